@@ -1,6 +1,7 @@
 // The nft driver: check → apply (one transaction) → read back and verify → keep last-good.
 // All calls go through `nft -j` with the document on stdin; we only ever name our own tables.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
 import { run, RunError } from '../sys/run.js';
 import type { NftDocument } from './json.js';
@@ -18,6 +19,8 @@ export interface NftDriverOptions {
   nft?: string[] | undefined;
   /** Where the last document that applied and verified is kept. */
   lastGoodPath: string;
+  /** A private folder for the documents handed to nft (default: beside last-good). */
+  workDir?: string | undefined;
   tableName: string;
   timeoutMs?: number | undefined;
 }
@@ -31,26 +34,40 @@ export interface ApplyReport {
 export class NftDriver {
   private readonly nft: string[];
   private readonly timeoutMs: number;
+  private readonly opts: Required<Pick<NftDriverOptions, 'workDir'>> & NftDriverOptions;
+  private seq = 0;
 
-  constructor(private readonly opts: NftDriverOptions) {
+  constructor(opts: NftDriverOptions) {
+    this.opts = { ...opts, workDir: opts.workDir ?? dirname(opts.lastGoodPath) };
     this.nft = opts.nft ?? ['nft'];
     this.timeoutMs = opts.timeoutMs ?? 120_000;
   }
 
-  /** Runs nft with JSON on stdin; throws NftError with nft's stderr on failure. */
-  async exec(args: string[], stdin?: string): Promise<string> {
+  /**
+   * Runs `nft -j ARGS`. A document goes through a private file passed with `-f`: nft opens
+   * `-` as /dev/stdin by path, which fails on the socketpair Node gives a child as stdin.
+   * Throws NftError carrying nft's stderr.
+   */
+  async exec(args: string[], doc?: string): Promise<string> {
+    let file: string | undefined;
     try {
-      const r = await run([...this.nft, '-j', ...args], { stdin, timeoutMs: this.timeoutMs });
-      return r.stdout;
+      if (doc !== undefined) {
+        file = join(this.opts.workDir, `nft-${process.pid}-${++this.seq}.json`);
+        await writeFile(file, doc, { mode: 0o600 });
+      }
+      const argv = [...this.nft, '-j', ...args, ...(file ? ['-f', file] : [])];
+      return (await run(argv, { timeoutMs: this.timeoutMs })).stdout;
     } catch (e) {
       const stderr = e instanceof RunError ? e.stderr : '';
       throw new NftError(`nft ${args.join(' ')} failed: ${stderr.split('\n')[0] ?? ''}`, stderr, { cause: e });
+    } finally {
+      if (file) await rm(file, { force: true });
     }
   }
 
   /** Validates a document without applying it (`nft -c`). Throws NftError. */
   async check(doc: NftDocument | string): Promise<void> {
-    await this.exec(['-c', '-f', '-'], typeof doc === 'string' ? doc : JSON.stringify(doc));
+    await this.exec(['-c'], typeof doc === 'string' ? doc : JSON.stringify(doc));
   }
 
   /**
@@ -63,7 +80,7 @@ export class NftDriver {
     const t0 = performance.now();
     await this.check(text);
     const t1 = performance.now();
-    await this.exec(['-f', '-'], text);
+    await this.exec([], text);
     const t2 = performance.now();
     const problems = verifyReadBack(doc, await this.readBack(), this.opts.tableName);
     if (problems.length) throw new NftError(`ruleset read back differs: ${problems.join('; ')}`, '');
@@ -89,11 +106,12 @@ export class NftDriver {
     let text: string;
     try {
       text = await readFile(this.opts.lastGoodPath, 'utf8');
+    await mkdir(this.opts.workDir, { recursive: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw e;
     }
-    await this.exec(['-f', '-'], text);
+    await this.exec([], text);
     return true;
   }
 
@@ -104,7 +122,7 @@ export class NftDriver {
       { add: { table: { family, name: t } } },
       { delete: { table: { family, name: t } } },
     ]);
-    await this.exec(['-f', '-'], JSON.stringify({ nftables: cmds }));
+    await this.exec([], JSON.stringify({ nftables: cmds }));
   }
 
   private async saveLastGood(text: string): Promise<void> {
