@@ -161,6 +161,7 @@ export function parseCidr(text: string, opts: CidrOptions = {}): Cidr {
   if (prefixLen > BITS[a.family]) fail('prefix_range', text);
   const mask = hostMask(a.family, prefixLen);
   if ((a.value & mask) !== 0n && !opts.allowHostBits) fail('host_bits', text);
+  if (prefixLen === BITS[a.family]) return { family: a.family, first: a.value, last: a.value, prefixLen }; // one bigint, not two: matters at 1M entries
   const first = a.value & ~mask;
   return { family: a.family, first, last: first | mask, prefixLen };
 }
