@@ -82,7 +82,9 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
         request.destroy();
         reject(e);
       };
-      const request = lib.get(parsed, { headers }, (res) => {
+      // agent: false → a fresh connection per download; a kept-alive socket the server already
+      // closed would fail the request for nothing (feeds are fetched hours apart anyway)
+      const request = lib.get(parsed, { headers, agent: false }, (res) => {
         const status = res.statusCode ?? 0;
         if (status === 304) {
           res.resume();
