@@ -4,7 +4,7 @@
 import type { IpRange } from '../net/ip.js';
 import type { Feed } from './catalog.js';
 import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
-import { guardEntries, type Guard, type GuardReason } from './guard.js';
+import { emptyGuardResult, guardEntry, type Guard, type GuardReason } from './guard.js';
 import { parseFeed, type LineRejectReason, type RejectSample } from './parse.js';
 
 export type FeedRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256'>;
@@ -58,19 +58,25 @@ export function evaluateFeed(feed: FeedRules, bodies: { v4?: FeedBody; v6?: Feed
     if (pinned !== undefined && sha256 === undefined && body.sha256 !== undefined && pinned !== body.sha256.toLowerCase()) {
       sha256 = { expected: pinned, actual: body.sha256 };
     }
-    const p = parseFeed(body.text, { format: feed.format, ...(feed.csv ? { csv: feed.csv } : {}), allowHostBits: feed.allowHostBits });
+    // stream parse → guard so the unguarded entry list is never held
+    const g = emptyGuardResult();
+    const keep = (r: IpRange): void => { entries.push(r); };
+    const p = parseFeed(body.text, {
+      format: feed.format,
+      ...(feed.csv ? { csv: feed.csv } : {}),
+      allowHostBits: feed.allowHostBits,
+      onEntry: (e) => guardEntry(e, guard, g, keep),
+    });
     stats.dataLines += p.dataLines;
-    stats.parseAccepted += p.entries.length;
+    stats.parseAccepted += p.acceptedTotal;
     add(stats.parseRejected, p.rejected);
     stats.parseRejectedTotal += p.rejectedTotal;
     stats.parseSamples.push(...p.samples);
     if (p.declaredRecords !== undefined) declared = (declared ?? 0) + p.declaredRecords;
-    const g = guardEntries(p.entries, guard);
     add(stats.guardRejected, g.rejected);
     stats.guardRejectedTotal += g.rejectedTotal;
     add(stats.carved, g.carved);
     stats.guardSamples.push(...g.samples);
-    for (const e of g.accepted) entries.push(e);
   }
   stats.usable = entries.length;
   if (declared !== undefined) stats.declaredRecords = declared;
