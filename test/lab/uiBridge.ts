@@ -11,7 +11,7 @@ import { hostPort } from './services.js';
 export interface UiBridgeOptions {
   /** Host address to listen on (default 127.0.0.1). */
   hostAddr?: string;
-  /** Host port to listen on (default 8080). */
+  /** Host port to listen on (default 8080; 0 lets the kernel pick one, see url). */
   hostPort?: number;
   /** LAN host whose namespace the inner forwarder runs in (default the first). */
   via?: LabHost;
@@ -40,8 +40,9 @@ export async function startUiBridge(lab: Lab, opts: UiBridgeOptions = {}): Promi
   await inner.waitForOutput((s) => s.includes('listening'), { what: 'UI bridge (LAN side)' });
   const outer = await lab.spawnAgent(undefined, 'forward', ['--listen', `tcp:${hostPort(addr, port)}`, '--to', `unix:${socketPath}`]);
   await outer.waitForOutput((s) => s.includes('listening'), { what: 'UI bridge (host side)' });
+  const bound = Number(/listening \S+ (\d+)/.exec(outer.stdout())?.[1] ?? port);
   return {
-    url: `http://${hostPort(addr, port)}/`,
+    url: `http://${hostPort(addr, bound)}/`,
     socketPath,
     inner,
     outer,

@@ -34,7 +34,11 @@ if (listen.kind === 'unix') {
   rmSync(listen.path, { force: true });
   server.listen(listen.path, () => process.stdout.write(`listening ${listen.path}\n`));
 } else {
-  server.listen({ host: listen.host, port: listen.port }, () => process.stdout.write(`listening ${listen.host} ${listen.port}\n`));
+  server.listen({ host: listen.host, port: listen.port }, () => {
+    const a = server.address();
+    // Print the real port: with port 0 the kernel picks one.
+    process.stdout.write(`listening ${listen.host} ${typeof a === 'object' && a !== null ? a.port : listen.port}\n`);
+  });
 }
 server.on('error', (e) => {
   process.stderr.write(`forward: cannot listen: ${e.message}\n`);
