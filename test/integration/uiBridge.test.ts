@@ -26,5 +26,9 @@ for (const mode of ['bridge', 'router'] as const) {
     t.is(again.status, 304, 'the file server answers conditional requests (later feed tests rely on it)');
     await bridge.stop();
     await t.throwsAsync(fetch(`${bridge.url}index.html`), undefined, 'nothing listens after stop');
+    await lab.destroy();
+    for (const pid of [bridge.inner.pid, bridge.outer.pid]) {
+      t.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `forwarder ${pid} is gone`);
+    }
   });
 }

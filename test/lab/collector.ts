@@ -7,6 +7,7 @@ import type { Lab } from './lab.js';
 import { execIn } from './netns.js';
 import { waitFor } from './poll.js';
 import type { LabProcess } from './process.js';
+import { STARTUP_TIMEOUT_MS } from './services.js';
 
 export interface UdpCollector {
   proc: LabProcess;
@@ -21,7 +22,7 @@ export interface UdpCollector {
   messages(): Promise<string[]>;
   /** Raw received messages so far. */
   rawMessages(): Promise<string[]>;
-  /** Polls until a formatted line matches pred and returns it; throws PollTimeoutError. */
+  /** Polls until a formatted line matches pred and returns it (default 30 s); throws PollTimeoutError. */
   waitFor(pred: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
@@ -68,7 +69,7 @@ export async function startUdpCollector(lab: Lab, opts: { port?: number; address
     if (proc.exitStatus() !== undefined) throw new Error(`rsyslogd exited: ${proc.stderr()}`);
     const out = await execIn(lab.ns.wan, ['ss', '-H', '-u', '-l', '-n']);
     return addresses.every((a) => out.includes(`${a.includes(':') ? `[${a}]` : a}:${port}`));
-  }, { what: 'rsyslogd to listen', timeoutMs: 10_000 });
+  }, { what: 'rsyslogd to listen', timeoutMs: STARTUP_TIMEOUT_MS, intervalMs: 100 });
   const messages = (): Promise<string[]> => readLines(logPath);
   return {
     proc,
@@ -78,7 +79,7 @@ export async function startUdpCollector(lab: Lab, opts: { port?: number; address
     rawPath,
     messages,
     rawMessages: () => readLines(rawPath),
-    waitFor: (pred, timeoutMs = 10_000) =>
+    waitFor: (pred, timeoutMs = 30_000) =>
       waitFor(async () => (await messages()).find(pred), { what: 'a matching message at the collector', timeoutMs, intervalMs: 100 }),
     stop: () => proc.stop(),
   };

@@ -4,14 +4,16 @@
 import { access, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
-  addAddress, addBridge, addDummy, addNamespace, addRoute, addVeth, deleteNamespace, execIn, execInResult, labDir,
+  addAddress, addBridge, addDummy, addLocalPrefix, setMac, addNamespace, addRoute, addVeth, deleteNamespace, execIn, execInResult, labDir,
   macOf, newLabId, nsName, removeOwnerMarker, setMaster, setSysctl, spawnIn, writeOwnerMarker,
 } from './netns.js';
 import { spawnProcess, type LabProcess, type SpawnOptions } from './process.js';
 import type { RunOptions, RunResult } from './run.js';
 import { run } from './run.js';
 import { Teardown } from './teardown.js';
-import { INTERNET, INTERNET_PREFIXES, planTopology, type LabMode, type TopologyPlan } from './topology.js';
+import {
+  INTERNET, INTERNET_ANYIP, INTERNET_PREFIXES, lanHostPlan, planTopology, type LabMode, type LanHostPlan, type TopologyPlan,
+} from './topology.js';
 
 /** Root of the repository (agents are run with this as cwd so `--import tsx` resolves). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,6 +24,17 @@ export interface LabOptions {
   lanHosts?: number;
   /** Give everything IPv6 addresses as well (default true). */
   v6?: boolean;
+  /** `static` (default): LAN hosts get their planned addresses and default routes; `none`: left unconfigured for DHCP clients. */
+  lanAddressing?: LanAddressing;
+}
+
+export type LanAddressing = 'static' | 'none';
+
+export interface AddLanHostOptions {
+  /** MAC address for the host's eth0 (default: the kernel's random one). */
+  mac?: string;
+  /** Default: the lab's lanAddressing. */
+  addressing?: LanAddressing;
 }
 
 export interface LabHost {
@@ -29,10 +42,13 @@ export interface LabHost {
   name: string;
   ns: string;
   ifname: string;
+  /** Planned IPv4 address; configured only when addressing is `static`. */
   v4: string;
-  /** Undefined when the lab was built without IPv6. */
+  /** Planned IPv6 address; undefined when the lab was built without IPv6. */
   v6: string | undefined;
+  /** Current MAC of the host's eth0 (kept up to date by setHostMac). */
   mac: string;
+  addressing: LanAddressing;
 }
 
 export interface Lab {
@@ -55,6 +71,10 @@ export interface Lab {
   readonly internet: typeof INTERNET;
   /** Every namespace of the lab. */
   namespaces(): string[];
+  /** Plugs one more LAN host into the office switch (e.g. a device joining later); removed on destroy(). */
+  addLanHost(opts?: AddLanHostOptions): Promise<LabHost>;
+  /** Changes a LAN host's MAC address (e.g. a phone rotating its private MAC); throws RangeError on a bad MAC. */
+  setHostMac(host: LabHost, mac: string): Promise<void>;
   /** Runs argv inside ns; returns stdout, throws CommandError on non-zero exit. */
   exec(ns: string, argv: readonly string[], opts?: RunOptions): Promise<string>;
   /** Runs argv inside ns; returns code and output. */
@@ -96,22 +116,29 @@ export async function createLab(opts: LabOptions): Promise<Lab> {
       await addNamespace(n);
       td.push(`delete namespace ${n}`, () => deleteNamespace(n));
     }
-    const hosts = await buildTopology(plan, ns, v6);
-    return makeLab({ id, mode: opts.mode, dir, plan, ns, all, hosts, td, v6 });
+    await buildCore(plan, ns, v6);
+    const addressing = opts.lanAddressing ?? 'static';
+    const hosts: LabHost[] = [];
+    for (const [i, h] of plan.lanHosts.entries()) {
+      hosts.push(await attachLanHost(plan, ns.sw, ns.lan[i] ?? '', h, v6, { addressing }));
+    }
+    return makeLab({ id, mode: opts.mode, dir, plan, ns, all, hosts, td, v6, addressing });
   } catch (e) {
     await td.run();
     throw e;
   }
 }
 
-async function buildTopology(plan: TopologyPlan, ns: Lab['ns'], v6: boolean): Promise<LabHost[]> {
+async function buildCore(plan: TopologyPlan, ns: Lab['ns'], v6: boolean): Promise<void> {
   // wan: the ISP / office router with the "internet" on a dummy interface.
   await addDummy(ns.wan, 'inet0');
   for (const p of INTERNET_PREFIXES.v4) await addAddress(ns.wan, 'inet0', p);
   for (const h of Object.values(INTERNET)) await addAddress(ns.wan, 'inet0', `${h.v4}/32`);
+  for (const p of INTERNET_ANYIP.v4) await addLocalPrefix(ns.wan, p);
   if (v6) {
     for (const p of INTERNET_PREFIXES.v6) await addAddress(ns.wan, 'inet0', p);
     for (const h of Object.values(INTERNET)) await addAddress(ns.wan, 'inet0', `${h.v6}/128`);
+    for (const p of INTERNET_ANYIP.v6) await addLocalPrefix(ns.wan, p);
   }
   await setSysctl(ns.wan, 'net.ipv4.ip_forward', '1');
   if (v6) await setSysctl(ns.wan, 'net.ipv6.conf.all.forwarding', '1');
@@ -153,22 +180,27 @@ async function buildTopology(plan: TopologyPlan, ns: Lab['ns'], v6: boolean): Pr
       await addRoute(ns.wan, plan.lanPrefix.v6, plan.boxWan.v6, 6);
     }
   }
+}
 
-  const hosts: LabHost[] = [];
-  for (const [i, h] of plan.lanHosts.entries()) {
-    const hostNs = ns.lan[i];
-    if (hostNs === undefined) throw new RangeError(`no namespace for ${h.role}`);
-    await addVeth(ns.sw, h.role, hostNs, h.ifname);
-    await setMaster(ns.sw, h.role, 'sw0');
+/** Creates the cable from the office switch to a LAN host namespace and configures the host. */
+async function attachLanHost(plan: TopologyPlan, swNs: string, hostNs: string, h: LanHostPlan, v6: boolean,
+  opts: { addressing: LanAddressing; mac?: string | undefined }): Promise<LabHost> {
+  await addVeth(swNs, h.role, hostNs, h.ifname);
+  await setMaster(swNs, h.role, 'sw0');
+  // Announce address/MAC changes (gratuitous ARP / unsolicited NA) so a host that changes
+  // its MAC, like a phone rotating its private MAC, is reachable again at once.
+  await setSysctl(hostNs, `net.ipv4.conf.${h.ifname}.arp_notify`, '1');
+  await setSysctl(hostNs, `net.ipv6.conf.${h.ifname}.ndisc_notify`, '1');
+  if (opts.mac !== undefined) await setMac(hostNs, h.ifname, opts.mac);
+  if (opts.addressing === 'static') {
     await addAddress(hostNs, h.ifname, `${h.v4}/24`);
     await addRoute(hostNs, 'default', plan.lanGateway.v4, 4);
     if (v6) {
       await addAddress(hostNs, h.ifname, `${h.v6}/64`);
       await addRoute(hostNs, 'default', plan.lanGateway.v6, 6);
     }
-    hosts.push({ name: h.role, ns: hostNs, ifname: h.ifname, v4: h.v4, v6: v6 ? h.v6 : undefined, mac: await macOf(hostNs, h.ifname) });
   }
-  return hosts;
+  return { name: h.role, ns: hostNs, ifname: h.ifname, v4: h.v4, v6: v6 ? h.v6 : undefined, mac: await macOf(hostNs, h.ifname), addressing: opts.addressing };
 }
 
 interface LabParts {
@@ -181,6 +213,7 @@ interface LabParts {
   hosts: LabHost[];
   td: Teardown;
   v6: boolean;
+  addressing: LanAddressing;
 }
 
 function makeLab(p: LabParts): Lab {
@@ -208,6 +241,21 @@ function makeLab(p: LabParts): Lab {
     hosts: p.hosts,
     internet: INTERNET,
     namespaces: () => [...p.all],
+    async addLanHost(opts = {}) {
+      const h = lanHostPlan(p.hosts.length);
+      const hostNs = nsName(p.id, h.role);
+      await addNamespace(hostNs);
+      td.push(`delete namespace ${hostNs}`, () => deleteNamespace(hostNs));
+      p.all.push(hostNs);
+      p.ns.lan.push(hostNs);
+      const host = await attachLanHost(p.plan, p.ns.sw, hostNs, h, p.v6, { addressing: opts.addressing ?? p.addressing, mac: opts.mac });
+      p.hosts.push(host);
+      return host;
+    },
+    async setHostMac(host, mac) {
+      await setMac(host.ns, host.ifname, mac);
+      host.mac = await macOf(host.ns, host.ifname);
+    },
     exec: (ns, argv, opts) => execIn(ns, argv, opts),
     execResult: (ns, argv, opts) => execInResult(ns, argv, opts),
     spawn: (ns, argv, opts) => spawn(ns, argv, opts),

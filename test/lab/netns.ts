@@ -11,7 +11,7 @@ import { spawnProcess, type LabProcess, type SpawnOptions } from './process.js';
 import { run, runResult, type RunOptions, type RunResult } from './run.js';
 
 /** Every namespace the lab creates starts with this, so leftovers can be found. */
-export const LAB_PREFIX = 'utm-';
+export const LAB_PREFIX = 'utm-lab-';
 /** Owner markers and per-lab scratch directories (unix sockets, configs, logs). */
 export const LAB_RUN_DIR = '/run/utm-lab';
 
@@ -27,7 +27,7 @@ export function nsName(labId: string, role: string): string {
 
 /** The lab id inside a namespace name we created, or undefined for foreign namespaces. */
 export function labIdOf(ns: string): string | undefined {
-  return /^utm-([0-9a-f]{6})-[a-z0-9]+$/.exec(ns)?.[1];
+  return /^utm-lab-([0-9a-f]{6})-[a-z0-9]+$/.exec(ns)?.[1];
 }
 
 /** Runs `ip ARGS` on the host; throws CommandError. */
@@ -64,7 +64,7 @@ export async function listNamespaces(): Promise<string[]> {
 /** Creates ns with loopback up and IPv6 DAD off (addresses usable at once); throws CommandError. */
 export async function addNamespace(ns: string): Promise<void> {
   await ip(['netns', 'add', ns]);
-  await ipIn(ns, ['link', 'set', 'lo', 'up']);
+  await ipIn(ns, ['link', 'set', 'dev', 'lo', 'up']);
   await setSysctl(ns, 'net.ipv6.conf.all.accept_dad', '0');
   await setSysctl(ns, 'net.ipv6.conf.default.accept_dad', '0');
 }
@@ -75,9 +75,9 @@ export async function namespacePids(ns: string): Promise<number[]> {
   return out.split('\n').map((l) => Number.parseInt(l, 10)).filter((n) => Number.isInteger(n) && n > 0);
 }
 
-/** Kills every process inside ns, then deletes it (its links go with it); throws on failure. */
-export async function deleteNamespace(ns: string): Promise<void> {
-  if (!(await listNamespaces()).includes(ns)) return;
+/** Kills every process inside ns, then deletes it (its links go with it); false when it was already gone. Throws on failure. */
+export async function deleteNamespace(ns: string): Promise<boolean> {
+  if (!(await listNamespaces()).includes(ns)) return false;
   for (const pid of await namespacePids(ns)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -85,8 +85,15 @@ export async function deleteNamespace(ns: string): Promise<void> {
       if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
     }
   }
-  await waitFor(async () => (await namespacePids(ns)).length === 0, { what: `processes in ${ns} to exit`, timeoutMs: 5000 });
-  await ip(['netns', 'del', ns]);
+  await waitFor(async () => (await namespacePids(ns)).length === 0, { what: `processes in ${ns} to exit`, timeoutMs: 30_000 });
+  try {
+    await ip(['netns', 'del', ns]);
+    return true;
+  } catch (e) {
+    // Two cleanupStale() calls (or an owner's own teardown) may race for the same namespace: gone is gone.
+    if ((await listNamespaces()).includes(ns)) throw e;
+    return false;
+  }
 }
 
 /** Sets a sysctl inside ns (e.g. net.ipv4.ip_forward=1); throws CommandError. */
@@ -99,15 +106,15 @@ export async function addVeth(nsA: string, nameA: string, nsB: string, nameB: st
   checkIfName(nameA);
   checkIfName(nameB);
   await ipIn(nsA, ['link', 'add', nameA, 'type', 'veth', 'peer', 'name', nameB, 'netns', nsB]);
-  await ipIn(nsA, ['link', 'set', nameA, 'up']);
-  await ipIn(nsB, ['link', 'set', nameB, 'up']);
+  await ipIn(nsA, ['link', 'set', 'dev', nameA, 'up']);
+  await ipIn(nsB, ['link', 'set', 'dev', nameB, 'up']);
 }
 
 /** Creates a bridge (STP off, no forwarding delay) inside ns, up. */
 export async function addBridge(ns: string, name: string): Promise<void> {
   checkIfName(name);
   await ipIn(ns, ['link', 'add', name, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
-  await ipIn(ns, ['link', 'set', name, 'up']);
+  await ipIn(ns, ['link', 'set', 'dev', name, 'up']);
 }
 
 /**
@@ -118,13 +125,27 @@ export async function addBridge(ns: string, name: string): Promise<void> {
 export async function addDummy(ns: string, name: string): Promise<void> {
   checkIfName(`${name}p`);
   await ipIn(ns, ['link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`]);
-  await ipIn(ns, ['link', 'set', `${name}p`, 'up']);
-  await ipIn(ns, ['link', 'set', name, 'up']);
+  await ipIn(ns, ['link', 'set', 'dev', `${name}p`, 'up']);
+  await ipIn(ns, ['link', 'set', 'dev', name, 'up']);
+}
+
+/**
+ * Sets the MAC address of ifname inside ns while the link stays up (veth allows it), so
+ * routes and IPv6 addresses survive; throws RangeError on a malformed MAC.
+ */
+export async function setMac(ns: string, ifname: string, mac: string): Promise<void> {
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac)) throw new RangeError(`bad MAC ${JSON.stringify(mac)}`);
+  await ipIn(ns, ['link', 'set', 'dev', ifname, 'address', mac]);
+}
+
+/** Makes every address of prefix local to ns (AnyIP), so a wildcard listener answers for all of them. */
+export async function addLocalPrefix(ns: string, prefix: string): Promise<void> {
+  await ipIn(ns, [prefix.includes(':') ? '-6' : '-4', 'route', 'add', 'local', prefix, 'dev', 'lo']);
 }
 
 /** Enslaves ifname to bridge inside ns. */
 export async function setMaster(ns: string, ifname: string, bridge: string): Promise<void> {
-  await ipIn(ns, ['link', 'set', ifname, 'master', bridge]);
+  await ipIn(ns, ['link', 'set', 'dev', ifname, 'master', bridge]);
 }
 
 /** Adds an address in CIDR form (IPv6 without duplicate address detection). */
@@ -228,8 +249,7 @@ export async function cleanupStale(): Promise<string[]> {
   for (const id of new Set([...byLab.keys(), ...markers])) {
     if (await ownerAlive(id)) continue;
     for (const ns of byLab.get(id) ?? []) {
-      await deleteNamespace(ns);
-      removed.push(ns);
+      if (await deleteNamespace(ns)) removed.push(ns);
     }
     await removeOwnerMarker(id);
   }

@@ -8,6 +8,9 @@ import { run } from './run.js';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from './lab.js';
 
+/** Deadline for a helper process to come up; generous because CI machines may be heavily loaded. */
+export const STARTUP_TIMEOUT_MS = 60_000;
+
 /** `ADDR:PORT` with IPv6 literals bracketed. */
 export function hostPort(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
@@ -25,7 +28,7 @@ export interface HttpServer {
 /** Serves the files in dir over HTTP at addr:port inside ns until stopped or the lab is destroyed. */
 export async function startHttpServer(lab: Lab, ns: string, addr: string, port: number, dir: string): Promise<HttpServer> {
   const proc = await lab.spawnAgent(ns, 'httpServe', [addr, String(port), dir]);
-  await proc.waitForOutput((s) => s.includes('listening'), { what: `http server on ${hostPort(addr, port)}` });
+  await proc.waitForOutput((s) => s.includes('listening'), { what: `http server on ${hostPort(addr, port)}`, timeoutMs: STARTUP_TIMEOUT_MS });
   return {
     proc,
     url: `http://${hostPort(addr, port)}/`,
@@ -50,7 +53,7 @@ export interface TcpListener {
 /** Accepts TCP connections on every (addr, port) inside ns; each accept is recorded. */
 export async function startTcpListener(lab: Lab, ns: string, endpoints: readonly { addr: string; port: number }[]): Promise<TcpListener> {
   const proc = await lab.spawnAgent(ns, 'tcpListen', endpoints.map((e) => hostPort(e.addr, e.port)));
-  await proc.waitForOutput((s) => linesAfter(s, 'listening ').length >= endpoints.length, { what: 'tcp listener' });
+  await proc.waitForOutput((s) => linesAfter(s, 'listening ').length >= endpoints.length, { what: 'tcp listener', timeoutMs: STARTUP_TIMEOUT_MS });
   return {
     proc,
     accepted: () => linesAfter(proc.stdout(), 'accept ').map((l) => {

@@ -27,6 +27,16 @@ export const INTERNET_PREFIXES = {
   v6: ['2001:db8:c0::1/64', '2001:db8:51::1/64', '2001:db8:66::1/64'],
 } as const;
 
+/**
+ * Whole prefixes made local to the wan namespace (AnyIP), so that any address in them is a
+ * reachable "internet" host for a wildcard listener: scans, fan-out and mail-abuse tests
+ * need many distinct servers.
+ */
+export const INTERNET_ANYIP = {
+  v4: ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'],
+  v6: ['2001:db8:c0::/64', '2001:db8:51::/64', '2001:db8:66::/64'],
+} as const;
+
 export interface LanHostPlan {
   /** Role suffix of the namespace, e.g. `lan1`. */
   role: string;
@@ -51,15 +61,16 @@ export interface TopologyPlan {
   lanHosts: LanHostPlan[];
 }
 
+/** The plan of the i-th LAN host (0-based, 0–149): `lan{i+1}`, 192.168.77.(101+i), 2001:db8:77::(101+i hex); throws RangeError. */
+export function lanHostPlan(i: number): LanHostPlan {
+  if (!Number.isInteger(i) || i < 0 || i > 149) throw new RangeError(`LAN host index must be 0..149, got ${i}`);
+  return { role: `lan${i + 1}`, ifname: 'eth0', v4: `192.168.77.${101 + i}`, v6: `2001:db8:77::${(0x101 + i).toString(16)}` };
+}
+
 /** The address plan for a mode and number of LAN hosts (1–100); throws RangeError otherwise. */
 export function planTopology(mode: LabMode, lanHosts: number): TopologyPlan {
   if (!Number.isInteger(lanHosts) || lanHosts < 1 || lanHosts > 100) throw new RangeError(`lanHosts must be 1..100, got ${lanHosts}`);
-  const hosts: LanHostPlan[] = Array.from({ length: lanHosts }, (_, i) => ({
-    role: `lan${i + 1}`,
-    ifname: 'eth0',
-    v4: `192.168.77.${101 + i}`,
-    v6: `2001:db8:77::${(0x101 + i).toString(16)}`,
-  }));
+  const hosts: LanHostPlan[] = Array.from({ length: lanHosts }, (_, i) => lanHostPlan(i));
   const lanPrefix = { v4: '192.168.77.0/24', v6: '2001:db8:77::/64' };
   if (mode === 'bridge') {
     // The office router (wan ns) is the LAN's gateway; the box is a transparent bridge

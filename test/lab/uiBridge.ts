@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Lab, LabHost } from './lab.js';
 import type { LabProcess } from './process.js';
-import { hostPort } from './services.js';
+import { hostPort, STARTUP_TIMEOUT_MS } from './services.js';
 
 export interface UiBridgeOptions {
   /** Host address to listen on (default 127.0.0.1). */
@@ -37,9 +37,9 @@ export async function startUiBridge(lab: Lab, opts: UiBridgeOptions = {}): Promi
   const port = opts.hostPort ?? 8080;
   const socketPath = join(lab.dir, 'ui.sock');
   const inner = await lab.spawnAgent(via.ns, 'forward', ['--listen', `unix:${socketPath}`, '--to', `tcp:${hostPort(target.addr, target.port)}`]);
-  await inner.waitForOutput((s) => s.includes('listening'), { what: 'UI bridge (LAN side)' });
+  await inner.waitForOutput((s) => s.includes('listening'), { what: 'UI bridge (LAN side)', timeoutMs: STARTUP_TIMEOUT_MS });
   const outer = await lab.spawnAgent(undefined, 'forward', ['--listen', `tcp:${hostPort(addr, port)}`, '--to', `unix:${socketPath}`]);
-  await outer.waitForOutput((s) => s.includes('listening'), { what: 'UI bridge (host side)' });
+  await outer.waitForOutput((s) => s.includes('listening'), { what: 'UI bridge (host side)', timeoutMs: STARTUP_TIMEOUT_MS });
   const bound = Number(/listening \S+ (\d+)/.exec(outer.stdout())?.[1] ?? port);
   return {
     url: `http://${hostPort(addr, bound)}/`,
