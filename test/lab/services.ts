@@ -76,7 +76,7 @@ const ProbeLineSchema = z.strictObject({
 });
 export type ProbeResult = z.infer<typeof ProbeLineSchema>;
 
-/** Tries TCP connections from ns to every target at once; optionally uploads sendBytes on each. */
+/** Tries TCP connections from ns to every target at once (results in target order); optionally uploads sendBytes on each. */
 export async function tcpProbe(ns: string, targets: readonly { addr: string; port: number }[], opts: { timeoutMs?: number; sendBytes?: number } = {}): Promise<ProbeResult[]> {
   const timeoutMs = opts.timeoutMs ?? 2000;
   const script = fileURLToPath(new URL('./agents/probe.ts', import.meta.url));

@@ -1,5 +1,6 @@
 // Helper run inside a namespace: tries TCP connections and prints one JSON line per target:
-// {"target":"ADDR:PORT","outcome":"connected"|"refused"|"timeout"|"unreachable"|"error","code":...,"ms":N}.
+// {"target":"ADDR:PORT","outcome":"connected"|"refused"|"timeout"|"unreachable"|"error","code":...,"ms":N},
+// in the order the targets were given (all probes run at once).
 // With --send N it writes N bytes after connecting (an upload) before closing.
 // Usage: probe.ts --timeout MS [--send BYTES] ADDR:PORT [ADDR:PORT ...]   (IPv6 as [ADDR]:PORT)
 import { connect } from 'node:net';
@@ -27,7 +28,14 @@ function classify(code: string | undefined): Outcome {
   return 'error';
 }
 
-function probe(t: { host: string; port: number; spec: string }): Promise<void> {
+interface Result {
+  target: string;
+  outcome: Outcome;
+  code: string | undefined;
+  ms: number;
+}
+
+function probe(t: { host: string; port: number; spec: string }): Promise<Result> {
   const started = Date.now();
   return new Promise((resolve) => {
     const sock = connect({ host: t.host, port: t.port });
@@ -37,8 +45,7 @@ function probe(t: { host: string; port: number; spec: string }): Promise<void> {
       settled = true;
       clearTimeout(timer);
       sock.destroy();
-      process.stdout.write(`${JSON.stringify({ target: t.spec, outcome, code, ms: Date.now() - started })}\n`);
-      resolve();
+      resolve({ target: t.spec, outcome, code, ms: Date.now() - started });
     };
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
     sock.on('error', (e: NodeJS.ErrnoException) => finish(classify(e.code), e.code));
@@ -60,4 +67,5 @@ function probe(t: { host: string; port: number; spec: string }): Promise<void> {
   });
 }
 
-await Promise.all(targets.map(probe));
+const results = await Promise.all(targets.map(probe));
+process.stdout.write(results.map((r) => `${JSON.stringify(r)}\n`).join(''));
