@@ -9,7 +9,7 @@ import { cleanupStale } from './netns.js';
 import { startTcpListener, tcpProbe, type ProbeResult } from './services.js';
 import type { LabMode } from './topology.js';
 import { startUiBridge } from './uiBridge.js';
-import { startUtmd, UtmdMissingError, UTMCTL_BIN, type Utmd } from './utmd.js';
+import { startUtmd, UtmdMissingError, UtmdStartError, UTMCTL_BIN, type Utmd } from './utmd.js';
 
 const PROBE_EVERY_MS = 5000;
 
@@ -96,8 +96,14 @@ async function main(): Promise<void> {
     try {
       utmd = await startUtmd(lab, { onOutput: (text) => void process.stderr.write(text.replace(/^(?=.)/gm, '[utmd] ')) });
     } catch (e) {
-      if (!(e instanceof UtmdMissingError)) throw e;
-      say('\n*** utmd is not built yet (firmware/bin/utmd does not exist). The lab stays up without it,');
+      if (e instanceof UtmdMissingError) {
+        say('\n*** utmd is not built yet (firmware/bin/utmd does not exist). The lab stays up without it,');
+      } else if (e instanceof UtmdStartError) {
+        say(`\n*** utmd did not come up: ${e.message}`);
+        say('*** (try `make build`). The lab stays up without it,');
+      } else {
+        throw e;
+      }
       say('*** so traffic passes unfiltered; everything else below works.\n');
     }
     let ui = 'not available';
