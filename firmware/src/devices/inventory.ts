@@ -1,0 +1,155 @@
+// The device inventory as a pure reducer: observations in, new state plus findings (alerts
+// for the pipeline) and action requests (for the quarantine set adapter) out. It implements
+// the silent learning period, the single new-device alert, private-MAC linking, the provider's
+// auto-quarantine policy and a bounded device table.
+import type { Finding } from '../alerts/types.js';
+import { classify, type Classification } from './classify.js';
+import { matchFingerprint, type FingerprintTable } from './fingerprints.js';
+import { isLocallyAdministered } from './mac.js';
+import { linkDevice, type LinkResult } from './link.js';
+import type { ActionRequest, AuditEntry, Device, InventoryPolicy, InventoryState, Observation } from './model.js';
+import { appendAudit, newDeviceFinding } from './inventoryFindings.js';
+
+const DAY = 86_400_000;
+
+export interface Step {
+  state: InventoryState;
+  findings: Finding[];
+  actions: ActionRequest[];
+}
+
+/** True while devices are being learned silently (first policy.learningDays after startedAt). */
+export function inLearning(state: InventoryState, now: number, policy: InventoryPolicy): boolean {
+  return now < state.startedAt + policy.learningDays * DAY;
+}
+
+function pushFront(list: readonly string[], ip: string | undefined, max: number): string[] {
+  if (ip === undefined || ip === '' || ip === '0.0.0.0') return [...list];
+  return [ip, ...list.filter((x) => x !== ip)].slice(0, max);
+}
+
+function classification(table: FingerprintTable, obs: Observation, hostname: string | null, fp: Device['fingerprint']): Classification {
+  const match = fp ? matchFingerprint(table, { prl: fp.prl, vendorClass: fp.vendorClass, vendor: obs.vendor }) : matchFingerprint(table, { prl: [], vendorClass: null, vendor: obs.vendor });
+  return classify(table, { match, hostname, vendor: obs.vendor, randomised: isLocallyAdministered(obs.mac), vendorClass: fp?.vendorClass ?? null });
+}
+
+/** Folds one observation into a record (new or existing). */
+function merge(table: FingerprintTable, prev: Device | undefined, obs: Observation): Device {
+  const d = obs.dhcp;
+  const hostname = d?.hostname ?? prev?.hostname ?? null;
+  const fp = d ? { prl: d.prl, vendorClass: d.vendorClass, clientId: d.clientId } : prev?.fingerprint ?? null;
+  const reclassify = prev === undefined || d !== undefined || (prev.vendor === null && obs.vendor !== null);
+  const c = reclassify ? classification(table, obs, hostname, fp) : null;
+  const base: Device = prev ?? {
+    mac: obs.mac, ipv4: [], ipv6: [], hostname: null, vendor: null, randomised: isLocallyAdministered(obs.mac),
+    fingerprint: null, osFamily: 'unknown', osName: '', deviceType: 'unknown', confidence: 0, eol: false,
+    likelyPersonalPhone: false, phoneReasons: [], firstSeen: obs.at, lastSeen: obs.at, status: 'new', label: null,
+    linkedTo: null, maybeSameAs: null, alerted: false, pendingSince: null,
+  };
+  return {
+    ...base,
+    ipv4: pushFront(base.ipv4, obs.ipv4, 4),
+    ipv6: pushFront(base.ipv6, obs.ipv6, 8),
+    hostname,
+    vendor: obs.vendor ?? base.vendor,
+    fingerprint: fp,
+    ...(c ? { osFamily: c.osFamily, osName: c.osName, deviceType: c.deviceType, confidence: c.confidence, eol: c.eol, likelyPersonalPhone: c.likelyPersonalPhone, phoneReasons: c.reasons } : {}),
+    firstSeen: Math.min(base.firstSeen, obs.at),
+    lastSeen: Math.max(base.lastSeen, obs.at),
+  };
+}
+
+function linkFor(dev: Device, devices: ReadonlyMap<string, Device>, at: number): LinkResult {
+  const fp = dev.fingerprint;
+  if (!dev.randomised || fp === null) return { verdict: 'new', mac: null, score: 0, signals: [] };
+  const candidates = [];
+  for (const c of devices.values()) {
+    if (c.mac === dev.mac) continue;
+    candidates.push({ mac: c.mac, randomised: c.randomised, clientId: c.fingerprint?.clientId ?? null, hostname: c.hostname, prl: c.fingerprint?.prl ?? [], vendorClass: c.fingerprint?.vendorClass ?? null, firstSeen: c.firstSeen, lastSeen: c.lastSeen });
+  }
+  return linkDevice({ mac: dev.mac, randomised: true, clientId: fp.clientId, hostname: dev.hostname, prl: fp.prl, vendorClass: fp.vendorClass, at }, candidates);
+}
+
+/** Decides what happens to a device that has just become alert-worthy (after learning). */
+function decide(devices: Map<string, Device>, dev: Device, now: number, policy: InventoryPolicy, audit: AuditEntry[]): { findings: Finding[]; actions: ActionRequest[] } {
+  const link = linkFor(dev, devices, now);
+  if (link.verdict === 'same' && link.mac !== null) {
+    const old = devices.get(link.mac)!;
+    // Same phone with a new private address: it keeps its standing, and a quarantine follows it.
+    const status = old.status;
+    devices.set(dev.mac, { ...dev, status, label: dev.label ?? old.label, linkedTo: old.mac, alerted: true, pendingSince: null });
+    appendAudit(audit, policy, { at: now, actor: 'policy', action: 'link', mac: dev.mac, from: null, to: status, detail: `same device as ${old.mac} (score ${link.score}: ${link.signals.join(',')})` });
+    return { findings: [], actions: status === 'quarantined' ? [{ type: 'quarantine_add', mac: dev.mac }] : [] };
+  }
+  const maybe = link.verdict === 'maybe' ? devices.get(link.mac!) ?? null : null;
+  const quarantine = policy.autoQuarantine;
+  const next: Device = { ...dev, status: quarantine ? 'quarantined' : 'new', maybeSameAs: maybe?.mac ?? null, alerted: true, pendingSince: null };
+  devices.set(dev.mac, next);
+  if (quarantine) appendAudit(audit, policy, { at: now, actor: 'policy', action: 'auto_quarantine', mac: dev.mac, from: 'new', to: 'quarantined' });
+  return {
+    findings: [newDeviceFinding(next, maybe, link, now)],
+    actions: quarantine ? [{ type: 'quarantine_add', mac: dev.mac }] : [],
+  };
+}
+
+/** Chooses a device to forget when the table is full: the longest-unseen unapproved device
+ *  not seen for policy.staleAfterDays. Returns null when none qualifies. */
+function evictable(devices: ReadonlyMap<string, Device>, now: number, policy: InventoryPolicy): Device | null {
+  let victim: Device | null = null;
+  for (const d of devices.values()) {
+    if (d.status === 'approved' || d.status === 'quarantined') continue;
+    if (now - d.lastSeen < policy.staleAfterDays * DAY) continue;
+    if (victim === null || d.lastSeen < victim.lastSeen) victim = d;
+  }
+  return victim;
+}
+
+/** Folds one observation into the inventory. Pure: `now` is the injected clock, the
+ *  fingerprint table is plain data. Never throws for well-formed observations. */
+export function observe(state: InventoryState, obs: Observation, now: number, policy: InventoryPolicy, table: FingerprintTable): Step {
+  const devices = new Map(state.devices);
+  const audit = [...state.audit];
+  const counters = { ...state.counters };
+  const prev = devices.get(obs.mac);
+  const learning = inLearning(state, now, policy);
+  let findings: Finding[] = [];
+  let actions: ActionRequest[] = [];
+
+  if (prev === undefined && devices.size >= policy.maxDevices) {
+    const victim = evictable(devices, now, policy);
+    if (victim === null) {
+      counters.dropped++;
+      return { state: { ...state, counters }, findings, actions };
+    }
+    devices.delete(victim.mac);
+    counters.evicted++;
+    appendAudit(audit, policy, { at: now, actor: 'policy', action: 'evict', mac: victim.mac, from: victim.status, to: null });
+  }
+
+  let dev = merge(table, prev, obs);
+  if (prev === undefined) {
+    if (learning) dev = { ...dev, status: 'learning' };
+    else if (obs.dhcp === undefined) dev = { ...dev, pendingSince: obs.at }; // wait for DHCP to classify and link
+  }
+  devices.set(dev.mac, dev);
+  const due = !learning && !dev.alerted && dev.status === 'new'
+    && (dev.pendingSince === null || obs.dhcp !== undefined || now - dev.pendingSince >= policy.holdMs);
+  if (due) ({ findings, actions } = decide(devices, dev, now, policy, audit));
+  return { state: { ...state, devices, audit, counters }, findings, actions };
+}
+
+/** Raises alerts held for devices seen without DHCP once policy.holdMs has passed. Pure. */
+export function tick(state: InventoryState, now: number, policy: InventoryPolicy): Step {
+  if (inLearning(state, now, policy)) return { state, findings: [], actions: [] };
+  const held = [...state.devices.values()].filter((d) => d.pendingSince !== null && !d.alerted && now - d.pendingSince >= policy.holdMs);
+  if (held.length === 0) return { state, findings: [], actions: [] };
+  const devices = new Map(state.devices);
+  const audit = [...state.audit];
+  const findings: Finding[] = []; const actions: ActionRequest[] = [];
+  for (const d of held) {
+    if (d.status !== 'new') { devices.set(d.mac, { ...d, pendingSince: null }); continue; }
+    const r = decide(devices, devices.get(d.mac)!, now, policy, audit);
+    findings.push(...r.findings); actions.push(...r.actions);
+  }
+  return { state: { ...state, devices, audit }, findings, actions };
+}
