@@ -32,8 +32,7 @@ export function applyAction(state: InventoryState, a: DeviceAction, policy: Inve
   if (actor === '') return { ok: false, reason: 'bad_actor' };
   const d = state.devices.get(a.mac);
   if (d === undefined) return { ok: false, reason: 'unknown_device' };
-  const audit = [...state.audit];
-  const devices = new Map(state.devices);
+  let audit = state.audit;
   const findings: Finding[] = [];
   const actions: ActionRequest[] = [];
   let next: Device;
@@ -42,7 +41,7 @@ export function applyAction(state: InventoryState, a: DeviceAction, policy: Inve
     const label = cleanLabel(a.label);
     if (label === d.label) return { ok: true, state, findings, actions, changed: false };
     next = { ...d, label };
-    appendAudit(audit, policy, { at: a.at, actor, action: 'label', mac: d.mac, from: d.status, to: d.status, detail: label ?? '(cleared)' });
+    audit = appendAudit(audit, policy, { at: a.at, actor, action: 'label', mac: d.mac, from: d.status, to: d.status, detail: label ?? '(cleared)' });
   } else {
     const to = TARGET[a.type];
     if (a.type === 'release' && d.status !== 'quarantined') return { ok: true, state, findings, actions, changed: false };
@@ -51,10 +50,9 @@ export function applyAction(state: InventoryState, a: DeviceAction, policy: Inve
     next = { ...d, status: to, alerted: true, pendingSince: null };
     if (to === 'quarantined') { actions.push({ type: 'quarantine_add', mac: d.mac }); findings.push(quarantinedFinding(next, actor, a.at)); }
     if (d.status === 'quarantined') actions.push({ type: 'quarantine_remove', mac: d.mac });
-    appendAudit(audit, policy, { at: a.at, actor, action: a.type, mac: d.mac, from: d.status, to });
+    audit = appendAudit(audit, policy, { at: a.at, actor, action: a.type, mac: d.mac, from: d.status, to });
   }
-  devices.set(d.mac, next);
-  return { ok: true, state: { ...state, devices, audit }, findings, actions, changed: true };
+  return { ok: true, state: { ...state, devices: state.devices.set(next), audit }, findings, actions, changed: true };
 }
 
 /** The MACs that must be in the kernel quarantine set (for a full resync at start). */

@@ -52,6 +52,8 @@ export interface FingerprintTable {
   phoneVendors: readonly RegExp[];
   /** option-55 list joined with "," → entries listing it exactly */
   byPrl: ReadonlyMap<string, readonly FingerprintEntry[]>;
+  /** per entry id: its option lists with their sets, precomputed for similarity */
+  prlSets: ReadonlyMap<string, ReadonlyArray<{ list: readonly number[]; set: ReadonlySet<number> }>>;
   vendorRes: ReadonlyMap<string, readonly RegExp[]>;
 }
 
@@ -80,6 +82,7 @@ export function compileFingerprints(json: unknown): FingerprintTable {
     hints: f.hostnameHints.map((h) => ({ ...h, re: new RegExp(h.pattern, 'i') })),
     phoneVendors: f.phoneVendors.patterns.map((p) => new RegExp(p, 'i')),
     byPrl,
+    prlSets: new Map(f.entries.map((e) => [e.id, (e.prl ?? []).map((list) => ({ list, set: new Set(list) }))])),
     vendorRes,
   };
 }
@@ -99,13 +102,18 @@ export interface FingerprintMatch {
 }
 
 /** Similarity of two option lists: shared options (Jaccard) weighted by how much of the
- *  shorter list keeps the same relative order. 1 for identical lists. */
+ *  shorter list keeps the same relative order. 1 for identical lists; below a Jaccard index of
+ *  0.75 the order is not examined and a rough value (half the index) is returned. */
 export function prlSimilarity(a: readonly number[], b: readonly number[]): number {
+  return similarity(a, new Set(a), b, new Set(b));
+}
+
+function similarity(a: readonly number[], sa: ReadonlySet<number>, b: readonly number[], sb: ReadonlySet<number>): number {
   if (a.length === 0 || b.length === 0) return 0;
-  const sa = new Set(a); const sb = new Set(b);
   let inter = 0;
   for (const x of sa) if (sb.has(x)) inter++;
   const jaccard = inter / (sa.size + sb.size - inter);
+  if (jaccard < 0.75) return jaccard * 0.5; // below any threshold we use: skip the order check
   // Longest common subsequence over the shared options measures order agreement.
   const ca = a.filter((x) => sb.has(x)); const cb = b.filter((x) => sa.has(x));
   const prev = new Array<number>(cb.length + 1).fill(0);
@@ -131,15 +139,16 @@ function startsWith(long: readonly number[], short: readonly number[]): boolean 
 export function matchFingerprint(table: FingerprintTable, obs: FingerprintInput): FingerprintMatch | null {
   let best: FingerprintMatch | null = null;
   const exact = new Set(table.byPrl.get(obs.prl.join(',')) ?? []);
+  const obsSet = new Set(obs.prl);
   for (const e of table.entries) {
     const signals: MatchSignal[] = [];
     let score = 0;
     if (exact.has(e)) { score += 0.6; signals.push('prl_exact'); }
     else if (obs.prl.length > 0 && e.prl) {
       let prefix = false; let sim = 0;
-      for (const l of e.prl) {
-        if (startsWith(obs.prl, l) || startsWith(l, obs.prl)) prefix = true;
-        sim = Math.max(sim, prlSimilarity(obs.prl, l));
+      for (const { list, set } of table.prlSets.get(e.id) ?? []) {
+        if (startsWith(obs.prl, list) || startsWith(list, obs.prl)) { prefix = true; break; }
+        sim = Math.max(sim, similarity(obs.prl, obsSet, list, set));
       }
       if (prefix) { score += 0.4; signals.push('prl_prefix'); }
       else if (sim >= 0.75) { score += 0.45 * sim; signals.push('prl_similar'); }

@@ -7,6 +7,7 @@ import { classify, type Classification } from './classify.js';
 import { matchFingerprint, type FingerprintTable } from './fingerprints.js';
 import { isLocallyAdministered } from './mac.js';
 import { linkDevice, type LinkResult } from './link.js';
+import type { DeviceTable } from './deviceTable.js';
 import type { ActionRequest, AuditEntry, Device, InventoryPolicy, InventoryState, Observation } from './model.js';
 import { appendAudit, newDeviceFinding } from './inventoryFindings.js';
 
@@ -38,7 +39,8 @@ function merge(table: FingerprintTable, prev: Device | undefined, obs: Observati
   const d = obs.dhcp;
   const hostname = d?.hostname ?? prev?.hostname ?? null;
   const fp = d ? { prl: d.prl, vendorClass: d.vendorClass, clientId: d.clientId } : prev?.fingerprint ?? null;
-  const reclassify = prev === undefined || d !== undefined || (prev.vendor === null && obs.vendor !== null);
+  const changed = d !== undefined && (prev?.fingerprint == null || hostname !== prev.hostname || d.vendorClass !== prev.fingerprint.vendorClass || !samePrl(d.prl, prev.fingerprint.prl));
+  const reclassify = prev === undefined || changed || (prev.vendor === null && obs.vendor !== null);
   const c = reclassify ? classification(table, obs, hostname, fp) : null;
   const base: Device = prev ?? {
     mac: obs.mac, ipv4: [], ipv6: [], hostname: null, vendor: null, randomised: isLocallyAdministered(obs.mac),
@@ -59,33 +61,47 @@ function merge(table: FingerprintTable, prev: Device | undefined, obs: Observati
   };
 }
 
-function linkFor(dev: Device, devices: ReadonlyMap<string, Device>, at: number): LinkResult {
+function samePrl(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function linkFor(dev: Device, devices: DeviceTable, at: number): LinkResult {
   const fp = dev.fingerprint;
   if (!dev.randomised || fp === null) return { verdict: 'new', mac: null, score: 0, signals: [] };
+  // Cheap prefilter: a candidate sharing none of client id, hostname or option list can only
+  // score on timing, which is below the "maybe" threshold on its own.
+  const host = dev.hostname?.trim().toLowerCase() ?? null;
   const candidates = [];
   for (const c of devices.values()) {
     if (c.mac === dev.mac) continue;
+    const shares = (fp.clientId !== null && c.fingerprint?.clientId === fp.clientId)
+      || (host !== null && host !== '' && c.hostname !== null && c.hostname.trim().toLowerCase().replace(/\.local$/, '') === host.replace(/\.local$/, ''))
+      || (c.fingerprint !== null && samePrl(c.fingerprint.prl, fp.prl));
+    if (!shares) continue;
     candidates.push({ mac: c.mac, randomised: c.randomised, clientId: c.fingerprint?.clientId ?? null, hostname: c.hostname, prl: c.fingerprint?.prl ?? [], vendorClass: c.fingerprint?.vendorClass ?? null, firstSeen: c.firstSeen, lastSeen: c.lastSeen });
   }
   return linkDevice({ mac: dev.mac, randomised: true, clientId: fp.clientId, hostname: dev.hostname, prl: fp.prl, vendorClass: fp.vendorClass, at }, candidates);
 }
 
+/** Working copy of the parts of the state one step changes (local to a step; keeps purity). */
+interface Draft { devices: DeviceTable; audit: readonly AuditEntry[] }
+
 /** Decides what happens to a device that has just become alert-worthy (after learning). */
-function decide(devices: Map<string, Device>, dev: Device, now: number, policy: InventoryPolicy, audit: AuditEntry[]): { findings: Finding[]; actions: ActionRequest[] } {
-  const link = linkFor(dev, devices, now);
+function decide(draft: Draft, dev: Device, now: number, policy: InventoryPolicy): { findings: Finding[]; actions: ActionRequest[] } {
+  const link = linkFor(dev, draft.devices, now);
   if (link.verdict === 'same' && link.mac !== null) {
-    const old = devices.get(link.mac)!;
+    const old = draft.devices.get(link.mac)!;
     // Same phone with a new private address: it keeps its standing, and a quarantine follows it.
     const status = old.status;
-    devices.set(dev.mac, { ...dev, status, label: dev.label ?? old.label, linkedTo: old.mac, alerted: true, pendingSince: null });
-    appendAudit(audit, policy, { at: now, actor: 'policy', action: 'link', mac: dev.mac, from: null, to: status, detail: `same device as ${old.mac} (score ${link.score}: ${link.signals.join(',')})` });
+    draft.devices = draft.devices.set({ ...dev, status, label: dev.label ?? old.label, linkedTo: old.mac, alerted: true, pendingSince: null });
+    draft.audit = appendAudit(draft.audit, policy, { at: now, actor: 'policy', action: 'link', mac: dev.mac, from: null, to: status, detail: `same device as ${old.mac} (score ${link.score}: ${link.signals.join(',')})` });
     return { findings: [], actions: status === 'quarantined' ? [{ type: 'quarantine_add', mac: dev.mac }] : [] };
   }
-  const maybe = link.verdict === 'maybe' ? devices.get(link.mac!) ?? null : null;
+  const maybe = link.verdict === 'maybe' ? draft.devices.get(link.mac!) ?? null : null;
   const quarantine = policy.autoQuarantine;
   const next: Device = { ...dev, status: quarantine ? 'quarantined' : 'new', maybeSameAs: maybe?.mac ?? null, alerted: true, pendingSince: null };
-  devices.set(dev.mac, next);
-  if (quarantine) appendAudit(audit, policy, { at: now, actor: 'policy', action: 'auto_quarantine', mac: dev.mac, from: 'new', to: 'quarantined' });
+  draft.devices = draft.devices.set(next);
+  if (quarantine) draft.audit = appendAudit(draft.audit, policy, { at: now, actor: 'policy', action: 'auto_quarantine', mac: dev.mac, from: 'new', to: 'quarantined' });
   return {
     findings: [newDeviceFinding(next, maybe, link, now)],
     actions: quarantine ? [{ type: 'quarantine_add', mac: dev.mac }] : [],
@@ -94,7 +110,7 @@ function decide(devices: Map<string, Device>, dev: Device, now: number, policy: 
 
 /** Chooses a device to forget when the table is full: the longest-unseen unapproved device
  *  not seen for policy.staleAfterDays. Returns null when none qualifies. */
-function evictable(devices: ReadonlyMap<string, Device>, now: number, policy: InventoryPolicy): Device | null {
+function evictable(devices: DeviceTable, now: number, policy: InventoryPolicy): Device | null {
   let victim: Device | null = null;
   for (const d of devices.values()) {
     if (d.status === 'approved' || d.status === 'quarantined') continue;
@@ -107,23 +123,21 @@ function evictable(devices: ReadonlyMap<string, Device>, now: number, policy: In
 /** Folds one observation into the inventory. Pure: `now` is the injected clock, the
  *  fingerprint table is plain data. Never throws for well-formed observations. */
 export function observe(state: InventoryState, obs: Observation, now: number, policy: InventoryPolicy, table: FingerprintTable): Step {
-  const devices = new Map(state.devices);
-  const audit = [...state.audit];
-  const counters = { ...state.counters };
-  const prev = devices.get(obs.mac);
+  const draft: Draft = { devices: state.devices, audit: state.audit };
+  let counters = state.counters;
+  const prev = draft.devices.get(obs.mac);
   const learning = inLearning(state, now, policy);
   let findings: Finding[] = [];
   let actions: ActionRequest[] = [];
 
-  if (prev === undefined && devices.size >= policy.maxDevices) {
-    const victim = evictable(devices, now, policy);
+  if (prev === undefined && draft.devices.size >= policy.maxDevices) {
+    const victim = evictable(draft.devices, now, policy);
     if (victim === null) {
-      counters.dropped++;
-      return { state: { ...state, counters }, findings, actions };
+      return { state: { ...state, counters: { ...counters, dropped: counters.dropped + 1 } }, findings, actions };
     }
-    devices.delete(victim.mac);
-    counters.evicted++;
-    appendAudit(audit, policy, { at: now, actor: 'policy', action: 'evict', mac: victim.mac, from: victim.status, to: null });
+    draft.devices = draft.devices.delete(victim.mac);
+    counters = { ...counters, evicted: counters.evicted + 1 };
+    draft.audit = appendAudit(draft.audit, policy, { at: now, actor: 'policy', action: 'evict', mac: victim.mac, from: victim.status, to: null });
   }
 
   let dev = merge(table, prev, obs);
@@ -131,11 +145,11 @@ export function observe(state: InventoryState, obs: Observation, now: number, po
     if (learning) dev = { ...dev, status: 'learning' };
     else if (obs.dhcp === undefined) dev = { ...dev, pendingSince: obs.at }; // wait for DHCP to classify and link
   }
-  devices.set(dev.mac, dev);
+  draft.devices = draft.devices.set(dev);
   const due = !learning && !dev.alerted && dev.status === 'new'
     && (dev.pendingSince === null || obs.dhcp !== undefined || now - dev.pendingSince >= policy.holdMs);
-  if (due) ({ findings, actions } = decide(devices, dev, now, policy, audit));
-  return { state: { ...state, devices, audit, counters }, findings, actions };
+  if (due) ({ findings, actions } = decide(draft, dev, now, policy));
+  return { state: { ...state, devices: draft.devices, audit: draft.audit, counters }, findings, actions };
 }
 
 /** Raises alerts held for devices seen without DHCP once policy.holdMs has passed. Pure. */
@@ -143,13 +157,12 @@ export function tick(state: InventoryState, now: number, policy: InventoryPolicy
   if (inLearning(state, now, policy)) return { state, findings: [], actions: [] };
   const held = [...state.devices.values()].filter((d) => d.pendingSince !== null && !d.alerted && now - d.pendingSince >= policy.holdMs);
   if (held.length === 0) return { state, findings: [], actions: [] };
-  const devices = new Map(state.devices);
-  const audit = [...state.audit];
+  const draft: Draft = { devices: state.devices, audit: state.audit };
   const findings: Finding[] = []; const actions: ActionRequest[] = [];
   for (const d of held) {
-    if (d.status !== 'new') { devices.set(d.mac, { ...d, pendingSince: null }); continue; }
-    const r = decide(devices, devices.get(d.mac)!, now, policy, audit);
+    if (d.status !== 'new') { draft.devices = draft.devices.set({ ...d, pendingSince: null }); continue; }
+    const r = decide(draft, draft.devices.get(d.mac)!, now, policy);
     findings.push(...r.findings); actions.push(...r.actions);
   }
-  return { state: { ...state, devices, audit }, findings, actions };
+  return { state: { ...state, devices: draft.devices, audit: draft.audit }, findings, actions };
 }

@@ -12,10 +12,13 @@ export function newDeviceKind(d: Device): NewDeviceKind {
   return 'new_device_unknown';
 }
 
-/** Appends an audit entry, keeping at most policy.auditMax (oldest dropped first). */
-export function appendAudit(audit: AuditEntry[], policy: InventoryPolicy, e: AuditEntry): void {
-  audit.push(e);
-  if (audit.length > policy.auditMax) audit.splice(0, audit.length - policy.auditMax);
+/** Returns audit + e, keeping at most policy.auditMax entries (oldest dropped first).
+ *  Copies only here, so observations that change no status cost nothing. */
+export function appendAudit(audit: readonly AuditEntry[], policy: InventoryPolicy, e: AuditEntry): AuditEntry[] {
+  const keep = Math.max(0, policy.auditMax - 1);
+  const next = audit.length > keep ? audit.slice(audit.length - keep) : audit.slice();
+  next.push(e);
+  return next;
 }
 
 /** The single alert for a device first seen after the learning period. */

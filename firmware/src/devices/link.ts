@@ -54,7 +54,7 @@ export function scoreLink(obs: LinkSignals & { at: number }, c: LinkCandidate, p
     if (GENERIC.test(a)) { score += 0.1; signals.push('generic_hostname'); }
     else { score += 0.35; signals.push('hostname'); }
   }
-  if (obs.prl.length > 0 && obs.prl.join(',') === c.prl.join(',')) {
+  if (obs.prl.length > 0 && obs.prl.length === c.prl.length && obs.prl.every((x, i) => x === c.prl[i])) {
     if ((obs.vendorClass ?? '') === (c.vendorClass ?? '')) { score += 0.3; signals.push('fingerprint'); }
     else { score += 0.15; signals.push('prl'); }
   }

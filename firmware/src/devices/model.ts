@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DEVICE_TYPES, OS_FAMILIES } from './fingerprints.js';
 import { LIMITS } from './dhcp.js';
+import { DeviceTable } from './deviceTable.js';
 
 export const Mac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/).describe('lower-case aa:bb:cc:dd:ee:ff');
 export const DEVICE_STATUSES = ['learning', 'approved', 'new', 'quarantined'] as const;
@@ -89,12 +90,12 @@ export interface ActionRequest {
 
 export interface InventoryState {
   startedAt: number;                            // first start of the box (learning begins)
-  devices: ReadonlyMap<string, Device>;
+  devices: DeviceTable;
   audit: readonly AuditEntry[];                 // newest last, capped at policy.auditMax
   counters: { evicted: number; dropped: number };
 }
 
 /** An empty inventory whose learning period starts at `startedAt`. */
 export function emptyInventory(startedAt: number): InventoryState {
-  return { startedAt, devices: new Map(), audit: [], counters: { evicted: 0, dropped: 0 } };
+  return { startedAt, devices: DeviceTable.empty(), audit: [], counters: { evicted: 0, dropped: 0 } };
 }
