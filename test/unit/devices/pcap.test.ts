@@ -107,3 +107,12 @@ test('property: random bytes after a valid header never throw and buffering stay
   }), { numRuns: 300 });
   t.pass();
 });
+
+test('a chunk larger than the buffer limit is dropped and counted, and the reader goes on', (t) => {
+  const p = createPcapParser({ maxBuffer: 4096 });
+  p.push(pcapStream([]));
+  t.deepEqual(p.push(new Uint8Array(2 << 20)), []);
+  t.is(p.counters().overflows, 1);
+  const rest = pcapStream(frames).subarray(24);
+  t.is(p.push(rest).length, 2);
+});
