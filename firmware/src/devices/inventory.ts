@@ -5,6 +5,7 @@
 import type { Finding } from '../alerts/types.js';
 import { classify, type Classification } from './classify.js';
 import { matchFingerprint, type FingerprintTable } from './fingerprints.js';
+import { LIMITS } from './dhcp.js';
 import { isLocallyAdministered } from './mac.js';
 import { linkDevice, type LinkResult } from './link.js';
 import type { DeviceTable } from './deviceTable.js';
@@ -24,8 +25,11 @@ export function inLearning(state: InventoryState, now: number, policy: Inventory
   return now < state.startedAt + policy.learningDays * DAY;
 }
 
-function pushFront(list: readonly string[], ip: string | undefined, max: number): string[] {
-  if (ip === undefined || ip === '' || ip === '0.0.0.0') return [...list];
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const IPV6 = /^[0-9a-f:.]{2,45}$/i;
+
+function pushFront(list: readonly string[], ip: string | undefined, max: number, shape: RegExp): string[] {
+  if (ip === undefined || ip === '0.0.0.0' || !shape.test(ip)) return [...list];
   return [ip, ...list.filter((x) => x !== ip)].slice(0, max);
 }
 
@@ -37,9 +41,16 @@ function classification(table: FingerprintTable, obs: Observation, hostname: str
 /** Folds one observation into a record (new or existing). */
 function merge(table: FingerprintTable, prev: Device | undefined, obs: Observation): Device {
   const d = obs.dhcp;
-  const hostname = d?.hostname ?? prev?.hostname ?? null;
-  const fp = d ? { prl: d.prl, vendorClass: d.vendorClass, clientId: d.clientId } : prev?.fingerprint ?? null;
-  const changed = d !== undefined && (prev?.fingerprint == null || hostname !== prev.hostname || d.vendorClass !== prev.fingerprint.vendorClass || !samePrl(d.prl, prev.fingerprint.prl));
+  const pf = prev?.fingerprint ?? null;
+  // Observations may come from other adapters too (dnsmasq leases): cap hostile values here.
+  const hostname = d?.hostname?.slice(0, LIMITS.hostname) ?? prev?.hostname ?? null;
+  // A RELEASE or INFORM often carries no option 55 or 60: keep what the device said before.
+  const fp = d ? {
+    prl: d.prl.length > 0 ? d.prl.slice(0, LIMITS.prl) : pf?.prl ?? [],
+    vendorClass: d.vendorClass?.slice(0, LIMITS.vendorClass) ?? pf?.vendorClass ?? null,
+    clientId: d.clientId !== null && /^[0-9a-f]*$/.test(d.clientId) ? d.clientId.slice(0, LIMITS.clientIdBytes * 2) : pf?.clientId ?? null,
+  } : pf;
+  const changed = fp !== null && (pf === null || hostname !== prev?.hostname || fp.vendorClass !== pf.vendorClass || !samePrl(fp.prl, pf.prl));
   const reclassify = prev === undefined || changed || (prev.vendor === null && obs.vendor !== null);
   const c = reclassify ? classification(table, obs, hostname, fp) : null;
   const base: Device = prev ?? {
@@ -50,10 +61,10 @@ function merge(table: FingerprintTable, prev: Device | undefined, obs: Observati
   };
   return {
     ...base,
-    ipv4: pushFront(base.ipv4, obs.ipv4, 4),
-    ipv6: pushFront(base.ipv6, obs.ipv6, 8),
+    ipv4: pushFront(base.ipv4, obs.ipv4, 4, IPV4),
+    ipv6: pushFront(base.ipv6, obs.ipv6, 8, IPV6),
     hostname,
-    vendor: obs.vendor ?? base.vendor,
+    vendor: obs.vendor?.slice(0, 80) ?? base.vendor,
     fingerprint: fp,
     ...(c ? { osFamily: c.osFamily, osName: c.osName, deviceType: c.deviceType, confidence: c.confidence, eol: c.eol, likelyPersonalPhone: c.likelyPersonalPhone, phoneReasons: c.reasons } : {}),
     firstSeen: Math.min(base.firstSeen, obs.at),

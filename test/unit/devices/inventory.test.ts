@@ -158,3 +158,15 @@ test('audit is capped', (t) => {
   const r = run(emptyInventory(T0), Array.from({ length: 30 }, (_, i) => dhcp(`00:00:5e:00:54:${i.toString(16).padStart(2, '0')}`, T0 + i)), p);
   t.is(r.state.audit.length, 10);
 });
+
+test('a RELEASE without options 55/60 keeps the earlier fingerprint; hostile values are capped', (t) => {
+  const r = run(emptyInventory(T0), [
+    dhcp('00:0c:29:aa:bb:cc', AFTER, { prl: XP, vendorClass: 'MSFT 5.0', hostname: 'OLD-PC' }),
+    dhcp('00:0c:29:aa:bb:cc', AFTER + 10, {}),
+    { mac: '00:0c:29:aa:bb:dd', at: AFTER, source: 'lease', ipv4: 'not-an-ip', vendor: 'V'.repeat(500), dhcp: { hostname: 'h'.repeat(300), prl: [], vendorClass: null, clientId: 'zz' } },
+  ]);
+  t.like(r.state.devices.get('00:0c:29:aa:bb:cc'), { osName: 'Windows XP', eol: true, hostname: 'OLD-PC' });
+  const hostile = r.state.devices.get('00:0c:29:aa:bb:dd')!;
+  t.true(DeviceSchema.safeParse(hostile).success);
+  t.deepEqual(hostile.ipv4, []);
+});
