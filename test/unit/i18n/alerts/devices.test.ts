@@ -1,5 +1,5 @@
 import test from 'ava';
-import { deviceAlerts, DEVICE_QUESTION } from '../../../webui/src/i18n/alerts/devices.js';
+import { deviceAlerts, DEVICE_QUESTION } from '../../../../webui/src/i18n/alerts/devices.js';
 
 const FIELDS = ['title', 'what', 'why', 'did', 'todo'] as const;
 const sample = { mac: '5a:11:22:33:44:55', hostname: 'Taros-iPhone', vendor: undefined, deviceType: 'phone', osName: 'Windows XP', quarantined: false, actor: 'staff' };
