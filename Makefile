@@ -29,19 +29,21 @@ check: $(STAMP)
 	npx tsc -p tsconfig.json --noEmit
 
 test: deps build check
+	npx tsx test/lab/cleanup.ts
 	npx ava
 
 test-unit: $(STAMP)
 	npx ava 'test/unit/**/*.test.ts'
 
 test-integration: deps build
+	npx tsx test/lab/cleanup.ts
 	npx ava 'test/integration/**/*.test.ts'
 
 bench: deps build
 	@for b in test/bench/*.bench.ts; do echo "== $$b"; npx tsx $$b || exit 1; done
 
 run: deps build
-	npx tsx test/lab/demo.ts
+	npx tsx test/lab/demo.ts $(if $(MODE),--mode $(MODE))
 
 clean:
 	rm -rf dist
