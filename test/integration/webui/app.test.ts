@@ -62,7 +62,7 @@ test('the page is Japanese by default, with state, alerts newest first, desk pho
   t.regex(csp, /frame-ancestors 'none'/);
   t.notRegex(csp, /unsafe-inline/);
   t.is(res.headers.get('x-content-type-options'), 'nosniff');
-  t.is(res.headers.get('referrer-policy'), 'no-referrer');
+  t.is(res.headers.get('referrer-policy'), 'same-origin');
   t.is(res.headers.get('x-powered-by'), null);
   t.false(/<script>|<style>|style="| on[a-z]+="/i.test(page), 'no inline script, style or handlers');
 });

@@ -7,7 +7,7 @@ export function formatWhen(ms: number, lang: Lang, timeZone: string): string {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return '-';
   return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
-    timeZone, month: lang === 'ja' ? 'numeric' : 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    timeZone, month: lang === 'ja' ? 'long' : 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   }).format(d);
 }
 

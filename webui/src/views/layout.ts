@@ -17,7 +17,8 @@ export function layout(opts: LayoutOptions, body: Html): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <title>${opts.title}</title>
 <link rel="stylesheet" href="/static/style.css">
 ${opts.refreshSeconds ? html`<script src="/static/refresh.js" defer></script>` : ''}
