@@ -106,8 +106,8 @@ function techBlock(m: PageModel, ui: UiStrings): Html {
 <dt>${ui.techStartedAt}</dt><dd>${formatStamp(o.startedAt, m.lang, m.timeZone)}</dd>
 </dl>
 <h3>${ui.techConditions}</h3>
-<table><thead><tr><th>${ui.techCondition}</th><th>${ui.techStatus}</th><th>${ui.techSince}</th><th>${ui.techDetail}</th></tr></thead>
-<tbody>${rows}</tbody></table>
+<div class="tech-table"><table><thead><tr><th>${ui.techCondition}</th><th>${ui.techStatus}</th><th>${ui.techSince}</th><th>${ui.techDetail}</th></tr></thead>
+<tbody>${rows}</tbody></table></div>
 <p><a href="/api/health">${ui.techHealthLink}</a></p>
 </details>`;
 }
