@@ -12,6 +12,15 @@ const echoAction: WebExtensions = {
   })],
 };
 
+/** fetch that says why it failed (undici hides the socket error in `cause`). */
+async function fetchWhy(url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    throw new Error(`${init.method ?? 'GET'} ${url}: ${String((err as Error).cause ?? err)}`, { cause: err });
+  }
+}
+
 async function start(t: ExecutionContext, over: Partial<WebDeps> = {}, ext: WebExtensions = echoAction) {
   const daemon = fakeDaemon(over);
   const server = await startWebServer(createWebApp(daemon.deps, ext), { host: '127.0.0.1', port: 0 });
@@ -19,12 +28,12 @@ async function start(t: ExecutionContext, over: Partial<WebDeps> = {}, ext: WebE
   const base = `http://127.0.0.1:${server.port}`;
   const jar = new CookieJar();
   const get = async (path: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(base + path, { headers: { cookie: jar.header(), ...headers }, redirect: 'manual' });
+    const res = await fetchWhy(base + path, { headers: { cookie: jar.header(), ...headers }, redirect: 'manual' });
     jar.take(res);
     return res;
   };
   const post = async (path: string, form: Record<string, string>, headers: Record<string, string> = {}) => {
-    const res = await fetch(base + path, {
+    const res = await fetchWhy(base + path, {
       method: 'POST', redirect: 'manual', body: new URLSearchParams(form),
       headers: { cookie: jar.header(), ...headers },
     });
@@ -101,7 +110,7 @@ test('static assets are served; unknown paths are 404', async (t) => {
 test('POST without any session or token is refused (403) and changes nothing', async (t) => {
   const { base } = await start(t);
   for (const path of ['/actions/echo', '/login', '/logout']) {
-    const res = await fetch(base + path, { method: 'POST', body: new URLSearchParams({ x: '1' }), redirect: 'manual' });
+    const res = await fetchWhy(base + path, { method: 'POST', body: new URLSearchParams({ x: '1' }), redirect: 'manual' });
     t.is(res.status, 403, path);
     t.deepEqual(res.headers.getSetCookie().filter((c) => c.startsWith('utm_session=')), []);
   }
@@ -144,7 +153,7 @@ test('the session CSRF token is also accepted as a header for JSON requests', as
   const { base, login, jar, csrf } = await start(t);
   await login();
   const token = await csrf();
-  const res = await fetch(`${base}/actions/echo`, {
+  const res = await fetchWhy(`${base}/actions/echo`, {
     method: 'POST', headers: { cookie: jar.header(), 'content-type': 'application/json', 'x-csrf-token': token },
     body: JSON.stringify({ mac: 'aa:bb:cc:dd:ee:ff' }),
   });
@@ -186,7 +195,7 @@ test('logout ends the session on the server: the old cookie no longer works', as
   const out = await post('/logout', { _csrf: token });
   t.is(out.status, 303);
   t.false(jar.cookies.has('utm_session'));
-  const replay = await fetch(`${base}/actions/echo`, { method: 'POST', headers: { cookie: oldCookie }, body: new URLSearchParams({ _csrf: token }), redirect: 'manual' });
+  const replay = await fetchWhy(`${base}/actions/echo`, { method: 'POST', headers: { cookie: oldCookie }, body: new URLSearchParams({ _csrf: token }), redirect: 'manual' });
   t.true(replay.status === 401 || replay.status === 403);
 });
 
@@ -223,7 +232,7 @@ test('GET /api/alerts is read-only JSON, newest first, explained in the asked la
   t.regex(body.alerts[0]!.text.call, /06-6000-1234/);
   t.is((await get('/api/alerts?limit=0')).status, 400);
   t.is((await get('/api/alerts?bogus=1')).status, 400);
-  t.is((await fetch(res.url, { method: 'POST' })).status, 403, 'no unsafe method gets past the CSRF guard');
+  t.is((await fetchWhy(res.url, { method: 'POST' })).status, 403, 'no unsafe method gets past the CSRF guard');
 });
 
 test('a daemon error while rendering becomes a 500 page, reported through onError', async (t) => {
