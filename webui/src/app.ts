@@ -13,7 +13,7 @@ import { pickLang, UI } from './i18n/ui.js';
 import { renderMessage } from './views/message.js';
 import { renderPage } from './views/page.js';
 import { apiRouter } from './routes/api.js';
-import { securityHeaders } from './security.js';
+import { hostGuard, securityHeaders } from './security.js';
 
 export const LANG_COOKIE = 'utm_lang';
 export const PAGE_ALERT_LIMIT = 20;
@@ -66,6 +66,7 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(securityHeaders);
+  app.use(hostGuard(deps.allowedHosts));
   app.use('/static', express.static(findStaticDir(deps.staticDir), { index: false, dotfiles: 'ignore', maxAge: '1h', redirect: false }));
   app.use('/api', apiRouter(deps, catalog));
 

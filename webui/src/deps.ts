@@ -48,6 +48,9 @@ export interface WebDeps {
   timeZone?: string | undefined;
   /** Where webui/static lives; default found next to this module. */
   staticDir?: string | undefined;
+  /** Host names/addresses (without port) the page may be reached by, e.g. the LAN address.
+   *  Other Host headers get 421, which defeats DNS rebinding. Default: any host. */
+  allowedHosts?: readonly string[] | undefined;
   /** Add `Secure` to cookies (only when served over HTTPS); default false. */
   secureCookies?: boolean | undefined;
   /** Called with unexpected errors caught at the HTTP boundary; default console.error. */

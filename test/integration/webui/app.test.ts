@@ -1,4 +1,5 @@
 // The real web app on 127.0.0.1 with a random port, driven with fetch.
+import { request as httpRequest } from 'node:http';
 import test, { type ExecutionContext } from 'ava';
 import { sessionOf } from '../../../webui/src/auth/auth.js';
 import { createWebApp } from '../../../webui/src/app.js';
@@ -241,4 +242,20 @@ test('a daemon error while rendering becomes a 500 page, reported through onErro
   t.is(res.status, 500);
   t.true((await res.text()).includes('一時的に表示できませんでした'));
   t.is(daemon.errors.length, 1);
+});
+
+test('with allowedHosts set, a request for another host name is refused (DNS rebinding)', async (t) => {
+  const { get, base } = await start(t, { allowedHosts: ['127.0.0.1', 'box.lan'] });
+  t.is((await get('/')).status, 200);
+  // fetch will not send a foreign Host header, node:http will.
+  const status = (host: string) => new Promise<number | undefined>((resolve, reject) => {
+    const req = httpRequest(`${base}/api/health`, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  t.is(await status('evil.example'), 421);
+  t.is(await status('box.lan:8080'), 200);
 });
