@@ -118,3 +118,16 @@ test.serial('logging in through the form works and logging out ends it', async (
   await page.close();
   t.deepEqual(t.context.problems, []);
 });
+
+test.serial('the page refreshes itself through the static script (no inline JS needed)', async (t) => {
+  const daemon = fakeDaemon({ refreshSeconds: 5 });
+  const server = await startWebServer(createWebApp(daemon.deps), { host: '127.0.0.1', port: 0 });
+  t.teardown(() => server.close());
+  const page = await freshPage(t);
+  t.teardown(() => page.close());
+  await page.goto(`http://127.0.0.1:${server.port}/`);
+  t.is((await page.textContent('.state-headline'))?.trim(), '危険です');
+  daemon.overview.state = 'safe';
+  await page.waitForSelector('text=安全です', { timeout: 20_000 });
+  t.deepEqual(t.context.problems, []);
+});

@@ -92,7 +92,7 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
       lang, now, timeZone, overview: deps.overview(), desk: deps.desk, alerts, session,
       loginFailed: req.query['login'] === 'failed',
       sections: (ext.sections ?? []).map((s) => s(ctx)),
-      refreshSeconds: REFRESH_SECONDS,
+      refreshSeconds: Math.max(5, deps.refreshSeconds ?? REFRESH_SECONDS),
     });
     res.type('html').send(page.toString());
   });
