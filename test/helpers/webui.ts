@@ -66,7 +66,7 @@ export function fakeDaemon(over: Partial<WebDeps> = {}): FakeDaemon {
   };
   const deps: WebDeps = {
     defaultLang: 'ja',
-    desk: { name: '大阪商工ネットお助け隊', phone: '06-6000-1234', hours: '平日 9:00〜18:00' },
+    desk: { name: '大阪商工ネットお助け隊 相談窓口', phone: '06-6000-1234', hours: '平日 9:00〜18:00' },
     now: () => clock.now,
     overview: () => overview,
     recentAlerts: (limit) => alerts.slice(0, limit),

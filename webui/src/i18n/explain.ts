@@ -15,11 +15,14 @@ export const MAX_PARAM_CHARS = 64;
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /** Makes one hostile text value safe to put into a sentence (any output medium). */
-export function cleanParam(value: string): string {
+export function cleanParam(value: string, max: number = MAX_PARAM_CHARS): string {
   const cleaned = value.replace(UNSAFE_CHARS, '\ufffd');
   const chars = Array.from(cleaned);
-  return chars.length > MAX_PARAM_CHARS ? chars.slice(0, MAX_PARAM_CHARS - 1).join('') + '…' : cleaned;
+  return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : cleaned;
 }
+
+// Provisioning allows 80 characters for desk fields; leave room, still bounded.
+const MAX_DESK_CHARS = 100;
 
 /** The parameters a template sees: the finding's params, overridden by the alert's own
  *  structured fields (which stay current as repeats are counted), all cleaned. */
@@ -87,20 +90,21 @@ function isComplete(t: unknown): t is AlertText {
   return FIELDS.every((f) => typeof rec[f] === 'string' && (rec[f] as string).trim() !== '');
 }
 
-/** "Whom to call", from the provisioned desk; a sensible text when none is provisioned. */
+/** "Whom to call", from the provisioned desk (named first, e.g. 「〇〇お助け隊 相談窓口（電話 …）」);
+ *  a sensible text when none is provisioned. */
 export function whomToCall(desk: Desk | null, lang: Lang, severity: Alert['severity'] = 'warning'): string {
-  const name = desk ? cleanParam(desk.name) : '';
-  const phone = desk ? cleanParam(desk.phone) : '';
-  const hours = desk?.hours ? cleanParam(desk.hours) : '';
+  const name = desk ? cleanParam(desk.name, MAX_DESK_CHARS).trim() : '';
+  const phone = desk ? cleanParam(desk.phone, MAX_DESK_CHARS).trim() : '';
+  const hours = desk?.hours ? cleanParam(desk.hours, MAX_DESK_CHARS).trim() : '';
   if (lang === 'ja') {
     if (!phone) return '窓口の連絡先が設定されていません。この装置を設置した会社か、社内でパソコンを担当している方にご連絡ください。';
-    const who = `お助け隊の窓口（${name ? `${name}、` : ''}電話 ${phone}${hours ? `、受付 ${hours}` : ''}）`;
+    const who = `${name || 'お助け隊の窓口'}（電話 ${phone}${hours ? `、受付 ${hours}` : ''}）`;
     if (severity === 'danger') return `すぐに${who}にご連絡ください。`;
     if (severity === 'info') return `気になることがあれば、${who}にご相談ください。`;
     return `${who}にご連絡ください。`;
   }
   if (!phone) return 'No support desk has been set up. Please contact the company that installed this box, or whoever looks after your office computers.';
-  const who = `the support desk (${name ? `${name}, ` : ''}phone ${phone}${hours ? `, ${hours}` : ''})`;
+  const who = `${name || 'the support desk'} (phone ${phone}${hours ? `, ${hours}` : ''})`;
   if (severity === 'danger') return `Call ${who} now.`;
   if (severity === 'info') return `If anything worries you, call ${who}.`;
   return `Please call ${who}.`;

@@ -7,7 +7,7 @@ import { LANGS } from '../../../../webui/src/i18n/types.js';
 import { HOSTILE, makeAlert } from '../../../helpers/webui.js';
 
 const catalog = buildCatalog();
-const desk = { name: '大阪商工ネットお助け隊', phone: '06-6000-1234', hours: '平日 9:00〜18:00' };
+const desk = { name: '大阪商工ネットお助け隊 相談窓口', phone: '06-6000-1234', hours: '平日 9:00〜18:00' };
 const BAD_WORDS = /undefined|NaN|null|\[object|\{|\}|\$\{/;
 
 function variants(kind: string): Alert[] {
@@ -46,7 +46,8 @@ test('the brief example reads as intended in Japanese', (t) => {
   const text = explainAlert(makeAlert(), 'ja', catalog, desk);
   t.is(text.what, '社内の機器（192.168.1.23）が、ウイルスの配布などに使われている危険なサーバー（203.0.113.5）に接続しようとしたため、本装置が通信を止めました。');
   t.is(text.title, '危険なサーバーへの接続を止めました');
-  t.is(text.call, 'すぐにお助け隊の窓口（大阪商工ネットお助け隊、電話 06-6000-1234、受付 平日 9:00〜18:00）にご連絡ください。');
+  t.is(text.call, 'すぐに大阪商工ネットお助け隊 相談窓口（電話 06-6000-1234、受付 平日 9:00〜18:00）にご連絡ください。');
+  t.is(explainAlert(makeAlert(), 'en', catalog, desk).call, 'Call 大阪商工ネットお助け隊 相談窓口 (phone 06-6000-1234, 平日 9:00〜18:00) now.');
 });
 
 test('direction and action change the wording; repeats are counted from the alert, not stale params', (t) => {
@@ -82,6 +83,7 @@ test('without a provisioned desk the call line still tells the reader whom to co
   t.regex(whomToCall(null, 'ja'), /設置した会社/);
   t.regex(whomToCall(null, 'en'), /installed this box/);
   t.regex(whomToCall({ name: 'X', phone: '' }, 'en'), /No support desk/);
+  t.is(whomToCall({ name: 'ｘ'.repeat(80), phone: '1' }, 'ja').length, 80 + '（電話 1）にご連絡ください。'.length, 'an 80-character desk name is not cut');
   t.is(whomToCall({ name: '', phone: '0120-000-000' }, 'ja', 'warning'), 'お助け隊の窓口（電話 0120-000-000）にご連絡ください。');
 });
 
