@@ -2,7 +2,7 @@
 # Both install what they need on a fresh Debian 12 machine (as root) first.
 SHELL := /bin/bash
 DEBS := nftables ulogd2 ulogd2-json iproute2 conntrack tcpdump dnsmasq-base rsyslog \
-        chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3
+        chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3 fonts-ipafont-gothic
 STAMP := node_modules/.installed
 
 .PHONY: all deps debs build check test test-unit test-integration bench run clean
