@@ -36,7 +36,9 @@ export interface SetObj {
   elem?: SetElem[];
   comment?: string;
 }
-export type SetElem = string | { prefix: { addr: string; len: number } } | { range: [string, string] } | { elem: { val: string; timeout?: number } };
+type PlainElem = string | { prefix: { addr: string; len: number } } | { range: [string, string] };
+/** A set element; the `elem` wrapper carries a timeout in seconds (sets with flags timeout). */
+export type SetElem = PlainElem | { elem: { val: PlainElem; timeout?: number } };
 export interface ChainObj {
   family: Family;
   table: string;

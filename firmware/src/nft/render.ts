@@ -48,8 +48,8 @@ function renderInet(p: Policy): Cmd[] {
       const names = blocklistSetNames(g.id, fam);
       const type = fam === 4 ? 'ipv4_addr' : 'ipv6_addr';
       const fe = fam === 4 ? g.v4 : g.v6;
-      set({ name: names.single, type, ...elems(fe.single) });
-      set({ name: names.net, type, flags: ['interval'], ...elems(fe.net) });
+      set({ name: names.single, type, ...(g.timeouts ? { flags: ['timeout'] } : {}), ...elems(fe.single) });
+      set({ name: names.net, type, flags: g.timeouts ? ['interval', 'timeout'] : ['interval'], ...elems(fe.net) });
     }
     for (const dir of dirs(g)) out.push({ add: { counter: { family: F, table: t, name: `bl_${g.id}_${dir}` } } });
   }
