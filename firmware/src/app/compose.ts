@@ -2,7 +2,9 @@
 // daemon (daemon.ts) owns their lifecycle. Add a feature here, nowhere else.
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
+import { join } from 'node:path';
 import type { Feature } from './feature.js';
+import { BlocklistFeature } from '../blocklist/feature.js';
 
 export interface ComposeOptions {
   config: Config;
@@ -13,6 +15,6 @@ export interface ComposeOptions {
 }
 
 /** Builds the features in start order. */
-export function composeFeatures(_o: ComposeOptions): Feature[] {
-  return [];
+export function composeFeatures(o: ComposeOptions): Feature[] {
+  return [new BlocklistFeature({ catalogPath: join(o.root, 'rules', 'feeds.json') })];
 }

@@ -2,6 +2,7 @@
 // `safe()` so a hostile hostname cannot move the cursor or rewrite the terminal.
 import { noControls } from '../upstream/rfc5424.js';
 import type { Alert } from '../alerts/types.js';
+import { printBlocklistHuman } from './blocklistHuman.js';
 
 export const safe = (v: unknown): string => noControls(String(v ?? '-'));
 
@@ -19,6 +20,7 @@ export function printHuman(cmd: string, r: unknown, out: (s: string) => void): v
     if (c.lastApplyError) out(`  last apply error: ${safe(c.lastApplyError)}\n`);
     return;
   }
+  if (printBlocklistHuman(cmd, r, out)) return;
   out(`${JSON.stringify(r, null, 2)}\n`);
 }
 

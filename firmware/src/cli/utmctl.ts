@@ -7,6 +7,7 @@ import { hashPassword } from '../auth/password.js';
 import { DEFAULT_STATE_DIR } from '../sys/paths.js';
 import { parseArgs, str, UsageError } from './args.js';
 import { printHuman } from './human.js';
+import { BLOCKLIST_USAGE, checkFile, routeBlocklist } from './blocklistCmds.js';
 
 const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
 
@@ -14,7 +15,8 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
   alerts [--limit N]       latest alerts, newest first
   ruleset print            the ruleset utmd would apply (JSON for nft -j)
   ruleset check            nft -c of the rendered ruleset, and drift against the kernel
-  hash-password            read a password on stdin, print a hash for the provisioning bundle`;
+  hash-password            read a password on stdin, print a hash for the provisioning bundle
+${BLOCKLIST_USAGE}`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -23,16 +25,18 @@ async function readStdin(): Promise<string> {
 }
 
 /** Maps a command line to a control command and its args. Throws UsageError. */
-export function route(pos: string[], limit: string | undefined): { cmd: string; args: Record<string, unknown> } {
+export function route(pos: string[], limit: string | undefined, opts: Record<string, string | undefined> = {}): { cmd: string; args: Record<string, unknown> } {
   const [a, b] = pos;
   if (a === 'status' && !b) return { cmd: 'status', args: {} };
   if (a === 'alerts' && !b) return { cmd: 'alerts', args: limit ? { limit: Number(limit) } : {} };
   if (a === 'ruleset' && (b === 'print' || b === 'check')) return { cmd: `ruleset.${b}`, args: {} };
+  const bl = routeBlocklist(pos, opts);
+  if (bl) return bl;
   throw new UsageError(`unknown command: ${pos.join(' ') || '(none)'}`);
 }
 
 async function main(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['state-dir', 'limit'], ['json', 'help']);
+  const p = parseArgs(argv, ['state-dir', 'limit', 'format', 'column', 'for', 'note'], ['json', 'help']);
   if (p.flags.has('help') || p.positional.length === 0) {
     process.stdout.write(`${USAGE}\n`);
     return p.flags.has('help') ? 0 : 64;
@@ -44,7 +48,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${await hashPassword(pw)}\n`);
     return 0;
   }
-  const { cmd, args } = route(p.positional, str(p, 'limit'));
+  const opts = { format: str(p, 'format'), column: str(p, 'column'), for: str(p, 'for'), note: str(p, 'note') };
+  if (p.positional[0] === 'blocklist' && p.positional[1] === 'check') {
+    const summary = await checkFile(p.positional[2], opts);
+    if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else printHuman('blocklist.check', summary, (s) => process.stdout.write(s));
+    return summary.healthy ? 0 : 1;
+  }
+  const { cmd, args } = route(p.positional, str(p, 'limit'), opts);
   const sock = join(str(p, 'state-dir') ?? DEFAULT_STATE_DIR, SOCKET_NAME);
   const result = await call(sock, cmd, args);
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,6 +1,7 @@
 // The optional local config file (JSON). Everything has a default, so utmd runs with none.
 import { z } from 'zod';
 import { IfName, IpAddress, IpEntry, IpPrefix, Port } from './fields.js';
+import { FeedsConfigSchema } from '../blocklist/feedsConfig.js';
 
 export const ConfigSchema = z
   .strictObject({
@@ -29,6 +30,7 @@ export const ConfigSchema = z
       })
       .default({ local: [] })
       .describe('Local blocklist (feeds are configured separately)'),
+    feeds: FeedsConfigSchema,
     allowlist: z
       .strictObject({
         local: z.array(IpEntry).max(10_000).default([]).describe('Addresses never blocked, whatever a blocklist says'),
