@@ -13,12 +13,12 @@
 // and prints the ratios against the targets (full ≤ 1.2× raw, 1% ≤ 10% of full, peak RSS ≤ 300 MB).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BlocklistFeature } from '../../firmware/src/blocklist/feature.js';
-import { blocklistSetNames, BasePolicySchema } from '../../firmware/src/nft/policy.js';
+import { BasePolicySchema } from '../../firmware/src/nft/policy.js';
 import { NftDriver } from '../../firmware/src/nft/driver.js';
 import { renderRuleset } from '../../firmware/src/nft/render.js';
 import { buildPolicy } from '../../firmware/src/policy/build.js';
@@ -106,16 +106,14 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [v, performance.now() - t0];
 }
 
-/** One size, in this (child) process. Prints one JSON line. */
-async function child(n: number): Promise<void> {
+/** One size, in this (child) process, on the feed files the parent wrote into `dir`
+ *  (so the generator's data does not count in this process's peak RSS). Prints one JSON line. */
+async function child(n: number, dir: string): Promise<void> {
   const ns = `utm-bench-${randomBytes(3).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
   let server: ChildProcess | null = null;
   await run(['ip', 'netns', 'add', ns]);
   try {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const syn = generate(n, 42);
-    writeFileSync(join(dir, 'feed.txt'), feedText(syn));
     server = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', String(port), '--directory', dir], { stdio: 'ignore' });
     await waitHttp(port);
 
@@ -152,43 +150,47 @@ async function child(n: number): Promise<void> {
     // OURS: full load
     const [rep, oursMs] = await timed(() => feature.refresh());
     if (rep[0]?.result !== 'loaded') throw new Error(`bench feed not loaded: ${JSON.stringify(rep)}`);
-    const content = feature.applied.get('fbothdrop')!;
+    const loaded = feature.applied.get('fbothdrop')!;
+    const content = { v4Singles: loaded.v4Singles.slice(), v4Nets: [...loaded.v4Nets] };
+    // 1% update through our code
+    // a later Last-Modified (the server has one-second resolution), as a real new version has
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(dir, 'feed-1pct.txt'), later, later);
+    renameSync(join(dir, 'feed-1pct.txt'), join(dir, 'feed.txt'));
+    const [rep2, updMs] = await timed(() => feature.refresh());
+    if (rep2[0]?.result !== 'loaded') throw new Error(`bench update not loaded: ${JSON.stringify(rep2)}`);
 
-    // RAW: same elements, same layout, fresh empty sets; native and JSON
-    const names = blocklistSetNames('fbothdrop', 4);
+    // peak RSS of our code path (full load + 1% update), before the bench renders the raw files
+    const rssMB = process.resourceUsage().maxRSS / 1024;
+
+    // RAW: same elements, same layout (hash set + interval set), into freshly created sets of
+    // a scratch table each time (a flushed set keeps its grown hash table: not a fair start)
     const singles: string[] = Array.from(content.v4Singles, (x) => v4Text(x));
     const nets = content.v4Nets.map((r) => `${v4Text(Number(r.first))}-${v4Text(Number(r.last))}`);
-    const flush = `flush set inet utm ${names.single}\nflush set inet utm ${names.net}\n`;
-    writeFileSync(join(dir, 'flush.nft'), flush);
-    writeFileSync(join(dir, 'raw.nft'), `add element inet utm ${names.single} { ${singles.join(', ')} }\nadd element inet utm ${names.net} { ${nets.join(', ')} }\n`);
-    const el = (name: string, elems: unknown[]): unknown => ({ add: { element: { family: 'inet', table: 'utm', name, elem: elems } } });
-    writeFileSync(join(dir, 'raw.json'), JSON.stringify({ nftables: [el(names.single, singles), el(names.net, content.v4Nets.map((r) => ({ range: [v4Text(Number(r.first)), v4Text(Number(r.last))] })))] }));
+    writeFileSync(join(dir, 'raw-setup.nft'), 'add table inet raw\nadd set inet raw s { type ipv4_addr; }\nadd set inet raw n { type ipv4_addr; flags interval; }\n');
+    writeFileSync(join(dir, 'raw-teardown.nft'), 'delete table inet raw\n');
+    writeFileSync(join(dir, 'raw.nft'), `add element inet raw s { ${singles.join(', ')} }\nadd element inet raw n { ${nets.join(', ')} }\n`);
+    const el = (name: string, elems: unknown[]): unknown => ({ add: { element: { family: 'inet', table: 'raw', name, elem: elems } } });
+    writeFileSync(join(dir, 'raw.json'), JSON.stringify({ nftables: [el('s', singles), el('n', content.v4Nets.map((r) => ({ range: [v4Text(Number(r.first)), v4Text(Number(r.last))] })))] }));
     const rawRun = async (file: string, json: boolean): Promise<number> => {
-      await run([...nftArgv, '-f', join(dir, 'flush.nft')], { timeoutMs: 600_000 });
+      await run([...nftArgv, '-f', join(dir, 'raw-setup.nft')], { timeoutMs: 600_000 });
       const [, ms] = await timed(() => run([...nftArgv, ...(json ? ['-j'] : []), '-f', join(dir, file)], { timeoutMs: 600_000 }));
+      await run([...nftArgv, '-f', join(dir, 'raw-teardown.nft')], { timeoutMs: 600_000 });
       return ms;
     };
     const rawNative = await rawRun('raw.nft', false);
     const rawJson = await rawRun('raw.json', true);
-    // put our content back (the raw runs replaced it with the same elements)
     const rawMs = Math.min(rawNative, rawJson);
 
-    // 1% update through our code
-    writeFileSync(join(dir, 'feed.txt'), feedText(change(syn, 7)));
-    const [rep2, updMs] = await timed(() => feature.refresh());
-    if (rep2[0]?.result !== 'loaded') throw new Error(`bench update not loaded: ${JSON.stringify(rep2)}`);
-
-    const rssMB = process.resourceUsage().maxRSS / 1024;
     process.stdout.write(`${JSON.stringify({
       n, singles: content.v4Singles.length, nets: content.v4Nets.length, oursMs, rawNativeMs: rawNative, rawJsonMs: rawJson, rawMs,
-      updateMs: updMs, update: rep2[0]?.sync, peakRssMB: rssMB,
+      updateMs: updMs, update: rep2[0]?.sync, peakRssMB: rssMB, fullPhases: rep[0]?.timings, updatePhases: rep2[0]?.timings,
     })}\n`);
     await feature.stop();
     db.close();
   } finally {
     server?.kill();
     await run(['ip', 'netns', 'del', ns], { allowFailure: true });
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -209,17 +211,30 @@ async function waitHttp(port: number): Promise<void> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const ci = args.indexOf('--child');
-  if (ci >= 0) return child(Number(args[ci + 1]));
+  if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!);
   const si = args.indexOf('--sizes');
   const sizes = (si >= 0 ? args[si + 1]! : '100000,1000000').split(',').map(Number);
   const self = fileURLToPath(import.meta.url);
   console.log('size      ours(s)  raw(s)  ours/raw  1%upd(s)  upd/full  peakRSS(MB)   [targets: ≤1.2×, ≤10%, ≤300 MB]');
   for (const n of sizes) {
-    const out = await run([process.execPath, '--import', 'tsx', self, '--child', String(n)], { timeoutMs: 1_800_000 });
+    const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
+    let out;
+    try {
+      const syn = generate(n, 42);
+      writeFileSync(join(dir, 'feed.txt'), feedText(syn));
+      writeFileSync(join(dir, 'feed-1pct.txt'), feedText(change(syn, 7)));
+      out = await run([process.execPath, ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : []), '--import', 'tsx', self, '--child', String(n), dir], { timeoutMs: 1_800_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, number>;
     const f = (ms: number): string => (ms / 1000).toFixed(2).padStart(7);
     console.log(`${String(n).padEnd(9)} ${f(r.oursMs!)} ${f(r.rawMs!)}  ${(r.oursMs! / r.rawMs!).toFixed(2).padStart(6)}×  ${f(r.updateMs!)}  ` +
       `${((100 * r.updateMs!) / r.oursMs!).toFixed(1).padStart(6)}%  ${r.peakRssMB!.toFixed(0).padStart(8)}`);
+    const ph = (x: unknown): string => Object.entries(x as Record<string, number>).map(([k, v]) => `${k.replace(/Ms$/, '')} ${(v / 1000).toFixed(2)}`).join(', ');
+    console.log(`          phases full: ${ph(r.fullPhases)}; 1%: ${ph(r.updatePhases)}`);
+    console.log(`          nft part: full ${f((r.fullPhases as any).applyMs)} s = ${((r.fullPhases as any).applyMs / r.rawMs!).toFixed(2)}× raw; 1% ${f((r.updatePhases as any).applyMs)} s = ` +
+      `${((100 * (r.updatePhases as any).applyMs) / (r.fullPhases as any).applyMs).toFixed(1)}% of the full nft load`);
     console.log(`          (${r.singles} singles + ${r.nets} ranges after merging; raw native ${f(r.rawNativeMs!)} s, raw JSON ${f(r.rawJsonMs!)} s; update ${JSON.stringify(r.update)})`);
   }
 }

@@ -35,6 +35,8 @@ export interface RefreshReport {
   reason?: string | undefined;
   entries?: number | undefined;
   sync?: SyncStats | undefined;
+  /** ms spent per phase: fetch, evaluate (parse + guard), pack (merge), apply (nft), save (snapshot). */
+  timings?: Record<string, number> | undefined;
 }
 
 export class BlocklistFeature implements Feature {
@@ -215,12 +217,13 @@ export class BlocklistFeature implements Feature {
             entries: out.ranges.v4First.length + out.ranges.v6.length, usable: out.usable,
             dataLines: out.stats.dataLines, rejected: rejectedCounts(out.stats), validators: out.validators,
           });
-          reports.push({ feedId: feed.id, result: 'loaded', entries: out.usable });
+          reports.push({ feedId: feed.id, result: 'loaded', entries: out.usable, timings: { ...out.timings } });
         }
         this.statusRepo!.put(st);
       }
       if (!changed.length) return reports;
       let sync: SyncStats | undefined;
+      const tApply = performance.now();
       try {
         sync = await this.syncSets();
       } catch (e) {
@@ -236,12 +239,19 @@ export class BlocklistFeature implements Feature {
         }
         throw e;
       }
+      const applyMs = performance.now() - tApply;
+      const tSave = performance.now();
       for (const c of changed) {
         await this.store!.save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
         ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
       }
       this.rebuildHits();
-      for (const r of reports) if (r.result === 'loaded') r.sync = sync;
+      const saveMs = performance.now() - tSave;
+      for (const r of reports) {
+        if (r.result !== 'loaded') continue;
+        r.sync = sync;
+        r.timings = { ...r.timings, applyMs, saveMs };
+      }
       return reports;
     });
   }

@@ -10,6 +10,10 @@
 //   same transaction. They stay small (20k /24 prefixes: flush + add 0.14 s measured); the
 //   pathological case of nft 1.0.6 is deleting single elements from a LARGE interval set,
 //   which this never does.
+// - A hash set whose change is larger than half of its new size (the first load, a feed
+//   replaced wholesale) is flushed and refilled in the same transaction instead: plain
+//   `add` into an empty set is the cheapest load nft offers (create checks each element),
+//   and the count after it is the number of distinct elements sent, again by construction.
 // The whole update of every group is one nft transaction (one `-f` file): all or nothing.
 import type { IpRange } from '../net/ip.js';
 import type { NftDriver } from '../nft/driver.js';
@@ -38,10 +42,20 @@ function elementCmd(verb: 'create' | 'delete' | 'add', table: string, set: strin
   return `{${q(verb)}:{"element":{"family":"inet","table":${q(table)},"name":${q(set)},"elem":[${elemsJson}]}}}`;
 }
 
+function flushCmd(table: string, set: string): string {
+  return `{"flush":{"set":{"family":"inet","table":${q(table)},"name":${q(set)}}}}`;
+}
+
+/** `"a.b.c.d",…` built in chunks, so 1M elements never sit in one array of 1M strings. */
 function joinV4(xs: Uint32Array): string {
-  const parts = new Array<string>(xs.length);
-  for (let i = 0; i < xs.length; i++) parts[i] = `"${v4Text(xs[i]!)}"`;
-  return parts.join(',');
+  const chunks: string[] = [];
+  for (let start = 0; start < xs.length; start += 8192) {
+    const end = Math.min(xs.length, start + 8192);
+    let c = '';
+    for (let i = start; i < end; i++) c += i === start ? `"${v4Text(xs[i]!)}"` : `,"${v4Text(xs[i]!)}"`;
+    chunks.push(c);
+  }
+  return chunks.join(',');
 }
 
 function netsJson(nets: readonly IpRange[]): string {
@@ -57,8 +71,13 @@ export function planGroupSync(table: string, id: string, prev: SetContent, next:
   const s6 = blocklistSetNames(id, 6);
 
   const d4 = diffU32(prev.v4Singles, next.v4Singles);
-  if (d4.del.length) cmds.push(elementCmd('delete', table, s4.single, joinV4(d4.del)));
-  if (d4.add.length) cmds.push(elementCmd('create', table, s4.single, joinV4(d4.add)));
+  if (d4.add.length + d4.del.length > next.v4Singles.length / 2) {
+    cmds.push(flushCmd(table, s4.single));
+    if (next.v4Singles.length) cmds.push(elementCmd('add', table, s4.single, joinV4(next.v4Singles)));
+  } else {
+    if (d4.del.length) cmds.push(elementCmd('delete', table, s4.single, joinV4(d4.del)));
+    if (d4.add.length) cmds.push(elementCmd('create', table, s4.single, joinV4(d4.add)));
+  }
   stats.added += d4.add.length;
   stats.deleted += d4.del.length;
   if ((d4.add.length || d4.del.length) && next.v4Singles.length <= VERIFY_MAX_ELEMENTS) verify.push({ set: s4.single, expected: next.v4Singles.length });
@@ -73,7 +92,7 @@ export function planGroupSync(table: string, id: string, prev: SetContent, next:
 
   for (const [name, p, n] of [[s4.net, prev.v4Nets, next.v4Nets], [s6.net, prev.v6Nets, next.v6Nets]] as const) {
     if (sameIntervals(p, n)) continue;
-    cmds.push(`{"flush":{"set":{"family":"inet","table":${q(table)},"name":${q(name)}}}}`);
+    cmds.push(flushCmd(table, name));
     if (n.length) cmds.push(elementCmd('add', table, name, netsJson(n)));
     stats.intervalSetsReplaced++;
     stats.added += n.length;

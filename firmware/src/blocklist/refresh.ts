@@ -6,7 +6,7 @@ import type { ResolvedFeed } from './catalog.js';
 import { evaluateFeed, type FeedBody, type FeedStats } from './evaluate.js';
 import { FeedFetchError, fetchFeed, type FeedFetchRequest, type FeedFetchResult } from './fetch.js';
 import type { Guard } from './guard.js';
-import { packRanges, type PackedRanges } from './packed.js';
+import { RangePacker, type PackedRanges } from './packed.js';
 import type { Validators } from './repos.js';
 
 export type FetchFn = (req: FeedFetchRequest) => Promise<FeedFetchResult>;
@@ -14,7 +14,10 @@ export type FetchFn = (req: FeedFetchRequest) => Promise<FeedFetchResult>;
 export type RefreshOutcome =
   | { kind: 'unchanged' }
   | { kind: 'fault'; reason: string; detail: Record<string, unknown>; stats?: FeedStats | undefined }
-  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators };
+  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators; timings: RefreshTimings };
+
+/** Where the time of one refresh went (ms). */
+export interface RefreshTimings { fetchMs: number; evaluateMs: number; packMs: number }
 
 export interface RefreshInput {
   feed: ResolvedFeed;
@@ -43,6 +46,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     return res;
   };
   let got: Map<'v4' | 'v6', FeedFetchResult>;
+  const t0 = performance.now();
   try {
     got = await download(i.lastGoodUsable !== null);
     const unchanged = [...got.values()].filter((r) => r.status === 'unchanged').length;
@@ -60,9 +64,14 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     bodies[k] = { text: r.body.toString('utf8'), sha256: r.sha256 };
     validators[k] = { etag: r.etag, lastModified: r.lastModified };
   }
-  const outcome = evaluateFeed(i.feed, bodies, i.guard, i.lastGoodUsable);
+  const t1 = performance.now();
+  const packer = new RangePacker();
+  const outcome = evaluateFeed(i.feed, bodies, i.guard, i.lastGoodUsable, (r) => packer.add(r));
   if (!outcome.health.ok) return { kind: 'fault', reason: outcome.health.reason, detail: outcome.health.detail, stats: outcome.stats };
-  return { kind: 'ok', ranges: packRanges(outcome.entries), usable: outcome.stats.usable, stats: outcome.stats, validators };
+  const t2 = performance.now();
+  const ranges = packer.finish();
+  const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
+  return { kind: 'ok', ranges, usable: outcome.stats.usable, stats: outcome.stats, validators, timings };
 }
 
 /** Rejected counts by reason for the status row (parser, guard, and `carved:<reason>`). */
