@@ -7,10 +7,10 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Feature, FeatureContext } from '../app/feature.js';
 import type { GroupInfo } from '../alerts/fromPacket.js';
 import type { BlocklistGroup } from '../nft/policy.js';
-import { parseAddress } from '../net/ip.js';
 import type { ResolvedFeed } from './catalog.js';
 import { readShippedCatalog, readTechnician, resolveFeeds } from './feedSources.js';
-import { feedsListing, type HitIndex } from './hitIndex.js';
+import type { HitIndex } from './hitIndex.js';
+import { describeHit } from './describe.js';
 import { emptyContent, layoutGroups, toBlocklistGroup, type GroupLayout } from './layout.js';
 import { LastGoodStore } from './lastGood.js';
 import { manualGroup } from './manual.js';
@@ -298,17 +298,7 @@ export class BlocklistFeature implements Feature {
   }
 
   describeGroup(group: string, remoteIp: string): GroupInfo | undefined {
-    if (group === 'manual') return { name: 'manual' };
-    if (!this.layout.some((g) => g.id === group)) return undefined;
-    let ids: string[] = [];
-    try {
-      ids = feedsListing(this.hits, parseAddress(remoteIp));
-    } catch {
-      return { name: group }; // a log line without a valid address: name the group only
-    }
-    const inGroup = this.layout.find((g) => g.id === group)!.feedIds;
-    const feed = this.feeds.find((f) => ids.includes(f.id) && inGroup.includes(f.id)) ?? this.feeds.find((f) => ids.includes(f.id));
-    return feed ? { category: feed.category, name: feed.name.ja } : { name: group };
+    return describeHit(this.feeds, this.layout, this.hits, group, remoteIp);
   }
 
   handlers() {

@@ -3,8 +3,8 @@
 // A kind defined twice is a programming error and makes buildCatalog throw at start-up.
 import type { AlertCatalog } from '../types.js';
 import { coreCatalog } from './core.js';
+import { blocklistAlerts } from './blocklist.js';
 // Partial catalogs from other feature branches go here, e.g.:
-// import { blocklistCatalog } from './blocklist.js';
 // import { devicesCatalog } from './devices.js';
 // import { trafficCatalog } from './traffic.js';
 
@@ -17,7 +17,7 @@ export class CatalogConflictError extends Error {
 
 const PARTS: readonly AlertCatalog[] = [
   coreCatalog,
-  // blocklistCatalog,
+  blocklistAlerts,
   // devicesCatalog,
   // trafficCatalog,
 ];
