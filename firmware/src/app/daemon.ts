@@ -15,7 +15,12 @@ import { openDb, type Db } from '../store/db.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
 import { OutboxRepo } from '../store/outboxRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
-import type { Finding } from '../alerts/types.js';
+import type { Alert, Finding } from '../alerts/types.js';
+import { buildCatalog, explainAlert, type AlertCatalog } from '../../../webui/src/index.js';
+import { alertToSyslog } from '../upstream/message.js';
+import { loadCredential, type Credential } from '../auth/credential.js';
+import { conditionFinding } from './health.js';
+import { loadSessionSecret, startWeb, webDeps } from './web.js';
 import { UpstreamForwarder } from '../upstream/forwarder.js';
 import { ControlServer } from '../control/server.js';
 import { SOCKET_NAME } from '../control/protocol.js';
@@ -31,6 +36,8 @@ export interface DaemonOptions {
   provisioning: Provisioning | null;
   base: BasePolicy;
   log: Logger;
+  /** webui/static of the installed package. */
+  staticDir: string;
   now?: (() => number) | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
@@ -47,6 +54,7 @@ export class Daemon {
   readonly nft: NftDriver;
   readonly startedAt: number;
   readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
+  readonly catalog: AlertCatalog = buildCatalog();
   plan: NetworkPlan | null = null;
   policy: Policy | null = null;
   lastApplyError: string | null = null;
@@ -90,10 +98,18 @@ export class Daemon {
       await f.start?.();
       this.stoppers.push(() => f.stop?.());
     }
+    this.credential = await loadCredential(this.o.stateDir, this.o.provisioning);
     this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers());
     await this.control.start();
     this.stoppers.push(() => this.control?.stop());
+    // 5. The page, last: everything it shows exists by now.
+    const secret = await loadSessionSecret(this.o.stateDir);
+    const ext = { sections: this.features.flatMap((f) => f.web?.().sections ?? []), actions: this.features.flatMap((f) => f.web?.().actions ?? []) };
+    const web = await startWeb(this, webDeps(this, this.credential, secret, this.o.staticDir), ext);
+    this.stoppers.push(() => web.close());
   }
+
+  credential: Credential | null = null;
 
   get features(): Feature[] {
     return this.o.features ?? [];
@@ -176,7 +192,7 @@ export class Daemon {
     this.pipeline = new AlertPipeline({
       db, alerts: this.alerts, outbox: this.outbox, now: this.now,
       cooldownMs: () => cooldown,
-      toUpstream: (a) => this.hooks.toUpstream(a),
+      toUpstream: (a) => this.toUpstream(a),
       onNew: () => void this.forwarder?.drain(),
     });
     if (target) {
@@ -187,8 +203,13 @@ export class Daemon {
       this.forwarder.start();
       this.stoppers.push(() => this.forwarder?.stop());
     } else {
-      this.conditions.set('upstream', false, 'no collector provisioned; alerts are kept on the box');
+      this.conditions.set('provisioning', false, 'no collector provisioned; alerts are kept on the box');
     }
+    // Fail loud: a condition going bad becomes an alert (stored, shown, sent upstream).
+    this.conditions.onChange((c) => {
+      const f = conditionFinding(c, this.outbox?.pending().count ?? null);
+      if (f) this.raise(f);
+    });
   }
 
   private async planAndApply(t0: number): Promise<void> {
@@ -206,10 +227,12 @@ export class Daemon {
     if (await this.apply()) this.timings.firstApplyMs = performance.now() - t0;
   }
 
-  /** Replaceable formatting hooks, set by the composition in main (catalog, syslog). */
-  hooks: { toUpstream: (a: import('../alerts/types.js').Alert) => Buffer } = {
-    toUpstream: (a) => Buffer.from(`${a.kind} ${a.dedupKey}`),
-  };
+  /** The upstream message: structured facts plus the plain-language text. */
+  private toUpstream(a: Alert): Buffer {
+    const p = this.o.provisioning;
+    const t = explainAlert(a, p?.language ?? 'ja', this.catalog, p?.desk ?? null);
+    return alertToSyslog(a, { deviceId: this.deviceId, text: `${t.title} ${t.what} ${t.did} ${t.todo}` });
+  }
 
   private handlers(): Handlers {
     return Object.assign({}, coreHandlers(this), ...this.features.map((f) => f.handlers?.() ?? {})) as Handlers;
