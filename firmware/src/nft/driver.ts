@@ -1,0 +1,113 @@
+// The nft driver: check → apply (one transaction) → read back and verify → keep last-good.
+// All calls go through `nft -j` with the document on stdin; we only ever name our own tables.
+import { readFile } from 'node:fs/promises';
+import { writeAtomic } from '../sys/files.js';
+import { run, RunError } from '../sys/run.js';
+import type { NftDocument } from './json.js';
+import { verifyReadBack } from './verify.js';
+
+export class NftError extends Error {
+  override name = 'NftError';
+  constructor(message: string, readonly stderr: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface NftDriverOptions {
+  /** argv prefix that runs nft, e.g. ['nft'] or ['ip', 'netns', 'exec', 'ns1', 'nft']. */
+  nft?: string[] | undefined;
+  /** Where the last document that applied and verified is kept. */
+  lastGoodPath: string;
+  tableName: string;
+  timeoutMs?: number | undefined;
+}
+
+export interface ApplyReport {
+  checkedMs: number;
+  appliedMs: number;
+  verifiedMs: number;
+}
+
+export class NftDriver {
+  private readonly nft: string[];
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: NftDriverOptions) {
+    this.nft = opts.nft ?? ['nft'];
+    this.timeoutMs = opts.timeoutMs ?? 120_000;
+  }
+
+  /** Runs nft with JSON on stdin; throws NftError with nft's stderr on failure. */
+  async exec(args: string[], stdin?: string): Promise<string> {
+    try {
+      const r = await run([...this.nft, '-j', ...args], { stdin, timeoutMs: this.timeoutMs });
+      return r.stdout;
+    } catch (e) {
+      const stderr = e instanceof RunError ? e.stderr : '';
+      throw new NftError(`nft ${args.join(' ')} failed: ${stderr.split('\n')[0] ?? ''}`, stderr, { cause: e });
+    }
+  }
+
+  /** Validates a document without applying it (`nft -c`). Throws NftError. */
+  async check(doc: NftDocument | string): Promise<void> {
+    await this.exec(['-c', '-f', '-'], typeof doc === 'string' ? doc : JSON.stringify(doc));
+  }
+
+  /**
+   * Applies a complete document in one transaction, reads it back, verifies it and stores it
+   * as last-good. On any failure the previous ruleset stays in the kernel (the transaction
+   * is all-or-nothing) and NftError is thrown.
+   */
+  async apply(doc: NftDocument): Promise<ApplyReport> {
+    const text = JSON.stringify(doc);
+    const t0 = performance.now();
+    await this.check(text);
+    const t1 = performance.now();
+    await this.exec(['-f', '-'], text);
+    const t2 = performance.now();
+    const problems = verifyReadBack(doc, await this.readBack(), this.opts.tableName);
+    if (problems.length) throw new NftError(`ruleset read back differs: ${problems.join('; ')}`, '');
+    await this.saveLastGood(text);
+    return { checkedMs: t1 - t0, appliedMs: t2 - t1, verifiedMs: performance.now() - t2 };
+  }
+
+  /** Our tables as the kernel holds them, without set elements (`-t`). */
+  async readBack(): Promise<{ nftables: unknown[] }> {
+    const all: unknown[] = [];
+    for (const family of ['inet', 'bridge']) {
+      const out = await this.exec(['-t', 'list', 'tables', family]);
+      const tables = (JSON.parse(out) as { nftables: Record<string, { name?: string }>[] }).nftables;
+      if (!tables.some((x) => x.table?.name === this.opts.tableName)) continue;
+      const t = JSON.parse(await this.exec(['-t', 'list', 'table', family, this.opts.tableName])) as { nftables: unknown[] };
+      all.push(...t.nftables);
+    }
+    return { nftables: all };
+  }
+
+  /** Re-applies the last-good document, if any. Returns false when there is none. */
+  async restoreLastGood(): Promise<boolean> {
+    let text: string;
+    try {
+      text = await readFile(this.opts.lastGoodPath, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    await this.exec(['-f', '-'], text);
+    return true;
+  }
+
+  /** Removes our tables (used by `utmd --uninstall` and tests); other tables are untouched. */
+  async removeOwnTables(): Promise<void> {
+    const t = this.opts.tableName;
+    const cmds = ['inet', 'bridge'].flatMap((family) => [
+      { add: { table: { family, name: t } } },
+      { delete: { table: { family, name: t } } },
+    ]);
+    await this.exec(['-f', '-'], JSON.stringify({ nftables: cmds }));
+  }
+
+  private async saveLastGood(text: string): Promise<void> {
+    await writeAtomic(this.opts.lastGoodPath, text);
+  }
+}

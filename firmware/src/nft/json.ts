@@ -1,0 +1,76 @@
+// The typed subset of libnftables' JSON schema (man libnftables-json) that we emit, plus
+// small builders so the renderer reads like the policy it encodes.
+
+export type Family = 'inet' | 'bridge';
+export type SetType = 'ipv4_addr' | 'ipv6_addr' | 'ether_addr';
+
+export type Expr =
+  | string
+  | number
+  | { payload: { protocol: string; field: string } }
+  | { meta: { key: string } }
+  | { ct: { key: string } }
+  | { set: (string | number | { prefix: { addr: string; len: number } } | { range: [string, string] })[] }
+  | { prefix: { addr: string; len: number } }
+  | { range: [string, string] }
+  | string[];
+
+export type Stmt =
+  | { match: { op: '==' | '!=' | 'in'; left: Expr; right: Expr } }
+  | { accept: null }
+  | { drop: null }
+  | { return: null }
+  | { log: { prefix: string; group: number } }
+  | { counter: string | { packets: number; bytes: number } }
+  | { masquerade: null }
+  | { jump: { target: string } };
+
+export interface TableObj { family: Family; name: string }
+export interface SetObj {
+  family: Family;
+  table: string;
+  name: string;
+  type: SetType;
+  flags?: ('interval' | 'timeout' | 'dynamic')[];
+  timeout?: number;
+  elem?: SetElem[];
+  comment?: string;
+}
+export type SetElem = string | { prefix: { addr: string; len: number } } | { range: [string, string] } | { elem: { val: string; timeout?: number } };
+export interface ChainObj {
+  family: Family;
+  table: string;
+  name: string;
+  type?: 'filter' | 'nat';
+  hook?: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
+  prio?: number;
+  policy?: 'accept' | 'drop';
+}
+export interface RuleObj { family: Family; table: string; chain: string; expr: Stmt[]; comment?: string }
+export interface CounterObj { family: Family; table: string; name: string }
+
+export type Obj =
+  | { table: TableObj }
+  | { set: SetObj }
+  | { chain: ChainObj }
+  | { rule: RuleObj }
+  | { counter: CounterObj };
+
+export type Cmd = Obj | { add: Obj } | { delete: Obj } | { flush: Obj } | { metainfo: { json_schema_version: 1 } };
+
+export interface NftDocument { nftables: Cmd[] }
+
+// ---- builders ---------------------------------------------------------------------------
+
+export const payload = (protocol: string, field: string): Expr => ({ payload: { protocol, field } });
+export const meta = (key: string): Expr => ({ meta: { key } });
+export const eq = (left: Expr, right: Expr): Stmt => ({ match: { op: '==', left, right } });
+export const ne = (left: Expr, right: Expr): Stmt => ({ match: { op: '!=', left, right } });
+export const ctState = (...states: string[]): Stmt => ({ match: { op: 'in', left: { ct: { key: 'state' } }, right: states } });
+export const inSet = (left: Expr, setName: string): Stmt => eq(left, `@${setName}`);
+export const anySet = (values: (string | number)[]): Expr => ({ set: values });
+export const ACCEPT: Stmt = { accept: null };
+export const DROP: Stmt = { drop: null };
+export const log = (prefix: string, group: number): Stmt => ({ log: { prefix, group } });
+export const counter = (name?: string): Stmt => ({ counter: name ?? { packets: 0, bytes: 0 } });
+export const MASQUERADE: Stmt = { masquerade: null };

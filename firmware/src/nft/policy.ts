@@ -1,0 +1,74 @@
+// What the renderer needs to know: the base policy from rules/ (data), the network the box
+// sits in, and the current contents of blocklists, allowlist and quarantine.
+import { z } from 'zod';
+import type { SetElem } from './json.js';
+
+const Port = z.int().min(1).max(65535);
+const Ports = z.strictObject({
+  tcp: z.array(Port).describe('TCP destination ports'),
+  udp: z.array(Port).describe('UDP destination ports'),
+});
+const IcmpType = z.string().regex(/^[a-z0-9-]{2,40}$/, 'an nft ICMP type name such as echo-request');
+
+export const BasePolicySchema = z.strictObject({
+  $comment: z.string().optional(),
+  tableName: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/).describe('Name of the tables we own (inet and bridge)'),
+  lanServices: Ports.describe('Services of the box itself that LAN devices may use (router mode)'),
+  wanServices: Ports.describe('Services of the box that answer on the WAN side (router mode): DHCP client replies'),
+  quarantineAllowed: Ports.describe('What a quarantined device may still reach: DHCP and DNS'),
+  icmpv4: z.array(IcmpType).describe('ICMP types the box accepts'),
+  icmpv6: z.array(IcmpType).describe('ICMPv6 types the box accepts and forwards (neighbour discovery must stay)'),
+  logPrefix: z.string().regex(/^[a-z]{1,8}$/).describe('First word of every NFLOG prefix we write'),
+});
+export type BasePolicy = z.infer<typeof BasePolicySchema>;
+
+export type Mode = 'bridge' | 'router';
+export type ListDirection = 'outbound' | 'inbound' | 'both';
+export type ListAction = 'drop' | 'watch';
+
+/** Elements of one address family, already validated and normalised by our own parser. */
+export interface FamilyElems {
+  /** Single addresses: go into a plain hash set (cheap incremental updates). */
+  single: string[];
+  /** Prefixes and ranges: go into an interval set (small; replaced whole). */
+  net: SetElem[];
+}
+
+export interface BlocklistGroup {
+  /** Short id used in set names and log prefixes: [a-z0-9]{1,16}. */
+  id: string;
+  direction: ListDirection;
+  action: ListAction;
+  v4: FamilyElems;
+  v6: FamilyElems;
+}
+
+export interface Interfaces {
+  /** Router mode: the WAN interface. Bridge mode: the bridge port facing the internet router. */
+  wan: string;
+  /** Router mode: LAN interfaces. Bridge mode: the other bridge ports. */
+  lan: string[];
+  /** Bridge mode only: the bridge device. */
+  bridge?: string | undefined;
+}
+
+export interface Policy {
+  mode: Mode;
+  base: BasePolicy;
+  ifaces: Interfaces;
+  uiPort: number;
+  nflogGroup: number;
+  blocklists: BlocklistGroup[];
+  allow: { v4: SetElem[]; v6: SetElem[] };
+  quarantine: string[];
+}
+
+/** NFLOG prefix of a blocklist hit: `<prefix>:<drop|watch>:<out|in>:<group>`. */
+export function blocklistLogPrefix(base: BasePolicy, action: ListAction, dir: 'out' | 'in', group: string): string {
+  return `${base.logPrefix}:${action}:${dir}:${group}`;
+}
+
+/** Names of the sets that hold one group's elements of one family. */
+export function blocklistSetNames(group: string, family: 4 | 6): { single: string; net: string } {
+  return { single: `bl_${group}_v${family}`, net: `bl_${group}_v${family}n` };
+}
