@@ -58,11 +58,12 @@ export type Runner = (argv: readonly string[], opts?: { timeoutMs?: number }) =>
 
 /**
  * Run `conntrack -S` (optionally behind `argvPrefix`, e.g. `ip netns exec NS`) and parse it.
+ * The program path is absolute on purpose: PATH may hold look-alikes (node_modules/.bin).
  * Throws RunError from the runner or ConntrackStatsError.
  */
 export async function readConntrackStats(
-  runner: Runner = run, argvPrefix: readonly string[] = [],
+  runner: Runner = run, argvPrefix: readonly string[] = [], conntrackPath = '/usr/sbin/conntrack',
 ): Promise<ConntrackStats> {
-  const res = await runner([...argvPrefix, 'conntrack', '-S'], { timeoutMs: 5000 });
+  const res = await runner([...argvPrefix, conntrackPath, '-S'], { timeoutMs: 5000 });
   return parseConntrackStats(res.stdout);
 }

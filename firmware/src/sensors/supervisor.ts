@@ -3,6 +3,7 @@
 // uptime, and reports health so that a dead sensor is a visible condition. stop() kills the
 // whole group and waits until it is gone. Used for ulogd2; meant for tcpdump and dnsmasq.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { LineSplitter } from './lineSplitter.js';
 
 export interface SupervisorHealth {
@@ -97,7 +98,7 @@ export class Supervisor {
       if (!graceful) killGroup(child.pid, 'SIGKILL');
       await this.exited;
     }
-    if (child?.pid !== undefined) await reapGroup(child.pid);
+    if (child?.pid !== undefined) await reapGroup(child.pid, this.opts.stopTimeoutMs ?? 3000);
     this.child = undefined;
     this.state = 'idle';
     this.setHealth(false, 'stopped', undefined, false);
@@ -187,10 +188,33 @@ function killGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** Wait until no process of the group is left (SIGKILL stragglers after ~1 s). */
-async function reapGroup(pgid: number): Promise<void> {
-  for (let i = 0; i < 100 && killGroup(pgid, 0); i++) {
-    if (i === 50) killGroup(pgid, 'SIGKILL');
-    await delay(20);
+/**
+ * Live (non-zombie) members of process group `pgid`, from /proc. A zombie is already dead
+ * and only waits for its new parent to reap it, so it does not count.
+ */
+export function liveGroupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we listed: that is the outcome we want
+    }
+    // "pid (comm) S ppid pgrp ...": comm may hold spaces and parens, so cut at the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') out.push(Number(name));
+  }
+  return out;
+}
+
+/** After the leader exited: give the rest of the group `graceMs`, then SIGKILL it; wait until empty. */
+async function reapGroup(pgid: number, graceMs: number): Promise<void> {
+  const step = 20;
+  for (let waited = 0; liveGroupMembers(pgid).length > 0; waited += step) {
+    if (waited >= graceMs) killGroup(pgid, 'SIGKILL');
+    if (waited >= graceMs + 5000) return; // unkillable (D state); nothing more we can do
+    await delay(step);
   }
 }

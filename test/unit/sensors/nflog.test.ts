@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { parseNflogRecord } from '../../../firmware/src/sensors/nflog.js';
+import { parseNflogRecord, type NflogErrorReason } from '../../../firmware/src/sensors/nflog.js';
 
 const fixture = (name: string): Record<string, unknown>[] =>
   readFileSync(new URL(`../../fixtures/ulogd/${name}`, import.meta.url), 'utf8')
@@ -66,7 +66,7 @@ test('bridge family takes the IP version from the ethertype', (t) => {
   t.true(r.ok && r.event.family === 4);
 });
 
-const hostile: [string, Record<string, unknown>, string][] = [
+const hostile: [string, Record<string, unknown>, NflogErrorReason][] = [
   ['hostname as address', { src_ip: 'evil.example' }, 'bad-address'],
   ['leading-zero octet', { dest_ip: '192.0.02.9' }, 'bad-address'],
   ['v6 address with v4 family', { src_ip: '2001:db8::1' }, 'family-mismatch'],
