@@ -8,10 +8,15 @@
 import { z } from 'zod';
 import type { IpFamily, L4Proto, PacketLogEvent } from './events.js';
 import { normalizeIp, normalizeMac } from './ipText.js';
+import { readNflogRecord } from './nflogRecord.js';
 
 const u32 = z.number().int().min(0).max(0xffffffff);
 
-/** The NFLOG fields we use. Other keys are expected (ulogd emits ~40, protocol-dependent). */
+/**
+ * The NFLOG fields we use. Other keys are expected (ulogd emits ~40, protocol-dependent).
+ * This schema is the specification; the per-datagram path applies it through the faster
+ * readNflogRecord (nflogRecord.ts), and a property test keeps both in agreement.
+ */
 export const NflogRecordSchema = z.looseObject({
   'oob.prefix': z.string().max(128).describe('log prefix of the nft rule'),
   'oob.family': z.number().int().describe('protocol family: 2 inet, 10 inet6, 7 bridge'),
@@ -72,12 +77,9 @@ export function parseNflogRecord(value: unknown, receivedAt: number): NflogParse
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'not-object' };
   }
-  const parsed = NflogRecordSchema.safeParse(value);
-  if (!parsed.success) {
-    const key = parsed.error.issues[0]?.path[0];
-    return { ok: false, reason: 'bad-field', field: typeof key === 'string' ? key : undefined };
-  }
-  const rec = parsed.data;
+  const read = readNflogRecord(value as Record<string, unknown>);
+  if (!read.ok) return { ok: false, reason: 'bad-field', field: read.field };
+  const rec = read.rec;
   const prefix = rec['oob.prefix'];
   if (!PREFIX.test(prefix)) return { ok: false, reason: 'bad-prefix', field: 'oob.prefix' };
   const family = familyOf(rec);

@@ -138,7 +138,9 @@ const isPacket = (p: (e: PacketLogEvent) => boolean) => (m: Msg): m is Extract<M
   m.kind === 'event' && m.event.type === 'packet' && p(m.event);
 
 test('NFLOG: logged packets arrive as typed events; a killed ulogd2 is reported and restarted', async (t) => {
+  const t0 = Date.now();
   const l = await lab(t, false);
+  t.log(`lab ready in ${Date.now() - t0} ms`);
   const up = await l.waitFor(isHealth(true), 'ulogd ready');
   t.log(`ulogd ready ${up.ms.toFixed(0)} ms after harness start (listener bound first)`);
 
@@ -163,9 +165,11 @@ test('NFLOG: logged packets arrive as typed events; a killed ulogd2 is reported 
   t.true(back.health.restarts >= 1);
   t.not(back.pid, pid);
 
+  t.log(`restart observed at ${Date.now() - t0} ms`);
   const mark2 = l.msgs.length;
   await l.nsExec(l.box, ['ping', '-c1', '-W2', '192.0.2.9']);
   await l.waitFor(isPacket((e) => e.prefix === 'utm:test'), 'packet event after restart', mark2);
+  t.log(`done at ${Date.now() - t0} ms`);
 });
 
 test('NFCT: a finished flow arrives as a flow event with bytes and start/end times', async (t) => {
