@@ -42,7 +42,15 @@ export interface SupervisorOptions {
   /** Grace between SIGTERM and SIGKILL in stop(). */
   stopTimeoutMs?: number | undefined;
   maxLineLength?: number | undefined;
+  /**
+   * Have the kernel SIGKILL the child if utmd itself dies (util-linux `setpriv --pdeathsig`,
+   * kept across exec). Without it a crashed utmd leaves an orphan sensor behind that the
+   * next utmd's sensor would compete with.
+   */
+  killWithParent?: boolean | undefined;
 }
+
+export const SETPRIV = '/usr/bin/setpriv';
 
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 60_000, factor: 2 };
 
@@ -121,7 +129,10 @@ export class Supervisor {
   }
 
   private spawnChild(): void {
-    const [cmd, ...args] = this.opts.argv;
+    const argv = this.opts.killWithParent
+      ? [SETPRIV, '--pdeathsig', 'KILL', ...this.opts.argv]
+      : this.opts.argv;
+    const [cmd, ...args] = argv;
     if (cmd === undefined) throw new RangeError('Supervisor: empty argv');
     this.state = 'running';
     this.startedAt = this.opts.now();

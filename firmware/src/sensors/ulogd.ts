@@ -32,10 +32,12 @@ export interface UlogdSensorOptions {
   /** Raw log lines, for a technician log. */
   onLogLine?: ((line: string) => void) | undefined;
   ulogdPath?: string | undefined;
-  /** Put before the ulogd argv, e.g. ['setpriv', '--pdeathsig', 'KILL'] or an `ip netns exec`. */
+  /** Put before the ulogd argv, e.g. ['/usr/sbin/ip', 'netns', 'exec', NS]. */
   argvPrefix?: readonly string[] | undefined;
   backoff?: Partial<BackoffOptions> | undefined;
   stableAfterMs?: number | undefined;
+  /** SIGKILL ulogd2 if utmd dies (default true); see SupervisorOptions.killWithParent. */
+  killWithParent?: boolean | undefined;
 }
 
 export const ULOGD_CONF_NAME = 'ulogd.conf';
@@ -72,6 +74,7 @@ export class UlogdSensor {
       backoff: this.opts.backoff,
       stableAfterMs: this.opts.stableAfterMs,
       maxLineLength: 1024,
+      killWithParent: this.opts.killWithParent ?? true,
     });
     this.supervisor.start();
   }

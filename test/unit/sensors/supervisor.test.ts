@@ -111,3 +111,18 @@ test('over-long output lines are cut and the stream continues', async (t) => {
   const cut = lines.find((l) => l.startsWith('y'));
   t.is(cut, 'y'.repeat(100) + TRUNCATED_MARK);
 });
+
+test('killWithParent: the child dies with its supervising process', async (t) => {
+  // A throwaway node process supervises `child.mjs forever`; SIGKILL it and the child must go.
+  const { spawn } = await import('node:child_process');
+  const sup = fileURLToPath(new URL('../../fixtures/supervisor/orphanParent.ts', import.meta.url));
+  const parent = spawn(process.execPath, ['--import', 'tsx', sup, child], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => { parent.kill('SIGKILL'); });
+  let out = '';
+  parent.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  const pid = await until(() => /^pid (\d+)$/m.exec(out) !== null, 20_000).then(() => Number(/^pid (\d+)$/m.exec(out)?.[1]));
+  t.true(alive(pid));
+  parent.kill('SIGKILL');
+  await until(() => !alive(pid));
+  t.false(alive(pid));
+});
