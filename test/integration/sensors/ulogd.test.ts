@@ -37,6 +37,8 @@ interface Lab {
   msgs: Msg[];
   nsExec: (ns: string, argv: string[], stdin?: string) => Promise<string>;
   waitFor: <T extends Msg>(pred: (m: Msg) => m is T, what: string, from?: number) => Promise<T>;
+  /** SIGTERM the harness, wait for its clean exit; returns the pids still in the box netns. */
+  stopHarness: () => Promise<string[]>;
 }
 
 async function until<T>(get: () => T | undefined, what: string, ms = 15_000): Promise<T> {
@@ -118,6 +120,11 @@ async function lab(t: ExecutionContext, nfct: boolean): Promise<Lab> {
 
   return {
     box, peer, msgs,
+    stopHarness: async () => {
+      child?.kill('SIGTERM');
+      await until(() => (child?.exitCode === 0 ? true : undefined), 'harness clean exit');
+      return (await run(['ip', 'netns', 'pids', box])).stdout.split('\n').filter(Boolean);
+    },
     nsExec: async (ns, argv, stdin) => (await run(['ip', 'netns', 'exec', ns, ...argv], { stdin, timeoutMs: 10_000 })).stdout,
     waitFor: async (pred, what, from = 0) => {
       try {
@@ -170,6 +177,10 @@ test('NFLOG: logged packets arrive as typed events; a killed ulogd2 is reported 
   await l.nsExec(l.box, ['ping', '-c1', '-W2', '192.0.2.9']);
   await l.waitFor(isPacket((e) => e.prefix === 'utm:test'), 'packet event after restart', mark2);
   t.log(`done at ${Date.now() - t0} ms`);
+
+  // utmd's shutdown path: stop() must leave nothing running in the namespace.
+  t.deepEqual(await l.stopHarness(), []);
+  t.truthy(l.msgs.find((m) => m.kind === 'stopped'));
 });
 
 test('NFCT: a finished flow arrives as a flow event with bytes and start/end times', async (t) => {
