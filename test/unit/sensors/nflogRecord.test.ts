@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { formatAddress, isValidAddress, parseAddress } from '../../../firmware/src/net/ip.js';
-import { isCanonicalIpv4, normalizeIp } from '../../../firmware/src/sensors/ipText.js';
+import { isCanonicalIpv4, normalizeIp, normalizeIpViaLibrary } from '../../../firmware/src/sensors/ipText.js';
 import { NflogRecordSchema } from '../../../firmware/src/sensors/nflog.js';
 import { readNflogRecord } from '../../../firmware/src/sensors/nflogRecord.js';
 
@@ -38,8 +38,21 @@ test('property: the IPv4 fast path agrees with net/ip', (t) => {
   for (const s of ['01.0.0.0', '256.0.0.1', '1.2.3', '1.2.3.4.', '.1.2.3', '1..2.3', '1.2.3.4 ']) t.false(isCanonicalIpv4(s), s);
 });
 
-test('normalizeIp: v6 through the library, mapped IPv4 refused', (t) => {
+test('normalizeIp: IPv6 normalised to RFC 5952; mapped IPv4 and zone ids refused', (t) => {
   t.deepEqual(normalizeIp('2001:DB8::0:1'), { ip: '2001:db8::1', family: 6 });
   t.is(normalizeIp('::ffff:192.0.2.1'), undefined);
   t.is(normalizeIp('fe80::1%v0'), undefined);
+});
+
+const v6ish = fc.oneof(
+  fc.ipV6(),
+  fc.string({ unit: fc.constantFrom('0', '1', 'f', 'F', ':', ':', '.', '2', '5', 'g', '%'), maxLength: 46 }),
+  fc.ipV4().map((a) => `::ffff:${a}`), fc.ipV4().map((a) => `64:ff9b::${a}`), fc.ipV4().map((a) => `::${a}`),
+);
+
+test('property: the IPv6 fast path agrees with net/ip (value and refusal)', (t) => {
+  fc.assert(fc.property(v6ish, (s) => JSON.stringify(normalizeIp(s)) === JSON.stringify(normalizeIpViaLibrary(s))), { numRuns: 30000 });
+  for (const s of ['::', '::1', '1::', '2001:db8:0:0:1:0:0:1', '1:2:3:4:5:6:7:8', '::ffff:0:1', '1:2:3:4:5:6:1.2.3.4']) {
+    t.deepEqual(normalizeIp(s), normalizeIpViaLibrary(s), s);
+  }
 });
