@@ -1,10 +1,12 @@
 // The nft driver: check → apply (one transaction) → read back and verify → keep last-good.
 // All calls go through `nft -j` with the document on stdin; we only ever name our own tables.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
 import { run, RunError } from '../sys/run.js';
 import type { NftDocument } from './json.js';
 import { verifyReadBack } from './verify.js';
+import { systemBin } from '../sys/bin.js';
 
 export class NftError extends Error {
   override name = 'NftError';
@@ -18,6 +20,8 @@ export interface NftDriverOptions {
   nft?: string[] | undefined;
   /** Where the last document that applied and verified is kept. */
   lastGoodPath: string;
+  /** A private folder for the documents handed to nft (default: beside last-good). */
+  workDir?: string | undefined;
   tableName: string;
   timeoutMs?: number | undefined;
 }
@@ -31,26 +35,40 @@ export interface ApplyReport {
 export class NftDriver {
   private readonly nft: string[];
   private readonly timeoutMs: number;
+  private readonly opts: Required<Pick<NftDriverOptions, 'workDir'>> & NftDriverOptions;
+  private seq = 0;
 
-  constructor(private readonly opts: NftDriverOptions) {
-    this.nft = opts.nft ?? ['nft'];
+  constructor(opts: NftDriverOptions) {
+    this.opts = { ...opts, workDir: opts.workDir ?? dirname(opts.lastGoodPath) };
+    this.nft = opts.nft ?? [systemBin('nft')];
     this.timeoutMs = opts.timeoutMs ?? 120_000;
   }
 
-  /** Runs nft with JSON on stdin; throws NftError with nft's stderr on failure. */
-  async exec(args: string[], stdin?: string): Promise<string> {
+  /**
+   * Runs `nft -j ARGS`. A document goes through a private file passed with `-f`: nft opens
+   * `-` as /dev/stdin by path, which fails on the socketpair Node gives a child as stdin.
+   * Throws NftError carrying nft's stderr.
+   */
+  async exec(args: string[], doc?: string): Promise<string> {
+    let file: string | undefined;
     try {
-      const r = await run([...this.nft, '-j', ...args], { stdin, timeoutMs: this.timeoutMs });
-      return r.stdout;
+      if (doc !== undefined) {
+        file = join(this.opts.workDir, `nft-${process.pid}-${++this.seq}.json`);
+        await writeFile(file, doc, { mode: 0o600 });
+      }
+      const argv = [...this.nft, '-j', ...args, ...(file ? ['-f', file] : [])];
+      return (await run(argv, { timeoutMs: this.timeoutMs })).stdout;
     } catch (e) {
       const stderr = e instanceof RunError ? e.stderr : '';
       throw new NftError(`nft ${args.join(' ')} failed: ${stderr.split('\n')[0] ?? ''}`, stderr, { cause: e });
+    } finally {
+      if (file) await rm(file, { force: true });
     }
   }
 
   /** Validates a document without applying it (`nft -c`). Throws NftError. */
   async check(doc: NftDocument | string): Promise<void> {
-    await this.exec(['-c', '-f', '-'], typeof doc === 'string' ? doc : JSON.stringify(doc));
+    await this.exec(['-c'], typeof doc === 'string' ? doc : JSON.stringify(doc));
   }
 
   /**
@@ -63,7 +81,7 @@ export class NftDriver {
     const t0 = performance.now();
     await this.check(text);
     const t1 = performance.now();
-    await this.exec(['-f', '-'], text);
+    await this.exec([], text);
     const t2 = performance.now();
     const problems = verifyReadBack(doc, await this.readBack(), this.opts.tableName);
     if (problems.length) throw new NftError(`ruleset read back differs: ${problems.join('; ')}`, '');
@@ -76,7 +94,8 @@ export class NftDriver {
     const all: unknown[] = [];
     for (const family of ['inet', 'bridge']) {
       const out = await this.exec(['-t', 'list', 'tables', family]);
-      const tables = (JSON.parse(out) as { nftables: Record<string, { name?: string }>[] }).nftables;
+      // nft prints nothing at all when a family has no tables.
+      const tables = out.trim() ? (JSON.parse(out) as { nftables: Record<string, { name?: string }>[] }).nftables : [];
       if (!tables.some((x) => x.table?.name === this.opts.tableName)) continue;
       const t = JSON.parse(await this.exec(['-t', 'list', 'table', family, this.opts.tableName])) as { nftables: unknown[] };
       all.push(...t.nftables);
@@ -89,11 +108,12 @@ export class NftDriver {
     let text: string;
     try {
       text = await readFile(this.opts.lastGoodPath, 'utf8');
+    await mkdir(this.opts.workDir, { recursive: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw e;
     }
-    await this.exec(['-f', '-'], text);
+    await this.exec([], text);
     return true;
   }
 
@@ -104,7 +124,7 @@ export class NftDriver {
       { add: { table: { family, name: t } } },
       { delete: { table: { family, name: t } } },
     ]);
-    await this.exec(['-f', '-'], JSON.stringify({ nftables: cmds }));
+    await this.exec([], JSON.stringify({ nftables: cmds }));
   }
 
   private async saveLastGood(text: string): Promise<void> {

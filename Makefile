@@ -1,0 +1,49 @@
+# Otasuke UTM — the two commands a newcomer needs are `make run` and `make test`.
+# Both install what they need on a fresh Debian 12 machine (as root) first.
+SHELL := /bin/bash
+DEBS := nftables ulogd2 ulogd2-json iproute2 conntrack tcpdump dnsmasq-base rsyslog \
+        chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3 fonts-ipafont-gothic
+STAMP := node_modules/.installed
+
+.PHONY: all deps debs build check test test-unit test-integration bench run clean
+
+all: build
+
+debs:
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: debs $(STAMP)
+
+build: $(STAMP)
+	npx tsc -p tsconfig.build.json
+
+check: $(STAMP)
+	npx tsc -p tsconfig.json --noEmit
+
+test: deps build check
+	npx tsx test/lab/cleanup.ts
+	npx ava
+
+test-unit: $(STAMP)
+	npx ava 'test/unit/**/*.test.ts'
+
+test-integration: deps build
+	npx tsx test/lab/cleanup.ts
+	npx ava 'test/integration/**/*.test.ts'
+
+bench: deps build
+	@for b in test/bench/*.bench.ts; do echo "== $$b"; npx tsx $$b || exit 1; done
+
+run: deps build
+	npx tsx test/lab/demo.ts $(if $(MODE),--mode $(MODE))
+
+clean:
+	rm -rf dist

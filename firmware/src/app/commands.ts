@@ -1,0 +1,38 @@
+// Handlers of the control socket (what utmctl can ask). Thin: validate args, call modules.
+import { z } from 'zod';
+import { CommandError } from '../control/protocol.js';
+import { verifyReadBack } from '../nft/verify.js';
+import type { Daemon } from './daemon.js';
+
+const LimitArgs = z.object({ limit: z.int().min(1).max(10_000).default(50) });
+
+export type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
+
+function parse<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
+  const r = schema.safeParse(args);
+  if (!r.success) throw new CommandError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+/** The commands every utmd answers; feature modules add their own. */
+export function coreHandlers(d: Daemon): Handlers {
+  return {
+    status: () => d.status(),
+    alerts: (args) => {
+      const { limit } = parse(LimitArgs, args);
+      return d.alerts?.recent(limit) ?? [];
+    },
+    'ruleset.print': () => d.render(),
+    'ruleset.check': async () => {
+      const doc = d.render();
+      let check: string | null = null;
+      try {
+        await d.nft.check(doc);
+      } catch (e) {
+        check = (e as Error).message;
+      }
+      const drift = verifyReadBack(doc, await d.nft.readBack(), d.o.base.tableName);
+      return { ok: check === null && drift.length === 0, checkError: check, drift, lastApplyError: d.lastApplyError };
+    },
+  };
+}

@@ -1,0 +1,236 @@
+// The composition root of utmd: builds every module from config and passes dependencies
+// explicitly. start() restores the last-good ruleset before anything slow happens.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { Provisioning } from '../config/provisioning.js';
+import { NftDriver, NftError } from '../nft/driver.js';
+import { renderRuleset } from '../nft/render.js';
+import type { BasePolicy, Policy } from '../nft/policy.js';
+import type { NftDocument } from '../nft/json.js';
+import { ensureBridge, readNetworkFacts } from '../net/facts.js';
+import { planNetwork, type NetworkPlan } from '../policy/network.js';
+import { buildPolicy } from '../policy/build.js';
+import { openDb, type Db } from '../store/db.js';
+import { AlertsRepo } from '../store/alertsRepo.js';
+import { OutboxRepo } from '../store/outboxRepo.js';
+import { AlertPipeline } from '../alerts/pipeline.js';
+import type { Finding } from '../alerts/types.js';
+import { UpstreamForwarder } from '../upstream/forwarder.js';
+import { ControlServer } from '../control/server.js';
+import { SOCKET_NAME } from '../control/protocol.js';
+import { Conditions } from './conditions.js';
+import { setSysctls } from './sysctls.js';
+import type { Logger } from './log.js';
+import { coreHandlers, type Handlers } from './commands.js';
+import type { Feature, FeatureContext } from './feature.js';
+
+export interface DaemonOptions {
+  stateDir: string;
+  config: Config;
+  provisioning: Provisioning | null;
+  base: BasePolicy;
+  log: Logger;
+  now?: (() => number) | undefined;
+  /** Capabilities plugged in by the composition (feeds, devices, detectors). */
+  features?: Feature[] | undefined;
+}
+
+export interface Timings {
+  restoreMs: number | null;
+  firstApplyMs: number | null;
+}
+
+export class Daemon {
+  readonly now: () => number;
+  readonly conditions: Conditions;
+  readonly nft: NftDriver;
+  readonly startedAt: number;
+  readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
+  plan: NetworkPlan | null = null;
+  policy: Policy | null = null;
+  lastApplyError: string | null = null;
+  db: Db | null = null;
+  alerts: AlertsRepo | null = null;
+  outbox: OutboxRepo | null = null;
+  pipeline: AlertPipeline | null = null;
+  forwarder: UpstreamForwarder | null = null;
+  private control: ControlServer | null = null;
+  private readonly stoppers: (() => Promise<void> | void)[] = [];
+
+  constructor(readonly o: DaemonOptions) {
+    this.now = o.now ?? Date.now;
+    this.startedAt = this.now();
+    this.conditions = new Conditions(this.now);
+    this.nft = new NftDriver({ lastGoodPath: join(o.stateDir, 'ruleset.last-good.json'), tableName: o.base.tableName });
+  }
+
+  get deviceId(): string {
+    return this.o.provisioning?.deviceId ?? 'unprovisioned';
+  }
+
+  async start(): Promise<void> {
+    const t0 = performance.now();
+    await mkdir(this.o.stateDir, { recursive: true, mode: 0o700 });
+    // 1. Enforce the last-good ruleset first: the office is protected before anything slow.
+    try {
+      if (await this.nft.restoreLastGood()) this.timings.restoreMs = performance.now() - t0;
+    } catch (e) {
+      this.o.log.error('last-good ruleset could not be restored', e);
+    }
+    // 2. Store, alerts and upstream; features load their persisted state.
+    this.openStore();
+    for (const f of this.features) await f.init?.(this.featureContext());
+    // 3. Work out the network and apply the full policy; then the sysctls, which exist
+    //    only once conntrack and br_netfilter are loaded.
+    await this.planAndApply(t0);
+    await setSysctls(this.o.config, this.o.log);
+    // 4. Features start their timers and children; then the technician socket.
+    for (const f of this.features) {
+      await f.start?.();
+      this.stoppers.push(() => f.stop?.());
+    }
+    this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers());
+    await this.control.start();
+    this.stoppers.push(() => this.control?.stop());
+  }
+
+  get features(): Feature[] {
+    return this.o.features ?? [];
+  }
+
+  private featureContext(): FeatureContext {
+    const d = this.db;
+    if (!d) throw new Error('store not open');
+    return {
+      stateDir: this.o.stateDir, config: this.o.config, provisioning: this.o.provisioning, base: this.o.base,
+      log: this.o.log, now: this.now, db: d, nft: this.nft, conditions: this.conditions, deviceId: this.deviceId,
+      plan: () => this.plan,
+      raise: (f) => this.raise(f),
+      requestApply: () => this.rebuildAndApply(),
+    };
+  }
+
+  /** Rebuilds the policy from the current plan and features, then applies it. */
+  async rebuildAndApply(): Promise<boolean> {
+    if (!this.plan) return false;
+    this.policy = this.buildPolicyNow(this.plan);
+    return this.apply();
+  }
+
+  private buildPolicyNow(plan: NetworkPlan): Policy {
+    return buildPolicy({
+      config: this.o.config, provisioning: this.o.provisioning, base: this.o.base, plan,
+      quarantine: this.features.flatMap((f) => f.quarantine?.() ?? []),
+      extraGroups: this.features.flatMap((f) => f.groups?.() ?? []),
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.stoppers.reverse()) {
+      try {
+        await s();
+      } catch (e) {
+        this.o.log.error('stop step failed', e);
+      }
+    }
+    this.stoppers.length = 0;
+    this.db?.close();
+    this.db = null;
+  }
+
+  /** Stores a finding as an alert (or a repeat of one) and wakes the forwarder. */
+  raise(f: Finding): void {
+    this.pipeline?.ingest(f);
+  }
+
+  /** Renders the current policy without applying it. */
+  render(): NftDocument {
+    if (!this.policy) throw new Error('no policy yet');
+    return renderRuleset(this.policy);
+  }
+
+  /** Applies the current policy; on failure the previous ruleset stays and it is reported. */
+  async apply(): Promise<boolean> {
+    if (!this.policy) return false;
+    try {
+      await this.nft.apply(renderRuleset(this.policy));
+      this.lastApplyError = null;
+      this.conditions.set('ruleset', true, 'applied');
+      return true;
+    } catch (e) {
+      this.lastApplyError = e instanceof NftError ? `${e.message}\n${e.stderr}`.trim() : String(e);
+      this.o.log.error('ruleset apply failed; previous ruleset stays in force', e);
+      this.conditions.set('ruleset', false, this.lastApplyError.slice(0, 300));
+      return false;
+    }
+  }
+
+  private openStore(): void {
+    const db = openDb(join(this.o.stateDir, 'utm.db'));
+    this.db = db;
+    this.alerts = new AlertsRepo(db);
+    this.outbox = new OutboxRepo(db);
+    const cooldown = this.o.config.alerts.cooldownSeconds * 1000;
+    const target = this.o.config.upstream ?? this.o.provisioning?.upstream;
+    this.pipeline = new AlertPipeline({
+      db, alerts: this.alerts, outbox: this.outbox, now: this.now,
+      cooldownMs: () => cooldown,
+      toUpstream: (a) => this.hooks.toUpstream(a),
+      onNew: () => void this.forwarder?.drain(),
+    });
+    if (target) {
+      this.forwarder = new UpstreamForwarder({
+        host: target.host, port: target.port, outbox: this.outbox, now: this.now,
+        onHealth: (ok, detail) => this.conditions.set('upstream', ok, detail),
+      });
+      this.forwarder.start();
+      this.stoppers.push(() => this.forwarder?.stop());
+    } else {
+      this.conditions.set('upstream', false, 'no collector provisioned; alerts are kept on the box');
+    }
+  }
+
+  private async planAndApply(t0: number): Promise<void> {
+    const cfg = this.o.config;
+    let facts = await readNetworkFacts(cfg.interfaces.bridge);
+    let plan = planNetwork(cfg, facts);
+    if (plan.mode === 'bridge' && plan.bridgePorts.length) {
+      await ensureBridge(cfg.interfaces.bridge, plan.bridgePorts, facts.links);
+      facts = await readNetworkFacts(cfg.interfaces.bridge);
+      plan = planNetwork(cfg, facts);
+    }
+    this.plan = plan;
+    this.conditions.set('network', plan.problems.length === 0, plan.problems.join('; ') || `${plan.mode} mode, WAN ${plan.ifaces.wan} (${plan.wanReason})`);
+    this.policy = this.buildPolicyNow(plan);
+    if (await this.apply()) this.timings.firstApplyMs = performance.now() - t0;
+  }
+
+  /** Replaceable formatting hooks, set by the composition in main (catalog, syslog). */
+  hooks: { toUpstream: (a: import('../alerts/types.js').Alert) => Buffer } = {
+    toUpstream: (a) => Buffer.from(`${a.kind} ${a.dedupKey}`),
+  };
+
+  private handlers(): Handlers {
+    return Object.assign({}, coreHandlers(this), ...this.features.map((f) => f.handlers?.() ?? {})) as Handlers;
+  }
+
+  /** What `utmctl status` shows. */
+  status(): Record<string, unknown> {
+    return {
+      deviceId: this.deviceId,
+      startedAt: this.startedAt,
+      uptimeSeconds: Math.round((this.now() - this.startedAt) / 1000),
+      mode: this.plan?.mode ?? null,
+      interfaces: this.plan?.ifaces ?? null,
+      lanPrefixes: this.plan?.lanPrefixes ?? [],
+      conditions: this.conditions.list(),
+      timings: this.timings,
+      ruleset: { lastApplyError: this.lastApplyError },
+      alerts: { total: this.alerts?.count() ?? 0, pipeline: this.pipeline?.counts ?? null },
+      upstream: { pending: this.outbox?.pending() ?? null, stats: this.forwarder?.stats ?? null },
+      memory: { rssBytes: process.memoryUsage().rss },
+      features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
+    };
+  }
+}

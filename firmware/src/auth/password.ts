@@ -1,0 +1,38 @@
+// Administrator password: scrypt hashes in the bundle's format `scrypt$N$r$p$salt$hash`,
+// and a unique generated password when no provisioning bundle exists (never a shared default).
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keylen, opts, (e, key) => (e ? reject(e) : resolve(key))),
+  );
+}
+
+const DEFAULTS = { N: 16384, r: 8, p: 1 };
+
+/** Hashes a password for the provisioning bundle. */
+export async function hashPassword(password: string, salt = randomBytes(16)): Promise<string> {
+  const key = await scrypt(password, salt, 32, { ...DEFAULTS, maxmem: 64 * 1024 * 1024 });
+  return `scrypt$${DEFAULTS.N}$${DEFAULTS.r}$${DEFAULTS.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+/** Checks a password against a hash in constant time; false for any malformed hash. */
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  const m = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(hash);
+  if (!m || password.length > 1024) return false;
+  const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (N < 1024 || N > 1 << 20 || (N & (N - 1)) !== 0 || r < 1 || r > 32 || p < 1 || p > 16) return false;
+  const want = Buffer.from(m[5] as string, 'base64');
+  if (want.length < 16 || want.length > 64) return false;
+  const got = await scrypt(password, Buffer.from(m[4] as string, 'base64'), want.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  return timingSafeEqual(got, want);
+}
+
+/** A password a person can read over the phone: 4 groups of 4 from an unambiguous alphabet. */
+export function generatePassword(bytes: (n: number) => Buffer = randomBytes): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789'; // no 0/o, 1/l/i
+  const raw = bytes(16);
+  let s = '';
+  for (let i = 0; i < 16; i++) s += alphabet[(raw[i] as number) % alphabet.length];
+  return s.match(/.{4}/g)!.join('-');
+}

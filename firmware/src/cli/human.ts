@@ -1,0 +1,48 @@
+// Human-readable output of utmctl. Anything that came from the network is passed through
+// `safe()` so a hostile hostname cannot move the cursor or rewrite the terminal.
+import { noControls } from '../upstream/rfc5424.js';
+import type { Alert } from '../alerts/types.js';
+
+export const safe = (v: unknown): string => noControls(String(v ?? '-'));
+
+const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
+
+/** Prints the result of `cmd` for a person. */
+export function printHuman(cmd: string, r: unknown, out: (s: string) => void): void {
+  if (cmd === 'status') return printStatus(r as Record<string, any>, out);
+  if (cmd === 'alerts') return printAlerts(r as Alert[], out);
+  if (cmd === 'ruleset.check') {
+    const c = r as { ok: boolean; checkError: string | null; drift: string[]; lastApplyError: string | null };
+    out(c.ok ? 'ruleset: OK (nft -c passes, kernel matches)\n' : 'ruleset: PROBLEM\n');
+    if (c.checkError) out(`  nft -c: ${safe(c.checkError)}\n`);
+    for (const d of c.drift) out(`  drift: ${safe(d)}\n`);
+    if (c.lastApplyError) out(`  last apply error: ${safe(c.lastApplyError)}\n`);
+    return;
+  }
+  out(`${JSON.stringify(r, null, 2)}\n`);
+}
+
+function printStatus(s: Record<string, any>, out: (s: string) => void): void {
+  const conds = (s.conditions ?? []) as { id: string; ok: boolean; since: number; detail?: string }[];
+  out(`device     ${safe(s.deviceId)}\n`);
+  out(`mode       ${safe(s.mode)}  (WAN ${safe(s.interfaces?.wan)}, LAN ${safe((s.interfaces?.lan ?? []).join(','))})\n`);
+  out(`office     ${safe((s.lanPrefixes ?? []).join(', ') || '-')}\n`);
+  out(`uptime     ${safe(s.uptimeSeconds)} s\n`);
+  out(`alerts     ${safe(s.alerts?.total)} stored\n`);
+  out(`upstream   ${safe(s.upstream?.pending?.count ?? '-')} waiting to be sent\n`);
+  out(`memory     ${Math.round((s.memory?.rssBytes ?? 0) / 1048576)} MiB RSS\n`);
+  out('conditions\n');
+  for (const c of conds) out(`  ${c.ok ? 'ok  ' : 'FAIL'} ${safe(c.id).padEnd(10)} since ${time(c.since)}  ${safe(c.detail ?? '')}\n`);
+}
+
+function printAlerts(list: Alert[], out: (s: string) => void): void {
+  if (!list.length) {
+    out('no alerts\n');
+    return;
+  }
+  for (const a of list) {
+    const dev = [a.device.ip, a.device.mac].filter(Boolean).join(' ');
+    out(`#${a.id} ${time(a.lastSeen)} ${safe(a.severity).padEnd(7)} ${safe(a.kind)}  device ${safe(dev || '-')}  remote ${safe(a.remote?.ip ?? '-')}  ` +
+      `${safe(a.direction ?? '')} ${safe(a.action)} x${a.count} (first ${time(a.firstSeen)})\n`);
+  }
+}

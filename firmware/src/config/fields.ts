@@ -1,0 +1,35 @@
+// zod field types shared by the config and provisioning schemas. Addresses are checked by
+// our own strict parser (firmware/src/net/ip.ts), never by nft or the resolver.
+import { z } from 'zod';
+import { parseAddress, parseEntry, formatAddress, IpParseError } from '../net/ip.js';
+
+export const IfName = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'an interface name (1-15 letters, digits, . _ -)');
+export const Port = z.int().min(1).max(65535);
+
+/** One IPv4/IPv6 address, returned in normalised text form. */
+export const IpAddress = z.string().max(64).transform((s, ctx) => {
+  try {
+    const a = parseAddress(s.trim());
+    return formatAddress(a.family, a.value);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `an IPv4 or IPv6 address (${reason(e)})` });
+    return z.NEVER;
+  }
+});
+
+/** An address, a prefix (host bits must be zero) or an a-b range; kept as written, validated. */
+export const IpEntry = z.string().max(100).refine((s) => {
+  try {
+    parseEntry(s.trim());
+    return true;
+  } catch {
+    return false; // the message below says what is expected; the reason is in parseEntry's docs
+  }
+}, 'an address, prefix (e.g. 203.0.113.0/24, host bits zero) or range a-b');
+
+/** A prefix such as 192.168.1.0/24. */
+export const IpPrefix = z.string().max(64).regex(/\//, 'a prefix such as 192.168.1.0/24').pipe(IpEntry);
+
+function reason(e: unknown): string {
+  return e instanceof IpParseError ? e.reason : 'invalid';
+}

@@ -1,0 +1,36 @@
+// The provider's provisioning bundle (JSON): who this box is, where alerts go, whom staff call.
+import { z } from 'zod';
+import { IpAddress, IpEntry, Port } from './fields.js';
+
+export const PasswordHash = z
+  .string()
+  .regex(/^scrypt\$\d{1,7}\$\d{1,2}\$\d{1,2}\$[A-Za-z0-9+/=]{16,64}\$[A-Za-z0-9+/=]{32,128}$/, 'a hash made by `utmctl hash-password` (scrypt$N$r$p$salt$hash)');
+
+export const ProvisioningSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Ignored; lets editors find the JSON schema'),
+    version: z.literal(1).describe('Bundle format version'),
+    deviceId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (1-64)').describe('The provider\'s id for this box; sent as HOSTNAME upstream'),
+    upstream: z
+      .strictObject({
+        host: IpAddress.describe('Collector address of the monitoring centre'),
+        port: Port.default(514).describe('Collector UDP port (RFC 5424 over UDP)'),
+      })
+      .describe('Where alerts are forwarded'),
+    desk: z
+      .strictObject({
+        name: z.string().min(1).max(80).describe('Consultation desk name shown to staff, e.g. 「〇〇お助け隊 相談窓口」'),
+        phone: z.string().regex(/^[0-9+\-() ]{3,30}$/, 'a phone number (digits, + - ( ) and spaces)').describe('Phone number staff call'),
+        hours: z.string().max(80).optional().describe('Opening hours, e.g. 「24時間365日」'),
+      })
+      .describe('Consultation desk'),
+    language: z.enum(['ja', 'en']).default('ja').describe('Default language of the page'),
+    admin: z
+      .strictObject({ passwordHash: PasswordHash.describe('Login for state-changing actions on the page') })
+      .describe('Per-device administrator credential'),
+    learningDays: z.int().min(0).max(90).default(7).describe('Days during which devices are learned as the baseline without alerts'),
+    management: z.array(IpEntry).max(100).default([]).describe('Provider management addresses; never blocked'),
+  })
+  .describe('Provider provisioning bundle');
+
+export type Provisioning = z.output<typeof ProvisioningSchema>;

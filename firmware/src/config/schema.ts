@@ -1,0 +1,66 @@
+// The optional local config file (JSON). Everything has a default, so utmd runs with none.
+import { z } from 'zod';
+import { IfName, IpAddress, IpEntry, IpPrefix, Port } from './fields.js';
+
+export const ConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Ignored; lets editors find the JSON schema'),
+    mode: z
+      .enum(['auto', 'bridge', 'router'])
+      .default('auto')
+      .describe('bridge: sit transparently between the internet router and the office switch; router: route and NAT for the office; auto: bridge when the box has two or more Ethernet ports'),
+    interfaces: z
+      .strictObject({
+        wan: IfName.optional().describe('Port facing the internet router. Auto: the port where the default gateway is seen, else the first port'),
+        lan: z.array(IfName).min(1).optional().describe('Ports facing the office. Auto: every other Ethernet port'),
+        bridge: IfName.default('br0').describe('Bridge device that joins the ports in bridge mode'),
+      })
+      .default({ bridge: 'br0' })
+      .describe('Which port is which. Leave out to detect'),
+    lan: z
+      .strictObject({
+        prefixes: z.array(IpPrefix).optional().describe('Office address ranges. Auto: the prefixes on the LAN side of the box'),
+      })
+      .default({})
+      .describe('The office network'),
+    blocklist: z
+      .strictObject({
+        local: z.array(IpEntry).max(100_000).default([]).describe('Addresses, prefixes or ranges always blocked in both directions'),
+      })
+      .default({ local: [] })
+      .describe('Local blocklist (feeds are configured separately)'),
+    allowlist: z
+      .strictObject({
+        local: z.array(IpEntry).max(10_000).default([]).describe('Addresses never blocked, whatever a blocklist says'),
+      })
+      .default({ local: [] })
+      .describe('Allowlist, evaluated before every blocklist'),
+    ui: z
+      .strictObject({
+        port: Port.default(80).describe('TCP port of the local status page (LAN side only)'),
+      })
+      .default({ port: 80 })
+      .describe('Local status page'),
+    sensors: z
+      .strictObject({
+        nflogGroup: z.int().min(1).max(65535).default(1).describe('NFLOG group our log rules write to'),
+      })
+      .default({ nflogGroup: 1 })
+      .describe('Traffic sensors'),
+    alerts: z
+      .strictObject({
+        cooldownSeconds: z.int().min(0).max(7 * 86400).default(3600).describe('Repeats of the same alert within this time update it instead of raising a new one'),
+      })
+      .default({ cooldownSeconds: 3600 })
+      .describe('Alert handling'),
+    upstream: z
+      .strictObject({
+        host: IpAddress.describe('Collector address (overrides the provisioning bundle)'),
+        port: Port.default(514).describe('Collector UDP port'),
+      })
+      .optional()
+      .describe('Monitoring-centre collector; normally comes from the provisioning bundle'),
+  })
+  .describe('Otasuke UTM local configuration');
+
+export type Config = z.output<typeof ConfigSchema>;

@@ -1,0 +1,23 @@
+// The control protocol between utmctl and utmd: one JSON object per line over a unix
+// socket in the state dir. Requests are validated like any other outside input.
+import { z } from 'zod';
+
+export const RequestSchema = z.strictObject({
+  id: z.int().min(0).max(2 ** 31),
+  cmd: z.string().regex(/^[a-z][a-z.-]{0,40}$/),
+  args: z.record(z.string(), z.unknown()).default({}),
+});
+export type Request = z.output<typeof RequestSchema>;
+
+export type Response = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string; code: string };
+
+export const MAX_LINE = 1024 * 1024;
+export const SOCKET_NAME = 'utmd.sock';
+
+/** Thrown by a handler for a request the daemon understood but refuses (bad args etc.). */
+export class CommandError extends Error {
+  override name = 'CommandError';
+  constructor(message: string, readonly code = 'bad_request') {
+    super(message);
+  }
+}

@@ -1,0 +1,58 @@
+// Adapter: reads the network facts from iproute2's JSON output, and creates the bridge in
+// zero-config bridge mode. Commands run with argv arrays only.
+import { run } from '../sys/run.js';
+import type { AddrFact, LinkFact, NetworkFacts } from './topology.js';
+
+async function ipJson(args: string[]): Promise<unknown[]> {
+  const r = await run(args, { timeoutMs: 10_000, allowFailure: true });
+  if (r.code !== 0 || !r.stdout.trim()) return [];
+  const v = JSON.parse(r.stdout) as unknown;
+  return Array.isArray(v) ? v : [];
+}
+
+type J = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Reads links, addresses, default gateways, neighbours and (if `bridge` exists) its FDB. */
+export async function readNetworkFacts(bridge?: string): Promise<NetworkFacts> {
+  const links: LinkFact[] = (await ipJson(['ip', '-j', '-d', 'link', 'show'])).map((x) => {
+    const l = x as J;
+    const info = l.linkinfo as J | undefined;
+    return { name: String(l.ifname), kind: str(info?.info_kind), linkType: String(l.link_type), master: str(l.master), mac: str(l.address) };
+  });
+  const addrs: AddrFact[] = [];
+  for (const x of await ipJson(['ip', '-j', 'addr', 'show'])) {
+    const l = x as J;
+    for (const a of (l.addr_info as J[] | undefined) ?? []) {
+      const family = a.family === 'inet' ? 4 : a.family === 'inet6' ? 6 : null;
+      if (!family) continue;
+      addrs.push({ ifname: String(l.ifname), family, local: String(a.local), prefixLen: Number(a.prefixlen), scope: String(a.scope) });
+    }
+  }
+  const defaultGateways = [
+    ...(await ipJson(['ip', '-j', 'route', 'show', 'default'])),
+    ...(await ipJson(['ip', '-j', '-6', 'route', 'show', 'default'])),
+  ]
+    .map((r) => str((r as J).gateway))
+    .filter((g): g is string => !!g);
+  const neighbours = (await ipJson(['ip', '-j', 'neigh', 'show']))
+    .map((n) => ({ ip: str((n as J).dst), mac: str((n as J).lladdr) }))
+    .filter((n): n is { ip: string; mac: string } => !!n.ip && !!n.mac);
+  const fdb =
+    bridge && links.some((l) => l.name === bridge)
+      ? (await ipJson(['bridge', '-j', 'fdb', 'show', 'br', bridge]))
+          .map((f) => ({ mac: str((f as J).mac), port: str((f as J).ifname) }))
+          .filter((f): f is { mac: string; port: string } => !!f.mac && !!f.port)
+      : [];
+  return { links, addrs, defaultGateways, neighbours, fdb };
+}
+
+/** Creates `bridge` if missing, enslaves `ports` and brings everything up. Idempotent. */
+export async function ensureBridge(bridge: string, ports: string[], links: LinkFact[]): Promise<void> {
+  if (!links.some((l) => l.name === bridge)) await run(['ip', 'link', 'add', bridge, 'type', 'bridge']);
+  for (const p of ports) {
+    if (links.find((l) => l.name === p)?.master !== bridge) await run(['ip', 'link', 'set', p, 'master', bridge]);
+    await run(['ip', 'link', 'set', p, 'up']);
+  }
+  await run(['ip', 'link', 'set', bridge, 'up']);
+}

@@ -1,0 +1,58 @@
+// Pure: assembles the renderer's Policy from config, provisioning, the network plan and
+// the current quarantine. The allowlist always protects the office, the gateway, the box
+// and the monitoring centre, whatever any blocklist says.
+import type { Config } from '../config/schema.js';
+import type { Provisioning } from '../config/provisioning.js';
+import { parseEntry, type IpRange } from '../net/ip.js';
+import type { BasePolicy, BlocklistGroup, Policy } from '../nft/policy.js';
+import { intervalElems, parseEntries, toElems } from './elements.js';
+import type { NetworkPlan } from './network.js';
+
+export interface PolicyInput {
+  config: Config;
+  provisioning: Provisioning | null;
+  base: BasePolicy;
+  plan: NetworkPlan;
+  quarantine: string[];
+  /** Further groups (feeds, manual blocks) supplied by the blocklist module. */
+  extraGroups?: BlocklistGroup[] | undefined;
+}
+
+/** The automatic + configured allowlist as ranges. */
+export function allowRanges(i: Omit<PolicyInput, 'base' | 'quarantine'>): IpRange[] {
+  const entries = [
+    ...i.config.allowlist.local,
+    ...i.plan.lanPrefixes,
+    ...i.plan.gateways,
+    ...i.plan.boxAddresses,
+    ...(i.provisioning?.management ?? []),
+  ];
+  const upstream = i.config.upstream?.host ?? i.provisioning?.upstream.host;
+  if (upstream) entries.push(upstream);
+  const out: IpRange[] = [];
+  for (const e of entries) {
+    try {
+      out.push(parseEntry(e.replace(/%.*$/, '')));
+    } catch {
+      continue; // e.g. a link-local gateway with a zone id: not routable, nothing to protect
+    }
+  }
+  return out;
+}
+
+/** Builds the complete policy. Throws IpParseError only if the config bypassed its schema. */
+export function buildPolicy(i: PolicyInput): Policy {
+  const local = toElems(parseEntries(i.config.blocklist.local));
+  const groups: BlocklistGroup[] = [{ id: 'local', direction: 'both', action: 'drop', ...local }, ...(i.extraGroups ?? [])];
+  const allow = allowRanges(i);
+  return {
+    mode: i.plan.mode,
+    base: i.base,
+    ifaces: i.plan.ifaces,
+    uiPort: i.config.ui.port,
+    nflogGroup: i.config.sensors.nflogGroup,
+    blocklists: groups,
+    allow: { v4: intervalElems(allow, 4), v6: intervalElems(allow, 6) },
+    quarantine: [...new Set(i.quarantine)].sort(),
+  };
+}

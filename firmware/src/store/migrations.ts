@@ -1,0 +1,8 @@
+// Numbered schema migrations, applied in order and tracked in `user_version`. Append only:
+// never edit a migration that has shipped. Each feature owns its numbered file.
+import { m001core } from './migrations/001-core.js';
+import { m002blocklist } from './migrations/002-blocklist.js';
+import { m003devices } from './migrations/003-devices.js';
+import { m004traffic } from './migrations/004-traffic.js';
+
+export const MIGRATIONS: readonly string[] = [m001core, m002blocklist, m003devices, m004traffic];

@@ -1,0 +1,88 @@
+// Pure RFC 5424 formatter. Hostile text (hostnames from DHCP, feed names) may end up in
+// structured data or the message, so every field is escaped or restricted to its grammar.
+
+export interface SdElement {
+  id: string; // e.g. "utm@32473" (32473 is the RFC 5612 documentation enterprise number)
+  params: Record<string, string | number | boolean | null | undefined>;
+}
+
+export interface SyslogMessage {
+  facility: number; // 0..23
+  severity: number; // 0..7
+  timestamp: number; // ms since epoch
+  hostname: string;
+  appName: string;
+  procId?: string | undefined;
+  msgId: string;
+  sd: SdElement[];
+  msg: string;
+}
+
+/** RFC 5426 receivers must take 480 bytes and should take 2048; we stay within 2048. */
+export const MAX_DATAGRAM = 2048;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** Keeps printable US-ASCII (33..126) only, cut to `max`; '-' (NILVALUE) when empty. */
+export function printAscii(s: string, max: number): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c >= 33 && c <= 126) out += ch;
+    if (out.length >= max) break;
+  }
+  return out || '-';
+}
+
+/** SD-NAME: printable ASCII except '=', ' ', ']', '"'; 1..32 characters. */
+export function sdName(s: string): string {
+  const n = printAscii(s, 32).replace(/[= \]"]/g, '_');
+  return n === '-' ? '_' : n;
+}
+
+/** PARAM-VALUE escaping (RFC 5424 §6.3.3): '"', '\' and ']' get a backslash; controls go. */
+export function sdValue(v: string): string {
+  return noControls(v).replace(/[\\"\]]/g, (m) => `\\${m}`);
+}
+
+/** Replaces C0/C1 control characters and DEL with a space so a message stays one line. */
+export function noControls(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+}
+
+function isoTimestamp(ms: number): string {
+  return new Date(ms).toISOString(); // "2026-11-26T13:37:18.123Z": a valid RFC 5424 TIMESTAMP
+}
+
+/** Formats one message as bytes, truncating MSG (on a UTF-8 boundary) to fit MAX_DATAGRAM. */
+export function formatRfc5424(m: SyslogMessage): Buffer {
+  const pri = Math.max(0, Math.min(23, m.facility | 0)) * 8 + Math.max(0, Math.min(7, m.severity | 0));
+  const sd = m.sd.length
+    ? m.sd
+        .map((e) => {
+          const params = Object.entries(e.params)
+            .filter(([, v]) => v !== undefined && v !== null)
+            .map(([k, v]) => ` ${sdName(k)}="${sdValue(String(v))}"`)
+            .join('');
+          return `[${sdName(e.id)}${params}]`;
+        })
+        .join('')
+    : '-';
+  const header =
+    `<${pri}>1 ${isoTimestamp(m.timestamp)} ${printAscii(m.hostname, 255)} ${printAscii(m.appName, 48)} ` +
+    `${printAscii(m.procId ?? '', 128)} ${printAscii(m.msgId, 32)} ${sd}`;
+  const head = Buffer.from(header, 'utf8');
+  const msg = noControls(m.msg);
+  if (!msg) return head.subarray(0, MAX_DATAGRAM);
+  const room = MAX_DATAGRAM - head.length - 1 - BOM.length;
+  if (room <= 0) return head.subarray(0, MAX_DATAGRAM);
+  return Buffer.concat([head, Buffer.from(' '), BOM, utf8Prefix(msg, room)]);
+}
+
+/** The longest prefix of `s` whose UTF-8 encoding fits in `bytes`. */
+export function utf8Prefix(s: string, bytes: number): Buffer {
+  const b = Buffer.from(s, 'utf8');
+  if (b.length <= bytes) return b;
+  let end = bytes;
+  while (end > 0 && ((b[end] ?? 0) & 0xc0) === 0x80) end--; // don't split a multi-byte character
+  return b.subarray(0, end);
+}
