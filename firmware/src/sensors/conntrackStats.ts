@@ -1,6 +1,7 @@
 // Kernel conntrack statistics (`conntrack -S`): a pure parser of its per-CPU lines and an
 // adapter that runs it. Summed counters (drop, insert_failed, early_drop, ...) are what the
 // kernel itself lost, to compare with the flow events that reached us through ulogd2.
+import { systemBin } from '../sys/bin.js';
 import { run, type RunResult } from '../sys/run.js';
 
 export interface ConntrackCpuStats {
@@ -62,7 +63,7 @@ export type Runner = (argv: readonly string[], opts?: { timeoutMs?: number }) =>
  * Throws RunError from the runner or ConntrackStatsError.
  */
 export async function readConntrackStats(
-  runner: Runner = run, argvPrefix: readonly string[] = [], conntrackPath = '/usr/sbin/conntrack',
+  runner: Runner = run, argvPrefix: readonly string[] = [], conntrackPath = systemBin('conntrack'),
 ): Promise<ConntrackStats> {
   const res = await runner([...argvPrefix, conntrackPath, '-S'], { timeoutMs: 5000 });
   return parseConntrackStats(res.stdout);

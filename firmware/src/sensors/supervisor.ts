@@ -4,6 +4,7 @@
 // whole group and waits until it is gone. Used for ulogd2; meant for tcpdump and dnsmasq.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { systemBin } from '../sys/bin.js';
 import { LineSplitter } from './lineSplitter.js';
 
 export interface SupervisorHealth {
@@ -50,7 +51,6 @@ export interface SupervisorOptions {
   killWithParent?: boolean | undefined;
 }
 
-export const SETPRIV = '/usr/bin/setpriv';
 
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 60_000, factor: 2 };
 
@@ -130,7 +130,7 @@ export class Supervisor {
 
   private spawnChild(): void {
     const argv = this.opts.killWithParent
-      ? [SETPRIV, '--pdeathsig', 'KILL', ...this.opts.argv]
+      ? [systemBin('setpriv'), '--pdeathsig', 'KILL', ...this.opts.argv]
       : this.opts.argv;
     const [cmd, ...args] = argv;
     if (cmd === undefined) throw new RangeError('Supervisor: empty argv');

@@ -6,6 +6,7 @@
 // Order at start: bind the UdpEventListener first, pass its port here, then start().
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { systemBin } from '../sys/bin.js';
 import { Supervisor, type BackoffOptions, type SupervisorHealth } from './supervisor.js';
 import { renderUlogdConfig, type UlogdConfigInput } from './ulogdConfig.js';
 import { classifyUlogdLine } from './ulogdLog.js';
@@ -65,7 +66,7 @@ export class UlogdSensor {
     await rename(tmp, this.configPath());
     this.supervisor = new Supervisor({
       id: 'ulogd',
-      argv: [...(this.opts.argvPrefix ?? []), this.opts.ulogdPath ?? '/usr/sbin/ulogd',
+      argv: [...(this.opts.argvPrefix ?? []), this.opts.ulogdPath ?? systemBin('ulogd'),
         '-c', this.configPath()],
       now: this.opts.now,
       onHealth: this.opts.onHealth,
