@@ -45,7 +45,7 @@ bench: deps build
 	@for b in test/bench/*.bench.ts; do echo "== $$b"; npx tsx $$b || exit 1; done
 
 run: deps build
-	npx tsx test/lab/demo.ts $(if $(MODE),--mode $(MODE))
+	node --import tsx test/lab/demo.ts $(if $(MODE),--mode $(MODE))
 
 docs: $(STAMP)
 	npx tsx firmware/src/cli/configDoc.ts > firmware/CONFIG.md
