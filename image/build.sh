@@ -21,8 +21,9 @@
 set -euo pipefail
 umask 022
 
-readonly HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-readonly PROJECT="$(cd "${HERE}/.." && pwd)"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PROJECT="$(cd "${HERE}/.." && pwd)"
+readonly HERE PROJECT
 readonly SUITE="bookworm"
 readonly ARCH="amd64"
 readonly APP_DIR="/opt/otasuke-utm"
@@ -72,7 +73,7 @@ done
 # --- Prerequisites --------------------------------------------------------------------------
 [[ "$(id -u)" == "0" ]] || die "run as root (debootstrap and chroot need it)"
 command -v debootstrap >/dev/null || die "debootstrap missing: apt-get install debootstrap"
-command -v node >/dev/null && command -v npm >/dev/null || die "node and npm (20.x) are needed on the build host"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then die "node and npm (20.x) are needed on the build host"; fi
 HOST_NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
 [[ "$HOST_NODE_MAJOR" == "20" ]] || die "build host has Node.js ${HOST_NODE_MAJOR}; need 20 (native modules must match the image)"
 [[ -f "$NODESOURCE_KEYRING" ]] || die "NodeSource key not found at ${NODESOURCE_KEYRING} (set NODESOURCE_KEYRING)"
@@ -93,6 +94,7 @@ cleanup() {
   rm -rf -- "$STAGE"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 in_root() { LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$OUT" "$@"; }
 
@@ -106,9 +108,14 @@ cp -a -- "${PROJECT}/firmware/bin" "${STAGE}/app/firmware/"
 # Static assets of the page, when the web UI has them (server code is in dist/).
 if [[ -d "${PROJECT}/webui/static" ]]; then cp -a -- "${PROJECT}/webui/static" "${STAGE}/app/webui/"; fi
 cp -a -- "${HERE}/README.md" "${HERE}/provisioning.example.json" "${HERE}/firstboot" "${STAGE}/app/image/"
-# Production dependencies only; native modules are built for the host's Node 20 / glibc,
-# which match the image (checked inside the rootfs below).
-(cd "${STAGE}/app" && npm ci --omit=dev --no-audit --no-fund)
+# Production dependencies only, taken from the project's own installed node_modules (the
+# exact versions of package-lock.json, native modules already built for the host's Node 20
+# and glibc, which match the image — checked inside the rootfs below) and pruned offline.
+# This avoids a second download and a from-source build of better-sqlite3.
+[[ -d "${PROJECT}/node_modules/better-sqlite3" ]] || die "node_modules missing: run \`make build\` (npm ci) first"
+cp -aL -- "${PROJECT}/node_modules" "${STAGE}/app/node_modules"
+(cd "${STAGE}/app" && npm prune --omit=dev --offline --no-audit --no-fund)
+find "${STAGE}/app/node_modules" -mindepth 1 -maxdepth 1 -type d -empty -delete
 
 # --- 2. Debian base system ------------------------------------------------------------------
 step "debootstrap ${SUITE} (${ARCH}) from ${MIRROR}"
