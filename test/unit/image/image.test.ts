@@ -220,3 +220,20 @@ test('shell scripts: bash -n clean, strict mode, no eval; build.sh --help does n
   t.regex(help.stdout, /--out DIR/);
   t.not((await sh([join(IMAGE, 'build.sh'), '--no-such-flag'])).code, 0);
 });
+
+test('shell scripts pass shellcheck (when installed)', async (t) => {
+  if (!(await has('shellcheck'))) {
+    t.log('shellcheck not installed (Debian package `shellcheck`); skipped');
+    t.pass();
+    return;
+  }
+  const r = await sh(['shellcheck', '--shell=bash', join(IMAGE, 'firstboot/otasuke-firstboot'), join(IMAGE, 'build.sh')]);
+  t.is(r.code, 0, r.stdout);
+  const dir = mkdtempSync(join(tmpdir(), 'utm-sc-'));
+  try {
+    writeFileSync(join(dir, 'bad.sh'), '#!/usr/bin/env bash\nrm -rf $1/*\n');
+    t.not((await sh(['shellcheck', join(dir, 'bad.sh')])).code, 0, 'an unquoted expansion must be reported');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
