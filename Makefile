@@ -2,7 +2,7 @@
 # Both install what they need on a fresh Debian 12 machine (as root) first.
 SHELL := /bin/bash
 DEBS := nftables ulogd2 ulogd2-json iproute2 conntrack tcpdump dnsmasq-base rsyslog \
-        chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3
+        chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3 fonts-ipafont-gothic
 STAMP := node_modules/.installed
 
 .PHONY: all deps debs build check test test-unit test-integration bench run clean
@@ -29,19 +29,21 @@ check: $(STAMP)
 	npx tsc -p tsconfig.json --noEmit
 
 test: deps build check
+	npx tsx test/lab/cleanup.ts
 	npx ava
 
 test-unit: $(STAMP)
 	npx ava 'test/unit/**/*.test.ts'
 
 test-integration: deps build
+	npx tsx test/lab/cleanup.ts
 	npx ava 'test/integration/**/*.test.ts'
 
 bench: deps build
 	@for b in test/bench/*.bench.ts; do echo "== $$b"; npx tsx $$b || exit 1; done
 
 run: deps build
-	npx tsx test/lab/demo.ts
+	npx tsx test/lab/demo.ts $(if $(MODE),--mode $(MODE))
 
 clean:
 	rm -rf dist

@@ -23,6 +23,7 @@ import { Conditions } from './conditions.js';
 import { setSysctls } from './sysctls.js';
 import type { Logger } from './log.js';
 import { coreHandlers, type Handlers } from './commands.js';
+import type { Feature, FeatureContext } from './feature.js';
 
 export interface DaemonOptions {
   stateDir: string;
@@ -31,6 +32,8 @@ export interface DaemonOptions {
   base: BasePolicy;
   log: Logger;
   now?: (() => number) | undefined;
+  /** Capabilities plugged in by the composition (feeds, devices, detectors). */
+  features?: Feature[] | undefined;
 }
 
 export interface Timings {
@@ -75,16 +78,52 @@ export class Daemon {
     } catch (e) {
       this.o.log.error('last-good ruleset could not be restored', e);
     }
-    // 2. Store, alerts and upstream.
+    // 2. Store, alerts and upstream; features load their persisted state.
     this.openStore();
+    for (const f of this.features) await f.init?.(this.featureContext());
     // 3. Work out the network and apply the full policy; then the sysctls, which exist
     //    only once conntrack and br_netfilter are loaded.
     await this.planAndApply(t0);
     await setSysctls(this.o.config, this.o.log);
-    // 4. Technician socket.
+    // 4. Features start their timers and children; then the technician socket.
+    for (const f of this.features) {
+      await f.start?.();
+      this.stoppers.push(() => f.stop?.());
+    }
     this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers());
     await this.control.start();
     this.stoppers.push(() => this.control?.stop());
+  }
+
+  get features(): Feature[] {
+    return this.o.features ?? [];
+  }
+
+  private featureContext(): FeatureContext {
+    const d = this.db;
+    if (!d) throw new Error('store not open');
+    return {
+      stateDir: this.o.stateDir, config: this.o.config, provisioning: this.o.provisioning, base: this.o.base,
+      log: this.o.log, now: this.now, db: d, nft: this.nft, conditions: this.conditions, deviceId: this.deviceId,
+      plan: () => this.plan,
+      raise: (f) => this.raise(f),
+      requestApply: () => this.rebuildAndApply(),
+    };
+  }
+
+  /** Rebuilds the policy from the current plan and features, then applies it. */
+  async rebuildAndApply(): Promise<boolean> {
+    if (!this.plan) return false;
+    this.policy = this.buildPolicyNow(this.plan);
+    return this.apply();
+  }
+
+  private buildPolicyNow(plan: NetworkPlan): Policy {
+    return buildPolicy({
+      config: this.o.config, provisioning: this.o.provisioning, base: this.o.base, plan,
+      quarantine: this.features.flatMap((f) => f.quarantine?.() ?? []),
+      extraGroups: this.features.flatMap((f) => f.groups?.() ?? []),
+    });
   }
 
   async stop(): Promise<void> {
@@ -163,7 +202,7 @@ export class Daemon {
     }
     this.plan = plan;
     this.conditions.set('network', plan.problems.length === 0, plan.problems.join('; ') || `${plan.mode} mode, WAN ${plan.ifaces.wan} (${plan.wanReason})`);
-    this.policy = buildPolicy({ config: cfg, provisioning: this.o.provisioning, base: this.o.base, plan, quarantine: [] });
+    this.policy = this.buildPolicyNow(plan);
     if (await this.apply()) this.timings.firstApplyMs = performance.now() - t0;
   }
 
@@ -173,11 +212,8 @@ export class Daemon {
   };
 
   private handlers(): Handlers {
-    return { ...coreHandlers(this), ...this.extraHandlers };
+    return Object.assign({}, coreHandlers(this), ...this.features.map((f) => f.handlers?.() ?? {})) as Handlers;
   }
-
-  /** Feature modules register further control commands here before start(). */
-  readonly extraHandlers: Handlers = {};
 
   /** What `utmctl status` shows. */
   status(): Record<string, unknown> {
@@ -194,6 +230,7 @@ export class Daemon {
       alerts: { total: this.alerts?.count() ?? 0, pipeline: this.pipeline?.counts ?? null },
       upstream: { pending: this.outbox?.pending() ?? null, stats: this.forwarder?.stats ?? null },
       memory: { rssBytes: process.memoryUsage().rss },
+      features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
     };
   }
 }

@@ -139,49 +139,57 @@ function firstSegmentEndingAtOrAfter(segs: Segment[], value: bigint): number {
   return lo;
 }
 
+/** Empty result to accumulate into with guardEntry. */
+export function emptyGuardResult(): GuardResult {
+  return { accepted: [], rejected: {}, rejectedTotal: 0, carved: {}, carvedTotal: 0, samples: [] };
+}
+
 /** Apply the guard to parsed entries; pure, never throws. */
 export function guardEntries(entries: readonly IpRange[], guard: Guard): GuardResult {
-  const res: GuardResult = { accepted: [], rejected: {}, rejectedTotal: 0, carved: {}, carvedTotal: 0, samples: [] };
-  const sample = (e: IpRange, reason: GuardReason, carved: boolean): void => {
-    if (res.samples.length < guard.maxSamples) res.samples.push({ entry: formatRange(e), reason, carved });
-  };
-  for (const e of entries) {
-    if (e.last - e.first + 1n > guard.maxSize[e.family]) {
-      res.rejected.too_broad = (res.rejected.too_broad ?? 0) + 1;
-      res.rejectedTotal++;
-      sample(e, 'too_broad', false);
-      continue;
-    }
-    const segs = guard.segments[e.family];
-    let i = firstSegmentEndingAtOrAfter(segs, e.first);
-    const first = segs[i];
-    if (first === undefined || first.first > e.last) {
-      res.accepted.push(e);
-      continue;
-    }
-    // walk the protected segments overlapping e, keeping the gaps between them
-    const keep: IpRange[] = [];
-    const reasons = new Set<GuardReason>();
-    let cur = e.first;
-    for (; i < segs.length && segs[i]!.first <= e.last; i++) {
-      const s = segs[i]!;
-      if (s.first > cur) keep.push({ family: e.family, first: cur, last: s.first - 1n });
-      reasons.add(s.reason);
-      cur = s.last + 1n;
-      if (s.last >= e.last) break;
-    }
-    if (cur <= e.last) keep.push({ family: e.family, first: cur, last: e.last });
-    if (keep.length === 0) {
-      const reason = first.reason; // wholly protected: blame the block at its start
-      res.rejected[reason] = (res.rejected[reason] ?? 0) + 1;
-      res.rejectedTotal++;
-      sample(e, reason, false);
-      continue;
-    }
-    for (const r of reasons) res.carved[r] = (res.carved[r] ?? 0) + 1;
-    res.carvedTotal++;
-    sample(e, [...reasons][0]!, true);
-    res.accepted.push(...keep);
-  }
+  const res = emptyGuardResult();
+  for (const e of entries) guardEntry(e, guard, res, (kept) => res.accepted.push(kept));
   return res;
+}
+
+/** Guard one entry: counts go into `res`, surviving ranges (0..n, carved) to `keep`. */
+export function guardEntry(e: IpRange, guard: Guard, res: GuardResult, keep: (r: IpRange) => void): void {
+  const sample = (x: IpRange, reason: GuardReason, carved: boolean): void => {
+    if (res.samples.length < guard.maxSamples) res.samples.push({ entry: formatRange(x), reason, carved });
+  };
+  if (e.last - e.first + 1n > guard.maxSize[e.family]) {
+    res.rejected.too_broad = (res.rejected.too_broad ?? 0) + 1;
+    res.rejectedTotal++;
+    sample(e, 'too_broad', false);
+    return;
+  }
+  const segs = guard.segments[e.family];
+  let i = firstSegmentEndingAtOrAfter(segs, e.first);
+  const first = segs[i];
+  if (first === undefined || first.first > e.last) {
+    keep(e);
+    return;
+  }
+  // walk the protected segments overlapping e, keeping the gaps between them
+  const kept: IpRange[] = [];
+  const reasons = new Set<GuardReason>();
+  let cur = e.first;
+  for (; i < segs.length && segs[i]!.first <= e.last; i++) {
+    const s = segs[i]!;
+    if (s.first > cur) kept.push({ family: e.family, first: cur, last: s.first - 1n });
+    reasons.add(s.reason);
+    cur = s.last + 1n;
+    if (s.last >= e.last) break;
+  }
+  if (cur <= e.last) kept.push({ family: e.family, first: cur, last: e.last });
+  if (kept.length === 0) {
+    const reason = first.reason; // wholly protected: blame the block at its start
+    res.rejected[reason] = (res.rejected[reason] ?? 0) + 1;
+    res.rejectedTotal++;
+    sample(e, reason, false);
+    return;
+  }
+  for (const r of reasons) res.carved[r] = (res.carved[r] ?? 0) + 1;
+  res.carvedTotal++;
+  sample(e, [...reasons][0]!, true);
+  for (const k of kept) keep(k);
 }

@@ -33,7 +33,45 @@ export function mergeRanges(lists: Iterable<readonly IpRange[]>): MergedByFamily
   v4Singles.sort();
   wide[4].sort(byFirst);
   wide[6].sort(byFirst);
-  return { 4: coalesce(4, v4Singles, wide[4]), 6: coalesce(6, new Float64Array(0), wide[6]) };
+  return { 4: coalesceV4(v4Singles, wide[4]), 6: coalesce(6, new Float64Array(0), wide[6]) };
+}
+
+/** IPv4 walk on doubles (exact below 2^53): no bigint arithmetic per element. */
+function coalesceV4(singles: Float64Array, ranges: IpRange[]): MergedRanges {
+  const out: IpRange[] = [];
+  let curFirst = -2;
+  let curLast = -2;
+  const emit = (): void => {
+    if (curFirst < 0) return;
+    const f = BigInt(curFirst);
+    out.push({ family: 4, first: f, last: curFirst === curLast ? f : BigInt(curLast) });
+  };
+  let si = 0;
+  let ri = 0;
+  const rFirst = Float64Array.from(ranges, (r) => Number(r.first));
+  const rLast = Float64Array.from(ranges, (r) => Number(r.last));
+  while (si < singles.length || ri < ranges.length) {
+    let first: number;
+    let last: number;
+    const sv = si < singles.length ? singles[si]! : Infinity;
+    if (ri >= ranges.length || sv <= rFirst[ri]!) {
+      first = last = sv;
+      si++;
+    } else {
+      first = rFirst[ri]!;
+      last = rLast[ri]!;
+      ri++;
+    }
+    if (first <= curLast + 1) {
+      if (last > curLast) curLast = last;
+    } else {
+      emit();
+      curFirst = first;
+      curLast = last;
+    }
+  }
+  emit();
+  return out;
 }
 
 /** Walk two sorted streams (v4 singles as numbers, other ranges) and join overlaps/neighbours. */
@@ -87,6 +125,10 @@ export function splitForNft(family: Family, merged: MergedRanges, opts: SplitOpt
   const singles: bigint[] = [];
   const intervals: IntervalElement[] = [];
   for (const r of merged) {
+    if (r.first === r.last) { // the common case at 1M: skip bigint arithmetic
+      singles.push(r.first);
+      continue;
+    }
     const size = r.last - r.first + 1n;
     if (size <= expandUpTo) {
       for (let v = r.first; v <= r.last; v++) singles.push(v);

@@ -39,14 +39,19 @@ export interface ParseOptions {
   maxSamples?: number;
   /** Samples are cut to this many characters (default 120). */
   sampleLength?: number;
+  /** Stream accepted entries here instead of collecting them in `entries` (saves ~80 MB
+   *  per 1M entries when the caller guards and packs them on the fly). */
+  onEntry?: (entry: IpRange) => void;
 }
 
 export interface RejectSample { line: number; reason: LineRejectReason; text: string }
 
 export interface ParseResult {
   format: FeedFormat;
-  /** Accepted entries in input order; not yet deduplicated or guarded. */
+  /** Accepted entries in input order; not yet deduplicated or guarded (empty with onEntry). */
   entries: IpRange[];
+  /** Accepted entries, also counted when streamed through onEntry. */
+  acceptedTotal: number;
   /** Lines that carried data (accepted + rejected); blanks and comments excluded. */
   dataLines: number;
   rejected: Partial<Record<LineRejectReason, number>>;
@@ -128,7 +133,8 @@ export function parseFeed(body: string, opts: ParseOptions): ParseResult {
   const maxSamples = opts.maxSamples ?? 5;
   const sampleLength = opts.sampleLength ?? 120;
   const cidrOpts = { allowHostBits: opts.allowHostBits ?? false };
-  const result: ParseResult = { format: opts.format, entries: [], dataLines: 0, rejected: {}, rejectedTotal: 0, samples: [] };
+  const onEntry = opts.onEntry;
+  const result: ParseResult = { format: opts.format, entries: [], acceptedTotal: 0, dataLines: 0, rejected: {}, rejectedTotal: 0, samples: [] };
 
   const csv = opts.csv;
   const delimiter = csv?.delimiter ?? ',';
@@ -239,7 +245,9 @@ export function parseFeed(body: string, opts: ParseOptions): ParseResult {
       const entry = parseLine(line);
       if (entry === null) continue;
       result.dataLines++;
-      result.entries.push(entry);
+      result.acceptedTotal++;
+      if (onEntry) onEntry(entry);
+      else result.entries.push(entry);
     } catch (err) {
       if (err instanceof LineReject || err instanceof IpParseError) {
         result.dataLines++;

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, loadProvisioning, parseWith } from '../config/
 import { ConfigSchema } from '../config/schema.js';
 import { ProvisioningSchema } from '../config/provisioning.js';
 import { Daemon } from '../app/daemon.js';
+import { composeFeatures } from '../app/compose.js';
 import { stderrLogger } from '../app/log.js';
 import { DEFAULT_CONFIG, DEFAULT_PROVISIONING, DEFAULT_STATE_DIR, packageRoot } from '../sys/paths.js';
 import { parseArgs, str, UsageError } from './args.js';
@@ -48,10 +49,12 @@ async function main(argv: string[]): Promise<number> {
   const provFile = str(args, 'provisioning') ?? (existsSync(DEFAULT_PROVISIONING) ? DEFAULT_PROVISIONING : undefined);
   const config = await loadConfig(configFile);
   const provisioning = await loadProvisioning(provFile);
-  const basePath = join(packageRoot(), 'rules', 'base-policy.json');
+  const root = packageRoot();
+  const basePath = join(root, 'rules', 'base-policy.json');
   const base = parseWith(BasePolicySchema, readFileSync(basePath, 'utf8'), basePath);
 
-  const daemon = new Daemon({ stateDir, config, provisioning, base, log });
+  const features = composeFeatures({ config, provisioning, stateDir, root });
+  const daemon = new Daemon({ stateDir, config, provisioning, base, log, features });
   let stopping = false;
   const stop = (sig: string): void => {
     if (stopping) return;

@@ -6,6 +6,7 @@ import { writeAtomic } from '../sys/files.js';
 import { run, RunError } from '../sys/run.js';
 import type { NftDocument } from './json.js';
 import { verifyReadBack } from './verify.js';
+import { systemBin } from '../sys/bin.js';
 
 export class NftError extends Error {
   override name = 'NftError';
@@ -39,7 +40,7 @@ export class NftDriver {
 
   constructor(opts: NftDriverOptions) {
     this.opts = { ...opts, workDir: opts.workDir ?? dirname(opts.lastGoodPath) };
-    this.nft = opts.nft ?? ['nft'];
+    this.nft = opts.nft ?? [systemBin('nft')];
     this.timeoutMs = opts.timeoutMs ?? 120_000;
   }
 
@@ -93,7 +94,8 @@ export class NftDriver {
     const all: unknown[] = [];
     for (const family of ['inet', 'bridge']) {
       const out = await this.exec(['-t', 'list', 'tables', family]);
-      const tables = (JSON.parse(out) as { nftables: Record<string, { name?: string }>[] }).nftables;
+      // nft prints nothing at all when a family has no tables.
+      const tables = out.trim() ? (JSON.parse(out) as { nftables: Record<string, { name?: string }>[] }).nftables : [];
       if (!tables.some((x) => x.table?.name === this.opts.tableName)) continue;
       const t = JSON.parse(await this.exec(['-t', 'list', 'table', family, this.opts.tableName])) as { nftables: unknown[] };
       all.push(...t.nftables);

@@ -21,10 +21,19 @@ function objOf(cmd: Cmd): Record<string, unknown> | undefined {
   return cmd as Record<string, unknown>;
 }
 
+/** Forgets everything recorded so far for one table (a `delete table` in the document). */
+function dropTable(s: Shape, where: string): void {
+  s.tables.delete(where);
+  for (const m of [s.sets, s.chains, s.rules]) for (const k of [...m.keys()]) if (k.startsWith(`${where} `)) m.delete(k);
+  for (const k of [...s.counters]) if (k.startsWith(`${where} `)) s.counters.delete(k);
+}
+
 /** Shape of the tables a document (rendered or read back) creates. Unknown objects are ignored. */
 export function shapeOf(doc: { nftables: unknown[] }, owned: (family: string, table: string) => boolean): Shape {
   const s = emptyShape();
   for (const raw of doc.nftables) {
+    const del = (raw as { delete?: { table?: { family: string; name: string } } }).delete?.table;
+    if (del) dropTable(s, `${del.family} ${del.name}`);
     const o = objOf(raw as Cmd);
     if (!o) continue;
     const [kind, body] = Object.entries(o)[0] ?? [];

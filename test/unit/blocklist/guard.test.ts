@@ -112,3 +112,15 @@ test('special list has no documentation range', (t) => {
   }
   t.true(SPECIAL_RANGES.length > 20);
 });
+
+test('streaming parse → guardEntry equals the batch path', async (t) => {
+  const { emptyGuardResult, guardEntry } = await import('../../../firmware/src/blocklist/guard.js');
+  const body = readFileSync(fileURLToPath(new URL('../../fixtures/feeds/plain-hostile.txt', import.meta.url)), 'utf8');
+  const guard = buildGuard({ protected: protectedRanges('lan', ['203.0.113.0/28']) });
+  const batch = guardEntries(parseFeed(body, { format: 'plain' }).entries, guard);
+  const streamed = emptyGuardResult();
+  const p = parseFeed(body, { format: 'plain', onEntry: (x) => guardEntry(x, guard, streamed, (k) => streamed.accepted.push(k)) });
+  t.is(p.entries.length, 0);
+  t.is(p.acceptedTotal, 19); // 6 good + 13 the guard refuses
+  t.deepEqual(streamed, batch);
+});

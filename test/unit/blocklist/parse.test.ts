@@ -120,3 +120,12 @@ test('property: arbitrary junk never throws and every data line is accounted for
   }), { numRuns: 1000 });
   t.pass();
 });
+
+test('clean real-format fixtures parse without rejects', (t) => {
+  const feodo = parseFeed(fixture('feodo-ipblocklist_recommended.txt'), { format: 'plain' });
+  t.deepEqual(texts(feodo), ['192.0.2.61', '198.51.100.63', '203.0.113.62']);
+  t.is(feodo.rejectedTotal, 0);
+  const mixed = parseFeed(fixture('blocklist-de-all.txt'), { format: 'plain' });
+  t.is(mixed.entries.filter((x) => x.family === 6).length, 2);
+  t.is(mixed.rejectedTotal, 0);
+});

@@ -153,3 +153,16 @@ test('property: rangeToCidrs covers exactly, in order, with maximal blocks', (t)
   }), { numRuns: 2000 });
   t.pass();
 });
+
+test('property: any IPv4-looking text is accepted only in its one normal form', (t) => {
+  const chars = fc.constantFrom('0', '1', '2', '5', '9', '.', '.', 'x', ' ');
+  const text = fc.array(chars, { minLength: 1, maxLength: 16 }).map((xs) => xs.join(''));
+  const quad = fc.tuple(...Array.from({ length: 4 }, () => fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '010', '0255', ''))))
+    .map((p) => p.join('.'));
+  fc.assert(fc.property(fc.oneof(text, quad), (s) => {
+    if (!isValidAddress(s)) return true;
+    const a = parseAddress(s);
+    return a.family === 4 && formatAddress(4, a.value) === s;
+  }), { numRuns: 5000 });
+  t.pass();
+});

@@ -40,7 +40,7 @@ test('only our own tables are named, and both are replaced in the same document'
 test('router mode masquerades on the WAN side and drops unsolicited WAN→LAN', (t) => {
   const o = objs('router');
   t.true(o.some((x) => x.rule?.chain === 'postrouting' && JSON.stringify(x.rule.expr).includes('"masquerade"')));
-  const fwd = o.find((x) => x.chain?.name === 'forward').chain;
+  const fwd = o.find((x) => x.chain?.name === 'forward')!.chain;
   t.is(fwd.policy, 'drop');
   t.true(o.some((x) => x.rule?.chain === 'forward' && JSON.stringify(x.rule.expr).includes('wan_unsolicited')));
   t.false(o.some((x) => (x.chain ?? x.rule ?? x.set)?.family === 'bridge'), 'no layer-2 table in router mode');
@@ -48,8 +48,8 @@ test('router mode masquerades on the WAN side and drops unsolicited WAN→LAN', 
 
 test('bridge mode keeps forwarding open (fail open) and guards the page on the WAN port', (t) => {
   const o = objs('bridge');
-  t.is(o.find((x) => x.chain?.name === 'forward' && x.chain.family === 'inet').chain.policy, 'accept');
-  const guard = o.find((x) => x.rule?.family === 'bridge' && x.rule.chain === 'input');
+  t.is(o.find((x) => x.chain?.name === 'forward' && x.chain.family === 'inet')!.chain.policy, 'accept');
+  const guard = o.find((x) => x.rule?.family === 'bridge' && x.rule.chain === 'input')!;
   t.regex(JSON.stringify(guard.rule.expr), /"iifname"\}\},"right":"eth0"/);
   t.regex(JSON.stringify(guard.rule.expr), /80/);
 });

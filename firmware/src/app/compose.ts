@@ -1,0 +1,18 @@
+// The list of features utmd runs, built from config. Each feature is one capability; the
+// daemon (daemon.ts) owns their lifecycle. Add a feature here, nowhere else.
+import type { Config } from '../config/schema.js';
+import type { Provisioning } from '../config/provisioning.js';
+import type { Feature } from './feature.js';
+
+export interface ComposeOptions {
+  config: Config;
+  provisioning: Provisioning | null;
+  stateDir: string;
+  /** The package root (for rules/ and webui/static). */
+  root: string;
+}
+
+/** Builds the features in start order. */
+export function composeFeatures(_o: ComposeOptions): Feature[] {
+  return [];
+}

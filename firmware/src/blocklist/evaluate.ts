@@ -1,0 +1,88 @@
+// One feed, end to end through the pure core: parse each downloaded body, guard the
+// entries, and judge the update. What `utmctl blocklist check` prints and what the
+// per-feed status row stores come from the FeedOutcome returned here.
+import type { IpRange } from '../net/ip.js';
+import type { Feed } from './catalog.js';
+import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
+import { emptyGuardResult, guardEntry, type Guard, type GuardReason } from './guard.js';
+import { parseFeed, type LineRejectReason, type RejectSample } from './parse.js';
+
+export type FeedRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256'>;
+
+export interface FeedBody {
+  text: string;
+  /** Digest of the raw body as downloaded (fetch.ts reports it). */
+  sha256?: string | undefined;
+}
+
+export interface FeedStats {
+  dataLines: number;
+  parseAccepted: number;
+  parseRejected: Partial<Record<LineRejectReason, number>>;
+  parseRejectedTotal: number;
+  guardRejected: Partial<Record<GuardReason, number>>;
+  guardRejectedTotal: number;
+  carved: Partial<Record<GuardReason, number>>;
+  /** Entries that would be loaded (after the guard). */
+  usable: number;
+  declaredRecords?: number;
+  parseSamples: RejectSample[];
+  guardSamples: Array<{ entry: string; reason: GuardReason; carved: boolean }>;
+}
+
+export interface FeedOutcome {
+  feedId: string;
+  health: FeedHealth;
+  /** Guarded entries; load them only when `health.ok`. */
+  entries: IpRange[];
+  stats: FeedStats;
+}
+
+function add<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
+  for (const [k, v] of Object.entries(from) as Array<[K, number]>) into[k] = (into[k] ?? 0) + v;
+}
+
+/** Parse, guard and judge the bodies of one feed (v4 and/or v6 URL); pure, never throws on content. */
+export function evaluateFeed(feed: FeedRules, bodies: { v4?: FeedBody; v6?: FeedBody }, guard: Guard, lastGoodCount: number | null): FeedOutcome {
+  const stats: FeedStats = {
+    dataLines: 0, parseAccepted: 0, parseRejected: {}, parseRejectedTotal: 0,
+    guardRejected: {}, guardRejectedTotal: 0, carved: {}, usable: 0, parseSamples: [], guardSamples: [],
+  };
+  const entries: IpRange[] = [];
+  let sha256: { expected: string; actual: string } | undefined;
+  let declared: number | undefined;
+  for (const fam of ['v4', 'v6'] as const) {
+    const body = bodies[fam];
+    if (body === undefined) continue;
+    const pinned = feed.sha256?.[fam];
+    if (pinned !== undefined && sha256 === undefined && body.sha256 !== undefined && pinned !== body.sha256.toLowerCase()) {
+      sha256 = { expected: pinned, actual: body.sha256 };
+    }
+    // stream parse → guard so the unguarded entry list is never held
+    const g = emptyGuardResult();
+    const keep = (r: IpRange): void => { entries.push(r); };
+    const p = parseFeed(body.text, {
+      format: feed.format,
+      ...(feed.csv ? { csv: feed.csv } : {}),
+      allowHostBits: feed.allowHostBits,
+      onEntry: (e) => guardEntry(e, guard, g, keep),
+    });
+    stats.dataLines += p.dataLines;
+    stats.parseAccepted += p.acceptedTotal;
+    add(stats.parseRejected, p.rejected);
+    stats.parseRejectedTotal += p.rejectedTotal;
+    stats.parseSamples.push(...p.samples);
+    if (p.declaredRecords !== undefined) declared = (declared ?? 0) + p.declaredRecords;
+    add(stats.guardRejected, g.rejected);
+    stats.guardRejectedTotal += g.rejectedTotal;
+    add(stats.carved, g.carved);
+    stats.guardSamples.push(...g.samples);
+  }
+  stats.usable = entries.length;
+  if (declared !== undefined) stats.declaredRecords = declared;
+  const health = judgeFeedUpdate(
+    { dataLines: stats.dataLines, parseRejected: stats.parseRejectedTotal, usable: stats.usable, declaredRecords: declared, sha256, lastGoodCount },
+    feed,
+  );
+  return { feedId: feed.id, health, entries, stats };
+}

@@ -1,0 +1,156 @@
+// HTTP(S) adapter that downloads one feed URL with node:http/https: an overall deadline,
+// a byte limit enforced while streaming (aborts at the first byte too many), conditional
+// requests (ETag / If-Modified-Since; 304 → unchanged), at most a few redirects (never
+// https → http), and an optional pinned SHA-256 of the body.
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+
+export type FeedFetchFailure =
+  | 'bad_url'
+  | 'timeout'
+  | 'too_large'
+  | 'http_status'
+  | 'redirect'
+  | 'network'
+  | 'checksum_mismatch';
+
+/** Thrown by fetchFeed; branch on `reason`. */
+export class FeedFetchError extends Error {
+  override readonly name = 'FeedFetchError';
+  constructor(readonly reason: FeedFetchFailure, message: string, readonly httpStatus?: number, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface FeedFetchRequest {
+  url: string;
+  /** Whole-request deadline in ms, redirects included. */
+  timeoutMs: number;
+  /** Largest body accepted, in bytes. */
+  maxBytes: number;
+  /** Validators from the last successful download. */
+  etag?: string | undefined;
+  lastModified?: string | undefined;
+  /** Pinned lower-case hex SHA-256 of the body; a mismatch throws `checksum_mismatch`. */
+  sha256?: string | undefined;
+  userAgent?: string;
+  /** How many redirects to follow (default 3). */
+  maxRedirects?: number;
+}
+
+export type FeedFetchResult =
+  | { status: 'unchanged' }
+  | { status: 'ok'; body: Buffer; sha256: string; etag?: string; lastModified?: string; finalUrl: string };
+
+function headerValue(h: string | string[] | undefined): string | undefined {
+  return Array.isArray(h) ? h[0] : h;
+}
+
+/** Download one URL; resolves ok/unchanged, rejects with FeedFetchError. */
+export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
+  const deadline = Date.now() + req.timeoutMs; // adapter: wall-clock deadline is its job
+  const maxRedirects = req.maxRedirects ?? 3;
+
+  const attempt = (url: string, redirectsLeft: number): Promise<FeedFetchResult> =>
+    new Promise((resolve, reject) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch (err) {
+        reject(new FeedFetchError('bad_url', 'invalid URL', undefined, { cause: err }));
+        return;
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        reject(new FeedFetchError('bad_url', `unsupported scheme ${parsed.protocol}`));
+        return;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        reject(new FeedFetchError('timeout', 'deadline passed before request'));
+        return;
+      }
+      const headers: Record<string, string> = { 'user-agent': req.userAgent ?? 'otasuke-utm', accept: '*/*' };
+      if (req.etag) headers['if-none-match'] = req.etag;
+      if (req.lastModified) headers['if-modified-since'] = req.lastModified;
+      const lib = parsed.protocol === 'https:' ? https : http;
+      let settled = false;
+      const fail = (e: FeedFetchError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        request.destroy();
+        reject(e);
+      };
+      // agent: false → a fresh connection per download; a kept-alive socket the server already
+      // closed would fail the request for nothing (feeds are fetched hours apart anyway)
+      const request = lib.get(parsed, { headers, agent: false }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status === 304) {
+          res.resume();
+          settled = true;
+          clearTimeout(timer);
+          resolve({ status: 'unchanged' });
+          return;
+        }
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          let next: URL;
+          try {
+            next = new URL(res.headers.location, parsed);
+          } catch (err) {
+            fail(new FeedFetchError('redirect', 'bad redirect location', status, { cause: err }));
+            return;
+          }
+          if (redirectsLeft <= 0) return fail(new FeedFetchError('redirect', 'too many redirects', status));
+          if (parsed.protocol === 'https:' && next.protocol !== 'https:') return fail(new FeedFetchError('redirect', 'refusing https → http redirect', status));
+          settled = true;
+          clearTimeout(timer);
+          attempt(next.href, redirectsLeft - 1).then(resolve, reject);
+          return;
+        }
+        if (status !== 200) {
+          res.resume();
+          return fail(new FeedFetchError('http_status', `HTTP ${status}`, status));
+        }
+        const declared = Number(headerValue(res.headers['content-length']));
+        if (Number.isFinite(declared) && declared > req.maxBytes) {
+          return fail(new FeedFetchError('too_large', `content-length ${declared} > ${req.maxBytes}`, status));
+        }
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        const hash = createHash('sha256');
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes > req.maxBytes) return fail(new FeedFetchError('too_large', `body passed ${req.maxBytes} bytes`, status));
+          hash.update(chunk);
+          chunks.push(chunk);
+        });
+        res.on('error', (err) => fail(new FeedFetchError('network', 'response error', status, { cause: err })));
+        res.on('end', () => {
+          if (settled) return;
+          if (!res.complete) return fail(new FeedFetchError('network', 'connection closed mid-body', status));
+          const sha256 = hash.digest('hex');
+          if (req.sha256 && req.sha256.toLowerCase() !== sha256) {
+            return fail(new FeedFetchError('checksum_mismatch', `sha256 ${sha256} does not match the pinned digest`, status));
+          }
+          settled = true;
+          clearTimeout(timer);
+          const etag = headerValue(res.headers.etag);
+          const lastModified = headerValue(res.headers['last-modified']);
+          resolve({
+            status: 'ok',
+            body: Buffer.concat(chunks, bytes),
+            sha256,
+            finalUrl: parsed.href,
+            ...(etag !== undefined ? { etag } : {}),
+            ...(lastModified !== undefined ? { lastModified } : {}),
+          });
+        });
+      });
+      const timer = setTimeout(() => fail(new FeedFetchError('timeout', `no complete answer within ${req.timeoutMs} ms`)), remaining);
+      request.on('error', (err) => fail(new FeedFetchError('network', 'request failed', undefined, { cause: err })));
+    });
+
+  return attempt(req.url, maxRedirects);
+}

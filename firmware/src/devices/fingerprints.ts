@@ -1,0 +1,168 @@
+// The curated DHCP fingerprint table (rules/fingerprints.json): schema, compilation and
+// matching. An observed request is matched on its option 55 order (exact, prefix, or close
+// enough), its option 60 vendor class, and the registered MAC vendor. Every entry cites
+// where its fact comes from; the table is data, not code.
+import { z } from 'zod';
+
+export const OS_FAMILIES = ['windows', 'macos', 'ios', 'apple', 'android', 'linux', 'embedded', 'unknown'] as const;
+export const DEVICE_TYPES = ['pc', 'phone', 'tablet', 'printer', 'nas', 'iot', 'unknown'] as const;
+export type OsFamily = (typeof OS_FAMILIES)[number];
+export type DeviceType = (typeof DEVICE_TYPES)[number];
+
+const OptionList = z.array(z.number().int().min(1).max(254)).min(1).max(255);
+const Pattern = z.string().min(1).max(200).refine((p) => { try { new RegExp(p, 'i'); return true; } catch { return false; } }, 'not a valid regular expression');
+const Sources = z.array(z.string().min(3)).min(1).describe('public sources of the fact (fingerbank, Satori, PRADS, RFCs, vendor docs)');
+
+export const FingerprintEntrySchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/).describe('stable identifier'),
+  osFamily: z.enum(OS_FAMILIES),
+  osName: z.string().min(1).max(60).describe('what staff see, e.g. "Windows XP"'),
+  deviceType: z.enum(DEVICE_TYPES),
+  eol: z.boolean().describe('operating system past end of support'),
+  prl: z.array(OptionList).optional().describe('option 55 lists, in wire order'),
+  vendorClass: z.array(z.strictObject({ match: z.enum(['exact', 'prefix']), value: z.string().min(1).max(128) })).optional(),
+  ouiVendors: z.array(Pattern).optional().describe('case-insensitive patterns on the IEEE organisation name'),
+  source: Sources,
+  note: z.string().optional(),
+});
+
+export const HostnameHintSchema = z.strictObject({
+  id: z.string(),
+  pattern: Pattern,
+  osFamily: z.enum(OS_FAMILIES),
+  deviceType: z.enum(DEVICE_TYPES),
+  source: Sources,
+});
+
+export const FingerprintFileSchema = z.strictObject({
+  version: z.literal(1),
+  sources: z.record(z.string(), z.string()).describe('abbreviations used in source lines'),
+  entries: z.array(FingerprintEntrySchema).min(1),
+  hostnameHints: z.array(HostnameHintSchema),
+  phoneVendors: z.strictObject({ patterns: z.array(Pattern), source: Sources, note: z.string().optional() }),
+});
+
+export type FingerprintEntry = z.infer<typeof FingerprintEntrySchema>;
+export type HostnameHint = z.infer<typeof HostnameHintSchema>;
+export type FingerprintFile = z.infer<typeof FingerprintFileSchema>;
+
+export interface FingerprintTable {
+  entries: readonly FingerprintEntry[];
+  hints: ReadonlyArray<HostnameHint & { re: RegExp }>;
+  phoneVendors: readonly RegExp[];
+  /** option-55 list joined with "," → entries listing it exactly */
+  byPrl: ReadonlyMap<string, readonly FingerprintEntry[]>;
+  /** per entry id: its option lists with their sets, precomputed for similarity */
+  prlSets: ReadonlyMap<string, ReadonlyArray<{ list: readonly number[]; set: ReadonlySet<number> }>>;
+  vendorRes: ReadonlyMap<string, readonly RegExp[]>;
+}
+
+export class FingerprintTableError extends Error {}
+
+/** Validates and compiles parsed JSON. Throws FingerprintTableError (with the zod error as
+ *  cause) on a bad table, e.g. an entry without a source or a duplicate id. */
+export function compileFingerprints(json: unknown): FingerprintTable {
+  const parsed = FingerprintFileSchema.safeParse(json);
+  if (!parsed.success) throw new FingerprintTableError('rules/fingerprints.json is invalid', { cause: parsed.error });
+  const f = parsed.data;
+  const ids = new Set<string>();
+  const byPrl = new Map<string, FingerprintEntry[]>();
+  const vendorRes = new Map<string, RegExp[]>();
+  for (const e of f.entries) {
+    if (ids.has(e.id)) throw new FingerprintTableError(`duplicate fingerprint id ${e.id}`);
+    ids.add(e.id);
+    for (const l of e.prl ?? []) {
+      const k = l.join(',');
+      byPrl.set(k, [...(byPrl.get(k) ?? []), e]);
+    }
+    vendorRes.set(e.id, (e.ouiVendors ?? []).map((p) => new RegExp(p, 'i')));
+  }
+  return {
+    entries: f.entries,
+    hints: f.hostnameHints.map((h) => ({ ...h, re: new RegExp(h.pattern, 'i') })),
+    phoneVendors: f.phoneVendors.patterns.map((p) => new RegExp(p, 'i')),
+    byPrl,
+    prlSets: new Map(f.entries.map((e) => [e.id, (e.prl ?? []).map((list) => ({ list, set: new Set(list) }))])),
+    vendorRes,
+  };
+}
+
+export interface FingerprintInput {
+  prl: readonly number[];
+  vendorClass: string | null;
+  vendor: string | null; // IEEE organisation name, null for randomised MACs
+}
+
+export type MatchSignal = 'prl_exact' | 'prl_prefix' | 'prl_similar' | 'vendor_class_exact' | 'vendor_class_prefix' | 'oui_vendor';
+
+export interface FingerprintMatch {
+  entry: FingerprintEntry;
+  score: number; // 0..1
+  signals: MatchSignal[];
+}
+
+/** Similarity of two option lists: shared options (Jaccard) weighted by how much of the
+ *  shorter list keeps the same relative order. 1 for identical lists; below a Jaccard index of
+ *  0.75 the order is not examined and a rough value (half the index) is returned. */
+export function prlSimilarity(a: readonly number[], b: readonly number[]): number {
+  return similarity(a, new Set(a), b, new Set(b));
+}
+
+function similarity(a: readonly number[], sa: ReadonlySet<number>, b: readonly number[], sb: ReadonlySet<number>): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  let inter = 0;
+  for (const x of sa) if (sb.has(x)) inter++;
+  const jaccard = inter / (sa.size + sb.size - inter);
+  if (jaccard < 0.75) return jaccard * 0.5; // below any threshold we use: skip the order check
+  // Longest common subsequence over the shared options measures order agreement.
+  const ca = a.filter((x) => sb.has(x)); const cb = b.filter((x) => sa.has(x));
+  const prev = new Array<number>(cb.length + 1).fill(0);
+  for (let i = 1; i <= ca.length; i++) {
+    let diag = 0;
+    for (let j = 1; j <= cb.length; j++) {
+      const up = prev[j]!;
+      prev[j] = ca[i - 1] === cb[j - 1] ? diag + 1 : Math.max(prev[j]!, prev[j - 1]!);
+      diag = up;
+    }
+  }
+  const order = ca.length === 0 ? 0 : prev[cb.length]! / Math.max(ca.length, cb.length);
+  return jaccard * (0.5 + 0.5 * order);
+}
+
+function startsWith(long: readonly number[], short: readonly number[]): boolean {
+  if (short.length < 4 || short.length >= long.length) return false;
+  return short.every((x, i) => long[i] === x);
+}
+
+/** Scores every entry against an observation and returns the best match, or null when
+ *  nothing reaches 0.3. Pure; never throws. */
+export function matchFingerprint(table: FingerprintTable, obs: FingerprintInput): FingerprintMatch | null {
+  let best: FingerprintMatch | null = null;
+  const exact = new Set(table.byPrl.get(obs.prl.join(',')) ?? []);
+  const obsSet = new Set(obs.prl);
+  for (const e of table.entries) {
+    const signals: MatchSignal[] = [];
+    let score = 0;
+    if (exact.has(e)) { score += 0.6; signals.push('prl_exact'); }
+    else if (obs.prl.length > 0 && e.prl) {
+      let prefix = false; let sim = 0;
+      for (const { list, set } of table.prlSets.get(e.id) ?? []) {
+        if (startsWith(obs.prl, list) || startsWith(list, obs.prl)) { prefix = true; break; }
+        sim = Math.max(sim, similarity(obs.prl, obsSet, list, set));
+      }
+      if (prefix) { score += 0.4; signals.push('prl_prefix'); }
+      else if (sim >= 0.75) { score += 0.45 * sim; signals.push('prl_similar'); }
+    }
+    if (obs.vendorClass !== null && e.vendorClass) {
+      const vc = obs.vendorClass;
+      if (e.vendorClass.some((v) => v.match === 'exact' && v.value === vc)) { score += 0.3; signals.push('vendor_class_exact'); }
+      else if (e.vendorClass.some((v) => v.match === 'prefix' && vc.startsWith(v.value))) { score += 0.35; signals.push('vendor_class_prefix'); }
+    }
+    if (obs.vendor !== null && (table.vendorRes.get(e.id) ?? []).some((re) => re.test(obs.vendor!))) {
+      score += 0.3; signals.push('oui_vendor');
+    }
+    score = Math.min(1, score);
+    if (score >= 0.3 && (best === null || score > best.score)) best = { entry: e, score, signals };
+  }
+  return best;
+}

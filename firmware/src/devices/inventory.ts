@@ -1,0 +1,179 @@
+// The device inventory as a pure reducer: observations in, new state plus findings (alerts
+// for the pipeline) and action requests (for the quarantine set adapter) out. It implements
+// the silent learning period, the single new-device alert, private-MAC linking, the provider's
+// auto-quarantine policy and a bounded device table.
+import type { Finding } from '../alerts/types.js';
+import { classify, type Classification } from './classify.js';
+import { matchFingerprint, type FingerprintTable } from './fingerprints.js';
+import { LIMITS } from './dhcp.js';
+import { isLocallyAdministered } from './mac.js';
+import { linkDevice, type LinkResult } from './link.js';
+import type { DeviceTable } from './deviceTable.js';
+import type { ActionRequest, AuditEntry, Device, InventoryPolicy, InventoryState, Observation } from './model.js';
+import { appendAudit, newDeviceFinding } from './inventoryFindings.js';
+
+const DAY = 86_400_000;
+
+export interface Step {
+  state: InventoryState;
+  findings: Finding[];
+  actions: ActionRequest[];
+}
+
+/** True while devices are being learned silently (first policy.learningDays after startedAt). */
+export function inLearning(state: InventoryState, now: number, policy: InventoryPolicy): boolean {
+  return now < state.startedAt + policy.learningDays * DAY;
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const IPV6 = /^[0-9a-f:.]{2,45}$/i;
+
+function pushFront(list: readonly string[], ip: string | undefined, max: number, shape: RegExp): string[] {
+  if (ip === undefined || ip === '0.0.0.0' || !shape.test(ip)) return [...list];
+  return [ip, ...list.filter((x) => x !== ip)].slice(0, max);
+}
+
+function classification(table: FingerprintTable, obs: Observation, hostname: string | null, fp: Device['fingerprint']): Classification {
+  const match = fp ? matchFingerprint(table, { prl: fp.prl, vendorClass: fp.vendorClass, vendor: obs.vendor }) : matchFingerprint(table, { prl: [], vendorClass: null, vendor: obs.vendor });
+  return classify(table, { match, hostname, vendor: obs.vendor, randomised: isLocallyAdministered(obs.mac), vendorClass: fp?.vendorClass ?? null });
+}
+
+/** Folds one observation into a record (new or existing). */
+function merge(table: FingerprintTable, prev: Device | undefined, obs: Observation): Device {
+  const d = obs.dhcp;
+  const pf = prev?.fingerprint ?? null;
+  // Observations may come from other adapters too (dnsmasq leases): cap hostile values here.
+  const hostname = d?.hostname?.slice(0, LIMITS.hostname) ?? prev?.hostname ?? null;
+  // A RELEASE or INFORM often carries no option 55 or 60: keep what the device said before.
+  const fp = d ? {
+    prl: d.prl.length > 0 ? d.prl.slice(0, LIMITS.prl) : pf?.prl ?? [],
+    vendorClass: d.vendorClass?.slice(0, LIMITS.vendorClass) ?? pf?.vendorClass ?? null,
+    clientId: d.clientId !== null && /^[0-9a-f]*$/.test(d.clientId) ? d.clientId.slice(0, LIMITS.clientIdBytes * 2) : pf?.clientId ?? null,
+  } : pf;
+  const changed = fp !== null && (pf === null || hostname !== prev?.hostname || fp.vendorClass !== pf.vendorClass || !samePrl(fp.prl, pf.prl));
+  const reclassify = prev === undefined || changed || (prev.vendor === null && obs.vendor !== null);
+  const c = reclassify ? classification(table, obs, hostname, fp) : null;
+  const base: Device = prev ?? {
+    mac: obs.mac, ipv4: [], ipv6: [], hostname: null, vendor: null, randomised: isLocallyAdministered(obs.mac),
+    fingerprint: null, osFamily: 'unknown', osName: '', deviceType: 'unknown', confidence: 0, eol: false,
+    likelyPersonalPhone: false, phoneReasons: [], firstSeen: obs.at, lastSeen: obs.at, status: 'new', label: null,
+    linkedTo: null, maybeSameAs: null, alerted: false, pendingSince: null,
+  };
+  return {
+    ...base,
+    ipv4: pushFront(base.ipv4, obs.ipv4, 4, IPV4),
+    ipv6: pushFront(base.ipv6, obs.ipv6, 8, IPV6),
+    hostname,
+    vendor: obs.vendor?.slice(0, 80) ?? base.vendor,
+    fingerprint: fp,
+    ...(c ? { osFamily: c.osFamily, osName: c.osName, deviceType: c.deviceType, confidence: c.confidence, eol: c.eol, likelyPersonalPhone: c.likelyPersonalPhone, phoneReasons: c.reasons } : {}),
+    firstSeen: Math.min(base.firstSeen, obs.at),
+    lastSeen: Math.max(base.lastSeen, obs.at),
+  };
+}
+
+function samePrl(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function linkFor(dev: Device, devices: DeviceTable, at: number): LinkResult {
+  const fp = dev.fingerprint;
+  if (!dev.randomised || fp === null) return { verdict: 'new', mac: null, score: 0, signals: [] };
+  // Cheap prefilter: a candidate sharing none of client id, hostname or option list can only
+  // score on timing, which is below the "maybe" threshold on its own.
+  const host = dev.hostname?.trim().toLowerCase() ?? null;
+  const candidates = [];
+  for (const c of devices.values()) {
+    if (c.mac === dev.mac) continue;
+    const shares = (fp.clientId !== null && c.fingerprint?.clientId === fp.clientId)
+      || (host !== null && host !== '' && c.hostname !== null && c.hostname.trim().toLowerCase().replace(/\.local$/, '') === host.replace(/\.local$/, ''))
+      || (c.fingerprint !== null && samePrl(c.fingerprint.prl, fp.prl));
+    if (!shares) continue;
+    candidates.push({ mac: c.mac, randomised: c.randomised, clientId: c.fingerprint?.clientId ?? null, hostname: c.hostname, prl: c.fingerprint?.prl ?? [], vendorClass: c.fingerprint?.vendorClass ?? null, firstSeen: c.firstSeen, lastSeen: c.lastSeen });
+  }
+  return linkDevice({ mac: dev.mac, randomised: true, clientId: fp.clientId, hostname: dev.hostname, prl: fp.prl, vendorClass: fp.vendorClass, at }, candidates);
+}
+
+/** Working copy of the parts of the state one step changes (local to a step; keeps purity). */
+interface Draft { devices: DeviceTable; audit: readonly AuditEntry[] }
+
+/** Decides what happens to a device that has just become alert-worthy (after learning). */
+function decide(draft: Draft, dev: Device, now: number, policy: InventoryPolicy): { findings: Finding[]; actions: ActionRequest[] } {
+  const link = linkFor(dev, draft.devices, now);
+  if (link.verdict === 'same' && link.mac !== null) {
+    const old = draft.devices.get(link.mac)!;
+    // Same phone with a new private address: it keeps its standing, and a quarantine follows it.
+    const status = old.status;
+    draft.devices = draft.devices.set({ ...dev, status, label: dev.label ?? old.label, linkedTo: old.mac, alerted: true, pendingSince: null });
+    draft.audit = appendAudit(draft.audit, policy, { at: now, actor: 'policy', action: 'link', mac: dev.mac, from: null, to: status, detail: `same device as ${old.mac} (score ${link.score}: ${link.signals.join(',')})` });
+    return { findings: [], actions: status === 'quarantined' ? [{ type: 'quarantine_add', mac: dev.mac }] : [] };
+  }
+  const maybe = link.verdict === 'maybe' ? draft.devices.get(link.mac!) ?? null : null;
+  const quarantine = policy.autoQuarantine;
+  const next: Device = { ...dev, status: quarantine ? 'quarantined' : 'new', maybeSameAs: maybe?.mac ?? null, alerted: true, pendingSince: null };
+  draft.devices = draft.devices.set(next);
+  if (quarantine) draft.audit = appendAudit(draft.audit, policy, { at: now, actor: 'policy', action: 'auto_quarantine', mac: dev.mac, from: 'new', to: 'quarantined' });
+  return {
+    findings: [newDeviceFinding(next, maybe, link, now)],
+    actions: quarantine ? [{ type: 'quarantine_add', mac: dev.mac }] : [],
+  };
+}
+
+/** Chooses a device to forget when the table is full: the longest-unseen unapproved device
+ *  not seen for policy.staleAfterDays. Returns null when none qualifies. */
+function evictable(devices: DeviceTable, now: number, policy: InventoryPolicy): Device | null {
+  let victim: Device | null = null;
+  for (const d of devices.values()) {
+    if (d.status === 'approved' || d.status === 'quarantined') continue;
+    if (now - d.lastSeen < policy.staleAfterDays * DAY) continue;
+    if (victim === null || d.lastSeen < victim.lastSeen) victim = d;
+  }
+  return victim;
+}
+
+/** Folds one observation into the inventory. Pure: `now` is the injected clock, the
+ *  fingerprint table is plain data. Never throws for well-formed observations. */
+export function observe(state: InventoryState, obs: Observation, now: number, policy: InventoryPolicy, table: FingerprintTable): Step {
+  const draft: Draft = { devices: state.devices, audit: state.audit };
+  let counters = state.counters;
+  const prev = draft.devices.get(obs.mac);
+  const learning = inLearning(state, now, policy);
+  let findings: Finding[] = [];
+  let actions: ActionRequest[] = [];
+
+  if (prev === undefined && draft.devices.size >= policy.maxDevices) {
+    const victim = evictable(draft.devices, now, policy);
+    if (victim === null) {
+      return { state: { ...state, counters: { ...counters, dropped: counters.dropped + 1 } }, findings, actions };
+    }
+    draft.devices = draft.devices.delete(victim.mac);
+    counters = { ...counters, evicted: counters.evicted + 1 };
+    draft.audit = appendAudit(draft.audit, policy, { at: now, actor: 'policy', action: 'evict', mac: victim.mac, from: victim.status, to: null });
+  }
+
+  let dev = merge(table, prev, obs);
+  if (prev === undefined) {
+    if (learning) dev = { ...dev, status: 'learning' };
+    else if (obs.dhcp === undefined) dev = { ...dev, pendingSince: obs.at }; // wait for DHCP to classify and link
+  }
+  draft.devices = draft.devices.set(dev);
+  const due = !learning && !dev.alerted && dev.status === 'new'
+    && (dev.pendingSince === null || obs.dhcp !== undefined || now - dev.pendingSince >= policy.holdMs);
+  if (due) ({ findings, actions } = decide(draft, dev, now, policy));
+  return { state: { ...state, devices: draft.devices, audit: draft.audit, counters }, findings, actions };
+}
+
+/** Raises alerts held for devices seen without DHCP once policy.holdMs has passed. Pure. */
+export function tick(state: InventoryState, now: number, policy: InventoryPolicy): Step {
+  if (inLearning(state, now, policy)) return { state, findings: [], actions: [] };
+  const held = [...state.devices.values()].filter((d) => d.pendingSince !== null && !d.alerted && now - d.pendingSince >= policy.holdMs);
+  if (held.length === 0) return { state, findings: [], actions: [] };
+  const draft: Draft = { devices: state.devices, audit: state.audit };
+  const findings: Finding[] = []; const actions: ActionRequest[] = [];
+  for (const d of held) {
+    if (d.status !== 'new') { draft.devices = draft.devices.set({ ...d, pendingSince: null }); continue; }
+    const r = decide(draft, draft.devices.get(d.mac)!, now, policy);
+    findings.push(...r.findings); actions.push(...r.actions);
+  }
+  return { state: { ...state, devices: draft.devices, audit: draft.audit }, findings, actions };
+}

@@ -1,0 +1,83 @@
+// Pure private-MAC linking. Phones rotate a random ("private") MAC per network or over time;
+// without linking, every rotation looks like a new device and staff drown in alerts. We link
+// a new address to a known device when enough independent signals agree, say "maybe" when
+// some do, and "new" otherwise. The caller words "maybe" honestly: 以前の機器と同じかもしれません.
+
+export interface LinkSignals {
+  mac: string;
+  randomised: boolean;
+  clientId: string | null;   // option 61, hex
+  hostname: string | null;
+  prl: readonly number[];
+  vendorClass: string | null;
+}
+
+export interface LinkCandidate extends LinkSignals {
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export type LinkSignal = 'client_id' | 'hostname' | 'generic_hostname' | 'fingerprint' | 'prl' | 'timing';
+export type LinkVerdict = 'same' | 'maybe' | 'new';
+
+export interface LinkResult {
+  verdict: LinkVerdict;
+  mac: string | null;     // the best candidate (for same/maybe)
+  score: number;          // 0..1
+  signals: LinkSignal[];  // which signals agreed
+}
+
+export interface LinkPolicy {
+  sameAt: number;          // score at or above which it is the same device
+  maybeAt: number;
+  maxGapMs: number;        // an old address unseen for longer than this is not a candidate
+}
+
+export const DEFAULT_LINK_POLICY: LinkPolicy = { sameAt: 0.75, maybeAt: 0.35, maxGapMs: 30 * 86_400_000 };
+
+// Names many devices share out of the box; equal names then say little.
+const GENERIC = /^(iphone|ipad|android|localhost|galaxy|pixel|unknown|mobile|phone|(android-)?dhcp|espressif)$/i;
+
+function normName(h: string | null): string | null {
+  if (h === null) return null;
+  const n = h.trim().toLowerCase().replace(/\.local$/, '');
+  return n === '' ? null : n;
+}
+
+/** Scores one candidate against the new observation. Pure. */
+export function scoreLink(obs: LinkSignals & { at: number }, c: LinkCandidate, policy: LinkPolicy = DEFAULT_LINK_POLICY): { score: number; signals: LinkSignal[] } {
+  const signals: LinkSignal[] = [];
+  let score = 0;
+  if (obs.clientId !== null && obs.clientId === c.clientId) { score += 0.8; signals.push('client_id'); }
+  const a = normName(obs.hostname); const b = normName(c.hostname);
+  if (a !== null && a === b) {
+    if (GENERIC.test(a)) { score += 0.1; signals.push('generic_hostname'); }
+    else { score += 0.35; signals.push('hostname'); }
+  }
+  if (obs.prl.length > 0 && obs.prl.length === c.prl.length && obs.prl.every((x, i) => x === c.prl[i])) {
+    if ((obs.vendorClass ?? '') === (c.vendorClass ?? '')) { score += 0.3; signals.push('fingerprint'); }
+    else { score += 0.15; signals.push('prl'); }
+  }
+  // The old address went quiet before this one appeared, recently enough to be a rotation.
+  // (Seeing both active later would disprove the link; the inventory can re-check then.)
+  const gap = obs.at - c.lastSeen;
+  if (gap >= 0 && gap <= policy.maxGapMs) { score += 0.15; signals.push('timing'); }
+  return { score: Math.max(0, Math.min(1, Math.round(score * 100) / 100)), signals };
+}
+
+/** Decides whether a newly seen address belongs to a known device. Only randomised
+ *  addresses are linked (a vendor MAC is its own identity). Pure; O(candidates). */
+export function linkDevice(obs: LinkSignals & { at: number }, known: Iterable<LinkCandidate>, policy: LinkPolicy = DEFAULT_LINK_POLICY): LinkResult {
+  if (!obs.randomised) return { verdict: 'new', mac: null, score: 0, signals: [] };
+  let best: LinkResult = { verdict: 'new', mac: null, score: 0, signals: [] };
+  for (const c of known) {
+    if (c.mac === obs.mac) continue;
+    const gap = obs.at - c.lastSeen;
+    if (gap > policy.maxGapMs) continue;
+    const { score, signals } = scoreLink(obs, c, policy);
+    if (score > best.score) best = { verdict: 'new', mac: c.mac, score, signals };
+  }
+  if (best.score >= policy.sameAt) return { ...best, verdict: 'same' };
+  if (best.score >= policy.maybeAt) return { ...best, verdict: 'maybe' };
+  return { verdict: 'new', mac: null, score: best.score, signals: [] };
+}

@@ -1,0 +1,205 @@
+// Pure incremental reader of a pcap byte stream as `tcpdump -U -w -` writes it, reduced to
+// what device discovery needs: DHCP (UDP 67/68) payloads with the sender's MAC and the capture
+// time. Chunks may split anywhere. Memory is bounded; a corrupt record is counted and the
+// reader resynchronises on the next plausible record header.
+import { macFromBytes } from './mac.js';
+
+export const LINKTYPE = { EN10MB: 1, LINUX_SLL: 113, LINUX_SLL2: 276 } as const;
+const MAX_RECORD = 262_144; // tcpdump's default snaplen; nothing larger is legitimate
+const GLOBAL_LEN = 24;
+const RECORD_LEN = 16;
+
+export interface DhcpFrame {
+  at: number;           // capture time, ms since epoch
+  srcMac: string;       // link-layer sender (for SLL: the captured address, if 6 bytes)
+  srcIp: string;
+  dstIp: string;
+  srcPort: number;
+  dstPort: number;
+  vlan: number | null;  // one 802.1Q/802.1ad tag
+  payload: Uint8Array;  // UDP payload (a copy; safe to keep)
+}
+
+export interface PcapCounters {
+  records: number;
+  frames: number;        // DHCP frames yielded
+  skipped: number;       // records that were not UDP 67/68 over IPv4/IPv6
+  truncated: number;     // records cut by snaplen or shorter than their headers claim
+  corrupt: number;       // implausible record headers (each triggers a resync)
+  resyncBytes: number;   // bytes skipped while resynchronising
+  overflows: number;     // buffer limit hit: buffer dropped
+  badHeader: number;     // unusable global header (stream reset)
+}
+
+export interface PcapParser {
+  /** Feeds the next chunk; returns the DHCP frames completed by it. Never throws. */
+  push(chunk: Uint8Array): DhcpFrame[];
+  counters(): Readonly<PcapCounters>;
+  linktype(): number | null;
+}
+
+export interface PcapOptions {
+  /** Largest amount of unparsed data kept between pushes (default 1 MiB). */
+  maxBuffer?: number;
+  ports?: readonly number[];
+}
+
+interface Header { le: boolean; nano: boolean; snaplen: number; linktype: number }
+
+function readHeader(b: Uint8Array): Header | null {
+  const v = new DataView(b.buffer, b.byteOffset, GLOBAL_LEN);
+  const magicBE = v.getUint32(0, false);
+  let le: boolean; let nano: boolean;
+  if (magicBE === 0xa1b2c3d4) { le = false; nano = false; }
+  else if (magicBE === 0xa1b23c4d) { le = false; nano = true; }
+  else if (magicBE === 0xd4c3b2a1) { le = true; nano = false; }
+  else if (magicBE === 0x4d3cb2a1) { le = true; nano = true; }
+  else return null;
+  const snaplen = v.getUint32(16, le);
+  const linktype = v.getUint32(20, le) & 0x0fffffff; // upper bits: FCS info
+  if (linktype !== LINKTYPE.EN10MB && linktype !== LINKTYPE.LINUX_SLL && linktype !== LINKTYPE.LINUX_SLL2) return null;
+  return { le, nano, snaplen: snaplen === 0 || snaplen > MAX_RECORD ? MAX_RECORD : snaplen, linktype };
+}
+
+/** Creates a parser with its own buffer and counters (no shared state). */
+export function createPcapParser(opts: PcapOptions = {}): PcapParser {
+  const maxBuffer = opts.maxBuffer ?? 1 << 20;
+  const ports = new Set(opts.ports ?? [67, 68]);
+  const c: PcapCounters = { records: 0, frames: 0, skipped: 0, truncated: 0, corrupt: 0, resyncBytes: 0, overflows: 0, badHeader: 0 };
+  let header: Header | null = null;
+  let buf = new Uint8Array(0);
+  let lastSec = -1;
+  let resyncing = false;
+
+  function plausible(v: DataView, off: number, h: Header): { incl: number; orig: number } | null {
+    const sec = v.getUint32(off, h.le);
+    const frac = v.getUint32(off + 4, h.le);
+    const incl = v.getUint32(off + 8, h.le);
+    const orig = v.getUint32(off + 12, h.le);
+    if (incl > h.snaplen || incl > orig || orig > 0x40000) return null;
+    if (frac >= (h.nano ? 1e9 : 1e6)) return null;
+    // After the first record, time moves forward and by less than a day between records.
+    if (lastSec >= 0 && (sec + 60 < lastSec || sec > lastSec + 86_400)) return null;
+    return { incl, orig };
+  }
+
+  function push(chunk: Uint8Array): DhcpFrame[] {
+    const out: DhcpFrame[] = [];
+    if (buf.length + chunk.length > maxBuffer + MAX_RECORD + RECORD_LEN) {
+      c.overflows++;
+      buf = new Uint8Array(0);
+      if (chunk.length > maxBuffer) return out;
+    }
+    const joined = new Uint8Array(buf.length + chunk.length);
+    joined.set(buf, 0); joined.set(chunk, buf.length);
+    let off = 0;
+    if (header === null) {
+      if (joined.length < GLOBAL_LEN) { buf = joined; return out; }
+      header = readHeader(joined);
+      if (header === null) { c.badHeader++; buf = new Uint8Array(0); return out; }
+      off = GLOBAL_LEN;
+    }
+    const h = header;
+    const v = new DataView(joined.buffer, joined.byteOffset, joined.byteLength);
+    while (joined.length - off >= RECORD_LEN) {
+      const rec = plausible(v, off, h);
+      if (rec === null) {
+        if (!resyncing) { c.corrupt++; resyncing = true; }
+        off++; c.resyncBytes++;
+        continue;
+      }
+      if (joined.length - off - RECORD_LEN < rec.incl) break; // wait for the rest
+      resyncing = false;
+      const sec = v.getUint32(off, h.le);
+      const frac = v.getUint32(off + 4, h.le);
+      const at = sec * 1000 + (h.nano ? Math.floor(frac / 1e6) : Math.floor(frac / 1e3));
+      lastSec = sec;
+      c.records++;
+      if (rec.incl < rec.orig) c.truncated++;
+      else {
+        const f = decodeFrame(joined.subarray(off + RECORD_LEN, off + RECORD_LEN + rec.incl), h.linktype, at, ports, c);
+        if (f) { out.push(f); c.frames++; }
+      }
+      off += RECORD_LEN + rec.incl;
+    }
+    buf = joined.slice(off);
+    return out;
+  }
+
+  return { push, counters: () => ({ ...c }), linktype: () => header?.linktype ?? null };
+}
+
+function ip4(b: Uint8Array, o: number): string {
+  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+}
+
+function ip6(b: Uint8Array, o: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < 16; i += 2) parts.push(((b[o + i]! << 8) | b[o + i + 1]!).toString(16));
+  // Compress the longest run of zero groups (RFC 5952).
+  let best = -1; let bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (parts[i] !== '0') { i++; continue; }
+    let j = i; while (j < 8 && parts[j] === '0') j++;
+    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  if (best < 0) return parts.join(':');
+  return `${parts.slice(0, best).join(':')}::${parts.slice(best + bestLen).join(':')}`;
+}
+
+/** Decodes link layer → IP → UDP; returns a frame for UDP to/from the given ports. */
+export function decodeFrame(p: Uint8Array, linktype: number, at: number, ports: ReadonlySet<number>, c?: PcapCounters): DhcpFrame | null {
+  let srcMac: string | null = null;
+  let et: number; let off: number; let vlan: number | null = null;
+  const skip = (): null => { if (c) c.skipped++; return null; };
+  const short = (): null => { if (c) c.truncated++; return null; };
+  if (linktype === LINKTYPE.EN10MB) {
+    if (p.length < 14) return short();
+    srcMac = macFromBytes(p, 6);
+    et = (p[12]! << 8) | p[13]!; off = 14;
+    if (et === 0x8100 || et === 0x88a8) {
+      if (p.length < 18) return short();
+      vlan = ((p[14]! << 8) | p[15]!) & 0x0fff;
+      et = (p[16]! << 8) | p[17]!; off = 18;
+    }
+  } else if (linktype === LINKTYPE.LINUX_SLL) {
+    if (p.length < 16) return short();
+    const alen = (p[4]! << 8) | p[5]!;
+    if (alen === 6) srcMac = macFromBytes(p, 6);
+    et = (p[14]! << 8) | p[15]!; off = 16;
+  } else if (linktype === LINKTYPE.LINUX_SLL2) {
+    if (p.length < 20) return short();
+    if (p[11] === 6) srcMac = macFromBytes(p, 12);
+    et = (p[0]! << 8) | p[1]!; off = 20;
+  } else return skip();
+  if (srcMac === null) return skip();
+
+  let udp: number; let srcIp: string; let dstIp: string; let end: number;
+  if (et === 0x0800) {
+    if (p.length < off + 20) return short();
+    const ihl = (p[off]! & 0x0f) * 4;
+    if (p[off]! >> 4 !== 4 || ihl < 20) return skip();
+    if (p[off + 9] !== 17) return skip();
+    const frag = ((p[off + 6]! << 8) | p[off + 7]!) & 0x3fff; // MF flag + offset
+    if (frag !== 0) return skip(); // DHCP is never fragmented in practice; do not reassemble
+    const total = (p[off + 2]! << 8) | p[off + 3]!;
+    if (total < ihl + 8 || p.length < off + total) return short();
+    srcIp = ip4(p, off + 12); dstIp = ip4(p, off + 16);
+    udp = off + ihl; end = off + total;
+  } else if (et === 0x86dd) {
+    if (p.length < off + 40) return short();
+    if (p[off + 6] !== 17) return skip(); // extension headers are not followed
+    const plen = (p[off + 4]! << 8) | p[off + 5]!;
+    if (p.length < off + 40 + plen || plen < 8) return short();
+    srcIp = ip6(p, off + 8); dstIp = ip6(p, off + 24);
+    udp = off + 40; end = off + 40 + plen;
+  } else return skip();
+
+  const srcPort = (p[udp]! << 8) | p[udp + 1]!;
+  const dstPort = (p[udp + 2]! << 8) | p[udp + 3]!;
+  const ulen = (p[udp + 4]! << 8) | p[udp + 5]!;
+  if (!ports.has(srcPort) && !ports.has(dstPort)) return skip();
+  if (ulen < 8 || udp + ulen > end) return short();
+  return { at, srcMac, srcIp, dstIp, srcPort, dstPort, vlan, payload: p.slice(udp + 8, udp + ulen) };
+}

@@ -1,0 +1,33 @@
+// Pure: the RFC 5424 message for one alert. Structured data carries the facts a monitoring
+// centre's tools need; the free text is the plain-language explanation.
+import type { Alert, Severity } from '../alerts/types.js';
+import { formatRfc5424 } from './rfc5424.js';
+
+export const SD_ID = 'utm@32473'; // 32473: the enterprise number RFC 5612 reserves for examples
+const SYSLOG_SEVERITY: Record<Severity, number> = { danger: 2, warning: 4, info: 6 }; // crit, warning, info
+const FACILITY_LOCAL0 = 16;
+
+/** Bytes of the upstream message for `alert`, with `text` as the human-readable part. */
+export function alertToSyslog(alert: Alert, o: { deviceId: string; text: string }): Buffer {
+  return formatRfc5424({
+    facility: FACILITY_LOCAL0,
+    severity: SYSLOG_SEVERITY[alert.severity],
+    timestamp: alert.lastSeen,
+    hostname: o.deviceId,
+    appName: 'otasuke-utm',
+    msgId: alert.kind,
+    sd: [
+      {
+        id: SD_ID,
+        params: {
+          alert: alert.id, kind: alert.kind, severity: alert.severity, action: alert.action,
+          deviceMac: alert.device.mac, deviceIp: alert.device.ip, remoteIp: alert.remote?.ip,
+          remotePort: alert.remote?.port, direction: alert.direction, count: alert.count,
+          firstSeen: new Date(alert.firstSeen).toISOString(), lastSeen: new Date(alert.lastSeen).toISOString(),
+          incident: alert.incidentId,
+        },
+      },
+    ],
+    msg: o.text,
+  });
+}

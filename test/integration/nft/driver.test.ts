@@ -1,0 +1,86 @@
+// The nft driver against the real kernel, inside a namespace this test creates and removes.
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { run } from '../../../firmware/src/sys/run.js';
+import { NftDriver, NftError } from '../../../firmware/src/nft/driver.js';
+import { renderRuleset } from '../../../firmware/src/nft/render.js';
+import { BasePolicySchema, type Policy } from '../../../firmware/src/nft/policy.js';
+
+const base = BasePolicySchema.parse(JSON.parse(readFileSync(new URL('../../../rules/base-policy.json', import.meta.url), 'utf8')));
+const fixture = (mode: string): Policy =>
+  ({ ...JSON.parse(readFileSync(new URL(`../../fixtures/nft/policy-${mode}.json`, import.meta.url), 'utf8')), base }) as Policy;
+
+async function withNs(t: import('ava').ExecutionContext, fn: (ns: string, driver: NftDriver, dir: string) => Promise<void>) {
+  const ns = `utm-drv-${randomBytes(3).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'utm-drv-'));
+  await run(['ip', 'netns', 'add', ns]);
+  t.teardown(async () => {
+    await run(['ip', 'netns', 'del', ns], { allowFailure: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const driver = new NftDriver({ nft: ['ip', 'netns', 'exec', ns, '/usr/sbin/nft'], lastGoodPath: join(dir, 'last-good.json'), tableName: 'utm' });
+  await fn(ns, driver, dir);
+}
+
+const nftText = async (ns: string) => (await run(['ip', 'netns', 'exec', ns, '/usr/sbin/nft', 'list', 'ruleset'])).stdout;
+
+for (const mode of ['bridge', 'router']) {
+  test(`${mode}: the rendered ruleset passes nft -c, applies, verifies and becomes last-good`, async (t) => {
+    await withNs(t, async (ns, driver, dir) => {
+      const doc = renderRuleset(fixture(mode));
+      await driver.check(doc);
+      await driver.apply(doc);
+      const text = await nftText(ns);
+      t.regex(text, /table inet utm/);
+      t.is(/table bridge utm/.test(text), mode === 'bridge');
+      t.regex(text, /log prefix "utm:drop:out:local" group 1/);
+      t.deepEqual(JSON.parse(readFileSync(join(dir, 'last-good.json'), 'utf8')), doc);
+      // Re-applying is idempotent: the table is replaced, not duplicated.
+      await driver.apply(doc);
+      t.is((await nftText(ns)).match(/table inet utm/g)?.length, 1);
+    });
+  });
+}
+
+test('a broken apply leaves the previous ruleset in the kernel and last-good on disk', async (t) => {
+  await withNs(t, async (ns, driver, dir) => {
+    const good = renderRuleset(fixture('router'));
+    await driver.apply(good);
+    const before = await nftText(ns);
+    const lastGood = readFileSync(join(dir, 'last-good.json'), 'utf8');
+    // Overlapping intervals are refused by the kernel: a realistic bad element.
+    const p = fixture('router');
+    p.blocklists[0]!.v4.net.push({ prefix: { addr: '198.51.100.0', len: 24 } });
+    const bad = renderRuleset(p);
+    const err = await t.throwsAsync(driver.apply(bad), { instanceOf: NftError });
+    t.truthy(err?.stderr, 'nft stderr is carried');
+    t.is(await nftText(ns), before);
+    t.is(readFileSync(join(dir, 'last-good.json'), 'utf8'), lastGood);
+    t.false(readFileSync(join(dir, 'last-good.json'), 'utf8').includes('198.51.100.0"'));
+  });
+});
+
+test('tables we do not own are never touched', async (t) => {
+  await withNs(t, async (ns, driver) => {
+    await run(['ip', 'netns', 'exec', ns, '/usr/sbin/nft', 'add table inet other; add chain inet other c { type filter hook input priority 10; }; add rule inet other c counter']);
+    await driver.apply(renderRuleset(fixture('bridge')));
+    await driver.removeOwnTables();
+    const text = await nftText(ns);
+    t.regex(text, /table inet other/);
+    t.notRegex(text, /table (inet|bridge) utm/);
+  });
+});
+
+test('restoreLastGood re-enforces the saved document after the tables are gone', async (t) => {
+  await withNs(t, async (ns, driver, dir) => {
+    t.false(await driver.restoreLastGood(), 'nothing saved yet');
+    await driver.apply(renderRuleset(fixture('router')));
+    await driver.removeOwnTables();
+    t.true(existsSync(join(dir, 'last-good.json')));
+    t.true(await driver.restoreLastGood());
+    t.regex(await nftText(ns), /table inet utm/);
+  });
+});

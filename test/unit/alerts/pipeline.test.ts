@@ -1,0 +1,75 @@
+import test from 'ava';
+import { openDb } from '../../../firmware/src/store/db.js';
+import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
+import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { AlertPipeline } from '../../../firmware/src/alerts/pipeline.js';
+import { blocklistFinding, parseLogPrefix } from '../../../firmware/src/alerts/fromPacket.js';
+import type { Finding } from '../../../firmware/src/alerts/types.js';
+
+function setup() {
+  const db = openDb(':memory:');
+  const alerts = new AlertsRepo(db);
+  const outbox = new OutboxRepo(db);
+  let now = 1_000_000;
+  const created: number[] = [];
+  const p = new AlertPipeline({
+    db, alerts, outbox, now: () => now, cooldownMs: () => 60_000,
+    toUpstream: (a) => Buffer.from(`alert ${a.id}`), onNew: (a) => created.push(a.id),
+  });
+  return { db, alerts, outbox, p, created, tick: (ms: number) => (now += ms) };
+}
+
+const hit = (at: number, remote = '203.0.113.66'): Finding =>
+  blocklistFinding({ at, prefix: 'utm:drop:out:local', srcIp: '192.168.77.10', dstIp: remote, proto: 'tcp', dstPort: 443, srcMac: '02:00:00:00:00:0a' }, 'utm', () => undefined)!;
+
+test('repeats within the cooldown update one alert; after it a new alert starts', (t) => {
+  const s = setup();
+  s.p.ingest(hit(1000));
+  s.p.ingest(hit(20_000));
+  s.p.ingest(hit(70_000));
+  t.is(s.alerts.count(), 1);
+  const [a] = s.alerts.recent(10);
+  t.is(a?.count, 3);
+  t.is(a?.firstSeen, 1000);
+  t.is(a?.lastSeen, 70_000);
+  s.p.ingest(hit(70_000 + 60_001));
+  t.is(s.alerts.count(), 2);
+  t.deepEqual(s.created.length, 2);
+});
+
+test('each new alert is queued for upstream exactly once, in the same transaction', (t) => {
+  const s = setup();
+  s.p.ingest(hit(1000));
+  s.p.ingest(hit(2000));
+  s.p.ingest(hit(3000, '198.51.100.7'));
+  t.is(s.outbox.pending().count, 2);
+  const due = s.outbox.due(Number.MAX_SAFE_INTEGER, 10);
+  t.deepEqual(due.map((d) => d.payload.toString()), ['alert 1', 'alert 2']);
+});
+
+test('an outbox message stays until sent, and is retried after a failure', (t) => {
+  const s = setup();
+  s.p.ingest(hit(1000));
+  const [m] = s.outbox.due(2_000_000, 10);
+  s.outbox.markFailed(m!.id, 5_000_000, 'ENETUNREACH');
+  t.is(s.outbox.due(4_999_999, 10).length, 0);
+  t.is(s.outbox.due(5_000_000, 10).length, 1);
+  s.outbox.markSent(m!.id, 5_000_001);
+  t.is(s.outbox.pending().count, 0);
+  t.is(s.outbox.prune(Number.MAX_SAFE_INTEGER), 1);
+});
+
+test('log prefixes: ours are read, anything else is ignored', (t) => {
+  t.deepEqual(parseLogPrefix('utm:drop:in:feodo', 'utm'), { action: 'drop', dir: 'in', group: 'feodo' });
+  t.is(parseLogPrefix('other:drop:in:x', 'utm'), null);
+  t.is(parseLogPrefix('utm:drop:sideways:x', 'utm'), null);
+  t.is(parseLogPrefix('utm:drop:out:<script>', 'utm'), null);
+});
+
+test('an inbound hit names the office device as the destination', (t) => {
+  const f = blocklistFinding({ at: 1, prefix: 'utm:drop:in:local', srcIp: '203.0.113.66', dstIp: '192.168.77.10', proto: 'tcp', srcPort: 4444 }, 'utm', () => ({ category: 'scanner' }))!;
+  t.is(f.device?.ip, '192.168.77.10');
+  t.deepEqual(f.remote, { ip: '203.0.113.66', port: 4444 });
+  t.is(f.direction, 'inbound');
+  t.is(f.params.category, 'scanner');
+});

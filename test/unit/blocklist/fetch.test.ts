@@ -1,0 +1,113 @@
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FeedFetchError, fetchFeed, type FeedFetchFailure } from '../../../firmware/src/blocklist/fetch.js';
+
+const BODY = '192.0.2.1\n198.51.100.0/24\n';
+const SHA = createHash('sha256').update(BODY).digest('hex');
+
+/** A local feed server on 127.0.0.1 with a few misbehaving paths. */
+async function startServer(t: { teardown: (fn: () => void) => void }): Promise<string> {
+  const server = http.createServer((req, res) => {
+    switch (req.url) {
+      case '/feed':
+        if (req.headers['if-none-match'] === '"v1"' || req.headers['if-modified-since'] === 'Thu, 26 Nov 2026 08:00:00 GMT') {
+          res.writeHead(304).end();
+          return;
+        }
+        res.writeHead(200, { etag: '"v1"', 'last-modified': 'Thu, 26 Nov 2026 08:00:00 GMT', 'content-type': 'text/plain' }).end(BODY);
+        return;
+      case '/big-declared':
+        res.writeHead(200, { 'content-length': '100000' }).end('x'.repeat(100000));
+        return;
+      case '/big-chunked': {
+        res.writeHead(200); // no content-length: limit must hold while streaming
+        const chunk = 'y'.repeat(4096);
+        let n = 0;
+        const push = (): void => {
+          if (n++ > 200 || res.destroyed) { res.end(); return; }
+          res.write(chunk, push);
+        };
+        push();
+        return;
+      }
+      case '/slow':
+        res.writeHead(200);
+        res.write('192.0.2.1\n'); // then never finishes
+        return;
+      case '/missing':
+        res.writeHead(404).end('no');
+        return;
+      case '/redirect':
+        res.writeHead(302, { location: '/feed' }).end();
+        return;
+      case '/loop':
+        res.writeHead(302, { location: '/loop' }).end();
+        return;
+      default:
+        res.writeHead(500).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function failure(p: Promise<unknown>): Promise<FeedFetchFailure | 'resolved'> {
+  try {
+    await p;
+    return 'resolved';
+  } catch (err) {
+    if (err instanceof FeedFetchError) return err.reason;
+    throw err;
+  }
+}
+
+// generous deadline: the suite shares the machine with namespace tests; only /slow tests the timeout
+const base = { timeoutMs: 60_000, maxBytes: 64 * 1024 };
+
+test('downloads, reports validators and digest; 304 means unchanged', async (t) => {
+  const url = await startServer(t);
+  const r = await fetchFeed({ ...base, url: `${url}/feed` });
+  if (r.status !== 'ok') return t.fail('expected ok');
+  t.is(r.body.toString('utf8'), BODY);
+  t.is(r.sha256, SHA);
+  t.is(r.etag, '"v1"');
+  t.is(r.lastModified, 'Thu, 26 Nov 2026 08:00:00 GMT');
+  t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, etag: '"v1"' }), { status: 'unchanged' });
+  t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, lastModified: r.lastModified }), { status: 'unchanged' });
+});
+
+test('pinned sha256: match passes, mismatch fails', async (t) => {
+  const url = await startServer(t);
+  t.is((await fetchFeed({ ...base, url: `${url}/feed`, sha256: SHA })).status, 'ok');
+  t.is(await failure(fetchFeed({ ...base, url: `${url}/feed`, sha256: '0'.repeat(64) })), 'checksum_mismatch');
+});
+
+test('size limit by header and while streaming', async (t) => {
+  const url = await startServer(t);
+  t.is(await failure(fetchFeed({ ...base, url: `${url}/big-declared` })), 'too_large');
+  t.is(await failure(fetchFeed({ ...base, url: `${url}/big-chunked` })), 'too_large');
+});
+
+test('timeout, HTTP errors, redirects, bad URLs', async (t) => {
+  const url = await startServer(t);
+  t.is(await failure(fetchFeed({ ...base, timeoutMs: 300, url: `${url}/slow` })), 'timeout');
+  t.is(await failure(fetchFeed({ ...base, url: `${url}/missing` })), 'http_status');
+  t.is((await fetchFeed({ ...base, url: `${url}/redirect` })).status, 'ok');
+  t.is(await failure(fetchFeed({ ...base, url: `${url}/loop` })), 'redirect');
+  t.is(await failure(fetchFeed({ ...base, url: 'ftp://127.0.0.1/x' })), 'bad_url');
+  t.is(await failure(fetchFeed({ ...base, url: 'not a url' })), 'bad_url');
+});
+
+test('connection refused is a network failure', async (t) => {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  t.is(await failure(fetchFeed({ ...base, url: `http://127.0.0.1:${port}/feed` })), 'network');
+});

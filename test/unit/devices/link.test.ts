@@ -1,0 +1,51 @@
+import test from 'ava';
+import { linkDevice, type LinkCandidate } from '../../../firmware/src/devices/link.js';
+
+const H = 3_600_000;
+const IOS = [1, 121, 3, 6, 15, 108, 114, 119, 252];
+const T = 1_764_100_000_000;
+const old: LinkCandidate = { mac: '5a:11:22:33:44:55', randomised: true, clientId: '015a1122334455', hostname: 'Taros-iPhone', prl: IOS, vendorClass: null, firstSeen: T - 100 * H, lastSeen: T - 2 * H };
+const obs = (o: Partial<Parameters<typeof linkDevice>[0]> = {}) => ({ mac: '7e:aa:bb:cc:dd:ee', randomised: true, clientId: '017eaabbccddee', hostname: 'Taros-iPhone', prl: IOS, vendorClass: null, at: T, ...o });
+
+test('hostname + fingerprint + plausible timing → same', (t) => {
+  const r = linkDevice(obs(), [old]);
+  t.is(r.verdict, 'same');
+  t.is(r.mac, old.mac);
+  t.deepEqual(r.signals, ['hostname', 'fingerprint', 'timing']);
+  t.is(r.score, 0.8);
+});
+
+test('equal client id (not derived from the MAC) is strong on its own', (t) => {
+  const r = linkDevice(obs({ clientId: 'ff00aa', hostname: null, prl: [1, 3] }), [{ ...old, clientId: 'ff00aa' }]);
+  t.is(r.verdict, 'same');
+  t.true(r.signals.includes('client_id'));
+});
+
+test('a generic hostname ("iPhone") with the same fingerprint is only "maybe"', (t) => {
+  const r = linkDevice(obs({ hostname: 'iPhone' }), [{ ...old, hostname: 'iPhone' }]);
+  t.is(r.verdict, 'maybe');
+  t.deepEqual(r.signals, ['generic_hostname', 'fingerprint', 'timing']);
+});
+
+test('fingerprint and timing without a hostname → maybe; nothing shared → new', (t) => {
+  t.is(linkDevice(obs({ hostname: null }), [old]).verdict, 'maybe');
+  const r = linkDevice(obs({ hostname: 'other', prl: [1, 3, 6] }), [old]);
+  t.is(r.verdict, 'new');
+  t.is(r.mac, null);
+});
+
+test('hostname + fingerprint but the old address unseen for too long → maybe at most', (t) => {
+  const r = linkDevice(obs(), [{ ...old, lastSeen: T - 40 * 24 * H }]);
+  t.is(r.verdict, 'new'); // beyond maxGap it is not even a candidate
+  const r2 = linkDevice(obs(), [{ ...old, lastSeen: T + H }]); // old seen after: timing does not agree
+  t.is(r2.verdict, 'maybe');
+});
+
+test('vendor (non-random) addresses are never linked', (t) => {
+  t.is(linkDevice(obs({ randomised: false }), [old]).verdict, 'new');
+});
+
+test('the best of several candidates wins', (t) => {
+  const decoy: LinkCandidate = { ...old, mac: '5a:00:00:00:00:01', hostname: 'Someone-else' };
+  t.is(linkDevice(obs(), [decoy, old]).mac, old.mac);
+});

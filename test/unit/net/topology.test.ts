@@ -1,0 +1,53 @@
+import test from 'ava';
+import { ethernetPorts, pickWanPort, prefixesOn } from '../../../firmware/src/net/topology.js';
+import { planNetwork } from '../../../firmware/src/policy/network.js';
+import { ConfigSchema } from '../../../firmware/src/config/schema.js';
+
+const links = [
+  { name: 'lo', linkType: 'loopback' },
+  { name: 'eth1', linkType: 'ether' },
+  { name: 'eth0', linkType: 'ether' },
+  { name: 'br0', linkType: 'ether', kind: 'bridge' },
+  { name: 'dummy0', linkType: 'ether', kind: 'dummy' },
+];
+const facts = {
+  links,
+  addrs: [
+    { ifname: 'br0', family: 4 as const, local: '192.168.77.2', prefixLen: 24, scope: 'global' },
+    { ifname: 'br0', family: 6 as const, local: 'fe80::1', prefixLen: 64, scope: 'link' },
+  ],
+  defaultGateways: ['192.168.77.1'],
+  neighbours: [{ ip: '192.168.77.1', mac: '02:00:00:00:00:01' }],
+  fdb: [{ mac: '02:00:00:00:00:01', port: 'eth1' }],
+};
+
+test('Ethernet ports exclude loopback, bridges and dummies, sorted', (t) => {
+  t.deepEqual(ethernetPorts(links), ['eth0', 'eth1']);
+});
+
+test('the WAN port is where the gateway was seen, else the first port', (t) => {
+  t.deepEqual(pickWanPort(['eth0', 'eth1'], facts), { wan: 'eth1', reason: 'gateway-seen' });
+  t.deepEqual(pickWanPort(['eth0', 'eth1'], { ...facts, fdb: [] }), { wan: 'eth0', reason: 'first-port' });
+  t.is(pickWanPort([], facts), null);
+});
+
+test('zero config: two ports → bridge mode, office prefix from the bridge', (t) => {
+  const plan = planNetwork(ConfigSchema.parse({}), facts);
+  t.is(plan.mode, 'bridge');
+  t.deepEqual(plan.ifaces, { wan: 'eth1', lan: ['eth0'], bridge: 'br0' });
+  t.deepEqual(plan.lanPrefixes, ['192.168.77.0/24']);
+  t.deepEqual(plan.problems, []);
+  t.deepEqual(prefixesOn(facts.addrs, ['br0']), ['192.168.77.0/24'], 'link-local is not an office prefix');
+});
+
+test('one port only is reported, not fatal', (t) => {
+  const plan = planNetwork(ConfigSchema.parse({}), { ...facts, links: links.filter((l) => l.name !== 'eth1') });
+  t.true(plan.problems.some((p) => p.includes('two')));
+});
+
+test('router mode when told, with configured interfaces', (t) => {
+  const plan = planNetwork(ConfigSchema.parse({ mode: 'router', interfaces: { wan: 'eth0', lan: ['eth1'] } }), facts);
+  t.is(plan.mode, 'router');
+  t.deepEqual(plan.ifaces, { wan: 'eth0', lan: ['eth1'] });
+  t.deepEqual(plan.bridgePorts, []);
+});

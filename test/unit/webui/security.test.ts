@@ -1,0 +1,18 @@
+import test from 'ava';
+import { CONTENT_SECURITY_POLICY, hostOnly } from '../../../webui/src/security.js';
+
+test('hostOnly strips the port from names, IPv4 and bracketed IPv6', (t) => {
+  t.is(hostOnly('Box.LAN:8080'), 'box.lan');
+  t.is(hostOnly('192.168.1.1'), '192.168.1.1');
+  t.is(hostOnly('[::1]:8080'), '::1');
+  t.is(hostOnly('[fe80::1]'), 'fe80::1');
+  t.is(hostOnly('[broken'), '');
+  t.is(hostOnly(undefined), '');
+});
+
+test('the CSP allows nothing inline and nothing from elsewhere', (t) => {
+  t.regex(CONTENT_SECURITY_POLICY, /default-src 'self'/);
+  t.regex(CONTENT_SECURITY_POLICY, /frame-ancestors 'none'/);
+  t.regex(CONTENT_SECURITY_POLICY, /object-src 'none'/);
+  t.notRegex(CONTENT_SECURITY_POLICY, /unsafe|\*|http/);
+});

@@ -1,0 +1,16 @@
+import test from 'ava';
+import { formatStamp, formatWhen } from '../../../../webui/src/views/format.js';
+
+const at = Date.UTC(2026, 10, 26, 13, 39, 5);
+
+test('times are shown in the office time zone, in words each language expects', (t) => {
+  t.is(formatWhen(at, 'ja', 'Asia/Tokyo'), '11月26日 22:39');
+  t.is(formatWhen(at, 'en', 'Asia/Tokyo'), '26 Nov, 22:39');
+  t.is(formatStamp(at, 'ja', 'Asia/Tokyo'), '2026/11/26 22:39:05');
+});
+
+test('a bad timestamp prints a dash instead of throwing', (t) => {
+  t.is(formatWhen(Number.NaN, 'ja', 'Asia/Tokyo'), '-');
+  t.is(formatWhen(1e20, 'en', 'Asia/Tokyo'), '-');
+  t.is(formatStamp(Infinity, 'en', 'Asia/Tokyo'), '-');
+});

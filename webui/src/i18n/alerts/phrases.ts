@@ -1,0 +1,118 @@
+// Shared building blocks for alert templates: how to name an office device, a dangerous
+// server's category and a repeat count, in Japanese and English. Templates in every partial
+// catalog (core, blocklist, devices, traffic) use these so the wording stays consistent.
+//
+// Parameter names every template may rely on (filled by explainAlert from the Alert):
+//   deviceIp, deviceMac, remoteIp, remotePort, direction, action, count, kind
+// and optionally (from the finding's params): deviceName (hostname, hostile text),
+// deviceLabel (set by staff), deviceType ('pc' | 'phone' | 'printer' | 'nas' | ...),
+// category ('malware' | 'c2' | 'phishing' | 'attack' | 'spam' | anything else).
+import type { AlertParams } from '../../../../firmware/src/alerts/types.js';
+
+/** A non-empty text parameter, or undefined. Numbers are turned into text. */
+export function text(p: AlertParams, key: string): string | undefined {
+  const v = p[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'string' && v.trim() !== '') return v;
+  return undefined;
+}
+
+/** A finite numeric parameter (numbers or digit strings), or undefined. */
+export function num(p: AlertParams, key: string): number | undefined {
+  const v = p[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return undefined;
+}
+
+const DEVICE_TYPE_JA: Record<string, string> = {
+  pc: 'パソコン',
+  phone: 'スマートフォン',
+  tablet: 'タブレット',
+  printer: 'プリンター',
+  nas: 'ファイル保存用の機器（NAS）',
+};
+const DEVICE_TYPE_EN: Record<string, string> = {
+  pc: 'computer',
+  phone: 'smartphone',
+  tablet: 'tablet',
+  printer: 'printer',
+  nas: 'file storage box (NAS)',
+};
+
+/** 「経理のパソコン（192.168.1.23）」, 「社内の機器「name」（192.168.1.23）」 or 「社内の機器」. */
+export function deviceJa(p: AlertParams): string {
+  const addr = text(p, 'deviceIp') ?? text(p, 'deviceMac');
+  const paren = addr ? `（${addr}）` : '';
+  const label = text(p, 'deviceLabel');
+  if (label) return `${label}${paren}`;
+  const kind = DEVICE_TYPE_JA[text(p, 'deviceType') ?? ''] ?? '機器';
+  const name = text(p, 'deviceName');
+  return name ? `社内の${kind}「${name}」${paren}` : `社内の${kind}${paren}`;
+}
+
+/** "“Accounts PC” (192.168.1.23)", "a device in your office called “name” (192.168.1.23)" or "a device in your office". */
+export function deviceEn(p: AlertParams): string {
+  const addr = text(p, 'deviceIp') ?? text(p, 'deviceMac');
+  const paren = addr ? ` (${addr})` : '';
+  const label = text(p, 'deviceLabel');
+  if (label) return `“${label}”${paren}`;
+  const kind = DEVICE_TYPE_EN[text(p, 'deviceType') ?? ''] ?? 'device';
+  const name = text(p, 'deviceName');
+  const article = /^[aeiou]/.test(kind) ? 'an' : 'a';
+  return name ? `${article} ${kind} in your office called “${name}”${paren}` : `${article} ${kind} in your office${paren}`;
+}
+
+const CATEGORY_JA: Record<string, string> = {
+  malware: 'ウイルスの配布などに使われている',
+  c2: '乗っ取ったパソコンに指示を出すために使われている',
+  phishing: '偽のサイトでパスワードなどをだまし取るために使われている',
+  attack: 'ほかのネットワークへの攻撃に使われている',
+  spam: '迷惑メールの送信に使われている',
+};
+const CATEGORY_EN: Record<string, string> = {
+  malware: 'used to spread viruses',
+  c2: 'used to control hijacked computers',
+  phishing: 'used by fake websites that steal passwords',
+  attack: 'used to attack other networks',
+  spam: 'used to send junk mail',
+};
+
+/** 「ウイルスの配布などに使われている危険なサーバー」; unknown categories get a neutral phrase. */
+export function dangerousServerJa(p: AlertParams): string {
+  const phrase = CATEGORY_JA[text(p, 'category') ?? ''] ?? '悪用されていると報告されている';
+  return `${phrase}危険なサーバー`;
+}
+
+/** "a dangerous server used to spread viruses"; unknown categories get a neutral phrase. */
+export function dangerousServerEn(p: AlertParams): string {
+  const phrase = CATEGORY_EN[text(p, 'category') ?? ''];
+  return phrase ? `a dangerous server ${phrase}` : 'a server reported as dangerous';
+}
+
+/** 「（203.0.113.5）」 or ''. */
+export function parenJa(value: string | undefined): string {
+  return value ? `（${value}）` : '';
+}
+
+/** " (203.0.113.5)" or ''. */
+export function parenEn(value: string | undefined): string {
+  return value ? ` (${value})` : '';
+}
+
+/** 「同じ通信がこれまでに3回ありました。」 for count > 1, else ''. */
+export function repeatsJa(p: AlertParams): string {
+  const n = num(p, 'count');
+  return n !== undefined && n > 1 ? `同じ通信がこれまでに${n}回ありました。` : '';
+}
+
+/** " This happened 3 times so far." for count > 1, else ''. */
+export function repeatsEn(p: AlertParams): string {
+  const n = num(p, 'count');
+  return n !== undefined && n > 1 ? ` This happened ${n} times so far.` : '';
+}
+
+/** Upper-cases the first letter (English sentences that start with a device phrase). */
+export function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
