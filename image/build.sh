@@ -135,6 +135,11 @@ done
 printf '#!/bin/sh\nexit 101\n' >"${OUT}/usr/sbin/policy-rc.d"
 chmod 0755 "${OUT}/usr/sbin/policy-rc.d"
 
+# Name resolution inside the chroot while building: systemd-resolved made /etc/resolv.conf
+# a link to its stub, which does not run here. The link is put back at the end.
+rm -f -- "${OUT}/etc/resolv.conf"
+cp -L -- /etc/resolv.conf "${OUT}/etc/resolv.conf"
+
 cat >"${OUT}/etc/apt/sources.list" <<EOF
 deb ${MIRROR} ${SUITE} main
 deb ${MIRROR} ${SUITE}-updates main
@@ -159,6 +164,10 @@ Pin: origin deb.nodesource.com
 Pin-Priority: 1001
 EOF
 in_root apt-get update -q
+# apt-get update exits 0 even when an archive was unreachable; without NodeSource's index the
+# candidate would silently be Debian's nodejs 18. Refuse that before installing anything.
+NODE_CANDIDATE="$(in_root apt-cache policy nodejs | sed -n 's/^ *Candidate: *//p')"
+[[ "$NODE_CANDIDATE" == 20.* ]] || die "nodejs candidate is '${NODE_CANDIDATE}', not 20.x: is ${NODESOURCE_URL} reachable?"
 in_root apt-get install -y -q --no-install-recommends nodejs
 IMAGE_NODE_MAJOR="$(in_root node -p 'process.versions.node.split(".")[0]')"
 [[ "$IMAGE_NODE_MAJOR" == "20" ]] || die "image got Node.js ${IMAGE_NODE_MAJOR}, expected 20"
@@ -191,7 +200,7 @@ in_root systemctl enable utmd-restore.service otasuke-firstboot.service utmd.ser
 # it would wipe the restored last-good ruleset. We never want it on this box.
 in_root systemctl mask nftables.service
 # DNS for the box itself comes from DHCP on br0 through systemd-resolved.
-ln -sf ../run/systemd/resolve/stub-resolv.conf "${OUT}/etc/resolv.conf"
+ln -sfn ../run/systemd/resolve/stub-resolv.conf "${OUT}/etc/resolv.conf"
 
 # --- 6. Per-box identity is made at first boot, never baked into the image -----------------
 step "removing build-time identity"
