@@ -197,8 +197,10 @@ step "enabling services"
 in_root systemctl enable utmd-restore.service otasuke-firstboot.service utmd.service \
   systemd-networkd.service systemd-resolved.service ssh.service
 # Debian's nftables.service loads /etc/nftables.conf, which starts with `flush ruleset`:
-# it would wipe the restored last-good ruleset. We never want it on this box.
-in_root systemctl mask nftables.service
+# it would wipe the restored last-good ruleset. Debian enables ulogd2.service on install; its
+# default config would take NFLOG groups and write /var/log/ulog, while utmd renders and
+# supervises its own ulogd2. Neither may ever run on this box.
+in_root systemctl mask nftables.service ulogd2.service
 # DNS for the box itself comes from DHCP on br0 through systemd-resolved.
 ln -sfn ../run/systemd/resolve/stub-resolv.conf "${OUT}/etc/resolv.conf"
 

@@ -221,6 +221,16 @@ test('shell scripts: bash -n clean, strict mode, no eval; build.sh --help does n
   t.not((await sh([join(IMAGE, 'build.sh'), '--no-such-flag'])).code, 0);
 });
 
+test('build.sh masks the distro services that would fight utmd, and never enables them', (t) => {
+  const text = read('build.sh');
+  const masked = /systemctl mask ([^\n]+)/.exec(text)?.[1]?.split(/\s+/) ?? [];
+  t.true(masked.includes('nftables.service'), 'its /etc/nftables.conf flushes the whole ruleset');
+  t.true(masked.includes('ulogd2.service'), 'it would take NFLOG groups from utmd\'s own ulogd2');
+  const enabled = /systemctl enable ([^\n]+(?:\\\n[^\n]+)*)/.exec(text)?.[1]?.split(/[\s\\]+/).filter(Boolean) ?? [];
+  for (const u of ['utmd-restore.service', 'otasuke-firstboot.service', 'utmd.service', 'systemd-networkd.service']) t.true(enabled.includes(u), u);
+  for (const u of ['nftables.service', 'ulogd2.service']) t.false(enabled.includes(u), u);
+});
+
 test('shell scripts pass shellcheck (when installed)', async (t) => {
   if (!(await has('shellcheck'))) {
     t.log('shellcheck not installed (Debian package `shellcheck`); skipped');
