@@ -5,7 +5,7 @@ DEBS := nftables ulogd2 ulogd2-json iproute2 conntrack tcpdump dnsmasq-base rsys
         chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3 fonts-ipafont-gothic
 STAMP := node_modules/.installed
 
-.PHONY: all deps debs build check test test-unit test-integration bench run clean
+.PHONY: all deps debs build check test test-unit test-integration bench run docs clean
 
 all: build
 
@@ -44,6 +44,9 @@ bench: deps build
 
 run: deps build
 	npx tsx test/lab/demo.ts $(if $(MODE),--mode $(MODE))
+
+docs: $(STAMP)
+	npx tsx firmware/src/cli/configDoc.ts > firmware/CONFIG.md
 
 clean:
 	rm -rf dist

@@ -15,7 +15,15 @@ import { openDb, type Db } from '../store/db.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
 import { OutboxRepo } from '../store/outboxRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
-import type { Finding } from '../alerts/types.js';
+import type { Alert, Finding } from '../alerts/types.js';
+import { buildCatalog, explainAlert, type AlertCatalog } from '../../../webui/src/index.js';
+import { alertToSyslog } from '../upstream/message.js';
+import { loadCredential, type Credential } from '../auth/credential.js';
+import { conditionFinding } from './health.js';
+import { Observation } from '../sensors/observation.js';
+import type { SensorEvent } from '../sensors/events.js';
+import { blocklistFinding, parseLogPrefix, type GroupInfo, type PacketHit } from '../alerts/fromPacket.js';
+import { loadSessionSecret, startWeb, webDeps } from './web.js';
 import { UpstreamForwarder } from '../upstream/forwarder.js';
 import { ControlServer } from '../control/server.js';
 import { SOCKET_NAME } from '../control/protocol.js';
@@ -31,6 +39,8 @@ export interface DaemonOptions {
   provisioning: Provisioning | null;
   base: BasePolicy;
   log: Logger;
+  /** webui/static of the installed package. */
+  staticDir: string;
   now?: (() => number) | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
@@ -47,6 +57,7 @@ export class Daemon {
   readonly nft: NftDriver;
   readonly startedAt: number;
   readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
+  readonly catalog: AlertCatalog = buildCatalog();
   plan: NetworkPlan | null = null;
   policy: Policy | null = null;
   lastApplyError: string | null = null;
@@ -85,15 +96,77 @@ export class Daemon {
     //    only once conntrack and br_netfilter are loaded.
     await this.planAndApply(t0);
     await setSysctls(this.o.config, this.o.log);
-    // 4. Features start their timers and children; then the technician socket.
+    // 4. Sensors: ulogd2 → JSON over loopback UDP → typed events (needs the log rules above).
+    await this.startObservation();
+    // 5. Features start their timers and children; then the technician socket.
     for (const f of this.features) {
       await f.start?.();
       this.stoppers.push(() => f.stop?.());
     }
+    this.credential = await loadCredential(this.o.stateDir, this.o.provisioning);
     this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers());
     await this.control.start();
     this.stoppers.push(() => this.control?.stop());
+    // 6. The page, last: everything it shows exists by now.
+    const secret = await loadSessionSecret(this.o.stateDir);
+    const ext = { sections: this.features.flatMap((f) => f.web?.().sections ?? []), actions: this.features.flatMap((f) => f.web?.().actions ?? []) };
+    const web = await startWeb(this, webDeps(this, this.credential, secret, this.o.staticDir), ext);
+    this.stoppers.push(() => web.close());
   }
+
+  credential: Credential | null = null;
+
+  private async startObservation(): Promise<void> {
+    const obs = new Observation({
+      stateDir: this.o.stateDir,
+      nflogGroups: [this.o.config.sensors.nflogGroup],
+      nfct: { enabled: true },
+      now: this.now,
+      setSysctls: false, // setSysctls() above already did, per mode
+      onEvent: (e) => this.onSensorEvent(e),
+      onHealth: (h) => this.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
+      onLoss: (l) =>
+        this.conditions.set('loss:ulogd', false, `${l.lossMessages} loss message(s) from ulogd2${l.maxBufferReached.NFCT || l.maxBufferReached.NFLOG ? '; netlink buffer at its maximum: events are being lost' : ''}`),
+    });
+    try {
+      await obs.start();
+    } catch (e) {
+      this.o.log.error('sensors could not start', e);
+      this.conditions.set('sensor:ulogd', false, `cannot start: ${(e as Error).message}`);
+    }
+    this.observation = obs;
+    this.stoppers.push(() => obs.stop());
+  }
+
+  /** Routes one sensor event: blocklist hits become alerts; features see everything. */
+  onSensorEvent(e: SensorEvent): void {
+    try {
+      if (e.type === 'packet') {
+        this.sensorCounts.packets++;
+        const f = blocklistFinding(e, this.o.base.logPrefix, (g) => this.describeGroup(g, e));
+        if (f) this.raise(f);
+        for (const ft of this.features) ft.onPacket?.(e);
+      } else {
+        this.sensorCounts.flows++;
+        for (const ft of this.features) ft.onFlow?.(e);
+      }
+    } catch (err) {
+      this.sensorCounts.errors++;
+      this.o.log.error('sensor event handling failed', err);
+    }
+  }
+
+  private describeGroup(group: string, e: PacketHit): GroupInfo | undefined {
+    const remote = parseLogPrefix(e.prefix, this.o.base.logPrefix)?.dir === 'in' ? e.srcIp : e.dstIp;
+    for (const f of this.features) {
+      const g = f.describeGroup?.(group, remote);
+      if (g) return g;
+    }
+    return undefined;
+  }
+
+  observation: Observation | null = null;
+  readonly sensorCounts = { packets: 0, flows: 0, errors: 0 };
 
   get features(): Feature[] {
     return this.o.features ?? [];
@@ -176,7 +249,7 @@ export class Daemon {
     this.pipeline = new AlertPipeline({
       db, alerts: this.alerts, outbox: this.outbox, now: this.now,
       cooldownMs: () => cooldown,
-      toUpstream: (a) => this.hooks.toUpstream(a),
+      toUpstream: (a) => this.toUpstream(a),
       onNew: () => void this.forwarder?.drain(),
     });
     if (target) {
@@ -187,8 +260,13 @@ export class Daemon {
       this.forwarder.start();
       this.stoppers.push(() => this.forwarder?.stop());
     } else {
-      this.conditions.set('upstream', false, 'no collector provisioned; alerts are kept on the box');
+      this.conditions.set('provisioning', false, 'no collector provisioned; alerts are kept on the box');
     }
+    // Fail loud: a condition going bad becomes an alert (stored, shown, sent upstream).
+    this.conditions.onChange((c) => {
+      const f = conditionFinding(c, this.outbox?.pending().count ?? null);
+      if (f) this.raise(f);
+    });
   }
 
   private async planAndApply(t0: number): Promise<void> {
@@ -206,10 +284,12 @@ export class Daemon {
     if (await this.apply()) this.timings.firstApplyMs = performance.now() - t0;
   }
 
-  /** Replaceable formatting hooks, set by the composition in main (catalog, syslog). */
-  hooks: { toUpstream: (a: import('../alerts/types.js').Alert) => Buffer } = {
-    toUpstream: (a) => Buffer.from(`${a.kind} ${a.dedupKey}`),
-  };
+  /** The upstream message: structured facts plus the plain-language text. */
+  private toUpstream(a: Alert): Buffer {
+    const p = this.o.provisioning;
+    const t = explainAlert(a, p?.language ?? 'ja', this.catalog, p?.desk ?? null);
+    return alertToSyslog(a, { deviceId: this.deviceId, text: `${t.title} ${t.what} ${t.did} ${t.todo}` });
+  }
 
   private handlers(): Handlers {
     return Object.assign({}, coreHandlers(this), ...this.features.map((f) => f.handlers?.() ?? {})) as Handlers;
@@ -230,6 +310,7 @@ export class Daemon {
       alerts: { total: this.alerts?.count() ?? 0, pipeline: this.pipeline?.counts ?? null },
       upstream: { pending: this.outbox?.pending() ?? null, stats: this.forwarder?.stats ?? null },
       memory: { rssBytes: process.memoryUsage().rss },
+      sensors: { ...this.sensorCounts, observation: this.observation?.status() ?? null },
       features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
     };
   }

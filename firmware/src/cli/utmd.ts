@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
   const base = parseWith(BasePolicySchema, readFileSync(basePath, 'utf8'), basePath);
 
   const features = composeFeatures({ config, provisioning, stateDir, root });
-  const daemon = new Daemon({ stateDir, config, provisioning, base, log, features });
+  const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, staticDir: join(root, 'webui', 'static') });
   let stopping = false;
   const stop = (sig: string): void => {
     if (stopping) return;

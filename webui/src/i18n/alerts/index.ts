@@ -3,10 +3,8 @@
 // A kind defined twice is a programming error and makes buildCatalog throw at start-up.
 import type { AlertCatalog } from '../types.js';
 import { coreCatalog } from './core.js';
-// Partial catalogs from other feature branches go here, e.g.:
-// import { blocklistCatalog } from './blocklist.js';
-// import { devicesCatalog } from './devices.js';
-// import { trafficCatalog } from './traffic.js';
+import { blocklistAlerts } from './blocklist.js';
+import { deviceAlerts } from './devices.js';
 
 /** Thrown when two partial catalogs define the same alert kind. */
 export class CatalogConflictError extends Error {
@@ -17,9 +15,8 @@ export class CatalogConflictError extends Error {
 
 const PARTS: readonly AlertCatalog[] = [
   coreCatalog,
-  // blocklistCatalog,
-  // devicesCatalog,
-  // trafficCatalog,
+  blocklistAlerts,
+  deviceAlerts,
 ];
 
 /** Merges partial catalogs; throws CatalogConflictError when a kind appears twice. */
