@@ -43,6 +43,8 @@ export interface DaemonOptions {
   /** webui/static of the installed package. */
   staticDir: string;
   now?: (() => number) | undefined;
+  /** ms the entry point's early restore took; undefined/null: the daemon restores itself. */
+  restoredMs?: number | null | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
 }
@@ -86,7 +88,8 @@ export class Daemon {
     await mkdir(this.o.stateDir, { recursive: true, mode: 0o700 });
     // 1. Enforce the last-good ruleset first: the office is protected before anything slow.
     try {
-      if (await this.nft.restoreLastGood()) this.timings.restoreMs = performance.now() - t0;
+      if (typeof this.o.restoredMs === 'number') this.timings.restoreMs = this.o.restoredMs;
+      else if (await this.nft.restoreLastGood()) this.timings.restoreMs = performance.now() - t0;
     } catch (e) {
       this.o.log.error('last-good ruleset could not be restored', e);
     }
