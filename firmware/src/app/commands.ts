@@ -23,6 +23,13 @@ export function coreHandlers(d: Daemon): Handlers {
       return d.alerts?.recent(limit) ?? [];
     },
     'ruleset.print': () => d.render(),
+    password: () => {
+      const c = d.credential;
+      if (!c) throw new CommandError('not ready yet', 'not_ready');
+      return c.source === 'generated'
+        ? { source: c.source, password: c.password }
+        : { source: c.source, password: null, note: 'set by the provider in the provisioning bundle' };
+    },
     'ruleset.check': async () => {
       const doc = d.render();
       let check: string | null = null;

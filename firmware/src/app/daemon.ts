@@ -15,7 +15,14 @@ import { openDb, type Db } from '../store/db.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
 import { OutboxRepo } from '../store/outboxRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
-import type { Finding } from '../alerts/types.js';
+import type { Alert, Finding } from '../alerts/types.js';
+import { buildCatalog, explainAlert, type AlertCatalog } from '../../../webui/src/index.js';
+import { alertToSyslog } from '../upstream/message.js';
+import { loadCredential, type Credential } from '../auth/credential.js';
+import { conditionFinding } from './health.js';
+import { LAST_GOOD_FILE } from '../sys/paths.js';
+import { Sensing } from './sensing.js';
+import { loadSessionSecret, startWeb, webDeps } from './web.js';
 import { UpstreamForwarder } from '../upstream/forwarder.js';
 import { ControlServer } from '../control/server.js';
 import { SOCKET_NAME } from '../control/protocol.js';
@@ -31,7 +38,11 @@ export interface DaemonOptions {
   provisioning: Provisioning | null;
   base: BasePolicy;
   log: Logger;
+  /** webui/static of the installed package. */
+  staticDir: string;
   now?: (() => number) | undefined;
+  /** ms the entry point's early restore took; undefined/null: the daemon restores itself. */
+  restoredMs?: number | null | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
 }
@@ -47,6 +58,7 @@ export class Daemon {
   readonly nft: NftDriver;
   readonly startedAt: number;
   readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
+  readonly catalog: AlertCatalog = buildCatalog();
   plan: NetworkPlan | null = null;
   policy: Policy | null = null;
   lastApplyError: string | null = null;
@@ -62,7 +74,7 @@ export class Daemon {
     this.now = o.now ?? Date.now;
     this.startedAt = this.now();
     this.conditions = new Conditions(this.now);
-    this.nft = new NftDriver({ lastGoodPath: join(o.stateDir, 'ruleset.last-good.json'), tableName: o.base.tableName });
+    this.nft = new NftDriver({ lastGoodPath: join(o.stateDir, LAST_GOOD_FILE), tableName: o.base.tableName });
   }
 
   get deviceId(): string {
@@ -74,7 +86,8 @@ export class Daemon {
     await mkdir(this.o.stateDir, { recursive: true, mode: 0o700 });
     // 1. Enforce the last-good ruleset first: the office is protected before anything slow.
     try {
-      if (await this.nft.restoreLastGood()) this.timings.restoreMs = performance.now() - t0;
+      if (typeof this.o.restoredMs === 'number') this.timings.restoreMs = this.o.restoredMs;
+      else if (await this.nft.restoreLastGood()) this.timings.restoreMs = performance.now() - t0;
     } catch (e) {
       this.o.log.error('last-good ruleset could not be restored', e);
     }
@@ -85,15 +98,37 @@ export class Daemon {
     //    only once conntrack and br_netfilter are loaded.
     await this.planAndApply(t0);
     await setSysctls(this.o.config, this.o.log);
-    // 4. Features start their timers and children; then the technician socket.
+    // 4. Sensors: ulogd2 → JSON over loopback UDP → typed events (needs the log rules above).
+    await this.startSensing();
+    // 5. Features start their timers and children; then the technician socket.
     for (const f of this.features) {
       await f.start?.();
       this.stoppers.push(() => f.stop?.());
     }
+    this.credential = await loadCredential(this.o.stateDir, this.o.provisioning);
     this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers());
     await this.control.start();
     this.stoppers.push(() => this.control?.stop());
+    // 6. The page, last: everything it shows exists by now.
+    const secret = await loadSessionSecret(this.o.stateDir);
+    const ext = { sections: this.features.flatMap((f) => f.web?.().sections ?? []), actions: this.features.flatMap((f) => f.web?.().actions ?? []) };
+    const web = await startWeb(this, webDeps(this, this.credential, secret, this.o.staticDir), ext);
+    this.stoppers.push(() => web.close());
   }
+
+  credential: Credential | null = null;
+
+  private async startSensing(): Promise<void> {
+    const sensing = new Sensing({
+      stateDir: this.o.stateDir, nflogGroup: this.o.config.sensors.nflogGroup, logPrefix: this.o.base.logPrefix,
+      now: this.now, conditions: this.conditions, log: this.o.log, features: () => this.features, raise: (f) => this.raise(f),
+    });
+    this.sensing = sensing;
+    this.stoppers.push(() => sensing.stop());
+    await sensing.start();
+  }
+
+  sensing: Sensing | null = null;
 
   get features(): Feature[] {
     return this.o.features ?? [];
@@ -177,7 +212,7 @@ export class Daemon {
     this.pipeline = new AlertPipeline({
       db, alerts: this.alerts, outbox: this.outbox, now: this.now,
       cooldownMs: () => cooldown,
-      toUpstream: (a) => this.hooks.toUpstream(a),
+      toUpstream: (a) => this.toUpstream(a),
       onNew: () => void this.forwarder?.drain(),
     });
     if (target) {
@@ -188,8 +223,13 @@ export class Daemon {
       this.forwarder.start();
       this.stoppers.push(() => this.forwarder?.stop());
     } else {
-      this.conditions.set('upstream', false, 'no collector provisioned; alerts are kept on the box');
+      this.conditions.set('provisioning', false, 'no collector provisioned; alerts are kept on the box');
     }
+    // Fail loud: a condition going bad becomes an alert (stored, shown, sent upstream).
+    this.conditions.onChange((c) => {
+      const f = conditionFinding(c, this.outbox?.pending().count ?? null);
+      if (f) this.raise(f);
+    });
   }
 
   private async planAndApply(t0: number): Promise<void> {
@@ -207,10 +247,12 @@ export class Daemon {
     if (await this.apply()) this.timings.firstApplyMs = performance.now() - t0;
   }
 
-  /** Replaceable formatting hooks, set by the composition in main (catalog, syslog). */
-  hooks: { toUpstream: (a: import('../alerts/types.js').Alert) => Buffer } = {
-    toUpstream: (a) => Buffer.from(`${a.kind} ${a.dedupKey}`),
-  };
+  /** The upstream message: structured facts plus the plain-language text. */
+  private toUpstream(a: Alert): Buffer {
+    const p = this.o.provisioning;
+    const t = explainAlert(a, p?.language ?? 'ja', this.catalog, p?.desk ?? null);
+    return alertToSyslog(a, { deviceId: this.deviceId, text: `${t.title} ${t.what} ${t.did} ${t.todo}` });
+  }
 
   private handlers(): Handlers {
     return Object.assign({}, coreHandlers(this), ...this.features.map((f) => f.handlers?.() ?? {})) as Handlers;
@@ -231,6 +273,7 @@ export class Daemon {
       alerts: { total: this.alerts?.count() ?? 0, pipeline: this.pipeline?.counts ?? null },
       upstream: { pending: this.outbox?.pending() ?? null, stats: this.forwarder?.stats ?? null },
       memory: { rssBytes: process.memoryUsage().rss },
+      sensors: this.sensing?.status() ?? null,
       features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
     };
   }

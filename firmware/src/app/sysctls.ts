@@ -1,34 +1,29 @@
-// The kernel switches utmd needs: conntrack accounting and timestamps for flow events,
-// and (bridge mode) br_netfilter so the inet table sees bridged traffic with conntrack.
-import { writeFile } from 'node:fs/promises';
+// The kernel switches utmd needs for its mode: conntrack accounting and timestamps for
+// flow events, and (bridge mode) br_netfilter so the inet table sees bridged traffic with
+// conntrack; (router mode) forwarding. Writing goes through sys/sysctl.ts (whitelisted).
 import type { Config } from '../config/schema.js';
+import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
+import { CONNTRACK_SYSCTLS, setSysctls as writeSysctls } from '../sys/sysctl.js';
 import type { Logger } from './log.js';
 
-const SYSCTL_NAME = /^[a-z0-9_]+(\.[a-z0-9_-]+)+$/;
-
-/** Writes one sysctl through /proc/sys; throws on an odd name or a write error. */
-export async function writeSysctl(name: string, value: string): Promise<void> {
-  if (!SYSCTL_NAME.test(name)) throw new Error(`refusing odd sysctl name ${JSON.stringify(name)}`);
-  await writeFile(`/proc/sys/${name.replace(/\./g, '/')}`, value);
-}
-
-/** Sets what the mode needs; a failure is logged and left to the conditions, not fatal. */
+/** Sets what the mode needs; each failure is logged, not fatal (the conditions show it). */
 export async function setSysctls(config: Config, log: Logger): Promise<void> {
-  const want: [string, string][] = [
-    ['net.netfilter.nf_conntrack_acct', '1'],
-    ['net.netfilter.nf_conntrack_timestamp', '1'],
-  ];
+  const want: Record<string, string> = { ...CONNTRACK_SYSCTLS };
   if (config.mode !== 'router') {
-    // br_netfilter is a module; its sysctls are per network namespace once it is loaded.
-    await run(['modprobe', 'br_netfilter'], { allowFailure: true, timeoutMs: 10_000 }).catch((e: unknown) => log.warn('modprobe br_netfilter failed', e));
-    want.push(['net.bridge.bridge-nf-call-iptables', '1'], ['net.bridge.bridge-nf-call-ip6tables', '1']);
+    // br_netfilter may be a module; once loaded its sysctls exist per network namespace.
+    await run([systemBin('modprobe'), 'br_netfilter'], { allowFailure: true, timeoutMs: 10_000 }).catch((e: unknown) =>
+      log.warn('modprobe br_netfilter failed', e),
+    );
+    want['net.bridge.bridge-nf-call-iptables'] = '1';
+    want['net.bridge.bridge-nf-call-ip6tables'] = '1';
   } else {
-    want.push(['net.ipv4.ip_forward', '1'], ['net.ipv6.conf.all.forwarding', '1']);
+    want['net.ipv4.ip_forward'] = '1';
+    want['net.ipv6.conf.all.forwarding'] = '1';
   }
-  for (const [k, v] of want) {
+  for (const [k, v] of Object.entries(want)) {
     try {
-      await writeSysctl(k, v);
+      await writeSysctls({ [k]: v });
     } catch (e) {
       log.warn(`cannot set ${k}=${v}`, e);
     }

@@ -12,6 +12,11 @@ const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISO
 export function printHuman(cmd: string, r: unknown, out: (s: string) => void): void {
   if (cmd === 'status') return printStatus(r as Record<string, any>, out);
   if (cmd === 'alerts') return printAlerts(r as Alert[], out);
+  if (cmd === 'password') {
+    const p = r as { source: string; password: string | null };
+    out(p.password ? `admin password: ${safe(p.password)}\n(generated for this box at first start; tell it only to the office's administrator)\n` : 'the admin password was set by the provider (provisioning bundle)\n');
+    return;
+  }
   if (cmd === 'ruleset.check') {
     const c = r as { ok: boolean; checkError: string | null; drift: string[]; lastApplyError: string | null };
     out(c.ok ? 'ruleset: OK (nft -c passes, kernel matches)\n' : 'ruleset: PROBLEM\n');

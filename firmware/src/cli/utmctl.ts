@@ -15,6 +15,7 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
   alerts [--limit N]       latest alerts, newest first
   ruleset print            the ruleset utmd would apply (JSON for nft -j)
   ruleset check            nft -c of the rendered ruleset, and drift against the kernel
+  password                 the page's admin password (generated when no bundle is installed)
   hash-password            read a password on stdin, print a hash for the provisioning bundle
 ${BLOCKLIST_USAGE}`;
 
@@ -28,6 +29,7 @@ async function readStdin(): Promise<string> {
 export function route(pos: string[], limit: string | undefined, opts: Record<string, string | undefined> = {}): { cmd: string; args: Record<string, unknown> } {
   const [a, b] = pos;
   if (a === 'status' && !b) return { cmd: 'status', args: {} };
+  if (a === 'password' && !b) return { cmd: 'password', args: {} };
   if (a === 'alerts' && !b) return { cmd: 'alerts', args: limit ? { limit: Number(limit) } : {} };
   if (a === 'ruleset' && (b === 'print' || b === 'check')) return { cmd: `ruleset.${b}`, args: {} };
   const bl = routeBlocklist(pos, opts);

@@ -4,9 +4,7 @@
 import type { AlertCatalog } from '../types.js';
 import { coreCatalog } from './core.js';
 import { blocklistAlerts } from './blocklist.js';
-// Partial catalogs from other feature branches go here, e.g.:
-// import { devicesCatalog } from './devices.js';
-// import { trafficCatalog } from './traffic.js';
+import { deviceAlerts } from './devices.js';
 
 /** Thrown when two partial catalogs define the same alert kind. */
 export class CatalogConflictError extends Error {
@@ -18,8 +16,7 @@ export class CatalogConflictError extends Error {
 const PARTS: readonly AlertCatalog[] = [
   coreCatalog,
   blocklistAlerts,
-  // devicesCatalog,
-  // trafficCatalog,
+  deviceAlerts,
 ];
 
 /** Merges partial catalogs; throws CatalogConflictError when a kind appears twice. */

@@ -1,0 +1,67 @@
+// Wires the web UI to the daemon: WebDeps from daemon state, the overall state rule, the
+// session secret kept in the state dir, and the server's lifecycle.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createWebApp, startWebServer, type Overview, type WebDeps, type WebExtensions, type WebServer } from '../../../webui/src/index.js';
+import type { Alert } from '../alerts/types.js';
+import type { Credential } from '../auth/credential.js';
+import { verifyCredential } from '../auth/credential.js';
+import { writeAtomic } from '../sys/files.js';
+import type { Condition } from './conditions.js';
+import type { Daemon } from './daemon.js';
+
+const DAY = 86_400_000;
+
+/** Overall state for staff: danger on a recent danger alert or a failed ruleset; attention
+ *  on any other failing condition or recent warning; otherwise safe. */
+export function overallState(conditions: Condition[], recent: Alert[], now: number): Overview['state'] {
+  const fresh = recent.filter((a) => now - a.lastSeen < DAY);
+  if (fresh.some((a) => a.severity === 'danger') || conditions.some((c) => c.id === 'ruleset' && !c.ok)) return 'danger';
+  if (fresh.some((a) => a.severity === 'warning') || conditions.some((c) => !c.ok)) return 'attention';
+  return 'safe';
+}
+
+/** The session secret: 32 random bytes created once, kept 0600 in the state dir. */
+export async function loadSessionSecret(stateDir: string): Promise<Buffer> {
+  const file = join(stateDir, 'session.key');
+  try {
+    const b = await readFile(file);
+    if (b.length >= 32) return b;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const fresh = randomBytes(32);
+  await writeAtomic(file, fresh, 0o600);
+  return fresh;
+}
+
+/** Builds the deps the web app needs from the running daemon. */
+export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer, staticDir: string): WebDeps {
+  const p = d.o.provisioning;
+  const lanHosts = d.plan?.boxAddresses ?? [];
+  return {
+    defaultLang: p?.language ?? 'ja',
+    desk: p?.desk ?? null,
+    now: d.now,
+    overview: () => {
+      const conditions = d.conditions.list();
+      return {
+        state: overallState(conditions, d.alerts?.recent(200) ?? [], d.now()),
+        conditions, mode: d.plan?.mode ?? 'bridge', deviceId: d.deviceId, startedAt: d.startedAt,
+      };
+    },
+    recentAlerts: (limit) => d.alerts?.recent(limit) ?? [],
+    health: () => ({ ok: d.conditions.allOk(), conditions: d.conditions.list(), uptimeSeconds: Math.round((d.now() - d.startedAt) / 1000) }),
+    auth: { verify: (pw) => verifyCredential(credential, pw) },
+    sessionSecret,
+    staticDir,
+    allowedHosts: [...lanHosts, '127.0.0.1', 'localhost', '::1'],
+    onError: (e) => d.o.log.error('web request failed', e),
+  };
+}
+
+/** Starts the page on every address of the box; the ruleset keeps it to the LAN side. */
+export async function startWeb(d: Daemon, deps: WebDeps, ext?: WebExtensions): Promise<WebServer> {
+  return startWebServer(createWebApp(deps, ext), { host: '::', port: d.o.config.ui.port });
+}

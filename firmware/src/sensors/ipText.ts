@@ -1,0 +1,111 @@
+// Address text from sensors → normalised form with the rules of the product's strict IP
+// library (firmware/src/net/ip.ts), but fast enough for the per-datagram path (no BigInt,
+// no exceptions); property tests hold the fast paths equal to net/ip. Plus MAC text.
+import { formatAddress, IpParseError, parseAddress, type Family } from '../net/ip.js';
+
+/**
+ * Fast path for the common case, same rules as net/ip: four decimal octets 0..255 without
+ * leading zeros. True only for text that is already the normal form of an IPv4 address.
+ */
+export function isCanonicalIpv4(s: string): boolean {
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let dots = 0, digits = 0, value = 0, first = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i === n ? 46 : s.charCodeAt(i); // treat the end as a final '.'
+    if (c === 46) {
+      if (digits === 0 || (digits > 1 && first === 48) || value > 255) return false;
+      if (i < n && ++dots > 3) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 0) first = c;
+      if (++digits > 3) return false;
+      value = value * 10 + (c - 48);
+    } else {
+      return false;
+    }
+  }
+  return dots === 3;
+}
+
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+
+function v6Groups(side: string, out: number[]): boolean {
+  if (side === '') return true;
+  const parts = side.split(':');
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i] as string;
+    if (i === parts.length - 1 && p.includes('.')) {
+      if (!isCanonicalIpv4(p)) return false;
+      const o = p.split('.').map(Number) as [number, number, number, number];
+      out.push(o[0] * 256 + o[1], o[2] * 256 + o[3]);
+    } else {
+      if (!HEX_GROUP.test(p)) return false;
+      out.push(parseInt(p, 16));
+    }
+  }
+  return true;
+}
+
+/**
+ * IPv6 text → RFC 5952 without BigInt (net/ip's parser costs ~5-10 µs per address, too much
+ * per datagram). Same rules as net/ip: no zone ids, dotted tail only last, mapped IPv4
+ * (::ffff:0:0/96) refused. A property test checks it against net/ip.
+ */
+export function normalizeIpv6(s: string): string | undefined {
+  if (s.length < 2 || s.length > 45) return undefined;
+  const dbl = s.indexOf('::');
+  const head: number[] = [];
+  const tail: number[] = [];
+  let groups: number[];
+  if (dbl >= 0) {
+    if (s.indexOf('::', dbl + 1) >= 0) return undefined;
+    if (!v6Groups(s.slice(0, dbl), head) || !v6Groups(s.slice(dbl + 2), tail)) return undefined;
+    if (s.slice(0, dbl).includes('.')) return undefined; // dotted quad only at the very end
+    if (head.length + tail.length > 7) return undefined;
+    groups = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  } else {
+    if (!v6Groups(s, head) || head.length !== 8) return undefined;
+    groups = head;
+  }
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return undefined; // mapped
+  let bestAt = -1, bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { bestAt = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
+  return bestAt < 0 ? hex(groups) : `${hex(groups.slice(0, bestAt))}::${hex(groups.slice(bestAt + bestLen))}`;
+}
+
+/** Normalised address and its family, or undefined when `s` is not exactly one address. */
+export function normalizeIp(s: string): { ip: string; family: Family } | undefined {
+  if (isCanonicalIpv4(s)) return { ip: s, family: 4 };
+  if (s.includes(':')) {
+    const v6 = normalizeIpv6(s);
+    return v6 === undefined ? undefined : { ip: v6, family: 6 };
+  }
+  return undefined;
+}
+
+/** The same decision through net/ip (slow, exact): the oracle for the fast paths above. */
+export function normalizeIpViaLibrary(s: string): { ip: string; family: Family } | undefined {
+  try {
+    const a = parseAddress(s);
+    return { ip: formatAddress(a.family, a.value), family: a.family };
+  } catch (err) {
+    if (err instanceof IpParseError) return undefined;
+    throw err;
+  }
+}
+
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+/** Lower-case aa:bb:cc:dd:ee:ff, or undefined. */
+export function normalizeMac(s: string): string | undefined {
+  return MAC.test(s) ? s.toLowerCase() : undefined;
+}
