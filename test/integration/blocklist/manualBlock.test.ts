@@ -3,7 +3,7 @@
 import test from 'ava';
 import { feedLab } from './helpers.js';
 
-test('utmctl block add … --for 3s drops, then expires by itself', async (t) => {
+test('utmctl block add … --for 4s drops, then expires by itself', async (t) => {
   const l = await feedLab(t);
   l.writeFeed(['198.51.100.99']);
   await l.serve();
