@@ -80,6 +80,42 @@ export class BlocklistFeature implements Feature {
     this.rebuildHits();
   }
 
+  /** After the technician file changed: re-read the catalog, drop what was turned off,
+   *  restore last-good of what was turned on, apply the whole ruleset once (the layout may
+   *  have changed), and reschedule. Returns whether the apply succeeded. */
+  reload(): Promise<boolean> {
+    return this.serial(async () => {
+      const ctx = this.need();
+      for (const t of this.tasks) await t.destroy();
+      this.tasks = [];
+      await this.loadCatalog();
+      const enabled = new Set(this.feeds.filter((f) => f.enabled).map((f) => f.id));
+      for (const id of [...this.ranges.keys()]) {
+        if (enabled.has(id)) continue;
+        this.ranges.delete(id);
+        this.usable.delete(id);
+        await this.store!.remove(id);
+        ctx.conditions.set(`feed:${id}`, true, 'turned off');
+      }
+      for (const s of await this.store!.loadAll((file, e) => ctx.log.error(`blocklist snapshot ${file} ignored`, e))) {
+        if (!enabled.has(s.feedId) || this.ranges.has(s.feedId)) continue;
+        this.ranges.set(s.feedId, s.ranges);
+        this.usable.set(s.feedId, s.usable);
+      }
+      const before = new Map(this.applied);
+      this.applied.clear();
+      for (const g of this.layout) this.applied.set(g.id, this.content(g));
+      this.rebuildHits();
+      const ok = await ctx.requestApply();
+      if (!ok) {
+        this.applied.clear();
+        for (const [k, v] of before) this.applied.set(k, v);
+      }
+      this.start();
+      return ok;
+    });
+  }
+
   /** (Re)reads every catalog layer; the layout follows the enabled feeds. */
   async loadCatalog(): Promise<void> {
     const ctx = this.need();

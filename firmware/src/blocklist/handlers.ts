@@ -8,8 +8,12 @@ import type { BlocklistFeature } from './feature.js';
 import { emptyGuardResult, guardEntry } from './guard.js';
 import { manualAddCmds, manualDelCmds, normaliseEntry } from './manual.js';
 import { guardFor } from './protect.js';
+import { FeedSchema, type TechnicianOverrides } from './catalog.js';
+import { readTechnician, writeTechnician } from './feedSources.js';
 
 const Entry = z.string().min(1).max(100).describe('address, prefix or range');
+const FeedIdArgs = z.strictObject({ feed: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/) });
+const AddFeedArgs = z.strictObject({ feed: FeedSchema });
 const RefreshArgs = z.strictObject({ feed: z.string().max(48).optional() });
 const AllowAddArgs = z.strictObject({ entry: Entry, note: z.string().max(200).default('') });
 const EntryArgs = z.strictObject({ entry: Entry });
@@ -34,9 +38,36 @@ function entryOf(text: string): ReturnType<typeof normaliseEntry> {
   }
 }
 
-/** Handlers `blocklist.status`, `blocklist.refresh`, `allow.*`, `block.*`. */
+/** Changes the technician file (state dir: survives upgrades) and reloads the catalog. */
+async function technicianChange(f: BlocklistFeature, change: (t: TechnicianOverrides) => void): Promise<{ applied: boolean }> {
+  const dir = f.need().stateDir;
+  const t = (await readTechnician(dir)) ?? { version: 1 as const, feeds: [], settings: {} };
+  change(t);
+  await writeTechnician(dir, t);
+  return { applied: await f.reload() };
+}
+
+/** Handlers `blocklist.*` (status, refresh, enable, disable, add, remove), `allow.*`, `block.*`. */
 export function blocklistHandlers(f: BlocklistFeature): Handlers {
+  const setEnabled = (enabled: boolean) => async (args: Record<string, unknown>) => {
+    const { feed } = parse(FeedIdArgs, args);
+    if (!f.feeds.some((x) => x.id === feed)) throw new CommandError(`no feed ${feed} in the catalog`);
+    return { feed, enabled, ...(await technicianChange(f, (t) => { t.settings[feed] = { ...t.settings[feed], enabled }; })) };
+  };
   return {
+    'blocklist.enable': setEnabled(true),
+    'blocklist.disable': setEnabled(false),
+    'blocklist.add': async (args) => {
+      const { feed } = parse(AddFeedArgs, args);
+      if (feed.format === 'csv' && !feed.csv) throw new CommandError('csv format needs csv.column');
+      return { feed: feed.id, ...(await technicianChange(f, (t) => { t.feeds = [...t.feeds.filter((x) => x.id !== feed.id), feed]; })) };
+    },
+    'blocklist.remove': async (args) => {
+      const { feed } = parse(FeedIdArgs, args);
+      const t = await readTechnician(f.need().stateDir);
+      if (!t?.feeds.some((x) => x.id === feed)) throw new CommandError(`${feed} is not a technician feed (turn catalog feeds off with disable)`);
+      return { feed, ...(await technicianChange(f, (x) => { x.feeds = x.feeds.filter((y) => y.id !== feed); delete x.settings[feed]; })) };
+    },
     'blocklist.status': () => {
       const ctx = f.need();
       const now = ctx.now();

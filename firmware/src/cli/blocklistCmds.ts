@@ -9,6 +9,9 @@ export const BLOCKLIST_USAGE = `  blocklist status         feeds: last success, 
   blocklist check FILE [--format plain|spamhaus-drop|spamhaus-jsonl|csv|range] [--column C]
                            parse and validate a feed file locally (no daemon needed)
   blocklist refresh [FEED] download and load every enabled feed (or one) now
+  blocklist enable|disable FEED   turn a feed on or off on this box (kept across upgrades)
+  blocklist add-feed FILE.json    add (or redefine) a feed; same shape as rules/feeds.json entries
+  blocklist remove-feed FEED      remove a feed added with add-feed
   allow add ADDR [--note T] | allow del ADDR | allow list
                            addresses never blocked (added to the automatic allowlist)
   block add ADDR --for 24h [--note T] | block del ADDR | block list
@@ -22,6 +25,8 @@ export function routeBlocklist(pos: string[], o: Opts): { cmd: string; args: Rec
   if (a === 'blocklist') {
     if (b === 'status' && !c) return { cmd: 'blocklist.status', args: {} };
     if (b === 'refresh' && !d) return { cmd: 'blocklist.refresh', args: c ? { feed: c } : {} };
+    if ((b === 'enable' || b === 'disable') && c && !d) return { cmd: `blocklist.${b}`, args: { feed: c } };
+    if (b === 'remove-feed' && c && !d) return { cmd: 'blocklist.remove', args: { feed: c } };
     throw new UsageError(`unknown blocklist command: ${pos.slice(1).join(' ') || '(none)'}`);
   }
   if (a === 'allow') {
@@ -47,6 +52,16 @@ export function routeBlocklist(pos: string[], o: Opts): { cmd: string; args: Rec
     throw new UsageError('usage: utmctl block add ADDR --for 24h, utmctl block del ADDR, utmctl block list');
   }
   return null;
+}
+
+/** `blocklist add-feed FILE`: reads the feed definition locally. Throws UsageError. */
+export async function readFeedFile(file: string | undefined): Promise<Record<string, unknown>> {
+  if (!file) throw new UsageError('usage: utmctl blocklist add-feed FILE.json');
+  try {
+    return { feed: JSON.parse(await readFile(file, 'utf8')) as unknown };
+  } catch (e) {
+    throw new UsageError(`${file}: not readable JSON (${(e as Error).message})`);
+  }
 }
 
 /** `blocklist check FILE`: runs locally. Throws UsageError. */

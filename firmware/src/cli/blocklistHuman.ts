@@ -52,6 +52,12 @@ export function printBlocklistHuman(cmd: string, r: unknown, out: (x: string) =>
     }
     return true;
   }
+  if (cmd === 'blocklist.enable' || cmd === 'blocklist.disable' || cmd === 'blocklist.add' || cmd === 'blocklist.remove') {
+    const x = r as Record<string, any>;
+    const verb = { 'blocklist.enable': 'turned on', 'blocklist.disable': 'turned off', 'blocklist.add': 'added', 'blocklist.remove': 'removed' }[cmd];
+    out(`${s(x.feed)}: ${verb}${x.applied ? '' : ' (ruleset apply FAILED: see utmctl status)'}\n`);
+    return true;
+  }
   if (cmd === 'allow.add' || cmd === 'allow.del' || cmd === 'block.add' || cmd === 'block.del') {
     const x = r as Record<string, any>;
     const verb = { 'allow.add': 'allowed', 'allow.del': 'no longer on the added allowlist', 'block.add': `blocked until ${time(x.expiresAt)}`, 'block.del': 'unblocked' }[cmd];

@@ -7,7 +7,7 @@ import { hashPassword } from '../auth/password.js';
 import { DEFAULT_STATE_DIR } from '../sys/paths.js';
 import { parseArgs, str, UsageError } from './args.js';
 import { printHuman } from './human.js';
-import { BLOCKLIST_USAGE, checkFile, routeBlocklist } from './blocklistCmds.js';
+import { BLOCKLIST_USAGE, checkFile, readFeedFile, routeBlocklist } from './blocklistCmds.js';
 
 const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
 
@@ -57,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
     else printHuman('blocklist.check', summary, (s) => process.stdout.write(s));
     return summary.healthy ? 0 : 1;
   }
-  const { cmd, args } = route(p.positional, str(p, 'limit'), opts);
+  const { cmd, args } = p.positional[0] === 'blocklist' && p.positional[1] === 'add-feed'
+    ? { cmd: 'blocklist.add', args: await readFeedFile(p.positional[2]) }
+    : route(p.positional, str(p, 'limit'), opts);
   const sock = join(str(p, 'state-dir') ?? DEFAULT_STATE_DIR, SOCKET_NAME);
   const result = await call(sock, cmd, args);
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -3,6 +3,8 @@
 // feed listing private space or the office prefix blocks no office traffic; a restart
 // enforces last-good before any download.
 import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { run } from '../../lab/run.js';
 import { feedLab, refresh } from './helpers.js';
 
@@ -52,4 +54,11 @@ test('feed refresh adds and removes, last-good survives a dead server and a rest
   utmd = await l.start();
   await l.until(BAD, 'timeout', 'last-good restored at start');
   t.is(await l.probe(OTHER), 'connected');
+
+  // 6. the technician turns the feed off: its entries leave the kernel, the choice is kept in the state dir
+  const off = await utmd.ctl(['blocklist', 'disable', 'lab-c2', '--json']);
+  t.is(off.code, 0, off.stderr);
+  await l.until(BAD, 'connected', 'feed turned off');
+  const tech = JSON.parse(readFileSync(join(utmd.stateDir, 'blocklist', 'technician.json'), 'utf8')) as { settings: Record<string, { enabled?: boolean }> };
+  t.false(tech.settings['lab-c2']?.enabled);
 });
