@@ -29,8 +29,9 @@ export interface SyncStats { added: number; deleted: number; intervalSetsReplace
 export interface SetExpectation { set: string; expected: number }
 
 export interface SyncPlan {
-  /** JSON command fragments (already serialised: no object per element is ever built). */
-  cmds: string[];
+  /** JSON command fragments, already serialised (no object or string per element is
+   *  ever built: large element lists are written as bytes straight into a Buffer). */
+  cmds: Array<string | Buffer>;
   /** Sets to count after apply. */
   verify: SetExpectation[];
   stats: SyncStats;
@@ -38,24 +39,40 @@ export interface SyncPlan {
 
 const q = (s: string): string => JSON.stringify(s);
 
-function elementCmd(verb: 'create' | 'delete' | 'add', table: string, set: string, elemsJson: string): string {
-  return `{${q(verb)}:{"element":{"family":"inet","table":${q(table)},"name":${q(set)},"elem":[${elemsJson}]}}}`;
+function elementCmd(verb: 'create' | 'delete' | 'add', table: string, set: string, elemsJson: string | Buffer): string | Buffer {
+  const head = `{${q(verb)}:{"element":{"family":"inet","table":${q(table)},"name":${q(set)},"elem":[`;
+  if (typeof elemsJson === 'string') return `${head}${elemsJson}]}}}`;
+  return Buffer.concat([Buffer.from(head), elemsJson, Buffer.from(']}}}')]);
 }
 
 function flushCmd(table: string, set: string): string {
   return `{"flush":{"set":{"family":"inet","table":${q(table)},"name":${q(set)}}}}`;
 }
 
-/** `"a.b.c.d",…` built in chunks, so 1M elements never sit in one array of 1M strings. */
-function joinV4(xs: Uint32Array): string {
-  const chunks: string[] = [];
-  for (let start = 0; start < xs.length; start += 8192) {
-    const end = Math.min(xs.length, start + 8192);
-    let c = '';
-    for (let i = start; i < end; i++) c += i === start ? `"${v4Text(xs[i]!)}"` : `,"${v4Text(xs[i]!)}"`;
-    chunks.push(c);
+/** `"a.b.c.d",…` written as ASCII bytes into one Buffer (≤ 18 bytes an address): at 1M
+ *  elements this avoids ~1M short-lived strings (≈ 100 MB of heap before the next GC). */
+export function joinV4(xs: Uint32Array): Buffer {
+  const buf = Buffer.allocUnsafe(xs.length * 18);
+  let o = 0;
+  const octet = (n: number): void => {
+    if (n >= 100) buf[o++] = 48 + Math.floor(n / 100);
+    if (n >= 10) buf[o++] = 48 + (Math.floor(n / 10) % 10);
+    buf[o++] = 48 + (n % 10);
+  };
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i]!;
+    if (i > 0) buf[o++] = 44; // ,
+    buf[o++] = 34; // "
+    octet(v >>> 24);
+    buf[o++] = 46;
+    octet((v >>> 16) & 255);
+    buf[o++] = 46;
+    octet((v >>> 8) & 255);
+    buf[o++] = 46;
+    octet(v & 255);
+    buf[o++] = 34;
   }
-  return chunks.join(',');
+  return buf.subarray(0, o);
 }
 
 function netsJson(nets: readonly IpRange[]): string {
@@ -64,7 +81,7 @@ function netsJson(nets: readonly IpRange[]): string {
 
 /** Plans the update of group `id` from `prev` (what the kernel holds) to `next`. */
 export function planGroupSync(table: string, id: string, prev: SetContent, next: SetContent): SyncPlan {
-  const cmds: string[] = [];
+  const cmds: Array<string | Buffer> = [];
   const verify: SetExpectation[] = [];
   const stats: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
   const s4 = blocklistSetNames(id, 4);
@@ -103,10 +120,11 @@ export function planGroupSync(table: string, id: string, prev: SetContent, next:
 }
 
 /** One document (one transaction) from the fragments of several plans. */
-export function syncDocument(plans: readonly SyncPlan[]): string {
-  const parts = ['{"metainfo":{"json_schema_version":1}}'];
-  for (const p of plans) parts.push(...p.cmds);
-  return `{"nftables":[${parts.join(',')}]}`;
+export function syncDocument(plans: readonly SyncPlan[]): Buffer {
+  const parts: Buffer[] = [Buffer.from('{"nftables":[{"metainfo":{"json_schema_version":1}}')];
+  for (const p of plans) for (const c of p.cmds) parts.push(Buffer.from(','), typeof c === 'string' ? Buffer.from(c) : c);
+  parts.push(Buffer.from(']}'));
+  return Buffer.concat(parts);
 }
 
 export class SetCountError extends Error {
