@@ -33,7 +33,7 @@ export const ThresholdsSchema = z.strictObject({
     beaconPairs: z.number().int().positive().describe('(device, destination) pairs the beacon detector keeps.'),
     beaconConnsPerPair: z.number().int().min(8).describe('Newest connection times kept per pair.'),
     destinations: z.number().int().positive().describe('Destinations whose popularity (devices seen) is remembered.'),
-    scanEntriesPerDevice: z.number().int().positive().describe('(port, host) entries per device in the scan window.'),
+    scanKeysPerDevice: z.number().int().positive().describe('Ports and hosts tracked per device in the scan window (each holds at most threshold+1 entries).'),
     openFlows: z.number().int().positive().describe('Long-lived flows whose last counters are kept to turn updates into deltas.'),
   }),
   threatIntel: z.strictObject({
