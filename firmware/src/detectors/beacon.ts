@@ -7,7 +7,7 @@
 //      madScore = (median - MAD) / median when median >= 1 (else a default: 1 for intervals,
 //      0 for sizes), clamped at 0;
 //  - data-size score: the same on total bytes per connection;
-//  - histogram score: 24 equal bins over the dataset range; max(CV score, bimodal fit), with
+//  - histogram score: 24 equal (hourly) bins over the dataset range; max(CV score, bimodal fit), with
 //    CV score = 1 - stddev/mean (0 when CV > 1) and bimodal fit = (two largest frequency-bin
 //    counts) / (bars - outlierRemoval) once bars >= histBimodalMinHours, bar heights bucketed
 //    by ceil(maxBar · histModeSensitivity);
@@ -46,7 +46,10 @@ export function statisticalScore(sorted: number[], defaultMadScore: number): { s
 
 /** Histogram and duration sub-scores for connection times (real seconds) within [dsMin, dsMax]. */
 export function histogramAndDuration(ts: number[], dsMin: number, dsMax: number, b: Thresholds['beacon']) {
-  const bins = 24;
+  // RITA uses 24 bins over its (24 h) dataset, i.e. hourly bins. While the box has watched for
+  // less than the window, keep the bins hourly rather than shrinking them, so "hours seen" and
+  // "consecutive hours" keep their meaning.
+  const bins = Math.max(1, Math.min(24, Math.round((dsMax - dsMin) / 3600)));
   const hist = new Array<number>(bins).fill(0);
   const step = (dsMax - dsMin) / bins;
   for (const t of ts) hist[Math.min(bins - 1, Math.max(0, Math.floor((t - dsMin) / step)))]!++;

@@ -82,6 +82,7 @@ export const ThresholdsSchema = z.strictObject({
     minUpDownRatio: z.number().positive().describe('Sent/received ratio below which traffic looks like a call or sync, not an upload.'),
     singleFlowBytesBusiness: z.number().positive().describe('One flow sending this much in business hours is its own signal.'),
     singleFlowBytesOff: z.number().positive().describe('Same, outside business hours.'),
+    sameHourRatio: z.number().positive().describe('Not unusual when an earlier day sent at least this fraction of the amount in the same hour.'),
     dangerFactor: z.number().positive().describe('Sent bytes this many times the floor make it dangerous.'),
   }),
   longConnection: z.strictObject({

@@ -73,6 +73,10 @@ export class UploadDetector implements FlowDetector {
       return [this.finding(flow, now, 'single_flow', flow.bytesOut, single, business, { flowBytesOut: flow.bytesOut, flowBytesIn: flow.bytesIn, flowSeconds: Math.round((flow.end - flow.start) / c.t.timeScale / 1000) })];
     }
     if (dev.out < floor || ratio < u.minUpDownRatio) return [];
+    // A device that sent comparable amounts at this hour on an earlier day (a nightly cloud
+    // backup) is doing what it always does.
+    const sameHour = this.sameHourMax(dev);
+    if (sameHour >= dev.out * u.sameHourRatio) return [];
     const base = this.baseline(dev, business);
     let z: number | undefined;
     if (base !== undefined) {
@@ -83,7 +87,7 @@ export class UploadDetector implements FlowDetector {
     return [this.finding(flow, now, 'hourly', dev.out, floor, business, {
       hourBytesOut: dev.out, hourBytesIn: dev.in, ratio: Math.round(ratio * 10) / 10,
       z: z === undefined ? null : Math.round(z * 10) / 10, baselineMedian: base?.median ?? null, baselineMad: base?.mad ?? null,
-      baselineHours: base?.hours ?? 0, coldStart: base === undefined,
+      baselineHours: base?.hours ?? 0, coldStart: base === undefined, sameHourMaxBytes: sameHour,
     })];
   }
 
@@ -94,6 +98,16 @@ export class UploadDetector implements FlowDetector {
     dev.hour = hour;
     dev.out = 0;
     dev.in = 0;
+  }
+
+  /** Most bytes sent in the same local hour on earlier days still in the ring. */
+  private sameHourMax(dev: DeviceUpload): number {
+    let max = 0;
+    for (let h = dev.hour - 24; h >= dev.hour - this.slots && h >= dev.firstHour; h -= 24) {
+      const slot = ((h % this.slots) + this.slots) % this.slots;
+      if (dev.ringHour[slot] === h) max = Math.max(max, dev.ring[slot]!);
+    }
+    return max;
   }
 
   /** Median and MAD of past hours of the same kind since the device was first seen. */
