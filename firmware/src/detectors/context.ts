@@ -23,26 +23,38 @@ interface CompiledEntry {
 
 /** Compile allowlist entries; `extra` adds named prefixes (e.g. the upstream collector). Throws CidrError. */
 export function makeContext(c: Clocked, extra: readonly AllowEntry[] = [], nameOf?: NameOf): DetectorContext {
-  const compiled: CompiledEntry[] = [...c.t.allowlist, ...extra].map((e) => ({
-    e,
-    cidrs: e.cidrs.length > 0 ? new CidrSet(e.cidrs) : undefined,
-    ports: e.ports.map((p): [number, number] => (typeof p === 'number' ? [p, p] : p)),
-  }));
+  // Port-only entries (the common case: NTP, DNS, calls) become one lookup per detector:
+  // "proto/port" → entry name. Entries with prefixes or names are checked one by one.
+  const byPort = new Map<DetectorName, Map<string, string>>();
+  const others: CompiledEntry[] = [];
+  for (const e of [...c.t.allowlist, ...extra]) {
+    const ports = e.ports.map((p): [number, number] => (typeof p === 'number' ? [p, p] : p));
+    if (e.cidrs.length === 0 && e.names.length === 0) {
+      if (ports.length === 0) continue; // an unfilled entry (e.g. collector without address) matches nothing
+      for (const d of e.detectors) {
+        const m = byPort.get(d) ?? new Map<string, string>();
+        byPort.set(d, m);
+        for (const [a, b] of ports) for (let p = a; p <= b; p++) {
+          for (const proto of e.proto === 'any' ? ['tcp', 'udp'] : [e.proto]) if (!m.has(`${proto}/${p}`)) m.set(`${proto}/${p}`, e.name);
+        }
+      }
+      continue;
+    }
+    others.push({ e, cidrs: e.cidrs.length > 0 ? new CidrSet(e.cidrs) : undefined, ports });
+  }
   return {
     c,
     allowed(flow, detector) {
-      for (const { e, cidrs, ports } of compiled) {
+      if (flow.remotePort !== undefined) {
+        const hit = byPort.get(detector)?.get(`${flow.proto}/${flow.remotePort}`);
+        if (hit !== undefined) return hit;
+      }
+      for (const { e, cidrs, ports } of others) {
         if (!e.detectors.includes(detector)) continue;
         if (e.proto !== 'any' && e.proto !== flow.proto) continue;
         if (ports.length > 0) {
           const p = flow.remotePort;
           if (p === undefined || !ports.some(([a, b]) => p >= a && p <= b)) continue;
-        }
-        // An entry with neither prefixes nor names but with ports matches on ports alone;
-        // an entry with nothing at all (e.g. an unfilled collector) matches nothing.
-        if (cidrs === undefined && e.names.length === 0) {
-          if (ports.length > 0) return e.name;
-          continue;
         }
         if (cidrs?.has(flow.remoteIp)) return e.name;
         if (e.names.length > 0 && nameOf) {

@@ -144,6 +144,6 @@ export class UploadDetector implements FlowDetector {
     this.devices.sweep((d) => d.lastSeen < now - c.hours(c.t.upload.baselineDays * 24));
     // Flows without an end for a day lost their END event (netlink overrun); forget them.
     const stale = now - c.hours(24);
-    this.open.evictWhile((f) => f.at < stale);
+    this.open.sweep((f) => f.at < stale);
   }
 }
