@@ -1,7 +1,7 @@
 // A Map with a hard entry cap, evicting approximately least-recently-used entries with the
 // CLOCK (second chance) rule: a touch only sets a flag (no Map reordering, which profiling
-// showed to dominate), and when the cap is exceeded the oldest-inserted entry is dropped unless
-// it was touched since it last came round, in which case it moves to the back. Every detector
+// showed to dominate); when the cap is exceeded the hand moves over the entries in insertion
+// order, clearing flags, and drops the first entry not touched since the hand last passed it. Every detector
 // keeps its window state in these, so memory is bounded whatever the traffic (caps in
 // rules/thresholds.json).
 
@@ -46,14 +46,22 @@ export class CappedMap<K, V> {
 
   delete(k: K): boolean { return this.m.delete(k); }
 
+  // One live iterator is the clock hand. A fresh `entries()` per eviction would restart at the
+  // front and walk over every deleted slot V8 has not yet compacted: O(n) per eviction.
+  private hand: IterableIterator<[K, Slot<V>]> | undefined;
+
   private evictOne(): void {
-    // Terminates: each pass clears a flag, so at most size+1 steps.
-    for (;;) {
-      const first = this.m.entries().next();
-      if (first.done) return;
-      const [k, s] = first.value;
+    // Terminates: each step clears a flag or removes an entry.
+    for (let guard = this.m.size * 2 + 2; guard > 0; guard--) {
+      let r = this.hand?.next();
+      if (r === undefined || r.done) {
+        this.hand = this.m.entries();
+        r = this.hand.next();
+        if (r.done) return;
+      }
+      const [k, s] = r.value;
+      if (s.used) { s.used = false; continue; }
       this.m.delete(k);
-      if (s.used) { s.used = false; this.m.set(k, s); continue; }
       this.dropped++;
       return;
     }

@@ -30,12 +30,15 @@ export function collectorAllowEntry(ip: string): AllowEntry {
 export class DetectorSet {
   private readonly threat: ThreatIntelDetector;
   private readonly all: FlowDetector[];
+  private readonly evictEvery: number;
   /** Findings produced per detector since construction (status page, bench). */
   readonly produced: Record<string, number> = {};
 
   /** Build every detector from validated thresholds; throws CidrError on a bad prefix in them. */
   constructor(deps: DetectorSetDeps) {
-    const ctx = makeContext(clocked(deps.thresholds), deps.extraAllow ?? [], deps.nameOf);
+    const c = clocked(deps.thresholds);
+    this.evictEvery = c.minutes(10);
+    const ctx = makeContext(c, deps.extraAllow ?? [], deps.nameOf);
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
     this.all = [this.threat, new BeaconDetector(ctx), new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
     for (const d of this.all) this.produced[d.name] = 0;
@@ -61,8 +64,13 @@ export class DetectorSet {
     return f;
   }
 
-  /** Drop window state older than each detector's window; call every minute or so with event time. */
+  private lastEvict = -Infinity;
+
+  /** Drop window state older than each detector's window. Call as often as you like with event
+   *  time (e.g. every minute); the full sweeps run at most once per 10 scaled minutes. */
   evict(now: number): void {
+    if (now - this.lastEvict < this.evictEvery) return;
+    this.lastEvict = now;
     for (const d of this.all) d.evict(now);
   }
 
