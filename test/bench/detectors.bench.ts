@@ -11,7 +11,7 @@ import { DetectorSet } from '../../firmware/src/detectors/index.js';
 import { parseThresholds } from '../../firmware/src/detectors/thresholds.js';
 import { makeIsLan } from '../../firmware/src/flows/cidr.js';
 import { parseFlow } from '../../firmware/src/flows/parse.js';
-import { LAN_PREFIX, OfficeDay, type OfficeDayOptions } from './officeDay.js';
+import { knownName, LAN_PREFIX, OfficeDay, type OfficeDayOptions } from './officeDay.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };
@@ -20,9 +20,9 @@ const isLan = makeIsLan([LAN_PREFIX]);
 
 interface DayResult { records: number; bad: number; findings: Finding[]; tBase: number; tFull: number; peakRss: number; sizes: Record<string, number> }
 
-function runDay(opts: Partial<OfficeDayOptions>, timed: boolean): DayResult {
+function runDay(opts: Partial<OfficeDayOptions>, timed: boolean, names: boolean): DayResult {
   const day = new OfficeDay(opts);
-  const set = new DetectorSet({ thresholds, listed: () => undefined });
+  const set = new DetectorSet({ thresholds, listed: () => undefined, nameOf: names ? knownName : undefined });
   const findings: Finding[] = [];
   let records = 0, bad = 0, tBase = 0, tFull = 0, peakRss = process.memoryUsage().rss, sink = 0;
   const lastMinute = arg('--minutes', 1440);
@@ -67,7 +67,10 @@ function quality(day: OfficeDay, findings: Finding[]) {
 const devices = arg('--devices', 50);
 console.log(`office day: ${devices} devices`);
 const day = new OfficeDay({ devices });
-const res = runDay({ devices }, true);
+// --no-names: no DNS sensor, so allowlist entries by name cannot match.
+const names = !args.includes('--no-names');
+console.log(`allowlist names: ${names ? 'resolved (as a DNS sensor would)' : 'unavailable'}`);
+const res = runDay({ devices }, true, names);
 const q = quality(day, res.findings);
 const baseRate = res.records / (res.tBase / 1e9), fullRate = res.records / (res.tFull / 1e9);
 console.log(`records ${res.records}, malformed ${res.bad}, findings ${res.findings.length}`);
@@ -76,14 +79,16 @@ console.log(`JSON.parse + parseFlow + DetectorSet: ${Math.round(fullRate).toLoca
 console.log(`planted found ${q.tp.length}/${day.planted.length} (recall ${q.recall.toFixed(2)}), precision ${q.precision.toFixed(2)}`);
 if (q.missed.length) console.log(`  missed: ${q.missed.join(', ')}`);
 console.log(`false alerts: ${q.fp.length} → ${(q.fp.length * 50 / devices).toFixed(2)} per 50 devices per day (target ≤ 1)`);
-for (const k of q.fp) console.log(`  false: ${k}`);
+for (const f of res.findings.filter((x) => q.fp.includes(`${x.kind}|${x.device?.ip}`))) {
+  console.log(`  false: ${f.kind} ${f.device?.ip} at ${new Date(f.at).toISOString()} ${JSON.stringify(f.params)} ${JSON.stringify(f.evidence).slice(0, 300)}`);
+}
 for (const f of res.findings.filter((x) => q.tp.includes(`${x.kind}|${x.device?.ip}`))) {
   console.log(`  hit ${f.kind} ${f.device?.ip} at ${new Date(f.at).toISOString()} ${JSON.stringify(f.params)}`);
 }
 
 if (!args.includes('--skip-rss')) {
   const rss0 = process.memoryUsage().rss;
-  const big = runDay({ devices: 5000, destinations: 50_000, activeRate: 1, idleRate: 0.05, seed: 7 }, false);
+  const big = runDay({ devices: 5000, destinations: 50_000, activeRate: 1, idleRate: 0.05, seed: 7 }, false, names);
   console.log(`memory: 5,000 devices × 50,000 destinations, ${big.records} records: peak RSS ${(big.peakRss / 1048576).toFixed(0)} MB (process before: ${(rss0 / 1048576).toFixed(0)} MB; target ≤ 200 MB)`);
   console.log(`  state entries: ${JSON.stringify(big.sizes)}`);
 }

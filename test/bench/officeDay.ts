@@ -49,6 +49,14 @@ function rng(seed: number): () => number {
 }
 
 /** LAN address of device i (10.1.1.1 upwards, 250 per /24). */
+/** Names a DNS sensor would learn for the well-known services of the day (for allowlist names). */
+export function knownName(ip: string): string | undefined {
+  if (PUSH.includes(ip)) return 'client.wns.notify.windows.com';
+  if (WU.includes(ip)) return 'download.windowsupdate.com';
+  if (NTP.includes(ip)) return 'time.windows.com';
+  return undefined;
+}
+
 export function deviceIp(i: number): string { return `10.1.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`; }
 const deviceMacOf = (i: number): string => `02:00:00:${((i >> 16) & 255).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
 const destIp = (i: number): string => `44.${(i >> 8) & 255}.${i & 255}.${(i >> 16) + 1}`;
@@ -111,7 +119,10 @@ export class OfficeDay {
     for (let d = 0; d < n; d++) {
       for (let t = this.at(0) + r() * 30 * MIN; t < this.at(24);) {
         const len = (30 + r() * 60) * MIN;
-        this.schedule({ dev: d, dst: PUSH[d % PUSH.length]!, dport: 443, proto: 6, start: t, end: Math.min(t + len, this.at(24) - 1), ob: 4e4, op: 300, rb: 6e4, rp: 320 });
+        // Keepalives scale with duration; notifications (mail, chat) add a variable amount.
+        const notes = Math.floor(r() * r() * 40);
+        const ob = Math.round(len / 1000 * 12 + notes * (300 + r() * 2000)), rb = Math.round(len / 1000 * 15 + notes * (800 + r() * 20_000));
+        this.schedule({ dev: d, dst: PUSH[d % PUSH.length]!, dport: 443, proto: 6, start: t, end: Math.min(t + len, this.at(24) - 1), ob, op: Math.ceil(ob / 200), rb, rp: Math.ceil(rb / 400) });
         t += len + r() * MIN;
       }
     }
