@@ -55,7 +55,7 @@ export class ThreatIntelDetector implements FlowDetector {
       kind: 'threat_contact', severity: 'danger', dedupKey: `threat_contact:${deviceKey(flow)}:${flow.remoteIp}`, at: now,
       device: deviceRef(flow), remote: { ip: flow.remoteIp, port: flow.remotePort }, direction: flow.direction,
       action: hit.action === 'block' && listedAfterStart ? 'blocked' : 'watched',
-      params: { device: flow.deviceIp, remote: flow.remoteIp, port: flow.remotePort, category: hit.category, feed: hit.feedId },
+      params: { device: flow.deviceIp, remote: flow.remoteIp, port: flow.remotePort, category: hit.category, feed: hit.feedId, watchOnly: hit.action === 'watch' },
       evidence: {
         reason, feedId: hit.feedId, category: hit.category, feedAction: hit.action, listedAt: hit.listedAt, flowStart: flow.start,
         flowEnd: flow.end, stillOpen: flow.event !== 'end', bytesOut: flow.bytesOut, bytesIn: flow.bytesIn, pktsIn: flow.pktsIn,

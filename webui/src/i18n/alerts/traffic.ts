@@ -103,14 +103,18 @@ export const trafficAlerts: AlertCatalog = {
       title: '危険と知られている相手と実際に通信しました',
       what: `${dev(p)}が、危険な相手として登録されている外部のアドレス（${s(p['remote'])}）と実際に通信しました。`,
       why: 'この相手は、ウイルスの配布や遠隔操作などに使われていると報告されています。ウイルス対策ソフトが何も見つけていなくても、感染しているおそれがあります。',
-      did: 'この相手が危険と分かった時点で、以後の通信を止めるか見張る設定にしました。すでに行われた通信は取り消せません。監視センターに知らせました。',
+      did: p['watchOnly'] === true
+        ? 'この相手は「見張るだけ」の設定のため、通信は止めていません。記録を取り、監視センターに知らせました。'
+        : 'この相手が危険と分かった時点で、以後の通信を止めました。ただし、すでに行われた通信は取り消せません。監視センターに知らせました。',
       todo: UNPLUG_JA,
     }),
     en: (p) => ({
       title: 'A device actually talked to a known-dangerous address',
       what: `${devEn(p)} exchanged data with an outside address (${s(p['remote'])}) that is listed as dangerous.`,
       why: 'This address is reported to be used for spreading malware or controlling infected machines. The device may be infected even if its antivirus found nothing.',
-      did: 'The box blocks or watches this address from now on, but traffic that already happened cannot be undone. The monitoring centre has been informed.',
+      did: p['watchOnly'] === true
+        ? 'This address is on a watch-only list, so the traffic was not stopped. It has been recorded and reported to the monitoring centre.'
+        : 'The box blocks this address from now on, but traffic that already happened cannot be undone. The monitoring centre has been informed.',
       todo: UNPLUG_EN,
     }),
   },
