@@ -24,7 +24,11 @@ import { madSorted, medianSorted, quartilesSorted, r3 } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
 interface Pair {
-  flow: FlowRecord; // last flow, for device/remote identity
+  // Identity only (not the FlowRecord: holding it per pair cost ~150 B × 100k pairs).
+  deviceIp: string;
+  deviceMac: string | undefined;
+  remoteIp: string;
+  remotePort: number | undefined;
   ts: number[];     // connection start, real seconds
   bytes: number[];
   lastSeen: number; // event ms
@@ -105,11 +109,19 @@ export class BeaconDetector implements FlowDetector {
     if (this.ctx.allowed(flow, 'beacon') !== undefined) return [];
     const c = this.ctx.c, b = c.t.beacon;
     const key = `${deviceKey(flow)}|${flow.remoteIp}`;
-    const p = this.pairs.upsert(key, () => ({ flow, ts: [], bytes: [], lastSeen: now, lastScored: -Infinity, lastReported: -Infinity }));
-    p.flow = flow;
-    p.lastSeen = now;
-    p.ts.push(flow.start / c.t.timeScale / 1000);
-    p.bytes.push(flow.bytesOut + flow.bytesIn);
+    const t0 = flow.start / c.t.timeScale / 1000, size = flow.bytesOut + flow.bytesIn;
+    let p = this.pairs.get(key);
+    if (p === undefined) {
+      // Array literals of length 1: most pairs never see a second connection, so they stay tiny.
+      p = { deviceIp: flow.deviceIp, deviceMac: flow.deviceMac, remoteIp: flow.remoteIp, remotePort: flow.remotePort,
+        ts: [t0], bytes: [size], lastSeen: now, lastScored: -Infinity, lastReported: -Infinity };
+      this.pairs.set(key, p);
+    } else {
+      p.remotePort = flow.remotePort;
+      p.lastSeen = now;
+      p.ts.push(t0);
+      p.bytes.push(size);
+    }
     const cap = c.t.caps.beaconConnsPerPair;
     if (p.ts.length > cap + 64) { p.ts.splice(0, p.ts.length - cap); p.bytes.splice(0, p.bytes.length - cap); }
     if (p.ts.length < b.minConnections) return [];
@@ -158,7 +170,7 @@ export class BeaconDetector implements FlowDetector {
   }
 
   private finding(p: Pair, s: NonNullable<ReturnType<BeaconDetector['score']>>, now: number): Finding {
-    const f = p.flow;
+    const f = p;
     return {
       kind: 'beacon',
       severity: s.score >= this.ctx.c.t.beacon.dangerScore ? 'danger' : 'warning',
