@@ -30,6 +30,8 @@ export function labUtmdConfig(lab: Lab, blocklist: readonly string[] = [lab.inte
     blocklist: { local: [...blocklist] },
     ui: { port: 80 },
     upstream: { host: lab.internet.collector.v4, port: 514 },
+    // no internet in the lab: the shipped feeds' real URLs are never tried
+    feeds: { shipped: false },
   };
 }
 

@@ -168,8 +168,9 @@ export class BlocklistFeature implements Feature {
     for (const f of this.feeds.filter((x) => x.enabled)) {
       const task = cron.schedule(f.refresh, () => this.onTick(f.id), { name: `feed:${f.id}`, noOverlap: true });
       this.tasks.push(task);
-      // a feed with nothing loaded yet is fetched soon after start (still with jitter)
-      if (!this.ranges.has(f.id)) this.later(this.jitter(f.id), () => this.onTick(f.id));
+      // a feed with nothing loaded yet is fetched soon after start: within a minute, still
+      // spread per box (a fleet powered on together does not hit the feed in one second)
+      if (!this.ranges.has(f.id)) this.later(this.jitter(f.id) % 60_000, () => this.onTick(f.id));
     }
     ctx.log.info(`blocklist: ${this.feeds.filter((x) => x.enabled).length} feeds enabled, ${this.layout.length} groups`);
   }
