@@ -6,6 +6,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../lab/run.js';
+import { waitFor } from '../../lab/poll.js';
 import { feedLab, refresh } from './helpers.js';
 
 const BAD = '203.0.113.10';
@@ -23,6 +24,12 @@ test('feed refresh adds and removes, last-good survives a dead server and a rest
   t.like((await refresh(utmd))[0], { feedId: 'lab-c2', result: 'loaded' });
   await l.until(BAD, 'timeout', `${BAD} dropped after the refresh`);
   t.is(await l.probe(OTHER), 'connected', 'other addresses still pass');
+  // the drop reaches the alert pipeline with the feed's category
+  const hit = await waitFor(async () => {
+    const alerts = JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Array<{ kind: string; remote: { ip: string } | null; params: Record<string, unknown> }>;
+    return alerts.find((a) => a.kind === 'blocklist_hit' && a.remote?.ip === BAD);
+  }, { what: 'a blocklist_hit alert for the feed entry', timeoutMs: 20_000, intervalMs: 300 });
+  t.like(hit.params, { category: 'c2', action: 'blocked' });
 
   // 2. unlisted → passes after the next refresh
   l.writeFeed(['198.51.100.99', '198.51.100.98']);
