@@ -6,7 +6,7 @@ import { CommandError } from '../control/protocol.js';
 import { IpParseError } from '../net/ip.js';
 import type { BlocklistFeature } from './feature.js';
 import { emptyGuardResult, guardEntry } from './guard.js';
-import { manualAddCmds, manualDelCmds, normaliseEntry } from './manual.js';
+import { manualAddCmds, manualDelCmds, normaliseEntry, overlappingBlock } from './manual.js';
 import { guardFor } from './protect.js';
 import { FeedSchema, type TechnicianOverrides } from './catalog.js';
 import { readTechnician, writeTechnician } from './feedSources.js';
@@ -123,7 +123,10 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
         throw new CommandError(`refused: ${e.text} is protected (${Object.keys({ ...g.rejected, ...g.carved }).join(', ')})`);
       }
       const now = ctx.now();
-      const existed = f.manualRepo!.live(now).some((b) => b.entry === e.text);
+      const live = f.manualRepo!.live(now);
+      const clash = overlappingBlock(live, e.range, now);
+      if (clash) throw new CommandError(`${e.text} overlaps the manual block ${clash.entry}; remove that one first (block del)`);
+      const existed = live.some((b) => b.entry === e.text);
       f.manualRepo!.put({ entry: e.text, addedAt: now, expiresAt: now + a.seconds * 1000, reason: a.reason });
       let applied = true;
       try {

@@ -40,13 +40,33 @@ function timed(r: IpRange, seconds: number): SetElem {
 export function manualGroup(blocks: readonly ManualBlock[], now: number): BlocklistGroup {
   const fam = (): FamilyElems => ({ single: [], net: [] });
   const g: BlocklistGroup = { id: MANUAL_GROUP, direction: 'both', action: 'drop', timeouts: true, v4: fam(), v6: fam() };
+  const nets: Array<{ r: IpRange; b: ManualBlock }> = [];
   for (const b of blocks) {
     if (b.expiresAt <= now) continue;
     const r = parseEntry(b.entry);
-    const fe = r.family === 4 ? g.v4 : g.v6;
-    (r.first === r.last ? fe.single : fe.net).push(timed(r, remainingSeconds(b, now)));
+    if (r.first === r.last) (r.family === 4 ? g.v4 : g.v6).single.push(timed(r, remainingSeconds(b, now)));
+    else nets.push({ r, b });
+  }
+  // an interval set refuses overlapping elements, and one refused element would fail the
+  // whole ruleset: keep the first of overlapping nets (block.add refuses them anyway)
+  nets.sort((x, y) => x.r.family - y.r.family || (x.r.first < y.r.first ? -1 : x.r.first > y.r.first ? 1 : 0));
+  let last: IpRange | null = null;
+  for (const { r, b } of nets) {
+    if (last && last.family === r.family && r.first <= last.last) continue;
+    (r.family === 4 ? g.v4 : g.v6).net.push(timed(r, remainingSeconds(b, now)));
+    last = r;
   }
   return g;
+}
+
+/** A live manual net block that overlaps `r` (another entry), if any. */
+export function overlappingBlock(blocks: readonly ManualBlock[], r: IpRange, now: number): ManualBlock | undefined {
+  if (r.first === r.last) return undefined;
+  return blocks.find((b) => {
+    if (b.expiresAt <= now) return false;
+    const o = parseEntry(b.entry);
+    return o.first !== o.last && o.family === r.family && o.first <= r.last && r.first <= o.last && formatRange(o) !== formatRange(r);
+  });
 }
 
 /** Normalised text of a block entry (address, prefix or range). Throws IpParseError. */

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { DurationError, manualAddCmds, manualGroup, parseDuration } from '../../../firmware/src/blocklist/manual.js';
+import { DurationError, manualAddCmds, manualGroup, overlappingBlock, parseDuration } from '../../../firmware/src/blocklist/manual.js';
 import { parseEntry } from '../../../firmware/src/net/ip.js';
 
 test('durations: s, m, h, d and plain seconds; nonsense refused', (t) => {
@@ -30,4 +30,18 @@ test('re-blocking deletes the old element first so the new timeout counts', (t) 
   t.deepEqual(Object.keys(cmds[0]!), ['delete']);
   t.deepEqual(cmds[1]!.add.element.elem, [{ elem: { val: '203.0.113.5', timeout: 30 } }]);
   t.is(cmds[1]!.add.element.name, 'bl_manual_v4');
+});
+
+test('overlapping manual nets never reach the interval set together, and a new one is refused', (t) => {
+  const now = 0;
+  const blocks = [
+    { entry: '203.0.113.0/25', addedAt: 0, expiresAt: 100_000, reason: '' },
+    { entry: '203.0.113.0/24', addedAt: 0, expiresAt: 100_000, reason: '' },
+    { entry: '198.51.100.0/24', addedAt: 0, expiresAt: 100_000, reason: '' },
+  ];
+  const g = manualGroup(blocks, now);
+  t.is(g.v4.net.length, 2);
+  t.like(overlappingBlock(blocks.slice(0, 1), parseEntry('203.0.113.64/26'), now), { entry: '203.0.113.0/25' });
+  t.is(overlappingBlock(blocks, parseEntry('192.0.2.0/24'), now), undefined);
+  t.is(overlappingBlock(blocks, parseEntry('203.0.113.5'), now), undefined, 'a single goes to the hash set: no clash');
 });
