@@ -52,6 +52,8 @@ test('feed refresh adds and removes, last-good survives a dead server and a rest
   t.is(await l.probe(BAD), 'timeout', 'last-good still enforced');
   const cond = (JSON.parse((await utmd.ctl(['status', '--json'])).stdout) as { conditions: Array<{ id: string; ok: boolean }> }).conditions;
   t.like(cond.find((c) => c.id === 'feed:lab-c2'), { ok: false });
+  const alerts = JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Array<{ kind: string; params: Record<string, unknown> }>;
+  t.like(alerts.find((a) => a.kind === 'feed_fault'), { params: { feedId: 'lab-c2', reason: 'network' } });
 
   // 5. restart with the server still down and our table gone from the kernel: the first
   //    apply already holds last-good (no download can have succeeded)
