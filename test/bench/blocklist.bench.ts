@@ -13,7 +13,7 @@
 // and prints the ratios against the targets (full ≤ 1.2× raw, 1% ≤ 10% of full, peak RSS ≤ 300 MB).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,7 +118,8 @@ async function child(n: number, dir: string): Promise<void> {
     await waitHttp(port);
 
     const nftArgv = [systemBin('ip'), 'netns', 'exec', ns, systemBin('nft')];
-    const nft = new NftDriver({ nft: nftArgv, lastGoodPath: join(dir, 'ruleset.last-good.json'), tableName: base.tableName, timeoutMs: 600_000 });
+    const stateDir = mkdtempSync(join(dir, 'state-')); // fresh per run: no last-good from an earlier run
+    const nft = new NftDriver({ nft: nftArgv, lastGoodPath: join(stateDir, 'ruleset.last-good.json'), tableName: base.tableName, timeoutMs: 600_000 });
     const config = ConfigSchema.parse({
       mode: 'router', interfaces: { wan: 'lo', lan: ['lo'] }, lan: { prefixes: ['192.168.77.0/24'] },
       feeds: {
@@ -141,7 +142,7 @@ async function child(n: number, dir: string): Promise<void> {
       return true;
     };
     await feature.init({
-      stateDir: dir, config, provisioning: null, base, log: { info: () => {}, warn: (m, e) => console.error(m, e), error: (m, e) => console.error(m, e) },
+      stateDir, config, provisioning: null, base, log: { info: () => {}, warn: (m, e) => console.error(m, e), error: (m, e) => console.error(m, e) },
       now: Date.now, db, nft, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => plan,
       raise: (f) => console.error('finding', f.kind, JSON.stringify(f.params)), requestApply: applyFull,
     });
@@ -208,34 +209,52 @@ async function waitHttp(port: number): Promise<void> {
   throw new Error('bench HTTP server did not start');
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const ci = args.indexOf('--child');
   if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!);
   const si = args.indexOf('--sizes');
   const sizes = (si >= 0 ? args[si + 1]! : '100000,1000000').split(',').map(Number);
+  const ri = args.indexOf('--runs');
+  const runs = ri >= 0 ? Number(args[ri + 1]) : 3;
   const self = fileURLToPath(import.meta.url);
+  const flags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+  console.log(`median of ${runs} runs per size (each run: fresh namespace, fresh process)`);
   console.log('size      ours(s)  raw(s)  ours/raw  1%upd(s)  upd/full  peakRSS(MB)   [targets: ≤1.2×, ≤10%, ≤300 MB]');
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
-    let out;
+    const results: Array<Record<string, any>> = [];
     try {
       const syn = generate(n, 42);
-      writeFileSync(join(dir, 'feed.txt'), feedText(syn));
-      writeFileSync(join(dir, 'feed-1pct.txt'), feedText(change(syn, 7)));
-      out = await run([process.execPath, ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : []), '--import', 'tsx', self, '--child', String(n), dir], { timeoutMs: 1_800_000 });
+      writeFileSync(join(dir, 'feed.base.txt'), feedText(syn));
+      writeFileSync(join(dir, 'feed.1pct.txt'), feedText(change(syn, 7)));
+      for (let i = 0; i < runs; i++) {
+        copyFileSync(join(dir, 'feed.base.txt'), join(dir, 'feed.txt'));
+        copyFileSync(join(dir, 'feed.1pct.txt'), join(dir, 'feed-1pct.txt'));
+        const out = await run([process.execPath, ...flags, '--import', 'tsx', self, '--child', String(n), dir], { timeoutMs: 1_800_000 });
+        results.push(JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, any>);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    const m = (k: (r: Record<string, any>) => number): number => median(results.map(k));
     const f = (ms: number): string => (ms / 1000).toFixed(2).padStart(7);
-    console.log(`${String(n).padEnd(9)} ${f(r.oursMs!)} ${f(r.rawMs!)}  ${(r.oursMs! / r.rawMs!).toFixed(2).padStart(6)}×  ${f(r.updateMs!)}  ` +
-      `${((100 * r.updateMs!) / r.oursMs!).toFixed(1).padStart(6)}%  ${r.peakRssMB!.toFixed(0).padStart(8)}`);
-    const ph = (x: unknown): string => Object.entries(x as Record<string, number>).map(([k, v]) => `${k.replace(/Ms$/, '')} ${(v / 1000).toFixed(2)}`).join(', ');
-    console.log(`          phases full: ${ph(r.fullPhases)}; 1%: ${ph(r.updatePhases)}`);
-    console.log(`          nft part: full ${f((r.fullPhases as any).applyMs)} s = ${((r.fullPhases as any).applyMs / r.rawMs!).toFixed(2)}× raw; 1% ${f((r.updatePhases as any).applyMs)} s = ` +
-      `${((100 * (r.updatePhases as any).applyMs) / (r.fullPhases as any).applyMs).toFixed(1)}% of the full nft load`);
-    console.log(`          (${r.singles} singles + ${r.nets} ranges after merging; raw native ${f(r.rawNativeMs!)} s, raw JSON ${f(r.rawJsonMs!)} s; update ${JSON.stringify(r.update)})`);
+    const ours = m((r) => r.oursMs);
+    const raw = m((r) => r.rawMs);
+    const upd = m((r) => r.updateMs);
+    console.log(`${String(n).padEnd(9)} ${f(ours)} ${f(raw)}  ${m((r) => r.oursMs / r.rawMs).toFixed(2).padStart(6)}×  ${f(upd)}  ` +
+      `${m((r) => (100 * r.updateMs) / r.oursMs).toFixed(1).padStart(6)}%  ${m((r) => r.peakRssMB).toFixed(0).padStart(8)}   (max RSS ${Math.max(...results.map((r) => r.peakRssMB)).toFixed(0)})`);
+    const ph = (key: string): string => ['fetchMs', 'evaluateMs', 'packMs', 'applyMs', 'saveMs']
+      .map((k) => `${k.replace(/Ms$/, '')} ${(m((r) => r[key][k]) / 1000).toFixed(2)}`).join(', ');
+    console.log(`          phases full: ${ph('fullPhases')}; 1%: ${ph('updatePhases')}`);
+    console.log(`          nft part: full = ${m((r) => r.fullPhases.applyMs / r.rawMs).toFixed(2)}× raw; 1% = ${m((r) => (100 * r.updatePhases.applyMs) / r.fullPhases.applyMs).toFixed(1)}% of the full nft load`);
+    const r0 = results[0]!;
+    console.log(`          (${r0.singles} singles + ${r0.nets} ranges after merging; raw native ${f(m((r) => r.rawNativeMs))} s, raw JSON ${f(m((r) => r.rawJsonMs))} s; update ${JSON.stringify(r0.update)})`);
   }
 }
 
