@@ -1,9 +1,9 @@
 // Human-readable output of utmctl. Anything that came from the network is passed through
 // `safe()` so a hostile hostname cannot move the cursor or rewrite the terminal.
-import { noControls } from '../upstream/rfc5424.js';
+import { forTerminal } from '../devices/escape.js';
 import type { Alert } from '../alerts/types.js';
 
-export const safe = (v: unknown): string => noControls(String(v ?? '-'));
+export const safe = (v: unknown): string => forTerminal(String(v ?? '-'), 2000);
 
 const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
 
