@@ -69,6 +69,14 @@ export class DevicesFeature implements Feature {
     this.counts.invalidRows = loaded.invalid;
     const startedAt = this.repo.learningStart(ctx.now());
     this.state = { startedAt, devices: DeviceTable.from(loaded.devices), audit: loaded.audit, counters: { evicted: 0, dropped: 0 } };
+    this.qset = new QuarantineSet({
+      nft: ctx.nft, table: ctx.base.tableName, mode: () => ctx.plan()?.mode ?? null,
+      onResult: (ok, detail) => {
+        ctx.conditions.set('devices:quarantine', ok, detail);
+        // The kernel set missed a change: a full apply puts every quarantined MAC back.
+        if (!ok) void ctx.requestApply();
+      },
+    });
   }
 
   quarantine(): string[] {
@@ -78,14 +86,6 @@ export class DevicesFeature implements Feature {
   start(): void {
     const ctx = this.need();
     const plan = ctx.plan();
-    this.qset = new QuarantineSet({
-      nft: ctx.nft, table: ctx.base.tableName, mode: () => ctx.plan()?.mode ?? null,
-      onResult: (ok, detail) => {
-        ctx.conditions.set('devices:quarantine', ok, detail);
-        // The kernel set missed a change: a full apply puts every quarantined MAC back.
-        if (!ok) void ctx.requestApply();
-      },
-    });
     const view = (): LanView | null => {
       const pl = ctx.plan();
       return pl ? { mode: pl.mode, bridge: pl.ifaces.bridge, lan: pl.ifaces.lan } : null;
