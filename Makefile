@@ -3,9 +3,11 @@
 SHELL := /bin/bash
 DEBS := nftables ulogd2 ulogd2-json iproute2 conntrack tcpdump dnsmasq-base rsyslog \
         chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3 fonts-ipafont-gothic
-STAMP := node_modules/.installed
+# The stamp names the lock file's hash: npm ci runs only when the lock really changed
+# (not when a fresh checkout merely has newer file times).
+STAMP := node_modules/.installed-$(shell sha256sum package-lock.json | cut -c1-16)
 
-.PHONY: all deps debs build check test test-unit test-integration bench run clean
+.PHONY: all deps debs build check test test-unit test-integration bench run docs clean
 
 all: build
 
@@ -16,7 +18,7 @@ debs:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(STAMP): package.json package-lock.json
+$(STAMP):
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -43,7 +45,10 @@ bench: deps build
 	@for b in test/bench/*.bench.ts; do echo "== $$b"; npx tsx $$b || exit 1; done
 
 run: deps build
-	npx tsx test/lab/demo.ts $(if $(MODE),--mode $(MODE))
+	node --import tsx test/lab/demo.ts $(if $(MODE),--mode $(MODE))
+
+docs: $(STAMP)
+	npx tsx firmware/src/cli/configDoc.ts > firmware/CONFIG.md
 
 clean:
 	rm -rf dist

@@ -20,6 +20,7 @@ import { buildCatalog, explainAlert, type AlertCatalog } from '../../../webui/sr
 import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
 import { conditionFinding } from './health.js';
+import { LAST_GOOD_FILE } from '../sys/paths.js';
 import { Observation } from '../sensors/observation.js';
 import type { SensorEvent } from '../sensors/events.js';
 import { blocklistFinding, parseLogPrefix, type GroupInfo, type PacketHit } from '../alerts/fromPacket.js';
@@ -73,7 +74,7 @@ export class Daemon {
     this.now = o.now ?? Date.now;
     this.startedAt = this.now();
     this.conditions = new Conditions(this.now);
-    this.nft = new NftDriver({ lastGoodPath: join(o.stateDir, 'ruleset.last-good.json'), tableName: o.base.tableName });
+    this.nft = new NftDriver({ lastGoodPath: join(o.stateDir, LAST_GOOD_FILE), tableName: o.base.tableName });
   }
 
   get deviceId(): string {

@@ -1,5 +1,6 @@
 // Adapter: reads the network facts from iproute2's JSON output, and creates the bridge in
 // zero-config bridge mode. Commands run with argv arrays only.
+import { existsSync } from 'node:fs';
 import { run } from '../sys/run.js';
 import type { AddrFact, LinkFact, NetworkFacts } from './topology.js';
 
@@ -18,7 +19,9 @@ export async function readNetworkFacts(bridge?: string): Promise<NetworkFacts> {
   const links: LinkFact[] = (await ipJson(['ip', '-j', '-d', 'link', 'show'])).map((x) => {
     const l = x as J;
     const info = l.linkinfo as J | undefined;
-    return { name: String(l.ifname), kind: str(info?.info_kind), linkType: String(l.link_type), master: str(l.master), mac: str(l.address) };
+    const name = String(l.ifname);
+    const wireless = existsSync(`/sys/class/net/${name}/wireless`) || existsSync(`/sys/class/net/${name}/phy80211`);
+    return { name, kind: str(info?.info_kind), linkType: String(l.link_type), master: str(l.master), mac: str(l.address), wireless };
   });
   const addrs: AddrFact[] = [];
   for (const x of await ipJson(['ip', '-j', 'addr', 'show'])) {

@@ -9,6 +9,8 @@ export interface LinkFact {
   linkType: string; // "ether", "loopback", …
   master?: string | undefined;
   mac?: string | undefined;
+  /** Wi-Fi interfaces report link type ether too; they are never bridge ports. */
+  wireless?: boolean | undefined;
 }
 
 export interface AddrFact {
@@ -32,7 +34,7 @@ export interface NetworkFacts {
 /** Ethernet ports: physical NICs, plus veth so the lab behaves like hardware. Sorted by name. */
 export function ethernetPorts(links: LinkFact[]): string[] {
   return links
-    .filter((l) => l.linkType === 'ether' && (l.kind === undefined || l.kind === 'veth'))
+    .filter((l) => l.linkType === 'ether' && !l.wireless && (l.kind === undefined || l.kind === 'veth'))
     .map((l) => l.name)
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }

@@ -16,3 +16,5 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
 export const DEFAULT_STATE_DIR = '/var/lib/otasuke-utm';
 export const DEFAULT_CONFIG = '/etc/otasuke-utm/config.json';
 export const DEFAULT_PROVISIONING = '/etc/otasuke-utm/provisioning.json';
+/** The last-good ruleset inside the state dir; image/systemd/utmd-restore.service names it too. */
+export const LAST_GOOD_FILE = 'ruleset.last-good.json';

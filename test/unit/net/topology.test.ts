@@ -9,6 +9,7 @@ const links = [
   { name: 'eth0', linkType: 'ether' },
   { name: 'br0', linkType: 'ether', kind: 'bridge' },
   { name: 'dummy0', linkType: 'ether', kind: 'dummy' },
+  { name: 'wlan0', linkType: 'ether', wireless: true },
 ];
 const facts = {
   links,
@@ -21,7 +22,7 @@ const facts = {
   fdb: [{ mac: '02:00:00:00:00:01', port: 'eth1' }],
 };
 
-test('Ethernet ports exclude loopback, bridges and dummies, sorted', (t) => {
+test('Ethernet ports exclude loopback, bridges, dummies and Wi-Fi, sorted', (t) => {
   t.deepEqual(ethernetPorts(links), ['eth0', 'eth1']);
 });
 
