@@ -21,7 +21,7 @@ const T = {
     askHelp: '心当たりがあれば「承認する」を、なければ「隔離する」を押してください。隔離すると、その機器はインターネットにも社内のほかの機器にもつながらなくなります。',
     approve: '承認する（心当たりがある）', quarantine: '隔離する', release: '隔離を解除する',
     loginToAct: '承認や隔離をするには、ページ下のログインをしてください。', loginLink: 'ログインへ',
-    noName: '名前のない機器', vendor: 'メーカー', os: '種類の見立て', status: '状態', firstSeen: 'はじめて見た日時', lastSeen: '最後に見た日時', address: '機器の識別番号',
+    noName: '名前のない機器', vendor: 'メーカー', os: '種類の見立て', status: '状態', firstSeen: 'はじめて見た日時', lastSeen: '最後に見た日時', address: '機器の識別番号', ip: 'ネットワーク上の番号',
     privateMac: '（スマートフォンなどが使う、一時的な識別番号です）', phone: '私物のスマートフォンかもしれません。', eol: 'サポートが終了した古いパソコンのようです。ウイルスに感染しやすく危険です。',
     unknownVendor: '不明', unknownOs: '分かりません',
     statuses: { learning: 'いつもの機器（学習期間中に記録）', approved: '承認済み', new: '未確認（心当たりの確認待ち）', quarantined: '隔離中' } as Record<DeviceStatus, string>,
@@ -36,7 +36,7 @@ const T = {
     askHelp: 'If you do, press "Approve". If not, press "Quarantine": the device can then reach neither the internet nor other office devices.',
     approve: 'Approve (I recognise it)', quarantine: 'Quarantine', release: 'Release from quarantine',
     loginToAct: 'To approve or quarantine devices, log in at the bottom of the page.', loginLink: 'Log in',
-    noName: 'Unnamed device', vendor: 'Maker', os: 'Best guess', status: 'Status', firstSeen: 'First seen', lastSeen: 'Last seen', address: 'Device ID',
+    noName: 'Unnamed device', vendor: 'Maker', os: 'Best guess', status: 'Status', firstSeen: 'First seen', lastSeen: 'Last seen', address: 'Device ID', ip: 'Network address',
     privateMac: '(a temporary ID, as phones use)', phone: 'This may be someone\'s personal phone.', eol: 'This looks like an old computer whose support has ended. It is easily infected.',
     unknownVendor: 'unknown', unknownOs: 'unknown',
     statuses: { learning: 'Usual device (seen while learning)', approved: 'Approved', new: 'Not yet confirmed', quarantined: 'Quarantined' } as Record<DeviceStatus, string>,
@@ -70,7 +70,8 @@ ${d.eol ? html`<p class="device-eol">${t.eol}</p>` : ''}${d.likelyPersonalPhone 
 <dt>${t.status}</dt><dd>${t.statuses[d.status]}</dd>
 <dt>${t.vendor}</dt><dd>${d.vendor ?? t.unknownVendor}</dd>
 <dt>${t.os}</dt><dd>${os}</dd>
-<dt>${t.address}</dt><dd><code>${d.mac}</code> ${d.randomised ? t.privateMac : ''} ${d.ipv4[0] ?? ''}</dd>
+<dt>${t.address}</dt><dd><code>${d.mac}</code> ${d.randomised ? t.privateMac : ''}</dd>
+${d.ipv4[0] ?? d.ipv6[0] ? html`<dt>${t.ip}</dt><dd><code>${d.ipv4[0] ?? d.ipv6[0]}</code></dd>` : ''}
 <dt>${t.firstSeen}</dt><dd>${formatWhen(d.firstSeen, ctx.lang, TIME_ZONE)}</dd>
 <dt>${t.lastSeen}</dt><dd>${formatWhen(d.lastSeen, ctx.lang, TIME_ZONE)}</dd>
 </dl>
