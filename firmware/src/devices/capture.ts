@@ -1,4 +1,4 @@
-// Adapter: passive DHCP capture. Supervises `tcpdump -i IFACE -n -U -w - 'udp port 67 or udp
+// Adapter: passive DHCP capture. Supervises `tcpdump -i IFACE -n -U --immediate-mode -w - 'udp port 67 or udp
 // port 68'` per LAN-side interface, feeds its pcap stream to our own parser and decoder, and
 // hands client observations on. Malformed or truncated packets are counted and dropped.
 import { systemBin } from '../sys/bin.js';
@@ -46,7 +46,7 @@ export class DhcpCapture {
     for (const iface of this.o.ifaces) {
       const sup = new Supervisor({
         id: `tcpdump:${iface}`,
-        argv: [this.o.tcpdump ?? systemBin('tcpdump'), '-i', iface, '-n', '-U', '-w', '-', FILTER],
+        argv: [this.o.tcpdump ?? systemBin('tcpdump'), '-i', iface, '-n', '-U', '--immediate-mode', '-w', '-', FILTER],
         now: this.o.now,
         killWithParent: true,
         onHealth: this.o.onHealth,
