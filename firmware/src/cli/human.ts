@@ -12,7 +12,7 @@ const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISO
 export function printHuman(cmd: string, r: unknown, out: (s: string) => void): void {
   if (cmd === 'status') return printStatus(r as Record<string, any>, out);
   if (cmd === 'alerts') return printAlerts(r as Alert[], out);
-  if (cmd === 'devices') return printDevices(r, out);
+  if (cmd === 'devices' || cmd === 'devices.scan') return printDevices(r, out);
   if (cmd === 'devices.audit') return printAudit(r as { at: number; actor: string; action: string; mac: string; from: string | null; to: string | null; detail?: string }[], out);
   if (cmd.startsWith('device.')) return printDeviceResult(cmd, r, out);
   if (cmd === 'password') {

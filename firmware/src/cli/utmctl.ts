@@ -15,6 +15,7 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
   ruleset print            the ruleset utmd would apply (JSON for nft -j)
   ruleset check            nft -c of the rendered ruleset, and drift against the kernel
   devices                  every device on the office network (status, name, vendor, OS guess)
+  devices scan             read the kernel's neighbour/bridge tables now, then list
   device approve MAC       mark a device as known (never alerted again; lifts a quarantine)
   device quarantine MAC    cut a device off (DHCP, DNS and this box's page still work)
   device release MAC       lift a quarantine
@@ -37,6 +38,7 @@ export function route(pos: string[], limit: string | undefined): { cmd: string; 
   if (a === 'alerts' && !b) return { cmd: 'alerts', args: limit ? { limit: Number(limit) } : {} };
   if (a === 'ruleset' && (b === 'print' || b === 'check')) return { cmd: `ruleset.${b}`, args: {} };
   if (a === 'devices' && !b) return { cmd: 'devices', args: {} };
+  if (a === 'devices' && b === 'scan' && pos.length === 2) return { cmd: 'devices.scan', args: {} };
   if (a === 'device' && b === 'audit' && pos.length === 2) return { cmd: 'devices.audit', args: limit ? { limit: Number(limit) } : {} };
   if (a === 'device' && (b === 'approve' || b === 'quarantine' || b === 'release') && pos.length === 3) return { cmd: `device.${b}`, args: { mac: pos[2] } };
   if (a === 'device' && b === 'label' && pos.length === 4) return { cmd: 'device.label', args: { mac: pos[2], label: pos[3] } };

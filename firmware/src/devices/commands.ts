@@ -25,7 +25,7 @@ function parse<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
   return r.data;
 }
 
-/** `devices`, `device.approve|quarantine|release|label`, `devices.audit`. */
+/** `devices`, `devices.scan`, `device.approve|quarantine|release|label`, `devices.audit`. */
 export function devicesHandlers(f: DevicesFeature): Handlers {
   const decide = (type: 'approve' | 'quarantine' | 'release') => async (args: Record<string, unknown>) => {
     const { mac } = parse(ActionArgs, args);
@@ -35,6 +35,10 @@ export function devicesHandlers(f: DevicesFeature): Handlers {
   };
   return {
     devices: () => f.list(),
+    'devices.scan': async () => {
+      await f.scan();
+      return f.list();
+    },
     'device.approve': decide('approve'),
     'device.quarantine': decide('quarantine'),
     'device.release': decide('release'),

@@ -237,6 +237,12 @@ export class DevicesFeature implements Feature {
     return this.ctx?.now() ?? Date.now();
   }
 
+  /** Reads the kernel tables now (technician: `utmctl devices scan`) instead of waiting for the timers. */
+  async scan(): Promise<void> {
+    await this.kernel?.pollNeighbours();
+    await this.kernel?.pollSet();
+  }
+
   device(mac: string): Device | undefined {
     return this.state?.devices.get(mac);
   }

@@ -133,6 +133,19 @@ test.serial('bridge: learning is silent; a personal iPhone alerts once; its new 
   t.is((await post('/actions/devices/release', { _csrf: csrfFromHtml(page), mac: phone.mac })).status, 303);
   t.is((await tcpProbe(phone.ns, target, { timeoutMs: 2000 }))[0]?.outcome, 'connected', 'released from the page');
 
+  // 8. A device that never used DHCP (lan1, static address, the page's visitor) is known from
+  //    the kernel's tables: the neighbour table, the bridge FDB and the ruleset's (MAC, IPv4) set.
+  const lan1 = lab.hosts[0]!;
+  await tcpProbe(lan1.ns, target, { timeoutMs: 2000 });
+  const seen = await waitFor(async () => {
+    const list = JSON.parse((await utmd.ctl(['devices', 'scan', '--json'])).stdout) as { devices: Device[] };
+    return list.devices.find((d) => d.mac === lan1.mac && d.ipv4.includes(lan1.v4));
+  }, { what: 'the static host in the inventory', timeoutMs: 20_000, intervalMs: 1000 });
+  t.is(seen.fingerprint, null, 'seen without DHCP');
+  const status = (await utmd.status()) as { features: { devices: { kernelTables: { nftset: { polls: number; sightings: number; lastMs: number } } } } };
+  t.log(`nft set read: ${JSON.stringify(status.features.devices.kernelTables.nftset)}`);
+  t.true(status.features.devices.kernelTables.nftset.sightings > 0, 'the dynamic set saw LAN traffic');
+
   const audit = JSON.parse((await utmd.ctl(['device', 'audit', '--json'])).stdout) as { actor: string; action: string; mac: string }[];
   t.true(audit.some((e) => e.action === 'quarantine' && e.actor === 'utmctl' && e.mac === oldMac));
   t.true(audit.some((e) => e.action === 'quarantine' && e.actor.startsWith('admin@') && e.mac === phone.mac), JSON.stringify(audit.slice(0, 4)));

@@ -18,6 +18,7 @@ export interface ClientProfile {
 
 // Sources: rules/fingerprints.json (the same public fingerprint data the classifier cites).
 export const IOS: Omit<ClientProfile, 'hostname'> = { prl: [1, 121, 3, 6, 15, 108, 114, 119, 252] };
+export const ANDROID: Omit<ClientProfile, 'hostname'> = { prl: [1, 3, 6, 15, 26, 28, 51, 58, 59, 43], vendorClass: 'android-dhcp-13' };
 export const WINDOWS_XP: Omit<ClientProfile, 'hostname'> = { prl: [1, 15, 3, 6, 44, 46, 47, 31, 33, 249, 43], vendorClass: 'MSFT 5.0' };
 export const WINDOWS_10: Omit<ClientProfile, 'hostname'> = { prl: [1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252], vendorClass: 'MSFT 5.0' };
 

@@ -8,7 +8,7 @@ import { startUtmd, labUtmdConfig } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
 import type { Device } from '../../../firmware/src/devices/model.js';
-import { IOS, privateMac, runDhclient } from './clients.js';
+import { ANDROID, IOS, privateMac, runDhclient } from './clients.js';
 
 test.serial('router: utmd\'s dnsmasq serves the office; a personal iPhone alerts once; quarantine drops it, release restores it', async (t) => {
   const lab = await createLab({ mode: 'router', lanHosts: 1 });
@@ -43,4 +43,14 @@ test.serial('router: utmd\'s dnsmasq serves the office; a personal iPhone alerts
   const alertsNow = JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[];
   t.is(alertsNow.filter((a) => a.device.mac === phone.mac && a.kind.startsWith('new_device')).length, 1);
   await client.stop();
+
+  // An Android phone (private MAC, android-dhcp vendor class) is a likely personal phone too.
+  const android = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
+  const ac = await runDhclient(lab, android, { ...ANDROID, hostname: 'Galaxy-S23' });
+  const aa = await waitFor(async () => (JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[]).find((a) => a.device.mac === android.mac && a.kind.startsWith('new_device')), { what: 'the Android alert', timeoutMs: 30_000 });
+  t.is(aa.kind, 'new_device_phone');
+  const ad = (JSON.parse((await utmd.ctl(['devices', '--json'])).stdout) as { devices: Device[] }).devices.find((d) => d.mac === android.mac);
+  t.is(ad?.osFamily, 'android');
+  t.is(ad?.osName, 'Android 13');
+  await ac.stop();
 });
