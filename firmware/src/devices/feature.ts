@@ -91,7 +91,10 @@ export class DevicesFeature implements Feature {
       return pl ? { mode: pl.mode, bridge: pl.ifaces.bridge, lan: pl.ifaces.lan } : null;
     };
     if (plan) {
-      const ifaces = plan.mode === 'bridge' && plan.ifaces.bridge ? [plan.ifaces.bridge] : plan.ifaces.lan;
+      // The LAN-side ports in both modes. In bridge mode a capture on the bridge device only
+      // sees frames delivered to the bridge itself (broadcasts), not unicast renewals that
+      // the bridge forwards between ports; a capture on each office-side port sees both.
+      const ifaces = plan.ifaces.lan;
       this.capture = new DhcpCapture({
         ifaces, now: ctx.now, vendorOf: (m) => this.vendorOf(m),
         onObservation: (obs) => this.ingest(obs),
