@@ -76,3 +76,32 @@ for (const mode of ['bridge', 'router'] as const) {
     t.true(status.conditions.find((c) => c.id === 'sensor:ulogd')?.ok);
   });
 }
+
+test.serial('fail loud: a killed sensor becomes an alert upstream and is restarted; a garbage datagram is counted, not fatal', async (t) => {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  const collector = await startUdpCollector(lab);
+  const utmd = await startUtmd(lab, { provisioning });
+  type S = { sensors: { observation: { port: number; listener: { malformed: Record<string, number> }; ulogd: { pid?: number; restarts: number } } } };
+  const before = (await utmd.status()) as S;
+  const pid = before.sensors.observation.ulogd.pid;
+  t.truthy(pid, 'ulogd2 is running under utmd');
+  process.kill(pid!, 'SIGKILL');
+
+  const line = await collector.waitFor((l) => l.includes('sensor_down'), 30_000);
+  t.regex(line, /box-test-0001 otasuke-utm - sensor_down/);
+  await waitFor(async () => {
+    const s = (await utmd.status()) as S;
+    return s.sensors.observation.ulogd.restarts >= 1 && s.sensors.observation.ulogd.pid && s.sensors.observation.ulogd.pid !== pid ? true : undefined;
+  }, { what: 'ulogd2 restarted by the supervisor', timeoutMs: 30_000 });
+
+  // A hostile datagram on the sensor port (from inside the box, where ulogd2 sends).
+  const port = before.sensors.observation.port;
+  await lab.exec(lab.ns.box, [process.execPath, '-e',
+    `const s=require('dgram').createSocket('udp4');s.send(Buffer.from('{"oob.prefix":'),${port},'127.0.0.1',()=>s.close())`]);
+  await waitFor(async () => {
+    const s = (await utmd.status()) as S;
+    return Object.values(s.sensors.observation.listener.malformed).reduce((a, b) => a + b, 0) >= 1 ? true : undefined;
+  }, { what: 'the malformed datagram counted', timeoutMs: 15_000 });
+  t.truthy(await utmd.status(), 'utmd still answers');
+});

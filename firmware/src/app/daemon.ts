@@ -21,9 +21,7 @@ import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
 import { conditionFinding } from './health.js';
 import { LAST_GOOD_FILE } from '../sys/paths.js';
-import { Observation } from '../sensors/observation.js';
-import type { SensorEvent } from '../sensors/events.js';
-import { blocklistFinding, parseLogPrefix, type GroupInfo, type PacketHit } from '../alerts/fromPacket.js';
+import { Sensing } from './sensing.js';
 import { loadSessionSecret, startWeb, webDeps } from './web.js';
 import { UpstreamForwarder } from '../upstream/forwarder.js';
 import { ControlServer } from '../control/server.js';
@@ -43,6 +41,8 @@ export interface DaemonOptions {
   /** webui/static of the installed package. */
   staticDir: string;
   now?: (() => number) | undefined;
+  /** ms the entry point's early restore took; undefined/null: the daemon restores itself. */
+  restoredMs?: number | null | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
 }
@@ -86,7 +86,8 @@ export class Daemon {
     await mkdir(this.o.stateDir, { recursive: true, mode: 0o700 });
     // 1. Enforce the last-good ruleset first: the office is protected before anything slow.
     try {
-      if (await this.nft.restoreLastGood()) this.timings.restoreMs = performance.now() - t0;
+      if (typeof this.o.restoredMs === 'number') this.timings.restoreMs = this.o.restoredMs;
+      else if (await this.nft.restoreLastGood()) this.timings.restoreMs = performance.now() - t0;
     } catch (e) {
       this.o.log.error('last-good ruleset could not be restored', e);
     }
@@ -98,7 +99,7 @@ export class Daemon {
     await this.planAndApply(t0);
     await setSysctls(this.o.config, this.o.log);
     // 4. Sensors: ulogd2 → JSON over loopback UDP → typed events (needs the log rules above).
-    await this.startObservation();
+    await this.startSensing();
     // 5. Features start their timers and children; then the technician socket.
     for (const f of this.features) {
       await f.start?.();
@@ -117,57 +118,17 @@ export class Daemon {
 
   credential: Credential | null = null;
 
-  private async startObservation(): Promise<void> {
-    const obs = new Observation({
-      stateDir: this.o.stateDir,
-      nflogGroups: [this.o.config.sensors.nflogGroup],
-      nfct: { enabled: true },
-      now: this.now,
-      setSysctls: false, // setSysctls() above already did, per mode
-      onEvent: (e) => this.onSensorEvent(e),
-      onHealth: (h) => this.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
-      onLoss: (l) =>
-        this.conditions.set('loss:ulogd', false, `${l.lossMessages} loss message(s) from ulogd2${l.maxBufferReached.NFCT || l.maxBufferReached.NFLOG ? '; netlink buffer at its maximum: events are being lost' : ''}`),
+  private async startSensing(): Promise<void> {
+    const sensing = new Sensing({
+      stateDir: this.o.stateDir, nflogGroup: this.o.config.sensors.nflogGroup, logPrefix: this.o.base.logPrefix,
+      now: this.now, conditions: this.conditions, log: this.o.log, features: () => this.features, raise: (f) => this.raise(f),
     });
-    try {
-      await obs.start();
-    } catch (e) {
-      this.o.log.error('sensors could not start', e);
-      this.conditions.set('sensor:ulogd', false, `cannot start: ${(e as Error).message}`);
-    }
-    this.observation = obs;
-    this.stoppers.push(() => obs.stop());
+    this.sensing = sensing;
+    this.stoppers.push(() => sensing.stop());
+    await sensing.start();
   }
 
-  /** Routes one sensor event: blocklist hits become alerts; features see everything. */
-  onSensorEvent(e: SensorEvent): void {
-    try {
-      if (e.type === 'packet') {
-        this.sensorCounts.packets++;
-        const f = blocklistFinding(e, this.o.base.logPrefix, (g) => this.describeGroup(g, e));
-        if (f) this.raise(f);
-        for (const ft of this.features) ft.onPacket?.(e);
-      } else {
-        this.sensorCounts.flows++;
-        for (const ft of this.features) ft.onFlow?.(e);
-      }
-    } catch (err) {
-      this.sensorCounts.errors++;
-      this.o.log.error('sensor event handling failed', err);
-    }
-  }
-
-  private describeGroup(group: string, e: PacketHit): GroupInfo | undefined {
-    const remote = parseLogPrefix(e.prefix, this.o.base.logPrefix)?.dir === 'in' ? e.srcIp : e.dstIp;
-    for (const f of this.features) {
-      const g = f.describeGroup?.(group, remote);
-      if (g) return g;
-    }
-    return undefined;
-  }
-
-  observation: Observation | null = null;
-  readonly sensorCounts = { packets: 0, flows: 0, errors: 0 };
+  sensing: Sensing | null = null;
 
   get features(): Feature[] {
     return this.o.features ?? [];
@@ -311,7 +272,7 @@ export class Daemon {
       alerts: { total: this.alerts?.count() ?? 0, pipeline: this.pipeline?.counts ?? null },
       upstream: { pending: this.outbox?.pending() ?? null, stats: this.forwarder?.stats ?? null },
       memory: { rssBytes: process.memoryUsage().rss },
-      sensors: { ...this.sensorCounts, observation: this.observation?.status() ?? null },
+      sensors: this.sensing?.status() ?? null,
       features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
     };
   }

@@ -1,82 +1,61 @@
 // utmd: the daemon. `utmd [--state-dir DIR] [--config FILE] [--provisioning FILE]`, or
 // `utmd --check-config FILE` / `--check-provisioning FILE` to validate a file and exit.
-import { existsSync, readFileSync } from 'node:fs';
+// This entry is deliberately tiny: it puts the last-good ruleset back into the kernel
+// first, and only then loads the rest of the daemon (express, SQLite, schemas).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BasePolicySchema } from '../nft/policy.js';
-import { ConfigError, loadConfig, loadProvisioning, parseWith } from '../config/load.js';
-import { ConfigSchema } from '../config/schema.js';
-import { ProvisioningSchema } from '../config/provisioning.js';
-import { Daemon } from '../app/daemon.js';
-import { composeFeatures } from '../app/compose.js';
-import { stderrLogger } from '../app/log.js';
-import { DEFAULT_CONFIG, DEFAULT_PROVISIONING, DEFAULT_STATE_DIR, packageRoot } from '../sys/paths.js';
-import { parseArgs, str, UsageError } from './args.js';
+import { systemBin } from '../sys/bin.js';
+import { run } from '../sys/run.js';
+import { DEFAULT_STATE_DIR, LAST_GOOD_FILE } from '../sys/paths.js';
+import { parseArgs, str } from './args.js';
 
-const USAGE = `usage: utmd [--state-dir DIR] [--config FILE] [--provisioning FILE]
-       utmd --check-config FILE | --check-provisioning FILE`;
+const VALUED = ['state-dir', 'config', 'provisioning', 'check-config', 'check-provisioning'];
 
-function checkFile(file: string, kind: 'config' | 'provisioning'): number {
+/** Re-applies STATE/ruleset.last-good.json with nft; returns the ms it took, or null. */
+async function restoreEarly(stateDir: string): Promise<number | null> {
+  const file = join(stateDir, LAST_GOOD_FILE);
+  if (!existsSync(file)) return null;
+  const t0 = performance.now();
   try {
-    const text = readFileSync(file, 'utf8');
-    if (kind === 'config') parseWith(ConfigSchema, text, file);
-    else parseWith(ProvisioningSchema, text, file);
-    process.stdout.write(`${file}: OK (${kind})\n`);
-    return 0;
+    await run([systemBin('nft'), '-j', '-f', file], { timeoutMs: 120_000 });
+    return performance.now() - t0;
   } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${file}: refused\n${e.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-      return 1;
-    }
-    process.stderr.write(`${file}: ${(e as Error).message}\n`);
-    return 1;
+    // The daemon tries again and reports it as a condition; the office keeps whatever runs now.
+    process.stderr.write(`utmd: early restore of the last-good ruleset failed: ${(e as Error).message}\n`);
+    return null;
   }
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['state-dir', 'config', 'provisioning', 'check-config', 'check-provisioning'], ['help']);
+  const args = parseArgs(argv, VALUED, ['help']);
+  const m = await import('./utmdMain.js');
   if (args.flags.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${m.USAGE}\n`);
     return 0;
   }
   const cc = str(args, 'check-config');
-  if (cc) return checkFile(cc, 'config');
+  if (cc) return m.checkFile(cc, 'config');
   const cp = str(args, 'check-provisioning');
-  if (cp) return checkFile(cp, 'provisioning');
-
-  const log = stderrLogger();
-  const stateDir = str(args, 'state-dir') ?? DEFAULT_STATE_DIR;
-  const configFile = str(args, 'config') ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
-  const provFile = str(args, 'provisioning') ?? (existsSync(DEFAULT_PROVISIONING) ? DEFAULT_PROVISIONING : undefined);
-  const config = await loadConfig(configFile);
-  const provisioning = await loadProvisioning(provFile);
-  const root = packageRoot();
-  const basePath = join(root, 'rules', 'base-policy.json');
-  const base = parseWith(BasePolicySchema, readFileSync(basePath, 'utf8'), basePath);
-
-  const features = composeFeatures({ config, provisioning, stateDir, root });
-  const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, staticDir: join(root, 'webui', 'static') });
-  let stopping = false;
-  const stop = (sig: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${sig}: stopping (the ruleset stays in the kernel)`);
-    void daemon.stop().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  await daemon.start();
-  log.info(`running: ${daemon.plan?.mode ?? '?'} mode, state in ${stateDir}`, daemon.timings);
-  return -1; // keep running
+  if (cp) return m.checkFile(cp, 'provisioning');
+  await m.runDaemon(args, null);
+  return -1;
 }
 
-main(process.argv.slice(2)).then(
+async function daemon(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, VALUED, ['help']);
+  const restoredMs = await restoreEarly(str(args, 'state-dir') ?? DEFAULT_STATE_DIR);
+  const m = await import('./utmdMain.js');
+  await m.runDaemon(args, restoredMs);
+}
+
+const argv = process.argv.slice(2);
+const oneShot = argv.some((a) => a === '--help' || a.startsWith('--check-'));
+(oneShot ? main(argv) : daemon(argv).then(() => -1)).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
-  (e: unknown) => {
-    if (e instanceof UsageError) process.stderr.write(`utmd: ${e.message}\n${USAGE}\n`);
-    else if (e instanceof ConfigError) process.stderr.write(`utmd: bad ${e.file}\n${e.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    else process.stderr.write(`utmd: cannot start: ${(e as Error).stack ?? String(e)}\n`);
-    process.exit(e instanceof UsageError ? 64 : 1);
+  async (e: unknown) => {
+    const m = await import('./utmdMain.js');
+    process.exit(m.reportFatal(e));
   },
 );

@@ -1,6 +1,6 @@
 // An immutable map of devices keyed by MAC with cheap updates. The inventory reducer returns
 // a new state for every observation; copying a 5,000-entry Map each time cost ~2 ms per
-// packet (measured in test/bench/devices.ts). Sharding by MAC lets an update copy one shard
+// packet (measured in test/bench/devices.bench.ts). Sharding by MAC lets an update copy one shard
 // of ~size/64 entries plus a 64-slot array instead.
 import type { Device } from './model.js';
 

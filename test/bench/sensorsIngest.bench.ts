@@ -1,7 +1,7 @@
 // Benchmark: ulogd2 datagram ingest. Prints the rate of UdpEventListener's full per-datagram
 // path (length check, JSON.parse, dispatch, zod-validated NFLOG parse, address
 // normalisation) as a ratio of a raw JSON.parse-only baseline over the same real ulogd2
-// samples, measured in this run. Run: node --import tsx test/bench/sensorsIngest.ts
+// samples, measured in this run. Run: node --import tsx test/bench/sensorsIngest.bench.ts
 import { readFileSync } from 'node:fs';
 import { UdpEventListener } from '../../firmware/src/sensors/listener.js';
 import { ulogdParsers } from '../../firmware/src/sensors/parsers.js';

@@ -1,7 +1,7 @@
 // Benchmark of the device pipeline's pure core: pcap → DHCP decode → fingerprint/classify →
 // inventory reducer, at 1,000 (and 5,000) devices and a burst of 100 DHCP packets per second.
 // Prints absolute numbers and ratios against a baseline measured in the same run
-// (JSON.parse of a ulogd2-sized datagram, our ingest reference). Run: npx tsx test/bench/devices.ts
+// (JSON.parse of a ulogd2-sized datagram, our ingest reference). Run: npx tsx test/bench/devices.bench.ts
 import { performance } from 'node:perf_hooks';
 import { decodeDhcp } from '../../firmware/src/devices/dhcp.js';
 import { loadFingerprints } from '../../firmware/src/devices/fingerprintFile.js';

@@ -1,7 +1,7 @@
 // Benchmark: ulogd2 start time under the Supervisor (spawn → "initialization finished"
 // line), as a ratio of a bare spawn+exit of `ulogd --version` measured in the same run.
 // Needs root: creates a throwaway network namespace, re-runs itself inside it, removes it.
-// Run: node --import tsx test/bench/ulogdStart.ts
+// Run: node --import tsx test/bench/ulogdStart.bench.ts
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
