@@ -4,7 +4,7 @@
 // (MAC, IPv4) dynamic set with `nft -j list set` at 1,000 elements, in a scratch namespace.
 // Ratios are against a baseline measured in the same run (JSON.parse of a ulogd2-sized
 // datagram; `nft -j list tables` for the kernel reads).
-// Run: node --expose-gc --import tsx test/bench/devicesFeature.ts
+// Run: npx tsx test/bench/devicesFeature.bench.ts (add --expose-gc via node for exact heap figures)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
 // two hosts talk through a bridge in a scratch namespace; a ping flood runs with the bridge
 // table's forward chain holding only an accept-all counter rule (baseline) and with the
 // update rule added, alternately, in the same run. Prints the ratio of elapsed times.
-// Needs root. Run: npx tsx test/bench/lanSeenRule.ts
+// Needs root. Run: npx tsx test/bench/lanSeenRule.bench.ts
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

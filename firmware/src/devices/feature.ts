@@ -58,17 +58,24 @@ export class DevicesFeature implements Feature {
     this.oui = o.oui ?? createOuiLookup();
   }
 
-  /** Loads the fingerprint table and the stored inventory. Throws FingerprintTableError. */
+  /** Loads the stored inventory and the fingerprint table (a broken table is a failed condition). */
   init(ctx: FeatureContext): void {
     this.ctx = ctx;
     const p = ctx.provisioning;
     this.policy = InventoryPolicySchema.parse({ learningDays: p?.learningDays ?? 7, autoQuarantine: p?.autoQuarantineNewDevices ?? false });
-    this.table = loadFingerprints(join(this.o.root, 'rules', 'fingerprints.json'));
     this.repo = new DevicesRepo(ctx.db);
     const loaded = this.repo.load(this.policy.auditMax);
     this.counts.invalidRows = loaded.invalid;
     const startedAt = this.repo.learningStart(ctx.now());
     this.state = { startedAt, devices: DeviceTable.from(loaded.devices), audit: loaded.audit, counters: { evicted: 0, dropped: 0 } };
+    // Without the fingerprint table discovery stops (loudly), but stored decisions, quarantines
+    // included, stay in force and staff can still act on known devices.
+    try {
+      this.table = loadFingerprints(join(this.o.root, 'rules', 'fingerprints.json'));
+    } catch (e) {
+      ctx.log.error('device fingerprints unusable; device discovery is off', e);
+      ctx.conditions.set('devices:fingerprints', false, `rules/fingerprints.json unusable: ${(e as Error).message}`.slice(0, 300));
+    }
     this.qset = new QuarantineSet({
       nft: ctx.nft, table: ctx.base.tableName, mode: () => ctx.plan()?.mode ?? null,
       onResult: (ok, detail) => {
