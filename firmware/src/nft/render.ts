@@ -22,7 +22,7 @@ function lanSeenSet(): { name: string; type: ['ether_addr', 'ipv4_addr']; flags:
 
 /** Records the sender's (MAC, IPv4) for traffic entering on a LAN-side port. */
 function lanSeenRule(lanIfs: string[]): Stmt[] {
-  return [eq(meta('iifname'), anySet(lanIfs)), eq(meta('nfproto'), 'ipv4'), updateSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
+  return [eq(meta('iifname'), anySet(lanIfs)), eq(meta('nfproto'), 'ipv4'), ne(payload('ip', 'saddr'), '0.0.0.0'), updateSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
 }
 const SRCNAT = 100;
 
@@ -164,7 +164,8 @@ function renderBridge(p: Policy): Cmd[] {
   out.push({ add: { chain: { family: F, table: t, name: 'forward', type: 'filter', hook: 'forward', prio: FILTER, policy: 'accept' } } });
 
   // Who is on the office side, before anything can drop it (quarantined devices included).
-  const seen = [eq(meta('iifname'), anySet(p.ifaces.lan)), eq(payload('ether', 'type'), 'ip'), updateSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
+  // (0.0.0.0 is a DHCP client without an address yet: DHCP capture covers it.)
+  const seen = [eq(meta('iifname'), anySet(p.ifaces.lan)), eq(payload('ether', 'type'), 'ip'), ne(payload('ip', 'saddr'), '0.0.0.0'), updateSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
   rule('forward', seen);
 
   // The box's own page and shell answer on the office side only.
