@@ -5,6 +5,7 @@ import type { AlertCatalog } from '../types.js';
 import { coreCatalog } from './core.js';
 import { blocklistAlerts } from './blocklist.js';
 import { deviceAlerts } from './devices.js';
+import { trafficAlerts } from './traffic.js';
 
 /** Thrown when two partial catalogs define the same alert kind. */
 export class CatalogConflictError extends Error {
@@ -17,6 +18,7 @@ const PARTS: readonly AlertCatalog[] = [
   coreCatalog,
   blocklistAlerts,
   deviceAlerts,
+  trafficAlerts,
 ];
 
 /** Merges partial catalogs; throws CatalogConflictError when a kind appears twice. */

@@ -1,0 +1,201 @@
+// Beaconing, scored the way RITA does it (activecm/rita, analysis/beacons.go), per
+// (device, remote address) over a sliding window (24 h):
+//  - timestamp score: intervals between connection starts, sorted, zero intervals dropped;
+//    score = (bowleyScore + madScore) / 2, where
+//      Bowley skew = (Q1 + Q3 - 2·Q2) / (Q3 - Q1), taken as 0 when Q3 - Q1 < 10 or Q2 equals
+//      Q1 or Q3; bowleyScore = 1 - |skew|;
+//      madScore = (median - MAD) / median when median >= 1 (else a default: 1 for intervals,
+//      0 for sizes), clamped at 0;
+//  - data-size score: the same on total bytes per connection;
+//  - histogram score: 24 equal (hourly) bins over the dataset range; max(CV score, bimodal fit), with
+//    CV score = 1 - stddev/mean (0 when CV > 1) and bimodal fit = (two largest frequency-bin
+//    counts) / (bars - outlierRemoval) once bars >= histBimodalMinHours, bar heights bucketed
+//    by ceil(maxBar · histModeSensitivity);
+//  - duration score: when bars >= durMinHours, max(coverage, consistency) with coverage =
+//    (last - first) / (dataset range) and consistency = longest run of non-empty bins
+//    (wrapping) / durIdealHours, both capped at 1;
+//  - combined = Σ weight·sub-score, weights summing to 1 (RITA default 0.25 each), 3 decimals.
+// Times are in real seconds (event ms / timeScale / 1000) so RITA's "< 10" guard keeps its meaning.
+import type { Finding } from '../alerts/types.js';
+import type { FlowRecord } from '../flows/parse.js';
+import { CappedMap } from './capped.js';
+import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
+import { madSorted, medianSorted, quartilesSorted, r3 } from './stats.js';
+import type { Thresholds } from './thresholds.js';
+
+interface Pair {
+  // Identity only (not the FlowRecord: holding it per pair cost ~150 B × 100k pairs).
+  deviceIp: string;
+  deviceMac: string | undefined;
+  remoteIp: string;
+  remotePort: number | undefined;
+  ts: number[];     // connection start, real seconds
+  bytes: number[];
+  lastSeen: number; // event ms
+  lastScored: number;
+  lastReported: number;
+}
+
+/** RITA's statistical score of a sorted list: (Bowley score + MAD score) / 2. */
+export function statisticalScore(sorted: number[], defaultMadScore: number): { score: number; skew: number; mad: number } {
+  const { q1, q2, q3 } = quartilesSorted(sorted);
+  const den = q3 - q1;
+  const skew = den >= 10 && q2 !== q1 && q2 !== q3 ? (q1 + q3 - 2 * q2) / den : 0;
+  const med = medianSorted(sorted);
+  const mad = madSorted(sorted);
+  let madScore = med >= 1 ? (med - mad) / med : defaultMadScore;
+  if (!(madScore >= 0)) madScore = 0;
+  return { score: r3(((1 - Math.abs(skew)) + madScore) / 2), skew, mad };
+}
+
+/** Histogram and duration sub-scores for connection times (real seconds, any order) within [dsMin, dsMax]. */
+export function histogramAndDuration(ts: number[], dsMin: number, dsMax: number, b: Thresholds['beacon']) {
+  // RITA uses 24 bins over its (24 h) dataset, i.e. hourly bins. While the box has watched for
+  // less than the window, keep the bins hourly rather than shrinking them, so "hours seen" and
+  // "consecutive hours" keep their meaning.
+  const bins = Math.max(1, Math.min(24, Math.round((dsMax - dsMin) / 3600)));
+  const hist = new Array<number>(bins).fill(0);
+  const step = (dsMax - dsMin) / bins;
+  for (const t of ts) hist[Math.min(bins - 1, Math.max(0, Math.floor((t - dsMin) / step)))]!++;
+  let bars = 0, largest = 0, total = 0;
+  for (const h of hist) { if (h > 0) bars++; if (h > largest) largest = h; total += h; }
+  const binSize = Math.ceil(largest * b.histModeSensitivity);
+  const freq = new Map<number, number>();
+  let longest = 0, run = 0;
+  for (let i = 0; i < bins * 2; i++) {
+    const h = hist[i % bins]!;
+    if (h > 0) run++; else { longest = Math.max(longest, run); run = 0; }
+    if (i < bins && h > 0) { const k = Math.floor(h / binSize) * binSize; freq.set(k, (freq.get(k) ?? 0) + 1); }
+  }
+  longest = Math.min(bins, Math.max(longest, run));
+  const mean = total / bins;
+  let sd = 0;
+  for (const h of hist) sd += (h - mean) ** 2;
+  const cv = Math.sqrt(sd / bins) / mean;
+  const cvScore = cv > 1 ? 0 : Math.min(1, r3(1 - cv));
+  let bimodal = 0;
+  if (bars >= b.histBimodalMinHours) {
+    const top = [...freq.values()].sort((x, y) => y - x);
+    bimodal = Math.min(1, r3(((top[0] ?? 0) + (top[1] ?? 0)) / Math.max(bars - b.histBimodalOutlierRemoval, 1)));
+  }
+  const histScore = Math.max(cvScore, bimodal);
+  let coverage = 0, consistency = 0, durScore = 0;
+  let first = Infinity, last = -Infinity;
+  for (const t of ts) { if (t < first) first = t; if (t > last) last = t; }
+  if (bars >= b.durMinHours && last > first) {
+    coverage = Math.min(1, Math.ceil(((last - first) / (dsMax - dsMin)) * 1000) / 1000);
+    consistency = Math.min(1, Math.ceil((longest / b.durIdealHours) * 1000) / 1000);
+    durScore = Math.max(coverage, consistency);
+  }
+  return { hist, bars, longestRun: longest, cvScore, bimodal, histScore, coverage, consistency, durScore };
+}
+
+export class BeaconDetector implements FlowDetector {
+  readonly name = 'beacon';
+  private readonly pairs: CappedMap<string, Pair>;
+  private observedSince: number | undefined;
+
+  constructor(private readonly ctx: DetectorContext) {
+    this.pairs = new CappedMap(ctx.c.t.caps.beaconPairs);
+  }
+
+  size(): number { return this.pairs.size; }
+
+  onFlow(flow: FlowRecord): Finding[] {
+    if (flow.direction !== 'outbound' || flow.event === 'new') return [];
+    const now = flow.end;
+    this.observedSince ??= flow.start;
+    if (flow.event === 'update') return []; // count a connection once, at its end
+    if (this.ctx.allowed(flow, 'beacon') !== undefined) return [];
+    const c = this.ctx.c, b = c.t.beacon;
+    const key = `${deviceKey(flow)}|${flow.remoteIp}`;
+    const t0 = flow.start / c.t.timeScale / 1000, size = flow.bytesOut + flow.bytesIn;
+    let p = this.pairs.get(key);
+    if (p === undefined) {
+      // Array literals of length 1: most pairs never see a second connection, so they stay tiny.
+      p = { deviceIp: flow.deviceIp, deviceMac: flow.deviceMac, remoteIp: flow.remoteIp, remotePort: flow.remotePort,
+        ts: [t0], bytes: [size], lastSeen: now, lastScored: -Infinity, lastReported: -Infinity };
+      this.pairs.set(key, p);
+    } else {
+      p.remotePort = flow.remotePort;
+      p.lastSeen = now;
+      p.ts.push(t0);
+      p.bytes.push(size);
+    }
+    const cap = c.t.caps.beaconConnsPerPair;
+    if (p.ts.length > cap + 64) { p.ts.splice(0, p.ts.length - cap); p.bytes.splice(0, p.bytes.length - cap); }
+    if (p.ts.length < b.minConnections) return [];
+    if (now - p.lastScored < c.minutes(b.rescoreMinutes)) return [];
+    if (now - this.observedSince < c.hours(b.minObservedHours)) return [];
+    p.lastScored = now;
+    this.trim(p, now);
+    if (p.ts.length < b.minConnections) return [];
+    const s = this.score(p, now);
+    if (s === undefined || s.score < b.scoreThreshold) return [];
+    if (now - p.lastReported < c.hours(b.reportEveryHours)) return [];
+    p.lastReported = now;
+    return [this.finding(p, s, now)];
+  }
+
+  private trim(p: Pair, now: number): void {
+    const from = (now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours)) / this.ctx.c.t.timeScale / 1000;
+    let i = 0;
+    while (i < p.ts.length && p.ts[i]! < from) i++;
+    if (i > 0) { p.ts.splice(0, i); p.bytes.splice(0, i); }
+  }
+
+  /** RITA score of one pair at event time `now`; undefined when there is too little data. */
+  private score(p: Pair, now: number) {
+    const c = this.ctx.c, b = c.t.beacon;
+    const toS = (ms: number) => ms / c.t.timeScale / 1000;
+    const dsMax = toS(now);
+    const dsMin = Math.max(toS(now - c.hours(b.windowHours)), toS(this.observedSince ?? 0));
+    if (dsMax <= dsMin) return undefined;
+    // Histogram and duration need no sorting (binning, min, max): compute them first and skip
+    // the O(n log n) interval and size statistics when even perfect ones could not reach the
+    // threshold. Office browsing (business hours only) is cut here at a few µs per pair.
+    const hd = histogramAndDuration(p.ts, dsMin, dsMax, b);
+    const w = b.weights;
+    if (w.ts + w.ds + hd.durScore * w.dur + hd.histScore * w.hist < b.scoreThreshold) return undefined;
+    const ts = [...p.ts].sort((x, y) => x - y);
+    const deltas: number[] = [];
+    for (let i = 1; i < ts.length; i++) { const d = Math.round(ts[i]! - ts[i - 1]!); if (d > 0) deltas.push(d); }
+    if (deltas.length < 3) return undefined;
+    deltas.sort((x, y) => x - y);
+    const tsS = statisticalScore(deltas, 1);
+    const sizes = [...p.bytes].sort((x, y) => x - y);
+    const dsS = statisticalScore(sizes, 0);
+    const score = r3(tsS.score * w.ts + dsS.score * w.ds + hd.durScore * w.dur + hd.histScore * w.hist);
+    return { score, tsS, dsS, hd, medianInterval: medianSorted(deltas), medianBytes: medianSorted(sizes), connections: ts.length };
+  }
+
+  private finding(p: Pair, s: NonNullable<ReturnType<BeaconDetector['score']>>, now: number): Finding {
+    const f = p;
+    return {
+      kind: 'beacon',
+      severity: s.score >= this.ctx.c.t.beacon.dangerScore ? 'danger' : 'warning',
+      dedupKey: `beacon:${deviceKey(f)}:${f.remoteIp}`,
+      at: now,
+      device: deviceRef(f),
+      remote: { ip: f.remoteIp, port: f.remotePort },
+      direction: 'outbound',
+      action: 'none',
+      params: {
+        device: f.deviceIp, remote: f.remoteIp, port: f.remotePort,
+        intervalSeconds: Math.round(s.medianInterval), connections: s.connections, scorePercent: Math.round(s.score * 100),
+      },
+      evidence: {
+        score: s.score, tsScore: s.tsS.score, dsScore: s.dsS.score, histScore: s.hd.histScore, durScore: s.hd.durScore,
+        tsSkew: r3(s.tsS.skew), tsMadSeconds: s.tsS.mad, dsSkew: r3(s.dsS.skew), dsMadBytes: s.dsS.mad,
+        medianIntervalSeconds: s.medianInterval, medianBytes: s.medianBytes, connections: s.connections,
+        histogram: s.hd.hist, bars: s.hd.bars, longestRunHours: s.hd.longestRun, coverage: s.hd.coverage,
+        consistency: s.hd.consistency, cvScore: s.hd.cvScore, bimodalScore: s.hd.bimodal,
+      },
+    };
+  }
+
+  evict(now: number): void {
+    const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
+    this.pairs.sweep((p) => p.lastSeen < horizon);
+  }
+}

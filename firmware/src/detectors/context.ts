@@ -1,0 +1,88 @@
+// What every detector shares: scaled clock, allowlist, device identity and the finding helper.
+import type { DeviceRef, Finding } from '../alerts/types.js';
+import type { FlowRecord } from '../flows/parse.js';
+import { CidrSet } from '../flows/cidr.js';
+import type { AllowEntry, Clocked } from './thresholds.js';
+
+export type DetectorName = AllowEntry['detectors'][number];
+
+/** Optional reverse lookup (from the DNS sensor) so allowlist entries can match by name. */
+export type NameOf = (ip: string) => string | undefined;
+
+export interface DetectorContext {
+  c: Clocked;
+  /** Name of the allowlist entry that silences `detector` for this flow, if any. */
+  allowed(flow: FlowRecord, detector: DetectorName): string | undefined;
+}
+
+interface CompiledEntry {
+  e: AllowEntry;
+  cidrs: CidrSet | undefined;
+  ports: Array<[number, number]>;
+}
+
+/** Compile allowlist entries; `extra` adds named prefixes (e.g. the upstream collector). Throws CidrError. */
+export function makeContext(c: Clocked, extra: readonly AllowEntry[] = [], nameOf?: NameOf): DetectorContext {
+  // Port-only entries (the common case: NTP, DNS, calls) become one lookup per detector:
+  // "proto/port" → entry name. Entries with prefixes or names are checked one by one.
+  const byPort = new Map<DetectorName, Map<string, string>>();
+  const others: CompiledEntry[] = [];
+  for (const e of [...c.t.allowlist, ...extra]) {
+    const ports = e.ports.map((p): [number, number] => (typeof p === 'number' ? [p, p] : p));
+    if (e.cidrs.length === 0 && e.names.length === 0) {
+      if (ports.length === 0) continue; // an unfilled entry (e.g. collector without address) matches nothing
+      for (const d of e.detectors) {
+        const m = byPort.get(d) ?? new Map<string, string>();
+        byPort.set(d, m);
+        for (const [a, b] of ports) for (let p = a; p <= b; p++) {
+          for (const proto of e.proto === 'any' ? ['tcp', 'udp'] : [e.proto]) if (!m.has(`${proto}/${p}`)) m.set(`${proto}/${p}`, e.name);
+        }
+      }
+      continue;
+    }
+    others.push({ e, cidrs: e.cidrs.length > 0 ? new CidrSet(e.cidrs) : undefined, ports });
+  }
+  return {
+    c,
+    allowed(flow, detector) {
+      if (flow.remotePort !== undefined) {
+        const hit = byPort.get(detector)?.get(`${flow.proto}/${flow.remotePort}`);
+        if (hit !== undefined) return hit;
+      }
+      for (const { e, cidrs, ports } of others) {
+        if (!e.detectors.includes(detector)) continue;
+        if (e.proto !== 'any' && e.proto !== flow.proto) continue;
+        if (ports.length > 0) {
+          const p = flow.remotePort;
+          if (p === undefined || !ports.some(([a, b]) => p >= a && p <= b)) continue;
+        }
+        if (cidrs?.has(flow.remoteIp)) return e.name;
+        if (e.names.length > 0 && nameOf) {
+          const n = nameOf(flow.remoteIp)?.toLowerCase();
+          if (n && e.names.some((s) => n === s || n.endsWith(`.${s}`))) return e.name;
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Stable key for a LAN device: its MAC when known, else its address. */
+export function deviceKey(f: { deviceMac: string | undefined; deviceIp: string }): string {
+  return f.deviceMac ?? f.deviceIp;
+}
+
+export function deviceRef(f: { deviceMac: string | undefined; deviceIp: string }): DeviceRef {
+  return { mac: f.deviceMac, ip: f.deviceIp };
+}
+
+/** Every detector consumes findings through this interface. */
+export interface FlowDetector {
+  readonly name: string;
+  /** Feed one flow record; returns the findings it completes (usually none). */
+  onFlow(flow: FlowRecord): Finding[];
+  /** Drop window state older than the window relative to event time `now`. */
+  evict(now: number): void;
+  /** Entries currently held (for the memory benchmark and status page). */
+  size(): number;
+}

@@ -1,0 +1,83 @@
+// The set of flow detectors the pipeline feeds: one record in, all detectors run, findings out.
+// Pure apart from its own bounded window state; time comes only from the records and from the
+// `now` passed to evict().
+import type { Finding } from '../alerts/types.js';
+import type { FlowRecord } from '../flows/parse.js';
+import { BeaconDetector } from './beacon.js';
+import { makeContext, type FlowDetector, type NameOf } from './context.js';
+import { LongConnectionDetector } from './longConn.js';
+import { MailDetector } from './mail.js';
+import { ScanDetector } from './scan.js';
+import { ThreatIntelDetector, type BlockedAttempt, type ListedLookup } from './threatIntel.js';
+import { AllowEntrySchema, clocked, type AllowEntry, type Thresholds } from './thresholds.js';
+import { UploadDetector } from './upload.js';
+
+export interface DetectorSetDeps {
+  thresholds: Thresholds;
+  /** Blocklist lookup (hash-set backed; must be O(1)). */
+  listed: ListedLookup;
+  /** Reverse name lookup for allowlist entries with `names`, when a DNS sensor exists. */
+  nameOf?: NameOf | undefined;
+  /** Allowlist entries from provisioning, e.g. collectorAllowEntry(ip). */
+  extraAllow?: readonly AllowEntry[] | undefined;
+}
+
+/** Allowlist entry for the provider's collector address (from provisioning). */
+export function collectorAllowEntry(ip: string): AllowEntry {
+  return AllowEntrySchema.parse({ name: 'upstream-collector', cidrs: [ip], detectors: ['beacon', 'long_connection', 'upload'] });
+}
+
+export class DetectorSet {
+  private readonly threat: ThreatIntelDetector;
+  private readonly all: FlowDetector[];
+  private readonly evictEvery: number;
+  /** Findings produced per detector since construction (status page, bench). */
+  readonly produced: Record<string, number> = {};
+
+  /** Build every detector from validated thresholds; throws CidrError on a bad prefix in them. */
+  constructor(deps: DetectorSetDeps) {
+    const c = clocked(deps.thresholds);
+    this.evictEvery = c.minutes(10);
+    const ctx = makeContext(c, deps.extraAllow ?? [], deps.nameOf);
+    this.threat = new ThreatIntelDetector(ctx, deps.listed);
+    this.all = [this.threat, new BeaconDetector(ctx), new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
+    for (const d of this.all) this.produced[d.name] = 0;
+  }
+
+  /** Feed one parsed flow record to every detector; returns the findings it completes. */
+  onFlow(flow: FlowRecord): Finding[] {
+    let out: Finding[] | undefined;
+    for (const d of this.all) {
+      const f = d.onFlow(flow);
+      if (f.length > 0) {
+        this.produced[d.name]! += f.length;
+        (out ??= []).push(...f);
+      }
+    }
+    return out ?? [];
+  }
+
+  /** Feed one blocked attempt (NFLOG drop of a listed address). */
+  onBlocked(ev: BlockedAttempt): Finding[] {
+    const f = this.threat.onBlocked(ev);
+    this.produced[this.threat.name]! += f.length;
+    return f;
+  }
+
+  private lastEvict = -Infinity;
+
+  /** Drop window state older than each detector's window. Call as often as you like with event
+   *  time (e.g. every minute); the full sweeps run at most once per 10 scaled minutes. */
+  evict(now: number): void {
+    if (now - this.lastEvict < this.evictEvery) return;
+    this.lastEvict = now;
+    for (const d of this.all) d.evict(now);
+  }
+
+  /** Entries held per detector. */
+  sizes(): Record<string, number> {
+    return Object.fromEntries(this.all.map((d) => [d.name, d.size()]));
+  }
+}
+
+export type { BlockedAttempt, Listing, ListedLookup } from './threatIntel.js';

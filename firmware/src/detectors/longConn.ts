@@ -1,0 +1,61 @@
+// Long connections: a flow open for an hour or more (seen through conntrack update events or
+// at its end) to a destination that few devices in the office contact. Remote shells and
+// tunnels look like this; shared services (push notifications, cloud sync) are used by many.
+// Memory: destination popularity is capped (`caps.destinations`), each remembering at most
+// maxDevices+1 device keys.
+import type { Finding } from '../alerts/types.js';
+import type { FlowRecord } from '../flows/parse.js';
+import { CappedMap } from './capped.js';
+import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
+
+interface Destination { devices: string[]; lastSeen: number }
+
+export class LongConnectionDetector implements FlowDetector {
+  readonly name = 'long_connection';
+  private readonly dests: CappedMap<string, Destination>;
+  private readonly reported: CappedMap<string, number>;
+  private observedSince: number | undefined;
+
+  constructor(private readonly ctx: DetectorContext) {
+    this.dests = new CappedMap(ctx.c.t.caps.destinations);
+    this.reported = new CappedMap(ctx.c.t.caps.devices);
+  }
+
+  size(): number { return this.dests.size + this.reported.size; }
+
+  onFlow(flow: FlowRecord): Finding[] {
+    if (flow.direction !== 'outbound') return [];
+    const c = this.ctx.c, l = c.t.longConnection;
+    const now = flow.event === 'new' ? flow.start : flow.end;
+    this.observedSince ??= flow.start;
+    const dk = deviceKey(flow);
+    const dest = this.dests.upsert(flow.remoteIp, () => ({ devices: [], lastSeen: now }));
+    dest.lastSeen = now;
+    if (!dest.devices.includes(dk) && dest.devices.length <= l.maxDevices) dest.devices.push(dk);
+    const age = flow.end - flow.start;
+    if (age < c.hours(l.minHours)) return [];
+    if (dest.devices.length > l.maxDevices) return [];
+    if (now - this.observedSince < c.hours(l.minObservedHours)) return [];
+    if (this.ctx.allowed(flow, 'long_connection') !== undefined) return [];
+    const key = `${dk}|${flow.remoteIp}|${flow.remotePort ?? ''}`;
+    const last = this.reported.peek(key);
+    if (last !== undefined && now - last < c.hours(l.reportEveryHours)) return [];
+    this.reported.set(key, now);
+    const hours = Math.round((age / c.t.timeScale / 3_600_000) * 10) / 10;
+    return [{
+      kind: 'long_connection', severity: 'warning', dedupKey: `long_connection:${dk}:${flow.remoteIp}:${flow.remotePort ?? ''}`,
+      at: now, device: deviceRef(flow), remote: { ip: flow.remoteIp, port: flow.remotePort }, direction: 'outbound', action: 'none',
+      params: { device: flow.deviceIp, remote: flow.remoteIp, port: flow.remotePort, hours },
+      evidence: {
+        durationHours: hours, stillOpen: flow.event !== 'end', proto: flow.proto, bytesOut: flow.bytesOut, bytesIn: flow.bytesIn,
+        pktsOut: flow.pktsOut, pktsIn: flow.pktsIn, devicesUsingDestination: dest.devices.length, rareAtMost: l.maxDevices,
+      },
+    }];
+  }
+
+  evict(now: number): void {
+    const c = this.ctx.c;
+    this.dests.sweep((d) => d.lastSeen < now - c.hours(c.t.longConnection.popularityHours));
+    this.reported.sweep((at) => at < now - c.hours(c.t.longConnection.reportEveryHours));
+  }
+}

@@ -1,0 +1,149 @@
+// Unusual upload, in the spirit of Firewalla's abnormal upload: bytes a device sends per hour,
+// compared with that device's own history of the same kind of hour (business or not) over
+// `baselineDays`, using a robust z-score (x - median) / (1.4826 · MAD) with absolute floors and
+// a sent/received ratio (calls and syncs are two-way; exfiltration is one-way). Until a device
+// has `minBaselineHours` of history, the floors alone decide. One flow sending a very large
+// amount is its own signal. Only outbound traffic counts (a NAS backup on the LAN does not).
+// Memory: one Float64Array(baselineDays·24) per device, devices capped.
+import type { Finding } from '../alerts/types.js';
+import type { FlowRecord } from '../flows/parse.js';
+import { CappedMap } from './capped.js';
+import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
+import { madSorted, medianSorted } from './stats.js';
+
+interface DeviceUpload {
+  hour: number;          // current hour index
+  out: number;
+  in: number;
+  ring: Float64Array;    // bytes sent per past hour, slot = hour % slots
+  ringHour: Int32Array;  // which hour each slot holds (-1 = none)
+  firstHour: number;
+  reportedHour: number;
+  lastSeen: number;
+}
+
+export class UploadDetector implements FlowDetector {
+  readonly name = 'upload';
+  private readonly devices: CappedMap<string, DeviceUpload>;
+  private readonly open: CappedMap<number, { out: number; in: number; at: number }>;
+  private readonly slots: number;
+
+  constructor(private readonly ctx: DetectorContext) {
+    this.devices = new CappedMap(ctx.c.t.caps.devices);
+    this.open = new CappedMap(ctx.c.t.caps.openFlows);
+    this.slots = ctx.c.t.upload.baselineDays * 24;
+  }
+
+  size(): number { return this.devices.size + this.open.size; }
+
+  /** Bytes this record adds beyond what earlier updates of the same flow already reported. */
+  private delta(flow: FlowRecord): { out: number; in: number } {
+    if (flow.ctId === undefined) return flow.event === 'end' ? { out: flow.bytesOut, in: flow.bytesIn } : { out: 0, in: 0 };
+    const prev = this.open.peek(flow.ctId);
+    const d = { out: Math.max(0, flow.bytesOut - (prev?.out ?? 0)), in: Math.max(0, flow.bytesIn - (prev?.in ?? 0)) };
+    if (flow.event === 'end') this.open.delete(flow.ctId);
+    else this.open.set(flow.ctId, { out: flow.bytesOut, in: flow.bytesIn, at: flow.end });
+    return d;
+  }
+
+  onFlow(flow: FlowRecord): Finding[] {
+    if (flow.direction !== 'outbound' || flow.event === 'new') return [];
+    const d = this.delta(flow);
+    if (d.out === 0 && d.in === 0) return [];
+    if (this.ctx.allowed(flow, 'upload') !== undefined) return [];
+    const c = this.ctx.c, u = c.t.upload;
+    const now = flow.end;
+    const hour = c.hourIndex(now);
+    const dev = this.devices.upsert(deviceKey(flow), () => ({
+      hour, out: 0, in: 0, ring: new Float64Array(this.slots), ringHour: new Int32Array(this.slots).fill(-1),
+      firstHour: hour, reportedHour: -1, lastSeen: now,
+    }));
+    dev.lastSeen = now;
+    if (hour > dev.hour) this.roll(dev, hour);
+    dev.out += d.out;
+    dev.in += d.in;
+    if (dev.reportedHour === hour) return [];
+    const business = c.isBusinessHour(now);
+    const ratio = dev.out / Math.max(1, dev.in);
+    const single = business ? u.singleFlowBytesBusiness : u.singleFlowBytesOff;
+    const floor = business ? u.hourlyFloorBytesBusiness : u.hourlyFloorBytesOff;
+    const flowRatio = flow.bytesOut / Math.max(1, flow.bytesIn);
+    if (flow.bytesOut >= single && flowRatio >= u.minUpDownRatio) {
+      dev.reportedHour = hour;
+      return [this.finding(flow, now, 'single_flow', flow.bytesOut, single, business, { flowBytesOut: flow.bytesOut, flowBytesIn: flow.bytesIn, flowSeconds: Math.round((flow.end - flow.start) / c.t.timeScale / 1000) })];
+    }
+    if (dev.out < floor || ratio < u.minUpDownRatio) return [];
+    // A device that sent comparable amounts at this hour on an earlier day (a nightly cloud
+    // backup) is doing what it always does.
+    const sameHour = this.sameHourMax(dev);
+    if (sameHour >= dev.out * u.sameHourRatio) return [];
+    const base = this.baseline(dev, business);
+    let z: number | undefined;
+    if (base !== undefined) {
+      z = (dev.out - base.median) / (1.4826 * Math.max(base.mad, u.madFloorBytes));
+      if (z < u.zScore) return [];
+    }
+    dev.reportedHour = hour;
+    return [this.finding(flow, now, 'hourly', dev.out, floor, business, {
+      hourBytesOut: dev.out, hourBytesIn: dev.in, ratio: Math.round(ratio * 10) / 10,
+      z: z === undefined ? null : Math.round(z * 10) / 10, baselineMedian: base?.median ?? null, baselineMad: base?.mad ?? null,
+      baselineHours: base?.hours ?? 0, coldStart: base === undefined, sameHourMaxBytes: sameHour,
+    })];
+  }
+
+  private roll(dev: DeviceUpload, hour: number): void {
+    const slot = dev.hour % this.slots;
+    dev.ring[slot] = dev.out;
+    dev.ringHour[slot] = dev.hour;
+    dev.hour = hour;
+    dev.out = 0;
+    dev.in = 0;
+  }
+
+  /** Most bytes sent in the same local hour on earlier days still in the ring. */
+  private sameHourMax(dev: DeviceUpload): number {
+    let max = 0;
+    for (let h = dev.hour - 24; h >= dev.hour - this.slots && h >= dev.firstHour; h -= 24) {
+      const slot = ((h % this.slots) + this.slots) % this.slots;
+      if (dev.ringHour[slot] === h) max = Math.max(max, dev.ring[slot]!);
+    }
+    return max;
+  }
+
+  /** Median and MAD of past hours of the same kind since the device was first seen. */
+  private baseline(dev: DeviceUpload, business: boolean): { median: number; mad: number; hours: number } | undefined {
+    const c = this.ctx.c;
+    const vals: number[] = [];
+    const from = Math.max(dev.firstHour, dev.hour - this.slots);
+    const hourMs = c.hours(1);
+    for (let h = from; h < dev.hour; h++) {
+      // hourIndex counts local hours; map back to an event time inside that hour.
+      const at = (h * 3_600_000 - c.t.timezoneOffsetMinutes * 60_000) * c.t.timeScale + hourMs / 2;
+      if (c.isBusinessHour(at) !== business) continue;
+      const slot = h % this.slots;
+      vals.push(dev.ringHour[slot] === h ? dev.ring[slot]! : 0);
+    }
+    if (vals.length < c.t.upload.minBaselineHours) return undefined;
+    vals.sort((a, b) => a - b);
+    return { median: medianSorted(vals), mad: madSorted(vals), hours: vals.length };
+  }
+
+  private finding(flow: FlowRecord, now: number, pattern: string, bytes: number, floor: number, business: boolean, extra: Record<string, unknown>): Finding {
+    const u = this.ctx.c.t.upload;
+    return {
+      kind: 'upload', severity: bytes >= floor * u.dangerFactor ? 'danger' : 'warning',
+      dedupKey: `upload:${deviceKey(flow)}`, at: now, device: deviceRef(flow),
+      remote: { ip: flow.remoteIp, port: flow.remotePort }, direction: 'outbound', action: 'none',
+      params: { device: flow.deviceIp, remote: flow.remoteIp, megabytes: Math.round(bytes / 1e6), businessHours: business, pattern },
+      evidence: { pattern, bytesSent: bytes, floorBytes: floor, businessHours: business, ...extra },
+    };
+  }
+
+  evict(now: number): void {
+    const c = this.ctx.c;
+    this.devices.sweep((d) => d.lastSeen < now - c.hours(c.t.upload.baselineDays * 24));
+    // Flows without an end for a day lost their END event (netlink overrun); forget them.
+    const stale = now - c.hours(24);
+    this.open.sweep((f) => f.at < stale);
+  }
+}

@@ -1,0 +1,34 @@
+import test from 'ava';
+import type { Finding } from '../../../firmware/src/alerts/types.js';
+import { MailDetector } from '../../../firmware/src/detectors/mail.js';
+import { ctx, DAY0, flow, MIN, run, thresholds } from './helpers.js';
+
+const smtp = (i: number, port: number, over = {}) =>
+  flow({ remotePort: port, remoteIp: `198.51.100.${i}`, start: DAY0 + i * 5000, end: DAY0 + i * 5000 + 2000, ...over });
+
+test('a PC sending mail straight to port 25 is reported once', (t) => {
+  const found = run(new MailDetector(ctx()), [smtp(1, 25), smtp(1, 25, { start: DAY0 + MIN, end: DAY0 + MIN + 1 })]) as Finding[];
+  t.is(found.length, 1);
+  t.like(found[0], { kind: 'mail_abuse', severity: 'warning', evidence: { pattern: 'direct_smtp' } });
+});
+
+test('30 distinct servers on 587 in a few minutes is a dangerous burst', (t) => {
+  const flows = Array.from({ length: 30 }, (_, i) => smtp(i + 1, 587));
+  const found = run(new MailDetector(ctx()), flows) as Finding[];
+  t.is(found.length, 1);
+  t.like(found[0], { kind: 'mail_abuse', severity: 'danger', evidence: { pattern: 'burst', distinctServers: 5 } });
+});
+
+test('submission to the office provider and the designated mail server are normal', (t) => {
+  const d = new MailDetector(ctx(thresholds({ mailSubmission: ['203.0.113.25'], mailServers: ['192.168.1.5'] })));
+  const flows = [
+    ...Array.from({ length: 20 }, (_, i) => flow({ remotePort: 587, remoteIp: '203.0.113.25', start: DAY0 + i * MIN, end: DAY0 + i * MIN + 500 })),
+    ...Array.from({ length: 40 }, (_, i) => smtp(i + 1, 25, { deviceIp: '192.168.1.5', deviceMac: '02:00:00:00:00:05' })),
+  ];
+  t.deepEqual(run(d, flows), []);
+});
+
+test('a few servers spread over hours on 587 is not a burst', (t) => {
+  const flows = Array.from({ length: 10 }, (_, i) => flow({ remotePort: 587, remoteIp: `198.51.100.${i}`, start: DAY0 + i * 30 * MIN, end: DAY0 + i * 30 * MIN + 900 }));
+  t.deepEqual(run(new MailDetector(ctx()), flows), []);
+});

@@ -1,0 +1,30 @@
+import test from 'ava';
+import { LANGS } from '../../../../../webui/src/i18n/types.js';
+import { trafficAlerts } from '../../../../../webui/src/i18n/alerts/traffic.js';
+
+const KINDS = ['beacon', 'mail_abuse', 'scan', 'upload', 'long_connection', 'threat_contact', 'threat_repeat', 'incident'];
+const JARGON = /C2|CIDR|NFLOG|NFCT|conntrack|SMTP|TCP|UDP|beacon|IPアドレス|ポート/i;
+const PARAMS = { device: '192.168.1.10', remote: '198.51.100.66', port: 445, intervalSeconds: 300, connections: 288, servers: 30, minutes: 10,
+  hosts: 26, ports: 16, pattern: 'hosts', lan: true, megabytes: 1500, businessHours: false, hours: 2, attempts: 30, findings: 3, category: 'c2' };
+
+test('every traffic kind has ja and en texts with all five parts filled', (t) => {
+  t.deepEqual(Object.keys(trafficAlerts).sort(), [...KINDS].sort());
+  for (const k of KINDS) for (const lang of LANGS) {
+    const text = trafficAlerts[k]![lang](PARAMS);
+    for (const part of ['title', 'what', 'why', 'did', 'todo'] as const) t.true(text[part].length > 5, `${k}.${lang}.${part}`);
+    t.false(/undefined|NaN|\$\{/.test(Object.values(text).join(' ')), `${k}.${lang} leaks a placeholder`);
+  }
+});
+
+test('Japanese staff texts avoid technical jargon and are polite', (t) => {
+  for (const k of KINDS) {
+    const ja = trafficAlerts[k]!.ja(PARAMS);
+    for (const part of Object.values(ja)) t.false(JARGON.test(part), `${k}: ${part}`);
+    t.regex(ja.todo, /ください/);
+  }
+  t.regex(trafficAlerts['beacon']!.ja(PARAMS).todo, /LANケーブルを抜くかWi-Fiを切り、お助け隊の窓口に電話してください/);
+});
+
+test('texts survive missing parameters', (t) => {
+  for (const k of KINDS) for (const lang of LANGS) t.notThrows(() => trafficAlerts[k]![lang]({}));
+});
