@@ -3,6 +3,7 @@
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import type { Feature } from './feature.js';
+import { DevicesFeature } from '../devices/feature.js';
 
 export interface ComposeOptions {
   config: Config;
@@ -13,6 +14,6 @@ export interface ComposeOptions {
 }
 
 /** Builds the features in start order. */
-export function composeFeatures(_o: ComposeOptions): Feature[] {
-  return [];
+export function composeFeatures(o: ComposeOptions): Feature[] {
+  return [new DevicesFeature({ root: o.root })];
 }
