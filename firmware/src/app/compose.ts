@@ -5,6 +5,7 @@ import type { Provisioning } from '../config/provisioning.js';
 import { join } from 'node:path';
 import type { Feature } from './feature.js';
 import { BlocklistFeature } from '../blocklist/feature.js';
+import { DevicesFeature } from '../devices/feature.js';
 
 export interface ComposeOptions {
   config: Config;
@@ -16,5 +17,8 @@ export interface ComposeOptions {
 
 /** Builds the features in start order. */
 export function composeFeatures(o: ComposeOptions): Feature[] {
-  return [new BlocklistFeature({ catalogPath: join(o.root, 'rules', 'feeds.json') })];
+  return [
+    new BlocklistFeature({ catalogPath: join(o.root, 'rules', 'feeds.json') }),
+    new DevicesFeature({ root: o.root }),
+  ];
 }

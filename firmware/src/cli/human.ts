@@ -1,10 +1,11 @@
 // Human-readable output of utmctl. Anything that came from the network is passed through
 // `safe()` so a hostile hostname cannot move the cursor or rewrite the terminal.
-import { noControls } from '../upstream/rfc5424.js';
+import { forTerminal } from '../devices/escape.js';
 import type { Alert } from '../alerts/types.js';
 import { printBlocklistHuman } from './blocklistHuman.js';
+import { printAudit, printDevices, printDeviceResult } from '../devices/human.js';
 
-export const safe = (v: unknown): string => noControls(String(v ?? '-'));
+export const safe = (v: unknown): string => forTerminal(String(v ?? '-'), 2000);
 
 const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
 
@@ -12,6 +13,9 @@ const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISO
 export function printHuman(cmd: string, r: unknown, out: (s: string) => void): void {
   if (cmd === 'status') return printStatus(r as Record<string, any>, out);
   if (cmd === 'alerts') return printAlerts(r as Alert[], out);
+  if (cmd === 'devices' || cmd === 'devices.scan') return printDevices(r, out);
+  if (cmd === 'devices.audit') return printAudit(r as { at: number; actor: string; action: string; mac: string; from: string | null; to: string | null; detail?: string }[], out);
+  if (cmd.startsWith('device.')) return printDeviceResult(cmd, r, out);
   if (cmd === 'password') {
     const p = r as { source: string; password: string | null };
     out(p.password ? `admin password: ${safe(p.password)}\n(generated for this box at first start; tell it only to the office's administrator)\n` : 'the admin password was set by the provider (provisioning bundle)\n');

@@ -15,6 +15,13 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
   alerts [--limit N]       latest alerts, newest first
   ruleset print            the ruleset utmd would apply (JSON for nft -j)
   ruleset check            nft -c of the rendered ruleset, and drift against the kernel
+  devices                  every device on the office network (status, name, vendor, OS guess)
+  devices scan             read the kernel's neighbour/bridge tables now, then list
+  device approve MAC       mark a device as known (never alerted again; lifts a quarantine)
+  device quarantine MAC    cut a device off (DHCP, DNS and this box's page still work)
+  device release MAC       lift a quarantine
+  device label MAC TEXT    name a device for staff, e.g. 経理のパソコン ("" clears it)
+  device audit             who approved, quarantined or released what, and when
   password                 the page's admin password (generated when no bundle is installed)
   hash-password            read a password on stdin, print a hash for the provisioning bundle
 ${BLOCKLIST_USAGE}`;
@@ -32,6 +39,11 @@ export function route(pos: string[], limit: string | undefined, opts: Record<str
   if (a === 'password' && !b) return { cmd: 'password', args: {} };
   if (a === 'alerts' && !b) return { cmd: 'alerts', args: limit ? { limit: Number(limit) } : {} };
   if (a === 'ruleset' && (b === 'print' || b === 'check')) return { cmd: `ruleset.${b}`, args: {} };
+  if (a === 'devices' && !b) return { cmd: 'devices', args: {} };
+  if (a === 'devices' && b === 'scan' && pos.length === 2) return { cmd: 'devices.scan', args: {} };
+  if (a === 'device' && b === 'audit' && pos.length === 2) return { cmd: 'devices.audit', args: limit ? { limit: Number(limit) } : {} };
+  if (a === 'device' && (b === 'approve' || b === 'quarantine' || b === 'release') && pos.length === 3) return { cmd: `device.${b}`, args: { mac: pos[2] } };
+  if (a === 'device' && b === 'label' && pos.length === 4) return { cmd: 'device.label', args: { mac: pos[2], label: pos[3] } };
   const bl = routeBlocklist(pos, opts);
   if (bl) return bl;
   throw new UsageError(`unknown command: ${pos.join(' ') || '(none)'}`);
