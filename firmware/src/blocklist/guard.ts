@@ -1,7 +1,7 @@
 // Self-protection: whatever a feed says, the box must never block the office itself or
 // the internet as a whole. Runs on parsed entries before merging.
 //
-// Rules (documented in README-parsing.md):
+// Rules (documented in README.md, "Self-protection"):
 //  - An entry larger than the family's limit (default IPv4 /8, IPv6 /24) is rejected whole
 //    (`too_broad`); so is every `/0`.
 //  - Special-purpose ranges that are never a legitimate internet peer (loopback, link-local,

@@ -1,4 +1,4 @@
-// Set layout of the feed blocklists (decision and numbers in README-parsing.md, "Set
+// Set layout of the feed blocklists (decision and numbers in README.md, "Set
 // layout"). Feeds are grouped by what a hit does, not by feed: one group per
 // (direction × action) in use, so at most six groups (24 sets) whatever the number of
 // feeds, and a group's sets keep their names from one refresh to the next (incremental
