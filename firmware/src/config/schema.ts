@@ -37,6 +37,12 @@ export const ConfigSchema = z
       })
       .default({ local: [] })
       .describe('Allowlist, evaluated before every blocklist'),
+    router: z
+      .strictObject({
+        dnsServers: z.array(IpAddress).max(8).optional().describe('Resolvers the box forwards the office\'s DNS to in router mode. Default: those in the box\'s own /etc/resolv.conf'),
+      })
+      .default({})
+      .describe('Router mode only: services the box gives the office (DHCP and DNS through dnsmasq)'),
     ui: z
       .strictObject({
         port: Port.default(80).describe('TCP port of the local status page (LAN side only)'),

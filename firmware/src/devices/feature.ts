@@ -130,7 +130,7 @@ export class DevicesFeature implements Feature {
     }
     this.dnsmasq = new DnsmasqService({
       stateDir: ctx.stateDir, now: ctx.now,
-      plan: { ifaces: plan.ifaces.lan, prefix, gateway },
+      plan: { ifaces: plan.ifaces.lan, prefix, gateway, dnsServers: ctx.config.router.dnsServers },
       onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
       onLeases: (ls) => this.sightings('lease', ls.map((l) => ({ mac: l.mac, ipv4: l.ipv4 }))),
       onError: (what, e) => ctx.log.warn(`${what}: ${(e as Error).message}`),

@@ -24,6 +24,17 @@ test('values that could inject config lines are refused', (t) => {
   t.throws(() => renderDnsmasqConfig({ ...base, ifaces: ['eth1\ndhcp-script=/bin/sh'] }), { instanceOf: DnsmasqConfigError });
   t.throws(() => renderDnsmasqConfig({ ...base, leaseFile: '/x/l\nuser=nobody' }), { instanceOf: DnsmasqConfigError });
   t.throws(() => renderDnsmasqConfig({ ...base, gateway: '192.168.77.1\nport=53' }), { instanceOf: DnsmasqConfigError });
+  t.throws(() => renderDnsmasqConfig({ ...base, dnsServers: ['9.9.9.9\nuser=nobody'] }), { instanceOf: DnsmasqConfigError });
+});
+
+test('the office gets the box as its DNS server; configured resolvers replace resolv.conf', (t) => {
+  const base = { ifaces: ['eth1'], prefix: '192.168.77.0/24', gateway: '192.168.77.1', leaseFile: '/x/l', pidFile: '/x/p' };
+  const plain = renderDnsmasqConfig(base);
+  t.regex(plain, /^dhcp-option=option:dns-server,192\.168\.77\.1$/m);
+  t.notRegex(plain, /^port=0$/m, 'DNS is served');
+  t.notRegex(plain, /^no-resolv$/m);
+  const pinned = renderDnsmasqConfig({ ...base, dnsServers: ['198.51.100.53', '2001:db8::53'] });
+  t.regex(pinned, /^no-resolv\nserver=198\.51\.100\.53\nserver=2001:db8::53$/m);
 });
 
 test('lease lines become leases; none, infinite and client ids are handled', (t) => {
