@@ -2,6 +2,7 @@
 // daemon (daemon.ts) owns their lifecycle. Add a feature here, nowhere else.
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
+import { TrafficFeature } from '../traffic/feature.js';
 import type { Feature } from './feature.js';
 
 export interface ComposeOptions {
@@ -13,6 +14,8 @@ export interface ComposeOptions {
 }
 
 /** Builds the features in start order. */
-export function composeFeatures(_o: ComposeOptions): Feature[] {
-  return [];
+export function composeFeatures(o: ComposeOptions): Feature[] {
+  // The blocklist feature (feeds) will pass `listed: (ip) => feeds.lookupListed(ip)` here.
+  const traffic = new TrafficFeature({ root: o.root });
+  return [traffic];
 }
