@@ -6,7 +6,7 @@ import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { createLab } from '../../lab/lab.js';
 import { startUdpCollector } from '../../lab/collector.js';
-import { startTcpListener, tcpProbe } from '../../lab/services.js';
+import { tcpProbe } from '../../lab/services.js';
 import { startUtmd } from '../../lab/utmd.js';
 import { fastConntrack, pageIncidentIds, pageText, provisioning, trafficConfig, upstreamLines, waitIncident } from './helpers.js';
 
@@ -17,7 +17,10 @@ test.serial('bridge: a 200 MB upload in one connection is an upload alert, shown
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   t.teardown(() => lab.destroy());
   const collector = await startUdpCollector(lab);
-  await startTcpListener(lab, lab.ns.wan, [{ addr: '0.0.0.0', port: 443 }]);
+  // A sink that reads everything (the lab's tcpListen greets and never reads, so it cannot take an upload).
+  const sink = await lab.spawn(lab.ns.wan, [process.execPath, '-e',
+    `require('net').createServer((s)=>{s.on('error',()=>{});s.resume();}).listen(443,'0.0.0.0',()=>console.log('listening'))`]);
+  await sink.waitForOutput((o) => o.includes('listening'), { what: 'upload sink', timeoutMs: 30_000 });
   const utmd = await startUtmd(lab, { config: trafficConfig(lab, { thresholdsFile }), provisioning });
   await fastConntrack(lab);
   const host = lab.hosts[0]!;
