@@ -54,3 +54,21 @@ test.serial('bridge: SMTP to 30 servers is mail abuse and a port-445 sweep is a 
   t.true(page.includes('LANケーブルを抜く'), 'what to do, in plain Japanese');
   t.true(page.includes('0120-000-000'), 'whom to call');
 });
+
+test.serial('utmctl: mute add/list/del round trip, and incidents/alerts in human form', async (t) => {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  const utmd = await startUtmd(lab, { config: trafficConfig(lab), provisioning });
+  const add = await utmd.ctl(['mute', 'add', '--device', '02-00-00-AA-BB-CC', '--remote', '203.0.113.0/24', '--for', '24h', '--kind', 'scan', '--reason', 'pen test', '--json']);
+  t.is(add.code, 0, add.stderr);
+  const m = JSON.parse(add.stdout) as { id: number; device: string; until: number };
+  t.is(m.device, '02:00:00:aa:bb:cc');
+  t.true(m.until > Date.now() + 23 * 3_600_000);
+  const list = await utmd.ctl(['mute', 'list']);
+  t.regex(list.stdout, /#\d+ device 02:00:00:aa:bb:cc remote 203\.0\.113\.0\/24 kind scan until /);
+  t.not((await utmd.ctl(['mute', 'add', '--for', '1h'])).code, 0, 'a mute needs a device or a destination');
+  t.is((await utmd.ctl(['mute', 'del', String(m.id)])).code, 0);
+  t.is((await utmd.ctl(['mute', 'list', '--json'])).stdout.trim(), '[]');
+  t.regex((await utmd.ctl(['incidents'])).stdout, /no incidents/);
+  t.is((await utmd.ctl(['alerts'])).code, 0);
+});
