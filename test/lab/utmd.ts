@@ -30,6 +30,11 @@ export function labUtmdConfig(lab: Lab, blocklist: readonly string[] = [lab.inte
     blocklist: { local: [...blocklist] },
     ui: { port: 80 },
     upstream: { host: lab.internet.collector.v4, port: 514 },
+    // Router mode's DNS forwarder must never reach for the host's resolvers: pin it to a
+    // lab "internet" address (nothing answers there; no test resolves names).
+    ...(lab.mode === 'router' ? { router: { dnsServers: [lab.internet.feeds.v4] } } : {}),
+    // no internet in the lab: the shipped feeds' real URLs are never tried
+    feeds: { shipped: false },
   };
 }
 

@@ -3,7 +3,10 @@
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { TrafficFeature } from '../traffic/feature.js';
+import { join } from 'node:path';
 import type { Feature } from './feature.js';
+import { BlocklistFeature } from '../blocklist/feature.js';
+import { DevicesFeature } from '../devices/feature.js';
 
 export interface ComposeOptions {
   config: Config;
@@ -15,7 +18,11 @@ export interface ComposeOptions {
 
 /** Builds the features in start order. */
 export function composeFeatures(o: ComposeOptions): Feature[] {
-  // The blocklist feature (feeds) will pass `listed: (ip) => feeds.lookupListed(ip)` here.
-  const traffic = new TrafficFeature({ root: o.root });
-  return [traffic];
+  // The blocklist exposes no address → listing lookup yet; until it does, the traffic detectors
+  // look addresses up in the config's local blocklist (TrafficOptions.listed documents the hook).
+  return [
+    new BlocklistFeature({ catalogPath: join(o.root, 'rules', 'feeds.json') }),
+    new DevicesFeature({ root: o.root }),
+    new TrafficFeature({ root: o.root }),
+  ];
 }

@@ -163,6 +163,7 @@ export class Daemon {
       config: this.o.config, provisioning: this.o.provisioning, base: this.o.base, plan,
       quarantine: this.features.flatMap((f) => f.quarantine?.() ?? []),
       extraGroups: this.features.flatMap((f) => f.groups?.() ?? []),
+      extraAllow: this.features.flatMap((f) => f.allow?.() ?? []),
     });
   }
 

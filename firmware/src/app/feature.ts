@@ -39,6 +39,8 @@ export interface Feature {
   init?(ctx: FeatureContext): Promise<void> | void;
   /** Blocklist groups this feature contributes to the ruleset (sets + rules). */
   groups?(): BlocklistGroup[];
+  /** Allowlist entries this feature adds (validated address, prefix or range text). */
+  allow?(): string[];
   /** MAC addresses whose traffic the ruleset must quarantine. */
   quarantine?(): string[];
   /** After the first apply: timers, child processes, sockets. */

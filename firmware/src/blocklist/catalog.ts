@@ -28,7 +28,7 @@ export const FeedSchema = z.strictObject({
     })
     .refine((u) => u.v4 !== undefined || u.v6 !== undefined, 'at least one of v4, v6')
     .describe('Where to fetch the list, per address family'),
-  format: z.enum(FEED_FORMATS).describe('Parser rules to apply (see README-parsing.md)'),
+  format: z.enum(FEED_FORMATS).describe('Parser rules to apply (see README.md, "How a feed line is read")'),
   csv: z
     .strictObject({
       column: z.union([z.number().int().min(1), z.string().min(1)]).describe('1-based column number or header name holding the address'),

@@ -43,12 +43,17 @@ function add<K extends string>(into: Partial<Record<K, number>>, from: Partial<R
 }
 
 /** Parse, guard and judge the bodies of one feed (v4 and/or v6 URL); pure, never throws on content. */
-export function evaluateFeed(feed: FeedRules, bodies: { v4?: FeedBody; v6?: FeedBody }, guard: Guard, lastGoodCount: number | null): FeedOutcome {
+export function evaluateFeed(
+  feed: FeedRules, bodies: { v4?: FeedBody; v6?: FeedBody }, guard: Guard, lastGoodCount: number | null,
+  /** Streams guarded entries here instead of collecting them in `entries` (1M IpRange objects cost ~100 MB). */
+  sink?: (r: IpRange) => void,
+): FeedOutcome {
   const stats: FeedStats = {
     dataLines: 0, parseAccepted: 0, parseRejected: {}, parseRejectedTotal: 0,
     guardRejected: {}, guardRejectedTotal: 0, carved: {}, usable: 0, parseSamples: [], guardSamples: [],
   };
   const entries: IpRange[] = [];
+  let usable = 0;
   let sha256: { expected: string; actual: string } | undefined;
   let declared: number | undefined;
   for (const fam of ['v4', 'v6'] as const) {
@@ -60,7 +65,9 @@ export function evaluateFeed(feed: FeedRules, bodies: { v4?: FeedBody; v6?: Feed
     }
     // stream parse → guard so the unguarded entry list is never held
     const g = emptyGuardResult();
-    const keep = (r: IpRange): void => { entries.push(r); };
+    const keep = sink
+      ? (r: IpRange): void => { usable++; sink(r); }
+      : (r: IpRange): void => { usable++; entries.push(r); };
     const p = parseFeed(body.text, {
       format: feed.format,
       ...(feed.csv ? { csv: feed.csv } : {}),
@@ -78,7 +85,7 @@ export function evaluateFeed(feed: FeedRules, bodies: { v4?: FeedBody; v6?: Feed
     add(stats.carved, g.carved);
     stats.guardSamples.push(...g.samples);
   }
-  stats.usable = entries.length;
+  stats.usable = usable;
   if (declared !== undefined) stats.declaredRecords = declared;
   const health = judgeFeedUpdate(
     { dataLines: stats.dataLines, parseRejected: stats.parseRejectedTotal, usable: stats.usable, declaredRecords: declared, sha256, lastGoodCount },

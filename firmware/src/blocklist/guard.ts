@@ -1,7 +1,7 @@
 // Self-protection: whatever a feed says, the box must never block the office itself or
 // the internet as a whole. Runs on parsed entries before merging.
 //
-// Rules (documented in README-parsing.md):
+// Rules (documented in README.md, "Self-protection"):
 //  - An entry larger than the family's limit (default IPv4 /8, IPv6 /24) is rejected whole
 //    (`too_broad`); so is every `/0`.
 //  - Special-purpose ranges that are never a legitimate internet peer (loopback, link-local,
@@ -76,6 +76,9 @@ export interface Guard {
   maxSize: Record<Family, bigint>;
   segments: Record<Family, Segment[]>;
   maxSamples: number;
+  /** IPv4 segment bounds as numbers: the fast path for single addresses (most of a big feed). */
+  v4First?: Float64Array;
+  v4Last?: Float64Array;
 }
 
 function specialRange(text: string): IpRange {
@@ -115,10 +118,13 @@ export function buildGuard(opts: GuardOptions = {}): Guard {
     ...SPECIAL_RANGES.map(([text, reason]) => ({ range: specialRange(text), reason })),
     ...(opts.protected ?? []),
   ];
+  const v4 = flatten(all.filter((p) => p.range.family === 4));
   return {
     maxSize: { 4: 1n << BigInt(32 - minPrefix[4]), 6: 1n << BigInt(128 - minPrefix[6]) },
-    segments: { 4: flatten(all.filter((p) => p.range.family === 4)), 6: flatten(all.filter((p) => p.range.family === 6)) },
+    segments: { 4: v4, 6: flatten(all.filter((p) => p.range.family === 6)) },
     maxSamples: opts.maxSamples ?? 5,
+    v4First: Float64Array.from(v4, (x) => Number(x.first)),
+    v4Last: Float64Array.from(v4, (x) => Number(x.last)),
   };
 }
 
@@ -153,6 +159,23 @@ export function guardEntries(entries: readonly IpRange[], guard: Guard): GuardRe
 
 /** Guard one entry: counts go into `res`, surviving ranges (0..n, carved) to `keep`. */
 export function guardEntry(e: IpRange, guard: Guard, res: GuardResult, keep: (r: IpRange) => void): void {
+  // fast path: an IPv4 single outside every protected segment (numbers, no bigint arithmetic)
+  if (e.family === 4 && e.first === e.last && guard.v4First && guard.v4Last) {
+    const v = Number(e.first);
+    const f = guard.v4First;
+    const l = guard.v4Last;
+    let lo = 0;
+    let hi = l.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (l[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo >= f.length || f[lo]! > v) {
+      keep(e);
+      return;
+    }
+  }
   const sample = (x: IpRange, reason: GuardReason, carved: boolean): void => {
     if (res.samples.length < guard.maxSamples) res.samples.push({ entry: formatRange(x), reason, carved });
   };

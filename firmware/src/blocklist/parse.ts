@@ -1,7 +1,7 @@
 // The one feed parser. Turns a feed body (already decoded as UTF-8) into address ranges
 // plus counts of every rejected line by reason. It never throws on feed content: a bad
 // line is counted, a few are kept as length-limited samples, and parsing goes on.
-// The rules per format are written out in README-parsing.md; keep the two in step.
+// The rules per format are written out in README.md ("How a feed line is read"); keep the two in step.
 import { z } from 'zod';
 import { IpParseError, parseCidr, parseEntry, type IpParseReason, type IpRange } from '../net/ip.js';
 

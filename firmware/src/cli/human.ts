@@ -1,13 +1,15 @@
 // Human-readable output of utmctl. Anything that came from the network is passed through
 // `safe()` so a hostile hostname cannot move the cursor or rewrite the terminal.
-import { noControls } from '../upstream/rfc5424.js';
+import { forTerminal } from '../devices/escape.js';
 import type { Alert } from '../alerts/types.js';
 import type { Incident } from '../alerts/incidents.js';
 import type { Mute } from '../alerts/mutes.js';
 
 type IncidentView = Incident & { id: number; alerts: Alert[] };
+import { printBlocklistHuman } from './blocklistHuman.js';
+import { printAudit, printDevices, printDeviceResult } from '../devices/human.js';
 
-export const safe = (v: unknown): string => noControls(String(v ?? '-'));
+export const safe = (v: unknown): string => forTerminal(String(v ?? '-'), 2000);
 
 const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
 
@@ -22,6 +24,9 @@ export function printHuman(cmd: string, r: unknown, out: (s: string) => void): v
     out(`mute #${m.id} added: ${muteLine(m)}\n`);
     return;
   }
+  if (cmd === 'devices' || cmd === 'devices.scan') return printDevices(r, out);
+  if (cmd === 'devices.audit') return printAudit(r as { at: number; actor: string; action: string; mac: string; from: string | null; to: string | null; detail?: string }[], out);
+  if (cmd.startsWith('device.')) return printDeviceResult(cmd, r, out);
   if (cmd === 'password') {
     const p = r as { source: string; password: string | null };
     out(p.password ? `admin password: ${safe(p.password)}\n(generated for this box at first start; tell it only to the office's administrator)\n` : 'the admin password was set by the provider (provisioning bundle)\n');
@@ -35,6 +40,7 @@ export function printHuman(cmd: string, r: unknown, out: (s: string) => void): v
     if (c.lastApplyError) out(`  last apply error: ${safe(c.lastApplyError)}\n`);
     return;
   }
+  if (printBlocklistHuman(cmd, r, out)) return;
   out(`${JSON.stringify(r, null, 2)}\n`);
 }
 

@@ -8,6 +8,7 @@ import { DEFAULT_STATE_DIR } from '../sys/paths.js';
 import { parseArgs, str, UsageError, type ParsedArgs } from './args.js';
 import { parseDuration } from './duration.js';
 import { printHuman } from './human.js';
+import { BLOCKLIST_USAGE, checkFile, readFeedFile, routeBlocklist } from './blocklistCmds.js';
 
 const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
 
@@ -20,8 +21,16 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
   mute del ID              remove a mute
   ruleset print            the ruleset utmd would apply (JSON for nft -j)
   ruleset check            nft -c of the rendered ruleset, and drift against the kernel
+  devices                  every device on the office network (status, name, vendor, OS guess)
+  devices scan             read the kernel's neighbour/bridge tables now, then list
+  device approve MAC       mark a device as known (never alerted again; lifts a quarantine)
+  device quarantine MAC    cut a device off (DHCP, DNS and this box's page still work)
+  device release MAC       lift a quarantine
+  device label MAC TEXT    name a device for staff, e.g. 経理のパソコン ("" clears it)
+  device audit             who approved, quarantined or released what, and when
   password                 the page's admin password (generated when no bundle is installed)
-  hash-password            read a password on stdin, print a hash for the provisioning bundle`;
+  hash-password            read a password on stdin, print a hash for the provisioning bundle
+${BLOCKLIST_USAGE}`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -30,7 +39,8 @@ async function readStdin(): Promise<string> {
 }
 
 /** Maps a command line to a control command and its args. Throws UsageError. */
-export function route(pos: string[], p: ParsedArgs): { cmd: string; args: Record<string, unknown> } {
+/** Routes `incidents` and `mute …` (alerts handling); undefined for anything else. Throws UsageError. */
+export function routeAlerts(pos: string[], p: ParsedArgs): { cmd: string; args: Record<string, unknown> } | undefined {
   const [a, b, c] = pos;
   const limit = str(p, 'limit');
   if (a === 'incidents' && !b) return { cmd: 'incidents', args: limit ? { limit: Number(limit) } : {} };
@@ -43,15 +53,27 @@ export function route(pos: string[], p: ParsedArgs): { cmd: string; args: Record
       forMs: forText === undefined ? null : parseDuration(forText),
     } };
   }
+  return undefined;
+}
+
+export function route(pos: string[], limit: string | undefined, opts: Record<string, string | undefined> = {}): { cmd: string; args: Record<string, unknown> } {
+  const [a, b] = pos;
   if (a === 'status' && !b) return { cmd: 'status', args: {} };
   if (a === 'password' && !b) return { cmd: 'password', args: {} };
   if (a === 'alerts' && !b) return { cmd: 'alerts', args: limit ? { limit: Number(limit) } : {} };
   if (a === 'ruleset' && (b === 'print' || b === 'check')) return { cmd: `ruleset.${b}`, args: {} };
+  if (a === 'devices' && !b) return { cmd: 'devices', args: {} };
+  if (a === 'devices' && b === 'scan' && pos.length === 2) return { cmd: 'devices.scan', args: {} };
+  if (a === 'device' && b === 'audit' && pos.length === 2) return { cmd: 'devices.audit', args: limit ? { limit: Number(limit) } : {} };
+  if (a === 'device' && (b === 'approve' || b === 'quarantine' || b === 'release') && pos.length === 3) return { cmd: `device.${b}`, args: { mac: pos[2] } };
+  if (a === 'device' && b === 'label' && pos.length === 4) return { cmd: 'device.label', args: { mac: pos[2], label: pos[3] } };
+  const bl = routeBlocklist(pos, opts);
+  if (bl) return bl;
   throw new UsageError(`unknown command: ${pos.join(' ') || '(none)'}`);
 }
 
 async function main(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['state-dir', 'limit', 'device', 'remote', 'for', 'kind', 'reason'], ['json', 'help']);
+  const p = parseArgs(argv, ['state-dir', 'limit', 'format', 'column', 'for', 'note', 'device', 'remote', 'kind', 'reason'], ['json', 'help']);
   if (p.flags.has('help') || p.positional.length === 0) {
     process.stdout.write(`${USAGE}\n`);
     return p.flags.has('help') ? 0 : 64;
@@ -63,7 +85,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${await hashPassword(pw)}\n`);
     return 0;
   }
-  const { cmd, args } = route(p.positional, p);
+  const opts = { format: str(p, 'format'), column: str(p, 'column'), for: str(p, 'for'), note: str(p, 'note') };
+  if (p.positional[0] === 'blocklist' && p.positional[1] === 'check') {
+    const summary = await checkFile(p.positional[2], opts);
+    if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else printHuman('blocklist.check', summary, (s) => process.stdout.write(s));
+    return summary.healthy ? 0 : 1;
+  }
+  const { cmd, args } = p.positional[0] === 'blocklist' && p.positional[1] === 'add-feed'
+    ? { cmd: 'blocklist.add', args: await readFeedFile(p.positional[2]) }
+    : routeAlerts(p.positional, p) ?? route(p.positional, str(p, 'limit'), opts);
   const sock = join(str(p, 'state-dir') ?? DEFAULT_STATE_DIR, SOCKET_NAME);
   const result = await call(sock, cmd, args);
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

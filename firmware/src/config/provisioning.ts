@@ -1,6 +1,7 @@
 // The provider's provisioning bundle (JSON): who this box is, where alerts go, whom staff call.
 import { z } from 'zod';
 import { IpAddress, IpEntry, Port } from './fields.js';
+import { FeedSchema } from '../blocklist/catalog.js';
 
 export const PasswordHash = z
   .string()
@@ -29,7 +30,9 @@ export const ProvisioningSchema = z
       .strictObject({ passwordHash: PasswordHash.describe('Login for state-changing actions on the page') })
       .describe('Per-device administrator credential'),
     learningDays: z.int().min(0).max(90).default(7).describe('Days during which devices are learned as the baseline without alerts'),
+    autoQuarantineNewDevices: z.boolean().default(false).describe('Quarantine every device first seen after the learning period until staff approve it (provider policy)'),
     management: z.array(IpEntry).max(100).default([]).describe('Provider management addresses; never blocked'),
+    feeds: z.array(FeedSchema).max(50).default([]).describe('The provider\'s own blocklist feeds (same shape as rules/feeds.json entries); a feed with a catalog id replaces it'),
   })
   .describe('Provider provisioning bundle');
 

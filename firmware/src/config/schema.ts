@@ -1,6 +1,7 @@
 // The optional local config file (JSON). Everything has a default, so utmd runs with none.
 import { z } from 'zod';
 import { IfName, IpAddress, IpEntry, IpPrefix, Port } from './fields.js';
+import { FeedsConfigSchema } from '../blocklist/feedsConfig.js';
 
 export const ConfigSchema = z
   .strictObject({
@@ -29,12 +30,19 @@ export const ConfigSchema = z
       })
       .default({ local: [] })
       .describe('Local blocklist (feeds are configured separately)'),
+    feeds: FeedsConfigSchema,
     allowlist: z
       .strictObject({
         local: z.array(IpEntry).max(10_000).default([]).describe('Addresses never blocked, whatever a blocklist says'),
       })
       .default({ local: [] })
       .describe('Allowlist, evaluated before every blocklist'),
+    router: z
+      .strictObject({
+        dnsServers: z.array(IpAddress).max(8).optional().describe('Resolvers the box forwards the office\'s DNS to in router mode. Default: those in the box\'s own /etc/resolv.conf'),
+      })
+      .default({})
+      .describe('Router mode only: services the box gives the office (DHCP and DNS through dnsmasq)'),
     ui: z
       .strictObject({
         port: Port.default(80).describe('TCP port of the local status page (LAN side only)'),

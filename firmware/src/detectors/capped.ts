@@ -32,7 +32,7 @@ export class CappedMap<K, V> {
     const s = this.m.get(k);
     if (s !== undefined) { s.v = v; s.used = true; return; }
     this.m.set(k, { v, used: false });
-    if (this.m.size > this.cap) this.evictOne();
+    if (this.m.size > this.cap) this.evictOne(k);
   }
 
   /** Get or create (and mark used). */
@@ -50,9 +50,10 @@ export class CappedMap<K, V> {
   // front and walk over every deleted slot V8 has not yet compacted: O(n) per eviction.
   private hand: IterableIterator<[K, Slot<V>]> | undefined;
 
-  private evictOne(): void {
-    // Terminates: each step clears a flag or removes an entry.
-    for (let guard = this.m.size * 2 + 2; guard > 0; guard--) {
+  /** Drops one entry other than `keep` (the key just inserted must survive its own insert). */
+  private evictOne(keep: K): void {
+    // Terminates: each step clears a flag, skips `keep` (at most twice) or removes an entry.
+    for (let guard = this.m.size * 2 + 4; guard > 0; guard--) {
       let r = this.hand?.next();
       if (r === undefined || r.done) {
         this.hand = this.m.entries();
@@ -60,6 +61,7 @@ export class CappedMap<K, V> {
         if (r.done) return;
       }
       const [k, s] = r.value;
+      if (k === keep) continue;
       if (s.used) { s.used = false; continue; }
       this.m.delete(k);
       this.dropped++;

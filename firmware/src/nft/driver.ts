@@ -49,7 +49,7 @@ export class NftDriver {
    * `-` as /dev/stdin by path, which fails on the socketpair Node gives a child as stdin.
    * Throws NftError carrying nft's stderr.
    */
-  async exec(args: string[], doc?: string): Promise<string> {
+  async exec(args: string[], doc?: string | Uint8Array): Promise<string> {
     let file: string | undefined;
     try {
       if (doc !== undefined) {

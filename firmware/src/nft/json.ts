@@ -13,7 +13,8 @@ export type Expr =
   | { set: (string | number | { prefix: { addr: string; len: number } } | { range: [string, string] })[] }
   | { prefix: { addr: string; len: number } }
   | { range: [string, string] }
-  | string[];
+  | string[]
+  | { concat: Expr[] };
 
 export type Stmt =
   | { match: { op: '==' | '!=' | 'in'; left: Expr; right: Expr } }
@@ -23,20 +24,24 @@ export type Stmt =
   | { log: { prefix: string; group: number } }
   | { counter: string | { packets: number; bytes: number } }
   | { masquerade: null }
-  | { jump: { target: string } };
+  | { jump: { target: string } }
+  | { set: { op: 'update' | 'add'; elem: Expr; set: string } };
 
 export interface TableObj { family: Family; name: string }
 export interface SetObj {
   family: Family;
   table: string;
   name: string;
-  type: SetType;
+  type: SetType | SetType[];
   flags?: ('interval' | 'timeout' | 'dynamic')[];
   timeout?: number;
+  size?: number;
   elem?: SetElem[];
   comment?: string;
 }
-export type SetElem = string | { prefix: { addr: string; len: number } } | { range: [string, string] } | { elem: { val: string; timeout?: number } };
+type PlainElem = string | { prefix: { addr: string; len: number } } | { range: [string, string] };
+/** A set element; the `elem` wrapper carries a timeout in seconds (sets with flags timeout). */
+export type SetElem = PlainElem | { elem: { val: PlainElem; timeout?: number } };
 export interface ChainObj {
   family: Family;
   table: string;
@@ -48,13 +53,16 @@ export interface ChainObj {
 }
 export interface RuleObj { family: Family; table: string; chain: string; expr: Stmt[]; comment?: string }
 export interface CounterObj { family: Family; table: string; name: string }
+/** Elements added to or deleted from an existing set (incremental updates). */
+export interface ElementObj { family: Family; table: string; name: string; elem: SetElem[] }
 
 export type Obj =
   | { table: TableObj }
   | { set: SetObj }
   | { chain: ChainObj }
   | { rule: RuleObj }
-  | { counter: CounterObj };
+  | { counter: CounterObj }
+  | { element: ElementObj };
 
 export type Cmd = Obj | { add: Obj } | { delete: Obj } | { flush: Obj } | { metainfo: { json_schema_version: 1 } };
 
@@ -74,3 +82,5 @@ export const DROP: Stmt = { drop: null };
 export const log = (prefix: string, group: number): Stmt => ({ log: { prefix, group } });
 export const counter = (name?: string): Stmt => ({ counter: name ?? { packets: 0, bytes: 0 } });
 export const MASQUERADE: Stmt = { masquerade: null };
+/** `update @set { a . b }` from the packet path (a dynamic set). */
+export const updateSet = (setName: string, ...keys: Expr[]): Stmt => ({ set: { op: 'update', elem: keys.length === 1 ? keys[0]! : { concat: keys }, set: `@${setName}` } });

@@ -28,8 +28,9 @@ export type ListAction = 'drop' | 'watch';
 
 /** Elements of one address family, already validated and normalised by our own parser. */
 export interface FamilyElems {
-  /** Single addresses: go into a plain hash set (cheap incremental updates). */
-  single: string[];
+  /** Single addresses: go into a plain hash set (cheap incremental updates). Timed
+   *  elements (`{elem:{val,timeout}}`) only in a group with `timeouts`. */
+  single: SetElem[];
   /** Prefixes and ranges: go into an interval set (small; replaced whole). */
   net: SetElem[];
 }
@@ -41,6 +42,8 @@ export interface BlocklistGroup {
   action: ListAction;
   v4: FamilyElems;
   v6: FamilyElems;
+  /** Sets carry nft element timeouts (manual blocks that expire by themselves). */
+  timeouts?: boolean | undefined;
 }
 
 export interface Interfaces {

@@ -2,12 +2,28 @@
 // own (`inet utm`, and `bridge utm` in bridge mode). Applying the document replaces our
 // tables in one transaction and touches nothing else (the firewall4 way).
 import {
-  ACCEPT, DROP, MASQUERADE, anySet, counter, ctState, eq, inSet, log, meta, ne, payload,
+  ACCEPT, DROP, MASQUERADE, anySet, counter, ctState, eq, inSet, log, meta, ne, payload, updateSet,
   type ChainObj, type Cmd, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
 } from './json.js';
 import { blocklistLogPrefix, blocklistSetNames, type BlocklistGroup, type Policy } from './policy.js';
 
 const FILTER = 0; // nft's "filter" priority
+
+/** The dynamic set of (MAC, IPv4) pairs seen on the LAN side, filled in the packet path so
+ *  device discovery sees even devices that never use DHCP (read with `nft -j list set`). */
+export const LAN_SEEN_SET = 'lan_seen';
+const LAN_SEEN_TIMEOUT_S = 3600;
+const LAN_SEEN_SIZE = 65_536;
+
+function lanSeenSet(): { name: string; type: ['ether_addr', 'ipv4_addr']; flags: ['timeout']; timeout: number; size: number } {
+  // nft adds the `dynamic` flag itself once a rule updates the set from the packet path.
+  return { name: LAN_SEEN_SET, type: ['ether_addr', 'ipv4_addr'], flags: ['timeout'], timeout: LAN_SEEN_TIMEOUT_S, size: LAN_SEEN_SIZE };
+}
+
+/** Records the sender's (MAC, IPv4) for traffic entering on a LAN-side port. */
+function lanSeenRule(lanIfs: string[]): Stmt[] {
+  return [eq(meta('iifname'), anySet(lanIfs)), eq(meta('nfproto'), 'ipv4'), ne(payload('ip', 'saddr'), '0.0.0.0'), updateSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
+}
 const SRCNAT = 100;
 
 /** Renders the full document for `policy`. Never throws; the result is checked by `nft -c`. */
@@ -43,13 +59,14 @@ function renderInet(p: Policy): Cmd[] {
   set({ name: 'allow_v4', type: 'ipv4_addr', flags: ['interval'], ...elems(p.allow.v4) });
   set({ name: 'allow_v6', type: 'ipv6_addr', flags: ['interval'], ...elems(p.allow.v6) });
   if (router) set({ name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) });
+  if (router) set(lanSeenSet());
   for (const g of p.blocklists) {
     for (const fam of [4, 6] as const) {
       const names = blocklistSetNames(g.id, fam);
       const type = fam === 4 ? 'ipv4_addr' : 'ipv6_addr';
       const fe = fam === 4 ? g.v4 : g.v6;
-      set({ name: names.single, type, ...elems(fe.single) });
-      set({ name: names.net, type, flags: ['interval'], ...elems(fe.net) });
+      set({ name: names.single, type, ...(g.timeouts ? { flags: ['timeout'] } : {}), ...elems(fe.single) });
+      set({ name: names.net, type, flags: g.timeouts ? ['interval', 'timeout'] : ['interval'], ...elems(fe.net) });
     }
     for (const dir of dirs(g)) out.push({ add: { counter: { family: F, table: t, name: `bl_${g.id}_${dir}` } } });
   }
@@ -61,6 +78,7 @@ function renderInet(p: Policy): Cmd[] {
   for (const g of p.blocklists) for (const r of blocklistRules(p, g)) rule('blocklist', r);
 
   chain({ name: 'forward', type: 'filter', hook: 'forward', prio: FILTER, policy: router ? 'drop' : 'accept' });
+  if (router) rule('forward', lanSeenRule(p.ifaces.lan));
   if (router) rule('forward', [inSet(payload('ether', 'saddr'), 'quarantine'), counter(), DROP]);
   rule('forward', [{ jump: { target: 'blocklist' } }]);
   rule('forward', [ctState('established', 'related'), ACCEPT]);
@@ -75,6 +93,7 @@ function renderInet(p: Policy): Cmd[] {
 
   chain({ name: 'input', type: 'filter', hook: 'input', prio: FILTER, policy: router ? 'drop' : 'accept' });
   rule('input', [eq(meta('iif'), 'lo'), ACCEPT]);
+  if (router) rule('input', lanSeenRule(p.ifaces.lan));
   if (router) {
     const q = inSet(payload('ether', 'saddr'), 'quarantine');
     const qa = p.base.quarantineAllowed;
@@ -140,12 +159,19 @@ function renderBridge(p: Policy): Cmd[] {
     out.push({ add: { rule: { family: F, table: t, chain: chainName, expr } } });
   };
   out.push({ add: { set: { family: F, table: t, name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) } } });
+  out.push({ add: { set: { family: F, table: t, ...lanSeenSet() } } });
   out.push({ add: { chain: { family: F, table: t, name: 'input', type: 'filter', hook: 'input', prio: FILTER, policy: 'accept' } } });
   out.push({ add: { chain: { family: F, table: t, name: 'forward', type: 'filter', hook: 'forward', prio: FILTER, policy: 'accept' } } });
+
+  // Who is on the office side, before anything can drop it (quarantined devices included).
+  // (0.0.0.0 is a DHCP client without an address yet: DHCP capture covers it.)
+  const seen = [eq(meta('iifname'), anySet(p.ifaces.lan)), eq(payload('ether', 'type'), 'ip'), ne(payload('ip', 'saddr'), '0.0.0.0'), updateSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
+  rule('forward', seen);
 
   // The box's own page and shell answer on the office side only.
   const mgmt = uniq([p.uiPort, ...p.base.lanServices.tcp.filter((x) => x !== 53)]);
   rule('input', [eq(meta('iifname'), p.ifaces.wan), eq(payload('tcp', 'dport'), anySet(mgmt)), counter(), DROP]);
+  rule('input', seen);
   const qs = inSet(payload('ether', 'saddr'), 'quarantine');
   rule('input', [qs, eq(meta('l4proto'), 'tcp'), ne(payload('tcp', 'dport'), p.uiPort), counter(), DROP]);
 

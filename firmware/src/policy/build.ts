@@ -16,6 +16,8 @@ export interface PolicyInput {
   quarantine: string[];
   /** Further groups (feeds, manual blocks) supplied by the blocklist module. */
   extraGroups?: BlocklistGroup[] | undefined;
+  /** Further allowlist entries (a technician's `utmctl allow add`), already validated. */
+  extraAllow?: string[] | undefined;
 }
 
 /** The automatic + configured allowlist as ranges. */
@@ -26,6 +28,7 @@ export function allowRanges(i: Omit<PolicyInput, 'base' | 'quarantine'>): IpRang
     ...i.plan.gateways,
     ...i.plan.boxAddresses,
     ...(i.provisioning?.management ?? []),
+    ...(i.extraAllow ?? []),
   ];
   const upstream = i.config.upstream?.host ?? i.provisioning?.upstream.host;
   if (upstream) entries.push(upstream);

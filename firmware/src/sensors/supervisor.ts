@@ -35,6 +35,9 @@ export interface SupervisorOptions {
   onHealth: (health: SupervisorHealth) => void;
   /** Every output line of the child, cut at maxLineLength. */
   onLine?: ((line: string, stream: 'stdout' | 'stderr') => void) | undefined;
+  /** Binary stdout (e.g. a pcap stream from tcpdump): when given, stdout is handed over raw
+   *  with the pid of the child that wrote it (a new pid starts a new stream) instead of as lines. */
+  onStdout?: ((chunk: Buffer, pid: number) => void) | undefined;
   /** If given, the child counts as ok only once a line satisfies it; else as soon as spawned. */
   isReady?: ((line: string) => boolean) | undefined;
   backoff?: Partial<BackoffOptions> | undefined;
@@ -147,7 +150,9 @@ export class Supervisor {
     this.exited = new Promise<void>((r) => { resolveExit = r; });
     const ready = this.opts.isReady;
     const max = this.opts.maxLineLength ?? 4096;
-    for (const stream of ['stdout', 'stderr'] as const) {
+    const raw = this.opts.onStdout;
+    if (raw) child.stdout?.on('data', (chunk: Buffer) => { if (child.pid !== undefined) raw(chunk, child.pid); });
+    for (const stream of raw ? ['stderr' as const] : ['stdout', 'stderr'] as const) {
       const splitter = new LineSplitter(max);
       const src = child[stream];
       src?.setEncoding('utf8');

@@ -124,3 +124,15 @@ test('streaming parse → guardEntry equals the batch path', async (t) => {
   t.is(p.acceptedTotal, 19); // 6 good + 13 the guard refuses
   t.deepEqual(streamed, batch);
 });
+
+test('property: the numeric fast path for IPv4 singles decides exactly as the general path', (t) => {
+  const fast = buildGuard({ protected: protectedRanges('lan', ['192.0.2.0/26', '203.0.113.7']) });
+  const { v4First: _f, v4Last: _l, ...slow } = fast;
+  fc.assert(fc.property(fc.oneof(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0xc0000000, max: 0xcb0071ff })), (v) => {
+    const e = { family: 4 as const, first: BigInt(v), last: BigInt(v) };
+    const a = guardEntries([e], fast);
+    const b = guardEntries([e], slow);
+    t.deepEqual(a.accepted, b.accepted);
+    t.deepEqual(a.rejected, b.rejected);
+  }));
+});

@@ -74,3 +74,13 @@ test('the blocklist chain runs before the conntrack shortcut in every hook', (t)
     t.true(jump >= 0 && jump < est, chain);
   }
 });
+
+test('a group with timeouts gets timeout sets and keeps per-element timeouts', (t) => {
+  const sets = objs('router').filter((x) => x.set?.name?.startsWith('bl_manual_')).map((x) => x.set);
+  t.deepEqual(sets.map((s) => [s.name, s.flags]), [
+    ['bl_manual_v4', ['timeout']], ['bl_manual_v4n', ['interval', 'timeout']],
+    ['bl_manual_v6', ['timeout']], ['bl_manual_v6n', ['interval', 'timeout']],
+  ]);
+  t.deepEqual(sets[0].elem, [{ elem: { val: '203.0.113.77', timeout: 3600 } }]);
+  t.false(objs('router').some((x) => x.set?.name === 'bl_local_v4' && x.set.flags), 'other groups stay plain hash sets');
+});

@@ -23,11 +23,12 @@ function nameJa(p: P): string {
   const vendor = str(p.vendor) ? `${p.vendor}製の` : '';
   return h ? `「${h}」という名前の${vendor}${kind}` : `${vendor}${kind}`;
 }
+/** Starts a sentence, so it is capitalised ("A smartphone named ..."). */
 function nameEn(p: P): string {
   const h = str(p.label) ?? str(p.hostname);
   const kind = TYPE_EN[String(p.deviceType ?? 'unknown')] ?? TYPE_EN.unknown!;
   const vendor = str(p.vendor) ? ` made by ${p.vendor}` : '';
-  return h ? `a ${kind}${vendor} named "${h}"` : `a ${kind}${vendor}`;
+  return h ? `A ${kind}${vendor} named "${h}"` : `A ${kind}${vendor}`;
 }
 const idJa = (p: P): string => (str(p.mac) ? `（機器の識別番号 ${p.mac}）` : '');
 const idEn = (p: P): string => (str(p.mac) ? ` (device ID ${p.mac})` : '');

@@ -8,6 +8,7 @@
 // deviceLabel (set by staff), deviceType ('pc' | 'phone' | 'printer' | 'nas' | ...),
 // category ('malware' | 'c2' | 'phishing' | 'attack' | 'spam' | anything else).
 import type { AlertParams } from '../../../../firmware/src/alerts/types.js';
+import { categoryPhrase } from './blocklist.js';
 
 /** A non-empty text parameter, or undefined. Numbers are turned into text. */
 export function text(p: AlertParams, key: string): string | undefined {
@@ -80,14 +81,25 @@ const CATEGORY_EN: Record<string, string> = {
 
 /** 「ウイルスの配布などに使われている危険なサーバー」; unknown categories get a neutral phrase. */
 export function dangerousServerJa(p: AlertParams): string {
+  const feedPhrase = feedCategory(p, CATEGORY_JA);
+  if (feedPhrase) return feedPhrase.ja; // other feed categories: the feed catalog's own words
   const phrase = CATEGORY_JA[text(p, 'category') ?? ''] ?? '悪用されていると報告されている';
   return `${phrase}危険なサーバー`;
 }
 
 /** "a dangerous server used to spread viruses"; unknown categories get a neutral phrase. */
 export function dangerousServerEn(p: AlertParams): string {
+  const feedPhrase = feedCategory(p, CATEGORY_EN);
+  if (feedPhrase) return feedPhrase.en;
   const phrase = CATEGORY_EN[text(p, 'category') ?? ''];
   return phrase ? `a dangerous server ${phrase}` : 'a server reported as dangerous';
+}
+
+/** The feed catalog's phrase for a feed category (scanner, botnet, …) that `own` has no words for. */
+function feedCategory(p: AlertParams, own: Record<string, string>): { ja: string; en: string } | undefined {
+  const c = text(p, 'category');
+  if (c === undefined || Object.hasOwn(own, c) || !Object.hasOwn(categoryPhrase, c)) return undefined;
+  return categoryPhrase[c as keyof typeof categoryPhrase];
 }
 
 /** 「（203.0.113.5）」 or ''. */

@@ -1,0 +1,358 @@
+// The blocklist feature of utmd: feeds from the catalog, their last-good entries, scheduled
+// refreshes with jitter and backoff, incremental nft set updates, manual blocks and the
+// technician's allowlist additions. The daemon owns the lifecycle (daemon.ts):
+// init() loads last-good snapshots so the first full apply already enforces them; start()
+// schedules refreshes; stop() leaves no timer running.
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Feature, FeatureContext } from '../app/feature.js';
+import type { GroupInfo } from '../alerts/fromPacket.js';
+import type { BlocklistGroup } from '../nft/policy.js';
+import type { ResolvedFeed } from './catalog.js';
+import { readShippedCatalog, readTechnician, resolveFeeds } from './feedSources.js';
+import type { HitIndex } from './hitIndex.js';
+import { describeHit } from './describe.js';
+import { emptyContent, layoutGroups, toBlocklistGroup, type GroupLayout } from './layout.js';
+import { LastGoodStore } from './lastGood.js';
+import { manualGroup } from './manual.js';
+import { planGroupSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
+import { splitPacked, unionPacked, type PackedRanges, type SetContent } from './packed.js';
+import { guardFor } from './protect.js';
+import { refreshFeed, rejectedCounts, type FetchFn } from './refresh.js';
+import { AllowRepo, FeedStatusRepo, ManualBlocksRepo } from './repos.js';
+import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
+import { blocklistHandlers } from './handlers.js';
+
+export interface BlocklistFeatureOptions {
+  /** rules/feeds.json */
+  catalogPath: string;
+  /** Replaces the HTTP download (tests). */
+  fetch?: FetchFn | undefined;
+}
+
+export interface RefreshReport {
+  feedId: string;
+  result: 'loaded' | 'unchanged' | 'fault' | 'skipped';
+  reason?: string | undefined;
+  entries?: number | undefined;
+  sync?: SyncStats | undefined;
+  /** ms spent per phase: fetch, evaluate (parse + guard), pack (merge), apply (nft), save (snapshot). */
+  timings?: Record<string, number> | undefined;
+}
+
+export class BlocklistFeature implements Feature {
+  readonly id = 'blocklist';
+  ctx: FeatureContext | null = null;
+  feeds: ResolvedFeed[] = [];
+  layout: GroupLayout[] = [];
+  /** Last-good merged ranges per enabled feed: the truth of what is enforced. */
+  readonly ranges = new Map<string, PackedRanges>();
+  readonly usable = new Map<string, number>();
+  /** What the kernel's sets hold per group (after the last apply or sync). */
+  readonly applied = new Map<string, SetContent>();
+  hits: HitIndex = { feeds: [] };
+  statusRepo: FeedStatusRepo | null = null;
+  manualRepo: ManualBlocksRepo | null = null;
+  allowRepo: AllowRepo | null = null;
+  private store: LastGoodStore | null = null;
+  private tasks: ScheduledTask[] = [];
+  private timers = new Set<NodeJS.Timeout>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  warnings: string[] = [];
+
+  constructor(readonly o: BlocklistFeatureOptions) {}
+
+  /** Loads the catalog and the last-good snapshots; no network. */
+  async init(ctx: FeatureContext): Promise<void> {
+    this.ctx = ctx;
+    this.statusRepo = new FeedStatusRepo(ctx.db);
+    this.manualRepo = new ManualBlocksRepo(ctx.db);
+    this.allowRepo = new AllowRepo(ctx.db);
+    this.store = new LastGoodStore(ctx.stateDir);
+    await this.loadCatalog();
+    const enabled = new Set(this.feeds.filter((f) => f.enabled).map((f) => f.id));
+    for (const s of await this.store.loadAll((file, e) => ctx.log.error(`blocklist snapshot ${file} ignored`, e))) {
+      if (!enabled.has(s.feedId)) continue;
+      this.ranges.set(s.feedId, s.ranges);
+      this.usable.set(s.feedId, s.usable);
+    }
+    for (const g of this.layout) this.applied.set(g.id, this.content(g));
+    this.rebuildHits();
+  }
+
+  /** After the technician file changed: re-read the catalog, drop what was turned off,
+   *  restore last-good of what was turned on, apply the whole ruleset once (the layout may
+   *  have changed), and reschedule. Returns whether the apply succeeded. */
+  reload(): Promise<boolean> {
+    return this.serial(async () => {
+      const ctx = this.need();
+      for (const t of this.tasks) await t.destroy();
+      this.tasks = [];
+      await this.loadCatalog();
+      const enabled = new Set(this.feeds.filter((f) => f.enabled).map((f) => f.id));
+      for (const id of [...this.ranges.keys()]) {
+        if (enabled.has(id)) continue;
+        this.ranges.delete(id);
+        this.usable.delete(id);
+        await this.store!.remove(id);
+        ctx.conditions.set(`feed:${id}`, true, 'turned off');
+      }
+      for (const s of await this.store!.loadAll((file, e) => ctx.log.error(`blocklist snapshot ${file} ignored`, e))) {
+        if (!enabled.has(s.feedId) || this.ranges.has(s.feedId)) continue;
+        this.ranges.set(s.feedId, s.ranges);
+        this.usable.set(s.feedId, s.usable);
+      }
+      const before = new Map(this.applied);
+      this.applied.clear();
+      for (const g of this.layout) this.applied.set(g.id, this.content(g));
+      this.rebuildHits();
+      const ok = await ctx.requestApply();
+      if (!ok) {
+        this.applied.clear();
+        for (const [k, v] of before) this.applied.set(k, v);
+      }
+      this.start();
+      return ok;
+    });
+  }
+
+  /** (Re)reads every catalog layer; the layout follows the enabled feeds. */
+  async loadCatalog(): Promise<void> {
+    const ctx = this.need();
+    let shipped: Awaited<ReturnType<typeof readShippedCatalog>> = [];
+    try {
+      shipped = ctx.config.feeds.shipped ? await readShippedCatalog(this.o.catalogPath) : [];
+    } catch (e) {
+      ctx.log.error('shipped feed catalog unreadable; provider and technician feeds still run', e);
+    }
+    let tech = null;
+    try {
+      tech = await readTechnician(ctx.stateDir);
+    } catch (e) {
+      ctx.log.error('technician feed file ignored', e);
+    }
+    const merged = resolveFeeds(shipped, ctx.config, ctx.provisioning, tech);
+    this.feeds = merged.feeds;
+    this.warnings = merged.warnings.map((w) => `${w.feedId}: ${w.problem}`);
+    this.layout = layoutGroups(this.feeds);
+  }
+
+  /** Group content from the last-good ranges of its feeds. */
+  private content(g: GroupLayout): SetContent {
+    const lists = g.feedIds.flatMap((id) => (this.ranges.has(id) ? [this.ranges.get(id)!] : []));
+    return lists.length ? splitPacked(unionPacked(lists)) : emptyContent();
+  }
+
+  private rebuildHits(): void {
+    // the index holds packed ranges already; rebuild it as the catalog-order list of feeds
+    this.hits = { feeds: this.feeds.filter((f) => this.ranges.has(f.id)).map((f) => {
+      const r = this.ranges.get(f.id)!;
+      return { feedId: f.id, v4First: r.v4First, v4Last: r.v4Last, v6: r.v6 };
+    }) };
+  }
+
+  groups(): BlocklistGroup[] {
+    const now = this.need().now();
+    const out = this.layout.map((g) => toBlocklistGroup(g, this.applied.get(g.id) ?? emptyContent()));
+    out.push(manualGroup(this.manualRepo?.live(now) ?? [], now));
+    return out;
+  }
+
+  allow(): string[] {
+    return this.allowRepo?.all().map((a) => a.entry) ?? [];
+  }
+
+  start(): void {
+    const ctx = this.need();
+    this.stopped = false;
+    for (const f of this.feeds.filter((x) => x.enabled)) {
+      const task = cron.schedule(f.refresh, () => this.onTick(f.id), { name: `feed:${f.id}`, noOverlap: true });
+      this.tasks.push(task);
+      // a feed with nothing loaded yet is fetched soon after start: within a minute, still
+      // spread per box (a fleet powered on together does not hit the feed in one second)
+      if (!this.ranges.has(f.id)) this.later(this.jitter(f.id) % 60_000, () => this.onTick(f.id));
+    }
+    ctx.log.info(`blocklist: ${this.feeds.filter((x) => x.enabled).length} feeds enabled, ${this.layout.length} groups`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.tasks) await t.destroy();
+    this.tasks = [];
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.chain.catch(() => undefined);
+  }
+
+  private jitter(feedId: string): number {
+    const ctx = this.need();
+    const max = ctx.config.feeds.jitterSeconds * 1000;
+    return max >= 1 ? feedJitterMs(ctx.deviceId, feedId, max) : 0;
+  }
+
+  private later(ms: number, fn: () => void): void {
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private onTick(feedId: string): void {
+    const ctx = this.need();
+    const st = this.statusRepo!.get(feedId);
+    if (!shouldAttempt(ctx.now(), { consecutiveFailures: st.consecutiveFailures, lastAttemptAt: st.lastAttemptAt })) return;
+    this.later(this.jitter(feedId), () => void this.refresh([feedId]).catch((e: unknown) => ctx.log.error(`feed ${feedId} refresh failed`, e)));
+  }
+
+  /** Runs one refresh at a time (they share the kernel sets). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn, fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Refreshes the given feeds (default: every enabled one) now and syncs the sets once. */
+  refresh(feedIds?: string[]): Promise<RefreshReport[]> {
+    return this.serial(async () => {
+      const ctx = this.need();
+      const wanted = this.feeds.filter((f) => f.enabled && (!feedIds || feedIds.includes(f.id)));
+      const guard = guardFor({ config: ctx.config, provisioning: ctx.provisioning, plan: ctx.plan(), extraAllow: this.allow() });
+      const reports: RefreshReport[] = [];
+      const changed: Array<{ feed: ResolvedFeed; ranges: PackedRanges; usable: number }> = [];
+      const previous = new Map(this.ranges);
+      for (const feed of wanted) {
+        const st = this.statusRepo!.get(feed.id);
+        const now = ctx.now();
+        st.lastAttemptAt = now;
+        const out = await refreshFeed({
+          feed, limits: ctx.config.feeds, guard, validators: st.validators,
+          lastGoodUsable: this.ranges.has(feed.id) ? (this.usable.get(feed.id) ?? null) : null, fetch: this.o.fetch,
+        });
+        if (out.kind === 'unchanged') {
+          st.lastSuccessAt = now;
+          st.consecutiveFailures = 0;
+          st.lastError = null;
+          ctx.conditions.set(`feed:${feed.id}`, true, 'unchanged');
+          reports.push({ feedId: feed.id, result: 'unchanged' });
+        } else if (out.kind === 'fault') {
+          st.consecutiveFailures++;
+          st.lastError = `${out.reason}: ${JSON.stringify(out.detail).slice(0, 300)}`;
+          st.lastErrorAt = now;
+          if (out.stats) st.rejected = rejectedCounts(out.stats);
+          this.fault(feed, out.reason, out.detail);
+          this.later(backoffMs(st.consecutiveFailures) + this.jitter(feed.id), () => this.onTick(feed.id));
+          reports.push({ feedId: feed.id, result: 'fault', reason: out.reason });
+        } else {
+          this.ranges.set(feed.id, out.ranges);
+          this.usable.set(feed.id, out.usable);
+          changed.push({ feed, ranges: out.ranges, usable: out.usable });
+          Object.assign(st, {
+            lastSuccessAt: now, lastChangeAt: now, consecutiveFailures: 0, lastError: null,
+            entries: out.ranges.v4First.length + out.ranges.v6.length, usable: out.usable,
+            dataLines: out.stats.dataLines, rejected: rejectedCounts(out.stats), validators: out.validators,
+          });
+          reports.push({ feedId: feed.id, result: 'loaded', entries: out.usable, timings: { ...out.timings } });
+        }
+        this.statusRepo!.put(st);
+      }
+      if (!changed.length) return reports;
+      let sync: SyncStats | undefined;
+      const tApply = performance.now();
+      try {
+        sync = await this.syncSets();
+      } catch (e) {
+        // the kernel kept what it had: go back to the previous last-good in memory too
+        this.ranges.clear();
+        for (const [k, v] of previous) this.ranges.set(k, v);
+        for (const c of changed) {
+          const st = this.statusRepo!.get(c.feed.id);
+          st.lastError = `apply: ${String((e as Error).message).slice(0, 300)}`;
+          st.lastErrorAt = ctx.now();
+          this.statusRepo!.put(st);
+          this.fault(c.feed, 'apply', { message: (e as Error).message });
+        }
+        throw e;
+      }
+      const applyMs = performance.now() - tApply;
+      const tSave = performance.now();
+      for (const c of changed) {
+        await this.store!.save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
+        ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
+      }
+      this.rebuildHits();
+      const saveMs = performance.now() - tSave;
+      for (const r of reports) {
+        if (r.result !== 'loaded') continue;
+        r.sync = sync;
+        r.timings = { ...r.timings, applyMs, saveMs };
+      }
+      return reports;
+    });
+  }
+
+  /** Brings every group's sets to the content of the current ranges: one transaction. */
+  private async syncSets(): Promise<SyncStats> {
+    const ctx = this.need();
+    const table = ctx.base.tableName;
+    const next = new Map(this.layout.map((g) => [g.id, this.content(g)]));
+    const plans = this.layout.map((g) => planGroupSync(table, g.id, this.applied.get(g.id) ?? emptyContent(), next.get(g.id)!));
+    const total: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
+    for (const p of plans) {
+      total.added += p.stats.added;
+      total.deleted += p.stats.deleted;
+      total.intervalSetsReplaced += p.stats.intervalSetsReplaced;
+    }
+    if (plans.every((p) => p.cmds.length === 0)) return total;
+    try {
+      await ctx.nft.exec([], syncDocument(plans));
+      await verifyCounts(ctx.nft, table, plans.flatMap((p) => p.verify));
+      for (const [k, v] of next) this.applied.set(k, v);
+    } catch (e) {
+      // the sets are not what we think (a concurrent full apply, a lost element): one full
+      // apply renders every set from scratch in one transaction
+      ctx.log.warn('incremental set update failed; applying the full ruleset', e);
+      const before = new Map(this.applied);
+      for (const [k, v] of next) this.applied.set(k, v);
+      if (!(await ctx.requestApply())) {
+        for (const [k, v] of before) this.applied.set(k, v);
+        throw e;
+      }
+    }
+    return total;
+  }
+
+  private fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void {
+    const ctx = this.need();
+    ctx.conditions.set(`feed:${feed.id}`, false, `${reason}; last-good kept`);
+    ctx.raise({
+      kind: 'feed_fault', severity: 'warning', dedupKey: `${feed.id}|${reason}`, at: ctx.now(), action: 'none',
+      params: { feedId: feed.id, feedNameJa: feed.name.ja, feedNameEn: feed.name.en, reason, keptEntries: this.usable.get(feed.id) ?? 0 },
+      evidence: { ...detail, feedId: feed.id, reason },
+    });
+  }
+
+  describeGroup(group: string, remoteIp: string): GroupInfo | undefined {
+    return describeHit(this.feeds, this.layout, this.hits, group, remoteIp);
+  }
+
+  handlers() {
+    return blocklistHandlers(this);
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      feeds: this.feeds.filter((f) => f.enabled).length,
+      groups: this.layout.map((g) => ({ id: g.id, feeds: g.feedIds.length, singles: (this.applied.get(g.id)?.v4Singles.length ?? 0) + (this.applied.get(g.id)?.v6Singles.length ?? 0) })),
+      manual: this.manualRepo?.live(this.need().now()).length ?? 0,
+      warnings: this.warnings,
+    };
+  }
+
+  need(): FeatureContext {
+    if (!this.ctx) throw new Error('blocklist feature used before init');
+    return this.ctx;
+  }
+}

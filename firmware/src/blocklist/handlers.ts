@@ -1,0 +1,154 @@
+// Control-socket commands of the blocklist feature (utmctl blocklist|allow|block …).
+// Thin: validate the args with zod, call the feature, answer plain data.
+import { z } from 'zod';
+import type { Handlers } from '../app/commands.js';
+import { CommandError } from '../control/protocol.js';
+import { IpParseError } from '../net/ip.js';
+import type { BlocklistFeature } from './feature.js';
+import { emptyGuardResult, guardEntry } from './guard.js';
+import { manualAddCmds, manualDelCmds, normaliseEntry, overlappingBlock } from './manual.js';
+import { guardFor } from './protect.js';
+import { FeedSchema, type TechnicianOverrides } from './catalog.js';
+import { readTechnician, writeTechnician } from './feedSources.js';
+
+const Entry = z.string().min(1).max(100).describe('address, prefix or range');
+const FeedIdArgs = z.strictObject({ feed: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/) });
+const AddFeedArgs = z.strictObject({ feed: FeedSchema });
+const RefreshArgs = z.strictObject({ feed: z.string().max(48).optional() });
+const AllowAddArgs = z.strictObject({ entry: Entry, note: z.string().max(200).default('') });
+const EntryArgs = z.strictObject({ entry: Entry });
+const BlockAddArgs = z.strictObject({
+  entry: Entry,
+  seconds: z.int().min(1).max(365 * 86400).describe('how long the block lasts'),
+  reason: z.string().max(200).default(''),
+});
+
+function parse<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
+  const r = schema.safeParse(args);
+  if (!r.success) throw new CommandError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+function entryOf(text: string): ReturnType<typeof normaliseEntry> {
+  try {
+    return normaliseEntry(text);
+  } catch (e) {
+    if (e instanceof IpParseError) throw new CommandError(`not an address, prefix or range (${e.reason})`);
+    throw e;
+  }
+}
+
+/** Changes the technician file (state dir: survives upgrades) and reloads the catalog. */
+async function technicianChange(f: BlocklistFeature, change: (t: TechnicianOverrides) => void): Promise<{ applied: boolean }> {
+  const dir = f.need().stateDir;
+  const t = (await readTechnician(dir)) ?? { version: 1 as const, feeds: [], settings: {} };
+  change(t);
+  await writeTechnician(dir, t);
+  return { applied: await f.reload() };
+}
+
+/** Handlers `blocklist.*` (status, refresh, enable, disable, add, remove), `allow.*`, `block.*`. */
+export function blocklistHandlers(f: BlocklistFeature): Handlers {
+  const setEnabled = (enabled: boolean) => async (args: Record<string, unknown>) => {
+    const { feed } = parse(FeedIdArgs, args);
+    if (!f.feeds.some((x) => x.id === feed)) throw new CommandError(`no feed ${feed} in the catalog`);
+    return { feed, enabled, ...(await technicianChange(f, (t) => { t.settings[feed] = { ...t.settings[feed], enabled }; })) };
+  };
+  return {
+    'blocklist.enable': setEnabled(true),
+    'blocklist.disable': setEnabled(false),
+    'blocklist.add': async (args) => {
+      const { feed } = parse(AddFeedArgs, args);
+      if (feed.format === 'csv' && !feed.csv) throw new CommandError('csv format needs csv.column');
+      return { feed: feed.id, ...(await technicianChange(f, (t) => { t.feeds = [...t.feeds.filter((x) => x.id !== feed.id), feed]; })) };
+    },
+    'blocklist.remove': async (args) => {
+      const { feed } = parse(FeedIdArgs, args);
+      const t = await readTechnician(f.need().stateDir);
+      if (!t?.feeds.some((x) => x.id === feed)) throw new CommandError(`${feed} is not a technician feed (turn catalog feeds off with disable)`);
+      return { feed, ...(await technicianChange(f, (x) => { x.feeds = x.feeds.filter((y) => y.id !== feed); delete x.settings[feed]; })) };
+    },
+    'blocklist.status': () => {
+      const ctx = f.need();
+      const now = ctx.now();
+      return {
+        groups: f.layout.map((g) => {
+          const c = f.applied.get(g.id);
+          return { id: g.id, direction: g.direction, action: g.action, feeds: g.feedIds,
+            v4Singles: c?.v4Singles.length ?? 0, v4Nets: c?.v4Nets.length ?? 0, v6Singles: c?.v6Singles.length ?? 0, v6Nets: c?.v6Nets.length ?? 0 };
+        }),
+        feeds: f.feeds.map((feed) => {
+          const st = f.statusRepo!.get(feed.id);
+          return {
+            id: feed.id, name: feed.name.en, enabled: feed.enabled, source: feed.source, category: feed.category,
+            direction: feed.direction, action: feed.action, refresh: feed.refresh,
+            loaded: f.ranges.has(feed.id), usable: f.usable.get(feed.id) ?? 0, entries: st.entries,
+            lastSuccessAt: st.lastSuccessAt, ageSeconds: st.lastSuccessAt === null ? null : Math.round((now - st.lastSuccessAt) / 1000),
+            lastAttemptAt: st.lastAttemptAt, dataLines: st.dataLines, rejected: st.rejected,
+            lastError: st.lastError, lastErrorAt: st.lastErrorAt, consecutiveFailures: st.consecutiveFailures,
+          };
+        }),
+        warnings: f.warnings,
+      };
+    },
+    'blocklist.refresh': async (args) => {
+      const { feed } = parse(RefreshArgs, args);
+      if (feed !== undefined && !f.feeds.some((x) => x.id === feed && x.enabled)) throw new CommandError(`no enabled feed ${feed}`);
+      return f.refresh(feed === undefined ? undefined : [feed]);
+    },
+    'allow.list': () => f.allowRepo!.all(),
+    'allow.add': async (args) => {
+      const a = parse(AllowAddArgs, args);
+      const e = entryOf(a.entry);
+      f.allowRepo!.put({ entry: e.text, addedAt: f.need().now(), note: a.note });
+      return { entry: e.text, applied: await f.need().requestApply() };
+    },
+    'allow.del': async (args) => {
+      const e = entryOf(parse(EntryArgs, args).entry);
+      if (!f.allowRepo!.delete(e.text)) throw new CommandError(`${e.text} is not on the added allowlist`);
+      return { entry: e.text, applied: await f.need().requestApply() };
+    },
+    'block.list': () => {
+      const now = f.need().now();
+      return f.manualRepo!.live(now).map((b) => ({ ...b, remainingSeconds: Math.ceil((b.expiresAt - now) / 1000) }));
+    },
+    'block.add': async (args) => {
+      const ctx = f.need();
+      const a = parse(BlockAddArgs, args);
+      const e = entryOf(a.entry);
+      // the same self-protection as feeds: a manual block never cuts off the office
+      const g = emptyGuardResult();
+      guardEntry(e.range, guardFor({ config: ctx.config, provisioning: ctx.provisioning, plan: ctx.plan(), extraAllow: f.allow() }), g, () => undefined);
+      if (g.rejectedTotal || g.carvedTotal) {
+        throw new CommandError(`refused: ${e.text} is protected (${Object.keys({ ...g.rejected, ...g.carved }).join(', ')})`);
+      }
+      const now = ctx.now();
+      const live = f.manualRepo!.live(now);
+      const clash = overlappingBlock(live, e.range, now);
+      if (clash) throw new CommandError(`${e.text} overlaps the manual block ${clash.entry}; remove that one first (block del)`);
+      const existed = live.some((b) => b.entry === e.text);
+      f.manualRepo!.put({ entry: e.text, addedAt: now, expiresAt: now + a.seconds * 1000, reason: a.reason });
+      let applied = true;
+      try {
+        await ctx.nft.exec([], `{"nftables":[${manualAddCmds(ctx.base.tableName, e.range, a.seconds, existed).join(',')}]}`);
+      } catch (err) {
+        ctx.log.warn('manual block: element update failed; applying the full ruleset', err);
+        applied = await ctx.requestApply();
+      }
+      return { entry: e.text, expiresAt: now + a.seconds * 1000, applied };
+    },
+    'block.del': async (args) => {
+      const ctx = f.need();
+      const e = entryOf(parse(EntryArgs, args).entry);
+      if (!f.manualRepo!.delete(e.text)) throw new CommandError(`${e.text} is not blocked by hand`);
+      let applied = true;
+      try {
+        await ctx.nft.exec([], `{"nftables":[${manualDelCmds(ctx.base.tableName, e.range).join(',')}]}`);
+      } catch (err) {
+        ctx.log.warn('manual unblock: element update failed; applying the full ruleset', err);
+        applied = await ctx.requestApply();
+      }
+      return { entry: e.text, applied };
+    },
+  };
+}

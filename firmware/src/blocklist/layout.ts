@@ -1,0 +1,58 @@
+// Set layout of the feed blocklists (decision and numbers in README.md, "Set
+// layout"). Feeds are grouped by what a hit does, not by feed: one group per
+// (direction × action) in use, so at most six groups (24 sets) whatever the number of
+// feeds, and a group's sets keep their names from one refresh to the next (incremental
+// updates need stable names). Which feed listed an address is answered in userspace by the
+// hit index (hitIndex.ts), not by more sets. Pure.
+import type { BlocklistGroup, FamilyElems, ListAction, ListDirection } from '../nft/policy.js';
+import { rangeElem } from '../policy/elements.js';
+import type { ResolvedFeed } from './catalog.js';
+import { v4Text, v6Text, type SetContent } from './packed.js';
+
+export interface GroupLayout {
+  /** Set/log id, e.g. `fbothdrop`, `foutwatch` ([a-z0-9]{1,16}). */
+  id: string;
+  direction: ListDirection;
+  action: ListAction;
+  /** Enabled feeds in this group, catalog order. */
+  feedIds: string[];
+}
+
+const DIR_WORD: Record<ListDirection, string> = { both: 'both', outbound: 'out', inbound: 'in' };
+
+/** Group id of a (direction, action) pair. */
+export function feedGroupId(direction: ListDirection, action: ListAction): string {
+  return `f${DIR_WORD[direction]}${action}`;
+}
+
+/** Groups of the enabled feeds, in a stable order (both, out, in × drop, watch). */
+export function layoutGroups(feeds: readonly Pick<ResolvedFeed, 'id' | 'enabled' | 'direction' | 'action'>[]): GroupLayout[] {
+  const out: GroupLayout[] = [];
+  for (const direction of ['both', 'outbound', 'inbound'] as const) {
+    for (const action of ['drop', 'watch'] as const) {
+      const feedIds = feeds.filter((f) => f.enabled && f.direction === direction && f.action === action).map((f) => f.id);
+      if (feedIds.length) out.push({ id: feedGroupId(direction, action), direction, action, feedIds });
+    }
+  }
+  return out;
+}
+
+/** Renderer elements of one group's content (strings for singles, prefix/range for nets). */
+export function groupElems(c: SetContent): { v4: FamilyElems; v6: FamilyElems } {
+  const v4single = new Array<string>(c.v4Singles.length);
+  for (let i = 0; i < c.v4Singles.length; i++) v4single[i] = v4Text(c.v4Singles[i]!);
+  return {
+    v4: { single: v4single, net: c.v4Nets.map(rangeElem) },
+    v6: { single: c.v6Singles.map(v6Text), net: c.v6Nets.map(rangeElem) },
+  };
+}
+
+/** The renderer's group for a layout and its current content. */
+export function toBlocklistGroup(g: GroupLayout, c: SetContent): BlocklistGroup {
+  return { id: g.id, direction: g.direction, action: g.action, ...groupElems(c) };
+}
+
+/** Empty content. */
+export function emptyContent(): SetContent {
+  return { v4Singles: new Uint32Array(0), v4Nets: [], v6Singles: [], v6Nets: [] };
+}

@@ -1,0 +1,178 @@
+// Compact, pure storage of a feed's (or a group's) merged ranges. At 1M entries an IpRange
+// object with two bigints costs ~70 bytes; here IPv4 costs 16 bytes a range (two
+// Float64Arrays, exact below 2^53) and a hash-set single 4 bytes (Uint32Array). IPv6
+// lists are small in practice and stay as IpRange objects.
+import { formatAddress, type IpRange } from '../net/ip.js';
+import { mergeRanges } from './merge.js';
+
+/** Sorted, disjoint, non-adjacent ranges per family. */
+export interface PackedRanges {
+  v4First: Float64Array;
+  v4Last: Float64Array;
+  v6: IpRange[];
+}
+
+/** What one group's nft sets hold: hash-set singles and interval-set nets per family. */
+export interface SetContent {
+  v4Singles: Uint32Array;
+  v4Nets: IpRange[];
+  v6Singles: bigint[];
+  v6Nets: IpRange[];
+}
+
+export const EMPTY_PACKED: PackedRanges = { v4First: new Float64Array(0), v4Last: new Float64Array(0), v6: [] };
+
+/** Merges guarded entries (any order, duplicates allowed) into packed minimal ranges. */
+export function packRanges(entries: readonly IpRange[]): PackedRanges {
+  const m = mergeRanges([entries]);
+  return {
+    v4First: Float64Array.from(m[4], (r) => Number(r.first)),
+    v4Last: Float64Array.from(m[4], (r) => Number(r.last)),
+    v6: m[6],
+  };
+}
+
+/** Collects guarded entries one by one and packs them: IPv4 singles go straight into a
+ *  growing Float64Array (8 bytes each) instead of an IpRange object (~70 bytes). */
+export class RangePacker {
+  private singles = new Float64Array(1024);
+  private n = 0;
+  private readonly others: IpRange[] = [];
+
+  add(r: IpRange): void {
+    if (r.family === 4 && r.first === r.last) {
+      if (this.n === this.singles.length) {
+        const bigger = new Float64Array(this.singles.length * 2);
+        bigger.set(this.singles);
+        this.singles = bigger;
+      }
+      this.singles[this.n++] = Number(r.first);
+    } else this.others.push(r);
+  }
+
+  /** The minimal packed ranges of everything added. */
+  finish(): PackedRanges {
+    const s = this.singles.subarray(0, this.n).sort();
+    let k = 0;
+    for (let i = 0; i < s.length; i++) if (i === 0 || s[i] !== s[k - 1]) s[k++] = s[i]!;
+    const uniq = s.slice(0, k);
+    this.singles = new Float64Array(0);
+    return union2({ v4First: uniq, v4Last: uniq, v6: [] }, packRanges(this.others));
+  }
+}
+
+/** Number of merged ranges held (both families). */
+export function packedCount(p: PackedRanges): number {
+  return p.v4First.length + p.v6.length;
+}
+
+/** Union of two packed lists, still minimal (linear merge-walk). */
+function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
+  const n = a.v4First.length + b.v4First.length;
+  const first = new Float64Array(n);
+  const last = new Float64Array(n);
+  let k = -1;
+  let i = 0;
+  let j = 0;
+  while (i < a.v4First.length || j < b.v4First.length) {
+    let f: number;
+    let l: number;
+    if (j >= b.v4First.length || (i < a.v4First.length && a.v4First[i]! <= b.v4First[j]!)) {
+      f = a.v4First[i]!;
+      l = a.v4Last[i]!;
+      i++;
+    } else {
+      f = b.v4First[j]!;
+      l = b.v4Last[j]!;
+      j++;
+    }
+    if (k >= 0 && f <= last[k]! + 1) {
+      if (l > last[k]!) last[k] = l;
+    } else {
+      k++;
+      first[k] = f;
+      last[k] = l;
+    }
+  }
+  return { v4First: first.slice(0, k + 1), v4Last: last.slice(0, k + 1), v6: mergeRanges([a.v6, b.v6])[6] };
+}
+
+/** Union of any number of packed lists (feeds of one group). */
+export function unionPacked(lists: readonly PackedRanges[]): PackedRanges {
+  let acc = EMPTY_PACKED;
+  for (const p of lists) acc = acc === EMPTY_PACKED ? p : union2(acc, p);
+  return acc;
+}
+
+/** Splits minimal ranges into hash-set singles and interval-set nets. */
+export function splitPacked(p: PackedRanges): SetContent {
+  let singles = 0;
+  for (let i = 0; i < p.v4First.length; i++) if (p.v4First[i] === p.v4Last[i]) singles++;
+  const v4Singles = new Uint32Array(singles);
+  const v4Nets: IpRange[] = [];
+  let s = 0;
+  for (let i = 0; i < p.v4First.length; i++) {
+    const f = p.v4First[i]!;
+    const l = p.v4Last[i]!;
+    if (f === l) v4Singles[s++] = f;
+    else v4Nets.push({ family: 4, first: BigInt(f), last: BigInt(l) });
+  }
+  const v6Singles: bigint[] = [];
+  const v6Nets: IpRange[] = [];
+  for (const r of p.v6) (r.first === r.last ? v6Singles.push(r.first) : v6Nets.push(r));
+  return { v4Singles, v4Nets, v6Singles, v6Nets };
+}
+
+/** True if `addr` (IPv4 as a number) is inside the packed ranges (binary search). */
+export function packedHasV4(p: PackedRanges, v: number): boolean {
+  let lo = 0;
+  let hi = p.v4First.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v < p.v4First[mid]!) hi = mid - 1;
+    else if (v > p.v4Last[mid]!) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** Dotted-decimal text of an IPv4 address held as a number (no bigint on the hot path). */
+export function v4Text(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/** Text of an IPv6 address value. */
+export function v6Text(v: bigint): string {
+  return formatAddress(6, v);
+}
+
+export interface U32Diff {
+  add: Uint32Array;
+  del: Uint32Array;
+}
+
+/** Diff two ascending duplicate-free Uint32Arrays; throws RangeError if either is not. */
+export function diffU32(prev: Uint32Array, next: Uint32Array): U32Diff {
+  const add: number[] = [];
+  const del: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < prev.length || j < next.length) {
+    const p = i < prev.length ? prev[i]! : Infinity;
+    const n = j < next.length ? next[j]! : Infinity;
+    if ((i > 0 && p !== Infinity && p <= prev[i - 1]!) || (j > 0 && n !== Infinity && n <= next[j - 1]!)) {
+      throw new RangeError('input not strictly ascending');
+    }
+    if (p < n) {
+      del.push(p);
+      i++;
+    } else if (n < p) {
+      add.push(n);
+      j++;
+    } else {
+      i++;
+      j++;
+    }
+  }
+  return { add: Uint32Array.from(add), del: Uint32Array.from(del) };
+}

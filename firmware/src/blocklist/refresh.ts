@@ -1,0 +1,84 @@
+// One feed refresh: download every URL of the feed (conditional, size- and time-limited),
+// then parse, guard and judge through the pure core, and pack the accepted entries.
+// The caller decides what to do with the outcome (apply, or keep last-good on a fault).
+import type { FeedsConfig } from './feedsConfig.js';
+import type { ResolvedFeed } from './catalog.js';
+import { evaluateFeed, type FeedBody, type FeedStats } from './evaluate.js';
+import { FeedFetchError, fetchFeed, type FeedFetchRequest, type FeedFetchResult } from './fetch.js';
+import type { Guard } from './guard.js';
+import { RangePacker, type PackedRanges } from './packed.js';
+import type { Validators } from './repos.js';
+
+export type FetchFn = (req: FeedFetchRequest) => Promise<FeedFetchResult>;
+
+export type RefreshOutcome =
+  | { kind: 'unchanged' }
+  | { kind: 'fault'; reason: string; detail: Record<string, unknown>; stats?: FeedStats | undefined }
+  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators; timings: RefreshTimings };
+
+/** Where the time of one refresh went (ms). */
+export interface RefreshTimings { fetchMs: number; evaluateMs: number; packMs: number }
+
+export interface RefreshInput {
+  feed: ResolvedFeed;
+  limits: Pick<FeedsConfig, 'fetchTimeoutSeconds' | 'maxBytes'>;
+  guard: Guard;
+  /** Validators of the last accepted download (ignored when `force`). */
+  validators: Validators;
+  /** Usable entries of last-good (null: nothing loaded yet). */
+  lastGoodUsable: number | null;
+  fetch?: FetchFn | undefined;
+}
+
+/** Downloads and evaluates one feed; never throws for feed or network problems (they are faults). */
+export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
+  const fetch = i.fetch ?? fetchFeed;
+  const urls = (['v4', 'v6'] as const).flatMap((k) => (i.feed.urls[k] ? [[k, i.feed.urls[k]] as const] : []));
+  const download = async (withValidators: boolean): Promise<Map<'v4' | 'v6', FeedFetchResult>> => {
+    const res = new Map<'v4' | 'v6', FeedFetchResult>();
+    for (const [k, url] of urls) {
+      const v = withValidators ? i.validators[k] : undefined;
+      res.set(k, await fetch({
+        url, timeoutMs: i.limits.fetchTimeoutSeconds * 1000, maxBytes: Math.min(i.feed.maxBytes, i.limits.maxBytes),
+        etag: v?.etag, lastModified: v?.lastModified, sha256: i.feed.sha256?.[k],
+      }));
+    }
+    return res;
+  };
+  let got: Map<'v4' | 'v6', FeedFetchResult>;
+  const t0 = performance.now();
+  try {
+    got = await download(i.lastGoodUsable !== null);
+    const unchanged = [...got.values()].filter((r) => r.status === 'unchanged').length;
+    if (unchanged === got.size) return { kind: 'unchanged' };
+    // one URL changed, another did not: the unchanged body is not kept, so fetch all afresh
+    if (unchanged > 0) got = await download(false);
+  } catch (e) {
+    if (e instanceof FeedFetchError) return { kind: 'fault', reason: e.reason, detail: { message: e.message, httpStatus: e.httpStatus } };
+    return { kind: 'fault', reason: 'network', detail: { message: String(e) } };
+  }
+  const bodies: { v4?: FeedBody; v6?: FeedBody } = {};
+  const validators: Validators = {};
+  for (const [k, r] of got) {
+    if (r.status !== 'ok') return { kind: 'fault', reason: 'network', detail: { message: 'unexpected 304 without validators' } };
+    bodies[k] = { text: r.body.toString('utf8'), sha256: r.sha256 };
+    validators[k] = { etag: r.etag, lastModified: r.lastModified };
+  }
+  const t1 = performance.now();
+  const packer = new RangePacker();
+  const outcome = evaluateFeed(i.feed, bodies, i.guard, i.lastGoodUsable, (r) => packer.add(r));
+  if (!outcome.health.ok) return { kind: 'fault', reason: outcome.health.reason, detail: outcome.health.detail, stats: outcome.stats };
+  const t2 = performance.now();
+  const ranges = packer.finish();
+  const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
+  return { kind: 'ok', ranges, usable: outcome.stats.usable, stats: outcome.stats, validators, timings };
+}
+
+/** Rejected counts by reason for the status row (parser, guard, and `carved:<reason>`). */
+export function rejectedCounts(s: FeedStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(s.parseRejected)) out[k] = (out[k] ?? 0) + (v ?? 0);
+  for (const [k, v] of Object.entries(s.guardRejected)) out[k] = (out[k] ?? 0) + (v ?? 0);
+  for (const [k, v] of Object.entries(s.carved)) out[`carved:${k}`] = v ?? 0;
+  return out;
+}

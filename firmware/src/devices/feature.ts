@@ -1,0 +1,302 @@
+// The device inventory as a daemon feature: restores the inventory in init(), hands the
+// quarantined MACs to the first apply, then runs passive discovery (DHCP capture, kernel
+// tables, dnsmasq leases in router mode), folds every sighting into the pure reducer, raises
+// its findings through the alert pipeline, changes the kernel quarantine set incrementally,
+// and persists devices and the audit log in batches.
+import { join } from 'node:path';
+import type { Feature, FeatureContext } from '../app/feature.js';
+import type { Handlers } from '../app/commands.js';
+import type { WebExtensions } from '../../../webui/src/index.js';
+import { applyAction, quarantinedMacs, type DeviceAction } from './actions.js';
+import { DhcpCapture } from './capture.js';
+import { DeviceTable } from './deviceTable.js';
+import { DnsmasqService } from './dnsmasqService.js';
+import { loadFingerprints } from './fingerprintFile.js';
+import type { FingerprintTable } from './fingerprints.js';
+import { inLearning, observe, tick, type Step } from './inventory.js';
+import { KernelTables, type LanView } from './kernelTables.js';
+import { createOuiLookup, type OuiLookup } from './mac.js';
+import { InventoryPolicySchema, type ActionRequest, type Device, type InventoryPolicy, type InventoryState, type Observation } from './model.js';
+import { QuarantineSet } from './quarantineSet.js';
+import { DevicesRepo } from './repo.js';
+import { devicesHandlers } from './commands.js';
+import { devicesWeb } from './page.js';
+import type { Sighting } from './tables.js';
+
+export interface DevicesFeatureOptions {
+  /** The package root: rules/fingerprints.json is read from there. */
+  root: string;
+  oui?: OuiLookup | undefined;
+  tickMs?: number | undefined;
+  flushMs?: number | undefined;
+}
+
+export type ActionOutcome =
+  | { ok: true; changed: boolean; device: Device; enforced: boolean }
+  | { ok: false; reason: 'unknown_device' | 'bad_actor' | 'not_ready' };
+
+const DAY = 86_400_000;
+
+export class DevicesFeature implements Feature {
+  readonly id = 'devices';
+  private ctx: FeatureContext | null = null;
+  private repo: DevicesRepo | null = null;
+  private table: FingerprintTable | null = null;
+  private policy: InventoryPolicy = InventoryPolicySchema.parse({});
+  private state: InventoryState | null = null;
+  private readonly oui: OuiLookup;
+  private capture: DhcpCapture | null = null;
+  private kernel: KernelTables | null = null;
+  private dnsmasq: DnsmasqService | null = null;
+  private qset: QuarantineSet | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private dirty = new Set<string>();
+  private pendingAudit: InventoryState['audit'][number][] = [];
+  readonly counts = { observations: 0, findings: 0, flushes: 0, flushErrors: 0, invalidRows: 0, lastFlushMs: 0 };
+
+  constructor(private readonly o: DevicesFeatureOptions) {
+    this.oui = o.oui ?? createOuiLookup();
+  }
+
+  /** Loads the stored inventory and the fingerprint table (a broken table is a failed condition). */
+  init(ctx: FeatureContext): void {
+    this.ctx = ctx;
+    const p = ctx.provisioning;
+    this.policy = InventoryPolicySchema.parse({ learningDays: p?.learningDays ?? 7, autoQuarantine: p?.autoQuarantineNewDevices ?? false });
+    this.repo = new DevicesRepo(ctx.db);
+    const loaded = this.repo.load(this.policy.auditMax);
+    this.counts.invalidRows = loaded.invalid;
+    const startedAt = this.repo.learningStart(ctx.now());
+    this.state = { startedAt, devices: DeviceTable.from(loaded.devices), audit: loaded.audit, counters: { evicted: 0, dropped: 0 } };
+    // Without the fingerprint table discovery stops (loudly), but stored decisions, quarantines
+    // included, stay in force and staff can still act on known devices.
+    try {
+      this.table = loadFingerprints(join(this.o.root, 'rules', 'fingerprints.json'));
+    } catch (e) {
+      ctx.log.error('device fingerprints unusable; device discovery is off', e);
+      ctx.conditions.set('devices:fingerprints', false, `rules/fingerprints.json unusable: ${(e as Error).message}`.slice(0, 300));
+    }
+    this.qset = new QuarantineSet({
+      nft: ctx.nft, table: ctx.base.tableName, mode: () => ctx.plan()?.mode ?? null,
+      onResult: (ok, detail) => {
+        ctx.conditions.set('devices:quarantine', ok, detail);
+        // The kernel set missed a change: a full apply puts every quarantined MAC back.
+        if (!ok) void ctx.requestApply();
+      },
+    });
+  }
+
+  quarantine(): string[] {
+    return this.state ? quarantinedMacs(this.state) : [];
+  }
+
+  start(): void {
+    const ctx = this.need();
+    const plan = ctx.plan();
+    const view = (): LanView | null => {
+      const pl = ctx.plan();
+      return pl ? { mode: pl.mode, bridge: pl.ifaces.bridge, lan: pl.ifaces.lan } : null;
+    };
+    if (plan) {
+      // The LAN-side ports in both modes. In bridge mode a capture on the bridge device only
+      // sees frames delivered to the bridge itself (broadcasts), not unicast renewals that
+      // the bridge forwards between ports; a capture on each office-side port sees both.
+      const ifaces = plan.ifaces.lan;
+      this.capture = new DhcpCapture({
+        ifaces, now: ctx.now, vendorOf: (m) => this.vendorOf(m),
+        onObservation: (obs) => this.ingest(obs),
+        onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
+      });
+      this.capture.start();
+      if (plan.mode === 'router') void this.startDnsmasq(ctx);
+    }
+    this.kernel = new KernelTables({
+      view, nft: ctx.nft, table: ctx.base.tableName,
+      onSightings: (source, s) => this.sightings(source, s),
+      onError: (what, e) => ctx.log.warn(`${what} failed: ${(e as Error).message}`),
+    });
+    this.kernel.start();
+    this.timers.push(setInterval(() => this.runTick(), this.o.tickMs ?? 5000));
+    this.timers.push(setInterval(() => this.flush(), this.o.flushMs ?? 1000));
+  }
+
+  private async startDnsmasq(ctx: FeatureContext): Promise<void> {
+    const plan = ctx.plan();
+    const prefix = plan?.lanPrefixes.find((x) => !x.includes(':'));
+    const gateway = plan?.boxAddresses.find((a) => !a.includes(':') && prefix !== undefined && sameV4Net(a, prefix));
+    if (!plan || !prefix || !gateway) {
+      ctx.conditions.set('sensor:dnsmasq', false, 'no IPv4 office range or box address known: DHCP server not started');
+      return;
+    }
+    this.dnsmasq = new DnsmasqService({
+      stateDir: ctx.stateDir, now: ctx.now,
+      plan: { ifaces: plan.ifaces.lan, prefix, gateway, dnsServers: ctx.config.router.dnsServers },
+      onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
+      onLeases: (ls) => this.sightings('lease', ls.map((l) => ({ mac: l.mac, ipv4: l.ipv4 }))),
+      onError: (what, e) => ctx.log.warn(`${what}: ${(e as Error).message}`),
+    });
+    try {
+      await this.dnsmasq.start();
+    } catch (e) {
+      ctx.conditions.set('sensor:dnsmasq', false, `cannot start: ${(e as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.kernel?.stop();
+    await this.capture?.stop();
+    await this.dnsmasq?.stop();
+    this.flush();
+  }
+
+  private need(): FeatureContext {
+    if (!this.ctx) throw new Error('devices feature used before init()');
+    return this.ctx;
+  }
+
+  private vendorOf(mac: string): string | null {
+    try {
+      return this.oui.vendorOf(mac);
+    } catch (e) {
+      this.ctx?.conditions.set('devices:oui', false, `vendor registry unavailable: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  /** Folds sightings from the kernel tables or leases (no DHCP fields) into the inventory. */
+  private sightings(source: Observation['source'], list: readonly Sighting[]): void {
+    const at = this.need().now();
+    for (const s of list) this.ingest({ mac: s.mac, at, source, ipv4: s.ipv4, ipv6: s.ipv6, vendor: this.vendorOf(s.mac) });
+  }
+
+  /** Folds one observation into the inventory; raises findings; queues kernel changes. */
+  ingest(obs: Observation): void {
+    const ctx = this.need();
+    if (!this.state || !this.table) return;
+    this.counts.observations++;
+    this.commit(observe(this.state, obs, ctx.now(), this.policy, this.table), [obs.mac]);
+  }
+
+  private runTick(): void {
+    if (!this.state || !this.ctx) return;
+    const step = tick(this.state, this.ctx.now(), this.policy);
+    if (step.state !== this.state) this.commit(step, [...step.state.devices.values()].map((d) => d.mac));
+  }
+
+  private commit(step: Step | { state: InventoryState; findings: Step['findings']; actions: ActionRequest[] }, touched: string[]): Promise<boolean> {
+    const prev = this.state!;
+    const next = step.state;
+    this.state = next;
+    const added = newAudit(prev.audit, next.audit);
+    this.pendingAudit.push(...added);
+    for (const mac of [...touched, ...added.map((a) => a.mac)]) {
+      if (prev.devices.get(mac) !== next.devices.get(mac)) this.dirty.add(mac);
+    }
+    for (const f of step.findings) {
+      this.counts.findings++;
+      this.ctx?.raise(f);
+    }
+    return this.qset?.enqueue(step.actions) ?? Promise.resolve(step.actions.length === 0);
+  }
+
+  /** Writes dirty devices and new audit entries in one transaction. Never throws. */
+  flush(): void {
+    if (!this.repo || !this.state || (this.dirty.size === 0 && this.pendingAudit.length === 0)) return;
+    const t0 = performance.now();
+    const changed: Device[] = [];
+    const deleted: string[] = [];
+    for (const mac of this.dirty) {
+      const d = this.state.devices.get(mac);
+      if (d) changed.push(d); else deleted.push(mac);
+    }
+    try {
+      this.repo.write(changed, deleted, this.pendingAudit);
+      this.dirty.clear();
+      this.pendingAudit = [];
+      this.counts.flushes++;
+      this.counts.lastFlushMs = Math.round((performance.now() - t0) * 10) / 10;
+    } catch (e) {
+      this.counts.flushErrors++;
+      this.ctx?.log.error('device inventory could not be stored', e);
+    }
+  }
+
+  /** Applies a staff or technician decision: state, audit, kernel set. */
+  async act(a: DeviceAction): Promise<ActionOutcome> {
+    if (!this.state) return { ok: false, reason: 'not_ready' };
+    const r = applyAction(this.state, a, this.policy);
+    if (!r.ok) return r;
+    const enforced = await this.commit(r, [a.mac]);
+    this.flush();
+    return { ok: true, changed: r.changed, device: r.state.devices.get(a.mac)!, enforced };
+  }
+
+  /** Every device, newest first; the learning period; counters. */
+  list(): { devices: Device[]; learning: { active: boolean; until: number }; counters: InventoryState['counters'] } {
+    const s = this.state;
+    const now = this.ctx?.now() ?? Date.now();
+    if (!s) return { devices: [], learning: { active: false, until: 0 }, counters: { evicted: 0, dropped: 0 } };
+    const devices = [...s.devices.values()].sort((a, b) => b.lastSeen - a.lastSeen || a.mac.localeCompare(b.mac));
+    return { devices, learning: { active: inLearning(s, now, this.policy), until: s.startedAt + this.policy.learningDays * DAY }, counters: s.counters };
+  }
+
+  /** The injected clock (wall clock before init). */
+  now(): number {
+    return this.ctx?.now() ?? Date.now();
+  }
+
+  /** Reads the kernel tables now (technician: `utmctl devices scan`) instead of waiting for the timers. */
+  async scan(): Promise<void> {
+    await this.kernel?.pollNeighbours();
+    await this.kernel?.pollSet();
+  }
+
+  device(mac: string): Device | undefined {
+    return this.state?.devices.get(mac);
+  }
+
+  recentAudit(limit: number): unknown[] {
+    return this.repo?.recentAudit(limit) ?? [];
+  }
+
+  handlers(): Handlers {
+    return devicesHandlers(this);
+  }
+
+  web(): WebExtensions {
+    return devicesWeb(this);
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      devices: this.state?.devices.size ?? 0,
+      learning: this.list().learning,
+      policy: { learningDays: this.policy.learningDays, autoQuarantine: this.policy.autoQuarantine },
+      counts: this.counts,
+      dhcp: this.capture?.status() ?? null,
+      kernelTables: this.kernel?.stats ?? null,
+      dnsmasq: this.dnsmasq?.status() ?? null,
+      quarantineSet: this.qset?.counts ?? null,
+      inventory: this.state?.counters ?? null,
+    };
+  }
+}
+
+/** Audit entries in `next` that `prev` did not have (the reducer only appends). */
+function newAudit<T>(prev: readonly T[], next: readonly T[]): T[] {
+  if (prev === next) return [];
+  const last = prev[prev.length - 1];
+  const i = last === undefined ? -1 : next.lastIndexOf(last);
+  return next.slice(i + 1);
+}
+
+function sameV4Net(addr: string, prefix: string): boolean {
+  const [net, lenText] = prefix.split('/');
+  const len = Number(lenText);
+  const n = (s: string): number => s.split('.').reduce((v, o) => (v * 256 + Number(o)) >>> 0, 0);
+  if (!net || !Number.isInteger(len) || len < 0 || len > 32) return false;
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return ((n(addr) & mask) >>> 0) === ((n(net) & mask) >>> 0);
+}

@@ -1,0 +1,102 @@
+// Adapter: polls the kernel's own knowledge of who is on the LAN — the neighbour tables
+// (`ip -j neigh`, IPv4 and IPv6), the bridge FDB (`bridge -j fdb`, bridge mode) and the
+// dynamic (MAC, IPv4) set the ruleset fills in the packet path (`nft -j list set`) — and turns
+// it into sightings. Each poll is timed so the cost is visible in `utmctl status`.
+import type { NftDriver } from '../nft/driver.js';
+import { LAN_SEEN_SET } from '../nft/render.js';
+import { systemBin } from '../sys/bin.js';
+import { run } from '../sys/run.js';
+import { parseFdb, parseMacIpSet, parseNeighbours, type Sighting } from './tables.js';
+
+export interface LanView {
+  mode: 'bridge' | 'router';
+  /** Bridge mode: the bridge; router mode: undefined. */
+  bridge?: string | undefined;
+  /** LAN-side ports (bridge mode) or interfaces (router mode). */
+  lan: readonly string[];
+}
+
+export interface KernelTablesOptions {
+  view: () => LanView | null;
+  nft: Pick<NftDriver, 'exec'>;
+  table: string;
+  onSightings: (source: 'fdb' | 'neigh' | 'nftset', s: Sighting[]) => void;
+  onError: (what: string, e: unknown) => void;
+  neighIntervalMs?: number | undefined;
+  setIntervalMs?: number | undefined;
+}
+
+export interface PollStats { polls: number; sightings: number; skipped: number; errors: number; lastMs: number | null; maxMs: number }
+
+const fresh = (): PollStats => ({ polls: 0, sightings: 0, skipped: 0, errors: 0, lastMs: null, maxMs: 0 });
+
+export class KernelTables {
+  private timers: NodeJS.Timeout[] = [];
+  readonly stats = { neigh: fresh(), nftset: fresh() };
+
+  constructor(private readonly o: KernelTablesOptions) {}
+
+  start(): void {
+    this.timers.push(setInterval(() => void this.pollNeighbours(), this.o.neighIntervalMs ?? 30_000));
+    this.timers.push(setInterval(() => void this.pollSet(), this.o.setIntervalMs ?? 60_000));
+    void this.pollNeighbours();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  /** Reads the FDB and neighbour tables once. Never rejects (errors are counted). */
+  async pollNeighbours(): Promise<void> {
+    const v = this.o.view();
+    if (v === null) return;
+    await this.timed(this.stats.neigh, async () => {
+      let lanMacs: Set<string> | null = null;
+      let skipped = 0;
+      const out: Sighting[] = [];
+      if (v.mode === 'bridge' && v.bridge) {
+        const fdb = parseFdb((await run([systemBin('bridge'), '-j', 'fdb', 'show', 'br', v.bridge], { timeoutMs: 10_000 })).stdout, v.bridge, v.lan);
+        this.o.onSightings('fdb', fdb.sightings);
+        lanMacs = new Set(fdb.sightings.map((s) => s.mac));
+        skipped += fdb.skipped;
+        out.push(...fdb.sightings);
+      }
+      const devs = v.mode === 'bridge' && v.bridge ? [v.bridge] : [...v.lan];
+      const neigh = parseNeighbours((await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 10_000 })).stdout, devs);
+      // Bridge mode: the neighbour table also holds the internet router, which sits behind the
+      // WAN port; only stations the FDB places on a LAN port are office devices.
+      const ns = lanMacs === null ? neigh.sightings : neigh.sightings.filter((s) => lanMacs.has(s.mac));
+      this.o.onSightings('neigh', ns);
+      return { sightings: out.length + ns.length, skipped: skipped + neigh.skipped + (neigh.sightings.length - ns.length) };
+    });
+  }
+
+  /** Reads the kernel's (MAC, IPv4) set once. Never rejects (errors are counted). */
+  async pollSet(): Promise<void> {
+    const v = this.o.view();
+    if (v === null) return;
+    await this.timed(this.stats.nftset, async () => {
+      const family = v.mode === 'bridge' ? 'bridge' : 'inet';
+      const r = parseMacIpSet(await this.o.nft.exec(['list', 'set', family, this.o.table, LAN_SEEN_SET]));
+      this.o.onSightings('nftset', r.sightings);
+      return { sightings: r.sightings.length, skipped: r.skipped };
+    });
+  }
+
+  private async timed(s: PollStats, fn: () => Promise<{ sightings: number; skipped: number }>): Promise<void> {
+    const t0 = performance.now();
+    try {
+      const r = await fn();
+      s.sightings += r.sightings;
+      s.skipped += r.skipped;
+    } catch (e) {
+      s.errors++;
+      this.o.onError('kernel table poll', e);
+    } finally {
+      s.polls++;
+      s.lastMs = Math.round((performance.now() - t0) * 10) / 10;
+      s.maxMs = Math.max(s.maxMs, s.lastMs);
+    }
+  }
+}

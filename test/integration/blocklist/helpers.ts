@@ -1,0 +1,81 @@
+// Shared setup of the blocklist lab tests: a lab, a feed file served from the lab's "feeds"
+// host (192.0.2.53), utmd with only that feed, and probes that tell pass from drop.
+import type { ExecutionContext } from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLab, type Lab } from '../../lab/lab.js';
+import { startHttpServer, startTcpListener, tcpProbe, type HttpServer } from '../../lab/services.js';
+import { labUtmdConfig, startUtmd, type Utmd } from '../../lab/utmd.js';
+import { waitFor } from '../../lab/poll.js';
+
+export const FEED_PORT = 8080;
+
+export interface FeedLab {
+  lab: Lab;
+  dir: string;
+  writeFeed(lines: string[]): void;
+  serve(): Promise<HttpServer>;
+  config: Record<string, unknown>;
+  start(): Promise<Utmd>;
+  /** TCP from lan1 to addr:443: connected, or timeout when dropped. */
+  probe(addr: string): Promise<string>;
+  /** Polls until the probe gives `outcome`; throws PollTimeoutError. */
+  until(addr: string, outcome: 'connected' | 'timeout', what: string): Promise<void>;
+}
+
+/** Builds the lab (destroyed in teardown even on failure). */
+export async function feedLab(t: ExecutionContext): Promise<FeedLab> {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'utm-feed-'));
+  t.teardown(async () => {
+    try {
+      await lab.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  // every address of 203.0.113.0/24 answers on 443 (AnyIP in wan)
+  await startTcpListener(lab, lab.ns.wan, [{ addr: '0.0.0.0', port: 443 }]);
+  const config = {
+    ...labUtmdConfig(lab, []),
+    feeds: {
+      shipped: false,
+      jitterSeconds: 0,
+      fetchTimeoutSeconds: 5,
+      extra: [{
+        id: 'lab-c2',
+        name: { ja: 'ラボのリスト', en: 'Lab list' },
+        description: { ja: 'テスト用のリストです。', en: 'A list for tests.' },
+        urls: { v4: `http://${lab.internet.feeds.v4}:${FEED_PORT}/feed.txt` },
+        format: 'plain',
+        category: 'c2',
+        direction: 'both',
+        action: 'drop',
+        refresh: '0 0 1 1 *',
+        minEntries: 1,
+        maxShrinkRatio: 0.9,
+        maxRejectRatio: 0.5,
+        enabledByDefault: true,
+      }],
+    },
+  };
+  const probe = async (addr: string): Promise<string> => (await tcpProbe(lab.hosts[0]!.ns, [{ addr, port: 443 }], { timeoutMs: 1500 }))[0]!.outcome;
+  return {
+    lab, dir, config,
+    writeFeed: (lines) => writeFileSync(join(dir, 'feed.txt'), `# lab feed\n${lines.join('\n')}\n`),
+    serve: () => startHttpServer(lab, lab.ns.wan, lab.internet.feeds.v4, FEED_PORT, dir),
+    start: () => startUtmd(lab, { config }),
+    probe,
+    until: async (addr, outcome, what) => {
+      await waitFor(async () => (await probe(addr)) === outcome, { what, timeoutMs: 30_000, intervalMs: 300 });
+    },
+  };
+}
+
+/** `utmctl blocklist refresh --json`, parsed; throws if utmctl failed. */
+export async function refresh(utmd: Utmd): Promise<Array<{ feedId: string; result: string; reason?: string }>> {
+  const r = await utmd.ctl(['blocklist', 'refresh', '--json']);
+  if (r.code !== 0) throw new Error(`utmctl blocklist refresh failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Array<{ feedId: string; result: string; reason?: string }>;
+}
