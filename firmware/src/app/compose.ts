@@ -2,7 +2,8 @@
 // daemon (daemon.ts) owns their lifecycle. Add a feature here, nowhere else.
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
-import { TrafficFeature } from '../traffic/feature.js';
+import { localListed, TrafficFeature } from '../traffic/feature.js';
+import { listedFromBlocklist } from '../traffic/listed.js';
 import { join } from 'node:path';
 import type { Feature } from './feature.js';
 import { BlocklistFeature } from '../blocklist/feature.js';
@@ -18,11 +19,11 @@ export interface ComposeOptions {
 
 /** Builds the features in start order. */
 export function composeFeatures(o: ComposeOptions): Feature[] {
-  // The blocklist exposes no address → listing lookup yet; until it does, the traffic detectors
-  // look addresses up in the config's local blocklist (TrafficOptions.listed documents the hook).
+  const blocklist = new BlocklistFeature({ catalogPath: join(o.root, 'rules', 'feeds.json') });
   return [
-    new BlocklistFeature({ catalogPath: join(o.root, 'rules', 'feeds.json') }),
+    blocklist,
     new DevicesFeature({ root: o.root }),
-    new TrafficFeature({ root: o.root }),
+    // Threat-intel contact asks the blocklist's hit index which feed lists an address.
+    new TrafficFeature({ root: o.root, listed: listedFromBlocklist(blocklist, localListed(o.config.blocklist.local)) }),
   ];
 }
