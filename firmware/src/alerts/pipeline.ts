@@ -107,7 +107,9 @@ export class AlertPipeline {
     const repo = this.d.incidents;
     const key = incidentDeviceKey(f.device);
     if (!repo || key === undefined) return undefined;
-    const current = repo.latestFor(key);
+    const found = repo.latestFor(key, f.device ?? {});
+    // The same device may be named by MAC in one finding and by IP in another: group them.
+    const current = found && { ...found, deviceKey: key };
     const decision = assignIncident(current, { ...f, severity: alert.severity }, { windowMs: this.d.incidentWindowMs ?? 6 * HOUR });
     if (decision.action === 'none') return undefined;
     let stored: StoredIncident;
@@ -117,7 +119,8 @@ export class AlertPipeline {
       upstream = true;
       this.counts.incidentsOpened++;
     } else {
-      stored = { ...decision.incident, id: current.id };
+      const d = decision.incident.device;
+      stored = { ...decision.incident, deviceKey: d.mac ?? d.ip ?? key, id: current.id };
       repo.update(stored);
       upstream = decision.escalated;
       if (upstream) this.counts.incidentsEscalated++;

@@ -25,7 +25,10 @@ export class IncidentsRepo {
       @findings, @base_severity, @severity)`);
     this.updateStmt = db.prepare(`UPDATE incidents SET device_mac = @device_mac, device_ip = @device_ip, last_at = @last_at,
       kinds = @kinds, stages = @stages, findings = @findings, base_severity = @base_severity, severity = @severity WHERE id = @id`);
-    this.latestStmt = db.prepare(`SELECT * FROM incidents WHERE device_key = ? ORDER BY last_at DESC, id DESC LIMIT 1`);
+    // By key, or by address: flows name a device by IP when the MAC is unknown (bridge mode),
+    // packet logs by MAC; both must land in the same incident.
+    this.latestStmt = db.prepare(`SELECT * FROM incidents WHERE device_key = @key OR device_ip = @ip OR device_mac = @mac
+      ORDER BY last_at DESC, id DESC LIMIT 1`);
     // Most severe first, then newest (the order of compareIncidents).
     this.recentStmt = db.prepare(`SELECT * FROM incidents WHERE last_at >= ? ORDER BY
       CASE severity WHEN 'danger' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END DESC, last_at DESC, id DESC LIMIT ?`);
@@ -44,9 +47,9 @@ export class IncidentsRepo {
     this.updateStmt.run({ ...toRow(i), id: i.id });
   }
 
-  /** The device's most recent incident, if any. */
-  latestFor(deviceKey: string): StoredIncident | undefined {
-    const r = this.latestStmt.get(deviceKey) as Row | undefined;
+  /** The device's most recent incident (by key, MAC or IP), if any. */
+  latestFor(deviceKey: string, device: { mac?: string | undefined; ip?: string | undefined } = {}): StoredIncident | undefined {
+    const r = this.latestStmt.get({ key: deviceKey, ip: device.ip ?? null, mac: device.mac ?? null }) as Row | undefined;
     return r && fromRow(r);
   }
 

@@ -90,3 +90,13 @@ test('a blocked repeat with nothing new folds into the earlier alert after the c
   s.p.ingest(f('blocklist_hit', 20 * H, { action: 'blocked', severity: 'danger' }));
   t.is(s.alerts.count(), 2, 'a higher severity is news');
 });
+
+test('a device named by MAC in one finding and by IP only in another is one incident', (t) => {
+  const s = setup();
+  s.p.ingest(f('blocklist_hit', 10 * H, { action: 'watched' }));                    // MAC + IP
+  s.p.ingest({ ...f('threat_contact', 10 * H + 1000), device: { ip: '192.168.77.10' } }); // IP only (flow, bridge mode)
+  const list = s.incidents.recent(10);
+  t.is(list.length, 1);
+  t.is(list[0]!.deviceKey, '02:00:00:00:00:0a');
+  t.is(list[0]!.device.mac, '02:00:00:00:00:0a');
+});
