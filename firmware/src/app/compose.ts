@@ -20,10 +20,14 @@ export interface ComposeOptions {
 /** Builds the features in start order. */
 export function composeFeatures(o: ComposeOptions): Feature[] {
   const blocklist = new BlocklistFeature({ catalogPath: join(o.root, 'rules', 'feeds.json') });
+  const devices = new DevicesFeature({ root: o.root });
   return [
     blocklist,
-    new DevicesFeature({ root: o.root }),
+    devices,
     // Threat-intel contact asks the blocklist's hit index which feed lists an address.
-    new TrafficFeature({ root: o.root, listed: listedFromBlocklist(blocklist, localListed(o.config.blocklist.local)) }),
+    // … and names flow devices by MAC from the inventory when the neighbour table lacks them.
+    new TrafficFeature({
+      root: o.root, listed: listedFromBlocklist(blocklist, localListed(o.config.blocklist.local)), devices: () => devices.list().devices,
+    }),
   ];
 }

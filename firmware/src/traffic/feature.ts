@@ -13,7 +13,7 @@ import type { FlowEvent } from '../sensors/events.js';
 import type { WebExtensions } from '../../../webui/src/index.js';
 import { ConntrackPoller } from './conntrackList.js';
 import { FlowIngest } from './ingest.js';
-import { NeighbourTable } from './neighbours.js';
+import { NeighbourTable, type KnownDevice } from './neighbours.js';
 import { loadThresholds } from './thresholdsFile.js';
 import { incidentSection } from './page.js';
 
@@ -23,6 +23,8 @@ export interface TrafficOptions {
   /** Blocklist lookup, normally the feeds feature's `lookupListed`. Must be O(1). Default: the
    *  config's local blocklist (single addresses and prefixes). */
   listed?: ListedLookup | undefined;
+  /** Devices known to the inventory (MAC + addresses), to name flow devices by MAC in bridge mode. */
+  devices?: (() => Iterable<KnownDevice>) | undefined;
 }
 
 const EVICT_MS = 60_000;
@@ -68,7 +70,7 @@ export class TrafficFeature implements Feature {
       listed: this.o.listed ?? localListed(ctx.config.blocklist.local),
       extraAllow: collector ? [collectorAllowEntry(collector)] : [],
     });
-    this.neighbours = new NeighbourTable(NEIGH_MS, (e) => ctx.log.warn('neighbour table unreadable', e));
+    this.neighbours = new NeighbourTable(NEIGH_MS, (e) => ctx.log.warn('neighbour table unreadable', e), this.o.devices);
     this.ingest = new FlowIngest({ isLan: (ip) => this.isLan(ip), macOf: (ip) => this.neighbours?.macOf(ip), now: ctx.now });
     const c = clocked(t);
     this.poller = new ConntrackPoller({

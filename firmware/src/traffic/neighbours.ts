@@ -30,22 +30,40 @@ export function parseNeighbours(json: string): Map<string, string> {
   return out;
 }
 
+/** A device as another feature knows it (the devices inventory): its MAC and addresses. */
+export interface KnownDevice { mac: string; ipv4: readonly string[]; ipv6: readonly string[] }
+
 export class NeighbourTable {
   private table = new Map<string, string>();
+  private known = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   readonly counts = { refreshes: 0, failures: 0 };
 
-  constructor(private readonly everyMs: number, private readonly onError: (e: unknown) => void) {}
+  /** `devices`: the inventory's view, for bridge mode, where the box itself never ARPs for the
+   *  office's hosts and so its neighbour table lacks them. */
+  constructor(private readonly everyMs: number, private readonly onError: (e: unknown) => void,
+    private readonly devices?: () => Iterable<KnownDevice>) {}
 
   macOf(ip: string): string | undefined {
-    return this.table.get(ip);
+    return this.table.get(ip) ?? this.known.get(ip);
   }
 
-  get size(): number { return this.table.size; }
+  get size(): number { return this.table.size + this.known.size; }
+
+  private refreshKnown(): void {
+    if (!this.devices) return;
+    const m = new Map<string, string>();
+    for (const d of this.devices()) {
+      // Most recent address first: a reused address belongs to the device that has it now.
+      for (const ip of [...d.ipv4, ...d.ipv6]) if (!m.has(ip)) m.set(ip.toLowerCase(), d.mac.toLowerCase());
+    }
+    this.known = m;
+  }
 
   /** Reads the table once; a failure keeps the previous table. */
   async refresh(): Promise<void> {
     try {
+      this.refreshKnown();
       const r = await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 5000, maxOutput: 8 * 1024 * 1024 });
       this.table = parseNeighbours(r.stdout);
       this.counts.refreshes++;

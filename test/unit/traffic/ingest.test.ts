@@ -38,3 +38,13 @@ test('a neighbour listing that is not JSON is an empty table', (t) => {
   t.is(parseNeighbours('not json').size, 0);
   t.is(parseNeighbours('{"a":1}').size, 0);
 });
+
+test('the inventory names devices the neighbour table lacks (bridge mode)', async (t) => {
+  const { NeighbourTable } = await import('../../../firmware/src/traffic/neighbours.js');
+  const errors: unknown[] = [];
+  const n = new NeighbourTable(60_000, (e) => errors.push(e), () => [{ mac: '02:00:00:00:00:BB', ipv4: ['192.168.77.20'], ipv6: ['2001:DB8:77::20'] }]);
+  await n.refresh();
+  t.is(n.macOf('192.168.77.20'), '02:00:00:00:00:bb');
+  t.is(n.macOf('2001:db8:77::20'), '02:00:00:00:00:bb');
+  t.is(n.macOf('192.168.77.21'), undefined);
+});
