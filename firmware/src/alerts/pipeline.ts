@@ -1,9 +1,15 @@
-// The alert pipeline: a Finding becomes a new stored Alert, or updates the alert with the
-// same kind and key seen within the cooldown. Each new alert is queued for upstream in the
-// same transaction, so an alert is never stored without its outbox message.
+// The alert pipeline: mute → blocked-suppression → dedup/cooldown → incident grouping →
+// upstream. A Finding becomes a new stored Alert, or updates the alert with the same kind and
+// key seen within the cooldown. Findings about a device are grouped into incidents; upstream
+// gets one message when an incident opens and one when it escalates (findings without a device
+// still get one message per new alert). Store and outbox change in one transaction, so an
+// alert is never stored without its upstream message.
 import type { AlertsRepo } from '../store/alertsRepo.js';
+import type { IncidentsRepo, StoredIncident } from '../store/incidentsRepo.js';
 import type { OutboxRepo } from '../store/outboxRepo.js';
 import type { Db } from '../store/db.js';
+import { assignIncident, incidentDeviceKey } from './incidents.js';
+import { findMute, suppressBlocked, type Mute } from './mutes.js';
 import type { Alert, Finding, Severity } from './types.js';
 
 export interface PipelineDeps {
@@ -12,22 +18,37 @@ export interface PipelineDeps {
   outbox: OutboxRepo;
   /** Cooldown for an alert kind in ms. */
   cooldownMs: (kind: string) => number;
-  /** The upstream message for a new alert. */
-  toUpstream: (alert: Alert) => Buffer;
+  /** The upstream message for a new alert, or for the alert that opened/escalated `incident`. */
+  toUpstream: (alert: Alert, incident?: StoredIncident) => Buffer;
   now: () => number;
   /** Called after a new alert has been stored and queued. */
   onNew?: ((alert: Alert) => void) | undefined;
+  /** Incident store; without it every new alert goes upstream on its own. */
+  incidents?: IncidentsRepo | undefined;
+  /** Findings about one device further apart than this (event time) open a new incident. Default 6 h. */
+  incidentWindowMs?: number | undefined;
+  /** Active mutes (cached by the caller; consulted for every finding). */
+  mutes?: (() => readonly Mute[]) | undefined;
+  /** How far back a blocked repeat with nothing new is folded into its earlier alert (after the
+   *  cooldown). Unset: no folding beyond the cooldown. */
+  suppressWindowMs?: number | undefined;
 }
 
 export interface IngestResult {
-  alert: Alert;
+  /** The stored alert; undefined when the finding was muted. */
+  alert: Alert | undefined;
   isNew: boolean;
+  muted?: Mute | undefined;
+  incident?: StoredIncident | undefined;
+  /** True when this finding made upstream hear about its incident (opened or escalated). */
+  upstream?: boolean | undefined;
 }
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, danger: 2 };
+const HOUR = 3_600_000;
 
 export class AlertPipeline {
-  readonly counts = { findings: 0, created: 0, updated: 0 };
+  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0 };
   private readonly ingestTx;
 
   constructor(private readonly d: PipelineDeps) {
@@ -37,19 +58,35 @@ export class AlertPipeline {
   /** Stores or merges one finding. Throws only on database errors. */
   ingest(f: Finding): IngestResult {
     this.counts.findings++;
+    const muted = this.d.mutes ? findMute(this.d.mutes(), f, this.d.now()) : undefined;
+    if (muted) {
+      this.counts.muted++;
+      return { alert: undefined, isNew: false, muted };
+    }
     const r = this.ingestTx(f);
-    if (r.isNew) this.d.onNew?.(r.alert);
+    if (r.isNew && r.alert) this.d.onNew?.(r.alert);
     return r;
   }
 
   private ingestNow(f: Finding): IngestResult {
     const count = Math.max(1, f.count ?? 1);
-    const prev = this.d.alerts.findActive(f.kind, f.dedupKey, f.at - this.d.cooldownMs(f.kind));
+    let prev = this.d.alerts.findActive(f.kind, f.dedupKey, f.at - this.d.cooldownMs(f.kind));
+    if (!prev && f.action === 'blocked' && this.d.suppressWindowMs !== undefined) {
+      // Policy already blocks it: a repeat that teaches nothing new folds into the earlier alert.
+      const older = this.d.alerts.findActive(f.kind, f.dedupKey, f.at - this.d.suppressWindowMs);
+      if (older && suppressBlocked(f, older)) {
+        prev = older;
+        this.counts.suppressed++;
+      }
+    }
     if (prev) {
       const severity = RANK[f.severity] > RANK[prev.severity] ? f.severity : prev.severity;
       this.d.alerts.bump(prev.id, { count, lastSeen: f.at, severity, evidence: { ...prev.evidence, ...f.evidence }, mac: f.device?.mac });
       this.counts.updated++;
-      return { alert: { ...prev, count: prev.count + count, lastSeen: Math.max(prev.lastSeen, f.at), severity }, isNew: false };
+      const alert: Alert = { ...prev, count: prev.count + count, lastSeen: Math.max(prev.lastSeen, f.at), severity };
+      // A repeat that raises the severity may escalate its incident.
+      const inc = RANK[severity] > RANK[prev.severity] ? this.group(alert, f) : undefined;
+      return { alert, isNew: false, ...inc };
     }
     const fresh: Omit<Alert, 'id'> = {
       kind: f.kind, severity: f.severity, dedupKey: f.dedupKey, device: f.device ?? {}, remote: f.remote ?? null,
@@ -58,8 +95,39 @@ export class AlertPipeline {
     };
     const id = this.d.alerts.insert(fresh);
     const alert: Alert = { ...fresh, id };
-    this.d.outbox.add(id, this.d.toUpstream(alert), this.d.now());
     this.counts.created++;
-    return { alert, isNew: true };
+    const inc = this.group(alert, f);
+    if (!inc) this.d.outbox.add(id, this.d.toUpstream(alert), this.d.now());
+    return { alert: inc ? { ...alert, incidentId: inc.incident.id } : alert, isNew: true, ...inc };
+  }
+
+  /** Puts the alert into its device's incident; queues upstream on open or escalation.
+   *  Undefined when there is no incident store or the finding names no device. */
+  private group(alert: Alert, f: Finding): { incident: StoredIncident; upstream: boolean } | undefined {
+    const repo = this.d.incidents;
+    const key = incidentDeviceKey(f.device);
+    if (!repo || key === undefined) return undefined;
+    const found = repo.latestFor(key, f.device ?? {});
+    // The same device may be named by MAC in one finding and by IP in another: group them.
+    const current = found && { ...found, deviceKey: key };
+    const decision = assignIncident(current, { ...f, severity: alert.severity }, { windowMs: this.d.incidentWindowMs ?? 6 * HOUR });
+    if (decision.action === 'none') return undefined;
+    let stored: StoredIncident;
+    let upstream: boolean;
+    if (decision.action === 'open' || !current) {
+      stored = repo.insert(decision.incident);
+      upstream = true;
+      this.counts.incidentsOpened++;
+    } else {
+      const d = decision.incident.device;
+      stored = { ...decision.incident, deviceKey: d.mac ?? d.ip ?? key, id: current.id };
+      repo.update(stored);
+      upstream = decision.escalated;
+      if (upstream) this.counts.incidentsEscalated++;
+    }
+    if (alert.incidentId !== stored.id) repo.link(alert.id, stored.id);
+    const linked = { ...alert, incidentId: stored.id };
+    if (upstream) this.d.outbox.add(alert.id, this.d.toUpstream(linked, stored), this.d.now());
+    return { incident: stored, upstream };
   }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CommandError } from '../control/protocol.js';
 import { verifyReadBack } from '../nft/verify.js';
 import type { Daemon } from './daemon.js';
+import { alertHandlers } from './alertCommands.js';
 
 const LimitArgs = z.object({ limit: z.int().min(1).max(10_000).default(50) });
 
@@ -17,6 +18,7 @@ function parse<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
 /** The commands every utmd answers; feature modules add their own. */
 export function coreHandlers(d: Daemon): Handlers {
   return {
+    ...alertHandlers(d),
     status: () => d.status(),
     alerts: (args) => {
       const { limit } = parse(LimitArgs, args);

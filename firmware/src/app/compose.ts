@@ -2,6 +2,8 @@
 // daemon (daemon.ts) owns their lifecycle. Add a feature here, nowhere else.
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
+import { localListed, TrafficFeature } from '../traffic/feature.js';
+import { listedFromBlocklist } from '../traffic/listed.js';
 import { join } from 'node:path';
 import type { Feature } from './feature.js';
 import { BlocklistFeature } from '../blocklist/feature.js';
@@ -17,8 +19,15 @@ export interface ComposeOptions {
 
 /** Builds the features in start order. */
 export function composeFeatures(o: ComposeOptions): Feature[] {
+  const blocklist = new BlocklistFeature({ catalogPath: join(o.root, 'rules', 'feeds.json') });
+  const devices = new DevicesFeature({ root: o.root });
   return [
-    new BlocklistFeature({ catalogPath: join(o.root, 'rules', 'feeds.json') }),
-    new DevicesFeature({ root: o.root }),
+    blocklist,
+    devices,
+    // Threat-intel contact asks the blocklist's hit index which feed lists an address.
+    // … and names flow devices by MAC from the inventory when the neighbour table lacks them.
+    new TrafficFeature({
+      root: o.root, listed: listedFromBlocklist(blocklist, localListed(o.config.blocklist.local)), devices: () => devices.list().devices,
+    }),
   ];
 }

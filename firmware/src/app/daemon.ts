@@ -14,12 +14,15 @@ import { buildPolicy } from '../policy/build.js';
 import { openDb, type Db } from '../store/db.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
 import { OutboxRepo } from '../store/outboxRepo.js';
+import { IncidentsRepo, type StoredIncident } from '../store/incidentsRepo.js';
+import { MutesRepo } from '../store/mutesRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
 import { buildCatalog, explainAlert, type AlertCatalog } from '../../../webui/src/index.js';
 import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
 import { conditionFinding } from './health.js';
+import { incidentAsAlert } from '../alerts/incidentText.js';
 import { LAST_GOOD_FILE } from '../sys/paths.js';
 import { Sensing } from './sensing.js';
 import { loadSessionSecret, startWeb, webDeps } from './web.js';
@@ -65,6 +68,8 @@ export class Daemon {
   db: Db | null = null;
   alerts: AlertsRepo | null = null;
   outbox: OutboxRepo | null = null;
+  incidents: IncidentsRepo | null = null;
+  mutes: MutesRepo | null = null;
   pipeline: AlertPipeline | null = null;
   forwarder: UpstreamForwarder | null = null;
   private control: ControlServer | null = null;
@@ -207,12 +212,17 @@ export class Daemon {
     this.db = db;
     this.alerts = new AlertsRepo(db);
     this.outbox = new OutboxRepo(db);
+    this.incidents = new IncidentsRepo(db);
+    const mutes = new MutesRepo(db, this.now);
+    this.mutes = mutes;
     const cooldown = this.o.config.alerts.cooldownSeconds * 1000;
     const target = this.o.config.upstream ?? this.o.provisioning?.upstream;
     this.pipeline = new AlertPipeline({
       db, alerts: this.alerts, outbox: this.outbox, now: this.now,
       cooldownMs: () => cooldown,
-      toUpstream: (a) => this.toUpstream(a),
+      toUpstream: (a, i) => this.toUpstream(a, i),
+      incidents: this.incidents, incidentWindowMs: 6 * 3_600_000, suppressWindowMs: 24 * 3_600_000,
+      mutes: () => mutes.list(),
       onNew: () => void this.forwarder?.drain(),
     });
     if (target) {
@@ -248,10 +258,11 @@ export class Daemon {
   }
 
   /** The upstream message: structured facts plus the plain-language text. */
-  private toUpstream(a: Alert): Buffer {
+  private toUpstream(a: Alert, incident?: StoredIncident): Buffer {
     const p = this.o.provisioning;
     const t = explainAlert(a, p?.language ?? 'ja', this.catalog, p?.desk ?? null);
-    return alertToSyslog(a, { deviceId: this.deviceId, text: `${t.title} ${t.what} ${t.did} ${t.todo}` });
+    const head = incident && incident.findings > 1 ? `${explainAlert(incidentAsAlert(incident), p?.language ?? 'ja', this.catalog, p?.desk ?? null).title} ` : '';
+    return alertToSyslog(a, { deviceId: this.deviceId, text: `${head}${t.title} ${t.what} ${t.did} ${t.todo}`, incident });
   }
 
   private handlers(): Handlers {
@@ -270,7 +281,7 @@ export class Daemon {
       conditions: this.conditions.list(),
       timings: this.timings,
       ruleset: { lastApplyError: this.lastApplyError },
-      alerts: { total: this.alerts?.count() ?? 0, pipeline: this.pipeline?.counts ?? null },
+      alerts: { total: this.alerts?.count() ?? 0, pipeline: this.pipeline?.counts ?? null, mutes: this.mutes?.list().length ?? 0 },
       upstream: { pending: this.outbox?.pending() ?? null, stats: this.forwarder?.stats ?? null },
       memory: { rssBytes: process.memoryUsage().rss },
       sensors: this.sensing?.status() ?? null,

@@ -2,6 +2,10 @@
 // `safe()` so a hostile hostname cannot move the cursor or rewrite the terminal.
 import { forTerminal } from '../devices/escape.js';
 import type { Alert } from '../alerts/types.js';
+import type { Incident } from '../alerts/incidents.js';
+import type { Mute } from '../alerts/mutes.js';
+
+type IncidentView = Incident & { id: number; alerts: Alert[] };
 import { printBlocklistHuman } from './blocklistHuman.js';
 import { printAudit, printDevices, printDeviceResult } from '../devices/human.js';
 
@@ -13,6 +17,13 @@ const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISO
 export function printHuman(cmd: string, r: unknown, out: (s: string) => void): void {
   if (cmd === 'status') return printStatus(r as Record<string, any>, out);
   if (cmd === 'alerts') return printAlerts(r as Alert[], out);
+  if (cmd === 'incidents') return printIncidents(r as IncidentView[], out);
+  if (cmd === 'mute.list') return printMutes(r as Mute[], out);
+  if (cmd === 'mute.add') {
+    const m = r as Mute;
+    out(`mute #${m.id} added: ${muteLine(m)}\n`);
+    return;
+  }
   if (cmd === 'devices' || cmd === 'devices.scan') return printDevices(r, out);
   if (cmd === 'devices.audit') return printAudit(r as { at: number; actor: string; action: string; mac: string; from: string | null; to: string | null; detail?: string }[], out);
   if (cmd.startsWith('device.')) return printDeviceResult(cmd, r, out);
@@ -54,6 +65,29 @@ function printAlerts(list: Alert[], out: (s: string) => void): void {
   for (const a of list) {
     const dev = [a.device.ip, a.device.mac].filter(Boolean).join(' ');
     out(`#${a.id} ${time(a.lastSeen)} ${safe(a.severity).padEnd(7)} ${safe(a.kind)}  device ${safe(dev || '-')}  remote ${safe(a.remote?.ip ?? '-')}  ` +
-      `${safe(a.direction ?? '')} ${safe(a.action)} x${a.count} (first ${time(a.firstSeen)})\n`);
+      `${safe(a.direction ?? '')} ${safe(a.action)} x${a.count} (first ${time(a.firstSeen)})${a.incidentId ? ` incident #${a.incidentId}` : ''}\n`);
+    out(`    evidence ${safe(JSON.stringify(a.evidence))}\n`);
   }
+}
+
+function printIncidents(list: IncidentView[], out: (s: string) => void): void {
+  if (!list.length) {
+    out('no incidents\n');
+    return;
+  }
+  for (const i of list) {
+    const dev = [i.device.ip, i.device.mac].filter(Boolean).join(' ');
+    out(`incident #${i.id} ${safe(i.severity).padEnd(7)} device ${safe(dev || '-')}  ${time(i.openedAt)} .. ${time(i.lastAt)}  ` +
+      `${i.findings} finding(s): ${safe(i.kinds.join(', '))}  stages ${safe(i.stages.join('>') || '-')}\n`);
+    for (const a of i.alerts) out(`    #${a.id} ${safe(a.kind)} ${safe(a.severity)} remote ${safe(a.remote?.ip ?? '-')} x${a.count}  ${safe(JSON.stringify(a.evidence))}\n`);
+  }
+}
+
+function muteLine(m: Mute): string {
+  return `device ${safe(m.device ?? '*')} remote ${safe(m.remote ?? '*')} kind ${safe(m.kind ?? '*')} until ${m.until === null ? 'removed' : time(m.until)}${m.reason ? ` (${safe(m.reason)})` : ''}`;
+}
+
+function printMutes(list: Mute[], out: (s: string) => void): void {
+  if (!list.length) out('no mutes\n');
+  for (const m of list) out(`#${m.id} ${muteLine(m)}\n`);
 }

@@ -5,14 +5,20 @@ import { call, NotRunningError, RemoteError } from '../control/client.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { hashPassword } from '../auth/password.js';
 import { DEFAULT_STATE_DIR } from '../sys/paths.js';
-import { parseArgs, str, UsageError } from './args.js';
+import { parseArgs, str, UsageError, type ParsedArgs } from './args.js';
+import { parseDuration } from './duration.js';
 import { printHuman } from './human.js';
 import { BLOCKLIST_USAGE, checkFile, readFeedFile, routeBlocklist } from './blocklistCmds.js';
 
 const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
 
   status                   health of the box: mode, sensors, ruleset, upstream
-  alerts [--limit N]       latest alerts, newest first
+  alerts [--limit N]       latest alerts, newest first, with their evidence
+  incidents [--limit N]    incidents (related alerts on one device), most severe first, then newest
+  mute add [--device MAC|IP] [--remote IP|PREFIX] [--for 24h|30m|7d] [--kind K] [--reason TEXT]
+                           stop alerting for a device, a destination or both (optionally one kind)
+  mute list                mutes, with their expiry
+  mute del ID              remove a mute
   ruleset print            the ruleset utmd would apply (JSON for nft -j)
   ruleset check            nft -c of the rendered ruleset, and drift against the kernel
   devices                  every device on the office network (status, name, vendor, OS guess)
@@ -33,6 +39,23 @@ async function readStdin(): Promise<string> {
 }
 
 /** Maps a command line to a control command and its args. Throws UsageError. */
+/** Routes `incidents` and `mute …` (alerts handling); undefined for anything else. Throws UsageError. */
+export function routeAlerts(pos: string[], p: ParsedArgs): { cmd: string; args: Record<string, unknown> } | undefined {
+  const [a, b, c] = pos;
+  const limit = str(p, 'limit');
+  if (a === 'incidents' && !b) return { cmd: 'incidents', args: limit ? { limit: Number(limit) } : {} };
+  if (a === 'mute' && b === 'list' && !c) return { cmd: 'mute.list', args: {} };
+  if (a === 'mute' && b === 'del' && c && pos.length === 3) return { cmd: 'mute.del', args: { id: Number(c) } };
+  if (a === 'mute' && b === 'add' && !c) {
+    const forText = str(p, 'for');
+    return { cmd: 'mute.add', args: {
+      device: str(p, 'device'), remote: str(p, 'remote'), kind: str(p, 'kind'), reason: str(p, 'reason'),
+      forMs: forText === undefined ? null : parseDuration(forText),
+    } };
+  }
+  return undefined;
+}
+
 export function route(pos: string[], limit: string | undefined, opts: Record<string, string | undefined> = {}): { cmd: string; args: Record<string, unknown> } {
   const [a, b] = pos;
   if (a === 'status' && !b) return { cmd: 'status', args: {} };
@@ -50,7 +73,7 @@ export function route(pos: string[], limit: string | undefined, opts: Record<str
 }
 
 async function main(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['state-dir', 'limit', 'format', 'column', 'for', 'note'], ['json', 'help']);
+  const p = parseArgs(argv, ['state-dir', 'limit', 'format', 'column', 'for', 'note', 'device', 'remote', 'kind', 'reason'], ['json', 'help']);
   if (p.flags.has('help') || p.positional.length === 0) {
     process.stdout.write(`${USAGE}\n`);
     return p.flags.has('help') ? 0 : 64;
@@ -71,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { cmd, args } = p.positional[0] === 'blocklist' && p.positional[1] === 'add-feed'
     ? { cmd: 'blocklist.add', args: await readFeedFile(p.positional[2]) }
-    : route(p.positional, str(p, 'limit'), opts);
+    : routeAlerts(p.positional, p) ?? route(p.positional, str(p, 'limit'), opts);
   const sock = join(str(p, 'state-dir') ?? DEFAULT_STATE_DIR, SOCKET_NAME);
   const result = await call(sock, cmd, args);
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

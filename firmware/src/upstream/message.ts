@@ -3,15 +3,21 @@
 import type { Alert, Severity } from '../alerts/types.js';
 import { formatRfc5424 } from './rfc5424.js';
 
-export const SD_ID = 'utm@32473'; // 32473: the enterprise number RFC 5612 reserves for examples
+export const SD_ID = 'utm@32473';
+export const INCIDENT_SD_ID = 'utmIncident@32473'; // 32473: the enterprise number RFC 5612 reserves for examples
 const SYSLOG_SEVERITY: Record<Severity, number> = { danger: 2, warning: 4, info: 6 }; // crit, warning, info
 const FACILITY_LOCAL0 = 16;
 
-/** Bytes of the upstream message for `alert`, with `text` as the human-readable part. */
-export function alertToSyslog(alert: Alert, o: { deviceId: string; text: string }): Buffer {
+/** What upstream hears about the incident an alert opened or escalated. */
+export interface IncidentSummary { id: number; severity: Severity; kinds: readonly string[]; findings: number; openedAt: number }
+
+/** Bytes of the upstream message for `alert`, with `text` as the human-readable part; with
+ *  `incident`, the message announces that incident (opened or escalated) and takes its severity. */
+export function alertToSyslog(alert: Alert, o: { deviceId: string; text: string; incident?: IncidentSummary | undefined }): Buffer {
+  const inc = o.incident;
   return formatRfc5424({
     facility: FACILITY_LOCAL0,
-    severity: SYSLOG_SEVERITY[alert.severity],
+    severity: SYSLOG_SEVERITY[inc?.severity ?? alert.severity],
     timestamp: alert.lastSeen,
     hostname: o.deviceId,
     appName: 'otasuke-utm',
@@ -24,9 +30,12 @@ export function alertToSyslog(alert: Alert, o: { deviceId: string; text: string 
           deviceMac: alert.device.mac, deviceIp: alert.device.ip, remoteIp: alert.remote?.ip,
           remotePort: alert.remote?.port, direction: alert.direction, count: alert.count,
           firstSeen: new Date(alert.firstSeen).toISOString(), lastSeen: new Date(alert.lastSeen).toISOString(),
-          incident: alert.incidentId,
+          incident: inc?.id ?? alert.incidentId,
         },
       },
+      ...(inc ? [{ id: INCIDENT_SD_ID, params: {
+        id: inc.id, severity: inc.severity, kinds: inc.kinds.join(','), findings: inc.findings, openedAt: new Date(inc.openedAt).toISOString(),
+      } }] : []),
     ],
     msg: o.text,
   });

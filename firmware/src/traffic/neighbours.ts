@@ -1,0 +1,86 @@
+// The box's neighbour table (ARP / NDP), read with `ip -j neigh show` every few seconds, so
+// flow records (which carry no MAC) can name the LAN device by its MAC.
+import { z } from 'zod';
+import { systemBin } from '../sys/bin.js';
+import { run } from '../sys/run.js';
+
+const NeighSchema = z.array(z.object({
+  dst: z.string().max(64).describe('Neighbour address'),
+  lladdr: z.string().max(64).optional().describe('Link-layer address'),
+}).loose());
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+/** Pure: `ip -j neigh` JSON text → address → lower-case MAC. Unknown shapes yield an empty map. */
+export function parseNeighbours(json: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (err) {
+    void err; // an unreadable listing is the same as an empty one; the caller counts refresh failures
+    return out;
+  }
+  const r = NeighSchema.safeParse(doc);
+  if (!r.success) return out;
+  for (const n of r.data) {
+    const mac = n.lladdr?.toLowerCase();
+    if (mac && MAC.test(mac)) out.set(n.dst.toLowerCase(), mac);
+  }
+  return out;
+}
+
+/** A device as another feature knows it (the devices inventory): its MAC and addresses. */
+export interface KnownDevice { mac: string; ipv4: readonly string[]; ipv6: readonly string[] }
+
+export class NeighbourTable {
+  private table = new Map<string, string>();
+  private known = new Map<string, string>();
+  private timer: NodeJS.Timeout | null = null;
+  readonly counts = { refreshes: 0, failures: 0 };
+
+  /** `devices`: the inventory's view, for bridge mode, where the box itself never ARPs for the
+   *  office's hosts and so its neighbour table lacks them. */
+  constructor(private readonly everyMs: number, private readonly onError: (e: unknown) => void,
+    private readonly devices?: () => Iterable<KnownDevice>) {}
+
+  macOf(ip: string): string | undefined {
+    return this.table.get(ip) ?? this.known.get(ip);
+  }
+
+  get size(): number { return this.table.size + this.known.size; }
+
+  private refreshKnown(): void {
+    if (!this.devices) return;
+    const m = new Map<string, string>();
+    for (const d of this.devices()) {
+      // Most recent address first: a reused address belongs to the device that has it now.
+      for (const ip of [...d.ipv4, ...d.ipv6]) if (!m.has(ip)) m.set(ip.toLowerCase(), d.mac.toLowerCase());
+    }
+    this.known = m;
+  }
+
+  /** Reads the table once; a failure keeps the previous table. */
+  async refresh(): Promise<void> {
+    try {
+      this.refreshKnown();
+      const r = await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 5000, maxOutput: 8 * 1024 * 1024 });
+      this.table = parseNeighbours(r.stdout);
+      this.counts.refreshes++;
+    } catch (e) {
+      this.counts.failures++;
+      this.onError(e);
+    }
+  }
+
+  start(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

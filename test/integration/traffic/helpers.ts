@@ -1,0 +1,67 @@
+// Shared steps of the traffic integration tests: a provisioned utmd, fast conntrack endings,
+// and polling utmctl / the collector / the page for "one incident per story".
+import type { Lab } from '../../lab/lab.js';
+import type { Utmd } from '../../lab/utmd.js';
+import type { UdpCollector } from '../../lab/collector.js';
+import { labUtmdConfig } from '../../lab/utmd.js';
+import { startUiBridge } from '../../lab/uiBridge.js';
+import { waitFor } from '../../lab/poll.js';
+import type { Alert } from '../../../firmware/src/alerts/types.js';
+import type { Incident } from '../../../firmware/src/alerts/incidents.js';
+
+export const provisioning = {
+  version: 1,
+  deviceId: 'box-traffic-01',
+  upstream: { host: '198.51.100.10', port: 514 },
+  desk: { name: 'テストお助け隊 相談窓口', phone: '0120-000-000' },
+  language: 'ja',
+  admin: { passwordHash: 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=' },
+};
+
+export type IncidentView = Incident & { id: number; alerts: Alert[] };
+
+/** The lab config plus a `traffic` section (e.g. timeScale, thresholdsFile). */
+export function trafficConfig(lab: Lab, traffic: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...labUtmdConfig(lab), traffic: { conntrackPollSeconds: 5, ...traffic } };
+}
+
+/** Closed TCP connections end (DESTROY event) after ~1 s instead of 10–120 s: box namespace only. */
+export async function fastConntrack(lab: Lab): Promise<void> {
+  await lab.exec(lab.ns.box, ['/usr/sbin/sysctl', '-qw',
+    'net.netfilter.nf_conntrack_tcp_timeout_time_wait=1', 'net.netfilter.nf_conntrack_tcp_timeout_close=1',
+    'net.netfilter.nf_conntrack_tcp_timeout_fin_wait=1', 'net.netfilter.nf_conntrack_tcp_timeout_close_wait=1',
+    'net.netfilter.nf_conntrack_tcp_timeout_last_ack=1', 'net.netfilter.nf_conntrack_tcp_timeout_syn_sent=2']);
+}
+
+export async function incidents(utmd: Utmd): Promise<IncidentView[]> {
+  const r = await utmd.ctl(['incidents', '--json']);
+  if (r.code !== 0) throw new Error(`utmctl incidents failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as IncidentView[];
+}
+
+/** Polls until the device's incident holds an alert of `kind`; returns that incident. */
+export async function waitIncident(utmd: Utmd, deviceIp: string, kind: string, timeoutMs = 60_000): Promise<IncidentView> {
+  return waitFor(async () => (await incidents(utmd)).find((i) => i.device.ip === deviceIp && i.alerts.some((a) => a.kind === kind)),
+    { what: `an incident with a ${kind} alert for ${deviceIp}`, timeoutMs, intervalMs: 500 });
+}
+
+/** Every upstream line about the device must name the same incident; returns those lines. */
+export async function upstreamLines(collector: UdpCollector, deviceIp: string, incidentId: number, kind: string): Promise<string[]> {
+  await collector.waitFor((l) => l.includes(`deviceIp="${deviceIp}"`) && l.includes(` ${kind} `) && l.includes(`[utmIncident@32473 id="${incidentId}"`), 30_000);
+  return (await collector.messages()).filter((l) => l.includes(`deviceIp="${deviceIp}"`));
+}
+
+/** The page (through the lab's UI bridge) as text. */
+export async function pageText(lab: Lab): Promise<string> {
+  const ui = await startUiBridge(lab, { hostPort: 0 });
+  try {
+    return await (await fetch(ui.url)).text();
+  } finally {
+    await ui.stop();
+  }
+}
+
+/** Incident ids shown on the page. */
+export function pageIncidentIds(page: string): number[] {
+  return [...page.matchAll(/data-incident-id="(\d+)"/g)].map((m) => Number(m[1]));
+}
