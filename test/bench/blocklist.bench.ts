@@ -29,21 +29,11 @@ import { Conditions } from '../../firmware/src/app/conditions.js';
 import { systemBin } from '../../firmware/src/sys/bin.js';
 import { run } from '../../firmware/src/sys/run.js';
 import { v4Text } from '../../firmware/src/blocklist/packed.js';
+import { rng } from '../helpers/rng.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Synthetic { singles: Set<number>; prefixes: Map<number, number> }
 

@@ -5,6 +5,7 @@
 // Hidden in it: one beacon, one spam burst, one scan and one exfiltration (see `planted`).
 // Output is produced minute by minute (`minutes()`), each minute sorted by flow end time,
 // so memory stays small even for 5,000 devices.
+import { rng } from '../helpers/rng.js';
 
 export interface OfficeDayOptions {
   devices: number;
@@ -37,16 +38,6 @@ const NAS = '10.1.255.2';
 const C2 = '198.51.100.66';
 const EXFIL = '203.0.113.99';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** LAN address of device i (10.1.1.1 upwards, 250 per /24). */
 /** Names a DNS sensor would learn for the well-known services of the day (for allowlist names). */

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
 import { makeContext, type DetectorContext } from '../../../firmware/src/detectors/context.js';
 import { clocked, parseThresholds, type Thresholds } from '../../../firmware/src/detectors/thresholds.js';
+import { rng } from '../../helpers/rng.js';
+export { rng };
 
 export const RULES = JSON.parse(readFileSync(new URL('../../../rules/thresholds.json', import.meta.url), 'utf8')) as unknown;
 
@@ -39,17 +41,6 @@ export function flow(over: Partial<FlowRecord> = {}): FlowRecord {
   };
 }
 
-/** Deterministic PRNG (mulberry32) so streams are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Feed flows sorted by end time; return all findings. */
 export function run<T extends { onFlow(f: FlowRecord): unknown[] }>(d: T, flows: FlowRecord[]): ReturnType<T['onFlow']> {
