@@ -25,6 +25,7 @@ import { conditionFinding } from './health.js';
 import { incidentAsAlert } from '../alerts/incidentText.js';
 import { LAST_GOOD_FILE } from '../sys/paths.js';
 import { Sensing } from './sensing.js';
+import { scheduleRetention } from './retention.js';
 import { loadSessionSecret, startWeb, webDeps } from './web.js';
 import { UpstreamForwarder } from '../upstream/forwarder.js';
 import { ControlServer } from '../control/server.js';
@@ -215,6 +216,8 @@ export class Daemon {
     this.incidents = new IncidentsRepo(db);
     const mutes = new MutesRepo(db, this.now);
     this.mutes = mutes;
+    const retention = scheduleRetention({ alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes }, this.now, this.o.log);
+    this.stoppers.push(() => retention.stop());
     const cooldown = this.o.config.alerts.cooldownSeconds * 1000;
     const target = this.o.config.upstream ?? this.o.provisioning?.upstream;
     this.pipeline = new AlertPipeline({

@@ -18,6 +18,7 @@ export class IncidentsRepo {
   private readonly byIdStmt;
   private readonly linkStmt;
   private readonly alertsOfStmt;
+  private readonly pruneStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(`INSERT INTO incidents (device_key, device_mac, device_ip, opened_at, last_at, kinds, stages,
@@ -35,6 +36,12 @@ export class IncidentsRepo {
     this.byIdStmt = db.prepare(`SELECT * FROM incidents WHERE id = ?`);
     this.linkStmt = db.prepare(`UPDATE alerts SET incident_id = ? WHERE id = ?`);
     this.alertsOfStmt = db.prepare(`SELECT id FROM alerts WHERE incident_id = ? ORDER BY first_seen`);
+    this.pruneStmt = db.prepare(`DELETE FROM incidents WHERE last_at < ?`);
+  }
+
+  /** Deletes incidents last active before `before`; returns how many. */
+  prune(before: number): number {
+    return this.pruneStmt.run(before).changes;
   }
 
   /** Stores a new incident; returns it with its id. */

@@ -1,0 +1,49 @@
+// Bounded tables: a daily node-cron job (and one run at start) deletes what has aged out.
+// Unsent outbox messages are never deleted: an alert is not lost while the collector is down.
+import cron, { type ScheduledTask } from 'node-cron';
+import type { AlertsRepo } from '../store/alertsRepo.js';
+import type { IncidentsRepo } from '../store/incidentsRepo.js';
+import type { MutesRepo } from '../store/mutesRepo.js';
+import type { OutboxRepo } from '../store/outboxRepo.js';
+import type { Logger } from './log.js';
+
+const DAY = 86_400_000;
+
+export interface RetentionPolicy {
+  alertsDays: number;
+  sentOutboxDays: number;
+}
+
+export const DEFAULT_RETENTION: RetentionPolicy = { alertsDays: 90, sentOutboxDays: 7 };
+
+export interface RetentionRepos {
+  alerts: AlertsRepo;
+  outbox: OutboxRepo;
+  incidents: IncidentsRepo;
+  mutes: MutesRepo;
+}
+
+/** Deletes aged rows; returns the counts (shown in the log). */
+export function runRetention(r: RetentionRepos, now: number, p: RetentionPolicy = DEFAULT_RETENTION): Record<string, number> {
+  return {
+    alerts: r.alerts.prune(now - p.alertsDays * DAY),
+    incidents: r.incidents.prune(now - p.alertsDays * DAY),
+    outboxSent: r.outbox.prune(now - p.sentOutboxDays * DAY),
+    mutesExpired: r.mutes.prune(),
+  };
+}
+
+/** Runs retention now and every day at 03:17 (box time); stop() cancels the schedule. */
+export function scheduleRetention(r: RetentionRepos, now: () => number, log: Logger): { stop(): void } {
+  const once = (): void => {
+    try {
+      const n = runRetention(r, now());
+      if (Object.values(n).some((x) => x > 0)) log.info('retention', n);
+    } catch (e) {
+      log.error('retention failed', e);
+    }
+  };
+  once();
+  const task: ScheduledTask = cron.schedule('17 3 * * *', once);
+  return { stop: () => void task.stop() };
+}
