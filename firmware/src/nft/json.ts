@@ -37,6 +37,8 @@ export interface SetObj {
   timeout?: number;
   size?: number;
   elem?: SetElem[];
+  /** Stateful statements every element carries, e.g. a per-element counter. */
+  stmt?: { counter: null }[];
   comment?: string;
 }
 type PlainElem = string | { prefix: { addr: string; len: number } } | { range: [string, string] };

@@ -5,7 +5,7 @@ import {
   ACCEPT, DROP, MASQUERADE, anySet, counter, ctState, eq, inSet, log, meta, ne, payload, updateSet,
   type ChainObj, type Cmd, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
 } from './json.js';
-import { blocklistLogPrefix, blocklistSetNames, type BlocklistGroup, type Policy } from './policy.js';
+import { blocklistLogPrefix, blocklistSetNames, DEVICE_COUNTER_SETS, DEVICE_COUNTER_TIMEOUT_S, type BlocklistGroup, type Policy } from './policy.js';
 
 const FILTER = 0; // nft's "filter" priority
 
@@ -56,6 +56,7 @@ function renderInet(p: Policy): Cmd[] {
   };
   const router = p.mode === 'router';
 
+  for (const s of deviceCounterSets(p)) set(s);
   set({ name: 'allow_v4', type: 'ipv4_addr', flags: ['interval'], ...elems(p.allow.v4) });
   set({ name: 'allow_v6', type: 'ipv6_addr', flags: ['interval'], ...elems(p.allow.v6) });
   if (router) set({ name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) });
@@ -81,6 +82,7 @@ function renderInet(p: Policy): Cmd[] {
   if (router) rule('forward', lanSeenRule(p.ifaces.lan));
   if (router) rule('forward', [inSet(payload('ether', 'saddr'), 'quarantine'), counter(), DROP]);
   rule('forward', [{ jump: { target: 'blocklist' } }]);
+  for (const r of deviceCounterRules(p)) rule('forward', r);
   rule('forward', [ctState('established', 'related'), ACCEPT]);
   rule('forward', [ctState('invalid'), DROP]);
   if (router) {
@@ -124,6 +126,37 @@ function renderInet(p: Policy): Cmd[] {
     rule('postrouting', [eq(meta('oifname'), p.ifaces.wan), MASQUERADE]);
   }
   return out;
+}
+
+/** Per-device byte counters in the kernel: an office prefix set per family and two dynamic
+ *  sets whose elements (one per device address) carry a counter, updated in the packet path.
+ *  Reading them lists only these small sets, never the large blocklist sets. */
+function deviceCounterSets(p: Policy): Omit<SetObj, 'family' | 'table'>[] {
+  if (!p.lan) return [];
+  const out: Omit<SetObj, 'family' | 'table'>[] = [];
+  for (const fam of [4, 6] as const) {
+    const lan = fam === 4 ? p.lan.v4 : p.lan.v6;
+    if (!lan.length) continue;
+    const type = fam === 4 ? 'ipv4_addr' : 'ipv6_addr';
+    out.push({ name: `lan_v${fam}`, type, flags: ['interval'], elem: lan });
+    for (const dir of ['tx', 'rx'] as const) {
+      out.push({ name: DEVICE_COUNTER_SETS[dir][fam], type, flags: ['timeout'], timeout: DEVICE_COUNTER_TIMEOUT_S, size: 65536, stmt: [{ counter: null }] });
+    }
+  }
+  return out;
+}
+
+function deviceCounterRules(p: Policy): Stmt[][] {
+  if (!p.lan) return [];
+  const rules: Stmt[][] = [];
+  for (const fam of [4, 6] as const) {
+    if (!(fam === 4 ? p.lan.v4 : p.lan.v6).length) continue;
+    const proto = fam === 4 ? 'ip' : 'ip6';
+    const lan = `lan_v${fam}`;
+    rules.push([inSet(payload(proto, 'saddr'), lan), ne(payload(proto, 'daddr'), `@${lan}`), updateSet(DEVICE_COUNTER_SETS.tx[fam], payload(proto, 'saddr'))]);
+    rules.push([inSet(payload(proto, 'daddr'), lan), ne(payload(proto, 'saddr'), `@${lan}`), updateSet(DEVICE_COUNTER_SETS.rx[fam], payload(proto, 'daddr'))]);
+  }
+  return rules;
 }
 
 /** Rules of one blocklist group: per direction and family, the allowlist is checked first. */

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { parseEntry, type IpRange } from '../net/ip.js';
 import type { BasePolicy, BlocklistGroup, Policy } from '../nft/policy.js';
+import type { SetElem } from '../nft/json.js';
 import { intervalElems, parseEntries, toElems } from './elements.js';
 import type { NetworkPlan } from './network.js';
 
@@ -56,6 +57,20 @@ export function buildPolicy(i: PolicyInput): Policy {
     nflogGroup: i.config.sensors.nflogGroup,
     blocklists: groups,
     allow: { v4: intervalElems(allow, 4), v6: intervalElems(allow, 6) },
+    lan: officeElems(i.plan.lanPrefixes),
     quarantine: [...new Set(i.quarantine)].sort(),
   };
+}
+
+/** The office prefixes as interval-set elements (for the per-device byte counters). */
+function officeElems(prefixes: readonly string[]): { v4: SetElem[]; v6: SetElem[] } {
+  const ranges: IpRange[] = [];
+  for (const p of prefixes) {
+    try {
+      ranges.push(parseEntry(p));
+    } catch {
+      continue; // planNetwork only yields prefixes it parsed; nothing to count otherwise
+    }
+  }
+  return { v4: intervalElems(ranges, 4), v6: intervalElems(ranges, 6) };
 }

@@ -11,6 +11,7 @@ import { clocked, type Thresholds } from '../detectors/thresholds.js';
 import { CidrSet, makeIsLan } from '../flows/cidr.js';
 import type { FlowEvent } from '../sensors/events.js';
 import type { WebExtensions } from '../../../webui/src/index.js';
+import { ByteCounters } from './byteCounters.js';
 import { ConntrackPoller } from './conntrackList.js';
 import { FlowIngest } from './ingest.js';
 import { NeighbourTable, type KnownDevice } from './neighbours.js';
@@ -52,6 +53,7 @@ export class TrafficFeature implements Feature {
   private ingest: FlowIngest | null = null;
   private neighbours: NeighbourTable | null = null;
   private poller: ConntrackPoller | null = null;
+  private bytes: ByteCounters | null = null;
   private evictTimer: NodeJS.Timeout | null = null;
   private lastEventAt = 0;
   private isLanFor: { prefixes: readonly string[]; fn: (ip: string) => boolean } | null = null;
@@ -81,11 +83,18 @@ export class TrafficFeature implements Feature {
       onRecord: (rec) => this.onFlow({ type: 'flow', at: ctx.now(), ctEvent: 2, record: rec }),
       onError: (e) => ctx.log.warn('conntrack listing failed', e),
     });
+    this.bytes = new ByteCounters({
+      nft: (args) => ctx.nft.exec(args),
+      table: ctx.base.tableName,
+      everyMs: ctx.config.traffic.counterPollSeconds * 1000,
+      onError: (e) => ctx.log.warn('device byte counters unreadable', e),
+    });
   }
 
   start(): void {
     this.neighbours?.start();
     this.poller?.start();
+    this.bytes?.start();
     this.evictTimer = setInterval(() => this.detectors?.evict(this.lastEventAt || (this.ctx?.now() ?? 0)), EVICT_MS);
     this.evictTimer.unref();
   }
@@ -93,6 +102,7 @@ export class TrafficFeature implements Feature {
   stop(): void {
     this.neighbours?.stop();
     this.poller?.stop();
+    this.bytes?.stop();
     if (this.evictTimer) clearInterval(this.evictTimer);
     this.evictTimer = null;
   }
@@ -141,6 +151,7 @@ export class TrafficFeature implements Feature {
 
   handlers(): Handlers {
     return {
+      'traffic.bytes': () => ({ devices: this.bytes?.latest() ?? [], ...this.bytes?.stats }),
       'traffic.state': () => ({ sizes: this.detectors?.sizes() ?? {}, produced: this.detectors?.produced ?? {}, thresholds: this.thresholds }),
     };
   }
@@ -159,6 +170,7 @@ export class TrafficFeature implements Feature {
       detectors: this.detectors ? { sizes: this.detectors.sizes(), produced: this.detectors.produced } : null,
       neighbours: this.neighbours ? { size: this.neighbours.size, ...this.neighbours.counts } : null,
       conntrack: this.poller?.counts ?? null,
+      deviceBytes: this.bytes ? { devices: this.bytes.latest().slice(0, 50), ...this.bytes.stats } : null,
       lastEventAt: this.lastEventAt || null,
     };
   }

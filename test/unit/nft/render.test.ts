@@ -84,3 +84,17 @@ test('a group with timeouts gets timeout sets and keeps per-element timeouts', (
   t.deepEqual(sets[0].elem, [{ elem: { val: '203.0.113.77', timeout: 3600 } }]);
   t.false(objs('router').some((x) => x.set?.name === 'bl_local_v4' && x.set.flags), 'other groups stay plain hash sets');
 });
+
+test('office devices get kernel byte counters: dynamic sets with a counter, updated after the blocklist', (t) => {
+  for (const mode of ['bridge', 'router'] as const) {
+    const o = objs(mode);
+    const tx = o.find((x) => x.set?.name === 'dev_tx_v4')!.set;
+    t.deepEqual(tx.stmt, [{ counter: null }]);
+    t.deepEqual(tx.flags, ['timeout']);
+    const fwd = o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'inet').map((x) => JSON.stringify(x.rule.expr));
+    const jump = fwd.findIndex((e) => e.includes('"jump"'));
+    const upd = fwd.findIndex((e) => e.includes('"op":"update"') && e.includes('@dev_tx_v4'));
+    t.true(jump >= 0 && upd > jump, `${mode}: counted after the blocklist`);
+    t.true(fwd.some((e) => e.includes('@dev_rx_v6')));
+  }
+});
