@@ -2,7 +2,8 @@
 // collector, a blocklisted "malware server" and an allowed "web server" on the internet
 // side, utmd in the box, lan1 trying both every few seconds, and the UI on
 // http://127.0.0.1:8080. Ctrl-C removes everything. Usage: npx tsx test/lab/demo.ts [--mode bridge|router]
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { startUdpCollector } from './collector.js';
 import { createLab, REPO_ROOT, type Lab } from './lab.js';
 import { cleanupStale } from './netns.js';
@@ -10,6 +11,14 @@ import { startTcpListener, tcpProbe, type ProbeResult } from './services.js';
 import type { LabMode } from './topology.js';
 import { startUiBridge } from './uiBridge.js';
 import { startUtmd, UtmdMissingError, UtmdStartError, UTMCTL_BIN, type Utmd } from './utmd.js';
+
+/** The demo runs provisioned, as a provider would ship it: the image's example bundle, with
+ *  no learning period so the office's devices show up as new ones to approve. */
+const DEMO_PASSWORD = 'example-only-change-me';
+function demoProvisioning(): Record<string, unknown> {
+  const bundle = JSON.parse(readFileSync(join(REPO_ROOT, 'image', 'provisioning.example.json'), 'utf8')) as Record<string, unknown>;
+  return { ...bundle, learningDays: 0 };
+}
 
 const PROBE_EVERY_MS = 5000;
 
@@ -94,7 +103,7 @@ async function main(): Promise<void> {
 
     let utmd: Utmd | undefined;
     try {
-      utmd = await startUtmd(lab, { onOutput: (text) => void process.stderr.write(text.replace(/^(?=.)/gm, '[utmd] ')) });
+      utmd = await startUtmd(lab, { provisioning: demoProvisioning(), onOutput: (text) => void process.stderr.write(text.replace(/^(?=.)/gm, '[utmd] ')) });
     } catch (e) {
       if (e instanceof UtmdMissingError) {
         say('\n*** utmd is not built yet (firmware/bin/utmd does not exist). The lab stays up without it,');
@@ -118,6 +127,7 @@ async function main(): Promise<void> {
       '',
       '================ Otasuke UTM demo office is running ================',
       `Web page of the box:     ${ui}`,
+      `Page login (demo only):  ${DEMO_PASSWORD}   (the example bundle image/provisioning.example.json)`,
       `Technician CLI:          ${ctl} status`,
       `                         ${ctl} alerts`,
       `utmd log:                ${utmd?.logPath ?? '(utmd not running)'}`,
@@ -138,3 +148,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+
