@@ -5,19 +5,12 @@ import test from 'ava';
 import { createLab } from '../lab/lab.js';
 import { startUdpCollector } from '../lab/collector.js';
 import { startTcpListener, tcpProbe } from '../lab/services.js';
-import { startUtmd, labUtmdConfig } from '../lab/utmd.js';
+import { startUtmd, labUtmdConfig, labProvisioning } from '../lab/utmd.js';
 import { startUiBridge } from '../lab/uiBridge.js';
 import { waitFor } from '../lab/poll.js';
 import type { Alert } from '../../firmware/src/alerts/types.js';
 
-const provisioning = {
-  version: 1,
-  deviceId: 'box-test-0001',
-  upstream: { host: '198.51.100.10', port: 514 },
-  desk: { name: 'テストお助け隊 相談窓口', phone: '0120-000-000' },
-  language: 'ja',
-  admin: { passwordHash: 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=' },
-};
+const provisioning = labProvisioning('box-test-0001');
 
 for (const mode of ['bridge', 'router'] as const) {
   test.serial(`${mode}: a blocked connection is dropped, alerted, shown, and forwarded; an allowed one passes`, async (t) => {

@@ -38,6 +38,20 @@ export function labUtmdConfig(lab: Lab, blocklist: readonly string[] = [lab.inte
   };
 }
 
+/** A valid provisioning bundle for lab tests (collector in `wan`, a test desk). The hash is
+ *  well-formed but matches no password; pass `admin` to log in. Override any field. */
+export function labProvisioning(deviceId: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    version: 1,
+    deviceId,
+    upstream: { host: '198.51.100.10', port: 514 },
+    desk: { name: 'テストお助け隊 相談窓口', phone: '0120-000-000' },
+    language: 'ja',
+    admin: { passwordHash: 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=' },
+    ...over,
+  };
+}
+
 export interface Utmd {
   proc: LabProcess;
   stateDir: string;

@@ -5,7 +5,7 @@
 import test from 'ava';
 import { createLab } from '../../lab/lab.js';
 import { startTcpListener, tcpProbe } from '../../lab/services.js';
-import { startUtmd, labUtmdConfig, type Utmd } from '../../lab/utmd.js';
+import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
 import { startUiBridge } from '../../lab/uiBridge.js';
 import { waitFor } from '../../lab/poll.js';
 import { CookieJar, csrfFromHtml, HOSTILE } from '../../helpers/webui.js';
@@ -17,11 +17,7 @@ import { IOS, privateMac, runDhclient, startWanDhcp, WINDOWS_10, WINDOWS_XP } fr
 const PASSWORD = 'office-admin-password-1';
 
 async function provisioning(learningDays: number): Promise<Record<string, unknown>> {
-  return {
-    version: 1, deviceId: 'box-dev-0001', upstream: { host: '198.51.100.10', port: 514 },
-    desk: { name: 'テスト窓口', phone: '0120-000-000' }, language: 'ja',
-    admin: { passwordHash: await hashPassword(PASSWORD) }, learningDays,
-  };
+  return labProvisioning('box-dev-0001', { desk: { name: 'テスト窓口', phone: '0120-000-000' }, admin: { passwordHash: await hashPassword(PASSWORD) }, learningDays });
 }
 
 async function devices(u: Utmd): Promise<Device[]> {

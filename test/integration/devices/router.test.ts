@@ -4,7 +4,7 @@
 import test from 'ava';
 import { createLab } from '../../lab/lab.js';
 import { startTcpListener, tcpProbe } from '../../lab/services.js';
-import { startUtmd, labUtmdConfig } from '../../lab/utmd.js';
+import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
 import type { Device } from '../../../firmware/src/devices/model.js';
@@ -15,12 +15,7 @@ test.serial('router: utmd\'s dnsmasq serves the office; a personal iPhone alerts
   t.teardown(() => lab.destroy());
   const { web } = lab.internet;
   await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }]);
-  const provisioning = {
-    version: 1, deviceId: 'box-dev-0002', upstream: { host: '198.51.100.10', port: 514 },
-    desk: { name: 'テスト窓口', phone: '0120-000-000' },
-    admin: { passwordHash: 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=' },
-    learningDays: 0,
-  };
+  const provisioning = labProvisioning('box-dev-0002', { desk: { name: 'テスト窓口', phone: '0120-000-000' }, learningDays: 0 });
   const utmd = await startUtmd(lab, { config: labUtmdConfig(lab, []), provisioning });
   await waitFor(async () => ((await utmd.status()) as { conditions: { id: string; ok: boolean }[] }).conditions.find((c) => c.id === 'sensor:dnsmasq' && c.ok), { what: 'dnsmasq running', timeoutMs: 20_000 });
 

@@ -3,20 +3,13 @@
 import type { Lab } from '../../lab/lab.js';
 import type { Utmd } from '../../lab/utmd.js';
 import type { UdpCollector } from '../../lab/collector.js';
-import { labUtmdConfig } from '../../lab/utmd.js';
+import { labProvisioning, labUtmdConfig } from '../../lab/utmd.js';
 import { startUiBridge } from '../../lab/uiBridge.js';
 import { waitFor } from '../../lab/poll.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
 import type { Incident } from '../../../firmware/src/alerts/incidents.js';
 
-export const provisioning = {
-  version: 1,
-  deviceId: 'box-traffic-01',
-  upstream: { host: '198.51.100.10', port: 514 },
-  desk: { name: 'テストお助け隊 相談窓口', phone: '0120-000-000' },
-  language: 'ja',
-  admin: { passwordHash: 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=' },
-};
+export const provisioning = labProvisioning('box-traffic-01');
 
 export type IncidentView = Incident & { id: number; alerts: Alert[] };
 
