@@ -1,7 +1,9 @@
-// The DNS name sensor on the real box (bridge mode): a real dnsmasq on the lab's internet side
+// The DNS name sensor on the real box. Bridge mode: a real dnsmasq on the lab's internet side
 // answers an office PC's lookups; utmd's capture (tcpdump 'udp src port 53' on the LAN port)
 // learns which name each address had, only from a resolver it trusts; `utmctl names` shows it,
 // and a beacon to the named controller carries the name in its evidence and in utmctl's text.
+// Router mode: the PC asks the box's own dnsmasq, which forwards; the box's answers count
+// without any configuration.
 import test from 'ava';
 import { createLab } from '../../lab/lab.js';
 import { startTcpListener } from '../../lab/services.js';
@@ -28,14 +30,17 @@ s.on('error',()=>{});s.setTimeout(2000,()=>s.destroy());if(++i<${n})setTimeout(o
 
 interface NamesView { names: Array<{ ip: string; name: string; canonical?: string; expires: number }> }
 
+/** dnsmasq as an "internet" resolver: fixed answers only, never the host's own resolvers. */
+function dnsmasq(addr: string, answers: string[]): string[] {
+  return ['/usr/sbin/dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
+    `--listen-address=${addr}`, '--except-interface=lo', '--port=53', '--pid-file=', '--user=root', '--log-facility=-',
+    ...answers.map((a) => `--address=${a}`)];
+}
+
 test.serial('bridge: names learned from a trusted resolver\'s answers show in utmctl and in a beacon\'s evidence', async (t) => {
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   t.teardown(() => lab.destroy());
-  // dnsmasq as the "internet" resolver: fixed answers only, never the host's own resolvers.
   await lab.exec(lab.ns.wan, ['ip', 'addr', 'add', `${ROGUE}/32`, 'dev', 'inet0']);
-  const dnsmasq = (addr: string, answers: string[]): string[] => ['/usr/sbin/dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null',
-    '--no-resolv', '--no-hosts', '--bind-interfaces', `--listen-address=${addr}`, '--except-interface=lo', '--port=53',
-    '--pid-file=', '--user=root', '--log-facility=-', ...answers.map((a) => `--address=${a}`)];
   await lab.spawn(lab.ns.wan, dnsmasq(RESOLVER, [`/${C2_NAME}/${C2}`]));
   await lab.spawn(lab.ns.wan, dnsmasq(ROGUE, [`/client.wns.notify.windows.com/${ROGUE_IP}`]));
   await startTcpListener(lab, lab.ns.wan, [{ addr: '0.0.0.0', port: 443 }]);
@@ -73,4 +78,23 @@ test.serial('bridge: names learned from a trusted resolver\'s answers show in ut
   t.is(beacon.params['remoteName'], C2_NAME);
   const text = await utmd.ctl(['incidents']);
   t.true(text.stdout.includes(`remote ${C2} (${C2_NAME})`), text.stdout);
+});
+
+test.serial('router: answers from the box\'s own dnsmasq name addresses with no configuration', async (t) => {
+  const lab = await createLab({ mode: 'router', lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  // labUtmdConfig pins the box's forwarder to the lab's 192.0.2.53: answer there.
+  t.is(lab.internet.feeds.v4, RESOLVER);
+  await lab.spawn(lab.ns.wan, dnsmasq(RESOLVER, [`/${C2_NAME}/${C2}`]));
+  const utmd = await startUtmd(lab, { config: trafficConfig(lab), provisioning });
+  const host = lab.hosts[0]!;
+  const gateway = lab.box.lanAddress.v4;
+  const found = await waitFor(async () => {
+    t.is((await lab.exec(host.ns, [process.execPath, '-e', lookupScript(gateway, C2_NAME)], { timeoutMs: 10_000 })).trim(), C2);
+    return (JSON.parse((await utmd.ctl(['names', C2, '--json'])).stdout) as NamesView).names[0];
+  }, { what: `utmctl names to know ${C2}`, timeoutMs: 30_000, intervalMs: 500 });
+  t.is(found.name, C2_NAME);
+  const s = await utmd.status() as { features: { traffic: { dns: { ignored: Record<string, number>; capture: Array<{ id: string; ok: boolean }> } } } };
+  t.deepEqual(s.features.traffic.dns.ignored, {});
+  t.deepEqual(s.features.traffic.dns.capture.map((c) => [c.id, c.ok]), [['tcpdump-dns:eth1', true]]);
 });
