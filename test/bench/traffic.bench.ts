@@ -17,7 +17,7 @@
 //   npx tsx test/bench/traffic.bench.ts [--minutes 1440] [--rss-minutes 120]
 import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -264,14 +264,30 @@ async function inner(): Promise<void> {
 }
 
 // ---------------------------------------------------------------- outer: own namespace
+/** Node flags utmd runs with on the box (the unit's ExecStart), so the bench measures the same heap. */
+function serviceNodeFlags(): string[] {
+  const unit = readFileSync(new URL('../../image/systemd/utmd.service', import.meta.url), 'utf8');
+  const exec = /^ExecStart=(\S+)((?:\s+--\S+)*)/m.exec(unit);
+  if (!exec || !exec[1]!.endsWith('/node')) throw new Error('utmd.service: ExecStart does not start with node');
+  return exec[2]!.trim().split(/\s+/).filter(Boolean);
+}
+
 function outer(): void {
+  // The receiving side runs as utmd does on the box: compiled JavaScript (no tsx loader, whose
+  // hooks thread alone costs ~35 MB RSS) under the service's node flags.
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.bench.json')], { stdio: 'inherit' });
+  const compiled = join(root, 'dist/test/bench/traffic.bench.js');
+  // BENCH_NODE_FLAGS overrides them, for trying other heap settings.
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? serviceNodeFlags();
+  console.log(`receiver: compiled (dist/), node ${flags.join(' ')} (${process.env.BENCH_NODE_FLAGS ? 'BENCH_NODE_FLAGS' : 'from image/systemd/utmd.service'})`);
   const ns = `utm-bench-${randomBytes(3).toString('hex')}`;
   const ip = ['/usr/sbin/ip', '/usr/bin/ip', '/sbin/ip'].find((p) => spawnSync(p, ['-V']).status === 0) ?? 'ip';
   execFileSync(ip, ['netns', 'add', ns]);
   try {
     execFileSync(ip, ['netns', 'exec', ns, ip, 'link', 'set', 'lo', 'up']);
     const run = (extra: string[]): void => {
-      const r = spawnSync(ip, ['netns', 'exec', ns, process.execPath, ...process.execArgv, SELF, '--inner', ...extra, ...args], { stdio: 'inherit' });
+      const r = spawnSync(ip, ['netns', 'exec', ns, process.execPath, ...flags, compiled, '--inner', ...extra, ...args], { stdio: 'inherit' });
       if (r.status !== 0) process.exitCode = 1;
     };
     if (!args.includes('--skip-day')) run([]);
