@@ -3,7 +3,8 @@
 // learns which name each address had, only from a resolver it trusts; `utmctl names` shows it,
 // and a beacon to the named controller carries the name in its evidence and in utmctl's text.
 // Router mode: the PC asks the box's own dnsmasq, which forwards; the box's answers count
-// without any configuration.
+// without any configuration, and an IPv6 address learned from an AAAA record is the same text
+// as in the flow records (a beacon over IPv6 carries the name).
 import test from 'ava';
 import { createLab } from '../../lab/lab.js';
 import { startTcpListener } from '../../lab/services.js';
@@ -18,9 +19,9 @@ const C2_NAME = 'c2.example';
 const ROGUE_IP = '203.0.113.202';
 
 /** Node's own resolver (c-ares, real UDP queries) in the LAN host: prints name → addresses. */
-function lookupScript(server: string, name: string): string {
+function lookupScript(server: string, name: string, type: 'resolve4' | 'resolve6' = 'resolve4'): string {
   return `const {Resolver}=require('dns').promises;const r=new Resolver({timeout:2000,tries:2});r.setServers(['${server}']);
-r.resolve4('${name}').then((a)=>{console.log(a.join(','));},(e)=>{console.error(String(e));process.exit(1);});`;
+r.${type}('${name}').then((a)=>{console.log(a.join(','));},(e)=>{console.error(String(e));process.exit(1);});`;
 }
 
 function beaconScript(addr: string, port: number, n: number, everyMs: number): string {
@@ -80,13 +81,17 @@ test.serial('bridge: names learned from a trusted resolver\'s answers show in ut
   t.true(text.stdout.includes(`remote ${C2} (${C2_NAME})`), text.stdout);
 });
 
-test.serial('router: answers from the box\'s own dnsmasq name addresses with no configuration', async (t) => {
+const C2_V6 = '2001:db8:66::201';
+
+test.serial('router: answers from the box\'s own dnsmasq name addresses with no configuration, IPv6 included', async (t) => {
   const lab = await createLab({ mode: 'router', lanHosts: 1 });
   t.teardown(() => lab.destroy());
   // labUtmdConfig pins the box's forwarder to the lab's 192.0.2.53: answer there.
   t.is(lab.internet.feeds.v4, RESOLVER);
-  await lab.spawn(lab.ns.wan, dnsmasq(RESOLVER, [`/${C2_NAME}/${C2}`]));
-  const utmd = await startUtmd(lab, { config: trafficConfig(lab), provisioning });
+  await lab.spawn(lab.ns.wan, dnsmasq(RESOLVER, [`/${C2_NAME}/${C2}`, `/${C2_NAME}/${C2_V6}`]));
+  await startTcpListener(lab, lab.ns.wan, [{ addr: '::', port: 443 }]); // AnyIP: the wildcard answers for C2_V6
+  const utmd = await startUtmd(lab, { config: trafficConfig(lab, { timeScale: 0.0005 }), provisioning });
+  await fastConntrack(lab);
   const host = lab.hosts[0]!;
   const gateway = lab.box.lanAddress.v4;
   const found = await waitFor(async () => {
@@ -97,4 +102,15 @@ test.serial('router: answers from the box\'s own dnsmasq name addresses with no 
   const s = await utmd.status() as { features: { traffic: { dns: { ignored: Record<string, number>; capture: Array<{ id: string; ok: boolean }> } } } };
   t.deepEqual(s.features.traffic.dns.ignored, {});
   t.deepEqual(s.features.traffic.dns.capture.map((c) => [c.id, c.ok]), [['tcpdump-dns:eth1', true]]);
+
+  // AAAA: written in full by nobody, printed compressed by the parser as by ulogd2 (inet_ntop).
+  t.is((await lab.exec(host.ns, [process.execPath, '-e', lookupScript(gateway, C2_NAME, 'resolve6')], { timeoutMs: 10_000 })).trim(), C2_V6);
+  const v6 = await waitFor(async () => (JSON.parse((await utmd.ctl(['names', '2001:0db8:0066:0000:0000:0000:0000:0201', '--json'])).stdout) as NamesView).names[0],
+    { what: `utmctl names to know ${C2_V6}`, timeoutMs: 15_000, intervalMs: 300 });
+  t.deepEqual([v6.ip, v6.name], [C2_V6, C2_NAME]);
+  await lab.exec(host.ns, [process.execPath, '-e', beaconScript(C2_V6, 443, 120, 300)], { timeoutMs: 120_000 });
+  const inc = await waitIncident(utmd, host.v6!, 'beacon', 60_000);
+  const beacon = inc.alerts.find((a) => a.kind === 'beacon')!;
+  t.is(beacon.remote?.ip, C2_V6);
+  t.is(beacon.evidence['remoteName'], C2_NAME);
 });
