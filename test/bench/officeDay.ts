@@ -141,12 +141,12 @@ export class OfficeDay {
     for (let k = 0; k < Math.ceil(n / 5); k++) {
       const d = Math.floor(r() * n), start = this.at(9.5 + r() * 7), len = (30 + r() * 45) * MIN;
       const bytes = Math.round((len / 1000) * 190_000);
-      this.schedule({ dev: d, dst: RELAY[k % RELAY.length]!, dport: 3478, proto: 17, start, end: start + len, ob: bytes, op: bytes / 1100, rb: bytes * 1.2, rp: bytes / 1000 });
+      this.schedule({ dev: d, dst: RELAY[k % RELAY.length]!, dport: 3478, proto: 17, start, end: start + len, ob: bytes, op: Math.round(bytes / 1100), rb: Math.round(bytes * 1.2), rp: Math.round(bytes / 1000) });
     }
     // NAS backup job at 20:00 for a few PCs (LAN, large).
     for (let d = 0; d < Math.min(n, 5); d++) {
       const start = this.at(20 + d * 0.3);
-      this.schedule({ dev: d, dst: NAS, dport: 445, proto: 6, start, end: start + 15 * MIN, ob: 2e9 + r() * 3e9, op: 2e6, rb: 5e6, rp: 1e6 });
+      this.schedule({ dev: d, dst: NAS, dport: 445, proto: 6, start, end: start + 15 * MIN, ob: Math.round(2e9 + r() * 3e9), op: 2e6, rb: 5e6, rp: 1e6 });
     }
     // A large legitimate upload to cloud storage at a normal hour.
     const cloudDev = 3 % n;
@@ -196,7 +196,9 @@ export class OfficeDay {
   minute(m: number): Array<Record<string, unknown>> {
     const r = this.r, o = this.o;
     const t0 = o.day0 + m * MIN, hour = m / 60;
-    const flows: Flow[] = [...(this.scheduled.get(m) ?? [])];
+    // Each minute is produced once: its scheduled flows are handed over, not kept.
+    const flows: Flow[] = this.scheduled.get(m) ?? [];
+    this.scheduled.delete(m);
     const rd = this.rd;
     const dns = this.dns;
     dns.push(...(this.scheduledDns.get(m) ?? []));

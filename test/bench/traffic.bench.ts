@@ -256,11 +256,11 @@ async function inner(): Promise<void> {
     console.log(`ingest: ${JSON.stringify((full.status as { ingest: unknown }).ingest)}`);
     console.log(`peak RSS of this process (50 devices): ${full.maxRssMB.toFixed(0)} MB`);
   } else {
-    const o = { devices: 5000, destinations: 50_000, fromMinute: arg('--from', 540), minutes: arg('--rss-minutes', 120), activeRate: 2 };
+    const o = { devices: 5000, destinations: 50_000, fromMinute: arg('--from', 540), minutes: arg('--rss-minutes', 120), activeRate: 2, dns: !args.includes('--no-dns') };
     const full = await fullPass(o);
     console.log(`  lost in the socket buffer: ${full.lost}`);
     console.log(`memory: 5,000 devices × 50,000 destinations, minutes ${o.fromMinute}–${o.fromMinute + o.minutes}, ${full.total} datagrams in ${full.seconds.toFixed(1)} s: peak RSS ${full.maxRssMB.toFixed(0)} MB (target ≤ 200 MB); live heap after a full GC ${full.liveHeapMB.toFixed(0)} MB`);
-    console.log(`  detector state: ${JSON.stringify((full.status as { detectors: { sizes: unknown } }).detectors.sizes)}; alerts ${full.alerts}, incidents ${full.incidents}`);
+    console.log(`  detector state: ${JSON.stringify((full.status as { detectors: { sizes: unknown } }).detectors.sizes)}; DNS answers ${full.dnsSent}, name sensor ${JSON.stringify((full.status as { dns?: unknown }).dns ?? null)}; alerts ${full.alerts}, incidents ${full.incidents}`);
   }
 }
 
