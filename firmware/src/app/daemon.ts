@@ -2,7 +2,7 @@
 // explicitly. start() restores the last-good ruleset before anything slow happens.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../config/schema.js';
+import { cooldownMsFor, type Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { NftDriver, NftError } from '../nft/driver.js';
 import { renderRuleset } from '../nft/render.js';
@@ -218,11 +218,10 @@ export class Daemon {
     this.mutes = mutes;
     const retention = scheduleRetention({ alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes }, this.now, this.o.log);
     this.stoppers.push(() => retention.stop());
-    const cooldown = this.o.config.alerts.cooldownSeconds * 1000;
     const target = this.o.config.upstream ?? this.o.provisioning?.upstream;
     this.pipeline = new AlertPipeline({
       db, alerts: this.alerts, outbox: this.outbox, now: this.now,
-      cooldownMs: () => cooldown,
+      cooldownMs: cooldownMsFor(this.o.config.alerts),
       toUpstream: (a, i) => this.toUpstream(a, i),
       incidents: this.incidents, incidentWindowMs: 6 * 3_600_000, suppressWindowMs: 24 * 3_600_000,
       mutes: () => mutes.list(),

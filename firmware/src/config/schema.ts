@@ -3,6 +3,15 @@ import { z } from 'zod';
 import { IfName, IpAddress, IpEntry, IpPrefix, Port } from './fields.js';
 import { FeedsConfigSchema } from '../blocklist/feedsConfig.js';
 
+/** Per-kind cooldowns (seconds) shipped by default: slow stories fold their reminders for a day. */
+export const DEFAULT_COOLDOWN_BY_KIND: Readonly<Record<string, number>> = { beacon: 86_400, long_connection: 86_400, upload: 21_600 };
+
+/** The alert pipeline's cooldown for a kind (ms): the config's per-kind value, else the shipped one, else cooldownSeconds. */
+export function cooldownMsFor(alerts: { cooldownSeconds: number; cooldownByKind: Record<string, number> }): (kind: string) => number {
+  const byKind: Record<string, number> = { ...DEFAULT_COOLDOWN_BY_KIND, ...alerts.cooldownByKind };
+  return (kind) => (Object.hasOwn(byKind, kind) ? byKind[kind]! : alerts.cooldownSeconds) * 1000;
+}
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Ignored; lets editors find the JSON schema'),
@@ -58,8 +67,12 @@ export const ConfigSchema = z
     alerts: z
       .strictObject({
         cooldownSeconds: z.int().min(0).max(7 * 86400).default(3600).describe('Repeats of the same alert within this time update it instead of raising a new one'),
+        cooldownByKind: z
+          .record(z.string().regex(/^[a-z_]{1,40}$/), z.int().min(0).max(7 * 86400))
+          .default({})
+          .describe('Cooldown per alert kind (seconds), over cooldownSeconds and the shipped ones (beacon and long_connection 86400, upload 21600: a slow story\'s reminders every few hours update its first alert for a day instead of opening new ones)'),
       })
-      .default({ cooldownSeconds: 3600 })
+      .default({ cooldownSeconds: 3600, cooldownByKind: {} })
       .describe('Alert handling'),
     traffic: z
       .strictObject({

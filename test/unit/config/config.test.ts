@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { ConfigSchema } from '../../../firmware/src/config/schema.js';
+import { ConfigSchema, cooldownMsFor } from '../../../firmware/src/config/schema.js';
 import { ProvisioningSchema } from '../../../firmware/src/config/provisioning.js';
 import { ConfigError, parseWith } from '../../../firmware/src/config/load.js';
 
@@ -84,4 +84,16 @@ test('a provisioning bundle with a plain-text password or a hostname collector i
 test('the shipped base policy is valid', async (t) => {
   const { BasePolicySchema } = await import('../../../firmware/src/nft/policy.js');
   t.notThrows(() => BasePolicySchema.parse(JSON.parse(readFileSync(new URL('../../../rules/base-policy.json', import.meta.url), 'utf8'))));
+});
+
+test('cooldown per alert kind: shipped defaults for slow stories, config overrides, cooldownSeconds for the rest', (t) => {
+  const c = ConfigSchema.parse({ alerts: { cooldownSeconds: 600, cooldownByKind: { scan: 120, beacon: 3600 } } });
+  const ms = cooldownMsFor(c.alerts);
+  t.is(ms('scan'), 120_000);
+  t.is(ms('beacon'), 3_600_000, 'the config wins over the shipped value');
+  t.is(ms('long_connection'), 86_400_000, 'shipped');
+  t.is(ms('blocklist_hit'), 600_000);
+  t.is(ms('constructor'), 600_000, 'no prototype keys');
+  t.false(ConfigSchema.safeParse({ alerts: { cooldownByKind: { 'Bad Kind': 5 } } }).success);
+  t.false(ConfigSchema.safeParse({ alerts: { cooldownByKind: { scan: -1 } } }).success);
 });
