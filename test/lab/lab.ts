@@ -111,6 +111,7 @@ async function ensureBrNetfilter(boxNs: string): Promise<void> {
 
 /** Builds a lab; on any failure removes what was built and rethrows. */
 export async function createLab(opts: LabOptions): Promise<Lab> {
+  if (opts.secondLanPort === true && opts.mode !== 'bridge') throw new RangeError('secondLanPort needs bridge mode (router mode has one LAN port)');
   const v6 = opts.v6 ?? true;
   const plan = planTopology(opts.mode, opts.lanHosts ?? 1);
   const id = newLabId();
@@ -120,7 +121,6 @@ export async function createLab(opts: LabOptions): Promise<Lab> {
   td.push('remove owner marker', () => removeOwnerMarker(id));
   await mkdir(dir, { recursive: true });
 
-  if (opts.secondLanPort === true && opts.mode !== 'bridge') throw new RangeError('secondLanPort needs bridge mode (router mode has one LAN port)');
   const ns = { wan: nsName(id, 'wan'), box: nsName(id, 'box'), sw: nsName(id, 'sw'), lan: plan.lanHosts.map((h) => nsName(id, h.role)) };
   const seg2 = opts.secondLanPort === true ? nsName(id, 'seg2') : undefined;
   const all = [ns.wan, ns.box, ns.sw, ...ns.lan, ...(seg2 === undefined ? [] : [seg2])];
