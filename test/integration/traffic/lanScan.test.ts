@@ -53,3 +53,27 @@ test.serial('bridge: a port-445 sweep from one office port to 30 addresses behin
   t.is(lines.length, 1, lines.join('\n'));
   t.true(pageIncidentIds(await pageText(lab)).includes(inc.id));
 });
+
+test.serial('bridge: the same sweep over IPv6 between the two office ports is one scan incident too', async (t) => {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1, secondLanPort: true });
+  t.teardown(() => lab.destroy());
+  const otherRoom = Array.from({ length: 30 }, (_, i) => `2001:db8:77::${(0x10 + i).toString(16)}`);
+  for (const a of otherRoom) await lab.addSegment2Address(a);
+  const scanner = lab.hosts[0]!;
+  const collector = await startUdpCollector(lab);
+  const utmd = await startUtmd(lab, { config: trafficConfig(lab), provisioning });
+  await fastConntrack(lab);
+
+  const swept = await tcpProbe(scanner.ns, otherRoom.map((addr) => ({ addr, port: 445 })), { timeoutMs: 1000 });
+  t.true(swept.every((r) => r.outcome === 'refused'), `sweep reached its targets: ${JSON.stringify(swept.slice(0, 3))}`);
+
+  const v6 = scanner.v6!;
+  const inc = await waitIncident(utmd, v6, 'scan');
+  const scan = inc.alerts.find((a) => a.kind === 'scan')!;
+  t.is(scan.direction, 'lan');
+  t.is(scan.evidence['port'], 445);
+  t.true(Number(scan.evidence['distinctHosts']) > 25, JSON.stringify(scan.evidence));
+  t.true((scan.evidence['sampleHosts'] as string[]).every((h) => otherRoom.includes(h)));
+  t.is((await incidents(utmd)).filter((i) => i.device.ip === v6).length, 1);
+  t.is((await upstreamLines(collector, v6, inc.id, 'scan')).length, 1);
+});
