@@ -86,8 +86,11 @@ test.serial('bridge, shipped thresholds: a 200 MB upload at night from a quiet P
   await sink.waitForOutput((o) => o.includes('listening'), { what: 'upload sink', timeoutMs: 30_000 });
 
   const shipped = loadThresholds({ root: REPO_ROOT });
-  const timeScale = scaleLanding(Date.now(), 1 / 3600, shipped.timezoneOffsetMinutes, 4, 17.5); // Thursday 17:30
+  const landing = Date.now();
+  const timeScale = scaleLanding(landing, 1 / 3600, shipped.timezoneOffsetMinutes, 4, 17.5); // Thursday 17:30
   const c = clocked(loadThresholds({ root: REPO_ROOT, timeScale }));
+  // Local hour 0 of the epoch was a Thursday 00:00, so hour 17 of a 168-hour week is Thursday 17:00.
+  t.is(c.hourIndex(landing) % (7 * 24), 17, 'the compressed clock starts on a Thursday at 17:00–18:00 local');
   t.log(`timeScale ${timeScale}: a scaled hour lasts ${c.hours(1).toFixed(0)} ms`);
   // Open flows are not polled during the test: with hours this short a poll in the middle of
   // the upload would hand part of its bytes to one scaled hour and the rest to the next, which
