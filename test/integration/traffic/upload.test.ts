@@ -59,10 +59,10 @@ async function upload(ns: string, bytes: number): Promise<void> {
 /**
  * Runs one flow and polls until utmd has handled its END event (no other LAN flow runs
  * meanwhile, so the newest flow end utmd reports is this one's); returns that end time.
- * A closed connection lingers in conntrack (TIME_WAIT, 1 s with fastConntrack) and its entry is
- * only removed — and the END event sent, stamped with that moment — when the kernel's garbage
- * collector next passes, up to a minute later on an idle box, or when conntrack is listed
- * (utmd's own poller does so every conntrackPollSeconds). A minute is nothing at a real
+ * A closed connection's expired conntrack entry is only removed — and the END event sent,
+ * stamped with that moment — when the kernel's garbage collector next passes, up to a minute
+ * later on an idle box, or when conntrack is listed (utmd's own poller does so every
+ * conntrackPollSeconds). A minute is nothing at a real
  * hour's scale but sixty scaled hours here, so the test lists the box's conntrack while it waits.
  */
 async function handled(lab: Lab, utmd: Utmd, flow: () => Promise<void>): Promise<number> {
@@ -97,6 +97,10 @@ test.serial('bridge, shipped thresholds: a 200 MB upload at night from a quiet P
   // at a real hour's scale (uploads of seconds to minutes, polls a minute apart) is rare.
   const utmd = await startUtmd(lab, { config: trafficConfig(lab, { timeScale, conntrackPollSeconds: 3600 }), provisioning });
   await fastConntrack(lab);
+  // A closed connection's entry may go the moment it closes (no TIME_WAIT/CLOSE linger): a
+  // one-second linger is a whole scaled hour, which would make every small request a
+  // "long connection" to a rare address and open the PC's incident before the upload does.
+  await lab.exec(lab.ns.box, ['/usr/sbin/sysctl', '-qw', 'net.netfilter.nf_conntrack_tcp_timeout_time_wait=0', 'net.netfilter.nf_conntrack_tcp_timeout_close=0']);
 
   // The quiet PC is seen once (a small request), which starts its baseline.
   const firstEnd = await handled(lab, utmd, () => upload(quiet.ns, 2000));
