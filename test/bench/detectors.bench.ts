@@ -2,26 +2,26 @@
 //  1. Throughput: records/s of JSON.parse + parseFlow + DetectorSet.onFlow, as a ratio of plain
 //     JSON.parse of the same datagram strings, measured minute-chunk by minute-chunk in this run.
 //  2. Quality: precision/recall on the four planted cases; false alerts per 50 devices per day.
-//  3. Memory: 5,000 devices × 50,000 destinations in a fresh child process: peak RSS, and the
-//     heap still held after a full GC with every detector's window state live. Unconstrained,
-//     V8 lets garbage pile up (RSS ≫ live set); run the child with --max-old-space-size=128 to
-//     show the state fits the 200 MB target.
+//  3. Memory: 5,000 devices × 50,000 destinations in a fresh child process, compiled and under
+//     utmd.service's node flags (test/bench/compiled.ts): peak RSS, and the heap still held
+//     after a full GC with every detector's window state live.
 // Run: npx tsx test/bench/detectors.bench.ts [--devices 50] [--minutes 1440] [--no-names] [--skip-rss]
-//      node --import tsx --expose-gc --max-old-space-size=128 test/bench/detectors.bench.ts --rss-only
 // Receive (dgram), store and alert latency belong to the daemon; they go in the end-to-end bench.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Finding } from '../../firmware/src/alerts/types.js';
 import { DetectorSet } from '../../firmware/src/detectors/index.js';
 import { parseThresholds } from '../../firmware/src/detectors/thresholds.js';
 import { makeIsLan } from '../../firmware/src/flows/cidr.js';
 import { parseFlow } from '../../firmware/src/flows/parse.js';
+import { packageRoot } from '../../firmware/src/sys/paths.js';
+import { benchNodeFlags, compileBench } from './compiled.js';
 import { knownName, LAN_PREFIX, OfficeDay, type OfficeDayOptions } from './officeDay.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };
-const thresholds = parseThresholds(JSON.parse(readFileSync(new URL('../../rules/thresholds.json', import.meta.url), 'utf8')));
+const thresholds = parseThresholds(JSON.parse(readFileSync(join(packageRoot(), 'rules/thresholds.json'), 'utf8')));
 const isLan = makeIsLan([LAN_PREFIX]);
 
 interface DayResult { records: number; bad: number; findings: Finding[]; tBase: number; tFull: number; peakRss: number; sizes: Record<string, number>; stateHeap: number }
@@ -109,7 +109,9 @@ if (args.includes('--rss-only')) {
 
   if (!args.includes('--skip-rss')) {
     // A fresh process, so the 50-device day's heap does not count.
-    const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--rss-only', ...(names ? [] : ['--no-names'])], { encoding: 'utf8' });
+    const { flags, from } = benchNodeFlags();
+    console.log(`memory pass: compiled (dist/), node ${flags.join(' ')} (from ${from})`);
+    const child = spawnSync(process.execPath, [...flags, '--expose-gc', compileBench(import.meta.url), '--rss-only', ...(names ? [] : ['--no-names'])], { encoding: 'utf8' });
     process.stdout.write(child.stdout);
     if (child.status !== 0) process.stderr.write(child.stderr);
   }

@@ -5,7 +5,12 @@
 // Hidden in it: one beacon, one spam burst, one scan and one exfiltration (see `planted`).
 // Output is produced minute by minute (`minutes()`), each minute sorted by flow end time,
 // so memory stays small even for 5,000 devices.
+// Beside the flows, the DNS answers a real client receives before connecting (`takeDns()` after
+// each `minute()`): push, update and time service names (`knownName`), the planted beacon's name,
+// and a share of browsing destinations, as real wire-format messages. They come from their own
+// random stream, so the flows are the same with or without them.
 import { rng } from '../helpers/rng.js';
+import { answerFor } from '../helpers/dnsWire.js';
 
 export interface OfficeDayOptions {
   devices: number;
@@ -25,10 +30,14 @@ export const DEFAULT_DAY: OfficeDayOptions = {
 
 export interface PlantedCase { kind: string; deviceIp: string; what: string }
 
+/** One DNS answer as the box would capture it: sent by the office resolver to a device at `at`. */
+export interface DnsAnswer { at: number; clientIp: string; payload: Uint8Array }
+
 export const LAN_PREFIX = '10.1.0.0/16';
 const MIN = 60_000;
 const H = 3_600_000;
-const RESOLVER = '192.0.2.53';
+/** The office's resolver (outside the office range: trusted by configuration in the benchmark). */
+export const RESOLVER = '192.0.2.53';
 const NTP = ['192.0.2.123', '192.0.2.124'];
 const WU = Array.from({ length: 8 }, (_, i) => `203.0.113.${160 + i}`);
 const PUSH = ['203.0.113.200', '203.0.113.201', '203.0.113.202', '203.0.113.203'];
@@ -36,6 +45,10 @@ const RELAY = ['203.0.113.220', '203.0.113.221', '203.0.113.222'];
 const CLOUD = '203.0.113.50';
 const NAS = '10.1.255.2';
 const C2 = '198.51.100.66';
+/** The name the planted beacon's malware looks up for its controller. */
+export const C2_NAME = 'cdn-sync.example.net';
+/** Share of browsing flows preceded by an answer the box sees (the rest hit the client's own cache). */
+const BROWSE_LOOKUP = 0.3;
 const EXFIL = '203.0.113.99';
 
 
@@ -74,6 +87,11 @@ export class OfficeDay {
   readonly planted: PlantedCase[];
   private readonly r: () => number;
   private readonly scheduled = new Map<number, Flow[]>();
+  /** DNS answers by the minute they are sent in, and the ones produced by the last minute(). */
+  private readonly rd: () => number;
+  private readonly scheduledDns = new Map<number, DnsAnswer[]>();
+  private dns: DnsAnswer[] = [];
+  private dnsId = 1;
   private readonly beaconDev: number;
   private readonly spamDev: number;
   private readonly scanDev: number;
@@ -83,6 +101,7 @@ export class OfficeDay {
   constructor(opts: Partial<OfficeDayOptions> = {}) {
     this.o = { ...DEFAULT_DAY, ...opts };
     this.r = rng(this.o.seed);
+    this.rd = rng(this.o.seed ^ 0x5eed);
     const n = this.o.devices;
     this.beaconDev = 7 % n; this.spamDev = 12 % n; this.scanDev = 20 % n; this.exfilDev = 30 % n;
     this.planted = [
@@ -114,6 +133,7 @@ export class OfficeDay {
         const notes = Math.floor(r() * r() * 40);
         const ob = Math.round(len / 1000 * 12 + notes * (300 + r() * 2000)), rb = Math.round(len / 1000 * 15 + notes * (800 + r() * 20_000));
         this.schedule({ dev: d, dst: PUSH[d % PUSH.length]!, dport: 443, proto: 6, start: t, end: Math.min(t + len, this.at(24) - 1), ob, op: Math.ceil(ob / 200), rb, rp: Math.ceil(rb / 400) });
+        this.scheduleDns(t - 40, d, PUSH[d % PUSH.length]!, 60, ['wns.notify.trafficmanager.net']);
         t += len + r() * MIN;
       }
     }
@@ -121,12 +141,12 @@ export class OfficeDay {
     for (let k = 0; k < Math.ceil(n / 5); k++) {
       const d = Math.floor(r() * n), start = this.at(9.5 + r() * 7), len = (30 + r() * 45) * MIN;
       const bytes = Math.round((len / 1000) * 190_000);
-      this.schedule({ dev: d, dst: RELAY[k % RELAY.length]!, dport: 3478, proto: 17, start, end: start + len, ob: bytes, op: bytes / 1100, rb: bytes * 1.2, rp: bytes / 1000 });
+      this.schedule({ dev: d, dst: RELAY[k % RELAY.length]!, dport: 3478, proto: 17, start, end: start + len, ob: bytes, op: Math.round(bytes / 1100), rb: Math.round(bytes * 1.2), rp: Math.round(bytes / 1000) });
     }
     // NAS backup job at 20:00 for a few PCs (LAN, large).
     for (let d = 0; d < Math.min(n, 5); d++) {
       const start = this.at(20 + d * 0.3);
-      this.schedule({ dev: d, dst: NAS, dport: 445, proto: 6, start, end: start + 15 * MIN, ob: 2e9 + r() * 3e9, op: 2e6, rb: 5e6, rp: 1e6 });
+      this.schedule({ dev: d, dst: NAS, dport: 445, proto: 6, start, end: start + 15 * MIN, ob: Math.round(2e9 + r() * 3e9), op: 2e6, rb: 5e6, rp: 1e6 });
     }
     // A large legitimate upload to cloud storage at a normal hour.
     const cloudDev = 3 % n;
@@ -145,6 +165,26 @@ export class OfficeDay {
     }
   }
 
+  /** An answer naming `ip` for device d at `at` (lookups of the long flows, sent in their minute). */
+  private scheduleDns(at: number, d: number, ip: string, ttl: number, cnames: string[] = []): void {
+    const m = Math.floor((at - this.o.day0) / MIN);
+    const list = this.scheduledDns.get(m) ?? [];
+    list.push(this.answer(at, d, knownName(ip) ?? `www.d${ip.replace(/\./g, '-')}.example`, ip, ttl, cnames));
+    this.scheduledDns.set(m, list);
+  }
+
+  private answer(at: number, d: number, name: string, ip: string, ttl: number, cnames: string[] = []): DnsAnswer {
+    this.dnsId = (this.dnsId + 1) & 0xffff;
+    return { at, clientIp: deviceIp(d), payload: answerFor(name, [ip], { cnames, ttl, id: this.dnsId }) };
+  }
+
+  /** The DNS answers that go with the last minute() (sent before its flows), sorted by time. */
+  takeDns(): DnsAnswer[] {
+    const out = this.dns.sort((a, b) => a.at - b.at);
+    this.dns = [];
+    return out;
+  }
+
   private businessLoad(hour: number): number {
     if (hour < 8 || hour >= 19) return 0;
     if (hour >= 12 && hour < 13) return 0.4;
@@ -156,7 +196,13 @@ export class OfficeDay {
   minute(m: number): Array<Record<string, unknown>> {
     const r = this.r, o = this.o;
     const t0 = o.day0 + m * MIN, hour = m / 60;
-    const flows: Flow[] = [...(this.scheduled.get(m) ?? [])];
+    // Each minute is produced once: its scheduled flows are handed over, not kept.
+    const flows: Flow[] = this.scheduled.get(m) ?? [];
+    this.scheduled.delete(m);
+    const rd = this.rd;
+    const dns = this.dns;
+    dns.push(...(this.scheduledDns.get(m) ?? []));
+    this.scheduledDns.delete(m);
     const load = this.businessLoad(hour);
     for (let d = 0; d < o.devices; d++) {
       // Browsing and SaaS: Poisson-ish count, Zipf-like destinations, a third of lookups are DNS.
@@ -171,9 +217,15 @@ export class OfficeDay {
         const rb = failed ? 0 : Math.round(2e3 + r() * (big ? 5e7 : 2e5));
         flows.push({ dev: d, dst: destIp(idx), dport: r() < 0.97 ? 443 : 80, proto: 6, start: end - (1 + r() * 120) * 1000, end,
           ob: failed ? 60 : Math.round(800 + r() * 2e4), op: failed ? 1 : 12, rb, rp: failed ? 0 : Math.max(1, Math.round(rb / 1400)) });
+        if (rd() < BROWSE_LOOKUP) {
+          const site = `d${idx}.example`;
+          dns.push(this.answer(Math.max(t0, end - 121_000), d, rd() < 0.5 ? `www.${site}` : site, destIp(idx), 300, rd() < 0.3 ? [`${site}.cdn.example.net`] : []));
+        }
       }
       // NTP every 64 s.
       const ph = this.ntpPhase[d]!;
+      // The time service's name is looked up again about once an hour.
+      if ((m + d) % 60 === 0) dns.push(this.answer(t0, d, knownName(NTP[d % 2]!)!, NTP[d % 2]!, 3600));
       for (let t = Math.ceil((m * MIN - ph) / 64_000) * 64_000 + ph; t < (m + 1) * MIN; t += 64_000) {
         const end = o.day0 + t + 40;
         flows.push({ dev: d, dst: NTP[d % 2]!, dport: 123, proto: 17, start: end - 40, end, ob: 76, op: 1, rb: 76, rp: 1 });
@@ -181,12 +233,15 @@ export class OfficeDay {
       // Windows Update: on average one check an hour, lognormal sizes.
       if (r() < 1 / 60) {
         const end = t0 + r() * MIN;
-        flows.push({ dev: d, dst: WU[Math.floor(r() * WU.length)]!, dport: 443, proto: 6, start: end - 5000, end, ob: 3000 + Math.round(r() * 4000), op: 15, rb: Math.round(Math.exp(8 + r() * 10)), rp: 40 });
+        const wu = WU[Math.floor(r() * WU.length)]!;
+        flows.push({ dev: d, dst: wu, dport: 443, proto: 6, start: end - 5000, end, ob: 3000 + Math.round(r() * 4000), op: 15, rb: Math.round(Math.exp(8 + r() * 10)), rp: 40 });
+        dns.push(this.answer(Math.max(t0, end - 5040), d, knownName(wu)!, wu, 300, ['download.windowsupdate.com.edgesuite.net', 'a767.dscg3.akamai.net']));
       }
     }
     // Planted beacon: every 300 s ± 5 s, ~900 bytes.
     for (let t = Math.ceil((m * MIN) / 300_000) * 300_000; t < (m + 1) * MIN; t += 300_000) {
       const start = o.day0 + t + (r() * 10 - 5) * 1000;
+      if (t % 3_600_000 === 0) dns.push(this.answer(Math.max(t0, start - 40), this.beaconDev, C2_NAME, C2, 300));
       flows.push({ dev: this.beaconDev, dst: C2, dport: 443, proto: 6, start, end: start + 800, ob: 400 + Math.round(r() * 30), op: 6, rb: 500 + Math.round(r() * 30), rp: 5 });
     }
     flows.sort((a, b) => a.end - b.end);

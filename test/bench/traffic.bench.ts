@@ -7,6 +7,10 @@
 //     (both clocks are CLOCK_MONOTONIC via process.hrtime), p50/p99;
 //  3. precision/recall on the planted cases, false alerts per 50 devices per day;
 //  4. peak RSS of the receiving process with 5,000 devices × 50,000 destinations.
+// In the day pass the sender also sends the DNS answers the generator makes (real wire format,
+// to a second UDP port, each prefixed with the client address and capture time the box's
+// capture would know); the utmd path feeds them to TrafficFeature.onDnsAnswer, the raw pass
+// only receives them. Flow control and the throughput figure count flow datagrams only.
 // The sender keeps at most WINDOW datagrams in flight (flow control over IPC), so nothing is lost
 // in the socket buffer and both phases process exactly the same datagrams.
 // Runs in its own network namespace (created and removed here), as root:
@@ -20,35 +24,54 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { OfficeDay, LAN_PREFIX, type PlantedCase } from './officeDay.js';
+import { benchNodeFlags, compileBench } from './compiled.js';
+import { OfficeDay, LAN_PREFIX, RESOLVER, type PlantedCase } from './officeDay.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };
 const SELF = fileURLToPath(import.meta.url);
 const WINDOW = 1500;
 
-interface DayPlan { devices: number; destinations: number; fromMinute: number; minutes: number; activeRate?: number }
-type ToSender = { start: DayPlan & { port: number } } | { upTo: number };
-type FromSender = { planted: PlantedCase[] } | { done: number };
+interface DayPlan { devices: number; destinations: number; fromMinute: number; minutes: number; activeRate?: number; dns?: boolean }
+type ToSender = { start: DayPlan & { port: number; dnsPort: number } } | { upTo: number };
+type FromSender = { planted: PlantedCase[] } | { done: number; dns: number };
+
+/** Bench framing of a captured DNS answer: client IPv4 (4 bytes), capture time (float64), payload. */
+function frameDns(clientIp: string, at: number, payload: Uint8Array): Buffer {
+  const b = Buffer.alloc(12 + payload.length);
+  clientIp.split('.').forEach((o, i) => { b[i] = Number(o); });
+  b.writeDoubleBE(at, 4);
+  b.set(payload, 12);
+  return b;
+}
+
+function unframeDns(b: Buffer): { clientIp: string; at: number; payload: Uint8Array } {
+  return { clientIp: `${b[0]}.${b[1]}.${b[2]}.${b[3]}`, at: b.readDoubleBE(4), payload: b.subarray(12) };
+}
 
 // ---------------------------------------------------------------- sender (child process)
 function sender(): void {
   let sock: dgram.Socket | null = null;
-  let gen: Generator<string> | null = null;
-  let sent = 0, upTo = 0, port = 0, finished = false;
-  function* datagrams(o: DayPlan, day: OfficeDay): Generator<string> {
+  let gen: Generator<string | Buffer> | null = null;
+  let sent = 0, dnsSent = 0, upTo = 0, port = 0, dnsPort = 0, finished = false;
+  function* datagrams(o: DayPlan, day: OfficeDay): Generator<string | Buffer> {
     for (let m = o.fromMinute; m < o.fromMinute + o.minutes; m++) {
+      const flows = day.minute(m);
+      const dns = day.takeDns();
+      // A minute's lookups go out before its flows (each lookup precedes its connection).
+      if (o.dns) for (const a of dns) yield frameDns(a.clientIp, a.at, a.payload);
       // The last key is a placeholder for the send time, filled in just before sending.
-      for (const d of day.minute(m)) yield JSON.stringify({ ...d, 'bench.sent': 0 }).slice(0, -2);
+      for (const d of flows) yield JSON.stringify({ ...d, 'bench.sent': 0 }).slice(0, -2);
     }
   }
   const pump = (): void => {
     while (gen && sent < upTo) {
       const n = gen.next();
       if (n.done) {
-        if (!finished) { finished = true; process.send!({ done: sent } satisfies FromSender); }
+        if (!finished) { finished = true; process.send!({ done: sent, dns: dnsSent } satisfies FromSender); }
         return;
       }
+      if (typeof n.value !== 'string') { sock!.send(n.value, dnsPort, '127.0.0.1'); dnsSent++; continue; }
       // Stamped just before sending (µs, CLOCK_MONOTONIC): generation time does not count as latency.
       sock!.send(`${n.value}${process.hrtime.bigint() / 1000n}}`, port, '127.0.0.1');
       sent++;
@@ -57,6 +80,7 @@ function sender(): void {
   process.on('message', (m: ToSender) => {
     if ('start' in m) {
       port = m.start.port;
+      dnsPort = m.start.dnsPort;
       const day = new OfficeDay({ devices: m.start.devices, destinations: m.start.destinations, ...(m.start.activeRate ? { activeRate: m.start.activeRate } : {}) });
       process.send!({ planted: day.planted } satisfies FromSender);
       sock = dgram.createSocket('udp4');
@@ -70,13 +94,13 @@ function sender(): void {
 }
 
 // ---------------------------------------------------------------- receiver side (in the namespace)
-interface Driven { total: number; seconds: number; planted: PlantedCase[]; lost: number }
+interface Driven { total: number; dnsSent: number; seconds: number; planted: PlantedCase[]; lost: number }
 
-/** Runs one pass: starts a sender, feeds `port`, lets `processed()` drive the window. */
-async function drive(port: number, processed: () => number, o: DayPlan): Promise<Driven> {
+/** Runs one pass: starts a sender, feeds `port` (DNS answers to `dnsPort`), lets `processed()` drive the window. */
+async function drive(port: number, dnsPort: number, processed: () => number, o: DayPlan): Promise<Driven> {
   const child: ChildProcess = fork(SELF, ['--sender'], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let planted: PlantedCase[] = [];
-  let total = -1, granted = 0, t0 = 0n, lost = 0, last = -1, lastAt = Date.now();
+  let total = -1, dnsSent = 0, granted = 0, t0 = 0n, lost = 0, last = -1, lastAt = Date.now();
   const grant = (): void => {
     const want = processed() + lost + WINDOW;
     if (want > granted) { granted = want; child.send({ upTo: want } satisfies ToSender); }
@@ -84,7 +108,7 @@ async function drive(port: number, processed: () => number, o: DayPlan): Promise
   const done = new Promise<void>((resolve) => {
     child.on('message', (m: FromSender) => {
       if ('planted' in m) { planted = m.planted; t0 = process.hrtime.bigint(); grant(); }
-      else total = m.done;
+      else { total = m.done; dnsSent = m.dns; }
     });
     const tick = setInterval(() => {
       if (t0 === 0n) return;
@@ -99,23 +123,34 @@ async function drive(port: number, processed: () => number, o: DayPlan): Promise
       grant();
     }, 1);
   });
-  child.send({ start: { ...o, port } } satisfies ToSender);
+  child.send({ start: { ...o, port, dnsPort } } satisfies ToSender);
   await done;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   child.disconnect();
-  return { total, seconds, planted, lost };
+  return { total, dnsSent, seconds, planted, lost };
 }
 
-async function rawPass(o: DayPlan): Promise<Driven> {
+/** A loopback socket for the DNS answers; `onAnswer` gets each datagram. */
+async function dnsSocket(onAnswer: (b: Buffer) => void): Promise<dgram.Socket> {
   const sock = dgram.createSocket('udp4');
-  let n = 0, sink = 0;
+  sock.on('message', onAnswer);
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  sock.setRecvBufferSize(8 * 1024 * 1024);
+  return sock;
+}
+
+async function rawPass(o: DayPlan): Promise<Driven & { dnsReceived: number }> {
+  const sock = dgram.createSocket('udp4');
+  let n = 0, sink = 0, dnsReceived = 0;
   sock.on('message', (b) => { sink += Object.keys(JSON.parse(b.toString('utf8')) as object).length; n++; });
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
   sock.setRecvBufferSize(8 * 1024 * 1024);
-  const res = await drive(sock.address().port, () => n, o);
+  const dns = await dnsSocket(() => { dnsReceived++; });
+  const res = await drive(sock.address().port, dns.address().port, () => n, o);
   sock.close();
+  dns.close();
   if (sink < 0) console.log(sink);
-  return res;
+  return { ...res, dnsReceived };
 }
 
 async function fullPass(o: DayPlan) {
@@ -144,17 +179,18 @@ async function fullPass(o: DayPlan) {
   });
   let currentSentUs = 0;
   const latenciesMs: number[] = [];
-  const found: Array<{ kind: string; ip: string | undefined }> = [];
+  const found: Array<{ kind: string; ip: string | undefined; remoteName: unknown }> = [];
   const noop = (): void => undefined;
   const ctx = {
-    stateDir: dir, config: ConfigSchema.parse({}), provisioning: null, base: { logPrefix: 'utm' }, now: Date.now, db,
+    // The office resolver is outside the office range: trusted by configuration, as on a real box.
+    stateDir: dir, config: ConfigSchema.parse({ traffic: { dnsNames: { trustedServers: [RESOLVER] } } }), provisioning: null, base: { logPrefix: 'utm' }, now: Date.now, db,
     log: { info: noop, warn: noop, error: (m: string, e?: unknown) => console.error(m, e) },
     nft: null, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => ({ lanPrefixes: [LAN_PREFIX] }),
     raise: (f: import('../../firmware/src/alerts/types.js').Finding) => {
       const r = pipeline.ingest(f);
       if (r.isNew) {
         latenciesMs.push((Number(process.hrtime.bigint() / 1000n) - currentSentUs) / 1000);
-        found.push({ kind: f.kind, ip: f.device?.ip });
+        found.push({ kind: f.kind, ip: f.device?.ip, remoteName: f.evidence['remoteName'] });
       }
     },
     requestApply: async () => false,
@@ -169,10 +205,12 @@ async function fullPass(o: DayPlan) {
     },
   });
   const port = await listener.start();
+  const dns = await dnsSocket((b) => { const a = unframeDns(b); feature.onDnsAnswer(a.payload, a.clientIp, a.at, RESOLVER); });
   const evict = setInterval(() => (feature as unknown as { detectors: { evict(n: number): void } | null }).detectors?.evict(Number((feature.status() as { lastEventAt: number | null }).lastEventAt ?? 0)), 50);
-  const res = await drive(port, () => (n = listener.counters().received), o);
+  const res = await drive(port, dns.address().port, () => (n = listener.counters().received), o);
   clearInterval(evict);
   await listener.stop();
+  dns.close();
   const out = {
     ...res, n, latenciesMs, found, alerts: alerts.count(), incidents: incidents.recent(10_000).length, outbox: outbox.pending().count,
     status: feature.status(), listener: listener.counters(), maxRssMB: process.resourceUsage().maxRSS / 1024,
@@ -195,7 +233,7 @@ const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b)
 async function inner(): Promise<void> {
   const mode = args.includes('--rss') ? 'rss' : 'day';
   if (mode === 'day') {
-    const o = { devices: 50, destinations: 20_000, fromMinute: 0, minutes: arg('--minutes', 1440) };
+    const o = { devices: 50, destinations: 20_000, fromMinute: 0, minutes: arg('--minutes', 1440), dns: !args.includes('--no-dns') };
     const raw = await rawPass(o);
     const full = await fullPass(o);
     const rawRate = raw.total / raw.seconds, fullRate = full.total / full.seconds;
@@ -203,6 +241,10 @@ async function inner(): Promise<void> {
     console.log(`raw receive + JSON.parse:   ${Math.round(rawRate).toLocaleString()} datagrams/s`);
     console.log(`utmd path (listener → TrafficFeature → pipeline → SQLite): ${Math.round(fullRate).toLocaleString()} datagrams/s → ratio ${(fullRate / rawRate).toFixed(2)} (target ≥ 0.50)`);
     console.log(`  (both paced by the sender, at most ${WINDOW} in flight; lost in the socket buffer: raw ${raw.lost}, utmd ${full.lost})`);
+    const dnsStatus = (full.status as { dns: { frames: number; answers: number; addresses: number; names: number; capDropped: number; errors: object; ignored: object } | null }).dns;
+    console.log(`DNS answers sent with the flows: ${full.dnsSent} (raw pass received ${raw.dnsReceived}); name sensor: ${JSON.stringify(dnsStatus && { frames: dnsStatus.frames, answers: dnsStatus.answers, addresses: dnsStatus.addresses, names: dnsStatus.names, capDropped: dnsStatus.capDropped, errors: dnsStatus.errors, ignored: dnsStatus.ignored })}`);
+    const named = full.found.filter((f) => typeof f.remoteName === 'string');
+    console.log(`new alerts whose evidence names the remote: ${named.length}/${full.found.length}${named.length ? ` (${named.map((f) => `${f.kind}→${String(f.remoteName)}`).join(', ')})` : ''}`);
     const planted = new Set(full.planted.map((p) => `${p.kind}|${p.deviceIp}`));
     const foundKeys = new Set(full.found.map((f) => `${f.kind}|${f.ip}`));
     const tp = [...planted].filter((k) => foundKeys.has(k));
@@ -214,23 +256,27 @@ async function inner(): Promise<void> {
     console.log(`ingest: ${JSON.stringify((full.status as { ingest: unknown }).ingest)}`);
     console.log(`peak RSS of this process (50 devices): ${full.maxRssMB.toFixed(0)} MB`);
   } else {
-    const o = { devices: 5000, destinations: 50_000, fromMinute: arg('--from', 540), minutes: arg('--rss-minutes', 120), activeRate: 2 };
+    const o = { devices: 5000, destinations: 50_000, fromMinute: arg('--from', 540), minutes: arg('--rss-minutes', 120), activeRate: 2, dns: !args.includes('--no-dns') };
     const full = await fullPass(o);
     console.log(`  lost in the socket buffer: ${full.lost}`);
     console.log(`memory: 5,000 devices × 50,000 destinations, minutes ${o.fromMinute}–${o.fromMinute + o.minutes}, ${full.total} datagrams in ${full.seconds.toFixed(1)} s: peak RSS ${full.maxRssMB.toFixed(0)} MB (target ≤ 200 MB); live heap after a full GC ${full.liveHeapMB.toFixed(0)} MB`);
-    console.log(`  detector state: ${JSON.stringify((full.status as { detectors: { sizes: unknown } }).detectors.sizes)}; alerts ${full.alerts}, incidents ${full.incidents}`);
+    console.log(`  detector state: ${JSON.stringify((full.status as { detectors: { sizes: unknown } }).detectors.sizes)}; DNS answers ${full.dnsSent}, name sensor ${JSON.stringify((full.status as { dns?: unknown }).dns ?? null)}; alerts ${full.alerts}, incidents ${full.incidents}`);
   }
 }
 
 // ---------------------------------------------------------------- outer: own namespace
 function outer(): void {
+  // The receiving side runs as utmd does on the box (compiled, the unit's node flags).
+  const compiled = compileBench(import.meta.url);
+  const { flags, from } = benchNodeFlags();
+  console.log(`receiver: compiled (dist/), node ${flags.join(' ')} (from ${from})`);
   const ns = `utm-bench-${randomBytes(3).toString('hex')}`;
   const ip = ['/usr/sbin/ip', '/usr/bin/ip', '/sbin/ip'].find((p) => spawnSync(p, ['-V']).status === 0) ?? 'ip';
   execFileSync(ip, ['netns', 'add', ns]);
   try {
     execFileSync(ip, ['netns', 'exec', ns, ip, 'link', 'set', 'lo', 'up']);
     const run = (extra: string[]): void => {
-      const r = spawnSync(ip, ['netns', 'exec', ns, process.execPath, ...process.execArgv, SELF, '--inner', ...extra, ...args], { stdio: 'inherit' });
+      const r = spawnSync(ip, ['netns', 'exec', ns, process.execPath, ...flags, compiled, '--inner', ...extra, ...args], { stdio: 'inherit' });
       if (r.status !== 0) process.exitCode = 1;
     };
     if (!args.includes('--skip-day')) run([]);

@@ -27,6 +27,7 @@ export function printHuman(cmd: string, r: unknown, out: (s: string) => void): v
   if (cmd === 'devices' || cmd === 'devices.scan') return printDevices(r, out);
   if (cmd === 'devices.audit') return printAudit(r as { at: number; actor: string; action: string; mac: string; from: string | null; to: string | null; detail?: string }[], out);
   if (cmd.startsWith('device.')) return printDeviceResult(cmd, r, out);
+  if (cmd === 'traffic.names') return printNames(r as { names: NameRow[]; total?: number }, out);
   if (cmd === 'password') {
     const p = r as { source: string; password: string | null };
     out(p.password ? `admin password: ${safe(p.password)}\n(generated for this box at first start; tell it only to the office's administrator)\n` : 'the admin password was set by the provider (provisioning bundle)\n');
@@ -64,7 +65,7 @@ function printAlerts(list: Alert[], out: (s: string) => void): void {
   }
   for (const a of list) {
     const dev = [a.device.ip, a.device.mac].filter(Boolean).join(' ');
-    out(`#${a.id} ${time(a.lastSeen)} ${safe(a.severity).padEnd(7)} ${safe(a.kind)}  device ${safe(dev || '-')}  remote ${safe(a.remote?.ip ?? '-')}  ` +
+    out(`#${a.id} ${time(a.lastSeen)} ${safe(a.severity).padEnd(7)} ${safe(a.kind)}  device ${safe(dev || '-')}  remote ${remoteText(a)}  ` +
       `${safe(a.direction ?? '')} ${safe(a.action)} x${a.count} (first ${time(a.firstSeen)})${a.incidentId ? ` incident #${a.incidentId}` : ''}\n`);
     out(`    evidence ${safe(JSON.stringify(a.evidence))}\n`);
   }
@@ -79,8 +80,25 @@ function printIncidents(list: IncidentView[], out: (s: string) => void): void {
     const dev = [i.device.ip, i.device.mac].filter(Boolean).join(' ');
     out(`incident #${i.id} ${safe(i.severity).padEnd(7)} device ${safe(dev || '-')}  ${time(i.openedAt)} .. ${time(i.lastAt)}  ` +
       `${i.findings} finding(s): ${safe(i.kinds.join(', '))}  stages ${safe(i.stages.join('>') || '-')}\n`);
-    for (const a of i.alerts) out(`    #${a.id} ${safe(a.kind)} ${safe(a.severity)} remote ${safe(a.remote?.ip ?? '-')} x${a.count}  ${safe(JSON.stringify(a.evidence))}\n`);
+    for (const a of i.alerts) out(`    #${a.id} ${safe(a.kind)} ${safe(a.severity)} remote ${remoteText(a)} x${a.count}  ${safe(JSON.stringify(a.evidence))}\n`);
   }
+}
+
+/** "198.51.100.66 (c2.example)": the address and, when the DNS name sensor knew it, the name
+ *  (attacker-chosen text: escaped like everything else). */
+function remoteText(a: Alert): string {
+  const name = a.evidence['remoteName'];
+  return `${safe(a.remote?.ip ?? '-')}${typeof name === 'string' ? ` (${forTerminal(name, 255)})` : ''}`;
+}
+
+interface NameRow { ip: string; name: string; canonical?: string | undefined; expires: number }
+
+function printNames(r: { names: NameRow[]; total?: number }, out: (s: string) => void): void {
+  if (!r.names.length) out('no names learned\n');
+  for (const n of r.names) {
+    out(`${safe(n.ip).padEnd(39)} ${forTerminal(n.name, 255)}${n.canonical ? ` (→ ${forTerminal(n.canonical, 255)})` : ''}  until ${time(n.expires)}\n`);
+  }
+  if (r.total !== undefined && r.total > r.names.length) out(`(${r.names.length} of ${r.total} shown; --limit N for more)\n`);
 }
 
 function muteLine(m: Mute): string {

@@ -28,6 +28,7 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
   device release MAC       lift a quarantine
   device label MAC TEXT    name a device for staff, e.g. 経理のパソコン ("" clears it)
   device audit             who approved, quarantined or released what, and when
+  names [IP]               DNS names learned for outside addresses (from answers to office devices)
   password                 the page's admin password (generated when no bundle is installed)
   hash-password            read a password on stdin, print a hash for the provisioning bundle
 ${BLOCKLIST_USAGE}`;
@@ -60,6 +61,7 @@ export function route(pos: string[], limit: string | undefined, opts: Record<str
   const [a, b] = pos;
   if (a === 'status' && !b) return { cmd: 'status', args: {} };
   if (a === 'password' && !b) return { cmd: 'password', args: {} };
+  if (a === 'names' && pos.length <= 2) return { cmd: 'traffic.names', args: b ? { ip: b } : limit ? { limit: Number(limit) } : {} };
   if (a === 'alerts' && !b) return { cmd: 'alerts', args: limit ? { limit: Number(limit) } : {} };
   if (a === 'ruleset' && (b === 'print' || b === 'check')) return { cmd: `ruleset.${b}`, args: {} };
   if (a === 'devices' && !b) return { cmd: 'devices', args: {} };

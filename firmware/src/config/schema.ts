@@ -67,8 +67,17 @@ export const ConfigSchema = z
         timeScale: z.number().positive().max(1).optional().describe('Overrides the thresholds\' timeScale: every detection duration is multiplied by it (tests use 0.01 so an hour passes in 36 s)'),
         conntrackPollSeconds: z.int().min(1).max(3600).default(60).describe('How often open connections are listed to find long-lived ones (the flow sensor only reports ended connections)'),
         counterPollSeconds: z.int().min(1).max(3600).default(60).describe('How often the kernel\'s per-device byte counters are read (utmctl status, traffic.bytes)'),
+        dnsNames: z
+          .strictObject({
+            capture: z.boolean().default(true).describe('Capture DNS answers sent to office devices (tcpdump \'udp src port 53\' on the LAN-side ports) to learn the names of the addresses they contact'),
+            trustedServers: z.array(IpAddress).max(64).default([]).describe('DNS servers outside the office whose answers name addresses. Answers from the box itself and from office addresses (the office router, a LAN DNS server) are always used; others are counted and ignored, so software asking its own server cannot give its address an allowlisted name'),
+            maxNames: z.int().min(100).max(1_000_000).default(50_000).describe('Most addresses whose name is remembered; the least recently used are forgotten first'),
+            minHoldMinutes: z.int().min(1).max(1440).default(180).describe('A learned name is kept at least this long after the last answer, whatever its DNS TTL: connections (a push channel lasts 90 minutes) are only judged when they end'),
+          })
+          .default({ capture: true, trustedServers: [], maxNames: 50_000, minHoldMinutes: 180 })
+          .describe('The DNS name sensor: names for allowlist entries matched by name (rules/thresholds.json) and for alert evidence'),
       })
-      .default({ conntrackPollSeconds: 60, counterPollSeconds: 60 })
+      .default({ conntrackPollSeconds: 60, counterPollSeconds: 60, dnsNames: { capture: true, trustedServers: [], maxNames: 50_000, minHoldMinutes: 180 } })
       .describe('Anomalous-traffic detectors'),
     upstream: z
       .strictObject({

@@ -23,14 +23,12 @@ import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from '.
 import { madSorted, medianSorted, quartilesSorted, r3 } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
+// Per pair only the connections and three times: identity lives in the key and, when a finding
+// is made, in the flow that completed it. Connections are one interleaved array
+// [start s, bytes, start s, bytes, …] created exactly sized (most pairs never see a second
+// connection), so a pair costs ~150 B with its key instead of ~600 B.
 interface Pair {
-  // Identity only (not the FlowRecord: holding it per pair cost ~150 B × 100k pairs).
-  deviceIp: string;
-  deviceMac: string | undefined;
-  remoteIp: string;
-  remotePort: number | undefined;
-  ts: number[];     // connection start, real seconds
-  bytes: number[];
+  c: number[];
   lastSeen: number; // event ms
   lastScored: number;
   lastReported: number;
@@ -112,36 +110,32 @@ export class BeaconDetector implements FlowDetector {
     const t0 = flow.start / c.t.timeScale / 1000, size = flow.bytesOut + flow.bytesIn;
     let p = this.pairs.get(key);
     if (p === undefined) {
-      // Array literals of length 1: most pairs never see a second connection, so they stay tiny.
-      p = { deviceIp: flow.deviceIp, deviceMac: flow.deviceMac, remoteIp: flow.remoteIp, remotePort: flow.remotePort,
-        ts: [t0], bytes: [size], lastSeen: now, lastScored: -Infinity, lastReported: -Infinity };
+      p = { c: [t0, size], lastSeen: now, lastScored: -Infinity, lastReported: -Infinity };
       this.pairs.set(key, p);
     } else {
-      p.remotePort = flow.remotePort;
       p.lastSeen = now;
-      p.ts.push(t0);
-      p.bytes.push(size);
+      p.c.push(t0, size);
     }
     const cap = c.t.caps.beaconConnsPerPair;
-    if (p.ts.length > cap + 64) { p.ts.splice(0, p.ts.length - cap); p.bytes.splice(0, p.bytes.length - cap); }
-    if (p.ts.length < b.minConnections) return [];
+    if (p.c.length > 2 * (cap + 64)) p.c.splice(0, p.c.length - 2 * cap);
+    if (p.c.length < 2 * b.minConnections) return [];
     if (now - p.lastScored < c.minutes(b.rescoreMinutes)) return [];
     if (now - this.observedSince < c.hours(b.minObservedHours)) return [];
     p.lastScored = now;
     this.trim(p, now);
-    if (p.ts.length < b.minConnections) return [];
+    if (p.c.length < 2 * b.minConnections) return [];
     const s = this.score(p, now);
     if (s === undefined || s.score < b.scoreThreshold) return [];
     if (now - p.lastReported < c.hours(b.reportEveryHours)) return [];
     p.lastReported = now;
-    return [this.finding(p, s, now)];
+    return [this.finding(flow, s, now)];
   }
 
   private trim(p: Pair, now: number): void {
     const from = (now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours)) / this.ctx.c.t.timeScale / 1000;
     let i = 0;
-    while (i < p.ts.length && p.ts[i]! < from) i++;
-    if (i > 0) { p.ts.splice(0, i); p.bytes.splice(0, i); }
+    while (i < p.c.length && p.c[i]! < from) i += 2;
+    if (i > 0) p.c.splice(0, i);
   }
 
   /** RITA score of one pair at event time `now`; undefined when there is too little data. */
@@ -154,23 +148,24 @@ export class BeaconDetector implements FlowDetector {
     // Histogram and duration need no sorting (binning, min, max): compute them first and skip
     // the O(n log n) interval and size statistics when even perfect ones could not reach the
     // threshold. Office browsing (business hours only) is cut here at a few µs per pair.
-    const hd = histogramAndDuration(p.ts, dsMin, dsMax, b);
+    const times: number[] = [], bytes: number[] = [];
+    for (let i = 0; i < p.c.length; i += 2) { times.push(p.c[i]!); bytes.push(p.c[i + 1]!); }
+    const hd = histogramAndDuration(times, dsMin, dsMax, b);
     const w = b.weights;
     if (w.ts + w.ds + hd.durScore * w.dur + hd.histScore * w.hist < b.scoreThreshold) return undefined;
-    const ts = [...p.ts].sort((x, y) => x - y);
+    const ts = times.sort((x, y) => x - y);
     const deltas: number[] = [];
     for (let i = 1; i < ts.length; i++) { const d = Math.round(ts[i]! - ts[i - 1]!); if (d > 0) deltas.push(d); }
     if (deltas.length < 3) return undefined;
     deltas.sort((x, y) => x - y);
     const tsS = statisticalScore(deltas, 1);
-    const sizes = [...p.bytes].sort((x, y) => x - y);
+    const sizes = bytes.sort((x, y) => x - y);
     const dsS = statisticalScore(sizes, 0);
     const score = r3(tsS.score * w.ts + dsS.score * w.ds + hd.durScore * w.dur + hd.histScore * w.hist);
     return { score, tsS, dsS, hd, medianInterval: medianSorted(deltas), medianBytes: medianSorted(sizes), connections: ts.length };
   }
 
-  private finding(p: Pair, s: NonNullable<ReturnType<BeaconDetector['score']>>, now: number): Finding {
-    const f = p;
+  private finding(f: FlowRecord, s: NonNullable<ReturnType<BeaconDetector['score']>>, now: number): Finding {
     return {
       kind: 'beacon',
       severity: s.score >= this.ctx.c.t.beacon.dangerScore ? 'danger' : 'warning',

@@ -49,6 +49,7 @@ export function makeContext(c: Clocked, extra: readonly AllowEntry[] = [], nameO
         const hit = byPort.get(detector)?.get(`${flow.proto}/${flow.remotePort}`);
         if (hit !== undefined) return hit;
       }
+      let name: string | undefined | null = null; // looked up once per call, only if an entry needs it
       for (const { e, cidrs, ports } of others) {
         if (!e.detectors.includes(detector)) continue;
         if (e.proto !== 'any' && e.proto !== flow.proto) continue;
@@ -58,7 +59,8 @@ export function makeContext(c: Clocked, extra: readonly AllowEntry[] = [], nameO
         }
         if (cidrs?.has(flow.remoteIp)) return e.name;
         if (e.names.length > 0 && nameOf) {
-          const n = nameOf(flow.remoteIp)?.toLowerCase();
+          if (name === null) name = nameOf(flow.remoteIp)?.toLowerCase();
+          const n = name;
           if (n && e.names.some((s) => n === s || n.endsWith(`.${s}`))) return e.name;
         }
       }

@@ -31,6 +31,7 @@ export class DetectorSet {
   private readonly threat: ThreatIntelDetector;
   private readonly all: FlowDetector[];
   private readonly evictEvery: number;
+  private readonly nameOf: NameOf | undefined;
   /** Findings produced per detector since construction (status page, bench). */
   readonly produced: Record<string, number> = {};
 
@@ -38,6 +39,7 @@ export class DetectorSet {
   constructor(deps: DetectorSetDeps) {
     const c = clocked(deps.thresholds);
     this.evictEvery = c.minutes(10);
+    this.nameOf = deps.nameOf;
     const ctx = makeContext(c, deps.extraAllow ?? [], deps.nameOf);
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
     this.all = [this.threat, new BeaconDetector(ctx), new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
@@ -54,13 +56,29 @@ export class DetectorSet {
         (out ??= []).push(...f);
       }
     }
+    if (out) this.name(out);
     return out ?? [];
+  }
+
+  /** Adds the remote's DNS name (when the name sensor knows it) to each finding, in one place
+   *  for every detector: `evidence.remoteName` always, `params.remoteName` when the message
+   *  shows the remote address (the catalog then names it beside the address). */
+  private name(findings: Finding[]): void {
+    if (!this.nameOf) return;
+    for (const f of findings) {
+      if (!f.remote) continue;
+      const n = this.nameOf(f.remote.ip);
+      if (n === undefined) continue;
+      f.evidence['remoteName'] = n;
+      if (f.params['remote'] !== undefined) f.params['remoteName'] = n;
+    }
   }
 
   /** Feed one blocked attempt (NFLOG drop of a listed address). */
   onBlocked(ev: BlockedAttempt): Finding[] {
     const f = this.threat.onBlocked(ev);
     this.produced[this.threat.name]! += f.length;
+    this.name(f);
     return f;
   }
 

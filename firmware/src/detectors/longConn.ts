@@ -2,7 +2,7 @@
 // at its end) to a destination that few devices in the office contact. Remote shells and
 // tunnels look like this; shared services (push notifications, cloud sync) are used by many.
 // Memory: destination popularity is capped (`caps.destinations`), each remembering at most
-// maxDevices+1 device keys.
+// maxDevices+1 device keys in an exactly sized array.
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from './capped.js';
@@ -29,9 +29,11 @@ export class LongConnectionDetector implements FlowDetector {
     const now = flow.event === 'new' ? flow.start : flow.end;
     this.observedSince ??= flow.start;
     const dk = deviceKey(flow);
-    const dest = this.dests.upsert(flow.remoteIp, () => ({ devices: [], lastSeen: now }));
+    const dest = this.dests.upsert(flow.remoteIp, () => ({ devices: [dk], lastSeen: now }));
     dest.lastSeen = now;
-    if (!dest.devices.includes(dk) && dest.devices.length <= l.maxDevices) dest.devices.push(dk);
+    // Replaced rather than pushed: an exactly sized array of at most maxDevices+1 keys (push
+    // would reserve 17 slots per destination, ×50,000 destinations).
+    if (dest.devices.length <= l.maxDevices && !dest.devices.includes(dk)) dest.devices = [...dest.devices, dk];
     const age = flow.end - flow.start;
     if (age < c.hours(l.minHours)) return [];
     if (dest.devices.length > l.maxDevices) return [];

@@ -42,7 +42,10 @@ export class ScanDetector implements FlowDetector {
     const port = flow.remotePort;
     if (port === undefined) return [];
     const s = this.ctx.c.t.scan;
-    if (!this.always.has(port) && flow.pktsIn > s.failedMaxReplyPackets) return [];
+    // A refused TCP attempt still gets one reply (the RST); a UDP question answered once (DNS,
+    // NTP) is a success, so only silence counts as a failed UDP attempt.
+    const failed = flow.proto === 'tcp' ? flow.pktsIn <= s.failedMaxReplyPackets : flow.pktsIn === 0;
+    if (!failed && !this.always.has(port)) return [];
     if (this.ctx.allowed(flow, 'scan') !== undefined) return [];
     const c = this.ctx.c;
     const now = flow.event === 'new' ? flow.start : flow.end;
@@ -87,8 +90,14 @@ export class ScanDetector implements FlowDetector {
   }
 
   evict(now: number): void {
-    const c = this.ctx.c;
-    const from = now - Math.max(c.minutes(c.t.scan.windowMinutes), c.minutes(c.t.scan.reportEveryMinutes));
-    this.devices.sweep((d) => d.lastSeen < from);
+    const c = this.ctx.c, s = c.t.scan;
+    // A device's attempts matter for one window; its report times only for the report interval.
+    // Most devices fail a connection now and then and report nothing: they go after the window.
+    const from = now - c.minutes(s.windowMinutes), reportedFrom = now - c.minutes(s.reportEveryMinutes);
+    this.devices.sweep((d) => {
+      if (d.lastSeen >= from) return false;
+      for (const at of d.reported.values()) if (at >= reportedFrom) return false;
+      return true;
+    });
   }
 }

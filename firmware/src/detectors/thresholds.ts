@@ -69,7 +69,7 @@ export const ThresholdsSchema = z.strictObject({
     hostsPerPort: z.number().int().positive().describe('Zeek address scan: more than this many hosts on one port (25).'),
     portsPerHost: z.number().int().positive().describe('Zeek port scan: more than this many ports on one host (15).'),
     alwaysCountPorts: z.array(Port).describe('Ports where every attempt counts (SMB, RDP, Telnet...); elsewhere only unanswered attempts count.'),
-    failedMaxReplyPackets: z.number().int().min(0).describe('A flow with at most this many reply packets is an unanswered attempt.'),
+    failedMaxReplyPackets: z.number().int().min(0).describe('A TCP flow with at most this many reply packets (a reset) is an unanswered attempt; UDP counts only with no reply.'),
     reportEveryMinutes: z.number().positive().describe('Least time between two findings for one device and port/host.'),
   }),
   upload: z.strictObject({

@@ -4,7 +4,7 @@
 // a sent/received ratio (calls and syncs are two-way; exfiltration is one-way). Until a device
 // has `minBaselineHours` of history, the floors alone decide. One flow sending a very large
 // amount is its own signal. Only outbound traffic counts (a NAS backup on the LAN does not).
-// Memory: one Float64Array(baselineDays·24) per device, devices capped.
+// Memory: one Float32Array(baselineDays·24) per device (1.3 KB at 14 days), devices capped.
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from './capped.js';
@@ -15,8 +15,10 @@ interface DeviceUpload {
   hour: number;          // current hour index
   out: number;
   in: number;
-  ring: Float64Array;    // bytes sent per past hour, slot = hour % slots
-  ringHour: Int32Array;  // which hour each slot holds (-1 = none)
+  // Bytes sent per past hour, slot = hour % slots. Float32 is plenty for a statistic of
+  // megabytes (24-bit mantissa) and halves the largest per-device cost. A slot is valid when
+  // its hour lies in [max(firstHour, hour - slots), hour): roll() zero-fills skipped hours.
+  ring: Float32Array;
   firstHour: number;
   reportedHour: number;
   lastSeen: number;
@@ -55,7 +57,7 @@ export class UploadDetector implements FlowDetector {
     const now = flow.end;
     const hour = c.hourIndex(now);
     const dev = this.devices.upsert(deviceKey(flow), () => ({
-      hour, out: 0, in: 0, ring: new Float64Array(this.slots), ringHour: new Int32Array(this.slots).fill(-1),
+      hour, out: 0, in: 0, ring: new Float32Array(this.slots),
       firstHour: hour, reportedHour: -1, lastSeen: now,
     }));
     dev.lastSeen = now;
@@ -92,9 +94,9 @@ export class UploadDetector implements FlowDetector {
   }
 
   private roll(dev: DeviceUpload, hour: number): void {
-    const slot = dev.hour % this.slots;
-    dev.ring[slot] = dev.out;
-    dev.ringHour[slot] = dev.hour;
+    dev.ring[dev.hour % this.slots] = dev.out;
+    // Hours with no traffic in between sent nothing (at most one lap of the ring to clear).
+    for (let h = dev.hour + 1; h < hour && h <= dev.hour + this.slots; h++) dev.ring[h % this.slots] = 0;
     dev.hour = hour;
     dev.out = 0;
     dev.in = 0;
@@ -105,7 +107,7 @@ export class UploadDetector implements FlowDetector {
     let max = 0;
     for (let h = dev.hour - 24; h >= dev.hour - this.slots && h >= dev.firstHour; h -= 24) {
       const slot = ((h % this.slots) + this.slots) % this.slots;
-      if (dev.ringHour[slot] === h) max = Math.max(max, dev.ring[slot]!);
+      max = Math.max(max, dev.ring[slot]!);
     }
     return max;
   }
@@ -120,8 +122,7 @@ export class UploadDetector implements FlowDetector {
       // hourIndex counts local hours; map back to an event time inside that hour.
       const at = (h * 3_600_000 - c.t.timezoneOffsetMinutes * 60_000) * c.t.timeScale + hourMs / 2;
       if (c.isBusinessHour(at) !== business) continue;
-      const slot = h % this.slots;
-      vals.push(dev.ringHour[slot] === h ? dev.ring[slot]! : 0);
+      vals.push(dev.ring[h % this.slots]!);
     }
     if (vals.length < c.t.upload.minBaselineHours) return undefined;
     vals.sort((a, b) => a - b);

@@ -1,12 +1,13 @@
-// Adapter: passive DHCP capture. Supervises `tcpdump -i IFACE -n -U --immediate-mode -w - 'udp port 67 or udp
-// port 68'` per LAN-side interface, feeds its pcap stream to our own parser and decoder, and
-// hands client observations on. Malformed or truncated packets are counted and dropped.
-import { systemBin } from '../sys/bin.js';
-import { Supervisor, type SupervisorHealth } from '../sensors/supervisor.js';
+// Adapter: passive DHCP capture. Runs the shared UDP capture (sensors/udpCapture.ts: tcpdump
+// -i IFACE -n -U --immediate-mode -w - 'udp port 67 or udp port 68' per LAN-side interface,
+// our own pcap reader) and decodes each frame into a client observation. Malformed or
+// truncated packets are counted and dropped.
+import type { SupervisorHealth } from '../sensors/supervisor.js';
+import { UdpCapture } from '../sensors/udpCapture.js';
 import type { DhcpErrorReason } from './dhcp.js';
 import { observationFromFrame } from './fromDhcp.js';
 import type { Observation } from './model.js';
-import { createPcapParser, type PcapCounters, type PcapParser } from './pcap.js';
+import type { PcapCounters, UdpFrame } from './pcap.js';
 
 export interface CaptureOptions {
   ifaces: readonly string[];
@@ -27,70 +28,38 @@ export interface CaptureCounters {
   pcap: PcapCounters;
 }
 
-const FILTER = 'udp port 67 or udp port 68';
-
-function zeroPcap(): PcapCounters {
-  return { records: 0, frames: 0, skipped: 0, truncated: 0, corrupt: 0, resyncBytes: 0, overflows: 0, badHeader: 0 };
-}
-
 export class DhcpCapture {
-  private readonly sups: Supervisor[] = [];
-  private readonly streams = new Map<string, { pid: number; parser: PcapParser }>();
-  private readonly retired: PcapCounters = zeroPcap();
+  private readonly udp: UdpCapture;
   readonly counters: Omit<CaptureCounters, 'pcap'> = { frames: 0, observations: 0, dropped: {} };
 
-  constructor(private readonly o: CaptureOptions) {}
+  constructor(private readonly o: CaptureOptions) {
+    this.udp = new UdpCapture({
+      name: 'tcpdump', ifaces: o.ifaces, filter: 'udp port 67 or udp port 68', ports: [67, 68],
+      now: o.now, onHealth: o.onHealth, tcpdump: o.tcpdump, onFrame: (f) => this.onFrame(f),
+    });
+  }
 
   /** Starts one tcpdump per interface. Never throws for a failing program (health says so). */
-  start(): void {
-    for (const iface of this.o.ifaces) {
-      const sup = new Supervisor({
-        id: `tcpdump:${iface}`,
-        argv: [this.o.tcpdump ?? systemBin('tcpdump'), '-i', iface, '-n', '-U', '--immediate-mode', '-w', '-', FILTER],
-        now: this.o.now,
-        killWithParent: true,
-        onHealth: this.o.onHealth,
-        onStdout: (chunk, pid) => this.push(iface, chunk, pid),
-        backoff: { initialMs: 1000, maxMs: 60_000 },
-      });
-      this.sups.push(sup);
-      sup.start();
-    }
-  }
+  start(): void { this.udp.start(); }
 
-  async stop(): Promise<void> {
-    await Promise.all(this.sups.map((s) => s.stop()));
-    this.sups.length = 0;
-  }
+  async stop(): Promise<void> { await this.udp.stop(); }
 
   /** Feeds a chunk of one tcpdump's stream; a new pid means a new stream (new pcap header). */
-  push(iface: string, chunk: Uint8Array, pid: number): void {
-    let s = this.streams.get(iface);
-    if (s === undefined || s.pid !== pid) {
-      if (s) addInto(this.retired, s.parser.counters());
-      s = { pid, parser: createPcapParser() };
-      this.streams.set(iface, s);
+  push(iface: string, chunk: Uint8Array, pid: number): void { this.udp.push(iface, chunk, pid); }
+
+  private onFrame(frame: UdpFrame): void {
+    this.counters.frames++;
+    const r = observationFromFrame(frame, this.o.vendorOf);
+    if (!r.ok) {
+      this.counters.dropped[r.reason] = (this.counters.dropped[r.reason] ?? 0) + 1;
+      return;
     }
-    for (const frame of s.parser.push(chunk)) {
-      this.counters.frames++;
-      const r = observationFromFrame(frame, this.o.vendorOf);
-      if (!r.ok) {
-        this.counters.dropped[r.reason] = (this.counters.dropped[r.reason] ?? 0) + 1;
-        continue;
-      }
-      this.counters.observations++;
-      this.o.onObservation(r.observation);
-    }
+    this.counters.observations++;
+    this.o.onObservation(r.observation);
   }
 
   /** Counters for `utmctl status`. */
   status(): CaptureCounters & { capture: SupervisorHealth[] } {
-    const pcap = { ...this.retired };
-    for (const s of this.streams.values()) addInto(pcap, s.parser.counters());
-    return { ...this.counters, dropped: { ...this.counters.dropped }, pcap, capture: this.sups.map((s) => s.status()) };
+    return { ...this.counters, dropped: { ...this.counters.dropped }, pcap: this.udp.pcap(), capture: this.udp.health() };
   }
-}
-
-function addInto(a: PcapCounters, b: Readonly<PcapCounters>): void {
-  for (const k of Object.keys(a) as (keyof PcapCounters)[]) a[k] += b[k];
 }

@@ -1,7 +1,8 @@
 // Pure incremental reader of a pcap byte stream as `tcpdump -U -w -` writes it, reduced to
-// what device discovery needs: DHCP (UDP 67/68) payloads with the sender's MAC and the capture
-// time. Chunks may split anywhere. Memory is bounded; a corrupt record is counted and the
+// UDP payloads on chosen ports with the sender's MAC and the capture time: DHCP (67/68) for
+// device discovery, DNS answers (53) for the traffic feature's name sensor. Chunks may split anywhere. Memory is bounded; a corrupt record is counted and the
 // reader resynchronises on the next plausible record header.
+import { ipv6FromBytes } from '../sensors/ipText.js';
 import { macFromBytes } from './mac.js';
 
 export const LINKTYPE = { EN10MB: 1, LINUX_SLL: 113, LINUX_SLL2: 276 } as const;
@@ -9,7 +10,8 @@ const MAX_RECORD = 262_144; // tcpdump's default snaplen; nothing larger is legi
 const GLOBAL_LEN = 24;
 const RECORD_LEN = 16;
 
-export interface DhcpFrame {
+/** One captured UDP datagram (DHCP for device discovery, DNS answers for the name sensor). */
+export interface UdpFrame {
   at: number;           // capture time, ms since epoch
   srcMac: string;       // link-layer sender (for SLL: the captured address, if 6 bytes)
   srcIp: string;
@@ -20,10 +22,12 @@ export interface DhcpFrame {
   payload: Uint8Array;  // UDP payload (a copy; safe to keep)
 }
 
+export type DhcpFrame = UdpFrame;
+
 export interface PcapCounters {
   records: number;
-  frames: number;        // DHCP frames yielded
-  skipped: number;       // records that were not UDP 67/68 over IPv4/IPv6
+  frames: number;        // UDP frames on the chosen ports yielded
+  skipped: number;       // records that were not UDP on the chosen ports over IPv4/IPv6
   truncated: number;     // records cut by snaplen or shorter than their headers claim
   corrupt: number;       // implausible record headers (each triggers a resync)
   resyncBytes: number;   // bytes skipped while resynchronising
@@ -32,8 +36,8 @@ export interface PcapCounters {
 }
 
 export interface PcapParser {
-  /** Feeds the next chunk; returns the DHCP frames completed by it. Never throws. */
-  push(chunk: Uint8Array): DhcpFrame[];
+  /** Feeds the next chunk; returns the UDP frames completed by it. Never throws. */
+  push(chunk: Uint8Array): UdpFrame[];
   counters(): Readonly<PcapCounters>;
   linktype(): number | null;
 }
@@ -133,21 +137,6 @@ function ip4(b: Uint8Array, o: number): string {
   return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 }
 
-function ip6(b: Uint8Array, o: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < 16; i += 2) parts.push(((b[o + i]! << 8) | b[o + i + 1]!).toString(16));
-  // Compress the longest run of zero groups (RFC 5952).
-  let best = -1; let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (parts[i] !== '0') { i++; continue; }
-    let j = i; while (j < 8 && parts[j] === '0') j++;
-    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  if (best < 0) return parts.join(':');
-  return `${parts.slice(0, best).join(':')}::${parts.slice(best + bestLen).join(':')}`;
-}
-
 /** Decodes link layer → IP → UDP; returns a frame for UDP to/from the given ports. */
 export function decodeFrame(p: Uint8Array, linktype: number, at: number, ports: ReadonlySet<number>, c?: PcapCounters): DhcpFrame | null {
   let srcMac: string | null = null;
@@ -192,7 +181,7 @@ export function decodeFrame(p: Uint8Array, linktype: number, at: number, ports: 
     if (p[off + 6] !== 17) return skip(); // extension headers are not followed
     const plen = (p[off + 4]! << 8) | p[off + 5]!;
     if (p.length < off + 40 + plen || plen < 8) return short();
-    srcIp = ip6(p, off + 8); dstIp = ip6(p, off + 24);
+    srcIp = ipv6FromBytes(p, off + 8); dstIp = ipv6FromBytes(p, off + 24);
     udp = off + 40; end = off + 40 + plen;
   } else return skip();
 

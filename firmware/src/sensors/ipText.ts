@@ -109,3 +109,29 @@ const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 export function normalizeMac(s: string): string | undefined {
   return MAC.test(s) ? s.toLowerCase() : undefined;
 }
+
+/**
+ * 16 bytes at `off` → IPv6 text exactly as glibc's inet_ntop prints it (which is what ulogd2's
+ * IP2STR puts in flow records, lower-cased by flows/parse): RFC 5952 compression of the longest
+ * run of two or more zero groups (leftmost on a tie), and the dotted tail for IPv4-mapped
+ * (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses. Reads past the end as 0; never throws.
+ */
+export function ipv6FromBytes(b: Uint8Array, off: number): string {
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push(((b[off + i] ?? 0) << 8) | (b[off + i + 1] ?? 0));
+  let bestAt = -1, bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) { bestAt = i; bestLen = j - i; }
+    i = j;
+  }
+  if (bestLen < 2) bestAt = -1;
+  const dotted = (): string => `${b[off + 12] ?? 0}.${b[off + 13] ?? 0}.${b[off + 14] ?? 0}.${b[off + 15] ?? 0}`;
+  if (bestAt === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
+    return bestLen === 6 ? `::${dotted()}` : `::ffff:${dotted()}`;
+  }
+  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
+  return bestAt < 0 ? hex(g) : `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
+}

@@ -2,15 +2,22 @@
 // parse → MAC from the neighbour table → detectors → ctx.raise (the pipeline then applies
 // mutes, blocked-suppression, dedup/cooldown and incidents). NFLOG drops feed the threat-intel
 // detector's "keeps trying" rule; open connections are polled for long-lived ones; window
-// state is evicted every minute with the latest event time.
+// state is evicted every minute with the latest event time. DNS answers to office devices
+// (captured on the LAN-side ports, or handed to onDnsAnswer) name remote addresses, for
+// allowlist entries matched by name and for alert evidence.
 import type { Feature, FeatureContext } from '../app/feature.js';
+import { z } from 'zod';
 import type { Handlers } from '../app/commands.js';
+import { CommandError } from '../control/protocol.js';
+import { normalizeIp } from '../sensors/ipText.js';
 import { parseLogPrefix, type PacketHit } from '../alerts/fromPacket.js';
 import { collectorAllowEntry, DetectorSet, type ListedLookup } from '../detectors/index.js';
 import { clocked, type Thresholds } from '../detectors/thresholds.js';
 import { CidrSet, makeIsLan } from '../flows/cidr.js';
 import type { FlowEvent } from '../sensors/events.js';
 import type { WebExtensions } from '../../../webui/src/index.js';
+import { DnsCapture } from '../dns/capture.js';
+import { DnsNames } from '../dns/sensor.js';
 import { ByteCounters } from './byteCounters.js';
 import { ConntrackPoller } from './conntrackList.js';
 import { FlowIngest } from './ingest.js';
@@ -55,7 +62,10 @@ export class TrafficFeature implements Feature {
   private poller: ConntrackPoller | null = null;
   private bytes: ByteCounters | null = null;
   private evictTimer: NodeJS.Timeout | null = null;
+  private dns: DnsNames | null = null;
+  private dnsCapture: DnsCapture | null = null;
   private lastEventAt = 0;
+  private lastDnsAt = 0;
   private isLanFor: { prefixes: readonly string[]; fn: (ip: string) => boolean } | null = null;
   readonly counts = { findings: 0, blocked: 0, errors: 0 };
 
@@ -67,10 +77,20 @@ export class TrafficFeature implements Feature {
     const t = loadThresholds({ root: this.o.root, file: ctx.config.traffic.thresholdsFile, timeScale: ctx.config.traffic.timeScale });
     this.thresholds = t;
     const collector = ctx.config.upstream?.host ?? ctx.provisioning?.upstream.host;
+    const dn = ctx.config.traffic.dnsNames;
+    const dns = new DnsNames({
+      isLan: (ip) => this.isLan(ip), boxAddresses: () => ctx.plan()?.boxAddresses ?? [],
+      trustedServers: dn.trustedServers, cap: dn.maxNames, minHoldMs: dn.minHoldMinutes * 60_000,
+      // Event time, like the detectors: names learned at an answer's capture time are judged
+      // against the flow end times that ask for them (replays and benchmarks included).
+      now: () => Math.max(this.lastEventAt, this.lastDnsAt),
+    });
+    this.dns = dns;
     this.detectors = new DetectorSet({
       thresholds: t,
       listed: this.o.listed ?? localListed(ctx.config.blocklist.local),
       extraAllow: collector ? [collectorAllowEntry(collector)] : [],
+      nameOf: (ip) => dns.nameOf(ip),
     });
     this.neighbours = new NeighbourTable(NEIGH_MS, (e) => ctx.log.warn('neighbour table unreadable', e), this.o.devices);
     this.ingest = new FlowIngest({ isLan: (ip) => this.isLan(ip), macOf: (ip) => this.neighbours?.macOf(ip), now: ctx.now });
@@ -95,16 +115,49 @@ export class TrafficFeature implements Feature {
     this.neighbours?.start();
     this.poller?.start();
     this.bytes?.start();
-    this.evictTimer = setInterval(() => this.detectors?.evict(this.lastEventAt || (this.ctx?.now() ?? 0)), EVICT_MS);
+    this.startDnsCapture();
+    this.evictTimer = setInterval(() => {
+      this.detectors?.evict(this.lastEventAt || (this.ctx?.now() ?? 0));
+      this.dns?.cache.sweep();
+    }, EVICT_MS);
     this.evictTimer.unref();
   }
 
-  stop(): void {
+  /** The LAN-side ports of the plan (as the DHCP capture uses them); none before the first apply. */
+  private startDnsCapture(): void {
+    const ctx = this.ctx;
+    const ifaces = ctx?.plan()?.ifaces.lan ?? [];
+    if (!ctx || !ctx.config.traffic.dnsNames.capture || ifaces.length === 0) return;
+    this.dnsCapture = new DnsCapture({
+      ifaces, now: ctx.now,
+      onAnswer: (payload, clientIp, at, serverIp) => this.onDnsAnswer(payload, clientIp, at, serverIp),
+      onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
+    });
+    this.dnsCapture.start();
+  }
+
+  async stop(): Promise<void> {
     this.neighbours?.stop();
     this.poller?.stop();
     this.bytes?.stop();
     if (this.evictTimer) clearInterval(this.evictTimer);
     this.evictTimer = null;
+    const cap = this.dnsCapture;
+    this.dnsCapture = null;
+    await cap?.stop();
+  }
+
+  /** One DNS answer (UDP payload) sent to `clientIp` at `at` ms, by `serverIp` when known (the
+   *  capture always knows; omitted, the sender counts as trusted). Never throws. */
+  onDnsAnswer(payload: Uint8Array, clientIp: string, at: number, serverIp?: string): void {
+    const dns = this.dns;
+    if (!dns) return;
+    try {
+      if (dns.onAnswer(payload, clientIp, at, serverIp) > 0 && at > this.lastDnsAt) this.lastDnsAt = at;
+    } catch (e) {
+      this.counts.errors++;
+      this.ctx?.log.error('DNS answer handling failed', e);
+    }
   }
 
   private isLan(ip: string): boolean {
@@ -152,8 +205,29 @@ export class TrafficFeature implements Feature {
   handlers(): Handlers {
     return {
       'traffic.bytes': () => ({ devices: this.bytes?.latest() ?? [], ...this.bytes?.stats }),
-      'traffic.state': () => ({ sizes: this.detectors?.sizes() ?? {}, produced: this.detectors?.produced ?? {}, thresholds: this.thresholds }),
+      'traffic.state': () => ({ sizes: this.detectors?.sizes() ?? {}, produced: this.detectors?.produced ?? {}, thresholds: this.thresholds, dns: this.dnsStatus() }),
+      'traffic.names': (args) => this.names(args),
     };
+  }
+
+  private dnsStatus(): Record<string, unknown> | null {
+    if (!this.dns) return null;
+    return { ...this.dns.status(), ...(this.dnsCapture ? this.dnsCapture.status() : { capture: [] }) };
+  }
+
+  /** `traffic.names`: the learned name of one address ({ ip }), or the first `limit` names. Throws CommandError on bad args. */
+  private names(args: Record<string, unknown>): unknown {
+    const r = NamesArgs.safeParse(args);
+    if (!r.success) throw new CommandError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const cache = this.dns?.cache;
+    if (!cache) return { names: [] };
+    if (r.data.ip !== undefined) {
+      const ip = normalizeIp(r.data.ip.trim())?.ip;
+      if (ip === undefined) throw new CommandError(`not an address: ${r.data.ip}`);
+      const e = cache.entry(ip);
+      return { names: e ? [{ ip, ...e }] : [] };
+    }
+    return { names: cache.list(r.data.limit), total: cache.size };
   }
 
   web(): WebExtensions {
@@ -170,11 +244,17 @@ export class TrafficFeature implements Feature {
       detectors: this.detectors ? { sizes: this.detectors.sizes(), produced: this.detectors.produced } : null,
       neighbours: this.neighbours ? { size: this.neighbours.size, ...this.neighbours.counts } : null,
       conntrack: this.poller?.counts ?? null,
+      dns: this.dnsStatus(),
       deviceBytes: this.bytes ? { devices: this.bytes.latest().slice(0, 50), ...this.bytes.stats } : null,
       lastEventAt: this.lastEventAt || null,
     };
   }
 }
+
+const NamesArgs = z.strictObject({
+  ip: z.string().max(64).optional(),
+  limit: z.int().min(1).max(10_000).default(200),
+});
 
 function isFlowEvent(ev: unknown): ev is FlowEvent {
   return typeof ev === 'object' && ev !== null && (ev as { type?: unknown }).type === 'flow' &&

@@ -28,6 +28,8 @@ export function alertToSyslog(alert: Alert, o: { deviceId: string; text: string;
         params: {
           alert: alert.id, kind: alert.kind, severity: alert.severity, action: alert.action,
           deviceMac: alert.device.mac, deviceIp: alert.device.ip, remoteIp: alert.remote?.ip,
+          // The name the device looked up for it (DNS name sensor): hostile text, escaped by formatRfc5424.
+          remoteName: typeof alert.evidence['remoteName'] === 'string' ? alert.evidence['remoteName'] : undefined,
           remotePort: alert.remote?.port, direction: alert.direction, count: alert.count,
           firstSeen: new Date(alert.firstSeen).toISOString(), lastSeen: new Date(alert.lastSeen).toISOString(),
           incident: inc?.id ?? alert.incidentId,

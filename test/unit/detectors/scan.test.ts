@@ -38,3 +38,27 @@ test('state is evicted after the window', (t) => {
   d.evict(DAY0 + H);
   t.is(d.size(), 0);
 });
+
+test('a quiet device is forgotten after the window; one that reported keeps its report time', (t) => {
+  const d = new ScanDetector(ctx());
+  // One failed connection from another PC: state for the window only.
+  d.onFlow(flow({ deviceMac: '02:00:00:00:00:0b', deviceIp: '192.168.1.11', remoteIp: '203.0.113.5', remotePort: 8080, pktsIn: 0, start: DAY0, end: DAY0 + 1000 }));
+  const sweep = Array.from({ length: 30 }, (_, i) => flow({ remoteIp: `198.51.100.${i}`, remotePort: 445, pktsIn: 0, start: DAY0 + i * 1000, end: DAY0 + i * 1000 + 500 }));
+  t.is(run(d, sweep).length, 1);
+  t.is(d.size(), 2);
+  d.evict(DAY0 + 10 * MIN);
+  t.is(d.size(), 1, 'the quiet PC is gone, the scanner stays for its report interval');
+  // The same sweep again 10 minutes later is within the 30-minute report interval: no new finding.
+  t.deepEqual(run(d, sweep.map((f) => ({ ...f, start: f.start + 10 * MIN, end: f.end + 10 * MIN }))), []);
+  d.evict(DAY0 + 60 * MIN);
+  t.is(d.size(), 0);
+});
+
+test('answered UDP questions (DNS, NTP: one reply each) are not failed attempts; silent UDP probes are', (t) => {
+  const answered = Array.from({ length: 40 }, (_, i) => flow({ proto: 'udp', remoteIp: `203.0.113.${i}`, remotePort: 53, pktsIn: 1, start: DAY0 + i * 1000, end: DAY0 + i * 1000 + 30 }));
+  const d = new ScanDetector(ctx());
+  t.deepEqual(run(d, answered), []);
+  t.is(d.size(), 0, 'no window state for answered questions');
+  const silent = answered.map((f) => ({ ...f, remotePort: 161, pktsIn: 0, bytesIn: 0 }));
+  t.is(run(new ScanDetector(ctx()), silent).length, 1);
+});

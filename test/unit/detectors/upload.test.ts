@@ -52,3 +52,19 @@ test('with a baseline, the robust z-score decides', (t) => {
   t.true((spike[0]!.evidence['z'] as number) >= 8);
   t.false(spike[0]!.evidence['coldStart'] as boolean);
 });
+
+test('hours a device was silent count as zero, also after a silence longer than the baseline', (t) => {
+  const d = new UploadDetector(ctx(thresholds({ upload: { minBaselineHours: 24, singleFlowBytesOff: 1e12, singleFlowBytesBusiness: 1e12, sameHourRatio: 100 } })));
+  // Fourteen days (the whole ring) of ~400 MB every hour: alerts while there is no history
+  // yet, then the baseline forgives 400 MB.
+  const heavy = Array.from({ length: 14 * 24 }, (_, h) => flow({ start: DAY0 + h * H + MIN, end: DAY0 + h * H + 2 * MIN, bytesOut: 4e8 + (h % 3) * 1e7, bytesIn: 1e6 }));
+  t.true(run(d, heavy).every((f) => f.evidence['coldStart'] === true));
+  // Silent for 20 days (longer than the ring), then small traffic for two days.
+  const back = 34 * 24;
+  const quiet = Array.from({ length: 48 }, (_, h) => flow({ start: DAY0 + (back + h) * H + MIN, end: DAY0 + (back + h) * H + 2 * MIN, bytesOut: 1e5, bytesIn: 1e6 }));
+  t.deepEqual(run(d, quiet), []);
+  // The old 400 MB hours are gone from the ring: 400 MB now stands out.
+  const spike = d.onFlow(flow({ start: DAY0 + (back + 49) * H + MIN, end: DAY0 + (back + 49) * H + 2 * MIN, bytesOut: 4e8, bytesIn: 1e6 }));
+  t.is(spike.length, 1);
+  t.true((spike[0]!.evidence['baselineMedian'] as number) < 1e6);
+});

@@ -64,13 +64,14 @@ function csum(b: number[]): number {
 }
 
 /** Ethernet II (optionally one 802.1Q tag) + IPv4 + UDP 68→67 around a payload. */
-export function ethIpv4Udp(payload: Uint8Array, p: { src: string; vlan?: number; srcPort?: number; dstPort?: number; proto?: number; fragOffset?: number }): Uint8Array {
+export function ethIpv4Udp(payload: Uint8Array, p: { src: string; vlan?: number; srcPort?: number; dstPort?: number; proto?: number; fragOffset?: number; srcIp?: string; dstIp?: string }): Uint8Array {
   const udpLen = 8 + payload.length;
   const sp = p.srcPort ?? 68; const dp = p.dstPort ?? 67;
   const udp = [sp >> 8, sp & 255, dp >> 8, dp & 255, udpLen >> 8, udpLen & 255, 0, 0, ...payload];
   const total = 20 + udpLen;
   const fo = p.fragOffset ?? 0;
-  const ip = [0x45, 0, total >> 8, total & 255, 0, 1, fo >> 8, fo & 255, 64, p.proto ?? 17, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255];
+  const v4 = (a: string | undefined, dflt: number[]): number[] => (a === undefined ? dflt : a.split('.').map(Number));
+  const ip = [0x45, 0, total >> 8, total & 255, 0, 1, fo >> 8, fo & 255, 64, p.proto ?? 17, 0, 0, ...v4(p.srcIp, [0, 0, 0, 0]), ...v4(p.dstIp, [255, 255, 255, 255])];
   const ck = csum(ip); ip[10] = ck >> 8; ip[11] = ck & 255;
   const eth = [255, 255, 255, 255, 255, 255, ...macBytes(p.src)];
   if (p.vlan !== undefined) eth.push(0x81, 0x00, (p.vlan >> 8) & 0x0f, p.vlan & 255);

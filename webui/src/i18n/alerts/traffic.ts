@@ -9,6 +9,9 @@ import type { AlertCatalog } from '../types.js';
 const s = (v: AlertParams[string]): string => (v === undefined ? '' : String(v));
 const dev = (p: AlertParams): string => (p['device'] === undefined ? 'この機器' : `機器（${s(p['device'])}）`);
 const devEn = (p: AlertParams): string => (p['device'] === undefined ? 'A device' : `The device ${s(p['device'])}`);
+// The outside address, and its name when the box saw the device look it up (DNS name sensor).
+const remoteJa = (p: AlertParams): string => (p['remoteName'] === undefined ? s(p['remote']) : `${s(p['remote'])}、名前: ${s(p['remoteName'])}`);
+const remoteEn = (p: AlertParams): string => (p['remoteName'] === undefined ? s(p['remote']) : `${s(p['remote'])}, named ${s(p['remoteName'])}`);
 
 const UNPLUG_JA = 'このパソコンのLANケーブルを抜くかWi-Fiを切り、お助け隊の窓口に電話してください。電源は切らずにそのままにしてください（調査に必要な情報が消えるためです）。';
 const UNPLUG_EN = 'Unplug the network cable from this computer or turn off its Wi-Fi, then call the support desk. Please leave it switched on: turning it off erases information needed to investigate.';
@@ -17,14 +20,14 @@ export const trafficAlerts: AlertCatalog = {
   beacon: {
     ja: (p) => ({
       title: '決まった間隔で外部と通信し続けている機器があります',
-      what: `${dev(p)}が、インターネット上の同じ相手（${s(p['remote'])}）に約${s(p['intervalSeconds'])}秒ごと、これまでに${s(p['connections'])}回、機械的に規則正しく接続しています。`,
+      what: `${dev(p)}が、インターネット上の同じ相手（${remoteJa(p)}）に約${s(p['intervalSeconds'])}秒ごと、これまでに${s(p['connections'])}回、機械的に規則正しく接続しています。`,
       why: 'ウイルスに感染した機器は、攻撃者からの指示を受け取るために、このように決まった間隔で連絡を取り続けることがあります。人が操作しているときの通信はこれほど規則正しくなりません。',
       did: 'この通信はまだ止めていません。記録を取り、監視センターに知らせました。',
       todo: UNPLUG_JA,
     }),
     en: (p) => ({
       title: 'A device keeps contacting the same outside address at regular intervals',
-      what: `${devEn(p)} has connected to the same internet address (${s(p['remote'])}) about every ${s(p['intervalSeconds'])} seconds, ${s(p['connections'])} times so far, with machine-like regularity.`,
+      what: `${devEn(p)} has connected to the same internet address (${remoteEn(p)}) about every ${s(p['intervalSeconds'])} seconds, ${s(p['connections'])} times so far, with machine-like regularity.`,
       why: 'Infected devices often check in with the attacker at fixed intervals to receive instructions. Traffic caused by people is never this regular.',
       did: 'The traffic has not been stopped. It has been recorded and reported to the monitoring centre.',
       todo: UNPLUG_EN,
@@ -50,7 +53,7 @@ export const trafficAlerts: AlertCatalog = {
     ja: (p) => ({
       title: p['lan'] === true ? '社内のほかの機器を次々に調べている機器があります' : '外部の多数の機器を次々に調べている機器があります',
       what: p['pattern'] === 'ports'
-        ? `${dev(p)}が、${s(p['minutes'])}分間に相手（${s(p['remote'])}）の${s(p['ports'])}種類の入口を次々に試しました。`
+        ? `${dev(p)}が、${s(p['minutes'])}分間に相手（${remoteJa(p)}）の${s(p['ports'])}種類の入口を次々に試しました。`
         : `${dev(p)}が、${s(p['minutes'])}分間に${s(p['hosts'])}台の${p['lan'] === true ? '社内の' : '外部の'}機器へ、同じ種類の接続（番号${s(p['port'])}）を次々に試しました。`,
       why: 'ウイルスは、感染を広げるために入り込める機器を探して回ります。社内のほかのパソコンやサーバーにも被害が広がるおそれがあります。',
       did: 'この通信はまだ止めていません。記録を取り、監視センターに知らせました。',
@@ -59,7 +62,7 @@ export const trafficAlerts: AlertCatalog = {
     en: (p) => ({
       title: p['lan'] === true ? 'A device is probing other devices in the office' : 'A device is probing many outside machines',
       what: p['pattern'] === 'ports'
-        ? `${devEn(p)} tried ${s(p['ports'])} different entry points on ${s(p['remote'])} within ${s(p['minutes'])} minutes.`
+        ? `${devEn(p)} tried ${s(p['ports'])} different entry points on ${remoteEn(p)} within ${s(p['minutes'])} minutes.`
         : `${devEn(p)} tried the same kind of connection (port ${s(p['port'])}) to ${s(p['hosts'])} ${p['lan'] === true ? 'office' : 'outside'} machines within ${s(p['minutes'])} minutes.`,
       why: 'Malware searches for machines it can break into so that it can spread. Other computers and servers in the office may be at risk.',
       did: 'The traffic has not been stopped. It has been recorded and reported to the monitoring centre.',
@@ -69,14 +72,14 @@ export const trafficAlerts: AlertCatalog = {
   upload: {
     ja: (p) => ({
       title: 'いつもより非常に多くのデータが外部へ送られています',
-      what: `${dev(p)}から外部（${s(p['remote'])}）へ、約${s(p['megabytes'])}MBのデータが送られました${p['businessHours'] === false ? '（営業時間外です）' : ''}。この機器のふだんの量を大きく上回っています。`,
+      what: `${dev(p)}から外部（${remoteJa(p)}）へ、約${s(p['megabytes'])}MBのデータが送られました${p['businessHours'] === false ? '（営業時間外です）' : ''}。この機器のふだんの量を大きく上回っています。`,
       why: '会社の情報を盗み出すとき、攻撃者は大量のデータを外部へ送ります。クラウドへのバックアップなど正当な理由の場合もあるため、心当たりがあるか確認が必要です。',
       did: 'この通信はまだ止めていません。記録を取り、監視センターに知らせました。',
       todo: `心当たりがない場合は、${UNPLUG_JA}ご自身で大きなファイルを送った覚えがある場合は、窓口にその旨をお伝えください。`,
     }),
     en: (p) => ({
       title: 'Far more data than usual is being sent out',
-      what: `${devEn(p)} sent about ${s(p['megabytes'])} MB to an outside address (${s(p['remote'])})${p['businessHours'] === false ? ' outside business hours' : ''}. That is far above what this device normally sends.`,
+      what: `${devEn(p)} sent about ${s(p['megabytes'])} MB to an outside address (${remoteEn(p)})${p['businessHours'] === false ? ' outside business hours' : ''}. That is far above what this device normally sends.`,
       why: 'Attackers who steal company information send large amounts of data out. It can also be a legitimate backup or file share, so someone needs to check.',
       did: 'The traffic has not been stopped. It has been recorded and reported to the monitoring centre.',
       todo: `If nobody knows why: ${UNPLUG_EN} If you did send large files on purpose, please tell the support desk.`,
@@ -85,14 +88,14 @@ export const trafficAlerts: AlertCatalog = {
   long_connection: {
     ja: (p) => ({
       title: '珍しい相手との通信が長時間つながったままです',
-      what: `${dev(p)}が、社内でほとんど使われていない外部の相手（${s(p['remote'])}）と${s(p['hours'])}時間以上つながったままです。`,
+      what: `${dev(p)}が、社内でほとんど使われていない外部の相手（${remoteJa(p)}）と${s(p['hours'])}時間以上つながったままです。`,
       why: '攻撃者が感染した機器を遠くから操作するとき、このように長くつながったままの通信を使うことがあります。',
       did: 'この通信はまだ止めていません。記録を取り、監視センターに知らせました。',
       todo: 'この機器で、リモート操作のソフトや見覚えのないソフトが動いていないか、使っている人に確認してください。心当たりがない場合は、お助け隊の窓口に電話してください。',
     }),
     en: (p) => ({
       title: 'A long-lasting connection to an unusual destination',
-      what: `${devEn(p)} has stayed connected for more than ${s(p['hours'])} hours to an outside address (${s(p['remote'])}) that almost nobody else in the office uses.`,
+      what: `${devEn(p)} has stayed connected for more than ${s(p['hours'])} hours to an outside address (${remoteEn(p)}) that almost nobody else in the office uses.`,
       why: 'Attackers who control an infected device remotely often keep a connection like this open.',
       did: 'The traffic has not been stopped. It has been recorded and reported to the monitoring centre.',
       todo: 'Ask the person using this device whether remote-control or unfamiliar software is running. If nobody knows, call the support desk.',
@@ -101,7 +104,7 @@ export const trafficAlerts: AlertCatalog = {
   threat_contact: {
     ja: (p) => ({
       title: '危険と知られている相手と実際に通信しました',
-      what: `${dev(p)}が、危険な相手として登録されている外部のアドレス（${s(p['remote'])}）と実際に通信しました。`,
+      what: `${dev(p)}が、危険な相手として登録されている外部のアドレス（${remoteJa(p)}）と実際に通信しました。`,
       why: 'この相手は、ウイルスの配布や遠隔操作などに使われていると報告されています。ウイルス対策ソフトが何も見つけていなくても、感染しているおそれがあります。',
       did: p['watchOnly'] === true
         ? 'この相手は「見張るだけ」の設定のため、通信は止めていません。記録を取り、監視センターに知らせました。'
@@ -110,7 +113,7 @@ export const trafficAlerts: AlertCatalog = {
     }),
     en: (p) => ({
       title: 'A device actually talked to a known-dangerous address',
-      what: `${devEn(p)} exchanged data with an outside address (${s(p['remote'])}) that is listed as dangerous.`,
+      what: `${devEn(p)} exchanged data with an outside address (${remoteEn(p)}) that is listed as dangerous.`,
       why: 'This address is reported to be used for spreading malware or controlling infected machines. The device may be infected even if its antivirus found nothing.',
       did: p['watchOnly'] === true
         ? 'This address is on a watch-only list, so the traffic was not stopped. It has been recorded and reported to the monitoring centre.'

@@ -28,3 +28,13 @@ test('Japanese staff texts avoid technical jargon and are polite', (t) => {
 test('texts survive missing parameters', (t) => {
   for (const k of KINDS) for (const lang of LANGS) t.notThrows(() => trafficAlerts[k]![lang]({}));
 });
+
+test('the remote\'s DNS name, when known, is named beside its address in both languages', (t) => {
+  const named = { ...PARAMS, remoteName: 'cdn-sync.example.net' };
+  for (const k of ['beacon', 'upload', 'long_connection', 'threat_contact']) {
+    t.true(trafficAlerts[k]!.ja(named).what.includes('198.51.100.66、名前: cdn-sync.example.net'), k);
+    t.true(trafficAlerts[k]!.en(named).what.includes('198.51.100.66, named cdn-sync.example.net'), k);
+    t.false(trafficAlerts[k]!.ja(PARAMS).what.includes('名前'), `${k} without a name`);
+  }
+  t.true(trafficAlerts['scan']!.ja({ ...named, pattern: 'ports' }).what.includes('名前: cdn-sync.example.net'));
+});

@@ -1,0 +1,93 @@
+// The name sensor's memory: address → the name a LAN client last looked up to reach it, so
+// allowlist entries can match by name (rules/thresholds.json `names`) and technicians see the
+// destination's name in alert evidence. Bounded (CappedMap, CLOCK eviction); time comes from
+// the injected clock (the traffic feature passes event time).
+//
+// Hold time: a DNS TTL says how long the *answer* may be reused, not how long the connection
+// it started lives. A push connection opened after one lookup lasts up to 90 minutes, and the
+// flow detectors only see it when it ends (conntrack destroy), so each name is kept at least
+// `minHoldMs` (default 3 h: the longest ordinary connection, 90 min, twice over) after the last
+// answer that gave it, and at most `maxHoldMs` (default 24 h) however long the TTL says.
+import { CappedMap } from '../detectors/capped.js';
+import type { DnsAddress } from './wire.js';
+
+export interface NameCacheOptions {
+  /** Most addresses held; the least recently used go first when full. */
+  cap: number;
+  now: () => number;
+  minHoldMs?: number | undefined;
+  maxHoldMs?: number | undefined;
+}
+
+export interface NameEntry {
+  /** The name the client asked for (what allowlist entries match). */
+  name: string;
+  /** The end of the CNAME chain, when different (evidence only). */
+  canonical: string | undefined;
+  expires: number;
+}
+
+export const DEFAULT_MIN_HOLD_MS = 3 * 3_600_000;
+export const DEFAULT_MAX_HOLD_MS = 24 * 3_600_000;
+
+export class NameCache {
+  private readonly m: CappedMap<string, NameEntry>;
+  private readonly minHold: number;
+  private readonly maxHold: number;
+  /** Answers stored, and lookups that found an expired entry. */
+  readonly counts = { stored: 0, expired: 0 };
+
+  constructor(private readonly o: NameCacheOptions) {
+    this.m = new CappedMap(o.cap);
+    this.minHold = o.minHoldMs ?? DEFAULT_MIN_HOLD_MS;
+    this.maxHold = Math.max(this.minHold, o.maxHoldMs ?? DEFAULT_MAX_HOLD_MS);
+  }
+
+  /** Remembers addresses from one answer seen at `at` (ms). The latest answer for an address wins. */
+  add(addresses: readonly DnsAddress[], at: number): void {
+    for (const a of addresses) {
+      const hold = Math.min(this.maxHold, Math.max(this.minHold, a.ttl * 1000));
+      this.m.set(a.ip, { name: a.name, canonical: a.canonical, expires: at + hold });
+      this.counts.stored++;
+    }
+  }
+
+  /** The entry for `ip` if it has not expired by now(). */
+  entry(ip: string): NameEntry | undefined {
+    const e = this.m.get(ip);
+    if (e === undefined) return undefined;
+    if (e.expires < this.o.now()) {
+      this.counts.expired++;
+      this.m.delete(ip);
+      return undefined;
+    }
+    return e;
+  }
+
+  /** The queried name for `ip`, or undefined (the detectors' `nameOf`). */
+  nameOf(ip: string): string | undefined {
+    return this.entry(ip)?.name;
+  }
+
+  /** Drops expired entries (full scan: call from a periodic timer, not per lookup). */
+  sweep(): number {
+    const now = this.o.now();
+    return this.m.sweep((e) => e.expires < now);
+  }
+
+  get size(): number { return this.m.size; }
+
+  /** Entries dropped because the cap was reached. */
+  get dropped(): number { return this.m.dropped; }
+
+  /** Up to `limit` live entries (utmctl traffic.names). */
+  list(limit: number): Array<{ ip: string } & NameEntry> {
+    const now = this.o.now();
+    const out: Array<{ ip: string } & NameEntry> = [];
+    for (const [ip, e] of this.m.entries()) {
+      if (out.length >= limit) break;
+      if (e.expires >= now) out.push({ ip, ...e });
+    }
+    return out;
+  }
+}

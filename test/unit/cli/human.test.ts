@@ -1,0 +1,30 @@
+import test from 'ava';
+import { printHuman } from '../../../firmware/src/cli/human.js';
+import type { Alert } from '../../../firmware/src/alerts/types.js';
+
+const print = (cmd: string, r: unknown): string => { let s = ''; printHuman(cmd, r, (x) => { s += x; }); return s; };
+
+test('utmctl names prints address, name, CNAME end and expiry, escaping hostile names', (t) => {
+  const out = print('traffic.names', { names: [
+    { ip: '203.0.113.201', name: 'c2.example', canonical: 'edge.example.net', expires: Date.UTC(2026, 10, 26, 18, 0, 0) },
+    { ip: '203.0.113.202', name: 'evil\u001b[2J\u202e.example', expires: 0 },
+  ], total: 3 });
+  t.regex(out, /^203\.0\.113\.201\s+c2\.example \(→ edge\.example\.net\)  until 2026-11-26 18:00:00$/m);
+  t.true(out.includes('evil\\x1b[2J\\u{202e}.example'));
+  t.false(out.includes('\u001b'));
+  t.true(out.includes('(2 of 3 shown'));
+  t.is(print('traffic.names', { names: [] }), 'no names learned\n');
+});
+
+test('alerts and incidents show the remote\'s name beside its address, escaped', (t) => {
+  const a: Alert = {
+    id: 7, kind: 'beacon', severity: 'danger', dedupKey: 'k', device: { ip: '192.168.77.101' }, remote: { ip: '203.0.113.201', port: 443 },
+    direction: 'outbound', action: 'watched', count: 1, firstSeen: 0, lastSeen: 0, params: {}, evidence: { remoteName: 'c2.example\u0007' }, incidentId: 3,
+  };
+  const alerts = print('alerts', [a]);
+  t.true(alerts.includes('remote 203.0.113.201 (c2.example\\x07)'));
+  t.false(alerts.includes('\u0007'));
+  const inc = print('incidents', [{ id: 3, device: a.device, severity: 'danger', openedAt: 0, lastAt: 0, findings: 1, kinds: ['beacon'], stages: [], alerts: [a] }]);
+  t.true(inc.includes('remote 203.0.113.201 (c2.example\\x07)'));
+  t.true(print('alerts', [{ ...a, evidence: {} }]).includes('remote 203.0.113.201  '));
+});
