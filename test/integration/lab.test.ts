@@ -98,6 +98,18 @@ test('bridge mode: box has br0 with both ports and br_netfilter sysctls on', asy
   t.is((await lab.exec(lab.ns.box, ['sysctl', '-n', 'net.bridge.bridge-nf-call-ip6tables'])).trim(), '1');
 });
 
+test('bridge mode with a second LAN port: br0 has three ports and the two office segments reach each other through it', async (t) => {
+  await t.throwsAsync(createLab({ mode: 'router', secondLanPort: true }), { instanceOf: RangeError });
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1, secondLanPort: true });
+  t.teardown(() => lab.destroy());
+  const links = JSON.parse(await ipIn(lab.ns.box, ['-j', 'link', 'show', 'master', 'br0'])) as { ifname: string }[];
+  t.deepEqual(links.map((l) => l.ifname).sort(), ['eth0', 'eth1', 'eth2']);
+  const seg2 = lab.segment2!;
+  t.true(lab.namespaces().includes(seg2.ns));
+  await lab.addSegment2Address('192.168.77.10');
+  t.true(await ping(lab.hosts[0]!.ns, '192.168.77.10'), 'lan1 (behind eth1) reaches the second segment (behind eth2)');
+});
+
 test('rsyslog collector in wan receives an RFC 5424 datagram sent from inside the box', async (t) => {
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   t.teardown(() => lab.destroy());

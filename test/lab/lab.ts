@@ -26,6 +26,13 @@ export interface LabOptions {
   v6?: boolean;
   /** `static` (default): LAN hosts get their planned addresses and default routes; `none`: left unconfigured for DHCP clients. */
   lanAddressing?: LanAddressing;
+  /**
+   * Bridge mode only: a second office port on the box (`eth2`, also in br0) with one namespace
+   * behind it standing for another room's switch and PCs (`lab.segment2`; give it addresses
+   * inside the LAN prefix with addSegment2Address). Traffic between the two segments crosses
+   * the box's bridge, traffic inside one segment does not. Throws RangeError in router mode.
+   */
+  secondLanPort?: boolean;
 }
 
 export type LanAddressing = 'static' | 'none';
@@ -68,11 +75,15 @@ export interface Lab {
     wanAddress: { v4: string; v6: string | undefined };
   };
   readonly hosts: LabHost[];
+  /** The namespace behind the box's second LAN port (`secondLanPort`), interface `eth0`; undefined otherwise. */
+  readonly segment2: { ns: string; ifname: 'eth0' } | undefined;
   readonly internet: typeof INTERNET;
   /** Every namespace of the lab. */
   namespaces(): string[];
   /** Plugs one more LAN host into the office switch (e.g. a device joining later); removed on destroy(). */
   addLanHost(opts?: AddLanHostOptions): Promise<LabHost>;
+  /** Adds a LAN address (e.g. `192.168.77.201`, inside the LAN prefix) to segment2's interface; throws without secondLanPort. */
+  addSegment2Address(addr: string): Promise<void>;
   /** Changes a LAN host's MAC address (e.g. a phone rotating its private MAC); throws RangeError on a bad MAC. */
   setHostMac(host: LabHost, mac: string): Promise<void>;
   /** Runs argv inside ns; returns stdout, throws CommandError on non-zero exit. */
@@ -100,6 +111,7 @@ async function ensureBrNetfilter(boxNs: string): Promise<void> {
 
 /** Builds a lab; on any failure removes what was built and rethrows. */
 export async function createLab(opts: LabOptions): Promise<Lab> {
+  if (opts.secondLanPort === true && opts.mode !== 'bridge') throw new RangeError('secondLanPort needs bridge mode (router mode has one LAN port)');
   const v6 = opts.v6 ?? true;
   const plan = planTopology(opts.mode, opts.lanHosts ?? 1);
   const id = newLabId();
@@ -110,19 +122,24 @@ export async function createLab(opts: LabOptions): Promise<Lab> {
   await mkdir(dir, { recursive: true });
 
   const ns = { wan: nsName(id, 'wan'), box: nsName(id, 'box'), sw: nsName(id, 'sw'), lan: plan.lanHosts.map((h) => nsName(id, h.role)) };
-  const all = [ns.wan, ns.box, ns.sw, ...ns.lan];
+  const seg2 = opts.secondLanPort === true ? nsName(id, 'seg2') : undefined;
+  const all = [ns.wan, ns.box, ns.sw, ...ns.lan, ...(seg2 === undefined ? [] : [seg2])];
   try {
     for (const n of all) {
       await addNamespace(n);
       td.push(`delete namespace ${n}`, () => deleteNamespace(n));
     }
     await buildCore(plan, ns, v6);
+    if (seg2 !== undefined) {
+      await addVeth(ns.box, 'eth2', seg2, 'eth0');
+      await setMaster(ns.box, 'eth2', 'br0');
+    }
     const addressing = opts.lanAddressing ?? 'static';
     const hosts: LabHost[] = [];
     for (const [i, h] of plan.lanHosts.entries()) {
       hosts.push(await attachLanHost(plan, ns.sw, ns.lan[i] ?? '', h, v6, { addressing }));
     }
-    return makeLab({ id, mode: opts.mode, dir, plan, ns, all, hosts, td, v6, addressing });
+    return makeLab({ id, mode: opts.mode, dir, plan, ns, all, hosts, td, v6, addressing, seg2 });
   } catch (e) {
     await td.run();
     throw e;
@@ -214,6 +231,7 @@ interface LabParts {
   td: Teardown;
   v6: boolean;
   addressing: LanAddressing;
+  seg2: string | undefined;
 }
 
 function makeLab(p: LabParts): Lab {
@@ -239,6 +257,7 @@ function makeLab(p: LabParts): Lab {
       wanAddress: { v4: p.plan.boxWan.v4, v6: v6or(p.plan.boxWan.v6) },
     },
     hosts: p.hosts,
+    segment2: p.seg2 === undefined ? undefined : { ns: p.seg2, ifname: 'eth0' },
     internet: INTERNET,
     namespaces: () => [...p.all],
     async addLanHost(opts = {}) {
@@ -251,6 +270,10 @@ function makeLab(p: LabParts): Lab {
       const host = await attachLanHost(p.plan, p.ns.sw, hostNs, h, p.v6, { addressing: opts.addressing ?? p.addressing, mac: opts.mac });
       p.hosts.push(host);
       return host;
+    },
+    async addSegment2Address(addr) {
+      if (p.seg2 === undefined) throw new RangeError('this lab has no second LAN port (createLab secondLanPort)');
+      await addAddress(p.seg2, 'eth0', addr.includes(':') ? `${addr}/64` : `${addr}/24`);
     },
     async setHostMac(host, mac) {
       await setMac(host.ns, host.ifname, mac);
