@@ -251,7 +251,7 @@ async function inner(): Promise<void> {
     const fp = [...foundKeys].filter((k) => !planted.has(k));
     console.log(`detection latency (send → stored alert), ${full.latenciesMs.length} new alerts: p50 ${pct(full.latenciesMs, 0.5).toFixed(2)} ms, p99 ${pct(full.latenciesMs, 0.99).toFixed(2)} ms, max ${Math.max(...full.latenciesMs).toFixed(2)} ms (target p99 < 1000 ms)`);
     console.log(`planted found ${tp.length}/${planted.size} (recall ${(tp.length / planted.size).toFixed(2)}), precision ${(tp.length / Math.max(1, foundKeys.size)).toFixed(2)}; false alert keys ${fp.length} per 50 devices per day (target ≤ 1)${fp.length ? `: ${fp.join(', ')}` : ''}`);
-    console.log(`stored: ${full.alerts} alerts in ${full.incidents} incidents; upstream outbox ${full.outbox} messages (one per incident opened/escalated)`);
+    console.log(`stored: ${full.alerts} alerts in ${full.incidents} incidents; upstream outbox ${full.outbox} messages (one per incident opened, escalated or given a new kind)`);
     console.log(`listener: ${JSON.stringify(full.listener)}`);
     console.log(`ingest: ${JSON.stringify((full.status as { ingest: unknown }).ingest)}`);
     console.log(`peak RSS of this process (50 devices): ${full.maxRssMB.toFixed(0)} MB`);

@@ -50,7 +50,7 @@ export function incidentSeverity(base: Severity, stages: number): Severity {
 
 export type IncidentDecision =
   | { action: 'open'; incident: Incident }
-  | { action: 'join'; incident: Incident; escalated: boolean }
+  | { action: 'join'; incident: Incident; escalated: boolean; newKind: boolean }
   | { action: 'none' };
 
 /** Decide where `f` goes, given the device's latest incident (or undefined). Returns the new or
@@ -70,7 +70,7 @@ export function assignIncident(current: Incident | undefined, f: Finding, rules:
   const stages = stage && !current.stages.includes(stage) ? [...current.stages, stage] : current.stages;
   const baseSeverity = maxSeverity(current.baseSeverity, f.severity);
   const severity = maxSeverity(current.severity, incidentSeverity(baseSeverity, stages.length));
-  return { action: 'join', escalated: RANK[severity] > RANK[current.severity], incident: {
+  return { action: 'join', escalated: RANK[severity] > RANK[current.severity], newKind: kinds !== current.kinds, incident: {
     ...current, device: { mac: current.device.mac ?? f.device?.mac, ip: f.device?.ip ?? current.device.ip },
     lastAt: Math.max(current.lastAt, f.at), kinds, stages, findings: current.findings + 1, baseSeverity, severity,
   } };

@@ -18,7 +18,7 @@ export interface PipelineDeps {
   outbox: OutboxRepo;
   /** Cooldown for an alert kind in ms. */
   cooldownMs: (kind: string) => number;
-  /** The upstream message for a new alert, or for the alert that opened/escalated `incident`. */
+  /** The upstream message for a new alert, or for the alert that opened, escalated or added a new kind to `incident`. */
   toUpstream: (alert: Alert, incident?: StoredIncident) => Buffer;
   now: () => number;
   /** Called after a new alert has been stored and queued. */
@@ -101,7 +101,8 @@ export class AlertPipeline {
     return { alert: inc ? { ...alert, incidentId: inc.incident.id } : alert, isNew: true, ...inc };
   }
 
-  /** Puts the alert into its device's incident; queues upstream on open or escalation.
+  /** Puts the alert into its device's incident; queues upstream when the incident opens, escalates
+   *  or gains a new kind of finding (the monitoring centre hears each new chapter of the story once).
    *  Undefined when there is no incident store or the finding names no device. */
   private group(alert: Alert, f: Finding): { incident: StoredIncident; upstream: boolean } | undefined {
     const repo = this.d.incidents;
@@ -122,8 +123,8 @@ export class AlertPipeline {
       const d = decision.incident.device;
       stored = { ...decision.incident, deviceKey: d.mac ?? d.ip ?? key, id: current.id };
       repo.update(stored);
-      upstream = decision.escalated;
-      if (upstream) this.counts.incidentsEscalated++;
+      upstream = decision.escalated || decision.newKind;
+      if (decision.escalated) this.counts.incidentsEscalated++;
     }
     if (alert.incidentId !== stored.id) repo.link(alert.id, stored.id);
     const linked = { ...alert, incidentId: stored.id };

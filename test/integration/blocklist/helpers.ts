@@ -39,6 +39,9 @@ export async function feedLab(t: ExecutionContext): Promise<FeedLab> {
   await startTcpListener(lab, lab.ns.wan, [{ addr: '0.0.0.0', port: 443 }]);
   const config = {
     ...labUtmdConfig(lab, []),
+    // Closed connections are reaped (and their flow end reported) when conntrack is listed:
+    // every 5 s here, not the shipped 60 s, so contact tests see flow ends promptly.
+    traffic: { conntrackPollSeconds: 5 },
     feeds: {
       shipped: false,
       jitterSeconds: 0,

@@ -1,6 +1,6 @@
 // Real flows through the box: one office PC opens SMTP to 30 outside servers (mail abuse),
 // another scans port 445 across 30 internet addresses (scan). Each becomes one incident, in
-// utmctl, upstream (one message when it opens, one per escalation, all naming it) and on the page.
+// utmctl, upstream (one message when it opens, escalates or gains a new kind, all naming it) and on the page.
 import test from 'ava';
 import { createLab } from '../../lab/lab.js';
 import { startUdpCollector } from '../../lab/collector.js';

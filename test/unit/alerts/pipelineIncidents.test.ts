@@ -32,19 +32,22 @@ const f = (kind: string, at: number, o: { severity?: Severity; ip?: string; remo
   direction: 'outbound', action: o.action ?? 'none', params: {}, evidence: { n: at },
 });
 
-test('a device story (beacon, then upload) is one incident; upstream hears open and escalation only', (t) => {
+test('a device story (beacon, then upload) is one incident; upstream hears its opening, each new kind and escalation, never a repeat', (t) => {
   const s = setup();
   s.p.ingest(f('beacon', 10 * H));
   s.p.ingest(f('beacon', 10 * H + 60_000));            // dedup: same alert
   s.p.ingest(f('long_connection', 11 * H));            // same stage: joins, no escalation
   s.p.ingest(f('upload', 12 * H));                     // second stage: escalates warning → danger
   s.p.ingest(f('mail_abuse', 12 * H + 1, { severity: 'danger' })); // joins, already danger
+  s.p.ingest(f('scan', 12 * H + 2));                                 // a new kind again
+  s.p.ingest(f('scan', 12 * H + 3, { remote: '203.0.113.6' }));      // new alert, kind already told
   const list = s.incidents.recent(10);
   t.is(list.length, 1);
   t.is(list[0]!.severity, 'danger');
-  t.deepEqual(list[0]!.kinds, ['beacon', 'long_connection', 'upload', 'mail_abuse']);
-  t.is(s.incidents.alertIds(list[0]!.id).length, 4);
-  t.deepEqual(s.sent(), ['incident 1 warning via beacon', 'incident 1 danger via upload']);
+  t.deepEqual(list[0]!.kinds, ['beacon', 'long_connection', 'upload', 'mail_abuse', 'scan']);
+  t.is(s.incidents.alertIds(list[0]!.id).length, 6);
+  t.deepEqual(s.sent(), ['incident 1 warning via beacon', 'incident 1 warning via long_connection', 'incident 1 danger via upload',
+    'incident 1 danger via mail_abuse', 'incident 1 danger via scan']);
   t.true(s.alerts.recent(10).every((a) => a.incidentId === 1));
 });
 

@@ -150,7 +150,9 @@ const nameArb = fc.array(fc.stringMatching(/^[a-z0-9-]{1,20}$/), { minLength: 1,
 const v4Arb = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join('.'));
 
 test('property: valid messages round-trip; every truncation and byte flip is refused or parsed, never thrown', (t) => {
-  fc.assert(fc.property(nameArb, fc.array(nameArb, { maxLength: 3 }), fc.array(v4Arb, { minLength: 1, maxLength: 4 }), fc.nat(), fc.nat(255), (name, cnames, ips, cut, flip) => {
+  fc.assert(fc.property(nameArb, fc.uniqueArray(nameArb, { maxLength: 3 }), fc.array(v4Arb, { minLength: 1, maxLength: 4 }), fc.nat(), fc.nat(255), (name, cnames, ips, cut, flip) => {
+    // A chain that names itself again is a loop no resolver sends (the parser stops it).
+    fc.pre(!cnames.includes(name));
     const msg = answerFor(name, ips, { cnames });
     const r = parseDnsResponse(msg);
     if (!r.ok) return false;
