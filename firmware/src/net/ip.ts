@@ -228,19 +228,27 @@ export function formatAddress(family: Family, value: bigint): string {
   }
   const g: number[] = [];
   for (let i = 7; i >= 0; i--) g.push(Number((value >> BigInt(i * 16)) & 0xffffn));
-  // RFC 5952 4.2: compress the longest run (≥ 2) of zero groups, the first one on a tie.
-  let bestAt = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  return formatV6Groups(g);
+}
+
+/** RFC 5952 4.2: the longest run (≥ 2) of zero groups, the first one on a tie; at -1 when none. */
+export function longestZeroRun(g: readonly number[]): { at: number; len: number } {
+  let at = -1, len = 1;
+  for (let i = 0; i < g.length; ) {
     if (g[i] !== 0) { i++; continue; }
     let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { bestAt = i; bestLen = j - i; }
+    while (j < g.length && g[j] === 0) j++;
+    if (j - i > len) { at = i; len = j - i; }
     i = j;
   }
-  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
-  if (bestAt === -1) return hex(g);
-  return `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
+  return at < 0 ? { at, len: 0 } : { at, len };
+}
+
+/** Eight 16-bit groups as RFC 5952 text (lower-case hex, longest zero run as `::`). */
+export function formatV6Groups(g: readonly number[]): string {
+  const { at, len } = longestZeroRun(g);
+  const hex = (xs: readonly number[]): string => xs.map((x) => x.toString(16)).join(':');
+  return at < 0 ? hex(g) : `${hex(g.slice(0, at))}::${hex(g.slice(at + len))}`;
 }
 
 /** Format a prefix as `addr/len`. */

@@ -1,7 +1,7 @@
 // Address text from sensors → normalised form with the rules of the product's strict IP
 // library (firmware/src/net/ip.ts), but fast enough for the per-datagram path (no BigInt,
 // no exceptions); property tests hold the fast paths equal to net/ip. Plus MAC text.
-import { formatAddress, IpParseError, parseAddress, type Family } from '../net/ip.js';
+import { formatAddress, formatV6Groups, IpParseError, longestZeroRun, parseAddress, type Family } from '../net/ip.js';
 
 /**
  * Fast path for the common case, same rules as net/ip: four decimal octets 0..255 without
@@ -70,16 +70,7 @@ export function normalizeIpv6(s: string): string | undefined {
     groups = head;
   }
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return undefined; // mapped
-  let bestAt = -1, bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestAt = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
-  return bestAt < 0 ? hex(groups) : `${hex(groups.slice(0, bestAt))}::${hex(groups.slice(bestAt + bestLen))}`;
+  return formatV6Groups(groups);
 }
 
 /** Normalised address and its family, or undefined when `s` is not exactly one address. */
@@ -119,19 +110,10 @@ export function normalizeMac(s: string): string | undefined {
 export function ipv6FromBytes(b: Uint8Array, off: number): string {
   const g: number[] = [];
   for (let i = 0; i < 16; i += 2) g.push(((b[off + i] ?? 0) << 8) | (b[off + i + 1] ?? 0));
-  let bestAt = -1, bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { bestAt = i; bestLen = j - i; }
-    i = j;
-  }
-  if (bestLen < 2) bestAt = -1;
+  const run = longestZeroRun(g);
   const dotted = (): string => `${b[off + 12] ?? 0}.${b[off + 13] ?? 0}.${b[off + 14] ?? 0}.${b[off + 15] ?? 0}`;
-  if (bestAt === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
-    return bestLen === 6 ? `::${dotted()}` : `::ffff:${dotted()}`;
+  if (run.at === 0 && (run.len === 6 || (run.len === 5 && g[5] === 0xffff))) {
+    return run.len === 6 ? `::${dotted()}` : `::ffff:${dotted()}`;
   }
-  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
-  return bestAt < 0 ? hex(g) : `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
+  return formatV6Groups(g);
 }
