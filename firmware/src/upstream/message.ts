@@ -12,7 +12,7 @@ const FACILITY_LOCAL0 = 16;
 export interface IncidentSummary { id: number; severity: Severity; kinds: readonly string[]; findings: number; openedAt: number }
 
 /** Bytes of the upstream message for `alert`, with `text` as the human-readable part; with
- *  `incident`, the message announces that incident (opened or escalated) and takes its severity. */
+ *  `incident`, the message announces that incident (opened, escalated or given a new kind) and takes its severity. */
 export function alertToSyslog(alert: Alert, o: { deviceId: string; text: string; incident?: IncidentSummary | undefined }): Buffer {
   const inc = o.incident;
   return formatRfc5424({
