@@ -1,7 +1,7 @@
 // Control-socket commands about alerts: incidents (with their alerts and evidence) and mutes.
 // Thin: validate args with zod, call the repositories.
 import { z } from 'zod';
-import { CommandError } from '../control/protocol.js';
+import { CommandError, parseArgs } from '../control/protocol.js';
 import { normaliseMac } from './macText.js';
 import type { Daemon } from './daemon.js';
 import type { Handlers } from './commands.js';
@@ -16,11 +16,6 @@ const MuteAddArgs = z.strictObject({
 }).refine((a) => a.device !== undefined || a.remote !== undefined, { message: 'give --device, --remote, or both' });
 const MuteDelArgs = z.strictObject({ id: z.int().min(1) });
 
-function parse<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
-  const r = schema.safeParse(args);
-  if (!r.success) throw new CommandError(r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; '));
-  return r.data;
-}
 
 function repos(d: Daemon): { incidents: NonNullable<Daemon['incidents']>; mutes: NonNullable<Daemon['mutes']>; alerts: NonNullable<Daemon['alerts']> } {
   if (!d.incidents || !d.mutes || !d.alerts) throw new CommandError('not ready yet', 'not_ready');
@@ -31,18 +26,18 @@ function repos(d: Daemon): { incidents: NonNullable<Daemon['incidents']>; mutes:
 export function alertHandlers(d: Daemon): Handlers {
   return {
     incidents: (args) => {
-      const { limit } = parse(IncidentsArgs, args);
+      const { limit } = parseArgs(IncidentsArgs, args);
       const r = repos(d);
       return r.incidents.recent(limit).map((i) => ({ ...i, alerts: r.incidents.alertIds(i.id).map((id) => r.alerts.get(id)).filter(Boolean) }));
     },
     'mute.add': (args) => {
-      const a = parse(MuteAddArgs, args);
+      const a = parseArgs(MuteAddArgs, args);
       const device = a.device === undefined ? undefined : (normaliseMac(a.device) ?? a.device.toLowerCase());
       return repos(d).mutes.add({ device, remote: a.remote, kind: a.kind, until: a.forMs === null ? null : d.now() + a.forMs, reason: a.reason });
     },
     'mute.list': () => repos(d).mutes.list(),
     'mute.del': (args) => {
-      const { id } = parse(MuteDelArgs, args);
+      const { id } = parseArgs(MuteDelArgs, args);
       if (!repos(d).mutes.delete(id)) throw new CommandError(`no mute #${id}`, 'not_found');
       return { deleted: id };
     },

@@ -1,6 +1,6 @@
 // Handlers of the control socket (what utmctl can ask). Thin: validate args, call modules.
 import { z } from 'zod';
-import { CommandError } from '../control/protocol.js';
+import { CommandError, parseArgs } from '../control/protocol.js';
 import { verifyReadBack } from '../nft/verify.js';
 import type { Daemon } from './daemon.js';
 import { alertHandlers } from './alertCommands.js';
@@ -9,11 +9,6 @@ const LimitArgs = z.object({ limit: z.int().min(1).max(10_000).default(50) });
 
 export type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
 
-function parse<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
-  const r = schema.safeParse(args);
-  if (!r.success) throw new CommandError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return r.data;
-}
 
 /** The commands every utmd answers; feature modules add their own. */
 export function coreHandlers(d: Daemon): Handlers {
@@ -21,7 +16,7 @@ export function coreHandlers(d: Daemon): Handlers {
     ...alertHandlers(d),
     status: () => d.status(),
     alerts: (args) => {
-      const { limit } = parse(LimitArgs, args);
+      const { limit } = parseArgs(LimitArgs, args);
       return d.alerts?.recent(limit) ?? [];
     },
     'ruleset.print': () => d.render(),

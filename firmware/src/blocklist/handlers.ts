@@ -2,7 +2,7 @@
 // Thin: validate the args with zod, call the feature, answer plain data.
 import { z } from 'zod';
 import type { Handlers } from '../app/commands.js';
-import { CommandError } from '../control/protocol.js';
+import { CommandError, parseArgs } from '../control/protocol.js';
 import { IpParseError } from '../net/ip.js';
 import type { BlocklistFeature } from './feature.js';
 import { emptyGuardResult, guardEntry } from './guard.js';
@@ -23,11 +23,6 @@ const BlockAddArgs = z.strictObject({
   reason: z.string().max(200).default(''),
 });
 
-function parse<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
-  const r = schema.safeParse(args);
-  if (!r.success) throw new CommandError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return r.data;
-}
 
 function entryOf(text: string): ReturnType<typeof normaliseEntry> {
   try {
@@ -50,7 +45,7 @@ async function technicianChange(f: BlocklistFeature, change: (t: TechnicianOverr
 /** Handlers `blocklist.*` (status, refresh, enable, disable, add, remove), `allow.*`, `block.*`. */
 export function blocklistHandlers(f: BlocklistFeature): Handlers {
   const setEnabled = (enabled: boolean) => async (args: Record<string, unknown>) => {
-    const { feed } = parse(FeedIdArgs, args);
+    const { feed } = parseArgs(FeedIdArgs, args);
     if (!f.feeds.some((x) => x.id === feed)) throw new CommandError(`no feed ${feed} in the catalog`);
     return { feed, enabled, ...(await technicianChange(f, (t) => { t.settings[feed] = { ...t.settings[feed], enabled }; })) };
   };
@@ -58,12 +53,12 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
     'blocklist.enable': setEnabled(true),
     'blocklist.disable': setEnabled(false),
     'blocklist.add': async (args) => {
-      const { feed } = parse(AddFeedArgs, args);
+      const { feed } = parseArgs(AddFeedArgs, args);
       if (feed.format === 'csv' && !feed.csv) throw new CommandError('csv format needs csv.column');
       return { feed: feed.id, ...(await technicianChange(f, (t) => { t.feeds = [...t.feeds.filter((x) => x.id !== feed.id), feed]; })) };
     },
     'blocklist.remove': async (args) => {
-      const { feed } = parse(FeedIdArgs, args);
+      const { feed } = parseArgs(FeedIdArgs, args);
       const t = await readTechnician(f.need().stateDir);
       if (!t?.feeds.some((x) => x.id === feed)) throw new CommandError(`${feed} is not a technician feed (turn catalog feeds off with disable)`);
       return { feed, ...(await technicianChange(f, (x) => { x.feeds = x.feeds.filter((y) => y.id !== feed); delete x.settings[feed]; })) };
@@ -92,19 +87,19 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
       };
     },
     'blocklist.refresh': async (args) => {
-      const { feed } = parse(RefreshArgs, args);
+      const { feed } = parseArgs(RefreshArgs, args);
       if (feed !== undefined && !f.feeds.some((x) => x.id === feed && x.enabled)) throw new CommandError(`no enabled feed ${feed}`);
       return f.refresh(feed === undefined ? undefined : [feed]);
     },
     'allow.list': () => f.allowRepo!.all(),
     'allow.add': async (args) => {
-      const a = parse(AllowAddArgs, args);
+      const a = parseArgs(AllowAddArgs, args);
       const e = entryOf(a.entry);
       f.allowRepo!.put({ entry: e.text, addedAt: f.need().now(), note: a.note });
       return { entry: e.text, applied: await f.need().requestApply() };
     },
     'allow.del': async (args) => {
-      const e = entryOf(parse(EntryArgs, args).entry);
+      const e = entryOf(parseArgs(EntryArgs, args).entry);
       if (!f.allowRepo!.delete(e.text)) throw new CommandError(`${e.text} is not on the added allowlist`);
       return { entry: e.text, applied: await f.need().requestApply() };
     },
@@ -114,7 +109,7 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
     },
     'block.add': async (args) => {
       const ctx = f.need();
-      const a = parse(BlockAddArgs, args);
+      const a = parseArgs(BlockAddArgs, args);
       const e = entryOf(a.entry);
       // the same self-protection as feeds: a manual block never cuts off the office
       const g = emptyGuardResult();
@@ -139,7 +134,7 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
     },
     'block.del': async (args) => {
       const ctx = f.need();
-      const e = entryOf(parse(EntryArgs, args).entry);
+      const e = entryOf(parseArgs(EntryArgs, args).entry);
       if (!f.manualRepo!.delete(e.text)) throw new CommandError(`${e.text} is not blocked by hand`);
       let applied = true;
       try {

@@ -21,3 +21,10 @@ export class CommandError extends Error {
     super(message);
   }
 }
+
+/** Validates a command's arguments with `schema`; throws CommandError naming each bad field. */
+export function parseArgs<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
+  const r = schema.safeParse(args);
+  if (!r.success) throw new CommandError(r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; '));
+  return r.data;
+}

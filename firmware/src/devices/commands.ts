@@ -3,7 +3,7 @@
 // technician at the box's console ("utmctl").
 import { z } from 'zod';
 import type { Handlers } from '../app/commands.js';
-import { CommandError } from '../control/protocol.js';
+import { CommandError, parseArgs } from '../control/protocol.js';
 import type { DevicesFeature } from './feature.js';
 import { normaliseMac } from './mac.js';
 import { LABEL_MAX } from './model.js';
@@ -19,16 +19,11 @@ const AuditArgs = z.strictObject({ limit: z.int().min(1).max(10_000).default(50)
 
 export const TECHNICIAN_ACTOR = 'utmctl';
 
-function parse<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
-  const r = schema.safeParse(args);
-  if (!r.success) throw new CommandError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return r.data;
-}
 
 /** `devices`, `devices.scan`, `device.approve|quarantine|release|label`, `devices.audit`. */
 export function devicesHandlers(f: DevicesFeature): Handlers {
   const decide = (type: 'approve' | 'quarantine' | 'release') => async (args: Record<string, unknown>) => {
-    const { mac } = parse(ActionArgs, args);
+    const { mac } = parseArgs(ActionArgs, args);
     const r = await f.act({ type, mac, actor: TECHNICIAN_ACTOR, at: f.now() });
     if (!r.ok) throw new CommandError(r.reason === 'unknown_device' ? `no device ${mac} in the inventory` : r.reason, r.reason);
     return { mac, changed: r.changed, status: r.device.status, enforced: r.enforced };
@@ -43,11 +38,11 @@ export function devicesHandlers(f: DevicesFeature): Handlers {
     'device.quarantine': decide('quarantine'),
     'device.release': decide('release'),
     'device.label': async (args) => {
-      const { mac, label } = parse(LabelArgs, args);
+      const { mac, label } = parseArgs(LabelArgs, args);
       const r = await f.act({ type: 'label', mac, label, actor: TECHNICIAN_ACTOR, at: f.now() });
       if (!r.ok) throw new CommandError(r.reason === 'unknown_device' ? `no device ${mac} in the inventory` : r.reason, r.reason);
       return { mac, changed: r.changed, label: r.device.label };
     },
-    'devices.audit': (args) => f.recentAudit(parse(AuditArgs, args).limit),
+    'devices.audit': (args) => f.recentAudit(parseArgs(AuditArgs, args).limit),
   };
 }

@@ -8,7 +8,7 @@
 import type { Feature, FeatureContext } from '../app/feature.js';
 import { z } from 'zod';
 import type { Handlers } from '../app/commands.js';
-import { CommandError } from '../control/protocol.js';
+import { CommandError, parseArgs } from '../control/protocol.js';
 import { normalizeIp } from '../sensors/ipText.js';
 import { parseLogPrefix, type PacketHit } from '../alerts/fromPacket.js';
 import { collectorAllowEntry, DetectorSet, type ListedLookup } from '../detectors/index.js';
@@ -217,17 +217,16 @@ export class TrafficFeature implements Feature {
 
   /** `traffic.names`: the learned name of one address ({ ip }), or the first `limit` names. Throws CommandError on bad args. */
   private names(args: Record<string, unknown>): unknown {
-    const r = NamesArgs.safeParse(args);
-    if (!r.success) throw new CommandError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const a = parseArgs(NamesArgs, args);
     const cache = this.dns?.cache;
     if (!cache) return { names: [] };
-    if (r.data.ip !== undefined) {
-      const ip = normalizeIp(r.data.ip.trim())?.ip;
-      if (ip === undefined) throw new CommandError(`not an address: ${r.data.ip}`);
+    if (a.ip !== undefined) {
+      const ip = normalizeIp(a.ip.trim())?.ip;
+      if (ip === undefined) throw new CommandError(`not an address: ${a.ip}`);
       const e = cache.entry(ip);
       return { names: e ? [{ ip, ...e }] : [] };
     }
-    return { names: cache.list(r.data.limit), total: cache.size };
+    return { names: cache.list(a.limit), total: cache.size };
   }
 
   web(): WebExtensions {
