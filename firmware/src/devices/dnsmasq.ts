@@ -41,7 +41,7 @@ export function dhcpRange(prefix: string, gateway: string): { first: string; las
   return { first: formatAddress(4, first), last: formatAddress(4, last), mask };
 }
 
-/** Renders dnsmasq.conf text (DHCP only; DNS is off). Throws DnsmasqConfigError for values
+/** Renders dnsmasq.conf text (DHCP, and DNS forwarded to the configured or the box's own resolvers). Throws DnsmasqConfigError for values
  *  that could inject config lines (interface names, paths with newlines). */
 export function renderDnsmasqConfig(p: DnsmasqPlan): string {
   for (const i of p.ifaces) if (!IFNAME.test(i)) throw new DnsmasqConfigError(`bad interface name ${JSON.stringify(i)}`);
