@@ -2,7 +2,7 @@
 // Thin: validate args with zod, call the repositories.
 import { z } from 'zod';
 import { CommandError, parseArgs } from '../control/protocol.js';
-import { normaliseMac } from './macText.js';
+import { normaliseMac } from '../net/mac.js';
 import type { Daemon } from './daemon.js';
 import type { Handlers } from './commands.js';
 

@@ -11,20 +11,6 @@ import type { ManualBlock } from './repos.js';
 
 export const MANUAL_GROUP = 'manual';
 
-export class DurationError extends Error {
-  override name = 'DurationError';
-}
-
-/** `90s`, `15m`, `24h`, `7d` (or plain seconds) → milliseconds; 1 s .. 365 d. Throws DurationError. */
-export function parseDuration(text: string): number {
-  const m = /^([1-9][0-9]{0,6})([smhd]?)$/.exec(text.trim());
-  if (!m) throw new DurationError(`not a duration: ${JSON.stringify(text.slice(0, 40))} (e.g. 90s, 15m, 24h, 7d)`);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
-  const ms = Number(m[1]) * unit * 1000;
-  if (ms > 365 * 86400_000) throw new DurationError('longer than 365 days');
-  return ms;
-}
-
 /** Seconds left of a block at `now` (at least 1 while it is live). */
 export function remainingSeconds(b: ManualBlock, now: number): number {
   return Math.max(1, Math.ceil((b.expiresAt - now) / 1000));

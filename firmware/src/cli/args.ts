@@ -1,4 +1,6 @@
 // Tiny argv parser shared by utmd and utmctl: `--flag`, `--key value`, `--key=value`, positionals.
+import { DurationError, parseDuration } from '../time/duration.js';
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
@@ -33,4 +35,14 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], kn
 export function str(p: ParsedArgs, name: string): string | undefined {
   const v = p.flags.get(name);
   return typeof v === 'string' ? v : undefined;
+}
+
+/** A `--for` style duration (firmware/src/time/duration.ts rules) in ms; throws UsageError when bad. */
+export function durationArg(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    if (e instanceof DurationError) throw new UsageError(e.message, { cause: e });
+    throw e;
+  }
 }

@@ -2,8 +2,7 @@
 // local `blocklist check FILE` that needs no daemon.
 import { readFile } from 'node:fs/promises';
 import { checkFeedText, isFeedFormat, type CheckSummary } from '../blocklist/checkFile.js';
-import { parseDuration, DurationError } from '../blocklist/manual.js';
-import { UsageError } from './args.js';
+import { durationArg, UsageError } from './args.js';
 
 export const BLOCKLIST_USAGE = `  blocklist status         feeds: last success, age, entries, rejected lines by reason, errors
   blocklist check FILE [--format plain|spamhaus-drop|spamhaus-jsonl|csv|range] [--column C]
@@ -40,13 +39,7 @@ export function routeBlocklist(pos: string[], o: Opts): { cmd: string; args: Rec
     if (b === 'del' && c && !d) return { cmd: 'block.del', args: { entry: c } };
     if (b === 'add' && c && !d) {
       if (!o.for) throw new UsageError('block add needs --for DURATION (e.g. --for 24h)');
-      let ms: number;
-      try {
-        ms = parseDuration(o.for);
-      } catch (e) {
-        if (e instanceof DurationError) throw new UsageError(e.message);
-        throw e;
-      }
+      const ms = durationArg(o.for);
       return { cmd: 'block.add', args: { entry: c, seconds: Math.ceil(ms / 1000), ...(o.note ? { reason: o.note } : {}) } };
     }
     throw new UsageError('usage: utmctl block add ADDR --for 24h, utmctl block del ADDR, utmctl block list');

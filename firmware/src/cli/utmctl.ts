@@ -5,8 +5,7 @@ import { call, NotRunningError, RemoteError } from '../control/client.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { hashPassword } from '../auth/password.js';
 import { DEFAULT_STATE_DIR } from '../sys/paths.js';
-import { parseArgs, str, UsageError, type ParsedArgs } from './args.js';
-import { parseDuration } from './duration.js';
+import { durationArg, parseArgs, str, UsageError, type ParsedArgs } from './args.js';
 import { printHuman } from './human.js';
 import { BLOCKLIST_USAGE, checkFile, readFeedFile, routeBlocklist } from './blocklistCmds.js';
 
@@ -51,7 +50,7 @@ export function routeAlerts(pos: string[], p: ParsedArgs): { cmd: string; args: 
     const forText = str(p, 'for');
     return { cmd: 'mute.add', args: {
       device: str(p, 'device'), remote: str(p, 'remote'), kind: str(p, 'kind'), reason: str(p, 'reason'),
-      forMs: forText === undefined ? null : parseDuration(forText),
+      forMs: forText === undefined ? null : durationArg(forText),
     } };
   }
   return undefined;

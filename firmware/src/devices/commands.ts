@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Handlers } from '../app/commands.js';
 import { CommandError, parseArgs } from '../control/protocol.js';
 import type { DevicesFeature } from './feature.js';
-import { normaliseMac } from './mac.js';
+import { normaliseMac } from '../net/mac.js';
 import { LABEL_MAX } from './model.js';
 
 const MacArg = z.string().max(32).transform((s, ctx) => {

@@ -1,7 +1,7 @@
 // Pure DHCPv4 decoder (RFC 2131 header, RFC 2132 options, RFC 3396 split options,
 // RFC 4702 client FQDN). Input is one UDP payload from an untrusted LAN; output is either a
 // decoded client message or a typed reason for dropping it. It never throws.
-import { macFromBytes } from './mac.js';
+import { macFromBytes } from '../net/mac.js';
 
 export const DHCP_COOKIE = 0x63825363;
 const HEADER_LEN = 236; // op..file, RFC 2131 figure 1

@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { formatAddress, parseAddress, parseCidr } from '../net/ip.js';
 import { LIMITS } from './dhcp.js';
-import { normaliseMac } from './mac.js';
+import { normaliseMac } from '../net/mac.js';
 
 export class DnsmasqConfigError extends Error {
   override name = 'DnsmasqConfigError';

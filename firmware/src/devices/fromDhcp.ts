@@ -1,7 +1,7 @@
 // Turns a captured DHCP frame into an inventory observation: pcap frame → decoded message →
 // Observation. Only client messages count; a server's reply describes someone else.
 import { decodeDhcp, type DhcpErrorReason } from './dhcp.js';
-import { isMulticast } from './mac.js';
+import { isMulticast } from '../net/mac.js';
 import type { Observation } from './model.js';
 import type { DhcpFrame } from './pcap.js';
 

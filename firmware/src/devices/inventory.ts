@@ -6,7 +6,7 @@ import type { Finding } from '../alerts/types.js';
 import { classify, type Classification } from './classify.js';
 import { matchFingerprint, type FingerprintTable } from './fingerprints.js';
 import { LIMITS } from './dhcp.js';
-import { isLocallyAdministered } from './mac.js';
+import { isLocallyAdministered } from '../net/mac.js';
 import { linkDevice, type LinkResult } from './link.js';
 import type { DeviceTable } from './deviceTable.js';
 import type { ActionRequest, AuditEntry, Device, InventoryPolicy, InventoryState, Observation } from './model.js';

@@ -6,7 +6,7 @@ import type { Request, Response, Router } from 'express';
 import { html, sessionOf, type Html, type Lang, type PageContext, type WebExtensions } from '../../../webui/src/index.js';
 import { formatWhen } from '../../../webui/src/views/format.js';
 import type { DevicesFeature } from './feature.js';
-import { normaliseMac } from './mac.js';
+import { normaliseMac } from '../net/mac.js';
 import type { Device, DeviceStatus } from './model.js';
 
 const SHOWN = 200;

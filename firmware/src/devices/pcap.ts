@@ -3,7 +3,7 @@
 // device discovery, DNS answers (53) for the traffic feature's name sensor. Chunks may split anywhere. Memory is bounded; a corrupt record is counted and the
 // reader resynchronises on the next plausible record header.
 import { ipv6FromBytes } from '../sensors/ipText.js';
-import { macFromBytes } from './mac.js';
+import { macFromBytes } from '../net/mac.js';
 
 export const LINKTYPE = { EN10MB: 1, LINUX_SLL: 113, LINUX_SLL2: 276 } as const;
 const MAX_RECORD = 262_144; // tcpdump's default snaplen; nothing larger is legitimate

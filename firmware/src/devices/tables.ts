@@ -4,7 +4,7 @@
 // Input is whatever the tools print; anything that does not fit is skipped and counted.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { isMulticast, normaliseMac } from './mac.js';
+import { isMulticast, normaliseMac } from '../net/mac.js';
 
 export interface Sighting {
   mac: string;

@@ -94,13 +94,6 @@ export function normalizeIpViaLibrary(s: string): { ip: string; family: Family }
   }
 }
 
-const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
-
-/** Lower-case aa:bb:cc:dd:ee:ff, or undefined. */
-export function normalizeMac(s: string): string | undefined {
-  return MAC.test(s) ? s.toLowerCase() : undefined;
-}
-
 /**
  * 16 bytes at `off` → IPv6 text exactly as glibc's inet_ntop prints it (which is what ulogd2's
  * IP2STR puts in flow records, lower-cased by flows/parse): RFC 5952 compression of the longest

@@ -7,7 +7,8 @@
 // from a real run live in test/fixtures/ulogd/.
 import { z } from 'zod';
 import type { IpFamily, L4Proto, PacketLogEvent } from './events.js';
-import { normalizeIp, normalizeMac } from './ipText.js';
+import { normalizeIp } from './ipText.js';
+import { normaliseMac } from '../net/mac.js';
 import { readNflogRecord } from './nflogRecord.js';
 
 const u32 = z.number().int().min(0).max(0xffffffff);
@@ -93,7 +94,7 @@ export function parseNflogRecord(value: unknown, receivedAt: number): NflogParse
   }
   let srcMac: string | undefined;
   if (rec['mac.saddr.str'] !== undefined) {
-    srcMac = normalizeMac(rec['mac.saddr.str']);
+    srcMac = normaliseMac(rec['mac.saddr.str']) ?? undefined;
     if (srcMac === undefined) return { ok: false, reason: 'bad-mac', field: 'mac.saddr.str' };
   }
   const inIf = ifName(rec['oob.in']);

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { DurationError, manualAddCmds, manualGroup, overlappingBlock, parseDuration } from '../../../firmware/src/blocklist/manual.js';
+import { manualAddCmds, manualGroup, overlappingBlock } from '../../../firmware/src/blocklist/manual.js';
+import { DurationError, parseDuration } from '../../../firmware/src/time/duration.js';
 import { parseEntry } from '../../../firmware/src/net/ip.js';
 
 test('durations: s, m, h, d and plain seconds; nonsense refused', (t) => {

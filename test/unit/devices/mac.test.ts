@@ -1,6 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { createOuiLookup, isLocallyAdministered, isMulticast, normaliseMac } from '../../../firmware/src/devices/mac.js';
+import { createOuiLookup } from '../../../firmware/src/devices/mac.js';
+import { isLocallyAdministered, isMulticast, normaliseMac } from '../../../firmware/src/net/mac.js';
 
 test('normaliseMac accepts common spellings and rejects the rest', (t) => {
   for (const s of ['AA:BB:CC:DD:EE:FF', 'aa-bb-cc-dd-ee-ff', 'aabb.ccdd.eeff', 'AABBCCDDEEFF', ' aa:bb:cc:dd:ee:ff ']) t.is(normaliseMac(s), 'aa:bb:cc:dd:ee:ff', s);
