@@ -14,7 +14,7 @@ import type { Finding } from '../../firmware/src/alerts/types.js';
 import { DetectorSet } from '../../firmware/src/detectors/index.js';
 import { DnsNames } from '../../firmware/src/dns/sensor.js';
 import { parseThresholds } from '../../firmware/src/detectors/thresholds.js';
-import { makeIsLan } from '../../firmware/src/flows/cidr.js';
+import { makeIsLan } from '../../firmware/src/net/cidrSet.js';
 import { parseFlow } from '../../firmware/src/flows/parse.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags, compileBench } from './compiled.js';

@@ -1,7 +1,7 @@
 // Pure mute matching and the "already blocked, nothing new" suppression rule.
 // A mute is scoped to a device, a destination, or both (optionally one alert kind), and may expire.
 import { z } from 'zod';
-import { CidrSet } from '../flows/cidr.js';
+import { CidrSet } from '../net/cidrSet.js';
 import { severityRank } from './incidents.js';
 import type { Finding, Severity } from './types.js';
 

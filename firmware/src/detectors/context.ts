@@ -1,7 +1,7 @@
 // What every detector shares: scaled clock, allowlist, device identity and the finding helper.
 import type { DeviceRef, Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { CidrSet } from '../flows/cidr.js';
+import { CidrSet } from '../net/cidrSet.js';
 import type { AllowEntry, Clocked } from './thresholds.js';
 
 export type DetectorName = AllowEntry['detectors'][number];

@@ -3,7 +3,7 @@
 // (465/587) is normal towards the office's own provider, so there only a burst of many
 // distinct servers in a short window counts (the Emotet pattern: stolen credentials, many relays).
 import type { Finding } from '../alerts/types.js';
-import { CidrSet } from '../flows/cidr.js';
+import { CidrSet } from '../net/cidrSet.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from './capped.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';

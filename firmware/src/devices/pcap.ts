@@ -2,7 +2,7 @@
 // UDP payloads on chosen ports with the sender's MAC and the capture time: DHCP (67/68) for
 // device discovery, DNS answers (53) for the traffic feature's name sensor. Chunks may split anywhere. Memory is bounded; a corrupt record is counted and the
 // reader resynchronises on the next plausible record header.
-import { ipv6FromBytes } from '../sensors/ipText.js';
+import { ipv6FromBytes } from '../net/ipText.js';
 import { macFromBytes } from '../net/mac.js';
 
 export const LINKTYPE = { EN10MB: 1, LINUX_SLL: 113, LINUX_SLL2: 276 } as const;

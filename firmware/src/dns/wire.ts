@@ -4,7 +4,7 @@
 // client *asked for* (a hostile server can put any name in a CNAME target or an unrelated
 // record; the question is what the client's software chose). Every byte is hostile: the parser
 // never throws, bounds every loop, and reports a typed reason for whatever it refuses.
-import { ipv6FromBytes } from '../sensors/ipText.js';
+import { ipv6FromBytes } from '../net/ipText.js';
 
 export type DnsErrorReason =
   | 'truncated'      // the message ends inside a header, name or record

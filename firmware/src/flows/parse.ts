@@ -11,6 +11,8 @@
 //   from the neighbour table.
 // Hand validation (not zod) because this runs for every datagram: see the bench.
 import type { Direction } from '../alerts/types.js';
+import { normalizeIp } from '../net/ipText.js';
+import { normaliseMac } from '../net/mac.js';
 
 export type FlowEvent = 'new' | 'update' | 'end';
 export type Proto = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'other';
@@ -47,9 +49,6 @@ export type ParseResult = { ok: true; flow: FlowRecord } | { ok: false; reason: 
 // conntrack message types (libnetfilter_conntrack NFCT_T_*): NEW=1, UPDATE=2, DESTROY=4.
 const EVENTS: Record<number, FlowEvent> = { 1: 'new', 2: 'update', 4: 'end' };
 const PROTOS: Record<number, Proto> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' };
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9a-fA-F:.]{2,45}$/;
-const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 type Obj = Record<string, unknown>;
 
@@ -64,11 +63,9 @@ function uint(v: unknown): number | undefined {
   return undefined;
 }
 
+/** The same normal form as packet-log events (net/ipText.ts): RFC 5952 IPv6, strict IPv4. */
 function addr(v: string | undefined): { ip: string; family: 4 | 6 } | undefined {
-  if (v === undefined) return undefined;
-  if (IPV4.test(v)) return { ip: v, family: 4 };
-  if (v.includes(':') && IPV6.test(v)) return { ip: v.toLowerCase(), family: 6 };
-  return undefined;
+  return v === undefined || v.length > 45 ? undefined : normalizeIp(v);
 }
 
 function time(o: Obj, prefix: string): number | undefined {
@@ -124,7 +121,7 @@ export function parseFlow(input: unknown, isLan: (ip: string) => boolean): Parse
   const dstLan = isLan(dst.ip);
   if (!srcLan && !dstLan) return { ok: false, reason: 'no_lan_side' };
   const macRaw = str(o, 'orig.mac.str', 'mac.saddr.str');
-  const mac = macRaw !== undefined && MAC.test(macRaw) ? macRaw.toLowerCase() : undefined;
+  const mac = macRaw === undefined ? undefined : (normaliseMac(macRaw) ?? undefined);
   const ctId = uint(o['ct.id']);
   const family = src.family;
 

@@ -7,7 +7,7 @@
 // from a real run live in test/fixtures/ulogd/.
 import { z } from 'zod';
 import type { IpFamily, L4Proto, PacketLogEvent } from './events.js';
-import { normalizeIp } from './ipText.js';
+import { normalizeIp } from '../net/ipText.js';
 import { normaliseMac } from '../net/mac.js';
 import { readNflogRecord } from './nflogRecord.js';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { DnsNames } from '../../../firmware/src/dns/sensor.js';
 import { DetectorSet } from '../../../firmware/src/detectors/index.js';
-import { makeIsLan } from '../../../firmware/src/flows/cidr.js';
+import { makeIsLan } from '../../../firmware/src/net/cidrSet.js';
 import { answerFor, encodeDns } from '../../helpers/dnsWire.js';
 import { DAY0, periodic, thresholds } from '../detectors/helpers.js';
 

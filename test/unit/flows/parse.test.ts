@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { makeIsLan } from '../../../firmware/src/flows/cidr.js';
+import { makeIsLan } from '../../../firmware/src/net/cidrSet.js';
 import { parseFlow } from '../../../firmware/src/flows/parse.js';
 
 const isLan = makeIsLan(['192.168.1.0/24', '2001:db8:1::/48']);
@@ -98,4 +98,16 @@ test('property: generated valid outbound datagrams round-trip their numbers', (t
         && r.flow.end - r.flow.start === dur * 1000;
     }));
   t.pass();
+});
+
+test('flow records carry the same canonical address text as packet-log events (RFC 5952, strict IPv4)', (t) => {
+  const r = parseFlow(nfct({ 'oob.family': 10, 'orig.ip.saddr.str': '2001:0DB8:0001:0:0:0:0:0010', 'orig.ip.daddr.str': '2001:db8:ff:0:0:0:0:1' }), isLan);
+  t.true(r.ok);
+  if (!r.ok) return;
+  t.is(r.flow.deviceIp, '2001:db8:1::10');
+  t.is(r.flow.remoteIp, '2001:db8:ff::1');
+  for (const bad of ['010.0.0.1', '::ffff:192.168.1.10', '1:2:3:4:5:6:7:8:9']) {
+    const b = parseFlow(nfct({ 'orig.ip.saddr.str': bad }), isLan);
+    t.false(b.ok, bad);
+  }
 });

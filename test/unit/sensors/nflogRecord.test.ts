@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { formatAddress, isValidAddress, parseAddress } from '../../../firmware/src/net/ip.js';
-import { isCanonicalIpv4, normalizeIp, normalizeIpViaLibrary } from '../../../firmware/src/sensors/ipText.js';
+import { isCanonicalIpv4, normalizeIp, normalizeIpViaLibrary } from '../../../firmware/src/net/ipText.js';
 import { NflogRecordSchema } from '../../../firmware/src/sensors/nflog.js';
 import { readNflogRecord } from '../../../firmware/src/sensors/nflogRecord.js';
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { parseConntrackLine } from '../../../firmware/src/traffic/conntrackList.js';
 import { parseFlow } from '../../../firmware/src/flows/parse.js';
-import { makeIsLan } from '../../../firmware/src/flows/cidr.js';
+import { makeIsLan } from '../../../firmware/src/net/cidrSet.js';
 
 // Captured from conntrack v1.4.7 `-L -o extended,id,ktimestamp`.
 const LINE = 'ipv4     2 tcp      6 431998 ESTABLISHED src=192.168.77.101 dst=192.0.2.150 sport=60636 dport=8443 packets=3 bytes=167 src=192.0.2.150 dst=192.168.77.101 sport=8443 dport=60636 packets=2 bytes=112 [ASSURED] mark=0 delta-time=7200 [start=Thu Nov 26 14:50:39 2026] use=1 id=1593246091';

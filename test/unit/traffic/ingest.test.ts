@@ -1,7 +1,7 @@
 import test from 'ava';
 import { FlowIngest } from '../../../firmware/src/traffic/ingest.js';
 import { parseNeighbours } from '../../../firmware/src/traffic/neighbours.js';
-import { makeIsLan } from '../../../firmware/src/flows/cidr.js';
+import { makeIsLan } from '../../../firmware/src/net/cidrSet.js';
 
 const rec = (src: string, dst: string, ev = 4): Record<string, string | number> => ({
   'ct.event': ev, 'orig.ip.saddr.str': src, 'orig.ip.daddr.str': dst, 'orig.ip.protocol': 6, 'orig.l4.sport': 40000, 'orig.l4.dport': 443,

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { ipv6FromBytes } from '../../../firmware/src/sensors/ipText.js';
+import { ipv6FromBytes } from '../../../firmware/src/net/ipText.js';
 import { formatAddress } from '../../../firmware/src/net/ip.js';
 
 const big = (b: Uint8Array): bigint => b.reduce((v, x) => (v << 8n) | BigInt(x), 0n);

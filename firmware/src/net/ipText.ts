@@ -1,32 +1,36 @@
 // Address text from sensors → normalised form with the rules of the product's strict IP
 // library (firmware/src/net/ip.ts), but fast enough for the per-datagram path (no BigInt,
 // no exceptions); property tests hold the fast paths equal to net/ip. Plus MAC text.
-import { formatAddress, formatV6Groups, IpParseError, longestZeroRun, parseAddress, type Family } from '../net/ip.js';
+import { formatAddress, formatV6Groups, IpParseError, longestZeroRun, parseAddress, type Family } from './ip.js';
 
 /**
  * Fast path for the common case, same rules as net/ip: four decimal octets 0..255 without
- * leading zeros. True only for text that is already the normal form of an IPv4 address.
+ * leading zeros ("010" is octal to some tools, decimal to others). The address as a number,
+ * or undefined for anything else. No BigInt, no exceptions: it runs for every flow record.
  */
-export function isCanonicalIpv4(s: string): boolean {
-  const n = s.length;
-  if (n < 7 || n > 15) return false;
-  let dots = 0, digits = 0, value = 0, first = 0;
-  for (let i = 0; i <= n; i++) {
-    const c = i === n ? 46 : s.charCodeAt(i); // treat the end as a final '.'
+export function ipv4Number(ip: string): number | undefined {
+  const len = ip.length;
+  if (len < 7 || len > 15) return undefined;
+  let n = 0, part = 0, digits = 0, dots = 0, lead = false;
+  for (let i = 0; i < len; i++) {
+    const c = ip.charCodeAt(i);
     if (c === 46) {
-      if (digits === 0 || (digits > 1 && first === 48) || value > 255) return false;
-      if (i < n && ++dots > 3) return false;
-      digits = 0;
-      value = 0;
+      if (digits === 0 || ++dots > 3) return undefined;
+      n = n * 256 + part; part = 0; digits = 0;
     } else if (c >= 48 && c <= 57) {
-      if (digits === 0) first = c;
-      if (++digits > 3) return false;
-      value = value * 10 + (c - 48);
-    } else {
-      return false;
-    }
+      if (digits === 0) lead = c === 48;
+      else if (lead) return undefined;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return undefined;
+    } else return undefined;
   }
-  return dots === 3;
+  if (dots !== 3 || digits === 0) return undefined;
+  return (n * 256 + part) >>> 0;
+}
+
+/** True only for text that is already the normal form of an IPv4 address. */
+export function isCanonicalIpv4(s: string): boolean {
+  return ipv4Number(s) !== undefined;
 }
 
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
