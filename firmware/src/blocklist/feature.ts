@@ -18,7 +18,7 @@ import { planGroupSync, syncDocument, verifyCounts, type SyncStats } from './nft
 import { splitPacked, unionPacked, type PackedRanges, type SetContent } from './packed.js';
 import { guardFor } from './protect.js';
 import { refreshFeed, rejectedCounts, type FetchFn } from './refresh.js';
-import { AllowRepo, FeedStatusRepo, ManualBlocksRepo } from './repos.js';
+import { AllowRepo, FeedStatusRepo, ManualBlocksRepo, type FeedStatusRow } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
 import { blocklistHandlers } from './handlers.js';
 
@@ -221,7 +221,7 @@ export class BlocklistFeature implements Feature {
       const wanted = this.feeds.filter((f) => f.enabled && (!feedIds || feedIds.includes(f.id)));
       const guard = guardFor({ config: ctx.config, provisioning: ctx.provisioning, plan: ctx.plan(), extraAllow: this.allow() });
       const reports: RefreshReport[] = [];
-      const changed: Array<{ feed: ResolvedFeed; ranges: PackedRanges; usable: number }> = [];
+      const changed: Array<{ feed: ResolvedFeed; ranges: PackedRanges; usable: number; status: FeedStatusRow }> = [];
       const previous = new Map(this.ranges);
       for (const feed of wanted) {
         const st = this.statusRepo!.get(feed.id);
@@ -246,14 +246,14 @@ export class BlocklistFeature implements Feature {
           this.later(backoffMs(st.consecutiveFailures) + this.jitter(feed.id), () => this.onTick(feed.id));
           reports.push({ feedId: feed.id, result: 'fault', reason: out.reason });
         } else {
+          // The new counts are recorded only once the kernel has taken the entries (below):
+          // a refused apply must not leave the feed looking healthy with the refused numbers.
           this.ranges.set(feed.id, out.ranges);
-          this.usable.set(feed.id, out.usable);
-          changed.push({ feed, ranges: out.ranges, usable: out.usable });
-          Object.assign(st, {
-            lastSuccessAt: now, lastChangeAt: now, consecutiveFailures: 0, lastError: null,
+          changed.push({ feed, ranges: out.ranges, usable: out.usable, status: {
+            ...st, lastSuccessAt: now, lastChangeAt: now, consecutiveFailures: 0, lastError: null,
             entries: out.ranges.v4First.length + out.ranges.v6.length, usable: out.usable,
             dataLines: out.stats.dataLines, rejected: rejectedCounts(out.stats), validators: out.validators,
-          });
+          } });
           reports.push({ feedId: feed.id, result: 'loaded', entries: out.usable, timings: { ...out.timings } });
         }
         this.statusRepo!.put(st);
@@ -269,12 +269,17 @@ export class BlocklistFeature implements Feature {
         for (const [k, v] of previous) this.ranges.set(k, v);
         for (const c of changed) {
           const st = this.statusRepo!.get(c.feed.id);
+          st.consecutiveFailures++;
           st.lastError = `apply: ${String((e as Error).message).slice(0, 300)}`;
           st.lastErrorAt = ctx.now();
           this.statusRepo!.put(st);
           this.fault(c.feed, 'apply', { message: (e as Error).message });
         }
         throw e;
+      }
+      for (const c of changed) {
+        this.usable.set(c.feed.id, c.usable);
+        this.statusRepo!.put(c.status);
       }
       const applyMs = performance.now() - tApply;
       const tSave = performance.now();
