@@ -2,16 +2,11 @@
 // from the network or the collector: every value goes through safe().
 import type { UpstreamView } from '../app/reporting.js';
 import { durationText } from '../../../webui/src/i18n/upstream.js';
+import { fingerprintText } from '../upstream/fingerprint.js';
 import { safe, time } from './human.js';
 
 const ago = (ms: number | null, now: number): string => (ms === null ? '' : ` (${durationText(now - ms, 'en')} ago)`);
 
-/** "ab:cd:…" from colon-free hex, as `openssl x509 -fingerprint -sha256` prints it (upper case). */
-export function fingerprintText(hex: string | null): string {
-  if (!hex) return '-';
-  const clean = hex.replace(/[^0-9a-fA-F]/g, '');
-  return clean.length ? (clean.toUpperCase().match(/.{1,2}/g) ?? []).join(':') : '-';
-}
 
 /** Prints the upstream view; `now` is injectable for tests. */
 export function printUpstreamStatus(v: UpstreamView, out: (s: string) => void, now: number = Date.now()): void {

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { fingerprintText, printUpstreamStatus } from '../../../firmware/src/cli/upstreamHuman.js';
+import { printUpstreamStatus } from '../../../firmware/src/cli/upstreamHuman.js';
+import { fingerprintText } from '../../../firmware/src/upstream/fingerprint.js';
 import { printHuman } from '../../../firmware/src/cli/human.js';
 import type { UpstreamView } from '../../../firmware/src/app/reporting.js';
 
