@@ -96,9 +96,9 @@ export class Reporting {
     });
     this.every(60_000, () => this.flush());
     const [hh, mm] = this.d.config.statsTime.split(':');
-    this.task = cron.schedule(`${Number(mm)} ${Number(hh)} * * *`, () => this.guard('daily statistics', () => this.sendYesterday()), { name: 'stats' });
-    // The box was off at statsTime yesterday: catch up once.
-    this.later(60_000, () => this.guard('daily statistics', () => this.sendYesterday()));
+    this.task = cron.schedule(`${Number(mm)} ${Number(hh)} * * *`, () => this.guard('daily statistics', () => this.sendYesterday(false)), { name: 'stats' });
+    // utmd was down at statsTime: catch up once for yesterday, if it ran at all that day.
+    this.later(60_000, () => this.guard('daily statistics', () => this.sendYesterday(true)));
     this.sample();
     this.armSettle();
   }
@@ -180,10 +180,12 @@ export class Reporting {
     return s;
   }
 
-  private sendYesterday(): void {
+  private sendYesterday(catchUp: boolean): void {
     const today = this.dayOf(this.d.now());
     const yesterday = this.dayOf(today.start - 1);
-    if (!this.repo.stats(yesterday.key)) this.statsFor(yesterday);
+    this.flush();
+    const ran = Object.keys(this.repo.counters(yesterday.key)).length > 0;
+    if (!this.repo.stats(yesterday.key) && (ran || !catchUp)) this.statsFor(yesterday);
     const keep = (days: number): string => this.dayOf(today.start - days * DAY).key;
     this.repo.prune(keep(40), keep(400));
   }
