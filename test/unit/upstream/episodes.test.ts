@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { ConditionEpisodes, type ConditionEvent } from '../../../firmware/src/upstream/episodes.js';
 
 const S = 1000;
@@ -74,4 +75,37 @@ test('restored open episodes (after a restart): no second failure, and the recov
   t.deepEqual(e.change({ id: 'sensor:dnsmasq', ok: false, since: 5000 }), [], 'still bad after the restart: already told');
   e.change({ id: 'sensor:dnsmasq', ok: true, since: 6000 });
   t.deepEqual(e.due(6000 + settle), [{ type: 'recovery', id: 'sensor:dnsmasq', failedAt: 100, at: 6000, detail: 'exited' }]);
+});
+
+test('property: under any schedule of changes, per condition the centre hears failure, recovery, failure, … paired by failedAt, and a condition left good ends recovered', (t) => {
+  const ids = ['sensor:ulogd', 'upstream', 'feed:x'];
+  fc.assert(fc.property(
+    fc.array(fc.record({ id: fc.constantFrom(...ids), ok: fc.boolean(), gap: fc.integer({ min: 0, max: 3 * settle }), tick: fc.boolean() }), { maxLength: 60 }),
+    (steps) => {
+      const e = new ConditionEpisodes(settle);
+      const out: ConditionEvent[] = [];
+      const state = new Map<string, boolean>();
+      let now = 0;
+      for (const s of steps) {
+        now += s.gap;
+        if (s.tick) out.push(...e.due(now));
+        if (state.get(s.id) === s.ok) continue; // Conditions only reports real changes
+        state.set(s.id, s.ok);
+        out.push(...e.change({ id: s.id, ok: s.ok, since: now }));
+      }
+      // finally every condition turns good and stays good
+      for (const id of ids) if (state.get(id) === false) out.push(...e.change({ id, ok: true, since: now }));
+      out.push(...e.due(now + settle));
+      for (const id of ids) {
+        const mine = out.filter((x) => x.id === id);
+        mine.forEach((x, i) => {
+          if (x.type !== (i % 2 === 0 ? 'failure' : 'recovery')) throw new Error(`${id}: event ${i} is ${x.type}`);
+          if (x.type === 'recovery' && x.failedAt !== mine[i - 1]!.failedAt) throw new Error(`${id}: recovery not paired`);
+        });
+        if (mine.length % 2 !== 0) throw new Error(`${id}: left open`);
+      }
+      return e.list().length === 0;
+    },
+  ));
+  t.pass();
 });
