@@ -141,11 +141,13 @@ export class Reporting {
     return silenceState(status, this.d.now(), this.d.config.silenceSeconds * 1000);
   }
 
-  /** Builds and queues a heartbeat now. */
+  /** Builds and queues a heartbeat now; none without a collector (nobody would hear it, and
+   *  288 a day would pile up on the box). Returns its sequence number. */
   async heartbeat(): Promise<number | null> {
     try {
       const at = this.d.now();
       const st = this.d.status();
+      if (!st) return null;
       const failing = this.d.conditions.list().filter((c) => !c.ok).map((c) => c.id);
       const facts = {
         at, startedAt: this.d.startedAt, rulesetSha256: await this.rulesetHash(), feeds: this.d.feeds(),

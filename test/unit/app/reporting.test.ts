@@ -156,3 +156,12 @@ test('daily statistics: computed from the store and the counters, kept for the m
   t.deepEqual(r.repo.statsRange('d0', 'd99').map((x) => x.day), [day.key]);
   t.is(sink.messages.filter((m) => m.class === 'stats').length, 1);
 });
+
+test('no collector configured: no heartbeats pile up, statistics are still kept', async (t) => {
+  const { sink, r, clock } = setup({}, null);
+  t.is(await r.heartbeat(), null);
+  t.is(sink.messages.length, 0);
+  r.statsFor(dayOf(clock.now));
+  t.truthy(r.repo.stats(dayOf(clock.now).key));
+  t.like(r.view(), { fault: true, silence: { state: 'none' }, status: null });
+});
