@@ -11,6 +11,7 @@ import { startUdpCollector, type UdpCollector } from '../../lab/collector.js';
 import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
 import { startUiBridge } from '../../lab/uiBridge.js';
+import { feedLab, refresh } from '../blocklist/helpers.js';
 
 const provisioning = labProvisioning('box-rep-0001');
 const reporting = { heartbeatSeconds: 5, silenceSeconds: 10, recoverySettleSeconds: 2, statsTime: '00:05' };
@@ -97,4 +98,27 @@ test.serial('collector cut off, then back: the page-side fault shows, and the ce
   t.deepEqual(await told(collector, 'upstream'), { failures: 1, recoveries: 1 });
   const after = await utmd.ctl(['upstream', 'status']);
   t.is(after.code, 0, after.stdout);
+});
+
+test.serial('a feed that fails and is healthy again: one failure and one recovery naming the feed', async (t) => {
+  const l = await feedLab(t);
+  const collector = await startUdpCollector(l.lab);
+  l.config['reporting'] = reporting;
+  l.writeFeed(['198.51.100.99']);
+  let server = await l.serve();
+  const utmd = await l.start();
+  // loaded now, or already at start (a feed with nothing loaded is fetched at once)
+  t.regex((await refresh(utmd))[0]!.result, /^(loaded|unchanged)$/);
+  await server.stop();
+  t.like((await refresh(utmd))[0], { result: 'fault' });
+  t.like((await refresh(utmd))[0], { result: 'fault' }, 'a second fault in the same episode');
+  const failure = await collector.waitFor((l) => l.includes(' condition [') && l.includes('id="feed:lab-c2"'), 30_000);
+  t.true(failure.includes('危険リスト「lab-c2」'));
+  t.true(failure.includes('kind="feed_fault"'));
+  server = await l.serve();
+  t.regex((await refresh(utmd))[0]!.result, /^(loaded|unchanged)$/);
+  await collector.waitFor((l) => l.includes(' recovery [') && l.includes('id="feed:lab-c2"'), 30_000);
+  await nextHeartbeat(collector, (await collector.messages()).length);
+  t.deepEqual(await told(collector, 'feed:lab-c2'), { failures: 1, recoveries: 1 });
+  t.false((await collector.messages()).some((m) => m.includes(' feed_fault ')), 'the page alert is not sent a second time');
 });
