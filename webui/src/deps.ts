@@ -28,6 +28,9 @@ export interface Overview {
   mode: 'bridge' | 'router';
   deviceId: string;
   startedAt: number;
+  /** Set while messages have not reached the monitoring centre for longer than the threshold:
+   *  the page shows a banner telling staff to call the desk. */
+  upstreamSilent?: { since: number; waiting: number } | undefined;
 }
 
 export interface WebDeps {

@@ -97,7 +97,7 @@ export class AlertPipeline {
     const alert: Alert = { ...fresh, id };
     this.counts.created++;
     const inc = this.group(alert, f);
-    if (!inc) this.d.outbox.add(id, this.d.toUpstream(alert), this.d.now());
+    if (!inc && f.upstream !== false) this.d.outbox.add(id, this.d.toUpstream(alert), this.d.now());
     return { alert: inc ? { ...alert, incidentId: inc.incident.id } : alert, isNew: true, ...inc };
   }
 
@@ -128,7 +128,7 @@ export class AlertPipeline {
     }
     if (alert.incidentId !== stored.id) repo.link(alert.id, stored.id);
     const linked = { ...alert, incidentId: stored.id };
-    if (upstream) this.d.outbox.add(alert.id, this.d.toUpstream(linked, stored), this.d.now());
+    if (upstream && f.upstream !== false) this.d.outbox.add(alert.id, this.d.toUpstream(linked, stored), this.d.now());
     return { incident: stored, upstream };
   }
 }

@@ -40,6 +40,9 @@ export interface Finding {
   params: AlertParams;
   /** What a technician wants to see: scores, counts, timings. JSON-serialisable. */
   evidence: Record<string, unknown>;
+  /** false: stored and shown on the page only, because upstream hears of it another way (a
+   *  condition's failure and recovery messages, app/reporting.ts). Default: sent upstream. */
+  upstream?: boolean | undefined;
 }
 
 export interface Alert {

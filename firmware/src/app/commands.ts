@@ -4,6 +4,7 @@ import { CommandError, parseArgs } from '../control/protocol.js';
 import { verifyReadBack } from '../nft/verify.js';
 import type { Daemon } from './daemon.js';
 import { alertHandlers } from './alertCommands.js';
+import { upstreamHandlers } from './upstreamCommands.js';
 
 const LimitArgs = z.object({ limit: z.int().min(1).max(10_000).default(50) });
 
@@ -14,6 +15,7 @@ export type Handlers = Record<string, (args: Record<string, unknown>) => unknown
 export function coreHandlers(d: Daemon): Handlers {
   return {
     ...alertHandlers(d),
+    ...upstreamHandlers(d),
     status: () => d.status(),
     alerts: (args) => {
       const { limit } = parseArgs(LimitArgs, args);

@@ -35,6 +35,8 @@ import { setSysctls } from './sysctls.js';
 import type { Logger } from './log.js';
 import { coreHandlers, type Handlers } from './commands.js';
 import type { Feature, FeatureContext } from './feature.js';
+import type { Reporting } from './reporting.js';
+import { buildReporting } from './reportingWiring.js';
 
 export interface DaemonOptions {
   stateDir: string;
@@ -73,6 +75,8 @@ export class Daemon {
   mutes: MutesRepo | null = null;
   pipeline: AlertPipeline | null = null;
   forwarder: UpstreamForwarder | null = null;
+  /** Heartbeat, daily statistics, condition failures/recoveries, the silence rule (app/reporting.ts). */
+  reporting: Reporting | null = null;
   private control: ControlServer | null = null;
   private readonly stoppers: (() => Promise<void> | void)[] = [];
 
@@ -111,6 +115,8 @@ export class Daemon {
       await f.start?.();
       this.stoppers.push(() => f.stop?.());
     }
+    this.reporting?.start();
+    this.stoppers.push(() => this.reporting?.stop());
     this.credential = await loadCredential(this.o.stateDir, this.o.provisioning);
     this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers());
     await this.control.start();
@@ -183,6 +189,7 @@ export class Daemon {
 
   /** Stores a finding as an alert (or a repeat of one) and wakes the forwarder. */
   raise(f: Finding): void {
+    this.reporting?.onFinding(f);
     this.pipeline?.ingest(f);
   }
 
@@ -227,10 +234,13 @@ export class Daemon {
       mutes: () => mutes.list(),
       onNew: () => void this.forwarder?.drain(),
     });
+    const { reporting, bridge } = buildReporting(this);
+    this.reporting = reporting;
     if (target) {
       this.forwarder = new UpstreamForwarder({
         host: target.host, port: target.port, outbox: this.outbox, now: this.now,
-        onHealth: (ok, detail) => this.conditions.set('upstream', ok, detail),
+        // The 'upstream' condition follows the silence rule (app/reporting.ts), not each send.
+        onHealth: (ok) => bridge.setConnected(ok),
       });
       this.forwarder.start();
       this.stoppers.push(() => this.forwarder?.stop());

@@ -3,13 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createWebApp, startWebServer, type Overview, type WebDeps, type WebExtensions, type WebServer } from '../../../webui/src/index.js';
+import { createWebApp, html, startWebServer, type Overview, type PageSection, type WebDeps, type WebExtensions, type WebServer } from '../../../webui/src/index.js';
 import type { Alert } from '../alerts/types.js';
 import type { Credential } from '../auth/credential.js';
 import { verifyCredential } from '../auth/credential.js';
 import { writeAtomic } from '../sys/files.js';
 import type { Condition } from './conditions.js';
 import type { Daemon } from './daemon.js';
+import { upstreamSection } from '../../../webui/src/views/upstream.js';
 
 const DAY = 86_400_000;
 
@@ -20,6 +21,12 @@ export function overallState(conditions: Condition[], recent: Alert[], now: numb
   if (fresh.some((a) => a.severity === 'danger') || conditions.some((c) => c.id === 'ruleset' && !c.ok)) return 'danger';
   if (fresh.some((a) => a.severity === 'warning') || conditions.some((c) => !c.ok)) return 'attention';
   return 'safe';
+}
+
+/** The office banner's facts while nothing reaches the monitoring centre (silence rule). */
+function upstreamSilent(d: Daemon): Overview['upstreamSilent'] {
+  const s = d.reporting?.silence();
+  return s?.state === 'silent' ? { since: s.since, waiting: s.waiting } : undefined;
 }
 
 /** The session secret: 32 random bytes created once, kept 0600 in the state dir. */
@@ -49,6 +56,7 @@ export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer
       return {
         state: overallState(conditions, d.alerts?.recent(200) ?? [], d.now()),
         conditions, mode: d.plan?.mode ?? 'bridge', deviceId: d.deviceId, startedAt: d.startedAt,
+        upstreamSilent: upstreamSilent(d),
       };
     },
     recentAlerts: (limit) => d.alerts?.recent(limit) ?? [],
@@ -63,5 +71,8 @@ export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer
 
 /** Starts the page on every address of the box; the ruleset keeps it to the LAN side. */
 export async function startWeb(d: Daemon, deps: WebDeps, ext?: WebExtensions): Promise<WebServer> {
-  return startWebServer(createWebApp(deps, ext), { host: '::', port: d.o.config.ui.port });
+  // The technician's view of the link to the monitoring centre, after the features' sections.
+  const upstream: PageSection = (ctx) => (d.reporting ? upstreamSection(d.reporting.view(), ctx.lang, deps.timeZone ?? 'Asia/Tokyo', ctx.now) : html``);
+  const sections = [...(ext?.sections ?? []), upstream];
+  return startWebServer(createWebApp(deps, { ...ext, sections }), { host: '::', port: d.o.config.ui.port });
 }

@@ -333,7 +333,7 @@ export class BlocklistFeature implements Feature {
     const ctx = this.need();
     ctx.conditions.set(`feed:${feed.id}`, false, `${reason}; last-good kept`);
     ctx.raise({
-      kind: 'feed_fault', severity: 'warning', dedupKey: `${feed.id}|${reason}`, at: ctx.now(), action: 'none',
+      kind: 'feed_fault', severity: 'warning', dedupKey: `${feed.id}|${reason}`, at: ctx.now(), action: 'none', upstream: false, // upstream hears the feed:ID condition's failure and recovery
       params: { feedId: feed.id, feedNameJa: feed.name.ja, feedNameEn: feed.name.en, reason, keptEntries: this.usable.get(feed.id) ?? 0 },
       evidence: { ...detail, feedId: feed.id, reason },
     });

@@ -4,18 +4,22 @@ import { forTerminal } from '../devices/escape.js';
 import type { Alert } from '../alerts/types.js';
 import type { Incident } from '../alerts/incidents.js';
 import type { Mute } from '../alerts/mutes.js';
+import type { UpstreamView } from '../app/reporting.js';
 
 type IncidentView = Incident & { id: number; alerts: Alert[] };
 import { printBlocklistHuman } from './blocklistHuman.js';
 import { printAudit, printDevices, printDeviceResult } from '../devices/human.js';
+import { printUpstreamStatus } from './upstreamHuman.js';
 
 export const safe = (v: unknown): string => forTerminal(String(v ?? '-'), 2000);
 
-const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
+/** "2026-11-26 14:02:11" (UTC), or '-'. */
+export const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
 
 /** Prints the result of `cmd` for a person. */
 export function printHuman(cmd: string, r: unknown, out: (s: string) => void): void {
   if (cmd === 'status') return printStatus(r as Record<string, any>, out);
+  if (cmd === 'upstream.status') return printUpstreamStatus(r as UpstreamView, out);
   if (cmd === 'alerts') return printAlerts(r as Alert[], out);
   if (cmd === 'incidents') return printIncidents(r as IncidentView[], out);
   if (cmd === 'mute.list') return printMutes(r as Mute[], out);

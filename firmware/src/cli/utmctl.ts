@@ -13,6 +13,8 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
 
   status                   health of the box: mode, sensors, ruleset, upstream
   alerts [--limit N]       latest alerts, newest first, with their evidence
+  upstream status          the link to the monitoring centre: transport, peer, certificate, connected since,
+                           last confirmed message, queue, overflow losses (exit 1 when it is at fault)
   incidents [--limit N]    incidents (related alerts on one device), most severe first, then newest
   mute add [--device MAC|IP] [--remote IP|PREFIX] [--for 24h|30m|7d] [--kind K] [--reason TEXT]
                            stop alerting for a device, a destination or both (optionally one kind)
@@ -60,6 +62,7 @@ export function route(pos: string[], limit: string | undefined, opts: Record<str
   const [a, b] = pos;
   if (a === 'status' && !b) return { cmd: 'status', args: {} };
   if (a === 'password' && !b) return { cmd: 'password', args: {} };
+  if (a === 'upstream' && b === 'status' && pos.length === 2) return { cmd: 'upstream.status', args: {} };
   if (a === 'names' && pos.length <= 2) return { cmd: 'traffic.names', args: b ? { ip: b } : limit ? { limit: Number(limit) } : {} };
   if (a === 'alerts' && !b) return { cmd: 'alerts', args: limit ? { limit: Number(limit) } : {} };
   if (a === 'ruleset' && (b === 'print' || b === 'check')) return { cmd: `ruleset.${b}`, args: {} };
@@ -101,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else printHuman(cmd, result, (s) => process.stdout.write(s));
   if (cmd === 'ruleset.check' && !(result as { ok: boolean }).ok) return 1;
+  if (cmd === 'upstream.status' && (result as { fault: boolean }).fault) return 1;
   return 0;
 }
 

@@ -92,6 +92,15 @@ export const ConfigSchema = z
       })
       .default({ conntrackPollSeconds: 60, counterPollSeconds: 60, dnsNames: { capture: true, trustedServers: [], maxNames: 50_000, minHoldMinutes: 180 } })
       .describe('Anomalous-traffic detectors'),
+    reporting: z
+      .strictObject({
+        heartbeatSeconds: z.int().min(5).max(86_400).default(300).describe('How often the box tells the monitoring centre it is alive (uptime, ruleset hash, feed ages, queue depth); the first one goes soon after start'),
+        silenceSeconds: z.int().min(10).max(86_400).default(900).describe('When nothing has been confirmed by the collector for longer than this while messages wait, the office page says so and the upstream condition is raised'),
+        recoverySettleSeconds: z.int().min(0).max(3600).default(60).describe('A failed condition (sensor, feed, collector) must stay good this long before the recovery message goes upstream; going bad again within it continues the same episode (no flapping spam)'),
+        statsTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').default('00:05').describe('Box-local time of day when the previous day\'s statistics are computed, kept and sent upstream'),
+      })
+      .default({ heartbeatSeconds: 300, silenceSeconds: 900, recoverySettleSeconds: 60, statsTime: '00:05' })
+      .describe('What the box tells the monitoring centre on its own: heartbeats, daily statistics, failures and recoveries'),
     upstream: z
       .strictObject({
         host: IpAddress.describe('Collector address (overrides the provisioning bundle)'),

@@ -19,6 +19,7 @@ export class AlertsRepo {
   private readonly byIdStmt;
   private readonly pruneStmt;
   private readonly countStmt;
+  private readonly createdStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(`INSERT INTO alerts (kind, severity, dedup_key, device_mac, device_ip, remote_ip, remote_port,
@@ -32,6 +33,7 @@ export class AlertsRepo {
     this.byIdStmt = db.prepare(`SELECT * FROM alerts WHERE id = ?`);
     this.pruneStmt = db.prepare(`DELETE FROM alerts WHERE last_seen < ?`);
     this.countStmt = db.prepare(`SELECT count(*) AS n FROM alerts`);
+    this.createdStmt = db.prepare(`SELECT kind, severity, first_seen AS firstSeen FROM alerts WHERE first_seen >= ? AND first_seen < ?`);
   }
 
   /** Stores a new alert and returns its id. */
@@ -63,6 +65,11 @@ export class AlertsRepo {
 
   recent(limit: number): Alert[] {
     return (this.recentStmt.all(Math.max(1, Math.min(limit, 10_000))) as Row[]).map(toAlert);
+  }
+
+  /** Kind, severity and first sighting of the alerts created in [from, to) (daily statistics). */
+  createdBetween(from: number, to: number): { kind: string; severity: Severity; firstSeen: number }[] {
+    return this.createdStmt.all(from, to) as { kind: string; severity: Severity; firstSeen: number }[];
   }
 
   count(): number {

@@ -9,6 +9,7 @@ import type { Lang } from '../i18n/types.js';
 import { UI, type UiStrings } from '../i18n/ui.js';
 import { formatStamp, formatWhen } from './format.js';
 import { layout } from './layout.js';
+import { upstreamSilentBlock } from './upstream.js';
 
 export interface PageModel {
   lang: Lang;
@@ -121,6 +122,7 @@ export function renderPage(m: PageModel): Html {
 </header>
 <main class="page">
 ${stateBlock(ui, m.overview.state)}
+${upstreamSilentBlock(m.lang, m.overview.upstreamSilent, m.desk, m.now)}
 ${deskBlock(ui, m.desk)}
 ${alertsBlock(m, ui)}
 ${m.sections}

@@ -7,6 +7,7 @@ import {
   capitalise, dangerousServerEn, dangerousServerJa, deviceEn, deviceJa, num, parenEn, parenJa,
   repeatsEn, repeatsJa, text,
 } from './phrases.js';
+import { conditionName } from '../upstream.js';
 
 const isInbound = (p: AlertParams): boolean => p['direction'] === 'inbound';
 // quarantined also means the traffic was stopped; 'none' and 'watched' mean it was not.
@@ -84,6 +85,11 @@ function blocklistHitEn(p: AlertParams): AlertText {
   };
 }
 
+/** The sensor in plain words ("通信の見張り（ulogd2）"), from the condition's name (i18n/upstream.ts). */
+function sensorName(p: AlertParams, lang: 'ja' | 'en'): string {
+  return conditionName(`sensor:${text(p, 'sensor') || '?'}`, lang);
+}
+
 function upstreamKeptJa(p: AlertParams): string {
   const n = num(p, 'queued');
   return n !== undefined && n > 0 ? `いま${n}件のお知らせを保管しています。` : '';
@@ -99,16 +105,16 @@ export const coreCatalog: AlertCatalog = {
   blocklist_hit: { ja: blocklistHitJa, en: blocklistHitEn },
 
   sensor_down: {
-    ja: () => ({
+    ja: (p) => ({
       title: '通信の見張りが止まっています',
-      what: '本装置の中で通信の様子を見張っている仕組みが止まっていて、いまは社内の通信を確認できていません。',
+      what: `本装置の中で通信の様子を見張っている仕組み（${sensorName(p, 'ja')}）が止まっていて、いまは社内の通信を確認できていません。`,
       why: 'この間に危険な通信があっても、気づいてお知らせすることができません。',
       did: '危険なサーバーとの通信を止める設定は、そのまま働いています。本装置は見張りの仕組みを自動で動かし直そうとしています。',
       todo: 'お仕事はそのまま続けてください。しばらくたってもこのお知らせが消えないときは、窓口にご連絡ください。',
     }),
-    en: () => ({
+    en: (p) => ({
       title: 'Traffic monitoring has stopped',
-      what: 'The part of this box that watches your office traffic has stopped, so the box cannot see the traffic right now.',
+      what: `The part of this box that watches your office traffic (${sensorName(p, 'en')}) has stopped, so the box cannot see the traffic right now.`,
       why: 'If something dangerous happens meanwhile, the box cannot notice it or tell you.',
       did: 'Connections to known dangerous servers are still being stopped. The box is trying to restart the monitoring on its own.',
       todo: 'Please carry on working. If this message does not go away after a while, call the support desk.',
