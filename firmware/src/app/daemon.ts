@@ -36,6 +36,7 @@ import { setSysctls } from './sysctls.js';
 import type { Logger } from './log.js';
 import { coreHandlers, type Handlers } from './commands.js';
 import type { Feature, FeatureContext } from './feature.js';
+import { describeRefusal, refusalConditionId, type Refusal } from '../config/fallback.js';
 
 export interface DaemonOptions {
   stateDir: string;
@@ -50,6 +51,8 @@ export interface DaemonOptions {
   restoredMs?: number | null | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
+  /** Config or bundle files refused at start (utmd runs on their last-good copies or the defaults). */
+  refusals?: Refusal[] | undefined;
 }
 
 export interface Timings {
@@ -102,6 +105,8 @@ export class Daemon {
     }
     // 2. Store, alerts and upstream; features load their persisted state.
     this.openStore();
+    // a refused file: shown on the page and sent upstream (health.ts), like any bad condition
+    for (const r of this.o.refusals ?? []) this.conditions.set(refusalConditionId(r), false, describeRefusal(r));
     for (const f of this.features) await f.init?.(this.featureContext());
     // 3. Work out the network and apply the full policy; then the sysctls, which exist
     //    only once conntrack and br_netfilter are loaded.
