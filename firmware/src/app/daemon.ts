@@ -36,7 +36,7 @@ import { setSysctls } from './sysctls.js';
 import type { Logger } from './log.js';
 import { coreHandlers, type Handlers } from './commands.js';
 import type { Feature, FeatureContext } from './feature.js';
-import { describeRefusal, refusalConditionId, type Refusal } from '../config/fallback.js';
+import { describeRefusal, refusalConditionId, refusalFinding, type Refusal } from '../config/fallback.js';
 
 export interface DaemonOptions {
   stateDir: string;
@@ -105,8 +105,11 @@ export class Daemon {
     }
     // 2. Store, alerts and upstream; features load their persisted state.
     this.openStore();
-    // a refused file: shown on the page and sent upstream (health.ts), like any bad condition
-    for (const r of this.o.refusals ?? []) this.conditions.set(refusalConditionId(r), false, describeRefusal(r));
+    // a refused file: a condition on the page, and an alert naming the fields (page, upstream)
+    for (const r of this.o.refusals ?? []) {
+      this.conditions.set(refusalConditionId(r), false, describeRefusal(r));
+      this.raise(refusalFinding(r, this.now()));
+    }
     for (const f of this.features) await f.init?.(this.featureContext());
     // 3. Work out the network and apply the full policy; then the sysctls, which exist
     //    only once conntrack and br_netfilter are loaded.

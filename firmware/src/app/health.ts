@@ -2,7 +2,6 @@
 // stored, shown and sent upstream like any other. Recovery is recorded on the condition.
 import type { Finding } from '../alerts/types.js';
 import type { Condition } from './conditions.js';
-import { parseRefusalConditionId } from '../config/fallback.js';
 
 /** The alert for a condition that just failed, or null when it is not alert-worthy. */
 export function conditionFinding(c: Condition, queued: number | null): Finding | null {
@@ -10,8 +9,6 @@ export function conditionFinding(c: Condition, queued: number | null): Finding |
   const base = { at: c.since, action: 'none' as const, evidence: { condition: c.id, detail: c.detail ?? '' } };
   if (c.id === 'ruleset') return { ...base, kind: 'ruleset_failed', severity: 'warning', dedupKey: 'ruleset', params: {} };
   if (c.id.startsWith('sensor:')) return { ...base, kind: 'sensor_down', severity: 'warning', dedupKey: c.id, params: { sensor: c.id.slice(7) } };
-  const refused = parseRefusalConditionId(c.id);
-  if (refused) return { ...base, kind: 'config_refused', severity: 'warning', dedupKey: c.id, params: { file: refused.kind, using: refused.using, problems: (c.detail ?? '').slice(0, 600) } };
   if (c.id === 'upstream') return { ...base, kind: 'upstream_unreachable', severity: 'info', dedupKey: 'upstream', params: { queued: queued ?? undefined } };
   return null;
 }

@@ -3,10 +3,11 @@
 // refused file, utmd runs ENTIRELY on the last-good copy (ruleset, DHCP/DNS, upstream alike)
 // and says so; with no last-good copy, on the zero-config defaults (still forwarding; no
 // collector without a bundle) and says that. The refusal becomes a condition, so it is shown
-// on the page and sent upstream (app/health.ts).
+// on the page, and a config_refused alert (page, upstream) names the refused fields.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
+import type { Finding } from '../alerts/types.js';
 import { ConfigError, parseWith, readText } from './load.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { ProvisioningSchema, type Provisioning } from './provisioning.js';
@@ -36,10 +37,29 @@ export function refusalConditionId(r: Pick<Refusal, 'kind' | 'using'>): string {
   return `refused:${r.kind}:${r.using}`;
 }
 
-/** Reads a refusal back from its condition id, or null for any other condition. */
-export function parseRefusalConditionId(id: string): Pick<Refusal, 'kind' | 'using'> | null {
-  const m = /^refused:(config|provisioning):(last_good|defaults)$/.exec(id);
-  return m ? { kind: m[1] as FileKind, using: m[2] as Fallback } : null;
+/** The alert for a refusal: shown on the page and sent upstream with the refused fields. */
+export function refusalFinding(r: Refusal, at: number): Finding {
+  return {
+    kind: 'config_refused', severity: 'warning', dedupKey: refusalConditionId(r), at, action: 'none',
+    params: { file: r.kind, using: r.using, fields: refusedFields(r.problems) },
+    evidence: { file: r.file, problems: r.problems.slice(0, 50), using: r.using },
+  };
+}
+
+/** The refused fields in short (`upstrem, ui.port`), for a sentence: unknown keys by name,
+ *  other problems by their path, a file-level problem (not JSON, unreadable) by what it is. */
+export function refusedFields(problems: readonly string[]): string {
+  const out: string[] = [];
+  for (const p of problems) {
+    const i = p.indexOf(': ');
+    const path = i < 0 ? '' : p.slice(0, i);
+    const msg = i < 0 ? p : p.slice(i + 2);
+    const unknown = /^unknown key\(s\) (.*)$/.exec(msg);
+    if (unknown) {
+      for (const k of unknown[1]!.split(', ')) out.push(path === '(top level)' ? k.replace(/^"|"$/g, '') : `${path}.${k.replace(/^"|"$/g, '')}`);
+    } else out.push(path === '(top level)' || !path ? msg.replace(/ \(.*$/, '') : path);
+  }
+  return [...new Set(out)].join(', ');
 }
 
 /** One line for the technician and the monitoring centre: the file, its problems, what runs now. */
@@ -47,7 +67,7 @@ export function describeRefusal(r: Refusal): string {
   const now = r.using === 'last_good'
     ? `running on the last accepted ${r.kind}`
     : r.kind === 'config' ? 'no accepted config before: running on the defaults (still forwarding)' : 'no accepted bundle before: running unprovisioned (nothing goes upstream)';
-  return `${r.file} refused (${r.problems.slice(0, 5).join('; ')}${r.problems.length > 5 ? `; ${r.problems.length - 5} more` : ''}); ${now}`.slice(0, 600);
+  return `${r.file} refused [${refusedFields(r.problems)}] (${r.problems.slice(0, 5).join('; ')}${r.problems.length > 5 ? `; ${r.problems.length - 5} more` : ''}); ${now}`.slice(0, 600);
 }
 
 async function keepLastGood(stateDir: string, name: string, text: string): Promise<void> {

@@ -3,9 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  describeRefusal, LAST_GOOD_CONFIG, LAST_GOOD_PROVISIONING, loadConfigWithFallback, loadProvisioningWithFallback, parseRefusalConditionId, refusalConditionId,
+  describeRefusal, LAST_GOOD_CONFIG, LAST_GOOD_PROVISIONING, loadConfigWithFallback, loadProvisioningWithFallback, refusalConditionId, refusalFinding, refusedFields,
 } from '../../../firmware/src/config/fallback.js';
-import { conditionFinding } from '../../../firmware/src/app/health.js';
 
 function dirs(t: { teardown: (fn: () => void) => void }): { state: string; etc: string } {
   const root = mkdtempSync(join(tmpdir(), 'utm-fallback-'));
@@ -37,7 +36,7 @@ test('an accepted config is kept as last-good (0600); a refused one runs on it a
   t.true(bad.refusal!.problems.some((p) => p.includes('upstrem')));
   t.true(bad.refusal!.problems.some((p) => p.startsWith('ui.port')));
   t.is(readFileSync(copy, 'utf8'), JSON.stringify({ mode: 'router', ui: { port: 8080 } }), 'the refused file never replaces last-good');
-  t.regex(describeRefusal(bad.refusal!), /refused \(.*upstrem.*\); running on the last accepted config/);
+  t.regex(describeRefusal(bad.refusal!), /refused \[ui\.port, upstrem\] \(.*upstrem.*\); running on the last accepted config/);
 });
 
 test('no last-good copy: the defaults (config) or unprovisioned (bundle), and it says so', async (t) => {
@@ -73,12 +72,14 @@ test('nothing configured is not a refusal', async (t) => {
   t.is((await loadProvisioningWithFallback(undefined, d.state, noProblem)).value, null);
 });
 
-test('a refusal condition becomes a config_refused alert naming the reasons', (t) => {
-  const id = refusalConditionId({ kind: 'config', using: 'last_good' });
-  t.deepEqual(parseRefusalConditionId(id), { kind: 'config', using: 'last_good' });
-  t.is(parseRefusalConditionId('refused:other:x'), null);
-  const f = conditionFinding({ id, ok: false, since: 1000, detail: '/etc/utmd.json refused (ui.port: expected number)' }, 0);
-  t.like(f, { kind: 'config_refused', severity: 'warning', dedupKey: id, params: { file: 'config', using: 'last_good' } });
-  t.regex(String(f!.params['problems']), /ui\.port/);
-  t.is(conditionFinding({ id, ok: true, since: 1000 }, 0), null);
+test('a refusal becomes a config_refused alert naming the refused fields in short', (t) => {
+  const problems = ['(top level): unknown key(s) "upstrem", "modee"', 'ui.port: Invalid input: expected number, received string', 'interfaces.lan.0: bad name'];
+  t.is(refusedFields(problems), 'upstrem, modee, ui.port, interfaces.lan.0');
+  t.is(refusedFields(['ui: unknown key(s) "prot"']), 'ui.prot');
+  t.is(refusedFields(['(top level): not valid JSON (Unexpected token n)']), 'not valid JSON');
+  const r = { kind: 'config' as const, file: '/etc/utmd.json', problems, using: 'last_good' as const };
+  const f = refusalFinding(r, 1000);
+  t.like(f, { kind: 'config_refused', severity: 'warning', dedupKey: refusalConditionId(r), params: { file: 'config', using: 'last_good', fields: 'upstrem, modee, ui.port, interfaces.lan.0' } });
+  t.deepEqual(f.evidence['problems'], problems);
+  t.regex(describeRefusal(r), /\[upstrem, modee, ui\.port, interfaces\.lan\.0\]/);
 });
