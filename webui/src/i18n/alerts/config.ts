@@ -12,7 +12,7 @@ function ja(p: AlertParams): AlertText {
   const what = isBundle(p) ? '監視センターから届いた本装置の登録情報' : '本装置の設定ファイル';
   const detail = text(p, 'fields');
   let did: string;
-  if (onLastGood(p)) did = '本装置は、前回正しく読み込めた内容のまま動き続けています。インターネット、社内のネットワーク（IPアドレスの割り当てや名前の問い合わせ）、危険な通信を止める働き、監視センターへの連絡は、これまで通りです。';
+  if (onLastGood(p)) did = '本装置は、前回正しく読み込めた内容のまま動き続けています。インターネット、社内のネットワーク、危険な通信を止める働き、監視センターへの連絡は、これまで通りです。';
   else if (isBundle(p)) did = '前に正しく読み込めた登録情報がないため、本装置は登録されていない状態で動いています。インターネットと危険な通信を止める働きは続いていますが、監視センターへの連絡はできていません。';
   else did = '前に正しく読み込めた設定がないため、本装置は出荷時の設定で動いています。インターネットはそのまま使えるようにしてあります。';
   return {
@@ -28,7 +28,7 @@ function en(p: AlertParams): AlertText {
   const what = isBundle(p) ? 'The registration details the monitoring centre sent to this box' : "This box's settings file";
   const detail = text(p, 'fields');
   let did: string;
-  if (onLastGood(p)) did = 'The box keeps running on the last version it accepted. The internet, the office network (addresses and name lookups), the blocking of dangerous traffic and the reports to the monitoring centre all work as before.';
+  if (onLastGood(p)) did = 'The box keeps running on the last version it accepted. The internet, the office network, the blocking of dangerous traffic and the reports to the monitoring centre all work as before.';
   else if (isBundle(p)) did = 'There is no earlier accepted version, so the box runs unregistered. The internet works and dangerous traffic is still stopped, but nothing reaches the monitoring centre.';
   else did = 'There is no earlier accepted version, so the box runs on its factory settings. The internet keeps working.';
   return {
