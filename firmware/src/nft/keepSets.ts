@@ -59,10 +59,20 @@ export function keepDynamicSets(doc: NftDocument, table: string, current: Partia
     const got = current[fam]?.sets.find((s) => s.name === b.name);
     if (got && sameDefinition(b, got)) stays.add(`${fam} ${String(b.name)}`);
   }
+  // a family whose table the document deletes and never adds again (bridge → router) is
+  // simply deleted: nothing in it is kept
+  const readded = new Set<string>();
+  doc.nftables.forEach((cmd, i) => {
+    const d = kindOf(cmd, 'delete');
+    if (!d || d[0] !== 'table' || d[1].name !== table) return;
+    const fam = String(d[1].family);
+    if (doc.nftables.slice(i + 1).some((c) => { const a = kindOf(c, 'add'); return a?.[0] === 'table' && a[1].name === table && a[1].family === fam; })) readded.add(fam);
+  });
+  for (const k of [...stays]) if (!readded.has(k.split(' ')[0]!)) stays.delete(k);
   const out: Cmd[] = [];
   for (const cmd of doc.nftables) {
     const d = kindOf(cmd, 'delete');
-    if (d && d[0] === 'table' && d[1].name === table && current[String(d[1].family)]) {
+    if (d && d[0] === 'table' && d[1].name === table && current[String(d[1].family)] && readded.has(String(d[1].family))) {
       const fam = String(d[1].family);
       const cur = current[fam]!;
       const obj = (kind: string, name: string): Cmd => ({ delete: { [kind]: { family: fam, table, name } } }) as unknown as Cmd;

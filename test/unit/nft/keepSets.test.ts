@@ -76,3 +76,12 @@ test('parseKernelTable reads chains, sets and counters of a terse listing', (t) 
   t.deepEqual(k.counters, ['c1']);
   t.is(k.sets[0]!.name, 'dev_tx_v4');
 });
+
+test('a table the document deletes and never adds again is deleted whole (bridge mode → router mode)', (t) => {
+  const kernelBridge: KernelTable = { chains: ['forward'], counters: [], sets: [{ name: 'lan_seen', type: ['ether_addr', 'ipv4_addr'], flags: ['dynamic', 'timeout'], timeout: 3600, size: 65536 }] };
+  const r = keepDynamicSets(doc, 'utm', { inet: kernelInet, bridge: kernelBridge }, ['dev_tx_v4', 'lan_seen']);
+  const text = r.doc.nftables.map((c) => JSON.stringify(c));
+  t.true(text.includes('{"delete":{"table":{"family":"bridge","name":"utm"}}}'));
+  t.false(text.some((c) => c.includes('"flush":{"table":{"family":"bridge"')));
+  t.deepEqual(r.kept, ['inet dev_tx_v4']);
+});
