@@ -1,6 +1,7 @@
 // A full re-apply (`utmctl allow add` renders and applies the whole ruleset) keeps what the
 // packet path learned: the kernel's device sightings (`lan_seen`) and the per-device byte
-// counters carry on counting instead of starting from zero.
+// counters carry on counting instead of starting from zero. So does a restart of utmd (the
+// kernel still holds our tables: the early restore leaves them, the first apply keeps the sets).
 import test from 'ava';
 import { createLab } from '../../lab/lab.js';
 import { startUtmd } from '../../lab/utmd.js';
@@ -10,10 +11,11 @@ import { provisioning, trafficConfig } from './helpers.js';
 type Status = { features: { traffic: { deviceBytes: { devices: { ip: string; txBytes: number; rxBytes: number; txPackets: number }[] } } } };
 
 for (const mode of ['bridge', 'router'] as const) {
-  test.serial(`${mode}: sightings and byte counters survive an allow add re-apply`, async (t) => {
+  test.serial(`${mode}: sightings and byte counters survive an allow add re-apply and a restart of utmd`, async (t) => {
     const lab = await createLab({ mode, lanHosts: 1 });
     t.teardown(() => lab.destroy());
-    const utmd = await startUtmd(lab, { config: trafficConfig(lab, { counterPollSeconds: 1 }), provisioning });
+    const config = trafficConfig(lab, { counterPollSeconds: 1 });
+    let utmd = await startUtmd(lab, { config, provisioning });
     const a = lab.hosts[0]!;
     const lanSeen = async (): Promise<string> => (await lab.exec(lab.ns.box, ['/usr/sbin/nft', 'list', 'set', mode === 'router' ? 'inet' : 'bridge', 'utm', 'lan_seen']));
     const bytes = async (): Promise<{ txBytes: number; txPackets: number } | undefined> =>
@@ -47,5 +49,16 @@ for (const mode of ['bridge', 'router'] as const) {
       return d && d.txPackets >= before.txPackets + 3 ? d : undefined;
     }, { what: 'counters growing after the re-apply', timeoutMs: 30_000 });
     t.true(more.txBytes >= before.txBytes + 3 * 1028);
+
+    // a restart of utmd (not of the box): the kernel kept our tables, and the new utmd keeps them
+    await utmd.stop();
+    utmd = await startUtmd(lab, { config, provisioning, stateDir: utmd.stateDir });
+    const restarted = await waitFor(async () => {
+      const d = await bytes();
+      return d && d.txPackets >= more.txPackets ? d : undefined;
+    }, { what: 'counters read after the restart', timeoutMs: 20_000 });
+    t.true(restarted.txBytes >= more.txBytes, `sent bytes kept across the restart (${more.txBytes} → ${restarted.txBytes})`);
+    t.regex(await lanSeen(), new RegExp(a.v4.replaceAll('.', '\\.')), 'still sighted after the restart');
+    t.regex(await lab.exec(lab.ns.box, ['/usr/sbin/nft', 'list', 'set', 'inet', 'utm', 'allow_v4']), /203\.0\.113\.200/);
   });
 }
