@@ -112,3 +112,51 @@ test.serial('router: a feed listing the resolvers and its own server loads the r
   t.true(s.features.blocklist.protected.feed_host.includes(feedHost));
   t.is(await dnsAnswer(), NAME_IP);
 });
+
+test.serial('bridge: the box\'s resolver (resolv.conf) listed in a feed stays reachable for the office through the bridge', async (t) => {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'utm-selfprot-'));
+  const netnsEtc = join('/etc/netns', lab.ns.box);
+  t.teardown(async () => {
+    try {
+      await lab.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(netnsEtc, { recursive: true, force: true });
+    }
+  });
+  mkdirSync(netnsEtc, { recursive: true });
+  writeFileSync(join(netnsEtc, 'resolv.conf'), `nameserver ${UPSTREAM_DNS}\n`);
+  await lab.exec(lab.ns.wan, ['ip', 'addr', 'add', `${UPSTREAM_DNS}/32`, 'dev', 'inet0']);
+  await lab.spawn(lab.ns.wan, ['/usr/sbin/dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
+    `--listen-address=${UPSTREAM_DNS}`, '--except-interface=lo', '--port=53', '--pid-file=', '--user=root', '--log-facility=-', `--address=/${NAME}/${NAME_IP}`]);
+  await startTcpListener(lab, lab.ns.wan, [{ addr: '0.0.0.0', port: 443 }]);
+  const feedHost = lab.internet.feeds.v4;
+  writeFileSync(join(dir, 'feed.txt'), `${BAD}\n${UPSTREAM_DNS}\n${feedHost}\n`);
+  await startHttpServer(lab, lab.ns.wan, feedHost, PORT, dir);
+  const config = {
+    ...labUtmdConfig(lab, []),
+    feeds: {
+      shipped: false, jitterSeconds: 0, fetchTimeoutSeconds: 5,
+      extra: [{
+        id: 'lab-c2', name: { ja: 'ラボのリスト', en: 'Lab list' }, description: { ja: 'テスト用のリストです。', en: 'A list for tests.' },
+        urls: { v4: `http://${feedHost}:${PORT}/feed.txt` }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
+        refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.9, maxRejectRatio: 0.9, enabledByDefault: true,
+      }],
+    },
+  };
+  const utmd = await startUtmd(lab, { config, provisioning: labProvisioning('box-selfprot-02') });
+  const host = lab.hosts[0]!;
+  const r = await utmd.ctl(['blocklist', 'refresh', '--json']);
+  t.is(r.code, 0, r.stderr);
+  await waitFor(async () => (await tcpProbe(host.ns, [{ addr: BAD, port: 443 }], { timeoutMs: 1500 }))[0]!.outcome === 'timeout' || undefined,
+    { what: `${BAD} dropped`, timeoutMs: 30_000, intervalMs: 300 });
+  const st = JSON.parse((await utmd.ctl(['blocklist', 'status', '--json'])).stdout) as FeedStatus;
+  t.like(st.feeds.find((f) => f.id === 'lab-c2')!.rejected, { resolver: 1, feed_host: 1 });
+  // the office asks the resolver directly, through the box's bridge
+  const out = await lab.execResult(host.ns, [process.execPath, '-e', lookupScript(UPSTREAM_DNS, NAME)], { timeoutMs: 10_000 });
+  t.is(out.stdout.trim(), NAME_IP, out.stderr);
+  writeFileSync(join(dir, 'feed.txt'), `${BAD}\n${OTHER}\n${UPSTREAM_DNS}\n${feedHost}\n`);
+  const again = JSON.parse((await utmd.ctl(['blocklist', 'refresh', '--json'])).stdout) as Array<{ result: string }>;
+  t.is(again[0]!.result, 'loaded', 'the feed refreshes from its own listed server');
+});
