@@ -7,6 +7,7 @@ import { createLab } from '../../lab/lab.js';
 import { startUdpCollector } from '../../lab/collector.js';
 import { labProvisioning, labUtmdConfig, startUtmd } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
+import { startTcpListener, tcpProbe } from '../../lab/services.js';
 import { IOS, privateMac, runDhclient } from '../devices/clients.js';
 
 const NAME = 'office-app.example';
@@ -72,4 +73,19 @@ test.serial('router: restart with a refused config: DHCP and DNS still served, t
   const page = (await lab.exec(lab.hosts[0]!.ns, [process.execPath, '-e', pageScript(`http://${gateway}/`)], { timeoutMs: 10_000 }));
   t.true(page.includes('新しい設定を読み込めませんでした'), 'the alert title is on the page');
   t.true(page.includes('refused:config:last_good'), 'the condition is in the technician table');
+});
+
+test.serial('bridge: a refused config with no last-good copy runs on the defaults, still forwarding, and says so', async (t) => {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  await startTcpListener(lab, lab.ns.wan, [{ addr: lab.internet.web.v4, port: 80 }]);
+  const utmd = await startUtmd(lab, { config: { ...labUtmdConfig(lab, []), mode: 'brigde' }, provisioning: labProvisioning('box-refused-02') });
+  const s = (await utmd.status()) as Status;
+  const cond = s.conditions.find((c) => c.id === 'refused:config:defaults');
+  t.false(cond?.ok ?? true);
+  t.regex(cond?.detail ?? '', /\[mode\].*defaults \(still forwarding\)/);
+  t.is(s.mode, 'bridge', 'zero-config: two ports make a bridge');
+  t.is((await tcpProbe(lab.hosts[0]!.ns, [{ addr: lab.internet.web.v4, port: 80 }], { timeoutMs: 3000 }))[0]?.outcome, 'connected', 'the office still reaches the internet');
+  const alerts = JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Array<{ kind: string; params: Record<string, unknown> }>;
+  t.like(alerts.find((a) => a.kind === 'config_refused'), { params: { file: 'config', using: 'defaults', fields: 'mode' } });
 });
