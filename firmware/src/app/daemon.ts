@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { cooldownMsFor, type Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { NftDriver, NftError } from '../nft/driver.js';
-import { renderRuleset } from '../nft/render.js';
+import { DYNAMIC_SETS, renderRuleset } from '../nft/render.js';
+import { ApplyQueue } from './applyQueue.js';
 import type { BasePolicy, Policy } from '../nft/policy.js';
 import type { NftDocument } from '../nft/json.js';
 import { ensureBridge, readNetworkFacts } from '../net/facts.js';
@@ -37,6 +38,7 @@ import { coreHandlers, type Handlers } from './commands.js';
 import type { Feature, FeatureContext } from './feature.js';
 import type { Reporting } from './reporting.js';
 import { buildReporting } from './reportingWiring.js';
+import { describeRefusal, refusalConditionId, refusalFinding, type Refusal } from '../config/fallback.js';
 
 export interface DaemonOptions {
   stateDir: string;
@@ -51,6 +53,8 @@ export interface DaemonOptions {
   restoredMs?: number | null | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
+  /** Config or bundle files refused at start (utmd runs on their last-good copies or the defaults). */
+  refusals?: Refusal[] | undefined;
 }
 
 export interface Timings {
@@ -79,6 +83,8 @@ export class Daemon {
   reporting: Reporting | null = null;
   private control: ControlServer | null = null;
   private readonly stoppers: (() => Promise<void> | void)[] = [];
+  /** One apply at a time; a request joins one that has not started yet. */
+  readonly applyQueue = new ApplyQueue();
 
   constructor(readonly o: DaemonOptions) {
     this.now = o.now ?? Date.now;
@@ -103,6 +109,11 @@ export class Daemon {
     }
     // 2. Store, alerts and upstream; features load their persisted state.
     this.openStore();
+    // a refused file: a condition on the page, and an alert naming the fields (page, upstream)
+    for (const r of this.o.refusals ?? []) {
+      this.conditions.set(refusalConditionId(r), false, describeRefusal(r));
+      this.raise(refusalFinding(r, this.now()));
+    }
     for (const f of this.features) await f.init?.(this.featureContext());
     // 3. Work out the network and apply the full policy; then the sysctls, which exist
     //    only once conntrack and br_netfilter are loaded.
@@ -158,10 +169,8 @@ export class Daemon {
     };
   }
 
-  /** Rebuilds the policy from the current plan and features, then applies it. */
+  /** Rebuilds the policy from the current plan and features, then applies it (queued). */
   async rebuildAndApply(): Promise<boolean> {
-    if (!this.plan) return false;
-    this.policy = this.buildPolicyNow(this.plan);
     return this.apply();
   }
 
@@ -199,11 +208,17 @@ export class Daemon {
     return renderRuleset(this.policy);
   }
 
-  /** Applies the current policy; on failure the previous ruleset stays and it is reported. */
-  async apply(): Promise<boolean> {
+  /** Rebuilds the policy from the plan as it is when the queued run starts, and applies it;
+   *  on failure the previous ruleset stays and it is reported. Runs one at a time. */
+  apply(): Promise<boolean> {
+    return this.applyQueue.request(() => this.applyNow());
+  }
+
+  private async applyNow(): Promise<boolean> {
+    if (this.plan) this.policy = this.buildPolicyNow(this.plan);
     if (!this.policy) return false;
     try {
-      await this.nft.apply(renderRuleset(this.policy));
+      await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS);
       this.lastApplyError = null;
       this.conditions.set('ruleset', true, 'applied');
       return true;
@@ -265,7 +280,6 @@ export class Daemon {
     }
     this.plan = plan;
     this.conditions.set('network', plan.problems.length === 0, plan.problems.join('; ') || `${plan.mode} mode, WAN ${plan.ifaces.wan} (${plan.wanReason})`);
-    this.policy = this.buildPolicyNow(plan);
     if (await this.apply()) this.timings.firstApplyMs = performance.now() - t0;
   }
 

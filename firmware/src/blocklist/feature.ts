@@ -17,6 +17,9 @@ import { manualGroup } from './manual.js';
 import { planGroupSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
 import { splitPacked, unionPacked, type PackedRanges, type SetContent } from './packed.js';
 import { guardFor } from './protect.js';
+import { allPeerAddresses, type BoxPeers } from './peers.js';
+import type { PeerSources } from './peersReader.js';
+import { SelfProtect } from './selfProtect.js';
 import { refreshFeed, rejectedCounts, type FetchFn } from './refresh.js';
 import { AllowRepo, FeedStatusRepo, ManualBlocksRepo, type FeedStatusRow } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
@@ -27,7 +30,12 @@ export interface BlocklistFeatureOptions {
   catalogPath: string;
   /** Replaces the HTTP download (tests). */
   fetch?: FetchFn | undefined;
+  /** Where the box's resolvers and NTP servers are named (tests; default: the system's files). */
+  peerSources?: PeerSources | undefined;
 }
+
+/** How often the box's resolvers and NTP servers are re-read (a DHCP renewal may change them). */
+const PEERS_EVERY_MS = 5 * 60_000;
 
 export interface RefreshReport {
   feedId: string;
@@ -54,6 +62,9 @@ export class BlocklistFeature implements Feature {
   manualRepo: ManualBlocksRepo | null = null;
   allowRepo: AllowRepo | null = null;
   private store: LastGoodStore | null = null;
+  selfProtect: SelfProtect | null = null;
+  /** Manual blocks refused by the guard, by reason. */
+  readonly manualRefused: Record<string, number> = {};
   private tasks: ScheduledTask[] = [];
   private timers = new Set<NodeJS.Timeout>();
   private chain: Promise<unknown> = Promise.resolve();
@@ -69,6 +80,11 @@ export class BlocklistFeature implements Feature {
     this.manualRepo = new ManualBlocksRepo(ctx.db);
     this.allowRepo = new AllowRepo(ctx.db);
     this.store = new LastGoodStore(ctx.stateDir);
+    this.selfProtect = new SelfProtect({
+      stateDir: ctx.stateDir, extraNtp: ctx.config.protect.ntpServers, sources: this.o.peerSources,
+      onProblem: (what, e) => ctx.log.warn(`self-protection: ${what} not read`, e),
+    });
+    await this.selfProtect.load();
     await this.loadCatalog();
     const enabled = new Set(this.feeds.filter((f) => f.enabled).map((f) => f.id));
     for (const s of await this.store.loadAll((file, e) => ctx.log.error(`blocklist snapshot ${file} ignored`, e))) {
@@ -95,6 +111,7 @@ export class BlocklistFeature implements Feature {
         this.ranges.delete(id);
         this.usable.delete(id);
         await this.store!.remove(id);
+        await this.selfProtect!.forgetFeed(id);
         ctx.conditions.set(`feed:${id}`, true, 'turned off');
       }
       for (const s of await this.store!.loadAll((file, e) => ctx.log.error(`blocklist snapshot ${file} ignored`, e))) {
@@ -158,8 +175,38 @@ export class BlocklistFeature implements Feature {
     return out;
   }
 
+  /** The ruleset's allowlist additions: the technician's, and the box's protected peers. */
   allow(): string[] {
+    return [...this.technicianAllow(), ...allPeerAddresses(this.peers())];
+  }
+
+  /** Entries added with `utmctl allow add`. */
+  technicianAllow(): string[] {
     return this.allowRepo?.all().map((a) => a.entry) ?? [];
+  }
+
+  /** Resolvers, NTP servers and feed download servers (plus `fetchedNow`, a download in progress). */
+  peers(fetchedNow: readonly string[] = []): BoxPeers {
+    return this.selfProtect?.current(fetchedNow) ?? { resolver: [], ntp: [], feed_host: [...fetchedNow] };
+  }
+
+  /** The guard every list goes through (feeds, manual blocks), as of now. */
+  guard(fetchedNow: readonly string[] = []) {
+    const ctx = this.need();
+    return guardFor({ config: ctx.config, provisioning: ctx.provisioning, plan: ctx.plan(), extraAllow: this.technicianAllow(), peers: this.peers(fetchedNow) });
+  }
+
+  /** Re-reads resolvers and NTP servers; a change re-applies the ruleset (its allowlist). */
+  refreshPeers(): Promise<void> {
+    return this.serial(async () => {
+      if (await this.selfProtect!.refreshBox()) await this.peersChanged('resolvers or time servers changed');
+    });
+  }
+
+  private async peersChanged(why: string): Promise<void> {
+    const ctx = this.need();
+    ctx.log.info(`self-protection: ${why}; protecting ${allPeerAddresses(this.peers()).join(', ') || 'nothing more'}`);
+    if (ctx.plan() && !(await ctx.requestApply())) ctx.log.warn('self-protection: the allowlist could not be re-applied; the guard still keeps them out of every list');
   }
 
   start(): void {
@@ -172,11 +219,21 @@ export class BlocklistFeature implements Feature {
       // spread per box (a fleet powered on together does not hit the feed in one second)
       if (!this.ranges.has(f.id)) this.later(this.jitter(f.id) % 60_000, () => this.onTick(f.id));
     }
+    if (!this.peersTimer) {
+      const tick = (): void => void this.refreshPeers().catch((e: unknown) => ctx.log.error('self-protection: re-reading resolvers failed', e));
+      tick();
+      this.peersTimer = setInterval(tick, PEERS_EVERY_MS);
+      this.peersTimer.unref();
+    }
     ctx.log.info(`blocklist: ${this.feeds.filter((x) => x.enabled).length} feeds enabled, ${this.layout.length} groups`);
   }
 
+  private peersTimer: NodeJS.Timeout | null = null;
+
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.peersTimer) clearInterval(this.peersTimer);
+    this.peersTimer = null;
     for (const t of this.tasks) await t.destroy();
     this.tasks = [];
     for (const t of this.timers) clearTimeout(t);
@@ -219,7 +276,8 @@ export class BlocklistFeature implements Feature {
     return this.serial(async () => {
       const ctx = this.need();
       const wanted = this.feeds.filter((f) => f.enabled && (!feedIds || feedIds.includes(f.id)));
-      const guard = guardFor({ config: ctx.config, provisioning: ctx.provisioning, plan: ctx.plan(), extraAllow: this.allow() });
+      if (await this.selfProtect!.refreshBox()) await this.peersChanged('resolvers or time servers changed');
+      let peersMoved = false;
       const reports: RefreshReport[] = [];
       const changed: Array<{ feed: ResolvedFeed; ranges: PackedRanges; usable: number; status: FeedStatusRow }> = [];
       const previous = new Map(this.ranges);
@@ -228,9 +286,10 @@ export class BlocklistFeature implements Feature {
         const now = ctx.now();
         st.lastAttemptAt = now;
         const out = await refreshFeed({
-          feed, limits: ctx.config.feeds, guard, validators: st.validators,
+          feed, limits: ctx.config.feeds, guard: (fetchedFrom) => this.guard(fetchedFrom), validators: st.validators,
           lastGoodUsable: this.ranges.has(feed.id) ? (this.usable.get(feed.id) ?? null) : null, fetch: this.o.fetch,
         });
+        if (await this.selfProtect!.noteFeed(feed.id, out.peers)) peersMoved = true;
         if (out.kind === 'unchanged') {
           st.lastSuccessAt = now;
           st.consecutiveFailures = 0;
@@ -258,6 +317,7 @@ export class BlocklistFeature implements Feature {
         }
         this.statusRepo!.put(st);
       }
+      if (peersMoved) await this.peersChanged('a feed server has a new address');
       if (!changed.length) return reports;
       let sync: SyncStats | undefined;
       const tApply = performance.now();
@@ -352,6 +412,8 @@ export class BlocklistFeature implements Feature {
       feeds: this.feeds.filter((f) => f.enabled).length,
       groups: this.layout.map((g) => ({ id: g.id, feeds: g.feedIds.length, singles: (this.applied.get(g.id)?.v4Singles.length ?? 0) + (this.applied.get(g.id)?.v6Singles.length ?? 0) })),
       manual: this.manualRepo?.live(this.need().now()).length ?? 0,
+      manualRefused: this.manualRefused,
+      protected: { ...this.peers(), unresolvedNtp: this.selfProtect?.unresolved ?? [] },
       warnings: this.warnings,
     };
   }

@@ -1,8 +1,12 @@
 // HTTP(S) adapter that downloads one feed URL with node:http/https: an overall deadline,
 // a byte limit enforced while streaming (aborts at the first byte too many), conditional
 // requests (ETag / If-Modified-Since; 304 → unchanged), at most a few redirects (never
-// https → http), and an optional pinned SHA-256 of the body.
+// https → http), and an optional pinned SHA-256 of the body. It reports the addresses it
+// resolved and connected to (`peers`, on success and on failure): the guard protects them, so
+// a feed listing its own download server cannot stop itself from ever refreshing.
 import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
 
@@ -18,6 +22,8 @@ export type FeedFetchFailure =
 /** Thrown by fetchFeed; branch on `reason`. */
 export class FeedFetchError extends Error {
   override readonly name = 'FeedFetchError';
+  /** Addresses resolved or connected to before it failed (filled in by fetchFeed). */
+  peers: string[] = [];
   constructor(readonly reason: FeedFetchFailure, message: string, readonly httpStatus?: number, options?: { cause?: unknown }) {
     super(message, options);
   }
@@ -39,9 +45,10 @@ export interface FeedFetchRequest {
   maxRedirects?: number;
 }
 
+/** `peers`: every address the download resolved its hosts to or connected to (redirects included). */
 export type FeedFetchResult =
-  | { status: 'unchanged' }
-  | { status: 'ok'; body: Buffer; sha256: string; etag?: string; lastModified?: string; finalUrl: string };
+  | { status: 'unchanged'; peers?: string[] }
+  | { status: 'ok'; body: Buffer; sha256: string; etag?: string; lastModified?: string; finalUrl: string; peers?: string[] };
 
 function headerValue(h: string | string[] | undefined): string | undefined {
   return Array.isArray(h) ? h[0] : h;
@@ -51,6 +58,30 @@ function headerValue(h: string | string[] | undefined): string | undefined {
 export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
   const deadline = Date.now() + req.timeoutMs; // adapter: wall-clock deadline is its job
   const maxRedirects = req.maxRedirects ?? 3;
+  const peers = new Set<string>();
+  const hostOf = (url: string): string | null => {
+    try {
+      return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+    } catch {
+      return null; // attempt() reports the bad URL
+    }
+  };
+  /** Records what the host name resolves to now; the connection may use any of them. */
+  const resolveFirst = async (url: string): Promise<void> => {
+    const host = hostOf(url);
+    if (!host || isIP(host)) return;
+    try {
+      const remaining = Math.max(1, deadline - Date.now());
+      let timer: NodeJS.Timeout | undefined;
+      const all = await Promise.race([
+        lookup(host, { all: true, verbatim: true }),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('lookup timeout')), remaining); }),
+      ]).finally(() => clearTimeout(timer));
+      for (const a of all) peers.add(a.address);
+    } catch {
+      return; // the request itself fails with a proper FeedFetchError
+    }
+  };
 
   const attempt = (url: string, redirectsLeft: number): Promise<FeedFetchResult> =>
     new Promise((resolve, reject) => {
@@ -85,6 +116,7 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
       // agent: false → a fresh connection per download; a kept-alive socket the server already
       // closed would fail the request for nothing (feeds are fetched hours apart anyway)
       const request = lib.get(parsed, { headers, agent: false }, (res) => {
+        if (res.socket.remoteAddress) peers.add(res.socket.remoteAddress);
         const status = res.statusCode ?? 0;
         if (status === 304) {
           res.resume();
@@ -106,7 +138,7 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
           if (parsed.protocol === 'https:' && next.protocol !== 'https:') return fail(new FeedFetchError('redirect', 'refusing https → http redirect', status));
           settled = true;
           clearTimeout(timer);
-          attempt(next.href, redirectsLeft - 1).then(resolve, reject);
+          resolveFirst(next.href).then(() => attempt(next.href, redirectsLeft - 1)).then(resolve, reject);
           return;
         }
         if (status !== 200) {
@@ -150,7 +182,16 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
       });
       const timer = setTimeout(() => fail(new FeedFetchError('timeout', `no complete answer within ${req.timeoutMs} ms`)), remaining);
       request.on('error', (err) => fail(new FeedFetchError('network', 'request failed', undefined, { cause: err })));
+      request.on('socket', (sock) => sock.once('connect', () => {
+        if (sock.remoteAddress) peers.add(sock.remoteAddress);
+      }));
     });
 
-  return attempt(req.url, maxRedirects);
+  const withPeers = (r: FeedFetchResult): FeedFetchResult => ({ ...r, peers: [...peers] });
+  return resolveFirst(req.url)
+    .then(() => attempt(req.url, maxRedirects))
+    .then(withPeers, (e: unknown) => {
+      if (e instanceof FeedFetchError) e.peers = [...peers];
+      throw e;
+    });
 }

@@ -7,8 +7,8 @@
 //  - Special-purpose ranges that are never a legitimate internet peer (loopback, link-local,
 //    multicast, unspecified, broadcast, RFC 1918, CGNAT, ULA and the other IANA
 //    non-routable blocks) and the runtime protected list (box's own addresses, LAN
-//    prefixes, default gateway, upstream collector, provider management, allowlist) are
-//    never loaded. Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+//    prefixes, default gateway, upstream collector, provider management, allowlist, the
+//    box's DNS resolvers, NTP servers and feed download servers) are never loaded. Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
 //    2001:db8::/32) stay loadable on purpose: the lab uses them as "the internet".
 //  - An entry wholly inside protected space is rejected, counted under the reason of the
 //    protected block it hits. An entry that only overlaps is CARVED: the protected part is
@@ -19,7 +19,9 @@ import { BITS, formatRange, parseEntry, rangeSize, type Family, type IpRange } f
 export type SpecialReason =
   | 'unspecified' | 'loopback' | 'link_local' | 'multicast' | 'broadcast'
   | 'private' | 'cgnat' | 'ula' | 'reserved';
-export type RuntimeReason = 'own_address' | 'lan' | 'gateway' | 'upstream' | 'management' | 'allowlist';
+export type RuntimeReason =
+  | 'own_address' | 'lan' | 'gateway' | 'upstream' | 'management' | 'allowlist'
+  | 'resolver' | 'feed_host' | 'ntp';
 export type GuardReason = 'too_broad' | SpecialReason | RuntimeReason;
 
 export interface ProtectedRange { range: IpRange; reason: SpecialReason | RuntimeReason }
@@ -53,7 +55,7 @@ export const SPECIAL_RANGES: ReadonlyArray<readonly [string, SpecialReason]> = [
 export interface GuardOptions {
   /** Broadest prefix length a feed may load per family (default { 4: 8, 6: 24 }). */
   minPrefix?: Partial<Record<Family, number>>;
-  /** Runtime protected ranges: own addresses, LAN, gateway, upstream, management, allowlist. */
+  /** Runtime protected ranges: own addresses, LAN, gateway, upstream, management, allowlist, resolvers, NTP, feed hosts. */
   protected?: ProtectedRange[];
   /** How many rejected/carved entries to keep as text samples (default 5). */
   maxSamples?: number;

@@ -5,9 +5,9 @@ import type { Handlers } from '../app/commands.js';
 import { CommandError, parseArgs } from '../control/protocol.js';
 import { IpParseError } from '../net/ip.js';
 import type { BlocklistFeature } from './feature.js';
-import { emptyGuardResult, guardEntry } from './guard.js';
+import { emptyGuardResult, guardEntry, type GuardReason } from './guard.js';
 import { manualAddCmds, manualDelCmds, normaliseEntry, overlappingBlock } from './manual.js';
-import { guardFor } from './protect.js';
+import { reasonText } from './protect.js';
 import { FeedSchema, type TechnicianOverrides } from './catalog.js';
 import { readTechnician, writeTechnician } from './feedSources.js';
 
@@ -111,11 +111,16 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
       const ctx = f.need();
       const a = parseArgs(BlockAddArgs, args);
       const e = entryOf(a.entry);
-      // the same self-protection as feeds: a manual block never cuts off the office
+      // the same guard as every feed: a manual block never cuts off the office or the box
       const g = emptyGuardResult();
-      guardEntry(e.range, guardFor({ config: ctx.config, provisioning: ctx.provisioning, plan: ctx.plan(), extraAllow: f.allow() }), g, () => undefined);
+      guardEntry(e.range, f.guard(), g, () => undefined);
       if (g.rejectedTotal || g.carvedTotal) {
-        throw new CommandError(`refused: ${e.text} is protected (${Object.keys({ ...g.rejected, ...g.carved }).join(', ')})`);
+        const reasons = Object.keys({ ...g.rejected, ...g.carved }) as GuardReason[];
+        for (const r of reasons) f.manualRefused[r] = (f.manualRefused[r] ?? 0) + 1;
+        const why = reasons.map((r) => `${reasonText(r)} [${r}]`).join('; ');
+        const part = g.carvedTotal ? 'part of it is protected' : 'it is protected';
+        ctx.log.warn(`manual block of ${e.text} refused: ${reasons.join(', ')}`);
+        throw new CommandError(`refused: ${e.text} was not blocked, ${part}: ${why}. Nothing was changed.`);
       }
       const now = ctx.now();
       const live = f.manualRepo!.live(now);

@@ -6,7 +6,8 @@ import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { parseEntry } from '../net/ip.js';
 import type { NetworkPlan } from '../policy/network.js';
-import { buildGuard, type Guard, type ProtectedRange, type RuntimeReason } from './guard.js';
+import { buildGuard, type Guard, type GuardReason, type ProtectedRange, type RuntimeReason } from './guard.js';
+import type { BoxPeers } from './peers.js';
 
 export interface ProtectInput {
   config: Config;
@@ -14,6 +15,8 @@ export interface ProtectInput {
   plan: NetworkPlan | null;
   /** Technician allowlist additions. */
   extraAllow: readonly string[];
+  /** The box's own resolvers, NTP servers and feed download servers (peers.ts). */
+  peers?: BoxPeers | undefined;
 }
 
 /** Protected ranges with reasons; entries that do not parse (zone ids) are skipped as allowRanges does. */
@@ -35,10 +38,32 @@ export function protectedList(i: ProtectInput): ProtectedRange[] {
   add('management', i.provisioning?.management ?? []);
   const upstream = i.config.upstream?.host ?? i.provisioning?.upstream.host;
   if (upstream) add('upstream', [upstream]);
+  // router mode: dnsmasq forwards the office's DNS there; cutting it cuts the whole office
+  add('resolver', [...(i.config.router.dnsServers ?? []), ...(i.peers?.resolver ?? [])]);
+  add('ntp', i.peers?.ntp ?? []);
+  add('feed_host', i.peers?.feed_host ?? []);
   return out;
 }
 
 /** The guard for this box: breadth limits from config, protected list from the network. */
 export function guardFor(i: ProtectInput): Guard {
   return buildGuard({ minPrefix: { 4: i.config.feeds.minPrefix.v4, 6: i.config.feeds.minPrefix.v6 }, protected: protectedList(i) });
+}
+
+const REASON_TEXT: Partial<Record<GuardReason, string>> = {
+  own_address: "one of the box's own addresses",
+  lan: 'the office network',
+  gateway: "the office's internet router (default gateway)",
+  upstream: "the monitoring centre's collector",
+  management: "the provider's management address",
+  allowlist: 'on the allowlist',
+  resolver: "a DNS server the box and the office use: blocking it cuts name lookups for everyone",
+  ntp: 'a time server the box keeps its clock with',
+  feed_host: 'the server a blocklist feed is downloaded from: blocking it stops that feed from ever refreshing',
+  too_broad: 'too broad a range to block at once',
+};
+
+/** Why an entry is protected, in words for the technician (`utmctl block add` refusal). */
+export function reasonText(reason: GuardReason): string {
+  return REASON_TEXT[reason] ?? `special-purpose address space (${reason})`;
 }

@@ -11,10 +11,11 @@ import type { Validators } from './repos.js';
 
 export type FetchFn = (req: FeedFetchRequest) => Promise<FeedFetchResult>;
 
-export type RefreshOutcome =
+/** `peers`: the addresses the download resolved or connected to (protected from every list). */
+export type RefreshOutcome = { peers: string[] } & (
   | { kind: 'unchanged' }
   | { kind: 'fault'; reason: string; detail: Record<string, unknown>; stats?: FeedStats | undefined }
-  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators; timings: RefreshTimings };
+  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators; timings: RefreshTimings });
 
 /** Where the time of one refresh went (ms). */
 export interface RefreshTimings { fetchMs: number; evaluateMs: number; packMs: number }
@@ -22,7 +23,8 @@ export interface RefreshTimings { fetchMs: number; evaluateMs: number; packMs: n
 export interface RefreshInput {
   feed: ResolvedFeed;
   limits: Pick<FeedsConfig, 'fetchTimeoutSeconds' | 'maxBytes'>;
-  guard: Guard;
+  /** The guard, or one built once the download knows which servers it came from. */
+  guard: Guard | ((fetchedFrom: readonly string[]) => Guard);
   /** Validators of the last accepted download (ignored when `force`). */
   validators: Validators;
   /** Usable entries of last-good (null: nothing loaded yet). */
@@ -34,44 +36,54 @@ export interface RefreshInput {
 export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   const fetch = i.fetch ?? fetchFeed;
   const urls = (['v4', 'v6'] as const).flatMap((k) => (i.feed.urls[k] ? [[k, i.feed.urls[k]] as const] : []));
+  const peers = new Set<string>();
   const download = async (withValidators: boolean): Promise<Map<'v4' | 'v6', FeedFetchResult>> => {
     const res = new Map<'v4' | 'v6', FeedFetchResult>();
     for (const [k, url] of urls) {
       const v = withValidators ? i.validators[k] : undefined;
-      res.set(k, await fetch({
-        url, timeoutMs: i.limits.fetchTimeoutSeconds * 1000, maxBytes: Math.min(i.feed.maxBytes, i.limits.maxBytes),
-        etag: v?.etag, lastModified: v?.lastModified, sha256: i.feed.sha256?.[k],
-      }));
+      try {
+        const r = await fetch({
+          url, timeoutMs: i.limits.fetchTimeoutSeconds * 1000, maxBytes: Math.min(i.feed.maxBytes, i.limits.maxBytes),
+          etag: v?.etag, lastModified: v?.lastModified, sha256: i.feed.sha256?.[k],
+        });
+        for (const p of r.peers ?? []) peers.add(p);
+        res.set(k, r);
+      } catch (e) {
+        if (e instanceof FeedFetchError) for (const p of e.peers) peers.add(p);
+        throw e;
+      }
     }
     return res;
   };
+  const seen = (): string[] => [...peers];
   let got: Map<'v4' | 'v6', FeedFetchResult>;
   const t0 = performance.now();
   try {
     got = await download(i.lastGoodUsable !== null);
     const unchanged = [...got.values()].filter((r) => r.status === 'unchanged').length;
-    if (unchanged === got.size) return { kind: 'unchanged' };
+    if (unchanged === got.size) return { kind: 'unchanged', peers: seen() };
     // one URL changed, another did not: the unchanged body is not kept, so fetch all afresh
     if (unchanged > 0) got = await download(false);
   } catch (e) {
-    if (e instanceof FeedFetchError) return { kind: 'fault', reason: e.reason, detail: { message: e.message, httpStatus: e.httpStatus } };
-    return { kind: 'fault', reason: 'network', detail: { message: String(e) } };
+    if (e instanceof FeedFetchError) return { kind: 'fault', reason: e.reason, detail: { message: e.message, httpStatus: e.httpStatus }, peers: seen() };
+    return { kind: 'fault', reason: 'network', detail: { message: String(e) }, peers: seen() };
   }
   const bodies: { v4?: FeedBody; v6?: FeedBody } = {};
   const validators: Validators = {};
   for (const [k, r] of got) {
-    if (r.status !== 'ok') return { kind: 'fault', reason: 'network', detail: { message: 'unexpected 304 without validators' } };
+    if (r.status !== 'ok') return { kind: 'fault', reason: 'network', detail: { message: 'unexpected 304 without validators' }, peers: seen() };
     bodies[k] = { text: r.body.toString('utf8'), sha256: r.sha256 };
     validators[k] = { etag: r.etag, lastModified: r.lastModified };
   }
   const t1 = performance.now();
   const packer = new RangePacker();
-  const outcome = evaluateFeed(i.feed, bodies, i.guard, i.lastGoodUsable, (r) => packer.add(r));
-  if (!outcome.health.ok) return { kind: 'fault', reason: outcome.health.reason, detail: outcome.health.detail, stats: outcome.stats };
+  const guard = typeof i.guard === 'function' ? i.guard(seen()) : i.guard;
+  const outcome = evaluateFeed(i.feed, bodies, guard, i.lastGoodUsable, (r) => packer.add(r));
+  if (!outcome.health.ok) return { kind: 'fault', reason: outcome.health.reason, detail: outcome.health.detail, stats: outcome.stats, peers: seen() };
   const t2 = performance.now();
   const ranges = packer.finish();
   const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
-  return { kind: 'ok', ranges, usable: outcome.stats.usable, stats: outcome.stats, validators, timings };
+  return { kind: 'ok', ranges, usable: outcome.stats.usable, stats: outcome.stats, validators, timings, peers: seen() };
 }
 
 /** Rejected counts by reason for the status row (parser, guard, and `carved:<reason>`). */

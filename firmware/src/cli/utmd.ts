@@ -3,6 +3,7 @@
 // This entry is deliberately tiny: it puts the last-good ruleset back into the kernel
 // first, and only then loads the rest of the daemon (express, SQLite, schemas).
 import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
@@ -11,12 +12,43 @@ import { parseArgs, str } from './args.js';
 
 const VALUED = ['state-dir', 'config', 'provisioning', 'check-config', 'check-provisioning'];
 
-/** Re-applies STATE/ruleset.last-good.json with nft; returns the ms it took, or null. */
+/** Our inet table's name, from the first bytes of a rendered document (the renderer names it first). */
+function tableNameOf(head: string): string | null {
+  return /\{"table":\{"family":"inet","name":"([A-Za-z0-9_-]{1,64})"\}\}/.exec(head)?.[1] ?? null;
+}
+
+/** True when the kernel still holds our inet table (utmd restarted, the box did not). */
+async function stillInKernel(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  let head: string;
+  try {
+    const buf = Buffer.alloc(1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    head = buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+  const name = tableNameOf(head);
+  if (!name) return false;
+  const r = await run([systemBin('nft'), '-j', '-t', 'list', 'tables', 'inet'], { timeoutMs: 10_000, allowFailure: true });
+  return r.code === 0 && r.stdout.includes(`"name": "${name}"`);
+}
+
+/**
+ * Re-applies STATE/ruleset.last-good.json with nft; returns the ms it took, or null. When the
+ * kernel still holds our tables (a restart of utmd, not of the box) they are left alone: they
+ * enforce what the last utmd applied, and replacing them would empty the device sightings and
+ * byte counters that the first apply keeps (nft/keepSets.ts). Returns 0 then.
+ */
 async function restoreEarly(stateDir: string): Promise<number | null> {
   const file = join(stateDir, LAST_GOOD_FILE);
   if (!existsSync(file)) return null;
   const t0 = performance.now();
   try {
+    if (await stillInKernel(file)) {
+      process.stderr.write('utmd: our ruleset is still in the kernel; kept as it is until the first apply\n');
+      return 0;
+    }
     await run([systemBin('nft'), '-j', '-f', file], { timeoutMs: 120_000 });
     return performance.now() - t0;
   } catch (e) {

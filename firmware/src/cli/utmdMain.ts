@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BasePolicySchema } from '../nft/policy.js';
-import { ConfigError, loadConfig, loadProvisioning, parseWith } from '../config/load.js';
+import { ConfigError, parseWith } from '../config/load.js';
+import { describeRefusal, loadConfigWithFallback, loadProvisioningWithFallback } from '../config/fallback.js';
 import { ConfigSchema } from '../config/schema.js';
 import { ProvisioningSchema } from '../config/provisioning.js';
 import { Daemon } from '../app/daemon.js';
@@ -39,14 +40,20 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
   const stateDir = str(args, 'state-dir') ?? DEFAULT_STATE_DIR;
   const configFile = str(args, 'config') ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
   const provFile = str(args, 'provisioning') ?? (existsSync(DEFAULT_PROVISIONING) ? DEFAULT_PROVISIONING : undefined);
-  const config = await loadConfig(configFile);
-  const provisioning = await loadProvisioning(provFile);
+  // a refused file never stops utmd: it runs on the last accepted copy (or the defaults) and says so
+  const problem = (what: string, e: unknown): void => log.warn(`${what}: not usable`, e);
+  const cfg = await loadConfigWithFallback(configFile, stateDir, problem);
+  const prov = await loadProvisioningWithFallback(provFile, stateDir, problem);
+  const config = cfg.value;
+  const provisioning = prov.value;
+  const refusals = [cfg.refusal, prov.refusal].filter((r) => r !== null);
+  for (const r of refusals) log.error(describeRefusal(r));
   const root = packageRoot();
   const basePath = join(root, 'rules', 'base-policy.json');
   const base = parseWith(BasePolicySchema, readFileSync(basePath, 'utf8'), basePath);
 
   const features = composeFeatures({ config, provisioning, stateDir, root });
-  const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, staticDir: join(root, 'webui', 'static'), restoredMs });
+  const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, staticDir: join(root, 'webui', 'static'), restoredMs, refusals });
   let stopping = false;
   const stop = (sig: string): void => {
     if (stopping) return;

@@ -34,7 +34,8 @@ export function parseWith<S extends z.ZodType>(schema: S, text: string, file: st
   return r.data;
 }
 
-async function readText(file: string): Promise<string> {
+/** A config-sized file's text; throws ConfigError when it cannot be read or is over 4 MiB. */
+export async function readText(file: string): Promise<string> {
   try {
     const buf = await readFile(file);
     if (buf.length > 4 * 1024 * 1024) throw new ConfigError(file, ['file larger than 4 MiB']);

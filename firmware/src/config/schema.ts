@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { IfName, IpAddress, IpEntry, IpPrefix, Port } from './fields.js';
 import { FeedsConfigSchema } from '../blocklist/feedsConfig.js';
+import { isHostOrAddress } from '../blocklist/peers.js';
 
 /** Per-kind cooldowns (seconds) shipped by default: slow stories fold their reminders for a day. */
 export const DEFAULT_COOLDOWN_BY_KIND: Readonly<Record<string, number>> = { beacon: 86_400, long_connection: 86_400, upload: 21_600 };
@@ -101,6 +102,13 @@ export const ConfigSchema = z
       })
       .default({ heartbeatSeconds: 300, silenceSeconds: 900, recoverySettleSeconds: 60, statsTime: '00:05' })
       .describe('What the box tells the monitoring centre on its own: heartbeats, daily statistics, failures and recoveries'),
+    protect: z
+      .strictObject({
+        ntpServers: z.array(z.string().max(253).refine(isHostOrAddress, 'a host name or address')).max(16).default([])
+          .describe('Time servers the box uses that systemd-timesyncd\'s and chrony\'s config do not name (host names are resolved): never blocked by any list'),
+      })
+      .default({ ntpServers: [] })
+      .describe('Self-protection: what no blocklist, feed or manual block may cut off. The box\'s own addresses, the office, the gateway, the collector, the management addresses, its DNS resolvers (resolv.conf, DHCP leases, router.dnsServers), its NTP servers and every feed\'s download server are protected without configuration'),
     upstream: z
       .strictObject({
         host: IpAddress.describe('Collector address (overrides the provisioning bundle)'),

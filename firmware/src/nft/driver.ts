@@ -6,6 +6,7 @@ import { writeAtomic } from '../sys/files.js';
 import { run, RunError } from '../sys/run.js';
 import type { NftDocument } from './json.js';
 import { verifyReadBack } from './verify.js';
+import { keepDynamicSets, parseKernelTable, type KernelTable } from './keepSets.js';
 import { systemBin } from '../sys/bin.js';
 
 export class NftError extends Error {
@@ -27,6 +28,8 @@ export interface NftDriverOptions {
 }
 
 export interface ApplyReport {
+  /** Dynamic sets left in place with their elements (`family name`). */
+  kept: string[];
   checkedMs: number;
   appliedMs: number;
   verifiedMs: number;
@@ -73,11 +76,14 @@ export class NftDriver {
 
   /**
    * Applies a complete document in one transaction, reads it back, verifies it and stores it
-   * as last-good. On any failure the previous ruleset stays in the kernel (the transaction
-   * is all-or-nothing) and NftError is thrown.
+   * as last-good. Sets named in `keepSets` that already exist unchanged stay in the kernel with
+   * their elements (device sightings, byte counters: nft/keepSets.ts). On any failure the
+   * previous ruleset stays in the kernel (the transaction is all-or-nothing) and NftError is
+   * thrown. Callers serialise applies (the daemon's apply queue): the kernel is read first.
    */
-  async apply(doc: NftDocument): Promise<ApplyReport> {
-    const text = JSON.stringify(doc);
+  async apply(doc: NftDocument, keepSets: readonly string[] = []): Promise<ApplyReport> {
+    const plan = keepSets.length ? keepDynamicSets(doc, this.opts.tableName, await this.currentTables(), keepSets) : { doc, kept: [] };
+    const text = JSON.stringify(plan.doc);
     const t0 = performance.now();
     await this.check(text);
     const t1 = performance.now();
@@ -85,18 +91,33 @@ export class NftDriver {
     const t2 = performance.now();
     const problems = verifyReadBack(doc, await this.readBack(), this.opts.tableName);
     if (problems.length) throw new NftError(`ruleset read back differs: ${problems.join('; ')}`, '');
-    await this.saveLastGood(text);
-    return { checkedMs: t1 - t0, appliedMs: t2 - t1, verifiedMs: performance.now() - t2 };
+    // last-good is the whole document: a restore after boot starts from empty tables anyway
+    await this.saveLastGood(JSON.stringify(doc));
+    return { kept: plan.kept, checkedMs: t1 - t0, appliedMs: t2 - t1, verifiedMs: performance.now() - t2 };
+  }
+
+  /** Our tables' objects per family (terse: no elements); a family without our table is absent. */
+  async currentTables(): Promise<Partial<Record<string, KernelTable>>> {
+    const out: Partial<Record<string, KernelTable>> = {};
+    for (const family of ['inet', 'bridge']) {
+      if (!(await this.hasTable(family))) continue;
+      out[family] = parseKernelTable(await this.exec(['-t', 'list', 'table', family, this.opts.tableName]));
+    }
+    return out;
+  }
+
+  private async hasTable(family: string): Promise<boolean> {
+    const out = await this.exec(['-t', 'list', 'tables', family]);
+    // nft prints nothing at all when a family has no tables.
+    const tables = out.trim() ? (JSON.parse(out) as { nftables: Record<string, { name?: string }>[] }).nftables : [];
+    return tables.some((x) => x.table?.name === this.opts.tableName);
   }
 
   /** Our tables as the kernel holds them, without set elements (`-t`). */
   async readBack(): Promise<{ nftables: unknown[] }> {
     const all: unknown[] = [];
     for (const family of ['inet', 'bridge']) {
-      const out = await this.exec(['-t', 'list', 'tables', family]);
-      // nft prints nothing at all when a family has no tables.
-      const tables = out.trim() ? (JSON.parse(out) as { nftables: Record<string, { name?: string }>[] }).nftables : [];
-      if (!tables.some((x) => x.table?.name === this.opts.tableName)) continue;
+      if (!(await this.hasTable(family))) continue;
       const t = JSON.parse(await this.exec(['-t', 'list', 'table', family, this.opts.tableName])) as { nftables: unknown[] };
       all.push(...t.nftables);
     }

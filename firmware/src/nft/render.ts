@@ -13,6 +13,13 @@ const FILTER = 0; // nft's "filter" priority
  *  device discovery sees even devices that never use DHCP (read with `nft -j list set`). */
 export const LAN_SEEN_SET = 'lan_seen';
 const LAN_SEEN_TIMEOUT_S = 3600;
+
+/** Sets whose elements only the packet path writes: a re-apply leaves them in the kernel
+ *  (NftDriver.apply keepSets), so sightings and per-device byte counters survive it. */
+export const DYNAMIC_SETS: readonly string[] = [
+  LAN_SEEN_SET,
+  ...Object.values(DEVICE_COUNTER_SETS).flatMap((byFam) => [byFam[4], byFam[6]]),
+];
 const LAN_SEEN_SIZE = 65_536;
 
 function lanSeenSet(): { name: string; type: ['ether_addr', 'ipv4_addr']; flags: ['timeout']; timeout: number; size: number } {

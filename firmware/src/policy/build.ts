@@ -29,6 +29,8 @@ export function allowRanges(i: Omit<PolicyInput, 'base' | 'quarantine'>): IpRang
     ...i.plan.gateways,
     ...i.plan.boxAddresses,
     ...(i.provisioning?.management ?? []),
+    // router mode: the resolvers dnsmasq forwards the office's DNS to
+    ...(i.config.router.dnsServers ?? []),
     ...(i.extraAllow ?? []),
   ];
   const upstream = i.config.upstream?.host ?? i.provisioning?.upstream.host;

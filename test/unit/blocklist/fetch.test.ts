@@ -78,8 +78,20 @@ test('downloads, reports validators and digest; 304 means unchanged', async (t) 
   t.is(r.sha256, SHA);
   t.is(r.etag, '"v1"');
   t.is(r.lastModified, 'Thu, 26 Nov 2026 08:00:00 GMT');
-  t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, etag: '"v1"' }), { status: 'unchanged' });
-  t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, lastModified: r.lastModified }), { status: 'unchanged' });
+  t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, etag: '"v1"' }), { status: 'unchanged', peers: ['127.0.0.1'] });
+  t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, lastModified: r.lastModified }), { status: 'unchanged', peers: ['127.0.0.1'] });
+});
+
+test('reports the servers it resolved and connected to, on success and on failure', async (t) => {
+  const url = await startServer(t);
+  const r = await fetchFeed({ ...base, url: `${url}/feed` });
+  t.deepEqual(r.peers, ['127.0.0.1']);
+  // a host name: every address it resolves to is reported, the one connected to among them
+  const byName = await fetchFeed({ ...base, url: `${url.replace('127.0.0.1', 'localhost')}/feed` }).catch((e: unknown) => e);
+  const peers = byName instanceof FeedFetchError ? byName.peers : (byName as { peers?: string[] }).peers;
+  t.true(peers!.includes('127.0.0.1') || peers!.includes('::1'), JSON.stringify(peers));
+  const err = await t.throwsAsync(fetchFeed({ ...base, url: `${url}/missing` }), { instanceOf: FeedFetchError });
+  t.deepEqual(err?.peers, ['127.0.0.1'], 'a server answering 404 is still the feed\'s server');
 });
 
 test('pinned sha256: match passes, mismatch fails', async (t) => {

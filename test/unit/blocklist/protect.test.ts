@@ -19,3 +19,33 @@ test('the guard protects exactly what the ruleset allowlist allows, each with a 
   t.like(got.find((p) => formatRange(p.range) === '198.51.100.10'), { reason: 'upstream' });
   t.like(got.find((p) => formatRange(p.range) === '192.0.2.99'), { reason: 'allowlist' });
 });
+
+test('resolvers, NTP and feed servers are protected with their own reason, in the guard and the allowlist alike', async (t) => {
+  const { buildGuard, guardEntries } = await import('../../../firmware/src/blocklist/guard.js');
+  const { guardFor, reasonText } = await import('../../../firmware/src/blocklist/protect.js');
+  const { parseEntry } = await import('../../../firmware/src/net/ip.js');
+  const config = ConfigSchema.parse({ mode: 'router', router: { dnsServers: ['192.0.2.60'] } });
+  const plan: NetworkPlan = {
+    mode: 'router', ifaces: { wan: 'eth0', lan: ['eth1'] }, bridgePorts: [], lanPrefixes: ['192.168.77.0/24'],
+    boxAddresses: ['100.64.77.2'], gateways: ['100.64.77.1'], wanReason: '', problems: [],
+  };
+  const peers = { resolver: ['198.51.100.53'], ntp: ['192.0.2.123'], feed_host: ['192.0.2.53', '2001:db8:c0::53'] };
+  const got = protectedList({ config, provisioning: null, plan, extraAllow: [], peers });
+  const reason = (x: string): string | undefined => got.find((p) => formatRange(p.range) === x)?.reason;
+  t.is(reason('192.0.2.60'), 'resolver', 'dnsmasq\'s upstream from the config');
+  t.is(reason('198.51.100.53'), 'resolver');
+  t.is(reason('192.0.2.123'), 'ntp');
+  t.is(reason('192.0.2.53'), 'feed_host');
+  t.is(reason('2001:db8:c0::53'), 'feed_host');
+  // the ruleset's allowlist holds the same (the feature hands its peers over as extraAllow)
+  const allowed = allowRanges({ config, provisioning: null, plan, extraAllow: ['198.51.100.53', '192.0.2.123', '192.0.2.53', '2001:db8:c0::53'] }).map(formatRange);
+  for (const p of got) t.true(allowed.includes(formatRange(p.range)), formatRange(p.range));
+  // a feed listing them: those lines are refused by reason, the rest loads; a /24 around the resolver is carved
+  const r = guardEntries(['192.0.2.60', '192.0.2.53', '192.0.2.123', '203.0.113.10', '198.51.100.0/24'].map((e) => parseEntry(e)), guardFor({ config, provisioning: null, plan, extraAllow: [], peers }));
+  t.deepEqual(r.rejected, { resolver: 1, feed_host: 1, ntp: 1 });
+  t.deepEqual(r.carved, { resolver: 1 });
+  t.true(r.accepted.map(formatRange).includes('203.0.113.10'));
+  t.false(r.accepted.some((x) => formatRange(x) === '198.51.100.53'));
+  t.regex(reasonText('resolver'), /DNS/);
+  t.truthy(buildGuard);
+});

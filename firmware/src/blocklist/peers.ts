@@ -1,0 +1,98 @@
+// The box's own peers on the internet, which no blocklist may ever cut off: the DNS resolvers
+// it (and, in router mode, dnsmasq for the office) asks, the NTP servers it keeps time with,
+// and the servers its feeds are downloaded from. Pure parsers of the files that name them;
+// the adapter that reads the files and resolves names is peersReader.ts.
+import { isValidAddress, parseAddress, formatAddress } from '../net/ip.js';
+
+export type PeerKind = 'resolver' | 'ntp' | 'feed_host';
+
+/** The protected peers by kind: normalised address text. */
+export type BoxPeers = Record<PeerKind, string[]>;
+
+export function emptyPeers(): BoxPeers {
+  return { resolver: [], ntp: [], feed_host: [] };
+}
+
+/** Normalised address text, or null for anything that is not a plain address (zone ids cut). */
+export function normaliseAddress(text: string): string | null {
+  const t = text.trim().replace(/%.*$/, '').replace(/^\[(.*)\]$/, '$1');
+  if (!isValidAddress(t)) return null;
+  const a = parseAddress(t);
+  return formatAddress(a.family, a.value);
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').map((l) => l.replace(/[#;].*$/, '').trim()).filter(Boolean);
+}
+
+/** `nameserver ADDR` lines of a resolv.conf (the first 16). */
+export function parseResolvConf(text: string): string[] {
+  const out: string[] = [];
+  for (const l of lines(text)) {
+    const m = /^nameserver\s+(\S+)$/.exec(l);
+    const a = m ? normaliseAddress(m[1]!) : null;
+    if (a) out.push(a);
+  }
+  return out.slice(0, 16);
+}
+
+/** DNS servers handed out by DHCP: dhclient leases (`option domain-name-servers a, b;`),
+ *  systemd-networkd leases (`DNS=a b`) and udhcpc-style `dns=a b` files. */
+export function parseLeaseDns(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const l = raw.trim();
+    const m = /^option\s+(?:domain-name-servers|dhcp6\.name-servers)\s+([^;]+);?$/.exec(l) ?? /^(?:DNS|dns)=(.+)$/.exec(l);
+    if (!m) continue;
+    for (const part of m[1]!.split(/[\s,]+/)) {
+      const a = normaliseAddress(part);
+      if (a) out.push(a);
+    }
+  }
+  return out.slice(0, 32);
+}
+
+/** Host names or addresses of systemd-timesyncd config (`NTP=`, `FallbackNTP=`). */
+export function parseTimesyncd(text: string): string[] {
+  const out: string[] = [];
+  for (const l of lines(text)) {
+    const m = /^(?:NTP|FallbackNTP)\s*=\s*(.*)$/.exec(l);
+    if (m) out.push(...m[1]!.split(/\s+/).filter(Boolean));
+  }
+  return out.filter(isHostOrAddress).slice(0, 32);
+}
+
+/** Host names or addresses of chrony config and `.sources` files (`server`, `pool`, `peer`). */
+export function parseChrony(text: string): string[] {
+  const out: string[] = [];
+  for (const l of text.split('\n').map((x) => x.replace(/[#!;%].*$/, '').trim())) {
+    const m = /^(?:server|pool|peer)\s+(\S+)/.exec(l);
+    if (m) out.push(m[1]!);
+  }
+  return out.filter(isHostOrAddress).slice(0, 32);
+}
+
+/** A DNS host name (letters, digits, hyphens, dots) or an address. */
+export function isHostOrAddress(s: string): boolean {
+  if (normaliseAddress(s)) return true;
+  return s.length <= 253 && /^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/.test(s);
+}
+
+/** Sorted, de-duplicated union per kind. */
+export function mergePeers(...all: Array<Partial<BoxPeers>>): BoxPeers {
+  const out = emptyPeers();
+  for (const k of Object.keys(out) as PeerKind[]) {
+    out[k] = [...new Set(all.flatMap((p) => p[k] ?? []))].sort();
+  }
+  return out;
+}
+
+/** Same addresses per kind. */
+export function samePeers(a: BoxPeers, b: BoxPeers): boolean {
+  return JSON.stringify(mergePeers(a)) === JSON.stringify(mergePeers(b));
+}
+
+/** Every protected address, whatever its kind. */
+export function allPeerAddresses(p: BoxPeers): string[] {
+  return [...new Set([...p.resolver, ...p.ntp, ...p.feed_host])].sort();
+}

@@ -1,0 +1,110 @@
+// Adapter: finds the box's own resolvers and NTP servers in the files that name them, and
+// resolves NTP host names, so the guard can protect them (peers.ts). Every file is optional:
+// a box without chrony simply has no chrony file. Never throws: what cannot be read is
+// counted in `problems` and the rest is used.
+import { lookup } from 'node:dns/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { normaliseAddress, parseChrony, parseLeaseDns, parseResolvConf, parseTimesyncd } from './peers.js';
+
+export interface PeerSources {
+  /** resolv.conf files (the box's own, and systemd-resolved's list of upstream servers). */
+  resolvConf: string[];
+  /** Folders of DHCP lease files (dhclient, systemd-networkd); every file in them is read. */
+  leaseDirs: string[];
+  /** systemd-timesyncd config files and drop-in folders. */
+  timesyncd: string[];
+  /** chrony config files and source folders (`sourcedir`, e.g. DHCP-provided NTP). */
+  chrony: string[];
+}
+
+export const DEFAULT_PEER_SOURCES: PeerSources = {
+  resolvConf: ['/etc/resolv.conf', '/run/systemd/resolve/resolv.conf'],
+  leaseDirs: ['/var/lib/dhcp', '/var/lib/dhclient', '/run/systemd/netif/leases'],
+  timesyncd: ['/etc/systemd/timesyncd.conf', '/etc/systemd/timesyncd.conf.d', '/run/systemd/timesyncd.conf.d'],
+  chrony: ['/etc/chrony/chrony.conf', '/etc/chrony/conf.d', '/etc/chrony/sources.d', '/run/chrony-dhcp'],
+};
+
+export interface ReadPeersResult {
+  resolver: string[];
+  ntp: string[];
+  /** NTP host names that did not resolve (kept out; retried at the next read). */
+  unresolved: string[];
+}
+
+const MAX_FILE = 256 * 1024;
+
+/** Text of a file, or of every regular file in a folder (sorted); missing paths give nothing. */
+async function texts(path: string): Promise<string[]> {
+  try {
+    const buf = await readFile(path);
+    return [buf.subarray(0, MAX_FILE).toString('utf8')];
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    if (code !== 'EISDIR') throw e;
+  }
+  const out: string[] = [];
+  for (const name of (await readdir(path)).sort().slice(0, 64)) {
+    try {
+      out.push((await readFile(join(path, name))).subarray(0, MAX_FILE).toString('utf8'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
+    }
+  }
+  return out;
+}
+
+/** Every address a host name resolves to now (both families), within `timeoutMs`; [] on failure. */
+export async function resolveHost(host: string, timeoutMs: number): Promise<string[]> {
+  const literal = normaliseAddress(host);
+  if (literal) return [literal];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`lookup of ${host} took longer than ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const all = await Promise.race([lookup(host, { all: true, verbatim: true }), timeout]);
+    return all.map((a) => normaliseAddress(a.address)).filter((a): a is string => a !== null);
+  } catch {
+    return []; // no answer now: the caller counts it as unresolved and tries again next time
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Reads the resolvers and NTP servers the box uses; `extraNtp` (config) is added to what
+ * timesyncd and chrony name. `onProblem` hears about unreadable files.
+ */
+export async function readBoxPeers(o: { sources?: PeerSources; extraNtp?: readonly string[]; timeoutMs?: number; onProblem?: (what: string, e: unknown) => void }): Promise<ReadPeersResult> {
+  const src = o.sources ?? DEFAULT_PEER_SOURCES;
+  const read = async (paths: string[]): Promise<string[]> => {
+    const all: string[] = [];
+    for (const p of paths) {
+      try {
+        all.push(...(await texts(p)));
+      } catch (e) {
+        o.onProblem?.(p, e);
+      }
+    }
+    return all;
+  };
+  const resolver = [
+    ...(await read(src.resolvConf)).flatMap(parseResolvConf),
+    ...(await read(src.leaseDirs)).flatMap(parseLeaseDns),
+  ];
+  const hosts = [...new Set([
+    ...(await read(src.timesyncd)).flatMap(parseTimesyncd),
+    ...(await read(src.chrony)).flatMap(parseChrony),
+    ...(o.extraNtp ?? []),
+  ])].slice(0, 32);
+  const ntp: string[] = [];
+  const unresolved: string[] = [];
+  await Promise.all(hosts.map(async (h) => {
+    const a = await resolveHost(h, o.timeoutMs ?? 2000);
+    if (a.length) ntp.push(...a);
+    else unresolved.push(h);
+  }));
+  return { resolver: [...new Set(resolver)].sort(), ntp: [...new Set(ntp)].sort(), unresolved: unresolved.sort() };
+}
