@@ -1,6 +1,5 @@
 // The composition root of utmd: builds every module from config and passes dependencies
 // explicitly. start() restores the last-good ruleset before anything slow happens.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cooldownMsFor, type Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
@@ -32,6 +31,7 @@ import { ControlServer } from '../control/server.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { Conditions } from './conditions.js';
 import { setSysctls } from './sysctls.js';
+import { prepareStateDir } from './stateDir.js';
 import type { Logger } from './log.js';
 import { coreHandlers, type Handlers } from './commands.js';
 import type { Feature, FeatureContext } from './feature.js';
@@ -89,7 +89,6 @@ export class Daemon {
 
   async start(): Promise<void> {
     const t0 = performance.now();
-    await mkdir(this.o.stateDir, { recursive: true, mode: 0o700 });
     // 1. Enforce the last-good ruleset first: the office is protected before anything slow.
     try {
       if (typeof this.o.restoredMs === 'number') this.timings.restoreMs = this.o.restoredMs;
@@ -97,6 +96,8 @@ export class Daemon {
     } catch (e) {
       this.o.log.error('last-good ruleset could not be restored', e);
     }
+    // Our own leftovers ended, temporary files removed, 0700/0600 enforced (app/stateDir).
+    await prepareStateDir(this.o.stateDir, this.o.log);
     // 2. Store, alerts and upstream; features load their persisted state.
     this.openStore();
     for (const f of this.features) await f.init?.(this.featureContext());

@@ -36,6 +36,8 @@ export function checkFile(file: string, kind: 'config' | 'provisioning'): number
 /** Runs the daemon until a signal; `restoredMs` is how long the early restore took (or null). */
 export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Promise<void> {
   const log = stderrLogger();
+  // Every file utmd (and a child) creates is 0600 and every dir 0700 unless chosen otherwise.
+  process.umask(0o077);
   const stateDir = str(args, 'state-dir') ?? DEFAULT_STATE_DIR;
   const configFile = str(args, 'config') ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
   const provFile = str(args, 'provisioning') ?? (existsSync(DEFAULT_PROVISIONING) ? DEFAULT_PROVISIONING : undefined);
