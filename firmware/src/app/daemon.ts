@@ -288,6 +288,7 @@ export class Daemon {
       upstream: { pending: this.outbox?.pending() ?? null, stats: this.forwarder?.stats ?? null },
       memory: { rssBytes: process.memoryUsage().rss },
       sensors: this.sensing?.status() ?? null,
+      control: { inProgress: this.control?.inProgress() ?? [] },
       features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
     };
   }
