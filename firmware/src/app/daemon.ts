@@ -17,7 +17,7 @@ import { IncidentsRepo, type StoredIncident } from '../store/incidentsRepo.js';
 import { MutesRepo } from '../store/mutesRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
-import { buildCatalog, explainAlert, type AlertCatalog } from '../../../webui/src/index.js';
+import { buildCatalog, explainAlert, type AlertCatalog, type WebServer } from '../../../webui/src/index.js';
 import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
 import { conditionFinding } from './health.js';
@@ -120,10 +120,12 @@ export class Daemon {
     const secret = await loadSessionSecret(this.o.stateDir);
     const ext = { sections: this.features.flatMap((f) => f.web?.().sections ?? []), actions: this.features.flatMap((f) => f.web?.().actions ?? []) };
     const web = await startWeb(this, webDeps(this, this.credential, secret, this.o.staticDir), ext);
+    this.web = web;
     this.stoppers.push(() => web.close());
   }
 
   credential: Credential | null = null;
+  web: WebServer | null = null;
 
   private async startSensing(): Promise<void> {
     const sensing = new Sensing({
@@ -289,6 +291,7 @@ export class Daemon {
       memory: { rssBytes: process.memoryUsage().rss },
       sensors: this.sensing?.status() ?? null,
       control: { inProgress: this.control?.inProgress() ?? [] },
+      page: this.web?.connections() ?? null,
       features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
     };
   }

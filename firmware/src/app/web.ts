@@ -10,6 +10,7 @@ import { verifyCredential } from '../auth/credential.js';
 import { writeAtomic } from '../sys/files.js';
 import type { Condition } from './conditions.js';
 import type { Daemon } from './daemon.js';
+import { pageLimits, readNofile } from './webLimits.js';
 
 const DAY = 86_400_000;
 
@@ -63,5 +64,7 @@ export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer
 
 /** Starts the page on every address of the box; the ruleset keeps it to the LAN side. */
 export async function startWeb(d: Daemon, deps: WebDeps, ext?: WebExtensions): Promise<WebServer> {
-  return startWebServer(createWebApp(deps, ext), { host: '::', port: d.o.config.ui.port });
+  const limits = pageLimits(readNofile());
+  d.o.log.info(`page: at most ${limits.maxConnections} connections, ${limits.perClient} per client`);
+  return startWebServer(createWebApp(deps, ext), { host: '::', port: d.o.config.ui.port, limits });
 }
