@@ -24,7 +24,8 @@ import { conditionFinding } from './health.js';
 import { incidentAsAlert } from '../alerts/incidentText.js';
 import { LAST_GOOD_FILE } from '../sys/paths.js';
 import { Sensing } from './sensing.js';
-import { scheduleRetention } from './retention.js';
+import { pruneForSpace, scheduleRetention } from './retention.js';
+import { isStorageError, StorageWatch } from './storage.js';
 import { loadSessionSecret, startWeb, webDeps } from './web.js';
 import { UpstreamForwarder } from '../upstream/forwarder.js';
 import { ControlServer } from '../control/server.js';
@@ -184,10 +185,20 @@ export class Daemon {
     this.db = null;
   }
 
-  /** Stores a finding as an alert (or a repeat of one) and wakes the forwarder. */
+  /** Stores a finding as an alert (or a repeat of one) and wakes the forwarder. Never throws:
+   *  a finding that cannot be stored (disk full) is held and stored when writes work again. */
   raise(f: Finding): void {
-    this.pipeline?.ingest(f);
+    try {
+      this.pipeline?.ingest(f);
+    } catch (e) {
+      if (isStorageError(e) && this.storage) {
+        this.storage.noteFailure(e, `alert ${f.kind}`);
+        this.storage.hold(f);
+      } else this.o.log.error(`finding ${f.kind} could not be stored`, e);
+    }
   }
+
+  storage: StorageWatch | null = null;
 
   /** Renders the current policy without applying it. */
   render(): NftDocument {
@@ -212,15 +223,36 @@ export class Daemon {
   }
 
   private openStore(): void {
-    const db = openDb(join(this.o.stateDir, 'utm.db'));
+    let db: Db;
+    let openFailure: unknown = null;
+    try {
+      db = openDb(join(this.o.stateDir, 'utm.db'));
+    } catch (e) {
+      // A full or failing disk at start (e.g. a migration needing space) must not keep utmd
+      // down: enforce and serve the page with a store in memory, and say so loudly.
+      if (!isStorageError(e)) throw e;
+      this.o.log.error('the store cannot be opened on disk; running with one in memory until utmd restarts', e);
+      db = openDb(':memory:');
+      openFailure = e;
+    }
     this.db = db;
     this.alerts = new AlertsRepo(db);
     this.outbox = new OutboxRepo(db);
     this.incidents = new IncidentsRepo(db);
     const mutes = new MutesRepo(db, this.now);
     this.mutes = mutes;
-    const retention = scheduleRetention({ alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes }, this.now, this.o.log);
+    const repos = { alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes };
+    const retention = scheduleRetention(repos, this.now, this.o.log);
     this.stoppers.push(() => retention.stop());
+    const storage = new StorageWatch({
+      stateDir: this.o.stateDir, minFreeMb: this.o.config.storage.minFreeMb, checkMs: this.o.config.storage.checkSeconds * 1000,
+      conditions: this.conditions, log: this.o.log, reraise: (f) => this.raise(f),
+      prune: () => pruneForSpace(repos, this.now(), () => void db.pragma('wal_checkpoint(TRUNCATE)')),
+    });
+    this.storage = storage;
+    if (openFailure) storage.noteFailure(openFailure, 'opening the store (in memory until restart)');
+    storage.start();
+    this.stoppers.push(() => storage.stop());
     const target = this.o.config.upstream ?? this.o.provisioning?.upstream;
     this.pipeline = new AlertPipeline({
       db, alerts: this.alerts, outbox: this.outbox, now: this.now,
@@ -234,6 +266,7 @@ export class Daemon {
       this.forwarder = new UpstreamForwarder({
         host: target.host, port: target.port, outbox: this.outbox, now: this.now,
         onHealth: (ok, detail) => this.conditions.set('upstream', ok, detail),
+        onStoreError: (e) => (isStorageError(e) ? this.storage?.noteFailure(e, 'upstream outbox') : this.o.log.error('upstream outbox failed', e)),
       });
       this.forwarder.start();
       this.stoppers.push(() => this.forwarder?.stop());
@@ -292,6 +325,7 @@ export class Daemon {
       sensors: this.sensing?.status() ?? null,
       control: { inProgress: this.control?.inProgress() ?? [] },
       page: this.web?.connections() ?? null,
+      storage: this.storage?.status() ?? null,
       features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
     };
   }
