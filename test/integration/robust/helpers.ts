@@ -1,5 +1,7 @@
 // Shared by the robustness tests: what runs in the box namespace and who started it.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../lab/lab.js';
 import { run } from '../../lab/run.js';
 
 /** Pids of every process in network namespace `ns` (ip netns pids). */
@@ -37,4 +39,19 @@ export function descendsFrom(pid: number, root: number): boolean {
 /** Processes in `ns` that are not `root` or its descendants, minus those in `allowed`. */
 export async function strangers(ns: string, root: number, allowed: ReadonlySet<number> = new Set()): Promise<string[]> {
   return (await nsPids(ns)).filter((p) => !allowed.has(p) && !descendsFrom(p, root) && ppidOf(p) !== null).map((p) => `${p} ${cmdlineOf(p)}`);
+}
+
+export interface HttpAnswer {
+  status: number;
+  body?: string;
+  error?: string;
+  ms: number;
+}
+
+/** One HTTP GET from inside `ns` (agents/httpGet.ts); status 0 with `error` when it failed. */
+export async function httpGet(ns: string, url: string, timeoutMs = 5000): Promise<HttpAnswer> {
+  const script = fileURLToPath(new URL('../../lab/agents/httpGet.ts', import.meta.url));
+  const out = await run(['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', script, '--timeout', String(timeoutMs), url],
+    { cwd: REPO_ROOT, timeoutMs: timeoutMs + 60_000 });
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as HttpAnswer;
 }
