@@ -1,7 +1,7 @@
 // Shared by the robustness tests: what runs in the box namespace and who started it.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from '../../lab/lab.js';
+import { REPO_ROOT, type Lab } from '../../lab/lab.js';
 import { run } from '../../lab/run.js';
 
 /** Pids of every process in network namespace `ns` (ip netns pids). */
@@ -54,4 +54,40 @@ export async function httpGet(ns: string, url: string, timeoutMs = 5000): Promis
   const out = await run(['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', script, '--timeout', String(timeoutMs), url],
     { cwd: REPO_ROOT, timeoutMs: timeoutMs + 60_000 });
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as HttpAnswer;
+}
+
+export interface FloodCounts {
+  open: number;
+  opened: number;
+  closed: number;
+  errors: number;
+  responses: number;
+}
+
+export interface Flood {
+  /** The latest counts the flooder printed (zeros before the first line). */
+  counts(): FloodCounts;
+  stop(): Promise<void>;
+}
+
+/** Floods http://addr:port from inside `ns` (agents/flood.ts) until stop(). */
+export async function startFlood(lab: Lab, ns: string, addr: string, port: number, o: { idle?: number; slow?: number; requests?: number; rate?: number }): Promise<Flood> {
+  const args = [...Object.entries(o).flatMap(([k, v]) => (v ? [`--${k}`, String(v)] : [])), `${addr}:${port}`];
+  const proc = await lab.spawnAgent(ns, 'flood', args);
+  return {
+    counts: () => {
+      const last = proc.stdout().trim().split('\n').pop() ?? '';
+      try {
+        return JSON.parse(last) as FloodCounts;
+      } catch {
+        return { open: 0, opened: 0, closed: 0, errors: 0, responses: 0 }; // no full line yet
+      }
+    },
+    stop: () => proc.stop(),
+  };
+}
+
+/** Open file descriptors of a process (its /proc/PID/fd entries). */
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
 }
