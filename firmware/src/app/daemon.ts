@@ -323,7 +323,7 @@ export class Daemon {
       upstream: { pending: this.outbox?.pending() ?? null, stats: this.forwarder?.stats ?? null },
       memory: { rssBytes: process.memoryUsage().rss },
       sensors: this.sensing?.status() ?? null,
-      control: { inProgress: this.control?.inProgress() ?? [] },
+      control: { inProgress: (this.control?.inProgress() ?? []).filter((c) => c.cmd !== 'status') },
       page: this.web?.connections() ?? null,
       storage: this.storage?.status() ?? null,
       features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
