@@ -12,12 +12,13 @@ import { waitFor } from '../../lab/poll.js';
 import { run } from '../../lab/run.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
 import { httpGet } from './helpers.js';
+import { privateMac, runDhclient, WINDOWS_10 } from '../devices/clients.js';
 
 type Cond = { id: string; ok: boolean; detail?: string };
 type Status = { conditions: Cond[]; storage: { writeFailures: number; held: number; low: boolean } };
 
-test.serial('bridge: state dir full, then freed: enforcement, page and utmctl go on; recovery by itself', async (t) => {
-  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: state dir full, then freed: enforcement, page and utmctl go on; recovery by itself`, async (t) => {
+  const lab = await createLab({ mode, lanHosts: 1 });
   t.teardown(() => lab.destroy());
   const stateDir = join(lab.dir, 'state');
   mkdirSync(stateDir, { recursive: true });
@@ -26,7 +27,7 @@ test.serial('bridge: state dir full, then freed: enforcement, page and utmctl go
   const collector = await startUdpCollector(lab);
   const { web, malware } = lab.internet;
   await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }]);
-  const config = { ...labUtmdConfig(lab), storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
   const utmd = await startUtmd(lab, { stateDir, config, provisioning: labProvisioning('box-robust-02', { learningDays: 0 }) });
   t.teardown(() => utmd.stop());
   const host = lab.hosts[0]!;
@@ -38,6 +39,7 @@ test.serial('bridge: state dir full, then freed: enforcement, page and utmctl go
   t.deepEqual(await enforcement(), ['connected', 'timeout'], 'before: forwarded and blocked');
   const status = async (): Promise<Status> => (await utmd.status()) as Status;
   await waitFor(async () => (await status()).conditions.some((c) => c.id === 'disk' && c.ok), { what: 'disk ok', timeoutMs: 15_000 });
+  if (mode === 'router') await waitFor(async () => (await status()).conditions.some((c) => c.id === 'sensor:dnsmasq' && c.ok), { what: 'dnsmasq running', timeoutMs: 30_000 });
 
   // fill the state dir to the last byte
   const filler = join(stateDir, 'filler');
@@ -64,6 +66,13 @@ test.serial('bridge: state dir full, then freed: enforcement, page and utmctl go
   const h = JSON.parse(health.body ?? '{}') as { ok: boolean; conditions: Cond[] };
   t.false(h.ok);
   t.true(h.conditions.some((c) => c.id === 'storage' && !c.ok));
+  if (mode === 'router') {
+    // the office still gets addresses from the box while its disk is full
+    const pc = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
+    const lease = await runDhclient(lab, pc, { ...WINDOWS_10, hostname: 'pc-disk-full' });
+    t.regex(lease.address, /^192\.168\.77\.\d+$/, 'a lease while the disk is full');
+    await lease.stop();
+  }
   const home = await httpGet(host.ns, page);
   t.is(home.status, 200);
   t.regex(home.body ?? '', /class="cond-ng">\s*<td>storage<\/td>/, 'the page lists the failing storage');

@@ -10,12 +10,12 @@ import { fdCount, httpGet, startFlood } from './helpers.js';
 
 type Status = { page: { open: number; refusedPerClient: number; timedOut: number } | null };
 
-test.serial('bridge: a page flood from one LAN host: utmd survives, utmctl answers, a second LAN host gets the page', async (t) => {
-  const lab = await createLab({ mode: 'bridge', lanHosts: 2 });
+for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: a page flood from one LAN host: utmd survives, utmctl answers, a second LAN host gets the page`, async (t) => {
+  const lab = await createLab({ mode, lanHosts: 2 });
   t.teardown(() => lab.destroy());
   const { web, malware } = lab.internet;
   await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }]);
-  const utmd = await startUtmd(lab, { config: labUtmdConfig(lab) });
+  const utmd = await startUtmd(lab, { config: labUtmdConfig(lab, [malware.v4]) });
   t.teardown(() => utmd.stop());
   const [attacker, other] = [lab.hosts[0]!, lab.hosts[1]!];
   const box = lab.box.lanAddress.v4;
