@@ -30,6 +30,7 @@ import { loadSessionSecret, startWeb, webDeps } from './web.js';
 import { UpstreamForwarder } from '../upstream/forwarder.js';
 import { ControlServer } from '../control/server.js';
 import { SOCKET_NAME } from '../control/protocol.js';
+import { LIVENESS_SOCKET_NAME } from '../control/liveness.js';
 import { Conditions } from './conditions.js';
 import { setSysctls } from './sysctls.js';
 import { prepareStateDir } from './stateDir.js';
@@ -114,7 +115,7 @@ export class Daemon {
       this.stoppers.push(() => f.stop?.());
     }
     this.credential = await loadCredential(this.o.stateDir, this.o.provisioning);
-    this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers());
+    this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers(), join(this.o.stateDir, LIVENESS_SOCKET_NAME));
     await this.control.start();
     this.stoppers.push(() => this.control?.stop());
     // 6. The page, last: everything it shows exists by now.

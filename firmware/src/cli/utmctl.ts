@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     : routeAlerts(p.positional, p) ?? route(p.positional, str(p, 'limit'), opts);
   const sock = join(str(p, 'state-dir') ?? DEFAULT_STATE_DIR, SOCKET_NAME);
   const result = await call(sock, cmd, args, {
-    onBusy: (p) => process.stderr.write(`utmctl: utmd is busy with ${cmd} (${Math.round(p.elapsedMs / 1000)} s so far)${p.running.length ? `; also running: ${p.running.map((r) => r.cmd).join(', ')}` : ''}; waiting…\n`),
+    onBusy: (p) => process.stderr.write(`utmctl: utmd is busy: working on ${p.cmd} for ${Math.round(p.elapsedMs / 1000)} s${p.running.length ? ` (also: ${p.running.map((r) => r.cmd).join(', ')})` : ''}; waiting for the answer to ${cmd}…\n`),
   });
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else printHuman(cmd, result, (s) => process.stdout.write(s));

@@ -1,9 +1,45 @@
 // utmctl's side of the control socket: one request, one answer. utmd acknowledges a request
 // at once and sends progress notes while it works, so within SILENCE_MS utmctl knows which
 // of these it is: not running (no socket, refused), not answering (connected, silent), busy
-// (alive, still working), or the answer.
+// (alive, still working), or the answer. When utmd's main loop is too occupied to answer at
+// all (a large feed being parsed), a worker thread in utmd still answers on the liveness
+// socket next to the control socket: that is "busy" too, not "not answering".
 import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { LIVENESS_SOCKET_NAME, type LivenessAnswer } from './liveness.js';
 import { MAX_LINE, SILENCE_MS, type Progress, type ServerLine } from './protocol.js';
+
+/** Time kept from the silence budget to ask the liveness socket. */
+const PROBE_MS = 500;
+/** A main loop silent for longer than this is busy, not merely slow to schedule us. */
+const BLOCKED_AFTER_MS = 1000;
+
+/** Asks utmd's liveness worker; null when nothing answers within timeoutMs. */
+export function probeLiveness(path: string, timeoutMs = PROBE_MS): Promise<LivenessAnswer | null> {
+  return new Promise((resolve) => {
+    const s = net.createConnection(path);
+    let buf = '';
+    const done = (v: LivenessAnswer | null): void => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    s.setEncoding('utf8');
+    s.on('error', () => done(null));
+    s.on('data', (c: string) => {
+      buf += c;
+      if (buf.length > 65536) return done(null);
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      try {
+        done(JSON.parse(buf.slice(0, nl)) as LivenessAnswer);
+      } catch {
+        done(null); // not our worker's answer
+      }
+    });
+  });
+}
 
 /** No socket, or nobody listening on it: utmd is not running. */
 export class NotRunningError extends Error {
@@ -37,6 +73,8 @@ export interface CallOptions {
   silenceMs?: number | undefined;
   /** Called once when utmd has acknowledged but not answered within the silence limit. */
   onBusy?: ((p: Progress['progress']) => void) | undefined;
+  /** utmd's liveness socket (default: LIVENESS_SOCKET_NAME next to `path`). */
+  livenessPath?: string | undefined;
 }
 
 /**
@@ -61,10 +99,29 @@ export function call(path: string, cmd: string, args: Record<string, unknown> = 
       s.destroy();
       f();
     };
-    const silent = (): void => finish(() => reject(last
-      ? new NotAnsweringError(`utmd stopped answering while working on ${cmd} (silent for ${silenceMs / 1000} s)`)
-      : new NotAnsweringError(`utmd is running but did not answer within ${silenceMs / 1000} s`)));
-    let silence = setTimeout(silent, silenceMs);
+    const livePath = o.livenessPath ?? join(dirname(path), LIVENESS_SOCKET_NAME);
+    const waitMs = Math.max(100, silenceMs - PROBE_MS);
+    // Silence on the control socket: ask the liveness worker whether the main loop is merely occupied.
+    const silent = (): void => {
+      void probeLiveness(livePath, Math.min(PROBE_MS, silenceMs)).then((live) => {
+        if (done) return;
+        if (live && live.mainLoopAgoMs > BLOCKED_AFTER_MS) {
+          const busy = live.running[0];
+          last = { cmd, elapsedMs: live.mainLoopAgoMs, running: live.running.filter((r) => r !== busy).map((r) => ({ cmd: r.cmd, elapsedMs: r.sinceMs })) };
+          if (busy) last = { ...last, cmd: busy.cmd, elapsedMs: busy.sinceMs };
+          if (!busyTold) {
+            busyTold = true;
+            o.onBusy?.(last);
+          }
+          silence = setTimeout(silent, waitMs);
+          return;
+        }
+        finish(() => reject(last
+          ? new NotAnsweringError(`utmd stopped answering while working on ${cmd} (silent for ${silenceMs / 1000} s)`)
+          : new NotAnsweringError(`utmd is running but did not answer within ${silenceMs / 1000} s`)));
+      });
+    };
+    let silence = setTimeout(silent, waitMs);
     const deadline = setTimeout(() => finish(() => reject(new BusyError(
       `utmd is busy: still working on ${cmd} after ${Math.round(deadlineMs / 1000)} s (it carries on; see utmctl status later)`,
       last ?? { cmd, elapsedMs: deadlineMs, running: [] }))), deadlineMs);
@@ -96,7 +153,7 @@ export function call(path: string, cmd: string, args: Record<string, unknown> = 
           return finish(() => reject(new RemoteError('utmd sent a line that is not JSON', 'bad_answer')));
         }
         clearTimeout(silence);
-        silence = setTimeout(silent, silenceMs);
+        silence = setTimeout(silent, waitMs);
         if ('progress' in r) {
           last = r.progress;
           continue;

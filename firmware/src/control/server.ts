@@ -3,6 +3,7 @@
 import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { CommandError, MAX_LINE, PROGRESS_EVERY_MS, RequestSchema, type Progress, type Response } from './protocol.js';
+import { Liveness } from './liveness.js';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -11,10 +12,12 @@ export class ControlServer {
   private readonly sockets = new Set<net.Socket>();
   readonly counts = { requests: 0, rejected: 0 };
   /** Commands being worked on, with their start (performance.now()). */
-  private readonly running = new Set<{ cmd: string; at: number }>();
+  private readonly running = new Set<{ cmd: string; at: number; wall: number }>();
+  private liveness: Liveness | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly path: string, private readonly handlers: Record<string, Handler>) {}
+  /** `livenessPath`: where a worker thread answers even while the main loop is blocked (liveness.ts). */
+  constructor(private readonly path: string, private readonly handlers: Record<string, Handler>, private readonly livenessPath?: string) {}
 
   async start(): Promise<void> {
     await rm(this.path, { force: true });
@@ -25,6 +28,14 @@ export class ControlServer {
     });
     await chmod(this.path, 0o600);
     this.server = server;
+    if (this.livenessPath) {
+      this.liveness = new Liveness(this.livenessPath);
+      await this.liveness.start();
+    }
+  }
+
+  private tellLiveness(): void {
+    this.liveness?.running([...this.running].map((r) => ({ cmd: r.cmd, at: r.wall })));
   }
 
   /** Commands in progress now (shown by `utmctl status`). */
@@ -40,6 +51,8 @@ export class ControlServer {
     const srv = this.server;
     this.server = null;
     if (srv) await new Promise<void>((r) => srv.close(() => r()));
+    await this.liveness?.stop();
+    this.liveness = null;
     await rm(this.path, { force: true });
   }
 
@@ -82,8 +95,9 @@ export class ControlServer {
     const h = this.handlers[cmd];
     if (!h) return { id, ok: false, error: `unknown command ${cmd}`, code: 'unknown_command' };
     // Tell the client at once that the request is being worked on, and keep telling it.
-    const me = { cmd, at: performance.now() };
+    const me = { cmd, at: performance.now(), wall: Date.now() };
     this.running.add(me);
+    this.tellLiveness();
     const note = (): void => {
       const now = performance.now();
       const others = [...this.running].filter((r) => r !== me).map((r) => ({ cmd: r.cmd, elapsedMs: Math.round(now - r.at) }));
@@ -101,6 +115,7 @@ export class ControlServer {
       clearInterval(timer);
       this.timers.delete(timer);
       this.running.delete(me);
+      this.tellLiveness();
     }
   }
 }

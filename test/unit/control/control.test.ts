@@ -4,7 +4,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlServer } from '../../../firmware/src/control/server.js';
-import { BusyError, call, NotAnsweringError, NotRunningError, RemoteError } from '../../../firmware/src/control/client.js';
+import { BusyError, call, NotAnsweringError, NotRunningError, probeLiveness, RemoteError } from '../../../firmware/src/control/client.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CommandError } from '../../../firmware/src/control/protocol.js';
 
 test('commands answer, refusals and unknown commands come back as errors, garbage is survived', async (t) => {
@@ -87,4 +89,32 @@ test('busy: a long command is acknowledged and reported as busy; other commands 
   t.true(srv.inProgress().some((r) => r.cmd === 'slow'));
   release();
   t.is(await second, 'done');
+});
+
+test('busy with a blocked main loop: the liveness worker still answers, so utmctl says busy, not "not answering"', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-ctl-'));
+  const path = join(dir, 'utmd.sock');
+  const live = join(dir, 'utmd.live.sock');
+  const child = spawn(process.execPath, ['--import=tsx', fileURLToPath(new URL('../../fixtures/control/blockingServer.ts', import.meta.url)), path, live], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('up')) resolve(); }));
+  const alive = await probeLiveness(live, 2000);
+  t.is(alive?.pid, child.pid);
+  // one command occupies the main loop for 6 s; a second one (status-like) asked meanwhile
+  const blocking = call(path, 'block', { ms: 6000 }, { deadlineMs: 60_000 });
+  const told: string[] = [];
+  const pong = await call(path, 'ping', {}, { deadlineMs: 60_000, onBusy: (p) => told.push(p.cmd) });
+  t.is(pong, 'pong', 'answered once the loop was free again');
+  t.deepEqual(told, ['block'], 'told busy (with what) instead of failing as "not answering"');
+  t.is(await blocking, 'unblocked');
+  // a stopped process (both threads) is not answering
+  child.kill('SIGSTOP');
+  try {
+    await t.throwsAsync(call(path, 'ping'), { instanceOf: NotAnsweringError });
+  } finally {
+    child.kill('SIGCONT');
+  }
 });
