@@ -251,7 +251,7 @@ export class Daemon {
       prune: () => pruneForSpace(repos, this.now(), () => void db.pragma('wal_checkpoint(TRUNCATE)')),
     });
     this.storage = storage;
-    if (openFailure) storage.noteFailure(openFailure, 'opening the store (in memory until restart)');
+    if (openFailure) storage.storeInMemory(openFailure);
     storage.start();
     this.stoppers.push(() => storage.stop());
     const target = this.o.config.upstream ?? this.o.provisioning?.upstream;

@@ -77,6 +77,8 @@ export class StorageWatch {
   private timer: NodeJS.Timeout | null = null;
   private checking = false;
   private held: Finding[] = [];
+  /** The store could not be opened on disk at start: only a restart brings it back. */
+  private inMemory = false;
   private readonly st: StorageStatus;
 
   constructor(private readonly o: StorageWatchOptions) {
@@ -111,6 +113,12 @@ export class StorageWatch {
     this.o.conditions.set('storage', false, `writes failing: ${storageCode(e)} (${where}); ${this.st.writeFailures} failed so far`);
   }
 
+  /** The store runs in memory since start (it could not be opened on disk): never "recovered" without a restart. */
+  storeInMemory(e: unknown): void {
+    this.inMemory = true;
+    this.noteFailure(e, 'opening the store; running with one in memory, restart utmd once there is space');
+  }
+
   /** Keeps a finding that could not be stored, to store it once writes work again. */
   hold(f: Finding): void {
     this.held.push(f);
@@ -140,7 +148,7 @@ export class StorageWatch {
       const mb = Math.floor(r.freeBytes / 1024 / 1024);
       this.o.conditions.set('disk', !low, `${mb} MB free in the state dir (threshold ${this.o.minFreeMb} MB)`);
       if (low) this.pruneNow();
-      if (!this.st.writable && (await this.probe())) this.recovered();
+      if (!this.st.writable && !this.inMemory && (await this.probe())) this.recovered();
     } finally {
       this.checking = false;
     }
