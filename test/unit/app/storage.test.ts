@@ -73,3 +73,18 @@ test('low space raises "disk" and prunes; failed writes raise "storage", hold fi
   t.deepEqual(stored, ['b', 'c']);
   t.true(w.status().writable);
 });
+
+test('a store opened in memory at start is never reported as recovered (only a restart brings the disk back)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-storage-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const conditions = new Conditions(() => 1);
+  const w = new StorageWatch({
+    stateDir: dir, minFreeMb: 1, checkMs: 60_000, conditions, log: quiet, prune: () => ({}), reraise: () => undefined,
+    read: async () => ({ freeBytes: 500 * MB, totalBytes: 1000 * MB }),
+  });
+  w.storeInMemory(errWith('SQLITE_FULL'));
+  await w.check();
+  const c = conditions.list().find((x) => x.id === 'storage');
+  t.false(c?.ok);
+  t.regex(c?.detail ?? '', /restart utmd/);
+});
