@@ -2,21 +2,24 @@
 // (LAN side only); tests use 127.0.0.1 and port 0.
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConnectionGate, DEFAULT_LIMITS, type ConnectionCounts, type ConnectionLimits } from './connLimits.js';
 
 export interface WebServer {
   /** The port actually bound (useful with port 0). */
   port: number;
+  /** Connections open now, clients, and what the caps refused. */
+  connections(): ConnectionCounts;
   /** Stops accepting, ends open connections and resolves when the server is closed. */
   close(): Promise<void>;
 }
 
 /** Listens on host:port; rejects when the address cannot be bound (in use, bad host). */
-export function startWebServer(app: RequestListener, opts: { host: string; port: number }): Promise<WebServer> {
-  const server = createServer(app);
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
+export function startWebServer(app: RequestListener, opts: { host: string; port: number; limits?: ConnectionLimits | undefined }): Promise<WebServer> {
+  // Header and request timeouts are checked every connectionsCheckingInterval (default 30 s).
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, app);
   server.maxHeadersCount = 64;
+  const gate = new ConnectionGate(opts.limits ?? DEFAULT_LIMITS);
+  gate.attach(server);
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
@@ -25,6 +28,7 @@ export function startWebServer(app: RequestListener, opts: { host: string; port:
       const port = (server.address() as AddressInfo).port;
       resolve({
         port,
+        connections: () => ({ ...gate.counts }),
         close: () => new Promise<void>((done, fail) => {
           server.close((err) => (err ? fail(err) : done()));
           server.closeAllConnections();

@@ -1,6 +1,5 @@
 // The composition root of utmd: builds every module from config and passes dependencies
 // explicitly. start() restores the last-good ruleset before anything slow happens.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cooldownMsFor, type Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
@@ -19,20 +18,23 @@ import { IncidentsRepo, type StoredIncident } from '../store/incidentsRepo.js';
 import { MutesRepo } from '../store/mutesRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
-import { buildCatalog, explainAlert, type AlertCatalog } from '../../../webui/src/index.js';
+import { buildCatalog, explainAlert, type AlertCatalog, type WebServer } from '../../../webui/src/index.js';
 import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
 import { conditionFinding } from './health.js';
 import { incidentAsAlert } from '../alerts/incidentText.js';
 import { LAST_GOOD_FILE } from '../sys/paths.js';
 import { Sensing } from './sensing.js';
-import { scheduleRetention } from './retention.js';
+import { pruneForSpace, scheduleRetention } from './retention.js';
+import { isStorageError, StorageWatch } from './storage.js';
 import { loadSessionSecret, startWeb, webDeps } from './web.js';
 import { UpstreamForwarder } from '../upstream/forwarder.js';
 import { ControlServer } from '../control/server.js';
 import { SOCKET_NAME } from '../control/protocol.js';
+import { LIVENESS_SOCKET_NAME } from '../control/liveness.js';
 import { Conditions } from './conditions.js';
 import { setSysctls } from './sysctls.js';
+import { prepareStateDir } from './stateDir.js';
 import type { Logger } from './log.js';
 import { coreHandlers, type Handlers } from './commands.js';
 import type { Feature, FeatureContext } from './feature.js';
@@ -99,7 +101,6 @@ export class Daemon {
 
   async start(): Promise<void> {
     const t0 = performance.now();
-    await mkdir(this.o.stateDir, { recursive: true, mode: 0o700 });
     // 1. Enforce the last-good ruleset first: the office is protected before anything slow.
     try {
       if (typeof this.o.restoredMs === 'number') this.timings.restoreMs = this.o.restoredMs;
@@ -107,6 +108,8 @@ export class Daemon {
     } catch (e) {
       this.o.log.error('last-good ruleset could not be restored', e);
     }
+    // Our own leftovers ended, temporary files removed, 0700/0600 enforced (app/stateDir).
+    await prepareStateDir(this.o.stateDir, this.o.log);
     // 2. Store, alerts and upstream; features load their persisted state.
     this.openStore();
     // a refused file: a condition on the page, and an alert naming the fields (page, upstream)
@@ -129,17 +132,19 @@ export class Daemon {
     this.reporting?.start();
     this.stoppers.push(() => this.reporting?.stop());
     this.credential = await loadCredential(this.o.stateDir, this.o.provisioning);
-    this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers());
+    this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers(), join(this.o.stateDir, LIVENESS_SOCKET_NAME));
     await this.control.start();
     this.stoppers.push(() => this.control?.stop());
     // 6. The page, last: everything it shows exists by now.
     const secret = await loadSessionSecret(this.o.stateDir);
     const ext = { sections: this.features.flatMap((f) => f.web?.().sections ?? []), actions: this.features.flatMap((f) => f.web?.().actions ?? []) };
     const web = await startWeb(this, webDeps(this, this.credential, secret, this.o.staticDir), ext);
+    this.web = web;
     this.stoppers.push(() => web.close());
   }
 
   credential: Credential | null = null;
+  web: WebServer | null = null;
 
   private async startSensing(): Promise<void> {
     const sensing = new Sensing({
@@ -196,11 +201,21 @@ export class Daemon {
     this.db = null;
   }
 
-  /** Stores a finding as an alert (or a repeat of one) and wakes the forwarder. */
+  /** Stores a finding as an alert (or a repeat of one) and wakes the forwarder. Never throws:
+   *  a finding that cannot be stored (disk full) is held and stored when writes work again. */
   raise(f: Finding): void {
     this.reporting?.onFinding(f);
-    this.pipeline?.ingest(f);
+    try {
+      this.pipeline?.ingest(f);
+    } catch (e) {
+      if (isStorageError(e) && this.storage) {
+        this.storage.noteFailure(e, `alert ${f.kind}`);
+        this.storage.hold(f);
+      } else this.o.log.error(`finding ${f.kind} could not be stored`, e);
+    }
   }
+
+  storage: StorageWatch | null = null;
 
   /** Renders the current policy without applying it. */
   render(): NftDocument {
@@ -231,15 +246,36 @@ export class Daemon {
   }
 
   private openStore(): void {
-    const db = openDb(join(this.o.stateDir, 'utm.db'));
+    let db: Db;
+    let openFailure: unknown = null;
+    try {
+      db = openDb(join(this.o.stateDir, 'utm.db'));
+    } catch (e) {
+      // A full or failing disk at start (e.g. a migration needing space) must not keep utmd
+      // down: enforce and serve the page with a store in memory, and say so loudly.
+      if (!isStorageError(e)) throw e;
+      this.o.log.error('the store cannot be opened on disk; running with one in memory until utmd restarts', e);
+      db = openDb(':memory:');
+      openFailure = e;
+    }
     this.db = db;
     this.alerts = new AlertsRepo(db);
     this.outbox = new OutboxRepo(db);
     this.incidents = new IncidentsRepo(db);
     const mutes = new MutesRepo(db, this.now);
     this.mutes = mutes;
-    const retention = scheduleRetention({ alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes }, this.now, this.o.log);
+    const repos = { alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes };
+    const retention = scheduleRetention(repos, this.now, this.o.log);
     this.stoppers.push(() => retention.stop());
+    const storage = new StorageWatch({
+      stateDir: this.o.stateDir, minFreeMb: this.o.config.storage.minFreeMb, checkMs: this.o.config.storage.checkSeconds * 1000,
+      conditions: this.conditions, log: this.o.log, reraise: (f) => this.raise(f),
+      prune: () => pruneForSpace(repos, this.now(), () => void db.pragma('wal_checkpoint(TRUNCATE)')),
+    });
+    this.storage = storage;
+    if (openFailure) storage.storeInMemory(openFailure);
+    storage.start();
+    this.stoppers.push(() => storage.stop());
     const target = this.o.config.upstream ?? this.o.provisioning?.upstream;
     this.pipeline = new AlertPipeline({
       db, alerts: this.alerts, outbox: this.outbox, now: this.now,
@@ -256,6 +292,7 @@ export class Daemon {
         host: target.host, port: target.port, outbox: this.outbox, now: this.now,
         // The 'upstream' condition follows the silence rule (app/reporting.ts), not each send.
         onHealth: (ok) => bridge.setConnected(ok),
+        onStoreError: (e) => (isStorageError(e) ? this.storage?.noteFailure(e, 'upstream outbox') : this.o.log.error('upstream outbox failed', e)),
       });
       this.forwarder.start();
       this.stoppers.push(() => this.forwarder?.stop());
@@ -311,6 +348,9 @@ export class Daemon {
       upstream: { pending: this.outbox?.pending() ?? null, stats: this.forwarder?.stats ?? null },
       memory: { rssBytes: process.memoryUsage().rss },
       sensors: this.sensing?.status() ?? null,
+      control: { inProgress: (this.control?.inProgress() ?? []).filter((c) => c.cmd !== 'status') },
+      page: this.web?.connections() ?? null,
+      storage: this.storage?.status() ?? null,
       features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
     };
   }

@@ -10,6 +10,14 @@ export function conditionFinding(c: Condition, queued: number | null): Finding |
   const base = { at: c.since, action: 'none' as const, evidence: { condition: c.id, detail: c.detail ?? '' }, upstream: false };
   if (c.id === 'ruleset') return { ...base, kind: 'ruleset_failed', severity: 'warning', dedupKey: 'ruleset', params: {} };
   if (c.id.startsWith('sensor:')) return { ...base, kind: 'sensor_down', severity: 'warning', dedupKey: c.id, params: { sensor: c.id.slice(7) } };
+  if (c.id === 'disk') return { ...base, kind: 'disk_low', severity: 'warning', dedupKey: 'disk', params: { freeMb: freeMbOf(c.detail) } };
+  if (c.id === 'storage') return { ...base, kind: 'storage_failed', severity: 'warning', dedupKey: 'storage', params: {} };
   if (c.id === 'upstream') return { ...base, kind: 'upstream_unreachable', severity: 'info', dedupKey: 'upstream', params: { queued: queued ?? undefined } };
   return null;
+}
+
+/** The free MB a 'disk' condition's detail starts with ("12 MB free …"), for the message. */
+function freeMbOf(detail: string | undefined): number | undefined {
+  const m = /^(\d+) MB free/.exec(detail ?? '');
+  return m?.[1] === undefined ? undefined : Number(m[1]);
 }

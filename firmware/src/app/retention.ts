@@ -33,6 +33,20 @@ export function runRetention(r: RetentionRepos, now: number, p: RetentionPolicy 
   };
 }
 
+/** Days of alerts kept while the state dir is low on space (instead of alertsDays). */
+export const LOW_SPACE_ALERT_DAYS = 7;
+
+/**
+ * Frees space when the state dir runs low: every sent outbox row, alerts and incidents older
+ * than LOW_SPACE_ALERT_DAYS, expired mutes, then the WAL truncated. Unsent messages are never
+ * touched. Throws on database errors (the caller counts them).
+ */
+export function pruneForSpace(r: RetentionRepos, now: number, checkpoint: () => void): Record<string, number> {
+  const n = runRetention(r, now, { alertsDays: LOW_SPACE_ALERT_DAYS, sentOutboxDays: 0 });
+  checkpoint();
+  return n;
+}
+
 /** Runs retention now and every day at 03:17 (box time); stop() cancels the schedule. */
 export function scheduleRetention(r: RetentionRepos, now: () => number, log: Logger): { stop(): void } {
   const once = (): void => {

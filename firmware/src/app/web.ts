@@ -11,6 +11,7 @@ import { writeAtomic } from '../sys/files.js';
 import type { Condition } from './conditions.js';
 import type { Daemon } from './daemon.js';
 import { upstreamSection } from '../../../webui/src/views/upstream.js';
+import { pageLimits, readNofile } from './webLimits.js';
 
 const DAY = 86_400_000;
 
@@ -74,5 +75,7 @@ export async function startWeb(d: Daemon, deps: WebDeps, ext?: WebExtensions): P
   // The technician's view of the link to the monitoring centre, after the features' sections.
   const upstream: PageSection = (ctx) => (d.reporting ? upstreamSection(d.reporting.view(), ctx.lang, deps.timeZone ?? 'Asia/Tokyo', ctx.now) : html``);
   const sections = [...(ext?.sections ?? []), upstream];
-  return startWebServer(createWebApp(deps, { ...ext, sections }), { host: '::', port: d.o.config.ui.port });
+  const limits = pageLimits(readNofile());
+  d.o.log.info(`page: at most ${limits.maxConnections} connections, ${limits.perClient} per client`);
+  return startWebServer(createWebApp(deps, { ...ext, sections }), { host: '::', port: d.o.config.ui.port, limits });
 }

@@ -58,6 +58,13 @@ function printStatus(s: Record<string, any>, out: (s: string) => void): void {
   out(`alerts     ${safe(s.alerts?.total)} stored\n`);
   out(`upstream   ${safe(s.upstream?.pending?.count ?? '-')} waiting to be sent\n`);
   out(`memory     ${Math.round((s.memory?.rssBytes ?? 0) / 1048576)} MiB RSS\n`);
+  if (s.storage) {
+    const st = s.storage;
+    out(`storage    ${st.freeBytes === null ? '?' : Math.floor(st.freeBytes / 1048576)} MiB free (threshold ${Math.floor(st.minFreeBytes / 1048576)}), `
+      + `${st.writable ? 'writes ok' : 'WRITES FAILING'}${st.writeFailures ? `, ${safe(st.writeFailures)} failed writes` : ''}${st.held ? `, ${safe(st.held)} findings held` : ''}\n`);
+  }
+  if (s.page) out(`page       ${safe(s.page.open)} connections from ${safe(s.page.clients)} clients; refused over the per-client cap ${safe(s.page.refusedPerClient)}, timed out ${safe(s.page.timedOut)}\n`);
+  for (const c of (s.control?.inProgress ?? []) as { cmd: string; elapsedMs: number }[]) out(`working on ${safe(c.cmd)} for ${Math.round(c.elapsedMs / 1000)} s\n`);
   out('conditions\n');
   for (const c of conds) out(`  ${c.ok ? 'ok  ' : 'FAIL'} ${safe(c.id).padEnd(10)} since ${time(c.since)}  ${safe(c.detail ?? '')}\n`);
 }

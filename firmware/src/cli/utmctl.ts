@@ -1,7 +1,8 @@
 // utmctl: the technician's CLI. Talks to utmd over the unix socket in the state dir.
 // Every command takes --json; human output neutralises control characters from the wire.
 import { join } from 'node:path';
-import { call, NotRunningError, RemoteError } from '../control/client.js';
+import { BusyError, call, NotAnsweringError, NotRunningError, RemoteError } from '../control/client.js';
+import { EXIT, faultsOf } from './faults.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { hashPassword } from '../auth/password.js';
 import { DEFAULT_STATE_DIR } from '../sys/paths.js';
@@ -100,12 +101,14 @@ async function main(argv: string[]): Promise<number> {
     ? { cmd: 'blocklist.add', args: await readFeedFile(p.positional[2]) }
     : routeAlerts(p.positional, p) ?? route(p.positional, str(p, 'limit'), opts);
   const sock = join(str(p, 'state-dir') ?? DEFAULT_STATE_DIR, SOCKET_NAME);
-  const result = await call(sock, cmd, args);
+  const result = await call(sock, cmd, args, {
+    onBusy: (p) => process.stderr.write(`utmctl: utmd is busy: working on ${p.cmd} for ${Math.round(p.elapsedMs / 1000)} s${p.running.length ? ` (also: ${p.running.map((r) => r.cmd).join(', ')})` : ''}; waiting for the answer to ${cmd}…\n`),
+  });
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else printHuman(cmd, result, (s) => process.stdout.write(s));
-  if (cmd === 'ruleset.check' && !(result as { ok: boolean }).ok) return 1;
-  if (cmd === 'upstream.status' && (result as { fault: boolean }).fault) return 1;
-  return 0;
+  const faults = faultsOf(cmd, result);
+  for (const f of faults) process.stderr.write(`utmctl: fault: ${f}\n`);
+  return faults.length ? EXIT.fault : EXIT.ok;
 }
 
 main(process.argv.slice(2)).then(
@@ -113,11 +116,19 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     if (e instanceof UsageError) {
       process.stderr.write(`utmctl: ${e.message}\n${USAGE}\n`);
-      process.exit(64);
+      process.exit(EXIT.usage);
     }
     if (e instanceof NotRunningError) {
-      process.stderr.write(`utmctl: ${e.message}.\n  Is utmd running? Check: systemctl status utmd (or the --state-dir you gave it)\n`);
-      process.exit(3);
+      process.stderr.write(`utmctl: ${e.message}.\n  Start it or see why it stopped: systemctl status utmd; journalctl -u utmd (or check the --state-dir you gave)\n`);
+      process.exit(EXIT.notRunning);
+    }
+    if (e instanceof NotAnsweringError) {
+      process.stderr.write(`utmctl: ${e.message}.\n  It may be stuck or overloaded; the firewall keeps working. See: journalctl -u utmd; if it stays so, systemctl restart utmd\n`);
+      process.exit(EXIT.notAnswering);
+    }
+    if (e instanceof BusyError) {
+      process.stderr.write(`utmctl: ${e.message}\n`);
+      process.exit(EXIT.busy);
     }
     if (e instanceof RemoteError) process.stderr.write(`utmctl: utmd refused: ${e.message}\n`);
     else process.stderr.write(`utmctl: ${(e as Error).message}\n`);

@@ -10,6 +10,7 @@ import { ProvisioningSchema } from '../config/provisioning.js';
 import { Daemon } from '../app/daemon.js';
 import { composeFeatures } from '../app/compose.js';
 import { stderrLogger } from '../app/log.js';
+import { isStorageError } from '../app/storage.js';
 import { DEFAULT_CONFIG, DEFAULT_PROVISIONING, DEFAULT_STATE_DIR, packageRoot } from '../sys/paths.js';
 import { str, UsageError, type ParsedArgs } from './args.js';
 
@@ -37,6 +38,8 @@ export function checkFile(file: string, kind: 'config' | 'provisioning'): number
 /** Runs the daemon until a signal; `restoredMs` is how long the early restore took (or null). */
 export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Promise<void> {
   const log = stderrLogger();
+  // Every file utmd (and a child) creates is 0600 and every dir 0700 unless chosen otherwise.
+  process.umask(0o077);
   const stateDir = str(args, 'state-dir') ?? DEFAULT_STATE_DIR;
   const configFile = str(args, 'config') ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
   const provFile = str(args, 'provisioning') ?? (existsSync(DEFAULT_PROVISIONING) ? DEFAULT_PROVISIONING : undefined);
@@ -61,6 +64,19 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
     log.info(`${sig}: stopping (the ruleset stays in the kernel)`);
     void daemon.stop().then(() => process.exit(0));
   };
+  // Last line of defence for a write path that no boundary caught: a storage error (disk
+  // full, I/O error) is counted and shown, never the end of enforcement and the page. Any
+  // other uncaught error still ends utmd (systemd restarts it; the ruleset stays).
+  const fatal = (e: unknown): void => {
+    if (isStorageError(e) && daemon.storage) {
+      daemon.storage.noteFailure(e, 'uncaught');
+      return;
+    }
+    log.error('uncaught error; exiting (the ruleset stays in the kernel)', e);
+    process.exit(70);
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await daemon.start();

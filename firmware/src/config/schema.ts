@@ -59,6 +59,13 @@ export const ConfigSchema = z
       })
       .default({ port: 80 })
       .describe('Local status page'),
+    storage: z
+      .strictObject({
+        minFreeMb: z.int().min(1).max(1_000_000).default(64).describe('Free space (MB) in the state dir below which utmd raises the "disk" condition and deletes low-value records first (sent upstream messages, alerts older than 7 days); unsent messages are never deleted'),
+        checkSeconds: z.int().min(1).max(3600).default(30).describe('How often the free space in the state dir is checked'),
+      })
+      .default({ minFreeMb: 64, checkSeconds: 30 })
+      .describe('The state dir\'s disk space'),
     sensors: z
       .strictObject({
         nflogGroup: z.int().min(1).max(65535).default(1).describe('NFLOG group our log rules write to'),

@@ -1,9 +1,62 @@
-// utmctl's side of the control socket: one request, one answer, with a deadline.
+// utmctl's side of the control socket: one request, one answer. utmd acknowledges a request
+// at once and sends progress notes while it works, so within SILENCE_MS utmctl knows which
+// of these it is: not running (no socket, refused), not answering (connected, silent), busy
+// (alive, still working), or the answer. When utmd's main loop is too occupied to answer at
+// all (a large feed being parsed), a worker thread in utmd still answers on the liveness
+// socket next to the control socket: that is "busy" too, not "not answering".
 import net from 'node:net';
-import { MAX_LINE, type Response } from './protocol.js';
+import { dirname, join } from 'node:path';
+import { LIVENESS_SOCKET_NAME, type LivenessAnswer } from './liveness.js';
+import { MAX_LINE, SILENCE_MS, type Progress, type ServerLine } from './protocol.js';
 
+/** Time kept from the silence budget to ask the liveness socket. */
+const PROBE_MS = 500;
+/** A main loop silent for longer than this is busy, not merely slow to schedule us. */
+const BLOCKED_AFTER_MS = 1000;
+
+/** Asks utmd's liveness worker; null when nothing answers within timeoutMs. */
+export function probeLiveness(path: string, timeoutMs = PROBE_MS): Promise<LivenessAnswer | null> {
+  return new Promise((resolve) => {
+    const s = net.createConnection(path);
+    let buf = '';
+    const done = (v: LivenessAnswer | null): void => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    s.setEncoding('utf8');
+    s.on('error', () => done(null));
+    s.on('data', (c: string) => {
+      buf += c;
+      if (buf.length > 65536) return done(null);
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      try {
+        done(JSON.parse(buf.slice(0, nl)) as LivenessAnswer);
+      } catch {
+        done(null); // not our worker's answer
+      }
+    });
+  });
+}
+
+/** No socket, or nobody listening on it: utmd is not running. */
 export class NotRunningError extends Error {
   override name = 'NotRunningError';
+}
+
+/** Connected (or connecting), but utmd said nothing within the silence limit: stuck or overloaded. */
+export class NotAnsweringError extends Error {
+  override name = 'NotAnsweringError';
+}
+
+/** utmd is alive and still working on the command when utmctl stopped waiting. */
+export class BusyError extends Error {
+  override name = 'BusyError';
+  constructor(message: string, readonly progress: Progress['progress']) {
+    super(message);
+  }
 }
 
 export class RemoteError extends Error {
@@ -13,35 +66,101 @@ export class RemoteError extends Error {
   }
 }
 
-/** Sends one command; throws NotRunningError when utmd does not answer, RemoteError on refusal. */
-export function call(path: string, cmd: string, args: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<unknown> {
+export interface CallOptions {
+  /** Longest wait for the answer while utmd reports progress (default 120 s). */
+  deadlineMs?: number | undefined;
+  /** Longest silence (no connect, no line) before "not answering" (default SILENCE_MS). */
+  silenceMs?: number | undefined;
+  /** Called once when utmd has acknowledged but not answered within the silence limit. */
+  onBusy?: ((p: Progress['progress']) => void) | undefined;
+  /** utmd's liveness socket (default: LIVENESS_SOCKET_NAME next to `path`). */
+  livenessPath?: string | undefined;
+}
+
+/**
+ * Sends one command and resolves with its result. Rejects NotRunningError, NotAnsweringError,
+ * BusyError (deadline passed while utmd kept reporting progress) or RemoteError (refused).
+ */
+export function call(path: string, cmd: string, args: Record<string, unknown> = {}, o: CallOptions = {}): Promise<unknown> {
+  const silenceMs = o.silenceMs ?? SILENCE_MS;
+  const deadlineMs = o.deadlineMs ?? 120_000;
   return new Promise((resolve, reject) => {
     const s = net.createConnection(path);
     let buf = '';
-    const timer = setTimeout(() => {
+    let last: Progress['progress'] | null = null;
+    let busyTold = false;
+    let done = false;
+    const finish = (f: () => void): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(silence);
+      clearTimeout(deadline);
+      clearTimeout(busyTimer);
       s.destroy();
-      reject(new NotRunningError(`utmd did not answer within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
+      f();
+    };
+    const livePath = o.livenessPath ?? join(dirname(path), LIVENESS_SOCKET_NAME);
+    const waitMs = Math.max(100, silenceMs - PROBE_MS);
+    // Silence on the control socket: ask the liveness worker whether the main loop is merely occupied.
+    const silent = (): void => {
+      void probeLiveness(livePath, Math.min(PROBE_MS, silenceMs)).then((live) => {
+        if (done) return;
+        if (live && live.mainLoopAgoMs > BLOCKED_AFTER_MS) {
+          const busy = live.running[0];
+          last = { cmd, elapsedMs: live.mainLoopAgoMs, running: live.running.filter((r) => r !== busy).map((r) => ({ cmd: r.cmd, elapsedMs: r.sinceMs })) };
+          if (busy) last = { ...last, cmd: busy.cmd, elapsedMs: busy.sinceMs };
+          if (!busyTold) {
+            busyTold = true;
+            o.onBusy?.(last);
+          }
+          silence = setTimeout(silent, waitMs);
+          return;
+        }
+        finish(() => reject(last
+          ? new NotAnsweringError(`utmd stopped answering while working on ${cmd} (silent for ${silenceMs / 1000} s)`)
+          : new NotAnsweringError(`utmd is running but did not answer within ${silenceMs / 1000} s`)));
+      });
+    };
+    let silence = setTimeout(silent, waitMs);
+    const deadline = setTimeout(() => finish(() => reject(new BusyError(
+      `utmd is busy: still working on ${cmd} after ${Math.round(deadlineMs / 1000)} s (it carries on; see utmctl status later)`,
+      last ?? { cmd, elapsedMs: deadlineMs, running: [] }))), deadlineMs);
+    const busyTimer = setTimeout(() => {
+      if (last && !busyTold) {
+        busyTold = true;
+        o.onBusy?.(last);
+      }
+    }, silenceMs);
     s.setEncoding('utf8');
     s.on('connect', () => s.write(JSON.stringify({ id: 1, cmd, args }) + '\n'));
     s.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED') reject(new NotRunningError(`utmd is not running (no answer on ${path})`, { cause: e }));
-      else reject(e);
+      if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED') finish(() => reject(new NotRunningError(`utmd is not running (nobody listens on ${path})`, { cause: e })));
+      else if (e.code === 'EAGAIN') finish(() => reject(new NotAnsweringError('utmd is running but its control socket is full (not accepting)', { cause: e })));
+      else finish(() => reject(e));
     });
+    s.on('close', () => finish(() => reject(new NotAnsweringError(`utmd closed the connection without answering ${cmd}`))));
     s.on('data', (chunk: string) => {
       buf += chunk;
-      if (buf.length > 64 * MAX_LINE) {
-        s.destroy();
-        reject(new RemoteError('answer too large', 'too_large'));
+      if (buf.length > 64 * MAX_LINE) return finish(() => reject(new RemoteError('answer too large', 'too_large')));
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        let r: ServerLine;
+        try {
+          r = JSON.parse(line) as ServerLine;
+        } catch {
+          return finish(() => reject(new RemoteError('utmd sent a line that is not JSON', 'bad_answer')));
+        }
+        clearTimeout(silence);
+        silence = setTimeout(silent, waitMs);
+        if ('progress' in r) {
+          last = r.progress;
+          continue;
+        }
+        if (r.ok) return finish(() => resolve(r.result));
+        return finish(() => reject(new RemoteError(r.error, r.code)));
       }
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      clearTimeout(timer);
-      s.end();
-      const r = JSON.parse(buf.slice(0, nl)) as Response;
-      if (r.ok) resolve(r.result);
-      else reject(new RemoteError(r.error, r.code));
     });
   });
 }

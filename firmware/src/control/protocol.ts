@@ -11,6 +11,20 @@ export type Request = z.output<typeof RequestSchema>;
 
 export type Response = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string; code: string };
 
+/** What utmd is working on, sent at once when a request arrives and then every
+ *  PROGRESS_EVERY_MS until the answer: utmctl tells "busy" from "not answering" by it. */
+export interface Progress {
+  id: number;
+  progress: { cmd: string; elapsedMs: number; running: Array<{ cmd: string; elapsedMs: number }> };
+}
+
+/** One line from utmd: an answer or a progress note. */
+export type ServerLine = Response | Progress;
+
+export const PROGRESS_EVERY_MS = 500;
+/** utmctl's patience with silence: no line at all within this is "not answering". */
+export const SILENCE_MS = 2000;
+
 export const MAX_LINE = 1024 * 1024;
 export const SOCKET_NAME = 'utmd.sock';
 

@@ -2,7 +2,8 @@
 // validated args. The socket is created mode 0600: only root (the technician) may use it.
 import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
-import { CommandError, MAX_LINE, RequestSchema, type Response } from './protocol.js';
+import { CommandError, MAX_LINE, PROGRESS_EVERY_MS, RequestSchema, type Progress, type Response } from './protocol.js';
+import { Liveness } from './liveness.js';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -10,8 +11,13 @@ export class ControlServer {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
   readonly counts = { requests: 0, rejected: 0 };
+  /** Commands being worked on, with their start (performance.now()). */
+  private readonly running = new Set<{ cmd: string; at: number; wall: number }>();
+  private liveness: Liveness | null = null;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly path: string, private readonly handlers: Record<string, Handler>) {}
+  /** `livenessPath`: where a worker thread answers even while the main loop is blocked (liveness.ts). */
+  constructor(private readonly path: string, private readonly handlers: Record<string, Handler>, private readonly livenessPath?: string) {}
 
   async start(): Promise<void> {
     await rm(this.path, { force: true });
@@ -22,13 +28,31 @@ export class ControlServer {
     });
     await chmod(this.path, 0o600);
     this.server = server;
+    if (this.livenessPath) {
+      this.liveness = new Liveness(this.livenessPath);
+      await this.liveness.start();
+    }
+  }
+
+  private tellLiveness(): void {
+    this.liveness?.running([...this.running].map((r) => ({ cmd: r.cmd, at: r.wall })));
+  }
+
+  /** Commands in progress now (shown by `utmctl status`). */
+  inProgress(): Array<{ cmd: string; elapsedMs: number }> {
+    const now = performance.now();
+    return [...this.running].map((r) => ({ cmd: r.cmd, elapsedMs: Math.round(now - r.at) }));
   }
 
   async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.clear();
     for (const s of this.sockets) s.destroy();
     const srv = this.server;
     this.server = null;
     if (srv) await new Promise<void>((r) => srv.close(() => r()));
+    await this.liveness?.stop();
+    this.liveness = null;
     await rm(this.path, { force: true });
   }
 
@@ -49,12 +73,12 @@ export class ControlServer {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        void this.handle(line).then((r) => s.writable && s.write(JSON.stringify(r) + '\n'));
+        void this.handle(line, (p) => s.writable && s.write(JSON.stringify(p) + '\n')).then((r) => s.writable && s.write(JSON.stringify(r) + '\n'));
       }
     });
   }
 
-  private async handle(line: string): Promise<Response> {
+  private async handle(line: string, progress: (p: Progress) => void): Promise<Response> {
     this.counts.requests++;
     let parsed;
     try {
@@ -70,11 +94,28 @@ export class ControlServer {
     const { id, cmd, args } = parsed.data;
     const h = this.handlers[cmd];
     if (!h) return { id, ok: false, error: `unknown command ${cmd}`, code: 'unknown_command' };
+    // Tell the client at once that the request is being worked on, and keep telling it.
+    const me = { cmd, at: performance.now(), wall: Date.now() };
+    this.running.add(me);
+    this.tellLiveness();
+    const note = (): void => {
+      const now = performance.now();
+      const others = [...this.running].filter((r) => r !== me).map((r) => ({ cmd: r.cmd, elapsedMs: Math.round(now - r.at) }));
+      progress({ id, progress: { cmd, elapsedMs: Math.round(now - me.at), running: others } });
+    };
+    note();
+    const timer = setInterval(note, PROGRESS_EVERY_MS);
+    this.timers.add(timer);
     try {
       return { id, ok: true, result: await h(args) };
     } catch (e) {
       if (e instanceof CommandError) return { id, ok: false, error: e.message, code: e.code };
       return { id, ok: false, error: `internal error: ${(e as Error).message}`, code: 'internal' };
+    } finally {
+      clearInterval(timer);
+      this.timers.delete(timer);
+      this.running.delete(me);
+      this.tellLiveness();
     }
   }
 }

@@ -17,6 +17,8 @@ export interface CaptureOptions {
   onHealth: (h: SupervisorHealth) => void;
   /** argv prefix for tcpdump (tests); default the system's tcpdump. */
   tcpdump?: string | undefined;
+  /** Where tcpdump's pid is recorded (SupervisorOptions.recordDir). */
+  recordDir?: string | undefined;
 }
 
 export interface CaptureCounters {
@@ -35,7 +37,7 @@ export class DhcpCapture {
   constructor(private readonly o: CaptureOptions) {
     this.udp = new UdpCapture({
       name: 'tcpdump', ifaces: o.ifaces, filter: 'udp port 67 or udp port 68', ports: [67, 68],
-      now: o.now, onHealth: o.onHealth, tcpdump: o.tcpdump, onFrame: (f) => this.onFrame(f),
+      now: o.now, onHealth: o.onHealth, tcpdump: o.tcpdump, recordDir: o.recordDir, onFrame: (f) => this.onFrame(f),
     });
   }
 

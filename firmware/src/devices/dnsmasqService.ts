@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
 import { systemBin } from '../sys/bin.js';
+import { CHILDREN_DIR } from '../sys/childRecords.js';
 import { Supervisor, type SupervisorHealth } from '../sensors/supervisor.js';
 import { parseLeases, renderDnsmasqConfig, type DnsmasqPlan, type Lease } from './dnsmasq.js';
 
@@ -38,6 +39,7 @@ export class DnsmasqService {
       argv: [systemBin('dnsmasq'), '--keep-in-foreground', `--conf-file=${conf}`, '--log-facility=-'],
       now: this.o.now,
       killWithParent: true,
+      recordDir: join(this.o.stateDir, CHILDREN_DIR),
       onHealth: this.o.onHealth,
     });
     this.sup.start();

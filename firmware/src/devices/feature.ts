@@ -4,6 +4,7 @@
 // its findings through the alert pipeline, changes the kernel quarantine set incrementally,
 // and persists devices and the audit log in batches.
 import { join } from 'node:path';
+import { CHILDREN_DIR } from '../sys/childRecords.js';
 import type { Feature, FeatureContext } from '../app/feature.js';
 import type { Handlers } from '../app/commands.js';
 import type { WebExtensions } from '../../../webui/src/index.js';
@@ -103,7 +104,7 @@ export class DevicesFeature implements Feature {
       // the bridge forwards between ports; a capture on each office-side port sees both.
       const ifaces = plan.ifaces.lan;
       this.capture = new DhcpCapture({
-        ifaces, now: ctx.now, vendorOf: (m) => this.vendorOf(m),
+        ifaces, now: ctx.now, vendorOf: (m) => this.vendorOf(m), recordDir: join(ctx.stateDir, CHILDREN_DIR),
         onObservation: (obs) => this.ingest(obs),
         onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
       });

@@ -13,6 +13,8 @@ export interface DnsCaptureOptions {
   onAnswer: (payload: Uint8Array, clientIp: string, at: number, serverIp: string) => void;
   onHealth: (h: SupervisorHealth) => void;
   tcpdump?: string | undefined;
+  /** Where tcpdump's pid is recorded (SupervisorOptions.recordDir). */
+  recordDir?: string | undefined;
 }
 
 export class DnsCapture {
@@ -21,7 +23,7 @@ export class DnsCapture {
   constructor(o: DnsCaptureOptions) {
     this.udp = new UdpCapture({
       name: 'tcpdump-dns', ifaces: o.ifaces, filter: 'udp src port 53', ports: [53],
-      now: o.now, onHealth: o.onHealth, tcpdump: o.tcpdump,
+      now: o.now, onHealth: o.onHealth, tcpdump: o.tcpdump, recordDir: o.recordDir,
       // Answers only: a query *to* port 53 that the pcap reader also yields is not one.
       onFrame: (f) => { if (f.srcPort === 53) o.onAnswer(f.payload, f.dstIp, f.at, f.srcIp); },
     });

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { systemBin } from '../sys/bin.js';
+import { forgetChild, recordChild } from '../sys/childRecords.js';
 import { LineSplitter } from './lineSplitter.js';
 
 export interface SupervisorHealth {
@@ -52,6 +53,13 @@ export interface SupervisorOptions {
    * next utmd's sensor would compete with.
    */
   killWithParent?: boolean | undefined;
+  /**
+   * Directory (in the state dir) where the child's pid and start time are recorded while it
+   * runs, so that a utmd restarted after kill -9 ends exactly this leftover (sys/childRecords).
+   * The parent-death signal alone does not cover children that change uid (dnsmasq, tcpdump):
+   * the kernel clears it then.
+   */
+  recordDir?: string | undefined;
 }
 
 
@@ -131,6 +139,21 @@ export class Supervisor {
     if (emit) this.opts.onHealth({ ...this.health });
   }
 
+  /** After a failed start or an exit: health down, then a restart after the backoff delay. */
+  private retryLater(what: string): void {
+    const uptime = this.opts.now() - this.startedAt;
+    const b = nextBackoff(this.currentDelay, uptime, this.opts.stableAfterMs ?? 30_000, this.backoff);
+    this.currentDelay = b.nextMs;
+    this.state = 'waiting';
+    this.setHealth(false, `${what}; restart in ${b.delayMs} ms`, undefined);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.state !== 'waiting') return;
+      this.health.restarts++;
+      this.spawnChild();
+    }, b.delayMs);
+  }
+
   private spawnChild(): void {
     const argv = this.opts.killWithParent
       ? [systemBin('setpriv'), '--pdeathsig', 'KILL', ...this.opts.argv]
@@ -139,12 +162,22 @@ export class Supervisor {
     if (cmd === undefined) throw new RangeError('Supervisor: empty argv');
     this.state = 'running';
     this.startedAt = this.opts.now();
-    const child = spawn(cmd, args, {
-      detached: true, // own process group: stop() can kill everything it started
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: this.opts.env ?? process.env,
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(cmd, args, {
+        detached: true, // own process group: stop() can kill everything it started
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: this.opts.env ?? process.env,
+      });
+    } catch (e) {
+      // A synchronous spawn failure (EINVAL, ENOMEM, …) is a failed start, retried with backoff.
+      this.child = undefined;
+      this.exited = Promise.resolve();
+      this.retryLater(`cannot run ${cmd}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return;
+    }
     this.child = child;
+    const recordDir = this.opts.recordDir;
     let done = false;
     let resolveExit!: () => void;
     this.exited = new Promise<void>((r) => { resolveExit = r; });
@@ -166,24 +199,16 @@ export class Supervisor {
       src?.on('end', () => { for (const l of splitter.flush()) deliver(l); });
     }
     child.on('spawn', () => {
+      if (recordDir !== undefined && child.pid !== undefined) recordChild(recordDir, this.opts.id, child.pid, cmd);
       if (!ready) this.setHealth(true, `running, pid ${child.pid}`, child.pid);
     });
     const onEnd = (what: string): void => {
       if (done) return;
       done = true;
       resolveExit();
+      if (recordDir !== undefined && child.pid !== undefined) forgetChild(recordDir, this.opts.id, child.pid);
       if (this.state !== 'running' || this.child !== child) return;
-      const uptime = this.opts.now() - this.startedAt;
-      const b = nextBackoff(this.currentDelay, uptime, this.opts.stableAfterMs ?? 30_000, this.backoff);
-      this.currentDelay = b.nextMs;
-      this.state = 'waiting';
-      this.setHealth(false, `${what}; restart in ${b.delayMs} ms`, undefined);
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        if (this.state !== 'waiting') return;
-        this.health.restarts++;
-        this.spawnChild();
-      }, b.delayMs);
+      this.retryLater(what);
     };
     child.on('error', (err: NodeJS.ErrnoException) => onEnd(`cannot run ${cmd}: ${err.code ?? err.message}`));
     child.on('exit', (code, signal) => onEnd(signal ? `killed by ${signal}` : `exited code=${code}`));

@@ -19,6 +19,8 @@ export interface UdpCaptureOptions {
   onHealth: (h: SupervisorHealth) => void;
   /** Path of tcpdump (tests); default the system's tcpdump. */
   tcpdump?: string | undefined;
+  /** Where each tcpdump's pid is recorded (SupervisorOptions.recordDir). */
+  recordDir?: string | undefined;
 }
 
 export function zeroPcap(): PcapCounters {
@@ -40,6 +42,7 @@ export class UdpCapture {
         argv: [this.o.tcpdump ?? systemBin('tcpdump'), '-i', iface, '-n', '-U', '--immediate-mode', '-w', '-', this.o.filter],
         now: this.o.now,
         killWithParent: true,
+        recordDir: this.o.recordDir,
         onHealth: this.o.onHealth,
         onStdout: (chunk, pid) => this.push(iface, chunk, pid),
         backoff: { initialMs: 1000, maxMs: 60_000 },

@@ -7,6 +7,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { systemBin } from '../sys/bin.js';
+import { CHILDREN_DIR } from '../sys/childRecords.js';
 import { Supervisor, type BackoffOptions, type SupervisorHealth } from './supervisor.js';
 import { renderUlogdConfig, type UlogdConfigInput } from './ulogdConfig.js';
 import { classifyUlogdLine } from './ulogdLog.js';
@@ -62,7 +63,7 @@ export class UlogdSensor {
     const text = renderUlogdConfig({ ...this.opts.config, logFile: 'stdout' });
     await mkdir(this.opts.stateDir, { recursive: true });
     const tmp = `${this.configPath()}.tmp`;
-    await writeFile(tmp, text, { mode: 0o644 });
+    await writeFile(tmp, text, { mode: 0o600 });
     await rename(tmp, this.configPath());
     this.supervisor = new Supervisor({
       id: 'ulogd',
@@ -76,6 +77,7 @@ export class UlogdSensor {
       stableAfterMs: this.opts.stableAfterMs,
       maxLineLength: 1024,
       killWithParent: this.opts.killWithParent ?? true,
+      recordDir: path.join(this.opts.stateDir, CHILDREN_DIR),
     });
     this.supervisor.start();
   }

@@ -5,6 +5,8 @@
 // state is evicted every minute with the latest event time. DNS answers to office devices
 // (captured on the LAN-side ports, or handed to onDnsAnswer) name remote addresses, for
 // allowlist entries matched by name and for alert evidence.
+import { join } from 'node:path';
+import { CHILDREN_DIR } from '../sys/childRecords.js';
 import type { Feature, FeatureContext } from '../app/feature.js';
 import { z } from 'zod';
 import type { Handlers } from '../app/commands.js';
@@ -129,7 +131,7 @@ export class TrafficFeature implements Feature {
     const ifaces = ctx?.plan()?.ifaces.lan ?? [];
     if (!ctx || !ctx.config.traffic.dnsNames.capture || ifaces.length === 0) return;
     this.dnsCapture = new DnsCapture({
-      ifaces, now: ctx.now,
+      ifaces, now: ctx.now, recordDir: join(ctx.stateDir, CHILDREN_DIR),
       onAnswer: (payload, clientIp, at, serverIp) => this.onDnsAnswer(payload, clientIp, at, serverIp),
       onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
     });

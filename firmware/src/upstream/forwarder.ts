@@ -14,6 +14,8 @@ export interface ForwarderOptions {
   onHealth?: ((ok: boolean, detail: string) => void) | undefined;
   batch?: number | undefined;
   intervalMs?: number | undefined;
+  /** The outbox could not be read or updated (disk full …): reported, retried next round. */
+  onStoreError?: ((e: unknown) => void) | undefined;
 }
 
 export interface ForwarderStats {
@@ -73,6 +75,11 @@ export class UpstreamForwarder {
           this.setHealth(true, 'sent');
         }
       }
+    } catch (e) {
+      // A store error (SQLITE_FULL on markSent) must not become an unhandled rejection; an
+      // unmarked message is sent again next round (the collector may see it twice).
+      this.stats.lastError = `outbox: ${(e as Error).message}`;
+      this.o.onStoreError?.(e);
     } finally {
       this.draining = false;
     }

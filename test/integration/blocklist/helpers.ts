@@ -76,9 +76,13 @@ export async function feedLab(t: ExecutionContext): Promise<FeedLab> {
   };
 }
 
-/** `utmctl blocklist refresh --json`, parsed; throws if utmctl failed. */
+/** `utmctl blocklist refresh --json`, parsed; throws if utmctl failed, or if its exit code
+ *  does not match the report (1 exactly when a feed failed, 0 otherwise). */
 export async function refresh(utmd: Utmd): Promise<Array<{ feedId: string; result: string; reason?: string }>> {
   const r = await utmd.ctl(['blocklist', 'refresh', '--json']);
-  if (r.code !== 0) throw new Error(`utmctl blocklist refresh failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Array<{ feedId: string; result: string; reason?: string }>;
+  if (r.code !== 0 && r.code !== 1) throw new Error(`utmctl blocklist refresh failed: ${r.stderr}`);
+  const reports = JSON.parse(r.stdout) as Array<{ feedId: string; result: string; reason?: string }>;
+  const fault = reports.some((x) => x.result === 'fault');
+  if (r.code !== (fault ? 1 : 0)) throw new Error(`utmctl blocklist refresh exited ${r.code} for ${fault ? 'a fault' : 'no fault'}: ${r.stderr}`);
+  return reports;
 }

@@ -7,6 +7,7 @@ import { blocklistAlerts } from './blocklist.js';
 import { deviceAlerts } from './devices.js';
 import { trafficAlerts } from './traffic.js';
 import { configAlerts } from './config.js';
+import { storageAlerts } from './storage.js';
 
 /** Thrown when two partial catalogs define the same alert kind. */
 export class CatalogConflictError extends Error {
@@ -21,6 +22,7 @@ const PARTS: readonly AlertCatalog[] = [
   deviceAlerts,
   trafficAlerts,
   configAlerts,
+  storageAlerts,
 ];
 
 /** Merges partial catalogs; throws CatalogConflictError when a kind appears twice. */

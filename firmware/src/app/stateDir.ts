@@ -1,0 +1,87 @@
+// Prepares the state dir before anything is written to it: 0700 on the dir, 0600 on every
+// file (0700 on every subdir) utmd owns, whatever an earlier install or a hand left there;
+// temporary files of interrupted atomic writes removed; the leftover children of a utmd that
+// was killed -9 ended (only those it recorded, by pid and start time). Entries owned by
+// another user (e.g. a directory handed to dnsmasq's own user) are left as they are.
+import { chmod, lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CHILDREN_DIR, endLeftovers } from '../sys/childRecords.js';
+import type { Logger } from './log.js';
+
+/** Names that only writeAtomic, the ulogd config writer and the nft driver use for temporary files. */
+export function isTempName(name: string): boolean {
+  return /\.tmp(-\d+)?$/.test(name) || /^nft-\d+-\d+\.json$/.test(name);
+}
+
+/** Pure: the mode an entry must have, or null when it is fine (or not ours to change). */
+export function wantedMode(kind: 'dir' | 'file' | 'socket' | 'other', mode: number, ownerUid: number, ourUid: number): number | null {
+  if (ownerUid !== ourUid || kind === 'other') return null;
+  const perm = mode & 0o7777;
+  const want = kind === 'dir' ? 0o700 : 0o600;
+  return perm === want ? null : want;
+}
+
+export interface PrepareReport {
+  fixed: Array<{ path: string; from: string; to: string }>;
+  tempRemoved: string[];
+  leftoversEnded: Array<{ id: string; pid: number }>;
+}
+
+const MAX_DEPTH = 4;
+
+/** Creates/fixes the state dir; logs one line per kind of repair. Throws only when the dir cannot be created. */
+export async function prepareStateDir(dir: string, log: Logger, uid: number = process.getuid?.() ?? 0): Promise<PrepareReport> {
+  const report: PrepareReport = { fixed: [], tempRemoved: [], leftoversEnded: [] };
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // children first: a leftover dnsmasq must be gone before ours binds, and before files move
+  report.leftoversEnded = (await endLeftovers(join(dir, CHILDREN_DIR))).map((r) => ({ id: r.id, pid: r.pid }));
+  await walk(dir, 0, uid, report, log);
+  if (report.fixed.length) {
+    log.warn(`state dir permissions fixed on ${report.fixed.length} entr${report.fixed.length === 1 ? 'y' : 'ies'} (only root may read them now)`,
+      report.fixed.slice(0, 20));
+  }
+  if (report.tempRemoved.length) log.info(`removed ${report.tempRemoved.length} temporary file(s) of interrupted writes`, report.tempRemoved.slice(0, 20));
+  if (report.leftoversEnded.length) log.warn('ended children left behind by a previous utmd', report.leftoversEnded);
+  return report;
+}
+
+async function walk(path: string, depth: number, uid: number, report: PrepareReport, log: Logger): Promise<void> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (e) {
+    log.warn(`state dir: cannot inspect ${path}: ${(e as Error).message}`);
+    return;
+  }
+  const kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSocket() ? 'socket' : 'other';
+  const want = wantedMode(kind, st.mode, st.uid, uid);
+  if (want !== null) {
+    try {
+      await chmod(path, want);
+      report.fixed.push({ path, from: (st.mode & 0o7777).toString(8), to: want.toString(8) });
+    } catch (e) {
+      log.error(`state dir: cannot set mode ${want.toString(8)} on ${path}`, e);
+    }
+  }
+  if (kind !== 'dir' || st.uid !== uid || depth >= MAX_DEPTH) return;
+  let names: string[];
+  try {
+    names = await readdir(path);
+  } catch (e) {
+    log.warn(`state dir: cannot list ${path}: ${(e as Error).message}`);
+    return;
+  }
+  for (const n of names) {
+    const p = join(path, n);
+    if (isTempName(n)) {
+      try {
+        await rm(p, { force: true });
+        report.tempRemoved.push(p);
+      } catch (e) {
+        log.warn(`state dir: cannot remove temporary file ${p}: ${(e as Error).message}`);
+      }
+      continue;
+    }
+    await walk(p, depth + 1, uid, report, log);
+  }
+}

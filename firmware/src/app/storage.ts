@@ -1,0 +1,189 @@
+// Watches the state dir's file system (statfs) and the store's write failures. Below the
+// configured free space it raises the `disk` condition and prunes low-value data first (sent
+// outbox rows, old alerts and incidents, the WAL), never unsent messages. A failed write
+// (SQLITE_FULL, SQLITE_IOERR, ENOSPC, …) raises the `storage` condition and is counted, never
+// a crash; findings that could not be stored are held (bounded) and stored once writes work
+// again, so the monitoring centre still hears about them. Recovery needs no restart.
+import { statfs } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Finding } from '../alerts/types.js';
+import type { Conditions } from './conditions.js';
+import type { Logger } from './log.js';
+
+const STORAGE_CODES = /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_READONLY_DBMOVED|SQLITE_CANTOPEN)/;
+const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
+
+/** True for an error (or any error in its cause chain) that means "storage cannot take writes". */
+export function isStorageError(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x instanceof Error && depth < 6; x = x.cause, depth++) {
+    const code = (x as { code?: unknown }).code;
+    if (typeof code === 'string' && (STORAGE_CODES.test(code) || FS_CODES.has(code))) return true;
+  }
+  return false;
+}
+
+/** The error's code for the technician, e.g. SQLITE_FULL or ENOSPC. */
+export function storageCode(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : (e as Error | null)?.message?.slice(0, 80) ?? 'unknown';
+}
+
+export interface DiskReading {
+  freeBytes: number;
+  totalBytes: number;
+}
+
+/** Pure: is the free space below the threshold? */
+export function diskLow(r: DiskReading, minFreeBytes: number): boolean {
+  return r.freeBytes < minFreeBytes;
+}
+
+export interface StorageWatchOptions {
+  stateDir: string;
+  minFreeMb: number;
+  checkMs: number;
+  conditions: Conditions;
+  log: Logger;
+  /** Deletes low-value rows; returns counts. May throw (counted as a write failure). */
+  prune: () => Record<string, number>;
+  /** Stores a held finding again once writes work (the daemon's raise). */
+  reraise: (f: Finding) => void;
+  /** Reads the file system (tests inject); default statfs(2). */
+  read?: ((dir: string) => Promise<DiskReading>) | undefined;
+  /** Most findings held while writes fail; the oldest are dropped beyond it. */
+  maxHeld?: number | undefined;
+}
+
+export interface StorageStatus {
+  freeBytes: number | null;
+  totalBytes: number | null;
+  minFreeBytes: number;
+  low: boolean;
+  writable: boolean;
+  writeFailures: number;
+  lastFailure: { at: number; where: string; code: string } | null;
+  held: number;
+  heldDropped: number;
+  pruned: Record<string, number>;
+}
+
+async function readStatfs(dir: string): Promise<DiskReading> {
+  const s = await statfs(dir);
+  return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+}
+
+export class StorageWatch {
+  private timer: NodeJS.Timeout | null = null;
+  private checking = false;
+  private held: Finding[] = [];
+  /** The store could not be opened on disk at start: only a restart brings it back. */
+  private inMemory = false;
+  private readonly st: StorageStatus;
+
+  constructor(private readonly o: StorageWatchOptions) {
+    this.st = {
+      freeBytes: null, totalBytes: null, minFreeBytes: o.minFreeMb * 1024 * 1024, low: false, writable: true,
+      writeFailures: 0, lastFailure: null, held: 0, heldDropped: 0, pruned: {},
+    };
+  }
+
+  /** Checks now, then every checkMs. */
+  start(): void {
+    void this.check();
+    this.timer = setInterval(() => void this.check(), this.o.checkMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  status(): StorageStatus {
+    return { ...this.st, held: this.held.length, pruned: { ...this.st.pruned } };
+  }
+
+  /** A write failed at a boundary: count it, raise `storage`, and check space now. */
+  noteFailure(e: unknown, where: string): void {
+    this.st.writeFailures++;
+    this.st.lastFailure = { at: Date.now(), where, code: storageCode(e) };
+    if (this.st.writable) this.o.log.error(`storage: a write failed (${where}); utmd keeps enforcing and retries when space returns`, e);
+    this.st.writable = false;
+    this.o.conditions.set('storage', false, `writes failing: ${storageCode(e)} (${where}); ${this.st.writeFailures} failed so far`);
+  }
+
+  /** The store runs in memory since start (it could not be opened on disk): never "recovered" without a restart. */
+  storeInMemory(e: unknown): void {
+    this.inMemory = true;
+    this.noteFailure(e, 'opening the store; running with one in memory, restart utmd once there is space');
+  }
+
+  /** Keeps a finding that could not be stored, to store it once writes work again. */
+  hold(f: Finding): void {
+    this.held.push(f);
+    const max = this.o.maxHeld ?? 200;
+    if (this.held.length > max) {
+      this.st.heldDropped += this.held.length - max;
+      this.held = this.held.slice(-max);
+    }
+  }
+
+  /** One round: statfs, `disk` condition, pruning when low, recovery probe when writes failed. Never rejects. */
+  async check(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      let r: DiskReading;
+      try {
+        r = await (this.o.read ?? readStatfs)(this.o.stateDir);
+      } catch (e) {
+        this.o.log.warn(`storage: cannot read free space of ${this.o.stateDir}: ${(e as Error).message}`);
+        return;
+      }
+      this.st.freeBytes = r.freeBytes;
+      this.st.totalBytes = r.totalBytes;
+      const low = diskLow(r, this.st.minFreeBytes);
+      this.st.low = low;
+      const mb = Math.floor(r.freeBytes / 1024 / 1024);
+      this.o.conditions.set('disk', !low, `${mb} MB free in the state dir (threshold ${this.o.minFreeMb} MB)`);
+      if (low) this.pruneNow();
+      if (!this.st.writable && !this.inMemory && (await this.probe())) this.recovered();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private pruneNow(): void {
+    try {
+      const n = this.o.prune();
+      for (const [k, v] of Object.entries(n)) this.st.pruned[k] = (this.st.pruned[k] ?? 0) + v;
+      if (Object.values(n).some((v) => v > 0)) this.o.log.info('storage: low on space, pruned', n);
+    } catch (e) {
+      if (isStorageError(e)) this.noteFailure(e, 'prune');
+      else this.o.log.error('storage: prune failed', e);
+    }
+  }
+
+  /** Can a small file be written (and removed) in the state dir again? */
+  private async probe(): Promise<boolean> {
+    const file = join(this.o.stateDir, `storage-probe.tmp-${process.pid}`);
+    try {
+      await writeFile(file, Buffer.alloc(64 * 1024), { mode: 0o600 });
+      return true;
+    } catch {
+      return false; // still full (or failing): try again next round
+    } finally {
+      await rm(file, { force: true }).catch(() => undefined);
+    }
+  }
+
+  private recovered(): void {
+    this.st.writable = true;
+    this.o.conditions.set('storage', true, 'writes work again');
+    this.o.log.info(`storage: writes work again; storing ${this.held.length} held finding(s)`);
+    const held = this.held;
+    this.held = [];
+    for (const f of held) this.o.reraise(f);
+  }
+}

@@ -1,0 +1,91 @@
+// A small tmpfs state dir filled up, then freed: utmd stays up and keeps enforcing (a
+// forwarded packet, a blocked packet), the page and utmctl show the full disk, the alert it
+// could not store is stored and sent once space returns, all without a restart.
+import test from 'ava';
+import { mkdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLab } from '../../lab/lab.js';
+import { startTcpListener, tcpProbe } from '../../lab/services.js';
+import { startUdpCollector } from '../../lab/collector.js';
+import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
+import { waitFor } from '../../lab/poll.js';
+import { run } from '../../lab/run.js';
+import type { Alert } from '../../../firmware/src/alerts/types.js';
+import { httpGet } from './helpers.js';
+import { privateMac, runDhclient, WINDOWS_10 } from '../devices/clients.js';
+
+type Cond = { id: string; ok: boolean; detail?: string };
+type Status = { conditions: Cond[]; storage: { writeFailures: number; held: number; low: boolean } };
+
+for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: state dir full, then freed: enforcement, page and utmctl go on; recovery by itself`, async (t) => {
+  const lab = await createLab({ mode, lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  const stateDir = join(lab.dir, 'state');
+  mkdirSync(stateDir, { recursive: true });
+  await run(['mount', '-t', 'tmpfs', '-o', 'size=24m,mode=0700', 'utm-test-state', stateDir]);
+  t.teardown(async () => { await run(['umount', '-l', stateDir]); });
+  const collector = await startUdpCollector(lab);
+  const { web, malware } = lab.internet;
+  await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }]);
+  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const utmd = await startUtmd(lab, { stateDir, config, provisioning: labProvisioning('box-robust-02', { learningDays: 0 }) });
+  t.teardown(() => utmd.stop());
+  const host = lab.hosts[0]!;
+  const page = `http://${lab.box.lanAddress.v4}/`;
+  const enforcement = async (): Promise<[string | undefined, string | undefined]> => {
+    const [fwd, blk] = await tcpProbe(host.ns, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
+    return [fwd?.outcome, blk?.outcome];
+  };
+  t.deepEqual(await enforcement(), ['connected', 'timeout'], 'before: forwarded and blocked');
+  const status = async (): Promise<Status> => (await utmd.status()) as Status;
+  await waitFor(async () => (await status()).conditions.some((c) => c.id === 'disk' && c.ok), { what: 'disk ok', timeoutMs: 15_000 });
+  if (mode === 'router') await waitFor(async () => (await status()).conditions.some((c) => c.id === 'sensor:dnsmasq' && c.ok), { what: 'dnsmasq running', timeoutMs: 30_000 });
+
+  // fill the state dir to the last byte
+  const filler = join(stateDir, 'filler');
+  writeFileSync(filler, '');
+  const chunk = Buffer.alloc(256 * 1024);
+  for (;;) {
+    try { appendFileSync(filler, chunk); } catch { break; }
+  }
+  for (;;) {
+    try { appendFileSync(filler, Buffer.alloc(4096)); } catch { break; }
+  }
+  // utmd notices the full disk by itself
+  await waitFor(async () => (await status()).conditions.some((c) => c.id === 'disk' && !c.ok), { what: 'disk condition down', timeoutMs: 15_000 });
+  // a new alert (a blocked contact from a fresh port) cannot be stored: counted, never a crash
+  t.deepEqual(await enforcement(), ['connected', 'timeout'], 'while full: still forwarded and blocked');
+  const full = await waitFor(async () => { const s = await status(); return s.conditions.some((c) => c.id === 'storage' && !c.ok) ? s : undefined; },
+    { what: 'storage condition down', timeoutMs: 20_000 });
+  t.true(full.storage.writeFailures > 0);
+  t.is(utmd.proc.exitStatus(), undefined, 'utmd is still running');
+  // utmctl answers and exits 0 for status; the page answers and shows the failing storage
+  t.is((await utmd.ctl(['status'])).code, 0);
+  const health = await httpGet(host.ns, `${page}api/health`);
+  t.is(health.status, 200);
+  const h = JSON.parse(health.body ?? '{}') as { ok: boolean; conditions: Cond[] };
+  t.false(h.ok);
+  t.true(h.conditions.some((c) => c.id === 'storage' && !c.ok));
+  if (mode === 'router') {
+    // the office still gets addresses from the box while its disk is full
+    const pc = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
+    const lease = await runDhclient(lab, pc, { ...WINDOWS_10, hostname: 'pc-disk-full' });
+    t.regex(lease.address, /^192\.168\.77\.\d+$/, 'a lease while the disk is full');
+    await lease.stop();
+  }
+  const home = await httpGet(host.ns, page);
+  t.is(home.status, 200);
+  t.regex(home.body ?? '', /class="cond-ng">\s*<td>storage<\/td>/, 'the page lists the failing storage');
+  t.notRegex(home.body ?? '', /state-safe/, 'the page does not say all is well');
+
+  // space returns: recovery without a restart; what could not be stored is stored and sent
+  rmSync(filler);
+  await waitFor(async () => { const s = await status(); return s.conditions.every((c) => (c.id === 'storage' || c.id === 'disk' ? c.ok : true)); },
+    { what: 'storage and disk ok again', timeoutMs: 20_000 });
+  const alerts = await waitFor(async () => { const a = JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[]; return a.some((x) => x.kind === 'storage_failed') ? a : undefined; },
+    { what: 'the storage alert stored after recovery', timeoutMs: 20_000 });
+  t.true(alerts.some((a) => a.kind === 'disk_low'));
+  await collector.waitFor((line) => line.includes('storage_failed'), 30_000);
+  t.deepEqual(await enforcement(), ['connected', 'timeout'], 'after: forwarded and blocked');
+  t.is(utmd.proc.exitStatus(), undefined);
+});

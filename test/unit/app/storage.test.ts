@@ -1,0 +1,90 @@
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Conditions } from '../../../firmware/src/app/conditions.js';
+import { isStorageError, StorageWatch, type DiskReading } from '../../../firmware/src/app/storage.js';
+import type { Finding } from '../../../firmware/src/alerts/types.js';
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const MB = 1024 * 1024;
+
+function errWith(code: string): Error {
+  return Object.assign(new Error(code), { code });
+}
+
+test('storage errors are told from others, also when wrapped', (t) => {
+  t.true(isStorageError(errWith('SQLITE_FULL')));
+  t.true(isStorageError(errWith('SQLITE_IOERR_WRITE')));
+  t.true(isStorageError(errWith('ENOSPC')));
+  t.true(isStorageError(new Error('apply failed', { cause: errWith('EDQUOT') })));
+  t.false(isStorageError(errWith('SQLITE_CONSTRAINT_UNIQUE')));
+  t.false(isStorageError(new TypeError('x')));
+  t.false(isStorageError('SQLITE_FULL'));
+  // the real thing: better-sqlite3's error for a constraint is not a storage error
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE t (x INTEGER PRIMARY KEY)');
+  db.exec('INSERT INTO t VALUES (1)');
+  const e = t.throws(() => db.exec('INSERT INTO t VALUES (1)'), { any: true });
+  t.false(isStorageError(e));
+});
+
+function finding(kind: string): Finding {
+  return { kind, severity: 'warning', dedupKey: kind, at: 1, action: 'none', params: {}, evidence: {} };
+}
+
+test('low space raises "disk" and prunes; failed writes raise "storage", hold findings, and recover by themselves', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-storage-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const conditions = new Conditions(() => 1);
+  let reading: DiskReading = { freeBytes: 100 * MB, totalBytes: 1000 * MB };
+  let prunes = 0;
+  const stored: string[] = [];
+  const w = new StorageWatch({
+    stateDir: dir, minFreeMb: 64, checkMs: 60_000, conditions, log: quiet,
+    prune: () => { prunes++; return { outboxSent: 3 }; },
+    reraise: (f) => stored.push(f.kind),
+    read: async () => reading,
+    maxHeld: 2,
+  });
+  await w.check();
+  t.true(conditions.list().find((c) => c.id === 'disk')?.ok);
+  t.is(prunes, 0);
+  reading = { freeBytes: 10 * MB, totalBytes: 1000 * MB };
+  await w.check();
+  const disk = conditions.list().find((c) => c.id === 'disk');
+  t.false(disk?.ok);
+  t.regex(disk?.detail ?? '', /^10 MB free/);
+  t.is(prunes, 1);
+  t.deepEqual(w.status().pruned, { outboxSent: 3 });
+  // writes fail: counted, condition down, findings held (bounded, oldest dropped)
+  w.noteFailure(errWith('SQLITE_FULL'), 'alert x');
+  for (const k of ['a', 'b', 'c']) w.hold(finding(k));
+  t.false(conditions.list().find((c) => c.id === 'storage')?.ok);
+  t.is(w.status().writeFailures, 1);
+  t.is(w.status().held, 2);
+  t.is(w.status().heldDropped, 1);
+  // space returns: the next check finds writes work, says so, and stores what was held
+  reading = { freeBytes: 500 * MB, totalBytes: 1000 * MB };
+  await w.check();
+  t.true(conditions.list().find((c) => c.id === 'storage')?.ok);
+  t.true(conditions.list().find((c) => c.id === 'disk')?.ok);
+  t.deepEqual(stored, ['b', 'c']);
+  t.true(w.status().writable);
+});
+
+test('a store opened in memory at start is never reported as recovered (only a restart brings the disk back)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-storage-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const conditions = new Conditions(() => 1);
+  const w = new StorageWatch({
+    stateDir: dir, minFreeMb: 1, checkMs: 60_000, conditions, log: quiet, prune: () => ({}), reraise: () => undefined,
+    read: async () => ({ freeBytes: 500 * MB, totalBytes: 1000 * MB }),
+  });
+  w.storeInMemory(errWith('SQLITE_FULL'));
+  await w.check();
+  const c = conditions.list().find((x) => x.id === 'storage');
+  t.false(c?.ok);
+  t.regex(c?.detail ?? '', /restart utmd/);
+});
