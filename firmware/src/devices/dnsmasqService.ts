@@ -1,38 +1,75 @@
-// Adapter (router mode only): renders dnsmasq's config into the state dir, supervises
-// `dnsmasq --keep-in-foreground`, and watches its lease file; each lease becomes a sighting.
+// Adapter (router mode only): renders dnsmasq's config and its names file into the state dir,
+// makes sure dnsmasq's own unprivileged user and run dir exist, supervises
+// `dnsmasq --keep-in-foreground`, restarts it when the held names change, and watches its
+// lease file; each lease becomes a sighting.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
 import { systemBin } from '../sys/bin.js';
 import { Supervisor, type SupervisorHealth } from '../sensors/supervisor.js';
 import { parseLeases, renderDnsmasqConfig, type DnsmasqPlan, type Lease } from './dnsmasq.js';
+import { DNSMASQ_USER, ensureSystemUser, prepareRunDir, type SystemUser } from './dnsmasqUser.js';
 
 export interface DnsmasqServiceOptions {
   stateDir: string;
-  plan: Omit<DnsmasqPlan, 'leaseFile' | 'pidFile'>;
+  plan: Omit<DnsmasqPlan, 'leaseFile' | 'pidFile' | 'namesFile' | 'user'>;
+  /** The first names file (renderNamesFile); later ones through setNames(). */
+  names: string;
   now: () => number;
   onHealth: (h: SupervisorHealth) => void;
   onLeases: (leases: Lease[]) => void;
   onError: (what: string, e: unknown) => void;
   pollMs?: number | undefined;
+  /** Quiet time after a names change before dnsmasq is restarted (a burst restarts once). */
+  namesDelayMs?: number | undefined;
 }
+
+const LEASES = 'dnsmasq.leases';
 
 export class DnsmasqService {
   private sup: Supervisor | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private namesTimer: NodeJS.Timeout | null = null;
   private lastText = '';
-  readonly counts = { reads: 0, leases: 0, skipped: 0 };
+  private names: string;
+  private writtenNames = '';
+  private user: SystemUser | null = null;
+  readonly counts = { reads: 0, leases: 0, skipped: 0, namesReloads: 0 };
 
-  constructor(private readonly o: DnsmasqServiceOptions) {}
-
-  get leaseFile(): string {
-    return join(this.o.stateDir, 'dnsmasq.leases');
+  constructor(private readonly o: DnsmasqServiceOptions) {
+    this.names = o.names;
   }
 
-  /** Writes the config and starts dnsmasq; throws DnsmasqConfigError for an unusable plan. */
+  /** dnsmasq's own directory: lease and pid files, owned by its user. */
+  get runDir(): string {
+    return join(this.o.stateDir, 'dnsmasq');
+  }
+
+  get leaseFile(): string {
+    return join(this.runDir, LEASES);
+  }
+
+  private get namesFile(): string {
+    return join(this.o.stateDir, 'dnsmasq-names.hosts');
+  }
+
+  /** Prepares user and files, writes the config and starts dnsmasq; throws DnsmasqConfigError
+   *  for an unusable plan. Without its own user (read-only /etc, no useradd) dnsmasq runs as
+   *  `nobody`, said through onError: unprivileged still, and the office keeps its DHCP. */
   async start(): Promise<void> {
+    try {
+      this.user = await ensureSystemUser(DNSMASQ_USER);
+    } catch (e) {
+      this.o.onError(`dnsmasq user ${DNSMASQ_USER} unavailable, running dnsmasq as nobody`, e);
+      this.user = { name: 'nobody', uid: 65534, gid: 65534, created: false };
+    }
+    await prepareRunDir(this.runDir, LEASES, this.user);
     const conf = join(this.o.stateDir, 'dnsmasq.conf');
-    await writeAtomic(conf, renderDnsmasqConfig({ ...this.o.plan, leaseFile: this.leaseFile, pidFile: join(this.o.stateDir, 'dnsmasq.pid') }), 0o600);
+    const text = renderDnsmasqConfig({
+      ...this.o.plan, leaseFile: this.leaseFile, pidFile: join(this.runDir, 'dnsmasq.pid'), namesFile: this.namesFile, user: this.user.name,
+    });
+    await this.writeNames();
+    await writeAtomic(conf, text, 0o600);
     this.sup = new Supervisor({
       id: 'dnsmasq',
       argv: [systemBin('dnsmasq'), '--keep-in-foreground', `--conf-file=${conf}`, '--log-facility=-'],
@@ -44,11 +81,44 @@ export class DnsmasqService {
     this.timer = setInterval(() => void this.readLeases(), this.o.pollMs ?? 2000);
   }
 
+  /** New names file text (renderNamesFile). dnsmasq reads it only at start — as root, before
+   *  it drops privileges, so nothing it needs later lies in the root-only state dir — so a
+   *  change restarts it after a quiet time. Leases survive in the lease file. Never throws. */
+  setNames(text: string): void {
+    this.names = text;
+    if (!this.sup || text === this.writtenNames) return;
+    if (this.namesTimer) clearTimeout(this.namesTimer);
+    this.namesTimer = setTimeout(() => void this.reloadNames(), this.o.namesDelayMs ?? 1000);
+  }
+
+  private async writeNames(): Promise<void> {
+    const text = this.names;
+    await writeAtomic(this.namesFile, text, 0o600);
+    this.writtenNames = text;
+  }
+
+  private async reloadNames(): Promise<void> {
+    this.namesTimer = null;
+    const sup = this.sup;
+    if (!sup || this.names === this.writtenNames) return;
+    try {
+      await this.writeNames();
+      await sup.stop();
+      if (this.sup === sup) sup.start();
+      this.counts.namesReloads++;
+    } catch (e) {
+      this.o.onError('dnsmasq names file', e);
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.namesTimer) clearTimeout(this.namesTimer);
     this.timer = null;
-    await this.sup?.stop();
+    this.namesTimer = null;
+    const sup = this.sup;
     this.sup = null;
+    await sup?.stop();
   }
 
   /** Reads the lease file when it changed. Never rejects. */
@@ -70,6 +140,6 @@ export class DnsmasqService {
   }
 
   status(): Record<string, unknown> {
-    return { ...this.counts, health: this.sup?.status() ?? null };
+    return { ...this.counts, user: this.user?.name ?? null, health: this.sup?.status() ?? null };
   }
 }

@@ -11,6 +11,7 @@ import { applyAction, quarantinedMacs, type DeviceAction } from './actions.js';
 import { DhcpCapture } from './capture.js';
 import { DeviceTable } from './deviceTable.js';
 import { DnsmasqService } from './dnsmasqService.js';
+import { NameRefusals, protectedNames, refusalOf, renderNamesFile, roleNames, type ProtectedNames } from './hostNames.js';
 import { loadFingerprints } from './fingerprintFile.js';
 import type { FingerprintTable } from './fingerprints.js';
 import { inLearning, observe, tick, type Step } from './inventory.js';
@@ -48,6 +49,9 @@ export class DevicesFeature implements Feature {
   private capture: DhcpCapture | null = null;
   private kernel: KernelTables | null = null;
   private dnsmasq: DnsmasqService | null = null;
+  /** Router mode: the names dnsmasq refuses (null in bridge mode: no DHCP server of ours). */
+  private names: ProtectedNames | null = null;
+  private readonly refusals = new NameRefusals();
   private qset: QuarantineSet | null = null;
   private timers: NodeJS.Timeout[] = [];
   private dirty = new Set<string>();
@@ -128,9 +132,17 @@ export class DevicesFeature implements Feature {
       ctx.conditions.set('sensor:dnsmasq', false, 'no IPv4 office range or box address known: DHCP server not started');
       return;
     }
+    const r = ctx.config.router;
+    // The box's own names: its name in the office and the provider's id for it.
+    const role = roleNames([r.boxName, ctx.provisioning?.deviceId ?? '']);
+    this.names = protectedNames(this.state?.devices.values() ?? [], role);
+    ctx.conditions.set('dhcp:names', true, this.refusals.summary());
     this.dnsmasq = new DnsmasqService({
-      stateDir: ctx.stateDir, now: ctx.now,
-      plan: { ifaces: plan.ifaces.lan, prefix, gateway, dnsServers: ctx.config.router.dnsServers },
+      stateDir: ctx.stateDir, now: ctx.now, names: renderNamesFile(this.names),
+      plan: {
+        ifaces: plan.ifaces.lan, prefix, gateway, dnsServers: r.dnsServers,
+        localDomain: r.localDomain, boxNames: [r.boxName], roleNames: role, rebindAllowed: r.dnsRebindAllowed,
+      },
       onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
       onLeases: (ls) => this.sightings('lease', ls.map((l) => ({ mac: l.mac, ipv4: l.ipv4 }))),
       onError: (what, e) => ctx.log.warn(`${what}: ${(e as Error).message}`),
@@ -176,7 +188,40 @@ export class DevicesFeature implements Feature {
     const ctx = this.need();
     if (!this.state || !this.table) return;
     this.counts.observations++;
+    if (obs.dhcp?.hostname) this.checkName(obs, obs.dhcp.hostname);
     this.commit(observe(this.state, obs, ctx.now(), this.policy, this.table), [obs.mac]);
+  }
+
+  /** Router mode: a device asking through DHCP for a name dnsmasq refuses it is counted; its
+   *  second DHCP exchange asking again is a finding. */
+  private checkName(obs: Observation, hostname: string): void {
+    if (!this.names || !this.ctx) return;
+    const refused = refusalOf(hostname, obs.mac, this.names);
+    if (!refused) return;
+    const owner = refused.reason === 'held' ? this.state?.devices.get(this.names.held.get(refused.name) ?? '') : undefined;
+    const finding = this.refusals.note({
+      mac: obs.mac, ip: obs.ipv4 ?? this.state?.devices.get(obs.mac)?.ipv4[0], name: refused.name, reason: refused.reason,
+      xid: obs.dhcp?.xid ?? obs.at, at: obs.at, holder: owner ? (owner.label ?? owner.hostname ?? undefined) : undefined,
+    });
+    this.ctx.conditions.set('dhcp:names', true, this.refusals.summary());
+    if (finding) {
+      this.counts.findings++;
+      this.ctx.raise(finding);
+    }
+  }
+
+  /** Router mode: recomputes the held names when a device's status, label or host name
+   *  changed, and hands dnsmasq the new names file. */
+  private refreshNames(prev: InventoryState, next: InventoryState, macs: readonly string[]): void {
+    if (!this.names || !this.dnsmasq) return;
+    const relevant = macs.some((m) => {
+      const a = prev.devices.get(m);
+      const b = next.devices.get(m);
+      return a?.status !== b?.status || a?.label !== b?.label || a?.hostname !== b?.hostname;
+    });
+    if (!relevant) return;
+    this.names = protectedNames(next.devices.values(), this.names.role);
+    this.dnsmasq.setNames(renderNamesFile(this.names));
   }
 
   private runTick(): void {
@@ -191,9 +236,9 @@ export class DevicesFeature implements Feature {
     this.state = next;
     const added = newAudit(prev.audit, next.audit);
     this.pendingAudit.push(...added);
-    for (const mac of [...touched, ...added.map((a) => a.mac)]) {
-      if (prev.devices.get(mac) !== next.devices.get(mac)) this.dirty.add(mac);
-    }
+    const changed = [...touched, ...added.map((a) => a.mac)].filter((mac) => prev.devices.get(mac) !== next.devices.get(mac));
+    for (const mac of changed) this.dirty.add(mac);
+    if (changed.length) this.refreshNames(prev, next, changed);
     for (const f of step.findings) {
       this.counts.findings++;
       this.ctx?.raise(f);
@@ -269,6 +314,12 @@ export class DevicesFeature implements Feature {
     return devicesWeb(this);
   }
 
+  /** Router mode: refused-name counts, the last refusals and how many names are held. */
+  namesStatus(): Record<string, unknown> | null {
+    if (!this.names) return null;
+    return { ...this.refusals.counts, recent: this.refusals.recent, role: this.names.role, held: this.names.held.size };
+  }
+
   status(): Record<string, unknown> {
     return {
       devices: this.state?.devices.size ?? 0,
@@ -277,7 +328,7 @@ export class DevicesFeature implements Feature {
       counts: this.counts,
       dhcp: this.capture?.status() ?? null,
       kernelTables: this.kernel?.stats ?? null,
-      dnsmasq: this.dnsmasq?.status() ?? null,
+      dnsmasq: this.dnsmasq ? { ...this.dnsmasq.status(), names: this.namesStatus() } : null,
       quarantineSet: this.qset?.counts ?? null,
       inventory: this.state?.counters ?? null,
     };
