@@ -130,7 +130,8 @@ export class NameRefusals {
       dedupKey: `dhcp_name:${e.mac}:${e.name}`,
       at: e.at,
       device: { mac: e.mac, ip: e.ip },
-      action: 'blocked',
+      // The name was refused; the device's traffic was not touched.
+      action: 'none',
       count: 1,
       params: { mac: e.mac, ip: e.ip, name: e.name, reason: e.reason, attempts, holder: e.holder },
       evidence: { name: e.name, reason: e.reason, attempts, firstAt, xid: e.xid },

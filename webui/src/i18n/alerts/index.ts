@@ -5,6 +5,7 @@ import type { AlertCatalog } from '../types.js';
 import { coreCatalog } from './core.js';
 import { blocklistAlerts } from './blocklist.js';
 import { deviceAlerts } from './devices.js';
+import { nameAlerts } from './names.js';
 import { trafficAlerts } from './traffic.js';
 
 /** Thrown when two partial catalogs define the same alert kind. */
@@ -18,6 +19,7 @@ const PARTS: readonly AlertCatalog[] = [
   coreCatalog,
   blocklistAlerts,
   deviceAlerts,
+  nameAlerts,
   trafficAlerts,
 ];
 
