@@ -1,14 +1,14 @@
 // Adapter (router mode only): renders dnsmasq's config and its names file into the state dir,
 // makes sure dnsmasq's own unprivileged user and run dir exist, supervises
-// `dnsmasq --keep-in-foreground`, restarts it when the held names change, and watches its
-// lease file; each lease becomes a sighting.
+// `dnsmasq --keep-in-foreground`, has it re-read the names file (SIGHUP) when the held names
+// change, and watches its lease file; each lease becomes a sighting.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
 import { systemBin } from '../sys/bin.js';
 import { Supervisor, type SupervisorHealth } from '../sensors/supervisor.js';
 import { parseLeases, renderDnsmasqConfig, type DnsmasqPlan, type Lease } from './dnsmasq.js';
-import { DNSMASQ_USER, ensureSystemUser, prepareRunDir, type SystemUser } from './dnsmasqUser.js';
+import { DNSMASQ_USER, ensureSystemUser, prepareRunDir, shareWithGroup, type SystemUser } from './dnsmasqUser.js';
 
 export interface DnsmasqServiceOptions {
   stateDir: string;
@@ -20,7 +20,7 @@ export interface DnsmasqServiceOptions {
   onLeases: (leases: Lease[]) => void;
   onError: (what: string, e: unknown) => void;
   pollMs?: number | undefined;
-  /** Quiet time after a names change before dnsmasq is restarted (a burst restarts once). */
+  /** Quiet time after a names change before dnsmasq re-reads them (a burst reloads once). */
   namesDelayMs?: number | undefined;
 }
 
@@ -49,8 +49,9 @@ export class DnsmasqService {
     return join(this.runDir, LEASES);
   }
 
-  private get namesFile(): string {
-    return join(this.o.stateDir, 'dnsmasq-names.hosts');
+  /** Read by dnsmasq as its own user (at start too), so it lives in the run dir. */
+  get namesFile(): string {
+    return join(this.runDir, 'names.hosts');
   }
 
   /** Prepares user and files, writes the config and starts dnsmasq; throws DnsmasqConfigError
@@ -63,7 +64,7 @@ export class DnsmasqService {
       this.o.onError(`dnsmasq user ${DNSMASQ_USER} unavailable, running dnsmasq as nobody`, e);
       this.user = { name: 'nobody', uid: 65534, gid: 65534, created: false };
     }
-    await prepareRunDir(this.runDir, LEASES, this.user);
+    await prepareRunDir(this.o.stateDir, this.runDir, LEASES, this.user);
     const conf = join(this.o.stateDir, 'dnsmasq.conf');
     const text = renderDnsmasqConfig({
       ...this.o.plan, leaseFile: this.leaseFile, pidFile: join(this.runDir, 'dnsmasq.pid'), namesFile: this.namesFile, user: this.user.name,
@@ -81,9 +82,9 @@ export class DnsmasqService {
     this.timer = setInterval(() => void this.readLeases(), this.o.pollMs ?? 2000);
   }
 
-  /** New names file text (renderNamesFile). dnsmasq reads it only at start — as root, before
-   *  it drops privileges, so nothing it needs later lies in the root-only state dir — so a
-   *  change restarts it after a quiet time. Leases survive in the lease file. Never throws. */
+  /** New names file text (renderNamesFile): written, then dnsmasq re-reads it on SIGHUP after
+   *  a quiet time (a burst of staff decisions reloads once). Leases and sockets stay; names
+   *  already on leases follow the new file at once. Never throws. */
   setNames(text: string): void {
     this.names = text;
     if (!this.sup || text === this.writtenNames) return;
@@ -93,7 +94,8 @@ export class DnsmasqService {
 
   private async writeNames(): Promise<void> {
     const text = this.names;
-    await writeAtomic(this.namesFile, text, 0o600);
+    await writeAtomic(this.namesFile, text, 0o640);
+    if (this.user) await shareWithGroup(this.namesFile, this.user);
     this.writtenNames = text;
   }
 
@@ -103,8 +105,15 @@ export class DnsmasqService {
     if (!sup || this.names === this.writtenNames) return;
     try {
       await this.writeNames();
-      await sup.stop();
-      if (this.sup === sup) sup.start();
+      const pid = sup.pid();
+      const h = sup.status();
+      // A SIGHUP before dnsmasq has set up its handlers would kill it: wait until it has run a while.
+      if (pid !== undefined && this.o.now() - h.since < 2000) {
+        this.namesTimer = setTimeout(() => void this.reloadNames(), 500);
+        return;
+      }
+      // Not running (backoff): the next start reads the new file.
+      if (pid !== undefined) process.kill(pid, 'SIGHUP');
       this.counts.namesReloads++;
     } catch (e) {
       this.o.onError('dnsmasq names file', e);

@@ -1,6 +1,7 @@
-// Adapter: the system user dnsmasq runs as, and the directory of its lease and pid files.
-// dnsmasq opens both as root, then runs as DNSMASQ_USER: the files belong to that user
-// (writable by it only), the directory to root, so the user cannot plant other files there.
+// Adapter: the system user dnsmasq runs as, and the directory of its lease, pid and names
+// files. dnsmasq opens the lease and pid files as root, then runs as DNSMASQ_USER: those two
+// belong to that user (writable by it only); the directory and the names file belong to root
+// (the user may read, not write, them), so it cannot plant or change other files.
 // Debian's dnsmasq-base ships a `dnsmasq` user, but its group is the shared `nogroup` and any
 // other dnsmasq on the system (NetworkManager, libvirt) runs as it too: ours is our own.
 import { chmod, chown, mkdir, open, stat } from 'node:fs/promises';
@@ -60,16 +61,33 @@ export async function ensureSystemUser(name = DNSMASQ_USER): Promise<SystemUser>
   return { ...u, created };
 }
 
-/** Makes `dir` (root-owned, 0755) and the lease file in it (owned by `user`, 0644, created
- *  empty when missing). The pid file is made by dnsmasq itself and handed to the user.
- *  Throws on I/O errors (no CAP_CHOWN, read-only state dir). */
-export async function prepareRunDir(dir: string, leaseName: string, user: SystemUser): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  await chmod(dir, 0o755);
+/** Prepares what dnsmasq touches after it has become `user` (it reads its dhcp-hostsfile
+ *  then, even at start): the state dir passable by the user's group (0710 unless others may
+ *  already pass), `dir` root's with the user's group (0750), and the lease file in it owned
+ *  by the user (0644: the root-owned daemon, without CAP_DAC_OVERRIDE, still reads it).
+ *  dnsmasq itself makes the pid file and hands it to the user. Throws on I/O errors (no
+ *  CAP_CHOWN, read-only state dir). */
+export async function prepareRunDir(stateDir: string, dir: string, leaseName: string, user: SystemUser): Promise<void> {
+  const sd = await stat(stateDir);
+  if ((sd.mode & 0o001) === 0) {
+    if (sd.gid !== user.gid) await chown(stateDir, sd.uid, user.gid);
+    await chmod(stateDir, (sd.mode & 0o700) | 0o010);
+  }
+  await mkdir(dir, { recursive: true, mode: 0o750 });
+  const d = await stat(dir);
+  if (d.gid !== user.gid) await chown(dir, d.uid, user.gid);
+  await chmod(dir, 0o750);
   const lease = join(dir, leaseName);
   const fh = await open(lease, 'a', 0o644);
   await fh.close();
   const st = await stat(lease);
   if (st.uid !== user.uid || st.gid !== user.gid) await chown(lease, user.uid, user.gid);
   await chmod(lease, 0o644);
+}
+
+/** Gives a file utmd wrote (e.g. the names file) to the user's group, read-only (0640). */
+export async function shareWithGroup(path: string, user: SystemUser): Promise<void> {
+  const st = await stat(path);
+  if (st.gid !== user.gid) await chown(path, st.uid, user.gid);
+  await chmod(path, 0o640);
 }

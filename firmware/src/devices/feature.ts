@@ -317,7 +317,7 @@ export class DevicesFeature implements Feature {
   /** Router mode: refused-name counts, the last refusals and how many names are held. */
   namesStatus(): Record<string, unknown> | null {
     if (!this.names) return null;
-    return { ...this.refusals.counts, recent: this.refusals.recent, role: this.names.role, held: this.names.held.size };
+    return { ...this.refusals.counts, recent: this.refusals.recent, roleNames: this.names.role, heldNames: this.names.held.size };
   }
 
   status(): Record<string, unknown> {
