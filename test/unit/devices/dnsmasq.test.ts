@@ -1,6 +1,9 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { systemBin } from '../../../firmware/src/sys/bin.js';
+import { run } from '../../../firmware/src/sys/run.js';
 import { dhcpRange, DnsmasqConfigError, parseLeases, renderDnsmasqConfig, type DnsmasqPlan } from '../../../firmware/src/devices/dnsmasq.js';
 import { roleNames } from '../../../firmware/src/devices/hostNames.js';
 
@@ -21,6 +24,13 @@ test('the dnsmasq config renders the golden text', (t) => {
   const file = new URL('../../fixtures/devices/dnsmasq.golden.conf', import.meta.url);
   if (process.env.UPDATE_GOLDEN) writeFileSync(file, got);
   t.is(got, readFileSync(file, 'utf8'));
+});
+
+test('the real dnsmasq accepts the golden config (dnsmasq --test)', async (t) => {
+  const file = fileURLToPath(new URL('../../fixtures/devices/dnsmasq.golden.conf', import.meta.url));
+  const r = await run([systemBin('dnsmasq'), '--test', `--conf-file=${file}`], { allowFailure: true });
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr + r.stdout, /syntax check OK/);
 });
 
 test('the DHCP range is the upper half of the prefix, above the gateway, without the broadcast', (t) => {
