@@ -115,6 +115,11 @@ test.serial('router: role and held names are never registered, rebinding is refu
   t.is(counted.names!.findings, 0, 'asking once is no finding');
   const cond = ((await utmd.status()) as { conditions: Array<{ id: string; ok: boolean; detail?: string }> }).conditions.find((c) => c.id === 'dhcp:names');
   t.regex(cond?.detail ?? '', new RegExp(`host names refused: ${clients.length} `));
+  t.regex((await utmd.ctl(['status'])).stdout, /dhcp:names .*host names refused: \d+ \(role \d+, held 0\)/);
+  // The page's technician section, as an office PC's browser gets it.
+  const page = (await lab.exec(office.ns, [process.execPath, '-e',
+    `require('http').get('http://${gw}/',(r)=>{let b='';r.setEncoding('utf8');r.on('data',(d)=>b+=d);r.on('end',()=>process.stdout.write(b));})`], { timeoutMs: 15_000 }));
+  t.regex(page, /dhcp:names[\s\S]*host names refused: \d+/);
 
   // The same device asking again is a finding, with plain text.
   const again = refused[0]!;
