@@ -100,22 +100,27 @@ case "$1" in
     /usr/sbin/ip addr add "$ip/$mask" dev "$interface"
     [ -n "$router" ] && /usr/sbin/ip route replace default via \${router%% *} dev "$interface"
     ;;
+  deconfig)
+    /usr/sbin/ip addr flush dev "$interface" scope global
+    ;;
 esac
 exit 0
 `;
 
 /** Runs busybox udhcpc in `host`'s namespace, sending `hostname` as option 12 byte for byte,
- *  until it has a lease (then udhcpc exits and the lease stays). Throws on no lease. */
-export async function runUdhcpc(lab: Lab, host: LabHost, hostname: string, timeoutMs = 40_000): Promise<{ address: string }> {
+ *  until it has a lease. Then udhcpc exits and the lease stays, unless `stay`: udhcpc keeps
+ *  running and `release()` sends DHCPRELEASE (SIGUSR2), like a device switched off. */
+export async function runUdhcpc(lab: Lab, host: LabHost, hostname: string, opts: { stay?: boolean; timeoutMs?: number } = {}): Promise<{ address: string; release(): void }> {
   const script = join(lab.dir, 'udhcpc-script.sh');
   await writeFile(script, UDHCPC_SCRIPT, { mode: 0o755 });
-  const proc = await lab.spawn(host.ns, ['/usr/sbin/udhcpc', '-f', '-q', '-n', '-t', '20', '-T', '1', '-i', host.ifname, '-s', script, '-x', `hostname:${hostname}`]);
+  const proc = await lab.spawn(host.ns, ['/usr/sbin/udhcpc', '-f', ...(opts.stay ? [] : ['-q']), '-n', '-t', '20', '-T', '1', '-i', host.ifname,
+    '-s', script, '-x', `hostname:${hostname}`]);
   const address = await waitFor(async () => {
     if (proc.exitStatus() !== undefined && !/lease of/.test(proc.stdout() + proc.stderr())) throw new Error(`udhcpc exited: ${proc.stderr().slice(-800)}`);
     const out = await lab.exec(host.ns, ['/usr/sbin/ip', '-4', '-o', 'addr', 'show', 'dev', host.ifname, 'scope', 'global']);
     return /inet (\d+\.\d+\.\d+\.\d+)\//.exec(out)?.[1];
-  }, { what: `a udhcpc lease on ${host.name}`, timeoutMs, intervalMs: 200 });
-  return { address };
+  }, { what: `a udhcpc lease on ${host.name}`, timeoutMs: opts.timeoutMs ?? 40_000, intervalMs: 200 });
+  return { address, release: () => { process.kill(proc.pid, 'SIGUSR2'); } };
 }
 
 /** Node's own resolver (c-ares, real UDP queries) run in `ns`: the addresses `server` gives

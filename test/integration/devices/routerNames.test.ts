@@ -144,7 +144,23 @@ test.serial('router: role and held names are never registered, rebinding is refu
   t.deepEqual(await ask('keiri-pc.lan'), [keiriAddr], 'the name still leads to the approved PC');
   const held = await waitFor(async () => { const s = await dnsmasqStatus(utmd); return (s.names?.held ?? 0) >= 2 ? s : undefined; },
     { what: 'held refusals counted', timeoutMs: 15_000 });
-  t.is(held.names!.held, 2);
+  t.true(held.names!.held >= 2);
+
+  // The owner switched off (lease released): its name is still not for others.
+  const nas = await device(lab);
+  (await runUdhcpc(lab, nas, 'NAS-01', { stay: true })).release();
+  await waitFor(async () => ((await leaseName(utmd, nas.mac)) === undefined ? true : undefined), { what: 'the NAS lease released', timeoutMs: 15_000 });
+  await waitFor(async () => (JSON.parse((await utmd.ctl(['devices', '--json'])).stdout) as { devices: Array<{ mac: string }> }).devices.find((d) => d.mac === nas.mac),
+    { what: 'the NAS in the inventory', timeoutMs: 15_000 });
+  t.is((await utmd.ctl(['device', 'label', nas.mac, '共有フォルダーの機器'])).code, 0, 'labelled, not approved: holds its name too');
+  await waitFor(async () => ((await dnsmasqStatus(utmd)).namesReloads >= 2 ? true : undefined), { what: 'names re-read', timeoutMs: 20_000 });
+  const squatter = await device(lab);
+  const squatterAddr = (await runDhclient(lab, squatter, { ...WINDOWS_10, hostname: 'nas-01' })).address;
+  t.is(await leaseName(utmd, squatter.mac), '*', 'no name while its owner is away');
+  t.false(JSON.stringify(await ask('nas-01.lan')).includes(squatterAddr));
+  const back = (await runUdhcpc(lab, nas, 'nas-01')).address;
+  t.deepEqual(await waitFor(async () => { const a = await ask('nas-01.lan'); return Array.isArray(a) ? a : undefined; }, { what: 'nas-01.lan', timeoutMs: 10_000 }), [back],
+    'the owner has its name back');
 
   // --- rebinding, special-use and local names ----------------------------------------------
   t.deepEqual(await ask('www.example'), [lab.internet.web.v4], 'forwarding works (control)');
