@@ -11,7 +11,8 @@ import { applyAction, quarantinedMacs, type DeviceAction } from './actions.js';
 import { DhcpCapture } from './capture.js';
 import { DeviceTable } from './deviceTable.js';
 import { DnsmasqService } from './dnsmasqService.js';
-import { NameRefusals, protectedNames, refusalOf, renderNamesFile, roleNames, type ProtectedNames } from './hostNames.js';
+import { roleNames } from './hostNames.js';
+import { NamesGuard } from './namesGuard.js';
 import { loadFingerprints } from './fingerprintFile.js';
 import type { FingerprintTable } from './fingerprints.js';
 import { inLearning, observe, tick, type Step } from './inventory.js';
@@ -49,9 +50,8 @@ export class DevicesFeature implements Feature {
   private capture: DhcpCapture | null = null;
   private kernel: KernelTables | null = null;
   private dnsmasq: DnsmasqService | null = null;
-  /** Router mode: the names dnsmasq refuses (null in bridge mode: no DHCP server of ours). */
-  private names: ProtectedNames | null = null;
-  private readonly refusals = new NameRefusals();
+  /** Router mode: the host names dnsmasq refuses (null in bridge mode: no DHCP server of ours). */
+  private names: NamesGuard | null = null;
   private qset: QuarantineSet | null = null;
   private timers: NodeJS.Timeout[] = [];
   private dirty = new Set<string>();
@@ -135,10 +135,10 @@ export class DevicesFeature implements Feature {
     const r = ctx.config.router;
     // The box's own names: its name in the office and the provider's id for it.
     const role = roleNames([r.boxName, ctx.provisioning?.deviceId ?? '']);
-    this.names = protectedNames(this.state?.devices.values() ?? [], role);
-    ctx.conditions.set('dhcp:names', true, this.refusals.summary());
+    this.names = new NamesGuard(role, this.state?.devices.values() ?? []);
+    ctx.conditions.set('dhcp:names', true, this.names.summary());
     this.dnsmasq = new DnsmasqService({
-      stateDir: ctx.stateDir, now: ctx.now, names: renderNamesFile(this.names),
+      stateDir: ctx.stateDir, now: ctx.now, names: this.names.namesFile(),
       plan: {
         ifaces: plan.ifaces.lan, prefix, gateway, dnsServers: r.dnsServers,
         localDomain: r.localDomain, boxNames: [r.boxName], roleNames: role, rebindAllowed: r.dnsRebindAllowed,
@@ -188,40 +188,11 @@ export class DevicesFeature implements Feature {
     const ctx = this.need();
     if (!this.state || !this.table) return;
     this.counts.observations++;
-    if (obs.dhcp?.hostname) this.checkName(obs, obs.dhcp.hostname);
+    // Router mode: asking again for a name dnsmasq refused is a finding (counted either way).
+    const refused = this.names?.check(obs, this.state.devices);
+    if (this.names && obs.dhcp?.hostname) ctx.conditions.set('dhcp:names', true, this.names.summary());
+    if (refused) { this.counts.findings++; ctx.raise(refused); }
     this.commit(observe(this.state, obs, ctx.now(), this.policy, this.table), [obs.mac]);
-  }
-
-  /** Router mode: a device asking through DHCP for a name dnsmasq refuses it is counted; its
-   *  second DHCP exchange asking again is a finding. */
-  private checkName(obs: Observation, hostname: string): void {
-    if (!this.names || !this.ctx) return;
-    const refused = refusalOf(hostname, obs.mac, this.names);
-    if (!refused) return;
-    const owner = refused.reason === 'held' ? this.state?.devices.get(this.names.held.get(refused.name) ?? '') : undefined;
-    const finding = this.refusals.note({
-      mac: obs.mac, ip: obs.ipv4 ?? this.state?.devices.get(obs.mac)?.ipv4[0], name: refused.name, reason: refused.reason,
-      xid: obs.dhcp?.xid ?? obs.at, at: obs.at, holder: owner ? (owner.label ?? owner.hostname ?? undefined) : undefined,
-    });
-    this.ctx.conditions.set('dhcp:names', true, this.refusals.summary());
-    if (finding) {
-      this.counts.findings++;
-      this.ctx.raise(finding);
-    }
-  }
-
-  /** Router mode: recomputes the held names when a device's status, label or host name
-   *  changed, and hands dnsmasq the new names file. */
-  private refreshNames(prev: InventoryState, next: InventoryState, macs: readonly string[]): void {
-    if (!this.names || !this.dnsmasq) return;
-    const relevant = macs.some((m) => {
-      const a = prev.devices.get(m);
-      const b = next.devices.get(m);
-      return a?.status !== b?.status || a?.label !== b?.label || a?.hostname !== b?.hostname;
-    });
-    if (!relevant) return;
-    this.names = protectedNames(next.devices.values(), this.names.role);
-    this.dnsmasq.setNames(renderNamesFile(this.names));
   }
 
   private runTick(): void {
@@ -238,7 +209,8 @@ export class DevicesFeature implements Feature {
     this.pendingAudit.push(...added);
     const changed = [...touched, ...added.map((a) => a.mac)].filter((mac) => prev.devices.get(mac) !== next.devices.get(mac));
     for (const mac of changed) this.dirty.add(mac);
-    if (changed.length) this.refreshNames(prev, next, changed);
+    const namesFile = changed.length ? this.names?.update(prev, next, changed) : null;
+    if (namesFile) this.dnsmasq?.setNames(namesFile);
     for (const f of step.findings) {
       this.counts.findings++;
       this.ctx?.raise(f);
@@ -314,12 +286,6 @@ export class DevicesFeature implements Feature {
     return devicesWeb(this);
   }
 
-  /** Router mode: refused-name counts, the last refusals and how many names are held. */
-  namesStatus(): Record<string, unknown> | null {
-    if (!this.names) return null;
-    return { ...this.refusals.counts, recent: this.refusals.recent, roleNames: this.names.role, heldNames: this.names.held.size };
-  }
-
   status(): Record<string, unknown> {
     return {
       devices: this.state?.devices.size ?? 0,
@@ -328,7 +294,7 @@ export class DevicesFeature implements Feature {
       counts: this.counts,
       dhcp: this.capture?.status() ?? null,
       kernelTables: this.kernel?.stats ?? null,
-      dnsmasq: this.dnsmasq ? { ...this.dnsmasq.status(), names: this.namesStatus() } : null,
+      dnsmasq: this.dnsmasq ? { ...this.dnsmasq.status(), names: this.names?.status() ?? null } : null,
       quarantineSet: this.qset?.counts ?? null,
       inventory: this.state?.counters ?? null,
     };
