@@ -47,6 +47,7 @@ test.serial('router: role and held names are never registered, rebinding is refu
   t.teardown(() => lab.destroy());
   await lab.spawn(lab.ns.wan, internetResolver([
     '/rebind.attacker-lab.net/192.168.1.10', '/loop.attacker-lab.net/169.254.1.1', '/nas.provider-lab.jp/192.168.1.20',
+    '/ula.attacker-lab.net/fd00::10',
     `/www.example/${lab.internet.web.v4}`, `/lan/${NOT_FORWARDED}`, `/test/${NOT_FORWARDED}`, `/local/${NOT_FORWARDED}`, `/wpad/${NOT_FORWARDED}`,
   ]));
   const config = labUtmdConfig(lab, []);
@@ -164,10 +165,16 @@ test.serial('router: role and held names are never registered, rebinding is refu
 
   // --- rebinding, special-use and local names ----------------------------------------------
   t.deepEqual(await ask('www.example'), [lab.internet.web.v4], 'forwarding works (control)');
+  // Controls: the internet resolver itself gives these private answers.
+  t.deepEqual(await resolveIn(lab, lab.ns.wan, RESOLVER, 'rebind.attacker-lab.net'), ['192.168.1.10']);
+  t.deepEqual(await resolveIn(lab, lab.ns.wan, RESOLVER, 'ula.attacker-lab.net', 'AAAA'), ['fd00::10']);
   t.not(JSON.stringify(await ask('rebind.attacker-lab.net')), '["192.168.1.10"]', 'a private answer from outside is dropped');
   t.false(Array.isArray(await ask('rebind.attacker-lab.net')));
   t.false(Array.isArray(await ask('loop.attacker-lab.net')), 'link-local too');
+  t.false(Array.isArray(await ask('ula.attacker-lab.net', 'AAAA')), 'IPv6 unique-local too');
   t.deepEqual(await ask('nas.provider-lab.jp'), ['192.168.1.20'], 'a listed domain may point into the office');
+  // Not an open resolver: nothing answers from the internet side.
+  t.false(Array.isArray(await resolveIn(lab, lab.ns.wan, lab.box.wanAddress.v4, 'www.example')), 'no DNS answers on the WAN side');
   for (const n of ['nothing.lan', 'printer.test', 'printer.local', 'wpad']) {
     const a = await ask(n);
     t.false(Array.isArray(a) && a.includes(NOT_FORWARDED), `${n} is answered by the box, never asked outside: ${JSON.stringify(a)}`);
