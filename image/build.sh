@@ -187,6 +187,10 @@ install -D -m 0644 -t "${OUT}/etc/modules-load.d/" -- "${HERE}"/modules-load.d/*
 install -D -m 0644 -t "${OUT}/etc/systemd/network/" -- "${HERE}"/network/*
 install -d -m 0755 -- "${OUT}/etc/otasuke-utm"
 install -d -m 0700 -- "${OUT}/var/lib/otasuke-utm"
+# dnsmasq (router mode) runs as its own locked system user; utmd cannot create it at run time
+# (/etc is read-only under the unit's ProtectSystem=strict). README: "Router mode: DHCP and DNS".
+in_root useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+  --comment 'Otasuke UTM dnsmasq (DHCP and DNS for the office)' otasuke-dnsmasq
 
 # The native module loads and the validator runs with the image's own Node and libc.
 in_root node -e "new (require('${APP_DIR}/node_modules/better-sqlite3'))(':memory:').close()"

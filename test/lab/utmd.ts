@@ -31,8 +31,10 @@ export function labUtmdConfig(lab: Lab, blocklist: readonly string[] = [lab.inte
     ui: { port: 80 },
     upstream: { host: lab.internet.collector.v4, port: 514 },
     // Router mode's DNS forwarder must never reach for the host's resolvers: pin it to a
-    // lab "internet" address (nothing answers there; no test resolves names).
-    ...(lab.mode === 'router' ? { router: { dnsServers: [lab.internet.feeds.v4] } } : {}),
+    // lab "internet" address (tests that resolve names start a resolver there). The lab's
+    // internet is the documentation ranges, which dnsmasq's rebinding protection counts as
+    // private: the lab's internet names (*.example, RFC 2606) are allowed to point there.
+    ...(lab.mode === 'router' ? { router: { dnsServers: [lab.internet.feeds.v4], dnsRebindAllowed: ['example'] } } : {}),
     // no internet in the lab: the shipped feeds' real URLs are never tried
     feeds: { shipped: false },
   };

@@ -6,6 +6,7 @@
 import { chmod, lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHILDREN_DIR, endLeftovers } from '../sys/childRecords.js';
+import { DNSMASQ_DIR } from '../sys/paths.js';
 import type { Logger } from './log.js';
 
 /** Names that only writeAtomic, the ulogd config writer and the nft driver use for temporary files. */
@@ -13,11 +14,14 @@ export function isTempName(name: string): boolean {
   return /\.tmp(-\d+)?$/.test(name) || /^nft-\d+-\d+\.json$/.test(name);
 }
 
-/** Pure: the mode an entry must have, or null when it is fine (or not ours to change). */
-export function wantedMode(kind: 'dir' | 'file' | 'socket' | 'other', mode: number, ownerUid: number, ourUid: number): number | null {
+/** Pure: the mode an entry must have, or null when it is fine (or not ours to change).
+ *  `passableByGroup`: the state dir itself may also be 0710 when a service group (dnsmasq's
+ *  own user, router mode) must pass through it to its own sub-directory; it can list nothing. */
+export function wantedMode(kind: 'dir' | 'file' | 'socket' | 'other', mode: number, ownerUid: number, ourUid: number, passableByGroup = false): number | null {
   if (ownerUid !== ourUid || kind === 'other') return null;
   const perm = mode & 0o7777;
   const want = kind === 'dir' ? 0o700 : 0o600;
+  if (passableByGroup && kind === 'dir' && perm === 0o710) return null;
   return perm === want ? null : want;
 }
 
@@ -54,7 +58,8 @@ async function walk(path: string, depth: number, uid: number, report: PrepareRep
     return;
   }
   const kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSocket() ? 'socket' : 'other';
-  const want = wantedMode(kind, st.mode, st.uid, uid);
+  // the root may be 0710 for a service group (not root's); dnsmasq's own dir keeps its modes
+  const want = wantedMode(kind, st.mode, st.uid, uid, depth === 0 && st.gid !== 0);
   if (want !== null) {
     try {
       await chmod(path, want);
@@ -73,6 +78,7 @@ async function walk(path: string, depth: number, uid: number, report: PrepareRep
   }
   for (const n of names) {
     const p = join(path, n);
+    if (depth === 0 && n === DNSMASQ_DIR) continue; // devices/dnsmasqUser.ts owns its modes
     if (isTempName(n)) {
       try {
         await rm(p, { force: true });

@@ -1,6 +1,6 @@
 // The optional local config file (JSON). Everything has a default, so utmd runs with none.
 import { z } from 'zod';
-import { IfName, IpAddress, IpEntry, IpPrefix, Port } from './fields.js';
+import { DnsDomain, HostLabel, IfName, IpAddress, IpEntry, IpPrefix, Port } from './fields.js';
 import { FeedsConfigSchema } from '../blocklist/feedsConfig.js';
 import { isHostOrAddress } from '../blocklist/peers.js';
 
@@ -50,8 +50,11 @@ export const ConfigSchema = z
     router: z
       .strictObject({
         dnsServers: z.array(IpAddress).max(8).optional().describe('Resolvers the box forwards the office\'s DNS to in router mode. Default: those in the box\'s own /etc/resolv.conf'),
+        localDomain: DnsDomain.default('lan').describe('Domain the office\'s devices are named under (a PC that calls itself keiri-pc is keiri-pc.lan); answered by the box, never asked outside'),
+        boxName: HostLabel.default('otasuke').describe('The box\'s own name in the office (otasuke and otasuke.lan point at the box); no device can take it'),
+        dnsRebindAllowed: z.array(DnsDomain).max(32).default([]).describe('Domains whose answers from outside may point into private ranges (e.g. the provider\'s own names for the box). Every other outside answer that points into private, loopback or link-local ranges is dropped (DNS rebinding)'),
       })
-      .default({})
+      .default({ localDomain: 'lan', boxName: 'otasuke', dnsRebindAllowed: [] })
       .describe('Router mode only: services the box gives the office (DHCP and DNS through dnsmasq)'),
     ui: z
       .strictObject({

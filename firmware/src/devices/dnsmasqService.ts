@@ -1,5 +1,7 @@
-// Adapter (router mode only): renders dnsmasq's config into the state dir, supervises
-// `dnsmasq --keep-in-foreground`, and watches its lease file; each lease becomes a sighting.
+// Adapter (router mode only): renders dnsmasq's config and its names file into the state dir,
+// makes sure dnsmasq's own unprivileged user and run dir exist, supervises
+// `dnsmasq --keep-in-foreground`, has it re-read the names file (SIGHUP) when the held names
+// change, and watches its lease file; each lease becomes a sighting.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
@@ -7,33 +9,70 @@ import { systemBin } from '../sys/bin.js';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
 import { Supervisor, type SupervisorHealth } from '../sensors/supervisor.js';
 import { parseLeases, renderDnsmasqConfig, type DnsmasqPlan, type Lease } from './dnsmasq.js';
+import { DNSMASQ_DIR } from '../sys/paths.js';
+import { DNSMASQ_USER, ensureSystemUser, prepareRunDir, shareWithGroup, type SystemUser } from './dnsmasqUser.js';
 
 export interface DnsmasqServiceOptions {
   stateDir: string;
-  plan: Omit<DnsmasqPlan, 'leaseFile' | 'pidFile'>;
+  plan: Omit<DnsmasqPlan, 'leaseFile' | 'pidFile' | 'namesFile' | 'user'>;
+  /** The first names file (renderNamesFile); later ones through setNames(). */
+  names: string;
   now: () => number;
   onHealth: (h: SupervisorHealth) => void;
   onLeases: (leases: Lease[]) => void;
   onError: (what: string, e: unknown) => void;
   pollMs?: number | undefined;
+  /** Quiet time after a names change before dnsmasq re-reads them (a burst reloads once). */
+  namesDelayMs?: number | undefined;
 }
+
+const LEASES = 'dnsmasq.leases';
 
 export class DnsmasqService {
   private sup: Supervisor | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private namesTimer: NodeJS.Timeout | null = null;
   private lastText = '';
-  readonly counts = { reads: 0, leases: 0, skipped: 0 };
+  private names: string;
+  private writtenNames = '';
+  private user: SystemUser | null = null;
+  readonly counts = { reads: 0, leases: 0, skipped: 0, namesReloads: 0 };
 
-  constructor(private readonly o: DnsmasqServiceOptions) {}
-
-  get leaseFile(): string {
-    return join(this.o.stateDir, 'dnsmasq.leases');
+  constructor(private readonly o: DnsmasqServiceOptions) {
+    this.names = o.names;
   }
 
-  /** Writes the config and starts dnsmasq; throws DnsmasqConfigError for an unusable plan. */
+  /** dnsmasq's own directory: lease and pid files, owned by its user. */
+  get runDir(): string {
+    return join(this.o.stateDir, DNSMASQ_DIR);
+  }
+
+  get leaseFile(): string {
+    return join(this.runDir, LEASES);
+  }
+
+  /** Read by dnsmasq as its own user (at start too), so it lives in the run dir. */
+  get namesFile(): string {
+    return join(this.runDir, 'names.hosts');
+  }
+
+  /** Prepares user and files, writes the config and starts dnsmasq; throws DnsmasqConfigError
+   *  for an unusable plan. Without its own user (read-only /etc, no useradd) dnsmasq runs as
+   *  `nobody`, said through onError: unprivileged still, and the office keeps its DHCP. */
   async start(): Promise<void> {
+    try {
+      this.user = await ensureSystemUser(DNSMASQ_USER);
+    } catch (e) {
+      this.o.onError(`dnsmasq user ${DNSMASQ_USER} unavailable, running dnsmasq as nobody`, e);
+      this.user = { name: 'nobody', uid: 65534, gid: 65534, created: false };
+    }
+    await prepareRunDir(this.o.stateDir, this.runDir, LEASES, this.user);
     const conf = join(this.o.stateDir, 'dnsmasq.conf');
-    await writeAtomic(conf, renderDnsmasqConfig({ ...this.o.plan, leaseFile: this.leaseFile, pidFile: join(this.o.stateDir, 'dnsmasq.pid') }), 0o600);
+    const text = renderDnsmasqConfig({
+      ...this.o.plan, leaseFile: this.leaseFile, pidFile: join(this.runDir, 'dnsmasq.pid'), namesFile: this.namesFile, user: this.user.name,
+    });
+    await this.writeNames();
+    await writeAtomic(conf, text, 0o600);
     this.sup = new Supervisor({
       id: 'dnsmasq',
       argv: [systemBin('dnsmasq'), '--keep-in-foreground', `--conf-file=${conf}`, '--log-facility=-'],
@@ -46,11 +85,52 @@ export class DnsmasqService {
     this.timer = setInterval(() => void this.readLeases(), this.o.pollMs ?? 2000);
   }
 
+  /** New names file text (renderNamesFile): written, then dnsmasq re-reads it on SIGHUP after
+   *  a quiet time (a burst of staff decisions reloads once). Leases and sockets stay; names
+   *  already on leases follow the new file at once. Never throws. */
+  setNames(text: string): void {
+    this.names = text;
+    if (!this.sup || text === this.writtenNames) return;
+    if (this.namesTimer) clearTimeout(this.namesTimer);
+    this.namesTimer = setTimeout(() => void this.reloadNames(), this.o.namesDelayMs ?? 1000);
+  }
+
+  private async writeNames(): Promise<void> {
+    const text = this.names;
+    await writeAtomic(this.namesFile, text, 0o640);
+    if (this.user) await shareWithGroup(this.namesFile, this.user);
+    this.writtenNames = text;
+  }
+
+  private async reloadNames(): Promise<void> {
+    this.namesTimer = null;
+    const sup = this.sup;
+    if (!sup || this.names === this.writtenNames) return;
+    try {
+      await this.writeNames();
+      const pid = sup.pid();
+      const h = sup.status();
+      // A SIGHUP before dnsmasq has set up its handlers would kill it: wait until it has run a while.
+      if (pid !== undefined && this.o.now() - h.since < 2000) {
+        this.namesTimer = setTimeout(() => void this.reloadNames(), 500);
+        return;
+      }
+      // Not running (backoff): the next start reads the new file.
+      if (pid !== undefined) process.kill(pid, 'SIGHUP');
+      this.counts.namesReloads++;
+    } catch (e) {
+      this.o.onError('dnsmasq names file', e);
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.namesTimer) clearTimeout(this.namesTimer);
     this.timer = null;
-    await this.sup?.stop();
+    this.namesTimer = null;
+    const sup = this.sup;
     this.sup = null;
+    await sup?.stop();
   }
 
   /** Reads the lease file when it changed. Never rejects. */
@@ -72,6 +152,6 @@ export class DnsmasqService {
   }
 
   status(): Record<string, unknown> {
-    return { ...this.counts, health: this.sup?.status() ?? null };
+    return { ...this.counts, user: this.user?.name ?? null, health: this.sup?.status() ?? null };
   }
 }

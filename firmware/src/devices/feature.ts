@@ -12,6 +12,8 @@ import { applyAction, quarantinedMacs, type DeviceAction } from './actions.js';
 import { DhcpCapture } from './capture.js';
 import { DeviceTable } from './deviceTable.js';
 import { DnsmasqService } from './dnsmasqService.js';
+import { roleNames } from './hostNames.js';
+import { NamesGuard } from './namesGuard.js';
 import { loadFingerprints } from './fingerprintFile.js';
 import type { FingerprintTable } from './fingerprints.js';
 import { inLearning, observe, tick, type Step } from './inventory.js';
@@ -49,6 +51,8 @@ export class DevicesFeature implements Feature {
   private capture: DhcpCapture | null = null;
   private kernel: KernelTables | null = null;
   private dnsmasq: DnsmasqService | null = null;
+  /** Router mode: the host names dnsmasq refuses (null in bridge mode: no DHCP server of ours). */
+  private names: NamesGuard | null = null;
   private qset: QuarantineSet | null = null;
   private timers: NodeJS.Timeout[] = [];
   private dirty = new Set<string>();
@@ -129,9 +133,17 @@ export class DevicesFeature implements Feature {
       ctx.conditions.set('sensor:dnsmasq', false, 'no IPv4 office range or box address known: DHCP server not started');
       return;
     }
+    const r = ctx.config.router;
+    // The box's own names: its name in the office and the provider's id for it.
+    const role = roleNames([r.boxName, ctx.provisioning?.deviceId ?? '']);
+    this.names = new NamesGuard(role, this.state?.devices.values() ?? []);
+    ctx.conditions.set('dhcp:names', true, this.names.summary());
     this.dnsmasq = new DnsmasqService({
-      stateDir: ctx.stateDir, now: ctx.now,
-      plan: { ifaces: plan.ifaces.lan, prefix, gateway, dnsServers: ctx.config.router.dnsServers },
+      stateDir: ctx.stateDir, now: ctx.now, names: this.names.namesFile(),
+      plan: {
+        ifaces: plan.ifaces.lan, prefix, gateway, dnsServers: r.dnsServers,
+        localDomain: r.localDomain, boxNames: [r.boxName], roleNames: role, rebindAllowed: r.dnsRebindAllowed,
+      },
       onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
       onLeases: (ls) => this.sightings('lease', ls.map((l) => ({ mac: l.mac, ipv4: l.ipv4 }))),
       onError: (what, e) => ctx.log.warn(`${what}: ${(e as Error).message}`),
@@ -177,6 +189,10 @@ export class DevicesFeature implements Feature {
     const ctx = this.need();
     if (!this.state || !this.table) return;
     this.counts.observations++;
+    // Router mode: asking again for a name dnsmasq refused is a finding (counted either way).
+    const refused = this.names?.check(obs, this.state.devices);
+    if (this.names && obs.dhcp?.hostname) ctx.conditions.set('dhcp:names', true, this.names.summary());
+    if (refused) { this.counts.findings++; ctx.raise(refused); }
     this.commit(observe(this.state, obs, ctx.now(), this.policy, this.table), [obs.mac]);
   }
 
@@ -192,9 +208,10 @@ export class DevicesFeature implements Feature {
     this.state = next;
     const added = newAudit(prev.audit, next.audit);
     this.pendingAudit.push(...added);
-    for (const mac of [...touched, ...added.map((a) => a.mac)]) {
-      if (prev.devices.get(mac) !== next.devices.get(mac)) this.dirty.add(mac);
-    }
+    const changed = [...touched, ...added.map((a) => a.mac)].filter((mac) => prev.devices.get(mac) !== next.devices.get(mac));
+    for (const mac of changed) this.dirty.add(mac);
+    const namesFile = changed.length ? this.names?.update(prev, next, changed) : null;
+    if (namesFile) this.dnsmasq?.setNames(namesFile);
     for (const f of step.findings) {
       this.counts.findings++;
       this.ctx?.raise(f);
@@ -278,7 +295,7 @@ export class DevicesFeature implements Feature {
       counts: this.counts,
       dhcp: this.capture?.status() ?? null,
       kernelTables: this.kernel?.stats ?? null,
-      dnsmasq: this.dnsmasq?.status() ?? null,
+      dnsmasq: this.dnsmasq ? { ...this.dnsmasq.status(), names: this.names?.status() ?? null } : null,
       quarantineSet: this.qset?.counts ?? null,
       inventory: this.state?.counters ?? null,
     };

@@ -26,7 +26,7 @@ export function observationFromFrame(f: DhcpFrame, vendorOf: (mac: string) => st
     ok: true,
     observation: {
       mac, at: f.at, source: 'dhcp', ipv4, vendor: vendorOf(mac),
-      dhcp: { hostname: m.hostname ?? m.fqdn?.name ?? null, prl: m.prl, vendorClass: m.vendorClass, clientId: m.clientId },
+      dhcp: { hostname: m.hostname ?? m.fqdn?.name ?? null, prl: m.prl, vendorClass: m.vendorClass, clientId: m.clientId, xid: m.xid },
     },
   };
 }

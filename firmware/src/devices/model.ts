@@ -79,6 +79,8 @@ export interface Observation {
     prl: number[];
     vendorClass: string | null;
     clientId: string | null;
+    /** Transaction id: the packets of one DHCP exchange share it. */
+    xid?: number | undefined;
   } | undefined;
 }
 

@@ -18,3 +18,7 @@ export const DEFAULT_CONFIG = '/etc/otasuke-utm/config.json';
 export const DEFAULT_PROVISIONING = '/etc/otasuke-utm/provisioning.json';
 /** The last-good ruleset inside the state dir; image/systemd/utmd-restore.service names it too. */
 export const LAST_GOOD_FILE = 'ruleset.last-good.json';
+
+/** Sub-directory of the state dir that dnsmasq's own user writes its leases and pid into
+ *  (root-owned 0750, group of that user: devices/dnsmasqUser.ts sets its modes). */
+export const DNSMASQ_DIR = 'dnsmasq';

@@ -91,3 +91,43 @@ export async function startWanDhcp(lab: Lab): Promise<LabProcess> {
   ].join('\n'));
   return lab.spawn(lab.ns.wan, ['/usr/sbin/dnsmasq', '--keep-in-foreground', `--conf-file=${conf}`, '--log-facility=-']);
 }
+
+const UDHCPC_SCRIPT = `#!/bin/sh
+# udhcpc script for the lab: address and default route only (never /etc/resolv.conf).
+case "$1" in
+  bound|renew)
+    /usr/sbin/ip addr flush dev "$interface" scope global
+    /usr/sbin/ip addr add "$ip/$mask" dev "$interface"
+    [ -n "$router" ] && /usr/sbin/ip route replace default via \${router%% *} dev "$interface"
+    ;;
+  deconfig)
+    /usr/sbin/ip addr flush dev "$interface" scope global
+    ;;
+esac
+exit 0
+`;
+
+/** Runs busybox udhcpc in `host`'s namespace, sending `hostname` as option 12 byte for byte,
+ *  until it has a lease. Then udhcpc exits and the lease stays, unless `stay`: udhcpc keeps
+ *  running and `release()` sends DHCPRELEASE (SIGUSR2), like a device switched off. */
+export async function runUdhcpc(lab: Lab, host: LabHost, hostname: string, opts: { stay?: boolean; timeoutMs?: number } = {}): Promise<{ address: string; release(): void }> {
+  const script = join(lab.dir, 'udhcpc-script.sh');
+  await writeFile(script, UDHCPC_SCRIPT, { mode: 0o755 });
+  const proc = await lab.spawn(host.ns, ['/usr/sbin/udhcpc', '-f', ...(opts.stay ? [] : ['-q']), '-n', '-t', '20', '-T', '1', '-i', host.ifname,
+    '-s', script, '-x', `hostname:${hostname}`]);
+  const address = await waitFor(async () => {
+    if (proc.exitStatus() !== undefined && !/lease of/.test(proc.stdout() + proc.stderr())) throw new Error(`udhcpc exited: ${proc.stderr().slice(-800)}`);
+    const out = await lab.exec(host.ns, ['/usr/sbin/ip', '-4', '-o', 'addr', 'show', 'dev', host.ifname, 'scope', 'global']);
+    return /inet (\d+\.\d+\.\d+\.\d+)\//.exec(out)?.[1];
+  }, { what: `a udhcpc lease on ${host.name}`, timeoutMs: opts.timeoutMs ?? 40_000, intervalMs: 200 });
+  return { address, release: () => { process.kill(proc.pid, 'SIGUSR2'); } };
+}
+
+/** Node's own resolver (c-ares, real UDP queries) run in `ns`: the addresses `server` gives
+ *  for `name`, or the error code (ENOTFOUND, ENODATA, EREFUSED, …). */
+export async function resolveIn(lab: Lab, ns: string, server: string, name: string, rrtype: 'A' | 'AAAA' = 'A'): Promise<string[] | string> {
+  const fn = rrtype === 'A' ? 'resolve4' : 'resolve6';
+  const js = `const {Resolver}=require('dns').promises;const r=new Resolver({timeout:2000,tries:2});r.setServers([${JSON.stringify(server)}]);
+r.${fn}(${JSON.stringify(name)}).then((a)=>console.log(JSON.stringify(a.sort())),(e)=>console.log(JSON.stringify(String(e.code))));`;
+  return JSON.parse((await lab.exec(ns, [process.execPath, '-e', js], { timeoutMs: 15_000 })).trim()) as string[] | string;
+}

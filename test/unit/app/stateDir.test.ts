@@ -12,6 +12,9 @@ test('which modes are wanted, and only for our own entries', (t) => {
   t.is(wantedMode('file', 0o100644, 0, 0), 0o600);
   t.is(wantedMode('file', 0o100600, 0, 0), null);
   t.is(wantedMode('file', 0o100644, 105, 0), null, 'another user\'s file (dnsmasq\'s own) is left alone');
+  t.is(wantedMode('dir', 0o40710, 0, 0, true), null, 'the state dir may be passable by dnsmasq\'s group (router mode)');
+  t.is(wantedMode('dir', 0o40750, 0, 0, true), 0o700, 'but never listable by it');
+  t.is(wantedMode('dir', 0o40710, 0, 0), 0o700, 'a sub-directory is never passable');
   t.true(isTempName('ruleset.last-good.json.tmp-1234'));
   t.true(isTempName('ulogd.conf.tmp'));
   t.true(isTempName('nft-99-3.json'));

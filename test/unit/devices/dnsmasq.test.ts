@@ -1,14 +1,36 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dhcpRange, DnsmasqConfigError, parseLeases, renderDnsmasqConfig } from '../../../firmware/src/devices/dnsmasq.js';
+import { fileURLToPath } from 'node:url';
+import { systemBin } from '../../../firmware/src/sys/bin.js';
+import { run } from '../../../firmware/src/sys/run.js';
+import { dhcpRange, DnsmasqConfigError, parseLeases, renderDnsmasqConfig, type DnsmasqPlan } from '../../../firmware/src/devices/dnsmasq.js';
+import { roleNames } from '../../../firmware/src/devices/hostNames.js';
 
-// Regenerate after an intended change with UPDATE_GOLDEN=1 and review the diff.
+const HARDENING = {
+  user: 'otasuke-dnsmasq', localDomain: 'lan', boxNames: ['otasuke'], roleNames: roleNames(['otasuke', 'box-dev-0002']),
+  namesFile: '/var/lib/otasuke-utm/dnsmasq-names.hosts',
+};
+const base: DnsmasqPlan = { ifaces: ['eth1'], prefix: '192.168.77.0/24', gateway: '192.168.77.1', leaseFile: '/x/l', pidFile: '/x/p', ...HARDENING };
+
+// Regenerate after an intended change with UPDATE_GOLDEN=1 and review the diff. README.md
+// ("Router mode: DHCP and DNS") sets every line of this file beside OpenWrt's defaults.
 test('the dnsmasq config renders the golden text', (t) => {
-  const got = renderDnsmasqConfig({ ifaces: ['eth1', 'eth2'], prefix: '192.168.77.0/24', gateway: '192.168.77.1', leaseFile: '/var/lib/otasuke-utm/dnsmasq.leases', pidFile: '/var/lib/otasuke-utm/dnsmasq.pid' });
+  const got = renderDnsmasqConfig({
+    ...HARDENING, ifaces: ['eth1', 'eth2'], prefix: '192.168.77.0/24', gateway: '192.168.77.1',
+    leaseFile: '/var/lib/otasuke-utm/dnsmasq/dnsmasq.leases', pidFile: '/var/lib/otasuke-utm/dnsmasq/dnsmasq.pid',
+    rebindAllowed: ['Provider.Example.JP.'],
+  });
   const file = new URL('../../fixtures/devices/dnsmasq.golden.conf', import.meta.url);
   if (process.env.UPDATE_GOLDEN) writeFileSync(file, got);
   t.is(got, readFileSync(file, 'utf8'));
+});
+
+test('the real dnsmasq accepts the golden config (dnsmasq --test)', async (t) => {
+  const file = fileURLToPath(new URL('../../fixtures/devices/dnsmasq.golden.conf', import.meta.url));
+  const r = await run([systemBin('dnsmasq'), '--test', `--conf-file=${file}`], { allowFailure: true });
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr + r.stdout, /syntax check OK/);
 });
 
 test('the DHCP range is the upper half of the prefix, above the gateway, without the broadcast', (t) => {
@@ -20,15 +42,42 @@ test('the DHCP range is the upper half of the prefix, above the gateway, without
 });
 
 test('values that could inject config lines are refused', (t) => {
-  const base = { ifaces: ['eth1'], prefix: '192.168.77.0/24', gateway: '192.168.77.1', leaseFile: '/x/l', pidFile: '/x/p' };
   t.throws(() => renderDnsmasqConfig({ ...base, ifaces: ['eth1\ndhcp-script=/bin/sh'] }), { instanceOf: DnsmasqConfigError });
   t.throws(() => renderDnsmasqConfig({ ...base, leaseFile: '/x/l\nuser=nobody' }), { instanceOf: DnsmasqConfigError });
   t.throws(() => renderDnsmasqConfig({ ...base, gateway: '192.168.77.1\nport=53' }), { instanceOf: DnsmasqConfigError });
   t.throws(() => renderDnsmasqConfig({ ...base, dnsServers: ['9.9.9.9\nuser=nobody'] }), { instanceOf: DnsmasqConfigError });
+  t.throws(() => renderDnsmasqConfig({ ...base, user: 'root\nuser=root' }), { instanceOf: DnsmasqConfigError });
+  t.throws(() => renderDnsmasqConfig({ ...base, localDomain: 'lan/\nserver=/x' }), { instanceOf: DnsmasqConfigError });
+  t.throws(() => renderDnsmasqConfig({ ...base, boxNames: ['box,192.0.2.1'] }), { instanceOf: DnsmasqConfigError });
+  t.throws(() => renderDnsmasqConfig({ ...base, roleNames: ['wpad\ndhcp-script=/bin/sh'] }), { instanceOf: DnsmasqConfigError });
+  t.throws(() => renderDnsmasqConfig({ ...base, rebindAllowed: ['a/b'] }), { instanceOf: DnsmasqConfigError });
+  t.throws(() => renderDnsmasqConfig({ ...base, namesFile: '/x/n,ignore' }), { instanceOf: DnsmasqConfigError });
+});
+
+test('dnsmasq never runs as root, and rebinding is refused except for listed domains', (t) => {
+  const conf = renderDnsmasqConfig(base);
+  t.regex(conf, /^user=otasuke-dnsmasq\ngroup=otasuke-dnsmasq$/m);
+  t.notRegex(conf, /^user=root$/m);
+  for (const line of ['stop-dns-rebind', 'rebind-localhost-ok', 'bogus-priv', 'domain-needed']) t.regex(conf, new RegExp(`^${line}$`, 'm'));
+  t.notRegex(conf, /^rebind-domain-ok/m, 'no exception unless configured');
+  t.regex(renderDnsmasqConfig({ ...base, rebindAllowed: ['nas.provider.example', 'lab.example'] }), /^rebind-domain-ok=\/nas\.provider\.example\/lab\.example\/$/m);
+});
+
+test('names live under the local domain; special-use domains and role names stay local', (t) => {
+  const conf = renderDnsmasqConfig({ ...base, localDomain: 'Office.Internal' });
+  t.regex(conf, /^domain=office\.internal\nlocal=\/office\.internal\/\nexpand-hosts$/m);
+  t.regex(conf, /^host-record=otasuke,otasuke\.office\.internal,192\.168\.77\.1$/m);
+  for (const d of ['invalid', 'local', 'test', 'onion', 'home.arpa']) t.regex(conf, new RegExp(`^local=/${d.replace('.', '\\.')}/$`, 'm'));
+  t.regex(conf, /^address=\/localhost\/127\.0\.0\.1$/m);
+  for (const n of ['wpad', 'isatap', 'localhost', 'otasuke', 'box-dev-0002']) {
+    t.regex(conf, new RegExp(`^dhcp-name-match=set:refused_name,${n}\n`, 'm'), n);
+    t.regex(conf, new RegExp(`^dhcp-name-match=set:refused_name,${n}\\.\\*$`, 'm'), `${n}.*`);
+  }
+  t.regex(conf, /^dhcp-ignore-names=tag:refused_name$/m);
+  t.notRegex(conf, /^(enable-ra|dhcp-range=.*:)/m, 'no IPv6 offered');
 });
 
 test('the office gets the box as its DNS server; configured resolvers replace resolv.conf', (t) => {
-  const base = { ifaces: ['eth1'], prefix: '192.168.77.0/24', gateway: '192.168.77.1', leaseFile: '/x/l', pidFile: '/x/p' };
   const plain = renderDnsmasqConfig(base);
   t.regex(plain, /^dhcp-option=option:dns-server,192\.168\.77\.1$/m);
   t.notRegex(plain, /^port=0$/m, 'DNS is served');

@@ -8,7 +8,8 @@ test('a client DISCOVER becomes a dhcp observation keyed by chaddr', (t) => {
   const r = observationFromFrame(frame(clientRequest({ mac: '5a:11:22:33:44:55', prl: [1, 3, 6], hostname: 'Taros-iPhone', clientId: [1, 0x5a, 0x11, 0x22, 0x33, 0x44, 0x55] })), () => null);
   if (!r.ok) return t.fail(r.reason);
   t.like(r.observation, { mac: '5a:11:22:33:44:55', source: 'dhcp', at: 5, ipv4: undefined, vendor: null });
-  t.deepEqual(r.observation.dhcp, { hostname: 'Taros-iPhone', prl: [1, 3, 6], vendorClass: null, clientId: '015a1122334455' });
+  // xid: the DHCP exchange the packet belongs to (refused host names are counted per exchange).
+  t.deepEqual(r.observation.dhcp, { hostname: 'Taros-iPhone', prl: [1, 3, 6], vendorClass: null, clientId: '015a1122334455', xid: 0x3903f326 });
 });
 
 test('server replies and malformed packets are refused with a reason', (t) => {

@@ -95,7 +95,7 @@ test('utmd.service: hardened, never flushes the ruleset, writable state dir only
   t.is(one(u, 'Service.MemoryMax'), '512M');
   t.is(one(u, 'Service.NoNewPrivileges'), 'yes');
   t.truthy(one(u, 'Service.LimitNOFILE'));
-  const caps = ['CAP_KILL', 'CAP_NET_ADMIN', 'CAP_NET_BIND_SERVICE', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SYS_MODULE'];
+  const caps = ['CAP_CHOWN', 'CAP_KILL', 'CAP_NET_ADMIN', 'CAP_NET_BIND_SERVICE', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SYS_MODULE'];
   t.deepEqual(words(u, 'Service.CapabilityBoundingSet').sort(), caps);
   t.deepEqual(words(u, 'Service.AmbientCapabilities').sort(), caps);
   // Fail open: nothing may remove our tables when utmd stops or dies.

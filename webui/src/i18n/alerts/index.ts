@@ -5,6 +5,7 @@ import type { AlertCatalog } from '../types.js';
 import { coreCatalog } from './core.js';
 import { blocklistAlerts } from './blocklist.js';
 import { deviceAlerts } from './devices.js';
+import { nameAlerts } from './names.js';
 import { trafficAlerts } from './traffic.js';
 import { configAlerts } from './config.js';
 import { storageAlerts } from './storage.js';
@@ -20,6 +21,7 @@ const PARTS: readonly AlertCatalog[] = [
   coreCatalog,
   blocklistAlerts,
   deviceAlerts,
+  nameAlerts,
   trafficAlerts,
   configAlerts,
   storageAlerts,
