@@ -45,6 +45,8 @@ export interface Feature {
   quarantine?(): string[];
   /** After the first apply: timers, child processes, sockets. */
   start?(): Promise<void> | void;
+  /** The network plan changed while running (ports re-worked out): move port-bound services. */
+  onPlan?(plan: NetworkPlan): Promise<void> | void;
   /** Stops everything start() began. */
   stop?(): Promise<void> | void;
   /** Control-socket commands (utmctl). Names are `<feature>.<verb>`. */

@@ -19,6 +19,8 @@ export interface UdpCaptureOptions {
   onHealth: (h: SupervisorHealth) => void;
   /** Path of tcpdump (tests); default the system's tcpdump. */
   tcpdump?: string | undefined;
+  /** 'in': only frames the port received (`-Q in`), e.g. to tell where a sender sits. Default both. */
+  direction?: 'in' | undefined;
 }
 
 export function zeroPcap(): PcapCounters {
@@ -37,7 +39,7 @@ export class UdpCapture {
     for (const iface of this.o.ifaces) {
       const sup = new Supervisor({
         id: `${this.o.name}:${iface}`,
-        argv: [this.o.tcpdump ?? systemBin('tcpdump'), '-i', iface, '-n', '-U', '--immediate-mode', '-w', '-', this.o.filter],
+        argv: [this.o.tcpdump ?? systemBin('tcpdump'), '-i', iface, ...(this.o.direction === 'in' ? ['-Q', 'in'] : []), '-n', '-U', '--immediate-mode', '-w', '-', this.o.filter],
         now: this.o.now,
         killWithParent: true,
         onHealth: this.o.onHealth,

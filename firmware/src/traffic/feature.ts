@@ -127,6 +127,7 @@ export class TrafficFeature implements Feature {
   private startDnsCapture(): void {
     const ctx = this.ctx;
     const ifaces = ctx?.plan()?.ifaces.lan ?? [];
+    this.dnsPorts = ifaces.join(',');
     if (!ctx || !ctx.config.traffic.dnsNames.capture || ifaces.length === 0) return;
     this.dnsCapture = new DnsCapture({
       ifaces, now: ctx.now,
@@ -135,6 +136,18 @@ export class TrafficFeature implements Feature {
     });
     this.dnsCapture.start();
   }
+
+  /** The ports moved (re-worked out while running): the DNS capture follows the office ports. */
+  async onPlan(): Promise<void> {
+    const lan = this.ctx?.plan()?.ifaces.lan ?? [];
+    if (lan.join(',') === this.dnsPorts) return;
+    const cap = this.dnsCapture;
+    this.dnsCapture = null;
+    await cap?.stop();
+    this.startDnsCapture();
+  }
+
+  private dnsPorts = '';
 
   async stop(): Promise<void> {
     this.neighbours?.stop();
