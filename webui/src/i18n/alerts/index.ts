@@ -6,6 +6,7 @@ import { coreCatalog } from './core.js';
 import { blocklistAlerts } from './blocklist.js';
 import { deviceAlerts } from './devices.js';
 import { trafficAlerts } from './traffic.js';
+import { networkAlerts } from './network.js';
 
 /** Thrown when two partial catalogs define the same alert kind. */
 export class CatalogConflictError extends Error {
@@ -19,6 +20,7 @@ const PARTS: readonly AlertCatalog[] = [
   blocklistAlerts,
   deviceAlerts,
   trafficAlerts,
+  networkAlerts,
 ];
 
 /** Merges partial catalogs; throws CatalogConflictError when a kind appears twice. */
