@@ -107,6 +107,8 @@ export class Daemon {
     await this.planAndApply(t0);
     await setSysctls(this.o.config, this.o.log);
     // 4. Sensors: ulogd2 → JSON over loopback UDP → typed events (needs the log rules above).
+    //    The features first read what judging the first event needs (neighbour table).
+    for (const f of this.features) await f.prepare?.();
     await this.startSensing();
     // 5. Features start their timers and children; then the port watcher, which re-plans
     //    when the evidence about the ports changes; then the technician socket.
