@@ -40,6 +40,12 @@ export interface LabOptions {
    */
   swapBoxPorts?: boolean;
   /**
+   * Router mode with swapBoxPorts: `false` keeps the addresses by port name (the WAN address on
+   * eth0, now cabled to the office switch; the office address on eth1, now facing the ISP), as
+   * a box whose cables were simply plugged in the wrong way round has them. Default true.
+   */
+  addressesFollowCables?: boolean;
+  /**
    * Another host on the ISP side of the box (`lab.isp`: namespace with `eth0`, a macvlan on the
    * router's cable to the box, no addresses): e.g. a DHCP client that must never get a lease
    * from the box.
@@ -125,6 +131,8 @@ export interface Lab {
   destroy(): Promise<void>;
 }
 
+type BoxPorts = { wan: 'eth0' | 'eth1'; lan: 'eth0' | 'eth1' };
+
 /** Makes sure br_netfilter's sysctls exist (loading the module on the host if needed); throws otherwise. */
 async function ensureBrNetfilter(boxNs: string): Promise<void> {
   const path = '/proc/sys/net/bridge/bridge-nf-call-iptables';
@@ -156,7 +164,7 @@ export async function createLab(opts: LabOptions): Promise<Lab> {
       await addNamespace(n);
       td.push(`delete namespace ${n}`, () => deleteNamespace(n));
     }
-    await buildCore(plan, ns, v6, ports);
+    await buildCore(plan, ns, v6, ports, opts.addressesFollowCables === false ? { wan: 'eth0', lan: 'eth1' } : ports);
     if (isp !== undefined) {
       await execIn(ns.wan, ['ip', 'link', 'add', 'isp0', 'link', 'tobox', 'type', 'macvlan', 'mode', 'bridge']);
       await execIn(ns.wan, ['ip', 'link', 'set', 'isp0', 'netns', isp]);
@@ -180,7 +188,7 @@ export async function createLab(opts: LabOptions): Promise<Lab> {
   }
 }
 
-async function buildCore(plan: TopologyPlan, ns: Lab['ns'], v6: boolean, ports: { wan: 'eth0' | 'eth1'; lan: 'eth0' | 'eth1' }): Promise<void> {
+async function buildCore(plan: TopologyPlan, ns: Lab['ns'], v6: boolean, ports: BoxPorts, addrPorts: BoxPorts): Promise<void> {
   // wan: the ISP / office router with the "internet" on a dummy interface.
   await addDummy(ns.wan, 'inet0');
   for (const p of INTERNET_PREFIXES.v4) await addAddress(ns.wan, 'inet0', p);
@@ -223,15 +231,15 @@ async function buildCore(plan: TopologyPlan, ns: Lab['ns'], v6: boolean, ports: 
     await setSysctl(ns.box, 'net.bridge.bridge-nf-call-iptables', '1');
     await setSysctl(ns.box, 'net.bridge.bridge-nf-call-ip6tables', '1');
   } else {
-    await addAddress(ns.box, ports.wan, `${plan.boxWan.v4}/${plan.wanLink.prefixLen4}`);
-    await addAddress(ns.box, ports.lan, `${plan.boxLan.v4}/24`);
+    await addAddress(ns.box, addrPorts.wan, `${plan.boxWan.v4}/${plan.wanLink.prefixLen4}`);
+    await addAddress(ns.box, addrPorts.lan, `${plan.boxLan.v4}/24`);
     await addRoute(ns.box, 'default', plan.wanLink.v4, 4);
     await setSysctl(ns.box, 'net.ipv4.ip_forward', '1');
     // The ISP routes the office prefix to the box, so tests can also send unsolicited WAN→LAN traffic.
     await addRoute(ns.wan, plan.lanPrefix.v4, plan.boxWan.v4, 4);
     if (v6) {
-      await addAddress(ns.box, ports.wan, `${plan.boxWan.v6}/${plan.wanLink.prefixLen6}`);
-      await addAddress(ns.box, ports.lan, `${plan.boxLan.v6}/64`);
+      await addAddress(ns.box, addrPorts.wan, `${plan.boxWan.v6}/${plan.wanLink.prefixLen6}`);
+      await addAddress(ns.box, addrPorts.lan, `${plan.boxLan.v6}/64`);
       await addRoute(ns.box, 'default', plan.wanLink.v6, 6);
       await setSysctl(ns.box, 'net.ipv6.conf.all.forwarding', '1');
       await addRoute(ns.wan, plan.lanPrefix.v6, plan.boxWan.v6, 6);

@@ -8,6 +8,7 @@ import { runDhclient, WINDOWS_10, type DhcpClient } from '../devices/clients.js'
 
 export interface PortsStatus {
   proven: boolean;
+  watch: { readings: number } | null;
   wan: string | null;
   served: string[];
   problems: { code: string; port?: string }[];
@@ -28,6 +29,11 @@ export async function waitPorts(utmd: Utmd, ok: (p: PortsStatus) => boolean, wha
     const p = (await status(utmd)).ports;
     return ok(p) ? p : undefined;
   }, { what, timeoutMs, intervalMs: 250 });
+}
+
+/** Polls until the port watcher has read the tables `n` times (its first plans are made). */
+export async function waitReadings(utmd: Utmd, n = 2): Promise<void> {
+  await waitPorts(utmd, (p) => (p.watch?.readings ?? 0) >= n, `${n} readings of the port watcher`);
 }
 
 /** Polls until the `ports` condition is bad and its detail matches `re`; returns the detail. */
