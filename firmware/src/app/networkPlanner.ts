@@ -6,7 +6,8 @@
 import type { Config } from '../config/schema.js';
 import { ensureBridge, readNetworkFacts } from '../net/facts.js';
 import { describePortProblems, type PortRoles } from '../net/portRoles.js';
-import { PortWatch } from '../net/portWatch.js';
+import { NUDGE_SETTLE_MS, nudgeGateways, PortWatch } from '../net/portWatch.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NetworkFacts } from '../net/topology.js';
 import { planWithRoles, type NetworkPlan, type PortObservations } from '../policy/network.js';
 import type { Conditions } from './conditions.js';
@@ -45,6 +46,12 @@ export class NetworkPlanner {
   async first(): Promise<NetworkPlan> {
     const cfg = this.o.config;
     let facts = await readNetworkFacts(cfg.interfaces.bridge);
+    // A gateway the box has not talked to yet: have the kernel resolve it, so the first plan
+    // already knows where the router is (the watcher would find it a moment later anyway).
+    if (nudgeGateways(facts, (what, e) => this.o.log.warn(`${what} failed: ${(e as Error).message}`))) {
+      await sleep(NUDGE_SETTLE_MS);
+      facts = await readNetworkFacts(cfg.interfaces.bridge);
+    }
     let r = planWithRoles(cfg, facts, this.noObs());
     if (r.plan.mode === 'bridge' && r.plan.bridgePorts.length) {
       await this.ensureBridge(r.plan, facts);

@@ -43,6 +43,27 @@ export function dhcpSighting(frame: UdpFrame, port: string, ownMacs: ReadonlySet
   return kind === null ? null : { port, kind, at: frame.at, from };
 }
 
+/** How long after a nudge the kernel has normally resolved the gateway (ms). */
+export const NUDGE_SETTLE_MS = 300;
+
+/** A default gateway without a neighbour entry gets one empty UDP datagram (discard port), so
+ *  the kernel resolves its MAC; link-local gateways are left alone. Returns how many it nudged. */
+export function nudgeGateways(facts: NetworkFacts, onError: (what: string, e: unknown) => void): number {
+  let n = 0;
+  for (const gw of facts.defaultGateways) {
+    const fam = isIP(gw);
+    if (fam === 0 || gw.toLowerCase().startsWith('fe80') || facts.neighbours.some((x) => x.ip === gw)) continue;
+    const sock = createSocket(fam === 4 ? 'udp4' : 'udp6');
+    sock.on('error', (e) => {
+      onError(`resolving gateway ${gw}`, e);
+      sock.close();
+    });
+    n++;
+    sock.send(Buffer.alloc(0), 9, gw, () => sock.close());
+  }
+  return n;
+}
+
 export class PortWatch {
   private timers: NodeJS.Timeout[] = [];
   private capture: UdpCapture | null = null;
@@ -55,6 +76,7 @@ export class PortWatch {
   private again = false;
   private stopped = true;
   private debounce: NodeJS.Timeout | null = null;
+  private followUp = false;
   readonly counts = { readings: 0, linkChanges: 0, dhcpSightings: 0, nudges: 0, errors: 0 };
 
   constructor(private readonly o: PortWatchOptions) {}
@@ -146,18 +168,20 @@ export class PortWatch {
     }
   }
 
-  /** A gateway without a neighbour entry: one empty datagram makes the kernel resolve it. */
+  /** Nudges unresolved gateways; reads the tables again shortly after, when it did. */
   private nudgeGateways(facts: NetworkFacts): void {
-    for (const gw of facts.defaultGateways) {
-      const fam = isIP(gw);
-      if (fam === 0 || gw.toLowerCase().startsWith('fe80') || facts.neighbours.some((n) => n.ip === gw)) continue;
-      const sock = createSocket(fam === 4 ? 'udp4' : 'udp6');
-      sock.on('error', (e) => {
-        this.o.onError(`resolving gateway ${gw}`, e);
-        sock.close();
-      });
-      this.counts.nudges++;
-      sock.send(Buffer.alloc(0), 9, gw, () => sock.close());
+    const n = nudgeGateways(facts, (what, e) => this.o.onError(what, e));
+    this.counts.nudges += n;
+    // One follow-up per nudge, never a chain: a gateway that does not answer is tried again
+    // at the next regular reading.
+    const followUp = this.followUp;
+    this.followUp = false;
+    if (n && !followUp && !this.debounce) {
+      this.debounce = setTimeout(() => {
+        this.debounce = null;
+        this.followUp = true;
+        this.refresh();
+      }, NUDGE_SETTLE_MS);
     }
   }
 
