@@ -3,12 +3,16 @@
 // the page answers from the office and never from the router's side, and the office's
 // traffic is forwarded. A configured port that does not exist, or that is renamed while utmd
 // runs, is a condition (never green) while the office keeps working; a router plugged in only
-// after utmd started is found then, and until then the page answers nowhere.
+// after utmd started is found then, and until then the page answers nowhere; a second DHCP
+// server on the office side contradicts the plan and is re-planned to the conservative state.
 import test from 'ava';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { waitFor } from '../../lab/poll.js';
 import { createLab } from '../../lab/lab.js';
 import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
 import { pageText } from '../traffic/helpers.js';
-import { internetWeb, pageFrom, status, waitForwarded, waitPage, waitPorts, waitPortsCondition } from './helpers.js';
+import { internetWeb, pageFrom, status, tryLease, waitForwarded, waitPage, waitPorts, waitPortsCondition } from './helpers.js';
 
 const provisioning = labProvisioning('box-ports-b1');
 
@@ -80,4 +84,28 @@ test.serial('bridge: a router plugged in only after utmd started: until then the
   await waitPage(lab, office);
   await waitForwarded(lab, office, web);
   t.true((await status(utmd)).conditions.find((c) => c.id === 'ports')?.ok);
+});
+
+test.serial('bridge: a second DHCP server appears on the office side → re-planned to the conservative state, said, forwarding goes on', async (t) => {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 2 });
+  t.teardown(() => lab.destroy());
+  const web = await internetWeb(lab);
+  const utmd = await startUtmd(lab, { provisioning });
+  await waitPorts(utmd, (p) => p.proven, 'the configured ports confirmed');
+  const office = lab.hosts[0]!.ns;
+  await waitPage(lab, office);
+  // Someone plugs a home router into the office: its DHCP server answers (broadcast) there.
+  const rogue = lab.hosts[1]!;
+  const conf = join(lab.dir, 'rogue-dnsmasq.conf');
+  await writeFile(conf, ['port=0', 'bind-interfaces', `interface=${rogue.ifname}`, 'dhcp-range=192.168.77.50,192.168.77.60,255.255.255.0,600s',
+    'dhcp-broadcast', 'dhcp-authoritative', `dhcp-leasefile=${join(lab.dir, 'rogue.leases')}`, `pid-file=${join(lab.dir, 'rogue.pid')}`, 'user=root', ''].join('\n'));
+  await lab.spawn(rogue.ns, ['/usr/sbin/dnsmasq', '--keep-in-foreground', `--conf-file=${conf}`, '--log-facility=-']);
+  const pc = await lab.addLanHost({ addressing: 'none' });
+  const lease = await tryLease(lab, pc, 30_000);
+  t.truthy(lease, 'the rogue server answered the new PC');
+  const detail = await waitPortsCondition(utmd, /more than one port \(eth0, eth1\)/);
+  t.regex(detail, /not yet worked out/);
+  await waitFor(async () => (await pageFrom(lab, office)) === 'timeout', { what: 'the page to stop answering', timeoutMs: 30_000, intervalMs: 500 });
+  await waitForwarded(lab, office, web);
+  t.is(utmd.proc.exitStatus(), undefined, 'no restart');
 });
