@@ -120,6 +120,8 @@ export class DevicesFeature implements Feature {
     await cap?.stop();
     await dm?.stop();
     this.followPlan(ctx, plan);
+    // Stopped on purpose: the `ports` condition says why; this one must not keep a stale "running".
+    if (dm && !this.dnsmasq) ctx.conditions.set('sensor:dnsmasq', true, 'not serving: the office ports are not worked out');
   }
 
   private portsKey = '';
