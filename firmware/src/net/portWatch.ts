@@ -77,7 +77,7 @@ export class PortWatch {
   private stopped = true;
   private debounce: NodeJS.Timeout | null = null;
   private followUp = false;
-  readonly counts = { readings: 0, linkChanges: 0, dhcpSightings: 0, nudges: 0, errors: 0 };
+  readonly counts = { readings: 0, linkChanges: 0, dhcpSightings: 0, nudges: 0, errors: 0, lastReadMs: 0, maxReadMs: 0 };
 
   constructor(private readonly o: PortWatchOptions) {}
 
@@ -124,9 +124,12 @@ export class PortWatch {
 
   private async read(): Promise<void> {
     try {
+      const t0 = performance.now();
       const facts = await readNetworkFacts(this.o.bridge);
       if (this.stopped) return;
       this.counts.readings++;
+      this.counts.lastReadMs = Math.round(performance.now() - t0);
+      this.counts.maxReadMs = Math.max(this.counts.maxReadMs, this.counts.lastReadMs);
       this.ownMacs = new Set(facts.links.map((l) => l.mac?.toLowerCase()).filter((m): m is string => !!m));
       this.ensureCapture(ethernetPorts(facts.links).filter((p) => p !== this.o.bridge));
       this.nudgeGateways(facts);
