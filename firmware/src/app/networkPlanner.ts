@@ -36,6 +36,7 @@ export class NetworkPlanner {
   roles: PortRoles | null = null;
   private watch: PortWatch | null = null;
   private unprovenSince: number | null = null;
+  private remembered: { wan: string; at: number } | null = null;
   private bridgeKey = '';
   private chain: Promise<void> = Promise.resolve();
   readonly counts = { replans: 0 };
@@ -99,7 +100,7 @@ export class NetworkPlanner {
 
   private onReading(facts: NetworkFacts, obs: PortObservations): void {
     this.chain = this.chain.then(async () => {
-      const { plan, roles } = planWithRoles(this.o.config, facts, obs);
+      const { plan, roles } = planWithRoles(this.o.config, facts, { ...obs, remembered: this.remembered ?? undefined });
       const prev = this.plan;
       if (plan.mode === 'bridge') await this.ensureBridge(plan, facts);
       this.take(plan, roles);
@@ -128,6 +129,7 @@ export class NetworkPlanner {
     c.set('network', plan.problems.length === 0, plan.problems.join('; ') || `${plan.mode} mode, WAN ${plan.ifaces.wan} (${plan.wanReason})`);
     const now = this.o.now();
     const definite = roles.problems.some((p) => p.code !== 'no-evidence');
+    if (roles.proven && roles.wan !== null && roles.wanBy === 'evidence') this.remembered = { wan: roles.wan, at: now };
     if (roles.proven && !definite) {
       this.unprovenSince = null;
       c.set('ports', true, describePortProblems(roles));

@@ -33,6 +33,10 @@ export interface PortEvidence {
   ports: PortState[];
   sightings: PortSighting[];
   now: number;
+  /** The WAN port of the last proven plan and when it was proven. Evidence that merely goes
+   *  quiet (a bridge FDB entry ageing out over a quiet night) does not unprove it; a link
+   *  change on that port since then, or any upstream evidence elsewhere, does. */
+  remembered?: { wan: string; at: number } | undefined;
 }
 
 /** Ports the configuration names (both optional). */
@@ -58,7 +62,7 @@ export interface PortRoles {
   /** Office-side ports the box may serve and answer on (DHCP, DNS, page): `lan` when proven, else none. */
   served: string[];
   /** How the WAN was chosen. */
-  wanBy: 'evidence' | 'config' | 'first-port' | 'none';
+  wanBy: 'evidence' | 'remembered' | 'config' | 'first-port' | 'none';
   /** Evidence kinds seen per port (fresh ones only), for status and the README's rules. */
   seen: Record<string, EvidenceKind[]>;
   problems: PortProblem[];
@@ -90,8 +94,13 @@ export function workOutPorts(ev: PortEvidence, claim: PortClaim = {}, ttlMs = EV
   const upstream = names.filter((n) => (seen[n] ?? []).some((k) => UPSTREAM.has(k)));
   const claimedWan = claim.wan !== undefined && byName.has(claim.wan) ? claim.wan : undefined;
   let evidenceWan: string | undefined;
+  let byMemory = false;
   if (upstream.length > 1) problems.push({ code: 'two-upstreams', ports: upstream });
   else if (upstream.length === 1) evidenceWan = upstream[0];
+  else if (stillValid(ev)) {
+    evidenceWan = ev.remembered!.wan;
+    byMemory = true;
+  }
   else problems.push({ code: 'no-evidence' });
 
   let contradicted = false;
@@ -105,15 +114,22 @@ export function workOutPorts(ev: PortEvidence, claim: PortClaim = {}, ttlMs = EV
   }
 
   const wan = evidenceWan ?? claimedWan ?? names[0] ?? null;
-  const wanBy: PortRoles['wanBy'] = evidenceWan !== undefined ? 'evidence' : claimedWan !== undefined ? 'config' : 'first-port';
+  const wanBy: PortRoles['wanBy'] = evidenceWan !== undefined ? (byMemory ? 'remembered' : 'evidence') : claimedWan !== undefined ? 'config' : 'first-port';
   // The office side: the configured LAN ports that exist, unless the evidence shows the
   // cables swapped; then every port that is not the upstream one.
   const claimedLan = (claim.lan ?? []).filter((l) => byName.has(l) && l !== wan);
   const lan = claim.lan !== undefined && !contradicted && claimedLan.length ? claimedLan : names.filter((n) => n !== wan);
   // Another upstream-looking port is never served, proven or not.
-  const proven = evidenceWan !== undefined && !contradicted && upstream.length === 1;
+  const proven = evidenceWan !== undefined && !contradicted && upstream.length <= 1;
   const served = proven ? lan.filter((n) => !upstream.includes(n)) : [];
   return { proven, wan, lan, served, wanBy, seen, problems };
+}
+
+/** A remembered WAN still counts while its port is up and unchanged since it was proven. */
+function stillValid(ev: PortEvidence): boolean {
+  const r = ev.remembered;
+  const p = r && ev.ports.find((x) => x.name === r.wan);
+  return !!r && !!p && p.carrier && p.changedAt <= r.at;
 }
 
 /** Plain-words summary of the problems for a condition's detail (technician-facing, English). */
@@ -129,6 +145,7 @@ export function describePortProblems(r: PortRoles): string {
       case 'no-ports': return 'no Ethernet ports found';
     }
   });
-  const head = r.proven ? `WAN ${r.wan ?? '-'} (seen: ${(r.seen[r.wan ?? ''] ?? []).join(', ')}), office ${r.served.join(', ') || '-'}` : 'ports not yet worked out';
+  const how = r.wanBy === 'remembered' ? 'seen before, link unchanged since' : `seen: ${(r.seen[r.wan ?? ''] ?? []).join(', ')}`;
+  const head = r.proven ? `WAN ${r.wan ?? '-'} (${how}), office ${r.served.join(', ') || '-'}` : 'ports not yet worked out';
   return [head, ...parts].join('; ');
 }

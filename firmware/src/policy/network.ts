@@ -32,6 +32,8 @@ export interface PortObservations {
   /** Port name → when its carrier last changed (ms). */
   changedAt: Readonly<Record<string, number>>;
   now: number;
+  /** The WAN port of the last proven plan (see PortEvidence.remembered). */
+  remembered?: { wan: string; at: number } | undefined;
 }
 
 const NONE: PortObservations = { sightings: [], changedAt: {}, now: 0 };
@@ -55,7 +57,7 @@ export function planWithRoles(config: Config, facts: NetworkFacts, obs: PortObse
     return { name, carrier: l?.carrier ?? true, changedAt: obs.changedAt[name] ?? 0 };
   });
   const sightings = [...tableSightings(facts, ports, obs.now), ...obs.sightings];
-  const roles = workOutPorts({ ports: states, sightings, now: obs.now }, { wan: config.interfaces.wan, lan: config.interfaces.lan });
+  const roles = workOutPorts({ ports: states, sightings, now: obs.now, remembered: obs.remembered }, { wan: config.interfaces.wan, lan: config.interfaces.lan });
   const wan = roles.wan ?? config.interfaces.wan ?? 'eth0';
   const lan = roles.lan;
   if (!lan.length) problems.push('no LAN port');
@@ -71,7 +73,7 @@ export function planWithRoles(config: Config, facts: NetworkFacts, obs: PortObse
     lanPrefixes,
     boxAddresses: boxAddresses(facts.addrs),
     gateways: facts.defaultGateways,
-    wanReason: roles.wanBy === 'evidence' ? `seen: ${(roles.seen[wan] ?? []).join(', ')}` : roles.wanBy,
+    wanReason: roles.wanBy === 'evidence' ? `seen: ${(roles.seen[wan] ?? []).join(', ')}` : roles.wanBy === 'remembered' ? 'seen before, link unchanged since' : roles.wanBy,
     portsProven: roles.proven,
     servedPorts: roles.served,
     problems,

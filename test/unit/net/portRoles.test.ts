@@ -150,3 +150,18 @@ test('DHCP frames: server replies and client requests, never the box\'s own or r
   t.is(dhcpSighting(frame(67, 67), 'eth1', own), null);
   t.is(dhcpSighting(frame(67, 68, '02:AA:00:00:00:00'), 'eth1', own), null);
 });
+
+test('a proven WAN whose evidence went quiet stays proven while its link is unchanged', (t) => {
+  const remembered = { wan: 'eth1', at: NOW - 1000 };
+  const quiet = workOutPorts({ ports: two, sightings: [], now: NOW, remembered });
+  t.true(quiet.proven);
+  t.is(quiet.wanBy, 'remembered');
+  t.deepEqual(quiet.served, ['eth0']);
+  t.regex(describePortProblems(quiet), /seen before, link unchanged since/);
+  t.false(workOutPorts({ ports: [up('eth0'), up('eth1', NOW - 10)], sightings: [], now: NOW, remembered }).proven, 'its link changed since');
+  t.false(workOutPorts({ ports: [up('eth0'), { name: 'eth1', carrier: false, changedAt: 0 }], sightings: [], now: NOW, remembered }).proven, 'no carrier');
+  const moved = workOutPorts({ ports: two, sightings: [saw('eth0', 'gateway')], now: NOW, remembered });
+  t.is(moved.wan, 'eth0', 'fresh evidence wins over memory');
+  t.is(moved.wanBy, 'evidence');
+  t.false(workOutPorts({ ports: two, sightings: [], now: NOW, remembered }, { wan: 'eth0' }).proven, 'memory contradicting the config is a contradiction');
+});
