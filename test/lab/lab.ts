@@ -33,6 +33,29 @@ export interface LabOptions {
    * the box's bridge, traffic inside one segment does not. Throws RangeError in router mode.
    */
   secondLanPort?: boolean;
+  /**
+   * The other way round: the office router is cabled to the box's `eth1` and the office switch
+   * to `eth0` (`lab.box.wanIf` / `lanIf` say which). In router mode the addresses follow the
+   * cables (the WAN address on eth1), as a box configured for its cabling would have them.
+   */
+  swapBoxPorts?: boolean;
+  /**
+   * Router mode with swapBoxPorts: `false` keeps the addresses by port name (the WAN address on
+   * eth0, now cabled to the office switch; the office address on eth1, now facing the ISP), as
+   * a box whose cables were simply plugged in the wrong way round has them. Default true.
+   */
+  addressesFollowCables?: boolean;
+  /**
+   * Another host on the ISP side of the box (`lab.isp`: namespace with `eth0`, a macvlan on the
+   * router's cable to the box, no addresses): e.g. a DHCP client that must never get a lease
+   * from the box.
+   */
+  ispHost?: boolean;
+  /**
+   * The office router's cable starts unplugged (its end in `wan` is down): no gateway, no
+   * router advertisement, nothing from the ISP side until `lab.plugRouter()`.
+   */
+  routerUnplugged?: boolean;
 }
 
 export type LanAddressing = 'static' | 'none';
@@ -67,8 +90,10 @@ export interface Lab {
   readonly ns: { wan: string; box: string; sw: string; lan: string[] };
   readonly box: {
     ns: string;
-    wanIf: 'eth0';
-    lanIf: 'eth1';
+    /** The box port the office router is cabled to (`eth0`, or `eth1` with swapBoxPorts). */
+    wanIf: 'eth0' | 'eth1';
+    /** The box port the office switch is cabled to. */
+    lanIf: 'eth0' | 'eth1';
     /** `br0` in bridge mode, undefined in router mode. */
     bridge: 'br0' | undefined;
     lanAddress: { v4: string; v6: string | undefined };
@@ -77,6 +102,12 @@ export interface Lab {
   readonly hosts: LabHost[];
   /** The namespace behind the box's second LAN port (`secondLanPort`), interface `eth0`; undefined otherwise. */
   readonly segment2: { ns: string; ifname: 'eth0' } | undefined;
+  /** The ISP-side host (`ispHost`), interface `eth0`; undefined otherwise. */
+  readonly isp: { ns: string; ifname: 'eth0' } | undefined;
+  /** Plugs the office router's cable in (its end in `wan` up); see routerUnplugged. */
+  plugRouter(): Promise<void>;
+  /** Renames a port of the box (down, rename, up), as a new udev rule or NIC driver would. */
+  renameBoxPort(from: string, to: string): Promise<void>;
   readonly internet: typeof INTERNET;
   /** Every namespace of the lab. */
   namespaces(): string[];
@@ -99,6 +130,8 @@ export interface Lab {
   /** Stops every process, deletes every namespace and link; throws TeardownError listing failed steps. */
   destroy(): Promise<void>;
 }
+
+type BoxPorts = { wan: 'eth0' | 'eth1'; lan: 'eth0' | 'eth1' };
 
 /** Makes sure br_netfilter's sysctls exist (loading the module on the host if needed); throws otherwise. */
 async function ensureBrNetfilter(boxNs: string): Promise<void> {
@@ -123,13 +156,22 @@ export async function createLab(opts: LabOptions): Promise<Lab> {
 
   const ns = { wan: nsName(id, 'wan'), box: nsName(id, 'box'), sw: nsName(id, 'sw'), lan: plan.lanHosts.map((h) => nsName(id, h.role)) };
   const seg2 = opts.secondLanPort === true ? nsName(id, 'seg2') : undefined;
-  const all = [ns.wan, ns.box, ns.sw, ...ns.lan, ...(seg2 === undefined ? [] : [seg2])];
+  const isp = opts.ispHost === true ? nsName(id, 'isp') : undefined;
+  const all = [ns.wan, ns.box, ns.sw, ...ns.lan, ...(seg2 === undefined ? [] : [seg2]), ...(isp === undefined ? [] : [isp])];
+  const ports = opts.swapBoxPorts === true ? { wan: 'eth1', lan: 'eth0' } as const : { wan: 'eth0', lan: 'eth1' } as const;
   try {
     for (const n of all) {
       await addNamespace(n);
       td.push(`delete namespace ${n}`, () => deleteNamespace(n));
     }
-    await buildCore(plan, ns, v6);
+    await buildCore(plan, ns, v6, ports, opts.addressesFollowCables === false ? { wan: 'eth0', lan: 'eth1' } : ports);
+    if (isp !== undefined) {
+      await execIn(ns.wan, ['ip', 'link', 'add', 'isp0', 'link', 'tobox', 'type', 'macvlan', 'mode', 'bridge']);
+      await execIn(ns.wan, ['ip', 'link', 'set', 'isp0', 'netns', isp]);
+      await execIn(isp, ['ip', 'link', 'set', 'isp0', 'name', 'eth0']);
+      await execIn(isp, ['ip', 'link', 'set', 'eth0', 'up']);
+    }
+    if (opts.routerUnplugged === true) await execIn(ns.wan, ['ip', 'link', 'set', 'tobox', 'down']);
     if (seg2 !== undefined) {
       await addVeth(ns.box, 'eth2', seg2, 'eth0');
       await setMaster(ns.box, 'eth2', 'br0');
@@ -139,14 +181,14 @@ export async function createLab(opts: LabOptions): Promise<Lab> {
     for (const [i, h] of plan.lanHosts.entries()) {
       hosts.push(await attachLanHost(plan, ns.sw, ns.lan[i] ?? '', h, v6, { addressing }));
     }
-    return makeLab({ id, mode: opts.mode, dir, plan, ns, all, hosts, td, v6, addressing, seg2 });
+    return makeLab({ id, mode: opts.mode, dir, plan, ns, all, hosts, td, v6, addressing, seg2, isp, ports });
   } catch (e) {
     await td.run();
     throw e;
   }
 }
 
-async function buildCore(plan: TopologyPlan, ns: Lab['ns'], v6: boolean): Promise<void> {
+async function buildCore(plan: TopologyPlan, ns: Lab['ns'], v6: boolean, ports: BoxPorts, addrPorts: BoxPorts): Promise<void> {
   // wan: the ISP / office router with the "internet" on a dummy interface.
   await addDummy(ns.wan, 'inet0');
   for (const p of INTERNET_PREFIXES.v4) await addAddress(ns.wan, 'inet0', p);
@@ -160,9 +202,15 @@ async function buildCore(plan: TopologyPlan, ns: Lab['ns'], v6: boolean): Promis
   await setSysctl(ns.wan, 'net.ipv4.ip_forward', '1');
   if (v6) await setSysctl(ns.wan, 'net.ipv6.conf.all.forwarding', '1');
 
-  // Cables: wan <-> box eth0, box eth1 <-> switch, switch <-> each LAN host.
-  await addVeth(ns.wan, 'tobox', ns.box, 'eth0');
-  await addVeth(ns.box, 'eth1', ns.sw, 'tobox');
+  // Cables: wan <-> box eth0, box eth1 <-> switch, switch <-> each LAN host (swapBoxPorts:
+  // the other way round). eth0 is created first either way, as hardware would number them.
+  if (ports.wan === 'eth0') {
+    await addVeth(ns.wan, 'tobox', ns.box, 'eth0');
+    await addVeth(ns.box, 'eth1', ns.sw, 'tobox');
+  } else {
+    await addVeth(ns.box, 'eth0', ns.sw, 'tobox');
+    await addVeth(ns.wan, 'tobox', ns.box, 'eth1');
+  }
   await addBridge(ns.sw, 'sw0');
   await setMaster(ns.sw, 'tobox', 'sw0');
   await addAddress(ns.wan, 'tobox', `${plan.wanLink.v4}/${plan.wanLink.prefixLen4}`);
@@ -183,15 +231,15 @@ async function buildCore(plan: TopologyPlan, ns: Lab['ns'], v6: boolean): Promis
     await setSysctl(ns.box, 'net.bridge.bridge-nf-call-iptables', '1');
     await setSysctl(ns.box, 'net.bridge.bridge-nf-call-ip6tables', '1');
   } else {
-    await addAddress(ns.box, 'eth0', `${plan.boxWan.v4}/${plan.wanLink.prefixLen4}`);
-    await addAddress(ns.box, 'eth1', `${plan.boxLan.v4}/24`);
+    await addAddress(ns.box, addrPorts.wan, `${plan.boxWan.v4}/${plan.wanLink.prefixLen4}`);
+    await addAddress(ns.box, addrPorts.lan, `${plan.boxLan.v4}/24`);
     await addRoute(ns.box, 'default', plan.wanLink.v4, 4);
     await setSysctl(ns.box, 'net.ipv4.ip_forward', '1');
     // The ISP routes the office prefix to the box, so tests can also send unsolicited WAN→LAN traffic.
     await addRoute(ns.wan, plan.lanPrefix.v4, plan.boxWan.v4, 4);
     if (v6) {
-      await addAddress(ns.box, 'eth0', `${plan.boxWan.v6}/${plan.wanLink.prefixLen6}`);
-      await addAddress(ns.box, 'eth1', `${plan.boxLan.v6}/64`);
+      await addAddress(ns.box, addrPorts.wan, `${plan.boxWan.v6}/${plan.wanLink.prefixLen6}`);
+      await addAddress(ns.box, addrPorts.lan, `${plan.boxLan.v6}/64`);
       await addRoute(ns.box, 'default', plan.wanLink.v6, 6);
       await setSysctl(ns.box, 'net.ipv6.conf.all.forwarding', '1');
       await addRoute(ns.wan, plan.lanPrefix.v6, plan.boxWan.v6, 6);
@@ -232,6 +280,8 @@ interface LabParts {
   v6: boolean;
   addressing: LanAddressing;
   seg2: string | undefined;
+  isp: string | undefined;
+  ports: { wan: 'eth0' | 'eth1'; lan: 'eth0' | 'eth1' };
 }
 
 function makeLab(p: LabParts): Lab {
@@ -250,14 +300,23 @@ function makeLab(p: LabParts): Lab {
     ns: p.ns,
     box: {
       ns: p.ns.box,
-      wanIf: 'eth0',
-      lanIf: 'eth1',
+      wanIf: p.ports.wan,
+      lanIf: p.ports.lan,
       bridge: p.mode === 'bridge' ? 'br0' : undefined,
       lanAddress: { v4: p.plan.boxLan.v4, v6: v6or(p.plan.boxLan.v6) },
       wanAddress: { v4: p.plan.boxWan.v4, v6: v6or(p.plan.boxWan.v6) },
     },
     hosts: p.hosts,
     segment2: p.seg2 === undefined ? undefined : { ns: p.seg2, ifname: 'eth0' },
+    isp: p.isp === undefined ? undefined : { ns: p.isp, ifname: 'eth0' },
+    async plugRouter() {
+      await execIn(p.ns.wan, ['ip', 'link', 'set', 'tobox', 'up']);
+    },
+    async renameBoxPort(from, to) {
+      await execIn(p.ns.box, ['ip', 'link', 'set', from, 'down']);
+      await execIn(p.ns.box, ['ip', 'link', 'set', from, 'name', to]);
+      await execIn(p.ns.box, ['ip', 'link', 'set', to, 'up']);
+    },
     internet: INTERNET,
     namespaces: () => [...p.all],
     async addLanHost(opts = {}) {

@@ -25,7 +25,9 @@ export class UtmdStartError extends Error {
 export function labUtmdConfig(lab: Lab, blocklist: readonly string[] = [lab.internet.malware.v4, lab.internet.malware.v6]): Record<string, unknown> {
   return {
     mode: lab.mode,
-    interfaces: lab.mode === 'bridge' ? { wan: 'eth0', lan: lab.segment2 ? ['eth1', 'eth2'] : ['eth1'], bridge: 'br0' } : { wan: 'eth0', lan: ['eth1'] },
+    interfaces: lab.mode === 'bridge'
+      ? { wan: lab.box.wanIf, lan: lab.segment2 ? [lab.box.lanIf, 'eth2'] : [lab.box.lanIf], bridge: 'br0' }
+      : { wan: lab.box.wanIf, lan: [lab.box.lanIf] },
     lan: { prefixes: [lab.plan.lanPrefix.v4, ...(lab.box.lanAddress.v6 ? [lab.plan.lanPrefix.v6] : [])] },
     blocklist: { local: [...blocklist] },
     ui: { port: 80 },

@@ -8,8 +8,8 @@ import { DYNAMIC_SETS, renderRuleset } from '../nft/render.js';
 import { ApplyQueue } from './applyQueue.js';
 import type { BasePolicy, Policy } from '../nft/policy.js';
 import type { NftDocument } from '../nft/json.js';
-import { ensureBridge, readNetworkFacts } from '../net/facts.js';
-import { planNetwork, type NetworkPlan } from '../policy/network.js';
+import type { NetworkPlan } from '../policy/network.js';
+import { NetworkPlanner } from './networkPlanner.js';
 import { buildPolicy } from '../policy/build.js';
 import { openDb, type Db } from '../store/db.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
@@ -35,6 +35,7 @@ import { LIVENESS_SOCKET_NAME } from '../control/liveness.js';
 import { Conditions } from './conditions.js';
 import { setSysctls } from './sysctls.js';
 import { prepareStateDir } from './stateDir.js';
+import { CHILDREN_DIR } from '../sys/childRecords.js';
 import type { Logger } from './log.js';
 import { coreHandlers, type Handlers } from './commands.js';
 import type { Feature, FeatureContext } from './feature.js';
@@ -87,12 +88,17 @@ export class Daemon {
   private readonly stoppers: (() => Promise<void> | void)[] = [];
   /** One apply at a time; a request joins one that has not started yet. */
   readonly applyQueue = new ApplyQueue();
+  readonly planner: NetworkPlanner;
 
   constructor(readonly o: DaemonOptions) {
     this.now = o.now ?? Date.now;
     this.startedAt = this.now();
     this.conditions = new Conditions(this.now);
     this.nft = new NftDriver({ lastGoodPath: join(o.stateDir, LAST_GOOD_FILE), tableName: o.base.tableName });
+    this.planner = new NetworkPlanner({
+      config: o.config, now: this.now, log: o.log, conditions: this.conditions, onPlan: (p) => this.replan(p),
+      recordDir: join(o.stateDir, CHILDREN_DIR),
+    });
   }
 
   get deviceId(): string {
@@ -123,14 +129,19 @@ export class Daemon {
     await this.planAndApply(t0);
     await setSysctls(this.o.config, this.o.log);
     // 4. Sensors: ulogd2 → JSON over loopback UDP → typed events (needs the log rules above).
+    //    The features first read what judging the first event needs (neighbour table).
+    for (const f of this.features) await f.prepare?.();
     await this.startSensing();
-    // 5. Features start their timers and children; then the technician socket.
+    // 5. Features start their timers and children; then the port watcher, which re-plans
+    //    when the evidence about the ports changes; then the technician socket.
     for (const f of this.features) {
       await f.start?.();
       this.stoppers.push(() => f.stop?.());
     }
     this.reporting?.start();
     this.stoppers.push(() => this.reporting?.stop());
+    await this.planner.start();
+    this.stoppers.push(() => this.planner.stop());
     this.credential = await loadCredential(this.o.stateDir, this.o.provisioning);
     this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers(), join(this.o.stateDir, LIVENESS_SOCKET_NAME));
     await this.control.start();
@@ -307,17 +318,22 @@ export class Daemon {
   }
 
   private async planAndApply(t0: number): Promise<void> {
-    const cfg = this.o.config;
-    let facts = await readNetworkFacts(cfg.interfaces.bridge);
-    let plan = planNetwork(cfg, facts);
-    if (plan.mode === 'bridge' && plan.bridgePorts.length) {
-      await ensureBridge(cfg.interfaces.bridge, plan.bridgePorts, facts.links);
-      facts = await readNetworkFacts(cfg.interfaces.bridge);
-      plan = planNetwork(cfg, facts);
-    }
+    const plan = await this.planner.first();
     this.plan = plan;
-    this.conditions.set('network', plan.problems.length === 0, plan.problems.join('; ') || `${plan.mode} mode, WAN ${plan.ifaces.wan} (${plan.wanReason})`);
     if (await this.apply()) this.timings.firstApplyMs = performance.now() - t0;
+  }
+
+  /** The port roles changed while running: new ruleset, then the features move their services. */
+  private async replan(plan: NetworkPlan): Promise<void> {
+    this.plan = plan;
+    await this.rebuildAndApply();
+    for (const f of this.features) {
+      try {
+        await f.onPlan?.(plan);
+      } catch (e) {
+        this.o.log.error(`feature ${f.id} could not follow the new network plan`, e);
+      }
+    }
   }
 
   /** The upstream message: structured facts plus the plain-language text. */
@@ -340,6 +356,7 @@ export class Daemon {
       uptimeSeconds: Math.round((this.now() - this.startedAt) / 1000),
       mode: this.plan?.mode ?? null,
       interfaces: this.plan?.ifaces ?? null,
+      ports: this.planner.status(),
       lanPrefixes: this.plan?.lanPrefixes ?? [],
       conditions: this.conditions.list(),
       timings: this.timings,

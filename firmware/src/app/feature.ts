@@ -43,8 +43,13 @@ export interface Feature {
   allow?(): string[];
   /** MAC addresses whose traffic the ruleset must quarantine. */
   quarantine?(): string[];
+  /** After the first apply, before the sensors deliver anything: read what judging the first
+   *  event needs (e.g. the neighbour table, so the first flow's device has its MAC). */
+  prepare?(): Promise<void> | void;
   /** After the first apply: timers, child processes, sockets. */
   start?(): Promise<void> | void;
+  /** The network plan changed while running (ports re-worked out): move port-bound services. */
+  onPlan?(plan: NetworkPlan): Promise<void> | void;
   /** Stops everything start() began. */
   stop?(): Promise<void> | void;
   /** Control-socket commands (utmctl). Names are `<feature>.<verb>`. */

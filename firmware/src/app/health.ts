@@ -12,6 +12,7 @@ export function conditionFinding(c: Condition, queued: number | null): Finding |
   if (c.id.startsWith('sensor:')) return { ...base, kind: 'sensor_down', severity: 'warning', dedupKey: c.id, params: { sensor: c.id.slice(7) } };
   if (c.id === 'disk') return { ...base, kind: 'disk_low', severity: 'warning', dedupKey: 'disk', params: { freeMb: freeMbOf(c.detail) } };
   if (c.id === 'storage') return { ...base, kind: 'storage_failed', severity: 'warning', dedupKey: 'storage', params: {} };
+  if (c.id === 'ports') return { ...base, kind: 'ports_unproven', severity: 'warning', dedupKey: 'ports', params: {} };
   if (c.id === 'upstream') return { ...base, kind: 'upstream_unreachable', severity: 'info', dedupKey: 'upstream', params: { queued: queued ?? undefined } };
   return null;
 }

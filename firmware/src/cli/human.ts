@@ -54,6 +54,8 @@ function printStatus(s: Record<string, any>, out: (s: string) => void): void {
   out(`device     ${safe(s.deviceId)}\n`);
   out(`mode       ${safe(s.mode)}  (WAN ${safe(s.interfaces?.wan)}, LAN ${safe((s.interfaces?.lan ?? []).join(','))})\n`);
   out(`office     ${safe((s.lanPrefixes ?? []).join(', ') || '-')}\n`);
+  const p = s.ports as { proven?: boolean; wan?: string | null; served?: string[]; seen?: Record<string, string[]> } | undefined;
+  if (p) out(`ports      ${p.proven ? `worked out: WAN ${safe(p.wan)} (seen: ${safe((p.seen?.[p.wan ?? ''] ?? []).join(', '))}), office ${safe((p.served ?? []).join(','))}` : 'NOT YET WORKED OUT: serving nothing on unproven ports'}\n`);
   out(`uptime     ${safe(s.uptimeSeconds)} s\n`);
   out(`alerts     ${safe(s.alerts?.total)} stored\n`);
   out(`upstream   ${safe(s.upstream?.pending?.count ?? '-')} waiting to be sent\n`);

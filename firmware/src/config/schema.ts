@@ -22,8 +22,8 @@ export const ConfigSchema = z
       .describe('bridge: sit transparently between the internet router and the office switch; router: route and NAT for the office; auto: bridge when the box has two or more Ethernet ports'),
     interfaces: z
       .strictObject({
-        wan: IfName.optional().describe('Port facing the internet router. Auto: the port where the default gateway is seen, else the first port'),
-        lan: z.array(IfName).min(1).optional().describe('Ports facing the office. Auto: every other Ethernet port'),
+        wan: IfName.optional().describe('Port facing the internet router. A claim the evidence must confirm before the box serves anything (README: Ports). Auto: the one port where the router is seen'),
+        lan: z.array(IfName).min(1).optional().describe('Ports facing the office. Auto: every other Ethernet port, once the router\'s port is proven'),
         bridge: IfName.default('br0').describe('Bridge device that joins the ports in bridge mode'),
       })
       .default({ bridge: 'br0' })

@@ -102,19 +102,7 @@ export class DevicesFeature implements Feature {
       const pl = ctx.plan();
       return pl ? { mode: pl.mode, bridge: pl.ifaces.bridge, lan: pl.ifaces.lan } : null;
     };
-    if (plan) {
-      // The LAN-side ports in both modes. In bridge mode a capture on the bridge device only
-      // sees frames delivered to the bridge itself (broadcasts), not unicast renewals that
-      // the bridge forwards between ports; a capture on each office-side port sees both.
-      const ifaces = plan.ifaces.lan;
-      this.capture = new DhcpCapture({
-        ifaces, now: ctx.now, vendorOf: (m) => this.vendorOf(m), recordDir: join(ctx.stateDir, CHILDREN_DIR),
-        onObservation: (obs) => this.ingest(obs),
-        onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
-      });
-      this.capture.start();
-      if (plan.mode === 'router') void this.startDnsmasq(ctx);
-    }
+    if (plan) this.followPlan(ctx, plan);
     this.kernel = new KernelTables({
       view, nft: ctx.nft, table: ctx.base.tableName,
       onSightings: (source, s) => this.sightings(source, s),
@@ -123,6 +111,42 @@ export class DevicesFeature implements Feature {
     this.kernel.start();
     this.timers.push(setInterval(() => this.runTick(), this.o.tickMs ?? 5000));
     this.timers.push(setInterval(() => this.flush(), this.o.flushMs ?? 1000));
+  }
+
+  /** The ports moved (re-worked out while running): capture and DHCP server follow. */
+  async onPlan(): Promise<void> {
+    const ctx = this.need();
+    const plan = ctx.plan();
+    if (!plan || (this.portsKey === portsKey(plan) && this.capture)) return;
+    const cap = this.capture;
+    const dm = this.dnsmasq;
+    this.capture = null;
+    this.dnsmasq = null;
+    await cap?.stop();
+    await dm?.stop();
+    this.followPlan(ctx, plan);
+    // Stopped on purpose: the `ports` condition says why; this one must not keep a stale "running".
+    if (dm && !this.dnsmasq) ctx.conditions.set('sensor:dnsmasq', true, 'not serving: the office ports are not worked out');
+  }
+
+  private portsKey = '';
+
+  private followPlan(ctx: FeatureContext, plan: NonNullable<ReturnType<FeatureContext['plan']>>): void {
+    this.portsKey = portsKey(plan);
+    // The LAN-side ports in both modes. In bridge mode a capture on the bridge device only
+    // sees frames delivered to the bridge itself (broadcasts), not unicast renewals that
+    // the bridge forwards between ports; a capture on each office-side port sees both.
+    const ifaces = plan.ifaces.lan;
+    if (ifaces.length) {
+      this.capture = new DhcpCapture({
+        ifaces, now: ctx.now, vendorOf: (m) => this.vendorOf(m), recordDir: join(ctx.stateDir, CHILDREN_DIR),
+        onObservation: (obs) => this.ingest(obs),
+        onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
+      });
+      this.capture.start();
+    }
+    // DHCP is served only on ports proven to be the office's; none while they are unproven.
+    if (plan.mode === 'router' && (plan.servedPorts ?? plan.ifaces.lan).length) void this.startDnsmasq(ctx);
   }
 
   private async startDnsmasq(ctx: FeatureContext): Promise<void> {
@@ -141,7 +165,7 @@ export class DevicesFeature implements Feature {
     this.dnsmasq = new DnsmasqService({
       stateDir: ctx.stateDir, now: ctx.now, names: this.names.namesFile(),
       plan: {
-        ifaces: plan.ifaces.lan, prefix, gateway, dnsServers: r.dnsServers,
+        ifaces: plan.servedPorts ?? plan.ifaces.lan, prefix, gateway, dnsServers: r.dnsServers,
         localDomain: r.localDomain, boxNames: [r.boxName], roleNames: role, rebindAllowed: r.dnsRebindAllowed,
       },
       onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
@@ -308,6 +332,10 @@ function newAudit<T>(prev: readonly T[], next: readonly T[]): T[] {
   const last = prev[prev.length - 1];
   const i = last === undefined ? -1 : next.lastIndexOf(last);
   return next.slice(i + 1);
+}
+
+function portsKey(plan: { mode: string; ifaces: { lan: string[] }; servedPorts?: string[] | undefined; lanPrefixes: string[]; boxAddresses: string[] }): string {
+  return JSON.stringify([plan.mode, plan.ifaces.lan, plan.servedPorts, plan.lanPrefixes, plan.boxAddresses]);
 }
 
 function sameV4Net(addr: string, prefix: string): boolean {

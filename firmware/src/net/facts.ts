@@ -14,14 +14,15 @@ async function ipJson(args: string[]): Promise<unknown[]> {
 type J = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** Reads links, addresses, default gateways, neighbours and (if `bridge` exists) its FDB. */
+/** Reads links (with carrier), addresses, default gateways, neighbours and (if `bridge` exists) its FDB. */
 export async function readNetworkFacts(bridge?: string): Promise<NetworkFacts> {
   const links: LinkFact[] = (await ipJson(['ip', '-j', '-d', 'link', 'show'])).map((x) => {
     const l = x as J;
     const info = l.linkinfo as J | undefined;
     const name = String(l.ifname);
     const wireless = existsSync(`/sys/class/net/${name}/wireless`) || existsSync(`/sys/class/net/${name}/phy80211`);
-    return { name, kind: str(info?.info_kind), linkType: String(l.link_type), master: str(l.master), mac: str(l.address), wireless };
+    const carrier = Array.isArray(l.flags) ? l.flags.includes('LOWER_UP') : undefined;
+    return { name, kind: str(info?.info_kind), linkType: String(l.link_type), master: str(l.master), mac: str(l.address), wireless, carrier };
   });
   const addrs: AddrFact[] = [];
   for (const x of await ipJson(['ip', '-j', 'addr', 'show'])) {
@@ -38,12 +39,15 @@ export async function readNetworkFacts(bridge?: string): Promise<NetworkFacts> {
   ]
     .map((r) => str((r as J).gateway))
     .filter((g): g is string => !!g);
+  // `"router": null` marks a neighbour that announced itself as an IPv6 router.
   const neighbours = (await ipJson(['ip', '-j', 'neigh', 'show']))
-    .map((n) => ({ ip: str((n as J).dst), mac: str((n as J).lladdr) }))
-    .filter((n): n is { ip: string; mac: string } => !!n.ip && !!n.mac);
+    .map((n) => ({ ip: str((n as J).dst), mac: str((n as J).lladdr), dev: str((n as J).dev), router: Object.hasOwn(n as J, 'router') }))
+    .filter((n): n is { ip: string; mac: string; dev: string | undefined; router: boolean } => !!n.ip && !!n.mac);
+  // Learned entries only: the ports' own addresses ("self", permanent) say nothing about a peer.
   const fdb =
     bridge && links.some((l) => l.name === bridge)
       ? (await ipJson(['bridge', '-j', 'fdb', 'show', 'br', bridge]))
+          .filter((f) => (f as J).state !== 'permanent' && !(Array.isArray((f as J).flags) && ((f as J).flags as unknown[]).includes('self')))
           .map((f) => ({ mac: str((f as J).mac), port: str((f as J).ifname) }))
           .filter((f): f is { mac: string; port: string } => !!f.mac && !!f.port)
       : [];

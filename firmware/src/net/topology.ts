@@ -1,5 +1,5 @@
 // Pure decisions about the box's place in the network: which ports are Ethernet ports,
-// which one faces the internet router, and what the office prefixes are.
+// and what the office prefixes are (which port faces the router: net/portRoles.ts).
 import { formatCidr, parseCidr, type Cidr } from './ip.js';
 
 export interface LinkFact {
@@ -11,6 +11,8 @@ export interface LinkFact {
   mac?: string | undefined;
   /** Wi-Fi interfaces report link type ether too; they are never bridge ports. */
   wireless?: boolean | undefined;
+  /** Link up (the kernel's LOWER_UP): a cable is in and the peer is alive. */
+  carrier?: boolean | undefined;
 }
 
 export interface AddrFact {
@@ -25,8 +27,9 @@ export interface NetworkFacts {
   links: LinkFact[];
   addrs: AddrFact[];
   defaultGateways: string[];
-  /** IP → MAC from the neighbour table. */
-  neighbours: { ip: string; mac: string }[];
+  /** IP → MAC from the neighbour table, with the device it was learned on and whether the
+   *  kernel marked it as an IPv6 router (it sent router advertisements). */
+  neighbours: { ip: string; mac: string; dev?: string | undefined; router?: boolean | undefined }[];
   /** Bridge forwarding database: which port a MAC was learned on. */
   fdb: { mac: string; port: string }[];
 }
@@ -37,22 +40,6 @@ export function ethernetPorts(links: LinkFact[]): string[] {
     .filter((l) => l.linkType === 'ether' && !l.wireless && (l.kind === undefined || l.kind === 'veth'))
     .map((l) => l.name)
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-}
-
-export interface WanPick {
-  wan: string;
-  reason: 'gateway-seen' | 'first-port';
-}
-
-/** The port where the default gateway's MAC was learned, else the first port. */
-export function pickWanPort(ports: string[], facts: Pick<NetworkFacts, 'defaultGateways' | 'neighbours' | 'fdb'>): WanPick | null {
-  if (!ports.length) return null;
-  for (const gw of facts.defaultGateways) {
-    const mac = facts.neighbours.find((n) => n.ip === gw)?.mac;
-    const port = mac && facts.fdb.find((f) => f.mac === mac && ports.includes(f.port))?.port;
-    if (port) return { wan: port, reason: 'gateway-seen' };
-  }
-  return { wan: ports[0] as string, reason: 'first-port' };
 }
 
 /** Global-scope prefixes configured on the given interfaces (network address form). */

@@ -59,6 +59,9 @@ export interface Policy {
   mode: Mode;
   base: BasePolicy;
   ifaces: Interfaces;
+  /** Office ports the box serves and answers on (page, DHCP, DNS). Undefined: `ifaces.lan`
+   *  (router) or every port but the WAN (bridge); empty: none (port roles not yet proven). */
+  servedPorts?: string[] | undefined;
   uiPort: number;
   nflogGroup: number;
   blocklists: BlocklistGroup[];

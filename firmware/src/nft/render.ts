@@ -116,10 +116,12 @@ function renderInet(p: Policy): Cmd[] {
   if (router) {
     rule('input', [eq(payload('icmp', 'type'), anySet(p.base.icmpv4)), ACCEPT]);
     rule('input', [eq(payload('icmpv6', 'type'), anySet(p.base.icmpv6)), ACCEPT]);
-    const lan = anySet(p.ifaces.lan);
+    // The box serves (DHCP, DNS, page) only on office ports the evidence has proven.
+    const servedPorts = p.servedPorts ?? p.ifaces.lan;
+    const served = anySet(servedPorts);
     const ls = p.base.lanServices;
-    rule('input', [eq(meta('iifname'), lan), eq(payload('tcp', 'dport'), anySet(uniq([...ls.tcp, p.uiPort]))), ACCEPT]);
-    if (ls.udp.length) rule('input', [eq(meta('iifname'), lan), eq(payload('udp', 'dport'), anySet(ls.udp)), ACCEPT]);
+    if (servedPorts.length) rule('input', [eq(meta('iifname'), served), eq(payload('tcp', 'dport'), anySet(uniq([...ls.tcp, p.uiPort]))), ACCEPT]);
+    if (servedPorts.length && ls.udp.length) rule('input', [eq(meta('iifname'), served), eq(payload('udp', 'dport'), anySet(ls.udp)), ACCEPT]);
     const ws = p.base.wanServices;
     if (ws.udp.length) rule('input', [eq(meta('iifname'), p.ifaces.wan), eq(payload('udp', 'dport'), anySet(ws.udp)), ACCEPT]);
     if (ws.tcp.length) rule('input', [eq(meta('iifname'), p.ifaces.wan), eq(payload('tcp', 'dport'), anySet(ws.tcp)), ACCEPT]);
@@ -208,9 +210,12 @@ function renderBridge(p: Policy): Cmd[] {
   const seen = [eq(meta('iifname'), anySet(p.ifaces.lan)), eq(payload('ether', 'type'), 'ip'), ne(payload('ip', 'saddr'), '0.0.0.0'), updateSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
   rule('forward', seen);
 
-  // The box's own page and shell answer on the office side only.
+  // The box's own page and shell answer on the office side only: on the ports the evidence
+  // has proven to be the office's (none while unproven), or else on every port but the WAN.
   const mgmt = uniq([p.uiPort, ...p.base.lanServices.tcp.filter((x) => x !== 53)]);
-  rule('input', [eq(meta('iifname'), p.ifaces.wan), eq(payload('tcp', 'dport'), anySet(mgmt)), counter(), DROP]);
+  const notServed = p.servedPorts === undefined ? [eq(meta('iifname'), p.ifaces.wan)]
+    : p.servedPorts.length ? [ne(meta('iifname'), anySet(p.servedPorts))] : [];
+  rule('input', [...notServed, eq(payload('tcp', 'dport'), anySet(mgmt)), counter(), DROP]);
   rule('input', seen);
   const qs = inSet(payload('ether', 'saddr'), 'quarantine');
   rule('input', [qs, eq(meta('l4proto'), 'tcp'), ne(payload('tcp', 'dport'), p.uiPort), counter(), DROP]);

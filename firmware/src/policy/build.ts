@@ -55,6 +55,7 @@ export function buildPolicy(i: PolicyInput): Policy {
     mode: i.plan.mode,
     base: i.base,
     ifaces: i.plan.ifaces,
+    servedPorts: i.plan.servedPorts,
     uiPort: i.config.ui.port,
     nflogGroup: i.config.sensors.nflogGroup,
     blocklists: groups,

@@ -21,6 +21,8 @@ export interface UdpCaptureOptions {
   tcpdump?: string | undefined;
   /** Where each tcpdump's pid is recorded (SupervisorOptions.recordDir). */
   recordDir?: string | undefined;
+  /** 'in': only frames the port received (`-Q in`), e.g. to tell where a sender sits. Default both. */
+  direction?: 'in' | undefined;
 }
 
 export function zeroPcap(): PcapCounters {
@@ -39,7 +41,7 @@ export class UdpCapture {
     for (const iface of this.o.ifaces) {
       const sup = new Supervisor({
         id: `${this.o.name}:${iface}`,
-        argv: [this.o.tcpdump ?? systemBin('tcpdump'), '-i', iface, '-n', '-U', '--immediate-mode', '-w', '-', this.o.filter],
+        argv: [this.o.tcpdump ?? systemBin('tcpdump'), '-i', iface, ...(this.o.direction === 'in' ? ['-Q', 'in'] : []), '-n', '-U', '--immediate-mode', '-w', '-', this.o.filter],
         now: this.o.now,
         killWithParent: true,
         recordDir: this.o.recordDir,

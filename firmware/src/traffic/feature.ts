@@ -25,6 +25,9 @@ import { ConntrackPoller } from './conntrackList.js';
 import { FlowIngest } from './ingest.js';
 import { NeighbourTable, type KnownDevice } from './neighbours.js';
 import { loadThresholds } from './thresholdsFile.js';
+import { MacMisses } from './macMisses.js';
+import { LAN_SEEN_SET } from '../nft/render.js';
+import type { FlowRecord } from '../flows/parse.js';
 import { incidentSection } from './page.js';
 
 export interface TrafficOptions {
@@ -94,7 +97,8 @@ export class TrafficFeature implements Feature {
       extraAllow: collector ? [collectorAllowEntry(collector)] : [],
       nameOf: (ip) => dns.nameOf(ip),
     });
-    this.neighbours = new NeighbourTable(NEIGH_MS, (e) => ctx.log.warn('neighbour table unreadable', e), this.o.devices);
+    this.neighbours = new NeighbourTable(NEIGH_MS, (e) => ctx.log.warn('neighbour table unreadable', e), this.o.devices,
+      () => ctx.nft.exec(['list', 'set', ctx.plan()?.mode === 'bridge' ? 'bridge' : 'inet', ctx.base.tableName, LAN_SEEN_SET]));
     this.ingest = new FlowIngest({ isLan: (ip) => this.isLan(ip), macOf: (ip) => this.neighbours?.macOf(ip), now: ctx.now });
     const c = clocked(t);
     this.poller = new ConntrackPoller({
@@ -113,8 +117,23 @@ export class TrafficFeature implements Feature {
     });
   }
 
+  /** Cold start: the neighbour table (and the inventory's addresses) are read before the
+   *  sensors deliver the first flow, so its device is named by MAC whenever the box can know it. */
+  async prepare(): Promise<void> {
+    await this.neighbours?.refresh();
+    this.neighboursRead = true;
+    const n = this.neighbours;
+    // From now on a flow whose device has no MAC yet waits for one fresh read of the tables.
+    if (n) this.misses = new MacMisses({ reread: () => n.refresh(), macOf: (ip) => n.macOf(ip), judge: (f) => this.judge(f) });
+  }
+
+  private misses: MacMisses | null = null;
+
+  private neighboursRead = false;
+
   start(): void {
-    this.neighbours?.start();
+    // The first read was done by prepare(); the timer keeps it fresh.
+    this.neighbours?.start(!this.neighboursRead);
     this.poller?.start();
     this.bytes?.start();
     this.startDnsCapture();
@@ -129,6 +148,7 @@ export class TrafficFeature implements Feature {
   private startDnsCapture(): void {
     const ctx = this.ctx;
     const ifaces = ctx?.plan()?.ifaces.lan ?? [];
+    this.dnsPorts = ifaces.join(',');
     if (!ctx || !ctx.config.traffic.dnsNames.capture || ifaces.length === 0) return;
     this.dnsCapture = new DnsCapture({
       ifaces, now: ctx.now, recordDir: join(ctx.stateDir, CHILDREN_DIR),
@@ -138,8 +158,21 @@ export class TrafficFeature implements Feature {
     this.dnsCapture.start();
   }
 
+  /** The ports moved (re-worked out while running): the DNS capture follows the office ports. */
+  async onPlan(): Promise<void> {
+    const lan = this.ctx?.plan()?.ifaces.lan ?? [];
+    if (lan.join(',') === this.dnsPorts) return;
+    const cap = this.dnsCapture;
+    this.dnsCapture = null;
+    await cap?.stop();
+    this.startDnsCapture();
+  }
+
+  private dnsPorts = '';
+
   async stop(): Promise<void> {
     this.neighbours?.stop();
+    this.misses?.flush();
     this.poller?.stop();
     this.bytes?.stop();
     if (this.evictTimer) clearInterval(this.evictTimer);
@@ -175,6 +208,19 @@ export class TrafficFeature implements Feature {
     try {
       const flow = ingest.toRecord(ev);
       if (!flow) return;
+      if (flow.deviceMac === undefined && this.misses?.hold(flow)) return;
+      this.judge(flow);
+    } catch (e) {
+      this.counts.errors++;
+      ctx.log.error('flow handling failed', e);
+    }
+  }
+
+  /** Runs the detectors on one record. Never throws. */
+  private judge(flow: FlowRecord): void {
+    const { ctx, detectors } = this;
+    if (!ctx || !detectors) return;
+    try {
       if (flow.end > this.lastEventAt) this.lastEventAt = flow.end;
       for (const f of detectors.onFlow(flow)) {
         this.counts.findings++;
@@ -243,7 +289,7 @@ export class TrafficFeature implements Feature {
       ingest: this.ingest?.counts ?? null,
       counts: this.counts,
       detectors: this.detectors ? { sizes: this.detectors.sizes(), produced: this.detectors.produced } : null,
-      neighbours: this.neighbours ? { size: this.neighbours.size, ...this.neighbours.counts } : null,
+      neighbours: this.neighbours ? { size: this.neighbours.size, ...this.neighbours.counts, misses: this.misses?.counts ?? null } : null,
       conntrack: this.poller?.counts ?? null,
       dns: this.dnsStatus(),
       deviceBytes: this.bytes ? { devices: this.bytes.latest().slice(0, 50), ...this.bytes.stats } : null,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
+import { parseMacIpSet } from '../devices/tables.js';
 
 const NeighSchema = z.array(z.object({
   dst: z.string().max(64).describe('Neighbour address'),
@@ -41,14 +42,25 @@ export class NeighbourTable {
 
   /** `devices`: the inventory's view, for bridge mode, where the box itself never ARPs for the
    *  office's hosts and so its neighbour table lacks them. */
+  private seen = new Map<string, string>();
+
+  /** `readSeen`: the ruleset's (MAC, IPv4) set as `nft -j list set` prints it: what the kernel
+   *  saw in the packet path, the one place bridge mode learns a new device's address at once. */
   constructor(private readonly everyMs: number, private readonly onError: (e: unknown) => void,
-    private readonly devices?: () => Iterable<KnownDevice>) {}
+    private readonly devices?: () => Iterable<KnownDevice>, private readonly readSeen?: () => Promise<string>) {}
 
   macOf(ip: string): string | undefined {
-    return this.table.get(ip) ?? this.known.get(ip);
+    return this.table.get(ip) ?? this.known.get(ip) ?? this.seen.get(ip);
   }
 
-  get size(): number { return this.table.size + this.known.size; }
+  get size(): number { return this.table.size + this.known.size + this.seen.size; }
+
+  private async refreshSeen(): Promise<void> {
+    if (!this.readSeen) return;
+    const m = new Map<string, string>();
+    for (const s of parseMacIpSet(await this.readSeen()).sightings) if (s.ipv4 !== undefined) m.set(s.ipv4, s.mac);
+    this.seen = m;
+  }
 
   private refreshKnown(): void {
     if (!this.devices) return;
@@ -66,6 +78,7 @@ export class NeighbourTable {
       this.refreshKnown();
       const r = await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 5000, maxOutput: 8 * 1024 * 1024 });
       this.table = parseNeighbours(r.stdout);
+      await this.refreshSeen();
       this.counts.refreshes++;
     } catch (e) {
       this.counts.failures++;
@@ -73,8 +86,9 @@ export class NeighbourTable {
     }
   }
 
-  start(): void {
-    void this.refresh();
+  /** Refreshes every `everyMs`; `readNow`: also once at once (default). */
+  start(readNow = true): void {
+    if (readNow) void this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.everyMs);
     this.timer.unref();
   }

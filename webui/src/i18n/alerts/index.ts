@@ -9,6 +9,7 @@ import { nameAlerts } from './names.js';
 import { trafficAlerts } from './traffic.js';
 import { configAlerts } from './config.js';
 import { storageAlerts } from './storage.js';
+import { networkAlerts } from './network.js';
 
 /** Thrown when two partial catalogs define the same alert kind. */
 export class CatalogConflictError extends Error {
@@ -25,6 +26,7 @@ const PARTS: readonly AlertCatalog[] = [
   trafficAlerts,
   configAlerts,
   storageAlerts,
+  networkAlerts,
 ];
 
 /** Merges partial catalogs; throws CatalogConflictError when a kind appears twice. */
