@@ -42,5 +42,6 @@ export function linkError(e: unknown, what: string): UpstreamLinkError {
   if (e instanceof UpstreamLinkError) return e;
   const err = e as NodeJS.ErrnoException;
   const code = typeof err?.code === 'string' ? err.code : undefined;
-  return new UpstreamLinkError(`${what}: ${err?.message ?? String(e)}`.slice(0, 300), code, { cause: e });
+  const first = (err?.message ?? String(e)).split('\n')[0]!.trim();
+  return new UpstreamLinkError(`${what}: ${first}`.slice(0, 300), code, { cause: e });
 }
