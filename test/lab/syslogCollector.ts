@@ -51,8 +51,9 @@ export function parseRecords(text: string): CollectorRecord[] {
 }
 
 /** Starts rsyslogd with the reference config in wan; server certificate `cert`/`key`. Throws when it does not listen. */
-export async function startSyslogCollector(lab: Lab, tls: { ca: string; cert: string; key: string }, opts: { name?: string } = {}): Promise<SyslogCollector> {
-  const address = lab.internet.collector.v4;
+export async function startSyslogCollector(lab: Lab, tls: { ca: string; cert: string; key: string }, opts: { name?: string; address?: string } = {}): Promise<SyslogCollector> {
+  // Any address in 198.51.100.0/24 is local to wan (AnyIP), so a second collector can stand beside the first.
+  const address = opts.address ?? lab.internet.collector.v4;
   const dir = join(lab.dir, `collector-${opts.name ?? 'ref'}`);
   const workDir = join(dir, 'work');
   await mkdir(workDir, { recursive: true });
