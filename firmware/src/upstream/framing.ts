@@ -83,7 +83,8 @@ export class RelpReader {
     const head = this.buf.subarray(0, headEnd).toString('latin1');
     const m = /^([0-9]{1,9}) ([a-z]{1,32}) ([0-9]{1,9})([ \n])/.exec(head);
     if (!m) {
-      if (this.buf.length >= 60 || /[^0-9a-z \n]/.test(head) || /^[^0-9]/.test(head)) {
+      // Still incomplete is fine only while it can become a header.
+      if (this.buf.length >= 60 || !/^[0-9]{0,9}( ([a-z]{0,32}( [0-9]{0,9})?)?)?$/.test(head)) {
         throw new RelpProtocolError(`malformed RELP header ${JSON.stringify(head.slice(0, 40))}`);
       }
       return undefined;
