@@ -102,6 +102,7 @@ export class UpstreamForwarder {
       } catch (e) {
         this.link?.destroy();
         this.link = null;
+        this.flushConfirm(); // what was acknowledged before the break stands
         if (this.stopping) break;
         const err = linkError(e, 'upstream');
         this.counters.failures++;
@@ -120,7 +121,7 @@ export class UpstreamForwarder {
     this.linkErr = null;
     const link = await this.o.connect({
       confirmed: (seq) => {
-        if (this.link === link) this.confirm(seq);
+        if (this.link === link) this.confirmSoon(seq);
       },
       closed: (e) => {
         if (this.link !== link) return;
@@ -139,7 +140,7 @@ export class UpstreamForwarder {
     const first = cursor;
     const started = this.o.now();
     let bytes = 0;
-    const batchBytes = this.o.batchBytes ?? 1 << 20;
+    const batchBytes = this.o.batchBytes ?? 4 << 20;
     for (;;) {
       this.poked = false;
       if (this.linkErr) throw this.linkErr;
@@ -160,7 +161,7 @@ export class UpstreamForwarder {
       }
       const age = this.o.now() - started;
       const due = bytes >= batchBytes || age >= (this.o.batchMaxMs ?? 2000);
-      if (due || (!this.poked && !(await this.waitPoke(Math.min(this.o.lingerMs ?? 300, Math.max(1, (this.o.batchMaxMs ?? 2000) - age)))))) {
+      if (due || (!this.poked && !(await this.waitPoke(Math.min(this.o.lingerMs ?? 50, Math.max(1, (this.o.batchMaxMs ?? 2000) - age)))))) {
         if (this.linkErr) throw this.linkErr;
         if (cursor === first) return this.end(link, null);
         if (link.room() === 0 && !due) continue; // buffer still draining: keep waiting for progress
@@ -170,10 +171,29 @@ export class UpstreamForwarder {
   }
 
   private async end(link: Link, through: number | null): Promise<void> {
-    this.link = null;
-    if (link.kind === 'batch' && through === null) return link.destroy();
+    if (link.kind === 'batch' && through === null) {
+      this.link = null;
+      return link.destroy();
+    }
     await link.finish();
+    this.link = null;
+    this.flushConfirm();
     if (link.kind === 'batch' && through !== null) this.confirm(through);
+  }
+
+  private confirmAt: number | null = null;
+
+  /** Acknowledgements arrive one per message: commit them once per event-loop turn. */
+  private confirmSoon(seq: number): void {
+    const first = this.confirmAt === null;
+    this.confirmAt = Math.max(seq, this.confirmAt ?? 0);
+    if (first) setImmediate(() => this.flushConfirm());
+  }
+
+  private flushConfirm(): void {
+    const seq = this.confirmAt;
+    this.confirmAt = null;
+    if (seq !== null) this.confirm(seq);
   }
 
   private confirm(seq: number): void {

@@ -67,6 +67,7 @@ class StreamLink implements Link {
   private finishing = false;
   private peerEnded = false;
   private readonly highWater = 1 << 20;
+  private corked = false;
 
   constructor(private readonly s: net.Socket, private readonly ev: LinkEvents, readonly peerCertSha256: string | null, private readonly finishTimeoutMs: number) {
     s.on('error', (e) => this.fail(linkError(e, 'collector link')));
@@ -87,6 +88,15 @@ class StreamLink implements Link {
 
   write(_seq: number, payload: Buffer): void {
     if (this.failed) return;
+    // Cork a burst of writes into few segments; uncorked once the current turn is done.
+    if (!this.corked) {
+      this.corked = true;
+      this.s.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.s.uncork();
+      });
+    }
     this.s.write(octetCounted(payload));
   }
 
