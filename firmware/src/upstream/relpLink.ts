@@ -61,8 +61,11 @@ class RelpLink implements Link {
     });
   }
 
+  /** Free window, offered in chunks of at least a quarter window so refills are few and large. */
   room(): number {
-    return this.failed || this.opened ? 0 : Math.max(0, this.window - this.pending.length);
+    if (this.failed || this.opened) return 0;
+    const free = this.window - this.pending.length;
+    return free >= Math.max(1, this.window >> 2) ? free : 0;
   }
 
   write(seq: number, payload: Buffer): void {
