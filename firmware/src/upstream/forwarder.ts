@@ -45,6 +45,7 @@ export function backoffMs(failures: number, base: number, max: number, random: (
 export class UpstreamForwarder {
   readonly counters: ForwarderCounters = { connects: 0, failures: 0, confirmed: 0, written: 0 };
   private running: Promise<void> | null = null;
+  private abort = new AbortController();
   private stopping = false;
   private poked = false;
   private waiter: (() => void) | null = null;
@@ -61,15 +62,20 @@ export class UpstreamForwarder {
   start(): void {
     if (this.running) return;
     this.stopping = false;
+    this.abort = new AbortController();
     this.o.sink.onEnqueue(() => this.poke());
     this.running = this.run();
   }
 
-  /** Ends the current link politely (a 'batch' link confirms what it carried) and the loop. */
-  async stop(): Promise<void> {
+  /** Ends the current link politely (a 'batch' link confirms what it carried; given up to
+   *  `graceMs`, then dropped) and the loop. Leaves no socket or timer behind. */
+  async stop(graceMs = 2000): Promise<void> {
     this.stopping = true;
+    this.abort.abort();
     this.poke();
+    const grace = setTimeout(() => this.link?.destroy(), graceMs);
     await this.running;
+    clearTimeout(grace);
     this.running = null;
   }
 
@@ -119,19 +125,21 @@ export class UpstreamForwarder {
   /** One link: open, write from just after the last confirmed message, confirm, end. */
   private async session(): Promise<void> {
     this.linkErr = null;
-    const link = await this.o.connect({
+    // Events of a link that is not (or no longer) the current one are ignored.
+    let link: Link | null = null;
+    link = await this.o.connect({
       confirmed: (seq) => {
-        if (this.link === link) this.confirmSoon(seq);
+        if (link && this.link === link) this.confirmSoon(seq);
       },
       closed: (e) => {
-        if (this.link !== link) return;
+        if (!link || this.link !== link) return;
         this.linkErr = e;
         this.poke();
       },
       progress: () => {
-        if (this.link === link) this.poke();
+        if (link && this.link === link) this.poke();
       },
-    });
+    }, this.abort.signal);
     this.link = link;
     this.counters.connects++;
     this.peerCertSha256 = link.peerCertSha256;

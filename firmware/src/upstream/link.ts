@@ -26,8 +26,9 @@ export interface Link {
   destroy(): void;
 }
 
-/** Opens a link; rejects (UpstreamLinkError) when the collector cannot be reached or trusted. */
-export type Connector = (events: LinkEvents) => Promise<Link>;
+/** Opens a link; rejects (UpstreamLinkError) when the collector cannot be reached or trusted,
+ *  or when `signal` aborts (the forwarder is stopping). */
+export type Connector = (events: LinkEvents, signal?: AbortSignal) => Promise<Link>;
 
 /** Why a link failed, in words for `utmctl upstream status`; `code` is the errno or TLS reason. */
 export class UpstreamLinkError extends Error {

@@ -15,12 +15,16 @@ const OFFER = 'relp_version=0\nrelp_software=otasuke-utm,1,https://example.inval
 
 /** Connector for `relp` and `relp-tls`. */
 export function relpConnector(u: ResolvedUpstream, secure: boolean, o: SocketOptions & { window: number; finishTimeoutMs: number }): Connector {
-  return async (ev) => {
-    const { socket, peerCertSha256 } = await openSocket(u, secure, o);
+  return async (ev, signal) => {
+    const { socket, peerCertSha256 } = await openSocket(u, secure, o, signal);
     const link = new RelpLink(socket, ev, peerCertSha256, o.window, o.finishTimeoutMs);
+    const onAbort = (): void => link.destroy();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await link.open(o.connectTimeoutMs);
+      signal?.removeEventListener('abort', onAbort);
     } catch (e) {
+      signal?.removeEventListener('abort', onAbort);
       link.destroy();
       throw linkError(e, 'RELP open');
     }
@@ -92,9 +96,9 @@ class RelpLink implements Link {
     });
   }
 
+  /** Drops the link; a pending open or close is answered with the error. */
   destroy(): void {
-    this.failed ??= new UpstreamLinkError('link dropped', 'EDROPPED');
-    this.s.destroy();
+    this.fail(new UpstreamLinkError('link dropped', 'EDROPPED'));
   }
 
   private nextTxnr(): number {

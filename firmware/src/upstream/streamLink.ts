@@ -19,19 +19,23 @@ export interface SocketOptions {
 }
 
 /** Opens a TCP or (when `secure`) verified TLS socket; rejects with UpstreamLinkError. */
-export function openSocket(u: ResolvedUpstream, secure: boolean, o: SocketOptions): Promise<{ socket: net.Socket; peerCertSha256: string | null }> {
+export function openSocket(u: ResolvedUpstream, secure: boolean, o: SocketOptions, signal?: AbortSignal): Promise<{ socket: net.Socket; peerCertSha256: string | null }> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (e: unknown, what: string): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(linkError(e, what));
     };
     const socket: net.Socket = secure ? tls.connect(tlsOptions(u)) : net.connect({ host: u.host, port: u.port });
     const timer = setTimeout(() => fail(new UpstreamLinkError(`no connection within ${o.connectTimeoutMs} ms`, 'ETIMEDOUT'), 'connect'), o.connectTimeoutMs);
     socket.once('error', (e) => fail(e, secure ? 'TLS connect' : 'connect'));
+    const onAbort = (): void => fail(new UpstreamLinkError('stopped', 'EABORTED'), 'connect');
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       if (settled) return;
       let fp: string | null = null;
@@ -46,6 +50,7 @@ export function openSocket(u: ResolvedUpstream, secure: boolean, o: SocketOption
       }
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.removeAllListeners('error');
       socket.setKeepAlive(true, 30_000);
       resolve({ socket, peerCertSha256: fp });
@@ -55,8 +60,8 @@ export function openSocket(u: ResolvedUpstream, secure: boolean, o: SocketOption
 
 /** Connector for `tcp` and `tls`. */
 export function streamConnector(u: ResolvedUpstream, secure: boolean, o: SocketOptions & { finishTimeoutMs: number }): Connector {
-  return async (ev) => {
-    const { socket, peerCertSha256 } = await openSocket(u, secure, o);
+  return async (ev, signal) => {
+    const { socket, peerCertSha256 } = await openSocket(u, secure, o, signal);
     return new StreamLink(socket, ev, peerCertSha256, o.finishTimeoutMs);
   };
 }
