@@ -9,7 +9,7 @@ import { udpConnector } from './udpLink.js';
 export interface ConnectorTuning {
   connectTimeoutMs?: number | undefined;
   finishTimeoutMs?: number | undefined;
-  /** RELP: unacknowledged messages in flight (default 512; librelp's own client uses 128). */
+  /** RELP: unacknowledged messages in flight (default 1024; librelp's own client uses 128). */
   relpWindow?: number | undefined;
   /** UDP: how long after a batch a refusal is waited for. */
   udpSettleMs?: number | undefined;
@@ -25,9 +25,9 @@ export function connectorFor(u: ResolvedUpstream, now: () => number, t: Connecto
     case 'tcp':
       return streamConnector(u, false, { ...sock, finishTimeoutMs });
     case 'relp':
-      return relpConnector(u, false, { ...sock, finishTimeoutMs, window: t.relpWindow ?? 512 });
+      return relpConnector(u, false, { ...sock, finishTimeoutMs, window: t.relpWindow ?? 1024 });
     case 'relp-tls':
-      return relpConnector(u, true, { ...sock, finishTimeoutMs, window: t.relpWindow ?? 512 });
+      return relpConnector(u, true, { ...sock, finishTimeoutMs, window: t.relpWindow ?? 1024 });
     case 'udp':
       return udpConnector(u, { settleMs: t.udpSettleMs ?? 200 });
   }

@@ -148,7 +148,7 @@ export class UpstreamForwarder {
     const first = cursor;
     const started = this.o.now();
     let bytes = 0;
-    const batchBytes = this.o.batchBytes ?? 4 << 20;
+    const batchBytes = this.o.batchBytes ?? 8 << 20;
     for (;;) {
       this.poked = false;
       if (this.linkErr) throw this.linkErr;
@@ -168,8 +168,8 @@ export class UpstreamForwarder {
         continue;
       }
       const age = this.o.now() - started;
-      const due = bytes >= batchBytes || age >= (this.o.batchMaxMs ?? 2000);
-      if (due || (!this.poked && !(await this.waitPoke(Math.min(this.o.lingerMs ?? 50, Math.max(1, (this.o.batchMaxMs ?? 2000) - age)))))) {
+      const due = bytes >= batchBytes || age >= (this.o.batchMaxMs ?? 5000);
+      if (due || (!this.poked && !(await this.waitPoke(Math.min(this.o.lingerMs ?? 50, Math.max(1, (this.o.batchMaxMs ?? 5000) - age)))))) {
         if (this.linkErr) throw this.linkErr;
         if (cursor === first) return this.end(link, null);
         if (link.room() === 0 && !due) continue; // buffer still draining: keep waiting for progress

@@ -38,7 +38,10 @@ class RelpLink implements Link {
   readonly kind = 'acked';
   private readonly reader = new RelpReader();
   private txnr = 1;
-  private readonly pending: Pending[] = [];
+  /** Unacknowledged transactions in send order, from `head`; `byTxnr` finds one by number. */
+  private pending: Pending[] = [];
+  private head = 0;
+  private readonly byTxnr = new Map<number, Pending>();
   private failed: Error | null = null;
   private opened: ((e: Error | null) => void) | null = null;
   private closing: ((e: Error | null) => void) | null = null;
@@ -68,14 +71,20 @@ class RelpLink implements Link {
   /** Free window, offered in chunks of at least a quarter window so refills are few and large. */
   room(): number {
     if (this.failed || this.opened) return 0;
-    const free = this.window - this.pending.length;
+    const free = this.window - this.inFlight();
     return free >= Math.max(1, this.window >> 2) ? free : 0;
+  }
+
+  private inFlight(): number {
+    return this.pending.length - this.head;
   }
 
   write(seq: number, payload: Buffer): void {
     if (this.failed) return;
     const txnr = this.nextTxnr();
-    this.pending.push({ txnr, seq, acked: false });
+    const p = { txnr, seq, acked: false };
+    this.pending.push(p);
+    this.byTxnr.set(txnr, p);
     this.s.write(relpFrame(txnr, 'syslog', payload));
   }
 
@@ -135,15 +144,21 @@ class RelpLink implements Link {
       return this.opened(null);
     }
     if (this.closing && f.txnr === this.closeTxnr) return this.closing(null);
-    const p = this.pending.find((x) => x.txnr === f.txnr);
+    const p = this.byTxnr.get(f.txnr);
     if (!p) return this.fail(new UpstreamLinkError(`RELP answer for unknown transaction ${f.txnr}`, 'EPROTO'));
     if (r.code !== 200) return this.fail(new UpstreamLinkError(`the collector refused a message: ${r.code} ${r.text}`, 'ERELPREFUSED'));
     p.acked = true;
+    this.byTxnr.delete(f.txnr);
+    const before = this.room();
     let last: number | null = null;
-    while (this.pending[0]?.acked) last = this.pending.shift()!.seq;
+    while (this.head < this.pending.length && this.pending[this.head]!.acked) last = this.pending[this.head++]!.seq;
+    if (this.head > 4096) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
     if (last !== null) {
       this.ev.confirmed(last);
-      this.ev.progress();
+      if (before === 0 && this.room() > 0) this.ev.progress(); // wake the forwarder only when a refill is worth it
     }
   }
 
