@@ -168,12 +168,11 @@ export class UpstreamForwarder {
         continue;
       }
       const age = this.o.now() - started;
-      const due = bytes >= batchBytes || age >= (this.o.batchMaxMs ?? 5000);
+      // A full link (UDP's batch, a stream's 16 MiB buffer) ends its batch too: end() flushes first.
+      const due = bytes >= batchBytes || age >= (this.o.batchMaxMs ?? 5000) || (cursor > first && link.room() === 0);
       if (due || (!this.poked && !(await this.waitPoke(Math.min(this.o.lingerMs ?? 50, Math.max(1, (this.o.batchMaxMs ?? 5000) - age)))))) {
         if (this.linkErr) throw this.linkErr;
-        if (cursor === first) return this.end(link, null);
-        if (link.room() === 0 && !due) continue; // buffer still draining: keep waiting for progress
-        return this.end(link, cursor);
+        return this.end(link, cursor === first ? null : cursor);
       }
     }
   }

@@ -71,7 +71,7 @@ class StreamLink implements Link {
   private failed: Error | null = null;
   private finishing = false;
   private peerEnded = false;
-  private readonly highWater = 1 << 20;
+  private readonly highWater = 16 << 20;
   private corked = false;
 
   constructor(private readonly s: net.Socket, private readonly ev: LinkEvents, readonly peerCertSha256: string | null, private readonly finishTimeoutMs: number) {
