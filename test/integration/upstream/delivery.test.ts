@@ -121,7 +121,8 @@ for (const transport of ['tls', 'relp'] as const) {
 }
 
 test.serial('tls: the WAN link loses carrier mid-burst; after it returns all arrive', async (t) => {
-  const b = await startBox(tlsTarget('tls'), 1000, { burst: 20, every: 20 });
+  // 1000 messages over about 4 s, so the cut comes while they are still being raised.
+  const b = await startBox(tlsTarget('tls'), 1000, { burst: 5, every: 20 });
   t.teardown(() => b.proc.stop());
   await waitFor(async () => (await recordsOf(b.name)).length >= 100, { what: 'the burst to be under way', timeoutMs: 30_000, intervalMs: 20 });
   await lab.exec(lab.ns.box, ['ip', 'link', 'set', 'eth0', 'down']);
