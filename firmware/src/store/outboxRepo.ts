@@ -1,5 +1,5 @@
 // Repository of the upstream outbox: every message to the monitoring centre, numbered, waits
-// here until its delivery is confirmed. The sequence counter lives in the same database and
+// here until its delivery is confirmed (seq above the confirmed watermark). The sequence counter lives in the same database and
 // moves in the same transaction as the row, so a number is never given twice (kill -9
 // included). The queue is bounded by count and bytes; overflow drops the lowest DROP_RANK
 // class first (oldest first within a class) and counts what it dropped per class.
@@ -28,7 +28,8 @@ export class OutboxRepo {
   private readonly waitingAfterStmt;
   private readonly firstWaitingStmt;
   private readonly oldestStmt;
-  private readonly confirmStmt;
+  private readonly confirmSumStmt;
+  private readonly waitingDownStmt;
   private readonly victimsStmt;
   private readonly deleteStmt;
   private readonly lostStmt;
@@ -43,27 +44,29 @@ export class OutboxRepo {
     this.getState = db.prepare(`SELECT value FROM upstream_state WHERE key = ?`).pluck();
     this.setState = db.prepare(`UPDATE upstream_state SET value = ? WHERE key = ?`);
     this.insertStmt = db.prepare(`INSERT INTO outbox (seq, class, alert_id, payload, bytes, created_at, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    this.waitingAfterStmt = db.prepare(`SELECT seq, payload, bytes FROM outbox WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`);
-    this.firstWaitingStmt = db.prepare(`SELECT seq FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT 1`).pluck();
-    this.oldestStmt = db.prepare(`SELECT created_at FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT 1`).pluck();
-    this.confirmStmt = db.prepare(`UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE sent_at IS NULL AND seq <= ?`);
-    this.victimsStmt = db.prepare(`SELECT seq, bytes FROM outbox WHERE sent_at IS NULL AND class = ? ORDER BY seq LIMIT ?`);
+    this.waitingAfterStmt = db.prepare(`SELECT seq, payload, bytes FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`);
+    this.firstWaitingStmt = db.prepare(`SELECT seq FROM outbox WHERE seq > ? ORDER BY seq LIMIT 1`).pluck();
+    this.oldestStmt = db.prepare(`SELECT created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT 1`).pluck();
+    this.confirmSumStmt = db.prepare(`SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM outbox WHERE seq > ? AND seq <= ?`);
+    this.waitingDownStmt = db.prepare(`UPDATE upstream_state SET value = value - ? WHERE key = ?`);
+    this.victimsStmt = db.prepare(`SELECT seq, bytes FROM outbox WHERE class = ? AND seq > ? ORDER BY seq LIMIT ?`);
     this.deleteStmt = db.prepare(`DELETE FROM outbox WHERE seq = ?`);
     this.lostStmt = db.prepare(`INSERT INTO upstream_lost (class, total, unreported, first_seq, last_seq) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (class) DO UPDATE SET total = total + excluded.total, unreported = unreported + excluded.unreported,
         first_seq = coalesce(first_seq, excluded.first_seq), last_seq = excluded.last_seq`);
     this.lostAllStmt = db.prepare(`SELECT class, total, unreported, first_seq AS firstSeq, last_seq AS lastSeq FROM upstream_lost`);
     this.lostResetStmt = db.prepare(`UPDATE upstream_lost SET unreported = 0, first_seq = NULL, last_seq = NULL`);
-    this.pruneStmt = db.prepare(`DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?`);
+    this.pruneStmt = db.prepare(`DELETE FROM outbox WHERE seq <= ? AND created_at < ?`);
     this.dropTx = db.transaction((maxMessages: number, maxBytes: number) => this.dropNow(maxMessages, maxBytes));
     this.confirmTx = db.transaction((seq: number, now: number) => {
-      const n = this.confirmStmt.run(now, seq).changes;
-      const last = this.lastConfirmedSeq();
-      if (last === null || seq > last) {
-        this.setState.run(seq, 'lastConfirmedSeq');
-        this.setState.run(now, 'lastConfirmedAt');
-      }
-      return n;
+      const mark = this.watermark();
+      if (seq <= mark) return 0;
+      const sum = this.confirmSumStmt.get(mark, seq) as { n: number; b: number };
+      this.waitingDownStmt.run(sum.n, 'waitingCount');
+      this.waitingDownStmt.run(sum.b, 'waitingBytes');
+      this.setState.run(seq, 'lastConfirmedSeq');
+      this.setState.run(now, 'lastConfirmedAt');
+      return sum.n;
     });
     this.takeLossesTx = db.transaction((): OutboxLosses | null => {
       const l = this.losses('unreported');
@@ -104,7 +107,7 @@ export class OutboxRepo {
     for (const cls of CLASSES_BY_RANK) {
       while (count > maxMessages || bytes > maxBytes) {
         const need = Math.max(count - maxMessages, 1);
-        const rows = this.victimsStmt.all(cls, Math.min(Math.max(need, 64), 5000)) as { seq: number; bytes: number }[];
+        const rows = this.victimsStmt.all(cls, this.watermark(), Math.min(Math.max(need, 64), 5000)) as { seq: number; bytes: number }[];
         if (!rows.length) break;
         let n = 0;
         for (const r of rows) {
@@ -125,16 +128,22 @@ export class OutboxRepo {
 
   /** Waiting messages with seq > afterSeq, in sequence order. */
   waitingAfter(afterSeq: number, limit: number): WaitingMessage[] {
-    return this.waitingAfterStmt.all(afterSeq, limit) as WaitingMessage[];
+    return this.waitingAfterStmt.all(Math.max(afterSeq, this.watermark()), limit) as WaitingMessage[];
   }
 
   /** The lowest waiting sequence number, or null when nothing waits. */
   firstWaitingSeq(): number | null {
-    const v = this.firstWaitingStmt.get() as number | undefined;
+    const v = this.firstWaitingStmt.get(this.watermark()) as number | undefined;
     return v ?? null;
   }
 
-  /** Marks every waiting message with seq ≤ `seq` delivered; returns how many. */
+  /** Everything at or below this number is confirmed (0: nothing yet). */
+  private watermark(): number {
+    return this.lastConfirmedSeq() ?? 0;
+  }
+
+  /** Marks every waiting message with seq ≤ `seq` delivered (delivery is in order, so this
+   *  moves one watermark); returns how many. */
   confirmThrough(seq: number, now: number): number {
     return this.confirmTx(seq, now);
   }
@@ -151,7 +160,7 @@ export class OutboxRepo {
 
   /** Waiting messages: how many, how many bytes, created_at of the oldest. */
   pending(): { count: number; bytes: number; oldest: number | null } {
-    const oldest = this.oldestStmt.get() as number | undefined;
+    const oldest = this.oldestStmt.get(this.watermark()) as number | undefined;
     return { count: Number(this.getState.get('waitingCount')), bytes: Number(this.getState.get('waitingBytes')), oldest: oldest ?? null };
   }
 
@@ -177,9 +186,9 @@ export class OutboxRepo {
     return this.takeLossesTx();
   }
 
-  /** Deletes messages confirmed before `before`. Waiting ones are never pruned. */
+  /** Deletes confirmed messages created before `before`. Waiting ones are never pruned. */
   prune(before: number): number {
-    return this.pruneStmt.run(before).changes;
+    return this.pruneStmt.run(this.watermark(), before).changes;
   }
 
   /** Runs `fn` in one transaction of this database (nested calls become savepoints). */

@@ -28,6 +28,8 @@ export interface ForwarderOptions {
   onHealth?: ((ok: boolean, detail: string) => void) | undefined;
 }
 
+const FILL_BYTES = 256 * 1024;
+
 export interface ForwarderCounters {
   connects: number;
   failures: number;
@@ -153,15 +155,22 @@ export class UpstreamForwarder {
       this.poked = false;
       if (this.linkErr) throw this.linkErr;
       if (this.stopping) return this.end(link, cursor > first ? cursor : null);
-      while (link.room() > 0 && (link.kind === 'acked' || bytes < batchBytes)) {
+      // At most FILL_BYTES per turn, so the socket sends while the next rows are read.
+      let turn = 0;
+      while (link.room() > 0 && (link.kind === 'acked' || bytes < batchBytes) && turn < FILL_BYTES) {
         const rows = this.o.outbox.waitingAfter(cursor, Math.min(link.room(), 256));
         if (!rows.length) break;
         for (const r of rows) {
           link.write(r.seq, r.payload);
           cursor = r.seq;
           bytes += r.bytes;
+          turn += r.bytes;
           this.counters.written++;
         }
+      }
+      if (turn >= FILL_BYTES) {
+        await new Promise((r) => setImmediate(r));
+        continue;
       }
       if (link.kind === 'acked') {
         await this.waitPoke(null);
