@@ -112,5 +112,6 @@ export function parseRelpResponse(data: Buffer): { code: number; text: string; r
   const s = data.toString('utf8');
   const m = /^([0-9]{3})(?: ([^\n]*))?(?:\n([\s\S]*))?$/.exec(s);
   if (!m) throw new RelpProtocolError(`malformed RELP response ${JSON.stringify(s.slice(0, 40))}`);
-  return { code: Number(m[1]), text: (m[2] ?? '').slice(0, 200), rest: m[3] ?? '' };
+  // The text is the collector's: shown in status, so no control characters and bounded.
+  return { code: Number(m[1]), text: (m[2] ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 200), rest: m[3] ?? '' };
 }
