@@ -164,6 +164,7 @@ async function fullPass(o: DayPlan) {
   const { MutesRepo } = await import('../../firmware/src/store/mutesRepo.js');
   const { AlertPipeline } = await import('../../firmware/src/alerts/pipeline.js');
   const { alertToSyslog } = await import('../../firmware/src/upstream/message.js');
+  const { OutboxSink } = await import('../../firmware/src/upstream/sink.js');
   const { ConfigSchema, cooldownMsFor } = await import('../../firmware/src/config/schema.js');
   const { packageRoot } = await import('../../firmware/src/sys/paths.js');
   const { Conditions } = await import('../../firmware/src/app/conditions.js');
@@ -173,9 +174,9 @@ async function fullPass(o: DayPlan) {
   const db = openDb(join(dir, 'utm.db'));
   const alerts = new AlertsRepo(db), outbox = new OutboxRepo(db), incidents = new IncidentsRepo(db), mutes = new MutesRepo(db, Date.now);
   const pipeline = new AlertPipeline({
-    db, alerts, outbox, incidents, incidentWindowMs: 6 * 3_600_000, suppressWindowMs: 24 * 3_600_000, mutes: () => mutes.list(),
+    db, alerts, upstream: new OutboxSink({ outbox, deviceId: 'bench', now: Date.now, maxMessages: 1_000_000, maxBytes: 1 << 30 }), incidents, incidentWindowMs: 6 * 3_600_000, suppressWindowMs: 24 * 3_600_000, mutes: () => mutes.list(),
     now: Date.now, cooldownMs: cooldownMsFor(ConfigSchema.parse({}).alerts), // as utmd (daemon.ts)
-    toUpstream: (a, i) => alertToSyslog(a, { deviceId: 'bench', text: a.kind, incident: i }),
+    toUpstream: (a, i) => alertToSyslog(a, { text: a.kind, incident: i }),
   });
   let currentSentUs = 0;
   const latenciesMs: number[] = [];

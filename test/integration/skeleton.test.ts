@@ -47,7 +47,7 @@ for (const mode of ['bridge', 'router'] as const) {
 
     // RFC 5424 at the collector in the wan namespace.
     const line = await collector.waitFor((l) => l.includes('blocklist_hit') && l.includes(malware.v4), 30_000);
-    t.regex(line, /^<\d+>1 \S+ box-test-0001 otasuke-utm - blocklist_hit \[utm@32473 /);
+    t.regex(line, /^<\d+>1 \S+ box-test-0001 otasuke-utm - blocklist_hit \[meta sequenceId="(\d+)"\]\[utmMsg@32473 seq="\1" class="alert"\]\[utm@32473 /);
 
     // The page, reached from the LAN side through the lab's bridge.
     const ui = await startUiBridge(lab, { hostPort: 0 });

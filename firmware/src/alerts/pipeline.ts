@@ -2,11 +2,11 @@
 // upstream. A Finding becomes a new stored Alert, or updates the alert with the same kind and
 // key seen within the cooldown. Findings about a device are grouped into incidents; upstream
 // gets one message when an incident opens and one when it escalates (findings without a device
-// still get one message per new alert). Store and outbox change in one transaction, so an
-// alert is never stored without its upstream message.
+// still get one message per new alert). Store and outbox change in one transaction (the sink's
+// enqueue is synchronous), so an alert is never stored without its numbered upstream message.
 import type { AlertsRepo } from '../store/alertsRepo.js';
 import type { IncidentsRepo, StoredIncident } from '../store/incidentsRepo.js';
-import type { OutboxRepo } from '../store/outboxRepo.js';
+import type { UpstreamMessage, UpstreamSink } from '../upstream/contract.js';
 import type { Db } from '../store/db.js';
 import { assignIncident, incidentDeviceKey } from './incidents.js';
 import { findMute, suppressBlocked, type Mute } from './mutes.js';
@@ -15,11 +15,12 @@ import type { Alert, Finding, Severity } from './types.js';
 export interface PipelineDeps {
   db: Db;
   alerts: AlertsRepo;
-  outbox: OutboxRepo;
+  /** Numbers and commits upstream messages (inside the ingest transaction). */
+  upstream: UpstreamSink;
   /** Cooldown for an alert kind in ms. */
   cooldownMs: (kind: string) => number;
   /** The upstream message for a new alert, or for the alert that opened, escalated or added a new kind to `incident`. */
-  toUpstream: (alert: Alert, incident?: StoredIncident) => Buffer;
+  toUpstream: (alert: Alert, incident?: StoredIncident) => UpstreamMessage;
   now: () => number;
   /** Called after a new alert has been stored and queued. */
   onNew?: ((alert: Alert) => void) | undefined;
@@ -97,7 +98,7 @@ export class AlertPipeline {
     const alert: Alert = { ...fresh, id };
     this.counts.created++;
     const inc = this.group(alert, f);
-    if (!inc && f.upstream !== false) this.d.outbox.add(id, this.d.toUpstream(alert), this.d.now());
+    if (!inc && f.upstream !== false) this.d.upstream.enqueue(this.d.toUpstream(alert));
     return { alert: inc ? { ...alert, incidentId: inc.incident.id } : alert, isNew: true, ...inc };
   }
 
@@ -128,7 +129,7 @@ export class AlertPipeline {
     }
     if (alert.incidentId !== stored.id) repo.link(alert.id, stored.id);
     const linked = { ...alert, incidentId: stored.id };
-    if (upstream && f.upstream !== false) this.d.outbox.add(alert.id, this.d.toUpstream(linked, stored), this.d.now());
+    if (upstream && f.upstream !== false) this.d.upstream.enqueue(this.d.toUpstream(linked, stored));
     return { incident: stored, upstream };
   }
 }

@@ -29,6 +29,10 @@ import { pruneForSpace, scheduleRetention } from './retention.js';
 import { isStorageError, StorageWatch } from './storage.js';
 import { loadSessionSecret, startWeb, webDeps } from './web.js';
 import { UpstreamForwarder } from '../upstream/forwarder.js';
+import { OutboxSink } from '../upstream/sink.js';
+import { connectorFor, peerText } from '../upstream/connector.js';
+import { resolveUpstream } from '../config/upstream.js';
+import type { UpstreamMessage, UpstreamStatus } from '../upstream/contract.js';
 import { ControlServer } from '../control/server.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { LIVENESS_SOCKET_NAME } from '../control/liveness.js';
@@ -78,6 +82,8 @@ export class Daemon {
   db: Db | null = null;
   alerts: AlertsRepo | null = null;
   outbox: OutboxRepo | null = null;
+  /** Where every upstream message goes (alerts, conditions, heartbeats, statistics). */
+  upstream: OutboxSink | null = null;
   incidents: IncidentsRepo | null = null;
   mutes: MutesRepo | null = null;
   pipeline: AlertPipeline | null = null;
@@ -287,22 +293,25 @@ export class Daemon {
     if (openFailure) storage.storeInMemory(openFailure);
     storage.start();
     this.stoppers.push(() => storage.stop());
-    const target = this.o.config.upstream ?? this.o.provisioning?.upstream;
+    const q = this.o.config.upstreamQueue;
+    const sink = new OutboxSink({ outbox: this.outbox, deviceId: this.deviceId, now: this.now, maxMessages: q.maxMessages, maxBytes: q.maxBytes, language: this.o.provisioning?.language });
+    this.upstream = sink;
     this.pipeline = new AlertPipeline({
-      db, alerts: this.alerts, outbox: this.outbox, now: this.now,
+      db, alerts: this.alerts, upstream: sink, now: this.now,
       cooldownMs: cooldownMsFor(this.o.config.alerts),
       toUpstream: (a, i) => this.toUpstream(a, i),
       incidents: this.incidents, incidentWindowMs: 6 * 3_600_000, suppressWindowMs: 24 * 3_600_000,
       mutes: () => mutes.list(),
-      onNew: () => void this.forwarder?.drain(),
     });
-    const { reporting, bridge } = buildReporting(this);
-    this.reporting = reporting;
+    this.reporting = buildReporting(this, sink, () => this.forwarder?.status() ?? null);
+    const target = this.o.config.upstream ?? this.o.provisioning?.upstream;
     if (target) {
+      const u = resolveUpstream(target);
       this.forwarder = new UpstreamForwarder({
-        host: target.host, port: target.port, outbox: this.outbox, now: this.now,
-        // The 'upstream' condition follows the silence rule (app/reporting.ts), not each send.
-        onHealth: (ok) => bridge.setConnected(ok),
+        outbox: this.outbox, sink, connect: connectorFor(u, this.now), transport: u.transport, peer: peerText(u), now: this.now,
+        backoffBaseMs: q.backoffBaseMs, backoffMaxMs: q.backoffMaxMs,
+        // The 'upstream' condition follows the silence rule (app/reporting.ts), not each link change.
+        onHealth: (ok, detail) => this.o.log.info(`upstream ${u.transport} ${peerText(u)}: ${ok ? 'connected' : 'down'}: ${detail}`),
         onStoreError: (e) => (isStorageError(e) ? this.storage?.noteFailure(e, 'upstream outbox') : this.o.log.error('upstream outbox failed', e)),
       });
       this.forwarder.start();
@@ -337,15 +346,28 @@ export class Daemon {
   }
 
   /** The upstream message: structured facts plus the plain-language text. */
-  private toUpstream(a: Alert, incident?: StoredIncident): Buffer {
+  private toUpstream(a: Alert, incident?: StoredIncident): UpstreamMessage {
     const p = this.o.provisioning;
     const t = explainAlert(a, p?.language ?? 'ja', this.catalog, p?.desk ?? null);
     const head = incident && incident.findings > 1 ? `${explainAlert(incidentAsAlert(incident), p?.language ?? 'ja', this.catalog, p?.desk ?? null).title} ` : '';
-    return alertToSyslog(a, { deviceId: this.deviceId, text: `${head}${t.title} ${t.what} ${t.did} ${t.todo}`, incident });
+    return alertToSyslog(a, { text: `${head}${t.title} ${t.what} ${t.did} ${t.todo}`, incident });
   }
 
   private handlers(): Handlers {
     return Object.assign({}, coreHandlers(this), ...this.features.map((f) => f.handlers?.() ?? {})) as Handlers;
+  }
+
+  /** The upstream link and outbox (UpstreamStatus); without a collector, the outbox alone. */
+  upstreamStatus(): UpstreamStatus | null {
+    if (this.forwarder) return this.forwarder.status();
+    const ob = this.outbox;
+    if (!ob) return null;
+    const p = ob.pending();
+    return {
+      transport: null, peer: null, peerCertSha256: null, connected: false, connectedSince: null,
+      lastConfirmedSeq: ob.lastConfirmedSeq(), lastConfirmedAt: ob.lastConfirmedAt(), queueDepth: p.count, queueBytes: p.bytes,
+      oldestWaitingAt: p.oldest, overflowLost: ob.losses('total').byClass, lastError: 'no collector provisioned', nextSeq: ob.nextSeq(),
+    };
   }
 
   /** What `utmctl status` shows. */
@@ -362,7 +384,7 @@ export class Daemon {
       timings: this.timings,
       ruleset: { lastApplyError: this.lastApplyError },
       alerts: { total: this.alerts?.count() ?? 0, pipeline: this.pipeline?.counts ?? null, mutes: this.mutes?.list().length ?? 0 },
-      upstream: { pending: this.outbox?.pending() ?? null, stats: this.forwarder?.stats ?? null },
+      upstream: { ...this.upstreamStatus(), pending: this.outbox?.pending() ?? null, counters: this.forwarder?.counters ?? null },
       memory: { rssBytes: process.memoryUsage().rss },
       sensors: this.sensing?.status() ?? null,
       control: { inProgress: (this.control?.inProgress() ?? []).filter((c) => c.cmd !== 'status') },

@@ -1,6 +1,7 @@
 // The provider's provisioning bundle (JSON): who this box is, where alerts go, whom staff call.
 import { z } from 'zod';
-import { IpAddress, IpEntry, Port } from './fields.js';
+import { IpEntry } from './fields.js';
+import { UpstreamTargetSchema } from './upstream.js';
 import { FeedSchema } from '../blocklist/catalog.js';
 
 export const PasswordHash = z
@@ -12,12 +13,7 @@ export const ProvisioningSchema = z
     $schema: z.string().optional().describe('Ignored; lets editors find the JSON schema'),
     version: z.literal(1).describe('Bundle format version'),
     deviceId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (1-64)').describe('The provider\'s id for this box; sent as HOSTNAME upstream'),
-    upstream: z
-      .strictObject({
-        host: IpAddress.describe('Collector address of the monitoring centre'),
-        port: Port.default(514).describe('Collector UDP port (RFC 5424 over UDP)'),
-      })
-      .describe('Where alerts are forwarded'),
+    upstream: UpstreamTargetSchema.describe('Where upstream messages (alerts, conditions, heartbeats, statistics) are forwarded, and how'),
     desk: z
       .strictObject({
         name: z.string().min(1).max(80).describe('Consultation desk name shown to staff, e.g. 「〇〇お助け隊 相談窓口」'),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DnsDomain, HostLabel, IfName, IpAddress, IpEntry, IpPrefix, Port } from './fields.js';
 import { FeedsConfigSchema } from '../blocklist/feedsConfig.js';
 import { isHostOrAddress } from '../blocklist/peers.js';
+import { UpstreamTargetSchema } from './upstream.js';
 
 /** Per-kind cooldowns (seconds) shipped by default: slow stories fold their reminders for a day. */
 export const DEFAULT_COOLDOWN_BY_KIND: Readonly<Record<string, number>> = { beacon: 86_400, long_connection: 86_400, upload: 21_600 };
@@ -119,13 +120,16 @@ export const ConfigSchema = z
       })
       .default({ ntpServers: [] })
       .describe('Self-protection: what no blocklist, feed or manual block may cut off. The box\'s own addresses, the office, the gateway, the collector, the management addresses, its DNS resolvers (resolv.conf, DHCP leases, router.dnsServers), its NTP servers and every feed\'s download server are protected without configuration'),
-    upstream: z
+    upstream: UpstreamTargetSchema.optional().describe('Monitoring-centre collector, replacing the provisioning bundle\'s as a whole; normally comes from the bundle'),
+    upstreamQueue: z
       .strictObject({
-        host: IpAddress.describe('Collector address (overrides the provisioning bundle)'),
-        port: Port.default(514).describe('Collector UDP port'),
+        maxMessages: z.int().min(100).max(1_000_000).default(50_000).describe('Most messages waiting for the collector; beyond it the overflow policy drops statistics first, alerts last'),
+        maxBytes: z.int().min(65_536).max(1_073_741_824).default(33_554_432).describe('Most bytes of messages waiting for the collector (same policy)'),
+        backoffBaseMs: z.int().min(10).max(600_000).default(1000).describe('First reconnect delay after a failure; doubles per failure, with full jitter'),
+        backoffMaxMs: z.int().min(100).max(3_600_000).default(60_000).describe('Longest reconnect delay'),
       })
-      .optional()
-      .describe('Monitoring-centre collector; normally comes from the provisioning bundle'),
+      .default({ maxMessages: 50_000, maxBytes: 33_554_432, backoffBaseMs: 1000, backoffMaxMs: 60_000 })
+      .describe('The upstream outbox and its one reconnect backoff'),
   })
   .describe('Otasuke UTM local configuration');
 

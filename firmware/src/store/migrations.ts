@@ -4,6 +4,7 @@ import { m001core } from './migrations/001-core.js';
 import { m002blocklist } from './migrations/002-blocklist.js';
 import { m003devices } from './migrations/003-devices.js';
 import { m004traffic } from './migrations/004-traffic.js';
+import { m005upstream } from './migrations/005-upstream.js';
 import { m006reporting } from './migrations/006-reporting.js';
 
-export const MIGRATIONS: readonly string[] = [m001core, m002blocklist, m003devices, m004traffic, /* 005 lands with upstream-transport */ m006reporting];
+export const MIGRATIONS: readonly string[] = [m001core, m002blocklist, m003devices, m004traffic, m005upstream, m006reporting];

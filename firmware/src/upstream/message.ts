@@ -1,26 +1,25 @@
-// Pure: the RFC 5424 message for one alert. Structured data carries the facts a monitoring
-// centre's tools need; the free text is the plain-language explanation.
+// Pure: the upstream message for one alert. Structured data carries the facts a monitoring
+// centre's tools need; the free text is the plain-language explanation. The sink numbers and
+// formats it (RFC 5424).
 import type { Alert, Severity } from '../alerts/types.js';
-import { formatRfc5424 } from './rfc5424.js';
+import type { UpstreamMessage } from './contract.js';
 
 export const SD_ID = 'utm@32473';
 export const INCIDENT_SD_ID = 'utmIncident@32473'; // 32473: the enterprise number RFC 5612 reserves for examples
 const SYSLOG_SEVERITY: Record<Severity, number> = { danger: 2, warning: 4, info: 6 }; // crit, warning, info
-const FACILITY_LOCAL0 = 16;
 
 /** What upstream hears about the incident an alert opened or escalated. */
 export interface IncidentSummary { id: number; severity: Severity; kinds: readonly string[]; findings: number; openedAt: number }
 
-/** Bytes of the upstream message for `alert`, with `text` as the human-readable part; with
- *  `incident`, the message announces that incident (opened, escalated or given a new kind) and takes its severity. */
-export function alertToSyslog(alert: Alert, o: { deviceId: string; text: string; incident?: IncidentSummary | undefined }): Buffer {
+/** The upstream message for `alert`, with `text` as the human-readable part; with `incident`,
+ *  the message announces that incident (opened, escalated or given a new kind) and takes its severity. */
+export function alertToSyslog(alert: Alert, o: { text: string; incident?: IncidentSummary | undefined }): UpstreamMessage {
   const inc = o.incident;
-  return formatRfc5424({
-    facility: FACILITY_LOCAL0,
+  return {
+    class: 'alert',
+    alertId: alert.id,
     severity: SYSLOG_SEVERITY[inc?.severity ?? alert.severity],
     timestamp: alert.lastSeen,
-    hostname: o.deviceId,
-    appName: 'otasuke-utm',
     msgId: alert.kind,
     sd: [
       {
@@ -39,6 +38,6 @@ export function alertToSyslog(alert: Alert, o: { deviceId: string; text: string;
         id: inc.id, severity: inc.severity, kinds: inc.kinds.join(','), findings: inc.findings, openedAt: new Date(inc.openedAt).toISOString(),
       } }] : []),
     ],
-    msg: o.text,
-  });
+    text: o.text,
+  };
 }

@@ -53,28 +53,53 @@ function isoTimestamp(ms: number): string {
   return new Date(ms).toISOString(); // "2026-11-26T13:37:18.123Z": a valid RFC 5424 TIMESTAMP
 }
 
-/** Formats one message as bytes, truncating MSG (on a UTF-8 boundary) to fit MAX_DATAGRAM. */
+/** Value lengths tried, longest first, until the header leaves room for some MSG. */
+const VALUE_LIMITS = [1024, 256, 64, 16];
+/** Bytes the header may take, so MSG keeps at least this much of the datagram. */
+const HEADER_BUDGET = MAX_DATAGRAM - 256;
+
+function renderSd(sd: readonly SdElement[], maxValue: number): string {
+  if (!sd.length) return '-';
+  return sd
+    .map((e) => {
+      const params = Object.entries(e.params)
+        .filter(([, v]) => v !== undefined && v !== null)
+        // Cut the raw value (by code points) before escaping, so an escape pair is never split.
+        .map(([k, v]) => ` ${sdName(k)}="${sdValue(cutChars(String(v), maxValue))}"`)
+        .join('');
+      return `[${sdName(e.id)}${params}]`;
+    })
+    .join('');
+}
+
+function cutChars(s: string, max: number): string {
+  if (s.length <= max) return s;
+  return Array.from(s).slice(0, max).join('');
+}
+
+/** Formats one message as bytes within MAX_DATAGRAM: long SD-PARAM values are shortened whole
+ *  (never cut inside an element or an escape), then MSG is truncated on a UTF-8 boundary. */
 export function formatRfc5424(m: SyslogMessage): Buffer {
   const pri = Math.max(0, Math.min(23, m.facility | 0)) * 8 + Math.max(0, Math.min(7, m.severity | 0));
-  const sd = m.sd.length
-    ? m.sd
-        .map((e) => {
-          const params = Object.entries(e.params)
-            .filter(([, v]) => v !== undefined && v !== null)
-            .map(([k, v]) => ` ${sdName(k)}="${sdValue(String(v))}"`)
-            .join('');
-          return `[${sdName(e.id)}${params}]`;
-        })
-        .join('')
-    : '-';
-  const header =
+  const prefix =
     `<${pri}>1 ${isoTimestamp(m.timestamp)} ${printAscii(m.hostname, 255)} ${printAscii(m.appName, 48)} ` +
-    `${printAscii(m.procId ?? '', 128)} ${printAscii(m.msgId, 32)} ${sd}`;
-  const head = Buffer.from(header, 'utf8');
+    `${printAscii(m.procId ?? '', 128)} ${printAscii(m.msgId, 32)} `;
+  let head = Buffer.alloc(0);
+  for (const limit of VALUE_LIMITS) {
+    head = Buffer.from(prefix + renderSd(m.sd, limit), 'utf8');
+    if (head.length <= HEADER_BUDGET) break;
+  }
+  if (head.length > HEADER_BUDGET) {
+    // Absurdly many params: keep the leading elements that fit (the sequence comes first).
+    const last = VALUE_LIMITS[VALUE_LIMITS.length - 1]!;
+    let kept = 0;
+    while (kept < m.sd.length && Buffer.byteLength(prefix + renderSd(m.sd.slice(0, kept + 1), last)) <= HEADER_BUDGET) kept++;
+    head = Buffer.from(prefix + renderSd(m.sd.slice(0, kept), last), 'utf8');
+  }
   const msg = noControls(m.msg);
-  if (!msg) return head.subarray(0, MAX_DATAGRAM);
+  if (!msg) return head;
   const room = MAX_DATAGRAM - head.length - 1 - BOM.length;
-  if (room <= 0) return head.subarray(0, MAX_DATAGRAM);
+  if (room <= 0) return head;
   return Buffer.concat([head, Buffer.from(' '), BOM, utf8Prefix(msg, room)]);
 }
 

@@ -2,6 +2,7 @@ import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
 import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
 import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { AlertPipeline } from '../../../firmware/src/alerts/pipeline.js';
 import { blocklistFinding, parseLogPrefix } from '../../../firmware/src/alerts/fromPacket.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
@@ -12,9 +13,11 @@ function setup() {
   const outbox = new OutboxRepo(db);
   let now = 1_000_000;
   const created: number[] = [];
+  const upstream = new OutboxSink({ outbox, deviceId: 'box', now: () => now, maxMessages: 1000, maxBytes: 1 << 20 });
   const p = new AlertPipeline({
-    db, alerts, outbox, now: () => now, cooldownMs: () => 60_000,
-    toUpstream: (a) => Buffer.from(`alert ${a.id}`), onNew: (a) => created.push(a.id),
+    db, alerts, upstream, now: () => now, cooldownMs: () => 60_000,
+    toUpstream: (a) => ({ class: 'alert', msgId: a.kind, severity: 4, timestamp: a.lastSeen, sd: [], text: `alert ${a.id}`, alertId: a.id }),
+    onNew: (a) => created.push(a.id),
   });
   return { db, alerts, outbox, p, created, tick: (ms: number) => (now += ms) };
 }
@@ -43,19 +46,30 @@ test('each new alert is queued for upstream exactly once, in the same transactio
   s.p.ingest(hit(2000));
   s.p.ingest(hit(3000, '198.51.100.7'));
   t.is(s.outbox.pending().count, 2);
-  const due = s.outbox.due(Number.MAX_SAFE_INTEGER, 10);
-  t.deepEqual(due.map((d) => d.payload.toString()), ['alert 1', 'alert 2']);
+  const due = s.outbox.waitingAfter(0, 10);
+  t.deepEqual(due.map((d) => d.seq), [1, 2]);
+  t.true(due[0]!.payload.toString().endsWith('alert 1'));
+  t.true(due[1]!.payload.toString().includes('[meta sequenceId="2"][utmMsg@32473 seq="2" class="alert"]'));
 });
 
-test('an outbox message stays until sent, and is retried after a failure', (t) => {
+test('a failed ingest leaves no message and reuses no number that was ever committed', (t) => {
   const s = setup();
   s.p.ingest(hit(1000));
-  const [m] = s.outbox.due(2_000_000, 10);
-  s.outbox.markFailed(m!.id, 5_000_000, 'ENETUNREACH');
-  t.is(s.outbox.due(4_999_999, 10).length, 0);
-  t.is(s.outbox.due(5_000_000, 10).length, 1);
-  s.outbox.markSent(m!.id, 5_000_001);
+  t.throws(() => s.db.transaction(() => {
+    s.p.ingest(hit(3000, '198.51.100.7'));
+    throw new Error('roll back');
+  })());
+  s.p.ingest(hit(4000, '198.51.100.8'));
+  t.deepEqual(s.outbox.waitingAfter(0, 10).map((d) => d.seq), [1, 2], 'the rolled-back number was never committed, so 2 is given once');
+});
+
+test('an outbox message stays until its delivery is confirmed', (t) => {
+  const s = setup();
+  s.p.ingest(hit(1000));
+  t.is(s.outbox.pending().count, 1);
+  t.is(s.outbox.confirmThrough(1, 5_000_001), 1);
   t.is(s.outbox.pending().count, 0);
+  t.is(s.outbox.lastConfirmedSeq(), 1);
   t.is(s.outbox.prune(Number.MAX_SAFE_INTEGER), 1);
 });
 

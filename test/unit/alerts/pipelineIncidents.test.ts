@@ -3,6 +3,7 @@ import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
 import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
 import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { IncidentsRepo } from '../../../firmware/src/store/incidentsRepo.js';
 import { MutesRepo } from '../../../firmware/src/store/mutesRepo.js';
 import { AlertPipeline } from '../../../firmware/src/alerts/pipeline.js';
@@ -18,11 +19,12 @@ function setup() {
   let now = 10 * H;
   const mutes = new MutesRepo(db, () => now);
   const p = new AlertPipeline({
-    db, alerts, outbox, incidents, now: () => now, cooldownMs: () => H, incidentWindowMs: 6 * H, suppressWindowMs: 24 * H,
+    db, alerts, upstream: new OutboxSink({ outbox, deviceId: 'box', now: () => now, maxMessages: 1000, maxBytes: 1 << 20 }), incidents, now: () => now, cooldownMs: () => H, incidentWindowMs: 6 * H, suppressWindowMs: 24 * H,
     mutes: () => mutes.list(),
-    toUpstream: (a, i) => Buffer.from(i ? `incident ${i.id} ${i.severity} via ${a.kind}` : `alert ${a.kind}`),
+    toUpstream: (a, i) => ({ class: 'alert', msgId: a.kind, severity: 4, timestamp: a.lastSeen, sd: [], text: i ? `incident ${i.id} ${i.severity} via ${a.kind}` : `alert ${a.kind}` }),
   });
-  const sent = () => outbox.due(Number.MAX_SAFE_INTEGER, 100).map((m) => m.payload.toString());
+  const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+  const sent = () => outbox.waitingAfter(0, 100).map((m) => m.payload.subarray(m.payload.indexOf(BOM) + 3).toString());
   return { db, alerts, outbox, incidents, mutes, p, sent, setNow: (ms: number) => (now = ms) };
 }
 

@@ -16,9 +16,9 @@ test('aged alerts and sent messages go; unsent messages and fresh alerts stay', 
     repos.alerts.insert({ kind: 'blocklist_hit', severity: 'danger', dedupKey: `k${at}`, device: {}, remote: null, direction: null, action: 'blocked', count: 1, firstSeen: at, lastSeen: at, params: {}, evidence: {}, incidentId: null });
   const old = alert(now - 100 * DAY);
   const fresh = alert(now - DAY);
-  const sentOld = repos.outbox.add(old, Buffer.from('a'), now - 10 * DAY);
-  repos.outbox.markSent(sentOld, now - 10 * DAY);
-  repos.outbox.add(old, Buffer.from('never sent'), now - 100 * DAY);
+  repos.outbox.append({ seq: repos.outbox.takeSeq(), cls: 'alert', alertId: old, payload: Buffer.from('a'), now: now - 10 * DAY });
+  repos.outbox.confirmThrough(1, now - 10 * DAY);
+  repos.outbox.append({ seq: repos.outbox.takeSeq(), cls: 'alert', alertId: old, payload: Buffer.from('never sent'), now: now - 100 * DAY });
   const n = runRetention(repos, now);
   t.is(n.alerts, 1);
   t.is(n.outboxSent, 1);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigSchema, cooldownMsFor } from '../../../firmware/src/config/schema.js';
 import { ProvisioningSchema } from '../../../firmware/src/config/provisioning.js';
 import { ConfigError, parseWith } from '../../../firmware/src/config/load.js';
+import { resolveUpstream } from '../../../firmware/src/config/upstream.js';
 
 const refused = (schema: Parameters<typeof parseWith>[0], v: unknown): string[] => {
   try {
@@ -72,7 +73,8 @@ test('a good provisioning bundle gets its defaults', (t) => {
   const p = ProvisioningSchema.parse(goodBundle);
   t.is(p.language, 'ja');
   t.is(p.learningDays, 7);
-  t.is(p.upstream.port, 514);
+  t.is(resolveUpstream(p.upstream).port, 514, 'no CA or pin: udp on 514, as before');
+  t.is(resolveUpstream(p.upstream).transport, 'udp');
 });
 
 test('a provisioning bundle with a plain-text password or a hostname collector is refused', (t) => {

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { alertToSyslog } from '../../../firmware/src/upstream/message.js';
+import { formatUpstream } from '../../../firmware/src/upstream/sink.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
 
 const alert = (evidence: Record<string, unknown>): Alert => ({
@@ -8,8 +9,8 @@ const alert = (evidence: Record<string, unknown>): Alert => ({
 });
 
 test('the remote\'s DNS name goes upstream as an escaped SD-PARAM, and only when known', (t) => {
-  const named = alertToSyslog(alert({ remoteName: 'a"b]c\\d.example' }), { deviceId: 'box', text: 'x' }).toString('utf8');
+  const named = formatUpstream(alertToSyslog(alert({ remoteName: 'a"b]c\\d.example' }), { text: 'x' }), 1, 'box').toString('utf8');
   t.true(named.includes('remoteIp="203.0.113.201" remoteName="a\\"b\\]c\\\\d.example"'), named);
-  const plain = alertToSyslog(alert({}), { deviceId: 'box', text: 'x' }).toString('utf8');
+  const plain = formatUpstream(alertToSyslog(alert({}), { text: 'x' }), 2, 'box').toString('utf8');
   t.false(plain.includes('remoteName'));
 });
