@@ -83,7 +83,7 @@ test.serial('fail loud: a killed sensor becomes an alert upstream and is restart
 
   // Upstream hears the condition (naming the sensor); the sensor_down alert stays on the page.
   const line = await collector.waitFor((l) => l.includes(' condition ') && l.includes('id="sensor:ulogd"'), 30_000);
-  t.regex(line, /box-test-0001 otasuke-utm - condition \[utmCondition@32473 id="sensor:ulogd" state="failed" kind="sensor_down"/);
+  t.regex(line, /box-test-0001 otasuke-utm - condition \[meta sequenceId="(\d+)"\]\[utmMsg@32473 seq="\1" class="condition"\]\[utmCondition@32473 id="sensor:ulogd" state="failed" kind="sensor_down"/);
   await waitFor(async () => {
     const s = (await utmd.status()) as S;
     return s.sensors.observation.ulogd.restarts >= 1 && s.sensors.observation.ulogd.pid && s.sensors.observation.ulogd.pid !== pid ? true : undefined;

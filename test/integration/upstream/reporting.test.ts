@@ -34,8 +34,8 @@ test.serial('heartbeat carries the ruleset hash; a killed sensor is told once as
   const collector = await startUdpCollector(lab);
   const utmd = await startUtmd(lab, { config: { ...labUtmdConfig(lab), reporting }, provisioning });
 
-  const hb = await collector.waitFor((l) => l.includes(' heartbeat [utmHeartbeat@32473'), 30_000);
-  t.regex(hb, /box-rep-0001 otasuke-utm - heartbeat \[utmHeartbeat@32473 uptimeS="\d+" rulesetSha256="[0-9a-f]{64}"/);
+  const hb = await collector.waitFor((l) => l.includes(' heartbeat [') && l.includes('[utmHeartbeat@32473'), 30_000);
+  t.regex(hb, /box-rep-0001 otasuke-utm - heartbeat \[meta sequenceId="(\d+)"\]\[utmMsg@32473 seq="\1" class="heartbeat"\]\[utmHeartbeat@32473 uptimeS="\d+" rulesetSha256="[0-9a-f]{64}"/);
   const lastGood = await readFile(join(utmd.stateDir, 'last-good.json')).catch(() => null);
   if (lastGood) t.true(hb.includes(`rulesetSha256="${createHash('sha256').update(lastGood).digest('hex')}"`), 'the hash of the ruleset in force');
   t.true(hb.includes('定期連絡'), 'plain words for the centre');
