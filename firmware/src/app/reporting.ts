@@ -24,6 +24,9 @@ import type { Condition, Conditions } from './conditions.js';
 import type { Logger } from './log.js';
 
 const DAY = 86_400_000;
+/** Condition messages kept while the store cannot take them (a full disk). */
+const MAX_UNSENT = 200;
+type ConditionEvents = ReturnType<ConditionEpisodes['due']>;
 
 export interface ReportingDeps {
   db: Db;
@@ -73,6 +76,7 @@ export class Reporting {
   private lastHeartbeat: { at: number; seq: number } | null = null;
   private lastStats: { day: string; at: number } | null = null;
   private started = false;
+  private unsent: ConditionEvents = [];
   readonly counts = { heartbeats: 0, stats: 0, failures: 0, recoveries: 0, errors: 0 };
 
   constructor(private readonly d: ReportingDeps) {
@@ -201,9 +205,20 @@ export class Reporting {
     });
   }
 
-  private send(events: ReturnType<ConditionEpisodes['due']>): void {
-    for (const e of events) {
-      this.d.sink.enqueue(conditionMessage(e, conditionText(e, this.d.lang)));
+  /** Queues condition messages in order, after any the store could not take before. When the
+   *  store fails (a full disk: the outbox is in the same database) the rest wait here and go
+   *  at the next try, so a failure told during the outage reaches the centre after it. */
+  private send(events: ConditionEvents): void {
+    const queue = [...this.unsent, ...events];
+    this.unsent = [];
+    for (let i = 0; i < queue.length; i++) {
+      const e = queue[i]!;
+      try {
+        this.d.sink.enqueue(conditionMessage(e, conditionText(e, this.d.lang)));
+      } catch (err) {
+        this.unsent = queue.slice(i, i + MAX_UNSENT);
+        throw err;
+      }
       if (e.type === 'failure') this.counts.failures++;
       else this.counts.recoveries++;
     }
@@ -231,6 +246,7 @@ export class Reporting {
 
   /** Samples the link: availability time, and the silence rule as the 'upstream' condition. */
   private sample(): void {
+    if (this.unsent.length) this.guard('condition report retry', () => this.send([]));
     this.guard('upstream sample', () => {
       const st = this.d.status();
       if (st) {

@@ -3,16 +3,17 @@
 import test from 'ava';
 import { feedLab } from './helpers.js';
 
-test('utmctl block add … --for 4s drops, then expires by itself', async (t) => {
+test('utmctl block add … --for 15s drops, is listed, then expires by itself', async (t) => {
   const l = await feedLab(t);
   l.writeFeed(['198.51.100.99']);
   await l.serve();
   const utmd = await l.start();
   const target = '203.0.113.30';
   t.is(await l.probe(target), 'connected');
-  const add = await utmd.ctl(['block', 'add', target, '--for', '4s', '--json']);
+  const add = await utmd.ctl(['block', 'add', target, '--for', '15s', '--json']);
   t.is(add.code, 0, add.stderr);
   await l.until(target, 'timeout', 'manual block in force');
+  // 15 s: long enough to still be listed on a loaded machine, short enough to watch it expire
   const list = JSON.parse((await utmd.ctl(['block', 'list', '--json'])).stdout) as Array<{ entry: string }>;
   t.deepEqual(list.map((b) => b.entry), [target]);
   await l.until(target, 'connected', 'manual block expired by itself');

@@ -165,3 +165,24 @@ test('no collector configured: no heartbeats pile up, statistics are still kept'
   t.truthy(r.repo.stats(dayOf(clock.now).key));
   t.like(r.view(), { fault: true, silence: { state: 'none' }, status: null });
 });
+
+test('a condition told while the store refuses writes (full disk) reaches the centre once writes work again, in order', async (t) => {
+  const { conditions, sink, r } = setup({ config: { heartbeatSeconds: 300, silenceSeconds: 900, recoverySettleSeconds: 0, statsTime: '00:05' } });
+  const full = { on: false };
+  const enqueue = sink.enqueue.bind(sink);
+  sink.enqueue = (m) => {
+    if (full.on) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    return enqueue(m);
+  };
+  r.start();
+  t.teardown(() => r.stop());
+  conditions.set('storage', true, 'ok');
+  full.on = true;
+  conditions.set('storage', false, 'SQLITE_FULL');
+  t.is(sink.messages.filter((m) => m.class === 'condition').length, 0, 'nothing could be queued while the disk was full');
+  full.on = false;
+  conditions.set('storage', true, 'writes work again');
+  await waitFor(() => sink.messages.filter((m) => m.class === 'condition').length >= 2, { what: 'failure and recovery queued', timeoutMs: 5000 });
+  const told = sink.messages.filter((m) => m.class === 'condition').map((m) => m.sd[0]!.params['state']);
+  t.deepEqual(told, ['failed', 'recovered'], 'the failure first, then its recovery, once each');
+});
