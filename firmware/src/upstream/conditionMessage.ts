@@ -6,12 +6,16 @@ import type { ConditionEvent } from './episodes.js';
 
 export const CONDITION_SD_ID = 'utmCondition@32473';
 
-/** What kind of alert the page shows for a condition, when it shows one (app/health.ts). */
+/** What kind of alert the page shows for a condition, when it shows one (app/health.ts; a
+ *  unit test holds the two equal). */
 export function conditionKind(id: string): string | undefined {
   if (id === 'ruleset') return 'ruleset_failed';
   if (id.startsWith('sensor:')) return 'sensor_down';
   if (id === 'upstream') return 'upstream_unreachable';
   if (id.startsWith('feed:')) return 'feed_fault';
+  if (id === 'disk') return 'disk_low';
+  if (id === 'storage') return 'storage_failed';
+  if (id === 'ports') return 'ports_unproven';
   return undefined;
 }
 

@@ -52,9 +52,12 @@ test.serial('router: a feed listing the resolvers and its own server loads the r
   writeFeed([BAD, UPSTREAM_DNS, BOX_RESOLVER, feedHost]);
   await startHttpServer(lab, lab.ns.wan, feedHost, PORT, dir);
 
+  const base = labUtmdConfig(lab, []) as { router?: Record<string, unknown> };
   const config = {
-    ...labUtmdConfig(lab, []),
-    router: { dnsServers: [UPSTREAM_DNS] },
+    ...base,
+    // keep the lab's router settings (its "internet" names may answer with documentation
+    // ranges, which dnsmasq's rebinding guard counts as private), with dnsmasq's upstream here
+    router: { ...base.router, dnsServers: [UPSTREAM_DNS] },
     feeds: {
       shipped: false, jitterSeconds: 0, fetchTimeoutSeconds: 5,
       extra: [{
