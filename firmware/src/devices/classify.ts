@@ -111,7 +111,7 @@ export function classify(table: FingerprintTable, input: ClassifyInput): Classif
 
   const reasons: PhoneReason[] = [];
   if (input.randomised) reasons.push('randomised_mac');
-  const phoneFp = m !== null && PHONE_FAMILIES.has(osFamily) && m.entry.deviceType === 'phone' && deviceType === 'phone';
+  const phoneFp = m !== null && (m.entry.deviceType === 'phone' || m.entry.deviceType === 'tablet') && deviceType === m.entry.deviceType;
   if (phoneFp) reasons.push('phone_fingerprint');
   if (hint && (hint.deviceType === 'phone' || hint.deviceType === 'tablet')) reasons.push('phone_hostname');
   const pcFp = m !== null && (m.entry.deviceType === 'pc' || m.entry.deviceType === 'printer' || m.entry.deviceType === 'nas') && deviceType !== 'phone' && deviceType !== 'tablet';
@@ -122,7 +122,9 @@ export function classify(table: FingerprintTable, input: ClassifyInput): Classif
   if (likelyPersonalPhone && confidence >= CONFIDENCE.known && confidence < CONFIDENCE.phone) { likelyPersonalPhone = false; evidence.push(`phone_below:${CONFIDENCE.phone}`); }
   if (likelyPersonalPhone && deviceType === 'unknown') deviceType = 'phone';
 
-  let eol = b.eol && sameFamily(osFamily, b.osFamily) && deviceType === b.deviceType;
+  // An end-of-life verdict needs the whole option-55 list of that release: a vendor class
+  // ("MSFT 5.0") or a reordered list says Windows, not which Windows.
+  let eol = b.eol && m !== null && m.signals.includes('prl_exact') && sameFamily(osFamily, b.osFamily) && deviceType === b.deviceType;
   if (confidence < CONFIDENCE.known) {
     // Not enough evidence: say so, never "an old PC" or "a phone".
     if (m !== null || hint !== undefined) evidence.push(`below:${CONFIDENCE.known}`);

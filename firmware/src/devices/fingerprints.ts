@@ -9,7 +9,7 @@ export const DEVICE_TYPES = ['pc', 'phone', 'tablet', 'printer', 'nas', 'iot', '
 export type OsFamily = (typeof OS_FAMILIES)[number];
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 
-const OptionList = z.array(z.number().int().min(1).max(254)).min(1).max(255);
+const OptionList = z.array(z.number().int().min(0).max(255)).min(1).max(255);
 const Pattern = z.string().min(1).max(200).refine((p) => { try { new RegExp(p, 'i'); return true; } catch { return false; } }, 'not a valid regular expression');
 const Sources = z.array(z.string().min(3)).min(1).describe('public sources of the fact (fingerbank, Satori, PRADS, RFCs, vendor docs)');
 
