@@ -77,7 +77,7 @@ function contradictions(table: FingerprintTable, e: FingerprintEntry, input: Cla
   }
   if (vc === null && e.sendsVendorClass === true) { cost += 0.2; evidence.push('vendor_class_missing'); }
   if (input.vendor !== null && PC_LIKE.has(e.deviceType) && table.applianceVendors.some((re) => re.test(input.vendor!))) {
-    cost += 0.3; evidence.push('oui_appliance');
+    cost += 0.45; evidence.push('oui_appliance'); // hardware outweighs a software list
   }
   return cost;
 }
