@@ -51,7 +51,8 @@ function merge(table: FingerprintTable, prev: Device | undefined, obs: Observati
     clientId: d.clientId !== null && /^[0-9a-f]*$/.test(d.clientId) ? d.clientId.slice(0, LIMITS.clientIdBytes * 2) : pf?.clientId ?? null,
   } : pf;
   const changed = fp !== null && (pf === null || hostname !== prev?.hostname || fp.vendorClass !== pf.vendorClass || !samePrl(fp.prl, pf.prl));
-  const reclassify = prev === undefined || changed || (prev.vendor === null && obs.vendor !== null);
+  // A record without classEvidence was classified by an older table (prefix matching): redo it once.
+  const reclassify = prev === undefined || changed || (prev.vendor === null && obs.vendor !== null) || prev.classEvidence === undefined;
   const c = reclassify ? classification(table, obs, hostname, fp) : null;
   const base: Device = prev ?? {
     mac: obs.mac, ipv4: [], ipv6: [], hostname: null, vendor: null, randomised: isLocallyAdministered(obs.mac),
@@ -66,7 +67,7 @@ function merge(table: FingerprintTable, prev: Device | undefined, obs: Observati
     hostname,
     vendor: obs.vendor?.slice(0, 80) ?? base.vendor,
     fingerprint: fp,
-    ...(c ? { osFamily: c.osFamily, osName: c.osName, deviceType: c.deviceType, confidence: c.confidence, eol: c.eol, likelyPersonalPhone: c.likelyPersonalPhone, phoneReasons: c.reasons } : {}),
+    ...(c ? { osFamily: c.osFamily, osName: c.osName, deviceType: c.deviceType, confidence: c.confidence, eol: c.eol, likelyPersonalPhone: c.likelyPersonalPhone, phoneReasons: c.reasons, classEvidence: c.evidence } : {}),
     firstSeen: Math.min(base.firstSeen, obs.at),
     lastSeen: Math.max(base.lastSeen, obs.at),
   };
