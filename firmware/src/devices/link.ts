@@ -10,6 +10,9 @@ export interface LinkSignals {
   hostname: string | null;
   prl: readonly number[];
   vendorClass: string | null;
+  /** the option-55 list is shared by many devices (in the fingerprint table, or already seen on
+   *  other devices here): equal lists then do not tell devices apart */
+  commonFingerprint?: boolean | undefined;
 }
 
 export interface LinkCandidate extends LinkSignals {
@@ -17,7 +20,7 @@ export interface LinkCandidate extends LinkSignals {
   lastSeen: number;
 }
 
-export type LinkSignal = 'client_id' | 'hostname' | 'generic_hostname' | 'fingerprint' | 'prl' | 'timing';
+export type LinkSignal = 'client_id' | 'hostname' | 'generic_hostname' | 'hostname_differs' | 'fingerprint' | 'common_fingerprint' | 'prl' | 'timing';
 export type LinkVerdict = 'same' | 'maybe' | 'new';
 
 export interface LinkResult {
@@ -44,19 +47,24 @@ function normName(h: string | null): string | null {
   return n === '' ? null : n;
 }
 
-/** Scores one candidate against the new observation. Pure. */
+/** Scores one candidate against the new observation. Pure. Only evidence that separates
+ *  devices can reach "maybe" (0.35): an equal client id, an equal individual hostname, or a
+ *  rare fingerprint together with timing. A common list (every iPhone sends the same one) plus
+ *  timing stays below it; a generic name ("iPhone") adds nothing; different individual names
+ *  speak against the link. */
 export function scoreLink(obs: LinkSignals & { at: number }, c: LinkCandidate, policy: LinkPolicy = DEFAULT_LINK_POLICY): { score: number; signals: LinkSignal[] } {
   const signals: LinkSignal[] = [];
   let score = 0;
   if (obs.clientId !== null && obs.clientId === c.clientId) { score += 0.8; signals.push('client_id'); }
   const a = normName(obs.hostname); const b = normName(c.hostname);
   if (a !== null && a === b) {
-    if (GENERIC.test(a)) { score += 0.1; signals.push('generic_hostname'); }
-    else { score += 0.35; signals.push('hostname'); }
-  }
+    if (GENERIC.test(a)) signals.push('generic_hostname');
+    else { score += 0.45; signals.push('hostname'); }
+  } else if (a !== null && b !== null && !GENERIC.test(a) && !GENERIC.test(b)) { score -= 0.3; signals.push('hostname_differs'); }
   if (obs.prl.length > 0 && obs.prl.length === c.prl.length && obs.prl.every((x, i) => x === c.prl[i])) {
-    if ((obs.vendorClass ?? '') === (c.vendorClass ?? '')) { score += 0.3; signals.push('fingerprint'); }
-    else { score += 0.15; signals.push('prl'); }
+    if ((obs.vendorClass ?? '') !== (c.vendorClass ?? '')) { score += 0.05; signals.push('prl'); }
+    else if (obs.commonFingerprint === true) { score += 0.15; signals.push('common_fingerprint'); }
+    else { score += 0.3; signals.push('fingerprint'); }
   }
   // The old address went quiet before this one appeared, recently enough to be a rotation.
   // (Seeing both active later would disprove the link; the inventory can re-check then.)

@@ -51,11 +51,17 @@ test('the same phone rejoining with a new private MAC is linked and raises nothi
   t.is(r.state.audit.at(-1)?.action, 'link');
 });
 
-test('weak signals: the alert says it may be the earlier device', (t) => {
-  const r = run(emptyInventory(T0), [iphone('5a:11:22:33:44:55', T0 + DAY, 'iPhone'), iphone('7e:aa:bb:cc:dd:ee', AFTER, 'iPhone')]);
+test('weak signals: a rare fingerprint with timing says it may be the earlier device; a common one does not', (t) => {
+  const RARE = [1, 3, 6, 15, 26, 28, 51, 58, 59, 43, 114, 108, 252, 119];
+  const rare = (mac: string, at: number) => dhcp(mac, at, { hostname: 'iPhone', prl: RARE });
+  const r = run(emptyInventory(T0), [rare('5a:11:22:33:44:55', T0 + DAY), rare('7e:aa:bb:cc:dd:ee', AFTER)]);
   t.is(r.all.length, 1);
   t.like(r.all[0]!.params, { maybeSameAs: '5a:11:22:33:44:55' });
   t.is(r.state.devices.get('7e:aa:bb:cc:dd:ee')?.maybeSameAs, '5a:11:22:33:44:55');
+  // Every iPhone sends the iOS list and many are called "iPhone": that is not evidence.
+  const c = run(emptyInventory(T0), [iphone('5a:11:22:33:44:55', T0 + DAY, 'iPhone'), iphone('7e:aa:bb:cc:dd:ee', AFTER, 'iPhone')]);
+  t.is(c.all.length, 1);
+  t.is(c.all[0]!.params['maybeSameAs'], undefined);
 });
 
 test('an XP PC after learning is flagged end-of-life', (t) => {
