@@ -20,7 +20,7 @@ export interface LinkCandidate extends LinkSignals {
   lastSeen: number;
 }
 
-export type LinkSignal = 'client_id' | 'hostname' | 'generic_hostname' | 'hostname_differs' | 'fingerprint' | 'common_fingerprint' | 'prl' | 'timing';
+export type LinkSignal = 'client_id' | 'hostname' | 'generic_hostname' | 'hostname_differs' | 'fingerprint' | 'common_fingerprint' | 'prl' | 'timing' | 'both_active';
 export type LinkVerdict = 'same' | 'maybe' | 'new';
 
 export interface LinkResult {
@@ -34,9 +34,10 @@ export interface LinkPolicy {
   sameAt: number;          // score at or above which it is the same device
   maybeAt: number;
   maxGapMs: number;        // an old address unseen for longer than this is not a candidate
+  quietMs: number;         // an old address seen this recently is still in use: another device
 }
 
-export const DEFAULT_LINK_POLICY: LinkPolicy = { sameAt: 0.75, maybeAt: 0.35, maxGapMs: 30 * 86_400_000 };
+export const DEFAULT_LINK_POLICY: LinkPolicy = { sameAt: 0.75, maybeAt: 0.35, maxGapMs: 30 * 86_400_000, quietMs: 5 * 60_000 };
 
 // Names many devices share out of the box; equal names then say little.
 const GENERIC = /^(iphone|ipad|android|localhost|galaxy|pixel|unknown|mobile|phone|(android-)?dhcp|espressif)$/i;
@@ -68,8 +69,13 @@ export function scoreLink(obs: LinkSignals & { at: number }, c: LinkCandidate, p
   }
   // The old address went quiet before this one appeared, recently enough to be a rotation.
   // (Seeing both active later would disprove the link; the inventory can re-check then.)
+  // An old address seen after the new one appeared is another device; one still in use a
+  // moment ago (a second identical printer) is too, unless an individual name or the client id
+  // says it is a quick reconnect.
   const gap = obs.at - c.lastSeen;
-  if (gap >= 0 && gap <= policy.maxGapMs) { score += 0.15; signals.push('timing'); }
+  const named = signals.includes('client_id') || signals.includes('hostname');
+  if (gap >= policy.quietMs && gap <= policy.maxGapMs) { score += 0.15; signals.push('timing'); }
+  else if ((gap < 0 && !signals.includes('client_id')) || (gap < policy.quietMs && !named)) { score -= 0.5; signals.push('both_active'); }
   return { score: Math.max(0, Math.min(1, Math.round(score * 100) / 100)), signals };
 }
 

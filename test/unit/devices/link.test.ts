@@ -53,8 +53,12 @@ test('fingerprint and timing without a hostname → maybe; nothing shared → ne
 test('hostname + fingerprint but the old address unseen for too long → maybe at most', (t) => {
   const r = linkDevice(obs(), [{ ...old, lastSeen: T - 40 * 24 * H }]);
   t.is(r.verdict, 'new'); // beyond maxGap it is not even a candidate
-  const r2 = linkDevice(obs({ commonFingerprint: true }), [{ ...old, lastSeen: T + H }]); // old seen after: timing does not agree
-  t.is(r2.verdict, 'maybe');
+  // The old address still in use when the new one appears: two devices (a second identical printer).
+  const r2 = linkDevice(obs({ clientId: null }), [{ ...old, lastSeen: T + H }]);
+  t.is(r2.verdict, 'new');
+  // Still in use a minute ago: without a name, another device; with its own name, a quick reconnect.
+  t.is(linkDevice(obs({ clientId: null, hostname: null }), [{ ...old, hostname: null, lastSeen: T - 60_000 }]).verdict, 'new');
+  t.is(linkDevice(obs({ clientId: null }), [{ ...old, lastSeen: T - 60_000 }]).verdict, 'same');
 });
 
 test('vendor (non-random) addresses are never linked', (t) => {
