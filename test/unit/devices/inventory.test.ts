@@ -176,3 +176,25 @@ test('a RELEASE without options 55/60 keeps the earlier fingerprint; hostile val
   t.true(DeviceSchema.safeParse(hostile).success);
   t.deepEqual(hostile.ipv4, []);
 });
+
+test('a hostile or empty hostname with a short option list is 「種類の分からない機器」 and raises only the unknown-device alert', (t) => {
+  for (const hostname of ['<script>alert(1)</script>', '', null]) {
+    const r = run(emptyInventory(T0), [dhcp('00:00:5e:00:53:42', AFTER, { prl: [1, 3, 6, 15], hostname })]);
+    t.is(r.all.length, 1);
+    t.is(r.all[0]!.kind, 'new_device_unknown');
+    t.like(r.all[0]!.params, { deviceType: 'unknown', osName: undefined });
+    t.like(r.all[0]!.evidence, { eol: false, likelyPersonalPhone: false, confidence: 0 });
+  }
+});
+
+test('what decided a classification is kept on the device and in the alert; old records are reclassified once', (t) => {
+  const r = run(emptyInventory(T0), [dhcp('00:0c:29:aa:bb:cc', AFTER, { prl: XP, vendorClass: 'MSFT 5.0', hostname: 'OLD-PC' })]);
+  const d = r.state.devices.get('00:0c:29:aa:bb:cc')!;
+  t.deepEqual(d.classEvidence, ['fp:windows-xp', 'prl_exact', 'vendor_class_exact']);
+  t.deepEqual(r.all[0]!.evidence['basis'], d.classEvidence);
+  // A record stored by the old prefix-matching table: "Windows 98" for the Xbox list, no evidence.
+  const stale = { ...d, mac: '00:00:5e:00:53:43', fingerprint: { prl: [1, 3, 6, 15], vendorClass: null, clientId: null }, osFamily: 'windows' as const, osName: 'Windows 98', deviceType: 'pc' as const, eol: true, classEvidence: undefined, status: 'approved' as const };
+  const s = { ...r.state, devices: r.state.devices.set(stale) };
+  const next = observe(s, { mac: stale.mac, at: AFTER + 1000, source: 'neigh', ipv4: '192.168.1.60', vendor: null }, AFTER + 1000, policy, table);
+  t.like(next.state.devices.get(stale.mac), { eol: false, osName: '', deviceType: 'unknown' });
+});
