@@ -125,6 +125,11 @@ export function classify(table: FingerprintTable, input: ClassifyInput): Classif
   // An end-of-life verdict needs the whole option-55 list of that release: a vendor class
   // ("MSFT 5.0") or a reordered list says Windows, not which Windows.
   let eol = b.eol && m !== null && m.signals.includes('prl_exact') && sameFamily(osFamily, b.osFamily) && deviceType === b.deviceType;
+  // Windows 10 and 11 may send the Vista/7 list; their default name (DESKTOP-XXXXXXX) says which.
+  if (hint?.currentRelease && evidence.includes(`hostname:${hint.id}`)) {
+    if (eol) evidence.push('eol_overruled');
+    eol = false; osName = hint.currentRelease.osName;
+  }
   if (confidence < CONFIDENCE.known) {
     // Not enough evidence: say so, never "an old PC" or "a phone".
     if (m !== null || hint !== undefined) evidence.push(`below:${CONFIDENCE.known}`);

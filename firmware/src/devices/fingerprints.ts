@@ -38,6 +38,8 @@ export const HostnameHintSchema = z.strictObject({
   pattern: Pattern,
   osFamily: z.enum(OS_FAMILIES),
   deviceType: z.enum(DEVICE_TYPES),
+  currentRelease: z.strictObject({ osName: z.string().min(1).max(60) }).optional()
+    .describe('only a supported release gives this name: it overrides an end-of-life list of the same family'),
   source: Sources,
 });
 

@@ -128,3 +128,14 @@ test('evidence is small and never carries device-supplied text', (t) => {
   t.true(c.evidence.length <= 8);
   for (const e of c.evidence) { t.regex(e, /^[a-z0-9_:.+-]+$/); t.true(e.length <= 48); }
 });
+
+test('Windows 10 sending the Vista/7 list: its default name DESKTOP-XXXXXXX overrules the end-of-life list', (t) => {
+  const VISTA7 = [1, 15, 3, 6, 44, 46, 47, 31, 33, 121, 249, 43];
+  const old = run({ prl: VISTA7, vendorClass: 'MSFT 5.0', hostname: 'TARO-PC', randomised: false });
+  t.like(old, { eol: true, osName: 'Windows Vista / 7' });
+  const win10 = run({ prl: VISTA7, vendorClass: 'MSFT 5.0', hostname: 'DESKTOP-4K2J9QX', randomised: false });
+  t.like(win10, { eol: false, osName: 'Windows 10 / 11', deviceType: 'pc' });
+  t.true(win10.evidence.includes('eol_overruled'));
+  // A name alone without a Windows fingerprint is not a Windows PC.
+  t.like(run({ prl: [1, 3, 6, 15], hostname: 'DESKTOP-4K2J9QX', randomised: false }), { deviceType: 'unknown', eol: false });
+});
