@@ -7,7 +7,7 @@ import { loadFingerprints } from '../../../firmware/src/devices/fingerprintFile.
 import { classifyCase, evaluate, loadLabelled, truth } from './classifyEval.js';
 
 const table = loadFingerprints();
-const cases = loadLabelled(fileURLToPath(new URL('../../fixtures/dhcp-fingerprints/fingerbank-6.8.2.json', import.meta.url)));
+const cases = loadLabelled(fileURLToPath(new URL('../../fixtures/dhcp-fingerprints/fingerbank-6.9.1.json', import.meta.url)));
 
 test('the labelled set has appliances, printers, consoles and access points, not only PCs and phones', (t) => {
   const count = (cls: string) => cases.filter((c) => c.class === cls).length;

@@ -1,4 +1,4 @@
-// Private-MAC linking measured on distinct devices from the public labelled set: 537 devices,
+// Private-MAC linking measured on distinct devices from the public labelled set: 570 devices,
 // each joining once with its own private MAC (client id derived from the MAC, as phones do),
 // an hour apart, through the real inventory path. Every "same" or "maybe" is a false link.
 import test from 'ava';
@@ -9,7 +9,7 @@ import { DEFAULT_POLICY, emptyInventory, type InventoryState, type Observation }
 import { loadLabelled } from './classifyEval.js';
 
 const table = loadFingerprints();
-const cases = loadLabelled(fileURLToPath(new URL('../../fixtures/dhcp-fingerprints/fingerbank-6.8.2.json', import.meta.url)));
+const cases = loadLabelled(fileURLToPath(new URL('../../fixtures/dhcp-fingerprints/fingerbank-6.9.1.json', import.meta.url)));
 const H = 3_600_000; const T0 = 1_764_100_000_000; const AFTER = T0 + 8 * 24 * H;
 
 function privateMac(i: number, round: 0 | 1): string {
