@@ -33,7 +33,6 @@ export interface Classification {
  *  Below `known` the device is 「種類の分からない機器」: no OS, no type, no EOL, no phone. */
 export const CONFIDENCE = { known: 0.5, eol: 0.6, phone: 0.6 } as const;
 
-const PHONE_FAMILIES: ReadonlySet<OsFamily> = new Set(['ios', 'android']);
 const APPLE: ReadonlySet<OsFamily> = new Set(['apple', 'ios', 'macos']);
 const WEIGHT: Record<PhoneReason, number> = { randomised_mac: 1, phone_fingerprint: 2, phone_hostname: 2, phone_vendor: 1 };
 const FAMILY_NAME: Partial<Record<OsFamily, string>> = { windows: 'Windows', apple: 'macOS or iOS / iPadOS', android: 'Android', linux: 'Linux' };
