@@ -91,7 +91,8 @@ export function classify(table: FingerprintTable, input: ClassifyInput): Classif
 
   const hint = input.hostname === null ? undefined : table.hints.find((h) => h.re.test(input.hostname!));
   if (hint) {
-    const agrees = sameFamily(osFamily, hint.osFamily) && (hint.deviceType === deviceType || deviceType === 'unknown' || osFamily === 'apple');
+    const handheld = (x: DeviceType): boolean => x === 'phone' || x === 'tablet';
+    const agrees = sameFamily(osFamily, hint.osFamily) && (hint.deviceType === deviceType || deviceType === 'unknown' || osFamily === 'apple' || (handheld(hint.deviceType) && handheld(deviceType)));
     if (osFamily === 'unknown' || agrees) {
       // The hostname refines an ambiguous fingerprint (Apple: Mac or iPhone?) or stands alone.
       if (osFamily === 'unknown' || osFamily === 'apple') osFamily = hint.osFamily;

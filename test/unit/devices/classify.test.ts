@@ -139,3 +139,9 @@ test('Windows 10 sending the Vista/7 list: its default name DESKTOP-XXXXXXX over
   // A name alone without a Windows fingerprint is not a Windows PC.
   t.like(run({ prl: [1, 3, 6, 15], hostname: 'DESKTOP-4K2J9QX', randomised: false }), { deviceType: 'unknown', eol: false });
 });
+
+test('an iPad name agrees with the iOS list (phone and tablet are both handhelds)', (t) => {
+  const c = run({ prl: IOS, hostname: 'Hanakos-iPad', randomised: true });
+  t.like(c, { osFamily: 'ios', deviceType: 'tablet', likelyPersonalPhone: true });
+  t.true(c.evidence.includes('hostname:ipad'));
+});
