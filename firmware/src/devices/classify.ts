@@ -113,7 +113,7 @@ export function classify(table: FingerprintTable, input: ClassifyInput): Classif
   if (input.randomised) reasons.push('randomised_mac');
   const phoneFp = m !== null && (m.entry.deviceType === 'phone' || m.entry.deviceType === 'tablet') && deviceType === m.entry.deviceType;
   if (phoneFp) reasons.push('phone_fingerprint');
-  if (hint && (hint.deviceType === 'phone' || hint.deviceType === 'tablet')) reasons.push('phone_hostname');
+  if (hint && evidence.includes(`hostname:${hint.id}`) && (hint.deviceType === 'phone' || hint.deviceType === 'tablet')) reasons.push('phone_hostname');
   const pcFp = m !== null && (m.entry.deviceType === 'pc' || m.entry.deviceType === 'printer' || m.entry.deviceType === 'nas') && deviceType !== 'phone' && deviceType !== 'tablet';
   if (!pcFp && input.vendor !== null && table.phoneVendors.some((re) => re.test(input.vendor!))) reasons.push('phone_vendor');
   const weight = reasons.reduce((n, r) => n + WEIGHT[r], 0);
