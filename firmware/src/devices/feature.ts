@@ -222,7 +222,7 @@ export class DevicesFeature implements Feature {
 
   private runTick(): void {
     if (!this.state || !this.ctx) return;
-    const step = tick(this.state, this.ctx.now(), this.policy);
+    const step = tick(this.state, this.ctx.now(), this.policy, this.table);
     if (step.state !== this.state) this.commit(step, [...step.state.devices.values()].map((d) => d.mac));
   }
 

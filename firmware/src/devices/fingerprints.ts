@@ -1,6 +1,6 @@
 // The curated DHCP fingerprint table (rules/fingerprints.json): schema, compilation and
-// matching. An observed request is matched on its option 55 order (exact, prefix, or close
-// enough), its option 60 vendor class, and the registered MAC vendor. Every entry cites
+// matching. An observed request is matched on its whole option 55 list (exact, or the same
+// options reordered), its option 60 vendor class, and the registered MAC vendor. Every entry cites
 // where its fact comes from; the table is data, not code.
 import { z } from 'zod';
 
@@ -9,7 +9,7 @@ export const DEVICE_TYPES = ['pc', 'phone', 'tablet', 'printer', 'nas', 'iot', '
 export type OsFamily = (typeof OS_FAMILIES)[number];
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 
-const OptionList = z.array(z.number().int().min(1).max(254)).min(1).max(255);
+const OptionList = z.array(z.number().int().min(0).max(255)).min(1).max(255);
 const Pattern = z.string().min(1).max(200).refine((p) => { try { new RegExp(p, 'i'); return true; } catch { return false; } }, 'not a valid regular expression');
 const Sources = z.array(z.string().min(3)).min(1).describe('public sources of the fact (fingerbank, Satori, PRADS, RFCs, vendor docs)');
 
@@ -22,8 +22,15 @@ export const FingerprintEntrySchema = z.strictObject({
   prl: z.array(OptionList).optional().describe('option 55 lists, in wire order'),
   vendorClass: z.array(z.strictObject({ match: z.enum(['exact', 'prefix']), value: z.string().min(1).max(128) })).optional(),
   ouiVendors: z.array(Pattern).optional().describe('case-insensitive patterns on the IEEE organisation name'),
+  sendsVendorClass: z.boolean().optional().describe('this OS always sends option 60: a request without one is evidence against it'),
   source: Sources,
   note: z.string().optional(),
+});
+
+export const VendorClassRuleSchema = z.strictObject({
+  prefix: z.string().min(1).max(64).describe('option 60 starts with this (case-sensitive)'),
+  rulesOut: z.array(z.enum(OS_FAMILIES)).min(1).describe('operating systems whose DHCP client never sends it'),
+  source: Sources,
 });
 
 export const HostnameHintSchema = z.strictObject({
@@ -31,6 +38,8 @@ export const HostnameHintSchema = z.strictObject({
   pattern: Pattern,
   osFamily: z.enum(OS_FAMILIES),
   deviceType: z.enum(DEVICE_TYPES),
+  currentRelease: z.strictObject({ osName: z.string().min(1).max(60) }).optional()
+    .describe('only a supported release gives this name: it overrides an end-of-life list of the same family'),
   source: Sources,
 });
 
@@ -40,16 +49,22 @@ export const FingerprintFileSchema = z.strictObject({
   entries: z.array(FingerprintEntrySchema).min(1),
   hostnameHints: z.array(HostnameHintSchema),
   phoneVendors: z.strictObject({ patterns: z.array(Pattern), source: Sources, note: z.string().optional() }),
+  vendorClassRules: z.array(VendorClassRuleSchema).default([]),
+  applianceVendors: z.strictObject({ patterns: z.array(Pattern), source: Sources, note: z.string().optional() }).optional()
+    .describe('registered vendors whose products on an office LAN are printers, network gear or consoles, not PCs or phones'),
 });
 
 export type FingerprintEntry = z.infer<typeof FingerprintEntrySchema>;
 export type HostnameHint = z.infer<typeof HostnameHintSchema>;
+export type VendorClassRule = z.infer<typeof VendorClassRuleSchema>;
 export type FingerprintFile = z.infer<typeof FingerprintFileSchema>;
 
 export interface FingerprintTable {
   entries: readonly FingerprintEntry[];
   hints: ReadonlyArray<HostnameHint & { re: RegExp }>;
   phoneVendors: readonly RegExp[];
+  vendorClassRules: readonly VendorClassRule[];
+  applianceVendors: readonly RegExp[];
   /** option-55 list joined with "," → entries listing it exactly */
   byPrl: ReadonlyMap<string, readonly FingerprintEntry[]>;
   /** per entry id: its option lists with their sets, precomputed for similarity */
@@ -81,6 +96,8 @@ export function compileFingerprints(json: unknown): FingerprintTable {
     entries: f.entries,
     hints: f.hostnameHints.map((h) => ({ ...h, re: new RegExp(h.pattern, 'i') })),
     phoneVendors: f.phoneVendors.patterns.map((p) => new RegExp(p, 'i')),
+    vendorClassRules: f.vendorClassRules,
+    applianceVendors: (f.applianceVendors?.patterns ?? []).map((p) => new RegExp(p, 'i')),
     byPrl,
     prlSets: new Map(f.entries.map((e) => [e.id, (e.prl ?? []).map((list) => ({ list, set: new Set(list) }))])),
     vendorRes,
@@ -93,12 +110,14 @@ export interface FingerprintInput {
   vendor: string | null; // IEEE organisation name, null for randomised MACs
 }
 
-export type MatchSignal = 'prl_exact' | 'prl_prefix' | 'prl_similar' | 'vendor_class_exact' | 'vendor_class_prefix' | 'oui_vendor';
+export type MatchSignal = 'prl_exact' | 'prl_similar' | 'vendor_class_exact' | 'vendor_class_prefix' | 'oui_vendor';
 
 export interface FingerprintMatch {
   entry: FingerprintEntry;
   score: number; // 0..1
   signals: MatchSignal[];
+  /** other entries with the same score and as many signals: the evidence cannot choose */
+  tiedWith: FingerprintEntry[];
 }
 
 /** Similarity of two option lists: shared options (Jaccard) weighted by how much of the
@@ -129,40 +148,48 @@ function similarity(a: readonly number[], sa: ReadonlySet<number>, b: readonly n
   return jaccard * (0.5 + 0.5 * order);
 }
 
-function startsWith(long: readonly number[], short: readonly number[]): boolean {
-  if (short.length < 4 || short.length >= long.length) return false;
-  return short.every((x, i) => long[i] === x);
+/** Scores one entry against an observation. The option-55 list counts only when it is the
+ *  whole signature: an exact list, or the same options reordered (same length, similarity ≥ 0.75).
+ *  A shorter or longer list never matches: short lists are shared by unrelated devices. */
+function scoreEntry(table: FingerprintTable, e: FingerprintEntry, obs: FingerprintInput, exact: boolean, obsSet: ReadonlySet<number>): FingerprintMatch {
+  const signals: MatchSignal[] = [];
+  let score = 0;
+  if (exact) { score += 0.6; signals.push('prl_exact'); }
+  else if (obs.prl.length > 0 && e.prl) {
+    let sim = 0;
+    for (const { list, set } of table.prlSets.get(e.id) ?? []) {
+      if (list.length === obs.prl.length && set.size === obsSet.size) sim = Math.max(sim, similarity(obs.prl, obsSet, list, set));
+    }
+    if (sim >= 0.75) { score += 0.45 * sim; signals.push('prl_similar'); }
+  }
+  if (obs.vendorClass !== null && e.vendorClass) {
+    const vc = obs.vendorClass;
+    if (e.vendorClass.some((v) => v.match === 'exact' && v.value === vc)) { score += 0.3; signals.push('vendor_class_exact'); }
+    else if (e.vendorClass.some((v) => v.match === 'prefix' && vc.startsWith(v.value))) { score += 0.35; signals.push('vendor_class_prefix'); }
+  }
+  if (obs.vendor !== null && (table.vendorRes.get(e.id) ?? []).some((re) => re.test(obs.vendor!))) {
+    score += 0.3; signals.push('oui_vendor');
+  }
+  return { entry: e, score: Math.min(1, score), signals, tiedWith: [] };
 }
 
 /** Scores every entry against an observation and returns the best match, or null when
- *  nothing reaches 0.3. Pure; never throws. */
+ *  nothing reaches 0.3. Entries with the same best score are all returned (tiedWith): the
+ *  table's order never decides. Pure; never throws. */
 export function matchFingerprint(table: FingerprintTable, obs: FingerprintInput): FingerprintMatch | null {
-  let best: FingerprintMatch | null = null;
   const exact = new Set(table.byPrl.get(obs.prl.join(',')) ?? []);
   const obsSet = new Set(obs.prl);
+  let best: FingerprintMatch[] = [];
   for (const e of table.entries) {
-    const signals: MatchSignal[] = [];
-    let score = 0;
-    if (exact.has(e)) { score += 0.6; signals.push('prl_exact'); }
-    else if (obs.prl.length > 0 && e.prl) {
-      let prefix = false; let sim = 0;
-      for (const { list, set } of table.prlSets.get(e.id) ?? []) {
-        if (startsWith(obs.prl, list) || startsWith(list, obs.prl)) { prefix = true; break; }
-        sim = Math.max(sim, similarity(obs.prl, obsSet, list, set));
-      }
-      if (prefix) { score += 0.4; signals.push('prl_prefix'); }
-      else if (sim >= 0.75) { score += 0.45 * sim; signals.push('prl_similar'); }
-    }
-    if (obs.vendorClass !== null && e.vendorClass) {
-      const vc = obs.vendorClass;
-      if (e.vendorClass.some((v) => v.match === 'exact' && v.value === vc)) { score += 0.3; signals.push('vendor_class_exact'); }
-      else if (e.vendorClass.some((v) => v.match === 'prefix' && vc.startsWith(v.value))) { score += 0.35; signals.push('vendor_class_prefix'); }
-    }
-    if (obs.vendor !== null && (table.vendorRes.get(e.id) ?? []).some((re) => re.test(obs.vendor!))) {
-      score += 0.3; signals.push('oui_vendor');
-    }
-    score = Math.min(1, score);
-    if (score >= 0.3 && (best === null || score > best.score)) best = { entry: e, score, signals };
+    const m = scoreEntry(table, e, obs, exact.has(e), obsSet);
+    if (m.score < 0.3) continue;
+    const top = best[0]?.score ?? 0;
+    if (m.score > top + 1e-9) best = [m];
+    else if (Math.abs(m.score - top) <= 1e-9) best.push(m);
   }
-  return best;
+  if (best.length === 0) return null;
+  // More independent signals is more evidence; after that, a tie stays a tie.
+  const most = Math.max(...best.map((m) => m.signals.length));
+  const kept = best.filter((m) => m.signals.length === most);
+  return { ...kept[0]!, tiedWith: kept.slice(1).map((m) => m.entry) };
 }

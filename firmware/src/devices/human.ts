@@ -17,6 +17,7 @@ export function printDevices(r: unknown, out: (s: string) => void): void {
     out(`${d.mac}  ${d.status.padEnd(11)} ${t(d.ipv4[0] ?? d.ipv6[0] ?? '-').padEnd(15)} name=${t(d.label ?? d.hostname)} vendor=${t(d.vendor, 40)} os=${t(d.osName || d.osFamily, 30)} type=${d.deviceType} conf=${d.confidence}` +
       `${flags ? ` [${flags}]` : ''}  first ${time(d.firstSeen)} last ${time(d.lastSeen)}\n`);
     if (d.fingerprint?.vendorClass) out(`    vendor class: ${t(d.fingerprint.vendorClass, 128)}\n`);
+    if (d.classEvidence?.length) out(`    classified by: ${t(d.classEvidence.join(' '), 400)}\n`);
   }
 }
 

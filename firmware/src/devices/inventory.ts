@@ -51,7 +51,8 @@ function merge(table: FingerprintTable, prev: Device | undefined, obs: Observati
     clientId: d.clientId !== null && /^[0-9a-f]*$/.test(d.clientId) ? d.clientId.slice(0, LIMITS.clientIdBytes * 2) : pf?.clientId ?? null,
   } : pf;
   const changed = fp !== null && (pf === null || hostname !== prev?.hostname || fp.vendorClass !== pf.vendorClass || !samePrl(fp.prl, pf.prl));
-  const reclassify = prev === undefined || changed || (prev.vendor === null && obs.vendor !== null);
+  // A record without classEvidence was classified by an older table (prefix matching): redo it once.
+  const reclassify = prev === undefined || changed || (prev.vendor === null && obs.vendor !== null) || prev.classEvidence === undefined;
   const c = reclassify ? classification(table, obs, hostname, fp) : null;
   const base: Device = prev ?? {
     mac: obs.mac, ipv4: [], ipv6: [], hostname: null, vendor: null, randomised: isLocallyAdministered(obs.mac),
@@ -66,7 +67,7 @@ function merge(table: FingerprintTable, prev: Device | undefined, obs: Observati
     hostname,
     vendor: obs.vendor?.slice(0, 80) ?? base.vendor,
     fingerprint: fp,
-    ...(c ? { osFamily: c.osFamily, osName: c.osName, deviceType: c.deviceType, confidence: c.confidence, eol: c.eol, likelyPersonalPhone: c.likelyPersonalPhone, phoneReasons: c.reasons } : {}),
+    ...(c ? { osFamily: c.osFamily, osName: c.osName, deviceType: c.deviceType, confidence: c.confidence, eol: c.eol, likelyPersonalPhone: c.likelyPersonalPhone, phoneReasons: c.reasons, classEvidence: c.evidence } : {}),
     firstSeen: Math.min(base.firstSeen, obs.at),
     lastSeen: Math.max(base.lastSeen, obs.at),
   };
@@ -76,30 +77,34 @@ function samePrl(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function linkFor(dev: Device, devices: DeviceTable, at: number): LinkResult {
+function linkFor(table: FingerprintTable | null, dev: Device, devices: DeviceTable, at: number): LinkResult {
   const fp = dev.fingerprint;
   if (!dev.randomised || fp === null) return { verdict: 'new', mac: null, score: 0, signals: [] };
   // Cheap prefilter: a candidate sharing none of client id, hostname or option list can only
   // score on timing, which is below the "maybe" threshold on its own.
   const host = dev.hostname?.trim().toLowerCase() ?? null;
   const candidates = [];
+  // A list in the table, or on two or more other devices here, is common: it does not separate devices.
+  let sharing = 0;
   for (const c of devices.values()) {
     if (c.mac === dev.mac) continue;
+    if (c.fingerprint !== null && samePrl(c.fingerprint.prl, fp.prl) && c.fingerprint.vendorClass === fp.vendorClass) sharing++;
     const shares = (fp.clientId !== null && c.fingerprint?.clientId === fp.clientId)
       || (host !== null && host !== '' && c.hostname !== null && c.hostname.trim().toLowerCase().replace(/\.local$/, '') === host.replace(/\.local$/, ''))
       || (c.fingerprint !== null && samePrl(c.fingerprint.prl, fp.prl));
     if (!shares) continue;
     candidates.push({ mac: c.mac, randomised: c.randomised, clientId: c.fingerprint?.clientId ?? null, hostname: c.hostname, prl: c.fingerprint?.prl ?? [], vendorClass: c.fingerprint?.vendorClass ?? null, firstSeen: c.firstSeen, lastSeen: c.lastSeen });
   }
-  return linkDevice({ mac: dev.mac, randomised: true, clientId: fp.clientId, hostname: dev.hostname, prl: fp.prl, vendorClass: fp.vendorClass, at }, candidates);
+  const commonFingerprint = (table?.byPrl.has(fp.prl.join(',')) ?? false) || sharing >= 2;
+  return linkDevice({ mac: dev.mac, randomised: true, clientId: fp.clientId, hostname: dev.hostname, prl: fp.prl, vendorClass: fp.vendorClass, commonFingerprint, at }, candidates);
 }
 
 /** Working copy of the parts of the state one step changes (local to a step; keeps purity). */
 interface Draft { devices: DeviceTable; audit: readonly AuditEntry[] }
 
 /** Decides what happens to a device that has just become alert-worthy (after learning). */
-function decide(draft: Draft, dev: Device, now: number, policy: InventoryPolicy): { findings: Finding[]; actions: ActionRequest[] } {
-  const link = linkFor(dev, draft.devices, now);
+function decide(table: FingerprintTable | null, draft: Draft, dev: Device, now: number, policy: InventoryPolicy): { findings: Finding[]; actions: ActionRequest[] } {
+  const link = linkFor(table, dev, draft.devices, now);
   if (link.verdict === 'same' && link.mac !== null) {
     const old = draft.devices.get(link.mac)!;
     // Same phone with a new private address: it keeps its standing, and a quarantine follows it.
@@ -159,12 +164,13 @@ export function observe(state: InventoryState, obs: Observation, now: number, po
   draft.devices = draft.devices.set(dev);
   const due = !learning && !dev.alerted && dev.status === 'new'
     && (dev.pendingSince === null || obs.dhcp !== undefined || now - dev.pendingSince >= policy.holdMs);
-  if (due) ({ findings, actions } = decide(draft, dev, now, policy));
+  if (due) ({ findings, actions } = decide(table, draft, dev, now, policy));
   return { state: { ...state, devices: draft.devices, audit: draft.audit, counters }, findings, actions };
 }
 
-/** Raises alerts held for devices seen without DHCP once policy.holdMs has passed. Pure. */
-export function tick(state: InventoryState, now: number, policy: InventoryPolicy): Step {
+/** Raises alerts held for devices seen without DHCP once policy.holdMs has passed. Pure.
+ *  `table` (the fingerprint table) lets private-MAC linking tell common option lists apart. */
+export function tick(state: InventoryState, now: number, policy: InventoryPolicy, table: FingerprintTable | null = null): Step {
   if (inLearning(state, now, policy)) return { state, findings: [], actions: [] };
   const held = [...state.devices.values()].filter((d) => d.pendingSince !== null && !d.alerted && now - d.pendingSince >= policy.holdMs);
   if (held.length === 0) return { state, findings: [], actions: [] };
@@ -172,7 +178,7 @@ export function tick(state: InventoryState, now: number, policy: InventoryPolicy
   const findings: Finding[] = []; const actions: ActionRequest[] = [];
   for (const d of held) {
     if (d.status !== 'new') { draft.devices = draft.devices.set({ ...d, pendingSince: null }); continue; }
-    const r = decide(draft, draft.devices.get(d.mac)!, now, policy);
+    const r = decide(table, draft, draft.devices.get(d.mac)!, now, policy);
     findings.push(...r.findings); actions.push(...r.actions);
   }
   return { state: { ...state, devices: draft.devices, audit: draft.audit }, findings, actions };

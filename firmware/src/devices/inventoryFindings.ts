@@ -43,7 +43,7 @@ export function newDeviceFinding(d: Device, maybe: Device | null, link: LinkResu
       maybeSameAsName: maybe ? (maybe.label ?? maybe.hostname ?? undefined) : undefined,
     },
     evidence: {
-      osFamily: d.osFamily, confidence: d.confidence, eol: d.eol, likelyPersonalPhone: d.likelyPersonalPhone, phoneReasons: d.phoneReasons,
+      osFamily: d.osFamily, confidence: d.confidence, eol: d.eol, likelyPersonalPhone: d.likelyPersonalPhone, phoneReasons: d.phoneReasons, basis: d.classEvidence ?? [],
       prl: d.fingerprint?.prl ?? null, vendorClass: d.fingerprint?.vendorClass ?? null, clientId: d.fingerprint?.clientId ?? null,
       link: { verdict: link.verdict, mac: link.mac, score: link.score, signals: link.signals },
       firstSeen: d.firstSeen,

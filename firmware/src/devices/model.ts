@@ -33,6 +33,7 @@ export const DeviceSchema = z.strictObject({
   eol: z.boolean(),
   likelyPersonalPhone: z.boolean(),
   phoneReasons: z.array(z.enum(['randomised_mac', 'phone_fingerprint', 'phone_hostname', 'phone_vendor'])).max(4).describe('why it looks like a personal phone'),
+  classEvidence: z.array(z.string().max(48)).max(8).optional().describe('what decided the classification: entry id, signals, gates (no device text)'),
   firstSeen: z.number().int().nonnegative(),
   lastSeen: z.number().int().nonnegative(),
   status: z.enum(DEVICE_STATUSES),

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { classify } from '../../../firmware/src/devices/classify.js';
+import { classify, CONFIDENCE } from '../../../firmware/src/devices/classify.js';
 import { loadFingerprints } from '../../../firmware/src/devices/fingerprintFile.js';
 import { matchFingerprint } from '../../../firmware/src/devices/fingerprints.js';
 
@@ -47,9 +47,16 @@ test('a PC named "iPhone" is not a phone: disagreement lowers confidence', (t) =
   t.true(liar.confidence < honest.confidence);
 });
 
-test('a random MAC alone does not make a phone; hostname alone with random MAC does', (t) => {
+test('a random MAC alone does not make a phone; a hostname alone is below the gate; hostname and vendor class are enough', (t) => {
   t.false(run({ prl: [], randomised: true }).likelyPersonalPhone);
-  t.like(run({ prl: [], hostname: 'Pixel-7', randomised: true }), { likelyPersonalPhone: true, deviceType: 'phone', osFamily: 'android' });
+  const name = run({ prl: [], hostname: 'Pixel-7', randomised: true });
+  t.like(name, { likelyPersonalPhone: false, deviceType: 'unknown', osFamily: 'unknown', osName: '' });
+  t.deepEqual(name.evidence, ['hostname:android', 'below:0.5']);
+  // Vendor class and hostname name the device, but the phone alert waits for a measured confidence.
+  const named = run({ prl: [], hostname: 'Pixel-7', vendorClass: 'android-dhcp-14', randomised: true });
+  t.like(named, { likelyPersonalPhone: false, deviceType: 'phone', osFamily: 'android', osName: 'Android 14' });
+  t.true(named.evidence.includes('phone_below:0.6'));
+  t.like(run({ prl: ANDROID, hostname: 'Pixel-7', vendorClass: 'android-dhcp-14', randomised: true }), { likelyPersonalPhone: true, deviceType: 'phone', osName: 'Android 14' });
 });
 
 test('printers and NAS are recognised with their vendor', (t) => {
@@ -60,4 +67,81 @@ test('printers and NAS are recognised with their vendor', (t) => {
 
 test('unknown everything gives unknown with zero confidence', (t) => {
   t.like(run({ prl: [], randomised: false }), { osFamily: 'unknown', deviceType: 'unknown', confidence: 0, eol: false, likelyPersonalPhone: false, fingerprintId: null });
+});
+
+test('confidence gating: a whole list alone is known; a reordered list alone is below the gate and says nothing', (t) => {
+  const xp = run({ prl: XP, vendorClass: 'MSFT 5.0', randomised: false });
+  t.like(xp, { eol: true, osName: 'Windows XP' });
+  t.true(xp.confidence >= CONFIDENCE.eol);
+  const reordered = run({ prl: [15, 1, 3, 6, 44, 46, 47, 31, 33, 249, 43], vendorClass: null, randomised: false });
+  t.like(reordered, { osFamily: 'unknown', osName: '', deviceType: 'unknown', eol: false });
+  t.true(reordered.confidence < CONFIDENCE.known);
+  t.true(reordered.evidence.includes('below:0.5'));
+  // Even with the vendor class, a reordered list says Windows, not which Windows: no EOL.
+  const vc = run({ prl: [15, 1, 3, 6, 44, 46, 47, 31, 33, 249, 43], vendorClass: 'MSFT 5.0', randomised: false });
+  t.false(vc.eol);
+});
+
+test('ties: the vendor class alone ("MSFT 5.0") says Windows, never which release, never EOL', (t) => {
+  const c = run({ prl: [], vendorClass: 'MSFT 5.0', randomised: false });
+  t.false(c.eol);
+  t.true(c.evidence.some((e) => e.startsWith('tie:')));
+});
+
+test('option 60 that the OS never sends speaks against it (dhcpcd on an iOS list)', (t) => {
+  const honest = run({ prl: IOS, randomised: true });
+  const dhcpcd = run({ prl: IOS, vendorClass: 'dhcpcd-9.4.1:Linux-6.1.0:aarch64:BCM2835', randomised: true });
+  t.true(honest.likelyPersonalPhone);
+  t.false(dhcpcd.likelyPersonalPhone);
+  t.true(dhcpcd.evidence.includes('vendor_class_contradicts'));
+  t.true(dhcpcd.confidence < honest.confidence);
+});
+
+test('an OS that always sends option 60 is doubted when it is missing (XP list from a router)', (t) => {
+  const router = run({ prl: XP, vendorClass: null, randomised: false });
+  t.like(router, { eol: false, osFamily: 'unknown' });
+  t.true(router.evidence.includes('vendor_class_missing'));
+});
+
+test('MAC vendor: a printer maker sending a Windows XP list is not an old PC; the right vendor adds confidence', (t) => {
+  const xerox = run({ prl: XP, vendorClass: 'MSFT 5.0', vendor: 'Xerox Corporation', randomised: false });
+  t.false(xerox.eol);
+  t.true(xerox.evidence.includes('oui_appliance'));
+  const epson = run({ prl: [1, 3, 6, 12, 15, 28, 42, 40], vendor: 'Seiko Epson Corporation', randomised: false });
+  const anon = run({ prl: [1, 3, 6, 12, 15, 28, 42, 40], vendor: null, randomised: false });
+  t.true(epson.evidence.includes('oui_vendor'));
+  t.true(epson.confidence > anon.confidence);
+});
+
+test('hostname: an agreeing name adds confidence, a printer or console name speaks against a PC list', (t) => {
+  const plain = run({ prl: IOS, randomised: true });
+  const named = run({ prl: IOS, hostname: 'Hanakos-iPhone', randomised: true });
+  t.true(named.confidence > plain.confidence);
+  t.true(named.evidence.includes('hostname:iphone'));
+  const printer = run({ prl: XP, vendorClass: 'MSFT 5.0', hostname: 'NPI1A2B3C', randomised: false });
+  t.true(printer.evidence.includes('hostname_contradicts:printer-name'));
+  t.true(printer.confidence < run({ prl: XP, vendorClass: 'MSFT 5.0', randomised: false }).confidence);
+});
+
+test('evidence is small and never carries device-supplied text', (t) => {
+  const c = run({ prl: XP, vendorClass: 'MSFT 5.0', hostname: '<script>iPhone', vendor: 'Xerox Corporation', randomised: true });
+  t.true(c.evidence.length <= 8);
+  for (const e of c.evidence) { t.regex(e, /^[a-z0-9_:.+-]+$/); t.true(e.length <= 48); }
+});
+
+test('Windows 10 sending the Vista/7 list: its default name DESKTOP-XXXXXXX overrules the end-of-life list', (t) => {
+  const VISTA7 = [1, 15, 3, 6, 44, 46, 47, 31, 33, 121, 249, 43];
+  const old = run({ prl: VISTA7, vendorClass: 'MSFT 5.0', hostname: 'TARO-PC', randomised: false });
+  t.like(old, { eol: true, osName: 'Windows Vista / 7' });
+  const win10 = run({ prl: VISTA7, vendorClass: 'MSFT 5.0', hostname: 'DESKTOP-4K2J9QX', randomised: false });
+  t.like(win10, { eol: false, osName: 'Windows 10 / 11', deviceType: 'pc' });
+  t.true(win10.evidence.includes('eol_overruled'));
+  // A name alone without a Windows fingerprint is not a Windows PC.
+  t.like(run({ prl: [1, 3, 6, 15], hostname: 'DESKTOP-4K2J9QX', randomised: false }), { deviceType: 'unknown', eol: false });
+});
+
+test('an iPad name agrees with the iOS list (phone and tablet are both handhelds)', (t) => {
+  const c = run({ prl: IOS, hostname: 'Hanakos-iPad', randomised: true });
+  t.like(c, { osFamily: 'ios', deviceType: 'tablet', likelyPersonalPhone: true });
+  t.true(c.evidence.includes('hostname:ipad'));
 });

@@ -33,16 +33,38 @@ for (const e of table.entries) {
   }
 }
 
-test('prefix and similarity matches give lower scores than exact', (t) => {
-  const exact = matchFingerprint(table, { prl: [1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252], vendorClass: 'MSFT 5.0', vendor: null })!;
-  const longer = matchFingerprint(table, { prl: [1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252, 12], vendorClass: 'MSFT 5.0', vendor: null })!;
+test('the whole signature: a longer or shorter list never matches by prefix; a reordered one scores lower', (t) => {
+  const WIN10 = [1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252];
+  const exact = matchFingerprint(table, { prl: WIN10, vendorClass: 'MSFT 5.0', vendor: null })!;
   t.is(exact.entry.id, 'windows-10-11');
-  t.is(longer.entry.id, 'windows-10-11');
-  t.true(longer.signals.includes('prl_prefix'));
-  t.true(longer.score < exact.score);
+  t.deepEqual(exact.signals, ['prl_exact', 'vendor_class_exact']);
+  const longer = matchFingerprint(table, { prl: [...WIN10, 12], vendorClass: null, vendor: null });
+  t.is(longer, null);
+  const shorter = matchFingerprint(table, { prl: [1, 3, 6, 15], vendorClass: null, vendor: null });
+  t.is(shorter, null, 'the Xbox/AP/printer list is nobody in particular');
+  // The vendor class still counts on its own, but says only what it says (Windows).
+  const vcOnly = matchFingerprint(table, { prl: [...WIN10, 12], vendorClass: 'MSFT 5.0', vendor: null })!;
+  t.false(vcOnly.signals.includes('prl_exact'));
+  t.true(vcOnly.tiedWith.length > 0);
   const reordered = matchFingerprint(table, { prl: [1, 3, 6, 15, 26, 28, 51, 58, 43, 59], vendorClass: null, vendor: null })!;
   t.is(reordered.entry.id, 'android');
   t.true(reordered.signals.includes('prl_similar'));
+  t.true(reordered.score < 0.5);
+});
+
+test('ties are kept, not broken by table order', (t) => {
+  const base = { version: 1, sources: {}, hostnameHints: [], phoneVendors: { patterns: [], source: ['IEEE'] } };
+  const a = { id: 'a', osFamily: 'windows', osName: 'A', deviceType: 'pc', eol: true, prl: [[1, 3, 6, 15, 44]], source: ['FB [os 1]'] };
+  const b = { id: 'b', osFamily: 'embedded', osName: 'B', deviceType: 'printer', eol: false, prl: [[1, 3, 6, 15, 44]], ouiVendors: ['^Xerox'], source: ['FB [os 2]'] };
+  for (const entries of [[a, b], [b, a]]) {
+    const tb = compileFingerprints({ ...base, entries });
+    const m = matchFingerprint(tb, { prl: [1, 3, 6, 15, 44], vendorClass: null, vendor: null })!;
+    t.deepEqual([m.entry.id, ...m.tiedWith.map((e) => e.id)].sort(), ['a', 'b']);
+    // Evidence breaks the tie: the registered vendor is a printer maker.
+    const x = matchFingerprint(tb, { prl: [1, 3, 6, 15, 44], vendorClass: null, vendor: 'Xerox Corporation' })!;
+    t.is(x.entry.id, 'b');
+    t.deepEqual(x.tiedWith, []);
+  }
 });
 
 test('vendor class alone (android-dhcp-13) and registered vendor alone (QNAP) match', (t) => {

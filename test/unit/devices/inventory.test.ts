@@ -51,11 +51,17 @@ test('the same phone rejoining with a new private MAC is linked and raises nothi
   t.is(r.state.audit.at(-1)?.action, 'link');
 });
 
-test('weak signals: the alert says it may be the earlier device', (t) => {
-  const r = run(emptyInventory(T0), [iphone('5a:11:22:33:44:55', T0 + DAY, 'iPhone'), iphone('7e:aa:bb:cc:dd:ee', AFTER, 'iPhone')]);
+test('weak signals: a rare fingerprint with timing says it may be the earlier device; a common one does not', (t) => {
+  const RARE = [1, 3, 6, 15, 26, 28, 51, 58, 59, 43, 114, 108, 252, 119];
+  const rare = (mac: string, at: number) => dhcp(mac, at, { hostname: 'iPhone', prl: RARE });
+  const r = run(emptyInventory(T0), [rare('5a:11:22:33:44:55', T0 + DAY), rare('7e:aa:bb:cc:dd:ee', AFTER)]);
   t.is(r.all.length, 1);
   t.like(r.all[0]!.params, { maybeSameAs: '5a:11:22:33:44:55' });
   t.is(r.state.devices.get('7e:aa:bb:cc:dd:ee')?.maybeSameAs, '5a:11:22:33:44:55');
+  // Every iPhone sends the iOS list and many are called "iPhone": that is not evidence.
+  const c = run(emptyInventory(T0), [iphone('5a:11:22:33:44:55', T0 + DAY, 'iPhone'), iphone('7e:aa:bb:cc:dd:ee', AFTER, 'iPhone')]);
+  t.is(c.all.length, 1);
+  t.is(c.all[0]!.params['maybeSameAs'], undefined);
 });
 
 test('an XP PC after learning is flagged end-of-life', (t) => {
@@ -169,4 +175,26 @@ test('a RELEASE without options 55/60 keeps the earlier fingerprint; hostile val
   const hostile = r.state.devices.get('00:0c:29:aa:bb:dd')!;
   t.true(DeviceSchema.safeParse(hostile).success);
   t.deepEqual(hostile.ipv4, []);
+});
+
+test('a hostile or empty hostname with a short option list is 「種類の分からない機器」 and raises only the unknown-device alert', (t) => {
+  for (const hostname of ['<script>alert(1)</script>', '', null]) {
+    const r = run(emptyInventory(T0), [dhcp('00:00:5e:00:53:42', AFTER, { prl: [1, 3, 6, 15], hostname })]);
+    t.is(r.all.length, 1);
+    t.is(r.all[0]!.kind, 'new_device_unknown');
+    t.like(r.all[0]!.params, { deviceType: 'unknown', osName: undefined });
+    t.like(r.all[0]!.evidence, { eol: false, likelyPersonalPhone: false, confidence: 0 });
+  }
+});
+
+test('what decided a classification is kept on the device and in the alert; old records are reclassified once', (t) => {
+  const r = run(emptyInventory(T0), [dhcp('00:0c:29:aa:bb:cc', AFTER, { prl: XP, vendorClass: 'MSFT 5.0', hostname: 'OLD-PC' })]);
+  const d = r.state.devices.get('00:0c:29:aa:bb:cc')!;
+  t.deepEqual(d.classEvidence, ['fp:windows-xp', 'prl_exact', 'vendor_class_exact']);
+  t.deepEqual(r.all[0]!.evidence['basis'], d.classEvidence);
+  // A record stored by the old prefix-matching table: "Windows 98" for the Xbox list, no evidence.
+  const stale = { ...d, mac: '00:00:5e:00:53:43', fingerprint: { prl: [1, 3, 6, 15], vendorClass: null, clientId: null }, osFamily: 'windows' as const, osName: 'Windows 98', deviceType: 'pc' as const, eol: true, classEvidence: undefined, status: 'approved' as const };
+  const s = { ...r.state, devices: r.state.devices.set(stale) };
+  const next = observe(s, { mac: stale.mac, at: AFTER + 1000, source: 'neigh', ipv4: '192.168.1.60', vendor: null }, AFTER + 1000, policy, table);
+  t.like(next.state.devices.get(stale.mac), { eol: false, osName: '', deviceType: 'unknown' });
 });

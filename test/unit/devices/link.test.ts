@@ -12,7 +12,22 @@ test('hostname + fingerprint + plausible timing → same', (t) => {
   t.is(r.verdict, 'same');
   t.is(r.mac, old.mac);
   t.deepEqual(r.signals, ['hostname', 'fingerprint', 'timing']);
-  t.is(r.score, 0.8);
+  t.is(r.score, 0.9);
+  // Every iPhone sends that list: with a common fingerprint the individual name carries it.
+  const common = linkDevice(obs({ commonFingerprint: true }), [old]);
+  t.is(common.verdict, 'same');
+  t.deepEqual(common.signals, ['hostname', 'common_fingerprint', 'timing']);
+});
+
+test('a common fingerprint with timing does not separate devices: new, not "maybe"', (t) => {
+  const r = linkDevice(obs({ hostname: null, clientId: null, commonFingerprint: true }), [{ ...old, hostname: null }]);
+  t.is(r.verdict, 'new');
+  t.is(linkDevice(obs({ hostname: null, clientId: null, commonFingerprint: false }), [{ ...old, hostname: null }]).verdict, 'maybe');
+});
+
+test('different individual names speak against a link', (t) => {
+  const r = linkDevice(obs({ hostname: 'Hanakos-iPhone' }), [old]);
+  t.is(r.verdict, 'new');
 });
 
 test('equal client id (not derived from the MAC) is strong on its own', (t) => {
@@ -21,10 +36,11 @@ test('equal client id (not derived from the MAC) is strong on its own', (t) => {
   t.true(r.signals.includes('client_id'));
 });
 
-test('a generic hostname ("iPhone") with the same fingerprint is only "maybe"', (t) => {
+test('a generic hostname ("iPhone") adds nothing: with a rare fingerprint "maybe", with a common one "new"', (t) => {
   const r = linkDevice(obs({ hostname: 'iPhone' }), [{ ...old, hostname: 'iPhone' }]);
   t.is(r.verdict, 'maybe');
   t.deepEqual(r.signals, ['generic_hostname', 'fingerprint', 'timing']);
+  t.is(linkDevice(obs({ hostname: 'iPhone', commonFingerprint: true }), [{ ...old, hostname: 'iPhone' }]).verdict, 'new');
 });
 
 test('fingerprint and timing without a hostname → maybe; nothing shared → new', (t) => {
@@ -37,8 +53,12 @@ test('fingerprint and timing without a hostname → maybe; nothing shared → ne
 test('hostname + fingerprint but the old address unseen for too long → maybe at most', (t) => {
   const r = linkDevice(obs(), [{ ...old, lastSeen: T - 40 * 24 * H }]);
   t.is(r.verdict, 'new'); // beyond maxGap it is not even a candidate
-  const r2 = linkDevice(obs(), [{ ...old, lastSeen: T + H }]); // old seen after: timing does not agree
-  t.is(r2.verdict, 'maybe');
+  // The old address still in use when the new one appears: two devices (a second identical printer).
+  const r2 = linkDevice(obs({ clientId: null }), [{ ...old, lastSeen: T + H }]);
+  t.is(r2.verdict, 'new');
+  // Still in use a minute ago: without a name, another device; with its own name, a quick reconnect.
+  t.is(linkDevice(obs({ clientId: null, hostname: null }), [{ ...old, hostname: null, lastSeen: T - 60_000 }]).verdict, 'new');
+  t.is(linkDevice(obs({ clientId: null }), [{ ...old, lastSeen: T - 60_000 }]).verdict, 'same');
 });
 
 test('vendor (non-random) addresses are never linked', (t) => {

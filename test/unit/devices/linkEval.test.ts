@@ -1,0 +1,83 @@
+// Private-MAC linking measured on distinct devices from the public labelled set: 570 devices,
+// each joining once with its own private MAC (client id derived from the MAC, as phones do),
+// an hour apart, through the real inventory path. Every "same" or "maybe" is a false link.
+import test from 'ava';
+import { fileURLToPath } from 'node:url';
+import { loadFingerprints } from '../../../firmware/src/devices/fingerprintFile.js';
+import { observe } from '../../../firmware/src/devices/inventory.js';
+import { DEFAULT_POLICY, emptyInventory, type InventoryState, type Observation } from '../../../firmware/src/devices/model.js';
+import { loadLabelled } from './classifyEval.js';
+
+const table = loadFingerprints();
+const cases = loadLabelled(fileURLToPath(new URL('../../fixtures/dhcp-fingerprints/fingerbank-6.9.1.json', import.meta.url)));
+const H = 3_600_000; const T0 = 1_764_100_000_000; const AFTER = T0 + 8 * 24 * H;
+
+function privateMac(i: number, round: 0 | 1): string {
+  const hex = i.toString(16).padStart(8, '0');
+  return `${round === 0 ? '02' : '06'}:5e:${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}:${hex.slice(6, 8)}`;
+}
+
+function join(state: InventoryState, mac: string, at: number, prl: number[], vendorClass: string | null, hostname: string | null) {
+  const obs: Observation = { mac, at, source: 'dhcp', vendor: null, dhcp: { hostname, prl, vendorClass, clientId: `01${mac.replace(/:/g, '')}` } };
+  return observe(state, obs, at, DEFAULT_POLICY, table);
+}
+
+/** Joins every labelled device once; returns how many were linked (same or maybe) to another. */
+function falseLinks(hostname: (i: number) => string | null): { links: number; devices: number } {
+  let s = emptyInventory(T0); let links = 0; let at = AFTER;
+  cases.forEach((c, i) => {
+    const mac = privateMac(i, 0);
+    const r = join(s, mac, at, c.prl.split(',').map(Number), c.vendorClass, hostname(i));
+    s = r.state; at += H;
+    const d = s.devices.get(mac)!;
+    if (d.linkedTo !== null || d.maybeSameAs !== null) links++;
+  });
+  return { links, devices: cases.length };
+}
+
+test('distinct devices with private MACs and no hostname are not claimed to be the same', (t) => {
+  const r = falseLinks(() => null);
+  t.log(`false links without hostnames: ${r.links}/${r.devices} = ${(r.links / r.devices).toFixed(3)}`);
+  t.true(r.links / r.devices <= 0.02);
+});
+
+test('distinct devices all named "iPhone" are not claimed to be the same', (t) => {
+  const r = falseLinks(() => 'iPhone');
+  t.log(`false links with a generic name: ${r.links}/${r.devices} = ${(r.links / r.devices).toFixed(3)}`);
+  t.true(r.links / r.devices <= 0.02);
+});
+
+test('distinct devices with individual names are never linked', (t) => {
+  t.is(falseLinks((i) => `PC-${i}`).links, 0);
+});
+
+test('the same devices rejoining with a new private MAC and their own name are linked', (t) => {
+  let s = emptyInventory(T0); let at = AFTER;
+  for (const [i, c] of cases.entries()) { s = join(s, privateMac(i, 0), at, c.prl.split(',').map(Number), c.vendorClass, `Dev-${i}`).state; at += 60_000; }
+  at += 24 * H;
+  let same = 0;
+  for (const [i, c] of cases.entries()) {
+    const mac = privateMac(i, 1);
+    s = join(s, mac, at, c.prl.split(',').map(Number), c.vendorClass, `Dev-${i}`).state; at += 60_000;
+    if (s.devices.get(mac)!.linkedTo === privateMac(i, 0)) same++;
+  }
+  t.log(`rejoins linked: ${same}/${cases.length}`);
+  t.true(same / cases.length >= 0.95);
+});
+
+// A fleet: three identical devices of every labelled kind (three XP PCs, three HP printers, a room
+// of iPhones), all in use at once — the common office case that must not read as one device.
+test('a fleet of identical devices in use at once is not claimed to be one device', (t) => {
+  let s = emptyInventory(T0); let at = AFTER; let links = 0; let n = 0;
+  for (const [i, c] of cases.entries()) {
+    for (let k = 0; k < 3; k++) {
+      const mac = privateMac(i * 4 + k, 0);
+      s = join(s, mac, at, c.prl.split(',').map(Number), c.vendorClass, k === 0 ? null : 'iPhone').state;
+      at += 60_000; n++;
+      const d = s.devices.get(mac)!;
+      if (d.linkedTo !== null || d.maybeSameAs !== null) links++;
+    }
+  }
+  t.log(`false links in fleets: ${links}/${n} = ${(links / n).toFixed(3)}`);
+  t.true(links / n <= 0.02);
+});
