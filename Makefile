@@ -2,7 +2,8 @@
 # Both install what they need on a fresh Debian 12 machine (as root) first.
 SHELL := /bin/bash
 DEBS := nftables ulogd2 ulogd2-json iproute2 conntrack tcpdump dnsmasq-base rsyslog \
-        chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3 fonts-ipafont-gothic
+        chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3 fonts-ipafont-gothic \
+        shellcheck systemd
 # The stamp names the lock file's hash: npm ci runs only when the lock really changed
 # (not when a fresh checkout merely has newer file times).
 STAMP := node_modules/.installed-$(shell sha256sum package-lock.json | cut -c1-16)

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_STATE_DIR } from '../../../firmware/src/sys/paths.js';
+import { toolMissing } from '../../helpers/tools.js';
 import { renderRuleset } from '../../../firmware/src/nft/render.js';
 import { BasePolicySchema, type Policy } from '../../../firmware/src/nft/policy.js';
 
@@ -59,8 +60,7 @@ const chainsIn = async (ns: string, family: string, table: string): Promise<stri
 
 test('the restore unit command enforces last-good on an empty kernel and touches only our tables', async (t) => {
   if (process.getuid?.() !== 0) {
-    t.log('needs root for network namespaces; skipped');
-    t.pass();
+    toolMissing(t, 'needs root for network namespaces');
     return;
   }
   const ns = `utmimg-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
