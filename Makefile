@@ -30,6 +30,7 @@ build: $(STAMP)
 
 check: $(STAMP)
 	npx tsc -p tsconfig.json --noEmit
+	npx tsx test/tools/importGraph.ts
 
 test: deps build check
 	npx tsx test/lab/cleanup.ts
