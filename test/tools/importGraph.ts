@@ -17,6 +17,11 @@ export type FolderGraph = Map<string, Set<string>>;
  * Edges that close a known cycle, tolerated until the work that removes them lands. Each
  * must say why and who removes it. Any cycle that remains without these edges fails the
  * check, so a new cycle cannot slip in behind an old one. Remove an entry when its edge goes.
+ * The list is minimal: every entry is needed (the unit test checks), so no edge sits here that
+ * would only hide future cycles. Features that render HTML (devices/page.ts, traffic/page.ts
+ * import webui/) and webui/i18n's import of blocklist's Category are not listed: with the
+ * feature-contract edges set aside they close no cycle, and the move of views into webui/
+ * (issue 13) removes them.
  */
 export const KNOWN_CYCLE_EDGES: ReadonlyArray<{ edge: string; why: string }> = [
   // The feature contract (Feature, FeatureContext, Handlers) lives in app/, the composition
@@ -26,12 +31,6 @@ export const KNOWN_CYCLE_EDGES: ReadonlyArray<{ edge: string; why: string }> = [
   { edge: 'firmware/traffic -> firmware/app', why: 'feature contract types in app/' },
   // config/schema.ts composes the feature's own schemas (feeds, catalog, host-or-address).
   { edge: 'firmware/config -> firmware/blocklist', why: 'config composes blocklist schemas' },
-  // Features render pages: issue 13 moves views and staff text into webui/ (view models only).
-  { edge: 'firmware/devices -> webui', why: 'devices/page.ts, devices/feature.ts render HTML' },
-  { edge: 'firmware/devices -> webui/views', why: 'devices/page.ts renders HTML' },
-  { edge: 'firmware/traffic -> webui', why: 'traffic/page.ts, traffic/feature.ts render HTML' },
-  { edge: 'firmware/traffic -> webui/views', why: 'traffic/page.ts renders HTML' },
-  { edge: 'webui/i18n -> firmware/blocklist', why: 'i18n/alerts/blocklist.ts takes the feed Category type' },
   // Shared files at the top of webui/src (deps.ts, html.ts) are imported by its folders,
   // and app.ts there imports the folders: they want a folder of their own.
   { edge: 'webui/auth -> webui', why: 'webui/src/deps.ts at the top' },
@@ -160,9 +159,16 @@ function sources(root: string, dir: string): Array<{ path: string; source: strin
   return out;
 }
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The folder graph of this checkout's firmware/src and webui/src. */
+export function treeGraph(root: string = ROOT): FolderGraph {
+  return buildGraph([...sources(root, 'firmware/src'), ...sources(root, 'webui/src')]);
+}
+
 function main(): void {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-  const g = buildGraph([...sources(root, 'firmware/src'), ...sources(root, 'webui/src')]);
+  const root = ROOT;
+  const g = treeGraph(root);
   const r = checkGraph(g, KNOWN_CYCLE_EDGES.map((k) => k.edge));
   console.log(`folder import graph (${relative(process.cwd(), root) || '.'}):\n${formatGraph(g)}\n`);
   for (const c of r.knownCycles) console.log(`cycle: ${c.join(' ⇄ ')}\n  ${edgesWithin(g, c).join('\n  ')}`);
