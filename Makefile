@@ -10,6 +10,9 @@ STAMP := node_modules/.installed-$(shell sha256sum package-lock.json | cut -c1-1
 
 .PHONY: all deps debs build check test test-unit test-integration bench run docs clean
 
+# Tools the tests need: such a test fails under CI when its tool is missing.
+DEBS += shellcheck systemd
+
 all: build
 
 debs:
@@ -35,6 +38,7 @@ build: $(STAMP)
 
 check: $(STAMP)
 	npx tsc -p tsconfig.json --noEmit
+	npx tsx test/tools/importGraph.ts
 
 test: deps build check
 	npx tsx test/lab/cleanup.ts

@@ -12,7 +12,7 @@ import { observe } from '../../firmware/src/devices/inventory.js';
 import { createOuiLookup } from '../../firmware/src/devices/mac.js';
 import { isLocallyAdministered } from '../../firmware/src/net/mac.js';
 import { DEFAULT_POLICY, emptyInventory, type InventoryState } from '../../firmware/src/devices/model.js';
-import { createPcapParser } from '../../firmware/src/devices/pcap.js';
+import { createPcapParser } from '../../firmware/src/pcap/pcap.js';
 import { clientRequest, ethIpv4Udp, pcapStream } from '../unit/devices/dhcpBuilder.js';
 
 const table = loadFingerprints();

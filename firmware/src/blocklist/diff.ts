@@ -4,7 +4,7 @@
 // interval set is pathological in nft 1.0.6). Linear merge-walk over sorted arrays: O(n)
 // time, and no Set of 1M keys (a Set<bigint> of 1M costs ~80 MB more than the arrays).
 import type { IpRange } from '../net/ip.js';
-import type { NftSplit } from './merge.js';
+import type { NftSplit } from '../net/rangeMerge.js';
 
 export interface SinglesDiff {
   /** In `next` but not in `prev`, ascending. */

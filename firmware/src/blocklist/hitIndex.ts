@@ -4,7 +4,7 @@
 // IPv4 is kept in Float64Arrays (16 bytes a range, ~16 MB for a 1M-entry feed) instead of
 // bigint objects (~70 MB).
 import type { Address, IpRange } from '../net/ip.js';
-import { findRange, mergeRanges, type MergedRanges } from './merge.js';
+import { findRange, mergeRanges, type MergedRanges } from '../net/rangeMerge.js';
 
 interface FeedRanges {
   feedId: string;

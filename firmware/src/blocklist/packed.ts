@@ -3,7 +3,7 @@
 // Float64Arrays, exact below 2^53) and a hash-set single 4 bytes (Uint32Array). IPv6
 // lists are small in practice and stay as IpRange objects.
 import { formatAddress, type IpRange } from '../net/ip.js';
-import { mergeRanges } from './merge.js';
+import { mergeRanges } from '../net/rangeMerge.js';
 
 /** Sorted, disjoint, non-adjacent ranges per family. */
 export interface PackedRanges {

@@ -1,6 +1,6 @@
 // Human output of the blocklist, allow and block commands. Feed names, errors and samples
 // come from outside: everything passes through forTerminal.
-import { forTerminal } from '../devices/escape.js';
+import { forTerminal } from '../text/escape.js';
 import type { CheckSummary } from '../blocklist/checkFile.js';
 
 const s = (v: unknown): string => forTerminal(String(v ?? '-'));

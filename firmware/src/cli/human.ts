@@ -1,6 +1,6 @@
 // Human-readable output of utmctl. Anything that came from the network is passed through
 // `safe()` so a hostile hostname cannot move the cursor or rewrite the terminal.
-import { forTerminal } from '../devices/escape.js';
+import { forTerminal } from '../text/escape.js';
 import type { Alert } from '../alerts/types.js';
 import type { Incident } from '../alerts/incidents.js';
 import type { Mute } from '../alerts/mutes.js';

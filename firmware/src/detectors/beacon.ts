@@ -18,7 +18,7 @@
 // Times are in real seconds (event ms / timeScale / 1000) so RITA's "< 10" guard keeps its meaning.
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { CappedMap } from './capped.js';
+import { CappedMap } from '../collections/capped.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
 import { madSorted, medianSorted, quartilesSorted, r3 } from './stats.js';
 import type { Thresholds } from './thresholds.js';

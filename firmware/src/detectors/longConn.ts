@@ -5,7 +5,7 @@
 // maxDevices+1 device keys in an exactly sized array.
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { CappedMap } from './capped.js';
+import { CappedMap } from '../collections/capped.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
 
 interface Destination { devices: string[]; lastSeen: number }

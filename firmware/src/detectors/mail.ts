@@ -5,7 +5,7 @@
 import type { Finding } from '../alerts/types.js';
 import { CidrSet } from '../net/cidrSet.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { CappedMap } from './capped.js';
+import { CappedMap } from '../collections/capped.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
 
 interface DeviceMail {

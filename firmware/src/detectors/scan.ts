@@ -7,7 +7,7 @@
 // threshold+1 entries.
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { CappedMap } from './capped.js';
+import { CappedMap } from '../collections/capped.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
 
 interface DeviceScan {

@@ -4,7 +4,7 @@
 // alone it tells staff nothing new, but a device that keeps trying is itself infected.
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { CappedMap } from './capped.js';
+import { CappedMap } from '../collections/capped.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
 
 /** What the blocklist knows about an address. listedAt is ms since epoch (event time). */

@@ -7,7 +7,7 @@
 // Memory: one Float32Array(baselineDays·24) per device (1.3 KB at 14 days), devices capped.
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { CappedMap } from './capped.js';
+import { CappedMap } from '../collections/capped.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
 import { madSorted, medianSorted } from './stats.js';
 

@@ -7,7 +7,7 @@ import { UdpCapture } from '../sensors/udpCapture.js';
 import type { DhcpErrorReason } from './dhcp.js';
 import { observationFromFrame } from './fromDhcp.js';
 import type { Observation } from './model.js';
-import type { PcapCounters, UdpFrame } from './pcap.js';
+import type { PcapCounters, UdpFrame } from '../pcap/pcap.js';
 
 export interface CaptureOptions {
   ifaces: readonly string[];

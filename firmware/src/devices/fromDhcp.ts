@@ -3,7 +3,7 @@
 import { decodeDhcp, type DhcpErrorReason } from './dhcp.js';
 import { isMulticast } from '../net/mac.js';
 import type { Observation } from './model.js';
-import type { DhcpFrame } from './pcap.js';
+import type { DhcpFrame } from '../pcap/pcap.js';
 
 // DISCOVER, REQUEST, DECLINE, RELEASE, INFORM (RFC 2132 9.6)
 const CLIENT_TYPES = new Set([1, 3, 4, 7, 8]);

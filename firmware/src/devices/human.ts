@@ -1,7 +1,7 @@
 // utmctl's human output for devices. Every device-supplied string (hostname, vendor class,
 // label, vendor) passes through forTerminal: a hostile DHCP hostname cannot drive the
 // technician's terminal.
-import { forTerminal } from './escape.js';
+import { forTerminal } from '../text/escape.js';
 import type { Device } from './model.js';
 
 const time = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);

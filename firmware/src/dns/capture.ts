@@ -5,7 +5,7 @@
 // was sent to and the server that sent it; deciding what counts is DnsNames' job.
 import type { SupervisorHealth } from '../sensors/supervisor.js';
 import { UdpCapture } from '../sensors/udpCapture.js';
-import type { PcapCounters } from '../devices/pcap.js';
+import type { PcapCounters } from '../pcap/pcap.js';
 
 export interface DnsCaptureOptions {
   ifaces: readonly string[];

@@ -8,7 +8,7 @@
 // flow detectors only see it when it ends (conntrack destroy), so each name is kept at least
 // `minHoldMs` (default 3 h: the longest ordinary connection, 90 min, twice over) after the last
 // answer that gave it, and at most `maxHoldMs` (default 24 h) however long the TTL says.
-import { CappedMap } from '../detectors/capped.js';
+import { CappedMap } from '../collections/capped.js';
 import type { DnsAddress } from './wire.js';
 
 export interface NameCacheOptions {

@@ -1,7 +1,7 @@
 // Turns validated address entries into nft set elements: single addresses for hash sets,
 // prefixes and ranges for interval sets. Input must already have passed our own parser.
 import { exactCidr, formatAddress, parseEntry, type IpRange } from '../net/ip.js';
-import { mergeRanges } from '../blocklist/merge.js';
+import { mergeRanges } from '../net/rangeMerge.js';
 import type { SetElem } from '../nft/json.js';
 import type { FamilyElems } from '../nft/policy.js';
 

@@ -1,8 +1,8 @@
 // Adapter: passive capture of UDP datagrams on chosen ports. Supervises one
 // `tcpdump -i IFACE -n -U --immediate-mode -w - FILTER` per interface and feeds each pcap stream
-// to our own pure reader (devices/pcap.ts), handing on every UDP frame with the interface it
+// to our own pure reader (pcap/pcap.ts), handing on every UDP frame with the interface it
 // came from. Shared by the DHCP capture (device discovery) and the DNS name sensor (traffic).
-import { createPcapParser, type PcapCounters, type PcapParser, type UdpFrame } from '../devices/pcap.js';
+import { createPcapParser, type PcapCounters, type PcapParser, type UdpFrame } from '../pcap/pcap.js';
 import { systemBin } from '../sys/bin.js';
 import { Supervisor, type SupervisorHealth } from './supervisor.js';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { diffSingles, planSetUpdate, sameIntervals } from '../../../firmware/src/blocklist/diff.js';
-import { mergeRanges, splitForNft } from '../../../firmware/src/blocklist/merge.js';
+import { mergeRanges, splitForNft } from '../../../firmware/src/net/rangeMerge.js';
 import { parseEntry } from '../../../firmware/src/net/ip.js';
 
 test('diffSingles: adds and deletes', (t) => {

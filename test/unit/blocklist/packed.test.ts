@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { diffU32, packRanges, packedHasV4, RangePacker, splitPacked, unionPacked, v4Text, type PackedRanges } from '../../../firmware/src/blocklist/packed.js';
-import { mergeRanges } from '../../../firmware/src/blocklist/merge.js';
+import { mergeRanges } from '../../../firmware/src/net/rangeMerge.js';
 import { formatRange, parseEntry, type IpRange } from '../../../firmware/src/net/ip.js';
 
 const e = (s: string): IpRange => parseEntry(s);

@@ -12,6 +12,7 @@ import { ProvisioningSchema } from '../../../firmware/src/config/provisioning.js
 import { ConfigSchema } from '../../../firmware/src/config/schema.js';
 import { verifyPassword } from '../../../firmware/src/auth/password.js';
 import { DEFAULT_STATE_DIR } from '../../../firmware/src/sys/paths.js';
+import { toolMissing } from '../../helpers/tools.js';
 
 const execFileP = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -69,8 +70,7 @@ async function verifyUnits(files: Record<string, string>): Promise<{ code: numbe
 
 test('systemd-analyze verify accepts every unit, and notices a broken one', async (t) => {
   if (!(await has('systemd-analyze'))) {
-    t.log('systemd-analyze not installed (Debian package `systemd`); unit verification skipped');
-    t.pass();
+    toolMissing(t, 'systemd-analyze not installed (Debian package `systemd`)');
     return;
   }
   const files = Object.fromEntries(UNITS.map((u) => [u, read(`systemd/${u}`)]));
@@ -236,8 +236,7 @@ test('build.sh masks the distro services that would fight utmd, and never enable
 
 test('shell scripts pass shellcheck (when installed)', async (t) => {
   if (!(await has('shellcheck'))) {
-    t.log('shellcheck not installed (Debian package `shellcheck`); skipped');
-    t.pass();
+    toolMissing(t, 'shellcheck not installed (Debian package `shellcheck`)');
     return;
   }
   const r = await sh(['shellcheck', '--shell=bash', join(IMAGE, 'firstboot/otasuke-firstboot'), join(IMAGE, 'build.sh')]);

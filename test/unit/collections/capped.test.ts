@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { CappedMap } from '../../../firmware/src/detectors/capped.js';
+import { CappedMap } from '../../../firmware/src/collections/capped.js';
 
 test('property: the cap is never exceeded and the newest key is always present', (t) => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.boolean()), { maxLength: 300 }), (cap, ops) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { forTerminal } from '../../../firmware/src/devices/escape.js';
+import { forTerminal } from '../../../firmware/src/text/escape.js';
 
 test('ESC sequences, C0, DEL, C1 and bidi overrides become visible escapes', (t) => {
   t.is(forTerminal('\u001b[2J\u001b]0;pwned\u0007'), '\\x1b[2J\\x1b]0;pwned\\x07');

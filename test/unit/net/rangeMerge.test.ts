@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { addressCount, findRange, intervalText, mergeRanges, splitForNft, type MergedRanges } from '../../../firmware/src/blocklist/merge.js';
+import { addressCount, findRange, intervalText, mergeRanges, splitForNft, type MergedRanges } from '../../../firmware/src/net/rangeMerge.js';
 import { formatRange, MAX, parseEntry, rangeHas, type Family, type IpRange } from '../../../firmware/src/net/ip.js';
 
 const e = (s: string): IpRange => parseEntry(s);

@@ -2,7 +2,7 @@
 // iprange) into a minimal list of disjoint ranges per family, then split that list the way
 // nft wants it: single addresses for a hash set (cheap add/delete at 1M elements) and the
 // rest for a small interval set (swapped whole when it changes, never edited in place).
-import { exactCidr, formatRange, type Family, type IpRange } from '../net/ip.js';
+import { exactCidr, formatRange, type Family, type IpRange } from './ip.js';
 
 /** Sorted, disjoint, non-adjacent ranges of one family (the "minimal" form). */
 export type MergedRanges = IpRange[];

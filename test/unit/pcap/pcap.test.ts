@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { createPcapParser, LINKTYPE, type DhcpFrame } from '../../../firmware/src/devices/pcap.js';
-import { clientRequest, ethIpv4Udp, pcapStream } from './dhcpBuilder.js';
+import { createPcapParser, LINKTYPE, type DhcpFrame } from '../../../firmware/src/pcap/pcap.js';
+import { clientRequest, ethIpv4Udp, pcapStream } from '../devices/dhcpBuilder.js';
 
 const T0 = 1_764_100_000_123;
 const dhcpA = clientRequest({ mac: '02:11:22:33:44:55', prl: [1, 121, 3, 6, 15, 108, 114, 119, 252], hostname: 'Taros-iPhone' });
