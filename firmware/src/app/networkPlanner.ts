@@ -6,7 +6,7 @@
 import type { Config } from '../config/schema.js';
 import { ensureBridge, readNetworkFacts } from '../net/facts.js';
 import { describePortProblems, type PortRoles } from '../net/portRoles.js';
-import { NUDGE_SETTLE_MS, nudgeGateways, PortWatch } from '../net/portWatch.js';
+import { NUDGE_SETTLE_MS, nudgeGateways, PortWatch } from '../ports/portWatch.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NetworkFacts } from '../net/topology.js';
 import { planWithRoles, type NetworkPlan, type PortObservations } from '../policy/network.js';

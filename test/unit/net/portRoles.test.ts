@@ -1,7 +1,7 @@
 import test from 'ava';
 import { describePortProblems, workOutPorts, type PortSighting, type PortState } from '../../../firmware/src/net/portRoles.js';
 import { tableSightings } from '../../../firmware/src/policy/network.js';
-import { dhcpSighting } from '../../../firmware/src/net/portWatch.js';
+import { dhcpSighting } from '../../../firmware/src/ports/portWatch.js';
 
 const NOW = 1_000_000;
 const up = (name: string, changedAt = 0): PortState => ({ name, carrier: true, changedAt });

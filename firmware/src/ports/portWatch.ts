@@ -11,13 +11,13 @@
 import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
-import type { UdpFrame } from '../devices/pcap.js';
+import type { UdpFrame } from '../pcap/pcap.js';
 import { UdpCapture } from '../sensors/udpCapture.js';
 import type { SupervisorHealth } from '../sensors/supervisor.js';
 import type { PortObservations } from '../policy/network.js';
-import type { EvidenceKind, PortSighting } from './portRoles.js';
-import { readNetworkFacts } from './facts.js';
-import { ethernetPorts, type NetworkFacts } from './topology.js';
+import type { EvidenceKind, PortSighting } from '../net/portRoles.js';
+import { readNetworkFacts } from '../net/facts.js';
+import { ethernetPorts, type NetworkFacts } from '../net/topology.js';
 
 export interface PortWatchOptions {
   bridge: string;
