@@ -137,8 +137,8 @@ export class Daemon {
     this.stoppers.push(() => this.control?.stop());
     // 6. The page, last: everything it shows exists by now.
     const secret = await loadSessionSecret(this.o.stateDir);
-    const ext = { sections: this.features.flatMap((f) => f.web?.().sections ?? []), actions: this.features.flatMap((f) => f.web?.().actions ?? []) };
-    const web = await startWeb(this, webDeps(this, this.credential, secret, this.o.staticDir), ext);
+    const views = this.features.map((f) => f.views?.() ?? {});
+    const web = await startWeb(this, webDeps(this, this.credential, secret, this.o.staticDir), views);
     this.web = web;
     this.stoppers.push(() => web.close());
   }

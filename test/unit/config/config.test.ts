@@ -73,6 +73,12 @@ test('a good provisioning bundle gets its defaults', (t) => {
   t.is(p.language, 'ja');
   t.is(p.learningDays, 7);
   t.is(p.upstream.port, 514);
+  t.is(p.timeZone, 'Asia/Tokyo');
+});
+
+test('the page time zone comes from the bundle and must be one ICU knows', (t) => {
+  t.is(ProvisioningSchema.parse({ ...goodBundle, timeZone: 'Europe/Berlin' }).timeZone, 'Europe/Berlin');
+  t.true(refused(ProvisioningSchema, { ...goodBundle, timeZone: 'Mars/Olympus' }).some((x) => x.startsWith('timeZone:')));
 });
 
 test('a provisioning bundle with a plain-text password or a hostname collector is refused', (t) => {
