@@ -18,7 +18,8 @@ import { IncidentsRepo, type StoredIncident } from '../store/incidentsRepo.js';
 import { MutesRepo } from '../store/mutesRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
-import { buildCatalog, explainAlert, type AlertCatalog, type WebServer } from '../../../webui/src/index.js';
+import type { WebServer } from '../../../webui/src/index.js';
+import type { StaffText } from './staffText.js';
 import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
 import { conditionFinding } from './health.js';
@@ -55,6 +56,8 @@ export interface DaemonOptions {
   restoredMs?: number | null | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
+  /** The words for people (message catalog), passed in by the entry point. */
+  text: StaffText;
   /** Config or bundle files refused at start (utmd runs on their last-good copies or the defaults). */
   refusals?: Refusal[] | undefined;
 }
@@ -70,7 +73,6 @@ export class Daemon {
   readonly nft: NftDriver;
   readonly startedAt: number;
   readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
-  readonly catalog: AlertCatalog = buildCatalog();
   plan: NetworkPlan | null = null;
   policy: Policy | null = null;
   lastApplyError: string | null = null;
@@ -323,8 +325,9 @@ export class Daemon {
   /** The upstream message: structured facts plus the plain-language text. */
   private toUpstream(a: Alert, incident?: StoredIncident): Buffer {
     const p = this.o.provisioning;
-    const t = explainAlert(a, p?.language ?? 'ja', this.catalog, p?.desk ?? null);
-    const head = incident && incident.findings > 1 ? `${explainAlert(incidentAsAlert(incident), p?.language ?? 'ja', this.catalog, p?.desk ?? null).title} ` : '';
+    const lang = p?.language ?? 'ja';
+    const t = this.o.text.explain(a, lang);
+    const head = incident && incident.findings > 1 ? `${this.o.text.explain(incidentAsAlert(incident), lang).title} ` : '';
     return alertToSyslog(a, { deviceId: this.deviceId, text: `${head}${t.title} ${t.what} ${t.did} ${t.todo}`, incident });
   }
 
