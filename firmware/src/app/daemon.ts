@@ -19,7 +19,7 @@ import { MutesRepo } from '../store/mutesRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
 import type { WebServer } from '../../../webui/src/index.js';
-import type { StaffText } from './staffText.js';
+import type { AlertWords, StaffText } from './staffText.js';
 import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
 import { conditionFinding } from './health.js';
@@ -329,6 +329,11 @@ export class Daemon {
     const t = this.o.text.explain(a, lang);
     const head = incident && incident.findings > 1 ? `${this.o.text.explain(incidentAsAlert(incident), lang).title} ` : '';
     return alertToSyslog(a, { deviceId: this.deviceId, text: `${head}${t.title} ${t.what} ${t.did} ${t.todo}`, incident });
+  }
+
+  /** An alert as the office was told it (page and upstream language), through the catalog. */
+  explain(a: Alert): AlertWords {
+    return this.o.text.explain(a, this.o.provisioning?.language ?? 'ja');
   }
 
   private handlers(): Handlers {
