@@ -59,6 +59,8 @@ run: deps build
 
 docs: $(STAMP)
 	npx tsx firmware/src/cli/configDoc.ts > firmware/CONFIG.md
+	npx tsx firmware/src/cli/configDoc.ts --schema config > firmware/config.schema.json
+	npx tsx firmware/src/cli/configDoc.ts --schema provisioning > firmware/provisioning.schema.json
 
 clean:
 	rm -rf dist

@@ -2,6 +2,7 @@
 // an extension point for state-changing actions. The daemon builds WebDeps and mounts it.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_TIME_ZONE } from '../../firmware/src/config/provisioning.js';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { createAuth, sessionOf, type Refusal } from './auth/auth.js';
 import { formatCookie, parseCookies } from './auth/cookies.js';
@@ -38,7 +39,7 @@ function langOf(req: Request, deps: WebDeps): Lang {
 /** Builds the app. Throws WeakSecretError for a short session secret, or when static files are missing. */
 export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Express {
   const catalog = deps.catalog ?? buildCatalog();
-  const timeZone = deps.timeZone ?? 'Asia/Tokyo';
+  const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
   const onError = deps.onError ?? ((err: unknown) => console.error('webui:', err));
 
   const send = (req: Request, res: Response, status: number, message: (l: Lang) => string): void => {
@@ -84,7 +85,7 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
     }
     const now = deps.now();
     const session = sessionOf(res);
-    const ctx: PageContext = { lang, session, now };
+    const ctx: PageContext = { lang, session, now, timeZone };
     const alerts = [...deps.recentAlerts(PAGE_ALERT_LIMIT)]
       .sort((a, b) => b.lastSeen - a.lastSeen)
       .map((alert) => ({ alert, text: explainAlert(alert, lang, catalog, deps.desk) }));

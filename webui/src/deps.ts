@@ -47,7 +47,7 @@ export interface WebDeps {
   sessionSecret: Buffer;
   /** Message catalog; default buildCatalog() from i18n/alerts. */
   catalog?: AlertCatalog | undefined;
-  /** IANA zone used to print times on the page; default 'Asia/Tokyo'. */
+  /** IANA zone used to print times on the page; default DEFAULT_TIME_ZONE (provisioning's default). */
   timeZone?: string | undefined;
   /** Where webui/static lives; default found next to this module. */
   staticDir?: string | undefined;
@@ -79,6 +79,8 @@ export interface PageContext {
   lang: Lang;
   session: SessionInfo;
   now: number;
+  /** IANA zone the page prints times in (WebDeps.timeZone, from provisioning). */
+  timeZone: string;
 }
 
 /** A block of HTML appended to the page (e.g. the device list). Must return escaped Html. */

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { CommandError, parseArgs } from '../control/protocol.js';
 import { normaliseMac } from '../net/mac.js';
+import { incidentAsAlert } from '../alerts/incidentText.js';
 import type { Daemon } from './daemon.js';
 import type { Handlers } from './commands.js';
 
@@ -28,7 +29,11 @@ export function alertHandlers(d: Daemon): Handlers {
     incidents: (args) => {
       const { limit } = parseArgs(IncidentsArgs, args);
       const r = repos(d);
-      return r.incidents.recent(limit).map((i) => ({ ...i, alerts: r.incidents.alertIds(i.id).map((id) => r.alerts.get(id)).filter(Boolean) }));
+      return r.incidents.recent(limit).map((i) => ({
+        ...i,
+        text: d.explain(incidentAsAlert(i)),
+        alerts: r.incidents.alertIds(i.id).map((id) => r.alerts.get(id)).filter((a) => a !== undefined),
+      }));
     },
     'mute.add': (args) => {
       const a = parseArgs(MuteAddArgs, args);

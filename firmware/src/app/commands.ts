@@ -19,7 +19,8 @@ export function coreHandlers(d: Daemon): Handlers {
     status: () => d.status(),
     alerts: (args) => {
       const { limit } = parseArgs(LimitArgs, args);
-      return d.alerts?.recent(limit) ?? [];
+      // each with the words the office was told (the one message catalog), for utmctl to show
+      return (d.alerts?.recent(limit) ?? []).map((a) => ({ ...a, text: d.explain(a) }));
     },
     'ruleset.print': () => d.render(),
     password: () => {

@@ -18,7 +18,8 @@ import { IncidentsRepo, type StoredIncident } from '../store/incidentsRepo.js';
 import { MutesRepo } from '../store/mutesRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
-import { buildCatalog, explainAlert, type AlertCatalog, type WebServer } from '../../../webui/src/index.js';
+import type { WebServer } from '../../../webui/src/index.js';
+import type { AlertWords, StaffText } from './staffText.js';
 import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
 import { conditionFinding } from './health.js';
@@ -60,6 +61,8 @@ export interface DaemonOptions {
   restoredMs?: number | null | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
+  /** The words for people (message catalog), passed in by the entry point. */
+  text: StaffText;
   /** Config or bundle files refused at start (utmd runs on their last-good copies or the defaults). */
   refusals?: Refusal[] | undefined;
 }
@@ -75,7 +78,6 @@ export class Daemon {
   readonly nft: NftDriver;
   readonly startedAt: number;
   readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
-  readonly catalog: AlertCatalog = buildCatalog();
   plan: NetworkPlan | null = null;
   policy: Policy | null = null;
   lastApplyError: string | null = null;
@@ -154,8 +156,8 @@ export class Daemon {
     this.stoppers.push(() => this.control?.stop());
     // 6. The page, last: everything it shows exists by now.
     const secret = await loadSessionSecret(this.o.stateDir);
-    const ext = { sections: this.features.flatMap((f) => f.web?.().sections ?? []), actions: this.features.flatMap((f) => f.web?.().actions ?? []) };
-    const web = await startWeb(this, webDeps(this, this.credential, secret, this.o.staticDir), ext);
+    const views = this.features.map((f) => f.views?.() ?? {});
+    const web = await startWeb(this, webDeps(this, this.credential, secret, this.o.staticDir), views);
     this.web = web;
     this.stoppers.push(() => web.close());
   }
@@ -348,9 +350,15 @@ export class Daemon {
   /** The upstream message: structured facts plus the plain-language text. */
   private toUpstream(a: Alert, incident?: StoredIncident): UpstreamMessage {
     const p = this.o.provisioning;
-    const t = explainAlert(a, p?.language ?? 'ja', this.catalog, p?.desk ?? null);
-    const head = incident && incident.findings > 1 ? `${explainAlert(incidentAsAlert(incident), p?.language ?? 'ja', this.catalog, p?.desk ?? null).title} ` : '';
+    const lang = p?.language ?? 'ja';
+    const t = this.o.text.explain(a, lang);
+    const head = incident && incident.findings > 1 ? `${this.o.text.explain(incidentAsAlert(incident), lang).title} ` : '';
     return alertToSyslog(a, { text: `${head}${t.title} ${t.what} ${t.did} ${t.todo}`, incident });
+  }
+
+  /** An alert as the office was told it (page and upstream language), through the catalog. */
+  explain(a: Alert): AlertWords {
+    return this.o.text.explain(a, this.o.provisioning?.language ?? 'ja');
   }
 
   private handlers(): Handlers {

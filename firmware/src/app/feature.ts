@@ -12,7 +12,7 @@ import type { GroupInfo, PacketHit } from '../alerts/fromPacket.js';
 import type { Conditions } from './conditions.js';
 import type { Handlers } from './commands.js';
 import type { Logger } from './log.js';
-import type { WebExtensions } from '../../../webui/src/index.js';
+import type { FeatureViews } from './views.js';
 
 export interface FeatureContext {
   stateDir: string;
@@ -62,6 +62,6 @@ export interface Feature {
   describeGroup?(group: string, remoteIp: string): GroupInfo | undefined;
   /** A fragment of `utmctl status`. */
   status?(): Record<string, unknown>;
-  /** Page sections and login-protected action routes (POST /actions/...). */
-  web?(): WebExtensions;
+  /** View models for the page (plain data and narrow ports); webui/ renders them. */
+  views?(): FeatureViews;
 }

@@ -18,8 +18,7 @@ import { computeDailyStats, localDay, statsMessage, type DailyStats, type DaySpa
 import { ConditionEpisodes, type OpenEpisode } from '../upstream/episodes.js';
 import { heartbeatMessage } from '../upstream/heartbeat.js';
 import { silenceState, type SilenceState } from '../upstream/silence.js';
-import { conditionText, heartbeatText, statsText } from '../../../webui/src/i18n/upstream.js';
-import type { Lang } from '../../../webui/src/i18n/types.js';
+import type { Lang, StaffText } from './staffText.js';
 import type { Condition, Conditions } from './conditions.js';
 import type { Logger } from './log.js';
 
@@ -39,6 +38,8 @@ export interface ReportingDeps {
   now: () => number;
   log: Logger;
   lang: Lang;
+  /** The words of heartbeat, statistics and condition messages (the message catalog's). */
+  text: Pick<StaffText, 'condition' | 'heartbeat' | 'stats'>;
   startedAt: number;
   /** The last-good ruleset file (the document in force), hashed for the heartbeat. */
   rulesetFile: string;
@@ -157,7 +158,7 @@ export class Reporting {
         at, startedAt: this.d.startedAt, rulesetSha256: await this.rulesetHash(), feeds: this.d.feeds(),
         queueDepth: st?.queueDepth ?? null, oldestWaitingAt: st?.oldestWaitingAt ?? null, failing, intervalS: this.d.config.heartbeatSeconds,
       };
-      const seq = this.d.sink.enqueue(heartbeatMessage(facts, heartbeatText({ uptimeMs: at - this.d.startedAt, queueDepth: facts.queueDepth, failing }, this.d.lang)));
+      const seq = this.d.sink.enqueue(heartbeatMessage(facts, this.d.text.heartbeat({ uptimeMs: at - this.d.startedAt, queueDepth: facts.queueDepth, failing }, this.d.lang)));
       this.lastHeartbeat = { at, seq };
       this.counts.heartbeats++;
       return seq;
@@ -179,7 +180,7 @@ export class Reporting {
       upstream: { upMs: c['upstream:upMs'] ?? 0, observedMs: c['upstream:observedMs'] ?? 0 },
     });
     const at = this.d.now();
-    const seq = this.d.sink.enqueue(statsMessage(s, at, statsText(s, this.d.lang)));
+    const seq = this.d.sink.enqueue(statsMessage(s, at, this.d.text.stats(s, this.d.lang)));
     this.repo.putStats(s, at, seq);
     this.lastStats = { day: s.day, at };
     this.counts.stats++;
@@ -214,7 +215,7 @@ export class Reporting {
     for (let i = 0; i < queue.length; i++) {
       const e = queue[i]!;
       try {
-        this.d.sink.enqueue(conditionMessage(e, conditionText(e, this.d.lang)));
+        this.d.sink.enqueue(conditionMessage(e, this.d.text.condition(e, this.d.lang)));
       } catch (err) {
         this.unsent = queue.slice(i, i + MAX_UNSENT);
         throw err;

@@ -19,7 +19,7 @@ export function buildReporting(d: Daemon, sink: UpstreamSink, status: () => Upst
   const devices = new DevicesRepo(db);
   const reporting = new Reporting({
     db, sink, status, conditions: d.conditions, alerts, config: d.o.config.reporting,
-    now: d.now, log: d.o.log, lang: d.o.provisioning?.language ?? 'ja', startedAt: d.startedAt,
+    now: d.now, log: d.o.log, lang: d.o.provisioning?.language ?? 'ja', text: d.o.text, startedAt: d.startedAt,
     rulesetFile: join(d.o.stateDir, LAST_GOOD_FILE),
     feeds: () => {
       const bl = d.features.find((f) => f.id === 'blocklist') as BlocklistFeature | undefined;

@@ -3,15 +3,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createWebApp, html, startWebServer, type Overview, type PageSection, type WebDeps, type WebExtensions, type WebServer } from '../../../webui/src/index.js';
+import { buildCatalog, createWebApp, featureExtensions, html, startWebServer, type Overview, type PageSection, type WebDeps, type WebServer } from '../../../webui/src/index.js';
 import type { Alert } from '../alerts/types.js';
 import type { Credential } from '../auth/credential.js';
 import { verifyCredential } from '../auth/credential.js';
 import { writeAtomic } from '../sys/files.js';
+import { DEFAULT_TIME_ZONE } from '../config/provisioning.js';
 import type { Condition } from './conditions.js';
 import type { Daemon } from './daemon.js';
 import { upstreamSection } from '../../../webui/src/views/upstream.js';
 import { pageLimits, readNofile } from './webLimits.js';
+import type { FeatureViews } from './views.js';
 
 const DAY = 86_400_000;
 
@@ -51,6 +53,7 @@ export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer
   return {
     defaultLang: p?.language ?? 'ja',
     desk: p?.desk ?? null,
+    timeZone: p?.timeZone ?? DEFAULT_TIME_ZONE,
     now: d.now,
     overview: () => {
       const conditions = d.conditions.list();
@@ -71,11 +74,13 @@ export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer
 }
 
 /** Starts the page on every address of the box; the ruleset keeps it to the LAN side. */
-export async function startWeb(d: Daemon, deps: WebDeps, ext?: WebExtensions): Promise<WebServer> {
+export async function startWeb(d: Daemon, deps: WebDeps, views: readonly FeatureViews[] = []): Promise<WebServer> {
+  const catalog = deps.catalog ?? buildCatalog();
+  const ext = featureExtensions(views, { catalog, desk: deps.desk });
   // The technician's view of the link to the monitoring centre, after the features' sections.
-  const upstream: PageSection = (ctx) => (d.reporting ? upstreamSection(d.reporting.view(), ctx.lang, deps.timeZone ?? 'Asia/Tokyo', ctx.now) : html``);
-  const sections = [...(ext?.sections ?? []), upstream];
+  const upstream: PageSection = (ctx) => (d.reporting ? upstreamSection(d.reporting.view(), ctx.lang, ctx.timeZone, ctx.now) : html``);
+  const sections = [...ext.sections, upstream];
   const limits = pageLimits(readNofile());
   d.o.log.info(`page: at most ${limits.maxConnections} connections, ${limits.perClient} per client`);
-  return startWebServer(createWebApp(deps, { ...ext, sections }), { host: '::', port: d.o.config.ui.port, limits });
+  return startWebServer(createWebApp({ ...deps, catalog }, { ...ext, sections }), { host: '::', port: d.o.config.ui.port, limits });
 }

@@ -1,4 +1,8 @@
-// Tiny argv parser shared by utmd and utmctl: `--flag`, `--key value`, `--key=value`, positionals.
+// The argv reader shared by utmd and utmctl: Node's util.parseArgs does the lexing (`--flag`,
+// `--key value`, `--key=value`, positionals); this file keeps utmd's and utmctl's rules on top
+// of its tokens: unknown long options are a UsageError, single-dash words and `--` stay
+// positionals (options after `--` still count), a flag given `=value` is simply set.
+import { parseArgs as parseTokens } from 'node:util';
 import { DurationError, parseDuration } from '../time/duration.js';
 
 export class UsageError extends Error {
@@ -10,26 +14,34 @@ export interface ParsedArgs {
   positional: string[];
 }
 
-/** Parses argv; `valued` names options that take a value. Throws UsageError. */
+/** Parses argv; `valued` names options that take a value, `known` the flags. Throws UsageError. */
 export function parseArgs(argv: readonly string[], valued: readonly string[], known: readonly string[]): ParsedArgs {
-  const flags = new Map<string, string | true>();
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (!a.startsWith('--') || a === '--') {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (!valued.includes(name) && !known.includes(name)) throw new UsageError(`unknown option --${name}`);
-    if (valued.includes(name)) {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, v);
-    } else flags.set(name, true);
+  const out: ParsedArgs = { flags: new Map(), positional: [] };
+  readInto(argv, valued, known, out);
+  return out;
+}
+
+function readInto(argv: readonly string[], valued: readonly string[], known: readonly string[], out: ParsedArgs): void {
+  const options = Object.fromEntries(valued.map((name) => [name, { type: 'string' as const }]));
+  const { tokens } = parseTokens({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  let lastIndex = -1;
+  for (const tok of tokens) {
+    if (tok.kind === 'positional') out.positional.push(tok.value);
+    else if (tok.kind === 'option-terminator') {
+      // `--` is a word like any other here, and what follows is read the same way
+      out.positional.push('--');
+      readInto(argv.slice(tok.index + 1), valued, known, out);
+      return;
+    } else if (!tok.rawName.startsWith('--')) {
+      // `-x`, `-5`, `-abc` (one token per letter, same index): the word itself, once
+      if (tok.index !== lastIndex) out.positional.push(argv[tok.index] ?? tok.rawName);
+    } else if (valued.includes(tok.name)) {
+      if (tok.value === undefined) throw new UsageError(`--${tok.name} needs a value`);
+      out.flags.set(tok.name, tok.value);
+    } else if (known.includes(tok.name)) out.flags.set(tok.name, true);
+    else throw new UsageError(`unknown option --${tok.name.split('=')[0] ?? ''}`);
+    lastIndex = tok.index;
   }
-  return { flags, positional };
 }
 
 export function str(p: ParsedArgs, name: string): string | undefined {

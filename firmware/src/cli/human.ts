@@ -6,7 +6,10 @@ import type { Incident } from '../alerts/incidents.js';
 import type { Mute } from '../alerts/mutes.js';
 import type { UpstreamView } from '../app/reporting.js';
 
-type IncidentView = Incident & { id: number; alerts: Alert[] };
+/** The words the office was told, as the daemon's catalog explains an alert (absent from older daemons). */
+interface Told { text?: { title: string; todo: string } | undefined }
+type AlertView = Alert & Told;
+type IncidentView = Incident & Told & { id: number; alerts: Alert[] };
 import { printBlocklistHuman } from './blocklistHuman.js';
 import { printAudit, printDevices, printDeviceResult } from '../devices/human.js';
 import { printUpstreamStatus } from './upstreamHuman.js';
@@ -16,11 +19,17 @@ export const safe = (v: unknown): string => forTerminal(String(v ?? '-'), 2000);
 /** "2026-11-26 14:02:11" (UTC), or '-'. */
 export const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
 
+/** Words utmctl takes from the message catalog (webui/src/i18n), passed in by its entry point. */
+export interface CliWords {
+  /** A span of ms in words ("2 h 5 min"). */
+  duration(ms: number): string;
+}
+
 /** Prints the result of `cmd` for a person. */
-export function printHuman(cmd: string, r: unknown, out: (s: string) => void): void {
+export function printHuman(cmd: string, r: unknown, out: (s: string) => void, words: CliWords): void {
   if (cmd === 'status') return printStatus(r as Record<string, any>, out);
-  if (cmd === 'upstream.status') return printUpstreamStatus(r as UpstreamView, out);
-  if (cmd === 'alerts') return printAlerts(r as Alert[], out);
+  if (cmd === 'upstream.status') return printUpstreamStatus(r as UpstreamView, out, (ms) => words.duration(ms));
+  if (cmd === 'alerts') return printAlerts(r as AlertView[], out);
   if (cmd === 'incidents') return printIncidents(r as IncidentView[], out);
   if (cmd === 'mute.list') return printMutes(r as Mute[], out);
   if (cmd === 'mute.add') {
@@ -71,7 +80,12 @@ function printStatus(s: Record<string, any>, out: (s: string) => void): void {
   for (const c of conds) out(`  ${c.ok ? 'ok  ' : 'FAIL'} ${safe(c.id).padEnd(10)} since ${time(c.since)}  ${safe(c.detail ?? '')}\n`);
 }
 
-function printAlerts(list: Alert[], out: (s: string) => void): void {
+/** "    told: <title> / <what to do>" when the daemon explained the alert. */
+function toldLine(v: Told): string {
+  return v.text ? `    told: ${safe(v.text.title)} / ${safe(v.text.todo)}\n` : '';
+}
+
+function printAlerts(list: AlertView[], out: (s: string) => void): void {
   if (!list.length) {
     out('no alerts\n');
     return;
@@ -80,6 +94,7 @@ function printAlerts(list: Alert[], out: (s: string) => void): void {
     const dev = [a.device.ip, a.device.mac].filter(Boolean).join(' ');
     out(`#${a.id} ${time(a.lastSeen)} ${safe(a.severity).padEnd(7)} ${safe(a.kind)}  device ${safe(dev || '-')}  remote ${remoteText(a)}  ` +
       `${safe(a.direction ?? '')} ${safe(a.action)} x${a.count} (first ${time(a.firstSeen)})${a.incidentId ? ` incident #${a.incidentId}` : ''}\n`);
+    out(toldLine(a));
     out(`    evidence ${safe(JSON.stringify(a.evidence))}\n`);
   }
 }
@@ -93,6 +108,7 @@ function printIncidents(list: IncidentView[], out: (s: string) => void): void {
     const dev = [i.device.ip, i.device.mac].filter(Boolean).join(' ');
     out(`incident #${i.id} ${safe(i.severity).padEnd(7)} device ${safe(dev || '-')}  ${time(i.openedAt)} .. ${time(i.lastAt)}  ` +
       `${i.findings} finding(s): ${safe(i.kinds.join(', '))}  stages ${safe(i.stages.join('>') || '-')}\n`);
+    out(toldLine(i));
     for (const a of i.alerts) out(`    #${a.id} ${safe(a.kind)} ${safe(a.severity)} remote ${remoteText(a)} x${a.count}  ${safe(JSON.stringify(a.evidence))}\n`);
   }
 }

@@ -1,27 +1,25 @@
 // `utmctl upstream status` for a person. The peer, errors and condition details may carry text
 // from the network or the collector: every value goes through safe().
 import type { UpstreamView } from '../app/reporting.js';
-import { durationText } from '../../../webui/src/i18n/upstream.js';
 import { fingerprintText } from '../upstream/fingerprint.js';
 import { safe, time } from './human.js';
 
-const ago = (ms: number | null, now: number): string => (ms === null ? '' : ` (${durationText(now - ms, 'en')} ago)`);
-
-
-/** Prints the upstream view; `now` is injectable for tests. */
-export function printUpstreamStatus(v: UpstreamView, out: (s: string) => void, now: number = Date.now()): void {
+/** Prints the upstream view. `duration` words a span of ms (the catalog's, passed in by
+ *  utmctl's entry point); `now` is injectable for tests. */
+export function printUpstreamStatus(v: UpstreamView, out: (s: string) => void, duration: (ms: number) => string, now: number = Date.now()): void {
+  const ago = (ms: number | null): string => (ms === null ? '' : ` (${duration(now - ms)} ago)`);
   const s = v.status;
   const sil = v.silence;
   if (sil.state === 'none' || !s) out('upstream   NO COLLECTOR CONFIGURED (messages are kept on the box)\n');
   else if (sil.state === 'silent') {
-    out(`upstream   FAULT: nothing confirmed for ${durationText(sil.silentMs, 'en')} while ${sil.waiting} message(s) wait (limit ${durationText(v.silenceThresholdS * 1000, 'en')})\n`);
+    out(`upstream   FAULT: nothing confirmed for ${duration(sil.silentMs)} while ${sil.waiting} message(s) wait (limit ${duration(v.silenceThresholdS * 1000)})\n`);
   } else out('upstream   OK\n');
   if (s) {
     out(`transport  ${safe(s.transport ?? '-')}  peer ${safe(s.peer ?? '-')}\n`);
     out(`cert       ${safe(fingerprintText(s.peerCertSha256))}\n`);
-    out(`connected  ${s.connected ? 'yes' : 'no'}${s.connectedSince === null ? '' : ` since ${time(s.connectedSince)}${ago(s.connectedSince, now)}`}\n`);
-    out(`confirmed  ${s.lastConfirmedSeq === null ? '-' : `#${safe(s.lastConfirmedSeq)}`}${s.lastConfirmedAt === null ? ' (never)' : ` at ${time(s.lastConfirmedAt)}${ago(s.lastConfirmedAt, now)}`}\n`);
-    out(`queue      ${safe(s.queueDepth)} waiting${s.queueBytes ? ` (${safe(s.queueBytes)} bytes)` : ''}${s.oldestWaitingAt === null ? '' : `, oldest since ${time(s.oldestWaitingAt)}${ago(s.oldestWaitingAt, now)}`}\n`);
+    out(`connected  ${s.connected ? 'yes' : 'no'}${s.connectedSince === null ? '' : ` since ${time(s.connectedSince)}${ago(s.connectedSince)}`}\n`);
+    out(`confirmed  ${s.lastConfirmedSeq === null ? '-' : `#${safe(s.lastConfirmedSeq)}`}${s.lastConfirmedAt === null ? ' (never)' : ` at ${time(s.lastConfirmedAt)}${ago(s.lastConfirmedAt)}`}\n`);
+    out(`queue      ${safe(s.queueDepth)} waiting${s.queueBytes ? ` (${safe(s.queueBytes)} bytes)` : ''}${s.oldestWaitingAt === null ? '' : `, oldest since ${time(s.oldestWaitingAt)}${ago(s.oldestWaitingAt)}`}\n`);
     const lost = Object.entries(s.overflowLost).filter(([, n]) => (n ?? 0) > 0);
     out(`overflow   ${lost.length ? lost.map(([k, n]) => `${safe(k)} ${safe(n)}`).join(', ') : 'none lost'}\n`);
     if (s.lastError) out(`last error ${safe(s.lastError)}\n`);

@@ -7,7 +7,11 @@ import { SOCKET_NAME } from '../control/protocol.js';
 import { hashPassword } from '../auth/password.js';
 import { DEFAULT_STATE_DIR } from '../sys/paths.js';
 import { durationArg, parseArgs, str, UsageError, type ParsedArgs } from './args.js';
-import { printHuman } from './human.js';
+import { printHuman, type CliWords } from './human.js';
+import { durationText } from '../../../webui/src/i18n/upstream.js';
+
+/** The technician reads English; the words come from the one catalog. */
+const WORDS: CliWords = { duration: (ms) => durationText(ms, 'en') };
 import { BLOCKLIST_USAGE, checkFile, readFeedFile, routeBlocklist } from './blocklistCmds.js';
 
 const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
@@ -94,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
   if (p.positional[0] === 'blocklist' && p.positional[1] === 'check') {
     const summary = await checkFile(p.positional[2], opts);
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else printHuman('blocklist.check', summary, (s) => process.stdout.write(s));
+    else printHuman('blocklist.check', summary, (s) => process.stdout.write(s), WORDS);
     return summary.healthy ? 0 : 1;
   }
   const { cmd, args } = p.positional[0] === 'blocklist' && p.positional[1] === 'add-feed'
@@ -105,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     onBusy: (p) => process.stderr.write(`utmctl: utmd is busy: working on ${p.cmd} for ${Math.round(p.elapsedMs / 1000)} s${p.running.length ? ` (also: ${p.running.map((r) => r.cmd).join(', ')})` : ''}; waiting for the answer to ${cmd}…\n`),
   });
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else printHuman(cmd, result, (s) => process.stdout.write(s));
+  else printHuman(cmd, result, (s) => process.stdout.write(s), WORDS);
   const faults = faultsOf(cmd, result);
   for (const f of faults) process.stderr.write(`utmctl: fault: ${f}\n`);
   return faults.length ? EXIT.fault : EXIT.ok;

@@ -13,6 +13,7 @@ import { stderrLogger } from '../app/log.js';
 import { isStorageError } from '../app/storage.js';
 import { DEFAULT_CONFIG, DEFAULT_PROVISIONING, DEFAULT_STATE_DIR, packageRoot } from '../sys/paths.js';
 import { str, UsageError, type ParsedArgs } from './args.js';
+import { staffText } from '../../../webui/src/index.js';
 
 export const USAGE = `usage: utmd [--state-dir DIR] [--config FILE] [--provisioning FILE]
        utmd --check-config FILE | --check-provisioning FILE`;
@@ -56,7 +57,8 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
   const base = parseWith(BasePolicySchema, readFileSync(basePath, 'utf8'), basePath);
 
   const features = composeFeatures({ config, provisioning, stateDir, root });
-  const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, staticDir: join(root, 'webui', 'static'), restoredMs, refusals });
+  const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, staticDir: join(root, 'webui', 'static'), restoredMs, refusals,
+    text: staffText(provisioning?.desk ?? null) });
   let stopping = false;
   const stop = (sig: string): void => {
     if (stopping) return;

@@ -1,6 +1,22 @@
-// Pure: a Markdown reference of a zod schema (field path, type, default, description), so
-// the config and provisioning reference in firmware/CONFIG.md is generated, never stale.
-import type { z } from 'zod';
+// Pure: the published JSON Schema of a config file (zod's public z.toJSONSchema) and a
+// Markdown reference read from that JSON Schema (field path, type, default, description), so
+// firmware/CONFIG.md and firmware/*.schema.json are generated, never stale, and agree.
+import { z } from 'zod';
+
+type JsonSchema = z.core.JSONSchema.JSONSchema;
+type Node = z.core.JSONSchema._JSONSchema;
+
+/** The JSON Schema (draft 2020-12) of what a file may contain: fields with defaults are optional. */
+export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+  return z.toJSONSchema(schema, {
+    io: 'input',
+    // zod leaves out the default of a field whose type transforms (a DnsDomain, a HostLabel)
+    // when it describes the input side; the default is still what an absent field means.
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema instanceof z.ZodDefault && jsonSchema.default === undefined) jsonSchema.default = zodSchema.def.defaultValue;
+    },
+  });
+}
 
 interface Row {
   path: string;
@@ -9,62 +25,50 @@ interface Row {
   desc: string;
 }
 
-type AnyDef = { type: string; innerType?: unknown; shape?: Record<string, unknown>; element?: unknown; entries?: Record<string, string>; values?: unknown[]; defaultValue?: unknown; in?: unknown; out?: unknown };
-const defOf = (s: unknown): AnyDef | undefined => (s as { _zod?: { def?: AnyDef } })?._zod?.def;
-const descOf = (s: unknown): string | undefined => (s as { description?: string }).description;
-
-function typeName(s: unknown): string {
-  const d = defOf(s);
-  if (!d) return '?';
-  switch (d.type) {
-    case 'default': case 'optional': case 'nullable': case 'readonly':
-      return typeName(d.innerType);
-    case 'pipe':
-      return typeName(d.in);
-    case 'array':
-      return `${typeName(d.element)}[]`;
-    case 'enum':
-      return Object.values(d.entries ?? {}).map((v) => `"${v}"`).join(' \\| ');
-    case 'literal':
-      return (d.values ?? []).map((v) => JSON.stringify(v)).join(' \\| ');
-    case 'object':
-      return 'object';
-    case 'number': case 'int':
-      return 'number';
-    default:
-      return d.type;
-  }
+function typeName(n: Node | undefined): string {
+  if (n === undefined || typeof n === 'boolean') return 'any';
+  if (n.anyOf) return n.anyOf.map(typeName).join(' \\| ');
+  if (n.enum) return n.enum.map((v) => JSON.stringify(v)).join(' \\| ');
+  if (n.const !== undefined) return JSON.stringify(n.const);
+  if (n.type === 'array') return `${typeName(Array.isArray(n.items) ? n.items[0] : n.items)}[]`;
+  if (n.type === 'integer') return 'number';
+  if (n.type === 'object' && !n.properties && n.additionalProperties) return `record<string, ${typeName(n.additionalProperties)}>`;
+  return typeof n.type === 'string' ? n.type : 'any';
 }
 
-function walk(s: unknown, path: string, rows: Row[], desc?: string, def?: string): void {
-  let x = s;
-  let defaultValue = def;
-  let description = desc ?? descOf(s);
-  let optional = false;
-  for (let d = defOf(x); d && ['default', 'optional', 'nullable', 'readonly'].includes(d.type); d = defOf(x)) {
-    if (d.type === 'default') defaultValue = JSON.stringify(d.defaultValue);
-    if (d.type === 'optional') optional = true;
-    x = d.innerType;
-    description = description ?? descOf(x);
+const propsOf = (n: JsonSchema): Array<[string, JsonSchema]> =>
+  Object.entries(n.properties ?? {}).filter((e): e is [string, JsonSchema] => !e[0].startsWith('$') && typeof e[1] !== 'boolean');
+
+function rows(n: JsonSchema, prefix: string, out: Row[], nested: boolean): Row[] {
+  for (const [k, v] of propsOf(n)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    const def = v.default !== undefined ? JSON.stringify(v.default) : (n.required ?? []).includes(k) ? 'required' : '(none)';
+    out.push({ path, type: typeName(v), def, desc: v.description ?? '' });
+    if (nested && v.type === 'object') rows(v, path, out, true);
   }
-  const d = defOf(x);
-  if (path) rows.push({ path, type: typeName(x), def: defaultValue ?? (optional ? '(none)' : 'required'), desc: description ?? '' });
-  if (d?.type === 'object') {
-    for (const [k, v] of Object.entries(d.shape ?? {})) {
-      if (k.startsWith('$')) continue;
-      walk(v, path ? `${path}.${k}` : k, rows);
-    }
-  }
+  return out;
 }
 
-/** Markdown table of every field of `schema`. */
-export function schemaReference(schema: z.ZodType): string {
-  const rows: Row[] = [];
-  walk(schema, '', rows);
-  const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function table(list: readonly Row[]): string {
   return [
     '| field | type | default | meaning |',
     '|---|---|---|---|',
-    ...rows.map((r) => `| \`${r.path}\` | ${r.type} | ${r.def === 'required' ? '**required**' : `\`${esc(r.def)}\``} | ${esc(r.desc)} |`),
+    ...list.map((r) => `| \`${r.path}\` | ${r.type} | ${r.def === 'required' ? '**required**' : `\`${esc(r.def)}\``} | ${esc(r.desc)} |`),
   ].join('\n');
+}
+
+/** Markdown reference of `schema`: one table of the top-level fields, then one table per
+ *  section (each top-level object), with dotted paths. */
+export function schemaReference(schema: z.ZodType): string {
+  const js = jsonSchemaOf(schema);
+  const top = rows(js, '', [], false).map((r) => {
+    const v = js.properties?.[r.path];
+    return typeof v !== 'boolean' && v?.type === 'object' && v.properties ? { ...r, def: r.def === 'required' ? r.def : '(see below)' } : r;
+  });
+  const sections = propsOf(js)
+    .filter(([, v]) => v.type === 'object' && v.properties)
+    .map(([k, v]) => `### \`${k}\`${v.description ? `: ${esc(v.description)}` : ''}\n\n${table(rows(v, k, [], true))}`);
+  return [table(top), ...sections].join('\n\n');
 }

@@ -8,6 +8,23 @@ export const PasswordHash = z
   .string()
   .regex(/^scrypt\$\d{1,7}\$\d{1,2}\$\d{1,2}\$[A-Za-z0-9+/=]{16,64}\$[A-Za-z0-9+/=]{32,128}$/, 'a hash made by `utmctl hash-password` (scrypt$N$r$p$salt$hash)');
 
+/** The office's time zone when the bundle names none: the product is sold in Japan. */
+export const DEFAULT_TIME_ZONE = 'Asia/Tokyo';
+
+/** An IANA time zone name this Node's ICU knows (the page prints every time in it). */
+export const TimeZone = z
+  .string()
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch (e) {
+      if (e instanceof RangeError) return false;
+      throw e;
+    }
+  }, 'an IANA time zone name, e.g. Asia/Tokyo');
+
 export const ProvisioningSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Ignored; lets editors find the JSON schema'),
@@ -22,6 +39,7 @@ export const ProvisioningSchema = z
       })
       .describe('Consultation desk'),
     language: z.enum(['ja', 'en']).default('ja').describe('Default language of the page'),
+    timeZone: TimeZone.default(DEFAULT_TIME_ZONE).describe('IANA time zone in which the page shows times'),
     admin: z
       .strictObject({ passwordHash: PasswordHash.describe('Login for state-changing actions on the page') })
       .describe('Per-device administrator credential'),

@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
 import type { Feature, FeatureContext } from '../app/feature.js';
+import type { FeatureViews } from '../app/views.js';
 import type { Handlers } from '../app/commands.js';
-import type { WebExtensions } from '../../../webui/src/index.js';
 import { applyAction, quarantinedMacs, type DeviceAction } from './actions.js';
 import { DhcpCapture } from './capture.js';
 import { DeviceTable } from './deviceTable.js';
@@ -23,7 +23,6 @@ import { InventoryPolicySchema, type ActionRequest, type Device, type InventoryP
 import { QuarantineSet } from './quarantineSet.js';
 import { DevicesRepo } from './repo.js';
 import { devicesHandlers } from './commands.js';
-import { devicesWeb } from './page.js';
 import type { Sighting } from './tables.js';
 
 export interface DevicesFeatureOptions {
@@ -307,8 +306,8 @@ export class DevicesFeature implements Feature {
     return devicesHandlers(this);
   }
 
-  web(): WebExtensions {
-    return devicesWeb(this);
+  views(): FeatureViews {
+    return { devices: this };
   }
 
   status(): Record<string, unknown> {

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
 import type { Feature, FeatureContext } from '../app/feature.js';
+import type { FeatureViews } from '../app/views.js';
 import { z } from 'zod';
 import type { Handlers } from '../app/commands.js';
 import { CommandError, parseArgs } from '../control/protocol.js';
@@ -17,7 +18,6 @@ import { collectorAllowEntry, DetectorSet, type ListedLookup } from '../detector
 import { clocked, type Thresholds } from '../detectors/thresholds.js';
 import { CidrSet, makeIsLan } from '../net/cidrSet.js';
 import type { FlowEvent } from '../sensors/events.js';
-import type { WebExtensions } from '../../../webui/src/index.js';
 import { DnsCapture } from '../dns/capture.js';
 import { DnsNames } from '../dns/sensor.js';
 import { ByteCounters } from './byteCounters.js';
@@ -28,7 +28,7 @@ import { loadThresholds } from './thresholdsFile.js';
 import { MacMisses } from './macMisses.js';
 import { LAN_SEEN_SET } from '../nft/render.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { incidentSection } from './page.js';
+import { incidentsView } from './view.js';
 
 export interface TrafficOptions {
   /** Package root (rules/thresholds.json lives there). */
@@ -277,10 +277,10 @@ export class TrafficFeature implements Feature {
     return { names: cache.list(a.limit), total: cache.size };
   }
 
-  web(): WebExtensions {
+  views(): FeatureViews {
     const ctx = this.ctx;
     if (!ctx) return {};
-    return { sections: [incidentSection({ db: ctx.db, provisioning: ctx.provisioning, now: ctx.now })] };
+    return { incidents: incidentsView({ db: ctx.db, now: ctx.now }) };
   }
 
   status(): Record<string, unknown> {

@@ -12,6 +12,9 @@ import { Reporting, type ReportingDeps } from '../../../firmware/src/app/reporti
 import type { UpstreamMessage, UpstreamSink, UpstreamStatus } from '../../../firmware/src/upstream/contract.js';
 import type { Logger } from '../../../firmware/src/app/log.js';
 import { waitFor } from '../../lab/poll.js';
+import { staffText } from '../../../webui/src/i18n/staffText.js';
+
+const text = staffText(null);
 
 class MemorySink implements UpstreamSink {
   readonly messages: UpstreamMessage[] = [];
@@ -38,7 +41,7 @@ function setup(over: Partial<ReportingDeps> = {}, status: Partial<UpstreamStatus
   } as UpstreamStatus };
   const alerts = new AlertsRepo(db);
   const r = new Reporting({
-    db, sink, status: () => st.value, conditions, alerts, now, log: quiet, lang: 'ja', startedAt: clock.now - H,
+    db, sink, status: () => st.value, conditions, alerts, now, log: quiet, lang: 'ja', text, startedAt: clock.now - H,
     config: { heartbeatSeconds: 300, silenceSeconds: 900, recoverySettleSeconds: 60, statsTime: '00:05' },
     rulesetFile: '/nonexistent/last-good.json', feeds: () => [{ id: 'lab-c2', lastSuccessAt: clock.now - 600_000 }],
     devices: () => ({ devices: [{ firstSeen: clock.now - 2 * H, lastSeen: clock.now, status: 'new' }], audit: [] }),
@@ -76,7 +79,7 @@ test('an open episode survives a restart: no second failure, and the recovery st
   const sink = new MemorySink();
   const conditions = new Conditions(() => a.clock.now);
   const b = new Reporting({
-    db: a.db, sink, status: () => a.st.value, conditions, alerts: a.alerts, now: () => a.clock.now, log: quiet, lang: 'en', startedAt: a.clock.now,
+    db: a.db, sink, status: () => a.st.value, conditions, alerts: a.alerts, now: () => a.clock.now, log: quiet, lang: 'en', text, startedAt: a.clock.now,
     config: { heartbeatSeconds: 300, silenceSeconds: 900, recoverySettleSeconds: 0, statsTime: '00:05' }, rulesetFile: '/nonexistent', feeds: () => [],
     devices: () => ({ devices: [], audit: [] }), dayOf,
   });

@@ -1,8 +1,11 @@
 import test from 'ava';
 import { printHuman } from '../../../firmware/src/cli/human.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
+import { durationText } from '../../../webui/src/i18n/upstream.js';
+import { staffText } from '../../../webui/src/i18n/staffText.js';
+import { buildCatalog, explainAlert } from '../../../webui/src/index.js';
 
-const print = (cmd: string, r: unknown): string => { let s = ''; printHuman(cmd, r, (x) => { s += x; }); return s; };
+const print = (cmd: string, r: unknown): string => { let s = ''; printHuman(cmd, r, (x) => { s += x; }, { duration: (ms) => durationText(ms, 'en') }); return s; };
 
 test('utmctl names prints address, name, CNAME end and expiry, escaping hostile names', (t) => {
   const out = print('traffic.names', { names: [
@@ -27,4 +30,17 @@ test('alerts and incidents show the remote\'s name beside its address, escaped',
   const inc = print('incidents', [{ id: 3, device: a.device, severity: 'danger', openedAt: 0, lastAt: 0, findings: 1, kinds: ['beacon'], stages: [], alerts: [a] }]);
   t.true(inc.includes('remote 203.0.113.201 (c2.example\\x07)'));
   t.true(print('alerts', [{ ...a, evidence: {} }]).includes('remote 203.0.113.201  '));
+});
+
+test('utmctl alerts shows the words the office was told, from the one catalog, escaped', (t) => {
+  const a: Alert = {
+    id: 8, kind: 'blocklist_hit', severity: 'danger', dedupKey: 'k8', device: { ip: '192.168.77.101' }, remote: { ip: '203.0.113.5', port: 443 },
+    direction: 'outbound', action: 'blocked', count: 1, firstSeen: 0, lastSeen: 0, params: { category: 'malware', deviceName: 'pc\u001b[2J' }, evidence: {}, incidentId: null,
+  };
+  const words = staffText({ name: 'Desk', phone: '0120-000-000' }).explain(a, 'en');
+  t.deepEqual(words, explainAlert(a, 'en', buildCatalog(), { name: 'Desk', phone: '0120-000-000' }));
+  const out = print('alerts', [{ ...a, text: { ...words, title: `${words.title}\u001b[2J` } }]);
+  t.true(out.includes(`    told: ${words.title}\\x1b[2J / ${words.todo}`));
+  t.false(out.includes('\u001b'));
+  t.false(print('alerts', [a]).includes('told:'), 'an answer without text (older daemon) prints as before');
 });

@@ -3,6 +3,9 @@ import { printUpstreamStatus } from '../../../firmware/src/cli/upstreamHuman.js'
 import { fingerprintText } from '../../../firmware/src/upstream/fingerprint.js';
 import { printHuman } from '../../../firmware/src/cli/human.js';
 import type { UpstreamView } from '../../../firmware/src/app/reporting.js';
+import { durationText } from '../../../webui/src/i18n/upstream.js';
+
+const duration = (ms: number): string => durationText(ms, 'en');
 
 const now = Date.UTC(2026, 11, 1, 12, 0, 0);
 const MIN = 60_000;
@@ -17,7 +20,7 @@ const view: UpstreamView = {
   stats: { lastDay: '2026-11-30', lastAt: now - 11 * 3_600_000 },
   openConditions: [],
 };
-const print = (v: UpstreamView): string => { let s = ''; printUpstreamStatus(v, (x) => { s += x; }, now); return s; };
+const print = (v: UpstreamView): string => { let s = ''; printUpstreamStatus(v, (x) => { s += x; }, duration, now); return s; };
 
 test('a healthy link: every field the technician asked for, one per line', (t) => {
   t.is(print(view), [
@@ -71,6 +74,6 @@ test('hostile strings from the wire cannot drive the terminal', (t) => {
 
 test('printHuman routes upstream.status', (t) => {
   let s = '';
-  printHuman('upstream.status', { ...view, status: null, silence: { state: 'none' } }, (x) => { s += x; });
+  printHuman('upstream.status', { ...view, status: null, silence: { state: 'none' } }, (x) => { s += x; }, { duration });
   t.true(s.startsWith('upstream   NO COLLECTOR CONFIGURED'));
 });

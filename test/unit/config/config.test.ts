@@ -75,6 +75,12 @@ test('a good provisioning bundle gets its defaults', (t) => {
   t.is(p.learningDays, 7);
   t.is(resolveUpstream(p.upstream).port, 514, 'no CA or pin: udp on 514, as before');
   t.is(resolveUpstream(p.upstream).transport, 'udp');
+  t.is(p.timeZone, 'Asia/Tokyo');
+});
+
+test('the page time zone comes from the bundle and must be one ICU knows', (t) => {
+  t.is(ProvisioningSchema.parse({ ...goodBundle, timeZone: 'Europe/Berlin' }).timeZone, 'Europe/Berlin');
+  t.true(refused(ProvisioningSchema, { ...goodBundle, timeZone: 'Mars/Olympus' }).some((x) => x.startsWith('timeZone:')));
 });
 
 test('a provisioning bundle with a plain-text password or a hostname collector is refused', (t) => {

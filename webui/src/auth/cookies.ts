@@ -1,16 +1,14 @@
-// Minimal Cookie header parsing and Set-Cookie formatting (no extra dependency).
+// Cookie header parsing and Set-Cookie formatting through the `cookie` package (the one
+// Express itself uses), behind the two small functions the web UI calls.
+import { parse, serialize } from 'cookie';
 
-/** Parses a Cookie header into name → value; the first occurrence of a name wins. */
+/** Parses a Cookie header into name → value; the first occurrence of a name wins; pairs
+ *  without a name or a `=` are skipped. */
 export function parseCookies(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-    if (name && !out.has(name)) out.set(name, value);
+  for (const [name, value] of Object.entries(parse(header))) {
+    if (name && value !== undefined) out.set(name, value);
   }
   return out;
 }
@@ -22,11 +20,14 @@ export interface CookieOptions {
   sameSite: 'Strict' | 'Lax';
 }
 
-/** Formats one Set-Cookie value with Path=/. Values must already be cookie-safe tokens. */
+/** Formats one Set-Cookie value with Path=/. Throws TypeError for a name or value that is
+ *  not cookie-safe (the package checks both). */
 export function formatCookie(name: string, value: string, opts: CookieOptions): string {
-  const parts = [`${name}=${value}`, 'Path=/', `SameSite=${opts.sameSite}`];
-  if (opts.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(opts.maxAgeSeconds))}`);
-  if (opts.httpOnly) parts.push('HttpOnly');
-  if (opts.secure) parts.push('Secure');
-  return parts.join('; ');
+  return serialize(name, value, {
+    path: '/',
+    sameSite: opts.sameSite === 'Strict' ? 'strict' : 'lax',
+    ...(opts.maxAgeSeconds === undefined ? {} : { maxAge: Math.max(0, Math.floor(opts.maxAgeSeconds)) }),
+    httpOnly: opts.httpOnly ?? false,
+    secure: opts.secure ?? false,
+  });
 }

@@ -7,6 +7,7 @@ import { html, type Html } from '../html.js';
 import type { ExplainedAlert } from '../i18n/explain.js';
 import type { Lang } from '../i18n/types.js';
 import { UI } from '../i18n/ui.js';
+import { INCIDENT_WORDS as WORDS } from '../i18n/incidents.js';
 import { formatStamp, formatWhen } from './format.js';
 
 export interface IncidentCard {
@@ -21,10 +22,6 @@ export interface IncidentCard {
   alerts: Array<{ alert: Alert; text: ExplainedAlert }>;
 }
 
-const WORDS: Record<Lang, { heading: string; none: string; device: string; related: string; evidence: string }> = {
-  ja: { heading: '出来事のまとめ', none: '不審な通信のまとまりは見つかっていません。', device: '対象の機器', related: 'この出来事に含まれるお知らせ', evidence: '技術者向けの詳細' },
-  en: { heading: 'Incidents', none: 'No groups of suspicious traffic have been found.', device: 'Device', related: 'Alerts in this incident', evidence: 'Details for the technician' },
-};
 
 function card(c: IncidentCard, lang: Lang, timeZone: string, technician: boolean): Html {
   const ui = UI[lang];

@@ -1,8 +1,9 @@
 import test from 'ava';
-import { devicesSection, webActor } from '../../../firmware/src/devices/page.js';
-import { printDevices } from '../../../firmware/src/devices/human.js';
-import { DeviceSchema, type Device } from '../../../firmware/src/devices/model.js';
-import type { PageContext } from '../../../webui/src/index.js';
+import { devicesSection } from '../../../../webui/src/views/devices.js';
+import { webActor } from '../../../../webui/src/routes/deviceActions.js';
+import { formatWhen } from '../../../../webui/src/views/format.js';
+import { DeviceSchema, type Device } from '../../../../firmware/src/devices/model.js';
+import type { PageContext } from '../../../../webui/src/index.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const dev = (over: Partial<Device>): Device => DeviceSchema.parse({
@@ -12,7 +13,7 @@ const dev = (over: Partial<Device>): Device => DeviceSchema.parse({
   status: 'new', label: null, linkedTo: null, maybeSameAs: null, alerted: true, pendingSince: null, ...over,
 });
 const list = (devices: Device[], active = false) => ({ list: () => ({ devices, learning: { active, until: 1_764_700_000_000 }, counters: { evicted: 0, dropped: 0 } }) });
-const ctx = (user: string | null, lang: 'ja' | 'en' = 'ja'): PageContext => ({ lang, now: 1_764_100_100_000, session: { sid: user ? 's' : null, user, csrf: 'tok"en', clientIp: '192.168.77.101' } });
+const ctx = (user: string | null, lang: 'ja' | 'en' = 'ja', timeZone = 'Asia/Tokyo'): PageContext => ({ lang, now: 1_764_100_100_000, timeZone, session: { sid: user ? 's' : null, user, csrf: 'tok"en', clientIp: '192.168.77.101' } });
 
 test('a new device is asked about in plain words; hostile names are escaped', (t) => {
   const page = devicesSection(list([dev({})]), ctx(null)).toString();
@@ -47,10 +48,11 @@ test('web actor names the login and the client address, bounded', (t) => {
   t.is(webActor('a'.repeat(100), '::1').length, 64);
 });
 
-test('utmctl devices neutralises control characters in device-supplied strings', (t) => {
-  let out = '';
-  printDevices({ devices: [dev({ hostname: 'evil\u001b[2J\u202eexe.txt', label: null })], learning: { active: false, until: 0 } }, (s) => { out += s; });
-  t.false(out.includes('\u001b'));
-  t.false(out.includes('\u202e'));
-  t.true(out.includes('evil\\x1b[2J'));
+test('times are printed in the page context time zone (from provisioning), not a fixed one', (t) => {
+  const d = dev({});
+  const utc = devicesSection(list([d]), ctx(null, 'en', 'UTC')).toString();
+  const tokyo = devicesSection(list([d]), ctx(null, 'en')).toString();
+  t.true(utc.includes(formatWhen(d.firstSeen, 'en', 'UTC')));
+  t.false(utc.includes(formatWhen(d.firstSeen, 'en', 'Asia/Tokyo')));
+  t.true(tokyo.includes(formatWhen(d.firstSeen, 'en', 'Asia/Tokyo')));
 });
