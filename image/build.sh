@@ -85,7 +85,7 @@ done
 if [[ -z "$MIRROR" ]]; then
   # The host's own Debian mirror (the only archive this network may reach).
   MIRROR="$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p; s/^deb \[[^]]*\] *\(http[^ ]*debian\) .*/\1/p; s/^deb \(http[^ ]*debian\) .*/\1/p' \
-    /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1)"
+    /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1 || true)"
   MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 fi
 [[ -n "$VERSION" ]] || VERSION="$(node -p 'require(process.argv[1]).version' "${PROJECT}/package.json")"
