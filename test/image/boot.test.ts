@@ -48,19 +48,19 @@ test('the image boots as the box: internet through it, blocklist dropped, page f
   // The office PC reaches the internet through the box (bridge: the box is transparent).
   const through = await waitFor(async () => {
     const [r] = await tcpProbe(office.ns, [{ addr: web.v4, port: 80 }], { timeoutMs: 2000 });
-    return r?.result === 'connected' ? r : undefined;
+    return r?.outcome === 'connected' ? r : undefined;
   }, { what: 'office → web through the box', timeoutMs: 120_000, intervalMs: 1000 });
-  t.is(through.result, 'connected');
+  t.is(through.outcome, 'connected');
 
   // A blocklisted address is dropped, while the allowed one still connects.
   await vm.sh(`utmctl block add ${malware.v4} --for 24h --note image-test`);
   const dropped = await waitFor(async () => {
     const [r] = await tcpProbe(office.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 2000 });
-    return r?.result === 'timeout' ? r : undefined;
+    return r?.outcome === 'timeout' ? r : undefined;
   }, { what: 'the blocklisted address dropped', timeoutMs: 60_000, intervalMs: 1000 });
-  t.is(dropped.result, 'timeout');
+  t.is(dropped.outcome, 'timeout');
   const [still] = await tcpProbe(office.ns, [{ addr: web.v4, port: 80 }], { timeoutMs: 2000 });
-  t.is(still?.result, 'connected');
+  t.is(still?.outcome, 'connected');
 
   // The page answers from the office side (the box's management address from the router's DHCP).
   const page = await waitFor(async () => {

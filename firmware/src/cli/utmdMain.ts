@@ -10,6 +10,7 @@ import { Daemon } from '../app/daemon.js';
 import { composeFeatures } from '../app/compose.js';
 import { stderrLogger } from '../app/log.js';
 import { DEFAULT_CONFIG, DEFAULT_PROVISIONING, DEFAULT_STATE_DIR, packageRoot } from '../sys/paths.js';
+import { SdNotifier, systemdNotify } from '../sys/sdNotify.js';
 import { str, UsageError, type ParsedArgs } from './args.js';
 
 export const USAGE = `usage: utmd [--state-dir DIR] [--config FILE] [--provisioning FILE]
@@ -47,17 +48,19 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
 
   const features = composeFeatures({ config, provisioning, stateDir, root });
   const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, staticDir: join(root, 'webui', 'static'), restoredMs });
+  const notifier = new SdNotifier({ env: process.env, pid: process.pid, run: systemdNotify, onError: (e) => log.warn(`sd_notify: ${(e as Error).message}`) });
   let stopping = false;
   const stop = (sig: string): void => {
     if (stopping) return;
     stopping = true;
     log.info(`${sig}: stopping (the ruleset stays in the kernel)`);
-    void daemon.stop().then(() => process.exit(0));
+    void notifier.stop().then(() => daemon.stop()).then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await daemon.start();
   log.info(`running: ${daemon.plan?.mode ?? '?'} mode, state in ${stateDir}`, daemon.timings);
+  await notifier.ready(`running: ${daemon.plan?.mode ?? '?'} mode`);
 }
 
 /** Prints why utmd cannot start and returns the exit code. */
