@@ -31,6 +31,7 @@ import { UpstreamForwarder } from '../upstream/forwarder.js';
 import { ControlServer } from '../control/server.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { Conditions } from './conditions.js';
+import { readRefusedNote } from './provisioningNote.js';
 import { setSysctls } from './sysctls.js';
 import type { Logger } from './log.js';
 import { coreHandlers, type Handlers } from './commands.js';
@@ -237,6 +238,9 @@ export class Daemon {
     } else {
       this.conditions.set('provisioning', false, 'no collector provisioned; alerts are kept on the box');
     }
+    // First boot refused the provider's bundle (image/firstboot): show the exact reason.
+    const refused = readRefusedNote(this.o.stateDir);
+    if (refused !== null) this.conditions.set('provisioning', false, `provisioning bundle refused at first boot: ${refused}`);
     // Fail loud: a condition going bad becomes an alert (stored, shown, sent upstream).
     this.conditions.onChange((c) => {
       const f = conditionFinding(c, this.outbox?.pending().count ?? null);
