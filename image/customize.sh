@@ -58,6 +58,11 @@ ln -s -- /var/lib/otasuke-utm/etc "${ROOT}/etc/otasuke-utm"
 KVER="$(basename "$(ls -1d "${ROOT}"/lib/modules/* | sort -V | tail -n 1)")"
 ln -sf -- "vmlinuz-${KVER}" "${ROOT}/boot/vmlinuz"
 ln -sf -- "initrd.img-${KVER}" "${ROOT}/boot/initrd.img"
+# The initrd must mount a squashfs root from virtio/NVMe/SATA disks found by PARTUUID.
+for m in squashfs virtio_blk virtio_pci nvme sd_mod ahci; do
+  grep -qx -- "$m" "${ROOT}/etc/initramfs-tools/modules" || printf '%s\n' "$m" >>"${ROOT}/etc/initramfs-tools/modules"
+done
+printf 'COMPRESS=zstd\n' >"${ROOT}/etc/initramfs-tools/conf.d/otasuke"
 # mkinitramfs honours SOURCE_DATE_EPOCH: rebuild once with our modules list so it is stable.
 in_root update-initramfs -u -k "$KVER"
 
