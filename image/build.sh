@@ -36,7 +36,7 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1764547200}"
 readonly PACKAGES=(
   systemd systemd-sysv systemd-resolved udev dbus kmod linux-image-amd64 initramfs-tools
   systemd-boot-efi rauc iproute2 nftables conntrack ulogd2 ulogd2-json tcpdump dnsmasq-base
-  nodejs ca-certificates curl util-linux mount e2fsprogs dosfstools procps less
+  nodejs ca-certificates curl util-linux mount e2fsprogs dosfstools procps less zstd
 )
 # The builder's packages: the app's native module is compiled here, never on the host.
 readonly BUILDER_PACKAGES=(nodejs npm node-gyp libnode-dev build-essential python3 ca-certificates)
@@ -187,7 +187,8 @@ cp -- "${ROOTFS}/usr/lib/systemd/boot/efi/systemd-bootx64.efi" "${OUT}/boot/syst
 # --- 4. Slot image ------------------------------------------------------------------------------
 step "rootfs.squashfs"
 rm -f -- "${OUT}/rootfs.squashfs"
-mksquashfs "$ROOTFS" "${OUT}/rootfs.squashfs" -comp zstd -Xcompression-level 15 -noappend \
+# (mksquashfs refuses SOURCE_DATE_EPOCH together with explicit times; the times are explicit.)
+env -u SOURCE_DATE_EPOCH mksquashfs "$ROOTFS" "${OUT}/rootfs.squashfs" -comp zstd -Xcompression-level 15 -noappend \
   -all-root -mkfs-time "$SOURCE_DATE_EPOCH" -all-time "$SOURCE_DATE_EPOCH" -no-progress -quiet
 (cd "$OUT" && sha256sum rootfs.squashfs >rootfs.sha256)
 printf '%s\n' "$VERSION" >"${OUT}/version"
