@@ -10,7 +10,7 @@
 #   1 esp           192 MiB  vfat   systemd-boot, slot kernels+initrds, loader entries
 #   2 root-a        768 MiB  squashfs  slot A (factory: this build)
 #   3 root-b        768 MiB  squashfs  slot B (empty until the first update)
-#   4 otasuke-prov    8 MiB  vfat "OTASUKE-PROV": the provider's provisioning bundle, read at
+#   4 otasuke-prov    8 MiB  vfat "OTASUKEPROV": the provider's provisioning bundle, read at
 #                            first boot (otasuke-utm/provisioning.json)
 #   5 otasuke-data  512 MiB  ext4   mounted at /var: everything the box writes
 # The data partition is last so a provider can grow it to the rest of a larger disk.
@@ -50,11 +50,11 @@ trap 'rm -rf -- "$WORK"' EXIT
 # Writes file $1 into $OUT at MiB offset $2.
 put() { dd if="$1" of="$OUT" bs=1M seek="$2" conv=notrunc,sparse status=none; }
 
-# The provisioning partition: vfat labelled OTASUKE-PROV, optionally holding bundle $1.
+# The provisioning partition: vfat labelled OTASUKEPROV, optionally holding bundle $1.
 prov_fs() {
   local img="${WORK}/prov.img"
   rm -f -- "$img"
-  mkfs.vfat -C -n OTASUKE-PROV -i 0f7a5a01 --invariant "$img" $((PROV_MB * 1024)) >/dev/null
+  mkfs.vfat -C -n OTASUKEPROV -i 0f7a5a01 --invariant "$img" $((PROV_MB * 1024)) >/dev/null
   if [[ -n "${1:-}" ]]; then
     [[ -f "$1" ]] || die "provisioning bundle $1 not found"
     MTOOLS_SKIP_CHECK=1 mmd -i "$img" ::otasuke-utm
