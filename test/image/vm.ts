@@ -12,7 +12,7 @@ import type { Lab } from '../lab/lab.js';
 import { execIn } from '../lab/netns.js';
 import { waitFor } from '../lab/poll.js';
 import type { LabProcess } from '../lab/process.js';
-import { run } from '../lab/run.js';
+import { run, runResult } from '../lab/run.js';
 import { REPO_ROOT } from '../lab/lab.js';
 
 // mtools checks FAT geometry against the whole disk file; the ESP is inside it.
@@ -23,7 +23,7 @@ export const VM_MACS = ['52:54:00:77:00:01', '52:54:00:77:00:02'] as const;
 /** Where the ESP starts in disk.raw (image/mkdisk.sh: 1 MiB). */
 const ESP_OFFSET = 1024 * 1024;
 /** Kernel arguments the test adds: the root shell on the virtio console. */
-export const TEST_CMDLINE = 'systemd.debug_shell=/dev/hvc0';
+export const TEST_CMDLINE = 'systemd.debug_shell=hvc0';
 
 export class GuestCommandError extends Error {
   override name = 'GuestCommandError';
@@ -32,9 +32,24 @@ export class GuestCommandError extends Error {
   }
 }
 
-/** True when KVM can be used; QEMU falls back to TCG (slower, never skipped) otherwise. */
-export function kvmAvailable(): boolean {
-  return existsSync('/dev/kvm');
+let accelChoice: Promise<'kvm' | 'tcg'> | undefined;
+
+/**
+ * KVM when /dev/kvm exists AND runs UEFI firmware, else TCG (slower, never skipped).
+ * OTASUKE_QEMU_ACCEL=kvm|tcg forces one. The probe exists because some nested-virtualisation
+ * hosts expose /dev/kvm but cannot execute firmware from ROM ("KVM internal error ... emulation
+ * failure" in OVMF's first instructions, measured on this project's build machines).
+ */
+export function chooseAccel(): Promise<'kvm' | 'tcg'> {
+  const forced = process.env.OTASUKE_QEMU_ACCEL;
+  if (forced === 'kvm' || forced === 'tcg') return Promise.resolve(forced);
+  accelChoice ??= (async () => {
+    if (!existsSync('/dev/kvm')) return 'tcg';
+    const r = await runResult(['timeout', '8', 'qemu-system-x86_64', '-machine', 'q35', '-accel', 'kvm', '-cpu', 'host', '-m', '256', '-nodefaults',
+      '-no-user-config', '-display', 'none', '-bios', '/usr/share/ovmf/OVMF.fd', '-serial', 'stdio'], { timeoutMs: 20_000 });
+    return /KVM internal error|emulation failure/.test(r.stdout + r.stderr) ? 'tcg' : 'kvm';
+  })();
+  return accelChoice;
 }
 
 /** Copies the built disk for one VM (sparse), with an optional provisioning bundle and the test kernel arguments. */
@@ -92,7 +107,7 @@ export async function startVm(lab: Lab, dir: string, disk: string): Promise<Vm> 
   await copyFile('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
   const consoleLog = join(dir, 'console.log');
   const sock = join(dir, 'shell.sock');
-  const accel = kvmAvailable() ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg'];
+  const accel = (await chooseAccel()) === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
   const argv = [
     'qemu-system-x86_64', '-machine', 'q35', ...accel, '-m', '1024', '-smp', '2', '-nodefaults', '-no-user-config', '-display', 'none',
     '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
