@@ -13,13 +13,14 @@ import { execInResult } from '../lab/netns.js';
 import { waitFor } from '../lab/poll.js';
 import { startTcpListener, tcpProbe } from '../lab/services.js';
 import { BOX_ADDRESS, startIspDhcp } from './ispDhcp.js';
-import { prepareDisk, startVm, wireTaps } from './vm.js';
+import { prepareDisk, slowFactor, startVm, wireTaps } from './vm.js';
 
 /** The exposure utmd.service must not exceed (image/README.md, "utmd.service hardening"). */
 export const MAX_EXPOSURE = 5.0;
 const BUNDLE = readFileSync(join(REPO_ROOT, 'image/provisioning.example.json'), 'utf8');
 
 test('the image boots as the box: internet through it, blocklist dropped, page from the office, collector hears, hardened unit', async (t) => {
+  const f = await slowFactor();
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   t.teardown(() => lab.destroy());
   await wireTaps(lab);
@@ -35,8 +36,7 @@ test('the image boots as the box: internet through it, blocklist dropped, page f
   await vm.waitShell();
 
   // The slot health check passes (utmd applied its ruleset and the page answers).
-  await waitFor(async () => (await vm.shResult('systemctl is-active otasuke-healthy.service', 5000)).output.trim() === 'active',
-    { what: 'otasuke-healthy.service active', timeoutMs: 180_000, intervalMs: 2000 });
+  await vm.waitHealthy();
   t.regex(await vm.sh('cat /proc/cmdline'), /rauc\.slot=A/);
   t.regex(await vm.sh('findmnt -no FSTYPE,OPTIONS /'), /^squashfs\s+ro/);
   t.regex(await vm.sh('findmnt -no SOURCE /var'), /vda5|otasuke-data/);
@@ -47,30 +47,30 @@ test('the image boots as the box: internet through it, blocklist dropped, page f
 
   // The office PC reaches the internet through the box (bridge: the box is transparent).
   const through = await waitFor(async () => {
-    const [r] = await tcpProbe(office.ns, [{ addr: web.v4, port: 80 }], { timeoutMs: 2000 });
+    const [r] = await tcpProbe(office.ns, [{ addr: web.v4, port: 80 }], { timeoutMs: 2000 * f });
     return r?.outcome === 'connected' ? r : undefined;
-  }, { what: 'office → web through the box', timeoutMs: 120_000, intervalMs: 1000 });
+  }, { what: 'office → web through the box', timeoutMs: 120_000 * f, intervalMs: 1000 });
   t.is(through.outcome, 'connected');
 
   // A blocklisted address is dropped, while the allowed one still connects.
   await vm.sh(`utmctl block add ${malware.v4} --for 24h --note image-test`);
   const dropped = await waitFor(async () => {
-    const [r] = await tcpProbe(office.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 2000 });
+    const [r] = await tcpProbe(office.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 2000 * f });
     return r?.outcome === 'timeout' ? r : undefined;
-  }, { what: 'the blocklisted address dropped', timeoutMs: 60_000, intervalMs: 1000 });
+  }, { what: 'the blocklisted address dropped', timeoutMs: 60_000 * f, intervalMs: 1000 });
   t.is(dropped.outcome, 'timeout');
-  const [still] = await tcpProbe(office.ns, [{ addr: web.v4, port: 80 }], { timeoutMs: 2000 });
+  const [still] = await tcpProbe(office.ns, [{ addr: web.v4, port: 80 }], { timeoutMs: 2000 * f });
   t.is(still?.outcome, 'connected');
 
   // The page answers from the office side (the box's management address from the router's DHCP).
   const page = await waitFor(async () => {
     const r = await execInResult(office.ns, ['curl', '-sS', '-m', '5', '-o', '/dev/null', '-w', '%{http_code}', `http://${BOX_ADDRESS}/api/health`]);
     return r.stdout === '200' ? r.stdout : undefined;
-  }, { what: 'the page from the office side', timeoutMs: 120_000, intervalMs: 1000 });
+  }, { what: 'the page from the office side', timeoutMs: 120_000 * f, intervalMs: 1000 });
   t.is(page, '200');
 
   // The provider's collector hears from the box (HOSTNAME = the bundle's deviceId).
-  const line = await collector.waitFor((l) => l.includes('otasuke-demo-0001'), 120_000);
+  const line = await collector.waitFor((l) => l.includes('otasuke-demo-0001'), 120_000 * f);
   t.log(`collector: ${line.slice(0, 300)}`);
 
   // Hardening: systemd's own exposure score for utmd, measured inside the guest.
@@ -87,9 +87,9 @@ test('the image boots as the box: internet through it, blocklist dropped, page f
   const before = Number((await vm.sh('systemctl show -p NRestarts --value utmd.service')).trim());
   await vm.sh('kill -STOP "$(systemctl show -p MainPID --value utmd.service)"');
   await waitFor(async () => Number((await vm.sh('systemctl show -p NRestarts --value utmd.service')).trim()) > before,
-    { what: 'systemd restarting the hung utmd', timeoutMs: 120_000, intervalMs: 2000 });
+    { what: 'systemd restarting the hung utmd', timeoutMs: 120_000 * f, intervalMs: 2000 });
   t.regex(await vm.sh('journalctl -b -u utmd.service --no-pager | grep -i watchdog | tail -n 3'), /[Ww]atchdog timeout/);
-  await waitFor(async () => (await vm.shResult('systemctl is-active utmd.service', 5000)).output.trim() === 'active', { what: 'utmd back', timeoutMs: 120_000, intervalMs: 2000 });
-  const [after] = await tcpProbe(office.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 2000 });
+  await waitFor(async () => (await vm.shResult('systemctl is-active utmd.service', 5000)).output.trim() === 'active', { what: 'utmd back', timeoutMs: 120_000 * f, intervalMs: 2000 });
+  const [after] = await tcpProbe(office.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 2000 * f });
   t.is(after?.outcome, 'timeout', 'the block holds across the restart');
 });

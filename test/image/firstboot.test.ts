@@ -10,12 +10,13 @@ import { execInResult } from '../lab/netns.js';
 import { waitFor } from '../lab/poll.js';
 import { startTcpListener, tcpProbe } from '../lab/services.js';
 import { BOX_ADDRESS, startIspDhcp } from './ispDhcp.js';
-import { prepareDisk, startVm, wireTaps } from './vm.js';
+import { prepareDisk, slowFactor, startVm, wireTaps } from './vm.js';
 
 // The example with a field the schema refuses (learningDays 0–90) and an unknown key.
 const BAD = JSON.stringify({ ...JSON.parse(readFileSync(join(REPO_ROOT, 'image/provisioning.example.json'), 'utf8')), learningDays: 400, colour: 'red' });
 
 test('an invalid bundle on the provisioning partition is refused with its reason; the box still protects the office', async (t) => {
+  const f = await slowFactor();
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   t.teardown(() => lab.destroy());
   await wireTaps(lab);
@@ -25,8 +26,7 @@ test('an invalid bundle on the provisioning partition is refused with its reason
   const vm = await startVm(lab, dir, await prepareDisk(dir, { provisioning: BAD }));
   t.teardown(() => t.log(`console: ${vm.consoleLog}`));
   await vm.waitShell();
-  await waitFor(async () => (await vm.shResult('systemctl is-active otasuke-healthy.service', 5000)).output.trim() === 'active',
-    { what: 'the box healthy', timeoutMs: 180_000, intervalMs: 2000 });
+  await vm.waitHealthy();
 
   t.is((await vm.shResult('systemctl is-failed otasuke-firstboot.service')).output.trim(), 'failed');
   const note = await vm.sh('cat /var/lib/otasuke-utm/provisioning.refused');
@@ -36,13 +36,13 @@ test('an invalid bundle on the provisioning partition is refused with its reason
   // Unprovisioned: its own admin password, never a shared default.
   t.regex(await vm.sh('utmctl password'), /\S{12,}/);
   // Bridge mode, ports by themselves: the office reaches the internet through the box.
-  await waitFor(async () => (await tcpProbe(lab.hosts[0]!.ns, [{ addr: lab.internet.web.v4, port: 80 }], { timeoutMs: 2000 }))[0]?.outcome === 'connected',
-    { what: 'office → web through the box', timeoutMs: 120_000, intervalMs: 1000 });
+  await waitFor(async () => (await tcpProbe(lab.hosts[0]!.ns, [{ addr: lab.internet.web.v4, port: 80 }], { timeoutMs: 2000 * f }))[0]?.outcome === 'connected',
+    { what: 'office → web through the box', timeoutMs: 120_000 * f, intervalMs: 1000 });
   t.regex(await vm.sh('utmctl status'), /bridge/);
   // The page (from the office side) shows the refusal in its health.
   const health = await waitFor(async () => {
     const r = await execInResult(lab.hosts[0]!.ns, ['curl', '-sS', '-m', '5', `http://${BOX_ADDRESS}/api/health`]);
     return r.code === 0 && r.stdout.includes('refused') ? r.stdout : undefined;
-  }, { what: 'the refusal on the page health', timeoutMs: 120_000, intervalMs: 2000 });
+  }, { what: 'the refusal on the page health', timeoutMs: 120_000 * f, intervalMs: 2000 });
   t.regex(health, /learningDays/);
 });

@@ -13,7 +13,7 @@ import { waitFor } from '../lab/poll.js';
 import { run } from '../lab/run.js';
 import { startHttpServer } from '../lab/services.js';
 import { startIspDhcp } from './ispDhcp.js';
-import { IMAGE_DIR, prepareDisk, startVm, wireTaps, type Vm } from './vm.js';
+import { IMAGE_DIR, prepareDisk, slowFactor, startVm, wireTaps, type Vm } from './vm.js';
 
 const CA = process.env.OTASUKE_TEST_CA ?? '/var/cache/otasuke-image/test-ca';
 const BUNDLE_SH = join(REPO_ROOT, 'image/rauc/bundle.sh');
@@ -22,18 +22,18 @@ const PROVISIONING = readFile(join(REPO_ROOT, 'image/provisioning.example.json')
 /** A slot image from the built one with VERSION changed and, for `broken`, a utmd that exits at once. */
 async function slotImage(work: string, name: string, version: string, broken: boolean): Promise<string> {
   const root = join(work, `root-${name}`);
-  await run(['unsquashfs', '-q', '-n', '-d', root, join(IMAGE_DIR, 'rootfs.squashfs')], { timeoutMs: 600_000 });
+  await run(['unsquashfs', '-q', '-n', '-d', root, join(IMAGE_DIR, 'rootfs.squashfs')], { timeoutMs: 600_000 * f });
   const rel = join(root, 'etc/otasuke-release');
   await writeFile(rel, (await readFile(rel, 'utf8')).replace(/^VERSION=.*$/m, `VERSION=${version}`));
   if (broken) await writeFile(join(root, 'opt/otasuke-utm/firmware/bin/utmd'), '#!/usr/bin/env node\nprocess.stderr.write("utmd: deliberately broken build\\n");\nprocess.exit(1);\n');
   const out = join(work, `${name}.squashfs`);
-  await run(['mksquashfs', root, out, '-comp', 'zstd', '-Xcompression-level', '3', '-noappend', '-quiet', '-no-progress'], { timeoutMs: 900_000 });
+  await run(['mksquashfs', root, out, '-comp', 'zstd', '-Xcompression-level', '3', '-noappend', '-quiet', '-no-progress'], { timeoutMs: 900_000 * f });
   await run(['rm', '-rf', '--one-file-system', root]);
   return out;
 }
 
 async function bundle(rootfs: string, version: string, ca: string, out: string): Promise<void> {
-  await run([BUNDLE_SH, '--rootfs', rootfs, '--version', version, '--cert', join(ca, 'signing.cert.pem'), '--key', join(ca, 'signing.key.pem'), '--out', out], { timeoutMs: 600_000 });
+  await run([BUNDLE_SH, '--rootfs', rootfs, '--version', version, '--cert', join(ca, 'signing.cert.pem'), '--key', join(ca, 'signing.key.pem'), '--out', out], { timeoutMs: 600_000 * f });
 }
 
 /** Downloads a bundle into the guest's data partition and runs `rauc install`; returns code and output. */
@@ -45,11 +45,11 @@ async function install(vm: Vm, url: string): Promise<{ code: number; output: str
 }
 
 async function healthy(vm: Vm): Promise<void> {
-  await waitFor(async () => (await vm.shResult('systemctl is-active otasuke-healthy.service', 5000)).output.trim() === 'active',
-    { what: 'otasuke-healthy.service active', timeoutMs: 240_000, intervalMs: 2000 });
+  await vm.waitHealthy();
 }
 
 test('signed A/B updates: other key refused, downgrade refused, update boots the other slot, a broken one falls back', async (t) => {
+  const f = await slowFactor();
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   t.teardown(() => lab.destroy());
   await wireTaps(lab);
@@ -91,7 +91,7 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   t.is(ok.code, 0, ok.output);
   t.regex(await vm.sh('utmctl update status'), /B \[next boot\]: version 9\.0\.0, on trial/);
   await vm.shResult('systemctl reboot', 5000);
-  await waitFor(async () => /rauc\.slot=B/.test((await vm.shResult('cat /proc/cmdline', 3000)).output), { what: 'slot B booted', timeoutMs: 240_000, intervalMs: 2000 });
+  await waitFor(async () => /rauc\.slot=B/.test((await vm.shResult('cat /proc/cmdline', 3000)).output), { what: 'slot B booted', timeoutMs: 240_000 * f, intervalMs: 2000 });
   await healthy(vm);
   t.regex(await vm.sh('cat /etc/otasuke-release'), /^VERSION=9\.0\.0$/m);
   const afterGood = await vm.sh('utmctl update status');
@@ -108,7 +108,7 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   await waitFor(async () => {
     const r = await vm.shResult("cat /proc/cmdline; ls /efi/loader/entries", 3000);
     return r.code === 0 && /rauc\.slot=B/.test(r.output) && /otasuke-a\+0-\d+\.conf/.test(r.output) ? r.output : undefined;
-  }, { what: 'fallback to slot B after slot A was abandoned', timeoutMs: 900_000, intervalMs: 3000 });
+  }, { what: 'fallback to slot B after slot A was abandoned', timeoutMs: 900_000 * f, intervalMs: 3000 });
   await healthy(vm);
   const fallback = await vm.sh('utmctl update status');
   t.log(fallback);

@@ -89,6 +89,11 @@ export async function wireTaps(lab: Lab): Promise<void> {
   await execIn(ns, ['sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0']);
 }
 
+/** Timeouts in the image tests are multiplied by this under TCG (no KVM), which is far slower. */
+export async function slowFactor(): Promise<number> {
+  return (await chooseAccel()) === 'kvm' ? 1 : 5;
+}
+
 export interface Vm {
   proc: LabProcess;
   dir: string;
@@ -99,6 +104,8 @@ export interface Vm {
   shResult(cmd: string, timeoutMs?: number): Promise<{ code: number; output: string }>;
   /** Waits until the guest shell answers (after boot or a reboot). */
   waitShell(timeoutMs?: number): Promise<void>;
+  /** Waits until otasuke-healthy.service is active; on timeout throws with the guest's own account of why. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
 }
 
 /** Starts QEMU in the lab's box namespace on the prepared disk; stopped by lab.destroy(). */
@@ -120,10 +127,17 @@ export async function startVm(lab: Lab, dir: string, disk: string): Promise<Vm> 
     '-device', 'i6300esb', '-action', 'watchdog=reset',
   ];
   const proc = await lab.spawn(lab.box.ns, argv, { stdinPipe: false });
+  // Keep the serial console after the lab is gone (build/image-test-logs/, outside git).
+  const keep = join(REPO_ROOT, 'build/image-test-logs');
+  lab.onDestroy('keep the console log', async () => {
+    await mkdir(keep, { recursive: true });
+    await copyFile(consoleLog, join(keep, `${lab.id}-console.log`));
+  });
   await waitFor(() => existsSync(sock), { what: 'the QEMU console socket', timeoutMs: 30_000 });
   const shell = new GuestShell(sock);
+  const factor = await slowFactor();
   lab.onDestroy('close guest shell', () => shell.close());
-  const shResult = (cmd: string, timeoutMs = 60_000): Promise<{ code: number; output: string }> => shell.run(cmd, timeoutMs);
+  const shResult = (cmd: string, timeoutMs = 60_000): Promise<{ code: number; output: string }> => shell.run(cmd, timeoutMs * factor);
   return {
     proc,
     dir,
@@ -136,7 +150,16 @@ export async function startVm(lab: Lab, dir: string, disk: string): Promise<Vm> 
     },
     async waitShell(timeoutMs = 180_000) {
       if (proc.exitStatus() !== undefined) throw new Error(`qemu exited: ${proc.stderr()}`);
-      await waitFor(async () => (await shResult('true', 3000)).code === 0, { what: 'the guest shell', timeoutMs, intervalMs: 1000 });
+      await waitFor(async () => (await shResult('true', 3000)).code === 0, { what: 'the guest shell', timeoutMs: timeoutMs * factor, intervalMs: 1000 });
+    },
+    async waitHealthy(timeoutMs = 240_000) {
+      try {
+        await waitFor(async () => (await shResult('systemctl is-active otasuke-healthy.service', 10_000)).output.trim() === 'active',
+          { what: 'otasuke-healthy.service active', timeoutMs: timeoutMs * factor, intervalMs: 3000 });
+      } catch (e) {
+        const why = await shResult('systemctl --failed --no-pager; systemctl status --no-pager -n 30 otasuke-healthy.service utmd.service otasuke-firstboot.service', 60_000);
+        throw new Error(`slot not healthy: ${why.output.slice(-6000)}`, { cause: e });
+      }
     },
   };
 }
