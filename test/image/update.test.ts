@@ -22,18 +22,18 @@ const PROVISIONING = readFile(join(REPO_ROOT, 'image/provisioning.example.json')
 /** A slot image from the built one with VERSION changed and, for `broken`, a utmd that exits at once. */
 async function slotImage(work: string, name: string, version: string, broken: boolean): Promise<string> {
   const root = join(work, `root-${name}`);
-  await run(['unsquashfs', '-q', '-n', '-d', root, join(IMAGE_DIR, 'rootfs.squashfs')], { timeoutMs: 600_000 * f });
+  await run(['unsquashfs', '-q', '-n', '-d', root, join(IMAGE_DIR, 'rootfs.squashfs')], { timeoutMs: 600_000 });
   const rel = join(root, 'etc/otasuke-release');
   await writeFile(rel, (await readFile(rel, 'utf8')).replace(/^VERSION=.*$/m, `VERSION=${version}`));
   if (broken) await writeFile(join(root, 'opt/otasuke-utm/firmware/bin/utmd'), '#!/usr/bin/env node\nprocess.stderr.write("utmd: deliberately broken build\\n");\nprocess.exit(1);\n');
   const out = join(work, `${name}.squashfs`);
-  await run(['mksquashfs', root, out, '-comp', 'zstd', '-Xcompression-level', '3', '-noappend', '-quiet', '-no-progress'], { timeoutMs: 900_000 * f });
+  await run(['mksquashfs', root, out, '-comp', 'zstd', '-Xcompression-level', '3', '-noappend', '-quiet', '-no-progress'], { timeoutMs: 900_000 });
   await run(['rm', '-rf', '--one-file-system', root]);
   return out;
 }
 
 async function bundle(rootfs: string, version: string, ca: string, out: string): Promise<void> {
-  await run([BUNDLE_SH, '--rootfs', rootfs, '--version', version, '--cert', join(ca, 'signing.cert.pem'), '--key', join(ca, 'signing.key.pem'), '--out', out], { timeoutMs: 600_000 * f });
+  await run([BUNDLE_SH, '--rootfs', rootfs, '--version', version, '--cert', join(ca, 'signing.cert.pem'), '--key', join(ca, 'signing.key.pem'), '--out', out], { timeoutMs: 600_000 });
 }
 
 /** Downloads a bundle into the guest's data partition and runs `rauc install`; returns code and output. */
