@@ -23,7 +23,7 @@ export const VM_MACS = ['52:54:00:77:00:01', '52:54:00:77:00:02'] as const;
 /** Where the ESP starts in disk.raw (image/mkdisk.sh: 1 MiB). */
 const ESP_OFFSET = 1024 * 1024;
 /** Kernel arguments the test adds: the root shell on the virtio console. */
-export const TEST_CMDLINE = 'systemd.debug_shell=hvc0';
+export const TEST_CMDLINE = 'systemd.debug_shell=hvc0 systemd.getty_auto=0';
 
 export class GuestCommandError extends Error {
   override name = 'GuestCommandError';
