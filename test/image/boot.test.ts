@@ -12,7 +12,7 @@ import { startUdpCollector } from '../lab/collector.js';
 import { execInResult } from '../lab/netns.js';
 import { waitFor } from '../lab/poll.js';
 import { startTcpListener, tcpProbe } from '../lab/services.js';
-import { BOX_ADDRESS, startIspDhcp } from './ispDhcp.js';
+import { boxAddress, startIspDhcp } from './ispDhcp.js';
 import { prepareDisk, slowFactor, startVm, wireTaps } from './vm.js';
 
 /** The exposure utmd.service must not exceed (image/README.md, "utmd.service hardening"). */
@@ -64,7 +64,7 @@ test('the image boots as the box: internet through it, blocklist dropped, page f
 
   // The page answers from the office side (the box's management address from the router's DHCP).
   const page = await waitFor(async () => {
-    const r = await execInResult(office.ns, ['curl', '-sS', '-m', '5', '-o', '/dev/null', '-w', '%{http_code}', `http://${BOX_ADDRESS}/api/health`]);
+    const r = await execInResult(office.ns, ['curl', '-sS', '-m', '5', '-o', '/dev/null', '-w', '%{http_code}', `http://${await boxAddress(lab) ?? '192.168.77.2'}/api/health`]);
     return r.stdout === '200' ? r.stdout : undefined;
   }, { what: 'the page from the office side', timeoutMs: 120_000 * f, intervalMs: 1000 });
   t.is(page, '200');

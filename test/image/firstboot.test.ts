@@ -9,7 +9,7 @@ import { createLab, REPO_ROOT } from '../lab/lab.js';
 import { execInResult } from '../lab/netns.js';
 import { waitFor } from '../lab/poll.js';
 import { startTcpListener, tcpProbe } from '../lab/services.js';
-import { BOX_ADDRESS, startIspDhcp } from './ispDhcp.js';
+import { boxAddress, startIspDhcp } from './ispDhcp.js';
 import { prepareDisk, slowFactor, startVm, wireTaps } from './vm.js';
 
 // The example with a field the schema refuses (learningDays 0–90) and an unknown key.
@@ -41,7 +41,7 @@ test('an invalid bundle on the provisioning partition is refused with its reason
   t.regex(await vm.sh('utmctl status'), /bridge/);
   // The page (from the office side) shows the refusal in its health.
   const health = await waitFor(async () => {
-    const r = await execInResult(lab.hosts[0]!.ns, ['curl', '-sS', '-m', '5', `http://${BOX_ADDRESS}/api/health`]);
+    const r = await execInResult(lab.hosts[0]!.ns, ['curl', '-sS', '-m', '5', `http://${await boxAddress(lab) ?? '192.168.77.2'}/api/health`]);
     return r.code === 0 && r.stdout.includes('refused') ? r.stdout : undefined;
   }, { what: 'the refusal on the page health', timeoutMs: 120_000 * f, intervalMs: 2000 });
   t.regex(health, /learningDays/);
