@@ -55,7 +55,7 @@ rm -rf -- "${ROOT}/etc/otasuke-utm"
 ln -s -- /var/lib/otasuke-utm/etc "${ROOT}/etc/otasuke-utm"
 
 # Stable names for the slot's kernel and initrd (the RAUC slot hook copies them to the ESP).
-KVER="$(basename "$(ls -1d "${ROOT}"/lib/modules/* | sort -V | tail -n 1)")"
+KVER="$(find "${ROOT}/lib/modules/" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)"
 ln -sf -- "vmlinuz-${KVER}" "${ROOT}/boot/vmlinuz"
 ln -sf -- "initrd.img-${KVER}" "${ROOT}/boot/initrd.img"
 # The initrd must mount a squashfs root from virtio/NVMe/SATA disks found by PARTUUID.
