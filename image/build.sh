@@ -17,6 +17,9 @@
 # Debian packages are cached in --cache between runs (mmdebstrap sync-in/sync-out).
 set -euo pipefail
 umask 022
+# mmdebstrap hooks are written in single quotes on purpose: mmdebstrap expands "$1" (the
+# chroot) itself when it runs them.
+# shellcheck disable=SC2016
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT="$(cd "${HERE}/.." && pwd)"
@@ -179,7 +182,7 @@ mmdebstrap --variant=minbase --mode=root --format=directory \
 
 # Kernel and initrd travel with the slot (inside the squashfs) and are also handed to the
 # disk assembly, which puts slot A's pair on the ESP.
-rm -rf -- "${OUT}/boot" && mkdir -p -- "${OUT}/boot"
+rm -rf -- "${OUT:?}/boot" && mkdir -p -- "${OUT}/boot"
 cp -L -- "${ROOTFS}/boot/vmlinuz" "${OUT}/boot/vmlinuz"
 cp -L -- "${ROOTFS}/boot/initrd.img" "${OUT}/boot/initrd.img"
 cp -- "${ROOTFS}/usr/lib/systemd/boot/efi/systemd-bootx64.efi" "${OUT}/boot/systemd-bootx64.efi"
