@@ -15,11 +15,11 @@
 #   3. rootfs.squashfs (the slot image, the unit of A/B updates) and its sha256.
 #   4. disk.raw: GPT with ESP (systemd-boot), root-a, root-b, data, provisioning (mkdisk.sh).
 # Debian packages are cached in --cache between runs (mmdebstrap sync-in/sync-out).
-set -euo pipefail
-umask 022
 # mmdebstrap hooks are written in single quotes on purpose: mmdebstrap expands "$1" (the
 # chroot) itself when it runs them.
 # shellcheck disable=SC2016
+set -euo pipefail
+umask 022
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT="$(cd "${HERE}/.." && pwd)"
