@@ -57,7 +57,7 @@ clean:
 # runs; RAUC_KEYRING names the provider's update CA (outside the repo; a throwaway dev CA
 # is made in IMAGE_CACHE without it).
 IMAGE_DEBS := mmdebstrap squashfs-tools dosfstools mtools fdisk e2fsprogs openssl rauc \
-        qemu-system-x86 qemu-utils ovmf rsyslog iproute2
+        qemu-system-x86 qemu-utils ovmf rsyslog iproute2 curl dnsmasq-base
 IMAGE_CACHE ?= /var/cache/otasuke-image
 IMAGE_OUT ?= build/image
 
