@@ -8,7 +8,7 @@ DEBS := nftables ulogd2 ulogd2-json iproute2 conntrack tcpdump dnsmasq-base rsys
 SYSLOG_NG_ROOT := /var/cache/utm-lab/syslog-ng
 STAMP := node_modules/.installed-$(shell sha256sum package-lock.json | cut -c1-16)
 
-.PHONY: all deps debs build check test test-unit test-integration bench run docs clean
+.PHONY: all deps debs build check test test-unit test-integration bench run docs clean image image-test image-debs
 
 # Tools the tests need: such a test fails under CI when its tool is missing.
 DEBS += shellcheck systemd
@@ -64,3 +64,27 @@ docs: $(STAMP)
 
 clean:
 	rm -rf dist
+
+# The appliance image (image/README.md). Debian packages are cached in IMAGE_CACHE between
+# runs; RAUC_KEYRING names the provider's update CA (outside the repo; a throwaway dev CA
+# is made in IMAGE_CACHE without it).
+IMAGE_DEBS := mmdebstrap squashfs-tools dosfstools mtools fdisk e2fsprogs openssl rauc \
+        qemu-system-x86 qemu-utils ovmf rsyslog iproute2 curl dnsmasq-base
+IMAGE_CACHE ?= /var/cache/otasuke-image
+IMAGE_OUT ?= build/image
+
+image-debs:
+	@$(MAKE) --no-print-directory debs DEBS="$(IMAGE_DEBS)"
+
+image: image-debs $(STAMP)
+	image/build.sh --out $(IMAGE_OUT) --cache $(IMAGE_CACHE) $(if $(RAUC_KEYRING),--keyring $(RAUC_KEYRING))
+
+# Boots the image in QEMU inside a namespace lab (test/image/). The test build has its own
+# throwaway update CA (made once, outside git) and its own output folder.
+IMAGE_TEST_OUT ?= build/image-test
+image-test: image-debs $(STAMP)
+	@test -f $(IMAGE_CACHE)/test-ca/ca.cert.pem || image/rauc/make-test-ca.sh $(IMAGE_CACHE)/test-ca
+	image/build.sh --out $(IMAGE_TEST_OUT) --cache $(IMAGE_CACHE) --keyring $(IMAGE_CACHE)/test-ca/ca.cert.pem
+	npx tsx test/lab/cleanup.ts
+	OTASUKE_TEST_IMAGE=$(abspath $(IMAGE_TEST_OUT)) OTASUKE_TEST_CA=$(IMAGE_CACHE)/test-ca \
+	  npx ava --config ava.image.config.mjs

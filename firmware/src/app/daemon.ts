@@ -38,6 +38,7 @@ import { ControlServer } from '../control/server.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { LIVENESS_SOCKET_NAME } from '../control/liveness.js';
 import { Conditions } from './conditions.js';
+import { readRefusedNote } from './provisioningNote.js';
 import { setSysctls } from './sysctls.js';
 import { prepareStateDir } from './stateDir.js';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
@@ -321,6 +322,9 @@ export class Daemon {
     } else {
       this.conditions.set('provisioning', false, 'no collector provisioned; alerts are kept on the box');
     }
+    // First boot refused the provider's bundle (image/firstboot): show the exact reason.
+    const refused = readRefusedNote(this.o.stateDir);
+    if (refused !== null) this.conditions.set('provisioning', false, `provisioning bundle refused at first boot: ${refused}`);
     // Fail loud: a condition going bad becomes an alert (stored, shown, sent upstream).
     this.conditions.onChange((c) => {
       const f = conditionFinding(c, this.outbox?.pending().count ?? null);

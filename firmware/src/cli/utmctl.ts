@@ -13,6 +13,7 @@ import { durationText } from '../../../webui/src/i18n/upstream.js';
 /** The technician reads English; the words come from the one catalog. */
 const WORDS: CliWords = { duration: (ms) => durationText(ms, 'en') };
 import { BLOCKLIST_USAGE, checkFile, readFeedFile, routeBlocklist } from './blocklistCmds.js';
+import { BOX_USAGE, runBoxCommand } from './boxCmds.js';
 
 const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
 
@@ -37,7 +38,8 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
   names [IP]               DNS names learned for outside addresses (from answers to office devices)
   password                 the page's admin password (generated when no bundle is installed)
   hash-password            read a password on stdin, print a hash for the provisioning bundle
-${BLOCKLIST_USAGE}`;
+${BLOCKLIST_USAGE}
+${BOX_USAGE}`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -82,7 +84,7 @@ export function route(pos: string[], limit: string | undefined, opts: Record<str
 }
 
 async function main(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['state-dir', 'limit', 'format', 'column', 'for', 'note', 'device', 'remote', 'kind', 'reason'], ['json', 'help']);
+  const p = parseArgs(argv, ['state-dir', 'limit', 'format', 'column', 'for', 'note', 'device', 'remote', 'kind', 'reason', 'out'], ['json', 'help']);
   if (p.flags.has('help') || p.positional.length === 0) {
     process.stdout.write(`${USAGE}\n`);
     return p.flags.has('help') ? 0 : 64;
@@ -94,6 +96,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${await hashPassword(pw)}\n`);
     return 0;
   }
+  const box = await runBoxCommand(p, json, (s) => process.stdout.write(s));
+  if (box !== undefined) return box;
   const opts = { format: str(p, 'format'), column: str(p, 'column'), for: str(p, 'for'), note: str(p, 'note') };
   if (p.positional[0] === 'blocklist' && p.positional[1] === 'check') {
     const summary = await checkFile(p.positional[2], opts);

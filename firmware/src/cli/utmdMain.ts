@@ -12,6 +12,7 @@ import { composeFeatures } from '../app/compose.js';
 import { stderrLogger } from '../app/log.js';
 import { isStorageError } from '../app/storage.js';
 import { DEFAULT_CONFIG, DEFAULT_PROVISIONING, DEFAULT_STATE_DIR, packageRoot } from '../sys/paths.js';
+import { SdNotifier, systemdNotify } from '../sys/sdNotify.js';
 import { str, UsageError, type ParsedArgs } from './args.js';
 import { staffText } from '../../../webui/src/index.js';
 
@@ -59,12 +60,13 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
   const features = composeFeatures({ config, provisioning, stateDir, root });
   const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, staticDir: join(root, 'webui', 'static'), restoredMs, refusals,
     text: staffText(provisioning?.desk ?? null) });
+  const notifier = new SdNotifier({ env: process.env, pid: process.pid, run: systemdNotify, onError: (e) => log.warn(`sd_notify: ${(e as Error).message}`) });
   let stopping = false;
   const stop = (sig: string): void => {
     if (stopping) return;
     stopping = true;
     log.info(`${sig}: stopping (the ruleset stays in the kernel)`);
-    void daemon.stop().then(() => process.exit(0));
+    void notifier.stop().then(() => daemon.stop()).then(() => process.exit(0));
   };
   // Last line of defence for a write path that no boundary caught: a storage error (disk
   // full, I/O error) is counted and shown, never the end of enforcement and the page. Any
@@ -83,6 +85,7 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
   process.on('SIGINT', () => stop('SIGINT'));
   await daemon.start();
   log.info(`running: ${daemon.plan?.mode ?? '?'} mode, state in ${stateDir}`, daemon.timings);
+  await notifier.ready(`running: ${daemon.plan?.mode ?? '?'} mode`);
 }
 
 /** Prints why utmd cannot start and returns the exit code. */

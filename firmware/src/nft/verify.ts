@@ -45,7 +45,9 @@ export function shapeOf(doc: { nftables: unknown[] }, owned: (family: string, ta
     const where = `${fam} ${table}`;
     if (kind === 'table') s.tables.add(where);
     else if (kind === 'set') {
-      const flags = Array.isArray(b.flags) ? [...(b.flags as string[])].sort().join(',') : '';
+      // nft ≥ 1.1 (Debian 13) lists `dynamic` on sets that rules update from the packet path
+      // (`update @set`); it follows from those rules, not from our declaration.
+      const flags = Array.isArray(b.flags) ? (b.flags as string[]).filter((f) => f !== 'dynamic').sort().join(',') : '';
       s.sets.set(`${where} ${String(b.name)}`, `${String(b.type)}/${flags}`);
     } else if (kind === 'chain') {
       s.chains.set(`${where} ${String(b.name)}`, b.hook ? `${String(b.hook)}/${String(b.policy)}` : 'regular');

@@ -84,7 +84,13 @@ test('systemd-analyze verify accepts every unit, and notices a broken one', asyn
 
 test('utmd.service: hardened, never flushes the ruleset, writable state dir only', (t) => {
   const u = ini(read('systemd/utmd.service'));
-  t.is(one(u, 'Service.Type'), 'simple');
+  // Readiness and the watchdog through sd_notify (firmware/src/sys/sdNotify.ts, a child sends).
+  t.is(one(u, 'Service.Type'), 'notify');
+  t.is(one(u, 'Service.NotifyAccess'), 'all');
+  t.regex(one(u, 'Service.WatchdogSec') ?? '', /^\d+s$/);
+  t.is(one(u, 'Service.KillMode'), 'control-group');
+  t.deepEqual(words(u, 'Service.SystemCallFilter'), ['@system-service']);
+  t.deepEqual(words(u, 'Service.RestrictAddressFamilies').sort(), ['AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_PACKET', 'AF_UNIX']);
   t.is(one(u, 'Service.Restart'), 'always');
   t.truthy(one(u, 'Service.RestartSec'));
   t.is(one(u, 'Unit.StartLimitIntervalSec'), '0', 'never stop restarting');
@@ -95,13 +101,15 @@ test('utmd.service: hardened, never flushes the ruleset, writable state dir only
   t.is(one(u, 'Service.MemoryMax'), '512M');
   t.is(one(u, 'Service.NoNewPrivileges'), 'yes');
   t.truthy(one(u, 'Service.LimitNOFILE'));
-  const caps = ['CAP_CHOWN', 'CAP_KILL', 'CAP_NET_ADMIN', 'CAP_NET_BIND_SERVICE', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SYS_MODULE'];
+  const caps = ['CAP_CHOWN', 'CAP_KILL', 'CAP_NET_ADMIN', 'CAP_NET_BIND_SERVICE', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID'];
   t.deepEqual(words(u, 'Service.CapabilityBoundingSet').sort(), caps);
   t.deepEqual(words(u, 'Service.AmbientCapabilities').sort(), caps);
   // Fail open: nothing may remove our tables when utmd stops or dies.
   for (const k of ['Service.ExecStop', 'Service.ExecStopPost', 'Service.ExecReload']) t.is(u.get(k), undefined, k);
-  // These would break utmd: sysctl writes, modprobe br_netfilter, Node's JIT.
-  for (const k of ['ProtectKernelTunables', 'ProtectKernelModules', 'MemoryDenyWriteExecute']) t.not(one(u, `Service.${k}`), 'yes', k);
+  // These would break utmd: sysctl writes, Node's JIT. (Modules are loaded at boot by
+  // modules-load.d, so ProtectKernelModules= is on.)
+  for (const k of ['ProtectKernelTunables', 'MemoryDenyWriteExecute']) t.not(one(u, `Service.${k}`), 'yes', k);
+  t.is(one(u, 'Service.ProtectKernelModules'), 'yes');
   t.true(words(u, 'Unit.After').includes('utmd-restore.service'));
   t.false(words(u, 'Unit.After').includes('network-online.target'), 'no DHCP server must never delay protection');
 });
@@ -206,8 +214,11 @@ test('the README bundle example is the example file and passes the schema', (t) 
   t.true(ProvisioningSchema.safeParse(JSON.parse(text)).success);
 });
 
+const SCRIPTS = ['firstboot/otasuke-firstboot', 'build.sh', 'customize.sh', 'mkdisk.sh', 'health/otasuke-healthcheck',
+  'rauc/bootloader-custom', 'rauc/pre-install', 'rauc/make-test-ca.sh', 'rauc/bundle.sh', 'rauc/bundle-hook'];
+
 test('shell scripts: bash -n clean, strict mode, no eval; build.sh --help does nothing else', async (t) => {
-  for (const f of ['firstboot/otasuke-firstboot', 'build.sh']) {
+  for (const f of SCRIPTS) {
     const p = join(IMAGE, f);
     const r = await sh(['bash', '-n', p]);
     t.is(r.code, 0, `${f}: ${r.stderr}`);
@@ -224,13 +235,13 @@ test('shell scripts: bash -n clean, strict mode, no eval; build.sh --help does n
   t.not((await sh([join(IMAGE, 'build.sh'), '--no-such-flag'])).code, 0);
 });
 
-test('build.sh masks the distro services that would fight utmd, and never enables them', (t) => {
-  const text = read('build.sh').replace(/\\\n\s*/g, ' '); // join continued lines
+test('the image build masks the distro services that would fight utmd, and never enables them', (t) => {
+  const text = read('customize.sh').replace(/\\\n\s*/g, ' '); // join continued lines
   const masked = /systemctl mask ([^\n]+)/.exec(text)?.[1]?.split(/\s+/) ?? [];
   t.true(masked.includes('nftables.service'), 'its /etc/nftables.conf flushes the whole ruleset');
   t.true(masked.includes('ulogd2.service'), 'it would take NFLOG groups from utmd\'s own ulogd2');
   const enabled = /systemctl enable ([^\n]+)/.exec(text)?.[1]?.split(/\s+/) ?? [];
-  for (const u of ['utmd-restore.service', 'otasuke-firstboot.service', 'utmd.service', 'systemd-networkd.service']) t.true(enabled.includes(u), u);
+  for (const u of ['utmd-restore.service', 'otasuke-firstboot.service', 'utmd.service', 'otasuke-healthy.service', 'systemd-networkd.service']) t.true(enabled.includes(u), u);
   for (const u of ['nftables.service', 'ulogd2.service']) t.false(enabled.includes(u), u);
 });
 
@@ -239,7 +250,7 @@ test('shell scripts pass shellcheck (when installed)', async (t) => {
     toolMissing(t, 'shellcheck not installed (Debian package `shellcheck`)');
     return;
   }
-  const r = await sh(['shellcheck', '--shell=bash', join(IMAGE, 'firstboot/otasuke-firstboot'), join(IMAGE, 'build.sh')]);
+  const r = await sh(['shellcheck', '--shell=bash', ...SCRIPTS.map((f) => join(IMAGE, f))]);
   t.is(r.code, 0, r.stdout);
   const dir = mkdtempSync(join(tmpdir(), 'utm-sc-'));
   try {

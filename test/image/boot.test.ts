@@ -1,0 +1,95 @@
+// The shipped disk image, booted under QEMU (KVM when /dev/kvm exists, else TCG) as the box
+// between a lab's office router and office switch. Asserts what the office experiences: the
+// office PC reaches the internet through the box, a blocklisted address is dropped, the page
+// answers from the office side, the provider's collector (real rsyslogd) hears from the box,
+// and utmd's unit meets the stated `systemd-analyze security` exposure.
+// Needs `make image-test` (builds build/image-test first).
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLab, REPO_ROOT } from '../lab/lab.js';
+import { startUdpCollector } from '../lab/collector.js';
+import { execInResult } from '../lab/netns.js';
+import { waitFor } from '../lab/poll.js';
+import { startTcpListener, tcpProbe } from '../lab/services.js';
+import { boxAddress, startIspDhcp } from './ispDhcp.js';
+import { prepareDisk, slowFactor, startVm, wireTaps } from './vm.js';
+
+/** The exposure utmd.service must not exceed (image/README.md, "utmd.service hardening"). */
+export const MAX_EXPOSURE = 5.0;
+const BUNDLE = readFileSync(join(REPO_ROOT, 'image/provisioning.example.json'), 'utf8');
+
+test('the image boots as the box: internet through it, blocklist dropped, page from the office, collector hears, hardened unit', async (t) => {
+  const f = await slowFactor();
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  await wireTaps(lab);
+  await startIspDhcp(lab);
+  const collector = await startUdpCollector(lab);
+  const { web, malware } = lab.internet;
+  await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }]);
+  const office = lab.hosts[0]!;
+
+  const dir = join(lab.dir, 'vm');
+  const vm = await startVm(lab, dir, await prepareDisk(dir, { provisioning: BUNDLE }));
+  t.teardown(() => t.log(`console: ${vm.consoleLog}`));
+  await vm.waitShell();
+
+  // The slot health check passes (utmd applied its ruleset and the page answers).
+  await vm.waitHealthy();
+  t.regex(await vm.sh('cat /proc/cmdline'), /rauc\.slot=A/);
+  t.regex(await vm.sh('findmnt -no FSTYPE,OPTIONS /'), /^squashfs\s+ro/);
+  t.regex(await vm.sh('findmnt -no SOURCE /var'), /vda5|otasuke-data/);
+  // First boot took the bundle from the provisioning partition.
+  t.regex(await vm.sh('cat /etc/otasuke-utm/provisioning.json'), /otasuke-demo-0001/);
+  // Debian's own nftables/ulogd2 services stay masked.
+  t.is((await vm.shResult('systemctl is-enabled nftables.service ulogd2.service')).output.trim().split(/\s+/).join(' '), 'masked masked');
+
+  // The office PC reaches the internet through the box (bridge: the box is transparent).
+  const through = await waitFor(async () => {
+    const [r] = await tcpProbe(office.ns, [{ addr: web.v4, port: 80 }], { timeoutMs: 2000 * f });
+    return r?.outcome === 'connected' ? r : undefined;
+  }, { what: 'office → web through the box', timeoutMs: 120_000 * f, intervalMs: 1000 });
+  t.is(through.outcome, 'connected');
+
+  // A blocklisted address is dropped, while the allowed one still connects.
+  await vm.sh(`utmctl block add ${malware.v4} --for 24h --note image-test`);
+  const dropped = await waitFor(async () => {
+    const [r] = await tcpProbe(office.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 2000 * f });
+    return r?.outcome === 'timeout' ? r : undefined;
+  }, { what: 'the blocklisted address dropped', timeoutMs: 60_000 * f, intervalMs: 1000 });
+  t.is(dropped.outcome, 'timeout');
+  const [still] = await tcpProbe(office.ns, [{ addr: web.v4, port: 80 }], { timeoutMs: 2000 * f });
+  t.is(still?.outcome, 'connected');
+
+  // The page answers from the office side (the box's management address from the router's DHCP).
+  const page = await waitFor(async () => {
+    const r = await execInResult(office.ns, ['curl', '-sS', '-m', '5', '-o', '/dev/null', '-w', '%{http_code}', `http://${await boxAddress(lab) ?? '192.168.77.2'}/api/health`]);
+    return r.stdout === '200' ? r.stdout : undefined;
+  }, { what: 'the page from the office side', timeoutMs: 120_000 * f, intervalMs: 1000 });
+  t.is(page, '200');
+
+  // The provider's collector hears from the box (HOSTNAME = the bundle's deviceId).
+  const line = await collector.waitFor((l) => l.includes('otasuke-demo-0001'), 120_000 * f);
+  t.log(`collector: ${line.slice(0, 300)}`);
+
+  // Hardening: systemd's own exposure score for utmd, measured inside the guest.
+  const sec = await vm.sh('systemd-analyze security --no-pager utmd.service | tail -n 1');
+  const score = Number(/exposure level for utmd\.service:\s*([\d.]+)/.exec(sec)?.[1]);
+  t.log(`systemd-analyze security utmd.service: ${sec.trim()}`);
+  t.true(Number.isFinite(score) && score <= MAX_EXPOSURE, `exposure ${score} > ${MAX_EXPOSURE}`);
+
+  // sd_notify: utmd is a Type=notify unit that became active, so READY=1 reached systemd.
+  t.regex(await vm.sh('systemctl show -p Type -p ActiveState -p SubState utmd.service'), /Type=notify[\s\S]*ActiveState=active[\s\S]*SubState=running/);
+  // The watchdog restarts a hung daemon (a runtime drop-in shortens WatchdogSec for the test;
+  // SIGSTOP freezes the event loop, so no more pings).
+  await vm.sh("mkdir -p /run/systemd/system/utmd.service.d && printf '[Service]\\nWatchdogSec=10s\\n' > /run/systemd/system/utmd.service.d/test.conf && systemctl daemon-reload && systemctl restart utmd.service");
+  const before = Number((await vm.sh('systemctl show -p NRestarts --value utmd.service')).trim());
+  await vm.sh('kill -STOP "$(systemctl show -p MainPID --value utmd.service)"');
+  await waitFor(async () => Number((await vm.sh('systemctl show -p NRestarts --value utmd.service')).trim()) > before,
+    { what: 'systemd restarting the hung utmd', timeoutMs: 120_000 * f, intervalMs: 2000 });
+  t.regex(await vm.sh('journalctl -b -u utmd.service --no-pager | grep -i watchdog | tail -n 3'), /[Ww]atchdog timeout/);
+  await waitFor(async () => (await vm.shResult('systemctl is-active utmd.service', 5000)).output.trim() === 'active', { what: 'utmd back', timeoutMs: 120_000 * f, intervalMs: 2000 });
+  const [after] = await tcpProbe(office.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 2000 * f });
+  t.is(after?.outcome, 'timeout', 'the block holds across the restart');
+});

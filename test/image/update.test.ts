@@ -1,0 +1,120 @@
+// A/B updates on the booted image: a bundle signed by another CA is refused, a downgrade is
+// refused, a signed bundle is installed into the other slot and the box reboots into it with
+// its state (a hand-made block) intact, then a deliberately broken bundle (utmd never becomes
+// healthy) is installed and the box falls back to the good slot by itself.
+// Bundles are made on the host from the built slot image (unsquashfs → edit → mksquashfs),
+// signed with the throwaway test CA (OTASUKE_TEST_CA, made by `make image-test`), and
+// downloaded by the guest from an HTTP server on the internet side of the lab.
+import test from 'ava';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createLab, REPO_ROOT } from '../lab/lab.js';
+import { waitFor } from '../lab/poll.js';
+import { run } from '../lab/run.js';
+import { startHttpServer } from '../lab/services.js';
+import { startIspDhcp } from './ispDhcp.js';
+import { IMAGE_DIR, prepareDisk, slowFactor, startVm, wireTaps, type Vm } from './vm.js';
+
+const CA = process.env.OTASUKE_TEST_CA ?? '/var/cache/otasuke-image/test-ca';
+const BUNDLE_SH = join(REPO_ROOT, 'image/rauc/bundle.sh');
+const PROVISIONING = readFile(join(REPO_ROOT, 'image/provisioning.example.json'), 'utf8');
+
+/** A slot image from the built one with VERSION changed and, for `broken`, a utmd that exits at once. */
+async function slotImage(work: string, name: string, version: string, broken: boolean): Promise<string> {
+  const root = join(work, `root-${name}`);
+  await run(['unsquashfs', '-q', '-n', '-d', root, join(IMAGE_DIR, 'rootfs.squashfs')], { timeoutMs: 600_000 });
+  const rel = join(root, 'etc/otasuke-release');
+  await writeFile(rel, (await readFile(rel, 'utf8')).replace(/^VERSION=.*$/m, `VERSION=${version}`));
+  if (broken) await writeFile(join(root, 'opt/otasuke-utm/firmware/bin/utmd'), '#!/usr/bin/env node\nprocess.stderr.write("utmd: deliberately broken build\\n");\nprocess.exit(1);\n');
+  const out = join(work, `${name}.squashfs`);
+  await run(['mksquashfs', root, out, '-comp', 'zstd', '-Xcompression-level', '3', '-noappend', '-quiet', '-no-progress'], { timeoutMs: 900_000 });
+  await run(['rm', '-rf', '--one-file-system', root]);
+  return out;
+}
+
+async function bundle(rootfs: string, version: string, ca: string, out: string): Promise<void> {
+  await run([BUNDLE_SH, '--rootfs', rootfs, '--version', version, '--cert', join(ca, 'signing.cert.pem'), '--key', join(ca, 'signing.key.pem'), '--out', out], { timeoutMs: 600_000 });
+}
+
+/** Downloads a bundle into the guest's data partition and runs `rauc install`; returns code and output. */
+async function install(vm: Vm, url: string): Promise<{ code: number; output: string }> {
+  await vm.sh(`rm -f /var/tmp/u.raucb && curl -fsS -m 300 -o /var/tmp/u.raucb ${url}`, 320_000);
+  const r = await vm.shResult('rauc install /var/tmp/u.raucb', 600_000);
+  await vm.sh('rm -f /var/tmp/u.raucb');
+  return r;
+}
+
+async function healthy(vm: Vm): Promise<void> {
+  await vm.waitHealthy();
+}
+
+test('signed A/B updates: other key refused, downgrade refused, update boots the other slot, a broken one falls back', async (t) => {
+  const f = await slowFactor();
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  await wireTaps(lab);
+  await startIspDhcp(lab);
+  const work = join(lab.dir, 'bundles');
+  await mkdir(join(work, 'www'), { recursive: true });
+  const web = await startHttpServer(lab, lab.ns.wan, lab.internet.web.v4, 8080, join(work, 'www'));
+
+  const dir = join(lab.dir, 'vm');
+  const vm = await startVm(lab, dir, await prepareDisk(dir, { provisioning: await PROVISIONING }));
+  t.teardown(() => t.log(`console: ${vm.consoleLog}`));
+
+  // Bundles while the box boots.
+  const other = join(work, 'other-ca');
+  await run([join(REPO_ROOT, 'image/rauc/make-test-ca.sh'), other, 'Somebody else']);
+  const good = await slotImage(work, 'good', '9.0.0', false);
+  await bundle(good, '9.0.0', CA, join(work, 'www/good.raucb'));
+  await bundle(good, '9.0.1', other, join(work, 'www/other-key.raucb'));
+  await bundle(good, '0.0.1', CA, join(work, 'www/downgrade.raucb'));
+  const broken = await slotImage(work, 'broken', '9.1.0', true);
+  await bundle(broken, '9.1.0', CA, join(work, 'www/broken.raucb'));
+  await run(['rm', '-f', good, broken]);
+
+  await vm.waitShell();
+  await healthy(vm);
+  t.regex(await vm.sh('cat /proc/cmdline'), /rauc\.slot=A/);
+  const factory = (await vm.sh("sed -n 's/^VERSION=//p' /etc/otasuke-release")).trim();
+  // State the update must keep: a hand-made block (SQLite on the data partition).
+  await vm.sh('utmctl block add 198.51.100.77 --for 24h --note survives-update');
+
+  const otherKey = await install(vm, `${web.url}other-key.raucb`);
+  t.not(otherKey.code, 0, 'a bundle signed by another CA must be refused');
+  t.regex(otherKey.output, /signature|verif|certificate|CA/i);
+  const down = await install(vm, `${web.url}downgrade.raucb`);
+  t.not(down.code, 0, 'a downgrade must be refused');
+  t.regex(down.output, /older than the version floor/);
+
+  const ok = await install(vm, `${web.url}good.raucb`);
+  t.is(ok.code, 0, ok.output);
+  t.regex(await vm.sh('utmctl update status'), /B \[next boot\]: version 9\.0\.0, on trial/);
+  await vm.shResult('systemctl reboot', 5000);
+  await waitFor(async () => /rauc\.slot=B/.test((await vm.shResult('cat /proc/cmdline', 3000)).output), { what: 'slot B booted', timeoutMs: 240_000 * f, intervalMs: 2000 });
+  await healthy(vm);
+  t.regex(await vm.sh('cat /etc/otasuke-release'), /^VERSION=9\.0\.0$/m);
+  const afterGood = await vm.sh('utmctl update status');
+  t.log(afterGood);
+  t.regex(afterGood, /B \[booted\] \[next boot\]: version 9\.0\.0, committed/);
+  t.regex(await vm.sh('utmctl block list'), /198\.51\.100\.77/, 'state survives the update');
+  t.regex(await vm.sh('cat /var/lib/otasuke-utm/update/version-floor'), /^9\.0\.0$/m);
+
+  // The broken update goes into slot A; the box must come back to B by itself.
+  const bad = await install(vm, `${web.url}broken.raucb`);
+  t.is(bad.code, 0, bad.output);
+  await vm.shResult('systemctl reboot', 5000);
+  // It boots A (utmd dies), the health check reboots, systemd-boot counts down, then B again.
+  await waitFor(async () => {
+    const r = await vm.shResult("cat /proc/cmdline; ls /efi/loader/entries", 3000);
+    return r.code === 0 && /rauc\.slot=B/.test(r.output) && /otasuke-a\+0-\d+\.conf/.test(r.output) ? r.output : undefined;
+  }, { what: 'fallback to slot B after slot A was abandoned', timeoutMs: 900_000 * f, intervalMs: 3000 });
+  await healthy(vm);
+  const fallback = await vm.sh('utmctl update status');
+  t.log(fallback);
+  t.regex(fallback, /A: version 9\.1\.0, ABANDONED/);
+  t.regex(fallback, /B \[booted\] \[next boot\]: version 9\.0\.0, committed/);
+  t.regex(await vm.sh('cat /var/lib/otasuke-utm/update/health.log'), /slot=A version=9\.1\.0 UNHEALTHY on trial/);
+  t.regex(await vm.sh('utmctl block list'), /198\.51\.100\.77/);
+  t.not(factory, '9.0.0');
+});

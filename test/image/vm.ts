@@ -1,0 +1,223 @@
+// The appliance image under QEMU inside a lab: the box namespace no longer bridges its two
+// cables itself; instead each cable is bridged to a tap device whose other end is one of the
+// VM's two virtio NICs (NIC 1 = internet router side, NIC 2 = office switch side). The VM is
+// the box. A root shell on a virtio console (systemd's debug shell, switched on through the
+// kernel command line on the ESP of the test's copy of the disk, never in the rootfs) lets the
+// test run commands in the guest.
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Lab } from '../lab/lab.js';
+import { execIn } from '../lab/netns.js';
+import { waitFor } from '../lab/poll.js';
+import type { LabProcess } from '../lab/process.js';
+import { run, runResult } from '../lab/run.js';
+import { REPO_ROOT } from '../lab/lab.js';
+
+// mtools checks FAT geometry against the whole disk file; the ESP is inside it.
+process.env.MTOOLS_SKIP_CHECK = '1';
+
+export const IMAGE_DIR = process.env.OTASUKE_TEST_IMAGE ?? join(REPO_ROOT, 'build/image-test');
+export const VM_MACS = ['52:54:00:77:00:01', '52:54:00:77:00:02'] as const;
+/** Where the ESP starts in disk.raw (image/mkdisk.sh: 1 MiB). */
+const ESP_OFFSET = 1024 * 1024;
+/** Kernel arguments the test adds: the root shell on the virtio console. */
+export const TEST_CMDLINE = 'systemd.debug_shell=hvc0 systemd.getty_auto=0';
+
+export class GuestCommandError extends Error {
+  override name = 'GuestCommandError';
+  constructor(readonly cmd: string, readonly code: number, readonly output: string) {
+    super(`guest: \`${cmd}\` exited ${code}: ${output.slice(-800)}`);
+  }
+}
+
+let accelChoice: Promise<'kvm' | 'tcg'> | undefined;
+
+/**
+ * KVM when /dev/kvm exists AND runs UEFI firmware, else TCG (slower, never skipped).
+ * OTASUKE_QEMU_ACCEL=kvm|tcg forces one. The probe exists because some nested-virtualisation
+ * hosts expose /dev/kvm but cannot execute firmware from ROM ("KVM internal error ... emulation
+ * failure" in OVMF's first instructions, measured on this project's build machines).
+ */
+export function chooseAccel(): Promise<'kvm' | 'tcg'> {
+  const forced = process.env.OTASUKE_QEMU_ACCEL;
+  if (forced === 'kvm' || forced === 'tcg') return Promise.resolve(forced);
+  accelChoice ??= (async () => {
+    if (!existsSync('/dev/kvm')) return 'tcg';
+    const r = await runResult(['timeout', '8', 'qemu-system-x86_64', '-machine', 'q35', '-accel', 'kvm', '-cpu', 'host', '-m', '256', '-nodefaults',
+      '-no-user-config', '-display', 'none', '-bios', '/usr/share/ovmf/OVMF.fd', '-serial', 'stdio'], { timeoutMs: 20_000 });
+    return /KVM internal error|emulation failure/.test(r.stdout + r.stderr) ? 'tcg' : 'kvm';
+  })();
+  return accelChoice;
+}
+
+/** Copies the built disk for one VM (sparse), with an optional provisioning bundle and the test kernel arguments. */
+export async function prepareDisk(dir: string, opts: { provisioning?: string | undefined } = {}): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const disk = join(dir, 'disk.raw');
+  await run(['cp', '--sparse=always', join(IMAGE_DIR, 'disk.raw'), disk], { timeoutMs: 120_000 });
+  if (opts.provisioning !== undefined) {
+    const file = join(dir, 'provisioning.json');
+    await writeFile(file, opts.provisioning);
+    await run([join(REPO_ROOT, 'image/mkdisk.sh'), '--set-provisioning', file, '--out', disk]);
+  }
+  // The factory entry and the file bootloader-custom appends to every entry it writes.
+  const img = `${disk}@@${ESP_OFFSET}`;
+  const entry = join(dir, 'otasuke-a.conf');
+  await run(['mcopy', '-o', '-i', img, '::loader/entries/otasuke-a.conf', entry], { timeoutMs: 30_000 });
+  const text = (await readFile(entry, 'utf8')).replace(/^(options .*)$/m, `$1 ${TEST_CMDLINE}`);
+  await writeFile(entry, text);
+  await writeFile(join(dir, 'otasuke-cmdline-extra'), `${TEST_CMDLINE}\n`);
+  await run(['mcopy', '-o', '-i', img, entry, '::loader/entries/otasuke-a.conf'], { timeoutMs: 30_000 });
+  await run(['mcopy', '-o', '-i', img, join(dir, 'otasuke-cmdline-extra'), '::loader/otasuke-cmdline-extra'], { timeoutMs: 30_000 });
+  return disk;
+}
+
+/** Rewires the lab's box namespace: its cables go to two taps (the VM's NICs) instead of br0. */
+export async function wireTaps(lab: Lab): Promise<void> {
+  const ns = lab.box.ns;
+  await execIn(ns, ['ip', 'link', 'del', 'br0']);
+  for (const [i, cable] of ([[0, 'eth0'], [1, 'eth1']] as const)) {
+    await execIn(ns, ['ip', 'tuntap', 'add', 'dev', `tap${i}`, 'mode', 'tap']);
+    await execIn(ns, ['ip', 'link', 'add', `vbr${i}`, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
+    await execIn(ns, ['ip', 'link', 'set', cable, 'master', `vbr${i}`]);
+    await execIn(ns, ['ip', 'link', 'set', `tap${i}`, 'master', `vbr${i}`]);
+    for (const l of [cable, `tap${i}`, `vbr${i}`]) await execIn(ns, ['ip', 'link', 'set', l, 'up']);
+  }
+  // The host's bridge-nf sysctls are per namespace: keep these plain cables out of iptables.
+  await execIn(ns, ['sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0']);
+}
+
+/** Timeouts in the image tests are multiplied by this under TCG (no KVM), which is far slower. */
+export async function slowFactor(): Promise<number> {
+  return (await chooseAccel()) === 'kvm' ? 1 : 5;
+}
+
+export interface Vm {
+  proc: LabProcess;
+  dir: string;
+  consoleLog: string;
+  /** Runs a shell command in the guest as root; returns its output, throws GuestCommandError on non-zero exit. */
+  sh(cmd: string, timeoutMs?: number): Promise<string>;
+  /** Like sh but returns exit code and output. */
+  shResult(cmd: string, timeoutMs?: number): Promise<{ code: number; output: string }>;
+  /** Waits until the guest shell answers (after boot or a reboot). */
+  waitShell(timeoutMs?: number): Promise<void>;
+  /** Waits until otasuke-healthy.service is active; on timeout throws with the guest's own account of why. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+}
+
+/** Starts QEMU in the lab's box namespace on the prepared disk; stopped by lab.destroy(). */
+export async function startVm(lab: Lab, dir: string, disk: string): Promise<Vm> {
+  const vars = join(dir, 'OVMF_VARS.fd');
+  await copyFile('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
+  const consoleLog = join(dir, 'console.log');
+  const sock = join(dir, 'shell.sock');
+  const accel = (await chooseAccel()) === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
+  const argv = [
+    'qemu-system-x86_64', '-machine', 'q35', ...accel, '-m', '1024', '-smp', '2', '-nodefaults', '-no-user-config', '-display', 'none',
+    '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+    '-drive', `if=pflash,format=raw,file=${vars}`,
+    '-drive', `if=virtio,format=raw,file=${disk},cache=unsafe`,
+    '-netdev', 'tap,id=n0,ifname=tap0,script=no,downscript=no', '-device', `virtio-net-pci,netdev=n0,mac=${VM_MACS[0]}`,
+    '-netdev', 'tap,id=n1,ifname=tap1,script=no,downscript=no', '-device', `virtio-net-pci,netdev=n1,mac=${VM_MACS[1]}`,
+    '-serial', `file:${consoleLog}`,
+    '-chardev', `socket,id=dbg,path=${sock},server=on,wait=off`, '-device', 'virtio-serial-pci', '-device', 'virtconsole,chardev=dbg',
+    '-device', 'i6300esb', '-action', 'watchdog=reset',
+  ];
+  const proc = await lab.spawn(lab.box.ns, argv, { stdinPipe: false });
+  // Keep the serial console after the lab is gone (build/image-test-logs/, outside git).
+  const keep = join(REPO_ROOT, 'build/image-test-logs');
+  lab.onDestroy('keep the console log', async () => {
+    await mkdir(keep, { recursive: true });
+    await copyFile(consoleLog, join(keep, `${lab.id}-console.log`));
+  });
+  await waitFor(() => existsSync(sock), { what: 'the QEMU console socket', timeoutMs: 30_000 });
+  const shell = new GuestShell(sock);
+  const factor = await slowFactor();
+  lab.onDestroy('close guest shell', () => shell.close());
+  const shResult = (cmd: string, timeoutMs = 60_000): Promise<{ code: number; output: string }> => shell.run(cmd, timeoutMs * factor);
+  return {
+    proc,
+    dir,
+    consoleLog,
+    shResult,
+    async sh(cmd, timeoutMs) {
+      const r = await shResult(cmd, timeoutMs);
+      if (r.code !== 0) throw new GuestCommandError(cmd, r.code, r.output);
+      return r.output;
+    },
+    async waitShell(timeoutMs = 180_000) {
+      if (proc.exitStatus() !== undefined) throw new Error(`qemu exited: ${proc.stderr()}`);
+      await waitFor(async () => (await shResult('true', 3000)).code === 0, { what: 'the guest shell', timeoutMs: timeoutMs * factor, intervalMs: 1000 });
+    },
+    async waitHealthy(timeoutMs = 240_000) {
+      try {
+        await waitFor(async () => (await shResult('systemctl is-active otasuke-healthy.service', 10_000)).output.trim() === 'active',
+          { what: 'otasuke-healthy.service active', timeoutMs: timeoutMs * factor, intervalMs: 3000 });
+      } catch (e) {
+        const why = await shResult('systemctl --failed --no-pager; systemctl status --no-pager -n 30 otasuke-healthy.service utmd.service otasuke-firstboot.service', 60_000);
+        throw new Error(`slot not healthy: ${why.output.slice(-6000)}`, { cause: e });
+      }
+    },
+  };
+}
+
+/** A line-oriented root shell over the VM's virtio console socket, reconnecting across reboots. */
+class GuestShell {
+  private sock: Socket | undefined;
+  private buf = '';
+  private seq = 0;
+  private busy: Promise<unknown> = Promise.resolve();
+  constructor(private readonly path: string) {}
+
+  private async ensure(): Promise<Socket> {
+    if (this.sock && !this.sock.destroyed) return this.sock;
+    const s = connect(this.path);
+    await new Promise<void>((resolve, reject) => {
+      s.once('connect', () => resolve());
+      s.once('error', reject);
+    });
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => { this.buf = (this.buf + d).slice(-4 * 1024 * 1024); });
+    s.on('error', () => s.destroy());
+    s.on('close', () => { if (this.sock === s) this.sock = undefined; });
+    this.sock = s;
+    return s;
+  }
+
+  /** Runs one command; a timeout yields code -1 (the shell may not be up yet). */
+  run(cmd: string, timeoutMs: number): Promise<{ code: number; output: string }> {
+    const next = this.busy.then(() => this.runNow(cmd, timeoutMs));
+    this.busy = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(cmd: string, timeoutMs: number): Promise<{ code: number; output: string }> {
+    const s = await this.ensure();
+    const id = `${process.pid}x${++this.seq}`;
+    const start = `__S${id}__`;
+    const end = new RegExp(`__E${id}_(\\d+)__`);
+    this.buf = '';
+    // stty -echo keeps our own input out of the output; the markers are printed with printf so
+    // the echoed command text (if echo is still on) never contains them literally.
+    s.write(`stty -echo 2>/dev/null; printf '%s\\n' "__S${id}"'__'; ( ${cmd} ) 2>&1; printf '__E%s_%s__\\n' '${id}' "$?"\n`);
+    try {
+      const m = await waitFor(() => {
+        const e = end.exec(this.buf);
+        if (!e) return undefined;
+        const from = this.buf.lastIndexOf(start, e.index);
+        const body = from < 0 ? '' : this.buf.slice(from + start.length, e.index);
+        return { code: Number(e[1]), output: body.replace(/\r/g, '').replace(/^\n/, '') };
+      }, { what: `guest command ${cmd}`, timeoutMs, intervalMs: 50 });
+      return m;
+    } catch {
+      return { code: -1, output: this.buf.slice(-2000) };
+    }
+  }
+
+  close(): void {
+    this.sock?.destroy();
+  }
+}
