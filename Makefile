@@ -12,6 +12,8 @@ STAMP := node_modules/.installed-$(shell sha256sum package-lock.json | cut -c1-1
 
 # Tools the tests need: such a test fails under CI when its tool is missing.
 DEBS += shellcheck systemd
+# The libraries of syslog-ng-core, which the lab runs unpacked (it cannot be installed beside rsyslog).
+DEBS += libcap2 libglib2.0-0 libivykis0 libjson-c5 libnet1 libpcre3 libssl3 libsystemd0 libwrap0
 
 all: build
 
@@ -24,7 +26,7 @@ debs:
 	@# syslog-ng-core conflicts with rsyslog: the lab runs it unpacked, never installed (test/lab/syslogNg.ts).
 	@if [ ! -x $(SYSLOG_NG_ROOT)/usr/sbin/syslog-ng ]; then \
 	  echo "unpacking syslog-ng-core into $(SYSLOG_NG_ROOT)"; tmp=$$(mktemp -d) && \
-	  (cd $$tmp && apt-get download syslog-ng-core) && mkdir -p $(SYSLOG_NG_ROOT) && dpkg -x $$tmp/syslog-ng-core_*.deb $(SYSLOG_NG_ROOT) && rm -rf $$tmp; \
+	  (cd $$tmp && { apt-get download syslog-ng-core 2>/dev/null || { apt-get update -qq && apt-get download syslog-ng-core; }; }) && mkdir -p $(SYSLOG_NG_ROOT) && dpkg -x $$tmp/syslog-ng-core_*.deb $(SYSLOG_NG_ROOT) && rm -rf $$tmp; \
 	fi
 
 $(STAMP):
