@@ -89,6 +89,7 @@ export function call(path: string, cmd: string, args: Record<string, unknown> = 
     let buf = '';
     let last: Progress['progress'] | null = null;
     let busyTold = false;
+    let liveGrace = false;
     let done = false;
     const finish = (f: () => void): void => {
       if (done) return;
@@ -113,6 +114,13 @@ export function call(path: string, cmd: string, args: Record<string, unknown> = 
             busyTold = true;
             o.onBusy?.(last);
           }
+          silence = setTimeout(silent, waitMs);
+          return;
+        }
+        // The main loop is running (it may have just been freed, with our answer still queued
+        // behind the command that held it): give it one more silence window before saying so.
+        if (live && !liveGrace) {
+          liveGrace = true;
           silence = setTimeout(silent, waitMs);
           return;
         }
@@ -154,6 +162,7 @@ export function call(path: string, cmd: string, args: Record<string, unknown> = 
         }
         clearTimeout(silence);
         silence = setTimeout(silent, waitMs);
+        liveGrace = false;
         if ('progress' in r) {
           last = r.progress;
           continue;
