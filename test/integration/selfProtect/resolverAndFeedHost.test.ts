@@ -3,11 +3,11 @@
 // keeps refreshing, and a manual block of either is refused with the reason in words.
 // Router mode, real utmd, real dnsmasq (the box's, forwarding to a resolver on the lab's
 // "internet"), the box's own resolv.conf given by `ip netns exec`'s /etc/netns bind mount.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLab } from '../../lab/lab.js';
+import { createLab, type Lab } from '../../lab/lab.js';
 import { startHttpServer, startTcpListener, tcpProbe } from '../../lab/services.js';
 import { labProvisioning, labUtmdConfig, startUtmd } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
@@ -25,10 +25,10 @@ function lookupScript(server: string, name: string): string {
 r.resolve4('${name}').then((a)=>{console.log(a.join(','));},(e)=>{console.error(String(e));process.exit(1);});`;
 }
 
-type FeedStatus = { feeds: Array<{ id: string; usable: number; rejected: Record<string, number>; lastError: string | null }> };
-
-test.serial('router: a feed listing the resolvers and its own server loads the rest; DNS still answers, the feed refreshes again, manual blocks of them are refused', async (t) => {
-  const lab = await createLab({ mode: 'router', lanHosts: 1 });
+/** A lab whose box resolves through `boxResolver` (its own resolv.conf), an "internet" DNS
+ *  server on UPSTREAM_DNS answering NAME, and TCP 443 everywhere; all removed in teardown. */
+async function selfProtectLab(t: ExecutionContext, mode: 'router' | 'bridge', boxResolver: string): Promise<{ lab: Lab; dir: string }> {
+  const lab = await createLab({ mode, lanHosts: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'utm-selfprot-'));
   const netnsEtc = join('/etc/netns', lab.ns.box);
   t.teardown(async () => {
@@ -41,12 +41,18 @@ test.serial('router: a feed listing the resolvers and its own server loads the r
   });
   // the box's own resolv.conf: `ip netns exec` bind-mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf
   mkdirSync(netnsEtc, { recursive: true });
-  writeFileSync(join(netnsEtc, 'resolv.conf'), `nameserver ${BOX_RESOLVER}\n`);
-
+  writeFileSync(join(netnsEtc, 'resolv.conf'), `nameserver ${boxResolver}\n`);
   await lab.exec(lab.ns.wan, ['ip', 'addr', 'add', `${UPSTREAM_DNS}/32`, 'dev', 'inet0']);
   await lab.spawn(lab.ns.wan, ['/usr/sbin/dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
     `--listen-address=${UPSTREAM_DNS}`, '--except-interface=lo', '--port=53', '--pid-file=', '--user=root', '--log-facility=-', `--address=/${NAME}/${NAME_IP}`]);
   await startTcpListener(lab, lab.ns.wan, [{ addr: '0.0.0.0', port: 443 }]);
+  return { lab, dir };
+}
+
+type FeedStatus = { feeds: Array<{ id: string; usable: number; rejected: Record<string, number>; lastError: string | null }> };
+
+test.serial('router: a feed listing the resolvers and its own server loads the rest; DNS still answers, the feed refreshes again, manual blocks of them are refused', async (t) => {
+  const { lab, dir } = await selfProtectLab(t, 'router', BOX_RESOLVER);
   const feedHost = lab.internet.feeds.v4;
   const writeFeed = (lines: string[]): void => writeFileSync(join(dir, 'feed.txt'), `# lab feed\n${lines.join('\n')}\n`);
   writeFeed([BAD, UPSTREAM_DNS, BOX_RESOLVER, feedHost]);
@@ -117,23 +123,7 @@ test.serial('router: a feed listing the resolvers and its own server loads the r
 });
 
 test.serial('bridge: the box\'s resolver (resolv.conf) listed in a feed stays reachable for the office through the bridge', async (t) => {
-  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
-  const dir = mkdtempSync(join(tmpdir(), 'utm-selfprot-'));
-  const netnsEtc = join('/etc/netns', lab.ns.box);
-  t.teardown(async () => {
-    try {
-      await lab.destroy();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-      rmSync(netnsEtc, { recursive: true, force: true });
-    }
-  });
-  mkdirSync(netnsEtc, { recursive: true });
-  writeFileSync(join(netnsEtc, 'resolv.conf'), `nameserver ${UPSTREAM_DNS}\n`);
-  await lab.exec(lab.ns.wan, ['ip', 'addr', 'add', `${UPSTREAM_DNS}/32`, 'dev', 'inet0']);
-  await lab.spawn(lab.ns.wan, ['/usr/sbin/dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
-    `--listen-address=${UPSTREAM_DNS}`, '--except-interface=lo', '--port=53', '--pid-file=', '--user=root', '--log-facility=-', `--address=/${NAME}/${NAME_IP}`]);
-  await startTcpListener(lab, lab.ns.wan, [{ addr: '0.0.0.0', port: 443 }]);
+  const { lab, dir } = await selfProtectLab(t, 'bridge', UPSTREAM_DNS);
   const feedHost = lab.internet.feeds.v4;
   writeFileSync(join(dir, 'feed.txt'), `${BAD}\n${UPSTREAM_DNS}\n${feedHost}\n`);
   await startHttpServer(lab, lab.ns.wan, feedHost, PORT, dir);
