@@ -70,11 +70,14 @@ export function tapWants(tap: UdpTap, frame: UdpFrame, iface: string): boolean {
   return tap.ports.includes(frame.srcPort) || tap.ports.includes(frame.dstPort);
 }
 
-/** Reads one tcpdump statistics line ("12 packets dropped by kernel"); null for other lines. */
-export function parseStatsLine(line: string): { key: keyof KernelCounters; value: number } | null {
-  const m = /(\d+) packets? (dropped by kernel|received by filter)\s*$/.exec(line);
-  if (!m) return null;
-  return { key: m[2] === 'dropped by kernel' ? 'kernelDrops' : 'received', value: Number(m[1]) };
+/** Reads tcpdump's counters from one line of its statistics (on SIGUSR1 one line with commas,
+ *  at exit one line each): "12 packets dropped by kernel", "2000 packets received by filter". */
+export function parseStatsLine(line: string): Partial<KernelCounters> {
+  const out: Partial<KernelCounters> = {};
+  for (const m of line.matchAll(/(\d+) packets? (dropped by kernel|received by filter)/g)) {
+    out[m[2] === 'dropped by kernel' ? 'kernelDrops' : 'received'] = Number(m[1]);
+  }
+  return out;
 }
 
 function sysInterfaces(): Map<number, string> {
@@ -191,6 +194,8 @@ export class CaptureHub {
         onHealth: this.o.onHealth,
         onStdout: (chunk, pid) => this.push(chunk, pid),
         onLine: (line) => this.onStatsLine(line),
+        // Ready once the socket is open: frames sent before that would not be seen.
+        isReady: (line) => line.includes('listening on'),
         backoff: { initialMs: 1000, maxMs: 60_000 },
       });
       this.sup.start();
@@ -215,7 +220,7 @@ export class CaptureHub {
 
   private onStatsLine(line: string): void {
     const s = parseStatsLine(line);
-    if (!s) return;
+    if (s.kernelDrops === undefined && s.received === undefined) return;
     const pid = this.sup?.pid() ?? -1;
     if (pid !== this.kernelLive.pid) {
       this.kernelDone.kernelDrops += this.kernelLive.kernelDrops;
@@ -223,7 +228,8 @@ export class CaptureHub {
       this.kernelLive = { pid, kernelDrops: 0, received: 0 };
     }
     // tcpdump's counters are cumulative for its run: keep the largest seen.
-    this.kernelLive[s.key] = Math.max(this.kernelLive[s.key], s.value);
+    if (s.kernelDrops !== undefined) this.kernelLive.kernelDrops = Math.max(this.kernelLive.kernelDrops, s.kernelDrops);
+    if (s.received !== undefined) this.kernelLive.received = Math.max(this.kernelLive.received, s.received);
   }
 }
 
