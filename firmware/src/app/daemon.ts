@@ -406,7 +406,7 @@ export class Daemon {
       ruleset: { lastApplyError: this.lastApplyError },
       alerts: { total: this.alerts?.count() ?? 0, pipeline: this.pipeline?.counts ?? null, mutes: this.mutes?.list().length ?? 0 },
       upstream: { ...this.upstreamStatus(), pending: this.outbox?.pending() ?? null, counters: this.forwarder?.counters ?? null },
-      memory: { rssBytes: process.memoryUsage().rss },
+      memory: memoryFigures(),
       sensors: this.sensing?.status() ?? null,
       capture: { ...this.capture.counters(), health: this.capture.health() },
       control: { inProgress: (this.control?.inProgress() ?? []).filter((c) => c.cmd !== 'status') },
@@ -415,4 +415,10 @@ export class Daemon {
       features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
     };
   }
+}
+
+/** The process's memory as `utmctl status` shows it: RSS, and the V8 heap and buffers inside it. */
+function memoryFigures(): { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number } {
+  const m = process.memoryUsage();
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external };
 }
