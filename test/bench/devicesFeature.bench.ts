@@ -48,7 +48,7 @@ gc();
 const mem0 = process.memoryUsage();
 const f = new DevicesFeature({ root: packageRoot(), oui });
 f.init(ctx);
-const cap = new DhcpCapture({ ifaces: [], now: ctx.now, vendorOf: (m) => oui.vendorOf(m), onObservation: (o) => f.ingest(o), onHealth: () => {} });
+const cap = new DhcpCapture({ ifaces: ['br0'], now: ctx.now, vendorOf: (m) => oui.vendorOf(m), onObservation: (o) => f.ingest(o), onHealth: () => {} });
 
 // 1,000 devices join (one DISCOVER each), stored in batches as the 1 s flush timer would.
 const joins = pcapStream(Array.from({ length: 1000 }, (_, i) => frame(i, clock.t + i)));

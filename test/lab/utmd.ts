@@ -80,6 +80,8 @@ export interface StartUtmdOptions {
   readyTimeoutMs?: number;
   /** Extra lines of utmd output go here too (e.g. the demo's console). */
   onOutput?: (text: string) => void;
+  /** Node flags before the script (memory benches pass the unit's, test/bench/compiled.ts). */
+  nodeFlags?: readonly string[];
 }
 
 /** Starts utmd in the box namespace and waits until utmctl status answers; throws UtmdMissingError, UtmdStartError. */
@@ -100,7 +102,7 @@ export async function startUtmd(lab: Lab, opts: StartUtmdOptions = {}): Promise<
     args.push('--provisioning', provisioningPath);
   }
   const logPath = join(lab.dir, 'utmd.log');
-  const proc = await lab.spawn(lab.ns.box, [process.execPath, UTMD_BIN, ...args], {
+  const proc = await lab.spawn(lab.ns.box, [process.execPath, ...(opts.nodeFlags ?? []), UTMD_BIN, ...args], {
     cwd: REPO_ROOT,
     onOutput: (_stream, text) => {
       void appendFile(logPath, text).catch((e: unknown) => process.stderr.write(`lab: cannot write ${logPath}: ${String(e)}\n`));

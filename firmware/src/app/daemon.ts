@@ -1,5 +1,6 @@
 // The composition root of utmd: builds every module from config and passes dependencies
 // explicitly. start() restores the last-good ruleset before anything slow happens.
+import { CaptureHub } from '../sensors/captureHub.js';
 import { join } from 'node:path';
 import { cooldownMsFor, type Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
@@ -98,15 +99,21 @@ export class Daemon {
   /** One apply at a time; a request joins one that has not started yet. */
   readonly applyQueue = new ApplyQueue();
   readonly planner: NetworkPlanner;
+  /** The box's one packet capture (one tcpdump for every port and consumer). */
+  readonly capture: CaptureHub;
 
   constructor(readonly o: DaemonOptions) {
     this.now = o.now ?? Date.now;
     this.startedAt = this.now();
     this.conditions = new Conditions(this.now);
     this.nft = new NftDriver({ lastGoodPath: join(o.stateDir, LAST_GOOD_FILE), tableName: o.base.tableName });
+    this.capture = new CaptureHub({
+      now: this.now, recordDir: join(o.stateDir, CHILDREN_DIR),
+      onHealth: (h) => this.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
+    });
     this.planner = new NetworkPlanner({
       config: o.config, now: this.now, log: o.log, conditions: this.conditions, onPlan: (p) => this.replan(p),
-      recordDir: join(o.stateDir, CHILDREN_DIR),
+      recordDir: join(o.stateDir, CHILDREN_DIR), capture: this.capture,
     });
   }
 
@@ -143,6 +150,8 @@ export class Daemon {
     await this.startSensing();
     // 5. Features start their timers and children; then the port watcher, which re-plans
     //    when the evidence about the ports changes; then the technician socket.
+    this.capture.start();
+    this.stoppers.push(() => this.capture.stop());
     for (const f of this.features) {
       await f.start?.();
       this.stoppers.push(() => f.stop?.());
@@ -187,7 +196,7 @@ export class Daemon {
     if (!d) throw new Error('store not open');
     return {
       stateDir: this.o.stateDir, config: this.o.config, provisioning: this.o.provisioning, base: this.o.base,
-      log: this.o.log, now: this.now, db: d, nft: this.nft, conditions: this.conditions, deviceId: this.deviceId,
+      log: this.o.log, now: this.now, db: d, nft: this.nft, conditions: this.conditions, deviceId: this.deviceId, capture: this.capture,
       plan: () => this.plan,
       raise: (f) => this.raise(f),
       requestApply: () => this.rebuildAndApply(),
@@ -397,12 +406,19 @@ export class Daemon {
       ruleset: { lastApplyError: this.lastApplyError },
       alerts: { total: this.alerts?.count() ?? 0, pipeline: this.pipeline?.counts ?? null, mutes: this.mutes?.list().length ?? 0 },
       upstream: { ...this.upstreamStatus(), pending: this.outbox?.pending() ?? null, counters: this.forwarder?.counters ?? null },
-      memory: { rssBytes: process.memoryUsage().rss },
+      memory: memoryFigures(),
       sensors: this.sensing?.status() ?? null,
+      capture: { ...this.capture.counters(), health: this.capture.health() },
       control: { inProgress: (this.control?.inProgress() ?? []).filter((c) => c.cmd !== 'status') },
       page: this.web?.connections() ?? null,
       storage: this.storage?.status() ?? null,
       features: Object.fromEntries(this.features.map((f) => [f.id, f.status?.() ?? {}])),
     };
   }
+}
+
+/** The process's memory as `utmctl status` shows it: RSS, and the V8 heap and buffers inside it. */
+function memoryFigures(): { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number } {
+  const m = process.memoryUsage();
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external };
 }

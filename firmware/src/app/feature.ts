@@ -9,6 +9,7 @@ import type { NetworkPlan } from '../policy/network.js';
 import type { Db } from '../store/db.js';
 import type { Finding } from '../alerts/types.js';
 import type { GroupInfo, PacketHit } from '../alerts/fromPacket.js';
+import type { CaptureHub } from '../sensors/captureHub.js';
 import type { Conditions } from './conditions.js';
 import type { Handlers } from './commands.js';
 import type { Logger } from './log.js';
@@ -25,6 +26,8 @@ export interface FeatureContext {
   nft: NftDriver;
   conditions: Conditions;
   deviceId: string;
+  /** The box's one packet capture: a feature adds taps (UDP ports on interfaces) to it. */
+  capture?: CaptureHub | undefined;
   /** The network plan of the last apply (null before the first one). */
   plan: () => NetworkPlan | null;
   /** Sends a finding through the alert pipeline (dedup, store, upstream). */

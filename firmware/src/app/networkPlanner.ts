@@ -3,6 +3,7 @@
 // differs is handed to `onPlan` (re-apply, restart port-bound services) without a restart.
 // The `ports` condition goes bad when a configured port is missing or the evidence
 // contradicts the configuration at once, and when the roles stay unproven past a grace.
+import type { CaptureHub } from '../sensors/captureHub.js';
 import type { Config } from '../config/schema.js';
 import { ensureBridge, readNetworkFacts } from '../net/facts.js';
 import { describePortProblems, type PortRoles } from '../net/portRoles.js';
@@ -26,6 +27,8 @@ export interface NetworkPlannerOptions {
   tablesPollMs?: number | undefined;
   /** Where children's pids are recorded (sys/childRecords.ts). */
   recordDir?: string | undefined;
+  /** The box's one packet capture (the port watcher's DHCP evidence is a tap on it). */
+  capture?: CaptureHub | undefined;
 }
 
 /** The fields whose change needs a new ruleset or restarted services. */
@@ -69,7 +72,7 @@ export class NetworkPlanner {
   async start(): Promise<void> {
     this.watch = new PortWatch({
       bridge: this.o.config.interfaces.bridge, now: this.o.now,
-      carrierPollMs: this.o.carrierPollMs, tablesPollMs: this.o.tablesPollMs, recordDir: this.o.recordDir,
+      carrierPollMs: this.o.carrierPollMs, tablesPollMs: this.o.tablesPollMs, recordDir: this.o.recordDir, hub: this.o.capture,
       onReading: (facts, obs) => this.onReading(facts, obs),
       onHealth: (h) => this.o.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
       onError: (what, e) => this.o.log.warn(`${what} failed: ${(e as Error).message}`),

@@ -74,6 +74,11 @@ function printStatus(s: Record<string, any>, out: (s: string) => void): void {
     out(`storage    ${st.freeBytes === null ? '?' : Math.floor(st.freeBytes / 1048576)} MiB free (threshold ${Math.floor(st.minFreeBytes / 1048576)}), `
       + `${st.writable ? 'writes ok' : 'WRITES FAILING'}${st.writeFailures ? `, ${safe(st.writeFailures)} failed writes` : ''}${st.held ? `, ${safe(st.held)} findings held` : ''}\n`);
   }
+  if (s.capture) {
+    const c = s.capture;
+    out(`capture    ${c.health?.length ? (c.health[0].ok ? 'one tcpdump on every port' : 'NOT RUNNING') : 'idle'}: ${safe(c.frames)} frames; `
+      + `lost: ${safe(c.kernelDrops)} dropped by the kernel, ${safe(c.overflows)} reader overflows, ${safe(c.truncated)} truncated\n`);
+  }
   if (s.page) out(`page       ${safe(s.page.open)} connections from ${safe(s.page.clients)} clients; refused over the per-client cap ${safe(s.page.refusedPerClient)}, timed out ${safe(s.page.timedOut)}\n`);
   for (const c of (s.control?.inProgress ?? []) as { cmd: string; elapsedMs: number }[]) out(`working on ${safe(c.cmd)} for ${Math.round(c.elapsedMs / 1000)} s\n`);
   out('conditions\n');

@@ -1,8 +1,8 @@
-// Adapter: passive DHCP capture. Runs the shared UDP capture (sensors/udpCapture.ts: tcpdump
-// -i IFACE -n -U --immediate-mode -w - 'udp port 67 or udp port 68' per LAN-side interface,
-// our own pcap reader) and decodes each frame into a client observation. Malformed or
+// Adapter: passive DHCP capture. A tap on the box's one capture (sensors/captureHub.ts: one
+// tcpdump on every port, our own pcap reader) for UDP 67/68 on the LAN-side interfaces, and decodes each frame into a client observation. Malformed or
 // truncated packets are counted and dropped.
 import type { SupervisorHealth } from '../sensors/supervisor.js';
+import type { CaptureHub } from '../sensors/captureHub.js';
 import { UdpCapture } from '../sensors/udpCapture.js';
 import type { DhcpErrorReason } from './dhcp.js';
 import { observationFromFrame } from './fromDhcp.js';
@@ -15,6 +15,8 @@ export interface CaptureOptions {
   vendorOf: (mac: string) => string | null;
   onObservation: (o: Observation) => void;
   onHealth: (h: SupervisorHealth) => void;
+  /** The box's shared capture (sensors/captureHub.ts); without it, a capture of its own. */
+  hub?: CaptureHub | undefined;
   /** argv prefix for tcpdump (tests); default the system's tcpdump. */
   tcpdump?: string | undefined;
   /** Where tcpdump's pid is recorded (SupervisorOptions.recordDir). */
@@ -36,12 +38,12 @@ export class DhcpCapture {
 
   constructor(private readonly o: CaptureOptions) {
     this.udp = new UdpCapture({
-      name: 'tcpdump', ifaces: o.ifaces, filter: 'udp port 67 or udp port 68', ports: [67, 68],
+      name: 'dhcp', ifaces: o.ifaces, ports: [67, 68], hub: o.hub,
       now: o.now, onHealth: o.onHealth, tcpdump: o.tcpdump, recordDir: o.recordDir, onFrame: (f) => this.onFrame(f),
     });
   }
 
-  /** Starts one tcpdump per interface. Never throws for a failing program (health says so). */
+  /** Starts receiving DHCP frames. Never throws for a failing program (health says so). */
   start(): void { this.udp.start(); }
 
   async stop(): Promise<void> { await this.udp.stop(); }

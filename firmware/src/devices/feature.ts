@@ -138,7 +138,7 @@ export class DevicesFeature implements Feature {
     const ifaces = plan.ifaces.lan;
     if (ifaces.length) {
       this.capture = new DhcpCapture({
-        ifaces, now: ctx.now, vendorOf: (m) => this.vendorOf(m), recordDir: join(ctx.stateDir, CHILDREN_DIR),
+        ifaces, now: ctx.now, vendorOf: (m) => this.vendorOf(m), recordDir: join(ctx.stateDir, CHILDREN_DIR), hub: ctx.capture,
         onObservation: (obs) => this.ingest(obs),
         onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
       });

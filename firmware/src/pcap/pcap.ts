@@ -20,6 +20,10 @@ export interface UdpFrame {
   dstPort: number;
   vlan: number | null;  // one 802.1Q/802.1ad tag
   payload: Uint8Array;  // UDP payload (a copy; safe to keep)
+  /** LINUX_SLL2 only (`tcpdump -i any`): the interface index the packet was seen on. */
+  ifindex?: number;
+  /** LINUX_SLL2 only: the box sent it (packet type OUTGOING) rather than received it. */
+  outgoing?: boolean;
 }
 
 export type DhcpFrame = UdpFrame;
@@ -141,6 +145,7 @@ function ip4(b: Uint8Array, o: number): string {
 export function decodeFrame(p: Uint8Array, linktype: number, at: number, ports: ReadonlySet<number>, c?: PcapCounters): DhcpFrame | null {
   let srcMac: string | null = null;
   let et: number; let off: number; let vlan: number | null = null;
+  let sll2: { ifindex: number; outgoing: boolean } | null = null;
   const skip = (): null => { if (c) c.skipped++; return null; };
   const short = (): null => { if (c) c.truncated++; return null; };
   if (linktype === LINKTYPE.EN10MB) {
@@ -161,6 +166,7 @@ export function decodeFrame(p: Uint8Array, linktype: number, at: number, ports: 
     if (p.length < 20) return short();
     if (p[11] === 6) srcMac = macFromBytes(p, 12);
     et = (p[0]! << 8) | p[1]!; off = 20;
+    sll2 = { ifindex: ((p[4]! << 24) | (p[5]! << 16) | (p[6]! << 8) | p[7]!) >>> 0, outgoing: p[10] === 4 };
   } else return skip();
   if (srcMac === null) return skip();
 
@@ -190,5 +196,7 @@ export function decodeFrame(p: Uint8Array, linktype: number, at: number, ports: 
   const ulen = (p[udp + 4]! << 8) | p[udp + 5]!;
   if (!ports.has(srcPort) && !ports.has(dstPort)) return skip();
   if (ulen < 8 || udp + ulen > end) return short();
-  return { at, srcMac, srcIp, dstIp, srcPort, dstPort, vlan, payload: p.slice(udp + 8, udp + ulen) };
+  const frame: UdpFrame = { at, srcMac, srcIp, dstIp, srcPort, dstPort, vlan, payload: p.slice(udp + 8, udp + ulen) };
+  if (sll2) { frame.ifindex = sll2.ifindex; frame.outgoing = sll2.outgoing; }
+  return frame;
 }

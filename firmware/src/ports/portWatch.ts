@@ -12,6 +12,7 @@ import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import type { UdpFrame } from '../pcap/pcap.js';
+import type { CaptureHub } from '../sensors/captureHub.js';
 import { UdpCapture } from '../sensors/udpCapture.js';
 import type { SupervisorHealth } from '../sensors/supervisor.js';
 import type { PortObservations } from '../policy/network.js';
@@ -29,6 +30,8 @@ export interface PortWatchOptions {
   tablesPollMs?: number | undefined;
   /** Root of the links directory (tests); default /sys/class/net. */
   sysNet?: string | undefined;
+  /** The box's shared capture (sensors/captureHub.ts); without it, a capture of its own. */
+  hub?: CaptureHub | undefined;
   /** Path of tcpdump (tests). */
   tcpdump?: string | undefined;
   /** Where the capture's tcpdump pid is recorded, so a restarted utmd ends it after a kill -9. */
@@ -151,7 +154,7 @@ export class PortWatch {
     void old?.stop();
     if (!ports.length) return;
     this.capture = new UdpCapture({
-      name: 'ports', ifaces: ports, filter: 'udp port 67 or udp port 68', ports: [67, 68], direction: 'in',
+      name: 'ports', ifaces: ports, ports: [67, 68], direction: 'in', hub: this.o.hub,
       now: this.o.now, onHealth: this.o.onHealth, tcpdump: this.o.tcpdump, recordDir: this.o.recordDir, onFrame: (f, iface) => this.onFrame(f, iface),
     });
     this.capture.start();

@@ -1,27 +1,29 @@
-// Adapter: passive capture of UDP datagrams on chosen ports. Supervises one
-// `tcpdump -i IFACE -n -U --immediate-mode -w - FILTER` per interface and feeds each pcap stream
-// to our own pure reader (pcap/pcap.ts), handing on every UDP frame with the interface it
-// came from. Shared by the DHCP capture (device discovery) and the DNS name sensor (traffic).
+// Adapter: passive capture of UDP datagrams on chosen ports and interfaces, as one tap on the
+// box's shared capture (sensors/captureHub.ts: one `tcpdump -i any` for every consumer and
+// port). Used by the DHCP capture (device discovery), port evidence and the DNS name sensor.
+// Without a shared hub (tools, benches) it runs a hub of its own, the same way.
 import { createPcapParser, type PcapCounters, type PcapParser, type UdpFrame } from '../pcap/pcap.js';
-import { systemBin } from '../sys/bin.js';
-import { Supervisor, type SupervisorHealth } from './supervisor.js';
+import { CaptureHub, tapWants, type KernelCounters, type UdpTap } from './captureHub.js';
+import type { SupervisorHealth } from './supervisor.js';
 
 export interface UdpCaptureOptions {
-  /** Prefix of each supervisor id: `<name>:<iface>` (conditions `sensor:<name>:<iface>`). */
+  /** Names this consumer in health and counters. */
   name: string;
   ifaces: readonly string[];
-  /** tcpdump (BPF) filter, e.g. 'udp port 67 or udp port 68'. */
-  filter: string;
-  /** UDP ports the pcap reader yields (source or destination). */
+  /** UDP ports wanted (source or destination, or source only with portSide 'src'). */
   ports: readonly number[];
+  /** 'src': only datagrams sent from one of the ports (e.g. DNS answers). Default either side. */
+  portSide?: 'src' | undefined;
   now: () => number;
   onFrame: (frame: UdpFrame, iface: string) => void;
   onHealth: (h: SupervisorHealth) => void;
-  /** Path of tcpdump (tests); default the system's tcpdump. */
+  /** The box's shared capture; without it the capture runs a hub of its own. */
+  hub?: CaptureHub | undefined;
+  /** Path of tcpdump (tests; only for a hub of its own). */
   tcpdump?: string | undefined;
-  /** Where each tcpdump's pid is recorded (SupervisorOptions.recordDir). */
+  /** Where tcpdump's pid is recorded (only for a hub of its own). */
   recordDir?: string | undefined;
-  /** 'in': only frames the port received (`-Q in`), e.g. to tell where a sender sits. Default both. */
+  /** 'in': only frames the port received, e.g. to tell where a sender sits. Default both. */
   direction?: 'in' | undefined;
 }
 
@@ -30,37 +32,35 @@ export function zeroPcap(): PcapCounters {
 }
 
 export class UdpCapture {
-  private readonly sups: Supervisor[] = [];
+  private readonly tap: UdpTap;
+  private readonly hub: CaptureHub;
+  private readonly ownHub: boolean;
+  private remove: (() => void) | null = null;
+  /** Streams fed through push() (tests, benches), one per interface. */
   private readonly streams = new Map<string, { pid: number; parser: PcapParser }>();
   private readonly retired: PcapCounters = zeroPcap();
 
-  constructor(private readonly o: UdpCaptureOptions) {}
+  constructor(private readonly o: UdpCaptureOptions) {
+    this.tap = { ifaces: o.ifaces, ports: o.ports, portSide: o.portSide, direction: o.direction, onFrame: o.onFrame };
+    this.ownHub = o.hub === undefined;
+    this.hub = o.hub ?? new CaptureHub({ now: o.now, onHealth: o.onHealth, tcpdump: o.tcpdump, recordDir: o.recordDir });
+  }
 
-  /** Starts one tcpdump per interface. Never throws for a failing program (health says so). */
+  /** Starts receiving frames. Never throws for a failing program (health says so). */
   start(): void {
-    for (const iface of this.o.ifaces) {
-      const sup = new Supervisor({
-        id: `${this.o.name}:${iface}`,
-        argv: [this.o.tcpdump ?? systemBin('tcpdump'), '-i', iface, ...(this.o.direction === 'in' ? ['-Q', 'in'] : []), '-n', '-U', '--immediate-mode', '-w', '-', this.o.filter],
-        now: this.o.now,
-        killWithParent: true,
-        recordDir: this.o.recordDir,
-        onHealth: this.o.onHealth,
-        onStdout: (chunk, pid) => this.push(iface, chunk, pid),
-        backoff: { initialMs: 1000, maxMs: 60_000 },
-      });
-      this.sups.push(sup);
-      sup.start();
-    }
+    if (this.remove || this.o.ifaces.length === 0) return;
+    this.remove = this.hub.add(this.tap);
+    if (this.ownHub) this.hub.start();
   }
 
-  /** Stops every tcpdump and waits until they are gone. */
+  /** Stops receiving; a hub of its own stops and waits until tcpdump is gone. */
   async stop(): Promise<void> {
-    await Promise.all(this.sups.map((s) => s.stop()));
-    this.sups.length = 0;
+    this.remove?.();
+    this.remove = null;
+    if (this.ownHub) await this.hub.stop();
   }
 
-  /** Feeds a chunk of one tcpdump's stream; a new pid means a new stream (new pcap header). */
+  /** Feeds a pcap stream seen on one interface (tests, benches); a new pid starts a new stream. */
   push(iface: string, chunk: Uint8Array, pid: number): void {
     let s = this.streams.get(iface);
     if (s === undefined || s.pid !== pid) {
@@ -68,19 +68,21 @@ export class UdpCapture {
       s = { pid, parser: createPcapParser({ ports: this.o.ports }) };
       this.streams.set(iface, s);
     }
-    for (const frame of s.parser.push(chunk)) this.o.onFrame(frame, iface);
+    for (const frame of s.parser.push(chunk)) if (tapWants(this.tap, frame, iface)) this.o.onFrame(frame, iface);
   }
 
-  /** pcap-level counters summed over every stream so far. */
-  pcap(): PcapCounters {
+  /** pcap-level counters (of the shared capture, and of streams fed by push), with kernel drops. */
+  pcap(): PcapCounters & KernelCounters {
     const pcap = { ...this.retired };
     for (const s of this.streams.values()) addInto(pcap, s.parser.counters());
-    return pcap;
+    const hub = this.hub.counters();
+    addInto(pcap, hub);
+    return { ...pcap, kernelDrops: hub.kernelDrops, received: hub.received };
   }
 
-  /** Health of each tcpdump. */
+  /** Health of the capture's tcpdump. */
   health(): SupervisorHealth[] {
-    return this.sups.map((s) => s.status());
+    return this.hub.health();
   }
 }
 

@@ -151,7 +151,7 @@ export class TrafficFeature implements Feature {
     this.dnsPorts = ifaces.join(',');
     if (!ctx || !ctx.config.traffic.dnsNames.capture || ifaces.length === 0) return;
     this.dnsCapture = new DnsCapture({
-      ifaces, now: ctx.now, recordDir: join(ctx.stateDir, CHILDREN_DIR),
+      ifaces, now: ctx.now, recordDir: join(ctx.stateDir, CHILDREN_DIR), hub: ctx.capture,
       onAnswer: (payload, clientIp, at, serverIp) => this.onDnsAnswer(payload, clientIp, at, serverIp),
       onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
     });

@@ -3,6 +3,8 @@
 // personal phone, private-MAC linking, an end-of-life PC, quarantine and release through
 // utmctl and through the page (login + CSRF), and a hostile hostname shown escaped.
 import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { namespacePids } from '../../lab/netns.js';
 import { createLab } from '../../lab/lab.js';
 import { startTcpListener, tcpProbe } from '../../lab/services.js';
 import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
@@ -64,6 +66,13 @@ test.serial('bridge: learning is silent; a personal iPhone alerts once; its new 
   t.true(dev.randomised);
   t.is(dev.status, 'new');
   t.is(deviceAlerts(await alerts(utmd), phone.mac).length, 1, 'exactly one alert');
+  // One capture process serves DHCP discovery, port evidence and DNS names on both ports
+  // (it was one tcpdump per consumer and port), and it says what it lost.
+  const comms = (await namespacePids(lab.ns.box)).map((pid) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; } });
+  t.is(comms.filter((c) => c === 'tcpdump').length, 1, 'one tcpdump in the box');
+  const capture = (JSON.parse((await utmd.ctl(['status', '--json'])).stdout) as { capture: { kernelDrops: number; frames: number } }).capture;
+  t.is(capture.kernelDrops, 0);
+  t.true(capture.frames > 0);
 
   // 4. Quarantine via utmctl: its traffic stops; release restores it.
   const target = [{ addr: web.v4, port: 80 }];

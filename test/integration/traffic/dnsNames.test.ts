@@ -101,7 +101,7 @@ test.serial('router: answers from the box\'s own dnsmasq name addresses with no 
   t.is(found.name, C2_NAME);
   const s = await utmd.status() as { features: { traffic: { dns: { ignored: Record<string, number>; capture: Array<{ id: string; ok: boolean }> } } } };
   t.deepEqual(s.features.traffic.dns.ignored, {});
-  t.deepEqual(s.features.traffic.dns.capture.map((c) => [c.id, c.ok]), [['tcpdump-dns:eth1', true]]);
+  t.deepEqual(s.features.traffic.dns.capture.map((c) => [c.id, c.ok]), [['capture', true]]);
 
   // AAAA: written in full by nobody, printed compressed by the parser as by ulogd2 (inet_ntop).
   t.is((await lab.exec(host.ns, [process.execPath, '-e', lookupScript(gateway, C2_NAME, 'resolve6')], { timeoutMs: 10_000 })).trim(), C2_V6);

@@ -7,7 +7,7 @@ const T0 = 1_764_100_000_000;
 
 test('the capture hands on answers (source port 53) with client, server and capture time', (t) => {
   const got: Array<{ client: string; server: string; at: number; n: number }> = [];
-  const cap = new DnsCapture({ ifaces: [], now: () => T0, onHealth: () => undefined, onAnswer: (p, client, at, server) => got.push({ client, server, at, n: p.length }) });
+  const cap = new DnsCapture({ ifaces: ['eth1'], now: () => T0, onHealth: () => undefined, onAnswer: (p, client, at, server) => got.push({ client, server, at, n: p.length }) });
   const answer = answerFor('c2.example', ['198.51.100.66']);
   const query = encodeDns({ qr: false, question: { name: 'c2.example' } });
   const stream = pcapStream([

@@ -25,8 +25,7 @@ export function durationText(ms: number, lang: Lang): string {
 const SENSORS: Record<string, { ja: string; en: string }> = {
   ulogd: { ja: '通信の見張り（ulogd2）', en: 'traffic monitoring (ulogd2)' },
   dnsmasq: { ja: '社内の機器へのアドレス配布（dnsmasq）', en: 'address hand-out to office devices (dnsmasq)' },
-  tcpdump: { ja: '機器の見分け（tcpdump）', en: 'device recognition (tcpdump)' },
-  'tcpdump-dns': { ja: '通信先の名前の記録（tcpdump）', en: 'recording the names of outside servers (tcpdump)' },
+  capture: { ja: '機器の見分けと通信先の名前の記録（tcpdump）', en: 'device recognition and the names of outside servers (tcpdump)' },
 };
 
 const FIXED: Record<string, { ja: string; en: string }> = {

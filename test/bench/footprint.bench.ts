@@ -1,0 +1,68 @@
+// Benchmark: the whole box's memory at 2, 4 and 8 office ports, idle — utmd (compiled, under
+// the node flags of utmd.service) plus every child it runs (ulogd2, the one capture tcpdump,
+// dnsmasq in router mode), read from /proc of every process in the box namespace. RSS counts
+// shared pages (libc, node's own) in every process; PSS divides them fairly, so the PSS sum is
+// what the box really spends. Bridge mode: the office ports are bridge members eth1..ethN (the
+// extra ones lead to unbridged ends in the switch namespace, so no loop). Targets (issue 14):
+// utmd idle RSS ≤ 80 MB; whole box ≤ 150 MB at 4 ports.
+// Usage: npx tsx test/bench/footprint.bench.ts [--ports 2,4,8] [--idle-ms 15000]
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createLab } from '../lab/lab.js';
+import { addVeth, namespacePids, setMaster } from '../lab/netns.js';
+import { labUtmdConfig, startUtmd } from '../lab/utmd.js';
+import { benchNodeFlags } from './compiled.js';
+
+const { values } = parseArgs({ options: { ports: { type: 'string', default: '2,4,8' }, 'idle-ms': { type: 'string', default: '15000' } } });
+const portCounts = values.ports.split(',').map(Number);
+const idleMs = Number(values['idle-ms']);
+const MB = 1024 * 1024;
+
+interface Proc { pid: number; comm: string; rss: number; pss: number }
+
+function readProc(pid: number): Proc | null {
+  try {
+    const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
+    return { pid, comm, rss: kb('Rss'), pss: kb('Pss') };
+  } catch {
+    return null; // exited meanwhile
+  }
+}
+
+async function measure(ports: number, flags: string[]): Promise<{ procs: Proc[]; utmdPid: number }> {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+  try {
+    const lan = ['eth1'];
+    for (let k = 2; k <= ports; k++) {
+      await addVeth(lab.ns.box, `eth${k}`, lab.ns.sw, `room${k}`);
+      await setMaster(lab.ns.box, `eth${k}`, 'br0');
+      lan.push(`eth${k}`);
+    }
+    const base = labUtmdConfig(lab, []);
+    const config = { ...base, interfaces: { ...(base['interfaces'] as Record<string, unknown>), lan } };
+    const utmd = await startUtmd(lab, { config, nodeFlags: flags });
+    await new Promise((r) => setTimeout(r, idleMs)); // idle: start-up garbage settles, children up
+    const procs = (await namespacePids(lab.ns.box)).map(readProc).filter((p): p is Proc => p !== null);
+    const mem = (await utmd.status() as { memory: Record<string, number> }).memory;
+    console.log(`  ${ports} ports: utmd heap used ${((mem['heapUsedBytes'] ?? NaN) / MB).toFixed(1)} MB of ${((mem['heapTotalBytes'] ?? NaN) / MB).toFixed(1)} MB, external ${((mem['externalBytes'] ?? NaN) / MB).toFixed(1)} MB`);
+    const utmdPid = utmd.proc.pid;
+    await utmd.stop();
+    return { procs, utmdPid };
+  } finally {
+    await lab.destroy();
+  }
+}
+
+const { flags, from } = benchNodeFlags();
+console.log(`node flags: ${flags.join(' ')} (from ${from}); idle ${idleMs} ms; MB = 2^20 bytes`);
+console.log('| office ports | utmd RSS | children (RSS each) | whole box RSS sum | whole box PSS sum |');
+console.log('|---|---|---|---|---|');
+for (const n of portCounts) {
+  const { procs, utmdPid } = await measure(n, flags);
+  const utmd = procs.find((p) => p.pid === utmdPid);
+  const children = procs.filter((p) => p.pid !== utmdPid);
+  const sum = (k: 'rss' | 'pss'): number => procs.reduce((a, p) => a + p[k], 0) / MB;
+  console.log(`| ${n} | ${((utmd?.rss ?? NaN) / MB).toFixed(0)} MB | ${children.map((c) => `${c.comm} ${(c.rss / MB).toFixed(1)}`).join(', ')} | ${sum('rss').toFixed(0)} MB | ${sum('pss').toFixed(0)} MB |`);
+}
