@@ -25,7 +25,7 @@ test('each state is told in words and with an icon, not by colour alone', (t) =>
 
 test('no desk: the page says so instead of showing an empty phone number', (t) => {
   const page = renderPage(model({ desk: null })).toString();
-  t.true(page.includes('窓口の連絡先が設定されていません'));
+  t.true(page.includes('相談窓口の連絡先が設定されていません'));
   t.false(page.includes('href="tel:'));
 });
 

@@ -16,13 +16,13 @@ function model(over: Partial<PageModel> = {}): PageModel {
 test('the office page says in plain words that messages do not reach the centre, and whom to call', (t) => {
   const d = fakeDaemon();
   const page = renderPage(model({ overview: { ...d.overview, upstreamSilent: { since: T0 - 17 * MIN, waiting: 9 } } })).toString();
-  t.true(page.includes('監視センターに連絡が届いていません。窓口に電話してください'));
+  t.true(page.includes('監視センターに連絡が届いていません。相談窓口に電話してください'));
   t.true(page.includes('17分前から'));
   t.true(page.includes('届いていないお知らせ: 9件'));
   t.true(page.includes('href="tel:0120000000"'));
   t.true(page.indexOf('upstream-silent') < page.indexOf('class="desk"'), 'right under the state, above everything else');
   const en = renderPage(model({ lang: 'en', overview: { ...d.overview, upstreamSilent: { since: T0 - 17 * MIN, waiting: 9 } } })).toString();
-  t.true(en.includes('Messages are not reaching the monitoring centre. Please call the support desk.'));
+  t.true(en.includes('Messages are not reaching the monitoring centre. Please call the help desk.'));
 });
 
 test('no banner while the centre hears the box', (t) => {
