@@ -37,7 +37,7 @@ export const GLOSSARY = {
   acknowledge: {
     meaning: 'staff mark an alert or incident as handled (with an optional note)',
     ja: '対応済みにする', en: 'mark as handled',
-    variants: { ja: [/解決済み/u, /対応完了/u], en: [/\bresolved\b/iu, /\backnowledge[ds]?\b/iu] },
+    variants: { ja: [/解決済み/u, /対応完了/u], en: [/\bresolved\b/iu] },
   },
   helpDesk: {
     meaning: "the provider's help desk staff call (one name only)",

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { buildCatalog } from '../../../../webui/src/i18n/alerts/index.js';
 import { renderPage, type PageModel } from '../../../../webui/src/views/page.js';
 import { upstreamSection, upstreamSilentBlock } from '../../../../webui/src/views/upstream.js';
 import { fakeDaemon, HOSTILE, T0 } from '../../../helpers/webui.js';
@@ -8,7 +9,7 @@ const MIN = 60_000;
 function model(over: Partial<PageModel> = {}): PageModel {
   const d = fakeDaemon();
   return {
-    lang: 'ja', now: T0, timeZone: 'Asia/Tokyo', overview: d.overview, desk: { name: '〇〇お助け隊 相談窓口', phone: '0120-000-000' }, alerts: [],
+    lang: 'ja', now: T0, timeZone: 'Asia/Tokyo', overview: d.overview, desk: { name: '〇〇お助け隊 相談窓口', phone: '0120-000-000' }, office: { state: 'danger', open: [], history: [] }, catalog: buildCatalog(), devices: null, week: null, reportMonth: null, done: null,
     session: { sid: null, user: null, csrf: 'tok', clientIp: '127.0.0.1' }, loginFailed: false, sections: [], refreshSeconds: 30, ...over,
   };
 }
