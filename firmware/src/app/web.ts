@@ -14,6 +14,7 @@ import type { Daemon } from './daemon.js';
 import { upstreamSection } from '../../../webui/src/views/upstream.js';
 import { pageLimits, readNofile } from './webLimits.js';
 import type { FeatureViews } from './views.js';
+import { officePort } from './officePort.js';
 
 const DAY = 86_400_000;
 
@@ -64,6 +65,7 @@ export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer
       };
     },
     recentAlerts: (limit) => d.alerts?.recent(limit) ?? [],
+    office: d.db && d.alerts ? officePort({ db: d.db, alerts: d.alerts, reporting: d.reporting?.repo ?? null, now: d.now }) : undefined,
     health: () => ({ ok: d.conditions.allOk(), conditions: d.conditions.list(), uptimeSeconds: Math.round((d.now() - d.startedAt) / 1000) }),
     auth: { verify: (pw) => verifyCredential(credential, pw) },
     sessionSecret,

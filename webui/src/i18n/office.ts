@@ -41,6 +41,7 @@ export interface OfficeWords {
   staffLabel: string;
   incidentDevice: string;
   related: string;
+  moreInfo: string;
   reportLink: string;
   refreshPause: string;
   refreshResume: string;
@@ -90,6 +91,7 @@ export const OFFICE_WORDS: Record<Lang, OfficeWords> = {
     staffLabel: '職員がつけた名前',
     incidentDevice: '対象の機器',
     related: 'この出来事に含まれるお知らせ',
+    moreInfo: 'くわしく（何が起きたか・本装置がしたこと・なぜ問題か・連絡先）',
     reportLink: '月次報告書（印刷用）',
     refreshPause: '自動更新を止める',
     refreshResume: '自動更新を再開する',
@@ -137,6 +139,7 @@ export const OFFICE_WORDS: Record<Lang, OfficeWords> = {
     staffLabel: 'Name given by staff',
     incidentDevice: 'Device',
     related: 'Messages in this incident',
+    moreInfo: 'More (what happened, what the box did, why it matters, whom to call)',
     reportLink: 'Monthly report (for printing)',
     refreshPause: 'Pause updates',
     refreshResume: 'Resume updates',

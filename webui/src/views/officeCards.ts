@@ -43,8 +43,19 @@ function badge(tone: Tone, lang: Lang): Html {
   return html`<span class="badge">${OFFICE_WORDS[lang].tone[tone]}</span>`;
 }
 
-function fiveParts(text: ExplainedAlert, lang: Lang): Html {
+/** The five parts. Danger is shown whole; calmer cards show what to do and whom to call, with
+ *  the rest one tap away, so a busy week does not make the page long. */
+function fiveParts(text: ExplainedAlert, lang: Lang, tone: Tone = 'danger'): Html {
   const ui = UI[lang];
+  if (tone !== 'danger') {
+    return html`<p class="todo">${text.todo}</p>
+<details class="more-info"><summary>${OFFICE_WORDS[lang].moreInfo}</summary><dl>
+<dt>${ui.alertWhat}</dt><dd>${text.what}</dd>
+<dt>${ui.alertDid}</dt><dd>${text.did}</dd>
+<dt>${ui.alertWhy}</dt><dd>${text.why}</dd>
+</dl>
+<p class="alert-call"><span aria-hidden="true">☎</span> ${text.call}</p></details>`;
+  }
   return html`<dl>
 <dt>${ui.alertWhat}</dt><dd>${text.what}</dd>
 <dt>${ui.alertDid}</dt><dd>${text.did}</dd>
@@ -92,7 +103,7 @@ function incidentCard(item: Extract<OpenItem, { type: 'incident' }>, c: CardCont
   return html`<article class="card tone-${item.tone} incident" data-incident-id="${inc.id}" data-tone="${item.tone}">
 <h3>${badge(item.tone, c.lang)} ${text.title}</h3>
 <p class="alert-when"><time datetime="${iso(inc.lastAt)}">${formatWhen(inc.lastAt, c.lang, c.timeZone)}</time> ・ ${w.incidentDevice}: ${dev ? deviceNameHtml(dev, c.lang) : ''} <code>${inc.device.ip ?? inc.device.mac ?? '-'}</code></p>
-${fiveParts(text, c.lang)}
+${fiveParts(text, c.lang, item.tone)}
 ${alerts.length > 1 ? html`<details class="related"><summary>${w.related}（${alerts.length}）</summary><ul>${alerts.map((a) => html`<li data-alert-id="${a.id}">${explain(a, item.tone, c).title}${a.count > 1 ? html` (${ui.times(a.count)})` : ''}</li>`)}</ul></details>` : ''}
 ${c.session.user !== null ? html`<details class="tech incident-evidence"><summary>${UI[c.lang].techHeading}</summary>
 <p>#${inc.id} ${formatStamp(inc.openedAt, c.lang, c.timeZone)} – ${formatStamp(inc.lastAt, c.lang, c.timeZone)} · ${inc.kinds.join(', ')} · ${inc.findings}</p>
@@ -108,7 +119,7 @@ function alertCard(item: Extract<OpenItem, { type: 'alert' }>, c: CardContext): 
   return html`<article class="card tone-${item.tone}" data-alert-id="${a.id}" data-tone="${item.tone}">
 <h3>${badge(item.tone, c.lang)} ${text.title}</h3>
 <p class="alert-when"><time datetime="${iso(a.lastSeen)}">${formatWhen(a.lastSeen, c.lang, c.timeZone)}</time>${a.count > 1 ? html` ・ ${UI[c.lang].times(a.count)}` : ''}</p>
-${fiveParts(text, c.lang)}
+${fiveParts(text, c.lang, item.tone)}
 ${ackForm('alert', a.id, c)}
 </article>`;
 }

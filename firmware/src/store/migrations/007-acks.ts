@@ -1,6 +1,7 @@
-// 007: staff "対応済み" marks (issue 12): who marked which alert or incident as handled, when,
-// and an optional note. One mark per target; a later mark replaces the earlier one. Kept as
-// long as the monthly report of that month can be asked for (retention prunes by `at`).
+// 007 (issue 12): staff "対応済み" marks — who marked which alert or incident as handled, when,
+// and an optional note; one mark per target, a later mark replaces the earlier one — and the
+// monthly report snapshots: a finished month's report is stored once (JSON of its facts), so
+// it survives the pruning of alerts, incidents and daily counters.
 // IF NOT EXISTS: safe whichever order the numbered migrations land in.
 export const m007acks = `
   CREATE TABLE IF NOT EXISTS acknowledgements (
@@ -12,4 +13,10 @@ export const m007acks = `
     PRIMARY KEY (target, target_id)
   );
   CREATE INDEX IF NOT EXISTS acknowledgements_at ON acknowledgements (at);
+
+  CREATE TABLE IF NOT EXISTS monthly_reports (
+    month        TEXT PRIMARY KEY,
+    computed_at  INTEGER NOT NULL,
+    body         TEXT NOT NULL
+  );
 `;
