@@ -9,7 +9,7 @@ import { AcksRepo } from '../store/acksRepo.js';
 import { IncidentsRepo } from '../store/incidentsRepo.js';
 import type { ReportingRepo } from '../store/reportingRepo.js';
 import type { AuditEntry, Device } from '../devices/model.js';
-import type { MonthlyReportFacts, ReportDevice } from '../../../webui/src/report/facts.js';
+import type { MonthlyReportFacts, ReportDevice } from './reportFacts.js';
 import { BLOCKED_DEVICE } from './reporting.js';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

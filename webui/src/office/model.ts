@@ -10,18 +10,21 @@
 import type { Alert } from '../../../firmware/src/alerts/types.js';
 import type { Device } from '../../../firmware/src/devices/model.js';
 import type { IncidentEntry } from '../../../firmware/src/traffic/view.js';
-import type { Condition, Overview } from '../deps.js';
+import type { StoredAck } from '../../../firmware/src/store/acksRepo.js';
 
 export type Tone = 'danger' | 'answer' | 'attention' | 'notice';
 export const TONE_ORDER: readonly Tone[] = ['danger', 'answer', 'attention', 'notice'];
 
 /** A staff "対応済み" mark on one alert or incident (migration 007). */
-export interface Ack {
-  target: 'alert' | 'incident';
-  id: number;
-  at: number;
-  actor: string;
-  note: string | null;
+export type Ack = StoredAck;
+
+/** The state card's verdict (the same words as Overview['state']). */
+export type OfficeState = 'safe' | 'attention' | 'danger';
+
+/** What the rules need of a monitored condition (deps.ts Condition has more). */
+export interface ConditionLike {
+  id: string;
+  ok: boolean;
 }
 
 /** Kinds that announce a device the box had not seen: answered by approve or quarantine. */
@@ -70,11 +73,11 @@ export interface OfficeInput {
   incidents: readonly IncidentEntry[];
   devices: readonly Device[];
   acks: readonly Ack[];
-  conditions: readonly Condition[];
+  conditions: readonly ConditionLike[];
 }
 
 export interface OfficeModel {
-  state: Overview['state'];
+  state: OfficeState;
   open: OpenItem[];
   history: HistoryItem[];
 }
@@ -87,7 +90,7 @@ const DAY = 86_400_000;
 /** The state card: danger on an open danger item or a failed ruleset; attention on any open
  *  question or attention item, or another failing condition; otherwise safe. Notices never
  *  change it. */
-export function officeState(open: readonly Pick<OpenItem, 'tone'>[], conditions: readonly Condition[]): Overview['state'] {
+export function officeState(open: readonly Pick<OpenItem, 'tone'>[], conditions: readonly ConditionLike[]): OfficeState {
   if (open.some((i) => i.tone === 'danger') || conditions.some((c) => c.id === 'ruleset' && !c.ok)) return 'danger';
   if (open.some((i) => i.tone === 'answer' || i.tone === 'attention') || conditions.some((c) => !c.ok)) return 'attention';
   return 'safe';

@@ -79,8 +79,8 @@ test('after approving or quarantining, the question is closed; when everything i
 
 test('notices never change the state; a failed ruleset is danger, another failed condition attention', (t) => {
   t.is(officeState([{ tone: 'notice' }], []), 'safe');
-  t.is(officeState([], [{ id: 'ruleset', ok: false, since: 0 }]), 'danger');
-  t.is(officeState([], [{ id: 'sensor.ulogd', ok: false, since: 0 }]), 'attention');
+  t.is(officeState([], [{ id: 'ruleset', ok: false }]), 'danger');
+  t.is(officeState([], [{ id: 'sensor.ulogd', ok: false }]), 'attention');
   t.is(officeState([{ tone: 'answer' }], []), 'attention');
 });
 
