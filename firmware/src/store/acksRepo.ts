@@ -7,9 +7,14 @@ import type { Db } from './db.js';
 export const NOTE_MAX = 500;
 
 /** One mark as staff send it (the page's form): validated before it reaches the store. */
+export const ACK_IDS_MAX = 50;
+const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
 export const AckRequestSchema = z.strictObject({
   target: z.enum(['alert', 'incident']).describe('what is marked as handled'),
-  id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('alert or incident id'),
+  id: z.union([Id, z.string().regex(/^\d{1,15}(,\d{1,15}){0,49}$/).transform((s) => s.split(',').map(Number))])
+    .transform((v) => (Array.isArray(v) ? v : [v])).pipe(z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(ACK_IDS_MAX))
+    .describe('alert or incident id, or several alert ids separated by commas (a group card)'),
   note: z.string().max(NOTE_MAX).optional().transform((s) => (s?.trim() ? s.trim() : null)).describe('optional note from staff'),
 });
 export type AckRequest = z.infer<typeof AckRequestSchema>;

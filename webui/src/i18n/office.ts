@@ -42,6 +42,8 @@ export interface OfficeWords {
   incidentDevice: string;
   related: string;
   moreInfo: string;
+  groupCount: (alerts: number, devices: number) => string;
+  groupMore: (n: number) => string;
   reportLink: string;
   refreshPause: string;
   refreshResume: string;
@@ -92,6 +94,8 @@ export const OFFICE_WORDS: Record<Lang, OfficeWords> = {
     incidentDevice: '対象の機器',
     related: 'この出来事に含まれるお知らせ',
     moreInfo: 'くわしく（何が起きたか・本装置がしたこと・なぜ問題か・連絡先）',
+    groupCount: (a, d) => `（${d}台で${a}件）`,
+    groupMore: (n) => `ほか${n}件を見る`,
     reportLink: '月次報告書（印刷用）',
     refreshPause: '自動更新を止める',
     refreshResume: '自動更新を再開する',
@@ -140,6 +144,8 @@ export const OFFICE_WORDS: Record<Lang, OfficeWords> = {
     incidentDevice: 'Device',
     related: 'Messages in this incident',
     moreInfo: 'More (what happened, what the box did, why it matters, whom to call)',
+    groupCount: (a, d) => `(${a} on ${d} devices)`,
+    groupMore: (n) => `Show ${n} more`,
     reportLink: 'Monthly report (for printing)',
     refreshPause: 'Pause updates',
     refreshResume: 'Resume updates',

@@ -60,6 +60,8 @@ export function incidentTone(e: Pick<IncidentEntry['incident'], 'kinds' | 'sever
 export type OpenItem =
   | { type: 'incident'; tone: Tone; at: number; entry: IncidentEntry }
   | { type: 'alert'; tone: Tone; at: number; alert: Alert }
+  /** Blocked attempts of one kind on several devices: one calm card listing each alert once. */
+  | { type: 'group'; tone: 'attention'; at: number; kind: string; alerts: Alert[] }
   | { type: 'question'; tone: 'answer'; at: number; mac: string; device: Device | null; alerts: Alert[] };
 
 export type HistoryItem =
@@ -97,8 +99,25 @@ export function officeState(open: readonly Pick<OpenItem, 'tone'>[], conditions:
 }
 
 function compareOpen(a: OpenItem, b: OpenItem): number {
-  const typeRank = { incident: 0, question: 1, alert: 2 } as const;
+  const typeRank = { incident: 0, question: 1, group: 2, alert: 3 } as const;
   return TONE_ORDER.indexOf(a.tone) - TONE_ORDER.indexOf(b.tone) || typeRank[a.type] - typeRank[b.type] || b.at - a.at;
+}
+
+/** Folds the open blocked-attempt alerts of each kind, when there are two or more, into one
+ *  group item (in place): a busy week of stopped connections is one calm card, not twenty. */
+function groupBlockedAttempts(open: OpenItem[]): void {
+  const byKind = new Map<string, Alert[]>();
+  for (const i of open) if (i.type === 'alert' && isBlockedAttempt(i.alert)) byKind.set(i.alert.kind, [...(byKind.get(i.alert.kind) ?? []), i.alert]);
+  for (const [kind, alerts] of byKind) {
+    if (alerts.length < 2) continue;
+    const ids = new Set(alerts.map((a) => a.id));
+    for (let k = open.length - 1; k >= 0; k--) {
+      const i = open[k];
+      if (i?.type === 'alert' && ids.has(i.alert.id)) open.splice(k, 1);
+    }
+    const sorted = [...alerts].sort((a, b) => b.lastSeen - a.lastSeen);
+    open.push({ type: 'group', tone: 'attention', at: sorted[0]?.lastSeen ?? 0, kind, alerts: sorted });
+  }
 }
 
 /** Decides what is open, how it is presented and in what order, and the state. Never throws. */
@@ -150,6 +169,7 @@ export function buildOfficeModel(i: OfficeInput): OfficeModel {
   for (const d of i.devices) if (d.status === 'new' && !questions.has(d.mac)) ask(d.mac, d.firstSeen, []);
   for (const [mac, q] of questions) open.push({ type: 'question', tone: 'answer', at: q.at, mac, device: devices.get(mac) ?? null, alerts: q.alerts });
 
+  groupBlockedAttempts(open);
   open.sort(compareOpen);
   history.sort((a, b) => b.at - a.at);
   return { state: officeState(open, i.conditions), open, history: history.slice(0, HISTORY_SHOWN) };

@@ -14,8 +14,11 @@ export function mountAckAction(office: Pick<OfficePort, 'acknowledge'>, now: () 
     const parsed = AckRequestSchema.safeParse({ target: body['target'], id: body['id'], note: body['note'] === '' ? undefined : body['note'] });
     if (!parsed.success) { res.status(400).type('text').send('bad request'); return; }
     const s = sessionOf(res);
-    const ok = office.acknowledge({ target: parsed.data.target, id: parsed.data.id, note: parsed.data.note, actor: webActor(s.user, s.clientIp), at: now() });
-    if (!ok) { res.status(404).type('text').send('unknown'); return; }
+    const at = now();
+    const actor = webActor(s.user, s.clientIp);
+    let found = 0;
+    for (const id of parsed.data.id) if (office.acknowledge({ target: parsed.data.target, id, note: parsed.data.note, actor, at })) found++;
+    if (found === 0) { res.status(404).type('text').send('unknown'); return; }
     res.redirect(303, '/?done=ack#result');
   });
 }

@@ -70,11 +70,11 @@ function hidden(c: CardContext, fields: Record<string, string | number>): Html {
 }
 
 /** The 対応済み step: a disclosure with an optional note and the confirming button. */
-function ackForm(target: 'alert' | 'incident', id: number, c: CardContext): Html {
+function ackForm(target: 'alert' | 'incident', id: number | readonly number[], c: CardContext): Html {
   const w = OFFICE_WORDS[c.lang];
   if (c.session.user === null) return html`<p class="act-login"><a href="#login">${w.loginToAct}</a></p>`;
   return html`<details class="act act-ack"><summary>${w.ack}</summary>
-<form method="post" action="/actions/acknowledge">${hidden(c, { target, id })}
+<form method="post" action="/actions/acknowledge">${hidden(c, { target, id: typeof id === 'number' ? id : id.join(',') })}
 <p>${w.ackHelp}</p>
 <label>${w.ackNote}<textarea name="note" rows="2" maxlength="${NOTE_MAX}"></textarea></label>
 <button type="submit">${w.ackButton}</button></form></details>`;
@@ -124,6 +124,27 @@ ${ackForm('alert', a.id, c)}
 </article>`;
 }
 
+const GROUP_LINES = 8;
+
+function groupCard(item: Extract<OpenItem, { type: 'group' }>, c: CardContext): Html {
+  const w = OFFICE_WORDS[c.lang];
+  const newest = item.alerts[0];
+  if (!newest) return html``;
+  const text = explain(newest, 'attention', c);
+  const devices = new Set(item.alerts.map((a) => a.device.mac ?? a.device.ip ?? '')).size;
+  const line = (a: Alert): Html => {
+    const dev = a.device.mac ? c.devices.get(a.device.mac) ?? null : null;
+    return html`<li data-alert-id="${a.id}"><time datetime="${iso(a.lastSeen)}">${formatWhen(a.lastSeen, c.lang, c.timeZone)}</time> ${dev ? deviceNameHtml(dev, c.lang) : ''} <code>${a.device.ip ?? a.device.mac ?? '-'}</code>${a.count > 1 ? html` ・ ${UI[c.lang].times(a.count)}` : ''}</li>`;
+  };
+  return html`<article class="card tone-attention group" data-kind="${item.kind}" data-tone="attention" data-alert-ids="${item.alerts.map((a) => a.id).join(',')}">
+<h3>${badge('attention', c.lang)} ${text.title} <span class="group-count">${w.groupCount(item.alerts.length, devices)}</span></h3>
+<ul class="group-lines">${item.alerts.slice(0, GROUP_LINES).map(line)}</ul>
+${item.alerts.length > GROUP_LINES ? html`<details class="group-more"><summary>${w.groupMore(item.alerts.length - GROUP_LINES)}</summary><ul class="group-lines">${item.alerts.slice(GROUP_LINES).map(line)}</ul></details>` : ''}
+${fiveParts(text, c.lang, 'attention')}
+${ackForm('alert', item.alerts.map((a) => a.id), c)}
+</article>`;
+}
+
 function questionCard(item: Extract<OpenItem, { type: 'question' }>, c: CardContext): Html {
   const w = OFFICE_WORDS[c.lang];
   const d = item.device;
@@ -143,6 +164,7 @@ ${decideForms(item.mac, c)}
 export function openCard(item: OpenItem, c: CardContext): Html {
   if (item.type === 'incident') return incidentCard(item, c);
   if (item.type === 'question') return questionCard(item, c);
+  if (item.type === 'group') return groupCard(item, c);
   return alertCard(item, c);
 }
 

@@ -49,8 +49,26 @@ test('each alert is shown once: alerts of an open incident or a question are not
     else if (i.type === 'alert') ids.push(i.alert.id);
     else ids.push(...i.alerts.map((a) => a.id));
   }
+  for (const h of m.history) {
+    if (h.type === 'incident') ids.push(...h.entry.alerts.map((a) => a.id));
+    else if (h.type === 'alert') ids.push(h.alert.id);
+    else ids.push(...h.alerts.map((a) => a.id));
+  }
   t.is(new Set(ids).size, ids.length);
   t.true(ids.includes(12) && ids.includes(13) && ids.includes(11));
+  t.is(ids.filter((id) => id >= 100).length, 14, 'every blocked attempt is listed, once');
+});
+
+test('blocked attempts on many devices are one calm card that lists each of them', (t) => {
+  const m = buildOfficeModel(input());
+  const groups = m.open.filter((i) => i.type === 'group');
+  t.is(groups.length, 1);
+  const g = groups[0];
+  t.is(g?.tone, 'attention');
+  t.is(g?.type === 'group' ? g.alerts.length : 0, 14);
+  t.false(m.open.some((i) => i.type === 'alert' && i.alert.kind === 'blocklist_hit'));
+  const one = buildOfficeModel(input({ alerts: [makeAlert({ id: 5 })], incidents: [], devices: [] }));
+  t.is(one.open[0]?.type, 'alert', 'a single blocked attempt stays a card of its own');
 });
 
 test('after 対応済み the state card no longer says danger, and the incident moves to the history', (t) => {
