@@ -66,3 +66,11 @@ test('device-given names: bidi overrides and control bytes are visible escapes, 
   const p = page();
   t.false(/[\u202a-\u202e\u2066-\u2069\u0000-\u0008\u001b]/u.test(p), 'no raw bidi or control character reaches the page');
 });
+
+test('the evidence of an incident is for the logged-in technician only, and escaped', (t) => {
+  t.false(page().includes('incident-evidence'));
+  const tech = page({}, 'admin');
+  t.true(tech.includes('incident-evidence'));
+  t.true(tech.includes('beacon, upload'));
+  t.false(tech.includes('<img src=x'));
+});
