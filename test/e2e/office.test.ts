@@ -13,6 +13,7 @@ import { BLOCKED_DEVICE } from '../../firmware/src/app/reporting.js';
 import { AcksRepo } from '../../firmware/src/store/acksRepo.js';
 import { AlertsRepo } from '../../firmware/src/store/alertsRepo.js';
 import { openDb } from '../../firmware/src/store/db.js';
+import { IncidentsRepo } from '../../firmware/src/store/incidentsRepo.js';
 import { ReportingRepo } from '../../firmware/src/store/reportingRepo.js';
 import type { Db } from '../../firmware/src/store/db.js';
 import { createWebApp } from '../../webui/src/app.js';
@@ -39,6 +40,9 @@ test.before(async (t) => {
     const half = Math.floor(s.blocked.total / 2);
     reporting.addCounters(s.day, { [`${BLOCKED_DEVICE}3c:22:fb:00:00:08`]: half, [`${BLOCKED_DEVICE}3c:22:fb:00:00:21`]: s.blocked.total - half });
   }
+  // One incident of the month in the store, marked as handled with a note: the report says so.
+  const reportInc = new IncidentsRepo(db).insert({ deviceKey: INFECTED_MAC, device: { mac: INFECTED_MAC, ip: '192.168.1.13' }, openedAt: Date.UTC(2026, 10, 12, 1), lastAt: Date.UTC(2026, 10, 12, 2), kinds: ['beacon', 'upload'], stages: ['control', 'action'], findings: 2, baseSeverity: 'danger', severity: 'danger' });
+  new AcksRepo(db).put({ target: 'incident', id: reportInc.id, at: Date.UTC(2026, 10, 12, 3), actor: 'admin@192.168.1.5', note: 'ケーブルを抜いて相談窓口へ連絡' });
   const office = makeOffice(50);
   const daemon = fakeDaemon({ refreshSeconds: 5 });
   daemon.alerts.splice(0, daemon.alerts.length, ...office.alerts);
@@ -190,6 +194,9 @@ test.serial('the monthly report prints to at most two A4 pages and its figures e
     t.regex((await page.textContent('[data-figure="summary"]')) ?? '', new RegExp(String(blocked)));
     t.is(await page.getAttribute('[data-figure="availability"]', 'data-value'), (Math.floor(up * 1000) / 10).toFixed(1));
     t.is(await page.locator('.recommendations li').count(), 3);
+    const incidents = await page.locator('table.incidents tbody tr').allTextContents();
+    t.is(incidents.length, 1, 'the one incident of the month in the store');
+    t.regex(incidents[0] ?? '', /ケーブルを抜いて相談窓口へ連絡/);
     const byDevice = await page.locator('.by-device td.num').allTextContents();
     t.is(byDevice.map(Number).reduce((a, b) => a + b, 0), blocked, 'per-device figures add up to the total');
     await shot(page, `report-${lang}`);
