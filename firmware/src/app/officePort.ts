@@ -12,6 +12,9 @@ import type { OfficePort } from '../../../webui/src/deps.js';
 import { MonthlyReports } from './monthlyReports.js';
 
 const HOUR = 3_600_000;
+/** Marks older than this are dropped: the page looks back 40 days, and a finished month's
+ *  report keeps its own copy (monthly_reports). */
+export const ACKS_KEEP_MS = 100 * 24 * HOUR;
 
 /** The port for an open store; `reporting` is null when the box keeps no statistics. */
 export function officePort(o: { db: Db; alerts: AlertsRepo; reporting: ReportingRepo | null; now: () => number }): OfficePort {
@@ -29,10 +32,11 @@ export function officePort(o: { db: Db; alerts: AlertsRepo; reporting: Reporting
     },
     dailyStats: (from, to) => {
       // The page is read at least daily on a working box: a cheap hourly check stores last
-      // month's report before its counters are pruned (40 days).
-      if (reports && o.now() - snapshotCheckedAt > HOUR) {
+      // month's report before its counters are pruned (40 days), and bounds the marks table.
+      if (o.now() - snapshotCheckedAt > HOUR) {
         snapshotCheckedAt = o.now();
-        reports.snapshotPrevious();
+        reports?.snapshotPrevious();
+        acks.prune(o.now() - ACKS_KEEP_MS);
       }
       return o.reporting?.statsRange(from, to) ?? [];
     },

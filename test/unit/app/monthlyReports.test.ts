@@ -74,3 +74,15 @@ test('incidents carry the staff mark; a finished month is stored once and surviv
   t.is(w.port.report('2027-01'), null, 'a month not yet begun has no report');
   t.is(w.port.report('2026-13'), null);
 });
+
+test('the page\'s hourly check stores last month\'s report before its data is pruned, and drops old marks', (t) => {
+  const w = world(new Date(2026, 9, 20, 12).getTime());
+  const at = new Date(2026, 9, 10, 10).getTime();
+  w.incidents.insert({ deviceKey: 'x', device: { ip: '192.168.1.13' }, openedAt: at, lastAt: at, kinds: ['scan'], stages: ['action'], findings: 1, baseSeverity: 'warning', severity: 'warning' });
+  w.port.acknowledge({ target: 'alert', id: w.alerts.insert({ ...makeAlert({ firstSeen: at, lastSeen: at }), incidentId: null }), at: at - 200 * DAY, actor: 'admin', note: null });
+  w.clock.now = new Date(2026, 10, 1, 8).getTime();
+  w.port.dailyStats('2026-10-25', '2026-10-31');
+  t.is(w.port.acks(0).length, 0, 'a mark older than the kept window is dropped');
+  w.incidents.prune(Number.MAX_SAFE_INTEGER);
+  t.is(w.port.report('2026-10')?.incidents.length, 1, 'October was stored on the first look after it ended');
+});
