@@ -72,7 +72,7 @@ export interface WebDeps {
   timeZone?: string | undefined;
   /** Where webui/static lives; default found next to this module. */
   staticDir?: string | undefined;
-  /** Seconds between automatic page reloads (static script, no inline JS); default 30, minimum 5. */
+  /** Seconds between in-place page updates (static/refresh.js fetches and patches; pausable); default 30, minimum 5. */
   refreshSeconds?: number | undefined;
   /** Host names/addresses (without port) the page may be reached by, e.g. the LAN address.
    *  Other Host headers get 421, which defeats DNS rebinding. Default: any host. */
