@@ -7,18 +7,29 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import { createAuth, sessionOf, type Refusal } from './auth/auth.js';
 import { formatCookie, parseCookies } from './auth/cookies.js';
 import type { PageContext, WebDeps, WebExtensions } from './deps.js';
-import { explainAlert } from './i18n/explain.js';
 import { buildCatalog } from './i18n/alerts/index.js';
 import type { Lang } from './i18n/types.js';
+import type { DoneAction } from './i18n/office.js';
 import { pickLang, UI } from './i18n/ui.js';
 import { renderMessage } from './views/message.js';
 import { renderPage } from './views/page.js';
+import { buildOfficeModel } from './office/model.js';
+import { weekDays, weekFacts, type WeekFacts } from './office/week.js';
+import { mountAckAction } from './routes/ackActions.js';
+import { reportRouter } from './routes/report.js';
 import { apiRouter } from './routes/api.js';
 import { hostGuard, securityHeaders } from './security.js';
 
 export const LANG_COOKIE = 'utm_lang';
 export const PAGE_ALERT_LIMIT = 20;
 export const REFRESH_SECONDS = 30;
+/** 対応済み marks older than this no longer matter to the page (its alerts are gone by then). */
+const ACK_LOOKBACK_MS = 40 * 86_400_000;
+
+/** The action whose result the page shows (post/redirect/get), from the `done` query. */
+function doneOf(q: unknown): DoneAction | null {
+  return q === 'approve' || q === 'quarantine' || q === 'release' || q === 'ack' ? q : null;
+}
 
 /** Finds webui/static whether running from source (tsx) or from dist/. */
 function findStaticDir(configured: string | undefined): string {
@@ -86,17 +97,32 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
     const now = deps.now();
     const session = sessionOf(res);
     const ctx: PageContext = { lang, session, now, timeZone };
-    const alerts = [...deps.recentAlerts(PAGE_ALERT_LIMIT)]
-      .sort((a, b) => b.lastSeen - a.lastSeen)
-      .map((alert) => ({ alert, text: explainAlert(alert, lang, catalog, deps.desk) }));
+    const overview = deps.overview();
+    const devices = ext.devices?.list() ?? null;
+    const office = buildOfficeModel({
+      now, alerts: deps.recentAlerts(PAGE_ALERT_LIMIT), incidents: ext.incidents?.recent() ?? [],
+      devices: devices?.devices ?? [], acks: deps.office?.acks(now - ACK_LOOKBACK_MS) ?? [], conditions: overview.conditions,
+    });
+    let week: WeekFacts | null = null;
+    let reportMonth: string | null = null;
+    if (deps.office) {
+      const lastDay = deps.office.dayOf(now - 86_400_000);
+      const days = weekDays(lastDay);
+      week = weekFacts(deps.office.dailyStats(days[0] ?? lastDay, lastDay), lastDay);
+      reportMonth = deps.office.dayOf(now).slice(0, 7);
+    }
+    const done = doneOf(req.query['done']);
     const page = renderPage({
-      lang, now, timeZone, overview: deps.overview(), desk: deps.desk, alerts, session,
+      lang, now, timeZone, overview, desk: deps.desk, office, catalog, devices, week, reportMonth, session,
+      done,
       loginFailed: req.query['login'] === 'failed',
       sections: (ext.sections ?? []).map((s) => s(ctx)),
       refreshSeconds: Math.max(5, deps.refreshSeconds ?? REFRESH_SECONDS),
     });
     res.type('html').send(page.toString());
   });
+
+  if (deps.office) app.use('/report', reportRouter(deps.office, { lang: (req) => langOf(req, deps), timeZone, deviceId: () => deps.overview().deviceId, now: () => deps.now() }));
 
   app.post('/login', auth.login);
   app.post('/logout', auth.logout);
@@ -108,6 +134,8 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
     next();
   });
   for (const mount of ext.actions ?? []) mount(actions);
+  const officePort = deps.office;
+  if (officePort) mountAckAction(officePort, () => deps.now(), actions);
   app.use('/actions', actions);
 
   app.use((req, res) => send(req, res, 404, (l) => UI[l].notFound));

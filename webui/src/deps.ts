@@ -2,6 +2,11 @@
 // composition root (firmware) builds a WebDeps and hands it to createWebApp().
 import type { Router } from 'express';
 import type { Alert } from '../../firmware/src/alerts/types.js';
+import type { DevicesView } from '../../firmware/src/devices/view.js';
+import type { IncidentsView } from '../../firmware/src/traffic/view.js';
+import type { DailyStats } from '../../firmware/src/upstream/dailyStats.js';
+import type { Ack } from './office/model.js';
+import type { MonthlyReportFacts } from './report/facts.js';
 import type { AlertCatalog, Lang } from './i18n/types.js';
 import type { Html } from './html.js';
 
@@ -33,6 +38,22 @@ export interface Overview {
   upstreamSilent?: { since: number; waiting: number } | undefined;
 }
 
+/** What the office page and the monthly report read and write besides alerts (issue 12):
+ *  staff 対応済み marks, the kept daily statistics (the same records sent upstream), and the
+ *  month's facts. Built by the daemon (firmware/src/app/officePort.ts). */
+export interface OfficePort {
+  /** Marks made at or after `since` (ms). */
+  acks(since: number): Ack[];
+  /** Stores a mark; false when the alert or incident does not exist. */
+  acknowledge(a: Ack): boolean;
+  /** Kept daily statistics from `fromDay` to `toDay` (YYYY-MM-DD, inclusive). */
+  dailyStats(fromDay: string, toDay: string): DailyStats[];
+  /** The box's calendar day key of `ms`. */
+  dayOf(ms: number): string;
+  /** The facts of the monthly report of `month` (YYYY-MM); null when the box knows nothing of it. */
+  report(month: string): MonthlyReportFacts | null;
+}
+
 export interface WebDeps {
   defaultLang: Lang;
   desk: Desk | null;
@@ -51,13 +72,15 @@ export interface WebDeps {
   timeZone?: string | undefined;
   /** Where webui/static lives; default found next to this module. */
   staticDir?: string | undefined;
-  /** Seconds between automatic page reloads (static script, no inline JS); default 30, minimum 5. */
+  /** Seconds between in-place page updates (static/refresh.js fetches and patches; pausable); default 30, minimum 5. */
   refreshSeconds?: number | undefined;
   /** Host names/addresses (without port) the page may be reached by, e.g. the LAN address.
    *  Other Host headers get 421, which defeats DNS rebinding. Default: any host. */
   allowedHosts?: readonly string[] | undefined;
   /** Add `Secure` to cookies (only when served over HTTPS); default false. */
   secureCookies?: boolean | undefined;
+  /** Marks, statistics and reports (the office page's week, 対応済み, /report/YYYY-MM); optional. */
+  office?: OfficePort | undefined;
   /** Called with unexpected errors caught at the HTTP boundary; default console.error. */
   onError?: ((err: unknown) => void) | undefined;
 }
@@ -95,6 +118,11 @@ export type PageSection = (ctx: PageContext) => Html;
 export type ActionMount = (router: Router) => void;
 
 export interface WebExtensions {
+  /** Technician sections appended at the end of the page. */
   sections?: PageSection[] | undefined;
+  /** The device inventory: its questions and list are part of the office page. */
+  devices?: DevicesView | undefined;
+  /** The incidents: part of the office page's "what to do now". */
+  incidents?: IncidentsView | undefined;
   actions?: ActionMount[] | undefined;
 }

@@ -23,6 +23,8 @@ import type { Condition, Conditions } from './conditions.js';
 import type { Logger } from './log.js';
 
 const DAY = 86_400_000;
+/** Prefix of the per-device blocked counters (stats_counters.name). */
+export const BLOCKED_DEVICE = 'blocked_device:';
 /** Condition messages kept while the store cannot take them (a full disk). */
 const MAX_UNSENT = 200;
 type ConditionEvents = ReturnType<ConditionEpisodes['due']>;
@@ -71,6 +73,9 @@ export class Reporting {
   private readonly availability: AvailabilityAccumulator;
   private readonly dayOf: (ms: number) => DaySpan;
   private blocked = new Map<string, Map<string, number>>();
+  /** Blocked attempts per day and device (counter `blocked_device:<mac>`, for the monthly report;
+   *  kept beside the category counters so the two always sum to the same total). */
+  private blockedByDevice = new Map<string, Map<string, number>>();
   private timers: NodeJS.Timeout[] = [];
   private settleTimer: NodeJS.Timeout | null = null;
   private task: ScheduledTask | null = null;
@@ -127,6 +132,10 @@ export class Reporting {
     const m = this.blocked.get(day) ?? new Map<string, number>();
     m.set(cat, (m.get(cat) ?? 0) + Math.max(1, f.count ?? 1));
     this.blocked.set(day, m);
+    const dev = f.device?.mac ?? 'none';
+    const d = this.blockedByDevice.get(day) ?? new Map<string, number>();
+    d.set(dev, (d.get(dev) ?? 0) + Math.max(1, f.count ?? 1));
+    this.blockedByDevice.set(day, d);
   }
 
   /** The upstream state right now (CLI, page). */
@@ -269,11 +278,14 @@ export class Reporting {
   private flush(): void {
     const avail = this.availability.take(this.d.now());
     const blocked = this.blocked;
+    const byDevice = this.blockedByDevice;
     this.blocked = new Map();
+    this.blockedByDevice = new Map();
     if (!avail.size && !blocked.size) return;
     this.d.db.transaction(() => {
       for (const [day, a] of avail) this.repo.addCounters(day, { 'upstream:upMs': a.upMs, 'upstream:observedMs': a.observedMs });
       for (const [day, m] of blocked) this.repo.addCounters(day, Object.fromEntries([...m].map(([k, v]) => [`blocked:${k}`, v])));
+      for (const [day, m] of byDevice) this.repo.addCounters(day, Object.fromEntries([...m].map(([k, v]) => [`${BLOCKED_DEVICE}${k}`, v])));
     })();
   }
 

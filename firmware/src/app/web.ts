@@ -14,16 +14,14 @@ import type { Daemon } from './daemon.js';
 import { upstreamSection } from '../../../webui/src/views/upstream.js';
 import { pageLimits, readNofile } from './webLimits.js';
 import type { FeatureViews } from './views.js';
+import { buildOfficeModel, type Ack } from '../../../webui/src/office/model.js';
+import { officePort } from './officePort.js';
 
-const DAY = 86_400_000;
-
-/** Overall state for staff: danger on a recent danger alert or a failed ruleset; attention
- *  on any other failing condition or recent warning; otherwise safe. */
-export function overallState(conditions: Condition[], recent: Alert[], now: number): Overview['state'] {
-  const fresh = recent.filter((a) => now - a.lastSeen < DAY);
-  if (fresh.some((a) => a.severity === 'danger') || conditions.some((c) => c.id === 'ruleset' && !c.ok)) return 'danger';
-  if (fresh.some((a) => a.severity === 'warning') || conditions.some((c) => !c.ok)) return 'attention';
-  return 'safe';
+/** Overall state for staff, by the office page's own rules (webui/src/office/model.ts): danger
+ *  only on an open sign of infection or a failed ruleset; attention on open questions, blocked
+ *  attempts, warnings or another failing condition; marks (対応済み) close what they cover. */
+export function overallState(conditions: Condition[], recent: Alert[], now: number, acks: readonly Ack[] = []): Overview['state'] {
+  return buildOfficeModel({ now, alerts: recent, incidents: [], devices: [], acks, conditions }).state;
 }
 
 /** The office banner's facts while nothing reaches the monitoring centre (silence rule). */
@@ -50,6 +48,7 @@ export async function loadSessionSecret(stateDir: string): Promise<Buffer> {
 export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer, staticDir: string): WebDeps {
   const p = d.o.provisioning;
   const lanHosts = d.plan?.boxAddresses ?? [];
+  const office = d.db && d.alerts ? officePort({ db: d.db, alerts: d.alerts, reporting: d.reporting?.repo ?? null, now: d.now }) : undefined;
   return {
     defaultLang: p?.language ?? 'ja',
     desk: p?.desk ?? null,
@@ -58,12 +57,13 @@ export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer
     overview: () => {
       const conditions = d.conditions.list();
       return {
-        state: overallState(conditions, d.alerts?.recent(200) ?? [], d.now()),
+        state: overallState(conditions, d.alerts?.recent(200) ?? [], d.now(), office?.acks(d.now() - 40 * 86_400_000) ?? []),
         conditions, mode: d.plan?.mode ?? 'bridge', deviceId: d.deviceId, startedAt: d.startedAt,
         upstreamSilent: upstreamSilent(d),
       };
     },
     recentAlerts: (limit) => d.alerts?.recent(limit) ?? [],
+    office,
     health: () => ({ ok: d.conditions.allOk(), conditions: d.conditions.list(), uptimeSeconds: Math.round((d.now() - d.startedAt) / 1000) }),
     auth: { verify: (pw) => verifyCredential(credential, pw) },
     sessionSecret,

@@ -19,6 +19,7 @@ export class IncidentsRepo {
   private readonly linkStmt;
   private readonly alertsOfStmt;
   private readonly pruneStmt;
+  private readonly overlapStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(`INSERT INTO incidents (device_key, device_mac, device_ip, opened_at, last_at, kinds, stages,
@@ -37,6 +38,7 @@ export class IncidentsRepo {
     this.linkStmt = db.prepare(`UPDATE alerts SET incident_id = ? WHERE id = ?`);
     this.alertsOfStmt = db.prepare(`SELECT id FROM alerts WHERE incident_id = ? ORDER BY first_seen`);
     this.pruneStmt = db.prepare(`DELETE FROM incidents WHERE last_at < ?`);
+    this.overlapStmt = db.prepare(`SELECT * FROM incidents WHERE opened_at < ? AND last_at >= ? ORDER BY opened_at, id LIMIT ?`);
   }
 
   /** Deletes incidents last active before `before`; returns how many. */
@@ -68,6 +70,11 @@ export class IncidentsRepo {
   /** Incidents active since `since`, most severe first, then newest. */
   recent(limit: number, since = 0): StoredIncident[] {
     return (this.recentStmt.all(since, Math.max(1, Math.min(limit, 10_000))) as Row[]).map(fromRow);
+  }
+
+  /** Incidents active at some time in [from, to), oldest first (the monthly report). */
+  overlapping(from: number, to: number, limit = 1000): StoredIncident[] {
+    return (this.overlapStmt.all(to, from, limit) as Row[]).map(fromRow);
   }
 
   /** Marks an alert as part of an incident. */

@@ -16,6 +16,7 @@ export class ReportingRepo {
   private readonly getStatsStmt;
   private readonly rangeStatsStmt;
   private readonly pruneCountersStmt;
+  private readonly sumPrefixStmt;
   private readonly pruneStatsStmt;
   private readonly saveEpisodesTx;
 
@@ -31,6 +32,8 @@ export class ReportingRepo {
     this.getStatsStmt = db.prepare<[string], { body: string }>('SELECT body FROM daily_stats WHERE day = ?');
     this.rangeStatsStmt = db.prepare<[string, string], { body: string }>('SELECT body FROM daily_stats WHERE day >= ? AND day <= ? ORDER BY day');
     this.pruneCountersStmt = db.prepare('DELETE FROM stats_counters WHERE day < ?');
+    this.sumPrefixStmt = db.prepare<[string, string, string, string, number], { name: string; value: number }>(`SELECT name, sum(value) AS value FROM stats_counters
+      WHERE day >= ? AND day <= ? AND substr(name, 1, length(?)) = ? GROUP BY name ORDER BY value DESC LIMIT ?`);
     this.pruneStatsStmt = db.prepare('DELETE FROM daily_stats WHERE day < ?');
     this.saveEpisodesTx = db.transaction((list: readonly OpenEpisode[]) => {
       this.clearEpisodesStmt.run();
@@ -68,6 +71,11 @@ export class ReportingRepo {
   /** Kept days from `from` to `to` (YYYY-MM-DD, inclusive): the monthly report's input. */
   statsRange(from: string, to: string): DailyStats[] {
     return this.rangeStatsStmt.all(from, to).map((r) => JSON.parse(r.body) as DailyStats);
+  }
+
+  /** Counters whose name starts with `prefix`, summed over days `from`..`to` (inclusive), largest first. */
+  sumCounters(from: string, to: string, prefix: string, limit = 1000): Array<{ name: string; value: number }> {
+    return this.sumPrefixStmt.all(from, to, prefix, prefix, limit);
   }
 
   /** Drops counters of days before `countersBefore` and statistics before `statsBefore` (day keys). */

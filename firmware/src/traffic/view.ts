@@ -1,5 +1,5 @@
 // What the traffic feature hands the web UI: the latest incidents with the alerts they group,
-// as plain data. Wording (the message catalog) and HTML live in webui/ (views/incidentSection.ts).
+// as plain data. Wording (the message catalog) and HTML live in webui/ (office/model.ts, views/officeCards.ts).
 import type { Incident } from '../alerts/incidents.js';
 import type { Alert } from '../alerts/types.js';
 import { AlertsRepo } from '../store/alertsRepo.js';

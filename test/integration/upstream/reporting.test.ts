@@ -82,7 +82,7 @@ test.serial('collector cut off, then back: the page-side fault shows, and the ce
   const ui = await startUiBridge(lab, { hostPort: 0 });
   t.teardown(() => ui.stop());
   const page = await (await fetch(ui.url)).text();
-  t.true(page.includes('監視センターに連絡が届いていません。窓口に電話してください'), 'the office page says so');
+  t.true(page.includes('監視センターに連絡が届いていません。相談窓口に電話してください'), 'the office page says so');
   t.true(page.includes('data-upstream-state="silent"'), 'and the technician section too');
 
   await lab.exec(lab.ns.box, ['ip', 'route', 'add', 'default', 'via', via!]);

@@ -56,13 +56,15 @@ test('GET /api/health answers JSON without login and sets no cookie', async (t) 
   t.deepEqual(res.headers.getSetCookie(), []);
 });
 
-test('the page is Japanese by default, with state, alerts newest first, desk phone and strict headers', async (t) => {
+test('the page is Japanese by default, with state, alerts in the calm order, desk phone and strict headers', async (t) => {
   const { get } = await start(t);
   const res = await get('/');
   t.is(res.status, 200);
   const page = await res.text();
   t.regex(page, /<html lang="ja">/);
-  t.true(page.includes('危険です'));
+  // Blocked attempts and warnings only: 確認 (attention), never 危険 without a sign of infection.
+  t.true(page.includes('確認が必要です'));
+  t.false(page.includes('危険です'));
   t.true(page.includes('06-6000-1234'));
   t.true(page.includes('href="tel:0660001234"'));
   const order = [...page.matchAll(/data-alert-id="(\d+)"/g)].map((m) => m[1]);

@@ -69,7 +69,7 @@ test('stats message: class stats, compact SD the centre can parse, plain text in
     day: '2026-12-01', alerts: 4, alertsDanger: 2, alertKinds: 'blocklist_hit:2/1/0,new_device:0/0/1', blocked: 16, blockedBy: 'c2:3,local:1,malware:12',
     devicesSeen: 3, devicesNew: 2, devicesQuarantined: 1, upstreamUpS: 23 * 3600, upstreamAvailability: '0.9583',
   });
-  t.is(m.text, '2026-12-01の集計: お知らせ4件（危険2件）、止めた通信16回、見かけた機器3台（新しい機器2台、切り離し1台）、監視センターとの接続95.83%');
+  t.is(m.text, '2026-12-01の集計: お知らせ4件（危険2件）、止めた通信16回、見かけた機器3台（新しい機器2台、隔離1台）、監視センターとの接続95.83%');
   t.true(statsText(r, 'en').startsWith('Statistics for 2026-12-01: 4 alert(s) (2 dangerous), 16 blocked attempt(s)'));
 });
 

@@ -51,7 +51,7 @@ const FALLBACK_DID: Record<Lang, Record<Alert['action'], string>> = {
   ja: {
     blocked: '本装置がこの通信を止めました。',
     watched: '本装置はこの通信を記録して見守っています。',
-    quarantined: '本装置がこの機器の通信を止めて、ほかの機器から切り離しました。',
+    quarantined: '本装置がこの機器の通信を止めて、隔離しました。',
     none: '本装置はこの出来事を記録しました。',
   },
   en: {
@@ -71,14 +71,14 @@ export function fallbackText(alert: Alert, lang: Lang): AlertText {
       what: '本装置が、確認が必要なことを見つけました。',
       why: 'この画面では、まだ詳しく説明できない種類のお知らせです。',
       did,
-      todo: '念のため、窓口にご連絡ください。',
+      todo: '念のため、相談窓口にご連絡ください。',
     }
     : {
       title: 'A message from this box',
       what: 'This box noticed something that needs checking.',
       why: 'This page cannot explain this kind of message in detail yet.',
       did,
-      todo: 'To be safe, please call the support desk.',
+      todo: 'To be safe, please call the help desk.',
     };
 }
 
@@ -97,14 +97,14 @@ export function whomToCall(desk: Desk | null, lang: Lang, severity: Alert['sever
   const phone = desk ? cleanParam(desk.phone, MAX_DESK_CHARS).trim() : '';
   const hours = desk?.hours ? cleanParam(desk.hours, MAX_DESK_CHARS).trim() : '';
   if (lang === 'ja') {
-    if (!phone) return '窓口の連絡先が設定されていません。この装置を設置した会社か、社内でパソコンを担当している方にご連絡ください。';
-    const who = `${name || 'お助け隊の窓口'}（電話 ${phone}${hours ? `、受付 ${hours}` : ''}）`;
+    if (!phone) return '相談窓口の連絡先が設定されていません。この装置を設置した会社か、社内でパソコンを担当している方にご連絡ください。';
+    const who = `${name || '相談窓口'}（電話 ${phone}${hours ? `、受付 ${hours}` : ''}）`;
     if (severity === 'danger') return `すぐに${who}にご連絡ください。`;
     if (severity === 'info') return `気になることがあれば、${who}にご相談ください。`;
     return `${who}にご連絡ください。`;
   }
-  if (!phone) return 'No support desk has been set up. Please contact the company that installed this box, or whoever looks after your office computers.';
-  const who = `${name || 'the support desk'} (phone ${phone}${hours ? `, ${hours}` : ''})`;
+  if (!phone) return 'No help desk has been set up. Please contact the company that installed this box, or whoever looks after your office computers.';
+  const who = `${name || 'the help desk'} (phone ${phone}${hours ? `, ${hours}` : ''})`;
   if (severity === 'danger') return `Call ${who} now.`;
   if (severity === 'info') return `If anything worries you, call ${who}.`;
   return `Please call ${who}.`;

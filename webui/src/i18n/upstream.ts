@@ -35,7 +35,7 @@ const FIXED: Record<string, { ja: string; en: string }> = {
   upstream: { ja: '監視センターへの連絡', en: 'the link to the monitoring centre' },
   'loss:ulogd': { ja: '通信の記録（取りこぼし）', en: 'traffic records (some were lost)' },
   'devices:fingerprints': { ja: '機器の種類の見分け表', en: 'the device fingerprint table' },
-  'devices:quarantine': { ja: '機器の切り離し', en: 'device quarantine' },
+  'devices:quarantine': { ja: '機器の隔離', en: 'device quarantine' },
   'devices:oui': { ja: 'メーカー名の一覧', en: 'the vendor registry' },
 };
 
@@ -83,7 +83,7 @@ export function statsText(s: { day: string; alerts: { total: number; bySeverity:
   const avail = s.upstream.availability === null ? '-' : `${(s.upstream.availability * 100).toFixed(2)}%`;
   if (lang === 'ja') {
     return `${s.day}の集計: お知らせ${s.alerts.total}件（危険${s.alerts.bySeverity.danger}件）、止めた通信${s.blocked.total}回、`
-      + `見かけた機器${s.devices.seen}台（新しい機器${s.devices.new}台、切り離し${s.devices.quarantined}台）、監視センターとの接続${avail}`;
+      + `見かけた機器${s.devices.seen}台（新しい機器${s.devices.new}台、隔離${s.devices.quarantined}台）、監視センターとの接続${avail}`;
   }
   return `Statistics for ${s.day}: ${s.alerts.total} alert(s) (${s.alerts.bySeverity.danger} dangerous), ${s.blocked.total} blocked attempt(s), `
     + `${s.devices.seen} device(s) seen (${s.devices.new} new, ${s.devices.quarantined} quarantined), link to the centre up ${avail}`;
@@ -115,10 +115,10 @@ export interface UpstreamUiStrings {
 
 export const UPSTREAM_UI: Record<Lang, UpstreamUiStrings> = {
   ja: {
-    silentHeadline: '監視センターに連絡が届いていません。窓口に電話してください',
+    silentHeadline: '監視センターに連絡が届いていません。相談窓口に電話してください',
     silentWhat: (since, waiting) => `${since}前から、本装置からのお知らせが24時間監視センターに届いていません（届いていないお知らせ: ${waiting}件）。`,
     silentDid: '危険な通信を止める働きは続いています。お知らせは本装置の中に保管していて、連絡がつきしだい送ります。',
-    silentTodo: 'その間、監視センターはこの事務所の様子が分かりません。下の窓口に電話して、この画面の内容を伝えてください。',
+    silentTodo: 'その間、監視センターはこの事務所の様子が分かりません。下の相談窓口に電話して、この画面の内容を伝えてください。',
     heading: '監視センターへの連絡（技術者向け）',
     transport: '送信方式',
     peer: '送信先',
@@ -138,10 +138,10 @@ export const UPSTREAM_UI: Record<Lang, UpstreamUiStrings> = {
     none: 'なし',
   },
   en: {
-    silentHeadline: 'Messages are not reaching the monitoring centre. Please call the support desk.',
+    silentHeadline: 'Messages are not reaching the monitoring centre. Please call the help desk.',
     silentWhat: (since, waiting) => `For ${since}, messages from this box have not reached the 24-hour monitoring centre (${waiting} waiting).`,
     silentDid: 'Dangerous traffic is still being stopped. The messages are kept inside this box and will be sent as soon as the centre can be reached.',
-    silentTodo: 'Meanwhile the monitoring centre cannot see what happens in your office. Call the support desk below and tell them what this page says.',
+    silentTodo: 'Meanwhile the monitoring centre cannot see what happens in your office. Call the help desk below and tell them what this page says.',
     heading: 'Link to the monitoring centre (for technicians)',
     transport: 'Transport',
     peer: 'Collector',

@@ -21,7 +21,7 @@ export function mountDeviceActions(view: Pick<DevicesView, 'act' | 'now'>, route
       const s = sessionOf(res);
       const r = await view.act({ type: verb, mac, actor: webActor(s.user, s.clientIp), at: view.now() });
       if (!r.ok) { res.status(r.reason === 'unknown_device' ? 404 : 400).type('text').send(r.reason); return; }
-      res.redirect(303, '/#devices');
+      res.redirect(303, `/?done=${verb}#result`);
     });
   }
 }

@@ -7,20 +7,22 @@ import type { DeviceListView } from '../../../firmware/src/devices/view.js';
 import type { PageContext } from '../deps.js';
 import { html, type Html } from '../html.js';
 import { DEVICE_WORDS } from '../i18n/devices.js';
+import { deviceGivenHtml, deviceNameHtml } from './deviceName.js';
 import { formatWhen } from './format.js';
 
 const SHOWN = 200;
 
 function actionForm(verb: 'approve' | 'quarantine' | 'release', mac: string, csrf: string, label: string): Html {
-  return html`<form method="post" action="/actions/devices/${verb}" class="device-action device-${verb}">
+  // The <details> step is the confirmation: nothing is sent until the inner button is pressed.
+  return html`<details class="act device-action device-${verb}"><summary>${label}</summary>
+<form method="post" action="/actions/devices/${verb}">
 <input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="mac" value="${mac}">
-<button type="submit">${label}</button></form>`;
+<button type="submit">${label}</button></form></details>`;
 }
 
 function deviceCard(d: Device, ctx: PageContext): Html {
   const t = DEVICE_WORDS[ctx.lang];
   const loggedIn = ctx.session.user !== null;
-  const name = d.label ?? d.hostname ?? t.noName;
   const os = [d.osName || null, t.types[d.deviceType] ?? d.deviceType].filter(Boolean).join(' / ') || t.unknownOs;
   const buttons: Html[] = [];
   if (loggedIn) {
@@ -29,12 +31,13 @@ function deviceCard(d: Device, ctx: PageContext): Html {
     else buttons.push(actionForm('quarantine', d.mac, ctx.session.csrf, t.quarantine));
   }
   return html`<article class="alert device device-${d.status}" data-mac="${d.mac}">
-<h3>${name}${d.label && d.hostname ? html` <small>(${d.hostname})</small>` : ''}</h3>
+<h3>${d.label || d.hostname ? deviceNameHtml(d, ctx.lang) : t.noName}</h3>
 ${d.status === 'new' ? html`<p class="device-ask"><strong>${t.ask}</strong> ${t.askHelp}</p>` : ''}
 ${d.eol ? html`<p class="device-eol">${t.eol}</p>` : ''}${d.likelyPersonalPhone ? html`<p class="device-phone">${t.phone}</p>` : ''}
 <dl>
 <dt>${t.status}</dt><dd>${t.statuses[d.status]}</dd>
 <dt>${t.vendor}</dt><dd>${d.vendor ?? t.unknownVendor}</dd>
+${d.fingerprint?.vendorClass ? html`<dt>${t.vendorClass}</dt><dd>${deviceGivenHtml(d.fingerprint.vendorClass, ctx.lang)}</dd>` : ''}
 <dt>${t.os}</dt><dd>${os}</dd>
 <dt>${t.address}</dt><dd><code>${d.mac}</code> ${d.randomised ? t.privateMac : ''}</dd>
 ${d.ipv4[0] ?? d.ipv6[0] ? html`<dt>${t.ip}</dt><dd><code>${d.ipv4[0] ?? d.ipv6[0]}</code></dd>` : ''}
@@ -48,16 +51,22 @@ ${buttons.length ? html`<div class="device-actions">${buttons}</div>` : ''}
 /** The page section: learning note, then devices needing an answer first. */
 export function devicesSection(view: { list(): DeviceListView }, ctx: PageContext): Html {
   const t = DEVICE_WORDS[ctx.lang];
-  const { devices, learning } = view.list();
+  return html`<section class="devices" id="devices" aria-labelledby="devices-heading">
+<h2 id="devices-heading">${t.heading}</h2>
+${devicesList(view.list(), ctx)}
+</section>`;
+}
+
+/** The device list itself: learning note, login hint, devices needing an answer first. */
+export function devicesList(list: DeviceListView, ctx: PageContext): Html {
+  const t = DEVICE_WORDS[ctx.lang];
+  const { devices, learning } = list;
   const rank: Record<DeviceStatus, number> = { quarantined: 0, new: 1, approved: 2, learning: 3 };
   const sorted = [...devices].sort((a, b) => rank[a.status] - rank[b.status] || b.lastSeen - a.lastSeen);
   const shown = sorted.slice(0, SHOWN);
   const needLogin = ctx.session.user === null && devices.some((d) => d.status === 'new' || d.status === 'quarantined');
-  return html`<section class="devices" id="devices" aria-labelledby="devices-heading">
-<h2 id="devices-heading">${t.heading}</h2>
-${learning.active ? html`<p class="devices-learning">${t.learning(formatWhen(learning.until, ctx.lang, ctx.timeZone))}</p>` : ''}
+  return html`${learning.active ? html`<p class="devices-learning">${t.learning(formatWhen(learning.until, ctx.lang, ctx.timeZone))}</p>` : ''}
 ${needLogin ? html`<p class="devices-login">${t.loginToAct} <a href="#login">${t.loginLink}</a></p>` : ''}
 ${shown.length === 0 ? html`<p>${t.none}</p>` : shown.map((d) => deviceCard(d, ctx))}
-${sorted.length > SHOWN ? html`<p>${t.more(sorted.length - SHOWN)}</p>` : ''}
-</section>`;
+${sorted.length > SHOWN ? html`<p>${t.more(sorted.length - SHOWN)}</p>` : ''}`;
 }

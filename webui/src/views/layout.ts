@@ -8,6 +8,9 @@ export interface LayoutOptions {
   title: string;
   /** Seconds between automatic reloads; omitted for pages that must not reload. */
   refreshSeconds?: number | undefined;
+  /** Extra same-origin stylesheets and scripts (e.g. the report's print rules). */
+  stylesheets?: readonly string[] | undefined;
+  scripts?: readonly string[] | undefined;
 }
 
 /** Wraps `body` into a complete document. */
@@ -21,6 +24,8 @@ export function layout(opts: LayoutOptions, body: Html): Html {
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <title>${opts.title}</title>
 <link rel="stylesheet" href="/static/style.css">
+${(opts.stylesheets ?? []).map((h) => html`<link rel="stylesheet" href="${h}">`)}
+${(opts.scripts ?? []).map((h) => html`<script src="${h}" defer></script>`)}
 ${opts.refreshSeconds ? html`<script src="/static/refresh.js" defer></script>` : ''}
 </head>
 <body${opts.refreshSeconds ? html` data-refresh-seconds="${opts.refreshSeconds}"` : ''}>

@@ -1,15 +1,25 @@
-// The one page staff look at: overall state, whom to call, the latest alerts explained,
-// extension sections (e.g. devices), login, and a small technician section. Pure:
-// everything it shows arrives in PageModel; every value is escaped by html``.
-import type { Alert } from '../../../firmware/src/alerts/types.js';
-import type { Desk, Overview, SessionInfo } from '../deps.js';
+// The one page staff look at (issue 12), answering four questions on one phone-sized screen:
+// is the office safe now (the state card), whom do I call (the desk's phone, large and
+// tappable), what must I do (open incidents, then devices waiting for an answer, then notices:
+// office/model.ts decides), and what happened this week (words and one small chart). Then the
+// history, the device list (folded), login and the technician's sections. Pure: everything
+// arrives in PageModel; every value is escaped by html``. Sections marked data-live are what
+// static/refresh.js patches in place.
+import type { Device } from '../../../firmware/src/devices/model.js';
+import type { DeviceListView } from '../../../firmware/src/devices/view.js';
+import type { Desk, Overview, PageContext, SessionInfo } from '../deps.js';
 import { html, telHref, type Html } from '../html.js';
-import type { ExplainedAlert } from '../i18n/explain.js';
-import type { Lang } from '../i18n/types.js';
+import { OFFICE_WORDS, type DoneAction } from '../i18n/office.js';
+import type { AlertCatalog, Lang } from '../i18n/types.js';
 import { UI, type UiStrings } from '../i18n/ui.js';
+import type { OfficeModel } from '../office/model.js';
+import type { WeekFacts } from '../office/week.js';
+import { devicesList } from './devices.js';
 import { formatStamp, formatWhen } from './format.js';
 import { layout } from './layout.js';
+import { historyLine, openCard, type CardContext } from './officeCards.js';
 import { upstreamSilentBlock } from './upstream.js';
+import { weekSection } from './week.js';
 
 export interface PageModel {
   lang: Lang;
@@ -17,7 +27,14 @@ export interface PageModel {
   timeZone: string;
   overview: Overview;
   desk: Desk | null;
-  alerts: Array<{ alert: Alert; text: ExplainedAlert }>;
+  office: OfficeModel;
+  catalog: AlertCatalog;
+  devices: DeviceListView | null;
+  week: WeekFacts | null;
+  /** The month whose report the page links to (YYYY-MM); null without reports. */
+  reportMonth: string | null;
+  /** The result of the action just taken (post/redirect/get), shown once at the top. */
+  done: DoneAction | null;
   session: SessionInfo;
   loginFailed: boolean;
   sections: Html[];
@@ -26,16 +43,16 @@ export interface PageModel {
 
 function stateBlock(ui: UiStrings, state: Overview['state']): Html {
   const s = ui.state[state];
-  return html`<section class="state state-${state}" role="status" aria-live="polite">
-<p class="state-label">${ui.stateLabel}</p>
-<p class="state-line"><span class="state-icon" aria-hidden="true">${s.icon}</span><strong class="state-headline">${s.headline}</strong></p>
+  return html`<section class="state state-${state}" id="state" aria-labelledby="state-heading" data-live>
+<h2 class="state-label" id="state-heading">${ui.stateLabel}</h2>
+<p class="state-line" role="status"><span class="state-icon" aria-hidden="true">${s.icon}</span><strong class="state-headline">${s.headline}</strong></p>
 <p class="state-advice">${s.advice}</p>
 </section>`;
 }
 
 function deskBlock(ui: UiStrings, desk: Desk | null): Html {
   if (!desk || !desk.phone) {
-    return html`<section class="desk desk-missing"><h2>${ui.deskHeading}</h2><p>${ui.deskNone}</p></section>`;
+    return html`<section class="desk desk-missing" aria-labelledby="desk-heading"><h2 id="desk-heading">${ui.deskHeading}</h2><p>${ui.deskNone}</p></section>`;
   }
   return html`<section class="desk" aria-labelledby="desk-heading">
 <h2 id="desk-heading">${ui.deskHeading}</h2>
@@ -45,31 +62,36 @@ ${desk.hours ? html`<p class="desk-hours">${ui.deskHours}: ${desk.hours}</p>` : 
 </section>`;
 }
 
-function isoOrEmpty(ms: number): string {
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+function doneBlock(m: PageModel): Html | '' {
+  if (!m.done) return '';
+  return html`<p class="done" id="result" role="status" tabindex="-1"><span aria-hidden="true">✓</span> ${OFFICE_WORDS[m.lang].done[m.done]}</p>`;
 }
 
-function alertCard(m: PageModel, ui: UiStrings, item: { alert: Alert; text: ExplainedAlert }): Html {
-  const { alert, text } = item;
-  const when = formatWhen(alert.lastSeen, m.lang, m.timeZone);
-  return html`<article class="alert sev-${alert.severity}" data-alert-id="${alert.id}">
-<h3><span class="badge">${ui.severity[alert.severity] ?? ui.severity.warning}</span> ${text.title}</h3>
-<p class="alert-when"><time datetime="${isoOrEmpty(alert.lastSeen)}">${when}</time>${alert.count > 1 ? html` ・ ${ui.times(alert.count)}` : ''}</p>
-<dl>
-<dt>${ui.alertWhat}</dt><dd>${text.what}</dd>
-<dt>${ui.alertDid}</dt><dd>${text.did}</dd>
-<dt>${ui.alertTodo}</dt><dd class="todo">${text.todo}</dd>
-<dt>${ui.alertWhy}</dt><dd>${text.why}</dd>
-</dl>
-<p class="alert-call"><span aria-hidden="true">☎</span> ${text.call}</p>
-</article>`;
+function todoBlock(m: PageModel, c: CardContext): Html {
+  const w = OFFICE_WORDS[m.lang];
+  return html`<section class="todo-list" id="todo" aria-labelledby="todo-heading" data-live>
+<h2 id="todo-heading">${w.todoHeading}</h2>
+${m.office.open.length === 0 ? html`<p class="alerts-none">${w.todoNone}</p>` : m.office.open.map((i) => openCard(i, c))}
+</section>`;
 }
 
-function alertsBlock(m: PageModel, ui: UiStrings): Html {
-  return html`<section class="alerts" aria-labelledby="alerts-heading">
-<h2 id="alerts-heading">${ui.alertsHeading}</h2>
-${m.alerts.length === 0 ? html`<p class="alerts-none">${ui.alertsNone}</p>` : m.alerts.map((a) => alertCard(m, ui, a))}
+function historyBlock(m: PageModel, c: CardContext): Html {
+  const w = OFFICE_WORDS[m.lang];
+  return html`<section class="history" id="history" aria-labelledby="history-heading" data-live>
+<h2 id="history-heading">${w.historyHeading}</h2>
+${m.office.history.length === 0 ? html`<p class="alerts-none">${w.historyNone}</p>` : html`<ul class="history-list">${m.office.history.map((h) => historyLine(h, c))}</ul>`}
+${m.reportMonth ? html`<p class="report-link"><a href="/report/${m.reportMonth}">${w.reportLink}</a></p>` : ''}
+</section>`;
+}
+
+function devicesBlock(m: PageModel, ctx: PageContext): Html | '' {
+  if (!m.devices) return '';
+  const w = OFFICE_WORDS[m.lang];
+  const waiting = m.devices.devices.filter((d: Device) => d.status === 'new').length;
+  return html`<section class="devices" id="devices" aria-labelledby="devices-heading" data-live>
+<details><summary><h2 id="devices-heading">${w.devicesHeading(m.devices.devices.length, waiting)}</h2></summary>
+${devicesList(m.devices, ctx)}
+</details>
 </section>`;
 }
 
@@ -82,8 +104,8 @@ function loginBlock(m: PageModel, ui: UiStrings): Html {
 <button type="submit">${ui.logoutButton}</button></p></form>
 </section>`;
   }
-  return html`<section class="login" id="login">
-<h2>${ui.loginHeading}</h2>
+  return html`<section class="login" id="login" aria-labelledby="login-heading">
+<h2 id="login-heading">${ui.loginHeading}</h2>
 <p>${ui.loginHelp}</p>
 ${m.loginFailed ? html`<p class="login-failed" role="alert">${ui.loginFailed}</p>` : ''}
 <form method="post" action="/login">
@@ -116,19 +138,30 @@ function techBlock(m: PageModel, ui: UiStrings): Html {
 /** Renders the whole page for one visitor. */
 export function renderPage(m: PageModel): Html {
   const ui = UI[m.lang];
+  const w = OFFICE_WORDS[m.lang];
+  const ctx: PageContext = { lang: m.lang, session: m.session, now: m.now, timeZone: m.timeZone };
+  const devices = new Map((m.devices?.devices ?? []).map((d) => [d.mac, d]));
+  const c: CardContext = { lang: m.lang, timeZone: m.timeZone, session: m.session, catalog: m.catalog, desk: m.desk, devices };
   const body = html`<header class="top">
 <p class="brand"><strong>${ui.productName}</strong> <span>${ui.productTagline}</span></p>
 <a class="lang-switch" href="${ui.switchLang.href}" hreflang="${ui.switchLang.lang}" lang="${ui.switchLang.lang}">${ui.switchLang.label}</a>
 </header>
-<main class="page">
-${stateBlock(ui, m.overview.state)}
-${upstreamSilentBlock(m.lang, m.overview.upstreamSilent, m.desk, m.now)}
+<main class="page" id="main">
+<h1>${w.h1}</h1>
+${doneBlock(m)}
+${stateBlock(ui, m.office.state)}
+<div id="upstream-banner" data-live>${upstreamSilentBlock(m.lang, m.overview.upstreamSilent, m.desk, m.now)}</div>
 ${deskBlock(ui, m.desk)}
-${alertsBlock(m, ui)}
-${m.sections}
+${todoBlock(m, c)}
+${m.week ? weekSection(m.week, m.lang) : ''}
+${historyBlock(m, c)}
+${devicesBlock(m, ctx)}
 ${loginBlock(m, ui)}
 ${techBlock(m, ui)}
+${m.sections}
 </main>
-<footer class="foot"><p>${ui.updatedAt(formatWhen(m.now, m.lang, m.timeZone))} ${ui.autoRefresh}</p></footer>`;
+<footer class="foot"><p id="updated" data-live>${ui.updatedAt(formatWhen(m.now, m.lang, m.timeZone))}</p>
+<p class="refresh-control"><button type="button" id="refresh-toggle" hidden data-pause="${w.refreshPause}" data-resume="${w.refreshResume}" aria-pressed="false">${w.refreshPause}</button>
+<span id="refresh-state" role="status" data-paused="${w.refreshPaused}"></span> <span class="refresh-note">${ui.autoRefresh}</span></p></footer>`;
   return layout({ lang: m.lang, title: ui.htmlTitle, refreshSeconds: m.refreshSeconds }, body);
 }

@@ -64,7 +64,7 @@ test('direction and action change the wording; repeats are counted from the aler
 test('an unknown kind gets an honest fallback that still says what the box did and whom to call', (t) => {
   const text = explainAlert(makeAlert({ kind: 'no_such_kind', action: 'quarantined' }), 'ja', catalog, desk);
   t.is(text.title, '本装置からのお知らせ');
-  t.regex(text.did, /切り離しました/);
+  t.regex(text.did, /隔離しました/);
   t.regex(text.call, /06-6000-1234/);
 });
 
@@ -82,9 +82,9 @@ test('a template that throws or returns an empty field does not crash: fallback 
 test('without a provisioned desk the call line still tells the reader whom to contact', (t) => {
   t.regex(whomToCall(null, 'ja'), /設置した会社/);
   t.regex(whomToCall(null, 'en'), /installed this box/);
-  t.regex(whomToCall({ name: 'X', phone: '' }, 'en'), /No support desk/);
+  t.regex(whomToCall({ name: 'X', phone: '' }, 'en'), /No help desk/);
   t.is(whomToCall({ name: 'ｘ'.repeat(80), phone: '1' }, 'ja').length, 80 + '（電話 1）にご連絡ください。'.length, 'an 80-character desk name is not cut');
-  t.is(whomToCall({ name: '', phone: '0120-000-000' }, 'ja', 'warning'), 'お助け隊の窓口（電話 0120-000-000）にご連絡ください。');
+  t.is(whomToCall({ name: '', phone: '0120-000-000' }, 'ja', 'warning'), '相談窓口（電話 0120-000-000）にご連絡ください。');
 });
 
 test('hostile parameters are cleaned of control and bidi characters and cut to length', (t) => {

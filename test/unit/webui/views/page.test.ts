@@ -1,4 +1,5 @@
 import test from 'ava';
+import { buildCatalog } from '../../../../webui/src/i18n/alerts/index.js';
 import { html } from '../../../../webui/src/html.js';
 import { renderPage, type PageModel } from '../../../../webui/src/views/page.js';
 import { fakeDaemon, HOSTILE, T0 } from '../../../helpers/webui.js';
@@ -6,7 +7,7 @@ import { fakeDaemon, HOSTILE, T0 } from '../../../helpers/webui.js';
 function model(over: Partial<PageModel> = {}): PageModel {
   const d = fakeDaemon();
   return {
-    lang: 'ja', now: T0, timeZone: 'Asia/Tokyo', overview: d.overview, desk: d.deps.desk, alerts: [],
+    lang: 'ja', now: T0, timeZone: 'Asia/Tokyo', overview: d.overview, desk: d.deps.desk, office: { state: 'danger', open: [], history: [] }, catalog: buildCatalog(), devices: null, week: null, reportMonth: null, done: null,
     session: { sid: null, user: null, csrf: 'tok', clientIp: '127.0.0.1' },
     loginFailed: false, sections: [], refreshSeconds: 30, ...over,
   };
@@ -15,8 +16,7 @@ function model(over: Partial<PageModel> = {}): PageModel {
 test('each state is told in words and with an icon, not by colour alone', (t) => {
   const expected = { safe: ['安全です', '✓'], attention: ['確認が必要です', '!'], danger: ['危険です', '✕'] } as const;
   for (const [state, [words, icon]] of Object.entries(expected)) {
-    const d = fakeDaemon();
-    const page = renderPage(model({ overview: { ...d.overview, state: state as 'safe' } })).toString();
+    const page = renderPage(model({ office: { state: state as 'safe', open: [], history: [] } })).toString();
     t.true(page.includes(`<strong class="state-headline">${words}</strong>`), state);
     t.true(page.includes(`aria-hidden="true">${icon}</span>`), state);
     t.true(page.includes(`class="state state-${state}"`), state);
@@ -25,7 +25,7 @@ test('each state is told in words and with an icon, not by colour alone', (t) =>
 
 test('no desk: the page says so instead of showing an empty phone number', (t) => {
   const page = renderPage(model({ desk: null })).toString();
-  t.true(page.includes('窓口の連絡先が設定されていません'));
+  t.true(page.includes('相談窓口の連絡先が設定されていません'));
   t.false(page.includes('href="tel:'));
 });
 

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { buildCatalog } from '../../../../webui/src/i18n/alerts/index.js';
 import { renderPage, type PageModel } from '../../../../webui/src/views/page.js';
 import { upstreamSection, upstreamSilentBlock } from '../../../../webui/src/views/upstream.js';
 import { fakeDaemon, HOSTILE, T0 } from '../../../helpers/webui.js';
@@ -8,7 +9,7 @@ const MIN = 60_000;
 function model(over: Partial<PageModel> = {}): PageModel {
   const d = fakeDaemon();
   return {
-    lang: 'ja', now: T0, timeZone: 'Asia/Tokyo', overview: d.overview, desk: { name: '〇〇お助け隊 相談窓口', phone: '0120-000-000' }, alerts: [],
+    lang: 'ja', now: T0, timeZone: 'Asia/Tokyo', overview: d.overview, desk: { name: '〇〇お助け隊 相談窓口', phone: '0120-000-000' }, office: { state: 'danger', open: [], history: [] }, catalog: buildCatalog(), devices: null, week: null, reportMonth: null, done: null,
     session: { sid: null, user: null, csrf: 'tok', clientIp: '127.0.0.1' }, loginFailed: false, sections: [], refreshSeconds: 30, ...over,
   };
 }
@@ -16,13 +17,13 @@ function model(over: Partial<PageModel> = {}): PageModel {
 test('the office page says in plain words that messages do not reach the centre, and whom to call', (t) => {
   const d = fakeDaemon();
   const page = renderPage(model({ overview: { ...d.overview, upstreamSilent: { since: T0 - 17 * MIN, waiting: 9 } } })).toString();
-  t.true(page.includes('監視センターに連絡が届いていません。窓口に電話してください'));
+  t.true(page.includes('監視センターに連絡が届いていません。相談窓口に電話してください'));
   t.true(page.includes('17分前から'));
   t.true(page.includes('届いていないお知らせ: 9件'));
   t.true(page.includes('href="tel:0120000000"'));
   t.true(page.indexOf('upstream-silent') < page.indexOf('class="desk"'), 'right under the state, above everything else');
   const en = renderPage(model({ lang: 'en', overview: { ...d.overview, upstreamSilent: { since: T0 - 17 * MIN, waiting: 9 } } })).toString();
-  t.true(en.includes('Messages are not reaching the monitoring centre. Please call the support desk.'));
+  t.true(en.includes('Messages are not reaching the monitoring centre. Please call the help desk.'));
 });
 
 test('no banner while the centre hears the box', (t) => {

@@ -1,6 +1,6 @@
 // Catalog texts for a refused config file or provisioning bundle: the box keeps running on
 // the last accepted copy (or, with none, on its defaults) and the technical reasons travel
-// along for the support desk. Plain text only; the output layer escapes it.
+// along for the help desk. Plain text only; the output layer escapes it.
 import type { AlertParams } from '../../../../firmware/src/alerts/types.js';
 import type { AlertCatalog, AlertText } from '../types.js';
 import { text } from './phrases.js';
@@ -20,7 +20,7 @@ function ja(p: AlertParams): AlertText {
     what: `${what}に誤りがあったため、本装置はこの内容を使いませんでした。` + (detail ? `（技術者向け：誤りのある項目 ${detail}）` : ''),
     why: '設定が正しくないと、通信が止まったり、守りが弱くなったりするおそれがあるためです。',
     did,
-    todo: 'お仕事はそのまま続けてください。設定を直す必要がありますので、窓口にご連絡ください。',
+    todo: 'お仕事はそのまま続けてください。設定を直す必要がありますので、相談窓口にご連絡ください。',
   };
 }
 
@@ -36,7 +36,7 @@ function en(p: AlertParams): AlertText {
     what: `${what} contained mistakes, so the box did not use it.` + (detail ? ` (For the technician: wrong fields ${detail})` : ''),
     why: 'Wrong settings could cut off traffic or weaken the protection.',
     did,
-    todo: 'Please carry on working. The settings need to be fixed: call the support desk.',
+    todo: 'Please carry on working. The settings need to be fixed: call the help desk.',
   };
 }
 

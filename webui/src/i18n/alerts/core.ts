@@ -28,8 +28,8 @@ function blocklistHitJa(p: AlertParams): AlertText {
         ? '本装置がこの通信を止めました。社内の機器には届いていません。'
         : '本装置はこの通信を記録して見守っています。今の設定では、この通信は止めていません。',
       todo: blocked
-        ? '特にしていただくことはありません。同じお知らせが何度も続くときは、窓口にご相談ください。'
-        : 'この機器に見覚えのない動きがないか確認し、通信を止めるかどうか窓口にご相談ください。',
+        ? '特にしていただくことはありません。同じお知らせが何度も続くときは、相談窓口にご相談ください。'
+        : 'この機器に見覚えのない動きがないか確認し、通信を止めるかどうか相談窓口にご相談ください。',
     };
   }
   return {
@@ -45,7 +45,7 @@ function blocklistHitJa(p: AlertParams): AlertText {
     todo: 'この機器を使っている方に、見覚えのないメールの添付ファイルやリンクを開いていないか確認してください。'
       + (blocked
         ? 'ウイルス対策ソフトで検査し、心配なときはこの機器をネットワークから外してください（LANケーブルを抜くか、Wi-Fiを切ります）。'
-        : 'すぐにこの機器をネットワークから外し（LANケーブルを抜くか、Wi-Fiを切ります）、窓口にご相談ください。'),
+        : 'すぐにこの機器をネットワークから外し（LANケーブルを抜くか、Wi-Fiを切ります）、相談窓口にご相談ください。'),
   };
 }
 
@@ -64,8 +64,8 @@ function blocklistHitEn(p: AlertParams): AlertText {
         ? 'This box stopped the connection. It did not reach your office devices.'
         : 'This box is recording and watching this traffic. With the current settings it does not stop it.',
       todo: blocked
-        ? 'You do not need to do anything. If this message keeps coming back, please ask the support desk.'
-        : 'Check the device for anything unusual, and ask the support desk whether to stop this traffic.',
+        ? 'You do not need to do anything. If this message keeps coming back, please ask the help desk.'
+        : 'Check the device for anything unusual, and ask the help desk whether to stop this traffic.',
     };
   }
   return {
@@ -81,7 +81,7 @@ function blocklistHitEn(p: AlertParams): AlertText {
     todo: 'Ask the person who uses this device whether they opened an unexpected email attachment or link. '
       + (blocked
         ? 'Scan it with your antivirus software. If you are worried, take it off the network (unplug the network cable or turn off Wi-Fi).'
-        : 'Take it off the network now (unplug the network cable or turn off Wi-Fi) and ask the support desk.'),
+        : 'Take it off the network now (unplug the network cable or turn off Wi-Fi) and ask the help desk.'),
   };
 }
 
@@ -110,14 +110,14 @@ export const coreCatalog: AlertCatalog = {
       what: `本装置の中で通信の様子を見張っている仕組み（${sensorName(p, 'ja')}）が止まっていて、いまは社内の通信を確認できていません。`,
       why: 'この間に危険な通信があっても、気づいてお知らせすることができません。',
       did: '危険なサーバーとの通信を止める設定は、そのまま働いています。本装置は見張りの仕組みを自動で動かし直そうとしています。',
-      todo: 'お仕事はそのまま続けてください。しばらくたってもこのお知らせが消えないときは、窓口にご連絡ください。',
+      todo: 'お仕事はそのまま続けてください。しばらくたってもこのお知らせが消えないときは、相談窓口にご連絡ください。',
     }),
     en: (p) => ({
       title: 'Traffic monitoring has stopped',
       what: `The part of this box that watches your office traffic (${sensorName(p, 'en')}) has stopped, so the box cannot see the traffic right now.`,
       why: 'If something dangerous happens meanwhile, the box cannot notice it or tell you.',
       did: 'Connections to known dangerous servers are still being stopped. The box is trying to restart the monitoring on its own.',
-      todo: 'Please carry on working. If this message does not go away after a while, call the support desk.',
+      todo: 'Please carry on working. If this message does not go away after a while, call the help desk.',
     }),
   },
 
@@ -127,14 +127,14 @@ export const coreCatalog: AlertCatalog = {
       what: '本装置の守りの設定（どの通信を止めるかの決まり）を新しくしようとしましたが、うまくいきませんでした。',
       why: '新しく分かった危険なサーバーへの対策が、まだ反映されていないかもしれません。',
       did: 'それまでの守りの設定がそのまま働いています。インターネットはいつも通り使えます。',
-      todo: 'お仕事はそのまま続けてください。このお知らせが続くときは、窓口にご連絡ください。',
+      todo: 'お仕事はそのまま続けてください。このお知らせが続くときは、相談窓口にご連絡ください。',
     }),
     en: () => ({
       title: 'The protection settings could not be updated',
       what: 'This box tried to update its protection settings (the rules that decide which traffic to stop), but it did not work.',
       why: 'Protection against newly found dangerous servers may not be in place yet.',
       did: 'The previous protection settings are still in force. The internet works as usual.',
-      todo: 'Please carry on working. If this message keeps appearing, call the support desk.',
+      todo: 'Please carry on working. If this message keeps appearing, call the help desk.',
     }),
   },
 
@@ -146,7 +146,7 @@ export const coreCatalog: AlertCatalog = {
       did: 'お知らせは本装置の中に保管していて、連絡が取れしだい、まとめて送ります。' + upstreamKeptJa(p)
         + '危険な通信を止める働きは続いています。',
       todo: 'インターネットが使えるか確認してください。使えないときは、ルーターの電源とケーブルを確認してください。'
-        + 'このお知らせが続くときは、窓口にご連絡ください。',
+        + 'このお知らせが続くときは、相談窓口にご連絡ください。',
     }),
     en: (p) => ({
       title: 'The monitoring centre cannot be reached',
@@ -155,7 +155,7 @@ export const coreCatalog: AlertCatalog = {
       did: 'Messages are kept inside this box and will all be sent as soon as the centre can be reached.'
         + upstreamKeptEn(p) + ' Dangerous traffic is still being stopped.',
       todo: 'Check whether the internet works. If it does not, check the power and cables of your internet router. '
-        + 'If this message keeps appearing, call the support desk.',
+        + 'If this message keeps appearing, call the help desk.',
     }),
   },
 };

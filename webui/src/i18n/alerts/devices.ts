@@ -14,7 +14,7 @@ const TYPE_JA: Record<string, string> = {
 };
 const TYPE_EN: Record<string, string> = {
   pc: 'computer', phone: 'smartphone', tablet: 'tablet', printer: 'printer',
-  nas: 'file storage device (NAS)', iot: 'small network device', unknown: 'device of unknown type',
+  nas: 'file storage device (NAS)', iot: 'small network device', unknown: 'unknown kind of device',
 };
 
 function nameJa(p: P): string {
@@ -60,7 +60,7 @@ function phoneJa(p: P): AlertText {
     what: `${nameJa(p)}${idJa(p)}が、はじめて社内のネットワークにつながりました。社員の方の私物のスマートフォンである可能性が高い機器です。${maybeJa(p)}`,
     why: '会社が管理していない私物のスマートフォンは、ウイルス対策や更新の状況が分かりません。社内の情報に触れたり、危険なサイトと通信したりするおそれがあります。',
     did: didJa(p),
-    todo: `${ASK_JA} 社員の方の私物であれば、社内のネットワークにはつながないようお願いしてください（来客用のWi-Fiがあればそちらへ）。仕事で使う機器であれば「承認」を押してください。心当たりがなければ「隔離」を押して、サポート窓口にご相談ください。`,
+    todo: `${ASK_JA} 社員の方の私物であれば、社内のネットワークにはつながないようお願いしてください（来客用のWi-Fiがあればそちらへ）。仕事で使う機器であれば「承認」を押してください。心当たりがなければ「隔離」を押して、相談窓口にご相談ください。`,
   };
 }
 function phoneEn(p: P): AlertText {
@@ -79,7 +79,7 @@ function unknownJa(p: P): AlertText {
     what: `${nameJa(p)}${idJa(p)}が、はじめて社内のネットワークにつながりました。${maybeJa(p)}`,
     why: '知らない機器が社内のネットワークにつながっていると、情報を持ち出されたり、ウイルスを広げられたりするおそれがあります。新しく買った機器や来客の機器であることも多く、必ずしも危険とは限りません。',
     did: didJa(p),
-    todo: `${ASK_JA} 会社の機器であれば「承認」を押してください。今後この機器について通知はしません。心当たりがなければ「隔離」を押して、サポート窓口にご相談ください。`,
+    todo: `${ASK_JA} 会社の機器であれば「承認」を押してください。今後この機器について通知はしません。心当たりがなければ「隔離」を押して、相談窓口にご相談ください。`,
   };
 }
 function unknownEn(p: P): AlertText {
@@ -99,7 +99,7 @@ function eolJa(p: P): AlertText {
     what: `${os}で動いているとみられる${nameJa(p)}${idJa(p)}が、社内のネットワークにつながりました。${maybeJa(p)}`,
     why: `${os}はメーカーのサポートが終わっていて、安全のための更新がもう配られません。インターネットにつなぐだけでウイルスに感染することがあり、社内のほかのパソコンにも広がるおそれがあります。`,
     did: didJa(p),
-    todo: `${ASK_JA} 使っていないパソコンであれば、ネットワークのケーブルを抜くかWi-Fiを切ってください。どうしても必要な場合は、インターネットにつながずに使い、新しいパソコンへの買い替えをご検討ください。判断に迷うときは「隔離」を押して、サポート窓口にご相談ください。`,
+    todo: `${ASK_JA} 使っていないパソコンであれば、ネットワークのケーブルを抜くかWi-Fiを切ってください。どうしても必要な場合は、インターネットにつながずに使い、新しいパソコンへの買い替えをご検討ください。判断に迷うときは「隔離」を押して、相談窓口にご相談ください。`,
   };
 }
 function eolEn(p: P): AlertText {

@@ -13,7 +13,7 @@ export const networkAlerts: AlertCatalog = {
         + 'ケーブルが逆に差さっていると、インターネットやこの画面が使えないことがあります。',
       did: '通信の中継と、危険な通信を止める働きは続けています。見分けがつきしだい、本装置が自動で設定を直します。',
       todo: 'ルーターからのケーブルと、事務所のハブからのケーブルが、本装置にしっかり差さっているか、ルーターの電源が入っているかを確認してください。'
-        + 'しばらくたってもこのお知らせが消えないときは、窓口にご連絡ください。',
+        + 'しばらくたってもこのお知らせが消えないときは、相談窓口にご連絡ください。',
     }),
     en: () => ({
       title: 'The box has not yet worked out how its cables are connected',
@@ -23,7 +23,7 @@ export const networkAlerts: AlertCatalog = {
         + 'If the cables are the wrong way round, the internet or this page may not work.',
       did: 'The box keeps passing traffic on and keeps stopping dangerous connections. As soon as it can tell, it corrects its settings by itself.',
       todo: 'Check that the cable from the internet router and the cable from your office switch are firmly plugged into this box, and that the router is switched on. '
-        + 'If this message does not go away after a while, call the support desk.',
+        + 'If this message does not go away after a while, call the help desk.',
     }),
   },
 };

@@ -15,14 +15,14 @@ export const storageAlerts: AlertCatalog = {
       what: `本装置の中の、お知らせや記録をしまっておく場所の空きが少なくなっています${leftJa(p)}。`,
       why: 'いっぱいになると、新しいお知らせを本装置の中に残せなくなります。',
       did: '古いお知らせや、監視センターへ送り終えた記録から順に消して、空きを作っています。まだ送っていないお知らせは消していません。危険な通信を止める働きは続いています。',
-      todo: 'お仕事はそのまま続けてください。このお知らせが続くときは、窓口にご連絡ください。',
+      todo: 'お仕事はそのまま続けてください。このお知らせが続くときは、相談窓口にご連絡ください。',
     }),
     en: (p) => ({
       title: 'This box is running out of space for its records',
       what: `The place inside this box where it keeps alerts and records is almost full${leftEn(p)}.`,
       why: 'When it is full, the box can no longer keep new alerts.',
       did: 'The box is deleting the oldest alerts and records already sent to the monitoring centre to make room. Alerts not yet sent are kept. Dangerous traffic is still being stopped.',
-      todo: 'Please carry on working. If this message keeps appearing, call the support desk.',
+      todo: 'Please carry on working. If this message keeps appearing, call the help desk.',
     }),
   },
 
@@ -32,14 +32,14 @@ export const storageAlerts: AlertCatalog = {
       what: '本装置の中の記録をしまっておく場所がいっぱいか、故障していて、新しい記録を書き込めません。',
       why: 'この間のお知らせは本装置の中に残らないことがあります。',
       did: '危険な通信を止める働きと、この画面の表示は続いています。空きができしだい、本装置は自分で元に戻ります。',
-      todo: 'お仕事はそのまま続けてください。すぐに窓口にご連絡ください。',
+      todo: 'お仕事はそのまま続けてください。すぐに相談窓口にご連絡ください。',
     }),
     en: () => ({
       title: 'This box cannot write its records',
       what: 'The place inside this box where it keeps its records is full or failing, so new records cannot be written.',
       why: 'Alerts from this time may not be kept on the box.',
       did: 'Dangerous traffic is still being stopped and this page still works. The box returns to normal by itself as soon as there is room again.',
-      todo: 'Please carry on working, and call the support desk now.',
+      todo: 'Please carry on working, and call the help desk now.',
     }),
   },
 };

@@ -13,8 +13,8 @@ const devEn = (p: AlertParams): string => (p['device'] === undefined ? 'A device
 const remoteJa = (p: AlertParams): string => (p['remoteName'] === undefined ? s(p['remote']) : `${s(p['remote'])}、名前: ${s(p['remoteName'])}`);
 const remoteEn = (p: AlertParams): string => (p['remoteName'] === undefined ? s(p['remote']) : `${s(p['remote'])}, named ${s(p['remoteName'])}`);
 
-const UNPLUG_JA = 'このパソコンのLANケーブルを抜くかWi-Fiを切り、お助け隊の窓口に電話してください。電源は切らずにそのままにしてください（調査に必要な情報が消えるためです）。';
-const UNPLUG_EN = 'Unplug the network cable from this computer or turn off its Wi-Fi, then call the support desk. Please leave it switched on: turning it off erases information needed to investigate.';
+const UNPLUG_JA = 'このパソコンのLANケーブルを抜くかWi-Fiを切り、相談窓口に電話してください。電源は切らずにそのままにしてください（調査に必要な情報が消えるためです）。';
+const UNPLUG_EN = 'Unplug the network cable from this computer or turn off its Wi-Fi, then call the help desk. Please leave it switched on: turning it off erases information needed to investigate.';
 
 export const trafficAlerts: AlertCatalog = {
   beacon: {
@@ -39,7 +39,7 @@ export const trafficAlerts: AlertCatalog = {
       what: `${dev(p)}が、会社で決めたメールサーバーを通さずに、外部のメールサーバーへ直接メールを送ろうとしています（${s(p['minutes'])}分間に${s(p['servers'])}か所）。`,
       why: 'ウイルスに感染したパソコンが、取引先などに偽のメールを勝手に送ることがあります。会社の名前で迷惑メールが送られると、信用を失ったり、会社のメールが相手に届かなくなったりします。',
       did: 'この通信はまだ止めていません。記録を取り、監視センターに知らせました。',
-      todo: `${UNPLUG_JA}取引先から「変なメールが届いた」と連絡があった場合も、窓口にお伝えください。`,
+      todo: `${UNPLUG_JA}取引先から「変なメールが届いた」と連絡があった場合も、相談窓口にお伝えください。`,
     }),
     en: (p) => ({
       title: 'A computer is sending mail directly or in bulk',
@@ -75,14 +75,14 @@ export const trafficAlerts: AlertCatalog = {
       what: `${dev(p)}から外部（${remoteJa(p)}）へ、約${s(p['megabytes'])}MBのデータが送られました${p['businessHours'] === false ? '（営業時間外です）' : ''}。この機器のふだんの量を大きく上回っています。`,
       why: '会社の情報を盗み出すとき、攻撃者は大量のデータを外部へ送ります。クラウドへのバックアップなど正当な理由の場合もあるため、心当たりがあるか確認が必要です。',
       did: 'この通信はまだ止めていません。記録を取り、監視センターに知らせました。',
-      todo: `心当たりがない場合は、${UNPLUG_JA}ご自身で大きなファイルを送った覚えがある場合は、窓口にその旨をお伝えください。`,
+      todo: `心当たりがない場合は、${UNPLUG_JA}ご自身で大きなファイルを送った覚えがある場合は、相談窓口にその旨をお伝えください。`,
     }),
     en: (p) => ({
       title: 'Far more data than usual is being sent out',
       what: `${devEn(p)} sent about ${s(p['megabytes'])} MB to an outside address (${remoteEn(p)})${p['businessHours'] === false ? ' outside business hours' : ''}. That is far above what this device normally sends.`,
       why: 'Attackers who steal company information send large amounts of data out. It can also be a legitimate backup or file share, so someone needs to check.',
       did: 'The traffic has not been stopped. It has been recorded and reported to the monitoring centre.',
-      todo: `If nobody knows why: ${UNPLUG_EN} If you did send large files on purpose, please tell the support desk.`,
+      todo: `If nobody knows why: ${UNPLUG_EN} If you did send large files on purpose, please tell the help desk.`,
     }),
   },
   long_connection: {
@@ -91,14 +91,14 @@ export const trafficAlerts: AlertCatalog = {
       what: `${dev(p)}が、社内でほとんど使われていない外部の相手（${remoteJa(p)}）と${s(p['hours'])}時間以上つながったままです。`,
       why: '攻撃者が感染した機器を遠くから操作するとき、このように長くつながったままの通信を使うことがあります。',
       did: 'この通信はまだ止めていません。記録を取り、監視センターに知らせました。',
-      todo: 'この機器で、リモート操作のソフトや見覚えのないソフトが動いていないか、使っている人に確認してください。心当たりがない場合は、お助け隊の窓口に電話してください。',
+      todo: 'この機器で、リモート操作のソフトや見覚えのないソフトが動いていないか、使っている人に確認してください。心当たりがない場合は、相談窓口に電話してください。',
     }),
     en: (p) => ({
       title: 'A long-lasting connection to an unusual destination',
       what: `${devEn(p)} has stayed connected for more than ${s(p['hours'])} hours to an outside address (${remoteEn(p)}) that almost nobody else in the office uses.`,
       why: 'Attackers who control an infected device remotely often keep a connection like this open.',
       did: 'The traffic has not been stopped. It has been recorded and reported to the monitoring centre.',
-      todo: 'Ask the person using this device whether remote-control or unfamiliar software is running. If nobody knows, call the support desk.',
+      todo: 'Ask the person using this device whether remote-control or unfamiliar software is running. If nobody knows, call the help desk.',
     }),
   },
   threat_contact: {
@@ -127,14 +127,14 @@ export const trafficAlerts: AlertCatalog = {
       what: `${dev(p)}が、危険な相手として登録されているアドレスへ、${s(p['minutes'])}分間に${s(p['attempts'])}回接続しようとしました。`,
       why: '通信はこの装置が止めていますが、人の操作ではなく、機器の中のソフトが勝手に繰り返し接続しようとしていると考えられます。無料ソフトなどに紛れ込んだ不正なプログラムの可能性があります。',
       did: 'この装置がすべての接続を止めています。監視センターに知らせました。',
-      todo: '止めているので急ぐ必要はありませんが、この機器を調べる必要があります。最近入れたソフトに心当たりがないか確認し、お助け隊の窓口に電話してください。',
+      todo: '止めているので急ぐ必要はありませんが、この機器を調べる必要があります。最近入れたソフトに心当たりがないか確認し、相談窓口に電話してください。',
     }),
     en: (p) => ({
       title: 'A device keeps trying to reach a dangerous address',
       what: `${devEn(p)} tried ${s(p['attempts'])} times in ${s(p['minutes'])} minutes to connect to addresses listed as dangerous.`,
       why: 'The box is blocking it, but the repetition means software on the device is doing this on its own, not a person. Free software sometimes carries such hidden programs.',
       did: 'The box blocked every attempt and informed the monitoring centre.',
-      todo: 'This is blocked, so there is no need to rush, but the device must be checked. Think about any software installed recently, and call the support desk.',
+      todo: 'This is blocked, so there is no need to rush, but the device must be checked. Think about any software installed recently, and call the help desk.',
     }),
   },
   incident: {

@@ -1,0 +1,110 @@
+// The office page's presentation rules (issue 12), on plain data: a new device alone is a
+// question, a blocked attempt is attention not danger, the order, each alert once, and the
+// state card after 対応済み and after a device decision.
+import test from 'ava';
+import { alertTone, buildOfficeModel, incidentTone, officeState, type OfficeInput } from '../../../../webui/src/office/model.js';
+import { INFECTED_MAC, makeOffice, PHONE_MAC, UNKNOWN_MAC } from '../../../helpers/office.js';
+import { makeAlert, T0 } from '../../../helpers/webui.js';
+
+function input(over: Partial<OfficeInput> = {}): OfficeInput {
+  const o = makeOffice(20);
+  return { now: T0, alerts: o.alerts, incidents: o.incidents, devices: o.devices, acks: [], conditions: [], ...over };
+}
+
+test('a blocked attempt is attention whatever severity the detector gave it; a real contact stays danger', (t) => {
+  t.is(alertTone(makeAlert({ kind: 'blocklist_hit', severity: 'danger', action: 'blocked' })), 'attention');
+  t.is(alertTone(makeAlert({ kind: 'threat_repeat', severity: 'danger', action: 'blocked' })), 'attention');
+  t.is(alertTone(makeAlert({ kind: 'threat_contact', severity: 'danger', action: 'watched' })), 'danger');
+  t.is(alertTone(makeAlert({ kind: 'sensor_down', severity: 'info', action: 'none' })), 'notice');
+  t.is(incidentTone({ kinds: ['blocklist_hit'], severity: 'danger' }), 'attention');
+  t.is(incidentTone({ kinds: ['new_device_unknown', 'blocklist_hit'], severity: 'danger' }), 'attention');
+  t.is(incidentTone({ kinds: ['beacon', 'upload'], severity: 'danger' }), 'danger');
+});
+
+test('a single new device is a question, never an incident card', (t) => {
+  const m = buildOfficeModel(input());
+  const phone = m.open.filter((i) => (i.type === 'question' && i.mac === PHONE_MAC) || (i.type === 'incident' && i.entry.incident.device.mac === PHONE_MAC));
+  t.is(phone.length, 1);
+  t.is(phone[0]?.type, 'question');
+  t.is(phone[0]?.tone, 'answer');
+  t.is(incidentTone({ kinds: ['new_device_phone'], severity: 'warning' }), 'answer');
+});
+
+test('order: danger first, then questions, then attention, then notices; newest first within', (t) => {
+  const m = buildOfficeModel(input());
+  const tones = m.open.map((i) => i.tone);
+  const rank = { danger: 0, answer: 1, attention: 2, notice: 3 } as const;
+  t.deepEqual([...tones].sort((a, b) => rank[a] - rank[b]), tones);
+  t.is(m.open[0]?.type, 'incident');
+  t.is(m.open[0]?.type === 'incident' ? m.open[0].entry.incident.device.mac : '', INFECTED_MAC);
+  t.deepEqual(m.open.filter((i) => i.tone === 'answer').map((i) => i.type === 'question' && i.mac), [PHONE_MAC, UNKNOWN_MAC]);
+  t.is(tones.at(-1), 'notice');
+});
+
+test('each alert is shown once: alerts of an open incident or a question are not listed again', (t) => {
+  const m = buildOfficeModel(input());
+  const ids: number[] = [];
+  for (const i of m.open) {
+    if (i.type === 'incident') ids.push(...i.entry.alerts.map((a) => a.id));
+    else if (i.type === 'alert') ids.push(i.alert.id);
+    else ids.push(...i.alerts.map((a) => a.id));
+  }
+  for (const h of m.history) {
+    if (h.type === 'incident') ids.push(...h.entry.alerts.map((a) => a.id));
+    else if (h.type === 'alert') ids.push(h.alert.id);
+    else ids.push(...h.alerts.map((a) => a.id));
+  }
+  t.is(new Set(ids).size, ids.length);
+  t.true(ids.includes(12) && ids.includes(13) && ids.includes(11));
+  t.is(ids.filter((id) => id >= 100).length, 14, 'every blocked attempt is listed, once');
+});
+
+test('blocked attempts on many devices are one calm card that lists each of them', (t) => {
+  const m = buildOfficeModel(input());
+  const groups = m.open.filter((i) => i.type === 'group');
+  t.is(groups.length, 1);
+  const g = groups[0];
+  t.is(g?.tone, 'attention');
+  t.is(g?.type === 'group' ? g.alerts.length : 0, 14);
+  t.false(m.open.some((i) => i.type === 'alert' && i.alert.kind === 'blocklist_hit'));
+  const one = buildOfficeModel(input({ alerts: [makeAlert({ id: 5 })], incidents: [], devices: [] }));
+  t.is(one.open[0]?.type, 'alert', 'a single blocked attempt stays a card of its own');
+});
+
+test('after 対応済み the state card no longer says danger, and the incident moves to the history', (t) => {
+  const before = buildOfficeModel(input());
+  t.is(before.state, 'danger');
+  const acked = buildOfficeModel(input({ acks: [{ target: 'incident', id: 2, at: T0, actor: 'admin@192.168.1.5', note: '相談窓口に電話した' }] }));
+  t.not(acked.state, 'danger');
+  t.false(acked.open.some((i) => i.type === 'incident' && i.entry.incident.id === 2));
+  const h = acked.history.find((i) => i.type === 'incident' && i.entry.incident.id === 2);
+  t.is(h?.type === 'incident' ? h.ack?.note : undefined, '相談窓口に電話した');
+});
+
+test('after approving or quarantining, the question is closed; when everything is handled the office is safe', (t) => {
+  const o = makeOffice(20);
+  for (const d of o.devices) if (d.status === 'new') d.status = d.mac === PHONE_MAC ? 'approved' : 'quarantined';
+  const acks = [
+    { target: 'incident' as const, id: 2, at: T0, actor: 'admin', note: null },
+    { target: 'incident' as const, id: 3, at: T0, actor: 'admin', note: null },
+    ...o.alerts.filter((a) => a.incidentId === null).map((a) => ({ target: 'alert' as const, id: a.id, at: T0, actor: 'admin', note: null })),
+  ];
+  const m = buildOfficeModel({ now: T0, alerts: o.alerts, incidents: o.incidents, devices: o.devices, acks, conditions: [] });
+  t.deepEqual(m.open, []);
+  t.is(m.state, 'safe');
+  t.true(m.history.some((h) => h.type === 'decided' && h.mac === PHONE_MAC && h.device?.status === 'approved'));
+});
+
+test('notices never change the state; a failed ruleset is danger, another failed condition attention', (t) => {
+  t.is(officeState([{ tone: 'notice' }], []), 'safe');
+  t.is(officeState([], [{ id: 'ruleset', ok: false }]), 'danger');
+  t.is(officeState([], [{ id: 'sensor.ulogd', ok: false }]), 'attention');
+  t.is(officeState([{ tone: 'answer' }], []), 'attention');
+});
+
+test('alerts older than the open window go to the history unhandled', (t) => {
+  const old = makeAlert({ id: 77, kind: 'sensor_down', severity: 'warning', action: 'none', device: {}, remote: null, lastSeen: T0 - 8 * 86_400_000 });
+  const m = buildOfficeModel(input({ alerts: [old], incidents: [], devices: [] }));
+  t.deepEqual(m.open, []);
+  t.is(m.history[0]?.type, 'alert');
+});

@@ -1,0 +1,76 @@
+// The office page as rendered (issue 12): one h1 and headings, the four questions in order,
+// the question about a new device with 承認 / 心当たりがない behind a confirm step, 対応済み with
+// a note, the week's chart inline, device-given names neutralised and set apart from labels.
+import test from 'ava';
+import { buildCatalog } from '../../../../webui/src/i18n/alerts/index.js';
+import { buildOfficeModel } from '../../../../webui/src/office/model.js';
+import { weekFacts } from '../../../../webui/src/office/week.js';
+import { deviceGivenText, deviceNameHtml } from '../../../../webui/src/views/deviceName.js';
+import { renderPage, type PageModel } from '../../../../webui/src/views/page.js';
+import { makeDailyStats, makeOffice, PHONE_MAC } from '../../../helpers/office.js';
+import { fakeDaemon, T0 } from '../../../helpers/webui.js';
+
+function page(over: Partial<PageModel> = {}, user: string | null = null): string {
+  const d = fakeDaemon();
+  const o = makeOffice(20);
+  const stats = makeDailyStats(7);
+  const office = buildOfficeModel({ now: T0, alerts: o.alerts, incidents: o.incidents, devices: o.devices, acks: [], conditions: [] });
+  return renderPage({
+    lang: 'ja', now: T0, timeZone: 'Asia/Tokyo', overview: d.overview, desk: d.deps.desk, office, catalog: buildCatalog(),
+    devices: { devices: o.devices, learning: { active: false, until: 0 } }, week: weekFacts(stats, stats.at(-1)?.day ?? ''), reportMonth: '2026-11', done: null,
+    session: { sid: user ? 's' : null, user, csrf: 'tok', clientIp: '127.0.0.1' }, loginFailed: false, sections: [], refreshSeconds: 30, ...over,
+  }).toString();
+}
+
+test('one h1; the state, the desk, what to do, the week, then the history, in that order', (t) => {
+  const p = page();
+  t.is(p.match(/<h1[ >]/g)?.length, 1);
+  const order = ['id="state"', 'class="desk"', 'id="todo"', 'id="week"', 'id="history"', 'id="devices"', 'id="login"'].map((s) => p.indexOf(s));
+  t.true(order.every((i) => i > 0));
+  t.deepEqual([...order].sort((a, b) => a - b), order);
+  t.regex(p, /<svg class="chart"[^>]*role="img"/);
+  t.false(/<(img|link)[^>]+https?:/.test(p), 'no external assets');
+});
+
+test('a new device is asked about, with approve and quarantine behind a confirmation step', (t) => {
+  const p = page({}, 'admin');
+  const card = p.slice(p.indexOf(`data-mac="${PHONE_MAC}"`), p.indexOf('</article>', p.indexOf(`data-mac="${PHONE_MAC}"`)));
+  t.true(card.includes('この機器に心当たりはありますか？'));
+  t.regex(card, /<details class="act act-approve"><summary>承認する（心当たりがある）<\/summary>\s*<form method="post" action="\/actions\/devices\/approve">/);
+  t.regex(card, /<details class="act act-reject"><summary>心当たりがない<\/summary>\s*<form method="post" action="\/actions\/devices\/quarantine">/);
+  t.false(card.includes('LANケーブルを抜'), 'no instruction to unplug anything');
+});
+
+test('open cards can be marked as handled with a note; without login they point to the login', (t) => {
+  const p = page({}, 'admin');
+  t.regex(p, /action="\/actions\/acknowledge"><input type="hidden" name="_csrf" value="tok"><input type="hidden" name="target" value="incident"><input type="hidden" name="id" value="2">/);
+  t.true(p.includes('<textarea name="note"'));
+  const anon = page();
+  t.false(anon.includes('/actions/'));
+  t.true(anon.includes('href="#login"'));
+});
+
+test('the result of an action is shown at the top as a status', (t) => {
+  t.regex(page({ done: 'ack' }), /<p class="done" id="result" role="status"[^>]*>.*対応済みにしました/);
+  t.regex(page({ done: 'quarantine', lang: 'en' }), /Quarantined\./);
+});
+
+test('device-given names: bidi overrides and control bytes are visible escapes, apart from staff labels', (t) => {
+  t.is(deviceGivenText('invoice\u202Efdp.exe'), 'invoice\\u{202e}fdp.exe');
+  t.is(deviceGivenText('a\u001b[31m\u0007b'), 'a\\x1b[31m\\x07b');
+  const spoof = deviceNameHtml({ label: null, hostname: '経理のパソコン（承認済み）', deviceType: 'pc' }, 'ja').toString();
+  t.true(spoof.includes('機器が名乗った名前'));
+  t.false(spoof.includes('職員がつけた名前'));
+  const labelled = deviceNameHtml({ label: '経理のパソコン', hostname: 'DESKTOP-1', deviceType: 'pc' }, 'ja').toString();
+  t.true(labelled.indexOf('職員がつけた名前') < labelled.indexOf('機器が名乗った名前'));
+  const p = page();
+  t.false(/[\u202a-\u202e\u2066-\u2069\u0000-\u0008\u001b]/u.test(p), 'no raw bidi or control character reaches the page');
+});
+
+test('the evidence of an incident is for the logged-in technician only, and escaped', (t) => {
+  t.false(page().includes('incident-evidence'));
+  const tech = page({}, 'admin');
+  t.true(tech.includes('incident-evidence'));
+  t.true(tech.includes('beacon, upload'));
+  t.false(tech.includes('<img src=x'));
+});

@@ -1,0 +1,2 @@
+// The monthly report's facts are a view model the daemon hands over (firmware/src/app/reportFacts.ts).
+export type { MonthlyReportFacts, ReportDevice, ReportIncident } from '../../../firmware/src/app/reportFacts.js';
