@@ -50,6 +50,8 @@ export interface StatusParts {
   sensors: unknown;
   control: unknown;
   page: unknown;
+  /** The page and control socket starts: state, attempts, the last failure. */
+  listeners: unknown;
 }
 
 export class AppService {
@@ -175,6 +177,7 @@ export class AppService {
       sensors: parts.sensors,
       control: parts.control,
       page: parts.page,
+      listeners: parts.listeners,
       storage: parts.store.storage,
       features: Object.fromEntries(d.features.map((f) => [f.id, f.status?.() ?? {}])),
     };

@@ -107,9 +107,10 @@ export class Daemon {
     // 4. Sensors: ulogd2 → JSON over loopback UDP → typed events (needs the log rules above).
     //    The features first read what judging the first event needs (neighbour table).
     for (const f of this.features) await f.prepare?.();
+    const featureList = [...this.features];
     const sensing = adapters.sensing({
       stateDir: o.stateDir, nflogGroup: o.config.sensors.nflogGroup, logPrefix: o.base.logPrefix,
-      now: this.now, conditions: this.conditions, log: o.log, features: () => [...this.features], raise: (f) => store.raise(f),
+      now: this.now, conditions: this.conditions, log: o.log, features: () => featureList, raise: (f) => store.raise(f),
     });
     this.stoppers.push(() => sensing.stop());
     await sensing.start();
@@ -126,9 +127,10 @@ export class Daemon {
     this.stoppers.push(() => planner.stop());
     const credential = await loadCredential(o.stateDir, o.provisioning);
     const secret = await loadSessionSecret(o.stateDir);
+    const pagePorts = this.pagePorts(store);
     const page = new RetriedStart<WebServer>({
       id: 'page', conditions: this.conditions, log: o.log, stop: (w) => w.close(), describe: (w) => `listening on port ${w.port}`,
-      start: () => adapters.listenPage(pageApp(this.pagePorts(store), webDeps(this.pagePorts(store), credential, secret, o.staticDir),
+      start: () => adapters.listenPage(pageApp(pagePorts, webDeps(pagePorts, credential, secret, o.staticDir),
         this.features.map((f) => f.views?.() ?? {})), { host: '::', port: o.config.ui.port }),
     });
     const control: RetriedStart<ControlPort> = new RetriedStart<ControlPort>({
@@ -200,6 +202,7 @@ export class Daemon {
         sensors: parts.sensing.status(),
         control: { inProgress: (parts.control.current()?.inProgress() ?? []).filter((c) => c.cmd !== 'status') },
         page: parts.page.current()?.connections() ?? null,
+        listeners: { page: parts.page.status(), control: parts.control.status() },
       }),
     });
     const all: Handlers = { ...core };

@@ -67,7 +67,7 @@ export class NftDriver {
 
   /** A document goes through a private file passed with `-f`: nft opens `-` as /dev/stdin
    *  by path, which fails on the socketpair Node gives a child as stdin. */
-  private async run(args: string[], doc?: string | Uint8Array): Promise<string> {
+  protected async run(args: string[], doc?: string | Uint8Array): Promise<string> {
     let file: string | undefined;
     try {
       if (doc !== undefined) {
