@@ -1,7 +1,7 @@
 // The composition root wired with fakes, for unit tests without root: a fake nft (helpers/
 // fakeNft.ts), a planner that hands over a fixed plan, sensors that only count their
 // lifecycle, and page/control listeners a test can make fail. The page listener binds a real
-// socket on 127.0.0.1 (the configured port), so "port in use" is the kernel's own answer.
+// socket on 127.0.0.1 (the configured port; the default 80 becomes a free one), so "port in use" is the kernel's own answer.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -71,7 +71,8 @@ export function harness(t: ExecutionContext, o: Partial<DaemonOptions> = {}): Ha
     }),
     sysctls: async () => void lifecycle.push('sysctls'),
     listenPage: async (app: RequestListener, at) => {
-      const w = await startWebServer(app, { host: '127.0.0.1', port: at.port });
+      // the shipped port 80 becomes any free port; a test that sets its own port gets that one
+      const w = await startWebServer(app, { host: '127.0.0.1', port: at.port === 80 ? 0 : at.port });
       page = w;
       return { ...w, close: async () => {
         page = null;
@@ -86,7 +87,7 @@ export function harness(t: ExecutionContext, o: Partial<DaemonOptions> = {}): Ha
     },
   };
   const daemon = new Daemon({
-    stateDir, config: testConfig({ ui: { port: 0 } }), provisioning: null, base: BASE, log: quietLog,
+    stateDir, config: testConfig(), provisioning: null, base: BASE, log: quietLog,
     staticDir: join(ROOT, 'webui', 'static'), text: staffText(null), ...o,
   }, adapters);
   return {
