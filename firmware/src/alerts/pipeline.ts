@@ -10,6 +10,7 @@ import type { UpstreamMessage, UpstreamSink } from '../upstream/contract.js';
 import type { Db } from '../store/db.js';
 import { assignIncident, incidentDeviceKey } from './incidents.js';
 import { findMute, suppressBlocked, type Mute } from './mutes.js';
+import { grewEnough, growParams, sizeOf } from './grow.js';
 import type { Alert, Finding, Severity } from './types.js';
 
 export interface PipelineDeps {
@@ -49,7 +50,7 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, danger: 2 };
 const HOUR = 3_600_000;
 
 export class AlertPipeline {
-  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0 };
+  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0 };
   private readonly ingestTx;
 
   constructor(private readonly d: PipelineDeps) {
@@ -82,11 +83,15 @@ export class AlertPipeline {
     }
     if (prev) {
       const severity = RANK[f.severity] > RANK[prev.severity] ? f.severity : prev.severity;
-      this.d.alerts.bump(prev.id, { count, lastSeen: f.at, severity, evidence: { ...prev.evidence, ...f.evidence }, mac: f.device?.mac });
+      // The finding grew: its params and evidence are the current story, not the first sighting.
+      const params = growParams(prev.params, f.params);
+      const evidence = { ...prev.evidence, ...f.evidence };
+      this.d.alerts.bump(prev.id, { count, lastSeen: f.at, severity, params, evidence, mac: f.device?.mac });
       this.counts.updated++;
-      const alert: Alert = { ...prev, count: prev.count + count, lastSeen: Math.max(prev.lastSeen, f.at), severity };
+      const alert: Alert = { ...prev, count: prev.count + count, lastSeen: Math.max(prev.lastSeen, f.at), severity, params, evidence };
       // A repeat that raises the severity may escalate its incident.
       const inc = RANK[severity] > RANK[prev.severity] ? this.group(alert, f) : undefined;
+      if (!inc?.upstream) this.tellGrowth(alert, f);
       return { alert, isNew: false, ...inc };
     }
     const fresh: Omit<Alert, 'id'> = {
@@ -98,7 +103,8 @@ export class AlertPipeline {
     const alert: Alert = { ...fresh, id };
     this.counts.created++;
     const inc = this.group(alert, f);
-    if (!inc && f.upstream !== false) this.d.upstream.enqueue(this.d.toUpstream(alert));
+    if (!inc && f.upstream !== false) this.send(alert);
+    else if (!inc?.upstream) this.noteSize(alert); // told as part of its incident: growth counts from here
     return { alert: inc ? { ...alert, incidentId: inc.incident.id } : alert, isNew: true, ...inc };
   }
 
@@ -129,7 +135,29 @@ export class AlertPipeline {
     }
     if (alert.incidentId !== stored.id) repo.link(alert.id, stored.id);
     const linked = { ...alert, incidentId: stored.id };
-    if (upstream && f.upstream !== false) this.d.upstream.enqueue(this.d.toUpstream(linked, stored));
+    if (upstream && f.upstream !== false) this.send(linked, stored);
     return { incident: stored, upstream };
+  }
+
+  /** Queues the upstream message for `alert` and remembers the size it told. */
+  private send(alert: Alert, incident?: StoredIncident): void {
+    this.d.upstream.enqueue(this.d.toUpstream(alert, incident));
+    this.noteSize(alert);
+  }
+
+  private noteSize(alert: Alert): void {
+    const size = sizeOf(alert.params);
+    if (Object.keys(size).length > 0) this.d.alerts.setTold(alert.id, size);
+  }
+
+  /** A finding that has at least doubled in size since upstream last heard of it is told again,
+   *  with its incident when it has one, so the monitoring centre's figures do not stay frozen. */
+  private tellGrowth(alert: Alert, f: Finding): void {
+    if (f.upstream === false) return;
+    const size = sizeOf(alert.params);
+    if (!grewEnough(this.d.alerts.told(alert.id), size)) return;
+    const incident = alert.incidentId !== null ? this.d.incidents?.get(alert.incidentId) : undefined;
+    this.counts.grown++;
+    this.send(alert, incident);
   }
 }

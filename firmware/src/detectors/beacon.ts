@@ -92,9 +92,13 @@ export class BeaconDetector implements FlowDetector {
   readonly name = 'beacon';
   private readonly pairs: CappedMap<string, Pair>;
   private observedSince: number | undefined;
+  /** The figures last reported for a pair (only pairs that were reported: few), so that a beacon
+   *  whose count or interval changed is reported again at its next rescore and its alert grows. */
+  private readonly told: CappedMap<string, string>;
 
   constructor(private readonly ctx: DetectorContext) {
     this.pairs = new CappedMap(ctx.c.t.caps.beaconPairs);
+    this.told = new CappedMap(ctx.c.t.caps.devices);
   }
 
   size(): number { return this.pairs.size; }
@@ -126,8 +130,10 @@ export class BeaconDetector implements FlowDetector {
     if (p.c.length < 2 * b.minConnections) return [];
     const s = this.score(p, now);
     if (s === undefined || s.score < b.scoreThreshold) return [];
-    if (now - p.lastReported < c.hours(b.reportEveryHours)) return [];
+    const figures = `${s.connections}|${Math.round(s.medianInterval)}|${s.score}`;
+    if (now - p.lastReported < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
     p.lastReported = now;
+    this.told.set(key, figures);
     return [this.finding(flow, s, now)];
   }
 
@@ -192,5 +198,6 @@ export class BeaconDetector implements FlowDetector {
   evict(now: number): void {
     const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
     this.pairs.sweep((p) => p.lastSeen < horizon);
+    for (const [k] of this.told.entries()) if (this.pairs.peek(k) === undefined) this.told.delete(k);
   }
 }

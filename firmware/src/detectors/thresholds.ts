@@ -55,7 +55,7 @@ export const ThresholdsSchema = z.strictObject({
     durMinHours: z.number().int().min(1).describe('RITA DurMinHours (6).'),
     durIdealHours: z.number().int().min(1).describe('RITA DurIdealNumberOfConsistentHours (12).'),
     rescoreMinutes: z.number().positive().describe('Least time between two scorings of one pair (CPU bound).'),
-    reportEveryHours: z.number().positive().describe('Least time between two findings for one pair.'),
+    reportEveryHours: z.number().positive().describe('Least time between two findings for one pair whose figures (connections, interval, score) did not change; changed figures are reported at the next rescore so the alert grows.'),
   }),
   mail: z.strictObject({
     ports: z.array(Port).describe('SMTP ports (25, 465, 587).'),

@@ -22,7 +22,7 @@ test('Japanese staff texts avoid technical jargon and are polite', (t) => {
     for (const part of Object.values(ja)) t.false(JARGON.test(part), `${k}: ${part}`);
     t.regex(ja.todo, /ください/);
   }
-  t.regex(trafficAlerts['beacon']!.ja(PARAMS).todo, /LANケーブルを抜くかWi-Fiを切り、お助け隊の窓口に電話してください/);
+  t.regex(trafficAlerts['beacon']!.ja(PARAMS).todo, /LANケーブルを抜くかWi-Fiを切り、相談窓口に電話してください/);
 });
 
 test('texts survive missing parameters', (t) => {
