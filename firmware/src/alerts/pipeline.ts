@@ -50,7 +50,7 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, danger: 2 };
 const HOUR = 3_600_000;
 
 export class AlertPipeline {
-  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0 };
+  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0, settled: 0 };
   private readonly ingestTx;
 
   constructor(private readonly d: PipelineDeps) {
@@ -155,9 +155,29 @@ export class AlertPipeline {
   private tellGrowth(alert: Alert, f: Finding): void {
     if (f.upstream === false) return;
     const size = sizeOf(alert.params);
-    if (!grewEnough(this.d.alerts.told(alert.id), size)) return;
-    const incident = alert.incidentId !== null ? this.d.incidents?.get(alert.incidentId) : undefined;
+    const told = this.d.alerts.told(alert.id);
+    if (!grewEnough(told, size)) {
+      if (Object.entries(size).some(([k, v]) => v !== told[k])) this.d.alerts.markGrown(alert.id);
+      return;
+    }
     this.counts.grown++;
-    this.send(alert, incident);
+    this.send(alert, this.incidentOf(alert));
+  }
+
+  private incidentOf(alert: Alert): StoredIncident | undefined {
+    return alert.incidentId !== null ? this.d.incidents?.get(alert.incidentId) : undefined;
+  }
+
+  /** Tells upstream the final figures of findings that grew since it last heard of them and have
+   *  been quiet (no new finding) for `quietMs`. Called by the daemon's timer; returns how many. */
+  tellSettled(quietMs: number): number {
+    const tx = this.d.db.transaction((): number => {
+      const due = this.d.alerts.grownQuiet(this.d.now() - quietMs);
+      for (const a of due) this.send(a, this.incidentOf(a));
+      return due.length;
+    });
+    const n = tx();
+    this.counts.settled += n;
+    return n;
   }
 }

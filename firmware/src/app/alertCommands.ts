@@ -6,6 +6,7 @@ import { normaliseMac } from '../net/mac.js';
 import { incidentAsAlert } from '../alerts/incidentText.js';
 import type { Daemon } from './daemon.js';
 import type { Handlers } from './commands.js';
+import { deviceNameOf } from './commands.js';
 
 const IncidentsArgs = z.strictObject({ limit: z.int().min(1).max(10_000).default(50) });
 const MuteAddArgs = z.strictObject({
@@ -32,6 +33,7 @@ export function alertHandlers(d: Daemon): Handlers {
       return r.incidents.recent(limit).map((i) => ({
         ...i,
         text: d.explain(incidentAsAlert(i)),
+        deviceName: deviceNameOf(d, i.device),
         alerts: r.incidents.alertIds(i.id).map((id) => r.alerts.get(id)).filter((a) => a !== undefined),
       }));
     },

@@ -5,6 +5,8 @@ import { verifyReadBack } from '../nft/verify.js';
 import type { Daemon } from './daemon.js';
 import { alertHandlers } from './alertCommands.js';
 import { upstreamHandlers } from './upstreamCommands.js';
+import { namingParams, technicianName } from '../alerts/naming.js';
+import type { DeviceRef } from '../alerts/types.js';
 
 const LimitArgs = z.object({ limit: z.int().min(1).max(10_000).default(50) });
 
@@ -12,6 +14,12 @@ export type Handlers = Record<string, (args: Record<string, unknown>) => unknown
 
 
 /** The commands every utmd answers; feature modules add their own. */
+/** The technician's name of an office device (alerts/naming.ts), or undefined. */
+export function deviceNameOf(d: Daemon, device: DeviceRef): string | undefined {
+  const n = d.nameDevice(device);
+  return n && technicianName(namingParams(n));
+}
+
 export function coreHandlers(d: Daemon): Handlers {
   return {
     ...alertHandlers(d),
@@ -20,7 +28,8 @@ export function coreHandlers(d: Daemon): Handlers {
     alerts: (args) => {
       const { limit } = parseArgs(LimitArgs, args);
       // each with the words the office was told (the one message catalog), for utmctl to show
-      return (d.alerts?.recent(limit) ?? []).map((a) => ({ ...a, text: d.explain(a) }));
+      // and the device as staff know it (label, else hostname, else maker and kind) before its address
+      return (d.alerts?.recent(limit) ?? []).map((a) => ({ ...a, text: d.explain(a), deviceName: deviceNameOf(d, a.device) }));
     },
     'ruleset.print': () => d.render(),
     password: () => {

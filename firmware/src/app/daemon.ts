@@ -20,10 +20,11 @@ import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
 import type { WebServer } from '../../../webui/src/index.js';
 import type { AlertWords, StaffText } from './staffText.js';
-import { alertToSyslog } from '../upstream/message.js';
+import { alertUpstream } from './alertUpstream.js';
+import { withDeviceNames, type NameDevice } from '../alerts/naming.js';
+
 import { loadCredential, type Credential } from '../auth/credential.js';
 import { conditionFinding } from './health.js';
-import { incidentAsAlert } from '../alerts/incidentText.js';
 import { LAST_GOOD_FILE } from '../sys/paths.js';
 import { Sensing } from './sensing.js';
 import { pruneForSpace, scheduleRetention } from './retention.js';
@@ -48,6 +49,9 @@ import type { Feature, FeatureContext } from './feature.js';
 import type { Reporting } from './reporting.js';
 import { buildReporting } from './reportingWiring.js';
 import { describeRefusal, refusalConditionId, refusalFinding, type Refusal } from '../config/fallback.js';
+
+/** How long a grown finding must be quiet before upstream is told its final figures. */
+const GROWTH_QUIET_MS = 10 * 60_000;
 
 export interface DaemonOptions {
   stateDir: string;
@@ -306,6 +310,16 @@ export class Daemon {
       incidents: this.incidents, incidentWindowMs: 6 * 3_600_000, suppressWindowMs: 24 * 3_600_000,
       mutes: () => mutes.list(),
     });
+    // A finding that grew since upstream last heard of it is told its final figures once quiet.
+    const settle = setInterval(() => {
+      try {
+        this.pipeline?.tellSettled(GROWTH_QUIET_MS);
+      } catch (e) {
+        if (isStorageError(e)) this.storage?.noteFailure(e, 'alert growth');
+        else this.o.log.error('telling upstream of grown alerts failed', e);
+      }
+    }, 60_000);
+    this.stoppers.push(() => clearInterval(settle));
     this.reporting = buildReporting(this, sink, () => this.forwarder?.status() ?? null);
     const target = this.o.config.upstream ?? this.o.provisioning?.upstream;
     if (target) {
@@ -353,17 +367,23 @@ export class Daemon {
 
   /** The upstream message: structured facts plus the plain-language text. */
   private toUpstream(a: Alert, incident?: StoredIncident): UpstreamMessage {
-    const p = this.o.provisioning;
-    const lang = p?.language ?? 'ja';
-    const t = this.o.text.explain(a, lang);
-    const head = incident && incident.findings > 1 ? `${this.o.text.explain(incidentAsAlert(incident), lang).title} ` : '';
-    return alertToSyslog(a, { text: `${head}${t.title} ${t.what} ${t.did} ${t.todo}`, incident });
+    const lang = this.o.provisioning?.language ?? 'ja';
+    return alertUpstream(a, incident, (x) => this.o.text.explain(x, lang), this.nameDevice);
   }
 
   /** An alert as the office was told it (page and upstream language), through the catalog. */
   explain(a: Alert): AlertWords {
-    return this.o.text.explain(a, this.o.provisioning?.language ?? 'ja');
+    return this.o.text.explain(withDeviceNames(a, this.nameDevice), this.o.provisioning?.language ?? 'ja');
   }
+
+  /** How staff know an office device, from the first feature that knows it (the inventory). */
+  readonly nameDevice: NameDevice = (d) => {
+    for (const f of this.features) {
+      const n = f.nameDevice?.(d);
+      if (n) return n;
+    }
+    return undefined;
+  };
 
   private handlers(): Handlers {
     return Object.assign({}, coreHandlers(this), ...this.features.map((f) => f.handlers?.() ?? {})) as Handlers;

@@ -14,6 +14,7 @@ import type { Daemon } from './daemon.js';
 import { upstreamSection } from '../../../webui/src/views/upstream.js';
 import { pageLimits, readNofile } from './webLimits.js';
 import type { FeatureViews } from './views.js';
+import { withDeviceNames } from '../alerts/naming.js';
 
 const DAY = 86_400_000;
 
@@ -63,7 +64,7 @@ export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer
         upstreamSilent: upstreamSilent(d),
       };
     },
-    recentAlerts: (limit) => d.alerts?.recent(limit) ?? [],
+    recentAlerts: (limit) => (d.alerts?.recent(limit) ?? []).map((a) => withDeviceNames(a, d.nameDevice)),
     health: () => ({ ok: d.conditions.allOk(), conditions: d.conditions.list(), uptimeSeconds: Math.round((d.now() - d.startedAt) / 1000) }),
     auth: { verify: (pw) => verifyCredential(credential, pw) },
     sessionSecret,

@@ -22,6 +22,8 @@ export class AlertsRepo {
   private readonly createdStmt;
   private readonly toldGetStmt;
   private readonly toldSetStmt;
+  private readonly pendingSetStmt;
+  private readonly pendingStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(`INSERT INTO alerts (kind, severity, dedup_key, device_mac, device_ip, remote_ip, remote_port,
@@ -37,7 +39,11 @@ export class AlertsRepo {
     this.countStmt = db.prepare(`SELECT count(*) AS n FROM alerts`);
     this.createdStmt = db.prepare(`SELECT kind, severity, first_seen AS firstSeen FROM alerts WHERE first_seen >= ? AND first_seen < ?`);
     this.toldGetStmt = db.prepare(`SELECT size FROM alert_told WHERE alert_id = ?`);
-    this.toldSetStmt = db.prepare(`INSERT INTO alert_told (alert_id, size) VALUES (?, ?) ON CONFLICT(alert_id) DO UPDATE SET size = excluded.size`);
+    this.toldSetStmt = db.prepare(`INSERT INTO alert_told (alert_id, size, pending) VALUES (?, ?, 0)
+      ON CONFLICT(alert_id) DO UPDATE SET size = excluded.size, pending = 0`);
+    this.pendingSetStmt = db.prepare(`UPDATE alert_told SET pending = 1 WHERE alert_id = ?`);
+    this.pendingStmt = db.prepare(`SELECT a.* FROM alert_told t JOIN alerts a ON a.id = t.alert_id
+      WHERE t.pending = 1 AND a.last_seen <= ? ORDER BY a.last_seen LIMIT ?`);
   }
 
   /** Stores a new alert and returns its id. */
@@ -71,7 +77,17 @@ export class AlertsRepo {
     return out;
   }
 
-  /** Records what upstream has now been told of alert `id`'s size. */
+  /** Marks alert `id` as grown beyond what upstream was told (no-op when it was never told). */
+  markGrown(id: number): void {
+    this.pendingSetStmt.run(id);
+  }
+
+  /** Alerts that grew since upstream was told and were last seen at or before `quietSince`. */
+  grownQuiet(quietSince: number, limit = 100): Alert[] {
+    return (this.pendingStmt.all(quietSince, limit) as Row[]).map(toAlert);
+  }
+
+  /** Records what upstream has now been told of alert `id`'s size (and that nothing is pending). */
   setTold(id: number, size: Record<string, number>): void {
     this.toldSetStmt.run(id, JSON.stringify(size));
   }

@@ -109,22 +109,34 @@ export const trafficAlerts: AlertCatalog = {
   },
   threat_contact: {
     ja: (p) => ({
-      title: '危険と知られている相手と実際に通信しました',
-      what: `${dev(p)}が、危険な相手として登録されている外部のアドレス（${remoteJa(p)}）と実際に通信しました。`,
-      why: 'この相手は、ウイルスの配布や遠隔操作などに使われていると報告されています。ウイルス対策ソフトが何も見つけていなくても、感染しているおそれがあります。',
+      title: p['inbound'] === true ? '危険と知られている相手からの接続に、社内の機器が応答しました' : '危険と知られている相手と実際に通信しました',
+      what: p['inbound'] === true
+        ? `危険な相手として登録されている外部のアドレス（${remoteJa(p)}）が${dev(p)}に接続してきて、この機器が応答しました。`
+        : `${dev(p)}が、危険な相手として登録されている外部のアドレス（${remoteJa(p)}）と実際に通信しました。`,
+      why: p['inbound'] === true
+        ? 'この相手は、ほかのネットワークへの攻撃などに使われていると報告されています。インターネットから入れるようにしてある機器が、入り込めないか試されています。'
+        : 'この相手は、ウイルスの配布や遠隔操作などに使われていると報告されています。ウイルス対策ソフトが何も見つけていなくても、感染しているおそれがあります。',
       did: p['watchOnly'] === true
         ? 'この相手は「見張るだけ」の設定のため、通信は止めていません。記録を取り、監視センターに知らせました。'
         : 'この相手が危険と分かった時点で、以後の通信を止めました。ただし、すでに行われた通信は取り消せません。監視センターに知らせました。',
-      todo: UNPLUG_JA,
+      todo: p['inbound'] === true
+        ? 'この機器をインターネットから使えるようにしている理由（在宅勤務用の入口など）を確認し、相談窓口に電話してください。パスワードが推測されにくいものかも確かめてください。'
+        : UNPLUG_JA,
     }),
     en: (p) => ({
-      title: 'A device actually talked to a known-dangerous address',
-      what: `${devEn(p)} exchanged data with an outside address (${remoteEn(p)}) that is listed as dangerous.`,
-      why: 'This address is reported to be used for spreading malware or controlling infected machines. The device may be infected even if its antivirus found nothing.',
+      title: p['inbound'] === true ? 'A device answered a connection from a known-dangerous address' : 'A device actually talked to a known-dangerous address',
+      what: p['inbound'] === true
+        ? `An outside address listed as dangerous (${remoteEn(p)}) connected to ${deviceEn(p)}, and the device answered.`
+        : `${devEn(p)} exchanged data with an outside address (${remoteEn(p)}) that is listed as dangerous.`,
+      why: p['inbound'] === true
+        ? 'This address is reported to be used to attack other networks. A device reachable from the internet is being tried for a way in.'
+        : 'This address is reported to be used for spreading malware or controlling infected machines. The device may be infected even if its antivirus found nothing.',
       did: p['watchOnly'] === true
         ? 'This address is on a watch-only list, so the traffic was not stopped. It has been recorded and reported to the monitoring centre.'
         : 'The box blocks this address from now on, but traffic that already happened cannot be undone. The monitoring centre has been informed.',
-      todo: UNPLUG_EN,
+      todo: p['inbound'] === true
+        ? 'Check why this device is reachable from the internet (for example, remote work access), make sure its passwords are hard to guess, and call the help desk.'
+        : UNPLUG_EN,
     }),
   },
   threat_repeat: {
