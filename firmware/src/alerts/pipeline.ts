@@ -50,7 +50,7 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, danger: 2 };
 const HOUR = 3_600_000;
 
 export class AlertPipeline {
-  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0, settled: 0 };
+  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0 };
   private readonly ingestTx;
 
   constructor(private readonly d: PipelineDeps) {
@@ -150,34 +150,32 @@ export class AlertPipeline {
     if (Object.keys(size).length > 0) this.d.alerts.setTold(alert.id, size);
   }
 
-  /** A finding that has at least doubled in size since upstream last heard of it is told again,
-   *  with its incident when it has one, so the monitoring centre's figures do not stay frozen. */
+  /** A finding that has at least doubled in size since upstream last heard of it is marked to be
+   *  told again (tellSettled), so the monitoring centre's figures do not stay frozen, without a
+   *  message at every new server. */
   private tellGrowth(alert: Alert, f: Finding): void {
     if (f.upstream === false) return;
-    const size = sizeOf(alert.params);
-    const told = this.d.alerts.told(alert.id);
-    if (!grewEnough(told, size)) {
-      if (Object.entries(size).some(([k, v]) => v !== told[k])) this.d.alerts.markGrown(alert.id);
-      return;
-    }
-    this.counts.grown++;
-    this.send(alert, this.incidentOf(alert));
+    if (!grewEnough(this.d.alerts.told(alert.id), sizeOf(alert.params))) return;
+    this.d.alerts.markGrown(alert.id, this.d.now());
   }
 
   private incidentOf(alert: Alert): StoredIncident | undefined {
     return alert.incidentId !== null ? this.d.incidents?.get(alert.incidentId) : undefined;
   }
 
-  /** Tells upstream the final figures of findings that grew since it last heard of them and have
-   *  been quiet (no new finding) for `quietMs`. Called by the daemon's timer; returns how many. */
-  tellSettled(quietMs: number): number {
+  /** Tells upstream the current figures of findings that have grown enough since it last heard of
+   *  them, once they have been quiet (no new finding) for `quietMs`, or have been growing for
+   *  `maxWaitMs`. Called by the daemon's timer; returns how many were told. */
+  tellSettled(quietMs: number, maxWaitMs: number = 60 * 60_000): number {
     const tx = this.d.db.transaction((): number => {
-      const due = this.d.alerts.grownQuiet(this.d.now() - quietMs);
+      const now = this.d.now();
+      const due = this.d.alerts.grownDue(now - quietMs, now - maxWaitMs);
       for (const a of due) this.send(a, this.incidentOf(a));
       return due.length;
     });
     const n = tx();
-    this.counts.settled += n;
+    this.counts.grown += n;
     return n;
   }
 }
+

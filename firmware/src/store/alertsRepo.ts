@@ -41,9 +41,9 @@ export class AlertsRepo {
     this.toldGetStmt = db.prepare(`SELECT size FROM alert_told WHERE alert_id = ?`);
     this.toldSetStmt = db.prepare(`INSERT INTO alert_told (alert_id, size, pending) VALUES (?, ?, 0)
       ON CONFLICT(alert_id) DO UPDATE SET size = excluded.size, pending = 0`);
-    this.pendingSetStmt = db.prepare(`UPDATE alert_told SET pending = 1 WHERE alert_id = ?`);
+    this.pendingSetStmt = db.prepare(`UPDATE alert_told SET pending = ? WHERE alert_id = ? AND pending = 0`);
     this.pendingStmt = db.prepare(`SELECT a.* FROM alert_told t JOIN alerts a ON a.id = t.alert_id
-      WHERE t.pending = 1 AND a.last_seen <= ? ORDER BY a.last_seen LIMIT ?`);
+      WHERE t.pending > 0 AND (a.last_seen <= ? OR t.pending <= ?) ORDER BY a.last_seen LIMIT ?`);
   }
 
   /** Stores a new alert and returns its id. */
@@ -77,14 +77,15 @@ export class AlertsRepo {
     return out;
   }
 
-  /** Marks alert `id` as grown beyond what upstream was told (no-op when it was never told). */
-  markGrown(id: number): void {
-    this.pendingSetStmt.run(id);
+  /** Marks alert `id` as grown enough to tell upstream, since `at` (kept if already marked;
+   *  no-op when upstream never heard of it). */
+  markGrown(id: number, at: number): void {
+    this.pendingSetStmt.run(Math.max(1, at), id);
   }
 
-  /** Alerts that grew since upstream was told and were last seen at or before `quietSince`. */
-  grownQuiet(quietSince: number, limit = 100): Alert[] {
-    return (this.pendingStmt.all(quietSince, limit) as Row[]).map(toAlert);
+  /** Grown alerts to tell now: last seen at or before `quietSince`, or marked at or before `dueSince`. */
+  grownDue(quietSince: number, dueSince: number, limit = 100): Alert[] {
+    return (this.pendingStmt.all(quietSince, dueSince, limit) as Row[]).map(toAlert);
   }
 
   /** Records what upstream has now been told of alert `id`'s size (and that nothing is pending). */
