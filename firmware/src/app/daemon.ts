@@ -195,6 +195,7 @@ export class Daemon {
       plan: () => this.plan,
       raise: (f) => this.raise(f),
       requestApply: () => this.rebuildAndApply(),
+      nameDevice: this.nameDevice,
     };
   }
 

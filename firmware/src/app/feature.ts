@@ -8,7 +8,7 @@ import type { NftDriver } from '../nft/driver.js';
 import type { NetworkPlan } from '../policy/network.js';
 import type { Db } from '../store/db.js';
 import type { DeviceRef, Finding } from '../alerts/types.js';
-import type { DeviceNaming } from '../alerts/naming.js';
+import type { DeviceNaming, NameDevice } from '../alerts/naming.js';
 import type { GroupInfo, PacketHit } from '../alerts/fromPacket.js';
 import type { Conditions } from './conditions.js';
 import type { Handlers } from './commands.js';
@@ -32,6 +32,8 @@ export interface FeatureContext {
   raise: (f: Finding) => void;
   /** Re-renders the whole policy and applies it in one transaction. */
   requestApply: () => Promise<boolean>;
+  /** How staff know an office device (from whichever feature knows it), for views that word alerts. */
+  nameDevice?: NameDevice | undefined;
 }
 
 export interface Feature {

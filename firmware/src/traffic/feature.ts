@@ -280,7 +280,7 @@ export class TrafficFeature implements Feature {
   views(): FeatureViews {
     const ctx = this.ctx;
     if (!ctx) return {};
-    return { incidents: incidentsView({ db: ctx.db, now: ctx.now }) };
+    return { incidents: incidentsView({ db: ctx.db, now: ctx.now, name: ctx.nameDevice }) };
   }
 
   status(): Record<string, unknown> {

@@ -9,6 +9,14 @@ import { deviceNaming } from '../../../firmware/src/devices/naming.js';
 import type { Device } from '../../../firmware/src/devices/model.js';
 import { formatRfc5424 } from '../../../firmware/src/upstream/rfc5424.js';
 import { staffText } from '../../../webui/src/i18n/staffText.js';
+import { openDb } from '../../../firmware/src/store/db.js';
+import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
+import { IncidentsRepo } from '../../../firmware/src/store/incidentsRepo.js';
+import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
+import { AlertPipeline } from '../../../firmware/src/alerts/pipeline.js';
+import { incidentsView } from '../../../firmware/src/traffic/view.js';
+import { incidentAsAlert } from '../../../firmware/src/alerts/incidentText.js';
 
 const text = staffText(null);
 const alert = (kind: string, params: Alert['params'] = {}): Alert => ({
@@ -74,4 +82,19 @@ test('the technician line says which kind of name it is', (t) => {
   t.is(technicianName({ deviceName: 'KEIRI-XP' }), 'hostname "KEIRI-XP"');
   t.is(technicianName({ deviceVendor: 'Brother', deviceType: 'printer' }), 'Brother printer');
   t.is(technicianName({}), undefined);
+});
+
+test('the page\'s incident view names the device in the incident and in each of its alerts', (t) => {
+  const db = openDb(':memory:');
+  const alerts = new AlertsRepo(db);
+  const incidents = new IncidentsRepo(db);
+  const upstream = new OutboxSink({ outbox: new OutboxRepo(db), deviceId: 'box', now: () => 2000, maxMessages: 100, maxBytes: 1 << 20 });
+  const p = new AlertPipeline({ db, alerts, incidents, upstream, now: () => 2000, cooldownMs: () => 3_600_000, toUpstream: (a, i) => alertUpstream(a, i, (x) => text.explain(x, 'ja')) });
+  const a = alert('beacon');
+  p.ingest({ kind: a.kind, severity: 'warning', dedupKey: 'b', at: 1000, device: a.device, remote: { ip: '198.51.100.66' }, direction: 'outbound', action: 'none', params: a.params, evidence: {} });
+  const view = incidentsView({ db, now: () => 2000, name: naming({ label: '経理のパソコン', hostname: 'KEIRI-XP', type: 'pc' }) });
+  const [entry] = view.recent();
+  t.truthy(entry);
+  t.true(text.explain(incidentAsAlert(entry!.incident), 'ja').title.includes('経理のパソコン（192.168.1.23）'));
+  t.true(text.explain(entry!.alerts[0]!, 'ja').what.includes('経理のパソコン（192.168.1.23）'));
 });
