@@ -130,6 +130,10 @@ export class BeaconDetector implements FlowDetector {
     if (p.c.length < 2 * b.minConnections) return [];
     const s = this.score(p, now);
     if (s === undefined || s.score < b.scoreThreshold) return [];
+    // A destination many office devices use (by network or name) is a service, not one implant's
+    // controller: Windows push and Delivery Optimization check in like clockwork on every PC.
+    const used = this.ctx.usedBy?.(flow);
+    if (used !== undefined && used.count > c.t.longConnection.maxDevices) return [];
     const figures = `${s.connections}|${Math.round(s.medianInterval)}|${s.score}`;
     if (now - p.lastReported < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
     p.lastReported = now;

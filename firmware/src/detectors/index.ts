@@ -4,7 +4,8 @@
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { BeaconDetector } from './beacon.js';
-import { makeContext, type FlowDetector, type NameOf } from './context.js';
+import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
+import { OfficePopularity } from './popularity.js';
 import { LongConnectionDetector } from './longConn.js';
 import { MailDetector } from './mail.js';
 import { ScanDetector } from './scan.js';
@@ -32,6 +33,8 @@ export class DetectorSet {
   private readonly all: FlowDetector[];
   private readonly evictEvery: number;
   private readonly nameOf: NameOf | undefined;
+  /** Which destinations (networks, names) the office uses widely: evidence against a finding. */
+  private readonly popularity: OfficePopularity;
   /** Findings produced per detector since construction (status page, bench). */
   readonly produced: Record<string, number> = {};
 
@@ -40,7 +43,10 @@ export class DetectorSet {
     const c = clocked(deps.thresholds);
     this.evictEvery = c.minutes(10);
     this.nameOf = deps.nameOf;
-    const ctx = makeContext(c, deps.extraAllow ?? [], deps.nameOf);
+    const base = makeContext(c, deps.extraAllow ?? [], deps.nameOf);
+    const lc = c.t.longConnection;
+    this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf);
+    const ctx: DetectorContext = { ...base, usedBy: (f) => this.popularity.devices(f.remoteIp, f.end) };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
     this.all = [this.threat, new BeaconDetector(ctx), new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
     for (const d of this.all) this.produced[d.name] = 0;
@@ -48,6 +54,7 @@ export class DetectorSet {
 
   /** Feed one parsed flow record to every detector; returns the findings it completes. */
   onFlow(flow: FlowRecord): Finding[] {
+    this.popularity.note(flow, deviceKey(flow));
     let out: Finding[] | undefined;
     for (const d of this.all) {
       const f = d.onFlow(flow);
@@ -90,6 +97,7 @@ export class DetectorSet {
     if (now - this.lastEvict < this.evictEvery) return;
     this.lastEvict = now;
     for (const d of this.all) d.evict(now);
+    this.popularity.evict(now);
   }
 
   /** Entries held per detector. */

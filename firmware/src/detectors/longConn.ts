@@ -37,6 +37,9 @@ export class LongConnectionDetector implements FlowDetector {
     const age = flow.end - flow.start;
     if (age < c.hours(l.minHours)) return [];
     if (dest.devices.length > l.maxDevices) return [];
+    // Counted by network and name too (DetectorSet): many addresses of one service are one destination.
+    const used = this.ctx.usedBy?.(flow);
+    if (used !== undefined && used.count > l.maxDevices) return [];
     if (now - this.observedSince < c.hours(l.minObservedHours)) return [];
     if (this.ctx.allowed(flow, 'long_connection') !== undefined) return [];
     const key = `${dk}|${flow.remoteIp}|${flow.remotePort ?? ''}`;
@@ -50,7 +53,8 @@ export class LongConnectionDetector implements FlowDetector {
       params: { device: flow.deviceIp, remote: flow.remoteIp, port: flow.remotePort, hours },
       evidence: {
         durationHours: hours, stillOpen: flow.event !== 'end', proto: flow.proto, bytesOut: flow.bytesOut, bytesIn: flow.bytesIn,
-        pktsOut: flow.pktsOut, pktsIn: flow.pktsIn, devicesUsingDestination: dest.devices.length, rareAtMost: l.maxDevices,
+        pktsOut: flow.pktsOut, pktsIn: flow.pktsIn, devicesUsingDestination: dest.devices.length,
+        devicesUsingNetworkOrName: used?.count ?? null, rareAtMost: l.maxDevices,
       },
     }];
   }

@@ -87,8 +87,8 @@ export const ThresholdsSchema = z.strictObject({
   }),
   longConnection: z.strictObject({
     minHours: z.number().positive().describe('Flow age that counts as long.'),
-    maxDevices: z.number().int().positive().describe('A destination contacted by at most this many devices counts as rare.'),
-    popularityHours: z.number().positive().describe('How long a destination remembers which devices used it.'),
+    maxDevices: z.number().int().positive().describe('A destination (its network, /24 or /48, or its looked-up name) used by at most this many office devices counts as rare; more make it widely used, which counts against long-connection and beacon findings.'),
+    popularityHours: z.number().positive().describe('How long a destination (network or name) remembers which devices used it.'),
     minObservedHours: z.number().positive().describe('How long the box must have watched before rarity is trusted.'),
     reportEveryHours: z.number().positive().describe('Least time between two findings for one device and destination.'),
   }),
