@@ -50,7 +50,7 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, danger: 2 };
 const HOUR = 3_600_000;
 
 export class AlertPipeline {
-  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0 };
+  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0, uncorroborated: 0 };
   private readonly ingestTx;
 
   constructor(private readonly d: PipelineDeps) {
@@ -64,6 +64,10 @@ export class AlertPipeline {
     if (muted) {
       this.counts.muted++;
       return { alert: undefined, isNew: false, muted };
+    }
+    if (f.corroborating === true && !this.inOpenIncident(f)) {
+      this.counts.uncorroborated++;
+      return { alert: undefined, isNew: false };
     }
     const r = this.ingestTx(f);
     if (r.isNew && r.alert) this.d.onNew?.(r.alert);
@@ -157,6 +161,15 @@ export class AlertPipeline {
     if (f.upstream === false) return;
     if (!grewEnough(this.d.alerts.told(alert.id), sizeOf(alert.params))) return;
     this.d.alerts.markGrown(alert.id, this.d.now());
+  }
+
+  /** Whether the finding's device has an incident, opened by another kind of finding, still open at its time. */
+  private inOpenIncident(f: Finding): boolean {
+    const key = incidentDeviceKey(f.device);
+    if (!this.d.incidents || key === undefined) return false;
+    const i = this.d.incidents.latestFor(key, f.device ?? {});
+    // Opened by something else: weak findings of one kind do not corroborate each other.
+    return i !== undefined && f.at - i.lastAt <= (this.d.incidentWindowMs ?? 6 * HOUR) && i.kinds.some((k) => k !== f.kind);
   }
 
   private incidentOf(alert: Alert): StoredIncident | undefined {

@@ -15,11 +15,12 @@ const office: LabelledFlow[][] = PCS.map(([d, ip], i) => {
 const nameOf = (ip: string): string | undefined => names.get(ip);
 const pcDays = office.length; // each capture is one PC's whole day
 
-// Measured 2026-12-02 with the shipped thresholds: 19 alerts for 4 PC-days (4.75 per PC per day;
-// 32 when each PC is replayed alone, because "widely used by the office" needs an office).
-// The issue's target is 0.1 per PC per day: NOT met yet (all but one are long connections to
-// web services: Slack, Overleaf, Spotify, Jitsi, Twitter). This bound only stops it getting worse.
-const MEASURED_FALSE_ALERTS = 19;
+// Measured 2026-12-02 with the shipped thresholds: 4 alerts for 4 PC-days (1.0 per PC per day; 37
+// before this change, 9.25). The issue's target is 0.1 per PC per day: NOT met yet. Left: Windows
+// push to 20.199.120.151 every 28 min (the box would know its name, client.wns.windows.com, from
+// DNS; this capture has no DNS log and no TLS name for it), Jitsi's video bridge on 10000/tcp twice,
+// Spotify on 4070/tcp. This bound only stops it getting worse.
+const MEASURED_FALSE_ALERTS = 4;
 
 test('four benign PCs for a day: false alerts after the pipeline, and what counts against them', (t) => {
   const { alerts } = replay(office.flat().map((x) => x.flow), nameOf);
@@ -38,9 +39,10 @@ test('four benign PCs for a day: false alerts after the pipeline, and what count
 });
 
 test('the same PCs each alone: the office makes Slack popular, one PC cannot', (t) => {
-  const alone = office.map((pc) => replay(pc.map((x) => x.flow), nameOf).alerts.length);
-  const together = replay(office.flat().map((x) => x.flow), nameOf).alerts.length;
-  t.log(`alone: ${alone.join(' + ')} = ${alone.reduce((a, b) => a + b, 0)}; as one office: ${together}`);
+  // Findings (before the pipeline): what the detectors themselves conclude.
+  const alone = office.map((pc) => replay(pc.map((x) => x.flow), nameOf).findings);
+  const together = replay(office.flat().map((x) => x.flow), nameOf).findings;
+  t.log(`findings alone: ${alone.join(' + ')} = ${alone.reduce((a, b) => a + b, 0)}; as one office: ${together}`);
   t.true(together < alone.reduce((a, b) => a + b, 0));
 });
 
