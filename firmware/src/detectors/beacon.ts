@@ -16,6 +16,7 @@
 //    (wrapping) / durIdealHours, both capped at 1;
 //  - combined = Σ weight·sub-score, weights summing to 1 (RITA default 0.25 each), 3 decimals.
 // Times are in real seconds (event ms / timeScale / 1000) so RITA's "< 10" guard keeps its meaning.
+import { z } from 'zod';
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
@@ -88,6 +89,14 @@ export function histogramAndDuration(ts: number[], dsMin: number, dsMax: number,
   return { hist, bars, longestRun: longest, cvScore, bimodal, histScore, coverage, consistency, durScore };
 }
 
+/** The beacon window as kept across a restart: when the box started watching, and each pair's
+ *  connections (interleaved [start s, bytes, …]) with its last sighting and report (event ms). */
+export const BeaconSnapshotSchema = z.strictObject({
+  observedSince: z.number().nullable(),
+  pairs: z.array(z.tuple([z.string().max(200), z.array(z.number()).max(2 * 4096), z.number(), z.number().nullable()])),
+});
+export type BeaconSnapshot = z.infer<typeof BeaconSnapshotSchema>;
+
 export class BeaconDetector implements FlowDetector {
   readonly name = 'beacon';
   private readonly pairs: CappedMap<string, Pair>;
@@ -139,6 +148,25 @@ export class BeaconDetector implements FlowDetector {
     p.lastReported = now;
     this.told.set(key, figures);
     return [this.finding(flow, s, now)];
+  }
+
+  /** The window to keep across a restart (pairs seen within the window of `now`). */
+  snapshot(now: number): BeaconSnapshot {
+    const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
+    const pairs: BeaconSnapshot['pairs'] = [];
+    for (const [k, p] of this.pairs.entries()) {
+      if (p.lastSeen >= horizon) pairs.push([k, p.c, p.lastSeen, Number.isFinite(p.lastReported) ? p.lastReported : null]);
+    }
+    return { observedSince: this.observedSince ?? null, pairs };
+  }
+
+  /** Takes back a window kept before a restart (a restart must not blind the detector for hours). */
+  restore(s: BeaconSnapshot): void {
+    if (s.observedSince !== null) this.observedSince = Math.min(this.observedSince ?? Infinity, s.observedSince);
+    for (const [k, c, lastSeen, lastReported] of s.pairs) {
+      if (c.length % 2 !== 0 || this.pairs.peek(k) !== undefined) continue;
+      this.pairs.set(k, { c: [...c], lastSeen, lastScored: -Infinity, lastReported: lastReported ?? -Infinity });
+    }
   }
 
   private trim(p: Pair, now: number): void {

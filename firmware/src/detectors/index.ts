@@ -3,7 +3,8 @@
 // `now` passed to evict().
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { BeaconDetector } from './beacon.js';
+import { z } from 'zod';
+import { BeaconDetector, BeaconSnapshotSchema } from './beacon.js';
 import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
 import { OfficePopularity } from './popularity.js';
 import { LongConnectionDetector } from './longConn.js';
@@ -28,8 +29,13 @@ export function collectorAllowEntry(ip: string): AllowEntry {
   return AllowEntrySchema.parse({ name: 'upstream-collector', cidrs: [ip], detectors: ['beacon', 'long_connection', 'upload'] });
 }
 
+/** Detector windows kept across a restart (traffic/feature.ts writes them to the state dir). */
+export const WindowSnapshotSchema = z.strictObject({ version: z.literal(1), beacon: BeaconSnapshotSchema });
+export type WindowSnapshot = z.infer<typeof WindowSnapshotSchema>;
+
 export class DetectorSet {
   private readonly threat: ThreatIntelDetector;
+  private readonly beacon: BeaconDetector;
   private readonly all: FlowDetector[];
   private readonly evictEvery: number;
   private readonly nameOf: NameOf | undefined;
@@ -48,7 +54,8 @@ export class DetectorSet {
     this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf);
     const ctx: DetectorContext = { ...base, usedBy: (f) => this.popularity.devices(f.remoteIp, f.end) };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
-    this.all = [this.threat, new BeaconDetector(ctx), new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
+    this.beacon = new BeaconDetector(ctx);
+    this.all = [this.threat, this.beacon, new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
     for (const d of this.all) this.produced[d.name] = 0;
   }
 
@@ -98,6 +105,17 @@ export class DetectorSet {
     this.lastEvict = now;
     for (const d of this.all) d.evict(now);
     this.popularity.evict(now);
+  }
+
+  /** Window state worth keeping across a restart (the beacon window: a day of connections). */
+  snapshot(now: number): WindowSnapshot {
+    return { version: 1, beacon: this.beacon.snapshot(now) };
+  }
+
+  /** Takes back a snapshot kept before a restart; throws ZodError on a malformed one. */
+  restore(raw: unknown): void {
+    const s = WindowSnapshotSchema.parse(raw);
+    this.beacon.restore(s.beacon);
   }
 
   /** Entries held per detector. */
