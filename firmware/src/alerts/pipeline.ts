@@ -10,6 +10,7 @@ import type { UpstreamMessage, UpstreamSink } from '../upstream/contract.js';
 import type { Db } from '../store/db.js';
 import { assignIncident, incidentDeviceKey } from './incidents.js';
 import { findMute, suppressBlocked, type Mute } from './mutes.js';
+import { grewEnough, growParams, sizeOf } from './grow.js';
 import type { Alert, Finding, Severity } from './types.js';
 
 export interface PipelineDeps {
@@ -49,7 +50,7 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, danger: 2 };
 const HOUR = 3_600_000;
 
 export class AlertPipeline {
-  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0 };
+  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0, uncorroborated: 0 };
   private readonly ingestTx;
 
   constructor(private readonly d: PipelineDeps) {
@@ -63,6 +64,10 @@ export class AlertPipeline {
     if (muted) {
       this.counts.muted++;
       return { alert: undefined, isNew: false, muted };
+    }
+    if (f.corroborating === true && !this.inOpenIncident(f)) {
+      this.counts.uncorroborated++;
+      return { alert: undefined, isNew: false };
     }
     const r = this.ingestTx(f);
     if (r.isNew && r.alert) this.d.onNew?.(r.alert);
@@ -82,11 +87,15 @@ export class AlertPipeline {
     }
     if (prev) {
       const severity = RANK[f.severity] > RANK[prev.severity] ? f.severity : prev.severity;
-      this.d.alerts.bump(prev.id, { count, lastSeen: f.at, severity, evidence: { ...prev.evidence, ...f.evidence }, mac: f.device?.mac });
+      // The finding grew: its params and evidence are the current story, not the first sighting.
+      const params = growParams(prev.params, f.params);
+      const evidence = { ...prev.evidence, ...f.evidence };
+      this.d.alerts.bump(prev.id, { count, lastSeen: f.at, severity, params, evidence, mac: f.device?.mac });
       this.counts.updated++;
-      const alert: Alert = { ...prev, count: prev.count + count, lastSeen: Math.max(prev.lastSeen, f.at), severity };
+      const alert: Alert = { ...prev, count: prev.count + count, lastSeen: Math.max(prev.lastSeen, f.at), severity, params, evidence };
       // A repeat that raises the severity may escalate its incident.
       const inc = RANK[severity] > RANK[prev.severity] ? this.group(alert, f) : undefined;
+      if (!inc?.upstream) this.tellGrowth(alert, f);
       return { alert, isNew: false, ...inc };
     }
     const fresh: Omit<Alert, 'id'> = {
@@ -98,7 +107,8 @@ export class AlertPipeline {
     const alert: Alert = { ...fresh, id };
     this.counts.created++;
     const inc = this.group(alert, f);
-    if (!inc && f.upstream !== false) this.d.upstream.enqueue(this.d.toUpstream(alert));
+    if (!inc && f.upstream !== false) this.send(alert);
+    else if (!inc?.upstream) this.noteSize(alert); // told as part of its incident: growth counts from here
     return { alert: inc ? { ...alert, incidentId: inc.incident.id } : alert, isNew: true, ...inc };
   }
 
@@ -129,7 +139,56 @@ export class AlertPipeline {
     }
     if (alert.incidentId !== stored.id) repo.link(alert.id, stored.id);
     const linked = { ...alert, incidentId: stored.id };
-    if (upstream && f.upstream !== false) this.d.upstream.enqueue(this.d.toUpstream(linked, stored));
+    if (upstream && f.upstream !== false) this.send(linked, stored);
     return { incident: stored, upstream };
   }
+
+  /** Queues the upstream message for `alert` and remembers the size it told. */
+  private send(alert: Alert, incident?: StoredIncident): void {
+    this.d.upstream.enqueue(this.d.toUpstream(alert, incident));
+    this.noteSize(alert);
+  }
+
+  private noteSize(alert: Alert): void {
+    const size = sizeOf(alert.params);
+    if (Object.keys(size).length > 0) this.d.alerts.setTold(alert.id, size);
+  }
+
+  /** A finding that has at least doubled in size since upstream last heard of it is marked to be
+   *  told again (tellSettled), so the monitoring centre's figures do not stay frozen, without a
+   *  message at every new server. */
+  private tellGrowth(alert: Alert, f: Finding): void {
+    if (f.upstream === false) return;
+    if (!grewEnough(this.d.alerts.told(alert.id), sizeOf(alert.params))) return;
+    this.d.alerts.markGrown(alert.id, this.d.now());
+  }
+
+  /** Whether the finding's device has an incident, opened by another kind of finding, still open at its time. */
+  private inOpenIncident(f: Finding): boolean {
+    const key = incidentDeviceKey(f.device);
+    if (!this.d.incidents || key === undefined) return false;
+    const i = this.d.incidents.latestFor(key, f.device ?? {});
+    // Opened by something else: weak findings of one kind do not corroborate each other.
+    return i !== undefined && f.at - i.lastAt <= (this.d.incidentWindowMs ?? 6 * HOUR) && i.kinds.some((k) => k !== f.kind);
+  }
+
+  private incidentOf(alert: Alert): StoredIncident | undefined {
+    return alert.incidentId !== null ? this.d.incidents?.get(alert.incidentId) : undefined;
+  }
+
+  /** Tells upstream the current figures of findings that have grown enough since it last heard of
+   *  them, once they have been quiet (no new finding) for `quietMs`, or have been growing for
+   *  `maxWaitMs`. Called by the daemon's timer; returns how many were told. */
+  tellSettled(quietMs: number, maxWaitMs: number = 60 * 60_000): number {
+    const tx = this.d.db.transaction((): number => {
+      const now = this.d.now();
+      const due = this.d.alerts.grownDue(now - quietMs, now - maxWaitMs);
+      for (const a of due) this.send(a, this.incidentOf(a));
+      return due.length;
+    });
+    const n = tx();
+    this.counts.grown += n;
+    return n;
+  }
 }
+

@@ -43,6 +43,9 @@ export interface Finding {
   /** false: stored and shown on the page only, because upstream hears of it another way (a
    *  condition's failure and recovery messages, app/reporting.ts). Default: sent upstream. */
   upstream?: boolean | undefined;
+  /** true: weak on its own (a long HTTPS connection is what every chat app keeps open); stored only
+   *  when the device already has an open incident, where it adds to the story. Default false. */
+  corroborating?: boolean | undefined;
 }
 
 export interface Alert {

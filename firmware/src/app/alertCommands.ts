@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { CommandError, parseArgs } from '../control/protocol.js';
 import { normaliseMac } from '../net/mac.js';
 import { incidentAsAlert } from '../alerts/incidentText.js';
-import type { Alert } from '../alerts/types.js';
+import type { Alert, DeviceRef } from '../alerts/types.js';
+import { namingParams, technicianName, type NameDevice } from '../alerts/naming.js';
 import type { AlertsRepo } from '../store/alertsRepo.js';
 import type { IncidentsRepo } from '../store/incidentsRepo.js';
 import type { MutesRepo } from '../store/mutesRepo.js';
@@ -29,7 +30,15 @@ export interface AlertPorts {
   alerts: Pick<AlertsRepo, 'get'>;
   /** An alert in the words the office was told (the one message catalog). */
   explain(a: Alert): AlertWords;
+  /** How staff know an office device (alerts/naming.ts), for utmctl lines. */
+  nameDevice: NameDevice;
   now(): number;
+}
+
+/** The technician's name of an office device (label, else hostname, else maker and kind), or undefined. */
+export function deviceNameOf(name: NameDevice, device: DeviceRef): string | undefined {
+  const n = name(device);
+  return n && technicianName(namingParams(n));
 }
 
 /** `incidents`, `mute.add`, `mute.list`, `mute.del`. */
@@ -40,6 +49,7 @@ export function alertHandlers(p: AlertPorts): Handlers {
       return p.incidents.recent(limit).map((i) => ({
         ...i,
         text: p.explain(incidentAsAlert(i)),
+        deviceName: deviceNameOf(p.nameDevice, i.device),
         alerts: p.incidents.alertIds(i.id).map((id) => p.alerts.get(id)).filter((a) => a !== undefined),
       }));
     },

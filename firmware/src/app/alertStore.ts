@@ -12,8 +12,8 @@ import { IncidentsRepo, type StoredIncident } from '../store/incidentsRepo.js';
 import { MutesRepo } from '../store/mutesRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
-import { incidentAsAlert } from '../alerts/incidentText.js';
-import { alertToSyslog } from '../upstream/message.js';
+import { withDeviceNames, type NameDevice } from '../alerts/naming.js';
+import { alertUpstream } from './alertUpstream.js';
 import { UpstreamForwarder } from '../upstream/forwarder.js';
 import { OutboxSink } from '../upstream/sink.js';
 import { connectorFor, peerText } from '../upstream/connector.js';
@@ -29,6 +29,9 @@ import { pruneForSpace, scheduleRetention } from './retention.js';
 import { isStorageError, StorageWatch } from './storage.js';
 import type { Reporting } from './reporting.js';
 import { buildReporting } from './reportingWiring.js';
+
+/** How long a grown finding must be quiet before upstream is told its final figures. */
+const GROWTH_QUIET_MS = 10 * 60_000;
 
 export interface AlertStoreDeps {
   stateDir: string;
@@ -57,6 +60,7 @@ export class AlertStore {
   /** The link to the provisioned collector; null when none is provisioned. */
   readonly forwarder: UpstreamForwarder | null;
   private retention: { stop(): void } | null = null;
+  private settle: NodeJS.Timeout | null = null;
 
   /** Opens utm.db in the state dir, or a store in memory when the disk fails (storage errors only; others throw). */
   static open(d: AlertStoreDeps): AlertStore {
@@ -118,6 +122,16 @@ export class AlertStore {
     this.retention = scheduleRetention({ alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes: this.mutes }, d.now, d.log);
     if (this.openFailure) this.storage.storeInMemory(this.openFailure);
     this.storage.start();
+    // A finding that grew since upstream last heard of it is told its final figures once quiet.
+    this.settle = setInterval(() => {
+      try {
+        this.pipeline.tellSettled(GROWTH_QUIET_MS);
+      } catch (e) {
+        if (isStorageError(e)) this.storage.noteFailure(e, 'alert growth');
+        else d.log.error('telling upstream of grown alerts failed', e);
+      }
+    }, 60_000);
+    this.settle.unref();
     if (this.forwarder) this.forwarder.start();
     else d.conditions.set('provisioning', false, 'no collector provisioned; alerts are kept on the box');
     // First boot refused the provider's bundle (image/firstboot): show the exact reason.
@@ -134,6 +148,8 @@ export class AlertStore {
   async stop(): Promise<void> {
     await this.forwarder?.stop();
     this.storage.stop();
+    if (this.settle) clearInterval(this.settle);
+    this.settle = null;
     this.retention?.stop();
     this.retention = null;
   }
@@ -159,14 +175,21 @@ export class AlertStore {
 
   /** An alert as the office was told it (page and upstream language), through the catalog. */
   explain(a: Alert): AlertWords {
-    return this.d.text.explain(a, this.lang);
+    return this.d.text.explain(withDeviceNames(a, this.nameDevice), this.lang);
   }
+
+  /** How staff know an office device, from the first feature that knows it (the inventory). */
+  readonly nameDevice: NameDevice = (dev) => {
+    for (const f of this.d.features) {
+      const n = f.nameDevice?.(dev);
+      if (n) return n;
+    }
+    return undefined;
+  };
 
   /** The upstream message: structured facts plus the plain-language text. */
   private toUpstream(a: Alert, incident?: StoredIncident): UpstreamMessage {
-    const t = this.explain(a);
-    const head = incident && incident.findings > 1 ? `${this.explain(incidentAsAlert(incident)).title} ` : '';
-    return alertToSyslog(a, { text: `${head}${t.title} ${t.what} ${t.did} ${t.todo}`, incident });
+    return alertUpstream(a, incident, (x) => this.d.text.explain(x, this.lang), this.nameDevice);
   }
 
   /** The upstream link and outbox (UpstreamStatus); without a collector, the outbox alone. */

@@ -7,7 +7,7 @@ import type { Credential } from '../auth/credential.js';
 import type { NftDocument } from '../nft/json.js';
 import type { RulesetCheck } from './appService.js';
 import type { AlertWords } from './staffText.js';
-import { alertHandlers, type AlertPorts } from './alertCommands.js';
+import { alertHandlers, deviceNameOf, type AlertPorts } from './alertCommands.js';
 import { upstreamHandlers, type UpstreamPorts } from './upstreamCommands.js';
 
 const LimitArgs = z.object({ limit: z.int().min(1).max(10_000).default(50) });
@@ -36,7 +36,8 @@ export function coreHandlers(p: CorePorts): Handlers {
     alerts: (args) => {
       const { limit } = parseArgs(LimitArgs, args);
       // each with the words the office was told (the one message catalog), for utmctl to show
-      return p.recentAlerts(limit).map((a) => ({ ...a, text: p.explain(a) }));
+      // and the device as staff know it (label, else hostname, else maker and kind) before its address
+      return p.recentAlerts(limit).map((a) => ({ ...a, text: p.explain(a), deviceName: deviceNameOf(p.nameDevice, a.device) }));
     },
     'ruleset.print': () => p.render(),
     password: () => {

@@ -184,7 +184,7 @@ export class Daemon {
     const { o, app } = this;
     return {
       stateDir: o.stateDir, config: o.config, provisioning: o.provisioning, base: o.base,
-      log: o.log, now: this.now, db: store.db, nft: app.nft, conditions: this.conditions, deviceId: this.deviceId, capture,
+      log: o.log, now: this.now, db: store.db, nft: app.nft, conditions: this.conditions, deviceId: this.deviceId, capture, nameDevice: store.nameDevice,
       plan: () => app.currentPlan(),
       raise: (f) => store.raise(f),
       requestApply: () => app.apply(),
@@ -195,6 +195,7 @@ export class Daemon {
     return {
       provisioning: this.o.provisioning, deviceId: this.deviceId, startedAt: this.startedAt, now: this.now,
       conditions: this.conditions, plan: () => this.app.currentPlan(), alerts: store.alerts, reporting: store.reporting, log: this.o.log,
+      nameDevice: store.nameDevice,
       office: officePort({ db: store.db, alerts: store.alerts, reporting: store.reporting.repo, now: this.now }),
     };
   }
@@ -205,7 +206,7 @@ export class Daemon {
     const { app } = this;
     const core = coreHandlers({
       incidents: store.incidents, mutes: store.mutes, alerts: store.alerts, reporting: store.reporting, credential,
-      explain: (a) => store.explain(a), now: this.now, recentAlerts: (n) => store.alerts.recent(n),
+      explain: (a) => store.explain(a), nameDevice: store.nameDevice, now: this.now, recentAlerts: (n) => store.alerts.recent(n),
       render: () => app.render(), checkRuleset: () => app.check(),
       status: () => app.status({
         deviceId: this.deviceId, startedAt: this.startedAt, ports: parts.planner.status(), store: store.status(),

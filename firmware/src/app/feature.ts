@@ -7,7 +7,8 @@ import type { BasePolicy, BlocklistGroup } from '../nft/policy.js';
 import type { NftDriver } from '../nft/driver.js';
 import type { NetworkPlan } from '../policy/network.js';
 import type { Db } from '../store/db.js';
-import type { Finding } from '../alerts/types.js';
+import type { DeviceRef, Finding } from '../alerts/types.js';
+import type { DeviceNaming, NameDevice } from '../alerts/naming.js';
 import type { GroupInfo, PacketHit } from '../alerts/fromPacket.js';
 import type { CaptureHub } from '../sensors/captureHub.js';
 import type { Conditions } from './conditions.js';
@@ -34,6 +35,8 @@ export interface FeatureContext {
   raise: (f: Finding) => void;
   /** Re-renders the whole policy and applies it in one transaction. */
   requestApply: () => Promise<boolean>;
+  /** How staff know an office device (from whichever feature knows it), for views that word alerts. */
+  nameDevice?: NameDevice | undefined;
 }
 
 export interface Feature {
@@ -61,6 +64,8 @@ export interface Feature {
   onPacket?(ev: PacketHit): void;
   /** A flow event from the sensors (conntrack via ulogd2 NFCT). */
   onFlow?(ev: unknown): void;
+  /** How staff know an office device (label, hostname, maker, kind), for alert text. */
+  nameDevice?(d: DeviceRef): DeviceNaming | undefined;
   /** Category and name of a blocklist group, for alert text. */
   describeGroup?(group: string, remoteIp: string): GroupInfo | undefined;
   /** A fragment of `utmctl status`. */

@@ -20,6 +20,7 @@ import { upstreamSection } from '../../../webui/src/views/upstream.js';
 import type { FeatureViews } from './views.js';
 import { buildOfficeModel, type Ack } from '../../../webui/src/office/model.js';
 import type { OfficePort } from '../../../webui/src/deps.js';
+import { withDeviceNames, type NameDevice } from '../alerts/naming.js';
 
 /** What the page reads from the running daemon. */
 export interface PagePorts {
@@ -33,6 +34,8 @@ export interface PagePorts {
   reporting: Pick<Reporting, 'view' | 'silence'>;
   /** Staff marks, the week's statistics and the monthly report (app/officePort.ts). */
   office?: OfficePort | undefined;
+  /** How staff know an office device, for the alerts the page words. */
+  nameDevice?: NameDevice | undefined;
   log: Logger;
 }
 
@@ -81,7 +84,7 @@ export function webDeps(p: PagePorts, credential: Credential, sessionSecret: Buf
         upstreamSilent: upstreamSilent(p),
       };
     },
-    recentAlerts: (limit) => p.alerts.recent(limit),
+    recentAlerts: (limit) => p.alerts.recent(limit).map((a) => withDeviceNames(a, p.nameDevice)),
     office,
     health: () => ({ ok: p.conditions.allOk(), conditions: p.conditions.list(), uptimeSeconds: Math.round((p.now() - p.startedAt) / 1000) }),
     auth: { verify: (pw) => verifyCredential(credential, pw) },

@@ -8,8 +8,8 @@ import type { UpstreamView } from '../app/reporting.js';
 
 /** The words the office was told, as the daemon's catalog explains an alert (absent from older daemons). */
 interface Told { text?: { title: string; todo: string } | undefined }
-type AlertView = Alert & Told;
-type IncidentView = Incident & Told & { id: number; alerts: Alert[] };
+type AlertView = Alert & Told & { deviceName?: string | undefined };
+type IncidentView = Incident & Told & { id: number; alerts: Alert[]; deviceName?: string | undefined };
 import { printBlocklistHuman } from './blocklistHuman.js';
 import { printAudit, printDevices, printDeviceResult } from '../devices/human.js';
 import { printUpstreamStatus } from './upstreamHuman.js';
@@ -96,7 +96,8 @@ function printAlerts(list: AlertView[], out: (s: string) => void): void {
     return;
   }
   for (const a of list) {
-    const dev = [a.device.ip, a.device.mac].filter(Boolean).join(' ');
+    // The device as staff know it first (label "…", hostname "…", or maker and kind), then its address.
+    const dev = [a.deviceName, a.device.ip, a.device.mac].filter(Boolean).join(' ');
     out(`#${a.id} ${time(a.lastSeen)} ${safe(a.severity).padEnd(7)} ${safe(a.kind)}  device ${safe(dev || '-')}  remote ${remoteText(a)}  ` +
       `${safe(a.direction ?? '')} ${safe(a.action)} x${a.count} (first ${time(a.firstSeen)})${a.incidentId ? ` incident #${a.incidentId}` : ''}\n`);
     out(toldLine(a));
@@ -110,7 +111,7 @@ function printIncidents(list: IncidentView[], out: (s: string) => void): void {
     return;
   }
   for (const i of list) {
-    const dev = [i.device.ip, i.device.mac].filter(Boolean).join(' ');
+    const dev = [i.deviceName, i.device.ip, i.device.mac].filter(Boolean).join(' ');
     out(`incident #${i.id} ${safe(i.severity).padEnd(7)} device ${safe(dev || '-')}  ${time(i.openedAt)} .. ${time(i.lastAt)}  ` +
       `${i.findings} finding(s): ${safe(i.kinds.join(', '))}  stages ${safe(i.stages.join('>') || '-')}\n`);
     out(toldLine(i));

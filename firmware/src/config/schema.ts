@@ -6,7 +6,7 @@ import { isHostOrAddress } from '../blocklist/peers.js';
 import { UpstreamTargetSchema } from './upstream.js';
 
 /** Per-kind cooldowns (seconds) shipped by default: slow stories fold their reminders for a day. */
-export const DEFAULT_COOLDOWN_BY_KIND: Readonly<Record<string, number>> = { beacon: 86_400, long_connection: 86_400, upload: 21_600 };
+export const DEFAULT_COOLDOWN_BY_KIND: Readonly<Record<string, number>> = { beacon: 86_400, long_connection: 86_400, upload: 21_600, mail_abuse: 7_200 };
 
 /** The alert pipeline's cooldown for a kind (ms): the config's per-kind value, else the shipped one, else cooldownSeconds. */
 export function cooldownMsFor(alerts: { cooldownSeconds: number; cooldownByKind: Record<string, number> }): (kind: string) => number {
@@ -82,7 +82,7 @@ export const ConfigSchema = z
         cooldownByKind: z
           .record(z.string().regex(/^[a-z_]{1,40}$/), z.int().min(0).max(7 * 86400))
           .default({})
-          .describe('Cooldown per alert kind (seconds), over cooldownSeconds and the shipped ones (beacon and long_connection 86400, upload 21600: a slow story\'s reminders every few hours update its first alert for a day instead of opening new ones)'),
+          .describe('Cooldown per alert kind (seconds), over cooldownSeconds and the shipped ones (beacon and long_connection 86400, upload 21600, mail_abuse 7200: a slow story\'s reminders — hourly for mail — update its first alert instead of opening new ones)'),
       })
       .default({ cooldownSeconds: 3600, cooldownByKind: {} })
       .describe('Alert handling'),

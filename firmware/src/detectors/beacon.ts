@@ -16,6 +16,7 @@
 //    (wrapping) / durIdealHours, both capped at 1;
 //  - combined = Σ weight·sub-score, weights summing to 1 (RITA default 0.25 each), 3 decimals.
 // Times are in real seconds (event ms / timeScale / 1000) so RITA's "< 10" guard keeps its meaning.
+import { z } from 'zod';
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
@@ -88,13 +89,25 @@ export function histogramAndDuration(ts: number[], dsMin: number, dsMax: number,
   return { hist, bars, longestRun: longest, cvScore, bimodal, histScore, coverage, consistency, durScore };
 }
 
+/** The beacon window as kept across a restart: when the box started watching, and each pair's
+ *  connections (interleaved [start s, bytes, …]) with its last sighting and report (event ms). */
+export const BeaconSnapshotSchema = z.strictObject({
+  observedSince: z.number().nullable(),
+  pairs: z.array(z.tuple([z.string().max(200), z.array(z.number()).max(2 * 4096), z.number(), z.number().nullable()])),
+});
+export type BeaconSnapshot = z.infer<typeof BeaconSnapshotSchema>;
+
 export class BeaconDetector implements FlowDetector {
   readonly name = 'beacon';
   private readonly pairs: CappedMap<string, Pair>;
   private observedSince: number | undefined;
+  /** The figures last reported for a pair (only pairs that were reported: few), so that a beacon
+   *  whose count or interval changed is reported again at its next rescore and its alert grows. */
+  private readonly told: CappedMap<string, string>;
 
   constructor(private readonly ctx: DetectorContext) {
     this.pairs = new CappedMap(ctx.c.t.caps.beaconPairs);
+    this.told = new CappedMap(ctx.c.t.caps.devices);
   }
 
   size(): number { return this.pairs.size; }
@@ -126,9 +139,34 @@ export class BeaconDetector implements FlowDetector {
     if (p.c.length < 2 * b.minConnections) return [];
     const s = this.score(p, now);
     if (s === undefined || s.score < b.scoreThreshold) return [];
-    if (now - p.lastReported < c.hours(b.reportEveryHours)) return [];
+    // A destination many office devices use (by network or name) is a service, not one implant's
+    // controller: Windows push and Delivery Optimization check in like clockwork on every PC.
+    const used = this.ctx.usedBy?.(flow);
+    if (used !== undefined && used.count > c.t.longConnection.maxDevices) return [];
+    const figures = `${s.connections}|${Math.round(s.medianInterval)}|${s.score}`;
+    if (now - p.lastReported < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
     p.lastReported = now;
+    this.told.set(key, figures);
     return [this.finding(flow, s, now)];
+  }
+
+  /** The window to keep across a restart (pairs seen within the window of `now`). */
+  snapshot(now: number): BeaconSnapshot {
+    const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
+    const pairs: BeaconSnapshot['pairs'] = [];
+    for (const [k, p] of this.pairs.entries()) {
+      if (p.lastSeen >= horizon) pairs.push([k, p.c, p.lastSeen, Number.isFinite(p.lastReported) ? p.lastReported : null]);
+    }
+    return { observedSince: this.observedSince ?? null, pairs };
+  }
+
+  /** Takes back a window kept before a restart (a restart must not blind the detector for hours). */
+  restore(s: BeaconSnapshot): void {
+    if (s.observedSince !== null) this.observedSince = Math.min(this.observedSince ?? Infinity, s.observedSince);
+    for (const [k, c, lastSeen, lastReported] of s.pairs) {
+      if (c.length % 2 !== 0 || this.pairs.peek(k) !== undefined) continue;
+      this.pairs.set(k, { c: [...c], lastSeen, lastScored: -Infinity, lastReported: lastReported ?? -Infinity });
+    }
   }
 
   private trim(p: Pair, now: number): void {
@@ -192,5 +230,6 @@ export class BeaconDetector implements FlowDetector {
   evict(now: number): void {
     const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
     this.pairs.sweep((p) => p.lastSeen < horizon);
+    for (const [k] of this.told.entries()) if (this.pairs.peek(k) === undefined) this.told.delete(k);
   }
 }

@@ -13,6 +13,8 @@ export interface DetectorContext {
   c: Clocked;
   /** Name of the allowlist entry that silences `detector` for this flow, if any. */
   allowed(flow: FlowRecord, detector: DetectorName): string | undefined;
+  /** How many office devices used this flow's destination (by network or name) lately; set by DetectorSet. */
+  usedBy?: ((flow: FlowRecord) => { count: number; by: 'network' | 'name' }) | undefined;
 }
 
 interface CompiledEntry {

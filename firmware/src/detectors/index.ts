@@ -3,8 +3,10 @@
 // `now` passed to evict().
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { BeaconDetector } from './beacon.js';
-import { makeContext, type FlowDetector, type NameOf } from './context.js';
+import { z } from 'zod';
+import { BeaconDetector, BeaconSnapshotSchema } from './beacon.js';
+import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
+import { OfficePopularity } from './popularity.js';
 import { LongConnectionDetector } from './longConn.js';
 import { MailDetector } from './mail.js';
 import { ScanDetector } from './scan.js';
@@ -27,11 +29,18 @@ export function collectorAllowEntry(ip: string): AllowEntry {
   return AllowEntrySchema.parse({ name: 'upstream-collector', cidrs: [ip], detectors: ['beacon', 'long_connection', 'upload'] });
 }
 
+/** Detector windows kept across a restart (traffic/feature.ts writes them to the state dir). */
+export const WindowSnapshotSchema = z.strictObject({ version: z.literal(1), beacon: BeaconSnapshotSchema });
+export type WindowSnapshot = z.infer<typeof WindowSnapshotSchema>;
+
 export class DetectorSet {
   private readonly threat: ThreatIntelDetector;
+  private readonly beacon: BeaconDetector;
   private readonly all: FlowDetector[];
   private readonly evictEvery: number;
   private readonly nameOf: NameOf | undefined;
+  /** Which destinations (networks, names) the office uses widely: evidence against a finding. */
+  private readonly popularity: OfficePopularity;
   /** Findings produced per detector since construction (status page, bench). */
   readonly produced: Record<string, number> = {};
 
@@ -40,14 +49,19 @@ export class DetectorSet {
     const c = clocked(deps.thresholds);
     this.evictEvery = c.minutes(10);
     this.nameOf = deps.nameOf;
-    const ctx = makeContext(c, deps.extraAllow ?? [], deps.nameOf);
+    const base = makeContext(c, deps.extraAllow ?? [], deps.nameOf);
+    const lc = c.t.longConnection;
+    this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf);
+    const ctx: DetectorContext = { ...base, usedBy: (f) => this.popularity.devices(f.remoteIp, f.end) };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
-    this.all = [this.threat, new BeaconDetector(ctx), new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
+    this.beacon = new BeaconDetector(ctx);
+    this.all = [this.threat, this.beacon, new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
     for (const d of this.all) this.produced[d.name] = 0;
   }
 
   /** Feed one parsed flow record to every detector; returns the findings it completes. */
   onFlow(flow: FlowRecord): Finding[] {
+    this.popularity.note(flow, deviceKey(flow));
     let out: Finding[] | undefined;
     for (const d of this.all) {
       const f = d.onFlow(flow);
@@ -90,6 +104,18 @@ export class DetectorSet {
     if (now - this.lastEvict < this.evictEvery) return;
     this.lastEvict = now;
     for (const d of this.all) d.evict(now);
+    this.popularity.evict(now);
+  }
+
+  /** Window state worth keeping across a restart (the beacon window: a day of connections). */
+  snapshot(now: number): WindowSnapshot {
+    return { version: 1, beacon: this.beacon.snapshot(now) };
+  }
+
+  /** Takes back a snapshot kept before a restart; throws ZodError on a malformed one. */
+  restore(raw: unknown): void {
+    const s = WindowSnapshotSchema.parse(raw);
+    this.beacon.restore(s.beacon);
   }
 
   /** Entries held per detector. */

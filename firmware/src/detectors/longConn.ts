@@ -10,6 +10,8 @@ import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from '.
 
 interface Destination { devices: string[]; lastSeen: number }
 
+const WEB_PORTS: ReadonlySet<number> = new Set([80, 443]);
+
 export class LongConnectionDetector implements FlowDetector {
   readonly name = 'long_connection';
   private readonly dests: CappedMap<string, Destination>;
@@ -37,6 +39,9 @@ export class LongConnectionDetector implements FlowDetector {
     const age = flow.end - flow.start;
     if (age < c.hours(l.minHours)) return [];
     if (dest.devices.length > l.maxDevices) return [];
+    // Counted by network and name too (DetectorSet): many addresses of one service are one destination.
+    const used = this.ctx.usedBy?.(flow);
+    if (used !== undefined && used.count > l.maxDevices) return [];
     if (now - this.observedSince < c.hours(l.minObservedHours)) return [];
     if (this.ctx.allowed(flow, 'long_connection') !== undefined) return [];
     const key = `${dk}|${flow.remoteIp}|${flow.remotePort ?? ''}`;
@@ -45,12 +50,17 @@ export class LongConnectionDetector implements FlowDetector {
     this.reported.set(key, now);
     const hours = Math.round((age / c.t.timeScale / 3_600_000) * 10) / 10;
     return [{
+      // A long connection on a web port is what chat, music and video apps keep open all day (measured on
+      // four real PCs: Slack, Spotify, Overleaf, Jitsi); alone it is no reason to call anyone, so there it
+      // only adds to a device's open incident. On other ports (a remote shell on 22) it stands alone.
+      corroborating: WEB_PORTS.has(flow.remotePort ?? -1),
       kind: 'long_connection', severity: 'warning', dedupKey: `long_connection:${dk}:${flow.remoteIp}:${flow.remotePort ?? ''}`,
       at: now, device: deviceRef(flow), remote: { ip: flow.remoteIp, port: flow.remotePort }, direction: 'outbound', action: 'none',
       params: { device: flow.deviceIp, remote: flow.remoteIp, port: flow.remotePort, hours },
       evidence: {
         durationHours: hours, stillOpen: flow.event !== 'end', proto: flow.proto, bytesOut: flow.bytesOut, bytesIn: flow.bytesIn,
-        pktsOut: flow.pktsOut, pktsIn: flow.pktsIn, devicesUsingDestination: dest.devices.length, rareAtMost: l.maxDevices,
+        pktsOut: flow.pktsOut, pktsIn: flow.pktsIn, devicesUsingDestination: dest.devices.length,
+        devicesUsingNetworkOrName: used?.count ?? null, rareAtMost: l.maxDevices,
       },
     }];
   }

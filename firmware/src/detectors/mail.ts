@@ -14,7 +14,12 @@ interface DeviceMail {
   lastDirect: number;
   lastBurst: number;
   lastSeen: number;
+  /** Distinct servers in the last finding of this report period: a larger window is reported at once. */
+  reported: number;
+  /** Connections already counted (NEW and END of one connection are one attempt), oldest first. */
+  conns: Set<number | string>;
 }
+const MAX_CONNS = 1024; // per device, to tell NEW from END of the same connection
 
 const MAX_SERVERS = 512; // per device; more than enough to prove a burst
 
@@ -45,10 +50,15 @@ export class MailDetector implements FlowDetector {
     if (!this.direct.has(port) && this.submission.has(flow.remoteIp)) return [];
     const c = this.ctx.c, m = c.t.mail;
     const now = flow.event === 'new' ? flow.start : flow.end;
-    const d = this.devices.upsert(deviceKey(flow), () => ({ servers: new Map(), attempts: 0, lastDirect: -Infinity, lastBurst: -Infinity, lastSeen: now }));
+    const d = this.devices.upsert(deviceKey(flow), () => ({ servers: new Map(), attempts: 0, lastDirect: -Infinity, lastBurst: -Infinity, lastSeen: now, reported: 0, conns: new Set() }));
     // NEW and END of one connection are the same attempt; count a server once per window anyway.
     d.lastSeen = now;
-    d.attempts++;
+    const conn = flow.ctId ?? `${flow.devicePort ?? ''}|${flow.remoteIp}|${flow.start}`;
+    if (!d.conns.has(conn)) {
+      d.attempts++;
+      d.conns.add(conn);
+      if (d.conns.size > MAX_CONNS) for (const id of d.conns) { d.conns.delete(id); break; }
+    }
     d.servers.delete(flow.remoteIp);
     d.servers.set(flow.remoteIp, now);
     const from = now - c.minutes(m.windowMinutes);
@@ -59,22 +69,28 @@ export class MailDetector implements FlowDetector {
     const base = {
       at: now, device: deviceRef(flow), direction: 'outbound' as const, action: 'none' as const,
     };
-    if (distinct >= m.burstServers && now - d.lastBurst >= every) {
+    // A finding that grows is reported as it grows (the pipeline folds it into one alert), so the
+    // page and upstream say 30 servers when there were 30, not the 5 of the first sighting.
+    const grew = distinct > d.reported;
+    const added = Math.max(1, distinct - d.reported);
+    if (distinct >= m.burstServers && (grew || now - d.lastBurst >= every)) {
       d.lastBurst = now;
       d.lastDirect = now; // the burst finding covers the direct-to-MX one
+      d.reported = distinct;
       out.push({
-        ...base, kind: 'mail_abuse', severity: 'danger', dedupKey: `mail_abuse:${deviceKey(flow)}`, count: distinct,
+        ...base, kind: 'mail_abuse', severity: 'danger', dedupKey: `mail_abuse:${deviceKey(flow)}`, count: added,
         remote: { ip: flow.remoteIp, port },
         params: { device: flow.deviceIp, servers: distinct, minutes: m.windowMinutes, port },
         evidence: { pattern: 'burst', distinctServers: distinct, windowMinutes: m.windowMinutes, attemptsSeen: d.attempts, servers: [...d.servers.keys()].slice(-20) },
       });
-    } else if (this.direct.has(port) && now - d.lastDirect >= every) {
+    } else if (this.direct.has(port) && (grew || now - d.lastDirect >= every)) {
       d.lastDirect = now;
+      d.reported = distinct;
       out.push({
-        ...base, kind: 'mail_abuse', severity: 'warning', dedupKey: `mail_abuse:${deviceKey(flow)}`,
+        ...base, kind: 'mail_abuse', severity: 'warning', dedupKey: `mail_abuse:${deviceKey(flow)}`, count: added,
         remote: { ip: flow.remoteIp, port },
         params: { device: flow.deviceIp, servers: distinct, minutes: m.windowMinutes, port },
-        evidence: { pattern: 'direct_smtp', port, distinctServers: distinct, bytesOut: flow.bytesOut, pktsIn: flow.pktsIn },
+        evidence: { pattern: 'direct_smtp', port, distinctServers: distinct, windowMinutes: m.windowMinutes, attemptsSeen: d.attempts },
       });
     }
     return out;

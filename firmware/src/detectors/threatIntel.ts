@@ -39,26 +39,43 @@ export class ThreatIntelDetector implements FlowDetector {
     if (flow.direction === 'lan') return [];
     const hit = this.listed(flow.remoteIp);
     if (hit === undefined) return [];
-    // Unanswered: the remote never replied, nothing got through. Counted like a blocked attempt.
-    if (flow.pktsIn === 0) {
+    // Direction is the office device's: on an outbound flow the remote answering (pktsIn) means
+    // something got through; on an inbound one the listed remote sent the packets, and only the
+    // device answering (pktsOut) means they talked.
+    const inbound = flow.direction === 'inbound';
+    if (inbound ? flow.pktsOut === 0 : flow.pktsIn === 0) {
+      // Unanswered outbound: nothing got through, counted like a blocked attempt. Unanswered
+      // inbound: the device did nothing at all.
+      if (inbound) return [];
       return this.onBlocked({ at: flow.end, deviceIp: flow.deviceIp, deviceMac: flow.deviceMac, remoteIp: flow.remoteIp, remotePort: flow.remotePort, feedId: hit.feedId });
     }
     const c = this.ctx.c;
     const now = flow.event === 'new' ? flow.start : flow.end;
-    const key = `${deviceKey(flow)}|${flow.remoteIp}`;
+    // Inbound contacts (attackers knocking on an exposed service) are one story per device,
+    // not one per attacking address.
+    const dedupKey = inbound ? `threat_contact:in:${deviceKey(flow)}` : `threat_contact:${deviceKey(flow)}:${flow.remoteIp}`;
+    const key = inbound ? dedupKey : `${deviceKey(flow)}|${flow.remoteIp}`;
     const last = this.contacts.peek(key);
     if (last !== undefined && now - last < c.minutes(c.t.threatIntel.reportEveryMinutes)) return [];
     this.contacts.set(key, now);
-    const listedAfterStart = hit.listedAt > flow.start;
-    const reason = hit.action === 'watch' ? 'watch_only' : listedAfterStart ? 'listed_after_start' : 'policy_gap';
+    // Say only what is known: the lookup may not know when the address was listed (listedAt 0).
+    const known = hit.listedAt > 0;
+    const reason = hit.action === 'watch' ? 'watch_only'
+      : !known ? 'listing_time_unknown'
+        : hit.listedAt > flow.start ? 'listed_after_start' : 'answered_while_listed';
     return [{
-      kind: 'threat_contact', severity: 'danger', dedupKey: `threat_contact:${deviceKey(flow)}:${flow.remoteIp}`, at: now,
-      device: deviceRef(flow), remote: { ip: flow.remoteIp, port: flow.remotePort }, direction: flow.direction,
-      action: hit.action === 'block' && listedAfterStart ? 'blocked' : 'watched',
-      params: { device: flow.deviceIp, remote: flow.remoteIp, port: flow.remotePort, category: hit.category, feed: hit.feedId, watchOnly: hit.action === 'watch' },
+      kind: 'threat_contact', severity: inbound ? 'warning' : 'danger', dedupKey, at: now,
+      device: deviceRef(flow), remote: { ip: flow.remoteIp, port: inbound ? flow.devicePort : flow.remotePort }, direction: flow.direction,
+      // A block feed's address is in the kernel's set from now on; a watch feed's never is.
+      action: hit.action === 'block' ? 'blocked' : 'watched',
+      params: {
+        device: flow.deviceIp, remote: flow.remoteIp, port: inbound ? flow.devicePort : flow.remotePort, category: hit.category,
+        feed: hit.feedId, watchOnly: hit.action === 'watch', inbound,
+      },
       evidence: {
-        reason, feedId: hit.feedId, category: hit.category, feedAction: hit.action, listedAt: hit.listedAt, flowStart: flow.start,
-        flowEnd: flow.end, stillOpen: flow.event !== 'end', bytesOut: flow.bytesOut, bytesIn: flow.bytesIn, pktsIn: flow.pktsIn,
+        reason, feedId: hit.feedId, category: hit.category, feedAction: hit.action, listedAt: known ? hit.listedAt : null, flowStart: flow.start,
+        flowEnd: flow.end, stillOpen: flow.event !== 'end', openedBy: inbound ? 'remote' : 'device',
+        bytesOut: flow.bytesOut, bytesIn: flow.bytesIn, pktsOut: flow.pktsOut, pktsIn: flow.pktsIn,
       },
     }];
   }

@@ -55,7 +55,7 @@ export const ThresholdsSchema = z.strictObject({
     durMinHours: z.number().int().min(1).describe('RITA DurMinHours (6).'),
     durIdealHours: z.number().int().min(1).describe('RITA DurIdealNumberOfConsistentHours (12).'),
     rescoreMinutes: z.number().positive().describe('Least time between two scorings of one pair (CPU bound).'),
-    reportEveryHours: z.number().positive().describe('Least time between two findings for one pair.'),
+    reportEveryHours: z.number().positive().describe('Least time between two findings for one pair whose figures (connections, interval, score) did not change; changed figures are reported at the next rescore so the alert grows.'),
   }),
   mail: z.strictObject({
     ports: z.array(Port).describe('SMTP ports (25, 465, 587).'),
@@ -87,8 +87,8 @@ export const ThresholdsSchema = z.strictObject({
   }),
   longConnection: z.strictObject({
     minHours: z.number().positive().describe('Flow age that counts as long.'),
-    maxDevices: z.number().int().positive().describe('A destination contacted by at most this many devices counts as rare.'),
-    popularityHours: z.number().positive().describe('How long a destination remembers which devices used it.'),
+    maxDevices: z.number().int().positive().describe('A destination (its network, /24 or /48, or its looked-up name) used by at most this many office devices counts as rare; more make it widely used, which counts against long-connection and beacon findings.'),
+    popularityHours: z.number().positive().describe('How long a destination (network or name) remembers which devices used it.'),
     minObservedHours: z.number().positive().describe('How long the box must have watched before rarity is trusted.'),
     reportEveryHours: z.number().positive().describe('Least time between two findings for one device and destination.'),
   }),

@@ -21,6 +21,8 @@ interface DeviceUpload {
   ring: Float32Array;
   firstHour: number;
   reportedHour: number;
+  /** Bytes sent this hour when it was last reported: the hour is reported again each time it doubles. */
+  reportedOut: number;
   lastSeen: number;
 }
 
@@ -58,20 +60,27 @@ export class UploadDetector implements FlowDetector {
     const hour = c.hourIndex(now);
     const dev = this.devices.upsert(deviceKey(flow), () => ({
       hour, out: 0, in: 0, ring: new Float32Array(this.slots),
-      firstHour: hour, reportedHour: -1, lastSeen: now,
+      firstHour: hour, reportedHour: -1, reportedOut: 0, lastSeen: now,
     }));
     dev.lastSeen = now;
     if (hour > dev.hour) this.roll(dev, hour);
     dev.out += d.out;
     dev.in += d.in;
-    if (dev.reportedHour === hour) return [];
     const business = c.isBusinessHour(now);
+    if (dev.reportedHour === hour) {
+      // Reported already: the alert grows with the hour (bytes add up across findings, alerts/grow.ts).
+      if (dev.out < 2 * dev.reportedOut) return [];
+      const added = dev.out - dev.reportedOut;
+      dev.reportedOut = dev.out;
+      return [this.finding(flow, now, 'hourly', added, business ? u.hourlyFloorBytesBusiness : u.hourlyFloorBytesOff, business, { hourBytesOut: dev.out, hourBytesIn: dev.in, grew: true })];
+    }
     const ratio = dev.out / Math.max(1, dev.in);
     const single = business ? u.singleFlowBytesBusiness : u.singleFlowBytesOff;
     const floor = business ? u.hourlyFloorBytesBusiness : u.hourlyFloorBytesOff;
     const flowRatio = flow.bytesOut / Math.max(1, flow.bytesIn);
     if (flow.bytesOut >= single && flowRatio >= u.minUpDownRatio) {
       dev.reportedHour = hour;
+      dev.reportedOut = Math.max(dev.out, flow.bytesOut);
       return [this.finding(flow, now, 'single_flow', flow.bytesOut, single, business, { flowBytesOut: flow.bytesOut, flowBytesIn: flow.bytesIn, flowSeconds: Math.round((flow.end - flow.start) / c.t.timeScale / 1000) })];
     }
     if (dev.out < floor || ratio < u.minUpDownRatio) return [];
@@ -86,6 +95,7 @@ export class UploadDetector implements FlowDetector {
       if (z < u.zScore) return [];
     }
     dev.reportedHour = hour;
+    dev.reportedOut = dev.out;
     return [this.finding(flow, now, 'hourly', dev.out, floor, business, {
       hourBytesOut: dev.out, hourBytesIn: dev.in, ratio: Math.round(ratio * 10) / 10,
       z: z === undefined ? null : Math.round(z * 10) / 10, baselineMedian: base?.median ?? null, baselineMad: base?.mad ?? null,
@@ -135,8 +145,10 @@ export class UploadDetector implements FlowDetector {
       kind: 'upload', severity: bytes >= floor * u.dangerFactor ? 'danger' : 'warning',
       dedupKey: `upload:${deviceKey(flow)}`, at: now, device: deviceRef(flow),
       remote: { ip: flow.remoteIp, port: flow.remotePort }, direction: 'outbound', action: 'none',
-      params: { device: flow.deviceIp, remote: flow.remoteIp, megabytes: Math.round(bytes / 1e6), businessHours: business, pattern },
-      evidence: { pattern, bytesSent: bytes, floorBytes: floor, businessHours: business, ...extra },
+      // bytes: what this finding adds to the alert (the pipeline sums them).
+      params: { device: flow.deviceIp, remote: flow.remoteIp, bytes, businessHours: business, pattern },
+      // A growth finding's bytes are what was added since the last report, not what one sighting sent.
+      evidence: { pattern, ...(extra['grew'] === true ? { bytesAddedSinceReport: bytes } : { bytesSent: bytes }), floorBytes: floor, businessHours: business, ...extra },
     };
   }
 

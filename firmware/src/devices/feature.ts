@@ -24,6 +24,9 @@ import { QuarantineSet } from './quarantineSet.js';
 import { DevicesRepo } from './repo.js';
 import { devicesHandlers } from './commands.js';
 import type { Sighting } from './tables.js';
+import { deviceNaming } from './naming.js';
+import type { DeviceNaming } from '../alerts/naming.js';
+import type { DeviceRef } from '../alerts/types.js';
 
 export interface DevicesFeatureOptions {
   /** The package root: rules/fingerprints.json is read from there. */
@@ -296,6 +299,18 @@ export class DevicesFeature implements Feature {
 
   device(mac: string): Device | undefined {
     return this.state?.devices.get(mac);
+  }
+
+  /** How staff know the device with this MAC (else this address): label, hostname, maker, kind. */
+  nameDevice(d: DeviceRef): DeviceNaming | undefined {
+    const s = this.state;
+    if (!s) return undefined;
+    let dev = d.mac !== undefined ? s.devices.get(d.mac) : undefined;
+    if (dev === undefined && d.mac === undefined && d.ip !== undefined) {
+      // No MAC in the finding (a flow before the neighbour table named it): one scan by address.
+      for (const v of s.devices.values()) if (v.ipv4.includes(d.ip) || v.ipv6.includes(d.ip)) { dev = v; break; }
+    }
+    return dev && deviceNaming(dev);
   }
 
   recentAudit(limit: number): unknown[] {

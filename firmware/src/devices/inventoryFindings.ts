@@ -60,7 +60,11 @@ export function quarantinedFinding(d: Device, actor: string, at: number): Findin
     at,
     device: { mac: d.mac, ip: d.ipv4[0] ?? d.ipv6[0] },
     action: 'quarantined',
-    params: { mac: d.mac, hostname: d.hostname ?? undefined, label: d.label ?? undefined, actor },
+    // Its kind and maker too: a known iPhone is not a device of unknown kind once quarantined.
+    params: {
+      mac: d.mac, ip: d.ipv4[0] ?? d.ipv6[0], hostname: d.hostname ?? undefined, label: d.label ?? undefined,
+      vendor: d.randomised ? undefined : (d.vendor ?? undefined), deviceType: d.deviceType, actor,
+    },
     evidence: { actor, osName: d.osName, deviceType: d.deviceType },
   };
 }

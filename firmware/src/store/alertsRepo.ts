@@ -20,6 +20,10 @@ export class AlertsRepo {
   private readonly pruneStmt;
   private readonly countStmt;
   private readonly createdStmt;
+  private readonly toldGetStmt;
+  private readonly toldSetStmt;
+  private readonly pendingSetStmt;
+  private readonly pendingStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(`INSERT INTO alerts (kind, severity, dedup_key, device_mac, device_ip, remote_ip, remote_port,
@@ -27,13 +31,19 @@ export class AlertsRepo {
       VALUES (@kind, @severity, @dedup_key, @device_mac, @device_ip, @remote_ip, @remote_port, @direction, @action,
       @count, @first_seen, @last_seen, @params, @evidence, @incident_id)`);
     this.bumpStmt = db.prepare(`UPDATE alerts SET count = count + @count, last_seen = max(last_seen, @last_seen),
-      severity = @severity, evidence = @evidence, device_mac = coalesce(device_mac, @device_mac) WHERE id = @id`);
+      severity = @severity, params = @params, evidence = @evidence, device_mac = coalesce(device_mac, @device_mac) WHERE id = @id`);
     this.byKeyStmt = db.prepare(`SELECT * FROM alerts WHERE kind = ? AND dedup_key = ? AND last_seen >= ? ORDER BY last_seen DESC LIMIT 1`);
     this.recentStmt = db.prepare(`SELECT * FROM alerts ORDER BY last_seen DESC, id DESC LIMIT ?`);
     this.byIdStmt = db.prepare(`SELECT * FROM alerts WHERE id = ?`);
     this.pruneStmt = db.prepare(`DELETE FROM alerts WHERE last_seen < ?`);
     this.countStmt = db.prepare(`SELECT count(*) AS n FROM alerts`);
     this.createdStmt = db.prepare(`SELECT kind, severity, first_seen AS firstSeen FROM alerts WHERE first_seen >= ? AND first_seen < ?`);
+    this.toldGetStmt = db.prepare(`SELECT size FROM alert_told WHERE alert_id = ?`);
+    this.toldSetStmt = db.prepare(`INSERT INTO alert_told (alert_id, size, pending) VALUES (?, ?, 0)
+      ON CONFLICT(alert_id) DO UPDATE SET size = excluded.size, pending = 0`);
+    this.pendingSetStmt = db.prepare(`UPDATE alert_told SET pending = ? WHERE alert_id = ? AND pending = 0`);
+    this.pendingStmt = db.prepare(`SELECT a.* FROM alert_told t JOIN alerts a ON a.id = t.alert_id
+      WHERE t.pending > 0 AND (a.last_seen <= ? OR t.pending <= ?) ORDER BY a.last_seen LIMIT ?`);
   }
 
   /** Stores a new alert and returns its id. */
@@ -47,9 +57,40 @@ export class AlertsRepo {
     return Number(r.lastInsertRowid);
   }
 
-  /** Adds repeats to an existing alert. */
-  bump(id: number, u: { count: number; lastSeen: number; severity: Severity; evidence: Record<string, unknown>; mac?: string | undefined }): void {
-    this.bumpStmt.run({ id, count: u.count, last_seen: u.lastSeen, severity: u.severity, evidence: JSON.stringify(u.evidence), device_mac: u.mac ?? null });
+  /** Adds repeats to an existing alert; `params` and `evidence` replace the stored ones (the grown finding). */
+  bump(id: number, u: { count: number; lastSeen: number; severity: Severity; params: AlertParams; evidence: Record<string, unknown>; mac?: string | undefined }): void {
+    this.bumpStmt.run({
+      id, count: u.count, last_seen: u.lastSeen, severity: u.severity, params: JSON.stringify(u.params),
+      evidence: JSON.stringify(u.evidence), device_mac: u.mac ?? null,
+    });
+  }
+
+  /** The size params upstream was last told for alert `id` (empty when never). */
+  told(id: number): Record<string, number> {
+    const r = this.toldGetStmt.get(id) as { size: string } | undefined;
+    if (!r) return {};
+    const parsed: unknown = JSON.parse(r.size);
+    const out: Record<string, number> = {};
+    if (typeof parsed === 'object' && parsed !== null) {
+      for (const [k, v] of Object.entries(parsed)) if (typeof v === 'number') out[k] = v;
+    }
+    return out;
+  }
+
+  /** Marks alert `id` as grown enough to tell upstream, since `at` (kept if already marked;
+   *  no-op when upstream never heard of it). */
+  markGrown(id: number, at: number): void {
+    this.pendingSetStmt.run(Math.max(1, at), id);
+  }
+
+  /** Grown alerts to tell now: last seen at or before `quietSince`, or marked at or before `dueSince`. */
+  grownDue(quietSince: number, dueSince: number, limit = 100): Alert[] {
+    return (this.pendingStmt.all(quietSince, dueSince, limit) as Row[]).map(toAlert);
+  }
+
+  /** Records what upstream has now been told of alert `id`'s size (and that nothing is pending). */
+  setTold(id: number, size: Record<string, number>): void {
+    this.toldSetStmt.run(id, JSON.stringify(size));
   }
 
   /** The latest alert of this kind and key seen at or after `since`, if any. */

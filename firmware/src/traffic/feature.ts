@@ -29,6 +29,7 @@ import { MacMisses } from './macMisses.js';
 import { LAN_SEEN_SET } from '../nft/render.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { incidentsView } from './view.js';
+import { loadWindows, saveWindows } from './windows.js';
 
 export interface TrafficOptions {
   /** Package root (rules/thresholds.json lives there). */
@@ -97,6 +98,8 @@ export class TrafficFeature implements Feature {
       extraAllow: collector ? [collectorAllowEntry(collector)] : [],
       nameOf: (ip) => dns.nameOf(ip),
     });
+    const kept = loadWindows(ctx.stateDir, this.detectors);
+    if (kept.error !== undefined) ctx.log.warn('detector windows from before the restart unreadable; starting fresh', kept.error);
     this.neighbours = new NeighbourTable(NEIGH_MS, (e) => ctx.log.warn('neighbour table unreadable', e), this.o.devices,
       () => ctx.nft.exec(['list', 'set', ctx.plan()?.mode === 'bridge' ? 'bridge' : 'inet', ctx.base.tableName, LAN_SEEN_SET]));
     this.ingest = new FlowIngest({ isLan: (ip) => this.isLan(ip), macOf: (ip) => this.neighbours?.macOf(ip), now: ctx.now });
@@ -140,6 +143,8 @@ export class TrafficFeature implements Feature {
     this.evictTimer = setInterval(() => {
       this.detectors?.evict(this.lastEventAt || (this.ctx?.now() ?? 0));
       this.dns?.cache.sweep();
+      // Every tenth tick: the windows of a busy office are megabytes of JSON.
+      if (++this.ticks % 10 === 0) void this.saveWindows();
     }, EVICT_MS);
     this.evictTimer.unref();
   }
@@ -169,6 +174,18 @@ export class TrafficFeature implements Feature {
   }
 
   private dnsPorts = '';
+  private ticks = 0;
+
+  /** Keeps the detector windows in the state dir (logged, never thrown: a full disk costs warm-up only). */
+  private async saveWindows(): Promise<void> {
+    const ctx = this.ctx, d = this.detectors;
+    if (!ctx || !d) return;
+    try {
+      await saveWindows(ctx.stateDir, d, this.lastEventAt || ctx.now());
+    } catch (e) {
+      ctx.log.warn('detector windows could not be saved', e);
+    }
+  }
 
   async stop(): Promise<void> {
     this.neighbours?.stop();
@@ -177,6 +194,7 @@ export class TrafficFeature implements Feature {
     this.bytes?.stop();
     if (this.evictTimer) clearInterval(this.evictTimer);
     this.evictTimer = null;
+    await this.saveWindows();
     const cap = this.dnsCapture;
     this.dnsCapture = null;
     await cap?.stop();
@@ -280,7 +298,7 @@ export class TrafficFeature implements Feature {
   views(): FeatureViews {
     const ctx = this.ctx;
     if (!ctx) return {};
-    return { incidents: incidentsView({ db: ctx.db, now: ctx.now }) };
+    return { incidents: incidentsView({ db: ctx.db, now: ctx.now, name: ctx.nameDevice }) };
   }
 
   status(): Record<string, unknown> {

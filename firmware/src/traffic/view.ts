@@ -1,7 +1,8 @@
 // What the traffic feature hands the web UI: the latest incidents with the alerts they group,
 // as plain data. Wording (the message catalog) and HTML live in webui/ (office/model.ts, views/officeCards.ts).
 import type { Incident } from '../alerts/incidents.js';
-import type { Alert } from '../alerts/types.js';
+import type { Alert, AlertParams } from '../alerts/types.js';
+import { namingParams, withDeviceNames, type NameDevice } from '../alerts/naming.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
 import { IncidentsRepo } from '../store/incidentsRepo.js';
@@ -12,7 +13,7 @@ const DAY = 86_400_000;
 
 /** One incident and (the newest of) its alerts, oldest alert first. */
 export interface IncidentEntry {
-  incident: Incident & { id: number };
+  incident: Incident & { id: number; deviceNames?: AlertParams | undefined };
   alerts: Alert[];
 }
 
@@ -22,14 +23,18 @@ export interface IncidentsView {
   recent(): IncidentEntry[];
 }
 
-/** Reads the incidents view from the store. */
-export function incidentsView(o: { db: Db; now: () => number }): IncidentsView {
+/** Reads the incidents view from the store; devices are named as staff know them (`name`). */
+export function incidentsView(o: { db: Db; now: () => number; name?: NameDevice | undefined }): IncidentsView {
   const incidents = new IncidentsRepo(o.db);
   const alerts = new AlertsRepo(o.db);
   return {
-    recent: () => incidents.recent(SHOWN, o.now() - 7 * DAY).map((incident) => ({
-      incident,
-      alerts: incidents.alertIds(incident.id).slice(-ALERTS_PER_INCIDENT).map((id) => alerts.get(id)).filter((a): a is Alert => a !== undefined),
-    })),
+    recent: () => incidents.recent(SHOWN, o.now() - 7 * DAY).map((incident) => {
+      const n = o.name?.(incident.device);
+      return {
+        incident: n ? { ...incident, deviceNames: namingParams(n) } : incident,
+        alerts: incidents.alertIds(incident.id).slice(-ALERTS_PER_INCIDENT).map((id) => alerts.get(id))
+          .filter((a): a is Alert => a !== undefined).map((a) => withDeviceNames(a, o.name)),
+      };
+    }),
   };
 }

@@ -11,6 +11,8 @@ const SYSLOG_SEVERITY: Record<Severity, number> = { danger: 2, warning: 4, info:
 /** What upstream hears about the incident an alert opened or escalated. */
 export interface IncidentSummary { id: number; severity: Severity; kinds: readonly string[]; findings: number; openedAt: number }
 
+const textParam = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
 /** The upstream message for `alert`, with `text` as the human-readable part; with `incident`,
  *  the message announces that incident (opened, escalated or given a new kind) and takes its severity. */
 export function alertToSyslog(alert: Alert, o: { text: string; incident?: IncidentSummary | undefined }): UpstreamMessage {
@@ -26,7 +28,11 @@ export function alertToSyslog(alert: Alert, o: { text: string; incident?: Incide
         id: SD_ID,
         params: {
           alert: alert.id, kind: alert.kind, severity: alert.severity, action: alert.action,
-          deviceMac: alert.device.mac, deviceIp: alert.device.ip, remoteIp: alert.remote?.ip,
+          deviceMac: alert.device.mac, deviceIp: alert.device.ip,
+          // How staff know the device (alerts/naming.ts): a staff label and a self-given hostname
+          // are separate params, never one "name". Hostile text, escaped by formatRfc5424.
+          deviceLabel: textParam(alert.params['deviceLabel']), deviceHostname: textParam(alert.params['deviceName']),
+          remoteIp: alert.remote?.ip,
           // The name the device looked up for it (DNS name sensor): hostile text, escaped by formatRfc5424.
           remoteName: typeof alert.evidence['remoteName'] === 'string' ? alert.evidence['remoteName'] : undefined,
           remotePort: alert.remote?.port, direction: alert.direction, count: alert.count,

@@ -10,7 +10,7 @@ test('mute add takes every MAC form that device approve takes, and the mute matc
   const ports = {
     mutes, now: () => 1000,
     incidents: { recent: () => [], alertIds: () => [] }, alerts: { get: () => undefined },
-    explain: () => ({ title: '', what: '', why: '', did: '', todo: '', call: '' }),
+    explain: () => ({ title: '', what: '', why: '', did: '', todo: '', call: '' }), nameDevice: () => undefined,
   };
   const add = alertHandlers(ports)['mute.add'];
   if (!add) return t.fail('no mute.add handler');

@@ -6,7 +6,7 @@ import { ctx, DAY0, flow, H, MIN, run, thresholds } from './helpers.js';
 test('1.5 GB sent at 02:30 to an unknown host is an unusual upload', (t) => {
   const found = run(new UploadDetector(ctx()), [flow({ remoteIp: '198.51.100.77', start: DAY0 + 2 * H, end: DAY0 + 2.5 * H, bytesOut: 1.5e9, bytesIn: 2e6 })]) as Finding[];
   t.is(found.length, 1);
-  t.like(found[0], { kind: 'upload', severity: 'warning', params: { businessHours: false, megabytes: 1500, pattern: 'single_flow' } });
+  t.like(found[0], { kind: 'upload', severity: 'warning', params: { businessHours: false, bytes: 1_500_000_000, pattern: 'single_flow' } });
 });
 
 test('a large legitimate upload to cloud storage at 14:00, a video call and a NAS backup do not alert', (t) => {

@@ -17,21 +17,39 @@ const TYPE_EN: Record<string, string> = {
   nas: 'file storage device (NAS)', iot: 'small network device', unknown: 'unknown kind of device',
 };
 
+// Named as staff know the device (alerts/naming.ts; live names first, then the finding's own):
+// the staff label as written; else the name the device gives itself, marked as its claim; else
+// maker and kind. The address (and the device ID) follows in brackets.
+const labelOf = (p: P): string | undefined => str(p.deviceLabel) ?? str(p.label);
+const hostOf = (p: P): string | undefined => str(p.deviceName) ?? str(p.hostname);
+const vendorOf = (p: P): string | undefined => str(p.deviceVendor) ?? str(p.vendor);
+
 function nameJa(p: P): string {
-  const h = str(p.label) ?? str(p.hostname);
+  const label = labelOf(p);
+  if (label) return label;
   const kind = TYPE_JA[String(p.deviceType ?? 'unknown')] ?? TYPE_JA.unknown!;
-  const vendor = str(p.vendor) ? `${p.vendor}製の` : '';
-  return h ? `「${h}」という名前の${vendor}${kind}` : `${vendor}${kind}`;
+  const host = hostOf(p), vendor = vendorOf(p);
+  const v = vendor ? `${vendor}製の` : '';
+  return host ? `「${host}」と名乗る${v}${kind}` : `${v}${kind}`;
 }
-/** Starts a sentence, so it is capitalised ("A smartphone named ..."). */
+/** Starts a sentence, so it is capitalised ("A smartphone calling itself ..."). */
 function nameEn(p: P): string {
-  const h = str(p.label) ?? str(p.hostname);
+  const label = labelOf(p);
+  if (label) return `“${label}”`;
   const kind = TYPE_EN[String(p.deviceType ?? 'unknown')] ?? TYPE_EN.unknown!;
-  const vendor = str(p.vendor) ? ` made by ${p.vendor}` : '';
-  return h ? `A ${kind}${vendor} named "${h}"` : `A ${kind}${vendor}`;
+  const host = hostOf(p), vendor = vendorOf(p);
+  const v = vendor ? ` made by ${vendor}` : '';
+  return host ? `A ${kind}${v} calling itself "${host}"` : `A ${kind}${v}`;
 }
-const idJa = (p: P): string => (str(p.mac) ? `（機器の識別番号 ${p.mac}）` : '');
-const idEn = (p: P): string => (str(p.mac) ? ` (device ID ${p.mac})` : '');
+const addrOf = (p: P): string | undefined => str(p.ip) ?? str(p.deviceIp);
+const idJa = (p: P): string => {
+  const parts = [addrOf(p), str(p.mac) ? `機器の識別番号 ${p.mac}` : undefined].filter((x) => x !== undefined);
+  return parts.length ? `（${parts.join('、')}）` : '';
+};
+const idEn = (p: P): string => {
+  const parts = [addrOf(p), str(p.mac) ? `device ID ${p.mac}` : undefined].filter((x) => x !== undefined);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+};
 
 function maybeJa(p: P): string {
   if (!str(p.maybeSameAs)) return '';
@@ -69,7 +87,7 @@ function phoneEn(p: P): AlertText {
     what: `${nameEn(p)}${idEn(p)} connected to the office network for the first time. It is most likely someone's personal smartphone.${maybeEn(p)}`,
     why: 'A personal phone the company does not manage may lack protection or updates. It could reach office data or talk to dangerous sites.',
     did: didEn(p),
-    todo: `${ASK_EN} If it is an employee's own phone, ask them to keep it off the office network (use the guest Wi-Fi if there is one). If it is used for work, press "Approve". If nobody recognises it, press "Quarantine" and contact support.`,
+    todo: `${ASK_EN} If it is an employee's own phone, ask them to keep it off the office network (use the guest Wi-Fi if there is one). If it is used for work, press "Approve". If nobody recognises it, press "Quarantine" and call the help desk.`,
   };
 }
 
@@ -88,7 +106,7 @@ function unknownEn(p: P): AlertText {
     what: `${nameEn(p)}${idEn(p)} connected to the office network for the first time.${maybeEn(p)}`,
     why: 'An unknown device on the office network could take data out or spread a virus. Often it is simply new equipment or a visitor\'s device, so it is not necessarily dangerous.',
     did: didEn(p),
-    todo: `${ASK_EN} If it belongs to the company, press "Approve" and you will not be told about it again. If nobody recognises it, press "Quarantine" and contact support.`,
+    todo: `${ASK_EN} If it belongs to the company, press "Approve" and you will not be told about it again. If nobody recognises it, press "Quarantine" and call the help desk.`,
   };
 }
 
@@ -109,7 +127,7 @@ function eolEn(p: P): AlertText {
     what: `${nameEn(p)}${idEn(p)}, apparently running ${os}, connected to the office network.${maybeEn(p)}`,
     why: `${os} no longer receives security updates from its maker. It can be infected just by being on the internet, and the infection can spread to other office computers.`,
     did: didEn(p),
-    todo: `${ASK_EN} If it is not in use, unplug its network cable or turn off its Wi-Fi. If it is truly needed, keep it off the internet and plan to replace it. If unsure, press "Quarantine" and contact support.`,
+    todo: `${ASK_EN} If it is not in use, unplug its network cable or turn off its Wi-Fi. If it is truly needed, keep it off the internet and plan to replace it. If unsure, press "Quarantine" and call the help desk.`,
   };
 }
 

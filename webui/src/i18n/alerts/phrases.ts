@@ -4,8 +4,9 @@
 //
 // Parameter names every template may rely on (filled by explainAlert from the Alert):
 //   deviceIp, deviceMac, remoteIp, remotePort, direction, action, count, kind
-// and optionally (from the finding's params): deviceName (hostname, hostile text),
-// deviceLabel (set by staff), deviceType ('pc' | 'phone' | 'printer' | 'nas' | ...),
+// and optionally (from the device inventory, alerts/naming.ts): deviceName (hostname, hostile
+// text), deviceLabel (set by staff), deviceVendor (OUI registry), deviceType ('pc' | 'phone' |
+// 'printer' | 'nas' | 'iot' | 'unknown'),
 // category ('malware' | 'c2' | 'phishing' | 'attack' | 'spam' | anything else).
 import type { AlertParams } from '../../../../firmware/src/alerts/types.js';
 import { categoryPhrase } from './blocklist.js';
@@ -32,6 +33,7 @@ const DEVICE_TYPE_JA: Record<string, string> = {
   tablet: 'タブレット',
   printer: 'プリンター',
   nas: 'ファイル保存用の機器（NAS）',
+  iot: 'ネットにつながる小さな機器',
 };
 const DEVICE_TYPE_EN: Record<string, string> = {
   pc: 'computer',
@@ -39,29 +41,44 @@ const DEVICE_TYPE_EN: Record<string, string> = {
   tablet: 'tablet',
   printer: 'printer',
   nas: 'file storage box (NAS)',
+  iot: 'small network device',
 };
 
-/** 「経理のパソコン（192.168.1.23）」, 「社内の機器「name」（192.168.1.23）」 or 「社内の機器」. */
+// How an office device is named, as staff know it (issue 15): the label staff gave it; else the
+// name the device gives itself (hostile text, so marked as its own claim: 「…」と名乗る); else
+// its maker and kind; always with its address after it. A label and a self-given name are told
+// apart, so a device calling itself 「経理のパソコン」 cannot pass for the one staff labelled so.
+const address = (p: AlertParams): string | undefined => text(p, 'deviceIp') ?? text(p, 'device') ?? text(p, 'deviceMac');
+
+/** 「経理のパソコン（192.168.1.23）」, 「「KEIRI-XP」と名乗るパソコン（…）」, 「Brother製のプリンター（…）」 or 「社内の機器（…）」. */
 export function deviceJa(p: AlertParams): string {
-  const addr = text(p, 'deviceIp') ?? text(p, 'deviceMac');
+  const addr = address(p);
   const paren = addr ? `（${addr}）` : '';
   const label = text(p, 'deviceLabel');
   if (label) return `${label}${paren}`;
-  const kind = DEVICE_TYPE_JA[text(p, 'deviceType') ?? ''] ?? '機器';
+  const type = text(p, 'deviceType') ?? '';
+  const kind = DEVICE_TYPE_JA[type] ?? '機器';
   const name = text(p, 'deviceName');
-  return name ? `社内の${kind}「${name}」${paren}` : `社内の${kind}${paren}`;
+  if (name) return `「${name}」と名乗る${kind}${paren}`;
+  const vendor = text(p, 'deviceVendor');
+  if (vendor) return `${vendor}製の${type === 'unknown' ? '種類の分からない機器' : kind}${paren}`;
+  return `社内の${type === 'unknown' ? '種類の分からない機器' : kind}${paren}`;
 }
 
-/** "“Accounts PC” (192.168.1.23)", "a device in your office called “name” (192.168.1.23)" or "a device in your office". */
+/** "“Accounts PC” (192.168.1.23)", "a computer calling itself “KEIRI-XP” (…)", "a Brother printer (…)" or "a device in your office (…)". */
 export function deviceEn(p: AlertParams): string {
-  const addr = text(p, 'deviceIp') ?? text(p, 'deviceMac');
+  const addr = address(p);
   const paren = addr ? ` (${addr})` : '';
   const label = text(p, 'deviceLabel');
   if (label) return `“${label}”${paren}`;
-  const kind = DEVICE_TYPE_EN[text(p, 'deviceType') ?? ''] ?? 'device';
+  const type = text(p, 'deviceType') ?? '';
+  const kind = type === 'unknown' ? 'device of unknown kind' : DEVICE_TYPE_EN[type] ?? 'device';
   const name = text(p, 'deviceName');
-  const article = /^[aeiou]/.test(kind) ? 'an' : 'a';
-  return name ? `${article} ${kind} in your office called “${name}”${paren}` : `${article} ${kind} in your office${paren}`;
+  const a = (w: string): string => (/^[aeiou]/i.test(w) ? 'an' : 'a');
+  if (name) return `${a(kind)} ${kind} calling itself “${name}”${paren}`;
+  const vendor = text(p, 'deviceVendor');
+  if (vendor) return `${a(vendor)} ${vendor} ${kind}${paren}`;
+  return `${a(kind)} ${kind} in your office${paren}`;
 }
 
 const CATEGORY_JA: Record<string, string> = {

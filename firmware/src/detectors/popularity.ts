@@ -1,0 +1,72 @@
+// "Widely used by the office" (issue 15): how many office devices used a destination recently,
+// counted by network and by name, never by single address. A cloud service answers from many
+// addresses in one network (Windows push, Delivery Optimization, an antivirus vendor), so four
+// PCs behind the same Slack servers are one popular destination, not four rare ones. The name
+// is the one the device looked up (DNS name sensor), cut to its registered part.
+import type { FlowRecord } from '../flows/parse.js';
+import { CappedMap } from '../collections/capped.js';
+
+interface Seen { devices: string[]; lastSeen: number }
+
+/** The network an address belongs to for popularity: IPv4 /24, IPv6 /48. */
+export function networkKey(ip: string): string {
+  if (!ip.includes(':')) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
+  const groups = ip.split(':');
+  // Normalised text form from net/: expand only the first three groups we need.
+  const head: string[] = [];
+  for (const g of groups) { if (g === '') break; head.push(g); if (head.length === 3) break; }
+  while (head.length < 3) head.push('0');
+  return `${head.join(':')}::/48`;
+}
+
+/** The registered part of a name: "array614.prod.do.dsp.mp.microsoft.com" → "microsoft.com",
+ *  "www.example.co.jp" → "example.co.jp" (a short second-level label is taken as a public suffix). */
+export function registeredName(name: string): string {
+  const labels = name.toLowerCase().split('.').filter((l) => l !== '');
+  if (labels.length <= 2) return labels.join('.');
+  const sld = labels[labels.length - 2]!;
+  const take = sld.length <= 3 && labels[labels.length - 1]!.length === 2 ? 3 : 2;
+  return labels.slice(-take).join('.');
+}
+
+export class OfficePopularity {
+  private readonly seen: CappedMap<string, Seen>;
+
+  /** `cap`: destinations remembered; `keep`: most devices kept per destination (enough to decide). */
+  constructor(cap: number, private readonly keep: number, private readonly windowMs: number, private readonly nameOf?: (ip: string) => string | undefined) {
+    this.seen = new CappedMap(cap);
+  }
+
+  private keys(ip: string): string[] {
+    const n = this.nameOf?.(ip);
+    return n === undefined ? [`net:${networkKey(ip)}`] : [`net:${networkKey(ip)}`, `name:${registeredName(n)}`];
+  }
+
+  /** Notes that the flow's device used its destination (outbound flows only). */
+  note(flow: FlowRecord, device: string): void {
+    if (flow.direction !== 'outbound') return;
+    const now = flow.end;
+    for (const k of this.keys(flow.remoteIp)) {
+      const s = this.seen.upsert(k, () => ({ devices: [], lastSeen: now }));
+      s.lastSeen = now;
+      if (s.devices.length < this.keep && !s.devices.includes(device)) s.devices = [...s.devices, device];
+    }
+  }
+
+  /** How many devices (at most `keep`) used the destination's network or name within the window; which one. */
+  devices(ip: string, now: number): { count: number; by: 'network' | 'name' } {
+    let best = { count: 0, by: 'network' as 'network' | 'name' };
+    for (const k of this.keys(ip)) {
+      const s = this.seen.peek(k);
+      if (s === undefined || s.lastSeen < now - this.windowMs) continue;
+      if (s.devices.length > best.count) best = { count: s.devices.length, by: k.startsWith('name:') ? 'name' : 'network' };
+    }
+    return best;
+  }
+
+  evict(now: number): void {
+    this.seen.sweep((s) => s.lastSeen < now - this.windowMs);
+  }
+
+  size(): number { return this.seen.size; }
+}

@@ -1,0 +1,68 @@
+// The detectors and the alert pipeline on real, labelled traffic no one here wrote (issue 15):
+// four benign office PCs over a whole day each (Stratosphere CTU-Normal-40/42/43/44, replayed as
+// one office day), an Nmap scanning client and an Android RAT. Sources and licences:
+// test/fixtures/traffic/SOURCES.md. Direction and bytes are always the office device's.
+import test from 'ava';
+import { readConnLog, readNames, replay, shiftTo, type LabelledFlow } from './corpus.js';
+
+const PCS = [['008', '147.32.81.167'], ['010', '147.32.83.234'], ['011', '147.32.83.165'], ['012', '147.32.83.161']] as const;
+const T0 = Date.UTC(2026, 10, 24, 23, 0, 0); // Wednesday 08:00 JST
+const names = new Map<string, string>();
+const office: LabelledFlow[][] = PCS.map(([d, ip], i) => {
+  for (const [k, v] of readNames(`stratosphere/${d}-sni.tsv.gz`)) names.set(k, v);
+  return shiftTo(readConnLog(`stratosphere/${d}-conn.log.gz`, ip, `02:00:00:00:01:0${i}`), T0);
+});
+const nameOf = (ip: string): string | undefined => names.get(ip);
+const pcDays = office.length; // each capture is one PC's whole day
+
+// Measured 2026-12-02 with the shipped thresholds: 4 alerts for 4 PC-days (1.0 per PC per day; 37
+// before this change, 9.25). The issue's target is 0.1 per PC per day: NOT met yet. Left: Windows
+// push to 20.199.120.151 every 28 min (the box would know its name, client.wns.windows.com, from
+// DNS; this capture has no DNS log and no TLS name for it), Jitsi's video bridge on 10000/tcp twice,
+// Spotify on 4070/tcp. This bound only stops it getting worse.
+const MEASURED_FALSE_ALERTS = 4;
+
+test('four benign PCs for a day: false alerts after the pipeline, and what counts against them', (t) => {
+  const { alerts } = replay(office.flat().map((x) => x.flow), nameOf);
+  const perPcDay = alerts.length / pcDays;
+  t.log(`false alerts: ${alerts.length} for ${pcDays} PC-days = ${perPcDay.toFixed(2)} per PC per day (target 0.1)`);
+  for (const a of alerts) t.log(`  ${a.kind} ${a.device.ip} → ${a.remote?.ip}:${a.remote?.port} ${String(a.evidence['remoteName'] ?? '')}`);
+  t.true(alerts.length <= MEASURED_FALSE_ALERTS, `no worse than measured (${alerts.length} > ${MEASURED_FALSE_ALERTS})`);
+  // A well-known service by name (Delivery Optimization every 900 s, *.do.dsp.mp.microsoft.com) and
+  // by network (ESET's AS50881, MQTT on 8883 every 300 s) is not a beacon.
+  t.false(alerts.some((a) => a.kind === 'beacon' && /dsp\.mp\.microsoft\.com$/.test(String(a.evidence['remoteName'] ?? ''))));
+  t.false(alerts.some((a) => a.remote?.ip.startsWith('91.228.167.') || a.remote?.ip.startsWith('38.90.226.')));
+  // Widely used by the office, by name: Slack's websocket servers answer from many addresses.
+  t.false(alerts.some((a) => String(a.evidence['remoteName'] ?? '').endsWith('slack.com')), 'Slack used by 3 of 4 PCs');
+  // Direction is the office device's: inbound attacks on these PCs are never counted as their traffic.
+  t.true(alerts.every((a) => a.direction !== 'inbound'));
+});
+
+test('the same PCs each alone: the office makes Slack popular, one PC cannot', (t) => {
+  // Findings (before the pipeline): what the detectors themselves conclude.
+  const alone = office.map((pc) => replay(pc.map((x) => x.flow), nameOf).findings);
+  const together = replay(office.flat().map((x) => x.flow), nameOf).findings;
+  t.log(`findings alone: ${alone.join(' + ')} = ${alone.reduce((a, b) => a + b, 0)}; as one office: ${together}`);
+  t.true(together < alone.reduce((a, b) => a + b, 0));
+});
+
+test('an Nmap client scanning three office networks is found, with the office-side direction', (t) => {
+  const scan = readConnLog('stratosphere/002-conn.log.gz', '172.16.1.11');
+  const { alerts } = replay(scan.map((x) => x.flow));
+  const scans = alerts.filter((a) => a.kind === 'scan');
+  t.true(scans.some((a) => a.direction === 'lan' && a.params['pattern'] === 'hosts'), 'address sweep');
+  t.true(scans.some((a) => a.direction === 'lan' && a.params['pattern'] === 'ports'), 'port scan');
+  t.true(alerts.every((a) => a.device.ip === '172.16.1.11'), 'only the scanner is named');
+});
+
+test('an Android RAT: what the method cannot see is stated, not hidden', (t) => {
+  // AndroidTester's 12 connections to its controller on 1337/tcp carried 42 MB out, in flows of at
+  // most 40 minutes: under the upload floors (150 MB an hour off-hours, 2 GB in business hours) and
+  // the one-hour long-connection threshold, to one address contacted 12 times (fewer than the 24 a
+  // beacon score needs). Not found today; this test fails once it is, so the README gets updated.
+  const rat = readConnLog('stratosphere/003-conn.log.gz', '10.8.0.61');
+  const c2 = rat.filter((x) => x.flow.remotePort === 1337);
+  t.is(c2.length, 12);
+  t.is(c2.reduce((s, x) => s + x.flow.bytesOut, 0), 41_968_113);
+  t.deepEqual(replay(rat.map((x) => x.flow)).alerts.map((a) => a.kind), []);
+});
