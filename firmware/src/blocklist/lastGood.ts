@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { formatRange, parseEntry } from '../net/ip.js';
 import { writeAtomic } from '../sys/files.js';
 import type { PackedRanges } from './packed.js';
+import { errnoCode } from '../errors/errorText.js';
 
 export class LastGoodError extends Error {
   override name = 'LastGoodError';
@@ -95,7 +96,7 @@ export class LastGoodStore {
     try {
       files = await readdir(snapshotDir(this.stateDir));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (errnoCode(e) === 'ENOENT') return [];
       throw e;
     }
     const out: FeedSnapshot[] = [];
