@@ -8,25 +8,25 @@ import type { AlertCatalog, AlertText } from '../types.js';
 type P = AlertParams;
 const str = (v: P[string]): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
-const TYPE_JA: Record<string, string> = {
+const TYPE_JA: Record<string, string> & { unknown: string } = {
   pc: 'パソコン', phone: 'スマートフォン', tablet: 'タブレット', printer: 'プリンター',
   nas: 'ファイル共有用の機器（NAS）', iot: 'ネットワークにつながる小型の機器', unknown: '種類の分からない機器',
 };
-const TYPE_EN: Record<string, string> = {
+const TYPE_EN: Record<string, string> & { unknown: string } = {
   pc: 'computer', phone: 'smartphone', tablet: 'tablet', printer: 'printer',
   nas: 'file storage device (NAS)', iot: 'small network device', unknown: 'device of unknown type',
 };
 
 function nameJa(p: P): string {
   const h = str(p.label) ?? str(p.hostname);
-  const kind = TYPE_JA[String(p.deviceType ?? 'unknown')] ?? TYPE_JA.unknown!;
+  const kind = TYPE_JA[String(p.deviceType ?? 'unknown')] ?? TYPE_JA.unknown;
   const vendor = str(p.vendor) ? `${p.vendor}製の` : '';
   return h ? `「${h}」という名前の${vendor}${kind}` : `${vendor}${kind}`;
 }
 /** Starts a sentence, so it is capitalised ("A smartphone named ..."). */
 function nameEn(p: P): string {
   const h = str(p.label) ?? str(p.hostname);
-  const kind = TYPE_EN[String(p.deviceType ?? 'unknown')] ?? TYPE_EN.unknown!;
+  const kind = TYPE_EN[String(p.deviceType ?? 'unknown')] ?? TYPE_EN.unknown;
   const vendor = str(p.vendor) ? ` made by ${p.vendor}` : '';
   return h ? `A ${kind}${vendor} named "${h}"` : `A ${kind}${vendor}`;
 }
