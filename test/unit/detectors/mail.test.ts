@@ -1,5 +1,4 @@
 import test from 'ava';
-import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { MailDetector } from '../../../firmware/src/detectors/mail.js';
 import { ctx, DAY0, flow, MIN, run, thresholds } from './helpers.js';
 
@@ -7,14 +6,14 @@ const smtp = (i: number, port: number, over = {}) =>
   flow({ remotePort: port, remoteIp: `198.51.100.${i}`, start: DAY0 + i * 5000, end: DAY0 + i * 5000 + 2000, ...over });
 
 test('a PC sending mail straight to port 25 is reported once', (t) => {
-  const found = run(new MailDetector(ctx()), [smtp(1, 25), smtp(1, 25, { start: DAY0 + MIN, end: DAY0 + MIN + 1 })]) as Finding[];
+  const found = run(new MailDetector(ctx()), [smtp(1, 25), smtp(1, 25, { start: DAY0 + MIN, end: DAY0 + MIN + 1 })]);
   t.is(found.length, 1);
   t.like(found[0], { kind: 'mail_abuse', severity: 'warning', evidence: { pattern: 'direct_smtp' } });
 });
 
 test('30 distinct servers on 587 in a few minutes is a dangerous burst', (t) => {
   const flows = Array.from({ length: 30 }, (_, i) => smtp(i + 1, 587));
-  const found = run(new MailDetector(ctx()), flows) as Finding[];
+  const found = run(new MailDetector(ctx()), flows);
   t.is(found.length, 1);
   t.like(found[0], { kind: 'mail_abuse', severity: 'danger', evidence: { pattern: 'burst', distinctServers: 5 } });
 });
