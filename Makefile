@@ -41,6 +41,7 @@ build: $(STAMP)
 check: $(STAMP)
 	npx tsc -p tsconfig.json --noEmit
 	npx tsx test/tools/importGraph.ts
+	npx eslint
 
 test: deps build check
 	npx tsx test/lab/cleanup.ts

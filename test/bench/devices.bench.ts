@@ -56,7 +56,7 @@ const rssBeforeInv = process.memoryUsage();
 function build(n: number): InventoryState {
   let s = emptyInventory(T0);
   for (let i = 0; i < n; i++) {
-    const r = observationFromFrame({ at: T0 + i, srcMac: mac(i, i % 2 === 0), srcIp: '0.0.0.0', dstIp: '255.255.255.255', srcPort: 68, dstPort: 67, vlan: null, payload: pkts[i % 1000]! }, oui.vendorOf);
+    const r = observationFromFrame({ at: T0 + i, srcMac: mac(i, i % 2 === 0), srcIp: '0.0.0.0', dstIp: '255.255.255.255', srcPort: 68, dstPort: 67, vlan: null, payload: pkts[i % 1000]! }, (m) => oui.vendorOf(m));
     if (r.ok) s = observe(s, { ...r.observation, mac: mac(i, i % 2 === 0) }, T0 + i, DEFAULT_POLICY, table).state;
   }
   return s;
@@ -65,7 +65,7 @@ const s1000 = build(1000);
 const s5000 = build(5000);
 const heapAfter = process.memoryUsage();
 const obsFor = (i: number, at: number) => {
-  const r = observationFromFrame({ at, srcMac: mac(i, i % 2 === 0), srcIp: '0.0.0.0', dstIp: '255.255.255.255', srcPort: 68, dstPort: 67, vlan: null, payload: pkts[i % 1000]! }, oui.vendorOf);
+  const r = observationFromFrame({ at, srcMac: mac(i, i % 2 === 0), srcIp: '0.0.0.0', dstIp: '255.255.255.255', srcPort: 68, dstPort: 67, vlan: null, payload: pkts[i % 1000]! }, (m) => oui.vendorOf(m));
   if (!r.ok) throw new Error(r.reason); return r.observation;
 };
 const obs1000 = time('observe, known device, 1000 devices', 20_000, (i) => { observe(s1000, obsFor(i % 1000, AFTER + i), AFTER + i, DEFAULT_POLICY, table); });
@@ -83,7 +83,7 @@ let s = s1000; let findings = 0;
 const cpu0 = process.cpuUsage(); const w0 = performance.now();
 for (let off = 0; off < burst.length; off += 4096) {
   for (const f of parser.push(burst.subarray(off, off + 4096))) {
-    const r = observationFromFrame(f, oui.vendorOf);
+    const r = observationFromFrame(f, (m) => oui.vendorOf(m));
     if (!r.ok) continue;
     const step = observe(s, r.observation, f.at, DEFAULT_POLICY, table);
     s = step.state; findings += step.findings.length;
@@ -97,7 +97,7 @@ const mem = process.memoryUsage();
 const first = pcapStream([{ at: AFTER + 999_999, data: ethIpv4Udp(packet(777_777), { src: mac(777_777, false) }) }]);
 const l0 = performance.now();
 const p2 = createPcapParser(); let got = 0;
-for (const f of p2.push(first)) { const r = observationFromFrame(f, oui.vendorOf); if (r.ok) got += observe(s1000, r.observation, f.at, DEFAULT_POLICY, table).findings.length; }
+for (const f of p2.push(first)) { const r = observationFromFrame(f, (m) => oui.vendorOf(m)); if (r.ok) got += observe(s1000, r.observation, f.at, DEFAULT_POLICY, table).findings.length; }
 const latencyUs = (performance.now() - l0) * 1000;
 
 console.log('');

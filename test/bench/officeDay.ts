@@ -62,7 +62,6 @@ export function knownName(ip: string): string | undefined {
 }
 
 export function deviceIp(i: number): string { return `10.1.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`; }
-const deviceMacOf = (i: number): string => `02:00:00:${((i >> 16) & 255).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
 const destIp = (i: number): string => `44.${(i >> 8) & 255}.${i & 255}.${(i >> 16) + 1}`;
 
 interface Flow { dev: number; dst: string; dport: number; proto: 6 | 17; start: number; end: number; ob: number; op: number; rb: number; rp: number }

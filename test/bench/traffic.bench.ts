@@ -26,6 +26,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { benchNodeFlags, compileBench } from './compiled.js';
 import { OfficeDay, LAN_PREFIX, RESOLVER, type PlantedCase } from './officeDay.js';
+import type { FeatureContext } from '../../firmware/src/app/feature.js';
+import type { Finding } from '../../firmware/src/alerts/types.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };
@@ -168,7 +170,7 @@ async function fullPass(o: DayPlan) {
   const { ConfigSchema, cooldownMsFor } = await import('../../firmware/src/config/schema.js');
   const { packageRoot } = await import('../../firmware/src/sys/paths.js');
   const { Conditions } = await import('../../firmware/src/app/conditions.js');
-  type FC = import('../../firmware/src/app/feature.js').FeatureContext;
+  type FC = FeatureContext;
 
   const dir = mkdtempSync(join(tmpdir(), 'utm-traffic-bench-'));
   const db = openDb(join(dir, 'utm.db'));
@@ -187,7 +189,7 @@ async function fullPass(o: DayPlan) {
     stateDir: dir, config: ConfigSchema.parse({ traffic: { dnsNames: { trustedServers: [RESOLVER] } } }), provisioning: null, base: { logPrefix: 'utm' }, now: Date.now, db,
     log: { info: noop, warn: noop, error: (m: string, e?: unknown) => console.error(m, e) },
     nft: null, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => ({ lanPrefixes: [LAN_PREFIX] }),
-    raise: (f: import('../../firmware/src/alerts/types.js').Finding) => {
+    raise: (f: Finding) => {
       const r = pipeline.ingest(f);
       if (r.isNew) {
         latenciesMs.push((Number(process.hrtime.bigint() / 1000n) - currentSentUs) / 1000);

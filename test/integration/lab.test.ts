@@ -1,7 +1,7 @@
 // Proves the namespace lab itself (no utmd): traffic from LAN hosts reaches the "internet"
 // through the box in both modes, the rsyslog collector receives RFC 5424 datagrams, two
 // labs coexist, and teardown (or cleanupStale after a kill -9) leaves nothing behind.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { readFile } from 'node:fs/promises';
 import { startUdpCollector } from '../lab/collector.js';
 import { createLab, REPO_ROOT, type Lab } from '../lab/lab.js';
@@ -28,7 +28,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function assertGone(t: import('ava').ExecutionContext, lab: Lab, pids: number[]): Promise<void> {
+async function assertGone(t: ExecutionContext, lab: Lab, pids: number[]): Promise<void> {
   const left = await listNamespaces();
   t.deepEqual(left.filter((n) => lab.namespaces().includes(n)), [], 'no namespace of the lab is left');
   await waitFor(() => pids.every((p) => !alive(p)), { what: 'lab processes to be gone', timeoutMs: 30_000 });

@@ -38,7 +38,8 @@ function renderValue(value: unknown): string {
   if (value instanceof Html) return value.toString();
   if (value === null || value === undefined || value === false) return '';
   if (Array.isArray(value)) return value.map(renderValue).join('');
-  return escapeHtml(String(value));
+  const text: unknown = value; // a number, string or true: printed as text
+  return escapeHtml(String(text));
 }
 
 /** Tagged template: html`<p>${text}</p>` escapes `text`; nest html`` or raw() for markup. */

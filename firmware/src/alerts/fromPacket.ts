@@ -28,9 +28,9 @@ export interface ParsedPrefix {
 
 /** Reads one of our log prefixes; null for anything else. */
 export function parseLogPrefix(prefix: string, logPrefix: string): ParsedPrefix | null {
-  const m = /^([a-z]{1,8}):(drop|watch):(out|in):([a-z0-9_]{1,32})$/.exec(prefix.trim());
-  if (!m || m[1] !== logPrefix) return null;
-  return { action: m[2] as 'drop' | 'watch', dir: m[3] as 'out' | 'in', group: m[4] as string };
+  const [, name, action, dir, group] = /^([a-z]{1,8}):(drop|watch):(out|in):([a-z0-9_]{1,32})$/.exec(prefix.trim()) ?? [];
+  if (name !== logPrefix || (action !== 'drop' && action !== 'watch') || (dir !== 'out' && dir !== 'in') || group === undefined) return null;
+  return { action, dir, group };
 }
 
 /** The finding for a blocklist hit, or null when the packet is not one. */

@@ -12,7 +12,6 @@ export const STAGE_OF: Readonly<Record<string, 'arrival' | 'control' | 'action'>
 };
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, danger: 2 };
-const BY_RANK: Severity[] = ['info', 'warning', 'danger'];
 
 export function severityRank(s: Severity): number { return RANK[s]; }
 export function maxSeverity(a: Severity, b: Severity): Severity { return RANK[a] >= RANK[b] ? a : b; }
@@ -45,7 +44,8 @@ export function incidentDeviceKey(d: DeviceRef | undefined): string | undefined 
  *  span two stages, and to danger when they span three. */
 export function incidentSeverity(base: Severity, stages: number): Severity {
   const bump = stages >= 3 ? 2 : stages === 2 ? 1 : 0;
-  return BY_RANK[Math.min(2, RANK[base] + bump)]!;
+  const rank = RANK[base] + bump;
+  return rank >= 2 ? 'danger' : rank === 1 ? 'warning' : 'info';
 }
 
 export type IncidentDecision =

@@ -3,6 +3,7 @@
 // into the `provisioning` condition, so the page and the collector see the exact reason.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { errnoCode } from '../errors/errorText.js';
 
 export const REFUSED_NOTE = 'provisioning.refused';
 
@@ -12,8 +13,8 @@ export function readRefusedNote(stateDir: string): string | null {
   try {
     text = readFileSync(join(stateDir, REFUSED_NOTE), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    return `(note unreadable: ${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+    if (errnoCode(e) === 'ENOENT') return null;
+    return `(note unreadable: ${errnoCode(e) ?? 'error'})`;
   }
   return refusedNoteText(text);
 }

@@ -221,8 +221,7 @@ export class Reporting {
   private send(events: ConditionEvents): void {
     const queue = [...this.unsent, ...events];
     this.unsent = [];
-    for (let i = 0; i < queue.length; i++) {
-      const e = queue[i]!;
+    for (const [i, e] of queue.entries()) {
       try {
         this.d.sink.enqueue(conditionMessage(e, this.d.text.condition(e, this.d.lang)));
       } catch (err) {

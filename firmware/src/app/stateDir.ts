@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CHILDREN_DIR, endLeftovers } from '../sys/childRecords.js';
 import { DNSMASQ_DIR } from '../sys/paths.js';
 import type { Logger } from './log.js';
+import { errorMessage } from '../errors/errorText.js';
 
 /** Names that only writeAtomic, the ulogd config writer and the nft driver use for temporary files. */
 export function isTempName(name: string): boolean {
@@ -54,7 +55,7 @@ async function walk(path: string, depth: number, uid: number, report: PrepareRep
   try {
     st = await lstat(path);
   } catch (e) {
-    log.warn(`state dir: cannot inspect ${path}: ${(e as Error).message}`);
+    log.warn(`state dir: cannot inspect ${path}: ${errorMessage(e)}`);
     return;
   }
   const kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSocket() ? 'socket' : 'other';
@@ -73,7 +74,7 @@ async function walk(path: string, depth: number, uid: number, report: PrepareRep
   try {
     names = await readdir(path);
   } catch (e) {
-    log.warn(`state dir: cannot list ${path}: ${(e as Error).message}`);
+    log.warn(`state dir: cannot list ${path}: ${errorMessage(e)}`);
     return;
   }
   for (const n of names) {
@@ -84,7 +85,7 @@ async function walk(path: string, depth: number, uid: number, report: PrepareRep
         await rm(p, { force: true });
         report.tempRemoved.push(p);
       } catch (e) {
-        log.warn(`state dir: cannot remove temporary file ${p}: ${(e as Error).message}`);
+        log.warn(`state dir: cannot remove temporary file ${p}: ${errorMessage(e)}`);
       }
       continue;
     }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Finding } from '../alerts/types.js';
 import type { Conditions } from './conditions.js';
 import type { Logger } from './log.js';
+import { errnoCode, errorMessage } from '../errors/errorText.js';
 
 const STORAGE_CODES = /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_READONLY_DBMOVED|SQLITE_CANTOPEN)/;
 const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
@@ -17,16 +18,15 @@ const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
 /** True for an error (or any error in its cause chain) that means "storage cannot take writes". */
 export function isStorageError(e: unknown): boolean {
   for (let x: unknown = e, depth = 0; x instanceof Error && depth < 6; x = x.cause, depth++) {
-    const code = (x as { code?: unknown }).code;
-    if (typeof code === 'string' && (STORAGE_CODES.test(code) || FS_CODES.has(code))) return true;
+    const code = errnoCode(x);
+    if (code !== undefined && (STORAGE_CODES.test(code) || FS_CODES.has(code))) return true;
   }
   return false;
 }
 
 /** The error's code for the technician, e.g. SQLITE_FULL or ENOSPC. */
 export function storageCode(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : (e as Error | null)?.message?.slice(0, 80) ?? 'unknown';
+  return errnoCode(e) ?? (e instanceof Error ? e.message.slice(0, 80) : 'unknown');
 }
 
 export interface DiskReading {
@@ -138,7 +138,7 @@ export class StorageWatch {
       try {
         r = await (this.o.read ?? readStatfs)(this.o.stateDir);
       } catch (e) {
-        this.o.log.warn(`storage: cannot read free space of ${this.o.stateDir}: ${(e as Error).message}`);
+        this.o.log.warn(`storage: cannot read free space of ${this.o.stateDir}: ${errorMessage(e)}`);
         return;
       }
       this.st.freeBytes = r.freeBytes;

@@ -33,6 +33,6 @@ export function generatePassword(bytes: (n: number) => Buffer = randomBytes): st
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789'; // no 0/o, 1/l/i
   const raw = bytes(16);
   let s = '';
-  for (let i = 0; i < 16; i++) s += alphabet[(raw[i] as number) % alphabet.length];
-  return s.match(/.{4}/g)!.join('-');
+  for (const b of raw.subarray(0, 16)) s += alphabet.charAt(b % alphabet.length);
+  return (s.match(/.{4}/g) ?? []).join('-'); // 16 characters: four groups
 }

@@ -25,7 +25,7 @@ export function isFeedFormat(s: string): s is FeedFormat {
 }
 
 /** Checks a feed body as a feed with default limits would be (no runtime protected list). */
-export function checkFeedText(text: string, format: FeedFormat, csvColumn?: string | undefined): CheckSummary {
+export function checkFeedText(text: string, format: FeedFormat, csvColumn?: string): CheckSummary {
   const column = csvColumn === undefined ? undefined : /^[1-9][0-9]*$/.test(csvColumn) ? Number(csvColumn) : csvColumn;
   const rules: FeedRules = {
     id: 'check', format, allowHostBits: false, minEntries: 1, maxShrinkRatio: 0.5, maxRejectRatio: 0.1,

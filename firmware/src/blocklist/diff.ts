@@ -26,17 +26,17 @@ export function diffSingles(prev: readonly bigint[], next: readonly bigint[]): S
     const n = next[j];
     if (p !== undefined && p <= lastP) throw new RangeError(`prev not ascending at ${i}`);
     if (n !== undefined && n <= lastN) throw new RangeError(`next not ascending at ${j}`);
-    if (n === undefined || (p !== undefined && p < n)) {
-      del.push(p!);
-      lastP = p!;
+    if (p !== undefined && (n === undefined || p < n)) {
+      del.push(p);
+      lastP = p;
       i++;
-    } else if (p === undefined || n < p) {
+    } else if (n !== undefined && (p === undefined || n < p)) {
       add.push(n);
       lastN = n;
       j++;
-    } else {
-      lastP = p;
-      lastN = n;
+    } else { // equal: in both, unchanged
+      if (p !== undefined) lastP = p;
+      if (n !== undefined) lastN = n;
       i++;
       j++;
     }
@@ -48,8 +48,9 @@ export function diffSingles(prev: readonly bigint[], next: readonly bigint[]): S
 export function sameIntervals(a: readonly IpRange[], b: readonly IpRange[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined || y === undefined) return false; // same lengths: never
     if (x.family !== y.family || x.first !== y.first || x.last !== y.last) return false;
   }
   return true;

@@ -24,6 +24,7 @@ import { refreshFeed, rejectedCounts, type FetchFn } from './refresh.js';
 import { AllowRepo, FeedStatusRepo, ManualBlocksRepo, type FeedStatusRow } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
 import { blocklistHandlers } from './handlers.js';
+import { initialised } from './initialised.js';
 
 export interface BlocklistFeatureOptions {
   /** rules/feeds.json */
@@ -110,11 +111,11 @@ export class BlocklistFeature implements Feature {
         if (enabled.has(id)) continue;
         this.ranges.delete(id);
         this.usable.delete(id);
-        await this.store!.remove(id);
-        await this.selfProtect!.forgetFeed(id);
+        await initialised(this.store).remove(id);
+        await initialised(this.selfProtect).forgetFeed(id);
         ctx.conditions.set(`feed:${id}`, true, 'turned off');
       }
-      for (const s of await this.store!.loadAll((file, e) => ctx.log.error(`blocklist snapshot ${file} ignored`, e))) {
+      for (const s of await initialised(this.store).loadAll((file, e) => ctx.log.error(`blocklist snapshot ${file} ignored`, e))) {
         if (!enabled.has(s.feedId) || this.ranges.has(s.feedId)) continue;
         this.ranges.set(s.feedId, s.ranges);
         this.usable.set(s.feedId, s.usable);
@@ -156,15 +157,15 @@ export class BlocklistFeature implements Feature {
 
   /** Group content from the last-good ranges of its feeds. */
   private content(g: GroupLayout): SetContent {
-    const lists = g.feedIds.flatMap((id) => (this.ranges.has(id) ? [this.ranges.get(id)!] : []));
+    const lists = g.feedIds.flatMap((id) => this.ranges.get(id) ?? []);
     return lists.length ? splitPacked(unionPacked(lists)) : emptyContent();
   }
 
   private rebuildHits(): void {
     // the index holds packed ranges already; rebuild it as the catalog-order list of feeds
-    this.hits = { feeds: this.feeds.filter((f) => this.ranges.has(f.id)).map((f) => {
-      const r = this.ranges.get(f.id)!;
-      return { feedId: f.id, v4First: r.v4First, v4Last: r.v4Last, v6: r.v6 };
+    this.hits = { feeds: this.feeds.flatMap((f) => {
+      const r = this.ranges.get(f.id);
+      return r ? [{ feedId: f.id, v4First: r.v4First, v4Last: r.v4Last, v6: r.v6 }] : [];
     }) };
   }
 
@@ -199,7 +200,7 @@ export class BlocklistFeature implements Feature {
   /** Re-reads resolvers and NTP servers; a change re-applies the ruleset (its allowlist). */
   refreshPeers(): Promise<void> {
     return this.serial(async () => {
-      if (await this.selfProtect!.refreshBox()) await this.peersChanged('resolvers or time servers changed');
+      if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
     });
   }
 
@@ -259,7 +260,7 @@ export class BlocklistFeature implements Feature {
 
   private onTick(feedId: string): void {
     const ctx = this.need();
-    const st = this.statusRepo!.get(feedId);
+    const st = initialised(this.statusRepo).get(feedId);
     if (!shouldAttempt(ctx.now(), { consecutiveFailures: st.consecutiveFailures, lastAttemptAt: st.lastAttemptAt })) return;
     this.later(this.jitter(feedId), () => void this.refresh([feedId]).catch((e: unknown) => ctx.log.error(`feed ${feedId} refresh failed`, e)));
   }
@@ -276,20 +277,20 @@ export class BlocklistFeature implements Feature {
     return this.serial(async () => {
       const ctx = this.need();
       const wanted = this.feeds.filter((f) => f.enabled && (!feedIds || feedIds.includes(f.id)));
-      if (await this.selfProtect!.refreshBox()) await this.peersChanged('resolvers or time servers changed');
+      if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
       let peersMoved = false;
       const reports: RefreshReport[] = [];
       const changed: Array<{ feed: ResolvedFeed; ranges: PackedRanges; usable: number; status: FeedStatusRow }> = [];
       const previous = new Map(this.ranges);
       for (const feed of wanted) {
-        const st = this.statusRepo!.get(feed.id);
+        const st = initialised(this.statusRepo).get(feed.id);
         const now = ctx.now();
         st.lastAttemptAt = now;
         const out = await refreshFeed({
           feed, limits: ctx.config.feeds, guard: (fetchedFrom) => this.guard(fetchedFrom), validators: st.validators,
           lastGoodUsable: this.ranges.has(feed.id) ? (this.usable.get(feed.id) ?? null) : null, fetch: this.o.fetch,
         });
-        if (await this.selfProtect!.noteFeed(feed.id, out.peers)) peersMoved = true;
+        if (await initialised(this.selfProtect).noteFeed(feed.id, out.peers)) peersMoved = true;
         if (out.kind === 'unchanged') {
           st.lastSuccessAt = now;
           st.consecutiveFailures = 0;
@@ -315,7 +316,7 @@ export class BlocklistFeature implements Feature {
           } });
           reports.push({ feedId: feed.id, result: 'loaded', entries: out.usable, timings: { ...out.timings } });
         }
-        this.statusRepo!.put(st);
+        initialised(this.statusRepo).put(st);
       }
       if (peersMoved) await this.peersChanged('a feed server has a new address');
       if (!changed.length) return reports;
@@ -328,23 +329,23 @@ export class BlocklistFeature implements Feature {
         this.ranges.clear();
         for (const [k, v] of previous) this.ranges.set(k, v);
         for (const c of changed) {
-          const st = this.statusRepo!.get(c.feed.id);
+          const st = initialised(this.statusRepo).get(c.feed.id);
           st.consecutiveFailures++;
           st.lastError = `apply: ${String((e as Error).message).slice(0, 300)}`;
           st.lastErrorAt = ctx.now();
-          this.statusRepo!.put(st);
+          initialised(this.statusRepo).put(st);
           this.fault(c.feed, 'apply', { message: (e as Error).message });
         }
         throw e;
       }
       for (const c of changed) {
         this.usable.set(c.feed.id, c.usable);
-        this.statusRepo!.put(c.status);
+        initialised(this.statusRepo).put(c.status);
       }
       const applyMs = performance.now() - tApply;
       const tSave = performance.now();
       for (const c of changed) {
-        await this.store!.save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
+        await initialised(this.store).save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
         ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
       }
       this.rebuildHits();
@@ -363,7 +364,7 @@ export class BlocklistFeature implements Feature {
     const ctx = this.need();
     const table = ctx.base.tableName;
     const next = new Map(this.layout.map((g) => [g.id, this.content(g)]));
-    const plans = this.layout.map((g) => planGroupSync(table, g.id, this.applied.get(g.id) ?? emptyContent(), next.get(g.id)!));
+    const plans = [...next].map(([id, content]) => planGroupSync(table, id, this.applied.get(id) ?? emptyContent(), content));
     const total: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
     for (const p of plans) {
       total.added += p.stats.added;

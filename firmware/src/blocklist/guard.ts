@@ -141,7 +141,8 @@ function firstSegmentEndingAtOrAfter(segs: Segment[], value: bigint): number {
   let hi = segs.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (segs[mid]!.last < value) lo = mid + 1;
+    const s = segs[mid];
+    if (s !== undefined && s.last < value) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -170,10 +171,11 @@ export function guardEntry(e: IpRange, guard: Guard, res: GuardResult, keep: (r:
     let hi = l.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (l[mid]! < v) lo = mid + 1;
+      if ((l[mid] ?? Infinity) < v) lo = mid + 1;
       else hi = mid;
     }
-    if (lo >= f.length || f[lo]! > v) {
+    const fl = f[lo];
+    if (fl === undefined || fl > v) {
       keep(e);
       return;
     }
@@ -198,8 +200,7 @@ export function guardEntry(e: IpRange, guard: Guard, res: GuardResult, keep: (r:
   const kept: IpRange[] = [];
   const reasons = new Set<GuardReason>();
   let cur = e.first;
-  for (; i < segs.length && segs[i]!.first <= e.last; i++) {
-    const s = segs[i]!;
+  for (let s = segs[i]; s !== undefined && s.first <= e.last; s = segs[++i]) {
     if (s.first > cur) kept.push({ family: e.family, first: cur, last: s.first - 1n });
     reasons.add(s.reason);
     cur = s.last + 1n;
@@ -215,6 +216,6 @@ export function guardEntry(e: IpRange, guard: Guard, res: GuardResult, keep: (r:
   }
   for (const r of reasons) res.carved[r] = (res.carved[r] ?? 0) + 1;
   res.carvedTotal++;
-  sample(e, [...reasons][0]!, true);
+  sample(e, [...reasons][0] ?? first.reason, true); // reasons holds first's reason at least
   for (const k of kept) keep(k);
 }

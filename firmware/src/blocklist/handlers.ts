@@ -5,6 +5,7 @@ import type { Handlers } from '../app/commands.js';
 import { CommandError, parseArgs } from '../control/protocol.js';
 import { IpParseError } from '../net/ip.js';
 import type { BlocklistFeature } from './feature.js';
+import { initialised } from './initialised.js';
 import { emptyGuardResult, guardEntry, type GuardReason } from './guard.js';
 import { manualAddCmds, manualDelCmds, normaliseEntry, overlappingBlock } from './manual.js';
 import { reasonText } from './protect.js';
@@ -73,7 +74,7 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
             v4Singles: c?.v4Singles.length ?? 0, v4Nets: c?.v4Nets.length ?? 0, v6Singles: c?.v6Singles.length ?? 0, v6Nets: c?.v6Nets.length ?? 0 };
         }),
         feeds: f.feeds.map((feed) => {
-          const st = f.statusRepo!.get(feed.id);
+          const st = initialised(f.statusRepo).get(feed.id);
           return {
             id: feed.id, name: feed.name.en, enabled: feed.enabled, source: feed.source, category: feed.category,
             direction: feed.direction, action: feed.action, refresh: feed.refresh,
@@ -91,21 +92,21 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
       if (feed !== undefined && !f.feeds.some((x) => x.id === feed && x.enabled)) throw new CommandError(`no enabled feed ${feed}`);
       return f.refresh(feed === undefined ? undefined : [feed]);
     },
-    'allow.list': () => f.allowRepo!.all(),
+    'allow.list': () => initialised(f.allowRepo).all(),
     'allow.add': async (args) => {
       const a = parseArgs(AllowAddArgs, args);
       const e = entryOf(a.entry);
-      f.allowRepo!.put({ entry: e.text, addedAt: f.need().now(), note: a.note });
+      initialised(f.allowRepo).put({ entry: e.text, addedAt: f.need().now(), note: a.note });
       return { entry: e.text, applied: await f.need().requestApply() };
     },
     'allow.del': async (args) => {
       const e = entryOf(parseArgs(EntryArgs, args).entry);
-      if (!f.allowRepo!.delete(e.text)) throw new CommandError(`${e.text} is not on the added allowlist`);
+      if (!initialised(f.allowRepo).delete(e.text)) throw new CommandError(`${e.text} is not on the added allowlist`);
       return { entry: e.text, applied: await f.need().requestApply() };
     },
     'block.list': () => {
       const now = f.need().now();
-      return f.manualRepo!.live(now).map((b) => ({ ...b, remainingSeconds: Math.ceil((b.expiresAt - now) / 1000) }));
+      return initialised(f.manualRepo).live(now).map((b) => ({ ...b, remainingSeconds: Math.ceil((b.expiresAt - now) / 1000) }));
     },
     'block.add': async (args) => {
       const ctx = f.need();
@@ -123,11 +124,11 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
         throw new CommandError(`refused: ${e.text} was not blocked, ${part}: ${why}. Nothing was changed.`);
       }
       const now = ctx.now();
-      const live = f.manualRepo!.live(now);
+      const live = initialised(f.manualRepo).live(now);
       const clash = overlappingBlock(live, e.range, now);
       if (clash) throw new CommandError(`${e.text} overlaps the manual block ${clash.entry}; remove that one first (block del)`);
       const existed = live.some((b) => b.entry === e.text);
-      f.manualRepo!.put({ entry: e.text, addedAt: now, expiresAt: now + a.seconds * 1000, reason: a.reason });
+      initialised(f.manualRepo).put({ entry: e.text, addedAt: now, expiresAt: now + a.seconds * 1000, reason: a.reason });
       let applied = true;
       try {
         await ctx.nft.exec([], `{"nftables":[${manualAddCmds(ctx.base.tableName, e.range, a.seconds, existed).join(',')}]}`);
@@ -140,7 +141,7 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
     'block.del': async (args) => {
       const ctx = f.need();
       const e = entryOf(parseArgs(EntryArgs, args).entry);
-      if (!f.manualRepo!.delete(e.text)) throw new CommandError(`${e.text} is not blocked by hand`);
+      if (!initialised(f.manualRepo).delete(e.text)) throw new CommandError(`${e.text} is not blocked by hand`);
       let applied = true;
       try {
         await ctx.nft.exec([], `{"nftables":[${manualDelCmds(ctx.base.tableName, e.range).join(',')}]}`);

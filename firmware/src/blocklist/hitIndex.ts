@@ -37,8 +37,8 @@ function hasV4(first: Float64Array, last: Float64Array, v: number): boolean {
   let hi = first.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    if (v < first[mid]!) hi = mid - 1;
-    else if (v > last[mid]!) lo = mid + 1;
+    if (v < (first[mid] ?? -Infinity)) hi = mid - 1;
+    else if (v > (last[mid] ?? Infinity)) lo = mid + 1;
     else return true;
   }
   return false;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { formatRange, parseEntry } from '../net/ip.js';
 import { writeAtomic } from '../sys/files.js';
 import type { PackedRanges } from './packed.js';
+import { errnoCode } from '../errors/errorText.js';
 
 export class LastGoodError extends Error {
   override name = 'LastGoodError';
@@ -40,8 +41,8 @@ export function encodeSnapshot(s: FeedSnapshot): string {
   const n = s.ranges.v4First.length;
   const pairs = new Uint32Array(n * 2);
   for (let i = 0; i < n; i++) {
-    pairs[2 * i] = s.ranges.v4First[i]!;
-    pairs[2 * i + 1] = s.ranges.v4Last[i]!;
+    pairs[2 * i] = s.ranges.v4First[i] ?? 0; // i < n: never the fallback
+    pairs[2 * i + 1] = s.ranges.v4Last[i] ?? 0;
   }
   const buf = Buffer.from(pairs.buffer, pairs.byteOffset, pairs.byteLength);
   return JSON.stringify({ version: 1, feedId: s.feedId, savedAt: s.savedAt, usable: s.usable, v4: buf.toString('base64'), v6: s.ranges.v6.map(formatRange) });
@@ -66,7 +67,8 @@ export function decodeSnapshot(text: string): FeedSnapshot {
     const f = buf.readUInt32LE(8 * i);
     const l = buf.readUInt32LE(8 * i + 4);
     // sorted, disjoint and non-adjacent, as the sets expect: anything else was not written by us
-    if (l < f || (i > 0 && f <= v4Last[i - 1]! + 1)) throw new LastGoodError(`snapshot v4 range ${i} out of order`);
+    const prevLast = i > 0 ? v4Last[i - 1] : undefined;
+    if (l < f || (prevLast !== undefined && f <= prevLast + 1)) throw new LastGoodError(`snapshot v4 range ${i} out of order`);
     v4First[i] = f;
     v4Last[i] = l;
   }
@@ -94,7 +96,7 @@ export class LastGoodStore {
     try {
       files = await readdir(snapshotDir(this.stateDir));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (errnoCode(e) === 'ENOENT') return [];
       throw e;
     }
     const out: FeedSnapshot[] = [];

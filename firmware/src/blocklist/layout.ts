@@ -40,7 +40,8 @@ export function layoutGroups(feeds: readonly Pick<ResolvedFeed, 'id' | 'enabled'
 /** Renderer elements of one group's content (strings for singles, prefix/range for nets). */
 export function groupElems(c: SetContent): { v4: FamilyElems; v6: FamilyElems } {
   const v4single = new Array<string>(c.v4Singles.length);
-  for (let i = 0; i < c.v4Singles.length; i++) v4single[i] = v4Text(c.v4Singles[i]!);
+  let i = 0;
+  for (const v of c.v4Singles) v4single[i++] = v4Text(v);
   return {
     v4: { single: v4single, net: c.v4Nets.map(rangeElem) },
     v6: { single: c.v6Singles.map(v6Text), net: c.v6Nets.map(rangeElem) },

@@ -20,7 +20,7 @@ import type { NftDriver } from '../nft/driver.js';
 import { blocklistSetNames } from '../nft/policy.js';
 import { rangeElem } from '../policy/elements.js';
 import { diffSingles, sameIntervals } from './diff.js';
-import { diffU32, v4Text, v6Text, type SetContent } from './packed.js';
+import { diffU32, v6Text, type SetContent } from './packed.js';
 
 /** Sets up to this many elements are read back and counted after an update. */
 export const VERIFY_MAX_ELEMENTS = 10_000;
@@ -59,9 +59,8 @@ export function joinV4(xs: Uint32Array): Buffer {
     if (n >= 10) buf[o++] = 48 + (Math.floor(n / 10) % 10);
     buf[o++] = 48 + (n % 10);
   };
-  for (let i = 0; i < xs.length; i++) {
-    const v = xs[i]!;
-    if (i > 0) buf[o++] = 44; // ,
+  for (const v of xs) {
+    if (o > 0) buf[o++] = 44; // , (every element before wrote at least its quotes)
     buf[o++] = 34; // "
     octet(v >>> 24);
     buf[o++] = 46;

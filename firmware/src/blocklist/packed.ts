@@ -54,7 +54,10 @@ export class RangePacker {
   finish(): PackedRanges {
     const s = this.singles.subarray(0, this.n).sort();
     let k = 0;
-    for (let i = 0; i < s.length; i++) if (i === 0 || s[i] !== s[k - 1]) s[k++] = s[i]!;
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i];
+      if (v !== undefined && (i === 0 || v !== s[k - 1])) s[k++] = v;
+    }
     const uniq = s.slice(0, k);
     this.singles = new Float64Array(0);
     return union2({ v4First: uniq, v4Last: uniq, v6: [] }, packRanges(this.others));
@@ -75,19 +78,23 @@ function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
   let i = 0;
   let j = 0;
   while (i < a.v4First.length || j < b.v4First.length) {
+    // An exhausted side reads as +Infinity, so the other side is taken.
+    const af = a.v4First[i] ?? Infinity;
+    const bf = b.v4First[j] ?? Infinity;
     let f: number;
     let l: number;
-    if (j >= b.v4First.length || (i < a.v4First.length && a.v4First[i]! <= b.v4First[j]!)) {
-      f = a.v4First[i]!;
-      l = a.v4Last[i]!;
+    if (af <= bf) {
+      f = af;
+      l = a.v4Last[i] ?? af;
       i++;
     } else {
-      f = b.v4First[j]!;
-      l = b.v4Last[j]!;
+      f = bf;
+      l = b.v4Last[j] ?? bf;
       j++;
     }
-    if (k >= 0 && f <= last[k]! + 1) {
-      if (l > last[k]!) last[k] = l;
+    const lk = k >= 0 ? last[k] : undefined;
+    if (lk !== undefined && f <= lk + 1) {
+      if (l > lk) last[k] = l;
     } else {
       k++;
       first[k] = f;
@@ -112,14 +119,17 @@ export function splitPacked(p: PackedRanges): SetContent {
   const v4Nets: IpRange[] = [];
   let s = 0;
   for (let i = 0; i < p.v4First.length; i++) {
-    const f = p.v4First[i]!;
-    const l = p.v4Last[i]!;
+    const f = p.v4First[i] ?? 0;
+    const l = p.v4Last[i] ?? f; // both arrays have the same length: never the fallback
     if (f === l) v4Singles[s++] = f;
     else v4Nets.push({ family: 4, first: BigInt(f), last: BigInt(l) });
   }
   const v6Singles: bigint[] = [];
   const v6Nets: IpRange[] = [];
-  for (const r of p.v6) (r.first === r.last ? v6Singles.push(r.first) : v6Nets.push(r));
+  for (const r of p.v6) {
+    if (r.first === r.last) v6Singles.push(r.first);
+    else v6Nets.push(r);
+  }
   return { v4Singles, v4Nets, v6Singles, v6Nets };
 }
 
@@ -129,8 +139,8 @@ export function packedHasV4(p: PackedRanges, v: number): boolean {
   let hi = p.v4First.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    if (v < p.v4First[mid]!) hi = mid - 1;
-    else if (v > p.v4Last[mid]!) lo = mid + 1;
+    if (v < (p.v4First[mid] ?? -Infinity)) hi = mid - 1;
+    else if (v > (p.v4Last[mid] ?? Infinity)) lo = mid + 1;
     else return true;
   }
   return false;
@@ -158,9 +168,9 @@ export function diffU32(prev: Uint32Array, next: Uint32Array): U32Diff {
   let i = 0;
   let j = 0;
   while (i < prev.length || j < next.length) {
-    const p = i < prev.length ? prev[i]! : Infinity;
-    const n = j < next.length ? next[j]! : Infinity;
-    if ((i > 0 && p !== Infinity && p <= prev[i - 1]!) || (j > 0 && n !== Infinity && n <= next[j - 1]!)) {
+    const p = prev[i] ?? Infinity; // past the end: +Infinity, the other side is taken
+    const n = next[j] ?? Infinity;
+    if ((p !== Infinity && p <= (prev[i - 1] ?? -Infinity)) || (n !== Infinity && n <= (next[j - 1] ?? -Infinity))) {
       throw new RangeError('input not strictly ascending');
     }
     if (p < n) {

@@ -123,7 +123,6 @@ export function splitCsv(line: string, delimiter: string): string[] {
 }
 
 function sanitizeSample(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
   return text.slice(0, max).replace(/[\u0000-\u001f\u007f]/g, '\uFFFD');
 }
 

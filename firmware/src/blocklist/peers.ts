@@ -29,8 +29,8 @@ function lines(text: string): string[] {
 export function parseResolvConf(text: string): string[] {
   const out: string[] = [];
   for (const l of lines(text)) {
-    const m = /^nameserver\s+(\S+)$/.exec(l);
-    const a = m ? normaliseAddress(m[1]!) : null;
+    const addr = /^nameserver\s+(\S+)$/.exec(l)?.[1];
+    const a = addr === undefined ? null : normaliseAddress(addr);
     if (a) out.push(a);
   }
   return out.slice(0, 16);
@@ -42,9 +42,9 @@ export function parseLeaseDns(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.split('\n')) {
     const l = raw.trim();
-    const m = /^option\s+(?:domain-name-servers|dhcp6\.name-servers)\s+([^;]+);?$/.exec(l) ?? /^(?:DNS|dns)=(.+)$/.exec(l);
-    if (!m) continue;
-    for (const part of m[1]!.split(/[\s,]+/)) {
+    const list = (/^option\s+(?:domain-name-servers|dhcp6\.name-servers)\s+([^;]+);?$/.exec(l) ?? /^(?:DNS|dns)=(.+)$/.exec(l))?.[1];
+    if (list === undefined) continue;
+    for (const part of list.split(/[\s,]+/)) {
       const a = normaliseAddress(part);
       if (a) out.push(a);
     }
@@ -56,8 +56,8 @@ export function parseLeaseDns(text: string): string[] {
 export function parseTimesyncd(text: string): string[] {
   const out: string[] = [];
   for (const l of lines(text)) {
-    const m = /^(?:NTP|FallbackNTP)\s*=\s*(.*)$/.exec(l);
-    if (m) out.push(...m[1]!.split(/\s+/).filter(Boolean));
+    const v = /^(?:NTP|FallbackNTP)\s*=\s*(.*)$/.exec(l)?.[1];
+    if (v !== undefined) out.push(...v.split(/\s+/).filter(Boolean));
   }
   return out.filter(isHostOrAddress).slice(0, 32);
 }
@@ -66,8 +66,8 @@ export function parseTimesyncd(text: string): string[] {
 export function parseChrony(text: string): string[] {
   const out: string[] = [];
   for (const l of text.split('\n').map((x) => x.replace(/[#!;%].*$/, '').trim())) {
-    const m = /^(?:server|pool|peer)\s+(\S+)/.exec(l);
-    if (m) out.push(m[1]!);
+    const host = /^(?:server|pool|peer)\s+(\S+)/.exec(l)?.[1];
+    if (host !== undefined) out.push(host);
   }
   return out.filter(isHostOrAddress).slice(0, 32);
 }

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { checkFeedText, isFeedFormat, type CheckSummary } from '../blocklist/checkFile.js';
 import { durationArg, UsageError } from './args.js';
+import { errorMessage } from '../errors/errorText.js';
 
 export const BLOCKLIST_USAGE = `  blocklist status         feeds: last success, age, entries, rejected lines by reason, errors
   blocklist check FILE [--format plain|spamhaus-drop|spamhaus-jsonl|csv|range] [--column C]
@@ -51,9 +52,10 @@ export function routeBlocklist(pos: string[], o: Opts): { cmd: string; args: Rec
 export async function readFeedFile(file: string | undefined): Promise<Record<string, unknown>> {
   if (!file) throw new UsageError('usage: utmctl blocklist add-feed FILE.json');
   try {
-    return { feed: JSON.parse(await readFile(file, 'utf8')) as unknown };
+    const feed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return { feed };
   } catch (e) {
-    throw new UsageError(`${file}: not readable JSON (${(e as Error).message})`);
+    throw new UsageError(`${file}: not readable JSON (${errorMessage(e)})`);
   }
 }
 

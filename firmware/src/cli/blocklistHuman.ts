@@ -3,10 +3,25 @@
 import { forTerminal } from '../text/escape.js';
 import type { CheckSummary } from '../blocklist/checkFile.js';
 
-const s = (v: unknown): string => forTerminal(String(v ?? '-'));
+const s = (v: unknown): string => {
+  const text: unknown = v ?? '-';
+  return forTerminal(String(text));
+};
 const time = (ms: unknown): string => (typeof ms === 'number' ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
 const reasons = (r: Record<string, number> | undefined): string =>
   Object.entries(r ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${s(k)} ${v}`).join(', ') || 'none';
+
+// The daemon's answers as these printers read them (JSON from the control socket; the
+// handlers in blocklist/handlers.ts make them).
+interface FeedLine {
+  id: string; enabled: boolean; loaded: boolean; action: string; direction: string; category: string; usable: number;
+  lastSuccessAt: number | null; ageSeconds: number | null; rejected?: Record<string, number>;
+  lastError: string | null; lastErrorAt: number | null;
+}
+interface GroupLine { id: string; v4Singles: number; v4Nets: number; v6Singles: number; v6Nets: number }
+interface RefreshLine { feedId: string; result: string; reason?: string; entries?: number; sync?: { added: number; deleted: number } }
+interface ListLine { entry: string; addedAt?: number; note?: string; expiresAt?: number; remainingSeconds?: number; reason?: string }
+interface ChangeResult { feed?: string; entry?: string; applied: boolean; expiresAt?: number }
 
 /** Prints a blocklist/allow/block result; false if `cmd` is not one of them. */
 export function printBlocklistHuman(cmd: string, r: unknown, out: (x: string) => void): boolean {
@@ -20,7 +35,7 @@ export function printBlocklistHuman(cmd: string, r: unknown, out: (x: string) =>
     return true;
   }
   if (cmd === 'blocklist.status') {
-    const st = r as { feeds: Array<Record<string, any>>; groups: Array<Record<string, any>>; warnings: string[] };
+    const st = r as { feeds: FeedLine[]; groups: GroupLine[]; warnings: string[] };
     for (const f of st.feeds) {
       if (!f.enabled) {
         out(`  off   ${s(f.id)}\n`);
@@ -37,14 +52,14 @@ export function printBlocklistHuman(cmd: string, r: unknown, out: (x: string) =>
     return true;
   }
   if (cmd === 'blocklist.refresh') {
-    for (const x of r as Array<Record<string, any>>) {
+    for (const x of r as RefreshLine[]) {
       out(`${s(x.feedId)}: ${s(x.result)}${x.reason ? ` (${s(x.reason)})` : ''}${x.entries !== undefined ? `, ${x.entries} entries` : ''}` +
         `${x.sync ? `; sets +${x.sync.added} -${x.sync.deleted}` : ''}\n`);
     }
     return true;
   }
   if (cmd === 'allow.list' || cmd === 'block.list') {
-    const list = r as Array<Record<string, any>>;
+    const list = r as ListLine[];
     if (!list.length) out(cmd === 'allow.list' ? 'no added allowlist entries (LAN, gateway, box and collector are always allowed)\n' : 'no manual blocks\n');
     for (const x of list) {
       out(cmd === 'allow.list' ? `${s(x.entry)}  added ${time(x.addedAt)}  ${s(x.note)}\n`
@@ -53,13 +68,13 @@ export function printBlocklistHuman(cmd: string, r: unknown, out: (x: string) =>
     return true;
   }
   if (cmd === 'blocklist.enable' || cmd === 'blocklist.disable' || cmd === 'blocklist.add' || cmd === 'blocklist.remove') {
-    const x = r as Record<string, any>;
+    const x = r as ChangeResult;
     const verb = { 'blocklist.enable': 'turned on', 'blocklist.disable': 'turned off', 'blocklist.add': 'added', 'blocklist.remove': 'removed' }[cmd];
     out(`${s(x.feed)}: ${verb}${x.applied ? '' : ' (ruleset apply FAILED: see utmctl status)'}\n`);
     return true;
   }
   if (cmd === 'allow.add' || cmd === 'allow.del' || cmd === 'block.add' || cmd === 'block.del') {
-    const x = r as Record<string, any>;
+    const x = r as ChangeResult;
     const verb = { 'allow.add': 'allowed', 'allow.del': 'no longer on the added allowlist', 'block.add': `blocked until ${time(x.expiresAt)}`, 'block.del': 'unblocked' }[cmd];
     out(`${s(x.entry)}: ${verb}${x.applied ? '' : ' (ruleset apply FAILED: see utmctl status)'}\n`);
     return true;

@@ -13,7 +13,9 @@ export function faultsOf(cmd: string, result: unknown): string[] {
   const out: string[] = [];
   if (cmd === 'blocklist.refresh' && Array.isArray(result)) {
     for (const r of result) {
-      if (isObj(r) && r.result === 'fault') out.push(`feed ${String(r.feedId)}: ${String(r.reason ?? 'fault')}`);
+      if (!isObj(r) || r.result !== 'fault') continue;
+      const reason: unknown = r.reason ?? 'fault';
+      out.push(`feed ${String(r.feedId)}: ${String(reason)}`);
     }
   }
   if (!isObj(result)) return out;

@@ -14,7 +14,10 @@ import { printBlocklistHuman } from './blocklistHuman.js';
 import { printAudit, printDevices, printDeviceResult } from '../devices/human.js';
 import { printUpstreamStatus } from './upstreamHuman.js';
 
-export const safe = (v: unknown): string => forTerminal(String(v ?? '-'), 2000);
+export const safe = (v: unknown): string => {
+  const text: unknown = v ?? '-';
+  return forTerminal(String(text), 2000);
+};
 
 /** "2026-11-26 14:02:11" (UTC), or '-'. */
 export const time = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
@@ -27,7 +30,7 @@ export interface CliWords {
 
 /** Prints the result of `cmd` for a person. */
 export function printHuman(cmd: string, r: unknown, out: (s: string) => void, words: CliWords): void {
-  if (cmd === 'status') return printStatus(r as Record<string, any>, out);
+  if (cmd === 'status') return printStatus(r as StatusAnswer, out);
   if (cmd === 'upstream.status') return printUpstreamStatus(r as UpstreamView, out, (ms) => words.duration(ms));
   if (cmd === 'alerts') return printAlerts(r as AlertView[], out);
   if (cmd === 'incidents') return printIncidents(r as IncidentView[], out);
@@ -58,12 +61,28 @@ export function printHuman(cmd: string, r: unknown, out: (s: string) => void, wo
   out(`${JSON.stringify(r, null, 2)}\n`);
 }
 
-function printStatus(s: Record<string, any>, out: (s: string) => void): void {
-  const conds = (s.conditions ?? []) as { id: string; ok: boolean; since: number; detail?: string }[];
+/** `status` as this printer reads it: every part may be absent (an older daemon). */
+interface StatusAnswer {
+  deviceId?: string; mode?: string; uptimeSeconds?: number;
+  interfaces?: { wan?: string; lan?: string[] };
+  lanPrefixes?: string[];
+  ports?: { proven?: boolean; wan?: string | null; served?: string[]; seen?: Record<string, string[]> };
+  alerts?: { total?: number };
+  upstream?: { pending?: { count?: number } };
+  memory?: { rssBytes?: number };
+  storage?: { freeBytes: number | null; minFreeBytes: number; writable: boolean; writeFailures?: number; held?: number };
+  page?: { open?: number; clients?: number; refusedPerClient?: number; timedOut?: number };
+  capture?: { frames?: number; kernelDrops?: number; overflows?: number; truncated?: number; health?: { ok: boolean }[] };
+  control?: { inProgress?: { cmd: string; elapsedMs: number }[] };
+  conditions?: { id: string; ok: boolean; since: number; detail?: string }[];
+}
+
+function printStatus(s: StatusAnswer, out: (s: string) => void): void {
+  const conds = s.conditions ?? [];
   out(`device     ${safe(s.deviceId)}\n`);
   out(`mode       ${safe(s.mode)}  (WAN ${safe(s.interfaces?.wan)}, LAN ${safe((s.interfaces?.lan ?? []).join(','))})\n`);
   out(`office     ${safe((s.lanPrefixes ?? []).join(', ') || '-')}\n`);
-  const p = s.ports as { proven?: boolean; wan?: string | null; served?: string[]; seen?: Record<string, string[]> } | undefined;
+  const p = s.ports;
   if (p) out(`ports      ${p.proven ? `worked out: WAN ${safe(p.wan)} (seen: ${safe((p.seen?.[p.wan ?? ''] ?? []).join(', '))}), office ${safe((p.served ?? []).join(','))}` : 'NOT YET WORKED OUT: serving nothing on unproven ports'}\n`);
   out(`uptime     ${safe(s.uptimeSeconds)} s\n`);
   out(`alerts     ${safe(s.alerts?.total)} stored\n`);
@@ -76,11 +95,12 @@ function printStatus(s: Record<string, any>, out: (s: string) => void): void {
   }
   if (s.capture) {
     const c = s.capture;
-    out(`capture    ${c.health?.length ? (c.health[0].ok ? 'one tcpdump on every port' : 'NOT RUNNING') : 'idle'}: ${safe(c.frames)} frames; `
+    const h = c.health?.[0];
+    out(`capture    ${h ? (h.ok ? 'one tcpdump on every port' : 'NOT RUNNING') : 'idle'}: ${safe(c.frames)} frames; `
       + `lost: ${safe(c.kernelDrops)} dropped by the kernel, ${safe(c.overflows)} reader overflows, ${safe(c.truncated)} truncated\n`);
   }
   if (s.page) out(`page       ${safe(s.page.open)} connections from ${safe(s.page.clients)} clients; refused over the per-client cap ${safe(s.page.refusedPerClient)}, timed out ${safe(s.page.timedOut)}\n`);
-  for (const c of (s.control?.inProgress ?? []) as { cmd: string; elapsedMs: number }[]) out(`working on ${safe(c.cmd)} for ${Math.round(c.elapsedMs / 1000)} s\n`);
+  for (const c of s.control?.inProgress ?? []) out(`working on ${safe(c.cmd)} for ${Math.round(c.elapsedMs / 1000)} s\n`);
   out('conditions\n');
   for (const c of conds) out(`  ${c.ok ? 'ok  ' : 'FAIL'} ${safe(c.id).padEnd(10)} since ${time(c.since)}  ${safe(c.detail ?? '')}\n`);
 }

@@ -11,6 +11,7 @@ import type { Finding } from '../alerts/types.js';
 import { ConfigError, parseWith, readText } from './load.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { ProvisioningSchema, type Provisioning } from './provisioning.js';
+import { errnoCode } from '../errors/errorText.js';
 
 export const LAST_GOOD_CONFIG = 'config.last-good.json';
 export const LAST_GOOD_PROVISIONING = 'provisioning.last-good.json';
@@ -54,9 +55,9 @@ export function refusedFields(problems: readonly string[]): string {
     const i = p.indexOf(': ');
     const path = i < 0 ? '' : p.slice(0, i);
     const msg = i < 0 ? p : p.slice(i + 2);
-    const unknown = /^unknown key\(s\) (.*)$/.exec(msg);
-    if (unknown) {
-      for (const k of unknown[1]!.split(', ')) out.push(path === '(top level)' ? k.replace(/^"|"$/g, '') : `${path}.${k.replace(/^"|"$/g, '')}`);
+    const unknown = /^unknown key\(s\) (.*)$/.exec(msg)?.[1];
+    if (unknown !== undefined) {
+      for (const k of unknown.split(', ')) out.push(path === '(top level)' ? k.replace(/^"|"$/g, '') : `${path}.${k.replace(/^"|"$/g, '')}`);
     } else out.push(path === '(top level)' || !path ? msg.replace(/ \(.*$/, '') : path);
   }
   return [...new Set(out)].join(', ');
@@ -81,8 +82,8 @@ async function fromLastGood<T>(stateDir: string, name: string, parse: (text: str
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new ConfigError(path, [`cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`], { cause: e });
+    if (errnoCode(e) === 'ENOENT') return null;
+    throw new ConfigError(path, [`cannot read (${errnoCode(e) ?? 'error'})`], { cause: e });
   }
   return parse(text, path);
 }

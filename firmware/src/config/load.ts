@@ -1,9 +1,10 @@
 // Reads and validates the config file and the provisioning bundle. A bad file is refused
 // with one line per problem naming the field and what was expected.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.js';
 import { ProvisioningSchema, type Provisioning } from './provisioning.js';
+import { errnoCode, errorMessage } from '../errors/errorText.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -27,7 +28,7 @@ export function parseWith<S extends z.ZodType>(schema: S, text: string, file: st
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(file, [`not valid JSON (${(e as Error).message})`], { cause: e });
+    throw new ConfigError(file, [`not valid JSON (${errorMessage(e)})`], { cause: e });
   }
   const r = schema.safeParse(raw);
   if (!r.success) throw new ConfigError(file, describeIssues(r.error));
@@ -42,7 +43,7 @@ export async function readText(file: string): Promise<string> {
     return buf.toString('utf8');
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError(file, [`cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`], { cause: e });
+    throw new ConfigError(file, [`cannot read (${errnoCode(e) ?? 'error'})`], { cause: e });
   }
 }
 
@@ -61,7 +62,7 @@ export async function loadProvisioning(file: string | undefined): Promise<Provis
 /** Which schema a file is for, from its shape: bundles carry `deviceId`. */
 export function looksLikeProvisioning(text: string): boolean {
   try {
-    const v = JSON.parse(text) as unknown;
+    const v: unknown = JSON.parse(text);
     return typeof v === 'object' && v !== null && 'deviceId' in v;
   } catch {
     return false; // not JSON: parseWith reports that properly

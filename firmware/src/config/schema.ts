@@ -11,7 +11,7 @@ export const DEFAULT_COOLDOWN_BY_KIND: Readonly<Record<string, number>> = { beac
 /** The alert pipeline's cooldown for a kind (ms): the config's per-kind value, else the shipped one, else cooldownSeconds. */
 export function cooldownMsFor(alerts: { cooldownSeconds: number; cooldownByKind: Record<string, number> }): (kind: string) => number {
   const byKind: Record<string, number> = { ...DEFAULT_COOLDOWN_BY_KIND, ...alerts.cooldownByKind };
-  return (kind) => (Object.hasOwn(byKind, kind) ? byKind[kind]! : alerts.cooldownSeconds) * 1000;
+  return (kind) => ((Object.hasOwn(byKind, kind) ? byKind[kind] : undefined) ?? alerts.cooldownSeconds) * 1000;
 }
 
 export const ConfigSchema = z

@@ -5,6 +5,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { IpAddress, Port } from './fields.js';
+import { errorMessage } from '../errors/errorText.js';
 
 export const TRANSPORTS = ['tls', 'relp', 'relp-tls', 'tcp', 'udp'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -34,7 +35,7 @@ export const PemCertificates = z
       try {
         new X509Certificate(b);
       } catch (e) {
-        ctx.addIssue({ code: 'custom', message: `certificate ${i + 1}: not a readable X.509 certificate (${(e as Error).message.slice(0, 80)})` });
+        ctx.addIssue({ code: 'custom', message: `certificate ${i + 1}: not a readable X.509 certificate (${errorMessage(e).slice(0, 80)})` });
       }
     });
   });
@@ -50,7 +51,7 @@ export const PemPrivateKey = z
     try {
       createPrivateKey(s);
     } catch (e) {
-      ctx.addIssue({ code: 'custom', message: `not a readable private key (${(e as Error).message.slice(0, 80)})` });
+      ctx.addIssue({ code: 'custom', message: `not a readable private key (${errorMessage(e).slice(0, 80)})` });
     }
   });
 

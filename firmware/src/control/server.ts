@@ -4,6 +4,7 @@ import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { CommandError, MAX_LINE, PROGRESS_EVERY_MS, RequestSchema, type Progress, type Response } from './protocol.js';
 import { Liveness } from './liveness.js';
+import { errorMessage } from '../errors/errorText.js';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -110,7 +111,7 @@ export class ControlServer {
       return { id, ok: true, result: await h(args) };
     } catch (e) {
       if (e instanceof CommandError) return { id, ok: false, error: e.message, code: e.code };
-      return { id, ok: false, error: `internal error: ${(e as Error).message}`, code: 'internal' };
+      return { id, ok: false, error: `internal error: ${errorMessage(e)}`, code: 'internal' };
     } finally {
       clearInterval(timer);
       this.timers.delete(timer);

@@ -55,14 +55,17 @@ export function histogramAndDuration(ts: number[], dsMin: number, dsMax: number,
   const bins = Math.max(1, Math.min(24, Math.round((dsMax - dsMin) / 3600)));
   const hist = new Array<number>(bins).fill(0);
   const step = (dsMax - dsMin) / bins;
-  for (const t of ts) hist[Math.min(bins - 1, Math.max(0, Math.floor((t - dsMin) / step)))]!++;
+  for (const t of ts) {
+    const k = Math.min(bins - 1, Math.max(0, Math.floor((t - dsMin) / step)));
+    hist[k] = (hist[k] ?? 0) + 1;
+  }
   let bars = 0, largest = 0, total = 0;
   for (const h of hist) { if (h > 0) bars++; if (h > largest) largest = h; total += h; }
   const binSize = Math.ceil(largest * b.histModeSensitivity);
   const freq = new Map<number, number>();
   let longest = 0, run = 0;
   for (let i = 0; i < bins * 2; i++) {
-    const h = hist[i % bins]!;
+    const h = hist[i % bins] ?? 0;
     if (h > 0) run++; else { longest = Math.max(longest, run); run = 0; }
     if (i < bins && h > 0) { const k = Math.floor(h / binSize) * binSize; freq.set(k, (freq.get(k) ?? 0) + 1); }
   }
@@ -172,7 +175,7 @@ export class BeaconDetector implements FlowDetector {
   private trim(p: Pair, now: number): void {
     const from = (now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours)) / this.ctx.c.t.timeScale / 1000;
     let i = 0;
-    while (i < p.c.length && p.c[i]! < from) i += 2;
+    while ((p.c[i] ?? Infinity) < from) i += 2; // past the end stops the walk
     if (i > 0) p.c.splice(0, i);
   }
 
@@ -187,13 +190,18 @@ export class BeaconDetector implements FlowDetector {
     // the O(n log n) interval and size statistics when even perfect ones could not reach the
     // threshold. Office browsing (business hours only) is cut here at a few µs per pair.
     const times: number[] = [], bytes: number[] = [];
-    for (let i = 0; i < p.c.length; i += 2) { times.push(p.c[i]!); bytes.push(p.c[i + 1]!); }
+    p.c.forEach((v, i) => (i % 2 === 0 ? times : bytes).push(v)); // p.c is [time, bytes, time, bytes, …]
     const hd = histogramAndDuration(times, dsMin, dsMax, b);
     const w = b.weights;
     if (w.ts + w.ds + hd.durScore * w.dur + hd.histScore * w.hist < b.scoreThreshold) return undefined;
     const ts = times.sort((x, y) => x - y);
     const deltas: number[] = [];
-    for (let i = 1; i < ts.length; i++) { const d = Math.round(ts[i]! - ts[i - 1]!); if (d > 0) deltas.push(d); }
+    let prev: number | undefined;
+    for (const t of ts) {
+      const d = prev === undefined ? 0 : Math.round(t - prev);
+      if (d > 0) deltas.push(d);
+      prev = t;
+    }
     if (deltas.length < 3) return undefined;
     deltas.sort((x, y) => x - y);
     const tsS = statisticalScore(deltas, 1);

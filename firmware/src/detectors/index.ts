@@ -66,7 +66,7 @@ export class DetectorSet {
     for (const d of this.all) {
       const f = d.onFlow(flow);
       if (f.length > 0) {
-        this.produced[d.name]! += f.length;
+        this.produced[d.name] = (this.produced[d.name] ?? 0) + f.length;
         (out ??= []).push(...f);
       }
     }
@@ -91,7 +91,7 @@ export class DetectorSet {
   /** Feed one blocked attempt (NFLOG drop of a listed address). */
   onBlocked(ev: BlockedAttempt): Finding[] {
     const f = this.threat.onBlocked(ev);
-    this.produced[this.threat.name]! += f.length;
+    this.produced[this.threat.name] = (this.produced[this.threat.name] ?? 0) + f.length;
     this.name(f);
     return f;
   }

@@ -5,7 +5,8 @@ export function medianSorted(a: ArrayLike<number>): number {
   const n = a.length;
   if (n === 0) return NaN;
   const m = n >> 1;
-  return n % 2 === 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+  const hi = a[m] ?? NaN; // 0 < n, so m and m - 1 (n even) are inside
+  return n % 2 === 1 ? hi : ((a[m - 1] ?? NaN) + hi) / 2;
 }
 
 /** Q1, Q2, Q3 of an ascending array (Tukey hinges: halves exclude the median when n is odd). */

@@ -89,12 +89,13 @@ export class ThreatIntelDetector implements FlowDetector {
     const from = ev.at - c.minutes(ti.repeatWindowMinutes);
     r.times.push(ev.at);
     let i = 0;
-    while (i < r.times.length && r.times[i]! < from) i++;
+    while ((r.times[i] ?? Infinity) < from) i++; // past the end stops the walk
     if (i > 0) r.times.splice(0, i);
     if (r.times.length > ti.escalateAttempts * 4) r.times.splice(0, r.times.length - ti.escalateAttempts * 4);
     r.remotes.delete(ev.remoteIp);
     r.remotes.set(ev.remoteIp, ev.at);
-    if (r.remotes.size > 32) r.remotes.delete(r.remotes.keys().next().value!);
+    const oldest = r.remotes.keys().next();
+    if (r.remotes.size > 32 && !oldest.done) r.remotes.delete(oldest.value);
     const n = r.times.length;
     if (n < ti.repeatAttempts) return [];
     const severity = n >= ti.escalateAttempts ? 'danger' : 'warning';

@@ -117,7 +117,7 @@ export class UploadDetector implements FlowDetector {
     let max = 0;
     for (let h = dev.hour - 24; h >= dev.hour - this.slots && h >= dev.firstHour; h -= 24) {
       const slot = ((h % this.slots) + this.slots) % this.slots;
-      max = Math.max(max, dev.ring[slot]!);
+      max = Math.max(max, dev.ring[slot] ?? 0); // slot < ring length
     }
     return max;
   }
@@ -132,7 +132,7 @@ export class UploadDetector implements FlowDetector {
       // hourIndex counts local hours; map back to an event time inside that hour.
       const at = (h * 3_600_000 - c.t.timezoneOffsetMinutes * 60_000) * c.t.timeScale + hourMs / 2;
       if (c.isBusinessHour(at) !== business) continue;
-      vals.push(dev.ring[h % this.slots]!);
+      vals.push(dev.ring[h % this.slots] ?? 0); // inside the ring
     }
     if (vals.length < c.t.upload.minBaselineHours) return undefined;
     vals.sort((a, b) => a - b);

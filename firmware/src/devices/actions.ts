@@ -19,7 +19,6 @@ const TARGET: Record<'approve' | 'quarantine' | 'release', DeviceStatus> = { app
  *  empty → null. Never throws. */
 export function cleanLabel(label: string | null): string | null {
   if (label === null) return null;
-  // eslint-disable-next-line no-control-regex
   const s = Array.from(label.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').trim()).slice(0, LABEL_MAX).join('');
   return s === '' ? null : s;
 }

@@ -35,13 +35,14 @@ export const CONFIDENCE = { known: 0.5, eol: 0.6, phone: 0.6 } as const;
 
 const APPLE: ReadonlySet<OsFamily> = new Set(['apple', 'ios', 'macos']);
 const WEIGHT: Record<PhoneReason, number> = { randomised_mac: 1, phone_fingerprint: 2, phone_hostname: 2, phone_vendor: 1 };
-const FAMILY_NAME: Partial<Record<OsFamily, string>> = { windows: 'Windows', apple: 'macOS or iOS / iPadOS', android: 'Android', linux: 'Linux' };
+const APPLE_NAME = 'macOS or iOS / iPadOS';
+const FAMILY_NAME: Partial<Record<OsFamily, string>> = { windows: 'Windows', apple: APPLE_NAME, android: 'Android', linux: 'Linux' };
 const PC_LIKE: ReadonlySet<DeviceType> = new Set(['pc', 'phone', 'tablet']);
 
 /** Android's vendor class "android-dhcp-13" names its release. */
 function androidRelease(vendorClass: string | null): string | null {
-  const m = vendorClass === null ? null : /^android-dhcp-([0-9]{1,2}(?:\.[0-9]{1,2}){0,2})$/.exec(vendorClass);
-  return m ? m[1]! : null;
+  if (vendorClass === null) return null;
+  return /^android-dhcp-([0-9]{1,2}(?:\.[0-9]{1,2}){0,2})$/.exec(vendorClass)?.[1] ?? null;
 }
 
 function sameFamily(a: OsFamily, b: OsFamily): boolean {
@@ -59,7 +60,7 @@ function fromMatch(m: FingerprintMatch, evidence: string[]): Base {
   evidence.push(`tie:${m.tiedWith.map((x) => x.id).join('+')}`.slice(0, 48));
   const all: FingerprintEntry[] = [e, ...m.tiedWith];
   if (all.some((x) => !sameFamily(x.osFamily, e.osFamily))) { b.osFamily = 'unknown'; b.osName = ''; }
-  else if (all.some((x) => x.osFamily !== e.osFamily)) { b.osFamily = 'apple'; b.osName = FAMILY_NAME.apple!; }
+  else if (all.some((x) => x.osFamily !== e.osFamily)) { b.osFamily = 'apple'; b.osName = APPLE_NAME; }
   else if (all.some((x) => x.osName !== e.osName)) b.osName = FAMILY_NAME[e.osFamily] ?? '';
   if (all.some((x) => x.deviceType !== e.deviceType)) b.deviceType = 'unknown';
   if (all.some((x) => x.eol !== e.eol)) b.eol = false;
@@ -75,7 +76,8 @@ function contradictions(table: FingerprintTable, e: FingerprintEntry, input: Cla
     cost += 0.3; evidence.push('vendor_class_contradicts');
   }
   if (vc === null && e.sendsVendorClass === true) { cost += 0.2; evidence.push('vendor_class_missing'); }
-  if (input.vendor !== null && PC_LIKE.has(e.deviceType) && table.applianceVendors.some((re) => re.test(input.vendor!))) {
+  const vendor = input.vendor;
+  if (vendor !== null && PC_LIKE.has(e.deviceType) && table.applianceVendors.some((re) => re.test(vendor))) {
     cost += 0.45; evidence.push('oui_appliance'); // hardware outweighs a software list
   }
   return cost;
@@ -89,7 +91,8 @@ export function classify(table: FingerprintTable, input: ClassifyInput): Classif
   if (m) b.confidence = Math.max(0, b.confidence - contradictions(table, m.entry, input, evidence));
   let { osFamily, osName, deviceType, confidence } = b;
 
-  const hint = input.hostname === null ? undefined : table.hints.find((h) => h.re.test(input.hostname!));
+  const hostname = input.hostname;
+  const hint = hostname === null ? undefined : table.hints.find((h) => h.re.test(hostname));
   if (hint) {
     const handheld = (x: DeviceType): boolean => x === 'phone' || x === 'tablet';
     const agrees = sameFamily(osFamily, hint.osFamily) && (hint.deviceType === deviceType || deviceType === 'unknown' || osFamily === 'apple' || (handheld(hint.deviceType) && handheld(deviceType)));
@@ -115,7 +118,8 @@ export function classify(table: FingerprintTable, input: ClassifyInput): Classif
   if (phoneFp) reasons.push('phone_fingerprint');
   if (hint && evidence.includes(`hostname:${hint.id}`) && (hint.deviceType === 'phone' || hint.deviceType === 'tablet')) reasons.push('phone_hostname');
   const pcFp = m !== null && (m.entry.deviceType === 'pc' || m.entry.deviceType === 'printer' || m.entry.deviceType === 'nas') && deviceType !== 'phone' && deviceType !== 'tablet';
-  if (!pcFp && input.vendor !== null && table.phoneVendors.some((re) => re.test(input.vendor!))) reasons.push('phone_vendor');
+  const vendor = input.vendor;
+  if (!pcFp && vendor !== null && table.phoneVendors.some((re) => re.test(vendor))) reasons.push('phone_vendor');
   const weight = reasons.reduce((n, r) => n + WEIGHT[r], 0);
   let likelyPersonalPhone = !pcFp && (phoneFp || reasons.includes('phone_hostname')) && weight >= 3;
   confidence = Math.round(confidence * 100) / 100;

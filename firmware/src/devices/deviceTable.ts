@@ -13,6 +13,13 @@ function shardOf(mac: string): number {
   return (h >>> 0) % SHARDS;
 }
 
+/** The shard that holds `mac` (every table has all SHARDS shards). */
+function shardIn<M extends ReadonlyMap<string, Device>>(shards: readonly M[], mac: string): M {
+  const s = shards[shardOf(mac)];
+  if (s === undefined) throw new RangeError(`device table has no shard for ${mac}`);
+  return s;
+}
+
 export class DeviceTable {
   private constructor(private readonly shards: ReadonlyArray<ReadonlyMap<string, Device>>, readonly size: number) {}
 
@@ -24,22 +31,22 @@ export class DeviceTable {
   /** Builds a table from records (e.g. read back from the store). Later duplicates win. */
   static from(devices: Iterable<Device>): DeviceTable {
     const shards = Array.from({ length: SHARDS }, () => new Map<string, Device>());
-    for (const d of devices) shards[shardOf(d.mac)]!.set(d.mac, d);
+    for (const d of devices) shardIn(shards, d.mac).set(d.mac, d);
     return new DeviceTable(shards, shards.reduce((n, s) => n + s.size, 0));
   }
 
   get(mac: string): Device | undefined {
-    return this.shards[shardOf(mac)]!.get(mac);
+    return shardIn(this.shards, mac).get(mac);
   }
 
   has(mac: string): boolean {
-    return this.shards[shardOf(mac)]!.has(mac);
+    return shardIn(this.shards, mac).has(mac);
   }
 
   /** A new table with `d` stored under d.mac; this table is unchanged. */
   set(d: Device): DeviceTable {
     const i = shardOf(d.mac);
-    const old = this.shards[i]!;
+    const old = shardIn(this.shards, d.mac);
     const next = new Map(old);
     next.set(d.mac, d);
     const shards = this.shards.slice();
@@ -50,7 +57,7 @@ export class DeviceTable {
   /** A new table without `mac`; this table is unchanged. */
   delete(mac: string): DeviceTable {
     const i = shardOf(mac);
-    const old = this.shards[i]!;
+    const old = shardIn(this.shards, mac);
     if (!old.has(mac)) return this;
     const next = new Map(old);
     next.delete(mac);

@@ -1,6 +1,7 @@
 // Pure DHCPv4 decoder (RFC 2131 header, RFC 2132 options, RFC 3396 split options,
 // RFC 4702 client FQDN). Input is one UDP payload from an untrusted LAN; output is either a
 // decoded client message or a typed reason for dropping it. It never throws.
+import { u16, u8 } from '../bytes/bigEndian.js';
 import { macFromBytes } from '../net/mac.js';
 
 export const DHCP_COOKIE = 0x63825363;
@@ -81,11 +82,11 @@ function hex(bytes: Uint8Array): string {
 function walk(b: Uint8Array, start: number, end: number, into: Map<number, Uint8Array[]>, order: number[]): void {
   let i = start;
   while (i < end) {
-    const code = b[i]!;
+    const code = u8(b, i);
     if (code === 0) { i++; continue; }
     if (code === 255) return;
     if (i + 1 >= end) throw new Malformed('truncated_option');
-    const len = b[i + 1]!;
+    const len = u8(b, i + 1);
     if (i + 2 + len > end) throw new Malformed('truncated_option');
     const list = into.get(code);
     if (list) list.push(b.subarray(i + 2, i + 2 + len));
@@ -97,7 +98,8 @@ function walk(b: Uint8Array, start: number, end: number, into: Map<number, Uint8
 
 function joined(parts: Uint8Array[] | undefined): Uint8Array | null {
   if (!parts) return null;
-  if (parts.length === 1) return parts[0]!;
+  const [only] = parts;
+  if (parts.length === 1 && only !== undefined) return only;
   const total = parts.reduce((n, p) => n + p.length, 0);
   const out = new Uint8Array(total);
   let o = 0;
@@ -113,22 +115,22 @@ function fixed(v: Uint8Array | null, len: number): Uint8Array | null {
 
 function decodeFqdn(v: Uint8Array): ClientFqdn {
   if (v.length < 3) throw new Malformed('bad_option_length');
-  const flags = v[0]!;
+  const flags = u8(v, 0);
   const body = v.subarray(3);
   if ((flags & 0x04) === 0) {
-    return { flags, rcode1: v[1]!, rcode2: v[2]!, name: safeText(body, LIMITS.fqdn), encoding: 'ascii' };
+    return { flags, rcode1: u8(v, 1), rcode2: u8(v, 2), name: safeText(body, LIMITS.fqdn), encoding: 'ascii' };
   }
   // Canonical wire format (RFC 1035 3.1, no compression): length-prefixed labels.
   const labels: string[] = [];
   let i = 0;
   while (i < body.length) {
-    const len = body[i]!;
+    const len = u8(body, i);
     if (len === 0) break;
     if (len > 63 || i + 1 + len > body.length) throw new Malformed('bad_fqdn');
     labels.push(safeText(body.subarray(i + 1, i + 1 + len), 63));
     i += 1 + len;
   }
-  return { flags, rcode1: v[1]!, rcode2: v[2]!, name: labels.join('.').slice(0, LIMITS.fqdn), encoding: 'wire' };
+  return { flags, rcode1: u8(v, 1), rcode2: u8(v, 2), name: labels.join('.').slice(0, LIMITS.fqdn), encoding: 'wire' };
 }
 
 /** Decodes one DHCPv4 message (UDP payload). Returns { ok: false, reason } for every
@@ -144,9 +146,9 @@ export function decodeDhcp(b: Uint8Array): DhcpResult {
 
 function decodeOrThrow(b: Uint8Array): DhcpMessage {
   if (b.length < HEADER_LEN + 4) throw new Malformed('truncated_header');
-  const op = b[0]!;
-  const htype = b[1]!;
-  const hlen = b[2]!;
+  const op = u8(b, 0);
+  const htype = u8(b, 1);
+  const hlen = u8(b, 2);
   if ((op !== 1 && op !== 2) || hlen > 16) throw new Malformed('bad_header');
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (view.getUint32(HEADER_LEN) !== DHCP_COOKIE) throw new Malformed('missing_cookie');
@@ -156,15 +158,16 @@ function decodeOrThrow(b: Uint8Array): DhcpMessage {
   walk(b, HEADER_LEN + 4, b.length, opts, order);
 
   let overload = 0;
+  const ovParts = opts.get(52) ?? [];
   const ov = fixed(joined(opts.get(52)), 1);
   if (ov !== null) {
-    overload = ov[0]!;
+    overload = u8(ov, 0);
     if (overload < 1 || overload > 3) throw new Malformed('bad_overload');
     // RFC 3396 order: options, then file, then sname. Option 52 may not appear again.
-    const before = opts.get(52)!.length;
+    const before = ovParts.length; // walk() appends repeats to this same list
     if (overload & 1) walk(b, FILE_OFF, FILE_OFF + FILE_LEN, opts, order);
     if (overload & 2) walk(b, SNAME_OFF, SNAME_OFF + SNAME_LEN, opts, order);
-    if (opts.get(52)!.length !== before) throw new Malformed('overload_loop');
+    if (ovParts.length !== before) throw new Malformed('overload_loop');
   }
 
   const get = (code: number): Uint8Array | null => joined(opts.get(code));
@@ -185,12 +188,12 @@ function decodeOrThrow(b: Uint8Array): DhcpMessage {
     ciaddr: ipv4(b, 12),
     yiaddr: ipv4(b, 16),
     chaddr: htype === 1 && hlen === 6 ? macFromBytes(b, 28) : null,
-    messageType: mt === null ? null : mt[0]!,
+    messageType: mt === null ? null : u8(mt, 0),
     optionCodes: order,
     hostname: host === null ? null : safeText(host, LIMITS.hostname),
     requestedIp: req === null ? null : ipv4(req, 0),
     prl: prlBytes === null ? [] : Array.from(prlBytes.subarray(0, LIMITS.prl)),
-    maxSize: ms === null ? null : (ms[0]! << 8) | ms[1]!,
+    maxSize: ms === null ? null : u16(ms, 0),
     vendorClass: vc === null ? null : safeText(vc, LIMITS.vendorClass),
     clientId: cid === null ? null : hex(cid.subarray(0, LIMITS.clientIdBytes)),
     fqdn: f === null ? null : decodeFqdn(f),

@@ -11,6 +11,7 @@ import { Supervisor, type SupervisorHealth } from '../sensors/supervisor.js';
 import { parseLeases, renderDnsmasqConfig, type DnsmasqPlan, type Lease } from './dnsmasq.js';
 import { DNSMASQ_DIR } from '../sys/paths.js';
 import { DNSMASQ_USER, ensureSystemUser, prepareRunDir, shareWithGroup, type SystemUser } from './dnsmasqUser.js';
+import { errnoCode } from '../errors/errorText.js';
 
 export interface DnsmasqServiceOptions {
   stateDir: string;
@@ -139,7 +140,7 @@ export class DnsmasqService {
     try {
       text = await readFile(this.leaseFile, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.o.onError('dnsmasq lease file', e);
+      if (errnoCode(e) !== 'ENOENT') this.o.onError('dnsmasq lease file', e);
       return;
     }
     if (text === this.lastText) return;

@@ -26,11 +26,12 @@ export interface SystemUser {
 /** Parses one `getent passwd` line; null when it is not one. Pure. */
 export function parsePasswdLine(line: string): { name: string; uid: number; gid: number } | null {
   const f = line.trim().split(':');
-  if (f.length < 7) return null;
+  const name = f[0];
+  if (f.length < 7 || name === undefined) return null;
   const uid = Number(f[2]);
   const gid = Number(f[3]);
   if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid < 0 || gid < 0) return null;
-  return { name: f[0]!, uid, gid };
+  return { name, uid, gid };
 }
 
 async function lookup(name: string): Promise<{ name: string; uid: number; gid: number } | null> {

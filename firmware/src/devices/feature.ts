@@ -219,17 +219,19 @@ export class DevicesFeature implements Feature {
     const refused = this.names?.check(obs, this.state.devices);
     if (this.names && obs.dhcp?.hostname) ctx.conditions.set('dhcp:names', true, this.names.summary());
     if (refused) { this.counts.findings++; ctx.raise(refused); }
-    this.commit(observe(this.state, obs, ctx.now(), this.policy, this.table), [obs.mac]);
+    // Fire and forget: the quarantine queue never rejects; a failed change sets its condition.
+    void this.commit(observe(this.state, obs, ctx.now(), this.policy, this.table), [obs.mac]);
   }
 
   private runTick(): void {
     if (!this.state || !this.ctx) return;
     const step = tick(this.state, this.ctx.now(), this.policy, this.table);
-    if (step.state !== this.state) this.commit(step, [...step.state.devices.values()].map((d) => d.mac));
+    if (step.state !== this.state) void this.commit(step, [...step.state.devices.values()].map((d) => d.mac)); // never rejects (see ingest)
   }
 
   private commit(step: Step | { state: InventoryState; findings: Step['findings']; actions: ActionRequest[] }, touched: string[]): Promise<boolean> {
-    const prev = this.state!;
+    const prev = this.state;
+    if (prev === null) return Promise.resolve(false); // callers hold a state
     const next = step.state;
     this.state = next;
     const added = newAudit(prev.audit, next.audit);
@@ -272,9 +274,11 @@ export class DevicesFeature implements Feature {
     if (!this.state) return { ok: false, reason: 'not_ready' };
     const r = applyAction(this.state, a, this.policy);
     if (!r.ok) return r;
+    const device = r.state.devices.get(a.mac);
+    if (device === undefined) return { ok: false, reason: 'unknown_device' }; // applyAction found it
     const enforced = await this.commit(r, [a.mac]);
     this.flush();
-    return { ok: true, changed: r.changed, device: r.state.devices.get(a.mac)!, enforced };
+    return { ok: true, changed: r.changed, device, enforced };
   }
 
   /** Every device, newest first; the learning period; counters. */

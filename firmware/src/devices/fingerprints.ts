@@ -139,12 +139,12 @@ function similarity(a: readonly number[], sa: ReadonlySet<number>, b: readonly n
   for (let i = 1; i <= ca.length; i++) {
     let diag = 0;
     for (let j = 1; j <= cb.length; j++) {
-      const up = prev[j]!;
-      prev[j] = ca[i - 1] === cb[j - 1] ? diag + 1 : Math.max(prev[j]!, prev[j - 1]!);
+      const up = prev[j] ?? 0; // prev has cb.length + 1 zeros to start with
+      prev[j] = ca[i - 1] === cb[j - 1] ? diag + 1 : Math.max(up, prev[j - 1] ?? 0);
       diag = up;
     }
   }
-  const order = ca.length === 0 ? 0 : prev[cb.length]! / Math.max(ca.length, cb.length);
+  const order = ca.length === 0 ? 0 : (prev[cb.length] ?? 0) / Math.max(ca.length, cb.length);
   return jaccard * (0.5 + 0.5 * order);
 }
 
@@ -167,7 +167,8 @@ function scoreEntry(table: FingerprintTable, e: FingerprintEntry, obs: Fingerpri
     if (e.vendorClass.some((v) => v.match === 'exact' && v.value === vc)) { score += 0.3; signals.push('vendor_class_exact'); }
     else if (e.vendorClass.some((v) => v.match === 'prefix' && vc.startsWith(v.value))) { score += 0.35; signals.push('vendor_class_prefix'); }
   }
-  if (obs.vendor !== null && (table.vendorRes.get(e.id) ?? []).some((re) => re.test(obs.vendor!))) {
+  const vendor = obs.vendor;
+  if (vendor !== null && (table.vendorRes.get(e.id) ?? []).some((re) => re.test(vendor))) {
     score += 0.3; signals.push('oui_vendor');
   }
   return { entry: e, score: Math.min(1, score), signals, tiedWith: [] };
@@ -191,5 +192,7 @@ export function matchFingerprint(table: FingerprintTable, obs: FingerprintInput)
   // More independent signals is more evidence; after that, a tie stays a tie.
   const most = Math.max(...best.map((m) => m.signals.length));
   const kept = best.filter((m) => m.signals.length === most);
-  return { ...kept[0]!, tiedWith: kept.slice(1).map((m) => m.entry) };
+  const [first, ...ties] = kept;
+  if (first === undefined) return null; // best is not empty, so neither is kept
+  return { ...first, tiedWith: ties.map((m) => m.entry) };
 }

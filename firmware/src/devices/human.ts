@@ -5,7 +5,10 @@ import { forTerminal } from '../text/escape.js';
 import type { Device } from './model.js';
 
 const time = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
-const t = (v: unknown, max = 64): string => forTerminal(String(v ?? '-'), max);
+const t = (v: unknown, max = 64): string => {
+  const text: unknown = v ?? '-';
+  return forTerminal(String(text), max);
+};
 
 /** Prints `utmctl devices`. */
 export function printDevices(r: unknown, out: (s: string) => void): void {

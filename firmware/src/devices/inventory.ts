@@ -105,15 +105,15 @@ interface Draft { devices: DeviceTable; audit: readonly AuditEntry[] }
 /** Decides what happens to a device that has just become alert-worthy (after learning). */
 function decide(table: FingerprintTable | null, draft: Draft, dev: Device, now: number, policy: InventoryPolicy): { findings: Finding[]; actions: ActionRequest[] } {
   const link = linkFor(table, dev, draft.devices, now);
-  if (link.verdict === 'same' && link.mac !== null) {
-    const old = draft.devices.get(link.mac)!;
+  const old = link.verdict === 'same' && link.mac !== null ? draft.devices.get(link.mac) : undefined;
+  if (old !== undefined) {
     // Same phone with a new private address: it keeps its standing, and a quarantine follows it.
     const status = old.status;
     draft.devices = draft.devices.set({ ...dev, status, label: dev.label ?? old.label, linkedTo: old.mac, alerted: true, pendingSince: null });
     draft.audit = appendAudit(draft.audit, policy, { at: now, actor: 'policy', action: 'link', mac: dev.mac, from: null, to: status, detail: `same device as ${old.mac} (score ${link.score}: ${link.signals.join(',')})` });
     return { findings: [], actions: status === 'quarantined' ? [{ type: 'quarantine_add', mac: dev.mac }] : [] };
   }
-  const maybe = link.verdict === 'maybe' ? draft.devices.get(link.mac!) ?? null : null;
+  const maybe = link.verdict === 'maybe' && link.mac !== null ? draft.devices.get(link.mac) ?? null : null;
   const quarantine = policy.autoQuarantine;
   const next: Device = { ...dev, status: quarantine ? 'quarantined' : 'new', maybeSameAs: maybe?.mac ?? null, alerted: true, pendingSince: null };
   draft.devices = draft.devices.set(next);
@@ -178,7 +178,7 @@ export function tick(state: InventoryState, now: number, policy: InventoryPolicy
   const findings: Finding[] = []; const actions: ActionRequest[] = [];
   for (const d of held) {
     if (d.status !== 'new') { draft.devices = draft.devices.set({ ...d, pendingSince: null }); continue; }
-    const r = decide(table, draft, draft.devices.get(d.mac)!, now, policy);
+    const r = decide(table, draft, draft.devices.get(d.mac) ?? d, now, policy);
     findings.push(...r.findings); actions.push(...r.actions);
   }
   return { state: { ...state, devices: draft.devices, audit: draft.audit }, findings, actions };

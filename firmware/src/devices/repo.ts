@@ -32,12 +32,12 @@ export class DevicesRepo {
     this.upsertStmt = db.prepare(`INSERT INTO devices (mac, status, first_seen, last_seen, record) VALUES (@mac, @status, @first_seen, @last_seen, @record)
       ON CONFLICT (mac) DO UPDATE SET status = excluded.status, first_seen = excluded.first_seen, last_seen = excluded.last_seen, record = excluded.record`);
     this.deleteStmt = db.prepare('DELETE FROM devices WHERE mac = ?');
-    this.allStmt = db.prepare('SELECT mac, record FROM devices');
+    this.allStmt = db.prepare<[], DeviceRow>('SELECT mac, record FROM devices');
     this.auditInsertStmt = db.prepare(`INSERT INTO device_audit (at, actor, action, mac, from_status, to_status, detail)
       VALUES (@at, @actor, @action, @mac, @from_status, @to_status, @detail)`);
-    this.auditRecentStmt = db.prepare('SELECT at, actor, action, mac, from_status, to_status, detail FROM device_audit ORDER BY id DESC LIMIT ?');
+    this.auditRecentStmt = db.prepare<[number], AuditRow>('SELECT at, actor, action, mac, from_status, to_status, detail FROM device_audit ORDER BY id DESC LIMIT ?');
     this.auditPruneStmt = db.prepare('DELETE FROM device_audit WHERE id <= (SELECT max(id) FROM device_audit) - ?');
-    this.metaGetStmt = db.prepare('SELECT value FROM device_meta WHERE key = ?');
+    this.metaGetStmt = db.prepare<[string], { value: string }>('SELECT value FROM device_meta WHERE key = ?');
     this.metaSetStmt = db.prepare('INSERT INTO device_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING');
   }
 
@@ -45,13 +45,13 @@ export class DevicesRepo {
   load(auditMax: number): LoadedInventory {
     let invalid = 0;
     const devices: Device[] = [];
-    for (const row of this.allStmt.all() as DeviceRow[]) {
+    for (const row of this.allStmt.all()) {
       const r = DeviceSchema.safeParse(safeJson(row.record));
       if (r.success && r.data.mac === row.mac) devices.push(r.data);
       else invalid++;
     }
     const audit: AuditEntry[] = [];
-    for (const row of (this.auditRecentStmt.all(auditMax) as AuditRow[]).reverse()) {
+    for (const row of this.auditRecentStmt.all(auditMax).reverse()) {
       const r = AuditEntrySchema.safeParse({ at: row.at, actor: row.actor, action: row.action, mac: row.mac, from: row.from_status, to: row.to_status, ...(row.detail === null ? {} : { detail: row.detail }) });
       if (r.success) audit.push(r.data);
       else invalid++;
@@ -63,7 +63,7 @@ export class DevicesRepo {
    *  storing `candidate` if there was none. */
   learningStart(candidate: number): number {
     this.metaSetStmt.run('learning_start', String(candidate));
-    const row = this.metaGetStmt.get('learning_start') as { value: string } | undefined;
+    const row = this.metaGetStmt.get('learning_start');
     const v = Number(row?.value);
     return Number.isFinite(v) ? v : candidate;
   }
@@ -85,7 +85,7 @@ export class DevicesRepo {
   /** The newest `limit` audit entries, newest first. */
   recentAudit(limit: number): AuditEntry[] {
     const out: AuditEntry[] = [];
-    for (const row of this.auditRecentStmt.all(limit) as AuditRow[]) {
+    for (const row of this.auditRecentStmt.all(limit)) {
       const r = AuditEntrySchema.safeParse({ at: row.at, actor: row.actor, action: row.action, mac: row.mac, from: row.from_status, to: row.to_status, ...(row.detail === null ? {} : { detail: row.detail }) });
       if (r.success) out.push(r.data);
     }
@@ -95,7 +95,8 @@ export class DevicesRepo {
 
 function safeJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    const v: unknown = JSON.parse(text);
+    return v;
   } catch {
     return undefined; // a corrupt row: the caller counts it as invalid
   }

@@ -35,7 +35,7 @@ const FdbSchema = z.object({
 
 function jsonArray(text: string): unknown[] | null {
   try {
-    const v = JSON.parse(text) as unknown;
+    const v: unknown = JSON.parse(text);
     return Array.isArray(v) ? v : null;
   } catch {
     return null; // not JSON at all: the caller reports the whole output as skipped

@@ -9,6 +9,7 @@ import { call } from '../control/client.js';
 import { run } from '../sys/run.js';
 import { readUpdateStatus } from '../update/statusReader.js';
 import { redactJson, redactText } from './redact.js';
+import { errorMessage } from '../errors/errorText.js';
 
 export interface DiagOptions {
   stateDir: string;
@@ -65,7 +66,7 @@ export async function writeDiag(o: DiagOptions): Promise<{ out: string; files: s
         await writeFile(join(root, p.file), redactText(await p.get()), { mode: 0o600 });
         files.push(p.file);
       } catch (e) {
-        missing.push(`${p.file}: ${(e as Error).message.slice(0, 200)}`);
+        missing.push(`${p.file}: ${errorMessage(e).slice(0, 200)}`);
       }
     }
     await writeFile(join(root, 'MISSING.txt'), `${missing.join('\n')}\n`, { mode: 0o600 });

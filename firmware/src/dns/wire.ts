@@ -4,6 +4,7 @@
 // client *asked for* (a hostile server can put any name in a CNAME target or an unrelated
 // record; the question is what the client's software chose). Every byte is hostile: the parser
 // never throws, bounds every loop, and reports a typed reason for whatever it refuses.
+import { u16, u32, u8 } from '../bytes/bigEndian.js';
 import { ipv6FromBytes } from '../net/ipText.js';
 
 export type DnsErrorReason =
@@ -60,10 +61,10 @@ export function readName(b: Uint8Array, off: number): NameResult {
   const labels: string[] = [];
   for (;;) {
     if (pos >= b.length) return 'truncated';
-    const len = b[pos]!;
+    const len = u8(b, pos);
     if ((len & 0xc0) === 0xc0) {
       if (pos + 1 >= b.length) return 'truncated';
-      const to = ((len & 0x3f) << 8) | b[pos + 1]!;
+      const to = ((len & 0x3f) << 8) | u8(b, pos + 1);
       if (next < 0) next = pos + 2;
       // Strictly backwards from the start of the name part we are in: no loops, no forward jumps.
       if (to >= limit || ++jumps > MAX_JUMPS) return 'bad_pointer';
@@ -78,7 +79,7 @@ export function readName(b: Uint8Array, off: number): NameResult {
     if (pos + 1 + len > b.length) return 'truncated';
     let label = '';
     for (let i = pos + 1; i <= pos + len; i++) {
-      let c = b[i]!;
+      let c = u8(b, i);
       if (c < 0x21 || c > 0x7e || c === 0x2e) return 'bad_chars';
       if (c >= 0x41 && c <= 0x5a) c += 0x20;
       label += String.fromCharCode(c);
@@ -88,9 +89,6 @@ export function readName(b: Uint8Array, off: number): NameResult {
   }
   return { name: labels.join('.'), next: next >= 0 ? next : pos + 1 };
 }
-
-const u16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
-const u32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) >>> 0) + (b[o + 1]! << 16) + (b[o + 2]! << 8) + b[o + 3]!;
 
 /** Parses one DNS response (UDP payload). Never throws; `{ ok: false, reason }` on anything refused. */
 export function parseDnsResponse(b: Uint8Array): DnsParseResult {

@@ -7,8 +7,10 @@ import type { AddrFact, LinkFact, NetworkFacts } from './topology.js';
 async function ipJson(args: string[]): Promise<unknown[]> {
   const r = await run(args, { timeoutMs: 10_000, allowFailure: true });
   if (r.code !== 0 || !r.stdout.trim()) return [];
-  const v = JSON.parse(r.stdout) as unknown;
-  return Array.isArray(v) ? v : [];
+  const v: unknown = JSON.parse(r.stdout);
+  if (!Array.isArray(v)) return [];
+  const items: unknown[] = v;
+  return items;
 }
 
 type J = Record<string, unknown>;

@@ -39,11 +39,11 @@ function v6Groups(side: string, out: number[]): boolean {
   if (side === '') return true;
   const parts = side.split(':');
   for (let i = 0; i < parts.length; i++) {
-    const p = parts[i] as string;
+    const p = parts[i] ?? ''; // i < length: never the fallback
     if (i === parts.length - 1 && p.includes('.')) {
       if (!isCanonicalIpv4(p)) return false;
-      const o = p.split('.').map(Number) as [number, number, number, number];
-      out.push(o[0] * 256 + o[1], o[2] * 256 + o[3]);
+      const [a = 0, b = 0, c = 0, d = 0] = p.split('.').map(Number); // four octets: checked above
+      out.push(a * 256 + b, c * 256 + d);
     } else {
       if (!HEX_GROUP.test(p)) return false;
       out.push(parseInt(p, 16));

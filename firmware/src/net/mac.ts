@@ -16,15 +16,13 @@ export function normaliseMac(text: string): string | null {
   else if (DOTTED.test(t)) hex = t.replace(/\./g, '');
   else if (BARE.test(t)) hex = t;
   else return null;
-  return hex.match(/../g)!.join(':');
+  return (hex.match(/../g) ?? []).join(':'); // 12 hex digits: six pairs
 }
 
 /** Formats 6 bytes as "aa:bb:cc:dd:ee:ff". Throws RangeError if fewer than 6 bytes. */
 export function macFromBytes(b: Uint8Array, offset = 0): string {
   if (b.length < offset + 6) throw new RangeError('need 6 bytes for a MAC address');
-  const parts: string[] = [];
-  for (let i = 0; i < 6; i++) parts.push(b[offset + i]!.toString(16).padStart(2, '0'));
-  return parts.join(':');
+  return Array.from(b.subarray(offset, offset + 6), (x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
 function firstOctet(mac: string): number {

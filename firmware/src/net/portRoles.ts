@@ -98,7 +98,7 @@ export function workOutPorts(ev: PortEvidence, claim: PortClaim = {}, ttlMs = EV
   if (upstream.length > 1) problems.push({ code: 'two-upstreams', ports: upstream });
   else if (upstream.length === 1) evidenceWan = upstream[0];
   else if (stillValid(ev)) {
-    evidenceWan = ev.remembered!.wan;
+    evidenceWan = ev.remembered.wan;
     byMemory = true;
   }
   else problems.push({ code: 'no-evidence' });
@@ -126,7 +126,7 @@ export function workOutPorts(ev: PortEvidence, claim: PortClaim = {}, ttlMs = EV
 }
 
 /** A remembered WAN still counts while its port is up and unchanged since it was proven. */
-function stillValid(ev: PortEvidence): boolean {
+function stillValid(ev: PortEvidence): ev is PortEvidence & { remembered: { wan: string; at: number } } {
   const r = ev.remembered;
   const p = r && ev.ports.find((x) => x.name === r.wan);
   return !!r && !!p && p.carrier && p.changedAt <= r.at;

@@ -53,13 +53,15 @@ function coalesceV4(singles: Float64Array, ranges: IpRange[]): MergedRanges {
   while (si < singles.length || ri < ranges.length) {
     let first: number;
     let last: number;
-    const sv = si < singles.length ? singles[si]! : Infinity;
-    if (ri >= ranges.length || sv <= rFirst[ri]!) {
+    // An exhausted stream reads as +Infinity, so the other one is taken.
+    const sv = singles[si] ?? Infinity;
+    const rf = rFirst[ri] ?? Infinity;
+    if (sv <= rf) {
       first = last = sv;
       si++;
     } else {
-      first = rFirst[ri]!;
-      last = rLast[ri]!;
+      first = rf;
+      last = rLast[ri] ?? rf;
       ri++;
     }
     if (first <= curLast + 1) {
@@ -82,7 +84,7 @@ function coalesce(family: Family, singles: Float64Array, ranges: IpRange[]): Mer
   let ri = 0;
   while (si < singles.length || ri < ranges.length) {
     let next: IpRange;
-    const s = si < singles.length ? singles[si]! : Infinity;
+    const s = singles[si] ?? Infinity; // exhausted: the ranges are taken
     const r = ranges[ri];
     if (r === undefined || s <= Number(r.first)) {
       const v = BigInt(s);
@@ -150,7 +152,8 @@ export function findRange(merged: MergedRanges, value: bigint): number {
   let hi = merged.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const r = merged[mid]!;
+    const r = merged[mid];
+    if (r === undefined) break; // never: lo <= mid <= hi < length
     if (value < r.first) hi = mid - 1;
     else if (value > r.last) lo = mid + 1;
     else return mid;

@@ -85,4 +85,4 @@ export const log = (prefix: string, group: number): Stmt => ({ log: { prefix, gr
 export const counter = (name?: string): Stmt => ({ counter: name ?? { packets: 0, bytes: 0 } });
 export const MASQUERADE: Stmt = { masquerade: null };
 /** `update @set { a . b }` from the packet path (a dynamic set). */
-export const updateSet = (setName: string, ...keys: Expr[]): Stmt => ({ set: { op: 'update', elem: keys.length === 1 ? keys[0]! : { concat: keys }, set: `@${setName}` } });
+export const updateSet = (setName: string, ...keys: Expr[]): Stmt => ({ set: { op: 'update', elem: keys.length === 1 && keys[0] !== undefined ? keys[0] : { concat: keys }, set: `@${setName}` } });

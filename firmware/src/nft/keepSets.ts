@@ -7,10 +7,11 @@
 // dynamic sets whose definition is unchanged, and their `add set` is dropped: the sets stay
 // in the kernel with their elements, counters and expiry times, and the rest is replaced in
 // the same transaction. Pure.
+import { z } from 'zod';
 import type { Cmd, NftDocument } from './json.js';
 
 /** A set as `nft -j -t list table` reports it (terse: no elements). */
-export interface KernelSet { name: string; type: unknown; flags?: string[]; timeout?: number; size?: number; stmt?: unknown[] }
+export interface KernelSet { name: string; type: unknown; flags?: unknown; timeout?: unknown; size?: unknown; stmt?: unknown }
 
 /** What one of our tables holds now, per family (absent: the table does not exist). */
 export interface KernelTable { chains: string[]; sets: KernelSet[]; counters: string[]; maps?: string[] }
@@ -30,7 +31,7 @@ function kindOf(cmd: Cmd, verb: 'add' | 'delete'): [string, Body] | null {
   return entry ? [entry[0], entry[1]] : null;
 }
 
-const norm = (flags: unknown): string => (Array.isArray(flags) ? (flags as string[]).filter((f) => f !== 'dynamic').sort().join(',') : '');
+const norm = (flags: unknown): string => (Array.isArray(flags) ? flags.filter((f) => f !== 'dynamic').map(String).sort().join(',') : '');
 
 /** Same definition, as far as the kernel would refuse or change it: type, flags, timeout, size, per-element statements. */
 export function sameDefinition(want: Body, got: KernelSet): boolean {
@@ -68,13 +69,13 @@ export function keepDynamicSets(doc: NftDocument, table: string, current: Partia
     const fam = String(d[1].family);
     if (doc.nftables.slice(i + 1).some((c) => { const a = kindOf(c, 'add'); return a?.[0] === 'table' && a[1].name === table && a[1].family === fam; })) readded.add(fam);
   });
-  for (const k of [...stays]) if (!readded.has(k.split(' ')[0]!)) stays.delete(k);
+  for (const k of [...stays]) if (!readded.has(k.slice(0, k.indexOf(' ')))) stays.delete(k); // `FAMILY NAME`
   const out: Cmd[] = [];
   for (const cmd of doc.nftables) {
     const d = kindOf(cmd, 'delete');
-    if (d && d[0] === 'table' && d[1].name === table && current[String(d[1].family)] && readded.has(String(d[1].family))) {
-      const fam = String(d[1].family);
-      const cur = current[fam]!;
+    const fam = d ? String(d[1].family) : '';
+    const cur = current[fam];
+    if (d && d[0] === 'table' && d[1].name === table && cur && readded.has(fam)) {
       const obj = (kind: string, name: string): Cmd => ({ delete: { [kind]: { family: fam, table, name } } }) as unknown as Cmd;
       out.push({ flush: { table: { family: fam, name: table } } } as unknown as Cmd);
       for (const c of cur.chains) out.push(obj('chain', c));
@@ -90,16 +91,23 @@ export function keepDynamicSets(doc: NftDocument, table: string, current: Partia
   return { doc: { nftables: out }, kept: [...stays].sort() };
 }
 
-/** Reads the objects of one table from `nft -j -t list table FAMILY NAME` output. */
+// `nft -j -t list table` output, as far as it is read here: each item names one object.
+const Named = z.looseObject({ name: z.unknown().transform(String) });
+// Set fields stay as the kernel wrote them: sameDefinition compares them, nothing else reads them.
+const ListedSet = z.looseObject({ name: z.unknown().transform(String), type: z.unknown() });
+const Listing = z.object({
+  nftables: z.array(z.object({ chain: Named.optional(), set: ListedSet.optional(), counter: Named.optional(), map: Named.optional() })).optional(),
+});
+
+/** Reads the objects of one table from `nft -j -t list table FAMILY NAME` output; throws on
+ *  text that is not JSON (SyntaxError) or not such a listing (ZodError). */
 export function parseKernelTable(json: string): KernelTable {
   const t: KernelTable = { chains: [], sets: [], counters: [], maps: [] };
-  const items = (JSON.parse(json) as { nftables?: unknown[] }).nftables ?? [];
-  for (const raw of items) {
-    const o = raw as Record<string, Body>;
-    if (o.chain) t.chains.push(String(o.chain.name));
-    else if (o.set) t.sets.push({ ...(o.set as unknown as KernelSet), name: String(o.set.name) });
-    else if (o.counter) t.counters.push(String(o.counter.name));
-    else if (o.map) t.maps!.push(String(o.map.name));
+  for (const o of Listing.parse(JSON.parse(json)).nftables ?? []) {
+    if (o.chain) t.chains.push(o.chain.name);
+    else if (o.set) t.sets.push(o.set);
+    else if (o.counter) t.counters.push(o.counter.name);
+    else if (o.map) t.maps?.push(o.map.name);
   }
   return t;
 }

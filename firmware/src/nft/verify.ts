@@ -16,9 +16,9 @@ function emptyShape(): Shape {
 }
 
 function objOf(cmd: Cmd): Record<string, unknown> | undefined {
-  if ('add' in cmd) return cmd.add as Record<string, unknown>;
+  if ('add' in cmd) return cmd.add;
   if ('delete' in cmd || 'flush' in cmd || 'metainfo' in cmd) return undefined;
-  return cmd as Record<string, unknown>;
+  return cmd;
 }
 
 /** Forgets everything recorded so far for one table (a `delete table` in the document). */
@@ -47,10 +47,11 @@ export function shapeOf(doc: { nftables: unknown[] }, owned: (family: string, ta
     else if (kind === 'set') {
       // nft ≥ 1.1 (Debian 13) lists `dynamic` on sets that rules update from the packet path
       // (`update @set`); it follows from those rules, not from our declaration.
-      const flags = Array.isArray(b.flags) ? (b.flags as string[]).filter((f) => f !== 'dynamic').sort().join(',') : '';
+      const flags = Array.isArray(b.flags) ? b.flags.filter((f) => f !== 'dynamic').map(String).sort().join(',') : '';
       s.sets.set(`${where} ${String(b.name)}`, `${String(b.type)}/${flags}`);
     } else if (kind === 'chain') {
-      s.chains.set(`${where} ${String(b.name)}`, b.hook ? `${String(b.hook)}/${String(b.policy)}` : 'regular');
+      const hook = String(b.hook);
+      s.chains.set(`${where} ${String(b.name)}`, b.hook ? `${hook}/${String(b.policy)}` : 'regular');
     } else if (kind === 'counter') s.counters.add(`${where} ${String(b.name)}`);
     else if (kind === 'rule') {
       const key = `${where} ${String(b.chain)}`;

@@ -2,6 +2,7 @@
 // UDP payloads on chosen ports with the sender's MAC and the capture time: DHCP (67/68) for
 // device discovery, DNS answers (53) for the traffic feature's name sensor. Chunks may split anywhere. Memory is bounded; a corrupt record is counted and the
 // reader resynchronises on the next plausible record header.
+import { u16, u32, u8 } from '../bytes/bigEndian.js';
 import { ipv6FromBytes } from '../net/ipText.js';
 import { macFromBytes } from '../net/mac.js';
 
@@ -151,49 +152,49 @@ export function decodeFrame(p: Uint8Array, linktype: number, at: number, ports: 
   if (linktype === LINKTYPE.EN10MB) {
     if (p.length < 14) return short();
     srcMac = macFromBytes(p, 6);
-    et = (p[12]! << 8) | p[13]!; off = 14;
+    et = u16(p, 12); off = 14;
     if (et === 0x8100 || et === 0x88a8) {
       if (p.length < 18) return short();
-      vlan = ((p[14]! << 8) | p[15]!) & 0x0fff;
-      et = (p[16]! << 8) | p[17]!; off = 18;
+      vlan = u16(p, 14) & 0x0fff;
+      et = u16(p, 16); off = 18;
     }
   } else if (linktype === LINKTYPE.LINUX_SLL) {
     if (p.length < 16) return short();
-    const alen = (p[4]! << 8) | p[5]!;
+    const alen = u16(p, 4);
     if (alen === 6) srcMac = macFromBytes(p, 6);
-    et = (p[14]! << 8) | p[15]!; off = 16;
+    et = u16(p, 14); off = 16;
   } else if (linktype === LINKTYPE.LINUX_SLL2) {
     if (p.length < 20) return short();
     if (p[11] === 6) srcMac = macFromBytes(p, 12);
-    et = (p[0]! << 8) | p[1]!; off = 20;
-    sll2 = { ifindex: ((p[4]! << 24) | (p[5]! << 16) | (p[6]! << 8) | p[7]!) >>> 0, outgoing: p[10] === 4 };
+    et = u16(p, 0); off = 20;
+    sll2 = { ifindex: u32(p, 4), outgoing: p[10] === 4 };
   } else return skip();
   if (srcMac === null) return skip();
 
   let udp: number; let srcIp: string; let dstIp: string; let end: number;
   if (et === 0x0800) {
     if (p.length < off + 20) return short();
-    const ihl = (p[off]! & 0x0f) * 4;
-    if (p[off]! >> 4 !== 4 || ihl < 20) return skip();
+    const ihl = (u8(p, off) & 0x0f) * 4;
+    if (u8(p, off) >> 4 !== 4 || ihl < 20) return skip();
     if (p[off + 9] !== 17) return skip();
-    const frag = ((p[off + 6]! << 8) | p[off + 7]!) & 0x3fff; // MF flag + offset
+    const frag = u16(p, off + 6) & 0x3fff; // MF flag + offset
     if (frag !== 0) return skip(); // DHCP is never fragmented in practice; do not reassemble
-    const total = (p[off + 2]! << 8) | p[off + 3]!;
+    const total = u16(p, off + 2);
     if (total < ihl + 8 || p.length < off + total) return short();
     srcIp = ip4(p, off + 12); dstIp = ip4(p, off + 16);
     udp = off + ihl; end = off + total;
   } else if (et === 0x86dd) {
     if (p.length < off + 40) return short();
     if (p[off + 6] !== 17) return skip(); // extension headers are not followed
-    const plen = (p[off + 4]! << 8) | p[off + 5]!;
+    const plen = u16(p, off + 4);
     if (p.length < off + 40 + plen || plen < 8) return short();
     srcIp = ipv6FromBytes(p, off + 8); dstIp = ipv6FromBytes(p, off + 24);
     udp = off + 40; end = off + 40 + plen;
   } else return skip();
 
-  const srcPort = (p[udp]! << 8) | p[udp + 1]!;
-  const dstPort = (p[udp + 2]! << 8) | p[udp + 3]!;
-  const ulen = (p[udp + 4]! << 8) | p[udp + 5]!;
+  const srcPort = u16(p, udp);
+  const dstPort = u16(p, udp + 2);
+  const ulen = u16(p, udp + 4);
   if (!ports.has(srcPort) && !ports.has(dstPort)) return skip();
   if (ulen < 8 || udp + ulen > end) return short();
   const frame: UdpFrame = { at, srcMac, srcIp, dstIp, srcPort, dstPort, vlan, payload: p.slice(udp + 8, udp + ulen) };

@@ -105,6 +105,6 @@ export function tableSightings(facts: NetworkFacts, ports: readonly string[], no
 }
 
 function sameAddress(a: string, b: string): boolean {
-  const strip = (s: string): string => s.split('%')[0]!.toLowerCase();
+  const strip = (s: string): string => (s.split('%')[0] ?? s).toLowerCase();
   return strip(a) === strip(b);
 }

@@ -36,10 +36,11 @@ export function parseConntrackStats(text: string): ConntrackStats {
     for (const tok of (m[2] ?? '').split(/\s+/)) {
       const p = PAIR.exec(tok);
       if (!p) continue;
-      const n = Number(p[2]);
+      const [, key = '', value] = p;
+      const n = Number(value);
       if (!Number.isSafeInteger(n)) continue;
-      counters[p[1] as string] = n;
-      totals[p[1] as string] = (totals[p[1] as string] ?? 0) + n;
+      counters[key] = n;
+      totals[key] = (totals[key] ?? 0) + n;
     }
     cpus.push({ cpu: Number(m[1]), counters });
   }

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { systemBin } from '../sys/bin.js';
 import { forgetChild, recordChild } from '../sys/childRecords.js';
 import { LineSplitter } from './lineSplitter.js';
+import { errnoCode, errorMessage } from '../errors/errorText.js';
 
 export interface SupervisorHealth {
   id: string;
@@ -173,7 +174,7 @@ export class Supervisor {
       // A synchronous spawn failure (EINVAL, ENOMEM, …) is a failed start, retried with backoff.
       this.child = undefined;
       this.exited = Promise.resolve();
-      this.retryLater(`cannot run ${cmd}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      this.retryLater(`cannot run ${cmd}: ${errnoCode(e) ?? errorMessage(e)}`);
       return;
     }
     this.child = child;
@@ -224,7 +225,7 @@ function killGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
     process.kill(-pgid, signal);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false; // group already gone
+    if (errnoCode(err) === 'ESRCH') return false; // group already gone
     throw err;
   }
 }

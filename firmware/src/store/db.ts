@@ -22,7 +22,7 @@ export function openDb(file: string): Db {
 
 /** Applies every migration newer than the database's `user_version`. */
 export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const current = Number(db.pragma('user_version', { simple: true })); // an integer, 0 for a new file
   if (current > MIGRATIONS.length) {
     throw new StoreError(`database version ${current} is newer than this utmd (${MIGRATIONS.length}); refusing to touch it`);
   }

@@ -16,7 +16,7 @@ export class MutesRepo {
 
   constructor(db: Db, private readonly now: () => number) {
     this.insertStmt = db.prepare(`INSERT INTO mutes (device, remote, kind, until, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
-    this.allStmt = db.prepare(`SELECT id, device, remote, kind, until, reason FROM mutes ORDER BY id`);
+    this.allStmt = db.prepare<[], Row>(`SELECT id, device, remote, kind, until, reason FROM mutes ORDER BY id`);
     this.delStmt = db.prepare(`DELETE FROM mutes WHERE id = ?`);
     this.pruneStmt = db.prepare(`DELETE FROM mutes WHERE until IS NOT NULL AND until <= ?`);
   }
@@ -31,7 +31,7 @@ export class MutesRepo {
 
   /** Every stored mute, expired ones included until pruned. */
   list(): Mute[] {
-    this.cache ??= (this.allStmt.all() as Row[]).map((r) => ({
+    this.cache ??= this.allStmt.all().map((r) => ({
       id: r.id, device: r.device ?? undefined, remote: r.remote ?? undefined, kind: r.kind ?? undefined, until: r.until, reason: r.reason,
     }));
     return this.cache;

@@ -117,9 +117,10 @@ export class OutboxRepo {
           bytes -= r.bytes;
           n++;
         }
-        const first = rows[0]!.seq;
-        const last = rows[n - 1]!.seq;
-        this.lostStmt.run(cls, n, n, first, last);
+        const first = rows[0];
+        const last = rows[n - 1];
+        if (first === undefined || last === undefined) break; // n >= 1: the loop is over a limit
+        this.lostStmt.run(cls, n, n, first.seq, last.seq);
         dropped += n;
       }
     }

@@ -4,16 +4,18 @@
 // Nothing is ever matched by program name.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 
 export const CHILDREN_DIR = 'children';
 
-export interface ChildRecord {
-  id: string;
-  pid: number;
+export const ChildRecordSchema = z.object({
+  id: z.string(),
+  pid: z.int(),
   /** Field 22 of /proc/PID/stat: clock ticks after boot when the process started. */
-  startTime: string;
-  argv0: string;
-}
+  startTime: z.string(),
+  argv0: z.string(),
+});
+export type ChildRecord = z.infer<typeof ChildRecordSchema>;
 
 /** Field 22 (starttime) of a /proc/PID/stat line; null when the text is not one. */
 export function parseStartTime(stat: string): string | null {
@@ -60,8 +62,8 @@ export function recordChild(dir: string, id: string, pid: number, argv0: string)
 export function forgetChild(dir: string, id: string, pid: number): void {
   const file = fileFor(dir, id);
   try {
-    const rec = JSON.parse(readFileSync(file, 'utf8')) as Partial<ChildRecord>;
-    if (rec.pid === pid) rmSync(file, { force: true });
+    const rec = z.looseObject({ pid: z.unknown() }).safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (rec.success && rec.data.pid === pid) rmSync(file, { force: true });
   } catch {
     // no record (never written or already gone): nothing to forget
   }
@@ -84,8 +86,8 @@ export function readRecords(dir: string): { records: ChildRecord[]; bad: string[
   }
   for (const n of names) {
     try {
-      const r = JSON.parse(readFileSync(join(dir, n), 'utf8')) as ChildRecord;
-      if (typeof r.pid === 'number' && Number.isInteger(r.pid) && typeof r.startTime === 'string' && typeof r.id === 'string') records.push(r);
+      const r = ChildRecordSchema.safeParse(JSON.parse(readFileSync(join(dir, n), 'utf8')));
+      if (r.success) records.push(r.data);
       else bad.push(n);
     } catch {
       bad.push(n);

@@ -1,6 +1,7 @@
 // Runs a program with an argv array (never a shell string), optional data on stdin,
 // a timeout and a cap on captured output. Every outside program goes through here.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { errorMessage } from '../errors/errorText.js';
 
 export class RunError extends Error {
   override name = 'RunError';
@@ -42,7 +43,7 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
       child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     } catch (e) {
       // Some spawn failures throw synchronously (EINVAL, ENOMEM): still an error, not a crash.
-      reject(new RunError(`cannot run ${cmd}: ${(e as Error).message}`, argv, null, '', { cause: e }));
+      reject(new RunError(`cannot run ${cmd}: ${errorMessage(e)}`, argv, null, '', { cause: e }));
       return;
     }
     // The error handler first: on EMFILE/ENFILE Node emits 'error' on the next tick and the

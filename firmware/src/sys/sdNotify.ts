@@ -12,7 +12,10 @@ export type NotifyRunner = (args: readonly string[]) => Promise<void>;
 /** Runs systemd-notify with args; rejects when it fails or takes over 5 s. */
 export const systemdNotify: NotifyRunner = (args) =>
   new Promise((resolve, reject) => {
-    execFile('systemd-notify', [...args], { timeout: 5000 }, (err) => (err ? reject(err) : resolve()));
+    execFile('systemd-notify', [...args], { timeout: 5000 }, (err) => {
+      if (err) reject(err instanceof Error ? err : new Error('systemd-notify failed'));
+      else resolve();
+    });
   });
 
 /** How often to ping for a WATCHDOG_USEC value (half the period, as sd_watchdog_enabled advises); null when off. */

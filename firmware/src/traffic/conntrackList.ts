@@ -18,7 +18,7 @@ export function parseConntrackLine(line: string, now: number): Record<string, st
   const reply: Record<string, string> = {};
   const misc: Record<string, string> = {};
   for (const m of line.matchAll(KV)) {
-    const k = m[1]!, v = m[2]!;
+    const k = m[1] ?? '', v = m[2] ?? ''; // both groups always take part
     if (k === 'src' || k === 'dst' || k === 'sport' || k === 'dport' || k === 'packets' || k === 'bytes') {
       const side = orig[k] === undefined ? orig : reply;
       if (side[k] === undefined) side[k] = v;

@@ -52,8 +52,8 @@ export interface UpdateStatus {
 export function parseRelease(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
-    const m = /^([A-Z_]{1,32})=([\x20-\x7e]{0,128})$/.exec(line.trim());
-    if (m) out[m[1] as string] = m[2] as string;
+    const [, key, value] = /^([A-Z_]{1,32})=([\x20-\x7e]{0,128})$/.exec(line.trim()) ?? [];
+    if (key !== undefined && value !== undefined) out[key] = value;
   }
   return out;
 }

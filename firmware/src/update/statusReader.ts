@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../sys/run.js';
 import { buildUpdateStatus, parseRelease, RaucStatusSchema, type RaucStatus, type UpdateStatus } from './status.js';
+import { errnoCode, errorMessage } from '../errors/errorText.js';
 
 export interface UpdatePaths {
   release: string;
@@ -16,7 +17,7 @@ async function readText(path: string, max = 64 * 1024): Promise<string | null> {
   try {
     return (await readFile(path, 'utf8')).slice(-max);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errnoCode(e) === 'ENOENT') return null;
     throw e;
   }
 }
@@ -31,13 +32,13 @@ export async function readUpdateStatus(paths: UpdatePaths = DEFAULT_UPDATE_PATHS
     if (parsed.success) rauc = parsed.data;
     else problems.push(`rauc status: unexpected output (${parsed.error.issues[0]?.message ?? ''})`);
   } catch (e) {
-    problems.push(`rauc status failed: ${(e as Error).message.slice(0, 300)}`);
+    problems.push(`rauc status failed: ${errorMessage(e).slice(0, 300)}`);
   }
   let entries: string[] = [];
   try {
     entries = await readdir(paths.entries);
   } catch (e) {
-    problems.push(`boot entries unreadable (${paths.entries}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    problems.push(`boot entries unreadable (${paths.entries}): ${errnoCode(e) ?? errorMessage(e)}`);
   }
   const floor = (await readText(join(paths.updateDir, 'version-floor'), 128))?.trim() || null;
   return buildUpdateStatus({

@@ -127,6 +127,13 @@ export class UpstreamForwarder {
     }
   }
 
+  /** Throws the error the current link closed with, if it did. A method, not an inline check:
+   *  tsc keeps `this.linkErr = null` from the start of session() across the awaits and would
+   *  read the field as always null there. */
+  private throwIfClosed(): void {
+    if (this.linkErr) throw this.linkErr;
+  }
+
   /** One link: open, write from just after the last confirmed message, confirm, end. */
   private async session(): Promise<void> {
     this.linkErr = null;
@@ -156,7 +163,7 @@ export class UpstreamForwarder {
     const batchBytes = this.o.batchBytes ?? 8 << 20;
     for (;;) {
       this.poked = false;
-      if (this.linkErr) throw this.linkErr;
+      this.throwIfClosed();
       if (this.stopping) return this.end(link, cursor > first ? cursor : null);
       // At most FILL_BYTES per turn, so the socket sends while the next rows are read.
       let turn = 0;
@@ -183,7 +190,7 @@ export class UpstreamForwarder {
       // A full link (UDP's batch, a stream's 16 MiB buffer) ends its batch too: end() flushes first.
       const due = bytes >= batchBytes || age >= (this.o.batchMaxMs ?? 5000) || (cursor > first && link.room() === 0);
       if (due || (!this.poked && !(await this.waitPoke(Math.min(this.o.lingerMs ?? 50, Math.max(1, (this.o.batchMaxMs ?? 5000) - age)))))) {
-        if (this.linkErr) throw this.linkErr;
+        this.throwIfClosed();
         return this.end(link, cursor === first ? null : cursor);
       }
     }

@@ -90,20 +90,21 @@ export class RelpReader {
       return undefined;
     }
     const txnr = Number(m[1]);
+    const command = m[2] ?? ''; // the group always takes part in a match
     const len = Number(m[3]);
     if (len > this.maxData) throw new RelpProtocolError(`RELP frame of ${len} bytes is over the limit`);
     const start = m[0].length;
     if (len === 0) {
       if (m[4] !== '\n') throw new RelpProtocolError('RELP frame with DATALEN 0 must end at once');
       this.buf = this.buf.subarray(start);
-      return { txnr, command: m[2]!, data: Buffer.alloc(0) };
+      return { txnr, command, data: Buffer.alloc(0) };
     }
     if (m[4] !== ' ') throw new RelpProtocolError('RELP frame lacks the space before DATA');
     if (this.buf.length < start + len + 1) return undefined;
     if (this.buf[start + len] !== 0x0a) throw new RelpProtocolError('RELP frame without its LF trailer');
     const data = this.buf.subarray(start, start + len);
     this.buf = this.buf.subarray(start + len + 1);
-    return { txnr, command: m[2]!, data };
+    return { txnr, command, data };
   }
 }
 

@@ -41,8 +41,9 @@ export class UpstreamLinkError extends Error {
 /** Wraps anything thrown by a socket into an UpstreamLinkError with a readable message. */
 export function linkError(e: unknown, what: string): UpstreamLinkError {
   if (e instanceof UpstreamLinkError) return e;
-  const err = e as NodeJS.ErrnoException;
-  const code = typeof err?.code === 'string' ? err.code : undefined;
-  const first = (err?.message ?? String(e)).split('\n')[0]!.trim();
+  const o = typeof e === 'object' && e !== null ? e : undefined;
+  const code = o && 'code' in o && typeof o.code === 'string' ? o.code : undefined;
+  const message = o && 'message' in o && typeof o.message === 'string' ? o.message : String(e);
+  const first = (message.split('\n')[0] ?? '').trim();
   return new UpstreamLinkError(`${what}: ${first}`.slice(0, 300), code, { cause: e });
 }

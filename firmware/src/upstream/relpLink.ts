@@ -151,7 +151,7 @@ class RelpLink implements Link {
     this.byTxnr.delete(f.txnr);
     const before = this.room();
     let last: number | null = null;
-    while (this.head < this.pending.length && this.pending[this.head]!.acked) last = this.pending[this.head++]!.seq;
+    for (let p = this.pending[this.head]; p !== undefined && p.acked; p = this.pending[++this.head]) last = p.seq;
     if (this.head > 4096) {
       this.pending = this.pending.slice(this.head);
       this.head = 0;

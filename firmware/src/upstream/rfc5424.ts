@@ -54,7 +54,8 @@ function isoTimestamp(ms: number): string {
 }
 
 /** Value lengths tried, longest first, until the header leaves room for some MSG. */
-const VALUE_LIMITS = [1024, 256, 64, 16];
+const SMALLEST_VALUE_LIMIT = 16;
+const VALUE_LIMITS = [1024, 256, 64, SMALLEST_VALUE_LIMIT];
 /** Bytes the header may take, so MSG keeps at least this much of the datagram. */
 const HEADER_BUDGET = MAX_DATAGRAM - 256;
 
@@ -91,7 +92,7 @@ export function formatRfc5424(m: SyslogMessage): Buffer {
   }
   if (head.length > HEADER_BUDGET) {
     // Absurdly many params: keep the leading elements that fit (the sequence comes first).
-    const last = VALUE_LIMITS[VALUE_LIMITS.length - 1]!;
+    const last = SMALLEST_VALUE_LIMIT;
     let kept = 0;
     while (kept < m.sd.length && Buffer.byteLength(prefix + renderSd(m.sd.slice(0, kept + 1), last)) <= HEADER_BUDGET) kept++;
     head = Buffer.from(prefix + renderSd(m.sd.slice(0, kept), last), 'utf8');

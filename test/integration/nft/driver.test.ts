@@ -1,5 +1,5 @@
 // The nft driver against the real kernel, inside a namespace this test creates and removes.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ const base = BasePolicySchema.parse(JSON.parse(readFileSync(new URL('../../../ru
 const fixture = (mode: string): Policy =>
   ({ ...JSON.parse(readFileSync(new URL(`../../fixtures/nft/policy-${mode}.json`, import.meta.url), 'utf8')), base }) as Policy;
 
-async function withNs(t: import('ava').ExecutionContext, fn: (ns: string, driver: NftDriver, dir: string) => Promise<void>) {
+async function withNs(t: ExecutionContext, fn: (ns: string, driver: NftDriver, dir: string) => Promise<void>) {
   const ns = `utm-drv-${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'utm-drv-'));
   await run(['ip', 'netns', 'add', ns]);

@@ -35,10 +35,10 @@ function setup(over: Partial<ReportingDeps> = {}, status: Partial<UpstreamStatus
   const now = () => clock.now;
   const conditions = new Conditions(now);
   const sink = new MemorySink();
-  const st = { value: status === null ? null : {
+  const st: { value: UpstreamStatus | null } = { value: status === null ? null : {
     transport: 'tls', peer: '198.51.100.10:6514', peerCertSha256: null, connected: true, connectedSince: clock.now, lastConfirmedSeq: 1, lastConfirmedAt: clock.now,
     queueDepth: 0, queueBytes: 0, oldestWaitingAt: null, overflowLost: {}, lastError: null, nextSeq: 2, ...status,
-  } as UpstreamStatus };
+  } };
   const alerts = new AlertsRepo(db);
   const r = new Reporting({
     db, sink, status: () => st.value, conditions, alerts, now, log: quiet, lang: 'ja', text, startedAt: clock.now - H,

@@ -1,5 +1,4 @@
 import test from 'ava';
-import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { BeaconDetector, statisticalScore } from '../../../firmware/src/detectors/beacon.js';
 import { ctx, DAY0, flow, H, MIN, periodic, rng, run, thresholds } from './helpers.js';
 
@@ -11,7 +10,7 @@ test('RITA statistical score: perfectly regular intervals score 1, skewed ones l
 
 test('a 5-minute beacon with small jitter over 24 h is found, with evidence', (t) => {
   const flows = periodic({ every: 5 * MIN, jitter: 3000, hours: 24, bytes: 900, bytesJitter: 20, over: { remoteIp: '198.51.100.66' } });
-  const found = run(new BeaconDetector(ctx()), flows) as Finding[];
+  const found = run(new BeaconDetector(ctx()), flows);
   t.true(found.length >= 1);
   const f = found[0]!;
   t.is(f.kind, 'beacon');
@@ -24,7 +23,7 @@ test('a 5-minute beacon with small jitter over 24 h is found, with evidence', (t
 test('the same beacon replayed at timeScale 0.001 is found too', (t) => {
   const scale = 0.001;
   const flows = periodic({ every: 5 * MIN, jitter: 3000, hours: 24, scale, from: DAY0 * scale, over: { remoteIp: '198.51.100.66' } });
-  const found = run(new BeaconDetector(ctx(thresholds({ timeScale: scale }))), flows) as Finding[];
+  const found = run(new BeaconDetector(ctx(thresholds({ timeScale: scale }))), flows);
   t.true(found.length >= 1);
   t.true(Math.abs((found[0]!.evidence['medianIntervalSeconds'] as number) - 300) <= 5);
 });

@@ -1,5 +1,4 @@
 import test from 'ava';
-import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { LongConnectionDetector } from '../../../firmware/src/detectors/longConn.js';
 import { ctx, DAY0, flow, H, MIN, run } from './helpers.js';
 
@@ -10,7 +9,7 @@ test('a 2-hour connection to a destination nobody else uses is reported, from it
   const flows = [...warmup(),
     flow({ event: 'update', ctId: 9, remoteIp: '198.51.100.44', remotePort: 8443, start: DAY0 + 1 * H, end: DAY0 + 2.5 * H, bytesOut: 3e5, bytesIn: 2e5 }),
     flow({ event: 'end', ctId: 9, remoteIp: '198.51.100.44', remotePort: 8443, start: DAY0 + 1 * H, end: DAY0 + 3 * H, bytesOut: 4e5, bytesIn: 3e5 })];
-  const found = run(new LongConnectionDetector(ctx()), flows) as Finding[];
+  const found = run(new LongConnectionDetector(ctx()), flows);
   t.is(found.length, 1, 'update and end of the same flow make one finding');
   t.like(found[0], { kind: 'long_connection', params: { hours: 1.5, port: 8443 }, evidence: { stillOpen: true, devicesUsingDestination: 1 } });
 });

@@ -1,11 +1,10 @@
 import test from 'ava';
-import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { ScanDetector } from '../../../firmware/src/detectors/scan.js';
 import { ctx, DAY0, flow, H, MIN, rng, run } from './helpers.js';
 
 test('30 hosts on 445 within 5 minutes across the LAN is a scan', (t) => {
   const flows = Array.from({ length: 30 }, (_, i) => flow({ direction: 'lan', remoteIp: `192.168.1.${100 + i}`, remotePort: 445, pktsIn: 0, start: DAY0 + i * 5000, end: DAY0 + i * 5000 + 3000 }));
-  const found = run(new ScanDetector(ctx()), flows) as Finding[];
+  const found = run(new ScanDetector(ctx()), flows);
   t.is(found.length, 1);
   t.like(found[0], { kind: 'scan', direction: 'lan', params: { pattern: 'hosts', port: 445, hosts: 26 } });
 });
@@ -19,7 +18,7 @@ test('outbound scan of 3389 is found; the same hosts spread over an hour are not
 
 test('20 ports on one host is a port scan', (t) => {
   const flows = Array.from({ length: 20 }, (_, i) => flow({ remoteIp: '203.0.113.9', remotePort: 1000 + i, pktsIn: 1, start: DAY0 + i * 100, end: DAY0 + i * 100 + 50 }));
-  const found = run(new ScanDetector(ctx()), flows) as Finding[];
+  const found = run(new ScanDetector(ctx()), flows);
   t.is(found.length, 1);
   t.like(found[0], { params: { pattern: 'ports', ports: 16 } });
 });

@@ -15,10 +15,10 @@ const step = fc.record({
   dev: fc.integer({ min: 0, max: 15 }),
   random: fc.boolean(),
   dt: fc.integer({ min: 0, max: 2 * DAY }),
-  source: fc.constantFrom('dhcp', 'fdb', 'neigh') as fc.Arbitrary<Observation['source']>,
+  source: fc.constantFrom('dhcp', 'fdb', 'neigh'),
   host: fc.constantFrom(null, 'iPhone', 'Taros-iPhone', 'KEIRI-PC', '<img src=x onerror=alert(1)>', '\u001b[2J'),
   prl: fc.integer({ min: 0, max: PRLS.length - 1 }),
-  act: fc.constantFrom(null, 'approve', 'quarantine', 'release', 'tick') as fc.Arbitrary<null | 'approve' | 'quarantine' | 'release' | 'tick'>,
+  act: fc.constantFrom<null | 'approve' | 'quarantine' | 'release' | 'tick'>(null, 'approve', 'quarantine', 'release', 'tick'),
 });
 
 test('property: one alert per device at most, none during learning, records always valid, table bounded', (t) => {

@@ -36,7 +36,7 @@ const bad: [string, Partial<UlogdConfigInput> & Record<string, unknown>, RegExp]
 ];
 for (const [name, patch, re] of bad) {
   test(`refused: ${name}`, (t) => {
-    const err = t.throws(() => renderUlogdConfig({ ...good, ...patch } as UlogdConfigInput), { instanceOf: UlogdConfigError });
+    const err = t.throws(() => renderUlogdConfig({ ...good, ...patch }), { instanceOf: UlogdConfigError });
     t.regex(err?.message ?? '', re);
   });
 }

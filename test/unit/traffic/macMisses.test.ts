@@ -7,7 +7,7 @@ import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
 const flow = (deviceIp: string): FlowRecord => ({
   event: 'end', ctId: 1, family: 4, proto: 'tcp', protoNum: 6, direction: 'outbound', deviceIp, deviceMac: undefined,
   devicePort: 50000, remoteIp: '203.0.113.5', remotePort: 443, bytesOut: 1, bytesIn: 1, pktsOut: 1, pktsIn: 1, start: 0, end: 1,
-} as FlowRecord);
+});
 
 function setup(table: Map<string, string>, clock = () => 1000) {
   const judged: FlowRecord[] = [];

@@ -87,7 +87,10 @@ const FIELDS = ['title', 'what', 'why', 'did', 'todo'] as const;
 function isComplete(t: unknown): t is AlertText {
   if (typeof t !== 'object' || t === null) return false;
   const rec = t as Record<string, unknown>;
-  return FIELDS.every((f) => typeof rec[f] === 'string' && (rec[f] as string).trim() !== '');
+  return FIELDS.every((f) => {
+    const v = rec[f];
+    return typeof v === 'string' && v.trim() !== '';
+  });
 }
 
 /** "Whom to call", from the provisioned desk (named first, e.g. 「〇〇お助け隊 相談窓口（電話 …）」);

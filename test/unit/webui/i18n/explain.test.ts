@@ -105,7 +105,7 @@ test('property: any params, any kind, any direction never throw and never leak "
     fc.dictionary(fc.constantFrom('category', 'deviceName', 'deviceLabel', 'deviceType', 'count', 'queued', 'direction', 'action', 'remoteIp'), value),
     fc.constantFrom('outbound', 'inbound', 'lan', null),
     (kind, lang, params, direction) => {
-      const text = explainAlert(makeAlert({ kind, params, direction: direction as Alert['direction'] }), lang, catalog, null);
+      const text = explainAlert(makeAlert({ kind, params, direction: direction }), lang, catalog, null);
       return Object.values(text).every((v) => typeof v === 'string' && v.length > 0 && !/\bundefined\b|\bNaN\b/.test(v.replace(/“[^”]*”|「[^」]*」/g, '')));
     },
   ));

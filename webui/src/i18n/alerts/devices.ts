@@ -8,11 +8,11 @@ import type { AlertCatalog, AlertText } from '../types.js';
 type P = AlertParams;
 const str = (v: P[string]): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
-const TYPE_JA: Record<string, string> = {
+const TYPE_JA: Record<string, string> & { unknown: string } = {
   pc: 'パソコン', phone: 'スマートフォン', tablet: 'タブレット', printer: 'プリンター',
   nas: 'ファイル共有用の機器（NAS）', iot: 'ネットワークにつながる小型の機器', unknown: '種類の分からない機器',
 };
-const TYPE_EN: Record<string, string> = {
+const TYPE_EN: Record<string, string> & { unknown: string } = {
   pc: 'computer', phone: 'smartphone', tablet: 'tablet', printer: 'printer',
   nas: 'file storage device (NAS)', iot: 'small network device', unknown: 'unknown kind of device',
 };
@@ -27,7 +27,7 @@ const vendorOf = (p: P): string | undefined => str(p.deviceVendor) ?? str(p.vend
 function nameJa(p: P): string {
   const label = labelOf(p);
   if (label) return label;
-  const kind = TYPE_JA[String(p.deviceType ?? 'unknown')] ?? TYPE_JA.unknown!;
+  const kind = TYPE_JA[String(p.deviceType ?? 'unknown')] ?? TYPE_JA.unknown;
   const host = hostOf(p), vendor = vendorOf(p);
   const v = vendor ? `${vendor}製の` : '';
   return host ? `「${host}」と名乗る${v}${kind}` : `${v}${kind}`;
@@ -36,7 +36,7 @@ function nameJa(p: P): string {
 function nameEn(p: P): string {
   const label = labelOf(p);
   if (label) return `“${label}”`;
-  const kind = TYPE_EN[String(p.deviceType ?? 'unknown')] ?? TYPE_EN.unknown!;
+  const kind = TYPE_EN[String(p.deviceType ?? 'unknown')] ?? TYPE_EN.unknown;
   const host = hostOf(p), vendor = vendorOf(p);
   const v = vendor ? ` made by ${vendor}` : '';
   return host ? `A ${kind}${v} calling itself "${host}"` : `A ${kind}${v}`;
