@@ -69,7 +69,7 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
   app.use(securityHeaders);
   app.use(hostGuard(deps.allowedHosts));
   app.use('/static', express.static(findStaticDir(deps.staticDir), { index: false, dotfiles: 'ignore', maxAge: '1h', redirect: false }));
-  app.use('/api', apiRouter(deps, catalog));
+  app.use('/api', apiRouter(deps, catalog, auth.loggedIn));
 
   // Everything below may see a body; it is size-limited and only parsed for forms and JSON.
   app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 32 }));

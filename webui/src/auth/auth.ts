@@ -91,13 +91,23 @@ export function createAuth(opts: AuthOptions, refuse: Refusal) {
     return id;
   };
 
+  /** The live login of this request's session cookie, or null. With httpsOnly a session
+   *  is never recognised over plain HTTP. */
+  const liveLogin = (req: Request, jar: Map<string, string>, now: number) => {
+    if (opts.httpsOnly && !overTls(req)) return null;
+    const token = verifyToken(opts.secret, 'session', jar.get(SESSION_COOKIE), now);
+    return token ? store.get(token.id, now) : null;
+  };
+
+  /** Whether the request carries a live login (sets no cookie; for the read-only API). */
+  const loggedIn = (req: Request): boolean => liveLogin(req, parseCookies(req.get('cookie')), opts.now()) !== null;
+
   /** Establishes res.locals.session; issues a pre-login cookie when the visitor has none. */
   const session: RequestHandler = (req, res, next) => {
     const now = opts.now();
     const jar = parseCookies(req.get('cookie'));
     const ip = clientIp(req);
-    const token = verifyToken(opts.secret, 'session', jar.get(SESSION_COOKIE), now);
-    const login = token ? store.get(token.id, now) : null;
+    const login = liveLogin(req, jar, now);
     const preId = verifyToken(opts.secret, 'pre', jar.get(PRE_COOKIE), now)?.id ?? newPre(req, res, now);
     const info: SessionInfo = {
       sid: login?.id ?? null,
@@ -171,7 +181,7 @@ export function createAuth(opts: AuthOptions, refuse: Refusal) {
     res.redirect(303, '/');
   };
 
-  return { session, csrf, requireLogin, login, logout, store, limiter };
+  return { session, csrf, requireLogin, login, logout, loggedIn, store, limiter };
 }
 
 export type Auth = ReturnType<typeof createAuth>;
