@@ -14,7 +14,6 @@ import { startUtmd, UtmdMissingError, UtmdStartError, UTMCTL_BIN, type Utmd } fr
 
 /** The demo runs provisioned, as a provider would ship it: the image's example bundle, with
  *  no learning period so the office's devices show up as new ones to approve. */
-const DEMO_PASSWORD = 'example-only-change-me';
 function demoProvisioning(): Record<string, unknown> {
   const bundle = JSON.parse(readFileSync(join(REPO_ROOT, 'image', 'provisioning.example.json'), 'utf8')) as Record<string, unknown>;
   return { ...bundle, learningDays: 0 };
@@ -127,7 +126,7 @@ async function main(): Promise<void> {
       '',
       '================ Otasuke UTM demo office is running ================',
       `Web page of the box:     ${ui}`,
-      `Page login (demo only):  ${DEMO_PASSWORD}   (the example bundle image/provisioning.example.json)`,
+      `Page login:              ${ctl} password   (the example bundle's password is refused as a known example)`,
       `Technician CLI:          ${ctl} status`,
       `                         ${ctl} alerts`,
       `utmd log:                ${utmd?.logPath ?? '(utmd not running)'}`,

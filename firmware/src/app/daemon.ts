@@ -152,6 +152,10 @@ export class Daemon {
     await this.planner.start();
     this.stoppers.push(() => this.planner.stop());
     this.credential = await loadCredential(this.o.stateDir, this.o.provisioning);
+    if (this.credential.refusedBundle) {
+      this.o.log.error(`${this.credential.refusedBundle}: login uses this box's own password (utmctl password) until a new bundle is installed`);
+      this.conditions.set('admin-password', false, `${this.credential.refusedBundle}; using this box's own password (utmctl password)`);
+    }
     this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers(), join(this.o.stateDir, LIVENESS_SOCKET_NAME));
     await this.control.start();
     this.stoppers.push(() => this.control?.stop());

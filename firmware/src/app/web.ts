@@ -65,7 +65,7 @@ export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer
     },
     recentAlerts: (limit) => d.alerts?.recent(limit) ?? [],
     health: () => ({ ok: d.conditions.allOk(), conditions: d.conditions.list(), uptimeSeconds: Math.round((d.now() - d.startedAt) / 1000) }),
-    auth: { verify: (pw) => verifyCredential(credential, pw) },
+    auth: { verify: (pw) => verifyCredential(credential, pw, (e) => d.o.log.error('the upgraded admin hash could not be stored', e)) },
     sessionSecret,
     staticDir,
     allowedHosts: [...lanHosts, '127.0.0.1', 'localhost', '::1'],

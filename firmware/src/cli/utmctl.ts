@@ -5,6 +5,7 @@ import { BusyError, call, NotAnsweringError, NotRunningError, RemoteError } from
 import { EXIT, faultsOf } from './faults.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { hashPassword } from '../auth/password.js';
+import { describeWeak, weakPasswordReason } from '../auth/weakPasswords.js';
 import { DEFAULT_STATE_DIR } from '../sys/paths.js';
 import { durationArg, parseArgs, str, UsageError, type ParsedArgs } from './args.js';
 import { printHuman, type CliWords } from './human.js';
@@ -92,7 +93,8 @@ async function main(argv: string[]): Promise<number> {
   const json = p.flags.has('json');
   if (p.positional[0] === 'hash-password') {
     const pw = (await readStdin()).replace(/\r?\n$/, '');
-    if (pw.length < 8) throw new UsageError('password must have at least 8 characters');
+    const weak = weakPasswordReason(pw);
+    if (weak) throw new UsageError(describeWeak(weak));
     process.stdout.write(`${await hashPassword(pw)}\n`);
     return 0;
   }
