@@ -54,8 +54,9 @@ export interface WebDeps {
   /** Seconds between automatic page reloads (static script, no inline JS); default 30, minimum 5. */
   refreshSeconds?: number | undefined;
   /** Host names/addresses (without port) the page may be reached by, e.g. the LAN address.
-   *  Other Host headers get 421, which defeats DNS rebinding. Default: any host. */
-  allowedHosts?: readonly string[] | undefined;
+   *  Other Host headers get 421, which defeats DNS rebinding. A function is asked at every
+   *  request (the box's addresses and DHCP name change). Default: any host. */
+  allowedHosts?: readonly string[] | (() => readonly string[]) | undefined;
   /** Add `Secure` to cookies (only when served over HTTPS); default false. */
   secureCookies?: boolean | undefined;
   /** Called with unexpected errors caught at the HTTP boundary; default console.error. */

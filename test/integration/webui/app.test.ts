@@ -274,3 +274,21 @@ test('with allowedHosts set, a request for another host name is refused (DNS reb
   t.is(await status('evil.example'), 421);
   t.is(await status('box.lan:8080'), 200);
 });
+
+test('allowedHosts as a function follows the box: a new address is answered at once, an old one refused', async (t) => {
+  const current = ['127.0.0.1', '192.168.1.2'];
+  const { base } = await start(t, { allowedHosts: () => current });
+  const status = (host: string) => new Promise<number | undefined>((resolve, reject) => {
+    const req = httpRequest(`${base}/api/health`, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  t.is(await status('192.168.1.2'), 200);
+  t.is(await status('192.168.1.77'), 421);
+  current.splice(1, 1, '192.168.1.77');
+  t.is(await status('192.168.1.77'), 200);
+  t.is(await status('192.168.1.2'), 421);
+});
