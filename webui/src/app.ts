@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_TIME_ZONE } from '../../firmware/src/config/provisioning.js';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
-import { createAuth, sessionOf, type Refusal } from './auth/auth.js';
+import { createAuth, overTls, sessionOf, type Refusal } from './auth/auth.js';
 import { formatCookie, parseCookies } from './auth/cookies.js';
 import type { PageContext, WebDeps, WebExtensions } from './deps.js';
 import { explainAlert } from './i18n/explain.js';
@@ -14,7 +14,8 @@ import { pickLang, UI } from './i18n/ui.js';
 import { renderMessage } from './views/message.js';
 import { renderPage } from './views/page.js';
 import { apiRouter } from './routes/api.js';
-import { hostGuard, securityHeaders } from './security.js';
+import { hostGuard, hostOnly, securityHeaders } from './security.js';
+import { techRouter } from './routes/tech.js';
 
 export const LANG_COOKIE = 'utm_lang';
 export const PAGE_ALERT_LIMIT = 20;
@@ -34,6 +35,13 @@ function findStaticDir(configured: string | undefined): string {
 
 function langOf(req: Request, deps: WebDeps): Lang {
   return pickLang(req.query['lang'], parseCookies(req.get('cookie')).get(LANG_COOKIE), deps.defaultLang);
+}
+
+/** The secure page's address for a request that came by `host` (already checked by hostGuard). */
+export function secureUrl(host: string | undefined, httpsPort: number): string {
+  const h = hostOnly(host) || 'localhost';
+  const name = h.includes(':') ? `[${h}]` : h;
+  return `https://${name}${httpsPort === 443 ? '' : `:${httpsPort}`}/`;
 }
 
 /** Builds the app. Throws WeakSecretError for a short session secret, or when static files are missing. */
@@ -61,6 +69,7 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
     now: () => deps.now(),
     verifyPassword: (p) => deps.auth.verify(p),
     secureCookies: deps.secureCookies ?? false,
+    httpsOnly: deps.secure !== undefined,
   }, refuse);
 
   const app = express();
@@ -92,12 +101,14 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
     const page = renderPage({
       lang, now, timeZone, overview: deps.overview(), desk: deps.desk, alerts, session,
       loginFailed: req.query['login'] === 'failed',
+      secure: deps.secure ? { url: overTls(req) ? null : secureUrl(req.get('host'), deps.secure.httpsPort), fingerprint256: deps.secure.fingerprint256 } : undefined,
       sections: (ext.sections ?? []).map((s) => s(ctx)),
       refreshSeconds: Math.max(5, deps.refreshSeconds ?? REFRESH_SECONDS),
     });
     res.type('html').send(page.toString());
   });
 
+  app.use('/tech', techRouter(deps, auth.requireLogin, (req) => langOf(req, deps), timeZone));
   app.post('/login', auth.login);
   app.post('/logout', auth.logout);
 

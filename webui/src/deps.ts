@@ -59,6 +59,13 @@ export interface WebDeps {
   allowedHosts?: readonly string[] | (() => readonly string[]) | undefined;
   /** Add `Secure` to cookies (only when served over HTTPS); default false. */
   secureCookies?: boolean | undefined;
+  /** The secure page: when set, login and every unsafe request need HTTPS, the plain HTTP
+   *  page is read-only and links to https://<host>:<httpsPort>/, and the fingerprint is shown. */
+  secure?: SecurePage | undefined;
+  /** Facts for the technician view (/tech, after login). */
+  technician?: (() => TechnicianFacts) | undefined;
+  /** The diagnostics archive (tar.gz) for /tech/diagnostics (after login). */
+  diagnostics?: (() => Promise<Buffer>) | undefined;
   /** Called with unexpected errors caught at the HTTP boundary; default console.error. */
   onError?: ((err: unknown) => void) | undefined;
 }
@@ -98,4 +105,29 @@ export type ActionMount = (router: Router) => void;
 export interface WebExtensions {
   sections?: PageSection[] | undefined;
   actions?: ActionMount[] | undefined;
+}
+
+/** Where the secure page is and how to recognise it. */
+export interface SecurePage {
+  httpsPort: number;
+  /** SHA-256 of the certificate, colon-separated hex (as browsers show it). */
+  fingerprint256: string;
+}
+
+/** One row of the technician view: a technical label, a value, and whether it is fine. */
+export interface TechRow {
+  label: string;
+  value: string;
+  ok?: boolean | undefined;
+}
+
+/** Facts for the technician view, by section; rows are plain text (escaped by the view). */
+export interface TechnicianFacts {
+  system: TechRow[];
+  certificate: TechRow[];
+  ports: TechRow[];
+  ruleset: TechRow[];
+  feeds: TechRow[];
+  sensors: TechRow[];
+  upstream: TechRow[];
 }

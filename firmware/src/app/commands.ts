@@ -17,6 +17,11 @@ export function coreHandlers(d: Daemon): Handlers {
     ...alertHandlers(d),
     ...upstreamHandlers(d),
     status: () => d.status(),
+    'web.cert': () => {
+      const c = d.certificate;
+      if (!c) throw new CommandError('the secure page is not running yet', 'not_ready');
+      return { source: c.source, fingerprint256: c.fingerprint256, spkiSha256: c.spkiSha256, notAfter: c.notAfter, subjectAltName: c.subjectAltName, httpsPort: d.o.config.ui.httpsPort };
+    },
     alerts: (args) => {
       const { limit } = parseArgs(LimitArgs, args);
       // each with the words the office was told (the one message catalog), for utmctl to show

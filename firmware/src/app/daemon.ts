@@ -19,6 +19,7 @@ import { MutesRepo } from '../store/mutesRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
 import type { WebServer } from '../../../webui/src/index.js';
+import type { BoxCertificate } from '../web/certificate.js';
 import type { AlertWords, StaffText } from './staffText.js';
 import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
@@ -169,6 +170,8 @@ export class Daemon {
 
   credential: Credential | null = null;
   web: WebServer | null = null;
+  /** The secure page's certificate (app/webSecure.ts), once the page runs. */
+  certificate: BoxCertificate | null = null;
 
   private async startSensing(): Promise<void> {
     const sensing = new Sensing({

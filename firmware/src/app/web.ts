@@ -1,5 +1,6 @@
 // Wires the web UI to the daemon: WebDeps from daemon state, the overall state rule, the
-// session secret kept in the state dir, and the server's lifecycle.
+// session secret kept in the state dir, and the servers' lifecycle (the plain read-only page
+// and the secure page with the box's certificate, app/webSecure.ts).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import type { Condition } from './conditions.js';
 import type { Daemon } from './daemon.js';
 import { upstreamSection } from '../../../webui/src/views/upstream.js';
 import { pageLimits, readNofile } from './webLimits.js';
+import { diagnosticsArchive, hostNames, loadCertificate, technicianSource } from './webSecure.js';
 import type { FeatureViews } from './views.js';
 
 const DAY = 86_400_000;
@@ -73,6 +75,23 @@ export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer
   };
 }
 
+/** The plain page and the secure page as one WebServer (port: the plain one). */
+function both(plain: WebServer, secure: WebServer, stop: () => void): WebServer & { httpsPort: number } {
+  return {
+    port: plain.port,
+    httpsPort: secure.port,
+    connections: () => {
+      const a = plain.connections();
+      const b = secure.connections();
+      return { open: a.open + b.open, clients: a.clients + b.clients, refusedPerClient: a.refusedPerClient + b.refusedPerClient, timedOut: a.timedOut + b.timedOut };
+    },
+    close: async () => {
+      stop();
+      await Promise.all([plain.close(), secure.close()]);
+    },
+  };
+}
+
 /** Starts the page on every address of the box; the ruleset keeps it to the LAN side. */
 export async function startWeb(d: Daemon, deps: WebDeps, views: readonly FeatureViews[] = []): Promise<WebServer> {
   const catalog = deps.catalog ?? buildCatalog();
@@ -82,5 +101,30 @@ export async function startWeb(d: Daemon, deps: WebDeps, views: readonly Feature
   const sections = [...ext.sections, upstream];
   const limits = pageLimits(readNofile());
   d.o.log.info(`page: at most ${limits.maxConnections} connections, ${limits.perClient} per client`);
-  return startWebServer(createWebApp({ ...deps, catalog }, { ...ext, sections }), { host: '::', port: d.o.config.ui.port, limits });
+  // The secure page: login and every action only over HTTPS with the box's certificate; the
+  // plain page stays read-only and links to it. Allowed hosts follow the box (web/hostNames).
+  const cert = await loadCertificate(d);
+  d.certificate = cert;
+  const names = hostNames(d);
+  await names.start();
+  const httpsPort = d.o.config.ui.httpsPort;
+  const full: WebDeps = {
+    ...deps, catalog,
+    allowedHosts: () => names.current(),
+    secure: { httpsPort, fingerprint256: cert.fingerprint256 },
+    technician: technicianSource(d, () => cert, httpsPort),
+    diagnostics: () => diagnosticsArchive(d),
+  };
+  const app = createWebApp(full, { ...ext, sections });
+  let plain: WebServer | null = null;
+  try {
+    plain = await startWebServer(app, { host: '::', port: d.o.config.ui.port, limits });
+    const secure = await startWebServer(app, { host: '::', port: httpsPort, limits, tls: { cert: cert.certPem, key: cert.keyPem } });
+    d.o.log.info(`secure page on port ${secure.port}, certificate SHA-256 ${cert.fingerprint256} (${cert.source})`);
+    return both(plain, secure, () => names.stop());
+  } catch (e) {
+    names.stop();
+    await plain?.close();
+    throw e;
+  }
 }

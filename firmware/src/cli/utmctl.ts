@@ -38,6 +38,7 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
   device audit             who approved, quarantined or released what, and when
   names [IP]               DNS names learned for outside addresses (from answers to office devices)
   password                 the page's admin password (generated when no bundle is installed)
+  web cert                 the secure page's certificate: SHA-256 fingerprint to compare in the browser
   hash-password            read a password on stdin, print a hash for the provisioning bundle
 ${BLOCKLIST_USAGE}
 ${BOX_USAGE}`;
@@ -70,6 +71,7 @@ export function route(pos: string[], limit: string | undefined, opts: Record<str
   const [a, b] = pos;
   if (a === 'status' && !b) return { cmd: 'status', args: {} };
   if (a === 'password' && !b) return { cmd: 'password', args: {} };
+  if (a === 'web' && b === 'cert' && pos.length === 2) return { cmd: 'web.cert', args: {} };
   if (a === 'upstream' && b === 'status' && pos.length === 2) return { cmd: 'upstream.status', args: {} };
   if (a === 'names' && pos.length <= 2) return { cmd: 'traffic.names', args: b ? { ip: b } : limit ? { limit: Number(limit) } : {} };
   if (a === 'alerts' && !b) return { cmd: 'alerts', args: limit ? { limit: Number(limit) } : {} };

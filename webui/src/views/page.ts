@@ -9,6 +9,8 @@ import type { Lang } from '../i18n/types.js';
 import { UI, type UiStrings } from '../i18n/ui.js';
 import { formatStamp, formatWhen } from './format.js';
 import { layout } from './layout.js';
+import { LOGIN } from '../i18n/login.js';
+import { secureLoginLink } from './secureLogin.js';
 import { upstreamSilentBlock } from './upstream.js';
 
 export interface PageModel {
@@ -20,6 +22,8 @@ export interface PageModel {
   alerts: Array<{ alert: Alert; text: ExplainedAlert }>;
   session: SessionInfo;
   loginFailed: boolean;
+  /** The secure page: over plain HTTP `url` is where to log in (the form is not shown). */
+  secure?: { url: string | null; fingerprint256: string } | undefined;
   sections: Html[];
   refreshSeconds: number;
 }
@@ -75,8 +79,11 @@ ${m.alerts.length === 0 ? html`<p class="alerts-none">${ui.alertsNone}</p>` : m.
 
 function loginBlock(m: PageModel, ui: UiStrings): Html {
   const s = m.session;
+  const t = LOGIN[m.lang];
+  if (!s.user && m.secure?.url) return secureLoginLink(m.lang, m.secure.url, m.secure.fingerprint256);
   if (s.user) {
     return html`<section class="login" id="login">
+<p><a class="tech-link" href="/tech">${t.techLink}</a></p>
 <form method="post" action="/logout"><p>${ui.loggedInAs(s.user)}
 <input type="hidden" name="_csrf" value="${s.csrf}">
 <button type="submit">${ui.logoutButton}</button></p></form>
