@@ -152,11 +152,10 @@ export class Daemon {
     this.stoppers.push(() => this.reporting?.stop());
     await this.planner.start();
     this.stoppers.push(() => this.planner.stop());
-    this.credential = await loadCredential(this.o.stateDir, this.o.provisioning);
-    if (this.credential.refusedBundle) {
-      this.o.log.error(`${this.credential.refusedBundle}: login uses this box's own password (utmctl password) until a new bundle is installed`);
-      this.conditions.set('admin-password', false, `${this.credential.refusedBundle}; using this box's own password (utmctl password)`);
-    }
+    this.credential = await loadCredential(this.o.stateDir, this.o.provisioning, (c) => {
+      this.o.log.error(`${c.refusedBundle}: login uses this box's own password (utmctl password) until a new bundle is installed`);
+      this.conditions.set('admin-password', false, `${c.refusedBundle}; using this box's own password (utmctl password)`);
+    }, (e) => this.o.log.error('the admin password check failed; the bundle\'s password stays in use', e));
     this.control = new ControlServer(join(this.o.stateDir, SOCKET_NAME), this.handlers(), join(this.o.stateDir, LIVENESS_SOCKET_NAME));
     await this.control.start();
     this.stoppers.push(() => this.control?.stop());

@@ -23,6 +23,9 @@ export interface Credential {
   upgradeFile: string | null;
   /** The bundle hash the upgraded hash replaces (the upgrade is void when the bundle changes). */
   upgradedFrom: string | null;
+  /** Settles when the bundle's hash has been checked against the known example passwords
+   *  (one scrypt each, seconds at N=2^17, so it runs after start; logins wait for it). */
+  ready: Promise<void>;
 }
 
 export const UPGRADED_HASH_FILE = 'admin-hash.json';
@@ -69,16 +72,29 @@ async function generated(stateDir: string, refusedBundle: string | null): Promis
     password = generatePassword();
     await writeAtomic(file, `${password}\n`, 0o600);
   }
-  return { source: 'generated', hash: await hashPassword(password), password, refusedBundle, upgradeFile: null, upgradedFrom: null };
+  return { source: 'generated', hash: await hashPassword(password), password, refusedBundle, upgradeFile: null, upgradedFrom: null, ready: Promise.resolve() };
 }
 
-/** Loads or creates the credential. Throws on state-dir I/O errors. */
-export async function loadCredential(stateDir: string, provisioning: Provisioning | null): Promise<Credential> {
+/** Loads or creates the credential; with a bundle, its check against the example passwords
+ *  runs in the background (`ready`): when it fails, the credential becomes the box's own
+ *  generated password and `onRefused` says why. Throws on state-dir I/O errors. */
+export async function loadCredential(
+  stateDir: string, provisioning: Provisioning | null,
+  onRefused: (c: Credential) => void = () => {},
+  onError: (e: unknown) => void = (e) => console.error('the admin password check failed; the bundle\'s password stays in use', e),
+): Promise<Credential> {
   if (!provisioning) return generated(stateDir, null);
   const bundleHash = provisioning.admin.passwordHash;
-  if (await bundleIsWeak(stateDir, bundleHash)) {
-    return generated(stateDir, 'the provisioning bundle\'s admin password is a known example password');
-  }
+  const c = await bundleCredential(stateDir, bundleHash);
+  c.ready = bundleIsWeak(stateDir, bundleHash).then(async (weak) => {
+    if (weak === null) return;
+    Object.assign(c, await generated(stateDir, 'the provisioning bundle\'s admin password is a known example password'));
+    onRefused(c);
+  }).catch(onError); // never rejects: logins wait for it
+  return c;
+}
+
+async function bundleCredential(stateDir: string, bundleHash: string): Promise<Credential> {
   const upgradeFile = join(stateDir, UPGRADED_HASH_FILE);
   const raw = await readOptional(upgradeFile);
   let hash = bundleHash;
@@ -86,12 +102,13 @@ export async function loadCredential(stateDir: string, provisioning: Provisionin
     const up = UpgradedSchema.safeParse(parseOrNull(raw));
     if (up.success && up.data.from === digest(bundleHash)) hash = up.data.hash;
   }
-  return { source: 'provisioning', hash, password: null, refusedBundle: null, upgradeFile, upgradedFrom: bundleHash };
+  return { source: 'provisioning', hash, password: null, refusedBundle: null, upgradeFile, upgradedFrom: bundleHash, ready: Promise.resolve() };
 }
 
 /** Checks a login attempt against the credential; after a right password on a hash weaker than
  *  today's parameters, stores a fresh hash of it (failures to store are passed to onError). */
 export async function verifyCredential(c: Credential, attempt: string, onError: (e: unknown) => void = () => {}): Promise<boolean> {
+  await c.ready;
   const ok = await verifyPassword(attempt, c.hash);
   if (ok && needsRehash(c.hash)) {
     const fresh = await hashPassword(attempt);

@@ -47,7 +47,10 @@ test('a bundle hash at N=2^14 is replaced by an N=2^17 one at the next login, an
 
 test('a bundle made from the example password is refused at start: the box uses its own generated password', async (t) => {
   const dir = await stateDir(t);
-  const c = await loadCredential(dir, bundle(await hashPassword('example-only-change-me', undefined, OLD)));
+  const refused: string[] = [];
+  const c = await loadCredential(dir, bundle(await hashPassword('example-only-change-me', undefined, OLD)), (x) => refused.push(x.refusedBundle ?? ''));
+  await c.ready;
+  t.is(refused.length, 1);
   t.is(c.source, 'generated');
   t.regex(c.refusedBundle ?? '', /known example password/);
   t.false(await verifyCredential(c, 'example-only-change-me'));
