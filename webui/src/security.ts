@@ -18,7 +18,7 @@ export function hostOnly(header: string | undefined): string {
  *  `allowed` may be a function, asked at every request, so the list follows the box's
  *  current addresses and names. */
 export function hostGuard(allowed: readonly string[] | (() => readonly string[]) | undefined): RequestHandler {
-  const fixed = Array.isArray(allowed) ? new Set(allowed.map((h) => h.toLowerCase())) : null;
+  const fixed = allowed === undefined || typeof allowed === 'function' ? null : new Set(allowed.map((h) => h.toLowerCase()));
   return (req, res, next) => {
     const host = hostOnly(req.get('host'));
     const ok = typeof allowed === 'function'

@@ -50,5 +50,5 @@ export function generatePassword(bytes: (n: number) => Buffer = randomBytes): st
   const raw = bytes(16);
   let s = '';
   for (let i = 0; i < 16; i++) s += alphabet[(raw[i] as number) % alphabet.length];
-  return s.match(/.{4}/g)!.join('-');
+  return (s.match(/.{4}/g) ?? []).join('-');
 }
