@@ -2,7 +2,8 @@
 // capture): tcpdump in the office PC's namespace records the page's ports while a login is
 // attempted the way a browser would over HTTP (the plain page; any login form on it would be
 // submitted) and done over HTTPS, trusting the box's certificate by its pin. The capture must
-// hold neither the password nor the session cookie. Real utmd, real tcpdump, real curl.
+// hold neither the password nor the session cookie. Real utmd, real tcpdump, real curl. The
+// technician view and its diagnostics download are checked on the way.
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -57,6 +58,12 @@ test('a sniffed LAN capture of HTTP and HTTPS login attempts holds no password a
   t.not(session, '', 'logged in over HTTPS');
   const tech = await curl([...pin, '-b', sjar, `https://${box}/tech`]);
   t.true(tech.includes(cert.fingerprint256), 'the technician view shows the same fingerprint');
+  // The diagnostics download (the utmctl diag archive, built by the running daemon).
+  const techToken = /name="_csrf" value="([^"]+)"/.exec(tech)?.[1] ?? '';
+  const archive = join(lab.dir, 'diag.tar.gz');
+  await curl([...pin, '-b', sjar, '-o', archive, '-d', `_csrf=${techToken}`, `https://${box}/tech/diagnostics`]);
+  const listing = await lab.exec(pc.ns, ['tar', '-tzf', archive], { timeoutMs: 20_000 });
+  t.regex(listing, /otasuke-diag\/status\.json/);
   // A wrong pin is refused by the client: the pin is what the trust rests on.
   const wrong = await lab.execResult(pc.ns, ['curl', '-sS', '-m', '10', '-k', '--pinnedpubkey', 'sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', `https://${box}/`], { timeoutMs: 20_000 });
   t.not(wrong.code, 0);
