@@ -115,8 +115,11 @@ async function main(): Promise<void> {
       say('*** so traffic passes unfiltered; everything else below works.\n');
     }
     let ui = 'not available';
+    let secureUi = 'not available';
     try {
       ui = (await startUiBridge(lab)).url;
+      // Login works only on the secure page (issue 12): a second bridge to the box's port 443.
+      secureUi = (await startUiBridge(lab, { hostPort: 8443, https: true, socketName: 'ui-tls.sock', target: { addr: lab.box.lanAddress.v4, port: 443 } })).url;
     } catch (e) {
       ui = `could not start (${e instanceof Error ? e.message : String(e)})`;
     }
@@ -126,6 +129,7 @@ async function main(): Promise<void> {
       '',
       '================ Otasuke UTM demo office is running ================',
       `Web page of the box:     ${ui}`,
+      `Secure page (login):     ${secureUi}   (self-signed: compare the fingerprint with \`utmctl web cert\`)`,
       `Page login:              ${ctl} password   (the example bundle's password is refused as a known example)`,
       `Technician CLI:          ${ctl} status`,
       `                         ${ctl} alerts`,
