@@ -58,6 +58,8 @@ test('a sniffed LAN capture of HTTP and HTTPS login attempts holds no password a
   t.not(session, '', 'logged in over HTTPS');
   const tech = await curl([...pin, '-b', sjar, `https://${box}/tech`]);
   t.true(tech.includes(cert.fingerprint256), 'the technician view shows the same fingerprint');
+  for (const row of ['why this WAN port', 'rendered (SHA-256)', 'memory', 'time sync', 'events: packets']) t.true(tech.includes(row), row);
+  t.regex(tech, /<tr class="cond-ok">\s*<th scope="row">last-good on disk \(SHA-256\)<\/th>/, 'the running ruleset is the last-good one');
   // The diagnostics download (the utmctl diag archive, built by the running daemon).
   const techToken = /name="_csrf" value="([^"]+)"/.exec(tech)?.[1] ?? '';
   const archive = join(lab.dir, 'diag.tar.gz');
