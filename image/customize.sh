@@ -27,7 +27,16 @@ ln -sf -- "${APP_DIR}/firmware/bin/utmd" "${ROOT}/usr/local/bin/utmd"
 ln -sf -- "${APP_DIR}/firmware/bin/utmctl" "${ROOT}/usr/local/bin/utmctl"
 # The native module loads and the validator runs with the image's own Node and glibc.
 in_root node -e "new (require('${APP_DIR}/node_modules/better-sqlite3'))(':memory:').close()"
-in_root "${APP_DIR}/firmware/bin/utmd" --check-provisioning "${APP_DIR}/image/provisioning.example.json" >/dev/null
+# The example bundle's password is a known example one, so the validator must run AND refuse
+# it for exactly that reason (issue 12: the example once passed).
+if check_out="$(in_root "${APP_DIR}/firmware/bin/utmd" --check-provisioning "${APP_DIR}/image/provisioning.example.json" 2>&1)"; then
+  echo "customize: the example bundle passed --check-provisioning; its password must be refused" >&2
+  exit 1
+fi
+case "${check_out}" in
+  *'known example password'*) ;;
+  *) echo "customize: --check-provisioning failed for another reason: ${check_out}" >&2; exit 1 ;;
+esac
 
 # --- Release identity (read by utmctl update status, RAUC handlers, diag) -------------------
 cat >"${ROOT}/etc/otasuke-release" <<EOF

@@ -74,8 +74,9 @@ export function harness(t: ExecutionContext, o: Partial<DaemonOptions> = {}): Ha
     capture: (c) => new CaptureHub({ ...c, tcpdump: '/nonexistent/tcpdump' }),
     sysctls: async () => void lifecycle.push('sysctls'),
     listenPage: async (app: RequestListener, at) => {
-      // the shipped port 80 becomes any free port; a test that sets its own port gets that one
-      const w = await startWebServer(app, { host: '127.0.0.1', port: at.port === 80 ? 0 : at.port });
+      // the shipped ports 80 and 443 become free ones; a test that sets its own port gets that one
+      const w = await startWebServer(app, { host: '127.0.0.1', port: at.port === 80 || at.port === 443 ? 0 : at.port, tls: at.tls });
+      if (at.tls) return w; // the secure page: the tests here read the plain one
       page = w;
       return { ...w, close: async () => {
         page = null;

@@ -85,7 +85,12 @@ export class CookieJar {
 
   /** Takes the Set-Cookie headers of a response. */
   take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
+    this.takeLines(res.headers.getSetCookie());
+  }
+
+  /** Takes Set-Cookie header values (node:http gives them as an array). */
+  takeLines(lines: readonly string[]): void {
+    for (const line of lines) {
       const [pair = '', ...attrs] = line.split(';');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();

@@ -14,7 +14,6 @@ import { startUtmd, UtmdMissingError, UtmdStartError, UTMCTL_BIN, type Utmd } fr
 
 /** The demo runs provisioned, as a provider would ship it: the image's example bundle, with
  *  no learning period so the office's devices show up as new ones to approve. */
-const DEMO_PASSWORD = 'example-only-change-me';
 function demoProvisioning(): Record<string, unknown> {
   const bundle = JSON.parse(readFileSync(join(REPO_ROOT, 'image', 'provisioning.example.json'), 'utf8')) as Record<string, unknown>;
   return { ...bundle, learningDays: 0 };
@@ -116,8 +115,11 @@ async function main(): Promise<void> {
       say('*** so traffic passes unfiltered; everything else below works.\n');
     }
     let ui = 'not available';
+    let secureUi = 'not available';
     try {
       ui = (await startUiBridge(lab)).url;
+      // Login works only on the secure page (issue 12): a second bridge to the box's port 443.
+      secureUi = (await startUiBridge(lab, { hostPort: 8443, https: true, socketName: 'ui-tls.sock', target: { addr: lab.box.lanAddress.v4, port: 443 } })).url;
     } catch (e) {
       ui = `could not start (${e instanceof Error ? e.message : String(e)})`;
     }
@@ -127,7 +129,8 @@ async function main(): Promise<void> {
       '',
       '================ Otasuke UTM demo office is running ================',
       `Web page of the box:     ${ui}`,
-      `Page login (demo only):  ${DEMO_PASSWORD}   (the example bundle image/provisioning.example.json)`,
+      `Secure page (login):     ${secureUi}   (self-signed: compare the fingerprint with \`utmctl web cert\`)`,
+      `Page login:              ${ctl} password   (the example bundle's password is refused as a known example)`,
       `Technician CLI:          ${ctl} status`,
       `                         ${ctl} alerts`,
       `utmd log:                ${utmd?.logPath ?? '(utmd not running)'}`,

@@ -17,6 +17,10 @@ export interface UiBridgeOptions {
   via?: LabHost;
   /** What to reach from there (default the box's LAN IPv4 address, port 80). */
   target?: { addr: string; port: number };
+  /** The page behind it speaks HTTPS (the url says https://; the bytes are forwarded as they are). */
+  https?: boolean;
+  /** Unix socket name in the lab dir (default ui.sock; give another for a second bridge). */
+  socketName?: string;
 }
 
 export interface UiBridge {
@@ -35,14 +39,14 @@ export async function startUiBridge(lab: Lab, opts: UiBridgeOptions = {}): Promi
   const target = opts.target ?? { addr: lab.box.lanAddress.v4, port: 80 };
   const addr = opts.hostAddr ?? '127.0.0.1';
   const port = opts.hostPort ?? 8080;
-  const socketPath = join(lab.dir, 'ui.sock');
+  const socketPath = join(lab.dir, opts.socketName ?? 'ui.sock');
   const inner = await lab.spawnAgent(via.ns, 'forward', ['--listen', `unix:${socketPath}`, '--to', `tcp:${hostPort(target.addr, target.port)}`]);
   await inner.waitForOutput((s) => s.includes('listening'), { what: 'UI bridge (LAN side)', timeoutMs: STARTUP_TIMEOUT_MS });
   const outer = await lab.spawnAgent(undefined, 'forward', ['--listen', `tcp:${hostPort(addr, port)}`, '--to', `unix:${socketPath}`]);
   await outer.waitForOutput((s) => s.includes('listening'), { what: 'UI bridge (host side)', timeoutMs: STARTUP_TIMEOUT_MS });
   const bound = Number(/listening \S+ (\d+)/.exec(outer.stdout())?.[1] ?? port);
   return {
-    url: `http://${hostPort(addr, bound)}/`,
+    url: `${opts.https ? 'https' : 'http'}://${hostPort(addr, bound)}/`,
     socketPath,
     inner,
     outer,

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_TIME_ZONE } from '../../firmware/src/config/provisioning.js';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
-import { createAuth, sessionOf, type Refusal } from './auth/auth.js';
+import { createAuth, overTls, sessionOf, type Refusal } from './auth/auth.js';
 import { formatCookie, parseCookies } from './auth/cookies.js';
 import type { PageContext, WebDeps, WebExtensions } from './deps.js';
 import { buildCatalog } from './i18n/alerts/index.js';
@@ -18,7 +18,8 @@ import { weekDays, weekFacts, type WeekFacts } from './office/week.js';
 import { mountAckAction } from './routes/ackActions.js';
 import { reportRouter } from './routes/report.js';
 import { apiRouter } from './routes/api.js';
-import { hostGuard, securityHeaders } from './security.js';
+import { hostGuard, hostOnly, securityHeaders } from './security.js';
+import { techRouter } from './routes/tech.js';
 
 export const LANG_COOKIE = 'utm_lang';
 export const PAGE_ALERT_LIMIT = 20;
@@ -47,6 +48,13 @@ function langOf(req: Request, deps: WebDeps): Lang {
   return pickLang(req.query['lang'], parseCookies(req.get('cookie')).get(LANG_COOKIE), deps.defaultLang);
 }
 
+/** The secure page's address for a request that came by `host` (already checked by hostGuard). */
+export function secureUrl(host: string | undefined, httpsPort: number): string {
+  const h = hostOnly(host) || 'localhost';
+  const name = h.includes(':') ? `[${h}]` : h;
+  return `https://${name}${httpsPort === 443 ? '' : `:${httpsPort}`}/`;
+}
+
 /** Builds the app. Throws WeakSecretError for a short session secret, or when static files are missing. */
 export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Express {
   const catalog = deps.catalog ?? buildCatalog();
@@ -72,6 +80,7 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
     now: () => deps.now(),
     verifyPassword: (p) => deps.auth.verify(p),
     secureCookies: deps.secureCookies ?? false,
+    httpsOnly: deps.secure !== undefined,
   }, refuse);
 
   const app = express();
@@ -80,7 +89,7 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
   app.use(securityHeaders);
   app.use(hostGuard(deps.allowedHosts));
   app.use('/static', express.static(findStaticDir(deps.staticDir), { index: false, dotfiles: 'ignore', maxAge: '1h', redirect: false }));
-  app.use('/api', apiRouter(deps, catalog));
+  app.use('/api', apiRouter(deps, catalog, auth.loggedIn));
 
   // Everything below may see a body; it is size-limited and only parsed for forms and JSON.
   app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 32 }));
@@ -116,6 +125,7 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
       lang, now, timeZone, overview, desk: deps.desk, office, catalog, devices, week, reportMonth, session,
       done,
       loginFailed: req.query['login'] === 'failed',
+      secure: deps.secure ? { url: overTls(req) ? null : secureUrl(req.get('host'), deps.secure.httpsPort), fingerprint256: deps.secure.fingerprint256 } : undefined,
       sections: (ext.sections ?? []).map((s) => s(ctx)),
       refreshSeconds: Math.max(5, deps.refreshSeconds ?? REFRESH_SECONDS),
     });
@@ -124,6 +134,7 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
 
   if (deps.office) app.use('/report', reportRouter(deps.office, { lang: (req) => langOf(req, deps), timeZone, deviceId: () => deps.overview().deviceId, now: () => deps.now() }));
 
+  app.use('/tech', techRouter(deps, auth.requireLogin, (req) => langOf(req, deps), timeZone));
   app.post('/login', auth.login);
   app.post('/logout', auth.logout);
 

@@ -75,12 +75,20 @@ export interface WebDeps {
   /** Seconds between in-place page updates (static/refresh.js fetches and patches; pausable); default 30, minimum 5. */
   refreshSeconds?: number | undefined;
   /** Host names/addresses (without port) the page may be reached by, e.g. the LAN address.
-   *  Other Host headers get 421, which defeats DNS rebinding. Default: any host. */
-  allowedHosts?: readonly string[] | undefined;
+   *  Other Host headers get 421, which defeats DNS rebinding. A function is asked at every
+   *  request (the box's addresses and DHCP name change). Default: any host. */
+  allowedHosts?: readonly string[] | (() => readonly string[]) | undefined;
   /** Add `Secure` to cookies (only when served over HTTPS); default false. */
   secureCookies?: boolean | undefined;
   /** Marks, statistics and reports (the office page's week, 対応済み, /report/YYYY-MM); optional. */
   office?: OfficePort | undefined;
+  /** The secure page: when set, login and every unsafe request need HTTPS, the plain HTTP
+   *  page is read-only and links to https://<host>:<httpsPort>/, and the fingerprint is shown. */
+  secure?: SecurePage | undefined;
+  /** Facts for the technician view (/tech, after login). */
+  technician?: (() => TechnicianFacts) | undefined;
+  /** The diagnostics archive (tar.gz) for /tech/diagnostics (after login). */
+  diagnostics?: (() => Promise<Buffer>) | undefined;
   /** Called with unexpected errors caught at the HTTP boundary; default console.error. */
   onError?: ((err: unknown) => void) | undefined;
 }
@@ -125,4 +133,29 @@ export interface WebExtensions {
   /** The incidents: part of the office page's "what to do now". */
   incidents?: IncidentsView | undefined;
   actions?: ActionMount[] | undefined;
+}
+
+/** Where the secure page is and how to recognise it. */
+export interface SecurePage {
+  httpsPort: number;
+  /** SHA-256 of the certificate, colon-separated hex (as browsers show it). */
+  fingerprint256: string;
+}
+
+/** One row of the technician view: a technical label, a value, and whether it is fine. */
+export interface TechRow {
+  label: string;
+  value: string;
+  ok?: boolean | undefined;
+}
+
+/** Facts for the technician view, by section; rows are plain text (escaped by the view). */
+export interface TechnicianFacts {
+  system: TechRow[];
+  certificate: TechRow[];
+  ports: TechRow[];
+  ruleset: TechRow[];
+  feeds: TechRow[];
+  sensors: TechRow[];
+  upstream: TechRow[];
 }

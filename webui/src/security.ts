@@ -14,11 +14,17 @@ export function hostOnly(header: string | undefined): string {
   return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
 }
 
-/** Refuses (421) requests addressed to a host name we do not answer to (DNS rebinding). */
-export function hostGuard(allowed: readonly string[] | undefined): RequestHandler {
-  const set = allowed ? new Set(allowed.map((h) => h.toLowerCase())) : null;
+/** Refuses (421) requests addressed to a host name we do not answer to (DNS rebinding).
+ *  `allowed` may be a function, asked at every request, so the list follows the box's
+ *  current addresses and names. */
+export function hostGuard(allowed: readonly string[] | (() => readonly string[]) | undefined): RequestHandler {
+  const fixed = allowed === undefined || typeof allowed === 'function' ? null : new Set(allowed.map((h) => h.toLowerCase()));
   return (req, res, next) => {
-    if (set && !set.has(hostOnly(req.get('host')))) {
+    const host = hostOnly(req.get('host'));
+    const ok = typeof allowed === 'function'
+      ? allowed().some((h) => h.toLowerCase() === host)
+      : fixed === null || fixed.has(host);
+    if (!ok) {
       res.status(421).type('text').send('Misdirected request\n');
       return;
     }

@@ -1,6 +1,7 @@
 // The adapters the composition root (daemon.ts) is given: everything that needs root or
 // touches the kernel, the ports or the clock. utmd passes systemAdapters(); unit tests pass
 // fakes, so the wiring runs without privileges.
+import type { ListenPage } from './web.js';
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -45,7 +46,7 @@ export interface DaemonAdapters {
   /** conntrack and bridge sysctls for the mode. */
   sysctls: (config: Config, log: Logger) => Promise<void>;
   /** Listens with the page's app; rejects when the address cannot be bound. */
-  listenPage: (app: RequestListener, at: { host: string; port: number }) => Promise<WebServer>;
+  listenPage: ListenPage;
   /** Listens on the control socket; rejects (having cleaned up) when it cannot. */
   listenControl: (o: ControlStart) => Promise<ControlPort>;
 }

@@ -70,6 +70,11 @@ export class AppService {
   }
 
   /** The network plan of the last apply (null before the first one). */
+  /** Why the last apply failed (null after a success). */
+  applyError(): string | null {
+    return this.lastApplyError;
+  }
+
   currentPlan(): NetworkPlan | null {
     return this.plan;
   }

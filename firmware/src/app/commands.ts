@@ -25,6 +25,8 @@ export interface CorePorts extends AlertPorts, UpstreamPorts {
   render(): NftDocument;
   checkRuleset(): Promise<RulesetCheck>;
   credential: Credential;
+  /** The secure page's certificate: source, SHA-256 fingerprint, key pin, expiry, names, port. */
+  webCert(): Record<string, unknown>;
 }
 
 /** The commands every utmd answers; feature modules add their own. */
@@ -33,6 +35,7 @@ export function coreHandlers(p: CorePorts): Handlers {
     ...alertHandlers(p),
     ...upstreamHandlers(p),
     status: () => p.status(),
+    'web.cert': () => p.webCert(),
     alerts: (args) => {
       const { limit } = parseArgs(LimitArgs, args);
       // each with the words the office was told (the one message catalog), for utmctl to show

@@ -25,7 +25,13 @@ import { RetriedStart } from './retriedStart.js';
 import { isStorageError } from './storage.js';
 import type { StaffText } from './staffText.js';
 import { prepareStateDir } from './stateDir.js';
-import { loadSessionSecret, pageApp, webDeps, type PagePorts } from './web.js';
+import { listenBoth, loadSessionSecret, pageApp, prepareSecurePage, secureDeps, webDeps, type PagePorts, type SecurePage } from './web.js';
+import type { SecurePorts } from './webSecure.js';
+
+/** The running parts whose state `utmctl status` shows. */
+interface StatusSources {
+  planner: PlannerPort; sensing: SensingPort; capture: CaptureHub; control: RetriedStart<ControlPort>; page: RetriedStart<WebServer>;
+}
 
 export interface DaemonOptions {
   stateDir: string;
@@ -134,21 +140,36 @@ export class Daemon {
     this.stoppers.push(() => store.reporting.stop());
     await planner.start();
     this.stoppers.push(() => planner.stop());
-    const credential = await loadCredential(o.stateDir, o.provisioning);
+    const credential = await loadCredential(o.stateDir, o.provisioning, (c) => {
+      o.log.error(`${c.refusedBundle}: login uses this box's own password (utmctl password) until a new bundle is installed`);
+      this.conditions.set('admin-password', false, `${c.refusedBundle}; using this box's own password (utmctl password)`);
+    }, (e) => o.log.error('the admin password check failed; the bundle\'s password stays in use', e));
     const secret = await loadSessionSecret(o.stateDir);
     const pagePorts = this.pagePorts(store);
+    // The secure page (login and every action over HTTPS with the box's certificate) and the
+    // technician view; the plain page stays read-only and links to it.
+    let status: () => Record<string, unknown> = () => ({});
+    const securePorts: SecurePorts = {
+      stateDir: o.stateDir, config: o.config, provisioning: o.provisioning, now: this.now, startedAt: this.startedAt,
+      log: o.log, conditions: this.conditions, plan: () => app.currentPlan(), planner,
+      render: () => app.render(), lastApplyError: () => app.applyError(), status: () => status(),
+    };
+    const secure = await prepareSecurePage(securePorts);
+    this.stoppers.push(() => secure.names.stop());
+    const listener = pageApp(pagePorts, secureDeps(webDeps(pagePorts, credential, secret, o.staticDir), securePorts, secure),
+      this.features.map((f) => f.views?.() ?? {}));
     const page = new RetriedStart<WebServer>({
-      id: 'page', conditions: this.conditions, log: o.log, stop: (w) => w.close(), describe: (w) => `listening on port ${w.port}`,
-      start: () => adapters.listenPage(pageApp(pagePorts, webDeps(pagePorts, credential, secret, o.staticDir),
-        this.features.map((f) => f.views?.() ?? {})), { host: '::', port: o.config.ui.port }),
+      id: 'page', conditions: this.conditions, log: o.log, stop: (w) => w.close(), describe: (w) => `listening on port ${w.port} and ${secure.httpsPort} (HTTPS)`,
+      start: () => listenBoth(adapters.listenPage, listener, o.config.ui.port, secure, o.log),
     });
     const control: RetriedStart<ControlPort> = new RetriedStart<ControlPort>({
       id: 'control', conditions: this.conditions, log: o.log, stop: (c) => c.stop(), describe: () => 'listening',
       start: (): Promise<ControlPort> => adapters.listenControl({
         socketPath: join(o.stateDir, SOCKET_NAME), livenessPath: join(o.stateDir, LIVENESS_SOCKET_NAME),
-        handlers: this.handlers(store, credential, { planner, sensing, capture, control, page }),
+        handlers: this.handlers(store, credential, { planner, sensing, capture, control, page, secure }),
       }),
     });
+    status = () => this.statusOf(store, { planner, sensing, capture, control, page });
     this.stoppers.push(() => control.stop());
     await control.start();
     // 6. The page, last: everything it shows exists by now.
@@ -200,22 +221,31 @@ export class Daemon {
     };
   }
 
+  /** What `utmctl status` (and the technician view) shows. */
+  private statusOf(store: AlertStore, parts: StatusSources): Record<string, unknown> {
+    return this.app.status({
+      deviceId: this.deviceId, startedAt: this.startedAt, ports: parts.planner.status(), store: store.status(),
+      sensors: parts.sensing.status(),
+      capture: { ...parts.capture.counters(), health: parts.capture.health() },
+      control: { inProgress: (parts.control.current()?.inProgress() ?? []).filter((c) => c.cmd !== 'status') },
+      page: parts.page.current()?.connections() ?? null,
+      listeners: { page: parts.page.status(), control: parts.control.status() },
+    });
+  }
+
   private handlers(store: AlertStore, credential: Awaited<ReturnType<typeof loadCredential>>, parts: {
-    planner: PlannerPort; sensing: SensingPort; capture: CaptureHub; control: RetriedStart<ControlPort>; page: RetriedStart<WebServer>;
-  }): Handlers {
+    secure: SecurePage;
+  } & StatusSources): Handlers {
     const { app } = this;
     const core = coreHandlers({
       incidents: store.incidents, mutes: store.mutes, alerts: store.alerts, reporting: store.reporting, credential,
       explain: (a) => store.explain(a), nameDevice: store.nameDevice, now: this.now, recentAlerts: (n) => store.alerts.recent(n),
       render: () => app.render(), checkRuleset: () => app.check(),
-      status: () => app.status({
-        deviceId: this.deviceId, startedAt: this.startedAt, ports: parts.planner.status(), store: store.status(),
-        sensors: parts.sensing.status(),
-        capture: { ...parts.capture.counters(), health: parts.capture.health() },
-        control: { inProgress: (parts.control.current()?.inProgress() ?? []).filter((c) => c.cmd !== 'status') },
-        page: parts.page.current()?.connections() ?? null,
-        listeners: { page: parts.page.status(), control: parts.control.status() },
-      }),
+      status: () => this.statusOf(store, parts),
+      webCert: () => {
+        const c = parts.secure.cert;
+        return { source: c.source, fingerprint256: c.fingerprint256, spkiSha256: c.spkiSha256, notAfter: c.notAfter, subjectAltName: c.subjectAltName, httpsPort: parts.secure.httpsPort };
+      },
     });
     const all: Handlers = { ...core };
     for (const f of this.features) Object.assign(all, f.handlers?.() ?? {});

@@ -1,11 +1,12 @@
-// Wires the web UI to the running daemon through a narrow port: WebDeps from the daemon's
-// state, the overall state rule, the session secret kept in the state dir, and the app the
-// page's server listens with (the server itself is an adapter of the composition root).
+// Wires the web UI to the running daemon through narrow ports: WebDeps from the daemon's
+// state, the overall state rule, the session secret kept in the state dir, the app the page's
+// servers listen with, and the two listeners (the plain read-only page and the secure page with
+// the box's certificate, app/webSecure.ts); the servers themselves are adapters of the root.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
-import { buildCatalog, createWebApp, featureExtensions, type Overview, type PageSection, type WebDeps } from '../../../webui/src/index.js';
+import { buildCatalog, createWebApp, featureExtensions, type Overview, type PageSection, type WebDeps, type WebServer } from '../../../webui/src/index.js';
 import type { Alert } from '../alerts/types.js';
 import type { Credential } from '../auth/credential.js';
 import { verifyCredential } from '../auth/credential.js';
@@ -17,6 +18,8 @@ import type { Condition, Conditions } from './conditions.js';
 import type { Logger } from './log.js';
 import type { Reporting } from './reporting.js';
 import { upstreamSection } from '../../../webui/src/views/upstream.js';
+import { diagnosticsArchive, hostNames, loadCertificate, technicianSource, type SecurePorts } from './webSecure.js';
+import type { BoxCertificate } from '../web/certificate.js';
 import type { FeatureViews } from './views.js';
 import { buildOfficeModel, type Ack } from '../../../webui/src/office/model.js';
 import type { OfficePort } from '../../../webui/src/deps.js';
@@ -87,7 +90,7 @@ export function webDeps(p: PagePorts, credential: Credential, sessionSecret: Buf
     recentAlerts: (limit) => p.alerts.recent(limit).map((a) => withDeviceNames(a, p.nameDevice)),
     office,
     health: () => ({ ok: p.conditions.allOk(), conditions: p.conditions.list(), uptimeSeconds: Math.round((p.now() - p.startedAt) / 1000) }),
-    auth: { verify: (pw) => verifyCredential(credential, pw) },
+    auth: { verify: (pw) => verifyCredential(credential, pw, (e) => p.log.error('the upgraded admin hash could not be stored', e)) },
     sessionSecret,
     staticDir,
     allowedHosts: [...lanHosts, '127.0.0.1', 'localhost', '::1'],
@@ -102,4 +105,65 @@ export function pageApp(p: PagePorts, deps: WebDeps, views: readonly FeatureView
   // The technician's view of the link to the monitoring centre, after the features' sections.
   const upstream: PageSection = (ctx) => upstreamSection(p.reporting.view(), ctx.lang, ctx.timeZone, ctx.now);
   return createWebApp({ ...deps, catalog }, { ...ext, sections: [...ext.sections, upstream] });
+}
+
+/** The plain page and the secure page as one WebServer (port: the plain one). */
+function both(plain: WebServer, secure: WebServer, stop: () => void): WebServer & { httpsPort: number } {
+  return {
+    port: plain.port,
+    httpsPort: secure.port,
+    connections: () => {
+      const a = plain.connections();
+      const b = secure.connections();
+      return { open: a.open + b.open, clients: a.clients + b.clients, refusedPerClient: a.refusedPerClient + b.refusedPerClient, timedOut: a.timedOut + b.timedOut };
+    },
+    close: async () => {
+      stop();
+      await Promise.all([plain.close(), secure.close()]);
+    },
+  };
+}
+
+/** Listens with the page's app. */
+export type ListenPage = (app: RequestListener, at: { host: string; port: number; tls?: { cert: string; key: string } | undefined }) => Promise<WebServer>;
+
+/** The secure page's parts: the certificate, and the allowed host names that follow the box. */
+export interface SecurePage {
+  cert: BoxCertificate;
+  names: ReturnType<typeof hostNames>;
+  httpsPort: number;
+}
+
+/** Loads (or makes) the box's certificate and starts following its host names. */
+export async function prepareSecurePage(s: SecurePorts): Promise<SecurePage> {
+  const cert = await loadCertificate(s);
+  const names = hostNames(s);
+  await names.start();
+  return { cert, names, httpsPort: s.config.ui.httpsPort };
+}
+
+/** WebDeps for the secure page: login and every action only over HTTPS with the box's
+ *  certificate; the plain page stays read-only and links to it. Allowed hosts follow the box. */
+export function secureDeps(deps: WebDeps, s: SecurePorts, sp: SecurePage): WebDeps {
+  return {
+    ...deps,
+    allowedHosts: () => sp.names.current(),
+    secure: { httpsPort: sp.httpsPort, fingerprint256: sp.cert.fingerprint256 },
+    technician: technicianSource(s, () => sp.cert, sp.httpsPort),
+    diagnostics: () => diagnosticsArchive(s),
+  };
+}
+
+/** Starts the plain and the secure page on every address of the box (the ruleset keeps them to
+ *  the LAN side); rejects, having closed what it opened, when either cannot listen. */
+export async function listenBoth(listen: ListenPage, app: RequestListener, plainPort: number, sp: SecurePage, log: Logger): Promise<WebServer> {
+  const plain = await listen(app, { host: '::', port: plainPort });
+  try {
+    const secure = await listen(app, { host: '::', port: sp.httpsPort, tls: { cert: sp.cert.certPem, key: sp.cert.keyPem } });
+    log.info(`secure page on port ${secure.port}, certificate SHA-256 ${sp.cert.fingerprint256} (${sp.cert.source})`);
+    return both(plain, secure, () => undefined);
+  } catch (e) {
+    await plain.close();
+    throw e;
+  }
 }

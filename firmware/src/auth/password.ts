@@ -8,12 +8,27 @@ function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOpti
   );
 }
 
-const DEFAULTS = { N: 16384, r: 8, p: 1 };
+/** OWASP's minimum for scrypt (2023): N=2^17, r=8, p=1, which needs 128 MiB while hashing. */
+export const SCRYPT_PARAMS = { N: 1 << 17, r: 8, p: 1 };
 
-/** Hashes a password for the provisioning bundle. */
-export async function hashPassword(password: string, salt = randomBytes(16)): Promise<string> {
-  const key = await scrypt(password, salt, 32, { ...DEFAULTS, maxmem: 64 * 1024 * 1024 });
-  return `scrypt$${DEFAULTS.N}$${DEFAULTS.r}$${DEFAULTS.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+/** Memory scrypt may use for N and r: twice its 128·N·r working set (Node's default
+ *  maxmem, 32 MiB, refuses N=2^17). */
+function maxmemFor(N: number, r: number): number {
+  return 256 * N * r + 1024 * 1024;
+}
+
+/** Hashes a password for the provisioning bundle (scrypt at SCRYPT_PARAMS, 16-byte salt). */
+export async function hashPassword(password: string, salt = randomBytes(16), params = SCRYPT_PARAMS): Promise<string> {
+  const { N, r, p } = params;
+  const key = await scrypt(password, salt, 32, { N, r, p, maxmem: maxmemFor(N, r) });
+  return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+/** Whether a stored hash is weaker than SCRYPT_PARAMS (to be replaced at the next login). */
+export function needsRehash(hash: string): boolean {
+  const m = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$/.exec(hash);
+  if (!m) return true;
+  return Number(m[1]) < SCRYPT_PARAMS.N || Number(m[2]) < SCRYPT_PARAMS.r;
 }
 
 /** Checks a password against a hash in constant time; false for any malformed hash. */
@@ -22,9 +37,10 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   if (!m || password.length > 1024) return false;
   const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (N < 1024 || N > 1 << 20 || (N & (N - 1)) !== 0 || r < 1 || r > 32 || p < 1 || p > 16) return false;
+  if (128 * N * r > 256 * 1024 * 1024) return false; // a bundle must not make us allocate gigabytes
   const want = Buffer.from(m[5] as string, 'base64');
   if (want.length < 16 || want.length > 64) return false;
-  const got = await scrypt(password, Buffer.from(m[4] as string, 'base64'), want.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  const got = await scrypt(password, Buffer.from(m[4] as string, 'base64'), want.length, { N, r, p, maxmem: maxmemFor(N, r) });
   return timingSafeEqual(got, want);
 }
 

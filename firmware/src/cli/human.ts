@@ -44,6 +44,13 @@ export function printHuman(cmd: string, r: unknown, out: (s: string) => void, wo
   if (cmd === 'devices.audit') return printAudit(r as { at: number; actor: string; action: string; mac: string; from: string | null; to: string | null; detail?: string }[], out);
   if (cmd.startsWith('device.')) return printDeviceResult(cmd, r, out);
   if (cmd === 'traffic.names') return printNames(r as { names: NameRow[]; total?: number }, out);
+  if (cmd === 'web.cert') {
+    const c = r as { source: string; fingerprint256: string; spkiSha256: string; notAfter: number; subjectAltName: string; httpsPort: number };
+    out(`secure page: https on port ${c.httpsPort} (${c.source === 'provisioning' ? 'certificate from the provisioning bundle' : 'certificate made by this box'})\n`
+      + `SHA-256 fingerprint: ${safe(c.fingerprint256)}\n(compare it with the one the browser shows for the page)\n`
+      + `public key pin (SPKI SHA-256): ${safe(c.spkiSha256)}\nnames: ${safe(c.subjectAltName || '-')}\nvalid until: ${new Date(c.notAfter).toISOString()}\n`);
+    return;
+  }
   if (cmd === 'password') {
     const p = r as { source: string; password: string | null };
     out(p.password ? `admin password: ${safe(p.password)}\n(generated for this box at first start; tell it only to the office's administrator)\n` : 'the admin password was set by the provider (provisioning bundle)\n');

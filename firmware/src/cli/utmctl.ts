@@ -5,6 +5,7 @@ import { BusyError, call, NotAnsweringError, NotRunningError, RemoteError } from
 import { EXIT, faultsOf } from './faults.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { hashPassword } from '../auth/password.js';
+import { describeWeak, weakPasswordReason } from '../auth/weakPasswords.js';
 import { DEFAULT_STATE_DIR } from '../sys/paths.js';
 import { durationArg, parseArgs, str, UsageError, type ParsedArgs } from './args.js';
 import { printHuman, type CliWords } from './human.js';
@@ -37,6 +38,7 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
   device audit             who approved, quarantined or released what, and when
   names [IP]               DNS names learned for outside addresses (from answers to office devices)
   password                 the page's admin password (generated when no bundle is installed)
+  web cert                 the secure page's certificate: SHA-256 fingerprint to compare in the browser
   hash-password            read a password on stdin, print a hash for the provisioning bundle
 ${BLOCKLIST_USAGE}
 ${BOX_USAGE}`;
@@ -69,6 +71,7 @@ export function route(pos: string[], limit: string | undefined, opts: Record<str
   const [a, b] = pos;
   if (a === 'status' && !b) return { cmd: 'status', args: {} };
   if (a === 'password' && !b) return { cmd: 'password', args: {} };
+  if (a === 'web' && b === 'cert' && pos.length === 2) return { cmd: 'web.cert', args: {} };
   if (a === 'upstream' && b === 'status' && pos.length === 2) return { cmd: 'upstream.status', args: {} };
   if (a === 'names' && pos.length <= 2) return { cmd: 'traffic.names', args: b ? { ip: b } : limit ? { limit: Number(limit) } : {} };
   if (a === 'alerts' && !b) return { cmd: 'alerts', args: limit ? { limit: Number(limit) } : {} };
@@ -92,7 +95,8 @@ async function main(argv: string[]): Promise<number> {
   const json = p.flags.has('json');
   if (p.positional[0] === 'hash-password') {
     const pw = (await readStdin()).replace(/\r?\n$/, '');
-    if (pw.length < 8) throw new UsageError('password must have at least 8 characters');
+    const weak = weakPasswordReason(pw);
+    if (weak) throw new UsageError(describeWeak(weak));
     process.stdout.write(`${await hashPassword(pw)}\n`);
     return 0;
   }

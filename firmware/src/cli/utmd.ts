@@ -66,9 +66,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const cc = str(args, 'check-config');
-  if (cc) return m.checkFile(cc, 'config');
+  if (cc) return await m.checkFile(cc, 'config');
   const cp = str(args, 'check-provisioning');
-  if (cp) return m.checkFile(cp, 'provisioning');
+  if (cp) return await m.checkFile(cp, 'provisioning');
   await m.runDaemon(args, null);
   return -1;
 }

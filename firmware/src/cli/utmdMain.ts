@@ -1,5 +1,6 @@
 // utmd's main, loaded by utmd.ts after the last-good ruleset is back in the kernel: the
 // heavy modules (express, SQLite, zod schemas) load here, never before that restore.
+import { knownWeakPasswordOf } from '../auth/weakPasswords.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BasePolicySchema } from '../nft/policy.js';
@@ -20,11 +21,18 @@ export const USAGE = `usage: utmd [--state-dir DIR] [--config FILE] [--provision
        utmd --check-config FILE | --check-provisioning FILE`;
 
 /** Validates one file; returns the exit code. */
-export function checkFile(file: string, kind: 'config' | 'provisioning'): number {
+export async function checkFile(file: string, kind: 'config' | 'provisioning'): Promise<number> {
   try {
     const text = readFileSync(file, 'utf8');
     if (kind === 'config') parseWith(ConfigSchema, text, file);
-    else parseWith(ProvisioningSchema, text, file);
+    else {
+      const p = parseWith(ProvisioningSchema, text, file);
+      // The bundle carries a hash only: try the known example passwords against it.
+      if (await knownWeakPasswordOf(p.admin.passwordHash) !== null) {
+        process.stderr.write(`${file}: refused\n  - admin.passwordHash: made from a known example password (e.g. the one in provisioning.example.json); make a new one with \`utmctl hash-password\`\n`);
+        return 1;
+      }
+    }
     process.stdout.write(`${file}: OK (${kind})\n`);
     return 0;
   } catch (e) {

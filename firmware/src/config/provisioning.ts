@@ -47,6 +47,14 @@ export const ProvisioningSchema = z
     autoQuarantineNewDevices: z.boolean().default(false).describe('Quarantine every device first seen after the learning period until staff approve it (provider policy)'),
     management: z.array(IpEntry).max(100).default([]).describe('Provider management addresses; never blocked'),
     feeds: z.array(FeedSchema).max(50).default([]).describe('The provider\'s own blocklist feeds (same shape as rules/feeds.json entries); a feed with a catalog id replaces it'),
+    tls: z
+      .strictObject({
+        certificate: z.string().max(16_000).regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate').describe('PEM certificate of the box\'s secure page (e.g. issued by the provider\'s own CA); its subjectAltName should name the box\'s address or name'),
+        key: z.string().max(16_000).regex(/-----BEGIN (?:EC |RSA )?PRIVATE KEY-----/, 'a PEM private key').describe('PEM private key of that certificate (ECDSA P-256/P-384 or RSA ≥ 2048)'),
+        ca: z.string().max(16_000).regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate').optional().describe('PEM certificate of the CA that issued it; when given, the box checks the issue'),
+      })
+      .optional()
+      .describe('The secure page\'s certificate. Without it the box makes its own (ECDSA P-256) at first start; a certificate that does not fit its key, has expired or was not issued by `ca` is refused and the box\'s own is used'),
   })
   .describe('Provider provisioning bundle');
 

@@ -59,9 +59,10 @@ export const ConfigSchema = z
       .describe('Router mode only: services the box gives the office (DHCP and DNS through dnsmasq)'),
     ui: z
       .strictObject({
-        port: Port.default(80).describe('TCP port of the local status page (LAN side only)'),
+        port: Port.default(80).describe('TCP port of the local status page (LAN side only; read-only, links to the secure page)'),
+        httpsPort: Port.default(443).describe('TCP port of the secure page (HTTPS with the box\'s own certificate): login and every action (LAN side only)'),
       })
-      .default({ port: 80 })
+      .default({ port: 80, httpsPort: 443 })
       .describe('Local status page'),
     storage: z
       .strictObject({

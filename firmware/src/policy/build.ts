@@ -53,7 +53,8 @@ export function buildPolicy(i: PolicyInput): Policy {
   const allow = allowRanges(i);
   return {
     mode: i.plan.mode,
-    base: i.base,
+    // The secure page answers where the office's other box services do (LAN side only).
+    base: { ...i.base, lanServices: { ...i.base.lanServices, tcp: [...new Set([...i.base.lanServices.tcp, i.config.ui.httpsPort])] } },
     ifaces: i.plan.ifaces,
     servedPorts: i.plan.servedPorts,
     uiPort: i.config.ui.port,

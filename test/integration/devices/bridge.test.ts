@@ -11,6 +11,7 @@ import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/
 import { startUiBridge } from '../../lab/uiBridge.js';
 import { waitFor } from '../../lab/poll.js';
 import { CookieJar, csrfFromHtml, HOSTILE } from '../../helpers/webui.js';
+import { send, type Answer } from '../../helpers/pinned.js';
 import { hashPassword } from '../../../firmware/src/auth/password.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
 import type { Device } from '../../../firmware/src/devices/model.js';
@@ -105,14 +106,16 @@ test.serial('bridge: learning is silent; a personal iPhone alerts once; its new 
   await xpClient.stop();
 
   // 7. The page: escaped names; no action without login; quarantine and release with login + CSRF.
-  const ui = await startUiBridge(lab, { hostPort: 0 });
+  // Login and actions only on the secure page, trusted by the fingerprint utmctl prints.
+  const cert = JSON.parse((await utmd.ctl(['web', 'cert', '--json'])).stdout) as { fingerprint256: string };
+  const ui = await startUiBridge(lab, { hostPort: 0, https: true, socketName: 'ui-tls.sock', target: { addr: lab.box.lanAddress.v4, port: 443 } });
   t.teardown(() => ui.stop());
   const jar = new CookieJar();
-  const get = async (): Promise<string> => { const res = await fetch(ui.url, { headers: { cookie: jar.header() } }); jar.take(res); return res.text(); };
-  const post = async (path: string, form: Record<string, string>): Promise<Response> => {
-    const res = await fetch(new URL(path, ui.url), { method: 'POST', redirect: 'manual', body: new URLSearchParams(form), headers: { cookie: jar.header() } });
-    jar.take(res);
-    return res;
+  const get = async (): Promise<string> => { const a = await send(ui.url, { fingerprint256: cert.fingerprint256, headers: { cookie: jar.header() } }); jar.takeLines(a.setCookie); return a.body; };
+  const post = async (path: string, form: Record<string, string>): Promise<Answer> => {
+    const a = await send(new URL(path, ui.url).href, { fingerprint256: cert.fingerprint256, form, headers: { cookie: jar.header() } });
+    jar.takeLines(a.setCookie);
+    return a;
   };
   let page = await get();
   t.false(page.includes(HOSTILE), 'the hostile hostname is not markup');
@@ -121,7 +124,7 @@ test.serial('bridge: learning is silent; a personal iPhone alerts once; its new 
   t.false(page.includes('/actions/devices/quarantine'), 'no buttons before login');
   const anon = await post('/actions/devices/approve', { _csrf: csrfFromHtml(page), mac: phone.mac });
   t.true(anon.status === 401 || anon.status === 403, `refused without login (${anon.status})`);
-  const noCookie = await fetch(new URL('/actions/devices/approve', ui.url), { method: 'POST', redirect: 'manual', body: new URLSearchParams({ mac: phone.mac }) });
+  const noCookie = await send(new URL('/actions/devices/approve', ui.url).href, { fingerprint256: cert.fingerprint256, form: { mac: phone.mac } });
   t.true(noCookie.status === 401 || noCookie.status === 403);
   t.is((await devices(utmd)).find((d) => d.mac === phone.mac)?.status, 'new', 'nothing changed');
 

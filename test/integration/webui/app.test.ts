@@ -47,13 +47,18 @@ async function start(t: ExecutionContext, over: Partial<WebDeps> = {}, ext: WebE
   return { daemon, base, jar, get, post, csrf, login };
 }
 
-test('GET /api/health answers JSON without login and sets no cookie', async (t) => {
-  const { get } = await start(t);
+test('GET /api/health answers state and condition ids without login, sets no cookie, and gives details after login', async (t) => {
+  const { get, login } = await start(t);
   const res = await get('/api/health');
   t.is(res.status, 200);
   t.regex(res.headers.get('content-type') ?? '', /application\/json/);
-  t.deepEqual(await res.json(), { ok: true, deviceId: 'OTK-0001' });
+  t.deepEqual(await res.json(), {
+    ok: false, state: 'danger', uptimeSeconds: 3600, loginRequiredForDetail: true,
+    conditions: [{ id: 'sensor.ulogd', ok: true }, { id: 'ruleset', ok: true }, { id: 'upstream', ok: false }],
+  });
   t.deepEqual(res.headers.getSetCookie(), []);
+  await login();
+  t.deepEqual(await (await get('/api/health')).json(), { ok: true, deviceId: 'OTK-0001' });
 });
 
 test('the page is Japanese by default, with state, alerts in the calm order, desk phone and strict headers', async (t) => {
@@ -226,8 +231,18 @@ test('bodies are size-limited and validated', async (t) => {
   t.is((await post('/login', { _csrf: token, password: PASSWORD, admin: 'yes' })).status, 400, 'unknown keys are refused');
 });
 
-test('GET /api/alerts is read-only JSON, newest first, explained in the asked language', async (t) => {
+test('GET /api/alerts without login gives the state and counts only: no evidence, address, MAC or name', async (t) => {
   const { get } = await start(t);
+  const res = await get('/api/alerts');
+  t.is(res.status, 200);
+  const text = await res.text();
+  t.deepEqual(JSON.parse(text), { state: 'danger', counts: { total: 5, danger: 2, warning: 2, info: 1 }, loginRequiredForDetail: true });
+  for (const secret of ['192.168.1.23', '3c:22:fb', '203.0.113.5', 'utm-block-out', 'nflogPrefix', 'img src', '443']) t.false(text.includes(secret), secret);
+});
+
+test('GET /api/alerts is read-only JSON, newest first, explained in the asked language (after login)', async (t) => {
+  const { get, login } = await start(t);
+  await login();
   const res = await get('/api/alerts?limit=5&lang=en');
   t.is(res.status, 200);
   const body = await res.json() as { alerts: Array<{ id: number; text: { title: string; call: string } }> };
@@ -260,4 +275,22 @@ test('with allowedHosts set, a request for another host name is refused (DNS reb
   });
   t.is(await status('evil.example'), 421);
   t.is(await status('box.lan:8080'), 200);
+});
+
+test('allowedHosts as a function follows the box: a new address is answered at once, an old one refused', async (t) => {
+  const current = ['127.0.0.1', '192.168.1.2'];
+  const { base } = await start(t, { allowedHosts: () => current });
+  const status = (host: string) => new Promise<number | undefined>((resolve, reject) => {
+    const req = httpRequest(`${base}/api/health`, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  t.is(await status('192.168.1.2'), 200);
+  t.is(await status('192.168.1.77'), 421);
+  current.splice(1, 1, '192.168.1.77');
+  t.is(await status('192.168.1.77'), 200);
+  t.is(await status('192.168.1.2'), 421);
 });

@@ -44,3 +44,12 @@ test('utmctl alerts shows the words the office was told, from the one catalog, e
   t.false(out.includes('\u001b'));
   t.false(print('alerts', [a]).includes('told:'), 'an answer without text (older daemon) prints as before');
 });
+
+test('utmctl web cert prints the fingerprint to compare, the pin and the names; device-free but still escaped', (t) => {
+  const out = print('web.cert', { source: 'generated', fingerprint256: 'AA:BB:CC', spkiSha256: 'pin=', notAfter: Date.UTC(2036, 0, 1), subjectAltName: 'IP Address:192.168.1.2\u001b[2J', httpsPort: 443 });
+  t.regex(out, /SHA-256 fingerprint: AA:BB:CC/);
+  t.regex(out, /public key pin \(SPKI SHA-256\): pin=/);
+  t.regex(out, /certificate made by this box/);
+  t.regex(out, /valid until: 2036-01-01/);
+  t.false(out.includes('\u001b'));
+});

@@ -7,11 +7,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hashPassword } from '../../../firmware/src/auth/password.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPT = join(ROOT, 'image/firstboot/otasuke-firstboot');
 const UTMD = join(ROOT, 'firmware/bin/utmd');
-const EXAMPLE = readFileSync(join(ROOT, 'image/provisioning.example.json'), 'utf8');
+const SHIPPED_EXAMPLE = readFileSync(join(ROOT, 'image/provisioning.example.json'), 'utf8');
+// The shipped example's password is a known example one, which --check-provisioning refuses
+// (issue 12); the bundles installed here carry a hash of a real password (cheap N for speed).
+const EXAMPLE = SHIPPED_EXAMPLE.replace(/"scrypt\$[^"]+"/, JSON.stringify(await hashPassword('k7dq-x3mp-9wzt-h2vn', undefined, { N: 1024, r: 8, p: 1 })));
 const built = existsSync(join(ROOT, 'dist/firmware/src/cli/utmd.js'));
 
 interface Box {
@@ -159,4 +163,14 @@ test('a provider URL that is not https is refused before any download', async (t
   t.is(r.code, 1);
   t.regex(r.stderr, /expected one https:\/\/ URL/);
   t.false(existsSync(b.bundle));
+});
+
+test('the shipped example bundle is refused: its password is a known example (clear message, nothing installed)', async (t) => {
+  t.true(built, 'utmd must be built');
+  const b = box(t);
+  onStick(b, SHIPPED_EXAMPLE);
+  const r = await b.run();
+  t.not(r.code, 0);
+  t.false(existsSync(b.bundle), 'nothing installed');
+  t.regex(r.stdout + r.stderr, /known example password/);
 });

@@ -1,5 +1,9 @@
-// Login attempt limiting per client address, plus a global ceiling so that an attacker
-// with many addresses cannot guess faster by rotating them. Bounded memory; time injected.
+// Login attempt limiting that an attacker cannot turn against the technician: back-off per
+// client address and per IPv6 /64, never a shared global lockout. Guessing from one address
+// or one /64 slows down exponentially; every other client is unaffected, and a browser that
+// logged in before (trusted-browser cookie) is limited only by its own failures. Bounded
+// memory; time injected.
+import { formatAddress, IpParseError, parseAddress } from '../../../firmware/src/net/ip.js';
 
 export interface LimitDecision {
   allowed: boolean;
@@ -7,66 +11,119 @@ export interface LimitDecision {
 }
 
 export interface LoginLimiterOptions {
-  /** Failed attempts allowed per client within the window. */
-  perClient: number;
-  /** Failed attempts allowed for all clients together within the window. */
-  global: number;
-  windowMs: number;
-  /** Most clients remembered; the oldest are forgotten first. */
-  maxClients: number;
+  /** Failures per address before the back-off starts. */
+  freePerAddress: number;
+  /** Failures per IPv6 /64 (all its addresses together) before its back-off starts. */
+  freePerPrefix: number;
+  /** First wait after the free failures; it doubles with every further failure. */
+  baseDelayMs: number;
+  /** Longest wait. */
+  maxDelayMs: number;
+  /** A key with no failure for this long is forgotten. */
+  forgetMs: number;
+  /** Most keys remembered; the least recently failed are forgotten first. */
+  maxKeys: number;
 }
 
+export const DEFAULT_LIMITER: LoginLimiterOptions = {
+  freePerAddress: 5,
+  freePerPrefix: 20,
+  baseDelayMs: 2_000,
+  maxDelayMs: 15 * 60_000,
+  forgetMs: 60 * 60_000,
+  maxKeys: 4096,
+};
+
 interface Bucket {
-  start: number;
   failures: number;
+  last: number;
+}
+
+/** The keys a client address is limited by: the address itself and, for IPv6, its /64.
+ *  IPv4-mapped IPv6 (`::ffff:a.b.c.d`, what a dual-stack socket reports) counts as IPv4. */
+export function clientKeys(remote: string): { address: string; prefix: string | null } {
+  const text = remote.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').replace(/%.*$/, '');
+  try {
+    const a = parseAddress(text);
+    if (a.family === 4) return { address: formatAddress(4, a.value), prefix: null };
+    const net = (a.value >> 64n) << 64n;
+    return { address: formatAddress(6, a.value), prefix: `${formatAddress(6, net)}/64` };
+  } catch (e) {
+    if (!(e instanceof IpParseError)) throw e;
+    return { address: `other:${remote.slice(0, 64)}`, prefix: null };
+  }
+}
+
+/** Wait after `failures` failures with `free` of them free: 0, then base·2^k up to max. */
+export function backoffMs(failures: number, free: number, o: Pick<LoginLimiterOptions, 'baseDelayMs' | 'maxDelayMs'>): number {
+  if (failures < free) return 0;
+  const k = Math.min(failures - free, 30);
+  return Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** k);
 }
 
 export class LoginLimiter {
-  readonly #clients = new Map<string, Bucket>();
-  #global: Bucket = { start: 0, failures: 0 };
+  readonly #buckets = new Map<string, Bucket>();
 
-  constructor(private readonly opts: LoginLimiterOptions) {}
+  constructor(private readonly opts: LoginLimiterOptions = DEFAULT_LIMITER) {}
 
-  /** Whether `client` may try a password now. */
-  check(client: string, now: number): LimitDecision {
-    const g = this.#fresh(this.#global, now);
-    if (g.failures >= this.opts.global) return { allowed: false, retryAfterMs: g.start + this.opts.windowMs - now };
-    const b = this.#clients.get(client);
-    if (b && now - b.start < this.opts.windowMs && b.failures >= this.opts.perClient) {
-      return { allowed: false, retryAfterMs: b.start + this.opts.windowMs - now };
+  /** Whether a client may try a password now. `trusted` names a browser that logged in
+   *  before (its own key replaces the address and /64 keys, so neighbours cannot lock it out). */
+  check(remote: string, now: number, trusted: string | null = null): LimitDecision {
+    let wait = 0;
+    for (const [key, free] of this.#keys(remote, trusted)) {
+      const b = this.#live(key, now);
+      if (!b) continue;
+      wait = Math.max(wait, b.last + backoffMs(b.failures, free, this.opts) - now);
     }
-    return { allowed: true, retryAfterMs: 0 };
+    return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true, retryAfterMs: 0 };
   }
 
-  /** Counts one password attempt from `client`; succeed() takes it back when it was right. */
-  attempt(client: string, now: number): void {
-    this.#global = this.#fresh(this.#global, now);
-    this.#global.failures++;
-    let b = this.#clients.get(client);
-    if (!b || now - b.start >= this.opts.windowMs) {
-      this.#clients.delete(client);
-      while (this.#clients.size >= this.opts.maxClients) {
-        const oldest = this.#clients.keys().next();
+  /** Counts one password attempt; succeed() takes it back when the password was right. */
+  attempt(remote: string, now: number, trusted: string | null = null): void {
+    for (const [key] of this.#keys(remote, trusted)) {
+      const b = this.#live(key, now) ?? { failures: 0, last: now };
+      b.failures++;
+      b.last = now;
+      this.#buckets.delete(key); // re-insert: the map's order is "least recently failed first"
+      while (this.#buckets.size >= this.opts.maxKeys) {
+        const oldest = this.#buckets.keys().next();
         if (oldest.done) break;
-        this.#clients.delete(oldest.value);
+        this.#buckets.delete(oldest.value);
       }
-      b = { start: now, failures: 0 };
-      this.#clients.set(client, b);
+      this.#buckets.set(key, b);
     }
-    b.failures++;
   }
 
-  /** Forgets a client's attempts after a correct password. */
-  succeed(client: string): void {
-    this.#clients.delete(client);
-    if (this.#global.failures > 0) this.#global.failures--;
+  /** After a correct password: forgets the address's (or browser's) failures and takes the
+   *  attempt back from its /64. */
+  succeed(remote: string, trusted: string | null = null): void {
+    const keys = this.#keys(remote, trusted);
+    const [first] = keys;
+    if (first) this.#buckets.delete(first[0]);
+    for (const [key] of keys.slice(1)) {
+      const b = this.#buckets.get(key);
+      if (b && b.failures > 0) b.failures--;
+    }
   }
 
-  get trackedClients(): number {
-    return this.#clients.size;
+  get trackedKeys(): number {
+    return this.#buckets.size;
   }
 
-  #fresh(b: Bucket, now: number): Bucket {
-    return now - b.start >= this.opts.windowMs ? { start: now, failures: 0 } : b;
+  #keys(remote: string, trusted: string | null): [string, number][] {
+    if (trusted) return [[`browser:${trusted}`, this.opts.freePerAddress]];
+    const k = clientKeys(remote);
+    const keys: [string, number][] = [[`ip:${k.address}`, this.opts.freePerAddress]];
+    if (k.prefix) keys.push([`net:${k.prefix}`, this.opts.freePerPrefix]);
+    return keys;
+  }
+
+  #live(key: string, now: number): Bucket | undefined {
+    const b = this.#buckets.get(key);
+    if (b && now - b.last >= this.opts.forgetMs) {
+      this.#buckets.delete(key);
+      return undefined;
+    }
+    return b;
   }
 }

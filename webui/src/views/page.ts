@@ -18,6 +18,8 @@ import { devicesList } from './devices.js';
 import { formatStamp, formatWhen } from './format.js';
 import { layout } from './layout.js';
 import { historyLine, openCard, type CardContext } from './officeCards.js';
+import { LOGIN } from '../i18n/login.js';
+import { secureLoginLink } from './secureLogin.js';
 import { upstreamSilentBlock } from './upstream.js';
 import { weekSection } from './week.js';
 
@@ -37,6 +39,8 @@ export interface PageModel {
   done: DoneAction | null;
   session: SessionInfo;
   loginFailed: boolean;
+  /** The secure page: over plain HTTP `url` is where to log in (the form is not shown). */
+  secure?: { url: string | null; fingerprint256: string } | undefined;
   sections: Html[];
   refreshSeconds: number;
 }
@@ -97,8 +101,11 @@ ${devicesList(m.devices, ctx)}
 
 function loginBlock(m: PageModel, ui: UiStrings): Html {
   const s = m.session;
+  const t = LOGIN[m.lang];
+  if (!s.user && m.secure?.url) return secureLoginLink(m.lang, m.secure.url, m.secure.fingerprint256);
   if (s.user) {
     return html`<section class="login" id="login">
+<p><a class="tech-link" href="/tech">${t.techLink}</a></p>
 <form method="post" action="/logout"><p>${ui.loggedInAs(s.user)}
 <input type="hidden" name="_csrf" value="${s.csrf}">
 <button type="submit">${ui.logoutButton}</button></p></form>

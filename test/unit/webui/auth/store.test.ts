@@ -1,22 +1,18 @@
 import test from 'ava';
 import { SessionStore } from '../../../../webui/src/auth/store.js';
 
-test('sessions live until their expiry and can be removed', (t) => {
-  const s = new SessionStore(4, 1000);
+test('a session ends after the idle time without use, and lives on while used', (t) => {
+  const s = new SessionStore(4, 8 * 3600_000, 30 * 60_000);
   s.add('a', 'admin', '10.0.0.1', 0);
-  t.is(s.get('a', 999)?.user, 'admin');
-  t.is(s.get('a', 1000), null);
-  s.add('b', 'admin', '10.0.0.1', 0);
-  s.remove('b');
-  t.is(s.get('b', 1), null);
+  t.truthy(s.get('a', 29 * 60_000), 'used after 29 minutes');
+  t.truthy(s.get('a', 58 * 60_000), 'used again 29 minutes later');
+  t.is(s.get('a', 88 * 60_000 + 1), null, 'idle for 30 minutes: gone');
+  t.is(s.size, 0);
 });
 
-test('the store is bounded: the oldest session is evicted', (t) => {
-  const s = new SessionStore(2, 1000);
-  s.add('a', 'admin', 'x', 0);
-  s.add('b', 'admin', 'x', 1);
-  s.add('c', 'admin', 'x', 2);
-  t.is(s.size, 2);
-  t.is(s.get('a', 3), null);
-  t.truthy(s.get('c', 3));
+test('a used session still ends at its absolute expiry', (t) => {
+  const s = new SessionStore(4, 60 * 60_000, 30 * 60_000);
+  s.add('a', 'admin', '10.0.0.1', 0);
+  for (let m = 20; m < 60; m += 20) t.truthy(s.get('a', m * 60_000));
+  t.is(s.get('a', 60 * 60_000), null);
 });
