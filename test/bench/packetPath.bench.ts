@@ -4,6 +4,7 @@
 //   plain        no table in the box (bridge: br_netfilter off): the kernel's forwarding alone
 //   floor        one `ct state established,related accept` rule: what any stateful firewall pays
 //   floor+ft     (router) the floor plus a flowtable (`flow add @ft`, software offload)
+//   before       the policy as shipped before the fast path (test/bench/fixtures/packetPath-before-*.nft)
 //   shipped      the policy utmd renders (rules/base-policy.json + the lab's config), no feeds
 //   shipped+1M   the same with a feed group of ~1M entries (realistic mix of prefix lengths)
 //   quarantine   the shipped policy with one (other) device in quarantine
@@ -44,7 +45,7 @@ const base = BasePolicySchema.parse(JSON.parse(readFileSync(new URL('../../rules
 const DESTS = [
   ...Array.from({ length: 100 }, (_, i) => `192.0.2.${100 + i}`),
   ...Array.from({ length: 100 }, (_, i) => `198.51.100.${100 + i}`),
-  ...Array.from({ length: 56 }, (_, i) => `203.0.113.${100 + i}`),
+  ...Array.from({ length: 56 }, (_, i) => `203.0.113.${130 + i}`),
 ];
 
 /** Deterministic feed of `n` IPv4 entries outside the lab's ranges (1.0.0.0–99.255.255.255),
@@ -89,7 +90,7 @@ const FLOOR = `table inet utm {\n chain forward { type filter hook forward prior
 const FLOOR_FT = `table inet utm {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; }\n chain forward { type filter hook forward priority filter; policy accept; meta l4proto { tcp, udp } flow add @ft; ct state established,related accept; }\n}\n`;
 const FLUSH = 'table inet utm {}\ndelete table inet utm\ntable bridge utm {}\ndelete table bridge utm\n';
 
-interface Sample { pps: number; offered: number; p50: number; p99: number; lost: number; gbit: number; applyS: number }
+interface Sample { pps: number; offered: number; p50: number; p99: number; newP50: number; lost: number; gbit: number; applyS: number }
 type Scenario = { name: string; modes: ('router' | 'bridge')[]; brnf: boolean; text?: string; json?: () => string; optional?: boolean };
 
 async function main(): Promise<void> {
@@ -121,6 +122,8 @@ async function benchMode(mode: 'router' | 'bridge', blast: string, work: string,
       { name: 'plain', modes: ['router', 'bridge'], brnf: false, text: FLUSH },
       { name: 'floor', modes: ['router', 'bridge'], brnf: true, text: FLUSH + FLOOR },
       { name: 'floor+ft', modes: ['router'], brnf: true, text: FLUSH + FLOOR_FT, optional: true },
+      // the policy as shipped before the fast path (goldens router.nft / bridge-feed.nft of commit 5f80a0a)
+      { name: 'before', modes: ['router', 'bridge'], brnf: true, text: FLUSH + readFileSync(new URL(`./fixtures/packetPath-before-${mode}.nft`, import.meta.url), 'utf8') },
       { name: 'shipped', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, []) },
       { name: 'quarantine', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, [quarantined]) },
       { name: 'shipped+1M', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, feed, []) },
@@ -147,7 +150,7 @@ async function benchMode(mode: 'router' | 'bridge', blast: string, work: string,
         }
         const s = await measure(lab, host.ns, blast);
         (out[sc.name] ??= []).push({ ...s, applyS });
-        console.log(`${mode} round ${round + 1} ${sc.name}: ${fmt(s.pps)} pps delivered (offered ${fmt(s.offered)}), rtt p50 ${s.p50.toFixed(0)} µs p99 ${s.p99.toFixed(0)} µs, lost ${s.lost}, TCP ${s.gbit.toFixed(2)} Gbit/s, load ${applyS.toFixed(1)} s`);
+        console.log(`${mode} round ${round + 1} ${sc.name}: ${fmt(s.pps)} pps delivered (offered ${fmt(s.offered)}), rtt p50 ${s.p50.toFixed(0)} µs p99 ${s.p99.toFixed(0)} µs, first packet p50 ${s.newP50.toFixed(0)} µs, lost ${s.lost}, TCP ${s.gbit.toFixed(2)} Gbit/s, load ${applyS.toFixed(1)} s`);
       }
     }
     if (mode === 'bridge') console.log(`bridge mode, flowtable on the bridge ports: ${await bridgeFlowtable(lab, work, host.ns, blast)}`);
@@ -179,11 +182,11 @@ async function floodCount(lab: Lab): Promise<number> {
 async function measure(lab: Lab, hostNs: string, blast: string): Promise<Omit<Sample, 'applyS'>> {
   const before = await floodCount(lab);
   const r = JSON.parse(await lab.exec(hostNs, [blast, 'send', String(SECONDS), '5', String(ECHO_PORT), ...DESTS], { timeoutMs: 120_000 })) as
-    { sent: number; seconds: number; rttP50us: number; rttP99us: number; lost: number };
+    { sent: number; seconds: number; rttP50us: number; rttP99us: number; lost: number; newP50us: number };
   const delivered = (await floodCount(lab)) - before;
   const ip = JSON.parse(await lab.exec(hostNs, ['iperf3', '-J', '-c', DESTS[0]!, '-t', String(SECONDS)], { timeoutMs: 120_000 })) as
     { end: { sum_received: { bits_per_second: number } } };
-  return { pps: delivered / r.seconds, offered: r.sent / r.seconds, p50: r.rttP50us, p99: r.rttP99us, lost: r.lost, gbit: ip.end.sum_received.bits_per_second / 1e9 };
+  return { pps: delivered / r.seconds, offered: r.sent / r.seconds, p50: r.rttP50us, p99: r.rttP99us, newP50: r.newP50us, lost: r.lost, gbit: ip.end.sum_received.bits_per_second / 1e9 };
 }
 
 /** Bridge mode: does the kernel offload bridged flows to a flowtable on the bridge ports? */
@@ -203,15 +206,15 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function report(results: Record<string, Record<string, Sample[]>>): void {
   console.log(`\n## packet path, ${new Date().toISOString().slice(0, 10)}, medians of ${ROUNDS} rounds, ${SECONDS} s each, 256 destinations`);
-  console.log('| mode | scenario | UDP 64 B delivered | vs floor | rtt p50 / p99 | TCP bulk | vs floor | ruleset load |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| mode | scenario | UDP 64 B delivered | vs floor | rtt p50 / p99 | new flow rtt p50 | TCP bulk | vs floor | ruleset load |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [mode, byName] of Object.entries(results)) {
     const floor = byName['floor'] ?? [];
     const fp = med(floor.map((s) => s.pps)); const fg = med(floor.map((s) => s.gbit));
     for (const [name, ss] of Object.entries(byName)) {
       if (!ss.length) continue;
       const pps = med(ss.map((s) => s.pps)); const g = med(ss.map((s) => s.gbit));
-      console.log(`| ${mode} | ${name} | ${fmt(pps)} pps | ${(pps / fp).toFixed(2)} | ${med(ss.map((s) => s.p50)).toFixed(0)} / ${med(ss.map((s) => s.p99)).toFixed(0)} µs | ${g.toFixed(2)} Gbit/s | ${(g / fg).toFixed(2)} | ${med(ss.map((s) => s.applyS)).toFixed(1)} s |`);
+      console.log(`| ${mode} | ${name} | ${fmt(pps)} pps | ${(pps / fp).toFixed(2)} | ${med(ss.map((s) => s.p50)).toFixed(0)} / ${med(ss.map((s) => s.p99)).toFixed(0)} µs | ${med(ss.map((s) => s.newP50)).toFixed(0)} µs | ${g.toFixed(2)} Gbit/s | ${(g / fg).toFixed(2)} | ${med(ss.map((s) => s.applyS)).toFixed(1)} s |`);
     }
   }
 }

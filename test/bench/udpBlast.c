@@ -12,7 +12,8 @@
  *                                   2. floods SECONDS of 18-byte payloads starting with 'F'
  *                                      (64-byte frames) round-robin over the destinations with
  *                                      sendmmsg. The receiving side counts and drops them in nft.
- *                                   Prints one JSON line: sent, seconds, rtt p50/p99 (µs), lost.
+ *                                   Prints one JSON line: sent, seconds, rtt p50/p99 (µs), lost,
+ *                                   and the median round trip of the flows' first packets (new).
  * Build: cc -O2 -o udpBlast udpBlast.c (the bench does it). Linux only. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -86,7 +87,11 @@ static int send_(double seconds, int rounds, int port, int ndst, char **names) {
     dst[i].sin_family = AF_INET; dst[i].sin_port = htons(port);
     if (inet_pton(AF_INET, names[i], &dst[i].sin_addr) != 1) { fprintf(stderr, "bad address %s\n", names[i]); return 2; }
   }
-  for (int i = 0; i < ndst; i++) pingPong(s, &dst[i]); /* opens the flows */
+  /* opens the flows: these round trips are each connection's first packet (new to conntrack) */
+  double *open = calloc((size_t)ndst, sizeof *open);
+  int nopen = 0;
+  for (int i = 0; i < ndst; i++) { double x = pingPong(s, &dst[i]); if (x >= 0) open[nopen++] = x; }
+  qsort(open, nopen, sizeof *open, cmpd);
   double *rtt = calloc((size_t)ndst * rounds + 1, sizeof *rtt);
   int nrtt = 0, lost = 0;
   for (int r = 0; r < rounds; r++)
@@ -111,8 +116,8 @@ static int send_(double seconds, int rounds, int port, int ndst, char **names) {
     if (n > 0) sent += n;
     else if (errno != ENOBUFS && errno != EAGAIN && errno != EPERM) { perror("sendmmsg"); return 1; }
   }
-  printf("{\"sent\":%ld,\"seconds\":%.4f,\"rttP50us\":%.1f,\"rttP99us\":%.1f,\"rttSamples\":%d,\"lost\":%d}\n", sent, t1 - t0,
-         nrtt ? rtt[nrtt / 2] : -1, nrtt ? rtt[(nrtt * 99) / 100] : -1, nrtt, lost);
+  printf("{\"sent\":%ld,\"seconds\":%.4f,\"rttP50us\":%.1f,\"rttP99us\":%.1f,\"rttSamples\":%d,\"lost\":%d,\"newP50us\":%.1f,\"newOk\":%d}\n",
+         sent, t1 - t0, nrtt ? rtt[nrtt / 2] : -1, nrtt ? rtt[(nrtt * 99) / 100] : -1, nrtt, lost, nopen ? open[nopen / 2] : -1, nopen);
   return 0;
 }
 

@@ -6,6 +6,7 @@ import type { Provisioning } from '../config/provisioning.js';
 import { NftDriver, NftError } from '../nft/driver.js';
 import { DYNAMIC_SETS, renderRuleset } from '../nft/render.js';
 import { ApplyQueue } from './applyQueue.js';
+import { ConnectionCutter } from '../conntrack/cutter.js';
 import type { BasePolicy, Policy } from '../nft/policy.js';
 import type { NftDocument } from '../nft/json.js';
 import type { NetworkPlan } from '../policy/network.js';
@@ -77,6 +78,7 @@ export class Daemon {
   readonly now: () => number;
   readonly conditions: Conditions;
   readonly nft: NftDriver;
+  private readonly cutter: ConnectionCutter;
   readonly startedAt: number;
   readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
   plan: NetworkPlan | null = null;
@@ -104,6 +106,7 @@ export class Daemon {
     this.startedAt = this.now();
     this.conditions = new Conditions(this.now);
     this.nft = new NftDriver({ lastGoodPath: join(o.stateDir, LAST_GOOD_FILE), tableName: o.base.tableName });
+    this.cutter = new ConnectionCutter({ nft: (args) => this.nft.exec(args), table: o.base.tableName, onError: (what, e) => this.o.log.warn(what, e) });
     this.planner = new NetworkPlanner({
       config: o.config, now: this.now, log: o.log, conditions: this.conditions, onPlan: (p) => this.replan(p),
       recordDir: join(o.stateDir, CHILDREN_DIR),
@@ -191,12 +194,19 @@ export class Daemon {
       plan: () => this.plan,
       raise: (f) => this.raise(f),
       requestApply: () => this.rebuildAndApply(),
+      cutConnections: () => this.cutConnections(),
     };
   }
 
   /** Rebuilds the policy from the current plan and features, then applies it (queued). */
   async rebuildAndApply(): Promise<boolean> {
     return this.apply();
+  }
+
+  /** Ends the open connections the current lists forbid (the fast path lets established
+   *  packets skip the lists): after a feed or manual change applied without a full apply. */
+  async cutConnections(): Promise<void> {
+    if (this.plan) await this.cutter.sweep(this.buildPolicyNow(this.plan));
   }
 
   private buildPolicyNow(plan: NetworkPlan): Policy {
@@ -254,6 +264,7 @@ export class Daemon {
     if (!this.policy) return false;
     try {
       await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS);
+      await this.cutter.sweep(this.policy);
       this.lastApplyError = null;
       this.conditions.set('ruleset', true, 'applied');
       return true;

@@ -31,6 +31,9 @@ export interface FeatureContext {
   raise: (f: Finding) => void;
   /** Re-renders the whole policy and applies it in one transaction. */
   requestApply: () => Promise<boolean>;
+  /** Ends open connections that the lists now forbid (after an incremental set change;
+   *  a full apply does it itself). Never rejects. */
+  cutConnections?: () => Promise<void>;
 }
 
 export interface Feature {

@@ -82,7 +82,7 @@ function renderInet(p: Policy): Cmd[] {
 
   // Blocklist chains, jumped to from input, forward and output for the first packet of each
   // connection (after the fast path). A listing ends live connections on conntrack's side
-  // (blocklist/conntrackCut.ts), so the shortcut keeps every protection.
+  // (conntrack/cut.ts), so the shortcut keeps every protection.
   const bl = blocklistChains(p);
   for (const c of bl) chain({ name: c.name }); // every chain exists before a rule jumps to it
   for (const c of bl) for (const r of c.rules) rule(c.name, r);

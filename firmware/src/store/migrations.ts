@@ -6,5 +6,6 @@ import { m003devices } from './migrations/003-devices.js';
 import { m004traffic } from './migrations/004-traffic.js';
 import { m005upstream } from './migrations/005-upstream.js';
 import { m006reporting } from './migrations/006-reporting.js';
+import { m012deviceBytes } from './migrations/012-deviceBytes.js';
 
-export const MIGRATIONS: readonly string[] = [m001core, m002blocklist, m003devices, m004traffic, m005upstream, m006reporting];
+export const MIGRATIONS: readonly string[] = [m001core, m002blocklist, m003devices, m004traffic, m005upstream, m006reporting, m012deviceBytes];
