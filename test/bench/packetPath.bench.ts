@@ -3,6 +3,7 @@
 // mode. In the same run, rounds interleaved, each scenario is loaded into the box and measured:
 //   plain        no table in the box (bridge: br_netfilter off): the kernel's forwarding alone
 //   floor        one `ct state established,related accept` rule: what any stateful firewall pays
+//   floor+nat    (router) the floor plus masquerade on the WAN port (the shipped router policy NATs)
 //   floor+ft     (router) the floor plus a flowtable (`flow add @ft`, software offload)
 //   before       the policy as shipped before the fast path (test/bench/fixtures/packetPath-before-*.nft)
 //   shipped      the policy utmd renders (rules/base-policy.json + the lab's config), no feeds
@@ -89,6 +90,7 @@ function shippedDoc(lab: Lab, feed: BlocklistGroup | undefined, quarantine: stri
 }
 
 const FLOOR = `table inet utm {\n chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; }\n}\n`;
+const FLOOR_NAT = `table inet utm {\n chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; }\n chain postrouting { type nat hook postrouting priority srcnat; policy accept; oifname "eth0" masquerade; }\n}\n`;
 const FLOOR_FT = `table inet utm {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; }\n chain forward { type filter hook forward priority filter; policy accept; meta l4proto { tcp, udp } flow add @ft; ct state established,related accept; }\n}\n`;
 const FLUSH = 'table inet utm {}\ndelete table inet utm\ntable bridge utm {}\ndelete table bridge utm\n';
 
@@ -123,6 +125,8 @@ async function benchMode(mode: 'router' | 'bridge', blast: string, work: string,
     const scenarios: Scenario[] = [
       { name: 'plain', modes: ['router', 'bridge'], brnf: false, text: FLUSH },
       { name: 'floor', modes: ['router', 'bridge'], brnf: true, text: FLUSH + FLOOR },
+      // a router that shares one address (masquerade), as the shipped router policy does
+      { name: 'floor+nat', modes: ['router'], brnf: true, text: FLUSH + FLOOR_NAT },
       { name: 'floor+ft', modes: ['router'], brnf: true, text: FLUSH + FLOOR_FT, optional: true },
       // the policy as shipped before the fast path (goldens router.nft / bridge-feed.nft of commit 5f80a0a)
       { name: 'before', modes: ['router', 'bridge'], brnf: true, text: FLUSH + readFileSync(new URL(`./fixtures/packetPath-before-${mode}.nft`, import.meta.url), 'utf8') },

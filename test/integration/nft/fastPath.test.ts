@@ -8,6 +8,7 @@ import { createLab, type Lab } from '../../lab/lab.js';
 import { startUtmd, labUtmdConfig } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
 import type { LabProcess } from '../../lab/process.js';
+import { feedLab, refresh } from '../blocklist/helpers.js';
 
 const NFT = '/usr/sbin/nft';
 const replies = (p: LabProcess): number => (p.stdout().match(/^reply /gm) ?? []).length;
@@ -67,3 +68,17 @@ for (const mode of ['router', 'bridge'] as const) {
     t.false(/ESTABLISHED.*dport=7007/.test(ct), `no established entry from the device left:\n${ct}`);
   });
 }
+
+test.serial('bridge: an open connection dies when a feed refresh lists its peer', async (t) => {
+  const l = await feedLab(t);
+  l.writeFeed(['198.51.100.99']);
+  await l.serve();
+  const utmd = await l.start();
+  t.like((await refresh(utmd))[0], { result: 'loaded' });
+  const peer = '203.0.113.95';
+  const talk = await openChat(l.lab, peer);
+  l.writeFeed(['198.51.100.99', peer]);
+  t.like((await refresh(utmd))[0], { result: 'loaded' });
+  await silenced(talk);
+  t.true(await counterPackets(l.lab, 'bl_fbothdrop_out') > 0, 'the open connection\'s next packets met the feed\'s set and were dropped');
+});
