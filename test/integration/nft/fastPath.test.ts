@@ -74,7 +74,7 @@ test.serial('bridge: an open connection dies when a feed refresh lists its peer'
   l.writeFeed(['198.51.100.99']);
   await l.serve();
   const utmd = await l.start();
-  t.like((await refresh(utmd))[0], { result: 'loaded' });
+  t.true(['loaded', 'unchanged'].includes((await refresh(utmd))[0]?.result ?? ''), 'the feed is in force (utmd may have loaded it at start)');
   const peer = '203.0.113.95';
   const talk = await openChat(l.lab, peer);
   l.writeFeed(['198.51.100.99', peer]);
