@@ -199,9 +199,16 @@ function renderBridge(p: Policy): Cmd[] {
   chain('quarantine_to');
 
   // Who is on the office side, before anything can drop it (quarantined devices included).
-  // (0.0.0.0 is a DHCP client without an address yet: DHCP capture covers it.)
+  // (0.0.0.0 is a DHCP client without an address yet: DHCP capture covers it.) The bridge
+  // family has no conntrack here, so "new connections" are read from the headers: a TCP
+  // SYN, a DNS query, an echo request. Other frames pay a few header compares, no lookup.
   const seen = lanSeenRule(p.ifaces.lan, true);
-  rule('forward', seen);
+  chain('sighting');
+  const lanIn = eq(meta('iifname'), anySet(p.ifaces.lan));
+  rule('forward', [lanIn, { match: { op: 'in', left: payload('tcp', 'flags'), right: 'syn' } }, { jump: { target: 'sighting' } }]);
+  rule('forward', [lanIn, eq(payload('udp', 'dport'), 53), { jump: { target: 'sighting' } }]);
+  rule('forward', [lanIn, eq(payload('icmp', 'type'), 'echo-request'), { jump: { target: 'sighting' } }]);
+  rule('sighting', seen.slice(1));
 
   // The box's own page and shell answer on the office side only: on the ports the evidence
   // has proven to be the office's (none while unproven), or else on every port but the WAN.

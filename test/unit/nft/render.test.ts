@@ -111,3 +111,14 @@ test('a group with timeouts gets timeout sets and keeps per-element timeouts', (
   t.deepEqual(sets[0].elem, [{ elem: { val: '203.0.113.77', timeout: 3600 } }]);
   t.false(objs('router').some((x) => x.set?.name === 'bl_local_v4' && x.set.flags), 'other groups stay plain hash sets');
 });
+
+test('bridge sightings: only connection-opening frames (TCP SYN, DNS query, echo request) reach the lan_seen lookup', (t) => {
+  const o = objs('bridge');
+  const fwd = o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'bridge').map((x) => JSON.stringify(x.rule.expr));
+  const toSighting = fwd.filter((e) => e.includes('"target":"sighting"'));
+  t.is(toSighting.length, 3);
+  t.regex(toSighting[0]!, /"tcp","field":"flags".*"syn"/);
+  t.regex(toSighting[1]!, /"udp","field":"dport"\}\},"right":53/);
+  t.regex(toSighting[2]!, /"echo-request"/);
+  t.false(fwd.some((e) => e.includes('@lan_seen')), 'no lookup for every frame');
+});
