@@ -72,6 +72,8 @@ export function harness(t: ExecutionContext, o: Partial<DaemonOptions> = {}): Ha
     }),
     // The real hub: it spawns nothing until a tap is added (no feature here adds one).
     capture: (c) => new CaptureHub({ ...c, tcpdump: '/nonexistent/tcpdump' }),
+    // no kernel here: nothing to end (the lab tests end real connections, test/integration/nft/fastPath)
+    cutter: () => ({ sweep: () => Promise.resolve(0) }),
     sysctls: async () => void lifecycle.push('sysctls'),
     listenPage: async (app: RequestListener, at) => {
       // the shipped ports 80 and 443 become free ones; a test that sets its own port gets that one

@@ -1,6 +1,7 @@
 // The adapters the composition root (daemon.ts) is given: everything that needs root or
 // touches the kernel, the ports or the clock. utmd passes systemAdapters(); unit tests pass
 // fakes, so the wiring runs without privileges.
+import { ConnectionCutter, type ConnectionSweeper, type CutterDeps } from '../conntrack/cutter.js';
 import type { ListenPage } from './web.js';
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
@@ -43,6 +44,8 @@ export interface DaemonAdapters {
   sensing: (d: SensingDeps) => SensingPort;
   /** The box's one packet capture (one tcpdump for every port and consumer; spawns it only once a tap is added). */
   capture: (o: CaptureHubOptions) => CaptureHub;
+  /** Ends open connections to and from listed addresses and quarantined devices (conntrack -D). */
+  cutter: (d: CutterDeps) => ConnectionSweeper;
   /** conntrack and bridge sysctls for the mode. */
   sysctls: (config: Config, log: Logger) => Promise<void>;
   /** Listens with the page's app; rejects when the address cannot be bound. */
@@ -59,6 +62,7 @@ export function systemAdapters(o: { stateDir: string; tableName: string; log: Lo
     planner: (po) => new NetworkPlanner(po),
     sensing: (d) => new Sensing(d),
     capture: (c) => new CaptureHub(c),
+    cutter: (d) => new ConnectionCutter(d),
     sysctls: setSysctls,
     listenPage: (app, at) => {
       const limits = pageLimits(readNofile());

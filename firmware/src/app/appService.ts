@@ -2,6 +2,7 @@
 // ONE apply queue every ruleset change goes through (full applies and the features'
 // incremental changes alike: the driver it builds serializes its writes through the queue),
 // the read-back check, and what `utmctl status` shows.
+import type { ConnectionSweeper, CutterDeps } from '../conntrack/cutter.js';
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { NftError, type NftDriver } from '../nft/driver.js';
@@ -16,6 +17,9 @@ import type { Conditions } from './conditions.js';
 import type { Feature } from './feature.js';
 import type { Logger } from './log.js';
 
+/** Without a cutter nothing is swept (unit tests without a kernel). */
+const NO_SWEEP: ConnectionSweeper = { sweep: () => Promise.resolve(0) };
+
 export interface AppServiceDeps {
   config: Config;
   provisioning: Provisioning | null;
@@ -26,6 +30,8 @@ export interface AppServiceDeps {
   features: readonly Feature[];
   /** Builds the nft driver; it must run each ruleset change through `serialize`. */
   nft: (serialize: Serialize) => NftDriver;
+  /** Builds what ends open connections the lists forbid (conntrack); default: none (tests). */
+  cutter?: ((d: CutterDeps) => ConnectionSweeper) | undefined;
 }
 
 export interface Timings {
@@ -60,6 +66,8 @@ export class AppService {
   /** One ruleset change at a time; full applies that wait share one run. */
   readonly queue = new ApplyQueue();
   readonly nft: NftDriver;
+  /** Ends open connections to and from listed addresses and quarantined devices (conntrack -D). */
+  private readonly cutter: ConnectionSweeper;
   readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
   private plan: NetworkPlan | null = null;
   private policy: Policy | null = null;
@@ -67,9 +75,16 @@ export class AppService {
 
   constructor(private readonly d: AppServiceDeps) {
     this.nft = d.nft((fn) => this.queue.exclusive(fn));
+    this.cutter = d.cutter?.({ nft: (args) => this.nft.exec(args), table: d.base.tableName, onError: (what, e) => d.log.warn(what, e) }) ?? NO_SWEEP;
   }
 
   /** The network plan of the last apply (null before the first one). */
+  /** Ends the open connections the current lists forbid (the fast path lets established
+   *  packets skip the lists): after a feed or manual change applied without a full apply. */
+  async cutConnections(): Promise<void> {
+    if (this.plan) await this.cutter.sweep(this.buildPolicy(this.plan));
+  }
+
   /** Why the last apply failed (null after a success). */
   applyError(): string | null {
     return this.lastApplyError;
@@ -121,6 +136,8 @@ export class AppService {
     if (!this.policy) return false;
     try {
       await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS);
+      // established packets skip the lists (the fast path): end the connections they now forbid
+      await this.cutter.sweep(this.policy);
       this.lastApplyError = null;
       this.d.conditions.set('ruleset', true, 'applied');
       return true;

@@ -74,7 +74,7 @@ export class Daemon {
     this.conditions = new Conditions(this.now);
     this.app = new AppService({
       config: o.config, provisioning: o.provisioning, base: o.base, log: o.log, now: this.now,
-      conditions: this.conditions, features: this.features, nft: adapters.nft,
+      conditions: this.conditions, features: this.features, nft: adapters.nft, cutter: adapters.cutter,
     });
   }
 
@@ -206,6 +206,7 @@ export class Daemon {
     return {
       stateDir: o.stateDir, config: o.config, provisioning: o.provisioning, base: o.base,
       log: o.log, now: this.now, db: store.db, nft: app.nft, conditions: this.conditions, deviceId: this.deviceId, capture, nameDevice: store.nameDevice,
+      cutConnections: () => app.cutConnections(),
       plan: () => app.currentPlan(),
       raise: (f) => store.raise(f),
       requestApply: () => app.apply(),

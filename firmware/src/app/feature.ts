@@ -37,6 +37,9 @@ export interface FeatureContext {
   requestApply: () => Promise<boolean>;
   /** How staff know an office device (from whichever feature knows it), for views that word alerts. */
   nameDevice?: NameDevice | undefined;
+  /** Ends open connections that the lists now forbid (after an incremental set change;
+   *  a full apply does it itself). Never rejects. */
+  cutConnections?: () => Promise<void>;
 }
 
 export interface Feature {

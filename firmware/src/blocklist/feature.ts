@@ -380,6 +380,7 @@ export class BlocklistFeature implements Feature {
         await verifyCounts(ctx.nft, table, plans.flatMap((p) => p.verify));
         for (const [k, v] of next) this.applied.set(k, v);
       });
+      await ctx.cutConnections?.(); // established packets skip the lists: end what they now forbid
     } catch (e) {
       // the sets are not what we think (a concurrent full apply, a lost element): one full
       // apply renders every set from scratch in one transaction

@@ -132,6 +132,7 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
       let applied = true;
       try {
         await ctx.nft.exec([], `{"nftables":[${manualAddCmds(ctx.base.tableName, e.range, a.seconds, existed).join(',')}]}`);
+        await ctx.cutConnections?.();
       } catch (err) {
         ctx.log.warn('manual block: element update failed; applying the full ruleset', err);
         applied = await ctx.requestApply();

@@ -64,6 +64,8 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     if (unchanged === got.size) return { kind: 'unchanged', peers: seen() };
     // one URL changed, another did not: the unchanged body is not kept, so fetch all afresh
     if (unchanged > 0) got = await download(false);
+    // A server without validators sent the same bytes again: nothing to parse, plan or apply.
+    if (i.lastGoodUsable !== null && got.size > 0 && [...got].every(([k, r]) => r.status === 'ok' && r.sha256 === i.validators[k]?.sha256)) return { kind: 'unchanged', peers: seen() };
   } catch (e) {
     if (e instanceof FeedFetchError) return { kind: 'fault', reason: e.reason, detail: { message: e.message, httpStatus: e.httpStatus }, peers: seen() };
     return { kind: 'fault', reason: 'network', detail: { message: String(e) }, peers: seen() };
@@ -73,7 +75,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   for (const [k, r] of got) {
     if (r.status !== 'ok') return { kind: 'fault', reason: 'network', detail: { message: 'unexpected 304 without validators' }, peers: seen() };
     bodies[k] = { text: r.body.toString('utf8'), sha256: r.sha256 };
-    validators[k] = { etag: r.etag, lastModified: r.lastModified };
+    validators[k] = { etag: r.etag, lastModified: r.lastModified, sha256: r.sha256 };
   }
   const t1 = performance.now();
   const packer = new RangePacker();

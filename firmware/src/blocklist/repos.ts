@@ -4,8 +4,8 @@
 import type { Db } from '../store/db.js';
 
 export interface Validators {
-  /** Per URL key (v4/v6): ETag and Last-Modified of the last accepted download. */
-  [urlKey: string]: { etag?: string | undefined; lastModified?: string | undefined };
+  /** Per URL key (v4/v6): ETag, Last-Modified and body digest of the last accepted download. */
+  [urlKey: string]: { etag?: string | undefined; lastModified?: string | undefined; sha256?: string | undefined };
 }
 
 export interface FeedStatusRow {

@@ -89,6 +89,8 @@ export class DevicesFeature implements Feature {
         ctx.conditions.set('devices:quarantine', ok, detail);
         // The kernel set missed a change: a full apply puts every quarantined MAC back.
         if (!ok) void ctx.requestApply();
+        // Established packets skip the quarantine (fast path): end the device's open connections.
+        else void ctx.cutConnections?.();
       },
     });
   }

@@ -84,5 +84,6 @@ export const DROP: Stmt = { drop: null };
 export const log = (prefix: string, group: number): Stmt => ({ log: { prefix, group } });
 export const counter = (name?: string): Stmt => ({ counter: name ?? { packets: 0, bytes: 0 } });
 export const MASQUERADE: Stmt = { masquerade: null };
-/** `update @set { a . b }` from the packet path (a dynamic set). */
-export const updateSet = (setName: string, ...keys: Expr[]): Stmt => ({ set: { op: 'update', elem: keys.length === 1 && keys[0] !== undefined ? keys[0] : { concat: keys }, set: `@${setName}` } });
+/** `add @set { a . b }` from the packet path (a dynamic set): adds an absent element and
+ *  leaves a present one (and its expiry) alone. */
+export const addToSet = (setName: string, ...keys: Expr[]): Stmt => ({ set: { op: 'add', elem: keys.length === 1 && keys[0] !== undefined ? keys[0] : { concat: keys }, set: `@${setName}` } });

@@ -67,15 +67,10 @@ export interface Policy {
   blocklists: BlocklistGroup[];
   allow: { v4: SetElem[]; v6: SetElem[] };
   quarantine: string[];
-  /** Office prefixes; when given, forwarded bytes are counted per office device in the
-   *  kernel (dynamic sets `dev_tx_v4|v6`, `dev_rx_v4|v6`). */
+  /** Office prefixes as interval elements (per-device bytes come from conntrack accounting,
+   *  traffic/byteLedger.ts; the ruleset itself no longer counts per device). */
   lan?: { v4: SetElem[]; v6: SetElem[] } | undefined;
 }
-
-/** Names of the per-device byte-counter sets (read by the traffic feature). */
-export const DEVICE_COUNTER_SETS = { tx: { 4: 'dev_tx_v4', 6: 'dev_tx_v6' }, rx: { 4: 'dev_rx_v4', 6: 'dev_rx_v6' } } as const;
-/** Idle devices drop out of the counter sets after this many seconds. */
-export const DEVICE_COUNTER_TIMEOUT_S = 7200;
 
 /** NFLOG prefix of a blocklist hit: `<prefix>:<drop|watch>:<out|in>:<group>`. */
 export function blocklistLogPrefix(base: BasePolicy, action: ListAction, dir: 'out' | 'in', group: string): string {

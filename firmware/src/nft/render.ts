@@ -2,10 +2,10 @@
 // own (`inet utm`, and `bridge utm` in bridge mode). Applying the document replaces our
 // tables in one transaction and touches nothing else (the firewall4 way).
 import {
-  ACCEPT, DROP, MASQUERADE, anySet, counter, ctState, eq, inSet, log, meta, ne, payload, updateSet,
+  ACCEPT, DROP, MASQUERADE, addToSet, anySet, counter, ctState, eq, inSet, log, meta, ne, payload,
   type ChainObj, type Cmd, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
 } from './json.js';
-import { blocklistLogPrefix, blocklistSetNames, DEVICE_COUNTER_SETS, DEVICE_COUNTER_TIMEOUT_S, type BlocklistGroup, type Policy } from './policy.js';
+import { blocklistLogPrefix, blocklistSetNames, type BlocklistGroup, type Policy } from './policy.js';
 
 const FILTER = 0; // nft's "filter" priority
 
@@ -15,21 +15,22 @@ export const LAN_SEEN_SET = 'lan_seen';
 const LAN_SEEN_TIMEOUT_S = 3600;
 
 /** Sets whose elements only the packet path writes: a re-apply leaves them in the kernel
- *  (NftDriver.apply keepSets), so sightings and per-device byte counters survive it. */
-export const DYNAMIC_SETS: readonly string[] = [
-  LAN_SEEN_SET,
-  ...Object.values(DEVICE_COUNTER_SETS).flatMap((byFam) => [byFam[4], byFam[6]]),
-];
+ *  (NftDriver.apply keepSets), so sightings survive it. */
+export const DYNAMIC_SETS: readonly string[] = [LAN_SEEN_SET];
 const LAN_SEEN_SIZE = 65_536;
 
 function lanSeenSet(): { name: string; type: ['ether_addr', 'ipv4_addr']; flags: ['timeout']; timeout: number; size: number } {
-  // nft adds the `dynamic` flag itself once a rule updates the set from the packet path.
+  // nft adds the `dynamic` flag itself once a rule adds to the set from the packet path.
   return { name: LAN_SEEN_SET, type: ['ether_addr', 'ipv4_addr'], flags: ['timeout'], timeout: LAN_SEEN_TIMEOUT_S, size: LAN_SEEN_SIZE };
 }
 
-/** Records the sender's (MAC, IPv4) for traffic entering on a LAN-side port. */
-function lanSeenRule(lanIfs: string[]): Stmt[] {
-  return [eq(meta('iifname'), anySet(lanIfs)), eq(meta('nfproto'), 'ipv4'), ne(payload('ip', 'saddr'), '0.0.0.0'), updateSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
+/** Records the sender's (MAC, IPv4) for traffic entering on a LAN-side port. The pair is
+ *  added only when absent (a lookup, no write): a sighting lives an hour from when it was
+ *  first seen, then the next packet adds it again. No per-packet write to a dynamic set. */
+function lanSeenRule(lanIfs: string[], bridge: boolean): Stmt[] {
+  const pair = { concat: [payload('ether', 'saddr'), payload('ip', 'saddr')] };
+  return [eq(meta('iifname'), anySet(lanIfs)), eq(bridge ? payload('ether', 'type') : meta('nfproto'), bridge ? 'ip' : 'ipv4'), ne(payload('ip', 'saddr'), '0.0.0.0'),
+    ne(pair, `@${LAN_SEEN_SET}`), addToSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
 }
 const SRCNAT = 100;
 
@@ -63,7 +64,6 @@ function renderInet(p: Policy): Cmd[] {
   };
   const router = p.mode === 'router';
 
-  for (const s of deviceCounterSets(p)) set(s);
   set({ name: 'allow_v4', type: 'ipv4_addr', flags: ['interval'], ...elems(p.allow.v4) });
   set({ name: 'allow_v6', type: 'ipv6_addr', flags: ['interval'], ...elems(p.allow.v6) });
   if (router) set({ name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) });
@@ -80,18 +80,23 @@ function renderInet(p: Policy): Cmd[] {
   }
   if (router) out.push({ add: { counter: { family: F, table: t, name: 'wan_unsolicited' } } });
 
-  // Blocklist chain, jumped to from input, forward and output. It runs before the
-  // conntrack "established" shortcut so a new listing cuts a live connection at once.
-  chain({ name: 'blocklist' });
-  for (const g of p.blocklists) for (const r of blocklistRules(p, g)) rule('blocklist', r);
+  // Blocklist chains, jumped to from input, forward and output for the first packet of each
+  // connection (after the fast path). A listing ends live connections on conntrack's side
+  // (conntrack/cut.ts), so the shortcut keeps every protection.
+  const bl = blocklistChains(p);
+  for (const c of bl) chain({ name: c.name }); // every chain exists before a rule jumps to it
+  for (const c of bl) for (const r of c.rules) rule(c.name, r);
 
+  // Fast path: established and related packets leave at the first rule (firewall4's way).
+  const fastPath = (name: string): void => {
+    rule(name, [ctState('established', 'related'), ACCEPT]);
+    rule(name, [ctState('invalid'), DROP]);
+  };
   chain({ name: 'forward', type: 'filter', hook: 'forward', prio: FILTER, policy: router ? 'drop' : 'accept' });
-  if (router) rule('forward', lanSeenRule(p.ifaces.lan));
+  fastPath('forward');
+  if (router) rule('forward', lanSeenRule(p.ifaces.lan, false));
   if (router) rule('forward', [inSet(payload('ether', 'saddr'), 'quarantine'), counter(), DROP]);
   rule('forward', [{ jump: { target: 'blocklist' } }]);
-  for (const r of deviceCounterRules(p)) rule('forward', r);
-  rule('forward', [ctState('established', 'related'), ACCEPT]);
-  rule('forward', [ctState('invalid'), DROP]);
   if (router) {
     rule('forward', [eq(payload('icmpv6', 'type'), anySet(p.base.icmpv6)), ACCEPT]);
     const lan = anySet(p.ifaces.lan);
@@ -102,7 +107,8 @@ function renderInet(p: Policy): Cmd[] {
 
   chain({ name: 'input', type: 'filter', hook: 'input', prio: FILTER, policy: router ? 'drop' : 'accept' });
   rule('input', [eq(meta('iif'), 'lo'), ACCEPT]);
-  if (router) rule('input', lanSeenRule(p.ifaces.lan));
+  fastPath('input');
+  if (router) rule('input', lanSeenRule(p.ifaces.lan, false));
   if (router) {
     const q = inSet(payload('ether', 'saddr'), 'quarantine');
     const qa = p.base.quarantineAllowed;
@@ -111,8 +117,6 @@ function renderInet(p: Policy): Cmd[] {
     rule('input', [q, counter(), DROP]);
   }
   rule('input', [{ jump: { target: 'blocklist' } }]);
-  rule('input', [ctState('established', 'related'), ACCEPT]);
-  rule('input', [ctState('invalid'), DROP]);
   if (router) {
     rule('input', [eq(payload('icmp', 'type'), anySet(p.base.icmpv4)), ACCEPT]);
     rule('input', [eq(payload('icmpv6', 'type'), anySet(p.base.icmpv6)), ACCEPT]);
@@ -128,6 +132,7 @@ function renderInet(p: Policy): Cmd[] {
   }
 
   chain({ name: 'output', type: 'filter', hook: 'output', prio: FILTER, policy: 'accept' });
+  rule('output', [ctState('established', 'related'), ACCEPT]);
   rule('output', [{ jump: { target: 'blocklist' } }]);
 
   if (router) {
@@ -137,59 +142,42 @@ function renderInet(p: Policy): Cmd[] {
   return out;
 }
 
-/** Per-device byte counters in the kernel: an office prefix set per family and two dynamic
- *  sets whose elements (one per device address) carry a counter, updated in the packet path.
- *  Reading them lists only these small sets, never the large blocklist sets. */
-function deviceCounterSets(p: Policy): Omit<SetObj, 'family' | 'table'>[] {
-  if (!p.lan) return [];
-  const out: Omit<SetObj, 'family' | 'table'>[] = [];
-  for (const fam of [4, 6] as const) {
-    const lan = fam === 4 ? p.lan.v4 : p.lan.v6;
-    if (!lan.length) continue;
-    const type = fam === 4 ? 'ipv4_addr' : 'ipv6_addr';
-    out.push({ name: `lan_v${fam}`, type, flags: ['interval'], elem: lan });
-    for (const dir of ['tx', 'rx'] as const) {
-      out.push({ name: DEVICE_COUNTER_SETS[dir][fam], type, flags: ['timeout'], timeout: DEVICE_COUNTER_TIMEOUT_S, size: 65536, stmt: [{ counter: null }] });
-    }
-  }
-  return out;
-}
+interface ChainRules { name: string; rules: Stmt[][] }
 
-function deviceCounterRules(p: Policy): Stmt[][] {
-  if (!p.lan) return [];
-  const rules: Stmt[][] = [];
+/** The blocklist as chains: `blocklist` checks the allowlist once per family and direction
+ *  and jumps to that direction's chain, whose rules each test one set and jump to the
+ *  group's hit chain; logging and counting live only in the hit chains (reached on a match).
+ *  A watch group's hit chain returns, so later groups still see the packet. */
+function blocklistChains(p: Policy): ChainRules[] {
+  const top: Stmt[][] = [];
+  const lookups: ChainRules[] = [];
+  const hits: ChainRules[] = [];
   for (const fam of [4, 6] as const) {
-    if (!(fam === 4 ? p.lan.v4 : p.lan.v6).length) continue;
-    const proto = fam === 4 ? 'ip' : 'ip6';
-    const lan = `lan_v${fam}`;
-    rules.push([inSet(payload(proto, 'saddr'), lan), ne(payload(proto, 'daddr'), `@${lan}`), updateSet(DEVICE_COUNTER_SETS.tx[fam], payload(proto, 'saddr'))]);
-    rules.push([inSet(payload(proto, 'daddr'), lan), ne(payload(proto, 'saddr'), `@${lan}`), updateSet(DEVICE_COUNTER_SETS.rx[fam], payload(proto, 'daddr'))]);
-  }
-  return rules;
-}
-
-/** Rules of one blocklist group: per direction and family, the allowlist is checked first. */
-function blocklistRules(p: Policy, g: BlocklistGroup): Stmt[][] {
-  const rules: Stmt[][] = [];
-  for (const dir of dirs(g)) {
-    const field = dir === 'out' ? 'daddr' : 'saddr';
-    for (const fam of [4, 6] as const) {
+    for (const dir of ['out', 'in'] as const) {
       const proto = fam === 4 ? 'ip' : 'ip6';
-      const names = blocklistSetNames(g.id, fam);
-      const notAllowed = ne(payload(proto, field), `@allow_v${fam}`);
-      for (const setName of [names.single, names.net]) {
-        const hit = inSet(payload(proto, field), setName);
-        const prefix = blocklistLogPrefix(p.base, g.action, dir, g.id);
-        if (g.action === 'drop') {
-          rules.push([notAllowed, hit, log(prefix, p.nflogGroup), counter(`bl_${g.id}_${dir}`), DROP]);
-        } else {
-          // Watch-only: report the first packet of each connection, let it through.
-          rules.push([notAllowed, hit, ctState('new'), log(prefix, p.nflogGroup), counter(`bl_${g.id}_${dir}`)]);
-        }
+      const field = dir === 'out' ? 'daddr' : 'saddr';
+      const groups = p.blocklists.filter((g) => dirs(g).includes(dir));
+      if (!groups.length) continue;
+      const name = `bl_${dir}_v${fam}`;
+      top.push([ne(payload(proto, field), `@allow_v${fam}`), { jump: { target: name } }]);
+      const rules: Stmt[][] = [];
+      for (const g of groups) {
+        const names = blocklistSetNames(g.id, fam);
+        for (const setName of [names.single, names.net]) rules.push([inSet(payload(proto, field), setName), { jump: { target: `bl_${g.id}_${dir}` } }]);
       }
+      lookups.push({ name, rules });
     }
   }
-  return rules;
+  for (const g of p.blocklists) {
+    for (const dir of dirs(g)) {
+      const prefix = blocklistLogPrefix(p.base, g.action, dir, g.id);
+      hits.push({ name: `bl_${g.id}_${dir}`, rules: [g.action === 'drop'
+        ? [log(prefix, p.nflogGroup), counter(`bl_${g.id}_${dir}`), DROP]
+        // Watch-only: report the first packet of each connection, let it through.
+        : [ctState('new'), log(prefix, p.nflogGroup), counter(`bl_${g.id}_${dir}`)]] });
+    }
+  }
+  return [{ name: 'blocklist', rules: top }, ...lookups, ...hits];
 }
 
 /** Bridge mode: layer-2 rules that the inet table cannot express (no conntrack here). */
@@ -200,15 +188,27 @@ function renderBridge(p: Policy): Cmd[] {
   const rule = (chainName: string, expr: Stmt[]): void => {
     out.push({ add: { rule: { family: F, table: t, chain: chainName, expr } } });
   };
+  const chain = (name: string, hook?: 'input' | 'forward'): void => {
+    out.push({ add: { chain: { family: F, table: t, name, ...(hook ? { type: 'filter', hook, prio: FILTER, policy: 'accept' } : {}) } } });
+  };
   out.push({ add: { set: { family: F, table: t, name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) } } });
   out.push({ add: { set: { family: F, table: t, ...lanSeenSet() } } });
-  out.push({ add: { chain: { family: F, table: t, name: 'input', type: 'filter', hook: 'input', prio: FILTER, policy: 'accept' } } });
-  out.push({ add: { chain: { family: F, table: t, name: 'forward', type: 'filter', hook: 'forward', prio: FILTER, policy: 'accept' } } });
+  chain('input', 'input');
+  chain('forward', 'forward');
+  chain('quarantine_from');
+  chain('quarantine_to');
 
   // Who is on the office side, before anything can drop it (quarantined devices included).
-  // (0.0.0.0 is a DHCP client without an address yet: DHCP capture covers it.)
-  const seen = [eq(meta('iifname'), anySet(p.ifaces.lan)), eq(payload('ether', 'type'), 'ip'), ne(payload('ip', 'saddr'), '0.0.0.0'), updateSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
-  rule('forward', seen);
+  // (0.0.0.0 is a DHCP client without an address yet: DHCP capture covers it.) The bridge
+  // family has no conntrack here, so "new connections" are read from the headers: a TCP
+  // SYN, a DNS query, an echo request. Other frames pay a few header compares, no lookup.
+  const seen = lanSeenRule(p.ifaces.lan, true);
+  chain('sighting');
+  const lanIn = eq(meta('iifname'), anySet(p.ifaces.lan));
+  rule('forward', [lanIn, { match: { op: 'in', left: payload('tcp', 'flags'), right: 'syn' } }, { jump: { target: 'sighting' } }]);
+  rule('forward', [lanIn, eq(payload('udp', 'dport'), 53), { jump: { target: 'sighting' } }]);
+  rule('forward', [lanIn, eq(payload('icmp', 'type'), 'echo-request'), { jump: { target: 'sighting' } }]);
+  rule('sighting', seen.slice(1));
 
   // The box's own page and shell answer on the office side only: on the ports the evidence
   // has proven to be the office's (none while unproven), or else on every port but the WAN.
@@ -220,19 +220,23 @@ function renderBridge(p: Policy): Cmd[] {
   const qs = inSet(payload('ether', 'saddr'), 'quarantine');
   rule('input', [qs, eq(meta('l4proto'), 'tcp'), ne(payload('tcp', 'dport'), p.uiPort), counter(), DROP]);
 
+  // Quarantine: one lookup per frame for devices that are not quarantined. Frames entering
+  // from the WAN port come from the internet router (their sender is never an office
+  // device) and frames leaving by it go to the router: each is looked up on its office end.
   // A quarantined device keeps address resolution, DHCP and DNS; everything else stops.
+  rule('forward', [ne(meta('iifname'), p.ifaces.wan), qs, { jump: { target: 'quarantine_from' } }]);
+  rule('forward', [ne(meta('oifname'), p.ifaces.wan), inSet(payload('ether', 'daddr'), 'quarantine'), { jump: { target: 'quarantine_to' } }]);
   const qa = p.base.quarantineAllowed;
-  const qd = inSet(payload('ether', 'daddr'), 'quarantine');
-  rule('forward', [qs, eq(payload('ether', 'type'), 'arp'), ACCEPT]);
-  rule('forward', [qs, eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
-  rule('forward', [qs, eq(payload('udp', 'dport'), anySet(qa.udp)), ACCEPT]);
-  rule('forward', [qs, eq(payload('tcp', 'dport'), anySet(qa.tcp)), ACCEPT]);
-  rule('forward', [qs, counter(), DROP]);
-  rule('forward', [qd, eq(payload('ether', 'type'), 'arp'), ACCEPT]);
-  rule('forward', [qd, eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
-  rule('forward', [qd, eq(payload('udp', 'sport'), anySet(qa.udp)), ACCEPT]);
-  rule('forward', [qd, eq(payload('tcp', 'sport'), anySet(qa.tcp)), ACCEPT]);
-  rule('forward', [qd, counter(), DROP]);
+  rule('quarantine_from', [eq(payload('ether', 'type'), 'arp'), ACCEPT]);
+  rule('quarantine_from', [eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
+  rule('quarantine_from', [eq(payload('udp', 'dport'), anySet(qa.udp)), ACCEPT]);
+  rule('quarantine_from', [eq(payload('tcp', 'dport'), anySet(qa.tcp)), ACCEPT]);
+  rule('quarantine_from', [counter(), DROP]);
+  rule('quarantine_to', [eq(payload('ether', 'type'), 'arp'), ACCEPT]);
+  rule('quarantine_to', [eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
+  rule('quarantine_to', [eq(payload('udp', 'sport'), anySet(qa.udp)), ACCEPT]);
+  rule('quarantine_to', [eq(payload('tcp', 'sport'), anySet(qa.tcp)), ACCEPT]);
+  rule('quarantine_to', [counter(), DROP]);
   return out;
 }
 

@@ -8,5 +8,6 @@ import { m005upstream } from './migrations/005-upstream.js';
 import { m006reporting } from './migrations/006-reporting.js';
 import { m007acks } from './migrations/007-acks.js';
 import { m009alertGrowth } from './migrations/009-alertGrowth.js';
+import { m012deviceBytes } from './migrations/012-deviceBytes.js';
 
-export const MIGRATIONS: readonly string[] = [m001core, m002blocklist, m003devices, m004traffic, m005upstream, m006reporting, m007acks, m009alertGrowth];
+export const MIGRATIONS: readonly string[] = [m001core, m002blocklist, m003devices, m004traffic, m005upstream, m006reporting, m007acks, m009alertGrowth, m012deviceBytes];

@@ -1,77 +1,47 @@
-// Per-device byte counters kept by the kernel: the ruleset's dynamic sets `dev_tx_v4|v6`
-// and `dev_rx_v4|v6` hold one element per office address with a counter, updated in the
-// packet path (nft/render.ts). Reading them lists only these four small sets — never the
-// ruleset or the large blocklist sets — once a minute.
-import { DEVICE_COUNTER_SETS } from '../nft/policy.js';
-import { isValidAddress } from '../net/ip.js';
+// Per-device byte counters from conntrack accounting (byteLedger.ts): every `everyMs` the
+// open connections are listed once (`conntrack -L -o extended,id,ktimestamp`, the same reader as the
+// long-connection poller), ended connections arrive as DESTROY events through the sensors.
+// Nothing in the packet path counts, so established traffic keeps the ruleset's fast path.
+import { parseFlow, type FlowRecord } from '../flows/parse.js';
+import { systemBin } from '../sys/bin.js';
+import { run } from '../sys/run.js';
+import { ByteLedger, countsForDevice, type DeviceBytes } from './byteLedger.js';
+import { parseConntrackLine } from './conntrackList.js';
+import type { DeviceBytesRepo } from './deviceBytesRepo.js';
 
-export interface DeviceBytes {
-  ip: string;
-  txBytes: number;
-  rxBytes: number;
-  txPackets: number;
-  rxPackets: number;
-}
-
-type Counts = Map<string, { bytes: number; packets: number }>;
-
-/** Reads the elements of one `nft -j list set` answer; anything malformed is skipped and counted. */
-export function parseCounterSet(json: string): { counts: Counts; skipped: number } {
-  const counts: Counts = new Map();
-  let skipped = 0;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch {
-    return { counts, skipped: 1 };
-  }
-  const items = (doc as { nftables?: unknown[] })?.nftables;
-  for (const item of Array.isArray(items) ? items : []) {
-    const set = (item as { set?: { elem?: unknown[] } }).set;
-    for (const e of set?.elem ?? []) {
-      const el = (e as { elem?: { val?: unknown; counter?: { bytes?: unknown; packets?: unknown } } }).elem;
-      const val = el?.val;
-      const bytes = el?.counter?.bytes;
-      const packets = el?.counter?.packets;
-      if (typeof val !== 'string' || !isValidAddress(val) || typeof bytes !== 'number' || typeof packets !== 'number' || bytes < 0 || packets < 0) {
-        skipped++;
-        continue;
-      }
-      counts.set(val, { bytes, packets });
-    }
-  }
-  return { counts, skipped };
-}
-
-/** Joins the sent and received counts per device address, largest senders first. */
-export function joinCounts(tx: Counts, rx: Counts): DeviceBytes[] {
-  const ips = new Set([...tx.keys(), ...rx.keys()]);
-  return [...ips]
-    .map((ip) => ({
-      ip,
-      txBytes: tx.get(ip)?.bytes ?? 0, rxBytes: rx.get(ip)?.bytes ?? 0,
-      txPackets: tx.get(ip)?.packets ?? 0, rxPackets: rx.get(ip)?.packets ?? 0,
-    }))
-    .sort((a, b) => b.txBytes - a.txBytes || a.ip.localeCompare(b.ip));
-}
+export type { DeviceBytes } from './byteLedger.js';
 
 export interface ByteCounterOptions {
-  /** Runs `nft -j ARGS` (the daemon's NftDriver.exec). */
-  nft: (args: string[]) => Promise<string>;
-  table: string;
   everyMs: number;
+  now: () => number;
+  isLan: (ip: string) => boolean;
+  /** The box's own addresses: its own connections are not a device's. */
+  boxAddresses: () => readonly string[];
+  /** Where ended connections' totals are kept across restarts (absent: memory only). */
+  repo?: DeviceBytesRepo | undefined;
+  /** Lists open connections (default: `conntrack -L -o extended,id,ktimestamp`). */
+  list?: (() => Promise<string>) | undefined;
   onError: (e: unknown) => void;
 }
 
-/** Polls the four counter sets; `latest()` is what `utmctl status` and the page show. */
+const listConntrack = async (): Promise<string> =>
+  (await run([systemBin('conntrack'), '-L', '-o', 'extended,id,ktimestamp'], { timeoutMs: 20_000, maxOutput: 128 * 1024 * 1024 })).stdout;
+
+/** Reads conntrack; `latest()` is what `utmctl status` and the page show. */
 export class ByteCounters {
   private timer: NodeJS.Timeout | null = null;
-  private devices: DeviceBytes[] = [];
-  readonly stats = { polls: 0, skipped: 0, lastPollMs: 0 };
+  private readonly ledger = new ByteLedger();
+  private busy = false;
+  readonly stats = { polls: 0, skipped: 0, lastPollMs: 0, ended: 0 };
 
   constructor(private readonly o: ByteCounterOptions) {}
 
   start(): void {
+    try {
+      this.ledger.restore(this.o.repo?.all() ?? []);
+    } catch (e) {
+      this.o.onError(e);
+    }
     void this.poll();
     this.timer = setInterval(() => void this.poll(), this.o.everyMs);
     this.timer.unref();
@@ -80,30 +50,59 @@ export class ByteCounters {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.save();
   }
 
   latest(): DeviceBytes[] {
-    return this.devices;
+    return this.ledger.totals();
   }
 
-  /** One reading of all four sets. Errors are reported, never thrown. */
+  /** A flow record from the sensors: ended connections add to their device's total. */
+  onFlow(f: FlowRecord): void {
+    if (f.event !== 'end' || !countsForDevice(f, new Set(this.o.boxAddresses()))) return;
+    this.stats.ended++;
+    this.ledger.ended(f);
+  }
+
+  /** One listing of the open connections. Errors are reported, never thrown. */
   async poll(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
     const t0 = performance.now();
     try {
-      const read = async (name: string): Promise<Counts> => {
-        const r = parseCounterSet(await this.o.nft(['list', 'set', 'inet', this.o.table, name]).catch(() => '{}'));
-        this.stats.skipped += r.skipped;
-        return r.counts;
-      };
-      const merge = (a: Counts, b: Counts): Counts => new Map([...a, ...b]);
-      const tx = merge(await read(DEVICE_COUNTER_SETS.tx[4]), await read(DEVICE_COUNTER_SETS.tx[6]));
-      const rx = merge(await read(DEVICE_COUNTER_SETS.rx[4]), await read(DEVICE_COUNTER_SETS.rx[6]));
-      this.devices = joinCounts(tx, rx);
+      const text = await (this.o.list ?? listConntrack)();
+      const now = this.o.now();
+      const box = new Set(this.o.boxAddresses());
+      const flows: FlowRecord[] = [];
+      for (const line of text.split('\n')) {
+        if (!line) continue;
+        const rec = parseConntrackLine(line, now);
+        const r = rec ? parseFlow(rec, this.o.isLan) : undefined;
+        if (!r?.ok) {
+          // a line with no office side is not an error: the box's own or transit traffic
+          if (!r || r.reason !== 'no_lan_side') this.stats.skipped++;
+          continue;
+        }
+        if (countsForDevice(r.flow, box)) flows.push(r.flow);
+      }
+      this.ledger.listed(flows);
+      this.save();
       this.stats.polls++;
     } catch (e) {
       this.o.onError(e);
     } finally {
+      this.busy = false;
       this.stats.lastPollMs = performance.now() - t0;
+    }
+  }
+
+  private save(): void {
+    const rows = this.ledger.takeDirty();
+    if (!rows.length || !this.o.repo) return;
+    try {
+      this.o.repo.save(rows);
+    } catch (e) {
+      this.o.onError(e);
     }
   }
 }

@@ -21,6 +21,7 @@ import type { FlowEvent } from '../sensors/events.js';
 import { DnsCapture } from '../dns/capture.js';
 import { DnsNames } from '../dns/sensor.js';
 import { ByteCounters } from './byteCounters.js';
+import { DeviceBytesRepo } from './deviceBytesRepo.js';
 import { ConntrackPoller } from './conntrackList.js';
 import { FlowIngest } from './ingest.js';
 import { NeighbourTable, type KnownDevice } from './neighbours.js';
@@ -113,9 +114,12 @@ export class TrafficFeature implements Feature {
       onError: (e) => ctx.log.warn('conntrack listing failed', e),
     });
     this.bytes = new ByteCounters({
-      nft: (args) => ctx.nft.exec(args),
-      table: ctx.base.tableName,
       everyMs: ctx.config.traffic.counterPollSeconds * 1000,
+      now: ctx.now,
+      isLan: (ip) => this.isLan(ip),
+      boxAddresses: () => ctx.plan()?.boxAddresses ?? [],
+      // unit tests run the feature without a store: the totals then live in memory only
+      repo: (ctx.db as typeof ctx.db | null) ? new DeviceBytesRepo(ctx.db, ctx.now) : undefined,
       onError: (e) => ctx.log.warn('device byte counters unreadable', e),
     });
   }
@@ -226,6 +230,7 @@ export class TrafficFeature implements Feature {
     try {
       const flow = ingest.toRecord(ev);
       if (!flow) return;
+      this.bytes?.onFlow(flow);
       if (flow.deviceMac === undefined && this.misses?.hold(flow)) return;
       this.judge(flow);
     } catch (e) {

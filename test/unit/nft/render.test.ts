@@ -45,25 +45,61 @@ test('bridge mode keeps forwarding open (fail open) and guards the page on the W
   t.regex(JSON.stringify(guard.rule.expr), /80/);
 });
 
-test('blocklist rules check the allowlist first and log with a prefix that names the reason', (t) => {
-  const rules = objs('bridge').filter((x) => x.rule?.chain === 'blocklist').map((x) => JSON.stringify(x.rule.expr));
-  t.is(rules.length, 8 + 4);
-  for (const r of rules) t.regex(r, /"op":"!=".*"@allow_v[46]".*"op":"==".*"@bl_/);
-  t.true(rules.some((r) => r.includes('"prefix":"utm:drop:out:local"') && r.includes('"drop":null')));
-  t.true(rules.some((r) => r.includes('"prefix":"utm:drop:in:local"')));
-  const watch = rules.filter((r) => r.includes('utm:watch:out:watch'));
-  t.is(watch.length, 4);
-  for (const r of watch) t.false(r.includes('"drop"'), 'watch-only never drops');
+test('blocklist: the allowlist is checked once per family and direction; logging only in hit chains', (t) => {
+  const o = objs('bridge');
+  const rulesOf = (chain: string) => o.filter((x) => x.rule?.chain === chain && x.rule.family === 'inet').map((x) => JSON.stringify(x.rule.expr));
+  const top = rulesOf('blocklist');
+  t.is(top.length, 4, 'v4/v6 × out/in');
+  for (const r of top) t.regex(r, /"op":"!=".*"@allow_v[46]".*"jump"/);
+  for (const lookup of ['bl_out_v4', 'bl_in_v4', 'bl_out_v6', 'bl_in_v6']) {
+    for (const r of rulesOf(lookup)) {
+      t.regex(r, /^\[\{"match":\{"op":"==","left":\{"payload".*"right":"@bl_[a-z0-9]+_v[46]n?"\}\},\{"jump":\{"target":"bl_[a-z0-9]+_(out|in)"\}\}\]$/, 'one set lookup, then a jump');
+      t.false(r.includes('allow'), 'the allowlist is not looked up again');
+    }
+  }
+  t.regex(rulesOf('bl_local_out').join(), /"prefix":"utm:drop:out:local".*"drop":null/);
+  t.regex(rulesOf('bl_local_in').join(), /"prefix":"utm:drop:in:local"/);
+  const watch = rulesOf('bl_watch_out');
+  t.is(watch.length, 1);
+  t.regex(watch[0]!, /utm:watch:out:watch/);
+  t.false(watch[0]!.includes('"drop"'), 'watch-only never drops');
+  t.is(rulesOf('bl_out_v4').filter((r) => r.includes('bl_watch_out')).length, 2, 'the watch group is looked up in its direction');
 });
 
-test('the blocklist chain runs before the conntrack shortcut in every hook', (t) => {
-  const o = objs('router');
-  for (const chain of ['forward', 'input']) {
-    const exprs = o.filter((x) => x.rule?.chain === chain).map((x) => JSON.stringify(x.rule.expr));
-    const jump = exprs.findIndex((e) => e.includes('"jump"'));
-    const est = exprs.findIndex((e) => e.includes('established'));
-    t.true(jump >= 0 && jump < est, chain);
+test('fast path: established and related packets are accepted first in every hook; the blocklist sees new connections', (t) => {
+  for (const mode of ['router', 'bridge'] as const) {
+    const o = objs(mode);
+    for (const chain of ['forward', 'input', 'output']) {
+      const exprs = o.filter((x) => x.rule?.chain === chain && x.rule.family === 'inet').map((x) => JSON.stringify(x.rule.expr));
+      const est = exprs.findIndex((e) => e.includes('established'));
+      const firstReal = exprs.findIndex((e) => !e.includes('"iif"'));
+      t.is(est, firstReal, `${mode} ${chain}: the shortcut comes first (after loopback)`);
+      const jump = exprs.findIndex((e) => e.includes('"target":"blocklist"'));
+      t.true(jump > est, `${mode} ${chain}: the blocklist after it`);
+    }
   }
+});
+
+test('no rule writes a dynamic set on every packet: sightings are added only when absent; no byte-counter sets', (t) => {
+  for (const mode of ['bridge', 'router'] as const) {
+    const o = objs(mode);
+    t.false(o.some((x) => x.set?.name?.startsWith('dev_')), `${mode}: per-device bytes come from conntrack accounting`);
+    const writes = o.filter((x) => x.rule && JSON.stringify(x.rule.expr).includes('"set":{"op"'));
+    t.true(writes.length > 0);
+    for (const w of writes) {
+      const e = JSON.stringify(w.rule.expr);
+      t.false(e.includes('"op":"update"'), e);
+      t.regex(e, /"op":"!=","left":\{"concat".*"right":"@lan_seen".*"op":"add"/, 'looked up first, added only when missing');
+    }
+  }
+});
+
+test('bridge quarantine: one lookup per frame between an office device and the internet', (t) => {
+  const fwd = objs('bridge').filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'bridge').map((x) => JSON.stringify(x.rule.expr));
+  const q = fwd.filter((e) => e.includes('@quarantine'));
+  t.is(q.length, 2);
+  t.regex(q[0]!, /"op":"!=","left":\{"meta":\{"key":"iifname"\}\},"right":"eth0".*"saddr".*"@quarantine".*quarantine_from/);
+  t.regex(q[1]!, /"op":"!=","left":\{"meta":\{"key":"oifname"\}\},"right":"eth0".*"daddr".*"@quarantine".*quarantine_to/);
 });
 
 test('a group with timeouts gets timeout sets and keeps per-element timeouts', (t) => {
@@ -76,16 +112,13 @@ test('a group with timeouts gets timeout sets and keeps per-element timeouts', (
   t.false(objs('router').some((x) => x.set?.name === 'bl_local_v4' && x.set.flags), 'other groups stay plain hash sets');
 });
 
-test('office devices get kernel byte counters: dynamic sets with a counter, updated after the blocklist', (t) => {
-  for (const mode of ['bridge', 'router'] as const) {
-    const o = objs(mode);
-    const tx = o.find((x) => x.set?.name === 'dev_tx_v4')!.set;
-    t.deepEqual(tx.stmt, [{ counter: null }]);
-    t.deepEqual(tx.flags, ['timeout']);
-    const fwd = o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'inet').map((x) => JSON.stringify(x.rule.expr));
-    const jump = fwd.findIndex((e) => e.includes('"jump"'));
-    const upd = fwd.findIndex((e) => e.includes('"op":"update"') && e.includes('@dev_tx_v4'));
-    t.true(jump >= 0 && upd > jump, `${mode}: counted after the blocklist`);
-    t.true(fwd.some((e) => e.includes('@dev_rx_v6')));
-  }
+test('bridge sightings: only connection-opening frames (TCP SYN, DNS query, echo request) reach the lan_seen lookup', (t) => {
+  const o = objs('bridge');
+  const fwd = o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'bridge').map((x) => JSON.stringify(x.rule.expr));
+  const toSighting = fwd.filter((e) => e.includes('"target":"sighting"'));
+  t.is(toSighting.length, 3);
+  t.regex(toSighting[0]!, /"tcp","field":"flags".*"syn"/);
+  t.regex(toSighting[1]!, /"udp","field":"dport"\}\},"right":53/);
+  t.regex(toSighting[2]!, /"echo-request"/);
+  t.false(fwd.some((e) => e.includes('@lan_seen')), 'no lookup for every frame');
 });

@@ -1,0 +1,75 @@
+// Adapter of cut.ts: lists conntrack, reads where quarantined devices were seen,
+// and deletes the matching entries. Never throws: a failure is counted and logged, and the
+// lists stay in force for every new connection.
+import { parseMacIpSet, parseNeighbours } from '../devices/tables.js';
+import { LAN_SEEN_SET } from '../nft/render.js';
+import type { Policy } from '../nft/policy.js';
+import { systemBin } from '../sys/bin.js';
+import { run, RunError } from '../sys/run.js';
+import { connectionPeers, listedPeers, quarantinedAddresses } from './cut.js';
+
+export interface CutterDeps {
+  /** Runs `nft -j ARGS` (the daemon's NftDriver.exec). */
+  nft: (args: string[]) => Promise<string>;
+  table: string;
+  onError: (what: string, e: unknown) => void;
+}
+
+const conntrack = systemBin('conntrack');
+
+/** What the application service asks of the cutter. */
+export interface ConnectionSweeper {
+  /** Ends the open connections that `policy` now forbids; returns how many were deleted. Never rejects. */
+  sweep(policy: Policy): Promise<number>;
+}
+
+export class ConnectionCutter implements ConnectionSweeper {
+  readonly stats = { sweeps: 0, addresses: 0, deleted: 0, errors: 0, lastMs: 0 };
+
+  constructor(private readonly d: CutterDeps) {}
+
+  /** Ends the open connections that `policy` now forbids; returns how many were deleted. */
+  async sweep(policy: Policy): Promise<number> {
+    const t0 = performance.now();
+    let deleted = 0;
+    try {
+      let listing = '';
+      for (const fam of ['ipv4', 'ipv6']) {
+        listing += (await run([conntrack, '-L', '-f', fam, '-o', 'extended,id,ktimestamp'], { timeoutMs: 20_000, maxOutput: 128 * 1024 * 1024 })).stdout;
+      }
+      const targets = new Set(listedPeers(policy, connectionPeers(listing)));
+      if (policy.quarantine.length) for (const a of await this.quarantined(policy)) targets.add(a);
+      this.stats.addresses += targets.size;
+      for (const addr of targets) {
+        for (const side of ['-s', '-d']) deleted += await this.delete(addr, side);
+      }
+      this.stats.deleted += deleted;
+      this.stats.sweeps++;
+    } catch (e) {
+      this.stats.errors++;
+      this.d.onError('ending connections of listed addresses', e);
+    } finally {
+      this.stats.lastMs = performance.now() - t0;
+    }
+    return deleted;
+  }
+
+  /** Addresses the neighbour table and the sightings set hold for quarantined MACs. */
+  private async quarantined(policy: Policy): Promise<string[]> {
+    const neigh = parseNeighbours((await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 10_000 })).stdout).sightings;
+    const family = policy.mode === 'bridge' ? 'bridge' : 'inet';
+    const seen = parseMacIpSet(await this.d.nft(['list', 'set', family, this.d.table, LAN_SEEN_SET]).catch(() => '{}')).sightings;
+    return quarantinedAddresses(policy.quarantine, [...neigh, ...seen]);
+  }
+
+  /** `conntrack -D` by one address; exit 1 means nothing matched. */
+  private async delete(addr: string, side: string): Promise<number> {
+    try {
+      const r = await run([conntrack, '-D', '-f', addr.includes(':') ? 'ipv6' : 'ipv4', side, addr], { timeoutMs: 10_000 });
+      return Number(/(\d+) flow entr/.exec(r.stderr)?.[1] ?? 0);
+    } catch (e) {
+      if (e instanceof RunError && e.code === 1) return 0;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,15 @@
+// 012: per-device byte totals of ended connections (traffic/byteLedger.ts). The counts come
+// from conntrack accounting instead of per-packet counter sets; what ended connections
+// carried is summed in utmd and kept here so a restart of utmd does not reset the figures
+// `utmctl status` shows. One row per office address. IF NOT EXISTS: safe whichever order
+// the numbered migrations land in.
+export const m012deviceBytes = `
+  CREATE TABLE IF NOT EXISTS device_bytes (
+    ip          TEXT PRIMARY KEY,
+    tx_bytes    INTEGER NOT NULL,
+    rx_bytes    INTEGER NOT NULL,
+    tx_packets  INTEGER NOT NULL,
+    rx_packets  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+`;

@@ -1,0 +1,229 @@
+// Packet-path bench (issues 14 and 17): what the box's ruleset costs the office's traffic.
+// An office built with the lab helpers (LAN host ↔ box ↔ "internet"), in router and in bridge
+// mode. In the same run, rounds interleaved, each scenario is loaded into the box and measured:
+//   plain        no table in the box (bridge: br_netfilter off): the kernel's forwarding alone
+//   floor        one `ct state established,related accept` rule: what any stateful firewall pays
+//   floor+nat    (router) the floor plus masquerade on the WAN port (the shipped router policy NATs)
+//   floor+ft     (router) the floor plus a flowtable (`flow add @ft`, software offload)
+//   before       the policy as shipped before the fast path (test/bench/fixtures/packetPath-before-*.nft)
+//   shipped      the policy utmd renders (rules/base-policy.json + the lab's config), no feeds
+//   shipped+1M   the same with a feed group of ~1M entries (realistic mix of prefix lengths)
+//   quarantine   the shipped policy with one (other) device in quarantine
+// Load: test/bench/udpBlast.c (built here with cc): 64-byte UDP frames from one LAN host to
+// 256 internet addresses (one conntrack flow each, opened by a ping/pong), delivered packets
+// counted by an nft counter in the internet namespace; latency = UDP ping/pong round trips to
+// the same 256 addresses; bulk TCP = iperf3 (one stream). Ratios are against the floor of the
+// same mode, medians over ROUNDS. On a shared, loaded machine packets per second swing by 2–3×
+// between rounds; the sender's CPU time per packet (which on veth includes the box's forwarding,
+// done in the sender's softirq context) is far steadier: "floor/this" is the pps ratio it implies.
+// Needs root, cc and iperf3. Run: npx tsx test/bench/packetPath.bench.ts
+//   env: ROUNDS (3), SECONDS per measurement (3), ENTRIES (1000000), MODES (router,bridge)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ConfigSchema } from '../../firmware/src/config/schema.js';
+import { planNetwork } from '../../firmware/src/policy/network.js';
+import { buildPolicy } from '../../firmware/src/policy/build.js';
+import { renderRuleset } from '../../firmware/src/nft/render.js';
+import { BasePolicySchema, type BlocklistGroup } from '../../firmware/src/nft/policy.js';
+import { manualGroup } from '../../firmware/src/blocklist/manual.js';
+import { toBlocklistGroup } from '../../firmware/src/blocklist/layout.js';
+import { packRanges, splitPacked } from '../../firmware/src/blocklist/packed.js';
+import type { IpRange } from '../../firmware/src/net/ip.js';
+import type { NetworkFacts } from '../../firmware/src/net/topology.js';
+import { createLab, type Lab } from '../lab/lab.js';
+import { labUtmdConfig } from '../lab/utmd.js';
+
+const NFT = '/usr/sbin/nft';
+const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
+const SECONDS = Number(process.env['SECONDS'] ?? 3);
+const ENTRIES = Number(process.env['ENTRIES'] ?? 1_000_000);
+const MODES = (process.env['MODES'] ?? 'router,bridge').split(',') as ('router' | 'bridge')[];
+const ECHO_PORT = 7;
+const base = BasePolicySchema.parse(JSON.parse(readFileSync(new URL('../../rules/base-policy.json', import.meta.url), 'utf8')));
+
+/** 256 internet addresses, none of the lab's named hosts and none on any list. */
+const DESTS = [
+  ...Array.from({ length: 100 }, (_, i) => `192.0.2.${100 + i}`),
+  ...Array.from({ length: 100 }, (_, i) => `198.51.100.${100 + i}`),
+  ...Array.from({ length: 56 }, (_, i) => `203.0.113.${130 + i}`),
+];
+
+/** Deterministic feed of `n` IPv4 entries outside the lab's ranges (1.0.0.0–99.255.255.255),
+ *  with a mix of lengths like the public drop lists': mostly single addresses, some /24s,
+ *  a tail of other lengths. Returns ranges (aligned prefixes). */
+export function feedMix(n: number): IpRange[] {
+  let s = 0x2545f491;
+  const rnd = (): number => { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; return (s >>> 0) / 4294967296; };
+  const mix: [number, number][] = [[32, 0.85], [24, 0.08], [23, 0.015], [22, 0.012], [21, 0.005], [20, 0.008], [19, 0.003],
+    [18, 0.002], [17, 0.001], [16, 0.004], [25, 0.004], [26, 0.004], [27, 0.004], [28, 0.003], [29, 0.003], [30, 0.001], [31, 0.001]];
+  const out: IpRange[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    let r = rnd(); let len = 32;
+    for (const [l, p] of mix) { if (r < p) { len = l; break; } r -= p; }
+    const size = 2 ** (32 - len);
+    const first = Math.floor((0x01000000 + rnd() * (0x63ffffff - 0x01000000)) / size) * size;
+    out[i] = { family: 4, first: BigInt(first), last: BigInt(first + size - 1) };
+  }
+  return out;
+}
+
+function facts(mode: 'router' | 'bridge'): NetworkFacts {
+  const ether = (name: string, kind?: string) => ({ name, linkType: 'ether', ...(kind ? { kind } : {}) });
+  return (mode === 'router'
+    ? { links: [ether('eth0'), ether('eth1')], addrs: [
+      { ifname: 'eth0', family: 4, local: '100.64.77.2', prefixLen: 30, scope: 'global' },
+      { ifname: 'eth1', family: 4, local: '192.168.77.1', prefixLen: 24, scope: 'global' }], defaultGateways: ['100.64.77.1'], neighbours: [], fdb: [] }
+    : { links: [ether('eth0'), ether('eth1'), ether('br0', 'bridge')], addrs: [
+      { ifname: 'br0', family: 4, local: '192.168.77.2', prefixLen: 24, scope: 'global' }], defaultGateways: ['192.168.77.1'], neighbours: [], fdb: [] }) as unknown as NetworkFacts;
+}
+
+/** The nft JSON document utmd would apply in this lab, with optional feed group and quarantine. */
+function shippedDoc(lab: Lab, feed: BlocklistGroup | undefined, quarantine: string[]): string {
+  const config = ConfigSchema.parse(labUtmdConfig(lab));
+  const plan = planNetwork(config, facts(lab.mode));
+  const manual = manualGroup([], Date.now());
+  const policy = buildPolicy({ config, provisioning: null, base, plan, quarantine, extraGroups: [...(feed ? [feed] : []), manual] });
+  return JSON.stringify(renderRuleset(policy));
+}
+
+const FLOOR = `table inet utm {\n chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; }\n}\n`;
+const FLOOR_NAT = `table inet utm {\n chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; }\n chain postrouting { type nat hook postrouting priority srcnat; policy accept; oifname "eth0" masquerade; }\n}\n`;
+const FLOOR_FT = `table inet utm {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; }\n chain forward { type filter hook forward priority filter; policy accept; meta l4proto { tcp, udp } flow add @ft; ct state established,related accept; }\n}\n`;
+const FLUSH = 'table inet utm {}\ndelete table inet utm\ntable bridge utm {}\ndelete table bridge utm\n';
+
+interface Sample { cpuNs: number; pps: number; offered: number; p50: number; p99: number; newP50: number; lost: number; gbit: number; applyS: number }
+type Scenario = { name: string; modes: ('router' | 'bridge')[]; brnf: boolean; text?: string; json?: () => string; optional?: boolean };
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'utm-pp-'));
+  const blast = join(work, 'udpBlast');
+  execFileSync('cc', ['-O2', '-o', blast, new URL('./udpBlast.c', import.meta.url).pathname]);
+  const t0 = performance.now();
+  const mixRanges = feedMix(ENTRIES);
+  const content = splitPacked(packRanges(mixRanges));
+  const lengths = new Map<number, number>();
+  for (const r of mixRanges) { const l = 32 - Math.log2(Number(r.last - r.first) + 1); lengths.set(l, (lengths.get(l) ?? 0) + 1); }
+  const feed = toBlocklistGroup({ id: 'fbothdrop', direction: 'both', action: 'drop', feedIds: ['bench'] }, content);
+  console.log(`feed: ${ENTRIES} entries generated → ${content.v4Singles.length} singles + ${content.v4Nets.length} nets after merging (${((performance.now() - t0) / 1000).toFixed(1)} s); lengths: ${[...lengths].sort((a, b) => a[0] - b[0]).map(([l, c]) => `/${l}:${c}`).join(' ')}`);
+  const results: Record<string, Record<string, Sample[]>> = {};
+  try {
+    for (const mode of MODES) results[mode] = await benchMode(mode, blast, work, feed);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  report(results);
+}
+
+async function benchMode(mode: 'router' | 'bridge', blast: string, work: string, feed: BlocklistGroup): Promise<Record<string, Sample[]>> {
+  const lab = await createLab({ mode, lanHosts: 1, v6: false });
+  try {
+    const host = lab.hosts[0]!;
+    const quarantined = '02:00:00:00:aa:01';
+    const scenarios: Scenario[] = [
+      { name: 'plain', modes: ['router', 'bridge'], brnf: false, text: FLUSH },
+      { name: 'floor', modes: ['router', 'bridge'], brnf: true, text: FLUSH + FLOOR },
+      // a router that shares one address (masquerade), as the shipped router policy does
+      { name: 'floor+nat', modes: ['router'], brnf: true, text: FLUSH + FLOOR_NAT },
+      { name: 'floor+ft', modes: ['router'], brnf: true, text: FLUSH + FLOOR_FT, optional: true },
+      // the policy as shipped before the fast path (goldens router.nft / bridge-feed.nft of commit 5f80a0a)
+      { name: 'before', modes: ['router', 'bridge'], brnf: true, text: FLUSH + readFileSync(new URL(`./fixtures/packetPath-before-${mode}.nft`, import.meta.url), 'utf8') },
+      { name: 'shipped', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, []) },
+      { name: 'quarantine', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, [quarantined]) },
+      { name: 'shipped+1M', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, feed, []) },
+    ];
+    // The internet side: count-and-drop the flood, echo the pings, serve iperf3.
+    const counter = join(work, `count-${mode}.nft`);
+    writeFileSync(counter, `table inet bench {\n counter flood {}\n chain pre { type filter hook prerouting priority raw; policy accept; udp dport ${ECHO_PORT} @th,64,8 0x46 counter name flood drop; }\n}\n`);
+    await lab.exec(lab.ns.wan, [NFT, '-f', counter]);
+    await lab.spawn(lab.ns.wan, [blast, 'echo', String(ECHO_PORT)]);
+    await lab.spawn(lab.ns.wan, ['iperf3', '-s']);
+    const out: Record<string, Sample[]> = {};
+    const skipped = new Set<string>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const sc of scenarios.filter((x) => x.modes.includes(mode) && !skipped.has(x.name))) {
+        let applyS: number;
+        try {
+          applyS = await load(lab, sc, work);
+        } catch (e) {
+          if (!sc.optional) throw e;
+          // e.g. a kernel built without CONFIG_NF_FLOW_TABLE: say so, measure the rest
+          skipped.add(sc.name);
+          console.log(`${mode} ${sc.name}: not available here (${String((e as { stderr?: string }).stderr ?? e).split('\n')[0]})`);
+          continue;
+        }
+        const s = await measure(lab, host.ns, blast);
+        (out[sc.name] ??= []).push({ ...s, applyS });
+        console.log(`${mode} round ${round + 1} ${sc.name}: ${s.cpuNs} ns CPU per packet, ${fmt(s.pps)} pps delivered (offered ${fmt(s.offered)}), rtt p50 ${s.p50.toFixed(0)} µs p99 ${s.p99.toFixed(0)} µs, first packet p50 ${s.newP50.toFixed(0)} µs, lost ${s.lost}, TCP ${s.gbit.toFixed(2)} Gbit/s, load ${applyS.toFixed(1)} s`);
+      }
+    }
+    if (mode === 'bridge') console.log(`bridge mode, flowtable on the bridge ports: ${await bridgeFlowtable(lab, work, host.ns, blast)}`);
+    return out;
+  } finally {
+    await lab.destroy();
+  }
+}
+
+async function load(lab: Lab, sc: Scenario, work: string): Promise<number> {
+  const box = lab.box.ns;
+  if (lab.mode === 'bridge') for (const k of ['iptables', 'ip6tables']) await lab.exec(box, ['sysctl', '-qw', `net.bridge.bridge-nf-call-${k}=${sc.brnf ? 1 : 0}`]);
+  const file = join(work, 'ruleset');
+  writeFileSync(file, FLUSH);
+  await lab.exec(box, [NFT, '-f', file]);
+  const t = performance.now();
+  if (sc.text !== undefined) { writeFileSync(file, sc.text); await lab.exec(box, [NFT, '-f', file]); }
+  if (sc.json) { writeFileSync(file, sc.json()); await lab.exec(box, [NFT, '-j', '-f', file], { timeoutMs: 600_000 }); }
+  const s = (performance.now() - t) / 1000;
+  await lab.exec(box, ['conntrack', '-F']).catch(() => undefined);
+  return s;
+}
+
+async function floodCount(lab: Lab): Promise<number> {
+  const j = JSON.parse(await lab.exec(lab.ns.wan, [NFT, '-j', 'list', 'counter', 'inet', 'bench', 'flood'])) as { nftables: { counter?: { packets: number } }[] };
+  return j.nftables.find((x) => x.counter)?.counter?.packets ?? 0;
+}
+
+async function measure(lab: Lab, hostNs: string, blast: string): Promise<Omit<Sample, 'applyS'>> {
+  const before = await floodCount(lab);
+  const r = JSON.parse(await lab.exec(hostNs, [blast, 'send', String(SECONDS), '5', String(ECHO_PORT), ...DESTS], { timeoutMs: 120_000 })) as
+    { cpuNsPerPacket: number; sent: number; seconds: number; rttP50us: number; rttP99us: number; lost: number; newP50us: number };
+  const delivered = (await floodCount(lab)) - before;
+  const ip = JSON.parse(await lab.exec(hostNs, ['iperf3', '-J', '-c', DESTS[0]!, '-t', String(SECONDS)], { timeoutMs: 120_000 })) as
+    { end: { sum_received: { bits_per_second: number } } };
+  return { cpuNs: r.cpuNsPerPacket, pps: delivered / r.seconds, offered: r.sent / r.seconds, p50: r.rttP50us, p99: r.rttP99us, newP50: r.newP50us, lost: r.lost, gbit: ip.end.sum_received.bits_per_second / 1e9 };
+}
+
+/** Bridge mode: does the kernel offload bridged flows to a flowtable on the bridge ports? */
+async function bridgeFlowtable(lab: Lab, work: string, hostNs: string, blast: string): Promise<string> {
+  const file = join(work, 'ft');
+  writeFileSync(file, FLUSH + FLOOR_FT);
+  const r = await lab.execResult(lab.box.ns, [NFT, '-f', file]);
+  if (r.code !== 0) return `refused by nft: ${r.stderr.trim().split('\n')[0]}`;
+  await lab.exec(hostNs, [blast, 'send', '1', '1', String(ECHO_PORT), ...DESTS.slice(0, 4)]);
+  const ct = await lab.exec(lab.box.ns, ['conntrack', '-L']).catch(() => '');
+  const offloaded = (ct.match(/OFFLOAD/g) ?? []).length;
+  return `accepted; ${offloaded} of ${ct.split('\n').filter((l) => l.includes('dport=7')).length} bridged UDP flows offloaded`;
+}
+
+const med = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function report(results: Record<string, Record<string, Sample[]>>): void {
+  console.log(`\n## packet path, ${new Date().toISOString().slice(0, 10)}, medians of ${ROUNDS} rounds, ${SECONDS} s each, 256 destinations`);
+  console.log('| mode | scenario | CPU per 64 B packet | floor/this | UDP 64 B delivered | vs floor | rtt p50 / p99 | new flow rtt p50 | TCP bulk | vs floor | ruleset load |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const [mode, byName] of Object.entries(results)) {
+    const floor = byName['floor'] ?? [];
+    const fp = med(floor.map((s) => s.pps)); const fg = med(floor.map((s) => s.gbit)); const fc = med(floor.map((s) => s.cpuNs));
+    for (const [name, ss] of Object.entries(byName)) {
+      if (!ss.length) continue;
+      const pps = med(ss.map((s) => s.pps)); const g = med(ss.map((s) => s.gbit));
+      const c = med(ss.map((s) => s.cpuNs));
+      console.log(`| ${mode} | ${name} | ${c.toFixed(0)} ns | ${(fc / c).toFixed(2)} | ${fmt(pps)} pps | ${(pps / fp).toFixed(2)} | ${med(ss.map((s) => s.p50)).toFixed(0)} / ${med(ss.map((s) => s.p99)).toFixed(0)} µs | ${med(ss.map((s) => s.newP50)).toFixed(0)} µs | ${g.toFixed(2)} Gbit/s | ${(g / fg).toFixed(2)} | ${med(ss.map((s) => s.applyS)).toFixed(1)} s |`);
+    }
+  }
+}
+
+await main();

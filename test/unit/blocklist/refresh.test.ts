@@ -1,0 +1,41 @@
+// An unchanged download costs nothing: a server that sends the same bytes again (no ETag)
+// is recognised by the body's digest before anything is parsed, planned or applied.
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { refreshFeed } from '../../../firmware/src/blocklist/refresh.js';
+import { FeedSchema, type ResolvedFeed } from '../../../firmware/src/blocklist/catalog.js';
+import { buildGuard } from '../../../firmware/src/blocklist/guard.js';
+import type { FeedFetchRequest, FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
+
+const feed = { ...FeedSchema.parse({
+  id: 'f1', name: { ja: 'テスト', en: 'test' }, description: { ja: 'テスト', en: 'test' }, category: 'malware', urls: { v4: 'http://192.0.2.53/f1.txt' }, format: 'plain', direction: 'both', action: 'drop', minEntries: 1, refresh: '0 * * * *', enabledByDefault: true,
+}), enabled: true } as unknown as ResolvedFeed;
+
+function server(body: string): { fetch: (r: FeedFetchRequest) => Promise<FeedFetchResult>; calls: number } {
+  const s = {
+    calls: 0,
+    fetch: async (): Promise<FeedFetchResult> => {
+      s.calls++;
+      const b = Buffer.from(body);
+      return { status: 'ok', body: b, sha256: createHash('sha256').update(b).digest('hex'), finalUrl: feed.urls.v4! };
+    },
+  };
+  return s;
+}
+
+const limits = { fetchTimeoutSeconds: 5, maxBytes: 1 << 20 };
+
+test('the same body again is unchanged; a changed body is evaluated; without last-good it is always evaluated', async (t) => {
+  const s = server('198.51.100.7\n203.0.113.0/24\n');
+  const first = await refreshFeed({ feed, limits, guard: buildGuard(), validators: {}, lastGoodUsable: null, fetch: s.fetch });
+  t.is(first.kind, 'ok');
+  if (first.kind !== 'ok') return;
+  t.regex(first.validators['v4']?.sha256 ?? '', /^[0-9a-f]{64}$/, 'the digest is kept with the validators');
+  const again = await refreshFeed({ feed, limits, guard: buildGuard(), validators: first.validators, lastGoodUsable: first.usable, fetch: s.fetch });
+  t.is(again.kind, 'unchanged');
+  const noLastGood = await refreshFeed({ feed, limits, guard: buildGuard(), validators: first.validators, lastGoodUsable: null, fetch: s.fetch });
+  t.is(noLastGood.kind, 'ok', 'nothing loaded yet: evaluated even when the bytes are the same');
+  const changed = server('198.51.100.8\n');
+  const next = await refreshFeed({ feed, limits, guard: buildGuard(), validators: first.validators, lastGoodUsable: first.usable, fetch: changed.fetch });
+  t.is(next.kind, 'ok');
+});
