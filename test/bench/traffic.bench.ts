@@ -155,7 +155,7 @@ async function rawPass(o: DayPlan): Promise<Driven & { dnsReceived: number }> {
 
 async function fullPass(o: DayPlan) {
   const { UdpEventListener } = await import('../../firmware/src/sensors/listener.js');
-  const { ulogdParsers } = await import('../../firmware/src/sensors/parsers.js');
+  const { nflogParser, nfctParser } = await import('../../firmware/src/sensors/parsers.js');
   const { TrafficFeature } = await import('../../firmware/src/traffic/feature.js');
   const { openDb } = await import('../../firmware/src/store/db.js');
   const { AlertsRepo } = await import('../../firmware/src/store/alertsRepo.js');
@@ -168,7 +168,8 @@ async function fullPass(o: DayPlan) {
   const { ConfigSchema, cooldownMsFor } = await import('../../firmware/src/config/schema.js');
   const { packageRoot } = await import('../../firmware/src/sys/paths.js');
   const { Conditions } = await import('../../firmware/src/app/conditions.js');
-  type FC = import('../../firmware/src/app/feature.js').FeatureContext;
+  type FC = import('../../firmware/src/feature/contract.js').FeatureContext<never>;
+  const { trafficRepos } = await import('../../firmware/src/traffic/view.js');
 
   const dir = mkdtempSync(join(tmpdir(), 'utm-traffic-bench-'));
   const db = openDb(join(dir, 'utm.db'));
@@ -184,9 +185,9 @@ async function fullPass(o: DayPlan) {
   const noop = (): void => undefined;
   const ctx = {
     // The office resolver is outside the office range: trusted by configuration, as on a real box.
-    stateDir: dir, config: ConfigSchema.parse({ traffic: { dnsNames: { trustedServers: [RESOLVER] } } }), provisioning: null, base: { logPrefix: 'utm' }, now: Date.now, db,
+    stateDir: dir, config: ConfigSchema.parse({ traffic: { dnsNames: { trustedServers: [RESOLVER] } } }), provisioning: null, base: { logPrefix: 'utm' }, now: Date.now, repos: trafficRepos(db),
     log: { info: noop, warn: noop, error: (m: string, e?: unknown) => console.error(m, e) },
-    nft: null, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => ({ lanPrefixes: [LAN_PREFIX] }),
+    ruleset: null, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => ({ lanPrefixes: [LAN_PREFIX] }),
     raise: (f: import('../../firmware/src/alerts/types.js').Finding) => {
       const r = pipeline.ingest(f);
       if (r.isNew) {
@@ -200,9 +201,14 @@ async function fullPass(o: DayPlan) {
   feature.init(ctx);
   let n = 0;
   const listener = new UdpEventListener({
-    port: 0, parsers: ulogdParsers(), now: Date.now, recvBufferSize: 8 * 1024 * 1024,
+    // The send stamp rides in the datagram; it is read as the listener types the flow, just before onEvent.
+    port: 0, now: Date.now, recvBufferSize: 8 * 1024 * 1024,
+    parsers: [nflogParser, { ...nfctParser, parse: (v, at) => {
+      currentSentUs = Number((typeof v === 'object' && v !== null ? (v as Record<string, unknown>)['bench.sent'] : 0) ?? 0);
+      return nfctParser.parse(v, at);
+    } }],
     onEvent: (e) => {
-      if (e.type === 'flow') { currentSentUs = Number(e.record['bench.sent'] ?? 0); feature.onFlow(e); }
+      if (e.type === 'flow') feature.onFlow(e);
     },
   });
   const port = await listener.start();

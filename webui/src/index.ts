@@ -1,6 +1,6 @@
 // The web UI's public surface for the daemon (composition root), utmctl and upstream.
 export { createWebApp } from './app.js';
-export { featureExtensions } from './features.js';
+export { featureExtensions, type FeatureViews } from './features.js';
 export { startWebServer, type WebServer } from './server.js';
 export { explainAlert, whomToCall, cleanParam, type ExplainedAlert } from './i18n/explain.js';
 export { buildCatalog, CatalogConflictError } from './i18n/alerts/index.js';

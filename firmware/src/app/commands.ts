@@ -8,7 +8,8 @@ import { upstreamHandlers } from './upstreamCommands.js';
 
 const LimitArgs = z.object({ limit: z.int().min(1).max(10_000).default(50) });
 
-export type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
+export type { Handlers } from '../feature/contract.js';
+import type { Handlers } from '../feature/contract.js';
 
 
 /** The commands every utmd answers; feature modules add their own. */
@@ -34,11 +35,11 @@ export function coreHandlers(d: Daemon): Handlers {
       const doc = d.render();
       let check: string | null = null;
       try {
-        await d.nft.check(doc);
+        await d.ruleset.check(doc);
       } catch (e) {
         check = (e as Error).message;
       }
-      const drift = verifyReadBack(doc, await d.nft.readBack(), d.o.base.tableName);
+      const drift = verifyReadBack(doc, await d.ruleset.readBack(), d.o.base.tableName);
       return { ok: check === null && drift.length === 0, checkError: check, drift, lastApplyError: d.lastApplyError };
     },
   };

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { cooldownMsFor, type Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { NftDriver, NftError } from '../nft/driver.js';
+import type { RulesetBackend } from '../nft/backend.js';
+import { GroupDirectory } from '../feature/groups.js';
 import { DYNAMIC_SETS, renderRuleset } from '../nft/render.js';
 import { ApplyQueue } from './applyQueue.js';
 import type { BasePolicy, Policy } from '../nft/policy.js';
@@ -18,7 +20,7 @@ import { IncidentsRepo, type StoredIncident } from '../store/incidentsRepo.js';
 import { MutesRepo } from '../store/mutesRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
-import type { WebServer } from '../../../webui/src/index.js';
+import type { FeatureViews, WebServer } from '../../../webui/src/index.js';
 import type { AlertWords, StaffText } from './staffText.js';
 import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
@@ -44,7 +46,7 @@ import { prepareStateDir } from './stateDir.js';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
 import type { Logger } from './log.js';
 import { coreHandlers, type Handlers } from './commands.js';
-import type { Feature, FeatureContext } from './feature.js';
+import type { Feature, FeatureContext } from '../feature/contract.js';
 import type { Reporting } from './reporting.js';
 import { buildReporting } from './reportingWiring.js';
 import { describeRefusal, refusalConditionId, refusalFinding, type Refusal } from '../config/fallback.js';
@@ -62,6 +64,10 @@ export interface DaemonOptions {
   restoredMs?: number | null | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
+  /** The features' view models for the page (app/compose.ts). */
+  views?: (() => FeatureViews[]) | undefined;
+  /** The ruleset backend (default: nft on this box; tests pass a DryRunBackend). */
+  ruleset?: RulesetBackend | undefined;
   /** The words for people (message catalog), passed in by the entry point. */
   text: StaffText;
   /** Config or bundle files refused at start (utmd runs on their last-good copies or the defaults). */
@@ -76,7 +82,9 @@ export interface Timings {
 export class Daemon {
   readonly now: () => number;
   readonly conditions: Conditions;
-  readonly nft: NftDriver;
+  readonly ruleset: RulesetBackend;
+  /** The blocklist groups of the last policy, which describe their own hits. */
+  private readonly groups = new GroupDirectory();
   readonly startedAt: number;
   readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
   plan: NetworkPlan | null = null;
@@ -103,7 +111,7 @@ export class Daemon {
     this.now = o.now ?? Date.now;
     this.startedAt = this.now();
     this.conditions = new Conditions(this.now);
-    this.nft = new NftDriver({ lastGoodPath: join(o.stateDir, LAST_GOOD_FILE), tableName: o.base.tableName });
+    this.ruleset = o.ruleset ?? new NftDriver({ lastGoodPath: join(o.stateDir, LAST_GOOD_FILE), tableName: o.base.tableName });
     this.planner = new NetworkPlanner({
       config: o.config, now: this.now, log: o.log, conditions: this.conditions, onPlan: (p) => this.replan(p),
       recordDir: join(o.stateDir, CHILDREN_DIR),
@@ -119,7 +127,7 @@ export class Daemon {
     // 1. Enforce the last-good ruleset first: the office is protected before anything slow.
     try {
       if (typeof this.o.restoredMs === 'number') this.timings.restoreMs = this.o.restoredMs;
-      else if (await this.nft.restoreLastGood()) this.timings.restoreMs = performance.now() - t0;
+      else if (await this.ruleset.restoreLastGood()) this.timings.restoreMs = performance.now() - t0;
     } catch (e) {
       this.o.log.error('last-good ruleset could not be restored', e);
     }
@@ -132,7 +140,7 @@ export class Daemon {
       this.conditions.set(refusalConditionId(r), false, describeRefusal(r));
       this.raise(refusalFinding(r, this.now()));
     }
-    for (const f of this.features) await f.init?.(this.featureContext());
+    for (const f of this.features) await f.init?.(this.featureContext(f));
     // 3. Work out the network and apply the full policy; then the sysctls, which exist
     //    only once conntrack and br_netfilter are loaded.
     await this.planAndApply(t0);
@@ -157,7 +165,7 @@ export class Daemon {
     this.stoppers.push(() => this.control?.stop());
     // 6. The page, last: everything it shows exists by now.
     const secret = await loadSessionSecret(this.o.stateDir);
-    const views = this.features.map((f) => f.views?.() ?? {});
+    const views = this.o.views?.() ?? [];
     const web = await startWeb(this, webDeps(this, this.credential, secret, this.o.staticDir), views);
     this.web = web;
     this.stoppers.push(() => web.close());
@@ -169,7 +177,8 @@ export class Daemon {
   private async startSensing(): Promise<void> {
     const sensing = new Sensing({
       stateDir: this.o.stateDir, nflogGroup: this.o.config.sensors.nflogGroup, logPrefix: this.o.base.logPrefix,
-      now: this.now, conditions: this.conditions, log: this.o.log, features: () => this.features, raise: (f) => this.raise(f),
+      now: this.now, conditions: this.conditions, log: this.o.log, features: () => this.features,
+      describeGroup: (g, ip) => this.groups.describe(g, ip), raise: (f) => this.raise(f),
     });
     this.sensing = sensing;
     this.stoppers.push(() => sensing.stop());
@@ -182,12 +191,13 @@ export class Daemon {
     return this.o.features ?? [];
   }
 
-  private featureContext(): FeatureContext {
+  /** The feature's scoped capabilities: its own repositories, our sets, the condition port. */
+  private featureContext(f: Feature): FeatureContext {
     const d = this.db;
     if (!d) throw new Error('store not open');
     return {
       stateDir: this.o.stateDir, config: this.o.config, provisioning: this.o.provisioning, base: this.o.base,
-      log: this.o.log, now: this.now, db: d, nft: this.nft, conditions: this.conditions, deviceId: this.deviceId,
+      log: this.o.log, now: this.now, repos: f.repositories?.(d), ruleset: this.ruleset, conditions: this.conditions, deviceId: this.deviceId,
       plan: () => this.plan,
       raise: (f) => this.raise(f),
       requestApply: () => this.rebuildAndApply(),
@@ -200,10 +210,12 @@ export class Daemon {
   }
 
   private buildPolicyNow(plan: NetworkPlan): Policy {
+    const groups = this.features.flatMap((f) => f.groups?.() ?? []);
+    this.groups.update(groups);
     return buildPolicy({
       config: this.o.config, provisioning: this.o.provisioning, base: this.o.base, plan,
       quarantine: this.features.flatMap((f) => f.quarantine?.() ?? []),
-      extraGroups: this.features.flatMap((f) => f.groups?.() ?? []),
+      extraGroups: groups.map((g) => g.rules),
       extraAllow: this.features.flatMap((f) => f.allow?.() ?? []),
     });
   }
@@ -253,7 +265,7 @@ export class Daemon {
     if (this.plan) this.policy = this.buildPolicyNow(this.plan);
     if (!this.policy) return false;
     try {
-      await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS);
+      await this.ruleset.apply(renderRuleset(this.policy), DYNAMIC_SETS);
       this.lastApplyError = null;
       this.conditions.set('ruleset', true, 'applied');
       return true;

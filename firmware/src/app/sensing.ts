@@ -6,7 +6,7 @@ import type { Finding } from '../alerts/types.js';
 import type { SensorEvent } from '../sensors/events.js';
 import { Observation, type ObservationStatus } from '../sensors/observation.js';
 import type { Conditions } from './conditions.js';
-import type { Feature } from './feature.js';
+import type { Feature } from '../feature/contract.js';
 import type { Logger } from './log.js';
 
 export interface SensingDeps {
@@ -17,6 +17,8 @@ export interface SensingDeps {
   conditions: Conditions;
   log: Logger;
   features: () => Feature[];
+  /** Which list a hit on a blocklist group came from (the groups of the last policy). */
+  describeGroup: (group: string, remoteIp: string) => GroupInfo | undefined;
   raise: (f: Finding) => void;
 }
 
@@ -78,10 +80,6 @@ export class Sensing {
 
   private describeGroup(group: string, e: PacketHit): GroupInfo | undefined {
     const remote = parseLogPrefix(e.prefix, this.d.logPrefix)?.dir === 'in' ? e.srcIp : e.dstIp;
-    for (const f of this.d.features()) {
-      const g = f.describeGroup?.(group, remote);
-      if (g) return g;
-    }
-    return undefined;
+    return this.d.describeGroup(group, remote);
   }
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildCatalog, createWebApp, featureExtensions, html, startWebServer, type Overview, type PageSection, type WebDeps, type WebServer } from '../../../webui/src/index.js';
+import { buildCatalog, createWebApp, featureExtensions, html, startWebServer, type FeatureViews, type Overview, type PageSection, type WebDeps, type WebServer } from '../../../webui/src/index.js';
 import type { Alert } from '../alerts/types.js';
 import type { Credential } from '../auth/credential.js';
 import { verifyCredential } from '../auth/credential.js';
@@ -13,7 +13,6 @@ import type { Condition } from './conditions.js';
 import type { Daemon } from './daemon.js';
 import { upstreamSection } from '../../../webui/src/views/upstream.js';
 import { pageLimits, readNofile } from './webLimits.js';
-import type { FeatureViews } from './views.js';
 
 const DAY = 86_400_000;
 

@@ -4,9 +4,8 @@
 // init() loads last-good snapshots so the first full apply already enforces them; start()
 // schedules refreshes; stop() leaves no timer running.
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Feature, FeatureContext } from '../app/feature.js';
-import type { GroupInfo } from '../alerts/fromPacket.js';
-import type { BlocklistGroup } from '../nft/policy.js';
+import type { Feature, FeatureContext, FeatureGroup } from '../feature/contract.js';
+import type { Db } from '../store/db.js';
 import type { ResolvedFeed } from './catalog.js';
 import { readShippedCatalog, readTechnician, resolveFeeds } from './feedSources.js';
 import type { HitIndex } from './hitIndex.js';
@@ -21,7 +20,7 @@ import { allPeerAddresses, type BoxPeers } from './peers.js';
 import type { PeerSources } from './peersReader.js';
 import { SelfProtect } from './selfProtect.js';
 import { refreshFeed, rejectedCounts, type FetchFn } from './refresh.js';
-import { AllowRepo, FeedStatusRepo, ManualBlocksRepo, type FeedStatusRow } from './repos.js';
+import { blocklistRepos, type AllowRepo, type BlocklistRepos, type FeedStatusRepo, type FeedStatusRow, type ManualBlocksRepo } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
 import { blocklistHandlers } from './handlers.js';
 
@@ -47,9 +46,9 @@ export interface RefreshReport {
   timings?: Record<string, number> | undefined;
 }
 
-export class BlocklistFeature implements Feature {
+export class BlocklistFeature implements Feature<BlocklistRepos> {
   readonly id = 'blocklist';
-  ctx: FeatureContext | null = null;
+  ctx: FeatureContext<BlocklistRepos> | null = null;
   feeds: ResolvedFeed[] = [];
   layout: GroupLayout[] = [];
   /** Last-good merged ranges per enabled feed: the truth of what is enforced. */
@@ -73,12 +72,16 @@ export class BlocklistFeature implements Feature {
 
   constructor(readonly o: BlocklistFeatureOptions) {}
 
+  repositories(db: Db): BlocklistRepos {
+    return blocklistRepos(db);
+  }
+
   /** Loads the catalog and the last-good snapshots; no network. */
-  async init(ctx: FeatureContext): Promise<void> {
+  async init(ctx: FeatureContext<BlocklistRepos>): Promise<void> {
     this.ctx = ctx;
-    this.statusRepo = new FeedStatusRepo(ctx.db);
-    this.manualRepo = new ManualBlocksRepo(ctx.db);
-    this.allowRepo = new AllowRepo(ctx.db);
+    this.statusRepo = ctx.repos.status;
+    this.manualRepo = ctx.repos.manual;
+    this.allowRepo = ctx.repos.allow;
     this.store = new LastGoodStore(ctx.stateDir);
     this.selfProtect = new SelfProtect({
       stateDir: ctx.stateDir, extraNtp: ctx.config.protect.ntpServers, sources: this.o.peerSources,
@@ -168,11 +171,12 @@ export class BlocklistFeature implements Feature {
     }) };
   }
 
-  groups(): BlocklistGroup[] {
+  /** The feed groups and the manual group; each says which list a hit on it came from. */
+  groups(): FeatureGroup[] {
     const now = this.need().now();
     const out = this.layout.map((g) => toBlocklistGroup(g, this.applied.get(g.id) ?? emptyContent()));
     out.push(manualGroup(this.manualRepo?.live(now) ?? [], now));
-    return out;
+    return out.map((rules) => ({ rules, describe: (remoteIp: string) => describeHit(this.feeds, this.layout, this.hits, rules.id, remoteIp) ?? { name: rules.id } }));
   }
 
   /** The ruleset's allowlist additions: the technician's, and the box's protected peers. */
@@ -361,7 +365,7 @@ export class BlocklistFeature implements Feature {
   /** Brings every group's sets to the content of the current ranges: one transaction. */
   private async syncSets(): Promise<SyncStats> {
     const ctx = this.need();
-    const table = ctx.base.tableName;
+    const table = ctx.ruleset.table;
     const next = new Map(this.layout.map((g) => [g.id, this.content(g)]));
     const plans = this.layout.map((g) => planGroupSync(table, g.id, this.applied.get(g.id) ?? emptyContent(), next.get(g.id)!));
     const total: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
@@ -372,8 +376,8 @@ export class BlocklistFeature implements Feature {
     }
     if (plans.every((p) => p.cmds.length === 0)) return total;
     try {
-      await ctx.nft.exec([], syncDocument(plans));
-      await verifyCounts(ctx.nft, table, plans.flatMap((p) => p.verify));
+      await ctx.ruleset.transact(syncDocument(plans));
+      await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
       for (const [k, v] of next) this.applied.set(k, v);
     } catch (e) {
       // the sets are not what we think (a concurrent full apply, a lost element): one full
@@ -399,10 +403,6 @@ export class BlocklistFeature implements Feature {
     });
   }
 
-  describeGroup(group: string, remoteIp: string): GroupInfo | undefined {
-    return describeHit(this.feeds, this.layout, this.hits, group, remoteIp);
-  }
-
   handlers() {
     return blocklistHandlers(this);
   }
@@ -418,7 +418,7 @@ export class BlocklistFeature implements Feature {
     };
   }
 
-  need(): FeatureContext {
+  need(): FeatureContext<BlocklistRepos> {
     if (!this.ctx) throw new Error('blocklist feature used before init');
     return this.ctx;
   }

@@ -5,9 +5,9 @@
 // and persists devices and the audit log in batches.
 import { join } from 'node:path';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
-import type { Feature, FeatureContext } from '../app/feature.js';
-import type { FeatureViews } from '../app/views.js';
-import type { Handlers } from '../app/commands.js';
+import type { Feature, FeatureContext, Handlers } from '../feature/contract.js';
+import type { Db } from '../store/db.js';
+import type { DevicesView } from './view.js';
 import { applyAction, quarantinedMacs, type DeviceAction } from './actions.js';
 import { DhcpCapture } from './capture.js';
 import { DeviceTable } from './deviceTable.js';
@@ -39,9 +39,9 @@ export type ActionOutcome =
 
 const DAY = 86_400_000;
 
-export class DevicesFeature implements Feature {
+export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
   readonly id = 'devices';
-  private ctx: FeatureContext | null = null;
+  private ctx: FeatureContext<DevicesRepo> | null = null;
   private repo: DevicesRepo | null = null;
   private table: FingerprintTable | null = null;
   private policy: InventoryPolicy = InventoryPolicySchema.parse({});
@@ -62,12 +62,16 @@ export class DevicesFeature implements Feature {
     this.oui = o.oui ?? createOuiLookup();
   }
 
+  repositories(db: Db): DevicesRepo {
+    return new DevicesRepo(db);
+  }
+
   /** Loads the stored inventory and the fingerprint table (a broken table is a failed condition). */
-  init(ctx: FeatureContext): void {
+  init(ctx: FeatureContext<DevicesRepo>): void {
     this.ctx = ctx;
     const p = ctx.provisioning;
     this.policy = InventoryPolicySchema.parse({ learningDays: p?.learningDays ?? 7, autoQuarantine: p?.autoQuarantineNewDevices ?? false });
-    this.repo = new DevicesRepo(ctx.db);
+    this.repo = ctx.repos;
     const loaded = this.repo.load(this.policy.auditMax);
     this.counts.invalidRows = loaded.invalid;
     const startedAt = this.repo.learningStart(ctx.now());
@@ -81,7 +85,7 @@ export class DevicesFeature implements Feature {
       ctx.conditions.set('devices:fingerprints', false, `rules/fingerprints.json unusable: ${(e as Error).message}`.slice(0, 300));
     }
     this.qset = new QuarantineSet({
-      nft: ctx.nft, table: ctx.base.tableName, mode: () => ctx.plan()?.mode ?? null,
+      ruleset: ctx.ruleset, mode: () => ctx.plan()?.mode ?? null,
       onResult: (ok, detail) => {
         ctx.conditions.set('devices:quarantine', ok, detail);
         // The kernel set missed a change: a full apply puts every quarantined MAC back.
@@ -103,7 +107,7 @@ export class DevicesFeature implements Feature {
     };
     if (plan) this.followPlan(ctx, plan);
     this.kernel = new KernelTables({
-      view, nft: ctx.nft, table: ctx.base.tableName,
+      view, ruleset: ctx.ruleset,
       onSightings: (source, s) => this.sightings(source, s),
       onError: (what, e) => ctx.log.warn(`${what} failed: ${(e as Error).message}`),
     });
@@ -130,7 +134,7 @@ export class DevicesFeature implements Feature {
 
   private portsKey = '';
 
-  private followPlan(ctx: FeatureContext, plan: NonNullable<ReturnType<FeatureContext['plan']>>): void {
+  private followPlan(ctx: FeatureContext<DevicesRepo>, plan: NonNullable<ReturnType<FeatureContext['plan']>>): void {
     this.portsKey = portsKey(plan);
     // The LAN-side ports in both modes. In bridge mode a capture on the bridge device only
     // sees frames delivered to the bridge itself (broadcasts), not unicast renewals that
@@ -148,7 +152,7 @@ export class DevicesFeature implements Feature {
     if (plan.mode === 'router' && (plan.servedPorts ?? plan.ifaces.lan).length) void this.startDnsmasq(ctx);
   }
 
-  private async startDnsmasq(ctx: FeatureContext): Promise<void> {
+  private async startDnsmasq(ctx: FeatureContext<DevicesRepo>): Promise<void> {
     const plan = ctx.plan();
     const prefix = plan?.lanPrefixes.find((x) => !x.includes(':'));
     const gateway = plan?.boxAddresses.find((a) => !a.includes(':') && prefix !== undefined && sameV4Net(a, prefix));
@@ -187,7 +191,7 @@ export class DevicesFeature implements Feature {
     this.flush();
   }
 
-  private need(): FeatureContext {
+  private need(): FeatureContext<DevicesRepo> {
     if (!this.ctx) throw new Error('devices feature used before init()');
     return this.ctx;
   }
@@ -306,8 +310,9 @@ export class DevicesFeature implements Feature {
     return devicesHandlers(this);
   }
 
-  views(): FeatureViews {
-    return { devices: this };
+  /** The page's view model and decision port (the composition hands it to webui/). */
+  views(): DevicesView {
+    return this;
   }
 
   status(): Record<string, unknown> {

@@ -2,7 +2,7 @@
 // (`ip -j neigh`, IPv4 and IPv6), the bridge FDB (`bridge -j fdb`, bridge mode) and the
 // dynamic (MAC, IPv4) set the ruleset fills in the packet path (`nft -j list set`) — and turns
 // it into sightings. Each poll is timed so the cost is visible in `utmctl status`.
-import type { NftDriver } from '../nft/driver.js';
+import type { RulesetSets } from '../nft/backend.js';
 import { LAN_SEEN_SET } from '../nft/render.js';
 import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
@@ -18,8 +18,7 @@ export interface LanView {
 
 export interface KernelTablesOptions {
   view: () => LanView | null;
-  nft: Pick<NftDriver, 'exec'>;
-  table: string;
+  ruleset: Pick<RulesetSets, 'listSet'>;
   onSightings: (source: 'fdb' | 'neigh' | 'nftset', s: Sighting[]) => void;
   onError: (what: string, e: unknown) => void;
   neighIntervalMs?: number | undefined;
@@ -78,7 +77,7 @@ export class KernelTables {
     if (v === null) return;
     await this.timed(this.stats.nftset, async () => {
       const family = v.mode === 'bridge' ? 'bridge' : 'inet';
-      const r = parseMacIpSet(await this.o.nft.exec(['list', 'set', family, this.o.table, LAN_SEEN_SET]));
+      const r = parseMacIpSet(await this.o.ruleset.listSet(family, LAN_SEEN_SET));
       this.o.onSightings('nftset', r.sightings);
       return { sightings: r.sightings.length, skipped: r.skipped };
     });

@@ -2,6 +2,7 @@
 // and `dev_rx_v4|v6` hold one element per office address with a counter, updated in the
 // packet path (nft/render.ts). Reading them lists only these four small sets — never the
 // ruleset or the large blocklist sets — once a minute.
+import type { RulesetSets } from '../nft/backend.js';
 import { DEVICE_COUNTER_SETS } from '../nft/policy.js';
 import { isValidAddress } from '../net/ip.js';
 
@@ -56,9 +57,8 @@ export function joinCounts(tx: Counts, rx: Counts): DeviceBytes[] {
 }
 
 export interface ByteCounterOptions {
-  /** Runs `nft -j ARGS` (the daemon's NftDriver.exec). */
-  nft: (args: string[]) => Promise<string>;
-  table: string;
+  /** Lists our sets (the ruleset backend). */
+  ruleset: Pick<RulesetSets, 'listSet'>;
   everyMs: number;
   onError: (e: unknown) => void;
 }
@@ -91,7 +91,7 @@ export class ByteCounters {
     const t0 = performance.now();
     try {
       const read = async (name: string): Promise<Counts> => {
-        const r = parseCounterSet(await this.o.nft(['list', 'set', 'inet', this.o.table, name]).catch(() => '{}'));
+        const r = parseCounterSet(await this.o.ruleset.listSet('inet', name).catch(() => '{}'));
         this.stats.skipped += r.skipped;
         return r.counts;
       };

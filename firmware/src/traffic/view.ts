@@ -22,10 +22,20 @@ export interface IncidentsView {
   recent(): IncidentEntry[];
 }
 
-/** Reads the incidents view from the store. */
-export function incidentsView(o: { db: Db; now: () => number }): IncidentsView {
-  const incidents = new IncidentsRepo(o.db);
-  const alerts = new AlertsRepo(o.db);
+/** What the incidents view reads: the traffic feature's repositories. */
+export interface TrafficRepos {
+  incidents: IncidentsRepo;
+  alerts: AlertsRepo;
+}
+
+/** Prepares the traffic feature's statements on the open store. */
+export function trafficRepos(db: Db): TrafficRepos {
+  return { incidents: new IncidentsRepo(db), alerts: new AlertsRepo(db) };
+}
+
+/** The incidents view over the store. */
+export function incidentsView(o: TrafficRepos & { now: () => number }): IncidentsView {
+  const { incidents, alerts } = o;
   return {
     recent: () => incidents.recent(SHOWN, o.now() - 7 * DAY).map((incident) => ({
       incident,
