@@ -158,10 +158,10 @@ async function fullPass(o: DayPlan) {
   const { nflogParser, nfctParser } = await import('../../firmware/src/sensors/parsers.js');
   const { TrafficFeature } = await import('../../firmware/src/traffic/feature.js');
   const { openDb } = await import('../../firmware/src/store/db.js');
-  const { AlertsRepo } = await import('../../firmware/src/store/alertsRepo.js');
-  const { OutboxRepo } = await import('../../firmware/src/store/outboxRepo.js');
-  const { IncidentsRepo } = await import('../../firmware/src/store/incidentsRepo.js');
-  const { MutesRepo } = await import('../../firmware/src/store/mutesRepo.js');
+  const { AlertsRepo } = await import('../../firmware/src/alerts/alertsRepo.js');
+  const { OutboxRepo } = await import('../../firmware/src/upstream/outboxRepo.js');
+  const { IncidentsRepo } = await import('../../firmware/src/alerts/incidentsRepo.js');
+  const { MutesRepo } = await import('../../firmware/src/alerts/mutesRepo.js');
   const { AlertPipeline } = await import('../../firmware/src/alerts/pipeline.js');
   const { alertToSyslog } = await import('../../firmware/src/upstream/message.js');
   const { OutboxSink } = await import('../../firmware/src/upstream/sink.js');

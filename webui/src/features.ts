@@ -2,7 +2,7 @@
 // login-protected action routes. All wording and HTML stay here.
 import type { DevicesView } from '../../firmware/src/devices/view.js';
 import type { IncidentsView } from '../../firmware/src/traffic/view.js';
-import type { ActionMount, Desk, PageSection } from './deps.js';
+import type { ActionMount, Desk, PageSection } from './deps/deps.js';
 import type { AlertCatalog } from './i18n/types.js';
 import { mountDeviceActions } from './routes/deviceActions.js';
 import { devicesSection } from './views/devices.js';

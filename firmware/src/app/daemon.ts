@@ -5,7 +5,6 @@ import { cooldownMsFor, type Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { NftDriver, NftError } from '../nft/driver.js';
 import type { RulesetBackend } from '../nft/backend.js';
-import { GroupDirectory } from '../feature/groups.js';
 import { DYNAMIC_SETS, renderRuleset } from '../nft/render.js';
 import { ApplyQueue } from './applyQueue.js';
 import type { BasePolicy, Policy } from '../nft/policy.js';
@@ -14,14 +13,14 @@ import type { NetworkPlan } from '../policy/network.js';
 import { NetworkPlanner } from './networkPlanner.js';
 import { buildPolicy } from '../policy/build.js';
 import { openDb, type Db } from '../store/db.js';
-import { AlertsRepo } from '../store/alertsRepo.js';
-import { OutboxRepo } from '../store/outboxRepo.js';
-import { IncidentsRepo, type StoredIncident } from '../store/incidentsRepo.js';
-import { MutesRepo } from '../store/mutesRepo.js';
+import { AlertsRepo } from '../alerts/alertsRepo.js';
+import { OutboxRepo } from '../upstream/outboxRepo.js';
+import { IncidentsRepo, type StoredIncident } from '../alerts/incidentsRepo.js';
+import { MutesRepo } from '../alerts/mutesRepo.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import type { Alert, Finding } from '../alerts/types.js';
 import type { FeatureViews, WebServer } from '../../../webui/src/index.js';
-import type { AlertWords, StaffText } from './staffText.js';
+import type { AlertWords, StaffText } from '../text/staffText.js';
 import { alertToSyslog } from '../upstream/message.js';
 import { loadCredential, type Credential } from '../auth/credential.js';
 import { conditionFinding } from './health.js';
@@ -83,8 +82,6 @@ export class Daemon {
   readonly now: () => number;
   readonly conditions: Conditions;
   readonly ruleset: RulesetBackend;
-  /** The blocklist groups of the last policy, which describe their own hits. */
-  private readonly groups = new GroupDirectory();
   readonly startedAt: number;
   readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
   plan: NetworkPlan | null = null;
@@ -176,9 +173,8 @@ export class Daemon {
 
   private async startSensing(): Promise<void> {
     const sensing = new Sensing({
-      stateDir: this.o.stateDir, nflogGroup: this.o.config.sensors.nflogGroup, logPrefix: this.o.base.logPrefix,
-      now: this.now, conditions: this.conditions, log: this.o.log, features: () => this.features,
-      describeGroup: (g, ip) => this.groups.describe(g, ip), raise: (f) => this.raise(f),
+      stateDir: this.o.stateDir, nflogGroup: this.o.config.sensors.nflogGroup,
+      now: this.now, conditions: this.conditions, log: this.o.log, features: () => this.features, raise: (f) => this.raise(f),
     });
     this.sensing = sensing;
     this.stoppers.push(() => sensing.stop());
@@ -211,7 +207,6 @@ export class Daemon {
 
   private buildPolicyNow(plan: NetworkPlan): Policy {
     const groups = this.features.flatMap((f) => f.groups?.() ?? []);
-    this.groups.update(groups);
     return buildPolicy({
       config: this.o.config, provisioning: this.o.provisioning, base: this.o.base, plan,
       quarantine: this.features.flatMap((f) => f.quarantine?.() ?? []),

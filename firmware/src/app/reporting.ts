@@ -9,8 +9,8 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Finding } from '../alerts/types.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../store/db.js';
-import type { AlertsRepo } from '../store/alertsRepo.js';
-import { ReportingRepo } from '../store/reportingRepo.js';
+import type { AlertsRepo } from '../alerts/alertsRepo.js';
+import { ReportingRepo } from '../upstream/reportingRepo.js';
 import type { UpstreamSink, UpstreamStatus } from '../upstream/contract.js';
 import { AvailabilityAccumulator } from '../upstream/availability.js';
 import { conditionMessage } from '../upstream/conditionMessage.js';
@@ -18,7 +18,7 @@ import { computeDailyStats, localDay, statsMessage, type DailyStats, type DaySpa
 import { ConditionEpisodes, type OpenEpisode } from '../upstream/episodes.js';
 import { heartbeatMessage } from '../upstream/heartbeat.js';
 import { silenceState, type SilenceState } from '../upstream/silence.js';
-import type { Lang, StaffText } from './staffText.js';
+import type { Lang, StaffText } from '../text/staffText.js';
 import type { Condition, Conditions } from './conditions.js';
 import type { Logger } from './log.js';
 

@@ -1,7 +1,6 @@
 // The daemon's sensors: ulogd2 (NFLOG packet logs + NFCT flow ends) through the loopback
-// listener, with health and loss turned into conditions, and each event routed: blocklist
-// hits become findings, and every feature sees every event.
-import { blocklistFinding, parseLogPrefix, type GroupInfo, type PacketHit } from '../alerts/fromPacket.js';
+// listener, with health and loss turned into conditions, and every event routed to every
+// feature (each raises its own findings: a blocklist hit is the blocklist feature's).
 import type { Finding } from '../alerts/types.js';
 import type { SensorEvent } from '../sensors/events.js';
 import { Observation, type ObservationStatus } from '../sensors/observation.js';
@@ -12,13 +11,10 @@ import type { Logger } from './log.js';
 export interface SensingDeps {
   stateDir: string;
   nflogGroup: number;
-  logPrefix: string;
   now: () => number;
   conditions: Conditions;
   log: Logger;
   features: () => Feature[];
-  /** Which list a hit on a blocklist group came from (the groups of the last policy). */
-  describeGroup: (group: string, remoteIp: string) => GroupInfo | undefined;
   raise: (f: Finding) => void;
 }
 
@@ -65,8 +61,6 @@ export class Sensing {
     try {
       if (e.type === 'packet') {
         this.counts.packets++;
-        const f = blocklistFinding(e, this.d.logPrefix, (g) => this.describeGroup(g, e));
-        if (f) this.d.raise(f);
         for (const ft of this.d.features()) ft.onPacket?.(e);
       } else {
         this.counts.flows++;
@@ -76,10 +70,5 @@ export class Sensing {
       this.counts.errors++;
       this.d.log.error('sensor event handling failed', err);
     }
-  }
-
-  private describeGroup(group: string, e: PacketHit): GroupInfo | undefined {
-    const remote = parseLogPrefix(e.prefix, this.d.logPrefix)?.dir === 'in' ? e.srcIp : e.dstIp;
-    return this.d.describeGroup(group, remote);
   }
 }

@@ -6,7 +6,9 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Feature, FeatureContext, FeatureGroup } from '../feature/contract.js';
 import type { Db } from '../store/db.js';
-import type { ResolvedFeed } from './catalog.js';
+import { blocklistFinding, parseLogPrefix } from '../alerts/fromPacket.js';
+import type { PacketLogEvent } from '../sensors/events.js';
+import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { readShippedCatalog, readTechnician, resolveFeeds } from './feedSources.js';
 import type { HitIndex } from './hitIndex.js';
 import { describeHit } from './describe.js';
@@ -23,6 +25,7 @@ import { refreshFeed, rejectedCounts, type FetchFn } from './refresh.js';
 import { blocklistRepos, type AllowRepo, type BlocklistRepos, type FeedStatusRepo, type FeedStatusRow, type ManualBlocksRepo } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
 import { blocklistHandlers } from './handlers.js';
+import { Poller } from '../time/poller.js';
 
 export interface BlocklistFeatureOptions {
   /** rules/feeds.json */
@@ -176,7 +179,23 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     const now = this.need().now();
     const out = this.layout.map((g) => toBlocklistGroup(g, this.applied.get(g.id) ?? emptyContent()));
     out.push(manualGroup(this.manualRepo?.live(now) ?? [], now));
-    return out.map((rules) => ({ rules, describe: (remoteIp: string) => describeHit(this.feeds, this.layout, this.hits, rules.id, remoteIp) ?? { name: rules.id } }));
+    const groups = out.map((rules) => ({ rules, describe: (remoteIp: string) => describeHit(this.feeds, this.layout, this.hits, rules.id, remoteIp) ?? { name: rules.id } }));
+    this.rendered = new Map(groups.map((g) => [g.rules.id, g]));
+    return groups;
+  }
+
+  /** The groups of the policy being enforced, by id (a logged hit names its group). */
+  private rendered = new Map<string, FeatureGroup>();
+
+  /** A logged packet: a hit on one of our drop or watch rules becomes a blocklist_hit finding,
+   *  described by the group it hit (the config's local list has no group of ours: its name only). */
+  onPacket(ev: PacketLogEvent): void {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    const dir = parseLogPrefix(ev.prefix, ctx.base.logPrefix)?.dir;
+    const remote = dir === 'in' ? ev.srcIp : ev.dstIp;
+    const f = blocklistFinding(ev, ctx.base.logPrefix, (group) => this.rendered.get(group)?.describe(remote));
+    if (f) ctx.raise(f);
   }
 
   /** The ruleset's allowlist additions: the technician's, and the box's protected peers. */
@@ -223,21 +242,19 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       // spread per box (a fleet powered on together does not hit the feed in one second)
       if (!this.ranges.has(f.id)) this.later(this.jitter(f.id) % 60_000, () => this.onTick(f.id));
     }
-    if (!this.peersTimer) {
-      const tick = (): void => void this.refreshPeers().catch((e: unknown) => ctx.log.error('self-protection: re-reading resolvers failed', e));
-      tick();
-      this.peersTimer = setInterval(tick, PEERS_EVERY_MS);
-      this.peersTimer.unref();
-    }
+    this.peersPoll.start(true);
     ctx.log.info(`blocklist: ${this.feeds.filter((x) => x.enabled).length} feeds enabled, ${this.layout.length} groups`);
   }
 
-  private peersTimer: NodeJS.Timeout | null = null;
+  /** Re-reads the box's resolvers and NTP servers (a DHCP renewal may change them). */
+  private readonly peersPoll = new Poller({
+    everyMs: PEERS_EVERY_MS, run: () => this.refreshPeers(),
+    onError: (e) => this.ctx?.log.error('self-protection: re-reading resolvers failed', e),
+  });
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.peersTimer) clearInterval(this.peersTimer);
-    this.peersTimer = null;
+    this.peersPoll.stop();
     for (const t of this.tasks) await t.destroy();
     this.tasks = [];
     for (const t of this.timers) clearTimeout(t);

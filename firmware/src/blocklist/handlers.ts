@@ -8,7 +8,7 @@ import type { BlocklistFeature } from './feature.js';
 import { emptyGuardResult, guardEntry, type GuardReason } from './guard.js';
 import { manualAddCmds, manualDelCmds, normaliseEntry, overlappingBlock } from './manual.js';
 import { reasonText } from './protect.js';
-import { FeedSchema, type TechnicianOverrides } from './catalog.js';
+import { FeedSchema, type TechnicianOverrides } from '../config/feedCatalog.js';
 import { readTechnician, writeTechnician } from './feedSources.js';
 
 const Entry = z.string().min(1).max(100).describe('address, prefix or range');

@@ -23,7 +23,7 @@ import { InventoryPolicySchema, type ActionRequest, type Device, type InventoryP
 import { QuarantineSet } from './quarantineSet.js';
 import { DevicesRepo } from './repo.js';
 import { devicesHandlers } from './commands.js';
-import type { Sighting } from './tables.js';
+import type { Sighting } from '../net/neighbours.js';
 
 export interface DevicesFeatureOptions {
   /** The package root: rules/fingerprints.json is read from there. */

@@ -46,7 +46,7 @@ export class DryRunBackend implements RulesetBackend {
   /** Everything but sets' elements, in document order: tables, sets, chains, rules, counters. */
   private objects: Obj[] = [];
   private lastGood: string | null = null;
-  private refusal: string | null = null;
+  private refusal: { stderr: string; left: number } | null = null;
   private readonly log: DryRunTransaction[] = [];
   /** Changes what readBack() reports (a test's stand-in for another program editing our table). */
   onReadBack: ((doc: { nftables: unknown[] }) => { nftables: unknown[] }) | null = null;
@@ -58,9 +58,9 @@ export class DryRunBackend implements RulesetBackend {
     return this.log;
   }
 
-  /** The next apply or transact fails with NftError carrying `stderr`, and changes nothing. */
-  refuseNext(stderr = 'Error: refused by the dry run'): void {
-    this.refusal = stderr;
+  /** The next `times` applies or transacts fail with NftError carrying `stderr`, and change nothing. */
+  refuseNext(stderr = 'Error: refused by the dry run', times = 1): void {
+    this.refusal = times > 0 ? { stderr, left: times } : null;
   }
 
   /** Element keys of one set (sorted); undefined when the set does not exist. */
@@ -151,8 +151,8 @@ export class DryRunBackend implements RulesetBackend {
 
   /** Records the transaction; throws (recorded as refused) when a refusal is pending. */
   private take(kind: DryRunTransaction['kind'], doc: string): void {
-    const refusal = this.refusal;
-    this.refusal = null;
+    const refusal = this.refusal?.stderr ?? null;
+    if (this.refusal && --this.refusal.left <= 0) this.refusal = null;
     this.log.push({ kind, doc, taken: refusal === null });
     if (refusal !== null) throw new NftError(`nft refused the ${kind === 'apply' ? 'ruleset' : 'set update'}: ${refusal.split('\n')[0] ?? ''}`, refusal);
   }

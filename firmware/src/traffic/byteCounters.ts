@@ -3,6 +3,7 @@
 // packet path (nft/render.ts). Reading them lists only these four small sets — never the
 // ruleset or the large blocklist sets — once a minute.
 import type { RulesetSets } from '../nft/backend.js';
+import { Poller } from '../time/poller.js';
 import { DEVICE_COUNTER_SETS } from '../nft/policy.js';
 import { isValidAddress } from '../net/ip.js';
 
@@ -65,21 +66,20 @@ export interface ByteCounterOptions {
 
 /** Polls the four counter sets; `latest()` is what `utmctl status` and the page show. */
 export class ByteCounters {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly poller: Poller;
   private devices: DeviceBytes[] = [];
   readonly stats = { polls: 0, skipped: 0, lastPollMs: 0 };
 
-  constructor(private readonly o: ByteCounterOptions) {}
+  constructor(private readonly o: ByteCounterOptions) {
+    this.poller = new Poller({ everyMs: o.everyMs, run: () => this.poll() });
+  }
 
   start(): void {
-    void this.poll();
-    this.timer = setInterval(() => void this.poll(), this.o.everyMs);
-    this.timer.unref();
+    this.poller.start(true);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
   }
 
   latest(): DeviceBytes[] {

@@ -2,9 +2,9 @@
 // as plain data. Wording (the message catalog) and HTML live in webui/ (views/incidentSection.ts).
 import type { Incident } from '../alerts/incidents.js';
 import type { Alert } from '../alerts/types.js';
-import { AlertsRepo } from '../store/alertsRepo.js';
+import { AlertsRepo } from '../alerts/alertsRepo.js';
 import type { Db } from '../store/db.js';
-import { IncidentsRepo } from '../store/incidentsRepo.js';
+import { IncidentsRepo } from '../alerts/incidentsRepo.js';
 
 const SHOWN = 10;
 const ALERTS_PER_INCIDENT = 8;

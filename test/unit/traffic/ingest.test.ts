@@ -1,6 +1,6 @@
 import test from 'ava';
 import { FlowIngest } from '../../../firmware/src/traffic/ingest.js';
-import { parseNeighbours } from '../../../firmware/src/traffic/neighbours.js';
+import { neighbourMacs } from '../../../firmware/src/net/neighbours.js';
 import { makeIsLan } from '../../../firmware/src/net/cidrSet.js';
 import { parseNfct } from '../../../firmware/src/sensors/nfct.js';
 import type { FlowEvent } from '../../../firmware/src/sensors/events.js';
@@ -11,7 +11,7 @@ const rec = (src: string, dst: string, ev = 4): Record<string, string | number> 
 });
 
 function ingest() {
-  const macs = parseNeighbours('[{"dst":"192.168.77.10","dev":"br0","lladdr":"02:00:00:00:00:0A","state":["REACHABLE"]},{"dst":"192.168.77.11","dev":"br0","state":["FAILED"]}]');
+  const macs = neighbourMacs('[{"dst":"192.168.77.10","dev":"br0","lladdr":"02:00:00:00:00:0A","state":["REACHABLE"]},{"dst":"192.168.77.11","dev":"br0","state":["FAILED"]}]');
   return new FlowIngest({ isLan: makeIsLan(['192.168.77.0/24']), macOf: (ip) => macs.get(ip), now: () => 5_000_000 });
 }
 
@@ -44,8 +44,8 @@ test('malformed records are refused by the listener; flows with no office side a
 });
 
 test('a neighbour listing that is not JSON is an empty table', (t) => {
-  t.is(parseNeighbours('not json').size, 0);
-  t.is(parseNeighbours('{"a":1}').size, 0);
+  t.is(neighbourMacs('not json').size, 0);
+  t.is(neighbourMacs('{"a":1}').size, 0);
 });
 
 test('the inventory names devices the neighbour table lacks (bridge mode)', async (t) => {

@@ -3,7 +3,7 @@
 // the visitor's session; state-changing routes additionally need requireLogin.
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import type { SessionInfo } from '../deps.js';
+import type { SessionInfo } from '../model/model.js';
 import { formatCookie, parseCookies } from './cookies.js';
 import { LoginLimiter } from './rateLimit.js';
 import { SessionStore } from './store.js';

@@ -1,7 +1,7 @@
 // Read-only JSON API: /api/health (for monitoring, no login) and /api/alerts.
 import { Router } from 'express';
 import { z } from 'zod';
-import type { WebDeps } from '../deps.js';
+import type { WebDeps } from '../deps/deps.js';
 import { explainAlert } from '../i18n/explain.js';
 import type { AlertCatalog } from '../i18n/types.js';
 

@@ -2,7 +2,7 @@
 // one message catalog and rendered by views/incidents.ts.
 import { incidentAsAlert } from '../../../firmware/src/alerts/incidentText.js';
 import type { IncidentsView } from '../../../firmware/src/traffic/view.js';
-import type { Desk, PageSection } from '../deps.js';
+import type { Desk, PageSection } from '../deps/deps.js';
 import { explainAlert } from '../i18n/explain.js';
 import type { AlertCatalog } from '../i18n/types.js';
 import { renderIncidents, type IncidentCard } from './incidents.js';

@@ -3,7 +3,7 @@
 // it groups listed under it. The evidence (scores, counts, timings) is shown to a logged-in
 // technician only. Pure: everything arrives as data; every value is escaped by html``.
 import type { Alert } from '../../../firmware/src/alerts/types.js';
-import { html, type Html } from '../html.js';
+import { html, type Html } from '../html/html.js';
 import type { ExplainedAlert } from '../i18n/explain.js';
 import type { Lang } from '../i18n/types.js';
 import { UI } from '../i18n/ui.js';

@@ -2,8 +2,8 @@
 // extension sections (e.g. devices), login, and a small technician section. Pure:
 // everything it shows arrives in PageModel; every value is escaped by html``.
 import type { Alert } from '../../../firmware/src/alerts/types.js';
-import type { Desk, Overview, SessionInfo } from '../deps.js';
-import { html, telHref, type Html } from '../html.js';
+import type { Desk, Overview, SessionInfo } from '../deps/deps.js';
+import { html, telHref, type Html } from '../html/html.js';
 import type { ExplainedAlert } from '../i18n/explain.js';
 import type { Lang } from '../i18n/types.js';
 import { UI, type UiStrings } from '../i18n/ui.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { html } from '../../../../webui/src/html.js';
+import { html } from '../../../../webui/src/html/html.js';
 import { renderPage, type PageModel } from '../../../../webui/src/views/page.js';
 import { fakeDaemon, HOSTILE, T0 } from '../../../helpers/webui.js';
 
