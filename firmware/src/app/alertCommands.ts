@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { CommandError, parseArgs } from '../control/protocol.js';
 import { normaliseMac } from '../net/mac.js';
 import { incidentAsAlert } from '../alerts/incidentText.js';
-import type { Daemon } from './daemon.js';
+import type { Alert } from '../alerts/types.js';
+import type { AlertsRepo } from '../alerts/alertsRepo.js';
+import type { IncidentsRepo } from '../alerts/incidentsRepo.js';
+import type { MutesRepo } from '../alerts/mutesRepo.js';
+import type { AlertWords } from '../text/staffText.js';
 import type { Handlers } from './commands.js';
 
 const IncidentsArgs = z.strictObject({ limit: z.int().min(1).max(10_000).default(50) });
@@ -18,32 +22,36 @@ const MuteAddArgs = z.strictObject({
 const MuteDelArgs = z.strictObject({ id: z.int().min(1) });
 
 
-function repos(d: Daemon): { incidents: NonNullable<Daemon['incidents']>; mutes: NonNullable<Daemon['mutes']>; alerts: NonNullable<Daemon['alerts']> } {
-  if (!d.incidents || !d.mutes || !d.alerts) throw new CommandError('not ready yet', 'not_ready');
-  return { incidents: d.incidents, mutes: d.mutes, alerts: d.alerts };
+/** What the alert commands use. */
+export interface AlertPorts {
+  incidents: Pick<IncidentsRepo, 'recent' | 'alertIds'>;
+  mutes: Pick<MutesRepo, 'add' | 'list' | 'delete'>;
+  alerts: Pick<AlertsRepo, 'get'>;
+  /** An alert in the words the office was told (the one message catalog). */
+  explain(a: Alert): AlertWords;
+  now(): number;
 }
 
 /** `incidents`, `mute.add`, `mute.list`, `mute.del`. */
-export function alertHandlers(d: Daemon): Handlers {
+export function alertHandlers(p: AlertPorts): Handlers {
   return {
     incidents: (args) => {
       const { limit } = parseArgs(IncidentsArgs, args);
-      const r = repos(d);
-      return r.incidents.recent(limit).map((i) => ({
+      return p.incidents.recent(limit).map((i) => ({
         ...i,
-        text: d.explain(incidentAsAlert(i)),
-        alerts: r.incidents.alertIds(i.id).map((id) => r.alerts.get(id)).filter((a) => a !== undefined),
+        text: p.explain(incidentAsAlert(i)),
+        alerts: p.incidents.alertIds(i.id).map((id) => p.alerts.get(id)).filter((a) => a !== undefined),
       }));
     },
     'mute.add': (args) => {
       const a = parseArgs(MuteAddArgs, args);
       const device = a.device === undefined ? undefined : (normaliseMac(a.device) ?? a.device.toLowerCase());
-      return repos(d).mutes.add({ device, remote: a.remote, kind: a.kind, until: a.forMs === null ? null : d.now() + a.forMs, reason: a.reason });
+      return p.mutes.add({ device, remote: a.remote, kind: a.kind, until: a.forMs === null ? null : p.now() + a.forMs, reason: a.reason });
     },
-    'mute.list': () => repos(d).mutes.list(),
+    'mute.list': () => p.mutes.list(),
     'mute.del': (args) => {
       const { id } = parseArgs(MuteDelArgs, args);
-      if (!repos(d).mutes.delete(id)) throw new CommandError(`no mute #${id}`, 'not_found');
+      if (!p.mutes.delete(id)) throw new CommandError(`no mute #${id}`, 'not_found');
       return { deleted: id };
     },
   };

@@ -1,46 +1,51 @@
 // Handlers of the control socket (what utmctl can ask). Thin: validate args, call modules.
+// Each set of handlers gets a narrow port with just what it uses, never the daemon.
 import { z } from 'zod';
-import { CommandError, parseArgs } from '../control/protocol.js';
-import { verifyReadBack } from '../nft/verify.js';
-import type { Daemon } from './daemon.js';
-import { alertHandlers } from './alertCommands.js';
-import { upstreamHandlers } from './upstreamCommands.js';
+import { parseArgs } from '../control/protocol.js';
+import type { Alert } from '../alerts/types.js';
+import type { Credential } from '../auth/credential.js';
+import type { NftDocument } from '../nft/json.js';
+import type { RulesetCheck } from './appService.js';
+import type { AlertWords } from '../text/staffText.js';
+import { alertHandlers, type AlertPorts } from './alertCommands.js';
+import { upstreamHandlers, type UpstreamPorts } from './upstreamCommands.js';
 
 const LimitArgs = z.object({ limit: z.int().min(1).max(10_000).default(50) });
 
 export type { Handlers } from '../feature/contract.js';
 import type { Handlers } from '../feature/contract.js';
 
+/** What the core commands use. */
+export interface CorePorts extends AlertPorts, UpstreamPorts {
+  /** What `utmctl status` shows. */
+  status(): Record<string, unknown>;
+  recentAlerts(limit: number): Alert[];
+  /** An alert in the words the office was told (the one message catalog). */
+  explain(a: Alert): AlertWords;
+  /** The policy in force, rendered (throws before the first apply). */
+  render(): NftDocument;
+  checkRuleset(): Promise<RulesetCheck>;
+  credential: Credential;
+}
 
 /** The commands every utmd answers; feature modules add their own. */
-export function coreHandlers(d: Daemon): Handlers {
+export function coreHandlers(p: CorePorts): Handlers {
   return {
-    ...alertHandlers(d),
-    ...upstreamHandlers(d),
-    status: () => d.status(),
+    ...alertHandlers(p),
+    ...upstreamHandlers(p),
+    status: () => p.status(),
     alerts: (args) => {
       const { limit } = parseArgs(LimitArgs, args);
       // each with the words the office was told (the one message catalog), for utmctl to show
-      return (d.alerts?.recent(limit) ?? []).map((a) => ({ ...a, text: d.explain(a) }));
+      return p.recentAlerts(limit).map((a) => ({ ...a, text: p.explain(a) }));
     },
-    'ruleset.print': () => d.render(),
+    'ruleset.print': () => p.render(),
     password: () => {
-      const c = d.credential;
-      if (!c) throw new CommandError('not ready yet', 'not_ready');
+      const c = p.credential;
       return c.source === 'generated'
         ? { source: c.source, password: c.password }
         : { source: c.source, password: null, note: 'set by the provider in the provisioning bundle' };
     },
-    'ruleset.check': async () => {
-      const doc = d.render();
-      let check: string | null = null;
-      try {
-        await d.ruleset.check(doc);
-      } catch (e) {
-        check = (e as Error).message;
-      }
-      const drift = verifyReadBack(doc, await d.ruleset.readBack(), d.o.base.tableName);
-      return { ok: check === null && drift.length === 0, checkError: check, drift, lastApplyError: d.lastApplyError };
-    },
+    'ruleset.check': () => p.checkRuleset(),
   };
 }

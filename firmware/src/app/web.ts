@@ -1,20 +1,37 @@
-// Wires the web UI to the daemon: WebDeps from daemon state, the overall state rule, the
-// session secret kept in the state dir, and the server's lifecycle.
+// Wires the web UI to the running daemon through a narrow port: WebDeps from the daemon's
+// state, the overall state rule, the session secret kept in the state dir, and the app the
+// page's server listens with (the server itself is an adapter of the composition root).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
-import { buildCatalog, createWebApp, featureExtensions, html, startWebServer, type FeatureViews, type Overview, type PageSection, type WebDeps, type WebServer } from '../../../webui/src/index.js';
+import { buildCatalog, createWebApp, featureExtensions, type FeatureViews, type Overview, type PageSection, type WebDeps } from '../../../webui/src/index.js';
 import type { Alert } from '../alerts/types.js';
 import type { Credential } from '../auth/credential.js';
 import { verifyCredential } from '../auth/credential.js';
 import { writeAtomic } from '../sys/files.js';
-import { DEFAULT_TIME_ZONE } from '../config/provisioning.js';
-import type { Condition } from './conditions.js';
-import type { Daemon } from './daemon.js';
+import { DEFAULT_TIME_ZONE, type Provisioning } from '../config/provisioning.js';
+import type { NetworkPlan } from '../policy/network.js';
+import type { AlertsRepo } from '../alerts/alertsRepo.js';
+import type { Condition, Conditions } from './conditions.js';
+import type { Logger } from './log.js';
+import type { Reporting } from './reporting.js';
 import { upstreamSection } from '../../../webui/src/views/upstream.js';
-import { pageLimits, readNofile } from './webLimits.js';
 
 const DAY = 86_400_000;
+
+/** What the page reads from the running daemon. */
+export interface PagePorts {
+  provisioning: Provisioning | null;
+  deviceId: string;
+  startedAt: number;
+  now: () => number;
+  conditions: Pick<Conditions, 'list' | 'allOk'>;
+  plan: () => NetworkPlan | null;
+  alerts: Pick<AlertsRepo, 'recent'>;
+  reporting: Pick<Reporting, 'view' | 'silence'>;
+  log: Logger;
+}
 
 /** Overall state for staff: danger on a recent danger alert or a failed ruleset; attention
  *  on any other failing condition or recent warning; otherwise safe. */
@@ -26,9 +43,9 @@ export function overallState(conditions: Condition[], recent: Alert[], now: numb
 }
 
 /** The office banner's facts while nothing reaches the monitoring centre (silence rule). */
-function upstreamSilent(d: Daemon): Overview['upstreamSilent'] {
-  const s = d.reporting?.silence();
-  return s?.state === 'silent' ? { since: s.since, waiting: s.waiting } : undefined;
+function upstreamSilent(p: PagePorts): Overview['upstreamSilent'] {
+  const s = p.reporting.silence();
+  return s.state === 'silent' ? { since: s.since, waiting: s.waiting } : undefined;
 }
 
 /** The session secret: 32 random bytes created once, kept 0600 in the state dir. */
@@ -46,40 +63,37 @@ export async function loadSessionSecret(stateDir: string): Promise<Buffer> {
 }
 
 /** Builds the deps the web app needs from the running daemon. */
-export function webDeps(d: Daemon, credential: Credential, sessionSecret: Buffer, staticDir: string): WebDeps {
-  const p = d.o.provisioning;
-  const lanHosts = d.plan?.boxAddresses ?? [];
+export function webDeps(p: PagePorts, credential: Credential, sessionSecret: Buffer, staticDir: string): WebDeps {
+  const prov = p.provisioning;
+  const lanHosts = p.plan()?.boxAddresses ?? [];
   return {
-    defaultLang: p?.language ?? 'ja',
-    desk: p?.desk ?? null,
-    timeZone: p?.timeZone ?? DEFAULT_TIME_ZONE,
-    now: d.now,
+    defaultLang: prov?.language ?? 'ja',
+    desk: prov?.desk ?? null,
+    timeZone: prov?.timeZone ?? DEFAULT_TIME_ZONE,
+    now: p.now,
     overview: () => {
-      const conditions = d.conditions.list();
+      const conditions = p.conditions.list();
       return {
-        state: overallState(conditions, d.alerts?.recent(200) ?? [], d.now()),
-        conditions, mode: d.plan?.mode ?? 'bridge', deviceId: d.deviceId, startedAt: d.startedAt,
-        upstreamSilent: upstreamSilent(d),
+        state: overallState(conditions, p.alerts.recent(200), p.now()),
+        conditions, mode: p.plan()?.mode ?? 'bridge', deviceId: p.deviceId, startedAt: p.startedAt,
+        upstreamSilent: upstreamSilent(p),
       };
     },
-    recentAlerts: (limit) => d.alerts?.recent(limit) ?? [],
-    health: () => ({ ok: d.conditions.allOk(), conditions: d.conditions.list(), uptimeSeconds: Math.round((d.now() - d.startedAt) / 1000) }),
+    recentAlerts: (limit) => p.alerts.recent(limit),
+    health: () => ({ ok: p.conditions.allOk(), conditions: p.conditions.list(), uptimeSeconds: Math.round((p.now() - p.startedAt) / 1000) }),
     auth: { verify: (pw) => verifyCredential(credential, pw) },
     sessionSecret,
     staticDir,
     allowedHosts: [...lanHosts, '127.0.0.1', 'localhost', '::1'],
-    onError: (e) => d.o.log.error('web request failed', e),
+    onError: (e) => p.log.error('web request failed', e),
   };
 }
 
-/** Starts the page on every address of the box; the ruleset keeps it to the LAN side. */
-export async function startWeb(d: Daemon, deps: WebDeps, views: readonly FeatureViews[] = []): Promise<WebServer> {
+/** The page's request handler: the core pages, the features' sections and the upstream view. */
+export function pageApp(p: PagePorts, deps: WebDeps, views: readonly FeatureViews[] = []): RequestListener {
   const catalog = deps.catalog ?? buildCatalog();
   const ext = featureExtensions(views, { catalog, desk: deps.desk });
   // The technician's view of the link to the monitoring centre, after the features' sections.
-  const upstream: PageSection = (ctx) => (d.reporting ? upstreamSection(d.reporting.view(), ctx.lang, ctx.timeZone, ctx.now) : html``);
-  const sections = [...ext.sections, upstream];
-  const limits = pageLimits(readNofile());
-  d.o.log.info(`page: at most ${limits.maxConnections} connections, ${limits.perClient} per client`);
-  return startWebServer(createWebApp({ ...deps, catalog }, { ...ext, sections }), { host: '::', port: d.o.config.ui.port, limits });
+  const upstream: PageSection = (ctx) => upstreamSection(p.reporting.view(), ctx.lang, ctx.timeZone, ctx.now);
+  return createWebApp({ ...deps, catalog }, { ...ext, sections: [...ext.sections, upstream] });
 }

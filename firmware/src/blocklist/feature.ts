@@ -393,9 +393,13 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     }
     if (plans.every((p) => p.cmds.length === 0)) return total;
     try {
-      await ctx.ruleset.transact(syncDocument(plans));
-      await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
-      for (const [k, v] of next) this.applied.set(k, v);
+      // one turn of the apply queue: a full apply (which renders `applied`) never runs
+      // between the write and the count check
+      await ctx.ruleset.change(async () => {
+        await ctx.ruleset.transact(syncDocument(plans));
+        await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
+        for (const [k, v] of next) this.applied.set(k, v);
+      });
     } catch (e) {
       // the sets are not what we think (a concurrent full apply, a lost element): one full
       // apply renders every set from scratch in one transaction

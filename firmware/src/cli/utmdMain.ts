@@ -8,9 +8,9 @@ import { describeRefusal, loadConfigWithFallback, loadProvisioningWithFallback }
 import { ConfigSchema } from '../config/schema.js';
 import { ProvisioningSchema } from '../config/provisioning.js';
 import { Daemon } from '../app/daemon.js';
+import { systemAdapters } from '../app/adapters.js';
 import { composeFeatures } from '../app/compose.js';
 import { stderrLogger } from '../app/log.js';
-import { isStorageError } from '../app/storage.js';
 import { DEFAULT_CONFIG, DEFAULT_PROVISIONING, DEFAULT_STATE_DIR, packageRoot } from '../sys/paths.js';
 import { SdNotifier, systemdNotify } from '../sys/sdNotify.js';
 import { str, UsageError, type ParsedArgs } from './args.js';
@@ -59,7 +59,7 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
 
   const { features, views } = composeFeatures({ config, provisioning, stateDir, root });
   const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, views, staticDir: join(root, 'webui', 'static'), restoredMs, refusals,
-    text: staffText(provisioning?.desk ?? null) });
+    text: staffText(provisioning?.desk ?? null) }, systemAdapters({ stateDir, tableName: base.tableName, log }));
   const notifier = new SdNotifier({ env: process.env, pid: process.pid, run: systemdNotify, onError: (e) => log.warn(`sd_notify: ${(e as Error).message}`) });
   let stopping = false;
   const stop = (sig: string): void => {
@@ -72,10 +72,7 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
   // full, I/O error) is counted and shown, never the end of enforcement and the page. Any
   // other uncaught error still ends utmd (systemd restarts it; the ruleset stays).
   const fatal = (e: unknown): void => {
-    if (isStorageError(e) && daemon.storage) {
-      daemon.storage.noteFailure(e, 'uncaught');
-      return;
-    }
+    if (daemon.absorbUncaught(e)) return;
     log.error('uncaught error; exiting (the ruleset stays in the kernel)', e);
     process.exit(70);
   };
@@ -83,9 +80,9 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
   process.on('unhandledRejection', fatal);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  await daemon.start();
-  log.info(`running: ${daemon.plan?.mode ?? '?'} mode, state in ${stateDir}`, daemon.timings);
-  await notifier.ready(`running: ${daemon.plan?.mode ?? '?'} mode`);
+  const started = await daemon.start();
+  log.info(`running: ${started.mode ?? '?'} mode, state in ${stateDir}`, started.timings);
+  await notifier.ready(`running: ${started.mode ?? '?'} mode`);
 }
 
 /** Prints why utmd cannot start and returns the exit code. */

@@ -23,6 +23,10 @@ export interface RulesetSets {
   /** One of our sets with its elements, as `nft -j list set FAMILY TABLE NAME` prints it.
    *  Throws NftError (e.g. the set does not exist). */
   listSet(family: 'inet' | 'bridge', set: string): Promise<string>;
+  /** Runs `fn` as one ruleset change, in its turn of the daemon's apply queue: no full apply
+   *  or other change runs between its steps (write, count check, bookkeeping). Inside `fn`
+   *  this backend is used as usual. */
+  change<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** The whole backend: what the apply path needs on top of the features' part. */

@@ -26,6 +26,9 @@ export interface NftDriverOptions {
   workDir?: string | undefined;
   tableName: string;
   timeoutMs?: number | undefined;
+  /** Runs each ruleset change in its turn (the daemon's apply queue, app/applyQueue.ts);
+   *  default: at once. */
+  serialize?: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
 }
 
 export type { ApplyReport } from './backend.js';
@@ -44,11 +47,23 @@ export class NftDriver implements RulesetBackend {
   }
 
   /**
-   * Runs `nft -j ARGS`. A document goes through a private file passed with `-f`: nft opens
-   * `-` as /dev/stdin by path, which fails on the socketpair Node gives a child as stdin.
-   * Throws NftError carrying nft's stderr.
+   * Runs `nft -j ARGS`. A document (other than a `-c` check) changes the ruleset, so it
+   * runs in its turn (`serialize`). Throws NftError carrying nft's stderr.
    */
-  async exec(args: string[], doc?: string | Uint8Array): Promise<string> {
+  exec(args: string[], doc?: string | Uint8Array): Promise<string> {
+    if (doc !== undefined && !args.includes('-c')) return this.change(() => this.run(args, doc));
+    return this.run(args, doc);
+  }
+
+  /** Runs `fn` as one ruleset change: no other change or full apply runs until it ends
+   *  (write, read back, verify). Inside `fn` this driver is used as usual. */
+  change<T>(fn: () => Promise<T>): Promise<T> {
+    return this.opts.serialize ? this.opts.serialize(fn) : fn();
+  }
+
+  /** A document goes through a private file passed with `-f`: nft opens `-` as /dev/stdin
+   *  by path, which fails on the socketpair Node gives a child as stdin. */
+  protected async run(args: string[], doc?: string | Uint8Array): Promise<string> {
     let file: string | undefined;
     try {
       if (doc !== undefined) {
@@ -89,9 +104,13 @@ export class NftDriver implements RulesetBackend {
    * as last-good. Sets named in `keepSets` that already exist unchanged stay in the kernel with
    * their elements (device sightings, byte counters: nft/keepSets.ts). On any failure the
    * previous ruleset stays in the kernel (the transaction is all-or-nothing) and NftError is
-   * thrown. Callers serialise applies (the daemon's apply queue): the kernel is read first.
+   * thrown. The whole apply is one change (`serialize`): the kernel is read first.
    */
-  async apply(doc: NftDocument, keepSets: readonly string[] = []): Promise<ApplyReport> {
+  apply(doc: NftDocument, keepSets: readonly string[] = []): Promise<ApplyReport> {
+    return this.change(() => this.applyInTurn(doc, keepSets));
+  }
+
+  private async applyInTurn(doc: NftDocument, keepSets: readonly string[]): Promise<ApplyReport> {
     const plan = keepSets.length ? keepDynamicSets(doc, this.opts.tableName, await this.currentTables(), keepSets) : { doc, kept: [] };
     const text = JSON.stringify(plan.doc);
     const t0 = performance.now();

@@ -51,7 +51,13 @@ export class DryRunBackend implements RulesetBackend {
   /** Changes what readBack() reports (a test's stand-in for another program editing our table). */
   onReadBack: ((doc: { nftables: unknown[] }) => { nftables: unknown[] }) | null = null;
 
-  constructor(readonly table = 'utm') {}
+  /** `serialize`: the daemon's apply queue (app/applyQueue.ts), as the real driver takes it;
+   *  default: every change runs at once. */
+  constructor(readonly table = 'utm', private readonly serialize?: <T>(fn: () => Promise<T>) => Promise<T>) {}
+
+  change<T>(fn: () => Promise<T>): Promise<T> {
+    return this.serialize ? this.serialize(fn) : fn();
+  }
 
   /** Every transaction so far, refused ones included, oldest first. */
   get transactions(): readonly DryRunTransaction[] {
@@ -91,7 +97,15 @@ export class DryRunBackend implements RulesetBackend {
     this.build(parsed, new Map(), []);
   }
 
-  async apply(doc: NftDocument, keepSets: readonly string[] = []): Promise<ApplyReport> {
+  apply(doc: NftDocument, keepSets: readonly string[] = []): Promise<ApplyReport> {
+    return this.change(() => this.applyInTurn(doc, keepSets));
+  }
+
+  transact(doc: string | Uint8Array): Promise<void> {
+    return this.change(async () => this.transactInTurn(doc));
+  }
+
+  private async applyInTurn(doc: NftDocument, keepSets: readonly string[]): Promise<ApplyReport> {
     const text = JSON.stringify(doc);
     this.take('apply', text);
     const next = this.build(doc.nftables, this.sets, keepSets);
@@ -104,7 +118,7 @@ export class DryRunBackend implements RulesetBackend {
     return { kept: next.kept, checkedMs: 0, appliedMs: 0, verifiedMs: 0 };
   }
 
-  async transact(doc: string | Uint8Array): Promise<void> {
+  private transactInTurn(doc: string | Uint8Array): void {
     const text = typeof doc === 'string' ? doc : Buffer.from(doc).toString('utf8');
     this.take('transact', text);
     const next = new Map([...this.sets].map(([k, v]) => [k, { head: v.head, elems: new Map(v.elems) }]));

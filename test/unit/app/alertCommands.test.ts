@@ -3,13 +3,16 @@ import { openDb } from '../../../firmware/src/store/db.js';
 import { MutesRepo } from '../../../firmware/src/alerts/mutesRepo.js';
 import { findMute } from '../../../firmware/src/alerts/mutes.js';
 import { alertHandlers } from '../../../firmware/src/app/alertCommands.js';
-import type { Daemon } from '../../../firmware/src/app/daemon.js';
 
 test('mute add takes every MAC form that device approve takes, and the mute matches the device', async (t) => {
   const db = openDb(':memory:');
   const mutes = new MutesRepo(db, () => 1000);
-  const daemon = { mutes, incidents: {}, alerts: {}, now: () => 1000 } as unknown as Daemon;
-  const add = alertHandlers(daemon)['mute.add'];
+  const ports = {
+    mutes, now: () => 1000,
+    incidents: { recent: () => [], alertIds: () => [] }, alerts: { get: () => undefined },
+    explain: () => ({ title: '', what: '', why: '', did: '', todo: '', call: '' }),
+  };
+  const add = alertHandlers(ports)['mute.add'];
   if (!add) return t.fail('no mute.add handler');
   for (const form of ['aabb.ccdd.eeff', 'AA-BB-CC-DD-EE-FF', 'aabbccddeeff', 'aa:bb:cc:dd:ee:ff']) {
     await add({ device: form, forMs: null, reason: '' });

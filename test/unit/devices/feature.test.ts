@@ -26,6 +26,7 @@ function harness(db: Db, clock: { t: number }, learningDays: number, fail = fals
       table: 'utm',
       transact: async (doc: string | Uint8Array) => { if (fail) throw new Error('nft says no'); nftCalls.push(String(doc)); },
       listSet: async () => '{"nftables":[]}',
+      change: <T>(fn: () => Promise<T>): Promise<T> => fn(),
     },
     conditions: new Conditions(() => clock.t), deviceId: 'x',
     plan: () => ({ mode: 'bridge', ifaces: { wan: 'eth0', lan: ['eth1'], bridge: 'br0' } }) as unknown as ReturnType<FeatureContext['plan']>,

@@ -1,4 +1,4 @@
-// The message catalog as the port firmware speaks through (firmware/src/app/staffText.ts):
+// The message catalog as the port firmware speaks through (firmware/src/text/staffText.ts):
 // alert explanations for upstream messages and utmctl, and the upstream reporting lines.
 // Built once by the composition root; the page uses the same catalog.
 import type { StaffText } from '../../../firmware/src/text/staffText.js';

@@ -38,6 +38,8 @@ const FIXED: Record<string, { ja: string; en: string }> = {
   'devices:fingerprints': { ja: '機器の種類の見分け表', en: 'the device fingerprint table' },
   'devices:quarantine': { ja: '機器の切り離し', en: 'device quarantine' },
   'devices:oui': { ja: 'メーカー名の一覧', en: 'the vendor registry' },
+  page: { ja: '本装置の画面（ブラウザで開くページ）', en: 'the status page of this box' },
+  control: { ja: '技術者用の操作（utmctl）の受け付け', en: 'the technician commands (utmctl)' },
 };
 
 /** The condition in plain words, naming the sensor, feed or part: "通信の見張り（ulogd2）". */

@@ -1,0 +1,76 @@
+// The adapters the composition root (daemon.ts) is given: everything that needs root or
+// touches the kernel, the ports or the clock. utmd passes systemAdapters(); unit tests pass
+// fakes, so the wiring runs without privileges.
+import type { RequestListener } from 'node:http';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { ControlServer } from '../control/server.js';
+import { NftDriver } from '../nft/driver.js';
+import type { RulesetBackend } from '../nft/backend.js';
+import { LAST_GOOD_FILE } from '../sys/paths.js';
+import { startWebServer, type WebServer } from '../../../webui/src/index.js';
+import type { Serialize } from './applyQueue.js';
+import type { Handlers } from './commands.js';
+import type { Logger } from './log.js';
+import { NetworkPlanner, type NetworkPlannerOptions } from './networkPlanner.js';
+import { Sensing, type SensingDeps } from './sensing.js';
+import { setSysctls } from './sysctls.js';
+import { pageLimits, readNofile } from './webLimits.js';
+
+/** The port watcher and network planner (reads links and tables, spawns its capture children). */
+export type PlannerPort = Pick<NetworkPlanner, 'first' | 'start' | 'stop' | 'status'>;
+/** The sensors: ulogd2 and the loopback listener. */
+export type SensingPort = Pick<Sensing, 'start' | 'stop' | 'status'>;
+/** A started control socket. */
+export interface ControlPort {
+  inProgress(): Array<{ cmd: string; elapsedMs: number }>;
+  stop(): Promise<void>;
+}
+
+export interface ControlStart {
+  socketPath: string;
+  livenessPath: string;
+  handlers: Handlers;
+}
+
+export interface DaemonAdapters {
+  /** The clock. */
+  now: () => number;
+  /** The ruleset backend (nft; a DryRunBackend in tests); every ruleset change it makes runs
+   *  through `serialize` (the apply queue). */
+  nft: (serialize: Serialize) => RulesetBackend;
+  planner: (o: NetworkPlannerOptions) => PlannerPort;
+  sensing: (d: SensingDeps) => SensingPort;
+  /** conntrack and bridge sysctls for the mode. */
+  sysctls: (config: Config, log: Logger) => Promise<void>;
+  /** Listens with the page's app; rejects when the address cannot be bound. */
+  listenPage: (app: RequestListener, at: { host: string; port: number }) => Promise<WebServer>;
+  /** Listens on the control socket; rejects (having cleaned up) when it cannot. */
+  listenControl: (o: ControlStart) => Promise<ControlPort>;
+}
+
+/** The real adapters of utmd for `stateDir` and our table `tableName`. */
+export function systemAdapters(o: { stateDir: string; tableName: string; log: Logger }): DaemonAdapters {
+  return {
+    now: Date.now,
+    nft: (serialize) => new NftDriver({ lastGoodPath: join(o.stateDir, LAST_GOOD_FILE), tableName: o.tableName, serialize }),
+    planner: (po) => new NetworkPlanner(po),
+    sensing: (d) => new Sensing(d),
+    sysctls: setSysctls,
+    listenPage: (app, at) => {
+      const limits = pageLimits(readNofile());
+      o.log.info(`page: at most ${limits.maxConnections} connections, ${limits.perClient} per client`);
+      return startWebServer(app, { ...at, limits });
+    },
+    listenControl: async (c) => {
+      const server = new ControlServer(c.socketPath, c.handlers, c.livenessPath);
+      try {
+        await server.start();
+      } catch (e) {
+        await server.stop(); // a socket bound before the liveness worker failed
+        throw e;
+      }
+      return server;
+    },
+  };
+}

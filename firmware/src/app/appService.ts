@@ -1,0 +1,187 @@
+// The application service of utmd: the network plan and policy in force, rendering, and the
+// ONE apply queue every ruleset change goes through (full applies and the features'
+// incremental changes alike: the driver it builds serializes its writes through the queue),
+// the read-back check, and what `utmctl status` shows.
+import type { Config } from '../config/schema.js';
+import type { Provisioning } from '../config/provisioning.js';
+import { NftError } from '../nft/driver.js';
+import type { RulesetBackend } from '../nft/backend.js';
+import { DYNAMIC_SETS, renderRuleset } from '../nft/render.js';
+import type { BasePolicy, Policy } from '../nft/policy.js';
+import type { NftDocument } from '../nft/json.js';
+import { verifyReadBack } from '../nft/verify.js';
+import type { NetworkPlan } from '../policy/network.js';
+import { buildPolicy } from '../policy/build.js';
+import { ApplyQueue, type Serialize } from './applyQueue.js';
+import type { Conditions } from './conditions.js';
+import type { Feature } from '../feature/contract.js';
+import type { Logger } from './log.js';
+
+export interface AppServiceDeps {
+  config: Config;
+  provisioning: Provisioning | null;
+  base: BasePolicy;
+  log: Logger;
+  now: () => number;
+  conditions: Conditions;
+  features: readonly Feature[];
+  /** Builds the ruleset backend (nft, or the dry run in tests); it must run each ruleset
+   *  change through `serialize`. */
+  nft: (serialize: Serialize) => RulesetBackend;
+}
+
+export interface Timings {
+  restoreMs: number | null;
+  firstApplyMs: number | null;
+}
+
+/** What `utmctl ruleset check` answers: nft's check of the rendered policy and the drift read back. */
+export interface RulesetCheck {
+  ok: boolean;
+  checkError: string | null;
+  drift: string[];
+  lastApplyError: string | null;
+}
+
+/** The running parts' fragments of `utmctl status`, given by the composition root. */
+export interface StatusParts {
+  deviceId: string;
+  startedAt: number;
+  ports: unknown;
+  store: { alerts: unknown; upstream: unknown; storage: unknown };
+  sensors: unknown;
+  control: unknown;
+  page: unknown;
+  /** The page and control socket starts: state, attempts, the last failure. */
+  listeners: unknown;
+}
+
+export class AppService {
+  /** One ruleset change at a time; full applies that wait share one run. */
+  readonly queue = new ApplyQueue();
+  readonly nft: RulesetBackend;
+  readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
+  private plan: NetworkPlan | null = null;
+  private policy: Policy | null = null;
+  private lastApplyError: string | null = null;
+
+  constructor(private readonly d: AppServiceDeps) {
+    this.nft = d.nft((fn) => this.queue.exclusive(fn));
+  }
+
+  /** The network plan of the last apply (null before the first one). */
+  currentPlan(): NetworkPlan | null {
+    return this.plan;
+  }
+
+  /** Enforces the last-good ruleset (unless the entry point did: `earlyMs`); never throws. */
+  async restoreLastGood(earlyMs: number | null | undefined, t0: number): Promise<void> {
+    try {
+      if (typeof earlyMs === 'number') this.timings.restoreMs = earlyMs;
+      else if (await this.nft.restoreLastGood()) this.timings.restoreMs = performance.now() - t0;
+    } catch (e) {
+      this.d.log.error('last-good ruleset could not be restored', e);
+    }
+  }
+
+  /** The first plan: apply the full policy, timed from `t0` (utmd's start). */
+  async firstApply(plan: NetworkPlan, t0: number): Promise<boolean> {
+    this.plan = plan;
+    const ok = await this.apply();
+    if (ok) this.timings.firstApplyMs = performance.now() - t0;
+    return ok;
+  }
+
+  /** The port roles changed while running: new ruleset, then the features move their services. */
+  async replan(plan: NetworkPlan): Promise<void> {
+    this.plan = plan;
+    await this.apply();
+    for (const f of this.d.features) {
+      try {
+        await f.onPlan?.(plan);
+      } catch (e) {
+        this.d.log.error(`feature ${f.id} could not follow the new network plan`, e);
+      }
+    }
+  }
+
+  /** Rebuilds the policy from the plan as it is when the queued run starts, and applies it;
+   *  on failure the previous ruleset stays and it is reported. Runs in the apply queue. */
+  apply(): Promise<boolean> {
+    return this.queue.request(() => this.applyNow());
+  }
+
+  private async applyNow(): Promise<boolean> {
+    if (this.plan) this.policy = this.buildPolicy(this.plan);
+    if (!this.policy) return false;
+    try {
+      await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS);
+      this.lastApplyError = null;
+      this.d.conditions.set('ruleset', true, 'applied');
+      return true;
+    } catch (e) {
+      this.lastApplyError = e instanceof NftError ? `${e.message}\n${e.stderr}`.trim() : String(e);
+      this.d.log.error('ruleset apply failed; previous ruleset stays in force', e);
+      this.d.conditions.set('ruleset', false, this.lastApplyError.slice(0, 300));
+      return false;
+    }
+  }
+
+  private buildPolicy(plan: NetworkPlan): Policy {
+    const { d } = this;
+    return buildPolicy({
+      config: d.config, provisioning: d.provisioning, base: d.base, plan,
+      quarantine: d.features.flatMap((f) => f.quarantine?.() ?? []),
+      extraGroups: d.features.flatMap((f) => f.groups?.() ?? []).map((g) => g.rules),
+      extraAllow: d.features.flatMap((f) => f.allow?.() ?? []),
+    });
+  }
+
+  /** Renders the policy in force without applying it. Throws before the first apply. */
+  render(): NftDocument {
+    if (!this.policy) throw new Error('no policy yet');
+    return renderRuleset(this.policy);
+  }
+
+  /** nft's check of the rendered policy and the drift of our tables from it, read in one
+   *  turn of the queue (never half-way through an apply). Throws before the first apply. */
+  async check(): Promise<RulesetCheck> {
+    const doc = this.render();
+    return this.nft.change(async () => {
+      let checkError: string | null = null;
+      try {
+        await this.nft.check(doc);
+      } catch (e) {
+        checkError = e instanceof Error ? e.message : String(e);
+      }
+      const drift = verifyReadBack(doc, await this.nft.readBack(), this.d.base.tableName);
+      return { ok: checkError === null && drift.length === 0, checkError, drift, lastApplyError: this.lastApplyError };
+    });
+  }
+
+  /** What `utmctl status` shows: the ruleset side from here, the rest from `parts`. */
+  status(parts: StatusParts): Record<string, unknown> {
+    const { d, plan } = this;
+    return {
+      deviceId: parts.deviceId,
+      startedAt: parts.startedAt,
+      uptimeSeconds: Math.round((d.now() - parts.startedAt) / 1000),
+      mode: plan?.mode ?? null,
+      interfaces: plan?.ifaces ?? null,
+      ports: parts.ports,
+      lanPrefixes: plan?.lanPrefixes ?? [],
+      conditions: d.conditions.list(),
+      timings: this.timings,
+      ruleset: { lastApplyError: this.lastApplyError, queue: this.queue.counts },
+      alerts: parts.store.alerts,
+      upstream: parts.store.upstream,
+      memory: { rssBytes: process.memoryUsage().rss },
+      sensors: parts.sensors,
+      control: parts.control,
+      page: parts.page,
+      listeners: parts.listeners,
+      storage: parts.store.storage,
+      features: Object.fromEntries(d.features.map((f) => [f.id, f.status?.() ?? {}])),
+    };
+  }
+}

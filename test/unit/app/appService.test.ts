@@ -1,0 +1,89 @@
+// The application service with a fake nft (helpers/fakeNft.ts): apply ordering through the
+// one queue, render and check, re-planning, and its part of the status.
+import test from 'ava';
+import { AppService } from '../../../firmware/src/app/appService.js';
+import { Conditions } from '../../../firmware/src/app/conditions.js';
+import type { Feature } from '../../../firmware/src/feature/contract.js';
+import type { NetworkPlan } from '../../../firmware/src/policy/network.js';
+import { FakeNft } from '../../helpers/fakeNft.js';
+import { BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';
+import { waitFor } from '../../lab/poll.js';
+
+function service(features: Feature[] = []): { app: AppService; nft: FakeNft; conditions: Conditions } {
+  let nft: FakeNft | null = null;
+  const conditions = new Conditions(() => 0);
+  const app = new AppService({
+    config: testConfig(), provisioning: null, base: BASE, log: quietLog, now: () => 0, conditions, features,
+    nft: (serialize) => (nft = new FakeNft(serialize)),
+  });
+  if (!nft) throw new Error('the service did not build its driver');
+  return { app, nft, conditions };
+}
+
+/** A promise and the function that settles it. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+test('render throws before the first apply and renders what was applied after it', async (t) => {
+  const { app, nft } = service();
+  t.throws(() => app.render(), { message: 'no policy yet' });
+  t.false(await app.apply(), 'no plan yet: nothing to apply');
+  t.true(await app.firstApply(PLAN, performance.now()));
+  t.deepEqual(app.render(), nft.applied[0]);
+  t.is(app.currentPlan(), PLAN);
+});
+
+test('applies run one at a time; requests that wait share one run; an incremental change waits its turn', async (t) => {
+  let quarantined: string[] = [];
+  const { app, nft } = service([{ id: 'q', quarantine: () => quarantined }]);
+  await app.firstApply(PLAN, 0);
+  const gate = deferred();
+  nft.hold = gate.promise;
+  const first = app.apply();
+  await waitFor(() => nft.calls.filter((c) => c === 'apply start').length === 2, { what: 'the second apply to start' });
+  quarantined = ['02:00:00:00:00:01'];
+  const second = app.apply();
+  const third = app.apply();
+  const write = nft.exec([], JSON.stringify({ nftables: [] }));
+  await new Promise((r) => setImmediate(r));
+  t.deepEqual(nft.calls.slice(-1), ['apply start'], 'nothing else runs while an apply holds the queue');
+  nft.hold = null;
+  gate.resolve();
+  t.deepEqual(await Promise.all([first, second, third]), [true, true, true]);
+  await write;
+  t.deepEqual(nft.calls, ['apply start', 'apply end', 'apply start', 'apply end', 'apply start', 'apply end', 'write']);
+  t.is(nft.applied.length, 3, 'the two waiting requests shared one apply');
+  t.true(JSON.stringify(nft.applied[2]).includes('02:00:00:00:00:01'), 'the shared apply rendered the state as of its start');
+  t.deepEqual(app.queue.counts, { applies: 3, changes: 1 });
+});
+
+test('a re-plan applies the new plan first, then the features follow it', async (t) => {
+  const seen: string[] = [];
+  const { app, nft } = service([{ id: 'f', onPlan: (p) => void seen.push(`onPlan after ${nft.applied.length} applies, ${p.lanPrefixes.join()}`) }, {
+    id: 'broken', onPlan: () => {
+      throw new Error('cannot move');
+    },
+  }]);
+  await app.firstApply(PLAN, 0);
+  const next: NetworkPlan = { ...PLAN, lanPrefixes: ['192.168.88.0/24'] };
+  await app.replan(next);
+  t.deepEqual(seen, ['onPlan after 2 applies, 192.168.88.0/24'], 'a feature that fails to follow does not stop the others');
+  t.is(app.currentPlan(), next);
+});
+
+test('status carries the ruleset side and the parts it is given', async (t) => {
+  const { app, conditions } = service([{ id: 'f', status: () => ({ n: 1 }) }]);
+  await app.firstApply(PLAN, 0);
+  conditions.set('sensor:ulogd', false, 'exited');
+  const s = app.status({
+    deviceId: 'box-1', startedAt: 0, ports: 'P', store: { alerts: 'A', upstream: 'U', storage: 'S' }, sensors: 'N', control: 'C', page: null, listeners: 'L',
+  });
+  t.like(s, {
+    deviceId: 'box-1', mode: 'router', lanPrefixes: PLAN.lanPrefixes, ports: 'P', alerts: 'A', upstream: 'U', storage: 'S',
+    sensors: 'N', control: 'C', page: null, listeners: 'L', features: { f: { n: 1 } }, ruleset: { lastApplyError: null, queue: { applies: 1, changes: 0 } },
+  });
+  t.deepEqual((s.conditions as Array<{ id: string }>).map((c) => c.id), ['ruleset', 'sensor:ulogd']);
+});

@@ -1,0 +1,81 @@
+// A feed's incremental set sync and a full apply that arrive together take turns in the one
+// apply queue: the sync's write, count check and bookkeeping never run while a full apply
+// holds the queue, and the apply after it renders what the sync left. Fake nft (no root).
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppService } from '../../../firmware/src/app/appService.js';
+import { Conditions } from '../../../firmware/src/app/conditions.js';
+import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
+import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
+import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
+import { openDb } from '../../../firmware/src/store/db.js';
+import { FakeNft } from '../../helpers/fakeNft.js';
+import { BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';
+import { waitFor } from '../../lab/poll.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const FEED = {
+  id: 'lab-c2', name: { ja: 'ラボ', en: 'lab' }, description: { ja: 'テスト用', en: 'test' },
+  urls: { v4: 'http://192.0.2.53/feed.txt' }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
+  refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.9, maxRejectRatio: 0.5, enabledByDefault: true,
+};
+
+test('a full apply and an incremental blocklist sync arriving together are serialized', async (t) => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'utm-syncq-'));
+  t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
+  const body = '203.0.113.1\n203.0.113.5\n203.0.113.9\n'; // apart: three single elements, not one range
+  const fetch = async (): Promise<FeedFetchResult> => ({
+    status: 'ok', body: Buffer.from(body), sha256: createHash('sha256').update(body).digest('hex'), finalUrl: FEED.urls.v4,
+  });
+  const config = testConfig({ feeds: { shipped: false, jitterSeconds: 0, extra: [FEED] } });
+  const conditions = new Conditions(Date.now);
+  const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch, peerSources: { resolvConf: [], leaseDirs: [], timesyncd: [], chrony: [] } });
+  const turns: string[] = [];
+  let nft: FakeNft | null = null;
+  const app = new AppService({
+    config, provisioning: null, base: BASE, log: quietLog, now: Date.now, conditions, features: [feature],
+    // every incremental change asks for its turn through here
+    nft: (serialize) => (nft = new FakeNft((fn) => {
+      turns.push('change asks for its turn');
+      return serialize(fn);
+    })),
+  });
+  if (!nft) return t.fail('no driver');
+  const kernel: FakeNft = nft;
+  const db = openDb(':memory:');
+  t.teardown(() => db.close());
+  await feature.init({
+    stateDir, config, provisioning: null, base: BASE, log: quietLog, now: Date.now, repos: blocklistRepos(db), ruleset: app.nft, conditions, deviceId: 'test',
+    plan: () => app.currentPlan(), raise: () => {}, requestApply: () => app.apply(),
+  });
+  t.true(await app.firstApply(PLAN, 0));
+  kernel.calls.length = 0;
+  turns.length = 0;
+
+  // A full apply holds the queue (say, `allow add`); the feed's download arrives meanwhile.
+  let release!: () => void;
+  kernel.hold = new Promise<void>((r) => (release = r));
+  const full = app.apply();
+  await waitFor(() => kernel.calls.includes('apply start'), { what: 'the full apply to start' });
+  const refresh = feature.refresh();
+  await waitFor(() => turns.length > 0, { what: 'the sync to ask for its turn' });
+  t.deepEqual(kernel.calls, ['apply start'], 'the sync writes nothing while the full apply holds the queue');
+  kernel.hold = null;
+  release();
+  t.true(await full);
+  const [report] = await refresh;
+  t.is(report?.result, 'loaded');
+  t.is(report?.sync?.added, 3);
+  const write = kernel.calls.indexOf('write');
+  t.true(write > kernel.calls.indexOf('apply end'), `the sync wrote after the apply ended: ${kernel.calls.join(', ')}`);
+  const after = kernel.calls.slice(write + 1);
+  t.true(after.length > 0 && after.every((c) => c.startsWith('list set')), `its count check followed in the same turn: ${after.join(', ')}`);
+
+  // The next full apply renders what the sync left (the three addresses), not the older state.
+  t.true(await app.apply());
+  t.true(['203.0.113.1', '203.0.113.5', '203.0.113.9'].every((a) => JSON.stringify(kernel.applied.at(-1)).includes(a)));
+  t.is(feature.statusRepo?.get('lab-c2').usable, 3);
+});
