@@ -4,6 +4,7 @@
 // 'upstream' condition. An adapter: the decisions are the pure modules in upstream/; this class
 // owns the timers, reads the store and the clock, and hands messages to an UpstreamSink.
 import { createHash } from 'node:crypto';
+import { Poller } from '../time/poller.js';
 import { readFile } from 'node:fs/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Finding } from '../alerts/types.js';
@@ -72,6 +73,7 @@ export class Reporting {
   private readonly dayOf: (ms: number) => DaySpan;
   private blocked = new Map<string, Map<string, number>>();
   private timers: NodeJS.Timeout[] = [];
+  private pollers: Poller[] = [];
   private settleTimer: NodeJS.Timeout | null = null;
   private task: ScheduledTask | null = null;
   private lastHeartbeat: { at: number; seq: number } | null = null;
@@ -112,6 +114,8 @@ export class Reporting {
     this.started = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    for (const p of this.pollers) p.stop();
+    this.pollers = [];
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = null;
     void this.task?.stop();
@@ -296,9 +300,9 @@ export class Reporting {
   }
 
   private every(ms: number, fn: () => void): void {
-    const t = setInterval(fn, ms);
-    t.unref();
-    this.timers.push(t);
+    const p = new Poller({ everyMs: ms, run: fn });
+    p.start();
+    this.pollers.push(p);
   }
 
   private later(ms: number, fn: () => void): void {

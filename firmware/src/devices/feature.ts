@@ -5,6 +5,7 @@
 // and persists devices and the audit log in batches.
 import { join } from 'node:path';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
+import { Poller } from '../time/poller.js';
 import type { Feature, FeatureContext, Handlers } from '../feature/contract.js';
 import type { Db } from '../store/db.js';
 import type { DevicesView } from './view.js';
@@ -53,7 +54,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
   /** Router mode: the host names dnsmasq refuses (null in bridge mode: no DHCP server of ours). */
   private names: NamesGuard | null = null;
   private qset: QuarantineSet | null = null;
-  private timers: NodeJS.Timeout[] = [];
+  private pollers: Poller[] = [];
   private dirty = new Set<string>();
   private pendingAudit: InventoryState['audit'][number][] = [];
   readonly counts = { observations: 0, findings: 0, flushes: 0, flushErrors: 0, invalidRows: 0, lastFlushMs: 0 };
@@ -112,8 +113,11 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
       onError: (what, e) => ctx.log.warn(`${what} failed: ${(e as Error).message}`),
     });
     this.kernel.start();
-    this.timers.push(setInterval(() => this.runTick(), this.o.tickMs ?? 5000));
-    this.timers.push(setInterval(() => this.flush(), this.o.flushMs ?? 1000));
+    this.pollers = [
+      new Poller({ everyMs: this.o.tickMs ?? 5000, run: () => this.runTick(), ref: true, onError: (e) => this.ctx?.log.error('device inventory tick failed', e) }),
+      new Poller({ everyMs: this.o.flushMs ?? 1000, run: () => this.flush(), ref: true }),
+    ];
+    for (const p of this.pollers) p.start();
   }
 
   /** The ports moved (re-worked out while running): capture and DHCP server follow. */
@@ -183,8 +187,8 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    for (const p of this.pollers) p.stop();
+    this.pollers = [];
     this.kernel?.stop();
     await this.capture?.stop();
     await this.dnsmasq?.stop();

@@ -57,18 +57,22 @@ export class Poller {
       this.counts.skipped++;
       return this.current;
     }
-    const p = (async () => {
-      try {
-        await this.o.run();
-        this.counts.runs++;
-      } catch (e) {
-        this.counts.failures++;
-        this.o.onError?.(e);
-      } finally {
-        this.current = null;
-      }
-    })();
+    // cleared in a callback (never synchronously: a run that throws at once must not leave
+    // `current` set for good)
+    const p: Promise<void> = this.once().finally(() => {
+      if (this.current === p) this.current = null;
+    });
     this.current = p;
     return p;
+  }
+
+  private async once(): Promise<void> {
+    try {
+      await this.o.run();
+      this.counts.runs++;
+    } catch (e) {
+      this.counts.failures++;
+      this.o.onError?.(e);
+    }
   }
 }

@@ -7,6 +7,7 @@
 // allowlist entries matched by name and for alert evidence.
 import { join } from 'node:path';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
+import { Poller } from '../time/poller.js';
 import type { Feature, FeatureContext, Handlers } from '../feature/contract.js';
 import type { Db } from '../store/db.js';
 import { z } from 'zod';
@@ -66,7 +67,15 @@ export class TrafficFeature implements Feature<TrafficRepos> {
   private neighbours: NeighbourTable | null = null;
   private poller: ConntrackPoller | null = null;
   private bytes: ByteCounters | null = null;
-  private evictTimer: NodeJS.Timeout | null = null;
+  /** Evicts window state with the latest event time, and sweeps the learned names. */
+  private readonly evict = new Poller({
+    everyMs: EVICT_MS,
+    run: () => {
+      this.detectors?.evict(this.lastEventAt || (this.ctx?.now() ?? 0));
+      this.dns?.cache.sweep();
+    },
+    onError: (e) => this.ctx?.log.error('window eviction failed', e),
+  });
   private dns: DnsNames | null = null;
   private dnsCapture: DnsCapture | null = null;
   private lastEventAt = 0;
@@ -144,11 +153,7 @@ export class TrafficFeature implements Feature<TrafficRepos> {
     this.poller?.start();
     this.bytes?.start();
     this.startDnsCapture();
-    this.evictTimer = setInterval(() => {
-      this.detectors?.evict(this.lastEventAt || (this.ctx?.now() ?? 0));
-      this.dns?.cache.sweep();
-    }, EVICT_MS);
-    this.evictTimer.unref();
+    this.evict.start();
   }
 
   /** The LAN-side ports of the plan (as the DHCP capture uses them); none before the first apply. */
@@ -182,8 +187,7 @@ export class TrafficFeature implements Feature<TrafficRepos> {
     this.misses?.flush();
     this.poller?.stop();
     this.bytes?.stop();
-    if (this.evictTimer) clearInterval(this.evictTimer);
-    this.evictTimer = null;
+    this.evict.stop();
     const cap = this.dnsCapture;
     this.dnsCapture = null;
     await cap?.stop();
