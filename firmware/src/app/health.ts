@@ -13,6 +13,8 @@ export function conditionFinding(c: Condition, queued: number | null): Finding |
   if (c.id === 'disk') return { ...base, kind: 'disk_low', severity: 'warning', dedupKey: 'disk', params: { freeMb: freeMbOf(c.detail) } };
   if (c.id === 'storage') return { ...base, kind: 'storage_failed', severity: 'warning', dedupKey: 'storage', params: {} };
   if (c.id === 'ports') return { ...base, kind: 'ports_unproven', severity: 'warning', dedupKey: 'ports', params: {} };
+  if (c.id === 'page') return { ...base, kind: 'page_down', severity: 'warning', dedupKey: 'page', params: {} };
+  if (c.id === 'control') return { ...base, kind: 'control_down', severity: 'warning', dedupKey: 'control', params: {} };
   if (c.id === 'upstream') return { ...base, kind: 'upstream_unreachable', severity: 'info', dedupKey: 'upstream', params: { queued: queued ?? undefined } };
   return null;
 }

@@ -16,6 +16,8 @@ export function conditionKind(id: string): string | undefined {
   if (id === 'disk') return 'disk_low';
   if (id === 'storage') return 'storage_failed';
   if (id === 'ports') return 'ports_unproven';
+  if (id === 'page') return 'page_down';
+  if (id === 'control') return 'control_down';
   return undefined;
 }
 

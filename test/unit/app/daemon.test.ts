@@ -75,6 +75,10 @@ test.serial('the page port in use: utmd runs and enforces, reports the page cond
   t.regex(condition(down, 'page')?.detail ?? '', /EADDRINUSE/);
   t.is(down.page, null);
   t.is(condition(down, 'ruleset')?.ok, true);
+  const alerts = (await h.handlers().alerts?.({})) as Array<{ kind: string; text: { title: string } }>;
+  const alert = alerts.find((x) => x.kind === 'page_down');
+  t.truthy(alert?.text.title, 'like a dead sensor, the failure is an alert in the catalog\'s words');
+  t.not(alert?.text.title, 'page_down', 'the catalog has words for it');
 
   await busy.free();
   const up = await waitFor(async () => {

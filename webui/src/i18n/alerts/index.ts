@@ -10,6 +10,7 @@ import { trafficAlerts } from './traffic.js';
 import { configAlerts } from './config.js';
 import { storageAlerts } from './storage.js';
 import { networkAlerts } from './network.js';
+import { serviceAlerts } from './services.js';
 
 /** Thrown when two partial catalogs define the same alert kind. */
 export class CatalogConflictError extends Error {
@@ -27,6 +28,7 @@ const PARTS: readonly AlertCatalog[] = [
   configAlerts,
   storageAlerts,
   networkAlerts,
+  serviceAlerts,
 ];
 
 /** Merges partial catalogs; throws CatalogConflictError when a kind appears twice. */
