@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BlocklistFeature } from '../../firmware/src/blocklist/feature.js';
+import { blocklistRepos } from '../../firmware/src/blocklist/repos.js';
 import { BasePolicySchema } from '../../firmware/src/nft/policy.js';
 import { NftDriver } from '../../firmware/src/nft/driver.js';
 import { renderRuleset } from '../../firmware/src/nft/render.js';
@@ -128,12 +129,12 @@ async function child(n: number, dir: string): Promise<void> {
     const db = openDb(':memory:');
     const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json') });
     const applyFull = async (): Promise<boolean> => {
-      await nft.apply(renderRuleset(buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: feature.groups() })));
+      await nft.apply(renderRuleset(buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: feature.groups().map((g) => g.rules) })));
       return true;
     };
     await feature.init({
       stateDir, config, provisioning: null, base, log: { info: () => {}, warn: (m, e) => console.error(m, e), error: (m, e) => console.error(m, e) },
-      now: Date.now, db, nft, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => plan,
+      now: Date.now, repos: blocklistRepos(db), ruleset: nft, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => plan,
       raise: (f) => console.error('finding', f.kind, JSON.stringify(f.params)), requestApply: applyFull,
     });
     await applyFull(); // the empty sets exist, as after utmd's first apply

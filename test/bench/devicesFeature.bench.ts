@@ -12,7 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { openDb } from '../../firmware/src/store/db.js';
 import { Conditions } from '../../firmware/src/app/conditions.js';
-import type { FeatureContext } from '../../firmware/src/app/feature.js';
+import type { FeatureContext } from '../../firmware/src/feature/contract.js';
+import { DevicesRepo } from '../../firmware/src/devices/repo.js';
+import { DryRunBackend } from '../../firmware/src/nft/dryRun.js';
 import { DevicesFeature } from '../../firmware/src/devices/feature.js';
 import { DhcpCapture } from '../../firmware/src/devices/capture.js';
 import { createOuiLookup } from '../../firmware/src/devices/mac.js';
@@ -38,10 +40,10 @@ let findings = 0;
 const ctx = {
   stateDir: dir, config: {} as FeatureContext['config'], base: { tableName: 'utm' } as FeatureContext['base'],
   provisioning: { learningDays: 0, autoQuarantineNewDevices: false } as FeatureContext['provisioning'],
-  log: { info: () => {}, warn: () => {}, error: (m: string, e?: unknown) => console.error(m, e) }, now: () => clock.t, db,
-  nft: { exec: async () => '' } as unknown as FeatureContext['nft'], conditions: new Conditions(() => clock.t), deviceId: 'bench',
+  log: { info: () => {}, warn: () => {}, error: (m: string, e?: unknown) => console.error(m, e) }, now: () => clock.t, repos: new DevicesRepo(db),
+  ruleset: new DryRunBackend(), conditions: new Conditions(() => clock.t), deviceId: 'bench',
   plan: () => null, raise: () => { findings++; }, requestApply: async () => true,
-} satisfies FeatureContext;
+} satisfies FeatureContext<DevicesRepo>;
 const oui = createOuiLookup();
 oui.vendorOf('00:14:22:00:00:01'); // load the registry before measuring (≈5.6 MB JSON, once)
 gc();

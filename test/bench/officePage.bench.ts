@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { officePort } from '../../firmware/src/app/officePort.js';
 import { BLOCKED_DEVICE } from '../../firmware/src/app/reporting.js';
 import { AcksRepo } from '../../firmware/src/store/acksRepo.js';
-import { AlertsRepo } from '../../firmware/src/store/alertsRepo.js';
+import { AlertsRepo } from '../../firmware/src/alerts/alertsRepo.js';
 import { openDb } from '../../firmware/src/store/db.js';
-import { IncidentsRepo } from '../../firmware/src/store/incidentsRepo.js';
-import { ReportingRepo } from '../../firmware/src/store/reportingRepo.js';
+import { IncidentsRepo } from '../../firmware/src/alerts/incidentsRepo.js';
+import { ReportingRepo } from '../../firmware/src/upstream/reportingRepo.js';
 import { incidentsView } from '../../firmware/src/traffic/view.js';
 import { createWebApp } from '../../webui/src/app.js';
 import { featureExtensions } from '../../webui/src/features.js';
@@ -82,7 +82,7 @@ try {
   const staticDir = join(dir, 'static');
   await cp(fileURLToPath(new URL('../../webui/static', import.meta.url)), staticDir, { recursive: true });
   daemon.deps.staticDir = staticDir;
-  const ext = featureExtensions([{ devices: office.devicesView, incidents: incidentsView({ db, now: () => T0 }) }], { catalog: buildCatalog(), desk: daemon.deps.desk });
+  const ext = featureExtensions([{ devices: office.devicesView, incidents: incidentsView({ alerts, incidents: new IncidentsRepo(db), now: () => T0 }) }], { catalog: buildCatalog(), desk: daemon.deps.desk });
   const server = await startWebServer(createWebApp(daemon.deps, ext), { host: '127.0.0.1', port: 0 });
   try {
     const probe = await get(server.port, '/');

@@ -26,7 +26,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { benchNodeFlags, compileBench } from './compiled.js';
 import { OfficeDay, LAN_PREFIX, RESOLVER, type PlantedCase } from './officeDay.js';
-import type { FeatureContext } from '../../firmware/src/app/feature.js';
+import type { FeatureContext } from '../../firmware/src/feature/contract.js';
 import type { Finding } from '../../firmware/src/alerts/types.js';
 
 const args = process.argv.slice(2);
@@ -157,20 +157,21 @@ async function rawPass(o: DayPlan): Promise<Driven & { dnsReceived: number }> {
 
 async function fullPass(o: DayPlan) {
   const { UdpEventListener } = await import('../../firmware/src/sensors/listener.js');
-  const { ulogdParsers } = await import('../../firmware/src/sensors/parsers.js');
+  const { nflogParser, nfctParser } = await import('../../firmware/src/sensors/parsers.js');
   const { TrafficFeature } = await import('../../firmware/src/traffic/feature.js');
   const { openDb } = await import('../../firmware/src/store/db.js');
-  const { AlertsRepo } = await import('../../firmware/src/store/alertsRepo.js');
-  const { OutboxRepo } = await import('../../firmware/src/store/outboxRepo.js');
-  const { IncidentsRepo } = await import('../../firmware/src/store/incidentsRepo.js');
-  const { MutesRepo } = await import('../../firmware/src/store/mutesRepo.js');
+  const { AlertsRepo } = await import('../../firmware/src/alerts/alertsRepo.js');
+  const { OutboxRepo } = await import('../../firmware/src/upstream/outboxRepo.js');
+  const { IncidentsRepo } = await import('../../firmware/src/alerts/incidentsRepo.js');
+  const { MutesRepo } = await import('../../firmware/src/alerts/mutesRepo.js');
   const { AlertPipeline } = await import('../../firmware/src/alerts/pipeline.js');
   const { alertToSyslog } = await import('../../firmware/src/upstream/message.js');
   const { OutboxSink } = await import('../../firmware/src/upstream/sink.js');
   const { ConfigSchema, cooldownMsFor } = await import('../../firmware/src/config/schema.js');
   const { packageRoot } = await import('../../firmware/src/sys/paths.js');
   const { Conditions } = await import('../../firmware/src/app/conditions.js');
-  type FC = FeatureContext;
+  type FC = import('../../firmware/src/feature/contract.js').FeatureContext<never>;
+  const { trafficRepos } = await import('../../firmware/src/traffic/view.js');
 
   const dir = mkdtempSync(join(tmpdir(), 'utm-traffic-bench-'));
   const db = openDb(join(dir, 'utm.db'));
@@ -186,10 +187,10 @@ async function fullPass(o: DayPlan) {
   const noop = (): void => undefined;
   const ctx = {
     // The office resolver is outside the office range: trusted by configuration, as on a real box.
-    stateDir: dir, config: ConfigSchema.parse({ traffic: { dnsNames: { trustedServers: [RESOLVER] } } }), provisioning: null, base: { logPrefix: 'utm' }, now: Date.now, db,
+    stateDir: dir, config: ConfigSchema.parse({ traffic: { dnsNames: { trustedServers: [RESOLVER] } } }), provisioning: null, base: { logPrefix: 'utm' }, now: Date.now, repos: trafficRepos(db, Date.now),
     log: { info: noop, warn: noop, error: (m: string, e?: unknown) => console.error(m, e) },
-    nft: null, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => ({ lanPrefixes: [LAN_PREFIX] }),
-    raise: (f: Finding) => {
+    ruleset: null, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => ({ lanPrefixes: [LAN_PREFIX] }),
+    raise: (f: import('../../firmware/src/alerts/types.js').Finding) => {
       const r = pipeline.ingest(f);
       if (r.isNew) {
         latenciesMs.push((Number(process.hrtime.bigint() / 1000n) - currentSentUs) / 1000);
@@ -202,9 +203,14 @@ async function fullPass(o: DayPlan) {
   feature.init(ctx);
   let n = 0;
   const listener = new UdpEventListener({
-    port: 0, parsers: ulogdParsers(), now: Date.now, recvBufferSize: 8 * 1024 * 1024,
+    // The send stamp rides in the datagram; it is read as the listener types the flow, just before onEvent.
+    port: 0, now: Date.now, recvBufferSize: 8 * 1024 * 1024,
+    parsers: [nflogParser, { ...nfctParser, parse: (v, at) => {
+      currentSentUs = Number((typeof v === 'object' && v !== null ? (v as Record<string, unknown>)['bench.sent'] : 0) ?? 0);
+      return nfctParser.parse(v, at);
+    } }],
     onEvent: (e) => {
-      if (e.type === 'flow') { currentSentUs = Number(e.record['bench.sent'] ?? 0); feature.onFlow(e); }
+      if (e.type === 'flow') feature.onFlow(e);
     },
   });
   const port = await listener.start();

@@ -11,7 +11,7 @@ import type { ExecutionContext } from 'ava';
 import { Daemon, type DaemonOptions } from '../../firmware/src/app/daemon.js';
 import type { ControlStart, DaemonAdapters } from '../../firmware/src/app/adapters.js';
 import type { Handlers } from '../../firmware/src/app/commands.js';
-import type { Feature } from '../../firmware/src/app/feature.js';
+import type { Feature } from '../../firmware/src/feature/contract.js';
 import { ConfigSchema } from '../../firmware/src/config/schema.js';
 import { BasePolicySchema } from '../../firmware/src/nft/policy.js';
 import type { NetworkPlan } from '../../firmware/src/policy/network.js';

@@ -2,7 +2,7 @@
 // settable clock, and small fetch helpers for cookies and CSRF tokens.
 import type { Alert } from '../../firmware/src/alerts/types.js';
 import { safeEqual } from '../../webui/src/auth/tokens.js';
-import type { Overview, WebDeps } from '../../webui/src/deps.js';
+import type { Overview, WebDeps } from '../../webui/src/deps/deps.js';
 
 export const PASSWORD = 'correct horse battery staple';
 export const HOSTILE = '<img src=x onerror=alert(1)>';

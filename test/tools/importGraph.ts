@@ -17,41 +17,12 @@ export type FolderGraph = Map<string, Set<string>>;
  * Edges that close a known cycle, tolerated until the work that removes them lands. Each
  * must say why and who removes it. Any cycle that remains without these edges fails the
  * check, so a new cycle cannot slip in behind an old one. Remove an entry when its edge goes.
- * The list is minimal: every entry is needed (the unit test checks), so no edge sits here that
- * would only hide future cycles. Features that render HTML (devices/page.ts, traffic/page.ts
- * import webui/) and webui/i18n's import of blocklist's Category are not listed: with the
- * feature-contract edges set aside they close no cycle, and the move of views into webui/
- * (issue 13) removes them.
+ * Empty since issue 13's folder work: the feature contract has its own folder (feature/),
+ * repositories sit beside their aggregates (alerts/, upstream/), config owns the feed schemas,
+ * webui's shared files have folders (html/, model/, deps/), and webui imports no firmware/app.
+ * Keep it empty: a new cycle is fixed, not listed.
  */
-export const KNOWN_CYCLE_EDGES: ReadonlyArray<{ edge: string; why: string }> = [
-  // The feature contract (Feature, FeatureContext, Handlers) lives in app/, the composition
-  // root that builds the features: issue 13's narrow typed contract gives it its own place.
-  { edge: 'firmware/blocklist -> firmware/app', why: 'feature contract types in app/' },
-  { edge: 'firmware/devices -> firmware/app', why: 'feature contract types in app/' },
-  { edge: 'firmware/traffic -> firmware/app', why: 'feature contract types in app/' },
-  // config/schema.ts composes the feature's own schemas (feeds, catalog, host-or-address).
-  { edge: 'firmware/config -> firmware/blocklist', why: 'config composes blocklist schemas' },
-  // Shared files at the top of webui/src (deps.ts, html.ts) are imported by its folders,
-  // and app.ts there imports the folders: they want a folder of their own.
-  { edge: 'webui/auth -> webui', why: 'webui/src/deps.ts at the top' },
-  { edge: 'webui/i18n -> webui', why: 'webui/src/deps.ts at the top' },
-  { edge: 'webui/routes -> webui', why: 'webui/src/deps.ts at the top' },
-  { edge: 'webui/views -> webui', why: 'webui/src/deps.ts, html.ts at the top' },
-  // Repositories in store/ take their aggregate's types (Alert, Incident, Mute, episodes,
-  // daily stats), while alerts/ and upstream/ take the repositories: one repository per
-  // aggregate, beside it (or the types in store/), removes these.
-  { edge: 'firmware/store -> firmware/alerts', why: 'store repos import alert types' },
-  { edge: 'firmware/store -> firmware/upstream', why: 'reportingRepo imports upstream types' },
-  // The alert pipeline hands messages to the upstream sink (upstream/contract.ts types), while
-  // upstream/message.ts formats an Alert: the contract wants a folder of its own (or the
-  // Alert type in one both import).
-  { edge: 'firmware/alerts -> firmware/upstream', why: 'pipeline imports the upstream contract' },
-  // The composition root (app/web.ts) starts the page and passes it the features' view models
-  // and the catalog, while webui takes the view-model and StaffText types from app/: the
-  // wiring wants to live outside firmware/app (issue 13's thin composition root).
-  { edge: 'firmware/app -> webui', why: 'app/web.ts starts the page' },
-  { edge: 'firmware/app -> webui/views', why: 'app/web.ts builds the upstream section' },
-];
+export const KNOWN_CYCLE_EDGES: ReadonlyArray<{ edge: string; why: string }> = [];
 
 /** Relative module specifiers a TypeScript source imports or re-exports (static and dynamic). */
 export function importSpecifiers(source: string): string[] {

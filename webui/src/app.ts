@@ -6,7 +6,7 @@ import { DEFAULT_TIME_ZONE } from '../../firmware/src/config/provisioning.js';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { createAuth, overTls, sessionOf, type Refusal } from './auth/auth.js';
 import { formatCookie, parseCookies } from './auth/cookies.js';
-import type { PageContext, WebDeps, WebExtensions } from './deps.js';
+import type { PageContext, WebDeps, WebExtensions } from './deps/deps.js';
 import { buildCatalog } from './i18n/alerts/index.js';
 import type { Lang } from './i18n/types.js';
 import type { DoneAction } from './i18n/office.js';

@@ -4,24 +4,30 @@
 // gets one message when an incident opens and one when it escalates (findings without a device
 // still get one message per new alert). Store and outbox change in one transaction (the sink's
 // enqueue is synchronous), so an alert is never stored without its numbered upstream message.
-import type { AlertsRepo } from '../store/alertsRepo.js';
-import type { IncidentsRepo, StoredIncident } from '../store/incidentsRepo.js';
-import type { UpstreamMessage, UpstreamSink } from '../upstream/contract.js';
+import type { AlertsRepo } from './alertsRepo.js';
+import type { IncidentsRepo, StoredIncident } from './incidentsRepo.js';
 import type { Db } from '../store/db.js';
 import { assignIncident, incidentDeviceKey } from './incidents.js';
 import { findMute, suppressBlocked, type Mute } from './mutes.js';
 import { grewEnough, growParams, sizeOf } from './grow.js';
 import type { Alert, Finding, Severity } from './types.js';
 
-export interface PipelineDeps {
+/** Where the pipeline's messages go (upstream/sink.ts OutboxSink): numbered and committed
+ *  synchronously, inside the ingest transaction. `M` is the message (upstream/contract.ts);
+ *  the pipeline only hands it on, so alerts/ does not depend on upstream/. */
+export interface MessageSink<M> {
+  enqueue(m: M): number;
+}
+
+export interface PipelineDeps<M> {
   db: Db;
   alerts: AlertsRepo;
   /** Numbers and commits upstream messages (inside the ingest transaction). */
-  upstream: UpstreamSink;
+  upstream: MessageSink<M>;
   /** Cooldown for an alert kind in ms. */
   cooldownMs: (kind: string) => number;
   /** The upstream message for a new alert, or for the alert that opened, escalated or added a new kind to `incident`. */
-  toUpstream: (alert: Alert, incident?: StoredIncident) => UpstreamMessage;
+  toUpstream: (alert: Alert, incident?: StoredIncident) => M;
   now: () => number;
   /** Called after a new alert has been stored and queued. */
   onNew?: ((alert: Alert) => void) | undefined;
@@ -49,11 +55,11 @@ export interface IngestResult {
 const RANK: Record<Severity, number> = { info: 0, warning: 1, danger: 2 };
 const HOUR = 3_600_000;
 
-export class AlertPipeline {
+export class AlertPipeline<M = unknown> {
   readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0, uncorroborated: 0 };
   private readonly ingestTx;
 
-  constructor(private readonly d: PipelineDeps) {
+  constructor(private readonly d: PipelineDeps<M>) {
     this.ingestTx = d.db.transaction((f: Finding): IngestResult => this.ingestNow(f));
   }
 

@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import { ControlServer } from '../control/server.js';
 import { CaptureHub, type CaptureHubOptions } from '../sensors/captureHub.js';
 import { NftDriver } from '../nft/driver.js';
+import type { RulesetBackend } from '../nft/backend.js';
 import { LAST_GOOD_FILE } from '../sys/paths.js';
 import { startWebServer, type WebServer } from '../../../webui/src/index.js';
 import type { Serialize } from './applyQueue.js';
@@ -38,8 +39,9 @@ export interface ControlStart {
 export interface DaemonAdapters {
   /** The clock. */
   now: () => number;
-  /** The nft driver; every ruleset change it makes runs through `serialize` (the apply queue). */
-  nft: (serialize: Serialize) => NftDriver;
+  /** The ruleset backend (nft; a DryRunBackend in tests); every ruleset change it makes runs
+   *  through `serialize` (the apply queue). */
+  nft: (serialize: Serialize) => RulesetBackend;
   planner: (o: NetworkPlannerOptions) => PlannerPort;
   sensing: (d: SensingDeps) => SensingPort;
   /** The box's one packet capture (one tcpdump for every port and consumer; spawns it only once a tap is added). */

@@ -6,10 +6,10 @@ import { normaliseMac } from '../net/mac.js';
 import { incidentAsAlert } from '../alerts/incidentText.js';
 import type { Alert, DeviceRef } from '../alerts/types.js';
 import { namingParams, technicianName, type NameDevice } from '../alerts/naming.js';
-import type { AlertsRepo } from '../store/alertsRepo.js';
-import type { IncidentsRepo } from '../store/incidentsRepo.js';
-import type { MutesRepo } from '../store/mutesRepo.js';
-import type { AlertWords } from './staffText.js';
+import type { AlertsRepo } from '../alerts/alertsRepo.js';
+import type { IncidentsRepo } from '../alerts/incidentsRepo.js';
+import type { MutesRepo } from '../alerts/mutesRepo.js';
+import type { AlertWords } from '../text/staffText.js';
 import type { Handlers } from './commands.js';
 
 const IncidentsArgs = z.strictObject({ limit: z.int().min(1).max(10_000).default(50) });

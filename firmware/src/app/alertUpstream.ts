@@ -5,10 +5,10 @@
 import { incidentAsAlert } from '../alerts/incidentText.js';
 import { withDeviceNames, type NameDevice } from '../alerts/naming.js';
 import type { Alert } from '../alerts/types.js';
-import type { StoredIncident } from '../store/incidentsRepo.js';
+import type { StoredIncident } from '../alerts/incidentsRepo.js';
 import type { UpstreamMessage } from '../upstream/contract.js';
 import { alertToSyslog } from '../upstream/message.js';
-import type { AlertWords } from './staffText.js';
+import type { AlertWords } from '../text/staffText.js';
 
 /** The message for `a` (announcing `incident` when given). */
 export function alertUpstream(a: Alert, incident: StoredIncident | undefined, explain: (a: Alert) => AlertWords, name?: NameDevice): UpstreamMessage {

@@ -5,7 +5,8 @@
 import type { ConnectionSweeper, CutterDeps } from '../conntrack/cutter.js';
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
-import { NftError, type NftDriver } from '../nft/driver.js';
+import { NftError } from '../nft/driver.js';
+import type { RulesetBackend } from '../nft/backend.js';
 import { DYNAMIC_SETS, renderRuleset } from '../nft/render.js';
 import type { BasePolicy, Policy } from '../nft/policy.js';
 import type { NftDocument } from '../nft/json.js';
@@ -14,7 +15,7 @@ import type { NetworkPlan } from '../policy/network.js';
 import { buildPolicy } from '../policy/build.js';
 import { ApplyQueue, type Serialize } from './applyQueue.js';
 import type { Conditions } from './conditions.js';
-import type { Feature } from './feature.js';
+import type { Feature } from '../feature/contract.js';
 import type { Logger } from './log.js';
 
 /** Without a cutter nothing is swept (unit tests without a kernel). */
@@ -28,8 +29,9 @@ export interface AppServiceDeps {
   now: () => number;
   conditions: Conditions;
   features: readonly Feature[];
-  /** Builds the nft driver; it must run each ruleset change through `serialize`. */
-  nft: (serialize: Serialize) => NftDriver;
+  /** Builds the ruleset backend (nft, or the dry run in tests); it must run each ruleset
+   *  change through `serialize`. */
+  nft: (serialize: Serialize) => RulesetBackend;
   /** Builds what ends open connections the lists forbid (conntrack); default: none (tests). */
   cutter?: ((d: CutterDeps) => ConnectionSweeper) | undefined;
 }
@@ -65,7 +67,7 @@ export interface StatusParts {
 export class AppService {
   /** One ruleset change at a time; full applies that wait share one run. */
   readonly queue = new ApplyQueue();
-  readonly nft: NftDriver;
+  readonly nft: RulesetBackend;
   /** Ends open connections to and from listed addresses and quarantined devices (conntrack -D). */
   private readonly cutter: ConnectionSweeper;
   readonly timings: Timings = { restoreMs: null, firstApplyMs: null };
@@ -75,7 +77,7 @@ export class AppService {
 
   constructor(private readonly d: AppServiceDeps) {
     this.nft = d.nft((fn) => this.queue.exclusive(fn));
-    this.cutter = d.cutter?.({ nft: (args) => this.nft.exec(args), table: d.base.tableName, onError: (what, e) => d.log.warn(what, e) }) ?? NO_SWEEP;
+    this.cutter = d.cutter?.({ listSet: (family, set) => this.nft.listSet(family, set), onError: (what, e) => d.log.warn(what, e) }) ?? NO_SWEEP;
   }
 
   /** The network plan of the last apply (null before the first one). */
@@ -154,7 +156,7 @@ export class AppService {
     return buildPolicy({
       config: d.config, provisioning: d.provisioning, base: d.base, plan,
       quarantine: d.features.flatMap((f) => f.quarantine?.() ?? []),
-      extraGroups: d.features.flatMap((f) => f.groups?.() ?? []),
+      extraGroups: d.features.flatMap((f) => f.groups?.() ?? []).map((g) => g.rules),
       extraAllow: d.features.flatMap((f) => f.allow?.() ?? []),
     });
   }

@@ -6,13 +6,14 @@ import type { Alert } from '../alerts/types.js';
 import type { Credential } from '../auth/credential.js';
 import type { NftDocument } from '../nft/json.js';
 import type { RulesetCheck } from './appService.js';
-import type { AlertWords } from './staffText.js';
+import type { AlertWords } from '../text/staffText.js';
 import { alertHandlers, deviceNameOf, type AlertPorts } from './alertCommands.js';
 import { upstreamHandlers, type UpstreamPorts } from './upstreamCommands.js';
 
 const LimitArgs = z.object({ limit: z.int().min(1).max(10_000).default(50) });
 
-export type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
+export type { Handlers } from '../feature/contract.js';
+import type { Handlers } from '../feature/contract.js';
 
 /** What the core commands use. */
 export interface CorePorts extends AlertPorts, UpstreamPorts {

@@ -13,17 +13,17 @@ import { SOCKET_NAME } from '../control/protocol.js';
 import { LIVENESS_SOCKET_NAME } from '../control/liveness.js';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
 import { describeRefusal, refusalConditionId, refusalFinding, type Refusal } from '../config/fallback.js';
-import type { WebServer } from '../../../webui/src/index.js';
+import type { FeatureViews, WebServer } from '../../../webui/src/index.js';
 import type { ControlPort, DaemonAdapters, PlannerPort, SensingPort } from './adapters.js';
 import { AlertStore } from './alertStore.js';
 import { AppService, type Timings } from './appService.js';
 import { coreHandlers, type Handlers } from './commands.js';
 import { Conditions } from './conditions.js';
-import type { Feature, FeatureContext } from './feature.js';
+import type { Feature, FeatureContext } from '../feature/contract.js';
 import type { Logger } from './log.js';
 import { RetriedStart } from './retriedStart.js';
 import { isStorageError } from './storage.js';
-import type { StaffText } from './staffText.js';
+import type { StaffText } from '../text/staffText.js';
 import { prepareStateDir } from './stateDir.js';
 import { listenBoth, loadSessionSecret, pageApp, prepareSecurePage, secureDeps, webDeps, type PagePorts, type SecurePage } from './web.js';
 import type { SecurePorts } from './webSecure.js';
@@ -45,6 +45,8 @@ export interface DaemonOptions {
   restoredMs?: number | null | undefined;
   /** Capabilities plugged in by the composition (feeds, devices, detectors). */
   features?: Feature[] | undefined;
+  /** The features' view models for the page (app/compose.ts). */
+  views?: (() => FeatureViews[]) | undefined;
   /** The words for people (message catalog), passed in by the entry point. */
   text: StaffText;
   /** Config or bundle files refused at start (utmd runs on their last-good copies or the defaults). */
@@ -108,8 +110,7 @@ export class Daemon {
       onHealth: (h) => this.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
     });
     this.stoppers.push(() => capture.stop());
-    const ctx = this.featureContext(store, capture);
-    for (const f of this.features) await f.init?.(ctx);
+    for (const f of this.features) await f.init?.(this.featureContext(store, f, capture));
     // 3. Work out the network and apply the full policy; then the sysctls, which exist
     //    only once conntrack and br_netfilter are loaded.
     const planner = adapters.planner({
@@ -123,7 +124,7 @@ export class Daemon {
     for (const f of this.features) await f.prepare?.();
     const featureList = [...this.features];
     const sensing = adapters.sensing({
-      stateDir: o.stateDir, nflogGroup: o.config.sensors.nflogGroup, logPrefix: o.base.logPrefix,
+      stateDir: o.stateDir, nflogGroup: o.config.sensors.nflogGroup,
       now: this.now, conditions: this.conditions, log: o.log, features: () => featureList, raise: (f) => store.raise(f),
     });
     this.stoppers.push(() => sensing.stop());
@@ -157,7 +158,7 @@ export class Daemon {
     const secure = await prepareSecurePage(securePorts);
     this.stoppers.push(() => secure.names.stop());
     const listener = pageApp(pagePorts, secureDeps(webDeps(pagePorts, credential, secret, o.staticDir), securePorts, secure),
-      this.features.map((f) => f.views?.() ?? {}));
+      o.views?.() ?? []);
     const page = new RetriedStart<WebServer>({
       id: 'page', conditions: this.conditions, log: o.log, stop: (w) => w.close(), describe: (w) => `listening on port ${w.port} and ${secure.httpsPort} (HTTPS)`,
       start: () => listenBoth(adapters.listenPage, listener, o.config.ui.port, secure, o.log),
@@ -201,12 +202,13 @@ export class Daemon {
     return true;
   }
 
-  private featureContext(store: AlertStore, capture: CaptureHub): FeatureContext {
+  /** The feature's scoped capabilities: its own repositories, our sets, the condition port. */
+  private featureContext(store: AlertStore, f: Feature, capture: CaptureHub): FeatureContext {
     const { o, app } = this;
     return {
       stateDir: o.stateDir, config: o.config, provisioning: o.provisioning, base: o.base,
-      log: o.log, now: this.now, db: store.db, nft: app.nft, conditions: this.conditions, deviceId: this.deviceId, capture, nameDevice: store.nameDevice,
-      cutConnections: () => app.cutConnections(),
+      log: o.log, now: this.now, repos: f.repositories?.(store.db), ruleset: app.nft, conditions: this.conditions, deviceId: this.deviceId,
+      capture, nameDevice: store.nameDevice, cutConnections: () => app.cutConnections(),
       plan: () => app.currentPlan(),
       raise: (f) => store.raise(f),
       requestApply: () => app.apply(),

@@ -6,10 +6,10 @@
 // daily statistics themselves are kept 400 days. An adapter: the sums and words are in webui/.
 import type { Db } from '../store/db.js';
 import { AcksRepo } from '../store/acksRepo.js';
-import { IncidentsRepo } from '../store/incidentsRepo.js';
-import type { ReportingRepo } from '../store/reportingRepo.js';
+import { IncidentsRepo } from '../alerts/incidentsRepo.js';
+import type { ReportingRepo } from '../upstream/reportingRepo.js';
 import type { AuditEntry, Device } from '../devices/model.js';
-import type { MonthlyReportFacts, ReportDevice } from './reportFacts.js';
+import type { MonthlyReportFacts, ReportDevice } from '../report/reportFacts.js';
 import { BLOCKED_DEVICE } from './reporting.js';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

@@ -3,12 +3,12 @@
 // and the reporting (app/reporting.ts), so page, report and monitoring centre read the same rows.
 import { AUDIT_KEEP, DevicesRepo } from '../devices/repo.js';
 import { AcksRepo } from '../store/acksRepo.js';
-import type { AlertsRepo } from '../store/alertsRepo.js';
+import type { AlertsRepo } from '../alerts/alertsRepo.js';
 import type { Db } from '../store/db.js';
-import { IncidentsRepo } from '../store/incidentsRepo.js';
-import type { ReportingRepo } from '../store/reportingRepo.js';
+import { IncidentsRepo } from '../alerts/incidentsRepo.js';
+import type { ReportingRepo } from '../upstream/reportingRepo.js';
 import { localDay } from '../upstream/dailyStats.js';
-import type { OfficePort } from '../../../webui/src/deps.js';
+import type { OfficePort } from '../../../webui/src/deps/deps.js';
 import { MonthlyReports } from './monthlyReports.js';
 
 const HOUR = 3_600_000;

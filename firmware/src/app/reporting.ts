@@ -4,13 +4,14 @@
 // 'upstream' condition. An adapter: the decisions are the pure modules in upstream/; this class
 // owns the timers, reads the store and the clock, and hands messages to an UpstreamSink.
 import { createHash } from 'node:crypto';
+import { Poller } from '../time/poller.js';
 import { readFile } from 'node:fs/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Finding } from '../alerts/types.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../store/db.js';
-import type { AlertsRepo } from '../store/alertsRepo.js';
-import { ReportingRepo } from '../store/reportingRepo.js';
+import type { AlertsRepo } from '../alerts/alertsRepo.js';
+import { ReportingRepo } from '../upstream/reportingRepo.js';
 import type { UpstreamSink, UpstreamStatus } from '../upstream/contract.js';
 import { AvailabilityAccumulator } from '../upstream/availability.js';
 import { conditionMessage } from '../upstream/conditionMessage.js';
@@ -18,7 +19,7 @@ import { computeDailyStats, localDay, statsMessage, type DailyStats, type DaySpa
 import { ConditionEpisodes, type OpenEpisode } from '../upstream/episodes.js';
 import { heartbeatMessage } from '../upstream/heartbeat.js';
 import { silenceState, type SilenceState } from '../upstream/silence.js';
-import type { Lang, StaffText } from './staffText.js';
+import type { Lang, StaffText } from '../text/staffText.js';
 import type { Condition, Conditions } from './conditions.js';
 import type { Logger } from './log.js';
 
@@ -77,6 +78,7 @@ export class Reporting {
    *  kept beside the category counters so the two always sum to the same total). */
   private blockedByDevice = new Map<string, Map<string, number>>();
   private timers: NodeJS.Timeout[] = [];
+  private pollers: Poller[] = [];
   private settleTimer: NodeJS.Timeout | null = null;
   private task: ScheduledTask | null = null;
   private lastHeartbeat: { at: number; seq: number } | null = null;
@@ -117,6 +119,8 @@ export class Reporting {
     this.started = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    for (const p of this.pollers) p.stop();
+    this.pollers = [];
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = null;
     void this.task?.stop();
@@ -307,9 +311,9 @@ export class Reporting {
   }
 
   private every(ms: number, fn: () => void): void {
-    const t = setInterval(fn, ms);
-    t.unref();
-    this.timers.push(t);
+    const p = new Poller({ everyMs: ms, run: fn });
+    p.start();
+    this.pollers.push(p);
   }
 
   private later(ms: number, fn: () => void): void {

@@ -6,7 +6,7 @@ import { BlocklistFeature } from '../blocklist/feature.js';
 import { FeedStatusRepo } from '../blocklist/repos.js';
 import { AUDIT_KEEP, DevicesRepo } from '../devices/repo.js';
 import { LAST_GOOD_FILE } from '../sys/paths.js';
-import type { Feature } from './feature.js';
+import type { Feature } from '../feature/contract.js';
 import { Reporting, type ReportingDeps } from './reporting.js';
 
 /** What the reporting is built from: the open store, the state dir and the running features. */

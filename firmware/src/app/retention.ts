@@ -1,10 +1,10 @@
 // Bounded tables: a daily node-cron job (and one run at start) deletes what has aged out.
 // Unsent outbox messages are never deleted: an alert is not lost while the collector is down.
 import cron, { type ScheduledTask } from 'node-cron';
-import type { AlertsRepo } from '../store/alertsRepo.js';
-import type { IncidentsRepo } from '../store/incidentsRepo.js';
-import type { MutesRepo } from '../store/mutesRepo.js';
-import type { OutboxRepo } from '../store/outboxRepo.js';
+import type { AlertsRepo } from '../alerts/alertsRepo.js';
+import type { IncidentsRepo } from '../alerts/incidentsRepo.js';
+import type { MutesRepo } from '../alerts/mutesRepo.js';
+import type { OutboxRepo } from '../upstream/outboxRepo.js';
 import type { Logger } from './log.js';
 
 const DAY = 86_400_000;

@@ -1,18 +1,16 @@
 // The daemon's sensors: ulogd2 (NFLOG packet logs + NFCT flow ends) through the loopback
-// listener, with health and loss turned into conditions, and each event routed: blocklist
-// hits become findings, and every feature sees every event.
-import { blocklistFinding, parseLogPrefix, type GroupInfo, type PacketHit } from '../alerts/fromPacket.js';
+// listener, with health and loss turned into conditions, and every event routed to every
+// feature (each raises its own findings: a blocklist hit is the blocklist feature's).
 import type { Finding } from '../alerts/types.js';
 import type { SensorEvent } from '../sensors/events.js';
 import { Observation, type ObservationStatus } from '../sensors/observation.js';
 import type { Conditions } from './conditions.js';
-import type { Feature } from './feature.js';
+import type { Feature } from '../feature/contract.js';
 import type { Logger } from './log.js';
 
 export interface SensingDeps {
   stateDir: string;
   nflogGroup: number;
-  logPrefix: string;
   now: () => number;
   conditions: Conditions;
   log: Logger;
@@ -63,8 +61,6 @@ export class Sensing {
     try {
       if (e.type === 'packet') {
         this.counts.packets++;
-        const f = blocklistFinding(e, this.d.logPrefix, (g) => this.describeGroup(g, e));
-        if (f) this.d.raise(f);
         for (const ft of this.d.features()) ft.onPacket?.(e);
       } else {
         this.counts.flows++;
@@ -74,14 +70,5 @@ export class Sensing {
       this.counts.errors++;
       this.d.log.error('sensor event handling failed', err);
     }
-  }
-
-  private describeGroup(group: string, e: PacketHit): GroupInfo | undefined {
-    const remote = parseLogPrefix(e.prefix, this.d.logPrefix)?.dir === 'in' ? e.srcIp : e.dstIp;
-    for (const f of this.d.features()) {
-      const g = f.describeGroup?.(group, remote);
-      if (g) return g;
-    }
-    return undefined;
   }
 }

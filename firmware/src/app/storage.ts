@@ -11,6 +11,7 @@ import type { Finding } from '../alerts/types.js';
 import type { Conditions } from './conditions.js';
 import type { Logger } from './log.js';
 import { errnoCode, errorMessage } from '../errors/errorText.js';
+import { Poller } from '../time/poller.js';
 
 const STORAGE_CODES = /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_READONLY_DBMOVED|SQLITE_CANTOPEN)/;
 const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
@@ -74,7 +75,7 @@ async function readStatfs(dir: string): Promise<DiskReading> {
 }
 
 export class StorageWatch {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly poller: Poller;
   private checking = false;
   private held: Finding[] = [];
   /** The store could not be opened on disk at start: only a restart brings it back. */
@@ -82,6 +83,7 @@ export class StorageWatch {
   private readonly st: StorageStatus;
 
   constructor(private readonly o: StorageWatchOptions) {
+    this.poller = new Poller({ everyMs: o.checkMs, run: () => this.check() });
     this.st = {
       freeBytes: null, totalBytes: null, minFreeBytes: o.minFreeMb * 1024 * 1024, low: false, writable: true,
       writeFailures: 0, lastFailure: null, held: 0, heldDropped: 0, pruned: {},
@@ -90,14 +92,11 @@ export class StorageWatch {
 
   /** Checks now, then every checkMs. */
   start(): void {
-    void this.check();
-    this.timer = setInterval(() => void this.check(), this.o.checkMs);
-    this.timer.unref();
+    this.poller.start(true);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
   }
 
   status(): StorageStatus {

@@ -6,23 +6,22 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
-import { buildCatalog, createWebApp, featureExtensions, type Overview, type PageSection, type WebDeps, type WebServer } from '../../../webui/src/index.js';
+import { buildCatalog, createWebApp, featureExtensions, type FeatureViews, type Overview, type PageSection, type WebDeps, type WebServer } from '../../../webui/src/index.js';
 import type { Alert } from '../alerts/types.js';
 import type { Credential } from '../auth/credential.js';
 import { verifyCredential } from '../auth/credential.js';
 import { writeAtomic } from '../sys/files.js';
 import { DEFAULT_TIME_ZONE, type Provisioning } from '../config/provisioning.js';
 import type { NetworkPlan } from '../policy/network.js';
-import type { AlertsRepo } from '../store/alertsRepo.js';
+import type { AlertsRepo } from '../alerts/alertsRepo.js';
 import type { Condition, Conditions } from './conditions.js';
 import type { Logger } from './log.js';
 import type { Reporting } from './reporting.js';
 import { upstreamSection } from '../../../webui/src/views/upstream.js';
 import { diagnosticsArchive, hostNames, loadCertificate, technicianSource, type SecurePorts } from './webSecure.js';
 import type { BoxCertificate } from '../web/certificate.js';
-import type { FeatureViews } from './views.js';
 import { buildOfficeModel, type Ack } from '../../../webui/src/office/model.js';
-import type { OfficePort } from '../../../webui/src/deps.js';
+import type { OfficePort } from '../../../webui/src/deps/deps.js';
 import { withDeviceNames, type NameDevice } from '../alerts/naming.js';
 
 /** What the page reads from the running daemon. */

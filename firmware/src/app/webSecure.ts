@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { freemem, hostname, release, tmpdir, totalmem, uptime } from 'node:os';
 import { join } from 'node:path';
-import type { TechnicianFacts } from '../../../webui/src/deps.js';
+import type { TechnicianFacts } from '../../../webui/src/deps/deps.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { writeDiag } from '../diag/collect.js';
 import { LAST_GOOD_FILE } from '../sys/paths.js';

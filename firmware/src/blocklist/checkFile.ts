@@ -2,7 +2,7 @@
 // network), with the same parser and guard a feed goes through. Pure.
 import { evaluateFeed, type FeedRules } from './evaluate.js';
 import { buildGuard } from './guard.js';
-import { FEED_FORMATS, type FeedFormat } from './parse.js';
+import { FEED_FORMATS, type FeedFormat } from '../config/feedCatalog.js';
 import { packRanges } from './packed.js';
 
 export interface CheckSummary {

@@ -3,7 +3,7 @@
 // feed lists the remote address. Pure.
 import type { GroupInfo } from '../alerts/fromPacket.js';
 import { parseAddress } from '../net/ip.js';
-import type { ResolvedFeed } from './catalog.js';
+import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { feedsListing, type HitIndex } from './hitIndex.js';
 import type { GroupLayout } from './layout.js';
 import { MANUAL_GROUP } from './manual.js';

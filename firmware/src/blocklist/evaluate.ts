@@ -2,7 +2,7 @@
 // entries, and judge the update. What `utmctl blocklist check` prints and what the
 // per-feed status row stores come from the FeedOutcome returned here.
 import type { IpRange } from '../net/ip.js';
-import type { Feed } from './catalog.js';
+import type { Feed } from '../config/feedCatalog.js';
 import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
 import { emptyGuardResult, guardEntry, type Guard, type GuardReason } from './guard.js';
 import { parseFeed, type LineRejectReason, type RejectSample } from './parse.js';

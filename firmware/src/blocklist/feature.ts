@@ -4,10 +4,11 @@
 // init() loads last-good snapshots so the first full apply already enforces them; start()
 // schedules refreshes; stop() leaves no timer running.
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Feature, FeatureContext } from '../app/feature.js';
-import type { GroupInfo } from '../alerts/fromPacket.js';
-import type { BlocklistGroup } from '../nft/policy.js';
-import type { ResolvedFeed } from './catalog.js';
+import type { Feature, FeatureContext, FeatureGroup } from '../feature/contract.js';
+import type { Db } from '../store/db.js';
+import { blocklistFinding, parseLogPrefix } from '../alerts/fromPacket.js';
+import type { PacketLogEvent } from '../sensors/events.js';
+import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { readShippedCatalog, readTechnician, resolveFeeds } from './feedSources.js';
 import type { HitIndex } from './hitIndex.js';
 import { describeHit } from './describe.js';
@@ -21,10 +22,11 @@ import { allPeerAddresses, type BoxPeers } from './peers.js';
 import type { PeerSources } from './peersReader.js';
 import { SelfProtect } from './selfProtect.js';
 import { refreshFeed, rejectedCounts, type FetchFn } from './refresh.js';
-import { AllowRepo, FeedStatusRepo, ManualBlocksRepo, type FeedStatusRow } from './repos.js';
+import { blocklistRepos, type AllowRepo, type BlocklistRepos, type FeedStatusRepo, type FeedStatusRow, type ManualBlocksRepo } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
 import { blocklistHandlers } from './handlers.js';
 import { initialised } from './initialised.js';
+import { Poller } from '../time/poller.js';
 
 export interface BlocklistFeatureOptions {
   /** rules/feeds.json */
@@ -48,9 +50,9 @@ export interface RefreshReport {
   timings?: Record<string, number> | undefined;
 }
 
-export class BlocklistFeature implements Feature {
+export class BlocklistFeature implements Feature<BlocklistRepos> {
   readonly id = 'blocklist';
-  ctx: FeatureContext | null = null;
+  ctx: FeatureContext<BlocklistRepos> | null = null;
   feeds: ResolvedFeed[] = [];
   layout: GroupLayout[] = [];
   /** Last-good merged ranges per enabled feed: the truth of what is enforced. */
@@ -74,12 +76,16 @@ export class BlocklistFeature implements Feature {
 
   constructor(readonly o: BlocklistFeatureOptions) {}
 
+  repositories(db: Db): BlocklistRepos {
+    return blocklistRepos(db);
+  }
+
   /** Loads the catalog and the last-good snapshots; no network. */
-  async init(ctx: FeatureContext): Promise<void> {
+  async init(ctx: FeatureContext<BlocklistRepos>): Promise<void> {
     this.ctx = ctx;
-    this.statusRepo = new FeedStatusRepo(ctx.db);
-    this.manualRepo = new ManualBlocksRepo(ctx.db);
-    this.allowRepo = new AllowRepo(ctx.db);
+    this.statusRepo = ctx.repos.status;
+    this.manualRepo = ctx.repos.manual;
+    this.allowRepo = ctx.repos.allow;
     this.store = new LastGoodStore(ctx.stateDir);
     this.selfProtect = new SelfProtect({
       stateDir: ctx.stateDir, extraNtp: ctx.config.protect.ntpServers, sources: this.o.peerSources,
@@ -169,11 +175,28 @@ export class BlocklistFeature implements Feature {
     }) };
   }
 
-  groups(): BlocklistGroup[] {
+  /** The feed groups and the manual group; each says which list a hit on it came from. */
+  groups(): FeatureGroup[] {
     const now = this.need().now();
     const out = this.layout.map((g) => toBlocklistGroup(g, this.applied.get(g.id) ?? emptyContent()));
     out.push(manualGroup(this.manualRepo?.live(now) ?? [], now));
-    return out;
+    const groups = out.map((rules) => ({ rules, describe: (remoteIp: string) => describeHit(this.feeds, this.layout, this.hits, rules.id, remoteIp) ?? { name: rules.id } }));
+    this.rendered = new Map(groups.map((g) => [g.rules.id, g]));
+    return groups;
+  }
+
+  /** The groups of the policy being enforced, by id (a logged hit names its group). */
+  private rendered = new Map<string, FeatureGroup>();
+
+  /** A logged packet: a hit on one of our drop or watch rules becomes a blocklist_hit finding,
+   *  described by the group it hit (the config's local list has no group of ours: its name only). */
+  onPacket(ev: PacketLogEvent): void {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    const dir = parseLogPrefix(ev.prefix, ctx.base.logPrefix)?.dir;
+    const remote = dir === 'in' ? ev.srcIp : ev.dstIp;
+    const f = blocklistFinding(ev, ctx.base.logPrefix, (group) => this.rendered.get(group)?.describe(remote));
+    if (f) ctx.raise(f);
   }
 
   /** The ruleset's allowlist additions: the technician's, and the box's protected peers. */
@@ -220,21 +243,19 @@ export class BlocklistFeature implements Feature {
       // spread per box (a fleet powered on together does not hit the feed in one second)
       if (!this.ranges.has(f.id)) this.later(this.jitter(f.id) % 60_000, () => this.onTick(f.id));
     }
-    if (!this.peersTimer) {
-      const tick = (): void => void this.refreshPeers().catch((e: unknown) => ctx.log.error('self-protection: re-reading resolvers failed', e));
-      tick();
-      this.peersTimer = setInterval(tick, PEERS_EVERY_MS);
-      this.peersTimer.unref();
-    }
+    this.peersPoll.start(true);
     ctx.log.info(`blocklist: ${this.feeds.filter((x) => x.enabled).length} feeds enabled, ${this.layout.length} groups`);
   }
 
-  private peersTimer: NodeJS.Timeout | null = null;
+  /** Re-reads the box's resolvers and NTP servers (a DHCP renewal may change them). */
+  private readonly peersPoll = new Poller({
+    everyMs: PEERS_EVERY_MS, run: () => this.refreshPeers(),
+    onError: (e) => this.ctx?.log.error('self-protection: re-reading resolvers failed', e),
+  });
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.peersTimer) clearInterval(this.peersTimer);
-    this.peersTimer = null;
+    this.peersPoll.stop();
     for (const t of this.tasks) await t.destroy();
     this.tasks = [];
     for (const t of this.timers) clearTimeout(t);
@@ -362,7 +383,7 @@ export class BlocklistFeature implements Feature {
   /** Brings every group's sets to the content of the current ranges: one transaction. */
   private async syncSets(): Promise<SyncStats> {
     const ctx = this.need();
-    const table = ctx.base.tableName;
+    const table = ctx.ruleset.table;
     const next = new Map(this.layout.map((g) => [g.id, this.content(g)]));
     const plans = [...next].map(([id, content]) => planGroupSync(table, id, this.applied.get(id) ?? emptyContent(), content));
     const total: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
@@ -375,9 +396,9 @@ export class BlocklistFeature implements Feature {
     try {
       // one turn of the apply queue: a full apply (which renders `applied`) never runs
       // between the write and the count check
-      await ctx.nft.change(async () => {
-        await ctx.nft.exec([], syncDocument(plans));
-        await verifyCounts(ctx.nft, table, plans.flatMap((p) => p.verify));
+      await ctx.ruleset.change(async () => {
+        await ctx.ruleset.transact(syncDocument(plans));
+        await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
         for (const [k, v] of next) this.applied.set(k, v);
       });
       await ctx.cutConnections?.(); // established packets skip the lists: end what they now forbid
@@ -405,10 +426,6 @@ export class BlocklistFeature implements Feature {
     });
   }
 
-  describeGroup(group: string, remoteIp: string): GroupInfo | undefined {
-    return describeHit(this.feeds, this.layout, this.hits, group, remoteIp);
-  }
-
   handlers() {
     return blocklistHandlers(this);
   }
@@ -424,7 +441,7 @@ export class BlocklistFeature implements Feature {
     };
   }
 
-  need(): FeatureContext {
+  need(): FeatureContext<BlocklistRepos> {
     if (!this.ctx) throw new Error('blocklist feature used before init');
     return this.ctx;
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { writeAtomic } from '../sys/files.js';
-import { CatalogSchema, mergeCatalog, TechnicianOverridesSchema, type Feed, type MergedCatalog, type TechnicianOverrides } from './catalog.js';
+import { CatalogSchema, mergeCatalog, TechnicianOverridesSchema, type Feed, type MergedCatalog, type TechnicianOverrides } from '../config/feedCatalog.js';
 
 export class CatalogError extends Error {
   override name = 'CatalogError';

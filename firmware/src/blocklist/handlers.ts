@@ -1,7 +1,7 @@
 // Control-socket commands of the blocklist feature (utmctl blocklist|allow|block …).
 // Thin: validate the args with zod, call the feature, answer plain data.
 import { z } from 'zod';
-import type { Handlers } from '../app/commands.js';
+import type { Handlers } from '../feature/contract.js';
 import { CommandError, parseArgs } from '../control/protocol.js';
 import { IpParseError } from '../net/ip.js';
 import type { BlocklistFeature } from './feature.js';
@@ -9,7 +9,7 @@ import { initialised } from './initialised.js';
 import { emptyGuardResult, guardEntry, type GuardReason } from './guard.js';
 import { manualAddCmds, manualDelCmds, normaliseEntry, overlappingBlock } from './manual.js';
 import { reasonText } from './protect.js';
-import { FeedSchema, type TechnicianOverrides } from './catalog.js';
+import { FeedSchema, type TechnicianOverrides } from '../config/feedCatalog.js';
 import { readTechnician, writeTechnician } from './feedSources.js';
 
 const Entry = z.string().min(1).max(100).describe('address, prefix or range');
@@ -131,7 +131,7 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
       initialised(f.manualRepo).put({ entry: e.text, addedAt: now, expiresAt: now + a.seconds * 1000, reason: a.reason });
       let applied = true;
       try {
-        await ctx.nft.exec([], `{"nftables":[${manualAddCmds(ctx.base.tableName, e.range, a.seconds, existed).join(',')}]}`);
+        await ctx.ruleset.transact(`{"nftables":[${manualAddCmds(ctx.ruleset.table, e.range, a.seconds, existed).join(',')}]}`);
         await ctx.cutConnections?.();
       } catch (err) {
         ctx.log.warn('manual block: element update failed; applying the full ruleset', err);
@@ -145,7 +145,7 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
       if (!initialised(f.manualRepo).delete(e.text)) throw new CommandError(`${e.text} is not blocked by hand`);
       let applied = true;
       try {
-        await ctx.nft.exec([], `{"nftables":[${manualDelCmds(ctx.base.tableName, e.range).join(',')}]}`);
+        await ctx.ruleset.transact(`{"nftables":[${manualDelCmds(ctx.ruleset.table, e.range).join(',')}]}`);
       } catch (err) {
         ctx.log.warn('manual unblock: element update failed; applying the full ruleset', err);
         applied = await ctx.requestApply();

@@ -6,7 +6,7 @@
 // hit index (hitIndex.ts), not by more sets. Pure.
 import type { BlocklistGroup, FamilyElems, ListAction, ListDirection } from '../nft/policy.js';
 import { rangeElem } from '../policy/elements.js';
-import type { ResolvedFeed } from './catalog.js';
+import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { v4Text, v6Text, type SetContent } from './packed.js';
 
 export interface GroupLayout {

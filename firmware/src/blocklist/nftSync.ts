@@ -16,7 +16,7 @@
 //   and the count after it is the number of distinct elements sent, again by construction.
 // The whole update of every group is one nft transaction (one `-f` file): all or nothing.
 import type { IpRange } from '../net/ip.js';
-import type { NftDriver } from '../nft/driver.js';
+import type { RulesetSets } from '../nft/backend.js';
 import { blocklistSetNames } from '../nft/policy.js';
 import { rangeElem } from '../policy/elements.js';
 import { diffSingles, sameIntervals } from './diff.js';
@@ -131,16 +131,16 @@ export class SetCountError extends Error {
 }
 
 /** Counts the elements of one of our sets in the kernel. Throws NftError. */
-export async function countSetElements(nft: NftDriver, table: string, set: string): Promise<number> {
-  const out = JSON.parse(await nft.exec(['list', 'set', 'inet', table, set])) as { nftables: Array<{ set?: { elem?: unknown[] } }> };
+export async function countSetElements(ruleset: RulesetSets, set: string): Promise<number> {
+  const out = JSON.parse(await ruleset.listSet('inet', set)) as { nftables: Array<{ set?: { elem?: unknown[] } }> };
   return out.nftables.reduce((n, o) => n + (o.set?.elem?.length ?? 0), 0);
 }
 
 /** Checks the expected counts; throws SetCountError naming every set that differs. */
-export async function verifyCounts(nft: NftDriver, table: string, expect: readonly SetExpectation[]): Promise<void> {
+export async function verifyCounts(ruleset: RulesetSets, expect: readonly SetExpectation[]): Promise<void> {
   const wrong: string[] = [];
   for (const e of expect) {
-    const got = await countSetElements(nft, table, e.set);
+    const got = await countSetElements(ruleset, e.set);
     if (got !== e.expected) wrong.push(`${e.set}: kernel has ${got}, expected ${e.expected}`);
   }
   if (wrong.length) throw new SetCountError(wrong.join('; '));

@@ -4,9 +4,8 @@
 // The rules per format are written out in README.md ("How a feed line is read"); keep the two in step.
 import { z } from 'zod';
 import { IpParseError, parseCidr, parseEntry, type IpParseReason, type IpRange } from '../net/ip.js';
+import type { FeedFormat } from '../config/feedCatalog.js';
 
-export const FEED_FORMATS = ['plain', 'spamhaus-drop', 'spamhaus-jsonl', 'csv', 'range'] as const;
-export type FeedFormat = (typeof FEED_FORMATS)[number];
 
 /** Why a line was not accepted (address reasons come from net/ip.ts). */
 export type LineRejectReason =

@@ -2,7 +2,7 @@
 // it (and, in router mode, dnsmasq for the office) asks, the NTP servers it keeps time with,
 // and the servers its feeds are downloaded from. Pure parsers of the files that name them;
 // the adapter that reads the files and resolves names is peersReader.ts.
-import { isValidAddress, parseAddress, formatAddress } from '../net/ip.js';
+import { isHostOrAddress, normaliseAddress } from '../net/hostOrAddress.js';
 
 export type PeerKind = 'resolver' | 'ntp' | 'feed_host';
 
@@ -13,13 +13,6 @@ export function emptyPeers(): BoxPeers {
   return { resolver: [], ntp: [], feed_host: [] };
 }
 
-/** Normalised address text, or null for anything that is not a plain address (zone ids cut). */
-export function normaliseAddress(text: string): string | null {
-  const t = text.trim().replace(/%.*$/, '').replace(/^\[(.*)\]$/, '$1');
-  if (!isValidAddress(t)) return null;
-  const a = parseAddress(t);
-  return formatAddress(a.family, a.value);
-}
 
 function lines(text: string): string[] {
   return text.split('\n').map((l) => l.replace(/[#;].*$/, '').trim()).filter(Boolean);
@@ -72,11 +65,6 @@ export function parseChrony(text: string): string[] {
   return out.filter(isHostOrAddress).slice(0, 32);
 }
 
-/** A DNS host name (letters, digits, hyphens, dots) or an address. */
-export function isHostOrAddress(s: string): boolean {
-  if (normaliseAddress(s)) return true;
-  return s.length <= 253 && /^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/.test(s);
-}
 
 /** Sorted, de-duplicated union per kind. */
 export function mergePeers(...all: Array<Partial<BoxPeers>>): BoxPeers {

@@ -5,7 +5,8 @@
 import { lookup } from 'node:dns/promises';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { normaliseAddress, parseChrony, parseLeaseDns, parseResolvConf, parseTimesyncd } from './peers.js';
+import { parseChrony, parseLeaseDns, parseResolvConf, parseTimesyncd } from './peers.js';
+import { normaliseAddress } from '../net/hostOrAddress.js';
 
 export interface PeerSources {
   /** resolv.conf files (the box's own, and systemd-resolved's list of upstream servers). */

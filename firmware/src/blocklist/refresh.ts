@@ -1,8 +1,8 @@
 // One feed refresh: download every URL of the feed (conditional, size- and time-limited),
 // then parse, guard and judge through the pure core, and pack the accepted entries.
 // The caller decides what to do with the outcome (apply, or keep last-good on a fault).
-import type { FeedsConfig } from './feedsConfig.js';
-import type { ResolvedFeed } from './catalog.js';
+import type { FeedsConfig } from '../config/feeds.js';
+import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { evaluateFeed, type FeedBody, type FeedStats } from './evaluate.js';
 import { FeedFetchError, fetchFeed, type FeedFetchRequest, type FeedFetchResult } from './fetch.js';
 import type { Guard } from './guard.js';

@@ -138,3 +138,15 @@ export class AllowRepo {
     return this.allStmt.all().map((r) => ({ entry: r.entry, addedAt: r.added_at, note: r.note }));
   }
 }
+
+/** The blocklist feature's repositories (its Feature.repositories()). */
+export interface BlocklistRepos {
+  status: FeedStatusRepo;
+  manual: ManualBlocksRepo;
+  allow: AllowRepo;
+}
+
+/** Prepares the blocklist feature's statements on the open store. */
+export function blocklistRepos(db: Db): BlocklistRepos {
+  return { status: new FeedStatusRepo(db), manual: new ManualBlocksRepo(db), allow: new AllowRepo(db) };
+}

@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeAtomic } from '../sys/files.js';
-import { emptyPeers, mergePeers, normaliseAddress, samePeers, type BoxPeers } from './peers.js';
+import { emptyPeers, mergePeers, samePeers, type BoxPeers } from './peers.js';
+import { normaliseAddress } from '../net/hostOrAddress.js';
 import { readBoxPeers, type PeerSources } from './peersReader.js';
 
 export const SELF_PROTECT_FILE = 'self-protect.json';

@@ -65,8 +65,8 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
   const basePath = join(root, 'rules', 'base-policy.json');
   const base = parseWith(BasePolicySchema, readFileSync(basePath, 'utf8'), basePath);
 
-  const features = composeFeatures({ config, provisioning, stateDir, root });
-  const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, staticDir: join(root, 'webui', 'static'), restoredMs, refusals,
+  const { features, views } = composeFeatures({ config, provisioning, stateDir, root });
+  const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, views, staticDir: join(root, 'webui', 'static'), restoredMs, refusals,
     text: staffText(provisioning?.desk ?? null) }, systemAdapters({ stateDir, tableName: base.tableName, log }));
   const notifier = new SdNotifier({ env: process.env, pid: process.pid, run: systemdNotify, onError: (e) => log.warn(`sd_notify: ${(e as Error).message}`) });
   let stopping = false;

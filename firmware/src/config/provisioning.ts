@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { IpEntry } from './fields.js';
 import { UpstreamTargetSchema } from './upstream.js';
-import { FeedSchema } from '../blocklist/catalog.js';
+import { FeedSchema } from './feedCatalog.js';
 
 export const PasswordHash = z
   .string()

@@ -1,8 +1,8 @@
 // The optional local config file (JSON). Everything has a default, so utmd runs with none.
 import { z } from 'zod';
 import { DnsDomain, HostLabel, IfName, IpAddress, IpEntry, IpPrefix, Port } from './fields.js';
-import { FeedsConfigSchema } from '../blocklist/feedsConfig.js';
-import { isHostOrAddress } from '../blocklist/peers.js';
+import { FeedsConfigSchema } from './feeds.js';
+import { isHostOrAddress } from '../net/hostOrAddress.js';
 import { UpstreamTargetSchema } from './upstream.js';
 
 /** Per-kind cooldowns (seconds) shipped by default: slow stories fold their reminders for a day. */

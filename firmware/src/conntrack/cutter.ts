@@ -1,7 +1,7 @@
 // Adapter of cut.ts: lists conntrack, reads where quarantined devices were seen,
 // and deletes the matching entries. Never throws: a failure is counted and logged, and the
 // lists stay in force for every new connection.
-import { parseMacIpSet, parseNeighbours } from '../devices/tables.js';
+import { parseMacIpSet, parseNeighbours } from '../net/neighbours.js';
 import { LAN_SEEN_SET } from '../nft/render.js';
 import type { Policy } from '../nft/policy.js';
 import { systemBin } from '../sys/bin.js';
@@ -9,9 +9,8 @@ import { run, RunError } from '../sys/run.js';
 import { connectionPeers, listedPeers, quarantinedAddresses } from './cut.js';
 
 export interface CutterDeps {
-  /** Runs `nft -j ARGS` (the daemon's NftDriver.exec). */
-  nft: (args: string[]) => Promise<string>;
-  table: string;
+  /** `nft -j list set FAMILY <our table> SET` (the ruleset backend's listSet). */
+  listSet: (family: 'inet' | 'bridge', set: string) => Promise<string>;
   onError: (what: string, e: unknown) => void;
 }
 
@@ -58,7 +57,7 @@ export class ConnectionCutter implements ConnectionSweeper {
   private async quarantined(policy: Policy): Promise<string[]> {
     const neigh = parseNeighbours((await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 10_000 })).stdout).sightings;
     const family = policy.mode === 'bridge' ? 'bridge' : 'inet';
-    const seen = parseMacIpSet(await this.d.nft(['list', 'set', family, this.d.table, LAN_SEEN_SET]).catch(() => '{}')).sightings;
+    const seen = parseMacIpSet(await this.d.listSet(family, LAN_SEEN_SET).catch(() => '{}')).sightings;
     return quarantinedAddresses(policy.quarantine, [...neigh, ...seen]);
   }
 

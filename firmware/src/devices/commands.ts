@@ -2,7 +2,7 @@
 // validate the arguments, call the feature. The actor of every decision made here is the
 // technician at the box's console ("utmctl").
 import { z } from 'zod';
-import type { Handlers } from '../app/commands.js';
+import type { Handlers } from '../feature/contract.js';
 import { CommandError, parseArgs } from '../control/protocol.js';
 import type { DevicesFeature } from './feature.js';
 import { normaliseMac } from '../net/mac.js';

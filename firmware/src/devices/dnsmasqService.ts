@@ -10,6 +10,7 @@ import { CHILDREN_DIR } from '../sys/childRecords.js';
 import { Supervisor, type SupervisorHealth } from '../sensors/supervisor.js';
 import { parseLeases, renderDnsmasqConfig, type DnsmasqPlan, type Lease } from './dnsmasq.js';
 import { DNSMASQ_DIR } from '../sys/paths.js';
+import { Poller } from '../time/poller.js';
 import { DNSMASQ_USER, ensureSystemUser, prepareRunDir, shareWithGroup, type SystemUser } from './dnsmasqUser.js';
 import { errnoCode } from '../errors/errorText.js';
 
@@ -31,7 +32,7 @@ const LEASES = 'dnsmasq.leases';
 
 export class DnsmasqService {
   private sup: Supervisor | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private leases: Poller | null = null;
   private namesTimer: NodeJS.Timeout | null = null;
   private lastText = '';
   private names: string;
@@ -83,7 +84,8 @@ export class DnsmasqService {
       onHealth: this.o.onHealth,
     });
     this.sup.start();
-    this.timer = setInterval(() => void this.readLeases(), this.o.pollMs ?? 2000);
+    this.leases = new Poller({ everyMs: this.o.pollMs ?? 2000, run: () => this.readLeases(), ref: true });
+    this.leases.start();
   }
 
   /** New names file text (renderNamesFile): written, then dnsmasq re-reads it on SIGHUP after
@@ -125,9 +127,9 @@ export class DnsmasqService {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.leases?.stop();
     if (this.namesTimer) clearTimeout(this.namesTimer);
-    this.timer = null;
+    this.leases = null;
     this.namesTimer = null;
     const sup = this.sup;
     this.sup = null;

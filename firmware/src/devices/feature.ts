@@ -5,9 +5,10 @@
 // and persists devices and the audit log in batches.
 import { join } from 'node:path';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
-import type { Feature, FeatureContext } from '../app/feature.js';
-import type { FeatureViews } from '../app/views.js';
-import type { Handlers } from '../app/commands.js';
+import { Poller } from '../time/poller.js';
+import type { Feature, FeatureContext, Handlers } from '../feature/contract.js';
+import type { Db } from '../store/db.js';
+import type { DevicesView } from './view.js';
 import { applyAction, quarantinedMacs, type DeviceAction } from './actions.js';
 import { DhcpCapture } from './capture.js';
 import { DeviceTable } from './deviceTable.js';
@@ -23,7 +24,7 @@ import { InventoryPolicySchema, type ActionRequest, type Device, type InventoryP
 import { QuarantineSet } from './quarantineSet.js';
 import { DevicesRepo } from './repo.js';
 import { devicesHandlers } from './commands.js';
-import type { Sighting } from './tables.js';
+import type { Sighting } from '../net/neighbours.js';
 import { deviceNaming } from './naming.js';
 import type { DeviceNaming } from '../alerts/naming.js';
 import type { DeviceRef } from '../alerts/types.js';
@@ -42,9 +43,9 @@ export type ActionOutcome =
 
 const DAY = 86_400_000;
 
-export class DevicesFeature implements Feature {
+export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
   readonly id = 'devices';
-  private ctx: FeatureContext | null = null;
+  private ctx: FeatureContext<DevicesRepo> | null = null;
   private repo: DevicesRepo | null = null;
   private table: FingerprintTable | null = null;
   private policy: InventoryPolicy = InventoryPolicySchema.parse({});
@@ -56,7 +57,7 @@ export class DevicesFeature implements Feature {
   /** Router mode: the host names dnsmasq refuses (null in bridge mode: no DHCP server of ours). */
   private names: NamesGuard | null = null;
   private qset: QuarantineSet | null = null;
-  private timers: NodeJS.Timeout[] = [];
+  private pollers: Poller[] = [];
   private dirty = new Set<string>();
   private pendingAudit: InventoryState['audit'][number][] = [];
   readonly counts = { observations: 0, findings: 0, flushes: 0, flushErrors: 0, invalidRows: 0, lastFlushMs: 0 };
@@ -65,12 +66,16 @@ export class DevicesFeature implements Feature {
     this.oui = o.oui ?? createOuiLookup();
   }
 
+  repositories(db: Db): DevicesRepo {
+    return new DevicesRepo(db);
+  }
+
   /** Loads the stored inventory and the fingerprint table (a broken table is a failed condition). */
-  init(ctx: FeatureContext): void {
+  init(ctx: FeatureContext<DevicesRepo>): void {
     this.ctx = ctx;
     const p = ctx.provisioning;
     this.policy = InventoryPolicySchema.parse({ learningDays: p?.learningDays ?? 7, autoQuarantine: p?.autoQuarantineNewDevices ?? false });
-    this.repo = new DevicesRepo(ctx.db);
+    this.repo = ctx.repos;
     const loaded = this.repo.load(this.policy.auditMax);
     this.counts.invalidRows = loaded.invalid;
     const startedAt = this.repo.learningStart(ctx.now());
@@ -84,7 +89,7 @@ export class DevicesFeature implements Feature {
       ctx.conditions.set('devices:fingerprints', false, `rules/fingerprints.json unusable: ${(e as Error).message}`.slice(0, 300));
     }
     this.qset = new QuarantineSet({
-      nft: ctx.nft, table: ctx.base.tableName, mode: () => ctx.plan()?.mode ?? null,
+      ruleset: ctx.ruleset, mode: () => ctx.plan()?.mode ?? null,
       onResult: (ok, detail) => {
         ctx.conditions.set('devices:quarantine', ok, detail);
         // The kernel set missed a change: a full apply puts every quarantined MAC back.
@@ -108,13 +113,16 @@ export class DevicesFeature implements Feature {
     };
     if (plan) this.followPlan(ctx, plan);
     this.kernel = new KernelTables({
-      view, nft: ctx.nft, table: ctx.base.tableName,
+      view, ruleset: ctx.ruleset,
       onSightings: (source, s) => this.sightings(source, s),
       onError: (what, e) => ctx.log.warn(`${what} failed: ${(e as Error).message}`),
     });
     this.kernel.start();
-    this.timers.push(setInterval(() => this.runTick(), this.o.tickMs ?? 5000));
-    this.timers.push(setInterval(() => this.flush(), this.o.flushMs ?? 1000));
+    this.pollers = [
+      new Poller({ everyMs: this.o.tickMs ?? 5000, run: () => this.runTick(), ref: true, onError: (e) => this.ctx?.log.error('device inventory tick failed', e) }),
+      new Poller({ everyMs: this.o.flushMs ?? 1000, run: () => this.flush(), ref: true }),
+    ];
+    for (const p of this.pollers) p.start();
   }
 
   /** The ports moved (re-worked out while running): capture and DHCP server follow. */
@@ -135,7 +143,7 @@ export class DevicesFeature implements Feature {
 
   private portsKey = '';
 
-  private followPlan(ctx: FeatureContext, plan: NonNullable<ReturnType<FeatureContext['plan']>>): void {
+  private followPlan(ctx: FeatureContext<DevicesRepo>, plan: NonNullable<ReturnType<FeatureContext['plan']>>): void {
     this.portsKey = portsKey(plan);
     // The LAN-side ports in both modes. In bridge mode a capture on the bridge device only
     // sees frames delivered to the bridge itself (broadcasts), not unicast renewals that
@@ -153,7 +161,7 @@ export class DevicesFeature implements Feature {
     if (plan.mode === 'router' && (plan.servedPorts ?? plan.ifaces.lan).length) void this.startDnsmasq(ctx);
   }
 
-  private async startDnsmasq(ctx: FeatureContext): Promise<void> {
+  private async startDnsmasq(ctx: FeatureContext<DevicesRepo>): Promise<void> {
     const plan = ctx.plan();
     const prefix = plan?.lanPrefixes.find((x) => !x.includes(':'));
     const gateway = plan?.boxAddresses.find((a) => !a.includes(':') && prefix !== undefined && sameV4Net(a, prefix));
@@ -184,15 +192,15 @@ export class DevicesFeature implements Feature {
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    for (const p of this.pollers) p.stop();
+    this.pollers = [];
     this.kernel?.stop();
     await this.capture?.stop();
     await this.dnsmasq?.stop();
     this.flush();
   }
 
-  private need(): FeatureContext {
+  private need(): FeatureContext<DevicesRepo> {
     if (!this.ctx) throw new Error('devices feature used before init()');
     return this.ctx;
   }
@@ -327,8 +335,9 @@ export class DevicesFeature implements Feature {
     return devicesHandlers(this);
   }
 
-  views(): FeatureViews {
-    return { devices: this };
+  /** The page's view model and decision port (the composition hands it to webui/). */
+  views(): DevicesView {
+    return this;
   }
 
   status(): Record<string, unknown> {

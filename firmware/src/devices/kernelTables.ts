@@ -2,11 +2,10 @@
 // (`ip -j neigh`, IPv4 and IPv6), the bridge FDB (`bridge -j fdb`, bridge mode) and the
 // dynamic (MAC, IPv4) set the ruleset fills in the packet path (`nft -j list set`) — and turns
 // it into sightings. Each poll is timed so the cost is visible in `utmctl status`.
-import type { NftDriver } from '../nft/driver.js';
+import type { RulesetSets } from '../nft/backend.js';
 import { LAN_SEEN_SET } from '../nft/render.js';
-import { systemBin } from '../sys/bin.js';
-import { run } from '../sys/run.js';
-import { parseFdb, parseMacIpSet, parseNeighbours, type Sighting } from './tables.js';
+import { Poller } from '../time/poller.js';
+import { parseFdb, parseMacIpSet, parseNeighbours, readBridgeFdb, readNeighbourTable, type Sighting } from '../net/neighbours.js';
 
 export interface LanView {
   mode: 'bridge' | 'router';
@@ -18,8 +17,7 @@ export interface LanView {
 
 export interface KernelTablesOptions {
   view: () => LanView | null;
-  nft: Pick<NftDriver, 'exec'>;
-  table: string;
+  ruleset: Pick<RulesetSets, 'listSet'>;
   onSightings: (source: 'fdb' | 'neigh' | 'nftset', s: Sighting[]) => void;
   onError: (what: string, e: unknown) => void;
   neighIntervalMs?: number | undefined;
@@ -31,24 +29,36 @@ export interface PollStats { polls: number; sightings: number; skipped: number; 
 const fresh = (): PollStats => ({ polls: 0, sightings: 0, skipped: 0, errors: 0, lastMs: null, maxMs: 0 });
 
 export class KernelTables {
-  private timers: NodeJS.Timeout[] = [];
+  private readonly neigh: Poller;
+  private readonly set: Poller;
   readonly stats = { neigh: fresh(), nftset: fresh() };
 
-  constructor(private readonly o: KernelTablesOptions) {}
+  constructor(private readonly o: KernelTablesOptions) {
+    this.neigh = new Poller({ everyMs: o.neighIntervalMs ?? 30_000, run: () => this.readNeighbours() });
+    this.set = new Poller({ everyMs: o.setIntervalMs ?? 60_000, run: () => this.readSet() });
+  }
 
   start(): void {
-    this.timers.push(setInterval(() => void this.pollNeighbours(), this.o.neighIntervalMs ?? 30_000));
-    this.timers.push(setInterval(() => void this.pollSet(), this.o.setIntervalMs ?? 60_000));
-    void this.pollNeighbours();
+    this.neigh.start(true);
+    this.set.start();
   }
 
   stop(): void {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.neigh.stop();
+    this.set.stop();
   }
 
-  /** Reads the FDB and neighbour tables once. Never rejects (errors are counted). */
-  async pollNeighbours(): Promise<void> {
+  /** Reads the FDB and neighbour tables once (or joins a read under way). Never rejects. */
+  pollNeighbours(): Promise<void> {
+    return this.neigh.runNow();
+  }
+
+  /** Reads the kernel's (MAC, IPv4) set once (or joins a read under way). Never rejects. */
+  pollSet(): Promise<void> {
+    return this.set.runNow();
+  }
+
+  private async readNeighbours(): Promise<void> {
     const v = this.o.view();
     if (v === null) return;
     await this.timed(this.stats.neigh, async () => {
@@ -56,14 +66,14 @@ export class KernelTables {
       let skipped = 0;
       const out: Sighting[] = [];
       if (v.mode === 'bridge' && v.bridge) {
-        const fdb = parseFdb((await run([systemBin('bridge'), '-j', 'fdb', 'show', 'br', v.bridge], { timeoutMs: 10_000 })).stdout, v.bridge, v.lan);
+        const fdb = parseFdb(await readBridgeFdb(v.bridge), v.bridge, v.lan);
         this.o.onSightings('fdb', fdb.sightings);
         lanMacs = new Set(fdb.sightings.map((s) => s.mac));
         skipped += fdb.skipped;
         out.push(...fdb.sightings);
       }
       const devs = v.mode === 'bridge' && v.bridge ? [v.bridge] : [...v.lan];
-      const neigh = parseNeighbours((await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 10_000 })).stdout, devs);
+      const neigh = parseNeighbours(await readNeighbourTable(), devs);
       // Bridge mode: the neighbour table also holds the internet router, which sits behind the
       // WAN port; only stations the FDB places on a LAN port are office devices.
       const ns = lanMacs === null ? neigh.sightings : neigh.sightings.filter((s) => lanMacs.has(s.mac));
@@ -72,13 +82,12 @@ export class KernelTables {
     });
   }
 
-  /** Reads the kernel's (MAC, IPv4) set once. Never rejects (errors are counted). */
-  async pollSet(): Promise<void> {
+  private async readSet(): Promise<void> {
     const v = this.o.view();
     if (v === null) return;
     await this.timed(this.stats.nftset, async () => {
       const family = v.mode === 'bridge' ? 'bridge' : 'inet';
-      const r = parseMacIpSet(await this.o.nft.exec(['list', 'set', family, this.o.table, LAN_SEEN_SET]));
+      const r = parseMacIpSet(await this.o.ruleset.listSet(family, LAN_SEEN_SET));
       this.o.onSightings('nftset', r.sightings);
       return { sightings: r.sightings.length, skipped: r.skipped };
     });

@@ -1,13 +1,12 @@
 // Adapter: the kernel's MAC quarantine set, changed incrementally. Approve, quarantine and
 // release touch one element; no full re-render. The set lives in `bridge utm` in bridge mode
 // and in `inet utm` in router mode (see nft/render.ts). Changes run one at a time, in order.
-import type { NftDriver } from '../nft/driver.js';
+import type { RulesetSets } from '../nft/backend.js';
 import type { Cmd, Family } from '../nft/json.js';
 import type { ActionRequest } from './model.js';
 
 export interface QuarantineSetOptions {
-  nft: Pick<NftDriver, 'exec'>;
-  table: string;
+  ruleset: Pick<RulesetSets, 'table' | 'transact'>;
   /** Current mode (null before the first apply: nothing to change yet). */
   mode: () => 'bridge' | 'router' | null;
   onResult: (ok: boolean, detail: string) => void;
@@ -39,9 +38,9 @@ export class QuarantineSet {
     const mode = this.o.mode();
     if (mode === null) return false;
     const family: Family = mode === 'bridge' ? 'bridge' : 'inet';
-    const cmds = reqs.flatMap((r) => quarantineCommands(family, this.o.table, r));
+    const cmds = reqs.flatMap((r) => quarantineCommands(family, this.o.ruleset.table, r));
     try {
-      await this.o.nft.exec([], JSON.stringify({ nftables: cmds }));
+      await this.o.ruleset.transact(JSON.stringify({ nftables: cmds }));
       this.counts.applied += reqs.length;
       this.o.onResult(true, `${reqs.length} quarantine change(s) applied`);
       return true;

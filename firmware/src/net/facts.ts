@@ -1,7 +1,8 @@
 // Adapter: reads the network facts from iproute2's JSON output, and creates the bridge in
 // zero-config bridge mode. Commands run with argv arrays only.
 import { existsSync } from 'node:fs';
-import { run } from '../sys/run.js';
+import { run, RunError } from '../sys/run.js';
+import { parseFdb, parseNeighbourEntries, readBridgeFdb, readNeighbourTable } from './neighbours.js';
 import type { AddrFact, LinkFact, NetworkFacts } from './topology.js';
 
 async function ipJson(args: string[]): Promise<unknown[]> {
@@ -11,6 +12,16 @@ async function ipJson(args: string[]): Promise<unknown[]> {
   if (!Array.isArray(v)) return [];
   const items: unknown[] = v;
   return items;
+}
+
+/** The listing, or an empty one when the tool fails (as ipJson does). */
+async function readOr(read: () => Promise<string>): Promise<string> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof RunError) return '[]';
+    throw e;
+  }
 }
 
 type J = Record<string, unknown>;
@@ -41,18 +52,14 @@ export async function readNetworkFacts(bridge?: string): Promise<NetworkFacts> {
   ]
     .map((r) => str((r as J).gateway))
     .filter((g): g is string => !!g);
-  // `"router": null` marks a neighbour that announced itself as an IPv6 router.
-  const neighbours = (await ipJson(['ip', '-j', 'neigh', 'show']))
-    .map((n) => ({ ip: str((n as J).dst), mac: str((n as J).lladdr), dev: str((n as J).dev), router: Object.hasOwn(n as J, 'router') }))
-    .filter((n): n is { ip: string; mac: string; dev: string | undefined; router: boolean } => !!n.ip && !!n.mac);
+  // The shared reader (net/neighbours.ts); a table that cannot be read is an empty one here,
+  // as for the other iproute2 listings above.
+  const neighbours = parseNeighbourEntries(await readOr(() => readNeighbourTable())).entries
+    .map((n) => ({ ip: n.ip, mac: n.mac, dev: n.dev, router: n.router }));
   // Learned entries only: the ports' own addresses ("self", permanent) say nothing about a peer.
-  const fdb =
-    bridge && links.some((l) => l.name === bridge)
-      ? (await ipJson(['bridge', '-j', 'fdb', 'show', 'br', bridge]))
-          .filter((f) => (f as J).state !== 'permanent' && !(Array.isArray((f as J).flags) && ((f as J).flags as unknown[]).includes('self')))
-          .map((f) => ({ mac: str((f as J).mac), port: str((f as J).ifname) }))
-          .filter((f): f is { mac: string; port: string } => !!f.mac && !!f.port)
-      : [];
+  const fdb = bridge && links.some((l) => l.name === bridge)
+    ? parseFdb(await readOr(() => readBridgeFdb(bridge)), bridge).sightings.map((s) => ({ mac: s.mac, port: s.dev ?? '' }))
+    : [];
   return { links, addrs, defaultGateways, neighbours, fdb };
 }
 

@@ -8,6 +8,7 @@ import type { NftDocument } from './json.js';
 import { verifyReadBack } from './verify.js';
 import { keepDynamicSets, parseKernelTable, type KernelTable } from './keepSets.js';
 import { systemBin } from '../sys/bin.js';
+import type { ApplyReport, RulesetBackend } from './backend.js';
 
 export class NftError extends Error {
   override name = 'NftError';
@@ -30,15 +31,10 @@ export interface NftDriverOptions {
   serialize?: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
 }
 
-export interface ApplyReport {
-  /** Dynamic sets left in place with their elements (`family name`). */
-  kept: string[];
-  checkedMs: number;
-  appliedMs: number;
-  verifiedMs: number;
-}
+export type { ApplyReport } from './backend.js';
 
-export class NftDriver {
+/** The real ruleset backend: `nft -j` on this box (or in a namespace, through `nft` argv). */
+export class NftDriver implements RulesetBackend {
   private readonly nft: string[];
   private readonly timeoutMs: number;
   private readonly opts: Required<Pick<NftDriverOptions, 'workDir'>> & NftDriverOptions;
@@ -82,6 +78,20 @@ export class NftDriver {
     } finally {
       if (file) await rm(file, { force: true });
     }
+  }
+
+  get table(): string {
+    return this.opts.tableName;
+  }
+
+  /** One batch of element commands as one transaction. Throws NftError. */
+  async transact(doc: string | Uint8Array): Promise<void> {
+    await this.exec([], doc);
+  }
+
+  /** `nft -j list set FAMILY TABLE NAME` of one of our sets. Throws NftError. */
+  listSet(family: 'inet' | 'bridge', set: string): Promise<string> {
+    return this.exec(['list', 'set', family, this.opts.tableName, set]);
   }
 
   /** Validates a document without applying it (`nft -c`). Throws NftError. */

@@ -19,6 +19,7 @@ import type { PortObservations } from '../policy/network.js';
 import type { EvidenceKind, PortSighting } from '../net/portRoles.js';
 import { readNetworkFacts } from '../net/facts.js';
 import { ethernetPorts, type NetworkFacts } from '../net/topology.js';
+import { Poller } from '../time/poller.js';
 
 export interface PortWatchOptions {
   bridge: string;
@@ -70,7 +71,8 @@ export function nudgeGateways(facts: NetworkFacts, onError: (what: string, e: un
 }
 
 export class PortWatch {
-  private timers: NodeJS.Timeout[] = [];
+  private linkPoll: Poller | null = null;
+  private tablePoll: Poller | null = null;
   private capture: UdpCapture | null = null;
   private capturePorts = '';
   private links = new Map<string, boolean>();
@@ -90,16 +92,18 @@ export class PortWatch {
   async start(): Promise<void> {
     this.stopped = false;
     this.links = await this.readLinks();
-    this.timers.push(setInterval(() => void this.pollLinks(), this.o.carrierPollMs ?? 1000));
-    this.timers.push(setInterval(() => this.refresh(), this.o.tablesPollMs ?? 10_000));
+    this.linkPoll = new Poller({ everyMs: this.o.carrierPollMs ?? 1000, run: () => this.pollLinks(), ref: true });
+    this.tablePoll = new Poller({ everyMs: this.o.tablesPollMs ?? 10_000, run: () => this.refresh(), ref: true });
+    this.linkPoll.start();
+    this.tablePoll.start();
     this.refresh();
   }
 
   /** Stops timers and the capture; waits for a reading under way. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.linkPoll?.stop();
+    this.tablePoll?.stop();
     if (this.debounce) clearTimeout(this.debounce);
     this.debounce = null;
     await this.reading;

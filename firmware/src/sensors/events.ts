@@ -27,18 +27,32 @@ export interface PacketLogEvent {
   outIf?: string | undefined;
 }
 
-/**
- * Placeholder for conntrack flow events (NFCT through ulogd2). The detectors work replaces
- * `record` with a typed flow record; until then it carries the validated flat datagram.
- */
+/** One conntrack flow (NFCT through ulogd2, or the open-connection poller), as the kernel
+ *  saw it: `src` opened the connection. Addresses in the same normal form as packet events. */
 export interface FlowEvent {
   type: 'flow';
-  /** Flow end (or event) time, ms since epoch. */
+  /** Flow end, or the time of receipt for new/update events, ms since epoch. */
   at: number;
-  /** ulogd2 `ct.event`: 1 new, 2 update, 4 destroy. */
-  ctEvent: number;
-  /** Flat copy of the datagram: primitive values only, keys and strings length-limited. */
-  record: Readonly<Record<string, string | number>>;
+  /** conntrack's event: a new connection, an update of an open one, or its end. */
+  phase: 'new' | 'update' | 'end';
+  ctId: number | undefined;
+  family: IpFamily;
+  /** IP protocol number (6 tcp, 17 udp, 1 icmp, 58 icmpv6, ...). */
+  protoNum: number;
+  src: string;
+  dst: string;
+  sport: number | undefined;
+  dport: number | undefined;
+  /** The opener's MAC when the stack reports it (ulogd2 NFCT does not). */
+  srcMac: string | undefined;
+  /** Bytes and packets in the original and in the reply direction, cumulative. */
+  origBytes: number;
+  origPkts: number;
+  replyBytes: number;
+  replyPkts: number;
+  /** ms since epoch; `end` equals `start` when conntrack reported no end (new/update). */
+  start: number;
+  end: number;
 }
 
 export type SensorEvent = PacketLogEvent | FlowEvent;

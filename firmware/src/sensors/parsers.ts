@@ -1,7 +1,7 @@
 // The datagram parsers the ulogd2 listener dispatches to, wrapped for UdpEventListener.
 import type { DatagramParser } from './listener.js';
 import { isNflogShape, parseNflogRecord } from './nflog.js';
-import { isNfctShape, parseNfctPlaceholder } from './nfctPlaceholder.js';
+import { isNfctShape, parseNfct } from './nfct.js';
 
 /** NFLOG packet records (key `oob.prefix`). */
 export const nflogParser: DatagramParser = {
@@ -10,11 +10,11 @@ export const nflogParser: DatagramParser = {
   parse: parseNflogRecord,
 };
 
-/** NFCT flow records (key `ct.event`); placeholder until the typed flow parser lands. */
+/** NFCT flow records (key `ct.event`), typed here once for every consumer. */
 export const nfctParser: DatagramParser = {
   name: 'nfct',
   matches: isNfctShape,
-  parse: parseNfctPlaceholder,
+  parse: parseNfct,
 };
 
 /** Default parser list for the ulogd2 listener, most frequent shape first. */

@@ -6,6 +6,7 @@
 // The watchdog ping runs on utmd's event loop: a hung loop sends none and systemd restarts
 // utmd (the ruleset stays in the kernel). Outside systemd (no NOTIFY_SOCKET) it does nothing.
 import { execFile } from 'node:child_process';
+import { Poller } from '../time/poller.js';
 
 export type NotifyRunner = (args: readonly string[]) => Promise<void>;
 
@@ -37,8 +38,7 @@ export interface SdNotifierDeps {
 
 /** Tells systemd when utmd is ready and keeps its watchdog fed while the event loop runs. */
 export class SdNotifier {
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight = false;
+  private pings: Poller | undefined;
   constructor(private readonly d: SdNotifierDeps) {}
 
   /** True when utmd runs under systemd with a notify socket. */
@@ -51,27 +51,23 @@ export class SdNotifier {
     if (!this.enabled) return;
     await this.send(['--ready', `--status=${status.slice(0, 200)}`]);
     const every = watchdogIntervalMs(this.d.env, this.d.pid);
-    if (every !== null && this.timer === undefined) {
-      this.timer = setInterval(() => void this.ping(), every);
-      this.timer.unref();
+    if (every !== null && this.pings === undefined) {
+      this.pings = new Poller({ everyMs: every, run: () => this.ping() });
+      this.pings.start();
     }
   }
 
   /** Sends STOPPING=1 and stops the pings. */
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.pings?.stop();
+    this.pings = undefined;
     if (this.enabled) await this.send(['--stopping']);
   }
 
+  /** One ping; the poller never starts one while another runs (a slow systemd-notify must not
+   *  pile up children). */
   private async ping(): Promise<void> {
-    if (this.inFlight) return; // a slow systemd-notify must not pile up children
-    this.inFlight = true;
-    try {
-      await this.send(['WATCHDOG=1']);
-    } finally {
-      this.inFlight = false;
-    }
+    await this.send(['WATCHDOG=1']);
   }
 
   private async send(args: string[]): Promise<void> {

@@ -5,6 +5,7 @@
 import { parseFlow, type FlowRecord } from '../flows/parse.js';
 import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
+import { Poller } from '../time/poller.js';
 import { ByteLedger, countsForDevice, type DeviceBytes } from './byteLedger.js';
 import { parseConntrackLine } from './conntrackList.js';
 import type { DeviceBytesRepo } from './deviceBytesRepo.js';
@@ -29,12 +30,14 @@ const listConntrack = async (): Promise<string> =>
 
 /** Reads conntrack; `latest()` is what `utmctl status` and the page show. */
 export class ByteCounters {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly poller: Poller;
   private readonly ledger = new ByteLedger();
   private busy = false;
   readonly stats = { polls: 0, skipped: 0, lastPollMs: 0, ended: 0 };
 
-  constructor(private readonly o: ByteCounterOptions) {}
+  constructor(private readonly o: ByteCounterOptions) {
+    this.poller = new Poller({ everyMs: o.everyMs, run: () => this.poll() });
+  }
 
   start(): void {
     try {
@@ -42,14 +45,11 @@ export class ByteCounters {
     } catch (e) {
       this.o.onError(e);
     }
-    void this.poll();
-    this.timer = setInterval(() => void this.poll(), this.o.everyMs);
-    this.timer.unref();
+    this.poller.start(true);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
     this.save();
   }
 

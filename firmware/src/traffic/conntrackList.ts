@@ -4,6 +4,7 @@
 // threshold on as `update` records in the shape parseFlow reads (ulogd2 NFCT key names).
 import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
+import { Poller } from '../time/poller.js';
 
 const KV = /([a-z-]+)=([^\s\]]+)/g;
 const MAX_LINE = 2048;
@@ -56,16 +57,20 @@ export interface ConntrackPollerDeps {
 }
 
 export class ConntrackPoller {
-  private timer: NodeJS.Timeout | null = null;
-  private busy = false;
+  private readonly poller: Poller;
   readonly counts = { polls: 0, failures: 0, listed: 0, handedOn: 0, unreadable: 0 };
 
-  constructor(private readonly d: ConntrackPollerDeps) {}
+  constructor(private readonly d: ConntrackPollerDeps) {
+    this.poller = new Poller({ everyMs: d.everyMs, run: () => this.listOnce() });
+  }
 
-  /** Lists open connections once. Never throws; failures are counted and reported. */
-  async poll(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
+  /** Lists open connections once (or joins a listing under way). Never throws; failures are
+   *  counted and reported. */
+  poll(): Promise<void> {
+    return this.poller.runNow();
+  }
+
+  private async listOnce(): Promise<void> {
     try {
       const r = await run([systemBin('conntrack'), '-L', '-o', 'extended,id,ktimestamp'], { timeoutMs: 20_000, maxOutput: 128 * 1024 * 1024 });
       this.counts.polls++;
@@ -86,18 +91,14 @@ export class ConntrackPoller {
     } catch (e) {
       this.counts.failures++;
       this.d.onError(e);
-    } finally {
-      this.busy = false;
     }
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.poll(), this.d.everyMs);
-    this.timer.unref();
+    this.poller.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
   }
 }

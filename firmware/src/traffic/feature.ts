@@ -7,10 +7,10 @@
 // allowlist entries matched by name and for alert evidence.
 import { join } from 'node:path';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
-import type { Feature, FeatureContext } from '../app/feature.js';
-import type { FeatureViews } from '../app/views.js';
+import { Poller } from '../time/poller.js';
+import type { Feature, FeatureContext, Handlers } from '../feature/contract.js';
+import type { Db } from '../store/db.js';
 import { z } from 'zod';
-import type { Handlers } from '../app/commands.js';
 import { CommandError, parseArgs } from '../control/protocol.js';
 import { normalizeIp } from '../net/ipText.js';
 import { parseLogPrefix, type PacketHit } from '../alerts/fromPacket.js';
@@ -18,10 +18,10 @@ import { collectorAllowEntry, DetectorSet, type ListedLookup } from '../detector
 import { clocked, type Thresholds } from '../detectors/thresholds.js';
 import { CidrSet, makeIsLan } from '../net/cidrSet.js';
 import type { FlowEvent } from '../sensors/events.js';
+import { parseNfct } from '../sensors/nfct.js';
 import { DnsCapture } from '../dns/capture.js';
 import { DnsNames } from '../dns/sensor.js';
 import { ByteCounters } from './byteCounters.js';
-import { DeviceBytesRepo } from './deviceBytesRepo.js';
 import { ConntrackPoller } from './conntrackList.js';
 import { FlowIngest } from './ingest.js';
 import { NeighbourTable, type KnownDevice } from './neighbours.js';
@@ -29,7 +29,7 @@ import { loadThresholds } from './thresholdsFile.js';
 import { MacMisses } from './macMisses.js';
 import { LAN_SEEN_SET } from '../nft/render.js';
 import type { FlowRecord } from '../flows/parse.js';
-import { incidentsView } from './view.js';
+import { incidentsView, trafficRepos, type IncidentsView, type TrafficRepos } from './view.js';
 import { loadWindows, saveWindows } from './windows.js';
 
 export interface TrafficOptions {
@@ -59,16 +59,26 @@ export function localListed(entries: readonly string[]): ListedLookup {
   return (ip) => (set?.has(ip) ? hit : undefined);
 }
 
-export class TrafficFeature implements Feature {
+export class TrafficFeature implements Feature<TrafficRepos> {
   readonly id = 'traffic';
-  private ctx: FeatureContext | null = null;
+  private ctx: FeatureContext<TrafficRepos> | null = null;
   private thresholds: Thresholds | null = null;
   private detectors: DetectorSet | null = null;
   private ingest: FlowIngest | null = null;
   private neighbours: NeighbourTable | null = null;
   private poller: ConntrackPoller | null = null;
   private bytes: ByteCounters | null = null;
-  private evictTimer: NodeJS.Timeout | null = null;
+  /** Evicts window state with the latest event time, and sweeps the learned names. */
+  private readonly evict = new Poller({
+    everyMs: EVICT_MS,
+    run: () => {
+      this.detectors?.evict(this.lastEventAt || (this.ctx?.now() ?? 0));
+      this.dns?.cache.sweep();
+      // Every tenth run: the windows of a busy office are megabytes of JSON.
+      if (++this.ticks % 10 === 0) void this.saveWindows();
+    },
+    onError: (e) => this.ctx?.log.error('window eviction failed', e),
+  });
   private dns: DnsNames | null = null;
   private dnsCapture: DnsCapture | null = null;
   private lastEventAt = 0;
@@ -78,8 +88,12 @@ export class TrafficFeature implements Feature {
 
   constructor(private readonly o: TrafficOptions) {}
 
+  repositories(db: Db): TrafficRepos {
+    return trafficRepos(db, () => this.ctx?.now() ?? Date.now());
+  }
+
   /** Loads thresholds and builds the detectors; throws ThresholdsError on a bad file. */
-  init(ctx: FeatureContext): void {
+  init(ctx: FeatureContext<TrafficRepos>): void {
     this.ctx = ctx;
     const t = loadThresholds({ root: this.o.root, file: ctx.config.traffic.thresholdsFile, timeScale: ctx.config.traffic.timeScale });
     this.thresholds = t;
@@ -102,7 +116,7 @@ export class TrafficFeature implements Feature {
     const kept = loadWindows(ctx.stateDir, this.detectors);
     if (kept.error !== undefined) ctx.log.warn('detector windows from before the restart unreadable; starting fresh', kept.error);
     this.neighbours = new NeighbourTable(NEIGH_MS, (e) => ctx.log.warn('neighbour table unreadable', e), this.o.devices,
-      () => ctx.nft.exec(['list', 'set', ctx.plan()?.mode === 'bridge' ? 'bridge' : 'inet', ctx.base.tableName, LAN_SEEN_SET]));
+      () => ctx.ruleset.listSet(ctx.plan()?.mode === 'bridge' ? 'bridge' : 'inet', LAN_SEEN_SET));
     this.ingest = new FlowIngest({ isLan: (ip) => this.isLan(ip), macOf: (ip) => this.neighbours?.macOf(ip), now: ctx.now });
     const c = clocked(t);
     this.poller = new ConntrackPoller({
@@ -110,7 +124,11 @@ export class TrafficFeature implements Feature {
       // Hand on a little before the threshold so the detector itself decides at the edge.
       minAgeMs: () => c.hours(t.longConnection.minHours) * 0.9,
       now: ctx.now,
-      onRecord: (rec) => this.onFlow({ type: 'flow', at: ctx.now(), ctEvent: 2, record: rec }),
+      onRecord: (rec) => {
+        const r = parseNfct(rec, ctx.now());
+        if (r.ok) this.onFlow(r.event);
+        else this.counts.errors++;
+      },
       onError: (e) => ctx.log.warn('conntrack listing failed', e),
     });
     this.bytes = new ByteCounters({
@@ -119,7 +137,7 @@ export class TrafficFeature implements Feature {
       isLan: (ip) => this.isLan(ip),
       boxAddresses: () => ctx.plan()?.boxAddresses ?? [],
       // unit tests run the feature without a store: the totals then live in memory only
-      repo: (ctx.db as typeof ctx.db | null) ? new DeviceBytesRepo(ctx.db, ctx.now) : undefined,
+      repo: ctx.repos.deviceBytes,
       onError: (e) => ctx.log.warn('device byte counters unreadable', e),
     });
   }
@@ -144,13 +162,7 @@ export class TrafficFeature implements Feature {
     this.poller?.start();
     this.bytes?.start();
     this.startDnsCapture();
-    this.evictTimer = setInterval(() => {
-      this.detectors?.evict(this.lastEventAt || (this.ctx?.now() ?? 0));
-      this.dns?.cache.sweep();
-      // Every tenth tick: the windows of a busy office are megabytes of JSON.
-      if (++this.ticks % 10 === 0) void this.saveWindows();
-    }, EVICT_MS);
-    this.evictTimer.unref();
+    this.evict.start();
   }
 
   /** The LAN-side ports of the plan (as the DHCP capture uses them); none before the first apply. */
@@ -196,8 +208,7 @@ export class TrafficFeature implements Feature {
     this.misses?.flush();
     this.poller?.stop();
     this.bytes?.stop();
-    if (this.evictTimer) clearInterval(this.evictTimer);
-    this.evictTimer = null;
+    this.evict.stop();
     await this.saveWindows();
     const cap = this.dnsCapture;
     this.dnsCapture = null;
@@ -224,9 +235,9 @@ export class TrafficFeature implements Feature {
   }
 
   /** One flow from the sensors (or the conntrack poller). Never throws. */
-  onFlow(ev: unknown): void {
+  onFlow(ev: FlowEvent): void {
     const { ctx, ingest, detectors } = this;
-    if (!ctx || !ingest || !detectors || !isFlowEvent(ev)) return;
+    if (!ctx || !ingest || !detectors) return;
     try {
       const flow = ingest.toRecord(ev);
       if (!flow) return;
@@ -300,10 +311,10 @@ export class TrafficFeature implements Feature {
     return { names: cache.list(a.limit), total: cache.size };
   }
 
-  views(): FeatureViews {
+  /** The page's view model of the latest incidents (undefined before init). */
+  views(): IncidentsView | undefined {
     const ctx = this.ctx;
-    if (!ctx) return {};
-    return { incidents: incidentsView({ db: ctx.db, now: ctx.now, name: ctx.nameDevice }) };
+    return ctx ? incidentsView({ ...ctx.repos, now: ctx.now, name: ctx.nameDevice }) : undefined;
   }
 
   status(): Record<string, unknown> {
@@ -325,8 +336,3 @@ const NamesArgs = z.strictObject({
   ip: z.string().max(64).optional(),
   limit: z.int().min(1).max(10_000).default(200),
 });
-
-function isFlowEvent(ev: unknown): ev is FlowEvent {
-  return typeof ev === 'object' && ev !== null && (ev as { type?: unknown }).type === 'flow' &&
-    typeof (ev as { record?: unknown }).record === 'object' && (ev as { record?: unknown }).record !== null;
-}

@@ -1,8 +1,8 @@
-// From a sensor flow event to a FlowRecord the detectors can use: parse (malformed input is
-// counted by reason and dropped), drop ulogd2's own loopback datagrams, fill the device MAC
+// From a typed sensor flow event to a FlowRecord the detectors can use: orient it (a flow with
+// no office side is counted and dropped), drop ulogd2's own loopback datagrams, fill the device MAC
 // from the neighbour table, and stamp open flows (new/update) with their receive time as end.
 import type { FlowEvent } from '../sensors/events.js';
-import { parseFlow, type FlowRecord, type ParseErrorReason } from '../flows/parse.js';
+import { orientFlow, type FlowRecord, type ParseErrorReason } from '../flows/parse.js';
 
 export interface FlowIngestDeps {
   /** True for office addresses (the plan's LAN prefixes). */
@@ -19,16 +19,13 @@ export class FlowIngest {
 
   constructor(private readonly d: FlowIngestDeps) {}
 
-  /** One sensor event (or a polled record) → a record, or undefined when it is dropped. Never throws. */
-  toRecord(ev: Pick<FlowEvent, 'record'>): FlowRecord | undefined {
-    const rec = ev.record;
-    const src = rec['orig.ip.saddr.str'] ?? rec['src_ip'];
-    const dst = rec['orig.ip.daddr.str'] ?? rec['dest_ip'];
-    if (typeof src === 'string' && typeof dst === 'string' && LOOPBACK.test(src) && LOOPBACK.test(dst)) {
+  /** One typed flow (sensors or the conntrack poller) → a record, or undefined when it is dropped. Never throws. */
+  toRecord(ev: FlowEvent): FlowRecord | undefined {
+    if (LOOPBACK.test(ev.src) && LOOPBACK.test(ev.dst)) {
       this.counts.loopback++;
       return undefined;
     }
-    const r = parseFlow(rec, this.d.isLan);
+    const r = orientFlow(ev, this.d.isLan);
     if (!r.ok) {
       // A flow with no office side (e.g. the box's own traffic) is normal, not malformed.
       this.counts.malformed[r.reason] = (this.counts.malformed[r.reason] ?? 0) + 1;

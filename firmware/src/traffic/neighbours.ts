@@ -1,35 +1,7 @@
 // The box's neighbour table (ARP / NDP), read with `ip -j neigh show` every few seconds, so
 // flow records (which carry no MAC) can name the LAN device by its MAC.
-import { z } from 'zod';
-import { systemBin } from '../sys/bin.js';
-import { run } from '../sys/run.js';
-import { parseMacIpSet } from '../devices/tables.js';
-
-const NeighSchema = z.array(z.object({
-  dst: z.string().max(64).describe('Neighbour address'),
-  lladdr: z.string().max(64).optional().describe('Link-layer address'),
-}).loose());
-
-const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-
-/** Pure: `ip -j neigh` JSON text → address → lower-case MAC. Unknown shapes yield an empty map. */
-export function parseNeighbours(json: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch (err) {
-    void err; // an unreadable listing is the same as an empty one; the caller counts refresh failures
-    return out;
-  }
-  const r = NeighSchema.safeParse(doc);
-  if (!r.success) return out;
-  for (const n of r.data) {
-    const mac = n.lladdr?.toLowerCase();
-    if (mac && MAC.test(mac)) out.set(n.dst.toLowerCase(), mac);
-  }
-  return out;
-}
+import { neighbourMacs, parseMacIpSet, readNeighbourTable } from '../net/neighbours.js';
+import { Poller } from '../time/poller.js';
 
 /** A device as another feature knows it (the devices inventory): its MAC and addresses. */
 export interface KnownDevice { mac: string; ipv4: readonly string[]; ipv6: readonly string[] }
@@ -37,7 +9,7 @@ export interface KnownDevice { mac: string; ipv4: readonly string[]; ipv6: reado
 export class NeighbourTable {
   private table = new Map<string, string>();
   private known = new Map<string, string>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly poller: Poller;
   readonly counts = { refreshes: 0, failures: 0 };
 
   /** `devices`: the inventory's view, for bridge mode, where the box itself never ARPs for the
@@ -47,7 +19,9 @@ export class NeighbourTable {
   /** `readSeen`: the ruleset's (MAC, IPv4) set as `nft -j list set` prints it: what the kernel
    *  saw in the packet path, the one place bridge mode learns a new device's address at once. */
   constructor(private readonly everyMs: number, private readonly onError: (e: unknown) => void,
-    private readonly devices?: () => Iterable<KnownDevice>, private readonly readSeen?: () => Promise<string>) {}
+    private readonly devices?: () => Iterable<KnownDevice>, private readonly readSeen?: () => Promise<string>) {
+    this.poller = new Poller({ everyMs, run: () => this.refresh() });
+  }
 
   macOf(ip: string): string | undefined {
     return this.table.get(ip) ?? this.known.get(ip) ?? this.seen.get(ip);
@@ -76,8 +50,7 @@ export class NeighbourTable {
   async refresh(): Promise<void> {
     try {
       this.refreshKnown();
-      const r = await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 5000, maxOutput: 8 * 1024 * 1024 });
-      this.table = parseNeighbours(r.stdout);
+      this.table = neighbourMacs(await readNeighbourTable(5000));
       await this.refreshSeen();
       this.counts.refreshes++;
     } catch (e) {
@@ -88,13 +61,10 @@ export class NeighbourTable {
 
   /** Refreshes every `everyMs`; `readNow`: also once at once (default). */
   start(readNow = true): void {
-    if (readNow) void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.everyMs);
-    this.timer.unref();
+    this.poller.start(readNow);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
   }
 }

@@ -3,9 +3,10 @@
 import type { Incident } from '../alerts/incidents.js';
 import type { Alert, AlertParams } from '../alerts/types.js';
 import { namingParams, withDeviceNames, type NameDevice } from '../alerts/naming.js';
-import { AlertsRepo } from '../store/alertsRepo.js';
+import { AlertsRepo } from '../alerts/alertsRepo.js';
+import { DeviceBytesRepo } from './deviceBytesRepo.js';
 import type { Db } from '../store/db.js';
-import { IncidentsRepo } from '../store/incidentsRepo.js';
+import { IncidentsRepo } from '../alerts/incidentsRepo.js';
 
 const SHOWN = 10;
 const ALERTS_PER_INCIDENT = 8;
@@ -23,10 +24,21 @@ export interface IncidentsView {
   recent(): IncidentEntry[];
 }
 
-/** Reads the incidents view from the store; devices are named as staff know them (`name`). */
-export function incidentsView(o: { db: Db; now: () => number; name?: NameDevice | undefined }): IncidentsView {
-  const incidents = new IncidentsRepo(o.db);
-  const alerts = new AlertsRepo(o.db);
+/** The traffic feature's repositories (incidents view, per-device byte totals). */
+export interface TrafficRepos {
+  incidents: IncidentsRepo;
+  alerts: AlertsRepo;
+  deviceBytes: DeviceBytesRepo;
+}
+
+/** Prepares the traffic feature's statements on the open store. */
+export function trafficRepos(db: Db, now: () => number): TrafficRepos {
+  return { incidents: new IncidentsRepo(db), alerts: new AlertsRepo(db), deviceBytes: new DeviceBytesRepo(db, now) };
+}
+
+/** The incidents view over the store; devices are named as staff know them (`name`). */
+export function incidentsView(o: Pick<TrafficRepos, 'incidents' | 'alerts'> & { now: () => number; name?: NameDevice | undefined }): IncidentsView {
+  const { incidents, alerts } = o;
   return {
     recent: () => incidents.recent(SHOWN, o.now() - 7 * DAY).map((incident) => {
       const n = o.name?.(incident.device);

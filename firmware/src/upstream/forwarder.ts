@@ -3,7 +3,7 @@
 // just after the last confirmed message, so what a broken link did not confirm is resent, in
 // order, with the same sequence numbers. One backoff with full jitter governs reconnects (never
 // one per message), so a fleet's reconnect storm after a collector restart is spread out.
-import type { OutboxRepo } from '../store/outboxRepo.js';
+import type { OutboxRepo } from './outboxRepo.js';
 import type { UpstreamStatus } from './contract.js';
 import type { Connector, Link } from './link.js';
 import { linkError } from './link.js';

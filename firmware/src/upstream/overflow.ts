@@ -1,7 +1,7 @@
 // Pure: the 'notice' that tells the monitoring centre how many messages the box's full outbox
 // dropped (statistics first, alerts last) and which sequence numbers they had, so a gap in
 // the numbers at the collector is explained rather than silent.
-import type { OutboxLosses } from '../store/outboxRepo.js';
+import type { OutboxLosses } from './outboxRepo.js';
 import type { MessageClass, UpstreamMessage } from './contract.js';
 
 export const OVERFLOW_SD_ID = 'utmOverflow@32473';

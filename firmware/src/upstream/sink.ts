@@ -2,7 +2,7 @@
 // with the number in `[meta sequenceId=…]` (RFC 5424 §7.3.1) and in our own element, commits
 // it to the outbox and applies the overflow bound, all in one (possibly nested) SQLite
 // transaction. Nothing is sent here; the forwarder is only woken after the caller's commit.
-import type { OutboxRepo } from '../store/outboxRepo.js';
+import type { OutboxRepo } from './outboxRepo.js';
 import type { UpstreamMessage, UpstreamSink } from './contract.js';
 import { lossNotice } from './overflow.js';
 import { formatRfc5424, type SdElement } from './rfc5424.js';

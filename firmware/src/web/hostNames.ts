@@ -4,7 +4,7 @@
 // so a new address or a renamed box never meets an English "421 Misdirected request".
 // Pure parsers here; the adapter that reads the files is hostNamesReader.ts.
 import { normaliseDomain, normaliseLabel } from '../net/dnsName.js';
-import { normaliseAddress } from '../blocklist/peers.js';
+import { normaliseAddress } from '../net/hostOrAddress.js';
 
 export interface HostNameFacts {
   /** The box's addresses now (any form; normalised here). */

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
+import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
 import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
 import { ConfigSchema } from '../../../firmware/src/config/schema.js';
 import { NftDriver } from '../../../firmware/src/nft/driver.js';
@@ -55,7 +56,7 @@ test('a refused blocklist update keeps the feed status of what the kernel enforc
   const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch });
   const applyFull = async (): Promise<boolean> => {
     try {
-      await nft.apply(renderRuleset(buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: feature.groups() })));
+      await nft.apply(renderRuleset(buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: feature.groups().map((g) => g.rules) })));
       return true;
     } catch {
       return false; // the daemon reports its own apply failures; here only the outcome matters
@@ -67,7 +68,7 @@ test('a refused blocklist update keeps the feed status of what the kernel enforc
   t.teardown(() => db.close());
   await feature.init({
     stateDir, config, provisioning: null, base, log: { info: () => {}, warn: () => {}, error: () => {} },
-    now: Date.now, db, nft, conditions, deviceId: 'test', plan: () => plan, raise: (f) => findings.push(f), requestApply: applyFull,
+    now: Date.now, repos: blocklistRepos(db), ruleset: nft, conditions, deviceId: 'test', plan: () => plan, raise: (f) => findings.push(f), requestApply: applyFull,
   });
   t.true(await applyFull(), 'the first full apply works');
   const first = await feature.refresh();

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import test, { type ExecutionContext } from 'ava';
 import { sessionOf } from '../../../webui/src/auth/auth.js';
 import { createWebApp } from '../../../webui/src/app.js';
-import type { WebDeps, WebExtensions } from '../../../webui/src/deps.js';
+import type { WebDeps, WebExtensions } from '../../../webui/src/deps/deps.js';
 import { startWebServer } from '../../../webui/src/server.js';
 import { CookieJar, csrfFromHtml, fakeDaemon, HOSTILE, PASSWORD } from '../../helpers/webui.js';
 

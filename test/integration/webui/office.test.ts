@@ -3,7 +3,7 @@
 // GET /report/YYYY-MM (validated month; nothing for months the box knows nothing of).
 import test, { type ExecutionContext } from 'ava';
 import { createWebApp } from '../../../webui/src/app.js';
-import type { OfficePort } from '../../../webui/src/deps.js';
+import type { OfficePort } from '../../../webui/src/deps/deps.js';
 import type { Ack } from '../../../webui/src/office/model.js';
 import { startWebServer } from '../../../webui/src/server.js';
 import { makeDailyStats } from '../../helpers/office.js';

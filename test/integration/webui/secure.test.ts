@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWebApp } from '../../../webui/src/app.js';
-import type { WebDeps } from '../../../webui/src/deps.js';
+import type { WebDeps } from '../../../webui/src/deps/deps.js';
 import { startWebServer } from '../../../webui/src/server.js';
 import { loadBoxCertificate } from '../../../firmware/src/web/certificate.js';
 import { CookieJar, csrfFromHtml, fakeDaemon, PASSWORD } from '../../helpers/webui.js';

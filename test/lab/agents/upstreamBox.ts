@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { UpstreamForwarder } from '../../../firmware/src/upstream/forwarder.js';
 import { connectorFor, peerText } from '../../../firmware/src/upstream/connector.js';

@@ -1,9 +1,9 @@
 // Weak findings (a long HTTPS connection) only add to a story another finding has opened.
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
-import { IncidentsRepo } from '../../../firmware/src/store/incidentsRepo.js';
+import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
+import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { AlertPipeline } from '../../../firmware/src/alerts/pipeline.js';
 import { LongConnectionDetector } from '../../../firmware/src/detectors/longConn.js';
@@ -17,7 +17,7 @@ function setup() {
   const p = new AlertPipeline({
     db, alerts, incidents: new IncidentsRepo(db), now: () => DAY0, cooldownMs: () => H, incidentWindowMs: H6,
     upstream: new OutboxSink({ outbox: new OutboxRepo(db), deviceId: 'box', now: () => DAY0, maxMessages: 100, maxBytes: 1 << 20 }),
-    toUpstream: (a) => ({ class: 'alert', msgId: a.kind, severity: 4, timestamp: a.lastSeen, sd: [], text: a.kind, alertId: a.id }),
+    toUpstream: (a) => ({ class: 'alert' as const, msgId: a.kind, severity: 4, timestamp: a.lastSeen, sd: [], text: a.kind, alertId: a.id }),
   });
   return { alerts, p };
 }

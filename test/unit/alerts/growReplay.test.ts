@@ -3,9 +3,9 @@
 // message must say the current figures at every step, never the first sighting's.
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
-import { IncidentsRepo } from '../../../firmware/src/store/incidentsRepo.js';
+import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
+import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { AlertPipeline } from '../../../firmware/src/alerts/pipeline.js';
 import { DetectorSet } from '../../../firmware/src/detectors/index.js';

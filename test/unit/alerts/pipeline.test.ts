@@ -1,7 +1,8 @@
+import type { UpstreamMessage } from '../../../firmware/src/upstream/contract.js';
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { AlertPipeline } from '../../../firmware/src/alerts/pipeline.js';
 import { blocklistFinding, parseLogPrefix } from '../../../firmware/src/alerts/fromPacket.js';
@@ -14,7 +15,7 @@ function setup() {
   let now = 1_000_000;
   const created: number[] = [];
   const upstream = new OutboxSink({ outbox, deviceId: 'box', now: () => now, maxMessages: 1000, maxBytes: 1 << 20 });
-  const p = new AlertPipeline({
+  const p = new AlertPipeline<UpstreamMessage>({
     db, alerts, upstream, now: () => now, cooldownMs: () => 60_000,
     toUpstream: (a) => ({ class: 'alert', msgId: a.kind, severity: 4, timestamp: a.lastSeen, sd: [], text: `alert ${a.id}`, alertId: a.id }),
     onNew: (a) => created.push(a.id),

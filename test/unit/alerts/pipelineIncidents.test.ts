@@ -1,11 +1,12 @@
 // The pipeline's mute → suppression → dedup → incident → upstream order, on plain findings.
+import type { UpstreamMessage } from '../../../firmware/src/upstream/contract.js';
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
-import { IncidentsRepo } from '../../../firmware/src/store/incidentsRepo.js';
-import { MutesRepo } from '../../../firmware/src/store/mutesRepo.js';
+import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
+import { MutesRepo } from '../../../firmware/src/alerts/mutesRepo.js';
 import { AlertPipeline } from '../../../firmware/src/alerts/pipeline.js';
 import type { Finding, Severity } from '../../../firmware/src/alerts/types.js';
 
@@ -18,7 +19,7 @@ function setup() {
   const incidents = new IncidentsRepo(db);
   let now = 10 * H;
   const mutes = new MutesRepo(db, () => now);
-  const p = new AlertPipeline({
+  const p = new AlertPipeline<UpstreamMessage>({
     db, alerts, upstream: new OutboxSink({ outbox, deviceId: 'box', now: () => now, maxMessages: 1000, maxBytes: 1 << 20 }), incidents, now: () => now, cooldownMs: () => H, incidentWindowMs: 6 * H, suppressWindowMs: 24 * H,
     mutes: () => mutes.list(),
     toUpstream: (a, i) => ({ class: 'alert', msgId: a.kind, severity: 4, timestamp: a.lastSeen, sd: [], text: i ? `incident ${i.id} ${i.severity} via ${a.kind}` : `alert ${a.kind}` }),

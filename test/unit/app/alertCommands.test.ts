@@ -1,6 +1,6 @@
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { MutesRepo } from '../../../firmware/src/store/mutesRepo.js';
+import { MutesRepo } from '../../../firmware/src/alerts/mutesRepo.js';
 import { findMute } from '../../../firmware/src/alerts/mutes.js';
 import { alertHandlers } from '../../../firmware/src/app/alertCommands.js';
 

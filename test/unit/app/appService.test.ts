@@ -3,7 +3,7 @@
 import test from 'ava';
 import { AppService } from '../../../firmware/src/app/appService.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
-import type { Feature } from '../../../firmware/src/app/feature.js';
+import type { Feature } from '../../../firmware/src/feature/contract.js';
 import type { NetworkPlan } from '../../../firmware/src/policy/network.js';
 import { FakeNft } from '../../helpers/fakeNft.js';
 import { BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';

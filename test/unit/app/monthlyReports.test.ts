@@ -4,10 +4,10 @@
 import test from 'ava';
 import { officePort } from '../../../firmware/src/app/officePort.js';
 import { BLOCKED_DEVICE } from '../../../firmware/src/app/reporting.js';
-import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
+import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { IncidentsRepo } from '../../../firmware/src/store/incidentsRepo.js';
-import { ReportingRepo } from '../../../firmware/src/store/reportingRepo.js';
+import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
+import { ReportingRepo } from '../../../firmware/src/upstream/reportingRepo.js';
 import { buildMonthlyReport } from '../../../webui/src/report/model.js';
 import { makeDailyStats } from '../../helpers/office.js';
 import { makeAlert } from '../../helpers/webui.js';

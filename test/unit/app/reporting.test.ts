@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
+import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import { Reporting, type ReportingDeps } from '../../../firmware/src/app/reporting.js';
 import type { UpstreamMessage, UpstreamSink, UpstreamStatus } from '../../../firmware/src/upstream/contract.js';

@@ -1,9 +1,9 @@
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
-import { IncidentsRepo } from '../../../firmware/src/store/incidentsRepo.js';
-import { MutesRepo } from '../../../firmware/src/store/mutesRepo.js';
+import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
+import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
+import { MutesRepo } from '../../../firmware/src/alerts/mutesRepo.js';
 import { runRetention } from '../../../firmware/src/app/retention.js';
 
 const DAY = 86_400_000;

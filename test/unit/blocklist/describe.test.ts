@@ -4,7 +4,7 @@ import { blocklistFinding } from '../../../firmware/src/alerts/fromPacket.js';
 import { describeHit } from '../../../firmware/src/blocklist/describe.js';
 import { layoutGroups } from '../../../firmware/src/blocklist/layout.js';
 import { packRanges } from '../../../firmware/src/blocklist/packed.js';
-import type { ResolvedFeed } from '../../../firmware/src/blocklist/catalog.js';
+import type { ResolvedFeed } from '../../../firmware/src/config/feedCatalog.js';
 import { parseEntry } from '../../../firmware/src/net/ip.js';
 import { buildCatalog } from '../../../webui/src/i18n/alerts/index.js';
 import { explainAlert } from '../../../webui/src/i18n/explain.js';

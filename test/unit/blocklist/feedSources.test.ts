@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { resolveFeeds } from '../../../firmware/src/blocklist/feedSources.js';
-import { CatalogSchema, FeedSchema, type Feed } from '../../../firmware/src/blocklist/catalog.js';
+import { CatalogSchema, FeedSchema, type Feed } from '../../../firmware/src/config/feedCatalog.js';
 import { ConfigSchema } from '../../../firmware/src/config/schema.js';
 
 const shipped = CatalogSchema.parse(JSON.parse(readFileSync(new URL('../../../rules/feeds.json', import.meta.url), 'utf8'))).feeds;

@@ -2,7 +2,8 @@ import test from 'ava';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isHostOrAddress, mergePeers, normaliseAddress, parseChrony, parseLeaseDns, parseResolvConf, parseTimesyncd } from '../../../firmware/src/blocklist/peers.js';
+import { mergePeers, parseChrony, parseLeaseDns, parseResolvConf, parseTimesyncd } from '../../../firmware/src/blocklist/peers.js';
+import { isHostOrAddress, normaliseAddress } from '../../../firmware/src/net/hostOrAddress.js';
 import { readBoxPeers } from '../../../firmware/src/blocklist/peersReader.js';
 
 test('resolv.conf: nameserver lines only, normalised, comments and junk ignored', (t) => {

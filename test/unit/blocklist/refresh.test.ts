@@ -3,7 +3,7 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { refreshFeed } from '../../../firmware/src/blocklist/refresh.js';
-import { FeedSchema, type ResolvedFeed } from '../../../firmware/src/blocklist/catalog.js';
+import { FeedSchema, type ResolvedFeed } from '../../../firmware/src/config/feedCatalog.js';
 import { buildGuard } from '../../../firmware/src/blocklist/guard.js';
 import type { FeedFetchRequest, FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
 

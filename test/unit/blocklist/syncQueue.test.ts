@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AppService } from '../../../firmware/src/app/appService.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
+import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
 import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
 import { openDb } from '../../../firmware/src/store/db.js';
 import { FakeNft } from '../../helpers/fakeNft.js';
@@ -47,7 +48,7 @@ test('a full apply and an incremental blocklist sync arriving together are seria
   const db = openDb(':memory:');
   t.teardown(() => db.close());
   await feature.init({
-    stateDir, config, provisioning: null, base: BASE, log: quietLog, now: Date.now, db, nft: app.nft, conditions, deviceId: 'test',
+    stateDir, config, provisioning: null, base: BASE, log: quietLog, now: Date.now, repos: blocklistRepos(db), ruleset: app.nft, conditions, deviceId: 'test',
     plan: () => app.currentPlan(), raise: () => {}, requestApply: () => app.apply(),
   });
   t.true(await app.firstApply(PLAN, 0));

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { FlowRecord, Proto } from '../../../firmware/src/flows/parse.js';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { AlertsRepo } from '../../../firmware/src/store/alertsRepo.js';
-import { IncidentsRepo } from '../../../firmware/src/store/incidentsRepo.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
+import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { AlertPipeline } from '../../../firmware/src/alerts/pipeline.js';
 import { DetectorSet } from '../../../firmware/src/detectors/index.js';
@@ -89,7 +89,7 @@ export function replay(flows: readonly FlowRecord[], nameOf?: (ip: string) => st
     db, alerts, incidents: new IncidentsRepo(db), now: () => now, incidentWindowMs: 6 * 3_600_000, suppressWindowMs: 24 * 3_600_000,
     upstream: new OutboxSink({ outbox: new OutboxRepo(db), deviceId: 'box', now: () => now, maxMessages: 100_000, maxBytes: 1 << 26 }),
     cooldownMs: cooldownMsFor({ cooldownSeconds: 3600, cooldownByKind: {} }),
-    toUpstream: (a) => ({ class: 'alert', msgId: a.kind, severity: 4, timestamp: a.lastSeen, sd: [], text: a.kind, alertId: a.id }),
+    toUpstream: (a) => ({ class: 'alert' as const, msgId: a.kind, severity: 4, timestamp: a.lastSeen, sd: [], text: a.kind, alertId: a.id }),
   });
   const detectors = new DetectorSet({ thresholds: thresholds(), listed: () => undefined, nameOf });
   let findings = 0;

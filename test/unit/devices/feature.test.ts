@@ -4,7 +4,8 @@
 import test from 'ava';
 import { openDb, type Db } from '../../../firmware/src/store/db.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
-import type { FeatureContext } from '../../../firmware/src/app/feature.js';
+import type { FeatureContext } from '../../../firmware/src/feature/contract.js';
+import { DevicesRepo } from '../../../firmware/src/devices/repo.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { DevicesFeature } from '../../../firmware/src/devices/feature.js';
 import type { Observation } from '../../../firmware/src/devices/model.js';
@@ -20,12 +21,17 @@ function harness(db: Db, clock: { t: number }, learningDays: number, fail = fals
   const ctx = {
     stateDir: '/nonexistent', config: {} as FeatureContext['config'], base: { tableName: 'utm' } as FeatureContext['base'],
     provisioning: { learningDays, autoQuarantineNewDevices: false } as FeatureContext['provisioning'],
-    log: { info: () => {}, warn: () => {}, error: () => {} }, now: () => clock.t, db,
-    nft: { exec: async (_a: string[], doc?: string) => { if (fail) throw new Error('nft says no'); nftCalls.push(doc ?? ''); return ''; } } as unknown as FeatureContext['nft'],
+    log: { info: () => {}, warn: () => {}, error: () => {} }, now: () => clock.t, repos: new DevicesRepo(db),
+    ruleset: {
+      table: 'utm',
+      transact: async (doc: string | Uint8Array) => { if (fail) throw new Error('nft says no'); nftCalls.push(String(doc)); },
+      listSet: async () => '{"nftables":[]}',
+      change: <T>(fn: () => Promise<T>): Promise<T> => fn(),
+    },
     conditions: new Conditions(() => clock.t), deviceId: 'x',
     plan: () => ({ mode: 'bridge', ifaces: { wan: 'eth0', lan: ['eth1'], bridge: 'br0' } }) as unknown as ReturnType<FeatureContext['plan']>,
     raise: (f: Finding) => raised.push(f), requestApply: async () => { applies++; return true; },
-  } satisfies FeatureContext;
+  } satisfies FeatureContext<DevicesRepo>;
   const f = new DevicesFeature({ root: packageRoot(), oui: { vendorOf: () => null, loaded: () => true } });
   f.init(ctx);
   return { f, raised, nftCalls, ctx, applies: () => applies };

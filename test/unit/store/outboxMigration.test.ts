@@ -4,7 +4,7 @@ import test from 'ava';
 import Database from 'better-sqlite3';
 import { migrate } from '../../../firmware/src/store/db.js';
 import { MIGRATIONS } from '../../../firmware/src/store/migrations.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 
 test('an outbox from before sequence numbers is numbered and its unsent part waits', (t) => {
   const db = new Database(':memory:');

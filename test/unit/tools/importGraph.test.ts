@@ -40,11 +40,9 @@ test('a two-folder cycle fails the check; the same graph without it passes', (t)
   t.deepEqual(r2.staleKnown, ['firmware/x -> firmware/y']);
 });
 
-test('every known cycle edge says why', (t) => {
-  for (const k of KNOWN_CYCLE_EDGES) {
-    t.regex(k.edge, /^(firmware|webui)(\/[a-z0-9]+)? -> (firmware|webui)(\/[a-z0-9]+)?$/);
-    t.true(k.why.length > 0);
-  }
+test('no cycle is tolerated: the known-edge list is empty and the tree has no cycle at all', (t) => {
+  t.deepEqual(KNOWN_CYCLE_EDGES, [], 'fix a new cycle instead of listing it');
+  t.deepEqual(checkGraph(treeGraph(), []).knownCycles, []);
 });
 
 test('the tree has no cycle beyond the known edges, and each known edge is needed', (t) => {

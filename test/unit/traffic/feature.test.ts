@@ -6,9 +6,10 @@ import { ConfigSchema } from '../../../firmware/src/config/schema.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import { CommandError } from '../../../firmware/src/control/protocol.js';
 import { packageRoot } from '../../../firmware/src/sys/paths.js';
-import type { FeatureContext } from '../../../firmware/src/app/feature.js';
+import type { FeatureContext } from '../../../firmware/src/feature/contract.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { datagram } from '../../bench/officeDay.js';
+import { parseNfct } from '../../../firmware/src/sensors/nfct.js';
 import { answerFor } from '../../helpers/dnsWire.js';
 
 const DAY0 = Date.UTC(2026, 10, 24, 15, 0, 0);
@@ -20,11 +21,11 @@ function feature(dnsNames: Record<string, unknown> = {}) {
   const noop = (): void => undefined;
   const ctx = {
     stateDir: '/nonexistent', config: ConfigSchema.parse({ traffic: { dnsNames: { capture: false, ...dnsNames } } }), provisioning: null,
-    base: { logPrefix: 'utm', tableName: 'utm' }, now: () => DAY0, db: null, nft: null, conditions: new Conditions(() => DAY0), deviceId: 't',
+    base: { logPrefix: 'utm', tableName: 'utm' }, now: () => DAY0, repos: null, ruleset: null, conditions: new Conditions(() => DAY0), deviceId: 't',
     log: { info: noop, warn: noop, error: noop },
     plan: () => ({ lanPrefixes: ['10.1.0.0/16'], boxAddresses: [BOX], ifaces: { wan: 'eth0', lan: ['eth1'] } }),
     raise: (f: Finding) => raised.push(f), requestApply: async () => false,
-  } as unknown as FeatureContext;
+  } as unknown as FeatureContext<never>;
   const f = new TrafficFeature({ root: packageRoot() });
   f.init(ctx);
   return { f, raised };
@@ -33,7 +34,9 @@ function feature(dnsNames: Record<string, unknown> = {}) {
 /** A check-in every 5 minutes for 12 hours from the PC to `dst`, as flow-end datagrams. */
 function checkIns(f: TrafficFeature, dst: string, from = DAY0): void {
   for (let t = from; t < from + 12 * 3_600_000; t += 300_000) {
-    f.onFlow({ type: 'flow', at: t, record: datagram({ dev: 4, dst, dport: 443, proto: 6, start: t, end: t + 800, ob: 400, op: 6, rb: 500, rp: 5 }, PC) });
+    const r = parseNfct(datagram({ dev: 4, dst, dport: 443, proto: 6, start: t, end: t + 800, ob: 400, op: 6, rb: 500, rp: 5 }, PC), t);
+    if (!r.ok) throw new Error(`the bench datagram does not parse: ${r.reason}`);
+    f.onFlow(r.event);
   }
 }
 

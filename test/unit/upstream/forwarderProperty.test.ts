@@ -6,7 +6,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { UpstreamForwarder } from '../../../firmware/src/upstream/forwarder.js';
 import { UpstreamLinkError, type Connector, type Link, type LinkEvents } from '../../../firmware/src/upstream/link.js';

@@ -2,7 +2,7 @@
 import test from 'ava';
 import net from 'node:net';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { UpstreamForwarder } from '../../../firmware/src/upstream/forwarder.js';
 import { connectorFor } from '../../../firmware/src/upstream/connector.js';

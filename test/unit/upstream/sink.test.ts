@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { OutboxRepo } from '../../../firmware/src/store/outboxRepo.js';
+import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { formatUpstream, metaSequenceId, OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { MAX_DATAGRAM } from '../../../firmware/src/upstream/rfc5424.js';
 import type { MessageClass, UpstreamMessage } from '../../../firmware/src/upstream/contract.js';

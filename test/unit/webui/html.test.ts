@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { escapeHtml, html, raw, telHref, Html } from '../../../webui/src/html.js';
+import { escapeHtml, html, raw, telHref, Html } from '../../../webui/src/html/html.js';
 
 test('interpolated text is escaped, markup in the template is kept', (t) => {
   const out = html`<p title="${'"x" & \'y\''}">${'<img src=x onerror=alert(1)>'}</p>`.toString();

@@ -5,7 +5,7 @@
 // session cookie is Secure, so a sniffed HTTP exchange never holds a password or a session.
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import type { SessionInfo } from '../deps.js';
+import type { SessionInfo } from '../model/model.js';
 import { formatCookie, parseCookies } from './cookies.js';
 import { DEFAULT_LIMITER, LoginLimiter } from './rateLimit.js';
 import { SessionStore } from './store.js';

@@ -2,7 +2,7 @@
 // language. Shared by the web page, utmctl and the upstream forwarder. Output is plain
 // text (no markup); each output layer escapes it for its medium.
 import type { Alert, AlertParams } from '../../../firmware/src/alerts/types.js';
-import type { Desk } from '../deps.js';
+import type { Desk } from '../model/model.js';
 import type { AlertCatalog, AlertText, Lang } from './types.js';
 
 export type ExplainedAlert = AlertText & { call: string };

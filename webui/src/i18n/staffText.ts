@@ -1,8 +1,8 @@
-// The message catalog as the port firmware speaks through (firmware/src/app/staffText.ts):
+// The message catalog as the port firmware speaks through (firmware/src/text/staffText.ts):
 // alert explanations for upstream messages and utmctl, and the upstream reporting lines.
 // Built once by the composition root; the page uses the same catalog.
-import type { StaffText } from '../../../firmware/src/app/staffText.js';
-import type { Desk } from '../deps.js';
+import type { StaffText } from '../../../firmware/src/text/staffText.js';
+import type { Desk } from '../model/model.js';
 import { buildCatalog } from './alerts/index.js';
 import { explainAlert } from './explain.js';
 import type { AlertCatalog } from './types.js';

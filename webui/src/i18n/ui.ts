@@ -1,5 +1,5 @@
 // Fixed wording of the page itself (not alerts), Japanese and English.
-import type { Overview } from '../deps.js';
+import type { Overview } from '../model/model.js';
 import type { Lang } from './types.js';
 
 type State = Overview['state'];

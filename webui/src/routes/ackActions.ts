@@ -4,7 +4,7 @@
 import type { Request, Response, Router } from 'express';
 import { AckRequestSchema } from '../../../firmware/src/store/acksRepo.js';
 import { sessionOf } from '../auth/auth.js';
-import type { OfficePort } from '../deps.js';
+import type { OfficePort } from '../deps/deps.js';
 import { webActor } from './deviceActions.js';
 
 /** Mounts the acknowledge route; answers 303 to the page with the result shown, 400/404 otherwise. */

@@ -3,7 +3,7 @@
 // gets the details and the evidence.
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { WebDeps } from '../deps.js';
+import type { WebDeps } from '../deps/deps.js';
 import { explainAlert } from '../i18n/explain.js';
 import type { AlertCatalog } from '../i18n/types.js';
 import { publicAlerts, publicHealth } from './publicView.js';

@@ -3,7 +3,7 @@
 // names, ports, MACs, evidence) and nothing describes the box's processes (no pids, no
 // condition details). Pure: plain data in, plain data out.
 import type { Alert } from '../../../firmware/src/alerts/types.js';
-import type { Overview } from '../deps.js';
+import type { Overview } from '../deps/deps.js';
 
 export interface PublicHealth {
   ok: boolean;

@@ -2,8 +2,8 @@
 // validated; the facts come from the daemon's office port, the figures from report/model.ts.
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { OfficePort } from '../deps.js';
-import { html } from '../html.js';
+import type { OfficePort } from '../deps/deps.js';
+import { html } from '../html/html.js';
 import { REPORT_WORDS } from '../i18n/report.js';
 import type { Lang } from '../i18n/types.js';
 import { buildMonthlyReport } from '../report/model.js';

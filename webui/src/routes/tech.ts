@@ -1,7 +1,7 @@
 // The technician view and the diagnostics download, both behind requireLogin (and, for the
 // download, the CSRF check of every POST). Read-only apart from building the archive.
 import { Router, type RequestHandler } from 'express';
-import type { WebDeps } from '../deps.js';
+import type { WebDeps } from '../deps/deps.js';
 import { sessionOf } from '../auth/auth.js';
 import type { Lang } from '../i18n/types.js';
 import { renderTech } from '../views/tech.js';

@@ -14,7 +14,7 @@ export interface NameableDevice {
   vendor?: string | null | undefined;
 }
 import { forTerminal } from '../../../firmware/src/text/escape.js';
-import { html, type Html } from '../html.js';
+import { html, type Html } from '../html/html.js';
 import { DEVICE_WORDS } from '../i18n/devices.js';
 import { OFFICE_WORDS } from '../i18n/office.js';
 import type { Lang } from '../i18n/types.js';

@@ -4,8 +4,8 @@
 // Device-supplied strings (hostname, vendor class) are hostile: html`` escapes every value.
 import type { Device, DeviceStatus } from '../../../firmware/src/devices/model.js';
 import type { DeviceListView } from '../../../firmware/src/devices/view.js';
-import type { PageContext } from '../deps.js';
-import { html, type Html } from '../html.js';
+import type { PageContext } from '../deps/deps.js';
+import { html, type Html } from '../html/html.js';
 import { DEVICE_WORDS } from '../i18n/devices.js';
 import { deviceGivenHtml, deviceNameHtml } from './deviceName.js';
 import { formatWhen } from './format.js';

@@ -1,6 +1,6 @@
 // The HTML document around every page: language, stylesheet, the refresh script and
 // nothing inline (the Content-Security-Policy forbids inline script and style).
-import { html, type Html } from '../html.js';
+import { html, type Html } from '../html/html.js';
 import type { Lang } from '../i18n/types.js';
 
 export interface LayoutOptions {

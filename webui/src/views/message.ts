@@ -1,5 +1,5 @@
 // A small stand-alone page for refusals and errors (401, 403, 429, ...), in the visitor's language.
-import { html, type Html } from '../html.js';
+import { html, type Html } from '../html/html.js';
 import type { Lang } from '../i18n/types.js';
 import { UI } from '../i18n/ui.js';
 import { layout } from './layout.js';

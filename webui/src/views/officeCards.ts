@@ -5,8 +5,8 @@
 // confirmation, no script needed) and post to /actions (CSRF + login by construction).
 import { incidentAsAlert } from '../../../firmware/src/alerts/incidentText.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
-import type { Desk, SessionInfo } from '../deps.js';
-import { html, type Html } from '../html.js';
+import type { Desk, SessionInfo } from '../deps/deps.js';
+import { html, type Html } from '../html/html.js';
 import { explainAlert, type ExplainedAlert } from '../i18n/explain.js';
 import { OFFICE_WORDS } from '../i18n/office.js';
 import type { AlertCatalog, Lang } from '../i18n/types.js';

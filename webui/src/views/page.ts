@@ -7,8 +7,8 @@
 // static/refresh.js patches in place.
 import type { Device } from '../../../firmware/src/devices/model.js';
 import type { DeviceListView } from '../../../firmware/src/devices/view.js';
-import type { Desk, Overview, PageContext, SessionInfo } from '../deps.js';
-import { html, telHref, type Html } from '../html.js';
+import type { Desk, Overview, PageContext, SessionInfo } from '../deps/deps.js';
+import { html, telHref, type Html } from '../html/html.js';
 import { OFFICE_WORDS, type DoneAction } from '../i18n/office.js';
 import type { AlertCatalog, Lang } from '../i18n/types.js';
 import { UI, type UiStrings } from '../i18n/ui.js';

@@ -1,7 +1,7 @@
 // The monthly report page (/report/YYYY-MM), print-ready: A4 print rules live in
 // static/report.css; lists are cut (REPORT_ROWS) so the printout stays within two pages.
 // Pure: renders a MonthlyReport (report/model.ts); every value is escaped by html``.
-import { html, type Html } from '../html.js';
+import { html, type Html } from '../html/html.js';
 import { REPORT_WORDS } from '../i18n/report.js';
 import type { Lang } from '../i18n/types.js';
 import type { ReportDevice } from '../report/facts.js';

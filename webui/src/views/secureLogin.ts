@@ -1,6 +1,6 @@
 // The login block of the plain HTTP page: no form (a password must never cross the LAN in
 // clear), a link to the secure page and the certificate fingerprint to compare. Pure.
-import { html, type Html } from '../html.js';
+import { html, type Html } from '../html/html.js';
 import { LOGIN } from '../i18n/login.js';
 import type { Lang } from '../i18n/types.js';
 

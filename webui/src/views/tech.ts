@@ -4,8 +4,8 @@
 // value is escaped by html``, and controls and bidi overrides in device-supplied text are
 // shown as visible escapes (`\u{202e}`), as utmctl shows them, so evidence reads as sent.
 import type { Alert } from '../../../firmware/src/alerts/types.js';
-import type { Condition, TechnicianFacts, TechRow } from '../deps.js';
-import { html, type Html } from '../html.js';
+import type { Condition, TechnicianFacts, TechRow } from '../deps/deps.js';
+import { html, type Html } from '../html/html.js';
 import { LOGIN, type LoginStrings } from '../i18n/login.js';
 import type { Lang } from '../i18n/types.js';
 import { formatStamp } from './format.js';

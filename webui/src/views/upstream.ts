@@ -3,8 +3,8 @@
 // with what `utmctl upstream status` shows. Pure; every value is escaped by html``.
 import type { UpstreamStatus } from '../../../firmware/src/upstream/contract.js';
 import { fingerprintText } from '../../../firmware/src/upstream/fingerprint.js';
-import type { Desk, Overview } from '../deps.js';
-import { html, telHref, type Html } from '../html.js';
+import type { Desk, Overview } from '../deps/deps.js';
+import { html, telHref, type Html } from '../html/html.js';
 import type { Lang } from '../i18n/types.js';
 import { durationText, UPSTREAM_UI } from '../i18n/upstream.js';
 import { formatStamp } from './format.js';

@@ -1,7 +1,7 @@
 // The week on the office page: one sentence and one small inline SVG bar chart of blocked
 // attempts per day (no external assets, no script, readable without colour: each bar has its
 // number and day written under it, and the chart has a text title).
-import { html, type Html } from '../html.js';
+import { html, type Html } from '../html/html.js';
 import { OFFICE_WORDS } from '../i18n/office.js';
 import type { Lang } from '../i18n/types.js';
 import type { WeekFacts } from '../office/week.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { buildCatalog } from '../../../../webui/src/i18n/alerts/index.js';
-import { html } from '../../../../webui/src/html.js';
+import { html } from '../../../../webui/src/html/html.js';
 import { renderPage, type PageModel } from '../../../../webui/src/views/page.js';
 import { fakeDaemon, HOSTILE, T0 } from '../../../helpers/webui.js';
 

@@ -5,7 +5,7 @@
 //   feedId: catalog id
 //   reason: a FeedFaultReason (feedHealth.ts) or FeedFetchFailure (fetch.ts)
 //   keptEntries: how many entries of the last good version stay in force
-import type { Category } from '../../../../firmware/src/blocklist/catalog.js';
+import type { Category } from '../../../../firmware/src/config/feedCatalog.js';
 import type { AlertParams } from '../../../../firmware/src/alerts/types.js';
 import type { AlertCatalog, Lang } from '../types.js';
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CATEGORIES } from '../../../../../firmware/src/blocklist/catalog.js';
+import { CATEGORIES } from '../../../../../firmware/src/config/feedCatalog.js';
 import { blocklistAlerts, categoryPhrase } from '../../../../../webui/src/i18n/alerts/blocklist.js';
 import { LANGS } from '../../../../../webui/src/i18n/types.js';
 

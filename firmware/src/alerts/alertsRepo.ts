@@ -1,6 +1,6 @@
 // Repository of alerts: statements prepared once; rows mapped to the Alert type.
-import type { Alert, AlertParams, BoxAction, Direction, Severity } from '../alerts/types.js';
-import type { Db } from './db.js';
+import type { Alert, AlertParams, BoxAction, Direction, Severity } from './types.js';
+import type { Db } from '../store/db.js';
 
 interface Row {
   id: number; kind: string; severity: string; dedup_key: string; device_mac: string | null;

@@ -3,8 +3,8 @@
 // moves in the same transaction as the row, so a number is never given twice (kill -9
 // included). The queue is bounded by count and bytes; overflow drops the lowest DROP_RANK
 // class first (oldest first within a class) and counts what it dropped per class.
-import { DROP_RANK, type MessageClass } from '../upstream/contract.js';
-import type { Db } from './db.js';
+import { DROP_RANK, type MessageClass } from './contract.js';
+import type { Db } from '../store/db.js';
 
 export interface WaitingMessage {
   seq: number;

@@ -1,42 +1,17 @@
 // What the web UI needs from the daemon. The web app never imports daemon modules: the
 // composition root (firmware) builds a WebDeps and hands it to createWebApp().
 import type { Router } from 'express';
-import type { Alert } from '../../firmware/src/alerts/types.js';
-import type { DevicesView } from '../../firmware/src/devices/view.js';
-import type { IncidentsView } from '../../firmware/src/traffic/view.js';
-import type { DailyStats } from '../../firmware/src/upstream/dailyStats.js';
-import type { Ack } from './office/model.js';
-import type { MonthlyReportFacts } from './report/facts.js';
-import type { AlertCatalog, Lang } from './i18n/types.js';
-import type { Html } from './html.js';
+import type { Alert } from '../../../firmware/src/alerts/types.js';
+import type { DevicesView } from '../../../firmware/src/devices/view.js';
+import type { IncidentsView } from '../../../firmware/src/traffic/view.js';
+import type { DailyStats } from '../../../firmware/src/upstream/dailyStats.js';
+import type { Ack } from '../office/model.js';
+import type { MonthlyReportFacts } from '../report/facts.js';
+import type { AlertCatalog, Lang } from '../i18n/types.js';
+import type { Html } from '../html/html.js';
+import type { Desk, Overview, SessionInfo } from '../model/model.js';
 
-/** The provider's consultation desk, from the provisioning bundle. */
-export interface Desk {
-  name: string;
-  phone: string;
-  hours?: string | undefined;
-}
-
-/** One monitored condition (sensor ulogd, ruleset, upstream, feeds, ...). */
-export interface Condition {
-  id: string;
-  ok: boolean;
-  /** ms since epoch when it last changed. */
-  since: number;
-  detail?: string | undefined;
-}
-
-/** Overall picture for the page; `state` is decided by the daemon. */
-export interface Overview {
-  state: 'safe' | 'attention' | 'danger';
-  conditions: Condition[];
-  mode: 'bridge' | 'router';
-  deviceId: string;
-  startedAt: number;
-  /** Set while messages have not reached the monitoring centre for longer than the threshold:
-   *  the page shows a banner telling staff to call the desk. */
-  upstreamSilent?: { since: number; waiting: number } | undefined;
-}
+export type { Condition, Desk, Overview, SessionInfo } from '../model/model.js';
 
 /** What the office page and the monthly report read and write besides alerts (issue 12):
  *  staff 対応済み marks, the kept daily statistics (the same records sent upstream), and the
@@ -91,18 +66,6 @@ export interface WebDeps {
   diagnostics?: (() => Promise<Buffer>) | undefined;
   /** Called with unexpected errors caught at the HTTP boundary; default console.error. */
   onError?: ((err: unknown) => void) | undefined;
-}
-
-/** Who is logged in, as known to a request (res.locals.session). */
-export interface SessionInfo {
-  /** Opaque id of the login session; null when not logged in. */
-  sid: string | null;
-  /** Who did it, for action records ("admin" for the device password). */
-  user: string | null;
-  /** CSRF token to put into every form (hidden field `_csrf`). */
-  csrf: string;
-  /** Client address as seen by the server, for action records. */
-  clientIp: string;
 }
 
 /** What a page section or action route gets to know about the request. */

@@ -5,7 +5,10 @@
 // `mergeCatalog` is pure; reading the files is the caller's job.
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
-import { FEED_FORMATS } from './parse.js';
+
+/** The line formats a feed may use (blocklist/parse.ts reads each). */
+export const FEED_FORMATS = ['plain', 'spamhaus-drop', 'spamhaus-jsonl', 'csv', 'range'] as const;
+export type FeedFormat = (typeof FEED_FORMATS)[number];
 
 export const CATEGORIES = ['c2', 'malware', 'spam', 'scanner', 'botnet', 'bruteforce', 'compromised', 'hijacked'] as const;
 export type Category = (typeof CATEGORIES)[number];

@@ -1,7 +1,7 @@
 // Repository of incidents: statements prepared once; rows mapped to StoredIncident.
-import type { Incident } from '../alerts/incidents.js';
-import type { Severity } from '../alerts/types.js';
-import type { Db } from './db.js';
+import type { Incident } from './incidents.js';
+import type { Severity } from './types.js';
+import type { Db } from '../store/db.js';
 
 interface Row {
   id: number; device_key: string; device_mac: string | null; device_ip: string | null; opened_at: number; last_at: number;

@@ -1,8 +1,8 @@
 // Repository of what the box reports on its own (migration 006): open condition episodes,
 // the day's running counters and the kept daily statistics. Statements prepared once.
-import type { Db } from './db.js';
-import type { OpenEpisode } from '../upstream/episodes.js';
-import type { DailyStats } from '../upstream/dailyStats.js';
+import type { Db } from '../store/db.js';
+import type { OpenEpisode } from './episodes.js';
+import type { DailyStats } from './dailyStats.js';
 
 interface EpisodeRow { id: string; failed_at: number; detail: string; good_since: number | null }
 

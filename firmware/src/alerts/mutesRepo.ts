@@ -1,7 +1,7 @@
 // Repository of technician mutes (see alerts/mutes.ts for matching). The active list is
 // cached in memory because the pipeline consults it for every finding.
-import { MuteSchema, type Mute } from '../alerts/mutes.js';
-import type { Db } from './db.js';
+import { MuteSchema, type Mute } from './mutes.js';
+import type { Db } from '../store/db.js';
 
 interface Row { id: number; device: string | null; remote: string | null; kind: string | null; until: number | null; reason: string }
 

@@ -2,7 +2,7 @@
 // extra feeds, and the limits every download and every entry must respect.
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
-import { FeedSchema } from './catalog.js';
+import { FeedSchema } from './feedCatalog.js';
 
 const FeedId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'a feed id from the catalog');
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CatalogSchema, FeedSchema, mergeCatalog, TechnicianOverridesSchema, type Feed } from '../../../firmware/src/blocklist/catalog.js';
+import { CatalogSchema, FeedSchema, mergeCatalog, TechnicianOverridesSchema, type Feed } from '../../../firmware/src/config/feedCatalog.js';
 
 const shippedJson: unknown = JSON.parse(readFileSync(fileURLToPath(new URL('../../../rules/feeds.json', import.meta.url)), 'utf8'));
 const shipped = CatalogSchema.parse(shippedJson).feeds;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { parseFdb, parseMacIpSet, parseNeighbours } from '../../../firmware/src/devices/tables.js';
+import { parseFdb, parseMacIpSet, parseNeighbours } from '../../../firmware/src/net/neighbours.js';
 
 test('neighbours: live v4 and v6 entries on the LAN side; dead, multicast and other interfaces skipped', (t) => {
   const text = JSON.stringify([

@@ -1,0 +1,44 @@
+// The ruleset backend: the one small interface through which the daemon and its features
+// change and read our nft tables (in the spirit of cs-firewall-bouncer's backends). The real
+// one is NftDriver (nft/driver.ts); DryRunBackend (nft/dryRun.ts) keeps everything in memory
+// for tests and for rendering without a kernel.
+import type { NftDocument } from './json.js';
+
+/** What one full apply did (NftDriver reports the phases' times). */
+export interface ApplyReport {
+  /** Dynamic sets left in place with their elements (`family name`). */
+  kept: string[];
+  checkedMs: number;
+  appliedMs: number;
+  verifiedMs: number;
+}
+
+/** The part features use: incremental set changes and listings of our own sets. */
+export interface RulesetSets {
+  /** The name of our tables (`inet <table>`, `bridge <table>`). */
+  readonly table: string;
+  /** Runs one batch of element commands (add/create/delete element, flush set) as one nft
+   *  transaction: all of it or nothing. Throws NftError when nft refuses it. */
+  transact(doc: string | Uint8Array): Promise<void>;
+  /** One of our sets with its elements, as `nft -j list set FAMILY TABLE NAME` prints it.
+   *  Throws NftError (e.g. the set does not exist). */
+  listSet(family: 'inet' | 'bridge', set: string): Promise<string>;
+  /** Runs `fn` as one ruleset change, in its turn of the daemon's apply queue: no full apply
+   *  or other change runs between its steps (write, count check, bookkeeping). Inside `fn`
+   *  this backend is used as usual. */
+  change<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** The whole backend: what the apply path needs on top of the features' part. */
+export interface RulesetBackend extends RulesetSets {
+  /** Applies a complete document in one transaction, reads it back, verifies it and keeps it
+   *  as last-good; sets named in `keepSets` keep their elements. On failure the previous
+   *  ruleset stays and NftError is thrown. */
+  apply(doc: NftDocument, keepSets?: readonly string[]): Promise<ApplyReport>;
+  /** Validates a document without applying it. Throws NftError. */
+  check(doc: NftDocument | string): Promise<void>;
+  /** Our tables as the kernel holds them, without set elements. */
+  readBack(): Promise<{ nftables: unknown[] }>;
+  /** Re-applies the last-good document; false when there is none. */
+  restoreLastGood(): Promise<boolean>;
+}

@@ -1,0 +1,160 @@
+// Blocklist refresh against the dry-run ruleset backend (no root, no kernel): what the feed's
+// status, its entry count and the sets say after a refused apply, after a refused incremental
+// update that a full apply repairs, and after the kernel lost an element (the read-back count
+// check). The same path runs against real nft in test/integration/blocklist/refusedApply.test.ts.
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
+import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
+import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
+import { ConfigSchema } from '../../../firmware/src/config/schema.js';
+import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
+import { BasePolicySchema } from '../../../firmware/src/nft/policy.js';
+import { renderRuleset } from '../../../firmware/src/nft/render.js';
+import { buildPolicy } from '../../../firmware/src/policy/build.js';
+import type { NetworkPlan } from '../../../firmware/src/policy/network.js';
+import { openDb } from '../../../firmware/src/store/db.js';
+import { Conditions } from '../../../firmware/src/app/conditions.js';
+import type { Finding } from '../../../firmware/src/alerts/types.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
+const SET = 'bl_fbothdrop_v4';
+
+async function harness(t: import('ava').ExecutionContext) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'utm-seam-'));
+  const db = openDb(':memory:');
+  t.teardown(() => {
+    db.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+  const feed = { body: '203.0.113.1\n203.0.113.3\n203.0.113.5\n' }; // apart: single addresses, not one merged range
+  const fetch = async (): Promise<FeedFetchResult> => ({
+    status: 'ok', body: Buffer.from(feed.body), sha256: createHash('sha256').update(feed.body).digest('hex'), finalUrl: 'http://192.0.2.53/feed.txt',
+  });
+  const config = ConfigSchema.parse({
+    mode: 'router', interfaces: { wan: 'lo', lan: ['lo'] }, lan: { prefixes: ['192.168.77.0/24'] },
+    feeds: {
+      shipped: false, jitterSeconds: 0,
+      extra: [{
+        id: 'lab-c2', name: { ja: 'ラボ', en: 'lab' }, description: { ja: 'テスト用', en: 'test' },
+        urls: { v4: 'http://192.0.2.53/feed.txt' }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
+        refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.9, maxRejectRatio: 0.5, enabledByDefault: true,
+      }],
+    },
+  });
+  const plan: NetworkPlan = {
+    mode: 'router', ifaces: { wan: 'lo', lan: ['lo'] }, bridgePorts: [], lanPrefixes: ['192.168.77.0/24'],
+    boxAddresses: [], gateways: [], wanReason: 'test', problems: [],
+  };
+  const backend = new DryRunBackend(base.tableName);
+  const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch, peerSources: { resolvConf: [], leaseDirs: [], timesyncd: [], chrony: [] } });
+  let fullApplies = 0;
+  const applyFull = async (): Promise<boolean> => {
+    fullApplies++;
+    try {
+      await backend.apply(renderRuleset(buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: feature.groups().map((g) => g.rules) })));
+      return true;
+    } catch (e) {
+      void e; // the daemon reports its own apply failures; here only the outcome matters
+      return false;
+    }
+  };
+  const findings: Finding[] = [];
+  const conditions = new Conditions(Date.now);
+  await feature.init({
+    stateDir, config, provisioning: null, base, log: { info: () => {}, warn: () => {}, error: () => {} },
+    now: Date.now, repos: blocklistRepos(db), ruleset: backend, conditions, deviceId: 'test', plan: () => plan,
+    raise: (f) => findings.push(f), requestApply: applyFull,
+  });
+  t.true(await applyFull(), 'the first full apply works');
+  return { feature, backend, feed, findings, conditions, fullApplies: () => fullApplies };
+}
+
+const condition = (c: Conditions, id: string) => c.list().find((x) => x.id === id);
+
+test('a refused apply leaves the feed status, its entry count and the sets as the kernel has them', async (t) => {
+  const h = await harness(t);
+  const first = await h.feature.refresh();
+  t.is(first[0]?.result, 'loaded');
+  const loaded = h.feature.statusRepo?.get('lab-c2');
+  t.is(loaded?.usable, 3);
+  t.deepEqual(h.backend.elements('inet', SET), ['203.0.113.1', '203.0.113.3', '203.0.113.5']);
+
+  // The next download has 5 entries; nft refuses the incremental update and the full apply.
+  h.feed.body = '203.0.113.1\n203.0.113.3\n203.0.113.5\n203.0.113.7\n203.0.113.9\n';
+  h.backend.refuseNext('Error: Could not process rule: Cannot allocate memory', 2);
+  await t.throwsAsync(() => h.feature.refresh());
+  const after = h.feature.statusRepo?.get('lab-c2');
+  t.is(after?.usable, 3, 'the status still counts what the kernel holds');
+  t.is(after?.entries, loaded?.entries);
+  t.is(after?.lastSuccessAt, loaded?.lastSuccessAt);
+  t.true((after?.consecutiveFailures ?? 0) > 0);
+  t.regex(after?.lastError ?? '', /^apply: /);
+  t.is(h.feature.usable.get('lab-c2'), 3, 'the next shrink check compares against what is enforced');
+  t.deepEqual(h.backend.elements('inet', SET), ['203.0.113.1', '203.0.113.3', '203.0.113.5'], 'the kernel kept the previous entries');
+  t.false(condition(h.conditions, 'feed:lab-c2')?.ok ?? true, 'the feed is shown as faulty');
+  t.true(h.findings.some((f) => f.kind === 'feed_fault' && f.params['reason'] === 'apply'));
+  t.deepEqual(h.backend.transactions.slice(-2).map((x) => `${x.kind}:${x.taken}`), ['transact:false', 'apply:false']);
+
+  // nft takes the next try: the feed loads the new list and is healthy again.
+  const again = await h.feature.refresh();
+  t.is(again[0]?.result, 'loaded');
+  t.is(h.feature.statusRepo?.get('lab-c2').usable, 5);
+  t.is(h.backend.elements('inet', SET)?.length, 5);
+  t.true(condition(h.conditions, 'feed:lab-c2')?.ok);
+});
+
+test('a refused incremental update is repaired by one full apply, and the feed counts the new list', async (t) => {
+  const h = await harness(t);
+  await h.feature.refresh();
+  const before = h.fullApplies();
+  h.feed.body = '203.0.113.1\n203.0.113.7\n';
+  h.backend.refuseNext();
+  const r = await h.feature.refresh();
+  t.is(r[0]?.result, 'loaded');
+  t.is(h.fullApplies(), before + 1);
+  t.deepEqual(h.backend.elements('inet', SET), ['203.0.113.1', '203.0.113.7']);
+  t.is(h.feature.statusRepo?.get('lab-c2').usable, 2);
+  t.true(condition(h.conditions, 'feed:lab-c2')?.ok);
+});
+
+test('an element the kernel lost is caught by the read-back count and put back by a full apply', async (t) => {
+  const h = await harness(t);
+  await h.feature.refresh();
+  t.true(h.backend.lose('inet', SET, '203.0.113.3'));
+  const before = h.fullApplies();
+  h.feed.body = '203.0.113.1\n203.0.113.3\n203.0.113.5\n203.0.113.9\n';
+  const r = await h.feature.refresh();
+  t.is(r[0]?.result, 'loaded');
+  t.is(h.fullApplies(), before + 1, 'the count check failed and one full apply followed');
+  t.deepEqual(h.backend.elements('inet', SET), ['203.0.113.1', '203.0.113.3', '203.0.113.5', '203.0.113.9']);
+});
+
+test('an unchanged download needs no transaction at all', async (t) => {
+  const h = await harness(t);
+  await h.feature.refresh();
+  const n = h.backend.transactions.length;
+  const r = await h.feature.refresh();
+  t.not(r[0]?.result, 'fault');
+  t.is(h.backend.transactions.length, n);
+});
+
+test('a logged hit on a feed group is raised by the blocklist feature, named by the feed that lists the address', async (t) => {
+  const h = await harness(t);
+  await h.feature.refresh();
+  h.feature.groups(); // as the daemon's policy build does before an apply
+  const hit = { type: 'packet' as const, at: 5_000, family: 4 as const, proto: 'tcp' as const, srcIp: '192.168.77.5', dstIp: '203.0.113.3', dstPort: 443, srcMac: '02:00:00:00:00:05' };
+  h.feature.onPacket({ ...hit, prefix: `${base.logPrefix}:drop:out:fbothdrop` });
+  const found = h.findings.filter((f) => f.kind === 'blocklist_hit');
+  t.is(found.length, 1);
+  t.like(found[0]?.params, { category: 'c2', list: 'ラボ', action: 'blocked', remoteIp: '203.0.113.3' });
+  h.feature.onPacket({ ...hit, prefix: 'other:drop:out:fbothdrop' });
+  h.feature.onPacket({ ...hit, prefix: `${base.logPrefix}:drop:out:local` });
+  const after = h.findings.filter((f) => f.kind === 'blocklist_hit');
+  t.is(after.length, 2, 'another program\'s prefix is not ours; the local list is still a hit');
+  t.like(after[1]?.params, { list: 'local', category: undefined });
+});

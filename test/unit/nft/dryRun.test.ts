@@ -1,0 +1,99 @@
+// The dry-run ruleset backend follows the nft rules the apply path and the features rely on:
+// one transaction is all or nothing, `create` of an element that exists and `delete` of one
+// that does not refuse the whole transaction, a refusal changes nothing, kept sets keep their
+// elements across a full apply, and the read-back is verified against what was rendered.
+import test from 'ava';
+import { DryRunBackend, elementKey } from '../../../firmware/src/nft/dryRun.js';
+import { NftError } from '../../../firmware/src/nft/driver.js';
+import type { NftDocument } from '../../../firmware/src/nft/json.js';
+
+const doc = (elems: string[] = []): NftDocument => ({
+  nftables: [
+    { add: { table: { family: 'inet', name: 'utm' } } },
+    { delete: { table: { family: 'inet', name: 'utm' } } },
+    { add: { table: { family: 'inet', name: 'utm' } } },
+    { add: { set: { family: 'inet', table: 'utm', name: 'bl_x_v4', type: 'ipv4_addr', ...(elems.length ? { elem: elems } : {}) } } },
+    { add: { set: { family: 'inet', table: 'utm', name: 'lan_seen', type: 'ipv4_addr', flags: ['timeout'] } } },
+    { add: { chain: { family: 'inet', table: 'utm', name: 'forward', type: 'filter', hook: 'forward', prio: 0, policy: 'accept' } } },
+    { add: { rule: { family: 'inet', table: 'utm', chain: 'forward', expr: [{ accept: null }] } } },
+  ],
+});
+const elements = (verb: 'add' | 'create' | 'delete', ...elem: string[]): string =>
+  JSON.stringify({ nftables: [{ [verb]: { element: { family: 'inet', table: 'utm', name: 'bl_x_v4', elem } } }] });
+
+test('a full apply records the document, sets its elements and becomes last-good', async (t) => {
+  const b = new DryRunBackend();
+  await b.apply(doc(['192.0.2.1', '192.0.2.2']));
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.1', '192.0.2.2']);
+  t.is(b.transactions.length, 1);
+  t.true(b.transactions[0]?.taken);
+  t.is(b.lastGoodDocument(), JSON.stringify(doc(['192.0.2.1', '192.0.2.2'])));
+  const listed = JSON.parse(await b.listSet('inet', 'bl_x_v4')) as { nftables: Array<{ set?: { elem?: string[] } }> };
+  t.deepEqual(listed.nftables[1]?.set?.elem, ['192.0.2.1', '192.0.2.2']);
+});
+
+test('a refused apply changes nothing and is recorded as refused', async (t) => {
+  const b = new DryRunBackend();
+  await b.apply(doc(['192.0.2.1']));
+  b.refuseNext('Error: Could not process rule: No buffer space available');
+  const e = await t.throwsAsync(() => b.apply(doc(['198.51.100.1'])), { instanceOf: NftError });
+  t.regex(e?.stderr ?? '', /No buffer space/);
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.1']);
+  t.is(b.lastGoodDocument(), JSON.stringify(doc(['192.0.2.1'])));
+  t.deepEqual(b.transactions.map((x) => x.taken), [true, false]);
+  await b.apply(doc(['198.51.100.1'])); // only the next one was refused
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['198.51.100.1']);
+});
+
+test('an element transaction is all or nothing: create of an existing element refuses every command in it', async (t) => {
+  const b = new DryRunBackend();
+  await b.apply(doc(['192.0.2.1']));
+  const both = JSON.stringify({ nftables: [
+    { create: { element: { family: 'inet', table: 'utm', name: 'bl_x_v4', elem: ['192.0.2.9'] } } },
+    { create: { element: { family: 'inet', table: 'utm', name: 'bl_x_v4', elem: ['192.0.2.1'] } } },
+  ] });
+  await t.throwsAsync(() => b.transact(both), { instanceOf: NftError, message: /File exists/ });
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.1']);
+  await t.throwsAsync(() => b.transact(elements('delete', '203.0.113.7')), { message: /No such file/ });
+  await b.transact(elements('create', '192.0.2.9'));
+  await b.transact(elements('delete', '192.0.2.1'));
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.9']);
+  t.deepEqual(b.transactions.map((x) => `${x.kind}:${x.taken}`), ['apply:true', 'transact:false', 'transact:false', 'transact:true', 'transact:true']);
+});
+
+test('a set that does not exist cannot be changed or listed', async (t) => {
+  const b = new DryRunBackend();
+  await t.throwsAsync(() => b.listSet('inet', 'bl_x_v4'), { instanceOf: NftError });
+  await t.throwsAsync(() => b.transact(elements('add', '192.0.2.1')), { instanceOf: NftError });
+});
+
+test('kept sets keep what the packet path put in them across a full apply; other sets take the document', async (t) => {
+  const b = new DryRunBackend();
+  await b.apply(doc(['192.0.2.1']));
+  b.put('inet', 'lan_seen', ['192.168.1.10']);
+  const r = await b.apply(doc(['192.0.2.2']), ['lan_seen']);
+  t.deepEqual(r.kept, ['inet lan_seen']);
+  t.deepEqual(b.elements('inet', 'lan_seen'), ['192.168.1.10']);
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.2']);
+  await b.apply(doc(['192.0.2.2']));
+  t.deepEqual(b.elements('inet', 'lan_seen'), [], 'not named: emptied like any set');
+});
+
+test('a read-back that differs from the rendered document fails the apply and does not become last-good', async (t) => {
+  const b = new DryRunBackend();
+  await b.apply(doc());
+  // another program drops our rule behind our back
+  b.onReadBack = (d) => ({ nftables: d.nftables.filter((o) => !(typeof o === 'object' && o !== null && 'rule' in o)) });
+  await t.throwsAsync(() => b.apply(doc(['192.0.2.5'])), { instanceOf: NftError, message: /read back differs: chain inet utm forward has 0 rules, expected 1/ });
+  t.is(b.lastGoodDocument(), JSON.stringify(doc()));
+  b.onReadBack = null;
+  t.true(await b.restoreLastGood());
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), []);
+});
+
+test('element keys compare plain, prefix, range, concat and timed elements', (t) => {
+  t.is(elementKey('2001:DB8::1'), '2001:db8::1');
+  t.is(elementKey({ prefix: { addr: '10.0.0.0', len: 8 } }), '10.0.0.0/8');
+  t.is(elementKey({ range: ['10.0.0.1', '10.0.0.9'] }), '10.0.0.1-10.0.0.9');
+  t.is(elementKey({ elem: { val: { concat: ['aa:bb:cc:dd:ee:ff', '10.0.0.1'] }, timeout: 60 } }), 'aa:bb:cc:dd:ee:ff . 10.0.0.1');
+});
