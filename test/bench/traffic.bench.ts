@@ -170,7 +170,7 @@ async function fullPass(o: DayPlan) {
   const { ConfigSchema, cooldownMsFor } = await import('../../firmware/src/config/schema.js');
   const { packageRoot } = await import('../../firmware/src/sys/paths.js');
   const { Conditions } = await import('../../firmware/src/app/conditions.js');
-  type FC = import('../../firmware/src/feature/contract.js').FeatureContext<never>;
+  type FC = FeatureContext<never>;
   const { trafficRepos } = await import('../../firmware/src/traffic/view.js');
 
   const dir = mkdtempSync(join(tmpdir(), 'utm-traffic-bench-'));
@@ -190,7 +190,7 @@ async function fullPass(o: DayPlan) {
     stateDir: dir, config: ConfigSchema.parse({ traffic: { dnsNames: { trustedServers: [RESOLVER] } } }), provisioning: null, base: { logPrefix: 'utm' }, now: Date.now, repos: trafficRepos(db, Date.now),
     log: { info: noop, warn: noop, error: (m: string, e?: unknown) => console.error(m, e) },
     ruleset: null, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => ({ lanPrefixes: [LAN_PREFIX] }),
-    raise: (f: import('../../firmware/src/alerts/types.js').Finding) => {
+    raise: (f: Finding) => {
       const r = pipeline.ingest(f);
       if (r.isNew) {
         latenciesMs.push((Number(process.hrtime.bigint() / 1000n) - currentSentUs) / 1000);

@@ -46,7 +46,8 @@ test.before(async (t) => {
   const office = makeOffice(50);
   const daemon = fakeDaemon({ refreshSeconds: 5 });
   daemon.alerts.splice(0, daemon.alerts.length, ...office.alerts);
-  const port = officePort({ db, alerts: new AlertsRepo(db), reporting, now: daemon.deps.now });
+  const now = (): number => daemon.deps.now();
+  const port = officePort({ db, alerts: new AlertsRepo(db), reporting, now });
   // The fixture's alerts live in the fake daemon, not in this store: marks are stored as given.
   const acks = new AcksRepo(db);
   daemon.deps.office = { ...port, acknowledge: (a) => { acks.put(a); return true; } };

@@ -3,7 +3,6 @@
 // fakes, so the wiring runs without privileges.
 import { ConnectionCutter, type ConnectionSweeper, type CutterDeps } from '../conntrack/cutter.js';
 import type { ListenPage } from './web.js';
-import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { ControlServer } from '../control/server.js';
@@ -11,7 +10,7 @@ import { CaptureHub, type CaptureHubOptions } from '../sensors/captureHub.js';
 import { NftDriver } from '../nft/driver.js';
 import type { RulesetBackend } from '../nft/backend.js';
 import { LAST_GOOD_FILE } from '../sys/paths.js';
-import { startWebServer, type WebServer } from '../../../webui/src/index.js';
+import { startWebServer } from '../../../webui/src/index.js';
 import type { Serialize } from './applyQueue.js';
 import type { Handlers } from './commands.js';
 import type { Logger } from './log.js';

@@ -68,10 +68,15 @@ class PeerIndex<T extends number | bigint> {
     let hi = this.values.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.values[mid]! < first) lo = mid + 1;
+      const v = this.values[mid];
+      if (v !== undefined && v < first) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.values.length && this.values[i]! <= last; i++) this.hit[i] = true;
+    for (let i = lo; i < this.values.length; i++) {
+      const v = this.values[i];
+      if (v === undefined || v > last) break;
+      this.hit[i] = true;
+    }
   }
 }
 

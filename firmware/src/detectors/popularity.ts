@@ -24,8 +24,8 @@ export function networkKey(ip: string): string {
 export function registeredName(name: string): string {
   const labels = name.toLowerCase().split('.').filter((l) => l !== '');
   if (labels.length <= 2) return labels.join('.');
-  const sld = labels[labels.length - 2]!;
-  const take = sld.length <= 3 && labels[labels.length - 1]!.length === 2 ? 3 : 2;
+  const [sld = '', tld = ''] = labels.slice(-2);
+  const take = sld.length <= 3 && tld.length === 2 ? 3 : 2;
   return labels.slice(-take).join('.');
 }
 

@@ -2,7 +2,7 @@
 // status, its entry count and the sets say after a refused apply, after a refused incremental
 // update that a full apply repairs, and after the kernel lost an element (the read-back count
 // check). The same path runs against real nft in test/integration/blocklist/refusedApply.test.ts.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ const ROOT = join(import.meta.dirname, '../../..');
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
 const SET = 'bl_fbothdrop_v4';
 
-async function harness(t: import('ava').ExecutionContext) {
+async function harness(t: ExecutionContext) {
   const stateDir = mkdtempSync(join(tmpdir(), 'utm-seam-'));
   const db = openDb(':memory:');
   t.teardown(() => {

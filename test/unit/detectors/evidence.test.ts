@@ -1,7 +1,6 @@
 // Evidence states only what happened (issue 15). Each test builds a world where one evidence
 // field could be tempted to claim something that did not happen, and fails if it does.
 import test from 'ava';
-import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { ThreatIntelDetector, type Listing } from '../../../firmware/src/detectors/threatIntel.js';
 import { MailDetector } from '../../../firmware/src/detectors/mail.js';
 import { UploadDetector } from '../../../firmware/src/detectors/upload.js';
@@ -49,7 +48,7 @@ test('mail: attempts count connections, not their NEW and END events; servers ar
     flow({ ctId: 100 + i, remotePort: 587, remoteIp: `198.51.100.${i}`, start: DAY0 + i * 1000, end: DAY0 + i * 1000 + 900 }),
     flow({ ctId: 200 + i, remotePort: 587, remoteIp: `198.51.100.${i}`, start: DAY0 + i * 1000 + 1, end: DAY0 + i * 1000 + 950 }),
   ]);
-  const found = run(new MailDetector(ctx()), flows) as Finding[];
+  const found = run(new MailDetector(ctx()), flows);
   // The burst is found at the fifth server's first event: four servers with two connections each,
   // plus that one. NEW and END of a connection never count twice (that would say 14).
   t.is(found.length, 1);
@@ -83,7 +82,7 @@ test('long connection: stillOpen is true only for a flow that has not ended', (t
 
 test('beacon: connections and interval in the evidence are the pair\'s real ones', (t) => {
   const flows = periodic({ every: 5 * MIN, hours: 24, seed: 3 });
-  const found = run(new BeaconDetector(ctx()), flows) as Finding[];
+  const found = run(new BeaconDetector(ctx()), flows);
   t.true(found.length > 0);
   const last = found.at(-1)!;
   t.is(last.evidence['medianIntervalSeconds'], 300);

@@ -11,7 +11,7 @@ const line = (id: number, src: string, dst: string, ob: number, rb: number): str
 
 function flow(over: Partial<FlowRecord>): FlowRecord {
   return { event: 'end', ctId: 1, family: 4, proto: 'tcp', protoNum: 6, direction: 'outbound', deviceIp: '192.168.77.9', deviceMac: undefined,
-    devicePort: 1000, remoteIp: '192.0.2.5', remotePort: 443, bytesOut: 100, pktsOut: 2, bytesIn: 900, pktsIn: 3, start: 0, end: 1, ...over } as FlowRecord;
+    devicePort: 1000, remoteIp: '192.0.2.5', remotePort: 443, bytesOut: 100, pktsOut: 2, bytesIn: 900, pktsIn: 3, start: 0, end: 1, ...over };
 }
 
 test('open connections are summed per device from one listing, both directions, the box and office-internal traffic left out', async (t) => {

@@ -3,7 +3,7 @@
 // message; health goes down and up once each; a link that breaks after writing resends from
 // just after the last confirmed message, in order, with the same sequence numbers; and a
 // message leaves the outbox only when the collector confirmed it.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
@@ -56,7 +56,7 @@ function collector(script: Array<'refuse' | { breakAfter: number } | 'ok'>) {
   return { connect, arrivals, attempts: () => attempts };
 }
 
-function world(t: import('ava').ExecutionContext, script: Parameters<typeof collector>[0]) {
+function world(t: ExecutionContext, script: Parameters<typeof collector>[0]) {
   const db = openDb(':memory:');
   const outbox = new OutboxRepo(db);
   const sink = new OutboxSink({ outbox, deviceId: 'box', now: Date.now, maxMessages: 1000, maxBytes: 1 << 20 });
