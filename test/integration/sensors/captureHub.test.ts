@@ -11,7 +11,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureHub } from '../../../firmware/src/sensors/captureHub.js';
-import { addNamespace, addVeth, deleteNamespace, execIn, ipIn, namespacePids, newLabId, nsName } from '../../lab/netns.js';
+import { addNamespace, addVeth, deleteNamespace, execIn, ipIn, namespacePids, newLabId, nsName, removeOwnerMarker, writeOwnerMarker } from '../../lab/netns.js';
 import { waitFor } from '../../lab/poll.js';
 import { Teardown } from '../../lab/teardown.js';
 import { buildDhcp, ethIpv4Udp } from '../../unit/devices/dhcpBuilder.js';
@@ -56,6 +56,9 @@ test('one tcpdump takes a 1,000-packet DHCP burst whole, per port, counting kern
   let hub: CaptureHub | null = null;
   try {
     down.push('scratch', () => rmSync(dir, { recursive: true, force: true }));
+    // our namespaces are a lab of this process: a concurrent cleanup leaves them alone
+    await writeOwnerMarker(id);
+    down.push('owner marker', () => removeOwnerMarker(id));
     await addNamespace(box); down.push(box, () => deleteNamespace(box));
     await addNamespace(office); down.push(office, () => deleteNamespace(office));
     await addVeth(box, 'eth1', office, 'p1');
