@@ -220,7 +220,10 @@ export class Daemon {
       provisioning: this.o.provisioning, deviceId: this.deviceId, startedAt: this.startedAt, now: this.now,
       conditions: this.conditions, plan: () => this.app.currentPlan(), alerts: store.alerts, reporting: store.reporting, log: this.o.log,
       nameDevice: store.nameDevice,
-      office: officePort({ db: store.db, alerts: store.alerts, reporting: store.reporting.repo, now: this.now }),
+      office: officePort({
+        db: store.db, alerts: store.alerts, reporting: store.reporting.repo, now: this.now,
+        onError: (e) => (isStorageError(e) ? store.storage.noteFailure(e, 'monthly report') : this.o.log.error('monthly report housekeeping failed', e)),
+      }),
     };
   }
 

@@ -30,6 +30,8 @@ export interface MonthlyReportsDeps {
   reporting: ReportingRepo;
   devices: () => { devices: readonly Device[]; audit: readonly AuditEntry[] };
   now: () => number;
+  /** Storing a snapshot failed (a full disk): the report is still shown, and stored next time. */
+  onError?: ((e: unknown) => void) | undefined;
 }
 
 export class MonthlyReports {
@@ -55,7 +57,11 @@ export class MonthlyReports {
       const kept = this.getStmt.get(month);
       if (kept) return JSON.parse(kept.body) as MonthlyReportFacts;
       const f = { ...this.compute(month, span, now), source: 'snapshot' as const };
-      this.putStmt.run(month, now, JSON.stringify(f));
+      try {
+        this.putStmt.run(month, now, JSON.stringify(f));
+      } catch (e) {
+        this.d.onError?.(e);
+      }
       return f;
     }
     return this.compute(month, span, now);

@@ -17,11 +17,15 @@ const HOUR = 3_600_000;
 export const ACKS_KEEP_MS = 100 * 24 * HOUR;
 
 /** The port for an open store; `reporting` is null when the box keeps no statistics. */
-export function officePort(o: { db: Db; alerts: AlertsRepo; reporting: ReportingRepo | null; now: () => number }): OfficePort {
+export function officePort(o: {
+  db: Db; alerts: AlertsRepo; reporting: ReportingRepo | null; now: () => number;
+  /** A housekeeping write failed (a full disk): the page is still served (default: thrown away). */
+  onError?: ((e: unknown) => void) | undefined;
+}): OfficePort {
   const acks = new AcksRepo(o.db);
   const incidents = new IncidentsRepo(o.db);
   const devices = new DevicesRepo(o.db);
-  const reports = o.reporting ? new MonthlyReports({ db: o.db, reporting: o.reporting, now: o.now, devices: () => devices.load(AUDIT_KEEP) }) : null;
+  const reports = o.reporting ? new MonthlyReports({ db: o.db, reporting: o.reporting, now: o.now, devices: () => devices.load(AUDIT_KEEP), onError: o.onError }) : null;
   let snapshotCheckedAt = -Infinity;
   return {
     acks: (since) => acks.since(since),
@@ -35,8 +39,14 @@ export function officePort(o: { db: Db; alerts: AlertsRepo; reporting: Reporting
       // month's report before its counters are pruned (40 days), and bounds the marks table.
       if (o.now() - snapshotCheckedAt > HOUR) {
         snapshotCheckedAt = o.now();
-        reports?.snapshotPrevious();
-        acks.prune(o.now() - ACKS_KEEP_MS);
+        // Housekeeping writes: a full disk must not take the page with it (the storage
+        // condition says so, and the next hourly check tries again).
+        try {
+          reports?.snapshotPrevious();
+          acks.prune(o.now() - ACKS_KEEP_MS);
+        } catch (e) {
+          o.onError?.(e);
+        }
       }
       return o.reporting?.statsRange(from, to) ?? [];
     },
