@@ -25,7 +25,7 @@ test.serial('router: kill -9 of utmd, restart: no orphan, no stale temp file, dn
   const recDir = join(first.stateDir, CHILDREN_DIR);
   const records = await waitFor(() => {
     const r = readdirSync(recDir).map((n) => JSON.parse(readFileSync(join(recDir, n), 'utf8')) as ChildRecord);
-    return r.some((x) => x.id === 'dnsmasq') && r.some((x) => x.id.startsWith('tcpdump')) && r.some((x) => x.id === 'ulogd') ? r : undefined;
+    return r.some((x) => x.id === 'dnsmasq') && r.some((x) => x.id === 'capture') && r.some((x) => x.id === 'ulogd') ? r : undefined;
   }, { what: 'ulogd, dnsmasq and tcpdump recorded', timeoutMs: 30_000 });
   t.log(`children: ${records.map((r) => `${r.id}=${r.pid}`).join(' ')}`);
   // an interrupted feed snapshot write (several MB) as a killed load leaves it

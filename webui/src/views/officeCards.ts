@@ -96,9 +96,12 @@ function incidentCard(item: Extract<OpenItem, { type: 'incident' }>, c: CardCont
   const { incident: inc, alerts } = item.entry;
   const w = OFFICE_WORDS[c.lang];
   const ui = UI[c.lang];
-  // Only a real infection gets the incident's own (urgent) text; otherwise the newest alert speaks.
+  // Only a real infection with several signs gets the incident's own (urgent) text; with one
+  // sign, that sign says what it is (a scan of the office, mail to many servers); otherwise the
+  // newest alert speaks.
   const newest = [...alerts].sort((a, b) => b.lastSeen - a.lastSeen)[0];
-  const text = item.tone === 'danger' || !newest ? explain(incidentAsAlert(inc), item.tone, c) : explain(newest, item.tone, c);
+  const kinds = new Set(alerts.map((a) => a.kind));
+  const text = !newest || (item.tone === 'danger' && kinds.size > 1) ? explain(incidentAsAlert(inc), item.tone, c) : explain(newest, item.tone, c);
   const dev = inc.device.mac ? c.devices.get(inc.device.mac) ?? null : null;
   return html`<article class="card tone-${item.tone} incident" data-incident-id="${inc.id}" data-tone="${item.tone}">
 <h3>${badge(item.tone, c.lang)} ${text.title}</h3>
