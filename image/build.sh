@@ -8,7 +8,7 @@
 # dependencies). Stages (see image/README.md, "Building the image"):
 #   1. app modules: `npm ci --omit=dev` INSIDE a trixie builder (Debian nodejs, npm, node-gyp,
 #      libnode-dev, build-essential), so better-sqlite3 is compiled against the image's own
-#      Node and glibc. The result is cached by the lock file's hash; the toolchain never
+#      Node and glibc. The result is cached by the hash of the lock's production entries; the toolchain never
 #      reaches the image.
 #   2. rootfs: mmdebstrap trixie minbase + the appliance packages; image/customize.sh installs
 #      the app, units and boot files; SOURCE_DATE_EPOCH makes it reproducible.
@@ -125,7 +125,15 @@ HOST_CA="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
 # --- 1. App modules, built inside trixie ----------------------------------------------------
 step "application (tsc on the host: plain JavaScript output)"
 (cd "$PROJECT" && npx tsc -p tsconfig.build.json)
-MODKEY="$(cat "${PROJECT}/package-lock.json" <(printf '%s\n' "$SUITE" "${BUILDER_PACKAGES[@]}") | sha256sum | cut -c1-16)"
+# Keyed by what `npm ci --omit=dev` installs (the lock's non-dev entries and the root's runtime
+# dependencies), not the whole lock: a new lint or test tool must not cost a 12-minute rebuild.
+PRODLOCK="$(node -e '
+  const l = require(process.argv[1]);
+  const root = l.packages[""] ?? {};
+  const pkgs = Object.entries(l.packages).filter(([k, v]) => k !== "" && !v.dev);
+  process.stdout.write(JSON.stringify({ deps: root.dependencies ?? {}, opt: root.optionalDependencies ?? {}, pkgs }));
+' "${PROJECT}/package-lock.json")"
+MODKEY="$(cat <(printf '%s\n' "$PRODLOCK") <(printf '%s\n' "$SUITE" "${BUILDER_PACKAGES[@]}") | sha256sum | cut -c1-16)"
 MODDIR="${CACHE}/app-modules/${MODKEY}"
 if [[ -d "${MODDIR}/node_modules" ]]; then
   step "production node_modules: cached ${MODDIR}"

@@ -32,22 +32,34 @@ export class GuestCommandError extends Error {
   }
 }
 
-let accelChoice: Promise<'kvm' | 'tcg'> | undefined;
+export interface AccelChoice {
+  accel: 'kvm' | 'tcg';
+  /** Why this accelerator: printed by every image test so a reader knows which path ran. */
+  why: string;
+}
+
+let accelChoice: Promise<AccelChoice> | undefined;
 
 /**
  * KVM when /dev/kvm exists AND runs UEFI firmware, else TCG (slower, never skipped).
- * OTASUKE_QEMU_ACCEL=kvm|tcg forces one. The probe exists because some nested-virtualisation
- * hosts expose /dev/kvm but cannot execute firmware from ROM ("KVM internal error ... emulation
- * failure" in OVMF's first instructions, measured on this project's build machines).
+ * OTASUKE_QEMU_ACCEL=kvm|tcg forces one. The probe exists because some hosts expose /dev/kvm
+ * without hardware virtualisation: this project's build machine is a Firecracker VM whose
+ * /dev/kvm is `kvm_pvm` (PVM, a software hypervisor for PVM-enabled guest kernels only; the CPU
+ * has no vmx flag). There OVMF stops at its first instructions ("KVM internal error ...
+ * emulation failure"), and so does a stock kernel's decompressor (image/README.md, "Booting under
+ * QEMU").
  */
-export function chooseAccel(): Promise<'kvm' | 'tcg'> {
+export function chooseAccel(): Promise<AccelChoice> {
   const forced = process.env.OTASUKE_QEMU_ACCEL;
-  if (forced === 'kvm' || forced === 'tcg') return Promise.resolve(forced);
-  accelChoice ??= (async () => {
-    if (!existsSync('/dev/kvm')) return 'tcg';
+  if (forced === 'kvm' || forced === 'tcg') return Promise.resolve({ accel: forced, why: 'OTASUKE_QEMU_ACCEL' });
+  accelChoice ??= (async (): Promise<AccelChoice> => {
+    if (!existsSync('/dev/kvm')) return { accel: 'tcg', why: 'no /dev/kvm' };
     const r = await runResult(['timeout', '8', 'qemu-system-x86_64', '-machine', 'q35', '-accel', 'kvm', '-cpu', 'host', '-m', '256', '-nodefaults',
       '-no-user-config', '-display', 'none', '-bios', '/usr/share/ovmf/OVMF.fd', '-serial', 'stdio'], { timeoutMs: 20_000 });
-    return /KVM internal error|emulation failure/.test(r.stdout + r.stderr) ? 'tcg' : 'kvm';
+    const pvm = existsSync('/sys/module/kvm_pvm') ? ' (/dev/kvm is kvm_pvm)' : '';
+    return /KVM internal error|emulation failure/.test(r.stdout + r.stderr)
+      ? { accel: 'tcg', why: `KVM cannot execute OVMF here: emulation failure${pvm}` }
+      : { accel: 'kvm', why: 'OVMF runs under /dev/kvm' };
   })();
   return accelChoice;
 }
@@ -91,7 +103,7 @@ export async function wireTaps(lab: Lab): Promise<void> {
 
 /** Timeouts in the image tests are multiplied by this under TCG (no KVM), which is far slower. */
 export async function slowFactor(): Promise<number> {
-  return (await chooseAccel()) === 'kvm' ? 1 : 5;
+  return (await chooseAccel()).accel === 'kvm' ? 1 : 5;
 }
 
 export interface Vm {
@@ -102,10 +114,14 @@ export interface Vm {
   sh(cmd: string, timeoutMs?: number): Promise<string>;
   /** Like sh but returns exit code and output. */
   shResult(cmd: string, timeoutMs?: number): Promise<{ code: number; output: string }>;
-  /** Waits until the guest shell answers (after boot or a reboot). */
-  waitShell(timeoutMs?: number): Promise<void>;
-  /** Waits until otasuke-healthy.service is active; on timeout throws with the guest's own account of why. */
-  waitHealthy(timeoutMs?: number): Promise<void>;
+  /** Waits until the guest shell answers (after boot or a reboot); returns seconds since the VM started or was last rebooted. */
+  waitShell(timeoutMs?: number): Promise<number>;
+  /** Waits until otasuke-healthy.service is active; returns seconds since start/reboot; on timeout throws with the guest's own account of why. */
+  waitHealthy(timeoutMs?: number): Promise<number>;
+  /** Asks the guest to reboot and restarts the boot clock. */
+  reboot(): Promise<void>;
+  /** The accelerator this VM runs under, and why. */
+  accel: AccelChoice;
 }
 
 /** Starts QEMU in the lab's box namespace on the prepared disk; stopped by lab.destroy(). */
@@ -114,7 +130,8 @@ export async function startVm(lab: Lab, dir: string, disk: string): Promise<Vm> 
   await copyFile('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
   const consoleLog = join(dir, 'console.log');
   const sock = join(dir, 'shell.sock');
-  const accel = (await chooseAccel()) === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
+  const choice = await chooseAccel();
+  const accel = choice.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
   const argv = [
     'qemu-system-x86_64', '-machine', 'q35', ...accel, '-m', '1024', '-smp', '2', '-nodefaults', '-no-user-config', '-display', 'none',
     '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
@@ -127,6 +144,8 @@ export async function startVm(lab: Lab, dir: string, disk: string): Promise<Vm> 
     '-device', 'i6300esb', '-action', 'watchdog=reset',
   ];
   const proc = await lab.spawn(lab.box.ns, argv, { stdinPipe: false });
+  let bootStart = Date.now();
+  const since = (): number => Math.round((Date.now() - bootStart) / 1000);
   // Keep the serial console after the lab is gone (build/image-test-logs/, outside git).
   const keep = join(REPO_ROOT, 'build/image-test-logs');
   lab.onDestroy('keep the console log', async () => {
@@ -142,6 +161,7 @@ export async function startVm(lab: Lab, dir: string, disk: string): Promise<Vm> 
     proc,
     dir,
     consoleLog,
+    accel: choice,
     shResult,
     async sh(cmd, timeoutMs) {
       const r = await shResult(cmd, timeoutMs);
@@ -151,11 +171,17 @@ export async function startVm(lab: Lab, dir: string, disk: string): Promise<Vm> 
     async waitShell(timeoutMs = 180_000) {
       if (proc.exitStatus() !== undefined) throw new Error(`qemu exited: ${proc.stderr()}`);
       await waitFor(async () => (await shResult('true', 3000)).code === 0, { what: 'the guest shell', timeoutMs: timeoutMs * factor, intervalMs: 1000 });
+      return since();
+    },
+    async reboot() {
+      bootStart = Date.now();
+      await shResult('systemctl reboot', 5000);
     },
     async waitHealthy(timeoutMs = 240_000) {
       try {
         await waitFor(async () => (await shResult('systemctl is-active otasuke-healthy.service', 10_000)).output.trim() === 'active',
           { what: 'otasuke-healthy.service active', timeoutMs: timeoutMs * factor, intervalMs: 3000 });
+        return since();
       } catch (e) {
         const why = await shResult('systemctl --failed --no-pager; systemctl status --no-pager -n 30 otasuke-healthy.service utmd.service otasuke-firstboot.service', 60_000);
         throw new Error(`slot not healthy: ${why.output.slice(-6000)}`, { cause: e });
