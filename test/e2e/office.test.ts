@@ -3,6 +3,8 @@
 // office port: approve, quarantine, 対応済み, switching language, refreshing in place with pause,
 // and printing the monthly report to PDF (A4, at most two pages, figures equal to the store).
 // Screenshots and the PDF are kept under test/artifacts/ (gitignored).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import { startWebServer, type WebServer } from '../../webui/src/server.js';
 import { INFECTED_MAC, makeDailyStats, makeOffice, PHONE_MAC, UNKNOWN_MAC, type Office } from '../helpers/office.js';
 import { fakeDaemon, PASSWORD, type FakeDaemon } from '../helpers/webui.js';
 import { PollTimeoutError, waitFor } from '../lab/poll.js';
+import { toolMissing } from '../helpers/tools.js';
 
 export const ARTIFACTS = join(import.meta.dirname, '../artifacts/e2e');
 
@@ -207,6 +210,17 @@ test.serial('the monthly report prints to at most two A4 pages and its figures e
     await writeFile(file, pdf);
     const pages = (await readFile(file, 'latin1')).match(/\/Type\s*\/Page(?!s)/g)?.length ?? 0;
     t.true(pages >= 1 && pages <= 2, `${lang}: ${pages} pages`);
+    // The figures as printed: read back from the PDF itself (poppler's pdftotext and pdfinfo).
+    if (!existsSync('/usr/bin/pdftotext')) {
+      toolMissing(t, 'pdftotext (poppler-utils)');
+    } else {
+      const info = execFileSync('/usr/bin/pdfinfo', [file], { encoding: 'utf8' });
+      t.is(Number(/^Pages:\s+(\d+)/m.exec(info)?.[1]), pages, `${lang}: pdfinfo agrees on the page count`);
+      const printed = execFileSync('/usr/bin/pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      const figure = (n: string): RegExp => new RegExp(`(?<![\\d.,])${n.replace('.', '\\.')}(?![\\d,]|\\.\\d)`);
+      t.regex(printed, figure(String(blocked)), `${lang}: the PDF prints the blocked total ${blocked}`);
+      t.regex(printed, figure((Math.floor(up * 1000) / 10).toFixed(1)), `${lang}: the PDF prints the availability`);
+    }
     await page.close();
   }
   t.deepEqual(t.context.problems, []);
