@@ -3,6 +3,7 @@
 // addresses in one network (Windows push, Delivery Optimization, an antivirus vendor), so four
 // PCs behind the same Slack servers are one popular destination, not four rare ones. The name
 // is the one the device looked up (DNS name sensor), cut to its registered part.
+import { networkKeyOf } from '../net/ipText.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
 
@@ -10,13 +11,7 @@ interface Seen { devices: string[]; lastSeen: number }
 
 /** The network an address belongs to for popularity: IPv4 /24, IPv6 /48. */
 export function networkKey(ip: string): string {
-  if (!ip.includes(':')) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
-  const groups = ip.split(':');
-  // Normalised text form from net/: expand only the first three groups we need.
-  const head: string[] = [];
-  for (const g of groups) { if (g === '') break; head.push(g); if (head.length === 3) break; }
-  while (head.length < 3) head.push('0');
-  return `${head.join(':')}::/48`;
+  return networkKeyOf(ip) ?? ip;
 }
 
 /** The registered part of a name: "array614.prod.do.dsp.mp.microsoft.com" → "microsoft.com",

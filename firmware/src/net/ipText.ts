@@ -58,6 +58,12 @@ function v6Groups(side: string, out: number[]): boolean {
  * (::ffff:0:0/96) refused. A property test checks it against net/ip.
  */
 export function normalizeIpv6(s: string): string | undefined {
+  const groups = ipv6Groups(s);
+  return groups && formatV6Groups(groups);
+}
+
+/** The eight groups of an IPv6 address text, by the rules of normalizeIpv6; undefined otherwise. */
+function ipv6Groups(s: string): number[] | undefined {
   if (s.length < 2 || s.length > 45) return undefined;
   const dbl = s.indexOf('::');
   const head: number[] = [];
@@ -74,7 +80,21 @@ export function normalizeIpv6(s: string): string | undefined {
     groups = head;
   }
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return undefined; // mapped
-  return formatV6Groups(groups);
+  return groups;
+}
+
+/**
+ * The network an address belongs to for "widely used by the office" (detectors/popularity.ts):
+ * its /24 (IPv4) or /48 (IPv6) as canonical CIDR text, e.g. "198.51.100.0/24",
+ * "2001:db8:1::/48"; undefined for anything that is not one address. No BigInt (it runs per
+ * flow); a property test holds it equal to net/ip's parseCidr with host bits allowed.
+ */
+export function networkKeyOf(ip: string): string | undefined {
+  const v4 = ipv4Number(ip);
+  if (v4 !== undefined) return `${v4 >>> 24}.${(v4 >>> 16) & 255}.${(v4 >>> 8) & 255}.0/24`;
+  const g = ipv6Groups(ip);
+  if (!g) return undefined;
+  return `${formatV6Groups([g[0] ?? 0, g[1] ?? 0, g[2] ?? 0, 0, 0, 0, 0, 0])}/48`;
 }
 
 /** Normalised address and its family, or undefined when `s` is not exactly one address. */
