@@ -3,20 +3,17 @@
 // Real nft in a namespace this test makes; the refusal is the namespace going away under utmd's
 // driver (nft cannot run there), so both the incremental sync and the full apply fail.
 import test from 'ava';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
-import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
-import { ConfigSchema } from '../../../firmware/src/config/schema.js';
 import { NftDriver } from '../../../firmware/src/nft/driver.js';
 import { BasePolicySchema } from '../../../firmware/src/nft/policy.js';
 import { renderRuleset } from '../../../firmware/src/nft/render.js';
 import { buildPolicy } from '../../../firmware/src/policy/build.js';
-import type { NetworkPlan } from '../../../firmware/src/policy/network.js';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { oneFeedWorld } from '../../helpers/oneFeed.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { systemBin } from '../../../firmware/src/sys/bin.js';
@@ -33,25 +30,7 @@ test('a refused blocklist update keeps the feed status of what the kernel enforc
     await deleteNamespace(ns);
     rmSync(stateDir, { recursive: true, force: true });
   });
-  let body = '203.0.113.1\n203.0.113.2\n203.0.113.3\n';
-  const fetch = async (): Promise<FeedFetchResult> => ({
-    status: 'ok', body: Buffer.from(body), sha256: createHash('sha256').update(body).digest('hex'), finalUrl: 'http://192.0.2.53/feed.txt',
-  });
-  const config = ConfigSchema.parse({
-    mode: 'router', interfaces: { wan: 'lo', lan: ['lo'] }, lan: { prefixes: ['192.168.77.0/24'] },
-    feeds: {
-      shipped: false, jitterSeconds: 0,
-      extra: [{
-        id: 'lab-c2', name: { ja: 'ラボ', en: 'lab' }, description: { ja: 'テスト用', en: 'test' },
-        urls: { v4: 'http://192.0.2.53/feed.txt' }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
-        refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.9, maxRejectRatio: 0.5, enabledByDefault: true,
-      }],
-    },
-  });
-  const plan: NetworkPlan = {
-    mode: 'router', ifaces: { wan: 'lo', lan: ['lo'] }, bridgePorts: [], lanPrefixes: ['192.168.77.0/24'],
-    boxAddresses: [], gateways: [], wanReason: 'test', problems: [],
-  };
+  const { config, plan, feed, fetch } = oneFeedWorld('203.0.113.1\n203.0.113.2\n203.0.113.3\n');
   const nft = new NftDriver({ nft: [systemBin('ip'), 'netns', 'exec', ns, systemBin('nft')], lastGoodPath: join(stateDir, 'last-good.json'), tableName: base.tableName });
   const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch });
   const applyFull = async (): Promise<boolean> => {
@@ -77,7 +56,7 @@ test('a refused blocklist update keeps the feed status of what the kernel enforc
   t.is(loaded.usable, 3);
 
   // The next download has 5 entries, but nft can no longer run: the update is refused.
-  body = '203.0.113.1\n203.0.113.2\n203.0.113.3\n203.0.113.4\n203.0.113.5\n';
+  feed.body = '203.0.113.1\n203.0.113.2\n203.0.113.3\n203.0.113.4\n203.0.113.5\n';
   await deleteNamespace(ns);
   await t.throwsAsync(() => feature.refresh());
   const after = feature.statusRepo!.get('lab-c2');

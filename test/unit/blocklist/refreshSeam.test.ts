@@ -3,20 +3,17 @@
 // update that a full apply repairs, and after the kernel lost an element (the read-back count
 // check). The same path runs against real nft in test/integration/blocklist/refusedApply.test.ts.
 import test, { type ExecutionContext } from 'ava';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
-import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
-import { ConfigSchema } from '../../../firmware/src/config/schema.js';
 import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
 import { BasePolicySchema } from '../../../firmware/src/nft/policy.js';
 import { renderRuleset } from '../../../firmware/src/nft/render.js';
 import { buildPolicy } from '../../../firmware/src/policy/build.js';
-import type { NetworkPlan } from '../../../firmware/src/policy/network.js';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { oneFeedWorld } from '../../helpers/oneFeed.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 
@@ -31,25 +28,8 @@ async function harness(t: ExecutionContext) {
     db.close();
     rmSync(stateDir, { recursive: true, force: true });
   });
-  const feed = { body: '203.0.113.1\n203.0.113.3\n203.0.113.5\n' }; // apart: single addresses, not one merged range
-  const fetch = async (): Promise<FeedFetchResult> => ({
-    status: 'ok', body: Buffer.from(feed.body), sha256: createHash('sha256').update(feed.body).digest('hex'), finalUrl: 'http://192.0.2.53/feed.txt',
-  });
-  const config = ConfigSchema.parse({
-    mode: 'router', interfaces: { wan: 'lo', lan: ['lo'] }, lan: { prefixes: ['192.168.77.0/24'] },
-    feeds: {
-      shipped: false, jitterSeconds: 0,
-      extra: [{
-        id: 'lab-c2', name: { ja: 'ラボ', en: 'lab' }, description: { ja: 'テスト用', en: 'test' },
-        urls: { v4: 'http://192.0.2.53/feed.txt' }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
-        refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.9, maxRejectRatio: 0.5, enabledByDefault: true,
-      }],
-    },
-  });
-  const plan: NetworkPlan = {
-    mode: 'router', ifaces: { wan: 'lo', lan: ['lo'] }, bridgePorts: [], lanPrefixes: ['192.168.77.0/24'],
-    boxAddresses: [], gateways: [], wanReason: 'test', problems: [],
-  };
+  // apart: single addresses, not one merged range
+  const { config, plan, feed, fetch } = oneFeedWorld('203.0.113.1\n203.0.113.3\n203.0.113.5\n');
   const backend = new DryRunBackend(base.tableName);
   const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch, peerSources: { resolvConf: [], leaseDirs: [], timesyncd: [], chrony: [] } });
   let fullApplies = 0;
