@@ -15,13 +15,14 @@ import { describeHit } from './describe.js';
 import { emptyContent, layoutGroups, toBlocklistGroup, type GroupLayout } from './layout.js';
 import { LastGoodStore } from './lastGood.js';
 import { manualGroup } from './manual.js';
-import { planGroupSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
+import { planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
 import { splitPacked, unionPacked, type PackedRanges, type SetContent } from './packed.js';
 import { guardFor } from './protect.js';
 import { allPeerAddresses, type BoxPeers } from './peers.js';
 import type { PeerSources } from './peersReader.js';
 import { SelfProtect } from './selfProtect.js';
-import { refreshFeed, rejectedCounts, type FetchFn } from './refresh.js';
+import { refreshFeed, type FetchFn } from './refresh.js';
+import { statusApplyFailed, statusFault, statusLoaded, statusUnchanged } from './feedStatus.js';
 import { blocklistRepos, type AllowRepo, type BlocklistRepos, type FeedStatusRepo, type FeedStatusRow, type ManualBlocksRepo } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
 import { blocklistHandlers } from './handlers.js';
@@ -313,16 +314,11 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
         });
         if (await initialised(this.selfProtect).noteFeed(feed.id, out.peers)) peersMoved = true;
         if (out.kind === 'unchanged') {
-          st.lastSuccessAt = now;
-          st.consecutiveFailures = 0;
-          st.lastError = null;
+          statusUnchanged(st, now);
           ctx.conditions.set(`feed:${feed.id}`, true, 'unchanged');
           reports.push({ feedId: feed.id, result: 'unchanged' });
         } else if (out.kind === 'fault') {
-          st.consecutiveFailures++;
-          st.lastError = `${out.reason}: ${JSON.stringify(out.detail).slice(0, 300)}`;
-          st.lastErrorAt = now;
-          if (out.stats) st.rejected = rejectedCounts(out.stats);
+          statusFault(st, out, now);
           this.fault(feed, out.reason, out.detail);
           this.later(backoffMs(st.consecutiveFailures) + this.jitter(feed.id), () => this.onTick(feed.id));
           reports.push({ feedId: feed.id, result: 'fault', reason: out.reason });
@@ -330,11 +326,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
           // The new counts are recorded only once the kernel has taken the entries (below):
           // a refused apply must not leave the feed looking healthy with the refused numbers.
           this.ranges.set(feed.id, out.ranges);
-          changed.push({ feed, ranges: out.ranges, usable: out.usable, status: {
-            ...st, lastSuccessAt: now, lastChangeAt: now, consecutiveFailures: 0, lastError: null,
-            entries: out.ranges.v4First.length + out.ranges.v6.length, usable: out.usable,
-            dataLines: out.stats.dataLines, rejected: rejectedCounts(out.stats), validators: out.validators,
-          } });
+          changed.push({ feed, ranges: out.ranges, usable: out.usable, status: statusLoaded(st, out, now) });
           reports.push({ feedId: feed.id, result: 'loaded', entries: out.usable, timings: { ...out.timings } });
         }
         initialised(this.statusRepo).put(st);
@@ -351,9 +343,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
         for (const [k, v] of previous) this.ranges.set(k, v);
         for (const c of changed) {
           const st = initialised(this.statusRepo).get(c.feed.id);
-          st.consecutiveFailures++;
-          st.lastError = `apply: ${String((e as Error).message).slice(0, 300)}`;
-          st.lastErrorAt = ctx.now();
+          statusApplyFailed(st, String((e as Error).message), ctx.now());
           initialised(this.statusRepo).put(st);
           this.fault(c.feed, 'apply', { message: (e as Error).message });
         }
@@ -385,13 +375,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     const ctx = this.need();
     const table = ctx.ruleset.table;
     const next = new Map(this.layout.map((g) => [g.id, this.content(g)]));
-    const plans = [...next].map(([id, content]) => planGroupSync(table, id, this.applied.get(id) ?? emptyContent(), content));
-    const total: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
-    for (const p of plans) {
-      total.added += p.stats.added;
-      total.deleted += p.stats.deleted;
-      total.intervalSetsReplaced += p.stats.intervalSetsReplaced;
-    }
+    const { plans, total } = planSync(table, this.applied, next);
     if (plans.every((p) => p.cmds.length === 0)) return total;
     try {
       // one turn of the apply queue: a full apply (which renders `applied`) never runs

@@ -21,6 +21,7 @@ import { blocklistSetNames } from '../nft/policy.js';
 import { rangeElem } from '../policy/elements.js';
 import { diffSingles, sameIntervals } from './diff.js';
 import { diffU32, v6Text, type SetContent } from './packed.js';
+import { emptyContent } from './layout.js';
 
 /** Sets up to this many elements are read back and counted after an update. */
 export const VERIFY_MAX_ELEMENTS = 10_000;
@@ -144,4 +145,16 @@ export async function verifyCounts(ruleset: RulesetSets, expect: readonly SetExp
     if (got !== e.expected) wrong.push(`${e.set}: kernel has ${got}, expected ${e.expected}`);
   }
   if (wrong.length) throw new SetCountError(wrong.join('; '));
+}
+
+/** The sync plans that bring every group from `applied` to `next`, and their summed stats. */
+export function planSync(table: string, applied: ReadonlyMap<string, SetContent>, next: ReadonlyMap<string, SetContent>): { plans: SyncPlan[]; total: SyncStats } {
+  const plans = [...next].map(([id, content]) => planGroupSync(table, id, applied.get(id) ?? emptyContent(), content));
+  const total: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
+  for (const p of plans) {
+    total.added += p.stats.added;
+    total.deleted += p.stats.deleted;
+    total.intervalSetsReplaced += p.stats.intervalSetsReplaced;
+  }
+  return { plans, total };
 }

@@ -64,14 +64,7 @@ test.serial('router: a feed listing the resolvers and its own server loads the r
     // keep the lab's router settings (its "internet" names may answer with documentation
     // ranges, which dnsmasq's rebinding guard counts as private), with dnsmasq's upstream here
     router: { ...base.router, dnsServers: [UPSTREAM_DNS] },
-    feeds: {
-      shipped: false, jitterSeconds: 0, fetchTimeoutSeconds: 5,
-      extra: [{
-        id: 'lab-c2', name: { ja: 'ラボのリスト', en: 'Lab list' }, description: { ja: 'テスト用のリストです。', en: 'A list for tests.' },
-        urls: { v4: `http://${feedHost}:${PORT}/feed.txt` }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
-        refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.9, maxRejectRatio: 0.9, enabledByDefault: true,
-      }],
-    },
+    feeds: labFeed(feedHost),
   };
   const utmd = await startUtmd(lab, { config, provisioning: labProvisioning('box-selfprot-01') });
   const host = lab.hosts[0]!;
@@ -129,14 +122,7 @@ test.serial('bridge: the box\'s resolver (resolv.conf) listed in a feed stays re
   await startHttpServer(lab, lab.ns.wan, feedHost, PORT, dir);
   const config = {
     ...labUtmdConfig(lab, []),
-    feeds: {
-      shipped: false, jitterSeconds: 0, fetchTimeoutSeconds: 5,
-      extra: [{
-        id: 'lab-c2', name: { ja: 'ラボのリスト', en: 'Lab list' }, description: { ja: 'テスト用のリストです。', en: 'A list for tests.' },
-        urls: { v4: `http://${feedHost}:${PORT}/feed.txt` }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
-        refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.9, maxRejectRatio: 0.9, enabledByDefault: true,
-      }],
-    },
+    feeds: labFeed(feedHost),
   };
   const utmd = await startUtmd(lab, { config, provisioning: labProvisioning('box-selfprot-02') });
   const host = lab.hosts[0]!;
@@ -153,3 +139,15 @@ test.serial('bridge: the box\'s resolver (resolv.conf) listed in a feed stays re
   const again = JSON.parse((await utmd.ctl(['blocklist', 'refresh', '--json'])).stdout) as Array<{ result: string }>;
   t.is(again[0]!.result, 'loaded', 'the feed refreshes from its own listed server');
 });
+
+/** One plain-text drop list served by the lab's web server on `host`. */
+function labFeed(host: string): Record<string, unknown> {
+  return {
+    shipped: false, jitterSeconds: 0, fetchTimeoutSeconds: 5,
+    extra: [{
+      id: 'lab-c2', name: { ja: 'ラボのリスト', en: 'Lab list' }, description: { ja: 'テスト用のリストです。', en: 'A list for tests.' },
+      urls: { v4: `http://${host}:${PORT}/feed.txt` }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
+      refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.9, maxRejectRatio: 0.9, enabledByDefault: true,
+    }],
+  };
+}
