@@ -31,6 +31,8 @@ const listConntrack = async (): Promise<string> =>
 /** Reads conntrack; `latest()` is what `utmctl status` and the page show. */
 export class ByteCounters {
   private readonly poller: Poller;
+  /** The box's own addresses as a set, rebuilt only when the plan hands a new list. */
+  private boxSet: { from: readonly string[]; set: ReadonlySet<string> } | null = null;
   private readonly ledger = new ByteLedger();
   private busy = false;
   readonly stats = { polls: 0, skipped: 0, lastPollMs: 0, ended: 0 };
@@ -57,9 +59,16 @@ export class ByteCounters {
     return this.ledger.totals();
   }
 
+  /** The box's own addresses (per ended flow: no new Set unless the list changed). */
+  private box(): ReadonlySet<string> {
+    const from = this.o.boxAddresses();
+    if (this.boxSet?.from !== from) this.boxSet = { from, set: new Set(from) };
+    return this.boxSet.set;
+  }
+
   /** A flow record from the sensors: ended connections add to their device's total. */
   onFlow(f: FlowRecord): void {
-    if (f.event !== 'end' || !countsForDevice(f, new Set(this.o.boxAddresses()))) return;
+    if (f.event !== 'end' || !countsForDevice(f, this.box())) return;
     this.stats.ended++;
     this.ledger.ended(f);
   }
@@ -72,7 +81,7 @@ export class ByteCounters {
     try {
       const text = await (this.o.list ?? listConntrack)();
       const now = this.o.now();
-      const box = new Set(this.o.boxAddresses());
+      const box = this.box();
       const flows: FlowRecord[] = [];
       for (const line of text.split('\n')) {
         if (!line) continue;
