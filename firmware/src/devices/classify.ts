@@ -74,6 +74,8 @@ function contradictions(table: FingerprintTable, e: FingerprintEntry, input: Cla
   const vc = input.vendorClass;
   if (vc !== null && table.vendorClassRules.some((r) => vc.startsWith(r.prefix) && r.rulesOut.includes(e.osFamily))) {
     cost += 0.3; evidence.push('vendor_class_contradicts');
+  } else if (vc !== null && e.vendorClassOnly !== undefined && !e.vendorClassOnly.some((prefix) => vc.startsWith(prefix))) {
+    cost += 0.3; evidence.push('vendor_class_other'); // e.g. "mfg=Xerox" with Windows XP's list
   }
   if (vc === null && e.sendsVendorClass === true) { cost += 0.2; evidence.push('vendor_class_missing'); }
   const vendor = input.vendor;

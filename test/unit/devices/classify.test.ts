@@ -103,6 +103,21 @@ test('an OS that always sends option 60 is doubted when it is missing (XP list f
   t.true(router.evidence.includes('vendor_class_missing'));
 });
 
+test('option 60 from another maker speaks against the OS: a Xerox sending XP\'s list with "mfg=Xerox" is not an old PC', (t) => {
+  const pc = run({ prl: XP, vendorClass: 'MSFT 5.0', randomised: false });
+  const xerox = run({ prl: XP, vendorClass: 'mfg=Xerox', randomised: false });
+  t.true(pc.eol);
+  t.like(xerox, { eol: false, osFamily: 'unknown' });
+  t.true(xerox.evidence.includes('vendor_class_other'));
+  // Windows NT 4 never sends option 60: a printer's "Xerox Phaser" with NT 4's list is not NT 4.
+  const nt4 = [1, 2, 3, 6, 12, 15, 26, 28, 85, 86, 87, 88, 44, 45, 46, 47, 70, 69, 78, 79];
+  t.true(run({ prl: nt4, randomised: false }).eol);
+  t.false(run({ prl: nt4, vendorClass: 'Xerox Phaser', randomised: false }).eol);
+  // An Epson printer's BusyBox client ("udhcp") with a list FingerBank gives Nokia phones is not a phone.
+  t.false(run({ prl: [1, 3, 6, 12, 15, 17, 28, 40, 41, 42], vendorClass: 'udhcp 1.17.1', randomised: true }).likelyPersonalPhone);
+  t.true(run({ prl: [1, 3, 6, 12, 15, 17, 28, 40, 41, 42], vendorClass: 'Nokia Corporation', randomised: true }).likelyPersonalPhone);
+});
+
 test('MAC vendor: a printer maker sending a Windows XP list is not an old PC; the right vendor adds confidence', (t) => {
   const xerox = run({ prl: XP, vendorClass: 'MSFT 5.0', vendor: 'Xerox Corporation', randomised: false });
   t.false(xerox.eol);
