@@ -45,6 +45,16 @@ export const HostnameHintSchema = z.strictObject({
   source: Sources,
 });
 
+export const DnsHintSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  names: z.array(z.string().regex(/^[a-z0-9.-]+$/).max(100)).min(1).describe('a name looked up is this name or ends with "." + it'),
+  osFamily: z.enum(OS_FAMILIES),
+  deviceType: z.enum(DEVICE_TYPES).optional().describe('only when the name says the kind of device (a console service)'),
+  currentRelease: z.strictObject({ osName: z.string().min(1).max(60) }).optional()
+    .describe('only a supported release looks this name up: it overrides an end-of-life list of the same family'),
+  source: Sources,
+});
+
 export const SharedListSchema = z.strictObject({
   prl: OptionList,
   seenOn: z.array(z.string().min(1)).min(2).describe('the kinds of device public databases give this list to'),
@@ -58,6 +68,7 @@ export const FingerprintFileSchema = z.strictObject({
   hostnameHints: z.array(HostnameHintSchema),
   phoneVendors: z.strictObject({ patterns: z.array(Pattern), source: Sources, note: z.string().optional() }),
   vendorClassRules: z.array(VendorClassRuleSchema).default([]),
+  dnsHints: z.array(DnsHintSchema).default([]).describe('names an operating system or device looks up by itself (connectivity checks, update and console services)'),
   sharedLists: z.array(SharedListSchema).default([])
     .describe('whole option-55 lists that public databases give to a phone or PC and to devices of another kind: alone they decide nothing'),
   applianceVendors: z.strictObject({ patterns: z.array(Pattern), source: Sources, note: z.string().optional() }).optional()
@@ -67,6 +78,7 @@ export const FingerprintFileSchema = z.strictObject({
 export type FingerprintEntry = z.infer<typeof FingerprintEntrySchema>;
 export type HostnameHint = z.infer<typeof HostnameHintSchema>;
 export type VendorClassRule = z.infer<typeof VendorClassRuleSchema>;
+export type DnsHint = z.infer<typeof DnsHintSchema>;
 export type FingerprintFile = z.infer<typeof FingerprintFileSchema>;
 
 export interface FingerprintTable {
@@ -74,6 +86,7 @@ export interface FingerprintTable {
   hints: ReadonlyArray<HostnameHint & { re: RegExp }>;
   phoneVendors: readonly RegExp[];
   vendorClassRules: readonly VendorClassRule[];
+  dnsHints: readonly DnsHint[];
   applianceVendors: readonly RegExp[];
   /** option-55 lists (joined with ",") that public sources give to devices of different kinds */
   shared: ReadonlySet<string>;
@@ -109,12 +122,19 @@ export function compileFingerprints(json: unknown): FingerprintTable {
     hints: f.hostnameHints.map((h) => ({ ...h, re: new RegExp(h.pattern, 'i') })),
     phoneVendors: f.phoneVendors.patterns.map((p) => new RegExp(p, 'i')),
     vendorClassRules: f.vendorClassRules,
+    dnsHints: f.dnsHints,
     applianceVendors: (f.applianceVendors?.patterns ?? []).map((p) => new RegExp(p, 'i')),
     shared: new Set(f.sharedLists.map((l) => l.prl.join(','))),
     byPrl,
     prlSets: new Map(f.entries.map((e) => [e.id, (e.prl ?? []).map((list) => ({ list, set: new Set(list) }))])),
     vendorRes,
   };
+}
+
+/** The DNS hint a looked-up name gives (lower-case, no trailing dot), or null. Pure. */
+export function dnsHintOf(table: FingerprintTable, name: string): DnsHint | null {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  return table.dnsHints.find((h) => h.names.some((x) => n === x || n.endsWith(`.${x}`))) ?? null;
 }
 
 export interface FingerprintInput {
