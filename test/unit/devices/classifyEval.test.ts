@@ -40,6 +40,28 @@ test('held out (Satori): EOL precision >= 0.95 and recall >= 0.8; phone precisio
   t.true(r.phone.recall >= 0.65);
 });
 
+// Alerts fire from CONFIDENCE.eol / CONFIDENCE.phone (0.6) up: every band they fire in has a
+// measured precision, over both public sets together (README "Device classification").
+test('precision is measured in every confidence band where EOL and phone flags fire', (t) => {
+  const bands = new Map<string, { eol: [number, number]; phone: [number, number] }>();
+  for (const c of [...cases, ...satori]) {
+    const r = classifyCase(table, c.prl.split(',').map(Number), c.vendorClass);
+    const tr = truth(c);
+    const band = r.confidence >= 0.8 ? '>=0.8' : r.confidence >= 0.7 ? '0.7-0.8' : '0.6-0.7';
+    const b = bands.get(band) ?? { eol: [0, 0], phone: [0, 0] };
+    if (r.eol && tr.eol !== null) b.eol[tr.eol ? 0 : 1]++;
+    if (r.likelyPersonalPhone) b.phone[tr.phone ? 0 : 1]++;
+    if (r.eol || r.likelyPersonalPhone) t.true(r.confidence >= 0.6, `${c.label}: flagged below the gate`);
+    bands.set(band, b);
+  }
+  for (const [band, b] of bands) {
+    t.log(`confidence ${band}: EOL ${b.eol[0]} right ${b.eol[1]} wrong, phone ${b.phone[0]} right ${b.phone[1]} wrong`);
+    const p = ([right, wrong]: [number, number]) => (right + wrong === 0 ? 1 : right / (right + wrong));
+    t.true(p(b.eol) >= 0.95, `EOL precision in ${band}`);
+    t.true(p(b.phone) >= 0.9, `phone precision in ${band}`);
+  }
+});
+
 test('EOL flag: precision >= 0.95 over all devices, recall >= 0.8', (t) => {
   const r = evaluate(table, cases);
   t.log(`EOL ${JSON.stringify(r.eol)}`);
