@@ -12,6 +12,8 @@ export interface ClassifyInput {
   vendor: string | null;
   randomised: boolean;
   vendorClass: string | null;
+  /** ids of rules' dnsHints this device looked up (connectivity checks, update services) */
+  dnsHints?: readonly string[] | undefined;
 }
 
 export type PhoneReason = 'randomised_mac' | 'phone_fingerprint' | 'phone_hostname' | 'phone_vendor';
@@ -74,6 +76,8 @@ function contradictions(table: FingerprintTable, e: FingerprintEntry, input: Cla
   const vc = input.vendorClass;
   if (vc !== null && table.vendorClassRules.some((r) => vc.startsWith(r.prefix) && r.rulesOut.includes(e.osFamily))) {
     cost += 0.3; evidence.push('vendor_class_contradicts');
+  } else if (vc !== null && e.vendorClassOnly !== undefined && !e.vendorClassOnly.some((prefix) => vc.startsWith(prefix))) {
+    cost += 0.3; evidence.push('vendor_class_other'); // e.g. "mfg=Xerox" with Windows XP's list
   }
   if (vc === null && e.sendsVendorClass === true) { cost += 0.2; evidence.push('vendor_class_missing'); }
   const vendor = input.vendor;
@@ -109,6 +113,23 @@ export function classify(table: FingerprintTable, input: ClassifyInput): Classif
       evidence.push(`hostname_contradicts:${hint.id}`);
     }
   }
+  // Names the device looked up by itself: they refine or doubt a verdict, never make one alone.
+  let dnsRelease: string | null = null;
+  let dnsAgreed = false;
+  for (const id of input.dnsHints ?? []) {
+    const h = table.dnsHints.find((x) => x.id === id);
+    if (h === undefined || osFamily === 'unknown') continue;
+    if (sameFamily(osFamily, h.osFamily) && (h.deviceType === undefined || h.deviceType === deviceType)) {
+      if (!dnsAgreed) confidence = Math.min(1, confidence + 0.1);
+      dnsAgreed = true;
+      evidence.push(`dns:${h.id}`);
+      if (h.currentRelease) dnsRelease = h.currentRelease.osName;
+    } else {
+      // A name only one kind of hardware looks up (a console's connection test) weighs like its maker's MAC.
+      confidence = Math.max(0, confidence - (h.deviceType === undefined ? 0.3 : 0.45));
+      evidence.push(`dns_contradicts:${h.id}`);
+    }
+  }
   const release = osFamily === 'android' ? androidRelease(input.vendorClass) : null;
   if (release !== null) osName = `Android ${release}`;
 
@@ -133,6 +154,11 @@ export function classify(table: FingerprintTable, input: ClassifyInput): Classif
   if (hint?.currentRelease && evidence.includes(`hostname:${hint.id}`)) {
     if (eol) evidence.push('eol_overruled');
     eol = false; osName = hint.currentRelease.osName;
+  }
+  // Only Windows 10 and later look up the newer connectivity check (msftconnecttest.com).
+  if (dnsRelease !== null) {
+    if (eol) evidence.push('eol_overruled');
+    eol = false; osName = dnsRelease;
   }
   if (confidence < CONFIDENCE.known) {
     // Not enough evidence: say so, never "an old PC" or "a phone".

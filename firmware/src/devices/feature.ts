@@ -11,6 +11,7 @@ import type { Db } from '../store/db.js';
 import type { DevicesView } from './view.js';
 import { applyAction, quarantinedMacs, type DeviceAction } from './actions.js';
 import { DhcpCapture } from './capture.js';
+import { DnsLookupCapture } from './dnsLookups.js';
 import { DeviceTable } from './deviceTable.js';
 import { DnsmasqService } from './dnsmasqService.js';
 import { roleNames } from './hostNames.js';
@@ -52,6 +53,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
   private state: InventoryState | null = null;
   private readonly oui: OuiLookup;
   private capture: DhcpCapture | null = null;
+  private lookups: DnsLookupCapture | null = null;
   private kernel: KernelTables | null = null;
   private dnsmasq: DnsmasqService | null = null;
   /** Router mode: the host names dnsmasq refuses (null in bridge mode: no DHCP server of ours). */
@@ -131,10 +133,13 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     const plan = ctx.plan();
     if (!plan || (this.portsKey === portsKey(plan) && this.capture)) return;
     const cap = this.capture;
+    const look = this.lookups;
     const dm = this.dnsmasq;
     this.capture = null;
+    this.lookups = null;
     this.dnsmasq = null;
     await cap?.stop();
+    await look?.stop();
     await dm?.stop();
     this.followPlan(ctx, plan);
     // Stopped on purpose: the `ports` condition says why; this one must not keep a stale "running".
@@ -156,6 +161,15 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
         onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
       });
       this.capture.start();
+      // Names devices look up by themselves (connectivity checks): more evidence for the verdict.
+      if (this.table) {
+        this.lookups = new DnsLookupCapture({
+          ifaces, table: this.table, now: ctx.now, vendorOf: (m) => this.vendorOf(m), recordDir: join(ctx.stateDir, CHILDREN_DIR), hub: ctx.capture,
+          onObservation: (obs) => this.ingest(obs),
+          onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
+        });
+        this.lookups.start();
+      }
     }
     // DHCP is served only on ports proven to be the office's; none while they are unproven.
     if (plan.mode === 'router' && (plan.servedPorts ?? plan.ifaces.lan).length) void this.startDnsmasq(ctx);
@@ -196,6 +210,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     this.pollers = [];
     this.kernel?.stop();
     await this.capture?.stop();
+    await this.lookups?.stop();
     await this.dnsmasq?.stop();
     this.flush();
   }
@@ -347,6 +362,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
       policy: { learningDays: this.policy.learningDays, autoQuarantine: this.policy.autoQuarantine },
       counts: this.counts,
       dhcp: this.capture?.status() ?? null,
+      dnsLookups: this.lookups?.status() ?? null,
       kernelTables: this.kernel?.stats ?? null,
       dnsmasq: this.dnsmasq ? { ...this.dnsmasq.status(), names: this.names?.status() ?? null } : null,
       quarantineSet: this.qset?.counts ?? null,

@@ -23,6 +23,8 @@ export const FingerprintEntrySchema = z.strictObject({
   vendorClass: z.array(z.strictObject({ match: z.enum(['exact', 'prefix']), value: z.string().min(1).max(128) })).optional(),
   ouiVendors: z.array(Pattern).optional().describe('case-insensitive patterns on the IEEE organisation name'),
   sendsVendorClass: z.boolean().optional().describe('this OS always sends option 60: a request without one is evidence against it'),
+  vendorClassOnly: z.array(z.string().min(1).max(64)).optional()
+    .describe('when this OS sends option 60 it starts with one of these (never, when empty): another value is evidence against it'),
   source: Sources,
   note: z.string().optional(),
 });
@@ -43,6 +45,22 @@ export const HostnameHintSchema = z.strictObject({
   source: Sources,
 });
 
+export const DnsHintSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  names: z.array(z.string().regex(/^[a-z0-9.-]+$/).max(100)).min(1).describe('a name looked up is this name or ends with "." + it'),
+  osFamily: z.enum(OS_FAMILIES),
+  deviceType: z.enum(DEVICE_TYPES).optional().describe('only when the name says the kind of device (a console service)'),
+  currentRelease: z.strictObject({ osName: z.string().min(1).max(60) }).optional()
+    .describe('only a supported release looks this name up: it overrides an end-of-life list of the same family'),
+  source: Sources,
+});
+
+export const SharedListSchema = z.strictObject({
+  prl: OptionList,
+  seenOn: z.array(z.string().min(1)).min(2).describe('the kinds of device public databases give this list to'),
+  source: Sources,
+});
+
 export const FingerprintFileSchema = z.strictObject({
   version: z.literal(1),
   sources: z.record(z.string(), z.string()).describe('abbreviations used in source lines'),
@@ -50,6 +68,9 @@ export const FingerprintFileSchema = z.strictObject({
   hostnameHints: z.array(HostnameHintSchema),
   phoneVendors: z.strictObject({ patterns: z.array(Pattern), source: Sources, note: z.string().optional() }),
   vendorClassRules: z.array(VendorClassRuleSchema).default([]),
+  dnsHints: z.array(DnsHintSchema).default([]).describe('names an operating system or device looks up by itself (connectivity checks, update and console services)'),
+  sharedLists: z.array(SharedListSchema).default([])
+    .describe('whole option-55 lists that public databases give to a phone or PC and to devices of another kind: alone they decide nothing'),
   applianceVendors: z.strictObject({ patterns: z.array(Pattern), source: Sources, note: z.string().optional() }).optional()
     .describe('registered vendors whose products on an office LAN are printers, network gear or consoles, not PCs or phones'),
 });
@@ -57,6 +78,7 @@ export const FingerprintFileSchema = z.strictObject({
 export type FingerprintEntry = z.infer<typeof FingerprintEntrySchema>;
 export type HostnameHint = z.infer<typeof HostnameHintSchema>;
 export type VendorClassRule = z.infer<typeof VendorClassRuleSchema>;
+export type DnsHint = z.infer<typeof DnsHintSchema>;
 export type FingerprintFile = z.infer<typeof FingerprintFileSchema>;
 
 export interface FingerprintTable {
@@ -64,7 +86,10 @@ export interface FingerprintTable {
   hints: ReadonlyArray<HostnameHint & { re: RegExp }>;
   phoneVendors: readonly RegExp[];
   vendorClassRules: readonly VendorClassRule[];
+  dnsHints: readonly DnsHint[];
   applianceVendors: readonly RegExp[];
+  /** option-55 lists (joined with ",") that public sources give to devices of different kinds */
+  shared: ReadonlySet<string>;
   /** option-55 list joined with "," → entries listing it exactly */
   byPrl: ReadonlyMap<string, readonly FingerprintEntry[]>;
   /** per entry id: its option lists with their sets, precomputed for similarity */
@@ -97,11 +122,19 @@ export function compileFingerprints(json: unknown): FingerprintTable {
     hints: f.hostnameHints.map((h) => ({ ...h, re: new RegExp(h.pattern, 'i') })),
     phoneVendors: f.phoneVendors.patterns.map((p) => new RegExp(p, 'i')),
     vendorClassRules: f.vendorClassRules,
+    dnsHints: f.dnsHints,
     applianceVendors: (f.applianceVendors?.patterns ?? []).map((p) => new RegExp(p, 'i')),
+    shared: new Set(f.sharedLists.map((l) => l.prl.join(','))),
     byPrl,
     prlSets: new Map(f.entries.map((e) => [e.id, (e.prl ?? []).map((list) => ({ list, set: new Set(list) }))])),
     vendorRes,
   };
+}
+
+/** The DNS hint a looked-up name gives (lower-case, no trailing dot), or null. Pure. */
+export function dnsHintOf(table: FingerprintTable, name: string): DnsHint | null {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  return table.dnsHints.find((h) => h.names.some((x) => n === x || n.endsWith(`.${x}`))) ?? null;
 }
 
 export interface FingerprintInput {
@@ -110,7 +143,7 @@ export interface FingerprintInput {
   vendor: string | null; // IEEE organisation name, null for randomised MACs
 }
 
-export type MatchSignal = 'prl_exact' | 'prl_similar' | 'vendor_class_exact' | 'vendor_class_prefix' | 'oui_vendor';
+export type MatchSignal = 'prl_exact' | 'prl_shared' | 'prl_similar' | 'vendor_class_exact' | 'vendor_class_prefix' | 'oui_vendor';
 
 export interface FingerprintMatch {
   entry: FingerprintEntry;
@@ -154,7 +187,10 @@ function similarity(a: readonly number[], sa: ReadonlySet<number>, b: readonly n
 function scoreEntry(table: FingerprintTable, e: FingerprintEntry, obs: FingerprintInput, exact: boolean, obsSet: ReadonlySet<number>): FingerprintMatch {
   const signals: MatchSignal[] = [];
   let score = 0;
-  if (exact) { score += 0.6; signals.push('prl_exact'); }
+  // A list public databases also give to another kind of device is a whole signature that
+  // decides nothing alone (below the 0.5 gate): option 60, the vendor or the name must agree.
+  if (exact && table.shared.has(obs.prl.join(','))) { score += 0.35; signals.push('prl_shared'); }
+  else if (exact) { score += 0.6; signals.push('prl_exact'); }
   else if (obs.prl.length > 0 && e.prl) {
     let sim = 0;
     for (const { list, set } of table.prlSets.get(e.id) ?? []) {

@@ -33,9 +33,16 @@ function pushFront(list: readonly string[], ip: string | undefined, max: number,
   return [ip, ...list.filter((x) => x !== ip)].slice(0, max);
 }
 
-function classification(table: FingerprintTable, obs: Observation, hostname: string | null, fp: Device['fingerprint']): Classification {
+function classification(table: FingerprintTable, obs: Observation, hostname: string | null, fp: Device['fingerprint'], dnsHints: readonly string[]): Classification {
   const match = fp ? matchFingerprint(table, { prl: fp.prl, vendorClass: fp.vendorClass, vendor: obs.vendor }) : matchFingerprint(table, { prl: [], vendorClass: null, vendor: obs.vendor });
-  return classify(table, { match, hostname, vendor: obs.vendor, randomised: isLocallyAdministered(obs.mac), vendorClass: fp?.vendorClass ?? null });
+  return classify(table, { match, hostname, vendor: obs.vendor, randomised: isLocallyAdministered(obs.mac), vendorClass: fp?.vendorClass ?? null, dnsHints });
+}
+
+/** The device's DNS hints with this observation's added (at most 8, first seen first). */
+function hintsWith(prev: readonly string[] | undefined, obs: Observation): readonly string[] {
+  const list = prev ?? [];
+  const h = obs.dnsHint;
+  return h === undefined || list.includes(h) || list.length >= 8 ? list : [...list, h];
 }
 
 /** Folds one observation into a record (new or existing). */
@@ -51,9 +58,11 @@ function merge(table: FingerprintTable, prev: Device | undefined, obs: Observati
     clientId: d.clientId !== null && /^[0-9a-f]*$/.test(d.clientId) ? d.clientId.slice(0, LIMITS.clientIdBytes * 2) : pf?.clientId ?? null,
   } : pf;
   const changed = fp !== null && (pf === null || hostname !== prev?.hostname || fp.vendorClass !== pf.vendorClass || !samePrl(fp.prl, pf.prl));
+  const dnsHints = hintsWith(prev?.dnsHints, obs);
   // A record without classEvidence was classified by an older table (prefix matching): redo it once.
-  const reclassify = prev === undefined || changed || (prev.vendor === null && obs.vendor !== null) || prev.classEvidence === undefined;
-  const c = reclassify ? classification(table, obs, hostname, fp) : null;
+  const reclassify = prev === undefined || changed || (prev.vendor === null && obs.vendor !== null) || prev.classEvidence === undefined
+    || dnsHints.length !== (prev.dnsHints?.length ?? 0);
+  const c = reclassify ? classification(table, obs, hostname, fp, dnsHints) : null;
   const base: Device = prev ?? {
     mac: obs.mac, ipv4: [], ipv6: [], hostname: null, vendor: null, randomised: isLocallyAdministered(obs.mac),
     fingerprint: null, osFamily: 'unknown', osName: '', deviceType: 'unknown', confidence: 0, eol: false,
@@ -67,6 +76,7 @@ function merge(table: FingerprintTable, prev: Device | undefined, obs: Observati
     hostname,
     vendor: obs.vendor?.slice(0, 80) ?? base.vendor,
     fingerprint: fp,
+    ...(dnsHints.length > 0 ? { dnsHints: [...dnsHints] } : {}),
     ...(c ? { osFamily: c.osFamily, osName: c.osName, deviceType: c.deviceType, confidence: c.confidence, eol: c.eol, likelyPersonalPhone: c.likelyPersonalPhone, phoneReasons: c.reasons, classEvidence: c.evidence } : {}),
     firstSeen: Math.min(base.firstSeen, obs.at),
     lastSeen: Math.max(base.lastSeen, obs.at),
@@ -142,6 +152,11 @@ export function observe(state: InventoryState, obs: Observation, now: number, po
   const draft: Draft = { devices: state.devices, audit: state.audit };
   let counters = state.counters;
   const prev = draft.devices.get(obs.mac);
+  // A name looked up refines a device already known; it never creates one, and a hint the
+  // device already has changes nothing.
+  if (obs.source === 'dns' && (prev === undefined || obs.dnsHint === undefined || prev.dnsHints?.includes(obs.dnsHint) === true)) {
+    return { state, findings: [], actions: [] };
+  }
   const learning = inLearning(state, now, policy);
   let findings: Finding[] = [];
   let actions: ActionRequest[] = [];

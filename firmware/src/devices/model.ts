@@ -34,6 +34,7 @@ export const DeviceSchema = z.strictObject({
   likelyPersonalPhone: z.boolean(),
   phoneReasons: z.array(z.enum(['randomised_mac', 'phone_fingerprint', 'phone_hostname', 'phone_vendor'])).max(4).describe('why it looks like a personal phone'),
   classEvidence: z.array(z.string().max(48)).max(8).optional().describe('what decided the classification: entry id, signals, gates (no device text)'),
+  dnsHints: z.array(z.string().regex(/^[a-z0-9-]+$/).max(40)).max(8).optional().describe('ids of rules/ dnsHints the device looked up (connectivity checks, update services)'),
   firstSeen: z.number().int().nonnegative(),
   lastSeen: z.number().int().nonnegative(),
   status: z.enum(DEVICE_STATUSES),
@@ -71,7 +72,9 @@ export const DEFAULT_POLICY: InventoryPolicy = InventoryPolicySchema.parse({});
 export interface Observation {
   mac: string;                 // normalised
   at: number;                  // event time
-  source: 'dhcp' | 'lease' | 'fdb' | 'neigh' | 'nftset';
+  source: 'dhcp' | 'lease' | 'fdb' | 'neigh' | 'nftset' | 'dns';
+  /** source 'dns': the id of the rules' dnsHint a name this device looked up matched */
+  dnsHint?: string | undefined;
   ipv4?: string | undefined;
   ipv6?: string | undefined;
   vendor: string | null;       // from the OUI lookup (adapter side)

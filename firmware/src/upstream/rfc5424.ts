@@ -44,9 +44,11 @@ export function sdValue(v: string): string {
   return noControls(v).replace(/[\\"\]]/g, (m) => `\\${m}`);
 }
 
-/** Replaces C0/C1 control characters and DEL with a space so a message stays one line. */
+/** Replaces C0/C1 control characters, DEL, line separators and bidi controls (a device name
+ *  with U+202E would read backwards on the monitoring centre's console) with a space so a
+ *  message stays one line and reads as sent. */
 export function noControls(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, ' ');
 }
 
 function isoTimestamp(ms: number): string {

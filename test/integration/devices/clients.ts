@@ -11,6 +11,9 @@ import { waitFor } from '../../lab/poll.js';
 export interface ClientProfile {
   prl: number[];
   hostname?: string;
+  /** Option 12 byte for byte (control characters, UTF-8 bidi overrides, an empty name): written
+   *  with dhclient.conf's octal escapes. Takes the place of `hostname`. */
+  hostnameBytes?: Uint8Array;
   vendorClass?: string;
   /** Client id as colon hex, e.g. 01:aa:bb:.. */
   clientId?: string;
@@ -34,13 +37,19 @@ esac
 exit 0
 `;
 
+/** Every byte outside printable ASCII, and the quote and backslash, as dhclient's \ooo escape. */
+function octal(bytes: Uint8Array): string {
+  return [...bytes].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`)).join('');
+}
+
 /** dhclient.conf text for a profile (pure). Strings are quoted for dhclient's parser. */
 export function dhclientConf(p: ClientProfile): string {
   const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   return [
     'timeout 30;', 'retry 1;', 'request subnet-mask, routers;',
     `send dhcp-parameter-request-list ${p.prl.join(',')};`,
-    p.hostname !== undefined ? `send host-name ${q(p.hostname)};` : '',
+    p.hostnameBytes !== undefined ? `send host-name "${octal(p.hostnameBytes)}";`
+      : p.hostname !== undefined ? `send host-name ${q(p.hostname)};` : '',
     p.vendorClass !== undefined ? `send vendor-class-identifier ${q(p.vendorClass)};` : '',
     p.clientId !== undefined ? `send dhcp-client-identifier ${p.clientId};` : '',
     '',

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { classify, CONFIDENCE } from '../../../firmware/src/devices/classify.js';
 import { loadFingerprints } from '../../../firmware/src/devices/fingerprintFile.js';
-import { matchFingerprint } from '../../../firmware/src/devices/fingerprints.js';
+import { dnsHintOf, matchFingerprint } from '../../../firmware/src/devices/fingerprints.js';
 
 const table = loadFingerprints();
 const IOS = [1, 121, 3, 6, 15, 108, 114, 119, 252];
@@ -10,11 +10,37 @@ const ANDROID = [1, 3, 6, 15, 26, 28, 51, 58, 59, 43, 114, 108];
 const XP = [1, 15, 3, 6, 44, 46, 47, 31, 33, 249, 43];
 const WIN10 = [1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252];
 
-function run(p: { prl: number[]; vendorClass?: string | null; hostname?: string | null; vendor?: string | null; randomised: boolean }) {
+function run(p: { prl: number[]; vendorClass?: string | null; hostname?: string | null; vendor?: string | null; randomised: boolean; names?: string[] }) {
   const vendorClass = p.vendorClass ?? null; const vendor = p.vendor ?? null;
   const match = matchFingerprint(table, { prl: p.prl, vendorClass, vendor });
-  return classify(table, { match, hostname: p.hostname ?? null, vendor, randomised: p.randomised, vendorClass });
+  const dnsHints = (p.names ?? []).flatMap((n) => dnsHintOf(table, n)?.id ?? []);
+  return classify(table, { match, hostname: p.hostname ?? null, vendor, randomised: p.randomised, vendorClass, dnsHints });
 }
+
+const VISTA7 = [1, 15, 3, 6, 44, 46, 47, 31, 33, 121, 249, 43];
+
+test('DNS names looked up: only Windows 10 and later check msftconnecttest.com, so the Vista/7 list is not end-of-life', (t) => {
+  const seven = run({ prl: VISTA7, vendorClass: 'MSFT 5.0', randomised: false, names: ['www.msftncsi.com', 'ctldl.windowsupdate.com'] });
+  t.like(seven, { osFamily: 'windows', eol: true });
+  t.true(seven.evidence.includes('dns:windows-ncsi'));
+  const ten = run({ prl: VISTA7, vendorClass: 'MSFT 5.0', randomised: false, names: ['www.msftconnecttest.com.'] });
+  t.like(ten, { osFamily: 'windows', osName: 'Windows 10 / 11', eol: false });
+  t.true(ten.evidence.includes('dns:windows-ncsi-10') && ten.evidence.includes('eol_overruled'));
+  t.true(ten.confidence > run({ prl: VISTA7, vendorClass: 'MSFT 5.0', randomised: false }).confidence, 'an agreeing name adds confidence');
+});
+
+test('DNS names looked up: a name of another kind of device speaks against the list; names alone decide nothing', (t) => {
+  // A console sending XP's list (what FingerBank calls an Xbox-like case) and running Nintendo's connection test.
+  const console = run({ prl: XP, vendorClass: 'MSFT 5.0', randomised: false, names: ['conntest.nintendowifi.net'] });
+  t.like(console, { eol: false, osFamily: 'unknown' });
+  t.true(console.evidence.includes('dns_contradicts:nintendo-check'));
+  const iphoneList = run({ prl: IOS, randomised: true, names: ['connectivitycheck.gstatic.com'] });
+  t.false(iphoneList.likelyPersonalPhone, 'an iOS list that checks Android\'s connectivity URL is doubted');
+  const alone = run({ prl: [1, 3, 6, 15], randomised: true, names: ['captive.apple.com', 'www.msftconnecttest.com'] });
+  t.like(alone, { osFamily: 'unknown', deviceType: 'unknown', eol: false, likelyPersonalPhone: false });
+  t.is(dnsHintOf(table, 'evilmsftconnecttest.com'), null, 'a suffix counts only at a label boundary');
+  t.is(dnsHintOf(table, 'msftconnecttest.com.attacker.example'), null);
+});
 
 test('personal iPhone: random MAC + iOS fingerprint + "Taros-iPhone"', (t) => {
   const c = run({ prl: IOS, hostname: 'Taros-iPhone', randomised: true });
@@ -101,6 +127,21 @@ test('an OS that always sends option 60 is doubted when it is missing (XP list f
   const router = run({ prl: XP, vendorClass: null, randomised: false });
   t.like(router, { eol: false, osFamily: 'unknown' });
   t.true(router.evidence.includes('vendor_class_missing'));
+});
+
+test('option 60 from another maker speaks against the OS: a Xerox sending XP\'s list with "mfg=Xerox" is not an old PC', (t) => {
+  const pc = run({ prl: XP, vendorClass: 'MSFT 5.0', randomised: false });
+  const xerox = run({ prl: XP, vendorClass: 'mfg=Xerox', randomised: false });
+  t.true(pc.eol);
+  t.like(xerox, { eol: false, osFamily: 'unknown' });
+  t.true(xerox.evidence.includes('vendor_class_other'));
+  // Windows NT 4 never sends option 60: a printer's "Xerox Phaser" with NT 4's list is not NT 4.
+  const nt4 = [1, 2, 3, 6, 12, 15, 26, 28, 85, 86, 87, 88, 44, 45, 46, 47, 70, 69, 78, 79];
+  t.true(run({ prl: nt4, randomised: false }).eol);
+  t.false(run({ prl: nt4, vendorClass: 'Xerox Phaser', randomised: false }).eol);
+  // An Epson printer's BusyBox client ("udhcp") with a list FingerBank gives Nokia phones is not a phone.
+  t.false(run({ prl: [1, 3, 6, 12, 15, 17, 28, 40, 41, 42], vendorClass: 'udhcp 1.17.1', randomised: true }).likelyPersonalPhone);
+  t.true(run({ prl: [1, 3, 6, 12, 15, 17, 28, 40, 41, 42], vendorClass: 'Nokia Corporation', randomised: true }).likelyPersonalPhone);
 });
 
 test('MAC vendor: a printer maker sending a Windows XP list is not an old PC; the right vendor adds confidence', (t) => {

@@ -7,12 +7,59 @@ import { loadFingerprints } from '../../../firmware/src/devices/fingerprintFile.
 import { classifyCase, evaluate, loadLabelled, truth } from './classifyEval.js';
 
 const table = loadFingerprints();
-const cases = loadLabelled(fileURLToPath(new URL('../../fixtures/dhcp-fingerprints/fingerbank-6.9.1.json', import.meta.url)));
+const fixture = (name: string) => loadLabelled(fileURLToPath(new URL(`../../fixtures/dhcp-fingerprints/${name}`, import.meta.url)));
+const cases = fixture('fingerbank-6.9.1.json');
+// Held out: the rules were written from FingerBank and vendor/OS documentation, then measured on
+// Satori (first figures in the README); a few changes since were informed by that measurement.
+const satori = fixture('satori-2025-05-07.json');
 
 test('the labelled set has appliances, printers, consoles and access points, not only PCs and phones', (t) => {
   const count = (cls: string) => cases.filter((c) => c.class === cls).length;
   t.true(cases.length >= 500);
   for (const cls of ['Routers and APs', 'Printers', 'Gaming Consoles', 'VoIP Phones/Adapters', 'Storage Devices', 'Windows', 'Macintosh', 'Smartphones/PDAs/Tablets']) t.true(count(cls) > 0, cls);
+});
+
+test('the held-out set (Satori) has appliances, printers, consoles and access points too', (t) => {
+  const count = (re: RegExp) => satori.filter((c) => re.test(c.class)).length;
+  const counts = { printers: count(/Printer/), accessPointsAndRouters: count(/Access Point|Router|Wireless Controller/), consoles: count(/Game Console/),
+    voip: count(/VoIP|Video Phone/), cameras: count(/Camera|DVR/), nas: count(/NAS/), switches: count(/Switch/) };
+  t.log(`Satori: ${satori.length} cases ${JSON.stringify(counts)}; EOL ${satori.filter((c) => truth(c).eol === true).length}, phone ${satori.filter((c) => truth(c).phone).length}`);
+  t.true(satori.length >= 500);
+  for (const [k, n] of Object.entries(counts)) t.true(n >= 4, k);
+});
+
+test('held out (Satori): EOL precision >= 0.95 and recall >= 0.8; phone precision >= 0.9 and recall >= 0.65', (t) => {
+  const r = evaluate(table, satori);
+  t.log(`Satori EOL ${JSON.stringify(r.eol)}`);
+  t.log(`Satori phone ${JSON.stringify(r.phone)}`);
+  t.true(r.eol.precision >= 0.95, r.wrong.filter((w) => w.startsWith('EOL')).join('\n'));
+  t.true(r.eol.recall >= 0.8);
+  t.true(r.phone.precision >= 0.9, r.wrong.filter((w) => w.startsWith('phone')).join('\n'));
+  // Below the 0.7 asked of FingerBank: Kindles, BlackBerrys and early Android send lists that
+  // routers and cameras send too (README "Device classification", honest limits).
+  t.true(r.phone.recall >= 0.65);
+});
+
+// Alerts fire from CONFIDENCE.eol / CONFIDENCE.phone (0.6) up: every band they fire in has a
+// measured precision, over both public sets together (README "Device classification").
+test('precision is measured in every confidence band where EOL and phone flags fire', (t) => {
+  const bands = new Map<string, { eol: [number, number]; phone: [number, number] }>();
+  for (const c of [...cases, ...satori]) {
+    const r = classifyCase(table, c.prl.split(',').map(Number), c.vendorClass);
+    const tr = truth(c);
+    const band = r.confidence >= 0.8 ? '>=0.8' : r.confidence >= 0.7 ? '0.7-0.8' : '0.6-0.7';
+    const b = bands.get(band) ?? { eol: [0, 0], phone: [0, 0] };
+    if (r.eol && tr.eol !== null) b.eol[tr.eol ? 0 : 1]++;
+    if (r.likelyPersonalPhone) b.phone[tr.phone ? 0 : 1]++;
+    if (r.eol || r.likelyPersonalPhone) t.true(r.confidence >= 0.6, `${c.label}: flagged below the gate`);
+    bands.set(band, b);
+  }
+  for (const [band, b] of bands) {
+    t.log(`confidence ${band}: EOL ${b.eol[0]} right ${b.eol[1]} wrong, phone ${b.phone[0]} right ${b.phone[1]} wrong`);
+    const p = ([right, wrong]: [number, number]) => (right + wrong === 0 ? 1 : right / (right + wrong));
+    t.true(p(b.eol) >= 0.95, `EOL precision in ${band}`);
+    t.true(p(b.phone) >= 0.9, `phone precision in ${band}`);
+  }
 });
 
 test('EOL flag: precision >= 0.95 over all devices, recall >= 0.8', (t) => {
@@ -50,8 +97,8 @@ test('no EOL or phone flag from a list shorter than the signature it resembles',
   }
   t.true(tried > 500);
   t.deepEqual(flagged, []);
-  // The same over the labelled set: every case cut short.
-  const wrong = cases.flatMap((c) => {
+  // The same over both labelled sets: every case cut short.
+  const wrong = [...cases, ...satori].flatMap((c) => {
     const l = c.prl.split(',').map(Number);
     return l.slice(0, -1).map((_, i) => l.slice(0, i + 1)).filter((s) => !known.has(s.join(',')))
       .filter((s) => { const r = classifyCase(table, s, c.vendorClass); return (r.eol && !truth(c).eol) || (r.likelyPersonalPhone && !truth(c).phone); })

@@ -8,9 +8,12 @@ import { matchFingerprint, type FingerprintTable } from '../../../firmware/src/d
 const Case = z.strictObject({
   prl: z.string().regex(/^\d{1,3}(,\d{1,3})*$/),
   vendorClass: z.string().nullable(),
-  os: z.number().int(),
+  os: z.number().int().optional(),
   label: z.string(),
   class: z.string(),
+  author: z.string().optional(),
+  /** explicit labels (Satori); absent for FingerBank, whose class decides (see truth) */
+  truth: z.strictObject({ eol: z.boolean().nullable(), phone: z.boolean() }).optional(),
 });
 export type LabelledCase = z.infer<typeof Case>;
 
@@ -19,10 +22,11 @@ export function loadLabelled(path: string): LabelledCase[] {
   return z.array(Case).parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
-/** Ground truth: every Windows and Mac OS release the database names is past end of support
- *  today (the newest are Windows 8.1 and OS X Lion); phones, PDAs and tablets are the
- *  "personal phone" class. */
-export function truth(c: LabelledCase): { eol: boolean; phone: boolean } {
+/** Ground truth. FingerBank: every Windows and Mac OS release the database names is past end of
+ *  support today (the newest are Windows 8.1 and OS X Lion); phones, PDAs and tablets are the
+ *  "personal phone" class. Satori cases carry their labels; eol null (Windows 10) is not scored. */
+export function truth(c: LabelledCase): { eol: boolean | null; phone: boolean } {
+  if (c.truth) return c.truth;
   return { eol: c.class === 'Windows' || c.class === 'Macintosh', phone: c.class === 'Smartphones/PDAs/Tablets' };
 }
 
@@ -46,7 +50,7 @@ export function evaluate(table: FingerprintTable, cases: readonly LabelledCase[]
   for (const c of cases) {
     const r = classifyCase(table, c.prl.split(',').map(Number), c.vendorClass);
     const t = truth(c);
-    if (r.eol && t.eol) etp++; else if (r.eol) { efp++; wrong.push(`EOL ${c.label} [${c.prl}] as ${r.osName}`); } else if (t.eol) efn++;
+    if (t.eol === null) { /* not scored: DHCP alone cannot settle it */ } else if (r.eol && t.eol) etp++; else if (r.eol) { efp++; wrong.push(`EOL ${c.label} [${c.prl}] as ${r.osName}`); } else if (t.eol) efn++;
     if (r.likelyPersonalPhone && t.phone) ptp++; else if (r.likelyPersonalPhone) { pfp++; wrong.push(`phone ${c.label} [${c.prl}] as ${r.osName}`); } else if (t.phone) pfn++;
   }
   return { eol: scores(etp, efp, efn), phone: scores(ptp, pfp, pfn), wrong };

@@ -28,10 +28,19 @@ for (const e of table.entries) {
       const m = matchFingerprint(table, { prl: r.message.prl, vendorClass: r.message.vendorClass, vendor: null });
       t.truthy(m);
       t.is(m!.entry.id, e.id);
-      t.true(m!.signals.includes('prl_exact'));
+      // A list public databases also give to another kind of device matches, but only as 'prl_shared'.
+      t.true(m!.signals.includes(table.shared.has(prl.join(',')) ? 'prl_shared' : 'prl_exact'));
     });
   }
 }
+
+test('a shared list decides nothing alone: FreeBSD\'s dhclient list is not a phone without a Nokia/BlackBerry option 60', (t) => {
+  const alone = matchFingerprint(table, { prl: [1, 28, 2, 121, 3, 15, 6, 12], vendorClass: null, vendor: null });
+  t.true(alone !== null && alone.score < 0.5 && alone.signals.includes('prl_shared'));
+  const nokia = matchFingerprint(table, { prl: [1, 28, 2, 121, 3, 15, 6, 12], vendorClass: 'Nokia Corporation', vendor: null });
+  t.is(nokia?.entry.id, 'feature-phone');
+  t.true((nokia?.score ?? 0) >= 0.6);
+});
 
 test('the whole signature: a longer or shorter list never matches by prefix; a reordered one scores lower', (t) => {
   const WIN10 = [1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252];

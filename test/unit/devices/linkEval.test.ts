@@ -9,7 +9,11 @@ import { DEFAULT_POLICY, emptyInventory, type InventoryState, type Observation }
 import { loadLabelled } from './classifyEval.js';
 
 const table = loadFingerprints();
-const cases = loadLabelled(fileURLToPath(new URL('../../fixtures/dhcp-fingerprints/fingerbank-6.9.1.json', import.meta.url)));
+const fixture = (name: string) => loadLabelled(fileURLToPath(new URL(`../../fixtures/dhcp-fingerprints/${name}`, import.meta.url)));
+const cases = fixture('fingerbank-6.9.1.json');
+// The larger set: FingerBank and Satori together (1,128 devices; many lists occur in both, and
+// Satori gives one list to several devices, e.g. seven FreeBSD releases): the hard case for linking.
+const both = [...cases, ...fixture('satori-2025-05-07.json')];
 const H = 3_600_000; const T0 = 1_764_100_000_000; const AFTER = T0 + 8 * 24 * H;
 
 function privateMac(i: number, round: 0 | 1): string {
@@ -23,17 +27,35 @@ function join(state: InventoryState, mac: string, at: number, prl: number[], ven
 }
 
 /** Joins every labelled device once; returns how many were linked (same or maybe) to another. */
-function falseLinks(hostname: (i: number) => string | null): { links: number; devices: number } {
+function falseLinks(hostname: (i: number) => string | null, set = cases): { links: number; devices: number } {
   let s = emptyInventory(T0); let links = 0; let at = AFTER;
-  cases.forEach((c, i) => {
+  set.forEach((c, i) => {
     const mac = privateMac(i, 0);
     const r = join(s, mac, at, c.prl.split(',').map(Number), c.vendorClass, hostname(i));
     s = r.state; at += H;
     const d = s.devices.get(mac)!;
     if (d.linkedTo !== null || d.maybeSameAs !== null) links++;
   });
-  return { links, devices: cases.length };
+  return { links, devices: set.length };
 }
+
+// Measured limitation (README "Private MACs"): a list outside the table seen on exactly one other
+// device counts as rare, so the second device of the same model an hour later is "maybe the
+// same". FingerBank and Satori hold the same model's list twice; that is most of these links.
+// This bounds the rate so it cannot grow unnoticed; it is not the 2 % the smaller set meets.
+test('on FingerBank and Satori together, the false-link rate stays at the measured level', (t) => {
+  for (const [what, name] of [['no hostname', () => null], ['all named "iPhone"', () => 'iPhone']] as const) {
+    const r = falseLinks(name, both);
+    t.log(`false links (${what}), FingerBank + Satori: ${r.links}/${r.devices} = ${(r.links / r.devices).toFixed(3)}`);
+    t.true(r.links / r.devices <= 0.1);
+  }
+  // The same with one device per distinct (option 55, option 60): the duplicates removed.
+  const seen = new Set<string>();
+  const distinct = both.filter((c) => { const k = `${c.prl}|${c.vendorClass ?? ''}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  const r = falseLinks(() => null, distinct);
+  t.log(`false links, one device per distinct fingerprint: ${r.links}/${r.devices} = ${(r.links / r.devices).toFixed(3)}`);
+  t.true(r.links / r.devices <= 0.02);
+});
 
 test('distinct devices with private MACs and no hostname are not claimed to be the same', (t) => {
   const r = falseLinks(() => null);

@@ -24,6 +24,12 @@ test('hostile values cannot break out of structured data or add lines', (t) => {
   t.true(s.includes('name="a\\"\\] [x@1 y=\\"z\\\\ "'));
 });
 
+test('a device name cannot reorder the monitoring centre\'s view with bidi controls', (t) => {
+  const s = formatRfc5424(msg({ sd: [{ id: 'utm@32473', params: { deviceHostname: '<b>\u202eenohPi\u2066x\u2069\u200f' } }], msg: 'x' })).toString('utf8');
+  t.true(s.includes('deviceHostname="<b> enohPi x  "'));
+  t.false(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/.test(s));
+});
+
 test('property: SD-PARAM values never contain an unescaped quote, bracket or backslash', (t) => {
   fc.assert(
     fc.property(fc.string({ unit: 'binary' }), (v) => {
