@@ -28,6 +28,7 @@ import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
 import { blocklistHandlers } from './handlers.js';
 import { initialised } from './initialised.js';
 import { Poller } from '../time/poller.js';
+import { blocklistMigrations } from './migrations.js';
 
 export interface BlocklistFeatureOptions {
   /** rules/feeds.json */
@@ -53,6 +54,7 @@ export interface RefreshReport {
 
 export class BlocklistFeature implements Feature<BlocklistRepos> {
   readonly id = 'blocklist';
+  readonly migrations = blocklistMigrations;
   ctx: FeatureContext<BlocklistRepos> | null = null;
   feeds: ResolvedFeed[] = [];
   layout: GroupLayout[] = [];

@@ -12,6 +12,7 @@ import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
 import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { FakeNft } from '../../helpers/fakeNft.js';
 import { BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';
 import { waitFor } from '../../lab/poll.js';
@@ -45,7 +46,7 @@ test('a full apply and an incremental blocklist sync arriving together are seria
   });
   if (!nft) return t.fail('no driver');
   const kernel: FakeNft = nft;
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   t.teardown(() => db.close());
   await feature.init({
     stateDir, config, provisioning: null, base: BASE, log: quietLog, now: Date.now, repos: blocklistRepos(db), ruleset: app.nft, conditions, deviceId: 'test',
