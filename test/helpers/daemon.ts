@@ -35,11 +35,6 @@ export function testConfig(over: Record<string, unknown> = {}): ReturnType<typeo
 /** The last-good ruleset an earlier run left on the box (our table, empty). */
 export const EARLIER_RUN = JSON.stringify({ nftables: [{ add: { table: { family: 'inet', name: BASE.tableName } } }] });
 
-/** The documents (JSON text) of the full applies `b` took, oldest first. */
-export function appliedDocs(b: DryRunBackend): string[] {
-  return b.transactions.filter((x) => x.kind === 'apply' && x.taken).map((x) => x.doc);
-}
-
 export const quietLog = { info: (): void => {}, warn: (): void => {}, error: (): void => {} };
 
 /** What the fakes saw; `controlRefused`/`pageHost` let a test vary the world. */

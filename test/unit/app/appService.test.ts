@@ -6,7 +6,8 @@ import { Conditions } from '../../../firmware/src/app/conditions.js';
 import type { Feature } from '../../../firmware/src/feature/contract.js';
 import type { NetworkPlan } from '../../../firmware/src/policy/network.js';
 import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
-import { appliedDocs, BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';
+import { BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';
+import { appliedDocs, holdReadBacks } from '../../helpers/dryRun.js';
 import { waitFor } from '../../lab/poll.js';
 
 function service(features: Feature[] = []): { app: AppService; nft: DryRunBackend; conditions: Conditions } {
@@ -18,13 +19,6 @@ function service(features: Feature[] = []): { app: AppService; nft: DryRunBacken
   });
   if (!nft) throw new Error('the service did not build its backend');
   return { app, nft, conditions };
-}
-
-/** A promise and the function that settles it. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 test('render throws before the first apply and renders what was applied after it', async (t) => {
@@ -42,13 +36,8 @@ test('applies run one at a time; requests that wait share one run; an incrementa
   await app.firstApply(PLAN, 0);
   // The second apply's read-back is slow: it holds the queue. Each read-back notes how many
   // transactions had begun, so one that began inside another's apply would show.
-  const gate = deferred();
   const atReadBack: number[] = [];
-  nft.onReadBack = async (doc) => {
-    atReadBack.push(nft.transactions.length);
-    if (atReadBack.length === 1) await gate.promise;
-    return doc;
-  };
+  const release = holdReadBacks(nft, () => void atReadBack.push(nft.transactions.length));
   const first = app.apply();
   await waitFor(() => atReadBack.length === 1, { what: 'the second apply to be under way' });
   quarantined = ['02:00:00:00:00:01'];
@@ -57,7 +46,7 @@ test('applies run one at a time; requests that wait share one run; an incrementa
   const write = nft.transact(JSON.stringify({ nftables: [] }));
   await new Promise((r) => setImmediate(r));
   t.is(nft.transactions.length, 2, 'nothing else runs while an apply holds the queue');
-  gate.resolve();
+  release();
   t.deepEqual(await Promise.all([first, second, third]), [true, true, true]);
   await write;
   t.deepEqual(nft.transactions.map((x) => `${x.kind}:${x.taken}`), ['apply:true', 'apply:true', 'apply:true', 'transact:true']);

@@ -2,7 +2,8 @@
 // store in a temp dir, the real page app on a real loopback socket.
 import test from 'ava';
 import net from 'node:net';
-import { appliedDocs, harness, recordingFeature } from '../../helpers/daemon.js';
+import { harness, recordingFeature } from '../../helpers/daemon.js';
+import { appliedDocs } from '../../helpers/dryRun.js';
 import { waitFor } from '../../lab/poll.js';
 
 type Status = {

@@ -15,7 +15,8 @@ import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
 import { openDb } from '../../../firmware/src/store/db.js';
 import { everyMigration } from '../../helpers/schema.js';
 import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
-import { appliedDocs, BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';
+import { BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';
+import { appliedDocs, holdReadBacks } from '../../helpers/dryRun.js';
 import { waitFor } from '../../lab/poll.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -79,13 +80,7 @@ test('a full apply and an incremental blocklist sync arriving together are seria
   turns.length = 0;
 
   // A full apply holds the queue (say, `allow add`: its read-back is slow); the feed's download arrives meanwhile.
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  kernel.onReadBack = async (doc) => {
-    calls.push('read back');
-    await held;
-    return doc;
-  };
+  const release = holdReadBacks(kernel, () => void calls.push('read back'));
   const full = app.apply();
   await waitFor(() => calls.includes('read back'), { what: 'the full apply to be under way' });
   const refresh = feature.refresh();

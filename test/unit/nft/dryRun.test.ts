@@ -6,6 +6,7 @@ import test from 'ava';
 import { DryRunBackend, elementKey } from '../../../firmware/src/nft/dryRun.js';
 import { NftError } from '../../../firmware/src/nft/driver.js';
 import type { NftDocument } from '../../../firmware/src/nft/json.js';
+import { holdReadBacks } from '../../helpers/dryRun.js';
 
 const doc = (elems: string[] = []): NftDocument => ({
   nftables: [
@@ -123,13 +124,7 @@ test('a slow read-back holds its apply, and the queue it runs in, until it answe
     return p;
   };
   const b = new DryRunBackend('utm', serialize);
-  let answer!: () => void;
-  const slow = new Promise<void>((r) => (answer = r));
-  b.onReadBack = async (d) => {
-    order.push('read back');
-    await slow;
-    return d;
-  };
+  const answer = holdReadBacks(b, () => void order.push('read back'));
   const applied = b.apply(doc()).then(() => void order.push('apply done'));
   const changed = b.transact(elements('add', '192.0.2.9')).then(() => void order.push('set update done'));
   await new Promise((r) => setImmediate(r));
