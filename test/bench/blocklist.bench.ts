@@ -26,6 +26,7 @@ import { buildPolicy } from '../../firmware/src/policy/build.js';
 import type { NetworkPlan } from '../../firmware/src/policy/network.js';
 import { ConfigSchema } from '../../firmware/src/config/schema.js';
 import { openDb } from '../../firmware/src/store/db.js';
+import { everyMigration } from '../helpers/schema.js';
 import { Conditions } from '../../firmware/src/app/conditions.js';
 import { systemBin } from '../../firmware/src/sys/bin.js';
 import { run } from '../../firmware/src/sys/run.js';
@@ -126,7 +127,7 @@ async function child(n: number, dir: string): Promise<void> {
       mode: 'router', ifaces: { wan: 'lo', lan: ['lo'] }, bridgePorts: [], lanPrefixes: ['192.168.77.0/24'],
       boxAddresses: [], gateways: [], wanReason: 'bench', problems: [],
     };
-    const db = openDb(':memory:');
+    const db = openDb(':memory:', everyMigration);
     const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json') });
     const applyFull = async (): Promise<boolean> => {
       await nft.apply(renderRuleset(buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: feature.groups().map((g) => g.rules) })));

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { openDb } from '../../firmware/src/store/db.js';
+import { everyMigration } from '../helpers/schema.js';
 import { Conditions } from '../../firmware/src/app/conditions.js';
 import type { FeatureContext } from '../../firmware/src/feature/contract.js';
 import { DevicesRepo } from '../../firmware/src/devices/repo.js';
@@ -34,7 +35,7 @@ const baseUs = ((performance.now() - t0b) * 1000) / 200_000;
 console.log(`baseline: JSON.parse ulogd2-sized datagram      ${baseUs.toFixed(2)} µs`);
 
 const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
-const db = openDb(join(dir, 'utm.db'));
+const db = openDb(join(dir, 'utm.db'), everyMigration);
 const clock = { t: 1_764_100_000_000 };
 let findings = 0;
 const ctx = {

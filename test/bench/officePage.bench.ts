@@ -14,6 +14,7 @@ import { BLOCKED_DEVICE } from '../../firmware/src/app/reporting.js';
 import { AcksRepo } from '../../firmware/src/store/acksRepo.js';
 import { AlertsRepo } from '../../firmware/src/alerts/alertsRepo.js';
 import { openDb } from '../../firmware/src/store/db.js';
+import { everyMigration } from '../helpers/schema.js';
 import { IncidentsRepo } from '../../firmware/src/alerts/incidentsRepo.js';
 import { ReportingRepo } from '../../firmware/src/upstream/reportingRepo.js';
 import { incidentsView } from '../../firmware/src/traffic/view.js';
@@ -49,7 +50,7 @@ const pct = (xs: number[], p: number): number => {
 
 const dir = await mkdtemp(join(tmpdir(), 'otasuke-bench-office-'));
 try {
-  const db = openDb(join(dir, 'utm.db'));
+  const db = openDb(join(dir, 'utm.db'), everyMigration);
   const alerts = new AlertsRepo(db);
   const incidents = new IncidentsRepo(db);
   const reporting = new ReportingRepo(db);

@@ -160,6 +160,7 @@ async function fullPass(o: DayPlan) {
   const { nflogParser, nfctParser } = await import('../../firmware/src/sensors/parsers.js');
   const { TrafficFeature } = await import('../../firmware/src/traffic/feature.js');
   const { openDb } = await import('../../firmware/src/store/db.js');
+  const { everyMigration } = await import('../helpers/schema.js');
   const { AlertsRepo } = await import('../../firmware/src/alerts/alertsRepo.js');
   const { OutboxRepo } = await import('../../firmware/src/upstream/outboxRepo.js');
   const { IncidentsRepo } = await import('../../firmware/src/alerts/incidentsRepo.js');
@@ -174,7 +175,7 @@ async function fullPass(o: DayPlan) {
   const { trafficRepos } = await import('../../firmware/src/traffic/view.js');
 
   const dir = mkdtempSync(join(tmpdir(), 'utm-traffic-bench-'));
-  const db = openDb(join(dir, 'utm.db'));
+  const db = openDb(join(dir, 'utm.db'), everyMigration);
   const alerts = new AlertsRepo(db), outbox = new OutboxRepo(db), incidents = new IncidentsRepo(db), mutes = new MutesRepo(db, Date.now);
   const pipeline = new AlertPipeline({
     db, alerts, upstream: new OutboxSink({ outbox, deviceId: 'bench', now: Date.now, maxMessages: 1_000_000, maxBytes: 1 << 30 }), incidents, incidentWindowMs: 6 * 3_600_000, suppressWindowMs: 24 * 3_600_000, mutes: () => mutes.list(),

@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import { resolveUpstream, UpstreamTargetSchema, type ResolvedUpstream } from '../../firmware/src/config/upstream.js';
 import { openDb } from '../../firmware/src/store/db.js';
+import { everyMigration } from '../helpers/schema.js';
 import { OutboxRepo } from '../../firmware/src/upstream/outboxRepo.js';
 import { formatUpstream, OutboxSink } from '../../firmware/src/upstream/sink.js';
 import { UpstreamForwarder } from '../../firmware/src/upstream/forwarder.js';
@@ -97,7 +98,7 @@ async function plainLoop(r: ResolvedUpstream, box: string): Promise<number> {
 async function drain(r: ResolvedUpstream, box: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'utm-drain-'));
   try {
-    const db = openDb(join(dir, 'utm.db'));
+    const db = openDb(join(dir, 'utm.db'), everyMigration);
     const outbox = new OutboxRepo(db);
     const sink = new OutboxSink({ outbox, deviceId: box, now: Date.now, maxMessages: 50_000, maxBytes: 1 << 28 });
     for (let i = 0; i < N; i++) sink.enqueue(message(i));

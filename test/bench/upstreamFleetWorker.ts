@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveUpstream, UpstreamTargetSchema } from '../../firmware/src/config/upstream.js';
 import { openDb } from '../../firmware/src/store/db.js';
+import { everyMigration } from '../helpers/schema.js';
 import { OutboxRepo } from '../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../firmware/src/upstream/sink.js';
 import { UpstreamForwarder } from '../../firmware/src/upstream/forwarder.js';
@@ -30,7 +31,7 @@ const connect: Connector = async (ev) => {
 };
 const msg = (i: number): UpstreamMessage => ({ class: 'heartbeat', msgId: 'heartbeat', severity: 6, timestamp: Date.now(), sd: [{ id: 'utmFleet@32473', params: { i } }], text: `fleet message ${i}` });
 const boxes = Array.from({ length: Number(values.boxes) }, (_, i) => {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const outbox = new OutboxRepo(db);
   const sink = new OutboxSink({ outbox, deviceId: `fleet-${Number(values.first) + i}`, now: Date.now, maxMessages: 1000, maxBytes: 1 << 20 });
   const fwd = new UpstreamForwarder({ outbox, sink, connect, transport: u.transport, peer: peerText(u), now: Date.now });

@@ -15,6 +15,7 @@ import { BLOCKED_DEVICE } from '../../firmware/src/app/reporting.js';
 import { AcksRepo } from '../../firmware/src/store/acksRepo.js';
 import { AlertsRepo } from '../../firmware/src/alerts/alertsRepo.js';
 import { openDb } from '../../firmware/src/store/db.js';
+import { everyMigration } from '../helpers/schema.js';
 import { IncidentsRepo } from '../../firmware/src/alerts/incidentsRepo.js';
 import { ReportingRepo } from '../../firmware/src/upstream/reportingRepo.js';
 import type { Db } from '../../firmware/src/store/db.js';
@@ -35,7 +36,7 @@ const test = anyTest as TestFn<Ctx>;
 test.before(async (t) => {
   await mkdir(ARTIFACTS, { recursive: true });
   const dir = await mkdtemp(join(tmpdir(), 'otasuke-office-'));
-  const db = openDb(join(dir, 'utm.db'));
+  const db = openDb(join(dir, 'utm.db'), everyMigration);
   const reporting = new ReportingRepo(db);
   // The kept daily statistics of November up to T0's day, and the per-device counters beside them.
   for (const s of makeDailyStats(25)) {

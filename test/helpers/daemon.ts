@@ -1,5 +1,5 @@
-// The composition root wired with fakes, for unit tests without root: a fake nft (helpers/
-// fakeNft.ts), a planner that hands over a fixed plan, sensors that only count their
+// The composition root wired with fakes, for unit tests without root: the dry-run ruleset
+// backend (nft/dryRun.ts, with a last-good ruleset an earlier run left), a planner that hands over a fixed plan, sensors that only count their
 // lifecycle, and page/control listeners a test can make fail. The page listener binds a real
 // socket on 127.0.0.1 (the configured port; the default 80 becomes a free one), so "port in use" is the kernel's own answer.
 import { CaptureHub } from '../../firmware/src/sensors/captureHub.js';
@@ -16,7 +16,7 @@ import { ConfigSchema } from '../../firmware/src/config/schema.js';
 import { BasePolicySchema } from '../../firmware/src/nft/policy.js';
 import type { NetworkPlan } from '../../firmware/src/policy/network.js';
 import { startWebServer, staffText, type WebServer } from '../../webui/src/index.js';
-import { FakeNft } from './fakeNft.js';
+import { DryRunBackend } from '../../firmware/src/nft/dryRun.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 export const BASE = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
@@ -32,13 +32,16 @@ export function testConfig(over: Record<string, unknown> = {}): ReturnType<typeo
   });
 }
 
+/** The last-good ruleset an earlier run left on the box (our table, empty). */
+export const EARLIER_RUN = JSON.stringify({ nftables: [{ add: { table: { family: 'inet', name: BASE.tableName } } }] });
+
 export const quietLog = { info: (): void => {}, warn: (): void => {}, error: (): void => {} };
 
 /** What the fakes saw; `controlRefused`/`pageHost` let a test vary the world. */
 export interface Harness {
   daemon: Daemon;
   stateDir: string;
-  nft(): FakeNft;
+  nft(): DryRunBackend;
   /** The handlers the control socket got (throws before it started). */
   handlers(): Handlers;
   page(): WebServer | null;
@@ -51,14 +54,14 @@ export interface Harness {
 export function harness(t: ExecutionContext, o: Partial<DaemonOptions> = {}): Harness {
   const stateDir = mkdtempSync(join(tmpdir(), 'utm-daemon-'));
   t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
-  let nft: FakeNft | null = null;
+  let nft: DryRunBackend | null = null;
   let handlers: Handlers | null = null;
   let page: WebServer | null = null;
   const lifecycle: string[] = [];
   const world: { controlRefused: Error | null } = { controlRefused: null };
   const adapters: DaemonAdapters = {
     now: () => 1_800_000_000_000,
-    nft: (serialize) => (nft = new FakeNft(serialize)),
+    nft: (serialize) => (nft = new DryRunBackend(BASE.tableName, serialize, EARLIER_RUN)),
     planner: () => ({
       first: async () => PLAN,
       start: async () => void lifecycle.push('planner start'),

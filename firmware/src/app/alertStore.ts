@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { cooldownMsFor, type Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { openDb, type Db } from '../store/db.js';
+import { schemaOf } from './schema.js';
 import { AlertsRepo } from '../alerts/alertsRepo.js';
 import { OutboxRepo } from '../upstream/outboxRepo.js';
 import { IncidentsRepo, type StoredIncident } from '../alerts/incidentsRepo.js';
@@ -65,13 +66,13 @@ export class AlertStore {
   /** Opens utm.db in the state dir, or a store in memory when the disk fails (storage errors only; others throw). */
   static open(d: AlertStoreDeps): AlertStore {
     try {
-      return new AlertStore(d, openDb(join(d.stateDir, 'utm.db')), null);
+      return new AlertStore(d, openDb(join(d.stateDir, 'utm.db'), schemaOf(d.features)), null);
     } catch (e) {
       // A full or failing disk at start (e.g. a migration needing space) must not keep utmd
       // down: enforce and serve the page with a store in memory, and say so loudly.
       if (!isStorageError(e)) throw e;
       d.log.error('the store cannot be opened on disk; running with one in memory until utmd restarts', e);
-      return new AlertStore(d, openDb(':memory:'), e);
+      return new AlertStore(d, openDb(':memory:', schemaOf(d.features)), e);
     }
   }
 

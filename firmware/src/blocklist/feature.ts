@@ -2,7 +2,8 @@
 // refreshes with jitter and backoff, incremental nft set updates, manual blocks and the
 // technician's allowlist additions. The daemon owns the lifecycle (daemon.ts):
 // init() loads last-good snapshots so the first full apply already enforces them; start()
-// schedules refreshes; stop() leaves no timer running.
+// schedules refreshes; stop() leaves no timer running. A refresh's apply and rollback (the
+// set sync, and what is recorded only once the kernel took it) are in refreshApply.ts.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Feature, FeatureContext, FeatureGroup } from '../feature/contract.js';
 import type { Db } from '../store/db.js';
@@ -15,19 +16,21 @@ import { describeHit } from './describe.js';
 import { emptyContent, layoutGroups, toBlocklistGroup, type GroupLayout } from './layout.js';
 import { LastGoodStore } from './lastGood.js';
 import { manualGroup } from './manual.js';
-import { planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
 import { splitPacked, unionPacked, type PackedRanges, type SetContent } from './packed.js';
 import { guardFor } from './protect.js';
 import { allPeerAddresses, type BoxPeers } from './peers.js';
 import type { PeerSources } from './peersReader.js';
 import { SelfProtect } from './selfProtect.js';
 import { refreshFeed, type FetchFn } from './refresh.js';
-import { statusApplyFailed, statusFault, statusLoaded, statusUnchanged } from './feedStatus.js';
-import { blocklistRepos, type AllowRepo, type BlocklistRepos, type FeedStatusRepo, type FeedStatusRow, type ManualBlocksRepo } from './repos.js';
+import { statusFault, statusLoaded, statusUnchanged } from './feedStatus.js';
+import { blocklistRepos, type AllowRepo, type BlocklistRepos, type FeedStatusRepo, type ManualBlocksRepo } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
 import { blocklistHandlers } from './handlers.js';
 import { initialised } from './initialised.js';
 import { Poller } from '../time/poller.js';
+import { blocklistMigrations } from './migrations.js';
+import type { SyncStats } from './nftSync.js';
+import { applyLoaded, syncSets, type LoadedFeed, type RefreshReport } from './refreshApply.js';
 
 export interface BlocklistFeatureOptions {
   /** rules/feeds.json */
@@ -41,18 +44,9 @@ export interface BlocklistFeatureOptions {
 /** How often the box's resolvers and NTP servers are re-read (a DHCP renewal may change them). */
 const PEERS_EVERY_MS = 5 * 60_000;
 
-export interface RefreshReport {
-  feedId: string;
-  result: 'loaded' | 'unchanged' | 'fault' | 'skipped';
-  reason?: string | undefined;
-  entries?: number | undefined;
-  sync?: SyncStats | undefined;
-  /** ms spent per phase: fetch, evaluate (parse + guard), pack (merge), apply (nft), save (snapshot). */
-  timings?: Record<string, number> | undefined;
-}
-
 export class BlocklistFeature implements Feature<BlocklistRepos> {
   readonly id = 'blocklist';
+  readonly migrations = blocklistMigrations;
   ctx: FeatureContext<BlocklistRepos> | null = null;
   feeds: ResolvedFeed[] = [];
   layout: GroupLayout[] = [];
@@ -302,7 +296,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
       let peersMoved = false;
       const reports: RefreshReport[] = [];
-      const changed: Array<{ feed: ResolvedFeed; ranges: PackedRanges; usable: number; status: FeedStatusRow }> = [];
+      const changed: LoadedFeed[] = [];
       const previous = new Map(this.ranges);
       for (const feed of wanted) {
         const st = initialised(this.statusRepo).get(feed.id);
@@ -333,71 +327,17 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       }
       if (peersMoved) await this.peersChanged('a feed server has a new address');
       if (!changed.length) return reports;
-      let sync: SyncStats | undefined;
-      const tApply = performance.now();
-      try {
-        sync = await this.syncSets();
-      } catch (e) {
-        // the kernel kept what it had: go back to the previous last-good in memory too
-        this.ranges.clear();
-        for (const [k, v] of previous) this.ranges.set(k, v);
-        for (const c of changed) {
-          const st = initialised(this.statusRepo).get(c.feed.id);
-          statusApplyFailed(st, String((e as Error).message), ctx.now());
-          initialised(this.statusRepo).put(st);
-          this.fault(c.feed, 'apply', { message: (e as Error).message });
-        }
-        throw e;
-      }
-      for (const c of changed) {
-        this.usable.set(c.feed.id, c.usable);
-        initialised(this.statusRepo).put(c.status);
-      }
-      const applyMs = performance.now() - tApply;
-      const tSave = performance.now();
-      for (const c of changed) {
-        await initialised(this.store).save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
-        ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
-      }
-      this.rebuildHits();
-      const saveMs = performance.now() - tSave;
-      for (const r of reports) {
-        if (r.result !== 'loaded') continue;
-        r.sync = sync;
-        r.timings = { ...r.timings, applyMs, saveMs };
-      }
+      await applyLoaded({
+        ctx, ranges: this.ranges, usable: this.usable, statusRepo: initialised(this.statusRepo), store: initialised(this.store),
+        syncSets: () => this.syncSets(), fault: (f, reason, detail) => this.fault(f, reason, detail), rebuildHits: () => this.rebuildHits(),
+      }, changed, previous, reports);
       return reports;
     });
   }
 
   /** Brings every group's sets to the content of the current ranges: one transaction. */
-  private async syncSets(): Promise<SyncStats> {
-    const ctx = this.need();
-    const table = ctx.ruleset.table;
-    const next = new Map(this.layout.map((g) => [g.id, this.content(g)]));
-    const { plans, total } = planSync(table, this.applied, next);
-    if (plans.every((p) => p.cmds.length === 0)) return total;
-    try {
-      // one turn of the apply queue: a full apply (which renders `applied`) never runs
-      // between the write and the count check
-      await ctx.ruleset.change(async () => {
-        await ctx.ruleset.transact(syncDocument(plans));
-        await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
-        for (const [k, v] of next) this.applied.set(k, v);
-      });
-      await ctx.cutConnections?.(); // established packets skip the lists: end what they now forbid
-    } catch (e) {
-      // the sets are not what we think (a concurrent full apply, a lost element): one full
-      // apply renders every set from scratch in one transaction
-      ctx.log.warn('incremental set update failed; applying the full ruleset', e);
-      const before = new Map(this.applied);
-      for (const [k, v] of next) this.applied.set(k, v);
-      if (!(await ctx.requestApply())) {
-        for (const [k, v] of before) this.applied.set(k, v);
-        throw e;
-      }
-    }
-    return total;
+  private syncSets(): Promise<SyncStats> {
+    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g) });
   }
 
   private fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void {

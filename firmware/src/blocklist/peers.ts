@@ -2,7 +2,7 @@
 // it (and, in router mode, dnsmasq for the office) asks, the NTP servers it keeps time with,
 // and the servers its feeds are downloaded from. Pure parsers of the files that name them;
 // the adapter that reads the files and resolves names is peersReader.ts.
-import { isHostOrAddress, normaliseAddress } from '../net/hostOrAddress.js';
+import { isHostOrAddress, peerAddress } from '../net/hostOrAddress.js';
 
 export type PeerKind = 'resolver' | 'ntp' | 'feed_host';
 
@@ -23,7 +23,7 @@ export function parseResolvConf(text: string): string[] {
   const out: string[] = [];
   for (const l of lines(text)) {
     const addr = /^nameserver\s+(\S+)$/.exec(l)?.[1];
-    const a = addr === undefined ? null : normaliseAddress(addr);
+    const a = addr === undefined ? null : peerAddress(addr);
     if (a) out.push(a);
   }
   return out.slice(0, 16);
@@ -38,7 +38,7 @@ export function parseLeaseDns(text: string): string[] {
     const list = (/^option\s+(?:domain-name-servers|dhcp6\.name-servers)\s+([^;]+);?$/.exec(l) ?? /^(?:DNS|dns)=(.+)$/.exec(l))?.[1];
     if (list === undefined) continue;
     for (const part of list.split(/[\s,]+/)) {
-      const a = normaliseAddress(part);
+      const a = peerAddress(part);
       if (a) out.push(a);
     }
   }

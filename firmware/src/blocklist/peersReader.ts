@@ -6,7 +6,7 @@ import { lookup } from 'node:dns/promises';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseChrony, parseLeaseDns, parseResolvConf, parseTimesyncd } from './peers.js';
-import { normaliseAddress } from '../net/hostOrAddress.js';
+import { peerAddress } from '../net/hostOrAddress.js';
 
 export interface PeerSources {
   /** resolv.conf files (the box's own, and systemd-resolved's list of upstream servers). */
@@ -58,7 +58,7 @@ async function texts(path: string): Promise<string[]> {
 
 /** Every address a host name resolves to now (both families), within `timeoutMs`; [] on failure. */
 export async function resolveHost(host: string, timeoutMs: number): Promise<string[]> {
-  const literal = normaliseAddress(host);
+  const literal = peerAddress(host);
   if (literal) return [literal];
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -66,7 +66,7 @@ export async function resolveHost(host: string, timeoutMs: number): Promise<stri
   });
   try {
     const all = await Promise.race([lookup(host, { all: true, verbatim: true }), timeout]);
-    return all.map((a) => normaliseAddress(a.address)).filter((a): a is string => a !== null);
+    return all.map((a) => peerAddress(a.address)).filter((a): a is string => a !== null);
   } catch {
     return []; // no answer now: the caller counts it as unresolved and tries again next time
   } finally {

@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeAtomic } from '../sys/files.js';
 import { emptyPeers, mergePeers, samePeers, type BoxPeers } from './peers.js';
-import { normaliseAddress } from '../net/hostOrAddress.js';
+import { peerAddress } from '../net/hostOrAddress.js';
 import { readBoxPeers, type PeerSources } from './peersReader.js';
 
 export const SELF_PROTECT_FILE = 'self-protect.json';
 /** Addresses remembered per feed (most recent first): CDNs rotate, a few old ones do no harm. */
 const PER_FEED = 8;
 
-const Addr = z.string().max(64).transform((s, ctx) => normaliseAddress(s) ?? (ctx.addIssue({ code: 'custom', message: 'not an address' }), z.NEVER));
+const Addr = z.string().max(64).transform((s, ctx) => peerAddress(s) ?? (ctx.addIssue({ code: 'custom', message: 'not an address' }), z.NEVER));
 const FileSchema = z.object({
   version: z.literal(1),
   resolver: z.array(Addr).max(64).default([]),
@@ -80,7 +80,7 @@ export class SelfProtect {
 
   /** Records the servers a feed download used; true when the protected set changed (then saved). */
   async noteFeed(feedId: string, peers: readonly string[]): Promise<boolean> {
-    const fresh = peers.map(normaliseAddress).filter((a): a is string => a !== null);
+    const fresh = peers.map(peerAddress).filter((a): a is string => a !== null);
     if (!fresh.length) return false;
     const before = this.current();
     const old = this.feedHosts.get(feedId) ?? [];

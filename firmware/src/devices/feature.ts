@@ -29,6 +29,7 @@ import type { Sighting } from '../net/neighbours.js';
 import { deviceNaming } from './naming.js';
 import type { DeviceNaming } from '../alerts/naming.js';
 import type { DeviceRef } from '../alerts/types.js';
+import { devicesMigrations } from './migrations.js';
 
 export interface DevicesFeatureOptions {
   /** The package root: rules/fingerprints.json is read from there. */
@@ -46,6 +47,7 @@ const DAY = 86_400_000;
 
 export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
   readonly id = 'devices';
+  readonly migrations = devicesMigrations;
   private ctx: FeatureContext<DevicesRepo> | null = null;
   private repo: DevicesRepo | null = null;
   private table: FingerprintTable | null = null;

@@ -1,14 +1,15 @@
 // The feature contract: one capability plugged into utmd (blocklist feeds, device inventory,
 // traffic detectors). The composition root owns the lifecycle; a feature owns its timers,
 // children and tables, and stop() leaves nothing running. A feature is handed scoped
-// capabilities, not the daemon's parts: its own repositories, the ruleset's set operations
-// (nft/backend.ts), a condition port, and typed sensor events.
+// capabilities, not the daemon's parts: its own migrations and repositories, the ruleset's
+// set operations (nft/backend.ts), a condition port, and typed sensor events.
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import type { BasePolicy, BlocklistGroup } from '../nft/policy.js';
 import type { RulesetSets } from '../nft/backend.js';
 import type { NetworkPlan } from '../policy/network.js';
 import type { Db } from '../store/db.js';
+import type { Migration } from '../store/migration.js';
 import type { DeviceRef, Finding } from '../alerts/types.js';
 import type { DeviceNaming, NameDevice } from '../alerts/naming.js';
 import type { CaptureHub } from '../sensors/captureHub.js';
@@ -63,6 +64,9 @@ export interface FeatureContext<R = unknown> {
 
 export interface Feature<R = unknown> {
   readonly id: string;
+  /** The tables this feature brings: its migrations (ids `<feature id>/<NNN>`), run by the store
+   *  when it opens, before repositories(). */
+  readonly migrations?: readonly Migration[];
   /** The feature's repositories over the open store: the one place it sees the database. */
   repositories?(db: Db): R;
   /** Before the first apply: load persisted state only (no network, nothing slow). */

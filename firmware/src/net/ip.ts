@@ -170,6 +170,18 @@ export function isValidAddress(text: string): boolean {
   }
 }
 
+/** The canonical text of one address (dotted decimal / RFC 5952: formatAddress of parseAddress),
+ *  or null when `text` is not exactly one strictly-formed address. */
+export function canonicalAddress(text: string): string | null {
+  try {
+    const a = parseAddress(text);
+    return formatAddress(a.family, a.value);
+  } catch (err) {
+    if (err instanceof IpParseError) return null;
+    throw err;
+  }
+}
+
 /** Mask of the host part of a prefix of length `prefixLen` in `family`. */
 export function hostMask(family: Family, prefixLen: number): bigint {
   return (1n << BigInt(BITS[family] - prefixLen)) - 1n;

@@ -1,7 +1,7 @@
 // DryRunBackend: a RulesetBackend that keeps our tables in memory and records every
 // transaction, like cs-firewall-bouncer's dry-run backend. Tests drive the apply path and the
 // features' incremental set updates through it without root or a kernel, and can make it
-// refuse the next transaction, lose an element, or report a drifted read-back.
+// refuse the next transaction, lose an element, or report a drifted (or slow) read-back.
 // It follows nft's rules that matter to us: a transaction is all or nothing; `create` of an
 // element that exists and `delete` of one that does not fail the whole transaction; a set
 // that does not exist cannot be changed or listed.
@@ -12,7 +12,8 @@ import { verifyReadBack } from './verify.js';
 
 /** One transaction as the dry run received it. */
 export interface DryRunTransaction {
-  kind: 'apply' | 'transact';
+  /** apply: a full document; transact: a set update; restore: the last-good document re-applied. */
+  kind: 'apply' | 'transact' | 'restore';
   /** The document (JSON text). */
   doc: string;
   /** Whether the backend took it (false: refused, nothing changed). */
@@ -45,15 +46,21 @@ export class DryRunBackend implements RulesetBackend {
   private sets = new Map<string, SetState>();
   /** Everything but sets' elements, in document order: tables, sets, chains, rules, counters. */
   private objects: Obj[] = [];
-  private lastGood: string | null = null;
   private refusal: { stderr: string; left: number } | null = null;
   private readonly log: DryRunTransaction[] = [];
-  /** Changes what readBack() reports (a test's stand-in for another program editing our table). */
-  onReadBack: ((doc: { nftables: unknown[] }) => { nftables: unknown[] }) | null = null;
+  /** Changes what readBack() reports (a test's stand-in for another program editing our
+   *  table), or when: a read-back that takes its time, as `nft -j list` does, holds the apply
+   *  that verifies with it (and the queue it runs in) until it answers. */
+  onReadBack: ((doc: { nftables: unknown[] }) => { nftables: unknown[] } | Promise<{ nftables: unknown[] }>) | null = null;
 
   /** `serialize`: the daemon's apply queue (app/applyQueue.ts), as the real driver takes it;
-   *  default: every change runs at once. */
-  constructor(readonly table = 'utm', private readonly serialize?: <T>(fn: () => Promise<T>) => Promise<T>) {}
+   *  default: every change runs at once. `lastGood`: the last-good document (JSON text) an
+   *  earlier run left, as the real driver finds its file at boot; default: none. */
+  constructor(
+    readonly table = 'utm',
+    private readonly serialize?: <T>(fn: () => Promise<T>) => Promise<T>,
+    private lastGood: string | null = null,
+  ) {}
 
   change<T>(fn: () => Promise<T>): Promise<T> {
     return this.serialize ? this.serialize(fn) : fn();
@@ -156,6 +163,7 @@ export class DryRunBackend implements RulesetBackend {
 
   async restoreLastGood(): Promise<boolean> {
     if (this.lastGood === null) return false;
+    this.take('restore', this.lastGood);
     const doc = JSON.parse(this.lastGood) as NftDocument;
     const next = this.build(doc.nftables, new Map(), []);
     this.sets = next.sets;
@@ -168,7 +176,7 @@ export class DryRunBackend implements RulesetBackend {
     const refusal = this.refusal?.stderr ?? null;
     if (this.refusal && --this.refusal.left <= 0) this.refusal = null;
     this.log.push({ kind, doc, taken: refusal === null });
-    if (refusal !== null) throw new NftError(`nft refused the ${kind === 'apply' ? 'ruleset' : 'set update'}: ${refusal.split('\n')[0] ?? ''}`, refusal);
+    if (refusal !== null) throw new NftError(`nft refused the ${kind === 'transact' ? 'set update' : 'ruleset'}: ${refusal.split('\n')[0] ?? ''}`, refusal);
   }
 
   private refused(stderr: string): NftError {

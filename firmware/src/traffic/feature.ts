@@ -31,6 +31,7 @@ import { LAN_SEEN_SET } from '../nft/render.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { incidentsView, trafficRepos, type IncidentsView, type TrafficRepos } from './view.js';
 import { loadWindows, saveWindows } from './windows.js';
+import { trafficMigrations } from './migrations.js';
 
 export interface TrafficOptions {
   /** Package root (rules/thresholds.json lives there). */
@@ -61,6 +62,7 @@ export function localListed(entries: readonly string[]): ListedLookup {
 
 export class TrafficFeature implements Feature<TrafficRepos> {
   readonly id = 'traffic';
+  readonly migrations = trafficMigrations;
   private ctx: FeatureContext<TrafficRepos> | null = null;
   private thresholds: Thresholds | null = null;
   private detectors: DetectorSet | null = null;

@@ -4,7 +4,7 @@
 // so a new address or a renamed box never meets an English "421 Misdirected request".
 // Pure parsers here; the adapter that reads the files is hostNamesReader.ts.
 import { normaliseDomain, normaliseLabel } from '../net/dnsName.js';
-import { normaliseAddress } from '../net/hostOrAddress.js';
+import { canonicalAddress } from '../net/ip.js';
 
 export interface HostNameFacts {
   /** The box's addresses now (any form; normalised here). */
@@ -22,7 +22,7 @@ export interface HostNameFacts {
 export function allowedHosts(f: HostNameFacts): string[] {
   const out = new Set<string>(['localhost', '127.0.0.1', '::1']);
   for (const a of f.addresses) {
-    const n = normaliseAddress(a);
+    const n = canonicalAddress(a);
     if (n) out.add(n);
   }
   const labels = [normaliseLabel(f.hostname.split('.')[0] ?? ''), f.boxName ? normaliseLabel(f.boxName) : null];

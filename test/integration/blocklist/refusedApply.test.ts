@@ -13,6 +13,7 @@ import { BasePolicySchema } from '../../../firmware/src/nft/policy.js';
 import { renderRuleset } from '../../../firmware/src/nft/render.js';
 import { buildPolicy } from '../../../firmware/src/policy/build.js';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { oneFeedWorld } from '../../helpers/oneFeed.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
@@ -43,7 +44,7 @@ test('a refused blocklist update keeps the feed status of what the kernel enforc
   };
   const findings: Finding[] = [];
   const conditions = new Conditions(Date.now);
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   t.teardown(() => db.close());
   await feature.init({
     stateDir, config, provisioning: null, base, log: { info: () => {}, warn: () => {}, error: () => {} },

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { UpstreamForwarder } from '../../../firmware/src/upstream/forwarder.js';
@@ -20,7 +21,7 @@ const { values } = parseArgs({ options: {
 } });
 if (!values.db || !values.target) throw new RangeError('--db and --target are required');
 const u = resolveUpstream(UpstreamTargetSchema.parse(JSON.parse(readFileSync(values.target, 'utf8'))));
-const db = openDb(values.db);
+const db = openDb(values.db, everyMigration);
 const outbox = new OutboxRepo(db);
 const sink = new OutboxSink({ outbox, deviceId: values.device, now: Date.now, maxMessages: Number(values['max-messages']), maxBytes: 1 << 28 });
 const fwd = new UpstreamForwarder({

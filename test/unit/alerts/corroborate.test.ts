@@ -1,6 +1,7 @@
 // Weak findings (a long HTTPS connection) only add to a story another finding has opened.
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
@@ -12,7 +13,7 @@ import { ctx, DAY0, flow, H } from '../detectors/helpers.js';
 
 const H6 = 6 * H;
 function setup() {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const alerts = new AlertsRepo(db);
   const p = new AlertPipeline({
     db, alerts, incidents: new IncidentsRepo(db), now: () => DAY0, cooldownMs: () => H, incidentWindowMs: H6,

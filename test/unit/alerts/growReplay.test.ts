@@ -3,6 +3,7 @@
 // message must say the current figures at every step, never the first sighting's.
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
@@ -23,7 +24,7 @@ const names: NameDevice = (d) => (d.mac === DEVICE.deviceMac ? { label: null, ho
 const text = staffText(null);
 
 function office() {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const alerts = new AlertsRepo(db);
   const outbox = new OutboxRepo(db);
   const incidents = new IncidentsRepo(db);

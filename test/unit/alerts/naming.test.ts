@@ -10,6 +10,7 @@ import type { Device } from '../../../firmware/src/devices/model.js';
 import { formatRfc5424 } from '../../../firmware/src/upstream/rfc5424.js';
 import { staffText } from '../../../webui/src/i18n/staffText.js';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
@@ -85,7 +86,7 @@ test('the technician line says which kind of name it is', (t) => {
 });
 
 test('the page\'s incident view names the device in the incident and in each of its alerts', (t) => {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const alerts = new AlertsRepo(db);
   const incidents = new IncidentsRepo(db);
   const upstream = new OutboxSink({ outbox: new OutboxRepo(db), deviceId: 'box', now: () => 2000, maxMessages: 100, maxBytes: 1 << 20 });

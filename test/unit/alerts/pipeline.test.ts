@@ -1,6 +1,7 @@
 import type { UpstreamMessage } from '../../../firmware/src/upstream/contract.js';
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
@@ -9,7 +10,7 @@ import { blocklistFinding, parseLogPrefix } from '../../../firmware/src/alerts/f
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 
 function setup() {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const alerts = new AlertsRepo(db);
   const outbox = new OutboxRepo(db);
   let now = 1_000_000;

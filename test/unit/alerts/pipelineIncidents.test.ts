@@ -2,6 +2,7 @@
 import type { UpstreamMessage } from '../../../firmware/src/upstream/contract.js';
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
@@ -13,7 +14,7 @@ import type { Finding, Severity } from '../../../firmware/src/alerts/types.js';
 const H = 3_600_000;
 
 function setup() {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const alerts = new AlertsRepo(db);
   const outbox = new OutboxRepo(db);
   const incidents = new IncidentsRepo(db);

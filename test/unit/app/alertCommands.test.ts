@@ -1,11 +1,12 @@
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { MutesRepo } from '../../../firmware/src/alerts/mutesRepo.js';
 import { findMute } from '../../../firmware/src/alerts/mutes.js';
 import { alertHandlers } from '../../../firmware/src/app/alertCommands.js';
 
 test('mute add takes every MAC form that device approve takes, and the mute matches the device', async (t) => {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const mutes = new MutesRepo(db, () => 1000);
   const ports = {
     mutes, now: () => 1000,

@@ -1,30 +1,24 @@
-// The application service with a fake nft (helpers/fakeNft.ts): apply ordering through the
+// The application service with the dry-run backend (nft/dryRun.ts): apply ordering through the
 // one queue, render and check, re-planning, and its part of the status.
 import test from 'ava';
 import { AppService } from '../../../firmware/src/app/appService.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import type { Feature } from '../../../firmware/src/feature/contract.js';
 import type { NetworkPlan } from '../../../firmware/src/policy/network.js';
-import { FakeNft } from '../../helpers/fakeNft.js';
+import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
 import { BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';
+import { appliedDocs, holdReadBacks } from '../../helpers/dryRun.js';
 import { waitFor } from '../../lab/poll.js';
 
-function service(features: Feature[] = []): { app: AppService; nft: FakeNft; conditions: Conditions } {
-  let nft: FakeNft | null = null;
+function service(features: Feature[] = []): { app: AppService; nft: DryRunBackend; conditions: Conditions } {
+  let nft: DryRunBackend | null = null;
   const conditions = new Conditions(() => 0);
   const app = new AppService({
     config: testConfig(), provisioning: null, base: BASE, log: quietLog, now: () => 0, conditions, features,
-    nft: (serialize) => (nft = new FakeNft(serialize)),
+    nft: (serialize) => (nft = new DryRunBackend(BASE.tableName, serialize)),
   });
-  if (!nft) throw new Error('the service did not build its driver');
+  if (!nft) throw new Error('the service did not build its backend');
   return { app, nft, conditions };
-}
-
-/** A promise and the function that settles it. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 test('render throws before the first apply and renders what was applied after it', async (t) => {
@@ -32,7 +26,7 @@ test('render throws before the first apply and renders what was applied after it
   t.throws(() => app.render(), { message: 'no policy yet' });
   t.false(await app.apply(), 'no plan yet: nothing to apply');
   t.true(await app.firstApply(PLAN, performance.now()));
-  t.deepEqual(app.render(), nft.applied[0]);
+  t.is(appliedDocs(nft)[0], JSON.stringify(app.render()));
   t.is(app.currentPlan(), PLAN);
 });
 
@@ -40,29 +34,32 @@ test('applies run one at a time; requests that wait share one run; an incrementa
   let quarantined: string[] = [];
   const { app, nft } = service([{ id: 'q', quarantine: () => quarantined }]);
   await app.firstApply(PLAN, 0);
-  const gate = deferred();
-  nft.hold = gate.promise;
+  // The second apply's read-back is slow: it holds the queue. Each read-back notes how many
+  // transactions had begun, so one that began inside another's apply would show.
+  const atReadBack: number[] = [];
+  const release = holdReadBacks(nft, () => void atReadBack.push(nft.transactions.length));
   const first = app.apply();
-  await waitFor(() => nft.calls.filter((c) => c === 'apply start').length === 2, { what: 'the second apply to start' });
+  await waitFor(() => atReadBack.length === 1, { what: 'the second apply to be under way' });
   quarantined = ['02:00:00:00:00:01'];
   const second = app.apply();
   const third = app.apply();
-  const write = nft.exec([], JSON.stringify({ nftables: [] }));
+  const write = nft.transact(JSON.stringify({ nftables: [] }));
   await new Promise((r) => setImmediate(r));
-  t.deepEqual(nft.calls.slice(-1), ['apply start'], 'nothing else runs while an apply holds the queue');
-  nft.hold = null;
-  gate.resolve();
+  t.is(nft.transactions.length, 2, 'nothing else runs while an apply holds the queue');
+  release();
   t.deepEqual(await Promise.all([first, second, third]), [true, true, true]);
   await write;
-  t.deepEqual(nft.calls, ['apply start', 'apply end', 'apply start', 'apply end', 'apply start', 'apply end', 'write']);
-  t.is(nft.applied.length, 3, 'the two waiting requests shared one apply');
-  t.true(JSON.stringify(nft.applied[2]).includes('02:00:00:00:00:01'), 'the shared apply rendered the state as of its start');
+  t.deepEqual(nft.transactions.map((x) => `${x.kind}:${x.taken}`), ['apply:true', 'apply:true', 'apply:true', 'transact:true']);
+  t.deepEqual(atReadBack, [2, 3], 'each apply ended before the next change began');
+  const applied = appliedDocs(nft);
+  t.is(applied.length, 3, 'the two waiting requests shared one apply');
+  t.true(applied[2]?.includes('02:00:00:00:00:01'), 'the shared apply rendered the state as of its start');
   t.deepEqual(app.queue.counts, { applies: 3, changes: 1 });
 });
 
 test('a re-plan applies the new plan first, then the features follow it', async (t) => {
   const seen: string[] = [];
-  const { app, nft } = service([{ id: 'f', onPlan: (p) => void seen.push(`onPlan after ${nft.applied.length} applies, ${p.lanPrefixes.join()}`) }, {
+  const { app, nft } = service([{ id: 'f', onPlan: (p) => void seen.push(`onPlan after ${appliedDocs(nft).length} applies, ${p.lanPrefixes.join()}`) }, {
     id: 'broken', onPlan: () => {
       throw new Error('cannot move');
     },

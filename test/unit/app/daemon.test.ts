@@ -3,6 +3,7 @@
 import test from 'ava';
 import net from 'node:net';
 import { harness, recordingFeature } from '../../helpers/daemon.js';
+import { appliedDocs } from '../../helpers/dryRun.js';
 import { waitFor } from '../../lab/poll.js';
 
 type Status = {
@@ -35,8 +36,8 @@ test.serial('start wires everything in order and applies; status, commands and t
   const started = await h.daemon.start();
   t.is(started.mode, 'router');
   t.not(started.timings.firstApplyMs, null);
-  t.is(h.nft().applied.length, 1, 'one full apply at start');
-  t.deepEqual(h.nft().calls.slice(0, 3), ['restore', 'apply start', 'apply end'], 'the last-good ruleset is restored before the first apply');
+  t.is(appliedDocs(h.nft()).length, 1, 'one full apply at start');
+  t.deepEqual(h.nft().transactions.slice(0, 2).map((x) => `${x.kind}:${x.taken}`), ['restore:true', 'apply:true'], 'the last-good ruleset is restored before the first apply');
   t.deepEqual(log, ['rec init', 'rec prepare', 'rec start']);
   t.deepEqual(h.lifecycle, ['sysctls', 'sensing start', 'planner start', 'control start']);
 
@@ -48,7 +49,7 @@ test.serial('start wires everything in order and applies; status, commands and t
   t.deepEqual(status.features, { rec: { alive: true } });
   t.not(status.page, null, 'the page reports its connections');
   t.is(await h.handlers()['rec.ping']?.({}), 'pong', 'feature commands are on the socket');
-  t.deepEqual(await h.handlers()['ruleset.print']?.({}), h.nft().applied[0], 'print renders what was applied');
+  t.is(appliedDocs(h.nft())[0], JSON.stringify(await h.handlers()['ruleset.print']?.({})), 'print renders what was applied');
 
   const page = h.page();
   if (!page) return t.fail('no page');
@@ -69,7 +70,7 @@ test.serial('the page port in use: utmd runs and enforces, reports the page cond
   const h = harness(t, { config: (await import('../../helpers/daemon.js')).testConfig({ ui: { port: busy.port } }) });
   t.teardown(() => h.daemon.stop());
   await h.daemon.start();
-  t.is(h.nft().applied.length, 1, 'the ruleset is applied although the page cannot listen');
+  t.is(appliedDocs(h.nft()).length, 1, 'the ruleset is applied although the page cannot listen');
   const down = (await h.handlers().status?.({})) as Status;
   t.is(condition(down, 'page')?.ok, false);
   t.regex(condition(down, 'page')?.detail ?? '', /EADDRINUSE/);
@@ -95,7 +96,7 @@ test.serial('the control socket refused: a condition, retried with backoff, then
   t.teardown(() => h.daemon.stop());
   h.controlRefused = Object.assign(new Error('listen EACCES: permission denied /state/utmd.sock'), { code: 'EACCES' });
   await h.daemon.start();
-  t.is(h.nft().applied.length, 1);
+  t.is(appliedDocs(h.nft()).length, 1);
   const failing = h.daemon.conditions.list().find((c) => c.id === 'control');
   t.is(failing?.ok, false);
   t.regex(failing?.detail ?? '', /EACCES/);
@@ -109,14 +110,13 @@ test.serial('a refused apply is the ruleset condition and the last apply error; 
   const h = harness(t);
   t.teardown(() => h.daemon.stop());
   await h.daemon.start();
-  h.nft().refuse = 'Error: Could not process rule: No such file or directory';
+  h.nft().refuseNext('Error: Could not process rule: No such file or directory');
   t.false(await h.daemon.app.apply());
   let s = (await h.handlers().status?.({})) as Status;
   t.is(condition(s, 'ruleset')?.ok, false);
   t.regex(s.ruleset.lastApplyError ?? '', /Could not process rule/);
   const check = (await h.handlers()['ruleset.check']?.({})) as { ok: boolean; lastApplyError: string | null };
   t.regex(check.lastApplyError ?? '', /Could not process rule/);
-  h.nft().refuse = null;
   t.true(await h.daemon.app.apply());
   s = (await h.handlers().status?.({})) as Status;
   t.is(condition(s, 'ruleset')?.ok, true);

@@ -6,6 +6,7 @@ import { officePort } from '../../../firmware/src/app/officePort.js';
 import { BLOCKED_DEVICE } from '../../../firmware/src/app/reporting.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
 import { ReportingRepo } from '../../../firmware/src/upstream/reportingRepo.js';
 import { buildMonthlyReport } from '../../../webui/src/report/model.js';
@@ -15,7 +16,7 @@ import { makeAlert } from '../../helpers/webui.js';
 const DAY = 86_400_000;
 
 function world(nowMs: number) {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const reporting = new ReportingRepo(db);
   const alerts = new AlertsRepo(db);
   const incidents = new IncidentsRepo(db);

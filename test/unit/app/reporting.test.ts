@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import { Reporting, type ReportingDeps } from '../../../firmware/src/app/reporting.js';
@@ -30,7 +31,7 @@ const D = 24 * H;
 const dayOf = (ms: number) => { const n = Math.floor(ms / D); return { key: `d${n}`, start: n * D, end: (n + 1) * D }; };
 
 function setup(over: Partial<ReportingDeps> = {}, status: Partial<UpstreamStatus> | null = {}) {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const clock = { now: 10 * D + 8 * H };
   const now = () => clock.now;
   const conditions = new Conditions(now);

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
@@ -9,7 +10,7 @@ import { runRetention } from '../../../firmware/src/app/retention.js';
 const DAY = 86_400_000;
 
 test('aged alerts and sent messages go; unsent messages and fresh alerts stay', (t) => {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const now = 200 * DAY;
   const repos = { alerts: new AlertsRepo(db), outbox: new OutboxRepo(db), incidents: new IncidentsRepo(db), mutes: new MutesRepo(db, () => now) };
   const alert = (at: number) =>

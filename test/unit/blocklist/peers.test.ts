@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergePeers, parseChrony, parseLeaseDns, parseResolvConf, parseTimesyncd } from '../../../firmware/src/blocklist/peers.js';
-import { isHostOrAddress, normaliseAddress } from '../../../firmware/src/net/hostOrAddress.js';
+import { isHostOrAddress, peerAddress } from '../../../firmware/src/net/hostOrAddress.js';
 import { readBoxPeers } from '../../../firmware/src/blocklist/peersReader.js';
 
 test('resolv.conf: nameserver lines only, normalised, comments and junk ignored', (t) => {
@@ -29,8 +29,8 @@ test('host names and addresses are told from junk', (t) => {
   t.true(isHostOrAddress('[2001:db8::1]'));
   t.false(isHostOrAddress('a b'));
   t.false(isHostOrAddress('-bad.example'));
-  t.is(normaliseAddress('2001:0db8::0001'), '2001:db8::1');
-  t.is(normaliseAddress('pool.ntp.org'), null);
+  t.is(peerAddress('2001:0db8::0001'), '2001:db8::1');
+  t.is(peerAddress('pool.ntp.org'), null);
 });
 
 test('mergePeers: union per kind, sorted, no duplicates', (t) => {

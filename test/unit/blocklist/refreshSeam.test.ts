@@ -13,6 +13,7 @@ import { BasePolicySchema } from '../../../firmware/src/nft/policy.js';
 import { renderRuleset } from '../../../firmware/src/nft/render.js';
 import { buildPolicy } from '../../../firmware/src/policy/build.js';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { oneFeedWorld } from '../../helpers/oneFeed.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
@@ -23,7 +24,7 @@ const SET = 'bl_fbothdrop_v4';
 
 async function harness(t: ExecutionContext) {
   const stateDir = mkdtempSync(join(tmpdir(), 'utm-seam-'));
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   t.teardown(() => {
     db.close();
     rmSync(stateDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // A feed's incremental set sync and a full apply that arrive together take turns in the one
 // apply queue: the sync's write, count check and bookkeeping never run while a full apply
-// holds the queue, and the apply after it renders what the sync left. Fake nft (no root).
+// holds the queue, and the apply after it renders what the sync left. The dry-run backend
+// (nft/dryRun.ts, no root), its read-back held to keep the full apply in the queue.
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,8 +13,10 @@ import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
 import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
 import { openDb } from '../../../firmware/src/store/db.js';
-import { FakeNft } from '../../helpers/fakeNft.js';
+import { everyMigration } from '../../helpers/schema.js';
+import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
 import { BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';
+import { appliedDocs, holdReadBacks } from '../../helpers/dryRun.js';
 import { waitFor } from '../../lab/poll.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -34,48 +37,68 @@ test('a full apply and an incremental blocklist sync arriving together are seria
   const conditions = new Conditions(Date.now);
   const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch, peerSources: { resolvConf: [], leaseDirs: [], timesyncd: [], chrony: [] } });
   const turns: string[] = [];
-  let nft: FakeNft | null = null;
+  // What ran, in order: each change's turn, the writes, read-backs and set listings in it.
+  const calls: string[] = [];
+  let depth = 0;
+  let nft: DryRunBackend | null = null;
   const app = new AppService({
     config, provisioning: null, base: BASE, log: quietLog, now: Date.now, conditions, features: [feature],
     // every incremental change asks for its turn through here
-    nft: (serialize) => (nft = new FakeNft((fn) => {
+    nft: (serialize) => (nft = new DryRunBackend(BASE.tableName, (fn) => {
       turns.push('change asks for its turn');
-      return serialize(fn);
+      return serialize(async () => {
+        // a change made inside a turn runs at once, in that turn: only the outer one is a turn
+        if (depth++ === 0) calls.push('turn');
+        try {
+          return await fn();
+        } finally {
+          if (--depth === 0) calls.push('turn end');
+        }
+      });
     })),
   });
-  if (!nft) return t.fail('no driver');
-  const kernel: FakeNft = nft;
-  const db = openDb(':memory:');
+  if (!nft) return t.fail('no backend');
+  const kernel: DryRunBackend = nft;
+  const transact = kernel.transact.bind(kernel);
+  kernel.transact = (doc) => {
+    calls.push('write');
+    return transact(doc);
+  };
+  const listSet = kernel.listSet.bind(kernel);
+  kernel.listSet = (family, set) => {
+    calls.push(`list set ${set}`);
+    return listSet(family, set);
+  };
+  const db = openDb(':memory:', everyMigration);
   t.teardown(() => db.close());
   await feature.init({
     stateDir, config, provisioning: null, base: BASE, log: quietLog, now: Date.now, repos: blocklistRepos(db), ruleset: app.nft, conditions, deviceId: 'test',
     plan: () => app.currentPlan(), raise: () => {}, requestApply: () => app.apply(),
   });
   t.true(await app.firstApply(PLAN, 0));
-  kernel.calls.length = 0;
+  calls.length = 0;
   turns.length = 0;
 
-  // A full apply holds the queue (say, `allow add`); the feed's download arrives meanwhile.
-  let release!: () => void;
-  kernel.hold = new Promise<void>((r) => (release = r));
+  // A full apply holds the queue (say, `allow add`: its read-back is slow); the feed's download arrives meanwhile.
+  const release = holdReadBacks(kernel, () => void calls.push('read back'));
   const full = app.apply();
-  await waitFor(() => kernel.calls.includes('apply start'), { what: 'the full apply to start' });
+  await waitFor(() => calls.includes('read back'), { what: 'the full apply to be under way' });
   const refresh = feature.refresh();
   await waitFor(() => turns.length > 0, { what: 'the sync to ask for its turn' });
-  t.deepEqual(kernel.calls, ['apply start'], 'the sync writes nothing while the full apply holds the queue');
-  kernel.hold = null;
+  t.deepEqual(calls, ['turn', 'read back'], 'the sync writes nothing while the full apply holds the queue');
+  kernel.onReadBack = null;
   release();
   t.true(await full);
   const [report] = await refresh;
   t.is(report?.result, 'loaded');
   t.is(report?.sync?.added, 3);
-  const write = kernel.calls.indexOf('write');
-  t.true(write > kernel.calls.indexOf('apply end'), `the sync wrote after the apply ended: ${kernel.calls.join(', ')}`);
-  const after = kernel.calls.slice(write + 1);
-  t.true(after.length > 0 && after.every((c) => c.startsWith('list set')), `its count check followed in the same turn: ${after.join(', ')}`);
+  const write = calls.indexOf('write');
+  t.true(write > calls.indexOf('turn end'), `the sync wrote after the apply ended: ${calls.join(', ')}`);
+  const after = calls.slice(write + 1);
+  t.true(after.length > 1 && after.slice(0, -1).every((c) => c.startsWith('list set')) && after.at(-1) === 'turn end', `its count check followed in the same turn: ${after.join(', ')}`);
 
   // The next full apply renders what the sync left (the three addresses), not the older state.
   t.true(await app.apply());
-  t.true(['203.0.113.1', '203.0.113.5', '203.0.113.9'].every((a) => JSON.stringify(kernel.applied.at(-1)).includes(a)));
+  t.true(['203.0.113.1', '203.0.113.5', '203.0.113.9'].every((a) => (appliedDocs(kernel).at(-1) ?? '').includes(a)));
   t.is(feature.statusRepo?.get('lab-c2').usable, 3);
 });

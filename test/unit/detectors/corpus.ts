@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { FlowRecord, Proto } from '../../../firmware/src/flows/parse.js';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
 import { IncidentsRepo } from '../../../firmware/src/alerts/incidentsRepo.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
@@ -82,7 +83,7 @@ export function shiftTo(flows: readonly LabelledFlow[], at: number): LabelledFlo
 
 /** Replays flows (by end time) through the shipped detectors and the alert pipeline; the alerts stored. */
 export function replay(flows: readonly FlowRecord[], nameOf?: (ip: string) => string | undefined): { alerts: Alert[]; findings: number } {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const alerts = new AlertsRepo(db);
   let now = 0;
   const pipeline = new AlertPipeline({

@@ -3,6 +3,7 @@
 // first apply, incremental kernel changes, the audit trail and findings to the pipeline.
 import test from 'ava';
 import { openDb, type Db } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import type { FeatureContext } from '../../../firmware/src/feature/contract.js';
 import { DevicesRepo } from '../../../firmware/src/devices/repo.js';
@@ -40,7 +41,7 @@ function harness(db: Db, clock: { t: number }, learningDays: number, fail = fals
 const obs = (mac: string, at: number, hostname: string): Observation => ({ mac, at, source: 'dhcp', ipv4: '192.168.77.150', vendor: null, dhcp: { hostname, prl: IOS, vendorClass: null, clientId: null } });
 
 test('the learning start is stored once; devices, statuses and the audit survive a restart; quarantine() feeds the first apply', async (t) => {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const clock = { t: 1_764_100_000_000 };
   const a = harness(db, clock, 0);
   a.f.ingest(obs(PHONE, clock.t, 'Hanakos-iPhone'));
@@ -65,7 +66,7 @@ test('the learning start is stored once; devices, statuses and the audit survive
 });
 
 test('release removes the element (add then delete, one transaction); a failed kernel change asks for a full apply', async (t) => {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const clock = { t: 1_764_100_000_000 };
   const a = harness(db, clock, 0);
   a.f.ingest(obs(PHONE, clock.t, 'Taros-iPhone'));
@@ -74,7 +75,7 @@ test('release removes the element (add then delete, one transaction); a failed k
   const del = JSON.parse(a.nftCalls[1]!) as { nftables: Record<string, unknown>[] };
   t.deepEqual(del.nftables.map((c) => Object.keys(c)[0]), ['add', 'delete']);
 
-  const b = harness(openDb(':memory:'), clock, 0, true);
+  const b = harness(openDb(':memory:', everyMigration), clock, 0, true);
   b.f.ingest(obs(PHONE, clock.t, 'Taros-iPhone'));
   const r = await b.f.act({ type: 'quarantine', mac: PHONE, actor: 'utmctl', at: clock.t });
   t.true(r.ok && !r.enforced);
@@ -83,6 +84,6 @@ test('release removes the element (add then delete, one transaction); a failed k
 });
 
 test('an unknown device cannot be acted on', async (t) => {
-  const a = harness(openDb(':memory:'), { t: 1 }, 0);
+  const a = harness(openDb(':memory:', everyMigration), { t: 1 }, 0);
   t.deepEqual(await a.f.act({ type: 'approve', mac: '00:14:22:00:00:01', actor: 'utmctl', at: 1 }), { ok: false, reason: 'unknown_device' });
 });

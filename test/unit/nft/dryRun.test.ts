@@ -6,6 +6,7 @@ import test from 'ava';
 import { DryRunBackend, elementKey } from '../../../firmware/src/nft/dryRun.js';
 import { NftError } from '../../../firmware/src/nft/driver.js';
 import type { NftDocument } from '../../../firmware/src/nft/json.js';
+import { holdReadBacks } from '../../helpers/dryRun.js';
 
 const doc = (elems: string[] = []): NftDocument => ({
   nftables: [
@@ -96,4 +97,41 @@ test('element keys compare plain, prefix, range, concat and timed elements', (t)
   t.is(elementKey({ prefix: { addr: '10.0.0.0', len: 8 } }), '10.0.0.0/8');
   t.is(elementKey({ range: ['10.0.0.1', '10.0.0.9'] }), '10.0.0.1-10.0.0.9');
   t.is(elementKey({ elem: { val: { concat: ['aa:bb:cc:dd:ee:ff', '10.0.0.1'] }, timeout: 60 } }), 'aa:bb:cc:dd:ee:ff . 10.0.0.1');
+});
+
+test("the last-good ruleset an earlier run left is restored at boot as one transaction, refusable like any other", async (t) => {
+  const fresh = new DryRunBackend();
+  t.false(await fresh.restoreLastGood(), 'a new box has nothing to restore');
+  t.is(fresh.transactions.length, 0);
+
+  const b = new DryRunBackend('utm', undefined, JSON.stringify(doc(['192.0.2.7'])));
+  t.true(await b.restoreLastGood());
+  t.deepEqual(b.transactions.map((x) => `${x.kind}:${x.taken}`), ['restore:true']);
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.7']);
+
+  const refusing = new DryRunBackend('utm', undefined, JSON.stringify(doc(['192.0.2.7'])));
+  refusing.refuseNext('Error: Could not process rule: No such file or directory');
+  await t.throwsAsync(() => refusing.restoreLastGood(), { instanceOf: NftError, message: /refused the ruleset/ });
+  t.is(refusing.elements('inet', 'bl_x_v4'), undefined, 'nothing changed');
+});
+
+test('a slow read-back holds its apply, and the queue it runs in, until it answers', async (t) => {
+  const order: string[] = [];
+  let tail: Promise<unknown> = Promise.resolve();
+  const serialize = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = tail.then(fn);
+    tail = p.catch(() => undefined);
+    return p;
+  };
+  const b = new DryRunBackend('utm', serialize);
+  const answer = holdReadBacks(b, () => void order.push('read back'));
+  const applied = b.apply(doc()).then(() => void order.push('apply done'));
+  const changed = b.transact(elements('add', '192.0.2.9')).then(() => void order.push('set update done'));
+  await new Promise((r) => setImmediate(r));
+  t.deepEqual(order, ['read back']);
+  t.is(b.transactions.length, 1, 'the set update waits for the apply');
+  answer();
+  await Promise.all([applied, changed]);
+  t.deepEqual(order, ['read back', 'apply done', 'set update done']);
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.9']);
 });

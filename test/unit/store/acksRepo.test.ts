@@ -3,6 +3,7 @@
 import test from 'ava';
 import { AckRequestSchema, AcksRepo } from '../../../firmware/src/store/acksRepo.js';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 
 test('the request schema takes one id or a comma list, trims the note and refuses the rest', (t) => {
   t.deepEqual(AckRequestSchema.parse({ target: 'incident', id: '7', note: '  電話した ' }), { target: 'incident', id: [7], note: '電話した' });
@@ -15,7 +16,7 @@ test('the request schema takes one id or a comma list, trims the note and refuse
 });
 
 test('a later mark replaces the earlier one; marks are listed by time', (t) => {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const r = new AcksRepo(db);
   r.put({ target: 'incident', id: 1, at: 100, actor: 'a', note: null });
   r.put({ target: 'incident', id: 1, at: 200, actor: 'b', note: 'n' });

@@ -1,6 +1,7 @@
 // TrafficFeature's DNS wiring with plain data: answers through onDnsAnswer name addresses for
 // the allowlist and the evidence; status and `traffic.names` show what was learned.
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { trafficRepos, type TrafficRepos } from '../../../firmware/src/traffic/view.js';
 import test from 'ava';
 import { TrafficFeature } from '../../../firmware/src/traffic/feature.js';
@@ -23,7 +24,7 @@ function feature(dnsNames: Record<string, unknown> = {}) {
   const noop = (): void => undefined;
   const ctx = {
     stateDir: '/nonexistent', config: ConfigSchema.parse({ traffic: { dnsNames: { capture: false, ...dnsNames } } }), provisioning: null,
-    base: { logPrefix: 'utm', tableName: 'utm' }, now: () => DAY0, repos: trafficRepos(openDb(':memory:'), () => DAY0), ruleset: null, conditions: new Conditions(() => DAY0), deviceId: 't',
+    base: { logPrefix: 'utm', tableName: 'utm' }, now: () => DAY0, repos: trafficRepos(openDb(':memory:', everyMigration), () => DAY0), ruleset: null, conditions: new Conditions(() => DAY0), deviceId: 't',
     log: { info: noop, warn: noop, error: noop },
     plan: () => ({ lanPrefixes: ['10.1.0.0/16'], boxAddresses: [BOX], ifaces: { wan: 'eth0', lan: ['eth1'] } }),
     raise: (f: Finding) => raised.push(f), requestApply: async () => false,

@@ -6,6 +6,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { UpstreamForwarder } from '../../../firmware/src/upstream/forwarder.js';
@@ -85,7 +86,7 @@ for (const kind of ['acked', 'batch'] as const) {
   test(`property (${kind} links): every number at least once, in order, under any connect/fail schedule`, async (t) => {
     await fc.assert(
       fc.asyncProperty(fc.array(planArb, { maxLength: 12 }), fc.array(fc.record({ at: fc.nat(30), n: fc.integer({ min: 1, max: 15 }) }), { minLength: 1, maxLength: 6 }), async (plans, bursts) => {
-        const db = openDb(':memory:');
+        const db = openDb(':memory:', everyMigration);
         const outbox = new OutboxRepo(db);
         const sink = new OutboxSink({ outbox, deviceId: 'p', now: Date.now, maxMessages: 100_000, maxBytes: 1 << 30 });
         const world = fakeWorld(kind, plans);

@@ -5,6 +5,7 @@
 // message leaves the outbox only when the collector confirmed it.
 import test, { type ExecutionContext } from 'ava';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { UpstreamForwarder } from '../../../firmware/src/upstream/forwarder.js';
@@ -57,7 +58,7 @@ function collector(script: Array<'refuse' | { breakAfter: number } | 'ok'>) {
 }
 
 function world(t: ExecutionContext, script: Parameters<typeof collector>[0]) {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const outbox = new OutboxRepo(db);
   const sink = new OutboxSink({ outbox, deviceId: 'box', now: Date.now, maxMessages: 1000, maxBytes: 1 << 20 });
   const c = collector(script);

@@ -2,6 +2,7 @@
 import test from 'ava';
 import net from 'node:net';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { UpstreamForwarder } from '../../../firmware/src/upstream/forwarder.js';
@@ -16,7 +17,7 @@ for (const transport of ['tls', 'tcp', 'relp'] as const) {
     t.teardown(() => { for (const s of sockets) s.destroy(); server.close(); });
     const port = (server.address() as net.AddressInfo).port;
     const u = resolveUpstream(UpstreamTargetSchema.parse({ host: '127.0.0.1', port, transport, ...(transport === 'tls' ? { pinSha256: ['ab'.repeat(32)] } : {}) }));
-    const db = openDb(':memory:');
+    const db = openDb(':memory:', everyMigration);
     const outbox = new OutboxRepo(db);
     const sink = new OutboxSink({ outbox, deviceId: 'b', now: Date.now, maxMessages: 100, maxBytes: 1 << 20 });
     const fwd = new UpstreamForwarder({ outbox, sink, connect: connectorFor(u, Date.now, { connectTimeoutMs: 60_000, finishTimeoutMs: 60_000 }), transport, peer: 'x', now: Date.now });

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { OutboxRepo } from '../../../firmware/src/upstream/outboxRepo.js';
 import { formatUpstream, metaSequenceId, OutboxSink } from '../../../firmware/src/upstream/sink.js';
 import { MAX_DATAGRAM } from '../../../firmware/src/upstream/rfc5424.js';
@@ -84,7 +85,7 @@ test('sequence numbers persist across close and reopen and are never given twice
   const file = join(dir, 'utm.db');
   const numbers: number[] = [];
   for (let round = 0; round < 3; round++) {
-    const db = openDb(file);
+    const db = openDb(file, everyMigration);
     const outbox = new OutboxRepo(db);
     const sink = new OutboxSink({ outbox, deviceId: 'b', now: () => 1, maxMessages: 1000, maxBytes: 1 << 20 });
     for (let i = 0; i < 5; i++) numbers.push(sink.enqueue(msg()));
@@ -96,7 +97,7 @@ test('sequence numbers persist across close and reopen and are never given twice
 });
 
 test('a full outbox drops statistics first and alerts last, counts per class, and sends one notice when the link is back', (t) => {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const outbox = new OutboxRepo(db);
   const sink = new OutboxSink({ outbox, deviceId: 'b', now: () => 5, maxMessages: 100, maxBytes: 1 << 20, language: 'en' });
   const order: MessageClass[] = ['alert', 'stats', 'heartbeat', 'condition', 'notice'];
@@ -117,7 +118,7 @@ test('a full outbox drops statistics first and alerts last, counts per class, an
 });
 
 test('the byte bound applies too', (t) => {
-  const db = openDb(':memory:');
+  const db = openDb(':memory:', everyMigration);
   const outbox = new OutboxRepo(db);
   const sink = new OutboxSink({ outbox, deviceId: 'b', now: () => 5, maxMessages: 100_000, maxBytes: 65_536 });
   for (let i = 0; i < 200; i++) sink.enqueue(msg({ text: 'y'.repeat(1000) }));

@@ -1,3 +1,8 @@
+// The upstream's migrations: the numbered outbox (005) and what the box reports on its own
+// (006, read by upstream/reportingRepo.ts).
+// Moved from store/migrations/ with their SQL unchanged; never edit one that has shipped.
+import type { Migration } from '../store/migration.js';
+
 // 5: the upstream outbox gets per-box sequence numbers (never reused, even after kill -9:
 // the counter is a row committed with the message), a class and byte size per row for the
 // bounded queue's overflow policy, and counters of what overflow dropped per class.
@@ -6,7 +11,7 @@
 // 10,000 messages is then one statement, not 10,000 row updates. Messages queued by older
 // firmware are numbered in their id order and everything from the first unsent one on waits
 // (their bytes carry no sequenceId; they are delivered as they are).
-export const m005upstream = `
+const m005upstream = `
   ALTER TABLE outbox ADD COLUMN seq INTEGER;
   ALTER TABLE outbox ADD COLUMN class TEXT NOT NULL DEFAULT 'alert';
   ALTER TABLE outbox ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
@@ -48,3 +53,38 @@ export const m005upstream = `
     last_seq   INTEGER
   ) WITHOUT ROWID;
 `;
+
+// 006: what the box tells the monitoring centre on its own (app/reporting.ts): condition
+// episodes not yet closed by a recovery message, the day's running counters (blocked attempts
+// by feed category, time the upstream link was up), and each day's statistics kept for the
+// monthly report. IF NOT EXISTS: safe whichever order the numbered migrations land in.
+const m006reporting = `
+  CREATE TABLE IF NOT EXISTS condition_episodes (
+    id          TEXT PRIMARY KEY,
+    failed_at   INTEGER NOT NULL,
+    detail      TEXT NOT NULL,
+    good_since  INTEGER
+  );
+
+  CREATE TABLE IF NOT EXISTS stats_counters (
+    day    TEXT NOT NULL,
+    name   TEXT NOT NULL,
+    value  INTEGER NOT NULL,
+    PRIMARY KEY (day, name)
+  );
+
+  CREATE TABLE IF NOT EXISTS daily_stats (
+    day          TEXT PRIMARY KEY,
+    from_ms      INTEGER NOT NULL,
+    to_ms        INTEGER NOT NULL,
+    computed_at  INTEGER NOT NULL,
+    body         TEXT NOT NULL,
+    seq          INTEGER
+  );
+`;
+
+/** Run in number order, once each (store/db.ts). */
+export const upstreamMigrations: readonly Migration[] = [
+  { id: 'upstream/005', sql: m005upstream },
+  { id: 'upstream/006', sql: m006reporting },
+];

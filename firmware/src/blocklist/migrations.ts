@@ -1,6 +1,10 @@
+// The blocklist feature's migrations (BlocklistFeature.migrations).
+// Moved from store/migrations/ with their SQL unchanged; never edit one that has shipped.
+import type { Migration } from '../store/migration.js';
+
 // 002: blocklist feeds (owned by the blocklist feature): per-feed status, manual blocks
 // with expiry, and the technician's allowlist additions.
-export const m002blocklist = `
+const m002blocklist = `
   CREATE TABLE feed_status (
     feed_id              TEXT PRIMARY KEY,
     last_attempt_at      INTEGER,
@@ -30,3 +34,8 @@ export const m002blocklist = `
     note      TEXT NOT NULL DEFAULT ''
   );
 `;
+
+/** Run in number order, once each (store/db.ts). */
+export const blocklistMigrations: readonly Migration[] = [
+  { id: 'blocklist/002', sql: m002blocklist },
+];

@@ -1,7 +1,11 @@
+// The devices feature's migrations (DevicesFeature.migrations).
+// Moved from store/migrations/ with their SQL unchanged; never edit one that has shipped.
+import type { Migration } from '../store/migration.js';
+
 // 003: device inventory (owned by the devices feature): one row per device (the validated
 // record as JSON, with the columns we query by), the audit log of every decision, and
 // feature facts kept once (the start of the learning period).
-export const m003devices = `
+const m003devices = `
   CREATE TABLE devices (
     mac          TEXT PRIMARY KEY,
     status       TEXT NOT NULL,
@@ -28,3 +32,8 @@ export const m003devices = `
     value        TEXT NOT NULL
   );
 `;
+
+/** Run in number order, once each (store/db.ts). */
+export const devicesMigrations: readonly Migration[] = [
+  { id: 'devices/003', sql: m003devices },
+];

@@ -1,0 +1,126 @@
+// The refresh's apply and rollback (BlocklistFeature.refresh): the feeds a refresh loaded go to
+// the kernel in one incremental set sync (or, when that fails, one full apply); only once the
+// kernel has taken them are their counts recorded and their snapshots saved. A refusal puts
+// the previous last-good back in memory and marks each loaded feed faulty, so a feed never
+// looks healthy with numbers the kernel refused.
+import type { FeatureContext } from '../feature/contract.js';
+import type { ResolvedFeed } from '../config/feedCatalog.js';
+import type { GroupLayout } from './layout.js';
+import type { LastGoodStore } from './lastGood.js';
+import { planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
+import type { PackedRanges, SetContent } from './packed.js';
+import { statusApplyFailed } from './feedStatus.js';
+import type { BlocklistRepos, FeedStatusRepo, FeedStatusRow } from './repos.js';
+
+/** What one refresh report says (utmctl feeds refresh, the refresh tests). */
+export interface RefreshReport {
+  feedId: string;
+  result: 'loaded' | 'unchanged' | 'fault' | 'skipped';
+  reason?: string | undefined;
+  entries?: number | undefined;
+  sync?: SyncStats | undefined;
+  /** ms spent per phase: fetch, evaluate (parse + guard), pack (merge), apply (nft), save (snapshot). */
+  timings?: Record<string, number> | undefined;
+}
+
+/** A feed a refresh loaded, waiting for the kernel to take it. */
+export interface LoadedFeed {
+  feed: ResolvedFeed;
+  ranges: PackedRanges;
+  usable: number;
+  /** Its status as it will be recorded once the kernel has taken the entries. */
+  status: FeedStatusRow;
+}
+
+/** The sets' side of the feature: the layout, what the kernel holds, what it should hold. */
+export interface SetsState {
+  ctx: FeatureContext<BlocklistRepos>;
+  layout: readonly GroupLayout[];
+  /** What the kernel's sets hold per group (after the last apply or sync); updated here. */
+  applied: Map<string, SetContent>;
+  /** Group content from the last-good ranges of its feeds. */
+  content(g: GroupLayout): SetContent;
+}
+
+/** Brings every group's sets to the content of the current ranges: one transaction. */
+export async function syncSets(s: SetsState): Promise<SyncStats> {
+  const { ctx } = s;
+  const table = ctx.ruleset.table;
+  const next = new Map(s.layout.map((g) => [g.id, s.content(g)]));
+  const { plans, total } = planSync(table, s.applied, next);
+  if (plans.every((p) => p.cmds.length === 0)) return total;
+  try {
+    // one turn of the apply queue: a full apply (which renders `applied`) never runs
+    // between the write and the count check
+    await ctx.ruleset.change(async () => {
+      await ctx.ruleset.transact(syncDocument(plans));
+      await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
+      for (const [k, v] of next) s.applied.set(k, v);
+    });
+    await ctx.cutConnections?.(); // established packets skip the lists: end what they now forbid
+  } catch (e) {
+    // the sets are not what we think (a concurrent full apply, a lost element): one full
+    // apply renders every set from scratch in one transaction
+    ctx.log.warn('incremental set update failed; applying the full ruleset', e);
+    const before = new Map(s.applied);
+    for (const [k, v] of next) s.applied.set(k, v);
+    if (!(await ctx.requestApply())) {
+      for (const [k, v] of before) s.applied.set(k, v);
+      throw e;
+    }
+  }
+  return total;
+}
+
+/** What applying the loaded feeds touches of the feature. */
+export interface ApplyLoadedState {
+  ctx: FeatureContext<BlocklistRepos>;
+  /** Last-good merged ranges per enabled feed (the loaded ones already in). */
+  ranges: Map<string, PackedRanges>;
+  usable: Map<string, number>;
+  statusRepo: FeedStatusRepo;
+  store: LastGoodStore;
+  syncSets(): Promise<SyncStats>;
+  fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void;
+  rebuildHits(): void;
+}
+
+/** Syncs the sets to the loaded feeds, then records their counts and saves their snapshots
+ *  (filling the loaded reports' sync and timings); on a refusal restores `previous` ranges,
+ *  marks each loaded feed faulty and rethrows the refusal. */
+export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedFeed[], previous: ReadonlyMap<string, PackedRanges>, reports: RefreshReport[]): Promise<void> {
+  const { ctx } = s;
+  let sync: SyncStats | undefined;
+  const tApply = performance.now();
+  try {
+    sync = await s.syncSets();
+  } catch (e) {
+    // the kernel kept what it had: go back to the previous last-good in memory too
+    s.ranges.clear();
+    for (const [k, v] of previous) s.ranges.set(k, v);
+    for (const c of changed) {
+      const st = s.statusRepo.get(c.feed.id);
+      statusApplyFailed(st, String((e as Error).message), ctx.now());
+      s.statusRepo.put(st);
+      s.fault(c.feed, 'apply', { message: (e as Error).message });
+    }
+    throw e;
+  }
+  for (const c of changed) {
+    s.usable.set(c.feed.id, c.usable);
+    s.statusRepo.put(c.status);
+  }
+  const applyMs = performance.now() - tApply;
+  const tSave = performance.now();
+  for (const c of changed) {
+    await s.store.save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
+    ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
+  }
+  s.rebuildHits();
+  const saveMs = performance.now() - tSave;
+  for (const r of reports) {
+    if (r.result !== 'loaded') continue;
+    r.sync = sync;
+    r.timings = { ...r.timings, applyMs, saveMs };
+  }
+}
