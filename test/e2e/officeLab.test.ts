@@ -270,6 +270,7 @@ test.serial('the monthly report prints to at most two A4 pages and its figures e
   const blockedTotal = reporting.statsRange(`${month}-01`, `${month}-31`).reduce((n, s) => n + s.blocked.total, 0);
   const incidents = new IncidentsRepo(db).overlapping(span.start, span.end);
   t.true(incidents.some((i) => i.id === t.context.found.incidentId));
+  t.log(`${month}: ${incidents.length} incidents, blocked per device ${JSON.stringify([...byDevice])}, kept daily total ${blockedTotal}`);
 
   for (const lang of ['ja', 'en'] as const) {
     await page.goto(`${t.context.https}/report/${month}?lang=${lang}`);
@@ -278,7 +279,9 @@ test.serial('the monthly report prints to at most two A4 pages and its figures e
     const rows = await page.locator('.by-device tr[data-mac]').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-mac') ?? '', Number(tr.querySelector('td.num')?.textContent)] as const));
     t.deepEqual(new Map(rows.map(([mac, n]) => [mac === '' ? 'none' : mac, n])), byDevice, `${lang}: blocked attempts per device equal the database`);
     t.is(await page.locator('table.incidents tbody tr').count(), incidents.length, `${lang}: the month's incidents in the database`);
-    t.regex((await page.textContent('table.incidents')) ?? '', /相談窓口に電話して、パソコンのケーブルを抜きました/);
+    const incidentText = (await page.textContent('table.incidents')) ?? '';
+    t.regex(incidentText, /相談窓口に電話して、パソコンのケーブルを抜きました/);
+    t.notRegex(incidentText, /\b[a-z]+_[a-z_]+\b/, `${lang}: every kind of incident in words, no internal names`);
     const quarantined = await page.locator('.devices-report').textContent();
     t.true((quarantined ?? '').includes(stranger.mac), 'the device quarantined this month is listed');
     t.is(await page.locator('.recommendations li').count(), 3);
@@ -290,6 +293,7 @@ test.serial('the monthly report prints to at most two A4 pages and its figures e
     await writeFile(file, pdf);
     const pages = (await readFile(file, 'latin1')).match(/\/Type\s*\/Page(?!s)/g)?.length ?? 0;
     t.true(pages >= 1 && pages <= 2, `${lang}: ${pages} pages`);
+    t.log(`${lang}: the printed report has ${pages} page(s)`);
     if (!existsSync('/usr/bin/pdftotext')) {
       toolMissing(t, 'pdftotext (poppler-utils)');
       continue;
