@@ -66,6 +66,8 @@ const web = (lab: Lab): { addr: string; port: number }[] => [{ addr: lab.interne
 const reach = async (h: LabHost, lab: Lab, timeoutMs = 2000): Promise<string | undefined> => (await tcpProbe(h.ns, web(lab), { timeoutMs }))[0]?.outcome;
 
 test.before(async (t) => {
+  // Only this run's views are kept.
+  await rm(LAB_ARTIFACTS, { recursive: true, force: true });
   await mkdir(LAB_ARTIFACTS, { recursive: true });
   const dir = await mkdtemp(join(tmpdir(), 'otasuke-office-lab-'));
   t.context = { dir, problems: [], found: { incidentId: 0, waiting: 0 } } as unknown as Ctx;
@@ -144,11 +146,22 @@ test.serial('the secure page: its certificate is the one utmctl shows, and the t
   await page.waitForURL(`${t.context.https}/`);
   t.is(await servedFingerprint256(page), cert.fingerprint256, 'the served certificate is the one utmctl web cert shows');
   await page.fill('input[name=password]', PASSWORD);
-  await shot(page, '2-secure-login-ja');
+  await shot(page, '2-secure-login-form-ja');
   await page.click('#login button[type=submit]');
   await page.waitForSelector('text=admin としてログインしています');
   const session = (await page.context().cookies(t.context.https)).find((c) => c.name === 'utm_session');
   t.true(session?.secure, 'the session cookie is Secure');
+  // The technician view a site visit opens: the same fingerprint, and the incident's evidence.
+  await page.click('a.tech-link');
+  await page.waitForURL(`${t.context.https}/tech`);
+  t.regex((await page.textContent('#tech-certificate')) ?? '', new RegExp(cert.fingerprint256));
+  t.regex((await page.textContent('#tech-alerts')) ?? '', /mail_abuse/);
+  await shot(page, '2-tech-view');
+  // The office page as a phone shows it, logged in.
+  await page.goto(`${t.context.https}/`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, '2-secure-office-phone-ja');
+  await page.setViewportSize({ width: 1280, height: 900 });
   t.deepEqual(t.context.problems, []);
 });
 
