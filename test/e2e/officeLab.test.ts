@@ -21,7 +21,7 @@ import { IncidentsRepo } from '../../firmware/src/alerts/incidentsRepo.js';
 import { ReportingRepo } from '../../firmware/src/upstream/reportingRepo.js';
 import type { Device } from '../../firmware/src/devices/model.js';
 import { createLab, type Lab, type LabHost } from '../lab/lab.js';
-import { startTcpListener, tcpProbe } from '../lab/services.js';
+import { ping, startTcpListener, tcpProbe } from '../lab/services.js';
 import { labProvisioning, startUtmd, type Utmd } from '../lab/utmd.js';
 import { waitFor } from '../lab/poll.js';
 import { fastConntrack, trafficConfig, waitIncident } from '../integration/traffic/helpers.js';
@@ -203,6 +203,7 @@ test.serial('approve the office PC through the confirmation step: the question l
 test.serial('quarantine from the page stops the device\'s traffic; releasing it lets it through again', async (t) => {
   const { page, stranger, utmd, lab } = t.context;
   t.is(await reach(stranger, lab), 'connected', 'before: the stranger reaches the internet');
+  t.true(await ping(stranger.ns, lab.internet.web.v4), 'before: its ping is answered');
   const q = page.locator(`#todo article.question[data-mac="${stranger.mac}"]`);
   await q.locator('details.act-reject summary').click();
   t.regex((await q.locator('details.act-reject').textContent()) ?? '', /インターネットにも社内のほかの機器にもつながらなくなります/);
@@ -211,6 +212,7 @@ test.serial('quarantine from the page stops the device\'s traffic; releasing it 
   t.regex((await page.textContent('#result')) ?? '', /隔離しました/);
   t.is(await statusOf(utmd, stranger.mac), 'quarantined');
   t.is(await reach(stranger, lab, 1500), 'timeout', 'quarantined: its connections are dropped');
+  t.false(await ping(stranger.ns, lab.internet.web.v4, 1500), 'quarantined: its ping is dropped too');
   t.is(await waiting(page), t.context.found.waiting - 2);
   t.is(await page.locator(`#todo article[data-mac="${stranger.mac}"]`).count(), 0, 'the question is answered');
   await page.click('#devices > details > summary');
@@ -225,6 +227,7 @@ test.serial('quarantine from the page stops the device\'s traffic; releasing it 
   t.is(await statusOf(utmd, stranger.mac), 'new');
   t.is(await waiting(page), t.context.found.waiting - 1, 'released: it waits for an answer again');
   t.is(await reach(stranger, lab), 'connected', 'released: it reaches the internet again');
+  t.true(await ping(stranger.ns, lab.internet.web.v4), 'released: its ping is answered again');
   t.deepEqual(t.context.problems, []);
 });
 
