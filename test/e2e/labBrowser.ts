@@ -66,7 +66,7 @@ export async function servedFingerprint256(page: Page): Promise<string> {
   try {
     await cdp.send('Security.enable');
     await page.reload();
-    const chain = await waitFor(() => seen.at(-1), { what: 'the certificate the browser received', timeoutMs: 10_000 });
+    const chain = await waitFor(() => seen.at(-1), { what: 'the certificate the browser received', timeoutMs: 30_000 });
     const der = Buffer.from(chain[0] ?? '', 'base64');
     return (createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g) ?? []).join(':');
   } finally {

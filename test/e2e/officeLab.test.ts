@@ -101,6 +101,10 @@ test.before(async (t) => {
   // Closed before the lab removes the namespace (which would kill it anyway).
   lab.onDestroy('close the office browser', () => browser.close());
   const page = await browser.newPage();
+  // A shared machine under heavy load (the box's scrypt login, a 2-core host running other
+  // labs): generous deadlines, never sleeps.
+  page.setDefaultTimeout(90_000);
+  page.setDefaultNavigationTimeout(90_000);
   page.on('pageerror', (e) => t.context.problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') t.context.problems.push(`console: ${m.text()}`); });
   page.on('dialog', (d) => { t.context.problems.push(`dialog: ${d.message()}`); void d.dismiss(); });
