@@ -54,10 +54,12 @@ export const securityHeaders: RequestHandler = (req, res, next) => {
     // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on our own
     // form posts, which the cross-site check must refuse.
     'Referrer-Policy': 'same-origin',
-    'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
   });
+  // COOP only where it applies: Chromium ignores it on a plain-HTTP page of a LAN address (not a
+  // trustworthy origin) and says so as a console error on every office PC (seen in the lab e2e).
+  if (req.secure) res.set('Cross-Origin-Opener-Policy', 'same-origin');
   if (!req.path.startsWith('/static/')) res.set('Cache-Control', 'no-store');
   next();
 };

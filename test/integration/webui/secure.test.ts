@@ -40,12 +40,16 @@ async function start(t: ExecutionContext, over: Partial<WebDeps> = {}) {
 
 test('the plain page has no password field: it links to the secure page and shows the fingerprint', async (t) => {
   const { http, https, go, cert } = await start(t);
-  const page = (await go(`${http}/`)).body;
+  const plain = await go(`${http}/`);
+  const page = plain.body;
   t.false(page.includes('type="password"'));
   t.true(page.includes(`href="${https}/"`));
   t.true(page.includes(cert.fingerprint256));
   const secure = await go(`${https}/`);
   t.is(secure.fingerprint256, cert.fingerprint256, 'the served certificate is the one utmctl names');
+  // COOP only where a browser applies it: on a plain LAN page Chromium ignores it with a console error.
+  t.is(secure.headers['cross-origin-opener-policy'], 'same-origin');
+  t.is(plain.headers['cross-origin-opener-policy'], undefined);
   t.true(secure.body.includes('type="password"'));
 });
 
