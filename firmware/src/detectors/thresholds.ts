@@ -10,7 +10,9 @@ export const AllowEntrySchema = z.strictObject({
   proto: z.enum(['tcp', 'udp', 'any']).default('any').describe('Protocol the ports apply to.'),
   ports: z.array(z.union([Port, z.tuple([Port, Port])])).default([]).describe('Remote ports or [from, to] ranges; empty = any port.'),
   cidrs: z.array(z.string().max(50)).default([]).describe('Remote prefixes; empty = any address.'),
-  names: z.array(z.string().max(253)).default([]).describe('Remote host-name suffixes, matched when a name lookup is available.'),
+  names: z.array(z.string().max(253)).default([]).describe('Remote host-name suffixes, matched when a name lookup is available (the address\'s own name, or a name the office looked up in the same network lately).'),
+  appPorts: z.array(z.union([Port, z.tuple([Port, Port])])).default([])
+    .describe('Ports the service\'s app uses to servers DNS does not name (a video bridge, a music access point): a flow there counts as this service only when the same device looked up one of `names` lately.'),
   detectors: z.array(z.enum(['beacon', 'long_connection', 'upload', 'scan', 'mail'])).default(['beacon', 'long_connection'])
     .describe('Detectors this entry silences. Threat-intel contact is never allowlisted.'),
 });
