@@ -5,7 +5,7 @@
 // full-traffic days are in realTraffic.test.ts. Sources and licences: test/fixtures/traffic/SOURCES.md.
 import test from 'ava';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
-import { flowsOf, readAggregates, type AggRow } from './ctu50.js';
+import { flowsOf, readAggregates, type AggRow, type Layout } from './ctu50.js';
 import { replay } from './corpus.js';
 
 const H = 3_600_000;
@@ -24,9 +24,9 @@ const pcIp = (i: number): string => `10.50.0.${i + 1}`;
 const malwareIp = (i: number): string => `10.60.0.${i + 1}`;
 const hex = (i: number): string => (i + 1).toString(16).padStart(2, '0');
 
-const office = [
-  ...clients.flatMap((c, i) => flowsOf(benign.filter((r) => r.set === c), pcIp(i), `02:00:00:00:50:${hex(i)}`, benignAt)),
-  ...captures.flatMap((c, i) => flowsOf(malware.filter((r) => r.set === c), malwareIp(i), `02:00:00:00:60:${hex(i)}`, malwareAt)),
+const officeOf = (layout: Layout) => [
+  ...clients.flatMap((c, i) => flowsOf(benign.filter((r) => r.set === c), pcIp(i), `02:00:00:00:50:${hex(i)}`, benignAt, layout)),
+  ...captures.flatMap((c, i) => flowsOf(malware.filter((r) => r.set === c), malwareIp(i), `02:00:00:00:60:${hex(i)}`, malwareAt, layout)),
 ];
 const pcDays = new Set(benign.map((r) => `${r.set}/${r.day}`)).size;
 
@@ -52,33 +52,40 @@ function visibleC2(): Array<{ capture: string; ip: string; server: string }> {
   return [...out.values()];
 }
 
-let result: { alerts: Alert[]; findings: number } | undefined;
-const run = (): { alerts: Alert[]; findings: number } => (result ??= replay(office.map((x) => x.flow)));
+const results = new Map<Layout, { alerts: Alert[]; findings: number }>();
+const run = (layout: Layout): { alerts: Alert[]; findings: number } => {
+  const r = results.get(layout) ?? replay(officeOf(layout).map((x) => x.flow));
+  results.set(layout, r);
+  return r;
+};
 
-// Measured 2026-12-02 with the shipped thresholds (see the README's issue 15 figures): 102 false
-// alerts in 50 PC-days (2.04 per PC per day: 39 beacons, 61 long connections, 2 uploads), and 6 of 13
-// labelled C2 servers the method can see found (the 7 missed are all Botnet-67-1's). The issue's targets are NOT met on this set. It has no names (no
-// DNS, no TLS server names: the box's strongest evidence that a destination is a well-known service)
-// and its flows are laid out evenly within each hour (more periodic than they were). These bounds
-// only stop it getting worse; tighten them as it gets better.
-const MEASURED_FALSE_ALERTS = 102;
-const MEASURED_C2_FOUND = 6;
+// Measured 2026-12-02 with the shipped thresholds (the README's issue 15 figures), for flows laid
+// out evenly / scattered in their hour: false alerts 102 / 86 in 50 PC-days (2.04 / 1.72 per PC per
+// day; mostly beacons to cloud addresses contacted once or twice an hour, and long connections on
+// 443 that join the incidents those open), labelled C2 servers found 6 / 6 of 13 the method can
+// see (the 7 missed are all Botnet-67-1's). The issue's targets are NOT met on this set. It has no
+// names (no DNS, no TLS server names: the box's strongest evidence that a destination is a
+// well-known service) and no moments within the hour. These bounds only stop it getting worse.
+const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 102, c2Found: 6 }, scattered: { falseAlerts: 86, c2Found: 6 } };
 
-test('ten benign PCs over five days (TLS only): false alerts after the pipeline', (t) => {
-  t.is(pcDays, 50);
-  const falseAlerts = run().alerts.filter((a) => (a.device.ip ?? '').startsWith('10.50.0.'));
-  t.log(`false alerts: ${falseAlerts.length} for ${pcDays} PC-days = ${(falseAlerts.length / pcDays).toFixed(3)} per PC per day (target 0.1)`);
-  for (const a of falseAlerts) t.log(`  ${a.kind} ${a.device.ip} → ${a.remote?.ip}:${a.remote?.port}`);
-  t.true(falseAlerts.length <= MEASURED_FALSE_ALERTS, `no worse than measured (${falseAlerts.length} > ${MEASURED_FALSE_ALERTS})`);
-  t.true(falseAlerts.every((a) => a.direction !== 'inbound'), 'attacks on the PCs are never counted as their traffic');
-});
+for (const layout of ['even', 'scattered'] as const) {
+  test(`ten benign PCs over five days (TLS only, ${layout}): false alerts after the pipeline`, (t) => {
+    t.is(pcDays, 50);
+    const falseAlerts = run(layout).alerts.filter((a) => (a.device.ip ?? '').startsWith('10.50.0.'));
+    const kinds = new Map<string, number>();
+    for (const a of falseAlerts) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
+    t.log(`false alerts: ${falseAlerts.length} for ${pcDays} PC-days = ${(falseAlerts.length / pcDays).toFixed(2)} per PC per day (target 0.1): ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    t.true(falseAlerts.length <= MEASURED[layout].falseAlerts, `no worse than measured (${falseAlerts.length} > ${MEASURED[layout].falseAlerts})`);
+    t.true(falseAlerts.every((a) => a.direction !== 'inbound'), 'attacks on the PCs are never counted as their traffic');
+  });
 
-test('labelled command-and-control servers the method can see are found, in the same office', (t) => {
-  const visible = visibleC2();
-  const alerts = run().alerts;
-  const found = visible.filter((v) => alerts.some((a) => a.device.ip === v.ip && a.remote?.ip === v.server));
-  t.log(`C2 servers found: ${found.length} of ${visible.length} visible (captures: ${captures.join(', ')})`);
-  for (const v of visible) if (!found.includes(v)) t.log(`  missed: ${v.capture} → ${v.server}`);
-  t.true(visible.length >= 5, 'the set has C2 channels the method can see');
-  t.true(found.length >= MEASURED_C2_FOUND, `no worse than measured (${found.length} < ${MEASURED_C2_FOUND})`);
-});
+  test(`labelled command-and-control servers the method can see are found in the same office (${layout})`, (t) => {
+    const visible = visibleC2();
+    const alerts = run(layout).alerts;
+    const found = visible.filter((v) => alerts.some((a) => a.device.ip === v.ip && a.remote?.ip === v.server));
+    t.log(`C2 servers found: ${found.length} of ${visible.length} visible`);
+    for (const v of visible) if (!found.includes(v)) t.log(`  missed: ${v.capture} → ${v.server}`);
+    t.true(visible.length >= 5, 'the set has C2 channels the method can see');
+    t.true(found.length >= MEASURED[layout].c2Found, `no worse than measured (${found.length} < ${MEASURED[layout].c2Found})`);
+  });
+}

@@ -1,10 +1,10 @@
 // The CTU-50 TLS aggregates (test/fixtures/traffic/ctu50/, see SOURCES.md) as the box's flow
 // records. Each row is every TLS flow of one (device, server, port) within one hour: its count,
-// mean and spread of duration, bytes and packets. The flows are laid out again inside that hour:
-// evenly spaced at a phase fixed per (device, server, port), bytes and packets shared equally,
-// durations the mean ± the spread in turn. Even spacing keeps a periodic service as periodic as
-// it can have been, so for benign PCs this is the harder case (more beacon-like); for malware it
-// is the easier one, and the test says so where it reports positives.
+// mean and spread of duration, bytes and packets. The flows are laid out again inside that hour
+// (Layout: evenly, or scattered), bytes and packets shared equally, durations the mean ± the
+// spread in turn. The moments within the hour are not in the data: evenly spaced flows make every
+// service as periodic as it can have been (the hard case for benign PCs, the easy one for malware),
+// scattered ones the reverse; the tests measure both.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
@@ -46,6 +46,11 @@ function hash(s: string): number {
   return h;
 }
 
+/** How a row's flows are laid out in its hour: `even` (evenly spaced, the same phase every hour:
+ *  as periodic as they can have been) or `scattered` (each at a fixed pseudo-random moment of the
+ *  hour: as irregular as they can have been). The truth lies between. */
+export type Layout = 'even' | 'scattered';
+
 /** The anonymised address of the captured device ("147.32.81.x0", "192.168.1.x52"). */
 const isCapturedDevice = (ip: string): boolean => /\.x\d+$/.test(ip);
 
@@ -54,7 +59,7 @@ const isCapturedDevice = (ip: string): boolean => /\.x\d+$/.test(ip);
  * gives the event time of the row's hour. Rows the device did not open (attacks from the internet)
  * become inbound flows.
  */
-export function flowsOf(rows: readonly AggRow[], deviceIp: string, deviceMac: string, hourAt: (r: AggRow) => number): Array<{ flow: FlowRecord; row: AggRow }> {
+export function flowsOf(rows: readonly AggRow[], deviceIp: string, deviceMac: string, hourAt: (r: AggRow) => number, layout: Layout = 'even'): Array<{ flow: FlowRecord; row: AggRow }> {
   const out: Array<{ flow: FlowRecord; row: AggRow }> = [];
   let ct = 1;
   for (const r of rows) {
@@ -66,7 +71,7 @@ export function flowsOf(rows: readonly AggRow[], deviceIp: string, deviceMac: st
     const phase = hash(`${deviceIp}|${remoteIp}|${r.port}`) % Math.max(1, Math.floor(step));
     const proto = r.proto === 'udp' ? 'udp' : 'tcp';
     for (let k = 0; k < n; k++) {
-      const start = hourAt(r) + phase + Math.round(k * step);
+      const start = hourAt(r) + (layout === 'even' ? phase + Math.round(k * step) : hash(`${deviceIp}|${remoteIp}|${r.port}|${r.day}|${r.hour}|${k}`) % H);
       const dur = Math.max(0, r.avgDur + (k % 2 === 0 ? r.sdDur : -r.sdDur) * (n > 1 ? 1 : 0)) * 1000;
       const [mine, theirs] = outbound ? [r.bytesOrig, r.bytesResp] : [r.bytesResp, r.bytesOrig];
       const flow: FlowRecord = {
