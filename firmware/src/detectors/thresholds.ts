@@ -81,6 +81,7 @@ export const ThresholdsSchema = z.strictObject({
     madFloorBytes: z.number().positive().describe('Smallest MAD used, so a flat baseline does not make every byte unusual.'),
     hourlyFloorBytesBusiness: z.number().positive().describe('Bytes sent in one business hour below which nothing is reported.'),
     hourlyFloorBytesOff: z.number().positive().describe('Same, outside business hours.'),
+    hourlyFloorBytesOtherPorts: z.number().positive().describe('Bytes sent one-way in one hour to ports other than 80/443 of destinations few office devices use (longConnection.maxDevices), below which nothing is reported; any hour.'),
     minUpDownRatio: z.number().positive().describe('Sent/received ratio below which traffic looks like a call or sync, not an upload.'),
     singleFlowBytesBusiness: z.number().positive().describe('One flow sending this much in business hours is its own signal.'),
     singleFlowBytesOff: z.number().positive().describe('Same, outside business hours.'),
