@@ -54,6 +54,14 @@ test('an Nmap client scanning three office networks is found, with the office-si
   t.true(alerts.every((a) => a.device.ip === '172.16.1.11'), 'only the scanner is named');
 });
 
+test('a vertical Nmap scan of an internet host (Slips\' port-scans/vertical) is found, outbound', (t) => {
+  // 50 ports of scanme.nmap.org (45.33.32.156) within a second, 46 refused or reset.
+  const scan = readConnLog('slips/vertical-scan-conn.log.gz', '192.168.1.9');
+  t.is(scan.length, 50);
+  const { alerts } = replay(scan.map((x) => x.flow));
+  t.true(alerts.some((a) => a.kind === 'scan' && a.direction === 'outbound' && a.params['pattern'] === 'ports' && a.remote?.ip === '45.33.32.156'));
+});
+
 test('an Android RAT: its exfiltration to the controller on 1337/tcp is found as an upload', (t) => {
   // AndroidTester's 12 connections to its controller on 1337/tcp carried 42 MB out in five minutes
   // (18:36–18:41 office time), with almost nothing back. Too few connections for a beacon score
