@@ -75,6 +75,8 @@ for (const layout of ['even', 'scattered'] as const) {
     const kinds = new Map<string, number>();
     for (const a of falseAlerts) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
     t.log(`false alerts: ${falseAlerts.length} for ${pcDays} PC-days = ${(falseAlerts.length / pcDays).toFixed(2)} per PC per day (target 0.1): ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    const incidents = new Set(falseAlerts.map((a) => (a.incidentId === null ? `alert ${a.id}` : `incident ${a.incidentId}`)));
+    t.log(`as the staff see them, grouped into incidents: ${incidents.size} (${(incidents.size / pcDays).toFixed(2)} per PC per day)`);
     t.true(falseAlerts.length <= MEASURED[layout].falseAlerts, `no worse than measured (${falseAlerts.length} > ${MEASURED[layout].falseAlerts})`);
     t.true(falseAlerts.every((a) => a.direction !== 'inbound'), 'attacks on the PCs are never counted as their traffic');
   });
