@@ -13,6 +13,7 @@ export const AllowEntrySchema = z.strictObject({
   names: z.array(z.string().max(253)).default([]).describe('Remote host-name suffixes, matched when a name lookup is available (the address\'s own name, or a name the office looked up in the same network lately).'),
   appPorts: z.array(z.union([Port, z.tuple([Port, Port])])).default([])
     .describe('Ports the service\'s app uses to servers DNS does not name (a video bridge, a music access point): a flow there counts as this service only when the same device looked up one of `names` lately.'),
+  source: z.array(z.string().max(400)).default([]).describe('Where the entry\'s names, ports and networks come from (issue 15: each rule cites its source).'),
   detectors: z.array(z.enum(['beacon', 'long_connection', 'upload', 'scan', 'mail'])).default(['beacon', 'long_connection'])
     .describe('Detectors this entry silences. Threat-intel contact is never allowlisted.'),
 });
