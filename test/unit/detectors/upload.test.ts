@@ -79,6 +79,8 @@ test('one-way bytes to a port other than 80/443 of an address few devices use co
   t.deepEqual(run(new UploadDetector(ctx()), rat({ remotePort: 443 })), [], 'the same to a web port is an ordinary upload (2 GB floor in business hours)');
   t.deepEqual(run(new UploadDetector(ctx()), rat({ bytesIn: 14e6 })), [], 'two-way (a call, a VPN) is no upload');
   t.deepEqual(run(new UploadDetector(ctx()), rat({ bytesOut: 5e6 })), [], '15 MB in the hour is under the 20 MB floor');
+  // A call's media is no upload: presenting a screen to a Zoom meeting whose cameras are off.
+  t.deepEqual(run(new UploadDetector(ctx()), rat({ proto: 'udp', remotePort: 8801, bytesOut: 100e6 })), [], 'video-calls media ports');
   // A destination many office devices use is not "few": the DetectorSet says so through usedBy.
   const popular = { ...ctx(), usedBy: () => ({ count: 5, by: 'network' as const }) };
   t.deepEqual(run(new UploadDetector(popular), rat({})), []);
