@@ -54,7 +54,8 @@ export class DetectorSet {
     this.nameOf = deps.nameOf;
     const lc = c.t.longConnection;
     const nameOf = deps.nameOf;
-    this.names = nameOf ? new OfficeNames(c.t.caps.destinations, c.t.caps.devices, c.hours(lc.popularityHours), nameOf) : undefined;
+    const watched = [...c.t.allowlist, ...(deps.extraAllow ?? [])].filter((e) => e.appPorts.length > 0).flatMap((e) => e.names);
+    this.names = nameOf ? new OfficeNames(c.t.caps.destinations, c.t.caps.devices, c.hours(lc.popularityHours), nameOf, watched) : undefined;
     const base = makeContext(c, deps.extraAllow ?? [], deps.nameOf, this.names);
     this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf);
     const ctx: DetectorContext = { ...base, usedBy: (f) => this.popularity.devices(f.remoteIp, f.end) };

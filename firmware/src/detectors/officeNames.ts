@@ -9,20 +9,21 @@
 //    the call, a music app's access point found through its own API). A flow on such an app's
 //    documented port counts as that app only when the same device looked up the app's names
 //    lately (rules/thresholds.json `appPorts`).
-// Both are bounded (CappedMap) and forget after the window.
+// Both are bounded (CappedMap) and forget after the window; per device only the names some
+// `appPorts` entry asks about are kept (a handful), not everything it browses.
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
 import { networkKey, registeredName } from './popularity.js';
 
-/** Names one device looked up, at most this many kept (the most recent replace the oldest). */
-const NAMES_PER_DEVICE = 64;
-
 export class OfficeNames {
   private readonly nets: CappedMap<string, { name: string; lastSeen: number }>;
   private readonly byDevice: CappedMap<string, Map<string, number>>;
+  private readonly watched: ReadonlySet<string>;
 
-  /** `cap`: networks and devices remembered; `windowMs`: how long a sighting counts. */
-  constructor(cap: number, devices: number, private readonly windowMs: number, private readonly nameOf: (ip: string) => string | undefined) {
+  /** `cap`: networks remembered; `devices`: devices remembered; `windowMs`: how long a sighting
+   *  counts; `watched`: the names whose use per device matters (those of `appPorts` entries). */
+  constructor(cap: number, devices: number, private readonly windowMs: number, private readonly nameOf: (ip: string) => string | undefined, watched: readonly string[]) {
+    this.watched = new Set(watched.map(registeredName));
     this.nets = new CappedMap(cap);
     this.byDevice = new CappedMap(devices);
   }
@@ -34,14 +35,9 @@ export class OfficeNames {
     if (name === undefined) return;
     const now = flow.end;
     this.nets.set(`net:${networkKey(flow.remoteIp)}`, { name, lastSeen: now });
-    const mine = this.byDevice.upsert(device, () => new Map<string, number>());
     const reg = registeredName(name);
-    mine.delete(reg); // re-inserted last: the Map's order is then oldest first
-    mine.set(reg, now);
-    if (mine.size > NAMES_PER_DEVICE) {
-      const oldest = mine.keys().next();
-      if (oldest.done !== true) mine.delete(oldest.value);
-    }
+    if (!this.watched.has(reg)) return;
+    this.byDevice.upsert(device, () => new Map<string, number>()).set(reg, now);
   }
 
   /** The name looked up for `ip` itself, else a name the office looked up in its network within the window. */
