@@ -9,6 +9,13 @@ export type DetectorName = AllowEntry['detectors'][number];
 /** Optional reverse lookup (from the DNS sensor) so allowlist entries can match by name. */
 export type NameOf = (ip: string) => string | undefined;
 
+/** What the office's name lookups say (officeNames.ts): a name for an address by its network,
+ *  and whether a device looked up one of some names lately. Both at event time `now`. */
+export interface NameEvidence {
+  nameByNetwork(ip: string, now: number): string | undefined;
+  deviceUsed(device: string, names: readonly string[], now: number): boolean;
+}
+
 export interface DetectorContext {
   c: Clocked;
   /** Name of the allowlist entry that silences `detector` for this flow, if any. */
@@ -21,16 +28,21 @@ interface CompiledEntry {
   e: AllowEntry;
   cidrs: CidrSet | undefined;
   ports: Array<[number, number]>;
+  appPorts: Array<[number, number]>;
 }
 
-/** Compile allowlist entries; `extra` adds named prefixes (e.g. the upstream collector). Throws CidrError. */
-export function makeContext(c: Clocked, extra: readonly AllowEntry[] = [], nameOf?: NameOf): DetectorContext {
+const ranges = (ps: AllowEntry['ports']): Array<[number, number]> => ps.map((p): [number, number] => (typeof p === 'number' ? [p, p] : p));
+const inRanges = (p: number | undefined, rs: Array<[number, number]>): boolean => p !== undefined && rs.some(([a, b]) => p >= a && p <= b);
+
+/** Compile allowlist entries; `extra` adds named prefixes (e.g. the upstream collector). Names
+ *  come from `evidence` when given (by address, else by network), else from `nameOf` alone. Throws CidrError. */
+export function makeContext(c: Clocked, extra: readonly AllowEntry[] = [], nameOf?: NameOf, evidence?: NameEvidence): DetectorContext {
   // Port-only entries (the common case: NTP, DNS, calls) become one lookup per detector:
   // "proto/port" → entry name. Entries with prefixes or names are checked one by one.
   const byPort = new Map<DetectorName, Map<string, string>>();
   const others: CompiledEntry[] = [];
   for (const e of [...c.t.allowlist, ...extra]) {
-    const ports = e.ports.map((p): [number, number] => (typeof p === 'number' ? [p, p] : p));
+    const ports = ranges(e.ports);
     if (e.cidrs.length === 0 && e.names.length === 0) {
       if (ports.length === 0) continue; // an unfilled entry (e.g. collector without address) matches nothing
       for (const d of e.detectors) {
@@ -42,7 +54,7 @@ export function makeContext(c: Clocked, extra: readonly AllowEntry[] = [], nameO
       }
       continue;
     }
-    others.push({ e, cidrs: e.cidrs.length > 0 ? new CidrSet(e.cidrs) : undefined, ports });
+    others.push({ e, cidrs: e.cidrs.length > 0 ? new CidrSet(e.cidrs) : undefined, ports, appPorts: ranges(e.appPorts) });
   }
   return {
     c,
@@ -52,16 +64,16 @@ export function makeContext(c: Clocked, extra: readonly AllowEntry[] = [], nameO
         if (hit !== undefined) return hit;
       }
       let name: string | undefined | null = null; // looked up once per call, only if an entry needs it
-      for (const { e, cidrs, ports } of others) {
+      const now = flow.event === 'new' ? flow.start : flow.end;
+      for (const { e, cidrs, ports, appPorts } of others) {
         if (!e.detectors.includes(detector)) continue;
         if (e.proto !== 'any' && e.proto !== flow.proto) continue;
-        if (ports.length > 0) {
-          const p = flow.remotePort;
-          if (p === undefined || !ports.some(([a, b]) => p >= a && p <= b)) continue;
-        }
+        // An app's own port, to a server DNS did not name, while this device uses the app.
+        if (evidence && inRanges(flow.remotePort, appPorts) && evidence.deviceUsed(deviceKey(flow), e.names, now)) return e.name;
+        if (ports.length > 0 && !inRanges(flow.remotePort, ports)) continue;
         if (cidrs?.has(flow.remoteIp)) return e.name;
-        if (e.names.length > 0 && nameOf) {
-          if (name === null) name = nameOf(flow.remoteIp)?.toLowerCase();
+        if (e.names.length > 0 && (nameOf || evidence)) {
+          if (name === null) name = (evidence ? evidence.nameByNetwork(flow.remoteIp, now) : nameOf?.(flow.remoteIp))?.toLowerCase();
           const n = name;
           if (n && e.names.some((s) => n === s || n.endsWith(`.${s}`))) return e.name;
         }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { BeaconDetector, BeaconSnapshotSchema } from './beacon.js';
 import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
 import { OfficePopularity } from './popularity.js';
+import { OfficeNames } from './officeNames.js';
 import { LongConnectionDetector } from './longConn.js';
 import { MailDetector } from './mail.js';
 import { ScanDetector } from './scan.js';
@@ -41,6 +42,8 @@ export class DetectorSet {
   private readonly nameOf: NameOf | undefined;
   /** Which destinations (networks, names) the office uses widely: evidence against a finding. */
   private readonly popularity: OfficePopularity;
+  /** Names the office looked up, by network and by device: evidence that a destination is a known service. */
+  private readonly names: OfficeNames | undefined;
   /** Findings produced per detector since construction (status page, bench). */
   readonly produced: Record<string, number> = {};
 
@@ -49,8 +52,11 @@ export class DetectorSet {
     const c = clocked(deps.thresholds);
     this.evictEvery = c.minutes(10);
     this.nameOf = deps.nameOf;
-    const base = makeContext(c, deps.extraAllow ?? [], deps.nameOf);
     const lc = c.t.longConnection;
+    const nameOf = deps.nameOf;
+    const watched = [...c.t.allowlist, ...(deps.extraAllow ?? [])].filter((e) => e.appPorts.length > 0).flatMap((e) => e.names);
+    this.names = nameOf ? new OfficeNames(c.t.caps.destinations, c.t.caps.devices, c.hours(lc.popularityHours), nameOf, watched) : undefined;
+    const base = makeContext(c, deps.extraAllow ?? [], deps.nameOf, this.names);
     this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf);
     const ctx: DetectorContext = { ...base, usedBy: (f) => this.popularity.devices(f.remoteIp, f.end) };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
@@ -62,6 +68,7 @@ export class DetectorSet {
   /** Feed one parsed flow record to every detector; returns the findings it completes. */
   onFlow(flow: FlowRecord): Finding[] {
     this.popularity.note(flow, deviceKey(flow));
+    this.names?.note(flow, deviceKey(flow));
     let out: Finding[] | undefined;
     for (const d of this.all) {
       const f = d.onFlow(flow);
@@ -105,6 +112,7 @@ export class DetectorSet {
     this.lastEvict = now;
     for (const d of this.all) d.evict(now);
     this.popularity.evict(now);
+    this.names?.evict(now);
   }
 
   /** Window state worth keeping across a restart (the beacon window: a day of connections). */

@@ -10,7 +10,10 @@ export const AllowEntrySchema = z.strictObject({
   proto: z.enum(['tcp', 'udp', 'any']).default('any').describe('Protocol the ports apply to.'),
   ports: z.array(z.union([Port, z.tuple([Port, Port])])).default([]).describe('Remote ports or [from, to] ranges; empty = any port.'),
   cidrs: z.array(z.string().max(50)).default([]).describe('Remote prefixes; empty = any address.'),
-  names: z.array(z.string().max(253)).default([]).describe('Remote host-name suffixes, matched when a name lookup is available.'),
+  names: z.array(z.string().max(253)).default([]).describe('Remote host-name suffixes, matched when a name lookup is available (the address\'s own name, or a name the office looked up in the same network lately).'),
+  appPorts: z.array(z.union([Port, z.tuple([Port, Port])])).default([])
+    .describe('Ports the service\'s app uses to servers DNS does not name (a video bridge, a music access point): a flow there counts as this service only when the same device looked up one of `names` lately.'),
+  source: z.array(z.string().max(400)).default([]).describe('Where the entry\'s names, ports and networks come from (issue 15: each rule cites its source).'),
   detectors: z.array(z.enum(['beacon', 'long_connection', 'upload', 'scan', 'mail'])).default(['beacon', 'long_connection'])
     .describe('Detectors this entry silences. Threat-intel contact is never allowlisted.'),
 });
@@ -79,6 +82,7 @@ export const ThresholdsSchema = z.strictObject({
     madFloorBytes: z.number().positive().describe('Smallest MAD used, so a flat baseline does not make every byte unusual.'),
     hourlyFloorBytesBusiness: z.number().positive().describe('Bytes sent in one business hour below which nothing is reported.'),
     hourlyFloorBytesOff: z.number().positive().describe('Same, outside business hours.'),
+    hourlyFloorBytesOtherPorts: z.number().positive().describe('Bytes sent one-way in one hour to ports other than 80/443 of destinations few office devices use (longConnection.maxDevices), below which nothing is reported; any hour.'),
     minUpDownRatio: z.number().positive().describe('Sent/received ratio below which traffic looks like a call or sync, not an upload.'),
     singleFlowBytesBusiness: z.number().positive().describe('One flow sending this much in business hours is its own signal.'),
     singleFlowBytesOff: z.number().positive().describe('Same, outside business hours.'),

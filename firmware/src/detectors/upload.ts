@@ -4,6 +4,10 @@
 // a sent/received ratio (calls and syncs are two-way; exfiltration is one-way). Until a device
 // has `minBaselineHours` of history, the floors alone decide. One flow sending a very large
 // amount is its own signal. Only outbound traffic counts (a NAS backup on the LAN does not).
+// Uploads and cloud sync go to web ports; what a device sends one-way to a port other than 80/443
+// of an address few office devices use (a remote-access tool's controller on 1337/tcp) is counted
+// apart against a far lower floor: on 54 benign PC-days (test/unit/detectors/realTraffic and
+// ctu50) no hour sent even 6 MB one-way that was not one large web upload.
 // Memory: one Float32Array(baselineDays·24) per device (1.3 KB at 14 days), devices capped.
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
@@ -15,6 +19,9 @@ interface DeviceUpload {
   hour: number;          // current hour index
   out: number;
   in: number;
+  /** This hour's bytes to other than web ports of destinations few office devices use. */
+  outOther: number;
+  inOther: number;
   // Bytes sent per past hour, slot = hour % slots. Float32 is plenty for a statistic of
   // megabytes (24-bit mantissa) and halves the largest per-device cost. A slot is valid when
   // its hour lies in [max(firstHour, hour - slots), hour): roll() zero-fills skipped hours.
@@ -25,6 +32,8 @@ interface DeviceUpload {
   reportedOut: number;
   lastSeen: number;
 }
+
+const WEB_PORTS: ReadonlySet<number> = new Set([80, 443]);
 
 export class UploadDetector implements FlowDetector {
   readonly name = 'upload';
@@ -59,13 +68,17 @@ export class UploadDetector implements FlowDetector {
     const now = flow.end;
     const hour = c.hourIndex(now);
     const dev = this.devices.upsert(deviceKey(flow), () => ({
-      hour, out: 0, in: 0, ring: new Float32Array(this.slots),
+      hour, out: 0, in: 0, outOther: 0, inOther: 0, ring: new Float32Array(this.slots),
       firstHour: hour, reportedHour: -1, reportedOut: 0, lastSeen: now,
     }));
     dev.lastSeen = now;
     if (hour > dev.hour) this.roll(dev, hour);
     dev.out += d.out;
     dev.in += d.in;
+    if (!WEB_PORTS.has(flow.remotePort ?? 443) && (this.ctx.usedBy?.(flow).count ?? 0) <= c.t.longConnection.maxDevices) {
+      dev.outOther += d.out;
+      dev.inOther += d.in;
+    }
     const business = c.isBusinessHour(now);
     if (dev.reportedHour === hour) {
       // Reported already: the alert grows with the hour (bytes add up across findings, alerts/grow.ts).
@@ -83,23 +96,37 @@ export class UploadDetector implements FlowDetector {
       dev.reportedOut = Math.max(dev.out, flow.bytesOut);
       return [this.finding(flow, now, 'single_flow', flow.bytesOut, single, business, { flowBytesOut: flow.bytesOut, flowBytesIn: flow.bytesIn, flowSeconds: Math.round((flow.end - flow.start) / c.t.timeScale / 1000) })];
     }
+    const otherRatio = dev.outOther / Math.max(1, dev.inOther);
+    if (dev.outOther >= u.hourlyFloorBytesOtherPorts && otherRatio >= u.minUpDownRatio && dev.out < floor) {
+      // One-way to a port other than the web's, of an address few office devices use. The
+      // device's usual web uploads say nothing about it (no z-score); the same hour on earlier
+      // days still does (a nightly backup to the owner's own server).
+      return this.unusual(flow, dev, now, business, u.hourlyFloorBytesOtherPorts, false, { otherPortsBytesOut: dev.outOther, otherPortsBytesIn: dev.inOther });
+    }
     if (dev.out < floor || ratio < u.minUpDownRatio) return [];
+    return this.unusual(flow, dev, now, business, floor, true, {});
+  }
+
+  /** The hour's upload, unless the device's own history explains it (same hour on earlier days; with `useZ`, the robust z-score). */
+  private unusual(flow: FlowRecord, dev: DeviceUpload, now: number, business: boolean, floor: number, useZ: boolean, extra: Record<string, unknown>): Finding[] {
+    const u = this.ctx.c.t.upload;
+    const ratio = dev.out / Math.max(1, dev.in);
     // A device that sent comparable amounts at this hour on an earlier day (a nightly cloud
     // backup) is doing what it always does.
     const sameHour = this.sameHourMax(dev);
     if (sameHour >= dev.out * u.sameHourRatio) return [];
-    const base = this.baseline(dev, business);
+    const base = useZ ? this.baseline(dev, business) : undefined;
     let z: number | undefined;
     if (base !== undefined) {
       z = (dev.out - base.median) / (1.4826 * Math.max(base.mad, u.madFloorBytes));
       if (z < u.zScore) return [];
     }
-    dev.reportedHour = hour;
+    dev.reportedHour = dev.hour;
     dev.reportedOut = dev.out;
     return [this.finding(flow, now, 'hourly', dev.out, floor, business, {
       hourBytesOut: dev.out, hourBytesIn: dev.in, ratio: Math.round(ratio * 10) / 10,
       z: z === undefined ? null : Math.round(z * 10) / 10, baselineMedian: base?.median ?? null, baselineMad: base?.mad ?? null,
-      baselineHours: base?.hours ?? 0, coldStart: base === undefined, sameHourMaxBytes: sameHour,
+      baselineHours: base?.hours ?? 0, coldStart: useZ && base === undefined, sameHourMaxBytes: sameHour, ...extra,
     })];
   }
 
@@ -110,6 +137,8 @@ export class UploadDetector implements FlowDetector {
     dev.hour = hour;
     dev.out = 0;
     dev.in = 0;
+    dev.outOther = 0;
+    dev.inOther = 0;
   }
 
   /** Most bytes sent in the same local hour on earlier days still in the ring. */

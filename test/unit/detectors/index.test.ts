@@ -7,6 +7,11 @@ test('the shipped rules/thresholds.json validates', (t) => {
   t.notThrows(() => parseThresholds(RULES));
 });
 
+test('every well-known service in the shipped rules cites its source (issue 15)', (t) => {
+  const missing = parseThresholds(RULES).allowlist.filter((e) => e.source.length === 0).map((e) => e.name);
+  t.deepEqual(missing, []);
+});
+
 test('bad thresholds are refused with ThresholdsError', (t) => {
   const bad = structuredClone(RULES) as Record<string, unknown>;
   (bad['beacon'] as Record<string, unknown>)['weights'] = { ts: 0.5, ds: 0.5, dur: 0.5, hist: 0.5 };

@@ -67,3 +67,21 @@ test('hours a device was silent count as zero, also after a silence longer than 
   t.is(spike.length, 1);
   t.true((spike[0]!.evidence['baselineMedian'] as number) < 1e6);
 });
+
+test('one-way bytes to a port other than 80/443 of an address few devices use count against the lower floor', (t) => {
+  // AndroidTester's controller (Stratosphere's Android Mischief Dataset): 42 MB out on 1337/tcp in
+  // five minutes, at 18:36 office time, with almost nothing back.
+  const rat = (over: Parameters<typeof flow>[0]) => [0, 1, 2].map((i) => flow({ remoteIp: '198.51.100.37', remotePort: 1337, start: DAY0 + 14 * H + i * MIN, end: DAY0 + 14 * H + (i + 1) * MIN, bytesOut: 14e6, bytesIn: 2000, ...over }));
+  const found = run(new UploadDetector(ctx()), rat({}));
+  t.is(found.length, 1);
+  t.is(found[0]!.evidence['otherPortsBytesOut'], 28e6, 'reported when the hour crossed 20 MB');
+  t.is(found[0]!.evidence['coldStart'], false, 'no z-score was used, so none is claimed missing');
+  t.deepEqual(run(new UploadDetector(ctx()), rat({ remotePort: 443 })), [], 'the same to a web port is an ordinary upload (2 GB floor in business hours)');
+  t.deepEqual(run(new UploadDetector(ctx()), rat({ bytesIn: 14e6 })), [], 'two-way (a call, a VPN) is no upload');
+  t.deepEqual(run(new UploadDetector(ctx()), rat({ bytesOut: 5e6 })), [], '15 MB in the hour is under the 20 MB floor');
+  // A call's media is no upload: presenting a screen to a Zoom meeting whose cameras are off.
+  t.deepEqual(run(new UploadDetector(ctx()), rat({ proto: 'udp', remotePort: 8801, bytesOut: 100e6 })), [], 'video-calls media ports');
+  // A destination many office devices use is not "few": the DetectorSet says so through usedBy.
+  const popular = { ...ctx(), usedBy: () => ({ count: 5, by: 'network' as const }) };
+  t.deepEqual(run(new UploadDetector(popular), rat({})), []);
+});

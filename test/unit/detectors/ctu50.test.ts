@@ -1,0 +1,93 @@
+// The detectors and the alert pipeline on CTU-50 (issue 15): ten benign PCs over five whole days
+// each (50 PC-days) and six malware captures with labelled command-and-control servers, all from
+// the Stratosphere Laboratory, replayed as one office through the shipped detectors. Only the TLS
+// flows are in this set, as hourly aggregates laid out again as flows (ctu50.ts says how); the
+// full-traffic days are in realTraffic.test.ts. Sources and licences: test/fixtures/traffic/SOURCES.md.
+import test from 'ava';
+import type { Alert } from '../../../firmware/src/alerts/types.js';
+import { flowsOf, readAggregates, type AggRow, type Layout } from './ctu50.js';
+import { replay } from './corpus.js';
+
+const H = 3_600_000;
+const MONDAY = Date.UTC(2026, 10, 22, 15, 0, 0); // Monday 2026-11-23 00:00 JST
+const benign = readAggregates('ctu50/benign.tsv.gz');
+const malware = readAggregates('ctu50/malware.tsv.gz');
+
+// A benign capture day runs from 21:00 to 21:00 UTC (23:00 to 23:00 in Prague, UTC+2): each hour is
+// put at the same local hour of the office's day, so the PCs keep their working hours.
+const benignAt = (r: AggRow): number => MONDAY + (r.day - 1) * 24 * H - H + ((r.hour + 3) % 24) * H;
+const malwareAt = (r: AggRow): number => MONDAY + (r.day - 1) * 24 * H + r.hour * H;
+
+const clients = [...new Set(benign.map((r) => r.set))].sort();
+const captures = [...new Set(malware.map((r) => r.set))].sort();
+const pcIp = (i: number): string => `10.50.0.${i + 1}`;
+const malwareIp = (i: number): string => `10.60.0.${i + 1}`;
+const hex = (i: number): string => (i + 1).toString(16).padStart(2, '0');
+
+const officeOf = (layout: Layout) => [
+  ...clients.flatMap((c, i) => flowsOf(benign.filter((r) => r.set === c), pcIp(i), `02:00:00:00:50:${hex(i)}`, benignAt, layout)),
+  ...captures.flatMap((c, i) => flowsOf(malware.filter((r) => r.set === c), malwareIp(i), `02:00:00:00:60:${hex(i)}`, malwareAt, layout)),
+];
+const pcDays = new Set(benign.map((r) => `${r.set}/${r.day}`)).size;
+
+/** Labelled C2 servers the beacon method can see: on some day, at least 24 connections (RITA's
+ *  minimum, rules/thresholds.json beacon.minConnections) spread over at least 6 hours (minObservedHours). */
+function visibleC2(): Array<{ capture: string; ip: string; server: string }> {
+  const byDay = new Map<string, { flows: number; hours: Set<number> }>();
+  for (const r of malware) {
+    // Only servers labelled C2 ("CC", "CC-with-MITM-from-analysts"): captures 219-2, 230-1 and 327-2
+    // label every flow of the infected host Malicious (Wikipedia and Cloudflare included), naming no C2.
+    if (r.label !== 'Malicious' || !r.detail.startsWith('CC')) continue;
+    const k = `${r.set}|${r.resp}|${r.day}`;
+    const s = byDay.get(k) ?? { flows: 0, hours: new Set<number>() };
+    s.flows += r.flows;
+    s.hours.add(r.hour);
+    byDay.set(k, s);
+  }
+  const out = new Map<string, { capture: string; ip: string; server: string }>();
+  for (const [k, s] of byDay) {
+    const [capture = '', server = ''] = k.split('|');
+    if (s.flows >= 24 && s.hours.size >= 6) out.set(`${capture}|${server}`, { capture, ip: malwareIp(captures.indexOf(capture)), server });
+  }
+  return [...out.values()];
+}
+
+const results = new Map<Layout, { alerts: Alert[]; findings: number }>();
+const run = (layout: Layout): { alerts: Alert[]; findings: number } => {
+  const r = results.get(layout) ?? replay(officeOf(layout).map((x) => x.flow));
+  results.set(layout, r);
+  return r;
+};
+
+// Measured 2026-12-02 with the shipped thresholds (the README's issue 15 figures), for flows laid
+// out evenly / scattered in their hour: false alerts 102 / 86 in 50 PC-days (2.04 / 1.72 per PC per
+// day; mostly beacons to cloud addresses contacted once or twice an hour, and long connections on
+// 443 that join the incidents those open), labelled C2 servers found 6 / 6 of 13 the method can
+// see (the 7 missed are all Botnet-67-1's). The issue's targets are NOT met on this set. It has no
+// names (no DNS, no TLS server names: the box's strongest evidence that a destination is a
+// well-known service) and no moments within the hour. These bounds only stop it getting worse.
+const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 102, c2Found: 6 }, scattered: { falseAlerts: 86, c2Found: 6 } };
+
+for (const layout of ['even', 'scattered'] as const) {
+  test(`ten benign PCs over five days (TLS only, ${layout}): false alerts after the pipeline`, (t) => {
+    t.is(pcDays, 50);
+    const falseAlerts = run(layout).alerts.filter((a) => (a.device.ip ?? '').startsWith('10.50.0.'));
+    const kinds = new Map<string, number>();
+    for (const a of falseAlerts) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
+    t.log(`false alerts: ${falseAlerts.length} for ${pcDays} PC-days = ${(falseAlerts.length / pcDays).toFixed(2)} per PC per day (target 0.1): ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    const incidents = new Set(falseAlerts.map((a) => (a.incidentId === null ? `alert ${a.id}` : `incident ${a.incidentId}`)));
+    t.log(`as the staff see them, grouped into incidents: ${incidents.size} (${(incidents.size / pcDays).toFixed(2)} per PC per day)`);
+    t.true(falseAlerts.length <= MEASURED[layout].falseAlerts, `no worse than measured (${falseAlerts.length} > ${MEASURED[layout].falseAlerts})`);
+    t.true(falseAlerts.every((a) => a.direction !== 'inbound'), 'attacks on the PCs are never counted as their traffic');
+  });
+
+  test(`labelled command-and-control servers the method can see are found in the same office (${layout})`, (t) => {
+    const visible = visibleC2();
+    const alerts = run(layout).alerts;
+    const found = visible.filter((v) => alerts.some((a) => a.device.ip === v.ip && a.remote?.ip === v.server));
+    t.log(`C2 servers found: ${found.length} of ${visible.length} visible`);
+    for (const v of visible) if (!found.includes(v)) t.log(`  missed: ${v.capture} → ${v.server}`);
+    t.true(visible.length >= 5, 'the set has C2 channels the method can see');
+    t.true(found.length >= MEASURED[layout].c2Found, `no worse than measured (${found.length} < ${MEASURED[layout].c2Found})`);
+  });
+}
