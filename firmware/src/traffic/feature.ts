@@ -27,6 +27,7 @@ import { FlowIngest } from './ingest.js';
 import { NeighbourTable, type KnownDevice } from './neighbours.js';
 import { loadThresholds } from './thresholdsFile.js';
 import { MacMisses } from './macMisses.js';
+import { RecentFlows } from './recentFlows.js';
 import { LAN_SEEN_SET } from '../nft/render.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { incidentsView, trafficRepos, type IncidentsView, type TrafficRepos } from './view.js';
@@ -85,6 +86,8 @@ export class TrafficFeature implements Feature<TrafficRepos> {
   private lastDnsAt = 0;
   private isLanFor: { prefixes: readonly string[]; fn: (ip: string) => boolean } | null = null;
   readonly counts = { findings: 0, blocked: 0, errors: 0 };
+  /** The latest judged flows, for `utmctl flows`. */
+  private readonly recent = new RecentFlows();
 
   constructor(private readonly o: TrafficOptions) {}
 
@@ -256,6 +259,8 @@ export class TrafficFeature implements Feature<TrafficRepos> {
     if (!ctx || !detectors) return;
     try {
       if (flow.end > this.lastEventAt) this.lastEventAt = flow.end;
+      // Outbound only: the detectors look those names up anyway (the same LRU touch, no new one).
+      this.recent.push(flow, flow.direction === 'outbound' ? this.dns?.nameOf(flow.remoteIp) : undefined);
       for (const f of detectors.onFlow(flow)) {
         this.counts.findings++;
         ctx.raise(f);
@@ -289,6 +294,7 @@ export class TrafficFeature implements Feature<TrafficRepos> {
       'traffic.bytes': () => ({ devices: this.bytes?.latest() ?? [], ...this.bytes?.stats }),
       'traffic.state': () => ({ sizes: this.detectors?.sizes() ?? {}, produced: this.detectors?.produced ?? {}, thresholds: this.thresholds, dns: this.dnsStatus() }),
       'traffic.names': (args) => this.names(args),
+      'traffic.flows': (args) => this.flows(args),
     };
   }
 
@@ -311,6 +317,17 @@ export class TrafficFeature implements Feature<TrafficRepos> {
     return { names: cache.list(a.limit), total: cache.size };
   }
 
+  /** `traffic.flows`: the latest judged flows, newest first ({ limit, device }). Throws CommandError on bad args. */
+  private flows(args: Record<string, unknown>): unknown {
+    const a = parseArgs(FlowsArgs, args);
+    let device: string | undefined;
+    if (a.device !== undefined) {
+      device = normalizeIp(a.device.trim())?.ip;
+      if (device === undefined) throw new CommandError(`not an address: ${a.device}`);
+    }
+    return { flows: this.recent.list(a.limit, device), seen: this.recent.seen };
+  }
+
   /** The page's view model of the latest incidents (undefined before init). */
   views(): IncidentsView | undefined {
     const ctx = this.ctx;
@@ -331,6 +348,11 @@ export class TrafficFeature implements Feature<TrafficRepos> {
     };
   }
 }
+
+const FlowsArgs = z.strictObject({
+  limit: z.int().min(1).max(200).default(20),
+  device: z.string().max(64).optional(),
+});
 
 const NamesArgs = z.strictObject({
   ip: z.string().max(64).optional(),
