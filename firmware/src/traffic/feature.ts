@@ -98,7 +98,7 @@ export class TrafficFeature implements Feature<TrafficRepos> {
   /** Loads thresholds and builds the detectors; throws ThresholdsError on a bad file. */
   init(ctx: FeatureContext<TrafficRepos>): void {
     this.ctx = ctx;
-    const t = loadThresholds({ root: this.o.root, file: ctx.config.traffic.thresholdsFile, timeScale: ctx.config.traffic.timeScale });
+    const t = loadThresholds({ root: this.o.root, file: ctx.config.traffic.thresholdsFile });
     this.thresholds = t;
     const collector = ctx.config.upstream?.host ?? ctx.provisioning?.upstream.host;
     const dn = ctx.config.traffic.dnsNames;
@@ -336,7 +336,6 @@ export class TrafficFeature implements Feature<TrafficRepos> {
 
   status(): Record<string, unknown> {
     return {
-      timeScale: this.thresholds?.timeScale ?? null,
       ingest: this.ingest?.counts ?? null,
       counts: this.counts,
       detectors: this.detectors ? { sizes: this.detectors.sizes(), produced: this.detectors.produced } : null,
