@@ -18,6 +18,8 @@ export type AllowEntry = z.infer<typeof AllowEntrySchema>;
 
 export const ThresholdsSchema = z.strictObject({
   version: z.literal(1),
+  // Files written for older firmware may still say "timeScale": 1; anything else was a test knob.
+  timeScale: z.literal(1).optional().describe('Obsolete, no effect: durations are always real. Only 1 is accepted.'),
   timezoneOffsetMinutes: z.number().int().min(-720).max(840).default(540).describe('Office local time offset from UTC, for business hours.'),
   businessHours: z.strictObject({
     days: z.array(z.number().int().min(0).max(6)).describe('Working days, 0 = Sunday.'),
