@@ -70,7 +70,7 @@ test.serial('bridge: names learned from a trusted resolver\'s answers show in ut
 
   // The PC connects to the named controller and to the rogue's address: the detectors get the
   // first with its name beside it (what a finding's evidence names), the second without.
-  t.true((await tcpProbe(host.ns, [{ addr: C2, port: 443 }, { addr: ROGUE_IP, port: 443 }], { timeoutMs: 3000 })).every((r) => r.outcome === 'connected'));
+  t.true((await tcpProbe(host.ns, [{ addr: C2, port: 443 }, { addr: ROGUE_IP, port: 443 }], { timeoutMs: 10_000 })).every((r) => r.outcome === 'connected'));
   const [named, unnamed] = await namedFlows(lab, utmd, host.v4, [C2, ROGUE_IP]);
   t.like(named, { remoteIp: C2, remotePort: 443, direction: 'outbound', remoteName: C2_NAME });
   t.like(unnamed, { remoteIp: ROGUE_IP, remotePort: 443 });
@@ -119,7 +119,7 @@ test.serial('router: answers from the box\'s own dnsmasq name addresses with no 
   // from the AAAA record (the parser's text): one canonical form on both sides.
   const v6host = host.v6;
   if (v6host === undefined) throw new Error('the lab gives router-mode hosts IPv6');
-  t.true((await tcpProbe(host.ns, [{ addr: C2_V6, port: 443 }], { timeoutMs: 3000 }))[0]?.outcome === 'connected');
+  t.true((await tcpProbe(host.ns, [{ addr: C2_V6, port: 443 }], { timeoutMs: 10_000 }))[0]?.outcome === 'connected');
   const [flow] = await namedFlows(lab, utmd, v6host, [C2_V6]);
   t.like(flow, { family: 6, remoteIp: C2_V6, remotePort: 443, direction: 'outbound', remoteName: C2_NAME });
 });
