@@ -13,6 +13,7 @@ type IncidentView = Incident & Told & { id: number; alerts: Alert[]; deviceName?
 import { printBlocklistHuman } from './blocklistHuman.js';
 import { printAudit, printDevices, printDeviceResult } from '../devices/human.js';
 import { printUpstreamStatus } from './upstreamHuman.js';
+import { printFlows } from './flowsHuman.js';
 
 export const safe = (v: unknown): string => {
   const text: unknown = v ?? '-';
@@ -44,6 +45,7 @@ export function printHuman(cmd: string, r: unknown, out: (s: string) => void, wo
   if (cmd === 'devices.audit') return printAudit(r as { at: number; actor: string; action: string; mac: string; from: string | null; to: string | null; detail?: string }[], out);
   if (cmd.startsWith('device.')) return printDeviceResult(cmd, r, out);
   if (cmd === 'traffic.names') return printNames(r as { names: NameRow[]; total?: number }, out);
+  if (cmd === 'traffic.flows') return printFlows(r as Parameters<typeof printFlows>[0], out);
   if (cmd === 'web.cert') {
     const c = r as { source: string; fingerprint256: string; spkiSha256: string; notAfter: number; subjectAltName: string; httpsPort: number };
     out(`secure page: https on port ${c.httpsPort} (${c.source === 'provisioning' ? 'certificate from the provisioning bundle' : 'certificate made by this box'})\n`

@@ -37,6 +37,8 @@ const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
   device label MAC TEXT    name a device for staff, e.g. 経理のパソコン ("" clears it)
   device audit             who approved, quarantined or released what, and when
   names [IP]               DNS names learned for outside addresses (from answers to office devices)
+  flows [--device IP] [--limit N]
+                           the latest connections the box judged (from the kernel), newest first
   password                 the page's admin password (generated when no bundle is installed)
   web cert                 the secure page's certificate: SHA-256 fingerprint to compare in the browser
   hash-password            read a password on stdin, print a hash for the provisioning bundle
@@ -73,6 +75,7 @@ export function route(pos: string[], limit: string | undefined, opts: Record<str
   if (a === 'password' && !b) return { cmd: 'password', args: {} };
   if (a === 'web' && b === 'cert' && pos.length === 2) return { cmd: 'web.cert', args: {} };
   if (a === 'upstream' && b === 'status' && pos.length === 2) return { cmd: 'upstream.status', args: {} };
+  if (a === 'flows' && !b) return { cmd: 'traffic.flows', args: { ...(limit ? { limit: Number(limit) } : {}), ...(opts['device'] ? { device: opts['device'] } : {}) } };
   if (a === 'names' && pos.length <= 2) return { cmd: 'traffic.names', args: b ? { ip: b } : limit ? { limit: Number(limit) } : {} };
   if (a === 'alerts' && !b) return { cmd: 'alerts', args: limit ? { limit: Number(limit) } : {} };
   if (a === 'ruleset' && (b === 'print' || b === 'check')) return { cmd: `ruleset.${b}`, args: {} };
@@ -102,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const box = await runBoxCommand(p, json, (s) => process.stdout.write(s));
   if (box !== undefined) return box;
-  const opts = { format: str(p, 'format'), column: str(p, 'column'), for: str(p, 'for'), note: str(p, 'note') };
+  const opts = { format: str(p, 'format'), column: str(p, 'column'), for: str(p, 'for'), note: str(p, 'note'), device: str(p, 'device') };
   if (p.positional[0] === 'blocklist' && p.positional[1] === 'check') {
     const summary = await checkFile(p.positional[2], opts);
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -90,7 +90,6 @@ export const ConfigSchema = z
     traffic: z
       .strictObject({
         thresholdsFile: z.string().max(4096).optional().describe('Detection thresholds (JSON). Default: rules/thresholds.json of the installed package'),
-        timeScale: z.number().positive().max(1).optional().describe('Overrides the thresholds\' timeScale: every detection duration is multiplied by it (tests use 0.01 so an hour passes in 36 s)'),
         conntrackPollSeconds: z.int().min(1).max(3600).default(60).describe('How often open connections are listed to find long-lived ones (the flow sensor only reports ended connections)'),
         counterPollSeconds: z.int().min(1).max(3600).default(60).describe('How often the kernel\'s per-device byte counters are read (utmctl status, traffic.bytes)'),
         dnsNames: z

@@ -15,7 +15,7 @@
 //    (last - first) / (dataset range) and consistency = longest run of non-empty bins
 //    (wrapping) / durIdealHours, both capped at 1;
 //  - combined = Σ weight·sub-score, weights summing to 1 (RITA default 0.25 each), 3 decimals.
-// Times are in real seconds (event ms / timeScale / 1000) so RITA's "< 10" guard keeps its meaning.
+// Times are in seconds (event ms / 1000) so RITA's "< 10" guard keeps its meaning.
 import { z } from 'zod';
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
@@ -123,7 +123,7 @@ export class BeaconDetector implements FlowDetector {
     if (this.ctx.allowed(flow, 'beacon') !== undefined) return [];
     const c = this.ctx.c, b = c.t.beacon;
     const key = `${deviceKey(flow)}|${flow.remoteIp}`;
-    const t0 = flow.start / c.t.timeScale / 1000, size = flow.bytesOut + flow.bytesIn;
+    const t0 = flow.start / 1000, size = flow.bytesOut + flow.bytesIn;
     let p = this.pairs.get(key);
     if (p === undefined) {
       p = { c: [t0, size], lastSeen: now, lastScored: -Infinity, lastReported: -Infinity };
@@ -173,7 +173,7 @@ export class BeaconDetector implements FlowDetector {
   }
 
   private trim(p: Pair, now: number): void {
-    const from = (now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours)) / this.ctx.c.t.timeScale / 1000;
+    const from = (now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours)) / 1000;
     let i = 0;
     while ((p.c[i] ?? Infinity) < from) i += 2; // past the end stops the walk
     if (i > 0) p.c.splice(0, i);
@@ -182,7 +182,7 @@ export class BeaconDetector implements FlowDetector {
   /** RITA score of one pair at event time `now`; undefined when there is too little data. */
   private score(p: Pair, now: number) {
     const c = this.ctx.c, b = c.t.beacon;
-    const toS = (ms: number) => ms / c.t.timeScale / 1000;
+    const toS = (ms: number) => ms / 1000;
     const dsMax = toS(now);
     const dsMin = Math.max(toS(now - c.hours(b.windowHours)), toS(this.observedSince ?? 0));
     if (dsMax <= dsMin) return undefined;

@@ -48,7 +48,7 @@ export class LongConnectionDetector implements FlowDetector {
     const last = this.reported.peek(key);
     if (last !== undefined && now - last < c.hours(l.reportEveryHours)) return [];
     this.reported.set(key, now);
-    const hours = Math.round((age / c.t.timeScale / 3_600_000) * 10) / 10;
+    const hours = Math.round((age / 3_600_000) * 10) / 10;
     return [{
       // A long connection on a web port is what chat, music and video apps keep open all day (measured on
       // four real PCs: Slack, Spotify, Overleaf, Jitsi); alone it is no reason to call anyone, so there it

@@ -1,6 +1,6 @@
 // Schema of rules/thresholds.json: every number a detector decides with, as data.
-// Durations are written in real units (seconds, minutes, hours); `timeScale` multiplies
-// them all, so a test with timeScale 0.001 replays an hour of traffic in 3.6 s of event time.
+// Durations are written in real units (seconds, minutes, hours) and compared with event times
+// (flow timestamps, ms), so a test replays hours of traffic in milliseconds by writing the times.
 import { z } from 'zod';
 
 const Port = z.number().int().min(0).max(65535);
@@ -21,7 +21,8 @@ export type AllowEntry = z.infer<typeof AllowEntrySchema>;
 
 export const ThresholdsSchema = z.strictObject({
   version: z.literal(1),
-  timeScale: z.number().positive().max(1).default(1).describe('Multiplier on every duration below (tests: 0.001).'),
+  // Files written for older firmware may still say "timeScale": 1; anything else was a test knob.
+  timeScale: z.literal(1).optional().describe('Obsolete, no effect: durations are always real. Only 1 is accepted.'),
   timezoneOffsetMinutes: z.number().int().min(-720).max(840).default(540).describe('Office local time offset from UTC, for business hours.'),
   businessHours: z.strictObject({
     days: z.array(z.number().int().min(0).max(6)).describe('Working days, 0 = Sunday.'),
@@ -113,29 +114,28 @@ export function parseThresholds(doc: unknown): Thresholds {
 const H = 3_600_000;
 const M = 60_000;
 
-/** Event-time helpers derived from thresholds: scaled durations and local business hours. */
+/** Event-time helpers derived from thresholds: durations and local business hours. */
 export interface Clocked {
   t: Thresholds;
-  /** Real duration in ms → event-time ms under timeScale. */
+  /** A duration in ms (event time is wall-clock ms). */
   ms(realMs: number): number;
   minutes(n: number): number;
   hours(n: number): number;
-  /** Scaled event time → index of the local hour (continuous, for bucketing). */
+  /** Event time → index of the local hour (continuous, for bucketing). */
   hourIndex(at: number): number;
   isBusinessHour(at: number): boolean;
 }
 
 /** Build the Clocked view of validated thresholds. */
 export function clocked(t: Thresholds): Clocked {
-  const s = t.timeScale;
   const off = t.timezoneOffsetMinutes * M;
   const days = new Set(t.businessHours.days);
-  const hourIndex = (at: number): number => Math.floor((at / s + off) / H);
+  const hourIndex = (at: number): number => Math.floor((at + off) / H);
   return {
     t,
-    ms: (x) => x * s,
-    minutes: (n) => n * M * s,
-    hours: (n) => n * H * s,
+    ms: (x) => x,
+    minutes: (n) => n * M,
+    hours: (n) => n * H,
     hourIndex,
     isBusinessHour(at) {
       const hi = hourIndex(at);

@@ -94,7 +94,7 @@ export class UploadDetector implements FlowDetector {
     if (flow.bytesOut >= single && flowRatio >= u.minUpDownRatio) {
       dev.reportedHour = hour;
       dev.reportedOut = Math.max(dev.out, flow.bytesOut);
-      return [this.finding(flow, now, 'single_flow', flow.bytesOut, single, business, { flowBytesOut: flow.bytesOut, flowBytesIn: flow.bytesIn, flowSeconds: Math.round((flow.end - flow.start) / c.t.timeScale / 1000) })];
+      return [this.finding(flow, now, 'single_flow', flow.bytesOut, single, business, { flowBytesOut: flow.bytesOut, flowBytesIn: flow.bytesIn, flowSeconds: Math.round((flow.end - flow.start) / 1000) })];
     }
     const otherRatio = dev.outOther / Math.max(1, dev.inOther);
     if (dev.outOther >= u.hourlyFloorBytesOtherPorts && otherRatio >= u.minUpDownRatio && dev.out < floor) {
@@ -159,7 +159,7 @@ export class UploadDetector implements FlowDetector {
     const hourMs = c.hours(1);
     for (let h = from; h < dev.hour; h++) {
       // hourIndex counts local hours; map back to an event time inside that hour.
-      const at = (h * 3_600_000 - c.t.timezoneOffsetMinutes * 60_000) * c.t.timeScale + hourMs / 2;
+      const at = h * 3_600_000 - c.t.timezoneOffsetMinutes * 60_000 + hourMs / 2;
       if (c.isBusinessHour(at) !== business) continue;
       vals.push(dev.ring[h % this.slots] ?? 0); // inside the ring
     }

@@ -3,11 +3,9 @@
 // long-connection poller), ended connections arrive as DESTROY events through the sensors.
 // Nothing in the packet path counts, so established traffic keeps the ruleset's fast path.
 import { parseFlow, type FlowRecord } from '../flows/parse.js';
-import { systemBin } from '../sys/bin.js';
-import { run } from '../sys/run.js';
 import { Poller } from '../time/poller.js';
 import { ByteLedger, countsForDevice, type DeviceBytes } from './byteLedger.js';
-import { parseConntrackLine } from './conntrackList.js';
+import { listConntrack, parseConntrackLine } from './conntrackList.js';
 import type { DeviceBytesRepo } from './deviceBytesRepo.js';
 
 export type { DeviceBytes } from './byteLedger.js';
@@ -24,9 +22,6 @@ export interface ByteCounterOptions {
   list?: (() => Promise<string>) | undefined;
   onError: (e: unknown) => void;
 }
-
-const listConntrack = async (): Promise<string> =>
-  (await run([systemBin('conntrack'), '-L', '-o', 'extended,id,ktimestamp'], { timeoutMs: 20_000, maxOutput: 128 * 1024 * 1024 })).stdout;
 
 /** Reads conntrack; `latest()` is what `utmctl status` and the page show. */
 export class ByteCounters {

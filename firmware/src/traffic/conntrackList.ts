@@ -54,7 +54,14 @@ export interface ConntrackPollerDeps {
   now: () => number;
   onRecord: (rec: Record<string, string | number>) => void;
   onError: (e: unknown) => void;
+  /** Lists open connections (default: `conntrack -L -o extended,id,ktimestamp` in this
+   *  process's namespace; a test lists a lab namespace's). */
+  list?: (() => Promise<string>) | undefined;
 }
+
+/** The open connections of this network namespace, one `conntrack -L -o extended,id,ktimestamp` line each. */
+export const listConntrack = async (): Promise<string> =>
+  (await run([systemBin('conntrack'), '-L', '-o', 'extended,id,ktimestamp'], { timeoutMs: 20_000, maxOutput: 128 * 1024 * 1024 })).stdout;
 
 export class ConntrackPoller {
   private readonly poller: Poller;
@@ -72,11 +79,11 @@ export class ConntrackPoller {
 
   private async listOnce(): Promise<void> {
     try {
-      const r = await run([systemBin('conntrack'), '-L', '-o', 'extended,id,ktimestamp'], { timeoutMs: 20_000, maxOutput: 128 * 1024 * 1024 });
+      const text = await (this.d.list ?? listConntrack)();
       this.counts.polls++;
       const now = this.d.now();
       const min = this.d.minAgeMs();
-      for (const line of r.stdout.split('\n')) {
+      for (const line of text.split('\n')) {
         if (!line) continue;
         this.counts.listed++;
         const rec = parseConntrackLine(line, now);

@@ -27,6 +27,7 @@ import { FlowIngest } from './ingest.js';
 import { NeighbourTable, type KnownDevice } from './neighbours.js';
 import { loadThresholds } from './thresholdsFile.js';
 import { MacMisses } from './macMisses.js';
+import { RecentFlows } from './recentFlows.js';
 import { LAN_SEEN_SET } from '../nft/render.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { incidentsView, trafficRepos, type IncidentsView, type TrafficRepos } from './view.js';
@@ -87,6 +88,8 @@ export class TrafficFeature implements Feature<TrafficRepos> {
   private lastDnsAt = 0;
   private isLanFor: { prefixes: readonly string[]; fn: (ip: string) => boolean } | null = null;
   readonly counts = { findings: 0, blocked: 0, errors: 0 };
+  /** The latest judged flows, for `utmctl flows`. */
+  private readonly recent = new RecentFlows();
 
   constructor(private readonly o: TrafficOptions) {}
 
@@ -97,7 +100,7 @@ export class TrafficFeature implements Feature<TrafficRepos> {
   /** Loads thresholds and builds the detectors; throws ThresholdsError on a bad file. */
   init(ctx: FeatureContext<TrafficRepos>): void {
     this.ctx = ctx;
-    const t = loadThresholds({ root: this.o.root, file: ctx.config.traffic.thresholdsFile, timeScale: ctx.config.traffic.timeScale });
+    const t = loadThresholds({ root: this.o.root, file: ctx.config.traffic.thresholdsFile });
     this.thresholds = t;
     const collector = ctx.config.upstream?.host ?? ctx.provisioning?.upstream.host;
     const dn = ctx.config.traffic.dnsNames;
@@ -258,6 +261,8 @@ export class TrafficFeature implements Feature<TrafficRepos> {
     if (!ctx || !detectors) return;
     try {
       if (flow.end > this.lastEventAt) this.lastEventAt = flow.end;
+      // Outbound only: the detectors look those names up anyway (the same LRU touch, no new one).
+      this.recent.push(flow, flow.direction === 'outbound' ? this.dns?.nameOf(flow.remoteIp) : undefined);
       for (const f of detectors.onFlow(flow)) {
         this.counts.findings++;
         ctx.raise(f);
@@ -291,6 +296,7 @@ export class TrafficFeature implements Feature<TrafficRepos> {
       'traffic.bytes': () => ({ devices: this.bytes?.latest() ?? [], ...this.bytes?.stats }),
       'traffic.state': () => ({ sizes: this.detectors?.sizes() ?? {}, produced: this.detectors?.produced ?? {}, thresholds: this.thresholds, dns: this.dnsStatus() }),
       'traffic.names': (args) => this.names(args),
+      'traffic.flows': (args) => this.flows(args),
     };
   }
 
@@ -313,6 +319,17 @@ export class TrafficFeature implements Feature<TrafficRepos> {
     return { names: cache.list(a.limit), total: cache.size };
   }
 
+  /** `traffic.flows`: the latest judged flows, newest first ({ limit, device }). Throws CommandError on bad args. */
+  private flows(args: Record<string, unknown>): unknown {
+    const a = parseArgs(FlowsArgs, args);
+    let device: string | undefined;
+    if (a.device !== undefined) {
+      device = normalizeIp(a.device.trim())?.ip;
+      if (device === undefined) throw new CommandError(`not an address: ${a.device}`);
+    }
+    return { flows: this.recent.list(a.limit, device), seen: this.recent.seen };
+  }
+
   /** The page's view model of the latest incidents (undefined before init). */
   views(): IncidentsView | undefined {
     const ctx = this.ctx;
@@ -321,7 +338,6 @@ export class TrafficFeature implements Feature<TrafficRepos> {
 
   status(): Record<string, unknown> {
     return {
-      timeScale: this.thresholds?.timeScale ?? null,
       ingest: this.ingest?.counts ?? null,
       counts: this.counts,
       detectors: this.detectors ? { sizes: this.detectors.sizes(), produced: this.detectors.produced } : null,
@@ -333,6 +349,11 @@ export class TrafficFeature implements Feature<TrafficRepos> {
     };
   }
 }
+
+const FlowsArgs = z.strictObject({
+  limit: z.int().min(1).max(200).default(20),
+  device: z.string().max(64).optional(),
+});
 
 const NamesArgs = z.strictObject({
   ip: z.string().max(64).optional(),

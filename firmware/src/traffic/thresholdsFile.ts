@@ -1,11 +1,10 @@
-// Loads the detection thresholds (rules/thresholds.json, or the config's file) and applies
-// the config's timeScale override.
+// Loads the detection thresholds (rules/thresholds.json, or the config's file).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseThresholds, ThresholdsError, type Thresholds } from '../detectors/thresholds.js';
 
 /** Reads and validates the thresholds file; throws ThresholdsError (file or content). */
-export function loadThresholds(o: { root: string; file?: string | undefined; timeScale?: number | undefined }): Thresholds {
+export function loadThresholds(o: { root: string; file?: string | undefined }): Thresholds {
   const path = o.file ?? join(o.root, 'rules', 'thresholds.json');
   let doc: unknown;
   try {
@@ -13,6 +12,5 @@ export function loadThresholds(o: { root: string; file?: string | undefined; tim
   } catch (e) {
     throw new ThresholdsError(`cannot read thresholds ${path}`, { cause: e });
   }
-  const t = parseThresholds(doc);
-  return o.timeScale === undefined ? t : { ...t, timeScale: o.timeScale };
+  return parseThresholds(doc);
 }

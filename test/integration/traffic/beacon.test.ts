@@ -1,48 +1,51 @@
-// Real flows through the box: an office PC "checks in" with one outside address at a fixed
-// interval (a C2 beacon). With timeScale 0.0005 a scaled hour lasts 1.8 s, so 36 s of check-ins
-// every 0.3 s are 20 hours of six connections an hour: the RITA-style score must flag it, and
-// it must arrive as one incident in utmctl, upstream and on the page.
+// Real flows through the box, at real speed: an office PC "checks in" with one outside address
+// over and over (the traffic a C2 beacon makes). What the kernel path must give the beacon
+// detector is each check-in as its own ended flow — device address and MAC, the remote address
+// and port, bytes each way and the kernel's start time — through ulogd2 NFCT, oriented to the
+// office device. `utmctl flows` shows what utmd judged. Whether such check-ins ARE a beacon
+// (score, interval, evidence) and how the incident reaches upstream and the page is replayed
+// with a fake clock in test/unit/traffic/labStories.test.ts; no assertion here depends on timing.
 import test from 'ava';
 import { createLab } from '../../lab/lab.js';
-import { startUdpCollector } from '../../lab/collector.js';
 import { startTcpListener } from '../../lab/services.js';
 import { startUtmd } from '../../lab/utmd.js';
-import { fastConntrack, pageIncidentIds, pageText, provisioning, trafficConfig, upstreamLines, waitIncident } from './helpers.js';
+import type { RecentFlow } from '../../../firmware/src/traffic/recentFlows.js';
+import { fastConntrack, provisioning, trafficConfig, waitFlows } from './helpers.js';
 
 const C2 = '203.0.113.200';
+const N = 12;
+const PAYLOAD = 180;
 
-/** A tiny agent: N connections to addr:port, one every `everyMs`, each sending the same bytes. */
+/** A tiny agent: n connections to addr:port, one after another, each sending the same bytes. */
 function beaconScript(addr: string, port: number, n: number, everyMs: number): string {
-  return `const net=require('net');let i=0;const one=()=>{const s=net.connect(${port},'${addr}',()=>{s.end(Buffer.alloc(180,120));});
+  return `const net=require('net');let i=0;const one=()=>{const s=net.connect(${port},'${addr}',()=>{s.end(Buffer.alloc(${PAYLOAD},120));});
 s.on('error',()=>{});s.setTimeout(2000,()=>s.destroy());if(++i<${n})setTimeout(one,${everyMs});};one();`;
 }
 
-test.serial('bridge: a fixed-interval check-in to one outside address is a beacon, shown as one incident', async (t) => {
+test.serial('bridge: every check-in to one outside address reaches utmd as its own ended flow, typed and oriented', async (t) => {
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   t.teardown(() => lab.destroy());
-  const collector = await startUdpCollector(lab);
   await startTcpListener(lab, lab.ns.wan, [{ addr: '0.0.0.0', port: 443 }]);
-  const utmd = await startUtmd(lab, { config: trafficConfig(lab, { timeScale: 0.0005 }), provisioning });
+  const utmd = await startUtmd(lab, { config: trafficConfig(lab), provisioning });
   await fastConntrack(lab);
   const host = lab.hosts[0]!;
+  const before = Date.now();
 
-  await lab.exec(host.ns, [process.execPath, '-e', beaconScript(C2, 443, 120, 300)], { timeoutMs: 120_000 });
+  await lab.exec(host.ns, [process.execPath, '-e', beaconScript(C2, 443, N, 200)], { timeoutMs: 60_000 });
 
-  const inc = await waitIncident(utmd, host.v4, 'beacon', 60_000);
-  const beacon = inc.alerts.find((a) => a.kind === 'beacon')!;
-  t.is(beacon.remote?.ip, C2);
-  t.true(Number(beacon.evidence['score']) >= 0.9, `score ${String(beacon.evidence['score'])}`);
-  for (const k of ['tsScore', 'dsScore', 'histScore', 'durScore', 'connections', 'medianIntervalSeconds']) t.true(k in beacon.evidence, `evidence has ${k}`);
-
-  // Upstream hears the incident once per new kind of finding and per escalation, never per
-  // repeat (at a compressed clock a check-in's close linger can also make it a long connection).
-  const lines = await upstreamLines(collector, host.v4, inc.id, 'beacon');
-  const news = lines.map((l) => {
-    const sd = /\[utmIncident@32473 ([^\]]*)\]/.exec(l)?.[1] ?? '';
-    return `${/kinds="([^"]*)"/.exec(sd)?.[1] ?? '?'} ${/severity="([^"]*)"/.exec(sd)?.[1] ?? '?'}`;
-  });
-  t.is(new Set(news).size, news.length, `every line tells something new: ${news.join(' | ')}`);
-  t.true(lines.length <= 4, `at most open, one more kind and two escalations: ${lines.length}`);
-  t.true(lines.every((l) => l.includes(`[utmIncident@32473 id="${inc.id}"`)));
-  t.true(pageIncidentIds(await pageText(lab)).includes(inc.id));
+  const toC2 = (fs: RecentFlow[]): RecentFlow[] => fs.filter((f) => f.remoteIp === C2 && f.event === 'end');
+  const flows = await waitFlows(lab, utmd, host.v4, (fs) => (toC2(fs).length >= N ? toC2(fs) : undefined), `${N} ended flows to ${C2}`, 60_000);
+  t.is(flows.length, N, 'one flow per check-in, no more');
+  t.is(new Set(flows.map((f) => f.devicePort)).size, N, 'each check-in is its own connection');
+  for (const f of flows) {
+    t.like(f, { proto: 'tcp', direction: 'outbound', deviceIp: host.v4, deviceMac: host.mac, remoteIp: C2, remotePort: 443 });
+    // The kernel's accounting: the payload plus IP and TCP headers out, the greeting and ACKs back.
+    t.true(f.bytesOut >= PAYLOAD + 40 * f.pktsOut, `bytesOut ${f.bytesOut} for ${f.pktsOut} packets`);
+    t.true(f.bytesIn > 0 && f.pktsIn > 0, `bytesIn ${f.bytesIn}`);
+    // The kernel's timestamps (nf_conntrack_timestamp), in wall-clock ms: the detector's intervals.
+    t.true(f.start >= before - 60_000 && f.start <= f.end, `start ${f.start} end ${f.end} (test began ${before})`);
+  }
+  t.is(new Set(flows.map((f) => f.ctId)).size, N, 'distinct conntrack entries: none merged');
+  const text = await utmd.ctl(['flows', '--device', host.v4]);
+  t.regex(text.stdout, new RegExp(`${host.v4.replace(/\./g, '\\.')}:\\d+ -> ${C2.replace(/\./g, '\\.')}:443 `));
 });

@@ -1,16 +1,19 @@
 // The DNS name sensor on the real box. Bridge mode: a real dnsmasq on the lab's internet side
 // answers an office PC's lookups; utmd's capture (tcpdump 'udp src port 53' on the LAN port)
 // learns which name each address had, only from a resolver it trusts; `utmctl names` shows it,
-// and a beacon to the named controller carries the name in its evidence and in utmctl's text.
-// Router mode: the PC asks the box's own dnsmasq, which forwards; the box's answers count
-// without any configuration, and an IPv6 address learned from an AAAA record is the same text
-// as in the flow records (a beacon over IPv6 carries the name).
+// and the PC's next connection to that address reaches the detectors with the name beside it
+// (`utmctl flows`). Router mode: the PC asks the box's own dnsmasq, which forwards; the box's
+// answers count without any configuration, and an IPv6 address learned from an AAAA record is
+// the same text as in the flow records (a connection over IPv6 carries the name). All at real
+// speed: what the detectors and the alert text do with a name (a named beacon, the allowlist by
+// name) is replayed with a fake clock in test/unit/traffic/labStories.test.ts and feature.test.ts.
 import test from 'ava';
-import { createLab } from '../../lab/lab.js';
-import { startTcpListener } from '../../lab/services.js';
-import { startUtmd } from '../../lab/utmd.js';
+import { createLab, type Lab } from '../../lab/lab.js';
+import type { RecentFlow } from '../../../firmware/src/traffic/recentFlows.js';
+import { startTcpListener, tcpProbe } from '../../lab/services.js';
+import { startUtmd, type Utmd } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
-import { fastConntrack, provisioning, trafficConfig, waitIncident } from './helpers.js';
+import { fastConntrack, provisioning, trafficConfig, waitFlows } from './helpers.js';
 
 const RESOLVER = '192.0.2.53';       // trusted by config (an ISP resolver outside the office)
 const ROGUE = '192.0.2.54';          // another server: its answers must not name anything
@@ -24,11 +27,6 @@ function lookupScript(server: string, name: string, type: 'resolve4' | 'resolve6
 r.${type}('${name}').then((a)=>{console.log(a.join(','));},(e)=>{console.error(String(e));process.exit(1);});`;
 }
 
-function beaconScript(addr: string, port: number, n: number, everyMs: number): string {
-  return `const net=require('net');let i=0;const one=()=>{const s=net.connect(${port},'${addr}',()=>{s.end(Buffer.alloc(180,120));});
-s.on('error',()=>{});s.setTimeout(2000,()=>s.destroy());if(++i<${n})setTimeout(one,${everyMs});};one();`;
-}
-
 interface NamesView { names: Array<{ ip: string; name: string; canonical?: string; expires: number }> }
 
 /** dnsmasq as an "internet" resolver: fixed answers only, never the host's own resolvers. */
@@ -38,14 +36,14 @@ function dnsmasq(addr: string, answers: string[]): string[] {
     ...answers.map((a) => `--address=${a}`)];
 }
 
-test.serial('bridge: names learned from a trusted resolver\'s answers show in utmctl and in a beacon\'s evidence', async (t) => {
+test.serial('bridge: names learned from a trusted resolver\'s answers show in utmctl and beside the PC\'s connections to them', async (t) => {
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   t.teardown(() => lab.destroy());
   await lab.exec(lab.ns.wan, ['ip', 'addr', 'add', `${ROGUE}/32`, 'dev', 'inet0']);
   await lab.spawn(lab.ns.wan, dnsmasq(RESOLVER, [`/${C2_NAME}/${C2}`]));
   await lab.spawn(lab.ns.wan, dnsmasq(ROGUE, [`/client.wns.notify.windows.com/${ROGUE_IP}`]));
   await startTcpListener(lab, lab.ns.wan, [{ addr: '0.0.0.0', port: 443 }]);
-  const config = trafficConfig(lab, { timeScale: 0.0005, dnsNames: { trustedServers: [RESOLVER] } });
+  const config = trafficConfig(lab, { dnsNames: { trustedServers: [RESOLVER] } });
   const utmd = await startUtmd(lab, { config, provisioning });
   await fastConntrack(lab);
   const host = lab.hosts[0]!;
@@ -70,16 +68,25 @@ test.serial('bridge: names learned from a trusted resolver\'s answers show in ut
   t.true(dns.answers >= 1);
   t.deepEqual((await names(ROGUE_IP)).names, []);
 
-  // A beacon to the named controller: the finding names it for the technician.
-  await lab.exec(host.ns, [process.execPath, '-e', beaconScript(C2, 443, 120, 300)], { timeoutMs: 120_000 });
-  const inc = await waitIncident(utmd, host.v4, 'beacon', 60_000);
-  const beacon = inc.alerts.find((a) => a.kind === 'beacon')!;
-  t.is(beacon.remote?.ip, C2);
-  t.is(beacon.evidence['remoteName'], C2_NAME);
-  t.is(beacon.params['remoteName'], C2_NAME);
-  const text = await utmd.ctl(['incidents']);
-  t.true(text.stdout.includes(`remote ${C2} (${C2_NAME})`), text.stdout);
+  // The PC connects to the named controller and to the rogue's address: the detectors get the
+  // first with its name beside it (what a finding's evidence names), the second without.
+  t.true((await tcpProbe(host.ns, [{ addr: C2, port: 443 }, { addr: ROGUE_IP, port: 443 }], { timeoutMs: 10_000 })).every((r) => r.outcome === 'connected'));
+  const [named, unnamed] = await namedFlows(lab, utmd, host.v4, [C2, ROGUE_IP]);
+  t.like(named, { remoteIp: C2, remotePort: 443, direction: 'outbound', remoteName: C2_NAME });
+  t.like(unnamed, { remoteIp: ROGUE_IP, remotePort: 443 });
+  t.is(unnamed?.remoteName, undefined, 'an untrusted answer names nothing');
+  const text = await utmd.ctl(['flows', '--device', host.v4]);
+  t.true(text.stdout.includes(`-> ${C2}:443 (${C2_NAME})`), text.stdout);
 });
+
+/** Polls until utmd has judged the device's ended flows to each of `remotes`; returns the newest of each. */
+async function namedFlows(lab: Lab, utmd: Utmd, device: string, remotes: string[]): Promise<Array<RecentFlow | undefined>> {
+  const fs = await waitFlows(lab, utmd, device, (all) => {
+    const ended = remotes.map((r) => all.find((f) => f.remoteIp === r && f.event === 'end'));
+    return ended.every((f) => f !== undefined) ? all : undefined;
+  }, `ended flows to ${remotes.join(', ')}`);
+  return remotes.map((r) => fs.find((f) => f.remoteIp === r && f.event === 'end'));
+}
 
 const C2_V6 = '2001:db8:66::201';
 
@@ -90,7 +97,7 @@ test.serial('router: answers from the box\'s own dnsmasq name addresses with no 
   t.is(lab.internet.feeds.v4, RESOLVER);
   await lab.spawn(lab.ns.wan, dnsmasq(RESOLVER, [`/${C2_NAME}/${C2}`, `/${C2_NAME}/${C2_V6}`]));
   await startTcpListener(lab, lab.ns.wan, [{ addr: '::', port: 443 }]); // AnyIP: the wildcard answers for C2_V6
-  const utmd = await startUtmd(lab, { config: trafficConfig(lab, { timeScale: 0.0005 }), provisioning });
+  const utmd = await startUtmd(lab, { config: trafficConfig(lab), provisioning });
   await fastConntrack(lab);
   const host = lab.hosts[0]!;
   const gateway = lab.box.lanAddress.v4;
@@ -108,9 +115,11 @@ test.serial('router: answers from the box\'s own dnsmasq name addresses with no 
   const v6 = await waitFor(async () => (JSON.parse((await utmd.ctl(['names', '2001:0db8:0066:0000:0000:0000:0000:0201', '--json'])).stdout) as NamesView).names[0],
     { what: `utmctl names to know ${C2_V6}`, timeoutMs: 15_000, intervalMs: 300 });
   t.deepEqual([v6.ip, v6.name], [C2_V6, C2_NAME]);
-  await lab.exec(host.ns, [process.execPath, '-e', beaconScript(C2_V6, 443, 120, 300)], { timeoutMs: 120_000 });
-  const inc = await waitIncident(utmd, host.v6!, 'beacon', 60_000);
-  const beacon = inc.alerts.find((a) => a.kind === 'beacon')!;
-  t.is(beacon.remote?.ip, C2_V6);
-  t.is(beacon.evidence['remoteName'], C2_NAME);
+  // A connection over IPv6: the flow record's address (ulogd2's text) finds the name learned
+  // from the AAAA record (the parser's text): one canonical form on both sides.
+  const v6host = host.v6;
+  if (v6host === undefined) throw new Error('the lab gives router-mode hosts IPv6');
+  t.true((await tcpProbe(host.ns, [{ addr: C2_V6, port: 443 }], { timeoutMs: 10_000 }))[0]?.outcome === 'connected');
+  const [flow] = await namedFlows(lab, utmd, v6host, [C2_V6]);
+  t.like(flow, { family: 6, remoteIp: C2_V6, remotePort: 443, direction: 'outbound', remoteName: C2_NAME });
 });

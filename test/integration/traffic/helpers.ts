@@ -1,5 +1,6 @@
 // Shared steps of the traffic integration tests: a provisioned utmd, fast conntrack endings,
-// and polling utmctl / the collector / the page for "one incident per story".
+// polling `utmctl flows` for what the sensors delivered, and utmctl / the collector / the page
+// for "one incident per story".
 import type { Lab } from '../../lab/lab.js';
 import type { Utmd } from '../../lab/utmd.js';
 import type { UdpCollector } from '../../lab/collector.js';
@@ -8,12 +9,13 @@ import { startUiBridge } from '../../lab/uiBridge.js';
 import { waitFor } from '../../lab/poll.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
 import type { Incident } from '../../../firmware/src/alerts/incidents.js';
+import type { RecentFlow } from '../../../firmware/src/traffic/recentFlows.js';
 
 export const provisioning = labProvisioning('box-traffic-01');
 
 export type IncidentView = Incident & { id: number; alerts: Alert[] };
 
-/** The lab config plus a `traffic` section (e.g. timeScale, thresholdsFile). */
+/** The lab config plus a `traffic` section (e.g. conntrackPollSeconds, dnsNames). */
 export function trafficConfig(lab: Lab, traffic: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...labUtmdConfig(lab), traffic: { conntrackPollSeconds: 5, ...traffic } };
 }
@@ -24,6 +26,27 @@ export async function fastConntrack(lab: Lab): Promise<void> {
     'net.netfilter.nf_conntrack_tcp_timeout_time_wait=1', 'net.netfilter.nf_conntrack_tcp_timeout_close=1',
     'net.netfilter.nf_conntrack_tcp_timeout_fin_wait=1', 'net.netfilter.nf_conntrack_tcp_timeout_close_wait=1',
     'net.netfilter.nf_conntrack_tcp_timeout_last_ack=1', 'net.netfilter.nf_conntrack_tcp_timeout_syn_sent=2']);
+}
+
+/** `utmctl flows --device IP --json`: the flows of one office device utmd judged, newest first. */
+export async function flowsOf(utmd: Utmd, deviceIp: string): Promise<RecentFlow[]> {
+  const r = await utmd.ctl(['flows', '--device', deviceIp, '--limit', '200', '--json']);
+  if (r.code !== 0) throw new Error(`utmctl flows failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { flows: RecentFlow[] }).flows;
+}
+
+/**
+ * Polls until utmd has judged the flows `pick` chooses from the device's (returns them when
+ * `pick` gives a non-empty list). Ended connections wait in conntrack until the kernel's garbage
+ * collector passes (up to a minute on an idle box); listing conntrack in the box makes it
+ * drop expired entries and send their DESTROY events at once, so the test lists while it waits.
+ */
+export async function waitFlows(lab: Lab, utmd: Utmd, deviceIp: string, pick: (f: RecentFlow[]) => RecentFlow[] | undefined, what: string, timeoutMs = 30_000): Promise<RecentFlow[]> {
+  return waitFor(async () => {
+    await lab.execResult(lab.ns.box, ['conntrack', '-L']);
+    const got = pick(await flowsOf(utmd, deviceIp));
+    return got && got.length > 0 ? got : undefined;
+  }, { what, timeoutMs, intervalMs: 300 });
 }
 
 export async function incidents(utmd: Utmd): Promise<IncidentView[]> {

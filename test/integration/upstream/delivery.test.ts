@@ -15,6 +15,7 @@ import { checkDelivery, startSyslogCollector, type SyslogCollector } from '../..
 import { waitFor } from '../../lab/poll.js';
 import type { LabProcess } from '../../lab/process.js';
 import type { UpstreamStatus } from '../../../firmware/src/upstream/contract.js';
+import type { ForwarderCounters } from '../../../firmware/src/upstream/forwarder.js';
 
 let lab: Lab;
 let pki: TestPki;
@@ -46,10 +47,10 @@ async function startBox(target: Target, count: number, o: { burst?: number; ever
   return { name, db, targetFile, proc };
 }
 
-function status(b: Box): UpstreamStatus & { left: number } {
+function status(b: Box): UpstreamStatus & { left: number; counters: ForwarderCounters } {
   const line = b.proc.stdout().trim().split('\n').filter((l) => l.startsWith('STATUS ')).pop();
   if (!line) throw new Error(`no status yet from ${b.name}: ${b.proc.stderr().slice(-500)}`);
-  return JSON.parse(line.slice(7)) as UpstreamStatus & { left: number };
+  return JSON.parse(line.slice(7)) as UpstreamStatus & { left: number; counters: ForwarderCounters };
 }
 
 const recordsOf = async (box: string) => (await collector.records()).filter((r) => r.box === box);
@@ -102,8 +103,9 @@ for (const transport of ['tls', 'relp'] as const) {
     t.is(status(b).lastConfirmedSeq, null, 'nothing counts as delivered while the collector is down');
     t.false(status(b).connected);
     t.is(status(b).queueDepth, 300);
-    // A compressed outage: a few backoff rounds (backoff max 4 s in the agent), then the collector returns.
-    await new Promise((r) => setTimeout(r, 8000));
+    // An outage of a few backoff rounds (counted, not slept: a busy machine retries later), then the collector returns.
+    const failed = status(b).counters.failures;
+    await waitFor(() => status(b).counters.failures >= failed + 3, { what: 'three more failed attempts while the collector is down', timeoutMs: 60_000, intervalMs: 200 });
     await collector.start();
     await assertDelivered(t, b, 300);
   });

@@ -1,7 +1,8 @@
 // A box's upstream half on its own, for the lab: opens (or reopens) an outbox database, queues
 // `--count` numbered messages (`--burst` at a time every `--every` ms) through the real sink,
 // and runs the real forwarder to the collector in `--target` (a JSON file: the provisioning
-// bundle's upstream object). Prints "STATUS {json}" (UpstreamStatus) every 200 ms.
+// bundle's upstream object). Prints "STATUS {json}" (UpstreamStatus, plus the forwarder's
+// counters and the messages left to raise) every 200 ms.
 // Usage: upstreamBox.ts --db FILE --target FILE [--count N] [--burst K] [--every MS] [--device ID]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -37,7 +38,7 @@ const filler = setInterval(() => {
   }
   if (left <= 0) clearInterval(filler);
 }, Number(values.every));
-const status = setInterval(() => process.stdout.write(`STATUS ${JSON.stringify({ ...fwd.status(), left })}\n`), 200);
+const status = setInterval(() => process.stdout.write(`STATUS ${JSON.stringify({ ...fwd.status(), counters: fwd.counters, left })}\n`), 200);
 exitWithParent(() => {
   clearInterval(status);
   clearInterval(filler);

@@ -1,4 +1,4 @@
-// Synthetic flow streams for detector tests. Times are event ms; `scale` is the timeScale.
+// Synthetic flow streams for detector tests. Times are event ms.
 import { readFileSync } from 'node:fs';
 import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
 import { makeContext, type DetectorContext } from '../../../firmware/src/detectors/context.js';
@@ -23,7 +23,7 @@ export function ctx(t: Thresholds = thresholds()): DetectorContext {
   return makeContext(clocked(t));
 }
 
-/** Wednesday 2026-11-25 00:00 JST, in ms (scaled by `scale`). */
+/** Wednesday 2026-11-25 00:00 JST, in ms. */
 export const DAY0 = Date.UTC(2026, 10, 24, 15, 0, 0);
 export const H = 3_600_000;
 export const MIN = 60_000;
@@ -49,16 +49,15 @@ export function run<T extends { onFlow(f: FlowRecord): unknown[] }>(d: T, flows:
   return out as ReturnType<T['onFlow']>;
 }
 
-/** Periodic connections every `every` ms (± jitter ms) for `hours` hours, scaled. */
-export function periodic(o: { every: number; jitter?: number; hours: number; scale?: number; bytes?: number; bytesJitter?: number; seed?: number; over?: Partial<FlowRecord>; from?: number }): FlowRecord[] {
+/** Periodic connections every `every` ms (± jitter ms) for `hours` hours. */
+export function periodic(o: { every: number; jitter?: number; hours: number; bytes?: number; bytesJitter?: number; seed?: number; over?: Partial<FlowRecord>; from?: number }): FlowRecord[] {
   const r = rng(o.seed ?? 1);
-  const sc = o.scale ?? 1;
   const out: FlowRecord[] = [];
   const start0 = o.from ?? DAY0;
   for (let t = 0; t < o.hours * H; t += o.every) {
     const at = t + (o.jitter ? (r() * 2 - 1) * o.jitter : 0);
     const b = (o.bytes ?? 600) + Math.round((o.bytesJitter ?? 0) * (r() * 2 - 1));
-    out.push(flow({ start: start0 + at * sc, end: start0 + (at + 200) * sc, bytesOut: Math.round(b / 3), bytesIn: b - Math.round(b / 3), ...o.over }));
+    out.push(flow({ start: start0 + at, end: start0 + at + 200, bytesOut: Math.round(b / 3), bytesIn: b - Math.round(b / 3), ...o.over }));
   }
   return out;
 }

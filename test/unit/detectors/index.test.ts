@@ -39,3 +39,8 @@ test('the upstream collector, added from provisioning, is never a beacon', (t) =
   const withCollector = new DetectorSet({ thresholds: thresholds(), listed: () => undefined, extraAllow: [collectorAllowEntry('192.0.2.200')] });
   t.false(stream.flatMap((f) => withCollector.onFlow(f)).some((f) => f.kind === 'beacon'));
 });
+
+test('a thresholds file written for older firmware ("timeScale": 1) still loads; another scale is refused', (t) => {
+  t.notThrows(() => thresholds({ timeScale: 1 }));
+  t.throws(() => thresholds({ timeScale: 0.001 }), { instanceOf: ThresholdsError });
+});
