@@ -90,6 +90,8 @@ export const ConfigSchema = z
     traffic: z
       .strictObject({
         thresholdsFile: z.string().max(4096).optional().describe('Detection thresholds (JSON). Default: rules/thresholds.json of the installed package'),
+        // Older firmware accepted a test knob here; a config written then must still load after an update.
+        timeScale: z.number().positive().max(1).optional().describe('Obsolete, ignored: detection durations are always real (kept so that older configs still load)'),
         conntrackPollSeconds: z.int().min(1).max(3600).default(60).describe('How often open connections are listed to find long-lived ones (the flow sensor only reports ended connections)'),
         counterPollSeconds: z.int().min(1).max(3600).default(60).describe('How often the kernel\'s per-device byte counters are read (utmctl status, traffic.bytes)'),
         dnsNames: z

@@ -105,3 +105,9 @@ test('cooldown per alert kind: shipped defaults for slow stories, config overrid
   t.false(ConfigSchema.safeParse({ alerts: { cooldownByKind: { 'Bad Kind': 5 } } }).success);
   t.false(ConfigSchema.safeParse({ alerts: { cooldownByKind: { scan: -1 } } }).success);
 });
+
+test('a config written for older firmware, which still sets the removed traffic.timeScale knob, loads after an update', (t) => {
+  t.true(ConfigSchema.safeParse({ traffic: { timeScale: 0.01 } }).success, 'an update must not make the saved config unreadable');
+  t.true(ConfigSchema.safeParse({ traffic: { timeScale: 1 } }).success);
+  t.false(ConfigSchema.safeParse({ traffic: { timeScale: 5 } }).success, 'it was never allowed above 1');
+});

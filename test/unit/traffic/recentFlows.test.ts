@@ -5,6 +5,7 @@ import { RecentFlows } from '../../../firmware/src/traffic/recentFlows.js';
 import { TrafficFeature } from '../../../firmware/src/traffic/feature.js';
 import { trafficRepos, type TrafficRepos } from '../../../firmware/src/traffic/view.js';
 import { openDb } from '../../../firmware/src/store/db.js';
+import { everyMigration } from '../../helpers/schema.js';
 import { ConfigSchema } from '../../../firmware/src/config/schema.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import { CommandError } from '../../../firmware/src/control/protocol.js';
@@ -36,7 +37,7 @@ function feature(): TrafficFeature {
   const noop = (): void => undefined;
   const ctx = {
     stateDir: '/nonexistent', config: ConfigSchema.parse({ traffic: { dnsNames: { capture: false } } }), provisioning: null,
-    base: { logPrefix: 'utm', tableName: 'utm' }, now: () => DAY0, repos: trafficRepos(openDb(':memory:'), () => DAY0), ruleset: null, conditions: new Conditions(() => DAY0), deviceId: 't',
+    base: { logPrefix: 'utm', tableName: 'utm' }, now: () => DAY0, repos: trafficRepos(openDb(':memory:', everyMigration), () => DAY0), ruleset: null, conditions: new Conditions(() => DAY0), deviceId: 't',
     log: { info: noop, warn: noop, error: noop },
     plan: () => ({ lanPrefixes: ['10.1.0.0/16'], boxAddresses: ['10.1.0.1'], ifaces: { wan: 'eth0', lan: ['eth1'] } }),
     raise: noop, requestApply: async () => false,
