@@ -65,11 +65,16 @@ async function measure(ports: number, flags: string[], utmdBin?: string): Promis
 }
 
 const { flags, from } = benchNodeFlags();
+/** "NAME=VALUE" split at the first "=" (flags hold "=" too); no "=": [s, undefined]. */
+const named = (s: string): [string, string | undefined] => {
+  const i = s.indexOf('=');
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+};
 const builds: Array<[string, string | undefined]> = values.builds
-  ? values.builds.split(',').map((b) => { const [n, d] = b.split('='); return [n ?? b, d === undefined ? undefined : join(d, 'firmware/bin/utmd')]; })
+  ? values.builds.split(',').map((b) => { const [n, d] = named(b); return [n, d === undefined ? undefined : join(d, 'firmware/bin/utmd')]; })
   : [['this tree', undefined]];
 const variants: Array<[string, string[]]> = values.variants
-  ? values.variants.split(';').map((v) => { const [n, f] = v.split('='); return [n ?? v, f === undefined || f === 'unit' ? flags : f.split(' ').filter(Boolean)]; })
+  ? values.variants.split(';').map((v) => { const [n, f] = named(v); return [n, f === undefined || f === 'unit' ? flags : f.split(' ').filter(Boolean)]; })
   : [['unit', flags]];
 console.log(`unit flags: ${flags.join(' ')} (from ${from}); idle ${idleMs} ms; MB = 2^20 bytes`);
 const rows: string[] = [];
