@@ -1,6 +1,6 @@
 // Health conditions the technician sees and the monitoring centre is told about: a dead
 // sensor, a failed ruleset apply, an unreachable collector. Fail loud for monitoring.
-import { byCodeUnit } from '../text/order.js';
+import { byCodeUnit } from '../collections/order.js';
 
 export interface Condition {
   id: string;

@@ -28,7 +28,7 @@ import type { Sighting } from '../net/neighbours.js';
 import { deviceNaming } from './naming.js';
 import type { DeviceNaming } from '../alerts/naming.js';
 import type { DeviceRef } from '../alerts/types.js';
-import { byCodeUnit } from '../text/order.js';
+import { byCodeUnit } from '../collections/order.js';
 
 export interface DevicesFeatureOptions {
   /** The package root: rules/fingerprints.json is read from there. */

@@ -10,7 +10,7 @@
 import type { Finding } from '../alerts/types.js';
 import { normaliseLabel, registeredLabel } from '../net/dnsName.js';
 import type { Device } from './model.js';
-import { byCodeUnit } from '../text/order.js';
+import { byCodeUnit } from '../collections/order.js';
 
 /** Names that give a device a role for the whole office (web proxy auto-discovery, the IPv6
  *  transition router, the loopback name). CERT VU#598349; OpenWrt's dhcpbogushostname.conf

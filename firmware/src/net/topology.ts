@@ -1,7 +1,7 @@
 // Pure decisions about the box's place in the network: which ports are Ethernet ports,
 // and what the office prefixes are (which port faces the router: net/portRoles.ts).
 import { formatCidr, parseCidr, type Cidr } from './ip.js';
-import { naturalOrder } from '../text/order.js';
+import { naturalOrder } from '../collections/order.js';
 
 export interface LinkFact {
   name: string;

@@ -4,7 +4,7 @@
 // here and kept in the store) plus what its open connections carry now (the latest
 // `conntrack -L`). Pure: flows in, totals out.
 import type { FlowRecord } from '../flows/parse.js';
-import { byCodeUnit } from '../text/order.js';
+import { byCodeUnit } from '../collections/order.js';
 
 export interface DeviceBytes {
   ip: string;

@@ -2,7 +2,7 @@
 // the last health results. Pure parsing and formatting here; update/statusReader.ts reads the
 // box (RAUC, the ESP's loader entries, /etc/otasuke-release, the update folder).
 import { z } from 'zod';
-import { byCodeUnit } from '../text/order.js';
+import { byCodeUnit } from '../collections/order.js';
 
 /** One slot as `rauc status --detailed --output-format=json` describes it (fields we use). */
 const RaucSlotSchema = z.object({

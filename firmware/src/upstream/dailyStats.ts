@@ -3,7 +3,7 @@
 // seen / new / quarantined, and how much of the day the link to the centre was up.
 import type { Severity } from '../alerts/types.js';
 import type { UpstreamMessage } from './contract.js';
-import { byCodeUnit } from '../text/order.js';
+import { byCodeUnit } from '../collections/order.js';
 
 /** One calendar day of the box: [start, end) in ms, keyed YYYY-MM-DD. */
 export interface DaySpan {

@@ -4,7 +4,7 @@
 import type { Severity } from '../../../firmware/src/alerts/types.js';
 import { incidentTone } from '../office/model.js';
 import type { MonthlyReportFacts, ReportDevice, ReportIncident } from './facts.js';
-import { byCodeUnit } from '../../../firmware/src/text/order.js';
+import { byCodeUnit } from '../../../firmware/src/collections/order.js';
 
 export type Weather = 'sunny' | 'cloudy' | 'rainy';
 export type Recommendation =

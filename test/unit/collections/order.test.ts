@@ -2,7 +2,7 @@
 // checked against Intl.Collator's numeric order on the names it is used for.
 import test from 'ava';
 import fc from 'fast-check';
-import { byCodeUnit, naturalOrder } from '../../../firmware/src/text/order.js';
+import { byCodeUnit, naturalOrder } from '../../../firmware/src/collections/order.js';
 
 test('code-unit order is the default sort order', (t) => {
   fc.assert(fc.property(fc.array(fc.string()), (xs) => {
