@@ -6,14 +6,23 @@
 // extra ones lead to unbridged ends in the switch namespace, so no loop). Targets (issue 14):
 // utmd idle RSS ≤ 80 MB; whole box ≤ 150 MB at 4 ports.
 // Usage: npx tsx test/bench/footprint.bench.ts [--ports 2,4,8] [--idle-ms 15000]
+//   [--builds NAME=DIR,…] [--variants NAME=FLAGS;…] [--rounds N]
+// --builds compares compiled trees in one run (DIR holds firmware/bin/utmd, e.g. a `git archive`
+// of a commit built with tsconfig.build.json: see README "Memory"); --variants compares node flag
+// sets (FLAGS replace the unit's; `unit` means the unit's own). Every combination is measured in
+// turn, round after round, so a baseline and its changes share the machine's state.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLab } from '../lab/lab.js';
 import { addVeth, namespacePids, setMaster } from '../lab/netns.js';
 import { labUtmdConfig, startUtmd } from '../lab/utmd.js';
 import { benchNodeFlags } from './compiled.js';
 
-const { values } = parseArgs({ options: { ports: { type: 'string', default: '2,4,8' }, 'idle-ms': { type: 'string', default: '15000' } } });
+const { values } = parseArgs({ options: {
+  ports: { type: 'string', default: '2,4,8' }, 'idle-ms': { type: 'string', default: '15000' },
+  builds: { type: 'string' }, variants: { type: 'string' }, rounds: { type: 'string', default: '1' },
+} });
 const portCounts = values.ports.split(',').map(Number);
 const idleMs = Number(values['idle-ms']);
 const MB = 1024 * 1024;
@@ -31,7 +40,7 @@ function readProc(pid: number): Proc | null {
   }
 }
 
-async function measure(ports: number, flags: string[]): Promise<{ procs: Proc[]; utmdPid: number }> {
+async function measure(ports: number, flags: string[], utmdBin?: string): Promise<{ procs: Proc[]; utmdPid: number }> {
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   try {
     const lan = ['eth1'];
@@ -42,7 +51,7 @@ async function measure(ports: number, flags: string[]): Promise<{ procs: Proc[];
     }
     const base = labUtmdConfig(lab, []);
     const config = { ...base, interfaces: { ...(base['interfaces'] as Record<string, unknown>), lan } };
-    const utmd = await startUtmd(lab, { config, nodeFlags: flags });
+    const utmd = await startUtmd(lab, { config, nodeFlags: flags, ...(utmdBin !== undefined ? { utmdBin } : {}) });
     await new Promise((r) => setTimeout(r, idleMs)); // idle: start-up garbage settles, children up
     const procs = (await namespacePids(lab.ns.box)).map(readProc).filter((p): p is Proc => p !== null);
     const mem = (await utmd.status() as { memory: Record<string, number> }).memory;
@@ -56,13 +65,34 @@ async function measure(ports: number, flags: string[]): Promise<{ procs: Proc[];
 }
 
 const { flags, from } = benchNodeFlags();
-console.log(`node flags: ${flags.join(' ')} (from ${from}); idle ${idleMs} ms; MB = 2^20 bytes`);
-console.log('| office ports | utmd RSS | children (RSS each) | whole box RSS sum | whole box PSS sum |');
-console.log('|---|---|---|---|---|');
-for (const n of portCounts) {
-  const { procs, utmdPid } = await measure(n, flags);
-  const utmd = procs.find((p) => p.pid === utmdPid);
-  const children = procs.filter((p) => p.pid !== utmdPid);
-  const sum = (k: 'rss' | 'pss'): number => procs.reduce((a, p) => a + p[k], 0) / MB;
-  console.log(`| ${n} | ${((utmd?.rss ?? NaN) / MB).toFixed(0)} MB | ${children.map((c) => `${c.comm} ${(c.rss / MB).toFixed(1)}`).join(', ')} | ${sum('rss').toFixed(0)} MB | ${sum('pss').toFixed(0)} MB |`);
+/** "NAME=VALUE" split at the first "=" (flags hold "=" too); no "=": [s, undefined]. */
+const named = (s: string): [string, string | undefined] => {
+  const i = s.indexOf('=');
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+};
+const builds: Array<[string, string | undefined]> = values.builds
+  ? values.builds.split(',').map((b) => { const [n, d] = named(b); return [n, d === undefined ? undefined : join(d, 'firmware/bin/utmd')]; })
+  : [['this tree', undefined]];
+const variants: Array<[string, string[]]> = values.variants
+  ? values.variants.split(';').map((v) => { const [n, f] = named(v); return [n, f === undefined || f === 'unit' ? flags : f.split(' ').filter(Boolean)]; })
+  : [['unit', flags]];
+console.log(`unit flags: ${flags.join(' ')} (from ${from}); idle ${idleMs} ms; MB = 2^20 bytes`);
+const rows: string[] = [];
+for (let round = 1; round <= Number(values.rounds); round++) {
+  for (const n of portCounts) {
+    for (const [bname, bin] of builds) {
+      for (const [vname, vflags] of variants) {
+        const { procs, utmdPid } = await measure(n, vflags, bin);
+        const utmd = procs.find((p) => p.pid === utmdPid);
+        const children = procs.filter((p) => p.pid !== utmdPid);
+        const sum = (k: 'rss' | 'pss'): number => procs.reduce((a, p) => a + p[k], 0) / MB;
+        const row = `| ${round} | ${bname} | ${vname} | ${n} | ${((utmd?.rss ?? NaN) / MB).toFixed(0)} MB | ${children.map((c) => `${c.comm} ${(c.rss / MB).toFixed(1)}`).join(', ')} | ${sum('rss').toFixed(0)} MB | ${sum('pss').toFixed(0)} MB |`;
+        console.log(row);
+        rows.push(row);
+      }
+    }
+  }
 }
+console.log('\n| round | build | flags | office ports | utmd RSS | children (RSS each) | whole box RSS sum | whole box PSS sum |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(r);

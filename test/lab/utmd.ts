@@ -82,6 +82,8 @@ export interface StartUtmdOptions {
   onOutput?: (text: string) => void;
   /** Node flags before the script (memory benches pass the unit's, test/bench/compiled.ts). */
   nodeFlags?: readonly string[];
+  /** Another compiled utmd to run instead of UTMD_BIN (benches comparing builds in one run). */
+  utmdBin?: string;
 }
 
 /** Starts utmd in the box namespace and waits until utmctl status answers; throws UtmdMissingError, UtmdStartError. */
@@ -102,7 +104,7 @@ export async function startUtmd(lab: Lab, opts: StartUtmdOptions = {}): Promise<
     args.push('--provisioning', provisioningPath);
   }
   const logPath = join(lab.dir, 'utmd.log');
-  const proc = await lab.spawn(lab.ns.box, [process.execPath, ...(opts.nodeFlags ?? []), UTMD_BIN, ...args], {
+  const proc = await lab.spawn(lab.ns.box, [process.execPath, ...(opts.nodeFlags ?? []), opts.utmdBin ?? UTMD_BIN, ...args], {
     cwd: REPO_ROOT,
     onOutput: (_stream, text) => {
       void appendFile(logPath, text).catch((e: unknown) => process.stderr.write(`lab: cannot write ${logPath}: ${String(e)}\n`));

@@ -75,7 +75,7 @@ export function systemAdapters(o: { stateDir: string; tableName: string; log: Lo
       try {
         await server.start();
       } catch (e) {
-        await server.stop(); // a socket bound before the liveness worker failed
+        await server.stop(); // a socket bound before the liveness file could be written
         throw e;
       }
       return server;

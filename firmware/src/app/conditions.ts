@@ -1,5 +1,6 @@
 // Health conditions the technician sees and the monitoring centre is told about: a dead
 // sensor, a failed ruleset apply, an unreachable collector. Fail loud for monitoring.
+import { byCodeUnit } from '../collections/order.js';
 
 export interface Condition {
   id: string;
@@ -33,7 +34,7 @@ export class Conditions {
   }
 
   list(): Condition[] {
-    return [...this.map.values()].sort((a, b) => a.id.localeCompare(b.id));
+    return [...this.map.values()].sort((a, b) => byCodeUnit(a.id, b.id));
   }
 
   allOk(): boolean {

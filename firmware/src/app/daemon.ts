@@ -10,7 +10,7 @@ import type { Provisioning } from '../config/provisioning.js';
 import type { BasePolicy } from '../nft/policy.js';
 import { loadCredential } from '../auth/credential.js';
 import { SOCKET_NAME } from '../control/protocol.js';
-import { LIVENESS_SOCKET_NAME } from '../control/liveness.js';
+import { LIVENESS_FILE_NAME } from '../control/liveness.js';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
 import { describeRefusal, refusalConditionId, refusalFinding, type Refusal } from '../config/fallback.js';
 import type { FeatureViews, WebServer } from '../../../webui/src/index.js';
@@ -166,7 +166,7 @@ export class Daemon {
     const control: RetriedStart<ControlPort> = new RetriedStart<ControlPort>({
       id: 'control', conditions: this.conditions, log: o.log, stop: (c) => c.stop(), describe: () => 'listening',
       start: (): Promise<ControlPort> => adapters.listenControl({
-        socketPath: join(o.stateDir, SOCKET_NAME), livenessPath: join(o.stateDir, LIVENESS_SOCKET_NAME),
+        socketPath: join(o.stateDir, SOCKET_NAME), livenessPath: join(o.stateDir, LIVENESS_FILE_NAME),
         handlers: this.handlers(store, credential, { planner, sensing, capture, control, page, secure }),
       }),
     });

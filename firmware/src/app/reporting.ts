@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import { Poller } from '../time/poller.js';
 import { readFile } from 'node:fs/promises';
-import cron, { type ScheduledTask } from 'node-cron';
 import type { Finding } from '../alerts/types.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../store/db.js';
@@ -22,6 +21,7 @@ import { silenceState, type SilenceState } from '../upstream/silence.js';
 import type { Lang, StaffText } from '../text/staffText.js';
 import type { Condition, Conditions } from './conditions.js';
 import type { Logger } from './log.js';
+import { scheduleCron, type CronJob } from '../time/cronSchedule.js';
 
 const DAY = 86_400_000;
 /** Prefix of the per-device blocked counters (stats_counters.name). */
@@ -80,7 +80,7 @@ export class Reporting {
   private timers: NodeJS.Timeout[] = [];
   private pollers: Poller[] = [];
   private settleTimer: NodeJS.Timeout | null = null;
-  private task: ScheduledTask | null = null;
+  private task: CronJob | null = null;
   private lastHeartbeat: { at: number; seq: number } | null = null;
   private lastStats: { day: string; at: number } | null = null;
   private started = false;
@@ -108,7 +108,7 @@ export class Reporting {
     });
     this.every(60_000, () => this.flush());
     const [hh, mm] = this.d.config.statsTime.split(':');
-    this.task = cron.schedule(`${Number(mm)} ${Number(hh)} * * *`, () => this.guard('daily statistics', () => this.sendYesterday(false)), { name: 'stats' });
+    this.task = scheduleCron(`${Number(mm)} ${Number(hh)} * * *`, () => this.guard('daily statistics', () => this.sendYesterday(false)));
     // utmd was down at statsTime: catch up once for yesterday, if it ran at all that day.
     this.later(60_000, () => this.guard('daily statistics', () => this.sendYesterday(true)));
     this.sample();
@@ -123,7 +123,7 @@ export class Reporting {
     this.pollers = [];
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = null;
-    void this.task?.stop();
+    this.task?.stop();
     this.task = null;
     this.guard('flush', () => this.flush());
   }

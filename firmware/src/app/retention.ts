@@ -1,11 +1,11 @@
-// Bounded tables: a daily node-cron job (and one run at start) deletes what has aged out.
+// Bounded tables: a daily cron job (time/cronSchedule.ts; and one run at start) deletes what has aged out.
 // Unsent outbox messages are never deleted: an alert is not lost while the collector is down.
-import cron, { type ScheduledTask } from 'node-cron';
 import type { AlertsRepo } from '../alerts/alertsRepo.js';
 import type { IncidentsRepo } from '../alerts/incidentsRepo.js';
 import type { MutesRepo } from '../alerts/mutesRepo.js';
 import type { OutboxRepo } from '../upstream/outboxRepo.js';
 import type { Logger } from './log.js';
+import { scheduleCron } from '../time/cronSchedule.js';
 
 const DAY = 86_400_000;
 
@@ -58,6 +58,6 @@ export function scheduleRetention(r: RetentionRepos, now: () => number, log: Log
     }
   };
   once();
-  const task: ScheduledTask = cron.schedule('17 3 * * *', once);
-  return { stop: () => void task.stop() };
+  const task = scheduleCron('17 3 * * *', once);
+  return { stop: () => task.stop() };
 }

@@ -4,7 +4,6 @@
 // init() loads last-good snapshots so the first full apply already enforces them; start()
 // schedules refreshes; stop() leaves no timer running. A refresh's apply and rollback (the
 // set sync, and what is recorded only once the kernel took it) are in refreshApply.ts.
-import cron, { type ScheduledTask } from 'node-cron';
 import type { Feature, FeatureContext, FeatureGroup } from '../feature/contract.js';
 import type { Db } from '../store/db.js';
 import { blocklistFinding, parseLogPrefix } from '../alerts/fromPacket.js';
@@ -31,6 +30,7 @@ import { Poller } from '../time/poller.js';
 import { blocklistMigrations } from './migrations.js';
 import type { SyncStats } from './nftSync.js';
 import { applyLoaded, syncSets, type LoadedFeed, type RefreshReport } from './refreshApply.js';
+import { scheduleCron, type CronJob } from '../time/cronSchedule.js';
 
 export interface BlocklistFeatureOptions {
   /** rules/feeds.json */
@@ -63,7 +63,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   selfProtect: SelfProtect | null = null;
   /** Manual blocks refused by the guard, by reason. */
   readonly manualRefused: Record<string, number> = {};
-  private tasks: ScheduledTask[] = [];
+  private tasks: CronJob[] = [];
   private timers = new Set<NodeJS.Timeout>();
   private chain: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -104,7 +104,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   reload(): Promise<boolean> {
     return this.serial(async () => {
       const ctx = this.need();
-      for (const t of this.tasks) await t.destroy();
+      for (const t of this.tasks) t.stop();
       this.tasks = [];
       await this.loadCatalog();
       const enabled = new Set(this.feeds.filter((f) => f.enabled).map((f) => f.id));
@@ -232,7 +232,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     const ctx = this.need();
     this.stopped = false;
     for (const f of this.feeds.filter((x) => x.enabled)) {
-      const task = cron.schedule(f.refresh, () => this.onTick(f.id), { name: `feed:${f.id}`, noOverlap: true });
+      const task = scheduleCron(f.refresh, () => this.onTick(f.id), { noOverlap: true });
       this.tasks.push(task);
       // a feed with nothing loaded yet is fetched soon after start: within a minute, still
       // spread per box (a fleet powered on together does not hit the feed in one second)
@@ -251,7 +251,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   async stop(): Promise<void> {
     this.stopped = true;
     this.peersPoll.stop();
-    for (const t of this.tasks) await t.destroy();
+    for (const t of this.tasks) t.stop();
     this.tasks = [];
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

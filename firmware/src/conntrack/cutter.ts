@@ -6,6 +6,7 @@ import { LAN_SEEN_SET } from '../nft/render.js';
 import type { Policy } from '../nft/policy.js';
 import { systemBin } from '../sys/bin.js';
 import { run, RunError } from '../sys/run.js';
+import { listOpenConnections } from '../traffic/conntrackList.js';
 import { connectionPeers, listedPeers, quarantinedAddresses } from './cut.js';
 
 export interface CutterDeps {
@@ -32,10 +33,7 @@ export class ConnectionCutter implements ConnectionSweeper {
     const t0 = performance.now();
     let deleted = 0;
     try {
-      let listing = '';
-      for (const fam of ['ipv4', 'ipv6']) {
-        listing += (await run([conntrack, '-L', '-f', fam, '-o', 'extended,id,ktimestamp'], { timeoutMs: 20_000, maxOutput: 128 * 1024 * 1024 })).stdout;
-      }
+      const listing = await listOpenConnections();
       const targets = new Set(listedPeers(policy, connectionPeers(listing)));
       if (policy.quarantine.length) for (const a of await this.quarantined(policy)) targets.add(a);
       this.stats.addresses += targets.size;

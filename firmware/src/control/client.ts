@@ -2,43 +2,25 @@
 // at once and sends progress notes while it works, so within SILENCE_MS utmctl knows which
 // of these it is: not running (no socket, refused), not answering (connected, silent), busy
 // (alive, still working), or the answer. When utmd's main loop is too occupied to answer at
-// all (a large feed being parsed), a worker thread in utmd still answers on the liveness
-// socket next to the control socket: that is "busy" too, not "not answering".
+// all (a large feed being parsed), the liveness file next to the control socket and the
+// kernel's view of utmd's main thread say so (liveness.ts): that is "busy" too, not "not answering".
 import net from 'node:net';
 import { dirname, join } from 'node:path';
-import { LIVENESS_SOCKET_NAME, type LivenessAnswer } from './liveness.js';
+import { LIVENESS_FILE_NAME, readLiveness, type LivenessAnswer } from './liveness.js';
 import { MAX_LINE, SILENCE_MS, type Progress, type ServerLine } from './protocol.js';
 
-/** Time kept from the silence budget to ask the liveness socket. */
+/** Time kept from the silence budget to ask the kernel about utmd's main thread. */
 const PROBE_MS = 500;
-/** A main loop silent for longer than this is busy, not merely slow to schedule us. */
-const BLOCKED_AFTER_MS = 1000;
+/** A second look this much later: a free loop caught running a timer is asleep in epoll again. */
+const SECOND_LOOK_MS = 50;
 
-/** Asks utmd's liveness worker; null when nothing answers within timeoutMs. */
-export function probeLiveness(path: string, timeoutMs = PROBE_MS): Promise<LivenessAnswer | null> {
-  return new Promise((resolve) => {
-    const s = net.createConnection(path);
-    let buf = '';
-    const done = (v: LivenessAnswer | null): void => {
-      clearTimeout(timer);
-      s.destroy();
-      resolve(v);
-    };
-    const timer = setTimeout(() => done(null), timeoutMs);
-    s.setEncoding('utf8');
-    s.on('error', () => done(null));
-    s.on('data', (c: string) => {
-      buf += c;
-      if (buf.length > 65536) return done(null);
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      try {
-        done(JSON.parse(buf.slice(0, nl)) as LivenessAnswer);
-      } catch {
-        done(null); // not our worker's answer
-      }
-    });
-  });
+/** Asks whether utmd's main thread is occupied (liveness.ts); null when no utmd of the liveness
+ *  file at `path` is alive. Occupied only when two looks SECOND_LOOK_MS apart both say so. */
+export async function probeLiveness(path: string): Promise<LivenessAnswer | null> {
+  const first = await readLiveness(path);
+  if (!first?.occupied) return first;
+  await new Promise((r) => setTimeout(r, SECOND_LOOK_MS));
+  return readLiveness(path);
 }
 
 /** No socket, or nobody listening on it: utmd is not running. */
@@ -73,7 +55,7 @@ export interface CallOptions {
   silenceMs?: number | undefined;
   /** Called once when utmd has acknowledged but not answered within the silence limit. */
   onBusy?: ((p: Progress['progress']) => void) | undefined;
-  /** utmd's liveness socket (default: LIVENESS_SOCKET_NAME next to `path`). */
+  /** utmd's liveness file (default: LIVENESS_FILE_NAME next to `path`). */
   livenessPath?: string | undefined;
 }
 
@@ -100,15 +82,16 @@ export function call(path: string, cmd: string, args: Record<string, unknown> = 
       s.destroy();
       f();
     };
-    const livePath = o.livenessPath ?? join(dirname(path), LIVENESS_SOCKET_NAME);
+    const livePath = o.livenessPath ?? join(dirname(path), LIVENESS_FILE_NAME);
     const waitMs = Math.max(100, silenceMs - PROBE_MS);
-    // Silence on the control socket: ask the liveness worker whether the main loop is merely occupied.
+    const sentAt = Date.now();
+    // Silence on the control socket: ask the kernel whether utmd's main loop is merely occupied.
     const silent = (): void => {
-      void probeLiveness(livePath, Math.min(PROBE_MS, silenceMs)).then((live) => {
+      void probeLiveness(livePath).then((live) => {
         if (done) return;
-        if (live && live.mainLoopAgoMs > BLOCKED_AFTER_MS) {
+        if (live?.occupied) {
           const busy = live.running[0];
-          last = { cmd, elapsedMs: live.mainLoopAgoMs, running: live.running.filter((r) => r !== busy).map((r) => ({ cmd: r.cmd, elapsedMs: r.sinceMs })) };
+          last = { cmd, elapsedMs: Date.now() - sentAt, running: live.running.filter((r) => r !== busy).map((r) => ({ cmd: r.cmd, elapsedMs: r.sinceMs })) };
           if (busy) last = { ...last, cmd: busy.cmd, elapsedMs: busy.sinceMs };
           if (!busyTold) {
             busyTold = true;

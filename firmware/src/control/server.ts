@@ -17,7 +17,7 @@ export class ControlServer {
   private liveness: Liveness | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  /** `livenessPath`: where a worker thread answers even while the main loop is blocked (liveness.ts). */
+  /** `livenessPath`: the file that lets utmctl tell a blocked main loop from a stuck one (liveness.ts). */
   constructor(private readonly path: string, private readonly handlers: Record<string, Handler>, private readonly livenessPath?: string) {}
 
   async start(): Promise<void> {
@@ -31,7 +31,7 @@ export class ControlServer {
     this.server = server;
     if (this.livenessPath) {
       this.liveness = new Liveness(this.livenessPath);
-      await this.liveness.start();
+      this.liveness.start();
     }
   }
 
@@ -52,7 +52,7 @@ export class ControlServer {
     const srv = this.server;
     this.server = null;
     if (srv) await new Promise<void>((r) => srv.close(() => r()));
-    await this.liveness?.stop();
+    this.liveness?.stop();
     this.liveness = null;
     await rm(this.path, { force: true });
   }

@@ -30,6 +30,7 @@ import { deviceNaming } from './naming.js';
 import type { DeviceNaming } from '../alerts/naming.js';
 import type { DeviceRef } from '../alerts/types.js';
 import { devicesMigrations } from './migrations.js';
+import { byCodeUnit } from '../collections/order.js';
 
 export interface DevicesFeatureOptions {
   /** The package root: rules/fingerprints.json is read from there. */
@@ -313,7 +314,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     const s = this.state;
     const now = this.ctx?.now() ?? Date.now();
     if (!s) return { devices: [], learning: { active: false, until: 0 }, counters: { evicted: 0, dropped: 0 } };
-    const devices = [...s.devices.values()].sort((a, b) => b.lastSeen - a.lastSeen || a.mac.localeCompare(b.mac));
+    const devices = [...s.devices.values()].sort((a, b) => b.lastSeen - a.lastSeen || byCodeUnit(a.mac, b.mac));
     return { devices, learning: { active: inLearning(s, now, this.policy), until: s.startedAt + this.policy.learningDays * DAY }, counters: s.counters };
   }
 

@@ -1,6 +1,7 @@
 // Pure decisions about the box's place in the network: which ports are Ethernet ports,
 // and what the office prefixes are (which port faces the router: net/portRoles.ts).
 import { formatCidr, parseCidr, type Cidr } from './ip.js';
+import { naturalOrder } from '../collections/order.js';
 
 export interface LinkFact {
   name: string;
@@ -39,7 +40,7 @@ export function ethernetPorts(links: LinkFact[]): string[] {
   return links
     .filter((l) => l.linkType === 'ether' && !l.wireless && (l.kind === undefined || l.kind === 'veth'))
     .map((l) => l.name)
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    .sort(naturalOrder);
 }
 
 /** Global-scope prefixes configured on the given interfaces (network address form). */

@@ -1,11 +1,11 @@
 // Per-device byte counters from conntrack accounting (byteLedger.ts): every `everyMs` the
-// open connections are listed once (`conntrack -L -o extended,id,ktimestamp`, the same reader as the
+// open connections of both families are listed once (listOpenConnections, the same reader as the
 // long-connection poller), ended connections arrive as DESTROY events through the sensors.
 // Nothing in the packet path counts, so established traffic keeps the ruleset's fast path.
 import { parseFlow, type FlowRecord } from '../flows/parse.js';
 import { Poller } from '../time/poller.js';
 import { ByteLedger, countsForDevice, type DeviceBytes } from './byteLedger.js';
-import { listConntrack, parseConntrackLine } from './conntrackList.js';
+import { listOpenConnections, parseConntrackLine } from './conntrackList.js';
 import type { DeviceBytesRepo } from './deviceBytesRepo.js';
 
 export type { DeviceBytes } from './byteLedger.js';
@@ -18,7 +18,7 @@ export interface ByteCounterOptions {
   boxAddresses: () => readonly string[];
   /** Where ended connections' totals are kept across restarts (absent: memory only). */
   repo?: DeviceBytesRepo | undefined;
-  /** Lists open connections (default: `conntrack -L -o extended,id,ktimestamp`). */
+  /** Lists open connections (default: listOpenConnections, IPv4 and IPv6). */
   list?: (() => Promise<string>) | undefined;
   onError: (e: unknown) => void;
 }
@@ -74,7 +74,7 @@ export class ByteCounters {
     this.busy = true;
     const t0 = performance.now();
     try {
-      const text = await (this.o.list ?? listConntrack)();
+      const text = await (this.o.list ?? listOpenConnections)();
       const now = this.o.now();
       const box = this.box();
       const flows: FlowRecord[] = [];

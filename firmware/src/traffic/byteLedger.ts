@@ -4,6 +4,7 @@
 // here and kept in the store) plus what its open connections carry now (the latest
 // `conntrack -L`). Pure: flows in, totals out.
 import type { FlowRecord } from '../flows/parse.js';
+import { byCodeUnit } from '../collections/order.js';
 
 export interface DeviceBytes {
   ip: string;
@@ -89,6 +90,6 @@ export class ByteLedger {
       add(t, f);
       sum.set(f.deviceIp, t);
     }
-    return [...sum].map(([ip, t]) => ({ ip, ...t })).sort((a, b) => b.txBytes - a.txBytes || a.ip.localeCompare(b.ip));
+    return [...sum].map(([ip, t]) => ({ ip, ...t })).sort((a, b) => b.txBytes - a.txBytes || byCodeUnit(a.ip, b.ip));
   }
 }

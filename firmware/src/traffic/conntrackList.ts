@@ -2,9 +2,19 @@
 // that stays open for hours is invisible until it ends. This adapter lists open connections with
 // `conntrack -L -o extended,id,ktimestamp` every minute or so and hands the ones older than a
 // threshold on as `update` records in the shape parseFlow reads (ulogd2 NFCT key names).
+// listOpenConnections is the one reader of open connections (this poller, the byte counters,
+// the connection cutter). Without `-f`, conntrack-tools 1.4.7 dumps every family in one listing
+// (checked 2026-12-02: an ipv4 and an ipv6 entry both shown), so IPv6 connections are counted,
+// reported and cut like IPv4 ones (test/integration/traffic/ipv6Conntrack.test.ts).
 import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
 import { Poller } from '../time/poller.js';
+
+/** Every open connection, IPv4 and IPv6, as `conntrack -L -o extended,id,ktimestamp` lines.
+ *  Rejects (RunError) when conntrack fails or times out. */
+export async function listOpenConnections(): Promise<string> {
+  return (await run([systemBin('conntrack'), '-L', '-o', 'extended,id,ktimestamp'], { timeoutMs: 20_000, maxOutput: 128 * 1024 * 1024 })).stdout;
+}
 
 const KV = /([a-z-]+)=([^\s\]]+)/g;
 const MAX_LINE = 2048;
@@ -54,14 +64,10 @@ export interface ConntrackPollerDeps {
   now: () => number;
   onRecord: (rec: Record<string, string | number>) => void;
   onError: (e: unknown) => void;
-  /** Lists open connections (default: `conntrack -L -o extended,id,ktimestamp` in this
-   *  process's namespace; a test lists a lab namespace's). */
+  /** Lists open connections (default: listOpenConnections in this process's namespace;
+   *  a test lists a lab namespace's). */
   list?: (() => Promise<string>) | undefined;
 }
-
-/** The open connections of this network namespace, one `conntrack -L -o extended,id,ktimestamp` line each. */
-export const listConntrack = async (): Promise<string> =>
-  (await run([systemBin('conntrack'), '-L', '-o', 'extended,id,ktimestamp'], { timeoutMs: 20_000, maxOutput: 128 * 1024 * 1024 })).stdout;
 
 export class ConntrackPoller {
   private readonly poller: Poller;
@@ -79,7 +85,7 @@ export class ConntrackPoller {
 
   private async listOnce(): Promise<void> {
     try {
-      const text = await (this.d.list ?? listConntrack)();
+      const text = await (this.d.list ?? listOpenConnections)();
       this.counts.polls++;
       const now = this.d.now();
       const min = this.d.minAgeMs();

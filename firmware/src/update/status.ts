@@ -2,6 +2,7 @@
 // the last health results. Pure parsing and formatting here; update/statusReader.ts reads the
 // box (RAUC, the ESP's loader entries, /etc/otasuke-release, the update folder).
 import { z } from 'zod';
+import { byCodeUnit } from '../collections/order.js';
 
 /** One slot as `rauc status --detailed --output-format=json` describes it (fields we use). */
 const RaucSlotSchema = z.object({
@@ -97,7 +98,7 @@ export function buildUpdateStatus(input: {
       });
     }
   }
-  slots.sort((a, b) => a.bootname.localeCompare(b.bootname));
+  slots.sort((a, b) => byCodeUnit(a.bootname, b.bootname));
   return {
     running: { version: input.release.VERSION ?? null, slot: input.rauc?.booted ?? null },
     versionFloor: input.floor,

@@ -3,6 +3,7 @@
 // seen / new / quarantined, and how much of the day the link to the centre was up.
 import type { Severity } from '../alerts/types.js';
 import type { UpstreamMessage } from './contract.js';
+import { byCodeUnit } from '../collections/order.js';
 
 /** One calendar day of the box: [start, end) in ms, keyed YYYY-MM-DD. */
 export interface DaySpan {
@@ -59,7 +60,7 @@ export function computeDailyStats(i: StatsInput): DailyStats {
   }
   const byCategory: Record<string, number> = {};
   let blocked = 0;
-  for (const [k, n] of Object.entries(i.blockedByCategory).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [k, n] of Object.entries(i.blockedByCategory).sort(([a], [b]) => byCodeUnit(a, b))) {
     if (!Number.isFinite(n) || n <= 0) continue;
     byCategory[k] = Math.round(n);
     blocked += Math.round(n);
@@ -72,7 +73,7 @@ export function computeDailyStats(i: StatsInput): DailyStats {
   const upMs = Math.max(0, Math.min(observedMs, i.upstream.upMs));
   return {
     day: i.day.key, from: i.day.start, to: i.day.end,
-    alerts: { total, bySeverity, byKind: Object.fromEntries(Object.entries(byKind).sort(([a], [b]) => a.localeCompare(b))) },
+    alerts: { total, bySeverity, byKind: Object.fromEntries(Object.entries(byKind).sort(([a], [b]) => byCodeUnit(a, b))) },
     blocked: { total: blocked, byCategory },
     devices: { seen, new: fresh, quarantined, quarantinedNow: i.devices.filter((d) => d.status === 'quarantined').length },
     upstream: { upMs, observedMs, availability: observedMs > 0 ? upMs / observedMs : null },

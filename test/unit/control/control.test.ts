@@ -91,18 +91,19 @@ test('busy: a long command is acknowledged and reported as busy; other commands 
   t.is(await second, 'done');
 });
 
-test('busy with a blocked main loop: the liveness worker still answers, so utmctl says busy, not "not answering"', async (t) => {
+test('busy with a blocked main loop: the liveness file and the kernel say so, so utmctl says busy, not "not answering"', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'utm-ctl-'));
   const path = join(dir, 'utmd.sock');
-  const live = join(dir, 'utmd.live.sock');
+  const live = join(dir, 'utmd.live.json');
   const child = spawn(process.execPath, ['--import=tsx', fileURLToPath(new URL('../../fixtures/control/blockingServer.ts', import.meta.url)), path, live], { stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
   await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('up')) resolve(); }));
-  const alive = await probeLiveness(live, 2000);
+  const alive = await probeLiveness(live);
   t.is(alive?.pid, child.pid);
+  t.false(alive?.occupied, 'an idle main loop is asleep in its event loop: not occupied');
   // one command occupies the main loop for 6 s; a second one (status-like) asked meanwhile
   const blocking = call(path, 'block', { ms: 6000 }, { deadlineMs: 60_000 });
   const told: string[] = [];
@@ -110,7 +111,7 @@ test('busy with a blocked main loop: the liveness worker still answers, so utmct
   t.is(pong, 'pong', 'answered once the loop was free again');
   t.deepEqual(told, ['block'], 'told busy (with what) instead of failing as "not answering"');
   t.is(await blocking, 'unblocked');
-  // a stopped process (both threads) is not answering
+  // a stopped process is not answering
   child.kill('SIGSTOP');
   try {
     await t.throwsAsync(call(path, 'ping'), { instanceOf: NotAnsweringError });

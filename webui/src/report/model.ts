@@ -4,6 +4,7 @@
 import type { Severity } from '../../../firmware/src/alerts/types.js';
 import { incidentTone } from '../office/model.js';
 import type { MonthlyReportFacts, ReportDevice, ReportIncident } from './facts.js';
+import { byCodeUnit } from '../../../firmware/src/collections/order.js';
 
 export type Weather = 'sunny' | 'cloudy' | 'rainy';
 export type Recommendation =
@@ -90,7 +91,7 @@ export function buildMonthlyReport(f: MonthlyReportFacts): MonthlyReport {
     month: f.month, complete: f.complete, source: f.source, computedAt: f.computedAt, daysCounted: f.days.length, daysInMonth: n, weather,
     blocked: {
       total: blocked,
-      byCategory: [...byCategory].map(([category, c]) => ({ category, n: c })).sort((a, b) => b.n - a.n || a.category.localeCompare(b.category)),
+      byCategory: [...byCategory].map(([category, c]) => ({ category, n: c })).sort((a, b) => b.n - a.n || byCodeUnit(a.category, b.category)),
       byDevice: [...f.blockedByDevice].sort((a, b) => b.n - a.n).slice(0, REPORT_ROWS),
     },
     alerts: { total: alerts, bySeverity },
