@@ -375,7 +375,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     const ctx = this.need();
     const table = ctx.ruleset.table;
     const next = new Map(this.layout.map((g) => [g.id, this.content(g)]));
-    const { plans, total } = planSync(table, this.applied, next);
+    const { plans, total } = planSync(table, this.applied, next, this.layout);
     if (plans.every((p) => p.cmds.length === 0)) return total;
     try {
       // one turn of the apply queue: a full apply (which renders `applied`) never runs

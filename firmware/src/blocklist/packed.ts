@@ -5,19 +5,13 @@
 import { formatAddress, type IpRange } from '../net/ip.js';
 import { mergeRanges } from '../net/rangeMerge.js';
 
+export { splitPacked, type SetContent } from './prefixSets.js';
+
 /** Sorted, disjoint, non-adjacent ranges per family. */
 export interface PackedRanges {
   v4First: Float64Array;
   v4Last: Float64Array;
   v6: IpRange[];
-}
-
-/** What one group's nft sets hold: hash-set singles and interval-set nets per family. */
-export interface SetContent {
-  v4Singles: Uint32Array;
-  v4Nets: IpRange[];
-  v6Singles: bigint[];
-  v6Nets: IpRange[];
 }
 
 export const EMPTY_PACKED: PackedRanges = { v4First: new Float64Array(0), v4Last: new Float64Array(0), v6: [] };
@@ -109,28 +103,6 @@ export function unionPacked(lists: readonly PackedRanges[]): PackedRanges {
   let acc = EMPTY_PACKED;
   for (const p of lists) acc = acc === EMPTY_PACKED ? p : union2(acc, p);
   return acc;
-}
-
-/** Splits minimal ranges into hash-set singles and interval-set nets. */
-export function splitPacked(p: PackedRanges): SetContent {
-  let singles = 0;
-  for (let i = 0; i < p.v4First.length; i++) if (p.v4First[i] === p.v4Last[i]) singles++;
-  const v4Singles = new Uint32Array(singles);
-  const v4Nets: IpRange[] = [];
-  let s = 0;
-  for (let i = 0; i < p.v4First.length; i++) {
-    const f = p.v4First[i] ?? 0;
-    const l = p.v4Last[i] ?? f; // both arrays have the same length: never the fallback
-    if (f === l) v4Singles[s++] = f;
-    else v4Nets.push({ family: 4, first: BigInt(f), last: BigInt(l) });
-  }
-  const v6Singles: bigint[] = [];
-  const v6Nets: IpRange[] = [];
-  for (const r of p.v6) {
-    if (r.first === r.last) v6Singles.push(r.first);
-    else v6Nets.push(r);
-  }
-  return { v4Singles, v4Nets, v6Singles, v6Nets };
 }
 
 /** True if `addr` (IPv4 as a number) is inside the packed ranges (binary search). */
