@@ -26,35 +26,83 @@ export function packRanges(entries: readonly IpRange[]): PackedRanges {
   };
 }
 
-/** Collects guarded entries one by one and packs them: IPv4 singles go straight into a
- *  growing Float64Array (8 bytes each) instead of an IpRange object (~70 bytes). */
+/** A growable Float64Array. */
+class F64List {
+  xs = new Float64Array(1024);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.xs.length) {
+      const bigger = new Float64Array(this.xs.length * 2);
+      bigger.set(this.xs);
+      this.xs = bigger;
+    }
+    this.xs[this.n++] = v;
+  }
+  /** The values, sorted ascending, duplicates removed; the list is emptied. */
+  sortedUnique(): Float64Array {
+    const s = this.xs.subarray(0, this.n).sort();
+    let k = 0;
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i];
+      if (v !== undefined && (k === 0 || v !== s[k - 1])) s[k++] = v;
+    }
+    const out = s.slice(0, k);
+    this.xs = new Float64Array(0);
+    this.n = 0;
+    return out;
+  }
+}
+
+/** Collects guarded entries one by one and packs them, IPv4 on numbers: a single into a
+ *  growing Float64Array (8 bytes), a prefix as one sortable number (network × 64 + host
+ *  bits), other ranges as pairs; never an IpRange object (~70 bytes) per IPv4 entry. */
 export class RangePacker {
-  private singles = new Float64Array(1024);
-  private n = 0;
+  private readonly singles = new F64List();
+  private readonly prefixes = new F64List();
+  private readonly pairs: Array<[number, number]> = [];
   private readonly others: IpRange[] = [];
 
   add(r: IpRange): void {
-    if (r.family === 4 && r.first === r.last) {
-      if (this.n === this.singles.length) {
-        const bigger = new Float64Array(this.singles.length * 2);
-        bigger.set(this.singles);
-        this.singles = bigger;
-      }
-      this.singles[this.n++] = Number(r.first);
-    } else this.others.push(r);
+    if (r.family === 4) this.addV4(Number(r.first), Number(r.last));
+    else this.others.push(r);
+  }
+
+  /** An IPv4 entry as numbers, first ≤ last. */
+  addV4(first: number, last: number): void {
+    if (first === last) return this.singles.push(first);
+    const size = last - first + 1;
+    const hostBits = Math.log2(size);
+    if (Number.isInteger(hostBits) && first % size === 0) this.prefixes.push(first * 64 + hostBits);
+    else this.pairs.push([first, last]);
   }
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
-    const s = this.singles.subarray(0, this.n).sort();
+    const uniq = this.singles.sortedUnique();
+    const keys = this.prefixes.sortedUnique();
+    const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
+    const pf = new Float64Array(keys.length + ranges.length);
+    const pl = new Float64Array(keys.length + ranges.length);
+    // prefixes (sorted by network) and pairs (sorted by first), merged by first
+    let i = 0;
+    let j = 0;
     let k = 0;
-    for (let i = 0; i < s.length; i++) {
-      const v = s[i];
-      if (v !== undefined && (i === 0 || v !== s[k - 1])) s[k++] = v;
+    while (i < keys.length || j < ranges.length) {
+      const key = keys[i];
+      const kf = key === undefined ? Infinity : Math.floor(key / 64);
+      const r = ranges[j];
+      if (r === undefined || kf <= r[0]) {
+        pf[k] = kf;
+        pl[k++] = kf + 2 ** ((key ?? 0) % 64) - 1;
+        i++;
+      } else {
+        pf[k] = r[0];
+        pl[k++] = r[1];
+        j++;
+      }
     }
-    const uniq = s.slice(0, k);
-    this.singles = new Float64Array(0);
-    return union2({ v4First: uniq, v4Last: uniq, v6: [] }, packRanges(this.others));
+    const v4 = union2({ v4First: uniq, v4Last: uniq, v6: [] }, { v4First: pf, v4Last: pl, v6: [] });
+    return { ...v4, v6: packRanges(this.others).v6 };
   }
 }
 
@@ -63,7 +111,8 @@ export function packedCount(p: PackedRanges): number {
   return p.v4First.length + p.v6.length;
 }
 
-/** Union of two packed lists, still minimal (linear merge-walk). */
+/** Union of two packed lists, still minimal (linear merge-walk); each input sorted by
+ *  first (overlaps and neighbours within an input are joined too). */
 function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
   const n = a.v4First.length + b.v4First.length;
   const first = new Float64Array(n);

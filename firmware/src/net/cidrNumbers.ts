@@ -35,3 +35,60 @@ export function netmaskText(family: Family, len: number): string {
   const all = (1n << BigInt(bits)) - 1n;
   return formatAddress(family, all ^ ((1n << BigInt(bits - len)) - 1n));
 }
+
+/**
+ * Reads `text` from `from` to `to` (exclusive) when it is exactly `a.b.c.d` or
+ * `a.b.c.d/len` in the strict form net/ip.ts parseCidr accepts (no leading zeros, octets
+ * ≤ 255, length 0–32 without leading zeros, host bits zero unless `allowHostBits`, which
+ * masks them as parseCidr does). Writes first and last into `out[0]`, `out[1]` and returns
+ * true; returns false on anything else, without saying why: the caller then hands the text
+ * to parseCidr, which accepts the same inputs with the same result and names the reason for
+ * the others. No allocation: this is the per-line path of a 1M-line feed.
+ */
+export function scanV4Cidr(text: string, from: number, to: number, allowHostBits: boolean, out: Float64Array): boolean {
+  let v = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = from;
+  for (; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && octet === 0) return false; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return false;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      v = v * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c === 47 && dots === 3 && digits > 0) {
+      break;
+    } else {
+      return false;
+    }
+  }
+  if (dots !== 3 || digits === 0) return false;
+  v = v * 256 + octet;
+  if (i === to) {
+    out[0] = v;
+    out[1] = v;
+    return true;
+  }
+  // `/len`
+  let len = 0;
+  let lenDigits = 0;
+  for (i++; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57 || (lenDigits === 1 && len === 0)) return false;
+    len = len * 10 + (c - 48);
+    if (++lenDigits > 2 || len > 32) return false;
+  }
+  if (lenDigits === 0) return false;
+  const size = 2 ** (32 - len);
+  const host = v % size;
+  if (host !== 0 && !allowHostBits) return false;
+  out[0] = v - host;
+  out[1] = v - host + size - 1;
+  return true;
+}

@@ -12,14 +12,14 @@ import { run } from '../../../firmware/src/sys/run.js';
 import { NftDriver } from '../../../firmware/src/nft/driver.js';
 import { renderRuleset } from '../../../firmware/src/nft/render.js';
 import { BasePolicySchema, type Policy } from '../../../firmware/src/nft/policy.js';
-import { toBlocklistGroup } from '../../../firmware/src/blocklist/layout.js';
+import { toBlocklistGroup, type GroupLayout } from '../../../firmware/src/blocklist/layout.js';
 import { packRanges, splitPacked, type SetContent } from '../../../firmware/src/blocklist/packed.js';
 import { planSync, syncDocument, verifyCounts } from '../../../firmware/src/blocklist/nftSync.js';
 import { parseEntry, type IpRange } from '../../../firmware/src/net/ip.js';
 
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(new URL('../../../rules/base-policy.json', import.meta.url), 'utf8')));
 const router = (): Policy => ({ ...JSON.parse(readFileSync(new URL('../../fixtures/nft/policy-router.json', import.meta.url), 'utf8')), base }) as Policy;
-const layout = { id: 'fbothdrop', direction: 'both', action: 'drop', feedIds: ['f'] } as const;
+const layout: GroupLayout = { id: 'fbothdrop', direction: 'both', action: 'drop', feedIds: ['f'] };
 
 /** `n` prefixes of length `len` from `start`, every other block (never merged). */
 const prefixes = (start: string, len: number, n: number): IpRange[] => {
