@@ -5,6 +5,8 @@
 import { formatAddress, type IpRange } from '../net/ip.js';
 import { mergeRanges } from '../net/rangeMerge.js';
 
+import { sortU32 } from '../net/cidrNumbers.js';
+
 export { splitPacked, type SetContent } from './prefixSets.js';
 
 /** Sorted, disjoint, non-adjacent ranges per family. */
@@ -26,39 +28,43 @@ export function packRanges(entries: readonly IpRange[]): PackedRanges {
   };
 }
 
-/** A growable Float64Array. */
-class F64List {
-  xs = new Float64Array(1024);
+/** A growable typed array of numbers. */
+class NumList<A extends Float64Array | Uint32Array> {
   n = 0;
+  constructor(public xs: A, private readonly make: (n: number) => A) {}
   push(v: number): void {
     if (this.n === this.xs.length) {
-      const bigger = new Float64Array(this.xs.length * 2);
+      const bigger = this.make(this.xs.length * 2);
       bigger.set(this.xs);
       this.xs = bigger;
     }
     this.xs[this.n++] = v;
   }
-  /** The values, sorted ascending, duplicates removed; the list is emptied. */
-  sortedUnique(): Float64Array {
-    const s = this.xs.subarray(0, this.n).sort();
-    let k = 0;
-    for (let i = 0; i < s.length; i++) {
-      const v = s[i];
-      if (v !== undefined && (k === 0 || v !== s[k - 1])) s[k++] = v;
-    }
-    const out = s.slice(0, k);
-    this.xs = new Float64Array(0);
+  /** The values held (a view); the list then lets go of them. */
+  take(): A {
+    const out = this.xs.subarray(0, this.n) as A;
+    this.xs = this.make(0);
     this.n = 0;
     return out;
   }
+}
+
+/** Sorted values without duplicates, written in place (the returned view is a prefix of `s`). */
+function unique<A extends Float64Array | Uint32Array>(s: A): A {
+  let k = 0;
+  for (let i = 0; i < s.length; i++) {
+    const v = s[i];
+    if (v !== undefined && (k === 0 || v !== s[k - 1])) s[k++] = v;
+  }
+  return s.subarray(0, k) as A;
 }
 
 /** Collects guarded entries one by one and packs them, IPv4 on numbers: a single into a
  *  growing Float64Array (8 bytes), a prefix as one sortable number (network × 64 + host
  *  bits), other ranges as pairs; never an IpRange object (~70 bytes) per IPv4 entry. */
 export class RangePacker {
-  private readonly singles = new F64List();
-  private readonly prefixes = new F64List();
+  private readonly singles = new NumList(new Uint32Array(1024), (n) => new Uint32Array(n));
+  private readonly prefixes = new NumList(new Float64Array(256), (n) => new Float64Array(n));
   private readonly pairs: Array<[number, number]> = [];
   private readonly others: IpRange[] = [];
 
@@ -78,8 +84,8 @@ export class RangePacker {
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
-    const uniq = this.singles.sortedUnique();
-    const keys = this.prefixes.sortedUnique();
+    const uniq = Float64Array.from(unique(sortU32(this.singles.take())));
+    const keys = unique(this.prefixes.take().sort());
     const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
     const pf = new Float64Array(keys.length + ranges.length);
     const pl = new Float64Array(keys.length + ranges.length);

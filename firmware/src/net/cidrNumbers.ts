@@ -92,3 +92,33 @@ export function scanV4Cidr(text: string, from: number, to: number, allowHostBits
   out[1] = v - host + size - 1;
   return true;
 }
+
+/** Sorts uint32 values ascending in two counting passes of 16 bits (LSD radix): linear, no
+ *  comparison; a million IPv4 addresses sort several times faster than with
+ *  TypedArray.prototype.sort. Returns a new array; `xs` is left as it was. */
+export function sortU32(xs: Uint32Array): Uint32Array {
+  const n = xs.length;
+  const tmp = new Uint32Array(n);
+  const out = new Uint32Array(n);
+  const count = new Uint32Array(65_537);
+  for (let i = 0; i < n; i++) { const b = ((xs[i] ?? 0) & 0xffff) + 1; count[b] = (count[b] ?? 0) + 1; }
+  for (let b = 1; b < 65_537; b++) count[b] = (count[b] ?? 0) + (count[b - 1] ?? 0);
+  for (let i = 0; i < n; i++) {
+    const v = xs[i] ?? 0;
+    const k = v & 0xffff;
+    const at = count[k] ?? 0;
+    tmp[at] = v;
+    count[k] = at + 1;
+  }
+  count.fill(0);
+  for (let i = 0; i < n; i++) { const b = ((tmp[i] ?? 0) >>> 16) + 1; count[b] = (count[b] ?? 0) + 1; }
+  for (let b = 1; b < 65_537; b++) count[b] = (count[b] ?? 0) + (count[b - 1] ?? 0);
+  for (let i = 0; i < n; i++) {
+    const v = tmp[i] ?? 0;
+    const k = v >>> 16;
+    const at = count[k] ?? 0;
+    out[at] = v;
+    count[k] = at + 1;
+  }
+  return out;
+}

@@ -2,7 +2,7 @@
 // what the full parser reads: same entries, same counts, same rejections.
 import test from 'ava';
 import fc from 'fast-check';
-import { scanV4Cidr } from '../../../firmware/src/net/cidrNumbers.js';
+import { scanV4Cidr, sortU32 } from '../../../firmware/src/net/cidrNumbers.js';
 import { IpParseError, parseCidr, type IpRange } from '../../../firmware/src/net/ip.js';
 import { parseFeed } from '../../../firmware/src/blocklist/parse.js';
 import { buildGuard, emptyGuardResult, guardEntry, guardV4 } from '../../../firmware/src/blocklist/guard.js';
@@ -80,5 +80,14 @@ test('RangePacker on numbers packs like packRanges', (t) => {
     const got = p.finish();
     const want = packRanges(rs);
     t.deepEqual([Array.from(got.v4First), Array.from(got.v4Last)], [Array.from(want.v4First), Array.from(want.v4Last)]);
+  }));
+});
+
+test('sortU32 sorts like a comparison sort and leaves its input alone', (t) => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 500 }), (xs) => {
+    const input = Uint32Array.from(xs);
+    const got = sortU32(input);
+    t.deepEqual(Array.from(got), [...xs].sort((a, b) => a - b));
+    t.deepEqual(Array.from(input), xs);
   }));
 });
