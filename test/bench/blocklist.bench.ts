@@ -7,8 +7,9 @@
 //      transaction into the (empty) sets, snapshot to disk;
 //   3. RAW baseline: `nft -f` of a pre-rendered file holding the same elements in the same
 //      layout (singles hash set, one hash set per masked prefix length, interval set of rare
-//      lengths), native syntax and JSON, the faster one counts; and, as a second column, the
-//      layout before (singles hash set + all merged ranges in one interval set);
+//      lengths): JSON before ours, native and JSON after (the faster), the mean of before and
+//      after counts (the shared machine's load drifts); and, as a second column, the layout
+//      before (singles hash set + all merged ranges in one interval set);
 //   4. a 1% change (0.5% removed, 0.5% added, singles and prefixes alike) through
 //      refresh() again;
 // and prints the ratios against the targets (full ≤ 1.2× raw, 1% ≤ 10% of full, peak RSS ≤ 300 MB).
@@ -30,7 +31,7 @@ import { openDb } from '../../firmware/src/store/db.js';
 import { Conditions } from '../../firmware/src/app/conditions.js';
 import { systemBin } from '../../firmware/src/sys/bin.js';
 import { run } from '../../firmware/src/sys/run.js';
-import { v4Text } from '../../firmware/src/blocklist/packed.js';
+import { RangePacker, splitPacked, v4Text } from '../../firmware/src/blocklist/packed.js';
 import { rng } from '../helpers/rng.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags, compileBench } from './compiled.js';
@@ -142,6 +143,18 @@ async function child(n: number, dir: string): Promise<void> {
     });
     await applyFull(); // the empty sets exist, as after utmd's first apply
 
+    // RAW: `nft -f` of the parent's files into freshly created sets of a scratch table each
+    // time (a flushed set keeps its grown hash table: not a fair start). The load of this
+    // shared machine drifts within a run, so the masked raw load is measured before ours and
+    // again after it, and the mean of the two counts.
+    const rawRun = async (layout: string, json: boolean): Promise<number> => {
+      await run([...nftArgv, '-f', join(dir, `raw-${layout}-setup.nft`)], { timeoutMs: 600_000 });
+      const [, ms] = await timed(() => run([...nftArgv, ...(json ? ['-j'] : []), '-f', join(dir, `raw-${layout}.${json ? 'json' : 'nft'}`)], { timeoutMs: 600_000 }));
+      await run([...nftArgv, '-f', join(dir, 'raw-teardown.nft')], { timeoutMs: 600_000 });
+      return ms;
+    };
+    const rawBefore = await rawRun('masked', true);
+
     // OURS: full load
     const [rep, oursMs] = await timed(() => feature.refresh());
     if (rep[0]?.result !== 'loaded') throw new Error(`bench feed not loaded: ${JSON.stringify(rep)}`);
@@ -158,50 +171,18 @@ async function child(n: number, dir: string): Promise<void> {
     // peak RSS of our code path (full load + 1% update), before the bench renders the raw files
     const rssMB = process.resourceUsage().maxRSS / 1024;
 
-    // RAW: same elements, same layout (the singles hash set, one hash set per masked length,
-    // the interval set of rare lengths), into freshly created sets of a scratch table each
-    // time (a flushed set keeps its grown hash table: not a fair start). Second baseline: the
-    // layout before (singles hash set + one interval set of every merged range).
-    const packed = feature.ranges.get('bench')!;
-    const masked = loaded.v4Masked.map((m) => ({ len: m.len, nets: Array.from(m.nets, (x) => v4Text(x)) }));
-    const rare = loaded.v4Nets.map((r) => `${v4Text(Number(r.first))}-${v4Text(Number(r.last))}`);
-    const raws: Record<string, { setup: string; nft: string; json: unknown }> = {};
-    {
-      const singles: string[] = Array.from(content.v4Singles, (x) => v4Text(x));
-      const el = (name: string, elems: unknown[]): unknown => ({ add: { element: { family: 'inet', table: 'raw', name, elem: elems } } });
-      raws.masked = {
-        setup: ['add table inet raw', 'add set inet raw s { type ipv4_addr; }', ...masked.map((m) => `add set inet raw p${m.len} { type ipv4_addr; }`), 'add set inet raw n { type ipv4_addr; flags interval; }'].join('\n') + '\n',
-        nft: [`add element inet raw s { ${singles.join(', ')} }`, ...masked.map((m) => `add element inet raw p${m.len} { ${m.nets.join(', ')} }`), ...(rare.length ? [`add element inet raw n { ${rare.join(', ')} }`] : [])].join('\n') + '\n',
-        json: { nftables: [el('s', singles), ...masked.map((m) => el(`p${m.len}`, m.nets)), ...(rare.length ? [el('n', loaded.v4Nets.map((r) => ({ range: [v4Text(Number(r.first)), v4Text(Number(r.last))] })))] : [])] },
-      };
-      const oldNets: Array<[number, number]> = [];
-      for (let i = 0; i < packed.v4First.length; i++) if (packed.v4First[i] !== packed.v4Last[i]) oldNets.push([packed.v4First[i]!, packed.v4Last[i]!]);
-      raws.interval = {
-        setup: 'add table inet raw\nadd set inet raw s { type ipv4_addr; }\nadd set inet raw n { type ipv4_addr; flags interval; }\n',
-        nft: `add element inet raw s { ${singles.join(', ')} }\nadd element inet raw n { ${oldNets.map(([f, l]) => `${v4Text(f)}-${v4Text(l)}`).join(', ')} }\n`,
-        json: { nftables: [el('s', singles), el('n', oldNets.map(([f, l]) => ({ range: [v4Text(f), v4Text(l)] })))] },
-      };
-    }
-    writeFileSync(join(dir, 'raw-teardown.nft'), 'delete table inet raw\n');
-    const rawRun = async (layout: string, json: boolean): Promise<number> => {
-      const r = raws[layout]!;
-      writeFileSync(join(dir, 'raw-setup.nft'), r.setup);
-      const file = join(dir, json ? 'raw.json' : 'raw.nft');
-      writeFileSync(file, json ? JSON.stringify(r.json) : r.nft);
-      await run([...nftArgv, '-f', join(dir, 'raw-setup.nft')], { timeoutMs: 600_000 });
-      const [, ms] = await timed(() => run([...nftArgv, ...(json ? ['-j'] : []), '-f', file], { timeoutMs: 600_000 }));
-      await run([...nftArgv, '-f', join(dir, 'raw-teardown.nft')], { timeoutMs: 600_000 });
-      return ms;
-    };
     const rawNative = await rawRun('masked', false);
     const rawJson = await rawRun('masked', true);
-    const rawMs = Math.min(rawNative, rawJson);
+    const rawMs = (rawBefore + Math.min(rawNative, rawJson)) / 2;
     const oldRawMs = Math.min(await rawRun('interval', false), await rawRun('interval', true));
+    const expect = JSON.parse(readFileSync(join(dir, 'raw-expect.json'), 'utf8')) as { singles: number; lengths: string; rare: number };
+    const got = { singles: content.v4Singles.length, lengths: loaded.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' '), rare: loaded.v4Nets.length };
+    if (JSON.stringify(got) !== JSON.stringify(expect)) throw new Error(`raw baseline holds other sets than ours: ${JSON.stringify(expect)} vs ${JSON.stringify(got)}`);
     const rules = (await run([...nftArgv, 'list', 'chain', 'inet', base.tableName, 'bl_fbothdrop_out_v4'])).stdout.split('\n').filter((l) => l.includes('jump')).length;
 
     process.stdout.write(`${JSON.stringify({
       n, singles: content.v4Singles.length, nets: loaded.v4Nets.length, lengths: loaded.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' '), rules,
-      oursMs, rawNativeMs: rawNative, rawJsonMs: rawJson, rawMs, oldRawMs,
+      oursMs, rawBeforeMs: rawBefore, rawNativeMs: rawNative, rawJsonMs: rawJson, rawMs, oldRawMs,
       updateMs: updMs, update: rep2[0]?.sync, peakRssMB: rssMB, fullPhases: rep[0]?.timings, updatePhases: rep2[0]?.timings,
     })}\n`);
     await feature.stop();
@@ -210,6 +191,40 @@ async function child(n: number, dir: string): Promise<void> {
     server?.kill();
     await run(['ip', 'netns', 'del', ns], { allowFailure: true });
   }
+}
+
+/** The raw baselines' files, written by the parent (so neither their data nor their text
+ *  counts in the measured process): the masked layout of the same entries (singles hash set,
+ *  one hash set per masked length, interval set of rare lengths), and the layout before
+ *  (singles hash set + every merged range in one interval set); native and JSON each. */
+function writeRawFiles(syn: Synthetic, dir: string): void {
+  const packer = new RangePacker();
+  for (const v of syn.singles) packer.addV4(v, v);
+  for (const [a, len] of syn.prefixes) packer.addV4(a, a + 2 ** (32 - len) - 1);
+  const packed = packer.finish();
+  const c = splitPacked(packed);
+  const singles = Array.from(c.v4Singles, (x) => v4Text(x));
+  const el = (name: string, elems: unknown[]): unknown => ({ add: { element: { family: 'inet', table: 'raw', name, elem: elems } } });
+  const range = (f: number, l: number): { text: string; json: unknown } => ({ text: `${v4Text(f)}-${v4Text(l)}`, json: { range: [v4Text(f), v4Text(l)] } });
+  const masked = c.v4Masked.map((m) => ({ len: m.len, nets: Array.from(m.nets, (x) => v4Text(x)) }));
+  const rare = c.v4Nets.map((r) => range(Number(r.first), Number(r.last)));
+  const old: Array<{ text: string; json: unknown }> = [];
+  for (let i = 0; i < packed.v4First.length; i++) if (packed.v4First[i] !== packed.v4Last[i]) old.push(range(packed.v4First[i]!, packed.v4Last[i]!));
+  const write = (layout: string, setup: string[], nft: string[], json: unknown[]): void => {
+    writeFileSync(join(dir, `raw-${layout}-setup.nft`), `add table inet raw\n${setup.join('\n')}\n`);
+    writeFileSync(join(dir, `raw-${layout}.nft`), `${nft.join('\n')}\n`);
+    writeFileSync(join(dir, `raw-${layout}.json`), JSON.stringify({ nftables: json }));
+  };
+  write('masked',
+    ['add set inet raw s { type ipv4_addr; }', ...masked.map((m) => `add set inet raw p${m.len} { type ipv4_addr; }`), 'add set inet raw n { type ipv4_addr; flags interval; }'],
+    [`add element inet raw s { ${singles.join(', ')} }`, ...masked.map((m) => `add element inet raw p${m.len} { ${m.nets.join(', ')} }`), ...(rare.length ? [`add element inet raw n { ${rare.map((r) => r.text).join(', ')} }`] : [])],
+    [el('s', singles), ...masked.map((m) => el(`p${m.len}`, m.nets)), ...(rare.length ? [el('n', rare.map((r) => r.json))] : [])]);
+  write('interval',
+    ['add set inet raw s { type ipv4_addr; }', 'add set inet raw n { type ipv4_addr; flags interval; }'],
+    [`add element inet raw s { ${singles.join(', ')} }`, `add element inet raw n { ${old.map((r) => r.text).join(', ')} }`],
+    [el('s', singles), el('n', old.map((r) => r.json))]);
+  writeFileSync(join(dir, 'raw-teardown.nft'), 'delete table inet raw\n');
+  writeFileSync(join(dir, 'raw-expect.json'), JSON.stringify({ singles: c.v4Singles.length, lengths: c.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' '), rare: c.v4Nets.length }));
 }
 
 async function waitHttp(port: number): Promise<void> {
@@ -250,6 +265,7 @@ async function main(): Promise<void> {
     try {
       const syn = generate(n, 42);
       writeFileSync(join(dir, 'feed.base.txt'), feedText(syn));
+      writeRawFiles(syn, dir);
       writeFileSync(join(dir, 'feed.1pct.txt'), feedText(change(syn, 7)));
       for (let i = 0; i < runs; i++) {
         copyFileSync(join(dir, 'feed.base.txt'), join(dir, 'feed.txt'));
@@ -273,7 +289,7 @@ async function main(): Promise<void> {
     console.log(`          nft part: full = ${m((r) => r.fullPhases.applyMs / r.rawMs).toFixed(2)}× raw; 1% = ${m((r) => (100 * r.updatePhases.applyMs) / r.fullPhases.applyMs).toFixed(1)}% of the full nft load`);
     const r0 = results[0]!;
     console.log(`          layout: ${r0.singles} singles, masked ${r0.lengths}, ${r0.nets} prefixes of rare lengths in the interval set; ${r0.rules} lookup rules per group, family and direction`);
-    console.log(`          (raw = the same masked hash sets; raw-interval = the layout before: singles hash + every merged range in one interval set; raw native ${f(m((r) => r.rawNativeMs))} s, raw JSON ${f(m((r) => r.rawJsonMs))} s; update ${JSON.stringify(r0.update)})`);
+    console.log(`          (raw = the same masked hash sets; raw-interval = the layout before: singles hash + every merged range in one interval set; raw JSON before ours ${f(m((r) => r.rawBeforeMs))} s, after: native ${f(m((r) => r.rawNativeMs))} s, JSON ${f(m((r) => r.rawJsonMs))} s; update ${JSON.stringify(r0.update)})`);
   }
 }
 

@@ -188,28 +188,31 @@ export interface U32Diff {
   del: Uint32Array;
 }
 
-/** Diff two ascending duplicate-free Uint32Arrays; throws RangeError if either is not. */
+/** Diff two ascending duplicate-free Uint32Arrays; throws RangeError if either is not.
+ *  The results are typed arrays filled in place (no number per element boxed in an Array);
+ *  against an empty side the other side is returned as it is (a first load of 1M). */
 export function diffU32(prev: Uint32Array, next: Uint32Array): U32Diff {
-  const add: number[] = [];
-  const del: number[] = [];
+  const ascending = (xs: Uint32Array, what: string): void => {
+    for (let i = 1; i < xs.length; i++) if ((xs[i] ?? 0) <= (xs[i - 1] ?? 0)) throw new RangeError(`${what} not strictly ascending`);
+  };
+  ascending(prev, 'prev');
+  ascending(next, 'next');
+  if (prev.length === 0) return { add: next, del: prev };
+  if (next.length === 0) return { add: next, del: prev };
+  const add = new Uint32Array(next.length);
+  const del = new Uint32Array(prev.length);
+  let na = 0;
+  let nd = 0;
   let i = 0;
   let j = 0;
-  while (i < prev.length || j < next.length) {
-    const p = prev[i] ?? Infinity; // past the end: +Infinity, the other side is taken
-    const n = next[j] ?? Infinity;
-    if ((p !== Infinity && p <= (prev[i - 1] ?? -Infinity)) || (n !== Infinity && n <= (next[j - 1] ?? -Infinity))) {
-      throw new RangeError('input not strictly ascending');
-    }
-    if (p < n) {
-      del.push(p);
-      i++;
-    } else if (n < p) {
-      add.push(n);
-      j++;
-    } else {
-      i++;
-      j++;
-    }
+  while (i < prev.length && j < next.length) {
+    const p = prev[i] ?? 0;
+    const n = next[j] ?? 0;
+    if (p < n) { del[nd++] = p; i++; }
+    else if (n < p) { add[na++] = n; j++; }
+    else { i++; j++; }
   }
-  return { add: Uint32Array.from(add), del: Uint32Array.from(del) };
+  while (i < prev.length) del[nd++] = prev[i++] ?? 0;
+  while (j < next.length) add[na++] = next[j++] ?? 0;
+  return { add: add.slice(0, na), del: del.slice(0, nd) };
 }
