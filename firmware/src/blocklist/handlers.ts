@@ -1,9 +1,9 @@
 // Control-socket commands of the blocklist feature (utmctl blocklist|allow|block …).
 // Thin: validate the args with zod, call the feature, answer plain data.
-import { prefixCount } from './prefixSets.js';
 import { z } from 'zod';
 import type { Handlers } from '../feature/contract.js';
 import { CommandError, parseArgs } from '../control/protocol.js';
+import { prefixCount } from './prefixSets.js';
 import { IpParseError } from '../net/ip.js';
 import type { BlocklistFeature } from './feature.js';
 import { initialised } from './initialised.js';
