@@ -19,7 +19,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BlocklistFeature } from '../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../firmware/src/blocklist/repos.js';
 import { BasePolicySchema } from '../../firmware/src/nft/policy.js';
