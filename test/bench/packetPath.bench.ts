@@ -7,7 +7,9 @@
 //   floor+ft     (router) the floor plus a flowtable (`flow add @ft`, software offload)
 //   before       the policy as shipped before the fast path (test/bench/fixtures/packetPath-before-*.nft)
 //   shipped      the policy utmd renders (rules/base-policy.json + the lab's config), no feeds
-//   shipped+1M   the same with a feed group of ~1M entries (realistic mix of prefix lengths)
+//   shipped+1M   the same with a feed group of ~1M entries (realistic mix of prefix lengths),
+//                in the masked layout (a hash set per common prefix length, issue 14)
+//   shipped+1M-interval  the same entries in the layout before: singles hash + one interval set
 //   quarantine   the shipped policy with one (other) device in quarantine
 // Load: test/bench/udpBlast.c (built here with cc): 64-byte UDP frames from one LAN host to
 // 256 internet addresses (one conntrack flow each, opened by a ping/pong), delivered packets
@@ -17,7 +19,8 @@
 // between rounds; the sender's CPU time per packet (which on veth includes the box's forwarding,
 // done in the sender's softirq context) is far steadier: "floor/this" is the pps ratio it implies.
 // Needs root, cc and iperf3. Run: npx tsx test/bench/packetPath.bench.ts
-//   env: ROUNDS (3), SECONDS per measurement (3), ENTRIES (1000000), MODES (router,bridge)
+//   env: ROUNDS (3), SECONDS per measurement (3), ENTRIES (1000000), MODES (router,bridge),
+//        SCENARIOS (comma-separated names, default all)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +34,8 @@ import { BasePolicySchema, type BlocklistGroup } from '../../firmware/src/nft/po
 import { manualGroup } from '../../firmware/src/blocklist/manual.js';
 import { toBlocklistGroup } from '../../firmware/src/blocklist/layout.js';
 import { packRanges, splitPacked } from '../../firmware/src/blocklist/packed.js';
+import { rangeElem } from '../../firmware/src/policy/elements.js';
+import type { SetElem } from '../../firmware/src/nft/json.js';
 import type { IpRange } from '../../firmware/src/net/ip.js';
 import type { NetworkFacts } from '../../firmware/src/net/topology.js';
 import { createLab, type Lab } from '../lab/lab.js';
@@ -41,6 +46,8 @@ const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['SECONDS'] ?? 3);
 const ENTRIES = Number(process.env['ENTRIES'] ?? 1_000_000);
 const MODES = (process.env['MODES'] ?? 'router,bridge').split(',') as ('router' | 'bridge')[];
+/** Only these scenarios (comma-separated names; default all). */
+const SCENARIOS = process.env['SCENARIOS']?.split(',') ?? null;
 const ECHO_PORT = 7;
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(new URL('../../rules/base-policy.json', import.meta.url), 'utf8')));
 
@@ -107,22 +114,31 @@ async function main(): Promise<void> {
   const lengths = new Map<number, number>();
   for (const r of mixRanges) { const l = 32 - Math.log2(Number(r.last - r.first) + 1); lengths.set(l, (lengths.get(l) ?? 0) + 1); }
   const feed = toBlocklistGroup({ id: 'fbothdrop', direction: 'both', action: 'drop', feedIds: ['bench'] }, content);
-  console.log(`feed: ${ENTRIES} entries generated → ${content.v4Singles.length} singles + ${content.v4Nets.length} nets after merging (${((performance.now() - t0) / 1000).toFixed(1)} s); lengths: ${[...lengths].sort((a, b) => a[0] - b[0]).map(([l, c]) => `/${l}:${c}`).join(' ')}`);
+  // the layout before (issue 14): singles in the hash set, every other merged range in one interval set
+  const packed = packRanges(mixRanges);
+  const oldNets: SetElem[] = [];
+  for (let i = 0; i < packed.v4First.length; i++) {
+    const f = packed.v4First[i]!;
+    const l = packed.v4Last[i]!;
+    if (f !== l) oldNets.push(rangeElem({ family: 4, first: BigInt(f), last: BigInt(l) }));
+  }
+  const oldFeed: BlocklistGroup = { ...feed, v4: { single: feed.v4.single, net: oldNets, masked: [] } };
+  console.log(`feed: ${ENTRIES} entries generated → ${content.v4Singles.length} singles, masked ${content.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' ')}, ${content.v4Nets.length} prefixes of rare lengths (interval set) (${((performance.now() - t0) / 1000).toFixed(1)} s); lengths: ${[...lengths].sort((a, b) => a[0] - b[0]).map(([l, c]) => `/${l}:${c}`).join(' ')}; layout before: ${feed.v4.single.length} singles + ${oldNets.length} ranges in one interval set`);
   const results: Record<string, Record<string, Sample[]>> = {};
   try {
-    for (const mode of MODES) results[mode] = await benchMode(mode, blast, work, feed);
+    for (const mode of MODES) results[mode] = await benchMode(mode, blast, work, feed, oldFeed);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   report(results);
 }
 
-async function benchMode(mode: 'router' | 'bridge', blast: string, work: string, feed: BlocklistGroup): Promise<Record<string, Sample[]>> {
+async function benchMode(mode: 'router' | 'bridge', blast: string, work: string, feed: BlocklistGroup, oldFeed: BlocklistGroup): Promise<Record<string, Sample[]>> {
   const lab = await createLab({ mode, lanHosts: 1, v6: false });
   try {
     const host = lab.hosts[0]!;
     const quarantined = '02:00:00:00:aa:01';
-    const scenarios: Scenario[] = [
+    const all: Scenario[] = [
       { name: 'plain', modes: ['router', 'bridge'], brnf: false, text: FLUSH },
       { name: 'floor', modes: ['router', 'bridge'], brnf: true, text: FLUSH + FLOOR },
       // a router that shares one address (masquerade), as the shipped router policy does
@@ -133,7 +149,10 @@ async function benchMode(mode: 'router' | 'bridge', blast: string, work: string,
       { name: 'shipped', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, []) },
       { name: 'quarantine', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, [quarantined]) },
       { name: 'shipped+1M', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, feed, []) },
+      // the same 1M entries in the layout before issue 14 (singles hash + one interval set)
+      { name: 'shipped+1M-interval', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, oldFeed, []) },
     ];
+    const scenarios = all.filter((x) => SCENARIOS === null || SCENARIOS.includes(x.name));
     // The internet side: count-and-drop the flood, echo the pings, serve iperf3.
     const counter = join(work, `count-${mode}.nft`);
     writeFileSync(counter, `table inet bench {\n counter flood {}\n chain pre { type filter hook prerouting priority raw; policy accept; udp dport ${ECHO_PORT} @th,64,8 0x46 counter name flood drop; }\n}\n`);
@@ -223,6 +242,16 @@ function report(results: Record<string, Record<string, Sample[]>>): void {
       const c = med(ss.map((s) => s.cpuNs));
       console.log(`| ${mode} | ${name} | ${c.toFixed(0)} ns | ${(fc / c).toFixed(2)} | ${fmt(pps)} pps | ${(pps / fp).toFixed(2)} | ${med(ss.map((s) => s.p50)).toFixed(0)} / ${med(ss.map((s) => s.p99)).toFixed(0)} µs | ${med(ss.map((s) => s.newP50)).toFixed(0)} µs | ${g.toFixed(2)} Gbit/s | ${(g / fg).toFixed(2)} | ${med(ss.map((s) => s.applyS)).toFixed(1)} s |`);
     }
+  }
+  // issue 14: what the masked layout costs against the interval layout it replaced, same run
+  for (const [mode, byName] of Object.entries(results)) {
+    const m = byName['shipped+1M'] ?? [];
+    const o = byName['shipped+1M-interval'] ?? [];
+    const e = byName['shipped'] ?? [];
+    if (!m.length || !o.length) continue;
+    const r = (k: (s: Sample) => number, a: Sample[], b: Sample[]): string => (med(a.map(k)) / med(b.map(k))).toFixed(2);
+    console.log(`${mode}: 1M masked / 1M interval: CPU per packet ${r((s) => s.cpuNs, m, o)}, new-flow rtt ${r((s) => s.newP50, m, o)}, pps ${r((s) => s.pps, m, o)}` +
+      (e.length ? `; 1M masked / empty: CPU per packet ${r((s) => s.cpuNs, m, e)}, new-flow rtt ${r((s) => s.newP50, m, e)}; 1M interval / empty: CPU ${r((s) => s.cpuNs, o, e)}, new-flow rtt ${r((s) => s.newP50, o, e)}` : ''));
   }
 }
 

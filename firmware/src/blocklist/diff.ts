@@ -44,6 +44,23 @@ export function diffSingles(prev: readonly bigint[], next: readonly bigint[]): S
   return { add, del };
 }
 
+/** Diff two lists of disjoint ranges in address order (an interval set's elements): a
+ *  range is kept only when the same first and last are in both. */
+export function diffRanges(prev: readonly IpRange[], next: readonly IpRange[]): { add: IpRange[]; del: IpRange[] } {
+  const add: IpRange[] = [];
+  const del: IpRange[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < prev.length || j < next.length) {
+    const p = prev[i];
+    const n = next[j];
+    if (p && n && p.first === n.first && p.last === n.last) { i++; j++; continue; }
+    if (p && (!n || p.first <= n.first)) { del.push(p); i++; }
+    else if (n) { add.push(n); j++; }
+  }
+  return { add, del };
+}
+
 /** True if two interval lists hold exactly the same ranges in the same order. */
 export function sameIntervals(a: readonly IpRange[], b: readonly IpRange[]): boolean {
   if (a.length !== b.length) return false;

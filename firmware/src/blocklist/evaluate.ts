@@ -4,7 +4,7 @@
 import type { IpRange } from '../net/ip.js';
 import type { Feed } from '../config/feedCatalog.js';
 import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
-import { emptyGuardResult, guardEntry, type Guard, type GuardReason } from './guard.js';
+import { emptyGuardResult, guardEntry, guardV4, type Guard, type GuardReason } from './guard.js';
 import { parseFeed, type LineRejectReason, type RejectSample } from './parse.js';
 
 export type FeedRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256'>;
@@ -47,6 +47,9 @@ export function evaluateFeed(
   feed: FeedRules, bodies: { v4?: FeedBody; v6?: FeedBody }, guard: Guard, lastGoodCount: number | null,
   /** Streams guarded entries here instead of collecting them in `entries` (1M IpRange objects cost ~100 MB). */
   sink?: (r: IpRange) => void,
+  /** With `sink`: guarded IPv4 entries as numbers (first, last), read on numbers from the line
+   *  to here for the plain formats (no bigint or object per entry). */
+  sinkV4?: (first: number, last: number) => void,
 ): FeedOutcome {
   const stats: FeedStats = {
     dataLines: 0, parseAccepted: 0, parseRejected: {}, parseRejectedTotal: 0,
@@ -73,6 +76,7 @@ export function evaluateFeed(
       ...(feed.csv ? { csv: feed.csv } : {}),
       allowHostBits: feed.allowHostBits,
       onEntry: (e) => guardEntry(e, guard, g, keep),
+      ...(sink && sinkV4 ? { onV4: (f: number, l: number) => guardV4(f, l, guard, g, (a, b) => { usable++; sinkV4(a, b); }) } : {}),
     });
     stats.dataLines += p.dataLines;
     stats.parseAccepted += p.acceptedTotal;

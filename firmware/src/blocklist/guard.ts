@@ -81,6 +81,8 @@ export interface Guard {
   /** IPv4 segment bounds as numbers: the fast path for single addresses (most of a big feed). */
   v4First?: Float64Array;
   v4Last?: Float64Array;
+  /** maxSize[4] as a number (guardV4's test, no bigint per entry). */
+  v4MaxSize?: number;
 }
 
 function specialRange(text: string): IpRange {
@@ -127,6 +129,7 @@ export function buildGuard(opts: GuardOptions = {}): Guard {
     maxSamples: opts.maxSamples ?? 5,
     v4First: Float64Array.from(v4, (x) => Number(x.first)),
     v4Last: Float64Array.from(v4, (x) => Number(x.last)),
+    v4MaxSize: 2 ** (32 - minPrefix[4]),
   };
 }
 
@@ -218,4 +221,27 @@ export function guardEntry(e: IpRange, guard: Guard, res: GuardResult, keep: (r:
   res.carvedTotal++;
   sample(e, [...reasons][0] ?? first.reason, true); // reasons holds first's reason at least
   for (const k of kept) keep(k);
+}
+
+/** Guard one IPv4 entry held as numbers (parse.ts onV4): an entry clear of every protected
+ *  segment and not too broad goes to `keep` at once, without a bigint or an object; anything
+ *  else takes guardEntry (same counts, samples and carving). */
+export function guardV4(first: number, last: number, guard: Guard, res: GuardResult, keep: (first: number, last: number) => void): void {
+  const f = guard.v4First;
+  const l = guard.v4Last;
+  if (f && l && last - first + 1 <= (guard.v4MaxSize ?? Number(guard.maxSize[4]))) {
+    let lo = 0;
+    let hi = l.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((l[mid] ?? Infinity) < first) lo = mid + 1;
+      else hi = mid;
+    }
+    const fl = f[lo];
+    if (fl === undefined || fl > last) {
+      keep(first, last);
+      return;
+    }
+  }
+  guardEntry({ family: 4, first: BigInt(first), last: BigInt(last) }, guard, res, (r) => keep(Number(r.first), Number(r.last)));
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Handlers } from '../feature/contract.js';
 import { CommandError, parseArgs } from '../control/protocol.js';
+import { prefixCount } from './prefixSets.js';
 import { IpParseError } from '../net/ip.js';
 import type { BlocklistFeature } from './feature.js';
 import { initialised } from './initialised.js';
@@ -70,8 +71,11 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
       return {
         groups: f.layout.map((g) => {
           const c = f.applied.get(g.id);
+          const nets = c ? prefixCount(c) : { v4: 0, v6: 0 };
+          // nets: every prefix (masked hash sets and the interval set); lengths: the masked ones
           return { id: g.id, direction: g.direction, action: g.action, feeds: g.feedIds,
-            v4Singles: c?.v4Singles.length ?? 0, v4Nets: c?.v4Nets.length ?? 0, v6Singles: c?.v6Singles.length ?? 0, v6Nets: c?.v6Nets.length ?? 0 };
+            v4Singles: c?.v4Singles.length ?? 0, v4Nets: nets.v4, v6Singles: c?.v6Singles.length ?? 0, v6Nets: nets.v6,
+            maskedLengths: { v4: c?.v4Masked.map((m) => m.len) ?? [], v6: c?.v6Masked.map((m) => m.len) ?? [] } };
         }),
         feeds: f.feeds.map((feed) => {
           const st = initialised(f.statusRepo).get(feed.id);

@@ -37,14 +37,18 @@ export function layoutGroups(feeds: readonly Pick<ResolvedFeed, 'id' | 'enabled'
   return out;
 }
 
-/** Renderer elements of one group's content (strings for singles, prefix/range for nets). */
+/** Renderer elements of one group's content (strings for singles and masked network
+ *  addresses, prefixes for the interval set). */
 export function groupElems(c: SetContent): { v4: FamilyElems; v6: FamilyElems } {
-  const v4single = new Array<string>(c.v4Singles.length);
-  let i = 0;
-  for (const v of c.v4Singles) v4single[i++] = v4Text(v);
+  const texts = (xs: Uint32Array): string[] => {
+    const out = new Array<string>(xs.length);
+    let i = 0;
+    for (const v of xs) out[i++] = v4Text(v);
+    return out;
+  };
   return {
-    v4: { single: v4single, net: c.v4Nets.map(rangeElem) },
-    v6: { single: c.v6Singles.map(v6Text), net: c.v6Nets.map(rangeElem) },
+    v4: { single: texts(c.v4Singles), masked: c.v4Masked.map((m) => ({ len: m.len, elems: texts(m.nets) })), net: c.v4Nets.map(rangeElem) },
+    v6: { single: c.v6Singles.map(v6Text), masked: c.v6Masked.map((m) => ({ len: m.len, elems: m.nets.map(v6Text) })), net: c.v6Nets.map(rangeElem) },
   };
 }
 
@@ -53,7 +57,4 @@ export function toBlocklistGroup(g: GroupLayout, c: SetContent): BlocklistGroup 
   return { id: g.id, direction: g.direction, action: g.action, ...groupElems(c) };
 }
 
-/** Empty content. */
-export function emptyContent(): SetContent {
-  return { v4Singles: new Uint32Array(0), v4Nets: [], v6Singles: [], v6Nets: [] };
-}
+export { emptyContent } from './prefixSets.js';

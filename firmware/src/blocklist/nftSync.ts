@@ -1,27 +1,31 @@
 // Incremental sync of one group's sets (pure planning + a small adapter for counting).
 //
-// - Hash sets (singles): only the difference is sent: `delete element` for what left,
-//   `create element` for what came. `create` fails on an element that already exists and
-//   `delete` on one that is missing, so a transaction that succeeds proves the kernel now
-//   holds exactly prev − del + add: the element count is checked by construction, and
-//   read back only for small sets (`nft list set` of 1M elements takes ~38 s here, and
-//   `get element` on a 1M set ~24 s: reading large sets back is not affordable).
-// - Interval sets (prefixes, ranges): when they differ they are flushed and refilled in the
-//   same transaction. They stay small (20k /24 prefixes: flush + add 0.14 s measured); the
-//   pathological case of nft 1.0.6 is deleting single elements from a LARGE interval set,
-//   which this never does.
-// - A hash set whose change is larger than half of its new size (the first load, a feed
-//   replaced wholesale) is flushed and refilled in the same transaction instead: plain
-//   `add` into an empty set is the cheapest load nft offers (create checks each element),
-//   and the count after it is the number of distinct elements sent, again by construction.
+// Layout (prefixSets.ts): per group and family, singles in a plain hash set, the prefixes of
+// each common length in a plain hash set of their own looked up with a netmask, the prefixes
+// of rare lengths in a small interval set. Every set is updated by difference:
+// - `delete element` for what left, `create element` for what came. `create` fails on an
+//   element that already exists and `delete` on one that is missing, so a transaction that
+//   succeeds proves the kernel now holds exactly prev − del + add: the element count is
+//   checked by construction, and read back only for small sets (`nft list set` of 1M
+//   elements takes ~38 s here: reading large sets back is not affordable).
+// - The interval set holds only prefixes of rare lengths (a few hundred at most in practice):
+//   edited the same way. (Deleting from a LARGE interval set is pathological in nft 1.0.6;
+//   that is why the common lengths live in hash sets.)
+// - A set whose change is larger than half of its new size (the first load, a feed replaced
+//   wholesale) is flushed and refilled in the same transaction instead: plain `add` into an
+//   empty set is the cheapest load nft offers (create checks each element).
+// - When a group's set of masked lengths changes, the new sets are created, the group's
+//   lookup chains rewritten (flush chain + its rules) and the sets no longer used deleted,
+//   in the same transaction.
 // The whole update of every group is one nft transaction (one `-f` file): all or nothing.
 import type { IpRange } from '../net/ip.js';
 import type { RulesetSets } from '../nft/backend.js';
-import { blocklistSetNames } from '../nft/policy.js';
+import { blocklistLookupChain, blocklistSetNames } from '../nft/policy.js';
+import { groupLookupRules } from '../nft/render.js';
 import { rangeElem } from '../policy/elements.js';
-import { diffSingles, sameIntervals } from './diff.js';
-import { diffU32, v6Text, type SetContent } from './packed.js';
-import { emptyContent } from './layout.js';
+import { diffRanges, diffSingles } from './diff.js';
+import { diffU32, v6Text } from './packed.js';
+import { emptyContent, type SetContent } from './prefixSets.js';
 
 /** Sets up to this many elements are read back and counted after an update. */
 export const VERIFY_MAX_ELEMENTS = 10_000;
@@ -50,6 +54,11 @@ function flushCmd(table: string, set: string): string {
   return `{"flush":{"set":{"family":"inet","table":${q(table)},"name":${q(set)}}}}`;
 }
 
+function setCmd(verb: 'add' | 'delete', table: string, set: string, family: 4 | 6): string {
+  const type = verb === 'add' ? `,"type":${q(family === 4 ? 'ipv4_addr' : 'ipv6_addr')}` : '';
+  return `{${q(verb)}:{"set":{"family":"inet","table":${q(table)},"name":${q(set)}${type}}}}`;
+}
+
 /** `"a.b.c.d",…` written as ASCII bytes into one Buffer (≤ 18 bytes an address): at 1M
  *  elements this avoids ~1M short-lived strings (≈ 100 MB of heap before the next GC). */
 export function joinV4(xs: Uint32Array): Buffer {
@@ -75,48 +84,103 @@ export function joinV4(xs: Uint32Array): Buffer {
   return buf.subarray(0, o);
 }
 
-function netsJson(nets: readonly IpRange[]): string {
-  return nets.map((r) => JSON.stringify(rangeElem(r))).join(',');
+/** A group as the sync needs it: its id and the directions its lookup chains exist for. */
+export interface GroupRef { id: string; dirs: readonly ('out' | 'in')[] }
+
+/** One family's key arrays and how their elements are written. */
+interface FamilyIo<K> {
+  family: 4 | 6;
+  diff: (prev: K, next: K) => { add: K; del: K };
+  size: (xs: K) => number;
+  json: (xs: K) => string | Buffer;
 }
 
-/** Plans the update of group `id` from `prev` (what the kernel holds) to `next`. */
-export function planGroupSync(table: string, id: string, prev: SetContent, next: SetContent): SyncPlan {
-  const cmds: Array<string | Buffer> = [];
+const V4: FamilyIo<Uint32Array> = { family: 4, diff: diffU32, size: (xs) => xs.length, json: joinV4 };
+const V6: FamilyIo<bigint[]> = {
+  family: 6, diff: diffSingles, size: (xs) => xs.length, json: (xs) => xs.map((x) => `"${v6Text(x)}"`).join(','),
+};
+
+/** Plans the update of group `g` from `prev` (what the kernel holds) to `next`. */
+export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next: SetContent): SyncPlan {
+  const pre: Array<string | Buffer> = [];
+  const chains: Array<string | Buffer> = [];
+  const post: Array<string | Buffer> = [];
   const verify: SetExpectation[] = [];
   const stats: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
-  const s4 = blocklistSetNames(id, 4);
-  const s6 = blocklistSetNames(id, 6);
 
-  const d4 = diffU32(prev.v4Singles, next.v4Singles);
-  if (d4.add.length + d4.del.length > next.v4Singles.length / 2) {
-    cmds.push(flushCmd(table, s4.single));
-    if (next.v4Singles.length) cmds.push(elementCmd('add', table, s4.single, joinV4(next.v4Singles)));
-  } else {
-    if (d4.del.length) cmds.push(elementCmd('delete', table, s4.single, joinV4(d4.del)));
-    if (d4.add.length) cmds.push(elementCmd('create', table, s4.single, joinV4(d4.add)));
-  }
-  stats.added += d4.add.length;
-  stats.deleted += d4.del.length;
-  if ((d4.add.length || d4.del.length) && next.v4Singles.length <= VERIFY_MAX_ELEMENTS) verify.push({ set: s4.single, expected: next.v4Singles.length });
+  /** A hash set that exists in the kernel: difference, or flush + refill when most changed.
+   *  `readBack`: also counted after the update when small (the singles set; a masked set is
+   *  counted by construction only: one more `nft list set` per length cost more than the
+   *  whole 1% update at 100k on this machine). */
+  const hashSet = <K>(io: FamilyIo<K>, name: string, p: K, n: K, readBack = true): void => {
+    const d = io.diff(p, n);
+    const nAdd = io.size(d.add);
+    const nDel = io.size(d.del);
+    if (nAdd + nDel > io.size(n) / 2) {
+      pre.push(flushCmd(table, name));
+      if (io.size(n)) pre.push(elementCmd('add', table, name, io.json(n)));
+    } else {
+      if (nDel) pre.push(elementCmd('delete', table, name, io.json(d.del)));
+      if (nAdd) pre.push(elementCmd('create', table, name, io.json(d.add)));
+    }
+    stats.added += nAdd;
+    stats.deleted += nDel;
+    if (readBack && (nAdd || nDel) && io.size(n) <= VERIFY_MAX_ELEMENTS) verify.push({ set: name, expected: io.size(n) });
+  };
 
-  const d6 = diffSingles(prev.v6Singles, next.v6Singles);
-  const j6 = (xs: bigint[]): string => xs.map((x) => `"${v6Text(x)}"`).join(',');
-  if (d6.del.length) cmds.push(elementCmd('delete', table, s6.single, j6(d6.del)));
-  if (d6.add.length) cmds.push(elementCmd('create', table, s6.single, j6(d6.add)));
-  stats.added += d6.add.length;
-  stats.deleted += d6.del.length;
-  if ((d6.add.length || d6.del.length) && next.v6Singles.length <= VERIFY_MAX_ELEMENTS) verify.push({ set: s6.single, expected: next.v6Singles.length });
+  const family = <K>(io: FamilyIo<K>, pick: (c: SetContent) => { singles: K; masked: Array<{ len: number; nets: K }>; nets: IpRange[] }): void => {
+    const names = blocklistSetNames(g.id, io.family);
+    const p = pick(prev);
+    const n = pick(next);
+    hashSet(io, names.single, p.singles, n.singles);
+    const lens = [...new Set([...p.masked, ...n.masked].map((m) => m.len))].sort((a, b) => b - a);
+    for (const len of lens) {
+      const pm = p.masked.find((m) => m.len === len);
+      const nm = n.masked.find((m) => m.len === len);
+      const name = names.masked(len);
+      if (pm && nm) hashSet(io, name, pm.nets, nm.nets, false);
+      else if (nm) {
+        pre.push(setCmd('add', table, name, io.family));
+        if (io.size(nm.nets)) pre.push(elementCmd('add', table, name, io.json(nm.nets)));
+        stats.added += io.size(nm.nets);
+      } else if (pm) {
+        post.push(setCmd('delete', table, name, io.family)); // after the rules that used it are gone
+        stats.deleted += io.size(pm.nets);
+      }
+    }
+    const pl = p.masked.map((m) => m.len).join(',');
+    const nl = n.masked.map((m) => m.len).join(',');
+    if (pl !== nl) {
+      for (const dir of g.dirs) {
+        const chain = blocklistLookupChain(g.id, dir, io.family);
+        chains.push(`{"flush":{"chain":{"family":"inet","table":${q(table)},"name":${q(chain)}}}}`);
+        for (const expr of groupLookupRules(g.id, io.family, dir, n.masked.map((m) => m.len))) {
+          chains.push(JSON.stringify({ add: { rule: { family: 'inet', table, chain, expr } } }));
+        }
+      }
+    }
+    // the interval set: prefixes of rare lengths, few; edited like the hash sets
+    const d = diffRanges(p.nets, n.nets);
+    if (d.add.length + d.del.length > n.nets.length / 2 && d.add.length + d.del.length > 0) {
+      pre.push(flushCmd(table, names.net));
+      if (n.nets.length) pre.push(elementCmd('add', table, names.net, netsJson(n.nets)));
+      stats.intervalSetsReplaced++;
+    } else {
+      if (d.del.length) pre.push(elementCmd('delete', table, names.net, netsJson(d.del)));
+      if (d.add.length) pre.push(elementCmd('create', table, names.net, netsJson(d.add)));
+    }
+    stats.added += d.add.length;
+    stats.deleted += d.del.length;
+    if ((d.add.length || d.del.length) && n.nets.length <= VERIFY_MAX_ELEMENTS) verify.push({ set: names.net, expected: n.nets.length });
+  };
 
-  for (const [name, p, n] of [[s4.net, prev.v4Nets, next.v4Nets], [s6.net, prev.v6Nets, next.v6Nets]] as const) {
-    if (sameIntervals(p, n)) continue;
-    cmds.push(flushCmd(table, name));
-    if (n.length) cmds.push(elementCmd('add', table, name, netsJson(n)));
-    stats.intervalSetsReplaced++;
-    stats.added += n.length;
-    stats.deleted += p.length;
-    if (n.length <= VERIFY_MAX_ELEMENTS) verify.push({ set: name, expected: n.length });
-  }
-  return { cmds, verify, stats };
+  family(V4, (c) => ({ singles: c.v4Singles, masked: c.v4Masked, nets: c.v4Nets }));
+  family(V6, (c) => ({ singles: c.v6Singles, masked: c.v6Masked, nets: c.v6Nets }));
+  return { cmds: [...pre, ...chains, ...post], verify, stats };
+}
+
+function netsJson(nets: readonly IpRange[]): string {
+  return nets.map((r) => JSON.stringify(rangeElem(r))).join(',');
 }
 
 /** One document (one transaction) from the fragments of several plans. */
@@ -147,9 +211,15 @@ export async function verifyCounts(ruleset: RulesetSets, expect: readonly SetExp
   if (wrong.length) throw new SetCountError(wrong.join('; '));
 }
 
-/** The sync plans that bring every group from `applied` to `next`, and their summed stats. */
-export function planSync(table: string, applied: ReadonlyMap<string, SetContent>, next: ReadonlyMap<string, SetContent>): { plans: SyncPlan[]; total: SyncStats } {
-  const plans = [...next].map(([id, content]) => planGroupSync(table, id, applied.get(id) ?? emptyContent(), content));
+/** The sync plans that bring every group from `applied` to `next`, and their summed stats.
+ *  `groups` says which directions each group's chains exist for (default: both). */
+export function planSync(table: string, applied: ReadonlyMap<string, SetContent>, next: ReadonlyMap<string, SetContent>,
+  groups: readonly { id: string; direction: 'outbound' | 'inbound' | 'both' }[] = []): { plans: SyncPlan[]; total: SyncStats } {
+  const dirsOf = (id: string): ('out' | 'in')[] => {
+    const d = groups.find((x) => x.id === id)?.direction ?? 'both';
+    return d === 'both' ? ['out', 'in'] : d === 'outbound' ? ['out'] : ['in'];
+  };
+  const plans = [...next].map(([id, content]) => planGroupSync(table, { id, dirs: dirsOf(id) }, applied.get(id) ?? emptyContent(), content));
   const total: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
   for (const p of plans) {
     total.added += p.stats.added;

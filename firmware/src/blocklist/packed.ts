@@ -5,19 +5,15 @@
 import { formatAddress, type IpRange } from '../net/ip.js';
 import { mergeRanges } from '../net/rangeMerge.js';
 
+import { sortU32 } from '../net/cidrNumbers.js';
+
+export { splitPacked, type SetContent } from './prefixSets.js';
+
 /** Sorted, disjoint, non-adjacent ranges per family. */
 export interface PackedRanges {
   v4First: Float64Array;
   v4Last: Float64Array;
   v6: IpRange[];
-}
-
-/** What one group's nft sets hold: hash-set singles and interval-set nets per family. */
-export interface SetContent {
-  v4Singles: Uint32Array;
-  v4Nets: IpRange[];
-  v6Singles: bigint[];
-  v6Nets: IpRange[];
 }
 
 export const EMPTY_PACKED: PackedRanges = { v4First: new Float64Array(0), v4Last: new Float64Array(0), v6: [] };
@@ -32,35 +28,87 @@ export function packRanges(entries: readonly IpRange[]): PackedRanges {
   };
 }
 
-/** Collects guarded entries one by one and packs them: IPv4 singles go straight into a
- *  growing Float64Array (8 bytes each) instead of an IpRange object (~70 bytes). */
+/** A growable typed array of numbers. */
+class NumList<A extends Float64Array | Uint32Array> {
+  n = 0;
+  constructor(public xs: A, private readonly make: (n: number) => A) {}
+  push(v: number): void {
+    if (this.n === this.xs.length) {
+      const bigger = this.make(this.xs.length * 2);
+      bigger.set(this.xs);
+      this.xs = bigger;
+    }
+    this.xs[this.n++] = v;
+  }
+  /** The values held (a view); the list then lets go of them. */
+  take(): A {
+    const out = this.xs.subarray(0, this.n) as A;
+    this.xs = this.make(0);
+    this.n = 0;
+    return out;
+  }
+}
+
+/** Sorted values without duplicates, written in place (the returned view is a prefix of `s`). */
+function unique<A extends Float64Array | Uint32Array>(s: A): A {
+  let k = 0;
+  for (let i = 0; i < s.length; i++) {
+    const v = s[i];
+    if (v !== undefined && (k === 0 || v !== s[k - 1])) s[k++] = v;
+  }
+  return s.subarray(0, k) as A;
+}
+
+/** Collects guarded entries one by one and packs them, IPv4 on numbers: a single into a
+ *  growing Float64Array (8 bytes), a prefix as one sortable number (network × 64 + host
+ *  bits), other ranges as pairs; never an IpRange object (~70 bytes) per IPv4 entry. */
 export class RangePacker {
-  private singles = new Float64Array(1024);
-  private n = 0;
+  private readonly singles = new NumList(new Uint32Array(1024), (n) => new Uint32Array(n));
+  private readonly prefixes = new NumList(new Float64Array(256), (n) => new Float64Array(n));
+  private readonly pairs: Array<[number, number]> = [];
   private readonly others: IpRange[] = [];
 
   add(r: IpRange): void {
-    if (r.family === 4 && r.first === r.last) {
-      if (this.n === this.singles.length) {
-        const bigger = new Float64Array(this.singles.length * 2);
-        bigger.set(this.singles);
-        this.singles = bigger;
-      }
-      this.singles[this.n++] = Number(r.first);
-    } else this.others.push(r);
+    if (r.family === 4) this.addV4(Number(r.first), Number(r.last));
+    else this.others.push(r);
+  }
+
+  /** An IPv4 entry as numbers, first ≤ last. */
+  addV4(first: number, last: number): void {
+    if (first === last) return this.singles.push(first);
+    const size = last - first + 1;
+    const hostBits = Math.log2(size);
+    if (Number.isInteger(hostBits) && first % size === 0) this.prefixes.push(first * 64 + hostBits);
+    else this.pairs.push([first, last]);
   }
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
-    const s = this.singles.subarray(0, this.n).sort();
+    const uniq = Float64Array.from(unique(sortU32(this.singles.take())));
+    const keys = unique(this.prefixes.take().sort());
+    const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
+    const pf = new Float64Array(keys.length + ranges.length);
+    const pl = new Float64Array(keys.length + ranges.length);
+    // prefixes (sorted by network) and pairs (sorted by first), merged by first
+    let i = 0;
+    let j = 0;
     let k = 0;
-    for (let i = 0; i < s.length; i++) {
-      const v = s[i];
-      if (v !== undefined && (i === 0 || v !== s[k - 1])) s[k++] = v;
+    while (i < keys.length || j < ranges.length) {
+      const key = keys[i];
+      const kf = key === undefined ? Infinity : Math.floor(key / 64);
+      const r = ranges[j];
+      if (r === undefined || kf <= r[0]) {
+        pf[k] = kf;
+        pl[k++] = kf + 2 ** ((key ?? 0) % 64) - 1;
+        i++;
+      } else {
+        pf[k] = r[0];
+        pl[k++] = r[1];
+        j++;
+      }
     }
-    const uniq = s.slice(0, k);
-    this.singles = new Float64Array(0);
-    return union2({ v4First: uniq, v4Last: uniq, v6: [] }, packRanges(this.others));
+    const v4 = union2({ v4First: uniq, v4Last: uniq, v6: [] }, { v4First: pf, v4Last: pl, v6: [] });
+    return { ...v4, v6: packRanges(this.others).v6 };
   }
 }
 
@@ -69,7 +117,8 @@ export function packedCount(p: PackedRanges): number {
   return p.v4First.length + p.v6.length;
 }
 
-/** Union of two packed lists, still minimal (linear merge-walk). */
+/** Union of two packed lists, still minimal (linear merge-walk); each input sorted by
+ *  first (overlaps and neighbours within an input are joined too). */
 function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
   const n = a.v4First.length + b.v4First.length;
   const first = new Float64Array(n);
@@ -111,28 +160,6 @@ export function unionPacked(lists: readonly PackedRanges[]): PackedRanges {
   return acc;
 }
 
-/** Splits minimal ranges into hash-set singles and interval-set nets. */
-export function splitPacked(p: PackedRanges): SetContent {
-  let singles = 0;
-  for (let i = 0; i < p.v4First.length; i++) if (p.v4First[i] === p.v4Last[i]) singles++;
-  const v4Singles = new Uint32Array(singles);
-  const v4Nets: IpRange[] = [];
-  let s = 0;
-  for (let i = 0; i < p.v4First.length; i++) {
-    const f = p.v4First[i] ?? 0;
-    const l = p.v4Last[i] ?? f; // both arrays have the same length: never the fallback
-    if (f === l) v4Singles[s++] = f;
-    else v4Nets.push({ family: 4, first: BigInt(f), last: BigInt(l) });
-  }
-  const v6Singles: bigint[] = [];
-  const v6Nets: IpRange[] = [];
-  for (const r of p.v6) {
-    if (r.first === r.last) v6Singles.push(r.first);
-    else v6Nets.push(r);
-  }
-  return { v4Singles, v4Nets, v6Singles, v6Nets };
-}
-
 /** True if `addr` (IPv4 as a number) is inside the packed ranges (binary search). */
 export function packedHasV4(p: PackedRanges, v: number): boolean {
   let lo = 0;
@@ -161,28 +188,31 @@ export interface U32Diff {
   del: Uint32Array;
 }
 
-/** Diff two ascending duplicate-free Uint32Arrays; throws RangeError if either is not. */
+/** Diff two ascending duplicate-free Uint32Arrays; throws RangeError if either is not.
+ *  The results are typed arrays filled in place (no number per element boxed in an Array);
+ *  against an empty side the other side is returned as it is (a first load of 1M). */
 export function diffU32(prev: Uint32Array, next: Uint32Array): U32Diff {
-  const add: number[] = [];
-  const del: number[] = [];
+  const ascending = (xs: Uint32Array, what: string): void => {
+    for (let i = 1; i < xs.length; i++) if ((xs[i] ?? 0) <= (xs[i - 1] ?? 0)) throw new RangeError(`${what} not strictly ascending`);
+  };
+  ascending(prev, 'prev');
+  ascending(next, 'next');
+  if (prev.length === 0) return { add: next, del: prev };
+  if (next.length === 0) return { add: next, del: prev };
+  const add = new Uint32Array(next.length);
+  const del = new Uint32Array(prev.length);
+  let na = 0;
+  let nd = 0;
   let i = 0;
   let j = 0;
-  while (i < prev.length || j < next.length) {
-    const p = prev[i] ?? Infinity; // past the end: +Infinity, the other side is taken
-    const n = next[j] ?? Infinity;
-    if ((p !== Infinity && p <= (prev[i - 1] ?? -Infinity)) || (n !== Infinity && n <= (next[j - 1] ?? -Infinity))) {
-      throw new RangeError('input not strictly ascending');
-    }
-    if (p < n) {
-      del.push(p);
-      i++;
-    } else if (n < p) {
-      add.push(n);
-      j++;
-    } else {
-      i++;
-      j++;
-    }
+  while (i < prev.length && j < next.length) {
+    const p = prev[i] ?? 0;
+    const n = next[j] ?? 0;
+    if (p < n) { del[nd++] = p; i++; }
+    else if (n < p) { add[na++] = n; j++; }
+    else { i++; j++; }
   }
-  return { add: Uint32Array.from(add), del: Uint32Array.from(del) };
+  while (i < prev.length) del[nd++] = prev[i++] ?? 0;
+  while (j < next.length) add[na++] = next[j++] ?? 0;
+  return { add: add.slice(0, na), del: del.slice(0, nd) };
 }

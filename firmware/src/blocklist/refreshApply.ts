@@ -47,7 +47,7 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
   const { ctx } = s;
   const table = ctx.ruleset.table;
   const next = new Map(s.layout.map((g) => [g.id, s.content(g)]));
-  const { plans, total } = planSync(table, s.applied, next);
+  const { plans, total } = planSync(table, s.applied, next, s.layout);
   if (plans.every((p) => p.cmds.length === 0)) return total;
   try {
     // one turn of the apply queue: a full apply (which renders `applied`) never runs

@@ -98,32 +98,35 @@ export function listedPeers(policy: Policy, peers: readonly string[]): string[] 
     }
   }
   if (!v4.length && !v6.length) return [];
-  const run = (groups: readonly { v4: readonly (readonly SetElem[])[]; v6: readonly (readonly SetElem[])[] }[]): [PeerIndex<number>, PeerIndex<bigint>] => {
+  // a list of elements, and for a masked hash set the prefix length its addresses stand for
+  type Lists = ReadonlyArray<readonly [readonly SetElem[], number?]>;
+  const run = (groups: readonly { v4: Lists; v6: Lists }[]): [PeerIndex<number>, PeerIndex<bigint>] => {
     const i4 = new PeerIndex([...v4]);
     const i6 = new PeerIndex([...v6]);
     for (const g of groups) {
       if (i4.values.length) {
-        for (const list of g.v4) {
+        for (const [list, len] of g.v4) {
           for (const e of list) {
             const b = v4Bounds(plain(e));
-            if (b) i4.mark(b[0], b[1]);
+            if (b) i4.mark(b[0], len === undefined ? b[1] : b[0] + 2 ** (32 - len) - 1);
           }
         }
       }
       if (i6.values.length) {
-        for (const list of g.v6) {
+        for (const [list, len] of g.v6) {
           for (const e of list) {
             const r = v6Bounds(plain(e));
-            if (r) i6.mark(r.first, r.last);
+            if (r) i6.mark(r.first, len === undefined ? r.last : r.first + (1n << BigInt(128 - len)) - 1n);
           }
         }
       }
     }
     return [i4, i6];
   };
-  const drops = policy.blocklists.filter((g) => g.action === 'drop').map((g) => ({ v4: [g.v4.single, g.v4.net], v6: [g.v6.single, g.v6.net] }));
+  const lists = (fe: Policy['blocklists'][number]['v4']): Lists => [[fe.single], [fe.net], ...(fe.masked ?? []).map((m) => [m.elems, m.len] as const)];
+  const drops = policy.blocklists.filter((g) => g.action === 'drop').map((g) => ({ v4: lists(g.v4), v6: lists(g.v6) }));
   const [l4, l6] = run(drops);
-  const [a4, a6] = run([{ v4: [policy.allow.v4], v6: [policy.allow.v6] }]);
+  const [a4, a6] = run([{ v4: [[policy.allow.v4]], v6: [[policy.allow.v6]] }]);
   const out: string[] = [];
   l4.values.forEach((n, i) => { if (l4.hit[i] && !a4.hit[i]) out.push(formatAddress(4, BigInt(n))); });
   l6.values.forEach((n, i) => { if (l6.hit[i] && !a6.hit[i]) out.push(formatAddress(6, n)); });

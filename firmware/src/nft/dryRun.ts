@@ -4,7 +4,8 @@
 // refuse the next transaction, lose an element, or report a drifted (or slow) read-back.
 // It follows nft's rules that matter to us: a transaction is all or nothing; `create` of an
 // element that exists and `delete` of one that does not fail the whole transaction; a set
-// that does not exist cannot be changed or listed.
+// that does not exist cannot be changed or listed; a set a rule still uses cannot be deleted.
+// Transactions may also add and delete sets and rewrite a chain (flush chain + add rule).
 import type { ApplyReport, RulesetBackend } from './backend.js';
 import { NftError } from './driver.js';
 import type { NftDocument } from './json.js';
@@ -129,12 +130,37 @@ export class DryRunBackend implements RulesetBackend {
     const text = typeof doc === 'string' ? doc : Buffer.from(doc).toString('utf8');
     this.take('transact', text);
     const next = new Map([...this.sets].map(([k, v]) => [k, { head: v.head, elems: new Map(v.elems) }]));
+    let objects = [...this.objects];
+    const inChain = (o: Obj, family: string, chain: string): boolean => isObj(o.rule) && `${String(o.rule.family)} ${String(o.rule.chain)}` === `${family} ${chain}`;
     for (const cmd of parseDoc(text)) {
       if (!isObj(cmd) || 'metainfo' in cmd) continue;
       const [verb, body] = Object.entries(cmd)[0] ?? [];
       if (!isObj(body)) continue;
       if (verb === 'flush' && isObj(body.set)) {
         this.need(next, String(body.set.family), String(body.set.name)).elems.clear();
+      } else if (verb === 'flush' && isObj(body.chain)) {
+        const c = body.chain;
+        if (!objects.some((o) => isObj(o.chain) && o.chain.family === c.family && o.chain.name === c.name)) throw this.refused(`Error: No such file or directory (chain ${String(c.name)})`);
+        objects = objects.filter((o) => !inChain(o, String(c.family), String(c.name)));
+      } else if (verb === 'add' && isObj(body.rule)) {
+        const r = body.rule;
+        if (!objects.some((o) => isObj(o.chain) && o.chain.family === r.family && o.chain.name === r.chain)) throw this.refused(`Error: No such file or directory (chain ${String(r.chain)})`);
+        objects.push({ rule: r });
+      } else if (isObj(body.set) && (verb === 'add' || verb === 'delete')) {
+        const { elem, ...head } = body.set;
+        const key = `${String(head.family)} ${String(head.name)}`;
+        if (verb === 'add') {
+          if (!next.has(key)) {
+            next.set(key, { head, elems: new Map((Array.isArray(elem) ? elem : []).map((e) => [elementKey(e), e] as const)) });
+            objects.push({ set: head });
+          }
+        } else {
+          this.need(next, String(head.family), String(head.name));
+          // like the kernel: a set a rule still looks up cannot be deleted
+          if (objects.some((o) => isObj(o.rule) && JSON.stringify(o.rule.expr).includes(`"@${String(head.name)}"`))) throw this.refused(`Error: Could not process rule: Device or resource busy (set ${String(head.name)})`);
+          next.delete(key);
+          objects = objects.filter((o) => !(isObj(o.set) && `${String(o.set.family)} ${String(o.set.name)}` === key));
+        }
       } else if (isObj(body.element)) {
         const el = body.element;
         const s = this.need(next, String(el.family), String(el.name));
@@ -147,6 +173,7 @@ export class DryRunBackend implements RulesetBackend {
       } else throw this.refused(`Error: the dry run does not model ${String(verb)} ${Object.keys(body).join(',')}`);
     }
     this.sets = next;
+    this.objects = objects;
   }
 
   async listSet(family: 'inet' | 'bridge', set: string): Promise<string> {

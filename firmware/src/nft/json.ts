@@ -14,7 +14,9 @@ export type Expr =
   | { prefix: { addr: string; len: number } }
   | { range: [string, string] }
   | string[]
-  | { concat: Expr[] };
+  | { concat: Expr[] }
+  /** `left & mask` (a masked lookup: `ip daddr & 255.255.255.0 @set`). */
+  | { '&': [Expr, Expr] };
 
 export type Stmt =
   | { match: { op: '==' | '!=' | 'in'; left: Expr; right: Expr } }

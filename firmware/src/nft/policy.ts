@@ -31,9 +31,17 @@ export interface FamilyElems {
   /** Single addresses: go into a plain hash set (cheap incremental updates). Timed
    *  elements (`{elem:{val,timeout}}`) only in a group with `timeouts`. */
   single: SetElem[];
-  /** Prefixes and ranges: go into an interval set (small; replaced whole). */
+  /** Prefixes and ranges: go into an interval set (feeds: only the prefixes of rare
+   *  lengths, so it stays small). */
   net: SetElem[];
+  /** Prefixes by length, each length in a plain hash set of network addresses looked up
+   *  with the length's netmask; longest length first. Lengths here are rendered as sets
+   *  and rules even when empty. */
+  masked?: MaskedElems[] | undefined;
 }
+
+/** Network addresses of the prefixes of one length (`len` below the family's full length). */
+export interface MaskedElems { len: number; elems: SetElem[] }
 
 export interface BlocklistGroup {
   /** Short id used in set names and log prefixes: [a-z0-9]{1,16}. */
@@ -78,6 +86,17 @@ export function blocklistLogPrefix(base: BasePolicy, action: ListAction, dir: 'o
 }
 
 /** Names of the sets that hold one group's elements of one family. */
-export function blocklistSetNames(group: string, family: 4 | 6): { single: string; net: string } {
-  return { single: `bl_${group}_v${family}`, net: `bl_${group}_v${family}n` };
+export function blocklistSetNames(group: string, family: 4 | 6): { single: string; net: string; masked: (len: number) => string } {
+  return { single: `bl_${group}_v${family}`, net: `bl_${group}_v${family}n`, masked: (len) => `bl_${group}_v${family}_p${len}` };
+}
+
+/** The chain that looks one group's sets of one family up for one direction (its rules are
+ *  rewritten, in the same transaction, when the group's set of prefix lengths changes). */
+export function blocklistLookupChain(group: string, dir: 'out' | 'in', family: 4 | 6): string {
+  return `bl_${group}_${dir}_v${family}`;
+}
+
+/** The chain a hit on one group in one direction jumps to (log, count, verdict). */
+export function blocklistHitChain(group: string, dir: 'out' | 'in'): string {
+  return `bl_${group}_${dir}`;
 }

@@ -5,7 +5,8 @@ import {
   ACCEPT, DROP, MASQUERADE, addToSet, anySet, counter, ctState, eq, inSet, log, meta, ne, payload,
   type ChainObj, type Cmd, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
 } from './json.js';
-import { blocklistLogPrefix, blocklistSetNames, type BlocklistGroup, type Policy } from './policy.js';
+import { blocklistHitChain, blocklistLogPrefix, blocklistLookupChain, blocklistSetNames, type BlocklistGroup, type Policy } from './policy.js';
+import { netmaskText } from '../net/cidrNumbers.js';
 
 const FILTER = 0; // nft's "filter" priority
 
@@ -74,6 +75,7 @@ function renderInet(p: Policy): Cmd[] {
       const type = fam === 4 ? 'ipv4_addr' : 'ipv6_addr';
       const fe = fam === 4 ? g.v4 : g.v6;
       set({ name: names.single, type, ...(g.timeouts ? { flags: ['timeout'] } : {}), ...elems(fe.single) });
+      for (const m of fe.masked ?? []) set({ name: names.masked(m.len), type, ...elems(m.elems) });
       set({ name: names.net, type, flags: g.timeouts ? ['interval', 'timeout'] : ['interval'], ...elems(fe.net) });
     }
     for (const dir of dirs(g)) out.push({ add: { counter: { family: F, table: t, name: `bl_${g.id}_${dir}` } } });
@@ -144,9 +146,25 @@ function renderInet(p: Policy): Cmd[] {
 
 interface ChainRules { name: string; rules: Stmt[][] }
 
+/** The rules of one group's lookup chain for one family and direction: its singles, each
+ *  masked prefix length (longest first, `ip daddr & 255.255.255.0 @bl_g_v4_p24`), then its
+ *  interval set, each jumping to the group's hit chain. The sync rewrites them when the
+ *  group's lengths change (blocklist/nftSync.ts), so both render them here. */
+export function groupLookupRules(group: string, family: 4 | 6, dir: 'out' | 'in', maskedLens: readonly number[]): Stmt[][] {
+  const field = payload(family === 4 ? 'ip' : 'ip6', dir === 'out' ? 'daddr' : 'saddr');
+  const names = blocklistSetNames(group, family);
+  const hit: Stmt = { jump: { target: blocklistHitChain(group, dir) } };
+  return [
+    [inSet(field, names.single), hit],
+    ...maskedLens.map((len) => [inSet({ '&': [field, netmaskText(family, len)] }, names.masked(len)), hit]),
+    [inSet(field, names.net), hit],
+  ];
+}
+
 /** The blocklist as chains: `blocklist` checks the allowlist once per family and direction
- *  and jumps to that direction's chain, whose rules each test one set and jump to the
- *  group's hit chain; logging and counting live only in the hit chains (reached on a match).
+ *  and jumps to that direction's chain, which jumps to each group's lookup chain in turn
+ *  (group order is priority order); a lookup chain tests the group's sets and jumps to the
+ *  group's hit chain on a match; logging and counting live only in the hit chains.
  *  A watch group's hit chain returns, so later groups still see the packet. */
 function blocklistChains(p: Policy): ChainRules[] {
   const top: Stmt[][] = [];
@@ -160,18 +178,17 @@ function blocklistChains(p: Policy): ChainRules[] {
       if (!groups.length) continue;
       const name = `bl_${dir}_v${fam}`;
       top.push([ne(payload(proto, field), `@allow_v${fam}`), { jump: { target: name } }]);
-      const rules: Stmt[][] = [];
+      lookups.push({ name, rules: groups.map((g) => [{ jump: { target: blocklistLookupChain(g.id, dir, fam) } }]) });
       for (const g of groups) {
-        const names = blocklistSetNames(g.id, fam);
-        for (const setName of [names.single, names.net]) rules.push([inSet(payload(proto, field), setName), { jump: { target: `bl_${g.id}_${dir}` } }]);
+        const lens = ((fam === 4 ? g.v4 : g.v6).masked ?? []).map((m) => m.len);
+        lookups.push({ name: blocklistLookupChain(g.id, dir, fam), rules: groupLookupRules(g.id, fam, dir, lens) });
       }
-      lookups.push({ name, rules });
     }
   }
   for (const g of p.blocklists) {
     for (const dir of dirs(g)) {
       const prefix = blocklistLogPrefix(p.base, g.action, dir, g.id);
-      hits.push({ name: `bl_${g.id}_${dir}`, rules: [g.action === 'drop'
+      hits.push({ name: blocklistHitChain(g.id, dir), rules: [g.action === 'drop'
         ? [log(prefix, p.nflogGroup), counter(`bl_${g.id}_${dir}`), DROP]
         // Watch-only: report the first packet of each connection, let it through.
         : [ctState('new'), log(prefix, p.nflogGroup), counter(`bl_${g.id}_${dir}`)]] });

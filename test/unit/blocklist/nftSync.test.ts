@@ -8,10 +8,11 @@ import { parseEntry } from '../../../firmware/src/net/ip.js';
 const content = (singles: number[], nets: string[] = []): SetContent => ({
   ...emptyContent(), v4Singles: Uint32Array.from(singles), v4Nets: nets.map((n) => parseEntry(n)),
 });
+const G = (id: string) => ({ id, dirs: ['out', 'in'] as const });
 const base = Array.from({ length: 100 }, (_, i) => 0xcb007100 + i); // 203.0.113.0 + i
 
 test('a small change only deletes and creates the difference (create: fails on an element already there)', (t) => {
-  const p = planGroupSync('utm', 'fbothdrop', content(base), content([...base.slice(1), 0xcb0071f0]));
+  const p = planGroupSync('utm', G('fbothdrop'), content(base), content([...base.slice(1), 0xcb0071f0]));
   const doc = JSON.parse(syncDocument([p]).toString()) as { nftables: Record<string, any>[] };
   t.deepEqual(doc.nftables.slice(1), [
     { delete: { element: { family: 'inet', table: 'utm', name: 'bl_fbothdrop_v4', elem: ['203.0.113.0'] } } },
@@ -22,24 +23,66 @@ test('a small change only deletes and creates the difference (create: fails on a
 });
 
 test('a first load flushes and adds the whole set in the same transaction', (t) => {
-  const p = planGroupSync('utm', 'g', emptyContent(), content(base));
+  const p = planGroupSync('utm', G('g'), emptyContent(), content(base));
   const cmds = (JSON.parse(syncDocument([p]).toString()) as { nftables: Record<string, any>[] }).nftables.slice(1);
   t.deepEqual(Object.keys(cmds[0]!), ['flush']);
   t.is(cmds[1]!.add.element.elem.length, 100);
 });
 
-test('interval sets are replaced whole (flush + add), never edited', (t) => {
-  const p = planGroupSync('utm', 'g', content([], ['198.51.100.0/24']), content([], ['198.51.100.0/25', '192.0.2.0/24']));
+test('the interval set (rare lengths) is edited by difference too, and replaced when most of it changed', (t) => {
+  const few = ['192.0.2.0/26', '192.0.2.128/27', '198.51.100.0/25', '198.51.100.128/29', '198.51.100.192/28', '203.0.113.0/30'];
+  const p = planGroupSync('utm', G('g'), content([], few), content([], ['192.0.2.0/26', '192.0.2.128/27', '198.51.100.0/26', ...few.slice(3)]));
   const cmds = (JSON.parse(syncDocument([p]).toString()) as { nftables: Record<string, any>[] }).nftables.slice(1);
   t.deepEqual(cmds, [
-    { flush: { set: { family: 'inet', table: 'utm', name: 'bl_g_v4n' } } },
-    { add: { element: { family: 'inet', table: 'utm', name: 'bl_g_v4n', elem: [{ prefix: { addr: '198.51.100.0', len: 25 } }, { prefix: { addr: '192.0.2.0', len: 24 } }] } } },
+    { delete: { element: { family: 'inet', table: 'utm', name: 'bl_g_v4n', elem: [{ prefix: { addr: '198.51.100.0', len: 25 } }] } } },
+    { create: { element: { family: 'inet', table: 'utm', name: 'bl_g_v4n', elem: [{ prefix: { addr: '198.51.100.0', len: 26 } }] } } },
   ]);
-  t.false(JSON.stringify(cmds).includes('"delete"'));
+  const all = planGroupSync('utm', G('g'), content([], ['198.51.100.0/24']), content([], ['198.51.100.0/25', '192.0.2.0/24']));
+  const c2 = (JSON.parse(syncDocument([all]).toString()) as { nftables: Record<string, any>[] }).nftables.slice(1);
+  t.deepEqual(Object.keys(c2[0]!), ['flush']);
+  t.is(all.stats.intervalSetsReplaced, 1);
+});
+
+const masked = (len: number, nets: number[]): SetContent => ({ ...emptyContent(), v4Masked: [{ len, nets: Uint32Array.from(nets) }] });
+const p24 = Array.from({ length: 100 }, (_, i) => 0x0b000000 + i * 256); // 11.0.0.0/24, 11.0.1.0/24, …
+
+test('a new prefix length: its hash set is created and filled, and the lookup chains rewritten, in one plan', (t) => {
+  const p = planGroupSync('utm', { id: 'g', dirs: ['out'] }, emptyContent(), masked(24, p24));
+  const cmds = (JSON.parse(syncDocument([p]).toString()) as { nftables: Record<string, any>[] }).nftables.slice(1);
+  t.deepEqual(cmds[0], { add: { set: { family: 'inet', table: 'utm', name: 'bl_g_v4_p24', type: 'ipv4_addr' } } });
+  t.is(cmds[1]!.add.element.name, 'bl_g_v4_p24');
+  t.is(cmds[1]!.add.element.elem[1], '11.0.1.0');
+  t.deepEqual(cmds[2], { flush: { chain: { family: 'inet', table: 'utm', name: 'bl_g_out_v4' } } });
+  const rules = cmds.slice(3).map((c) => c.add.rule);
+  t.true(rules.every((r) => r.chain === 'bl_g_out_v4'));
+  t.deepEqual(rules[1].expr, [
+    { match: { op: '==', left: { '&': [{ payload: { protocol: 'ip', field: 'daddr' } }, '255.255.255.0'] }, right: '@bl_g_v4_p24' } },
+    { jump: { target: 'bl_g_out' } },
+  ]);
+  t.is(rules.length, 3, 'singles, /24, interval set');
+});
+
+test('a prefix change inside a masked set is a delete plus a create; no chain is touched', (t) => {
+  const p = planGroupSync('utm', G('g'), masked(24, p24), masked(24, [...p24.slice(1), 0x0c000000]));
+  const cmds = (JSON.parse(syncDocument([p]).toString()) as { nftables: Record<string, any>[] }).nftables.slice(1);
+  t.deepEqual(cmds, [
+    { delete: { element: { family: 'inet', table: 'utm', name: 'bl_g_v4_p24', elem: ['11.0.0.0'] } } },
+    { create: { element: { family: 'inet', table: 'utm', name: 'bl_g_v4_p24', elem: ['12.0.0.0'] } } },
+  ]);
+});
+
+test('a length no longer used: its set is deleted after the rules that looked it up are gone', (t) => {
+  const p = planGroupSync('utm', G('g'), masked(24, p24), emptyContent());
+  const cmds = (JSON.parse(syncDocument([p]).toString()) as { nftables: Record<string, any>[] }).nftables.slice(1);
+  const flushAt = cmds.findIndex((c) => c.flush?.chain);
+  const delAt = cmds.findIndex((c) => c.delete?.set);
+  t.true(flushAt >= 0 && delAt > flushAt);
+  t.is(cmds[delAt]!.delete.set.name, 'bl_g_v4_p24');
+  t.is(cmds.filter((c) => c.flush?.chain).length, 2, 'both directions');
 });
 
 test('nothing changed: no commands at all', (t) => {
-  const p = planGroupSync('utm', 'g', content(base, ['192.0.2.0/24']), content(base, ['192.0.2.0/24']));
+  const p = planGroupSync('utm', G('g'), content(base, ['192.0.2.0/24']), content(base, ['192.0.2.0/24']));
   t.deepEqual(p.cmds, []);
   t.deepEqual(p.verify, []);
 });
@@ -52,7 +95,7 @@ test('IPv4 element text written as bytes matches v4Text', (t) => {
 
 test('large sets are not read back (counted by construction)', (t) => {
   const big = Array.from({ length: VERIFY_MAX_ELEMENTS + 2 }, (_, i) => 0x01000000 + i * 2);
-  const p = planGroupSync('utm', 'g', content(big), content(big.slice(1)));
+  const p = planGroupSync('utm', G('g'), content(big), content(big.slice(1)));
   t.deepEqual(p.verify, []);
   t.is(p.stats.deleted, 1);
 });

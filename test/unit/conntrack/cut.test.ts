@@ -42,3 +42,12 @@ test('quarantined devices: every address the kernel has seen for their MACs', (t
   ]);
   t.deepEqual(got.sort(), ['192.168.77.50', '2001:db8:77::50']);
 });
+
+test('a masked hash set lists whole prefixes: a peer inside a listed /24 is cut, one beside it is not', (t) => {
+  const p = policy({ blocklists: [{
+    id: 'feeds', direction: 'both', action: 'drop',
+    v4: { single: [], net: [], masked: [{ len: 24, elems: ['198.51.100.0'] }] },
+    v6: { single: [], net: [], masked: [{ len: 48, elems: ['2001:db8:66::'] }] },
+  }] });
+  t.deepEqual(listedPeers(p, ['198.51.100.200', '198.51.101.1', '2001:db8:66:ffff::1', '2001:db8:67::1']).sort(), ['198.51.100.200', '2001:db8:66:ffff::1']);
+});

@@ -51,10 +51,16 @@ test('blocklist: the allowlist is checked once per family and direction; logging
   const top = rulesOf('blocklist');
   t.is(top.length, 4, 'v4/v6 × out/in');
   for (const r of top) t.regex(r, /"op":"!=".*"@allow_v[46]".*"jump"/);
-  for (const lookup of ['bl_out_v4', 'bl_in_v4', 'bl_out_v6', 'bl_in_v6']) {
-    for (const r of rulesOf(lookup)) {
-      t.regex(r, /^\[\{"match":\{"op":"==","left":\{"payload".*"right":"@bl_[a-z0-9]+_v[46]n?"\}\},\{"jump":\{"target":"bl_[a-z0-9]+_(out|in)"\}\}\]$/, 'one set lookup, then a jump');
-      t.false(r.includes('allow'), 'the allowlist is not looked up again');
+  for (const dirChain of ['bl_out_v4', 'bl_in_v4', 'bl_out_v6', 'bl_in_v6']) {
+    const jumps = rulesOf(dirChain);
+    t.true(jumps.length > 0);
+    for (const j of jumps) t.regex(j, /^\[\{"jump":\{"target":"bl_[a-z0-9]+_(out|in)_v[46]"\}\}\]$/, 'one jump per group, in group order');
+    for (const j of jumps) {
+      const lookup = /"target":"([^"]+)"/.exec(j)![1]!;
+      for (const r of rulesOf(lookup)) {
+        t.regex(r, /^\[\{"match":\{"op":"==","left":\{("payload"|"&":\[\{"payload").*"right":"@bl_[a-z0-9]+_v[46](n|_p\d+)?"\}\},\{"jump":\{"target":"bl_[a-z0-9]+_(out|in)"\}\}\]$/, 'one set lookup, then a jump');
+        t.false(r.includes('allow'), 'the allowlist is not looked up again');
+      }
     }
   }
   t.regex(rulesOf('bl_local_out').join(), /"prefix":"utm:drop:out:local".*"drop":null/);
@@ -63,7 +69,8 @@ test('blocklist: the allowlist is checked once per family and direction; logging
   t.is(watch.length, 1);
   t.regex(watch[0]!, /utm:watch:out:watch/);
   t.false(watch[0]!.includes('"drop"'), 'watch-only never drops');
-  t.is(rulesOf('bl_out_v4').filter((r) => r.includes('bl_watch_out')).length, 2, 'the watch group is looked up in its direction');
+  t.is(rulesOf('bl_out_v4').filter((r) => r.includes('bl_watch_out_v4')).length, 1, 'the watch group is looked up in its direction');
+  t.is(rulesOf('bl_watch_out_v4').length, 2, 'its singles and its interval set (no masked lengths)');
 });
 
 test('fast path: established and related packets are accepted first in every hook; the blocklist sees new connections', (t) => {

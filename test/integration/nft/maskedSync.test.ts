@@ -1,0 +1,98 @@
+// The masked-hash layout against the real kernel (issue 14), in a namespace this test creates
+// and removes: a full apply renders a feed group's masked sets; incremental syncs then add a
+// prefix length (new set, lookup chains rewritten), change prefixes by difference (also in
+// the interval set of rare lengths), and drop a length (set deleted after its rules), each as
+// one transaction. What is checked is what the kernel holds and which addresses it matches.
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { run } from '../../../firmware/src/sys/run.js';
+import { NftDriver } from '../../../firmware/src/nft/driver.js';
+import { renderRuleset } from '../../../firmware/src/nft/render.js';
+import { BasePolicySchema, type Policy } from '../../../firmware/src/nft/policy.js';
+import { toBlocklistGroup, type GroupLayout } from '../../../firmware/src/blocklist/layout.js';
+import { packRanges, splitPacked, type SetContent } from '../../../firmware/src/blocklist/packed.js';
+import { planSync, syncDocument, verifyCounts } from '../../../firmware/src/blocklist/nftSync.js';
+import { parseEntry, type IpRange } from '../../../firmware/src/net/ip.js';
+
+const base = BasePolicySchema.parse(JSON.parse(readFileSync(new URL('../../../rules/base-policy.json', import.meta.url), 'utf8')));
+const router = (): Policy => ({ ...JSON.parse(readFileSync(new URL('../../fixtures/nft/policy-router.json', import.meta.url), 'utf8')), base }) as Policy;
+const layout: GroupLayout = { id: 'fbothdrop', direction: 'both', action: 'drop', feedIds: ['f'] };
+
+/** `n` prefixes of length `len` from `start`, every other block (never merged). */
+const prefixes = (start: string, len: number, n: number): IpRange[] => {
+  const s = Number(parseEntry(start).first);
+  return Array.from({ length: n }, (_, i) => {
+    const first = s + i * 2 * 2 ** (32 - len);
+    return { family: 4, first: BigInt(first), last: BigInt(first + 2 ** (32 - len) - 1) };
+  });
+};
+const content = (rs: IpRange[]): SetContent => splitPacked(packRanges(rs));
+
+test('a length comes and goes, prefixes change by difference: one transaction each, the kernel matches exactly the list', async (t) => {
+  const ns = `utm-msk-${randomBytes(3).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'utm-msk-'));
+  await run(['ip', 'netns', 'add', ns]);
+  t.teardown(async () => {
+    await run(['ip', 'netns', 'del', ns], { allowFailure: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const nft = ['ip', 'netns', 'exec', ns, '/usr/sbin/nft'];
+  const driver = new NftDriver({ nft, lastGoodPath: join(dir, 'last-good.json'), tableName: 'utm' });
+  /** Whether the group's sets match an address, by asking each set as the rules do. */
+  const listed = async (c: SetContent, addr: string): Promise<boolean> => {
+    const v = Number(parseEntry(addr).first);
+    const names = ['bl_fbothdrop_v4', ...c.v4Masked.map((m) => `bl_fbothdrop_v4_p${m.len}`), 'bl_fbothdrop_v4n'];
+    const lens = [32, ...c.v4Masked.map((m) => m.len), 0];
+    for (const [i, name] of names.entries()) {
+      const len = lens[i]!;
+      const key = len === 0 ? addr : [v - (v % 2 ** (32 - len))].map((x) => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`)[0]!;
+      const r = await run([...nft, 'get', 'element', 'inet', 'utm', name, `{ ${key} }`], { allowFailure: true });
+      if (r.code === 0) return true;
+    }
+    return false;
+  };
+
+  const a = content([...prefixes('11.0.0.0', 24, 100), ...prefixes('13.0.0.0', 26, 3), parseEntry('198.51.100.7')]);
+  t.deepEqual(a.v4Masked.map((m) => m.len), [24]);
+  const p = router();
+  p.blocklists.push(toBlocklistGroup(layout, a));
+  await driver.apply(renderRuleset(p));
+
+  const sync = async (from: SetContent, to: SetContent): Promise<void> => {
+    const { plans } = planSync('utm', new Map([['fbothdrop', from]]), new Map([['fbothdrop', to]]), [layout]);
+    await driver.transact(syncDocument(plans));
+    await verifyCounts(driver, plans.flatMap((x) => x.verify));
+  };
+  // a new length (/20) arrives, one /24 and one /26 leave, a /27 comes (rare: interval set)
+  const b = content([...prefixes('11.0.2.0', 24, 99), ...prefixes('12.0.0.0', 20, 70), ...prefixes('13.0.0.64', 26, 2), ...prefixes('14.0.0.0', 27, 1), parseEntry('198.51.100.7')]);
+  t.deepEqual(b.v4Masked.map((m) => m.len), [24, 20]);
+  await sync(a, b);
+  const text = (await run([...nft, 'list', 'chain', 'inet', 'utm', 'bl_fbothdrop_out_v4'])).stdout;
+  t.regex(text, /ip daddr & 255\.255\.240\.0 == @bl_fbothdrop_v4_p20 jump bl_fbothdrop_out/);
+  t.true(await listed(b, '12.0.15.200'), 'inside a new /20');
+  t.false(await listed(b, '12.0.16.1'), 'the block beside it');
+  t.false(await listed(b, '11.0.0.9'), 'the /24 that left');
+  t.true(await listed(b, '11.0.2.9'));
+  t.true(await listed(b, '14.0.0.31'), 'the /27 in the interval set');
+  t.false(await listed(b, '13.0.0.1'), 'the /26 that left the interval set');
+
+  // the /24s all leave: their set goes, after the rules that used it
+  const c = content([...prefixes('12.0.0.0', 20, 70), parseEntry('198.51.100.7')]);
+  await sync(b, c);
+  const setNames = async (): Promise<string[]> => [...(await run([...nft, 'list', 'sets', 'inet'])).stdout.matchAll(/set (\S+) \{/g)].map((m) => m[1]!).sort();
+  const sets = await setNames();
+  t.false(sets.includes('bl_fbothdrop_v4_p24'));
+  t.true(sets.includes('bl_fbothdrop_v4_p20'));
+  const p20 = (await run([...nft, 'list', 'set', 'inet', 'utm', 'bl_fbothdrop_v4_p20'])).stdout;
+  t.false(await listed(c, '11.0.2.9'));
+  t.true(await listed(c, '198.51.100.7'));
+  // a full apply of the same content renders the same sets: nothing left behind
+  const q = router();
+  q.blocklists.push(toBlocklistGroup(layout, c));
+  await driver.apply(renderRuleset(q));
+  t.deepEqual(await setNames(), sets);
+  t.is((await run([...nft, 'list', 'set', 'inet', 'utm', 'bl_fbothdrop_v4_p20'])).stdout, p20);
+});

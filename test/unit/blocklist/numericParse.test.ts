@@ -1,0 +1,93 @@
+// The numeric path of a feed (issue 14: parsing and planning on numbers) must read exactly
+// what the full parser reads: same entries, same counts, same rejections.
+import test from 'ava';
+import fc from 'fast-check';
+import { scanV4Cidr, sortU32 } from '../../../firmware/src/net/cidrNumbers.js';
+import { IpParseError, parseCidr, type IpRange } from '../../../firmware/src/net/ip.js';
+import { parseFeed } from '../../../firmware/src/blocklist/parse.js';
+import { buildGuard, emptyGuardResult, guardEntry, guardV4 } from '../../../firmware/src/blocklist/guard.js';
+import { packRanges, RangePacker } from '../../../firmware/src/blocklist/packed.js';
+
+/** Text that is often, but not always, an IPv4 address or prefix. */
+const arbToken = fc.oneof(
+  fc.tuple(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 3, maxLength: 5 }), fc.option(fc.integer({ min: 0, max: 40 }))).map(([o, len]) => `${o.join('.')}${len === null ? '' : `/${len}`}`),
+  fc.stringMatching(/^[0-9./ ]{0,20}$/),
+  fc.constantFrom('01.2.3.4', '1.2.3.4/08', '1.2.3.4/', '1.2.3.4/24', '1.2.3.0/24', '0.0.0.0/0', '255.255.255.255', '1..2.3', '1.2.3.4 ', '1.2.3.4#x', ''),
+);
+
+test('scanV4Cidr accepts only what parseCidr accepts, with the same result', (t) => {
+  fc.assert(fc.property(arbToken, fc.boolean(), (text, allowHostBits) => {
+    const out = new Float64Array(2);
+    const fast = scanV4Cidr(`xx${text}yy`, 2, 2 + text.length, allowHostBits, out);
+    let slow: IpRange | null = null;
+    try {
+      const c = parseCidr(text, { allowHostBits });
+      slow = c.family === 4 ? c : null;
+    } catch (e) {
+      if (!(e instanceof IpParseError)) throw e;
+    }
+    if (!fast) return true; // the full parser decides
+    t.truthy(slow, text);
+    t.deepEqual([out[0], out[1]], [Number(slow!.first), Number(slow!.last)], text);
+    return true;
+  }));
+});
+
+test('a feed read with onV4 gives the same entries, counts and samples as without', (t) => {
+  fc.assert(fc.property(fc.array(fc.oneof(arbToken, fc.constantFrom('# comment', '2001:db8::1', '1.2.3.4 ; x', '1.2.3.0-1.2.3.9')), { maxLength: 60 }), fc.constantFrom<'plain' | 'range' | 'spamhaus-drop'>('plain', 'range', 'spamhaus-drop'), fc.boolean(), (lines, format, crlf) => {
+    const body = lines.join(crlf ? '\r\n' : '\n');
+    const slow: string[] = [];
+    const a = parseFeed(body, { format, onEntry: (e) => slow.push(`${e.family} ${e.first}-${e.last}`) });
+    const fast: string[] = [];
+    const b = parseFeed(body, { format, onEntry: (e) => fast.push(`${e.family} ${e.first}-${e.last}`), onV4: (f, l) => fast.push(`4 ${f}-${l}`) });
+    t.deepEqual(fast, slow);
+    t.deepEqual({ ...b, format: a.format }, a);
+  }));
+});
+
+test('guardV4 keeps, rejects and carves as guardEntry does', (t) => {
+  const guard = buildGuard({ protected: [{ range: parseCidr('198.51.100.0/28'), reason: 'own_address' }] });
+  fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 24 }), (a, hostBits) => {
+    const size = 2 ** hostBits;
+    const first = a - (a % size);
+    const r: IpRange = { family: 4, first: BigInt(first), last: BigInt(first + size - 1) };
+    const slowRes = emptyGuardResult();
+    const slow: string[] = [];
+    guardEntry(r, guard, slowRes, (k) => slow.push(`${k.first}-${k.last}`));
+    const fastRes = emptyGuardResult();
+    const fast: string[] = [];
+    guardV4(first, first + size - 1, guard, fastRes, (f, l) => fast.push(`${f}-${l}`));
+    t.deepEqual(fast, slow);
+    t.deepEqual(fastRes, slowRes);
+  }));
+  // the cases that matter, spelled out: inside protected space, overlapping it, too broad
+  for (const [text, kept] of [['198.51.100.3', 0], ['198.51.100.0/24', 1], ['10.0.0.0/8', 0], ['2.0.0.0/7', 0], ['203.0.113.0/24', 1]] as const) {
+    const c = parseCidr(text);
+    const out: number[] = [];
+    guardV4(Number(c.first), Number(c.last), guard, emptyGuardResult(), (f) => out.push(f));
+    t.is(out.length > 0 ? 1 : 0, kept, text);
+  }
+});
+
+test('RangePacker on numbers packs like packRanges', (t) => {
+  const arbRange = fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 600 }), fc.boolean()).map(([a, n, prefix]): IpRange => {
+    if (prefix) { const size = 2 ** (n % 9); const f = a * 256 - ((a * 256) % size); return { family: 4, first: BigInt(f), last: BigInt(f + size - 1) }; }
+    return { family: 4, first: BigInt(a * 256), last: BigInt(a * 256 + n) };
+  });
+  fc.assert(fc.property(fc.array(arbRange, { maxLength: 200 }), (rs) => {
+    const p = new RangePacker();
+    rs.forEach((r, i) => (i % 2 ? p.add(r) : p.addV4(Number(r.first), Number(r.last))));
+    const got = p.finish();
+    const want = packRanges(rs);
+    t.deepEqual([Array.from(got.v4First), Array.from(got.v4Last)], [Array.from(want.v4First), Array.from(want.v4Last)]);
+  }));
+});
+
+test('sortU32 sorts like a comparison sort and leaves its input alone', (t) => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 500 }), (xs) => {
+    const input = Uint32Array.from(xs);
+    const got = sortU32(input);
+    t.deepEqual(Array.from(got), [...xs].sort((a, b) => a - b));
+    t.deepEqual(Array.from(input), xs);
+  }));
+});
