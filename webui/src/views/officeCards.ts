@@ -179,8 +179,12 @@ export function historyLine(item: HistoryItem, c: CardContext): Html {
     const status = item.device?.status ?? 'new';
     return html`<li data-mac="${item.mac}">${when} ${deviceNameHtml(item.device, c.lang)} — <strong>${w.decided[status]}</strong></li>`;
   }
+  if (item.type === 'decision') {
+    return html`<li data-mac="${item.mac}" data-decision="${item.action}">${when} ${deviceNameHtml(item.device, c.lang)} <code>${item.mac}</code> — <strong>${w.decision(item.action, item.actor.split('@')[0] ?? item.actor)}</strong></li>`;
+  }
   const title = item.type === 'incident' ? explainAlert(incidentAsAlert(item.entry.incident), c.lang, c.catalog, c.desk).title : explain(item.alert, 'notice', c).title;
   const id = item.type === 'incident' ? html` data-incident-id="${item.entry.incident.id}"` : html` data-alert-id="${item.alert.id}"`;
   const ack = item.ack;
-  return html`<li${id}>${when} ${title}${ack ? html` — <strong>${w.handled(ack.actor.split('@')[0] ?? ack.actor, formatWhen(ack.at, c.lang, c.timeZone))}</strong>${ack.note ? html`<br><span class="ack-note">${w.note}: ${ack.note}</span>` : ''}` : ''}</li>`;
+  const over = item.type === 'alert' && item.over === true ? html` — <strong class="over">${w.quarantineOver}</strong>` : '';
+  return html`<li${id}>${when} ${title}${over}${ack ? html` — <strong>${w.handled(ack.actor.split('@')[0] ?? ack.actor, formatWhen(ack.at, c.lang, c.timeZone))}</strong>${ack.note ? html`<br><span class="ack-note">${w.note}: ${ack.note}</span>` : ''}` : ''}</li>`;
 }
