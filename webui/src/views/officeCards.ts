@@ -14,7 +14,7 @@ import { UI } from '../i18n/ui.js';
 import { NOTE_MAX } from '../../../firmware/src/store/acksRepo.js';
 import type { HistoryItem, OpenItem, Tone } from '../office/model.js';
 import { formatStamp, formatWhen } from './format.js';
-import { deviceKindText, deviceNameHtml } from './deviceName.js';
+import { deviceNameHtml, deviceWithKindHtml } from './deviceName.js';
 import type { Device } from '../../../firmware/src/devices/model.js';
 
 export interface CardContext {
@@ -155,7 +155,7 @@ function questionCard(item: Extract<OpenItem, { type: 'question' }>, c: CardCont
   const text = first ? explain(first, 'answer', c) : null;
   return html`<article class="card tone-answer question" data-mac="${item.mac}" data-tone="answer">
 <h3>${badge('answer', c.lang)} ${w.ask}</h3>
-<p class="question-device">${deviceNameHtml(d, c.lang)} <span class="device-kind">${deviceKindText(d, c.lang)}</span> <code>${item.mac}</code></p>
+<p class="question-device">${deviceWithKindHtml(d, c.lang)} <code>${item.mac}</code></p>
 <p class="alert-when"><time datetime="${iso(item.at)}">${formatWhen(item.at, c.lang, c.timeZone)}</time></p>
 ${text ? html`<p>${text.what}</p>` : ''}
 <p class="todo">${w.askHelp}</p>

@@ -92,3 +92,18 @@ test('the history names each staff decision and says when a quarantine notice is
     t.false(p.slice(p.indexOf('id="todo"'), p.indexOf('id="history"')).includes('data-alert-id="900"'), `${lang}: the released device's notice is not in what to do`);
   }
 });
+
+test('a device with neither name nor kind is named once on its question card', (t) => {
+  const o = makeOffice(20);
+  const nameless = o.devices.map((d) => (d.status === 'new' ? { ...d, label: null, hostname: null, deviceType: 'unknown' as const, vendor: null, osName: '' } : d));
+  const office = buildOfficeModel({ now: T0, alerts: o.alerts, incidents: o.incidents, devices: nameless, acks: [], conditions: [] });
+  for (const [lang, kind] of [['ja', '種類の分からない機器'], ['en', 'unknown kind of device']] as const) {
+    const p = page({ office, lang, devices: { devices: nameless, learning: { active: false, until: 0 } } });
+    const lines = [...p.matchAll(/<p class="question-device">([\s\S]*?)<\/p>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, ''));
+    t.true(lines.length > 0, `${lang}: question cards`);
+    for (const l of lines) t.is(l.split(kind).length - 1, 1, `${lang}: named once: ${l}`);
+  }
+  const named = buildOfficeModel({ now: T0, alerts: o.alerts, incidents: o.incidents, devices: o.devices, acks: [], conditions: [] });
+  const p = page({ office: named });
+  t.regex(p, /<p class="question-device"><span class="device-names">[\s\S]*?<\/span> <span class="device-kind">/, 'a named device still shows its kind beside its name');
+});
