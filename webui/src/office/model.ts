@@ -56,7 +56,8 @@ export function alertTone(a: Pick<Alert, 'kind' | 'action' | 'severity'>): Tone 
 /** How an incident is presented: danger only with a sign of infection; an incident of new-device
  *  findings alone is a question; blocked attempts (with or without a new device) are attention. */
 export function incidentTone(e: Pick<IncidentEntry['incident'], 'kinds' | 'severity'>): Tone {
-  if (e.kinds.length > 0 && e.kinds.every(isArrivalKind)) return 'answer';
+  // A new device and what staff decided about it (its quarantine notice) is still a question.
+  if (e.kinds.length > 0 && e.kinds.every((k) => isArrivalKind(k) || isStateNotice(k))) return 'answer';
   if (!e.kinds.some((k) => INFECTION_SIGNS.has(k))) return e.severity === 'info' ? 'notice' : 'attention';
   return e.severity === 'danger' ? 'danger' : e.severity === 'warning' ? 'attention' : 'notice';
 }
@@ -83,6 +84,7 @@ const isDecision = (a: string): a is DecisionAction => DECISIONS.has(a);
 
 /** Kinds that tell of a state of a device; the notice closes once the device left that state. */
 const STATE_NOTICES: Readonly<Record<string, Device['status']>> = { device_quarantined: 'quarantined' };
+const isStateNotice = (kind: string): boolean => Object.hasOwn(STATE_NOTICES, kind);
 
 export interface OfficeInput {
   now: number;
@@ -161,8 +163,12 @@ export function buildOfficeModel(i: OfficeInput): OfficeModel {
     const mac = inc.device.mac;
     if (tone === 'answer' && mac !== undefined) {
       // A new device alone: one question per device while undecided; decided ones are history.
-      if (undecided(mac) && !ack) ask(mac, inc.lastAt, entry.alerts);
-      else history.push({ type: 'decided', at: inc.lastAt, mac, device: devices.get(mac) ?? null, alerts: entry.alerts });
+      // Its state notices (「機器を隔離しました」) are told on their own, open while they hold.
+      const arrivals = entry.alerts.filter((a) => !isStateNotice(a.kind));
+      for (const a of entry.alerts) if (isStateNotice(a.kind)) placed.delete(a.id);
+      if (arrivals.length === 0 && entry.alerts.length > 0) continue;
+      if (undecided(mac) && !ack) ask(mac, inc.lastAt, arrivals);
+      else history.push({ type: 'decided', at: inc.lastAt, mac, device: devices.get(mac) ?? null, alerts: arrivals });
       continue;
     }
     if (ack || i.now - inc.lastAt > OPEN_DAYS * DAY) history.push({ type: 'incident', at: inc.lastAt, entry, ack });

@@ -119,7 +119,7 @@ ${ackForm('incident', inc.id, c)}
 function alertCard(item: Extract<OpenItem, { type: 'alert' }>, c: CardContext): Html {
   const a = item.alert;
   const text = explain(a, item.tone, c);
-  return html`<article class="card tone-${item.tone}" data-alert-id="${a.id}" data-tone="${item.tone}">
+  return html`<article class="card tone-${item.tone}" data-alert-id="${a.id}" data-kind="${a.kind}" data-tone="${item.tone}">
 <h3>${badge(item.tone, c.lang)} ${text.title}</h3>
 <p class="alert-when"><time datetime="${iso(a.lastSeen)}">${formatWhen(a.lastSeen, c.lang, c.timeZone)}</time>${a.count > 1 ? html` ・ ${UI[c.lang].times(a.count)}` : ''}</p>
 ${fiveParts(text, c.lang, item.tone)}

@@ -135,3 +135,17 @@ test('every staff decision is a line of the history, also for a device that had 
   const lines = m.history.flatMap((h) => (h.type === 'decision' ? [[h.action, h.mac, h.actor]] : []));
   t.deepEqual(lines, [['release', other.mac, 'technician'], ['quarantine', other.mac, 'admin@192.168.1.5'], ['approve', pc.mac, 'admin@192.168.1.5']], 'newest first; a label is not a decision');
 });
+
+test('a quarantine notice in the new device\'s incident is told on its own: open while quarantined, closed once released', (t) => {
+  const d = makeDevice(43, { status: 'quarantined' });
+  const arrival = makeAlert({ id: 600, kind: 'new_device_unknown', severity: 'warning', action: 'none', incidentId: 60, device: { mac: d.mac }, lastSeen: T0 - 120_000 });
+  const notice = makeAlert({ id: 601, kind: 'device_quarantined', severity: 'info', action: 'quarantined', incidentId: 60, device: { mac: d.mac }, lastSeen: T0 - 60_000 });
+  const incident = { id: 60, deviceKey: d.mac, device: { mac: d.mac }, openedAt: T0 - 120_000, lastAt: T0 - 60_000, kinds: ['new_device_unknown', 'device_quarantined'], stages: [], findings: 2, baseSeverity: 'warning' as const, severity: 'warning' as const };
+  const base = { now: T0, alerts: [arrival, notice], incidents: [{ incident, alerts: [arrival, notice] }], acks: [], conditions: [] };
+  const held = buildOfficeModel({ ...base, devices: [d] });
+  t.false(held.open.some((i) => i.type === 'incident'), 'no incident card for a device staff just decided on');
+  t.true(held.open.some((i) => i.type === 'alert' && i.alert.id === 601), 'the notice is open while the device is quarantined');
+  const released = buildOfficeModel({ ...base, devices: [{ ...d, status: 'new' }] });
+  t.deepEqual(released.open.map((i) => i.type), ['question'], 'released: only the question about the device is open');
+  t.true(released.history.some((h) => h.type === 'alert' && h.alert.id === 601 && h.over === true), 'the notice is history, marked as over');
+});
