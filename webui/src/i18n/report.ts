@@ -109,7 +109,7 @@ export const REPORT_WORDS: Record<Lang, ReportWords> = {
         case 'passwords': return '同じパスワードを使い回さず、大事なサービスには2段階の確認を設定してください。';
       }
     },
-    source: (s, complete, days, inMonth, when, pending) => `${complete ? '' : `月の途中の集計で、${when} 時点までの数です。`}${days}日分（${inMonth}日中）の記録から作成しました。${pending === 0 ? '数字は毎日監視センターへ送った集計と同じものです。' : `そのうち${pending}日分（今日の分など）は、まだ監視センターへ送っていないため、この時点までの数です。ほかの日は毎日監視センターへ送った集計と同じです。`}${s === 'snapshot' ? `月末の時点で保存した報告書です（${when}）。` : complete ? `${when} 時点で作成しました。` : ''}`,
+    source: (s, complete, days, inMonth, when, pending) => `${complete ? '' : `月の途中の集計で、${when} 時点までの数です。`}${days}日分（${inMonth}日中）の記録から作成しました。${pending === 0 ? '数字は毎日監視センターへ送った集計と同じものです。' : `そのうち${pending}日分（今日の分など）は、まだ監視センターへ送っていないため、この時点までの数です。${pending < days ? 'ほかの日は毎日監視センターへ送った集計と同じです。' : ''}`}${s === 'snapshot' ? `月末の時点で保存した報告書です（${when}）。` : complete ? `${when} 時点で作成しました。` : ''}`,
     print: '印刷する（PDFにも保存できます）',
     back: '画面に戻る',
     otherMonth: '前の月',
@@ -161,7 +161,7 @@ export const REPORT_WORDS: Record<Lang, ReportWords> = {
         case 'passwords': return 'Do not reuse passwords, and turn on two-step sign-in for important services.';
       }
     },
-    source: (s, complete, days, inMonth, when, pending) => `${complete ? '' : `The month is not over yet: figures up to ${when}. `}Made from ${days} days of records (of ${inMonth}). ${pending === 0 ? 'The figures are the same daily statistics sent to the monitoring centre.' : `${pending} of these days (today, for example) have not been sent to the monitoring centre yet and are counted up to this moment; the other days are the same daily statistics sent to the centre.`}${s === 'snapshot' ? ` Stored at the end of the month (${when}).` : complete ? ` Made at ${when}.` : ''}`,
+    source: (s, complete, days, inMonth, when, pending) => `${complete ? '' : `The month is not over yet: figures up to ${when}. `}Made from ${days} ${days === 1 ? 'day' : 'days'} of records (of ${inMonth}). ${pending === 0 ? 'The figures are the same daily statistics sent to the monitoring centre.' : `${pending === 1 ? 'One of these days (today, for example) has' : `${pending} of these days (today, for example) have`} not been sent to the monitoring centre yet and ${pending === 1 ? 'is' : 'are'} counted up to this moment${pending < days ? '; the other days are the same daily statistics sent to the centre' : ''}.`}${s === 'snapshot' ? ` Stored at the end of the month (${when}).` : complete ? ` Made at ${when}.` : ''}`,
     print: 'Print (or save as PDF)',
     back: 'Back to the page',
     otherMonth: 'Previous month',
