@@ -1,7 +1,7 @@
 // The monthly report's facts come from the same rows as the daily statistics sent upstream:
 // the per-device blocked counters sum to the category total, incidents carry staff marks and
 // device decisions, and a finished month is stored once and survives the pruning of its data.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { officePort } from '../../../firmware/src/app/officePort.js';
 import { BLOCKED_DEVICE } from '../../../firmware/src/app/reporting.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
@@ -99,7 +99,7 @@ function keepSent(w: ReturnType<typeof world>, stats: ReturnType<typeof makeDail
   }
 }
 
-const adds = (t: import('ava').ExecutionContext, r: ReturnType<typeof buildMonthlyReport>, byDevice: Array<{ n: number }>, what: string): void => {
+const adds = (t: ExecutionContext, r: ReturnType<typeof buildMonthlyReport>, byDevice: Array<{ n: number }>, what: string): void => {
   t.is(byDevice.reduce((n, d) => n + d.n, 0), r.blocked.total, `${what}: the total is the sum by device`);
   t.is(r.blocked.byCategory.reduce((n, c) => n + c.n, 0), r.blocked.total, `${what}: the total is the sum by category`);
   t.is(r.daily.reduce((n, d) => n + (d.blocked ?? 0), 0), r.blocked.total, `${what}: the total is the sum of the days`);
