@@ -200,6 +200,7 @@ test.serial('approve the office PC through the confirmation step: the question l
   t.is(await page.locator(`#todo article[data-mac="${officePc.mac}"]`).count(), 0);
   t.is(await statusOf(utmd, officePc.mac), 'approved');
   t.is(await waiting(page), before - 1);
+  t.is(await page.locator(`#history li[data-decision="approve"][data-mac="${officePc.mac}"]`).count(), 1, 'the decision is a line of the history');
   await shot(page, '3-after-approve-ja');
   t.deepEqual(t.context.problems.splice(0), [], 'no script error, console error or dialog on the page');
 });
@@ -223,6 +224,7 @@ test.serial('quarantine from the page stops the device\'s traffic; releasing it 
   const dev = page.locator(`#devices article[data-mac="${stranger.mac}"]`);
   t.regex((await dev.getAttribute('class')) ?? '', /device-quarantined/);
   t.regex((await dev.textContent()) ?? '', /隔離中/);
+  t.is(await page.locator('#todo article[data-kind="device_quarantined"]').count(), 1, 'quarantined: the notice is open');
   await shot(page, '4-quarantined-ja');
   await dev.locator('details.device-release summary').click();
   await dev.locator('details.device-release button[type=submit]').click();
@@ -230,6 +232,9 @@ test.serial('quarantine from the page stops the device\'s traffic; releasing it 
   t.regex((await page.textContent('#result')) ?? '', /隔離を解除しました/);
   t.is(await statusOf(utmd, stranger.mac), 'new');
   t.is(await waiting(page), t.context.found.waiting - 1, 'released: it waits for an answer again');
+  t.is(await page.locator('#todo article[data-kind="device_quarantined"]').count(), 0, 'released: the quarantine notice closed itself');
+  t.regex((await page.textContent('#history')) ?? '', /その後、隔離を解除しました/, 'released: the history keeps the notice and says it is over');
+  for (const d of ['quarantine', 'release']) t.is(await page.locator(`#history li[data-decision="${d}"][data-mac="${stranger.mac}"]`).count(), 1, `the ${d} is a line of the history`);
   t.is(await reach(stranger, lab), 'connected', 'released: it reaches the internet again');
   t.true(await ping(stranger.ns, lab.internet.web.v4), 'released: its ping is answered again');
   t.deepEqual(t.context.problems.splice(0), [], 'no script error, console error or dialog on the page');
@@ -289,10 +294,13 @@ test.serial('the monthly report prints to at most two A4 pages and its figures e
   const counter = (): number | undefined => reporting.sumCounters(`${month}-01`, `${month}-31`, BLOCKED_DEVICE).find((r) => r.name === `${BLOCKED_DEVICE}${infected.mac}`)?.value;
   const infectedBlocked = await waitFor(counter, { what: 'the blocked attempts of the infected PC in the database', timeoutMs: 90_000, intervalMs: 1000 });
   const byDevice = new Map(reporting.sumCounters(`${month}-01`, `${month}-31`, BLOCKED_DEVICE).map((r) => [r.name.slice(BLOCKED_DEVICE.length), r.value]));
-  const blockedTotal = reporting.statsRange(`${month}-01`, `${month}-31`).reduce((n, s) => n + s.blocked.total, 0);
+  // A month in progress counts today up to now: every figure from the same kept counters (the
+  // days already sent upstream are those same counters), so the report adds up.
+  const blockedTotal = reporting.sumCounters(`${month}-01`, `${month}-31`, 'blocked:').reduce((n, r) => n + r.value, 0);
+  t.is(blockedTotal, [...byDevice.values()].reduce((n, v) => n + v, 0), 'the box\'s counters by category and by device agree');
   const incidents = new IncidentsRepo(db).overlapping(span.start, span.end);
   t.true(incidents.some((i) => i.id === t.context.found.incidentId));
-  t.log(`${month}: ${incidents.length} incidents, blocked per device ${JSON.stringify([...byDevice])}, kept daily total ${blockedTotal}`);
+  t.log(`${month}: ${incidents.length} incidents, blocked per device ${JSON.stringify([...byDevice])}, blocked total up to now ${blockedTotal}`);
 
   for (const lang of ['ja', 'en'] as const) {
     await page.goto(`${t.context.https}/report/${month}?lang=${lang}`);

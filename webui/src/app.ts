@@ -111,6 +111,7 @@ export function createWebApp(deps: WebDeps, ext: WebExtensions = {}): express.Ex
     const office = buildOfficeModel({
       now, alerts: deps.recentAlerts(PAGE_ALERT_LIMIT), incidents: ext.incidents?.recent() ?? [],
       devices: devices?.devices ?? [], acks: deps.office?.acks(now - ACK_LOOKBACK_MS) ?? [], conditions: overview.conditions,
+      audit: ext.devices?.decisions?.() ?? [],
     });
     let week: WeekFacts | null = null;
     let reportMonth: string | null = null;

@@ -36,15 +36,16 @@ export function withDeviceNames(a: Alert, name: NameDevice | undefined): Alert {
   return { ...a, params: { ...a.params, ...namingParams(n) } };
 }
 
-/** The technician's one-line name of the device in `p`: `label "経理のパソコン"`, `hostname "KEIRI-XP"`
- *  or `Brother printer`; undefined when nothing is known. Raw text: the caller escapes it. */
+/** The technician's one-line name of the device in `p`: `label "経理のパソコン"`, `hostname "KEIRI-XP"`,
+ *  `Brother printer` or `Apple device` (kind unknown); undefined when nothing is known. Raw text: the caller escapes it. */
 export function technicianName(p: AlertParams): string | undefined {
   const str = (k: string): string | undefined => (typeof p[k] === 'string' && p[k] !== '' ? p[k] : undefined);
   const label = str('deviceLabel');
   if (label) return `label "${label}"`;
   const host = str('deviceName');
   if (host) return `hostname "${host}"`;
-  const vendor = str('deviceVendor'), type = str('deviceType');
+  // 'unknown' is no kind: "Apple device", never "Apple unknown" or "unknown device" twice over.
+  const vendor = str('deviceVendor'), type = str('deviceType') === 'unknown' ? undefined : str('deviceType');
   if (vendor || type) return [vendor, type ?? 'device'].filter(Boolean).join(' ');
   return undefined;
 }

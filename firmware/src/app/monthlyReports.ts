@@ -9,8 +9,14 @@ import { AcksRepo } from '../store/acksRepo.js';
 import { IncidentsRepo } from '../alerts/incidentsRepo.js';
 import type { ReportingRepo } from '../upstream/reportingRepo.js';
 import type { AuditEntry, Device } from '../devices/model.js';
-import type { MonthlyReportFacts, ReportDevice } from '../report/reportFacts.js';
+import type { MonthlyReportFacts, PendingDay, ReportDevice } from '../report/reportFacts.js';
 import { BLOCKED_DEVICE } from './reporting.js';
+
+const DAY_MS = 86_400_000;
+/** A finished month's last day is sent upstream early on the 1st (statsTime, or the catch-up at
+ *  start): its snapshot waits for that, at most this long after the month ends. */
+const SNAPSHOT_WAIT_MS = 2 * DAY_MS;
+const BLOCKED_CATEGORY = 'blocked:';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
@@ -56,7 +62,11 @@ export class MonthlyReports {
     if (now >= span.end) {
       const kept = this.getStmt.get(month);
       if (kept) return JSON.parse(kept.body) as MonthlyReportFacts;
-      const f = { ...this.compute(month, span, now), source: 'snapshot' as const };
+      const live = this.compute(month, span, now);
+      // A day still waiting to be sent: the report says "up to now", and is stored once the
+      // centre has every day (so a stored report reconciles with what the centre got).
+      if (live.pendingDays?.length && now < span.end + SNAPSHOT_WAIT_MS) return live;
+      const f = { ...live, source: 'snapshot' as const };
       try {
         this.putStmt.run(month, now, JSON.stringify(f));
       } catch (e) {
@@ -79,6 +89,16 @@ export class MonthlyReports {
     const first = `${month}-01`;
     const last = `${month}-31`;
     const days = this.d.reporting.statsRange(first, last);
+    const sent = new Set(days.map((d) => d.day));
+    const pendingDays: PendingDay[] = [];
+    for (let i = 1; i <= 31; i++) {
+      const day = `${month}-${String(i).padStart(2, '0')}`;
+      if (sent.has(day)) continue;
+      const c = Object.entries(this.d.reporting.counters(day));
+      if (!c.some(([k]) => k.startsWith(BLOCKED_CATEGORY) || k.startsWith(BLOCKED_DEVICE))) continue;
+      const byCategory = Object.fromEntries(c.filter(([k]) => k.startsWith(BLOCKED_CATEGORY)).map(([k, v]) => [k.slice(BLOCKED_CATEGORY.length), v]));
+      pendingDays.push({ day, blocked: { total: Object.values(byCategory).reduce((n, v) => n + v, 0), byCategory } });
+    }
     const blockedByDevice = this.d.reporting.sumCounters(first, last, BLOCKED_DEVICE)
       .map((r) => ({ mac: r.name.slice(BLOCKED_DEVICE.length) === 'none' ? null : r.name.slice(BLOCKED_DEVICE.length), n: r.value }));
     const inv = this.d.devices();
@@ -93,7 +113,7 @@ export class MonthlyReports {
     const seen = inv.devices.filter((d) => d.firstSeen < span.end && d.lastSeen >= span.start);
     const named = new Set(blockedByDevice.map((b) => b.mac));
     return {
-      month, complete: now >= span.end, source: 'live', computedAt: now, days, blockedByDevice, incidents,
+      month, complete: now >= span.end, source: 'live', computedAt: now, days, pendingDays, blockedByDevice, incidents,
       devices: {
         new: seen.filter((d) => d.firstSeen >= span.start && d.status !== 'learning').map(brief),
         eol: seen.filter((d) => d.eol).map(brief),

@@ -21,7 +21,7 @@ import type { FingerprintTable } from './fingerprints.js';
 import { inLearning, observe, tick, type Step } from './inventory.js';
 import { KernelTables, type LanView } from './kernelTables.js';
 import { createOuiLookup, type OuiLookup } from './mac.js';
-import { InventoryPolicySchema, type ActionRequest, type Device, type InventoryPolicy, type InventoryState, type Observation } from './model.js';
+import { InventoryPolicySchema, type ActionRequest, type AuditEntry, type Device, type InventoryPolicy, type InventoryState, type Observation } from './model.js';
 import { QuarantineSet } from './quarantineSet.js';
 import { DevicesRepo } from './repo.js';
 import { devicesHandlers } from './commands.js';
@@ -316,6 +316,11 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     if (!s) return { devices: [], learning: { active: false, until: 0 }, counters: { evicted: 0, dropped: 0 } };
     const devices = [...s.devices.values()].sort((a, b) => b.lastSeen - a.lastSeen || byCodeUnit(a.mac, b.mac));
     return { devices, learning: { active: inLearning(s, now, this.policy), until: s.startedAt + this.policy.learningDays * DAY }, counters: s.counters };
+  }
+
+  /** The audit log kept in memory (newest last, at most policy.auditMax), for the page's history. */
+  decisions(): readonly AuditEntry[] {
+    return this.state?.audit ?? [];
   }
 
   /** The injected clock (wall clock before init). */

@@ -3,7 +3,7 @@
 // webui/ (views/devices.ts, routes/deviceActions.ts); nothing here knows about HTML.
 import type { ActionOutcome } from './feature.js';
 import type { DeviceAction } from './actions.js';
-import type { Device } from './model.js';
+import type { AuditEntry, Device } from './model.js';
 
 /** The inventory as the page shows it. */
 export interface DeviceListView {
@@ -14,6 +14,8 @@ export interface DeviceListView {
 /** The device feature's view model and decision port for the page. */
 export interface DevicesView {
   list(): DeviceListView;
+  /** The decisions taken on devices (the inventory's audit log, kept in memory), for the history. */
+  decisions?(): readonly AuditEntry[];
   act(a: DeviceAction): Promise<ActionOutcome>;
   now(): number;
 }

@@ -28,6 +28,12 @@ export interface ReportIncident {
   actions: string[];
 }
 
+/** Blocked attempts of one day not (yet) in a sent daily statistic, from the running counters. */
+export interface PendingDay {
+  day: string;
+  blocked: { total: number; byCategory: Record<string, number> };
+}
+
 export interface MonthlyReportFacts {
   /** YYYY-MM */
   month: string;
@@ -36,7 +42,12 @@ export interface MonthlyReportFacts {
   /** 'snapshot': stored at or after month end; 'live': computed now from retained data. */
   source: 'snapshot' | 'live';
   computedAt: number;
+  /** The daily statistics sent to the monitoring centre, one per day of the month sent so far. */
   days: DailyStats[];
+  /** Days of the month not (yet) sent upstream (today, or a day the box missed), counted from the
+   *  box's own running counters "up to now": the same counters the per-device figures come
+   *  from, so every figure of the report covers the same attempts. Absent in old snapshots. */
+  pendingDays?: PendingDay[] | undefined;
   /** Blocked attempts per device over the month (mac null: no device known), most first. */
   blockedByDevice: Array<{ mac: string | null; n: number }>;
   incidents: ReportIncident[];

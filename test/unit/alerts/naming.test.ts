@@ -83,6 +83,8 @@ test('the technician line says which kind of name it is', (t) => {
   t.is(technicianName({ deviceName: 'KEIRI-XP' }), 'hostname "KEIRI-XP"');
   t.is(technicianName({ deviceVendor: 'Brother', deviceType: 'printer' }), 'Brother printer');
   t.is(technicianName({}), undefined);
+  t.is(technicianName({ deviceVendor: 'Apple', deviceType: 'unknown' }), 'Apple device', 'an unknown kind is not named as a kind');
+  t.is(technicianName({ deviceType: 'unknown' }), undefined, 'nothing known: no name');
 });
 
 test('the page\'s incident view names the device in the incident and in each of its alerts', (t) => {

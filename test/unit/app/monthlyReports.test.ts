@@ -1,7 +1,7 @@
 // The monthly report's facts come from the same rows as the daily statistics sent upstream:
 // the per-device blocked counters sum to the category total, incidents carry staff marks and
 // device decisions, and a finished month is stored once and survives the pruning of its data.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { officePort } from '../../../firmware/src/app/officePort.js';
 import { BLOCKED_DEVICE } from '../../../firmware/src/app/reporting.js';
 import { AlertsRepo } from '../../../firmware/src/alerts/alertsRepo.js';
@@ -86,4 +86,63 @@ test('the page\'s hourly check stores last month\'s report before its data is pr
   t.is(w.port.acks(0).length, 0, 'a mark older than the kept window is dropped');
   w.incidents.prune(Number.MAX_SAFE_INTEGER);
   t.is(w.port.report('2026-10')?.incidents.length, 1, 'October was stored on the first look after it ended');
+});
+
+/** Sent rows for `stats` with per-device counters that sum to each row, as the box keeps them. */
+function keepSent(w: ReturnType<typeof world>, stats: ReturnType<typeof makeDailyStats>, macs: string[]): void {
+  for (const s of stats) {
+    w.reporting.putStats(s, s.to, null);
+    w.reporting.addCounters(s.day, Object.fromEntries([
+      ...Object.entries(s.blocked.byCategory).map(([k, v]) => [`blocked:${k}`, v]),
+      ...macs.map((m, i) => [`${BLOCKED_DEVICE}${m}`, i === 0 ? s.blocked.total : 0]),
+    ]));
+  }
+}
+
+const adds = (t: ExecutionContext, r: ReturnType<typeof buildMonthlyReport>, byDevice: Array<{ n: number }>, what: string): void => {
+  t.is(byDevice.reduce((n, d) => n + d.n, 0), r.blocked.total, `${what}: the total is the sum by device`);
+  t.is(r.blocked.byCategory.reduce((n, c) => n + c.n, 0), r.blocked.total, `${what}: the total is the sum by category`);
+  t.is(r.daily.reduce((n, d) => n + (d.blocked ?? 0), 0), r.blocked.total, `${what}: the total is the sum of the days`);
+};
+
+test('a month in progress counts today up to now for every figure; a finished month is stored once its last day is sent', (t) => {
+  const mac = '3c:22:fb:00:00:09';
+  const w = world(new Date(2026, 10, 20, 12).getTime());
+  const nov = makeDailyStats(19, new Date(2026, 10, 20).getTime() + 9 * 3_600_000).filter((s) => s.day.startsWith('2026-11'));
+  keepSent(w, nov, [mac]);
+  // Today: two attempts blocked, not yet sent upstream (the daily statistics go tomorrow).
+  w.reporting.addCounters('2026-11-20', { 'blocked:malware': 2, [`${BLOCKED_DEVICE}${mac}`]: 2 });
+  const live = w.port.report('2026-11');
+  if (!live) return t.fail('a report for the month in progress');
+  const r = buildMonthlyReport(live);
+  adds(t, r, live.blockedByDevice, 'in progress');
+  t.is(r.blocked.total, nov.reduce((n, s) => n + s.blocked.total, 0) + 2, 'today\'s two attempts are in the total');
+  t.is(r.daily.find((d) => d.day === '2026-11-20')?.blocked, 2);
+  t.is(r.daysPending, 1, 'one day is counted up to now, and the report says so');
+
+  // The month ends (November 20 was sent the next morning); its last day is not sent yet at 00:30 on the 1st.
+  const nov20 = nov.at(-1);
+  if (!nov20) return t.fail('November 19');
+  w.reporting.putStats({ ...nov20, day: '2026-11-20', from: nov20.to, to: nov20.to + DAY, blocked: { total: 2, byCategory: { malware: 2 } } }, nov20.to + DAY, null);
+  const last = makeDailyStats(11, new Date(2026, 11, 1).getTime() + 9 * 3_600_000).filter((s) => s.day.startsWith('2026-11') && s.day > '2026-11-20');
+  keepSent(w, last.slice(0, -1), [mac]);
+  const tail = last.at(-1);
+  if (!tail) return t.fail('November 30');
+  w.reporting.addCounters(tail.day, { ...Object.fromEntries(Object.entries(tail.blocked.byCategory).map(([k, v]) => [`blocked:${k}`, v])), [`${BLOCKED_DEVICE}${mac}`]: tail.blocked.total });
+  w.clock.now = new Date(2026, 11, 1, 0, 30).getTime();
+  const early = w.port.report('2026-11');
+  if (!early) return t.fail('a report for the finished month');
+  t.is(early.source, 'live', 'not stored while a day is still to be sent');
+  adds(t, buildMonthlyReport(early), early.blockedByDevice, 'finished, last day not sent');
+  // The statistics of November 30 go upstream: from now the report is the sent statistics.
+  w.reporting.putStats(tail, tail.to, null);
+  w.clock.now = new Date(2026, 11, 1, 9).getTime();
+  const done = w.port.report('2026-11');
+  if (!done) return t.fail('the stored report');
+  t.is(done.source, 'snapshot');
+  const d = buildMonthlyReport(done);
+  adds(t, d, done.blockedByDevice, 'finished');
+  t.is(d.blocked.total, w.reporting.statsRange('2026-11-01', '2026-11-31').reduce((n, s) => n + s.blocked.total, 0), 'a finished month reconciles with the statistics sent upstream');
+  t.is(d.daysCounted, 30);
+  t.is(d.daysPending, 0);
 });

@@ -2,7 +2,7 @@
 // office safe, what must I do, whom do I call, what happened this week), the question asked
 // about a new device, the 対応済み form, results of actions, the refresh control. Part of the
 // one message catalog; words follow glossary.ts.
-import type { Tone } from '../office/model.js';
+import type { DecisionAction, Tone } from '../office/model.js';
 import type { Lang } from './types.js';
 
 export type DoneAction = 'approve' | 'quarantine' | 'release' | 'ack';
@@ -29,6 +29,10 @@ export interface OfficeWords {
   done: Record<DoneAction, string>;
   handled: (who: string, when: string) => string;
   decided: Record<'approved' | 'quarantined' | 'learning' | 'new', string>;
+  /** A history line's words for one decision on a device, and who took it. */
+  decision: (action: DecisionAction, who: string) => string;
+  /** Beside a quarantine notice once the device has been released (or approved). */
+  quarantineOver: string;
   note: string;
   historyHeading: string;
   historyNone: string;
@@ -79,6 +83,10 @@ export const OFFICE_WORDS: Record<Lang, OfficeWords> = {
     },
     handled: (who, when) => `${when} に ${who} さんが対応済みにしました。`,
     decided: { approved: '承認済み', quarantined: '隔離中', learning: 'いつもの機器', new: '未確認' },
+    decision: (a, who) => a === 'auto_quarantine'
+      ? '決められた設定に従って、この装置が自動で隔離しました'
+      : `${who} さんが${{ approve: '承認しました', quarantine: '隔離しました', release: '隔離を解除しました' }[a]}`,
+    quarantineOver: 'その後、隔離を解除しました',
     note: 'メモ',
     historyHeading: 'これまでの記録',
     historyNone: 'まだ記録はありません。',
@@ -129,6 +137,10 @@ export const OFFICE_WORDS: Record<Lang, OfficeWords> = {
     },
     handled: (who, when) => `Marked as handled by ${who} on ${when}.`,
     decided: { approved: 'Approved', quarantined: 'Quarantined', learning: 'Usual device', new: 'Not yet confirmed' },
+    decision: (a, who) => a === 'auto_quarantine'
+      ? 'Quarantined automatically by the box, as its settings require'
+      : `${{ approve: 'Approved', quarantine: 'Quarantined', release: 'Released from quarantine' }[a]} by ${who}`,
+    quarantineOver: 'since released from quarantine',
     note: 'Note',
     historyHeading: 'History',
     historyNone: 'Nothing recorded yet.',

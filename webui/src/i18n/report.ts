@@ -33,7 +33,8 @@ export interface ReportWords {
   upstream: (percent: string | null, daysBelow: number) => string;
   recommendationsHeading: string;
   recommendation: (r: Recommendation) => string;
-  source: (s: 'snapshot' | 'live', complete: boolean, days: number, inMonth: number, when: string) => string;
+  /** Where the figures come from; `pending` days (today, say) are counted up to `when`, not yet sent. */
+  source: (s: 'snapshot' | 'live', complete: boolean, days: number, inMonth: number, when: string, pending: number) => string;
   print: string;
   back: string;
   otherMonth: string;
@@ -108,7 +109,7 @@ export const REPORT_WORDS: Record<Lang, ReportWords> = {
         case 'passwords': return '同じパスワードを使い回さず、大事なサービスには2段階の確認を設定してください。';
       }
     },
-    source: (s, complete, days, inMonth, when) => `${complete ? '' : '月の途中の集計です。'}${days}日分（${inMonth}日中）の記録から作成しました。数字は毎日監視センターへ送った集計と同じものです。${s === 'snapshot' ? `月末の時点で保存した報告書です（${when}）。` : `${when} 時点で作成しました。`}`,
+    source: (s, complete, days, inMonth, when, pending) => `${complete ? '' : `月の途中の集計で、${when} 時点までの数です。`}${days}日分（${inMonth}日中）の記録から作成しました。${pending === 0 ? '数字は毎日監視センターへ送った集計と同じものです。' : `そのうち${pending}日分（今日の分など）は、まだ監視センターへ送っていないため、この時点までの数です。${pending < days ? 'ほかの日は毎日監視センターへ送った集計と同じです。' : ''}`}${s === 'snapshot' ? `月末の時点で保存した報告書です（${when}）。` : complete ? `${when} 時点で作成しました。` : ''}`,
     print: '印刷する（PDFにも保存できます）',
     back: '画面に戻る',
     otherMonth: '前の月',
@@ -160,7 +161,7 @@ export const REPORT_WORDS: Record<Lang, ReportWords> = {
         case 'passwords': return 'Do not reuse passwords, and turn on two-step sign-in for important services.';
       }
     },
-    source: (s, complete, days, inMonth, when) => `${complete ? '' : 'The month is not over yet. '}Made from ${days} days of records (of ${inMonth}). The figures are the same daily statistics sent to the monitoring centre. ${s === 'snapshot' ? `Stored at the end of the month (${when}).` : `Made at ${when}.`}`,
+    source: (s, complete, days, inMonth, when, pending) => `${complete ? '' : `The month is not over yet: figures up to ${when}. `}Made from ${days} ${days === 1 ? 'day' : 'days'} of records (of ${inMonth}). ${pending === 0 ? 'The figures are the same daily statistics sent to the monitoring centre.' : `${pending === 1 ? 'One of these days (today, for example) has' : `${pending} of these days (today, for example) have`} not been sent to the monitoring centre yet and ${pending === 1 ? 'is' : 'are'} counted up to this moment${pending < days ? '; the other days are the same daily statistics sent to the centre' : ''}.`}${s === 'snapshot' ? ` Stored at the end of the month (${when}).` : complete ? ` Made at ${when}.` : ''}`,
     print: 'Print (or save as PDF)',
     back: 'Back to the page',
     otherMonth: 'Previous month',

@@ -7,8 +7,12 @@
 //  - Each alert is shown once: inside its open incident, or on its own, or in the history.
 //  - Marked as handled (acknowledged) or decided (device approved/quarantined) means closed:
 //    closed things move to the history and no longer count for the state card.
+//  - A notice about a state that no longer holds closes itself: 「機器を隔離しました」 stays open
+//    only while the device is quarantined; once released it is history, saying so.
+//  - Every staff decision (approve, quarantine, release) is a line of the history, whether or
+//    not the device had an alert (a PC with a fixed address found in the kernel's tables).
 import type { Alert } from '../../../firmware/src/alerts/types.js';
-import type { Device } from '../../../firmware/src/devices/model.js';
+import type { AuditEntry, Device } from '../../../firmware/src/devices/model.js';
 import type { IncidentEntry } from '../../../firmware/src/traffic/view.js';
 import type { StoredAck } from '../../../firmware/src/store/acksRepo.js';
 
@@ -52,7 +56,8 @@ export function alertTone(a: Pick<Alert, 'kind' | 'action' | 'severity'>): Tone 
 /** How an incident is presented: danger only with a sign of infection; an incident of new-device
  *  findings alone is a question; blocked attempts (with or without a new device) are attention. */
 export function incidentTone(e: Pick<IncidentEntry['incident'], 'kinds' | 'severity'>): Tone {
-  if (e.kinds.length > 0 && e.kinds.every(isArrivalKind)) return 'answer';
+  // A new device and what staff decided about it (its quarantine notice) is still a question.
+  if (e.kinds.length > 0 && e.kinds.every((k) => isArrivalKind(k) || isStateNotice(k))) return 'answer';
   if (!e.kinds.some((k) => INFECTION_SIGNS.has(k))) return e.severity === 'info' ? 'notice' : 'attention';
   return e.severity === 'danger' ? 'danger' : e.severity === 'warning' ? 'attention' : 'notice';
 }
@@ -66,8 +71,20 @@ export type OpenItem =
 
 export type HistoryItem =
   | { type: 'incident'; at: number; entry: IncidentEntry; ack: Ack | null }
-  | { type: 'alert'; at: number; alert: Alert; ack: Ack | null }
-  | { type: 'decided'; at: number; mac: string; device: Device | null; alerts: Alert[] };
+  /** `over`: the state the alert told of no longer holds (a quarantined device was released). */
+  | { type: 'alert'; at: number; alert: Alert; ack: Ack | null; over?: boolean }
+  | { type: 'decided'; at: number; mac: string; device: Device | null; alerts: Alert[] }
+  /** One staff decision on a device, from the inventory's audit log. */
+  | { type: 'decision'; at: number; mac: string; device: Device | null; action: DecisionAction; actor: string };
+
+/** The audit actions that are decisions on a device (labels and housekeeping are not). */
+export type DecisionAction = 'approve' | 'quarantine' | 'release' | 'auto_quarantine';
+const DECISIONS: ReadonlySet<string> = new Set<DecisionAction>(['approve', 'quarantine', 'release', 'auto_quarantine']);
+const isDecision = (a: string): a is DecisionAction => DECISIONS.has(a);
+
+/** Kinds that tell of a state of a device; the notice closes once the device left that state. */
+const STATE_NOTICES: Readonly<Record<string, Device['status']>> = { device_quarantined: 'quarantined' };
+const isStateNotice = (kind: string): boolean => Object.hasOwn(STATE_NOTICES, kind);
 
 export interface OfficeInput {
   now: number;
@@ -76,6 +93,8 @@ export interface OfficeInput {
   devices: readonly Device[];
   acks: readonly Ack[];
   conditions: readonly ConditionLike[];
+  /** The inventory's audit log (decisions on devices), any order. */
+  audit?: readonly AuditEntry[] | undefined;
 }
 
 export interface OfficeModel {
@@ -144,8 +163,12 @@ export function buildOfficeModel(i: OfficeInput): OfficeModel {
     const mac = inc.device.mac;
     if (tone === 'answer' && mac !== undefined) {
       // A new device alone: one question per device while undecided; decided ones are history.
-      if (undecided(mac) && !ack) ask(mac, inc.lastAt, entry.alerts);
-      else history.push({ type: 'decided', at: inc.lastAt, mac, device: devices.get(mac) ?? null, alerts: entry.alerts });
+      // Its state notices (「機器を隔離しました」) are told on their own, open while they hold.
+      const arrivals = entry.alerts.filter((a) => !isStateNotice(a.kind));
+      for (const a of entry.alerts) if (isStateNotice(a.kind)) placed.delete(a.id);
+      if (arrivals.length === 0 && entry.alerts.length > 0) continue;
+      if (undecided(mac) && !ack) ask(mac, inc.lastAt, arrivals);
+      else history.push({ type: 'decided', at: inc.lastAt, mac, device: devices.get(mac) ?? null, alerts: arrivals });
       continue;
     }
     if (ack || i.now - inc.lastAt > OPEN_DAYS * DAY) history.push({ type: 'incident', at: inc.lastAt, entry, ack });
@@ -161,13 +184,21 @@ export function buildOfficeModel(i: OfficeInput): OfficeModel {
       else history.push({ type: 'decided', at: a.lastSeen, mac: a.device.mac, device: devices.get(a.device.mac) ?? null, alerts: [a] });
       continue;
     }
-    if (ack || i.now - a.lastSeen > OPEN_DAYS * DAY) history.push({ type: 'alert', at: a.lastSeen, alert: a, ack });
+    const held = STATE_NOTICES[a.kind];
+    const mac = a.device.mac;
+    const over = held !== undefined && mac !== undefined && devices.has(mac) && devices.get(mac)?.status !== held;
+    if (over) history.push({ type: 'alert', at: a.lastSeen, alert: a, ack, over });
+    else if (ack || i.now - a.lastSeen > OPEN_DAYS * DAY) history.push({ type: 'alert', at: a.lastSeen, alert: a, ack });
     else open.push({ type: 'alert', tone: alertTone(a), at: a.lastSeen, alert: a });
   }
 
   // Devices still waiting for an answer, alerted or not (e.g. the alert was pruned).
   for (const d of i.devices) if (d.status === 'new' && !questions.has(d.mac)) ask(d.mac, d.firstSeen, []);
   for (const [mac, q] of questions) open.push({ type: 'question', tone: 'answer', at: q.at, mac, device: devices.get(mac) ?? null, alerts: q.alerts });
+
+  for (const e of i.audit ?? []) {
+    if (isDecision(e.action)) history.push({ type: 'decision', at: e.at, mac: e.mac, device: devices.get(e.mac) ?? null, action: e.action, actor: e.actor });
+  }
 
   groupBlockedAttempts(open);
   open.sort(compareOpen);

@@ -1,6 +1,7 @@
 // The monthly report's figures and advice, pure: sums over the kept daily statistics (the very
 // records sent to the monitoring centre, so the report reconciles with what the centre got),
-// the month's incidents and devices, a "weather" rating and three plain recommendations.
+// plus, for days not yet sent (today), the running counts up to now that the per-device figures
+// also come from; the month's incidents and devices, a "weather" rating and three plain recommendations.
 import type { Severity } from '../../../firmware/src/alerts/types.js';
 import { incidentTone } from '../office/model.js';
 import type { MonthlyReportFacts, ReportDevice, ReportIncident } from './facts.js';
@@ -24,6 +25,8 @@ export interface MonthlyReport {
   source: MonthlyReportFacts['source'];
   computedAt: number;
   daysCounted: number;
+  /** Days counted "up to now" from the box's running counters, not (yet) sent upstream. */
+  daysPending: number;
   daysInMonth: number;
   weather: Weather;
   blocked: { total: number; byCategory: Array<{ category: string; n: number }>; byDevice: Array<{ mac: string | null; n: number }> };
@@ -79,8 +82,15 @@ export function buildMonthlyReport(f: MonthlyReportFacts): MonthlyReport {
     observedMs += d.upstream.observedMs;
     if (d.upstream.availability !== null && d.upstream.availability < 0.99) daysBelow++;
   }
+  // One rule for every figure: a day sent upstream counts as sent; a day not (yet) sent counts
+  // from the running counters, the same ones the per-device figures come from.
+  const pending = (f.pendingDays ?? []).filter((p) => !f.days.some((d) => d.day === p.day));
+  for (const p of pending) {
+    blocked += p.blocked.total;
+    for (const [k, c] of Object.entries(p.blocked.byCategory)) byCategory.set(k, (byCategory.get(k) ?? 0) + c);
+  }
   const n = daysInMonth(f.month);
-  const byDay = new Map(f.days.map((d) => [d.day, d.blocked.total]));
+  const byDay = new Map([...f.days, ...pending].map((d) => [d.day, d.blocked.total]));
   const daily = Array.from({ length: n }, (_, i) => {
     const day = `${f.month}-${String(i + 1).padStart(2, '0')}`;
     return { day, blocked: byDay.get(day) ?? null };
@@ -88,7 +98,7 @@ export function buildMonthlyReport(f: MonthlyReportFacts): MonthlyReport {
   const tones = f.incidents.map((i) => incidentTone(i));
   const weather: Weather = tones.includes('danger') ? 'rainy' : tones.length || bySeverity.warning || bySeverity.danger ? 'cloudy' : 'sunny';
   const base: Omit<MonthlyReport, 'recommendations'> = {
-    month: f.month, complete: f.complete, source: f.source, computedAt: f.computedAt, daysCounted: f.days.length, daysInMonth: n, weather,
+    month: f.month, complete: f.complete, source: f.source, computedAt: f.computedAt, daysCounted: f.days.length + pending.length, daysPending: pending.length, daysInMonth: n, weather,
     blocked: {
       total: blocked,
       byCategory: [...byCategory].map(([category, c]) => ({ category, n: c })).sort((a, b) => b.n - a.n || byCodeUnit(a.category, b.category)),

@@ -53,3 +53,10 @@ export function deviceNameHtml(d: NameableDevice | null, lang: Lang): Html {
   if (parts.length === 0) parts.push(html`<span class="device-kind">${deviceKindText(d, lang)}</span>`);
   return html`<span class="device-names">${parts}</span>`;
 }
+
+/** The device as a card heading shows it: its names followed by its kind, or its kind alone
+ *  when it has no name (never 「種類の分からない機器 種類の分からない機器」). */
+export function deviceWithKindHtml(d: NameableDevice | null, lang: Lang): Html {
+  if (!d?.label && !d?.hostname) return deviceNameHtml(d, lang);
+  return html`${deviceNameHtml(d, lang)} <span class="device-kind">${deviceKindText(d, lang)}</span>`;
+}

@@ -14,7 +14,7 @@ import { UI } from '../i18n/ui.js';
 import { NOTE_MAX } from '../../../firmware/src/store/acksRepo.js';
 import type { HistoryItem, OpenItem, Tone } from '../office/model.js';
 import { formatStamp, formatWhen } from './format.js';
-import { deviceKindText, deviceNameHtml } from './deviceName.js';
+import { deviceNameHtml, deviceWithKindHtml } from './deviceName.js';
 import type { Device } from '../../../firmware/src/devices/model.js';
 
 export interface CardContext {
@@ -119,7 +119,7 @@ ${ackForm('incident', inc.id, c)}
 function alertCard(item: Extract<OpenItem, { type: 'alert' }>, c: CardContext): Html {
   const a = item.alert;
   const text = explain(a, item.tone, c);
-  return html`<article class="card tone-${item.tone}" data-alert-id="${a.id}" data-tone="${item.tone}">
+  return html`<article class="card tone-${item.tone}" data-alert-id="${a.id}" data-kind="${a.kind}" data-tone="${item.tone}">
 <h3>${badge(item.tone, c.lang)} ${text.title}</h3>
 <p class="alert-when"><time datetime="${iso(a.lastSeen)}">${formatWhen(a.lastSeen, c.lang, c.timeZone)}</time>${a.count > 1 ? html` ・ ${UI[c.lang].times(a.count)}` : ''}</p>
 ${fiveParts(text, c.lang, item.tone)}
@@ -155,7 +155,7 @@ function questionCard(item: Extract<OpenItem, { type: 'question' }>, c: CardCont
   const text = first ? explain(first, 'answer', c) : null;
   return html`<article class="card tone-answer question" data-mac="${item.mac}" data-tone="answer">
 <h3>${badge('answer', c.lang)} ${w.ask}</h3>
-<p class="question-device">${deviceNameHtml(d, c.lang)} <span class="device-kind">${deviceKindText(d, c.lang)}</span> <code>${item.mac}</code></p>
+<p class="question-device">${deviceWithKindHtml(d, c.lang)} <code>${item.mac}</code></p>
 <p class="alert-when"><time datetime="${iso(item.at)}">${formatWhen(item.at, c.lang, c.timeZone)}</time></p>
 ${text ? html`<p>${text.what}</p>` : ''}
 <p class="todo">${w.askHelp}</p>
@@ -179,8 +179,12 @@ export function historyLine(item: HistoryItem, c: CardContext): Html {
     const status = item.device?.status ?? 'new';
     return html`<li data-mac="${item.mac}">${when} ${deviceNameHtml(item.device, c.lang)} — <strong>${w.decided[status]}</strong></li>`;
   }
+  if (item.type === 'decision') {
+    return html`<li data-mac="${item.mac}" data-decision="${item.action}">${when} ${deviceNameHtml(item.device, c.lang)} <code>${item.mac}</code> — <strong>${w.decision(item.action, item.actor.split('@')[0] ?? item.actor)}</strong></li>`;
+  }
   const title = item.type === 'incident' ? explainAlert(incidentAsAlert(item.entry.incident), c.lang, c.catalog, c.desk).title : explain(item.alert, 'notice', c).title;
   const id = item.type === 'incident' ? html` data-incident-id="${item.entry.incident.id}"` : html` data-alert-id="${item.alert.id}"`;
   const ack = item.ack;
-  return html`<li${id}>${when} ${title}${ack ? html` — <strong>${w.handled(ack.actor.split('@')[0] ?? ack.actor, formatWhen(ack.at, c.lang, c.timeZone))}</strong>${ack.note ? html`<br><span class="ack-note">${w.note}: ${ack.note}</span>` : ''}` : ''}</li>`;
+  const over = item.type === 'alert' && item.over === true ? html` — <strong class="over">${w.quarantineOver}</strong>` : '';
+  return html`<li${id}>${when} ${title}${over}${ack ? html` — <strong>${w.handled(ack.actor.split('@')[0] ?? ack.actor, formatWhen(ack.at, c.lang, c.timeZone))}</strong>${ack.note ? html`<br><span class="ack-note">${w.note}: ${ack.note}</span>` : ''}` : ''}</li>`;
 }

@@ -84,6 +84,6 @@ ${r.incidents.slice(0, REPORT_ROWS).map((i) => html`<tr data-incident-id="${i.id
 <h2 id="rec-heading">${t.recommendationsHeading}</h2>
 <ol class="recommendations">${r.recommendations.map((x) => html`<li data-key="${x.key}">${t.recommendation(x)}</li>`)}</ol>
 </section>
-<footer class="report-foot"><p>${t.source(r.source, r.complete, r.daysCounted, r.daysInMonth, formatStamp(r.computedAt, m.lang, m.timeZone))}</p></footer>
+<footer class="report-foot"><p>${t.source(r.source, r.complete, r.daysCounted, r.daysInMonth, formatStamp(r.computedAt, m.lang, m.timeZone), r.daysPending)}</p></footer>
 </main>`;
 }

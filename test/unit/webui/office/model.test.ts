@@ -3,7 +3,7 @@
 // state card after 対応済み and after a device decision.
 import test from 'ava';
 import { alertTone, buildOfficeModel, incidentTone, officeState, type OfficeInput } from '../../../../webui/src/office/model.js';
-import { INFECTED_MAC, makeOffice, PHONE_MAC, UNKNOWN_MAC } from '../../../helpers/office.js';
+import { INFECTED_MAC, makeDevice, makeOffice, PHONE_MAC, UNKNOWN_MAC } from '../../../helpers/office.js';
 import { makeAlert, T0 } from '../../../helpers/webui.js';
 
 function input(over: Partial<OfficeInput> = {}): OfficeInput {
@@ -52,7 +52,7 @@ test('each alert is shown once: alerts of an open incident or a question are not
   for (const h of m.history) {
     if (h.type === 'incident') ids.push(...h.entry.alerts.map((a) => a.id));
     else if (h.type === 'alert') ids.push(h.alert.id);
-    else ids.push(...h.alerts.map((a) => a.id));
+    else if (h.type === 'decided') ids.push(...h.alerts.map((a) => a.id));
   }
   t.is(new Set(ids).size, ids.length);
   t.true(ids.includes(12) && ids.includes(13) && ids.includes(11));
@@ -107,4 +107,45 @@ test('alerts older than the open window go to the history unhandled', (t) => {
   const m = buildOfficeModel(input({ alerts: [old], incidents: [], devices: [] }));
   t.deepEqual(m.open, []);
   t.is(m.history[0]?.type, 'alert');
+});
+
+test('a quarantine notice is open while the device is quarantined; once released it closes itself and the history says so', (t) => {
+  const d = makeDevice(40, { status: 'quarantined' });
+  const notice = makeAlert({ id: 500, kind: 'device_quarantined', severity: 'info', action: 'quarantined', incidentId: null, device: { mac: d.mac, ip: d.ipv4[0] }, firstSeen: T0 - 60_000, lastSeen: T0 - 60_000 });
+  const held = buildOfficeModel({ now: T0, alerts: [notice], incidents: [], devices: [d], acks: [], conditions: [] });
+  t.true(held.open.some((i) => i.type === 'alert' && i.alert.id === 500), 'quarantined: the notice is open');
+  for (const status of ['new', 'approved'] as const) {
+    const m = buildOfficeModel({ now: T0, alerts: [notice], incidents: [], devices: [{ ...d, status }], acks: [], conditions: [] });
+    t.false(m.open.some((i) => i.type === 'alert' && i.alert.id === 500), `${status}: the notice no longer asks for a release`);
+    const h = m.history.find((i) => i.type === 'alert' && i.alert.id === 500);
+    t.true(h?.type === 'alert' && h.over === true, `${status}: the history keeps it, marked as over`);
+  }
+});
+
+test('every staff decision is a line of the history, also for a device that had no new-device alert', (t) => {
+  const pc = makeDevice(41, { status: 'approved', alerted: false });
+  const other = makeDevice(42, { status: 'new' });
+  const audit = [
+    { at: T0 - 3000, actor: 'admin@192.168.1.5', action: 'approve' as const, mac: pc.mac, from: 'new' as const, to: 'approved' as const },
+    { at: T0 - 2000, actor: 'admin@192.168.1.5', action: 'quarantine' as const, mac: other.mac, from: 'new' as const, to: 'quarantined' as const },
+    { at: T0 - 1000, actor: 'technician', action: 'release' as const, mac: other.mac, from: 'quarantined' as const, to: 'new' as const },
+    { at: T0 - 500, actor: 'admin', action: 'label' as const, mac: pc.mac, from: 'approved' as const, to: 'approved' as const, detail: '経理' },
+  ];
+  const m = buildOfficeModel({ now: T0, alerts: [], incidents: [], devices: [pc, other], acks: [], conditions: [], audit });
+  const lines = m.history.flatMap((h) => (h.type === 'decision' ? [[h.action, h.mac, h.actor]] : []));
+  t.deepEqual(lines, [['release', other.mac, 'technician'], ['quarantine', other.mac, 'admin@192.168.1.5'], ['approve', pc.mac, 'admin@192.168.1.5']], 'newest first; a label is not a decision');
+});
+
+test('a quarantine notice in the new device\'s incident is told on its own: open while quarantined, closed once released', (t) => {
+  const d = makeDevice(43, { status: 'quarantined' });
+  const arrival = makeAlert({ id: 600, kind: 'new_device_unknown', severity: 'warning', action: 'none', incidentId: 60, device: { mac: d.mac }, lastSeen: T0 - 120_000 });
+  const notice = makeAlert({ id: 601, kind: 'device_quarantined', severity: 'info', action: 'quarantined', incidentId: 60, device: { mac: d.mac }, lastSeen: T0 - 60_000 });
+  const incident = { id: 60, deviceKey: d.mac, device: { mac: d.mac }, openedAt: T0 - 120_000, lastAt: T0 - 60_000, kinds: ['new_device_unknown', 'device_quarantined'], stages: [], findings: 2, baseSeverity: 'warning' as const, severity: 'warning' as const };
+  const base = { now: T0, alerts: [arrival, notice], incidents: [{ incident, alerts: [arrival, notice] }], acks: [], conditions: [] };
+  const held = buildOfficeModel({ ...base, devices: [d] });
+  t.false(held.open.some((i) => i.type === 'incident'), 'no incident card for a device staff just decided on');
+  t.true(held.open.some((i) => i.type === 'alert' && i.alert.id === 601), 'the notice is open while the device is quarantined');
+  const released = buildOfficeModel({ ...base, devices: [{ ...d, status: 'new' }] });
+  t.deepEqual(released.open.map((i) => i.type), ['question'], 'released: only the question about the device is open');
+  t.true(released.history.some((h) => h.type === 'alert' && h.alert.id === 601 && h.over === true), 'the notice is history, marked as over');
 });

@@ -3,6 +3,7 @@
 import test from 'ava';
 import type { MonthlyReportFacts } from '../../../../webui/src/report/facts.js';
 import { buildMonthlyReport, daysInMonth } from '../../../../webui/src/report/model.js';
+import { REPORT_WORDS } from '../../../../webui/src/i18n/report.js';
 import { weekDays, weekFacts } from '../../../../webui/src/office/week.js';
 import { makeDailyStats } from '../../../helpers/office.js';
 
@@ -50,4 +51,17 @@ test('the week: seven days ending with the last one, missing days marked, sums o
   t.is(w.days.filter((d) => d.blocked === null).length, 2);
   t.is(w.blocked, stats.reduce((n, s) => n + s.blocked.total, 0));
   t.is(weekFacts([], 'bad').days.length, 0);
+});
+
+test('a month in progress counts today from the running counters and its footnote says "up to now"', (t) => {
+  const r = buildMonthlyReport(facts({ complete: false, source: 'live', pendingDays: [{ day: '2026-11-26', blocked: { total: 2, byCategory: { malware: 2 } } }] }));
+  const sent = facts().days.reduce((n, d) => n + d.blocked.total, 0);
+  t.is(r.blocked.total, sent + 2);
+  t.is(r.blocked.byCategory.reduce((n, c) => n + c.n, 0), r.blocked.total);
+  t.is(r.daysPending, 1);
+  const ja = REPORT_WORDS.ja.source(r.source, r.complete, r.daysCounted, r.daysInMonth, '11/26 15:00', r.daysPending);
+  t.regex(ja, /11\/26 15:00 時点までの数です/);
+  t.regex(ja, /1日分（今日の分など）は、まだ監視センターへ送っていない/);
+  t.regex(REPORT_WORDS.en.source(r.source, r.complete, 1, 30, 'now', 1), /figures up to now\. Made from 1 day of records .*One of these days .* has not been sent .* is counted up to this moment\.$/);
+  t.notRegex(REPORT_WORDS.ja.source('snapshot', true, 30, 30, 'x', 0), /まだ/, 'a stored month says nothing is pending');
 });

@@ -74,3 +74,36 @@ test('the evidence of an incident is for the logged-in technician only, and esca
   t.true(tech.includes('beacon, upload'));
   t.false(tech.includes('<img src=x'));
 });
+
+test('the history names each staff decision and says when a quarantine notice is over', (t) => {
+  const o = makeOffice(20);
+  const released = o.devices.find((d) => d.status === 'new' && d.mac !== PHONE_MAC) ?? o.devices[0];
+  if (!released) return t.fail('a device');
+  const notice = { ...(o.alerts[0] ?? t.fail('an alert')), id: 900, kind: 'device_quarantined', severity: 'info' as const, action: 'quarantined' as const, incidentId: null, device: { mac: released.mac }, params: { mac: released.mac, actor: 'admin' } };
+  const audit = [
+    { at: T0 - 2000, actor: 'admin@192.168.1.5', action: 'quarantine' as const, mac: released.mac, from: 'new' as const, to: 'quarantined' as const },
+    { at: T0 - 1000, actor: 'admin@192.168.1.5', action: 'release' as const, mac: released.mac, from: 'quarantined' as const, to: 'new' as const },
+  ];
+  for (const [lang, words] of [['ja', ['admin さんが隔離しました', 'admin さんが隔離を解除しました', 'その後、隔離を解除しました']], ['en', ['Quarantined by admin', 'Released from quarantine by admin', 'since released from quarantine']]] as const) {
+    const office = buildOfficeModel({ now: T0, alerts: [...o.alerts, notice], incidents: o.incidents, devices: o.devices, acks: [], conditions: [], audit });
+    const p = page({ office, lang });
+    const history = p.slice(p.indexOf('id="history"'), p.indexOf('</section>', p.indexOf('id="history"')));
+    for (const w of words) t.true(history.includes(w), `${lang}: ${w}`);
+    t.false(p.slice(p.indexOf('id="todo"'), p.indexOf('id="history"')).includes('data-alert-id="900"'), `${lang}: the released device's notice is not in what to do`);
+  }
+});
+
+test('a device with neither name nor kind is named once on its question card', (t) => {
+  const o = makeOffice(20);
+  const nameless = o.devices.map((d) => (d.status === 'new' ? { ...d, label: null, hostname: null, deviceType: 'unknown' as const, vendor: null, osName: '' } : d));
+  const office = buildOfficeModel({ now: T0, alerts: o.alerts, incidents: o.incidents, devices: nameless, acks: [], conditions: [] });
+  for (const [lang, kind] of [['ja', '種類の分からない機器'], ['en', 'unknown kind of device']] as const) {
+    const p = page({ office, lang, devices: { devices: nameless, learning: { active: false, until: 0 } } });
+    const lines = [...p.matchAll(/<p class="question-device">([\s\S]*?)<\/p>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, ''));
+    t.true(lines.length > 0, `${lang}: question cards`);
+    for (const l of lines) t.is(l.split(kind).length - 1, 1, `${lang}: named once: ${l}`);
+  }
+  const named = buildOfficeModel({ now: T0, alerts: o.alerts, incidents: o.incidents, devices: o.devices, acks: [], conditions: [] });
+  const p = page({ office: named });
+  t.regex(p, /<p class="question-device"><span class="device-names">[\s\S]*?<\/span> <span class="device-kind">/, 'a named device still shows its kind beside its name');
+});
