@@ -7,6 +7,7 @@
 // downloaded by the guest from an HTTP server on the internet side of the lab.
 import { hashPassword } from '../../firmware/src/auth/password.js';
 import test from 'ava';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLab, REPO_ROOT } from '../lab/lab.js';
@@ -47,6 +48,8 @@ async function tinySlotImage(work: string): Promise<string> {
   const root = join(work, 'tiny');
   await mkdir(root, { recursive: true });
   await writeFile(join(root, 'refused-bundle'), 'this slot image must never be written\n');
+  // RAUC refuses to bundle a payload of 4 KiB or less: 64 KiB that do not compress.
+  await writeFile(join(root, 'filler'), randomBytes(64 * 1024));
   const out = join(work, 'tiny.squashfs');
   await run(['mksquashfs', root, out, '-noappend', '-quiet', '-no-progress']);
   return out;
