@@ -102,7 +102,7 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   t.regex(await vm.sh('cat /proc/cmdline'), /rauc\.slot=A/);
   const factory = (await vm.sh("sed -n 's/^VERSION=//p' /etc/otasuke-release")).trim();
   // State the update must keep: a hand-made block (SQLite on the data partition).
-  await vm.sh('utmctl block add 198.51.100.77 --for 24h --note survives-update');
+  await vm.utmctl('block add 198.51.100.77 --for 24h --note survives-update');
 
   const otherKey = await install(vm, `${web.url}other-key.raucb`);
   t.not(otherKey.code, 0, 'a bundle signed by another CA must be refused');
@@ -127,7 +127,7 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   const afterGood = await vm.sh('utmctl update status');
   t.log(afterGood);
   t.regex(afterGood, /B \[booted\] \[next boot\]: version 9\.0\.0, committed/);
-  t.regex(await vm.sh('utmctl block list'), /198\.51\.100\.77/, 'state survives the update');
+  t.regex(await vm.utmctl('block list'), /198\.51\.100\.77/, 'state survives the update');
   t.regex(await vm.sh('cat /var/lib/otasuke-utm/update/version-floor'), /^9\.0\.0$/m);
 
   // The broken update goes into slot A; the box must come back to B by itself.
@@ -149,6 +149,6 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   t.regex(fallback, /A: version 9\.1\.0, ABANDONED/);
   t.regex(fallback, /B \[booted\] \[next boot\]: version 9\.0\.0, committed/);
   t.regex(await vm.sh('cat /var/lib/otasuke-utm/update/health.log'), /slot=A version=9\.1\.0 UNHEALTHY on trial/);
-  t.regex(await vm.sh('utmctl block list'), /198\.51\.100\.77/);
+  t.regex(await vm.utmctl('block list'), /198\.51\.100\.77/);
   t.not(factory, '9.0.0');
 });
