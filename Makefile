@@ -87,11 +87,12 @@ image: image-debs $(STAMP)
 	image/build.sh --out $(IMAGE_OUT) --cache $(IMAGE_CACHE) $(if $(RAUC_KEYRING),--keyring $(RAUC_KEYRING))
 
 # Boots the image in QEMU inside a namespace lab (test/image/). The test build has its own
-# throwaway update CA (made once, outside git) and its own output folder.
+# throwaway update CA (made once, outside git) and its own output folder. No lab cleanup here:
+# each image test removes its own lab (and QEMU with it) in teardown, and a sweep of stale labs
+# belongs to `make test`, not to a target others may run beside their own labs.
 IMAGE_TEST_OUT ?= build/image-test
 image-test: image-debs $(STAMP)
 	@test -f $(IMAGE_CACHE)/test-ca/ca.cert.pem || image/rauc/make-test-ca.sh $(IMAGE_CACHE)/test-ca
 	image/build.sh --out $(IMAGE_TEST_OUT) --cache $(IMAGE_CACHE) --keyring $(IMAGE_CACHE)/test-ca/ca.cert.pem
-	npx tsx test/lab/cleanup.ts
 	OTASUKE_TEST_IMAGE=$(abspath $(IMAGE_TEST_OUT)) OTASUKE_TEST_CA=$(IMAGE_CACHE)/test-ca \
 	  npx ava --config ava.image.config.mjs

@@ -64,7 +64,7 @@ test('the image boots as the box: internet through it, blocklist dropped, page f
   t.is(through.outcome, 'connected');
 
   // A blocklisted address is dropped, while the allowed one still connects.
-  await vm.sh(`utmctl block add ${malware.v4} --for 24h --note image-test`);
+  await vm.utmctl(`block add ${malware.v4} --for 24h --note image-test`);
   const dropped = await waitFor(async () => {
     const [r] = await tcpProbe(office.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 2000 * f });
     return r?.outcome === 'timeout' ? r : undefined;

@@ -34,11 +34,11 @@ test('an invalid bundle on the provisioning partition is refused with its reason
   t.regex(note, /learningDays/);
   t.is((await vm.shResult('test -e /etc/otasuke-utm/provisioning.json')).code, 1, 'nothing installed');
   // Unprovisioned: its own admin password, never a shared default.
-  t.regex(await vm.sh('utmctl password'), /\S{12,}/);
+  t.regex(await vm.utmctl('password'), /\S{12,}/);
   // Bridge mode, ports by themselves: the office reaches the internet through the box.
   await waitFor(async () => (await tcpProbe(lab.hosts[0]!.ns, [{ addr: lab.internet.web.v4, port: 80 }], { timeoutMs: 2000 * f }))[0]?.outcome === 'connected',
     { what: 'office → web through the box', timeoutMs: 120_000 * f, intervalMs: 1000 });
-  t.regex(await vm.sh('utmctl status'), /bridge/);
+  t.regex(await vm.utmctl('status'), /bridge/);
   // The page (from the office side) shows the refusal in its health.
   const health = await waitFor(async () => {
     const r = await execInResult(lab.hosts[0]!.ns, ['curl', '-sS', '-m', '5', `http://${await boxAddress(lab) ?? '192.168.77.2'}/api/health`]);

@@ -7,6 +7,7 @@
 // downloaded by the guest from an HTTP server on the internet side of the lab.
 import { hashPassword } from '../../firmware/src/auth/password.js';
 import test from 'ava';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLab, REPO_ROOT } from '../lab/lab.js';
@@ -42,6 +43,18 @@ async function slotImages(work: string, good: string, broken: string): Promise<{
   return { good: goodImage, broken: brokenImage };
 }
 
+/** A few-KiB slot image for the bundles that must be refused before anything is written (no 220 MB download for them). */
+async function tinySlotImage(work: string): Promise<string> {
+  const root = join(work, 'tiny');
+  await mkdir(root, { recursive: true });
+  await writeFile(join(root, 'refused-bundle'), 'this slot image must never be written\n');
+  // RAUC refuses to bundle a payload of 4 KiB or less: 64 KiB that do not compress.
+  await writeFile(join(root, 'filler'), randomBytes(64 * 1024));
+  const out = join(work, 'tiny.squashfs');
+  await run(['mksquashfs', root, out, '-noappend', '-quiet', '-no-progress']);
+  return out;
+}
+
 async function bundle(rootfs: string, version: string, ca: string, out: string): Promise<void> {
   await run([BUNDLE_SH, '--rootfs', rootfs, '--version', version, '--cert', join(ca, 'signing.cert.pem'), '--key', join(ca, 'signing.key.pem'), '--out', out], { timeoutMs: 600_000 });
 }
@@ -72,12 +85,15 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   const other = join(work, 'other-ca');
   await run([join(REPO_ROOT, 'image/rauc/make-test-ca.sh'), other, 'Somebody else']);
   const bundlesStart = Date.now();
+  // The refused ones carry a tiny slot image: RAUC checks the signature and runs the version
+  // floor (pre-install) before it writes a byte, so their payload is never read.
+  const tiny = await tinySlotImage(work);
+  await bundle(tiny, '9.0.1', other, join(work, 'www/other-key.raucb'));
+  await bundle(tiny, '0.0.1', CA, join(work, 'www/downgrade.raucb'));
   const { good, broken } = await slotImages(work, '9.0.0', '9.1.0');
   await bundle(good, '9.0.0', CA, join(work, 'www/good.raucb'));
-  await bundle(good, '9.0.1', other, join(work, 'www/other-key.raucb'));
-  await bundle(good, '0.0.1', CA, join(work, 'www/downgrade.raucb'));
   await bundle(broken, '9.1.0', CA, join(work, 'www/broken.raucb'));
-  await run(['rm', '-f', good, broken]);
+  await run(['rm', '-f', good, broken, tiny]);
   t.log(`four bundles made in ${Math.round((Date.now() - bundlesStart) / 1000)} s (while the box boots)`);
 
   t.log(`accelerator: ${vm.accel.accel} (${vm.accel.why})`);
@@ -86,7 +102,7 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   t.regex(await vm.sh('cat /proc/cmdline'), /rauc\.slot=A/);
   const factory = (await vm.sh("sed -n 's/^VERSION=//p' /etc/otasuke-release")).trim();
   // State the update must keep: a hand-made block (SQLite on the data partition).
-  await vm.sh('utmctl block add 198.51.100.77 --for 24h --note survives-update');
+  await vm.utmctl('block add 198.51.100.77 --for 24h --note survives-update');
 
   const otherKey = await install(vm, `${web.url}other-key.raucb`);
   t.not(otherKey.code, 0, 'a bundle signed by another CA must be refused');
@@ -96,8 +112,13 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   // RAUC reports only "pre-install handler error"; the floor's reason is in RAUC's journal.
   t.regex(down.output + await vm.sh('journalctl -b -u rauc.service --no-pager -o cat | tail -n 40'), /older than the version floor/);
 
+  // Neither refusal touched the other slot or the boot order.
+  t.notRegex(await vm.sh('utmctl update status'), /B \[next boot\]|version (9\.0\.1|0\.0\.1)/);
+
+  const installStart = Date.now();
   const ok = await install(vm, `${web.url}good.raucb`);
   t.is(ok.code, 0, ok.output);
+  t.log(`signed 9.0.0 downloaded and installed into slot B in ${Math.round((Date.now() - installStart) / 1000)} s`);
   t.regex(await vm.sh('utmctl update status'), /B \[next boot\]: version 9\.0\.0, on trial/);
   await vm.reboot();
   await waitFor(async () => /rauc\.slot=B/.test((await vm.shResult('cat /proc/cmdline', 3000)).output), { what: 'slot B booted', timeoutMs: 240_000 * f, intervalMs: 2000 });
@@ -106,12 +127,14 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   const afterGood = await vm.sh('utmctl update status');
   t.log(afterGood);
   t.regex(afterGood, /B \[booted\] \[next boot\]: version 9\.0\.0, committed/);
-  t.regex(await vm.sh('utmctl block list'), /198\.51\.100\.77/, 'state survives the update');
+  t.regex(await vm.utmctl('block list'), /198\.51\.100\.77/, 'state survives the update');
   t.regex(await vm.sh('cat /var/lib/otasuke-utm/update/version-floor'), /^9\.0\.0$/m);
 
   // The broken update goes into slot A; the box must come back to B by itself.
+  const badStart = Date.now();
   const bad = await install(vm, `${web.url}broken.raucb`);
   t.is(bad.code, 0, bad.output);
+  t.log(`broken 9.1.0 downloaded and installed into slot A in ${Math.round((Date.now() - badStart) / 1000)} s`);
   await vm.reboot();
   const fallbackStart = Date.now();
   // It boots A (utmd dies), the health check reboots, systemd-boot counts down, then B again.
@@ -126,6 +149,6 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   t.regex(fallback, /A: version 9\.1\.0, ABANDONED/);
   t.regex(fallback, /B \[booted\] \[next boot\]: version 9\.0\.0, committed/);
   t.regex(await vm.sh('cat /var/lib/otasuke-utm/update/health.log'), /slot=A version=9\.1\.0 UNHEALTHY on trial/);
-  t.regex(await vm.sh('utmctl block list'), /198\.51\.100\.77/);
+  t.regex(await vm.utmctl('block list'), /198\.51\.100\.77/);
   t.not(factory, '9.0.0');
 });

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Lab } from '../lab/lab.js';
 import { execIn } from '../lab/netns.js';
-import { waitFor } from '../lab/poll.js';
+import { PollTimeoutError, waitFor } from '../lab/poll.js';
 import type { LabProcess } from '../lab/process.js';
 import { run, runResult } from '../lab/run.js';
 import { REPO_ROOT } from '../lab/lab.js';
+import { EXIT } from '../../firmware/src/cli/faults.js';
 
 // mtools checks FAT geometry against the whole disk file; the ESP is inside it.
 process.env.MTOOLS_SKIP_CHECK = '1';
@@ -112,6 +113,12 @@ export interface Vm {
   consoleLog: string;
   /** Runs a shell command in the guest as root; returns its output, throws GuestCommandError on non-zero exit. */
   sh(cmd: string, timeoutMs?: number): Promise<string>;
+  /**
+   * Runs `utmctl ARGS` in the guest; while utmd is alive but too slow for utmctl's 2 s answer
+   * window (an emulated CPU under load) the call is repeated, with a deadline. Any other
+   * failure throws at once.
+   */
+  utmctl(args: string, timeoutMs?: number): Promise<string>;
   /** Like sh but returns exit code and output. */
   shResult(cmd: string, timeoutMs?: number): Promise<{ code: number; output: string }>;
   /** Waits until the guest shell answers (after boot or a reboot); returns seconds since the VM started or was last rebooted. */
@@ -165,6 +172,20 @@ export async function startVm(lab: Lab, dir: string, disk: string): Promise<Vm> 
     shResult,
     async sh(cmd, timeoutMs) {
       const r = await shResult(cmd, timeoutMs);
+      if (r.code !== 0) throw new GuestCommandError(cmd, r.code, r.output);
+      return r.output;
+    },
+    async utmctl(args, timeoutMs = 120_000) {
+      const cmd = `utmctl ${args}`;
+      let last = { code: -1, output: '' };
+      const slow = (code: number): boolean => code === EXIT.notAnswering || code === EXIT.busy;
+      const r = await waitFor(async () => {
+        last = await shResult(cmd);
+        return slow(last.code) ? undefined : last;
+      }, { what: `an answer to ${cmd}`, timeoutMs: timeoutMs * factor, intervalMs: 2000 }).catch((e: unknown) => {
+        if (e instanceof PollTimeoutError) return last;
+        throw e;
+      });
       if (r.code !== 0) throw new GuestCommandError(cmd, r.code, r.output);
       return r.output;
     },
