@@ -3,7 +3,7 @@
 // markers under /run/utm-lab/ that let cleanupStale() remove what a killed lab left behind.
 // Everything runs with argv arrays; nothing here touches the host's own namespace config.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { waitFor } from './poll.js';
@@ -208,7 +208,11 @@ export async function writeOwnerMarker(labId: string): Promise<void> {
     startTime: (await processStartTime(process.pid)) ?? '',
     createdAt: new Date().toISOString(),
   };
-  await writeFile(join(LAB_RUN_DIR, `${labId}.json`), JSON.stringify(marker));
+  // Written whole, then renamed into place: a cleanup running at this moment reads either no
+  // marker or a complete one, never a half-written file it would take for a dead owner's.
+  const file = join(LAB_RUN_DIR, `${labId}.json`);
+  await writeFile(`${file}.${process.pid}.tmp`, JSON.stringify(marker));
+  await rename(`${file}.${process.pid}.tmp`, file);
 }
 
 /** Removes the marker and scratch directory of labId. */
