@@ -81,6 +81,8 @@ function renderInet(p: Policy): Cmd[] {
     for (const dir of dirs(g)) out.push({ add: { counter: { family: F, table: t, name: `bl_${g.id}_${dir}` } } });
   }
   if (router) out.push({ add: { counter: { family: F, table: t, name: 'wan_unsolicited' } } });
+  // Packets a quarantined device sends through the box, dropped (named so that a test or an operator can read it).
+  if (router) out.push({ add: { counter: { family: F, table: t, name: 'quarantine_out' } } });
 
   // Blocklist chains, jumped to from input, forward and output for the first packet of each
   // connection (after the fast path). A listing ends live connections on conntrack's side
@@ -97,7 +99,7 @@ function renderInet(p: Policy): Cmd[] {
   chain({ name: 'forward', type: 'filter', hook: 'forward', prio: FILTER, policy: router ? 'drop' : 'accept' });
   fastPath('forward');
   if (router) rule('forward', lanSeenRule(p.ifaces.lan, false));
-  if (router) rule('forward', [inSet(payload('ether', 'saddr'), 'quarantine'), counter(), DROP]);
+  if (router) rule('forward', [inSet(payload('ether', 'saddr'), 'quarantine'), counter('quarantine_out'), DROP]);
   rule('forward', [{ jump: { target: 'blocklist' } }]);
   if (router) {
     rule('forward', [eq(payload('icmpv6', 'type'), anySet(p.base.icmpv6)), ACCEPT]);
@@ -210,6 +212,8 @@ function renderBridge(p: Policy): Cmd[] {
   };
   out.push({ add: { set: { family: F, table: t, name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) } } });
   out.push({ add: { set: { family: F, table: t, ...lanSeenSet() } } });
+  // Frames a quarantined device sends through the bridge, dropped (named so that a test or an operator can read it).
+  out.push({ add: { counter: { family: F, table: t, name: 'quarantine_out' } } });
   chain('input', 'input');
   chain('forward', 'forward');
   chain('quarantine_from');
@@ -248,7 +252,7 @@ function renderBridge(p: Policy): Cmd[] {
   rule('quarantine_from', [eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
   rule('quarantine_from', [eq(payload('udp', 'dport'), anySet(qa.udp)), ACCEPT]);
   rule('quarantine_from', [eq(payload('tcp', 'dport'), anySet(qa.tcp)), ACCEPT]);
-  rule('quarantine_from', [counter(), DROP]);
+  rule('quarantine_from', [counter('quarantine_out'), DROP]);
   rule('quarantine_to', [eq(payload('ether', 'type'), 'arp'), ACCEPT]);
   rule('quarantine_to', [eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
   rule('quarantine_to', [eq(payload('udp', 'sport'), anySet(qa.udp)), ACCEPT]);

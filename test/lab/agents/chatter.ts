@@ -1,7 +1,8 @@
 // Helper for "an open connection dies" tests: one long-lived TCP connection that keeps
 // talking. `echo ADDR:PORT` (internet side) echoes every line back; `talk ADDR:PORT` (office
 // side) connects once, sends a numbered line every 100 ms on that same connection and prints
-// `reply N` for each line echoed back, `closed` when the connection ends.
+// `connected LOCALPORT` once (so a test can find the connection's conntrack entry), `reply N`
+// for each line echoed back, `closed` when the connection ends.
 // Usage: chatter.ts echo|talk ADDR:PORT   (IPv6 as [ADDR]:PORT)
 import { connect, createServer } from 'node:net';
 import { exitWithParent } from './common.js';
@@ -24,7 +25,7 @@ if (mode === 'echo') {
   let n = 0;
   let buf = '';
   const timer = setInterval(() => sock.write(`${++n}\n`), 100);
-  sock.on('connect', () => process.stdout.write('connected\n'));
+  sock.on('connect', () => process.stdout.write(`connected ${sock.localPort ?? '?'}\n`));
   sock.on('data', (d) => {
     buf += d.toString();
     const lines = buf.split('\n');

@@ -109,6 +109,17 @@ test('bridge quarantine: one lookup per frame between an office device and the i
   t.regex(q[1]!, /"op":"!=","left":\{"meta":\{"key":"oifname"\}\},"right":"eth0".*"daddr".*"@quarantine".*quarantine_to/);
 });
 
+test('a quarantined device\'s dropped outgoing traffic is counted in a named counter in both modes', (t) => {
+  for (const [mode, family, chain] of [['router', 'inet', 'forward'], ['bridge', 'bridge', 'quarantine_from']] as const) {
+    const o = objs(mode);
+    t.true(o.some((x) => x.counter?.name === 'quarantine_out' && x.counter.family === family), `${mode}: counter declared`);
+    const drops = o.filter((x) => x.rule?.chain === chain && x.rule.family === family && JSON.stringify(x.rule.expr).includes('"drop"'))
+      .map((x) => JSON.stringify(x.rule.expr)).filter((e) => chain !== 'forward' || e.includes('@quarantine'));
+    t.is(drops.length, 1, mode);
+    t.regex(drops[0]!, /"counter":"quarantine_out".*"drop"/, mode);
+  }
+});
+
 test('a group with timeouts gets timeout sets and keeps per-element timeouts', (t) => {
   const sets = objs('router').filter((x) => x.set?.name?.startsWith('bl_manual_')).map((x) => x.set);
   t.deepEqual(sets.map((s) => [s.name, s.flags]), [
