@@ -4,7 +4,7 @@
 // IPv6 /64 (a host can pick any address in its /64).
 import { readFileSync } from 'node:fs';
 import type { ConnectionLimits } from '../../../webui/src/connLimits.js';
-import { formatAddress, parseAddress } from '../net/ip.js';
+import { socketPeer } from '../net/socketPeer.js';
 
 /** Pure: the soft "Max open files" limit from /proc/self/limits text; null if absent or unlimited. */
 export function parseNofile(limitsText: string): number | null {
@@ -35,13 +35,6 @@ export function pageLimits(nofile: number | null): ConnectionLimits {
 
 /** Pure: which client a remote address belongs to: the IPv4 address, or the IPv6 /64. */
 export function clientKey(remote: string): string {
-  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote);
-  if (v4?.[1]) return v4[1];
-  if (!remote.includes(':')) return remote;
-  try {
-    const a = parseAddress(remote.replace(/%.*$/, ''));
-    return `${formatAddress(6, (a.value >> 64n) << 64n)}/64`;
-  } catch {
-    return remote; // not an address we can read: count it on its own
-  }
+  const p = socketPeer(remote);
+  return p?.net64 ?? p?.address ?? remote; // not an address we can read: count it on its own
 }

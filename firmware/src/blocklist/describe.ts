@@ -2,7 +2,7 @@
 // feeds of a group, so the log prefix names only the group; the hit index answers which
 // feed lists the remote address. Pure.
 import type { GroupInfo } from '../alerts/fromPacket.js';
-import { parseAddress } from '../net/ip.js';
+import { readAddress } from '../net/ip.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { feedsListing, type HitIndex } from './hitIndex.js';
 import type { GroupLayout } from './layout.js';
@@ -13,12 +13,9 @@ export function describeHit(feeds: readonly ResolvedFeed[], layout: readonly Gro
   if (group === MANUAL_GROUP) return { name: 'manual' };
   const g = layout.find((x) => x.id === group);
   if (!g) return undefined;
-  let ids: string[];
-  try {
-    ids = feedsListing(hits, parseAddress(remoteIp));
-  } catch {
-    return { name: group }; // a log line without a valid address: name the group only
-  }
+  const addr = readAddress(remoteIp);
+  if (!addr.ok) return { name: group }; // a log line without a valid address: name the group only
+  const ids = feedsListing(hits, addr);
   // prefer a feed of this group (the one whose rule fired), in catalog order
   const feed = feeds.find((f) => ids.includes(f.id) && g.feedIds.includes(f.id)) ?? feeds.find((f) => ids.includes(f.id));
   return feed ? { category: feed.category, name: feed.name.ja } : { name: group };

@@ -6,7 +6,7 @@
 // policy, and those to or from a listed address, or from a quarantined device's addresses,
 // are deleted (`conntrack -D -s/-d ADDR`). The next packet of such a connection is a new
 // one to conntrack, meets the blocklist, and is dropped (and logged, so the office is told).
-import { formatAddress, parseAddress, parseEntry, type IpRange } from '../net/ip.js';
+import { formatAddress, IpParseError, parseEntry, readAddress, type IpRange } from '../net/ip.js';
 import { ipv4Number, normalizeIp } from '../net/ipText.js';
 import type { SetElem } from '../nft/json.js';
 import type { Policy } from '../nft/policy.js';
@@ -49,8 +49,9 @@ function v6Bounds(e: Exclude<SetElem, { elem: unknown }>): IpRange | undefined {
     if (typeof e === 'string') return parseEntry(e);
     if ('prefix' in e) return parseEntry(`${e.prefix.addr}/${e.prefix.len}`);
     return parseEntry(`${e.range[0]}-${e.range[1]}`);
-  } catch {
-    return undefined; // the renderer only holds elements our parser wrote: cannot happen
+  } catch (e) {
+    if (e instanceof IpParseError) return undefined; // the renderer only holds elements our parser wrote: cannot happen
+    throw e;
   }
 }
 
@@ -90,12 +91,8 @@ export function listedPeers(policy: Policy, peers: readonly string[]): string[] 
   for (const p of peers) {
     const n = ipv4Number(p);
     if (n !== undefined) { v4.push(n); continue; }
-    try {
-      const a = parseAddress(p);
-      if (a.family === 6) v6.push(a.value);
-    } catch {
-      continue;
-    }
+    const a = readAddress(p);
+    if (a.ok && a.family === 6) v6.push(a.value);
   }
   if (!v4.length && !v6.length) return [];
   // a list of elements, and for a masked hash set the prefix length its addresses stand for

@@ -14,6 +14,7 @@ import { DhcpCapture } from './capture.js';
 import { DnsLookupCapture } from './dnsLookups.js';
 import { DeviceTable } from './deviceTable.js';
 import { DnsmasqService } from './dnsmasqService.js';
+import { dhcpGateway } from './dhcpGateway.js';
 import { roleNames } from './hostNames.js';
 import { NamesGuard } from './namesGuard.js';
 import { loadFingerprints } from './fingerprintFile.js';
@@ -180,9 +181,8 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
 
   private async startDnsmasq(ctx: FeatureContext<DevicesRepo>): Promise<void> {
     const plan = ctx.plan();
-    const prefix = plan?.lanPrefixes.find((x) => !x.includes(':'));
-    const gateway = plan?.boxAddresses.find((a) => !a.includes(':') && prefix !== undefined && sameV4Net(a, prefix));
-    if (!plan || !prefix || !gateway) {
+    const served = plan && dhcpGateway(plan.lanPrefixes, plan.boxAddresses);
+    if (!plan || !served) {
       ctx.conditions.set('sensor:dnsmasq', false, 'no IPv4 office range or box address known: DHCP server not started');
       return;
     }
@@ -194,7 +194,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     this.dnsmasq = new DnsmasqService({
       stateDir: ctx.stateDir, now: ctx.now, names: this.names.namesFile(),
       plan: {
-        ifaces: plan.servedPorts ?? plan.ifaces.lan, prefix, gateway, dnsServers: r.dnsServers,
+        ifaces: plan.servedPorts ?? plan.ifaces.lan, prefix: served.prefix, gateway: served.gateway, dnsServers: r.dnsServers,
         localDomain: r.localDomain, boxNames: [r.boxName], roleNames: role, rebindAllowed: r.dnsRebindAllowed,
       },
       onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
@@ -389,13 +389,4 @@ function newAudit<T>(prev: readonly T[], next: readonly T[]): T[] {
 
 function portsKey(plan: { mode: string; ifaces: { lan: string[] }; servedPorts?: string[] | undefined; lanPrefixes: string[]; boxAddresses: string[] }): string {
   return JSON.stringify([plan.mode, plan.ifaces.lan, plan.servedPorts, plan.lanPrefixes, plan.boxAddresses]);
-}
-
-function sameV4Net(addr: string, prefix: string): boolean {
-  const [net, lenText] = prefix.split('/');
-  const len = Number(lenText);
-  const n = (s: string): number => s.split('.').reduce((v, o) => (v * 256 + Number(o)) >>> 0, 0);
-  if (!net || !Number.isInteger(len) || len < 0 || len > 32) return false;
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  return ((n(addr) & mask) >>> 0) === ((n(net) & mask) >>> 0);
 }

@@ -7,6 +7,8 @@ import { classify, type Classification } from './classify.js';
 import { matchFingerprint, type FingerprintTable } from './fingerprints.js';
 import { LIMITS } from './dhcp.js';
 import { isLocallyAdministered } from '../net/mac.js';
+import type { Family } from '../net/ip.js';
+import { normalizeIp } from '../net/ipText.js';
 import { linkDevice, type LinkResult } from './link.js';
 import type { DeviceTable } from './deviceTable.js';
 import type { ActionRequest, AuditEntry, Device, InventoryPolicy, InventoryState, Observation } from './model.js';
@@ -25,12 +27,11 @@ export function inLearning(state: InventoryState, now: number, policy: Inventory
   return now < state.startedAt + policy.learningDays * DAY;
 }
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const IPV6 = /^[0-9a-f:.]{2,45}$/i;
-
-function pushFront(list: readonly string[], ip: string | undefined, max: number, shape: RegExp): string[] {
-  if (ip === undefined || ip === '0.0.0.0' || !shape.test(ip)) return [...list];
-  return [ip, ...list.filter((x) => x !== ip)].slice(0, max);
+/** `text` as the newest address of `family` in `list` (canonical, net/ip's rules); anything else is ignored. */
+function pushFront(list: readonly string[], text: string | undefined, max: number, family: Family): string[] {
+  const a = text === undefined ? undefined : normalizeIp(text);
+  if (a === undefined || a.family !== family || a.ip === '0.0.0.0') return [...list];
+  return [a.ip, ...list.filter((x) => x !== a.ip)].slice(0, max);
 }
 
 function classification(table: FingerprintTable, obs: Observation, hostname: string | null, fp: Device['fingerprint'], dnsHints: readonly string[]): Classification {
@@ -71,8 +72,8 @@ function merge(table: FingerprintTable, prev: Device | undefined, obs: Observati
   };
   return {
     ...base,
-    ipv4: pushFront(base.ipv4, obs.ipv4, 4, IPV4),
-    ipv6: pushFront(base.ipv6, obs.ipv6, 8, IPV6),
+    ipv4: pushFront(base.ipv4, obs.ipv4, 4, 4),
+    ipv6: pushFront(base.ipv6, obs.ipv6, 8, 6),
     hostname,
     vendor: obs.vendor?.slice(0, 80) ?? base.vendor,
     fingerprint: fp,

@@ -159,27 +159,36 @@ function parseAddressChecked(text: string): Address {
   return { family: 4, value: BigInt(parseV4Number(text, text)) };
 }
 
-/** True if `text` is exactly one strictly-formed address. */
-export function isValidAddress(text: string): boolean {
+/** One address read by the strict parser: its family, value and canonical text, or why it is none. */
+export type AddressReading =
+  | { ok: true; family: Family; value: bigint; text: string }
+  | { ok: false; reason: IpParseReason };
+
+/**
+ * parseAddress without the throw, for callers that need the reason (config messages) or the
+ * family (sensors) back: the canonical text (formatAddress) of exactly one strictly-formed
+ * address, or the parser's reason for refusing it. Errors other than IpParseError propagate.
+ */
+export function readAddress(text: string): AddressReading {
   try {
-    parseAddress(text);
-    return true;
+    const a = parseAddress(text);
+    return { ok: true, family: a.family, value: a.value, text: formatAddress(a.family, a.value) };
   } catch (err) {
-    if (err instanceof IpParseError) return false;
+    if (err instanceof IpParseError) return { ok: false, reason: err.reason };
     throw err;
   }
+}
+
+/** True if `text` is exactly one strictly-formed address. */
+export function isValidAddress(text: string): boolean {
+  return readAddress(text).ok;
 }
 
 /** The canonical text of one address (dotted decimal / RFC 5952: formatAddress of parseAddress),
  *  or null when `text` is not exactly one strictly-formed address. */
 export function canonicalAddress(text: string): string | null {
-  try {
-    const a = parseAddress(text);
-    return formatAddress(a.family, a.value);
-  } catch (err) {
-    if (err instanceof IpParseError) return null;
-    throw err;
-  }
+  const r = readAddress(text);
+  return r.ok ? r.text : null;
 }
 
 /** Mask of the host part of a prefix of length `prefixLen` in `family`. */

@@ -1,7 +1,7 @@
 // Address text from sensors → normalised form with the rules of the product's strict IP
 // library (firmware/src/net/ip.ts), but fast enough for the per-datagram path (no BigInt,
 // no exceptions); property tests hold the fast paths equal to net/ip. Plus MAC text.
-import { formatAddress, formatV6Groups, IpParseError, longestZeroRun, parseAddress, type Family } from './ip.js';
+import { formatV6Groups, longestZeroRun, type Family } from './ip.js';
 
 /**
  * Fast path for the common case, same rules as net/ip: four decimal octets 0..255 without
@@ -105,17 +105,6 @@ export function normalizeIp(s: string): { ip: string; family: Family } | undefin
     return v6 === undefined ? undefined : { ip: v6, family: 6 };
   }
   return undefined;
-}
-
-/** The same decision through net/ip (slow, exact): the oracle for the fast paths above. */
-export function normalizeIpViaLibrary(s: string): { ip: string; family: Family } | undefined {
-  try {
-    const a = parseAddress(s);
-    return { ip: formatAddress(a.family, a.value), family: a.family };
-  } catch (err) {
-    if (err instanceof IpParseError) return undefined;
-    throw err;
-  }
 }
 
 /**

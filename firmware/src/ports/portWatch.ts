@@ -9,7 +9,6 @@
 //    server's reply (67 → 68) or a client's request (68 → 67), never the box's own.
 // Each new reading goes to `onReading`; the daemon plans from it.
 import { createSocket } from 'node:dgram';
-import { isIP } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import type { UdpFrame } from '../pcap/pcap.js';
 import type { CaptureHub } from '../sensors/captureHub.js';
@@ -18,6 +17,7 @@ import type { SupervisorHealth } from '../sensors/supervisor.js';
 import type { PortObservations } from '../policy/network.js';
 import type { EvidenceKind, PortSighting } from '../net/portRoles.js';
 import { readNetworkFacts } from '../net/facts.js';
+import { parseCidr, rangeHas, readAddress } from '../net/ip.js';
 import { ethernetPorts, type NetworkFacts } from '../net/topology.js';
 import { Poller } from '../time/poller.js';
 
@@ -52,14 +52,17 @@ export function dhcpSighting(frame: UdpFrame, port: string, ownMacs: ReadonlySet
 /** How long after a nudge the kernel has normally resolved the gateway (ms). */
 export const NUDGE_SETTLE_MS = 300;
 
+const LINK_LOCAL_V6 = parseCidr('fe80::/10');
+
 /** A default gateway without a neighbour entry gets one empty UDP datagram (discard port), so
- *  the kernel resolves its MAC; link-local gateways are left alone. Returns how many it nudged. */
+ *  the kernel resolves its MAC; link-local gateways (and text that is not one address, read by
+ *  net/ip) are left alone. Returns how many it nudged. */
 export function nudgeGateways(facts: NetworkFacts, onError: (what: string, e: unknown) => void): number {
   let n = 0;
   for (const gw of facts.defaultGateways) {
-    const fam = isIP(gw);
-    if (fam === 0 || gw.toLowerCase().startsWith('fe80') || facts.neighbours.some((x) => x.ip === gw)) continue;
-    const sock = createSocket(fam === 4 ? 'udp4' : 'udp6');
+    const a = readAddress(gw);
+    if (!a.ok || rangeHas(LINK_LOCAL_V6, a.family, a.value) || facts.neighbours.some((x) => x.ip === gw || x.ip === a.text)) continue;
+    const sock = createSocket(a.family === 4 ? 'udp4' : 'udp6');
     sock.on('error', (e) => {
       onError(`resolving gateway ${gw}`, e);
       sock.close();

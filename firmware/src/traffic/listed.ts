@@ -4,7 +4,7 @@
 // address, so listedAt is 0 (older than any connection): a connection that was answered anyway
 // reads as a watch-only feed or a policy gap, never as "listed after it started".
 import type { ListedLookup, Listing } from '../detectors/index.js';
-import { parseAddress } from '../net/ip.js';
+import { readAddress } from '../net/ip.js';
 import { feedsListing, type HitIndex } from '../blocklist/hitIndex.js';
 
 /** The parts of BlocklistFeature this lookup reads (kept tiny so the two features stay apart). */
@@ -17,13 +17,8 @@ export interface BlocklistView {
 export function listedFromBlocklist(view: BlocklistView, fallback?: ListedLookup): ListedLookup {
   return (ip) => {
     if (view.hits.feeds.length > 0) {
-      let ids: string[];
-      try {
-        ids = feedsListing(view.hits, parseAddress(ip));
-      } catch (e) {
-        void e; // parseFlow already validated the address; an unparsable one is simply not listed
-        ids = [];
-      }
+      const addr = readAddress(ip); // parseFlow already validated it; an unparsable one is simply not listed
+      const ids = addr.ok ? feedsListing(view.hits, addr) : [];
       if (ids.length > 0) {
         // A drop feed wins over a watch feed: it says the policy meant to block it.
         const feeds = view.feeds.filter((f) => ids.includes(f.id));

@@ -46,6 +46,8 @@ test('values that could inject config lines are refused', (t) => {
   t.throws(() => renderDnsmasqConfig({ ...base, leaseFile: '/x/l\nuser=nobody' }), { instanceOf: DnsmasqConfigError });
   t.throws(() => renderDnsmasqConfig({ ...base, gateway: '192.168.77.1\nport=53' }), { instanceOf: DnsmasqConfigError });
   t.throws(() => renderDnsmasqConfig({ ...base, dnsServers: ['9.9.9.9\nuser=nobody'] }), { instanceOf: DnsmasqConfigError });
+  // Read by net/ip's strict parser (issue 13), as the config's IpAddress does: node:net's isIP took these.
+  for (const d of ['fe80::1%eth0', '::ffff:192.0.2.1']) t.throws(() => renderDnsmasqConfig({ ...base, dnsServers: [d] }), { instanceOf: DnsmasqConfigError }, d);
   t.throws(() => renderDnsmasqConfig({ ...base, user: 'root\nuser=root' }), { instanceOf: DnsmasqConfigError });
   t.throws(() => renderDnsmasqConfig({ ...base, localDomain: 'lan/\nserver=/x' }), { instanceOf: DnsmasqConfigError });
   t.throws(() => renderDnsmasqConfig({ ...base, boxNames: ['box,192.0.2.1'] }), { instanceOf: DnsmasqConfigError });

@@ -198,3 +198,17 @@ test('what decided a classification is kept on the device and in the alert; old 
   const next = observe(s, { mac: stale.mac, at: AFTER + 1000, source: 'neigh', ipv4: '192.168.1.60', vendor: null }, AFTER + 1000, policy, table);
   t.like(next.state.devices.get(stale.mac), { eol: false, osName: '', deviceType: 'unknown' });
 });
+
+test('a device\'s addresses are read by net/ip: ambiguous or impossible ones are dropped, IPv6 is canonical', (t) => {
+  // The former shape regexes kept 999.1.1.1 and 192.168.001.5 and stored IPv6 as written (twice
+  // for two spellings of one address).
+  const mac = '00:0c:29:aa:bb:ee';
+  const seen = (at: number, ipv4?: string, ipv6?: string): Observation => ({ mac, at, source: 'neigh', ipv4, ipv6, vendor: null });
+  const r = run(emptyInventory(T0), [
+    seen(AFTER, '192.168.1.7', '2001:DB8::0:1'), seen(AFTER + 1, '999.1.1.1', '2001:db8:0:0::1'), seen(AFTER + 2, '192.168.001.5', '::ffff:192.168.1.9'),
+    seen(AFTER + 3, '2001:db8::2', '192.168.1.8'),
+  ]);
+  const d = r.state.devices.get(mac);
+  t.deepEqual(d?.ipv4, ['192.168.1.7']);
+  t.deepEqual(d?.ipv6, ['2001:db8::1']);
+});

@@ -3,7 +3,7 @@
 // or one /64 slows down exponentially; every other client is unaffected, and a browser that
 // logged in before (trusted-browser cookie) is limited only by its own failures. Bounded
 // memory; time injected.
-import { formatAddress, IpParseError, parseAddress } from '../../../firmware/src/net/ip.js';
+import { socketPeer } from '../../../firmware/src/net/socketPeer.js';
 
 export interface LimitDecision {
   allowed: boolean;
@@ -42,16 +42,8 @@ interface Bucket {
 /** The keys a client address is limited by: the address itself and, for IPv6, its /64.
  *  IPv4-mapped IPv6 (`::ffff:a.b.c.d`, what a dual-stack socket reports) counts as IPv4. */
 export function clientKeys(remote: string): { address: string; prefix: string | null } {
-  const text = remote.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').replace(/%.*$/, '');
-  try {
-    const a = parseAddress(text);
-    if (a.family === 4) return { address: formatAddress(4, a.value), prefix: null };
-    const net = (a.value >> 64n) << 64n;
-    return { address: formatAddress(6, a.value), prefix: `${formatAddress(6, net)}/64` };
-  } catch (e) {
-    if (!(e instanceof IpParseError)) throw e;
-    return { address: `other:${remote.slice(0, 64)}`, prefix: null };
-  }
+  const p = socketPeer(remote);
+  return p ? { address: p.address, prefix: p.net64 } : { address: `other:${remote.slice(0, 64)}`, prefix: null };
 }
 
 /** Wait after `failures` failures with `free` of them free: 0, then base·2^k up to max. */

@@ -1,6 +1,7 @@
 // Staff text of the device list on the page (ja first, en), part of the one message catalog.
 // The device alerts themselves are in alerts/devices.ts.
 import type { DeviceStatus } from '../../../firmware/src/devices/model.js';
+import { DEVICE_KINDS } from './deviceKinds.js';
 
 export const DEVICE_WORDS = {
   ja: {
@@ -15,7 +16,7 @@ export const DEVICE_WORDS = {
     privateMac: '（スマートフォンなどが使う、一時的な識別番号です）', phone: '私物のスマートフォンかもしれません。', eol: 'サポートが終了した古いパソコンのようです。ウイルスに感染しやすく危険です。',
     unknownVendor: '不明', unknownOs: '分かりません',
     statuses: { learning: 'いつもの機器（学習期間中に記録）', approved: '承認済み', new: '未確認（心当たりの確認待ち）', quarantined: '隔離中' } as Record<DeviceStatus, string>,
-    types: { pc: 'パソコン', phone: 'スマートフォン', tablet: 'タブレット', printer: 'プリンター', nas: 'NAS（ファイル共有の機器）', iot: '小型のネット機器', unknown: '種類の分からない機器' } as Record<string, string>,
+    types: DEVICE_KINDS.ja,
     more: (n: number) => `ほかに ${n} 台あります（技術者は utmctl devices で全部を見られます）。`,
   },
   en: {
@@ -30,7 +31,7 @@ export const DEVICE_WORDS = {
     privateMac: '(a temporary ID, as phones use)', phone: 'This may be someone\'s personal phone.', eol: 'This looks like an old computer whose support has ended. It is easily infected.',
     unknownVendor: 'unknown', unknownOs: 'unknown',
     statuses: { learning: 'Usual device (seen while learning)', approved: 'Approved', new: 'Not yet confirmed', quarantined: 'Quarantined' } as Record<DeviceStatus, string>,
-    types: { pc: 'computer', phone: 'smartphone', tablet: 'tablet', printer: 'printer', nas: 'NAS (file storage)', iot: 'small network device', unknown: 'unknown kind of device' } as Record<string, string>,
+    types: DEVICE_KINDS.en,
     more: (n: number) => `${n} more (a technician sees all with utmctl devices).`,
   },
 } as const;

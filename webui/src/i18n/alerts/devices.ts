@@ -3,19 +3,11 @@
 // Parameters are raw and possibly hostile (a DHCP hostname); the output layer escapes them.
 // "Whom to call" is appended by the pipeline from provisioning.
 import type { AlertParams } from '../../../../firmware/src/alerts/types.js';
+import { deviceKind } from '../deviceKinds.js';
 import type { AlertCatalog, AlertText } from '../types.js';
 
 type P = AlertParams;
 const str = (v: P[string]): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-
-const TYPE_JA: Record<string, string> & { unknown: string } = {
-  pc: 'パソコン', phone: 'スマートフォン', tablet: 'タブレット', printer: 'プリンター',
-  nas: 'ファイル共有用の機器（NAS）', iot: 'ネットワークにつながる小型の機器', unknown: '種類の分からない機器',
-};
-const TYPE_EN: Record<string, string> & { unknown: string } = {
-  pc: 'computer', phone: 'smartphone', tablet: 'tablet', printer: 'printer',
-  nas: 'file storage device (NAS)', iot: 'small network device', unknown: 'unknown kind of device',
-};
 
 // Named as staff know the device (alerts/naming.ts; live names first, then the finding's own):
 // the staff label as written; else the name the device gives itself, marked as its claim; else
@@ -27,7 +19,7 @@ const vendorOf = (p: P): string | undefined => str(p.deviceVendor) ?? str(p.vend
 function nameJa(p: P): string {
   const label = labelOf(p);
   if (label) return label;
-  const kind = TYPE_JA[String(p.deviceType ?? 'unknown')] ?? TYPE_JA.unknown;
+  const kind = deviceKind(str(p.deviceType), 'ja');
   const host = hostOf(p), vendor = vendorOf(p);
   const v = vendor ? `${vendor}製の` : '';
   return host ? `「${host}」と名乗る${v}${kind}` : `${v}${kind}`;
@@ -36,10 +28,11 @@ function nameJa(p: P): string {
 function nameEn(p: P): string {
   const label = labelOf(p);
   if (label) return `“${label}”`;
-  const kind = TYPE_EN[String(p.deviceType ?? 'unknown')] ?? TYPE_EN.unknown;
+  const kind = deviceKind(str(p.deviceType), 'en');
+  const a = /^[aeiou]/i.test(kind) ? 'An' : 'A';
   const host = hostOf(p), vendor = vendorOf(p);
   const v = vendor ? ` made by ${vendor}` : '';
-  return host ? `A ${kind}${v} calling itself "${host}"` : `A ${kind}${v}`;
+  return host ? `${a} ${kind}${v} calling itself "${host}"` : `${a} ${kind}${v}`;
 }
 const addrOf = (p: P): string | undefined => str(p.ip) ?? str(p.deviceIp);
 const idJa = (p: P): string => {

@@ -9,6 +9,8 @@
 // 'printer' | 'nas' | 'iot' | 'unknown'),
 // category ('malware' | 'c2' | 'phishing' | 'attack' | 'spam' | anything else).
 import type { AlertParams } from '../../../../firmware/src/alerts/types.js';
+import { DEVICE_KINDS, deviceKind } from '../deviceKinds.js';
+import type { Lang } from '../types.js';
 import { categoryPhrase } from './blocklist.js';
 
 /** A non-empty text parameter, or undefined. Numbers are turned into text. */
@@ -27,22 +29,9 @@ export function num(p: AlertParams, key: string): number | undefined {
   return undefined;
 }
 
-const DEVICE_TYPE_JA: Record<string, string> = {
-  pc: 'パソコン',
-  phone: 'スマートフォン',
-  tablet: 'タブレット',
-  printer: 'プリンター',
-  nas: 'ファイル保存用の機器（NAS）',
-  iot: 'ネットにつながる小さな機器',
-};
-const DEVICE_TYPE_EN: Record<string, string> = {
-  pc: 'computer',
-  phone: 'smartphone',
-  tablet: 'tablet',
-  printer: 'printer',
-  nas: 'file storage box (NAS)',
-  iot: 'small network device',
-};
+// A known kind's word, or undefined for 'unknown' and missing kinds (which then read 機器/device
+// beside a self-given name, and 種類の分からない機器 otherwise).
+const knownKind = (type: string, lang: Lang): string | undefined => (type === 'unknown' ? undefined : DEVICE_KINDS[lang][type]);
 
 // How an office device is named, as staff know it (issue 15): the label staff gave it; else the
 // name the device gives itself (hostile text, so marked as its own claim: 「…」と名乗る); else
@@ -57,12 +46,13 @@ export function deviceJa(p: AlertParams): string {
   const label = text(p, 'deviceLabel');
   if (label) return `${label}${paren}`;
   const type = text(p, 'deviceType') ?? '';
-  const kind = DEVICE_TYPE_JA[type] ?? '機器';
+  const kind = knownKind(type, 'ja') ?? '機器';
   const name = text(p, 'deviceName');
   if (name) return `「${name}」と名乗る${kind}${paren}`;
   const vendor = text(p, 'deviceVendor');
-  if (vendor) return `${vendor}製の${type === 'unknown' ? '種類の分からない機器' : kind}${paren}`;
-  return `社内の${type === 'unknown' ? '種類の分からない機器' : kind}${paren}`;
+  const anyKind = type === 'unknown' ? deviceKind(type, 'ja') : kind;
+  if (vendor) return `${vendor}製の${anyKind}${paren}`;
+  return `社内の${anyKind}${paren}`;
 }
 
 /** "“Accounts PC” (192.168.1.23)", "a computer calling itself “KEIRI-XP” (…)", "a Brother printer (…)" or "a device in your office (…)". */
@@ -72,12 +62,12 @@ export function deviceEn(p: AlertParams): string {
   const label = text(p, 'deviceLabel');
   if (label) return `“${label}”${paren}`;
   const type = text(p, 'deviceType') ?? '';
-  const kind = type === 'unknown' ? 'device of unknown kind' : DEVICE_TYPE_EN[type] ?? 'device';
+  const kind = type === 'unknown' ? deviceKind(type, 'en') : knownKind(type, 'en') ?? 'device';
   const name = text(p, 'deviceName');
   const a = (w: string): string => (/^[aeiou]/i.test(w) ? 'an' : 'a');
   if (name) return `${a(kind)} ${kind} calling itself “${name}”${paren}`;
   const vendor = text(p, 'deviceVendor');
-  if (vendor) return `${a(vendor)} ${vendor} ${kind}${paren}`;
+  if (vendor) return type === 'unknown' ? `${a(kind)} ${kind} made by ${vendor}${paren}` : `${a(vendor)} ${vendor} ${kind}${paren}`;
   return `${a(kind)} ${kind} in your office${paren}`;
 }
 
