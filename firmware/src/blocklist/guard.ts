@@ -163,25 +163,29 @@ export function guardEntries(entries: readonly IpRange[], guard: Guard): GuardRe
   return res;
 }
 
+/** Whether the IPv4 span first..last (numbers) touches no protected segment: a binary search
+ *  on the guard's numeric segment bounds. False when the guard has none (take the slow path). */
+function clearOfV4Segments(guard: Guard, first: number, last: number): boolean {
+  const f = guard.v4First;
+  const l = guard.v4Last;
+  if (!f || !l) return false;
+  let lo = 0;
+  let hi = l.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((l[mid] ?? Infinity) < first) lo = mid + 1;
+    else hi = mid;
+  }
+  const fl = f[lo];
+  return fl === undefined || fl > last;
+}
+
 /** Guard one entry: counts go into `res`, surviving ranges (0..n, carved) to `keep`. */
 export function guardEntry(e: IpRange, guard: Guard, res: GuardResult, keep: (r: IpRange) => void): void {
   // fast path: an IPv4 single outside every protected segment (numbers, no bigint arithmetic)
-  if (e.family === 4 && e.first === e.last && guard.v4First && guard.v4Last) {
-    const v = Number(e.first);
-    const f = guard.v4First;
-    const l = guard.v4Last;
-    let lo = 0;
-    let hi = l.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((l[mid] ?? Infinity) < v) lo = mid + 1;
-      else hi = mid;
-    }
-    const fl = f[lo];
-    if (fl === undefined || fl > v) {
-      keep(e);
-      return;
-    }
+  if (e.family === 4 && e.first === e.last && clearOfV4Segments(guard, Number(e.first), Number(e.last))) {
+    keep(e);
+    return;
   }
   const sample = (x: IpRange, reason: GuardReason, carved: boolean): void => {
     if (res.samples.length < guard.maxSamples) res.samples.push({ entry: formatRange(x), reason, carved });
@@ -227,21 +231,9 @@ export function guardEntry(e: IpRange, guard: Guard, res: GuardResult, keep: (r:
  *  segment and not too broad goes to `keep` at once, without a bigint or an object; anything
  *  else takes guardEntry (same counts, samples and carving). */
 export function guardV4(first: number, last: number, guard: Guard, res: GuardResult, keep: (first: number, last: number) => void): void {
-  const f = guard.v4First;
-  const l = guard.v4Last;
-  if (f && l && last - first + 1 <= (guard.v4MaxSize ?? Number(guard.maxSize[4]))) {
-    let lo = 0;
-    let hi = l.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((l[mid] ?? Infinity) < first) lo = mid + 1;
-      else hi = mid;
-    }
-    const fl = f[lo];
-    if (fl === undefined || fl > last) {
-      keep(first, last);
-      return;
-    }
+  if (last - first + 1 <= (guard.v4MaxSize ?? Number(guard.maxSize[4])) && clearOfV4Segments(guard, first, last)) {
+    keep(first, last);
+    return;
   }
   guardEntry({ family: 4, first: BigInt(first), last: BigInt(last) }, guard, res, (r) => keep(Number(r.first), Number(r.last)));
 }
