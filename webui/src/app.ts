@@ -19,6 +19,7 @@ import { mountAckAction } from './routes/ackActions.js';
 import { reportRouter } from './routes/report.js';
 import { apiRouter } from './routes/api.js';
 import { hostGuard, hostOnly, securityHeaders } from './security.js';
+import { urlHost } from '../../firmware/src/net/hostOrAddress.js';
 import { techRouter } from './routes/tech.js';
 
 export const LANG_COOKIE = 'utm_lang';
@@ -50,8 +51,7 @@ function langOf(req: Request, deps: WebDeps): Lang {
 
 /** The secure page's address for a request that came by `host` (already checked by hostGuard). */
 export function secureUrl(host: string | undefined, httpsPort: number): string {
-  const h = hostOnly(host) || 'localhost';
-  const name = h.includes(':') ? `[${h}]` : h;
+  const name = urlHost(hostOnly(host) || 'localhost');
   return `https://${name}${httpsPort === 443 ? '' : `:${httpsPort}`}/`;
 }
 

@@ -1,18 +1,11 @@
 // Response headers every answer carries: a strict Content-Security-Policy (no inline
 // script or style, nothing from other origins), no framing, no sniffing, no referrer.
 import type { RequestHandler } from 'express';
+import { hostOfHostHeader } from '../../firmware/src/net/hostOrAddress.js';
 
-/** The host part of a Host header ("[::1]:8080" → "::1", "box.lan:80" → "box.lan"), lower-case. */
-export function hostOnly(header: string | undefined): string {
-  if (!header) return '';
-  const h = header.trim().toLowerCase();
-  if (h.startsWith('[')) {
-    const end = h.indexOf(']');
-    return end > 0 ? h.slice(1, end) : '';
-  }
-  const colon = h.lastIndexOf(':');
-  return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
-}
+/** The host part of a Host header, as net/ reads it (hostOfHostHeader): a canonical address
+ *  literal or a lower-case name; '' for anything else. */
+export const hostOnly = hostOfHostHeader;
 
 /** Refuses (421) requests addressed to a host name we do not answer to (DNS rebinding).
  *  `allowed` may be a function, asked at every request, so the list follows the box's

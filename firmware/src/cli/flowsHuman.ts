@@ -2,8 +2,9 @@
 // and MACs came from the network: every value goes through safe().
 import type { RecentFlow } from '../traffic/recentFlows.js';
 import { safe, time } from './human.js';
+import { hostPort } from '../net/hostOrAddress.js';
 
-const endpoint = (ip: string, port: number | undefined): string => (port === undefined ? safe(ip) : ip.includes(':') ? `[${safe(ip)}]:${port}` : `${safe(ip)}:${port}`);
+const endpoint = (ip: string, port: number | undefined): string => (port === undefined ? safe(ip) : safe(hostPort(ip, port)));
 
 /** Prints the answer of `traffic.flows`. */
 export function printFlows(r: { flows: RecentFlow[]; seen: number }, out: (s: string) => void): void {

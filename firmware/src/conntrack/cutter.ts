@@ -2,6 +2,7 @@
 // and deletes the matching entries. Never throws: a failure is counted and logged, and the
 // lists stay in force for every new connection.
 import { parseMacIpSet, parseNeighbours } from '../net/neighbours.js';
+import { addressFamily } from '../net/ip.js';
 import { LAN_SEEN_SET } from '../nft/render.js';
 import type { Policy } from '../nft/policy.js';
 import { systemBin } from '../sys/bin.js';
@@ -62,7 +63,7 @@ export class ConnectionCutter implements ConnectionSweeper {
   /** `conntrack -D` by one address; exit 1 means nothing matched. */
   private async delete(addr: string, side: string): Promise<number> {
     try {
-      const r = await run([conntrack, '-D', '-f', addr.includes(':') ? 'ipv6' : 'ipv4', side, addr], { timeoutMs: 10_000 });
+      const r = await run([conntrack, '-D', '-f', addressFamily(addr) === 6 ? 'ipv6' : 'ipv4', side, addr], { timeoutMs: 10_000 });
       return Number(/(\d+) flow entr/.exec(r.stderr)?.[1] ?? 0);
     } catch (e) {
       if (e instanceof RunError && e.code === 1) return 0;

@@ -179,6 +179,12 @@ export function readAddress(text: string): AddressReading {
   }
 }
 
+/** The family of exactly one strictly-formed address, or null for anything else. */
+export function addressFamily(text: string): Family | null {
+  const r = readAddress(text);
+  return r.ok ? r.family : null;
+}
+
 /** True if `text` is exactly one strictly-formed address. */
 export function isValidAddress(text: string): boolean {
   return readAddress(text).ok;
