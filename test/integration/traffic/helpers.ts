@@ -10,6 +10,11 @@ import { waitFor } from '../../lab/poll.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
 import type { Incident } from '../../../firmware/src/alerts/incidents.js';
 import type { RecentFlow } from '../../../firmware/src/traffic/recentFlows.js';
+import { ConntrackPoller } from '../../../firmware/src/traffic/conntrackList.js';
+import { parseNfct } from '../../../firmware/src/sensors/nfct.js';
+import { FlowIngest } from '../../../firmware/src/traffic/ingest.js';
+import { makeIsLan } from '../../../firmware/src/net/cidrSet.js';
+import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
 
 export const provisioning = labProvisioning('box-traffic-01');
 
@@ -80,4 +85,23 @@ export async function pageText(lab: Lab): Promise<string> {
 /** Incident ids shown on the page. */
 export function pageIncidentIds(page: string): number[] {
   return [...page.matchAll(/data-incident-id="(\d+)"/g)].map((m) => Number(m[1]));
+}
+
+/** The long-connection poller adapter run against the lab box's conntrack (the same listing
+ *  utmd runs in the box), with an age floor of `minAgeMs`: what it hands on for `remote`,
+ *  oriented to the office device, collects in `handed`. Call `poller.poll()` to list. */
+export function boxConntrackPoller(lab: Lab, remote: string, minAgeMs: number, log: (m: string) => void): { poller: ConntrackPoller; handed: FlowRecord[] } {
+  const ingest = new FlowIngest({ isLan: makeIsLan([lab.plan.lanPrefix.v4, lab.plan.lanPrefix.v6]), macOf: () => undefined, now: Date.now });
+  const handed: FlowRecord[] = [];
+  const poller = new ConntrackPoller({
+    everyMs: 3_600_000, minAgeMs: () => minAgeMs, now: Date.now,
+    list: () => lab.exec(lab.ns.box, ['conntrack', '-L', '-o', 'extended,id,ktimestamp']),
+    onRecord: (rec) => {
+      const r = parseNfct(rec, Date.now());
+      const f = r.ok ? ingest.toRecord(r.event) : undefined;
+      if (f?.remoteIp === remote) handed.push(f);
+    },
+    onError: (e) => log(`listing failed: ${String(e)}`),
+  });
+  return { poller, handed };
 }

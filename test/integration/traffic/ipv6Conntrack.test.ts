@@ -6,12 +6,7 @@ import test from 'ava';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { startUtmd } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
-import { ConntrackPoller } from '../../../firmware/src/traffic/conntrackList.js';
-import { parseNfct } from '../../../firmware/src/sensors/nfct.js';
-import { FlowIngest } from '../../../firmware/src/traffic/ingest.js';
-import { makeIsLan } from '../../../firmware/src/net/cidrSet.js';
-import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
-import { provisioning, trafficConfig } from './helpers.js';
+import { boxConntrackPoller, provisioning, trafficConfig } from './helpers.js';
 
 type Dev = { ip: string; txBytes: number; rxBytes: number };
 type Status = { features: { traffic: { deviceBytes: { devices: Dev[] } } } };
@@ -63,18 +58,7 @@ test.serial('bridge: an IPv6 connection held open is handed on by the conntrack 
   const remote = '2001:db8:c0::151';
   await lab.spawn(host.ns, [process.execPath, '-e',
     `const s=require('net').connect(8443,'${remote}');s.on('error',()=>{});setInterval(()=>s.write('x'),200);`]);
-  const ingest = new FlowIngest({ isLan: makeIsLan([lab.plan.lanPrefix.v4, lab.plan.lanPrefix.v6]), macOf: () => undefined, now: Date.now });
-  const handed: FlowRecord[] = [];
-  const poller = new ConntrackPoller({
-    everyMs: 3_600_000, minAgeMs: () => 3000, now: Date.now,
-    list: () => lab.exec(lab.ns.box, ['conntrack', '-L', '-o', 'extended,id,ktimestamp']),
-    onRecord: (rec) => {
-      const r = parseNfct(rec, Date.now());
-      const f = r.ok ? ingest.toRecord(r.event) : undefined;
-      if (f?.remoteIp === remote) handed.push(f);
-    },
-    onError: (e) => t.log(`listing failed: ${String(e)}`),
-  });
+  const { poller, handed } = boxConntrackPoller(lab, remote, 3000, (m) => t.log(m));
   const first = await waitFor(async () => { await poller.poll(); return handed[0]; }, { what: `the open connection to ${remote} handed on`, timeoutMs: 60_000, intervalMs: 500 });
   t.like(first, { event: 'update', proto: 'tcp', direction: 'outbound', deviceIp: host.v6, remoteIp: remote, remotePort: 8443 });
   t.true(first.bytesOut > 0, 'bytes the device sent, from the live listing');

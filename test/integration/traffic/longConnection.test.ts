@@ -11,12 +11,7 @@ import test from 'ava';
 import { createLab } from '../../lab/lab.js';
 import { startUtmd } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
-import { ConntrackPoller } from '../../../firmware/src/traffic/conntrackList.js';
-import { parseNfct } from '../../../firmware/src/sensors/nfct.js';
-import { FlowIngest } from '../../../firmware/src/traffic/ingest.js';
-import { makeIsLan } from '../../../firmware/src/net/cidrSet.js';
-import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
-import { provisioning, trafficConfig } from './helpers.js';
+import { boxConntrackPoller, provisioning, trafficConfig } from './helpers.js';
 
 const REMOTE = '192.0.2.150';
 const MIN_AGE_S = 3;
@@ -36,18 +31,7 @@ test.serial('bridge: a connection held open is listed with its age and bytes, an
     `const s=require('net').connect(8443,'${REMOTE}');s.on('error',()=>{});setInterval(()=>s.write('x'),200);`]);
 
   // The poller adapter against the box's kernel (the same listing utmd runs in the box).
-  const ingest = new FlowIngest({ isLan: makeIsLan([lab.plan.lanPrefix.v4, lab.plan.lanPrefix.v6]), macOf: () => undefined, now: Date.now });
-  const handed: FlowRecord[] = [];
-  const poller = new ConntrackPoller({
-    everyMs: 3_600_000, minAgeMs: () => MIN_AGE_S * 1000, now: Date.now,
-    list: () => lab.exec(lab.ns.box, ['conntrack', '-L', '-o', 'extended,id,ktimestamp']),
-    onRecord: (rec) => {
-      const r = parseNfct(rec, Date.now());
-      const f = r.ok ? ingest.toRecord(r.event) : undefined;
-      if (f?.remoteIp === REMOTE) handed.push(f);
-    },
-    onError: (e) => t.log(`listing failed: ${String(e)}`),
-  });
+  const { poller, handed } = boxConntrackPoller(lab, REMOTE, MIN_AGE_S * 1000, (m) => t.log(m));
   const first = await waitFor(async () => { await poller.poll(); return handed[0]; }, { what: `the open connection to ${REMOTE} handed on`, timeoutMs: 60_000, intervalMs: 500 });
   t.like(first, { event: 'update', proto: 'tcp', direction: 'outbound', deviceIp: host.v4, remoteIp: REMOTE, remotePort: 8443 });
   t.true(first.end - first.start >= MIN_AGE_S * 1000, `age ${first.end - first.start} ms from the kernel's delta-time`);
