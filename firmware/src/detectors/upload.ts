@@ -175,7 +175,9 @@ export class UploadDetector implements FlowDetector {
       dedupKey: `upload:${deviceKey(flow)}`, at: now, device: deviceRef(flow),
       remote: { ip: flow.remoteIp, port: flow.remotePort }, direction: 'outbound', action: 'none',
       // bytes: what this finding adds to the alert (the pipeline sums them).
-      params: { device: flow.deviceIp, remote: flow.remoteIp, bytes, businessHours: business, pattern },
+      // aboveUsual: the device's own history was measured and this is far above it (a z-score);
+      // staff text says "more than usual" only then. A growth finding leaves the stored value.
+      params: { device: flow.deviceIp, remote: flow.remoteIp, bytes, businessHours: business, pattern, ...(extra['grew'] === true ? {} : { aboveUsual: typeof extra['z'] === 'number' }) },
       // A growth finding's bytes are what was added since the last report, not what one sighting sent.
       evidence: { pattern, ...(extra['grew'] === true ? { bytesAddedSinceReport: bytes } : { bytesSent: bytes }), floorBytes: floor, businessHours: business, ...extra },
     };

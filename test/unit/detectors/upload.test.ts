@@ -5,7 +5,7 @@ import { ctx, DAY0, flow, H, MIN, run, thresholds } from './helpers.js';
 test('1.5 GB sent at 02:30 to an unknown host is an unusual upload', (t) => {
   const found = run(new UploadDetector(ctx()), [flow({ remoteIp: '198.51.100.77', start: DAY0 + 2 * H, end: DAY0 + 2.5 * H, bytesOut: 1.5e9, bytesIn: 2e6 })]);
   t.is(found.length, 1);
-  t.like(found[0], { kind: 'upload', severity: 'warning', params: { businessHours: false, bytes: 1_500_000_000, pattern: 'single_flow' } });
+  t.like(found[0], { kind: 'upload', severity: 'warning', params: { businessHours: false, bytes: 1_500_000_000, pattern: 'single_flow', aboveUsual: false } });
 });
 
 test('a large legitimate upload to cloud storage at 14:00, a video call and a NAS backup do not alert', (t) => {
@@ -50,6 +50,7 @@ test('with a baseline, the robust z-score decides', (t) => {
   t.is(spike.length, 1);
   t.true((spike[0]!.evidence['z'] as number) >= 8);
   t.false(spike[0]!.evidence['coldStart']);
+  t.is(spike[0]!.params['aboveUsual'], true, 'measured against the device\'s own history');
 });
 
 test('hours a device was silent count as zero, also after a silence longer than the baseline', (t) => {

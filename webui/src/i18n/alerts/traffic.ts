@@ -77,15 +77,15 @@ export const trafficAlerts: AlertCatalog = {
   },
   upload: {
     ja: (p) => ({
-      title: 'いつもより非常に多くのデータが外部へ送られています',
-      what: `${dev(p)}から外部（${remoteJa(p)}）へ、${u.bytes(uploaded(p), 'ja') === undefined ? '' : `約${u.bytes(uploaded(p), 'ja') ?? ''}の`}データが送られました${p['businessHours'] === false ? '（営業時間外です）' : ''}。この機器のふだんの量を大きく上回っています。`,
+      title: p['aboveUsual'] === true ? 'いつもより非常に多くのデータが外部へ送られています' : '非常に多くのデータが外部へ送られています',
+      what: `${dev(p)}から外部（${remoteJa(p)}）へ、${u.bytes(uploaded(p), 'ja') === undefined ? '' : `約${u.bytes(uploaded(p), 'ja') ?? ''}の`}データが送られました${p['businessHours'] === false ? '（営業時間外です）' : ''}。${p['aboveUsual'] === true ? 'この機器のふだんの量を大きく上回っています。' : ''}`,
       why: '会社の情報を盗み出すとき、攻撃者は大量のデータを外部へ送ります。クラウドへのバックアップなど正当な理由の場合もあるため、心当たりがあるか確認が必要です。',
       did: 'この通信はまだ止めていません。記録を取り、監視センターに知らせました。',
       todo: `心当たりがない場合は、${UNPLUG_JA}ご自身で大きなファイルを送った覚えがある場合は、相談窓口にその旨をお伝えください。`,
     }),
     en: (p) => ({
-      title: 'Far more data than usual is being sent out',
-      what: `${devEn(p)} sent ${u.bytes(uploaded(p), 'en') === undefined ? 'data' : `about ${u.bytes(uploaded(p), 'en') ?? ''}`} to an outside address (${remoteEn(p)})${p['businessHours'] === false ? ' outside business hours' : ''}. That is far above what this device normally sends.`,
+      title: p['aboveUsual'] === true ? 'Far more data than usual is being sent out' : 'A very large amount of data is being sent out',
+      what: `${devEn(p)} sent ${u.bytes(uploaded(p), 'en') === undefined ? 'data' : `about ${u.bytes(uploaded(p), 'en') ?? ''}`} to an outside address (${remoteEn(p)})${p['businessHours'] === false ? ' outside business hours' : ''}.${p['aboveUsual'] === true ? ' That is far above what this device normally sends.' : ''}`,
       why: 'Attackers who steal company information send large amounts of data out. It can also be a legitimate backup or file share, so someone needs to check.',
       did: 'The traffic has not been stopped. It has been recorded and reported to the monitoring centre.',
       todo: `If nobody knows why: ${UNPLUG_EN} If you did send large files on purpose, please tell the help desk.`,

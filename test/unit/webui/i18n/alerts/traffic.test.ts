@@ -38,3 +38,15 @@ test('the remote\'s DNS name, when known, is named beside its address in both la
   }
   t.true(trafficAlerts['scan']!.ja({ ...named, pattern: 'ports' }).what.includes('名前: cdn-sync.example.net'));
 });
+
+test('an upload is called more than usual only when the device\'s own history was measured (aboveUsual)', (t) => {
+  const usual = /いつも|ふだん|usual|normally/;
+  for (const lang of LANGS) {
+    const measured = trafficAlerts['upload']![lang]({ ...PARAMS, aboveUsual: true });
+    t.regex(`${measured.title} ${measured.what}`, usual, `${lang}: measured against its history`);
+    for (const p of [{ ...PARAMS, aboveUsual: false }, { ...PARAMS }]) {
+      const text = trafficAlerts['upload']![lang](p);
+      t.notRegex(`${text.title} ${text.what}`, usual, `${lang}: no history was measured, so nothing may be said about "usual"`);
+    }
+  }
+});
