@@ -18,8 +18,8 @@ import { weekDays, weekFacts, type WeekFacts } from './office/week.js';
 import { mountAckAction } from './routes/ackActions.js';
 import { reportRouter } from './routes/report.js';
 import { apiRouter } from './routes/api.js';
-import { hostGuard, hostOnly, securityHeaders } from './security.js';
-import { urlHost } from '../../firmware/src/net/hostOrAddress.js';
+import { hostGuard, securityHeaders } from './security.js';
+import { hostOfHostHeader, urlHost } from '../../firmware/src/net/hostOrAddress.js';
 import { techRouter } from './routes/tech.js';
 
 export const LANG_COOKIE = 'utm_lang';
@@ -51,7 +51,7 @@ function langOf(req: Request, deps: WebDeps): Lang {
 
 /** The secure page's address for a request that came by `host` (already checked by hostGuard). */
 export function secureUrl(host: string | undefined, httpsPort: number): string {
-  const name = urlHost(hostOnly(host) || 'localhost');
+  const name = urlHost(hostOfHostHeader(host) || 'localhost');
   return `https://${name}${httpsPort === 443 ? '' : `:${httpsPort}`}/`;
 }
 

@@ -3,17 +3,13 @@
 import type { RequestHandler } from 'express';
 import { hostOfHostHeader } from '../../firmware/src/net/hostOrAddress.js';
 
-/** The host part of a Host header, as net/ reads it (hostOfHostHeader): a canonical address
- *  literal or a lower-case name; '' for anything else. */
-export const hostOnly = hostOfHostHeader;
-
 /** Refuses (421) requests addressed to a host name we do not answer to (DNS rebinding).
  *  `allowed` may be a function, asked at every request, so the list follows the box's
  *  current addresses and names. */
 export function hostGuard(allowed: readonly string[] | (() => readonly string[]) | undefined): RequestHandler {
   const fixed = allowed === undefined || typeof allowed === 'function' ? null : new Set(allowed.map((h) => h.toLowerCase()));
   return (req, res, next) => {
-    const host = hostOnly(req.get('host'));
+    const host = hostOfHostHeader(req.get('host'));
     const ok = typeof allowed === 'function'
       ? allowed().some((h) => h.toLowerCase() === host)
       : fixed === null || fixed.has(host);

@@ -261,11 +261,10 @@ test('a daemon error while rendering becomes a 500 page, reported through onErro
   t.is(daemon.errors.length, 1);
 });
 
-test('with allowedHosts set, a request for another host name is refused (DNS rebinding)', async (t) => {
-  const { get, base } = await start(t, { allowedHosts: ['127.0.0.1', 'box.lan'] });
-  t.is((await get('/')).status, 200);
-  // fetch will not send a foreign Host header, node:http will.
-  const status = (host: string) => new Promise<number | undefined>((resolve, reject) => {
+/** The status of /api/health asked with this Host header (fetch will not send a foreign Host
+ *  header, node:http will). */
+function healthStatusFor(base: string, host: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
     const req = httpRequest(`${base}/api/health`, { headers: { host } }, (res) => {
       res.resume();
       resolve(res.statusCode);
@@ -273,6 +272,12 @@ test('with allowedHosts set, a request for another host name is refused (DNS reb
     req.on('error', reject);
     req.end();
   });
+}
+
+test('with allowedHosts set, a request for another host name is refused (DNS rebinding)', async (t) => {
+  const { get, base } = await start(t, { allowedHosts: ['127.0.0.1', 'box.lan'] });
+  t.is((await get('/')).status, 200);
+  const status = (host: string) => healthStatusFor(base, host);
   t.is(await status('evil.example'), 421);
   t.is(await status('box.lan:8080'), 200);
 });
@@ -280,14 +285,7 @@ test('with allowedHosts set, a request for another host name is refused (DNS reb
 test('allowedHosts as a function follows the box: a new address is answered at once, an old one refused', async (t) => {
   const current = ['127.0.0.1', '192.168.1.2'];
   const { base } = await start(t, { allowedHosts: () => current });
-  const status = (host: string) => new Promise<number | undefined>((resolve, reject) => {
-    const req = httpRequest(`${base}/api/health`, { headers: { host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  const status = (host: string) => healthStatusFor(base, host);
   t.is(await status('192.168.1.2'), 200);
   t.is(await status('192.168.1.77'), 421);
   current.splice(1, 1, '192.168.1.77');

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { CONTENT_SECURITY_POLICY, hostOnly } from '../../../webui/src/security.js';
+import { CONTENT_SECURITY_POLICY } from '../../../webui/src/security.js';
+import { hostOfHostHeader as hostOnly } from '../../../firmware/src/net/hostOrAddress.js';
 
 test('hostOnly strips the port from names, IPv4 and bracketed IPv6', (t) => {
   t.is(hostOnly('Box.LAN:8080'), 'box.lan');
