@@ -24,6 +24,7 @@ export class AlertsRepo {
   private readonly toldSetStmt;
   private readonly pendingSetStmt;
   private readonly pendingStmt;
+  private readonly restateStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(`INSERT INTO alerts (kind, severity, dedup_key, device_mac, device_ip, remote_ip, remote_port,
@@ -33,6 +34,8 @@ export class AlertsRepo {
     this.bumpStmt = db.prepare(`UPDATE alerts SET count = count + @count, last_seen = max(last_seen, @last_seen),
       severity = @severity, params = @params, evidence = @evidence, device_mac = coalesce(device_mac, @device_mac) WHERE id = @id`);
     this.byKeyStmt = db.prepare(`SELECT * FROM alerts WHERE kind = ? AND dedup_key = ? AND last_seen >= ? ORDER BY last_seen DESC LIMIT 1`);
+    this.restateStmt = db.prepare(`UPDATE alerts SET kind = @kind, severity = @severity, last_seen = max(last_seen, @last_seen),
+      params = @params, evidence = @evidence WHERE id = @id`);
     this.recentStmt = db.prepare(`SELECT * FROM alerts ORDER BY last_seen DESC, id DESC LIMIT ?`);
     this.byIdStmt = db.prepare(`SELECT * FROM alerts WHERE id = ?`);
     this.pruneStmt = db.prepare(`DELETE FROM alerts WHERE last_seen < ?`);
@@ -63,6 +66,11 @@ export class AlertsRepo {
       id, count: u.count, last_seen: u.lastSeen, severity: u.severity, params: JSON.stringify(u.params),
       evidence: JSON.stringify(u.evidence), device_mac: u.mac ?? null,
     });
+  }
+
+  /** Replaces what alert `id` says (its kind too): a finding corrected on later evidence, never a repeat. */
+  restate(id: number, u: { kind: string; lastSeen: number; severity: Severity; params: AlertParams; evidence: Record<string, unknown> }): void {
+    this.restateStmt.run({ id, kind: u.kind, severity: u.severity, last_seen: u.lastSeen, params: JSON.stringify(u.params), evidence: JSON.stringify(u.evidence) });
   }
 
   /** The size params upstream was last told for alert `id` (empty when never). */

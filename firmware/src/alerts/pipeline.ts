@@ -56,7 +56,7 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, danger: 2 };
 const HOUR = 3_600_000;
 
 export class AlertPipeline<M = unknown> {
-  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0, uncorroborated: 0 };
+  readonly counts = { findings: 0, created: 0, updated: 0, muted: 0, suppressed: 0, incidentsOpened: 0, incidentsEscalated: 0, grown: 0, uncorroborated: 0, restated: 0 };
   private readonly ingestTx;
 
   constructor(private readonly d: PipelineDeps<M>) {
@@ -91,6 +91,10 @@ export class AlertPipeline<M = unknown> {
         this.counts.suppressed++;
       }
     }
+    if (!prev && f.replaces !== undefined) {
+      const wrong = this.replaced(f);
+      if (wrong) return this.restate(wrong, f);
+    }
     if (prev) {
       const severity = RANK[f.severity] > RANK[prev.severity] ? f.severity : prev.severity;
       // The finding grew: its params and evidence are the current story, not the first sighting.
@@ -116,6 +120,34 @@ export class AlertPipeline<M = unknown> {
     if (!inc && f.upstream !== false) this.send(alert);
     else if (!inc?.upstream) this.noteSize(alert); // told as part of its incident: growth counts from here
     return { alert: inc ? { ...alert, incidentId: inc.incident.id } : alert, isNew: true, ...inc };
+  }
+
+  /** The latest alert, of any age, that `f` corrects (same key, one of `f.replaces`' kinds). */
+  private replaced(f: Finding): Alert | undefined {
+    let found: Alert | undefined;
+    for (const kind of f.replaces ?? []) {
+      const a = this.d.alerts.findActive(kind, f.dedupKey, 0);
+      if (a && (!found || a.lastSeen > found.lastSeen)) found = a;
+    }
+    return found;
+  }
+
+  /** A finding that corrects an earlier alert (a device reclassified): the same alert now says
+   *  the corrected kind and facts, on the page and in its incident, and upstream hears the
+   *  correction at once (a wrong alert left standing costs a phone call). */
+  private restate(wrong: Alert, f: Finding): IngestResult {
+    const evidence = { ...f.evidence, replaces: wrong.kind };
+    this.d.alerts.restate(wrong.id, { kind: f.kind, severity: f.severity, lastSeen: f.at, params: f.params, evidence });
+    this.counts.restated++;
+    const alert: Alert = { ...wrong, kind: f.kind, severity: f.severity, lastSeen: Math.max(wrong.lastSeen, f.at), params: f.params, evidence };
+    let incident = this.incidentOf(alert);
+    if (incident && this.d.incidents && incident.kinds.includes(wrong.kind)) {
+      const kinds = [...new Set(incident.kinds.map((k) => (k === wrong.kind ? f.kind : k)))];
+      incident = { ...incident, kinds };
+      this.d.incidents.update(incident);
+    }
+    if (f.upstream !== false) this.send(alert, incident);
+    return { alert, isNew: false, incident, upstream: f.upstream !== false };
   }
 
   /** Puts the alert into its device's incident; queues upstream when the incident opens, escalates

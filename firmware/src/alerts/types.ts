@@ -46,6 +46,10 @@ export interface Finding {
   /** true: weak on its own (a long HTTPS connection is what every chat app keeps open); stored only
    *  when the device already has an open incident, where it adds to the story. Default false. */
   corroborating?: boolean | undefined;
+  /** Kinds of an earlier alert with the same dedupKey that this finding corrects (a device
+   *  reclassified on later evidence): that alert takes this finding's kind, params and evidence
+   *  (`evidence.replaces` names the kind it had), and upstream is told at once. */
+  replaces?: readonly string[] | undefined;
 }
 
 export interface Alert {

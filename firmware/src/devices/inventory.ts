@@ -12,7 +12,8 @@ import { normalizeIp } from '../net/ipText.js';
 import { linkDevice, type LinkResult } from './link.js';
 import type { DeviceTable } from './deviceTable.js';
 import type { ActionRequest, AuditEntry, Device, InventoryPolicy, InventoryState, Observation } from './model.js';
-import { appendAudit, newDeviceFinding } from './inventoryFindings.js';
+import { appendAudit, newDeviceFinding, newDeviceKind } from './inventoryFindings.js';
+import { holdUntil, settleAlert } from './alertHold.js';
 
 const DAY = 86_400_000;
 
@@ -126,13 +127,30 @@ function decide(table: FingerprintTable | null, draft: Draft, dev: Device, now: 
   }
   const maybe = link.verdict === 'maybe' && link.mac !== null ? draft.devices.get(link.mac) ?? null : null;
   const quarantine = policy.autoQuarantine;
-  const next: Device = { ...dev, status: quarantine ? 'quarantined' : 'new', maybeSameAs: maybe?.mac ?? null, alerted: true, pendingSince: null };
-  draft.devices = draft.devices.set(next);
-  if (quarantine) draft.audit = appendAudit(draft.audit, policy, { at: now, actor: 'policy', action: 'auto_quarantine', mac: dev.mac, from: 'new', to: 'quarantined' });
-  return {
-    findings: [newDeviceFinding(next, maybe, link, now)],
-    actions: quarantine ? [{ type: 'quarantine_add', mac: dev.mac }] : [],
+  // Status, quarantine and linking are decided now; an alert worded on the classification
+  // (old PC, personal phone) may wait for the evidence the box will soon have (alertHold.ts).
+  const decided: Device = {
+    ...dev, status: quarantine ? 'quarantined' : 'new', maybeSameAs: maybe?.mac ?? null, alerted: true, pendingSince: null,
+    linkEvidence: { score: link.score, signals: [...link.signals] },
   };
+  if (quarantine) draft.audit = appendAudit(draft.audit, policy, { at: now, actor: 'policy', action: 'auto_quarantine', mac: dev.mac, from: 'new', to: 'quarantined' });
+  const actions: ActionRequest[] = quarantine ? [{ type: 'quarantine_add', mac: dev.mac }] : [];
+  const held = holdUntil(table, decided, now, policy);
+  if (held !== null) {
+    draft.devices = draft.devices.set({ ...decided, alertHeldUntil: held });
+    return { findings: [], actions };
+  }
+  const next: Device = { ...decided, alertKind: newDeviceKind(decided) };
+  draft.devices = draft.devices.set(next);
+  return { findings: [newDeviceFinding(next, maybe, link, now)], actions };
+}
+
+/** A decided device's held alert when due, or the correction of its alert (alertHold.ts). */
+function settle(table: FingerprintTable | null, draft: Draft, dev: Device, now: number): Finding[] {
+  const maybe = dev.maybeSameAs !== null ? draft.devices.get(dev.maybeSameAs) ?? null : null;
+  const r = settleAlert(table, dev, maybe, now);
+  if (r.device !== dev) draft.devices = draft.devices.set(r.device);
+  return r.findings;
 }
 
 /** Chooses a device to forget when the table is full: the longest-unseen unapproved device
@@ -181,15 +199,18 @@ export function observe(state: InventoryState, obs: Observation, now: number, po
   const due = !learning && !dev.alerted && dev.status === 'new'
     && (dev.pendingSince === null || obs.dhcp !== undefined || now - dev.pendingSince >= policy.holdMs);
   if (due) ({ findings, actions } = decide(table, draft, dev, now, policy));
+  else if (dev.alerted && !learning) findings = settle(table, draft, dev, now);
   return { state: { ...state, devices: draft.devices, audit: draft.audit, counters }, findings, actions };
 }
 
-/** Raises alerts held for devices seen without DHCP once policy.holdMs has passed. Pure.
- *  `table` (the fingerprint table) lets private-MAC linking tell common option lists apart. */
+/** Raises alerts held for devices seen without DHCP once policy.holdMs has passed, and alerts
+ *  held for evidence once policy.evidenceMs has (alertHold.ts). Pure. `table` (the fingerprint
+ *  table) lets private-MAC linking tell common option lists apart. */
 export function tick(state: InventoryState, now: number, policy: InventoryPolicy, table: FingerprintTable | null = null): Step {
   if (inLearning(state, now, policy)) return { state, findings: [], actions: [] };
   const held = [...state.devices.values()].filter((d) => d.pendingSince !== null && !d.alerted && now - d.pendingSince >= policy.holdMs);
-  if (held.length === 0) return { state, findings: [], actions: [] };
+  const waited = [...state.devices.values()].filter((d) => d.alertHeldUntil !== undefined && now >= d.alertHeldUntil);
+  if (held.length === 0 && waited.length === 0) return { state, findings: [], actions: [] };
   const draft: Draft = { devices: state.devices, audit: state.audit };
   const findings: Finding[] = []; const actions: ActionRequest[] = [];
   for (const d of held) {
@@ -197,5 +218,6 @@ export function tick(state: InventoryState, now: number, policy: InventoryPolicy
     const r = decide(table, draft, draft.devices.get(d.mac) ?? d, now, policy);
     findings.push(...r.findings); actions.push(...r.actions);
   }
+  for (const d of waited) findings.push(...settle(table, draft, draft.devices.get(d.mac) ?? d, now));
   return { state: { ...state, devices: draft.devices, audit: draft.audit }, findings, actions };
 }

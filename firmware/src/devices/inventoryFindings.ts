@@ -1,9 +1,11 @@
 // Findings and audit entries the inventory produces, kept apart from the reducer's logic.
 import type { Finding } from '../alerts/types.js';
-import type { LinkResult } from './link.js';
 import type { AuditEntry, Device, InventoryPolicy } from './model.js';
 
 export type NewDeviceKind = 'new_device_phone' | 'new_device_eol' | 'new_device_unknown';
+
+/** How private-MAC linking decided (link.ts LinkResult, or the same facts kept on the device). */
+export interface LinkBasis { verdict: string; mac: string | null; score: number; signals: readonly string[] }
 
 /** Which wording a new device gets: end-of-life PC first (its own advice), then phone. */
 export function newDeviceKind(d: Device): NewDeviceKind {
@@ -22,7 +24,7 @@ export function appendAudit(audit: readonly AuditEntry[], policy: InventoryPolic
 }
 
 /** The single alert for a device first seen after the learning period. */
-export function newDeviceFinding(d: Device, maybe: Device | null, link: LinkResult, at: number): Finding {
+export function newDeviceFinding(d: Device, maybe: Device | null, link: LinkBasis, at: number): Finding {
   return {
     kind: newDeviceKind(d),
     severity: 'warning',
@@ -45,7 +47,7 @@ export function newDeviceFinding(d: Device, maybe: Device | null, link: LinkResu
     evidence: {
       osFamily: d.osFamily, confidence: d.confidence, eol: d.eol, likelyPersonalPhone: d.likelyPersonalPhone, phoneReasons: d.phoneReasons, basis: d.classEvidence ?? [],
       prl: d.fingerprint?.prl ?? null, vendorClass: d.fingerprint?.vendorClass ?? null, clientId: d.fingerprint?.clientId ?? null,
-      link: { verdict: link.verdict, mac: link.mac, score: link.score, signals: link.signals },
+      link: { verdict: link.verdict, mac: link.mac, score: link.score, signals: [...link.signals] },
       firstSeen: d.firstSeen,
     },
   };

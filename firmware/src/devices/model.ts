@@ -43,6 +43,10 @@ export const DeviceSchema = z.strictObject({
   maybeSameAs: Mac.nullable().describe('earlier device it may be, when signals were not enough'),
   alerted: z.boolean().describe('the one new-device alert has been raised'),
   pendingSince: z.number().int().nullable().describe('seen without DHCP: alert held until DHCP or hold time'),
+  alertHeldUntil: z.number().int().optional().describe('an end-of-life or phone alert waits until then for the evidence the box will soon have (DNS lookups, a later DHCP request)'),
+  alertKind: z.enum(['new_device_phone', 'new_device_eol', 'new_device_unknown']).optional().describe('what the new-device alert said: a reclassification that changes it corrects the alert'),
+  linkEvidence: z.strictObject({ score: z.number().min(0).max(1), signals: z.array(z.string().max(24)).max(12) }).optional()
+    .describe('private-MAC linking when the device was decided (shown with a held or corrected alert)'),
 });
 export type Device = z.infer<typeof DeviceSchema>;
 
@@ -63,6 +67,8 @@ export const InventoryPolicySchema = z.strictObject({
   maxDevices: z.number().int().min(10).max(100_000).default(5000),
   staleAfterDays: z.number().min(1).max(365).default(30).describe('unapproved devices unseen this long may be evicted'),
   holdMs: z.number().int().min(0).max(600_000).default(60_000).describe('how long to wait for DHCP before alerting on a device seen otherwise'),
+  evidenceMs: z.number().int().min(0).max(600_000).default(60_000)
+    .describe('how long an end-of-life or phone alert waits after the first DHCP packet for DNS lookups and later requests, unless decisive evidence comes first'),
   auditMax: z.number().int().min(10).max(100_000).default(1000).describe('audit entries kept in memory (the store keeps more)'),
 });
 export type InventoryPolicy = z.infer<typeof InventoryPolicySchema>;

@@ -38,6 +38,8 @@ export function alertToSyslog(alert: Alert, o: { text: string; incident?: Incide
           remotePort: alert.remote?.port, direction: alert.direction, count: alert.count,
           firstSeen: new Date(alert.firstSeen).toISOString(), lastSeen: new Date(alert.lastSeen).toISOString(),
           incident: inc?.id ?? alert.incidentId,
+          // The kind this alert said before a correction (a device reclassified on later evidence).
+          replaces: typeof alert.evidence['replaces'] === 'string' ? alert.evidence['replaces'] : undefined,
         },
       },
       ...(inc ? [{ id: INCIDENT_SD_ID, params: {

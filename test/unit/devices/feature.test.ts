@@ -45,6 +45,9 @@ test('the learning start is stored once; devices, statuses and the audit survive
   const clock = { t: 1_764_100_000_000 };
   const a = harness(db, clock, 0);
   a.f.ingest(obs(PHONE, clock.t, 'Hanakos-iPhone'));
+  t.is(a.raised.length, 0, 'a phone alert waits for the evidence the box will soon have');
+  // Its own connectivity check agrees: decisive, the alert is raised at once.
+  a.f.ingest({ mac: PHONE, at: clock.t + 800, source: 'dns', vendor: null, dnsHint: 'apple-captive' });
   t.is(a.raised.length, 1);
   t.is(a.raised[0]?.kind, 'new_device_phone');
   const r = await a.f.act({ type: 'quarantine', mac: PHONE, actor: 'admin@192.168.77.101', at: clock.t });
