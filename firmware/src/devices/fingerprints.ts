@@ -20,7 +20,10 @@ export const FingerprintEntrySchema = z.strictObject({
   deviceType: z.enum(DEVICE_TYPES),
   eol: z.boolean().describe('operating system past end of support'),
   prl: z.array(OptionList).optional().describe('option 55 lists, in wire order'),
-  vendorClass: z.array(z.strictObject({ match: z.enum(['exact', 'prefix']), value: z.string().min(1).max(128) })).optional(),
+  vendorClass: z.array(z.strictObject({
+    match: z.enum(['exact', 'prefix']), value: z.string().min(1).max(128),
+    alone: z.boolean().optional().describe('the value names a maker or OS that only this kind of device sends (e.g. "BlackBerry OS"): it decides alone, like a whole list'),
+  })).optional(),
   ouiVendors: z.array(Pattern).optional().describe('case-insensitive patterns on the IEEE organisation name'),
   sendsVendorClass: z.boolean().optional().describe('this OS always sends option 60: a request without one is evidence against it'),
   vendorClassOnly: z.array(z.string().min(1).max(64)).optional()
@@ -143,7 +146,7 @@ export interface FingerprintInput {
   vendor: string | null; // IEEE organisation name, null for randomised MACs
 }
 
-export type MatchSignal = 'prl_exact' | 'prl_shared' | 'prl_similar' | 'vendor_class_exact' | 'vendor_class_prefix' | 'oui_vendor';
+export type MatchSignal = 'prl_exact' | 'prl_shared' | 'prl_similar' | 'vendor_class_exact' | 'vendor_class_prefix' | 'vendor_class_names' | 'oui_vendor';
 
 export interface FingerprintMatch {
   entry: FingerprintEntry;
@@ -200,7 +203,10 @@ function scoreEntry(table: FingerprintTable, e: FingerprintEntry, obs: Fingerpri
   }
   if (obs.vendorClass !== null && e.vendorClass) {
     const vc = obs.vendorClass;
-    if (e.vendorClass.some((v) => v.match === 'exact' && v.value === vc)) { score += 0.3; signals.push('vendor_class_exact'); }
+    const hit = (v: { match: 'exact' | 'prefix'; value: string }): boolean => (v.match === 'exact' ? vc === v.value : vc.startsWith(v.value));
+    // A value only this kind of device sends (its maker's or OS's name) weighs like a whole list.
+    if (e.vendorClass.some((v) => v.alone === true && hit(v))) { score += 0.6; signals.push('vendor_class_names'); }
+    else if (e.vendorClass.some((v) => v.match === 'exact' && v.value === vc)) { score += 0.3; signals.push('vendor_class_exact'); }
     else if (e.vendorClass.some((v) => v.match === 'prefix' && vc.startsWith(v.value))) { score += 0.35; signals.push('vendor_class_prefix'); }
   }
   const vendor = obs.vendor;

@@ -14,7 +14,7 @@ import { CookieJar, csrfFromHtml, HOSTILE } from '../../helpers/webui.js';
 import { send, type Answer } from '../../helpers/pinned.js';
 import { hashPassword } from '../../../firmware/src/auth/password.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
-import type { Device } from '../../../firmware/src/devices/model.js';
+import { DEFAULT_POLICY, type Device } from '../../../firmware/src/devices/model.js';
 import { IOS, privateMac, runDhclient, startWanDhcp, WINDOWS_10, WINDOWS_XP } from './clients.js';
 
 const PASSWORD = 'office-admin-password-1';
@@ -59,7 +59,7 @@ test.serial('bridge: learning is silent; a personal iPhone alerts once; its new 
   const phoneProfile = { ...IOS, hostname: 'Hanakos-iPhone', clientId: '01:de:ad:be:ef:00:01' };
   const t0 = Date.now();
   const phoneClient = await runDhclient(lab, phone, phoneProfile);
-  const alert = await waitFor(async () => deviceAlerts(await alerts(utmd), phone.mac)[0], { what: 'the new-device alert for the phone', timeoutMs: 30_000 });
+  const alert = await waitFor(async () => deviceAlerts(await alerts(utmd), phone.mac)[0], { what: 'the new-device alert for the phone', timeoutMs: DEFAULT_POLICY.evidenceMs + 60_000 } /* a phone alert waits for evidence */);
   const dev = (await devices(utmd)).find((d) => d.mac === phone.mac)!;
   t.log(`first DHCP packet → alert: ${alert.firstSeen - dev.firstSeen} ms (dhclient start → alert visible in utmctl: ${Date.now() - t0} ms)`);
   t.is(alert.kind, 'new_device_phone');
@@ -97,7 +97,7 @@ test.serial('bridge: learning is silent; a personal iPhone alerts once; its new 
   // 6. An XP PC with a hostile hostname: flagged end-of-life; the name is escaped everywhere.
   const xp = await lab.addLanHost({ mac: '00:14:22:aa:bb:cc', addressing: 'none' });
   const xpClient = await runDhclient(lab, xp, { ...WINDOWS_XP, hostname: HOSTILE });
-  const xpAlert = await waitFor(async () => deviceAlerts(await alerts(utmd), xp.mac)[0], { what: 'the XP alert', timeoutMs: 30_000 });
+  const xpAlert = await waitFor(async () => deviceAlerts(await alerts(utmd), xp.mac)[0], { what: 'the XP alert', timeoutMs: DEFAULT_POLICY.evidenceMs + 60_000 } /* an old-PC alert waits for evidence */);
   t.is(xpAlert.kind, 'new_device_eol');
   t.true((await devices(utmd)).find((d) => d.mac === xp.mac)?.eol);
   const human = (await utmd.ctl(['devices'])).stdout;

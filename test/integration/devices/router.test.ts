@@ -7,7 +7,7 @@ import { startTcpListener, tcpProbe } from '../../lab/services.js';
 import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
-import type { Device } from '../../../firmware/src/devices/model.js';
+import { DEFAULT_POLICY, type Device } from '../../../firmware/src/devices/model.js';
 import { ANDROID, IOS, privateMac, runDhclient } from './clients.js';
 
 test.serial('router: utmd\'s dnsmasq serves the office; a personal iPhone alerts once; quarantine drops it, release restores it', async (t) => {
@@ -22,7 +22,7 @@ test.serial('router: utmd\'s dnsmasq serves the office; a personal iPhone alerts
   const phone = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
   const client = await runDhclient(lab, phone, { ...IOS, hostname: 'Taros-iPhone' });
   t.regex(client.address, /^192\.168\.77\.(12[89]|1[3-9]\d|2[0-4]\d|25[0-4])$/, 'an address from the upper half of the office range');
-  const alert = await waitFor(async () => (JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[]).find((a) => a.device.mac === phone.mac && a.kind.startsWith('new_device')), { what: 'the phone alert', timeoutMs: 30_000 });
+  const alert = await waitFor(async () => (JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[]).find((a) => a.device.mac === phone.mac && a.kind.startsWith('new_device')), { what: 'the phone alert', timeoutMs: DEFAULT_POLICY.evidenceMs + 60_000 } /* a phone alert waits for evidence */);
   t.is(alert.kind, 'new_device_phone');
   const dev = await waitFor(async () => (JSON.parse((await utmd.ctl(['devices', '--json'])).stdout) as { devices: Device[] }).devices.find((d) => d.mac === phone.mac && d.ipv4.includes(client.address)), { what: 'the lease address on the device', timeoutMs: 10_000 });
   t.log(`first DHCP packet → alert: ${alert.firstSeen - dev.firstSeen} ms`);
@@ -42,7 +42,7 @@ test.serial('router: utmd\'s dnsmasq serves the office; a personal iPhone alerts
   // An Android phone (private MAC, android-dhcp vendor class) is a likely personal phone too.
   const android = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
   const ac = await runDhclient(lab, android, { ...ANDROID, hostname: 'Galaxy-S23' });
-  const aa = await waitFor(async () => (JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[]).find((a) => a.device.mac === android.mac && a.kind.startsWith('new_device')), { what: 'the Android alert', timeoutMs: 30_000 });
+  const aa = await waitFor(async () => (JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[]).find((a) => a.device.mac === android.mac && a.kind.startsWith('new_device')), { what: 'the Android alert', timeoutMs: DEFAULT_POLICY.evidenceMs + 60_000 } /* a phone alert waits for evidence */);
   t.is(aa.kind, 'new_device_phone');
   const ad = (JSON.parse((await utmd.ctl(['devices', '--json'])).stdout) as { devices: Device[] }).devices.find((d) => d.mac === android.mac);
   t.is(ad?.osFamily, 'android');

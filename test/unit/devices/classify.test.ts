@@ -186,3 +186,15 @@ test('an iPad name agrees with the iOS list (phone and tablet are both handhelds
   t.like(c, { osFamily: 'ios', deviceType: 'tablet', likelyPersonalPhone: true });
   t.true(c.evidence.includes('hostname:ipad'));
 });
+
+test('option 60 that names a phone maker decides alone (BlackBerry, Research In Motion, Nokia Corporation); a bare "Nokia" does not', (t) => {
+  // A BlackBerry sends the list Debian's dhclient sends; an Xbox, an access point and a Canon printer send 1,3,6,15.
+  for (const [prl, vendorClass] of [[[1, 28, 2, 3, 15, 6, 12], 'BlackBerry OS'], [[1, 3, 6, 15], 'BlackBerry'], [[1, 3, 6, 28], 'Nokia Corporation'], [[56, 6, 1, 3, 15], 'Research In Motion']] as const) {
+    const r = run({ prl: [...prl], vendorClass, randomised: true });
+    t.like(r, { deviceType: 'phone', likelyPersonalPhone: true, eol: false }, `${vendorClass} [${prl.join(',')}]`);
+    t.true(r.evidence.includes('vendor_class_names'));
+  }
+  // The same lists without it stay unknown; "Nokia" alone could be the maker's network gear.
+  t.like(run({ prl: [1, 3, 6, 15], randomised: true }), { deviceType: 'unknown', likelyPersonalPhone: false });
+  t.like(run({ prl: [1, 3, 6, 28], vendorClass: 'Nokia ONT', randomised: true }), { likelyPersonalPhone: false });
+});

@@ -28,16 +28,16 @@ test('the held-out set (Satori) has appliances, printers, consoles and access po
   for (const [k, n] of Object.entries(counts)) t.true(n >= 4, k);
 });
 
-test('held out (Satori): EOL precision >= 0.95 and recall >= 0.8; phone precision >= 0.9 and recall >= 0.65', (t) => {
+test('held out (Satori): EOL precision >= 0.95 and recall >= 0.8; phone precision >= 0.9 and recall >= 0.7', (t) => {
   const r = evaluate(table, satori);
   t.log(`Satori EOL ${JSON.stringify(r.eol)}`);
   t.log(`Satori phone ${JSON.stringify(r.phone)}`);
   t.true(r.eol.precision >= 0.95, r.wrong.filter((w) => w.startsWith('EOL')).join('\n'));
   t.true(r.eol.recall >= 0.8);
   t.true(r.phone.precision >= 0.9, r.wrong.filter((w) => w.startsWith('phone')).join('\n'));
-  // Below the 0.7 asked of FingerBank: Kindles, BlackBerrys and early Android send lists that
-  // routers and cameras send too (README "Device classification", honest limits).
-  t.true(r.phone.recall >= 0.65);
+  // Kindles and early Android send lists that routers and cameras send too (README "Device
+  // classification", honest limits); BlackBerrys name themselves in option 60.
+  t.true(r.phone.recall >= 0.7);
 });
 
 // Alerts fire from CONFIDENCE.eol / CONFIDENCE.phone (0.6) up: every band they fire in has a
