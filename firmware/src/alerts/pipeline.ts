@@ -82,6 +82,10 @@ export class AlertPipeline<M = unknown> {
 
   private ingestNow(f: Finding): IngestResult {
     const count = Math.max(1, f.count ?? 1);
+    if (f.replaces !== undefined) {
+      const wrong = this.replaced(f);
+      if (wrong) return this.restate(wrong, f);
+    }
     let prev = this.d.alerts.findActive(f.kind, f.dedupKey, f.at - this.d.cooldownMs(f.kind));
     if (!prev && f.action === 'blocked' && this.d.suppressWindowMs !== undefined) {
       // Policy already blocks it: a repeat that teaches nothing new folds into the earlier alert.
@@ -90,10 +94,6 @@ export class AlertPipeline<M = unknown> {
         prev = older;
         this.counts.suppressed++;
       }
-    }
-    if (!prev && f.replaces !== undefined) {
-      const wrong = this.replaced(f);
-      if (wrong) return this.restate(wrong, f);
     }
     if (prev) {
       const severity = RANK[f.severity] > RANK[prev.severity] ? f.severity : prev.severity;

@@ -62,3 +62,14 @@ export function settleAlert(table: FingerprintTable | null, d: Device, maybe: De
   const device = { ...d, alertKind: kind };
   return { device, findings: [{ ...newDeviceFinding(device, maybe, linkBasisOf(d), now), replaces: [d.alertKind] }] };
 }
+
+/** A device said to be "maybe the same" as `old` when `old` is seen again after it appeared: both
+ *  are in use, so they are two devices. The claim is withdrawn on the device and, when its alert
+ *  was raised, in the alert (restated with the same kind). Null when `d` makes no such claim. */
+export function withdrawMaybe(d: Device, old: Device, now: number): { device: Device; findings: Finding[] } | null {
+  if (d.maybeSameAs !== old.mac || d.firstSeen <= old.lastSeen) return null;
+  const signals = [...(d.linkEvidence?.signals ?? []), 'both_active'].slice(-12);
+  const device: Device = { ...d, maybeSameAs: null, linkEvidence: { score: 0, signals } };
+  if (d.alertKind === undefined || d.alertHeldUntil !== undefined) return { device, findings: [] };
+  return { device, findings: [{ ...newDeviceFinding(device, null, linkBasisOf(device), now), replaces: [d.alertKind] }] };
+}

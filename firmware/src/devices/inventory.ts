@@ -9,11 +9,11 @@ import { LIMITS } from './dhcp.js';
 import { isLocallyAdministered } from '../net/mac.js';
 import type { Family } from '../net/ip.js';
 import { normalizeIp } from '../net/ipText.js';
-import { linkDevice, type LinkResult } from './link.js';
+import { DEFAULT_LINK_POLICY, linkDevice, type LinkResult } from './link.js';
 import type { DeviceTable } from './deviceTable.js';
 import type { ActionRequest, AuditEntry, Device, InventoryPolicy, InventoryState, Observation } from './model.js';
 import { appendAudit, newDeviceFinding, newDeviceKind } from './inventoryFindings.js';
-import { holdUntil, settleAlert } from './alertHold.js';
+import { holdUntil, settleAlert, withdrawMaybe } from './alertHold.js';
 
 const DAY = 86_400_000;
 
@@ -145,6 +145,20 @@ function decide(table: FingerprintTable | null, draft: Draft, dev: Device, now: 
   return { findings: [newDeviceFinding(next, maybe, link, now)], actions };
 }
 
+/** `prev` (the device before this observation) is seen again after a quiet spell: a device that
+ *  appeared meanwhile and was said to be "maybe the same" is another device (both are in use). */
+function withdrawMaybes(draft: Draft, prev: Device, now: number): Finding[] {
+  if (now - prev.lastSeen < DEFAULT_LINK_POLICY.quietMs) return []; // a "maybe" needs the old address quiet this long
+  const findings: Finding[] = [];
+  for (const d of draft.devices.values()) {
+    const r = d.maybeSameAs === prev.mac ? withdrawMaybe(d, prev, now) : null;
+    if (r === null) continue;
+    draft.devices = draft.devices.set(r.device);
+    findings.push(...r.findings);
+  }
+  return findings;
+}
+
 /** A decided device's held alert when due, or the correction of its alert (alertHold.ts). */
 function settle(table: FingerprintTable | null, draft: Draft, dev: Device, now: number): Finding[] {
   const maybe = dev.maybeSameAs !== null ? draft.devices.get(dev.maybeSameAs) ?? null : null;
@@ -200,6 +214,7 @@ export function observe(state: InventoryState, obs: Observation, now: number, po
     && (dev.pendingSince === null || obs.dhcp !== undefined || now - dev.pendingSince >= policy.holdMs);
   if (due) ({ findings, actions } = decide(table, draft, dev, now, policy));
   else if (dev.alerted && !learning) findings = settle(table, draft, dev, now);
+  if (prev !== undefined && obs.source !== 'dns') findings = [...findings, ...withdrawMaybes(draft, prev, obs.at)];
   return { state: { ...state, devices: draft.devices, audit: draft.audit, counters }, findings, actions };
 }
 

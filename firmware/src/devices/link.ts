@@ -20,7 +20,7 @@ export interface LinkCandidate extends LinkSignals {
   lastSeen: number;
 }
 
-export type LinkSignal = 'client_id' | 'hostname' | 'generic_hostname' | 'hostname_differs' | 'fingerprint' | 'common_fingerprint' | 'prl' | 'timing' | 'both_active';
+export type LinkSignal = 'client_id' | 'client_id_differs' | 'hostname' | 'generic_hostname' | 'hostname_differs' | 'fingerprint' | 'common_fingerprint' | 'prl' | 'timing' | 'both_active';
 export type LinkVerdict = 'same' | 'maybe' | 'new';
 
 export interface LinkResult {
@@ -42,6 +42,11 @@ export const DEFAULT_LINK_POLICY: LinkPolicy = { sameAt: 0.75, maybeAt: 0.35, ma
 // Names many devices share out of the box; equal names then say little.
 const GENERIC = /^(iphone|ipad|android|localhost|galaxy|pixel|unknown|mobile|phone|(android-)?dhcp|espressif)$/i;
 
+/** Option 61 of type 1 (RFC 2132 §9.14: hardware type Ethernet) holding the device's own MAC. */
+function fromMac(clientId: string, mac: string): boolean {
+  return clientId === `01${mac.replace(/:/g, '')}`;
+}
+
 function normName(h: string | null): string | null {
   if (h === null) return null;
   const n = h.trim().toLowerCase().replace(/\.local$/, '');
@@ -57,6 +62,11 @@ export function scoreLink(obs: LinkSignals & { at: number }, c: LinkCandidate, p
   const signals: LinkSignal[] = [];
   let score = 0;
   if (obs.clientId !== null && obs.clientId === c.clientId) { score += 0.8; signals.push('client_id'); }
+  else if (obs.clientId !== null && c.clientId !== null && !(fromMac(obs.clientId, obs.mac) && fromMac(c.clientId, c.mac))) {
+    // A client id that is not the address itself (a DUID, RFC 4361) outlives a change of
+    // address: a different one is another device. Two ids made of each one's own MAC say nothing.
+    score -= 0.3; signals.push('client_id_differs');
+  }
   const a = normName(obs.hostname); const b = normName(c.hostname);
   if (a !== null && a === b) {
     if (GENERIC.test(a)) signals.push('generic_hostname');

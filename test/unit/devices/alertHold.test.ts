@@ -180,3 +180,35 @@ test('auto-quarantine acts at once while the alert waits; staff who approve duri
   t.deepEqual(p.findings, []);
   t.is(p.device(PHONE)?.alertHeldUntil, undefined);
 });
+
+test('"maybe the same as" an earlier device is withdrawn, on the page and upstream, once that device is seen in use again', (t) => {
+  const o = office();
+  const RARE = [1, 3, 6, 15, 26, 28, 51, 58, 59, 43, 114, 108, 252, 119]; // outside the table: "rare"
+  const A = '02:5e:00:00:00:01'; const B = '02:5e:00:00:00:02';
+  const H = 3_600_000;
+  o.see(dhcp(A, AFTER, { prl: RARE, clientId: '01025e00000001' }));
+  o.until(AFTER + 10 * 60_000);
+  // A second unit of the same model joins after the first went quiet: the timing of a rotation too.
+  o.see(dhcp(B, AFTER + H, { prl: RARE, clientId: '01025e00000002' }));
+  o.until(AFTER + H + 10 * 60_000);
+  const [said] = o.deviceAlerts(B);
+  t.is(said?.params['maybeSameAs'], A);
+  t.regex(o.words(said!, 'ja'), /以前の機器と同じかもしれません/);
+  const before = o.rawUpstream().length;
+  // The next morning the first unit is in use again: two devices.
+  o.see({ mac: A, at: AFTER + 16 * H, source: 'neigh', ipv4: '192.168.1.20', vendor: null });
+  const [now] = o.deviceAlerts(B);
+  t.is(now!.id, said!.id);
+  t.is(now!.params['maybeSameAs'], undefined);
+  t.false(/以前の機器と同じかもしれません/.test(o.words(now!, 'ja')));
+  t.false(/may be the same device/.test(o.words(now!, 'en')));
+  t.is(o.device(B)?.maybeSameAs, null);
+  t.true(o.device(B)?.linkEvidence?.signals.includes('both_active'));
+  const up = o.rawUpstream();
+  t.is(up.length, before + 1, 'upstream hears the correction');
+  t.regex(up.at(-1)!, new RegExp(`alert="${said!.id}"`));
+  t.false(up.at(-1)!.includes('かもしれません'));
+  // Seen again later: nothing more to withdraw.
+  o.see({ mac: A, at: AFTER + 40 * H, source: 'neigh', ipv4: '192.168.1.20', vendor: null });
+  t.is(o.rawUpstream().length, before + 1);
+});

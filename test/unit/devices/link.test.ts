@@ -69,3 +69,15 @@ test('the best of several candidates wins', (t) => {
   const decoy: LinkCandidate = { ...old, mac: '5a:00:00:00:00:01', hostname: 'Someone-else' };
   t.is(linkDevice(obs(), [decoy, old]).mac, old.mac);
 });
+
+test('a client id that is not the address itself (a DUID, RFC 4361) and differs is another device; two made of each own MAC say nothing', (t) => {
+  const rare = { hostname: null, commonFingerprint: false };
+  // Each id made of its own private MAC (what phones send): the rare list and timing still say "maybe".
+  t.is(linkDevice(obs({ ...rare }), [{ ...old, hostname: null }]).verdict, 'maybe');
+  // DUID-based ids (type 255) that differ: two machines, whatever the list and the timing.
+  const r = linkDevice(obs({ ...rare, clientId: 'ff0000000100010001aaaa' }), [{ ...old, hostname: null, clientId: 'ff0000000100010001bbbb' }]);
+  t.is(r.verdict, 'new');
+  t.is(linkDevice(obs({ ...rare, clientId: 'ff0000000100010001aaaa' }), [{ ...old, hostname: null }]).verdict, 'new', 'a DUID against a MAC-made id differs too');
+  // The same DUID after a change of address: the same device.
+  t.is(linkDevice(obs({ ...rare, clientId: 'ff0000000100010001aaaa' }), [{ ...old, hostname: null, clientId: 'ff0000000100010001aaaa' }]).verdict, 'same');
+});
