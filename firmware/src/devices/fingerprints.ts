@@ -90,6 +90,8 @@ export interface FingerprintTable {
   phoneVendors: readonly RegExp[];
   vendorClassRules: readonly VendorClassRule[];
   dnsHints: readonly DnsHint[];
+  /** a dnsHints name → its hint (the first listing it), for lookups by label suffix */
+  dnsIndex: ReadonlyMap<string, DnsHint>;
   applianceVendors: readonly RegExp[];
   /** option-55 lists (joined with ",") that public sources give to devices of different kinds */
   shared: ReadonlySet<string>;
@@ -126,6 +128,7 @@ export function compileFingerprints(json: unknown): FingerprintTable {
     phoneVendors: f.phoneVendors.patterns.map((p) => new RegExp(p, 'i')),
     vendorClassRules: f.vendorClassRules,
     dnsHints: f.dnsHints,
+    dnsIndex: dnsIndexOf(f.dnsHints),
     applianceVendors: (f.applianceVendors?.patterns ?? []).map((p) => new RegExp(p, 'i')),
     shared: new Set(f.sharedLists.map((l) => l.prl.join(','))),
     byPrl,
@@ -134,10 +137,24 @@ export function compileFingerprints(json: unknown): FingerprintTable {
   };
 }
 
-/** The DNS hint a looked-up name gives (lower-case, no trailing dot), or null. Pure. */
+function dnsIndexOf(hints: readonly DnsHint[]): Map<string, DnsHint> {
+  const index = new Map<string, DnsHint>();
+  for (const h of hints) for (const n of h.names) if (!index.has(n)) index.set(n, h);
+  return index;
+}
+
+/** The DNS hint a looked-up name gives: the name, or a suffix of it at a label boundary, is a
+ *  hint's name (case-insensitive, trailing dot ignored); null otherwise. One map lookup per label
+ *  (every query on the office ports comes here), not a scan of the rules. Pure. */
 export function dnsHintOf(table: FingerprintTable, name: string): DnsHint | null {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  return table.dnsHints.find((h) => h.names.some((x) => n === x || n.endsWith(`.${x}`))) ?? null;
+  let n = name.toLowerCase();
+  if (n.endsWith('.')) n = n.slice(0, -1);
+  for (let dot = -1; ;) {
+    const h = table.dnsIndex.get(dot < 0 ? n : n.slice(dot + 1));
+    if (h !== undefined) return h;
+    dot = n.indexOf('.', dot + 1);
+    if (dot < 0) return null;
+  }
 }
 
 export interface FingerprintInput {

@@ -2,6 +2,8 @@
 // dnsHint id) and the inventory folding it in (a Windows 10 PC sending the Vista/7 list is no
 // longer called end-of-life once it checks msftconnecttest.com).
 import test from 'ava';
+import fc from 'fast-check';
+import { dnsHintOf } from '../../../firmware/src/devices/fingerprints.js';
 import { lookupFromFrame } from '../../../firmware/src/devices/dnsLookups.js';
 import { loadFingerprints } from '../../../firmware/src/devices/fingerprintFile.js';
 import { observe } from '../../../firmware/src/devices/inventory.js';
@@ -49,4 +51,19 @@ test('inventory: Windows 10 sending the Vista/7 list is end-of-life until it che
   // The same hint again changes nothing (no write); a name from a device never seen creates none.
   t.is(observe(s, { ...look.observation, at: T0 + 9000 }, T0 + 9000, DEFAULT_POLICY, table).state, s);
   t.is(observe(s, { ...look.observation, mac: '00:14:22:99:99:99' }, T0 + 9000, DEFAULT_POLICY, table).state, s);
+});
+
+test('dnsHintOf (an index by label suffix) says what a scan of the rules says: the name or a parent domain, never a look-alike', (t) => {
+  const table = loadFingerprints();
+  const scan = (name: string) => {
+    const n = name.toLowerCase().replace(/\.$/, '');
+    return table.dnsHints.find((h) => h.names.some((x) => n === x || n.endsWith(`.${x}`)))?.id ?? null;
+  };
+  const known = table.dnsHints.flatMap((h) => h.names);
+  const label = fc.stringMatching(/^[a-zA-Z0-9-]{0,8}$/);
+  const name = fc.tuple(fc.array(label, { maxLength: 3 }), fc.constantFrom(...known, 'example.com', 'com', ''), fc.constantFrom('', '.', 'x'), fc.boolean())
+    .map(([pre, base, tail, upper]) => { const n = [...pre, base].filter((x) => x !== '').join('.') + tail; return upper ? n.toUpperCase() : n; });
+  t.notThrows(() => fc.assert(fc.property(name, (n) => (dnsHintOf(table, n)?.id ?? null) === scan(n)), { numRuns: 3000 }));
+  t.is(dnsHintOf(table, 'www.MSFTCONNECTTEST.com.')?.id, 'windows-ncsi-10');
+  t.is(dnsHintOf(table, 'evilmsftconnecttest.com'), null);
 });
