@@ -67,7 +67,8 @@ export class AlertPipeline<M = unknown> {
   ingest(f: Finding): IngestResult {
     this.counts.findings++;
     const muted = this.d.mutes ? findMute(this.d.mutes(), f, this.d.now()) : undefined;
-    if (muted) {
+    // A correction of an alert already shown always applies: a mute must not keep a wrong one standing.
+    if (muted && (f.replaces === undefined || this.replaced(f) === undefined)) {
       this.counts.muted++;
       return { alert: undefined, isNew: false, muted };
     }
