@@ -21,6 +21,9 @@ export function printDevices(r: unknown, out: (s: string) => void): void {
       `${flags ? ` [${flags}]` : ''}  first ${time(d.firstSeen)} last ${time(d.lastSeen)}\n`);
     if (d.fingerprint?.vendorClass) out(`    vendor class: ${t(d.fingerprint.vendorClass, 128)}\n`);
     if (d.classEvidence?.length) out(`    classified by: ${t(d.classEvidence.join(' '), 400)}\n`);
+    // The new-device alert: waiting for evidence (alertHold.ts), or the kind it says now.
+    if (d.alertHeldUntil !== undefined) out(`    alert waits for evidence until ${time(d.alertHeldUntil)}\n`);
+    else if (d.alertKind !== undefined) out(`    alert: ${d.alertKind}${d.linkEvidence?.signals.includes('both_active') ? ' ("maybe the same" withdrawn: both seen in use)' : ''}\n`);
   }
 }
 
