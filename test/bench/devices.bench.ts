@@ -93,11 +93,13 @@ const cpu = process.cpuUsage(cpu0); const wall = performance.now() - w0;
 const cpuPerPkt = (cpu.user + cpu.system) / 6000;
 const mem = process.memoryUsage();
 
-// Latency (compute only) from a device's first DHCP packet bytes to its finding.
+// Latency (compute only) from a device's first DHCP packet bytes to its finding. An old-PC or
+// phone alert may wait for evidence (devices/alertHold.ts); without the window, the compute alone.
+const prompt = { ...DEFAULT_POLICY, evidenceMs: 0 };
 const first = pcapStream([{ at: AFTER + 999_999, data: ethIpv4Udp(packet(777_777), { src: mac(777_777, false) }) }]);
 const l0 = performance.now();
 const p2 = createPcapParser(); let got = 0;
-for (const f of p2.push(first)) { const r = observationFromFrame(f, (m) => oui.vendorOf(m)); if (r.ok) got += observe(s1000, r.observation, f.at, DEFAULT_POLICY, table).findings.length; }
+for (const f of p2.push(first)) { const r = observationFromFrame(f, (m) => oui.vendorOf(m)); if (r.ok) got += observe(s1000, r.observation, f.at, prompt, table).findings.length; }
 const latencyUs = (performance.now() - l0) * 1000;
 
 console.log('');

@@ -220,9 +220,8 @@ function scoreEntry(table: FingerprintTable, e: FingerprintEntry, obs: Fingerpri
   }
   if (obs.vendorClass !== null && e.vendorClass) {
     const vc = obs.vendorClass;
-    const hit = (v: { match: 'exact' | 'prefix'; value: string }): boolean => (v.match === 'exact' ? vc === v.value : vc.startsWith(v.value));
     // A value only this kind of device sends (its maker's or OS's name) weighs like a whole list.
-    if (e.vendorClass.some((v) => v.alone === true && hit(v))) { score += 0.6; signals.push('vendor_class_names'); }
+    if (e.vendorClass.some((v) => v.alone === true && (v.match === 'exact' ? vc === v.value : vc.startsWith(v.value)))) { score += 0.6; signals.push('vendor_class_names'); }
     else if (e.vendorClass.some((v) => v.match === 'exact' && v.value === vc)) { score += 0.3; signals.push('vendor_class_exact'); }
     else if (e.vendorClass.some((v) => v.match === 'prefix' && vc.startsWith(v.value))) { score += 0.35; signals.push('vendor_class_prefix'); }
   }

@@ -134,6 +134,8 @@ function decide(table: FingerprintTable | null, draft: Draft, dev: Device, now: 
     linkEvidence: { score: link.score, signals: [...link.signals] },
   };
   if (quarantine) draft.audit = appendAudit(draft.audit, policy, { at: now, actor: 'policy', action: 'auto_quarantine', mac: dev.mac, from: 'new', to: 'quarantined' });
+  // The earlier device remembers the claim, so seeing it again can withdraw it without a scan.
+  if (maybe !== null) draft.devices = draft.devices.set({ ...maybe, maybeOf: [...(maybe.maybeOf ?? []).filter((m) => m !== dev.mac), dev.mac].slice(-8) });
   const actions: ActionRequest[] = quarantine ? [{ type: 'quarantine_add', mac: dev.mac }] : [];
   const held = holdUntil(table, decided, now, policy);
   if (held !== null) {
@@ -148,13 +150,22 @@ function decide(table: FingerprintTable | null, draft: Draft, dev: Device, now: 
 /** `prev` (the device before this observation) is seen again after a quiet spell: a device that
  *  appeared meanwhile and was said to be "maybe the same" is another device (both are in use). */
 function withdrawMaybes(draft: Draft, prev: Device, now: number): Finding[] {
-  if (now - prev.lastSeen < DEFAULT_LINK_POLICY.quietMs) return []; // a "maybe" needs the old address quiet this long
+  // A "maybe" needs the old address quiet this long; the claims are listed on it (decide()).
+  if (prev.maybeOf === undefined || now - prev.lastSeen < DEFAULT_LINK_POLICY.quietMs) return [];
   const findings: Finding[] = [];
-  for (const d of draft.devices.values()) {
-    const r = d.maybeSameAs === prev.mac ? withdrawMaybe(d, prev, now) : null;
-    if (r === null) continue;
-    draft.devices = draft.devices.set(r.device);
-    findings.push(...r.findings);
+  const still: string[] = [];
+  for (const mac of prev.maybeOf) {
+    const d = draft.devices.get(mac);
+    const r = d === undefined || d.maybeSameAs !== prev.mac ? null : withdrawMaybe(d, prev, now);
+    if (r !== null) {
+      draft.devices = draft.devices.set(r.device);
+      findings.push(...r.findings);
+    } else if (d?.maybeSameAs === prev.mac) still.push(mac);
+  }
+  const self = draft.devices.get(prev.mac);
+  if (self !== undefined) {
+    const { maybeOf: _claims, ...rest } = self;
+    draft.devices = draft.devices.set(still.length > 0 ? { ...rest, maybeOf: still } : rest);
   }
   return findings;
 }

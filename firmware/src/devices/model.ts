@@ -45,6 +45,7 @@ export const DeviceSchema = z.strictObject({
   pendingSince: z.number().int().nullable().describe('seen without DHCP: alert held until DHCP or hold time'),
   alertHeldUntil: z.number().int().optional().describe('an end-of-life or phone alert waits until then for the evidence the box will soon have (DNS lookups, a later DHCP request)'),
   alertKind: z.enum(['new_device_phone', 'new_device_eol', 'new_device_unknown']).optional().describe('what the new-device alert said: a reclassification that changes it corrects the alert'),
+  maybeOf: z.array(Mac).max(8).optional().describe('later devices said to be "maybe the same" as this one (withdrawn when this one is seen in use again)'),
   linkEvidence: z.strictObject({ score: z.number().min(0).max(1), signals: z.array(z.string().max(24)).max(12) }).optional()
     .describe('private-MAC linking when the device was decided (shown with a held or corrected alert)'),
 });
