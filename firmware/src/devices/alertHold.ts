@@ -60,7 +60,9 @@ export function settleAlert(table: FingerprintTable | null, d: Device, maybe: De
   const kind = newDeviceKind(d);
   if (d.alertKind === undefined || d.alertKind === kind) return { device: d, findings: [] };
   const device = { ...d, alertKind: kind };
-  return { device, findings: [{ ...newDeviceFinding(device, maybe, linkBasisOf(d), now), replaces: [d.alertKind] }] };
+  const f = newDeviceFinding(device, maybe, linkBasisOf(d), now);
+  // The words say what was corrected (webui/src/i18n/alerts/devices.ts).
+  return { device, findings: [{ ...f, params: { ...f.params, correctedFrom: d.alertKind }, replaces: [d.alertKind] }] };
 }
 
 /** A device said to be "maybe the same" as `old` when `old` is seen again after it appeared: both
@@ -71,5 +73,6 @@ export function withdrawMaybe(d: Device, old: Device, now: number): { device: De
   const signals = [...(d.linkEvidence?.signals ?? []), 'both_active'].slice(-12);
   const device: Device = { ...d, maybeSameAs: null, linkEvidence: { score: 0, signals } };
   if (d.alertKind === undefined || d.alertHeldUntil !== undefined) return { device, findings: [] };
-  return { device, findings: [{ ...newDeviceFinding(device, null, linkBasisOf(device), now), replaces: [d.alertKind] }] };
+  const f = newDeviceFinding(device, null, linkBasisOf(device), now);
+  return { device, findings: [{ ...f, params: { ...f.params, maybeWithdrawn: true }, replaces: [d.alertKind] }] };
 }

@@ -46,3 +46,17 @@ test('missing parameters still give sensible sentences', (t) => {
     t.false(Object.values(ja).join('').includes('undefined'));
   }
 });
+
+test('a notice restated on later evidence says what it first said and that it was not so; a withdrawn "maybe the same" says why', (t) => {
+  const eolWas = deviceAlerts.new_device_unknown!.ja({ ...sample, correctedFrom: 'new_device_eol' });
+  t.regex(eolWas.what, /先に「サポートが終わった古いパソコン」とお知らせしましたが、その後の通信から、そうではないと分かりました。/);
+  t.regex(deviceAlerts.new_device_unknown!.en({ ...sample, correctedFrom: 'new_device_phone' }).what, /first reported it as most likely a personal smartphone/);
+  t.regex(deviceAlerts.new_device_eol!.ja({ ...sample, correctedFrom: 'new_device_unknown' }).what, /内容を改めました/);
+  const withdrawn = deviceAlerts.new_device_unknown!.ja({ ...sample, maybeWithdrawn: true });
+  t.regex(withdrawn.what, /同時に使われていることが分かったので、別の機器です/);
+  t.false(withdrawn.what.includes('以前の機器と同じかもしれません（'), 'the claim itself is not repeated');
+  t.regex(deviceAlerts.new_device_unknown!.en({ ...sample, maybeWithdrawn: true }).what, /so they are two devices/);
+  // Nothing is said when nothing was corrected, nor for a value the box never sends.
+  t.notRegex(deviceAlerts.new_device_unknown!.ja(sample).what, /先に|改めました/);
+  t.notRegex(deviceAlerts.new_device_unknown!.ja({ ...sample, correctedFrom: 'toString' }).what, /先に|改めました|undefined|function/);
+});

@@ -55,6 +55,30 @@ function maybeEn(p: P): string {
   return ` It may be the same device as one seen before (${old}). Phones can change their device ID each time they connect, so we could not be sure.`;
 }
 
+// A notice restated on later evidence (devices/alertHold.ts) says what it first said and why it changed.
+const CORRECTED_JA: Record<string, string> = {
+  new_device_eol: '先に「サポートが終わった古いパソコン」とお知らせしましたが、その後の通信から、そうではないと分かりました。',
+  new_device_phone: '先に「私物のスマートフォンの可能性が高い」とお知らせしましたが、その後の通信から、そうではないと分かりました。',
+  new_device_unknown: 'この通知は、その後の通信から分かったことで内容を改めました。',
+};
+const CORRECTED_EN: Record<string, string> = {
+  new_device_eol: ' The box first reported it as an old computer without security updates; what it saw since shows it is not.',
+  new_device_phone: ' The box first reported it as most likely a personal smartphone; what it saw since shows it is not.',
+  new_device_unknown: ' The box has updated this notice with what it learned since.',
+};
+function correctedJa(p: P): string {
+  const from = str(p.correctedFrom);
+  const kind = from !== undefined && Object.hasOwn(CORRECTED_JA, from) ? CORRECTED_JA[from] ?? '' : '';
+  const maybe = p.maybeWithdrawn === true ? '先に「以前の機器と同じかもしれません」とお知らせしましたが、その機器と同時に使われていることが分かったので、別の機器です。' : '';
+  return `${kind}${maybe}`;
+}
+function correctedEn(p: P): string {
+  const from = str(p.correctedFrom);
+  const kind = from !== undefined && Object.hasOwn(CORRECTED_EN, from) ? CORRECTED_EN[from] ?? '' : '';
+  const maybe = p.maybeWithdrawn === true ? ' The box first said it might be a device seen before; both are in use at the same time, so they are two devices.' : '';
+  return `${kind}${maybe}`;
+}
+
 const didJa = (p: P): string => (p.quarantined === true
   ? 'この機器を隔離しました。インターネットにも社内のほかの機器にもつながりません（この装置の案内ページだけは見られます）。'
   : 'この機器を一覧に記録しました。通信はまだ止めていません。');
@@ -68,7 +92,7 @@ const ASK_EN = 'Do you recognise this device?';
 function phoneJa(p: P): AlertText {
   return {
     title: '見慣れないスマートフォンが社内のネットワークにつながりました',
-    what: `${nameJa(p)}${idJa(p)}が、はじめて社内のネットワークにつながりました。社員の方の私物のスマートフォンである可能性が高い機器です。${maybeJa(p)}`,
+    what: `${nameJa(p)}${idJa(p)}が、はじめて社内のネットワークにつながりました。社員の方の私物のスマートフォンである可能性が高い機器です。${maybeJa(p)}${correctedJa(p)}`,
     why: '会社が管理していない私物のスマートフォンは、ウイルス対策や更新の状況が分かりません。社内の情報に触れたり、危険なサイトと通信したりするおそれがあります。',
     did: didJa(p),
     todo: `${ASK_JA} 社員の方の私物であれば、社内のネットワークにはつながないようお願いしてください（来客用のWi-Fiがあればそちらへ）。仕事で使う機器であれば「承認」を押してください。心当たりがなければ「隔離」を押して、相談窓口にご相談ください。`,
@@ -77,7 +101,7 @@ function phoneJa(p: P): AlertText {
 function phoneEn(p: P): AlertText {
   return {
     title: 'An unfamiliar smartphone joined the office network',
-    what: `${nameEn(p)}${idEn(p)} connected to the office network for the first time. It is most likely someone's personal smartphone.${maybeEn(p)}`,
+    what: `${nameEn(p)}${idEn(p)} connected to the office network for the first time. It is most likely someone's personal smartphone.${maybeEn(p)}${correctedEn(p)}`,
     why: 'A personal phone the company does not manage may lack protection or updates. It could reach office data or talk to dangerous sites.',
     did: didEn(p),
     todo: `${ASK_EN} If it is an employee's own phone, ask them to keep it off the office network (use the guest Wi-Fi if there is one). If it is used for work, press "Approve". If nobody recognises it, press "Quarantine" and call the help desk.`,
@@ -87,7 +111,7 @@ function phoneEn(p: P): AlertText {
 function unknownJa(p: P): AlertText {
   return {
     title: '新しい機器が社内のネットワークにつながりました',
-    what: `${nameJa(p)}${idJa(p)}が、はじめて社内のネットワークにつながりました。${maybeJa(p)}`,
+    what: `${nameJa(p)}${idJa(p)}が、はじめて社内のネットワークにつながりました。${maybeJa(p)}${correctedJa(p)}`,
     why: '知らない機器が社内のネットワークにつながっていると、情報を持ち出されたり、ウイルスを広げられたりするおそれがあります。新しく買った機器や来客の機器であることも多く、必ずしも危険とは限りません。',
     did: didJa(p),
     todo: `${ASK_JA} 会社の機器であれば「承認」を押してください。今後この機器について通知はしません。心当たりがなければ「隔離」を押して、相談窓口にご相談ください。`,
@@ -96,7 +120,7 @@ function unknownJa(p: P): AlertText {
 function unknownEn(p: P): AlertText {
   return {
     title: 'A new device joined the office network',
-    what: `${nameEn(p)}${idEn(p)} connected to the office network for the first time.${maybeEn(p)}`,
+    what: `${nameEn(p)}${idEn(p)} connected to the office network for the first time.${maybeEn(p)}${correctedEn(p)}`,
     why: 'An unknown device on the office network could take data out or spread a virus. Often it is simply new equipment or a visitor\'s device, so it is not necessarily dangerous.',
     did: didEn(p),
     todo: `${ASK_EN} If it belongs to the company, press "Approve" and you will not be told about it again. If nobody recognises it, press "Quarantine" and call the help desk.`,
@@ -107,7 +131,7 @@ function eolJa(p: P): AlertText {
   const os = str(p.osName) ?? 'サポートが終了した Windows';
   return {
     title: 'サポートが終わった古いパソコンがつながりました',
-    what: `${os}で動いているとみられる${nameJa(p)}${idJa(p)}が、社内のネットワークにつながりました。${maybeJa(p)}`,
+    what: `${os}で動いているとみられる${nameJa(p)}${idJa(p)}が、社内のネットワークにつながりました。${maybeJa(p)}${correctedJa(p)}`,
     why: `${os}はメーカーのサポートが終わっていて、安全のための更新がもう配られません。インターネットにつなぐだけでウイルスに感染することがあり、社内のほかのパソコンにも広がるおそれがあります。`,
     did: didJa(p),
     todo: `${ASK_JA} 使っていないパソコンであれば、ネットワークのケーブルを抜くかWi-Fiを切ってください。どうしても必要な場合は、インターネットにつながずに使い、新しいパソコンへの買い替えをご検討ください。判断に迷うときは「隔離」を押して、相談窓口にご相談ください。`,
@@ -117,7 +141,7 @@ function eolEn(p: P): AlertText {
   const os = str(p.osName) ?? 'an unsupported version of Windows';
   return {
     title: 'An old computer without security updates joined the network',
-    what: `${nameEn(p)}${idEn(p)}, apparently running ${os}, connected to the office network.${maybeEn(p)}`,
+    what: `${nameEn(p)}${idEn(p)}, apparently running ${os}, connected to the office network.${maybeEn(p)}${correctedEn(p)}`,
     why: `${os} no longer receives security updates from its maker. It can be infected just by being on the internet, and the infection can spread to other office computers.`,
     did: didEn(p),
     todo: `${ASK_EN} If it is not in use, unplug its network cable or turn off its Wi-Fi. If it is truly needed, keep it off the internet and plan to replace it. If unsure, press "Quarantine" and call the help desk.`,
