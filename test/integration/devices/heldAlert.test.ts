@@ -70,6 +70,9 @@ test.serial('bridge: Windows 10 sending the Vista/7 list and checking msftconnec
   t.is(about(await alerts(utmd), late.mac).length, 1, 'no wrong alert left standing');
   const correction = await collector.waitFor((l) => l.includes(late.mac) && l.includes('replaces="new_device_eol"'), 30_000);
   t.true(correction.includes(`alert="${eol.id}"`) && correction.includes('kind="new_device_unknown"'), correction);
+  // The words the centre reads say what was first said and that it was not so (raw UTF-8 as sent).
+  const said = (await collector.rawMessages()).filter((l) => l.includes(late.mac) && l.includes('replaces="new_device_eol"'));
+  t.true(said.some((l) => l.includes('その後の通信から、そうではないと分かりました')), said.join('\n'));
 
   // Nothing upstream ever called the first PC an old one.
   const raw = (await collector.rawMessages()).filter((l) => l.includes(pc.mac));
