@@ -24,6 +24,8 @@ import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from '.
 import { madSorted, medianSorted, quartilesSorted, r3 } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
+const WEB_PORTS: ReadonlySet<number> = new Set([80, 443]);
+
 // Per pair only the connections and three times: identity lives in the key and, when a finding
 // is made, in the flow that completed it. Connections are one interleaved array
 // [start s, bytes, start s, bytes, …] created exactly sized (most pairs never see a second
@@ -150,7 +152,18 @@ export class BeaconDetector implements FlowDetector {
     if (now - p.lastReported < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
     p.lastReported = now;
     this.told.set(key, figures);
-    return [this.finding(flow, s, now)];
+    const f = this.finding(flow, s, now);
+    f.evidence['devicesUsingNetworkOrName'] = used?.count ?? null;
+    // A web-port check-in to a network this device has used day after day is its routine (an
+    // update agent, a sync client): alone it is no reason to call anyone, so it only adds to an
+    // incident something else opened. A new destination, or another port, stands alone.
+    const routine = WEB_PORTS.has(flow.remotePort ?? -1) ? this.ctx.routine?.(flow) : undefined;
+    if (routine !== undefined) {
+      f.evidence['destinationFirstSeenDaysAgo'] = routine.firstSeenDaysAgo;
+      f.evidence['destinationEarlierDaysUsed'] = routine.earlierDaysUsed;
+      if (routine.firstSeenDaysAgo >= b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
+    }
+    return [f];
   }
 
   /** The window to keep across a restart (pairs seen within the window of `now`). */
