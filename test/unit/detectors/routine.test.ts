@@ -1,0 +1,79 @@
+// A device's routine destinations (issue 15): a web-port check-in to a network the device has
+// used day after day is evidence against a beacon (RITA v5's first-seen modifier), stated in the
+// evidence exactly as it happened, kept across a restart; a new destination or another port is not.
+import test from 'ava';
+import type { Finding } from '../../../firmware/src/alerts/types.js';
+import { DetectorSet } from '../../../firmware/src/detectors/index.js';
+import { DestinationRoutine } from '../../../firmware/src/detectors/routine.js';
+import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
+import { DAY0, flow, H, MIN, periodic, thresholds } from './helpers.js';
+
+const D = 24 * H;
+const make = () => new DetectorSet({ thresholds: thresholds(), listed: () => undefined });
+const feed = (d: DetectorSet, flows: FlowRecord[]): Finding[] => [...flows].sort((a, b) => a.end - b.end).flatMap((f) => d.onFlow(f));
+/** A few browsing flows from the device to `ip` at 10:00 JST on office day `day` (DAY0 is day 0, 00:00 JST). */
+const visit = (ip: string, day: number, port = 443): FlowRecord[] => [0, 1, 2].map((k) => flow({ remoteIp: ip, remotePort: port, start: DAY0 + day * D + 10 * H + k * MIN }));
+/** A 30-minute check-in all of office day `day`. */
+const checkIn = (ip: string, day: number, port = 443): FlowRecord[] =>
+  periodic({ every: 30 * MIN, jitter: 2000, hours: 24, seed: day + 1, from: DAY0 + day * D, over: { remoteIp: ip, remotePort: port } });
+
+test('office days are counted in the office\'s time zone, per network (/24), today left out', (t) => {
+  const r = new DestinationRoutine(100, 540);
+  const seen = (ip: string, at: number) => r.note(flow({ remoteIp: ip, start: at, end: at + 1000 }), 'pc');
+  seen('203.0.113.5', DAY0 - 30 * MIN); // 23:30 JST the evening before DAY0: office day -1
+  seen('203.0.113.77', DAY0 + 2 * D + 9 * H); // another address of the same /24, day 2
+  seen('203.0.113.5', DAY0 + 3 * D + 9 * H); // day 3 ("today")
+  t.deepEqual(r.evidence('pc', '203.0.113.200', DAY0 + 3 * D + 12 * H), { firstSeenDaysAgo: 4, earlierDaysUsed: 2 });
+  t.is(r.evidence('pc', '203.0.114.5', DAY0 + 3 * D), undefined, 'another /24 is another destination');
+  t.is(r.evidence('other-pc', '203.0.113.5', DAY0 + 3 * D), undefined, 'another device has its own routine');
+  // Inbound flows are not the device using a destination.
+  r.note(flow({ direction: 'inbound', remoteIp: '198.51.100.9', start: DAY0 }), 'pc');
+  t.is(r.evidence('pc', '198.51.100.9', DAY0 + D), undefined);
+});
+
+test('a flow that ends late is still counted on the day it started; a month-old routine is forgotten', (t) => {
+  const r = new DestinationRoutine(100, 540);
+  r.note(flow({ remoteIp: '203.0.113.5', start: DAY0 + 2 * D }), 'pc');
+  r.note(flow({ remoteIp: '203.0.113.5', start: DAY0 + D, end: DAY0 + 2 * D + H }), 'pc'); // day 1, ended on day 2
+  t.deepEqual(r.evidence('pc', '203.0.113.5', DAY0 + 3 * D), { firstSeenDaysAgo: 2, earlierDaysUsed: 2 });
+  r.evict(DAY0 + 40 * D);
+  t.is(r.size(), 0);
+});
+
+test('a web check-in to a network the device used on two earlier days only adds to an incident; its evidence says so', (t) => {
+  const d = make();
+  const found = feed(d, [...visit('198.51.100.66', 0), ...visit('198.51.100.7', 1), ...checkIn('198.51.100.66', 2)]).filter((f) => f.kind === 'beacon');
+  t.true(found.length > 0, 'still scored and found');
+  t.true(found.every((f) => f.corroborating === true));
+  t.is(found[0]?.evidence['destinationFirstSeenDaysAgo'], 2);
+  t.is(found[0]?.evidence['destinationEarlierDaysUsed'], 2);
+});
+
+test('the same check-in stands alone: to a new network, after one earlier day only, or on another port', (t) => {
+  const alone = (flows: FlowRecord[]) => feed(make(), flows).filter((f) => f.kind === 'beacon');
+  const fresh = alone([...visit('198.51.100.66', 0), ...visit('198.51.100.7', 1), ...checkIn('203.0.113.66', 2)]);
+  t.true(fresh.length > 0 && fresh.every((f) => f.corroborating !== true));
+  t.is(fresh[0]?.evidence['destinationFirstSeenDaysAgo'], 0, 'new today: what happened, not a guess');
+  t.is(fresh[0]?.evidence['destinationEarlierDaysUsed'], 0);
+  const oneDay = alone([...visit('198.51.100.66', 1), ...checkIn('198.51.100.66', 2)]);
+  t.true(oneDay.length > 0 && oneDay.every((f) => f.corroborating !== true));
+  t.is(oneDay[0]?.evidence['destinationEarlierDaysUsed'], 1);
+  const otherPort = alone([...visit('198.51.100.66', 0, 8443), ...visit('198.51.100.66', 1, 8443), ...checkIn('198.51.100.66', 2, 8443)]);
+  t.true(otherPort.length > 0 && otherPort.every((f) => f.corroborating !== true));
+  t.false('destinationEarlierDaysUsed' in (otherPort[0]?.evidence ?? {}), 'routine is only weighed on web ports');
+});
+
+test('the routine survives a restart (kept in the window snapshot); an older snapshot without it still loads', (t) => {
+  const first = make();
+  feed(first, [...visit('198.51.100.66', 0), ...visit('198.51.100.66', 1)]);
+  const kept = JSON.parse(JSON.stringify(first.snapshot(DAY0 + 2 * D))) as { version: 1; beacon: unknown; routine?: unknown };
+  const second = make();
+  second.restore(kept);
+  const found = feed(second, checkIn('198.51.100.66', 2)).filter((f) => f.kind === 'beacon');
+  t.true(found.length > 0 && found.every((f) => f.corroborating === true), 'known as routine after the restart');
+  const forgetful = make();
+  forgetful.restore({ version: 1, beacon: kept.beacon });
+  const again = feed(forgetful, checkIn('198.51.100.66', 2)).filter((f) => f.kind === 'beacon');
+  t.true(again.length > 0 && again.every((f) => f.corroborating !== true), 'without the routine the same check-in stands alone');
+  t.throws(() => make().restore({ ...kept, routine: [['k', 'x', 0, 0]] }), undefined, 'a damaged routine is refused whole');
+});
