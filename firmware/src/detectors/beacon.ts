@@ -154,14 +154,15 @@ export class BeaconDetector implements FlowDetector {
     this.told.set(key, figures);
     const f = this.finding(flow, s, now);
     f.evidence['devicesUsingNetworkOrName'] = used?.count ?? null;
-    // A web-port check-in to a network this device has used day after day is its routine (an
-    // update agent, a sync client): alone it is no reason to call anyone, so it only adds to an
-    // incident something else opened. A new destination, or another port, stands alone.
+    // A web-port check-in to a network this device has used day after day, for longer than a new
+    // beacon takes to be found (routineDays), is its routine (an update agent, a sync client):
+    // alone it is no reason to call anyone, so it only adds to an incident about that network.
+    // A new destination, or another port, stands alone.
     const routine = WEB_PORTS.has(flow.remotePort ?? -1) ? this.ctx.routine?.(flow) : undefined;
     if (routine !== undefined) {
-      f.evidence['destinationFirstSeenDaysAgo'] = routine.firstSeenDaysAgo;
+      f.evidence['destinationFirstSeenHoursAgo'] = routine.firstSeenHoursAgo;
       f.evidence['destinationEarlierDaysUsed'] = routine.earlierDaysUsed;
-      if (routine.firstSeenDaysAgo >= b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
+      if (routine.firstSeenHoursAgo >= 24 * b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
     }
     return [f];
   }

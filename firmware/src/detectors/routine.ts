@@ -6,27 +6,27 @@
 // activecm/rita default_config.hjson, modifiers.first_seen_*). A controller that appears after
 // the box started watching is new, and is judged on its own.
 // Memory: one entry per (device, network) the device used, capped (`caps.beaconPairs`, CLOCK
-// eviction): the first office day and a 31-day bitmask of the days used.
+// eviction): when it was first used and a 31-day bitmask of the office days used.
 import { z } from 'zod';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
 import { networkKey } from './popularity.js';
 
-interface Days { first: number; mask: number; last: number }
+interface Days { first: number; mask: number; last: number } // first: event ms; mask, last: office days
 
 const DAY = 86_400_000;
 const MASK_DAYS = 31;
 
 /** What the history says of one device and destination network at event time `now`. */
 export interface RoutineEvidence {
-  /** Office days since the device first used the network (0: today). */
-  firstSeenDaysAgo: number;
+  /** Whole hours since the device first used the network. */
+  firstSeenHoursAgo: number;
   /** Earlier office days (not today, within the last 31) on which the device used it. */
   earlierDaysUsed: number;
 }
 
-/** The routine as kept across a restart: [device|network, first day, mask, last day]. */
-export const RoutineSnapshotSchema = z.array(z.tuple([z.string().max(200), z.number().int(), z.number().int(), z.number().int()]));
+/** The routine as kept across a restart: [device|network, first use (event ms), mask, last office day]. */
+export const RoutineSnapshotSchema = z.array(z.tuple([z.string().max(200), z.number(), z.number().int().min(0), z.number().int()])).max(1_000_000);
 export type RoutineSnapshot = z.infer<typeof RoutineSnapshotSchema>;
 
 export class DestinationRoutine {
@@ -48,14 +48,14 @@ export class DestinationRoutine {
   note(flow: FlowRecord, device: string): void {
     if (flow.direction !== 'outbound') return;
     const d = this.day(flow.start);
-    const s = this.seen.upsert(DestinationRoutine.key(device, flow.remoteIp), () => ({ first: d, mask: 0, last: d }));
+    const s = this.seen.upsert(DestinationRoutine.key(device, flow.remoteIp), () => ({ first: flow.start, mask: 0, last: d }));
     if (d > s.last) {
       s.mask = d - s.last >= MASK_DAYS ? 0 : (s.mask << (d - s.last)) >>> 0;
       s.last = d;
     }
     const back = s.last - d; // a flow that started before the latest day noted (flows end out of order)
     if (back >= 0 && back < MASK_DAYS) s.mask = (s.mask | (1 << back)) >>> 0;
-    if (d < s.first) s.first = d;
+    if (flow.start < s.first) s.first = flow.start;
   }
 
   /** The device's history with the destination's network at `now`; undefined when never used. */
@@ -69,7 +69,7 @@ export class DestinationRoutine {
       const age = i + shift; // office days before today of bit i
       if (age >= 1 && age < MASK_DAYS && (s.mask & (1 << i)) !== 0) earlier++;
     }
-    return { firstSeenDaysAgo: today - s.first, earlierDaysUsed: earlier };
+    return { firstSeenHoursAgo: Math.max(0, Math.floor((now - s.first) / 3_600_000)), earlierDaysUsed: earlier };
   }
 
   /** Entries used within the last 31 office days of `now`, for a restart. */

@@ -17,13 +17,13 @@ const visit = (ip: string, day: number, port = 443): FlowRecord[] => [0, 1, 2].m
 const checkIn = (ip: string, day: number, port = 443): FlowRecord[] =>
   periodic({ every: 30 * MIN, jitter: 2000, hours: 24, seed: day + 1, from: DAY0 + day * D, over: { remoteIp: ip, remotePort: port } });
 
-test('office days are counted in the office\'s time zone, per network (/24), today left out', (t) => {
+test('office days are counted in the office\'s time zone, per network (/24), today left out; first use in hours', (t) => {
   const r = new DestinationRoutine(100, 540);
   const seen = (ip: string, at: number) => r.note(flow({ remoteIp: ip, start: at, end: at + 1000 }), 'pc');
   seen('203.0.113.5', DAY0 - 30 * MIN); // 23:30 JST the evening before DAY0: office day -1
   seen('203.0.113.77', DAY0 + 2 * D + 9 * H); // another address of the same /24, day 2
   seen('203.0.113.5', DAY0 + 3 * D + 9 * H); // day 3 ("today")
-  t.deepEqual(r.evidence('pc', '203.0.113.200', DAY0 + 3 * D + 12 * H), { firstSeenDaysAgo: 4, earlierDaysUsed: 2 });
+  t.deepEqual(r.evidence('pc', '203.0.113.200', DAY0 + 3 * D + 12 * H), { firstSeenHoursAgo: 84, earlierDaysUsed: 2 });
   t.is(r.evidence('pc', '203.0.114.5', DAY0 + 3 * D), undefined, 'another /24 is another destination');
   t.is(r.evidence('other-pc', '203.0.113.5', DAY0 + 3 * D), undefined, 'another device has its own routine');
   // Inbound flows are not the device using a destination.
@@ -35,17 +35,18 @@ test('a flow that ends late is still counted on the day it started; a month-old 
   const r = new DestinationRoutine(100, 540);
   r.note(flow({ remoteIp: '203.0.113.5', start: DAY0 + 2 * D }), 'pc');
   r.note(flow({ remoteIp: '203.0.113.5', start: DAY0 + D, end: DAY0 + 2 * D + H }), 'pc'); // day 1, ended on day 2
-  t.deepEqual(r.evidence('pc', '203.0.113.5', DAY0 + 3 * D), { firstSeenDaysAgo: 2, earlierDaysUsed: 2 });
+  t.deepEqual(r.evidence('pc', '203.0.113.5', DAY0 + 3 * D), { firstSeenHoursAgo: 48, earlierDaysUsed: 2 });
   r.evict(DAY0 + 40 * D);
   t.is(r.size(), 0);
 });
 
-test('a web check-in to a network the device used on two earlier days only adds to an incident; its evidence says so', (t) => {
+test('a web check-in to a network the device used on two earlier days, first 48 h ago or more, only adds to an incident; its evidence says so', (t) => {
   const d = make();
   const found = feed(d, [...visit('198.51.100.66', 0), ...visit('198.51.100.7', 1), ...checkIn('198.51.100.66', 2)]).filter((f) => f.kind === 'beacon');
   t.true(found.length > 0, 'still scored and found');
   t.true(found.every((f) => f.corroborating === true));
-  t.is(found[0]?.evidence['destinationFirstSeenDaysAgo'], 2);
+  const first = found[0]?.evidence['destinationFirstSeenHoursAgo'];
+  t.true(typeof first === 'number' && first >= 48 && first === Math.floor(((found[0]?.at ?? 0) - (DAY0 + 10 * H)) / H), 'hours since the first visit, at 10:00 on day 0');
   t.is(found[0]?.evidence['destinationEarlierDaysUsed'], 2);
 });
 
@@ -53,11 +54,14 @@ test('the same check-in stands alone: to a new network, after one earlier day on
   const alone = (flows: FlowRecord[]) => feed(make(), flows).filter((f) => f.kind === 'beacon');
   const fresh = alone([...visit('198.51.100.66', 0), ...visit('198.51.100.7', 1), ...checkIn('203.0.113.66', 2)]);
   t.true(fresh.length > 0 && fresh.every((f) => f.corroborating !== true));
-  t.is(fresh[0]?.evidence['destinationFirstSeenDaysAgo'], 0, 'new today: what happened, not a guess');
+  t.true(Number(fresh[0]?.evidence['destinationFirstSeenHoursAgo']) < 24, 'new today: what happened, not a guess');
   t.is(fresh[0]?.evidence['destinationEarlierDaysUsed'], 0);
   const oneDay = alone([...visit('198.51.100.66', 1), ...checkIn('198.51.100.66', 2)]);
   t.true(oneDay.length > 0 && oneDay.every((f) => f.corroborating !== true));
   t.is(oneDay[0]?.evidence['destinationEarlierDaysUsed'], 1);
+  // Two earlier office days, but the first of them in its last half hour: not yet 48 h of use.
+  const lateStart = alone([...visit('198.51.100.66', 0).map((f) => ({ ...f, start: DAY0 + D - 10 * MIN, end: DAY0 + D - 9 * MIN })), ...visit('198.51.100.66', 1), ...checkIn('198.51.100.66', 2).filter((f) => f.start < DAY0 + 2 * D + 20 * H)]);
+  t.true(lateStart.length > 0 && lateStart.every((f) => f.corroborating !== true));
   const otherPort = alone([...visit('198.51.100.66', 0, 8443), ...visit('198.51.100.66', 1, 8443), ...checkIn('198.51.100.66', 2, 8443)]);
   t.true(otherPort.length > 0 && otherPort.every((f) => f.corroborating !== true));
   t.false('destinationEarlierDaysUsed' in (otherPort[0]?.evidence ?? {}), 'routine is only weighed on web ports');
