@@ -142,8 +142,13 @@ export class BeaconDetector implements FlowDetector {
     p.lastScored = now;
     this.trim(p, now);
     if (p.c.length < 2 * b.minConnections) return [];
-    const s = this.score(p, now);
-    if (s === undefined || s.score < b.scoreThreshold) return [];
+    // RITA v5's first-seen modifier, where the box can know it: a destination the device first
+    // used after the box had watched it for routineDays is new for the device, and counts for it.
+    const routine = this.ctx.routine?.(flow);
+    const isNew = routine !== undefined && routine.deviceSeenHoursBefore >= 24 * b.routineDays;
+    const threshold = isNew ? b.scoreThreshold - b.newDestinationBonus : b.scoreThreshold;
+    const s = this.score(p, now, threshold);
+    if (s === undefined || s.score < threshold) return [];
     // A destination many office devices use (by network or name) is a service, not one implant's
     // controller: Windows push and Delivery Optimization check in like clockwork on every PC.
     const used = this.ctx.usedBy?.(flow);
@@ -158,11 +163,12 @@ export class BeaconDetector implements FlowDetector {
     // beacon takes to be found (routineDays), is its routine (an update agent, a sync client):
     // alone it is no reason to call anyone, so it only adds to an incident about that network.
     // A new destination, or another port, stands alone.
-    const routine = WEB_PORTS.has(flow.remotePort ?? -1) ? this.ctx.routine?.(flow) : undefined;
     if (routine !== undefined) {
       f.evidence['destinationFirstSeenHoursAgo'] = routine.firstSeenHoursAgo;
       f.evidence['destinationEarlierDaysUsed'] = routine.earlierDaysUsed;
-      if (routine.firstSeenHoursAgo >= 24 * b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
+      f.evidence['deviceSeenHoursBeforeDestination'] = routine.deviceSeenHoursBefore;
+      f.evidence['scoreThreshold'] = threshold;
+      if (WEB_PORTS.has(flow.remotePort ?? -1) && routine.firstSeenHoursAgo >= 24 * b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
     }
     return [f];
   }
@@ -194,7 +200,7 @@ export class BeaconDetector implements FlowDetector {
   }
 
   /** RITA score of one pair at event time `now`; undefined when there is too little data. */
-  private score(p: Pair, now: number) {
+  private score(p: Pair, now: number, threshold: number) {
     const c = this.ctx.c, b = c.t.beacon;
     const toS = (ms: number) => ms / 1000;
     const dsMax = toS(now);
@@ -211,7 +217,7 @@ export class BeaconDetector implements FlowDetector {
     p.c.forEach((v, i) => (i % 2 === 0 ? times : bytes).push(v)); // p.c is [time, bytes, time, bytes, …]
     const hd = histogramAndDuration(times, dsMin, dsMax, b);
     const w = b.weights;
-    if (w.ts + w.ds + hd.durScore * w.dur + hd.histScore * w.hist < b.scoreThreshold) return undefined;
+    if (w.ts + w.ds + hd.durScore * w.dur + hd.histScore * w.hist < threshold) return undefined;
     const ts = times.sort((x, y) => x - y);
     const deltas: number[] = [];
     let prev: number | undefined;

@@ -23,6 +23,8 @@ export interface RoutineEvidence {
   firstSeenHoursAgo: number;
   /** Earlier office days (not today, within the last 31) on which the device used it. */
   earlierDaysUsed: number;
+  /** Whole hours the box had seen the device (any outbound flow) before it first used the network. */
+  deviceSeenHoursBefore: number;
 }
 
 /** The routine as kept across a restart: [device|network, first use (event ms), mask, last office day]. */
@@ -44,18 +46,24 @@ export class DestinationRoutine {
 
   private static key(device: string, ip: string): string { return `${device}|${networkKey(ip)}`; }
 
-  /** Notes that `device` used the flow's destination (outbound flows only). */
+  /** Notes that `device` used the flow's destination (outbound flows only). The device itself is
+   *  one more entry (`device|`): when the box first saw it, on which days. */
   note(flow: FlowRecord, device: string): void {
     if (flow.direction !== 'outbound') return;
-    const d = this.day(flow.start);
-    const s = this.seen.upsert(DestinationRoutine.key(device, flow.remoteIp), () => ({ first: flow.start, mask: 0, last: d }));
+    this.mark(`${device}|`, flow.start);
+    this.mark(DestinationRoutine.key(device, flow.remoteIp), flow.start);
+  }
+
+  private mark(key: string, start: number): void {
+    const d = this.day(start);
+    const s = this.seen.upsert(key, () => ({ first: start, mask: 0, last: d }));
     if (d > s.last) {
       s.mask = d - s.last >= MASK_DAYS ? 0 : (s.mask << (d - s.last)) >>> 0;
       s.last = d;
     }
     const back = s.last - d; // a flow that started before the latest day noted (flows end out of order)
     if (back >= 0 && back < MASK_DAYS) s.mask = (s.mask | (1 << back)) >>> 0;
-    if (flow.start < s.first) s.first = flow.start;
+    if (start < s.first) s.first = start;
   }
 
   /** The device's history with the destination's network at `now`; undefined when never used. */
@@ -69,7 +77,11 @@ export class DestinationRoutine {
       const age = i + shift; // office days before today of bit i
       if (age >= 1 && age < MASK_DAYS && (s.mask & (1 << i)) !== 0) earlier++;
     }
-    return { firstSeenHoursAgo: Math.max(0, Math.floor((now - s.first) / 3_600_000)), earlierDaysUsed: earlier };
+    const dev = this.seen.peek(`${device}|`);
+    return {
+      firstSeenHoursAgo: Math.max(0, Math.floor((now - s.first) / 3_600_000)), earlierDaysUsed: earlier,
+      deviceSeenHoursBefore: dev === undefined ? 0 : Math.max(0, Math.floor((s.first - dev.first) / 3_600_000)),
+    };
   }
 
   /** Entries used within the last 31 office days of `now`, for a restart. */
