@@ -67,10 +67,12 @@ const run = (layout: Layout): { alerts: Alert[]; findings: number } => {
 // routine can exist: beacons to cloud addresses no other PC uses (no names in this set), long
 // connections on other ports (Steam, a video bridge) and two large uploads. The rules were chosen
 // on days 1-3; days 4-5 (20 PC-days) were held out and meet the issue's target. C2 servers found:
-// 6 of 13 (Botnet-67-1's seven are irregular; see the README). Bounds: the target where it holds,
+// 7 of 13, was 6: Botnet-67-1's controller that appears on day 3 is new for a device the box had
+// watched for two days (RITA's first-seen modifier, 0.15); its six others score 0.65-0.86 from
+// the start, where hundreds of benign pairs score too (README). Bounds: the target where it holds,
 // the measured figure where it does not (so this only stops it getting worse there).
 const TARGET_PER_PC_DAY = 0.1;
-const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 28, c2Found: 6 }, scattered: { falseAlerts: 18, c2Found: 6 } };
+const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 28, c2Found: 7 }, scattered: { falseAlerts: 18, c2Found: 7 } };
 const HELD_OUT_FROM_DAY = 4;
 const dayOf = (at: number): number => Math.floor((at - MONDAY) / (24 * H)) + 1;
 

@@ -23,8 +23,10 @@ test('office days are counted in the office\'s time zone, per network (/24), tod
   seen('203.0.113.5', DAY0 - 30 * MIN); // 23:30 JST the evening before DAY0: office day -1
   seen('203.0.113.77', DAY0 + 2 * D + 9 * H); // another address of the same /24, day 2
   seen('203.0.113.5', DAY0 + 3 * D + 9 * H); // day 3 ("today")
-  t.deepEqual(r.evidence('pc', '203.0.113.200', DAY0 + 3 * D + 12 * H), { firstSeenHoursAgo: 84, earlierDaysUsed: 2 });
+  t.deepEqual(r.evidence('pc', '203.0.113.200', DAY0 + 3 * D + 12 * H), { firstSeenHoursAgo: 84, earlierDaysUsed: 2, deviceSeenHoursBefore: 0 });
   t.is(r.evidence('pc', '203.0.114.5', DAY0 + 3 * D), undefined, 'another /24 is another destination');
+  seen('203.0.114.5', DAY0 + 3 * D + 10 * H);
+  t.is(r.evidence('pc', '203.0.114.5', DAY0 + 3 * D + 11 * H)?.deviceSeenHoursBefore, 82, 'the box had seen the device 82 h before it used this network');
   t.is(r.evidence('other-pc', '203.0.113.5', DAY0 + 3 * D), undefined, 'another device has its own routine');
   // Inbound flows are not the device using a destination.
   r.note(flow({ direction: 'inbound', remoteIp: '198.51.100.9', start: DAY0 }), 'pc');
@@ -35,7 +37,7 @@ test('a flow that ends late is still counted on the day it started; a month-old 
   const r = new DestinationRoutine(100, 540);
   r.note(flow({ remoteIp: '203.0.113.5', start: DAY0 + 2 * D }), 'pc');
   r.note(flow({ remoteIp: '203.0.113.5', start: DAY0 + D, end: DAY0 + 2 * D + H }), 'pc'); // day 1, ended on day 2
-  t.deepEqual(r.evidence('pc', '203.0.113.5', DAY0 + 3 * D), { firstSeenHoursAgo: 48, earlierDaysUsed: 2 });
+  t.deepEqual(r.evidence('pc', '203.0.113.5', DAY0 + 3 * D), { firstSeenHoursAgo: 48, earlierDaysUsed: 2, deviceSeenHoursBefore: 0 });
   r.evict(DAY0 + 40 * D);
   t.is(r.size(), 0);
 });
@@ -64,7 +66,7 @@ test('the same check-in stands alone: to a new network, after one earlier day on
   t.true(lateStart.length > 0 && lateStart.every((f) => f.corroborating !== true));
   const otherPort = alone([...visit('198.51.100.66', 0, 8443), ...visit('198.51.100.66', 1, 8443), ...checkIn('198.51.100.66', 2, 8443)]);
   t.true(otherPort.length > 0 && otherPort.every((f) => f.corroborating !== true));
-  t.false('destinationEarlierDaysUsed' in (otherPort[0]?.evidence ?? {}), 'routine is only weighed on web ports');
+  t.is(otherPort[0]?.evidence['destinationEarlierDaysUsed'], 2, 'stated, but routine is only weighed on web ports');
 });
 
 test('the routine survives a restart (kept in the window snapshot); an older snapshot without it still loads', (t) => {
@@ -80,4 +82,18 @@ test('the routine survives a restart (kept in the window snapshot); an older sna
   const again = feed(forgetful, checkIn('198.51.100.66', 2)).filter((f) => f.kind === 'beacon');
   t.true(again.length > 0 && again.every((f) => f.corroborating !== true), 'without the routine the same check-in stands alone');
   t.throws(() => make().restore({ ...kept, routine: [['k', 'x', 0, 0]] }), undefined, 'a damaged routine is refused whole');
+});
+
+test('a destination new for a device the box already knew needs 0.15 less score (RITA\'s first-seen modifier); the same on a device first seen that day does not', (t) => {
+  // A 20-minute check-in with ±18 minutes and ±1000 bytes of jitter scores 0.79-0.86 all day: under 0.9.
+  const irregular = (day: number) => periodic({ every: 20 * MIN, jitter: 18 * MIN, hours: 24, bytes: 2000, bytesJitter: 1000, seed: 3, from: DAY0 + day * D, over: { remoteIp: '203.0.113.66' } });
+  const known = feed(make(), [...visit('198.51.100.7', 0), ...visit('198.51.100.7', 1), ...visit('198.51.100.7', 2), ...irregular(3)]).filter((f) => f.kind === 'beacon');
+  t.true(known.length > 0, 'found on a device watched for three days');
+  const s = Number(known[0]?.evidence['score']);
+  t.true(s >= 0.75 && s < 0.9, `score ${s} between the two thresholds`);
+  t.is(known[0]?.evidence['scoreThreshold'], 0.75);
+  t.true(Number(known[0]?.evidence['deviceSeenHoursBeforeDestination']) >= 48, 'seen since 10:00 on day 0, destination new at 00:00 on day 3');
+  t.not(known[0]?.corroborating, true);
+  const unknown = feed(make(), [...visit('198.51.100.7', 3), ...irregular(3)]).filter((f) => f.kind === 'beacon');
+  t.deepEqual(unknown, [], 'a device the box met that day: new for the box, not known to be new for the device');
 });
