@@ -58,6 +58,8 @@ test('the same check-in stands alone: to a new network, after one earlier day on
   t.true(fresh.length > 0 && fresh.every((f) => f.corroborating !== true));
   t.true(Number(fresh[0]?.evidence['destinationFirstSeenHoursAgo']) < 24, 'new today: what happened, not a guess');
   t.is(fresh[0]?.evidence['destinationEarlierDaysUsed'], 0);
+  t.is(fresh[0]?.evidence['scoreThreshold'], 0.9, 'the box knew the device for two days, but the 48 h before the destination were not all watched');
+  t.is(fresh[0]?.evidence['devicesUsingNetworkOrName'], 1, 'only this device used 203.0.113.0/24');
   const oneDay = alone([...visit('198.51.100.66', 1), ...checkIn('198.51.100.66', 2)]);
   t.true(oneDay.length > 0 && oneDay.every((f) => f.corroborating !== true));
   t.is(oneDay[0]?.evidence['destinationEarlierDaysUsed'], 1);
