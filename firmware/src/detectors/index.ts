@@ -6,7 +6,7 @@ import type { FlowRecord } from '../flows/parse.js';
 import { z } from 'zod';
 import { BeaconDetector, BeaconSnapshotSchema } from './beacon.js';
 import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
-import { OfficePopularity } from './popularity.js';
+import { OfficePopularity, PopularitySnapshotSchema } from './popularity.js';
 import { OfficeNames } from './officeNames.js';
 import { DestinationRoutine, RoutineSnapshotSchema } from './routine.js';
 import { LongConnectionDetector } from './longConn.js';
@@ -32,8 +32,10 @@ export function collectorAllowEntry(ip: string): AllowEntry {
 }
 
 /** Detector windows kept across a restart (traffic/feature.ts writes them to the state dir). */
-// `routine` came later: a file written before it still loads (the routine then starts over).
-export const WindowSnapshotSchema = z.strictObject({ version: z.literal(1), beacon: BeaconSnapshotSchema, routine: RoutineSnapshotSchema.optional() });
+// `routine` and `popularity` came later: a file written before them still loads (they start over).
+export const WindowSnapshotSchema = z.strictObject({
+  version: z.literal(1), beacon: BeaconSnapshotSchema, routine: RoutineSnapshotSchema.optional(), popularity: PopularitySnapshotSchema.optional(),
+});
 export type WindowSnapshot = z.infer<typeof WindowSnapshotSchema>;
 
 export class DetectorSet {
@@ -127,9 +129,9 @@ export class DetectorSet {
   }
 
   /** Window state worth keeping across a restart (the beacon window: a day of connections; each
-   *  device's routine destinations: a month of days). */
+   *  device's routine destinations: a month of days; which devices used each network and name). */
   snapshot(now: number): WindowSnapshot {
-    return { version: 1, beacon: this.beacon.snapshot(now), routine: this.routine.snapshot(now) };
+    return { version: 1, beacon: this.beacon.snapshot(now), routine: this.routine.snapshot(now), popularity: this.popularity.snapshot(now) };
   }
 
   /** Takes back a snapshot kept before a restart; throws ZodError on a malformed one. */
@@ -137,6 +139,7 @@ export class DetectorSet {
     const s = WindowSnapshotSchema.parse(raw);
     this.beacon.restore(s.beacon);
     if (s.routine) this.routine.restore(s.routine);
+    if (s.popularity) this.popularity.restore(s.popularity);
   }
 
   /** Entries held per detector. */
