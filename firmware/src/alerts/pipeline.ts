@@ -11,6 +11,7 @@ import { assignIncident, incidentDeviceKey } from './incidents.js';
 import { findMute, suppressBlocked, type Mute } from './mutes.js';
 import { grewEnough, growParams, sizeOf } from './grow.js';
 import type { Alert, Finding, Severity } from './types.js';
+import { networkKeyOf } from '../net/ipText.js';
 
 /** Where the pipeline's messages go (upstream/sink.ts OutboxSink): numbered and committed
  *  synchronously, inside the ingest transaction. `M` is the message (upstream/contract.ts);
@@ -202,13 +203,21 @@ export class AlertPipeline<M = unknown> {
     this.d.alerts.markGrown(alert.id, this.d.now());
   }
 
-  /** Whether the finding's device has an incident, opened by another kind of finding, still open at its time. */
+  /** Whether the finding's device has an incident still open at its time that holds another kind
+   *  of alert about the finding's destination network (/24, /48): a weak finding adds to the story
+   *  of that destination, never to an unrelated one (a long HTTPS connection to a chat server says
+   *  nothing about an upload elsewhere). */
   private inOpenIncident(f: Finding): boolean {
     const key = incidentDeviceKey(f.device);
-    if (!this.d.incidents || key === undefined) return false;
+    if (!this.d.incidents || key === undefined || !f.remote) return false;
     const i = this.d.incidents.latestFor(key, f.device ?? {});
     // Opened by something else: weak findings of one kind do not corroborate each other.
-    return i !== undefined && f.at - i.lastAt <= (this.d.incidentWindowMs ?? 6 * HOUR) && i.kinds.some((k) => k !== f.kind);
+    if (i === undefined || f.at - i.lastAt > (this.d.incidentWindowMs ?? 6 * HOUR) || !i.kinds.some((k) => k !== f.kind)) return false;
+    const net = networkKeyOf(f.remote.ip) ?? f.remote.ip;
+    return this.d.incidents.alertIds(i.id).some((id) => {
+      const a = this.d.alerts.get(id);
+      return a !== undefined && a.kind !== f.kind && a.remote !== null && (networkKeyOf(a.remote.ip) ?? a.remote.ip) === net;
+    });
   }
 
   private incidentOf(alert: Alert): StoredIncident | undefined {

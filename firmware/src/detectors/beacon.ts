@@ -24,6 +24,8 @@ import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from '.
 import { madSorted, medianSorted, quartilesSorted, r3 } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
+const WEB_PORTS: ReadonlySet<number> = new Set([80, 443]);
+
 // Per pair only the connections and three times: identity lives in the key and, when a finding
 // is made, in the flow that completed it. Connections are one interleaved array
 // [start s, bytes, start s, bytes, …] created exactly sized (most pairs never see a second
@@ -140,8 +142,13 @@ export class BeaconDetector implements FlowDetector {
     p.lastScored = now;
     this.trim(p, now);
     if (p.c.length < 2 * b.minConnections) return [];
-    const s = this.score(p, now);
-    if (s === undefined || s.score < b.scoreThreshold) return [];
+    // RITA v5's first-seen modifier, where the box can know it: a destination the device first
+    // used after the box had watched it for routineDays is new for the device, and counts for it.
+    const routine = this.ctx.routine?.(flow);
+    const isNew = routine !== undefined && routine.deviceSeenHoursBefore >= 24 * b.routineDays;
+    const threshold = isNew ? b.scoreThreshold - b.newDestinationBonus : b.scoreThreshold;
+    const s = this.score(p, now, threshold);
+    if (s === undefined || s.score < threshold) return [];
     // A destination many office devices use (by network or name) is a service, not one implant's
     // controller: Windows push and Delivery Optimization check in like clockwork on every PC.
     const used = this.ctx.usedBy?.(flow);
@@ -150,7 +157,20 @@ export class BeaconDetector implements FlowDetector {
     if (now - p.lastReported < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
     p.lastReported = now;
     this.told.set(key, figures);
-    return [this.finding(flow, s, now)];
+    const f = this.finding(flow, s, now);
+    f.evidence['devicesUsingNetworkOrName'] = used?.count ?? null;
+    // A web-port check-in to a network this device has used day after day, for longer than a new
+    // beacon takes to be found (routineDays), is its routine (an update agent, a sync client):
+    // alone it is no reason to call anyone, so it only adds to an incident about that network.
+    // A new destination, or another port, stands alone.
+    if (routine !== undefined) {
+      f.evidence['destinationFirstSeenHoursAgo'] = routine.firstSeenHoursAgo;
+      f.evidence['destinationEarlierDaysUsed'] = routine.earlierDaysUsed;
+      f.evidence['deviceSeenHoursBeforeDestination'] = routine.deviceSeenHoursBefore;
+      f.evidence['scoreThreshold'] = threshold;
+      if (WEB_PORTS.has(flow.remotePort ?? -1) && routine.firstSeenHoursAgo >= 24 * b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
+    }
+    return [f];
   }
 
   /** The window to keep across a restart (pairs seen within the window of `now`). */
@@ -180,11 +200,15 @@ export class BeaconDetector implements FlowDetector {
   }
 
   /** RITA score of one pair at event time `now`; undefined when there is too little data. */
-  private score(p: Pair, now: number) {
+  private score(p: Pair, now: number, threshold: number) {
     const c = this.ctx.c, b = c.t.beacon;
     const toS = (ms: number) => ms / 1000;
     const dsMax = toS(now);
-    const dsMin = Math.max(toS(now - c.hours(b.windowHours)), toS(this.observedSince ?? 0));
+    // The whole window, also while the box has watched for less: RITA's duration score claims
+    // persistence over its (24 h) dataset, and a pair seen through the box's first six hours has
+    // not shown a day of it. The box's first day is judged like any other, where a new beacon
+    // has an empty morning behind it (measured on CTU-50: 19 false alerts become 13, scattered).
+    const dsMin = toS(now - c.hours(b.windowHours));
     if (dsMax <= dsMin) return undefined;
     // Histogram and duration need no sorting (binning, min, max): compute them first and skip
     // the O(n log n) interval and size statistics when even perfect ones could not reach the
@@ -193,7 +217,7 @@ export class BeaconDetector implements FlowDetector {
     p.c.forEach((v, i) => (i % 2 === 0 ? times : bytes).push(v)); // p.c is [time, bytes, time, bytes, …]
     const hd = histogramAndDuration(times, dsMin, dsMax, b);
     const w = b.weights;
-    if (w.ts + w.ds + hd.durScore * w.dur + hd.histScore * w.hist < b.scoreThreshold) return undefined;
+    if (w.ts + w.ds + hd.durScore * w.dur + hd.histScore * w.hist < threshold) return undefined;
     const ts = times.sort((x, y) => x - y);
     const deltas: number[] = [];
     let prev: number | undefined;

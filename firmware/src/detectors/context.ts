@@ -3,6 +3,7 @@ import type { DeviceRef, Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CidrSet } from '../net/cidrSet.js';
 import type { AllowEntry, Clocked } from './thresholds.js';
+import type { RoutineEvidence } from './routine.js';
 
 export type DetectorName = AllowEntry['detectors'][number];
 
@@ -22,6 +23,8 @@ export interface DetectorContext {
   allowed(flow: FlowRecord, detector: DetectorName): string | undefined;
   /** How many office devices used this flow's destination (by network or name) lately; set by DetectorSet. */
   usedBy?: ((flow: FlowRecord) => { count: number; by: 'network' | 'name' }) | undefined;
+  /** The flow's device's history with the destination's network (routine.ts); set by DetectorSet. */
+  routine?: ((flow: FlowRecord) => RoutineEvidence | undefined) | undefined;
 }
 
 interface CompiledEntry {

@@ -6,8 +6,9 @@ import type { FlowRecord } from '../flows/parse.js';
 import { z } from 'zod';
 import { BeaconDetector, BeaconSnapshotSchema } from './beacon.js';
 import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
-import { OfficePopularity } from './popularity.js';
+import { OfficePopularity, PopularitySnapshotSchema } from './popularity.js';
 import { OfficeNames } from './officeNames.js';
+import { DestinationRoutine, RoutineSnapshotSchema } from './routine.js';
 import { LongConnectionDetector } from './longConn.js';
 import { MailDetector } from './mail.js';
 import { ScanDetector } from './scan.js';
@@ -31,7 +32,10 @@ export function collectorAllowEntry(ip: string): AllowEntry {
 }
 
 /** Detector windows kept across a restart (traffic/feature.ts writes them to the state dir). */
-export const WindowSnapshotSchema = z.strictObject({ version: z.literal(1), beacon: BeaconSnapshotSchema });
+// `routine` and `popularity` came later: a file written before them still loads (they start over).
+export const WindowSnapshotSchema = z.strictObject({
+  version: z.literal(1), beacon: BeaconSnapshotSchema, routine: RoutineSnapshotSchema.optional(), popularity: PopularitySnapshotSchema.optional(),
+});
 export type WindowSnapshot = z.infer<typeof WindowSnapshotSchema>;
 
 export class DetectorSet {
@@ -44,6 +48,8 @@ export class DetectorSet {
   private readonly popularity: OfficePopularity;
   /** Names the office looked up, by network and by device: evidence that a destination is a known service. */
   private readonly names: OfficeNames | undefined;
+  /** On which days each device used each destination network: its routine, evidence against a check-in. */
+  private readonly routine: DestinationRoutine;
   /** Findings produced per detector since construction (status page, bench). */
   readonly produced: Record<string, number> = {};
 
@@ -58,7 +64,12 @@ export class DetectorSet {
     this.names = nameOf ? new OfficeNames(c.t.caps.destinations, c.t.caps.devices, c.hours(lc.popularityHours), nameOf, watched) : undefined;
     const base = makeContext(c, deps.extraAllow ?? [], deps.nameOf, this.names);
     this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf);
-    const ctx: DetectorContext = { ...base, usedBy: (f) => this.popularity.devices(f.remoteIp, f.end) };
+    this.routine = new DestinationRoutine(c.t.caps.beaconPairs, c.t.timezoneOffsetMinutes);
+    const ctx: DetectorContext = {
+      ...base,
+      usedBy: (f) => this.popularity.devices(f.remoteIp, f.end),
+      routine: (f) => this.routine.evidence(deviceKey(f), f.remoteIp, f.end),
+    };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
     this.beacon = new BeaconDetector(ctx);
     this.all = [this.threat, this.beacon, new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
@@ -69,6 +80,7 @@ export class DetectorSet {
   onFlow(flow: FlowRecord): Finding[] {
     this.popularity.note(flow, deviceKey(flow));
     this.names?.note(flow, deviceKey(flow));
+    this.routine.note(flow, deviceKey(flow));
     let out: Finding[] | undefined;
     for (const d of this.all) {
       const f = d.onFlow(flow);
@@ -113,17 +125,21 @@ export class DetectorSet {
     for (const d of this.all) d.evict(now);
     this.popularity.evict(now);
     this.names?.evict(now);
+    this.routine.evict(now);
   }
 
-  /** Window state worth keeping across a restart (the beacon window: a day of connections). */
+  /** Window state worth keeping across a restart (the beacon window: a day of connections; each
+   *  device's routine destinations: a month of days; which devices used each network and name). */
   snapshot(now: number): WindowSnapshot {
-    return { version: 1, beacon: this.beacon.snapshot(now) };
+    return { version: 1, beacon: this.beacon.snapshot(now), routine: this.routine.snapshot(now), popularity: this.popularity.snapshot(now) };
   }
 
   /** Takes back a snapshot kept before a restart; throws ZodError on a malformed one. */
   restore(raw: unknown): void {
     const s = WindowSnapshotSchema.parse(raw);
     this.beacon.restore(s.beacon);
+    if (s.routine) this.routine.restore(s.routine);
+    if (s.popularity) this.popularity.restore(s.popularity);
   }
 
   /** Entries held per detector. */

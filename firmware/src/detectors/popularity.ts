@@ -3,6 +3,7 @@
 // addresses in one network (Windows push, Delivery Optimization, an antivirus vendor), so four
 // PCs behind the same Slack servers are one popular destination, not four rare ones. The name
 // is the one the device looked up (DNS name sensor), cut to its registered part.
+import { z } from 'zod';
 import { networkKeyOf } from '../net/ipText.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
@@ -23,6 +24,10 @@ export function registeredName(name: string): string {
   const take = sld.length <= 3 && tld.length === 2 ? 3 : 2;
   return labels.slice(-take).join('.');
 }
+
+/** Popularity as kept across a restart: [net:… or name:…, device keys, last seen (event ms)]. */
+export const PopularitySnapshotSchema = z.array(z.tuple([z.string().max(300), z.array(z.string().max(100)).max(64), z.number()])).max(1_000_000);
+export type PopularitySnapshot = z.infer<typeof PopularitySnapshotSchema>;
 
 export class OfficePopularity {
   private readonly seen: CappedMap<string, Seen>;
@@ -61,6 +66,18 @@ export class OfficePopularity {
 
   evict(now: number): void {
     this.seen.sweep((s) => s.lastSeen < now - this.windowMs);
+  }
+
+  /** Destinations used within the window of `now`, for a restart. */
+  snapshot(now: number): PopularitySnapshot {
+    const out: PopularitySnapshot = [];
+    for (const [k, s] of this.seen.entries()) if (s.lastSeen >= now - this.windowMs) out.push([k, s.devices, s.lastSeen]);
+    return out;
+  }
+
+  /** Takes back a snapshot (destinations already present are kept as they are). */
+  restore(s: PopularitySnapshot): void {
+    for (const [k, devices, lastSeen] of s) if (this.seen.peek(k) === undefined) this.seen.set(k, { devices: devices.slice(0, this.keep), lastSeen });
   }
 
   size(): number { return this.seen.size; }

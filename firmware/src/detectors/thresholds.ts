@@ -60,6 +60,8 @@ export const ThresholdsSchema = z.strictObject({
     durIdealHours: z.number().int().min(1).describe('RITA DurIdealNumberOfConsistentHours (12).'),
     rescoreMinutes: z.number().positive().describe('Least time between two scorings of one pair (CPU bound).'),
     reportEveryHours: z.number().positive().describe('Least time between two findings for one pair whose figures (connections, interval, score) did not change; changed figures are reported at the next rescore so the alert grows.'),
+    newDestinationBonus: z.number().min(0).max(0.5).default(0.15).describe("How much lower the score threshold is for a destination the device first used after the box had watched it for routineDays (new for the device): RITA v5's first_seen_score_increase (0.15)."),
+    routineDays: z.number().int().min(1).max(30).default(2).describe("A check-in on a web port (80/443) to a network (/24, /48) the device first used at least this many days (× 24 h) ago and used on at least this many earlier office days is part of the device's routine (RITA v5's first-seen modifier): it only adds to an incident something else opened. Keep it above the time the slowest beacon the method sees takes to be found (minConnections an hour apart: 24 h), so a new controller is reported before it can become routine."),
   }),
   mail: z.strictObject({
     ports: z.array(Port).describe('SMTP ports (25, 465, 587).'),

@@ -56,3 +56,18 @@ test('a long web connection joins the story another kind of finding opened, and 
   // Another long web connection ten hours after the beacon: the incident is closed, nothing stored.
   t.is(s.p.ingest({ ...longConn(443, DAY0 + 13 * H), dedupKey: 'other' }).alert, undefined);
 });
+
+test('a weak finding joins only a story about its own destination network, never an unrelated one', (t) => {
+  const s = setup();
+  // An upload to 198.51.100.0/24 opened the device's incident; a long HTTPS connection to a chat
+  // server elsewhere (203.0.113.50) adds nothing to that story, one to the same network does.
+  const upload: Finding = {
+    kind: 'upload', severity: 'warning', dedupKey: 'upload:x', at: DAY0 + 3 * H, device: { ip: '192.168.1.10', mac: '02:00:00:00:00:0a' },
+    remote: { ip: '198.51.100.20', port: 443 }, direction: 'outbound', action: 'none', params: {}, evidence: {},
+  };
+  s.p.ingest(upload);
+  t.is(s.p.ingest(longConn(443, DAY0 + 4 * H)).alert, undefined);
+  const related = { ...longConn(443, DAY0 + 4 * H), remote: { ip: '198.51.100.77', port: 443 }, dedupKey: 'long_connection:related' };
+  t.truthy(s.p.ingest(related).alert);
+  t.is(s.alerts.count(), 2);
+});

@@ -59,14 +59,22 @@ const run = (layout: Layout): { alerts: Alert[]; findings: number } => {
   return r;
 };
 
-// Measured 2026-12-02 with the shipped thresholds (the README's issue 15 figures), for flows laid
-// out evenly / scattered in their hour: false alerts 102 / 86 in 50 PC-days (2.04 / 1.72 per PC per
-// day; mostly beacons to cloud addresses contacted once or twice an hour, and long connections on
-// 443 that join the incidents those open), labelled C2 servers found 6 / 6 of 13 the method can
-// see (the 7 missed are all Botnet-67-1's). The issue's targets are NOT met on this set. It has no
-// names (no DNS, no TLS server names: the box's strongest evidence that a destination is a
-// well-known service) and no moments within the hour. These bounds only stop it getting worse.
-const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 102, c2Found: 6 }, scattered: { falseAlerts: 86, c2Found: 6 } };
+// Measured 2026-12-02 with the shipped thresholds (README, issue 15), flows laid out evenly /
+// scattered in their hour. Before: 102 / 86 false alerts in 50 PC-days (2.04 / 1.72 per PC per day).
+// Now 28 / 18 (0.56 / 0.36): a web-port check-in to a network the PC has used for 48 h and on two
+// earlier days is its routine and only adds to an incident about that network, and weak findings
+// no longer join unrelated incidents. What is left falls on the box's first three days, before any
+// routine can exist: beacons to cloud addresses no other PC uses (no names in this set), long
+// connections on other ports (Steam, a video bridge) and two large uploads. The rules were chosen
+// on days 1-3; days 4-5 (20 PC-days) were held out and meet the issue's target. C2 servers found:
+// 7 of 13, was 6: Botnet-67-1's controller that appears on day 3 is new for a device the box had
+// watched for two days (RITA's first-seen modifier, 0.15); its six others score 0.65-0.86 from
+// the start, where hundreds of benign pairs score too (README). Bounds: the target where it holds,
+// the measured figure where it does not (so this only stops it getting worse there).
+const TARGET_PER_PC_DAY = 0.1;
+const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 28, c2Found: 7 }, scattered: { falseAlerts: 18, c2Found: 7 } };
+const HELD_OUT_FROM_DAY = 4;
+const dayOf = (at: number): number => Math.floor((at - MONDAY) / (24 * H)) + 1;
 
 for (const layout of ['even', 'scattered'] as const) {
   test(`ten benign PCs over five days (TLS only, ${layout}): false alerts after the pipeline`, (t) => {
@@ -77,6 +85,11 @@ for (const layout of ['even', 'scattered'] as const) {
     t.log(`false alerts: ${falseAlerts.length} for ${pcDays} PC-days = ${(falseAlerts.length / pcDays).toFixed(2)} per PC per day (target 0.1): ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
     const incidents = new Set(falseAlerts.map((a) => (a.incidentId === null ? `alert ${a.id}` : `incident ${a.incidentId}`)));
     t.log(`as the staff see them, grouped into incidents: ${incidents.size} (${(incidents.size / pcDays).toFixed(2)} per PC per day)`);
+    const heldOut = falseAlerts.filter((a) => dayOf(a.firstSeen) >= HELD_OUT_FROM_DAY);
+    const heldOutPcDays = new Set(benign.filter((r) => r.day >= HELD_OUT_FROM_DAY).map((r) => `${r.set}/${r.day}`)).size;
+    t.log(`held out (days ${HELD_OUT_FROM_DAY}-5): ${heldOut.length} for ${heldOutPcDays} PC-days = ${(heldOut.length / heldOutPcDays).toFixed(2)} per PC per day`);
+    t.is(heldOutPcDays, 20);
+    t.true(heldOut.length / heldOutPcDays <= TARGET_PER_PC_DAY, `held-out days meet the target (${heldOut.length} in ${heldOutPcDays} PC-days)`);
     t.true(falseAlerts.length <= MEASURED[layout].falseAlerts, `no worse than measured (${falseAlerts.length} > ${MEASURED[layout].falseAlerts})`);
     t.true(falseAlerts.every((a) => a.direction !== 'inbound'), 'attacks on the PCs are never counted as their traffic');
   });
@@ -89,5 +102,26 @@ for (const layout of ['even', 'scattered'] as const) {
     for (const v of visible) if (!found.includes(v)) t.log(`  missed: ${v.capture} → ${v.server}`);
     t.true(visible.length >= 5, 'the set has C2 channels the method can see');
     t.true(found.length >= MEASURED[layout].c2Found, `no worse than measured (${found.length} < ${MEASURED[layout].c2Found})`);
+    // Botnet-327-2 names no C2 server (every flow is labelled Malicious), but its hourly check-ins
+    // to three addresses on 443 are the kind of positive the routine rule could hide: still found.
+    const b327 = malwareIp(captures.indexOf('CTU-Malware-Capture-Botnet-327-2'));
+    t.is(new Set(alerts.filter((a) => a.device.ip === b327 && a.kind === 'beacon' && a.remote?.port === 443).map((a) => a.remote?.ip)).size, 3);
+  });
+}
+
+for (const layout of ['even', 'scattered'] as const) {
+  test(`each PC replayed alone (${layout}): the held-out days still meet the target; one office adds only popularity`, (t) => {
+    // The ten PCs are one university network in the same weeks (SOURCES.md), but their days are
+    // aligned by number, not by date; the routine rule must not lean on the office.
+    let all = 0, heldOut = 0;
+    clients.forEach((c, i) => {
+      const { alerts } = replay(flowsOf(benign.filter((r) => r.set === c), pcIp(i), `02:00:00:00:50:${hex(i)}`, benignAt, layout).map((x) => x.flow));
+      all += alerts.length;
+      heldOut += alerts.filter((a) => dayOf(a.firstSeen) >= HELD_OUT_FROM_DAY).length;
+    });
+    const office = run(layout).alerts.filter((a) => (a.device.ip ?? '').startsWith('10.50.0.')).length;
+    t.log(`alone: ${all} false alerts in 50 PC-days (${(all / 50).toFixed(2)}), held out ${heldOut} in 20 (${(heldOut / 20).toFixed(2)}); as one office ${office}`);
+    t.true(heldOut / 20 <= TARGET_PER_PC_DAY);
+    t.true(office < all, 'other PCs using a network count against a finding');
   });
 }
