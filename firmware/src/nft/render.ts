@@ -3,7 +3,7 @@
 // tables in one transaction and touches nothing else (the firewall4 way).
 import {
   ACCEPT, DROP, MASQUERADE, addToSet, anySet, counter, ctState, eq, inSet, log, meta, ne, payload,
-  type ChainObj, type Cmd, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
+  type ChainObj, type Cmd, type Expr, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
 } from './json.js';
 import { blocklistHitChain, blocklistLogPrefix, blocklistLookupChain, blocklistSetNames, type BlocklistGroup, type Policy } from './policy.js';
 import { netmaskText } from '../net/cidrNumbers.js';
@@ -15,10 +15,35 @@ const FILTER = 0; // nft's "filter" priority
 export const LAN_SEEN_SET = 'lan_seen';
 const LAN_SEEN_TIMEOUT_S = 3600;
 
+/** The dynamic set of (MAC, IPv6) pairs that opened connections through the box, in
+ *  `inet utm` in both modes: a device's IPv6 addresses come and go (privacy addresses), so
+ *  each new connection records its own. The cutter reads it to end a quarantined device's
+ *  IPv6 connections by MAC (conntrack/cutter.ts). */
+export const LAN_SEEN6_SET = 'lan_seen6';
+
 /** Sets whose elements only the packet path writes: a re-apply leaves them in the kernel
  *  (NftDriver.apply keepSets), so sightings survive it. */
-export const DYNAMIC_SETS: readonly string[] = [LAN_SEEN_SET];
+export const DYNAMIC_SETS: readonly string[] = [LAN_SEEN_SET, LAN_SEEN6_SET];
 const LAN_SEEN_SIZE = 65_536;
+
+/** Bridge mode: the bit of the packet mark the bridge table sets on IPv6 frames entering
+ *  from an office port, so the inet table (which br_netfilter hands the bridge device, not
+ *  the port) knows a new connection's sender is an office device. */
+export const OFFICE_MARK = 0x0080_0000;
+
+function lanSeen6Set(): { name: string; type: ['ether_addr', 'ipv6_addr']; flags: ['timeout']; timeout: number; size: number } {
+  return { name: LAN_SEEN6_SET, type: ['ether_addr', 'ipv6_addr'], flags: ['timeout'], timeout: LAN_SEEN_TIMEOUT_S, size: LAN_SEEN_SIZE };
+}
+
+/** Records the sender's (MAC, IPv6) of a new connection from the office (added only when
+ *  absent: a lookup, no write, and met by a connection's first packet only). `from` tells
+ *  the office side: the LAN ports (router) or the office mark (bridge). */
+function lanSeen6Rule(from: Stmt): Stmt[] {
+  const pair = { concat: [payload('ether', 'saddr'), payload('ip6', 'saddr')] };
+  return [from, eq(meta('nfproto'), 'ipv6'), ne(payload('ip6', 'saddr'), '::'),
+    ne(pair, `@${LAN_SEEN6_SET}`), addToSet(LAN_SEEN6_SET, payload('ether', 'saddr'), payload('ip6', 'saddr'))];
+}
+const markBit = (): Expr => ({ '&': [meta('mark'), OFFICE_MARK] });
 
 function lanSeenSet(): { name: string; type: ['ether_addr', 'ipv4_addr']; flags: ['timeout']; timeout: number; size: number } {
   // nft adds the `dynamic` flag itself once a rule adds to the set from the packet path.
@@ -34,6 +59,8 @@ function lanSeenRule(lanIfs: string[], bridge: boolean): Stmt[] {
     ne(pair, `@${LAN_SEEN_SET}`), addToSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
 }
 const SRCNAT = 100;
+/** The flowtable's name (router mode, when offered). */
+export const FLOWTABLE = 'ft';
 
 /** Renders the full document for `policy`. Never throws; the result is checked by `nft -c`. */
 export function renderRuleset(policy: Policy): NftDocument {
@@ -69,6 +96,12 @@ function renderInet(p: Policy): Cmd[] {
   set({ name: 'allow_v6', type: 'ipv6_addr', flags: ['interval'], ...elems(p.allow.v6) });
   if (router) set({ name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) });
   if (router) set(lanSeenSet());
+  set(lanSeen6Set());
+  // Router mode, when the kernel offers it: established TCP/UDP flows leave the forward path
+  // for the flowtable (software offload). `counter` keeps conntrack's byte accounting, which
+  // the per-device counts read. Ending a connection (conntrack -D) ends its offloaded flow.
+  const ft = router && p.flowtable?.length ? p.flowtable : undefined;
+  if (ft) out.push({ add: { flowtable: { family: F, table: t, name: FLOWTABLE, hook: 'ingress', prio: FILTER, dev: ft, flags: ['counter'] } } });
   for (const g of p.blocklists) {
     for (const fam of [4, 6] as const) {
       const names = blocklistSetNames(g.id, fam);
@@ -97,8 +130,10 @@ function renderInet(p: Policy): Cmd[] {
     rule(name, [ctState('invalid'), DROP]);
   };
   chain({ name: 'forward', type: 'filter', hook: 'forward', prio: FILTER, policy: router ? 'drop' : 'accept' });
+  if (ft) rule('forward', [eq(meta('l4proto'), anySet(['tcp', 'udp'])), ctState('established'), { flow: { op: 'add', flowtable: `@${FLOWTABLE}` } }]);
   fastPath('forward');
   if (router) rule('forward', lanSeenRule(p.ifaces.lan, false));
+  rule('forward', lanSeen6Rule(router ? eq(meta('iifname'), anySet(p.ifaces.lan)) : eq(markBit(), OFFICE_MARK)));
   if (router) rule('forward', [inSet(payload('ether', 'saddr'), 'quarantine'), counter('quarantine_out'), DROP]);
   rule('forward', [{ jump: { target: 'blocklist' } }]);
   if (router) {
@@ -230,6 +265,10 @@ function renderBridge(p: Policy): Cmd[] {
   rule('forward', [lanIn, eq(payload('udp', 'dport'), 53), { jump: { target: 'sighting' } }]);
   rule('forward', [lanIn, eq(payload('icmp', 'type'), 'echo-request'), { jump: { target: 'sighting' } }]);
   rule('sighting', seen.slice(1));
+  // IPv6 frames from an office port carry the office mark: the inet table records the
+  // sender's (MAC, IPv6) on each new connection (lan_seen6), which ends a quarantined
+  // device's IPv6 connections by MAC. IPv4 frames pay one failed compare.
+  rule('forward', [eq(payload('ether', 'type'), 'ip6'), lanIn, { mangle: { key: meta('mark'), value: { '|': [meta('mark'), OFFICE_MARK] } } }]);
 
   // The box's own page and shell answer on the office side only: on the ports the evidence
   // has proven to be the office's (none while unproven), or else on every port but the WAN.
