@@ -96,7 +96,7 @@ test('no rule writes a dynamic set on every packet: sightings are added only whe
     for (const w of writes) {
       const e = JSON.stringify(w.rule.expr);
       t.false(e.includes('"op":"update"'), e);
-      t.regex(e, /"op":"!=","left":\{"concat".*"right":"@lan_seen".*"op":"add"/, 'looked up first, added only when missing');
+      t.regex(e, /"op":"!=","left":\{"concat".*"right":"@(lan_seen6?)".*"op":"add".*"set":"@\1"/, 'looked up first, added only when missing');
     }
   }
 });
