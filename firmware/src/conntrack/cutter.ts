@@ -52,13 +52,12 @@ export class ConnectionCutter implements ConnectionSweeper {
     return deleted;
   }
 
-  /** Addresses the neighbour table and the sightings sets hold for quarantined MACs: IPv4
-   *  from `lan_seen` (bridge table in bridge mode), IPv6 from `lan_seen6` (inet table, both
-   *  modes: every new connection from the office records its sender's MAC and IPv6). */
+  /** Addresses the neighbour table and the sightings sets hold for quarantined MACs
+   *  (`lan_seen`, `lan_seen6` in the inet table, both modes: every new connection from the
+   *  office records its sender's MAC and address). */
   private async quarantined(policy: Policy): Promise<string[]> {
     const neigh = parseNeighbours((await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 10_000 })).stdout).sightings;
-    const family = policy.mode === 'bridge' ? 'bridge' : 'inet';
-    const seen = parseMacIpSet(await this.listed(family, LAN_SEEN_SET)).sightings;
+    const seen = parseMacIpSet(await this.listed('inet', LAN_SEEN_SET)).sightings;
     const seen6 = parseMacIpSet(await this.listed('inet', LAN_SEEN6_SET)).sightings;
     return quarantinedAddresses(policy.quarantine, [...neigh, ...seen, ...seen6]);
   }
