@@ -14,13 +14,23 @@
 // Load: test/bench/udpBlast.c (built here with cc): 64-byte UDP frames from one LAN host to
 // 256 internet addresses (one conntrack flow each, opened by a ping/pong), delivered packets
 // counted by an nft counter in the internet namespace; latency = UDP ping/pong round trips to
-// the same 256 addresses; bulk TCP = iperf3 (one stream). Ratios are against the floor of the
-// same mode, medians over ROUNDS. On a shared, loaded machine packets per second swing by 2–3×
-// between rounds; the sender's CPU time per packet (which on veth includes the box's forwarding,
-// done in the sender's softirq context) is far steadier: "floor/this" is the pps ratio it implies.
-// Needs root, cc and iperf3. Run: npx tsx test/bench/packetPath.bench.ts
+// the same 256 addresses; new flows = 64-byte UDP frames each to a new (address, port) pair,
+// so every packet is a connection's first (conntrack entry created, the lists walked); bulk
+// TCP = one iperf3 stream paced at TCP_RATE, both ends pinned to one CPU (taskset), read as
+// the CPU time both ends spent per KiB delivered (iperf3's own figures).
+// Why CPU time and not rates: on a shared, loaded machine packets per second and Gbit/s swing
+// by 2–10× between rounds, while the CPU a packet or a byte costs is far steadier. On veth
+// the box's forwarding runs in the softirq of the sending (and, for ACKs, the receiving)
+// process, and this kernel has no IRQ time accounting (CONFIG_IRQ_TIME_ACCOUNTING unset), so
+// that work is charged to those processes. "floor/this" is the rate a ratio of costs implies.
+// Pairing: within a round every scenario is measured right after a floor measurement, and a
+// floor closes the round; each scenario's ratio is its cost against the mean of the floors
+// just before and after it (the machine's load drifts slowly), and the report gives the
+// median of those paired ratios over ROUNDS.
+// Needs root, cc, iperf3 and taskset. Run: npx tsx test/bench/packetPath.bench.ts
 //   env: ROUNDS (3), SECONDS per measurement (3), ENTRIES (1000000), MODES (router,bridge),
-//        SCENARIOS (comma-separated names, default all)
+//        SCENARIOS (comma-separated names, default all), TCP_RATE (iperf3 -b, default 500M),
+//        CPU (the CPU both iperf3 ends are pinned to, default 1)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +59,12 @@ const MODES = (process.env['MODES'] ?? 'router,bridge').split(',') as ('router' 
 /** Only these scenarios (comma-separated names; default all). */
 const SCENARIOS = process.env['SCENARIOS']?.split(',') ?? null;
 const ECHO_PORT = 7;
+const TCP_RATE = process.env['TCP_RATE'] ?? '500M';
+const PIN = process.env['CPU'] ?? '1';
+/** New-flow load: ports NEW_PORT.. on each destination (256 × 512 pairs: no pair repeats in a run). */
+const NEW_PORT = 20000;
+const NEW_PORTS = 512;
+const NEW_SECONDS = 1;
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(new URL('../../rules/base-policy.json', import.meta.url), 'utf8')));
 
 /** 256 internet addresses, none of the lab's named hosts and none on any list. */
@@ -101,7 +117,9 @@ const FLOOR_NAT = `table inet utm {\n chain forward { type filter hook forward p
 const FLOOR_FT = `table inet utm {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; }\n chain forward { type filter hook forward priority filter; policy accept; meta l4proto { tcp, udp } flow add @ft; ct state established,related accept; }\n}\n`;
 const FLUSH = 'table inet utm {}\ndelete table inet utm\ntable bridge utm {}\ndelete table bridge utm\n';
 
-interface Sample { cpuNs: number; pps: number; offered: number; p50: number; p99: number; newP50: number; lost: number; gbit: number; applyS: number }
+interface Sample { cpuNs: number; pps: number; offered: number; p50: number; p99: number; newP50: number; lost: number; newCpuNs: number; tcpNsPerKiB: number; tcpMbit: number; applyS: number }
+/** A scenario's costs against the floors measured just before and after it. */
+interface Ratios { cpu: number; newCpu: number; tcp: number }
 type Scenario = { name: string; modes: ('router' | 'bridge')[]; brnf: boolean; text?: string; json?: () => string; optional?: boolean };
 
 async function main(): Promise<void> {
@@ -114,6 +132,7 @@ async function main(): Promise<void> {
   const lengths = new Map<number, number>();
   for (const r of mixRanges) { const l = 32 - Math.log2(Number(r.last - r.first) + 1); lengths.set(l, (lengths.get(l) ?? 0) + 1); }
   const feed = toBlocklistGroup({ id: 'fbothdrop', direction: 'both', action: 'drop', feedIds: ['bench'] }, content);
+  FEED_LOOKUPS = 2 + (feed.v4.masked?.length ?? 0);
   // the layout before (issue 14): singles in the hash set, every other merged range in one interval set
   const packed = packRanges(mixRanges);
   const oldNets: SetElem[] = [];
@@ -155,29 +174,46 @@ async function benchMode(mode: 'router' | 'bridge', blast: string, work: string,
     const scenarios = all.filter((x) => SCENARIOS === null || SCENARIOS.includes(x.name));
     // The internet side: count-and-drop the flood, echo the pings, serve iperf3.
     const counter = join(work, `count-${mode}.nft`);
-    writeFileSync(counter, `table inet bench {\n counter flood {}\n chain pre { type filter hook prerouting priority raw; policy accept; udp dport ${ECHO_PORT} @th,64,8 0x46 counter name flood drop; }\n}\n`);
+    writeFileSync(counter, `table inet bench {\n counter flood {}\n counter newflood {}\n chain pre { type filter hook prerouting priority raw; policy accept; udp dport ${ECHO_PORT} @th,64,8 0x46 counter name flood drop; udp dport ${NEW_PORT}-${NEW_PORT + NEW_PORTS - 1} @th,64,8 0x4e counter name newflood drop; }\n}\n`);
     await lab.exec(lab.ns.wan, [NFT, '-f', counter]);
     await lab.spawn(lab.ns.wan, [blast, 'echo', String(ECHO_PORT)]);
-    await lab.spawn(lab.ns.wan, ['iperf3', '-s']);
+    await lab.spawn(lab.ns.wan, ['taskset', '-c', PIN, 'iperf3', '-s']);
     const out: Record<string, Sample[]> = {};
+    const ratios: Record<string, Ratios[]> = {};
     const skipped = new Set<string>();
+    const floorSc = all.find((x) => x.name === 'floor');
+    if (!floorSc) throw new Error('no floor scenario');
+    const one = async (sc: Scenario, round: number): Promise<Sample | null> => {
+      let applyS: number;
+      try {
+        applyS = await load(lab, sc, work);
+      } catch (e) {
+        if (!sc.optional) throw e;
+        // e.g. a kernel built without CONFIG_NF_FLOW_TABLE: say so, measure the rest
+        skipped.add(sc.name);
+        console.log(`${mode} ${sc.name}: not available here (${String((e as { stderr?: string }).stderr ?? e).split('\n')[0]})`);
+        return null;
+      }
+      const s = { ...await measure(lab, host.ns, blast), applyS };
+      (out[sc.name] ??= []).push(s);
+      console.log(`${mode} round ${round + 1} ${sc.name}: ${s.cpuNs} ns CPU per packet, ${fmt(s.pps)} pps delivered (offered ${fmt(s.offered)}), rtt p50 ${s.p50.toFixed(0)} µs p99 ${s.p99.toFixed(0)} µs, first packet p50 ${s.newP50.toFixed(0)} µs, lost ${s.lost}; new flows ${s.newCpuNs} ns CPU per packet; TCP ${s.tcpNsPerKiB.toFixed(0)} ns CPU per KiB at ${s.tcpMbit.toFixed(0)} Mbit/s; load ${applyS.toFixed(1)} s`);
+      return s;
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const sc of scenarios.filter((x) => x.modes.includes(mode) && !skipped.has(x.name))) {
-        let applyS: number;
-        try {
-          applyS = await load(lab, sc, work);
-        } catch (e) {
-          if (!sc.optional) throw e;
-          // e.g. a kernel built without CONFIG_NF_FLOW_TABLE: say so, measure the rest
-          skipped.add(sc.name);
-          console.log(`${mode} ${sc.name}: not available here (${String((e as { stderr?: string }).stderr ?? e).split('\n')[0]})`);
-          continue;
+      // floor, A, floor, B, …, floor: each scenario between two floor measurements
+      let before = await one(floorSc, round);
+      for (const sc of scenarios.filter((x) => x.modes.includes(mode) && !skipped.has(x.name) && x.name !== 'floor')) {
+        const s = await one(sc, round);
+        if (!s) continue;
+        const after = await one(floorSc, round);
+        if (before && after) {
+          const f = (k: (x: Sample) => number): number => (k(before as Sample) + k(after)) / 2;
+          (ratios[sc.name] ??= []).push({ cpu: f((x) => x.cpuNs) / s.cpuNs, newCpu: f((x) => x.newCpuNs) / s.newCpuNs, tcp: f((x) => x.tcpNsPerKiB) / s.tcpNsPerKiB });
         }
-        const s = await measure(lab, host.ns, blast);
-        (out[sc.name] ??= []).push({ ...s, applyS });
-        console.log(`${mode} round ${round + 1} ${sc.name}: ${s.cpuNs} ns CPU per packet, ${fmt(s.pps)} pps delivered (offered ${fmt(s.offered)}), rtt p50 ${s.p50.toFixed(0)} µs p99 ${s.p99.toFixed(0)} µs, first packet p50 ${s.newP50.toFixed(0)} µs, lost ${s.lost}, TCP ${s.gbit.toFixed(2)} Gbit/s, load ${applyS.toFixed(1)} s`);
+        before = after;
       }
     }
+    pairedRatios[mode] = ratios;
     if (mode === 'bridge') console.log(`bridge mode, flowtable on the bridge ports: ${await bridgeFlowtable(lab, work, host.ns, blast)}`);
     return out;
   } finally {
@@ -199,19 +235,33 @@ async function load(lab: Lab, sc: Scenario, work: string): Promise<number> {
   return s;
 }
 
-async function floodCount(lab: Lab): Promise<number> {
-  const j = JSON.parse(await lab.exec(lab.ns.wan, [NFT, '-j', 'list', 'counter', 'inet', 'bench', 'flood'])) as { nftables: { counter?: { packets: number } }[] };
+const floodCount = (lab: Lab): Promise<number> => counted(lab, 'flood');
+
+async function counted(lab: Lab, name: string): Promise<number> {
+  const j = JSON.parse(await lab.exec(lab.ns.wan, [NFT, '-j', 'list', 'counter', 'inet', 'bench', name])) as { nftables: { counter?: { packets: number } }[] };
   return j.nftables.find((x) => x.counter)?.counter?.packets ?? 0;
 }
+
+const IperfJson = (x: unknown): { bytes: number; seconds: number; host: number; remote: number } => {
+  const j = x as { end: { sum_received: { bytes: number; seconds: number }; cpu_utilization_percent: { host_total: number; remote_total: number } } };
+  return { bytes: j.end.sum_received.bytes, seconds: j.end.sum_received.seconds, host: j.end.cpu_utilization_percent.host_total, remote: j.end.cpu_utilization_percent.remote_total };
+};
 
 async function measure(lab: Lab, hostNs: string, blast: string): Promise<Omit<Sample, 'applyS'>> {
   const before = await floodCount(lab);
   const r = JSON.parse(await lab.exec(hostNs, [blast, 'send', String(SECONDS), '5', String(ECHO_PORT), ...DESTS], { timeoutMs: 120_000 })) as
     { cpuNsPerPacket: number; sent: number; seconds: number; rttP50us: number; rttP99us: number; lost: number; newP50us: number };
   const delivered = (await floodCount(lab)) - before;
-  const ip = JSON.parse(await lab.exec(hostNs, ['iperf3', '-J', '-c', DESTS[0]!, '-t', String(SECONDS)], { timeoutMs: 120_000 })) as
-    { end: { sum_received: { bits_per_second: number } } };
-  return { cpuNs: r.cpuNsPerPacket, pps: delivered / r.seconds, offered: r.sent / r.seconds, p50: r.rttP50us, p99: r.rttP99us, newP50: r.newP50us, lost: r.lost, gbit: ip.end.sum_received.bits_per_second / 1e9 };
+  // every packet a connection's first: conntrack creates an entry, the box's lists are walked
+  const n = JSON.parse(await lab.exec(hostNs, [blast, 'newflows', String(NEW_SECONDS), String(NEW_PORT), String(NEW_PORTS), ...DESTS], { timeoutMs: 120_000 })) as { cpuNsPerPacket: number };
+  await lab.exec(lab.box.ns, ['conntrack', '-F']).catch(() => undefined);
+  // bulk TCP at a fixed offered rate, both ends on one CPU: CPU time of both ends per KiB
+  const ip = IperfJson(JSON.parse(await lab.exec(hostNs, ['taskset', '-c', PIN, 'iperf3', '-J', '-c', DESTS[0]!, '-t', String(SECONDS), '-b', TCP_RATE], { timeoutMs: 120_000 })));
+  const cpuS = ((ip.host + ip.remote) / 100) * ip.seconds;
+  return {
+    cpuNs: r.cpuNsPerPacket, pps: delivered / r.seconds, offered: r.sent / r.seconds, p50: r.rttP50us, p99: r.rttP99us, newP50: r.newP50us, lost: r.lost,
+    newCpuNs: n.cpuNsPerPacket, tcpNsPerKiB: (cpuS * 1e9) / (ip.bytes / 1024), tcpMbit: (ip.bytes * 8) / ip.seconds / 1e6,
+  };
 }
 
 /** Bridge mode: does the kernel offload bridged flows to a flowtable on the bridge ports? */
@@ -229,19 +279,29 @@ async function bridgeFlowtable(lab: Lab, work: string, hostNs: string, blast: st
 const med = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
+/** Set lookups the 1M group's lookup chain holds per family and direction (singles, masked lengths, interval set). */
+let FEED_LOOKUPS = 0;
+const pairedRatios: Record<string, Record<string, Ratios[]>> = {};
+
 function report(results: Record<string, Record<string, Sample[]>>): void {
-  console.log(`\n## packet path, ${new Date().toISOString().slice(0, 10)}, medians of ${ROUNDS} rounds, ${SECONDS} s each, 256 destinations`);
-  console.log('| mode | scenario | CPU per 64 B packet | floor/this | UDP 64 B delivered | vs floor | rtt p50 / p99 | new flow rtt p50 | TCP bulk | vs floor | ruleset load |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`\n## packet path, ${new Date().toISOString().slice(0, 10)}, medians of ${ROUNDS} rounds, ${SECONDS} s each, 256 destinations; ratios are medians of paired ratios (each scenario against the floors just before and after it)`);
+  console.log('| mode | scenario | CPU per 64 B packet | floor/this (paired) | UDP 64 B delivered | rtt p50 / p99 | new flow: CPU per packet | floor/this (paired) | TCP at a fixed rate: CPU per KiB | floor/this (paired) | TCP delivered | ruleset load |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [mode, byName] of Object.entries(results)) {
-    const floor = byName['floor'] ?? [];
-    const fp = med(floor.map((s) => s.pps)); const fg = med(floor.map((s) => s.gbit)); const fc = med(floor.map((s) => s.cpuNs));
     for (const [name, ss] of Object.entries(byName)) {
       if (!ss.length) continue;
-      const pps = med(ss.map((s) => s.pps)); const g = med(ss.map((s) => s.gbit));
-      const c = med(ss.map((s) => s.cpuNs));
-      console.log(`| ${mode} | ${name} | ${c.toFixed(0)} ns | ${(fc / c).toFixed(2)} | ${fmt(pps)} pps | ${(pps / fp).toFixed(2)} | ${med(ss.map((s) => s.p50)).toFixed(0)} / ${med(ss.map((s) => s.p99)).toFixed(0)} µs | ${med(ss.map((s) => s.newP50)).toFixed(0)} µs | ${g.toFixed(2)} Gbit/s | ${(g / fg).toFixed(2)} | ${med(ss.map((s) => s.applyS)).toFixed(1)} s |`);
+      const rs = pairedRatios[mode]?.[name] ?? [];
+      const r = (k: (x: Ratios) => number): string => (rs.length ? `${med(rs.map(k)).toFixed(2)} (${Math.min(...rs.map(k)).toFixed(2)}–${Math.max(...rs.map(k)).toFixed(2)})` : name === 'floor' ? '1.00' : '—');
+      console.log(`| ${mode} | ${name} | ${med(ss.map((s) => s.cpuNs)).toFixed(0)} ns | ${r((x) => x.cpu)} | ${fmt(med(ss.map((s) => s.pps)))} pps | ${med(ss.map((s) => s.p50)).toFixed(0)} / ${med(ss.map((s) => s.p99)).toFixed(0)} µs | ${med(ss.map((s) => s.newCpuNs)).toFixed(0)} ns | ${r((x) => x.newCpu)} | ${med(ss.map((s) => s.tcpNsPerKiB)).toFixed(0)} ns | ${r((x) => x.tcp)} | ${med(ss.map((s) => s.tcpMbit)).toFixed(0)} Mbit/s | ${med(ss.map((s) => s.applyS)).toFixed(1)} s |`);
     }
+  }
+  // issue 17: what the blocklist lookups cost a connection's first packet (established packets skip them)
+  for (const [mode, byName] of Object.entries(results)) {
+    const m = byName['shipped+1M'] ?? [];
+    const e = byName['shipped'] ?? [];
+    if (!m.length || !e.length) continue;
+    const d = med(m.map((s) => s.newCpuNs)) - med(e.map((s) => s.newCpuNs));
+    console.log(`${mode}: new-flow CPU per packet, shipped+1M − shipped: ${d.toFixed(0)} ns for the 1M group's ${FEED_LOOKUPS} more lookups per new outbound connection (${(d / FEED_LOOKUPS).toFixed(0)} ns per lookup)`);
   }
   // issue 14: what the masked layout costs against the interval layout it replaced, same run
   for (const [mode, byName] of Object.entries(results)) {

@@ -15,6 +15,12 @@
  *                                   Prints one JSON line: sent, seconds, rtt p50/p99 (µs), lost,
  *                                   the median round trip of the flows' first packets (new), and
  *                                   the sender's CPU time per packet sent (see cpu()).
+ *   udpBlast newflows SECONDS PORT NPORTS DST...
+ *                                   floods SECONDS of 18-byte payloads starting with 'N', each to
+ *                                   the next (destination, port PORT..PORT+NPORTS-1) pair, so every
+ *                                   packet (until the pairs run out) is a new conntrack flow: what
+ *                                   a connection's first packet costs. No ping/pong, no answers.
+ *                                   Prints one JSON line: sent, seconds, the sender's CPU per packet.
  * Build: cc -O2 -o udpBlast udpBlast.c (the bench does it). Linux only. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -134,9 +140,43 @@ static int send_(double seconds, int rounds, int port, int ndst, char **names) {
   return 0;
 }
 
+static int newflows(double seconds, int port, int nports, int ndst, char **names) {
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in *dst = calloc(ndst, sizeof *dst);
+  for (int i = 0; i < ndst; i++) {
+    dst[i].sin_family = AF_INET;
+    if (inet_pton(AF_INET, names[i], &dst[i].sin_addr) != 1) { fprintf(stderr, "bad address %s\n", names[i]); return 2; }
+  }
+  enum { BATCH = 64 };
+  struct mmsghdr mm[BATCH];
+  struct iovec iov[BATCH];
+  struct sockaddr_in to[BATCH];
+  char payload[18] = "N";
+  long sent = 0, pair = 0;
+  double t0 = now(), t1 = t0, c0 = cpu();
+  while ((t1 = now()) - t0 < seconds) {
+    for (int k = 0; k < BATCH; k++) {
+      long p = pair + k;
+      to[k] = dst[p % ndst];
+      to[k].sin_port = htons(port + (int)((p / ndst) % nports));
+      iov[k].iov_base = payload; iov[k].iov_len = sizeof payload;
+      memset(&mm[k], 0, sizeof mm[k]);
+      mm[k].msg_hdr.msg_name = &to[k]; mm[k].msg_hdr.msg_namelen = sizeof to[k];
+      mm[k].msg_hdr.msg_iov = &iov[k]; mm[k].msg_hdr.msg_iovlen = 1;
+    }
+    int n = sendmmsg(s, mm, BATCH, 0);
+    if (n > 0) { sent += n; pair += n; }
+    else if (errno != ENOBUFS && errno != EAGAIN && errno != EPERM) { perror("sendmmsg"); return 1; }
+  }
+  double cpuNs = sent ? (cpu() - c0) * 1e9 / sent : -1;
+  printf("{\"cpuNsPerPacket\":%.0f,\"sent\":%ld,\"seconds\":%.4f,\"pairs\":%ld}\n", cpuNs, sent, t1 - t0, (long)ndst * nports);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "echo")) return echo(atoi(argv[2]));
   if (argc >= 6 && !strcmp(argv[1], "send")) return send_(atof(argv[2]), atoi(argv[3]), atoi(argv[4]), argc - 5, argv + 5);
-  fprintf(stderr, "usage: udpBlast echo PORT | udpBlast send SECONDS ROUNDS PORT DST...\n");
+  if (argc >= 6 && !strcmp(argv[1], "newflows")) return newflows(atof(argv[2]), atoi(argv[3]), atoi(argv[4]), argc - 5, argv + 5);
+  fprintf(stderr, "usage: udpBlast echo PORT | udpBlast send SECONDS ROUNDS PORT DST... | udpBlast newflows SECONDS PORT NPORTS DST...\n");
   return 2;
 }

@@ -2,6 +2,7 @@
 // touches the kernel, the ports or the clock. utmd passes systemAdapters(); unit tests pass
 // fakes, so the wiring runs without privileges.
 import { ConnectionCutter, type ConnectionSweeper, type CutterDeps } from '../conntrack/cutter.js';
+import { probeFlowtable, type FlowtableVerdict } from '../nft/flowtableProbe.js';
 import type { ListenPage } from './web.js';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -47,6 +48,8 @@ export interface DaemonAdapters {
   capture: (o: CaptureHubOptions) => CaptureHub;
   /** Ends open connections to and from listed addresses and quarantined devices (conntrack -D). */
   cutter: (d: CutterDeps) => ConnectionSweeper;
+  /** Whether the kernel offers a flowtable on these ports (router mode); absent: never asked, none used. */
+  flowtable?: ((devices: readonly string[]) => Promise<FlowtableVerdict>) | undefined;
   /** conntrack and bridge sysctls for the mode. */
   sysctls: (config: Config, log: Logger) => Promise<void>;
   /** Listens with the page's app; rejects when the address cannot be bound. */
@@ -64,6 +67,7 @@ export function systemAdapters(o: { stateDir: string; tableName: string; log: Lo
     sensing: (d) => new Sensing(d),
     capture: (c) => new CaptureHub(c),
     cutter: (d) => new ConnectionCutter(d),
+    flowtable: (devices) => probeFlowtable(o.tableName, devices),
     sysctls: setSysctls,
     listenPage: (app, at) => {
       const limits = pageLimits(readNofile());

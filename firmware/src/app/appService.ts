@@ -13,6 +13,7 @@ import type { NftDocument } from '../nft/json.js';
 import { verifyReadBack } from '../nft/verify.js';
 import type { NetworkPlan } from '../policy/network.js';
 import { buildPolicy } from '../policy/build.js';
+import type { FlowtableVerdict } from '../nft/flowtableProbe.js';
 import { ApplyQueue, type Serialize } from './applyQueue.js';
 import type { Conditions } from './conditions.js';
 import type { Feature } from '../feature/contract.js';
@@ -34,6 +35,9 @@ export interface AppServiceDeps {
   nft: (serialize: Serialize) => RulesetBackend;
   /** Builds what ends open connections the lists forbid (conntrack); default: none (tests). */
   cutter?: ((d: CutterDeps) => ConnectionSweeper) | undefined;
+  /** Asks whether the kernel offers a flowtable on these ports (router mode, once per set of
+   *  ports); default: never asked, no flowtable (tests without a kernel). */
+  flowtable?: ((devices: readonly string[]) => Promise<FlowtableVerdict>) | undefined;
 }
 
 export interface Timings {
@@ -74,6 +78,8 @@ export class AppService {
   private plan: NetworkPlan | null = null;
   private policy: Policy | null = null;
   private lastApplyError: string | null = null;
+  /** The flowtable probe's answer for the ports in `ftPorts` (router mode). */
+  private ft: { ports: string; verdict: FlowtableVerdict } | null = null;
 
   constructor(private readonly d: AppServiceDeps) {
     this.nft = d.nft((fn) => this.queue.exclusive(fn));
@@ -134,6 +140,7 @@ export class AppService {
   }
 
   private async applyNow(): Promise<boolean> {
+    if (this.plan) await this.probeFlowtable(this.plan);
     if (this.plan) this.policy = this.buildPolicy(this.plan);
     if (!this.policy) return false;
     try {
@@ -151,14 +158,30 @@ export class AppService {
     }
   }
 
+  /** Router mode: asks once per set of ports whether a flowtable is offered (a kernel
+   *  without CONFIG_NF_FLOW_TABLE, or an nft that drops its counter flag, says no). */
+  private async probeFlowtable(plan: NetworkPlan): Promise<void> {
+    if (plan.mode !== 'router' || !this.d.flowtable) return;
+    const ports = flowtablePorts(plan);
+    const key = ports.join(' ');
+    if (this.ft?.ports === key) return;
+    const verdict = await this.d.flowtable(ports);
+    this.ft = { ports: key, verdict };
+    this.d.log.info(`flowtable (software offload of established flows): ${verdict.available ? 'used' : 'not used'}: ${verdict.reason}`);
+  }
+
   private buildPolicy(plan: NetworkPlan): Policy {
     const { d } = this;
-    return buildPolicy({
-      config: d.config, provisioning: d.provisioning, base: d.base, plan,
-      quarantine: d.features.flatMap((f) => f.quarantine?.() ?? []),
-      extraGroups: d.features.flatMap((f) => f.groups?.() ?? []).map((g) => g.rules),
-      extraAllow: d.features.flatMap((f) => f.allow?.() ?? []),
-    });
+    const ft = plan.mode === 'router' && this.ft?.verdict.available && this.ft.ports === flowtablePorts(plan).join(' ') ? flowtablePorts(plan) : undefined;
+    return {
+      ...buildPolicy({
+        config: d.config, provisioning: d.provisioning, base: d.base, plan,
+        quarantine: d.features.flatMap((f) => f.quarantine?.() ?? []),
+        extraGroups: d.features.flatMap((f) => f.groups?.() ?? []).map((g) => g.rules),
+        extraAllow: d.features.flatMap((f) => f.allow?.() ?? []),
+      }),
+      flowtable: ft,
+    };
   }
 
   /** Renders the policy in force without applying it. Throws before the first apply. */
@@ -196,7 +219,7 @@ export class AppService {
       lanPrefixes: plan?.lanPrefixes ?? [],
       conditions: d.conditions.list(),
       timings: this.timings,
-      ruleset: { lastApplyError: this.lastApplyError, queue: this.queue.counts },
+      ruleset: { lastApplyError: this.lastApplyError, queue: this.queue.counts, flowtable: this.ft?.verdict ?? null },
       alerts: parts.store.alerts,
       upstream: parts.store.upstream,
       memory: memoryFigures(),
@@ -215,4 +238,9 @@ export class AppService {
 function memoryFigures(): { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number } {
   const m = process.memoryUsage();
   return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external };
+}
+
+/** The ports a router-mode flowtable spans: the WAN port and the office ports, sorted. */
+function flowtablePorts(plan: NetworkPlan): string[] {
+  return [...new Set([plan.ifaces.wan, ...plan.ifaces.lan])].sort();
 }

@@ -3,7 +3,7 @@
 // lists stay in force for every new connection.
 import { parseMacIpSet, parseNeighbours } from '../net/neighbours.js';
 import { addressFamily } from '../net/ip.js';
-import { LAN_SEEN_SET } from '../nft/render.js';
+import { LAN_SEEN6_SET, LAN_SEEN_SET } from '../nft/render.js';
 import type { Policy } from '../nft/policy.js';
 import { systemBin } from '../sys/bin.js';
 import { run, RunError } from '../sys/run.js';
@@ -52,12 +52,26 @@ export class ConnectionCutter implements ConnectionSweeper {
     return deleted;
   }
 
-  /** Addresses the neighbour table and the sightings set hold for quarantined MACs. */
+  /** Addresses the neighbour table and the sightings sets hold for quarantined MACs
+   *  (`lan_seen`, `lan_seen6` in the inet table, both modes: every new connection from the
+   *  office records its sender's MAC and address). */
   private async quarantined(policy: Policy): Promise<string[]> {
     const neigh = parseNeighbours((await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 10_000 })).stdout).sightings;
-    const family = policy.mode === 'bridge' ? 'bridge' : 'inet';
-    const seen = parseMacIpSet(await this.d.listSet(family, LAN_SEEN_SET).catch(() => '{}')).sightings;
-    return quarantinedAddresses(policy.quarantine, [...neigh, ...seen]);
+    const seen = parseMacIpSet(await this.listed('inet', LAN_SEEN_SET)).sightings;
+    const seen6 = parseMacIpSet(await this.listed('inet', LAN_SEEN6_SET)).sightings;
+    return quarantinedAddresses(policy.quarantine, [...neigh, ...seen, ...seen6]);
+  }
+
+  /** A sightings set as listed; an unreadable one counts as an error and reads as empty
+   *  (the neighbour table and the other set still give what they hold). */
+  private async listed(family: 'inet' | 'bridge', set: string): Promise<string> {
+    try {
+      return await this.d.listSet(family, set);
+    } catch (e) {
+      this.stats.errors++;
+      this.d.onError(`reading the sightings set ${set}`, e);
+      return '{}';
+    }
   }
 
   /** `conntrack -D` by one address; exit 1 means nothing matched. */

@@ -86,8 +86,7 @@ export class KernelTables {
     const v = this.o.view();
     if (v === null) return;
     await this.timed(this.stats.nftset, async () => {
-      const family = v.mode === 'bridge' ? 'bridge' : 'inet';
-      const r = parseMacIpSet(await this.o.ruleset.listSet(family, LAN_SEEN_SET));
+      const r = parseMacIpSet(await this.o.ruleset.listSet('inet', LAN_SEEN_SET)); // inet in both modes (nft/render.ts)
       this.o.onSightings('nftset', r.sightings);
       return { sightings: r.sightings.length, skipped: r.skipped };
     });

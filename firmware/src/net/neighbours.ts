@@ -1,6 +1,6 @@
 // The one reader of the kernel's tables of who is on the link: `ip -j neigh` (IPv4 ARP and
 // IPv6 neighbour discovery), `bridge -j fdb` (which MAC sits behind which bridge port) and
-// `nft -j list set` of the dynamic (MAC, IPv4) set the ruleset fills in the packet path.
+// `nft -j list set` of the dynamic (MAC, IPv4) and (MAC, IPv6) sets the ruleset fills in the packet path.
 // Device discovery (devices/kernelTables.ts), flow naming (traffic/neighbours.ts) and the port
 // roles (net/facts.ts) all read them here. Input is whatever the tools print; anything that
 // does not fit is skipped and counted. The two adapters at the bottom run the tools.
@@ -124,7 +124,8 @@ const ElemVal = z.object({ concat: z.tuple([z.string().max(32), z.string().max(6
 const ElemSchema = z.union([ElemVal, z.object({ elem: z.object({ val: ElemVal }) })]);
 const SetDocSchema = z.object({ nftables: z.array(z.unknown()) });
 
-/** Parses `nft -j list set FAMILY TABLE NAME` of a `ether_addr . ipv4_addr` set. Never throws. */
+/** Parses `nft -j list set FAMILY TABLE NAME` of a `ether_addr . ipv4_addr` or
+ *  `ether_addr . ipv6_addr` set (`lan_seen`, `lan_seen6`). Never throws. */
 export function parseMacIpSet(text: string): ParseOutcome {
   let doc: unknown;
   try {
@@ -144,8 +145,9 @@ export function parseMacIpSet(text: string): ParseOutcome {
       if (!r.success) { skipped++; continue; }
       const [m, ip] = 'concat' in r.data ? r.data.concat : r.data.elem.val.concat;
       const mac = stationMac(m);
-      if (mac === null || isIP(ip) !== 4 || ip === '0.0.0.0') { skipped++; continue; }
-      out.push({ mac, ipv4: ip });
+      const family = isIP(ip);
+      if (mac === null || family === 0 || ip === '0.0.0.0' || ip === '::') { skipped++; continue; }
+      out.push(family === 4 ? { mac, ipv4: ip } : { mac, ipv6: ip });
     }
   }
   return { sightings: out, skipped };

@@ -16,7 +16,9 @@ export type Expr =
   | string[]
   | { concat: Expr[] }
   /** `left & mask` (a masked lookup: `ip daddr & 255.255.255.0 @set`). */
-  | { '&': [Expr, Expr] };
+  | { '&': [Expr, Expr] }
+  /** `left | bits` (a mark with one bit set: `meta mark set meta mark | 0x800000`). */
+  | { '|': [Expr, Expr] };
 
 export type Stmt =
   | { match: { op: '==' | '!=' | 'in'; left: Expr; right: Expr } }
@@ -27,7 +29,11 @@ export type Stmt =
   | { counter: string | { packets: number; bytes: number } }
   | { masquerade: null }
   | { jump: { target: string } }
-  | { set: { op: 'update' | 'add'; elem: Expr; set: string } };
+  | { set: { op: 'update' | 'add'; elem: Expr; set: string } }
+  /** `meta mark set …` */
+  | { mangle: { key: Expr; value: Expr } }
+  /** `flow add @ft` (software offload of an established flow to a flowtable). */
+  | { flow: { op: 'add'; flowtable: string } };
 
 export interface TableObj { family: Family; name: string }
 export interface SetObj {
@@ -57,6 +63,8 @@ export interface ChainObj {
 }
 export interface RuleObj { family: Family; table: string; chain: string; expr: Stmt[]; comment?: string }
 export interface CounterObj { family: Family; table: string; name: string }
+/** A flowtable (router mode, when the kernel offers one: nft/flowtableProbe.ts). */
+export interface FlowtableObj { family: Family; table: string; name: string; hook: 'ingress'; prio: number; dev: string[]; flags?: 'counter'[] }
 /** Elements added to or deleted from an existing set (incremental updates). */
 export interface ElementObj { family: Family; table: string; name: string; elem: SetElem[] }
 
@@ -66,6 +74,7 @@ export type Obj =
   | { chain: ChainObj }
   | { rule: RuleObj }
   | { counter: CounterObj }
+  | { flowtable: FlowtableObj }
   | { element: ElementObj };
 
 export type Cmd = Obj | { add: Obj } | { delete: Obj } | { flush: Obj } | { metainfo: { json_schema_version: 1 } };

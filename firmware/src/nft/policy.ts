@@ -78,6 +78,9 @@ export interface Policy {
   /** Office prefixes as interval elements (per-device bytes come from conntrack accounting,
    *  traffic/byteLedger.ts; the ruleset itself no longer counts per device). */
   lan?: { v4: SetElem[]; v6: SetElem[] } | undefined;
+  /** Router mode: the ports of a flowtable (software offload of established TCP/UDP flows),
+   *  when the kernel offers one (nft/flowtableProbe.ts); undefined: none. */
+  flowtable?: string[] | undefined;
 }
 
 /** NFLOG prefix of a blocklist hit: `<prefix>:<drop|watch>:<out|in>:<group>`. */

@@ -3,37 +3,64 @@
 // tables in one transaction and touches nothing else (the firewall4 way).
 import {
   ACCEPT, DROP, MASQUERADE, addToSet, anySet, counter, ctState, eq, inSet, log, meta, ne, payload,
-  type ChainObj, type Cmd, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
+  type ChainObj, type Cmd, type Expr, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
 } from './json.js';
 import { blocklistHitChain, blocklistLogPrefix, blocklistLookupChain, blocklistSetNames, type BlocklistGroup, type Policy } from './policy.js';
 import { netmaskText } from '../net/cidrNumbers.js';
 
 const FILTER = 0; // nft's "filter" priority
 
-/** The dynamic set of (MAC, IPv4) pairs seen on the LAN side, filled in the packet path so
+/** The dynamic set of (MAC, IPv4) pairs that opened connections from the office side, in
+ *  `inet utm` in both modes, filled in the packet path (a connection's first packet) so
  *  device discovery sees even devices that never use DHCP (read with `nft -j list set`). */
 export const LAN_SEEN_SET = 'lan_seen';
 const LAN_SEEN_TIMEOUT_S = 3600;
 
+/** The dynamic set of (MAC, IPv6) pairs that opened connections through the box, in
+ *  `inet utm` in both modes: a device's IPv6 addresses come and go (privacy addresses), so
+ *  each new connection records its own. The cutter reads it to end a quarantined device's
+ *  IPv6 connections by MAC (conntrack/cutter.ts). */
+export const LAN_SEEN6_SET = 'lan_seen6';
+
 /** Sets whose elements only the packet path writes: a re-apply leaves them in the kernel
  *  (NftDriver.apply keepSets), so sightings survive it. */
-export const DYNAMIC_SETS: readonly string[] = [LAN_SEEN_SET];
+export const DYNAMIC_SETS: readonly string[] = [LAN_SEEN_SET, LAN_SEEN6_SET];
 const LAN_SEEN_SIZE = 65_536;
+
+/** Bridge mode: the bit of the packet mark the bridge table sets on frames entering from an
+ *  office port, so the inet table (which br_netfilter hands the bridge device, not the
+ *  port) knows a new connection's sender is an office device. */
+export const OFFICE_MARK = 0x0080_0000;
+
+function lanSeen6Set(): { name: string; type: ['ether_addr', 'ipv6_addr']; flags: ['timeout']; timeout: number; size: number } {
+  return { name: LAN_SEEN6_SET, type: ['ether_addr', 'ipv6_addr'], flags: ['timeout'], timeout: LAN_SEEN_TIMEOUT_S, size: LAN_SEEN_SIZE };
+}
+
+/** Records the sender's (MAC, address) of a new connection from the office in `lan_seen`
+ *  (IPv4) or `lan_seen6` (IPv6). Added only when absent (a lookup, no write) and met by a
+ *  connection's first packet only (the rules sit below the fast path): a sighting lives an
+ *  hour from when it was first added, then the next new connection adds it again. `from`
+ *  tells the office side: the LAN ports (router) or the office mark (bridge). */
+function sightingRule(family: 4 | 6, from: Stmt): Stmt[] {
+  const ip = family === 4 ? 'ip' : 'ip6';
+  const set = family === 4 ? LAN_SEEN_SET : LAN_SEEN6_SET;
+  const pair = { concat: [payload('ether', 'saddr'), payload(ip, 'saddr')] };
+  // 0.0.0.0 is a DHCP client without an address yet (DHCP capture covers it); :: likewise
+  return [from, eq(meta('nfproto'), family === 4 ? 'ipv4' : 'ipv6'), ne(payload(ip, 'saddr'), family === 4 ? '0.0.0.0' : '::'),
+    ne(pair, `@${set}`), addToSet(set, payload('ether', 'saddr'), payload(ip, 'saddr'))];
+}
+const markBit = (): Expr => ({ '&': [meta('mark'), OFFICE_MARK] });
+/** Bridge table: sets the office bit of the packet mark (one rule per frame). */
+const markOffice = (): Stmt => ({ mangle: { key: meta('mark'), value: { '|': [meta('mark'), OFFICE_MARK] } } });
 
 function lanSeenSet(): { name: string; type: ['ether_addr', 'ipv4_addr']; flags: ['timeout']; timeout: number; size: number } {
   // nft adds the `dynamic` flag itself once a rule adds to the set from the packet path.
   return { name: LAN_SEEN_SET, type: ['ether_addr', 'ipv4_addr'], flags: ['timeout'], timeout: LAN_SEEN_TIMEOUT_S, size: LAN_SEEN_SIZE };
 }
 
-/** Records the sender's (MAC, IPv4) for traffic entering on a LAN-side port. The pair is
- *  added only when absent (a lookup, no write): a sighting lives an hour from when it was
- *  first seen, then the next packet adds it again. No per-packet write to a dynamic set. */
-function lanSeenRule(lanIfs: string[], bridge: boolean): Stmt[] {
-  const pair = { concat: [payload('ether', 'saddr'), payload('ip', 'saddr')] };
-  return [eq(meta('iifname'), anySet(lanIfs)), eq(bridge ? payload('ether', 'type') : meta('nfproto'), bridge ? 'ip' : 'ipv4'), ne(payload('ip', 'saddr'), '0.0.0.0'),
-    ne(pair, `@${LAN_SEEN_SET}`), addToSet(LAN_SEEN_SET, payload('ether', 'saddr'), payload('ip', 'saddr'))];
-}
 const SRCNAT = 100;
+/** The flowtable's name (router mode, when offered). */
+export const FLOWTABLE = 'ft';
 
 /** Renders the full document for `policy`. Never throws; the result is checked by `nft -c`. */
 export function renderRuleset(policy: Policy): NftDocument {
@@ -68,7 +95,13 @@ function renderInet(p: Policy): Cmd[] {
   set({ name: 'allow_v4', type: 'ipv4_addr', flags: ['interval'], ...elems(p.allow.v4) });
   set({ name: 'allow_v6', type: 'ipv6_addr', flags: ['interval'], ...elems(p.allow.v6) });
   if (router) set({ name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) });
-  if (router) set(lanSeenSet());
+  set(lanSeenSet());
+  set(lanSeen6Set());
+  // Router mode, when the kernel offers it: established TCP/UDP flows leave the forward path
+  // for the flowtable (software offload). `counter` keeps conntrack's byte accounting, which
+  // the per-device counts read. Ending a connection (conntrack -D) ends its offloaded flow.
+  const ft = router && p.flowtable?.length ? p.flowtable : undefined;
+  if (ft) out.push({ add: { flowtable: { family: F, table: t, name: FLOWTABLE, hook: 'ingress', prio: FILTER, dev: ft, flags: ['counter'] } } });
   for (const g of p.blocklists) {
     for (const fam of [4, 6] as const) {
       const names = blocklistSetNames(g.id, fam);
@@ -97,8 +130,12 @@ function renderInet(p: Policy): Cmd[] {
     rule(name, [ctState('invalid'), DROP]);
   };
   chain({ name: 'forward', type: 'filter', hook: 'forward', prio: FILTER, policy: router ? 'drop' : 'accept' });
+  if (ft) rule('forward', [eq(meta('l4proto'), anySet(['tcp', 'udp'])), ctState('established'), { flow: { op: 'add', flowtable: `@${FLOWTABLE}` } }]);
   fastPath('forward');
-  if (router) rule('forward', lanSeenRule(p.ifaces.lan, false));
+  // sightings of new connections from the office: the LAN ports (router), the office mark (bridge)
+  const fromOffice = router ? eq(meta('iifname'), anySet(p.ifaces.lan)) : eq(markBit(), OFFICE_MARK);
+  rule('forward', sightingRule(4, fromOffice));
+  rule('forward', sightingRule(6, fromOffice));
   if (router) rule('forward', [inSet(payload('ether', 'saddr'), 'quarantine'), counter('quarantine_out'), DROP]);
   rule('forward', [{ jump: { target: 'blocklist' } }]);
   if (router) {
@@ -112,7 +149,7 @@ function renderInet(p: Policy): Cmd[] {
   chain({ name: 'input', type: 'filter', hook: 'input', prio: FILTER, policy: router ? 'drop' : 'accept' });
   rule('input', [eq(meta('iif'), 'lo'), ACCEPT]);
   fastPath('input');
-  if (router) rule('input', lanSeenRule(p.ifaces.lan, false));
+  rule('input', sightingRule(4, fromOffice));
   if (router) {
     const q = inSet(payload('ether', 'saddr'), 'quarantine');
     const qa = p.base.quarantineAllowed;
@@ -211,7 +248,6 @@ function renderBridge(p: Policy): Cmd[] {
     out.push({ add: { chain: { family: F, table: t, name, ...(hook ? { type: 'filter', hook, prio: FILTER, policy: 'accept' } : {}) } } });
   };
   out.push({ add: { set: { family: F, table: t, name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) } } });
-  out.push({ add: { set: { family: F, table: t, ...lanSeenSet() } } });
   // Frames a quarantined device sends through the bridge, dropped (named so that a test or an operator can read it).
   out.push({ add: { counter: { family: F, table: t, name: 'quarantine_out' } } });
   chain('input', 'input');
@@ -219,17 +255,12 @@ function renderBridge(p: Policy): Cmd[] {
   chain('quarantine_from');
   chain('quarantine_to');
 
-  // Who is on the office side, before anything can drop it (quarantined devices included).
-  // (0.0.0.0 is a DHCP client without an address yet: DHCP capture covers it.) The bridge
-  // family has no conntrack here, so "new connections" are read from the headers: a TCP
-  // SYN, a DNS query, an echo request. Other frames pay a few header compares, no lookup.
-  const seen = lanSeenRule(p.ifaces.lan, true);
-  chain('sighting');
+  // Who is on the office side: the bridge family has no conntrack here, so the bridge table
+  // only marks frames from office ports (one rule, no lookup); the inet table, which
+  // br_netfilter runs after it with conntrack, records the sender of each new connection
+  // that carries the mark (lan_seen, lan_seen6), below its fast path.
   const lanIn = eq(meta('iifname'), anySet(p.ifaces.lan));
-  rule('forward', [lanIn, { match: { op: 'in', left: payload('tcp', 'flags'), right: 'syn' } }, { jump: { target: 'sighting' } }]);
-  rule('forward', [lanIn, eq(payload('udp', 'dport'), 53), { jump: { target: 'sighting' } }]);
-  rule('forward', [lanIn, eq(payload('icmp', 'type'), 'echo-request'), { jump: { target: 'sighting' } }]);
-  rule('sighting', seen.slice(1));
+  rule('forward', [lanIn, markOffice()]);
 
   // The box's own page and shell answer on the office side only: on the ports the evidence
   // has proven to be the office's (none while unproven), or else on every port but the WAN.
@@ -237,7 +268,7 @@ function renderBridge(p: Policy): Cmd[] {
   const notServed = p.servedPorts === undefined ? [eq(meta('iifname'), p.ifaces.wan)]
     : p.servedPorts.length ? [ne(meta('iifname'), anySet(p.servedPorts))] : [];
   rule('input', [...notServed, eq(payload('tcp', 'dport'), anySet(mgmt)), counter(), DROP]);
-  rule('input', seen);
+  rule('input', [lanIn, markOffice()]);
   const qs = inSet(payload('ether', 'saddr'), 'quarantine');
   rule('input', [qs, eq(meta('l4proto'), 'tcp'), ne(payload('tcp', 'dport'), p.uiPort), counter(), DROP]);
 

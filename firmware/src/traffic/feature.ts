@@ -121,7 +121,7 @@ export class TrafficFeature implements Feature<TrafficRepos> {
     const kept = loadWindows(ctx.stateDir, this.detectors);
     if (kept.error !== undefined) ctx.log.warn('detector windows from before the restart unreadable; starting fresh', kept.error);
     this.neighbours = new NeighbourTable(NEIGH_MS, (e) => ctx.log.warn('neighbour table unreadable', e), this.o.devices,
-      () => ctx.ruleset.listSet(ctx.plan()?.mode === 'bridge' ? 'bridge' : 'inet', LAN_SEEN_SET));
+      () => ctx.ruleset.listSet('inet', LAN_SEEN_SET)); // inet in both modes (nft/render.ts)
     this.ingest = new FlowIngest({ isLan: (ip) => this.isLan(ip), macOf: (ip) => this.neighbours?.macOf(ip), now: ctx.now });
     const c = clocked(t);
     this.poller = new ConntrackPoller({

@@ -112,12 +112,10 @@ for (const mode of ['router', 'bridge'] as const) {
 }
 
 // IPv6: the cutter lists both families and deletes by IPv6 address; a quarantined device's
-// IPv6 connections end too. In router mode the box's neighbour table maps the device's MAC to
-// its IPv6 address and the entry is deleted. In bridge mode the bridge table drops every frame
-// of a quarantined MAC (address resolution aside) whatever conntrack says, so the connection
-// dies all the same (the drop is counted); its entry stays until it times out, because the
-// only MAC-to-address sightings bridge mode has (the ruleset's lan_seen set) are IPv4 ones.
-// That known gap is why the bridge case asserts the counted drop only.
+// IPv6 connections end too, in both modes, by MAC: every new connection from the office
+// records its sender's (MAC, IPv6) in the inet table's lan_seen6 (bridge mode: the bridge
+// table marks IPv6 frames from office ports so the inet table knows the sender is an office
+// device), and the cutter deletes the entries of the quarantined MAC's addresses.
 for (const mode of ['router', 'bridge'] as const) {
   test.serial(`${mode}: an open IPv6 connection dies when its peer is blocked by hand`, (t) => blockedByHand(t, mode, 6));
 
@@ -135,7 +133,7 @@ for (const mode of ['router', 'bridge'] as const) {
     const before = await counterPackets(lab, family, 'quarantine_out');
     const q = await utmd.ctl(['device', 'quarantine', host.mac]);
     t.is(q.code, 0, q.stderr);
-    if (mode === 'router') await entryGone(lab, chat); // bridge: the known gap above
+    await entryGone(lab, chat);
     t.true(await dropsCounted(lab, family, 'quarantine_out', before) > before, 'the device\'s next IPv6 packets met the quarantine and were dropped');
   });
 }

@@ -34,7 +34,8 @@ test('router → router keeps lan_seen elements; → bridge → router switches 
   t.is((await nft(['list', 'table', 'inet', 'utm'])).stdout.match(/chain forward/g)?.length, 1);
 
   const bridge = await driver.apply(renderRuleset(fixture('bridge')), DYNAMIC_SETS);
-  t.false(bridge.kept.includes('inet lan_seen'), 'bridge mode keeps lan_seen in the bridge table, not in inet');
+  t.true(bridge.kept.includes('inet lan_seen'), 'lan_seen lives in the inet table in both modes: the sighting is kept across the change');
+  t.regex((await nft(['list', 'set', 'inet', 'utm', 'lan_seen'])).stdout, /02:00:00:00:00:0a \. 192\.168\.77\.10/);
   t.regex((await nft(['list', 'tables'])).stdout, /table bridge utm/);
   await driver.apply(renderRuleset(fixture('router')), DYNAMIC_SETS);
   t.notRegex((await nft(['list', 'tables'])).stdout, /table bridge utm/, 'back to router: the bridge table is gone');

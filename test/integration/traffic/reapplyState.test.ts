@@ -17,7 +17,7 @@ for (const mode of ['bridge', 'router'] as const) {
     const config = trafficConfig(lab, { counterPollSeconds: 1 });
     let utmd = await startUtmd(lab, { config, provisioning });
     const a = lab.hosts[0]!;
-    const lanSeen = async (): Promise<string> => (await lab.exec(lab.ns.box, ['/usr/sbin/nft', 'list', 'set', mode === 'router' ? 'inet' : 'bridge', 'utm', 'lan_seen']));
+    const lanSeen = async (): Promise<string> => (await lab.exec(lab.ns.box, ['/usr/sbin/nft', 'list', 'set', 'inet', 'utm', 'lan_seen']));
     const bytes = async (): Promise<{ txBytes: number; txPackets: number } | undefined> =>
       ((await utmd.status()) as Status).features.traffic.deviceBytes.devices.find((x) => x.ip === a.v4);
     await lab.exec(a.ns, ['ping', '-q', '-c', '5', '-i', '0.2', '-s', '1000', '-W', '2', lab.internet.web.v4]);

@@ -84,3 +84,22 @@ test('status carries the ruleset side and the parts it is given', async (t) => {
   });
   t.deepEqual((s.conditions as Array<{ id: string }>).map((c) => c.id), ['ruleset', 'sensor:ulogd']);
 });
+
+test('router mode: the flowtable is used only when the probe offers it, asked once per set of ports, and shown in the status', async (t) => {
+  for (const available of [true, false]) {
+    const asked: string[][] = [];
+    const conditions = new Conditions(() => 0);
+    const app = new AppService({
+      config: testConfig(), provisioning: null, base: BASE, log: quietLog, now: () => 0, conditions, features: [],
+      nft: (serialize) => new DryRunBackend(BASE.tableName, serialize),
+      flowtable: (devices) => { asked.push([...devices]); return Promise.resolve({ available, reason: available ? 'offered' : 'Could not process rule: No such file or directory' }); },
+    });
+    const plan: NetworkPlan = { ...PLAN, mode: 'router' };
+    t.true(await app.firstApply(plan, 0));
+    t.true(await app.apply());
+    t.deepEqual(asked, [[...new Set([plan.ifaces.wan, ...plan.ifaces.lan])].sort()], 'asked once for the same ports');
+    t.is(JSON.stringify(app.render()).includes('"flowtable"'), available);
+    const status = app.status({ deviceId: 'b', startedAt: 0, ports: null, store: { alerts: null, upstream: null, storage: null }, sensors: null, capture: null, control: null, page: null, listeners: null });
+    t.like(status, { ruleset: { flowtable: { available } } });
+  }
+});

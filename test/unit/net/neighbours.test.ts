@@ -54,6 +54,18 @@ test('nft set: elements with and without expiry; bad elements counted', (t) => {
   t.deepEqual(parseMacIpSet(JSON.stringify({ nftables: [] })).sightings, []);
 });
 
+test('nft set lan_seen6: (MAC, IPv6) pairs read as IPv6 sightings; the unspecified address and bad ones counted', (t) => {
+  const doc = { nftables: [{ set: { family: 'inet', name: 'lan_seen6', table: 'utm', type: ['ether_addr', 'ipv6_addr'], elem: [
+    { elem: { val: { concat: ['02:00:00:00:00:01', '2001:db8:77::5'] }, expires: 3599 } },
+    { concat: ['02:00:00:00:00:01', '2001:db8:77:0:a0b:c0d:e0f:1'] },
+    { concat: ['02:00:00:00:00:02', '::'] },
+    { concat: ['02:00:00:00:00:02', '2001:db8:77::zz'] },
+  ] } }] };
+  const r = parseMacIpSet(JSON.stringify(doc));
+  t.deepEqual(r.sightings, [{ mac: '02:00:00:00:00:01', ipv6: '2001:db8:77::5' }, { mac: '02:00:00:00:00:01', ipv6: '2001:db8:77:0:a0b:c0d:e0f:1' }]);
+  t.is(r.skipped, 2);
+});
+
 test('property: the table parsers never throw on arbitrary JSON', (t) => {
   fc.assert(fc.property(fc.json(), (j) => {
     parseNeighbours(j); parseFdb(j, 'br0', ['eth1']); parseMacIpSet(j);

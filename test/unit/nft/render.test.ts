@@ -96,7 +96,7 @@ test('no rule writes a dynamic set on every packet: sightings are added only whe
     for (const w of writes) {
       const e = JSON.stringify(w.rule.expr);
       t.false(e.includes('"op":"update"'), e);
-      t.regex(e, /"op":"!=","left":\{"concat".*"right":"@lan_seen".*"op":"add"/, 'looked up first, added only when missing');
+      t.regex(e, /"op":"!=","left":\{"concat".*"right":"@(lan_seen6?)".*"op":"add".*"set":"@\1"/, 'looked up first, added only when missing');
     }
   }
 });
@@ -130,13 +130,19 @@ test('a group with timeouts gets timeout sets and keeps per-element timeouts', (
   t.false(objs('router').some((x) => x.set?.name === 'bl_local_v4' && x.set.flags), 'other groups stay plain hash sets');
 });
 
-test('bridge sightings: only connection-opening frames (TCP SYN, DNS query, echo request) reach the lan_seen lookup', (t) => {
+test('bridge sightings: the bridge table only marks frames from office ports (one rule, no lookup); the inet table records marked new connections below its fast path', (t) => {
   const o = objs('bridge');
-  const fwd = o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'bridge').map((x) => JSON.stringify(x.rule.expr));
-  const toSighting = fwd.filter((e) => e.includes('"target":"sighting"'));
-  t.is(toSighting.length, 3);
-  t.regex(toSighting[0]!, /"tcp","field":"flags".*"syn"/);
-  t.regex(toSighting[1]!, /"udp","field":"dport"\}\},"right":53/);
-  t.regex(toSighting[2]!, /"echo-request"/);
-  t.false(fwd.some((e) => e.includes('@lan_seen')), 'no lookup for every frame');
+  const brFwd = o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'bridge').map((x) => JSON.stringify(x.rule.expr));
+  t.false(o.some((x) => x.set?.family === 'bridge' && String(x.set.name).startsWith('lan_seen')), 'no sightings set in the bridge table');
+  t.false(brFwd.some((e) => e.includes('@lan_seen')), 'no lookup for every frame');
+  const marks = brFwd.filter((e) => e.includes('"mangle"'));
+  t.is(marks.length, 1);
+  t.regex(marks[0]!, /"iifname".*"mangle":\{"key":\{"meta":\{"key":"mark"\}\},"value":\{"\|"/);
+  const inetFwd = o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'inet').map((x) => JSON.stringify(x.rule.expr));
+  const seen = inetFwd.map((e, i) => [e, i] as const).filter(([e]) => e.includes('"op":"add"') && e.includes('@lan_seen'));
+  t.deepEqual(seen.map(([e]) => /"set":"@(lan_seen6?)"/.exec(e)?.[1]), ['lan_seen', 'lan_seen6']);
+  for (const [e, i] of seen) {
+    t.regex(e, /"&":\[\{"meta":\{"key":"mark"\}\}/, 'only frames the bridge table marked as the office\'s');
+    t.true(i >= 2, 'below the fast path: new connections only');
+  }
 });
