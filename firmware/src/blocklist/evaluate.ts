@@ -10,7 +10,8 @@ import { parseFeed, type LineRejectReason, type RejectSample } from './parse.js'
 export type FeedRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256'>;
 
 export interface FeedBody {
-  text: string;
+  /** The body: the downloaded bytes (UTF-8, parsed without decoding them whole) or text. */
+  text: string | Buffer;
   /** Digest of the raw body as downloaded (fetch.ts reports it). */
   sha256?: string | undefined;
 }

@@ -1,4 +1,4 @@
-// The one feed parser. Turns a feed body (already decoded as UTF-8) into address ranges
+// The one feed parser. Turns a feed body (its bytes, UTF-8) into address ranges
 // plus counts of every rejected line by reason. It never throws on feed content: a bad
 // line is counted, a few are kept as length-limited samples, and parsing goes on.
 // The rules per format are written out in README.md ("How a feed line is read"); keep the two in step.
@@ -130,8 +130,9 @@ function sanitizeSample(text: string, max: number): string {
   return text.slice(0, max).replace(/[\u0000-\u001f\u007f]/g, '\uFFFD');
 }
 
-/** Parse a whole feed body; never throws on content, only on invalid options (TypeError). */
-export function parseFeed(body: string, opts: ParseOptions): ParseResult {
+/** Parse a whole feed body (the downloaded bytes, UTF-8, or text); never throws on content,
+ *  only on invalid options (TypeError). */
+export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResult {
   const maxLine = opts.maxLineLength ?? DEFAULT_MAX_LINE;
   const maxSamples = opts.maxSamples ?? 5;
   const sampleLength = opts.sampleLength ?? 120;
@@ -225,29 +226,31 @@ export function parseFeed(body: string, opts: ParseOptions): ParseResult {
     return true;
   };
 
-  let pos = body.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // Lines are found and, when they are plain IPv4, read in the bytes themselves; any other
+  // line is decoded alone (a line feed is never part of a UTF-8 sequence, so decoding line by
+  // line gives what decoding the whole body would: invalid bytes become U+FFFD either way).
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const size = bytes.length;
+  let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // byte-order mark
   let lineNo = 0;
   const onV4 = onEntry && opts.format !== 'csv' && opts.format !== 'spamhaus-jsonl' ? opts.onV4 : undefined;
   const v4 = new Float64Array(2);
-  while (pos <= body.length) {
-    let nl = body.indexOf('\n', pos);
-    if (nl === -1) nl = body.length;
-    if (onV4) {
-      const end = nl > pos && body.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      if (scanV4Cidr(body, pos, end, cidrOpts.allowHostBits, v4)) {
-        // a line the full parser reads the same way (same entry), without the strings
-        pos = nl + 1;
-        lineNo++;
-        result.dataLines++;
-        result.acceptedTotal++;
-        onV4(v4[0] ?? 0, v4[1] ?? 0);
-        continue;
-      }
+  while (pos <= size) {
+    let nl = pos;
+    while (nl < size && bytes[nl] !== 10) nl++; // a JS loop: Buffer#indexOf costs ~50 ns a call
+    const end = nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl;
+    if (onV4 && scanV4Cidr(bytes, pos, end, cidrOpts.allowHostBits, v4)) {
+      // a line the full parser reads the same way (same entry), without the strings
+      pos = nl + 1;
+      lineNo++;
+      result.dataLines++;
+      result.acceptedTotal++;
+      onV4(v4[0] ?? 0, v4[1] ?? 0);
+      continue;
     }
-    let line = body.slice(pos, nl);
+    const line = bytes.toString('utf8', pos, end);
     pos = nl + 1;
     lineNo++;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.length > maxLine) {
       result.dataLines++;
       reject(lineNo, 'line_too_long', line);

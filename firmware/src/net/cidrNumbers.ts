@@ -4,20 +4,22 @@
 // which matters at a million entries. Pure.
 import { formatAddress, type Family } from './ip.js';
 
+/** 2^k for k = 0..32, exact as doubles. */
+const POW2 = Float64Array.from({ length: 33 }, (_, k) => 2 ** k);
+
 /** Calls `emit(network, prefixLen)` for the minimal list of prefixes that covers
  *  `first`..`last` (inclusive, 0 ≤ first ≤ last ≤ 2^32 − 1), in address order. */
 export function forEachCidrV4(first: number, last: number, emit: (net: number, len: number) => void): void {
   let cur = first;
   while (cur <= last) {
-    // the largest block aligned at `cur` that does not pass `last`
-    let hostBits = 0;
-    while (hostBits < 32) {
-      const size = 2 ** (hostBits + 1);
-      if (cur % size !== 0 || cur + size - 1 > last) break;
-      hostBits++;
-    }
+    // the largest block aligned at `cur` (its trailing zero bits) that does not pass `last`
+    // (the floor of log2 of what is left); bit operations read the low 32 bits of `cur`
+    const align = cur === 0 ? 32 : 31 - Math.clz32(cur & -cur);
+    const left = last - cur + 1;
+    const fit = left >= 0x1_0000_0000 ? 32 : 31 - Math.clz32(left);
+    const hostBits = align < fit ? align : fit;
     emit(cur, 32 - hostBits);
-    cur += 2 ** hostBits;
+    cur += POW2[hostBits] ?? 0;
   }
 }
 
@@ -37,22 +39,23 @@ export function netmaskText(family: Family, len: number): string {
 }
 
 /**
- * Reads `text` from `from` to `to` (exclusive) when it is exactly `a.b.c.d` or
- * `a.b.c.d/len` in the strict form net/ip.ts parseCidr accepts (no leading zeros, octets
- * ≤ 255, length 0–32 without leading zeros, host bits zero unless `allowHostBits`, which
- * masks them as parseCidr does). Writes first and last into `out[0]`, `out[1]` and returns
- * true; returns false on anything else, without saying why: the caller then hands the text
- * to parseCidr, which accepts the same inputs with the same result and names the reason for
- * the others. No allocation: this is the per-line path of a 1M-line feed.
+ * Reads the bytes `buf[from..to)` (ASCII) when they are exactly `a.b.c.d` or `a.b.c.d/len`
+ * in the strict form net/ip.ts parseCidr accepts (no leading zeros, octets ≤ 255, length
+ * 0–32 without leading zeros, host bits zero unless `allowHostBits`, which masks them as
+ * parseCidr does). Writes first and last into `out[0]`, `out[1]` and returns true; returns
+ * false on anything else, without saying why: the caller then hands the line's text to
+ * parseCidr, which accepts the same inputs with the same result and names the reason for the
+ * others. No allocation: this is the per-line path of a 1M-line feed, read from the
+ * downloaded bytes without decoding them to a string.
  */
-export function scanV4Cidr(text: string, from: number, to: number, allowHostBits: boolean, out: Float64Array): boolean {
+export function scanV4Cidr(buf: Uint8Array, from: number, to: number, allowHostBits: boolean, out: Float64Array): boolean {
   let v = 0;
   let octet = 0;
   let digits = 0;
   let dots = 0;
   let i = from;
   for (; i < to; i++) {
-    const c = text.charCodeAt(i);
+    const c = buf[i] ?? 0;
     if (c >= 48 && c <= 57) {
       if (digits === 1 && octet === 0) return false; // leading zero
       octet = octet * 10 + (c - 48);
@@ -79,13 +82,13 @@ export function scanV4Cidr(text: string, from: number, to: number, allowHostBits
   let len = 0;
   let lenDigits = 0;
   for (i++; i < to; i++) {
-    const c = text.charCodeAt(i);
+    const c = buf[i] ?? 0;
     if (c < 48 || c > 57 || (lenDigits === 1 && len === 0)) return false;
     len = len * 10 + (c - 48);
     if (++lenDigits > 2 || len > 32) return false;
   }
   if (lenDigits === 0) return false;
-  const size = 2 ** (32 - len);
+  const size = POW2[32 - len] ?? 1;
   const host = v % size;
   if (host !== 0 && !allowHostBits) return false;
   out[0] = v - host;

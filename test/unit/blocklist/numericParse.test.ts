@@ -18,7 +18,8 @@ const arbToken = fc.oneof(
 test('scanV4Cidr accepts only what parseCidr accepts, with the same result', (t) => {
   fc.assert(fc.property(arbToken, fc.boolean(), (text, allowHostBits) => {
     const out = new Float64Array(2);
-    const fast = scanV4Cidr(`xx${text}yy`, 2, 2 + text.length, allowHostBits, out);
+    const bytes = Buffer.from(`xx${text}yy`);
+    const fast = scanV4Cidr(bytes, 2, bytes.length - 2, allowHostBits, out);
     let slow: IpRange | null = null;
     try {
       const c = parseCidr(text, { allowHostBits });
@@ -89,5 +90,22 @@ test('sortU32 sorts like a comparison sort and leaves its input alone', (t) => {
     const got = sortU32(input);
     t.deepEqual(Array.from(got), [...xs].sort((a, b) => a - b));
     t.deepEqual(Array.from(input), xs);
+  }));
+});
+
+test('a feed read from its bytes, line by line, reads as the whole body decoded first (invalid UTF-8, BOM, CR, NUL)', (t) => {
+  const piece = fc.oneof(
+    arbToken.map((s) => Buffer.from(s)),
+    fc.constantFrom(...['\n', '\r\n', '\r', '\u0000', '# x', ' ; y', '\ufeff', 'é', '2001:db8::/32', '{"cidr":"1.2.3.0/24"}', '1.2.3.4,5'].map((s) => Buffer.from(s))),
+    fc.constantFrom(Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xe2, 0x82]), Buffer.from([0xef, 0xbb, 0xbf])),
+  );
+  fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), fc.constantFrom<'plain' | 'range' | 'spamhaus-drop' | 'spamhaus-jsonl'>('plain', 'range', 'spamhaus-drop', 'spamhaus-jsonl'), fc.boolean(), (pieces, format, numbers) => {
+    const bytes = Buffer.concat(pieces);
+    const read = (body: string | Buffer): unknown => {
+      const got: string[] = [];
+      const r = parseFeed(body, { format, onEntry: (e) => got.push(`${e.family} ${e.first}-${e.last}`), ...(numbers ? { onV4: (f: number, l: number) => got.push(`4 ${f}-${l}`) } : {}) });
+      return { got, r };
+    };
+    t.deepEqual(read(bytes), read(bytes.toString('utf8')));
   }));
 });
