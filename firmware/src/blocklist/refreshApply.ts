@@ -92,9 +92,17 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   const { ctx } = s;
   let sync: SyncStats | undefined;
   const tApply = performance.now();
+  // The snapshots are written and synced while nft works (another process): they replace
+  // last-good only once the kernel took the entries, below, and are dropped if it refused.
+  const savedAt = ctx.now();
+  const prepared = Promise.allSettled(changed.map(async (c) => {
+    await new Promise((resolve) => setImmediate(resolve)); // after the sync has started nft
+    return s.store.prepare({ feedId: c.feed.id, savedAt, usable: c.usable, ranges: c.ranges });
+  }));
   try {
     sync = await s.syncSets();
   } catch (e) {
+    for (const p of await prepared) if (p.status === 'fulfilled') await p.value.discard();
     // the kernel kept what it had: go back to the previous last-good in memory too
     s.ranges.clear();
     for (const [k, v] of previous) s.ranges.set(k, v);
@@ -112,8 +120,15 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   }
   const applyMs = performance.now() - tApply;
   const tSave = performance.now();
-  for (const c of changed) {
-    await s.store.save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
+  const files = await prepared;
+  const failed = files.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+  if (failed) {
+    for (const p of files) if (p.status === 'fulfilled') await p.value.discard();
+    throw failed.reason;
+  }
+  for (const [i, c] of changed.entries()) {
+    const p = files[i];
+    if (p?.status === 'fulfilled') await p.value.commit();
     ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
   }
   s.rebuildHits();
