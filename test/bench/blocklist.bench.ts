@@ -295,9 +295,9 @@ async function main(): Promise<void> {
     const upd = m((r) => r.updateMs);
     console.log(`${String(n).padEnd(9)} ${f(ours)} ${f(raw)}  ${m((r) => r.oursMs / r.rawMs).toFixed(2).padStart(6)}×  ${f(upd)}  ` +
       `${m((r) => (100 * r.updateMs) / r.oursMs).toFixed(1).padStart(6)}%  ${m((r) => r.peakRssMB).toFixed(0).padStart(8)}     ${f(m((r) => r.oldRawMs))}  ${m((r) => r.oursMs / r.oldRawMs).toFixed(2).padStart(12)}×   (max RSS ${Math.max(...results.map((r) => r.peakRssMB)).toFixed(0)})`);
-    const ph = (key: string): string => ['fetchMs', 'evaluateMs', 'packMs', 'applyMs', 'saveMs']
-      .map((k) => `${k.replace(/Ms$/, '')} ${(m((r) => r[key][k]) / 1000).toFixed(2)}`).join(', ');
-    console.log(`          phases full: ${ph('fullPhases')}; 1%: ${ph('updatePhases')}`);
+    const ph = (key: string): string => ['fetchMs', 'evaluateMs', 'packMs', 'applyMs', 'planMs', 'nftMs', 'saveMs']
+      .map((k) => `${k.replace(/Ms$/, '')} ${(m((r) => r[key][k] ?? 0) / 1000).toFixed(3)}`).join(', ');
+    console.log(`          phases full: ${ph('fullPhases')}\n                  1%: ${ph('updatePhases')} (apply = plan + nft + the rest)`);
     console.log(`          nft part: full = ${m((r) => r.fullPhases.applyMs / r.rawMs).toFixed(2)}× raw; 1% = ${m((r) => (100 * r.updatePhases.applyMs) / r.fullPhases.applyMs).toFixed(1)}% of the full nft load`);
     const r0 = results[0]!;
     console.log(`          layout: ${r0.singles} singles, masked ${r0.lengths}, ${r0.nets} prefixes of rare lengths in the interval set; ${r0.rules} lookup rules per group, family and direction`);

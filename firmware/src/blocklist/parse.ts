@@ -4,7 +4,7 @@
 // The rules per format are written out in README.md ("How a feed line is read"); keep the two in step.
 import { z } from 'zod';
 import { IpParseError, parseCidr, parseEntry, type IpParseReason, type IpRange } from '../net/ip.js';
-import { scanV4Cidr } from '../net/cidrNumbers.js';
+import { scanV4Line } from '../net/cidrNumbers.js';
 import type { FeedFormat } from '../config/feedCatalog.js';
 
 
@@ -44,7 +44,7 @@ export interface ParseOptions {
   onEntry?: (entry: IpRange) => void;
   /** With onEntry: lines that are exactly one IPv4 address or prefix (the bulk of a big
    *  plain feed) are read on numbers and come here instead, without a string or an object
-   *  per line (net/cidrNumbers.ts scanV4Cidr; anything else takes the full parser). */
+   *  per line (net/cidrNumbers.ts scanV4Line; anything else takes the full parser). */
   onV4?: (first: number, last: number) => void;
 }
 
@@ -236,18 +236,19 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
   const onV4 = onEntry && opts.format !== 'csv' && opts.format !== 'spamhaus-jsonl' ? opts.onV4 : undefined;
   const v4 = new Float64Array(2);
   while (pos <= size) {
-    let nl = pos;
-    while (nl < size && bytes[nl] !== 10) nl++; // a JS loop: Buffer#indexOf costs ~50 ns a call
-    const end = nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl;
-    if (onV4 && scanV4Cidr(bytes, pos, end, cidrOpts.allowHostBits, v4)) {
+    const v4End = onV4 ? scanV4Line(bytes, pos, cidrOpts.allowHostBits, v4) : -1;
+    if (v4End >= 0) {
       // a line the full parser reads the same way (same entry), without the strings
-      pos = nl + 1;
+      pos = v4End + 1;
       lineNo++;
       result.dataLines++;
       result.acceptedTotal++;
-      onV4(v4[0] ?? 0, v4[1] ?? 0);
+      onV4?.(v4[0] ?? 0, v4[1] ?? 0);
       continue;
     }
+    let nl = pos;
+    while (nl < size && bytes[nl] !== 10) nl++; // a JS loop: Buffer#indexOf costs ~50 ns a call
+    const end = nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl;
     const line = bytes.toString('utf8', pos, end);
     pos = nl + 1;
     lineNo++;

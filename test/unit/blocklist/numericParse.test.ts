@@ -2,7 +2,7 @@
 // what the full parser reads: same entries, same counts, same rejections.
 import test from 'ava';
 import fc from 'fast-check';
-import { scanV4Cidr, sortU32 } from '../../../firmware/src/net/cidrNumbers.js';
+import { scanV4Line, sortU32 } from '../../../firmware/src/net/cidrNumbers.js';
 import { IpParseError, parseCidr, type IpRange } from '../../../firmware/src/net/ip.js';
 import { parseFeed } from '../../../firmware/src/blocklist/parse.js';
 import { buildGuard, emptyGuardResult, guardEntry, guardV4 } from '../../../firmware/src/blocklist/guard.js';
@@ -15,11 +15,11 @@ const arbToken = fc.oneof(
   fc.constantFrom('01.2.3.4', '1.2.3.4/08', '1.2.3.4/', '1.2.3.4/24', '1.2.3.0/24', '0.0.0.0/0', '255.255.255.255', '1..2.3', '1.2.3.4 ', '1.2.3.4#x', ''),
 );
 
-test('scanV4Cidr accepts only what parseCidr accepts, with the same result', (t) => {
-  fc.assert(fc.property(arbToken, fc.boolean(), (text, allowHostBits) => {
+test('scanV4Line accepts only what parseCidr accepts, with the same result, and finds the line end', (t) => {
+  fc.assert(fc.property(arbToken, fc.boolean(), fc.constantFrom('', '\n', '\r\n', '\nxx', '\r\nyy', '\r', '\rzz'), (text, allowHostBits, tail) => {
     const out = new Float64Array(2);
-    const bytes = Buffer.from(`xx${text}yy`);
-    const fast = scanV4Cidr(bytes, 2, bytes.length - 2, allowHostBits, out);
+    const bytes = Buffer.from(`xx${text}${tail}`);
+    const end = scanV4Line(bytes, 2, allowHostBits, out);
     let slow: IpRange | null = null;
     try {
       const c = parseCidr(text, { allowHostBits });
@@ -27,9 +27,12 @@ test('scanV4Cidr accepts only what parseCidr accepts, with the same result', (t)
     } catch (e) {
       if (!(e instanceof IpParseError)) throw e;
     }
-    if (!fast) return true; // the full parser decides
+    if (end < 0) return true; // the full parser decides
+    t.not(tail, '\rzz', 'a CR is a line end only before a line feed or at the end of the body');
     t.truthy(slow, text);
     t.deepEqual([out[0], out[1]], [Number(slow!.first), Number(slow!.last)], text);
+    const lf = bytes.indexOf(10, 2);
+    t.is(end, lf === -1 ? bytes.length : lf);
     return true;
   }));
 });
