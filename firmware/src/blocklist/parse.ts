@@ -233,10 +233,46 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
   const size = bytes.length;
   let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // byte-order mark
   let lineNo = 0;
-  const onV4 = onEntry && opts.format !== 'csv' && opts.format !== 'spamhaus-jsonl' ? opts.onV4 : undefined;
+  const onV4 = onEntry && opts.format !== 'spamhaus-jsonl' ? opts.onV4 : undefined;
   const v4 = new Float64Array(2);
+  // csv: a line without quotes, NUL or non-ASCII bytes is split on the delimiter in its bytes
+  // (a whitespace delimiter takes the full path: trimming the line would move its fields)
+  const delim = delimiter.charCodeAt(0);
+  const csvBytes = opts.format === 'csv' && delimiter.length === 1 && delim > 32 && delim < 127;
+  /** The csv line at `from` when its column is one IPv4 address or prefix: the index of its
+   *  line feed (or the body's end), the entry in `v4`; -1 for the full parser to decide. */
+  const csvV4 = (from: number): number => {
+    if (csvIndex < 0 || csvHeaderPending) return -1;
+    let field = 0;
+    let fieldStart = from;
+    let fs = -1;
+    let fe = -1;
+    let first = -1; // the line's first byte that is not blank
+    let i = from;
+    for (; i < size; i++) {
+      const c = bytes[i] ?? 0;
+      if (c === 10) break;
+      if (c === 34 || c === 0 || c >= 0x80) return -1;
+      if (first < 0 && c !== 32 && (c < 9 || c > 13)) first = c;
+      if (c === delim) {
+        if (field === csvIndex) { fs = fieldStart; fe = i; }
+        field++;
+        fieldStart = i + 1;
+      }
+    }
+    const end = i > from && bytes[i - 1] === 13 ? i - 1 : i;
+    if (end - from > maxLine || first === 35) return -1; // too long, or a comment: the full path
+    if (field === csvIndex) { fs = fieldStart; fe = end; }
+    if (fs < 0) return -1;
+    // the field trimmed as String#trim does in ASCII (tab, LF, VT, FF, CR, space)
+    const blank = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+    while (fs < fe && blank(bytes[fs] ?? 0)) fs++;
+    while (fe > fs && blank(bytes[fe - 1] ?? 0)) fe--;
+    if (fs === fe || scanV4Line(bytes, fs, fe, cidrOpts.allowHostBits, v4) !== fe) return -1;
+    return i;
+  };
   while (pos <= size) {
-    const v4End = onV4 ? scanV4Line(bytes, pos, cidrOpts.allowHostBits, v4) : -1;
+    const v4End = !onV4 ? -1 : csvBytes ? csvV4(pos) : opts.format === 'csv' ? -1 : scanV4Line(bytes, pos, size, cidrOpts.allowHostBits, v4);
     if (v4End >= 0) {
       // a line the full parser reads the same way (same entry), without the strings
       pos = v4End + 1;

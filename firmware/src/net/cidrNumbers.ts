@@ -40,17 +40,17 @@ export function netmaskText(family: Family, len: number): string {
 
 /**
  * Reads the line that starts at `buf[from]` (ASCII; it ends at a line feed, a carriage return
- * right before one, or the end of `buf`) when it is exactly `a.b.c.d` or `a.b.c.d/len` in the
+ * right before one, or `to`, at most `buf.length`) when it is exactly `a.b.c.d` or `a.b.c.d/len` in the
  * strict form net/ip.ts parseCidr accepts (no leading zeros, octets ≤ 255, length 0–32
  * without leading zeros, host bits zero unless `allowHostBits`, which masks them as parseCidr
  * does). Writes first and last into `out[0]`, `out[1]` and returns the index of the line's
- * line feed (or `buf.length`); returns -1 on anything else, without saying why: the caller
+ * line feed (or `to`); returns -1 on anything else, without saying why: the caller
  * then hands the line's text to parseCidr, which accepts the same inputs with the same result
  * and names the reason for the others. One pass over the bytes, no allocation: this is the
  * per-line path of a 1M-line feed, read without decoding it to a string.
  */
-export function scanV4Line(buf: Uint8Array, from: number, allowHostBits: boolean, out: Float64Array): number {
-  const size = buf.length;
+export function scanV4Line(buf: Uint8Array, from: number, to: number, allowHostBits: boolean, out: Float64Array): number {
+  const size = Math.min(to, buf.length);
   let v = 0;
   let octet = 0;
   let digits = 0;

@@ -19,7 +19,7 @@ test('scanV4Line accepts only what parseCidr accepts, with the same result, and 
   fc.assert(fc.property(arbToken, fc.boolean(), fc.constantFrom('', '\n', '\r\n', '\nxx', '\r\nyy', '\r', '\rzz'), (text, allowHostBits, tail) => {
     const out = new Float64Array(2);
     const bytes = Buffer.from(`xx${text}${tail}`);
-    const end = scanV4Line(bytes, 2, allowHostBits, out);
+    const end = scanV4Line(bytes, 2, bytes.length, allowHostBits, out);
     let slow: IpRange | null = null;
     try {
       const c = parseCidr(text, { allowHostBits });
@@ -111,4 +111,25 @@ test('a feed read from its bytes, line by line, reads as the whole body decoded 
     };
     t.deepEqual(read(bytes), read(bytes.toString('utf8')));
   }));
+});
+
+test('a csv feed read with onV4 (fields found in the bytes) gives the same entries, counts and samples as without', (t) => {
+  const field = fc.oneof(arbToken, fc.constantFrom('', ' ', '"1.2.3.4"', '"a""b"', '#x', 'ip', 'IP', '2001:db8::1', '1.2.3.4\t', 'é', '\u0000', '"'));
+  const line = fc.tuple(fc.array(field, { minLength: 1, maxLength: 4 }), fc.constantFrom('', ' ', '\t', '# ')).map(([fs, lead]) => [`${lead}${fs[0] ?? ''}`, ...fs.slice(1)]);
+  fc.assert(fc.property(
+    fc.array(line, { maxLength: 30 }), fc.constantFrom(',', ';', '\t', '|'), fc.constantFrom<number | string>(1, 2, 3, 'ip'), fc.boolean(), fc.boolean(),
+    (lines, delimiter, column, header, crlf) => {
+      const body = lines.map((fs) => fs.join(delimiter)).join(crlf ? '\r\n' : '\n');
+      const csv = { column, delimiter, header };
+      const slow: string[] = [];
+      const a = parseFeed(body, { format: 'csv', csv, onEntry: (e) => slow.push(`${e.family} ${e.first}-${e.last}`) });
+      const fast: string[] = [];
+      const b = parseFeed(body, { format: 'csv', csv, onEntry: (e) => fast.push(`${e.family} ${e.first}-${e.last}`), onV4: (f, l) => fast.push(`4 ${f}-${l}`) });
+      t.deepEqual(fast, slow);
+      t.deepEqual(b, a);
+    }));
+  // the fast path is taken: a clean line reaches onV4, not onEntry
+  let numbers = 0;
+  parseFeed('# first,ip\n1,192.0.2.1 , x\n2,"192.0.2.2"\n', { format: 'csv', csv: { column: 'ip' }, onEntry: () => {}, onV4: () => numbers++ });
+  t.is(numbers, 1);
 });
