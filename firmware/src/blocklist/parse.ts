@@ -4,7 +4,7 @@
 // The rules per format are written out in README.md ("How a feed line is read"); keep the two in step.
 import { z } from 'zod';
 import { IpParseError, parseCidr, parseEntry, type IpParseReason, type IpRange } from '../net/ip.js';
-import { scanV4Line } from '../net/cidrNumbers.js';
+import { csvV4Line, scanV4Run } from './parseBytes.js';
 import type { FeedFormat } from '../config/feedCatalog.js';
 
 
@@ -44,7 +44,7 @@ export interface ParseOptions {
   onEntry?: (entry: IpRange) => void;
   /** With onEntry: lines that are exactly one IPv4 address or prefix (the bulk of a big
    *  plain feed) are read on numbers and come here instead, without a string or an object
-   *  per line (net/cidrNumbers.ts scanV4Line; anything else takes the full parser). */
+   *  per line (parseBytes.ts; anything else takes the full parser). */
   onV4?: (first: number, last: number) => void;
 }
 
@@ -234,53 +234,30 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
   let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // byte-order mark
   let lineNo = 0;
   const onV4 = onEntry && opts.format !== 'spamhaus-jsonl' ? opts.onV4 : undefined;
-  const v4 = new Float64Array(2);
+  const v4 = new Float64Array(3);
   // csv: a line without quotes, NUL or non-ASCII bytes is split on the delimiter in its bytes
   // (a whitespace delimiter takes the full path: trimming the line would move its fields)
   const delim = delimiter.charCodeAt(0);
   const csvBytes = opts.format === 'csv' && delimiter.length === 1 && delim > 32 && delim < 127;
-  /** The csv line at `from` when its column is one IPv4 address or prefix: the index of its
-   *  line feed (or the body's end), the entry in `v4`; -1 for the full parser to decide. */
-  const csvV4 = (from: number): number => {
-    if (csvIndex < 0 || csvHeaderPending) return -1;
-    let field = 0;
-    let fieldStart = from;
-    let fs = -1;
-    let fe = -1;
-    let first = -1; // the line's first byte that is not blank
-    let i = from;
-    for (; i < size; i++) {
-      const c = bytes[i] ?? 0;
-      if (c === 10) break;
-      if (c === 34 || c === 0 || c >= 0x80) return -1;
-      if (first < 0 && c !== 32 && (c < 9 || c > 13)) first = c;
-      if (c === delim) {
-        if (field === csvIndex) { fs = fieldStart; fe = i; }
-        field++;
-        fieldStart = i + 1;
-      }
-    }
-    const end = i > from && bytes[i - 1] === 13 ? i - 1 : i;
-    if (end - from > maxLine || first === 35) return -1; // too long, or a comment: the full path
-    if (field === csvIndex) { fs = fieldStart; fe = end; }
-    if (fs < 0) return -1;
-    // the field trimmed as String#trim does in ASCII (tab, LF, VT, FF, CR, space)
-    const blank = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
-    while (fs < fe && blank(bytes[fs] ?? 0)) fs++;
-    while (fe > fs && blank(bytes[fe - 1] ?? 0)) fe--;
-    if (fs === fe || scanV4Line(bytes, fs, fe, cidrOpts.allowHostBits, v4) !== fe) return -1;
-    return i;
-  };
   while (pos <= size) {
-    const v4End = !onV4 ? -1 : csvBytes ? csvV4(pos) : opts.format === 'csv' ? -1 : scanV4Line(bytes, pos, size, cidrOpts.allowHostBits, v4);
-    if (v4End >= 0) {
-      // a line the full parser reads the same way (same entry), without the strings
-      pos = v4End + 1;
-      lineNo++;
-      result.dataLines++;
-      result.acceptedTotal++;
-      onV4?.(v4[0] ?? 0, v4[1] ?? 0);
-      continue;
+    if (onV4 && opts.format !== 'csv') {
+      // the lines the full parser reads the same way (same entries), without the strings
+      pos = scanV4Run(bytes, pos, cidrOpts.allowHostBits, v4, onV4);
+      const n = v4[2] ?? 0;
+      lineNo += n;
+      result.dataLines += n;
+      result.acceptedTotal += n;
+      if (pos > size) break;
+    } else if (onV4 && csvBytes && csvIndex >= 0 && !csvHeaderPending) {
+      const end = csvV4Line(bytes, pos, delim, csvIndex, maxLine, cidrOpts.allowHostBits, v4);
+      if (end >= 0) {
+        pos = end + 1;
+        lineNo++;
+        result.dataLines++;
+        result.acceptedTotal++;
+        onV4(v4[0] ?? 0, v4[1] ?? 0);
+        continue;
+      }
     }
     let nl = pos;
     while (nl < size && bytes[nl] !== 10) nl++; // a JS loop: Buffer#indexOf costs ~50 ns a call
