@@ -4,7 +4,7 @@
 // The rules per format are written out in README.md ("How a feed line is read"); keep the two in step.
 import { z } from 'zod';
 import { IpParseError, parseCidr, parseEntry, type IpParseReason, type IpRange } from '../net/ip.js';
-import { csvV4Line, scanV4Run } from './parseBytes.js';
+import { csvV4Line, jsonlV4Line, scanV4Run } from './parseBytes.js';
 import type { FeedFormat } from '../config/feedCatalog.js';
 
 
@@ -233,14 +233,24 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
   const size = bytes.length;
   let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // byte-order mark
   let lineNo = 0;
-  const onV4 = onEntry && opts.format !== 'spamhaus-jsonl' ? opts.onV4 : undefined;
+  const onV4 = onEntry ? opts.onV4 : undefined;
   const v4 = new Float64Array(3);
   // csv: a line without quotes, NUL or non-ASCII bytes is split on the delimiter in its bytes
   // (a whitespace delimiter takes the full path: trimming the line would move its fields)
   const delim = delimiter.charCodeAt(0);
   const csvBytes = opts.format === 'csv' && delimiter.length === 1 && delim > 32 && delim < 127;
   while (pos <= size) {
-    if (onV4 && opts.format !== 'csv') {
+    if (onV4 && opts.format === 'spamhaus-jsonl') {
+      const end = jsonlV4Line(bytes, pos, maxLine, cidrOpts.allowHostBits, v4);
+      if (end >= 0) {
+        pos = end + 1;
+        lineNo++;
+        result.dataLines++;
+        result.acceptedTotal++;
+        onV4(v4[0] ?? 0, v4[1] ?? 0);
+        continue;
+      }
+    } else if (onV4 && opts.format !== 'csv') {
       // the lines the full parser reads the same way (same entries), without the strings
       pos = scanV4Run(bytes, pos, cidrOpts.allowHostBits, v4, onV4);
       const n = v4[2] ?? 0;

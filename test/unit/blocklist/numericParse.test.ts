@@ -133,3 +133,36 @@ test('a csv feed read with onV4 (fields found in the bytes) gives the same entri
   parseFeed('# first,ip\n1,192.0.2.1 , x\n2,"192.0.2.2"\n', { format: 'csv', csv: { column: 'ip' }, onEntry: () => {}, onV4: () => numbers++ });
   t.is(numbers, 1);
 });
+
+test('a Spamhaus JSONL feed read with onV4 (records read in the bytes) gives the same entries, counts and samples as without', (t) => {
+  const ws = fc.constantFrom('', ' ', '\t', '\r', '  ', '\u000b');
+  const key = fc.constantFrom('"cidr"', '"sblid"', '"rir"', '"type"', '"CIDR"', '"ci\\u0064r"', 'cidr', '""');
+  const value = fc.oneof(
+    arbToken.map((s) => `"${s}"`),
+    fc.constantFrom('"SBL1"', '"apnic"', '"metadata"', '1', 'null', 'true', '{}', '[1]', '"a\\"b"', '"é"', '"1.2.3.0\\/24"', '"\u0001"', '"'),
+  );
+  const member = fc.tuple(ws, key, ws, value, ws).map(([a, k, b, v, c]) => `${a}${k}${b}:${c}${v}`);
+  const junk = fc.tuple(fc.array(member, { maxLength: 4 }), ws, fc.constantFrom('', '', ' x', ',', '}')).map(([ms, w, tail]) => `${w}{${ms.join(',')}}${tail}${w}`);
+  // mostly well-formed records (so the fast path is met often), some with one odd part
+  const jws = fc.constantFrom('', ' ', '\t');
+  const plain = fc.tuple(jws, fc.oneof({ arbitrary: arbToken, weight: 3 }, { arbitrary: fc.constantFrom('192.0.2.0/24', '198.51.100.7', '2001:db8::/32'), weight: 2 }), fc.constantFrom('', ',"sblid":"SBL1"', ',"rir":"apnic"', ',"sblid":1', ',"type":"x"', ',"cidr":"192.0.2.1"'), jws, fc.boolean())
+    .map(([w, c, more, w2, front]) => (front ? `{${w}"cidr"${w2}:${w}"${c}"${more}}` : `{"rir":"ripe",${w}"cidr":${w2}"${c}"${more}${w}}`));
+  const record = fc.oneof({ arbitrary: plain, weight: 3 }, { arbitrary: junk, weight: 1 });
+  const line = fc.oneof(record, fc.constantFrom('', '{"type":"metadata","records":3}', '{"cidr":"192.0.2.0/24","sblid":"SBL1"}', 'x'));
+  fc.assert(fc.property(fc.array(line, { maxLength: 25 }), fc.boolean(), fc.boolean(), (lines, crlf, allowHostBits) => {
+    const body = lines.join(crlf ? '\r\n' : '\n');
+    const slow: string[] = [];
+    const a = parseFeed(body, { format: 'spamhaus-jsonl', allowHostBits, onEntry: (e) => slow.push(`${e.family} ${e.first}-${e.last}`) });
+    const fast: string[] = [];
+    const b = parseFeed(body, { format: 'spamhaus-jsonl', allowHostBits, onEntry: (e) => fast.push(`${e.family} ${e.first}-${e.last}`), onV4: (f, l) => fast.push(`4 ${f}-${l}`) });
+    t.deepEqual(fast, slow);
+    t.deepEqual(b, a);
+  }), { numRuns: 300 });
+  // the fast path is taken for a plain record, not for the metadata line or an escaped one
+  let numbers = 0;
+  let objects = 0;
+  const r = parseFeed('{"cidr":"192.0.2.0/24","sblid":"SBL1","rir":"arin"}\n{"cidr":"198.51.100.0\\/24"}\n{"type":"metadata","records":2}\n', {
+    format: 'spamhaus-jsonl', onEntry: () => objects++, onV4: () => numbers++,
+  });
+  t.deepEqual([numbers, objects, r.declaredRecords], [1, 1, 2]);
+});
