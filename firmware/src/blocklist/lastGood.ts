@@ -7,7 +7,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { formatRange, parseEntry } from '../net/ip.js';
-import { prepareAtomic, writeAtomic, type PreparedFile } from '../sys/files.js';
+import { writeAtomic } from '../sys/files.js';
 import type { PackedRanges } from './packed.js';
 import { errnoCode } from '../errors/errorText.js';
 
@@ -88,12 +88,6 @@ export class LastGoodStore {
   /** Replaces one feed's snapshot atomically. Throws on I/O errors. */
   async save(s: FeedSnapshot): Promise<void> {
     await writeAtomic(join(snapshotDir(this.stateDir), `${s.feedId}.json`), encodeSnapshot(s));
-  }
-
-  /** Writes one feed's snapshot beside its file and syncs it, without replacing the file
-   *  until `commit()` (after the kernel took the entries). Throws on I/O errors. */
-  prepare(s: FeedSnapshot): Promise<PreparedFile> {
-    return prepareAtomic(join(snapshotDir(this.stateDir), `${s.feedId}.json`), encodeSnapshot(s));
   }
 
   /** Every readable snapshot; broken ones are reported through `onError` and skipped. */

@@ -21,7 +21,7 @@ export interface RefreshReport {
   sync?: SyncStats | undefined;
   /** ms spent per phase: fetch, evaluate (parse + guard), pack (merge), apply (the set sync:
    *  of it plan = content and plan, nft = the transaction and its count check), save (the
-   *  snapshot's rename; it is written while nft works). */
+   *  snapshot). */
   timings?: Record<string, number> | undefined;
 }
 
@@ -105,18 +105,10 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   const { ctx } = s;
   let sync: SyncStats | undefined;
   const tApply = performance.now();
-  // The snapshots are written and synced while nft works (another process): they replace
-  // last-good only once the kernel took the entries, below, and are dropped if it refused.
-  const savedAt = ctx.now();
-  const prepared = Promise.allSettled(changed.map(async (c) => {
-    await new Promise((resolve) => setImmediate(resolve)); // after the sync has started nft
-    return s.store.prepare({ feedId: c.feed.id, savedAt, usable: c.usable, ranges: c.ranges });
-  }));
   const syncTimings: SyncTimings = {};
   try {
     sync = await s.syncSets(syncTimings);
   } catch (e) {
-    for (const p of await prepared) if (p.status === 'fulfilled') await p.value.discard();
     // the kernel kept what it had: go back to the previous last-good in memory too
     s.ranges.clear();
     for (const [k, v] of previous) s.ranges.set(k, v);
@@ -134,15 +126,8 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   }
   const applyMs = performance.now() - tApply;
   const tSave = performance.now();
-  const files = await prepared;
-  const failed = files.find((p): p is PromiseRejectedResult => p.status === 'rejected');
-  if (failed) {
-    for (const p of files) if (p.status === 'fulfilled') await p.value.discard();
-    throw failed.reason;
-  }
-  for (const [i, c] of changed.entries()) {
-    const p = files[i];
-    if (p?.status === 'fulfilled') await p.value.commit();
+  for (const c of changed) {
+    await s.store.save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
     ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
   }
   s.rebuildHits();
