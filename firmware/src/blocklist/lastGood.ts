@@ -3,10 +3,14 @@
 // (`<stateDir>/blocklist/feeds/<id>.json`), replaced atomically (temp + fsync + rename).
 // IPv4 ranges are stored as base64 of little-endian Uint32 pairs: 8 bytes a range (11 as
 // base64), ~11 MB for a 1M-entry feed, read back in ~0.1 s without parsing 1M strings.
+// A refresh that changed little writes only its change against that base, in
+// `<id>.delta.json` (snapshotDelta.ts): the base is written again (and the delta removed) once
+// the change passes MAX_DELTA_SHARE of the base's ranges.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { formatRange, parseEntry } from '../net/ip.js';
+import { applyV4Delta, diffV4Ranges, type V4Ranges } from './snapshotDelta.js';
 import { writeAtomic } from '../sys/files.js';
 import type { PackedRanges } from './packed.js';
 import { errnoCode } from '../errors/errorText.js';
@@ -36,16 +40,89 @@ export function snapshotDir(stateDir: string): string {
   return join(stateDir, 'blocklist', 'feeds');
 }
 
-/** Serialises a snapshot (pure). */
-export function encodeSnapshot(s: FeedSnapshot): string {
-  const n = s.ranges.v4First.length;
+/** IPv4 ranges as base64 of little-endian uint32 pairs first,last. */
+function pairsText(r: V4Ranges): string {
+  const n = r.v4First.length;
   const pairs = new Uint32Array(n * 2);
   for (let i = 0; i < n; i++) {
-    pairs[2 * i] = s.ranges.v4First[i] ?? 0; // i < n: never the fallback
-    pairs[2 * i + 1] = s.ranges.v4Last[i] ?? 0;
+    pairs[2 * i] = r.v4First[i] ?? 0; // i < n: never the fallback
+    pairs[2 * i + 1] = r.v4Last[i] ?? 0;
   }
-  const buf = Buffer.from(pairs.buffer, pairs.byteOffset, pairs.byteLength);
-  return JSON.stringify({ version: 1, feedId: s.feedId, savedAt: s.savedAt, usable: s.usable, v4: buf.toString('base64'), v6: s.ranges.v6.map(formatRange) });
+  return Buffer.from(pairs.buffer, pairs.byteOffset, pairs.byteLength).toString('base64');
+}
+
+/** Reads pairsText back; `sorted`: each range must start after the one before ends + 1. */
+function readPairs(text: string, what: string): V4Ranges {
+  const buf = Buffer.from(text, 'base64');
+  if (buf.length % 8 !== 0) throw new LastGoodError(`snapshot ${what} data has a bad length`);
+  const n = buf.length / 8;
+  const v4First = new Float64Array(n);
+  const v4Last = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const f = buf.readUInt32LE(8 * i);
+    const l = buf.readUInt32LE(8 * i + 4);
+    // sorted, disjoint and non-adjacent, as the sets expect: anything else was not written by us
+    const prevLast = i > 0 ? v4Last[i - 1] : undefined;
+    if (l < f || (prevLast !== undefined && f <= prevLast + 1)) throw new LastGoodError(`snapshot ${what} range ${i} out of order`);
+    v4First[i] = f;
+    v4Last[i] = l;
+  }
+  return { v4First, v4Last };
+}
+
+/** Serialises a snapshot (pure). */
+export function encodeSnapshot(s: FeedSnapshot): string {
+  return JSON.stringify({ version: 1, feedId: s.feedId, savedAt: s.savedAt, usable: s.usable, v4: pairsText(s.ranges), v6: s.ranges.v6.map(formatRange) });
+}
+
+/** A base's change has its own file until it passes this share of the base's IPv4 ranges. */
+export const MAX_DELTA_SHARE = 0.125;
+
+const DeltaSchema = z.strictObject({
+  version: z.literal(1).describe('Delta format version'),
+  feedId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/).describe('Feed the entries belong to'),
+  base: z.strictObject({
+    savedAt: z.number().describe('savedAt of the base snapshot this change applies to'),
+    ranges: z.int().min(0).describe('IPv4 ranges in that base'),
+  }).describe('The base snapshot this change applies to; another base makes the delta stale'),
+  savedAt: z.number().describe('When the entries were accepted (ms since epoch)'),
+  usable: z.int().min(0).describe('Accepted entries before merging'),
+  del: z.string().describe('IPv4 ranges of the base no longer listed: base64 of uint32 pairs'),
+  add: z.string().describe('IPv4 ranges listed now and not in the base: base64 of uint32 pairs'),
+  v6: z.array(z.string().max(100)).describe('IPv6 ranges as text (the whole list: short)'),
+});
+
+/** The change of `s` against `base` as a delta file's text (pure). */
+export function encodeDelta(base: FeedSnapshot, s: FeedSnapshot): { text: string; ranges: number } {
+  const d = diffV4Ranges(base.ranges, s.ranges);
+  const text = JSON.stringify({
+    version: 1, feedId: s.feedId, base: { savedAt: base.savedAt, ranges: base.ranges.v4First.length }, savedAt: s.savedAt, usable: s.usable,
+    del: pairsText(d.del), add: pairsText(d.add), v6: s.ranges.v6.map(formatRange),
+  });
+  return { text, ranges: d.del.v4First.length + d.add.v4First.length };
+}
+
+/** A base with its delta applied; null when the delta belongs to another base (a base written
+ *  again after a crash left the old delta). Throws LastGoodError when the delta is malformed. */
+export function applyDelta(base: FeedSnapshot, text: string): FeedSnapshot | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new LastGoodError('snapshot delta is not JSON', { cause: e });
+  }
+  const r = DeltaSchema.safeParse(raw);
+  if (!r.success) throw new LastGoodError(`snapshot delta refused: ${r.error.issues[0]?.message ?? ''}`);
+  if (r.data.feedId !== base.feedId || r.data.base.savedAt !== base.savedAt || r.data.base.ranges !== base.ranges.v4First.length) return null;
+  let v4: V4Ranges;
+  let v6;
+  try {
+    v4 = applyV4Delta(base.ranges, { del: readPairs(r.data.del, 'delta del'), add: readPairs(r.data.add, 'delta add') });
+    v6 = r.data.v6.map((t) => parseEntry(t));
+  } catch (e) {
+    throw new LastGoodError('snapshot delta does not apply to its base', { cause: e });
+  }
+  return { feedId: base.feedId, savedAt: r.data.savedAt, usable: r.data.usable, ranges: { ...v4, v6 } };
 }
 
 /** Reads a snapshot back; throws LastGoodError if it is malformed or not minimal. */
@@ -58,20 +135,7 @@ export function decodeSnapshot(text: string): FeedSnapshot {
   }
   const r = SnapshotSchema.safeParse(raw);
   if (!r.success) throw new LastGoodError(`snapshot refused: ${r.error.issues[0]?.message ?? ''}`);
-  const buf = Buffer.from(r.data.v4, 'base64');
-  if (buf.length % 8 !== 0) throw new LastGoodError('snapshot v4 data has a bad length');
-  const n = buf.length / 8;
-  const v4First = new Float64Array(n);
-  const v4Last = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const f = buf.readUInt32LE(8 * i);
-    const l = buf.readUInt32LE(8 * i + 4);
-    // sorted, disjoint and non-adjacent, as the sets expect: anything else was not written by us
-    const prevLast = i > 0 ? v4Last[i - 1] : undefined;
-    if (l < f || (prevLast !== undefined && f <= prevLast + 1)) throw new LastGoodError(`snapshot v4 range ${i} out of order`);
-    v4First[i] = f;
-    v4Last[i] = l;
-  }
+  const { v4First, v4Last } = readPairs(r.data.v4, 'v4');
   let v6;
   try {
     v6 = r.data.v6.map((t) => parseEntry(t));
@@ -83,11 +147,29 @@ export function decodeSnapshot(text: string): FeedSnapshot {
 
 /** File-backed store of per-feed snapshots. */
 export class LastGoodStore {
+  /** The base snapshot on disk per feed (what a delta is written against). */
+  private readonly bases = new Map<string, FeedSnapshot>();
+
   constructor(private readonly stateDir: string) {}
 
-  /** Replaces one feed's snapshot atomically. Throws on I/O errors. */
+  private file(feedId: string, delta = false): string {
+    return join(snapshotDir(this.stateDir), `${feedId}${delta ? '.delta' : ''}.json`);
+  }
+
+  /** Replaces one feed's snapshot atomically: its change against the base when small, else a
+   *  new base (and the old delta removed after it). Throws on I/O errors. */
   async save(s: FeedSnapshot): Promise<void> {
-    await writeAtomic(join(snapshotDir(this.stateDir), `${s.feedId}.json`), encodeSnapshot(s));
+    const base = this.bases.get(s.feedId);
+    if (base) {
+      const d = encodeDelta(base, s);
+      if (d.ranges <= base.ranges.v4First.length * MAX_DELTA_SHARE) {
+        await writeAtomic(this.file(s.feedId, true), d.text);
+        return;
+      }
+    }
+    await writeAtomic(this.file(s.feedId), encodeSnapshot(s));
+    this.bases.set(s.feedId, s);
+    await rm(this.file(s.feedId, true), { force: true });
   }
 
   /** Every readable snapshot; broken ones are reported through `onError` and skipped. */
@@ -100,11 +182,27 @@ export class LastGoodStore {
       throw e;
     }
     const out: FeedSnapshot[] = [];
-    for (const f of files.filter((x) => x.endsWith('.json')).sort()) {
+    for (const f of files.filter((x) => x.endsWith('.json') && !x.endsWith('.delta.json')).sort()) {
+      let base: FeedSnapshot;
       try {
-        out.push(decodeSnapshot(await readFile(join(snapshotDir(this.stateDir), f), 'utf8')));
+        base = decodeSnapshot(await readFile(join(snapshotDir(this.stateDir), f), 'utf8'));
       } catch (e) {
         onError(f, e);
+        continue;
+      }
+      this.bases.set(base.feedId, base);
+      const deltaFile = `${base.feedId}.delta.json`;
+      if (!files.includes(deltaFile)) {
+        out.push(base);
+        continue;
+      }
+      try {
+        // a stale delta (its base was written again) is left for the next save to remove
+        out.push(applyDelta(base, await readFile(join(snapshotDir(this.stateDir), deltaFile), 'utf8')) ?? base);
+      } catch (e) {
+        // the base alone is an older last-good, still one the kernel enforced
+        onError(deltaFile, e);
+        out.push(base);
       }
     }
     return out;
@@ -112,6 +210,8 @@ export class LastGoodStore {
 
   /** Forgets a feed (turned off or removed). */
   async remove(feedId: string): Promise<void> {
-    await rm(join(snapshotDir(this.stateDir), `${feedId}.json`), { force: true });
+    this.bases.delete(feedId);
+    await rm(this.file(feedId, true), { force: true });
+    await rm(this.file(feedId), { force: true });
   }
 }
