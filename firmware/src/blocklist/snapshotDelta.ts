@@ -24,13 +24,17 @@ export function diffV4Ranges(base: V4Ranges, next: V4Ranges): V4Delta {
   const delL: number[] = [];
   const addF: number[] = [];
   const addL: number[] = [];
+  const nb = bf.length;
+  const nn = nf.length;
   let i = 0;
   let j = 0;
-  while (i < bf.length || j < nf.length) {
-    const b = i < bf.length ? (bf[i] ?? 0) : Infinity;
-    const n = j < nf.length ? (nf[j] ?? 0) : Infinity;
-    if (b === n && bl[i] === nl[j]) { i++; j++; continue; }
-    if (b <= n) { delF.push(b); delL.push(bl[i] ?? 0); i++; }
+  for (;;) {
+    // the common case, most ranges unchanged: a tight loop over equal pairs
+    while (i < nb && j < nn && bf[i] === nf[j] && bl[i] === nl[j]) { i++; j++; }
+    if (i >= nb && j >= nn) break;
+    const b = bf[i] ?? 0;
+    const n = nf[j] ?? 0;
+    if (j >= nn || (i < nb && b <= n)) { delF.push(b); delL.push(bl[i] ?? 0); i++; }
     else { addF.push(n); addL.push(nl[j] ?? 0); j++; }
   }
   return { del: { v4First: Float64Array.from(delF), v4Last: Float64Array.from(delL) }, add: { v4First: Float64Array.from(addF), v4Last: Float64Array.from(addL) } };
