@@ -101,3 +101,15 @@ test('a delta of an older base is ignored, a broken one reported; the base is re
   await store.remove('f');
   t.deepEqual(readdirSync(snapshotDir(dir)), []);
 });
+
+test('a format 1 snapshot (pairs only, written before singles were kept apart) still reads; format 2 checks its merged order', (t) => {
+  const pairs = Buffer.from(Uint32Array.from([10, 10, 20, 30]).buffer).toString('base64');
+  const v1 = decodeSnapshot(JSON.stringify({ version: 1, feedId: 'x', savedAt: 0, usable: 2, v4: pairs, v6: ['2001:db8::/48'] }));
+  t.deepEqual([Array.from(v1.ranges.v4First), Array.from(v1.ranges.v4Last), v1.ranges.v6.length], [[10, 20], [10, 30], 1]);
+  const text = encodeSnapshot({ feedId: 'x', savedAt: 0, usable: 2, ranges: v1.ranges });
+  t.is(JSON.parse(text).version, 2);
+  t.deepEqual(Array.from(decodeSnapshot(text).ranges.v4First), [10, 20]);
+  // a single inside a range of the other list: not written by us
+  const bad = { version: 2, feedId: 'x', savedAt: 0, usable: 2, v4Singles: Buffer.from(Uint32Array.from([25]).buffer).toString('base64'), v4Ranges: Buffer.from(Uint32Array.from([20, 30]).buffer).toString('base64'), v6: [] };
+  t.throws(() => decodeSnapshot(JSON.stringify(bad)), { instanceOf: LastGoodError });
+});
