@@ -42,9 +42,10 @@ export interface ParseOptions {
   /** Stream accepted entries here instead of collecting them in `entries` (saves ~80 MB
    *  per 1M entries when the caller guards and packs them on the fly). */
   onEntry?: (entry: IpRange) => void;
-  /** With onEntry: lines that are exactly one IPv4 address or prefix (the bulk of a big
-   *  plain feed) are read on numbers and come here instead, without a string or an object
-   *  per line (parseBytes.ts; anything else takes the full parser). */
+  /** With onEntry: lines whose entry is one IPv4 address or prefix (a plain, drop or range
+   *  line that is exactly one, a csv line without quotes, a JSONL record of plain strings)
+   *  are read on numbers in the bytes and come here instead, without a string, a bigint or an
+   *  object per line (parseBytes.ts; anything else takes the full parser and onEntry). */
   onV4?: (first: number, last: number) => void;
 }
 
