@@ -1,12 +1,12 @@
 // Last-good entries of every feed, kept in the state dir so a restart enforces exactly what
 // was enforced before, in the first apply and before any download. One file per feed
-// (`<stateDir>/blocklist/feeds/<id>.json`), replaced atomically (temp + fsync + rename).
+// (`<stateDir>/blocklist/feeds/<id>.snap`), replaced atomically (temp + fsync + rename).
 // IPv4 is stored as base64 of little-endian uint32s: single addresses 4 bytes each, other
 // ranges as first,last pairs (format 2; format 1, pairs only, is still read): ~5.6 MB for a
 // 1M-entry feed of mostly singles (11 MB in format 1, whose write and fsync took 0.15–0.3 s of
 // a full load here), read back without parsing 1M strings.
 // A refresh that changed little writes only its change against that base, in
-// `<id>.delta.json` (snapshotDelta.ts): the base is written again (and the delta removed) once
+// `<id>.delta` (snapshotDelta.ts): the base is written again (and the delta removed) once
 // the change passes MAX_DELTA_SHARE of the base's ranges.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -200,6 +200,25 @@ export function decodeSnapshot(text: string): FeedSnapshot {
   return { feedId: r.data.feedId, savedAt: r.data.savedAt, usable: r.data.usable, ranges: { v4First, v4Last, v6 } };
 }
 
+/** The files of one feed's snapshot. Format 2 and its deltas are named so that firmware from
+ *  before 2026-12-02 does not see them: it reads every `*.json` here as a format-1 snapshot, so
+ *  after a rollback to the other slot it would report them broken and start its feeds empty. That
+ *  firmware's `<id>.json` (format 1) is left where it is, a list it can still enforce, and is read
+ *  here only while no format-2 base exists. */
+type SnapshotFile = 'base' | 'delta' | 'format1';
+const SUFFIX: Record<SnapshotFile, string> = { base: '.snap', delta: '.delta', format1: '.json' };
+
+/** The base file to read per feed: the format-2 base, else the format-1 file. Sorted. */
+function basesToRead(files: string[]): string[] {
+  const have = new Set(files);
+  const out: string[] = [];
+  for (const f of files) {
+    if (f.endsWith(SUFFIX.base)) out.push(f);
+    else if (f.endsWith(SUFFIX.format1) && !have.has(f.slice(0, -SUFFIX.format1.length) + SUFFIX.base)) out.push(f);
+  }
+  return out.sort();
+}
+
 /** File-backed store of per-feed snapshots. */
 export class LastGoodStore {
   /** The base snapshot on disk per feed (what a delta is written against). */
@@ -207,8 +226,8 @@ export class LastGoodStore {
 
   constructor(private readonly stateDir: string) {}
 
-  private file(feedId: string, delta = false): string {
-    return join(snapshotDir(this.stateDir), `${feedId}${delta ? '.delta' : ''}.json`);
+  private file(feedId: string, kind: SnapshotFile): string {
+    return join(snapshotDir(this.stateDir), `${feedId}${SUFFIX[kind]}`);
   }
 
   /** Replaces one feed's snapshot atomically: its change against the base when small, else a
@@ -218,13 +237,13 @@ export class LastGoodStore {
     if (base) {
       const d = encodeDelta(base, s);
       if (d.ranges <= base.ranges.v4First.length * MAX_DELTA_SHARE) {
-        await writeAtomic(this.file(s.feedId, true), d.text);
+        await writeAtomic(this.file(s.feedId, 'delta'), d.text);
         return;
       }
     }
-    await writeAtomic(this.file(s.feedId), encodeSnapshot(s));
+    await writeAtomic(this.file(s.feedId, 'base'), encodeSnapshot(s));
     this.bases.set(s.feedId, s);
-    await rm(this.file(s.feedId, true), { force: true });
+    await rm(this.file(s.feedId, 'delta'), { force: true });
   }
 
   /** Every readable snapshot; broken ones are reported through `onError` and skipped. */
@@ -237,7 +256,7 @@ export class LastGoodStore {
       throw e;
     }
     const out: FeedSnapshot[] = [];
-    for (const f of files.filter((x) => x.endsWith('.json') && !x.endsWith('.delta.json')).sort()) {
+    for (const f of basesToRead(files)) {
       let base: FeedSnapshot;
       try {
         base = decodeSnapshot(await readFile(join(snapshotDir(this.stateDir), f), 'utf8'));
@@ -246,7 +265,7 @@ export class LastGoodStore {
         continue;
       }
       this.bases.set(base.feedId, base);
-      const deltaFile = `${base.feedId}.delta.json`;
+      const deltaFile = `${base.feedId}${SUFFIX.delta}`;
       if (!files.includes(deltaFile)) {
         out.push(base);
         continue;
@@ -266,7 +285,6 @@ export class LastGoodStore {
   /** Forgets a feed (turned off or removed). */
   async remove(feedId: string): Promise<void> {
     this.bases.delete(feedId);
-    await rm(this.file(feedId, true), { force: true });
-    await rm(this.file(feedId), { force: true });
+    for (const kind of ['delta', 'base', 'format1'] as const) await rm(this.file(feedId, kind), { force: true });
   }
 }

@@ -70,18 +70,18 @@ test('the store writes a small change as a delta beside its base, a large one as
   const snap = (entries: string[], savedAt: number) => ({ feedId: 'f', savedAt, usable: entries.length, ranges: packRanges([...entries.map((e) => parseEntry(e)), parseEntry('2001:db8::/48')]) });
   const store = new LastGoodStore(dir);
   await store.save(snap(list(100), 1));
-  const baseText = readFileSync(join(snapshotDir(dir), 'f.json'), 'utf8');
+  const baseText = readFileSync(join(snapshotDir(dir), 'f.snap'), 'utf8');
   // 2 of 100 changed: a delta; the base file untouched
   await store.save(snap([...list(98), '203.0.113.1', '203.0.113.3'], 2));
-  t.is(readFileSync(join(snapshotDir(dir), 'f.json'), 'utf8'), baseText);
-  t.true(existsSync(join(snapshotDir(dir), 'f.delta.json')));
+  t.is(readFileSync(join(snapshotDir(dir), 'f.snap'), 'utf8'), baseText);
+  t.true(existsSync(join(snapshotDir(dir), 'f.delta')));
   const back = await new LastGoodStore(dir).loadAll(() => t.fail('nothing broken'));
   t.deepEqual(back.map((s) => [s.savedAt, s.usable, s.ranges.v4First.length, s.ranges.v6.length]), [[2, 100, 100, 1]]);
   const has = (a: string): boolean => packedHasV4(back[0]!.ranges, Number(parseEntry(a).first));
   t.true(has('203.0.113.1') && !has('198.51.0.198'), 'the change is read back: one added, one removed');
   // half changed: a new base, and the delta removed
   await store.save(snap(list(100, 50), 3));
-  t.false(existsSync(join(snapshotDir(dir), 'f.delta.json')));
+  t.false(existsSync(join(snapshotDir(dir), 'f.delta')));
   t.deepEqual((await new LastGoodStore(dir).loadAll(() => undefined)).map((s) => s.savedAt), [3]);
 });
 
@@ -92,12 +92,12 @@ test('a delta of an older base is ignored, a broken one reported; the base is re
   const a = { feedId: 'f', savedAt: 1, usable: 1, ranges: packRanges([parseEntry('192.0.2.1')]) };
   await store.save(a);
   const stale = encodeDelta({ ...a, savedAt: 0 }, { ...a, savedAt: 5, ranges: packRanges([parseEntry('192.0.2.9')]) });
-  writeFileSync(join(snapshotDir(dir), 'f.delta.json'), stale.text);
+  writeFileSync(join(snapshotDir(dir), 'f.delta'), stale.text);
   t.deepEqual((await new LastGoodStore(dir).loadAll(() => t.fail('a stale delta is not an error'))).map((s) => s.savedAt), [1]);
-  writeFileSync(join(snapshotDir(dir), 'f.delta.json'), '{"version":1');
+  writeFileSync(join(snapshotDir(dir), 'f.delta'), '{"version":1');
   const broken: string[] = [];
   t.deepEqual((await new LastGoodStore(dir).loadAll((f) => broken.push(f))).map((s) => s.savedAt), [1]);
-  t.deepEqual(broken, ['f.delta.json']);
+  t.deepEqual(broken, ['f.delta']);
   await store.remove('f');
   t.deepEqual(readdirSync(snapshotDir(dir)), []);
 });
@@ -112,4 +112,25 @@ test('a format 1 snapshot (pairs only, written before singles were kept apart) s
   // a single inside a range of the other list: not written by us
   const bad = { version: 2, feedId: 'x', savedAt: 0, usable: 2, v4Singles: Buffer.from(Uint32Array.from([25]).buffer).toString('base64'), v4Ranges: Buffer.from(Uint32Array.from([20, 30]).buffer).toString('base64'), v6: [] };
   t.throws(() => decodeSnapshot(JSON.stringify(bad)), { instanceOf: LastGoodError });
+});
+
+test('a rollback keeps a list: format 2 and its deltas are files older firmware does not read, its own format-1 file is left in place and read only until a format-2 base exists', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-lg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(snapshotDir(dir), { recursive: true });
+  const pairs = Buffer.from(Uint32Array.from([10, 10]).buffer).toString('base64');
+  const v1 = JSON.stringify({ version: 1, feedId: 'f', savedAt: 1, usable: 1, v4: pairs, v6: [] });
+  writeFileSync(join(snapshotDir(dir), 'f.json'), v1);
+  // before any save: the older firmware's list is what this one enforces
+  t.deepEqual((await new LastGoodStore(dir).loadAll(() => t.fail())).map((s) => s.savedAt), [1]);
+  const store = new LastGoodStore(dir);
+  await store.save({ feedId: 'f', savedAt: 2, usable: 1, ranges: packRanges([parseEntry('192.0.2.1')]) });
+  await store.save({ feedId: 'f', savedAt: 3, usable: 1, ranges: packRanges([parseEntry('192.0.2.1')]) });
+  // what firmware from before format 2 reads (every *.json): only its own, untouched file
+  t.deepEqual(readdirSync(snapshotDir(dir)).filter((f) => f.endsWith('.json')), ['f.json']);
+  t.is(readFileSync(join(snapshotDir(dir), 'f.json'), 'utf8'), v1);
+  // this firmware reads its own base (+ delta), not the older file
+  t.deepEqual((await new LastGoodStore(dir).loadAll(() => t.fail())).map((s) => s.savedAt), [3]);
+  await store.remove('f');
+  t.deepEqual(readdirSync(snapshotDir(dir)), []);
 });
