@@ -203,21 +203,11 @@ export function decodeSnapshot(text: string): FeedSnapshot {
 /** The files of one feed's snapshot. Format 2 and its deltas are named so that firmware from
  *  before 2026-12-02 does not see them: it reads every `*.json` here as a format-1 snapshot, so
  *  after a rollback to the other slot it would report them broken and start its feeds empty. That
- *  firmware's `<id>.json` (format 1) is left where it is, a list it can still enforce, and is read
- *  here only while no format-2 base exists. */
+ *  firmware's `<id>.json` (format 1) is left where it is, a list it can still enforce; of the two,
+ *  the one saved last is loaded (after a rollback and an update again, the older slot's list may
+ *  be the newer). */
 type SnapshotFile = 'base' | 'delta' | 'format1';
 const SUFFIX: Record<SnapshotFile, string> = { base: '.snap', delta: '.delta', format1: '.json' };
-
-/** The base file to read per feed: the format-2 base, else the format-1 file. Sorted. */
-function basesToRead(files: string[]): string[] {
-  const have = new Set(files);
-  const out: string[] = [];
-  for (const f of files) {
-    if (f.endsWith(SUFFIX.base)) out.push(f);
-    else if (f.endsWith(SUFFIX.format1) && !have.has(f.slice(0, -SUFFIX.format1.length) + SUFFIX.base)) out.push(f);
-  }
-  return out.sort();
-}
 
 /** File-backed store of per-feed snapshots. */
 export class LastGoodStore {
@@ -255,8 +245,12 @@ export class LastGoodStore {
       if (errnoCode(e) === 'ENOENT') return [];
       throw e;
     }
-    const out: FeedSnapshot[] = [];
-    for (const f of basesToRead(files)) {
+    const latest = new Map<string, FeedSnapshot>();
+    const keep = (s: FeedSnapshot): void => {
+      const had = latest.get(s.feedId);
+      if (!had || s.savedAt > had.savedAt) latest.set(s.feedId, s);
+    };
+    for (const f of files.filter((x) => x.endsWith(SUFFIX.base) || x.endsWith(SUFFIX.format1)).sort()) {
       let base: FeedSnapshot;
       try {
         base = decodeSnapshot(await readFile(join(snapshotDir(this.stateDir), f), 'utf8'));
@@ -264,22 +258,26 @@ export class LastGoodStore {
         onError(f, e);
         continue;
       }
+      if (f.endsWith(SUFFIX.format1)) {
+        keep(base);
+        continue;
+      }
       this.bases.set(base.feedId, base);
       const deltaFile = `${base.feedId}${SUFFIX.delta}`;
       if (!files.includes(deltaFile)) {
-        out.push(base);
+        keep(base);
         continue;
       }
       try {
         // a stale delta (its base was written again) is left for the next save to remove
-        out.push(applyDelta(base, await readFile(join(snapshotDir(this.stateDir), deltaFile), 'utf8')) ?? base);
+        keep(applyDelta(base, await readFile(join(snapshotDir(this.stateDir), deltaFile), 'utf8')) ?? base);
       } catch (e) {
         // the base alone is an older last-good, still one the kernel enforced
         onError(deltaFile, e);
-        out.push(base);
+        keep(base);
       }
     }
-    return out;
+    return [...latest.values()].sort((x, y) => (x.feedId < y.feedId ? -1 : x.feedId > y.feedId ? 1 : 0));
   }
 
   /** Forgets a feed (turned off or removed). */

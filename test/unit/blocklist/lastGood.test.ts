@@ -114,7 +114,7 @@ test('a format 1 snapshot (pairs only, written before singles were kept apart) s
   t.throws(() => decodeSnapshot(JSON.stringify(bad)), { instanceOf: LastGoodError });
 });
 
-test('a rollback keeps a list: format 2 and its deltas are files older firmware does not read, its own format-1 file is left in place and read only until a format-2 base exists', async (t) => {
+test('a rollback keeps a list: format 2 and its deltas are files older firmware does not read, its own format-1 file is left in place, and the list saved last is loaded', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'utm-lg-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(snapshotDir(dir), { recursive: true });
@@ -131,6 +131,9 @@ test('a rollback keeps a list: format 2 and its deltas are files older firmware 
   t.is(readFileSync(join(snapshotDir(dir), 'f.json'), 'utf8'), v1);
   // this firmware reads its own base (+ delta), not the older file
   t.deepEqual((await new LastGoodStore(dir).loadAll(() => t.fail())).map((s) => s.savedAt), [3]);
+  // the older slot ran again and saved its list later: that one is the last the kernel enforced
+  writeFileSync(join(snapshotDir(dir), 'f.json'), v1.replace('"savedAt":1', '"savedAt":9'));
+  t.deepEqual((await new LastGoodStore(dir).loadAll(() => t.fail())).map((s) => s.savedAt), [9]);
   await store.remove('f');
   t.deepEqual(readdirSync(snapshotDir(dir)), []);
 });
