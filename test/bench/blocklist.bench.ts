@@ -102,6 +102,23 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [v, performance.now() - t0];
 }
 
+/** CPU time (ms) of this process and of its children that ended (nft, via `ip netns exec`):
+ *  on a shared, loaded machine wall time swings with the other engineers' work, CPU time
+ *  much less, so the bench reports both (the targets are on wall time). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  // /proc/self/stat fields 16 and 17: cutime and cstime, in clock ticks (100 a second here)
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (u.user + u.system) / 1000 + (Number(f[13]) + Number(f[14])) * 10;
+}
+
+/** `fn`'s wall time and CPU time (ms). */
+async function timedCpu<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
+  const c0 = cpuMs();
+  const [v, ms] = await timed(fn);
+  return [v, ms, cpuMs() - c0];
+}
+
 /** One size, in this (child) process, on the feed files the parent wrote into `dir`
  *  (so the generator's data does not count in this process's peak RSS). Prints one JSON line. */
 async function child(n: number, dir: string): Promise<void> {
@@ -148,9 +165,11 @@ async function child(n: number, dir: string): Promise<void> {
     // time (a flushed set keeps its grown hash table: not a fair start). The load of this
     // shared machine drifts within a run, so the masked raw load is measured before ours and
     // again after it, and the mean of the two counts.
+    const rawCpu: number[] = [];
     const rawRun = async (layout: string, json: boolean): Promise<number> => {
       await run([...nftArgv, '-f', join(dir, `raw-${layout}-setup.nft`)], { timeoutMs: 600_000 });
-      const [, ms] = await timed(() => run([...nftArgv, ...(json ? ['-j'] : []), '-f', join(dir, `raw-${layout}.${json ? 'json' : 'nft'}`)], { timeoutMs: 600_000 }));
+      const [, ms, cpu] = await timedCpu(() => run([...nftArgv, ...(json ? ['-j'] : []), '-f', join(dir, `raw-${layout}.${json ? 'json' : 'nft'}`)], { timeoutMs: 600_000 }));
+      if (layout === 'masked') rawCpu.push(cpu);
       await run([...nftArgv, '-f', join(dir, 'raw-teardown.nft')], { timeoutMs: 600_000 });
       return ms;
     };
@@ -168,7 +187,7 @@ async function child(n: number, dir: string): Promise<void> {
     renameSync(join(dir, 'feed-full.txt'), join(dir, 'feed.txt'));
 
     // OURS: full load
-    const [rep, oursMs] = await timed(() => feature.refresh());
+    const [rep, oursMs, oursCpu] = await timedCpu(() => feature.refresh());
     if (rep[0]?.result !== 'loaded') throw new Error(`bench feed not loaded: ${JSON.stringify(rep)}`);
     const loaded = feature.applied.get('fbothdrop')!;
     const content = { v4Singles: loaded.v4Singles.slice() };
@@ -177,7 +196,7 @@ async function child(n: number, dir: string): Promise<void> {
     const later = new Date(Date.now() + 60_000);
     utimesSync(join(dir, 'feed-1pct.txt'), later, later);
     renameSync(join(dir, 'feed-1pct.txt'), join(dir, 'feed.txt'));
-    const [rep2, updMs] = await timed(() => feature.refresh());
+    const [rep2, updMs, updCpu] = await timedCpu(() => feature.refresh());
     if (rep2[0]?.result !== 'loaded') throw new Error(`bench update not loaded: ${JSON.stringify(rep2)}`);
 
     // peak RSS of our code path (full load + 1% update), before the bench renders the raw files
@@ -195,7 +214,7 @@ async function child(n: number, dir: string): Promise<void> {
     process.stdout.write(`${JSON.stringify({
       n, singles: content.v4Singles.length, nets: loaded.v4Nets.length, lengths: loaded.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' '), rules,
       oursMs, rawBeforeMs: rawBefore, rawNativeMs: rawNative, rawJsonMs: rawJson, rawMs, oldRawMs,
-      updateMs: updMs, update: rep2[0]?.sync, peakRssMB: rssMB, fullPhases: rep[0]?.timings, updatePhases: rep2[0]?.timings,
+      updateMs: updMs, update: rep2[0]?.sync, oursCpuMs: oursCpu, updCpuMs: updCpu, rawCpuMs: Math.min(...rawCpu), peakRssMB: rssMB, fullPhases: rep[0]?.timings, updatePhases: rep2[0]?.timings,
     })}\n`);
     await feature.stop();
     db.close();
@@ -295,9 +314,10 @@ async function main(): Promise<void> {
     const upd = m((r) => r.updateMs);
     console.log(`${String(n).padEnd(9)} ${f(ours)} ${f(raw)}  ${m((r) => r.oursMs / r.rawMs).toFixed(2).padStart(6)}×  ${f(upd)}  ` +
       `${m((r) => (100 * r.updateMs) / r.oursMs).toFixed(1).padStart(6)}%  ${m((r) => r.peakRssMB).toFixed(0).padStart(8)}     ${f(m((r) => r.oldRawMs))}  ${m((r) => r.oursMs / r.oldRawMs).toFixed(2).padStart(12)}×   (max RSS ${Math.max(...results.map((r) => r.peakRssMB)).toFixed(0)})`);
-    const ph = (key: string): string => ['fetchMs', 'evaluateMs', 'packMs', 'applyMs', 'saveMs']
-      .map((k) => `${k.replace(/Ms$/, '')} ${(m((r) => r[key][k]) / 1000).toFixed(2)}`).join(', ');
-    console.log(`          phases full: ${ph('fullPhases')}; 1%: ${ph('updatePhases')}`);
+    const ph = (key: string): string => ['fetchMs', 'evaluateMs', 'packMs', 'applyMs', 'planMs', 'nftMs', 'saveMs']
+      .map((k) => `${k.replace(/Ms$/, '')} ${(m((r) => r[key][k] ?? 0) / 1000).toFixed(3)}`).join(', ');
+    console.log(`          phases full: ${ph('fullPhases')}\n                  1%: ${ph('updatePhases')} (apply = plan + nft + the rest)`);
+    console.log(`          CPU time (this process + nft): ours ${f(m((r) => r.oursCpuMs))} s, raw ${f(m((r) => r.rawCpuMs))} s: ${m((r) => r.oursCpuMs / r.rawCpuMs).toFixed(2)}×; 1% update ${f(m((r) => r.updCpuMs))} s: ${m((r) => (100 * r.updCpuMs) / r.oursCpuMs).toFixed(1)}% of the full load's`);
     console.log(`          nft part: full = ${m((r) => r.fullPhases.applyMs / r.rawMs).toFixed(2)}× raw; 1% = ${m((r) => (100 * r.updatePhases.applyMs) / r.fullPhases.applyMs).toFixed(1)}% of the full nft load`);
     const r0 = results[0]!;
     console.log(`          layout: ${r0.singles} singles, masked ${r0.lengths}, ${r0.nets} prefixes of rare lengths in the interval set; ${r0.rules} lookup rules per group, family and direction`);

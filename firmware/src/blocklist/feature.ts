@@ -29,7 +29,7 @@ import { initialised } from './initialised.js';
 import { Poller } from '../time/poller.js';
 import { blocklistMigrations } from './migrations.js';
 import type { SyncStats } from './nftSync.js';
-import { applyLoaded, syncSets, type LoadedFeed, type RefreshReport } from './refreshApply.js';
+import { applyLoaded, syncSets, type LoadedFeed, type RefreshReport, type SyncTimings } from './refreshApply.js';
 import { scheduleCron, type CronJob } from '../time/cronSchedule.js';
 
 export interface BlocklistFeatureOptions {
@@ -329,15 +329,15 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       if (!changed.length) return reports;
       await applyLoaded({
         ctx, ranges: this.ranges, usable: this.usable, statusRepo: initialised(this.statusRepo), store: initialised(this.store),
-        syncSets: () => this.syncSets(), fault: (f, reason, detail) => this.fault(f, reason, detail), rebuildHits: () => this.rebuildHits(),
+        syncSets: (timings) => this.syncSets(timings), fault: (f, reason, detail) => this.fault(f, reason, detail), rebuildHits: () => this.rebuildHits(),
       }, changed, previous, reports);
       return reports;
     });
   }
 
   /** Brings every group's sets to the content of the current ranges: one transaction. */
-  private syncSets(): Promise<SyncStats> {
-    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g) });
+  private syncSets(timings?: SyncTimings): Promise<SyncStats> {
+    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g), timings });
   }
 
   private fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void {

@@ -84,7 +84,7 @@ export class RangePacker {
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
-    const uniq = Float64Array.from(unique(sortU32(this.singles.take())));
+    const uniq = new Float64Array(unique(sortU32(this.singles.take())));
     const keys = unique(this.prefixes.take().sort());
     const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
     const pf = new Float64Array(keys.length + ranges.length);
@@ -120,37 +120,39 @@ export function packedCount(p: PackedRanges): number {
 /** Union of two packed lists, still minimal (linear merge-walk); each input sorted by
  *  first (overlaps and neighbours within an input are joined too). */
 function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
-  const n = a.v4First.length + b.v4First.length;
-  const first = new Float64Array(n);
-  const last = new Float64Array(n);
+  const af = a.v4First;
+  const al = a.v4Last;
+  const bf = b.v4First;
+  const bl = b.v4Last;
+  const na = af.length;
+  const nb = bf.length;
+  const first = new Float64Array(na + nb);
+  const last = new Float64Array(na + nb);
   let k = -1;
   let i = 0;
   let j = 0;
-  while (i < a.v4First.length || j < b.v4First.length) {
-    // An exhausted side reads as +Infinity, so the other side is taken.
-    const af = a.v4First[i] ?? Infinity;
-    const bf = b.v4First[j] ?? Infinity;
+  // reads stay inside the arrays (an out-of-bounds typed-array read is slow in V8)
+  while (i < na || j < nb) {
     let f: number;
     let l: number;
-    if (af <= bf) {
-      f = af;
-      l = a.v4Last[i] ?? af;
+    if (j >= nb || (i < na && (af[i] ?? 0) <= (bf[j] ?? 0))) {
+      f = af[i] ?? 0;
+      l = al[i] ?? 0;
       i++;
     } else {
-      f = bf;
-      l = b.v4Last[j] ?? bf;
+      f = bf[j] ?? 0;
+      l = bl[j] ?? 0;
       j++;
     }
-    const lk = k >= 0 ? last[k] : undefined;
-    if (lk !== undefined && f <= lk + 1) {
-      if (l > lk) last[k] = l;
+    if (k >= 0 && f <= (last[k] ?? 0) + 1) {
+      if (l > (last[k] ?? 0)) last[k] = l;
     } else {
       k++;
       first[k] = f;
       last[k] = l;
     }
   }
-  return { v4First: first.slice(0, k + 1), v4Last: last.slice(0, k + 1), v6: mergeRanges([a.v6, b.v6])[6] };
+  return { v4First: first.slice(0, k + 1), v4Last: last.slice(0, k + 1), v6: a.v6.length + b.v6.length ? mergeRanges([a.v6, b.v6])[6] : [] };
 }
 
 /** Union of any number of packed lists (feeds of one group). */

@@ -74,7 +74,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   const validators: Validators = {};
   for (const [k, r] of got) {
     if (r.status !== 'ok') return { kind: 'fault', reason: 'network', detail: { message: 'unexpected 304 without validators' }, peers: seen() };
-    bodies[k] = { text: r.body.toString('utf8'), sha256: r.sha256 };
+    bodies[k] = { text: r.body, sha256: r.sha256 };
     validators[k] = { etag: r.etag, lastModified: r.lastModified, sha256: r.sha256 };
   }
   const t1 = performance.now();

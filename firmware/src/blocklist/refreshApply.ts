@@ -19,7 +19,9 @@ export interface RefreshReport {
   reason?: string | undefined;
   entries?: number | undefined;
   sync?: SyncStats | undefined;
-  /** ms spent per phase: fetch, evaluate (parse + guard), pack (merge), apply (nft), save (snapshot). */
+  /** ms spent per phase: fetch, evaluate (parse + guard), pack (merge), apply (the set sync:
+   *  of it plan = content and plan, nft = the transaction and its count check), save (the
+   *  snapshot). */
   timings?: Record<string, number> | undefined;
 }
 
@@ -40,21 +42,32 @@ export interface SetsState {
   applied: Map<string, SetContent>;
   /** Group content from the last-good ranges of its feeds. */
   content(g: GroupLayout): SetContent;
+  /** Filled with where the sync's time went (ms), when given. */
+  timings?: SyncTimings | undefined;
 }
+
+/** Where one set sync's time went (ms): content and plan (userspace), the nft transaction
+ *  (from the document handed over to nft's answer, count check included). */
+export interface SyncTimings { planMs?: number; nftMs?: number }
 
 /** Brings every group's sets to the content of the current ranges: one transaction. */
 export async function syncSets(s: SetsState): Promise<SyncStats> {
   const { ctx } = s;
   const table = ctx.ruleset.table;
+  const t0 = performance.now();
   const next = new Map(s.layout.map((g) => [g.id, s.content(g)]));
   const { plans, total } = planSync(table, s.applied, next, s.layout);
+  if (s.timings) s.timings.planMs = performance.now() - t0;
   if (plans.every((p) => p.cmds.length === 0)) return total;
   try {
     // one turn of the apply queue: a full apply (which renders `applied`) never runs
     // between the write and the count check
     await ctx.ruleset.change(async () => {
-      await ctx.ruleset.transact(syncDocument(plans));
+      const doc = syncDocument(plans);
+      const t1 = performance.now();
+      await ctx.ruleset.transact(doc);
       await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
+      if (s.timings) s.timings.nftMs = performance.now() - t1;
       for (const [k, v] of next) s.applied.set(k, v);
     });
     await ctx.cutConnections?.(); // established packets skip the lists: end what they now forbid
@@ -80,7 +93,7 @@ export interface ApplyLoadedState {
   usable: Map<string, number>;
   statusRepo: FeedStatusRepo;
   store: LastGoodStore;
-  syncSets(): Promise<SyncStats>;
+  syncSets(timings: SyncTimings): Promise<SyncStats>;
   fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void;
   rebuildHits(): void;
 }
@@ -92,8 +105,9 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   const { ctx } = s;
   let sync: SyncStats | undefined;
   const tApply = performance.now();
+  const syncTimings: SyncTimings = {};
   try {
-    sync = await s.syncSets();
+    sync = await s.syncSets(syncTimings);
   } catch (e) {
     // the kernel kept what it had: go back to the previous last-good in memory too
     s.ranges.clear();
@@ -121,6 +135,6 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   for (const r of reports) {
     if (r.result !== 'loaded') continue;
     r.sync = sync;
-    r.timings = { ...r.timings, applyMs, saveMs };
+    r.timings = { ...r.timings, applyMs, ...syncTimings, saveMs };
   }
 }

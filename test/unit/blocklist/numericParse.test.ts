@@ -2,7 +2,7 @@
 // what the full parser reads: same entries, same counts, same rejections.
 import test from 'ava';
 import fc from 'fast-check';
-import { scanV4Cidr, sortU32 } from '../../../firmware/src/net/cidrNumbers.js';
+import { scanV4Line, sortU32 } from '../../../firmware/src/net/cidrNumbers.js';
 import { IpParseError, parseCidr, type IpRange } from '../../../firmware/src/net/ip.js';
 import { parseFeed } from '../../../firmware/src/blocklist/parse.js';
 import { buildGuard, emptyGuardResult, guardEntry, guardV4 } from '../../../firmware/src/blocklist/guard.js';
@@ -15,10 +15,11 @@ const arbToken = fc.oneof(
   fc.constantFrom('01.2.3.4', '1.2.3.4/08', '1.2.3.4/', '1.2.3.4/24', '1.2.3.0/24', '0.0.0.0/0', '255.255.255.255', '1..2.3', '1.2.3.4 ', '1.2.3.4#x', ''),
 );
 
-test('scanV4Cidr accepts only what parseCidr accepts, with the same result', (t) => {
-  fc.assert(fc.property(arbToken, fc.boolean(), (text, allowHostBits) => {
+test('scanV4Line accepts only what parseCidr accepts, with the same result, and finds the line end', (t) => {
+  fc.assert(fc.property(arbToken, fc.boolean(), fc.constantFrom('', '\n', '\r\n', '\nxx', '\r\nyy', '\r', '\rzz'), (text, allowHostBits, tail) => {
     const out = new Float64Array(2);
-    const fast = scanV4Cidr(`xx${text}yy`, 2, 2 + text.length, allowHostBits, out);
+    const bytes = Buffer.from(`xx${text}${tail}`);
+    const end = scanV4Line(bytes, 2, bytes.length, allowHostBits, out);
     let slow: IpRange | null = null;
     try {
       const c = parseCidr(text, { allowHostBits });
@@ -26,9 +27,12 @@ test('scanV4Cidr accepts only what parseCidr accepts, with the same result', (t)
     } catch (e) {
       if (!(e instanceof IpParseError)) throw e;
     }
-    if (!fast) return true; // the full parser decides
+    if (end < 0) return true; // the full parser decides
+    t.not(tail, '\rzz', 'a CR is a line end only before a line feed or at the end of the body');
     t.truthy(slow, text);
     t.deepEqual([out[0], out[1]], [Number(slow!.first), Number(slow!.last)], text);
+    const lf = bytes.indexOf(10, 2);
+    t.is(end, lf === -1 ? bytes.length : lf);
     return true;
   }));
 });
@@ -90,4 +94,75 @@ test('sortU32 sorts like a comparison sort and leaves its input alone', (t) => {
     t.deepEqual(Array.from(got), [...xs].sort((a, b) => a - b));
     t.deepEqual(Array.from(input), xs);
   }));
+});
+
+test('a feed read from its bytes, line by line, reads as the whole body decoded first (invalid UTF-8, BOM, CR, NUL)', (t) => {
+  const piece = fc.oneof(
+    arbToken.map((s) => Buffer.from(s)),
+    fc.constantFrom(...['\n', '\r\n', '\r', '\u0000', '# x', ' ; y', '\ufeff', 'é', '2001:db8::/32', '{"cidr":"1.2.3.0/24"}', '1.2.3.4,5'].map((s) => Buffer.from(s))),
+    fc.constantFrom(Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xe2, 0x82]), Buffer.from([0xef, 0xbb, 0xbf])),
+  );
+  fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), fc.constantFrom<'plain' | 'range' | 'spamhaus-drop' | 'spamhaus-jsonl'>('plain', 'range', 'spamhaus-drop', 'spamhaus-jsonl'), fc.boolean(), (pieces, format, numbers) => {
+    const bytes = Buffer.concat(pieces);
+    const read = (body: string | Buffer): unknown => {
+      const got: string[] = [];
+      const r = parseFeed(body, { format, onEntry: (e) => got.push(`${e.family} ${e.first}-${e.last}`), ...(numbers ? { onV4: (f: number, l: number) => got.push(`4 ${f}-${l}`) } : {}) });
+      return { got, r };
+    };
+    t.deepEqual(read(bytes), read(bytes.toString('utf8')));
+  }));
+});
+
+test('a csv feed read with onV4 (fields found in the bytes) gives the same entries, counts and samples as without', (t) => {
+  const field = fc.oneof(arbToken, fc.constantFrom('', ' ', '"1.2.3.4"', '"a""b"', '#x', 'ip', 'IP', '2001:db8::1', '1.2.3.4\t', 'é', '\u0000', '"'));
+  const line = fc.tuple(fc.array(field, { minLength: 1, maxLength: 4 }), fc.constantFrom('', ' ', '\t', '# ')).map(([fs, lead]) => [`${lead}${fs[0] ?? ''}`, ...fs.slice(1)]);
+  fc.assert(fc.property(
+    fc.array(line, { maxLength: 30 }), fc.constantFrom(',', ';', '\t', '|'), fc.constantFrom<number | string>(1, 2, 3, 'ip'), fc.boolean(), fc.boolean(),
+    (lines, delimiter, column, header, crlf) => {
+      const body = lines.map((fs) => fs.join(delimiter)).join(crlf ? '\r\n' : '\n');
+      const csv = { column, delimiter, header };
+      const slow: string[] = [];
+      const a = parseFeed(body, { format: 'csv', csv, onEntry: (e) => slow.push(`${e.family} ${e.first}-${e.last}`) });
+      const fast: string[] = [];
+      const b = parseFeed(body, { format: 'csv', csv, onEntry: (e) => fast.push(`${e.family} ${e.first}-${e.last}`), onV4: (f, l) => fast.push(`4 ${f}-${l}`) });
+      t.deepEqual(fast, slow);
+      t.deepEqual(b, a);
+    }));
+  // the fast path is taken: a clean line reaches onV4, not onEntry
+  let numbers = 0;
+  parseFeed('# first,ip\n1,192.0.2.1 , x\n2,"192.0.2.2"\n', { format: 'csv', csv: { column: 'ip' }, onEntry: () => {}, onV4: () => numbers++ });
+  t.is(numbers, 1);
+});
+
+test('a Spamhaus JSONL feed read with onV4 (records read in the bytes) gives the same entries, counts and samples as without', (t) => {
+  const ws = fc.constantFrom('', ' ', '\t', '\r', '  ', '\u000b');
+  const key = fc.constantFrom('"cidr"', '"sblid"', '"rir"', '"type"', '"CIDR"', '"ci\\u0064r"', 'cidr', '""');
+  const value = fc.oneof(
+    arbToken.map((s) => `"${s}"`),
+    fc.constantFrom('"SBL1"', '"apnic"', '"metadata"', '1', 'null', 'true', '{}', '[1]', '"a\\"b"', '"é"', '"1.2.3.0\\/24"', '"\u0001"', '"'),
+  );
+  const member = fc.tuple(ws, key, ws, value, ws).map(([a, k, b, v, c]) => `${a}${k}${b}:${c}${v}`);
+  const junk = fc.tuple(fc.array(member, { maxLength: 4 }), ws, fc.constantFrom('', '', ' x', ',', '}')).map(([ms, w, tail]) => `${w}{${ms.join(',')}}${tail}${w}`);
+  // mostly well-formed records (so the fast path is met often), some with one odd part
+  const jws = fc.constantFrom('', ' ', '\t');
+  const plain = fc.tuple(jws, fc.oneof({ arbitrary: arbToken, weight: 3 }, { arbitrary: fc.constantFrom('192.0.2.0/24', '198.51.100.7', '2001:db8::/32'), weight: 2 }), fc.constantFrom('', ',"sblid":"SBL1"', ',"rir":"apnic"', ',"sblid":1', ',"type":"x"', ',"cidr":"192.0.2.1"'), jws, fc.boolean())
+    .map(([w, c, more, w2, front]) => (front ? `{${w}"cidr"${w2}:${w}"${c}"${more}}` : `{"rir":"ripe",${w}"cidr":${w2}"${c}"${more}${w}}`));
+  const record = fc.oneof({ arbitrary: plain, weight: 3 }, { arbitrary: junk, weight: 1 });
+  const line = fc.oneof(record, fc.constantFrom('', '{"type":"metadata","records":3}', '{"cidr":"192.0.2.0/24","sblid":"SBL1"}', 'x'));
+  fc.assert(fc.property(fc.array(line, { maxLength: 25 }), fc.boolean(), fc.boolean(), (lines, crlf, allowHostBits) => {
+    const body = lines.join(crlf ? '\r\n' : '\n');
+    const slow: string[] = [];
+    const a = parseFeed(body, { format: 'spamhaus-jsonl', allowHostBits, onEntry: (e) => slow.push(`${e.family} ${e.first}-${e.last}`) });
+    const fast: string[] = [];
+    const b = parseFeed(body, { format: 'spamhaus-jsonl', allowHostBits, onEntry: (e) => fast.push(`${e.family} ${e.first}-${e.last}`), onV4: (f, l) => fast.push(`4 ${f}-${l}`) });
+    t.deepEqual(fast, slow);
+    t.deepEqual(b, a);
+  }), { numRuns: 300 });
+  // the fast path is taken for a plain record, not for the metadata line or an escaped one
+  let numbers = 0;
+  let objects = 0;
+  const r = parseFeed('{"cidr":"192.0.2.0/24","sblid":"SBL1","rir":"arin"}\n{"cidr":"198.51.100.0\\/24"}\n{"type":"metadata","records":2}\n', {
+    format: 'spamhaus-jsonl', onEntry: () => objects++, onV4: () => numbers++,
+  });
+  t.deepEqual([numbers, objects, r.declaredRecords], [1, 1, 2]);
 });

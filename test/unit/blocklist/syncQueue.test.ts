@@ -29,7 +29,9 @@ const FEED = {
 test('a full apply and an incremental blocklist sync arriving together are serialized', async (t) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'utm-syncq-'));
   t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
-  const body = '203.0.113.1\n203.0.113.5\n203.0.113.9\n'; // apart: three single elements, not one range
+  // apart: single elements, not one range; the second list changes one of four, so the sync
+  // edits the set by difference and counts it after (a set flushed and refilled is not counted)
+  let body = '203.0.113.1\n203.0.113.5\n203.0.113.9\n203.0.113.13\n';
   const fetch = async (): Promise<FeedFetchResult> => ({
     status: 'ok', body: Buffer.from(body), sha256: createHash('sha256').update(body).digest('hex'), finalUrl: FEED.urls.v4,
   });
@@ -76,6 +78,8 @@ test('a full apply and an incremental blocklist sync arriving together are seria
     plan: () => app.currentPlan(), raise: () => {}, requestApply: () => app.apply(),
   });
   t.true(await app.firstApply(PLAN, 0));
+  t.is((await feature.refresh())[0]?.result, 'loaded');
+  body = '203.0.113.1\n203.0.113.5\n203.0.113.9\n203.0.113.17\n';
   calls.length = 0;
   turns.length = 0;
 
@@ -91,14 +95,15 @@ test('a full apply and an incremental blocklist sync arriving together are seria
   t.true(await full);
   const [report] = await refresh;
   t.is(report?.result, 'loaded');
-  t.is(report?.sync?.added, 3);
+  t.deepEqual([report?.sync?.added, report?.sync?.deleted], [1, 1]);
   const write = calls.indexOf('write');
   t.true(write > calls.indexOf('turn end'), `the sync wrote after the apply ended: ${calls.join(', ')}`);
   const after = calls.slice(write + 1);
   t.true(after.length > 1 && after.slice(0, -1).every((c) => c.startsWith('list set')) && after.at(-1) === 'turn end', `its count check followed in the same turn: ${after.join(', ')}`);
 
-  // The next full apply renders what the sync left (the three addresses), not the older state.
+  // The next full apply renders what the sync left (the four addresses), not the older state.
   t.true(await app.apply());
-  t.true(['203.0.113.1', '203.0.113.5', '203.0.113.9'].every((a) => (appliedDocs(kernel).at(-1) ?? '').includes(a)));
-  t.is(feature.statusRepo?.get('lab-c2').usable, 3);
+  const last = appliedDocs(kernel).at(-1) ?? '';
+  t.true(['203.0.113.1', '203.0.113.5', '203.0.113.9', '203.0.113.17'].every((a) => last.includes(a)) && !last.includes('203.0.113.13'));
+  t.is(feature.statusRepo?.get('lab-c2').usable, 4);
 });
