@@ -241,17 +241,7 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
   const delim = delimiter.charCodeAt(0);
   const csvBytes = opts.format === 'csv' && delimiter.length === 1 && delim > 32 && delim < 127;
   while (pos <= size) {
-    if (onV4 && opts.format === 'spamhaus-jsonl') {
-      const end = jsonlV4Line(bytes, pos, maxLine, cidrOpts.allowHostBits, v4);
-      if (end >= 0) {
-        pos = end + 1;
-        lineNo++;
-        result.dataLines++;
-        result.acceptedTotal++;
-        onV4(v4[0] ?? 0, v4[1] ?? 0);
-        continue;
-      }
-    } else if (onV4 && opts.format !== 'csv') {
+    if (onV4 && opts.format !== 'csv' && opts.format !== 'spamhaus-jsonl') {
       // the lines the full parser reads the same way (same entries), without the strings
       pos = scanV4Run(bytes, pos, cidrOpts.allowHostBits, v4, onV4);
       const n = v4[2] ?? 0;
@@ -259,8 +249,13 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
       result.dataLines += n;
       result.acceptedTotal += n;
       if (pos > size) break;
-    } else if (onV4 && csvBytes && csvIndex >= 0 && !csvHeaderPending) {
-      const end = csvV4Line(bytes, pos, delim, csvIndex, maxLine, cidrOpts.allowHostBits, v4);
+    } else if (onV4) {
+      // one record or csv line read in the bytes, or -1: the full path below reads it
+      const end = opts.format === 'spamhaus-jsonl'
+        ? jsonlV4Line(bytes, pos, maxLine, cidrOpts.allowHostBits, v4)
+        : csvBytes && csvIndex >= 0 && !csvHeaderPending
+          ? csvV4Line(bytes, pos, delim, csvIndex, maxLine, cidrOpts.allowHostBits, v4)
+          : -1;
       if (end >= 0) {
         pos = end + 1;
         lineNo++;
