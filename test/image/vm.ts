@@ -123,7 +123,7 @@ export interface Vm {
   shResult(cmd: string, timeoutMs?: number): Promise<{ code: number; output: string }>;
   /** Waits until the guest shell answers (after boot or a reboot); returns seconds since the VM started or was last rebooted. */
   waitShell(timeoutMs?: number): Promise<number>;
-  /** Waits until otasuke-healthy.service is active; returns seconds since start/reboot; on timeout throws with the guest's own account of why. */
+  /** Waits until otasuke-healthy.service is active; returns seconds since start/reboot; when it failed or on timeout throws with the guest's own account of why. */
   waitHealthy(timeoutMs?: number): Promise<number>;
   /** Asks the guest to reboot and restarts the boot clock. */
   reboot(): Promise<void>;
@@ -200,9 +200,13 @@ export async function startVm(lab: Lab, dir: string, disk: string): Promise<Vm> 
     },
     async waitHealthy(timeoutMs = 240_000) {
       try {
-        await waitFor(async () => (await shResult('systemctl is-active otasuke-healthy.service', 10_000)).output.trim() === 'active',
-          { what: 'otasuke-healthy.service active', timeoutMs: timeoutMs * factor, intervalMs: 3000 });
-        return since();
+        // The health check's own verdict ends the wait: `failed` is as final as `active`.
+        const state = await waitFor(async () => {
+          const s = (await shResult('systemctl is-active otasuke-healthy.service', 10_000)).output.trim();
+          return s === 'active' || s === 'failed' ? s : undefined;
+        }, { what: 'otasuke-healthy.service active', timeoutMs: timeoutMs * factor, intervalMs: 3000 });
+        if (state === 'active') return since();
+        throw new Error('otasuke-healthy.service failed');
       } catch (e) {
         const why = await shResult('systemctl --failed --no-pager; systemctl status --no-pager -n 30 otasuke-healthy.service utmd.service otasuke-firstboot.service', 60_000);
         throw new Error(`slot not healthy: ${why.output.slice(-6000)}`, { cause: e });
