@@ -163,7 +163,9 @@ test('the image boots as the box (internet through it, blocklist dropped, page, 
   t.log(fallback);
   t.regex(fallback, /A: version 9\.1\.0, ABANDONED/);
   t.regex(fallback, /B \[booted\] \[next boot\]: version 9\.0\.0, committed/);
-  t.regex(await vm.sh('cat /var/lib/otasuke-utm/update/health.log'), /slot=A version=9\.1\.0 UNHEALTHY on trial/);
+  const healthLog = await vm.sh('cat /var/lib/otasuke-utm/update/health.log');
+  t.log(`health log:\n${healthLog.trim()}\nQEMU power cycles (guest reboots): ${vm.powerCycles()}`);
+  t.regex(healthLog, /slot=A version=9\.1\.0 UNHEALTHY on trial/);
   t.regex(await vm.utmctl('block list'), /198\.51\.100\.77/);
   t.not(factory, '9.0.0');
 });
