@@ -1,5 +1,5 @@
-// First boot from the provisioning partition with an INVALID bundle (the valid one is
-// boot.test.ts): the box refuses it with the exact reason, still comes up in bridge mode
+// First boot from the provisioning partition with an INVALID bundle (the valid one is the
+// factory boot of update.test.ts): the box refuses it with the exact reason, still comes up in bridge mode
 // forwarding for the office, generates its own unique admin password, and the page's health
 // shows the refusal.
 import test from 'ava';

@@ -1,7 +1,12 @@
-// A/B updates on the booted image: a bundle signed by another CA is refused, a downgrade is
-// refused, a signed bundle is installed into the other slot and the box reboots into it with
-// its state (a hand-made block) intact, then a deliberately broken bundle (utmd never becomes
-// healthy) is installed and the box falls back to the good slot by itself.
+// The shipped image booted as the box (KVM when /dev/kvm runs UEFI firmware, else TCG), then
+// A/B updates on it. The factory boot, with a valid bundle on the provisioning partition, gets
+// every boot assertion (test/image/boxChecks.ts: office → internet, blocklisted address
+// dropped, page from the office side, the collector hears the box, exposure score, watchdog,
+// root slot unchanged): under TCG a boot costs minutes, so the slowest one happens once.
+// Then: a bundle signed by another CA is refused, a downgrade is refused, a signed bundle is
+// installed into the other slot and the box reboots into it with its state (hand-made blocks)
+// intact, then a deliberately broken bundle (utmd never becomes healthy) is installed and the
+// box falls back to the good slot by itself.
 // Bundles are made on the host from the built slot image (unsquashfs → edit → mksquashfs),
 // signed with the throwaway test CA (OTASUKE_TEST_CA, made by `make image-test`), and
 // downloaded by the guest from an HTTP server on the internet side of the lab.
@@ -13,7 +18,9 @@ import { join } from 'node:path';
 import { createLab, REPO_ROOT } from '../lab/lab.js';
 import { waitFor } from '../lab/poll.js';
 import { run } from '../lab/run.js';
-import { startHttpServer } from '../lab/services.js';
+import { startUdpCollector } from '../lab/collector.js';
+import { startHttpServer, startTcpListener } from '../lab/services.js';
+import { checkFactoryBox, logBootTime } from './boxChecks.js';
 import { startIspDhcp } from './ispDhcp.js';
 import { IMAGE_DIR, prepareDisk, slowFactor, startVm, wireTaps, type Vm } from './vm.js';
 
@@ -67,12 +74,14 @@ async function install(vm: Vm, url: string): Promise<{ code: number; output: str
   return r;
 }
 
-test('signed A/B updates: other key refused, downgrade refused, update boots the other slot, a broken one falls back', async (t) => {
+test('the image boots as the box (internet through it, blocklist dropped, page, collector, hardened unit); signed A/B updates: other key refused, downgrade refused, update boots the other slot, a broken one falls back', async (t) => {
   const f = await slowFactor();
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   t.teardown(() => lab.destroy());
   await wireTaps(lab);
   await startIspDhcp(lab);
+  const collector = await startUdpCollector(lab);
+  await startTcpListener(lab, lab.ns.wan, [{ addr: lab.internet.web.v4, port: 80 }, { addr: lab.internet.malware.v4, port: 443 }]);
   const work = join(lab.dir, 'bundles');
   await mkdir(join(work, 'www'), { recursive: true });
   const web = await startHttpServer(lab, lab.ns.wan, lab.internet.web.v4, 8080, join(work, 'www'));
@@ -99,7 +108,10 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   t.log(`accelerator: ${vm.accel.accel} (${vm.accel.why})`);
   t.log(`factory slot A: shell after ${await vm.waitShell()} s`);
   t.log(`factory slot A: healthy after ${await vm.waitHealthy()} s`);
-  t.regex(await vm.sh('cat /proc/cmdline'), /rauc\.slot=A/);
+  await logBootTime(t, vm, 'factory slot A, first boot');
+  const checksStart = Date.now();
+  await checkFactoryBox(t, lab, vm, collector, f);
+  t.log(`factory slot A: boot assertions done in ${Math.round((Date.now() - checksStart) / 1000)} s`);
   const factory = (await vm.sh("sed -n 's/^VERSION=//p' /etc/otasuke-release")).trim();
   // State the update must keep: a hand-made block (SQLite on the data partition).
   await vm.utmctl('block add 198.51.100.77 --for 24h --note survives-update');
@@ -123,11 +135,14 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   await vm.reboot();
   await waitFor(async () => /rauc\.slot=B/.test((await vm.shResult('cat /proc/cmdline', 3000)).output), { what: 'slot B booted', timeoutMs: 240_000 * f, intervalMs: 2000 });
   t.log(`update 9.0.0 in slot B: healthy ${await vm.waitHealthy()} s after the reboot`);
+  await logBootTime(t, vm, 'slot B, first boot after the update');
   t.regex(await vm.sh('cat /etc/otasuke-release'), /^VERSION=9\.0\.0$/m);
   const afterGood = await vm.sh('utmctl update status');
   t.log(afterGood);
   t.regex(afterGood, /B \[booted\] \[next boot\]: version 9\.0\.0, committed/);
-  t.regex(await vm.utmctl('block list'), /198\.51\.100\.77/, 'state survives the update');
+  const blocksAfterGood = await vm.utmctl('block list');
+  t.regex(blocksAfterGood, /198\.51\.100\.77/, 'state survives the update');
+  t.true(blocksAfterGood.includes(lab.internet.malware.v4), 'the factory boot\'s block survives too');
   t.regex(await vm.sh('cat /var/lib/otasuke-utm/update/version-floor'), /^9\.0\.0$/m);
 
   // The broken update goes into slot A; the box must come back to B by itself.
@@ -148,7 +163,9 @@ test('signed A/B updates: other key refused, downgrade refused, update boots the
   t.log(fallback);
   t.regex(fallback, /A: version 9\.1\.0, ABANDONED/);
   t.regex(fallback, /B \[booted\] \[next boot\]: version 9\.0\.0, committed/);
-  t.regex(await vm.sh('cat /var/lib/otasuke-utm/update/health.log'), /slot=A version=9\.1\.0 UNHEALTHY on trial/);
+  const healthLog = await vm.sh('cat /var/lib/otasuke-utm/update/health.log');
+  t.log(`health log:\n${healthLog.trim()}\nQEMU power cycles (guest reboots): ${vm.powerCycles()}`);
+  t.regex(healthLog, /slot=A version=9\.1\.0 UNHEALTHY on trial/);
   t.regex(await vm.utmctl('block list'), /198\.51\.100\.77/);
   t.not(factory, '9.0.0');
 });
