@@ -33,7 +33,7 @@ export function parseConntrackLine(line: string, now: number): Record<string, st
     if (k === 'src' || k === 'dst' || k === 'sport' || k === 'dport' || k === 'packets' || k === 'bytes') {
       const side = orig[k] === undefined ? orig : reply;
       if (side[k] === undefined) side[k] = v;
-    } else if (misc[k] === undefined) misc[k] = v;
+    } else if (misc[k] === undefined || k === 'id') misc[k] = v; // the entry's id comes last (ICMP's own id= comes first)
   }
   const age = Number(misc['delta-time']);
   if (!orig['src'] || !orig['dst'] || !Number.isFinite(age) || age < 0) return undefined;
@@ -72,6 +72,8 @@ export interface ConntrackPollerDeps {
 export class ConntrackPoller {
   private readonly poller: Poller;
   readonly counts = { polls: 0, failures: 0, listed: 0, handedOn: 0, unreadable: 0 };
+  /** First start (s) per conntrack id still open at the last listing. */
+  private starts = new Map<number, number>();
 
   constructor(private readonly d: ConntrackPollerDeps) {
     this.poller = new Poller({ everyMs: d.everyMs, run: () => this.listOnce() });
@@ -89,6 +91,7 @@ export class ConntrackPoller {
       this.counts.polls++;
       const now = this.d.now();
       const min = this.d.minAgeMs();
+      const seen = new Map<number, number>();
       for (const line of text.split('\n')) {
         if (!line) continue;
         this.counts.listed++;
@@ -97,14 +100,31 @@ export class ConntrackPoller {
           this.counts.unreadable++;
           continue;
         }
+        this.keepFirstStart(rec, seen);
         if (now - Number(rec['flow.start.sec']) * 1000 < min) continue;
         this.counts.handedOn++;
         this.d.onRecord(rec);
       }
+      this.starts = seen;
     } catch (e) {
       this.counts.failures++;
       this.d.onError(e);
     }
+  }
+
+  /** The kernel gives an open connection's age in whole seconds, so `now - age` moves by a
+   *  second from one listing to the next depending on where in the second each ran. One
+   *  connection (one conntrack id) keeps the start of its first listing; ids no longer listed
+   *  are forgotten once the whole listing was read. */
+  private keepFirstStart(rec: Record<string, string | number>, seen: Map<number, number>): void {
+    const id = rec['ct.id'];
+    if (typeof id !== 'number') return;
+    const listed = Number(rec['flow.start.sec']);
+    const first = this.starts.get(id);
+    // more than a second apart: the id was taken by another connection between two listings
+    const start = first !== undefined && Math.abs(first - listed) <= 1 ? first : listed;
+    rec['flow.start.sec'] = start;
+    seen.set(id, start);
   }
 
   start(): void {
