@@ -10,6 +10,7 @@ import type { LastGoodStore } from './lastGood.js';
 import { planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
 import type { PackedRanges, SetContent } from './packed.js';
 import { statusApplyFailed } from './feedStatus.js';
+import { errorMessage } from '../errors/errorText.js';
 import type { BlocklistRepos, FeedStatusRepo, FeedStatusRow } from './repos.js';
 
 /** What one refresh report says (utmctl feeds refresh, the refresh tests). */
@@ -101,6 +102,26 @@ export interface ApplyLoadedState {
 /** Syncs the sets to the loaded feeds, then records their counts and saves their snapshots
  *  (filling the loaded reports' sync and timings); on a refusal restores `previous` ranges,
  *  marks each loaded feed faulty and rethrows the refusal. */
+/** Writes one loaded feed's snapshot, then its status row. The row's validators (ETag, hash) say
+ *  "this download is in last-good": they are recorded only once the snapshot is, so a download
+ *  whose snapshot could not be written (a full disk) is evaluated again at the next refresh, also
+ *  after a restart that started from the older snapshot, and saved then. The kernel keeps the new
+ *  list meanwhile; the feed's condition says it is not saved. */
+async function saveLoaded(s: ApplyLoadedState, c: LoadedFeed): Promise<void> {
+  const { ctx } = s;
+  try {
+    await s.store.save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
+  } catch (e) {
+    const message = errorMessage(e);
+    ctx.log.error(`blocklist: feed ${c.feed.id} is enforced but its last-good could not be saved`, e);
+    ctx.conditions.set(`feed:${c.feed.id}`, false, `${c.usable} entries enforced, not saved (${message}); saved at the next refresh`);
+    s.statusRepo.put({ ...c.status, validators: {}, lastError: `save: ${message.slice(0, 300)}`, lastErrorAt: ctx.now() });
+    return;
+  }
+  s.statusRepo.put(c.status);
+  ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
+}
+
 export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedFeed[], previous: ReadonlyMap<string, PackedRanges>, reports: RefreshReport[]): Promise<void> {
   const { ctx } = s;
   let sync: SyncStats | undefined;
@@ -120,16 +141,10 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
     }
     throw e;
   }
-  for (const c of changed) {
-    s.usable.set(c.feed.id, c.usable);
-    s.statusRepo.put(c.status);
-  }
+  for (const c of changed) s.usable.set(c.feed.id, c.usable);
   const applyMs = performance.now() - tApply;
   const tSave = performance.now();
-  for (const c of changed) {
-    await s.store.save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
-    ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
-  }
+  for (const c of changed) await saveLoaded(s, c);
   s.rebuildHits();
   const saveMs = performance.now() - tSave;
   for (const r of reports) {
