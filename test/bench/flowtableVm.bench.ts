@@ -1,0 +1,244 @@
+// Flowtable bench (issue 17, router mode): what software offload of established flows gains,
+// measured on the kernel the box ships. This host's kernel has no CONFIG_NF_FLOW_TABLE, so the
+// bench boots Debian 13 (trixie)'s kernel under QEMU (`-kernel … -initrd …`, no disk image)
+// with a small root filesystem (test/bench/flowtableVm.build.sh, cached in FLOWVM_CACHE) and
+// runs test/bench/flowtableVm.guest.sh inside it: an office in namespaces (LAN host ↔ box ↔
+// internet), each scenario's ruleset loaded into the box in turn, in interleaved rounds
+// (floor, A, floor, B, …, floor), as test/bench/packetPath.bench.ts pairs them:
+//   plain        no table in the box
+//   floor        one `ct state established,related accept` rule: what any stateful firewall pays
+//   floor+nat    the floor plus masquerade on the WAN port
+//   floor+ft     the floor plus a flowtable (counter) and `flow add @ft`
+//   shipped      utmd's router-mode ruleset (rules/base-policy.json, a lab config), no flowtable
+//   shipped+ft   the same as utmd renders it when the probe offers a flowtable (flowtable first)
+// Load: 64-byte UDP frames from the LAN host to 256 internet addresses (test/bench/udpBlast.c,
+// static), counted where they arrive; bulk TCP: one iperf3 stream. The VM has one vCPU that
+// sender, box and receiver share, so delivered packets per second (and Mbit/s) measure the
+// whole path's cost; a scenario's figure is its rate over the mean of the floors measured just
+// before and after it (the host's load drifts slowly; a ratio within one run stays a ratio),
+// and the report gives the median of those paired ratios over ROUNDS.
+// Checked once per run, in the VM: flows really offloaded (conntrack's [OFFLOAD]), conntrack's
+// packet counts of offloaded flows against the packets delivered (flowtable with `counter`,
+// the same JSON without flags, as nft 1.0.6 reads it, and no flowtable), utmd's apply path
+// (`nft -c -j`, `nft -j -f` twice, read back and verified with nft/verify.ts), the flowtable
+// probe's own question (nft/flowtableProbe.ts's document and verdict), that `conntrack -D`
+// ends an offloaded flow, and what the kernel says to a flowtable for bridged traffic.
+// Needs root, qemu-system-x86, mmdebstrap, cpio, zstd, cc with a static libc (libc6-dev).
+// Run: make bench-flowtable, or npx tsx test/bench/flowtableVm.bench.ts
+//   env: ROUNDS (5), SECONDS of UDP per measurement (1), TCP_BYTES per iperf3 stream (32M), FLOWVM_CACHE (/var/cache/otasuke-flowvm),
+//        ACCEL (tcg; kvm where the host offers VMX/SVM), TIMEOUT_S (5400), FLOWVM_RAW (file for the raw results)
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigSchema } from '../../firmware/src/config/schema.js';
+import { planNetwork } from '../../firmware/src/policy/network.js';
+import { buildPolicy } from '../../firmware/src/policy/build.js';
+import { renderRuleset } from '../../firmware/src/nft/render.js';
+import { BasePolicySchema } from '../../firmware/src/nft/policy.js';
+import { manualGroup } from '../../firmware/src/blocklist/manual.js';
+import { flowtableProbeDoc, readFlowtableProbe } from '../../firmware/src/nft/flowtableProbe.js';
+import { verifyReadBack } from '../../firmware/src/nft/verify.js';
+import type { NftDocument } from '../../firmware/src/nft/json.js';
+import type { NetworkFacts } from '../../firmware/src/net/topology.js';
+import { INTERNET, planTopology } from '../lab/topology.js';
+
+const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
+const SECONDS = Number(process.env['SECONDS'] ?? 1);
+const TCP_BYTES = process.env['TCP_BYTES'] ?? '32M';
+const CACHE = process.env['FLOWVM_CACHE'] ?? '/var/cache/otasuke-flowvm';
+const ACCEL = process.env['ACCEL'] ?? 'tcg';
+const TIMEOUT_S = Number(process.env['TIMEOUT_S'] ?? 5400);
+const SCENARIOS = ['plain', 'floor+nat', 'floor+ft', 'shipped', 'shipped+ft'];
+const here = (f: string): string => new URL(f, import.meta.url).pathname;
+
+/** 256 internet addresses (documentation ranges), as packetPath.bench.ts sends to. */
+const DESTS = [
+  ...Array.from({ length: 100 }, (_, i) => `192.0.2.${100 + i}`),
+  ...Array.from({ length: 100 }, (_, i) => `198.51.100.${100 + i}`),
+  ...Array.from({ length: 56 }, (_, i) => `203.0.113.${130 + i}`),
+];
+
+const FLOOR = ' chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; }\n';
+const TEXT: Record<string, string> = {
+  plain: '',
+  floor: `table inet utm {\n${FLOOR}}\n`,
+  'floor+nat': `table inet utm {\n${FLOOR} chain postrouting { type nat hook postrouting priority srcnat; policy accept; oifname "eth0" masquerade; }\n}\n`,
+  'floor+ft': 'table inet utm {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; flags counter; }\n' +
+    ' chain forward { type filter hook forward priority filter; policy accept; meta l4proto { tcp, udp } ct state established flow add @ft; ct state established,related accept; }\n}\n',
+};
+
+/** The documents utmd renders for the VM's office in router mode (WAN eth0, office eth1),
+ *  without and with the flowtable (the ports utmd's appService gives it: WAN + office, sorted). */
+function routerDocs(): { shipped: NftDocument; withFt: NftDocument; ports: string[] } {
+  const base = BasePolicySchema.parse(JSON.parse(readFileSync(here('../../rules/base-policy.json'), 'utf8')));
+  const topo = planTopology('router', 1);
+  const config = ConfigSchema.parse({
+    mode: 'router', interfaces: { wan: 'eth0', lan: ['eth1'] }, lan: { prefixes: [topo.lanPrefix.v4] },
+    blocklist: { local: [INTERNET.malware.v4] }, ui: { port: 80 }, upstream: { host: INTERNET.collector.v4, port: 514 },
+    router: { dnsServers: [INTERNET.feeds.v4], dnsRebindAllowed: ['example'] }, feeds: { shipped: false },
+  });
+  const ether = (name: string): unknown => ({ name, linkType: 'ether' });
+  const facts = { links: [ether('eth0'), ether('eth1')], addrs: [
+    { ifname: 'eth0', family: 4, local: topo.boxWan.v4, prefixLen: topo.wanLink.prefixLen4, scope: 'global' },
+    { ifname: 'eth1', family: 4, local: topo.boxLan.v4, prefixLen: 24, scope: 'global' }], defaultGateways: [topo.wanLink.v4], neighbours: [], fdb: [] } as unknown as NetworkFacts;
+  const plan = planNetwork(config, facts);
+  const policy = buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: [manualGroup([], Date.now())] });
+  const ports = [...new Set([plan.ifaces.wan, ...plan.ifaces.lan])].sort();
+  return { shipped: renderRuleset(policy), withFt: renderRuleset({ ...policy, flowtable: ports }), ports };
+}
+
+/** The same document with the flowtable's flags removed: what nft 1.0.6's JSON reader sends. */
+function withoutFlowtableFlags(doc: NftDocument): NftDocument {
+  return { nftables: doc.nftables.map((c) => {
+    const ft = 'add' in c ? (c.add as { flowtable?: Record<string, unknown> }).flowtable : undefined;
+    if (!ft) return c;
+    const { flags: _flags, ...rest } = ft;
+    return { add: { flowtable: rest } } as unknown as typeof c;
+  }) };
+}
+
+/** Writes the guest's files into `dir`/flowvm and returns an uncompressed cpio of them. */
+function guestArchive(dir: string, docs: ReturnType<typeof routerDocs>): string {
+  const g = join(dir, 'flowvm');
+  mkdirSync(join(g, 'rulesets'), { recursive: true });
+  writeFileSync(join(g, 'init'), readFileSync(here('./flowtableVm.guest.sh')), { mode: 0o755 });
+  writeFileSync(join(g, 'params'), `ROUNDS=${ROUNDS}\nSECONDS=${SECONDS}\nTCP_BYTES=${TCP_BYTES}\nSCENARIOS='${SCENARIOS.join(' ')}'\n`);
+  writeFileSync(join(g, 'dests'), `${DESTS.join(' ')}\n`);
+  // static: the guest's libc is trixie's, the compiler's is this host's
+  execFileSync('cc', ['-O2', '-static', '-o', join(g, 'udpBlast'), here('./udpBlast.c')]);
+  for (const [name, text] of Object.entries(TEXT)) writeFileSync(join(g, 'rulesets', `${name}.nft`), text);
+  writeFileSync(join(g, 'rulesets', 'shipped.json'), JSON.stringify(docs.shipped));
+  writeFileSync(join(g, 'rulesets', 'shipped+ft.json'), JSON.stringify(docs.withFt));
+  writeFileSync(join(g, 'rulesets', 'shipped+ft-noflags.json'), JSON.stringify(withoutFlowtableFlags(docs.withFt)));
+  writeFileSync(join(g, 'rulesets', 'probe.json'), JSON.stringify(flowtableProbeDoc('utm', docs.ports)));
+  const list = execFileSync('find', ['flowvm'], { cwd: dir, encoding: 'utf8' });
+  const out = join(dir, 'guest.cpio');
+  execFileSync('cpio', ['-o', '-H', 'newc', '--quiet', '-O', out], { cwd: dir, input: list });
+  return out;
+}
+
+/** Boots the VM; resolves with the result lines once it powers off. Kills QEMU on timeout. */
+async function boot(initrd: string, work: string): Promise<string[]> {
+  const results = join(work, 'results.log');
+  const console_ = join(work, 'console.log');
+  const qemu = spawn('qemu-system-x86_64', [
+    '-nodefaults', '-display', 'none', '-no-reboot', '-accel', ACCEL, ...(ACCEL === 'tcg' ? ['-cpu', 'max'] : ['-cpu', 'host']),
+    '-smp', '1', '-m', '1536', '-kernel', join(CACHE, 'vmlinuz'), '-initrd', initrd,
+    '-append', 'console=ttyS0 rdinit=/flowvm/init panic=-1 quiet loglevel=4',
+    '-serial', `file:${console_}`, '-serial', `file:${results}`,
+  ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  let printed = 0;
+  const progress = setInterval(() => {
+    if (!existsSync(console_)) return;
+    const lines = readFileSync(console_, 'utf8').split('\n').filter((l) => l.startsWith('flowvm:'));
+    for (const l of lines.slice(printed)) console.log(`  ${new Date().toISOString().slice(11, 19)} ${l}`);
+    printed = lines.length;
+  }, 5000);
+  const timer = setTimeout(() => qemu.kill('SIGKILL'), TIMEOUT_S * 1000);
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => { qemu.on('exit', resolve); qemu.on('error', reject); });
+    if (code !== 0) throw new Error(`qemu exited ${String(code)}; console: ${readFileSync(console_, 'utf8').slice(-2000)}`);
+  } finally {
+    clearInterval(progress);
+    clearTimeout(timer);
+    if (qemu.exitCode === null && qemu.signalCode === null) qemu.kill('SIGKILL');
+  }
+  const lines = readFileSync(results, 'utf8').split('\n').filter((l) => l.startsWith('R '));
+  if (!lines.some((l) => l.startsWith('R done'))) throw new Error(`the VM stopped early; console: ${readFileSync(console_, 'utf8').slice(-3000)}`);
+  return lines;
+}
+
+interface Sample { round: number; scenario: string; delivered: number; udp: { sent: number; seconds: number } | null; offloaded: number; tcp: { bytes?: number; seconds?: number } }
+const med = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
+const pps = (s: Sample): number => (s.udp ? s.delivered / s.udp.seconds : NaN);
+const mbit = (s: Sample): number => ((s.tcp.bytes ?? NaN) * 8) / (s.tcp.seconds ?? NaN) / 1e6;
+const range = (xs: number[]): string => `${med(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+
+function report(lines: string[], docs: ReturnType<typeof routerDocs>, started: Date, load0: number[], seconds: number): void {
+  const of = (kind: string): unknown[] => lines.filter((l) => l.startsWith(`R ${kind} `)).map((l) => JSON.parse(l.slice(kind.length + 3)) as unknown);
+  const env = of('env')[0] as Record<string, unknown>;
+  const samples = of('sample') as Sample[];
+  console.log(`\n## flowtable in the box's kernel, ${started.toISOString().slice(0, 16)}Z, ${ROUNDS} rounds × ${SECONDS} s, ACCEL=${ACCEL}, ` +
+    `load ${load0.map((x) => x.toFixed(1)).join(' ')} → ${loadavg().map((x) => x.toFixed(1)).join(' ')}, run ${Math.round(seconds)} s`);
+  console.log(`VM: kernel ${String(env['kernel'])}, ${String(env['nft'])}, ${String(env['conntrack'])}, ${String(env['iperf3'])}, ${String(env['cpus'])} vCPU, modules loaded: ${String(env['modules'])}`);
+  console.log(`packages: ${readFileSync(join(CACHE, 'versions'), 'utf8').trim().split('\n').join('; ')}`);
+  for (const s of of('skipped')) console.log(`not loaded: ${JSON.stringify(s)}`);
+  // paired ratios: each scenario against the floors just before and after it in its round
+  const ratios: Record<string, { udp: number[]; tcp: number[] }> = {};
+  for (let i = 1; i + 1 < samples.length; i++) {
+    const s = samples[i]!; const a = samples[i - 1]!; const b = samples[i + 1]!;
+    if (s.scenario === 'floor' || a.scenario !== 'floor' || b.scenario !== 'floor') continue;
+    const r = (ratios[s.scenario] ??= { udp: [], tcp: [] });
+    r.udp.push(pps(s) / ((pps(a) + pps(b)) / 2));
+    r.tcp.push(mbit(s) / ((mbit(a) + mbit(b)) / 2));
+  }
+  console.log('\n| scenario | UDP 64 B delivered (median) | this/floor, paired | flows offloaded after the blast | TCP delivered (median) | this/floor, paired |');
+  console.log('|---|---|---|---|---|---|');
+  for (const name of ['floor', ...SCENARIOS]) {
+    const ss = samples.filter((s) => s.scenario === name);
+    if (!ss.length) continue;
+    const r = ratios[name];
+    console.log(`| ${name} | ${Math.round(med(ss.map(pps))).toLocaleString('en-US')} pps | ${r ? range(r.udp) : '1.00'} | ${med(ss.map((s) => s.offloaded))} of 256 | ` +
+      `${med(ss.map(mbit)).toFixed(0)} Mbit/s | ${r ? range(r.tcp) : '1.00'} |`);
+  }
+  const sh = ratios['shipped']; const ft = ratios['shipped+ft'];
+  if (sh && ft) console.log(`shipped+ft / shipped (medians of the paired ratios): UDP ${(med(ft.udp) / med(sh.udp)).toFixed(2)}, TCP ${(med(ft.tcp) / med(sh.tcp)).toFixed(2)}`);
+
+  const probe = of('probe')[0] as { code: number; stdout: string; stderr: string; tables: string };
+  const verdict = readFlowtableProbe(probe.code, probe.stdout, probe.stderr);
+  console.log(`\nflowtable probe (nft/flowtableProbe.ts's document, \`nft -c -j --debug=netlink\`, read by readFlowtableProbe): ${verdict.available ? 'AVAILABLE' : 'NOT available'}: ${verdict.reason}`);
+  console.log(`  nft exit ${probe.code}; flowtable line: ${/^flow table .*$/m.exec(probe.stdout)?.[0] ?? '(none)'}; ${probe.stderr.trim().split('\n')[0] ?? ''}; tables after the probe: ${probe.tables.trim() || '(none)'}`);
+
+  const ap = of('apply')[0] as { check: number; checkErr: string; apply: number; applyErr: string; reapply: number; reapplyErr: string; readBack: string; flowtables: string };
+  let problems: string[];
+  try { problems = verifyReadBack(docs.withFt, JSON.parse(ap.readBack) as { nftables: unknown[] }, 'utm'); } catch (e) { problems = [`read back is not JSON: ${String(e)}: ${ap.readBack.slice(0, 300)}`]; }
+  console.log(`\nutmd's apply path with the flowtable: nft -c -j ${ap.check}${ap.checkErr ? ` (${ap.checkErr.trim()})` : ''}, nft -j -f ${ap.apply}${ap.applyErr ? ` (${ap.applyErr.trim()})` : ''}, ` +
+    `again over itself ${ap.reapply}${ap.reapplyErr ? ` (${ap.reapplyErr.trim()})` : ''}; read back verified: ${problems.length ? problems.join('; ') : 'yes'}`);
+  console.log(`  kernel's flowtable: ${ap.flowtables.replace(/\s+/g, ' ').trim()}`);
+
+  console.log('\nconntrack accounting of offloaded flows (256 UDP flows, two 1 s blasts; conntrack\'s original-direction packets against packets delivered):');
+  for (const a of of('account') as { scenario: string; loaded: boolean; delivered1: number; delivered2: number; ctOrigPackets1: number; ctOrigPackets2: number; offloaded: number; flows: number; sample: string; flowtable: string }[]) {
+    if (!a.loaded) { console.log(`  ${a.scenario}: not loaded`); continue; }
+    const growth = a.ctOrigPackets2 - a.ctOrigPackets1;
+    console.log(`  ${a.scenario}: ${a.offloaded} of ${a.flows} flows [OFFLOAD]; second blast delivered ${a.delivered2}, conntrack counted ${growth} more (${(growth / a.delivered2).toFixed(3)}); ` +
+      `total ${a.ctOrigPackets2} counted for ${a.delivered1 + a.delivered2} delivered + the pings; flowtable: ${a.flowtable.replace(/\s+/g, ' ').trim() || '(none)'}`);
+    if (a.sample) console.log(`    e.g. ${a.sample.trim()}`);
+  }
+  const cut = of('cut')[0] as { deliveredOffloaded: number; conntrackD: number; deliveredAfterCut: number; droppedByRuleAfterCut: number };
+  console.log(`\nan offloaded flow and a drop rule inserted above it: ${cut.deliveredOffloaded} packets still delivered (the flowtable skips the forward chain); ` +
+    `after conntrack -D (exit ${cut.conntrackD}): ${cut.deliveredAfterCut} delivered, ${cut.droppedByRuleAfterCut} counted by the drop rule`);
+  const br = of('bridge')[0] as Record<string, { code: number; out: string; flows?: number; offloaded?: number }>;
+  console.log('\nbridged traffic:');
+  for (const [k, v] of Object.entries(br)) console.log(`  ${k}: exit ${v.code} ${v.out.trim().replace(/\n/g, ' | ') || '(accepted)'}${v.flows !== undefined ? `; ${String(v.offloaded)} of ${String(v.flows)} bridged UDP flows offloaded` : ''}`);
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const load0 = loadavg();
+  const t0 = performance.now();
+  execFileSync(here('./flowtableVm.build.sh'), [CACHE], { stdio: 'inherit' });
+  const work = mkdtempSync(join(tmpdir(), 'utm-flowvm-'));
+  try {
+    const docs = routerDocs();
+    const guest = guestArchive(work, docs);
+    // the guest's files first (uncompressed), then the cached root filesystem (zstd): the
+    // kernel unpacks concatenated archives in turn, as it does microcode before an initrd
+    const initrd = join(work, 'initrd');
+    const fd = openSync(initrd, 'w');
+    try {
+      writeSync(fd, readFileSync(guest));
+      writeSync(fd, readFileSync(join(CACHE, 'rootfs.cpio.zst')));
+    } finally {
+      closeSync(fd);
+    }
+    console.log(`booting ${join(CACHE, 'vmlinuz')} (${ACCEL}), ${ROUNDS} rounds × ${SCENARIOS.length * 2 + 1} measurements`);
+    const lines = await boot(initrd, work);
+    if (process.env['FLOWVM_RAW']) writeFileSync(process.env['FLOWVM_RAW'], `${lines.join('\n')}\n`);
+    report(lines, docs, started, load0, (performance.now() - t0) / 1000);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
