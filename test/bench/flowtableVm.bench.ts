@@ -10,7 +10,10 @@
 //   floor+nat    the floor plus masquerade on the WAN port
 //   floor+ft     the floor plus a flowtable (counter) and `flow add @ft`
 //   shipped      utmd's router-mode ruleset (rules/base-policy.json, a lab config), no flowtable
-//   shipped+ft   the same as utmd renders it when the probe offers a flowtable (flowtable first)
+//   shipped+ft   the same as utmd renders it when the probe offers a flowtable (flowtable first),
+//                loaded as JSON only: nft's JSON reader drops the flowtable's counter flag
+//   shipped+ftc  the same followed by utmd's native update that sets the counter flag
+//                (nft/flowtableProbe.ts's flowtableCounterText): what the box runs
 // Load: 64-byte UDP frames from the LAN host to 256 internet addresses (test/bench/udpBlast.c,
 // static), counted where they arrive; bulk TCP: one iperf3 stream. The VM has one vCPU that
 // sender, box and receiver share, so delivered packets per second (and Mbit/s) measure the
@@ -34,10 +37,10 @@ import { join } from 'node:path';
 import { ConfigSchema } from '../../firmware/src/config/schema.js';
 import { planNetwork } from '../../firmware/src/policy/network.js';
 import { buildPolicy } from '../../firmware/src/policy/build.js';
-import { renderRuleset } from '../../firmware/src/nft/render.js';
+import { FLOWTABLE, renderRuleset } from '../../firmware/src/nft/render.js';
 import { BasePolicySchema } from '../../firmware/src/nft/policy.js';
 import { manualGroup } from '../../firmware/src/blocklist/manual.js';
-import { flowtableProbeDoc, readFlowtableProbe } from '../../firmware/src/nft/flowtableProbe.js';
+import { flowtableCounterText, flowtableProbeDoc, flowtableProbeText, readFlowtableProbe } from '../../firmware/src/nft/flowtableProbe.js';
 import { verifyReadBack } from '../../firmware/src/nft/verify.js';
 import type { NftDocument } from '../../firmware/src/nft/json.js';
 import type { NetworkFacts } from '../../firmware/src/net/topology.js';
@@ -49,7 +52,7 @@ const TCP_BYTES = process.env['TCP_BYTES'] ?? '32M';
 const CACHE = process.env['FLOWVM_CACHE'] ?? '/var/cache/otasuke-flowvm';
 const ACCEL = process.env['ACCEL'] ?? 'tcg';
 const TIMEOUT_S = Number(process.env['TIMEOUT_S'] ?? 5400);
-const SCENARIOS = ['plain', 'floor+nat', 'floor+ft', 'shipped', 'shipped+ft'];
+const SCENARIOS = ['plain', 'floor+nat', 'floor+ft', 'shipped', 'shipped+ft', 'shipped+ftc'];
 const here = (f: string): string => new URL(f, import.meta.url).pathname;
 
 /** 256 internet addresses (documentation ranges), as packetPath.bench.ts sends to. */
@@ -64,7 +67,7 @@ const TEXT: Record<string, string> = {
   plain: '',
   floor: `table inet utm {\n${FLOOR}}\n`,
   'floor+nat': `table inet utm {\n${FLOOR} chain postrouting { type nat hook postrouting priority srcnat; policy accept; oifname "eth0" masquerade; }\n}\n`,
-  'floor+ft': 'table inet utm {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; flags counter; }\n' +
+  'floor+ft': 'table inet utm {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; counter; }\n' +
     ' chain forward { type filter hook forward priority filter; policy accept; meta l4proto { tcp, udp } ct state established flow add @ft; ct state established,related accept; }\n}\n',
 };
 
@@ -111,7 +114,11 @@ function guestArchive(dir: string, docs: ReturnType<typeof routerDocs>): string 
   writeFileSync(join(g, 'rulesets', 'shipped.json'), JSON.stringify(docs.shipped));
   writeFileSync(join(g, 'rulesets', 'shipped+ft.json'), JSON.stringify(docs.withFt));
   writeFileSync(join(g, 'rulesets', 'shipped+ft-noflags.json'), JSON.stringify(withoutFlowtableFlags(docs.withFt)));
+  // utmd's way: the JSON document, then the native update that sets the counter flag
+  writeFileSync(join(g, 'rulesets', 'shipped+ftc.json'), JSON.stringify(docs.withFt));
+  writeFileSync(join(g, 'rulesets', 'shipped+ftc.post.nft'), flowtableCounterText('utm', FLOWTABLE, docs.ports));
   writeFileSync(join(g, 'rulesets', 'probe.json'), JSON.stringify(flowtableProbeDoc('utm', docs.ports)));
+  writeFileSync(join(g, 'rulesets', 'probe.nft'), flowtableProbeText('utm', docs.ports));
   const list = execFileSync('find', ['flowvm'], { cwd: dir, encoding: 'utf8' });
   const out = join(dir, 'guest.cpio');
   execFileSync('cpio', ['-o', '-H', 'newc', '--quiet', '-O', out], { cwd: dir, input: list });
@@ -185,10 +192,13 @@ function report(lines: string[], docs: ReturnType<typeof routerDocs>, started: D
   const sh = ratios['shipped']; const ft = ratios['shipped+ft'];
   if (sh && ft) console.log(`shipped+ft / shipped (medians of the paired ratios): UDP ${(med(ft.udp) / med(sh.udp)).toFixed(2)}, TCP ${(med(ft.tcp) / med(sh.tcp)).toFixed(2)}`);
 
-  const probe = of('probe')[0] as { code: number; stdout: string; stderr: string; tables: string };
+  const probe = of('probe')[0] as { native: { code: number; out: string }; code: number; stdout: string; stderr: string; tables: string };
+  const native = readFlowtableProbe(probe.native.code, probe.native.out, probe.native.out);
+  console.log(`\nflowtable probe as utmd asks it (flowtableProbeText, \`nft -c --debug=netlink\`, read by readFlowtableProbe): ${native.available ? 'AVAILABLE' : 'NOT available'}: ${native.reason}`);
+  console.log(`  nft exit ${probe.native.code}; flowtable line: ${/^flow table .*$/m.exec(probe.native.out)?.[0] ?? '(none)'}`);
   const verdict = readFlowtableProbe(probe.code, probe.stdout, probe.stderr);
-  console.log(`\nflowtable probe (nft/flowtableProbe.ts's document, \`nft -c -j --debug=netlink\`, read by readFlowtableProbe): ${verdict.available ? 'AVAILABLE' : 'NOT available'}: ${verdict.reason}`);
-  console.log(`  nft exit ${probe.code}; flowtable line: ${/^flow table .*$/m.exec(probe.stdout)?.[0] ?? '(none)'}; ${probe.stderr.trim().split('\n')[0] ?? ''}; tables after the probe: ${probe.tables.trim() || '(none)'}`);
+  console.log(`the same probe in JSON (flowtableProbeDoc, \`nft -c -j --debug=netlink\`): ${verdict.available ? 'AVAILABLE' : 'NOT available'}: ${verdict.reason}`);
+  console.log(`  nft exit ${probe.code}; flowtable line: ${/^flow table .*$/m.exec(probe.stdout)?.[0] ?? '(none)'}; ${probe.stderr.trim().split('\n')[0] ?? ''}; tables after both probes: ${probe.tables.trim() || '(none)'}`);
 
   const ap = of('apply')[0] as { check: number; checkErr: string; apply: number; applyErr: string; reapply: number; reapplyErr: string; readBack: string; flowtables: string };
   let problems: string[];
@@ -197,12 +207,12 @@ function report(lines: string[], docs: ReturnType<typeof routerDocs>, started: D
     `again over itself ${ap.reapply}${ap.reapplyErr ? ` (${ap.reapplyErr.trim()})` : ''}; read back verified: ${problems.length ? problems.join('; ') : 'yes'}`);
   console.log(`  kernel's flowtable: ${ap.flowtables.replace(/\s+/g, ' ').trim()}`);
 
-  console.log('\nconntrack accounting of offloaded flows (256 UDP flows, two 1 s blasts; conntrack\'s original-direction packets against packets delivered):');
-  for (const a of of('account') as { scenario: string; loaded: boolean; delivered1: number; delivered2: number; ctOrigPackets1: number; ctOrigPackets2: number; offloaded: number; flows: number; sample: string; flowtable: string }[]) {
+  console.log('\nconntrack accounting of offloaded flows (256 UDP flows, one opening ping each, then a 1 s flood; conntrack\'s original-direction packets against packets sent):');
+  for (const a of of('account') as { scenario: string; loaded: boolean; delivered: number; ctOrigPackets: number; offloaded: number; flows: number; sample: string; flowtable: string; flowtableJson: string }[]) {
     if (!a.loaded) { console.log(`  ${a.scenario}: not loaded`); continue; }
-    const growth = a.ctOrigPackets2 - a.ctOrigPackets1;
-    console.log(`  ${a.scenario}: ${a.offloaded} of ${a.flows} flows [OFFLOAD]; second blast delivered ${a.delivered2}, conntrack counted ${growth} more (${(growth / a.delivered2).toFixed(3)}); ` +
-      `total ${a.ctOrigPackets2} counted for ${a.delivered1 + a.delivered2} delivered + the pings; flowtable: ${a.flowtable.replace(/\s+/g, ' ').trim() || '(none)'}`);
+    const sent = a.delivered + a.flows;
+    console.log(`  ${a.scenario}: ${a.offloaded} of ${a.flows} flows [OFFLOAD]; ${sent} packets (${a.delivered} flood + ${a.flows} pings), conntrack counted ${a.ctOrigPackets} (${(a.ctOrigPackets / sent).toFixed(3)}); ` +
+      `flowtable: ${a.flowtable.replace(/\s+/g, ' ').trim() || '(none)'}; JSON listing: ${/"flags": *\[[^\]]*\]/.exec(a.flowtableJson)?.[0] ?? 'no flags'}`);
     if (a.sample) console.log(`    e.g. ${a.sample.trim()}`);
   }
   const cut = of('cut')[0] as { deliveredOffloaded: number; conntrackD: number; deliveredAfterCut: number; droppedByRuleAfterCut: number };

@@ -57,10 +57,11 @@ sleep 1
 flood() { wan nft -j list counter inet bench flood | grep -o '"packets": *[0-9]*' | grep -o '[0-9]*$'; }
 
 FLUSH=$'table inet utm {}\ndelete table inet utm\n'
-load() { # scenario name → loads its ruleset into the box (text .nft or JSON .json)
+load() { # scenario name → loads its ruleset into the box: NAME.nft (text) or NAME.json, then NAME.post.nft
   printf '%s' "$FLUSH" | box nft -f - || return 1
   if [ -f "$F/rulesets/$1.nft" ]; then box nft -f "$F/rulesets/$1.nft" || return 1; fi
   if [ -f "$F/rulesets/$1.json" ]; then box nft -j -f "$F/rulesets/$1.json" || return 1; fi
+  if [ -f "$F/rulesets/$1.post.nft" ]; then box nft -f "$F/rulesets/$1.post.nft" || return 1; fi
   box conntrack -F >/dev/null 2>&1; return 0
 }
 measure() { # round scenario → one R sample line
@@ -88,7 +89,8 @@ done
 
 # --- the probe's question, asked of this kernel and this nft (nft -c: nothing is applied) ----
 out=$(box nft -c -j --debug=netlink -f $F/rulesets/probe.json 2>/tmp/probe.err); code=$?
-R probe "{\"code\":$code,\"stdout\":$(js "$out"),\"stderr\":$(js "$(cat /tmp/probe.err)"),\"tables\":$(js "$(box nft list tables)")}"
+nout=$(box nft -c --debug=netlink -f $F/rulesets/probe.nft 2>&1); ncode=$?
+R probe "{\"native\":{\"code\":$ncode,\"out\":$(js "$nout")},\"code\":$code,\"stdout\":$(js "$out"),\"stderr\":$(js "$(cat /tmp/probe.err)"),\"tables\":$(js "$(box nft list tables)")}"
 
 # --- utmd's apply path with the flowtable: check, apply, read back; and applied again over itself
 offload_doc=shipped+ft
@@ -101,24 +103,22 @@ R apply "{\"check\":$c1,\"checkErr\":$(js "$e1"),\"apply\":$c2,\"applyErr\":$(js
 
 # --- offloaded flows: does conntrack still count them? (rendered flowtable with counter; the
 # same JSON without flags = what nft 1.0.6's reader makes of it; no flowtable at all)
-account() { # scenario → R account line
+account() { # scenario → R account line: one 1 s blast over 256 fresh flows, then conntrack's counts
   load "$1" || { R account "{\"scenario\":$(js "$1"),\"loaded\":false}"; return; }
-  local d1 d2 d3 ct1 ct2 a b
+  local d1 d2 ct
   d1=$(flood)
   # shellcheck disable=SC2086
-  lan $F/udpBlast send 1 1 7 $DESTS >/dev/null
+  lan $F/udpBlast send 1 0 7 $DESTS >/dev/null
   d2=$(flood)
-  ct1=$(box conntrack -L -p udp --dport 7 2>/dev/null)
-  # shellcheck disable=SC2086
-  lan $F/udpBlast send 1 1 7 $DESTS >/dev/null
-  d3=$(flood)
-  ct2=$(box conntrack -L -p udp --dport 7 2>/dev/null)
-  a=$(printf '%s\n' "$ct1" | grep -o 'packets=[0-9]*' | awk -F= 'NR%2==1{s+=$2} END{print s+0}')
-  b=$(printf '%s\n' "$ct2" | grep -o 'packets=[0-9]*' | awk -F= 'NR%2==1{s+=$2} END{print s+0}')
-  R account "{\"scenario\":$(js "$1"),\"loaded\":true,\"delivered1\":$((d2 - d1)),\"delivered2\":$((d3 - d2)),\"ctOrigPackets1\":$a,\"ctOrigPackets2\":$b,\"offloaded\":$(printf '%s\n' "$ct2" | grep -c OFFLOAD),\"flows\":$(printf '%s\n' "$ct2" | grep -c 'dport=7'),\"sample\":$(js "$(printf '%s\n' "$ct2" | grep OFFLOAD | head -n 1)"),\"flowtable\":$(js "$(box nft list flowtables 2>&1)")}"
+  ct=$(box conntrack -L -p udp --dport 7 2>/dev/null)
+  # original direction: the first packets= of each line (the opening ping + the flood)
+  local orig; orig=$(printf '%s\n' "$ct" | sed -n 's/^[^p]*packets=\([0-9]*\).*/\1/p' | awk '{s+=$1} END{print s+0}')
+  R account "{\"scenario\":$(js "$1"),\"loaded\":true,\"delivered\":$((d2 - d1)),\"ctOrigPackets\":$orig,\"offloaded\":$(printf '%s\n' "$ct" | grep -c OFFLOAD),\"flows\":$(printf '%s\n' "$ct" | grep -c 'dport=7'),\"sample\":$(js "$(printf '%s\n' "$ct" | grep OFFLOAD | head -n 1)"),\"flowtable\":$(js "$(box nft list flowtables 2>&1)"),\"flowtableJson\":$(js "$(box nft -j list flowtables 2>&1)")}"
 }
 account shipped+ft
+account shipped+ftc
 account shipped+ft-noflags
+account floor+ft
 account shipped
 
 # --- an offloaded flow skips the forward chain; conntrack -D (utmd's cut) brings it back -------
