@@ -70,18 +70,31 @@ export function readFlowtableProbe(code: number | null, stdout: string, stderr: 
   return { available: true, reason: 'the kernel accepts a flowtable with counter on the ports' };
 }
 
-/** Adapter: runs the probe (`nft -c`, nothing is applied). Never throws. */
-export async function probeFlowtable(table: string, devices: readonly string[], nft: readonly string[] = [systemBin('nft')]): Promise<FlowtableVerdict> {
-  if (!devices.length) return { available: false, reason: 'no ports to offload between' };
-  const dir = await mkdtemp(join(tmpdir(), 'utm-ftprobe-'));
+/** Runs nft on a native-syntax file holding `text` (nft reads a file's errors with line numbers). */
+async function nftOnFile(nft: readonly string[], args: readonly string[], text: string, allowFailure: boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'utm-ft-'));
   try {
-    const file = join(dir, 'probe.nft');
-    await writeFile(file, flowtableProbeText(table, devices), { mode: 0o600 });
-    const r = await run([...nft, '-c', '--debug=netlink', '-f', file], { allowFailure: true, timeoutMs: 30_000, maxOutput: 1024 * 1024 });
-    return readFlowtableProbe(r.code, r.stdout, r.stderr);
-  } catch (e) {
-    return { available: false, reason: `the probe could not run: ${e instanceof Error ? e.message : String(e)}` };
+    const file = join(dir, 'flowtable.nft');
+    await writeFile(file, text, { mode: 0o600 });
+    return await run([...nft, ...args, '-f', file], { allowFailure, timeoutMs: 30_000, maxOutput: 1024 * 1024 });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Adapter: runs the probe (`nft -c`, nothing is applied). Never throws. */
+export async function probeFlowtable(table: string, devices: readonly string[], nft: readonly string[] = [systemBin('nft')]): Promise<FlowtableVerdict> {
+  if (!devices.length) return { available: false, reason: 'no ports to offload between' };
+  try {
+    const r = await nftOnFile(nft, ['-c', '--debug=netlink'], flowtableProbeText(table, devices), true);
+    return readFlowtableProbe(r.code, r.stdout, r.stderr);
+  } catch (e) {
+    return { available: false, reason: `the probe could not run: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** Adapter: sets the counter flag on the router ruleset's flowtable `name` in `table` (right
+ *  after the JSON apply that created it). Throws RunError when nft or the kernel refuses. */
+export async function setFlowtableCounter(table: string, name: string, devices: readonly string[], nft: readonly string[] = [systemBin('nft')]): Promise<void> {
+  await nftOnFile(nft, [], flowtableCounterText(table, name, devices), false);
 }
