@@ -28,10 +28,10 @@
 // ends an offloaded flow, and what the kernel says to a flowtable for bridged traffic.
 // Needs root, qemu-system-x86, mmdebstrap, cpio, zstd, cc with a static libc (libc6-dev).
 // Run: make bench-flowtable, or npx tsx test/bench/flowtableVm.bench.ts
-//   env: ROUNDS (5), SECONDS of UDP per measurement (1), TCP_BYTES per iperf3 stream (32M), FLOWVM_CACHE (/var/cache/otasuke-flowvm),
+//   env: ROUNDS (4), SECONDS of UDP per measurement (2), TCP_BYTES per iperf3 stream (32M), FLOWVM_CACHE (/var/cache/otasuke-flowvm),
 //        ACCEL (tcg; kvm where the host offers VMX/SVM), TIMEOUT_S (5400), FLOWVM_RAW (file for the raw results)
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigSchema } from '../../firmware/src/config/schema.js';
@@ -46,8 +46,8 @@ import type { NftDocument } from '../../firmware/src/nft/json.js';
 import type { NetworkFacts } from '../../firmware/src/net/topology.js';
 import { INTERNET, planTopology } from '../lab/topology.js';
 
-const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
-const SECONDS = Number(process.env['SECONDS'] ?? 1);
+const ROUNDS = Number(process.env['ROUNDS'] ?? 4);
+const SECONDS = Number(process.env['SECONDS'] ?? 2);
 const TCP_BYTES = process.env['TCP_BYTES'] ?? '32M';
 const CACHE = process.env['FLOWVM_CACHE'] ?? '/var/cache/otasuke-flowvm';
 const ACCEL = process.env['ACCEL'] ?? 'tcg';
@@ -106,7 +106,7 @@ function guestArchive(dir: string, docs: ReturnType<typeof routerDocs>): string 
   const g = join(dir, 'flowvm');
   mkdirSync(join(g, 'rulesets'), { recursive: true });
   writeFileSync(join(g, 'init'), readFileSync(here('./flowtableVm.guest.sh')), { mode: 0o755 });
-  writeFileSync(join(g, 'params'), `ROUNDS=${ROUNDS}\nSECONDS=${SECONDS}\nTCP_BYTES=${TCP_BYTES}\nSCENARIOS='${SCENARIOS.join(' ')}'\n`);
+  writeFileSync(join(g, 'params'), `ROUNDS=${ROUNDS}\nBLAST_SECONDS=${SECONDS}\nTCP_BYTES=${TCP_BYTES}\nSCENARIOS='${SCENARIOS.join(' ')}'\n`);
   writeFileSync(join(g, 'dests'), `${DESTS.join(' ')}\n`);
   // static: the guest's libc is trixie's, the compiler's is this host's
   execFileSync('cc', ['-O2', '-static', '-o', join(g, 'udpBlast'), here('./udpBlast.c')]);
@@ -125,7 +125,21 @@ function guestArchive(dir: string, docs: ReturnType<typeof routerDocs>): string 
   return out;
 }
 
-/** Boots the VM; resolves with the result lines once it powers off. Kills QEMU on timeout. */
+/** CPU time (ns) QEMU's threads have run on the host so far (the vCPU thread is most of it). */
+function qemuCpuNs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between the listing and the read: its time is gone with it
+    }
+  }
+  return ns;
+}
+
+/** Boots the VM; resolves with the result lines once it powers off, each `R mark` line with
+ *  QEMU's CPU time when the host saw it (polled every 20 ms). Kills QEMU on timeout. */
 async function boot(initrd: string, work: string): Promise<string[]> {
   const results = join(work, 'results.log');
   const console_ = join(work, 'console.log');
@@ -135,6 +149,21 @@ async function boot(initrd: string, work: string): Promise<string[]> {
     '-append', 'console=ttyS0 rdinit=/flowvm/init panic=-1 quiet loglevel=4',
     '-serial', `file:${console_}`, '-serial', `file:${results}`,
   ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const lines: string[] = [];
+  let offset = 0;
+  const collect = (): void => {
+    if (!existsSync(results) || qemu.pid === undefined) return;
+    const text = readFileSync(results, 'utf8');
+    const end = text.lastIndexOf('\n') + 1;
+    if (end <= offset) return;
+    const cpu = qemuCpuNs(qemu.pid);
+    for (const l of text.slice(offset, end).split('\n')) {
+      if (l.startsWith('R mark ')) lines.push(`R mark ${JSON.stringify({ ...JSON.parse(l.slice(7)) as object, cpuNs: cpu })}`);
+      else if (l.startsWith('R ')) lines.push(l);
+    }
+    offset = end;
+  };
+  const marks = setInterval(() => { try { collect(); } catch { /* QEMU just exited: the last read follows */ } }, 20);
   let printed = 0;
   const progress = setInterval(() => {
     if (!existsSync(console_)) return;
@@ -147,50 +176,74 @@ async function boot(initrd: string, work: string): Promise<string[]> {
     const code = await new Promise<number | null>((resolve, reject) => { qemu.on('exit', resolve); qemu.on('error', reject); });
     if (code !== 0) throw new Error(`qemu exited ${String(code)}; console: ${readFileSync(console_, 'utf8').slice(-2000)}`);
   } finally {
+    clearInterval(marks);
     clearInterval(progress);
     clearTimeout(timer);
     if (qemu.exitCode === null && qemu.signalCode === null) qemu.kill('SIGKILL');
   }
-  const lines = readFileSync(results, 'utf8').split('\n').filter((l) => l.startsWith('R '));
+  const rest = readFileSync(results, 'utf8').slice(offset).split('\n').filter((l) => l.startsWith('R '));
+  if (rest.some((l) => l.startsWith('R mark '))) throw new Error('marks read after QEMU ended: no CPU time for them');
+  lines.push(...rest);
   if (!lines.some((l) => l.startsWith('R done'))) throw new Error(`the VM stopped early; console: ${readFileSync(console_, 'utf8').slice(-3000)}`);
   return lines;
 }
 
-interface Sample { round: number; scenario: string; delivered: number; udp: { sent: number; seconds: number } | null; offloaded: number; tcp: { bytes?: number; seconds?: number } }
+interface Sample { n: number; round: number; scenario: string; delivered: number; udp: { sent: number; seconds: number } | null; offloaded: number;
+  tcp: { sum_received?: { bytes: number; seconds: number } };
+  /** QEMU's host CPU time per delivered packet / per KiB of TCP (from the marks). */
+  cpuPerPacket: number; cpuPerKiB: number }
 const med = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
 const pps = (s: Sample): number => (s.udp ? s.delivered / s.udp.seconds : NaN);
-const mbit = (s: Sample): number => ((s.tcp.bytes ?? NaN) * 8) / (s.tcp.seconds ?? NaN) / 1e6;
+const tcpBytes = (s: Pick<Sample, 'tcp'>): number => s.tcp.sum_received?.bytes ?? NaN;
+const mbit = (s: Sample): number => (tcpBytes(s) * 8) / (s.tcp.sum_received?.seconds ?? NaN) / 1e6;
 const range = (xs: number[]): string => `${med(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+
+/** The samples with QEMU's CPU time per packet and per KiB between their marks. */
+function withCpu(raw: Omit<Sample, 'cpuPerPacket' | 'cpuPerKiB'>[], marks: { n: number; edge: string; cpuNs: number }[]): Sample[] {
+  const at = (n: number, edge: string): number => marks.find((m) => m.n === n && m.edge === edge)?.cpuNs ?? NaN;
+  return raw.map((s) => ({ ...s,
+    cpuPerPacket: (at(s.n, 'udp1') - at(s.n, 'udp0')) / s.delivered,
+    cpuPerKiB: (at(s.n, 'tcp1') - at(s.n, 'tcp0')) / (tcpBytes(s) / 1024) }));
+}
 
 function report(lines: string[], docs: ReturnType<typeof routerDocs>, started: Date, load0: number[], seconds: number): void {
   const of = (kind: string): unknown[] => lines.filter((l) => l.startsWith(`R ${kind} `)).map((l) => JSON.parse(l.slice(kind.length + 3)) as unknown);
   const env = of('env')[0] as Record<string, unknown>;
-  const samples = of('sample') as Sample[];
-  console.log(`\n## flowtable in the box's kernel, ${started.toISOString().slice(0, 16)}Z, ${ROUNDS} rounds × ${SECONDS} s, ACCEL=${ACCEL}, ` +
+  const samples = withCpu(of('sample') as Sample[], of('mark') as { n: number; edge: string; cpuNs: number }[]);
+  console.log(`\n## flowtable in the box's kernel, ${started.toISOString().slice(0, 16)}Z, ${ROUNDS} rounds, UDP ${SECONDS} s and TCP ${TCP_BYTES} per measurement, ACCEL=${ACCEL}, ` +
     `load ${load0.map((x) => x.toFixed(1)).join(' ')} → ${loadavg().map((x) => x.toFixed(1)).join(' ')}, run ${Math.round(seconds)} s`);
   console.log(`VM: kernel ${String(env['kernel'])}, ${String(env['nft'])}, ${String(env['conntrack'])}, ${String(env['iperf3'])}, ${String(env['cpus'])} vCPU, modules loaded: ${String(env['modules'])}`);
   console.log(`packages: ${readFileSync(join(CACHE, 'versions'), 'utf8').trim().split('\n').join('; ')}`);
   for (const s of of('skipped')) console.log(`not loaded: ${JSON.stringify(s)}`);
-  // paired ratios: each scenario against the floors just before and after it in its round
-  const ratios: Record<string, { udp: number[]; tcp: number[] }> = {};
+  // paired ratios: each scenario against the floors just before and after it in its round;
+  // rates as this/floor, CPU costs as floor/this (both: above 1 is faster than the floor)
+  type Pair = { udp: number[]; tcp: number[]; cpu: number[]; cpuTcp: number[] };
+  const ratios: Record<string, Pair> = {};
   for (let i = 1; i + 1 < samples.length; i++) {
     const s = samples[i]!; const a = samples[i - 1]!; const b = samples[i + 1]!;
     if (s.scenario === 'floor' || a.scenario !== 'floor' || b.scenario !== 'floor') continue;
-    const r = (ratios[s.scenario] ??= { udp: [], tcp: [] });
-    r.udp.push(pps(s) / ((pps(a) + pps(b)) / 2));
-    r.tcp.push(mbit(s) / ((mbit(a) + mbit(b)) / 2));
+    const r = (ratios[s.scenario] ??= { udp: [], tcp: [], cpu: [], cpuTcp: [] });
+    const mean = (k: (x: Sample) => number): number => (k(a) + k(b)) / 2;
+    r.udp.push(pps(s) / mean(pps));
+    r.tcp.push(mbit(s) / mean(mbit));
+    r.cpu.push(mean((x) => x.cpuPerPacket) / s.cpuPerPacket);
+    r.cpuTcp.push(mean((x) => x.cpuPerKiB) / s.cpuPerKiB);
   }
-  console.log('\n| scenario | UDP 64 B delivered (median) | this/floor, paired | flows offloaded after the blast | TCP delivered (median) | this/floor, paired |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('\n| scenario | 64 B UDP: QEMU CPU per packet | floor/this, paired | delivered (median) | this/floor, paired | flows offloaded | TCP: QEMU CPU per KiB | floor/this, paired | delivered (median) | this/floor, paired |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const name of ['floor', ...SCENARIOS]) {
     const ss = samples.filter((s) => s.scenario === name);
     if (!ss.length) continue;
     const r = ratios[name];
-    console.log(`| ${name} | ${Math.round(med(ss.map(pps))).toLocaleString('en-US')} pps | ${r ? range(r.udp) : '1.00'} | ${med(ss.map((s) => s.offloaded))} of 256 | ` +
-      `${med(ss.map(mbit)).toFixed(0)} Mbit/s | ${r ? range(r.tcp) : '1.00'} |`);
+    const q = (k: keyof Pair): string => (r ? range(r[k]) : '1.00');
+    console.log(`| ${name} | ${Math.round(med(ss.map((s) => s.cpuPerPacket))).toLocaleString('en-US')} ns | ${q('cpu')} | ${Math.round(med(ss.map(pps))).toLocaleString('en-US')} pps | ${q('udp')} | ` +
+      `${med(ss.map((s) => s.offloaded))} of 256 | ${Math.round(med(ss.map((s) => s.cpuPerKiB))).toLocaleString('en-US')} ns | ${q('cpuTcp')} | ${med(ss.map(mbit)).toFixed(0)} Mbit/s | ${q('tcp')} |`);
   }
   const sh = ratios['shipped']; const ft = ratios['shipped+ft'];
-  if (sh && ft) console.log(`shipped+ft / shipped (medians of the paired ratios): UDP ${(med(ft.udp) / med(sh.udp)).toFixed(2)}, TCP ${(med(ft.tcp) / med(sh.tcp)).toFixed(2)}`);
+  const ftc = ratios['shipped+ftc'];
+  for (const [name, x] of [['shipped+ft', ft], ['shipped+ftc', ftc]] as const) {
+    if (sh && x) console.log(`${name} against shipped (medians of the paired ratios): CPU per packet ${(med(x.cpu) / med(sh.cpu)).toFixed(2)}, per KiB ${(med(x.cpuTcp) / med(sh.cpuTcp)).toFixed(2)}; rates ${(med(x.udp) / med(sh.udp)).toFixed(2)} / ${(med(x.tcp) / med(sh.tcp)).toFixed(2)}`);
+  }
 
   const probe = of('probe')[0] as { native: { code: number; out: string }; code: number; stdout: string; stderr: string; tables: string };
   const native = readFlowtableProbe(probe.native.code, probe.native.out, probe.native.out);
@@ -215,12 +268,15 @@ function report(lines: string[], docs: ReturnType<typeof routerDocs>, started: D
       `flowtable: ${a.flowtable.replace(/\s+/g, ' ').trim() || '(none)'}; JSON listing: ${/"flags": *\[[^\]]*\]/.exec(a.flowtableJson)?.[0] ?? 'no flags'}`);
     if (a.sample) console.log(`    e.g. ${a.sample.trim()}`);
   }
-  const cut = of('cut')[0] as { deliveredOffloaded: number; conntrackD: number; deliveredAfterCut: number; droppedByRuleAfterCut: number };
-  console.log(`\nan offloaded flow and a drop rule inserted above it: ${cut.deliveredOffloaded} packets still delivered (the flowtable skips the forward chain); ` +
-    `after conntrack -D (exit ${cut.conntrackD}): ${cut.deliveredAfterCut} delivered, ${cut.droppedByRuleAfterCut} counted by the drop rule`);
-  const br = of('bridge')[0] as Record<string, { code: number; out: string; flows?: number; offloaded?: number }>;
+  const cut = of('cut')[0] as { offloadedWhenListed: number; deliveredPastTheRule2s: number; conntrackD: number; deliveredInTheSecondAfter: number; deliveredThe2sAfter: number; droppedByTheRule: number };
+  console.log(`\none offloaded flow (${cut.offloadedWhenListed} [OFFLOAD]) and a drop rule for its peer inserted above the fast path: ${cut.deliveredPastTheRule2s} packets delivered in 2 s past the rule; ` +
+    `conntrack -D (exit ${cut.conntrackD}): ${cut.deliveredInTheSecondAfter} delivered in the second after, ${cut.deliveredThe2sAfter} in the 2 s after that; the drop rule counted ${cut.droppedByTheRule}`);
+  const br = of('bridge')[0] as Record<string, { code: number; out: string; flows?: number; offloaded?: number; delivered?: number; ctOrigPackets?: number }>;
   console.log('\nbridged traffic:');
-  for (const [k, v] of Object.entries(br)) console.log(`  ${k}: exit ${v.code} ${v.out.trim().replace(/\n/g, ' | ') || '(accepted)'}${v.flows !== undefined ? `; ${String(v.offloaded)} of ${String(v.flows)} bridged UDP flows offloaded` : ''}`);
+  for (const [k, v] of Object.entries(br)) {
+    console.log(`  ${k}: exit ${v.code} ${v.out.trim().replace(/\n/g, ' | ') || '(accepted)'}` +
+      (v.flows !== undefined ? `; ${String(v.offloaded)} of ${String(v.flows)} bridged UDP flows [OFFLOAD]; ${String(v.delivered)} flood packets delivered, conntrack counted ${String(v.ctOrigPackets)} (flowtable without counter: a flow it forwards stops counting)` : ''));
+  }
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,8 @@
 # Writes CACHE/vmlinuz, CACHE/rootfs.cpio.zst and CACHE/versions (kernel and package versions).
 # Does nothing when they exist (remove CACHE/rootfs.cpio.zst to rebuild); Debian packages stay
 # in CACHE/debs between builds. Never touches image/'s cache.
+# mmdebstrap hooks are written in single quotes on purpose: mmdebstrap expands "$1" (the root).
+# shellcheck disable=SC2016
 set -euo pipefail
 CACHE="${1:-/var/cache/otasuke-flowvm}"
 SUITE=trixie
@@ -39,7 +41,7 @@ mmdebstrap --variant=minbase --mode=root --format=directory \
   --customize-hook='chroot "$1" dpkg-query -W -f="\${Package} \${Version}\n" linux-image-amd64 nftables iproute2 conntrack iperf3 busybox libnftables1 > "$1"/versions' \
   "$SUITE" "$ROOT" "$MIRROR"
 
-KVER="$(ls "${ROOT}/usr/lib/modules" | head -n 1)"
+KVER="$(find "${ROOT}/usr/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -n 1)"
 cp -L -- "${ROOT}/boot/vmlinuz-${KVER}" "${STAGE}/vmlinuz"
 { echo "kernel ${KVER}"; cat "${ROOT}/versions"; } > "${STAGE}/versions"
 # Only the modules the office needs: netfilter, bridge, veth and what they depend on.
@@ -49,7 +51,7 @@ find "${MODS}/kernel/drivers" -mindepth 1 -maxdepth 1 ! -name net -exec rm -rf -
 find "${MODS}/kernel/drivers/net" -mindepth 1 ! -name 'veth.ko*' ! -name 'dummy.ko*' -delete 2>/dev/null || true
 find "${MODS}/kernel/net" -mindepth 1 -maxdepth 1 \( -name wireless -o -name mac80211 -o -name bluetooth -o -name sunrpc -o -name ceph -o -name 9p -o -name rxrpc -o -name rds -o -name tipc -o -name sctp -o -name nfc -o -name mpls -o -name batman-adv -o -name appletalk -o -name can -o -name ieee802154 -o -name mac802154 -o -name smc -o -name qrtr -o -name vmw_vsock -o -name ceph -o -name l2tp -o -name atm -o -name x25 \) -exec rm -rf -- {} +
 chroot "$ROOT" depmod -a "$KVER"
-rm -rf -- "${ROOT}/boot" "${ROOT}/var/cache/apt" "${ROOT}/var/lib/apt/lists" "${ROOT}/usr/share/doc" \
+rm -rf -- "${ROOT:?}/boot" "${ROOT}/var/cache/apt" "${ROOT}/var/lib/apt/lists" "${ROOT}/usr/share/doc" \
   "${ROOT}/usr/lib/firmware" "${ROOT}/usr/share/locale" "${ROOT}/usr/share/man" "${ROOT}/usr/share/zoneinfo"
 ln -sf /proc/self/mounts "${ROOT}/etc/mtab"
 (cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet) | zstd -q -T0 -10 > "${STAGE}/rootfs.cpio.zst"

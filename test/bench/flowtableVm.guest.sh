@@ -5,7 +5,7 @@
 # B, …, floor), checks that the flowtable really offloads and what conntrack still counts,
 # asks the flowtable probe's question, and tries a flowtable for bridged traffic. Each result
 # is one line on the second serial port (/dev/ttyS1): `R <kind> <json>`; progress goes to the
-# console. Reads /flowvm/params (ROUNDS, SECONDS, TCP_BYTES, SCENARIOS), /flowvm/rulesets/*, /flowvm/udpBlast.
+# console. Reads /flowvm/params (ROUNDS, BLAST_SECONDS, TCP_BYTES, SCENARIOS), /flowvm/rulesets/*, /flowvm/udpBlast.
 # Powers the VM off at the end, also on error.
 set -uo pipefail
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -64,17 +64,25 @@ load() { # scenario name → loads its ruleset into the box: NAME.nft (text) or 
   if [ -f "$F/rulesets/$1.post.nft" ]; then box nft -f "$F/rulesets/$1.post.nft" || return 1; fi
   box conntrack -F >/dev/null 2>&1; return 0
 }
-measure() { # round scenario → one R sample line
+N=0
+measure() { # round scenario → one R sample line; R mark lines around the UDP flood and the TCP
+  # stream let the host read QEMU's own CPU time at each edge (the cost, whatever the host's load)
   local before after udp tcp
+  N=$((N + 1))
+  # the UDP span includes udpBlast's opening ping/pong of its 256 flows (one socket per process)
   before=$(flood)
+  R mark "{\"n\":$N,\"edge\":\"udp0\"}"
   # shellcheck disable=SC2086
-  udp=$(lan $F/udpBlast send "$SECONDS" 0 7 $DESTS)
+  udp=$(lan $F/udpBlast send "$BLAST_SECONDS" 0 7 $DESTS)
+  R mark "{\"n\":$N,\"edge\":\"udp1\"}"
   after=$(flood)
   local offl; offl=$(box conntrack -L 2>/dev/null | grep -c OFFLOAD)
   box conntrack -F >/dev/null 2>&1
+  R mark "{\"n\":$N,\"edge\":\"tcp0\"}"
   tcp=$(lan iperf3 -J -c 192.0.2.100 -n "$TCP_BYTES" 2>/dev/null | tr -d '\n\t ' | grep -o '"sum_received":{[^}]*}' | head -n 1)
+  R mark "{\"n\":$N,\"edge\":\"tcp1\"}"
   log "round $1 $2: $((after - before)) packets delivered"
-  R sample "{\"round\":$1,\"scenario\":$(js "$2"),\"delivered\":$((after - before)),\"udp\":${udp:-null},\"offloaded\":$offl,\"tcp\":{${tcp:-}}}"
+  R sample "{\"n\":$N,\"round\":$1,\"scenario\":$(js "$2"),\"delivered\":$((after - before)),\"udp\":${udp:-null},\"offloaded\":$offl,\"tcp\":{${tcp:-}}}"
 }
 
 # --- measurements: floor, A, floor, B, …, floor ----------------------------------------------
@@ -112,7 +120,7 @@ account() { # scenario → R account line: one 1 s blast over 256 fresh flows, t
   d2=$(flood)
   ct=$(box conntrack -L -p udp --dport 7 2>/dev/null)
   # original direction: the first packets= of each line (the opening ping + the flood)
-  local orig; orig=$(printf '%s\n' "$ct" | sed -n 's/^[^p]*packets=\([0-9]*\).*/\1/p' | awk '{s+=$1} END{print s+0}')
+  local orig; orig=$(printf '%s\n' "$ct" | sed -n 's/^.* dport=7 packets=\([0-9]*\) .*/\1/p' | awk '{s+=$1} END{print s+0}')
   R account "{\"scenario\":$(js "$1"),\"loaded\":true,\"delivered\":$((d2 - d1)),\"ctOrigPackets\":$orig,\"offloaded\":$(printf '%s\n' "$ct" | grep -c OFFLOAD),\"flows\":$(printf '%s\n' "$ct" | grep -c 'dport=7'),\"sample\":$(js "$(printf '%s\n' "$ct" | grep OFFLOAD | head -n 1)"),\"flowtable\":$(js "$(box nft list flowtables 2>&1)"),\"flowtableJson\":$(js "$(box nft -j list flowtables 2>&1)")}"
 }
 account shipped+ft
@@ -122,15 +130,20 @@ account floor+ft
 account shipped
 
 # --- an offloaded flow skips the forward chain; conntrack -D (utmd's cut) brings it back -------
-load shipped+ft
+# one flow (one udpBlast process) for 9 s: a drop rule for its peer is inserted above the fast
+# path once it is offloaded, then its conntrack entry is deleted as utmd's cutter does
+load shipped+ftc
 D=192.0.2.100
-lan $F/udpBlast send 1 1 7 $D >/dev/null
+lan $F/udpBlast send 9 0 7 $D >/dev/null & BLAST=$!
+sleep 2
 box nft insert rule inet utm forward ip daddr $D counter drop
-c0=$(flood); lan $F/udpBlast send 1 1 7 $D >/dev/null; c1=$(flood)
+c0=$(flood); sleep 2; c1=$(flood)
+off=$(box conntrack -L -d $D 2>/dev/null | grep -c OFFLOAD)
 box conntrack -D -d $D >/dev/null 2>&1; cut=$?
-lan $F/udpBlast send 1 1 7 $D >/dev/null; c2=$(flood)
+sleep 1; c2=$(flood); sleep 2; c3=$(flood)
+wait $BLAST
 drops=$(box nft list chain inet utm forward | grep -o "daddr $D counter packets [0-9]*" | grep -o '[0-9]*$')
-R cut "{\"deliveredOffloaded\":$((c1 - c0)),\"conntrackD\":$cut,\"deliveredAfterCut\":$((c2 - c1)),\"droppedByRuleAfterCut\":${drops:-0}}"
+R cut "{\"offloadedWhenListed\":$off,\"deliveredPastTheRule2s\":$((c1 - c0)),\"conntrackD\":$cut,\"deliveredInTheSecondAfter\":$((c2 - c1)),\"deliveredThe2sAfter\":$((c3 - c2)),\"droppedByTheRule\":${drops:-0}}"
 
 # --- bridged traffic: a bridge-family flowtable, and an inet flowtable on bridge ports ---------
 ip netns add lanb; ip netns add boxb; ip netns add wanb
@@ -145,6 +158,7 @@ ip -n lanb addr add 192.168.78.101/24 dev eth0; ip -n lanb route add default via
 ip -n wanb addr add 192.168.78.1/24 dev eth0
 for p in 192.0.2.0/24 198.51.100.0/24 203.0.113.0/24; do ip -n wanb route add local $p dev lo; done
 ip netns exec boxb sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.netfilter.nf_conntrack_acct=1
+ip netns exec wanb nft -f /tmp/count.nft
 ip netns exec wanb $F/udpBlast echo 7 & ECHOB=$!
 sleep 1
 bft=$'table bridge t {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; }\n}\n'
@@ -153,7 +167,11 @@ brule=$'table bridge t2 {\n flowtable ft { hook ingress priority filter; devices
 rout=$(printf '%s' "$brule" | ip netns exec boxb nft -f - 2>&1); rcode=$?
 iot=$'table inet t {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; }\n chain forward { type filter hook forward priority filter; policy accept; meta l4proto { tcp, udp } flow add @ft; ct state established,related accept; }\n}\n'
 iout=$(printf '%s' "$iot" | ip netns exec boxb nft -f - 2>&1); icode=$?
+# no counter flag here: a flow the flowtable really forwards stops counting in conntrack
+b0=$(ip netns exec wanb nft -j list counter inet bench flood | grep -o '"packets": *[0-9]*' | grep -o '[0-9]*$')
 ip netns exec lanb $F/udpBlast send 1 1 7 192.0.2.100 192.0.2.101 192.0.2.102 192.0.2.103 >/dev/null
+b1=$(ip netns exec wanb nft -j list counter inet bench flood | grep -o '"packets": *[0-9]*' | grep -o '[0-9]*$')
 bct=$(ip netns exec boxb conntrack -L -p udp --dport 7 2>/dev/null)
-R bridge "{\"bridgeFlowtable\":{\"code\":$bcode,\"out\":$(js "$bout")},\"bridgeFlowAdd\":{\"code\":$rcode,\"out\":$(js "$rout")},\"inetOnBridgePorts\":{\"code\":$icode,\"out\":$(js "$iout"),\"flows\":$(printf '%s\n' "$bct" | grep -c 'dport=7'),\"offloaded\":$(printf '%s\n' "$bct" | grep -c OFFLOAD),\"conntrack\":$(js "$bct")}}"
+borig=$(printf '%s\n' "$bct" | sed -n 's/^.* dport=7 packets=\([0-9]*\) .*/\1/p' | awk '{s+=$1} END{print s+0}')
+R bridge "{\"bridgeFlowtable\":{\"code\":$bcode,\"out\":$(js "$bout")},\"bridgeFlowAdd\":{\"code\":$rcode,\"out\":$(js "$rout")},\"inetOnBridgePorts\":{\"code\":$icode,\"out\":$(js "$iout"),\"flows\":$(printf '%s\n' "$bct" | grep -c 'dport=7'),\"offloaded\":$(printf '%s\n' "$bct" | grep -c OFFLOAD),\"delivered\":$((b1 - b0)),\"ctOrigPackets\":$borig,\"conntrack\":$(js "$bct")}}"
 kill $ECHO $ECHOB 2>/dev/null
