@@ -130,11 +130,12 @@ account floor+ft
 account shipped
 
 # --- an offloaded flow skips the forward chain; conntrack -D (utmd's cut) brings it back -------
-# one flow (one udpBlast process) for 9 s: a drop rule for its peer is inserted above the fast
-# path once it is offloaded, then its conntrack entry is deleted as utmd's cutter does
+# one flow (one udpBlast process) for 15 s (it must outlast the checks under TCG): a drop rule
+# for its peer is inserted above the fast path once it is offloaded, then its conntrack entry
+# is deleted as utmd's cutter does
 load shipped+ftc
 D=192.0.2.100
-lan $F/udpBlast send 9 0 7 $D >/dev/null & BLAST=$!
+lan $F/udpBlast send 15 0 7 $D >/dev/null & BLAST=$!
 sleep 2
 box nft insert rule inet utm forward ip daddr $D counter drop
 c0=$(flood); sleep 2; c1=$(flood)
