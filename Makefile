@@ -8,7 +8,7 @@ DEBS := nftables ulogd2 ulogd2-json iproute2 conntrack tcpdump dnsmasq-base rsys
 SYSLOG_NG_ROOT := /var/cache/utm-lab/syslog-ng
 STAMP := node_modules/.installed-$(shell sha256sum package-lock.json | cut -c1-16)
 
-.PHONY: all deps debs build check test test-unit test-integration bench run docs clean image image-test image-debs
+.PHONY: all deps debs build check test test-unit test-integration bench bench-flowtable run docs clean image image-test image-debs
 
 # Tools the tests need: such a test fails under CI when its tool is missing.
 DEBS += shellcheck systemd
@@ -96,3 +96,13 @@ image-test: image-debs $(STAMP)
 	image/build.sh --out $(IMAGE_TEST_OUT) --cache $(IMAGE_CACHE) --keyring $(IMAGE_CACHE)/test-ca/ca.cert.pem
 	OTASUKE_TEST_IMAGE=$(abspath $(IMAGE_TEST_OUT)) OTASUKE_TEST_CA=$(IMAGE_CACHE)/test-ca \
 	  npx ava --config ava.image.config.mjs
+
+# Router mode's flowtable measured on the kernel the box ships (test/bench/flowtableVm.bench.ts):
+# boots Debian 13's kernel under QEMU with a small root filesystem built from Debian's archive
+# (cached in FLOWVM_CACHE, outside git). Not part of `make test` or `make bench`: under TCG it
+# takes a while (README, "Packet-path bench").
+FLOWVM_DEBS := qemu-system-x86 mmdebstrap cpio zstd gcc libc6-dev
+FLOWVM_CACHE ?= /var/cache/otasuke-flowvm
+bench-flowtable: $(STAMP)
+	@$(MAKE) --no-print-directory debs DEBS="$(FLOWVM_DEBS)"
+	FLOWVM_CACHE=$(FLOWVM_CACHE) npx tsx test/bench/flowtableVm.bench.ts

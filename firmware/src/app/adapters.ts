@@ -2,7 +2,8 @@
 // touches the kernel, the ports or the clock. utmd passes systemAdapters(); unit tests pass
 // fakes, so the wiring runs without privileges.
 import { ConnectionCutter, type ConnectionSweeper, type CutterDeps } from '../conntrack/cutter.js';
-import { probeFlowtable, type FlowtableVerdict } from '../nft/flowtableProbe.js';
+import { probeFlowtable, setFlowtableCounter, type FlowtableVerdict } from '../nft/flowtableProbe.js';
+import { FLOWTABLE } from '../nft/render.js';
 import type { ListenPage } from './web.js';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -50,6 +51,8 @@ export interface DaemonAdapters {
   cutter: (d: CutterDeps) => ConnectionSweeper;
   /** Whether the kernel offers a flowtable on these ports (router mode); absent: never asked, none used. */
   flowtable?: ((devices: readonly string[]) => Promise<FlowtableVerdict>) | undefined;
+  /** Sets the counter flag on the applied flowtable (nft's JSON reader drops it). */
+  flowtableCounter?: ((devices: readonly string[]) => Promise<void>) | undefined;
   /** conntrack and bridge sysctls for the mode. */
   sysctls: (config: Config, log: Logger) => Promise<void>;
   /** Listens with the page's app; rejects when the address cannot be bound. */
@@ -68,6 +71,7 @@ export function systemAdapters(o: { stateDir: string; tableName: string; log: Lo
     capture: (c) => new CaptureHub(c),
     cutter: (d) => new ConnectionCutter(d),
     flowtable: (devices) => probeFlowtable(o.tableName, devices),
+    flowtableCounter: (devices) => setFlowtableCounter(o.tableName, FLOWTABLE, devices),
     sysctls: setSysctls,
     listenPage: (app, at) => {
       const limits = pageLimits(readNofile());

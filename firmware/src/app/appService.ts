@@ -38,6 +38,9 @@ export interface AppServiceDeps {
   /** Asks whether the kernel offers a flowtable on these ports (router mode, once per set of
    *  ports); default: never asked, no flowtable (tests without a kernel). */
   flowtable?: ((devices: readonly string[]) => Promise<FlowtableVerdict>) | undefined;
+  /** Sets the counter flag on the applied ruleset's flowtable (nft's JSON reader drops it:
+   *  nft/flowtableProbe.ts); without it no flowtable is used. Throws when refused. */
+  flowtableCounter?: ((devices: readonly string[]) => Promise<void>) | undefined;
 }
 
 export interface Timings {
@@ -145,6 +148,7 @@ export class AppService {
     if (!this.policy) return false;
     try {
       await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS);
+      if (this.policy.flowtable) await this.armFlowtable(this.policy.flowtable);
       // established packets skip the lists (the fast path): end the connections they now forbid
       await this.cutter.sweep(this.policy);
       this.lastApplyError = null;
@@ -170,9 +174,22 @@ export class AppService {
     this.d.log.info(`flowtable (software offload of established flows): ${verdict.available ? 'used' : 'not used'}: ${verdict.reason}`);
   }
 
+  /** The flowtable just applied gets its counter flag (offloaded flows keep counting bytes in
+   *  conntrack); if that is refused, the ruleset is applied again without a flowtable. */
+  private async armFlowtable(ports: string[]): Promise<void> {
+    try {
+      await this.d.flowtableCounter?.(ports);
+    } catch (e) {
+      this.ft = { ports: ports.join(' '), verdict: { available: false, reason: `the flowtable's counter flag was refused: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}` } };
+      this.d.log.error('flowtable counter flag refused; applying the ruleset without a flowtable', e);
+      if (this.plan) this.policy = this.buildPolicy(this.plan);
+      if (this.policy) await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS);
+    }
+  }
+
   private buildPolicy(plan: NetworkPlan): Policy {
     const { d } = this;
-    const ft = plan.mode === 'router' && this.ft?.verdict.available && this.ft.ports === flowtablePorts(plan).join(' ') ? flowtablePorts(plan) : undefined;
+    const ft = plan.mode === 'router' && d.flowtableCounter && this.ft?.verdict.available && this.ft.ports === flowtablePorts(plan).join(' ') ? flowtablePorts(plan) : undefined;
     return {
       ...buildPolicy({
         config: d.config, provisioning: d.provisioning, base: d.base, plan,

@@ -76,7 +76,7 @@ export class Daemon {
     this.conditions = new Conditions(this.now);
     this.app = new AppService({
       config: o.config, provisioning: o.provisioning, base: o.base, log: o.log, now: this.now,
-      conditions: this.conditions, features: this.features, nft: adapters.nft, cutter: adapters.cutter, flowtable: adapters.flowtable,
+      conditions: this.conditions, features: this.features, nft: adapters.nft, cutter: adapters.cutter, flowtable: adapters.flowtable, flowtableCounter: adapters.flowtableCounter,
     });
   }
 

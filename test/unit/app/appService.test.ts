@@ -85,21 +85,51 @@ test('status carries the ruleset side and the parts it is given', async (t) => {
   t.deepEqual((s.conditions as Array<{ id: string }>).map((c) => c.id), ['ruleset', 'sensor:ulogd']);
 });
 
-test('router mode: the flowtable is used only when the probe offers it, asked once per set of ports, and shown in the status', async (t) => {
+test('router mode: the flowtable is used only when the probe offers it, asked once per set of ports, armed with its counter after each apply, and shown in the status', async (t) => {
   for (const available of [true, false]) {
     const asked: string[][] = [];
+    const armed: string[][] = [];
     const conditions = new Conditions(() => 0);
+    let nft: DryRunBackend | null = null;
     const app = new AppService({
       config: testConfig(), provisioning: null, base: BASE, log: quietLog, now: () => 0, conditions, features: [],
-      nft: (serialize) => new DryRunBackend(BASE.tableName, serialize),
+      nft: (serialize) => (nft = new DryRunBackend(BASE.tableName, serialize)),
       flowtable: (devices) => { asked.push([...devices]); return Promise.resolve({ available, reason: available ? 'offered' : 'Could not process rule: No such file or directory' }); },
+      flowtableCounter: (devices) => { armed.push([...devices]); t.true(JSON.stringify(nft?.transactions.at(-1)).includes('flowtable'), 'armed after the apply that made it'); return Promise.resolve(); },
     });
     const plan: NetworkPlan = { ...PLAN, mode: 'router' };
+    const ports = [...new Set([plan.ifaces.wan, ...plan.ifaces.lan])].sort();
     t.true(await app.firstApply(plan, 0));
     t.true(await app.apply());
-    t.deepEqual(asked, [[...new Set([plan.ifaces.wan, ...plan.ifaces.lan])].sort()], 'asked once for the same ports');
+    t.deepEqual(asked, [ports], 'asked once for the same ports');
+    t.deepEqual(armed, available ? [ports, ports] : [], 'every apply that makes the flowtable sets its counter flag');
     t.is(JSON.stringify(app.render()).includes('"flowtable"'), available);
     const status = app.status({ deviceId: 'b', startedAt: 0, ports: null, store: { alerts: null, upstream: null, storage: null }, sensors: null, capture: null, control: null, page: null, listeners: null });
     t.like(status, { ruleset: { flowtable: { available } } });
   }
+});
+
+test('router mode: no flowtable without a way to set its counter flag, and none once the flag is refused', async (t) => {
+  const plan: NetworkPlan = { ...PLAN, mode: 'router' };
+  const offered = (): Promise<{ available: boolean; reason: string }> => Promise.resolve({ available: true, reason: 'offered' });
+  const make = (flowtableCounter?: (devices: readonly string[]) => Promise<void>): { app: AppService; docs: () => string[] } => {
+    let nft: DryRunBackend | null = null;
+    const app = new AppService({
+      config: testConfig(), provisioning: null, base: BASE, log: quietLog, now: () => 0, conditions: new Conditions(() => 0), features: [],
+      nft: (serialize) => (nft = new DryRunBackend(BASE.tableName, serialize)), flowtable: offered, flowtableCounter,
+    });
+    return { app, docs: () => (nft ? appliedDocs(nft) : []) };
+  };
+  // offered, but nothing could set the counter flag: offloaded flows would stop counting bytes
+  const bare = make();
+  t.true(await bare.app.firstApply(plan, 0));
+  t.false(JSON.stringify(bare.app.render()).includes('"flowtable"'));
+  // the flag refused: the ruleset is applied again without a flowtable, and the status says why
+  const refused = make(() => Promise.reject(new Error('Error: Could not process rule: Operation not supported')));
+  t.true(await refused.app.firstApply(plan, 0));
+  t.deepEqual(refused.docs().map((d) => d.includes('"flowtable"')), [true, false]);
+  t.false(JSON.stringify(refused.app.render()).includes('"flowtable"'));
+  const status = refused.app.status({ deviceId: 'b', startedAt: 0, ports: null, store: { alerts: null, upstream: null, storage: null }, sensors: null, capture: null, control: null, page: null, listeners: null });
+  t.like(status, { ruleset: { flowtable: { available: false } } });
+  t.regex(JSON.stringify(status), /counter flag was refused: Error: Could not process rule: Operation not supported/);
 });

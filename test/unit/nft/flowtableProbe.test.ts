@@ -1,5 +1,5 @@
 import test from 'ava';
-import { flowtableProbeDoc, readFlowtableProbe } from '../../../firmware/src/nft/flowtableProbe.js';
+import { flowtableCounterText, flowtableProbeDoc, flowtableProbeText, readFlowtableProbe } from '../../../firmware/src/nft/flowtableProbe.js';
 
 test('a kernel without flowtables: unavailable, in nft\'s words', (t) => {
   const v = readFlowtableProbe(1, 'flow table (null) (null) use 0 size 0 flags 2 hook prerouting prio 0  dev {  b  a  }\n',
@@ -25,4 +25,17 @@ test('the probe document: a throwaway table, never ours, with the counter flag a
   t.notRegex(doc, /"name":"utm"/);
   t.regex(doc, /"flags":\["counter"\]/);
   t.regex(doc, /"flow":\{"op":"add","flowtable":"@ft"\}/);
+});
+
+test('the probe as utmd asks it: native syntax (nft\'s JSON reader drops flowtable flags), a throwaway table, counter, flow add', (t) => {
+  const text = flowtableProbeText('utm', ['eth0', 'eth1']);
+  t.regex(text, /^table inet utm_ftprobe \{/);
+  t.notRegex(text, /table inet utm \{/);
+  t.regex(text, /flowtable ft \{ hook ingress priority filter; devices = \{ "eth0", "eth1" \}; counter; \}/);
+  t.regex(text, /flow add @ft;/);
+});
+
+test('the counter flag as a native update of the router ruleset\'s flowtable: same hook, priority and devices', (t) => {
+  t.is(flowtableCounterText('utm', 'ft', ['eth0', 'lan.10']),
+    'add flowtable inet utm ft { hook ingress priority filter; devices = { "eth0", "lan.10" }; counter; }\n');
 });
