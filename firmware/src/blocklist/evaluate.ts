@@ -5,7 +5,7 @@ import type { IpRange } from '../net/ip.js';
 import type { Feed } from '../config/feedCatalog.js';
 import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
 import { emptyGuardResult, guardEntry, guardV4, type Guard, type GuardReason } from './guard.js';
-import { guardV6 } from './guardV6.js';
+import { guardV6, guardV6Range } from './guardV6.js';
 import { parseFeed, type LineRejectReason, type RejectSample } from './parse.js';
 
 export type FeedRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256'>;
@@ -83,7 +83,11 @@ export function evaluateFeed(
       format: feed.format,
       ...(feed.csv ? { csv: feed.csv } : {}),
       allowHostBits: feed.allowHostBits,
-      onEntry: (e) => guardEntry(e, guard, g, keep),
+      // an IPv6 entry the full parser read (a range, a commented line) is guarded and kept on
+      // numbers too when the caller takes words
+      onEntry: sink && sinkV4 && sinkV6
+        ? (e) => (e.family === 6 ? guardV6Range(e.first, e.last, guard, g, keepV6) : guardEntry(e, guard, g, keep))
+        : (e) => guardEntry(e, guard, g, keep),
       ...(sink && sinkV4 ? { onV4: (f: number, l: number) => guardV4(f, l, guard, g, keepV4) } : {}),
       ...(sink && sinkV4 && sinkV6 ? { onV6: (w: Uint32Array) => guardV6(w, guard, g, keepV6) } : {}),
     });
