@@ -5,6 +5,7 @@
 // sorted-list diff. The bigint twins (net/ip.ts parseCidr, rangeToCidrs, formatAddress) stay the
 // reference: property tests hold these to the same results. Pure.
 import { formatV6Groups, IpParseError, type IpRange } from './ip.js';
+import { scanV4Line } from './cidrNumbers.js';
 
 /** Scratch of one address's eight 16-bit groups (the scanner and the writer below). */
 const GROUPS = new Uint16Array(8);
@@ -16,27 +17,16 @@ function hexValue(c: number): number {
   return -1;
 }
 
-/** A strict dotted quad exactly at buf[from..to) (net/ip.ts IPv4 rules), or -1. */
+const QUAD = new Float64Array(2);
+
+/** A strict dotted quad exactly at buf[from..to) (net/ip.ts IPv4 rules: cidrNumbers.ts
+ *  scanV4Line on digits and dots only), or -1. */
 function dottedQuad(buf: Uint8Array, from: number, to: number): number {
-  let v = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
   for (let i = from; i < to; i++) {
     const c = buf[i] ?? 0;
-    if (c >= 48 && c <= 57) {
-      if (digits === 1 && octet === 0) return -1;
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
-    } else if (c === 46 && digits > 0 && dots < 3) {
-      v = v * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else return -1;
+    if (c !== 46 && (c < 48 || c > 57)) return -1;
   }
-  if (dots !== 3 || digits === 0) return -1;
-  return v * 256 + octet;
+  return scanV4Line(buf, from, to, false, QUAD) === to ? (QUAD[0] ?? -1) : -1;
 }
 
 /**
