@@ -4,7 +4,7 @@
 // collector sorts (radix) and joins entries as iprange does; the union of a group's feeds is a
 // linear merge-walk. The IPv4 twin lives in packed.ts. Pure.
 import type { IpRange } from '../net/ip.js';
-import { cmpV6, copyV6, putV6BigInt, readV6RangeText, sortV6Order, touchesV6, v6BigInt, v6RangeText } from '../net/ip6Numbers.js';
+import { cmpV6, copyV6, putV6BigInt, readV6RangeText, sortV6Order, touchesV6, v6BigInt, v6RangeTexts as rangeTexts } from '../net/ip6Numbers.js';
 
 /** Sorted, disjoint, non-adjacent IPv6 ranges (4 words an address). */
 export interface V6Ranges {
@@ -133,9 +133,7 @@ export function v6IpRanges(p: V6Ranges): IpRange[] {
 
 /** Snapshot text of the ranges (`a`, `a/len`, `a-b`, as every snapshot format writes them). */
 export function v6RangeTexts(p: V6Ranges): string[] {
-  const out = new Array<string>(p.v6First.length >>> 2);
-  for (let i = 0; i < out.length; i++) out[i] = v6RangeText(p.v6First, 4 * i, p.v6Last, 4 * i);
-  return out;
+  return rangeTexts(p.v6First, p.v6Last);
 }
 
 /** Reads v6RangeTexts back on numbers; throws IpParseError on a bad entry and RangeError when

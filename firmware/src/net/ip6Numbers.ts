@@ -256,14 +256,60 @@ export function v6TextAt(xs: Uint32Array, i: number): string {
   return formatV6Groups(g);
 }
 
+/** The prefix length of first..last when the range is exactly one prefix, else -1. */
+export function exactPrefixV6(first: Uint32Array, fi: number, last: Uint32Array, li: number): number {
+  // a prefix of length L: first and last agree on the first L bits, first has zeros after
+  // them and last ones; so first ^ last is 0…01…1 with first & it = 0 and last & it = it
+  let len = 128;
+  let inHost = false;
+  for (let k = 0; k < 4; k++) {
+    const f = first[fi + k] ?? 0;
+    const l = last[li + k] ?? 0;
+    const x = (f ^ l) >>> 0;
+    if (inHost) {
+      if (x !== 0xffffffff || f !== 0) return -1;
+      continue;
+    }
+    if (x === 0) continue;
+    const lead = Math.clz32(x);
+    // x must be all ones below its highest bit
+    if (x !== 0xffffffff >>> lead || (f & x) !== 0) return -1;
+    len = 32 * k + lead;
+    inHost = true;
+  }
+  return len;
+}
+
+/** Writes the text of the range first..last (`a`, `a/len` or `a-b`) into buf at `o`; returns
+ *  the new end (≤ 83 bytes). */
+function writeV6Range(first: Uint32Array, fi: number, last: Uint32Array, li: number, buf: Buffer, o: number): number {
+  o = writeV6(first, fi, buf, o);
+  const len = exactPrefixV6(first, fi, last, li);
+  if (len === 128) return o;
+  if (len >= 0) return o + buf.write(`/${len}`, o, 'latin1');
+  buf[o++] = 45; // -
+  return writeV6(last, li, buf, o);
+}
+
 /** Text of the range first..last (`a`, `a/len` or `a-b`: net/ip.ts formatRange's form). */
 export function v6RangeText(first: Uint32Array, fi: number, last: Uint32Array, li: number): string {
-  const a = v6TextAt(first, fi);
-  if (cmpV6(first, fi, last, li) === 0) return a;
-  let n = 0;
-  let len = 0;
-  forEachCidrV6(first, fi, last, li, (_w, _at, l) => { n++; len = l; });
-  return n === 1 ? `${a}/${len}` : `${a}-${v6TextAt(last, li)}`;
+  const buf = Buffer.allocUnsafe(84);
+  return buf.toString('latin1', 0, writeV6Range(first, fi, last, li, buf, 0));
+}
+
+/** Text of every range of a list (first, last: 4 words each), written into one buffer and
+ *  cut from it: no group array or intermediate string per range (a snapshot's IPv6 list). */
+export function v6RangeTexts(first: Uint32Array, last: Uint32Array): string[] {
+  const n = first.length >>> 2;
+  const buf = Buffer.allocUnsafe(84 * n);
+  const out = new Array<string>(n);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const start = o;
+    o = writeV6Range(first, 4 * i, last, 4 * i, buf, o);
+    out[i] = buf.toString('latin1', start, o);
+  }
+  return out;
 }
 
 /** Text of every address of a list (4 words each). */
