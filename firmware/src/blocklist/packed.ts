@@ -2,7 +2,7 @@
 // object with two bigints costs ~70 bytes; here IPv4 costs 16 bytes a range (two
 // Float64Arrays, exact below 2^53) and a hash-set single 4 bytes (Uint32Array); IPv6 32 bytes
 // a range (packedV6.ts: four uint32 words an address).
-import { formatAddress, type IpRange } from '../net/ip.js';
+import type { IpRange } from '../net/ip.js';
 import { mergeRanges } from '../net/rangeMerge.js';
 
 import { sortU32 } from '../net/cidrNumbers.js';
@@ -185,11 +185,6 @@ export function packedHasV4(p: PackedRanges, v: number): boolean {
 /** Dotted-decimal text of an IPv4 address held as a number (no bigint on the hot path). */
 export function v4Text(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
-/** Text of an IPv6 address value. */
-export function v6Text(v: bigint): string {
-  return formatAddress(6, v);
 }
 
 export interface U32Diff {

@@ -3,7 +3,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import {
-  cmpV6, diffV6, forEachCidrV6, joinV6, putV6BigInt, readV6RangeText, scanV6Address, scanV6Line, sortV6Order, v6BigInt, v6RangeText, v6TextAt,
+  cmpV6, diffV6, forEachCidrV6, joinV6, putV6BigInt, readV6RangeText, scanV6Address, scanV6Line, sortV6Order, v6BigInt, v6RangeText, v6TextAt, v6Texts,
 } from '../../../firmware/src/net/ip6Numbers.js';
 import { formatAddress, formatRange, IpParseError, parseCidr, parseEntry, rangeToCidrs, type IpRange } from '../../../firmware/src/net/ip.js';
 import { diffSingles } from '../../../firmware/src/blocklist/diff.js';
@@ -75,12 +75,13 @@ const arbV6 = fc.oneof(
   fc.constantFrom(0n, 1n, MAX, MAX - 1n, 1n << 64n, (1n << 64n) - 1n, 1n << 127n),
 );
 
-test('v6TextAt and joinV6 write RFC 5952 text as formatAddress does', (t) => {
+test('v6TextAt, v6Texts and joinV6 write RFC 5952 text as formatAddress does', (t) => {
   fc.assert(fc.property(fc.array(arbV6, { maxLength: 8 }), (vs) => {
     const w = new Uint32Array(4 * vs.length);
     vs.forEach((v, i) => putV6BigInt(v, w, 4 * i));
     vs.forEach((v, i) => t.is(v6TextAt(w, 4 * i), formatAddress(6, v)));
     t.is(joinV6(w).toString(), vs.map((v) => `"${formatAddress(6, v)}"`).join(','));
+    t.deepEqual(v6Texts(w), vs.map((v) => formatAddress(6, v)));
   }));
 });
 
