@@ -314,16 +314,7 @@ export function v6RangeTexts(first: Uint32Array, last: Uint32Array): string[] {
 
 /** Text of every address of a list (4 words each). */
 export function v6Texts(xs: Uint32Array): string[] {
-  const n = xs.length >>> 2;
-  const buf = Buffer.allocUnsafe(40 * n);
-  const out = new Array<string>(n);
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    const start = o;
-    o = writeV6(xs, 4 * i, buf, o);
-    out[i] = buf.toString('latin1', start, o);
-  }
-  return out;
+  return v6RangeTexts(xs, xs); // a range whose first is its last is written as the address
 }
 
 /** How many addresses a list of words holds. */
