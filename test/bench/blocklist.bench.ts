@@ -1,4 +1,4 @@
-// Blocklist load benchmark: `npx tsx test/bench/blocklist.bench.ts [--sizes 100000,1000000] [--runs 3]`.
+// Blocklist load benchmark: `npx tsx test/bench/blocklist.bench.ts [--sizes 100000,1000000] [--runs 3] [--family 6]`.
 // For each size, in a child process of its own (so peak RSS is per size), and in a network
 // namespace it creates and removes:
 //   1. generates a synthetic feed (97% single IPv4 addresses, 3% prefixes /24../20) served
@@ -14,6 +14,9 @@
 //   4. a 1% change (0.5% removed, 0.5% added, singles and prefixes alike) through
 //      refresh() again;
 // and prints the ratios against the targets (full ≤ 1.2× raw, 1% ≤ 10% of full, peak RSS ≤ 300 MB).
+// `--family 6`: the same for an IPv6 feed (70% single addresses, 30% prefixes: mostly /48 and
+// /64, some /56 and /32, a few of rare lengths; blocklistV6Feed.ts). It uses only the APIs the
+// tree before issue 14's IPv6 work also has, so it runs on both trees for an old/new comparison.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -36,6 +39,7 @@ import { RangePacker, splitPacked, v4Text } from '../../firmware/src/blocklist/p
 import { rng } from '../helpers/rng.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags, compileBench } from './compiled.js';
+import { change6, count6, feedText6, generate6, writeRawFiles6, type Synthetic6 } from './blocklistV6Feed.js';
 
 const ROOT = packageRoot();
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
@@ -121,7 +125,7 @@ async function timedCpu<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
 
 /** One size, in this (child) process, on the feed files the parent wrote into `dir`
  *  (so the generator's data does not count in this process's peak RSS). Prints one JSON line. */
-async function child(n: number, dir: string): Promise<void> {
+async function child(n: number, dir: string, family: 4 | 6): Promise<void> {
   const ns = `utm-bench-${randomBytes(3).toString('hex')}`;
   let server: ChildProcess | null = null;
   await run(['ip', 'netns', 'add', ns]);
@@ -139,7 +143,7 @@ async function child(n: number, dir: string): Promise<void> {
         shipped: false, jitterSeconds: 0, maxBytes: 256 * 1024 * 1024,
         extra: [{
           id: 'bench', name: { ja: 'ベンチ', en: 'bench' }, description: { ja: 'ベンチ用', en: 'bench' },
-          urls: { v4: `http://127.0.0.1:${port}/feed.txt` }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
+          urls: { [`v${family}`]: `http://127.0.0.1:${port}/feed.txt` }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
           refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.5, maxRejectRatio: 0.1, maxBytes: 256 * 1024 * 1024, enabledByDefault: true,
         }],
       },
@@ -179,7 +183,7 @@ async function child(n: number, dir: string): Promise<void> {
     // feed server as it does in steady state (the first download from a new server re-applies
     // the ruleset once, to protect that server: a one-time cost per server, ~0.2 s here).
     renameSync(join(dir, 'feed.txt'), join(dir, 'feed-full.txt'));
-    writeFileSync(join(dir, 'feed.txt'), '# warm-up\n203.0.113.250\n');
+    writeFileSync(join(dir, 'feed.txt'), family === 4 ? '# warm-up\n203.0.113.250\n' : '# warm-up\n2001:db8::250\n');
     const [warm] = await feature.refresh();
     if (warm?.result !== 'loaded') throw new Error(`warm-up feed not loaded: ${JSON.stringify(warm)}`);
     const full = new Date(Date.now() + 30_000);
@@ -190,7 +194,9 @@ async function child(n: number, dir: string): Promise<void> {
     const [rep, oursMs, oursCpu] = await timedCpu(() => feature.refresh());
     if (rep[0]?.result !== 'loaded') throw new Error(`bench feed not loaded: ${JSON.stringify(rep)}`);
     const loaded = feature.applied.get('fbothdrop')!;
-    const content = { v4Singles: loaded.v4Singles.slice() };
+    const content = family === 4
+      ? { singles: loaded.v4Singles.length, nets: loaded.v4Nets.length, lengths: loaded.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' ') }
+      : { singles: count6(loaded.v6Singles), nets: loaded.v6Nets.length, lengths: loaded.v6Masked.map((m) => `/${m.len}:${count6(m.nets)}`).join(' ') };
     // 1% update through our code
     // a later Last-Modified (the server has one-second resolution), as a real new version has
     const later = new Date(Date.now() + 60_000);
@@ -207,12 +213,12 @@ async function child(n: number, dir: string): Promise<void> {
     const rawMs = (rawBefore + Math.min(rawNative, rawJson)) / 2;
     const oldRawMs = Math.min(await rawRun('interval', false), await rawRun('interval', true));
     const expect = JSON.parse(readFileSync(join(dir, 'raw-expect.json'), 'utf8')) as { singles: number; lengths: string; rare: number };
-    const got = { singles: content.v4Singles.length, lengths: loaded.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' '), rare: loaded.v4Nets.length };
+    const got = { singles: content.singles, lengths: content.lengths, rare: content.nets };
     if (JSON.stringify(got) !== JSON.stringify(expect)) throw new Error(`raw baseline holds other sets than ours: ${JSON.stringify(expect)} vs ${JSON.stringify(got)}`);
-    const rules = (await run([...nftArgv, 'list', 'chain', 'inet', base.tableName, 'bl_fbothdrop_out_v4'])).stdout.split('\n').filter((l) => l.includes('jump')).length;
+    const rules = (await run([...nftArgv, 'list', 'chain', 'inet', base.tableName, `bl_fbothdrop_out_v${family}`])).stdout.split('\n').filter((l) => l.includes('jump')).length;
 
     process.stdout.write(`${JSON.stringify({
-      n, singles: content.v4Singles.length, nets: loaded.v4Nets.length, lengths: loaded.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' '), rules,
+      n, family, singles: content.singles, nets: content.nets, lengths: content.lengths, rules,
       oursMs, rawBeforeMs: rawBefore, rawNativeMs: rawNative, rawJsonMs: rawJson, rawMs, oldRawMs,
       updateMs: updMs, update: rep2[0]?.sync, oursCpuMs: oursCpu, updCpuMs: updCpu, rawCpuMs: Math.min(...rawCpu), peakRssMB: rssMB, fullPhases: rep[0]?.timings, updatePhases: rep2[0]?.timings,
     })}\n`);
@@ -280,7 +286,9 @@ const median = (xs: number[]): number => {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const ci = args.indexOf('--child');
-  if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!);
+  const fi = args.indexOf('--family');
+  const family = fi >= 0 && args[fi + 1] === '6' ? 6 : 4;
+  if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!, family);
   const si = args.indexOf('--sizes');
   const sizes = (si >= 0 ? args[si + 1]! : '100000,1000000').split(',').map(Number);
   const ri = args.indexOf('--runs');
@@ -288,20 +296,27 @@ async function main(): Promise<void> {
   // the measured side runs as utmd does: compiled, under the unit's node flags
   const compiled = compileBench(import.meta.url);
   const { flags, from } = benchNodeFlags();
-  console.log(`median of ${runs} runs per size (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')} from ${from})`);
+  console.log(`IPv${family} feed; median of ${runs} runs per size (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')} from ${from})`);
   console.log('size      ours(s)  raw(s)  ours/raw  1%upd(s)  upd/full  peakRSS(MB)  raw-interval(s)  ours/raw-interval   [targets: ≤1.2×, ≤10%, ≤300 MB]');
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
     const results: Array<Record<string, any>> = [];
     try {
-      const syn = generate(n, 42);
-      writeFileSync(join(dir, 'feed.base.txt'), feedText(syn));
-      writeRawFiles(syn, dir);
-      writeFileSync(join(dir, 'feed.1pct.txt'), feedText(change(syn, 7)));
+      if (family === 4) {
+        const syn = generate(n, 42);
+        writeFileSync(join(dir, 'feed.base.txt'), feedText(syn));
+        writeRawFiles(syn, dir);
+        writeFileSync(join(dir, 'feed.1pct.txt'), feedText(change(syn, 7)));
+      } else {
+        const syn: Synthetic6 = generate6(n, 42);
+        writeFileSync(join(dir, 'feed.base.txt'), feedText6(syn));
+        writeRawFiles6(syn, dir);
+        writeFileSync(join(dir, 'feed.1pct.txt'), feedText6(change6(syn, 7)));
+      }
       for (let i = 0; i < runs; i++) {
         copyFileSync(join(dir, 'feed.base.txt'), join(dir, 'feed.txt'));
         copyFileSync(join(dir, 'feed.1pct.txt'), join(dir, 'feed-1pct.txt'));
-        const out = await run([process.execPath, ...flags, compiled, '--child', String(n), dir], { timeoutMs: 1_800_000 });
+        const out = await run([process.execPath, ...flags, compiled, '--child', String(n), dir, '--family', String(family)], { timeoutMs: 1_800_000 });
         results.push(JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, any>);
       }
     } finally {

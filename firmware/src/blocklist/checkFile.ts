@@ -3,7 +3,7 @@
 import { evaluateFeed, type FeedRules } from './evaluate.js';
 import { buildGuard } from './guard.js';
 import { FEED_FORMATS, type FeedFormat } from '../config/feedCatalog.js';
-import { packRanges } from './packed.js';
+import { packedCount, packRanges } from './packed.js';
 
 export interface CheckSummary {
   format: FeedFormat;
@@ -39,7 +39,7 @@ export function checkFeedText(text: string, format: FeedFormat, csvColumn?: stri
     format,
     dataLines: o.stats.dataLines,
     accepted: o.stats.usable,
-    merged: p.v4First.length + p.v6.length,
+    merged: packedCount(p),
     rejected,
     rejectedTotal: o.stats.parseRejectedTotal + o.stats.guardRejectedTotal,
     carved: Object.fromEntries(Object.entries(o.stats.carved).map(([k, v]) => [k, v ?? 0])),

@@ -5,6 +5,7 @@ import type { IpRange } from '../net/ip.js';
 import type { Feed } from '../config/feedCatalog.js';
 import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
 import { emptyGuardResult, guardEntry, guardV4, type Guard, type GuardReason } from './guard.js';
+import { guardV6, guardV6Range } from './guardV6.js';
 import { parseFeed, type LineRejectReason, type RejectSample } from './parse.js';
 
 export type FeedRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256'>;
@@ -51,6 +52,9 @@ export function evaluateFeed(
   /** With `sink`: guarded IPv4 entries as numbers (first, last), read on numbers from the line
    *  to here for the plain formats (no bigint or object per entry). */
   sinkV4?: (first: number, last: number) => void,
+  /** With `sinkV4`: guarded IPv6 entries as words (first at w[0..3], last at w[4..7], valid
+   *  during the call), read and guarded on numbers the same way (guardV6.ts). */
+  sinkV6?: (w: Uint32Array) => void,
 ): FeedOutcome {
   const stats: FeedStats = {
     dataLines: 0, parseAccepted: 0, parseRejected: {}, parseRejectedTotal: 0,
@@ -74,12 +78,18 @@ export function evaluateFeed(
       : (r: IpRange): void => { usable++; entries.push(r); };
     // made once, not per entry: a closure per line is 1M short-lived objects at 1M
     const keepV4 = (a: number, b: number): void => { usable++; sinkV4?.(a, b); };
+    const keepV6 = (w: Uint32Array): void => { usable++; sinkV6?.(w); };
     const p = parseFeed(body.text, {
       format: feed.format,
       ...(feed.csv ? { csv: feed.csv } : {}),
       allowHostBits: feed.allowHostBits,
-      onEntry: (e) => guardEntry(e, guard, g, keep),
+      // an IPv6 entry the full parser read (a range, a commented line) is guarded and kept on
+      // numbers too when the caller takes words
+      onEntry: sink && sinkV4 && sinkV6
+        ? (e) => (e.family === 6 ? guardV6Range(e.first, e.last, guard, g, keepV6) : guardEntry(e, guard, g, keep))
+        : (e) => guardEntry(e, guard, g, keep),
       ...(sink && sinkV4 ? { onV4: (f: number, l: number) => guardV4(f, l, guard, g, keepV4) } : {}),
+      ...(sink && sinkV4 && sinkV6 ? { onV6: (w: Uint32Array) => guardV6(w, guard, g, keepV6) } : {}),
     });
     stats.dataLines += p.dataLines;
     stats.parseAccepted += p.acceptedTotal;

@@ -166,7 +166,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     // the index holds packed ranges already; rebuild it as the catalog-order list of feeds
     this.hits = { feeds: this.feeds.flatMap((f) => {
       const r = this.ranges.get(f.id);
-      return r ? [{ feedId: f.id, v4First: r.v4First, v4Last: r.v4Last, v6: r.v6 }] : [];
+      return r ? [{ feedId: f.id, v4First: r.v4First, v4Last: r.v4Last, v6First: r.v6First, v6Last: r.v6Last }] : [];
     }) };
   }
 
@@ -357,7 +357,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   status(): Record<string, unknown> {
     return {
       feeds: this.feeds.filter((f) => f.enabled).length,
-      groups: this.layout.map((g) => ({ id: g.id, feeds: g.feedIds.length, singles: (this.applied.get(g.id)?.v4Singles.length ?? 0) + (this.applied.get(g.id)?.v6Singles.length ?? 0) })),
+      groups: this.layout.map((g) => ({ id: g.id, feeds: g.feedIds.length, singles: (this.applied.get(g.id)?.v4Singles.length ?? 0) + ((this.applied.get(g.id)?.v6Singles.length ?? 0) >>> 2) })),
       manual: this.manualRepo?.live(this.need().now()).length ?? 0,
       manualRefused: this.manualRefused,
       protected: { ...this.peers(), unresolvedNtp: this.selfProtect?.unresolved ?? [] },

@@ -3,6 +3,7 @@
 // apply never leaves the feed looking healthy with numbers the kernel does not enforce.
 import { rejectedCounts, type RefreshOutcome } from './refresh.js';
 import type { FeedStatusRow } from './repos.js';
+import { packedCount } from './packed.js';
 
 type Loaded = Extract<RefreshOutcome, { kind: 'ok' }>;
 type Fault = Extract<RefreshOutcome, { kind: 'fault' }>;
@@ -26,7 +27,7 @@ export function statusFault(st: FeedStatusRow, out: Fault, now: number): void {
 export function statusLoaded(st: FeedStatusRow, out: Loaded, now: number): FeedStatusRow {
   return {
     ...st, lastSuccessAt: now, lastChangeAt: now, consecutiveFailures: 0, lastError: null,
-    entries: out.ranges.v4First.length + out.ranges.v6.length, usable: out.usable,
+    entries: packedCount(out.ranges), usable: out.usable,
     dataLines: out.stats.dataLines, rejected: rejectedCounts(out.stats), validators: out.validators,
   };
 }

@@ -15,6 +15,7 @@
 //    cut out and the rest stays blocked (counted under `carved` by reason). Rejecting it
 //    whole would let one bad line in a feed unblock a whole hostile /12.
 import { BITS, formatRange, parseEntry, rangeSize, type Family, type IpRange } from '../net/ip.js';
+import { v6Segments, type V6Segments } from './guardV6.js';
 
 export type SpecialReason =
   | 'unspecified' | 'loopback' | 'link_local' | 'multicast' | 'broadcast'
@@ -71,7 +72,7 @@ export interface GuardResult {
   samples: Array<{ entry: string; reason: GuardReason; carved: boolean }>;
 }
 
-interface Segment { first: bigint; last: bigint; reason: SpecialReason | RuntimeReason }
+export interface Segment { first: bigint; last: bigint; reason: SpecialReason | RuntimeReason }
 
 /** Guard prepared once per configuration; reuse it for every feed. */
 export interface Guard {
@@ -83,6 +84,8 @@ export interface Guard {
   v4Last?: Float64Array;
   /** maxSize[4] as a number (guardV4's test, no bigint per entry). */
   v4MaxSize?: number;
+  /** IPv6 segments and size limit as words (guardV6.ts: IPv6 entries on numbers). */
+  v6?: V6Segments;
 }
 
 function specialRange(text: string): IpRange {
@@ -123,13 +126,15 @@ export function buildGuard(opts: GuardOptions = {}): Guard {
     ...(opts.protected ?? []),
   ];
   const v4 = flatten(all.filter((p) => p.range.family === 4));
+  const v6 = flatten(all.filter((p) => p.range.family === 6));
   return {
     maxSize: { 4: 1n << BigInt(32 - minPrefix[4]), 6: 1n << BigInt(128 - minPrefix[6]) },
-    segments: { 4: v4, 6: flatten(all.filter((p) => p.range.family === 6)) },
+    segments: { 4: v4, 6: v6 },
     maxSamples: opts.maxSamples ?? 5,
     v4First: Float64Array.from(v4, (x) => Number(x.first)),
     v4Last: Float64Array.from(v4, (x) => Number(x.last)),
     v4MaxSize: 2 ** (32 - minPrefix[4]),
+    v6: v6Segments(v6, minPrefix[6]),
   };
 }
 

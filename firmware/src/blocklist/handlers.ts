@@ -74,7 +74,7 @@ export function blocklistHandlers(f: BlocklistFeature): Handlers {
           const nets = c ? prefixCount(c) : { v4: 0, v6: 0 };
           // nets: every prefix (masked hash sets and the interval set); lengths: the masked ones
           return { id: g.id, direction: g.direction, action: g.action, feeds: g.feedIds,
-            v4Singles: c?.v4Singles.length ?? 0, v4Nets: nets.v4, v6Singles: c?.v6Singles.length ?? 0, v6Nets: nets.v6,
+            v4Singles: c?.v4Singles.length ?? 0, v4Nets: nets.v4, v6Singles: (c?.v6Singles.length ?? 0) >>> 2, v6Nets: nets.v6,
             maskedLengths: { v4: c?.v4Masked.map((m) => m.len) ?? [], v6: c?.v6Masked.map((m) => m.len) ?? [] } };
         }),
         feeds: f.feeds.map((feed) => {

@@ -2,15 +2,15 @@
 // logged drop or watch hit does not say which feed (and so which category) it came from.
 // This index answers that in userspace by binary search over each feed's merged ranges.
 // IPv4 is kept in Float64Arrays (16 bytes a range, ~16 MB for a 1M-entry feed) instead of
-// bigint objects (~70 MB).
+// bigint objects (~70 MB); IPv6 in Uint32Arrays of 4 words an address (packedV6.ts).
 import type { Address, IpRange } from '../net/ip.js';
-import { findRange, mergeRanges, type MergedRanges } from '../net/rangeMerge.js';
+import { packRanges } from './packed.js';
+import { v6Has, type V6Ranges } from './packedV6.js';
 
-interface FeedRanges {
+interface FeedRanges extends V6Ranges {
   feedId: string;
   v4First: Float64Array;
   v4Last: Float64Array;
-  v6: MergedRanges;
 }
 
 export interface HitIndex {
@@ -21,13 +21,8 @@ export interface HitIndex {
 export function buildHitIndex(feeds: ReadonlyArray<{ feedId: string; entries: readonly IpRange[] }>): HitIndex {
   return {
     feeds: feeds.map(({ feedId, entries }) => {
-      const m = mergeRanges([entries]);
-      return {
-        feedId,
-        v4First: Float64Array.from(m[4], (r) => Number(r.first)),
-        v4Last: Float64Array.from(m[4], (r) => Number(r.last)),
-        v6: m[6],
-      };
+      const p = packRanges(entries);
+      return { feedId, v4First: p.v4First, v4Last: p.v4Last, v6First: p.v6First, v6Last: p.v6Last };
     }),
   };
 }
@@ -49,7 +44,7 @@ export function feedsListing(index: HitIndex, addr: Address): string[] {
   const out: string[] = [];
   const v = Number(addr.value);
   for (const f of index.feeds) {
-    const hit = addr.family === 4 ? hasV4(f.v4First, f.v4Last, v) : findRange(f.v6, addr.value) !== -1;
+    const hit = addr.family === 4 ? hasV4(f.v4First, f.v4Last, v) : v6Has(f, addr.value);
     if (hit) out.push(f.feedId);
   }
   return out;

@@ -11,7 +11,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { formatRange, parseEntry } from '../net/ip.js';
+import { v6RangesFromTexts, v6RangeTexts } from './packedV6.js';
 import { applyV4Delta, diffV4Ranges, type V4Ranges } from './snapshotDelta.js';
 import { writeAtomic } from '../sys/files.js';
 import type { PackedRanges } from './packed.js';
@@ -100,7 +100,7 @@ export function encodeSnapshot(s: FeedSnapshot): string {
   }
   return JSON.stringify({
     version: 2, feedId: s.feedId, savedAt: s.savedAt, usable: s.usable,
-    v4Singles: Buffer.from(singles.buffer, singles.byteOffset, singles.byteLength).toString('base64'), v4Ranges: pairsText(others), v6: s.ranges.v6.map(formatRange),
+    v4Singles: Buffer.from(singles.buffer, singles.byteOffset, singles.byteLength).toString('base64'), v4Ranges: pairsText(others), v6: v6RangeTexts(s.ranges),
   });
 }
 
@@ -151,7 +151,7 @@ export function encodeDelta(base: FeedSnapshot, s: FeedSnapshot): { text: string
   const d = diffV4Ranges(base.ranges, s.ranges);
   const text = JSON.stringify({
     version: 1, feedId: s.feedId, base: { savedAt: base.savedAt, ranges: base.ranges.v4First.length }, savedAt: s.savedAt, usable: s.usable,
-    del: pairsText(d.del), add: pairsText(d.add), v6: s.ranges.v6.map(formatRange),
+    del: pairsText(d.del), add: pairsText(d.add), v6: v6RangeTexts(s.ranges),
   });
   return { text, ranges: d.del.v4First.length + d.add.v4First.length };
 }
@@ -172,11 +172,11 @@ export function applyDelta(base: FeedSnapshot, text: string): FeedSnapshot | nul
   let v6;
   try {
     v4 = applyV4Delta(base.ranges, { del: readPairs(r.data.del, 'delta del'), add: readPairs(r.data.add, 'delta add') });
-    v6 = r.data.v6.map((t) => parseEntry(t));
+    v6 = v6RangesFromTexts(r.data.v6);
   } catch (e) {
     throw new LastGoodError('snapshot delta does not apply to its base', { cause: e });
   }
-  return { feedId: base.feedId, savedAt: r.data.savedAt, usable: r.data.usable, ranges: { ...v4, v6 } };
+  return { feedId: base.feedId, savedAt: r.data.savedAt, usable: r.data.usable, ranges: { ...v4, ...v6 } };
 }
 
 /** Reads a snapshot back; throws LastGoodError if it is malformed or not minimal. */
@@ -193,11 +193,11 @@ export function decodeSnapshot(text: string): FeedSnapshot {
   const { v4First, v4Last } = d.version === 1 ? readPairs(d.v4, 'v4') : mergeSingles(d.v4Singles, readPairs(d.v4Ranges, 'v4'));
   let v6;
   try {
-    v6 = r.data.v6.map((t) => parseEntry(t));
+    v6 = v6RangesFromTexts(r.data.v6);
   } catch (e) {
     throw new LastGoodError('snapshot v6 entry refused', { cause: e });
   }
-  return { feedId: r.data.feedId, savedAt: r.data.savedAt, usable: r.data.usable, ranges: { v4First, v4Last, v6 } };
+  return { feedId: r.data.feedId, savedAt: r.data.savedAt, usable: r.data.usable, ranges: { v4First, v4Last, ...v6 } };
 }
 
 /** The files of one feed's snapshot. Format 2 and its deltas are named so that firmware from

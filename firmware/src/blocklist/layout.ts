@@ -7,7 +7,8 @@
 import type { BlocklistGroup, FamilyElems, ListAction, ListDirection } from '../nft/policy.js';
 import { rangeElem } from '../policy/elements.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
-import { v4Text, v6Text, type SetContent } from './packed.js';
+import { v4Text, type SetContent } from './packed.js';
+import { v6Texts } from '../net/ip6Numbers.js';
 
 export interface GroupLayout {
   /** Set/log id, e.g. `fbothdrop`, `foutwatch` ([a-z0-9]{1,16}). */
@@ -48,7 +49,7 @@ export function groupElems(c: SetContent): { v4: FamilyElems; v6: FamilyElems } 
   };
   return {
     v4: { single: texts(c.v4Singles), masked: c.v4Masked.map((m) => ({ len: m.len, elems: texts(m.nets) })), net: c.v4Nets.map(rangeElem) },
-    v6: { single: c.v6Singles.map(v6Text), masked: c.v6Masked.map((m) => ({ len: m.len, elems: m.nets.map(v6Text) })), net: c.v6Nets.map(rangeElem) },
+    v6: { single: v6Texts(c.v6Singles), masked: c.v6Masked.map((m) => ({ len: m.len, elems: v6Texts(m.nets) })), net: c.v6Nets.map(rangeElem) },
   };
 }
 

@@ -25,8 +25,9 @@ import type { RulesetSets } from '../nft/backend.js';
 import { blocklistLookupChain, blocklistSetNames } from '../nft/policy.js';
 import { groupLookupRules } from '../nft/render.js';
 import { rangeElem } from '../policy/elements.js';
-import { diffRanges, diffSingles } from './diff.js';
-import { diffU32, v6Text } from './packed.js';
+import { diffRanges } from './diff.js';
+import { diffU32 } from './packed.js';
+import { diffV6, joinV6, v6Count } from '../net/ip6Numbers.js';
 import { emptyContent, type SetContent } from './prefixSets.js';
 
 /** Sets up to this many elements are read back and counted after an update. */
@@ -104,9 +105,7 @@ interface FamilyIo<K> {
 }
 
 const V4: FamilyIo<Uint32Array> = { family: 4, diff: diffU32, size: (xs) => xs.length, json: joinV4 };
-const V6: FamilyIo<bigint[]> = {
-  family: 6, diff: diffSingles, size: (xs) => xs.length, json: (xs) => xs.map((x) => `"${v6Text(x)}"`).join(','),
-};
+const V6: FamilyIo<Uint32Array> = { family: 6, diff: diffV6, size: v6Count, json: joinV6 };
 
 /** Plans the update of group `g` from `prev` (what the kernel holds) to `next`. */
 export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next: SetContent): SyncPlan {

@@ -1,30 +1,32 @@
 // Compact, pure storage of a feed's (or a group's) merged ranges. At 1M entries an IpRange
 // object with two bigints costs ~70 bytes; here IPv4 costs 16 bytes a range (two
-// Float64Arrays, exact below 2^53) and a hash-set single 4 bytes (Uint32Array). IPv6
-// lists are small in practice and stay as IpRange objects.
-import { formatAddress, type IpRange } from '../net/ip.js';
+// Float64Arrays, exact below 2^53) and a hash-set single 4 bytes (Uint32Array); IPv6 32 bytes
+// a range (packedV6.ts: four uint32 words an address).
+import type { IpRange } from '../net/ip.js';
 import { mergeRanges } from '../net/rangeMerge.js';
 
 import { sortU32 } from '../net/cidrNumbers.js';
+import { EMPTY_V6, unionV6, V6Collector, type V6Ranges } from './packedV6.js';
 
 export { splitPacked, type SetContent } from './prefixSets.js';
 
-/** Sorted, disjoint, non-adjacent ranges per family. */
-export interface PackedRanges {
+/** Sorted, disjoint, non-adjacent ranges per family (IPv6: v6First/v6Last, 4 words each). */
+export interface PackedRanges extends V6Ranges {
   v4First: Float64Array;
   v4Last: Float64Array;
-  v6: IpRange[];
 }
 
-export const EMPTY_PACKED: PackedRanges = { v4First: new Float64Array(0), v4Last: new Float64Array(0), v6: [] };
+export const EMPTY_PACKED: PackedRanges = { v4First: new Float64Array(0), v4Last: new Float64Array(0), ...EMPTY_V6 };
 
 /** Merges guarded entries (any order, duplicates allowed) into packed minimal ranges. */
 export function packRanges(entries: readonly IpRange[]): PackedRanges {
-  const m = mergeRanges([entries]);
+  const m = mergeRanges([entries.filter((r) => r.family === 4)]);
+  const v6 = new V6Collector();
+  for (const r of entries) if (r.family === 6) v6.addRange(r);
   return {
     v4First: Float64Array.from(m[4], (r) => Number(r.first)),
     v4Last: Float64Array.from(m[4], (r) => Number(r.last)),
-    v6: m[6],
+    ...v6.finish(),
   };
 }
 
@@ -66,11 +68,16 @@ export class RangePacker {
   private readonly singles = new NumList(new Uint32Array(1024), (n) => new Uint32Array(n));
   private readonly prefixes = new NumList(new Float64Array(256), (n) => new Float64Array(n));
   private readonly pairs: Array<[number, number]> = [];
-  private readonly others: IpRange[] = [];
+  private readonly v6 = new V6Collector();
 
   add(r: IpRange): void {
     if (r.family === 4) this.addV4(Number(r.first), Number(r.last));
-    else this.others.push(r);
+    else this.v6.addRange(r);
+  }
+
+  /** An IPv6 entry as words (first at w[0..3], last at w[4..7]). */
+  addV6(w: Uint32Array): void {
+    this.v6.add(w);
   }
 
   /** An IPv4 entry as numbers, first ≤ last. */
@@ -107,14 +114,14 @@ export class RangePacker {
         j++;
       }
     }
-    const v4 = union2({ v4First: uniq, v4Last: uniq, v6: [] }, { v4First: pf, v4Last: pl, v6: [] });
-    return { ...v4, v6: packRanges(this.others).v6 };
+    const v4 = union2({ v4First: uniq, v4Last: uniq, ...EMPTY_V6 }, { v4First: pf, v4Last: pl, ...EMPTY_V6 });
+    return { ...v4, ...this.v6.finish() };
   }
 }
 
 /** Number of merged ranges held (both families). */
 export function packedCount(p: PackedRanges): number {
-  return p.v4First.length + p.v6.length;
+  return p.v4First.length + (p.v6First.length >>> 2);
 }
 
 /** Union of two packed lists, still minimal (linear merge-walk); each input sorted by
@@ -152,7 +159,7 @@ function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
       last[k] = l;
     }
   }
-  return { v4First: first.slice(0, k + 1), v4Last: last.slice(0, k + 1), v6: a.v6.length + b.v6.length ? mergeRanges([a.v6, b.v6])[6] : [] };
+  return { v4First: first.slice(0, k + 1), v4Last: last.slice(0, k + 1), ...unionV6(a, b) };
 }
 
 /** Union of any number of packed lists (feeds of one group). */
@@ -178,11 +185,6 @@ export function packedHasV4(p: PackedRanges, v: number): boolean {
 /** Dotted-decimal text of an IPv4 address held as a number (no bigint on the hot path). */
 export function v4Text(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
-/** Text of an IPv6 address value. */
-export function v6Text(v: bigint): string {
-  return formatAddress(6, v);
 }
 
 export interface U32Diff {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { IpParseError, parseCidr, parseEntry, type IpParseReason, type IpRange } from '../net/ip.js';
 import { csvV4Line, jsonlV4Line, scanV4Run } from './parseBytes.js';
+import { scanV6Line } from '../net/ip6Numbers.js';
 import type { FeedFormat } from '../config/feedCatalog.js';
 
 
@@ -47,6 +48,9 @@ export interface ParseOptions {
    *  are read on numbers in the bytes and come here instead, without a string, a bigint or an
    *  object per line (parseBytes.ts; anything else takes the full parser and onEntry). */
   onV4?: (first: number, last: number) => void;
+  /** With onV4: lines whose entry is one IPv6 address or prefix come here the same way, as
+   *  words (net/ip6Numbers.ts: first at w[0..3], last at w[4..7]; valid during the call). */
+  onV6?: (w: Uint32Array) => void;
 }
 
 export interface RejectSample { line: number; reason: LineRejectReason; text: string }
@@ -235,7 +239,9 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
   let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // byte-order mark
   let lineNo = 0;
   const onV4 = onEntry ? opts.onV4 : undefined;
+  const onV6 = onV4 ? opts.onV6 : undefined;
   const v4 = new Float64Array(3);
+  const v6 = onV6 ? new Uint32Array(8) : undefined;
   // csv: a line without quotes, NUL or non-ASCII bytes is split on the delimiter in its bytes
   // (a whitespace delimiter takes the full path: trimming the line would move its fields)
   const delim = delimiter.charCodeAt(0);
@@ -249,19 +255,29 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
       result.dataLines += n;
       result.acceptedTotal += n;
       if (pos > size) break;
+      const end6 = v6 ? scanV6Line(bytes, pos, size, cidrOpts.allowHostBits, v6) : -1;
+      if (end6 >= 0 && v6) {
+        pos = end6 + 1;
+        lineNo++;
+        result.dataLines++;
+        result.acceptedTotal++;
+        onV6?.(v6);
+        continue;
+      }
     } else if (onV4) {
       // one record or csv line read in the bytes, or -1: the full path below reads it
       const end = opts.format === 'spamhaus-jsonl'
-        ? jsonlV4Line(bytes, pos, maxLine, cidrOpts.allowHostBits, v4)
+        ? jsonlV4Line(bytes, pos, maxLine, cidrOpts.allowHostBits, v4, v6)
         : csvBytes && csvIndex >= 0 && !csvHeaderPending
-          ? csvV4Line(bytes, pos, delim, csvIndex, maxLine, cidrOpts.allowHostBits, v4)
+          ? csvV4Line(bytes, pos, delim, csvIndex, maxLine, cidrOpts.allowHostBits, v4, v6)
           : -1;
       if (end >= 0) {
         pos = end + 1;
         lineNo++;
         result.dataLines++;
         result.acceptedTotal++;
-        onV4(v4[0] ?? 0, v4[1] ?? 0);
+        if (v4[2] === 6 && v6) onV6?.(v6);
+        else onV4(v4[0] ?? 0, v4[1] ?? 0);
         continue;
       }
     }

@@ -7,6 +7,7 @@
 // optimised code from one feed to the next (a loop inside parseFeed, whose closures are new at
 // every call, was thrown away each time and ran cold through half of a 100k feed). Pure.
 import { scanV4Line } from '../net/cidrNumbers.js';
+import { scanV6Line } from '../net/ip6Numbers.js';
 
 /** Reads lines from `pos` while each is exactly one IPv4 address or prefix (scanV4Line),
  *  handing each to `onV4`; returns the position of the first line it did not read (past the
@@ -27,6 +28,15 @@ export function scanV4Run(bytes: Uint8Array, pos: number, allowHostBits: boolean
   return at;
 }
 
+/** Whether bytes[from..to) is exactly one IPv4 entry (into out[0], out[1]; out[2] = 4) or,
+ *  with `v6`, one IPv6 entry (into v6[0..7]; out[2] = 6). */
+function entryAt(bytes: Uint8Array, from: number, to: number, allowHostBits: boolean, out: Float64Array, v6: Uint32Array | undefined): boolean {
+  out[2] = 4;
+  if (scanV4Line(bytes, from, to, allowHostBits, out) === to) return true;
+  out[2] = 6;
+  return v6 !== undefined && scanV6Line(bytes, from, to, allowHostBits, v6) === to;
+}
+
 /** ASCII blanks String#trim removes: tab, LF, VT, FF, CR, space. */
 function blank(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
@@ -35,9 +45,10 @@ function blank(c: number): boolean {
 /** The csv line at `from` when it holds no quote, NUL or non-ASCII byte, is at most `maxLine`
  *  long, is not a comment, and its field `column` (0-based; fields split on `delim`, a
  *  printable ASCII byte other than a blank, and trimmed) is one IPv4 address or prefix:
- *  returns the index of its line feed (or the body's end), the entry in `out[0]`, `out[1]`.
- *  -1 otherwise, for the full parser to decide. */
-export function csvV4Line(bytes: Uint8Array, from: number, delim: number, column: number, maxLine: number, allowHostBits: boolean, out: Float64Array): number {
+ *  returns the index of its line feed (or the body's end), the entry in `out[0]`, `out[1]`
+ *  (with `v6`, an IPv6 entry in `v6[0..7]`, `out[2]` saying which). -1 otherwise, for the
+ *  full parser to decide. */
+export function csvV4Line(bytes: Uint8Array, from: number, delim: number, column: number, maxLine: number, allowHostBits: boolean, out: Float64Array, v6?: Uint32Array): number {
   const size = bytes.length;
   let field = 0;
   let fieldStart = from;
@@ -62,7 +73,7 @@ export function csvV4Line(bytes: Uint8Array, from: number, delim: number, column
   if (fs < 0) return -1;
   while (fs < fe && blank(bytes[fs] ?? 0)) fs++;
   while (fe > fs && blank(bytes[fe - 1] ?? 0)) fe--;
-  if (fs === fe || scanV4Line(bytes, fs, fe, allowHostBits, out) !== fe) return -1;
+  if (fs === fe || !entryAt(bytes, fs, fe, allowHostBits, out, v6)) return -1;
   return i;
 }
 
@@ -96,9 +107,9 @@ function keyIs(bytes: Uint8Array, from: number, to: number, key: readonly number
 /** The Spamhaus JSONL line at `from` when it is a flat JSON object whose values are all plain
  *  strings (printable ASCII, no escape), with one `cidr` that is one IPv4 address or prefix and
  *  no `type` (the metadata line), at most `maxLine` long: returns the index of its line feed
- *  (or the body's end), the entry in `out[0]`, `out[1]`. -1 otherwise, for the full parser
+ *  (or the body's end), the entry in `out[0]`, `out[1]` (or in `v6`, as csvV4Line). -1 otherwise, for the full parser
  *  (JSON.parse and the record schema) to decide. */
-export function jsonlV4Line(bytes: Uint8Array, from: number, maxLine: number, allowHostBits: boolean, out: Float64Array): number {
+export function jsonlV4Line(bytes: Uint8Array, from: number, maxLine: number, allowHostBits: boolean, out: Float64Array, v6?: Uint32Array): number {
   const size = bytes.length;
   let nl = from;
   while (nl < size && bytes[nl] !== 10) nl++;
@@ -136,6 +147,6 @@ export function jsonlV4Line(bytes: Uint8Array, from: number, maxLine: number, al
     if (bytes[i] === 125 && i + 1 === end) break; // } and nothing after it
     return -1;
   }
-  if (cidrFrom < 0 || cidrFrom === cidrTo || scanV4Line(bytes, cidrFrom, cidrTo, allowHostBits, out) !== cidrTo) return -1;
+  if (cidrFrom < 0 || cidrFrom === cidrTo || !entryAt(bytes, cidrFrom, cidrTo, allowHostBits, out, v6)) return -1;
   return nl;
 }

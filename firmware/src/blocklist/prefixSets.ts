@@ -4,10 +4,12 @@
 // enough go into a plain hash set of their own, looked up with the length's netmask
 // (`ip daddr & 255.255.255.0 @bl_g_v4_p24`); the prefixes of rare lengths go into the
 // group's small interval set. Every one of these sets is then updated by difference.
-// IPv4 stays on numbers (a Uint32Array per set, sorted), no object per entry. Pure.
-import { rangeToCidrs, type IpRange } from '../net/ip.js';
+// IPv4 stays on numbers (a Uint32Array per set, sorted), no object per entry; IPv6 too
+// (prefixSetsV6.ts, 4 words an address). Pure.
+import type { IpRange } from '../net/ip.js';
 import { countCidrsV4, forEachCidrV4 } from '../net/cidrNumbers.js';
 import type { PackedRanges } from './packed.js';
+import { splitV6, type MaskedV6 } from './prefixSetsV6.js';
 
 /** A length gets a masked hash set from this many prefixes; fewer go to the interval set. */
 export const MASKED_MIN_PREFIXES = 64;
@@ -17,7 +19,7 @@ export const MASKED_MAX_LENGTHS = 8;
 
 /** Prefixes of one length, by network address, ascending. */
 export interface MaskedV4 { len: number; nets: Uint32Array }
-export interface MaskedV6 { len: number; nets: bigint[] }
+export type { MaskedV6 } from './prefixSetsV6.js';
 
 /** What one group's nft sets hold, per family: singles (hash), masked prefixes per length
  *  (hash, longest length first) and prefixes of rare lengths (interval, address order). */
@@ -25,14 +27,15 @@ export interface SetContent {
   v4Singles: Uint32Array;
   v4Masked: MaskedV4[];
   v4Nets: IpRange[];
-  v6Singles: bigint[];
+  /** IPv6 as 4 uint32 words an address (net/ip6Numbers.ts), ascending. */
+  v6Singles: Uint32Array;
   v6Masked: MaskedV6[];
   v6Nets: IpRange[];
 }
 
 /** Empty content. */
 export function emptyContent(): SetContent {
-  return { v4Singles: new Uint32Array(0), v4Masked: [], v4Nets: [], v6Singles: [], v6Masked: [], v6Nets: [] };
+  return { v4Singles: new Uint32Array(0), v4Masked: [], v4Nets: [], v6Singles: new Uint32Array(0), v6Masked: [], v6Nets: [] };
 }
 
 /** The prefix lengths (below the family's full length) that get a masked hash set, longest
@@ -79,29 +82,13 @@ export function splitPacked(p: PackedRanges): SetContent {
     if (f === l) put(f, 32);
     else forEachCidrV4(f, l, put);
   }
-  // IPv6 lists are short in practice (hundreds): bigint prefixes are fine there
-  const v6Cidrs = p.v6.flatMap(rangeToCidrs);
-  const c6 = new Array<number>(129).fill(0);
-  for (const c of v6Cidrs) c6[c.prefixLen] = (c6[c.prefixLen] ?? 0) + 1;
-  const lens6 = maskedLengths(c6, 128);
-  const v6Masked: MaskedV6[] = lens6.map((len) => ({ len, nets: [] }));
-  const v6Singles: bigint[] = [];
-  const v6Nets: IpRange[] = [];
-  for (const c of v6Cidrs) {
-    if (c.prefixLen === 128) v6Singles.push(c.first);
-    else {
-      const m = v6Masked.find((x) => x.len === c.prefixLen);
-      if (m) m.nets.push(c.first);
-      else v6Nets.push({ family: 6, first: c.first, last: c.last });
-    }
-  }
-  return { v4Singles, v4Masked, v4Nets, v6Singles, v6Masked, v6Nets };
+  return { v4Singles, v4Masked, v4Nets, ...splitV6(p) };
 }
 
 /** Prefixes held outside the singles sets (both families): what `status` calls ranges. */
 export function prefixCount(c: SetContent): { v4: number; v6: number } {
   return {
     v4: c.v4Nets.length + c.v4Masked.reduce((a, m) => a + m.nets.length, 0),
-    v6: c.v6Nets.length + c.v6Masked.reduce((a, m) => a + m.nets.length, 0),
+    v6: c.v6Nets.length + c.v6Masked.reduce((a, m) => a + (m.nets.length >>> 2), 0),
   };
 }

@@ -21,7 +21,7 @@ const hits = { feeds: [
   { feedId: 'c2list', ...packRanges([parseEntry('203.0.113.66')]) },
   { feedId: 'scan', ...packRanges([parseEntry('198.51.100.0/24')]) },
   { feedId: 'spam', ...packRanges([parseEntry('203.0.113.0/24')]) },
-].map((f) => ({ feedId: f.feedId, v4First: f.v4First, v4Last: f.v4Last, v6: f.v6 })) };
+].map((f) => ({ feedId: f.feedId, v4First: f.v4First, v4Last: f.v4Last, v6First: f.v6First, v6Last: f.v6Last })) };
 
 test('a hit names the category of the feed that lists the address, preferring the group whose rule fired', (t) => {
   t.deepEqual(describeHit(feeds, layout, hits, 'fbothdrop', '203.0.113.66'), { category: 'c2', name: '名前c2list' });

@@ -31,3 +31,16 @@ test('property: agrees with a linear scan', (t) => {
   }), { numRuns: 500 });
   t.pass();
 });
+
+test('property: agrees with a linear scan for IPv6 (words in the index)', (t) => {
+  const top = MAX[6] - 6000n;
+  const r6 = fc.tuple(fc.bigInt({ min: 0n, max: 5000n }), fc.bigInt({ min: 0n, max: 50n }))
+    .map(([a, s]): IpRange => ({ family: 6, first: top + a, last: top + a + s }));
+  fc.assert(fc.property(fc.array(fc.array(r6, { maxLength: 20 }), { minLength: 1, maxLength: 4 }), fc.array(fc.bigInt({ min: 0n, max: 6000n }), { maxLength: 50 }), (feeds, probes) => {
+    const idx = buildHitIndex(feeds.map((entries, i) => ({ feedId: `f${i}`, entries })));
+    for (const p of probes) {
+      const want = feeds.flatMap((entries, i) => (entries.some((r) => rangeHas(r, 6, top + p)) ? [`f${i}`] : []));
+      t.deepEqual(feedsListing(idx, { family: 6, value: top + p }), want);
+    }
+  }), { numRuns: 200 });
+});

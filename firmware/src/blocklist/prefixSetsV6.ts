@@ -1,0 +1,49 @@
+// One group's IPv6 sets in the masked-hash layout (prefixSets.ts says why), on numbers:
+// merged ranges (packedV6.ts) cut into prefixes (net/ip6Numbers.ts forEachCidrV6), singles
+// and the network addresses of each common length as sorted Uint32Arrays of 4 words an
+// address; prefixes of rare lengths as the interval set's few ranges. Pure.
+import { forEachCidrV6, v6BigInt } from '../net/ip6Numbers.js';
+import type { IpRange } from '../net/ip.js';
+import type { V6Ranges } from './packedV6.js';
+import { maskedLengths } from './prefixSets.js';
+
+/** Prefixes of one length, by network address (4 words each), ascending. */
+export interface MaskedV6 { len: number; nets: Uint32Array }
+
+export interface V6Content { v6Singles: Uint32Array; v6Masked: MaskedV6[]; v6Nets: IpRange[] }
+
+/** Cuts minimal IPv6 ranges into singles, masked prefixes per common length and rare ones. */
+export function splitV6(p: V6Ranges): V6Content {
+  const f = p.v6First;
+  const l = p.v6Last;
+  const counts = new Float64Array(129);
+  const count = (_w: Uint32Array, _at: number, len: number): void => { counts[len] = (counts[len] ?? 0) + 1; };
+  for (let i = 0; i < f.length; i += 4) forEachCidrV6(f, i, l, i, count);
+  const lens = maskedLengths(counts, 128);
+  const slot = new Int16Array(129).fill(-1);
+  lens.forEach((len, i) => { slot[len] = i; });
+  const v6Singles = new Uint32Array(4 * (counts[128] ?? 0));
+  const v6Masked: MaskedV6[] = lens.map((len) => ({ len, nets: new Uint32Array(4 * (counts[len] ?? 0)) }));
+  const fill = new Uint32Array(lens.length);
+  const v6Nets: IpRange[] = [];
+  let s = 0;
+  const put = (w: Uint32Array, at: number, len: number): void => {
+    if (len === 128) {
+      v6Singles.set(w.subarray(at, at + 4), s);
+      s += 4;
+      return;
+    }
+    const k = slot[len] ?? -1;
+    const m = v6Masked[k];
+    if (m) {
+      const o = fill[k] ?? 0;
+      m.nets.set(w.subarray(at, at + 4), o);
+      fill[k] = o + 4;
+      return;
+    }
+    const first = v6BigInt(w, at);
+    v6Nets.push({ family: 6, first, last: first + (1n << BigInt(128 - len)) - 1n });
+  };
+  for (let i = 0; i < f.length; i += 4) forEachCidrV6(f, i, l, i, put);
+  return { v6Singles, v6Masked, v6Nets };
+}
