@@ -72,7 +72,7 @@ const run = (layout: Layout): { alerts: Alert[]; findings: number } => {
 // the start, where hundreds of benign pairs score too (README). Bounds: the target where it holds,
 // the measured figure where it does not (so this only stops it getting worse there).
 const TARGET_PER_PC_DAY = 0.1;
-const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 28, c2Found: 7 }, scattered: { falseAlerts: 18, c2Found: 7 } };
+const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 7, c2Found: 12 }, scattered: { falseAlerts: 7, c2Found: 11 } };
 const HELD_OUT_FROM_DAY = 4;
 const dayOf = (at: number): number => Math.floor((at - MONDAY) / (24 * H)) + 1;
 
