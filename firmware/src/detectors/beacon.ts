@@ -189,12 +189,13 @@ export class BeaconDetector implements FlowDetector {
     // A web-port check-in to a network this device has used day after day, for longer than a new
     // beacon takes to be found (routineDays), is its routine (an update agent, a sync client):
     // alone it is no reason to call anyone, so it only adds to an incident about that network.
-    // A new destination, or another port, stands alone.
+    // A new destination, or another port, stands alone; so does a channel of a device keeping
+    // several (an implant's controller is used day after day too).
     if (routine !== undefined) {
       f.evidence['destinationFirstSeenHoursAgo'] = routine.firstSeenHoursAgo;
       f.evidence['destinationEarlierDaysUsed'] = routine.earlierDaysUsed;
       f.evidence['deviceSeenHoursBeforeDestination'] = routine.deviceSeenHoursBefore;
-      if (web && routine.firstSeenHoursAgo >= 24 * b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
+      if (web && !several && routine.firstSeenHoursAgo >= 24 * b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
     }
     return [f];
   }

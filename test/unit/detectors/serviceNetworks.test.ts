@@ -8,7 +8,7 @@ import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { DetectorSet } from '../../../firmware/src/detectors/index.js';
 import { compileServiceNetworks, ServiceNetworksError, type OperatorOf } from '../../../firmware/src/detectors/serviceNetworks.js';
 import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
-import { MIN, periodic, thresholds } from './helpers.js';
+import { DAY0, MIN, periodic, thresholds } from './helpers.js';
 import { OPERATOR_OF } from './corpus.js';
 
 const SHIPPED = JSON.parse(readFileSync(new URL('../../../rules/service-networks.json', import.meta.url), 'utf8')) as { operators: Array<{ name: string; source: string[] }> };
@@ -87,4 +87,16 @@ test('persistent channels inside operator networks, or two addresses of one netw
   t.true(sync.every((f) => Number(f.evidence['persistentRareChannels']) <= 1) && sync.some((f) => f.evidence['persistentRareChannels'] === 1));
   // Two networks are two channels: the irregular one and one more make several.
   t.true(feed(make(), [...irregular('203.0.113.9'), ...clockwork('192.0.2.10')]).some((f) => f.remote?.ip === '203.0.113.9'));
+});
+
+test('a device keeping several persistent rare channels: its check-in used day after day is not demoted to routine', (t) => {
+  const D = 24 * 60 * MIN;
+  /** The device used 203.0.113.0/24 on two earlier days (browsing just after midnight), then checks in all day. */
+  const days = (ip: string) => [0, 1].flatMap((day) => periodic({ every: MIN, hours: 0.05, seed: day, from: DAY0 + day * D + 10 * MIN, over: { remoteIp: ip } }));
+  const onDay2 = (flows: FlowRecord[]) => flows.map((f) => ({ ...f, start: f.start + 2 * D, end: f.end + 2 * D }));
+  const routineOnly = feed(make(), [...days('203.0.113.66'), ...onDay2(clockwork('203.0.113.66'))]);
+  t.true(routineOnly.length > 0 && routineOnly.every((f) => f.corroborating === true), 'alone: routine');
+  const implant = feed(make(), [...days('203.0.113.66'), ...onDay2([...clockwork('203.0.113.66'), ...clockwork('192.0.2.10'), ...clockwork('2001:db8:2::10')])])
+    .filter((f) => f.remote?.ip === '203.0.113.66');
+  t.true(implant.some((f) => f.corroborating !== true && Number(f.evidence['destinationEarlierDaysUsed']) === 2), 'with two more channels it stands alone');
 });
