@@ -159,7 +159,8 @@ export class BeaconDetector implements FlowDetector {
     // A persistent rare channel: connections in nearly every hour of the day to a network no other
     // office device uses. An implant keeps several (its controller and fallbacks); a benign PC's
     // persistent rare channels lie in the networks large operators publish (telemetry, sync).
-    const persistent = w.hd.bars >= b.channels.persistentHours && (used?.count ?? 1) <= 1;
+    const persistent = w.hd.bars >= b.channels.persistentHours && (used?.count ?? 1) <= 1
+      && (this.ctx.officeDevices?.(now) ?? 0) >= b.channels.minOfficeDevices; // in an office of one or two, everything is rare
     let operator = persistent ? this.ctx.operatorOf?.(flow.remoteIp) : undefined; // asked again below only for a finding
     const channels = this.noteChannel(deviceKey(flow), networkKey(flow.remoteIp), persistent && operator === undefined, now);
     const several = persistent && channels >= b.channels.perDevice;

@@ -73,6 +73,7 @@ export class DetectorSet {
       usedBy: (f) => this.popularity.devices(f.remoteIp, f.end),
       routine: (f) => this.routine.evidence(deviceKey(f), f.remoteIp, f.end),
       operatorOf: deps.operatorOf,
+      officeDevices: (now) => this.popularity.officeDevices(now),
     };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
     this.beacon = new BeaconDetector(ctx);

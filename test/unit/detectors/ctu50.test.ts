@@ -71,11 +71,12 @@ const run = (layout: Layout): { alerts: Alert[]; findings: number } => {
 // more hours a day, judged at RITA's "low" 0.7) comes from the last session's look at the whole set
 // (benign PCs: 0 such channels outside operator networks on every day; the full-traffic days: 1);
 // 18 or 22 hours and 3 channels give the same figures. Days 4-5 (20 PC-days) stay held out for the
-// routine rule and meet the target. C2 servers found: 12 / 11 of 13, was 7: Botnet-67-1's
-// controller and fallbacks (one on EC2) score 0.7-0.86; the one missed in both layouts
-// (89.69.138.91) is used 8 hours of one day, too short for a 24 h score.
+// routine rule and meet the target. C2 servers found: 12 / 12 of 13, was 7: Botnet-67-1's
+// controller and fallbacks (one on EC2) score 0.7-0.86, and a channel of a device keeping several is
+// not demoted to routine; the one missed (89.69.138.91) is used 8 hours of one day, too short for a
+// 24 h score. Rarity needs an office (5 devices or more): each PC alone, nothing is a rare channel.
 const TARGET_PER_PC_DAY = 0.1;
-const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 5, c2Found: 12 }, scattered: { falseAlerts: 5, c2Found: 11 } };
+const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 5, c2Found: 12 }, scattered: { falseAlerts: 5, c2Found: 12 } };
 const HELD_OUT_FROM_DAY = 4;
 const dayOf = (at: number): number => Math.floor((at - MONDAY) / (24 * H)) + 1;
 

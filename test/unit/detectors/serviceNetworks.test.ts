@@ -38,7 +38,10 @@ test('a bad operator list is refused whole', (t) => {
 // small hosters' networks.
 const OPS = compileServiceNetworks({ version: 1, operators: [{ name: 'example-cloud', source: ['test'], prefixes: ['198.51.100.0/24', '2001:db8:1::/48'] }] });
 const make = (operatorOf: OperatorOf | null = OPS) => new DetectorSet({ thresholds: thresholds(), listed: () => undefined, operatorOf: operatorOf ?? undefined });
-const feed = (d: DetectorSet, flows: FlowRecord[]): Finding[] => [...flows].sort((a, b) => a.end - b.end).flatMap((f) => d.onFlow(f)).filter((f) => f.kind === 'beacon');
+/** Four more office devices, each browsing once an hour somewhere of its own (rarity needs an office: beacon.channels.minOfficeDevices). */
+const office = (): FlowRecord[] => [1, 2, 3, 4].flatMap((i) => periodic({ every: 60 * MIN, hours: 72, seed: i, over: { deviceIp: `192.168.1.${20 + i}`, deviceMac: `02:00:00:00:00:${20 + i}`, remoteIp: `2001:db8:f${i}::1`, family: 6, remotePort: 80 } }));
+const feed = (d: DetectorSet, flows: FlowRecord[], withOffice = true): Finding[] => [...flows, ...(withOffice ? office() : [])].sort((a, b) => a.end - b.end).flatMap((f) => d.onFlow(f))
+  .filter((f) => f.kind === 'beacon' && f.device?.ip === '192.168.1.10');
 /** A clockwork check-in every 15 minutes, all day (score ≥ 0.9). */
 const clockwork = (ip: string, port = 443): FlowRecord[] =>
   periodic({ every: 15 * MIN, jitter: 2000, hours: 24, seed: 7, over: { remoteIp: ip, remotePort: port, family: ip.includes(':') ? 6 : 4 } });
@@ -73,6 +76,8 @@ test('a device keeping several persistent rare channels outside operator network
   // An implant's fallback on a cloud address is not weakened by the cloud.
   const cloud = feed(make(), [...clockwork('198.51.100.10'), ...clockwork('192.0.2.10'), ...clockwork('2001:db8:2::10')]).filter((f) => f.remote?.ip === '198.51.100.10');
   t.true(cloud.length > 0 && cloud.some((f) => f.corroborating !== true), 'the cloud channel of a device keeping several stands alone');
+  // An office of one device: everything it uses is rare, so nothing counts as a rare channel.
+  t.deepEqual(feed(make(), [...irregular('203.0.113.9'), ...clockwork('192.0.2.10'), ...clockwork('2001:db8:2::10')], false).filter((f) => f.remote?.ip === '203.0.113.9'), []);
 });
 
 test('persistent channels inside operator networks, or two addresses of one network, do not make a device keep several', (t) => {
