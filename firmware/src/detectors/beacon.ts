@@ -21,10 +21,12 @@ import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
+import { networkKey } from './popularity.js';
 import { madSorted, medianSorted, quartilesSorted, r3 } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
 const WEB_PORTS: ReadonlySet<number> = new Set([80, 443]);
+const CHANNEL_HOLD_MS = 2 * 3_600_000;
 
 // Per pair only the connections and three times: identity lives in the key and, when a finding
 // is made, in the flow that completed it. Connections are one interleaved array
@@ -109,10 +111,14 @@ export class BeaconDetector implements FlowDetector {
   /** The figures last reported for a pair (only pairs that were reported: few), so that a beacon
    *  whose count or interval changed is reported again at its next rescore and its alert grows. */
   private readonly told: CappedMap<string, string>;
+  /** Per device, its persistent rare channels outside published operator networks, with the event
+   *  time each was last scored as one (only devices that have one: few). */
+  private readonly channels: CappedMap<string, Map<string, number>>;
 
   constructor(private readonly ctx: DetectorContext) {
     this.pairs = new CappedMap(ctx.c.t.caps.beaconPairs);
     this.told = new CappedMap(ctx.c.t.caps.devices);
+    this.channels = new CappedMap(ctx.c.t.caps.devices);
   }
 
   size(): number { return this.pairs.size; }
@@ -146,12 +152,22 @@ export class BeaconDetector implements FlowDetector {
     // used after the box had watched it for routineDays is new for the device, and counts for it.
     const routine = this.ctx.routine?.(flow);
     const isNew = routine !== undefined && routine.deviceSeenHoursBefore >= 24 * b.routineDays;
-    const threshold = isNew ? b.scoreThreshold - b.newDestinationBonus : b.scoreThreshold;
-    const s = this.score(p, now, threshold);
-    if (s === undefined || s.score < threshold) return [];
+    const w = this.window(p, now);
     // A destination many office devices use (by network or name) is a service, not one implant's
     // controller: Windows push and Delivery Optimization check in like clockwork on every PC.
     const used = this.ctx.usedBy?.(flow);
+    // A persistent rare channel: connections in nearly every hour of the day to a network no other
+    // office device uses. An implant keeps several (its controller and fallbacks); a benign PC's
+    // persistent rare channels lie in the networks large operators publish (telemetry, sync).
+    const persistent = w.hd.bars >= b.channels.persistentHours && (used?.count ?? 1) <= 1
+      && (this.ctx.officeDevices?.(now) ?? 0) >= b.channels.minOfficeDevices; // in an office of one or two, everything is rare
+    let operator = persistent ? this.ctx.operatorOf?.(flow.remoteIp) : undefined; // asked again below only for a finding
+    const channels = this.noteChannel(deviceKey(flow), networkKey(flow.remoteIp), persistent && operator === undefined, now);
+    const several = persistent && channels >= b.channels.perDevice;
+    let threshold = isNew ? b.scoreThreshold - b.newDestinationBonus : b.scoreThreshold;
+    if (several) threshold = Math.min(threshold, b.channels.scoreThreshold);
+    const s = this.score(w, threshold);
+    if (s === undefined || s.score < threshold) return [];
     if (used !== undefined && used.count > c.t.longConnection.maxDevices) return [];
     const figures = `${s.connections}|${Math.round(s.medianInterval)}|${s.score}`;
     if (now - p.lastReported < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
@@ -159,18 +175,43 @@ export class BeaconDetector implements FlowDetector {
     this.told.set(key, figures);
     const f = this.finding(flow, s, now);
     f.evidence['devicesUsingNetworkOrName'] = used?.count ?? null;
+    f.evidence['persistentRareChannels'] = channels;
+    f.evidence['scoreThreshold'] = threshold;
+    const web = WEB_PORTS.has(flow.remotePort ?? -1);
+    if (!persistent) operator = this.ctx.operatorOf?.(flow.remoteIp);
+    // A web-port check-in to a network a large operator publishes for its services and cloud is
+    // weaker evidence (telemetry, a sync client): alone it only adds to an incident about that
+    // network. Not an allowlist: another port stands alone, and so does every persistent channel
+    // of a device that keeps several outside those networks (an implant's fallback on a cloud).
+    if (operator !== undefined) {
+      f.evidence['serviceOperator'] = operator;
+      if (web && !several) f.corroborating = true;
+    }
     // A web-port check-in to a network this device has used day after day, for longer than a new
     // beacon takes to be found (routineDays), is its routine (an update agent, a sync client):
     // alone it is no reason to call anyone, so it only adds to an incident about that network.
-    // A new destination, or another port, stands alone.
+    // A new destination, or another port, stands alone; so does a channel of a device keeping
+    // several (an implant's controller is used day after day too).
     if (routine !== undefined) {
       f.evidence['destinationFirstSeenHoursAgo'] = routine.firstSeenHoursAgo;
       f.evidence['destinationEarlierDaysUsed'] = routine.earlierDaysUsed;
       f.evidence['deviceSeenHoursBeforeDestination'] = routine.deviceSeenHoursBefore;
-      f.evidence['scoreThreshold'] = threshold;
-      if (WEB_PORTS.has(flow.remotePort ?? -1) && routine.firstSeenHoursAgo >= 24 * b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
+      if (web && !several && routine.firstSeenHoursAgo >= 24 * b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
     }
     return [f];
+  }
+
+  /** Marks (or clears) network `net` as one of `device`'s persistent rare channels (a service
+   *  answering from several addresses of one network is one channel); returns how many the
+   *  device has. A channel counts while it was last scored as one within CHANNEL_HOLD_MS: with a
+   *  connection in nearly every hour, it is rescored at least hourly. */
+  private noteChannel(device: string, net: string, is: boolean, now: number): number {
+    let m = this.channels.peek(device);
+    if (is) (m ??= this.channels.upsert(device, () => new Map<string, number>())).set(net, now);
+    else m?.delete(net);
+    if (m === undefined) return 0;
+    for (const [k, at] of m) if (at < now - CHANNEL_HOLD_MS) m.delete(k);
+    return m.size;
   }
 
   /** The window to keep across a restart (pairs seen within the window of `now`). */
@@ -199,24 +240,25 @@ export class BeaconDetector implements FlowDetector {
     if (i > 0) p.c.splice(0, i);
   }
 
-  /** RITA score of one pair at event time `now`; undefined when there is too little data. */
-  private score(p: Pair, now: number, threshold: number) {
-    const c = this.ctx.c, b = c.t.beacon;
-    const toS = (ms: number) => ms / 1000;
-    const dsMax = toS(now);
+  /** One pair's connections at event time `now`, with the histogram and duration sub-scores
+   *  (binning, min, max: no sorting, cheap enough for every scoring). */
+  private window(p: Pair, now: number) {
+    const b = this.ctx.c.t.beacon;
     // The whole window, also while the box has watched for less: RITA's duration score claims
     // persistence over its (24 h) dataset, and a pair seen through the box's first six hours has
     // not shown a day of it. The box's first day is judged like any other, where a new beacon
     // has an empty morning behind it (measured on CTU-50: 19 false alerts become 13, scattered).
-    const dsMin = toS(now - c.hours(b.windowHours));
-    if (dsMax <= dsMin) return undefined;
-    // Histogram and duration need no sorting (binning, min, max): compute them first and skip
-    // the O(n log n) interval and size statistics when even perfect ones could not reach the
-    // threshold. Office browsing (business hours only) is cut here at a few µs per pair.
+    const dsMax = now / 1000, dsMin = (now - this.ctx.c.hours(b.windowHours)) / 1000;
     const times: number[] = [], bytes: number[] = [];
     p.c.forEach((v, i) => (i % 2 === 0 ? times : bytes).push(v)); // p.c is [time, bytes, time, bytes, …]
-    const hd = histogramAndDuration(times, dsMin, dsMax, b);
-    const w = b.weights;
+    return { times, bytes, hd: histogramAndDuration(times, dsMin, dsMax, b) };
+  }
+
+  /** RITA score of one pair's window; undefined when there is too little data, or when even perfect
+   *  interval and size statistics could not reach `threshold` (office browsing, business hours
+   *  only, is cut here before the O(n log n) part at a few µs per pair). */
+  private score({ times, bytes, hd }: ReturnType<BeaconDetector['window']>, threshold: number) {
+    const w = this.ctx.c.t.beacon.weights;
     if (w.ts + w.ds + hd.durScore * w.dur + hd.histScore * w.hist < threshold) return undefined;
     const ts = times.sort((x, y) => x - y);
     const deltas: number[] = [];
@@ -263,5 +305,9 @@ export class BeaconDetector implements FlowDetector {
     const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
     this.pairs.sweep((p) => p.lastSeen < horizon);
     for (const [k] of this.told.entries()) if (this.pairs.peek(k) === undefined) this.told.delete(k);
+    this.channels.sweep((m) => {
+      for (const [k, at] of m) if (at < now - CHANNEL_HOLD_MS) m.delete(k);
+      return m.size === 0;
+    });
   }
 }

@@ -23,6 +23,10 @@ export interface DetectorContext {
   allowed(flow: FlowRecord, detector: DetectorName): string | undefined;
   /** How many office devices used this flow's destination (by network or name) lately; set by DetectorSet. */
   usedBy?: ((flow: FlowRecord) => { count: number; by: 'network' | 'name' }) | undefined;
+  /** How many office devices were active lately (popularity's window); set by DetectorSet. */
+  officeDevices?: ((now: number) => number) | undefined;
+  /** The operator whose published network holds an address (serviceNetworks.ts); set by DetectorSet. */
+  operatorOf?: ((ip: string) => string | undefined) | undefined;
   /** The flow's device's history with the destination's network (routine.ts); set by DetectorSet. */
   routine?: ((flow: FlowRecord) => RoutineEvidence | undefined) | undefined;
 }

@@ -15,6 +15,7 @@ import { ScanDetector } from './scan.js';
 import { ThreatIntelDetector, type BlockedAttempt, type ListedLookup } from './threatIntel.js';
 import { AllowEntrySchema, clocked, type AllowEntry, type Thresholds } from './thresholds.js';
 import { UploadDetector } from './upload.js';
+import type { OperatorOf } from './serviceNetworks.js';
 
 export interface DetectorSetDeps {
   thresholds: Thresholds;
@@ -22,6 +23,8 @@ export interface DetectorSetDeps {
   listed: ListedLookup;
   /** Reverse name lookup for allowlist entries with `names`, when a DNS sensor exists. */
   nameOf?: NameOf | undefined;
+  /** Networks large operators publish (rules/service-networks.json, compileServiceNetworks): weaker evidence. */
+  operatorOf?: OperatorOf | undefined;
   /** Allowlist entries from provisioning, e.g. collectorAllowEntry(ip). */
   extraAllow?: readonly AllowEntry[] | undefined;
 }
@@ -69,6 +72,8 @@ export class DetectorSet {
       ...base,
       usedBy: (f) => this.popularity.devices(f.remoteIp, f.end),
       routine: (f) => this.routine.evidence(deviceKey(f), f.remoteIp, f.end),
+      operatorOf: deps.operatorOf,
+      officeDevices: (now) => this.popularity.officeDevices(now),
     };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
     this.beacon = new BeaconDetector(ctx);

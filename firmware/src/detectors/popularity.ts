@@ -31,10 +31,15 @@ export type PopularitySnapshot = z.infer<typeof PopularitySnapshotSchema>;
 
 export class OfficePopularity {
   private readonly seen: CappedMap<string, Seen>;
+  /** Each device's last outbound flow (event ms), and how many were seen within the window, counted
+   *  at most every 10 minutes of event time: rarity only means something in an office of several. */
+  private readonly deviceLast: CappedMap<string, number>;
+  private office = { count: 0, at: -Infinity };
 
   /** `cap`: destinations remembered; `keep`: most devices kept per destination (enough to decide). */
   constructor(cap: number, private readonly keep: number, private readonly windowMs: number, private readonly nameOf?: (ip: string) => string | undefined) {
     this.seen = new CappedMap(cap);
+    this.deviceLast = new CappedMap(cap);
   }
 
   private keys(ip: string): string[] {
@@ -46,6 +51,7 @@ export class OfficePopularity {
   note(flow: FlowRecord, device: string): void {
     if (flow.direction !== 'outbound') return;
     const now = flow.end;
+    this.deviceLast.set(device, now);
     for (const k of this.keys(flow.remoteIp)) {
       const s = this.seen.upsert(k, () => ({ devices: [], lastSeen: now }));
       s.lastSeen = now;
@@ -64,8 +70,19 @@ export class OfficePopularity {
     return best;
   }
 
+  /** How many office devices made an outbound flow within the window (recounted every 10 minutes). */
+  officeDevices(now: number): number {
+    if (now - this.office.at >= 600_000 || now < this.office.at) {
+      let n = 0;
+      for (const [, at] of this.deviceLast.entries()) if (at >= now - this.windowMs) n++;
+      this.office = { count: n, at: now };
+    }
+    return this.office.count;
+  }
+
   evict(now: number): void {
     this.seen.sweep((s) => s.lastSeen < now - this.windowMs);
+    this.deviceLast.sweep((at) => at < now - this.windowMs);
   }
 
   /** Destinations used within the window of `now`, for a restart. */

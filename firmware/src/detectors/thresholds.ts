@@ -61,6 +61,12 @@ export const ThresholdsSchema = z.strictObject({
     rescoreMinutes: z.number().positive().describe('Least time between two scorings of one pair (CPU bound).'),
     reportEveryHours: z.number().positive().describe('Least time between two findings for one pair whose figures (connections, interval, score) did not change; changed figures are reported at the next rescore so the alert grows.'),
     newDestinationBonus: z.number().min(0).max(0.5).default(0.15).describe("How much lower the score threshold is for a destination the device first used after the box had watched it for routineDays (new for the device): RITA v5's first_seen_score_increase (0.15)."),
+    channels: z.strictObject({
+      persistentHours: z.number().int().min(1).max(24).default(20).describe('Hours of the last 24 with a connection that make a (device, destination) pair a persistent channel; rare when no other office device used its network or name.'),
+      perDevice: z.number().int().min(1).default(2).describe('Persistent rare channels outside published operator networks (rules/service-networks.json) that make a device one keeping several, as an implant keeps its controller and fallbacks.'),
+      scoreThreshold: z.number().min(0).max(1).default(0.7).describe("Score threshold for the persistent rare channels (any network) of a device keeping several: RITA's 'low' beacon threshold (score_thresholds.low, 70)."),
+      minOfficeDevices: z.number().int().min(1).default(5).describe('Office devices active within longConnection.popularityHours below which no channel counts as rare (in an office of one or two, everything is).'),
+    }).default({ persistentHours: 20, perDevice: 2, scoreThreshold: 0.7, minOfficeDevices: 5 }).describe('One device, several persistent rare channels: evidence that lowers the beacon threshold for them.'),
     routineDays: z.number().int().min(1).max(30).default(2).describe("A check-in on a web port (80/443) to a network (/24, /48) the device first used at least this many days (× 24 h) ago and used on at least this many earlier office days is part of the device's routine (RITA v5's first-seen modifier): it only adds to an incident something else opened. Keep it above the time the slowest beacon the method sees takes to be found (minConnections an hour apart: 24 h), so a new controller is reported before it can become routine."),
   }),
   mail: z.strictObject({

@@ -26,6 +26,8 @@ import { ConntrackPoller } from './conntrackList.js';
 import { FlowIngest } from './ingest.js';
 import { NeighbourTable, type KnownDevice } from './neighbours.js';
 import { loadThresholds } from './thresholdsFile.js';
+import { loadServiceNetworks } from '../detectors/serviceNetworksFile.js';
+import type { OperatorOf } from '../detectors/serviceNetworks.js';
 import { MacMisses } from './macMisses.js';
 import { RecentFlows } from './recentFlows.js';
 import { LAN_SEEN_SET } from '../nft/render.js';
@@ -112,8 +114,16 @@ export class TrafficFeature implements Feature<TrafficRepos> {
       now: () => Math.max(this.lastEventAt, this.lastDnsAt),
     });
     this.dns = dns;
+    // Without the operator networks every cloud check-in stands alone: more alerts, none hidden.
+    let operatorOf: OperatorOf | undefined;
+    try {
+      operatorOf = loadServiceNetworks(join(this.o.root, 'rules', 'service-networks.json'));
+    } catch (e) {
+      ctx.log.warn('rules/service-networks.json unusable; cloud check-ins are judged without it', e);
+    }
     this.detectors = new DetectorSet({
       thresholds: t,
+      operatorOf,
       listed: this.o.listed ?? localListed(ctx.config.blocklist.local),
       extraAllow: collector ? [collectorAllowEntry(collector)] : [],
       nameOf: (ip) => dns.nameOf(ip),

@@ -16,6 +16,11 @@ import { cooldownMsFor } from '../../../firmware/src/config/schema.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
 import { CidrSet } from '../../../firmware/src/net/cidrSet.js';
 import { thresholds } from './helpers.js';
+import { loadServiceNetworks } from '../../../firmware/src/detectors/serviceNetworksFile.js';
+import type { Thresholds } from '../../../firmware/src/detectors/thresholds.js';
+
+/** The shipped operator networks (rules/service-networks.json). */
+export const OPERATOR_OF = loadServiceNetworks(new URL('../../../rules/service-networks.json', import.meta.url).pathname);
 
 export interface LabelledFlow { flow: FlowRecord; label: string; detail: string }
 
@@ -103,8 +108,10 @@ export function asSeen(flows: readonly FlowRecord[]): FlowRecord[] {
   return out.sort((a, b) => a.end - b.end);
 }
 
-/** Replays flows as the box sees them (asSeen) through the shipped detectors and the alert pipeline; the alerts stored. */
-export function replay(flows: readonly FlowRecord[], nameOf?: (ip: string) => string | undefined): { alerts: Alert[]; findings: number } {
+/** Replays flows as the box sees them (asSeen) through the shipped detectors and the alert pipeline; the alerts stored.
+ *  `opts` replaces the shipped thresholds or operator networks (to measure what a rule changes). */
+export function replay(flows: readonly FlowRecord[], nameOf?: (ip: string) => string | undefined,
+  opts: { thresholds?: Thresholds; operatorOf?: ((ip: string) => string | undefined) | null } = {}): { alerts: Alert[]; findings: number } {
   const db = openDb(':memory:', everyMigration);
   const alerts = new AlertsRepo(db);
   let now = 0;
@@ -114,7 +121,10 @@ export function replay(flows: readonly FlowRecord[], nameOf?: (ip: string) => st
     cooldownMs: cooldownMsFor({ cooldownSeconds: 3600, cooldownByKind: {} }),
     toUpstream: (a) => ({ class: 'alert' as const, msgId: a.kind, severity: 4, timestamp: a.lastSeen, sd: [], text: a.kind, alertId: a.id }),
   });
-  const detectors = new DetectorSet({ thresholds: thresholds(), listed: () => undefined, nameOf });
+  const detectors = new DetectorSet({
+    thresholds: opts.thresholds ?? thresholds(), listed: () => undefined, nameOf,
+    operatorOf: opts.operatorOf === null ? undefined : (opts.operatorOf ?? OPERATOR_OF),
+  });
   let findings = 0;
   for (const f of asSeen(flows)) {
     now = Math.max(now, f.end);

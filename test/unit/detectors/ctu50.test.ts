@@ -60,19 +60,23 @@ const run = (layout: Layout): { alerts: Alert[]; findings: number } => {
 };
 
 // Measured 2026-12-02 with the shipped thresholds (README, issue 15), flows laid out evenly /
-// scattered in their hour. Before: 102 / 86 false alerts in 50 PC-days (2.04 / 1.72 per PC per day).
-// Now 28 / 18 (0.56 / 0.36): a web-port check-in to a network the PC has used for 48 h and on two
-// earlier days is its routine and only adds to an incident about that network, and weak findings
-// no longer join unrelated incidents. What is left falls on the box's first three days, before any
-// routine can exist: beacons to cloud addresses no other PC uses (no names in this set), long
-// connections on other ports (Steam, a video bridge) and two large uploads. The rules were chosen
-// on days 1-3; days 4-5 (20 PC-days) were held out and meet the issue's target. C2 servers found:
-// 7 of 13, was 6: Botnet-67-1's controller that appears on day 3 is new for a device the box had
-// watched for two days (RITA's first-seen modifier, 0.15); its six others score 0.65-0.86 from
-// the start, where hundreds of benign pairs score too (README). Bounds: the target where it holds,
-// the measured figure where it does not (so this only stops it getting worse there).
+// scattered in their hour. Morning of 2026-12-02: 102 / 86 false alerts in 50 PC-days; after the
+// routine rule 28 / 18; now 5 / 5 (0.10 per PC per day, the target): a web-port check-in to a
+// network Amazon, Microsoft, Google or Apple publish (rules/service-networks.json) only adds to an
+// incident, unless its device keeps several persistent rare channels outside those networks (21 / 11
+// beacons, all to Azure and AWS on 443); Steam's long connections to Valve's networks on Steam's
+// ports are a well-known service (2). Left: a video bridge on 10000/udp without the app's names,
+// 4711/tcp, and two large uploads to AWS and Microsoft. How the rules were chosen: the operator
+// lists and Valve's networks are public data taken whole, not fitted; "several" (2 channels of 20 or
+// more hours a day, judged at RITA's "low" 0.7) comes from the last session's look at the whole set
+// (benign PCs: 0 such channels outside operator networks on every day; the full-traffic days: 1);
+// 18 or 22 hours and 3 channels give the same figures. Days 4-5 (20 PC-days) stay held out for the
+// routine rule and meet the target. C2 servers found: 12 / 12 of 13, was 7: Botnet-67-1's
+// controller and fallbacks (one on EC2) score 0.7-0.86, and a channel of a device keeping several is
+// not demoted to routine; the one missed (89.69.138.91) is used 8 hours of one day, too short for a
+// 24 h score. Rarity needs an office (5 devices or more): each PC alone, nothing is a rare channel.
 const TARGET_PER_PC_DAY = 0.1;
-const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 28, c2Found: 7 }, scattered: { falseAlerts: 18, c2Found: 7 } };
+const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 5, c2Found: 12 }, scattered: { falseAlerts: 5, c2Found: 12 } };
 const HELD_OUT_FROM_DAY = 4;
 const dayOf = (at: number): number => Math.floor((at - MONDAY) / (24 * H)) + 1;
 
@@ -91,6 +95,7 @@ for (const layout of ['even', 'scattered'] as const) {
     t.is(heldOutPcDays, 20);
     t.true(heldOut.length / heldOutPcDays <= TARGET_PER_PC_DAY, `held-out days meet the target (${heldOut.length} in ${heldOutPcDays} PC-days)`);
     t.true(falseAlerts.length <= MEASURED[layout].falseAlerts, `no worse than measured (${falseAlerts.length} > ${MEASURED[layout].falseAlerts})`);
+    t.true(falseAlerts.length / pcDays <= TARGET_PER_PC_DAY, `all 50 PC-days meet the target (${falseAlerts.length} in ${pcDays} PC-days)`);
     t.true(falseAlerts.every((a) => a.direction !== 'inbound'), 'attacks on the PCs are never counted as their traffic');
   });
 

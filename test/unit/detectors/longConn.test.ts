@@ -22,3 +22,11 @@ test('long connections to a destination many devices use, short ones, and video 
   flows.push(flow({ proto: 'udp', protoNum: 17, remotePort: 3478, remoteIp: '198.51.100.46', start: DAY0 + 1 * H, end: DAY0 + 3 * H }));
   t.deepEqual(run(new LongConnectionDetector(ctx()), flows), []);
 });
+
+test('Steam: a long connection to Valve\'s network on a Steam port is a well-known service; the same port elsewhere, or another port there, is reported', (t) => {
+  // CTU-50 Client8 kept 146.66.155.54:27034 open for days (rules/thresholds.json `steam`, Valve's AS32590).
+  const long = (ip: string, port: number) => [...warmup(), flow({ remoteIp: ip, remotePort: port, start: DAY0 + 1 * H, end: DAY0 + 4 * H })];
+  t.deepEqual(run(new LongConnectionDetector(ctx()), long('146.66.155.54', 27034)), []);
+  t.is(run(new LongConnectionDetector(ctx()), long('203.0.113.54', 27034)).length, 1);
+  t.is(run(new LongConnectionDetector(ctx()), long('146.66.155.54', 4444)).length, 1);
+});
