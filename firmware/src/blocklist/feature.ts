@@ -15,7 +15,8 @@ import { describeHit } from './describe.js';
 import { emptyContent, layoutGroups, toBlocklistGroup, type GroupLayout } from './layout.js';
 import { LastGoodStore } from './lastGood.js';
 import { manualGroup } from './manual.js';
-import { splitPacked, unionPacked, type PackedRanges, type SetContent } from './packed.js';
+import type { PackedRanges, SetContent } from './packed.js';
+import { GroupContents } from './groupContent.js';
 import { guardFor } from './protect.js';
 import { allPeerAddresses, type BoxPeers } from './peers.js';
 import type { PeerSources } from './peersReader.js';
@@ -156,11 +157,12 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     this.layout = layoutGroups(this.feeds);
   }
 
-  /** Group content from the last-good ranges of its feeds. */
+  /** Group content from the last-good ranges of its feeds (kept between refreshes). */
   private content(g: GroupLayout): SetContent {
-    const lists = g.feedIds.flatMap((id) => this.ranges.get(id) ?? []);
-    return lists.length ? splitPacked(unionPacked(lists)) : emptyContent();
+    return this.contents.content(g.id, g.feedIds.flatMap((id) => this.ranges.get(id) ?? []));
   }
+
+  private readonly contents = new GroupContents();
 
   private rebuildHits(): void {
     // the index holds packed ranges already; rebuild it as the catalog-order list of feeds
