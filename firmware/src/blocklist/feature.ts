@@ -331,15 +331,15 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       if (!changed.length) return reports;
       await applyLoaded({
         ctx, ranges: this.ranges, usable: this.usable, statusRepo: initialised(this.statusRepo), store: initialised(this.store),
-        syncSets: (timings) => this.syncSets(timings), fault: (f, reason, detail) => this.fault(f, reason, detail), rebuildHits: () => this.rebuildHits(),
+        syncSets: (timings, whileApplying) => this.syncSets(timings, whileApplying), fault: (f, reason, detail) => this.fault(f, reason, detail), rebuildHits: () => this.rebuildHits(),
       }, changed, previous, reports);
       return reports;
     });
   }
 
   /** Brings every group's sets to the content of the current ranges: one transaction. */
-  private syncSets(timings?: SyncTimings): Promise<SyncStats> {
-    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g), timings });
+  private syncSets(timings?: SyncTimings, whileApplying?: () => void): Promise<SyncStats> {
+    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g), timings, whileApplying });
   }
 
   private fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void {

@@ -6,7 +6,7 @@
 import type { FeatureContext } from '../feature/contract.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import type { GroupLayout } from './layout.js';
-import type { LastGoodStore } from './lastGood.js';
+import type { LastGoodStore, PreparedSnapshot } from './lastGood.js';
 import { planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
 import type { PackedRanges, SetContent } from './packed.js';
 import { statusApplyFailed } from './feedStatus.js';
@@ -44,6 +44,9 @@ export interface SetsState {
   content(g: GroupLayout): SetContent;
   /** Filled with where the sync's time went (ms), when given. */
   timings?: SyncTimings | undefined;
+  /** Started once the transaction is handed to nft: userspace work that may run meanwhile
+   *  (nft is another process, this box has 2 cores). It must not depend on the outcome. */
+  whileApplying?: (() => void) | undefined;
 }
 
 /** Where one set sync's time went (ms): content and plan (userspace), the nft transaction
@@ -65,7 +68,9 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
     await ctx.ruleset.change(async () => {
       const doc = syncDocument(plans);
       const t1 = performance.now();
-      await ctx.ruleset.transact(doc);
+      const applying = ctx.ruleset.transact(doc);
+      s.whileApplying?.();
+      await applying;
       await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
       if (s.timings) s.timings.nftMs = performance.now() - t1;
       for (const [k, v] of next) s.applied.set(k, v);
@@ -93,7 +98,7 @@ export interface ApplyLoadedState {
   usable: Map<string, number>;
   statusRepo: FeedStatusRepo;
   store: LastGoodStore;
-  syncSets(timings: SyncTimings): Promise<SyncStats>;
+  syncSets(timings: SyncTimings, whileApplying: () => void): Promise<SyncStats>;
   fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void;
   rebuildHits(): void;
 }
@@ -106,8 +111,22 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   let sync: SyncStats | undefined;
   const tApply = performance.now();
   const syncTimings: SyncTimings = {};
+  // the snapshots are encoded while nft takes the update (CPU on the other core), and written
+  // only once it did; writing them meanwhile was tried and slowed nft (see README, Last-good)
+  let prepared: Promise<PreparedSnapshot[]> | undefined;
+  const prepare = (): Promise<PreparedSnapshot[]> => {
+    if (!prepared) {
+      prepared = (async () => {
+        const out: PreparedSnapshot[] = [];
+        for (const c of changed) out.push(await s.store.prepare({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges }));
+        return out;
+      })();
+      prepared.catch(() => undefined); // awaited below when the kernel took the update
+    }
+    return prepared;
+  };
   try {
-    sync = await s.syncSets(syncTimings);
+    sync = await s.syncSets(syncTimings, () => void prepare());
   } catch (e) {
     // the kernel kept what it had: go back to the previous last-good in memory too
     s.ranges.clear();
@@ -126,8 +145,9 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   }
   const applyMs = performance.now() - tApply;
   const tSave = performance.now();
-  for (const c of changed) {
-    await s.store.save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
+  const snapshots = await prepare();
+  for (const [i, c] of changed.entries()) {
+    await snapshots[i]?.write();
     ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
   }
   s.rebuildHits();
