@@ -84,7 +84,7 @@ export class RangePacker {
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
-    const uniq = new Float64Array(unique(sortU32(this.singles.take())));
+    const uniq = unique(sortU32(this.singles.take()));
     const keys = unique(this.prefixes.take().sort());
     const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
     const pf = new Float64Array(keys.length + ranges.length);
@@ -107,8 +107,8 @@ export class RangePacker {
         j++;
       }
     }
-    const v4 = union2({ v4First: uniq, v4Last: uniq, v6: [] }, { v4First: pf, v4Last: pl, v6: [] });
-    return { ...v4, v6: packRanges(this.others).v6 };
+    // the singles stay a Uint32Array into the merge (no Float64 copy of 1M singles)
+    return { ...unionV4(uniq, uniq, pf, pl), v6: packRanges(this.others).v6 };
   }
 }
 
@@ -120,10 +120,11 @@ export function packedCount(p: PackedRanges): number {
 /** Union of two packed lists, still minimal (linear merge-walk); each input sorted by
  *  first (overlaps and neighbours within an input are joined too). */
 function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
-  const af = a.v4First;
-  const al = a.v4Last;
-  const bf = b.v4First;
-  const bl = b.v4Last;
+  return { ...unionV4(a.v4First, a.v4Last, b.v4First, b.v4Last), v6: a.v6.length + b.v6.length ? mergeRanges([a.v6, b.v6])[6] : [] };
+}
+
+/** The IPv4 part of union2; the first list may be a Uint32Array (a packer's singles). */
+function unionV4(af: Float64Array | Uint32Array, al: Float64Array | Uint32Array, bf: Float64Array, bl: Float64Array): Pick<PackedRanges, 'v4First' | 'v4Last'> {
   const na = af.length;
   const nb = bf.length;
   const first = new Float64Array(na + nb);
@@ -152,7 +153,10 @@ function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
       last[k] = l;
     }
   }
-  return { v4First: first.slice(0, k + 1), v4Last: last.slice(0, k + 1), v6: a.v6.length + b.v6.length ? mergeRanges([a.v6, b.v6])[6] : [] };
+  // nearly full (lists that hardly join, as a feed's singles): a view, not another copy
+  const n = k + 1;
+  if (n >= (na + nb) * 0.9) return { v4First: first.subarray(0, n), v4Last: last.subarray(0, n) };
+  return { v4First: first.slice(0, n), v4Last: last.slice(0, n) };
 }
 
 /** Union of any number of packed lists (feeds of one group). */
