@@ -59,6 +59,12 @@ function unique<A extends Float64Array | Uint32Array>(s: A): A {
   return s.subarray(0, k) as A;
 }
 
+/** True when `xs` never goes down (duplicates allowed). */
+function ascending(xs: Uint32Array): boolean {
+  for (let i = 1; i < xs.length; i++) if ((xs[i] ?? 0) < (xs[i - 1] ?? 0)) return false;
+  return true;
+}
+
 /** Collects guarded entries one by one and packs them, IPv4 on numbers: a single into a
  *  growing Float64Array (8 bytes), a prefix as one sortable number (network × 64 + host
  *  bits), other ranges as pairs; never an IpRange object (~70 bytes) per IPv4 entry. */
@@ -84,7 +90,9 @@ export class RangePacker {
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
-    const uniq = unique(sortU32(this.singles.take()));
+    const singles = this.singles.take();
+    // feeds are mostly published in address order: then one check replaces the radix sort
+    const uniq = unique(ascending(singles) ? singles : sortU32(singles));
     const keys = unique(this.prefixes.take().sort());
     const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
     const pf = new Float64Array(keys.length + ranges.length);
