@@ -12,7 +12,7 @@ import type { Lab } from '../lab/lab.js';
 import { execIn } from '../lab/netns.js';
 import { PollTimeoutError, waitFor } from '../lab/poll.js';
 import type { LabProcess } from '../lab/process.js';
-import { run, runResult } from '../lab/run.js';
+import { CommandError, run, runResult } from '../lab/run.js';
 import { REPO_ROOT } from '../lab/lab.js';
 import { EXIT } from '../../firmware/src/cli/faults.js';
 
@@ -55,12 +55,22 @@ export function chooseAccel(): Promise<AccelChoice> {
   if (forced === 'kvm' || forced === 'tcg') return Promise.resolve({ accel: forced, why: 'OTASUKE_QEMU_ACCEL' });
   accelChoice ??= (async (): Promise<AccelChoice> => {
     if (!existsSync('/dev/kvm')) return { accel: 'tcg', why: 'no /dev/kvm' };
-    const r = await runResult(['timeout', '8', 'qemu-system-x86_64', '-machine', 'q35', '-accel', 'kvm', '-cpu', 'host', '-m', '256', '-nodefaults',
-      '-no-user-config', '-display', 'none', '-bios', '/usr/share/ovmf/OVMF.fd', '-serial', 'stdio'], { timeoutMs: 20_000 });
+    // KVM works when the firmware is still running when `timeout` stops it (exit 124) and said
+    // nothing about KVM. Anything else means it cannot: an emulation failure (the VM is paused,
+    // still running), or QEMU ending by itself, e.g. aborting on an MSR this /dev/kvm refuses
+    // ("failed to set MSR 0x10a", a kvm_pvm host seen 2026-12-02), which kills `timeout` too.
+    let out: { code: number | null; text: string };
+    try {
+      const r = await runResult(['timeout', '8', 'qemu-system-x86_64', '-machine', 'q35', '-accel', 'kvm', '-cpu', 'host', '-m', '256', '-nodefaults',
+        '-no-user-config', '-display', 'none', '-bios', '/usr/share/ovmf/OVMF.fd', '-serial', 'stdio'], { timeoutMs: 20_000 });
+      out = { code: r.code, text: r.stdout + r.stderr };
+    } catch (e) {
+      out = { code: null, text: e instanceof CommandError ? e.stdout + e.stderr : String(e) };
+    }
     const pvm = existsSync('/sys/module/kvm_pvm') ? ' (/dev/kvm is kvm_pvm)' : '';
-    return /KVM internal error|emulation failure/.test(r.stdout + r.stderr)
-      ? { accel: 'tcg', why: `KVM cannot execute OVMF here: emulation failure${pvm}` }
-      : { accel: 'kvm', why: 'OVMF runs under /dev/kvm' };
+    if (out.code === 124 && !/KVM internal error|emulation failure/.test(out.text)) return { accel: 'kvm', why: 'OVMF runs under /dev/kvm' };
+    const said = out.text.split('\n').find((l) => /error|fail|assert/i.test(l))?.trim() ?? `QEMU exited ${out.code ?? 'on a signal'}`;
+    return { accel: 'tcg', why: `KVM cannot execute OVMF here: ${said}${pvm}` };
   })();
   return accelChoice;
 }

@@ -10,6 +10,7 @@ import type { LastGoodStore, PreparedSnapshot } from './lastGood.js';
 import { planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
 import type { PackedRanges, SetContent } from './packed.js';
 import { statusApplyFailed } from './feedStatus.js';
+import { errorMessage } from '../errors/errorText.js';
 import type { BlocklistRepos, FeedStatusRepo, FeedStatusRow } from './repos.js';
 
 /** What one refresh report says (utmctl feeds refresh, the refresh tests). */
@@ -103,6 +104,27 @@ export interface ApplyLoadedState {
   rebuildHits(): void;
 }
 
+/** Writes one loaded feed's snapshot (encoded while nft took the update), then its status row.
+ *  The row's validators (ETag, hash) say "this download is in last-good": they are recorded
+ *  only once the snapshot is, so a download
+ *  whose snapshot could not be written (a full disk) is evaluated again at the next refresh, also
+ *  after a restart that started from the older snapshot, and saved then. The kernel keeps the new
+ *  list meanwhile; the feed's condition says it is not saved. */
+async function saveLoaded(s: ApplyLoadedState, c: LoadedFeed, snapshot: Promise<PreparedSnapshot>): Promise<void> {
+  const { ctx } = s;
+  try {
+    await (await snapshot).write();
+  } catch (e) {
+    const message = errorMessage(e);
+    ctx.log.error(`blocklist: feed ${c.feed.id} is enforced but its last-good could not be saved`, e);
+    ctx.conditions.set(`feed:${c.feed.id}`, false, `${c.usable} entries enforced, not saved (${message}); saved at the next refresh`);
+    s.statusRepo.put({ ...c.status, validators: {}, lastError: `save: ${message.slice(0, 300)}`, lastErrorAt: ctx.now() });
+    return;
+  }
+  s.statusRepo.put(c.status);
+  ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
+}
+
 /** Syncs the sets to the loaded feeds, then records their counts and saves their snapshots
  *  (filling the loaded reports' sync and timings); on a refusal restores `previous` ranges,
  *  marks each loaded feed faulty and rethrows the refusal. */
@@ -113,16 +135,13 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   const syncTimings: SyncTimings = {};
   // the snapshots are encoded while nft takes the update (CPU on the other core), and written
   // only once it did; writing them meanwhile was tried and slowed nft (see README, Last-good)
-  let prepared: Promise<PreparedSnapshot[]> | undefined;
-  const prepare = (): Promise<PreparedSnapshot[]> => {
-    if (!prepared) {
-      prepared = (async () => {
-        const out: PreparedSnapshot[] = [];
-        for (const c of changed) out.push(await s.store.prepare({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges }));
-        return out;
-      })();
-      prepared.catch(() => undefined); // awaited below when the kernel took the update
-    }
+  let prepared: Array<{ c: LoadedFeed; snapshot: Promise<PreparedSnapshot> }> | undefined;
+  const prepare = (): Array<{ c: LoadedFeed; snapshot: Promise<PreparedSnapshot> }> => {
+    prepared ??= changed.map((c) => {
+      const snapshot = s.store.prepare({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
+      snapshot.catch(() => undefined); // awaited in saveLoaded once the kernel took the update
+      return { c, snapshot };
+    });
     return prepared;
   };
   try {
@@ -139,17 +158,10 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
     }
     throw e;
   }
-  for (const c of changed) {
-    s.usable.set(c.feed.id, c.usable);
-    s.statusRepo.put(c.status);
-  }
+  for (const c of changed) s.usable.set(c.feed.id, c.usable);
   const applyMs = performance.now() - tApply;
   const tSave = performance.now();
-  const snapshots = await prepare();
-  for (const [i, c] of changed.entries()) {
-    await snapshots[i]?.write();
-    ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
-  }
+  for (const { c, snapshot } of prepare()) await saveLoaded(s, c, snapshot);
   s.rebuildHits();
   const saveMs = performance.now() - tSave;
   for (const r of reports) {
