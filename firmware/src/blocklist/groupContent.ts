@@ -82,9 +82,12 @@ function contentCounts(c: SetContent): Float64Array {
 /** The content of `next` from the content of `prev` and the ranges that changed; null when the
  *  masked lengths change or the change is large (cut `next` whole then). Throws nothing. */
 export function patchContent(prevRanges: PackedRanges, prev: SetContent, next: PackedRanges): SetContent | null {
+  // at least the difference in length changes: a first load (or a list replaced by a much
+  // longer one) is cut whole without walking both lists first
+  const limit = next.v4First.length * PATCH_MAX_SHARE;
+  if (Math.abs(next.v4First.length - prevRanges.v4First.length) > limit) return null;
   const d = diffV4Ranges(prevRanges, next);
-  const changed = d.del.v4First.length + d.add.v4First.length;
-  if (changed > next.v4First.length * PATCH_MAX_SHARE) return null;
+  if (d.del.v4First.length + d.add.v4First.length > limit) return null;
   const delCounts = countV4(d.del.v4First, d.del.v4Last);
   const addCounts = countV4(d.add.v4First, d.add.v4Last);
   const counts = contentCounts(prev);

@@ -280,7 +280,8 @@ export class LastGoodStore {
    *  and before preparing that feed's next snapshot. */
   async prepare(s: FeedSnapshot): Promise<PreparedSnapshot> {
     const base = this.bases.get(s.feedId);
-    if (base) {
+    // a delta holds at least the difference in length: skip the walk when that is already too much
+    if (base && Math.abs(s.ranges.v4First.length - base.ranges.v4First.length) <= base.ranges.v4First.length * MAX_DELTA_SHARE) {
       const d = encodeDelta(base, s);
       if (d.ranges <= base.ranges.v4First.length * MAX_DELTA_SHARE) {
         return { write: () => writeAtomic(this.file(s.feedId, 'delta'), d.text) };
