@@ -106,10 +106,10 @@ export interface ApplyLoadedState {
 
 /** Writes one loaded feed's snapshot (encoded while nft took the update), then its status row.
  *  The row's validators (ETag, hash) say "this download is in last-good": they are recorded
- *  only once the snapshot is, so a download
- *  whose snapshot could not be written (a full disk) is evaluated again at the next refresh, also
- *  after a restart that started from the older snapshot, and saved then. The kernel keeps the new
- *  list meanwhile; the feed's condition says it is not saved. */
+ *  only once the snapshot is, so a download whose snapshot could not be written (a full disk)
+ *  is evaluated again at the next refresh, also after a restart that started from the older
+ *  snapshot, and saved then. The kernel keeps the new list meanwhile; the feed's condition says
+ *  it is not saved. */
 async function saveLoaded(s: ApplyLoadedState, c: LoadedFeed, snapshot: Promise<PreparedSnapshot>): Promise<void> {
   const { ctx } = s;
   try {
