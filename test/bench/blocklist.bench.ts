@@ -12,7 +12,7 @@
 //      after counts (the shared machine's load drifts); and, as a second column, the layout
 //      before (singles hash set + all merged ranges in one interval set);
 //   4. a 1% change (0.5% removed, 0.5% added, singles and prefixes alike) through
-//      refresh() again;
+//      refresh() again; then the same version once more (304: must cost nothing);
 // and prints the ratios against the targets (full ≤ 1.2× raw, 1% ≤ 10% of full, peak RSS ≤ 300 MB).
 // `--family 6`: the same for an IPv6 feed (70% single addresses, 30% prefixes: mostly /48 and
 // /64, some /56 and /32, a few of rare lengths; blocklistV6Feed.ts). It uses only the APIs the
@@ -205,6 +205,11 @@ async function child(n: number, dir: string, family: 4 | 6): Promise<void> {
     const [rep2, updMs, updCpu] = await timedCpu(() => feature.refresh());
     if (rep2[0]?.result !== 'loaded') throw new Error(`bench update not loaded: ${JSON.stringify(rep2)}`);
 
+    // the same version again: the server answers 304 to the stored Last-Modified; nothing may
+    // be parsed, planned or applied (issue 14: an unchanged download costs nothing)
+    const [rep3, sameMs] = await timed(() => feature.refresh());
+    if (rep3[0]?.result !== 'unchanged') throw new Error(`the same version again was not unchanged: ${JSON.stringify(rep3)}`);
+
     // peak RSS of our code path (full load + 1% update), before the bench renders the raw files
     const rssMB = process.resourceUsage().maxRSS / 1024;
 
@@ -220,7 +225,7 @@ async function child(n: number, dir: string, family: 4 | 6): Promise<void> {
     process.stdout.write(`${JSON.stringify({
       n, family, singles: content.singles, nets: content.nets, lengths: content.lengths, rules,
       oursMs, rawBeforeMs: rawBefore, rawNativeMs: rawNative, rawJsonMs: rawJson, rawMs, oldRawMs,
-      updateMs: updMs, update: rep2[0]?.sync, oursCpuMs: oursCpu, updCpuMs: updCpu, rawCpuMs: Math.min(...rawCpu), peakRssMB: rssMB, fullPhases: rep[0]?.timings, updatePhases: rep2[0]?.timings,
+      updateMs: updMs, sameMs, update: rep2[0]?.sync, oursCpuMs: oursCpu, updCpuMs: updCpu, rawCpuMs: Math.min(...rawCpu), peakRssMB: rssMB, fullPhases: rep[0]?.timings, updatePhases: rep2[0]?.timings,
     })}\n`);
     await feature.stop();
     db.close();
@@ -333,6 +338,7 @@ async function main(): Promise<void> {
       .map((k) => `${k.replace(/Ms$/, '')} ${(m((r) => r[key][k] ?? 0) / 1000).toFixed(3)}`).join(', ');
     console.log(`          phases full: ${ph('fullPhases')}\n                  1%: ${ph('updatePhases')} (apply = plan + nft + the rest)`);
     console.log(`          CPU time (this process + nft): ours ${f(m((r) => r.oursCpuMs))} s, raw ${f(m((r) => r.rawCpuMs))} s: ${m((r) => r.oursCpuMs / r.rawCpuMs).toFixed(2)}×; 1% update ${f(m((r) => r.updCpuMs))} s: ${m((r) => (100 * r.updCpuMs) / r.oursCpuMs).toFixed(1)}% of the full load's`);
+    console.log(`          the same version again (304, unchanged): ${f(m((r) => r.sameMs))} s`);
     console.log(`          nft part: full = ${m((r) => r.fullPhases.applyMs / r.rawMs).toFixed(2)}× raw; 1% = ${m((r) => (100 * r.updatePhases.applyMs) / r.fullPhases.applyMs).toFixed(1)}% of the full nft load`);
     const r0 = results[0]!;
     console.log(`          layout: ${r0.singles} singles, masked ${r0.lengths}, ${r0.nets} prefixes of rare lengths in the interval set; ${r0.rules} lookup rules per group, family and direction`);

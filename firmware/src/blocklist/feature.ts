@@ -15,7 +15,8 @@ import { describeHit } from './describe.js';
 import { emptyContent, layoutGroups, toBlocklistGroup, type GroupLayout } from './layout.js';
 import { LastGoodStore } from './lastGood.js';
 import { manualGroup } from './manual.js';
-import { splitPacked, unionPacked, type PackedRanges, type SetContent } from './packed.js';
+import type { PackedRanges, SetContent } from './packed.js';
+import { GroupContents } from './groupContent.js';
 import { guardFor } from './protect.js';
 import { allPeerAddresses, type BoxPeers } from './peers.js';
 import type { PeerSources } from './peersReader.js';
@@ -156,11 +157,12 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     this.layout = layoutGroups(this.feeds);
   }
 
-  /** Group content from the last-good ranges of its feeds. */
+  /** Group content from the last-good ranges of its feeds (kept between refreshes). */
   private content(g: GroupLayout): SetContent {
-    const lists = g.feedIds.flatMap((id) => this.ranges.get(id) ?? []);
-    return lists.length ? splitPacked(unionPacked(lists)) : emptyContent();
+    return this.contents.content(g.id, g.feedIds.flatMap((id) => this.ranges.get(id) ?? []));
   }
+
+  private readonly contents = new GroupContents();
 
   private rebuildHits(): void {
     // the index holds packed ranges already; rebuild it as the catalog-order list of feeds
@@ -329,15 +331,15 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       if (!changed.length) return reports;
       await applyLoaded({
         ctx, ranges: this.ranges, usable: this.usable, statusRepo: initialised(this.statusRepo), store: initialised(this.store),
-        syncSets: (timings) => this.syncSets(timings), fault: (f, reason, detail) => this.fault(f, reason, detail), rebuildHits: () => this.rebuildHits(),
+        syncSets: (timings, whileApplying) => this.syncSets(timings, whileApplying), fault: (f, reason, detail) => this.fault(f, reason, detail), rebuildHits: () => this.rebuildHits(),
       }, changed, previous, reports);
       return reports;
     });
   }
 
   /** Brings every group's sets to the content of the current ranges: one transaction. */
-  private syncSets(timings?: SyncTimings): Promise<SyncStats> {
-    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g), timings });
+  private syncSets(timings?: SyncTimings, whileApplying?: () => void): Promise<SyncStats> {
+    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g), timings, whileApplying });
   }
 
   private fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void {

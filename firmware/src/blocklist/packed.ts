@@ -61,6 +61,12 @@ function unique<A extends Float64Array | Uint32Array>(s: A): A {
   return s.subarray(0, k) as A;
 }
 
+/** True when `xs` never goes down (duplicates allowed). */
+function ascending(xs: Uint32Array): boolean {
+  for (let i = 1; i < xs.length; i++) if ((xs[i] ?? 0) < (xs[i - 1] ?? 0)) return false;
+  return true;
+}
+
 /** Collects guarded entries one by one and packs them, IPv4 on numbers: a single into a
  *  growing Float64Array (8 bytes), a prefix as one sortable number (network × 64 + host
  *  bits), other ranges as pairs; never an IpRange object (~70 bytes) per IPv4 entry. */
@@ -91,7 +97,9 @@ export class RangePacker {
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
-    const uniq = new Float64Array(unique(sortU32(this.singles.take())));
+    const singles = this.singles.take();
+    // feeds are mostly published in address order: then one check replaces the radix sort
+    const uniq = unique(ascending(singles) ? singles : sortU32(singles));
     const keys = unique(this.prefixes.take().sort());
     const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
     const pf = new Float64Array(keys.length + ranges.length);
@@ -114,8 +122,8 @@ export class RangePacker {
         j++;
       }
     }
-    const v4 = union2({ v4First: uniq, v4Last: uniq, ...EMPTY_V6 }, { v4First: pf, v4Last: pl, ...EMPTY_V6 });
-    return { ...v4, ...this.v6.finish() };
+    // the singles stay a Uint32Array into the merge (no Float64 copy of 1M singles)
+    return { ...unionV4(uniq, uniq, pf, pl), ...this.v6.finish() };
   }
 }
 
@@ -127,10 +135,11 @@ export function packedCount(p: PackedRanges): number {
 /** Union of two packed lists, still minimal (linear merge-walk); each input sorted by
  *  first (overlaps and neighbours within an input are joined too). */
 function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
-  const af = a.v4First;
-  const al = a.v4Last;
-  const bf = b.v4First;
-  const bl = b.v4Last;
+  return { ...unionV4(a.v4First, a.v4Last, b.v4First, b.v4Last), ...unionV6(a, b) };
+}
+
+/** The IPv4 part of union2; the first list may be a Uint32Array (a packer's singles). */
+function unionV4(af: Float64Array | Uint32Array, al: Float64Array | Uint32Array, bf: Float64Array, bl: Float64Array): Pick<PackedRanges, 'v4First' | 'v4Last'> {
   const na = af.length;
   const nb = bf.length;
   const first = new Float64Array(na + nb);
@@ -159,7 +168,10 @@ function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
       last[k] = l;
     }
   }
-  return { v4First: first.slice(0, k + 1), v4Last: last.slice(0, k + 1), ...unionV6(a, b) };
+  // nearly full (lists that hardly join, as a feed's singles): a view, not another copy
+  const n = k + 1;
+  if (n >= (na + nb) * 0.9) return { v4First: first.subarray(0, n), v4Last: last.subarray(0, n) };
+  return { v4First: first.slice(0, n), v4Last: last.slice(0, n) };
 }
 
 /** Union of any number of packed lists (feeds of one group). */

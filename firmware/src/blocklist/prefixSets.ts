@@ -47,17 +47,21 @@ export function maskedLengths(counts: ArrayLike<number>, bits: number): number[]
   return lens.slice(0, MASKED_MAX_LENGTHS).sort((a, b) => b - a);
 }
 
-/** Cuts minimal ranges into the sets of the masked-hash layout. */
-export function splitPacked(p: PackedRanges): SetContent {
-  const n = p.v4First.length;
-  const counts = new Float64Array(33);
-  for (let i = 0; i < n; i++) {
-    const f = p.v4First[i] ?? 0;
-    const l = p.v4Last[i] ?? f; // both arrays have the same length: never the fallback
+/** The per-length prefix counts of IPv4 ranges (index 0..32; 32 = single addresses). */
+export function countV4(first: Float64Array, last: Float64Array, counts = new Float64Array(33)): Float64Array {
+  for (let i = 0; i < first.length; i++) {
+    const f = first[i] ?? 0;
+    const l = last[i] ?? f; // both arrays have the same length: never the fallback
     if (f === l) counts[32] = (counts[32] ?? 0) + 1;
     else countCidrsV4(f, l, counts);
   }
-  const lens = maskedLengths(counts, 32);
+  return counts;
+}
+
+/** The IPv4 sets of sorted disjoint ranges, cut with the given masked lengths (`counts`: their
+ *  prefix counts per length, as countV4 gives them). Every output list is ascending. */
+export function splitV4(first: Float64Array, last: Float64Array, lens: readonly number[], counts: ArrayLike<number>): Pick<SetContent, 'v4Singles' | 'v4Masked' | 'v4Nets'> {
+  const n = first.length;
   const slot = new Int8Array(33).fill(-1);
   lens.forEach((len, i) => { slot[len] = i; });
   const v4Singles = new Uint32Array(counts[32] ?? 0);
@@ -77,12 +81,18 @@ export function splitPacked(p: PackedRanges): SetContent {
     else v4Nets.push({ family: 4, first: BigInt(net), last: BigInt(net + 2 ** (32 - len) - 1) });
   };
   for (let i = 0; i < n; i++) {
-    const f = p.v4First[i] ?? 0;
-    const l = p.v4Last[i] ?? f;
+    const f = first[i] ?? 0;
+    const l = last[i] ?? f;
     if (f === l) put(f, 32);
     else forEachCidrV4(f, l, put);
   }
-  return { v4Singles, v4Masked, v4Nets, ...splitV6(p) };
+  return { v4Singles, v4Masked, v4Nets };
+}
+
+/** Cuts minimal ranges into the sets of the masked-hash layout. */
+export function splitPacked(p: PackedRanges): SetContent {
+  const counts = countV4(p.v4First, p.v4Last);
+  return { ...splitV4(p.v4First, p.v4Last, maskedLengths(counts, 32), counts), ...splitV6(p) };
 }
 
 /** Prefixes held outside the singles sets (both families): what `status` calls ranges. */

@@ -6,7 +6,7 @@
 import type { FeatureContext } from '../feature/contract.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import type { GroupLayout } from './layout.js';
-import type { LastGoodStore } from './lastGood.js';
+import type { LastGoodStore, PreparedSnapshot } from './lastGood.js';
 import { planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
 import type { PackedRanges, SetContent } from './packed.js';
 import { statusApplyFailed } from './feedStatus.js';
@@ -45,6 +45,9 @@ export interface SetsState {
   content(g: GroupLayout): SetContent;
   /** Filled with where the sync's time went (ms), when given. */
   timings?: SyncTimings | undefined;
+  /** Started once the transaction is handed to nft: userspace work that may run meanwhile
+   *  (nft is another process, this box has 2 cores). It must not depend on the outcome. */
+  whileApplying?: (() => void) | undefined;
 }
 
 /** Where one set sync's time went (ms): content and plan (userspace), the nft transaction
@@ -66,7 +69,9 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
     await ctx.ruleset.change(async () => {
       const doc = syncDocument(plans);
       const t1 = performance.now();
-      await ctx.ruleset.transact(doc);
+      const applying = ctx.ruleset.transact(doc);
+      s.whileApplying?.();
+      await applying;
       await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
       if (s.timings) s.timings.nftMs = performance.now() - t1;
       for (const [k, v] of next) s.applied.set(k, v);
@@ -94,23 +99,21 @@ export interface ApplyLoadedState {
   usable: Map<string, number>;
   statusRepo: FeedStatusRepo;
   store: LastGoodStore;
-  syncSets(timings: SyncTimings): Promise<SyncStats>;
+  syncSets(timings: SyncTimings, whileApplying: () => void): Promise<SyncStats>;
   fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void;
   rebuildHits(): void;
 }
 
-/** Syncs the sets to the loaded feeds, then records their counts and saves their snapshots
- *  (filling the loaded reports' sync and timings); on a refusal restores `previous` ranges,
- *  marks each loaded feed faulty and rethrows the refusal. */
-/** Writes one loaded feed's snapshot, then its status row. The row's validators (ETag, hash) say
- *  "this download is in last-good": they are recorded only once the snapshot is, so a download
- *  whose snapshot could not be written (a full disk) is evaluated again at the next refresh, also
- *  after a restart that started from the older snapshot, and saved then. The kernel keeps the new
- *  list meanwhile; the feed's condition says it is not saved. */
-async function saveLoaded(s: ApplyLoadedState, c: LoadedFeed): Promise<void> {
+/** Writes one loaded feed's snapshot (encoded while nft took the update), then its status row.
+ *  The row's validators (ETag, hash) say "this download is in last-good": they are recorded
+ *  only once the snapshot is, so a download whose snapshot could not be written (a full disk)
+ *  is evaluated again at the next refresh, also after a restart that started from the older
+ *  snapshot, and saved then. The kernel keeps the new list meanwhile; the feed's condition says
+ *  it is not saved. */
+async function saveLoaded(s: ApplyLoadedState, c: LoadedFeed, snapshot: Promise<PreparedSnapshot>): Promise<void> {
   const { ctx } = s;
   try {
-    await s.store.save({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
+    await (await snapshot).write();
   } catch (e) {
     const message = errorMessage(e);
     ctx.log.error(`blocklist: feed ${c.feed.id} is enforced but its last-good could not be saved`, e);
@@ -122,13 +125,27 @@ async function saveLoaded(s: ApplyLoadedState, c: LoadedFeed): Promise<void> {
   ctx.conditions.set(`feed:${c.feed.id}`, true, `${c.usable} entries`);
 }
 
+/** Syncs the sets to the loaded feeds, then records their counts and saves their snapshots
+ *  (filling the loaded reports' sync and timings); on a refusal restores `previous` ranges,
+ *  marks each loaded feed faulty and rethrows the refusal. */
 export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedFeed[], previous: ReadonlyMap<string, PackedRanges>, reports: RefreshReport[]): Promise<void> {
   const { ctx } = s;
   let sync: SyncStats | undefined;
   const tApply = performance.now();
   const syncTimings: SyncTimings = {};
+  // the snapshots are encoded while nft takes the update (CPU on the other core), and written
+  // only once it did; writing them meanwhile was tried and slowed nft (see README, Last-good)
+  let prepared: Array<{ c: LoadedFeed; snapshot: Promise<PreparedSnapshot> }> | undefined;
+  const prepare = (): Array<{ c: LoadedFeed; snapshot: Promise<PreparedSnapshot> }> => {
+    prepared ??= changed.map((c) => {
+      const snapshot = s.store.prepare({ feedId: c.feed.id, savedAt: ctx.now(), usable: c.usable, ranges: c.ranges });
+      snapshot.catch(() => undefined); // awaited in saveLoaded once the kernel took the update
+      return { c, snapshot };
+    });
+    return prepared;
+  };
   try {
-    sync = await s.syncSets(syncTimings);
+    sync = await s.syncSets(syncTimings, () => void prepare());
   } catch (e) {
     // the kernel kept what it had: go back to the previous last-good in memory too
     s.ranges.clear();
@@ -144,7 +161,7 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   for (const c of changed) s.usable.set(c.feed.id, c.usable);
   const applyMs = performance.now() - tApply;
   const tSave = performance.now();
-  for (const c of changed) await saveLoaded(s, c);
+  for (const { c, snapshot } of prepare()) await saveLoaded(s, c, snapshot);
   s.rebuildHits();
   const saveMs = performance.now() - tSave;
   for (const r of reports) {

@@ -50,6 +50,19 @@ test('property: RangePacker gives the same ranges as packRanges', (t) => {
   }));
 });
 
+test('property: RangePacker packs singles given in address order (duplicates too) like any other order', (t) => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 80 }), fc.nat(5), (xs, dup) => {
+    const sorted = [...xs, ...xs.slice(0, dup)].sort((a, b) => a - b);
+    const inOrder = new RangePacker();
+    for (const v of sorted) inOrder.addV4(v, v);
+    const shuffled = new RangePacker();
+    for (const v of [...sorted].reverse()) shuffled.addV4(v, v);
+    const want = v4list(packRanges(sorted.map((v) => ({ family: 4, first: BigInt(v), last: BigInt(v) }))));
+    t.deepEqual(v4list(inOrder.finish()), want);
+    t.deepEqual(v4list(shuffled.finish()), want);
+  }));
+});
+
 test('property: diffU32 turns prev into next', (t) => {
   const sorted = fc.uniqueArray(fc.integer({ min: 0, max: 500 }), { maxLength: 80 }).map((a) => Uint32Array.from(a.sort((x, y) => x - y)));
   fc.assert(fc.property(sorted, sorted, (prev, next) => {

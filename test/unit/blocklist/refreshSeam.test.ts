@@ -16,6 +16,7 @@ import { openDb } from '../../../firmware/src/store/db.js';
 import { everyMigration } from '../../helpers/schema.js';
 import { oneFeedWorld } from '../../helpers/oneFeed.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
+import { LastGoodStore, type FeedSnapshot } from '../../../firmware/src/blocklist/lastGood.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -138,4 +139,46 @@ test('a logged hit on a feed group is raised by the blocklist feature, named by 
   const after = h.findings.filter((f) => f.kind === 'blocklist_hit');
   t.is(after.length, 2, 'another program\'s prefix is not ours; the local list is still a hit');
   t.like(after[1]?.params, { list: 'local', category: undefined });
+});
+
+test.serial('the snapshot is encoded while nft takes the update and written only once it did', async (t) => {
+  const h = await harness(t);
+  await h.feature.refresh();
+  const stateDir = h.feature.need().stateDir;
+  const snap = join(stateDir, 'blocklist', 'feeds', 'lab-c2.snap');
+  const onDisk = (): string => readFileSync(snap, 'utf8');
+  const firstSnapshot = onDisk();
+  let enforced = firstSnapshot;
+  // nft answers only after the event loop turned a few times: meanwhile the encoding runs
+  const seen: string[] = [];
+  const proto = LastGoodStore.prototype;
+  const prepare = Object.getOwnPropertyDescriptor(proto, 'prepare')?.value as LastGoodStore['prepare'];
+  t.teardown(() => { proto.prepare = prepare; });
+  proto.prepare = async function (this: LastGoodStore, s: FeedSnapshot) {
+    seen.push(`prepare:${String(inTransaction)}`);
+    return prepare.call(this, s);
+  };
+  let inTransaction = false;
+  const transact = h.backend.transact.bind(h.backend);
+  h.backend.transact = async (doc) => {
+    inTransaction = true;
+    for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+    t.is(onDisk(), enforced, 'nothing written before the kernel took the update');
+    inTransaction = false;
+    return transact(doc);
+  };
+  // a wholly new list: the base snapshot is written again, not a delta
+  h.feed.body = '198.51.100.1\n198.51.100.3\n198.51.100.5\n198.51.100.7\n';
+  t.is((await h.feature.refresh())[0]?.result, 'loaded');
+  t.deepEqual(seen, ['prepare:true']);
+  t.not(onDisk(), firstSnapshot);
+  t.is((await new LastGoodStore(stateDir).loadAll(() => t.fail()))[0]?.usable, 4);
+
+  // refused, and the full apply that follows refused too: prepared during the transaction, never written
+  const second = onDisk();
+  enforced = second;
+  h.feed.body = '192.0.2.1\n192.0.2.3\n192.0.2.5\n192.0.2.7\n';
+  h.backend.refuseNext('Error: Could not process rule: Cannot allocate memory', 2);
+  await t.throwsAsync(() => h.feature.refresh());
+  t.is(onDisk(), second, 'the snapshot still holds what the kernel enforces');
 });
