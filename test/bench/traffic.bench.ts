@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { benchNodeFlags, compileBench } from './compiled.js';
 import { OfficeDay, LAN_PREFIX, RESOLVER, type PlantedCase } from './officeDay.js';
@@ -226,6 +226,8 @@ async function fullPass(o: DayPlan) {
     status: feature.status(), listener: listener.counters(), maxRssMB: process.resourceUsage().maxRSS / 1024,
     liveHeapMB: liveHeapMB(),
   };
+  // where the live heap goes: UTM_BENCH_HEAP_SNAPSHOT=FILE writes a heap snapshot here (DevTools' Memory tab reads it)
+  if (process.env.UTM_BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.UTM_BENCH_HEAP_SNAPSHOT);
   db.close();
   rmSync(dir, { recursive: true, force: true });
   return out;
