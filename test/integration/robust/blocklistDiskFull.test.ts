@@ -3,48 +3,24 @@
 // enforces the new list again (not the older one on disk), and the snapshot is written by itself
 // once space returns. Real files on a small tmpfs; the ruleset is the dry-run backend.
 import test, { type ExecutionContext } from 'ava';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
 import { LastGoodStore } from '../../../firmware/src/blocklist/lastGood.js';
-import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
-import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
-import { BasePolicySchema } from '../../../firmware/src/nft/policy.js';
-import { renderRuleset } from '../../../firmware/src/nft/render.js';
-import { buildPolicy } from '../../../firmware/src/policy/build.js';
 import { openDb, type Db } from '../../../firmware/src/store/db.js';
 import { everyMigration } from '../../helpers/schema.js';
-import { oneFeedWorld } from '../../helpers/oneFeed.js';
-import { Conditions } from '../../../firmware/src/app/conditions.js';
-import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { run } from '../../lab/run.js';
+import { bootOneFeed } from '../../helpers/oneFeedBoot.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
-const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
 const SET = 'bl_fbothdrop_v4';
 const A = '203.0.113.1\n203.0.113.3\n203.0.113.5\n';
 const B = '203.0.113.1\n203.0.113.3\n203.0.113.5\n203.0.113.7\n203.0.113.9\n';
 
-/** One utmd life: a blocklist feature over `stateDir` and `db` (the status rows outlive it). */
+/** One utmd life over `stateDir` and `db` (the status rows outlive it). */
 async function boot(stateDir: string, db: Db, body: string) {
-  const { config, plan, feed, fetch } = oneFeedWorld(body);
-  const backend = new DryRunBackend(base.tableName);
-  const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch, peerSources: { resolvConf: [], leaseDirs: [], timesyncd: [], chrony: [] } });
-  const applyFull = async (): Promise<boolean> => {
-    await backend.apply(renderRuleset(buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: feature.groups().map((g) => g.rules) })));
-    return true;
-  };
-  const findings: Finding[] = [];
-  const conditions = new Conditions(Date.now);
-  await feature.init({
-    stateDir, config, provisioning: null, base, log: { info: () => {}, warn: () => {}, error: () => {} },
-    now: Date.now, repos: blocklistRepos(db), ruleset: backend, conditions, deviceId: 'test', plan: () => plan,
-    raise: (f) => findings.push(f), requestApply: applyFull,
-  });
-  await applyFull();
-  const feedCondition = () => conditions.list().find((c) => c.id === 'feed:lab-c2');
-  return { feature, backend, feed, findings, feedCondition };
+  const h = await bootOneFeed(stateDir, db, body);
+  await h.applyFull();
+  return { ...h, feedCondition: () => h.conditions.list().find((c) => c.id === 'feed:lab-c2') };
 }
 
 async function fullStateDir(t: ExecutionContext): Promise<{ dir: string; fill: () => void; free: () => void }> {

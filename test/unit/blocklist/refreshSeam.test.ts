@@ -6,18 +6,12 @@ import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
-import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
-import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
 import { BasePolicySchema } from '../../../firmware/src/nft/policy.js';
-import { renderRuleset } from '../../../firmware/src/nft/render.js';
-import { buildPolicy } from '../../../firmware/src/policy/build.js';
 import { openDb } from '../../../firmware/src/store/db.js';
 import { everyMigration } from '../../helpers/schema.js';
-import { oneFeedWorld } from '../../helpers/oneFeed.js';
-import { Conditions } from '../../../firmware/src/app/conditions.js';
+import { bootOneFeed } from '../../helpers/oneFeedBoot.js';
+import type { Conditions } from '../../../firmware/src/app/conditions.js';
 import { LastGoodStore, type FeedSnapshot } from '../../../firmware/src/blocklist/lastGood.js';
-import type { Finding } from '../../../firmware/src/alerts/types.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
@@ -31,29 +25,9 @@ async function harness(t: ExecutionContext) {
     rmSync(stateDir, { recursive: true, force: true });
   });
   // apart: single addresses, not one merged range
-  const { config, plan, feed, fetch } = oneFeedWorld('203.0.113.1\n203.0.113.3\n203.0.113.5\n');
-  const backend = new DryRunBackend(base.tableName);
-  const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch, peerSources: { resolvConf: [], leaseDirs: [], timesyncd: [], chrony: [] } });
-  let fullApplies = 0;
-  const applyFull = async (): Promise<boolean> => {
-    fullApplies++;
-    try {
-      await backend.apply(renderRuleset(buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: feature.groups().map((g) => g.rules) })));
-      return true;
-    } catch (e) {
-      void e; // the daemon reports its own apply failures; here only the outcome matters
-      return false;
-    }
-  };
-  const findings: Finding[] = [];
-  const conditions = new Conditions(Date.now);
-  await feature.init({
-    stateDir, config, provisioning: null, base, log: { info: () => {}, warn: () => {}, error: () => {} },
-    now: Date.now, repos: blocklistRepos(db), ruleset: backend, conditions, deviceId: 'test', plan: () => plan,
-    raise: (f) => findings.push(f), requestApply: applyFull,
-  });
-  t.true(await applyFull(), 'the first full apply works');
-  return { feature, backend, feed, findings, conditions, fullApplies: () => fullApplies };
+  const h = await bootOneFeed(stateDir, db, '203.0.113.1\n203.0.113.3\n203.0.113.5\n');
+  t.true(await h.applyFull(), 'the first full apply works');
+  return h;
 }
 
 const condition = (c: Conditions, id: string) => c.list().find((x) => x.id === id);
