@@ -2,7 +2,8 @@
 // protected (rejected under the reason of the block at its start) or overlapping protected
 // space (carved: the protected parts cut out, the rest kept), with the same counts and samples
 // as guardEntry, on numbers: no bigint or object for an entry that passes. Pure.
-import { cmpV6, copyV6, putV6BigInt, rangeToV6Words, stepV6, v6RangeText } from '../net/ip6Numbers.js';
+import { cmpV6, copyV6, putV6BigInt, rangeToV6Words, stepV6 } from '../net/ip6Numbers.js';
+import { v6RangeText } from '../net/ip6Text.js';
 import type { Guard, GuardReason, GuardResult, RuntimeReason, Segment, SpecialReason } from './guard.js';
 
 /** The guard's IPv6 protected segments as words (4 an address), sorted and disjoint. */

@@ -8,7 +8,7 @@ import type { BlocklistGroup, FamilyElems, ListAction, ListDirection } from '../
 import { rangeElem } from '../policy/elements.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { v4Text, type SetContent } from './packed.js';
-import { v6Texts } from '../net/ip6Numbers.js';
+import { v6Texts } from '../net/ip6Text.js';
 
 export interface GroupLayout {
   /** Set/log id, e.g. `fbothdrop`, `foutwatch` ([a-z0-9]{1,16}). */

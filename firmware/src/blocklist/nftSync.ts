@@ -27,7 +27,8 @@ import { groupLookupRules } from '../nft/render.js';
 import { rangeElem } from '../policy/elements.js';
 import { diffRanges } from './diff.js';
 import { diffU32 } from './packed.js';
-import { diffV6, joinV6, v6Count } from '../net/ip6Numbers.js';
+import { diffV6, v6Count } from '../net/ip6Numbers.js';
+import { joinV6 } from '../net/ip6Text.js';
 import { emptyContent, type SetContent } from './prefixSets.js';
 
 /** Sets up to this many elements are read back and counted after an update. */

@@ -4,7 +4,8 @@
 // collector sorts (radix) and joins entries as iprange does; the union of a group's feeds is a
 // linear merge-walk. The IPv4 twin lives in packed.ts. Pure.
 import type { IpRange } from '../net/ip.js';
-import { cmpV6, copyV6, putV6BigInt, readV6RangeText, sortV6Order, touchesV6, v6BigInt, v6RangeTexts as rangeTexts } from '../net/ip6Numbers.js';
+import { cmpV6, copyV6, putV6BigInt, readV6RangeText, sortV6Order, touchesV6, v6BigInt } from '../net/ip6Numbers.js';
+import { v6RangeTexts as rangeTexts } from '../net/ip6Text.js';
 
 /** Sorted, disjoint, non-adjacent IPv6 ranges (4 words an address). */
 export interface V6Ranges {

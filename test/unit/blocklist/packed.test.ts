@@ -1,6 +1,6 @@
 import test from 'ava';
 import { v6IpRanges } from '../../../firmware/src/blocklist/packedV6.js';
-import { v6Texts } from '../../../firmware/src/net/ip6Numbers.js';
+import { v6Texts } from '../../../firmware/src/net/ip6Text.js';
 import fc from 'fast-check';
 import { diffU32, packRanges, packedHasV4, RangePacker, splitPacked, unionPacked, v4Text, type PackedRanges } from '../../../firmware/src/blocklist/packed.js';
 import { mergeRanges } from '../../../firmware/src/net/rangeMerge.js';

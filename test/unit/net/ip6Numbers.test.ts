@@ -2,9 +2,8 @@
 // reference in net/ip.ts does: property tests on random and edge-case addresses.
 import test from 'ava';
 import fc from 'fast-check';
-import {
-  cmpV6, diffV6, forEachCidrV6, joinV6, putV6BigInt, readV6RangeText, scanV6Address, scanV6Line, sortV6Order, v6BigInt, v6RangeText, v6TextAt, v6Texts,
-} from '../../../firmware/src/net/ip6Numbers.js';
+import { cmpV6, diffV6, forEachCidrV6, putV6BigInt, readV6RangeText, scanV6Address, scanV6Line, sortV6Order, v6BigInt } from '../../../firmware/src/net/ip6Numbers.js';
+import { joinV6, v6RangeText, v6TextAt, v6Texts } from '../../../firmware/src/net/ip6Text.js';
 import { formatAddress, formatRange, IpParseError, parseCidr, parseEntry, rangeToCidrs, type IpRange } from '../../../firmware/src/net/ip.js';
 import { diffSingles } from '../../../firmware/src/blocklist/diff.js';
 
