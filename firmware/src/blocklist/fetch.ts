@@ -54,6 +54,26 @@ function headerValue(h: string | string[] | undefined): string | undefined {
   return Array.isArray(h) ? h[0] : h;
 }
 
+/** A body whose end only the closing of the connection marks (no Content-Length, not chunked: an
+ *  HTTP/1.0-style answer). A server that dies mid-body then looks like one that finished. */
+function closeDelimited(h: http.IncomingHttpHeaders): boolean {
+  return h['content-length'] === undefined && h['transfer-encoding'] === undefined;
+}
+
+/** Whether a close-delimited body was cut: every feed format ends a record with a line break,
+ *  a JSON document with its closing bracket (trailing white space allowed). An empty body is
+ *  left to the feed's own checks. */
+function cutMidLine(chunks: readonly Buffer[]): boolean {
+  for (const c of [...chunks].reverse()) {
+    for (let j = c.length - 1; j >= 0; j--) {
+      const b = c[j];
+      if (b === 0x0a || b === 0x5d || b === 0x7d) return false; // \n ] }
+      if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return true;
+    }
+  }
+  return false;
+}
+
 /** Download one URL; resolves ok/unchanged, rejects with FeedFetchError. */
 export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
   const deadline = Date.now() + req.timeoutMs; // adapter: wall-clock deadline is its job
@@ -162,6 +182,9 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
         res.on('end', () => {
           if (settled) return;
           if (!res.complete) return fail(new FeedFetchError('network', 'connection closed mid-body', status));
+          if (closeDelimited(res.headers) && cutMidLine(chunks)) {
+            return fail(new FeedFetchError('network', 'connection closed mid-line (the server sent no length)', status));
+          }
           const sha256 = hash.digest('hex');
           if (req.sha256 && req.sha256.toLowerCase() !== sha256) {
             return fail(new FeedFetchError('checksum_mismatch', `sha256 ${sha256} does not match the pinned digest`, status));

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { FeedFetchError, fetchFeed, type FeedFetchFailure } from '../../../firmware/src/blocklist/fetch.js';
 
@@ -122,4 +123,42 @@ test('connection refused is a network failure', async (t) => {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   t.is(await failure(fetchFeed({ ...base, url: `http://127.0.0.1:${port}/feed` })), 'network');
+});
+
+/** A raw TCP "feed server" that writes `head` + `body` and then drops the connection (RST or FIN). */
+async function dyingServer(t: { teardown: (fn: () => void) => void }, head: string, body: string, end: 'reset' | 'close'): Promise<string> {
+  const server = net.createServer((sock) => {
+    sock.on('error', () => {});
+    sock.once('data', () => {
+      sock.write(head + body, () => (end === 'reset' ? sock.resetAndDestroy() : sock.end()));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed`;
+}
+
+// The feed server dies in the middle of a large update: whatever says where the body ends, a cut
+// body is a failed download (the last-good stays), never a shorter list that looks whole.
+const PART = '203.0.113.1\n203.0.113.2\n203.0.1'; // cut inside a line
+test('a server that dies mid-body is a network failure, with a length, chunked, or close-delimited', async (t) => {
+  const withLength = await dyingServer(t, 'HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n', PART, 'close');
+  t.is(await failure(fetchFeed({ ...base, url: withLength })), 'network');
+  const chunked = await dyingServer(t, 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', `${PART.length.toString(16)}\r\n${PART}\r\n`, 'reset');
+  t.is(await failure(fetchFeed({ ...base, url: chunked })), 'network');
+  const chunkedFin = await dyingServer(t, 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', `${PART.length.toString(16)}\r\n${PART}\r\n`, 'close');
+  t.is(await failure(fetchFeed({ ...base, url: chunkedFin })), 'network');
+  // no length at all (HTTP/1.0 style): the close is the only end marker, so a body cut mid-line is refused
+  const closeDelimited = await dyingServer(t, 'HTTP/1.0 200 OK\r\nconnection: close\r\n\r\n', PART, 'close');
+  const e = await t.throwsAsync(fetchFeed({ ...base, url: closeDelimited }), { instanceOf: FeedFetchError });
+  t.is(e?.reason, 'network');
+  t.regex(e?.message ?? '', /mid-line/);
+});
+
+test('a close-delimited body that ends a record is whole (text with its line break, JSON with its bracket)', async (t) => {
+  for (const body of ['203.0.113.1\n203.0.113.2\n', '203.0.113.1\r\n', '[{"ip":"203.0.113.1"}]', '{"a":[1]}\n  ', '']) {
+    const url = await dyingServer(t, 'HTTP/1.0 200 OK\r\nconnection: close\r\n\r\n', body, 'close');
+    const r = await fetchFeed({ ...base, url });
+    t.is(r.status === 'ok' ? r.body.toString() : r.status, body, JSON.stringify(body));
+  }
 });
