@@ -43,17 +43,20 @@ const MAX_KEPT_HOURS = 3072;
 const RingSchema = z.base64().max(Math.ceil((MAX_KEPT_HOURS * 4) / 3) + 4)
   .refine((s) => Buffer.byteLength(s, 'base64') % 4 === 0 && decodeHours(s).every((v) => Number.isFinite(v) && v >= 0), 'not a list of byte counts');
 
+const BIG_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[0] !== 0; // 1.0f is 00 00 80 3f little-endian
+
 function encodeHours(a: Float32Array): string {
-  const b = Buffer.alloc(a.length * 4);
-  a.forEach((v, i) => b.writeFloatLE(v, i * 4));
-  return b.toString('base64');
+  const b = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return (BIG_ENDIAN ? Buffer.from(b).swap32() : b).toString('base64');
 }
 
-function decodeHours(s: string): number[] {
+/** Byte counts from base64 of little-endian float32 (a whole number of them: the schema checks). */
+function decodeHours(s: string): Float32Array {
   const b = Buffer.from(s, 'base64');
-  const out: number[] = [];
-  for (let i = 0; i + 4 <= b.length; i += 4) out.push(b.readFloatLE(i));
-  return out;
+  const copy = new Uint8Array(b.length - (b.length % 4));
+  copy.set(b.subarray(0, copy.length));
+  if (BIG_ENDIAN) Buffer.from(copy.buffer).swap32();
+  return new Float32Array(copy.buffer);
 }
 
 /** The upload windows kept across a restart: per device its current hour (event hour index, bytes
