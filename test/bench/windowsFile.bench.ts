@@ -1,12 +1,12 @@
 // Benchmark of the detector windows file (traffic/windows.ts, issue 15) at the traffic bench's
-// scale: 5,000 devices × 50,000 destinations. The state is built by the detectors themselves:
+// scale: 5,000 devices × 50,000 destinations (or `--devices 50`: a real office's generated day). The state is built by the detectors themselves:
 // `--history-days` days of one hourly upload per device (so every upload baseline is full, as after
 // two weeks of running), then a generated office day (test/bench/officeDay.ts, as the memory part of
 // detectors.bench.ts runs it). Then, at the end of the day, it times what the daemon does every
 // 10 minutes in its event loop, snapshot() and JSON.stringify, as CPU time (medians of `--runs`),
 // with the parts the file held before this change (beacon, routine, popularity) stringified alone
 // as the baseline in the same run; and once what a start does (JSON.parse, zod, restore).
-// Run: npx tsx test/bench/windowsFile.bench.ts [--minutes 1440] [--history-days 13] [--runs 5]
+// Run: npx tsx test/bench/windowsFile.bench.ts [--devices 5000] [--minutes 1440] [--history-days 13] [--runs 5]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ const arg = (name: string, dflt: number): number => { const i = args.indexOf(nam
 const thresholds = parseThresholds(JSON.parse(readFileSync(join(packageRoot(), 'rules/thresholds.json'), 'utf8')));
 const isLan = makeIsLan([LAN_PREFIX]);
 const H = 3_600_000;
-const DEVICES = 5000;
+const DEVICES = arg('--devices', 5000);
 
 /** CPU time of all threads (GC helpers included) and wall time (what blocks the event loop), in ms. */
 const cpuMs = <T>(fn: () => T): [T, number, number] => {
@@ -36,7 +36,8 @@ const cpuMs = <T>(fn: () => T): [T, number, number] => {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
 const mb = (n: number): string => (n / 1048576).toFixed(1);
 
-const day = new OfficeDay({ devices: DEVICES, destinations: 50_000, activeRate: 0.5, idleRate: 0.02, seed: 7 });
+// 5,000 devices as the memory part of detectors.bench.ts runs them; fewer as a real office (its default day).
+const day = new OfficeDay(DEVICES >= 1000 ? { devices: DEVICES, destinations: 50_000, activeRate: 0.5, idleRate: 0.02, seed: 7 } : { devices: DEVICES });
 const set = new DetectorSet({ thresholds, listed: () => undefined });
 const historyDays = arg('--history-days', 13);
 let seed = 1;
@@ -86,12 +87,13 @@ for (let i = 0; i < runs; i++) {
   const b = s.beacon;
   parts['beacon.channels+told'] = JSON.stringify([b.channels, b.told]).length;
 }
-// Where snapshot() spends its time, per part (the detectors' own methods, reached past `private` here only).
-type Part = { snapshot(n: number): unknown; snapshotDevices?(n: number): unknown };
-const inner = set as unknown as Record<'beacon' | 'routine' | 'popularity' | 'upload' | 'longConn', Part>;
-const perPart = Object.fromEntries((['beacon', 'routine', 'popularity', 'upload', 'longConn'] as const).map((k) => [k, median(Array.from({ length: runs }, () => cpuMs(() => inner[k].snapshot(now))[1])).toFixed(0)]));
-perPart['activeDevices'] = median(Array.from({ length: runs }, () => cpuMs(() => inner.popularity.snapshotDevices?.(now))[1])).toFixed(0);
-console.log(`snapshot() CPU ms per part, medians: ${JSON.stringify(perPart)}`);
+// What saveWindows blocks the event loop for: one part's snapshot and JSON.stringify at a time.
+const perPart: Record<string, number[]> = {};
+for (let i = 0; i < runs; i++) {
+  for (const [k, part] of set.snapshotParts(now)) (perPart[k] ??= []).push(cpuMs(() => JSON.stringify(part()))[2]);
+}
+const partWall = Object.fromEntries(Object.entries(perPart).map(([k, v]) => [k, Math.round(median(v))]));
+console.log(`saveWindows, wall ms per part (snapshot + stringify, one turn of the event loop each), medians: ${JSON.stringify(partWall)}; longest ${Math.max(...Object.values(partWall))} ms`);
 const [restored, tLoad] = cpuMs(() => { const d = new DetectorSet({ thresholds, listed: () => undefined }); d.restore(JSON.parse(text)); return d; });
 console.log(`file: ${mb(text.length)} MB (the parts the file held before: ${mb(oldLength)} MB); bytes per part ${JSON.stringify(parts)}`);
 console.log(`save in the event loop, CPU ms, median of ${runs}: snapshot() ${median(snap).toFixed(0)} + JSON.stringify ${median(str).toFixed(0)} = ${(median(snap) + median(str)).toFixed(0)} ms; stringify of the older parts alone ${median(old).toFixed(0)} ms (ratio all/older ${(median(str) / median(old)).toFixed(2)}); wall (event loop blocked) ${median(wall).toFixed(0)} ms`);
