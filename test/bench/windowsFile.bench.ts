@@ -90,7 +90,7 @@ for (let i = 0; i < runs; i++) {
 // What saveWindows blocks the event loop for: one part's snapshot and JSON.stringify at a time.
 const perPart: Record<string, number[]> = {};
 for (let i = 0; i < runs; i++) {
-  for (const [k, part] of set.snapshotParts(now)) (perPart[k] ??= []).push(cpuMs(() => JSON.stringify(part()))[2]);
+  for (const [k, part] of Object.entries(set.snapshotParts(now))) (perPart[k] ??= []).push(cpuMs(() => JSON.stringify(part()))[2]);
 }
 const partWall = Object.fromEntries(Object.entries(perPart).map(([k, v]) => [k, Math.round(median(v))]));
 console.log(`saveWindows, wall ms per part (snapshot + stringify, one turn of the event loop each), medians: ${JSON.stringify(partWall)}; longest ${Math.max(...Object.values(partWall))} ms`);

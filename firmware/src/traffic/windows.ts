@@ -31,7 +31,7 @@ export function loadWindows(stateDir: string, detectors: DetectorSet): { restore
  *  part is consistent in itself). Throws on I/O errors. Callers must not run two at once. */
 export async function saveWindows(stateDir: string, detectors: DetectorSet, now: number): Promise<void> {
   const parts: string[] = [];
-  for (const [k, part] of detectors.snapshotParts(now)) {
+  for (const [k, part] of Object.entries(detectors.snapshotParts(now))) {
     parts.push(`${JSON.stringify(k)}:${JSON.stringify(part())}`);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
