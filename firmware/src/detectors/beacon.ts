@@ -96,11 +96,18 @@ export function histogramAndDuration(ts: number[], dsMin: number, dsMax: number,
   return { hist, bars, longestRun: longest, cvScore, bimodal, histScore, coverage, consistency, durScore };
 }
 
+/** Most persistent rare channels one device's snapshot holds (an implant keeps a handful). */
+const MAX_KEPT_CHANNELS = 256;
+
 /** The beacon window as kept across a restart: when the box started watching, and each pair's
- *  connections (interleaved [start s, bytes, …]) with its last sighting and report (event ms). */
+ *  connections (interleaved [start s, bytes, …]) with its last sighting and report (event ms).
+ *  `channels` (each device's persistent rare channels: [device, [[network, last scored as one]]])
+ *  and `told` (the figures last reported per pair) came later: a file without them still loads. */
 export const BeaconSnapshotSchema = z.strictObject({
   observedSince: z.number().nullable(),
   pairs: z.array(z.tuple([z.string().max(200), z.array(z.number()).max(2 * 4096), z.number(), z.number().nullable()])),
+  channels: z.array(z.tuple([z.string().max(100), z.array(z.tuple([z.string().max(100), z.number()])).max(MAX_KEPT_CHANNELS)])).max(1_000_000).optional(),
+  told: z.array(z.tuple([z.string().max(200), z.string().max(100)])).max(1_000_000).optional(),
 });
 export type BeaconSnapshot = z.infer<typeof BeaconSnapshotSchema>;
 
@@ -221,16 +228,30 @@ export class BeaconDetector implements FlowDetector {
     for (const [k, p] of this.pairs.entries()) {
       if (p.lastSeen >= horizon) pairs.push([k, p.c, p.lastSeen, Number.isFinite(p.lastReported) ? p.lastReported : null]);
     }
-    return { observedSince: this.observedSince ?? null, pairs };
+    // A channel counts for CHANNEL_HOLD_MS after it was last scored as one; the latest are kept.
+    const channels: NonNullable<BeaconSnapshot['channels']> = [];
+    for (const [device, m] of this.channels.entries()) {
+      const live = [...m].filter(([, at]) => at >= now - CHANNEL_HOLD_MS).sort((a, b) => b[1] - a[1]).slice(0, MAX_KEPT_CHANNELS);
+      if (live.length > 0) channels.push([device, live]);
+    }
+    const told: NonNullable<BeaconSnapshot['told']> = [];
+    for (const [k, figures] of this.told.entries()) {
+      const p = this.pairs.peek(k);
+      if (p !== undefined && p.lastSeen >= horizon) told.push([k, figures]);
+    }
+    return { observedSince: this.observedSince ?? null, pairs, channels, told };
   }
 
-  /** Takes back a window kept before a restart (a restart must not blind the detector for hours). */
+  /** Takes back a window kept before a restart (a restart must not blind the detector for hours);
+   *  pairs, devices' channels and figures already present are kept as they are. */
   restore(s: BeaconSnapshot): void {
     if (s.observedSince !== null) this.observedSince = Math.min(this.observedSince ?? Infinity, s.observedSince);
     for (const [k, c, lastSeen, lastReported] of s.pairs) {
       if (c.length % 2 !== 0 || this.pairs.peek(k) !== undefined) continue;
       this.pairs.set(k, { c: [...c], lastSeen, lastScored: -Infinity, lastReported: lastReported ?? -Infinity });
     }
+    for (const [device, nets] of s.channels ?? []) if (this.channels.peek(device) === undefined) this.channels.set(device, new Map(nets));
+    for (const [k, figures] of s.told ?? []) if (this.told.peek(k) === undefined) this.told.set(k, figures);
   }
 
   private trim(p: Pair, now: number): void {

@@ -6,15 +6,15 @@ import type { FlowRecord } from '../flows/parse.js';
 import { z } from 'zod';
 import { BeaconDetector, BeaconSnapshotSchema } from './beacon.js';
 import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
-import { OfficePopularity, PopularitySnapshotSchema } from './popularity.js';
+import { ActiveDevicesSnapshotSchema, OfficePopularity, PopularitySnapshotSchema } from './popularity.js';
 import { OfficeNames } from './officeNames.js';
 import { DestinationRoutine, RoutineSnapshotSchema } from './routine.js';
-import { LongConnectionDetector } from './longConn.js';
+import { LongConnectionDetector, LongConnSnapshotSchema } from './longConn.js';
 import { MailDetector } from './mail.js';
 import { ScanDetector } from './scan.js';
 import { ThreatIntelDetector, type BlockedAttempt, type ListedLookup } from './threatIntel.js';
 import { AllowEntrySchema, clocked, type AllowEntry, type Thresholds } from './thresholds.js';
-import { UploadDetector } from './upload.js';
+import { UploadDetector, UploadSnapshotSchema } from './upload.js';
 import type { OperatorOf } from './serviceNetworks.js';
 
 export interface DetectorSetDeps {
@@ -35,15 +35,18 @@ export function collectorAllowEntry(ip: string): AllowEntry {
 }
 
 /** Detector windows kept across a restart (traffic/feature.ts writes them to the state dir). */
-// `routine` and `popularity` came later: a file written before them still loads (they start over).
+// Every part but `beacon` came later: a file written before a part still loads (that part starts over).
 export const WindowSnapshotSchema = z.strictObject({
   version: z.literal(1), beacon: BeaconSnapshotSchema, routine: RoutineSnapshotSchema.optional(), popularity: PopularitySnapshotSchema.optional(),
+  activeDevices: ActiveDevicesSnapshotSchema.optional(), upload: UploadSnapshotSchema.optional(), longConnection: LongConnSnapshotSchema.optional(),
 });
 export type WindowSnapshot = z.infer<typeof WindowSnapshotSchema>;
 
 export class DetectorSet {
   private readonly threat: ThreatIntelDetector;
   private readonly beacon: BeaconDetector;
+  private readonly upload: UploadDetector;
+  private readonly longConn: LongConnectionDetector;
   private readonly all: FlowDetector[];
   private readonly evictEvery: number;
   private readonly nameOf: NameOf | undefined;
@@ -77,7 +80,9 @@ export class DetectorSet {
     };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
     this.beacon = new BeaconDetector(ctx);
-    this.all = [this.threat, this.beacon, new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
+    this.upload = new UploadDetector(ctx);
+    this.longConn = new LongConnectionDetector(ctx);
+    this.all = [this.threat, this.beacon, new MailDetector(ctx), new ScanDetector(ctx), this.upload, this.longConn];
     for (const d of this.all) this.produced[d.name] = 0;
   }
 
@@ -133,10 +138,27 @@ export class DetectorSet {
     this.routine.evict(now);
   }
 
-  /** Window state worth keeping across a restart (the beacon window: a day of connections; each
-   *  device's routine destinations: a month of days; which devices used each network and name). */
+  /** Window state worth keeping across a restart (the beacon window: a day of connections, each
+   *  device's persistent rare channels; each device's routine destinations: a month of days; which
+   *  devices used each network and name, and which were active; each device's upload history: two
+   *  weeks of hours; which devices used each address for long connections). The scan, mail and
+   *  threat-intel windows (an hour at most) start over: see README, "Window state survives a restart". */
   snapshot(now: number): WindowSnapshot {
-    return { version: 1, beacon: this.beacon.snapshot(now), routine: this.routine.snapshot(now), popularity: this.popularity.snapshot(now) };
+    const p = this.snapshotParts(now);
+    return {
+      version: p.version(), beacon: p.beacon(), routine: p.routine(), popularity: p.popularity(),
+      activeDevices: p.activeDevices(), upload: p.upload(), longConnection: p.longConnection(),
+    };
+  }
+
+  /** The same snapshot part by part, each part taken when its function is called: at the traffic
+   *  bench's scale the whole takes most of a second, so the saver yields to the event loop between parts. */
+  snapshotParts(now: number): { [K in keyof WindowSnapshot]-?: () => WindowSnapshot[K] } {
+    return {
+      version: () => 1, beacon: () => this.beacon.snapshot(now), routine: () => this.routine.snapshot(now),
+      popularity: () => this.popularity.snapshot(now), activeDevices: () => this.popularity.snapshotDevices(now),
+      upload: () => this.upload.snapshot(now), longConnection: () => this.longConn.snapshot(now),
+    };
   }
 
   /** Takes back a snapshot kept before a restart; throws ZodError on a malformed one. */
@@ -145,6 +167,9 @@ export class DetectorSet {
     this.beacon.restore(s.beacon);
     if (s.routine) this.routine.restore(s.routine);
     if (s.popularity) this.popularity.restore(s.popularity);
+    if (s.activeDevices) this.popularity.restoreDevices(s.activeDevices);
+    if (s.upload) this.upload.restore(s.upload);
+    if (s.longConnection) this.longConn.restore(s.longConnection);
   }
 
   /** Entries held per detector. */

@@ -3,6 +3,7 @@
 // tunnels look like this; shared services (push notifications, cloud sync) are used by many.
 // Memory: destination popularity is capped (`caps.destinations`), each remembering at most
 // maxDevices+1 device keys in an exactly sized array.
+import { z } from 'zod';
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
@@ -11,6 +12,16 @@ import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from '.
 interface Destination { devices: string[]; lastSeen: number }
 
 const WEB_PORTS: ReadonlySet<number> = new Set([80, 443]);
+
+/** The long-connection windows kept across a restart: when the box started watching, which devices
+ *  used each address ([address, device keys, last seen]) and when each connection was last reported
+ *  ([device|address|port, event ms]), so that connections open across the restart are not reported again. */
+export const LongConnSnapshotSchema = z.strictObject({
+  observedSince: z.number().nullable(),
+  dests: z.array(z.tuple([z.string().max(100), z.array(z.string().max(100)).max(64), z.number()])).max(1_000_000),
+  reported: z.array(z.tuple([z.string().max(300), z.number()])).max(1_000_000),
+});
+export type LongConnSnapshot = z.infer<typeof LongConnSnapshotSchema>;
 
 export class LongConnectionDetector implements FlowDetector {
   readonly name = 'long_connection';
@@ -63,6 +74,23 @@ export class LongConnectionDetector implements FlowDetector {
         devicesUsingNetworkOrName: used?.count ?? null, rareAtMost: l.maxDevices,
       },
     }];
+  }
+
+  /** Addresses used and reports made within their windows of `now`, for a restart. */
+  snapshot(now: number): LongConnSnapshot {
+    const c = this.ctx.c, l = c.t.longConnection;
+    const dests: LongConnSnapshot['dests'] = [], reported: LongConnSnapshot['reported'] = [];
+    for (const [ip, d] of this.dests.entries()) if (d.lastSeen >= now - c.hours(l.popularityHours)) dests.push([ip, d.devices.slice(0, 64), d.lastSeen]);
+    for (const [k, at] of this.reported.entries()) if (at >= now - c.hours(l.reportEveryHours)) reported.push([k, at]);
+    return { observedSince: this.observedSince ?? null, dests, reported };
+  }
+
+  /** Takes back a snapshot (addresses and reports already present are kept as they are). */
+  restore(s: LongConnSnapshot): void {
+    if (s.observedSince !== null) this.observedSince = Math.min(this.observedSince ?? Infinity, s.observedSince);
+    const keep = this.ctx.c.t.longConnection.maxDevices + 1;
+    for (const [ip, devices, lastSeen] of s.dests) if (this.dests.peek(ip) === undefined) this.dests.set(ip, { devices: devices.slice(0, keep), lastSeen });
+    for (const [k, at] of s.reported) if (this.reported.peek(k) === undefined) this.reported.set(k, at);
   }
 
   evict(now: number): void {

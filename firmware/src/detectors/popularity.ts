@@ -29,6 +29,10 @@ export function registeredName(name: string): string {
 export const PopularitySnapshotSchema = z.array(z.tuple([z.string().max(300), z.array(z.string().max(100)).max(64), z.number()])).max(1_000_000);
 export type PopularitySnapshot = z.infer<typeof PopularitySnapshotSchema>;
 
+/** The office's active devices as kept across a restart: [device key, last outbound flow (event ms)]. */
+export const ActiveDevicesSnapshotSchema = z.array(z.tuple([z.string().max(100), z.number()])).max(1_000_000);
+export type ActiveDevicesSnapshot = z.infer<typeof ActiveDevicesSnapshotSchema>;
+
 export class OfficePopularity {
   private readonly seen: CappedMap<string, Seen>;
   /** Each device's last outbound flow (event ms), and how many were seen within the window, counted
@@ -95,6 +99,19 @@ export class OfficePopularity {
   /** Takes back a snapshot (destinations already present are kept as they are). */
   restore(s: PopularitySnapshot): void {
     for (const [k, devices, lastSeen] of s) if (this.seen.peek(k) === undefined) this.seen.set(k, { devices: devices.slice(0, this.keep), lastSeen });
+  }
+
+  /** Devices with an outbound flow within the window of `now`, for a restart. */
+  snapshotDevices(now: number): ActiveDevicesSnapshot {
+    const out: ActiveDevicesSnapshot = [];
+    for (const [d, at] of this.deviceLast.entries()) if (at >= now - this.windowMs) out.push([d, at]);
+    return out;
+  }
+
+  /** Takes back the active devices (a later sighting already present is kept); recounts them next time. */
+  restoreDevices(s: ActiveDevicesSnapshot): void {
+    for (const [d, at] of s) if (!((this.deviceLast.peek(d) ?? -Infinity) >= at)) this.deviceLast.set(d, at);
+    this.office = { count: 0, at: -Infinity };
   }
 
   size(): number { return this.seen.size; }

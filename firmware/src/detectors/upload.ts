@@ -9,6 +9,7 @@
 // apart against a far lower floor: on 54 benign PC-days (test/unit/detectors/realTraffic and
 // ctu50) no hour sent even 6 MB one-way that was not one large web upload.
 // Memory: one Float32Array(baselineDays·24) per device (1.3 KB at 14 days), devices capped.
+import { z } from 'zod';
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
@@ -34,6 +35,43 @@ interface DeviceUpload {
 }
 
 const WEB_PORTS: ReadonlySet<number> = new Set([80, 443]);
+/** Most past hours one device's snapshot holds (128 days; a ring of 14 days holds 336). */
+const MAX_KEPT_HOURS = 3072;
+
+/** Bytes per past hour, oldest first, as base64 of little-endian float32 (the ring's own values,
+ *  exactly: 1.8 KB of JSON per device for 14 days, where a number list takes up to 3.7 KB). */
+const RingSchema = z.base64().max(Math.ceil((MAX_KEPT_HOURS * 4) / 3) + 4)
+  .refine((s) => Buffer.byteLength(s, 'base64') % 4 === 0 && decodeHours(s).every((v) => Number.isFinite(v) && v >= 0), 'not a list of byte counts');
+
+const BIG_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[0] !== 0; // 1.0f is 00 00 80 3f little-endian
+
+function encodeHours(a: Float32Array): string {
+  const b = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return (BIG_ENDIAN ? Buffer.from(b).swap32() : b).toString('base64');
+}
+
+/** Byte counts from base64 of little-endian float32 (a whole number of them: the schema checks). */
+function decodeHours(s: string): Float32Array {
+  const b = Buffer.from(s, 'base64');
+  const copy = new Uint8Array(b.length - (b.length % 4));
+  copy.set(b.subarray(0, copy.length));
+  if (BIG_ENDIAN) Buffer.from(copy.buffer).swap32();
+  return new Float32Array(copy.buffer);
+}
+
+/** The upload windows kept across a restart: per device its current hour (event hour index, bytes
+ *  so far, what was reported of it), the first hour seen, last sighting (event ms) and its past
+ *  hours since max(first hour, hour - ring); and the byte counters of open flows by conntrack id
+ *  ([id, bytes out, bytes in, event ms]), so that a flow open across the restart is not counted twice. */
+export const UploadSnapshotSchema = z.strictObject({
+  devices: z.array(z.strictObject({
+    device: z.string().max(100), hour: z.number().int(), firstHour: z.number().int(), lastSeen: z.number(),
+    out: z.number().min(0), in: z.number().min(0), outOther: z.number().min(0), inOther: z.number().min(0),
+    reportedHour: z.number().int(), reportedOut: z.number().min(0), past: RingSchema,
+  })).max(1_000_000),
+  open: z.array(z.tuple([z.number().int(), z.number().min(0), z.number().min(0), z.number()])).max(1_000_000),
+});
+export type UploadSnapshot = z.infer<typeof UploadSnapshotSchema>;
 
 export class UploadDetector implements FlowDetector {
   readonly name = 'upload';
@@ -181,6 +219,41 @@ export class UploadDetector implements FlowDetector {
       // A growth finding's bytes are what was added since the last report, not what one sighting sent.
       evidence: { pattern, ...(extra['grew'] === true ? { bytesAddedSinceReport: bytes } : { bytesSent: bytes }), floorBytes: floor, businessHours: business, ...extra },
     };
+  }
+
+  /** Devices seen within the baseline of `now` and flows open within a day, for a restart. */
+  snapshot(now: number): UploadSnapshot {
+    const c = this.ctx.c;
+    const devices: UploadSnapshot['devices'] = [];
+    for (const [device, d] of this.devices.entries()) {
+      if (d.lastSeen < now - c.hours(c.t.upload.baselineDays * 24)) continue;
+      const from = Math.max(d.firstHour, d.hour - this.slots, d.hour - MAX_KEPT_HOURS);
+      const past = new Float32Array(Math.max(0, d.hour - from));
+      for (let h = from; h < d.hour; h++) past[h - from] = d.ring[((h % this.slots) + this.slots) % this.slots] ?? 0;
+      devices.push({
+        device, hour: d.hour, firstHour: d.firstHour, lastSeen: d.lastSeen, out: d.out, in: d.in, outOther: d.outOther,
+        inOther: d.inOther, reportedHour: d.reportedHour, reportedOut: d.reportedOut, past: encodeHours(past),
+      });
+    }
+    const open: UploadSnapshot['open'] = [];
+    for (const [id, f] of this.open.entries()) if (f.at >= now - c.hours(24)) open.push([id, f.out, f.in, f.at]);
+    return { devices, open };
+  }
+
+  /** Takes back a snapshot (devices and flows already present are kept as they are). The ring may
+   *  have another length now (baselineDays changed): the latest hours that fit are kept. */
+  restore(s: UploadSnapshot): void {
+    for (const d of s.devices) {
+      if (this.devices.peek(d.device) !== undefined) continue;
+      const past = decodeHours(d.past).slice(-this.slots);
+      const ring = new Float32Array(this.slots);
+      past.forEach((v, i) => { ring[(((d.hour - past.length + i) % this.slots) + this.slots) % this.slots] = v; });
+      this.devices.set(d.device, {
+        hour: d.hour, out: d.out, in: d.in, outOther: d.outOther, inOther: d.inOther, ring,
+        firstHour: Math.max(d.firstHour, d.hour - past.length), reportedHour: d.reportedHour, reportedOut: d.reportedOut, lastSeen: d.lastSeen,
+      });
+    }
+    for (const [id, out, inn, at] of s.open) if (this.open.peek(id) === undefined) this.open.set(id, { out, in: inn, at });
   }
 
   evict(now: number): void {

@@ -207,8 +207,16 @@ export class TrafficFeature implements Feature<TrafficRepos> {
   private dnsPorts = '';
   private ticks = 0;
 
+  /** Saves run one after another: two at once would share writeAtomic's temp file. */
+  private saving: Promise<void> = Promise.resolve();
+
   /** Keeps the detector windows in the state dir (logged, never thrown: a full disk costs warm-up only). */
-  private async saveWindows(): Promise<void> {
+  private saveWindows(): Promise<void> {
+    this.saving = this.saving.then(() => this.saveWindowsNow());
+    return this.saving;
+  }
+
+  private async saveWindowsNow(): Promise<void> {
     const ctx = this.ctx, d = this.detectors;
     if (!ctx || !d) return;
     try {

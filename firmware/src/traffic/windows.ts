@@ -26,7 +26,14 @@ export function loadWindows(stateDir: string, detectors: DetectorSet): { restore
   }
 }
 
-/** Saves the windows as of event time `now`. Throws on I/O errors. */
+/** Saves the windows as of event time `now`, one part per turn of the event loop (a busy office's
+ *  windows take most of a second to write out whole; flows keep being judged in between, and each
+ *  part is consistent in itself). Throws on I/O errors. Callers must not run two at once. */
 export async function saveWindows(stateDir: string, detectors: DetectorSet, now: number): Promise<void> {
-  await writeAtomic(join(stateDir, WINDOWS_FILE), JSON.stringify(detectors.snapshot(now)));
+  const parts: string[] = [];
+  for (const [k, part] of Object.entries(detectors.snapshotParts(now))) {
+    parts.push(`${JSON.stringify(k)}:${JSON.stringify(part())}`);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  await writeAtomic(join(stateDir, WINDOWS_FILE), `{${parts.join(',')}}`);
 }
