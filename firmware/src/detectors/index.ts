@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { BeaconDetector, BeaconSnapshotSchema } from './beacon.js';
 import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
 import { ActiveDevicesSnapshotSchema, OfficePopularity, PopularitySnapshotSchema } from './popularity.js';
-import { OfficeNames } from './officeNames.js';
+import { OfficeNames, OfficeNamesSnapshotSchema } from './officeNames.js';
+import { NameCacheSnapshotSchema, type NameCacheSnapshot } from '../dns/names.js';
 import { DestinationRoutine, RoutineSnapshotSchema } from './routine.js';
 import { LongConnectionDetector, LongConnSnapshotSchema } from './longConn.js';
 import { MailDetector } from './mail.js';
@@ -27,6 +28,9 @@ export interface DetectorSetDeps {
   operatorOf?: OperatorOf | undefined;
   /** Allowlist entries from provisioning, e.g. collectorAllowEntry(ip). */
   extraAllow?: readonly AllowEntry[] | undefined;
+  /** The DNS name sensor's memory behind `nameOf`, kept with the windows across a restart
+   *  (a connection opened before it ends after it, and is judged by its name). */
+  nameMemory?: { snapshot(now: number): NameCacheSnapshot; restore(s: NameCacheSnapshot): void } | undefined;
 }
 
 /** Allowlist entry for the provider's collector address (from provisioning). */
@@ -39,6 +43,7 @@ export function collectorAllowEntry(ip: string): AllowEntry {
 export const WindowSnapshotSchema = z.strictObject({
   version: z.literal(1), beacon: BeaconSnapshotSchema, routine: RoutineSnapshotSchema.optional(), popularity: PopularitySnapshotSchema.optional(),
   activeDevices: ActiveDevicesSnapshotSchema.optional(), upload: UploadSnapshotSchema.optional(), longConnection: LongConnSnapshotSchema.optional(),
+  dnsNames: NameCacheSnapshotSchema.optional(), officeNames: OfficeNamesSnapshotSchema.optional(),
 });
 export type WindowSnapshot = z.infer<typeof WindowSnapshotSchema>;
 
@@ -54,6 +59,7 @@ export class DetectorSet {
   private readonly popularity: OfficePopularity;
   /** Names the office looked up, by network and by device: evidence that a destination is a known service. */
   private readonly names: OfficeNames | undefined;
+  private readonly nameMemory: DetectorSetDeps['nameMemory'];
   /** On which days each device used each destination network: its routine, evidence against a check-in. */
   private readonly routine: DestinationRoutine;
   /** Findings produced per detector since construction (status page, bench). */
@@ -64,6 +70,7 @@ export class DetectorSet {
     const c = clocked(deps.thresholds);
     this.evictEvery = c.minutes(10);
     this.nameOf = deps.nameOf;
+    this.nameMemory = deps.nameMemory;
     const lc = c.t.longConnection;
     const nameOf = deps.nameOf;
     const watched = [...c.t.allowlist, ...(deps.extraAllow ?? [])].filter((e) => e.appPorts.length > 0).flatMap((e) => e.names);
@@ -148,6 +155,7 @@ export class DetectorSet {
     return {
       version: p.version(), beacon: p.beacon(), routine: p.routine(), popularity: p.popularity(),
       activeDevices: p.activeDevices(), upload: p.upload(), longConnection: p.longConnection(),
+      dnsNames: p.dnsNames(), officeNames: p.officeNames(),
     };
   }
 
@@ -158,6 +166,7 @@ export class DetectorSet {
       version: () => 1, beacon: () => this.beacon.snapshot(now), routine: () => this.routine.snapshot(now),
       popularity: () => this.popularity.snapshot(now), activeDevices: () => this.popularity.snapshotDevices(now),
       upload: () => this.upload.snapshot(now), longConnection: () => this.longConn.snapshot(now),
+      dnsNames: () => this.nameMemory?.snapshot(now) ?? [], officeNames: () => this.names?.snapshot(now) ?? { nets: [], devices: [] },
     };
   }
 
@@ -170,6 +179,8 @@ export class DetectorSet {
     if (s.activeDevices) this.popularity.restoreDevices(s.activeDevices);
     if (s.upload) this.upload.restore(s.upload);
     if (s.longConnection) this.longConn.restore(s.longConnection);
+    if (s.dnsNames) this.nameMemory?.restore(s.dnsNames);
+    if (s.officeNames) this.names?.restore(s.officeNames);
   }
 
   /** Entries held per detector. */

@@ -11,9 +11,18 @@
 //    lately (rules/thresholds.json `appPorts`).
 // Both are bounded (CappedMap) and forget after the window; per device only the names some
 // `appPorts` entry asks about are kept (a handful), not everything it browses.
+import { z } from 'zod';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
 import { networkKey, registeredName } from './popularity.js';
+
+/** Kept across a restart: each network's name [net key, name, last seen], and each device's
+ *  watched names [device, [[registered name, last seen], …]]. */
+export const OfficeNamesSnapshotSchema = z.strictObject({
+  nets: z.array(z.tuple([z.string().max(100), z.string().max(253), z.number()])).max(1_000_000),
+  devices: z.array(z.tuple([z.string().max(100), z.array(z.tuple([z.string().max(253), z.number()])).max(256)])).max(100_000),
+});
+export type OfficeNamesSnapshot = z.infer<typeof OfficeNamesSnapshotSchema>;
 
 export class OfficeNames {
   private readonly nets: CappedMap<string, { name: string; lastSeen: number }>;
@@ -64,6 +73,28 @@ export class OfficeNames {
       for (const [k, at] of m) if (at < now - this.windowMs) m.delete(k);
       return m.size === 0;
     });
+  }
+
+  /** What was seen within the window of `now`, for a restart. */
+  snapshot(now: number): OfficeNamesSnapshot {
+    const from = now - this.windowMs;
+    const nets: OfficeNamesSnapshot['nets'] = [];
+    for (const [k, n] of this.nets.entries()) if (n.lastSeen >= from) nets.push([k, n.name, n.lastSeen]);
+    const devices: OfficeNamesSnapshot['devices'] = [];
+    for (const [d, m] of this.byDevice.entries()) {
+      const names = [...m].filter(([, at]) => at >= from);
+      if (names.length > 0) devices.push([d, names]);
+    }
+    return { nets, devices };
+  }
+
+  /** Takes back a snapshot; what was seen since the start is newer and kept. */
+  restore(s: OfficeNamesSnapshot): void {
+    for (const [k, name, lastSeen] of s.nets) if (this.nets.peek(k) === undefined) this.nets.set(k, { name, lastSeen });
+    for (const [d, names] of s.devices) {
+      const m = this.byDevice.upsert(d, () => new Map<string, number>());
+      for (const [reg, at] of names) if ((m.get(reg) ?? -Infinity) < at) m.set(reg, at);
+    }
   }
 
   size(): number { return this.nets.size + this.byDevice.size; }

@@ -8,8 +8,16 @@
 // flow detectors only see it when it ends (conntrack destroy), so each name is kept at least
 // `minHoldMs` (default 3 h: the longest ordinary connection, 90 min, twice over) after the last
 // answer that gave it, and at most `maxHoldMs` (default 24 h) however long the TTL says.
+import { z } from 'zod';
 import { CappedMap } from '../collections/capped.js';
 import type { DnsAddress } from './wire.js';
+
+/** The names as kept across a restart (traffic-windows.json): [address, name, CNAME end or null,
+ *  expiry (event ms)]. A name is what a LAN client asked for: text, bounded like a DNS name. */
+export const NameCacheSnapshotSchema = z.array(z.tuple([
+  z.string().max(45), z.string().max(253), z.string().max(253).nullable(), z.number(),
+])).max(1_000_000);
+export type NameCacheSnapshot = z.infer<typeof NameCacheSnapshotSchema>;
 
 export interface NameCacheOptions {
   /** Most addresses held; the least recently used go first when full. */
@@ -76,6 +84,21 @@ export class NameCache {
   }
 
   get size(): number { return this.m.size; }
+
+  /** The entries not expired at `now`, least recently used first, for a restart. */
+  snapshot(now: number): NameCacheSnapshot {
+    const out: NameCacheSnapshot = [];
+    for (const [ip, e] of this.m.entries()) if (e.expires >= now) out.push([ip, e.name, e.canonical ?? null, e.expires]);
+    return out;
+  }
+
+  /** Takes back a snapshot; an address already known keeps the newer answer it has. Expired
+   *  entries go as they would have (at lookup or sweep, against event time). */
+  restore(s: NameCacheSnapshot): void {
+    for (const [ip, name, canonical, expires] of s) {
+      if (this.m.peek(ip) === undefined) this.m.set(ip, { name, canonical: canonical ?? undefined, expires });
+    }
+  }
 
   /** Entries dropped because the cap was reached. */
   get dropped(): number { return this.m.dropped; }

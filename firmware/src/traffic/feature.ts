@@ -127,6 +127,7 @@ export class TrafficFeature implements Feature<TrafficRepos> {
       listed: this.o.listed ?? localListed(ctx.config.blocklist.local),
       extraAllow: collector ? [collectorAllowEntry(collector)] : [],
       nameOf: (ip) => dns.nameOf(ip),
+      nameMemory: dns.cache,
     });
     const kept = loadWindows(ctx.stateDir, this.detectors);
     if (kept.error !== undefined) ctx.log.warn('detector windows from before the restart unreadable; starting fresh', kept.error);

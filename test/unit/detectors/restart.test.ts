@@ -3,6 +3,8 @@
 import test from 'ava';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { DetectorSet } from '../../../firmware/src/detectors/index.js';
+import { NameCache } from '../../../firmware/src/dns/names.js';
+import { OfficeNames, OfficeNamesSnapshotSchema } from '../../../firmware/src/detectors/officeNames.js';
 import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
 import { DAY0, flow, H, periodic, thresholds } from './helpers.js';
 
@@ -192,4 +194,57 @@ test('a damaged new part is refused with the whole file; a file of the older kin
   const again = make();
   again.restore(kept);
   t.deepEqual(JSON.parse(JSON.stringify(again.snapshot(at))), kept, 'what is taken back is written again as it was');
+});
+
+test('the names the office looked up are kept across a restart: a push connection opened before it and ending after it is judged by its name', (t) => {
+  // 08:00 the PC looks up client.wns.windows.com (203.0.113.50) and keeps Windows' push channel
+  // open to it; the box restarts at 09:00; the connection ends at 10:30, the first the detectors
+  // hear of it. The name is allowlisted for long connections (rules/thresholds.json push-notifications).
+  const push = flow({ remoteIp: '203.0.113.50', remotePort: 443, start: DAY0 + 8 * H + MIN, end: DAY0 + 10.5 * H, bytesOut: 40_000, bytesIn: 60_000 });
+  const box = () => {
+    let clock = DAY0;
+    const names = new NameCache({ cap: 1000, now: () => clock });
+    const d = new DetectorSet({ thresholds: thresholds(), listed: () => undefined, nameOf: (ip) => names.nameOf(ip), nameMemory: names });
+    return { d, names, at: (t: number) => { clock = t; } };
+  };
+  const answered = () => {
+    const b = box();
+    b.names.add([{ ip: '203.0.113.50', family: 4, name: 'client.wns.windows.com', ttl: 300 }], DAY0 + 8 * H);
+    return b;
+  };
+  const longOf = (b: ReturnType<typeof box>) => {
+    b.at(push.end);
+    return b.d.onFlow(push).filter((f) => f.kind === 'long_connection');
+  };
+  t.deepEqual(longOf(answered()), [], 'without a restart: Windows push, by its name');
+  const first = answered();
+  const kept = JSON.parse(JSON.stringify(first.d.snapshot(DAY0 + 9 * H))) as Record<string, unknown>;
+  t.deepEqual(kept['dnsNames'], [['203.0.113.50', 'client.wns.windows.com', null, DAY0 + 11 * H]], 'held 3 h after the answer (minHold), whatever its TTL');
+  const restarted = box();
+  restarted.d.restore(kept);
+  t.deepEqual(longOf(restarted), [], 'after the restart: still Windows push');
+  const forgetful = box();
+  forgetful.d.restore({ ...kept, dnsNames: [] });
+  t.is(longOf(forgetful).length, 1, 'a box that forgot the name reports the push channel as an unknown long connection');
+  // and an answer learned after the restart is newer than the kept one
+  const newer = answered();
+  newer.names.add([{ ip: '203.0.113.50', family: 4, name: 'other.example', ttl: 300 }], DAY0 + 9 * H + MIN);
+  newer.d.restore(kept);
+  t.is(newer.names.nameOf('203.0.113.50'), 'other.example');
+});
+
+test('what the office looked up by network and per device is kept across a restart (officeNames)', (t) => {
+  const names = new Map([['203.0.113.85', 'client.wns.windows.com'], ['198.51.100.10', 'ap4.spotify.com']]);
+  const mk = () => new OfficeNames(100, 10, 24 * H, (ip) => names.get(ip), ['spotify.com']);
+  const first = mk();
+  first.note(flow({ remoteIp: '203.0.113.85', end: DAY0 + 8 * H }), 'pc1');
+  first.note(flow({ remoteIp: '198.51.100.10', end: DAY0 + 8 * H }), 'pc1');
+  const kept = OfficeNamesSnapshotSchema.parse(JSON.parse(JSON.stringify(first.snapshot(DAY0 + 9 * H))));
+  const second = mk();
+  second.restore(kept);
+  t.is(second.nameByNetwork('203.0.113.151', DAY0 + 10 * H), 'client.wns.windows.com', 'an unnamed address of the same /24');
+  t.true(second.deviceUsed('pc1', ['spotify.com'], DAY0 + 10 * H));
+  t.is(mk().nameByNetwork('203.0.113.151', DAY0 + 10 * H), undefined, 'a box that forgot knows nothing');
+  t.deepEqual(second.snapshot(DAY0 + 9 * H), kept);
+  t.deepEqual(first.snapshot(DAY0 + 33 * H), { nets: [], devices: [] }, 'nothing outside the window is written');
 });
