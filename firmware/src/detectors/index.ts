@@ -6,6 +6,7 @@ import type { FlowRecord } from '../flows/parse.js';
 import { z } from 'zod';
 import { BeaconDetector, BeaconSnapshotSchema } from './beacon.js';
 import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
+import { DeviceIds } from './deviceIds.js';
 import { OfficePopularity, PopularitySnapshotSchema } from './popularity.js';
 import { OfficeNames } from './officeNames.js';
 import { DestinationRoutine, RoutineSnapshotSchema } from './routine.js';
@@ -53,6 +54,8 @@ export class DetectorSet {
   private readonly names: OfficeNames | undefined;
   /** On which days each device used each destination network: its routine, evidence against a check-in. */
   private readonly routine: DestinationRoutine;
+  /** Device keys as small numbers, shared by the window tables (no string per entry). */
+  private readonly deviceIds = new DeviceIds();
   /** Findings produced per detector since construction (status page, bench). */
   readonly produced: Record<string, number> = {};
 
@@ -66,7 +69,7 @@ export class DetectorSet {
     const watched = [...c.t.allowlist, ...(deps.extraAllow ?? [])].filter((e) => e.appPorts.length > 0).flatMap((e) => e.names);
     this.names = nameOf ? new OfficeNames(c.t.caps.destinations, c.t.caps.devices, c.hours(lc.popularityHours), nameOf, watched) : undefined;
     const base = makeContext(c, deps.extraAllow ?? [], deps.nameOf, this.names);
-    this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf);
+    this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf, this.deviceIds);
     this.routine = new DestinationRoutine(c.t.caps.beaconPairs, c.t.timezoneOffsetMinutes);
     const ctx: DetectorContext = {
       ...base,
