@@ -70,7 +70,7 @@ export class DetectorSet {
     this.names = nameOf ? new OfficeNames(c.t.caps.destinations, c.t.caps.devices, c.hours(lc.popularityHours), nameOf, watched) : undefined;
     const base = makeContext(c, deps.extraAllow ?? [], deps.nameOf, this.names);
     this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf, this.deviceIds);
-    this.routine = new DestinationRoutine(c.t.caps.beaconPairs, c.t.timezoneOffsetMinutes);
+    this.routine = new DestinationRoutine(c.t.caps.beaconPairs, c.t.timezoneOffsetMinutes, this.deviceIds);
     const ctx: DetectorContext = {
       ...base,
       usedBy: (f) => this.popularity.devices(f.remoteIp, f.end),
