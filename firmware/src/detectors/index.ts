@@ -79,7 +79,7 @@ export class DetectorSet {
       officeDevices: (now) => this.popularity.officeDevices(now),
     };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
-    this.beacon = new BeaconDetector(ctx);
+    this.beacon = new BeaconDetector(ctx, this.deviceIds);
     this.all = [this.threat, this.beacon, new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
     for (const d of this.all) this.produced[d.name] = 0;
   }
