@@ -114,6 +114,6 @@ export class CappedSlots<K> {
 /** `a` copied into a new array of `capacity` elements (the columns' grow()). */
 export function grown<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T, capacity: number, make: (n: number) => T): T {
   const b = make(capacity);
-  b.set(a as never);
+  b.set(a);
   return b;
 }

@@ -138,7 +138,7 @@ export class BeaconDetector implements FlowDetector {
         this.lastReported = grown(this.lastReported, n, (k) => new Float64Array(k));
         this.dev = grown(this.dev, n, (k) => new Int32Array(k));
       },
-      drop: (slot) => { this.ids.unref(this.dev[slot]!); this.conns[slot] = NO_CONNS; },
+      drop: (slot) => { this.ids.unref(this.dev[slot] ?? 0); this.conns[slot] = NO_CONNS; },
     });
     this.told = new CappedMap(ctx.c.t.caps.devices);
     this.channels = new CappedMap(ctx.c.t.caps.devices);
@@ -162,13 +162,13 @@ export class BeaconDetector implements FlowDetector {
     } else {
       this.ids.unref(id);
       this.lastSeen[p] = now;
-      this.conns[p]!.push(t0, size);
+      (this.conns[p] ?? NO_CONNS).push(t0, size);
     }
-    const conns = this.conns[p]!;
+    const conns = this.conns[p] ?? NO_CONNS;
     const cap = c.t.caps.beaconConnsPerPair;
     if (conns.length > 2 * (cap + 64)) conns.splice(0, conns.length - 2 * cap);
     if (conns.length < 2 * b.minConnections) return [];
-    if (now - this.lastScored[p]! < c.minutes(b.rescoreMinutes)) return [];
+    if (now - (this.lastScored[p] ?? 0) < c.minutes(b.rescoreMinutes)) return [];
     if (now - this.observedSince < c.hours(b.minObservedHours)) return [];
     this.lastScored[p] = now;
     this.trim(conns, now);
@@ -196,7 +196,7 @@ export class BeaconDetector implements FlowDetector {
     if (used !== undefined && used.count > c.t.longConnection.maxDevices) return [];
     const figures = `${s.connections}|${Math.round(s.medianInterval)}|${s.score}`;
     const key = `${deviceKey(flow)}|${flow.remoteIp}`; // told is keyed by text: few entries, and ids are reused
-    if (now - this.lastReported[p]! < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
+    if (now - (this.lastReported[p] ?? 0) < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
     this.lastReported[p] = now;
     this.told.set(key, figures);
     const f = this.finding(flow, s, now);
@@ -245,8 +245,8 @@ export class BeaconDetector implements FlowDetector {
     const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
     const pairs: BeaconSnapshot['pairs'] = [];
     for (const [k, p] of this.pairs.entries()) {
-      const reported = this.lastReported[p]!;
-      if (this.lastSeen[p]! >= horizon) pairs.push([this.keyText(k, p), this.conns[p]!, this.lastSeen[p]!, Number.isFinite(reported) ? reported : null]);
+      const reported = this.lastReported[p] ?? 0;
+      if ((this.lastSeen[p] ?? 0) >= horizon) pairs.push([this.keyText(k, p), this.conns[p] ?? NO_CONNS, this.lastSeen[p] ?? 0, Number.isFinite(reported) ? reported : null]);
     }
     return { observedSince: this.observedSince ?? null, pairs };
   }
@@ -268,7 +268,7 @@ export class BeaconDetector implements FlowDetector {
 
   /** A pair's key as the snapshot writes it: `device|remote address`. */
   private keyText(k: PairKey, slot: number): string {
-    const device = this.ids.key(this.dev[slot]!);
+    const device = this.ids.key(this.dev[slot] ?? 0);
     if (typeof k === 'string') return `${device}${k.slice(k.indexOf('|'))}`;
     const a = k % ADDR;
     return `${device}|${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
@@ -351,7 +351,7 @@ export class BeaconDetector implements FlowDetector {
 
   evict(now: number): void {
     const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
-    this.pairs.sweep((p) => this.lastSeen[p]! < horizon);
+    this.pairs.sweep((p) => (this.lastSeen[p] ?? 0) < horizon);
     for (const [k] of this.told.entries()) if (this.slotOfText(k) === undefined) this.told.delete(k);
     this.channels.sweep((m) => {
       for (const [k, at] of m) if (at < now - CHANNEL_HOLD_MS) m.delete(k);

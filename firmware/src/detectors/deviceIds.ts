@@ -22,7 +22,7 @@ export class DeviceIds {
       this.keys[id] = key;
       this.refs[id] = 0;
     }
-    this.refs[id]!++;
+    this.refs[id] = (this.refs[id] ?? 0) + 1;
     return id;
   }
 
@@ -31,7 +31,7 @@ export class DeviceIds {
     const n = this.refs[id];
     if (n === undefined || n <= 0) return; // not held: nothing to let go
     if (n > 1) { this.refs[id] = n - 1; return; }
-    this.ids.delete(this.keys[id]!);
+    this.ids.delete(this.keys[id] ?? '');
     this.keys[id] = '';
     this.refs[id] = 0;
     this.free.push(id);

@@ -72,7 +72,7 @@ export class OfficePopularity {
         this.count = grown(this.count, n, (k) => new Uint8Array(k));
       },
       drop: (slot) => {
-        for (let i = 0; i < this.count[slot]!; i++) this.ids.unref(this.devs[slot * keep + i]!);
+        for (let i = 0; i < (this.count[slot] ?? 0); i++) this.ids.unref(this.devs[slot * keep + i] ?? 0);
         this.count[slot] = 0;
       },
     });
@@ -87,12 +87,12 @@ export class OfficePopularity {
   private holds(slot: number, device: string): boolean {
     const id = this.ids.find(device);
     if (id === undefined) return false;
-    for (let i = 0; i < this.count[slot]!; i++) if (this.devs[slot * this.keep + i] === id) return true;
+    for (let i = 0; i < (this.count[slot] ?? 0); i++) if (this.devs[slot * this.keep + i] === id) return true;
     return false;
   }
 
   private add(slot: number, device: string): void {
-    const n = this.count[slot]!;
+    const n = this.count[slot] ?? 0;
     this.devs[slot * this.keep + n] = this.ids.ref(device);
     this.count[slot] = n + 1;
   }
@@ -105,7 +105,7 @@ export class OfficePopularity {
     for (const k of this.keys(flow.remoteIp)) {
       const { slot } = this.seen.upsert(k);
       this.lastSeen[slot] = now;
-      if (this.count[slot]! < this.keep && !this.holds(slot, device)) this.add(slot, device);
+      if ((this.count[slot] ?? 0) < this.keep && !this.holds(slot, device)) this.add(slot, device);
     }
   }
 
@@ -114,8 +114,8 @@ export class OfficePopularity {
     let best = { count: 0, by: 'network' as 'network' | 'name' };
     for (const k of this.keys(ip)) {
       const s = this.seen.peek(k);
-      if (s === undefined || this.lastSeen[s]! < now - this.windowMs) continue;
-      if (this.count[s]! > best.count) best = { count: this.count[s]!, by: typeof k === 'string' && k.startsWith('name:') ? 'name' : 'network' };
+      if (s === undefined || (this.lastSeen[s] ?? 0) < now - this.windowMs) continue;
+      if ((this.count[s] ?? 0) > best.count) best = { count: this.count[s] ?? 0, by: typeof k === 'string' && k.startsWith('name:') ? 'name' : 'network' };
     }
     return best;
   }
@@ -131,7 +131,7 @@ export class OfficePopularity {
   }
 
   evict(now: number): void {
-    this.seen.sweep((s) => this.lastSeen[s]! < now - this.windowMs);
+    this.seen.sweep((s) => (this.lastSeen[s] ?? 0) < now - this.windowMs);
     this.deviceLast.sweep((at) => at < now - this.windowMs);
   }
 
@@ -139,10 +139,10 @@ export class OfficePopularity {
   snapshot(now: number): PopularitySnapshot {
     const out: PopularitySnapshot = [];
     for (const [k, s] of this.seen.entries()) {
-      if (this.lastSeen[s]! < now - this.windowMs) continue;
+      if ((this.lastSeen[s] ?? 0) < now - this.windowMs) continue;
       const devices: string[] = [];
-      for (let i = 0; i < this.count[s]!; i++) devices.push(this.ids.key(this.devs[s * this.keep + i]!));
-      out.push([keyText(k), devices, this.lastSeen[s]!]);
+      for (let i = 0; i < (this.count[s] ?? 0); i++) devices.push(this.ids.key(this.devs[s * this.keep + i] ?? 0));
+      out.push([keyText(k), devices, this.lastSeen[s] ?? 0]);
     }
     return out;
   }

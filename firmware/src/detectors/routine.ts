@@ -54,7 +54,7 @@ export class DestinationRoutine {
         this.last = grown(this.last, n, (k) => new Int32Array(k));
         this.dev = grown(this.dev, n, (k) => new Int32Array(k));
       },
-      drop: (slot) => this.ids.unref(this.dev[slot]!),
+      drop: (slot) => this.ids.unref(this.dev[slot] ?? 0),
     });
   }
 
@@ -83,14 +83,14 @@ export class DestinationRoutine {
     const d = this.day(start);
     const { slot: s, fresh } = this.seen.upsert(key);
     if (fresh) { this.first[s] = start; this.mask[s] = 0; this.last[s] = d; this.dev[s] = id; } else this.ids.unref(id);
-    const last = this.last[s]!;
+    const last = this.last[s] ?? 0;
     if (d > last) {
-      this.mask[s] = d - last >= MASK_DAYS ? 0 : (this.mask[s]! << (d - last)) >>> 0;
+      this.mask[s] = d - last >= MASK_DAYS ? 0 : ((this.mask[s] ?? 0) << (d - last)) >>> 0;
       this.last[s] = d;
     }
-    const back = this.last[s]! - d; // a flow that started before the latest day noted (flows end out of order)
-    if (back >= 0 && back < MASK_DAYS) this.mask[s] = (this.mask[s]! | (1 << back)) >>> 0;
-    if (start < this.first[s]!) this.first[s] = start;
+    const back = (this.last[s] ?? 0) - d; // a flow that started before the latest day noted (flows end out of order)
+    if (back >= 0 && back < MASK_DAYS) this.mask[s] = ((this.mask[s] ?? 0) | (1 << back)) >>> 0;
+    if (start < (this.first[s] ?? 0)) this.first[s] = start;
   }
 
   /** The device's history with the destination's network at `now`; undefined when never used. */
@@ -100,23 +100,23 @@ export class DestinationRoutine {
     const s = this.seen.peek(DestinationRoutine.key(id, ip));
     if (s === undefined) return undefined;
     const today = this.day(now);
-    const shift = today - this.last[s]!;
+    const shift = today - (this.last[s] ?? 0);
     let earlier = 0;
     for (let i = 0; i < MASK_DAYS; i++) {
       const age = i + shift; // office days before today of bit i
-      if (age >= 1 && age < MASK_DAYS && (this.mask[s]! & (1 << i)) !== 0) earlier++;
+      if (age >= 1 && age < MASK_DAYS && ((this.mask[s] ?? 0) & (1 << i)) !== 0) earlier++;
     }
     const dev = this.seen.peek(-(id + 1));
-    const first = this.first[s]!;
+    const first = this.first[s] ?? 0;
     return {
       firstSeenHoursAgo: Math.max(0, Math.floor((now - first) / 3_600_000)), earlierDaysUsed: earlier,
-      deviceSeenHoursBefore: dev === undefined ? 0 : Math.max(0, Math.floor((first - this.first[dev]!) / 3_600_000)),
+      deviceSeenHoursBefore: dev === undefined ? 0 : Math.max(0, Math.floor((first - (this.first[dev] ?? 0)) / 3_600_000)),
     };
   }
 
   /** The snapshot text of an entry's key: `device|network`, or `device|` for the device itself. */
   private keyText(k: RoutineKey, slot: number): string {
-    const device = this.ids.key(this.dev[slot]!);
+    const device = this.ids.key(this.dev[slot] ?? 0);
     if (typeof k === 'string') return `${device}${k.slice(k.indexOf('|'))}`;
     if (k < 0) return `${device}|`;
     const n = k % NET;
@@ -127,7 +127,7 @@ export class DestinationRoutine {
   snapshot(now: number): RoutineSnapshot {
     const from = this.day(now) - MASK_DAYS;
     const out: RoutineSnapshot = [];
-    for (const [k, s] of this.seen.entries()) if (this.last[s]! > from) out.push([this.keyText(k, s), this.first[s]!, this.mask[s]!, this.last[s]!]);
+    for (const [k, s] of this.seen.entries()) if ((this.last[s] ?? 0) > from) out.push([this.keyText(k, s), this.first[s] ?? 0, this.mask[s] ?? 0, this.last[s] ?? 0]);
     return out;
   }
 
@@ -149,7 +149,7 @@ export class DestinationRoutine {
   /** Forgets entries unused for 31 office days. */
   evict(now: number): void {
     const from = this.day(now) - MASK_DAYS;
-    this.seen.sweep((s) => this.last[s]! <= from);
+    this.seen.sweep((s) => (this.last[s] ?? 0) <= from);
   }
 
   size(): number { return this.seen.size; }
