@@ -80,7 +80,7 @@ export class DetectorSet {
     };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
     this.beacon = new BeaconDetector(ctx, this.deviceIds);
-    this.all = [this.threat, this.beacon, new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx)];
+    this.all = [this.threat, this.beacon, new MailDetector(ctx), new ScanDetector(ctx), new UploadDetector(ctx), new LongConnectionDetector(ctx, this.deviceIds)];
     for (const d of this.all) this.produced[d.name] = 0;
   }
 
