@@ -40,6 +40,8 @@ const CHANNEL_HOLD_MS = 2 * 3_600_000;
 type PairKey = number | string;
 const ADDR = 4_294_967_296; // 2^32
 const NO_CONNS: number[] = [];
+/** Up to this many numbers a pair's connections grow by exact copies (most pairs stay below). */
+const EXACT_CONNS = 64;
 
 /** The pair key of device id `id` and remote address `ip`. */
 function pairKey(id: number, ip: string): PairKey {
@@ -162,7 +164,9 @@ export class BeaconDetector implements FlowDetector {
     } else {
       this.ids.unref(id);
       this.lastSeen[p] = now;
-      (this.conns[p] ?? NO_CONNS).push(t0, size);
+      // concat copies exactly sized; push (and [...c, x]) reserves ~17 more slots per pair
+      const old = this.conns[p] ?? NO_CONNS;
+      if (old.length < EXACT_CONNS) this.conns[p] = old.concat(t0, size); else old.push(t0, size);
     }
     const conns = this.conns[p] ?? NO_CONNS;
     const cap = c.t.caps.beaconConnsPerPair;
