@@ -17,7 +17,11 @@ const flows = () => [
   flow({ deviceIp: 'fd00::9', deviceMac: undefined, remoteIp: '2001:db8:aa::1', start: DAY0 - 30 * H }),
   flow({ remoteIp: '198.51.100.7', start: DAY0 + 8 * H }),
 ].sort((a, b) => a.end - b.end);
-const snap = (d: DetectorSet): unknown => JSON.parse(JSON.stringify(d.snapshot(DAY0 + 14 * H)));
+/** The parts of the file the code before wrote (later parts are other tests' business). */
+const snap = (d: DetectorSet): unknown => {
+  const s = JSON.parse(JSON.stringify(d.snapshot(DAY0 + 14 * H))) as { version: number; beacon: { observedSince: unknown; pairs: unknown }; routine: unknown; popularity: unknown };
+  return { version: s.version, beacon: { observedSince: s.beacon.observedSince, pairs: s.beacon.pairs }, routine: s.routine, popularity: s.popularity };
+};
 
 test('the same flows give the same file as the code before the change', (t) => {
   const d = make();
