@@ -61,8 +61,9 @@ export class CappedSlots<K> {
     const f = this.free.pop();
     if (f !== undefined) return f;
     if (this.next >= this.used.length) {
-      // Doubling, at most one past the cap (an insert holds cap+1 slots until it evicts).
-      const capacity = Math.min(this.cap + 1, Math.max(64, this.used.length * 2));
+      // Doubling, at most one past the cap (an insert holds cap+1 slots until it evicts); never
+      // less than the slot asked for, whatever happens.
+      const capacity = Math.max(this.next + 1, Math.min(this.cap + 1, Math.max(64, this.used.length * 2)));
       const used = new Uint8Array(capacity);
       used.set(this.used);
       this.used = used;
