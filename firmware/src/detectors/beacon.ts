@@ -20,6 +20,9 @@ import { z } from 'zod';
 import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
+import { CappedSlots, grown } from '../collections/cappedSlots.js';
+import { ipv4Number } from '../net/ipText.js';
+import { DeviceIds } from './deviceIds.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
 import { networkKey } from './popularity.js';
 import { madSorted, medianSorted, quartilesSorted, r3 } from './stats.js';
@@ -31,12 +34,19 @@ const CHANNEL_HOLD_MS = 2 * 3_600_000;
 // Per pair only the connections and three times: identity lives in the key and, when a finding
 // is made, in the flow that completed it. Connections are one interleaved array
 // [start s, bytes, start s, bytes, …] created exactly sized (most pairs never see a second
-// connection), so a pair costs ~150 B with its key instead of ~600 B.
-interface Pair {
-  c: number[];
-  lastSeen: number; // event ms
-  lastScored: number;
-  lastReported: number;
+// connection). The key is a number for an IPv4 remote (device id × 2^32 + address; text
+// `id|address` for IPv6) and the times are typed columns of the pair's slot (CappedSlots):
+// no key string, entry or pair object per pair (issue 15, memory).
+type PairKey = number | string;
+const ADDR = 4_294_967_296; // 2^32
+const NO_CONNS: number[] = [];
+/** Up to this many numbers a pair's connections grow by exact copies (most pairs stay below). */
+const EXACT_CONNS = 64;
+
+/** The pair key of device id `id` and remote address `ip`. */
+function pairKey(id: number, ip: string): PairKey {
+  const v4 = ipv4Number(ip);
+  return v4 === undefined ? `${id}|${ip}` : id * ADDR + v4;
 }
 
 /** RITA's statistical score of a sorted list: (Bowley score + MAD score) / 2. */
@@ -113,7 +123,13 @@ export type BeaconSnapshot = z.infer<typeof BeaconSnapshotSchema>;
 
 export class BeaconDetector implements FlowDetector {
   readonly name = 'beacon';
-  private readonly pairs: CappedMap<string, Pair>;
+  // Per pair (slot): its connections, when last seen, scored and reported (event ms), device id.
+  private readonly pairs: CappedSlots<PairKey>;
+  private conns: number[][] = [];
+  private lastSeen = new Float64Array(0);
+  private lastScored = new Float64Array(0);
+  private lastReported = new Float64Array(0);
+  private dev = new Int32Array(0);
   private observedSince: number | undefined;
   /** The figures last reported for a pair (only pairs that were reported: few), so that a beacon
    *  whose count or interval changed is reported again at its next rescore and its alert grows. */
@@ -122,8 +138,17 @@ export class BeaconDetector implements FlowDetector {
    *  time each was last scored as one (only devices that have one: few). */
   private readonly channels: CappedMap<string, Map<string, number>>;
 
-  constructor(private readonly ctx: DetectorContext) {
-    this.pairs = new CappedMap(ctx.c.t.caps.beaconPairs);
+  /** `ids`: the device ids shared with the other window tables. */
+  constructor(private readonly ctx: DetectorContext, private readonly ids: DeviceIds = new DeviceIds()) {
+    this.pairs = new CappedSlots<PairKey>(ctx.c.t.caps.beaconPairs, {
+      grow: (n) => {
+        this.lastSeen = grown(this.lastSeen, n, (k) => new Float64Array(k));
+        this.lastScored = grown(this.lastScored, n, (k) => new Float64Array(k));
+        this.lastReported = grown(this.lastReported, n, (k) => new Float64Array(k));
+        this.dev = grown(this.dev, n, (k) => new Int32Array(k));
+      },
+      drop: (slot) => { this.ids.unref(this.dev[slot] ?? 0); this.conns[slot] = NO_CONNS; },
+    });
     this.told = new CappedMap(ctx.c.t.caps.devices);
     this.channels = new CappedMap(ctx.c.t.caps.devices);
   }
@@ -137,29 +162,33 @@ export class BeaconDetector implements FlowDetector {
     if (flow.event === 'update') return []; // count a connection once, at its end
     if (this.ctx.allowed(flow, 'beacon') !== undefined) return [];
     const c = this.ctx.c, b = c.t.beacon;
-    const key = `${deviceKey(flow)}|${flow.remoteIp}`;
+    const id = this.ids.ref(deviceKey(flow)); // held by a new pair, else let go
     const t0 = flow.start / 1000, size = flow.bytesOut + flow.bytesIn;
-    let p = this.pairs.get(key);
-    if (p === undefined) {
-      p = { c: [t0, size], lastSeen: now, lastScored: -Infinity, lastReported: -Infinity };
-      this.pairs.set(key, p);
+    const { slot: p, fresh } = this.pairs.upsert(pairKey(id, flow.remoteIp));
+    if (fresh) {
+      this.conns[p] = [t0, size];
+      this.lastSeen[p] = now; this.lastScored[p] = -Infinity; this.lastReported[p] = -Infinity; this.dev[p] = id;
     } else {
-      p.lastSeen = now;
-      p.c.push(t0, size);
+      this.ids.unref(id);
+      this.lastSeen[p] = now;
+      // concat copies exactly sized; push (and [...c, x]) reserves ~17 more slots per pair
+      const old = this.conns[p] ?? NO_CONNS;
+      if (old.length < EXACT_CONNS) this.conns[p] = old.concat(t0, size); else old.push(t0, size);
     }
+    const conns = this.conns[p] ?? NO_CONNS;
     const cap = c.t.caps.beaconConnsPerPair;
-    if (p.c.length > 2 * (cap + 64)) p.c.splice(0, p.c.length - 2 * cap);
-    if (p.c.length < 2 * b.minConnections) return [];
-    if (now - p.lastScored < c.minutes(b.rescoreMinutes)) return [];
+    if (conns.length > 2 * (cap + 64)) conns.splice(0, conns.length - 2 * cap);
+    if (conns.length < 2 * b.minConnections) return [];
+    if (now - (this.lastScored[p] ?? 0) < c.minutes(b.rescoreMinutes)) return [];
     if (now - this.observedSince < c.hours(b.minObservedHours)) return [];
-    p.lastScored = now;
-    this.trim(p, now);
-    if (p.c.length < 2 * b.minConnections) return [];
+    this.lastScored[p] = now;
+    this.trim(conns, now);
+    if (conns.length < 2 * b.minConnections) return [];
     // RITA v5's first-seen modifier, where the box can know it: a destination the device first
     // used after the box had watched it for routineDays is new for the device, and counts for it.
     const routine = this.ctx.routine?.(flow);
     const isNew = routine !== undefined && routine.deviceSeenHoursBefore >= 24 * b.routineDays;
-    const w = this.window(p, now);
+    const w = this.window(conns, now);
     // A destination many office devices use (by network or name) is a service, not one implant's
     // controller: Windows push and Delivery Optimization check in like clockwork on every PC.
     const used = this.ctx.usedBy?.(flow);
@@ -177,8 +206,9 @@ export class BeaconDetector implements FlowDetector {
     if (s === undefined || s.score < threshold) return [];
     if (used !== undefined && used.count > c.t.longConnection.maxDevices) return [];
     const figures = `${s.connections}|${Math.round(s.medianInterval)}|${s.score}`;
-    if (now - p.lastReported < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
-    p.lastReported = now;
+    const key = `${deviceKey(flow)}|${flow.remoteIp}`; // told is keyed by text: few entries, and ids are reused
+    if (now - (this.lastReported[p] ?? 0) < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
+    this.lastReported[p] = now;
     this.told.set(key, figures);
     const f = this.finding(flow, s, now);
     f.evidence['devicesUsingNetworkOrName'] = used?.count ?? null;
@@ -226,7 +256,8 @@ export class BeaconDetector implements FlowDetector {
     const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
     const pairs: BeaconSnapshot['pairs'] = [];
     for (const [k, p] of this.pairs.entries()) {
-      if (p.lastSeen >= horizon) pairs.push([k, p.c, p.lastSeen, Number.isFinite(p.lastReported) ? p.lastReported : null]);
+      const reported = this.lastReported[p] ?? 0;
+      if ((this.lastSeen[p] ?? 0) >= horizon) pairs.push([this.keyText(k, p), this.conns[p] ?? NO_CONNS, this.lastSeen[p] ?? 0, Number.isFinite(reported) ? reported : null]);
     }
     // A channel counts for CHANNEL_HOLD_MS after it was last scored as one; the latest are kept.
     const channels: NonNullable<BeaconSnapshot['channels']> = [];
@@ -236,8 +267,8 @@ export class BeaconDetector implements FlowDetector {
     }
     const told: NonNullable<BeaconSnapshot['told']> = [];
     for (const [k, figures] of this.told.entries()) {
-      const p = this.pairs.peek(k);
-      if (p !== undefined && p.lastSeen >= horizon) told.push([k, figures]);
+      const p = this.slotOfText(k);
+      if (p !== undefined && (this.lastSeen[p] ?? 0) >= horizon) told.push([k, figures]);
     }
     return { observedSince: this.observedSince ?? null, pairs, channels, told };
   }
@@ -247,23 +278,44 @@ export class BeaconDetector implements FlowDetector {
   restore(s: BeaconSnapshot): void {
     if (s.observedSince !== null) this.observedSince = Math.min(this.observedSince ?? Infinity, s.observedSince);
     for (const [k, c, lastSeen, lastReported] of s.pairs) {
-      if (c.length % 2 !== 0 || this.pairs.peek(k) !== undefined) continue;
-      this.pairs.set(k, { c: [...c], lastSeen, lastScored: -Infinity, lastReported: lastReported ?? -Infinity });
+      const bar = k.indexOf('|');
+      if (c.length % 2 !== 0 || bar < 0) continue; // a key without a device could never be looked up
+      const id = this.ids.ref(k.slice(0, bar));
+      const key = pairKey(id, k.slice(bar + 1));
+      if (this.pairs.peek(key) !== undefined) { this.ids.unref(id); continue; }
+      const { slot } = this.pairs.upsert(key);
+      this.conns[slot] = [...c];
+      this.lastSeen[slot] = lastSeen; this.lastScored[slot] = -Infinity; this.lastReported[slot] = lastReported ?? -Infinity; this.dev[slot] = id;
     }
     for (const [device, nets] of s.channels ?? []) if (this.channels.peek(device) === undefined) this.channels.set(device, new Map(nets));
     for (const [k, figures] of s.told ?? []) if (this.told.peek(k) === undefined) this.told.set(k, figures);
   }
 
-  private trim(p: Pair, now: number): void {
+  /** A pair's key as the snapshot writes it: `device|remote address`. */
+  private keyText(k: PairKey, slot: number): string {
+    const device = this.ids.key(this.dev[slot] ?? 0);
+    if (typeof k === 'string') return `${device}${k.slice(k.indexOf('|'))}`;
+    const a = k % ADDR;
+    return `${device}|${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+  }
+
+  /** The pair (slot) of a `device|remote address` text key, if held. */
+  private slotOfText(k: string): number | undefined {
+    const bar = k.indexOf('|');
+    const id = this.ids.find(k.slice(0, bar));
+    return bar < 0 || id === undefined ? undefined : this.pairs.peek(pairKey(id, k.slice(bar + 1)));
+  }
+
+  private trim(c: number[], now: number): void {
     const from = (now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours)) / 1000;
     let i = 0;
-    while ((p.c[i] ?? Infinity) < from) i += 2; // past the end stops the walk
-    if (i > 0) p.c.splice(0, i);
+    while ((c[i] ?? Infinity) < from) i += 2; // past the end stops the walk
+    if (i > 0) c.splice(0, i);
   }
 
   /** One pair's connections at event time `now`, with the histogram and duration sub-scores
    *  (binning, min, max: no sorting, cheap enough for every scoring). */
-  private window(p: Pair, now: number) {
+  private window(c: number[], now: number) {
     const b = this.ctx.c.t.beacon;
     // The whole window, also while the box has watched for less: RITA's duration score claims
     // persistence over its (24 h) dataset, and a pair seen through the box's first six hours has
@@ -271,7 +323,7 @@ export class BeaconDetector implements FlowDetector {
     // has an empty morning behind it (measured on CTU-50: 19 false alerts become 13, scattered).
     const dsMax = now / 1000, dsMin = (now - this.ctx.c.hours(b.windowHours)) / 1000;
     const times: number[] = [], bytes: number[] = [];
-    p.c.forEach((v, i) => (i % 2 === 0 ? times : bytes).push(v)); // p.c is [time, bytes, time, bytes, …]
+    c.forEach((v, i) => (i % 2 === 0 ? times : bytes).push(v)); // c is [time, bytes, time, bytes, …]
     return { times, bytes, hd: histogramAndDuration(times, dsMin, dsMax, b) };
   }
 
@@ -324,8 +376,8 @@ export class BeaconDetector implements FlowDetector {
 
   evict(now: number): void {
     const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
-    this.pairs.sweep((p) => p.lastSeen < horizon);
-    for (const [k] of this.told.entries()) if (this.pairs.peek(k) === undefined) this.told.delete(k);
+    this.pairs.sweep((p) => (this.lastSeen[p] ?? 0) < horizon);
+    for (const [k] of this.told.entries()) if (this.slotOfText(k) === undefined) this.told.delete(k);
     this.channels.sweep((m) => {
       for (const [k, at] of m) if (at < now - CHANNEL_HOLD_MS) m.delete(k);
       return m.size === 0;

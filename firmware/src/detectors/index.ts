@@ -6,6 +6,7 @@ import type { FlowRecord } from '../flows/parse.js';
 import { z } from 'zod';
 import { BeaconDetector, BeaconSnapshotSchema } from './beacon.js';
 import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
+import { DeviceIds } from './deviceIds.js';
 import { ActiveDevicesSnapshotSchema, OfficePopularity, PopularitySnapshotSchema } from './popularity.js';
 import { OfficeNames, OfficeNamesSnapshotSchema } from './officeNames.js';
 import { NameCacheSnapshotSchema, type NameCacheSnapshot } from '../dns/names.js';
@@ -62,6 +63,8 @@ export class DetectorSet {
   private readonly nameMemory: DetectorSetDeps['nameMemory'];
   /** On which days each device used each destination network: its routine, evidence against a check-in. */
   private readonly routine: DestinationRoutine;
+  /** Device keys as small numbers, shared by the window tables (no string per entry). */
+  private readonly deviceIds = new DeviceIds();
   /** Findings produced per detector since construction (status page, bench). */
   readonly produced: Record<string, number> = {};
 
@@ -76,8 +79,8 @@ export class DetectorSet {
     const watched = [...c.t.allowlist, ...(deps.extraAllow ?? [])].filter((e) => e.appPorts.length > 0).flatMap((e) => e.names);
     this.names = nameOf ? new OfficeNames(c.t.caps.destinations, c.t.caps.devices, c.hours(lc.popularityHours), nameOf, watched) : undefined;
     const base = makeContext(c, deps.extraAllow ?? [], deps.nameOf, this.names);
-    this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf);
-    this.routine = new DestinationRoutine(c.t.caps.beaconPairs, c.t.timezoneOffsetMinutes);
+    this.popularity = new OfficePopularity(c.t.caps.destinations, lc.maxDevices + 1, c.hours(lc.popularityHours), deps.nameOf, this.deviceIds);
+    this.routine = new DestinationRoutine(c.t.caps.beaconPairs, c.t.timezoneOffsetMinutes, this.deviceIds);
     const ctx: DetectorContext = {
       ...base,
       usedBy: (f) => this.popularity.devices(f.remoteIp, f.end),
@@ -86,9 +89,9 @@ export class DetectorSet {
       officeDevices: (now) => this.popularity.officeDevices(now),
     };
     this.threat = new ThreatIntelDetector(ctx, deps.listed);
-    this.beacon = new BeaconDetector(ctx);
+    this.beacon = new BeaconDetector(ctx, this.deviceIds);
     this.upload = new UploadDetector(ctx);
-    this.longConn = new LongConnectionDetector(ctx);
+    this.longConn = new LongConnectionDetector(ctx, this.deviceIds);
     this.all = [this.threat, this.beacon, new MailDetector(ctx), new ScanDetector(ctx), this.upload, this.longConn];
     for (const d of this.all) this.produced[d.name] = 0;
   }

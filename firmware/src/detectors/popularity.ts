@@ -4,11 +4,11 @@
 // PCs behind the same Slack servers are one popular destination, not four rare ones. The name
 // is the one the device looked up (DNS name sensor), cut to its registered part.
 import { z } from 'zod';
-import { networkKeyOf } from '../net/ipText.js';
+import { ipv4Number, networkKeyOf } from '../net/ipText.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
-
-interface Seen { devices: string[]; lastSeen: number }
+import { CappedSlots, grown } from '../collections/cappedSlots.js';
+import { DeviceIds } from './deviceIds.js';
 
 /** The network an address belongs to for popularity: IPv4 /24, IPv6 /48. */
 export function networkKey(ip: string): string {
@@ -29,26 +29,75 @@ export function registeredName(name: string): string {
 export const PopularitySnapshotSchema = z.array(z.tuple([z.string().max(300), z.array(z.string().max(100)).max(64), z.number()])).max(1_000_000);
 export type PopularitySnapshot = z.infer<typeof PopularitySnapshotSchema>;
 
+/** A popularity key: an IPv4 /24 as its number (address >>> 8), else `net:…` or `name:…` text. */
+type PopKey = number | string;
+
+/** The key of the network of `ip`: a number for IPv4 (no string per entry), `net:…` text else. */
+export function networkSlotKey(ip: string): PopKey {
+  const v4 = ipv4Number(ip);
+  return v4 === undefined ? `net:${networkKey(ip)}` : v4 >>> 8;
+}
+
+/** The snapshot text of a key (`net:203.0.113.0/24` for an IPv4 network number). */
+function keyText(k: PopKey): string {
+  return typeof k === 'number' ? `net:${k >>> 16}.${(k >>> 8) & 255}.${k & 255}.0/24` : k;
+}
+
+/** A key read from a snapshot: IPv4 networks written as text become their number again. */
+function keyOfText(t: string): PopKey {
+  if (!t.startsWith('net:') || !t.endsWith('.0/24')) return t;
+  const v4 = ipv4Number(t.slice(4, -3));
+  return v4 !== undefined && keyText(v4 >>> 8) === t ? v4 >>> 8 : t;
+}
 /** The office's active devices as kept across a restart: [device key, last outbound flow (event ms)]. */
 export const ActiveDevicesSnapshotSchema = z.array(z.tuple([z.string().max(100), z.number()])).max(1_000_000);
 export type ActiveDevicesSnapshot = z.infer<typeof ActiveDevicesSnapshotSchema>;
 
 export class OfficePopularity {
-  private readonly seen: CappedMap<string, Seen>;
+  // Per destination (slot): when last used, and up to `keep` device ids (DeviceIds) in order.
+  private readonly seen: CappedSlots<PopKey>;
+  private lastSeen = new Float64Array(0);
+  private devs = new Int32Array(0);
+  private count = new Uint8Array(0);
   /** Each device's last outbound flow (event ms), and how many were seen within the window, counted
    *  at most every 10 minutes of event time: rarity only means something in an office of several. */
   private readonly deviceLast: CappedMap<string, number>;
   private office = { count: 0, at: -Infinity };
 
-  /** `cap`: destinations remembered; `keep`: most devices kept per destination (enough to decide). */
-  constructor(cap: number, private readonly keep: number, private readonly windowMs: number, private readonly nameOf?: (ip: string) => string | undefined) {
-    this.seen = new CappedMap(cap);
+  /** `cap`: destinations remembered; `keep`: most devices kept per destination (enough to decide);
+   *  `ids`: the device ids shared with the other window tables. */
+  constructor(cap: number, private readonly keep: number, private readonly windowMs: number, private readonly nameOf?: (ip: string) => string | undefined,
+    private readonly ids: DeviceIds = new DeviceIds()) {
+    this.seen = new CappedSlots<PopKey>(cap, {
+      grow: (n) => {
+        this.lastSeen = grown(this.lastSeen, n, (k) => new Float64Array(k));
+        this.devs = grown(this.devs, n * keep, (k) => new Int32Array(k));
+        this.count = grown(this.count, n, (k) => new Uint8Array(k));
+      },
+      drop: (slot) => {
+        for (let i = 0; i < (this.count[slot] ?? 0); i++) this.ids.unref(this.devs[slot * keep + i] ?? 0);
+        this.count[slot] = 0;
+      },
+    });
     this.deviceLast = new CappedMap(cap);
   }
 
-  private keys(ip: string): string[] {
+  private keys(ip: string): PopKey[] {
     const n = this.nameOf?.(ip);
-    return n === undefined ? [`net:${networkKey(ip)}`] : [`net:${networkKey(ip)}`, `name:${registeredName(n)}`];
+    return n === undefined ? [networkSlotKey(ip)] : [networkSlotKey(ip), `name:${registeredName(n)}`];
+  }
+
+  private holds(slot: number, device: string): boolean {
+    const id = this.ids.find(device);
+    if (id === undefined) return false;
+    for (let i = 0; i < (this.count[slot] ?? 0); i++) if (this.devs[slot * this.keep + i] === id) return true;
+    return false;
+  }
+
+  private add(slot: number, device: string): void {
+    const n = this.count[slot] ?? 0;
+    this.devs[slot * this.keep + n] = this.ids.ref(device);
+    this.count[slot] = n + 1;
   }
 
   /** Notes that the flow's device used its destination (outbound flows only). */
@@ -57,9 +106,9 @@ export class OfficePopularity {
     const now = flow.end;
     this.deviceLast.set(device, now);
     for (const k of this.keys(flow.remoteIp)) {
-      const s = this.seen.upsert(k, () => ({ devices: [], lastSeen: now }));
-      s.lastSeen = now;
-      if (s.devices.length < this.keep && !s.devices.includes(device)) s.devices = [...s.devices, device];
+      const { slot } = this.seen.upsert(k);
+      this.lastSeen[slot] = now;
+      if ((this.count[slot] ?? 0) < this.keep && !this.holds(slot, device)) this.add(slot, device);
     }
   }
 
@@ -68,8 +117,8 @@ export class OfficePopularity {
     let best = { count: 0, by: 'network' as 'network' | 'name' };
     for (const k of this.keys(ip)) {
       const s = this.seen.peek(k);
-      if (s === undefined || s.lastSeen < now - this.windowMs) continue;
-      if (s.devices.length > best.count) best = { count: s.devices.length, by: k.startsWith('name:') ? 'name' : 'network' };
+      if (s === undefined || (this.lastSeen[s] ?? 0) < now - this.windowMs) continue;
+      if ((this.count[s] ?? 0) > best.count) best = { count: this.count[s] ?? 0, by: typeof k === 'string' && k.startsWith('name:') ? 'name' : 'network' };
     }
     return best;
   }
@@ -85,20 +134,31 @@ export class OfficePopularity {
   }
 
   evict(now: number): void {
-    this.seen.sweep((s) => s.lastSeen < now - this.windowMs);
+    this.seen.sweep((s) => (this.lastSeen[s] ?? 0) < now - this.windowMs);
     this.deviceLast.sweep((at) => at < now - this.windowMs);
   }
 
   /** Destinations used within the window of `now`, for a restart. */
   snapshot(now: number): PopularitySnapshot {
     const out: PopularitySnapshot = [];
-    for (const [k, s] of this.seen.entries()) if (s.lastSeen >= now - this.windowMs) out.push([k, s.devices, s.lastSeen]);
+    for (const [k, s] of this.seen.entries()) {
+      if ((this.lastSeen[s] ?? 0) < now - this.windowMs) continue;
+      const devices: string[] = [];
+      for (let i = 0; i < (this.count[s] ?? 0); i++) devices.push(this.ids.key(this.devs[s * this.keep + i] ?? 0));
+      out.push([keyText(k), devices, this.lastSeen[s] ?? 0]);
+    }
     return out;
   }
 
   /** Takes back a snapshot (destinations already present are kept as they are). */
   restore(s: PopularitySnapshot): void {
-    for (const [k, devices, lastSeen] of s) if (this.seen.peek(k) === undefined) this.seen.set(k, { devices: devices.slice(0, this.keep), lastSeen });
+    for (const [t, devices, lastSeen] of s) {
+      const k = keyOfText(t);
+      if (this.seen.peek(k) !== undefined) continue;
+      const { slot } = this.seen.upsert(k);
+      this.lastSeen[slot] = lastSeen;
+      for (const d of devices.slice(0, this.keep)) this.add(slot, d);
+    }
   }
 
   /** Devices with an outbound flow within the window of `now`, for a restart. */

@@ -19,6 +19,11 @@ const zero = (): Tot => ({ txBytes: 0, rxBytes: 0, txPackets: 0, rxPackets: 0 })
 /** How many listings an ended connection's id is remembered for (a listing that started
  *  before the end event arrived must not count it once more). */
 const ENDED_KEEP_LISTINGS = 2;
+/** Most ended ids remembered while no listing prunes them (the poll has not run yet, or
+ *  `conntrack -L` keeps failing): without a bound they grew by every ended connection (14 MB
+ *  after 30 minutes of 5,000 devices, issue 15). Far more than end while one listing is taken
+ *  (~250 per second at 5,000 devices; a listing takes seconds). */
+export const ENDED_KEEP_MAX = 16_384;
 
 /** Whether a flow counts for a device: office ↔ internet (like the forward path), never the
  *  box's own connections or traffic that stays inside the office. */
@@ -54,6 +59,11 @@ export class ByteLedger {
     this.dirty.add(f.deviceIp);
     if (f.ctId === undefined) return;
     this.endedIds.set(f.ctId, this.listings);
+    if (this.endedIds.size > ENDED_KEEP_MAX) {
+      // the oldest half goes at once: a Map deleted from the front one key at a time walks its holes
+      let n = this.endedIds.size - ENDED_KEEP_MAX / 2;
+      for (const id of this.endedIds.keys()) { if (n-- <= 0) break; this.endedIds.delete(id); }
+    }
     this.live.delete(f.ctId); // the listing still shows it until the next one
   }
 

@@ -2,7 +2,7 @@
 // the latest listing of open ones, without counting a connection twice.
 import test from 'ava';
 import { ByteCounters } from '../../../firmware/src/traffic/byteCounters.js';
-import { ByteLedger, countsForDevice } from '../../../firmware/src/traffic/byteLedger.js';
+import { ByteLedger, countsForDevice, ENDED_KEEP_MAX } from '../../../firmware/src/traffic/byteLedger.js';
 import type { FlowRecord } from '../../../firmware/src/flows/parse.js';
 
 const isLan = (ip: string): boolean => ip.startsWith('192.168.77.');
@@ -46,6 +46,16 @@ test('a listing taken before the end event arrived does not count the ended conn
   l.ended(flow({ ctId: 7, bytesOut: 500 }));
   l.listed([flow({ ctId: 7, bytesOut: 400, event: 'update' })]);
   t.is(l.totals()[0]!.txBytes, 500);
+});
+
+test('ended ids are bounded when no listing comes; the latest still keep a listing from counting them again', (t) => {
+  const l = new ByteLedger();
+  const n = ENDED_KEEP_MAX * 3;
+  for (let id = 1; id <= n; id++) l.ended(flow({ ctId: id, bytesOut: 1, bytesIn: 0, pktsOut: 0, pktsIn: 0 }));
+  const held = (l as unknown as { endedIds: Map<number, number> }).endedIds.size;
+  t.true(held <= ENDED_KEEP_MAX, `${held} ids held`);
+  l.listed([flow({ ctId: n, bytesOut: 5, event: 'update' })]);
+  t.is(l.totals()[0]?.txBytes, n, 'the connection that just ended is not counted again');
 });
 
 test('ended totals are handed to the store once and restored at start', (t) => {

@@ -19,7 +19,7 @@ test('saved windows are taken back whole after a restart; a damaged or missing f
     await saveWindows(dir, first, at);
     const text = readFileSync(join(dir, WINDOWS_FILE), 'utf8');
     const written = JSON.parse(text) as Record<string, unknown>;
-    t.deepEqual(Object.keys(written).sort(), ['activeDevices', 'beacon', 'longConnection', 'popularity', 'routine', 'upload', 'version']);
+    t.deepEqual(Object.keys(written).sort(), ['activeDevices', 'beacon', 'dnsNames', 'longConnection', 'officeNames', 'popularity', 'routine', 'upload', 'version']);
     const second = make();
     t.deepEqual(loadWindows(dir, second), { restored: true });
     t.deepEqual(JSON.parse(JSON.stringify(second.snapshot(at))), written);
