@@ -9,6 +9,7 @@ import { verifyReadBack } from './verify.js';
 import { keepDynamicSets, parseKernelTable, type KernelTable } from './keepSets.js';
 import { systemBin } from '../sys/bin.js';
 import type { ApplyReport, RulesetBackend } from './backend.js';
+import { isOneLine, NftSession, NftSessionError } from './session.js';
 
 export class NftError extends Error {
   override name = 'NftError';
@@ -29,7 +30,14 @@ export interface NftDriverOptions {
   /** Runs each ruleset change in its turn (the daemon's apply queue, app/applyQueue.ts);
    *  default: at once. */
   serialize?: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
+  /** Set transactions up to this many bytes go through one long-lived `nft -j -i`
+   *  (nft/session.ts); larger ones through `nft -f`. 0: never. Default SESSION_MAX_BYTES. */
+  sessionMaxBytes?: number | undefined;
 }
+
+/** Below this, a long-lived nft beats a new process (README, blocklist benchmark): nft -i
+ *  reads its stdin one byte per system call, a fork of the daemon costs 7–66 ms. */
+export const SESSION_MAX_BYTES = 64 * 1024;
 
 export type { ApplyReport } from './backend.js';
 
@@ -39,11 +47,20 @@ export class NftDriver implements RulesetBackend {
   private readonly timeoutMs: number;
   private readonly opts: Required<Pick<NftDriverOptions, 'workDir'>> & NftDriverOptions;
   private seq = 0;
+  private readonly session: NftSession;
+  private readonly sessionMaxBytes: number;
 
   constructor(opts: NftDriverOptions) {
     this.opts = { ...opts, workDir: opts.workDir ?? dirname(opts.lastGoodPath) };
     this.nft = opts.nft ?? [systemBin('nft')];
     this.timeoutMs = opts.timeoutMs ?? 120_000;
+    this.sessionMaxBytes = opts.sessionMaxBytes ?? SESSION_MAX_BYTES;
+    this.session = new NftSession({ nft: this.nft, home: this.opts.workDir, timeoutMs: Math.min(this.timeoutMs, 30_000) });
+  }
+
+  /** Ends the long-lived nft, if one runs (the daemon's stop). */
+  close(): Promise<void> {
+    return this.session.close();
   }
 
   /**
@@ -84,9 +101,22 @@ export class NftDriver implements RulesetBackend {
     return this.opts.tableName;
   }
 
-  /** One batch of element commands as one transaction. Throws NftError. */
+  /** One batch of element commands as one transaction: a small one through the long-lived
+   *  nft, a large one (or one spread over lines) through `nft -f`. Throws NftError. */
   async transact(doc: string | Uint8Array): Promise<void> {
-    await this.exec([], doc);
+    if (doc.length > this.sessionMaxBytes || !isOneLine(doc)) {
+      await this.exec([], doc);
+      return;
+    }
+    await this.change(async () => {
+      try {
+        await this.session.run(doc);
+      } catch (e) {
+        const stderr = e instanceof NftSessionError ? e.stderr : '';
+        const what = e instanceof NftSessionError && !e.refused ? e.message : stderr.split('\n')[0] ?? '';
+        throw new NftError(`nft -i failed: ${what}`, stderr, { cause: e });
+      }
+    });
   }
 
   /** `nft -j list set FAMILY TABLE NAME` of one of our sets. Throws NftError. */
