@@ -108,20 +108,27 @@ export class NftDriver implements RulesetBackend {
       await this.exec([], doc);
       return;
     }
-    await this.change(async () => {
-      try {
-        await this.session.run(doc);
-      } catch (e) {
-        const stderr = e instanceof NftSessionError ? e.stderr : '';
-        const what = e instanceof NftSessionError && !e.refused ? e.message : stderr.split('\n')[0] ?? '';
-        throw new NftError(`nft -i failed: ${what}`, stderr, { cause: e });
-      }
-    });
+    await this.change(() => this.inSession(() => this.session.run(doc)));
   }
 
-  /** `nft -j list set FAMILY TABLE NAME` of one of our sets. Throws NftError. */
+  /** Maps the session's errors to NftError as for a process of its own. */
+  private async inSession<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const stderr = e instanceof NftSessionError ? e.stderr : '';
+      const what = e instanceof NftSessionError && !e.refused ? e.message : stderr.split('\n')[0] ?? '';
+      throw new NftError(`nft -i failed: ${what}`, stderr, { cause: e });
+    }
+  }
+
+  /** `nft -j list set FAMILY TABLE NAME` of one of our sets, through the long-lived nft (the
+   *  blocklist's count check after an update: a new process cost as much as the update).
+   *  Throws NftError. */
   listSet(family: 'inet' | 'bridge', set: string): Promise<string> {
-    return this.exec(['list', 'set', family, this.opts.tableName, set]);
+    if (this.sessionMaxBytes <= 0) return this.exec(['list', 'set', family, this.opts.tableName, set]);
+    const cmd = JSON.stringify({ nftables: [{ list: { set: { family, table: this.opts.tableName, name: set } } }] });
+    return this.inSession(() => this.session.list(cmd));
   }
 
   /** Validates a document without applying it (`nft -c`). Throws NftError. */

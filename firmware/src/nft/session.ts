@@ -6,7 +6,8 @@
 // (the driver decides, nft/driver.ts). nft says nothing on stdout or stderr for an element
 // command that succeeds, and prints a refused line's errors on stderr; after each document we
 // send a line nft cannot parse (the marker) and read stderr up to the marker's syntax error:
-// whatever came before it belongs to the document. Only the driver uses this.
+// whatever came before it belongs to the document. A listing's answer is one line of JSON on
+// stdout. Only the driver uses this.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /** Why a session could not run a document: refused (`stderr` says why), or the child failed. */
@@ -29,7 +30,9 @@ export interface NftSessionOptions {
 
 interface Pending {
   marker: string;
-  resolve: () => void;
+  /** A listing: nft prints its JSON answer as one line on stdout. */
+  wantOut: boolean;
+  resolve: (out: string) => void;
   reject: (e: NftSessionError) => void;
   timer: NodeJS.Timeout;
 }
@@ -45,6 +48,7 @@ export function isOneLine(doc: string | Uint8Array): boolean {
 export class NftSession {
   private child: ChildProcess | null = null;
   private stderr = '';
+  private stdout = '';
   private pending: Pending | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private sentBytes = 0;
@@ -62,8 +66,18 @@ export class NftSession {
   /** Runs one document (one line, see isOneLine) as one transaction, after any earlier one.
    *  Throws NftSessionError: `refused` with nft's stderr, or the child died or timed out
    *  (then it is killed and the next call starts a new one). */
-  run(doc: string | Uint8Array): Promise<void> {
-    const next = this.queue.then(() => this.runNow(doc));
+  async run(doc: string | Uint8Array): Promise<void> {
+    await this.enqueue(doc, false);
+  }
+
+  /** Runs one listing command (JSON, one line) and returns nft's answer (one line of JSON).
+   *  Throws NftSessionError like run(). */
+  list(cmd: string): Promise<string> {
+    return this.enqueue(cmd, true);
+  }
+
+  private enqueue(doc: string | Uint8Array, wantOut: boolean): Promise<string> {
+    const next = this.queue.then(() => this.runNow(doc, wantOut));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -74,16 +88,17 @@ export class NftSession {
     await this.kill();
   }
 
-  private runNow(doc: string | Uint8Array): Promise<void> {
+  private runNow(doc: string | Uint8Array, wantOut: boolean): Promise<string> {
     if (this.child && this.sentBytes > (this.o.recycleBytes ?? 32 * 1024 * 1024)) void this.kill();
     const child = this.child ?? this.start();
     const marker = `utm_end_${++this.seq}`;
     this.sentBytes += doc.length;
-    return new Promise<void>((resolve, reject) => {
+    this.stdout = ''; // nothing is expected there from a transaction
+    return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.fail(new NftSessionError(`nft -i gave no answer within ${this.o.timeoutMs} ms`, this.stderr, false));
       }, this.o.timeoutMs);
-      this.pending = { marker, resolve, reject, timer };
+      this.pending = { marker, wantOut, resolve, reject, timer };
       // One write per part: no copy of a large document into a joined buffer.
       child.stdin?.write(doc);
       child.stdin?.write(`\n${marker}\n`);
@@ -97,8 +112,14 @@ export class NftSession {
     this.child = child;
     this.started++;
     this.stderr = '';
+    this.stdout = '';
     this.sentBytes = 0;
-    child.stdout?.resume(); // nothing is expected there; never let the pipe fill
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (s: string) => {
+      if (this.child !== child) return;
+      this.stdout += s;
+      this.settle();
+    });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (s: string) => {
       if (this.child !== child) return;
@@ -120,7 +141,9 @@ export class NftSession {
     return child;
   }
 
-  /** Completes the pending document once the marker's error record is whole on stderr. */
+  /** Completes the pending document once the marker's error record is whole on stderr and,
+   *  for a listing that nft did not refuse, its answer's line on stdout (the two pipes are
+   *  read in no particular order). */
   private settle(): void {
     const p = this.pending;
     if (!p) return;
@@ -130,11 +153,15 @@ export class NftSession {
     if (end < 0) return;
     const recordStart = this.stderr.lastIndexOf('\n', at - 1) + 1; // "Error: syntax error…"
     const own = this.stderr.slice(0, recordStart).trim();
+    const outEnd = this.stdout.indexOf('\n');
+    if (p.wantOut && !own && outEnd < 0) return;
     this.stderr = this.stderr.slice(end + 1);
+    const out = outEnd < 0 ? '' : this.stdout.slice(0, outEnd);
+    this.stdout = '';
     this.pending = null;
     clearTimeout(p.timer);
     if (own) p.reject(new NftSessionError(own.split('\n')[0] ?? '', own, true));
-    else p.resolve();
+    else p.resolve(out);
   }
 
   private fail(e: NftSessionError): void {

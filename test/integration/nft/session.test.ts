@@ -118,6 +118,22 @@ test('a hung nft times out, is killed and replaced', async (t) => {
   }, { timeoutMs: 1500 });
 });
 
+test('listings go through the same child: the answer, a missing set refused, listings between transactions', async (t) => {
+  await withNs(t, async ({ driver, session }) => {
+    await driver.transact(elems('add', range(0, 3000)));
+    const listed = (out: string): number => (JSON.parse(out) as { nftables: { set?: { elem?: string[] } }[] }).nftables.find((x) => x.set)?.set?.elem?.length ?? -1;
+    t.is(listed(await driver.listSet('inet', 's')), 3000);
+    await t.throwsAsync(driver.listSet('inet', 'missing'), { instanceOf: NftError, message: /No such file or directory/ });
+    await t.throwsAsync(driver.transact(elems('add', ['192.0.2.1'], 'missing')), { instanceOf: NftError });
+    // alternating, concurrently: each answer belongs to its own listing
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => i % 2
+      ? driver.transact(elems('delete', [addr(i)])).then(() => -2)
+      : driver.listSet('inet', 's').then(listed)));
+    t.deepEqual(answers.filter((x) => x !== -2), [3000, 2999, 2998, 2997, 2996, 2995, 2994, 2993, 2992, 2991]);
+    t.is(session.started, 1);
+  });
+});
+
 test('many transactions in a row on one child, in order', async (t) => {
   await withNs(t, async ({ ns, driver, session }) => {
     // concurrent callers: each document waits for the one before it
