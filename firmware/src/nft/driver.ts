@@ -8,6 +8,7 @@ import type { NftDocument } from './json.js';
 import { verifyReadBack } from './verify.js';
 import { keepDynamicSets, parseKernelTable, type KernelTable } from './keepSets.js';
 import { systemBin } from '../sys/bin.js';
+import { errorMessage } from '../errors/errorText.js';
 import type { ApplyReport, RulesetBackend } from './backend.js';
 import { isOneLine, NftSession, NftSessionError } from './session.js';
 
@@ -117,7 +118,7 @@ export class NftDriver implements RulesetBackend {
       return await fn();
     } catch (e) {
       const stderr = e instanceof NftSessionError ? e.stderr : '';
-      const what = e instanceof NftSessionError && !e.refused ? e.message : stderr.split('\n')[0] ?? '';
+      const what = e instanceof NftSessionError && e.refused ? (stderr.split('\n')[0] ?? '') : errorMessage(e);
       throw new NftError(`nft -i failed: ${what}`, stderr, { cause: e });
     }
   }

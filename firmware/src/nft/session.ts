@@ -39,6 +39,10 @@ interface Pending {
 
 const NL = 0x0a;
 
+/** libedit keeps every line nft read in its history (in nft's memory, written out only at
+ *  EOF): a child is replaced after this many bytes, ~120 updates of a 100k list. */
+const RECYCLE_BYTES = 8 * 1024 * 1024;
+
 /** True when `doc` can be sent as one line (nft would join or split it otherwise). */
 export function isOneLine(doc: string | Uint8Array): boolean {
   return typeof doc === 'string' ? !/[\n\r]/.test(doc) : doc.indexOf(NL) < 0 && doc.indexOf(0x0d) < 0;
@@ -89,7 +93,7 @@ export class NftSession {
   }
 
   private runNow(doc: string | Uint8Array, wantOut: boolean): Promise<string> {
-    if (this.child && this.sentBytes > (this.o.recycleBytes ?? 32 * 1024 * 1024)) void this.kill();
+    if (this.child && this.sentBytes > (this.o.recycleBytes ?? RECYCLE_BYTES)) void this.kill();
     const child = this.child ?? this.start();
     const marker = `utm_end_${++this.seq}`;
     this.sentBytes += doc.length;
@@ -176,7 +180,8 @@ export class NftSession {
   private kill(): Promise<void> {
     const child = this.child;
     this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    // no pid: it never started ('error' said why), so no 'exit' will come
+    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       child.once('exit', () => resolve());
       child.ref(); // an unref'd child's exit would not keep the loop alive until it comes

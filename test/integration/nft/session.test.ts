@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run } from '../../../firmware/src/sys/run.js';
 import { NftDriver, NftError } from '../../../firmware/src/nft/driver.js';
+import { NftSession } from '../../../firmware/src/nft/session.js';
 import { waitFor } from '../../lab/poll.js';
 
 interface World { ns: string; driver: NftDriver; session: { pid: number | undefined; started: number } }
@@ -164,4 +165,23 @@ test('close() ends the child and leaves no process; a document on several lines 
     t.is(session.pid, undefined);
     t.false(alive(pid));
   });
+});
+
+test('a child that grew old is replaced between transactions, none lost', async (t) => {
+  await withNs(t, async ({ ns }) => {
+    const session = new NftSession({ nft: ['ip', 'netns', 'exec', ns, '/usr/sbin/nft'], home: tmpdir(), timeoutMs: 10_000, recycleBytes: 500 });
+    t.teardown(() => session.close());
+    for (let i = 0; i < 30; i++) await session.run(elems('add', [addr(i)]));
+    t.is((await members(ns)).length, 30);
+    t.true(session.started >= 5, `replaced after every ~500 bytes (${session.started} children)`);
+  });
+});
+
+test('an nft that cannot start is an NftError, and nothing waits for it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-ses-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const driver = new NftDriver({ nft: [join(dir, 'no-such-nft')], lastGoodPath: join(dir, 'last-good.json'), tableName: 'utm' });
+  await t.throwsAsync(driver.transact(elems('add', ['192.0.2.1'])), { instanceOf: NftError, message: /ENOENT/ });
+  await t.throwsAsync(driver.listSet('inet', 's'), { instanceOf: NftError });
+  await driver.close();
 });
