@@ -2,7 +2,7 @@
 // (nft runs each line through nft_run_cmd_from_buffer, all of it or nothing), so an update of a
 // few thousand elements does not pay for a fork of the daemon and nft's start (7–66 ms here).
 // nft 1.0.6 reads a non-tty stdin line by line through libedit, **one byte per read(2)**: a
-// line costs ~0.35 µs a byte of system time, so large documents still go through `nft -f`
+// line costs ~0.2–0.4 µs a byte of system time, so large documents still go through `nft -f`
 // (the driver decides, nft/driver.ts). nft says nothing on stdout or stderr for an element
 // command that succeeds, and prints a refused line's errors on stderr; after each document we
 // send a line nft cannot parse (the marker) and read stderr up to the marker's syntax error:
