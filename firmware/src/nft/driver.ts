@@ -56,7 +56,7 @@ export class NftDriver implements RulesetBackend {
     this.nft = opts.nft ?? [systemBin('nft')];
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.sessionMaxBytes = opts.sessionMaxBytes ?? SESSION_MAX_BYTES;
-    this.session = new NftSession({ nft: this.nft, home: this.opts.workDir, timeoutMs: Math.min(this.timeoutMs, 30_000) });
+    this.session = new NftSession({ nft: this.nft, home: join(this.opts.workDir, 'nft-home-absent'), timeoutMs: Math.min(this.timeoutMs, 30_000) });
   }
 
   /** Ends the long-lived nft, if one runs (the daemon's stop). */

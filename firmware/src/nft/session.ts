@@ -21,7 +21,8 @@ export class NftSessionError extends Error {
 export interface NftSessionOptions {
   /** argv that runs nft, the same prefix as every other nft call of the driver. */
   nft: readonly string[];
-  /** A private folder for nft's HOME: libedit reads and, at EOF, writes its history there. */
+  /** nft's HOME: libedit reads its history from there and writes every line read back at EOF
+   *  (when utmd dies): a path that does not exist, so neither happens. */
   home: string;
   timeoutMs: number;
   /** Bytes after which the child is replaced (libedit keeps every line in its history). */

@@ -4,10 +4,11 @@
 // transactions, many in a row on one child, a 10k-element document on one line, and close()
 // leaving no process behind.
 import test, { type ExecutionContext } from 'ava';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { run } from '../../../firmware/src/sys/run.js';
 import { NftDriver, NftError } from '../../../firmware/src/nft/driver.js';
 import { NftSession } from '../../../firmware/src/nft/session.js';
@@ -167,9 +168,23 @@ test('close() ends the child and leaves no process; a document on several lines 
   });
 });
 
+test('an nft that sees EOF (utmd died) writes no history file anywhere', async (t) => {
+  await withNs(t, async ({ driver, session }) => {
+    await driver.transact(elems('add', range(0, 2000)));
+    const child = (session as unknown as { child: ChildProcess }).child;
+    const pid = child.pid!;
+    child.stdin?.end();
+    await waitFor(() => session.pid === undefined, { timeoutMs: 5000, what: 'nft ends at EOF' });
+    t.false(alive(pid));
+    const dir = (driver as unknown as { opts: { workDir: string } }).opts.workDir;
+    t.deepEqual(readdirSync(dir, { recursive: true }).filter((f) => String(f).includes('history')), []);
+    t.false(existsSync(join(dir, 'nft-home-absent')));
+  });
+});
+
 test('a child that grew old is replaced between transactions, none lost', async (t) => {
   await withNs(t, async ({ ns }) => {
-    const session = new NftSession({ nft: ['ip', 'netns', 'exec', ns, '/usr/sbin/nft'], home: tmpdir(), timeoutMs: 10_000, recycleBytes: 500 });
+    const session = new NftSession({ nft: ['ip', 'netns', 'exec', ns, '/usr/sbin/nft'], home: join(tmpdir(), 'utm-ses-no-home'), timeoutMs: 10_000, recycleBytes: 500 });
     t.teardown(() => session.close());
     for (let i = 0; i < 30; i++) await session.run(elems('add', [addr(i)]));
     t.is((await members(ns)).length, 30);
