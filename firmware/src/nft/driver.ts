@@ -56,6 +56,8 @@ export class NftDriver implements RulesetBackend {
     this.nft = opts.nft ?? [systemBin('nft')];
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.sessionMaxBytes = opts.sessionMaxBytes ?? SESSION_MAX_BYTES;
+    // 30 s at most: a session document is ≤ 64 KiB and the sets listed are small (count check
+    // ≤ VERIFY_MAX_ELEMENTS, device sightings); a hung child must not hold the apply queue long
     this.session = new NftSession({ nft: this.nft, home: join(this.opts.workDir, 'nft-home-absent'), timeoutMs: Math.min(this.timeoutMs, 30_000) });
   }
 
