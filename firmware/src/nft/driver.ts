@@ -1,5 +1,6 @@
 // The nft driver: check → apply (one transaction) → read back and verify → keep last-good.
-// All calls go through `nft -j` with the document on stdin; we only ever name our own tables.
+// All calls go through `nft -j`: a document in a private file (`-f`), small set transactions
+// and listings through one long-lived `nft -j -i` (nft/session.ts); we only ever name our own tables.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
