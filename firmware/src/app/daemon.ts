@@ -190,6 +190,7 @@ export class Daemon {
     }
     this.stoppers.length = 0;
     await this.app.queue.idle();
+    await this.app.nft.close();
     this.store?.close();
     this.store = null;
   }

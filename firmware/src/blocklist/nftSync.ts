@@ -30,6 +30,7 @@ import { diffU32 } from './packed.js';
 import { diffV6, v6Count } from '../net/ip6Numbers.js';
 import { joinV6 } from '../net/ip6Text.js';
 import { emptyContent, type SetContent } from './prefixSets.js';
+import type { V4Change } from './groupContent.js';
 
 /** Sets up to this many elements are read back and counted after an update. */
 export const VERIFY_MAX_ELEMENTS = 10_000;
@@ -108,8 +109,13 @@ interface FamilyIo<K> {
 const V4: FamilyIo<Uint32Array> = { family: 4, diff: diffU32, size: (xs) => xs.length, json: joinV4 };
 const V6: FamilyIo<Uint32Array> = { family: 6, diff: diffV6, size: v6Count, json: joinV6 };
 
-/** Plans the update of group `g` from `prev` (what the kernel holds) to `next`. */
-export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next: SetContent): SyncPlan {
+/** Plans the update of group `g` from `prev` (what the kernel holds) to `next`. `change`: what
+ *  the patch of the content found changed (groupContent.ts); taken instead of diffing the IPv4
+ *  hash sets when it leads from exactly `prev` to exactly `next`. */
+export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next: SetContent, change?: V4Change | null): SyncPlan {
+  // a group whose feeds did not change keeps the very same content object: nothing to walk
+  if (prev === next) return { cmds: [], verify: [], stats: { added: 0, deleted: 0, intervalSetsReplaced: 0 } };
+  const known = change && change.from === prev && change.to === next ? change : null;
   const pre: Array<string | Buffer> = [];
   const chains: Array<string | Buffer> = [];
   const post: Array<string | Buffer> = [];
@@ -120,8 +126,8 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
    *  `readBack`: also counted after the update when small (the singles set; a masked set is
    *  counted by construction only: one more `nft list set` per length cost more than the
    *  whole 1% update at 100k on this machine). */
-  const hashSet = <K>(io: FamilyIo<K>, name: string, p: K, n: K, readBack = true): void => {
-    const d = io.diff(p, n);
+  const hashSet = <K>(io: FamilyIo<K>, name: string, p: K, n: K, readBack = true, given?: { add: K; del: K }): void => {
+    const d = given ?? io.diff(p, n);
     const nAdd = io.size(d.add);
     const nDel = io.size(d.del);
     if (nAdd + nDel > io.size(n) / 2) {
@@ -137,17 +143,18 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     stats.deleted += nDel;
   };
 
-  const family = <K>(io: FamilyIo<K>, pick: (c: SetContent) => { singles: K; masked: Array<{ len: number; nets: K }>; nets: IpRange[] }): void => {
+  const family = <K>(io: FamilyIo<K>, pick: (c: SetContent) => { singles: K; masked: Array<{ len: number; nets: K }>; nets: IpRange[] },
+    given?: { singles: { add: K; del: K }; masked: { add: K; del: K }[] } | null): void => {
     const names = blocklistSetNames(g.id, io.family);
     const p = pick(prev);
     const n = pick(next);
-    hashSet(io, names.single, p.singles, n.singles);
+    hashSet(io, names.single, p.singles, n.singles, true, given?.singles);
     const lens = [...new Set([...p.masked, ...n.masked].map((m) => m.len))].sort((a, b) => b - a);
     for (const len of lens) {
       const pm = p.masked.find((m) => m.len === len);
       const nm = n.masked.find((m) => m.len === len);
       const name = names.masked(len);
-      if (pm && nm) hashSet(io, name, pm.nets, nm.nets, false);
+      if (pm && nm) hashSet(io, name, pm.nets, nm.nets, false, given?.masked[n.masked.indexOf(nm)]);
       else if (nm) {
         pre.push(setCmd('add', table, name, io.family));
         if (io.size(nm.nets)) pre.push(elementCmd('add', table, name, io.json(nm.nets)));
@@ -183,7 +190,7 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     stats.deleted += d.del.length;
   };
 
-  family(V4, (c) => ({ singles: c.v4Singles, masked: c.v4Masked, nets: c.v4Nets }));
+  family(V4, (c) => ({ singles: c.v4Singles, masked: c.v4Masked, nets: c.v4Nets }), known);
   family(V6, (c) => ({ singles: c.v6Singles, masked: c.v6Masked, nets: c.v6Nets }));
   return { cmds: [...pre, ...chains, ...post], verify, stats };
 }
@@ -223,12 +230,13 @@ export async function verifyCounts(ruleset: RulesetSets, expect: readonly SetExp
 /** The sync plans that bring every group from `applied` to `next`, and their summed stats.
  *  `groups` says which directions each group's chains exist for (default: both). */
 export function planSync(table: string, applied: ReadonlyMap<string, SetContent>, next: ReadonlyMap<string, SetContent>,
-  groups: readonly { id: string; direction: 'outbound' | 'inbound' | 'both' }[] = []): { plans: SyncPlan[]; total: SyncStats } {
+  groups: readonly { id: string; direction: 'outbound' | 'inbound' | 'both' }[] = [],
+  changeOf: (id: string) => V4Change | null = () => null): { plans: SyncPlan[]; total: SyncStats } {
   const dirsOf = (id: string): ('out' | 'in')[] => {
     const d = groups.find((x) => x.id === id)?.direction ?? 'both';
     return d === 'both' ? ['out', 'in'] : d === 'outbound' ? ['out'] : ['in'];
   };
-  const plans = [...next].map(([id, content]) => planGroupSync(table, { id, dirs: dirsOf(id) }, applied.get(id) ?? emptyContent(), content));
+  const plans = [...next].map(([id, content]) => planGroupSync(table, { id, dirs: dirsOf(id) }, applied.get(id) ?? emptyContent(), content, changeOf(id)));
   const total: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
   for (const p of plans) {
     total.added += p.stats.added;

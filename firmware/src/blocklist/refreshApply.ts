@@ -8,6 +8,7 @@ import type { ResolvedFeed } from '../config/feedCatalog.js';
 import type { GroupLayout } from './layout.js';
 import type { LastGoodStore, PreparedSnapshot } from './lastGood.js';
 import { planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
+import type { V4Change } from './groupContent.js';
 import type { PackedRanges, SetContent } from './packed.js';
 import { statusApplyFailed } from './feedStatus.js';
 import { errorMessage } from '../errors/errorText.js';
@@ -43,6 +44,8 @@ export interface SetsState {
   applied: Map<string, SetContent>;
   /** Group content from the last-good ranges of its feeds. */
   content(g: GroupLayout): SetContent;
+  /** How that content was patched from the one before it, if it was (groupContent.ts). */
+  change?: ((g: GroupLayout) => V4Change | null) | undefined;
   /** Filled with where the sync's time went (ms), when given. */
   timings?: SyncTimings | undefined;
   /** Started once the transaction is handed to nft: userspace work that may run meanwhile
@@ -60,7 +63,10 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
   const table = ctx.ruleset.table;
   const t0 = performance.now();
   const next = new Map(s.layout.map((g) => [g.id, s.content(g)]));
-  const { plans, total } = planSync(table, s.applied, next, s.layout);
+  const { plans, total } = planSync(table, s.applied, next, s.layout, (id) => {
+    const g = s.layout.find((x) => x.id === id);
+    return g && s.change ? s.change(g) : null;
+  });
   if (s.timings) s.timings.planMs = performance.now() - t0;
   if (plans.every((p) => p.cmds.length === 0)) return total;
   try {

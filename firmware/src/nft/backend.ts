@@ -41,4 +41,6 @@ export interface RulesetBackend extends RulesetSets {
   readBack(): Promise<{ nftables: unknown[] }>;
   /** Re-applies the last-good document; false when there is none. */
   restoreLastGood(): Promise<boolean>;
+  /** Ends what the backend keeps running (the long-lived nft); the daemon's last stop step. */
+  close(): Promise<void>;
 }

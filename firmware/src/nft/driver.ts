@@ -1,5 +1,6 @@
 // The nft driver: check → apply (one transaction) → read back and verify → keep last-good.
-// All calls go through `nft -j` with the document on stdin; we only ever name our own tables.
+// All calls go through `nft -j`: a document in a private file (`-f`), small set transactions
+// and listings through one long-lived `nft -j -i` (nft/session.ts); we only ever name our own tables.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
@@ -8,7 +9,9 @@ import type { NftDocument } from './json.js';
 import { verifyReadBack } from './verify.js';
 import { keepDynamicSets, parseKernelTable, type KernelTable } from './keepSets.js';
 import { systemBin } from '../sys/bin.js';
+import { errorMessage } from '../errors/errorText.js';
 import type { ApplyReport, RulesetBackend } from './backend.js';
+import { isOneLine, NftSession, NftSessionError } from './session.js';
 
 export class NftError extends Error {
   override name = 'NftError';
@@ -29,7 +32,14 @@ export interface NftDriverOptions {
   /** Runs each ruleset change in its turn (the daemon's apply queue, app/applyQueue.ts);
    *  default: at once. */
   serialize?: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
+  /** Set transactions up to this many bytes go through one long-lived `nft -j -i`
+   *  (nft/session.ts); larger ones through `nft -f`. 0: never. Default SESSION_MAX_BYTES. */
+  sessionMaxBytes?: number | undefined;
 }
+
+/** Below this, a long-lived nft beats a new process (README, blocklist benchmark): nft -i
+ *  reads its stdin one byte per system call, a fork of the daemon costs 7–66 ms. */
+export const SESSION_MAX_BYTES = 64 * 1024;
 
 export type { ApplyReport } from './backend.js';
 
@@ -39,11 +49,22 @@ export class NftDriver implements RulesetBackend {
   private readonly timeoutMs: number;
   private readonly opts: Required<Pick<NftDriverOptions, 'workDir'>> & NftDriverOptions;
   private seq = 0;
+  private readonly session: NftSession;
+  private readonly sessionMaxBytes: number;
 
   constructor(opts: NftDriverOptions) {
     this.opts = { ...opts, workDir: opts.workDir ?? dirname(opts.lastGoodPath) };
     this.nft = opts.nft ?? [systemBin('nft')];
     this.timeoutMs = opts.timeoutMs ?? 120_000;
+    this.sessionMaxBytes = opts.sessionMaxBytes ?? SESSION_MAX_BYTES;
+    // 30 s at most: a session document is ≤ 64 KiB and the sets listed are small (count check
+    // ≤ VERIFY_MAX_ELEMENTS, device sightings); a hung child must not hold the apply queue long
+    this.session = new NftSession({ nft: this.nft, home: join(this.opts.workDir, 'nft-home-absent'), timeoutMs: Math.min(this.timeoutMs, 30_000) });
+  }
+
+  /** Ends the long-lived nft, if one runs (the daemon's stop). */
+  close(): Promise<void> {
+    return this.session.close();
   }
 
   /**
@@ -84,14 +105,34 @@ export class NftDriver implements RulesetBackend {
     return this.opts.tableName;
   }
 
-  /** One batch of element commands as one transaction. Throws NftError. */
+  /** One batch of element commands as one transaction: a small one through the long-lived
+   *  nft, a large one (or one spread over lines) through `nft -f`. Throws NftError. */
   async transact(doc: string | Uint8Array): Promise<void> {
-    await this.exec([], doc);
+    if (doc.length > this.sessionMaxBytes || !isOneLine(doc)) {
+      await this.exec([], doc);
+      return;
+    }
+    await this.change(() => this.inSession(() => this.session.run(doc)));
   }
 
-  /** `nft -j list set FAMILY TABLE NAME` of one of our sets. Throws NftError. */
+  /** Maps the session's errors to NftError as for a process of its own. */
+  private async inSession<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const stderr = e instanceof NftSessionError ? e.stderr : '';
+      const what = e instanceof NftSessionError && e.refused ? (stderr.split('\n')[0] ?? '') : errorMessage(e);
+      throw new NftError(`nft -i failed: ${what}`, stderr, { cause: e });
+    }
+  }
+
+  /** `nft -j list set FAMILY TABLE NAME` of one of our sets, through the long-lived nft (the
+   *  blocklist's count check after an update: a new process cost as much as the update).
+   *  Throws NftError. */
   listSet(family: 'inet' | 'bridge', set: string): Promise<string> {
-    return this.exec(['list', 'set', family, this.opts.tableName, set]);
+    if (this.sessionMaxBytes <= 0) return this.exec(['list', 'set', family, this.opts.tableName, set]);
+    const cmd = JSON.stringify({ nftables: [{ list: { set: { family, table: this.opts.tableName, name: set } } }] });
+    return this.inSession(() => this.session.list(cmd));
   }
 
   /** Validates a document without applying it (`nft -c`). Throws NftError. */

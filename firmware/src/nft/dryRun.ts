@@ -188,6 +188,11 @@ export class DryRunBackend implements RulesetBackend {
     return this.onReadBack ? this.onReadBack(doc) : doc;
   }
 
+  /** Nothing runs beside a dry run. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async restoreLastGood(): Promise<boolean> {
     if (this.lastGood === null) return false;
     this.take('restore', this.lastGood);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { GroupContents, patchContent, patchSorted } from '../../../firmware/src/blocklist/groupContent.js';
-import { packRanges, splitPacked, unionPacked, type PackedRanges } from '../../../firmware/src/blocklist/packed.js';
+import { exactChange, GroupContents, patchContent, patchContentChange, patchSorted } from '../../../firmware/src/blocklist/groupContent.js';
+import { diffU32, packRanges, splitPacked, unionPacked, type PackedRanges } from '../../../firmware/src/blocklist/packed.js';
 import { MASKED_MIN_PREFIXES } from '../../../firmware/src/blocklist/prefixSets.js';
 import type { IpRange } from '../../../firmware/src/net/ip.js';
 
@@ -23,6 +23,32 @@ test('property: a content patched from the change of the ranges is the content c
       t.deepEqual(got ?? splitPacked(next), splitPacked(next));
     }), { numRuns: 300 });
   t.true(patched > 100, `most small changes are patched (${patched} of 300)`);
+});
+
+test('property: the change a patch reports is exactly the difference of the IPv4 hash sets', (t) => {
+  let withChange = 0;
+  fc.assert(fc.property(fc.array(arbRange, { minLength: 100, maxLength: 200 }), fc.integer({ min: 0, max: 6 }), fc.array(arbRange, { maxLength: 6 }), fc.boolean(),
+    (base, drop, extra, with24) => {
+      const prev = packRanges([...base, ...(with24 ? many24 : [])]);
+      const next = packRanges([...base.slice(drop), ...extra, ...(with24 ? many24.slice(drop) : [])]);
+      const from = splitPacked(prev);
+      const c = patchContentChange(prev, from, next);
+      if (!c) return;
+      withChange++;
+      t.is(c.from, from);
+      t.deepEqual(c.singles, diffU32(from.v4Singles, c.to.v4Singles));
+      t.is(c.masked.length, c.to.v4Masked.length);
+      c.masked.forEach((d, k) => t.deepEqual(d, diffU32(from.v4Masked[k]!.nets, c.to.v4Masked[k]!.nets)));
+    }), { numRuns: 300 });
+  t.true(withChange > 100, `most small changes are patched (${withChange} of 300)`);
+});
+
+test('exactChange drops what left and came back', (t) => {
+  const u = (...xs: number[]): Uint32Array => Uint32Array.from(xs);
+  t.deepEqual(exactChange(u(1, 3, 5), u(3, 4)), { del: u(1, 5), add: u(4) });
+  const del = u(1, 2);
+  const add = u(7);
+  t.is(exactChange(del, add).del, del, 'nothing common: the inputs as they are');
 });
 
 test('patchContent cuts whole when the masked lengths change or the change is large', (t) => {
@@ -51,5 +77,8 @@ test('GroupContents: the same feed lists cost nothing; a changed feed gives the 
   t.is(contents.content('g', [a, b]), first, 'same lists: the same object');
   const a2: PackedRanges = packRanges([...many24.slice(1), { family: 4, first: 0x0c000002n, last: 0x0c000003n }]);
   t.deepEqual(contents.content('g', [a2, b]), splitPacked(unionPacked([a2, b])));
+  t.is(contents.change('g')?.from, first, 'patched from the content before');
+  t.is(contents.change('g')?.to, contents.content('g', [a2, b]));
   t.deepEqual(contents.content('g', []), splitPacked(packRanges([])));
+  t.is(contents.change('g'), null, 'cut whole: no change to hand over');
 });

@@ -100,3 +100,17 @@ test('large sets are not read back (counted by construction)', (t) => {
   t.deepEqual(p.verify, []);
   t.is(p.stats.deleted, 1);
 });
+
+test('the change a content patch reports replaces the diff only when it leads from exactly prev to exactly next', (t) => {
+  const prev = content(base);
+  const next = content([...base.slice(2), 0xcb0071f0]);
+  const right = { from: prev, to: next, singles: { del: Uint32Array.from(base.slice(0, 2)), add: Uint32Array.of(0xcb0071f0) }, masked: [] };
+  const plain = planGroupSync('utm', G('g'), prev, next);
+  t.deepEqual(planGroupSync('utm', G('g'), prev, next, right), plain);
+  // a change from another content (a full apply came between): ignored, the sets are diffed
+  const stale = { ...right, from: content(base), singles: { del: Uint32Array.of(1), add: Uint32Array.of(2) } };
+  t.deepEqual(planGroupSync('utm', G('g'), prev, next, stale), plain);
+  // trusted as given when it fits: the planner does not walk the arrays again
+  const odd = { ...right, singles: { del: Uint32Array.of(base[0]!), add: Uint32Array.of() } };
+  t.is(planGroupSync('utm', G('g'), prev, next, odd).stats.deleted, 1);
+});
