@@ -5,6 +5,8 @@
 // keeps its window state in these, so memory is bounded whatever the traffic (caps in
 // rules/thresholds.json).
 
+import { ClockHand } from './clock.js';
+
 interface Slot<V> { v: V; used: boolean }
 
 export class CappedMap<K, V> {
@@ -46,27 +48,18 @@ export class CappedMap<K, V> {
 
   delete(k: K): boolean { return this.m.delete(k); }
 
-  // One live iterator is the clock hand. A fresh `entries()` per eviction would restart at the
-  // front and walk over every deleted slot V8 has not yet compacted: O(n) per eviction.
-  private hand: IterableIterator<[K, Slot<V>]> | undefined;
+  private readonly hand = new ClockHand<K, Slot<V>>(this.m, (s) => {
+    if (!s.used) return false;
+    s.used = false;
+    return true;
+  });
 
   /** Drops one entry other than `keep` (the key just inserted must survive its own insert). */
   private evictOne(keep: K): void {
-    // Terminates: each step clears a flag, skips `keep` (at most twice) or removes an entry.
-    for (let guard = this.m.size * 2 + 4; guard > 0; guard--) {
-      let r = this.hand?.next();
-      if (r === undefined || r.done) {
-        this.hand = this.m.entries();
-        r = this.hand.next();
-        if (r.done) return;
-      }
-      const [k, s] = r.value;
-      if (k === keep) continue;
-      if (s.used) { s.used = false; continue; }
-      this.m.delete(k);
-      this.dropped++;
-      return;
-    }
+    const v = this.hand.victim(keep);
+    if (v === undefined) return;
+    this.m.delete(v[0]);
+    this.dropped++;
   }
 
   /** Drop every entry for which `stale(v)` holds (full scan; call from evict(), not per event). */
