@@ -186,11 +186,14 @@ async function fullPass(o: DayPlan) {
   const latenciesMs: number[] = [];
   const found: Array<{ kind: string; ip: string | undefined; remoteName: unknown }> = [];
   const noop = (): void => undefined;
+  // One plan object, as the daemon's currentPlan() returns until the network changes: a new one
+  // per call made TrafficFeature rebuild its LAN matcher (parsing the prefixes) for every flow.
+  const plan = { lanPrefixes: [LAN_PREFIX] };
   const ctx = {
     // The office resolver is outside the office range: trusted by configuration, as on a real box.
     stateDir: dir, config: ConfigSchema.parse({ traffic: { dnsNames: { trustedServers: [RESOLVER] } } }), provisioning: null, base: { logPrefix: 'utm' }, now: Date.now, repos: trafficRepos(db, Date.now),
     log: { info: noop, warn: noop, error: (m: string, e?: unknown) => console.error(m, e) },
-    ruleset: null, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => ({ lanPrefixes: [LAN_PREFIX] }),
+    ruleset: null, conditions: new Conditions(Date.now), deviceId: 'bench', plan: () => plan,
     raise: (f: Finding) => {
       const r = pipeline.ingest(f);
       if (r.isNew) {
