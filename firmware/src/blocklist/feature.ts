@@ -339,7 +339,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
 
   /** Brings every group's sets to the content of the current ranges: one transaction. */
   private syncSets(timings?: SyncTimings, whileApplying?: () => void): Promise<SyncStats> {
-    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g), change: (g) => this.contents.change(g.id), timings, whileApplying });
+    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g), change: (id) => this.contents.change(id), timings, whileApplying });
   }
 
   private fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void {

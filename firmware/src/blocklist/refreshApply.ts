@@ -44,8 +44,8 @@ export interface SetsState {
   applied: Map<string, SetContent>;
   /** Group content from the last-good ranges of its feeds. */
   content(g: GroupLayout): SetContent;
-  /** How that content was patched from the one before it, if it was (groupContent.ts). */
-  change?: ((g: GroupLayout) => V4Change | null) | undefined;
+  /** How group `id`'s content was patched from the one before it, if it was (groupContent.ts). */
+  change?: ((id: string) => V4Change | null) | undefined;
   /** Filled with where the sync's time went (ms), when given. */
   timings?: SyncTimings | undefined;
   /** Started once the transaction is handed to nft: userspace work that may run meanwhile
@@ -63,10 +63,7 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
   const table = ctx.ruleset.table;
   const t0 = performance.now();
   const next = new Map(s.layout.map((g) => [g.id, s.content(g)]));
-  const { plans, total } = planSync(table, s.applied, next, s.layout, (id) => {
-    const g = s.layout.find((x) => x.id === id);
-    return g && s.change ? s.change(g) : null;
-  });
+  const { plans, total } = planSync(table, s.applied, next, s.layout, s.change);
   if (s.timings) s.timings.planMs = performance.now() - t0;
   if (plans.every((p) => p.cmds.length === 0)) return total;
   try {

@@ -21,7 +21,7 @@ import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
 import { CappedSlots, grown } from '../collections/cappedSlots.js';
-import { ipv4Number } from '../net/ipText.js';
+import { ipv4Number, ipv4Text } from '../net/ipText.js';
 import { DeviceIds } from './deviceIds.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
 import { networkKey } from './popularity.js';
@@ -296,7 +296,7 @@ export class BeaconDetector implements FlowDetector {
     const device = this.ids.key(this.dev[slot] ?? 0);
     if (typeof k === 'string') return `${device}${k.slice(k.indexOf('|'))}`;
     const a = k % ADDR;
-    return `${device}|${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    return `${device}|${ipv4Text(a)}`;
   }
 
   /** The pair (slot) of a `device|remote address` text key, if held. */

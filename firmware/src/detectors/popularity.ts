@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { ipv4Number, networkKeyOf } from '../net/ipText.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
-import { CappedSlots, grown } from '../collections/cappedSlots.js';
 import { DeviceIds } from './deviceIds.js';
+import { DevicesByKey } from './devicesByKey.js';
 
 /** The network an address belongs to for popularity: IPv4 /24, IPv6 /48. */
 export function networkKey(ip: string): string {
@@ -54,11 +54,8 @@ export const ActiveDevicesSnapshotSchema = z.array(z.tuple([z.string().max(100),
 export type ActiveDevicesSnapshot = z.infer<typeof ActiveDevicesSnapshotSchema>;
 
 export class OfficePopularity {
-  // Per destination (slot): when last used, and up to `keep` device ids (DeviceIds) in order.
-  private readonly seen: CappedSlots<PopKey>;
-  private lastSeen = new Float64Array(0);
-  private devs = new Int32Array(0);
-  private count = new Uint8Array(0);
+  /** Per destination (network or name): when last used, and the first `keep` devices that used it. */
+  private readonly seen: DevicesByKey<PopKey>;
   /** Each device's last outbound flow (event ms), and how many were seen within the window, counted
    *  at most every 10 minutes of event time: rarity only means something in an office of several. */
   private readonly deviceLast: CappedMap<string, number>;
@@ -66,19 +63,9 @@ export class OfficePopularity {
 
   /** `cap`: destinations remembered; `keep`: most devices kept per destination (enough to decide);
    *  `ids`: the device ids shared with the other window tables. */
-  constructor(cap: number, private readonly keep: number, private readonly windowMs: number, private readonly nameOf?: (ip: string) => string | undefined,
-    private readonly ids: DeviceIds = new DeviceIds()) {
-    this.seen = new CappedSlots<PopKey>(cap, {
-      grow: (n) => {
-        this.lastSeen = grown(this.lastSeen, n, (k) => new Float64Array(k));
-        this.devs = grown(this.devs, n * keep, (k) => new Int32Array(k));
-        this.count = grown(this.count, n, (k) => new Uint8Array(k));
-      },
-      drop: (slot) => {
-        for (let i = 0; i < (this.count[slot] ?? 0); i++) this.ids.unref(this.devs[slot * keep + i] ?? 0);
-        this.count[slot] = 0;
-      },
-    });
+  constructor(cap: number, keep: number, private readonly windowMs: number, private readonly nameOf?: (ip: string) => string | undefined,
+    ids: DeviceIds = new DeviceIds()) {
+    this.seen = new DevicesByKey<PopKey>(cap, keep, ids);
     this.deviceLast = new CappedMap(cap);
   }
 
@@ -87,29 +74,12 @@ export class OfficePopularity {
     return n === undefined ? [networkSlotKey(ip)] : [networkSlotKey(ip), `name:${registeredName(n)}`];
   }
 
-  private holds(slot: number, device: string): boolean {
-    const id = this.ids.find(device);
-    if (id === undefined) return false;
-    for (let i = 0; i < (this.count[slot] ?? 0); i++) if (this.devs[slot * this.keep + i] === id) return true;
-    return false;
-  }
-
-  private add(slot: number, device: string): void {
-    const n = this.count[slot] ?? 0;
-    this.devs[slot * this.keep + n] = this.ids.ref(device);
-    this.count[slot] = n + 1;
-  }
-
   /** Notes that the flow's device used its destination (outbound flows only). */
   note(flow: FlowRecord, device: string): void {
     if (flow.direction !== 'outbound') return;
     const now = flow.end;
     this.deviceLast.set(device, now);
-    for (const k of this.keys(flow.remoteIp)) {
-      const { slot } = this.seen.upsert(k);
-      this.lastSeen[slot] = now;
-      if ((this.count[slot] ?? 0) < this.keep && !this.holds(slot, device)) this.add(slot, device);
-    }
+    for (const k of this.keys(flow.remoteIp)) this.seen.note(k, device, now);
   }
 
   /** How many devices (at most `keep`) used the destination's network or name within the window; which one. */
@@ -117,8 +87,8 @@ export class OfficePopularity {
     let best = { count: 0, by: 'network' as 'network' | 'name' };
     for (const k of this.keys(ip)) {
       const s = this.seen.peek(k);
-      if (s === undefined || (this.lastSeen[s] ?? 0) < now - this.windowMs) continue;
-      if ((this.count[s] ?? 0) > best.count) best = { count: this.count[s] ?? 0, by: typeof k === 'string' && k.startsWith('name:') ? 'name' : 'network' };
+      if (s === undefined || this.seen.lastSeen(s) < now - this.windowMs) continue;
+      if (this.seen.used(s) > best.count) best = { count: this.seen.used(s), by: typeof k === 'string' && k.startsWith('name:') ? 'name' : 'network' };
     }
     return best;
   }
@@ -134,7 +104,7 @@ export class OfficePopularity {
   }
 
   evict(now: number): void {
-    this.seen.sweep((s) => (this.lastSeen[s] ?? 0) < now - this.windowMs);
+    this.seen.forgetBefore(now - this.windowMs);
     this.deviceLast.sweep((at) => at < now - this.windowMs);
   }
 
@@ -142,23 +112,14 @@ export class OfficePopularity {
   snapshot(now: number): PopularitySnapshot {
     const out: PopularitySnapshot = [];
     for (const [k, s] of this.seen.entries()) {
-      if ((this.lastSeen[s] ?? 0) < now - this.windowMs) continue;
-      const devices: string[] = [];
-      for (let i = 0; i < (this.count[s] ?? 0); i++) devices.push(this.ids.key(this.devs[s * this.keep + i] ?? 0));
-      out.push([keyText(k), devices, this.lastSeen[s] ?? 0]);
+      if (this.seen.lastSeen(s) >= now - this.windowMs) out.push([keyText(k), this.seen.devices(s), this.seen.lastSeen(s)]);
     }
     return out;
   }
 
   /** Takes back a snapshot (destinations already present are kept as they are). */
   restore(s: PopularitySnapshot): void {
-    for (const [t, devices, lastSeen] of s) {
-      const k = keyOfText(t);
-      if (this.seen.peek(k) !== undefined) continue;
-      const { slot } = this.seen.upsert(k);
-      this.lastSeen[slot] = lastSeen;
-      for (const d of devices.slice(0, this.keep)) this.add(slot, d);
-    }
+    for (const [t, devices, lastSeen] of s) this.seen.restore(keyOfText(t), devices, lastSeen);
   }
 
   /** Devices with an outbound flow within the window of `now`, for a restart. */

@@ -3,6 +3,11 @@
 // no exceptions); property tests hold the fast paths equal to net/ip. Plus MAC text.
 import { formatV6Groups, longestZeroRun, type Family } from './ip.js';
 
+/** An IPv4 address number (as ipv4Number returns it) as dotted decimal text. */
+export function ipv4Text(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
 /**
  * Fast path for the common case, same rules as net/ip: four decimal octets 0..255 without
  * leading zeros ("010" is octal to some tools, decimal to others). The address as a number,
