@@ -41,18 +41,23 @@ export function orientFlow(ev: FlowEvent, isLan: (ip: string) => boolean): Parse
   const srcLan = isLan(ev.src);
   const dstLan = isLan(ev.dst);
   if (!srcLan && !dstLan) return { ok: false, reason: 'no_lan_side' };
-  const common = { event: ev.phase, ctId: ev.ctId, family: ev.family, proto: PROTOS[ev.protoNum] ?? 'other', protoNum: ev.protoNum, start: ev.start, end: ev.end };
+  // Written out in full, one field order, no spread: `{ ...common, x }` copies into a fresh
+  // object and then adds 12 properties one by one on every flow (in the day pass this function
+  // alone took 10% of the receiver's CPU and the extra garbage most of its GC, the ingest ratio
+  // fell from 0.66 to 0.24 with it). Every record also keeps one hidden class for the detectors;
+  // the field order is the one the spread gave (JSON of a record unchanged).
+  const proto = PROTOS[ev.protoNum] ?? 'other';
   if (srcLan) {
     // Device opened the flow: outbound (or LAN-to-LAN). orig direction = what it sent.
     return { ok: true, flow: {
-      ...common, direction: dstLan ? 'lan' : 'outbound',
+      event: ev.phase, ctId: ev.ctId, family: ev.family, proto, protoNum: ev.protoNum, start: ev.start, end: ev.end, direction: dstLan ? 'lan' : 'outbound',
       deviceIp: ev.src, deviceMac: ev.srcMac, devicePort: ev.sport, remoteIp: ev.dst, remotePort: ev.dport,
       bytesOut: ev.origBytes, pktsOut: ev.origPkts, bytesIn: ev.replyBytes, pktsIn: ev.replyPkts,
     } };
   }
   // Opened from outside towards a LAN device (port forward): the device sent the reply side.
   return { ok: true, flow: {
-    ...common, direction: 'inbound',
+    event: ev.phase, ctId: ev.ctId, family: ev.family, proto, protoNum: ev.protoNum, start: ev.start, end: ev.end, direction: 'inbound',
     deviceIp: ev.dst, deviceMac: undefined, devicePort: ev.dport, remoteIp: ev.src, remotePort: ev.sport,
     bytesOut: ev.replyBytes, pktsOut: ev.replyPkts, bytesIn: ev.origBytes, pktsIn: ev.origPkts,
   } };
