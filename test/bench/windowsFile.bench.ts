@@ -7,10 +7,12 @@
 // with the parts the file held before this change (beacon, routine, popularity) stringified alone
 // as the baseline in the same run; and once what a start does (JSON.parse, zod, restore).
 // Run: npx tsx test/bench/windowsFile.bench.ts [--devices 5000] [--minutes 1440] [--history-days 13] [--runs 5]
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DetectorSet } from '../../firmware/src/detectors/index.js';
+import { DetectorSet, WindowSnapshotSchema } from '../../firmware/src/detectors/index.js';
+import { writeAtomic } from '../../firmware/src/sys/files.js';
+import { saveWindows, WINDOWS_FILE } from '../../firmware/src/traffic/windows.js';
 import { parseThresholds } from '../../firmware/src/detectors/thresholds.js';
 import type { FlowRecord } from '../../firmware/src/flows/parse.js';
 import { parseFlow } from '../../firmware/src/flows/parse.js';
@@ -87,15 +89,70 @@ for (let i = 0; i < runs; i++) {
   const b = s.beacon;
   parts['beacon.channels+told'] = JSON.stringify([b.channels, b.told]).length;
 }
-// What saveWindows blocks the event loop for: one part's snapshot and JSON.stringify at a time.
+// What a save blocks the event loop for, as the longest turn of the loop during it (a ticker that
+// reschedules itself with setImmediate sees every turn): the save before this change (each part
+// snapshot and stringified in one block, one part per turn, the text written at the end) against
+// saveWindows now (slices of ~10 ms, each written as it is made), alternately, in the same run.
 const perPart: Record<string, number[]> = {};
 for (let i = 0; i < runs; i++) {
   for (const [k, part] of Object.entries(set.snapshotParts(now))) (perPart[k] ??= []).push(cpuMs(() => JSON.stringify(part()))[2]);
 }
 const partWall = Object.fromEntries(Object.entries(perPart).map(([k, v]) => [k, Math.round(median(v))]));
-console.log(`saveWindows, wall ms per part (snapshot + stringify, one turn of the event loop each), medians: ${JSON.stringify(partWall)}; longest ${Math.max(...Object.values(partWall))} ms`);
-const [restored, tLoad] = cpuMs(() => { const d = new DetectorSet({ thresholds, listed: () => undefined }); d.restore(JSON.parse(text)); return d; });
+console.log(`before: wall ms per part (snapshot + stringify in one block), medians: ${JSON.stringify(partWall)}; longest ${Math.max(...Object.values(partWall))} ms`);
+const dir = mkdtempSync(join(tmpdir(), 'utm-windows-bench-'));
+/** One synchronous stretch of a save: wall ms (what the event loop waits, inflated by the load)
+ *  and CPU ms of the process (GC helper threads included; what the load does not inflate). */
+type Block = { wall: number; cpu: number };
+/** The save as it was before slicing (traffic/windows.ts at eea3143): one part per turn. */
+const saveByParts = async (file: string, blocks: Block[]): Promise<void> => {
+  const pieces: string[] = [];
+  for (const [k, part] of Object.entries(set.snapshotParts(now))) {
+    const [piece, cpu, wall] = cpuMs(() => `${JSON.stringify(k)}:${JSON.stringify(part())}`);
+    pieces.push(piece);
+    blocks.push({ wall, cpu });
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  await writeAtomic(file, `{${pieces.join(',')}}`);
+};
+/** saveWindows, its slices timed from one pause to the next. */
+const saveSliced = async (blocks: Block[]): Promise<void> => {
+  let w0 = performance.now(), c0 = process.cpuUsage();
+  const pause = async (): Promise<void> => {
+    const c = process.cpuUsage(c0);
+    blocks.push({ wall: performance.now() - w0, cpu: (c.user + c.system) / 1000 });
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    w0 = performance.now(); c0 = process.cpuUsage();
+  };
+  await saveWindows(dir, set, now, { pause });
+};
+/** The longest turn of the event loop (ms) seen by a ticker that reschedules itself with
+ *  setImmediate, and the save's longest block, wall and CPU ms, while `run` runs. */
+type Run = { turn: number; blocks: number; wall: number; cpu: number; blockWall: number; blockCpu: number };
+const measure = async (run: (blocks: Block[]) => Promise<void>): Promise<Run> => {
+  let last = performance.now(), turn = 0, on = true;
+  const tick = (): void => { const t = performance.now(); turn = Math.max(turn, t - last); last = t; if (on) setImmediate(tick); };
+  setImmediate(tick);
+  const blocks: Block[] = [];
+  const c0 = process.cpuUsage(), w0 = performance.now();
+  await run(blocks);
+  const wall = performance.now() - w0, c = process.cpuUsage(c0);
+  on = false;
+  return { turn, blocks: blocks.length, wall, cpu: (c.user + c.system) / 1000, blockWall: Math.max(...blocks.map((b) => b.wall)), blockCpu: Math.max(...blocks.map((b) => b.cpu)) };
+};
+const before: Run[] = [], after: Run[] = [];
+for (let i = 0; i < runs; i++) {
+  before.push(await measure((b) => saveByParts(join(dir, 'before.json'), b)));
+  after.push(await measure(saveSliced));
+}
+const sameText = readFileSync(join(dir, 'before.json'), 'utf8') === readFileSync(join(dir, WINDOWS_FILE), 'utf8');
+rmSync(dir, { recursive: true, force: true });
+const med = (xs: Run[], k: keyof Run): string => median(xs.map((x) => x[k])).toFixed(0);
+const show = (xs: Run[]): string => `longest block ${med(xs, 'blockCpu')} ms CPU / ${med(xs, 'blockWall')} ms wall (longest loop turn ${med(xs, 'turn')} ms), ${med(xs, 'blocks')} blocks, whole save ${med(xs, 'cpu')} ms CPU / ${med(xs, 'wall')} ms wall`;
+console.log(`save to disk, medians of ${runs}, alternating. One part per turn (before): ${show(before)}. In slices (now): ${show(after)}. Ratio of longest blocks, CPU ${(median(after.map((x) => x.blockCpu)) / median(before.map((x) => x.blockCpu))).toFixed(3)}, wall ${(median(after.map((x) => x.blockWall)) / median(before.map((x) => x.blockWall))).toFixed(3)}; the same text: ${sameText}`);
+const [parsed, tParse, wParse] = cpuMs(() => JSON.parse(text) as unknown);
+const [, tCheck, wCheck] = cpuMs(() => WindowSnapshotSchema.parse(parsed));
+const [restored, tLoad, wLoad] = cpuMs(() => { const d = new DetectorSet({ thresholds, listed: () => undefined }); d.restore(parsed); return d; });
 console.log(`file: ${mb(text.length)} MB (the parts the file held before: ${mb(oldLength)} MB); bytes per part ${JSON.stringify(parts)}`);
 console.log(`save in the event loop, CPU ms, median of ${runs}: snapshot() ${median(snap).toFixed(0)} + JSON.stringify ${median(str).toFixed(0)} = ${(median(snap) + median(str)).toFixed(0)} ms; stringify of the older parts alone ${median(old).toFixed(0)} ms (ratio all/older ${(median(str) / median(old)).toFixed(2)}); wall (event loop blocked) ${median(wall).toFixed(0)} ms`);
-console.log(`start: JSON.parse + validate + restore ${tLoad.toFixed(0)} ms CPU; entries after ${JSON.stringify(restored.sizes())}`);
+console.log(`start, one block each (CPU/wall ms): JSON.parse ${tParse.toFixed(0)}/${wParse.toFixed(0)}, zod check ${tCheck.toFixed(0)}/${wCheck.toFixed(0)}, check + restore ${tLoad.toFixed(0)}/${wLoad.toFixed(0)}; entries after ${JSON.stringify(restored.sizes())}`);
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
