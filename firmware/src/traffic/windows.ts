@@ -28,16 +28,16 @@ export function loadWindows(stateDir: string, detectors: DetectorSet): { restore
 }
 
 export interface SaveOptions {
-  /** Longest stretch the save runs without letting the event loop turn, in ms (default 10). */
+  /** Longest stretch the save runs without letting the event loop turn, in ms (default 5). */
   sliceMs?: number | undefined;
   /** Waits between slices (default: one turn of the event loop); tests change the windows here. */
   pause?: (() => Promise<void>) | undefined;
 }
 
-const SLICE_MS = 10;
+const SLICE_MS = 5;
 const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Saves the windows as of event time `now` in slices of about `sliceMs` between turns of the
+/** Saves the windows as of event time `now` in slices of about `sliceMs` (5 ms) between turns of the
  *  event loop, each slice written to the temp file as it is made: a busy office's windows take
  *  most of a second to write out, its beacon pairs alone a third (README, "Window state survives
  *  a restart"). Flows keep being judged in between; what the file then holds is said in
