@@ -69,6 +69,9 @@ export class CappedMap<K, V> {
     return n;
   }
 
+  /** Keys in insertion order. */
+  keys(): IterableIterator<K> { return this.m.keys(); }
+
   *entries(): IterableIterator<[K, V]> {
     for (const [k, s] of this.m) yield [k, s.v];
   }

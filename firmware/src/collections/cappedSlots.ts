@@ -100,6 +100,9 @@ export class CappedSlots<K> {
     return n;
   }
 
+  /** Keys in insertion order. */
+  keys(): IterableIterator<K> { return this.m.keys(); }
+
   /** Keys and their slots, in insertion order. */
   entries(): IterableIterator<[K, number]> {
     return this.m.entries();

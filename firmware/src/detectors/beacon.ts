@@ -21,6 +21,7 @@ import type { Finding } from '../alerts/types.js';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
 import { CappedSlots, grown } from '../collections/cappedSlots.js';
+import { materialized, Rows, type Deferred } from '../collections/rows.js';
 import { ipv4Number, ipv4Text } from '../net/ipText.js';
 import { DeviceIds } from './deviceIds.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
@@ -252,24 +253,28 @@ export class BeaconDetector implements FlowDetector {
   }
 
   /** The window to keep across a restart (pairs seen within the window of `now`). */
-  snapshot(now: number): BeaconSnapshot {
+  snapshot(now: number): BeaconSnapshot { return materialized(this.snapshotRows(now)); }
+
+  /** The same, its tables read row by row when written (collections/rows.ts): a busy office's
+   *  pairs take a third of a second to write. A pair's connections are its live array: write a
+   *  row before the next flow. */
+  snapshotRows(now: number): Deferred<BeaconSnapshot> {
     const horizon = now - this.ctx.c.hours(this.ctx.c.t.beacon.windowHours);
-    const pairs: BeaconSnapshot['pairs'] = [];
-    for (const [k, p] of this.pairs.entries()) {
+    const pairs = Rows.of(() => this.pairs.keys(), (k): BeaconSnapshot['pairs'][number] | undefined => {
+      const p = this.pairs.peek(k);
+      if (p === undefined || (this.lastSeen[p] ?? 0) < horizon) return undefined;
       const reported = this.lastReported[p] ?? 0;
-      if ((this.lastSeen[p] ?? 0) >= horizon) pairs.push([this.keyText(k, p), this.conns[p] ?? NO_CONNS, this.lastSeen[p] ?? 0, Number.isFinite(reported) ? reported : null]);
-    }
+      return [this.keyText(k, p), this.conns[p] ?? NO_CONNS, this.lastSeen[p] ?? 0, Number.isFinite(reported) ? reported : null];
+    });
     // A channel counts for CHANNEL_HOLD_MS after it was last scored as one; the latest are kept.
-    const channels: NonNullable<BeaconSnapshot['channels']> = [];
-    for (const [device, m] of this.channels.entries()) {
-      const live = [...m].filter(([, at]) => at >= now - CHANNEL_HOLD_MS).sort((a, b) => b[1] - a[1]).slice(0, MAX_KEPT_CHANNELS);
-      if (live.length > 0) channels.push([device, live]);
-    }
-    const told: NonNullable<BeaconSnapshot['told']> = [];
-    for (const [k, figures] of this.told.entries()) {
-      const p = this.slotOfText(k);
-      if (p !== undefined && (this.lastSeen[p] ?? 0) >= horizon) told.push([k, figures]);
-    }
+    const channels = Rows.of(() => this.channels.keys(), (device): NonNullable<BeaconSnapshot['channels']>[number] | undefined => {
+      const live = [...this.channels.peek(device) ?? []].filter(([, at]) => at >= now - CHANNEL_HOLD_MS).sort((a, b) => b[1] - a[1]).slice(0, MAX_KEPT_CHANNELS);
+      return live.length > 0 ? [device, live] : undefined;
+    });
+    const told = Rows.of(() => this.told.keys(), (k): NonNullable<BeaconSnapshot['told']>[number] | undefined => {
+      const figures = this.told.peek(k), p = this.slotOfText(k);
+      return figures !== undefined && p !== undefined && (this.lastSeen[p] ?? 0) >= horizon ? [k, figures] : undefined;
+    });
     return { observedSince: this.observedSince ?? null, pairs, channels, told };
   }
 

@@ -55,6 +55,8 @@ export class DevicesByKey<K> {
 
   entries(): IterableIterator<[K, number]> { return this.slots.entries(); }
 
+  keys(): IterableIterator<K> { return this.slots.keys(); }
+
   /** Takes back a key kept across a restart; a key already held keeps what it has. */
   restore(k: K, devices: readonly string[], lastSeen: number): void {
     if (this.slots.peek(k) !== undefined) return;

@@ -7,10 +7,11 @@ import { z } from 'zod';
 import { BeaconDetector, BeaconSnapshotSchema } from './beacon.js';
 import { deviceKey, makeContext, type DetectorContext, type FlowDetector, type NameOf } from './context.js';
 import { DeviceIds } from './deviceIds.js';
-import { ActiveDevicesSnapshotSchema, OfficePopularity, PopularitySnapshotSchema } from './popularity.js';
+import { ActiveDevicesSnapshotSchema, OfficePopularity, PopularitySnapshotSchema, type ActiveDevicesSnapshot, type PopularitySnapshot } from './popularity.js';
 import { OfficeNames, OfficeNamesSnapshotSchema } from './officeNames.js';
 import { NameCacheSnapshotSchema, type NameCacheSnapshot } from '../dns/names.js';
-import { DestinationRoutine, RoutineSnapshotSchema } from './routine.js';
+import { materialized, Rows, type Deferred } from '../collections/rows.js';
+import { DestinationRoutine, RoutineSnapshotSchema, type RoutineSnapshot } from './routine.js';
 import { LongConnectionDetector, LongConnSnapshotSchema } from './longConn.js';
 import { MailDetector } from './mail.js';
 import { ScanDetector } from './scan.js';
@@ -31,7 +32,7 @@ export interface DetectorSetDeps {
   extraAllow?: readonly AllowEntry[] | undefined;
   /** The DNS name sensor's memory behind `nameOf`, kept with the windows across a restart
    *  (a connection opened before it ends after it, and is judged by its name). */
-  nameMemory?: { snapshot(now: number): NameCacheSnapshot; restore(s: NameCacheSnapshot): void } | undefined;
+  nameMemory?: { snapshotRows(now: number): Deferred<NameCacheSnapshot>; restore(s: NameCacheSnapshot): void } | undefined;
 }
 
 /** Allowlist entry for the provider's collector address (from provisioning). */
@@ -156,20 +157,23 @@ export class DetectorSet {
   snapshot(now: number): WindowSnapshot {
     const p = this.snapshotParts(now);
     return {
-      version: p.version(), beacon: p.beacon(), routine: p.routine(), popularity: p.popularity(),
-      activeDevices: p.activeDevices(), upload: p.upload(), longConnection: p.longConnection(),
-      dnsNames: p.dnsNames(), officeNames: p.officeNames(),
+      version: p.version(), beacon: materialized(p.beacon()), routine: materialized<RoutineSnapshot>(p.routine()),
+      popularity: materialized<PopularitySnapshot>(p.popularity()), activeDevices: materialized<ActiveDevicesSnapshot>(p.activeDevices()),
+      upload: materialized(p.upload()), longConnection: materialized(p.longConnection()),
+      dnsNames: materialized<NameCacheSnapshot>(p.dnsNames()), officeNames: materialized(p.officeNames()),
     };
   }
 
-  /** The same snapshot part by part, each part taken when its function is called: at the traffic
-   *  bench's scale the whole takes most of a second, so the saver yields to the event loop between parts. */
-  snapshotParts(now: number): { [K in keyof WindowSnapshot]-?: () => WindowSnapshot[K] } {
+  /** The same snapshot part by part, each part's scalars taken when its function is called and its
+   *  tables read row by row when written (collections/rows.ts): at the traffic bench's scale the
+   *  whole takes most of a second, so the saver writes it in slices between turns of the event loop. */
+  snapshotParts(now: number): { [K in keyof WindowSnapshot]-?: () => Deferred<NonNullable<WindowSnapshot[K]>> } {
     return {
-      version: () => 1, beacon: () => this.beacon.snapshot(now), routine: () => this.routine.snapshot(now),
-      popularity: () => this.popularity.snapshot(now), activeDevices: () => this.popularity.snapshotDevices(now),
-      upload: () => this.upload.snapshot(now), longConnection: () => this.longConn.snapshot(now),
-      dnsNames: () => this.nameMemory?.snapshot(now) ?? [], officeNames: () => this.names?.snapshot(now) ?? { nets: [], devices: [] },
+      version: () => 1, beacon: () => this.beacon.snapshotRows(now), routine: () => this.routine.snapshotRows(now),
+      popularity: () => this.popularity.snapshotRows(now), activeDevices: () => this.popularity.snapshotDevicesRows(now),
+      upload: () => this.upload.snapshotRows(now), longConnection: () => this.longConn.snapshotRows(now),
+      dnsNames: () => this.nameMemory?.snapshotRows(now) ?? Rows.empty(),
+      officeNames: () => this.names?.snapshotRows(now) ?? { nets: [], devices: [] },
     };
   }
 

@@ -12,6 +12,7 @@ import { ipv4Number, ipv4Text } from '../net/ipText.js';
 import { DeviceIds } from './deviceIds.js';
 import { DevicesByKey } from './devicesByKey.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
+import { materialized, Rows, type Deferred } from '../collections/rows.js';
 
 /** A destination key: the IPv4 address as a number, else its text. */
 type DestKey = number | string;
@@ -81,14 +82,20 @@ export class LongConnectionDetector implements FlowDetector {
   }
 
   /** Addresses used and reports made within their windows of `now`, for a restart. */
-  snapshot(now: number): LongConnSnapshot {
+  snapshot(now: number): LongConnSnapshot { return materialized(this.snapshotRows(now)); }
+
+  /** The same, read row by row when written (collections/rows.ts). */
+  snapshotRows(now: number): Deferred<LongConnSnapshot> {
     const c = this.ctx.c, l = c.t.longConnection;
-    const dests: LongConnSnapshot['dests'] = [], reported: LongConnSnapshot['reported'] = [];
-    for (const [k, s] of this.dests.entries()) {
-      const seen = this.dests.lastSeen(s);
-      if (seen >= now - c.hours(l.popularityHours)) dests.push([typeof k === 'number' ? ipv4Text(k) : k, this.dests.devices(s), seen]);
-    }
-    for (const [k, at] of this.reported.entries()) if (at >= now - c.hours(l.reportEveryHours)) reported.push([k, at]);
+    const dests = Rows.of(() => this.dests.keys(), (k): LongConnSnapshot['dests'][number] | undefined => {
+      const s = this.dests.peek(k);
+      const seen = s === undefined ? -Infinity : this.dests.lastSeen(s);
+      return s !== undefined && seen >= now - c.hours(l.popularityHours) ? [typeof k === 'number' ? ipv4Text(k) : k, this.dests.devices(s), seen] : undefined;
+    });
+    const reported = Rows.of(() => this.reported.keys(), (k): LongConnSnapshot['reported'][number] | undefined => {
+      const at = this.reported.peek(k);
+      return at !== undefined && at >= now - c.hours(l.reportEveryHours) ? [k, at] : undefined;
+    });
     return { observedSince: this.observedSince ?? null, dests, reported };
   }
 

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
 import { networkKey, registeredName } from './popularity.js';
+import { materialized, Rows, type Deferred } from '../collections/rows.js';
 
 /** Kept across a restart: each network's name [net key, name, last seen], and each device's
  *  watched names [device, [[registered name, last seen], …]]. */
@@ -76,15 +77,19 @@ export class OfficeNames {
   }
 
   /** What was seen within the window of `now`, for a restart. */
-  snapshot(now: number): OfficeNamesSnapshot {
+  snapshot(now: number): OfficeNamesSnapshot { return materialized(this.snapshotRows(now)); }
+
+  /** The same, read row by row when written (collections/rows.ts). */
+  snapshotRows(now: number): Deferred<OfficeNamesSnapshot> {
     const from = now - this.windowMs;
-    const nets: OfficeNamesSnapshot['nets'] = [];
-    for (const [k, n] of this.nets.entries()) if (n.lastSeen >= from) nets.push([k, n.name, n.lastSeen]);
-    const devices: OfficeNamesSnapshot['devices'] = [];
-    for (const [d, m] of this.byDevice.entries()) {
-      const names = [...m].filter(([, at]) => at >= from);
-      if (names.length > 0) devices.push([d, names]);
-    }
+    const nets = Rows.of(() => this.nets.keys(), (k): OfficeNamesSnapshot['nets'][number] | undefined => {
+      const n = this.nets.peek(k);
+      return n !== undefined && n.lastSeen >= from ? [k, n.name, n.lastSeen] : undefined;
+    });
+    const devices = Rows.of(() => this.byDevice.keys(), (d): OfficeNamesSnapshot['devices'][number] | undefined => {
+      const names = [...this.byDevice.peek(d) ?? []].filter(([, at]) => at >= from);
+      return names.length > 0 ? [d, names] : undefined;
+    });
     return { nets, devices };
   }
 

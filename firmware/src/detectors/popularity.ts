@@ -9,6 +9,7 @@ import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
 import { DeviceIds } from './deviceIds.js';
 import { DevicesByKey } from './devicesByKey.js';
+import { materialized, Rows, type Deferred } from '../collections/rows.js';
 
 /** The network an address belongs to for popularity: IPv4 /24, IPv6 /48. */
 export function networkKey(ip: string): string {
@@ -109,12 +110,14 @@ export class OfficePopularity {
   }
 
   /** Destinations used within the window of `now`, for a restart. */
-  snapshot(now: number): PopularitySnapshot {
-    const out: PopularitySnapshot = [];
-    for (const [k, s] of this.seen.entries()) {
-      if (this.seen.lastSeen(s) >= now - this.windowMs) out.push([keyText(k), this.seen.devices(s), this.seen.lastSeen(s)]);
-    }
-    return out;
+  snapshot(now: number): PopularitySnapshot { return materialized<PopularitySnapshot>(this.snapshotRows(now)); }
+
+  /** The same, read row by row when written (collections/rows.ts). */
+  snapshotRows(now: number): Deferred<PopularitySnapshot> {
+    return Rows.of(() => this.seen.keys(), (k): PopularitySnapshot[number] | undefined => {
+      const s = this.seen.peek(k);
+      return s !== undefined && this.seen.lastSeen(s) >= now - this.windowMs ? [keyText(k), this.seen.devices(s), this.seen.lastSeen(s)] : undefined;
+    });
   }
 
   /** Takes back a snapshot (destinations already present are kept as they are). */
@@ -123,10 +126,14 @@ export class OfficePopularity {
   }
 
   /** Devices with an outbound flow within the window of `now`, for a restart. */
-  snapshotDevices(now: number): ActiveDevicesSnapshot {
-    const out: ActiveDevicesSnapshot = [];
-    for (const [d, at] of this.deviceLast.entries()) if (at >= now - this.windowMs) out.push([d, at]);
-    return out;
+  snapshotDevices(now: number): ActiveDevicesSnapshot { return materialized<ActiveDevicesSnapshot>(this.snapshotDevicesRows(now)); }
+
+  /** The same, read row by row when written (collections/rows.ts). */
+  snapshotDevicesRows(now: number): Deferred<ActiveDevicesSnapshot> {
+    return Rows.of(() => this.deviceLast.keys(), (d): ActiveDevicesSnapshot[number] | undefined => {
+      const at = this.deviceLast.peek(d);
+      return at !== undefined && at >= now - this.windowMs ? [d, at] : undefined;
+    });
   }
 
   /** Takes back the active devices (a later sighting already present is kept); recounts them next time. */

@@ -13,6 +13,7 @@ import { CappedSlots, grown } from '../collections/cappedSlots.js';
 import { ipv4Number } from '../net/ipText.js';
 import { DeviceIds } from './deviceIds.js';
 import { networkKey } from './popularity.js';
+import { materialized, Rows, type Deferred } from '../collections/rows.js';
 
 const DAY = 86_400_000;
 const MASK_DAYS = 31;
@@ -124,11 +125,15 @@ export class DestinationRoutine {
   }
 
   /** Entries used within the last 31 office days of `now`, for a restart. */
-  snapshot(now: number): RoutineSnapshot {
+  snapshot(now: number): RoutineSnapshot { return materialized<RoutineSnapshot>(this.snapshotRows(now)); }
+
+  /** The same, read row by row when written (collections/rows.ts). */
+  snapshotRows(now: number): Deferred<RoutineSnapshot> {
     const from = this.day(now) - MASK_DAYS;
-    const out: RoutineSnapshot = [];
-    for (const [k, s] of this.seen.entries()) if ((this.last[s] ?? 0) > from) out.push([this.keyText(k, s), this.first[s] ?? 0, this.mask[s] ?? 0, this.last[s] ?? 0]);
-    return out;
+    return Rows.of(() => this.seen.keys(), (k): RoutineSnapshot[number] | undefined => {
+      const s = this.seen.peek(k);
+      return s !== undefined && (this.last[s] ?? 0) > from ? [this.keyText(k, s), this.first[s] ?? 0, this.mask[s] ?? 0, this.last[s] ?? 0] : undefined;
+    });
   }
 
   /** Takes back a snapshot (entries already present are kept as they are). */

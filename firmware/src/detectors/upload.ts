@@ -15,6 +15,7 @@ import type { FlowRecord } from '../flows/parse.js';
 import { CappedMap } from '../collections/capped.js';
 import { deviceKey, deviceRef, type DetectorContext, type FlowDetector } from './context.js';
 import { madSorted, medianSorted } from './stats.js';
+import { materialized, Rows, type Deferred } from '../collections/rows.js';
 
 interface DeviceUpload {
   hour: number;          // current hour index
@@ -222,21 +223,26 @@ export class UploadDetector implements FlowDetector {
   }
 
   /** Devices seen within the baseline of `now` and flows open within a day, for a restart. */
-  snapshot(now: number): UploadSnapshot {
+  snapshot(now: number): UploadSnapshot { return materialized(this.snapshotRows(now)); }
+
+  /** The same, read row by row when written (collections/rows.ts). */
+  snapshotRows(now: number): Deferred<UploadSnapshot> {
     const c = this.ctx.c;
-    const devices: UploadSnapshot['devices'] = [];
-    for (const [device, d] of this.devices.entries()) {
-      if (d.lastSeen < now - c.hours(c.t.upload.baselineDays * 24)) continue;
+    const devices = Rows.of(() => this.devices.keys(), (device): UploadSnapshot['devices'][number] | undefined => {
+      const d = this.devices.peek(device);
+      if (d === undefined || d.lastSeen < now - c.hours(c.t.upload.baselineDays * 24)) return undefined;
       const from = Math.max(d.firstHour, d.hour - this.slots, d.hour - MAX_KEPT_HOURS);
       const past = new Float32Array(Math.max(0, d.hour - from));
       for (let h = from; h < d.hour; h++) past[h - from] = d.ring[((h % this.slots) + this.slots) % this.slots] ?? 0;
-      devices.push({
+      return {
         device, hour: d.hour, firstHour: d.firstHour, lastSeen: d.lastSeen, out: d.out, in: d.in, outOther: d.outOther,
         inOther: d.inOther, reportedHour: d.reportedHour, reportedOut: d.reportedOut, past: encodeHours(past),
-      });
-    }
-    const open: UploadSnapshot['open'] = [];
-    for (const [id, f] of this.open.entries()) if (f.at >= now - c.hours(24)) open.push([id, f.out, f.in, f.at]);
+      };
+    });
+    const open = Rows.of(() => this.open.keys(), (id): UploadSnapshot['open'][number] | undefined => {
+      const f = this.open.peek(id);
+      return f !== undefined && f.at >= now - c.hours(24) ? [id, f.out, f.in, f.at] : undefined;
+    });
     return { devices, open };
   }
 

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { CappedMap } from '../collections/capped.js';
 import type { DnsAddress } from './wire.js';
+import { materialized, Rows, type Deferred } from '../collections/rows.js';
 
 /** The names as kept across a restart (traffic-windows.json): [address, name, CNAME end or null,
  *  expiry (event ms)]. A name is what a LAN client asked for: text, bounded like a DNS name. */
@@ -86,10 +87,14 @@ export class NameCache {
   get size(): number { return this.m.size; }
 
   /** The entries not expired at `now`, least recently used first, for a restart. */
-  snapshot(now: number): NameCacheSnapshot {
-    const out: NameCacheSnapshot = [];
-    for (const [ip, e] of this.m.entries()) if (e.expires >= now) out.push([ip, e.name, e.canonical ?? null, e.expires]);
-    return out;
+  snapshot(now: number): NameCacheSnapshot { return materialized<NameCacheSnapshot>(this.snapshotRows(now)); }
+
+  /** The same, read row by row when written (collections/rows.ts). */
+  snapshotRows(now: number): Deferred<NameCacheSnapshot> {
+    return Rows.of(() => this.m.keys(), (ip): NameCacheSnapshot[number] | undefined => {
+      const e = this.m.peek(ip);
+      return e !== undefined && e.expires >= now ? [ip, e.name, e.canonical ?? null, e.expires] : undefined;
+    });
   }
 
   /** Takes back a snapshot; an address already known keeps the newer answer it has. Expired

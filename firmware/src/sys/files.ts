@@ -1,16 +1,18 @@
 // Small file helpers for the state dir: atomic replace, so a crash leaves old or new, never half.
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-/** Writes `data` to `path` via a temp file, fsync and rename. Throws on I/O errors. */
-export async function writeAtomic(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+/** Writes `data` to `path` via a temp file, fsync and rename; `data` may come in pieces (each
+ *  written when it comes: a large file made between turns of the event loop). Throws on I/O errors. */
+export async function writeAtomic(path: string, data: string | Buffer | AsyncIterable<string>, mode = 0o600): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}`;
   const fh = await open(tmp, 'w', mode);
   try {
     try {
       await fh.chmod(mode); // a leftover temp file keeps its old mode through open(…, 'w')
-      await fh.writeFile(data);
+      if (typeof data === 'string' || Buffer.isBuffer(data)) await fh.writeFile(data);
+      else for await (const piece of data) await writeAll(fh, Buffer.from(piece));
       await fh.sync();
     } finally {
       await fh.close();
@@ -21,4 +23,9 @@ export async function writeAtomic(path: string, data: string | Buffer, mode = 0o
     await rm(tmp, { force: true }).catch(() => undefined);
     throw e;
   }
+}
+
+/** Writes all of `b` at the file's position (a write may take less than it was given). */
+async function writeAll(fh: FileHandle, b: Buffer): Promise<void> {
+  for (let off = 0; off < b.length;) off += (await fh.write(b, off, b.length - off)).bytesWritten;
 }
