@@ -6,6 +6,9 @@
 //   floor+nat    (router) the floor plus masquerade on the WAN port (the shipped router policy NATs)
 //   floor+ft     (router) the floor plus a flowtable (`flow add @ft`, software offload)
 //   before       the policy as shipped before the fast path (test/bench/fixtures/packetPath-before-*.nft)
+//   main, main+quarantine  (bridge) the shipped policy of commit eea3143, before the quarantine of
+//                IP frames moved from the bridge table to the inet table's new connections
+//                (test/bench/fixtures/packetPath-main-bridge*.json, rendered for this lab)
 //   shipped      the policy utmd renders (rules/base-policy.json + the lab's config), no feeds
 //   shipped+1M   the same with a feed group of ~1M entries (realistic mix of prefix lengths),
 //                in the masked layout (a hash set per common prefix length, issue 14)
@@ -165,6 +168,10 @@ async function benchMode(mode: 'router' | 'bridge', blast: string, work: string,
       { name: 'floor+ft', modes: ['router'], brnf: true, text: FLUSH + FLOOR_FT, optional: true },
       // the policy as shipped before the fast path (goldens router.nft / bridge-feed.nft of commit 5f80a0a)
       { name: 'before', modes: ['router', 'bridge'], brnf: true, text: FLUSH + readFileSync(new URL(`./fixtures/packetPath-before-${mode}.nft`, import.meta.url), 'utf8') },
+      // bridge: main's shipped policy before the bridge table's quarantine moved to the inet
+      // table (commit eea3143, rendered for this lab; without / with the quarantined device)
+      { name: 'main', modes: ['bridge'], brnf: true, json: () => readFileSync(new URL('./fixtures/packetPath-main-bridge.json', import.meta.url), 'utf8') },
+      { name: 'main+quarantine', modes: ['bridge'], brnf: true, json: () => readFileSync(new URL('./fixtures/packetPath-main-bridge-quarantine.json', import.meta.url), 'utf8') },
       { name: 'shipped', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, []) },
       { name: 'quarantine', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, [quarantined]) },
       { name: 'shipped+1M', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, feed, []) },
