@@ -39,8 +39,10 @@ async function counter(lab: Lab, ns: string, args: string[]): Promise<number> {
 }
 
 /** Counts the ETHERTYPE frames `ifname` receives in `ns` (a netdev table in the test's own namespace). */
-async function countRaw(lab: Lab, ns: string, ifname: string): Promise<() => Promise<number>> {
-  await lab.exec(ns, [NFT, `table netdev rawcount { counter raw {}; chain in { type filter hook ingress device "${ifname}" priority 0; ether type 0x${ETHERTYPE.toString(16)} counter name raw; } }`]);
+async function countRaw(lab: Lab, ns: string, ifname: string, dir: string): Promise<() => Promise<number>> {
+  const file = join(dir, `count-${ns}.nft`);
+  writeFileSync(file, `table netdev rawcount {\n counter raw {}\n chain in { type filter hook ingress device "${ifname}" priority 0; ether type 0x${ETHERTYPE.toString(16)} counter name raw; }\n}\n`);
+  await lab.exec(ns, [NFT, '-f', file]);
   return () => counter(lab, ns, ['netdev', 'rawcount', 'raw']);
 }
 
@@ -57,8 +59,8 @@ test.serial('bridge: a quarantined device loses new and open connections to anot
   const segMac = (await lab.exec(seg.ns, ['cat', `/sys/class/net/${seg.ifname}/address`])).trim();
   await startTcpListener(lab, seg.ns, [{ addr: SEG_ADDR, port: 8080 }, { addr: SEG_ADDR, port: 53 }]);
   await startTcpListener(lab, host.ns, [{ addr: host.v4, port: 8081 }]);
-  const atHost = await countRaw(lab, host.ns, host.ifname);
-  const atSeg = await countRaw(lab, seg.ns, seg.ifname);
+  const atHost = await countRaw(lab, host.ns, host.ifname, dir);
+  const atSeg = await countRaw(lab, seg.ns, seg.ifname, dir);
   const raw = (ns: string, ifname: string, dst: string): Promise<string> => lab.exec(ns, ['python3', sender, ifname, dst, '5']);
 
   const utmd = await startUtmd(lab, { config: labUtmdConfig(lab, []) });
