@@ -124,3 +124,36 @@ test.serial('bridge: a quarantined device loses new and open connections to anot
   t.is((await tcpProbe(host.ns, toSeg))[0]?.outcome, 'connected');
   t.is((await tcpProbe(seg.ns, toHost))[0]?.outcome, 'connected');
 });
+
+// The cutter finds a device's open connections by the addresses it knows for its MAC. A
+// connection *to* the device, when its sightings have expired (an hour after its last new
+// connection through the box) and the box's neighbour table has none, is found through the
+// inventory, which keeps the device's recent addresses.
+test.serial('bridge: an open connection to a quarantined device ends though its sightings expired (the inventory knows its address)', async (t) => {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1, v6: false, secondLanPort: true });
+  t.teardown(() => lab.destroy());
+  const seg = lab.segment2!;
+  await lab.addSegment2Address(SEG_ADDR);
+  const host = lab.hosts[0]!;
+  await startTcpListener(lab, seg.ns, [{ addr: SEG_ADDR, port: 8080 }]);
+  const utmd = await startUtmd(lab, { config: labUtmdConfig(lab, []) });
+  // one connection of its own through the box: sighted, then in the inventory with its address
+  t.is((await tcpProbe(host.ns, [{ addr: SEG_ADDR, port: 8080 }]))[0]?.outcome, 'connected');
+  await waitFor(async () => (JSON.parse((await utmd.ctl(['devices', '--json'])).stdout) as { devices: { mac: string; ipv4: string[] }[] }).devices
+    .some((d) => d.mac === host.mac && d.ipv4.includes(host.v4)) || undefined, { what: 'the device and its address in the inventory', timeoutMs: 60_000 });
+  // a connection from the other office port to it
+  const echo = await lab.spawnAgent(host.ns, 'chatter', ['echo', `${host.v4}:7007`]);
+  await echo.waitForOutput((s) => s.includes('listening'), { what: 'echo server', timeoutMs: 20_000 });
+  const talk = await lab.spawnAgent(seg.ns, 'chatter', ['talk', `${host.v4}:7007`]);
+  await waitFor(() => (talk.stdout().match(/^reply /gm) ?? []).length >= 5 || undefined, { what: 'echoes on the open connection', timeoutMs: 20_000 });
+  // its sighting expires (removed here) and the box's neighbour table forgets it
+  await lab.exec(lab.box.ns, [NFT, 'delete', 'element', 'inet', 'utm', 'lan_seen', `{ ${host.mac} . ${host.v4} }`]);
+  await lab.exec(lab.box.ns, ['ip', 'neigh', 'flush', 'all']);
+  t.notRegex(await lab.exec(lab.box.ns, [NFT, 'list', 'set', 'inet', 'utm', 'lan_seen']), new RegExp(host.mac, 'i'));
+
+  const q = await utmd.ctl(['device', 'quarantine', host.mac]);
+  t.is(q.code, 0, q.stderr);
+  await waitFor(async () => !/dport=7007/.test(await lab.exec(lab.box.ns, ['conntrack', '-L', '-p', 'tcp', '--dport', '7007'])) || undefined,
+    { what: 'the open connection to the quarantined device to leave conntrack', timeoutMs: 30_000, intervalMs: 200 });
+  t.pass();
+});

@@ -54,6 +54,8 @@ test('the learning start is stored once; devices, statuses and the audit survive
   t.true(r.ok && r.enforced && r.device.status === 'quarantined');
   // bridge mode: the inet table's copy (IP, new connections) and the bridge table's (other frames) in one transaction
   t.deepEqual(JSON.parse(a.nftCalls[0]!), { nftables: ['inet', 'bridge'].map((family) => ({ add: { element: { family, table: 'utm', name: 'quarantine', elem: [PHONE] } } })) });
+  // the cutter also ends connections by the addresses the inventory holds (here from DHCP)
+  t.deepEqual(a.f.quarantinedAddresses(), [{ mac: PHONE, ipv4: '192.168.77.150' }]);
   await a.f.act({ type: 'label', mac: PHONE, actor: 'utmctl', at: clock.t, label: '花子さんの私物' });
   a.f.flush();
 
