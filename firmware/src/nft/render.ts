@@ -127,7 +127,8 @@ function renderInet(p: Policy): Cmd[] {
   for (const c of bl) chain({ name: c.name }); // every chain exists before a rule jumps to it
   for (const c of bl) for (const r of c.rules) rule(c.name, r);
 
-  // Fast path: established and related packets leave at the first rule (firewall4's way).
+  // Fast path of the input chain: established and related packets leave at the first rule
+  // (firewall4's way). The forward chain splits the two (below).
   const fastPath = (name: string): void => {
     rule(name, [ctState('established', 'related'), ACCEPT]);
     rule(name, [ctState('invalid'), DROP]);
