@@ -5,7 +5,11 @@
 //   floor        one `ct state established,related accept` rule: what any stateful firewall pays
 //   floor+nat    (router) the floor plus masquerade on the WAN port (the shipped router policy NATs)
 //   floor+ft     (router) the floor plus a flowtable (`flow add @ft`, software offload)
+//   floor+mark   (bridge) the floor plus the bridge table's office-mark rule alone
 //   before       the policy as shipped before the fast path (test/bench/fixtures/packetPath-before-*.nft)
+//   main, main+quarantine  (bridge) the shipped policy of commit eea3143, before the quarantine of
+//                IP frames moved from the bridge table to the inet table's new connections
+//                (test/bench/fixtures/packetPath-main-bridge*.json, rendered for this lab)
 //   shipped      the policy utmd renders (rules/base-policy.json + the lab's config), no feeds
 //   shipped+1M   the same with a feed group of ~1M entries (realistic mix of prefix lengths),
 //                in the masked layout (a hash set per common prefix length, issue 14)
@@ -115,6 +119,7 @@ function shippedDoc(lab: Lab, feed: BlocklistGroup | undefined, quarantine: stri
 const FLOOR = `table inet utm {\n chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; }\n}\n`;
 const FLOOR_NAT = `table inet utm {\n chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; }\n chain postrouting { type nat hook postrouting priority srcnat; policy accept; oifname "eth0" masquerade; }\n}\n`;
 const FLOOR_FT = `table inet utm {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; }\n chain forward { type filter hook forward priority filter; policy accept; meta l4proto { tcp, udp } flow add @ft; ct state established,related accept; }\n}\n`;
+const FLOOR_MARK = `table bridge utm {\n chain forward { type filter hook forward priority 0; policy accept; iifname "eth1" meta mark set meta mark | 0x00800000; }\n}\n`;
 const FLUSH = 'table inet utm {}\ndelete table inet utm\ntable bridge utm {}\ndelete table bridge utm\n';
 
 interface Sample { cpuNs: number; pps: number; offered: number; p50: number; p99: number; newP50: number; lost: number; newCpuNs: number; tcpNsPerKiB: number; tcpMbit: number; applyS: number }
@@ -163,8 +168,14 @@ async function benchMode(mode: 'router' | 'bridge', blast: string, work: string,
       // a router that shares one address (masquerade), as the shipped router policy does
       { name: 'floor+nat', modes: ['router'], brnf: true, text: FLUSH + FLOOR_NAT },
       { name: 'floor+ft', modes: ['router'], brnf: true, text: FLUSH + FLOOR_FT, optional: true },
+      // (bridge) the floor plus the one per-frame rule any design that marks office frames pays
+      { name: 'floor+mark', modes: ['bridge'], brnf: true, text: FLUSH + FLOOR + FLOOR_MARK },
       // the policy as shipped before the fast path (goldens router.nft / bridge-feed.nft of commit 5f80a0a)
       { name: 'before', modes: ['router', 'bridge'], brnf: true, text: FLUSH + readFileSync(new URL(`./fixtures/packetPath-before-${mode}.nft`, import.meta.url), 'utf8') },
+      // bridge: main's shipped policy before the bridge table's quarantine moved to the inet
+      // table (commit eea3143, rendered for this lab; without / with the quarantined device)
+      { name: 'main', modes: ['bridge'], brnf: true, json: () => readFileSync(new URL('./fixtures/packetPath-main-bridge.json', import.meta.url), 'utf8') },
+      { name: 'main+quarantine', modes: ['bridge'], brnf: true, json: () => readFileSync(new URL('./fixtures/packetPath-main-bridge-quarantine.json', import.meta.url), 'utf8') },
       { name: 'shipped', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, []) },
       { name: 'quarantine', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, [quarantined]) },
       { name: 'shipped+1M', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, feed, []) },

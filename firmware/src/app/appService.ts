@@ -86,7 +86,10 @@ export class AppService {
 
   constructor(private readonly d: AppServiceDeps) {
     this.nft = d.nft((fn) => this.queue.exclusive(fn));
-    this.cutter = d.cutter?.({ listSet: (family, set) => this.nft.listSet(family, set), onError: (what, e) => d.log.warn(what, e) }) ?? NO_SWEEP;
+    this.cutter = d.cutter?.({
+      listSet: (family, set) => this.nft.listSet(family, set), onError: (what, e) => d.log.warn(what, e),
+      known: () => d.features.flatMap((f) => f.quarantinedAddresses?.() ?? []),
+    }) ?? NO_SWEEP;
   }
 
   /** The network plan of the last apply (null before the first one). */

@@ -14,6 +14,8 @@ export interface CutterDeps {
   /** `nft -j list set FAMILY <our table> SET` (the ruleset backend's listSet). */
   listSet: (family: 'inet' | 'bridge', set: string) => Promise<string>;
   onError: (what: string, e: unknown) => void;
+  /** Addresses the device inventory holds for quarantined MACs (optional). */
+  known?: () => readonly { mac: string; ipv4?: string | undefined; ipv6?: string | undefined }[];
 }
 
 const conntrack = systemBin('conntrack');
@@ -54,12 +56,13 @@ export class ConnectionCutter implements ConnectionSweeper {
 
   /** Addresses the neighbour table and the sightings sets hold for quarantined MACs
    *  (`lan_seen`, `lan_seen6` in the inet table, both modes: every new connection from the
-   *  office records its sender's MAC and address). */
+   *  office records its sender's MAC and address), and those the device inventory holds
+   *  (a device that only answered connections lately is in neither set). */
   private async quarantined(policy: Policy): Promise<string[]> {
     const neigh = parseNeighbours((await run([systemBin('ip'), '-j', 'neigh', 'show'], { timeoutMs: 10_000 })).stdout).sightings;
     const seen = parseMacIpSet(await this.listed('inet', LAN_SEEN_SET)).sightings;
     const seen6 = parseMacIpSet(await this.listed('inet', LAN_SEEN6_SET)).sightings;
-    return quarantinedAddresses(policy.quarantine, [...neigh, ...seen, ...seen6]);
+    return quarantinedAddresses(policy.quarantine, [...neigh, ...seen, ...seen6, ...(this.d.known?.() ?? [])]);
   }
 
   /** A sightings set as listed; an unreadable one counts as an error and reads as empty

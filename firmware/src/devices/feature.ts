@@ -5,6 +5,7 @@
 // and persists devices and the audit log in batches.
 import { join } from 'node:path';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
+import { isValidAddress } from '../net/ip.js';
 import { Poller } from '../time/poller.js';
 import type { Feature, FeatureContext, Handlers } from '../feature/contract.js';
 import type { Db } from '../store/db.js';
@@ -108,6 +109,18 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
 
   quarantine(): string[] {
     return this.state ? quarantinedMacs(this.state) : [];
+  }
+
+  /** Every address the inventory holds for a quarantined device (DHCP, leases, kernel tables):
+   *  also those of a device that opened no connection through the box lately. */
+  quarantinedAddresses(): { mac: string; ipv4?: string; ipv6?: string }[] {
+    const s = this.state;
+    if (!s) return [];
+    return quarantinedMacs(s).flatMap((mac) => {
+      const d = s.devices.get(mac);
+      // only strictly-formed addresses reach `conntrack -D` (the store keeps text)
+      return d ? [...d.ipv4.filter(isValidAddress).map((ipv4) => ({ mac, ipv4 })), ...d.ipv6.filter(isValidAddress).map((ipv6) => ({ mac, ipv6 }))] : [];
+    });
   }
 
   start(): void {

@@ -1,6 +1,7 @@
 // Adapter: the kernel's MAC quarantine set, changed incrementally. Approve, quarantine and
-// release touch one element; no full re-render. The set lives in `bridge utm` in bridge mode
-// and in `inet utm` in router mode (see nft/render.ts). Changes run one at a time, in order.
+// release touch one element; no full re-render. The set lives in `inet utm` in both modes and,
+// in bridge mode, also in `bridge utm` (non-IP frames and the box's own ports; see
+// nft/render.ts): both change in one transaction. Changes run one at a time, in order.
 import type { RulesetSets } from '../nft/backend.js';
 import type { Cmd, Family } from '../nft/json.js';
 import type { ActionRequest } from './model.js';
@@ -37,8 +38,8 @@ export class QuarantineSet {
   private async apply(reqs: readonly ActionRequest[]): Promise<boolean> {
     const mode = this.o.mode();
     if (mode === null) return false;
-    const family: Family = mode === 'bridge' ? 'bridge' : 'inet';
-    const cmds = reqs.flatMap((r) => quarantineCommands(family, this.o.ruleset.table, r));
+    const families: Family[] = mode === 'bridge' ? ['inet', 'bridge'] : ['inet'];
+    const cmds = families.flatMap((family) => reqs.flatMap((r) => quarantineCommands(family, this.o.ruleset.table, r)));
     try {
       await this.o.ruleset.transact(JSON.stringify({ nftables: cmds }));
       this.counts.applied += reqs.length;

@@ -77,6 +77,9 @@ export interface Feature<R = unknown> {
   allow?(): string[];
   /** MAC addresses whose traffic the ruleset must quarantine. */
   quarantine?(): string[];
+  /** The addresses the feature knows for quarantined MACs (the cutter ends their open
+   *  connections; bridge mode checks IP traffic on new connections only). */
+  quarantinedAddresses?(): { mac: string; ipv4?: string; ipv6?: string }[];
   /** After the first apply, before the sensors deliver anything: read what judging the first
    *  event needs (e.g. the neighbour table, so the first flow's device has its MAC). */
   prepare?(): Promise<void> | void;

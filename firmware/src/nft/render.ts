@@ -94,7 +94,10 @@ function renderInet(p: Policy): Cmd[] {
 
   set({ name: 'allow_v4', type: 'ipv4_addr', flags: ['interval'], ...elems(p.allow.v4) });
   set({ name: 'allow_v6', type: 'ipv6_addr', flags: ['interval'], ...elems(p.allow.v6) });
-  if (router) set({ name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) });
+  // Both modes: the inet table checks new connections' MACs (bridge mode: its IP frames, which
+  // br_netfilter hands to this table with conntrack; the bridge table keeps its own copy for
+  // the frames only it sees: non-IP frames and the box's own ports).
+  set({ name: 'quarantine', type: 'ether_addr', ...elems(p.quarantine) });
   set(lanSeenSet());
   set(lanSeen6Set());
   // Router mode, when the kernel offers it: established TCP/UDP flows leave the forward path
@@ -115,7 +118,7 @@ function renderInet(p: Policy): Cmd[] {
   }
   if (router) out.push({ add: { counter: { family: F, table: t, name: 'wan_unsolicited' } } });
   // Packets a quarantined device sends through the box, dropped (named so that a test or an operator can read it).
-  if (router) out.push({ add: { counter: { family: F, table: t, name: 'quarantine_out' } } });
+  out.push({ add: { counter: { family: F, table: t, name: 'quarantine_out' } } });
 
   // Blocklist chains, jumped to from input, forward and output for the first packet of each
   // connection (after the fast path). A listing ends live connections on conntrack's side
@@ -124,19 +127,43 @@ function renderInet(p: Policy): Cmd[] {
   for (const c of bl) chain({ name: c.name }); // every chain exists before a rule jumps to it
   for (const c of bl) for (const r of c.rules) rule(c.name, r);
 
-  // Fast path: established and related packets leave at the first rule (firewall4's way).
+  // Fast path of the input chain: established and related packets leave at the first rule
+  // (firewall4's way). The forward chain splits the two (below).
   const fastPath = (name: string): void => {
     rule(name, [ctState('established', 'related'), ACCEPT]);
     rule(name, [ctState('invalid'), DROP]);
   };
+  if (!router) for (const name of ['quarantine_from', 'quarantine_to']) chain({ name });
   chain({ name: 'forward', type: 'filter', hook: 'forward', prio: FILTER, policy: router ? 'drop' : 'accept' });
   if (ft) rule('forward', [eq(meta('l4proto'), anySet(['tcp', 'udp'])), ctState('established'), { flow: { op: 'add', flowtable: `@${FLOWTABLE}` } }]);
-  fastPath('forward');
+  // Forward: established packets leave at the first rule; related ones (ICMP errors, helper
+  // connections) only after the quarantine, so that a quarantined device cannot reach anyone
+  // through a "related" packet. A device's established connections end when it is
+  // quarantined (conntrack/cutter.ts), so only new and related packets need the check.
+  rule('forward', [ctState('established'), ACCEPT]);
+  rule('forward', [ctState('invalid'), DROP]);
   // sightings of new connections from the office: the LAN ports (router), the office mark (bridge)
   const fromOffice = router ? eq(meta('iifname'), anySet(p.ifaces.lan)) : eq(markBit(), OFFICE_MARK);
   rule('forward', sightingRule(4, fromOffice));
   rule('forward', sightingRule(6, fromOffice));
   if (router) rule('forward', [inSet(payload('ether', 'saddr'), 'quarantine'), counter('quarantine_out'), DROP]);
+  else {
+    // Bridge mode: a quarantined device keeps neighbour discovery, DHCP and DNS with anyone
+    // and loses every other connection, to the internet and to other office devices, in
+    // both directions (its non-IP frames stop in the bridge table).
+    rule('forward', [inSet(payload('ether', 'saddr'), 'quarantine'), { jump: { target: 'quarantine_from' } }]);
+    rule('forward', [inSet(payload('ether', 'daddr'), 'quarantine'), { jump: { target: 'quarantine_to' } }]);
+    const qa = p.base.quarantineAllowed;
+    rule('quarantine_from', [eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
+    rule('quarantine_from', [eq(payload('udp', 'dport'), anySet(qa.udp)), ACCEPT]);
+    rule('quarantine_from', [eq(payload('tcp', 'dport'), anySet(qa.tcp)), ACCEPT]);
+    rule('quarantine_from', [counter('quarantine_out'), DROP]);
+    rule('quarantine_to', [eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
+    rule('quarantine_to', [eq(payload('udp', 'sport'), anySet(qa.udp)), ACCEPT]);
+    rule('quarantine_to', [eq(payload('tcp', 'sport'), anySet(qa.tcp)), ACCEPT]);
+    rule('quarantine_to', [counter(), DROP]);
+  }
+  rule('forward', [ctState('related'), ACCEPT]);
   rule('forward', [{ jump: { target: 'blocklist' } }]);
   if (router) {
     rule('forward', [eq(payload('icmpv6', 'type'), anySet(p.base.icmpv6)), ACCEPT]);
@@ -252,8 +279,6 @@ function renderBridge(p: Policy): Cmd[] {
   out.push({ add: { counter: { family: F, table: t, name: 'quarantine_out' } } });
   chain('input', 'input');
   chain('forward', 'forward');
-  chain('quarantine_from');
-  chain('quarantine_to');
 
   // Who is on the office side: the bridge family has no conntrack here, so the bridge table
   // only marks frames from office ports (one rule, no lookup); the inet table, which
@@ -272,23 +297,16 @@ function renderBridge(p: Policy): Cmd[] {
   const qs = inSet(payload('ether', 'saddr'), 'quarantine');
   rule('input', [qs, eq(meta('l4proto'), 'tcp'), ne(payload('tcp', 'dport'), p.uiPort), counter(), DROP]);
 
-  // Quarantine: one lookup per frame for devices that are not quarantined. Frames entering
-  // from the WAN port come from the internet router (their sender is never an office
-  // device) and frames leaving by it go to the router: each is looked up on its office end.
-  // A quarantined device keeps address resolution, DHCP and DNS; everything else stops.
-  rule('forward', [ne(meta('iifname'), p.ifaces.wan), qs, { jump: { target: 'quarantine_from' } }]);
-  rule('forward', [ne(meta('oifname'), p.ifaces.wan), inSet(payload('ether', 'daddr'), 'quarantine'), { jump: { target: 'quarantine_to' } }]);
-  const qa = p.base.quarantineAllowed;
-  rule('quarantine_from', [eq(payload('ether', 'type'), 'arp'), ACCEPT]);
-  rule('quarantine_from', [eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
-  rule('quarantine_from', [eq(payload('udp', 'dport'), anySet(qa.udp)), ACCEPT]);
-  rule('quarantine_from', [eq(payload('tcp', 'dport'), anySet(qa.tcp)), ACCEPT]);
-  rule('quarantine_from', [counter('quarantine_out'), DROP]);
-  rule('quarantine_to', [eq(payload('ether', 'type'), 'arp'), ACCEPT]);
-  rule('quarantine_to', [eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
-  rule('quarantine_to', [eq(payload('udp', 'sport'), anySet(qa.udp)), ACCEPT]);
-  rule('quarantine_to', [eq(payload('tcp', 'sport'), anySet(qa.tcp)), ACCEPT]);
-  rule('quarantine_to', [counter(), DROP]);
+  // Quarantine, per frame: IP frames (and ARP, which a quarantined device keeps) leave here
+  // at one cheap rule; br_netfilter hands IP frames to the inet table, which checks a new
+  // connection's MACs there (conntrack holds no connection of a quarantined device: the
+  // cutter ends them). Only frames no other table sees are checked here: any other ether
+  // type, VLAN-tagged and PPPoE frames included (br_netfilter passes those by), from or to a
+  // quarantined device, stops. Frames entering from the WAN port come from the internet
+  // router and frames leaving by it go to it: each is looked up on its office end.
+  rule('forward', [eq(payload('ether', 'type'), anySet(['ip', 'ip6', 'arp'])), ACCEPT]);
+  rule('forward', [ne(meta('iifname'), p.ifaces.wan), qs, counter('quarantine_out'), DROP]);
+  rule('forward', [ne(meta('oifname'), p.ifaces.wan), inSet(payload('ether', 'daddr'), 'quarantine'), counter(), DROP]);
   return out;
 }
 

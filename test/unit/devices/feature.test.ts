@@ -52,7 +52,10 @@ test('the learning start is stored once; devices, statuses and the audit survive
   t.is(a.raised[0]?.kind, 'new_device_phone');
   const r = await a.f.act({ type: 'quarantine', mac: PHONE, actor: 'admin@192.168.77.101', at: clock.t });
   t.true(r.ok && r.enforced && r.device.status === 'quarantined');
-  t.deepEqual(JSON.parse(a.nftCalls[0]!), { nftables: [{ add: { element: { family: 'bridge', table: 'utm', name: 'quarantine', elem: [PHONE] } } }] });
+  // bridge mode: the inet table's copy (IP, new connections) and the bridge table's (other frames) in one transaction
+  t.deepEqual(JSON.parse(a.nftCalls[0]!), { nftables: ['inet', 'bridge'].map((family) => ({ add: { element: { family, table: 'utm', name: 'quarantine', elem: [PHONE] } } })) });
+  // the cutter also ends connections by the addresses the inventory holds (here from DHCP)
+  t.deepEqual(a.f.quarantinedAddresses(), [{ mac: PHONE, ipv4: '192.168.77.150' }]);
   await a.f.act({ type: 'label', mac: PHONE, actor: 'utmctl', at: clock.t, label: '花子さんの私物' });
   a.f.flush();
 
@@ -76,7 +79,7 @@ test('release removes the element (add then delete, one transaction); a failed k
   await a.f.act({ type: 'quarantine', mac: PHONE, actor: 'utmctl', at: clock.t });
   await a.f.act({ type: 'release', mac: PHONE, actor: 'utmctl', at: clock.t });
   const del = JSON.parse(a.nftCalls[1]!) as { nftables: Record<string, unknown>[] };
-  t.deepEqual(del.nftables.map((c) => Object.keys(c)[0]), ['add', 'delete']);
+  t.deepEqual(del.nftables.map((c) => Object.keys(c)[0]), ['add', 'delete', 'add', 'delete'], 'inet, then bridge');
 
   const b = harness(openDb(':memory:', everyMigration), clock, 0, true);
   b.f.ingest(obs(PHONE, clock.t, 'Taros-iPhone'));

@@ -73,7 +73,7 @@ test('blocklist: the allowlist is checked once per family and direction; logging
   t.is(rulesOf('bl_watch_out_v4').length, 2, 'its singles and its interval set (no masked lengths)');
 });
 
-test('fast path: established and related packets are accepted first in every hook; the blocklist sees new connections', (t) => {
+test('fast path: established packets are accepted first in every hook; the blocklist sees new connections', (t) => {
   for (const mode of ['router', 'bridge'] as const) {
     const o = objs(mode);
     for (const chain of ['forward', 'input', 'output']) {
@@ -101,20 +101,36 @@ test('no rule writes a dynamic set on every packet: sightings are added only whe
   }
 });
 
-test('bridge quarantine: one lookup per frame between an office device and the internet', (t) => {
-  const fwd = objs('bridge').filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'bridge').map((x) => JSON.stringify(x.rule.expr));
+test('bridge quarantine: IP and ARP frames leave the bridge table before any lookup; IP meets the quarantine in the inet table on new and related packets only', (t) => {
+  const o = objs('bridge');
+  const fwd = o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'bridge').map((x) => JSON.stringify(x.rule.expr));
+  const pass = fwd.findIndex((e) => e.includes('"accept"'));
+  t.regex(fwd[pass]!, /"payload":\{"protocol":"ether","field":"type"\}.*"set":\["ip","ip6","arp"\].*"accept"/);
   const q = fwd.filter((e) => e.includes('@quarantine'));
   t.is(q.length, 2);
-  t.regex(q[0]!, /"op":"!=","left":\{"meta":\{"key":"iifname"\}\},"right":"eth0".*"saddr".*"@quarantine".*quarantine_from/);
-  t.regex(q[1]!, /"op":"!=","left":\{"meta":\{"key":"oifname"\}\},"right":"eth0".*"daddr".*"@quarantine".*quarantine_to/);
+  t.true(fwd.indexOf(q[0]!) > pass, 'the lookups only for other ether types');
+  t.regex(q[0]!, /"op":"!=","left":\{"meta":\{"key":"iifname"\}\},"right":"eth0".*"saddr".*"@quarantine".*"counter":"quarantine_out".*"drop"/);
+  t.regex(q[1]!, /"op":"!=","left":\{"meta":\{"key":"oifname"\}\},"right":"eth0".*"daddr".*"@quarantine".*"drop"/);
+  const inet = o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'inet').map((x) => JSON.stringify(x.rule.expr));
+  t.regex(inet[0]!, /"ct":\{"key":"state"\}\},"right":\["established"\]\}\},\{"accept"/, 'established packets leave first');
+  const iq = inet.filter((e) => e.includes('@quarantine'));
+  t.is(iq.length, 2);
+  t.regex(iq[0]!, /"saddr".*quarantine_from/);
+  t.regex(iq[1]!, /"daddr".*quarantine_to/);
+  const related = inet.findIndex((e) => e.includes('"related"'));
+  t.true(related > inet.indexOf(iq[1]!), 'related packets only after the quarantine');
+  t.true(o.some((x) => x.set?.name === 'quarantine' && x.set.family === 'inet'), 'the inet table has its copy of the set');
+  const allowed = o.filter((x) => x.rule?.chain === 'quarantine_from' && x.rule.family === 'inet').map((x) => JSON.stringify(x.rule.expr));
+  t.regex(allowed.join(), /nd-neighbor-solicit.*"dport".*53,67,68,546,547.*"tcp","field":"dport"\}\},"right":\{"set":\[53\]/);
 });
 
 test('a quarantined device\'s dropped outgoing traffic is counted in a named counter in both modes', (t) => {
-  for (const [mode, family, chain] of [['router', 'inet', 'forward'], ['bridge', 'bridge', 'quarantine_from']] as const) {
+  // bridge mode: IP in the inet table, other frames in the bridge table's forward chain
+  for (const [mode, family, chain] of [['router', 'inet', 'forward'], ['bridge', 'inet', 'quarantine_from'], ['bridge', 'bridge', 'forward']] as const) {
     const o = objs(mode);
     t.true(o.some((x) => x.counter?.name === 'quarantine_out' && x.counter.family === family), `${mode}: counter declared`);
     const drops = o.filter((x) => x.rule?.chain === chain && x.rule.family === family && JSON.stringify(x.rule.expr).includes('"drop"'))
-      .map((x) => JSON.stringify(x.rule.expr)).filter((e) => chain !== 'forward' || e.includes('@quarantine'));
+      .map((x) => JSON.stringify(x.rule.expr)).filter((e) => chain !== 'forward' || /"saddr"\}\},"right":"@quarantine"/.test(e));
     t.is(drops.length, 1, mode);
     t.regex(drops[0]!, /"counter":"quarantine_out".*"drop"/, mode);
   }
