@@ -98,8 +98,9 @@ export class RangePacker {
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
     const singles = this.singles.take();
-    // feeds are mostly published in address order: then one check replaces the radix sort
-    const uniq = unique(ascending(singles) ? singles : sortU32(singles));
+    // feeds are mostly published in address order: then one check replaces the radix sort;
+    // duplicates are left in: the merge below joins equal neighbours anyway (one pass less)
+    const sorted = ascending(singles) ? singles : sortU32(singles);
     const keys = unique(this.prefixes.take().sort());
     const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
     const pf = new Float64Array(keys.length + ranges.length);
@@ -123,7 +124,7 @@ export class RangePacker {
       }
     }
     // the singles stay a Uint32Array into the merge (no Float64 copy of 1M singles)
-    return { ...unionV4(uniq, uniq, pf, pl), ...this.v6.finish() };
+    return { ...unionV4(sorted, sorted, pf, pl), ...this.v6.finish() };
   }
 }
 
