@@ -205,6 +205,26 @@ export interface U32Diff {
   del: Uint32Array;
 }
 
+/** How many values two ascending duplicate-free Uint32Arrays share: each value of the shorter
+ *  looked up in the longer by binary search, so a first load after a one-entry list costs a
+ *  few steps, not a walk over both (the order is the caller's promise, not checked here). */
+export function commonU32(a: Uint32Array, b: Uint32Array): number {
+  const [small, large] = a.length <= b.length ? [a, b] : [b, a];
+  let common = 0;
+  let lo = 0;
+  for (let i = 0; i < small.length; i++) {
+    const v = small[i] ?? 0;
+    let hi = large.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((large[mid] ?? 0) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < large.length && large[lo] === v) common++;
+  }
+  return common;
+}
+
 /** Diff two ascending duplicate-free Uint32Arrays; throws RangeError if either is not.
  *  The results are typed arrays filled in place (no number per element boxed in an Array);
  *  against an empty side the other side is returned as it is (a first load of 1M). */
