@@ -17,6 +17,7 @@ import { LastGoodStore } from './lastGood.js';
 import { manualGroup } from './manual.js';
 import type { PackedRanges, SetContent } from './packed.js';
 import { GroupContents } from './groupContent.js';
+import { V4Diffs } from './snapshotDelta.js';
 import { guardFor } from './protect.js';
 import { allPeerAddresses, type BoxPeers } from './peers.js';
 import type { PeerSources } from './peersReader.js';
@@ -82,7 +83,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     this.statusRepo = ctx.repos.status;
     this.manualRepo = ctx.repos.manual;
     this.allowRepo = ctx.repos.allow;
-    this.store = new LastGoodStore(ctx.stateDir);
+    this.store = new LastGoodStore(ctx.stateDir, (a, b) => this.diffs.diff(a, b));
     this.selfProtect = new SelfProtect({
       stateDir: ctx.stateDir, extraNtp: ctx.config.protect.ntpServers, sources: this.o.peerSources,
       onProblem: (what, e) => ctx.log.warn(`self-protection: ${what} not read`, e),
@@ -162,7 +163,9 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     return this.contents.content(g.id, g.feedIds.flatMap((id) => this.ranges.get(id) ?? []));
   }
 
-  private readonly contents = new GroupContents();
+  /** One diff of a feed's ranges for the group patch and the snapshot delta (snapshotDelta.ts). */
+  private readonly diffs = new V4Diffs();
+  private readonly contents = new GroupContents((a, b) => this.diffs.diff(a, b));
 
   private rebuildHits(): void {
     // the index holds packed ranges already; rebuild it as the catalog-order list of feeds

@@ -11,7 +11,7 @@
 import type { IpRange } from '../net/ip.js';
 import { EMPTY_PACKED, unionPacked, type PackedRanges, type U32Diff } from './packed.js';
 import { countV4, maskedLengths, splitPacked, splitV4, type SetContent } from './prefixSets.js';
-import { diffV4Ranges } from './snapshotDelta.js';
+import { diffV4Ranges, type V4Delta, type V4Ranges } from './snapshotDelta.js';
 import { splitV6 } from './prefixSetsV6.js';
 
 /** Above this share of changed ranges the whole list is cut again (one pass, no merges). */
@@ -126,12 +126,12 @@ export function patchContent(prevRanges: PackedRanges, prev: SetContent, next: P
 }
 
 /** patchContent, with what changed in the IPv4 hash sets (null as patchContent). */
-export function patchContentChange(prevRanges: PackedRanges, prev: SetContent, next: PackedRanges): V4Change | null {
+export function patchContentChange(prevRanges: PackedRanges, prev: SetContent, next: PackedRanges, diff: (a: V4Ranges, b: V4Ranges) => V4Delta = diffV4Ranges): V4Change | null {
   // at least the difference in length changes: a first load (or a list replaced by a much
   // longer one) is cut whole without walking both lists first
   const limit = next.v4First.length * PATCH_MAX_SHARE;
   if (Math.abs(next.v4First.length - prevRanges.v4First.length) > limit) return null;
-  const d = diffV4Ranges(prevRanges, next);
+  const d = diff(prevRanges, next);
   if (d.del.v4First.length + d.add.v4First.length > limit) return null;
   const delCounts = countV4(d.del.v4First, d.del.v4Last);
   const addCounts = countV4(d.add.v4First, d.add.v4Last);
@@ -166,13 +166,17 @@ interface Memo { inputs: readonly PackedRanges[]; ranges: PackedRanges; content:
 export class GroupContents {
   private readonly memo = new Map<string, Memo>();
 
+  /** `diff`: how two range lists differ (a V4Diffs shared with the snapshot store, which needs
+   *  the same change). */
+  constructor(private readonly diff: (a: V4Ranges, b: V4Ranges) => V4Delta = diffV4Ranges) {}
+
   /** The content of group `id` whose feeds hold `lists` (the same list objects as last time:
    *  the same content, at no cost; changed ones: patched from the last content when small). */
   content(id: string, lists: readonly PackedRanges[]): SetContent {
     const m = this.memo.get(id);
     if (m && m.inputs.length === lists.length && m.inputs.every((x, i) => x === lists[i])) return m.content;
     const ranges = lists.length ? unionPacked(lists) : EMPTY_PACKED;
-    const change = m ? patchContentChange(m.ranges, m.content, ranges) : null;
+    const change = m ? patchContentChange(m.ranges, m.content, ranges, this.diff) : null;
     const content = change?.to ?? splitPacked(ranges);
     this.memo.set(id, { inputs: [...lists], ranges, content, change });
     return content;

@@ -12,7 +12,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { v6RangesFromTexts, v6RangeTexts } from './packedV6.js';
-import { applyV4Delta, diffV4Ranges, type V4Ranges } from './snapshotDelta.js';
+import { applyV4Delta, diffV4Ranges, type V4Delta, type V4Ranges } from './snapshotDelta.js';
 import { writeAtomic } from '../sys/files.js';
 import type { PackedRanges } from './packed.js';
 import { errnoCode } from '../errors/errorText.js';
@@ -192,8 +192,8 @@ const DeltaSchema = z.strictObject({
 });
 
 /** The change of `s` against `base` as a delta file's text (pure). */
-export function encodeDelta(base: FeedSnapshot, s: FeedSnapshot): { text: string; ranges: number } {
-  const d = diffV4Ranges(base.ranges, s.ranges);
+export function encodeDelta(base: FeedSnapshot, s: FeedSnapshot, diff: (a: V4Ranges, b: V4Ranges) => V4Delta = diffV4Ranges): { text: string; ranges: number } {
+  const d = diff(base.ranges, s.ranges);
   const text = JSON.stringify({
     version: 1, feedId: s.feedId, base: { savedAt: base.savedAt, ranges: base.ranges.v4First.length }, savedAt: s.savedAt, usable: s.usable,
     del: pairsText(d.del), add: pairsText(d.add), v6: v6RangeTexts(s.ranges),
@@ -262,7 +262,9 @@ export class LastGoodStore {
   /** The base snapshot on disk per feed (what a delta is written against). */
   private readonly bases = new Map<string, FeedSnapshot>();
 
-  constructor(private readonly stateDir: string) {}
+  /** `diff`: how two range lists differ (a V4Diffs shared with the group contents, which
+   *  need the same change). */
+  constructor(private readonly stateDir: string, private readonly diff: (a: V4Ranges, b: V4Ranges) => V4Delta = diffV4Ranges) {}
 
   private file(feedId: string, kind: SnapshotFile): string {
     return join(snapshotDir(this.stateDir), `${feedId}${SUFFIX[kind]}`);
@@ -282,7 +284,7 @@ export class LastGoodStore {
     const base = this.bases.get(s.feedId);
     // a delta holds at least the difference in length: skip the walk when that is already too much
     if (base && Math.abs(s.ranges.v4First.length - base.ranges.v4First.length) <= base.ranges.v4First.length * MAX_DELTA_SHARE) {
-      const d = encodeDelta(base, s);
+      const d = encodeDelta(base, s, this.diff);
       if (d.ranges <= base.ranges.v4First.length * MAX_DELTA_SHARE) {
         return { write: () => writeAtomic(this.file(s.feedId, 'delta'), d.text) };
       }

@@ -26,7 +26,7 @@ import { blocklistLookupChain, blocklistSetNames } from '../nft/policy.js';
 import { groupLookupRules } from '../nft/render.js';
 import { rangeElem } from '../policy/elements.js';
 import { diffRanges } from './diff.js';
-import { diffU32 } from './packed.js';
+import { commonU32, diffU32 } from './packed.js';
 import { diffV6, v6Count } from '../net/ip6Numbers.js';
 import { joinV6 } from '../net/ip6Text.js';
 import { emptyContent, type SetContent } from './prefixSets.js';
@@ -102,11 +102,13 @@ export interface GroupRef { id: string; dirs: readonly ('out' | 'in')[] }
 interface FamilyIo<K> {
   family: 4 | 6;
   diff: (prev: K, next: K) => { add: K; del: K };
+  /** How many elements both hold (both ascending), when it is cheaper than a diff. */
+  common?: (prev: K, next: K) => number;
   size: (xs: K) => number;
   json: (xs: K) => string | Buffer;
 }
 
-const V4: FamilyIo<Uint32Array> = { family: 4, diff: diffU32, size: (xs) => xs.length, json: joinV4 };
+const V4: FamilyIo<Uint32Array> = { family: 4, diff: diffU32, common: commonU32, size: (xs) => xs.length, json: joinV4 };
 const V6: FamilyIo<Uint32Array> = { family: 6, diff: diffV6, size: v6Count, json: joinV6 };
 
 /** Plans the update of group `g` from `prev` (what the kernel holds) to `next`. `change`: what
@@ -127,6 +129,19 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
    *  counted by construction only: one more `nft list set` per length cost more than the
    *  whole 1% update at 100k on this machine). */
   const hashSet = <K>(io: FamilyIo<K>, name: string, p: K, n: K, readBack = true, given?: { add: K; del: K }): void => {
+    // a change holds at least the difference in size: past half of the new size the set is
+    // flushed and refilled whatever the diff says, and only its counts are needed (the first
+    // load after the warm-up's one entry diffed 100k singles for two numbers)
+    const np = io.size(p);
+    const nn = io.size(n);
+    if (!given && io.common && Math.abs(nn - np) > nn / 2) {
+      const common = io.common(p, n);
+      pre.push(flushCmd(table, name));
+      if (nn) pre.push(elementCmd('add', table, name, io.json(n)));
+      stats.added += nn - common;
+      stats.deleted += np - common;
+      return;
+    }
     const d = given ?? io.diff(p, n);
     const nAdd = io.size(d.add);
     const nDel = io.size(d.del);

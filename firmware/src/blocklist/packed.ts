@@ -98,8 +98,9 @@ export class RangePacker {
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
     const singles = this.singles.take();
-    // feeds are mostly published in address order: then one check replaces the radix sort
-    const uniq = unique(ascending(singles) ? singles : sortU32(singles));
+    // feeds are mostly published in address order: then one check replaces the radix sort;
+    // duplicates are left in: the merge below joins equal neighbours anyway (one pass less)
+    const sorted = ascending(singles) ? singles : sortU32(singles);
     const keys = unique(this.prefixes.take().sort());
     const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
     const pf = new Float64Array(keys.length + ranges.length);
@@ -123,7 +124,7 @@ export class RangePacker {
       }
     }
     // the singles stay a Uint32Array into the merge (no Float64 copy of 1M singles)
-    return { ...unionV4(uniq, uniq, pf, pl), ...this.v6.finish() };
+    return { ...unionV4(sorted, sorted, pf, pl), ...this.v6.finish() };
   }
 }
 
@@ -202,6 +203,26 @@ export function v4Text(n: number): string {
 export interface U32Diff {
   add: Uint32Array;
   del: Uint32Array;
+}
+
+/** How many values two ascending duplicate-free Uint32Arrays share: each value of the shorter
+ *  looked up in the longer by binary search, so a first load after a one-entry list costs a
+ *  few steps, not a walk over both (the order is the caller's promise, not checked here). */
+export function commonU32(a: Uint32Array, b: Uint32Array): number {
+  const [small, large] = a.length <= b.length ? [a, b] : [b, a];
+  let common = 0;
+  let lo = 0;
+  for (let i = 0; i < small.length; i++) {
+    const v = small[i] ?? 0;
+    let hi = large.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((large[mid] ?? 0) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < large.length && large[lo] === v) common++;
+  }
+  return common;
 }
 
 /** Diff two ascending duplicate-free Uint32Arrays; throws RangeError if either is not.

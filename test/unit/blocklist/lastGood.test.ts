@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSnapshot, encodeDelta, encodeSnapshot, LastGoodError, LastGoodStore, snapshotDir } from '../../../firmware/src/blocklist/lastGood.js';
 import { packedHasV4, packRanges } from '../../../firmware/src/blocklist/packed.js';
-import { applyV4Delta, diffV4Ranges, SnapshotDeltaError } from '../../../firmware/src/blocklist/snapshotDelta.js';
+import { applyV4Delta, diffV4Ranges, SnapshotDeltaError, V4Diffs } from '../../../firmware/src/blocklist/snapshotDelta.js';
 import { parseEntry, type IpRange } from '../../../firmware/src/net/ip.js';
 
 test('property: a snapshot decodes to the same ranges', (t) => {
@@ -62,6 +62,22 @@ test('property: a base with the delta to another list applied is that list', (t)
   const a = packRanges([parseEntry('192.0.2.0/24')]);
   const b = packRanges([parseEntry('198.51.100.0/24')]);
   t.throws(() => applyV4Delta(b, diffV4Ranges(a, b)), { instanceOf: SnapshotDeltaError });
+});
+
+test('V4Diffs walks a pair of lists once: the group patch and the snapshot delta share the change', (t) => {
+  const a = packRanges([parseEntry('192.0.2.0/24'), parseEntry('198.51.100.7')]);
+  const b = packRanges([parseEntry('192.0.2.0/24'), parseEntry('198.51.100.9')]);
+  const c = packRanges([parseEntry('203.0.113.1')]);
+  const diffs = new V4Diffs();
+  const d = diffs.diff(a, b);
+  t.deepEqual(d, diffV4Ranges(a, b));
+  t.is(diffs.diff(a, b), d); // the same pair: the same answer, no second walk
+  t.deepEqual(diffs.diff(b, a), diffV4Ranges(b, a)); // another order is another pair
+  t.deepEqual(diffs.diff(a, c), diffV4Ranges(a, c));
+  // an equal list that is another object is walked again (identity, not content)
+  const a2 = packRanges([parseEntry('192.0.2.0/24'), parseEntry('198.51.100.7')]);
+  t.not(diffs.diff(a2, b), d);
+  t.deepEqual(diffs.diff(a2, b), d);
 });
 
 test('the store writes a small change as a delta beside its base, a large one as a new base; a restart reads base + delta', async (t) => {

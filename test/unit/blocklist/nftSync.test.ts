@@ -30,6 +30,20 @@ test('a first load flushes and adds the whole set in the same transaction', (t) 
   t.deepEqual(p.verify, [], 'a flushed and refilled set depends on nothing the kernel held: not read back');
 });
 
+test('a load after a much smaller list (the warm-up\'s one entry) flushes and refills with the exact counts, kept entry or not', (t) => {
+  for (const [prev, added, deleted] of [[[0xcb007105], 99, 0], [[0xcb0071f0], 100, 1], [[0xcb007100, 0xcb0071f0, 0xcb0071f1], 99, 2]] as const) {
+    const p = planGroupSync('utm', G('g'), content([...prev]), content(base));
+    const cmds = (JSON.parse(syncDocument([p]).toString()) as { nftables: Record<string, any>[] }).nftables.slice(1);
+    t.deepEqual(Object.keys(cmds[0]!), ['flush']);
+    t.is(cmds[1]!.add.element.elem.length, 100);
+    t.deepEqual(p.stats, { added, deleted, intervalSetsReplaced: 0 });
+    t.deepEqual(p.verify, []);
+  }
+  // and the other way: most of a list gone
+  const shrink = planGroupSync('utm', G('g'), content(base), content(base.slice(0, 10)));
+  t.deepEqual(shrink.stats, { added: 0, deleted: 90, intervalSetsReplaced: 0 });
+});
+
 test('the interval set (rare lengths) is edited by difference too, and replaced when most of it changed', (t) => {
   const few = ['192.0.2.0/26', '192.0.2.128/27', '198.51.100.0/25', '198.51.100.128/29', '198.51.100.192/28', '203.0.113.0/30'];
   const p = planGroupSync('utm', G('g'), content([], few), content([], ['192.0.2.0/26', '192.0.2.128/27', '198.51.100.0/26', ...few.slice(3)]));

@@ -2,7 +2,7 @@ import test from 'ava';
 import { v6IpRanges } from '../../../firmware/src/blocklist/packedV6.js';
 import { v6Texts } from '../../../firmware/src/net/ip6Text.js';
 import fc from 'fast-check';
-import { diffU32, packRanges, packedHasV4, RangePacker, splitPacked, unionPacked, v4Text, type PackedRanges } from '../../../firmware/src/blocklist/packed.js';
+import { commonU32, diffU32, packRanges, packedHasV4, RangePacker, splitPacked, unionPacked, v4Text, type PackedRanges } from '../../../firmware/src/blocklist/packed.js';
 import { mergeRanges } from '../../../firmware/src/net/rangeMerge.js';
 import { formatRange, parseEntry, type IpRange } from '../../../firmware/src/net/ip.js';
 
@@ -74,6 +74,15 @@ test('property: diffU32 turns prev into next', (t) => {
       s.add(x);
     }
     t.deepEqual([...s].sort((a, b) => a - b), Array.from(next));
+  }));
+});
+
+test('property: commonU32 counts what both hold, as diffU32 implies', (t) => {
+  const sorted = fc.uniqueArray(fc.integer({ min: 0, max: 300 }), { maxLength: 80 }).map((a) => Uint32Array.from(a.sort((x, y) => x - y)));
+  fc.assert(fc.property(sorted, sorted, (a, b) => {
+    const common = commonU32(a, b);
+    t.is(common, a.length - diffU32(a, b).del.length);
+    t.is(commonU32(b, a), common);
   }));
 });
 

@@ -1,0 +1,156 @@
+// The blocklist's userspace, without nft or HTTP: `npx tsx test/bench/blocklistPipeline.bench.ts
+//   [--size 100000] [--reps 7] [--builds before=/tmp/old,after=.]`.
+// CPU time (process.cpuUsage) of each step of a full load and of a 1% update of the synthetic
+// feed of blocklist.bench.ts (97% singles in random order, 3% prefixes /20–/24): refreshFeed
+// (parse, guard, merge; the download replaced by the bytes), the group's content and the set
+// plan with its document (planSync, syncDocument), the snapshot's encoding (LastGoodStore.prepare)
+// and its write. On this shared 2-core machine wall times swing 2× with the other helpers'
+// load; the CPU time of these steps much less, so this is where a change of the userspace is
+// measured, tree against tree, alternating, in fresh processes under the unit's node flags
+// (each step runs once per process, cold, as a refresh runs once an hour on the box).
+// A build is a directory holding a compiled tree (`dist/firmware/src`: `npx tsc -p
+// tsconfig.bench.json` in it, e.g. a `git archive` copy with node_modules linked).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { rng } from '../helpers/rng.js';
+import { packageRoot } from '../../firmware/src/sys/paths.js';
+import { benchNodeFlags, compileBench } from './compiled.js';
+
+const v4Text = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+
+interface Synthetic { singles: Set<number>; prefixes: Map<number, number> }
+
+/** As blocklist.bench.ts generate(): n entries, 97% singles, 3% prefixes. */
+function generate(n: number, seed: number): Synthetic {
+  const r = rng(seed);
+  const singles = new Set<number>();
+  const prefixes = new Map<number, number>();
+  while (prefixes.size < Math.round(n * 0.03)) {
+    const len = r() < 0.8 ? 24 : 20 + Math.floor(r() * 4);
+    const block = 2 ** (32 - len);
+    prefixes.set(Math.floor((0x0b000000 + r() * (0x63ffffff - 0x0b000000)) / block) * block, len);
+  }
+  while (singles.size < n - prefixes.size) singles.add(0x01000000 + Math.floor(r() * (0x09ffffff - 0x01000000)));
+  return { singles, prefixes };
+}
+
+/** As blocklist.bench.ts change(): 0.5% of singles and prefixes removed, as many added. */
+function change(s: Synthetic, seed: number): Synthetic {
+  const r = rng(seed);
+  const singles = new Set(s.singles);
+  const prefixes = new Map(s.prefixes);
+  const dropS = Math.round(singles.size * 0.005);
+  const dropP = Math.max(1, Math.round(prefixes.size * 0.005));
+  [...s.singles].slice(0, dropS).forEach((v) => singles.delete(v));
+  [...s.prefixes.keys()].slice(0, dropP).forEach((k) => prefixes.delete(k));
+  for (let added = 0; added < dropS;) {
+    const v = 0x01000000 + Math.floor(r() * (0x09ffffff - 0x01000000));
+    if (!s.singles.has(v) && !singles.has(v)) { singles.add(v); added++; }
+  }
+  const keys = [...prefixes.keys()];
+  for (let added = 0; added < dropP;) {
+    const a = Math.floor((0x0b000000 + r() * (0x63ffffff - 0x0b000000)) / 256) * 256;
+    if (!keys.some((p) => Math.abs(p - a) < 1 << 12)) { prefixes.set(a, 24); keys.push(a); added++; }
+  }
+  return { singles, prefixes };
+}
+
+function feedBytes(s: Synthetic): Buffer {
+  const lines = ['# synthetic bench feed'];
+  for (const v of s.singles) lines.push(v4Text(v));
+  for (const [a, len] of s.prefixes) lines.push(`${v4Text(a)}/${len}`);
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+const STEPS = ['refresh', 'plan', 'snapshot', 'write', 'total'] as const;
+type Step = (typeof STEPS)[number];
+
+/** One process: warm-up entry, full load, 1% update through BUILD's compiled modules; prints
+ *  one JSON line { full: {step: ms}, update: {step: ms} }. */
+async function child(build: string, n: number): Promise<void> {
+  const mod = (p: string): Promise<any> => import(pathToFileURL(join(build, 'dist/firmware/src', p)).href);
+  const { refreshFeed } = await mod('blocklist/refresh.js');
+  const { GroupContents } = await mod('blocklist/groupContent.js');
+  const { LastGoodStore } = await mod('blocklist/lastGood.js');
+  const { buildGuard } = await mod('blocklist/guard.js');
+  const { planSync, syncDocument } = await mod('blocklist/nftSync.js');
+  const { emptyContent } = await mod('blocklist/prefixSets.js');
+  const delta = await mod('blocklist/snapshotDelta.js');
+  const syn = generate(n, 42);
+  const bodies: Array<[string, Buffer]> = [['warm', Buffer.from('# warm-up\n203.0.113.250\n')], ['full', feedBytes(syn)], ['update', feedBytes(change(syn, 7))]];
+  const feed = { id: 'bench', urls: { v4: 'http://bench/feed.txt' }, format: 'plain', allowHostBits: false, minEntries: 1, maxShrinkRatio: 0.5, maxRejectRatio: 0.1, maxBytes: 2 ** 30 };
+  const guard = buildGuard({ protected: [] });
+  const dir = mkdtempSync(join(tmpdir(), 'utm-blpipe-'));
+  // a tree that shares one ranges diff between the group patch and the snapshot (V4Diffs) gets it
+  const diffs = delta.V4Diffs ? new delta.V4Diffs() : null;
+  const diff = diffs ? (a: unknown, b: unknown): unknown => diffs.diff(a, b) : undefined;
+  const contents = new GroupContents(diff);
+  const store = new LastGoodStore(dir, diff);
+  const layout = [{ id: 'g', direction: 'both' }];
+  let applied = new Map([['g', emptyContent()]]);
+  let usable: number | null = null;
+  const cpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  const out: Record<string, Record<Step, number>> = {};
+  try {
+    for (const [phase, body] of bodies) {
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      const c0 = cpu();
+      const o = (await refreshFeed({
+        feed, limits: { fetchTimeoutSeconds: 10, maxBytes: 2 ** 30 }, guard, validators: {}, lastGoodUsable: usable,
+        fetch: () => Promise.resolve({ status: 'ok', body, sha256, finalUrl: feed.urls.v4, peers: [] }),
+      })) as { kind: string; ranges: unknown; usable: number };
+      if (o.kind !== 'ok') throw new Error(`${phase}: ${JSON.stringify(o)}`);
+      const c1 = cpu();
+      const content = contents.content('g', [o.ranges]);
+      const { plans } = planSync('utm', applied, new Map([['g', content]]), layout, (id: string) => contents.change?.(id) ?? null);
+      syncDocument(plans);
+      const c2 = cpu();
+      const snapshot = await store.prepare({ feedId: 'bench', savedAt: Date.now(), usable: o.usable, ranges: o.ranges });
+      const c3 = cpu();
+      await snapshot.write();
+      const c4 = cpu();
+      applied = new Map([['g', content]]);
+      usable = o.usable;
+      out[phase] = { refresh: c1 - c0, plan: c2 - c1, snapshot: c3 - c2, write: c4 - c3, total: c4 - c0 };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(`${JSON.stringify({ full: out['full'], update: out['update'] })}\n`);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { child: { type: 'string' }, size: { type: 'string', default: '100000' }, reps: { type: 'string', default: '7' }, builds: { type: 'string', default: 'this=.' } } });
+  const n = Number(values.size);
+  if (values.child) return child(values.child, n);
+  const compiled = compileBench(import.meta.url);
+  const { flags, from } = benchNodeFlags();
+  const builds = values.builds.split(',').map((b) => { const [name, dir] = b.split('='); return { name: name!, dir: resolve(dir === '.' ? packageRoot() : dir!) }; });
+  for (const b of builds) if (!existsSync(join(b.dir, 'dist/firmware/src/blocklist/refresh.js'))) throw new Error(`${b.name}: ${b.dir} holds no compiled tree (npx tsc -p tsconfig.bench.json there)`);
+  console.log(`${n} entries; CPU ms per step, median of ${values.reps} fresh processes per build, alternating (node ${flags.join(' ')} from ${from})`);
+  const rows = new Map<string, Array<Record<'full' | 'update', Record<Step, number>>>>(builds.map((b) => [b.name, []]));
+  for (let i = 0; i < Number(values.reps); i++) {
+    for (const b of builds) {
+      const stdout = execFileSync(process.execPath, [...flags, compiled, '--child', b.dir, '--size', String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      rows.get(b.name)!.push(JSON.parse(stdout.trim().split('\n').pop()!) as Record<'full' | 'update', Record<Step, number>>);
+    }
+  }
+  for (const phase of ['full', 'update'] as const) {
+    for (const b of builds) {
+      const rs = rows.get(b.name)!;
+      console.log(`${phase.padEnd(7)} ${b.name.padEnd(10)} ${STEPS.map((k) => `${k} ${median(rs.map((r) => r[phase][k])).toFixed(1).padStart(6)}`).join('  ')}`);
+    }
+  }
+}
+
+await main();
