@@ -2,6 +2,7 @@
 // function over the inventory. Every change is recorded with who did it and when; quarantine
 // changes come back as requests for the adapter that owns the kernel's MAC quarantine set.
 import type { Finding } from '../alerts/types.js';
+import { isValidAddress } from '../net/ip.js';
 import { appendAudit, quarantinedFinding } from './inventoryFindings.js';
 import { LABEL_MAX, type ActionRequest, type Device, type DeviceStatus, type InventoryPolicy, type InventoryState } from './model.js';
 
@@ -57,4 +58,14 @@ export function applyAction(state: InventoryState, a: DeviceAction, policy: Inve
 /** The MACs that must be in the kernel quarantine set (for a full resync at start). */
 export function quarantinedMacs(state: InventoryState): string[] {
   return [...state.devices.values()].filter((d) => d.status === 'quarantined').map((d) => d.mac).sort();
+}
+
+/** Every address the inventory holds for a quarantined device (DHCP, leases, kernel tables):
+ *  also those of a device that opened no connection through the box lately. Only strictly
+ *  formed addresses are returned: they reach `conntrack -D` (the store keeps text). */
+export function quarantinedAddresses(state: InventoryState): { mac: string; ipv4?: string; ipv6?: string }[] {
+  return quarantinedMacs(state).flatMap((mac) => {
+    const d = state.devices.get(mac);
+    return d ? [...d.ipv4.filter(isValidAddress).map((ipv4) => ({ mac, ipv4 })), ...d.ipv6.filter(isValidAddress).map((ipv6) => ({ mac, ipv6 }))] : [];
+  });
 }

@@ -5,12 +5,11 @@
 // and persists devices and the audit log in batches.
 import { join } from 'node:path';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
-import { isValidAddress } from '../net/ip.js';
 import { Poller } from '../time/poller.js';
 import type { Feature, FeatureContext, Handlers } from '../feature/contract.js';
 import type { Db } from '../store/db.js';
 import type { DevicesView } from './view.js';
-import { applyAction, quarantinedMacs, type DeviceAction } from './actions.js';
+import { applyAction, quarantinedAddresses, quarantinedMacs, type DeviceAction } from './actions.js';
 import { DhcpCapture } from './capture.js';
 import { DnsLookupCapture } from './dnsLookups.js';
 import { DeviceTable } from './deviceTable.js';
@@ -111,16 +110,9 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     return this.state ? quarantinedMacs(this.state) : [];
   }
 
-  /** Every address the inventory holds for a quarantined device (DHCP, leases, kernel tables):
-   *  also those of a device that opened no connection through the box lately. */
+  /** Every address the inventory holds for a quarantined device (for the connection cutter). */
   quarantinedAddresses(): { mac: string; ipv4?: string; ipv6?: string }[] {
-    const s = this.state;
-    if (!s) return [];
-    return quarantinedMacs(s).flatMap((mac) => {
-      const d = s.devices.get(mac);
-      // only strictly-formed addresses reach `conntrack -D` (the store keeps text)
-      return d ? [...d.ipv4.filter(isValidAddress).map((ipv4) => ({ mac, ipv4 })), ...d.ipv6.filter(isValidAddress).map((ipv6) => ({ mac, ipv6 }))] : [];
-    });
+    return this.state ? quarantinedAddresses(this.state) : [];
   }
 
   start(): void {
