@@ -327,8 +327,8 @@ const officePorts = (i: Pick<Interfaces, 'lan'>): Stmt => eq(meta('iifname'), an
  * connections stop at their next frame even when the cutter cannot find them (an address of
  * the device that no source it reads has held). Frames entering from the WAN port come from
  * the internet router and frames leaving by it go to it: each is looked up on its office end.
- * Both forms have the same four rules (a read-back compares rule counts: arming by a
- * quarantine change is no drift from the last full render). Pure.
+ * Both forms have four rules (a read-back compares rule counts: arming by a quarantine
+ * change is no drift from the last full render). Pure.
  */
 export function bridgeForwardRules(ifaces: Pick<Interfaces, 'wan' | 'lan'>, armed: boolean): Stmt[][] {
   const fromOffice = [ne(meta('iifname'), ifaces.wan), inSet(payload('ether', 'saddr'), 'quarantine')];
@@ -336,7 +336,9 @@ export function bridgeForwardRules(ifaces: Pick<Interfaces, 'wan' | 'lan'>, arme
   const ipAndArp = [eq(payload('ether', 'type'), anySet(['ip', 'ip6', 'arp'])), ACCEPT];
   const mark = [officePorts(ifaces), markOffice()];
   return armed
-    ? [mark, [...fromOffice, { jump: { target: 'quarantine_from' } }], [...toOffice, { jump: { target: 'quarantine_to' } }], ipAndArp]
+    // armed, the last rule is a bare accept (the chain's policy anyway): an `ether type` set
+    // there cost every frame a third lookup (0.90 of the floor against 0.92, 2026-12-03)
+    ? [mark, [...fromOffice, { jump: { target: 'quarantine_from' } }], [...toOffice, { jump: { target: 'quarantine_to' } }], [ACCEPT]]
     : [mark, ipAndArp, [...fromOffice, counter('quarantine_out'), DROP], [...toOffice, counter(), DROP]];
 }
 
