@@ -14,7 +14,8 @@
 //   shipped+1M   the same with a feed group of ~1M entries (realistic mix of prefix lengths),
 //                in the masked layout (a hash set per common prefix length, issue 14)
 //   shipped+1M-interval  the same entries in the layout before: singles hash + one interval set
-//   quarantine   the shipped policy with one (other) device in quarantine
+//   quarantine   the shipped policy with one (other) device in quarantine (bridge: the bridge
+//                forward chain armed, every frame looked up: nft/render.ts bridgeForwardRules)
 // Load: test/bench/udpBlast.c (built here with cc): 64-byte UDP frames from one LAN host to
 // 256 internet addresses (one conntrack flow each, opened by a ping/pong), delivered packets
 // counted by an nft counter in the internet namespace; latency = UDP ping/pong round trips to

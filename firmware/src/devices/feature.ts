@@ -95,7 +95,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
       ctx.conditions.set('devices:fingerprints', false, `rules/fingerprints.json unusable: ${(e as Error).message}`.slice(0, 300));
     }
     this.qset = new QuarantineSet({
-      ruleset: ctx.ruleset, mode: () => ctx.plan()?.mode ?? null,
+      ruleset: ctx.ruleset, plan: () => ctx.plan(),
       onResult: (ok, detail) => {
         ctx.conditions.set('devices:quarantine', ok, detail);
         // The kernel set missed a change: a full apply puts every quarantined MAC back.

@@ -5,7 +5,7 @@ import {
   ACCEPT, DROP, MASQUERADE, addToSet, anySet, counter, ctState, eq, inSet, log, meta, ne, payload,
   type ChainObj, type Cmd, type Expr, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
 } from './json.js';
-import { blocklistHitChain, blocklistLogPrefix, blocklistLookupChain, blocklistSetNames, type BlocklistGroup, type Policy } from './policy.js';
+import { blocklistHitChain, blocklistLogPrefix, blocklistLookupChain, blocklistSetNames, type BlocklistGroup, type Interfaces, type Policy } from './policy.js';
 import { netmaskText } from '../net/cidrNumbers.js';
 
 const FILTER = 0; // nft's "filter" priority
@@ -279,13 +279,9 @@ function renderBridge(p: Policy): Cmd[] {
   out.push({ add: { counter: { family: F, table: t, name: 'quarantine_out' } } });
   chain('input', 'input');
   chain('forward', 'forward');
-
-  // Who is on the office side: the bridge family has no conntrack here, so the bridge table
-  // only marks frames from office ports (one rule, no lookup); the inet table, which
-  // br_netfilter runs after it with conntrack, records the sender of each new connection
-  // that carries the mark (lan_seen, lan_seen6), below its fast path.
-  const lanIn = eq(meta('iifname'), anySet(p.ifaces.lan));
-  rule('forward', [lanIn, markOffice()]);
+  // exist armed or not: arming rewrites `forward` alone (bridgeForwardCommands)
+  chain('quarantine_from');
+  chain('quarantine_to');
 
   // The box's own page and shell answer on the office side only: on the ports the evidence
   // has proven to be the office's (none while unproven), or else on every port but the WAN.
@@ -293,21 +289,68 @@ function renderBridge(p: Policy): Cmd[] {
   const notServed = p.servedPorts === undefined ? [eq(meta('iifname'), p.ifaces.wan)]
     : p.servedPorts.length ? [ne(meta('iifname'), anySet(p.servedPorts))] : [];
   rule('input', [...notServed, eq(payload('tcp', 'dport'), anySet(mgmt)), counter(), DROP]);
-  rule('input', [lanIn, markOffice()]);
+  rule('input', [officePorts(p.ifaces), markOffice()]);
   const qs = inSet(payload('ether', 'saddr'), 'quarantine');
   rule('input', [qs, eq(meta('l4proto'), 'tcp'), ne(payload('tcp', 'dport'), p.uiPort), counter(), DROP]);
 
-  // Quarantine, per frame: IP frames (and ARP, which a quarantined device keeps) leave here
-  // at one cheap rule; br_netfilter hands IP frames to the inet table, which checks a new
-  // connection's MACs there (conntrack holds no connection of a quarantined device: the
-  // cutter ends them). Only frames no other table sees are checked here: any other ether
-  // type, VLAN-tagged and PPPoE frames included (br_netfilter passes those by), from or to a
-  // quarantined device, stops. Frames entering from the WAN port come from the internet
-  // router and frames leaving by it go to it: each is looked up on its office end.
-  rule('forward', [eq(payload('ether', 'type'), anySet(['ip', 'ip6', 'arp'])), ACCEPT]);
-  rule('forward', [ne(meta('iifname'), p.ifaces.wan), qs, counter('quarantine_out'), DROP]);
-  rule('forward', [ne(meta('oifname'), p.ifaces.wan), inSet(payload('ether', 'daddr'), 'quarantine'), counter(), DROP]);
+  // What a quarantined device keeps, per frame, when the forward chain is armed: address
+  // resolution, neighbour discovery, DHCP and DNS (each frame, as the bridge family has no
+  // conntrack here). Each accept names its ether type: nft reads a VLAN tag as the ether
+  // type (0x8100), while the kernel parses the IP header behind it, so a tagged DNS frame
+  // would otherwise pass as DNS; tagged frames of a quarantined device all stop.
+  const qa = p.base.quarantineAllowed;
+  const ip = eq(payload('ether', 'type'), anySet(['ip', 'ip6']));
+  for (const [name, port, last] of [['quarantine_from', 'dport', counter('quarantine_out')], ['quarantine_to', 'sport', counter()]] as const) {
+    rule(name, [eq(payload('ether', 'type'), 'arp'), ACCEPT]);
+    rule(name, [eq(payload('ether', 'type'), 'ip6'), eq(payload('icmpv6', 'type'), anySet(ndTypes(p))), ACCEPT]);
+    rule(name, [ip, eq(payload('udp', port), anySet(qa.udp)), ACCEPT]);
+    rule(name, [ip, eq(payload('tcp', port), anySet(qa.tcp)), ACCEPT]);
+    rule(name, [last, DROP]);
+  }
+  for (const r of bridgeForwardRules(p.ifaces, p.quarantine.length > 0)) rule('forward', r);
   return out;
+}
+
+const officePorts = (i: Pick<Interfaces, 'lan'>): Stmt => eq(meta('iifname'), anySet(i.lan));
+
+/**
+ * The rules of `bridge <table> forward`. Both forms first set the office mark on frames from
+ * office ports (the bridge family has no conntrack here: the inet table, which br_netfilter
+ * runs after it with conntrack, records the sender of each marked new connection in
+ * lan_seen/lan_seen6, below its fast path).
+ *
+ * Disarmed (nothing quarantined; what every office pays): IP frames and ARP leave at one
+ * rule, no lookup (IPv4/IPv6 meet the quarantine in the inet table on new connections); only
+ * frames no other table sees (other ether types, VLAN-tagged and PPPoE frames) meet the two
+ * lookups. Armed (a device is quarantined): every frame from an office port is looked up by
+ * sender and every frame toward one by receiver, before anything else, so the device's open
+ * connections stop at their next frame even when the cutter cannot find them (an address of
+ * the device that no source it reads has held). Frames entering from the WAN port come from
+ * the internet router and frames leaving by it go to it: each is looked up on its office end.
+ * Both forms have four rules (a read-back compares rule counts: arming by a quarantine
+ * change is no drift from the last full render). Pure.
+ */
+export function bridgeForwardRules(ifaces: Pick<Interfaces, 'wan' | 'lan'>, armed: boolean): Stmt[][] {
+  const fromOffice = [ne(meta('iifname'), ifaces.wan), inSet(payload('ether', 'saddr'), 'quarantine')];
+  const toOffice = [ne(meta('oifname'), ifaces.wan), inSet(payload('ether', 'daddr'), 'quarantine')];
+  const ipAndArp = [eq(payload('ether', 'type'), anySet(['ip', 'ip6', 'arp'])), ACCEPT];
+  const mark = [officePorts(ifaces), markOffice()];
+  return armed
+    // armed, the last rule is a bare accept (the chain's policy anyway): the `ether type` set
+    // would be one more lookup for every frame that is not the device's
+    ? [mark, [...fromOffice, { jump: { target: 'quarantine_from' } }], [...toOffice, { jump: { target: 'quarantine_to' } }], [ACCEPT]]
+    : [mark, ipAndArp, [...fromOffice, counter('quarantine_out'), DROP], [...toOffice, counter(), DROP]];
+}
+
+/** Rewrites `bridge <table> forward` in the armed or disarmed form (flush chain, add its
+ *  rules): part of the transaction that changes the quarantine set, so the form always
+ *  matches the set (devices/quarantineSet.ts). Pure. */
+export function bridgeForwardCommands(table: string, ifaces: Pick<Interfaces, 'wan' | 'lan'>, armed: boolean): Cmd[] {
+  const F: Family = 'bridge';
+  return [
+    { flush: { chain: { family: F, table, name: 'forward' } } },
+    ...bridgeForwardRules(ifaces, armed).map((expr): Cmd => ({ add: { rule: { family: F, table, chain: 'forward', expr } } })),
+  ];
 }
 
 function ndTypes(p: Policy): string[] {

@@ -1,8 +1,8 @@
 // Bridge mode: what a quarantined device can still do, checked from both sides of the box's
-// bridge (two office ports). Its IP traffic meets the quarantine in the inet table, on new
-// connections (br_netfilter hands bridged IP frames to it, with conntrack); its open
-// connections are ended when it is quarantined; frames of any other ether type stop in the
-// bridge table, which sees every frame. So this test sends through the bridge, in both
+// bridge (two office ports). While it is quarantined the bridge table looks up every frame
+// from and to it (the forward chain armed, nft/render.ts) and drops what it may not send; the
+// inet table checks its new connections too (br_netfilter hands bridged IP frames to it, with
+// conntrack); its open connections are ended when it is quarantined. So this test sends through the bridge, in both
 // directions, a new TCP connection to another office device, an open one, a raw non-IP frame,
 // and what stays allowed (address resolution, DNS, the box's page).
 import test from 'ava';
@@ -92,19 +92,22 @@ test.serial('bridge: a quarantined device loses new and open connections to anot
   await new Promise((r) => setTimeout(r, 2000)); // the talker sends every few hundred ms: no reply may arrive in 2 s
   t.true(replies() <= stopped + 1, `no more echoes on the open connection (${stopped} → ${replies()})`);
 
-  // new TCP connections both ways stop; the drops are counted in the inet table
+  // new TCP connections both ways stop; while a device is quarantined the bridge table looks
+  // up every frame (armed), so its IP frames are dropped, and counted, there, before the inet table
   t.is((await tcpProbe(host.ns, toSeg, { timeoutMs: 1500 }))[0]?.outcome, 'timeout', 'quarantined → other office port');
   t.is((await tcpProbe(seg.ns, toHost, { timeoutMs: 1500 }))[0]?.outcome, 'timeout', 'other office port → quarantined');
   t.is((await tcpProbe(host.ns, [{ addr: lab.internet.web.v4, port: 80 }], { timeoutMs: 1500 }))[0]?.outcome, 'timeout', 'quarantined → internet');
-  t.true(await counter(lab, lab.box.ns, ['inet', 'utm', 'quarantine_out']) > ipDrops, 'IP drops counted in inet utm quarantine_out');
+  t.true(await counter(lab, lab.box.ns, ['bridge', 'utm', 'quarantine_out']) > l2Drops, 'IP drops counted in bridge utm quarantine_out');
+  t.is(await counter(lab, lab.box.ns, ['inet', 'utm', 'quarantine_out']), ipDrops, 'none left for the inet table');
 
   // raw non-IP frames stop both ways, counted in the bridge table
+  const l2Before = await counter(lab, lab.box.ns, ['bridge', 'utm', 'quarantine_out']);
   const segBefore = await atSeg();
   const hostBefore = await atHost();
   await raw(host.ns, host.ifname, segMac);
   await raw(host.ns, host.ifname, 'ff:ff:ff:ff:ff:ff');
   await raw(seg.ns, seg.ifname, host.mac);
-  await waitFor(async () => (await counter(lab, lab.box.ns, ['bridge', 'utm', 'quarantine_out'])) >= l2Drops + 10 || undefined,
+  await waitFor(async () => (await counter(lab, lab.box.ns, ['bridge', 'utm', 'quarantine_out'])) >= l2Before + 10 || undefined,
     { what: 'the quarantined device\'s raw frames dropped in the bridge table', timeoutMs: 10_000 });
   // a control frame from segment 2 to the broadcast address still arrives at the host's side? No: only
   // frames to or from the quarantined MAC stop; segment 2's broadcast is not addressed to it.

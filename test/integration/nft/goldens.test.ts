@@ -85,7 +85,7 @@ function expected(plan: ReturnType<typeof planNetwork>, text: string): string {
 const names = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
 
 test('there is a scenario per case the goldens are meant to cover', (t) => {
-  t.deepEqual(names, ['bridge-feed', 'bridge-zero-config', 'problem-no-address', 'problem-one-port', 'router', 'router-quarantine-manual']);
+  t.deepEqual(names, ['bridge-feed', 'bridge-quarantine', 'bridge-zero-config', 'problem-no-address', 'problem-one-port', 'router', 'router-quarantine-manual']);
 });
 
 for (const name of names) {

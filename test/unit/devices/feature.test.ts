@@ -11,6 +11,7 @@ import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { DevicesFeature } from '../../../firmware/src/devices/feature.js';
 import type { Observation } from '../../../firmware/src/devices/model.js';
 import { packageRoot } from '../../../firmware/src/sys/paths.js';
+import { bridgeForwardCommands } from '../../../firmware/src/nft/render.js';
 
 const IOS = [1, 121, 3, 6, 15, 108, 114, 119, 252];
 const PHONE = '26:11:22:33:44:55';
@@ -52,8 +53,11 @@ test('the learning start is stored once; devices, statuses and the audit survive
   t.is(a.raised[0]?.kind, 'new_device_phone');
   const r = await a.f.act({ type: 'quarantine', mac: PHONE, actor: 'admin@192.168.77.101', at: clock.t });
   t.true(r.ok && r.enforced && r.device.status === 'quarantined');
-  // bridge mode: the inet table's copy (IP, new connections) and the bridge table's (other frames) in one transaction
-  t.deepEqual(JSON.parse(a.nftCalls[0]!), { nftables: ['inet', 'bridge'].map((family) => ({ add: { element: { family, table: 'utm', name: 'quarantine', elem: [PHONE] } } })) });
+  // bridge mode: the inet table's copy (IP, new connections) and the bridge table's, and the
+  // bridge forward chain armed (per-frame lookups), in one transaction (devices/quarantineSet.ts)
+  const first = JSON.parse(a.nftCalls[0]!) as { nftables: unknown[] };
+  t.deepEqual(first.nftables.slice(0, 2), ['inet', 'bridge'].map((family) => ({ add: { element: { family, table: 'utm', name: 'quarantine', elem: [PHONE] } } })));
+  t.deepEqual(first.nftables.slice(2), bridgeForwardCommands('utm', { wan: 'eth0', lan: ['eth1'] }, true));
   // the cutter also ends connections by the addresses the inventory holds (here from DHCP)
   t.deepEqual(a.f.quarantinedAddresses(), [{ mac: PHONE, ipv4: '192.168.77.150' }]);
   await a.f.act({ type: 'label', mac: PHONE, actor: 'utmctl', at: clock.t, label: '花子さんの私物' });
@@ -79,7 +83,8 @@ test('release removes the element (add then delete, one transaction); a failed k
   await a.f.act({ type: 'quarantine', mac: PHONE, actor: 'utmctl', at: clock.t });
   await a.f.act({ type: 'release', mac: PHONE, actor: 'utmctl', at: clock.t });
   const del = JSON.parse(a.nftCalls[1]!) as { nftables: Record<string, unknown>[] };
-  t.deepEqual(del.nftables.map((c) => Object.keys(c)[0]), ['add', 'delete', 'add', 'delete'], 'inet, then bridge');
+  t.deepEqual(del.nftables.slice(0, 4).map((c) => Object.keys(c)[0]), ['add', 'delete', 'add', 'delete'], 'inet, then bridge');
+  t.deepEqual(del.nftables.slice(4), bridgeForwardCommands('utm', { wan: 'eth0', lan: ['eth1'] }, false), 'the set is empty again (as listed): disarmed');
 
   const b = harness(openDb(':memory:', everyMigration), clock, 0, true);
   b.f.ingest(obs(PHONE, clock.t, 'Taros-iPhone'));

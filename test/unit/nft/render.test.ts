@@ -2,7 +2,7 @@
 // and network facts in, native nft text out) are test/integration/nft/goldens.test.ts.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { renderRuleset } from '../../../firmware/src/nft/render.js';
+import { bridgeForwardCommands, renderRuleset } from '../../../firmware/src/nft/render.js';
 import { BasePolicySchema, type Policy } from '../../../firmware/src/nft/policy.js';
 
 const dir = new URL('../../fixtures/nft/', import.meta.url);
@@ -12,8 +12,10 @@ function policy(mode: 'bridge' | 'router'): Policy {
   return { ...JSON.parse(readFileSync(new URL(`policy-${mode}.json`, dir), 'utf8')), base } as Policy;
 }
 
-const objs = (mode: 'bridge' | 'router') =>
-  renderRuleset(policy(mode)).nftables.flatMap((c) => ('add' in c ? [c.add as Record<string, any>] : []));
+const objs = (mode: 'bridge' | 'router', quarantine?: string[]) =>
+  renderRuleset({ ...policy(mode), ...(quarantine ? { quarantine } : {}) }).nftables.flatMap((c) => ('add' in c ? [c.add as Record<string, any>] : []));
+const bridgeForward = (o: Record<string, any>[]): string[] =>
+  o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'bridge').map((x) => JSON.stringify(x.rule.expr));
 
 test('only our own tables are named, and both are replaced in the same document', (t) => {
   const doc = renderRuleset(policy('router'));
@@ -101,9 +103,9 @@ test('no rule writes a dynamic set on every packet: sightings are added only whe
   }
 });
 
-test('bridge quarantine: IP and ARP frames leave the bridge table before any lookup; IP meets the quarantine in the inet table on new and related packets only', (t) => {
-  const o = objs('bridge');
-  const fwd = o.filter((x) => x.rule?.chain === 'forward' && x.rule.family === 'bridge').map((x) => JSON.stringify(x.rule.expr));
+test('bridge quarantine, nothing quarantined: IP and ARP frames leave the bridge table before any lookup; IP meets the quarantine in the inet table on new and related packets only', (t) => {
+  const o = objs('bridge', []);
+  const fwd = bridgeForward(o);
   const pass = fwd.findIndex((e) => e.includes('"accept"'));
   t.regex(fwd[pass]!, /"payload":\{"protocol":"ether","field":"type"\}.*"set":\["ip","ip6","arp"\].*"accept"/);
   const q = fwd.filter((e) => e.includes('@quarantine'));
@@ -124,10 +126,38 @@ test('bridge quarantine: IP and ARP frames leave the bridge table before any loo
   t.regex(allowed.join(), /nd-neighbor-solicit.*"dport".*53,67,68,546,547.*"tcp","field":"dport"\}\},"right":\{"set":\[53\]/);
 });
 
+test('bridge quarantine, a device quarantined: the bridge forward chain is armed (both lookups before IP and ARP leave), with as many rules; a quarantine change writes the same rules', (t) => {
+  const o = objs('bridge', ['02:00:00:00:00:01']);
+  const fwd = bridgeForward(o);
+  t.is(fwd.length, bridgeForward(objs('bridge', [])).length, 'a read-back that counts rules sees no drift');
+  t.regex(fwd[0]!, /"mark"/, 'the office mark first');
+  t.regex(fwd[1]!, /"op":"!=","left":\{"meta":\{"key":"iifname"\}\},"right":"eth0".*"saddr".*"@quarantine".*"jump":\{"target":"quarantine_from"\}/);
+  t.regex(fwd[2]!, /"op":"!=","left":\{"meta":\{"key":"oifname"\}\},"right":"eth0".*"daddr".*"@quarantine".*"jump":\{"target":"quarantine_to"\}/);
+  t.is(fwd[3], '[{"accept":null}]', 'then a bare accept (the policy anyway): no third lookup per frame');
+  // what a quarantined device keeps, per frame; every accept names its ether type (a VLAN tag reads as 0x8100)
+  for (const [chain, port, drop] of [['quarantine_from', 'dport', /"counter":"quarantine_out"/], ['quarantine_to', 'sport', /"counter":\{/]] as const) {
+    const r = o.filter((x) => x.rule?.chain === chain && x.rule.family === 'bridge').map((x) => JSON.stringify(x.rule.expr));
+    t.is(r.length, 5, chain);
+    for (const e of r.slice(0, 4)) t.regex(e, /^\[\{"match":\{"op":"==","left":\{"payload":\{"protocol":"ether","field":"type"\}\}.*"accept"/, chain);
+    t.regex(r.join(), new RegExp(`"arp".*nd-neighbor-solicit.*"${port}"\\}\\},"right":\\{"set":\\[53,67,68,546,547\\]`), chain);
+    t.regex(r[4]!, drop, chain);
+    t.regex(r[4]!, /"drop"/, chain);
+  }
+  // the quarantine change's rewrite (devices/quarantineSet.ts) is the full render's chain, either form
+  for (const q of [[], ['02:00:00:00:00:01']]) {
+    const p = policy('bridge');
+    const cmds = bridgeForwardCommands('utm', p.ifaces, q.length > 0);
+    t.deepEqual(cmds[0], { flush: { chain: { family: 'bridge', table: 'utm', name: 'forward' } } });
+    t.deepEqual(cmds.slice(1).map((c) => JSON.stringify((c as any).add.rule.expr)), bridgeForward(objs('bridge', q)));
+  }
+});
+
 test('a quarantined device\'s dropped outgoing traffic is counted in a named counter in both modes', (t) => {
-  // bridge mode: IP in the inet table, other frames in the bridge table's forward chain
-  for (const [mode, family, chain] of [['router', 'inet', 'forward'], ['bridge', 'inet', 'quarantine_from'], ['bridge', 'bridge', 'forward']] as const) {
-    const o = objs(mode);
+  // bridge mode: IP in the inet table; in the bridge table, other frames while nothing is
+  // quarantined, every frame of the device while the forward chain is armed
+  for (const [mode, family, chain, q] of [['router', 'inet', 'forward', undefined], ['bridge', 'inet', 'quarantine_from', undefined],
+    ['bridge', 'bridge', 'forward', []], ['bridge', 'bridge', 'quarantine_from', ['02:00:00:00:00:01']]] as const) {
+    const o = objs(mode, q ? [...q] : undefined);
     t.true(o.some((x) => x.counter?.name === 'quarantine_out' && x.counter.family === family), `${mode}: counter declared`);
     const drops = o.filter((x) => x.rule?.chain === chain && x.rule.family === family && JSON.stringify(x.rule.expr).includes('"drop"'))
       .map((x) => JSON.stringify(x.rule.expr)).filter((e) => chain !== 'forward' || /"saddr"\}\},"right":"@quarantine"/.test(e));
