@@ -36,69 +36,14 @@ import { Conditions } from '../../firmware/src/app/conditions.js';
 import { systemBin } from '../../firmware/src/sys/bin.js';
 import { run } from '../../firmware/src/sys/run.js';
 import { RangePacker, splitPacked, v4Text } from '../../firmware/src/blocklist/packed.js';
-import { rng } from '../helpers/rng.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags, compileBench } from './compiled.js';
 import { change6, count6, feedText6, generate6, writeRawFiles6, type Synthetic6 } from './blocklistV6Feed.js';
+import { change, feedText, generate, type Synthetic } from './blocklistV4Feed.js';
 
 const ROOT = packageRoot();
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
 
-
-interface Synthetic { singles: Set<number>; prefixes: Map<number, number> }
-
-/** n entries: 97% singles in 1.0.0.0–9.255.255.255, 3% prefixes in 11.0.0.0–99.255.255.255. */
-function generate(n: number, seed: number): Synthetic {
-  const r = rng(seed);
-  const singles = new Set<number>();
-  const prefixes = new Map<number, number>();
-  const nPrefixes = Math.round(n * 0.03);
-  while (prefixes.size < nPrefixes) {
-    const len = r() < 0.8 ? 24 : 20 + Math.floor(r() * 4);
-    const block = 2 ** (32 - len);
-    const addr = Math.floor((0x0b000000 + r() * (0x63ffffff - 0x0b000000)) / block) * block;
-    prefixes.set(addr, len);
-  }
-  while (singles.size < n - nPrefixes) singles.add(0x01000000 + Math.floor(r() * (0x09ffffff - 0x01000000)));
-  return { singles, prefixes };
-}
-
-function feedText(s: Synthetic): string {
-  const lines: string[] = ['# synthetic bench feed'];
-  for (const v of s.singles) lines.push(v4Text(v));
-  for (const [a, len] of s.prefixes) lines.push(`${v4Text(a)}/${len}`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** 0.5% of singles and prefixes removed, as many new ones added. */
-function change(s: Synthetic, seed: number): Synthetic {
-  const r = rng(seed);
-  const singles = new Set(s.singles);
-  const prefixes = new Map(s.prefixes);
-  const dropS = Math.round(singles.size * 0.005);
-  const dropP = Math.max(1, Math.round(prefixes.size * 0.005));
-  let i = 0;
-  for (const v of s.singles) if (i++ < dropS) singles.delete(v);
-  i = 0;
-  for (const k of s.prefixes.keys()) if (i++ < dropP) prefixes.delete(k);
-  let added = 0;
-  while (added < dropS) {
-    const v = 0x01000000 + Math.floor(r() * (0x09ffffff - 0x01000000));
-    if (!s.singles.has(v) && !singles.has(v)) {
-      singles.add(v);
-      added++;
-    }
-  }
-  added = 0;
-  while (added < dropP) {
-    const a = Math.floor((0x0b000000 + r() * (0x63ffffff - 0x0b000000)) / 256) * 256;
-    if (![...prefixes.keys()].some((p) => Math.abs(p - a) < 1 << 12)) {
-      prefixes.set(a, 24);
-      added++;
-    }
-  }
-  return { singles, prefixes };
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();

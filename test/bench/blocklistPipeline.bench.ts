@@ -1,7 +1,7 @@
 // The blocklist's userspace, without nft or HTTP: `npx tsx test/bench/blocklistPipeline.bench.ts
 //   [--size 100000] [--reps 7] [--builds before=/tmp/old,after=.]`.
 // CPU time (process.cpuUsage) of each step of a full load and of a 1% update of the synthetic
-// feed of blocklist.bench.ts (97% singles in random order, 3% prefixes /20–/24): refreshFeed
+// feed of blocklist.bench.ts (blocklistV4Feed.ts: 97% singles in random order, 3% prefixes /20–/24): refreshFeed
 // (parse, guard, merge; the download replaced by the bytes), the group's content and the set
 // plan with its document (planSync, syncDocument), the snapshot's encoding (LastGoodStore.prepare)
 // and its write. On this shared 2-core machine wall times swing 2× with the other helpers'
@@ -17,54 +17,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { rng } from '../helpers/rng.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags, compileBench } from './compiled.js';
+import { change, feedText, generate, type Synthetic } from './blocklistV4Feed.js';
 
-const v4Text = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-
-interface Synthetic { singles: Set<number>; prefixes: Map<number, number> }
-
-/** As blocklist.bench.ts generate(): n entries, 97% singles, 3% prefixes. */
-function generate(n: number, seed: number): Synthetic {
-  const r = rng(seed);
-  const singles = new Set<number>();
-  const prefixes = new Map<number, number>();
-  while (prefixes.size < Math.round(n * 0.03)) {
-    const len = r() < 0.8 ? 24 : 20 + Math.floor(r() * 4);
-    const block = 2 ** (32 - len);
-    prefixes.set(Math.floor((0x0b000000 + r() * (0x63ffffff - 0x0b000000)) / block) * block, len);
-  }
-  while (singles.size < n - prefixes.size) singles.add(0x01000000 + Math.floor(r() * (0x09ffffff - 0x01000000)));
-  return { singles, prefixes };
-}
-
-/** As blocklist.bench.ts change(): 0.5% of singles and prefixes removed, as many added. */
-function change(s: Synthetic, seed: number): Synthetic {
-  const r = rng(seed);
-  const singles = new Set(s.singles);
-  const prefixes = new Map(s.prefixes);
-  const dropS = Math.round(singles.size * 0.005);
-  const dropP = Math.max(1, Math.round(prefixes.size * 0.005));
-  [...s.singles].slice(0, dropS).forEach((v) => singles.delete(v));
-  [...s.prefixes.keys()].slice(0, dropP).forEach((k) => prefixes.delete(k));
-  for (let added = 0; added < dropS;) {
-    const v = 0x01000000 + Math.floor(r() * (0x09ffffff - 0x01000000));
-    if (!s.singles.has(v) && !singles.has(v)) { singles.add(v); added++; }
-  }
-  const keys = [...prefixes.keys()];
-  for (let added = 0; added < dropP;) {
-    const a = Math.floor((0x0b000000 + r() * (0x63ffffff - 0x0b000000)) / 256) * 256;
-    if (!keys.some((p) => Math.abs(p - a) < 1 << 12)) { prefixes.set(a, 24); keys.push(a); added++; }
-  }
-  return { singles, prefixes };
-}
-
+/** The feed of blocklist.bench.ts as the downloaded bytes. */
 function feedBytes(s: Synthetic): Buffer {
-  const lines = ['# synthetic bench feed'];
-  for (const v of s.singles) lines.push(v4Text(v));
-  for (const [a, len] of s.prefixes) lines.push(`${v4Text(a)}/${len}`);
-  return Buffer.from(`${lines.join('\n')}\n`);
+  return Buffer.from(feedText(s));
 }
 
 const STEPS = ['refresh', 'plan', 'snapshot', 'write', 'total'] as const;

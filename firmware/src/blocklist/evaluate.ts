@@ -4,7 +4,7 @@
 import type { IpRange } from '../net/ip.js';
 import type { Feed } from '../config/feedCatalog.js';
 import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
-import { emptyGuardResult, guardEntry, guardV4, type Guard, type GuardReason } from './guard.js';
+import { emptyGuardResult, guardEntry, guardV4Batch, type Guard, type GuardReason } from './guard.js';
 import { guardV6, guardV6Range } from './guardV6.js';
 import { parseFeed, type LineRejectReason, type RejectSample } from './parse.js';
 
@@ -32,6 +32,13 @@ export interface FeedStats {
   guardSamples: Array<{ entry: string; reason: GuardReason; carved: boolean }>;
 }
 
+/** Where guarded IPv4 entries go as numbers (a RangePacker): mostly in batches, entry k of n at
+ *  firsts[k], lasts[k] (valid during the call); one at a time what the guard carved. */
+export interface V4Sink {
+  addV4Batch(firsts: Float64Array, lasts: Float64Array, n: number): void;
+  addV4(first: number, last: number): void;
+}
+
 export interface FeedOutcome {
   feedId: string;
   health: FeedHealth;
@@ -49,9 +56,9 @@ export function evaluateFeed(
   feed: FeedRules, bodies: { v4?: FeedBody; v6?: FeedBody }, guard: Guard, lastGoodCount: number | null,
   /** Streams guarded entries here instead of collecting them in `entries` (1M IpRange objects cost ~100 MB). */
   sink?: (r: IpRange) => void,
-  /** With `sink`: guarded IPv4 entries as numbers (first, last), read on numbers from the line
-   *  to here for the plain formats (no bigint or object per entry). */
-  sinkV4?: (first: number, last: number) => void,
+  /** With `sink`: guarded IPv4 entries as numbers, read on numbers from the line to here for
+   *  the plain formats (no bigint or object per entry), in batches (parse.ts onV4Batch). */
+  sinkV4?: V4Sink,
   /** With `sinkV4`: guarded IPv6 entries as words (first at w[0..3], last at w[4..7], valid
    *  during the call), read and guarded on numbers the same way (guardV6.ts). */
   sinkV6?: (w: Uint32Array) => void,
@@ -77,7 +84,7 @@ export function evaluateFeed(
       ? (r: IpRange): void => { usable++; sink(r); }
       : (r: IpRange): void => { usable++; entries.push(r); };
     // made once, not per entry: a closure per line is 1M short-lived objects at 1M
-    const keepV4 = (a: number, b: number): void => { usable++; sinkV4?.(a, b); };
+    const keepV4 = (a: number, b: number): void => { usable++; sinkV4?.addV4(a, b); };
     const keepV6 = (w: Uint32Array): void => { usable++; sinkV6?.(w); };
     const p = parseFeed(body.text, {
       format: feed.format,
@@ -88,7 +95,15 @@ export function evaluateFeed(
       onEntry: sink && sinkV4 && sinkV6
         ? (e) => (e.family === 6 ? guardV6Range(e.first, e.last, guard, g, keepV6) : guardEntry(e, guard, g, keep))
         : (e) => guardEntry(e, guard, g, keep),
-      ...(sink && sinkV4 ? { onV4: (f: number, l: number) => guardV4(f, l, guard, g, keepV4) } : {}),
+      // a batch is guarded in place, then handed on whole: the loops over entries are top-level
+      // functions and a method, not this refresh's closures (V8 keeps their optimised code)
+      ...(sink && sinkV4 ? {
+        onV4Batch: (fs: Float64Array, ls: Float64Array, n: number) => {
+          const m = guardV4Batch(fs, ls, n, guard, g, keepV4);
+          usable += m;
+          sinkV4.addV4Batch(fs, ls, m);
+        },
+      } : {}),
       ...(sink && sinkV4 && sinkV6 ? { onV6: (w: Uint32Array) => guardV6(w, guard, g, keepV6) } : {}),
     });
     stats.dataLines += p.dataLines;

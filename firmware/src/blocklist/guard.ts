@@ -232,13 +232,31 @@ export function guardEntry(e: IpRange, guard: Guard, res: GuardResult, keep: (r:
   for (const k of kept) keep(k);
 }
 
-/** Guard one IPv4 entry held as numbers (parse.ts onV4): an entry clear of every protected
- *  segment and not too broad goes to `keep` at once, without a bigint or an object; anything
- *  else takes guardEntry (same counts, samples and carving). */
+/** Guard one IPv4 entry held as numbers: guardV4Batch of that one entry (an entry clear of
+ *  every protected segment and not too broad goes to `keep` without a bigint or an object;
+ *  anything else takes guardEntry: same counts, samples and carving). */
 export function guardV4(first: number, last: number, guard: Guard, res: GuardResult, keep: (first: number, last: number) => void): void {
-  if (last - first + 1 <= (guard.v4MaxSize ?? Number(guard.maxSize[4])) && clearOfV4Segments(guard, first, last)) {
-    keep(first, last);
-    return;
+  if (guardV4Batch(Float64Array.of(first), Float64Array.of(last), 1, guard, res, keep) === 1) keep(first, last);
+}
+
+/** guardV4 over a batch (parse.ts onV4Batch), in place: the entries clear of every protected
+ *  segment and not too broad are moved to the front of `firsts`/`lasts`, in order, and their
+ *  count returned; any other entry takes guardEntry (same counts, samples and carving) and
+ *  what survives of it goes to `keep`. A top-level loop with no callback on its common path,
+ *  so V8 keeps its optimised code from one refresh to the next. */
+export function guardV4Batch(firsts: Float64Array, lasts: Float64Array, n: number, guard: Guard, res: GuardResult, keep: (first: number, last: number) => void): number {
+  const maxSize = guard.v4MaxSize ?? Number(guard.maxSize[4]);
+  let m = 0;
+  for (let k = 0; k < n; k++) {
+    const first = firsts[k] ?? 0;
+    const last = lasts[k] ?? 0;
+    if (last - first + 1 <= maxSize && clearOfV4Segments(guard, first, last)) {
+      firsts[m] = first;
+      lasts[m] = last;
+      m++;
+    } else {
+      guardEntry({ family: 4, first: BigInt(first), last: BigInt(last) }, guard, res, (r) => keep(Number(r.first), Number(r.last)));
+    }
   }
-  guardEntry({ family: 4, first: BigInt(first), last: BigInt(last) }, guard, res, (r) => keep(Number(r.first), Number(r.last)));
+  return m;
 }

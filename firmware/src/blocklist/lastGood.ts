@@ -104,26 +104,47 @@ function* base64Chunks(xs: Uint32Array): Generator<void, string> {
  *  cost 45–65 ms here). */
 function* snapshotSteps(s: FeedSnapshot): Generator<void, string> {
   const { v4First: f, v4Last: l } = s.ranges;
+  // the passes over the ranges are top-level functions called per chunk, not loops in this
+  // generator: V8 does not compile a loop inside a generator on the stack (OSR), so they ran in
+  // the interpreter (100k ranges: ~12 ms cold in the generator, ~4 ms in a function)
   let n = 0;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === l[i]) n++;
-    if (i % CHUNK === CHUNK - 1) yield;
+  for (let i = 0; i < f.length; i += CHUNK) {
+    n += countSingles(f, l, i, Math.min(i + CHUNK, f.length));
+    yield;
   }
   const singles = new Uint32Array(n);
   const pairs = new Uint32Array(2 * (f.length - n));
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < f.length; i++) {
-    const x = f[i] ?? 0;
-    const y = l[i] ?? 0;
-    if (x === y) singles[a++] = x;
-    else { pairs[b++] = x; pairs[b++] = y; }
-    if (i % CHUNK === CHUNK - 1) yield;
+  const at = new Float64Array(2); // next index in singles, in pairs
+  for (let i = 0; i < f.length; i += CHUNK) {
+    splitSingles(f, l, i, Math.min(i + CHUNK, f.length), singles, pairs, at);
+    yield;
   }
   const head = JSON.stringify({ version: 2, feedId: s.feedId, savedAt: s.savedAt, usable: s.usable });
   const v4Singles = yield* base64Chunks(singles);
   const v4Ranges = yield* base64Chunks(pairs);
   return `${head.slice(0, -1)},"v4Singles":"${v4Singles}","v4Ranges":"${v4Ranges}","v6":${JSON.stringify(v6RangeTexts(s.ranges))}}`;
+}
+
+/** How many of the ranges from..to-1 are single addresses. */
+function countSingles(f: Float64Array, l: Float64Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (f[i] === l[i]) n++;
+  return n;
+}
+
+/** The ranges from..to-1: single addresses into `singles`, the others as (first, last) into
+ *  `pairs`, from the indexes in `at` (moved on). */
+function splitSingles(f: Float64Array, l: Float64Array, from: number, to: number, singles: Uint32Array, pairs: Uint32Array, at: Float64Array): void {
+  let a = at[0] ?? 0;
+  let b = at[1] ?? 0;
+  for (let i = from; i < to; i++) {
+    const x = f[i] ?? 0;
+    const y = l[i] ?? 0;
+    if (x === y) singles[a++] = x;
+    else { pairs[b++] = x; pairs[b++] = y; }
+  }
+  at[0] = a;
+  at[1] = b;
 }
 
 /** Runs an encoder's steps to the end at once. */

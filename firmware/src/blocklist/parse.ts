@@ -4,7 +4,7 @@
 // The rules per format are written out in README.md ("How a feed line is read"); keep the two in step.
 import { z } from 'zod';
 import { IpParseError, parseCidr, parseEntry, type IpParseReason, type IpRange } from '../net/ip.js';
-import { csvV4Line, jsonlV4Line, scanV4Run } from './parseBytes.js';
+import { csvV4Line, jsonlV4Line, scanV4Batch } from './parseBytes.js';
 import { scanV6Line } from '../net/ip6Numbers.js';
 import type { FeedFormat } from '../config/feedCatalog.js';
 
@@ -48,7 +48,12 @@ export interface ParseOptions {
    *  are read on numbers in the bytes and come here instead, without a string, a bigint or an
    *  object per line (parseBytes.ts; anything else takes the full parser and onEntry). */
   onV4?: (first: number, last: number) => void;
-  /** With onV4: lines whose entry is one IPv6 address or prefix come here the same way, as
+  /** As onV4, in batches (taking its place): entry k of n at `firsts[k]`, `lasts[k]`, valid
+   *  during the call, in the order of the lines among the other entries. What a refresh uses:
+   *  its per-entry steps are then loops in top-level functions, which V8 keeps optimised from
+   *  one refresh to the next (a callback made anew per refresh is not). */
+  onV4Batch?: (firsts: Float64Array, lasts: Float64Array, n: number) => void;
+  /** With onV4 or onV4Batch: lines whose entry is one IPv6 address or prefix come here the same way, as
    *  words (net/ip6Numbers.ts: first at w[0..3], last at w[4..7]; valid during the call). */
   onV6?: (w: Uint32Array) => void;
 }
@@ -71,6 +76,16 @@ export interface ParseResult {
 }
 
 export const DEFAULT_MAX_LINE = 1024;
+
+/** Entries a batch of onV4Batch holds at most (2 × 32 KiB of numbers). */
+export const V4_BATCH = 4096;
+
+/** onV4 as a batch handler. */
+function eachV4(onV4: (first: number, last: number) => void): (firsts: Float64Array, lasts: Float64Array, n: number) => void {
+  return (firsts, lasts, n) => {
+    for (let k = 0; k < n; k++) onV4(firsts[k] ?? 0, lasts[k] ?? 0);
+  };
+}
 
 const SpamhausRecordSchema = z.looseObject({
   cidr: z.string().describe('IPv4 or IPv6 prefix, e.g. 192.0.2.0/24'),
@@ -238,22 +253,33 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
   const size = bytes.length;
   let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // byte-order mark
   let lineNo = 0;
-  const onV4 = onEntry ? opts.onV4 : undefined;
-  const onV6 = onV4 ? opts.onV6 : undefined;
+  const onBatch = onEntry ? (opts.onV4Batch ?? (opts.onV4 ? eachV4(opts.onV4) : undefined)) : undefined;
+  const onV6 = onBatch ? opts.onV6 : undefined;
   const v4 = new Float64Array(3);
+  const batchFirst = new Float64Array(onBatch ? V4_BATCH : 0);
+  const batchLast = new Float64Array(onBatch ? V4_BATCH : 0);
+  let pending = 0; // entries of a csv or JSONL body in the batch, not yet handed on
+  const flush = (): void => {
+    if (pending > 0 && onBatch) onBatch(batchFirst, batchLast, pending);
+    pending = 0;
+  };
   const v6 = onV6 ? new Uint32Array(8) : undefined;
   // csv: a line without quotes, NUL or non-ASCII bytes is split on the delimiter in its bytes
   // (a whitespace delimiter takes the full path: trimming the line would move its fields)
   const delim = delimiter.charCodeAt(0);
   const csvBytes = opts.format === 'csv' && delimiter.length === 1 && delim > 32 && delim < 127;
   while (pos <= size) {
-    if (onV4 && opts.format !== 'csv' && opts.format !== 'spamhaus-jsonl') {
+    if (onBatch && opts.format !== 'csv' && opts.format !== 'spamhaus-jsonl') {
       // the lines the full parser reads the same way (same entries), without the strings
-      pos = scanV4Run(bytes, pos, cidrOpts.allowHostBits, v4, onV4);
-      const n = v4[2] ?? 0;
-      lineNo += n;
-      result.dataLines += n;
-      result.acceptedTotal += n;
+      for (;;) {
+        pos = scanV4Batch(bytes, pos, cidrOpts.allowHostBits, v4, batchFirst, batchLast);
+        const n = v4[2] ?? 0;
+        lineNo += n;
+        result.dataLines += n;
+        result.acceptedTotal += n;
+        if (n > 0) onBatch(batchFirst, batchLast, n);
+        if (n < V4_BATCH) break;
+      }
       if (pos > size) break;
       const end6 = v6 ? scanV6Line(bytes, pos, size, cidrOpts.allowHostBits, v6) : -1;
       if (end6 >= 0 && v6) {
@@ -264,7 +290,7 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
         onV6?.(v6);
         continue;
       }
-    } else if (onV4) {
+    } else if (onBatch) {
       // one record or csv line read in the bytes, or -1: the full path below reads it
       const end = opts.format === 'spamhaus-jsonl'
         ? jsonlV4Line(bytes, pos, maxLine, cidrOpts.allowHostBits, v4, v6)
@@ -276,8 +302,14 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
         lineNo++;
         result.dataLines++;
         result.acceptedTotal++;
-        if (v4[2] === 6 && v6) onV6?.(v6);
-        else onV4(v4[0] ?? 0, v4[1] ?? 0);
+        if (v4[2] === 6 && v6) {
+          flush();
+          onV6?.(v6);
+        } else {
+          batchFirst[pending] = v4[0] ?? 0;
+          batchLast[pending] = v4[1] ?? 0;
+          if (++pending === V4_BATCH) flush();
+        }
         continue;
       }
     }
@@ -302,6 +334,7 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
       if (entry === null) continue;
       result.dataLines++;
       result.acceptedTotal++;
+      flush();
       if (onEntry) onEntry(entry);
       else result.entries.push(entry);
     } catch (err) {
@@ -313,5 +346,6 @@ export function parseFeed(body: string | Buffer, opts: ParseOptions): ParseResul
       }
     }
   }
+  flush();
   return result;
 }

@@ -80,7 +80,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   const t1 = performance.now();
   const packer = new RangePacker();
   const guard = typeof i.guard === 'function' ? i.guard(seen()) : i.guard;
-  const outcome = evaluateFeed(i.feed, bodies, guard, i.lastGoodUsable, (r) => packer.add(r), (f, l) => packer.addV4(f, l), (w) => packer.addV6(w));
+  const outcome = evaluateFeed(i.feed, bodies, guard, i.lastGoodUsable, (r) => packer.add(r), packer, (w) => packer.addV6(w));
   if (!outcome.health.ok) return { kind: 'fault', reason: outcome.health.reason, detail: outcome.health.detail, stats: outcome.stats, peers: seen() };
   const t2 = performance.now();
   const ranges = packer.finish();

@@ -4,7 +4,8 @@ import test from 'ava';
 import fc from 'fast-check';
 import { scanV4Line, sortU32 } from '../../../firmware/src/net/cidrNumbers.js';
 import { IpParseError, parseCidr, type IpRange } from '../../../firmware/src/net/ip.js';
-import { parseFeed } from '../../../firmware/src/blocklist/parse.js';
+import { parseFeed, V4_BATCH } from '../../../firmware/src/blocklist/parse.js';
+import { evaluateFeed } from '../../../firmware/src/blocklist/evaluate.js';
 import { buildGuard, emptyGuardResult, guardEntry, guardV4 } from '../../../firmware/src/blocklist/guard.js';
 import { packRanges, RangePacker } from '../../../firmware/src/blocklist/packed.js';
 
@@ -94,6 +95,12 @@ test('sortU32 sorts like a comparison sort and leaves its input alone', (t) => {
     t.deepEqual(Array.from(got), [...xs].sort((a, b) => a - b));
     t.deepEqual(Array.from(input), xs);
   }));
+  // longer than a chunk of its passes (4,096), with duplicates
+  fc.assert(fc.property(fc.integer({ min: 4_000, max: 13_000 }), fc.integer({ min: 1, max: 0xffffffff }), (n, seed) => {
+    let x = seed;
+    const xs = Array.from({ length: n }, () => { x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0; return x % 7 === 0 ? 42 : x; });
+    t.deepEqual(Array.from(sortU32(Uint32Array.from(xs))), [...xs].sort((a, b) => a - b));
+  }), { numRuns: 10 });
 });
 
 test('a feed read from its bytes, line by line, reads as the whole body decoded first (invalid UTF-8, BOM, CR, NUL)', (t) => {
@@ -165,4 +172,47 @@ test('a Spamhaus JSONL feed read with onV4 (records read in the bytes) gives the
     format: 'spamhaus-jsonl', onEntry: () => objects++, onV4: () => numbers++,
   });
   t.deepEqual([numbers, objects, r.declaredRecords], [1, 1, 2]);
+});
+
+test('a feed longer than one onV4Batch batch gives the same entries, in the same order, counts and samples as without (plain, csv, JSONL)', (t) => {
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 0xffffffff }), fc.constantFrom<'plain' | 'csv' | 'spamhaus-jsonl'>('plain', 'csv', 'spamhaus-jsonl'), fc.double({ min: 0, max: 0.02, noNaN: true }),
+    (seed, format, oddShare) => {
+      // ~2.5 batches of lines, with odd ones (comments, IPv6, bad lines, carved prefixes) here and there
+      let x = seed;
+      const next = (): number => { x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0; return x; };
+      const lines: string[] = [];
+      for (let i = 0; i < V4_BATCH * 2.5; i++) {
+        const v = next();
+        const odd = (next() % 10_000) / 10_000 < oddShare;
+        const text = odd
+          ? ['# c', '2001:db8::1', '1.2.3', '10.0.0.0/7', '192.168.0.0/15', '01.2.3.4', '198.51.100.0/24'][next() % 7]!
+          : next() % 20 === 0 ? `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.0/24` : `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+        lines.push(format === 'csv' ? `${i},${text}` : format === 'spamhaus-jsonl' ? `{"cidr":"${text}"}` : text);
+      }
+      const body = lines.join('\n');
+      const opts = { format, ...(format === 'csv' ? { csv: { column: 2 } } : {}) } as const;
+      const slow: string[] = [];
+      const a = parseFeed(body, { ...opts, onEntry: (e) => slow.push(`${e.family} ${e.first}-${e.last}`) });
+      const fast: string[] = [];
+      let batches = 0;
+      const b = parseFeed(body, {
+        ...opts, onEntry: (e) => fast.push(`${e.family} ${e.first}-${e.last}`),
+        onV4Batch: (fs, ls, n) => { batches++; for (let k = 0; k < n; k++) fast.push(`4 ${fs[k]}-${ls[k]}`); },
+      });
+      t.deepEqual(fast, slow);
+      t.deepEqual(b, a);
+      t.true(batches >= 3);
+      // guarded and packed in batches, as a refresh does: the same ranges as the object path
+      const guard = buildGuard({ protected: [{ range: parseCidr('198.51.100.0/28'), reason: 'own_address' }] });
+      const rules = { id: 'f', format, ...(format === 'csv' ? { csv: { column: 2 } } : {}), allowHostBits: false, minEntries: 1, maxShrinkRatio: 0, maxRejectRatio: 1 };
+      const ref = evaluateFeed(rules, { v4: { text: body } }, guard, null);
+      const p = new RangePacker();
+      const got = evaluateFeed(rules, { v4: { text: Buffer.from(body) } }, guard, null, (r) => p.add(r), p, (w) => p.addV6(w));
+      t.deepEqual({ ...got.stats, usable: 0 }, { ...ref.stats, usable: 0 });
+      t.is(got.stats.usable, ref.entries.length);
+      const packed = p.finish();
+      const want = packRanges(ref.entries);
+      t.deepEqual([[...packed.v4First], [...packed.v4Last]], [[...want.v4First], [...want.v4Last]]);
+    }), { numRuns: 12 });
 });

@@ -163,7 +163,7 @@ test('evaluateFeed streaming IPv6 on numbers keeps what the object path keeps, w
     const body = { text: lines.join('\n') };
     const ref = evaluateFeed(rules, { v6: body }, guard, null);
     const p = new RangePacker();
-    const got = evaluateFeed(rules, { v6: body }, guard, null, (r) => p.add(r), (f, l) => p.addV4(f, l), (w) => p.addV6(w));
+    const got = evaluateFeed(rules, { v6: body }, guard, null, (r) => p.add(r), p, (w) => p.addV6(w));
     t.deepEqual(got.stats, ref.stats);
     const packed = p.finish();
     t.deepEqual(v6IpRanges(packed), mergeRanges([ref.entries])[6]);
