@@ -7,7 +7,7 @@
 // IPv4 stays on numbers (a Uint32Array per set, sorted), no object per entry; IPv6 too
 // (prefixSetsV6.ts, 4 words an address). Pure.
 import type { IpRange } from '../net/ip.js';
-import { countCidrsV4, forEachCidrV4 } from '../net/cidrNumbers.js';
+import { cidrHostBitsV4, countCidrsV4, POW2 } from '../net/cidrNumbers.js';
 import type { PackedRanges } from './packed.js';
 import { splitV6, type MaskedV6 } from './prefixSetsV6.js';
 
@@ -47,46 +47,79 @@ export function maskedLengths(counts: ArrayLike<number>, bits: number): number[]
   return lens.slice(0, MASKED_MAX_LENGTHS).sort((a, b) => b - a);
 }
 
+/** Ranges a loop below handles per call. As sortU32's passes (net/cidrNumbers.ts): a function
+ *  called many times in the full load is compiled whole then and kept for the update; one
+ *  called once with a long loop got only code compiled on the stack (OSR), and was compiled
+ *  again at the update, on its CPU. */
+const CHUNK = 4096;
+
 /** The per-length prefix counts of IPv4 ranges (index 0..32; 32 = single addresses). */
 export function countV4(first: Float64Array, last: Float64Array, counts = new Float64Array(33)): Float64Array {
-  for (let i = 0; i < first.length; i++) {
+  const n = first.length;
+  for (let i = 0; i < n; i += CHUNK) countV4Chunk(first, last, i, Math.min(n, i + CHUNK), counts);
+  return counts;
+}
+
+/** countV4 of ranges from..to, added into `counts`. */
+function countV4Chunk(first: Float64Array, last: Float64Array, from: number, to: number, counts: Float64Array): void {
+  for (let i = from; i < to; i++) {
     const f = first[i] ?? 0;
     const l = last[i] ?? f; // both arrays have the same length: never the fallback
     if (f === l) counts[32] = (counts[32] ?? 0) + 1;
     else countCidrsV4(f, l, counts);
   }
-  return counts;
 }
 
-/** The IPv4 sets of sorted disjoint ranges, cut with the given masked lengths (`counts`: their
- *  prefix counts per length, as countV4 gives them). Every output list is ascending. */
+/** The IPv4 sets of sorted disjoint ranges, cut with the given masked lengths (`counts`: the
+ *  ranges' prefix counts per length, every length, exactly as countV4 gives them: each length's
+ *  array is sized by it). Every output list is ascending. Throws nothing. */
 export function splitV4(first: Float64Array, last: Float64Array, lens: readonly number[], counts: ArrayLike<number>): Pick<SetContent, 'v4Singles' | 'v4Masked' | 'v4Nets'> {
   const n = first.length;
-  const slot = new Int8Array(33).fill(-1);
-  lens.forEach((len, i) => { slot[len] = i; });
-  const v4Singles = new Uint32Array(counts[32] ?? 0);
-  const v4Masked: MaskedV4[] = lens.map((len) => ({ len, nets: new Uint32Array(counts[len] ?? 0) }));
-  const fill = new Uint32Array(lens.length);
+  const out = new V4Split(counts);
+  for (let i = 0; i < n; i += CHUNK) splitV4Chunk(first, last, i, Math.min(n, i + CHUNK), out);
+  const masked = new Set(lens);
   const v4Nets: IpRange[] = [];
-  let s = 0;
-  const put = (net: number, len: number): void => {
-    if (len === 32) { v4Singles[s++] = net; return; }
-    const k = slot[len] ?? -1;
-    const m = v4Masked[k];
-    if (m) {
-      const at = fill[k] ?? 0;
-      m.nets[at] = net;
-      fill[k] = at + 1;
-    }
-    else v4Nets.push({ family: 4, first: BigInt(net), last: BigInt(net + 2 ** (32 - len) - 1) });
-  };
-  for (let i = 0; i < n; i++) {
+  for (let len = 0; len < 32; len++) {
+    if (masked.has(len)) continue;
+    for (const net of out.nets[len] ?? []) v4Nets.push({ family: 4, first: BigInt(net), last: BigInt(net + 2 ** (32 - len) - 1) });
+  }
+  // the rare lengths' prefixes in address order (they are disjoint: no two share a start)
+  v4Nets.sort((a, b) => (a.first < b.first ? -1 : 1));
+  return { v4Singles: out.nets[32] ?? new Uint32Array(0), v4Masked: lens.map((len) => ({ len, nets: out.nets[len] ?? new Uint32Array(0) })), v4Nets };
+}
+
+/** splitV4's prefixes while they are cut: one array per length, sized by `counts`, so that
+ *  putting one is the same few instructions whatever its length. A branch the full load never
+ *  took (a rare length) would throw the loop's code away at the update; and a class, not a
+ *  closure made at each call, so the loop's code meets the same call target in the next refresh. */
+class V4Split {
+  readonly nets: Uint32Array[];
+  readonly fill = new Uint32Array(33);
+
+  constructor(counts: ArrayLike<number>) {
+    this.nets = Array.from({ length: 33 }, (_, len) => new Uint32Array(counts[len] ?? 0));
+  }
+
+  put(net: number, len: number): void {
+    const at = this.fill[len] ?? 0;
+    const a = this.nets[len];
+    if (a) a[at] = net;
+    this.fill[len] = at + 1;
+  }
+}
+
+/** splitV4 of ranges from..to into `out` (the prefixes as forEachCidrV4 cuts them). */
+function splitV4Chunk(first: Float64Array, last: Float64Array, from: number, to: number, out: V4Split): void {
+  for (let i = from; i < to; i++) {
     const f = first[i] ?? 0;
     const l = last[i] ?? f;
-    if (f === l) put(f, 32);
-    else forEachCidrV4(f, l, put);
+    if (f === l) { out.put(f, 32); continue; } // most ranges: no cut
+    for (let cur = f; cur <= l;) {
+      const hostBits = cidrHostBitsV4(cur, l);
+      out.put(cur, 32 - hostBits);
+      cur += POW2[hostBits] ?? 0;
+    }
   }
-  return { v4Singles, v4Masked, v4Nets };
 }
 
 /** Cuts minimal ranges into the sets of the masked-hash layout. */

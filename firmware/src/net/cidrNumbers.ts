@@ -4,23 +4,29 @@
 // which matters at a million entries. Pure.
 import { formatAddress, type Family } from './ip.js';
 
-/** 2^k for k = 0..32, exact as doubles. */
-const POW2 = Float64Array.from({ length: 33 }, (_, k) => 2 ** k);
+/** 2^k for k = 0..32, exact as doubles: the size of a block of k host bits. */
+export const POW2: Readonly<Float64Array> = Float64Array.from({ length: 33 }, (_, k) => 2 ** k);
 
 /** Calls `emit(network, prefixLen)` for the minimal list of prefixes that covers
  *  `first`..`last` (inclusive, 0 ≤ first ≤ last ≤ 2^32 − 1), in address order. */
 export function forEachCidrV4(first: number, last: number, emit: (net: number, len: number) => void): void {
   let cur = first;
   while (cur <= last) {
-    // the largest block aligned at `cur` (its trailing zero bits) that does not pass `last`
-    // (the floor of log2 of what is left); bit operations read the low 32 bits of `cur`
-    const align = cur === 0 ? 32 : 31 - Math.clz32(cur & -cur);
-    const left = last - cur + 1;
-    const fit = left >= 0x1_0000_0000 ? 32 : 31 - Math.clz32(left);
-    const hostBits = align < fit ? align : fit;
+    const hostBits = cidrHostBitsV4(cur, last);
     emit(cur, 32 - hostBits);
     cur += POW2[hostBits] ?? 0;
   }
+}
+
+/** The host bits of the first prefix forEachCidrV4 emits for `cur`..`last` (cur ≤ last): for
+ *  loops that cannot take a callback (blocklist/prefixSets.ts splitV4). */
+export function cidrHostBitsV4(cur: number, last: number): number {
+  // the largest block aligned at `cur` (its trailing zero bits) that does not pass `last`
+  // (the floor of log2 of what is left); bit operations read the low 32 bits of `cur`
+  const align = cur === 0 ? 32 : 31 - Math.clz32(cur & -cur);
+  const left = last - cur + 1;
+  const fit = left >= 0x1_0000_0000 ? 32 : 31 - Math.clz32(left);
+  return align < fit ? align : fit;
 }
 
 /** How many prefixes forEachCidrV4 emits for the range, by prefix length (index 0..32). */

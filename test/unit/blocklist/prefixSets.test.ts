@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { packRanges } from '../../../firmware/src/blocklist/packed.js';
-import { MASKED_MAX_LENGTHS, MASKED_MIN_PREFIXES, maskedLengths, splitPacked, type SetContent } from '../../../firmware/src/blocklist/prefixSets.js';
+import { countV4, MASKED_MAX_LENGTHS, MASKED_MIN_PREFIXES, maskedLengths, splitPacked, splitV4, type SetContent } from '../../../firmware/src/blocklist/prefixSets.js';
 import { forEachCidrV4, netmaskText } from '../../../firmware/src/net/cidrNumbers.js';
 import { rangeToCidrs, type IpRange } from '../../../firmware/src/net/ip.js';
 
@@ -54,6 +54,44 @@ test('forEachCidrV4 cuts a range into the same prefixes as the bigint rangeToCid
   const all: string[] = [];
   forEachCidrV4(0, 0xffffffff, (net, len) => all.push(`${net}/${len}`));
   t.deepEqual(all, ['0/0']);
+});
+
+/** Sorted disjoint IPv4 ranges, more than two of countV4's and splitV4's chunks of 4,096: singles,
+ *  short ranges and wide ones (many prefix lengths, so rare lengths too), gaps of any size. */
+const arbManyRanges = fc.array(fc.tuple(fc.integer({ min: 1, max: 3000 }), fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 200_000 }))), { minLength: 8200, maxLength: 9000 })
+  .map((steps) => {
+    const first: number[] = [];
+    const last: number[] = [];
+    let at = 0;
+    for (const [gap, span] of steps) {
+      const f = at + gap;
+      const l = Math.min(0xffffffff, f + span);
+      if (f > 0xffffffff) break;
+      first.push(f);
+      last.push(l);
+      at = l + 1;
+    }
+    return { first: Float64Array.from(first), last: Float64Array.from(last) };
+  });
+
+test('property: countV4 and splitV4 across their chunks give what one plain walk of forEachCidrV4 gives', (t) => {
+  fc.assert(fc.property(arbManyRanges, fc.uniqueArray(fc.integer({ min: 0, max: 31 }), { maxLength: MASKED_MAX_LENGTHS }), ({ first, last }, someLens) => {
+    const counts = new Array<number>(33).fill(0);
+    const byLen: number[][] = Array.from({ length: 33 }, () => []);
+    const order: Array<[number, number]> = [];
+    for (let i = 0; i < first.length; i++) {
+      forEachCidrV4(first[i]!, last[i]!, (net, len) => { counts[len]!++; byLen[len]!.push(net); order.push([net, len]); });
+    }
+    const got = countV4(first, last);
+    t.deepEqual(Array.from(got), counts);
+    for (const lens of [maskedLengths(got, 32), [...someLens].sort((a, b) => b - a)]) {
+      const s = splitV4(first, last, lens, got);
+      t.deepEqual(Array.from(s.v4Singles), byLen[32]);
+      t.deepEqual(s.v4Masked.map((m) => [m.len, Array.from(m.nets)]), lens.map((len) => [len, byLen[len]]));
+      t.deepEqual(s.v4Nets, order.filter(([, len]) => len < 32 && !lens.includes(len))
+        .map(([net, len]): IpRange => ({ family: 4, first: BigInt(net), last: BigInt(net + 2 ** (32 - len) - 1) })));
+    }
+  }), { numRuns: 15, endOnFailure: true }); // no shrinking: arrays of 8,000 ranges
 });
 
 test('a length gets its own masked hash set from MASKED_MIN_PREFIXES prefixes; fewer stay in the interval set', (t) => {
