@@ -113,12 +113,14 @@ const MAX_KEPT_CHANNELS = 256;
 /** The beacon window as kept across a restart: when the box started watching, and each pair's
  *  connections (interleaved [start s, bytes, …]) with its last sighting and report (event ms).
  *  `channels` (each device's persistent rare channels: [device, [[network, last scored as one]]])
- *  and `told` (the figures last reported per pair) came later: a file without them still loads. */
+ *  `told` (the figures last reported per pair) and `implicated` (devices reported for one of several
+ *  persistent rare channels: [device, when, how many channels then]) came later: a file without them still loads. */
 export const BeaconSnapshotSchema = z.strictObject({
   observedSince: z.number().nullable(),
   pairs: z.array(z.tuple([z.string().max(200), z.array(z.number()).max(2 * 4096), z.number(), z.number().nullable()])),
   channels: z.array(z.tuple([z.string().max(100), z.array(z.tuple([z.string().max(100), z.number()])).max(MAX_KEPT_CHANNELS)])).max(1_000_000).optional(),
   told: z.array(z.tuple([z.string().max(200), z.string().max(100)])).max(1_000_000).optional(),
+  implicated: z.array(z.tuple([z.string().max(100), z.number(), z.number().int().min(0).max(MAX_KEPT_CHANNELS)])).max(1_000_000).optional(),
 });
 export type BeaconSnapshot = z.infer<typeof BeaconSnapshotSchema>;
 
@@ -138,6 +140,10 @@ export class BeaconDetector implements FlowDetector {
   /** Per device, its persistent rare channels outside published operator networks, with the event
    *  time each was last scored as one (only devices that have one: few). */
   private readonly channels: CappedMap<string, Map<string, number>>;
+  /** Per device, the event time a beacon on one of its several persistent rare channels was last
+   *  reported, and how many it kept then (only such devices: few). Its other rare channels are
+   *  then part of the same story. */
+  private readonly implicated: CappedMap<string, { at: number; channels: number }>;
 
   /** `ids`: the device ids shared with the other window tables. */
   constructor(private readonly ctx: DetectorContext, private readonly ids: DeviceIds = new DeviceIds()) {
@@ -152,6 +158,7 @@ export class BeaconDetector implements FlowDetector {
     });
     this.told = new CappedMap(ctx.c.t.caps.devices);
     this.channels = new CappedMap(ctx.c.t.caps.devices);
+    this.implicated = new CappedMap(ctx.c.t.caps.devices);
   }
 
   size(): number { return this.pairs.size; }
@@ -203,6 +210,16 @@ export class BeaconDetector implements FlowDetector {
     const several = persistent && channels >= b.channels.perDevice;
     let threshold = isNew ? b.scoreThreshold - b.newDestinationBonus : b.scoreThreshold;
     if (several) threshold = Math.min(threshold, b.channels.scoreThreshold);
+    // The scope of an implant already reported: a device the box reported for one of several
+    // persistent rare channels keeps a controller and fallbacks. Its other channels to networks no
+    // other office device uses, outside the operator networks, that the method can see (the
+    // connections, over minObservedHours hours or more) are that implant's too, however irregular
+    // (a fallback used for a night): an analyst scoping the infected host lists every one of them.
+    const implicated = several ? undefined : this.implicated.peek(deviceKey(flow));
+    const scoped = implicated !== undefined && now - implicated.at <= c.hours(b.windowHours)
+      && (used?.count ?? 1) <= 1 && (this.ctx.officeDevices?.(now) ?? 0) >= b.channels.minOfficeDevices
+      && w.hd.bars >= b.minObservedHours && this.ctx.operatorOf?.(flow.remoteIp) === undefined;
+    if (scoped) threshold = 0;
     const s = this.score(w, threshold);
     if (s === undefined || s.score < threshold) return [];
     if (used !== undefined && used.count > c.t.longConnection.maxDevices) return [];
@@ -211,10 +228,18 @@ export class BeaconDetector implements FlowDetector {
     if (now - (this.lastReported[p] ?? 0) < c.hours(b.reportEveryHours) && this.told.get(key) === figures) return [];
     this.lastReported[p] = now;
     this.told.set(key, figures);
+    if (several) this.implicated.set(deviceKey(flow), { at: now, channels });
     const f = this.finding(flow, s, now);
     f.evidence['devicesUsingNetworkOrName'] = used?.count ?? null;
     f.evidence['persistentRareChannels'] = channels;
     f.evidence['scoreThreshold'] = threshold;
+    if (scoped) {
+      // not "regular": what makes it a finding is the device's other channels, which the text says
+      f.params['deviceRareChannels'] = implicated?.channels ?? 0;
+      f.params['activeHours'] = w.hd.bars;
+      f.evidence['deviceReportedHoursAgo'] = Math.round(((now - (implicated?.at ?? now)) / 3_600_000) * 10) / 10;
+      f.evidence['activeHours'] = w.hd.bars;
+    }
     const web = WEB_PORTS.has(flow.remotePort ?? -1);
     if (!persistent) operator = this.ctx.operatorOf?.(flow.remoteIp);
     // A web-port check-in to a network a large operator publishes for its services and cloud is
@@ -234,7 +259,7 @@ export class BeaconDetector implements FlowDetector {
       f.evidence['destinationFirstSeenHoursAgo'] = routine.firstSeenHoursAgo;
       f.evidence['destinationEarlierDaysUsed'] = routine.earlierDaysUsed;
       f.evidence['deviceSeenHoursBeforeDestination'] = routine.deviceSeenHoursBefore;
-      if (web && !several && routine.firstSeenHoursAgo >= 24 * b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
+      if (web && !several && !scoped && routine.firstSeenHoursAgo >= 24 * b.routineDays && routine.earlierDaysUsed >= b.routineDays) f.corroborating = true;
     }
     return [f];
   }
@@ -275,7 +300,11 @@ export class BeaconDetector implements FlowDetector {
       const figures = this.told.peek(k), p = this.slotOfText(k);
       return figures !== undefined && p !== undefined && (this.lastSeen[p] ?? 0) >= horizon ? [k, figures] : undefined;
     });
-    return { observedSince: this.observedSince ?? null, pairs, channels, told };
+    const implicated = Rows.of(() => this.implicated.keys(), (device): NonNullable<BeaconSnapshot['implicated']>[number] | undefined => {
+      const i = this.implicated.peek(device);
+      return i !== undefined && i.at >= horizon ? [device, i.at, i.channels] : undefined;
+    });
+    return { observedSince: this.observedSince ?? null, pairs, channels, told, implicated };
   }
 
   /** Takes back a window kept before a restart (a restart must not blind the detector for hours);
@@ -294,6 +323,7 @@ export class BeaconDetector implements FlowDetector {
     }
     for (const [device, nets] of s.channels ?? []) if (this.channels.peek(device) === undefined) this.channels.set(device, new Map(nets));
     for (const [k, figures] of s.told ?? []) if (this.told.peek(k) === undefined) this.told.set(k, figures);
+    for (const [device, at, channels] of s.implicated ?? []) if (this.implicated.peek(device) === undefined) this.implicated.set(device, { at, channels });
   }
 
   /** A pair's key as the snapshot writes it: `device|remote address`. */
@@ -387,5 +417,6 @@ export class BeaconDetector implements FlowDetector {
       for (const [k, at] of m) if (at < now - CHANNEL_HOLD_MS) m.delete(k);
       return m.size === 0;
     });
+    this.implicated.sweep((i) => i.at < horizon);
   }
 }

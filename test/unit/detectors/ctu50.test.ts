@@ -73,10 +73,12 @@ const run = (layout: Layout): { alerts: Alert[]; findings: number } => {
 // 18 or 22 hours and 3 channels give the same figures. Days 4-5 (20 PC-days) stay held out for the
 // routine rule and meet the target. C2 servers found: 12 / 12 of 13, was 7: Botnet-67-1's
 // controller and fallbacks (one on EC2) score 0.7-0.86, and a channel of a device keeping several is
-// not demoted to routine; the one missed (89.69.138.91) is used 8 hours of one day, too short for a
-// 24 h score. Rarity needs an office (5 devices or more): each PC alone, nothing is a rare channel.
+// not demoted to routine. 13 / 13 since 2026-12-03: 89.69.138.91, used irregularly for 10 hours of
+// one night (score 0.57 / 0.61), is found as the scope of the implant already reported on the same
+// host (its other channel to a network no other office device uses, outside the operator networks,
+// seen for 6 hours or more). Rarity needs an office (5 devices or more): each PC alone, nothing is a rare channel.
 const TARGET_PER_PC_DAY = 0.1;
-const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 5, c2Found: 12 }, scattered: { falseAlerts: 5, c2Found: 12 } };
+const MEASURED: Record<Layout, { falseAlerts: number; c2Found: number }> = { even: { falseAlerts: 5, c2Found: 13 }, scattered: { falseAlerts: 5, c2Found: 13 } };
 const HELD_OUT_FROM_DAY = 4;
 const dayOf = (at: number): number => Math.floor((at - MONDAY) / (24 * H)) + 1;
 
@@ -107,6 +109,12 @@ for (const layout of ['even', 'scattered'] as const) {
     for (const v of visible) if (!found.includes(v)) t.log(`  missed: ${v.capture} → ${v.server}`);
     t.true(visible.length >= 5, 'the set has C2 channels the method can see');
     t.true(found.length >= MEASURED[layout].c2Found, `no worse than measured (${found.length} < ${MEASURED[layout].c2Found})`);
+    t.is(found.length, visible.length, 'every labelled C2 server the method can see');
+    // On the infected hosts too, every alert names a server the capture labels malicious: the scope
+    // of an implant (its other rare channels) adds its fallback, not the host's ordinary traffic.
+    const labelled = new Set(malware.filter((r) => r.label === 'Malicious').map((r) => `${malwareIp(captures.indexOf(r.set))}|${r.resp}`));
+    const onHosts = alerts.filter((a) => (a.device.ip ?? '').startsWith('10.60.0.'));
+    t.true(onHosts.length > 0 && onHosts.every((a) => labelled.has(`${a.device.ip}|${a.remote?.ip}`)), onHosts.filter((a) => !labelled.has(`${a.device.ip}|${a.remote?.ip}`)).map((a) => `${a.device.ip} → ${a.remote?.ip}`).join(', '));
     // Botnet-327-2 names no C2 server (every flow is labelled Malicious), but its hourly check-ins
     // to three addresses on 443 are the kind of positive the routine rule could hide: still found.
     const b327 = malwareIp(captures.indexOf('CTU-Malware-Capture-Botnet-327-2'));

@@ -108,8 +108,25 @@ test('a device keeping several persistent rare channels keeps them, and the lowe
     return soon(feed(d, flows.filter((f) => f.end >= at)));
   };
   t.deepEqual(only(({ activeDevices: _a, ...s }) => s), [], 'channels alone: in an office of one (so far) nothing is rare');
-  const noChannels = only((s) => ({ ...s, beacon: { ...(s['beacon'] as object), channels: [] } }));
+  // (and without the record that the device was reported for them, which makes its other rare channels count)
+  const noChannels = only((s) => ({ ...s, beacon: { ...(s['beacon'] as object), channels: [], implicated: [] } }));
   t.deepEqual(noChannels, [], 'office count alone: one channel, so 0.9 is needed');
+});
+
+test('a device reported for several persistent rare channels stays reported across a restart: its night fallback is still found', (t) => {
+  // The implant's two controllers check in all day (reported at ~20:00); a fallback is used from
+  // 21:00 for eight hours, irregularly. The box restarts at 01:00, before the fallback has the six
+  // hours the method needs, and after the controllers' last check-in at 24:00.
+  const at = DAY0 + 25 * H;
+  const fallback = periodic({ every: 6 * MIN, jitter: 5 * MIN, hours: 8, bytes: 5000, bytesJitter: 4900, seed: 5, from: DAY0 + 21 * H, over: { remoteIp: '203.0.113.77' } });
+  const flows = [...fallback, ...clockwork('192.0.2.10'), ...clockwork('2001:db8:2::10'), ...office()];
+  const { kept, steady, restarted, older } = threeBoxes(flows, at);
+  const scoped = (fs: Finding[]) => fs.filter((f) => f.kind === 'beacon' && f.remote?.ip === '203.0.113.77');
+  t.is((kept['beacon'] as { implicated?: unknown[] }).implicated?.length, 1, 'the reported device is written');
+  t.true(scoped(steady).length > 0 && scoped(steady).every((f) => f.at >= at), 'without a restart: found, after 01:00');
+  t.true(scoped(restarted).length > 0, 'after the restart: still found');
+  t.like(scoped(restarted)[0]!.params, { deviceRareChannels: 2 });
+  t.deepEqual(scoped(older), [], 'with the older file the device is not known as reported: the fallback alone is no beacon');
 });
 
 test('an upload is judged against the device\'s baseline kept across a restart; a flow open across it is not counted twice', (t) => {

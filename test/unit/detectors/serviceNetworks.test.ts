@@ -105,3 +105,42 @@ test('a device keeping several persistent rare channels: its check-in used day a
     .filter((f) => f.remote?.ip === '203.0.113.66');
   t.true(implant.some((f) => f.corroborating !== true && Number(f.evidence['destinationEarlierDaysUsed']) === 2), 'with two more channels it stands alone');
 });
+
+test('the scope of a reported implant: its other rare channels the method can see are found however irregular, and nowhere else', (t) => {
+  const HOUR = 60 * MIN;
+  /** A fallback used for one night: ~80 connections over 8 hours, irregular in time and size (scores well under 0.7). */
+  const fallback = (ip: string, hours = 8): FlowRecord[] =>
+    periodic({ every: 6 * MIN, jitter: 5 * MIN, hours, bytes: 5000, bytesJitter: 4900, seed: 5, from: DAY0 + 21 * HOUR, over: { remoteIp: ip } });
+  /** The implant's controller and a fallback on small hosters' networks, clockwork all day and night. */
+  const controllers = (): FlowRecord[] => [
+    ...periodic({ every: 15 * MIN, jitter: 2000, hours: 30, seed: 7, over: { remoteIp: '192.0.2.10' } }),
+    ...periodic({ every: 15 * MIN, jitter: 2000, hours: 30, seed: 8, over: { remoteIp: '2001:db8:2::10', family: 6 } }),
+  ];
+  const at = (fs: Finding[], ip: string): Finding[] => fs.filter((f) => f.remote?.ip === ip);
+
+  t.deepEqual(feed(make(), fallback('203.0.113.77')), [], 'alone, the night fallback is no beacon');
+  const implant = feed(make(), [...controllers(), ...fallback('203.0.113.77')]);
+  t.true(at(implant, '192.0.2.10').length > 0, 'the controllers are reported first');
+  const scoped = at(implant, '203.0.113.77');
+  t.true(scoped.length > 0, 'the fallback of a reported implant is found');
+  for (const f of scoped) {
+    t.true(Number(f.evidence['score']) < 0.7, `scored as it is (${String(f.evidence['score'])}), not made up`);
+    t.is(f.evidence['scoreThreshold'], 0);
+    t.is(f.params['deviceRareChannels'], 2, 'the two channels the device keeps');
+    t.true(Number(f.params['activeHours']) >= 6 && Number(f.params['activeHours']) <= 9, 'the hours it was used in, as seen');
+    t.true(Number(f.evidence['deviceReportedHoursAgo']) >= 0 && Number(f.evidence['deviceReportedHoursAgo']) <= 24);
+    t.not(f.corroborating, true, 'it stands alone');
+  }
+
+  // Not: a network a large operator publishes; a network another office device uses; fewer hours
+  // than the method needs to see anything; a device never reported.
+  t.deepEqual(at(feed(make(), [...controllers(), ...fallback('198.51.100.77')]), '198.51.100.77'), [], 'an operator network');
+  const neighbour = periodic({ every: 60 * MIN, hours: 30, seed: 9, over: { deviceIp: '192.168.1.30', deviceMac: '02:00:00:00:00:30', remoteIp: '203.0.113.5' } });
+  t.deepEqual(at(feed(make(), [...controllers(), ...fallback('203.0.113.77'), ...neighbour]), '203.0.113.77'), [], 'a network another office device uses');
+  t.deepEqual(at(feed(make(), [...controllers(), ...fallback('203.0.113.77', 4)]), '203.0.113.77'), [], 'four hours: too short to see');
+  const cloudOnly = [
+    ...periodic({ every: 15 * MIN, jitter: 2000, hours: 30, seed: 7, over: { remoteIp: '198.51.100.10' } }),
+    ...periodic({ every: 15 * MIN, jitter: 2000, hours: 30, seed: 8, over: { remoteIp: '2001:db8:1::10', family: 6 } }),
+  ];
+  t.deepEqual(at(feed(make(), [...cloudOnly, ...fallback('203.0.113.77')]), '203.0.113.77'), [], 'a PC whose persistent channels are telemetry in operator networks');
+});

@@ -24,14 +24,28 @@ const UNPLUG_EN = 'Unplug the network cable from this computer or turn off its W
 
 export const trafficAlerts: AlertCatalog = {
   beacon: {
-    ja: (p) => ({
+    // A further rare channel of a device that kept several (detectors/beacon.ts, the implant's
+    // scope): found for the device's other channels, not for being regular, so it is not called regular.
+    ja: (p) => (typeof p['deviceRareChannels'] === 'number' ? {
+      title: '感染が疑われる機器に、別の不審な連絡先が見つかりました',
+      what: `${dev(p)}は、ほかの機器が使っていない${u.places(p['deviceRareChannels'], 'ja') ?? '複数'}の相手と、ほぼ一日中通信を続けていました。この機器が、さらに別の相手（${remoteJa(p)}）にも、${typeof p['activeHours'] === 'number' ? `この24時間のうち${u.count(p['activeHours'])}時間にわたって、` : ''}合わせて${u.times(p['connections'], 'ja') ?? '何度も'}接続しています。社内のほかの機器はこの相手と通信していません。`,
+      why: 'ウイルスは、指示を受け取る相手が使えなくなったときに備えて、予備の連絡先を持つことがよくあります。感染が疑われる機器が、社内のほかでは使われていない相手とくり返し通信している場合、その予備の連絡先である可能性が高いです。',
+      did: 'この通信はまだ止めていません。記録を取り、監視センターに知らせました。',
+      todo: UNPLUG_JA,
+    } : {
       title: '決まった間隔で外部と通信し続けている機器があります',
       what: `${dev(p)}が、インターネット上の同じ相手（${remoteJa(p)}）に${u.every(p['intervalSeconds'], 'ja') ?? '決まった間隔で'}、これまでに${u.times(p['connections'], 'ja') ?? '何度も'}、機械的に規則正しく接続しています。`,
       why: 'ウイルスに感染した機器は、攻撃者からの指示を受け取るために、このように決まった間隔で連絡を取り続けることがあります。人が操作しているときの通信はこれほど規則正しくなりません。',
       did: 'この通信はまだ止めていません。記録を取り、監視センターに知らせました。',
       todo: UNPLUG_JA,
     }),
-    en: (p) => ({
+    en: (p) => (typeof p['deviceRareChannels'] === 'number' ? {
+      title: 'Another suspicious outside address found on a device that may be infected',
+      what: `${devEn(p)} had kept in touch nearly all day with ${u.places(p['deviceRareChannels'], 'en', 'outside address', 'outside addresses') ?? 'several outside addresses'} that no other office device uses. It has also connected to another internet address (${remoteEn(p)}) ${u.times(p['connections'], 'en') ?? 'many times'}${typeof p['activeHours'] === 'number' ? ` in ${u.count(p['activeHours'])} of the last 24 hours` : ''}. No other office device talks to it.`,
+      why: 'Malware often keeps spare addresses to report to, in case its main one is taken down. When a device already suspected of infection keeps returning to an address nothing else in the office uses, that address is likely one of them.',
+      did: 'The traffic has not been stopped. It has been recorded and reported to the monitoring centre.',
+      todo: UNPLUG_EN,
+    } : {
       title: 'A device keeps contacting the same outside address at regular intervals',
       what: `${devEn(p)} has connected to the same internet address (${remoteEn(p)}) ${u.every(p['intervalSeconds'], 'en') ?? 'at fixed intervals'}, ${u.times(p['connections'], 'en') ?? 'many times'} so far, with machine-like regularity.`,
       why: 'Infected devices often check in with the attacker at fixed intervals to receive instructions. Traffic caused by people is never this regular.',

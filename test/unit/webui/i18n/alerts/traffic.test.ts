@@ -50,3 +50,17 @@ test('an upload is called more than usual only when the device\'s own history wa
     }
   }
 });
+
+test('a further channel of a device that kept several is not called regular: it says what was seen', (t) => {
+  const scoped = { ...PARAMS, connections: 86, activeHours: 10, deviceRareChannels: 3 };
+  const ja = trafficAlerts['beacon']!.ja(scoped), en = trafficAlerts['beacon']!.en(scoped);
+  t.notRegex(Object.values(ja).join(' '), /規則正しく|決まった間隔|約5分ごと/);
+  t.notRegex(Object.values(en).join(' '), /regular|fixed intervals|every 5 minutes/i);
+  t.true(ja.what.includes('3か所の相手') && ja.what.includes('この24時間のうち10時間にわたって') && ja.what.includes('86回'), ja.what);
+  t.true(en.what.includes('3 outside addresses') && en.what.includes('86 times in 10 of the last 24 hours'), en.what);
+  for (const part of Object.values(ja)) t.false(JARGON.test(part), part);
+  t.notThrows(() => trafficAlerts['beacon']!.ja({ deviceRareChannels: 2 }));
+  t.false(/undefined|NaN/.test(Object.values(trafficAlerts['beacon']!.en({ deviceRareChannels: 2 })).join(' ')));
+  // A regular beacon keeps its own text.
+  t.regex(trafficAlerts['beacon']!.ja(PARAMS).what, /規則正しく/);
+});
