@@ -52,12 +52,12 @@ const CAT_EN: Record<string, string> = {
   hijacked: 'hijacked networks', scanner: 'indiscriminate probing', local: "this box's own list", manual: 'added by the technician',
 };
 const KIND_JA: Record<string, string> = {
-  beacon: '外部との定期的な通信', upload: '大量のデータ送信', mail_abuse: 'メールの大量送信', scan: 'ほかの機器を調べる動き', long_connection: '長時間の通信',
+  beacon: '外部の同じ相手とのくり返しの通信', upload: '大量のデータ送信', mail_abuse: 'メールの大量送信', scan: 'ほかの機器を調べる動き', long_connection: '長時間の通信',
   threat_contact: '危険な相手との通信', threat_repeat: '危険な相手への接続の繰り返し', blocklist_hit: '危険な相手への接続（遮断）',
   device_quarantined: '機器の隔離', dhcp_name_refused: '使ってはいけない名前を名乗る機器',
 };
 const KIND_EN: Record<string, string> = {
-  beacon: 'regular contact with an outside address', upload: 'large upload', mail_abuse: 'bulk mail', scan: 'probing other machines', long_connection: 'long connection',
+  beacon: 'repeated contact with one outside address', upload: 'large upload', mail_abuse: 'bulk mail', scan: 'probing other machines', long_connection: 'long connection',
   threat_contact: 'contact with a dangerous address', threat_repeat: 'repeated attempts to reach a dangerous address', blocklist_hit: 'attempt to reach a dangerous address (blocked)',
   device_quarantined: 'device quarantined', dhcp_name_refused: 'device asking for a name it may not use',
 };
