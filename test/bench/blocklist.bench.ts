@@ -19,7 +19,7 @@
 // tree before issue 14's IPv6 work also has, so it runs on both trees for an old/new comparison.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../firmware/src/blocklist/feature.js';
@@ -287,7 +287,10 @@ async function main(): Promise<void> {
         copyFileSync(join(dir, 'feed.base.txt'), join(dir, 'feed.txt'));
         copyFileSync(join(dir, 'feed.1pct.txt'), join(dir, 'feed-1pct.txt'));
         const out = await run([process.execPath, ...flags, compiled, '--child', String(n), dir, '--family', String(family), ...(sessionMax === undefined ? [] : ['--session-max-bytes', String(sessionMax)])], { timeoutMs: 1_800_000 });
-        results.push(JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, any>);
+        const line = out.stdout.trim().split('\n').pop()!;
+        // BENCH_JSONL=FILE: every run's raw figures, one JSON line each (for A/B comparisons)
+        if (process.env['BENCH_JSONL']) appendFileSync(process.env['BENCH_JSONL'], `${line}\n`);
+        results.push(JSON.parse(line) as Record<string, any>);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
