@@ -63,16 +63,6 @@ class NumList<A extends Float64Array | Uint32Array> {
   }
 }
 
-/** Sorted values without duplicates, written in place (the returned view is a prefix of `s`). */
-function unique<A extends Float64Array | Uint32Array>(s: A): A {
-  let k = 0;
-  for (let i = 0; i < s.length; i++) {
-    const v = s[i];
-    if (v !== undefined && (k === 0 || v !== s[k - 1])) s[k++] = v;
-  }
-  return s.subarray(0, k) as A;
-}
-
 /** True when `xs` never goes down (duplicates allowed). */
 function ascending(xs: Uint32Array): boolean {
   for (let i = 1; i < xs.length; i++) if ((xs[i] ?? 0) < (xs[i - 1] ?? 0)) return false;
@@ -106,14 +96,17 @@ export class RangePacker {
   private readonly prefixes = new NumList(new Float64Array(256), newF64);
   private readonly pairs: Array<[number, number]> = [];
   private readonly v6 = new V6Collector();
+  private v6Added = 0;
 
   add(r: IpRange): void {
-    if (r.family === 4) this.addV4(Number(r.first), Number(r.last));
-    else this.v6.addRange(r);
+    if (r.family === 4) return this.addV4(Number(r.first), Number(r.last));
+    this.v6Added++;
+    this.v6.addRange(r);
   }
 
   /** An IPv6 entry as words (first at w[0..3], last at w[4..7]). */
   addV6(w: Uint32Array): void {
+    this.v6Added++;
     this.v6.add(w);
   }
 
@@ -139,25 +132,45 @@ export class RangePacker {
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
+    return { ...unionParts(this.parts()), ...this.v6.finish() };
+  }
+
+  /** finish, with the IPv4 parts it merged (for the next refresh: lastParse.ts). */
+  finishWithParts(): { ranges: PackedRanges; parts: V4Parts } {
+    const parts = this.parts();
+    return { ranges: { ...unionParts(parts), ...this.v6.finish() }, parts };
+  }
+
+  /** Whether an IPv6 entry was added. */
+  hasV6(): boolean {
+    return this.v6Added > 0;
+  }
+
+  /** The IPv4 entries added, sorted, duplicates kept (what finish merges; a later refresh
+   *  patches them, bodyDelta.ts). The packer lets go of them. */
+  parts(): V4Parts {
     const singles = this.singles.take();
     // feeds are mostly published in address order: then one check replaces the radix sort;
-    // duplicates are left in: the merge below joins equal neighbours anyway (one pass less)
+    // duplicates are left in: the merge joins equal neighbours anyway (one pass less)
     const sorted = ascending(singles) ? singles : sortU32(singles);
-    const keys = unique(this.prefixes.take().sort());
-    const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
+    // duplicates kept: a patch takes away as many as a dropped line held
+    const keys = this.prefixes.take().sort();
+    const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     const pf = new Float64Array(keys.length + ranges.length);
     const pl = new Float64Array(keys.length + ranges.length);
-    // prefixes (sorted by network) and pairs (sorted by first), merged by first
+    // prefixes (sorted by network, then size) and pairs (sorted by first, then last), merged
+    // by (first, last)
     let i = 0;
     let j = 0;
     let k = 0;
     while (i < keys.length || j < ranges.length) {
       const key = keys[i];
       const kf = key === undefined ? Infinity : Math.floor(key / 64);
+      const kl = kf + 2 ** ((key ?? 0) % 64) - 1;
       const r = ranges[j];
-      if (r === undefined || kf <= r[0]) {
+      if (r === undefined || kf < r[0] || (kf === r[0] && kl <= r[1])) {
         pf[k] = kf;
-        pl[k++] = kf + 2 ** ((key ?? 0) % 64) - 1;
+        pl[k++] = kl;
         i++;
       } else {
         pf[k] = r[0];
@@ -165,9 +178,106 @@ export class RangePacker {
         j++;
       }
     }
-    // the singles stay a Uint32Array into the merge (no Float64 copy of 1M singles)
-    return { ...unionV4(sorted, sorted, pf, pl), ...this.v6.finish() };
+    return { singles: sorted, otherFirst: pf, otherLast: pl };
   }
+}
+
+/** A feed's IPv4 entries before the merge: single addresses ascending, the other entries by
+ *  (first, last); duplicates kept. */
+export interface V4Parts {
+  singles: Uint32Array;
+  otherFirst: Float64Array;
+  otherLast: Float64Array;
+}
+
+/** The minimal ranges of IPv4 parts. */
+export function unionParts(p: V4Parts): Pick<PackedRanges, 'v4First' | 'v4Last'> {
+  // the singles stay a Uint32Array into the merge (no Float64 copy of 1M singles)
+  return unionV4(p.singles, p.singles, p.otherFirst, p.otherLast);
+}
+
+/** `base` − `minus` + `plus`, as multisets, in order; null when `minus` is not within `base`
+ *  (the caller then reads the whole body). One pass over `base`, no sort of it. */
+export function patchParts(base: V4Parts, minus: V4Parts, plus: V4Parts): V4Parts | null {
+  const singles = patchU32(base.singles, minus.singles, plus.singles);
+  if (!singles) return null;
+  const nb = base.otherFirst.length;
+  const nm = minus.otherFirst.length;
+  const np = plus.otherFirst.length;
+  const of = new Float64Array(nb - nm + np);
+  const ol = new Float64Array(nb - nm + np);
+  let i = 0;
+  let m = 0;
+  let a = 0;
+  let k = 0;
+  while (i < nb || a < np) {
+    const bf = base.otherFirst[i] ?? Infinity;
+    const bl = base.otherLast[i] ?? Infinity;
+    if (i < nb && m < nm && bf === minus.otherFirst[m] && bl === minus.otherLast[m]) { i++; m++; continue; }
+    const pf = plus.otherFirst[a] ?? Infinity;
+    const pl = plus.otherLast[a] ?? Infinity;
+    if (a >= np || (i < nb && (bf < pf || (bf === pf && bl <= pl)))) {
+      if (m < nm && ((minus.otherFirst[m] ?? 0) < bf || ((minus.otherFirst[m] ?? 0) === bf && (minus.otherLast[m] ?? 0) < bl))) return null;
+      of[k] = bf;
+      ol[k++] = bl;
+      i++;
+    } else {
+      of[k] = pf;
+      ol[k++] = pl;
+      a++;
+    }
+  }
+  if (m < nm) return null;
+  return { singles, otherFirst: of, otherLast: ol };
+}
+
+/** Index of the first value of `xs` (ascending) not below `v`, searched from `lo`. */
+function lowerBound(xs: Uint32Array, v: number, lo: number): number {
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] ?? 0) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** patchParts for the singles: base − minus + plus, each ascending (duplicates allowed).
+ *  The few changes are found by binary search and the runs of `base` between them copied
+ *  whole (TypedArray#set): no loop over every value, which would run cold at an update (V8
+ *  compiles such a loop only once it ran long; this runs once per refresh). */
+function patchU32(base: Uint32Array, minus: Uint32Array, plus: Uint32Array): Uint32Array | null {
+  const nb = base.length;
+  const nm = minus.length;
+  const np = plus.length;
+  if (nm > nb) return null;
+  const out = new Uint32Array(nb - nm + np);
+  let i = 0; // base copied up to here
+  let k = 0; // out written up to here
+  let m = 0;
+  let a = 0;
+  while (m < nm || a < np) {
+    // the next change: a value to take out (at its first copy not yet passed) or one to put in
+    const d = m < nm ? (minus[m] ?? 0) : Infinity;
+    const v = a < np ? (plus[a] ?? 0) : Infinity;
+    if (d <= v) {
+      const at = lowerBound(base, d, i);
+      if (at >= nb || base[at] !== d) return null; // a dropped value the base does not hold
+      out.set(base.subarray(i, at), k);
+      k += at - i;
+      i = at + 1;
+      m++;
+    } else {
+      const at = lowerBound(base, v, i);
+      out.set(base.subarray(i, at), k);
+      k += at - i;
+      i = at;
+      out[k++] = v;
+      a++;
+    }
+  }
+  out.set(base.subarray(i), k);
+  return out;
 }
 
 /** Number of merged ranges held (both families). */
