@@ -10,7 +10,7 @@ import { bodyDelta } from './bodyDelta.js';
 import { evaluateFeed, type FeedStats } from './evaluate.js';
 import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
 import type { Guard } from './guard.js';
-import { patchParts, RangePacker, type V4Parts } from './packed.js';
+import { patchParts, patchUnion, RangePacker, type PackedRanges, type V4Parts } from './packed.js';
 
 export type ReuseRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256' | 'urls'>;
 
@@ -20,6 +20,8 @@ export interface LastParse {
   /** Format options and guard it was read with (reuseKey). */
   key: string;
   parts: V4Parts;
+  /** unionParts(parts): the IPv4 ranges it gave. */
+  ranges: Pick<PackedRanges, 'v4First' | 'v4Last'>;
   stats: FeedStats;
 }
 
@@ -55,19 +57,18 @@ function evaluateLines(feed: ReuseRules, body: Buffer, guard: Guard): { stats: F
   return clean(o.stats, packer) ? { stats: o.stats, parts: packer.parts() } : null;
 }
 
-/** The evaluation of `next` from `last` and the lines that changed, as evaluateFeed and
- *  RangePacker.parts would give for the whole body; null when it cannot be had that way. */
+/** The evaluation of `next` from `last` and the lines that changed: the stats and health
+ *  evaluateFeed would give for the whole body, and the entries of the lines that went
+ *  (`dropped`) and came (`fresh`) for patchLast; null when it cannot be had that way. */
 export function evaluateChanged(
   feed: ReuseRules, last: LastParse, next: Buffer, guard: Guard, key: string, lastGoodCount: number | null,
-): { health: FeedHealth; stats: FeedStats; parts: V4Parts } | null {
+): { health: FeedHealth; stats: FeedStats; dropped: V4Parts; fresh: V4Parts } | null {
   if (last.key !== key) return null;
   const d = bodyDelta(last.body, next);
   if (!d) return null;
   const fresh = evaluateLines(feed, d.fresh, guard);
   const dropped = fresh && evaluateLines(feed, d.dropped, guard);
   if (!fresh || !dropped) return null;
-  const parts = patchParts(last.parts, dropped.parts, fresh.parts);
-  if (!parts) return null;
   const sum = (k: 'dataLines' | 'parseAccepted' | 'usable'): number => last.stats[k] - dropped.stats[k] + fresh.stats[k];
   const stats: FeedStats = {
     dataLines: sum('dataLines'), parseAccepted: sum('parseAccepted'), parseRejected: {}, parseRejectedTotal: 0,
@@ -78,5 +79,12 @@ export function evaluateChanged(
     { dataLines: stats.dataLines, parseRejected: 0, usable: stats.usable, declaredRecords: undefined, sha256: undefined, lastGoodCount },
     feed,
   );
-  return { health, stats, parts };
+  return { health, stats, dropped: dropped.parts, fresh: fresh.parts };
+}
+
+/** The entries and ranges of the new body: last's, patched; null if `dropped` is not within
+ *  last's entries (never for what evaluateChanged gives; the caller then reads the whole). */
+export function patchLast(last: LastParse, dropped: V4Parts, fresh: V4Parts): { parts: V4Parts; ranges: Pick<PackedRanges, 'v4First' | 'v4Last'> } | null {
+  const parts = patchParts(last.parts, dropped, fresh);
+  return parts && { parts, ranges: patchUnion(last.ranges, parts, dropped, fresh) };
 }

@@ -210,14 +210,17 @@ export function patchParts(base: V4Parts, minus: V4Parts, plus: V4Parts): V4Part
   let m = 0;
   let a = 0;
   let k = 0;
+  // reads stay inside the arrays (an out-of-bounds typed-array read is slow in V8)
   while (i < nb || a < np) {
-    const bf = base.otherFirst[i] ?? Infinity;
-    const bl = base.otherLast[i] ?? Infinity;
-    if (i < nb && m < nm && bf === minus.otherFirst[m] && bl === minus.otherLast[m]) { i++; m++; continue; }
-    const pf = plus.otherFirst[a] ?? Infinity;
-    const pl = plus.otherLast[a] ?? Infinity;
+    const bf = i < nb ? (base.otherFirst[i] ?? 0) : Infinity;
+    const bl = i < nb ? (base.otherLast[i] ?? 0) : Infinity;
+    const mf = m < nm ? (minus.otherFirst[m] ?? 0) : Infinity;
+    const ml = m < nm ? (minus.otherLast[m] ?? 0) : Infinity;
+    if (i < nb && bf === mf && bl === ml) { i++; m++; continue; }
+    const pf = a < np ? (plus.otherFirst[a] ?? 0) : Infinity;
+    const pl = a < np ? (plus.otherLast[a] ?? 0) : Infinity;
     if (a >= np || (i < nb && (bf < pf || (bf === pf && bl <= pl)))) {
-      if (m < nm && ((minus.otherFirst[m] ?? 0) < bf || ((minus.otherFirst[m] ?? 0) === bf && (minus.otherLast[m] ?? 0) < bl))) return null;
+      if (mf < bf || (mf === bf && ml < bl)) return null; // a dropped entry the base does not hold
       of[k] = bf;
       ol[k++] = bl;
       i++;
@@ -229,6 +232,107 @@ export function patchParts(base: V4Parts, minus: V4Parts, plus: V4Parts): V4Part
   }
   if (m < nm) return null;
   return { singles, otherFirst: of, otherLast: ol };
+}
+
+/** Index of the first value of `xs` (ascending) not below `v`, searched from `lo`. */
+function lowerBoundF64(xs: Float64Array | Uint32Array, v: number, lo: number): number {
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] ?? 0) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * unionParts(now) from `before` = unionParts(then) and what changed between then and now
+ * (`minus`, `plus`: patchParts's): the ranges of `before` that no change touches or meets
+ * are copied in runs (TypedArray#set); around each change, the ranges it meets and the
+ * change itself make a window that is merged again from `now` alone. A range of `before`
+ * outside every window holds the same entries now, and windows are never next to a range
+ * copied, so the result is unionParts(now) (property test against it).
+ */
+export function patchUnion(before: Pick<PackedRanges, 'v4First' | 'v4Last'>, now: V4Parts, minus: V4Parts, plus: V4Parts): Pick<PackedRanges, 'v4First' | 'v4Last'> {
+  // the changes' spans, by first address
+  const spans: Array<[number, number]> = [];
+  for (const p of [minus, plus]) {
+    for (let i = 0; i < p.singles.length; i++) spans.push([p.singles[i] ?? 0, p.singles[i] ?? 0]);
+    for (let i = 0; i < p.otherFirst.length; i++) spans.push([p.otherFirst[i] ?? 0, p.otherLast[i] ?? 0]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const rf = before.v4First;
+  const rl = before.v4Last;
+  const n = rf.length;
+  const first = new Float64Array(n + spans.length);
+  const last = new Float64Array(n + spans.length);
+  let k = 0;
+  let r = 0; // ranges of `before` handled up to here
+  let c = 0;
+  const copy = (to: number): void => {
+    first.set(rf.subarray(r, to), k);
+    last.set(rl.subarray(r, to), k);
+    k += to - r;
+    r = to;
+  };
+  while (c < spans.length) {
+    let a = spans[c]?.[0] ?? 0;
+    let b = spans[c]?.[1] ?? 0;
+    c++;
+    const lo = lowerBoundF64(rl, a - 1, r); // the first range ending at or after a − 1
+    let j = lo;
+    for (;;) {
+      // take in the ranges and the changes that meet the window, until none does
+      if (j < n && (rf[j] ?? 0) <= b + 1) {
+        if ((rf[j] ?? 0) < a) a = rf[j] ?? 0;
+        if ((rl[j] ?? 0) > b) b = rl[j] ?? 0;
+        j++;
+      } else if (c < spans.length && (spans[c]?.[0] ?? 0) <= b + 1) {
+        if ((spans[c]?.[1] ?? 0) > b) b = spans[c]?.[1] ?? 0;
+        c++;
+      } else break;
+    }
+    copy(lo);
+    r = j;
+    k = mergeWindow(now, a, b, first, last, k);
+  }
+  copy(n);
+  if (k >= (n + spans.length) * 0.9) return { v4First: first.subarray(0, k), v4Last: last.subarray(0, k) };
+  return { v4First: first.slice(0, k), v4Last: last.slice(0, k) };
+}
+
+/** The merged ranges of the entries of `now` within a..b (none crosses its ends) written from
+ *  `k`; returns the new end. */
+function mergeWindow(now: V4Parts, a: number, b: number, first: Float64Array, last: Float64Array, k: number): number {
+  const s = now.singles;
+  const of = now.otherFirst;
+  const ol = now.otherLast;
+  let i = lowerBoundF64(s, a, 0);
+  const ie = lowerBoundF64(s, b + 1, i);
+  let j = lowerBoundF64(of, a, 0);
+  const je = lowerBoundF64(of, b + 1, j);
+  const k0 = k;
+  while (i < ie || j < je) {
+    let f: number;
+    let l: number;
+    if (j >= je || (i < ie && (s[i] ?? 0) <= (of[j] ?? 0))) {
+      f = s[i] ?? 0;
+      l = f;
+      i++;
+    } else {
+      f = of[j] ?? 0;
+      l = ol[j] ?? 0;
+      j++;
+    }
+    if (k > k0 && f <= (last[k - 1] ?? 0) + 1) {
+      if (l > (last[k - 1] ?? 0)) last[k - 1] = l;
+    } else {
+      first[k] = f;
+      last[k] = l;
+      k++;
+    }
+  }
+  return k;
 }
 
 /** Index of the first value of `xs` (ascending) not below `v`, searched from `lo`. */

@@ -6,8 +6,8 @@ import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { evaluateFeed, type FeedBody, type FeedStats } from './evaluate.js';
 import { FeedFetchError, fetchFeed, type FeedFetchRequest, type FeedFetchResult } from './fetch.js';
 import type { Guard } from './guard.js';
-import { clean, evaluateChanged, reusableFeed, reuseKey, type ParseReuse } from './lastParse.js';
-import { RangePacker, unionParts, type PackedRanges } from './packed.js';
+import { clean, evaluateChanged, patchLast, reusableFeed, reuseKey, type ParseReuse } from './lastParse.js';
+import { RangePacker, type PackedRanges } from './packed.js';
 import { EMPTY_V6 } from './packedV6.js';
 import type { Validators } from './repos.js';
 
@@ -89,13 +89,15 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   const next = bodies.v4?.text;
   // the lines that changed since the last download, when that gives the same result
   const changed = slot?.last && Buffer.isBuffer(next) ? evaluateChanged(i.feed, slot.last, next, guard, key, i.lastGoodUsable) : null;
-  if (changed && slot && Buffer.isBuffer(next)) {
+  if (changed && slot?.last && Buffer.isBuffer(next)) {
     if (!changed.health.ok) return { kind: 'fault', reason: changed.health.reason, detail: changed.health.detail, stats: changed.stats, peers: seen() };
     const t2 = performance.now();
-    const ranges = { ...unionParts(changed.parts), ...EMPTY_V6 };
-    slot.last = { body: next, key, parts: changed.parts, stats: changed.stats };
-    const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
-    return { kind: 'ok', ranges, usable: changed.stats.usable, stats: changed.stats, validators, timings, peers: seen() };
+    const patched = patchLast(slot.last, changed.dropped, changed.fresh);
+    if (patched) {
+      slot.last = { body: next, key, parts: patched.parts, ranges: patched.ranges, stats: changed.stats };
+      const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
+      return { kind: 'ok', ranges: { ...patched.ranges, ...EMPTY_V6 }, usable: changed.stats.usable, stats: changed.stats, validators, timings, peers: seen() };
+    }
   }
   const packer = new RangePacker();
   const outcome = evaluateFeed(i.feed, bodies, guard, i.lastGoodUsable, (r) => packer.add(r), packer, (w) => packer.addV6(w));
@@ -105,7 +107,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   if (slot && Buffer.isBuffer(next) && clean(outcome.stats, packer)) {
     const done = packer.finishWithParts();
     ranges = done.ranges;
-    slot.last = { body: next, key, parts: done.parts, stats: outcome.stats };
+    slot.last = { body: next, key, parts: done.parts, ranges: done.ranges, stats: outcome.stats };
   } else {
     if (slot) slot.last = null;
     ranges = packer.finish();

@@ -6,7 +6,8 @@ import test from 'ava';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { refreshFeed, type RefreshOutcome } from '../../../firmware/src/blocklist/refresh.js';
-import { ParseReuse, evaluateChanged, reuseKey } from '../../../firmware/src/blocklist/lastParse.js';
+import { ParseReuse, evaluateChanged, patchLast, reuseKey } from '../../../firmware/src/blocklist/lastParse.js';
+import { RangePacker, unionParts, type V4Parts } from '../../../firmware/src/blocklist/packed.js';
 import { bodyDelta, BLOCK_BYTES } from '../../../firmware/src/blocklist/bodyDelta.js';
 import { buildGuard, protectedRanges } from '../../../firmware/src/blocklist/guard.js';
 import { FeedSchema, type ResolvedFeed } from '../../../firmware/src/config/feedCatalog.js';
@@ -124,3 +125,24 @@ test('a 1% change of a clean feed is read in part: only the changed lines', asyn
   t.is(evaluateChanged(feed, reuse.last!, next, buildGuard(), reuseKey(feed, buildGuard()), 5000), null, 'another guard: read whole');
 });
 
+
+test('patching the entries and their ranges gives the merge of the new entries (dense, touching, overlapping)', (t) => {
+  const entry = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 20 }) }));
+  fc.assert(fc.property(fc.array(entry, { maxLength: 200 }), fc.array(fc.nat(), { maxLength: 30 }), fc.array(entry, { maxLength: 30 }), (base, drop, add) => {
+    const pack = (es: Array<[number, number]>): V4Parts => {
+      const p = new RangePacker();
+      for (const [f, w] of es) p.addV4(f, f + w);
+      return p.parts();
+    };
+    const gone = new Set(base.length ? drop.map((d) => d % base.length) : []);
+    const now = [...base.filter((_, k) => !gone.has(k)), ...add];
+    const then = pack(base);
+    const last = { body: Buffer.alloc(0), key: '', parts: then, ranges: unionParts(pack(base)), stats: {} as never };
+    const got = patchLast(last, pack(base.filter((_, k) => gone.has(k))), pack(add));
+    const want = pack(now);
+    t.deepEqual([...got!.parts.singles], [...want.singles]);
+    t.deepEqual([...got!.parts.otherFirst], [...want.otherFirst]);
+    const u = unionParts(want);
+    t.deepEqual([[...got!.ranges.v4First], [...got!.ranges.v4Last]], [[...u.v4First], [...u.v4Last]]);
+  }), { numRuns: 500 });
+});
