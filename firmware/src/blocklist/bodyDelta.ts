@@ -30,6 +30,9 @@ function chunkEnd(b: Buffer, at: number, bytes = BLOCK_BYTES): number {
   return nl < 0 ? -1 : nl + 1;
 }
 
+/** Bytes of both bodies walked before the walk gives up when most of what it saw changed. */
+const EARLY_BYTES = 128 * 1024;
+
 /** Largest run compared in one call while the bodies keep following each other. */
 const MAX_RUN = 256 * 1024;
 
@@ -111,6 +114,9 @@ export function bodyDelta(prev: Buffer, next: Buffer, maxShare = 0.25): BodyDelt
       o = oe;
     }
     if (freshBytes > np * maxShare || droppedBytes > no * maxShare) return null;
+    // changes all over (a sorted feed's 1%: every block has some): give up early, each
+    // parting costs two window searches, and the whole read is due anyway
+    if (o + p > EARLY_BYTES && 2 * (freshBytes + droppedBytes) > o + p) return null;
   }
   if (p < np) { fresh.push(next.subarray(p)); freshBytes += np - p; }
   if (o < no) { dropped.push(prev.subarray(o)); droppedBytes += no - o; }
