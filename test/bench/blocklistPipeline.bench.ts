@@ -40,6 +40,8 @@ async function child(build: string, n: number): Promise<void> {
   const { planSync, syncDocument } = await mod('blocklist/nftSync.js');
   const { emptyContent } = await mod('blocklist/prefixSets.js');
   const delta = await mod('blocklist/snapshotDelta.js');
+  // a tree that reads only the changed lines of a download (lastParse.ts) gets its slot
+  const reuse = existsSync(join(build, 'dist/firmware/src/blocklist/lastParse.js')) ? new (await mod('blocklist/lastParse.js')).ParseReuse() : undefined;
   const syn = generate(n, 42);
   const bodies: Array<[string, Buffer]> = [['warm', Buffer.from('# warm-up\n203.0.113.250\n')], ['full', feedBytes(syn)], ['update', feedBytes(change(syn, 7))]];
   const feed = { id: 'bench', urls: { v4: 'http://bench/feed.txt' }, format: 'plain', allowHostBits: false, minEntries: 1, maxShrinkRatio: 0.5, maxRejectRatio: 0.1, maxBytes: 2 ** 30 };
@@ -60,7 +62,7 @@ async function child(build: string, n: number): Promise<void> {
       const sha256 = createHash('sha256').update(body).digest('hex');
       const c0 = cpu();
       const o = (await refreshFeed({
-        feed, limits: { fetchTimeoutSeconds: 10, maxBytes: 2 ** 30 }, guard, validators: {}, lastGoodUsable: usable,
+        feed, limits: { fetchTimeoutSeconds: 10, maxBytes: 2 ** 30 }, guard, validators: {}, lastGoodUsable: usable, reuse,
         fetch: () => Promise.resolve({ status: 'ok', body, sha256, finalUrl: feed.urls.v4, peers: [] }),
       })) as { kind: string; ranges: unknown; usable: number };
       if (o.kind !== 'ok') throw new Error(`${phase}: ${JSON.stringify(o)}`);

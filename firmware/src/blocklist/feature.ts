@@ -23,6 +23,7 @@ import { allPeerAddresses, type BoxPeers } from './peers.js';
 import type { PeerSources } from './peersReader.js';
 import { SelfProtect } from './selfProtect.js';
 import { refreshFeed, type FetchFn } from './refresh.js';
+import { ParseReuse } from './lastParse.js';
 import { statusFault, statusLoaded, statusUnchanged } from './feedStatus.js';
 import { blocklistRepos, type AllowRepo, type BlocklistRepos, type FeedStatusRepo, type ManualBlocksRepo } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
@@ -164,6 +165,8 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   }
 
   /** One diff of a feed's ranges for the group patch and the snapshot delta (snapshotDelta.ts). */
+  /** Per feed, its last download and entries: the next refresh reads only the changed lines. */
+  private readonly lastParses = new Map<string, ParseReuse>();
   private readonly diffs = new V4Diffs();
   private readonly contents = new GroupContents((a, b) => this.diffs.diff(a, b));
 
@@ -287,6 +290,12 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   }
 
   /** Runs one refresh at a time (they share the kernel sets). */
+  private reuseOf(feedId: string): ParseReuse {
+    let r = this.lastParses.get(feedId);
+    if (!r) this.lastParses.set(feedId, (r = new ParseReuse()));
+    return r;
+  }
+
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const p = this.chain.then(fn, fn);
     this.chain = p.catch(() => undefined);
@@ -310,6 +319,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
         const out = await refreshFeed({
           feed, limits: ctx.config.feeds, guard: (fetchedFrom) => this.guard(fetchedFrom), validators: st.validators,
           lastGoodUsable: this.ranges.has(feed.id) ? (this.usable.get(feed.id) ?? null) : null, fetch: this.o.fetch,
+          reuse: this.reuseOf(feed.id),
         });
         if (await initialised(this.selfProtect).noteFeed(feed.id, out.peers)) peersMoved = true;
         if (out.kind === 'unchanged') {

@@ -63,16 +63,6 @@ class NumList<A extends Float64Array | Uint32Array> {
   }
 }
 
-/** Sorted values without duplicates, written in place (the returned view is a prefix of `s`). */
-function unique<A extends Float64Array | Uint32Array>(s: A): A {
-  let k = 0;
-  for (let i = 0; i < s.length; i++) {
-    const v = s[i];
-    if (v !== undefined && (k === 0 || v !== s[k - 1])) s[k++] = v;
-  }
-  return s.subarray(0, k) as A;
-}
-
 /** True when `xs` never goes down (duplicates allowed). */
 function ascending(xs: Uint32Array): boolean {
   for (let i = 1; i < xs.length; i++) if ((xs[i] ?? 0) < (xs[i - 1] ?? 0)) return false;
@@ -106,14 +96,17 @@ export class RangePacker {
   private readonly prefixes = new NumList(new Float64Array(256), newF64);
   private readonly pairs: Array<[number, number]> = [];
   private readonly v6 = new V6Collector();
+  private v6Added = 0;
 
   add(r: IpRange): void {
-    if (r.family === 4) this.addV4(Number(r.first), Number(r.last));
-    else this.v6.addRange(r);
+    if (r.family === 4) return this.addV4(Number(r.first), Number(r.last));
+    this.v6Added++;
+    this.v6.addRange(r);
   }
 
   /** An IPv6 entry as words (first at w[0..3], last at w[4..7]). */
   addV6(w: Uint32Array): void {
+    this.v6Added++;
     this.v6.add(w);
   }
 
@@ -139,25 +132,45 @@ export class RangePacker {
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
+    return { ...unionParts(this.parts()), ...this.v6.finish() };
+  }
+
+  /** finish, with the IPv4 parts it merged (for the next refresh: lastParse.ts). */
+  finishWithParts(): { ranges: PackedRanges; parts: V4Parts } {
+    const parts = this.parts();
+    return { ranges: { ...unionParts(parts), ...this.v6.finish() }, parts };
+  }
+
+  /** Whether an IPv6 entry was added. */
+  hasV6(): boolean {
+    return this.v6Added > 0;
+  }
+
+  /** The IPv4 entries added, sorted, duplicates kept (what finish merges; a later refresh
+   *  patches them, bodyDelta.ts). The packer lets go of them. */
+  parts(): V4Parts {
     const singles = this.singles.take();
     // feeds are mostly published in address order: then one check replaces the radix sort;
-    // duplicates are left in: the merge below joins equal neighbours anyway (one pass less)
+    // duplicates are left in: the merge joins equal neighbours anyway (one pass less)
     const sorted = ascending(singles) ? singles : sortU32(singles);
-    const keys = unique(this.prefixes.take().sort());
-    const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0]);
+    // duplicates kept: a patch takes away as many as a dropped line held
+    const keys = this.prefixes.take().sort();
+    const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     const pf = new Float64Array(keys.length + ranges.length);
     const pl = new Float64Array(keys.length + ranges.length);
-    // prefixes (sorted by network) and pairs (sorted by first), merged by first
+    // prefixes (sorted by network, then size) and pairs (sorted by first, then last), merged
+    // by (first, last)
     let i = 0;
     let j = 0;
     let k = 0;
     while (i < keys.length || j < ranges.length) {
       const key = keys[i];
       const kf = key === undefined ? Infinity : Math.floor(key / 64);
+      const kl = kf + 2 ** ((key ?? 0) % 64) - 1;
       const r = ranges[j];
-      if (r === undefined || kf <= r[0]) {
+      if (r === undefined || kf < r[0] || (kf === r[0] && kl <= r[1])) {
         pf[k] = kf;
-        pl[k++] = kf + 2 ** ((key ?? 0) % 64) - 1;
+        pl[k++] = kl;
         i++;
       } else {
         pf[k] = r[0];
@@ -165,9 +178,210 @@ export class RangePacker {
         j++;
       }
     }
-    // the singles stay a Uint32Array into the merge (no Float64 copy of 1M singles)
-    return { ...unionV4(sorted, sorted, pf, pl), ...this.v6.finish() };
+    return { singles: sorted, otherFirst: pf, otherLast: pl };
   }
+}
+
+/** A feed's IPv4 entries before the merge: single addresses ascending, the other entries by
+ *  (first, last); duplicates kept. */
+export interface V4Parts {
+  singles: Uint32Array;
+  otherFirst: Float64Array;
+  otherLast: Float64Array;
+}
+
+/** The minimal ranges of IPv4 parts. */
+export function unionParts(p: V4Parts): Pick<PackedRanges, 'v4First' | 'v4Last'> {
+  // the singles stay a Uint32Array into the merge (no Float64 copy of 1M singles)
+  return unionV4(p.singles, p.singles, p.otherFirst, p.otherLast);
+}
+
+/** `base` − `minus` + `plus`, as multisets, in order; null when `minus` is not within `base`
+ *  (the caller then reads the whole body). One pass over `base`, no sort of it. */
+export function patchParts(base: V4Parts, minus: V4Parts, plus: V4Parts): V4Parts | null {
+  const singles = patchU32(base.singles, minus.singles, plus.singles);
+  if (!singles) return null;
+  const nb = base.otherFirst.length;
+  const nm = minus.otherFirst.length;
+  const np = plus.otherFirst.length;
+  const of = new Float64Array(nb - nm + np);
+  const ol = new Float64Array(nb - nm + np);
+  let i = 0;
+  let m = 0;
+  let a = 0;
+  let k = 0;
+  // reads stay inside the arrays (an out-of-bounds typed-array read is slow in V8)
+  while (i < nb || a < np) {
+    const bf = i < nb ? (base.otherFirst[i] ?? 0) : Infinity;
+    const bl = i < nb ? (base.otherLast[i] ?? 0) : Infinity;
+    const mf = m < nm ? (minus.otherFirst[m] ?? 0) : Infinity;
+    const ml = m < nm ? (minus.otherLast[m] ?? 0) : Infinity;
+    if (i < nb && bf === mf && bl === ml) { i++; m++; continue; }
+    const pf = a < np ? (plus.otherFirst[a] ?? 0) : Infinity;
+    const pl = a < np ? (plus.otherLast[a] ?? 0) : Infinity;
+    if (a >= np || (i < nb && (bf < pf || (bf === pf && bl <= pl)))) {
+      if (mf < bf || (mf === bf && ml < bl)) return null; // a dropped entry the base does not hold
+      of[k] = bf;
+      ol[k++] = bl;
+      i++;
+    } else {
+      of[k] = pf;
+      ol[k++] = pl;
+      a++;
+    }
+  }
+  if (m < nm) return null;
+  return { singles, otherFirst: of, otherLast: ol };
+}
+
+/** Index of the first value of `xs` (ascending) not below `v`, searched from `lo`. */
+function lowerBoundF64(xs: Float64Array | Uint32Array, v: number, lo: number): number {
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] ?? 0) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * unionParts(now) from `before` = unionParts(then) and what changed between then and now
+ * (`minus`, `plus`: patchParts's): the ranges of `before` that no change touches or meets
+ * are copied in runs (TypedArray#set); around each change, the ranges it meets and the
+ * change itself make a window that is merged again from `now` alone. A range of `before`
+ * outside every window holds the same entries now, and windows are never next to a range
+ * copied, so the result is unionParts(now) (property test against it).
+ */
+export function patchUnion(before: Pick<PackedRanges, 'v4First' | 'v4Last'>, now: V4Parts, minus: V4Parts, plus: V4Parts): Pick<PackedRanges, 'v4First' | 'v4Last'> {
+  // the changes' spans, by first address
+  const spans: Array<[number, number]> = [];
+  for (const p of [minus, plus]) {
+    for (let i = 0; i < p.singles.length; i++) spans.push([p.singles[i] ?? 0, p.singles[i] ?? 0]);
+    for (let i = 0; i < p.otherFirst.length; i++) spans.push([p.otherFirst[i] ?? 0, p.otherLast[i] ?? 0]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const rf = before.v4First;
+  const rl = before.v4Last;
+  const n = rf.length;
+  const first = new Float64Array(n + spans.length);
+  const last = new Float64Array(n + spans.length);
+  let k = 0;
+  let r = 0; // ranges of `before` handled up to here
+  let c = 0;
+  const copy = (to: number): void => {
+    first.set(rf.subarray(r, to), k);
+    last.set(rl.subarray(r, to), k);
+    k += to - r;
+    r = to;
+  };
+  while (c < spans.length) {
+    let a = spans[c]?.[0] ?? 0;
+    let b = spans[c]?.[1] ?? 0;
+    c++;
+    const lo = lowerBoundF64(rl, a - 1, r); // the first range ending at or after a − 1
+    let j = lo;
+    for (;;) {
+      // take in the ranges and the changes that meet the window, until none does
+      if (j < n && (rf[j] ?? 0) <= b + 1) {
+        if ((rf[j] ?? 0) < a) a = rf[j] ?? 0;
+        if ((rl[j] ?? 0) > b) b = rl[j] ?? 0;
+        j++;
+      } else if (c < spans.length && (spans[c]?.[0] ?? 0) <= b + 1) {
+        if ((spans[c]?.[1] ?? 0) > b) b = spans[c]?.[1] ?? 0;
+        c++;
+      } else break;
+    }
+    copy(lo);
+    r = j;
+    k = mergeWindow(now, a, b, first, last, k);
+  }
+  copy(n);
+  if (k >= (n + spans.length) * 0.9) return { v4First: first.subarray(0, k), v4Last: last.subarray(0, k) };
+  return { v4First: first.slice(0, k), v4Last: last.slice(0, k) };
+}
+
+/** The merged ranges of the entries of `now` within a..b (none crosses its ends) written from
+ *  `k`; returns the new end. */
+function mergeWindow(now: V4Parts, a: number, b: number, first: Float64Array, last: Float64Array, k: number): number {
+  const s = now.singles;
+  const of = now.otherFirst;
+  const ol = now.otherLast;
+  let i = lowerBoundF64(s, a, 0);
+  const ie = lowerBoundF64(s, b + 1, i);
+  let j = lowerBoundF64(of, a, 0);
+  const je = lowerBoundF64(of, b + 1, j);
+  const k0 = k;
+  while (i < ie || j < je) {
+    let f: number;
+    let l: number;
+    if (j >= je || (i < ie && (s[i] ?? 0) <= (of[j] ?? 0))) {
+      f = s[i] ?? 0;
+      l = f;
+      i++;
+    } else {
+      f = of[j] ?? 0;
+      l = ol[j] ?? 0;
+      j++;
+    }
+    if (k > k0 && f <= (last[k - 1] ?? 0) + 1) {
+      if (l > (last[k - 1] ?? 0)) last[k - 1] = l;
+    } else {
+      first[k] = f;
+      last[k] = l;
+      k++;
+    }
+  }
+  return k;
+}
+
+/** Index of the first value of `xs` (ascending) not below `v`, searched from `lo`. */
+function lowerBound(xs: Uint32Array, v: number, lo: number): number {
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] ?? 0) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** patchParts for the singles: base − minus + plus, each ascending (duplicates allowed).
+ *  The few changes are found by binary search and the runs of `base` between them copied
+ *  whole (TypedArray#set): no loop over every value, which would run cold at an update (V8
+ *  compiles such a loop only once it ran long; this runs once per refresh). */
+function patchU32(base: Uint32Array, minus: Uint32Array, plus: Uint32Array): Uint32Array | null {
+  const nb = base.length;
+  const nm = minus.length;
+  const np = plus.length;
+  if (nm > nb) return null;
+  const out = new Uint32Array(nb - nm + np);
+  let i = 0; // base copied up to here
+  let k = 0; // out written up to here
+  let m = 0;
+  let a = 0;
+  while (m < nm || a < np) {
+    // the next change: a value to take out (at its first copy not yet passed) or one to put in
+    const d = m < nm ? (minus[m] ?? 0) : Infinity;
+    const v = a < np ? (plus[a] ?? 0) : Infinity;
+    if (d <= v) {
+      const at = lowerBound(base, d, i);
+      if (at >= nb || base[at] !== d) return null; // a dropped value the base does not hold
+      out.set(base.subarray(i, at), k);
+      k += at - i;
+      i = at + 1;
+      m++;
+    } else {
+      const at = lowerBound(base, v, i);
+      out.set(base.subarray(i, at), k);
+      k += at - i;
+      i = at;
+      out[k++] = v;
+      a++;
+    }
+  }
+  out.set(base.subarray(i), k);
+  return out;
 }
 
 /** Number of merged ranges held (both families). */

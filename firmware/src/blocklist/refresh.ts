@@ -6,7 +6,9 @@ import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { evaluateFeed, type FeedBody, type FeedStats } from './evaluate.js';
 import { FeedFetchError, fetchFeed, type FeedFetchRequest, type FeedFetchResult } from './fetch.js';
 import type { Guard } from './guard.js';
+import { clean, evaluateChanged, patchLast, reusableFeed, reuseKey, type ParseReuse } from './lastParse.js';
 import { RangePacker, type PackedRanges } from './packed.js';
+import { EMPTY_V6 } from './packedV6.js';
 import type { Validators } from './repos.js';
 
 export type FetchFn = (req: FeedFetchRequest) => Promise<FeedFetchResult>;
@@ -30,6 +32,9 @@ export interface RefreshInput {
   /** Usable entries of last-good (null: nothing loaded yet). */
   lastGoodUsable: number | null;
   fetch?: FetchFn | undefined;
+  /** This feed's last download and its entries, kept by the caller between refreshes: a new
+   *  download is then read only where its lines changed (lastParse.ts). Filled in here. */
+  reuse?: ParseReuse | undefined;
 }
 
 /** Downloads and evaluates one feed; never throws for feed or network problems (they are faults). */
@@ -78,12 +83,35 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     validators[k] = { etag: r.etag, lastModified: r.lastModified, sha256: r.sha256 };
   }
   const t1 = performance.now();
-  const packer = new RangePacker();
   const guard = typeof i.guard === 'function' ? i.guard(seen()) : i.guard;
+  const slot = i.reuse && bodies.v4 && !bodies.v6 && Buffer.isBuffer(bodies.v4.text) && reusableFeed(i.feed) ? i.reuse : undefined;
+  const key = slot ? reuseKey(i.feed, guard) : '';
+  const next = bodies.v4?.text;
+  // the lines that changed since the last download, when that gives the same result
+  const changed = slot?.last && Buffer.isBuffer(next) ? evaluateChanged(i.feed, slot.last, next, guard, key, i.lastGoodUsable) : null;
+  if (changed && slot?.last && Buffer.isBuffer(next)) {
+    if (!changed.health.ok) return { kind: 'fault', reason: changed.health.reason, detail: changed.health.detail, stats: changed.stats, peers: seen() };
+    const t2 = performance.now();
+    const patched = patchLast(slot.last, changed.dropped, changed.fresh);
+    if (patched) {
+      slot.last = { body: next, key, parts: patched.parts, ranges: patched.ranges, stats: changed.stats };
+      const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
+      return { kind: 'ok', ranges: { ...patched.ranges, ...EMPTY_V6 }, usable: changed.stats.usable, stats: changed.stats, validators, timings, peers: seen() };
+    }
+  }
+  const packer = new RangePacker();
   const outcome = evaluateFeed(i.feed, bodies, guard, i.lastGoodUsable, (r) => packer.add(r), packer, (w) => packer.addV6(w));
   if (!outcome.health.ok) return { kind: 'fault', reason: outcome.health.reason, detail: outcome.health.detail, stats: outcome.stats, peers: seen() };
   const t2 = performance.now();
-  const ranges = packer.finish();
+  let ranges: PackedRanges;
+  if (slot && Buffer.isBuffer(next) && clean(outcome.stats, packer)) {
+    const done = packer.finishWithParts();
+    ranges = done.ranges;
+    slot.last = { body: next, key, parts: done.parts, ranges: done.ranges, stats: outcome.stats };
+  } else {
+    if (slot) slot.last = null;
+    ranges = packer.finish();
+  }
   const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
   return { kind: 'ok', ranges, usable: outcome.stats.usable, stats: outcome.stats, validators, timings, peers: seen() };
 }

@@ -1,0 +1,90 @@
+// "Parse only what changed" (issue 14): a feed's last download and its evaluated IPv4 entries,
+// kept between refreshes, so that the next download reads only its new lines and takes away
+// the entries of the lines that went (bodyDelta.ts), patching the sorted entries instead of
+// sorting them all again. The result is the one a full read gives (property test against it,
+// test/unit/blocklist/lastParse.test.ts); whenever that could not hold (a rejected or carved
+// line, an IPv6 entry, another guard or format, too much changed) the caller reads the whole
+// body. Pure: the caller keeps the LastParse.
+import type { Feed } from '../config/feedCatalog.js';
+import { bodyDelta } from './bodyDelta.js';
+import { evaluateFeed, type FeedStats } from './evaluate.js';
+import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
+import type { Guard } from './guard.js';
+import { patchParts, patchUnion, RangePacker, type PackedRanges, type V4Parts } from './packed.js';
+
+export type ReuseRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256' | 'urls'>;
+
+/** What one evaluation of a body gave, for the next refresh of the same feed. */
+export interface LastParse {
+  body: Buffer;
+  /** Format options and guard it was read with (reuseKey). */
+  key: string;
+  parts: V4Parts;
+  /** unionParts(parts): the IPv4 ranges it gave. */
+  ranges: Pick<PackedRanges, 'v4First' | 'v4Last'>;
+  stats: FeedStats;
+}
+
+/** The slot a caller keeps per feed between refreshes (refresh.ts fills it). */
+export class ParseReuse {
+  last: LastParse | null = null;
+}
+
+/** Whether a feed's bodies can be read in parts: one IPv4 URL, no pinned digest, and a format
+ *  whose lines are each read on their own (no header, no metadata record). */
+export function reusableFeed(feed: ReuseRules): boolean {
+  return feed.urls.v6 === undefined && feed.sha256 === undefined
+    && (feed.format === 'plain' || feed.format === 'spamhaus-drop' || feed.format === 'range');
+}
+
+/** What the reading of a line depends on besides its bytes: the format options and the guard. */
+export function reuseKey(feed: ReuseRules, guard: Guard): string {
+  const segs = (f: 4 | 6): string => guard.segments[f].map((s) => `${s.first}-${s.last}:${s.reason}`).join(',');
+  return `${feed.format}|${feed.allowHostBits}|${guard.maxSize[4]}|${guard.maxSize[6]}|${segs(4)}|${segs(6)}`;
+}
+
+/** Whether an evaluation can be patched later: no line rejected or carved (their samples keep
+ *  line numbers and the first few), no IPv6 entry, no declared count. */
+export function clean(s: FeedStats, packer: RangePacker): boolean {
+  return s.parseRejectedTotal === 0 && s.guardRejectedTotal === 0 && Object.keys(s.carved).length === 0
+    && s.declaredRecords === undefined && !packer.hasV6();
+}
+
+/** Parse and guard whole lines alone; null unless clean. */
+function evaluateLines(feed: ReuseRules, body: Buffer, guard: Guard): { stats: FeedStats; parts: V4Parts } | null {
+  const packer = new RangePacker();
+  const o = evaluateFeed(feed, { v4: { text: body } }, guard, null, (r) => packer.add(r), packer, (w) => packer.addV6(w));
+  return clean(o.stats, packer) ? { stats: o.stats, parts: packer.parts() } : null;
+}
+
+/** The evaluation of `next` from `last` and the lines that changed: the stats and health
+ *  evaluateFeed would give for the whole body, and the entries of the lines that went
+ *  (`dropped`) and came (`fresh`) for patchLast; null when it cannot be had that way. */
+export function evaluateChanged(
+  feed: ReuseRules, last: LastParse, next: Buffer, guard: Guard, key: string, lastGoodCount: number | null,
+): { health: FeedHealth; stats: FeedStats; dropped: V4Parts; fresh: V4Parts } | null {
+  if (last.key !== key) return null;
+  const d = bodyDelta(last.body, next);
+  if (!d) return null;
+  const fresh = evaluateLines(feed, d.fresh, guard);
+  const dropped = fresh && evaluateLines(feed, d.dropped, guard);
+  if (!fresh || !dropped) return null;
+  const sum = (k: 'dataLines' | 'parseAccepted' | 'usable'): number => last.stats[k] - dropped.stats[k] + fresh.stats[k];
+  const stats: FeedStats = {
+    dataLines: sum('dataLines'), parseAccepted: sum('parseAccepted'), parseRejected: {}, parseRejectedTotal: 0,
+    guardRejected: {}, guardRejectedTotal: 0, carved: {}, usable: sum('usable'), parseSamples: [], guardSamples: [],
+  };
+  // as evaluateFeed judges (no pinned digest, no declared count: reusableFeed, clean)
+  const health = judgeFeedUpdate(
+    { dataLines: stats.dataLines, parseRejected: 0, usable: stats.usable, declaredRecords: undefined, sha256: undefined, lastGoodCount },
+    feed,
+  );
+  return { health, stats, dropped: dropped.parts, fresh: fresh.parts };
+}
+
+/** The entries and ranges of the new body: last's, patched; null if `dropped` is not within
+ *  last's entries (never for what evaluateChanged gives; the caller then reads the whole). */
+export function patchLast(last: LastParse, dropped: V4Parts, fresh: V4Parts): { parts: V4Parts; ranges: Pick<PackedRanges, 'v4First' | 'v4Last'> } | null {
+  const parts = patchParts(last.parts, dropped, fresh);
+  return parts && { parts, ranges: patchUnion(last.ranges, parts, dropped, fresh) };
+}
