@@ -164,9 +164,9 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     return this.contents.content(g.id, g.feedIds.flatMap((id) => this.ranges.get(id) ?? []));
   }
 
-  /** One diff of a feed's ranges for the group patch and the snapshot delta (snapshotDelta.ts). */
   /** Per feed, its last download and entries: the next refresh reads only the changed lines. */
   private readonly lastParses = new Map<string, ParseReuse>();
+  /** One diff of a feed's ranges for the group patch and the snapshot delta (snapshotDelta.ts). */
   private readonly diffs = new V4Diffs();
   private readonly contents = new GroupContents((a, b) => this.diffs.diff(a, b));
 
@@ -289,13 +289,14 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     this.later(this.jitter(feedId), () => void this.refresh([feedId]).catch((e: unknown) => ctx.log.error(`feed ${feedId} refresh failed`, e)));
   }
 
-  /** Runs one refresh at a time (they share the kernel sets). */
+  /** Feed `feedId`'s kept last download (made on first use). */
   private reuseOf(feedId: string): ParseReuse {
     let r = this.lastParses.get(feedId);
     if (!r) this.lastParses.set(feedId, (r = new ParseReuse()));
     return r;
   }
 
+  /** Runs one refresh at a time (they share the kernel sets). */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const p = this.chain.then(fn, fn);
     this.chain = p.catch(() => undefined);
@@ -307,6 +308,8 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     return this.serial(async () => {
       const ctx = this.need();
       const wanted = this.feeds.filter((f) => f.enabled && (!feedIds || feedIds.includes(f.id)));
+      // a feed disabled or gone from the config keeps no download in memory
+      for (const id of this.lastParses.keys()) if (!this.feeds.some((f) => f.enabled && f.id === id)) this.lastParses.delete(id);
       if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
       let peersMoved = false;
       const reports: RefreshReport[] = [];
