@@ -235,7 +235,7 @@ export function patchParts(base: V4Parts, minus: V4Parts, plus: V4Parts): V4Part
 }
 
 /** Index of the first value of `xs` (ascending) not below `v`, searched from `lo`. */
-function lowerBoundF64(xs: Float64Array | Uint32Array, v: number, lo: number): number {
+function lowerBound(xs: Float64Array | Uint32Array, v: number, lo: number): number {
   let hi = xs.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -279,7 +279,7 @@ export function patchUnion(before: Pick<PackedRanges, 'v4First' | 'v4Last'>, now
     let a = spans[c]?.[0] ?? 0;
     let b = spans[c]?.[1] ?? 0;
     c++;
-    const lo = lowerBoundF64(rl, a - 1, r); // the first range ending at or after a − 1
+    const lo = lowerBound(rl, a - 1, r); // the first range ending at or after a − 1
     let j = lo;
     for (;;) {
       // take in the ranges and the changes that meet the window, until none does
@@ -307,10 +307,10 @@ function mergeWindow(now: V4Parts, a: number, b: number, first: Float64Array, la
   const s = now.singles;
   const of = now.otherFirst;
   const ol = now.otherLast;
-  let i = lowerBoundF64(s, a, 0);
-  const ie = lowerBoundF64(s, b + 1, i);
-  let j = lowerBoundF64(of, a, 0);
-  const je = lowerBoundF64(of, b + 1, j);
+  let i = lowerBound(s, a, 0);
+  const ie = lowerBound(s, b + 1, i);
+  let j = lowerBound(of, a, 0);
+  const je = lowerBound(of, b + 1, j);
   const k0 = k;
   while (i < ie || j < je) {
     let f: number;
@@ -333,17 +333,6 @@ function mergeWindow(now: V4Parts, a: number, b: number, first: Float64Array, la
     }
   }
   return k;
-}
-
-/** Index of the first value of `xs` (ascending) not below `v`, searched from `lo`. */
-function lowerBound(xs: Uint32Array, v: number, lo: number): number {
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((xs[mid] ?? 0) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** patchParts for the singles: base − minus + plus, each ascending (duplicates allowed).
