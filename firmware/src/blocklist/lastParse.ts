@@ -10,7 +10,8 @@ import { bodyDelta } from './bodyDelta.js';
 import { evaluateFeed, type FeedStats } from './evaluate.js';
 import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
 import type { Guard } from './guard.js';
-import { patchParts, patchUnion, RangePacker, type PackedRanges, type V4Parts } from './packed.js';
+import { RangePacker, type PackedRanges, type V4Parts } from './packed.js';
+import { patchParts, patchUnion } from './packedPatch.js';
 
 export type ReuseRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256' | 'urls'>;
 

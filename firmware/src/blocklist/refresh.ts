@@ -84,12 +84,13 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   }
   const t1 = performance.now();
   const guard = typeof i.guard === 'function' ? i.guard(seen()) : i.guard;
-  const slot = i.reuse && bodies.v4 && !bodies.v6 && Buffer.isBuffer(bodies.v4.text) && reusableFeed(i.feed) ? i.reuse : undefined;
+  // a feed read line by line keeps its download for the next refresh (lastParse.ts)
+  const next = bodies.v4 && !bodies.v6 && Buffer.isBuffer(bodies.v4.text) && reusableFeed(i.feed) ? bodies.v4.text : undefined;
+  const slot = next ? i.reuse : undefined;
   const key = slot ? reuseKey(i.feed, guard) : '';
-  const next = bodies.v4?.text;
   // the lines that changed since the last download, when that gives the same result
-  const changed = slot?.last && Buffer.isBuffer(next) ? evaluateChanged(i.feed, slot.last, next, guard, key, i.lastGoodUsable) : null;
-  if (changed && slot?.last && Buffer.isBuffer(next)) {
+  const changed = next && slot?.last ? evaluateChanged(i.feed, slot.last, next, guard, key, i.lastGoodUsable) : null;
+  if (changed && next && slot?.last) {
     if (!changed.health.ok) return { kind: 'fault', reason: changed.health.reason, detail: changed.health.detail, stats: changed.stats, peers: seen() };
     const t2 = performance.now();
     const patched = patchLast(slot.last, changed.dropped, changed.fresh);
@@ -104,7 +105,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   if (!outcome.health.ok) return { kind: 'fault', reason: outcome.health.reason, detail: outcome.health.detail, stats: outcome.stats, peers: seen() };
   const t2 = performance.now();
   let ranges: PackedRanges;
-  if (slot && Buffer.isBuffer(next) && clean(outcome.stats, packer)) {
+  if (slot && next && clean(outcome.stats, packer)) {
     const done = packer.finishWithParts();
     ranges = done.ranges;
     slot.last = { body: next, key, parts: done.parts, ranges: done.ranges, stats: outcome.stats };

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { BeaconDetector, statisticalScore } from '../../../firmware/src/detectors/beacon.js';
+import { BeaconDetector } from '../../../firmware/src/detectors/beacon.js';
+import { statisticalScore } from '../../../firmware/src/detectors/beaconScore.js';
 import { ctx, DAY0, flow, H, MIN, periodic, rng, run, thresholds } from './helpers.js';
 
 test('RITA statistical score: perfectly regular intervals score 1, skewed ones less', (t) => {
