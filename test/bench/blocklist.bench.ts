@@ -8,9 +8,11 @@
 //      box knows its feed server as in steady state), snapshot to disk;
 //   3. RAW baseline: `nft -f` of a pre-rendered file holding the same elements in the same
 //      layout (singles hash set, one hash set per masked prefix length, interval set of rare
-//      lengths): JSON before ours, native and JSON after (the faster), the mean of before and
-//      after counts (the shared machine's load drifts); and, as a second column, the layout
-//      before (singles hash set + all merged ranges in one interval set);
+//      lengths; the hash sets declared with the size ours have): JSON before ours, native and
+//      JSON after (the faster), the mean of before and after counts (the shared machine's load
+//      drifts); and, as more columns, the layout before (singles hash set + all merged ranges
+//      in one interval set) and the same masked hash sets unsized (the kernel's rhashtable: the
+//      raw baseline until 2026-12-03);
 //   4. a 1% change (0.5% removed, 0.5% added, singles and prefixes alike) through
 //      refresh() again; then the same version once more (304: must cost nothing);
 // and prints the ratios against the targets (full ≤ 1.2× raw, 1% ≤ 10% of full, peak RSS ≤ 300 MB).
@@ -24,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../firmware/src/blocklist/repos.js';
-import { BasePolicySchema } from '../../firmware/src/nft/policy.js';
+import { BasePolicySchema, hashSetSize } from '../../firmware/src/nft/policy.js';
 import { NftDriver } from '../../firmware/src/nft/driver.js';
 import { renderRuleset } from '../../firmware/src/nft/render.js';
 import { buildPolicy } from '../../firmware/src/policy/build.js';
@@ -177,6 +179,7 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
     const rawJson = await rawRun('masked', true);
     const rawMs = (rawBefore + Math.min(rawNative, rawJson)) / 2;
     const oldRawMs = Math.min(await rawRun('interval', false), await rawRun('interval', true));
+    const rhashRawMs = Math.min(await rawRun('rhash', false), await rawRun('rhash', true));
     const expect = JSON.parse(readFileSync(join(dir, 'raw-expect.json'), 'utf8')) as { singles: number; lengths: string; rare: number };
     const got = { singles: content.singles, lengths: content.lengths, rare: content.nets };
     if (JSON.stringify(got) !== JSON.stringify(expect)) throw new Error(`raw baseline holds other sets than ours: ${JSON.stringify(expect)} vs ${JSON.stringify(got)}`);
@@ -184,7 +187,7 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
 
     process.stdout.write(`${JSON.stringify({
       n, family, singles: content.singles, nets: content.nets, lengths: content.lengths, rules,
-      oursMs, rawBeforeMs: rawBefore, rawNativeMs: rawNative, rawJsonMs: rawJson, rawMs, oldRawMs,
+      oursMs, rawBeforeMs: rawBefore, rawNativeMs: rawNative, rawJsonMs: rawJson, rawMs, oldRawMs, rhashRawMs,
       updateMs: updMs, sameMs, update: rep2[0]?.sync, oursCpuMs: oursCpu, updCpuMs: updCpu, rawCpuMs: Math.min(...rawCpu), peakRssMB: rssMB, fullPhases: rep[0]?.timings, updatePhases: rep2[0]?.timings,
     })}\n`);
     await feature.stop();
@@ -218,10 +221,13 @@ function writeRawFiles(syn: Synthetic, dir: string): void {
     writeFileSync(join(dir, `raw-${layout}.nft`), `${nft.join('\n')}\n`);
     writeFileSync(join(dir, `raw-${layout}.json`), JSON.stringify({ nftables: json }));
   };
-  write('masked',
-    ['add set inet raw s { type ipv4_addr; }', ...masked.map((m) => `add set inet raw p${m.len} { type ipv4_addr; }`), 'add set inet raw n { type ipv4_addr; flags interval; }'],
-    [`add element inet raw s { ${singles.join(', ')} }`, ...masked.map((m) => `add element inet raw p${m.len} { ${m.nets.join(', ')} }`), ...(rare.length ? [`add element inet raw n { ${rare.map((r) => r.text).join(', ')} }`] : [])],
-    [el('s', singles), ...masked.map((m) => el(`p${m.len}`, m.nets)), ...(rare.length ? [el('n', rare.map((r) => r.json))] : [])]);
+  // masked: the hash sets sized as ours (nft/policy.ts hashSetSize); rhash: the same unsized (the kernel's rhashtable)
+  for (const [layout, size] of [['masked', (k: number) => `size ${hashSetSize(k)}; `], ['rhash', () => '']] as const) {
+    write(layout,
+      [`add set inet raw s { type ipv4_addr; ${size(singles.length)}}`, ...masked.map((m) => `add set inet raw p${m.len} { type ipv4_addr; ${size(m.nets.length)}}`), 'add set inet raw n { type ipv4_addr; flags interval; }'],
+      [`add element inet raw s { ${singles.join(', ')} }`, ...masked.map((m) => `add element inet raw p${m.len} { ${m.nets.join(', ')} }`), ...(rare.length ? [`add element inet raw n { ${rare.map((r) => r.text).join(', ')} }`] : [])],
+      [el('s', singles), ...masked.map((m) => el(`p${m.len}`, m.nets)), ...(rare.length ? [el('n', rare.map((r) => r.json))] : [])]);
+  }
   write('interval',
     ['add set inet raw s { type ipv4_addr; }', 'add set inet raw n { type ipv4_addr; flags interval; }'],
     [`add element inet raw s { ${singles.join(', ')} }`, `add element inet raw n { ${old.map((r) => r.text).join(', ')} }`],
@@ -267,7 +273,7 @@ async function main(): Promise<void> {
   const compiled = compileBench(import.meta.url);
   const { flags, from } = benchNodeFlags();
   console.log(`IPv${family} feed; median of ${runs} runs per size${sessionMax === undefined ? '' : `; long-lived nft for transactions up to ${sessionMax} bytes`} (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')} from ${from})`);
-  console.log('size      ours(s)  raw(s)  ours/raw  1%upd(s)  upd/full  peakRSS(MB)  raw-interval(s)  ours/raw-interval   [targets: ≤1.2×, ≤10%, ≤300 MB]');
+  console.log('size      ours(s)  raw(s)  ours/raw  1%upd(s)  upd/full  peakRSS(MB)  raw-interval(s)  ours/raw-interval  raw-rhash(s)  ours/raw-rhash   [targets: ≤1.2×, ≤10%, ≤300 MB]');
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
     const results: Array<Record<string, any>> = [];
@@ -301,7 +307,7 @@ async function main(): Promise<void> {
     const raw = m((r) => r.rawMs);
     const upd = m((r) => r.updateMs);
     console.log(`${String(n).padEnd(9)} ${f(ours)} ${f(raw)}  ${m((r) => r.oursMs / r.rawMs).toFixed(2).padStart(6)}×  ${f(upd)}  ` +
-      `${m((r) => (100 * r.updateMs) / r.oursMs).toFixed(1).padStart(6)}%  ${m((r) => r.peakRssMB).toFixed(0).padStart(8)}     ${f(m((r) => r.oldRawMs))}  ${m((r) => r.oursMs / r.oldRawMs).toFixed(2).padStart(12)}×   (max RSS ${Math.max(...results.map((r) => r.peakRssMB)).toFixed(0)})`);
+      `${m((r) => (100 * r.updateMs) / r.oursMs).toFixed(1).padStart(6)}%  ${m((r) => r.peakRssMB).toFixed(0).padStart(8)}     ${f(m((r) => r.oldRawMs))}  ${m((r) => r.oursMs / r.oldRawMs).toFixed(2).padStart(12)}×     ${f(m((r) => r.rhashRawMs))}  ${m((r) => r.oursMs / r.rhashRawMs).toFixed(2).padStart(9)}×   (max RSS ${Math.max(...results.map((r) => r.peakRssMB)).toFixed(0)})`);
     const ph = (key: string): string => ['fetchMs', 'evaluateMs', 'packMs', 'applyMs', 'planMs', 'nftMs', 'saveMs']
       .map((k) => `${k.replace(/Ms$/, '')} ${(m((r) => r[key][k] ?? 0) / 1000).toFixed(3)}`).join(', ');
     console.log(`          phases full: ${ph('fullPhases')}\n                  1%: ${ph('updatePhases')} (apply = plan + nft + the rest)`);
@@ -310,7 +316,7 @@ async function main(): Promise<void> {
     console.log(`          nft part: full = ${m((r) => r.fullPhases.applyMs / r.rawMs).toFixed(2)}× raw; 1% = ${m((r) => (100 * r.updatePhases.applyMs) / r.fullPhases.applyMs).toFixed(1)}% of the full nft load`);
     const r0 = results[0]!;
     console.log(`          layout: ${r0.singles} singles, masked ${r0.lengths}, ${r0.nets} prefixes of rare lengths in the interval set; ${r0.rules} lookup rules per group, family and direction`);
-    console.log(`          (raw = the same masked hash sets; raw-interval = the layout before: singles hash + every merged range in one interval set; raw JSON before ours ${f(m((r) => r.rawBeforeMs))} s, after: native ${f(m((r) => r.rawNativeMs))} s, JSON ${f(m((r) => r.rawJsonMs))} s; update ${JSON.stringify(r0.update)})`);
+    console.log(`          (raw = the same masked hash sets, sized as ours; raw-interval = the layout before: singles hash + every merged range in one interval set; raw-rhash = the masked hash sets unsized (the kernel's rhashtable, the raw baseline before 2026-12-03); raw JSON before ours ${f(m((r) => r.rawBeforeMs))} s, after: native ${f(m((r) => r.rawNativeMs))} s, JSON ${f(m((r) => r.rawJsonMs))} s; update ${JSON.stringify(r0.update)})`);
   }
 }
 

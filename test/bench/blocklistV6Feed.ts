@@ -9,6 +9,7 @@ import { formatAddress, formatRange, rangeToCidrs, type IpRange } from '../../fi
 import { mergeRanges } from '../../firmware/src/net/rangeMerge.js';
 import { maskedLengths } from '../../firmware/src/blocklist/prefixSets.js';
 import { rng } from '../helpers/rng.js';
+import { hashSetSize } from '../../firmware/src/nft/policy.js';
 
 export interface Synthetic6 { singles: Set<bigint>; prefixes: Map<bigint, number> }
 
@@ -115,10 +116,13 @@ export function writeRawFiles6(syn: Synthetic6, dir: string): void {
     writeFileSync(join(dir, `raw-${layout}.nft`), `${nft.join('\n')}\n`);
     writeFileSync(join(dir, `raw-${layout}.json`), JSON.stringify({ nftables: json }));
   };
-  write('masked',
-    ['add set inet raw s { type ipv6_addr; }', ...lens.map((l) => `add set inet raw p${l} { type ipv6_addr; }`), 'add set inet raw n { type ipv6_addr; flags interval; }'],
-    [`add element inet raw s { ${singles.join(', ')} }`, ...lens.map((l) => `add element inet raw p${l} { ${masked.get(l)!.join(', ')} }`), ...(rare.length ? [`add element inet raw n { ${rare.join(', ')} }`] : [])],
-    [el('s', singles), ...lens.map((l) => el(`p${l}`, masked.get(l)!)), ...(rare.length ? [el('n', rareRanges.map(rangeJson))] : [])]);
+  // masked: the hash sets sized as ours (nft/policy.ts hashSetSize); rhash: the same unsized (the kernel's rhashtable)
+  for (const [layout, size] of [['masked', (n: number) => `size ${hashSetSize(n)}; `], ['rhash', () => '']] as const) {
+    write(layout,
+      [`add set inet raw s { type ipv6_addr; ${size(singles.length)}}`, ...lens.map((l) => `add set inet raw p${l} { type ipv6_addr; ${size(masked.get(l)!.length)}}`), 'add set inet raw n { type ipv6_addr; flags interval; }'],
+      [`add element inet raw s { ${singles.join(', ')} }`, ...lens.map((l) => `add element inet raw p${l} { ${masked.get(l)!.join(', ')} }`), ...(rare.length ? [`add element inet raw n { ${rare.join(', ')} }`] : [])],
+      [el('s', singles), ...lens.map((l) => el(`p${l}`, masked.get(l)!)), ...(rare.length ? [el('n', rareRanges.map(rangeJson))] : [])]);
+  }
   write('interval',
     ['add set inet raw s { type ipv6_addr; }', 'add set inet raw n { type ipv6_addr; flags interval; }'],
     [`add element inet raw s { ${singles.join(', ')} }`, `add element inet raw n { ${old.map(formatRange).join(', ')} }`],

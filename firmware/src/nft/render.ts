@@ -5,7 +5,7 @@ import {
   ACCEPT, DROP, MASQUERADE, addToSet, anySet, counter, ctState, eq, inSet, log, meta, ne, payload,
   type ChainObj, type Cmd, type Expr, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
 } from './json.js';
-import { blocklistHitChain, blocklistLogPrefix, blocklistLookupChain, blocklistSetNames, type BlocklistGroup, type Interfaces, type Policy } from './policy.js';
+import { blocklistHitChain, blocklistLogPrefix, blocklistLookupChain, blocklistSetNames, hashSetSize, type BlocklistGroup, type Interfaces, type Policy } from './policy.js';
 import { netmaskText } from '../net/cidrNumbers.js';
 
 const FILTER = 0; // nft's "filter" priority
@@ -110,8 +110,9 @@ function renderInet(p: Policy): Cmd[] {
       const names = blocklistSetNames(g.id, fam);
       const type = fam === 4 ? 'ipv4_addr' : 'ipv6_addr';
       const fe = fam === 4 ? g.v4 : g.v6;
-      set({ name: names.single, type, ...(g.timeouts ? { flags: ['timeout'] } : {}), ...elems(fe.single) });
-      for (const m of fe.masked ?? []) set({ name: names.masked(m.len), type, ...elems(m.elems) });
+      // feed groups: fixed-size hash sets (hashSetSize); the manual group's timeouts need the rhashtable
+      set({ name: names.single, type, ...(g.timeouts ? { flags: ['timeout'] } : { size: hashSetSize(fe.single.length) }), ...elems(fe.single) });
+      for (const m of fe.masked ?? []) set({ name: names.masked(m.len), type, ...(g.timeouts ? {} : { size: hashSetSize(m.elems.length) }), ...elems(m.elems) });
       set({ name: names.net, type, flags: g.timeouts ? ['interval', 'timeout'] : ['interval'], ...elems(fe.net) });
     }
     for (const dir of dirs(g)) out.push({ add: { counter: { family: F, table: t, name: `bl_${g.id}_${dir}` } } });

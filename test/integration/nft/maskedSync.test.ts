@@ -96,3 +96,53 @@ test('a length comes and goes, prefixes change by difference: one transaction ea
   t.deepEqual(await setNames(), sets);
   t.is((await run([...nft, 'list', 'set', 'inet', 'utm', 'bl_fbothdrop_v4_p20'])).stdout, p20);
 });
+
+test('sizes: a count that outgrows its hash set declares the set again in the sync transaction (the kernel refuses an element past the size), and back down; a full apply declares the same', async (t) => {
+  const ns = `utm-msz-${randomBytes(3).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'utm-msz-'));
+  await run(['ip', 'netns', 'add', ns]);
+  t.teardown(async () => {
+    await run(['ip', 'netns', 'del', ns], { allowFailure: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const nft = ['ip', 'netns', 'exec', ns, '/usr/sbin/nft'];
+  const driver = new NftDriver({ nft, lastGoodPath: join(dir, 'last-good.json'), tableName: 'utm' });
+  const singles = (n: number): IpRange[] => Array.from({ length: n }, (_, i) => parseEntry(`203.0.${(i >> 7) & 255}.${(i & 127) * 2}`)); // every other address: never merged
+  const sizes = async (): Promise<Record<string, number>> => {
+    const out = JSON.parse((await run([...nft, '-j', 'list', 'sets', 'inet'])).stdout) as { nftables: Array<{ set?: { name: string; size?: number } }> };
+    return Object.fromEntries(out.nftables.flatMap((o) => (o.set?.name.startsWith('bl_fbothdrop_v4') && o.set.size ? [[o.set.name, o.set.size]] : [])));
+  };
+  const count = async (set: string): Promise<number> => ((await run([...nft, 'list', 'set', 'inet', 'utm', set])).stdout.match(/\d+\.\d+\.\d+\.\d+/g) ?? []).length;
+
+  const small = content([...singles(10), ...prefixes('11.0.0.0', 24, 100)]);
+  const p = router();
+  p.blocklists.push(toBlocklistGroup(layout, small));
+  await driver.apply(renderRuleset(p));
+  t.deepEqual(await sizes(), { bl_fbothdrop_v4: 768, bl_fbothdrop_v4_p24: 768 });
+  // the cap is real: the 769th element of a set declared with 768 is refused
+  const over = Array.from({ length: 800 }, (_, i) => `"198.18.${i >> 8}.${i & 255}"`).join(',');
+  await t.throwsAsync(driver.transact(Buffer.from(`{"nftables":[{"add":{"element":{"family":"inet","table":"utm","name":"bl_fbothdrop_v4","elem":[${over}]}}}]}`)));
+  t.is(await count('bl_fbothdrop_v4'), 10, 'nothing of the refused transaction');
+
+  const sync = async (from: SetContent, to: SetContent): Promise<void> => {
+    const { plans } = planSync('utm', new Map([['fbothdrop', from]]), new Map([['fbothdrop', to]]), [layout]);
+    await driver.transact(syncDocument(plans));
+    await verifyCounts(driver, plans.flatMap((x) => x.verify));
+  };
+  const big = content([...singles(2000), ...prefixes('11.0.0.0', 24, 900)]);
+  await sync(small, big);
+  t.deepEqual(await sizes(), { bl_fbothdrop_v4: 3072, bl_fbothdrop_v4_p24: 1536 });
+  t.is(await count('bl_fbothdrop_v4'), 2000);
+  t.is(await count('bl_fbothdrop_v4_p24'), 900);
+  const rules = (await run([...nft, 'list', 'chain', 'inet', 'utm', 'bl_fbothdrop_in_v4'])).stdout;
+  t.regex(rules, /ip saddr @bl_fbothdrop_v4 jump/);
+  t.regex(rules, /ip saddr & 255\.255\.255\.0 == @bl_fbothdrop_v4_p24 jump/);
+  await sync(big, small);
+  t.deepEqual(await sizes(), { bl_fbothdrop_v4: 768, bl_fbothdrop_v4_p24: 768 });
+  t.is(await count('bl_fbothdrop_v4'), 10);
+  // a full apply of the big content declares what the sync declared
+  const q = router();
+  q.blocklists.push(toBlocklistGroup(layout, big));
+  await driver.apply(renderRuleset(q));
+  t.deepEqual(await sizes(), { bl_fbothdrop_v4: 3072, bl_fbothdrop_v4_p24: 1536 });
+});

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { joinV4, planGroupSync, syncDocument, VERIFY_MAX_ELEMENTS } from '../../../firmware/src/blocklist/nftSync.js';
+import { hashSetSize } from '../../../firmware/src/nft/policy.js';
 import { v4Text } from '../../../firmware/src/blocklist/packed.js';
 import { emptyContent } from '../../../firmware/src/blocklist/layout.js';
 import type { SetContent } from '../../../firmware/src/blocklist/packed.js';
@@ -64,7 +65,7 @@ const p24 = Array.from({ length: 100 }, (_, i) => 0x0b000000 + i * 256); // 11.0
 test('a new prefix length: its hash set is created and filled, and the lookup chains rewritten, in one plan', (t) => {
   const p = planGroupSync('utm', { id: 'g', dirs: ['out'] }, emptyContent(), masked(24, p24));
   const cmds = (JSON.parse(syncDocument([p]).toString()) as { nftables: Record<string, any>[] }).nftables.slice(1);
-  t.deepEqual(cmds[0], { add: { set: { family: 'inet', table: 'utm', name: 'bl_g_v4_p24', type: 'ipv4_addr' } } });
+  t.deepEqual(cmds[0], { add: { set: { family: 'inet', table: 'utm', name: 'bl_g_v4_p24', type: 'ipv4_addr', size: 768 } } });
   t.is(cmds[1]!.add.element.name, 'bl_g_v4_p24');
   t.is(cmds[1]!.add.element.elem[1], '11.0.1.0');
   t.deepEqual(cmds[2], { flush: { chain: { family: 'inet', table: 'utm', name: 'bl_g_out_v4' } } });
@@ -127,4 +128,33 @@ test('the change a content patch reports replaces the diff only when it leads fr
   // trusted as given when it fits: the planner does not walk the arrays again
   const odd = { ...right, singles: { del: Uint32Array.of(base[0]!), add: Uint32Array.of() } };
   t.is(planGroupSync('utm', G('g'), prev, next, odd).stats.deleted, 1);
+});
+
+test('hash set sizes: 3·2^k with an eighth to spare, at least 768', (t) => {
+  t.deepEqual([0, 1, 682, 683, 1365, 1366, 100_000, 1_000_000].map(hashSetSize), [768, 768, 768, 1536, 1536, 3072, 196_608, 1_572_864]);
+  for (let n = 0; n < 5000; n += 7) {
+    const size = hashSetSize(n);
+    t.true(size >= n + n / 8 && (size === 768 || size / 2 < n + Math.ceil(n / 8)), `${n}: ${size}`);
+  }
+});
+
+test('a count that moves to another size: the set is declared again, between the flush of its lookup chains and their rules, in one plan', (t) => {
+  const many = Array.from({ length: 1000 }, (_, i) => 0xcb000000 + i * 3); // 203.0.0.0 + 3i
+  for (const [from, to] of [[base, many], [many, base]] as const) {
+    const p = planGroupSync('utm', G('g'), content(from), content(to));
+    const cmds = (JSON.parse(syncDocument([p]).toString()) as { nftables: Record<string, any>[] }).nftables.slice(1);
+    const kinds = cmds.map((c) => `${Object.keys(c)[0]} ${Object.keys(Object.values(c)[0] as object)[0]}`);
+    t.deepEqual(kinds, ['flush chain', 'flush chain', 'delete set', 'add set', 'add element', 'add rule', 'add rule', 'add rule', 'add rule'], kinds.join(', '));
+    t.deepEqual(cmds[2]!.delete.set.name, 'bl_g_v4');
+    t.deepEqual(cmds[3]!.add.set, { family: 'inet', table: 'utm', name: 'bl_g_v4', type: 'ipv4_addr', size: hashSetSize(to.length) });
+    t.is(cmds[4]!.add.element.elem.length, to.length);
+    t.deepEqual(cmds.slice(5).map((c) => c.add.rule.chain), ['bl_g_out_v4', 'bl_g_out_v4', 'bl_g_in_v4', 'bl_g_in_v4']);
+    const kept = from.filter((x) => to.includes(x)).length;
+    t.deepEqual(p.stats, { added: to.length - kept, deleted: from.length - kept, intervalSetsReplaced: 0 });
+    t.deepEqual(p.verify, [], 'declared again: depends on nothing the kernel held');
+  }
+  // within one size: no set is declared again, whatever the change
+  const within = planGroupSync('utm', G('g'), content(many.slice(0, 700)), content(many.slice(300, 1000)));
+  const text = syncDocument([within]).toString();
+  t.false(text.includes('"add":{"set"') || text.includes('"delete":{"set"') || text.includes('"chain"'));
 });
