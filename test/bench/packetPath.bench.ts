@@ -13,6 +13,7 @@
 //   shipped      the policy utmd renders (rules/base-policy.json + the lab's config), no feeds
 //   shipped+1M   the same with a feed group of ~1M entries (realistic mix of prefix lengths),
 //                in the masked layout (a hash set per common prefix length, issue 14)
+//   shipped+1M-rhash     the same, its hash sets declared without a size (the rhashtable, before 2026-12-03)
 //   shipped+1M-interval  the same entries in the layout before: singles hash + one interval set
 //   quarantine   the shipped policy with one (other) device in quarantine (bridge: the bridge
 //                forward chain armed, every frame looked up: nft/render.ts bridgeForwardRules)
@@ -117,6 +118,13 @@ function shippedDoc(lab: Lab, feed: BlocklistGroup | undefined, quarantine: stri
   return JSON.stringify(renderRuleset(policy));
 }
 
+/** The document with the feed groups' hash sets declared without a size. */
+function unsized(doc: string): string {
+  const d = JSON.parse(doc) as { nftables: Array<{ add?: { set?: { name: string; size?: number } } }> };
+  for (const c of d.nftables) if (c.add?.set?.name.startsWith('bl_f')) delete c.add.set.size;
+  return JSON.stringify(d);
+}
+
 const FLOOR = `table inet utm {\n chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; }\n}\n`;
 const FLOOR_NAT = `table inet utm {\n chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; }\n chain postrouting { type nat hook postrouting priority srcnat; policy accept; oifname "eth0" masquerade; }\n}\n`;
 const FLOOR_FT = `table inet utm {\n flowtable ft { hook ingress priority filter; devices = { eth0, eth1 }; }\n chain forward { type filter hook forward priority filter; policy accept; meta l4proto { tcp, udp } flow add @ft; ct state established,related accept; }\n}\n`;
@@ -180,6 +188,8 @@ async function benchMode(mode: 'router' | 'bridge', blast: string, work: string,
       { name: 'shipped', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, []) },
       { name: 'quarantine', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, undefined, [quarantined]) },
       { name: 'shipped+1M', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, feed, []) },
+      // the same masked sets declared without a size (the kernel's rhashtable, as before 2026-12-03)
+      { name: 'shipped+1M-rhash', modes: ['router', 'bridge'], brnf: true, json: () => unsized(shippedDoc(lab, feed, [])) },
       // the same 1M entries in the layout before issue 14 (singles hash + one interval set)
       { name: 'shipped+1M-interval', modes: ['router', 'bridge'], brnf: true, json: () => shippedDoc(lab, oldFeed, []) },
     ];
@@ -322,6 +332,8 @@ function report(results: Record<string, Record<string, Sample[]>>): void {
     const e = byName['shipped'] ?? [];
     if (!m.length || !o.length) continue;
     const r = (k: (s: Sample) => number, a: Sample[], b: Sample[]): string => (med(a.map(k)) / med(b.map(k))).toFixed(2);
+    const h = byName['shipped+1M-rhash'] ?? [];
+    if (h.length) console.log(`${mode}: 1M masked sized / unsized (fixed-size hash / rhashtable): CPU per packet ${r((s) => s.cpuNs, m, h)}, new-flow CPU per packet ${r((s) => s.newCpuNs, m, h)}, new-flow rtt ${r((s) => s.newP50, m, h)}, pps ${r((s) => s.pps, m, h)}, ruleset load ${r((s) => s.applyS, m, h)}`);
     console.log(`${mode}: 1M masked / 1M interval: CPU per packet ${r((s) => s.cpuNs, m, o)}, new-flow rtt ${r((s) => s.newP50, m, o)}, pps ${r((s) => s.pps, m, o)}` +
       (e.length ? `; 1M masked / empty: CPU per packet ${r((s) => s.cpuNs, m, e)}, new-flow rtt ${r((s) => s.newP50, m, e)}; 1M interval / empty: CPU ${r((s) => s.cpuNs, o, e)}, new-flow rtt ${r((s) => s.newP50, o, e)}` : ''));
   }
