@@ -45,19 +45,24 @@ export interface SetExpectation { set: string; expected: number }
 
 export interface SyncPlan {
   /** JSON command fragments, already serialised (no object or string per element is
-   *  ever built: large element lists are written as bytes straight into a Buffer). */
-  cmds: Array<string | Buffer>;
+   *  ever built: large element lists are written as bytes straight into a Buffer). A command
+   *  of several Buffers is copied once, into the document, not first into a Buffer of its own
+   *  (at 1M elements each copy is 15 MB). */
+  cmds: Fragment[];
   /** Sets to count after apply. */
   verify: SetExpectation[];
   stats: SyncStats;
 }
 
+/** One command's JSON: text, bytes, or bytes in parts. */
+type Fragment = string | Buffer | readonly Buffer[];
+
 const q = (s: string): string => JSON.stringify(s);
 
-function elementCmd(verb: 'create' | 'delete' | 'add', table: string, set: string, elemsJson: string | Buffer): string | Buffer {
+function elementCmd(verb: 'create' | 'delete' | 'add', table: string, set: string, elemsJson: string | Buffer): Fragment {
   const head = `{${q(verb)}:{"element":{"family":"inet","table":${q(table)},"name":${q(set)},"elem":[`;
   if (typeof elemsJson === 'string') return `${head}${elemsJson}]}}}`;
-  return Buffer.concat([Buffer.from(head), elemsJson, Buffer.from(']}}}')]);
+  return [Buffer.from(head), elemsJson, Buffer.from(']}}}')];
 }
 
 function flushCmd(table: string, set: string): string {
@@ -81,24 +86,57 @@ const OCTET_TEXT = (() => {
   return t;
 })();
 
+/** `a.b` for every 16-bit value (a its high byte) as ASCII: HALF_TEXT[8h] holds the length
+ *  (3–7), then the text, padded. 512 KiB, built once (~4 ms) when the module loads. */
+const HALF_TEXT = (() => {
+  const t = new Uint8Array(65_536 * 8);
+  for (let a = 0; a < 256; a++) {
+    const la = OCTET_TEXT[4 * a] ?? 0;
+    for (let b = 0; b < 256; b++) {
+      const at = 8 * ((a << 8) | b);
+      const lb = OCTET_TEXT[4 * b] ?? 0;
+      let o = at + 1;
+      for (let k = 1; k <= la; k++) t[o++] = OCTET_TEXT[4 * a + k] ?? 0;
+      t[o++] = 46; // .
+      for (let k = 1; k <= lb; k++) t[o++] = OCTET_TEXT[4 * b + k] ?? 0;
+      t[at] = la + 1 + lb;
+    }
+  }
+  return t;
+})();
+
 /** `"a.b.c.d",…` written as ASCII bytes into one Buffer (≤ 18 bytes an address): at 1M
- *  elements this avoids ~1M short-lived strings (≈ 100 MB of heap before the next GC). */
+ *  elements this avoids ~1M short-lived strings (≈ 100 MB of heap before the next GC). Each
+ *  address is two halves of HALF_TEXT, each copied as 7 bytes whatever its length (the
+ *  output pointer then moves by the length): 1M addresses in ~29 ms, against ~55 ms octet by
+ *  octet with a loop per digit (measured 2026-12-03). */
 export function joinV4(xs: Uint32Array): Buffer {
-  const buf = Buffer.allocUnsafe(xs.length * 18);
+  const buf = Buffer.allocUnsafe(xs.length * 18 + 8);
   let o = 0;
   for (let i = 0; i < xs.length; i++) {
     const v = xs[i] ?? 0;
-    if (i > 0) buf[o++] = 44; // ,
-    buf[o++] = 34; // "
-    for (let shift = 24; shift >= 0; shift -= 8) {
-      const at = 4 * ((v >>> shift) & 255);
-      const len = OCTET_TEXT[at] ?? 0;
-      for (let k = 1; k <= len; k++) buf[o++] = OCTET_TEXT[at + k] ?? 0;
-      if (shift > 0) buf[o++] = 46; // .
-    }
+    buf[o] = 44; // ,
+    buf[o + 1] = 34; // "
+    o += 2;
+    o = halfText(buf, o, v >>> 16);
+    buf[o++] = 46;
+    o = halfText(buf, o, v & 0xffff);
     buf[o++] = 34;
   }
-  return buf.subarray(0, o);
+  return buf.subarray(xs.length ? 1 : 0, o); // no comma before the first
+}
+
+/** Writes HALF_TEXT's `a.b` of `h` at `o` (7 bytes written, the buffer has room); returns the end of the text. */
+function halfText(buf: Buffer, o: number, h: number): number {
+  const at = 8 * h;
+  buf[o] = HALF_TEXT[at + 1] ?? 0;
+  buf[o + 1] = HALF_TEXT[at + 2] ?? 0;
+  buf[o + 2] = HALF_TEXT[at + 3] ?? 0;
+  buf[o + 3] = HALF_TEXT[at + 4] ?? 0;
+  buf[o + 4] = HALF_TEXT[at + 5] ?? 0;
+  buf[o + 5] = HALF_TEXT[at + 6] ?? 0;
+  buf[o + 6] = HALF_TEXT[at + 7] ?? 0;
+  return o + (HALF_TEXT[at] ?? 0);
 }
 
 /** A group as the sync needs it: its id and the directions its lookup chains exist for. */
@@ -124,12 +162,12 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
   // a group whose feeds did not change keeps the very same content object: nothing to walk
   if (prev === next) return { cmds: [], verify: [], stats: { added: 0, deleted: 0, intervalSetsReplaced: 0 } };
   const known = change && change.from === prev && change.to === next ? change : null;
-  const pre: Array<string | Buffer> = [];
-  const chains: Array<string | Buffer> = [];
+  const pre: Fragment[] = [];
+  const chains: Fragment[] = [];
   /** Hash sets declared again with another size (within `chains`: after the flush of the
    *  chains that look them up, before their rules come back). */
-  let resized: Array<string | Buffer> = [];
-  const post: Array<string | Buffer> = [];
+  let resized: Fragment[] = [];
+  const post: Fragment[] = [];
   const verify: SetExpectation[] = [];
   const stats: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
 
@@ -236,7 +274,14 @@ function netsJson(nets: readonly IpRange[]): string {
 /** One document (one transaction) from the fragments of several plans. */
 export function syncDocument(plans: readonly SyncPlan[]): Buffer {
   const parts: Buffer[] = [Buffer.from('{"nftables":[{"metainfo":{"json_schema_version":1}}')];
-  for (const p of plans) for (const c of p.cmds) parts.push(Buffer.from(','), typeof c === 'string' ? Buffer.from(c) : c);
+  for (const p of plans) {
+    for (const c of p.cmds) {
+      parts.push(Buffer.from(','));
+      if (typeof c === 'string') parts.push(Buffer.from(c));
+      else if (Buffer.isBuffer(c)) parts.push(c);
+      else parts.push(...c);
+    }
+  }
   parts.push(Buffer.from(']}'));
   return Buffer.concat(parts);
 }

@@ -18,8 +18,10 @@ export interface RulesetSets {
   /** The name of our tables (`inet <table>`, `bridge <table>`). */
   readonly table: string;
   /** Runs one batch of element commands (add/create/delete element, flush set) as one nft
-   *  transaction: all of it or nothing. Throws NftError when nft refuses it. */
-  transact(doc: string | Uint8Array): Promise<void>;
+   *  transaction: all of it or nothing. Throws NftError when nft refuses it. `started`, if
+   *  given, is called once nft has the whole document and works on it (not when it never got
+   *  that far): userspace work started then overlaps nft's instead of delaying its start. */
+  transact(doc: string | Uint8Array, started?: () => void): Promise<void>;
   /** One of our sets with its elements, as `nft -j list set FAMILY TABLE NAME` prints it.
    *  Throws NftError (e.g. the set does not exist). */
   listSet(family: 'inet' | 'bridge', set: string): Promise<string>;

@@ -1,7 +1,8 @@
 // The nft driver: check → apply (one transaction) → read back and verify → keep last-good.
 // All calls go through `nft -j`: a document in a private file (`-f`), small set transactions
 // and listings through one long-lived `nft -j -i` (nft/session.ts); we only ever name our own tables.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
 import { run, RunError } from '../sys/run.js';
@@ -71,9 +72,9 @@ export class NftDriver implements RulesetBackend {
    * Runs `nft -j ARGS`. A document (other than a `-c` check) changes the ruleset, so it
    * runs in its turn (`serialize`). Throws NftError carrying nft's stderr.
    */
-  exec(args: string[], doc?: string | Uint8Array): Promise<string> {
-    if (doc !== undefined && !args.includes('-c')) return this.change(() => this.run(args, doc));
-    return this.run(args, doc);
+  exec(args: string[], doc?: string | Uint8Array, started?: () => void): Promise<string> {
+    if (doc !== undefined && !args.includes('-c')) return this.change(() => this.run(args, doc, started));
+    return this.run(args, doc, started);
   }
 
   /** Runs `fn` as one ruleset change: no other change or full apply runs until it ends
@@ -83,21 +84,27 @@ export class NftDriver implements RulesetBackend {
   }
 
   /** A document goes through a private file passed with `-f`: nft opens `-` as /dev/stdin
-   *  by path, which fails on the socketpair Node gives a child as stdin. */
-  protected async run(args: string[], doc?: string | Uint8Array): Promise<string> {
+   *  by path, which fails on the socketpair Node gives a child as stdin. `started` runs once
+   *  nft is started on the written file. The file is written and removed synchronously: a
+   *  1.5 MB document takes 0.5–2 ms in one write(2), while the async write's three 512 KiB
+   *  chunks each waited for a turn of the event loop, which a GC or other work on it held
+   *  for 20–40 ms in all before nft could start (100k blocklist benchmark, README). */
+  protected async run(args: string[], doc?: string | Uint8Array, started?: () => void): Promise<string> {
     let file: string | undefined;
     try {
       if (doc !== undefined) {
         file = join(this.opts.workDir, `nft-${process.pid}-${++this.seq}.json`);
-        await writeFile(file, doc, { mode: 0o600 });
+        writeFileSync(file, doc, { mode: 0o600 });
       }
       const argv = [...this.nft, '-j', ...args, ...(file ? ['-f', file] : [])];
-      return (await run(argv, { timeoutMs: this.timeoutMs })).stdout;
+      const running = run(argv, { timeoutMs: this.timeoutMs }); // spawns at once
+      started?.();
+      return (await running).stdout;
     } catch (e) {
       const stderr = e instanceof RunError ? e.stderr : '';
       throw new NftError(`nft ${args.join(' ')} failed: ${stderr.split('\n')[0] ?? ''}`, stderr, { cause: e });
     } finally {
-      if (file) await rm(file, { force: true });
+      if (file) rmSync(file, { force: true });
     }
   }
 
@@ -106,13 +113,14 @@ export class NftDriver implements RulesetBackend {
   }
 
   /** One batch of element commands as one transaction: a small one through the long-lived
-   *  nft, a large one (or one spread over lines) through `nft -f`. Throws NftError. */
-  async transact(doc: string | Uint8Array): Promise<void> {
+   *  nft, a large one (or one spread over lines) through `nft -f`. `started`: see
+   *  RulesetSets.transact. Throws NftError. */
+  async transact(doc: string | Uint8Array, started?: () => void): Promise<void> {
     if (doc.length > this.sessionMaxBytes || !isOneLine(doc)) {
-      await this.exec([], doc);
+      await this.exec([], doc, started);
       return;
     }
-    await this.change(() => this.inSession(() => this.session.run(doc)));
+    await this.change(() => this.inSession(() => this.session.run(doc, started)));
   }
 
   /** Maps the session's errors to NftError as for a process of its own. */

@@ -109,8 +109,11 @@ export class DryRunBackend implements RulesetBackend {
     return this.change(() => this.applyInTurn(doc, keepSets));
   }
 
-  transact(doc: string | Uint8Array): Promise<void> {
-    return this.change(async () => this.transactInTurn(doc));
+  transact(doc: string | Uint8Array, started?: () => void): Promise<void> {
+    return this.change(async () => {
+      started?.();
+      return this.transactInTurn(doc);
+    });
   }
 
   private async applyInTurn(doc: NftDocument, keepSets: readonly string[]): Promise<ApplyReport> {

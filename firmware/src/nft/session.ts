@@ -70,9 +70,10 @@ export class NftSession {
 
   /** Runs one document (one line, see isOneLine) as one transaction, after any earlier one.
    *  Throws NftSessionError: `refused` with nft's stderr, or the child died or timed out
-   *  (then it is killed and the next call starts a new one). */
-  async run(doc: string | Uint8Array): Promise<void> {
-    await this.enqueue(doc, false);
+   *  (then it is killed and the next call starts a new one). `started` is called once the
+   *  document is handed to nft. */
+  async run(doc: string | Uint8Array, started?: () => void): Promise<void> {
+    await this.enqueue(doc, false, started);
   }
 
   /** Runs one listing command (JSON, one line) and returns nft's answer (one line of JSON).
@@ -81,8 +82,8 @@ export class NftSession {
     return this.enqueue(cmd, true);
   }
 
-  private enqueue(doc: string | Uint8Array, wantOut: boolean): Promise<string> {
-    const next = this.queue.then(() => this.runNow(doc, wantOut));
+  private enqueue(doc: string | Uint8Array, wantOut: boolean, started?: () => void): Promise<string> {
+    const next = this.queue.then(() => this.runNow(doc, wantOut, started));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -93,7 +94,7 @@ export class NftSession {
     await this.kill();
   }
 
-  private runNow(doc: string | Uint8Array, wantOut: boolean): Promise<string> {
+  private runNow(doc: string | Uint8Array, wantOut: boolean, started?: () => void): Promise<string> {
     if (this.child && this.sentBytes > (this.o.recycleBytes ?? RECYCLE_BYTES)) void this.kill();
     const child = this.child ?? this.start();
     const marker = `utm_end_${++this.seq}`;
@@ -107,6 +108,7 @@ export class NftSession {
       // One write per part: no copy of a large document into a joined buffer.
       child.stdin?.write(doc);
       child.stdin?.write(`\n${marker}\n`);
+      started?.();
     });
   }
 

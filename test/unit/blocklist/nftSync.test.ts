@@ -107,6 +107,11 @@ test('IPv4 element text written as bytes matches v4Text', (t) => {
   const xs = Uint32Array.from([0, 1, 9, 10, 99, 100, 255, 0x01020304, 0x0a0b0c0d, 0x64646464, 0xffffffff]);
   t.deepEqual(JSON.parse(`[${joinV4(xs).toString()}]`), Array.from(xs, v4Text));
   t.is(joinV4(new Uint32Array(0)).length, 0);
+  t.is(joinV4(Uint32Array.of(0xc0000201)).toString(), '"192.0.2.1"');
+  // every digit count of every octet position, and random addresses
+  const all = new Uint32Array(20_000);
+  for (let i = 0; i < all.length; i++) all[i] = i < 4096 ? [0, 7, 42, 255][i & 3]! << 24 | [1, 10, 100, 200][(i >> 2) & 3]! << 16 | ((i >> 4) & 255) << 8 | (i * 37) & 255 : (Math.random() * 2 ** 32) >>> 0;
+  t.deepEqual(JSON.parse(`[${joinV4(all).toString()}]`), Array.from(all, v4Text));
 });
 
 test('large sets are not read back (counted by construction)', (t) => {

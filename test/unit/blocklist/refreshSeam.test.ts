@@ -134,8 +134,9 @@ test.serial('the snapshot is encoded while nft takes the update and written only
   };
   let inTransaction = false;
   const transact = h.backend.transact.bind(h.backend);
-  h.backend.transact = async (doc) => {
+  h.backend.transact = async (doc, started) => {
     inTransaction = true;
+    started?.(); // nft has the document: the encoding may start
     for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
     t.is(onDisk(), enforced, 'nothing written before the kernel took the update');
     inTransaction = false;
