@@ -2,14 +2,12 @@
 // and removes: a full apply renders a feed group's masked sets; incremental syncs then add a
 // prefix length (new set, lookup chains rewritten), change prefixes by difference (also in
 // the interval set of rare lengths), and drop a length (set deleted after its rules), each as
-// one transaction. What is checked is what the kernel holds and which addresses it matches.
+// one transaction; and a set whose count outgrows its declared size is declared again in the
+// sync (and back down). What is checked is what the kernel holds and which addresses it matches.
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { run } from '../../../firmware/src/sys/run.js';
-import { NftDriver } from '../../../firmware/src/nft/driver.js';
+import { nftNamespace } from '../../helpers/nsDriver.js';
 import { renderRuleset } from '../../../firmware/src/nft/render.js';
 import { BasePolicySchema, type Policy } from '../../../firmware/src/nft/policy.js';
 import { toBlocklistGroup, type GroupLayout } from '../../../firmware/src/blocklist/layout.js';
@@ -32,15 +30,7 @@ const prefixes = (start: string, len: number, n: number): IpRange[] => {
 const content = (rs: IpRange[]): SetContent => splitPacked(packRanges(rs));
 
 test('a length comes and goes, prefixes change by difference: one transaction each, the kernel matches exactly the list', async (t) => {
-  const ns = `utm-msk-${randomBytes(3).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), 'utm-msk-'));
-  await run(['ip', 'netns', 'add', ns]);
-  t.teardown(async () => {
-    await run(['ip', 'netns', 'del', ns], { allowFailure: true });
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const nft = ['ip', 'netns', 'exec', ns, '/usr/sbin/nft'];
-  const driver = new NftDriver({ nft, lastGoodPath: join(dir, 'last-good.json'), tableName: 'utm' });
+  const { nft, driver } = await nftNamespace(t, 'utm-msk');
   /** Whether the group's sets match an address, by asking each set as the rules do. */
   const listed = async (c: SetContent, addr: string): Promise<boolean> => {
     const v = Number(parseEntry(addr).first);
@@ -98,15 +88,7 @@ test('a length comes and goes, prefixes change by difference: one transaction ea
 });
 
 test('sizes: a count that outgrows its hash set declares the set again in the sync transaction (the kernel refuses an element past the size), and back down; a full apply declares the same', async (t) => {
-  const ns = `utm-msz-${randomBytes(3).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), 'utm-msz-'));
-  await run(['ip', 'netns', 'add', ns]);
-  t.teardown(async () => {
-    await run(['ip', 'netns', 'del', ns], { allowFailure: true });
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const nft = ['ip', 'netns', 'exec', ns, '/usr/sbin/nft'];
-  const driver = new NftDriver({ nft, lastGoodPath: join(dir, 'last-good.json'), tableName: 'utm' });
+  const { nft, driver } = await nftNamespace(t, 'utm-msz');
   const singles = (n: number): IpRange[] => Array.from({ length: n }, (_, i) => parseEntry(`203.0.${(i >> 7) & 255}.${(i & 127) * 2}`)); // every other address: never merged
   const sizes = async (): Promise<Record<string, number>> => {
     const out = JSON.parse((await run([...nft, '-j', 'list', 'sets', 'inet'])).stdout) as { nftables: Array<{ set?: { name: string; size?: number } }> };

@@ -5,12 +5,9 @@
 // transaction. What is checked is every element the kernel holds, set by set, against the
 // bigint reference split of the same feed, and which addresses it matches.
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { run } from '../../../firmware/src/sys/run.js';
-import { NftDriver } from '../../../firmware/src/nft/driver.js';
+import { nftNamespace } from '../../helpers/nsDriver.js';
 import { renderRuleset } from '../../../firmware/src/nft/render.js';
 import { BasePolicySchema, type Policy } from '../../../firmware/src/nft/policy.js';
 import { toBlocklistGroup, type GroupLayout } from '../../../firmware/src/blocklist/layout.js';
@@ -58,15 +55,7 @@ function expected(lines: string[], lens: number[]): Map<string, string[]> {
 const byName = (m: Map<string, string[]>): Record<string, string[]> => Object.fromEntries([...m].sort((x, y) => (x[0] < y[0] ? -1 : 1)));
 
 test('an IPv6 feed of singles, masked prefixes and rare lengths loads and takes a 1% update: the kernel holds exactly the list', async (t) => {
-  const ns = `utm-m6-${randomBytes(3).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), 'utm-m6-'));
-  await run(['ip', 'netns', 'add', ns]);
-  t.teardown(async () => {
-    await run(['ip', 'netns', 'del', ns], { allowFailure: true });
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const nft = ['ip', 'netns', 'exec', ns, '/usr/sbin/nft'];
-  const driver = new NftDriver({ nft, lastGoodPath: join(dir, 'last-good.json'), tableName: 'utm' });
+  const { nft, driver } = await nftNamespace(t, 'utm-m6');
   /** Every element of each of the group's IPv6 sets, as nft prints them. */
   const kernel = async (): Promise<Map<string, string[]>> => {
     const out = new Map<string, string[]>();
