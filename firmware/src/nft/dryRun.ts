@@ -172,6 +172,8 @@ export class DryRunBackend implements RulesetBackend {
           if (verb === 'create' && s.elems.has(k)) throw this.refused(`Error: Could not process rule: File exists (${k})`);
           if (verb === 'delete' && !s.elems.delete(k)) throw this.refused(`Error: Could not process rule: No such file or directory (${k})`);
           if (verb === 'add' || verb === 'create') s.elems.set(k, e);
+          // like the kernel: a set declared with a size takes no element past it
+          if (typeof s.head.size === 'number' && s.elems.size > s.head.size) throw this.refused(`Error: Could not process rule: Too many open files in system (set ${String(el.name)} holds ${s.head.size})`);
         }
       } else throw this.refused(`Error: the dry run does not model ${String(verb)} ${Object.keys(body).join(',')}`);
     }
@@ -251,6 +253,7 @@ export class DryRunBackend implements RulesetBackend {
         const keep = keepSets.includes(String(body.name)) && before !== undefined && JSON.stringify(before.head) === JSON.stringify(head);
         const elems = keep ? new Map(before.elems) : new Map((Array.isArray(elem) ? elem : []).map((e) => [elementKey(e), e] as const));
         if (keep) kept.push(key);
+        if (typeof head.size === 'number' && elems.size > head.size) throw this.refused(`Error: Could not process rule: Too many open files in system (set ${String(body.name)}: ${elems.size} elements, size ${head.size})`);
         sets.set(key, { head, elems });
         objects.push({ set: head });
       } else objects.push({ [kind]: body });

@@ -135,3 +135,28 @@ test('a slow read-back holds its apply, and the queue it runs in, until it answe
   t.deepEqual(order, ['read back', 'apply done', 'set update done']);
   t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.9']);
 });
+
+test('like the kernel, a set declared with a size takes no element past it: in a transaction (deletes in it count) and in a full apply', async (t) => {
+  const sized = (elems: string[], size = 2): NftDocument => {
+    const d = doc(elems);
+    const set = d.nftables[3] as unknown as { add: { set: Record<string, unknown> } };
+    set.add.set['size'] = size;
+    return d;
+  };
+  const b = new DryRunBackend();
+  await b.apply(sized(['192.0.2.1']));
+  await b.transact(elements('add', '192.0.2.2'));
+  await t.throwsAsync(() => b.transact(elements('add', '192.0.2.3')), { instanceOf: NftError, message: /Too many open files/ });
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.1', '192.0.2.2']);
+  // one leaves and one comes in the same transaction: it fits
+  await b.transact(JSON.stringify({ nftables: [
+    { delete: { element: { family: 'inet', table: 'utm', name: 'bl_x_v4', elem: ['192.0.2.1'] } } },
+    { add: { element: { family: 'inet', table: 'utm', name: 'bl_x_v4', elem: ['192.0.2.3'] } } },
+  ] }));
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.2', '192.0.2.3']);
+  await t.throwsAsync(() => b.apply(sized(['192.0.2.1', '192.0.2.2', '192.0.2.3'])), { instanceOf: NftError, message: /Too many open files/ });
+  t.false(b.transactions.at(-1)?.taken, 'recorded as refused');
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.2', '192.0.2.3'], 'a refused apply changes nothing');
+  await b.apply(sized(['192.0.2.1', '192.0.2.2', '192.0.2.3'], 768));
+  t.deepEqual(b.elements('inet', 'bl_x_v4'), ['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+});
