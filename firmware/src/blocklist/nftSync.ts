@@ -181,20 +181,22 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     // load after the warm-up's one entry diffed 100k singles for two numbers)
     const np = io.size(p);
     const nn = io.size(n);
-    if (hashSetSize(np) !== hashSetSize(nn)) {
-      resized.push(setCmd('delete', table, name, io.family), setCmd('add', table, name, io.family, nn));
-      if (nn) resized.push(elementCmd('add', table, name, io.json(n)));
+    /** The set filled whole with `n` (declared again, or flushed): only the counts of the change are needed. */
+    const refilled = (): void => {
       const common = io.common ? io.common(p, n) : nn - io.size(io.diff(p, n).add);
       stats.added += nn - common;
       stats.deleted += np - common;
+    };
+    if (hashSetSize(np) !== hashSetSize(nn)) {
+      resized.push(setCmd('delete', table, name, io.family), setCmd('add', table, name, io.family, nn));
+      if (nn) resized.push(elementCmd('add', table, name, io.json(n)));
+      refilled();
       return;
     }
     if (!given && io.common && Math.abs(nn - np) > nn / 2) {
-      const common = io.common(p, n);
       pre.push(flushCmd(table, name));
       if (nn) pre.push(elementCmd('add', table, name, io.json(n)));
-      stats.added += nn - common;
-      stats.deleted += np - common;
+      refilled();
       return;
     }
     const d = given ?? io.diff(p, n);

@@ -92,7 +92,7 @@ export function blocklistLogPrefix(base: BasePolicy, action: ListAction, dir: 'o
  *  `count` elements: 3·2^k ≥ count + count/8, at least 768. A set with a size gets the
  *  kernel's fixed-size hash (nft_hash) instead of the resizable rhashtable, which grows step by
  *  step while nft inserts: 100k addresses load in 0.17 s instead of 0.26 s, 1M in 1.7 s instead
- *  of 4.2 s (measured here 2026-12-03, README "Blocklist layout"). The size is a hard cap (the
+ *  of 4.2 s (measured here 2026-12-03, README "Set layout"). The size is a hard cap (the
  *  kernel refuses an element past it), so the renderer and the sync (blocklist/nftSync.ts)
  *  both declare this size for the count they load, and the sync declares the set again (in
  *  the same transaction) whenever the count moves to another size. The kernel gives the set
