@@ -5,7 +5,8 @@
 //      by a local HTTP server on 127.0.0.1;
 //   2. OURS: BlocklistFeature.refresh() = download, parse, guard, merge, plan, one nft
 //      transaction into the sets (a one-entry warm-up download before it, not measured, so the
-//      box knows its feed server as in steady state), snapshot to disk;
+//      box knows its feed server as in steady state), snapshot to disk; nft's document on a
+//      tmpfs (/dev/shm), as utmd writes it to its unit's RuntimeDirectory;
 //   3. RAW baseline: `nft -f` of a pre-rendered file holding the same elements in the same
 //      layout (singles hash set, one hash set per masked prefix length, interval set of rare
 //      lengths; the hash sets declared with the size ours have): JSON before ours, native and
@@ -21,7 +22,7 @@
 // tree before issue 14's IPv6 work also has, so it runs on both trees for an old/new comparison.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../firmware/src/blocklist/feature.js';
@@ -90,6 +91,7 @@ async function timedCpu<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
 async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: number | undefined): Promise<void> {
   const ns = `utm-bench-${randomBytes(3).toString('hex')}`;
   let server: ChildProcess | null = null;
+  let scratch: string | undefined;
   await run(['ip', 'netns', 'add', ns]);
   try {
     const port = 20000 + Math.floor(Math.random() * 20000);
@@ -98,7 +100,9 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
 
     const nftArgv = [systemBin('ip'), 'netns', 'exec', ns, systemBin('nft')];
     const stateDir = mkdtempSync(join(dir, 'state-')); // fresh per run: no last-good from an earlier run
-    const nft = new NftDriver({ nft: nftArgv, lastGoodPath: join(stateDir, 'ruleset.last-good.json'), tableName: base.tableName, timeoutMs: 600_000, sessionMaxBytes });
+    // nft's documents on a tmpfs, as utmd's go to its unit's RuntimeDirectory (sys/paths.ts scratchDir)
+    scratch = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : dir, 'utm-bench-'));
+    const nft = new NftDriver({ nft: nftArgv, lastGoodPath: join(stateDir, 'ruleset.last-good.json'), workDir: scratch, tableName: base.tableName, timeoutMs: 600_000, sessionMaxBytes });
     const config = ConfigSchema.parse({
       mode: 'router', interfaces: { wan: 'lo', lan: ['lo'] }, lan: { prefixes: ['192.168.77.0/24'] },
       feeds: {
@@ -195,6 +199,7 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
     db.close();
   } finally {
     server?.kill();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     await run(['ip', 'netns', 'del', ns], { allowFailure: true });
   }
 }

@@ -11,7 +11,7 @@ import { ControlServer } from '../control/server.js';
 import { CaptureHub, type CaptureHubOptions } from '../sensors/captureHub.js';
 import { NftDriver } from '../nft/driver.js';
 import type { RulesetBackend } from '../nft/backend.js';
-import { LAST_GOOD_FILE } from '../sys/paths.js';
+import { LAST_GOOD_FILE, scratchDir } from '../sys/paths.js';
 import { startWebServer } from '../../../webui/src/index.js';
 import type { Serialize } from './applyQueue.js';
 import type { Handlers } from './commands.js';
@@ -65,7 +65,7 @@ export interface DaemonAdapters {
 export function systemAdapters(o: { stateDir: string; tableName: string; log: Logger }): DaemonAdapters {
   return {
     now: Date.now,
-    nft: (serialize) => new NftDriver({ lastGoodPath: join(o.stateDir, LAST_GOOD_FILE), tableName: o.tableName, serialize }),
+    nft: (serialize) => new NftDriver({ lastGoodPath: join(o.stateDir, LAST_GOOD_FILE), workDir: scratchDir(o.stateDir), tableName: o.tableName, serialize }),
     planner: (po) => new NetworkPlanner(po),
     sensing: (d) => new Sensing(d),
     capture: (c) => new CaptureHub(c),
