@@ -128,3 +128,30 @@ test('sizes: a count that outgrows its hash set declares the set again in the sy
   await driver.apply(renderRuleset(q));
   t.deepEqual(await sizes(), { bl_fbothdrop_v4: 3072, bl_fbothdrop_v4_p24: 1536 });
 });
+
+test('upgrade: feed sets an older firmware declared without a size take a sync, and the next full apply (utmd makes one at every start) declares their sizes', async (t) => {
+  const { nft, driver } = await nftNamespace(t, 'utm-mup');
+  const sizes = async (): Promise<Record<string, number | null>> => {
+    const out = JSON.parse((await run([...nft, '-j', 'list', 'sets', 'inet'])).stdout) as { nftables: Array<{ set?: { name: string; size?: number } }> };
+    return Object.fromEntries(out.nftables.flatMap((o) => (o.set?.name.startsWith('bl_fbothdrop_v4') ? [[o.set.name, o.set.size ?? null]] : [])));
+  };
+  const a = content([...prefixes('11.0.0.0', 24, 100), parseEntry('198.51.100.7')]);
+  const p = router();
+  p.blocklists.push(toBlocklistGroup(layout, a));
+  // the document as the firmware before sized sets rendered it: the same, without `size`
+  const old = renderRuleset(p);
+  for (const c of old.nftables) delete ((c as { add?: { set?: { size?: number } } }).add?.set ?? {}).size;
+  await driver.apply(old);
+  t.deepEqual(await sizes(), { bl_fbothdrop_v4: null, bl_fbothdrop_v4_p24: null, bl_fbothdrop_v4n: null });
+  // a sync within the same size class adds into the unsized sets (no cap to refuse it)
+  const b = content([...prefixes('11.0.0.0', 24, 120), parseEntry('198.51.100.7'), parseEntry('198.51.100.9')]);
+  const { plans } = planSync('utm', new Map([['fbothdrop', a]]), new Map([['fbothdrop', b]]), [layout]);
+  await driver.transact(syncDocument(plans));
+  await verifyCounts(driver, plans.flatMap((x) => x.verify));
+  // utmd's start: a full apply of the current content declares the sizes
+  const q = router();
+  q.blocklists.push(toBlocklistGroup(layout, b));
+  await driver.apply(renderRuleset(q));
+  t.deepEqual(await sizes(), { bl_fbothdrop_v4: 768, bl_fbothdrop_v4_p24: 768, bl_fbothdrop_v4n: null });
+  t.is(((await run([...nft, 'list', 'set', 'inet', 'utm', 'bl_fbothdrop_v4_p24'])).stdout.match(/\d+\.\d+\.\d+\.\d+/g) ?? []).length, 120);
+});
