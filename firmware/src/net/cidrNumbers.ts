@@ -57,48 +57,64 @@ export function netmaskText(family: Family, len: number): string {
  */
 export function scanV4Line(buf: Uint8Array, from: number, to: number, allowHostBits: boolean, out: Float64Array): number {
   const size = Math.min(to, buf.length);
-  let v = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  let len = -1; // -1: no `/len`; else the length read so far
-  let lenDigits = 0;
+  // octet by octet (1–3 digits, no leading zero, ≤ 255), each followed by a dot but the last:
+  // one test per byte, where a loop over bytes asking "digit, dot, slash or end?" took ~1.6×
+  // as long (1M lines, 2026-12-03)
   let i = from;
-  for (; i < size; i++) {
-    const c = buf[i] ?? 0;
-    if (c === 10) break;
+  let v = 0;
+  for (let k = 0; k < 4; k++) {
+    if (k > 0) {
+      if (buf[i] !== 46 || i >= size) return -1;
+      i++;
+    }
+    const d0 = i < size ? (buf[i] ?? 0) - 48 : -1;
+    if (d0 < 0 || d0 > 9) return -1;
+    let octet = d0;
+    i++;
+    if (d0 !== 0 && i < size) { // a leading 0 is the whole octet: a digit after it fails below
+      const d1 = (buf[i] ?? 0) - 48;
+      if (d1 >= 0 && d1 <= 9) {
+        octet = octet * 10 + d1;
+        i++;
+        const d2 = i < size ? (buf[i] ?? 0) - 48 : -1;
+        if (d2 >= 0 && d2 <= 9) {
+          octet = octet * 10 + d2;
+          i++;
+          if (octet > 255) return -1;
+        }
+      }
+    }
+    v = v * 256 + octet;
+  }
+  let len = 32;
+  if (i < size && buf[i] === 47) { // `/len`: 0–32, no leading zero
+    i++;
+    const d0 = i < size ? (buf[i] ?? 0) - 48 : -1;
+    if (d0 < 0 || d0 > 9) return -1;
+    len = d0;
+    i++;
+    const d1 = i < size ? (buf[i] ?? 0) - 48 : -1;
+    if (d1 >= 0 && d1 <= 9) {
+      if (d0 === 0) return -1;
+      len = len * 10 + d1;
+      i++;
+      if (len > 32) return -1;
+    }
+  }
+  if (i < size) { // the line ends here: a line feed, or a carriage return before one (or the end)
+    const c = buf[i];
     if (c === 13) {
       if (i + 1 < size && buf[i + 1] !== 10) return -1;
       i++;
-      break;
-    }
-    if (len >= 0) {
-      if (c < 48 || c > 57 || (lenDigits === 1 && len === 0)) return -1;
-      len = len * 10 + (c - 48);
-      if (++lenDigits > 2 || len > 32) return -1;
-    } else if (c >= 48 && c <= 57) {
-      if (digits === 1 && octet === 0) return -1; // leading zero
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
-    } else if (c === 46 && digits > 0 && dots < 3) {
-      v = v * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else if (c === 47 && dots === 3 && digits > 0) {
-      len = 0;
-    } else {
+    } else if (c !== 10) {
       return -1;
     }
   }
-  if (dots !== 3 || digits === 0) return -1;
-  v = v * 256 + octet;
-  if (len < 0) {
+  if (len === 32) {
     out[0] = v;
     out[1] = v;
     return i;
   }
-  if (lenDigits === 0) return -1;
   const size2 = POW2[32 - len] ?? 1;
   const host = v % size2;
   if (host !== 0 && !allowHostBits) return -1;
@@ -115,6 +131,9 @@ export function scanV4Line(buf: Uint8Array, from: number, to: number, allowHostB
  *  once per refresh. Returns a new array; `xs` is left as it was. */
 export function sortU32(xs: Uint32Array): Uint32Array {
   const n = xs.length;
+  // a few thousand values (the lines a 1% update changed): the two 64 Ki-entry count tables
+  // would cost more than the values; the engine's numeric sort of a typed array is enough
+  if (n <= SORT_CHUNK) return xs.slice().sort();
   const tmp = new Uint32Array(n);
   const out = new Uint32Array(n);
   const low = new Uint32Array(65_536);
