@@ -4,7 +4,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeAtomic } from '../sys/files.js';
+import { prepareAtomic } from '../sys/files.js';
 import { run, RunError } from '../sys/run.js';
 import type { NftDocument } from './json.js';
 import { verifyReadBack } from './verify.js';
@@ -164,13 +164,24 @@ export class NftDriver implements RulesetBackend {
     const text = JSON.stringify(plan.doc);
     const t0 = performance.now();
     await this.check(text);
-    const t1 = performance.now();
-    await this.exec([], text);
-    const t2 = performance.now();
-    const problems = verifyReadBack(doc, await this.readBack(), this.opts.tableName);
-    if (problems.length) throw new NftError(`ruleset read back differs: ${problems.join('; ')}`, '');
-    // last-good is the whole document: a restore after boot starts from empty tables anyway
-    await this.saveLastGood(JSON.stringify(doc));
+    // last-good is the whole document (a restore after boot starts from empty tables anyway),
+    // written before the kernel takes it: a full state dir stops the apply here, with the
+    // ruleset before still in force, not after the kernel changed (the documents handed to nft
+    // are on the unit's tmpfs, sys/paths.ts scratchDir, and no longer fail on a full disk)
+    const lastGood = await prepareAtomic(this.opts.lastGoodPath, JSON.stringify(doc));
+    let t1: number;
+    let t2: number;
+    try {
+      t1 = performance.now();
+      await this.exec([], text);
+      t2 = performance.now();
+      const problems = verifyReadBack(doc, await this.readBack(), this.opts.tableName);
+      if (problems.length) throw new NftError(`ruleset read back differs: ${problems.join('; ')}`, '');
+    } catch (e) {
+      await lastGood.discard();
+      throw e;
+    }
+    await lastGood.commit();
     return { kept: plan.kept, checkedMs: t1 - t0, appliedMs: t2 - t1, verifiedMs: performance.now() - t2 };
   }
 
@@ -224,9 +235,5 @@ export class NftDriver implements RulesetBackend {
       { delete: { table: { family, name: t } } },
     ]);
     await this.exec([], JSON.stringify({ nftables: cmds }));
-  }
-
-  private async saveLastGood(text: string): Promise<void> {
-    await writeAtomic(this.opts.lastGoodPath, text);
   }
 }

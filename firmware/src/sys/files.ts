@@ -5,10 +5,26 @@ import { dirname } from 'node:path';
 /** Writes `data` to `path` via a temp file, fsync and rename; `data` may come in pieces (each
  *  written when it comes: a large file made between turns of the event loop). Throws on I/O errors. */
 export async function writeAtomic(path: string, data: string | Buffer | AsyncIterable<string>, mode = 0o600): Promise<void> {
+  await (await prepareAtomic(path, data, mode)).commit();
+}
+
+/** A file written and synced beside its place, not yet in it (prepareAtomic). */
+export interface PreparedFile {
+  /** Renames it into place. */
+  commit(): Promise<void>;
+  /** Removes it; `path` keeps what it held. Never throws. */
+  discard(): Promise<void>;
+}
+
+/** writeAtomic's first half: the temp file written and fsynced, so a full disk or an I/O error
+ *  shows here (and throws, leaving no temp file), before whatever the new content depends on
+ *  is done; then commit() or discard(). */
+export async function prepareAtomic(path: string, data: string | Buffer | AsyncIterable<string>, mode = 0o600): Promise<PreparedFile> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', mode);
+  const discard = (): Promise<void> => rm(tmp, { force: true }).catch(() => undefined);
   try {
+    const fh = await open(tmp, 'w', mode);
     try {
       await fh.chmod(mode); // a leftover temp file keeps its old mode through open(…, 'w')
       if (typeof data === 'string' || Buffer.isBuffer(data)) await fh.writeFile(data);
@@ -17,12 +33,22 @@ export async function writeAtomic(path: string, data: string | Buffer | AsyncIte
     } finally {
       await fh.close();
     }
-    await rename(tmp, path);
   } catch (e) {
     // A full disk must not leave a half-written temp file taking the space that is left.
-    await rm(tmp, { force: true }).catch(() => undefined);
+    await discard();
     throw e;
   }
+  return {
+    commit: async () => {
+      try {
+        await rename(tmp, path);
+      } catch (e) {
+        await discard();
+        throw e;
+      }
+    },
+    discard,
+  };
 }
 
 /** Writes all of `b` at the file's position (a write may take less than it was given). */

@@ -1,6 +1,6 @@
 // The nft driver against the real kernel, inside a namespace this test creates and removes.
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -61,6 +61,30 @@ test('a broken apply leaves the previous ruleset in the kernel and last-good on 
     t.is(await nftText(ns), before);
     t.is(readFileSync(join(dir, 'last-good.json'), 'utf8'), lastGood);
     t.false(readFileSync(join(dir, 'last-good.json'), 'utf8').includes('198.51.100.0"'));
+  });
+});
+
+test('a last-good that cannot be written (a full state dir) stops the apply before the kernel changes; once it can, the apply goes through', async (t) => {
+  await withNs(t, async (ns, driver, dir) => {
+    const good = renderRuleset(fixture('router'));
+    await driver.apply(good);
+    const before = await nftText(ns);
+    const lastGood = readFileSync(join(dir, 'last-good.json'), 'utf8');
+    const p = fixture('router');
+    p.blocklists[0]!.v4.single.push('192.0.2.77');
+    const next = renderRuleset(p);
+    // the driver's temp file taken by a directory: its write fails as on a full disk (root
+    // ignores permissions, so a read-only mode would not)
+    const tmp = join(dir, `last-good.json.tmp-${process.pid}`);
+    mkdirSync(tmp);
+    await t.throwsAsync(driver.apply(next));
+    t.is(await nftText(ns), before, 'the kernel still holds the ruleset before');
+    t.is(readFileSync(join(dir, 'last-good.json'), 'utf8'), lastGood);
+    rmSync(tmp, { recursive: true });
+    await driver.apply(next);
+    t.regex(await nftText(ns), /192\.0\.2\.77/);
+    t.true(readFileSync(join(dir, 'last-good.json'), 'utf8').includes('192.0.2.77'));
+    t.false(existsSync(tmp), 'no temp file left');
   });
 });
 
