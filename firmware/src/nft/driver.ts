@@ -1,7 +1,7 @@
 // The nft driver: check → apply (one transaction) → read back and verify → keep last-good.
 // All calls go through `nft -j`: a document in a private file (`-f`), small set transactions
 // and listings through one long-lived `nft -j -i` (nft/session.ts); we only ever name our own tables.
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { prepareAtomic } from '../sys/files.js';
@@ -44,6 +44,26 @@ export const SESSION_MAX_BYTES = 64 * 1024;
 
 export type { ApplyReport } from './backend.js';
 
+/** Our documents' names in the work dir: `nft-PID-SEQ.json` (NftDriver.run). */
+const DOCUMENT = /^nft-(\d+)-\d+\.json$/;
+
+/** Removes the documents a process other than this one left in `dir` (a daemon killed while
+ *  nft ran: up to 15 MB each, at a 1M-entry load; in the state dir, where utmd run by hand
+ *  keeps them, they would pile up at every kill). Never throws: a folder that cannot be read
+ *  is left as it is. */
+function removeLeftDocuments(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // not made yet (the first apply makes it) or unreadable
+  }
+  for (const name of names) {
+    const pid = DOCUMENT.exec(name)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid) rmSync(join(dir, name), { force: true });
+  }
+}
+
 /** The real ruleset backend: `nft -j` on this box (or in a namespace, through `nft` argv). */
 export class NftDriver implements RulesetBackend {
   private readonly nft: string[];
@@ -61,6 +81,7 @@ export class NftDriver implements RulesetBackend {
     // 30 s at most: a session document is ≤ 64 KiB and the sets listed are small (count check
     // ≤ VERIFY_MAX_ELEMENTS, device sightings); a hung child must not hold the apply queue long
     this.session = new NftSession({ nft: this.nft, home: join(this.opts.workDir, 'nft-home-absent'), timeoutMs: Math.min(this.timeoutMs, 30_000) });
+    removeLeftDocuments(this.opts.workDir);
   }
 
   /** Ends the long-lived nft, if one runs (the daemon's stop). */
