@@ -46,12 +46,15 @@ for (const mode of ['bridge', 'router']) {
   });
 }
 
+/** The router fixture applied: the kernel's text and last-good's, to compare after a failed apply. */
+async function appliedRouter(ns: string, driver: NftDriver, dir: string): Promise<{ before: string; lastGood: string }> {
+  await driver.apply(renderRuleset(fixture('router')));
+  return { before: await nftText(ns), lastGood: readFileSync(join(dir, 'last-good.json'), 'utf8') };
+}
+
 test('a broken apply leaves the previous ruleset in the kernel and last-good on disk', async (t) => {
   await withNs(t, async (ns, driver, dir) => {
-    const good = renderRuleset(fixture('router'));
-    await driver.apply(good);
-    const before = await nftText(ns);
-    const lastGood = readFileSync(join(dir, 'last-good.json'), 'utf8');
+    const { before, lastGood } = await appliedRouter(ns, driver, dir);
     // Overlapping intervals are refused by the kernel: a realistic bad element.
     const p = fixture('router');
     p.blocklists[0]!.v4.net.push({ prefix: { addr: '198.51.100.0', len: 24 } });
@@ -66,10 +69,7 @@ test('a broken apply leaves the previous ruleset in the kernel and last-good on 
 
 test('a last-good that cannot be written (a full state dir) stops the apply before the kernel changes; once it can, the apply goes through', async (t) => {
   await withNs(t, async (ns, driver, dir) => {
-    const good = renderRuleset(fixture('router'));
-    await driver.apply(good);
-    const before = await nftText(ns);
-    const lastGood = readFileSync(join(dir, 'last-good.json'), 'utf8');
+    const { before, lastGood } = await appliedRouter(ns, driver, dir);
     const p = fixture('router');
     p.blocklists[0]!.v4.single.push('192.0.2.77');
     const next = renderRuleset(p);
