@@ -1,9 +1,12 @@
 // One router-mode box on `lo` with one plain-text feed (`lab-c2`, both directions, drop) whose
 // body the test changes between refreshes: the world of the blocklist refresh seam tests, shared
 // by the dry-run unit test and the real-nft integration test.
+import type { ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { addNamespace, deleteNamespace, newLabId, nsName } from '../lab/netns.js';
 import type { FeedFetchResult } from '../../firmware/src/blocklist/fetch.js';
 import { ConfigSchema, type Config } from '../../firmware/src/config/schema.js';
 import { BasePolicySchema, type BasePolicy } from '../../firmware/src/nft/policy.js';
@@ -48,4 +51,18 @@ export function oneFeedWorld(body: string): OneFeedWorld {
       status: 'ok', body: Buffer.from(feed.body), sha256: createHash('sha256').update(feed.body).digest('hex'), finalUrl: FEED_URL,
     }),
   };
+}
+
+/** For the real-nft tests of this world: a namespace of the test's own (its nft runs there) and
+ *  a state dir, both removed in the test's teardown (the namespace also when the test already
+ *  removed it, as a refusal does). */
+export async function oneFeedNamespace(t: ExecutionContext, dirPrefix: string): Promise<{ ns: string; stateDir: string }> {
+  const ns = nsName(newLabId(), 'nft');
+  const stateDir = mkdtempSync(join(tmpdir(), dirPrefix));
+  await addNamespace(ns);
+  t.teardown(async () => {
+    await deleteNamespace(ns);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+  return { ns, stateDir };
 }

@@ -3,8 +3,7 @@
 // Real nft in a namespace this test makes; the refusal is the namespace going away under utmd's
 // driver (nft cannot run there), so both the incremental sync and the full apply fail.
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
@@ -14,23 +13,17 @@ import { renderRuleset } from '../../../firmware/src/nft/render.js';
 import { buildPolicy } from '../../../firmware/src/policy/build.js';
 import { openDb } from '../../../firmware/src/store/db.js';
 import { everyMigration } from '../../helpers/schema.js';
-import { oneFeedWorld } from '../../helpers/oneFeed.js';
+import { oneFeedNamespace, oneFeedWorld } from '../../helpers/oneFeed.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 import { systemBin } from '../../../firmware/src/sys/bin.js';
-import { addNamespace, deleteNamespace, newLabId, nsName } from '../../lab/netns.js';
+import { deleteNamespace } from '../../lab/netns.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
 
 test('a refused blocklist update keeps the feed status of what the kernel enforces', async (t) => {
-  const ns = nsName(newLabId(), 'nft');
-  const stateDir = mkdtempSync(join(tmpdir(), 'utm-refused-'));
-  await addNamespace(ns);
-  t.teardown(async () => {
-    await deleteNamespace(ns);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  const { ns, stateDir } = await oneFeedNamespace(t, 'utm-refused-');
   const { config, plan, feed, fetch } = oneFeedWorld('203.0.113.1\n203.0.113.2\n203.0.113.3\n');
   const nft = new NftDriver({ nft: [systemBin('ip'), 'netns', 'exec', ns, systemBin('nft')], lastGoodPath: join(stateDir, 'last-good.json'), tableName: base.tableName });
   const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch });

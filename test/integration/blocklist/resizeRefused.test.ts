@@ -4,8 +4,7 @@
 // must bring back every set with the new list at its new size, and the next refresh across a
 // size syncs again by itself. Real nft in a namespace this test makes and removes.
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
@@ -15,11 +14,10 @@ import { renderRuleset } from '../../../firmware/src/nft/render.js';
 import { buildPolicy } from '../../../firmware/src/policy/build.js';
 import { openDb } from '../../../firmware/src/store/db.js';
 import { everyMigration } from '../../helpers/schema.js';
-import { oneFeedWorld } from '../../helpers/oneFeed.js';
+import { oneFeedNamespace, oneFeedWorld } from '../../helpers/oneFeed.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import { systemBin } from '../../../firmware/src/sys/bin.js';
 import { run } from '../../../firmware/src/sys/run.js';
-import { addNamespace, deleteNamespace, newLabId, nsName } from '../../lab/netns.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
@@ -28,13 +26,7 @@ const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/ba
 const body = (n: number): string => Array.from({ length: n }, (_, i) => `203.0.${(i >> 7) & 255}.${(i & 127) * 2}\n`).join('');
 
 test('a resize the kernel refuses (the table deleted behind utmd) ends in a full apply with the new list at its new size', async (t) => {
-  const ns = nsName(newLabId(), 'nft');
-  const stateDir = mkdtempSync(join(tmpdir(), 'utm-resize-'));
-  await addNamespace(ns);
-  t.teardown(async () => {
-    await deleteNamespace(ns);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  const { ns, stateDir } = await oneFeedNamespace(t, 'utm-resize-');
   const nftArgv = [systemBin('ip'), 'netns', 'exec', ns, systemBin('nft')];
   const { config, plan, feed, fetch } = oneFeedWorld(body(3));
   const nft = new NftDriver({ nft: nftArgv, lastGoodPath: join(stateDir, 'last-good.json'), tableName: base.tableName });
