@@ -84,6 +84,8 @@ export interface StartUtmdOptions {
   nodeFlags?: readonly string[];
   /** Another compiled utmd to run instead of UTMD_BIN (benches comparing builds in one run). */
   utmdBin?: string;
+  /** Extra environment, e.g. RUNTIME_DIRECTORY as systemd gives the unit (sys/paths.ts scratchDir). */
+  env?: Record<string, string>;
 }
 
 /** Starts utmd in the box namespace and waits until utmctl status answers; throws UtmdMissingError, UtmdStartError. */
@@ -106,6 +108,7 @@ export async function startUtmd(lab: Lab, opts: StartUtmdOptions = {}): Promise<
   const logPath = join(lab.dir, 'utmd.log');
   const proc = await lab.spawn(lab.ns.box, [process.execPath, ...(opts.nodeFlags ?? []), opts.utmdBin ?? UTMD_BIN, ...args], {
     cwd: REPO_ROOT,
+    ...(opts.env ? { env: opts.env } : {}),
     onOutput: (_stream, text) => {
       void appendFile(logPath, text).catch((e: unknown) => process.stderr.write(`lab: cannot write ${logPath}: ${String(e)}\n`));
       opts.onOutput?.(text);

@@ -6,7 +6,8 @@ import type { ConnectionSweeper, CutterDeps } from '../conntrack/cutter.js';
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import { NftError } from '../nft/driver.js';
-import type { RulesetBackend } from '../nft/backend.js';
+import type { ApplyReport, RulesetBackend } from '../nft/backend.js';
+import { errnoCode, errorMessage } from '../errors/errorText.js';
 import { DYNAMIC_SETS, renderRuleset } from '../nft/render.js';
 import type { BasePolicy, Policy } from '../nft/policy.js';
 import type { NftDocument } from '../nft/json.js';
@@ -41,6 +42,8 @@ export interface AppServiceDeps {
   /** Sets the counter flag on the applied ruleset's flowtable (nft's JSON reader drops it:
    *  nft/flowtableProbe.ts); without it no flowtable is used. Throws when refused. */
   flowtableCounter?: ((devices: readonly string[]) => Promise<void>) | undefined;
+  /** A write to the state dir failed (the daemon's storage watch counts it and shows it). */
+  storageFailed?: ((e: unknown, where: string) => void) | undefined;
 }
 
 export interface Timings {
@@ -150,18 +153,38 @@ export class AppService {
     if (this.plan) this.policy = this.buildPolicy(this.plan);
     if (!this.policy) return false;
     try {
-      await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS);
-      if (this.policy.flowtable) await this.armFlowtable(this.policy.flowtable);
+      let report = await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS);
+      if (this.policy.flowtable) report = (await this.armFlowtable(this.policy.flowtable)) ?? report;
       // established packets skip the lists (the fast path): end the connections they now forbid
       await this.cutter.sweep(this.policy);
       this.lastApplyError = null;
-      this.d.conditions.set('ruleset', true, 'applied');
+      if (report.unsaved) this.notSaved(report.unsaved);
+      else this.d.conditions.set('ruleset', true, 'applied');
       return true;
     } catch (e) {
       this.lastApplyError = e instanceof NftError ? `${e.message}\n${e.stderr}`.trim() : String(e);
       this.d.log.error('ruleset apply failed; previous ruleset stays in force', e);
       this.d.conditions.set('ruleset', false, this.lastApplyError.slice(0, 300));
       return false;
+    }
+  }
+
+  /** The kernel took the ruleset but the state dir could not take its last-good copy (full):
+   *  enforced all the same, said on the page, counted as a storage failure, saved later. */
+  private notSaved(e: Error): void {
+    this.d.log.error('ruleset applied, but its last-good copy could not be saved; a restart before it is saved starts from the one before', e);
+    this.d.conditions.set('ruleset', true, `applied; not saved to disk (${errnoCode(e) ?? errorMessage(e).slice(0, 80)}): saved once the state dir takes writes again`);
+    this.d.storageFailed?.(e, 'saving the last-good ruleset');
+  }
+
+  /** Writes the last-good copy an apply could not (after the state dir takes writes again);
+   *  never rejects. In the apply queue's turn, behind any apply already waiting. */
+  async saveLastGood(): Promise<void> {
+    try {
+      await this.nft.saveLastGood();
+      if (this.lastApplyError === null) this.d.conditions.set('ruleset', true, 'applied');
+    } catch (e) {
+      this.notSaved(e instanceof Error ? e : new Error(String(e)));
     }
   }
 
@@ -179,14 +202,15 @@ export class AppService {
 
   /** The flowtable just applied gets its counter flag (offloaded flows keep counting bytes in
    *  conntrack); if that is refused, the ruleset is applied again without a flowtable. */
-  private async armFlowtable(ports: string[]): Promise<void> {
+  private async armFlowtable(ports: string[]): Promise<ApplyReport | undefined> {
     try {
       await this.d.flowtableCounter?.(ports);
+      return undefined;
     } catch (e) {
       this.ft = { ports: ports.join(' '), verdict: { available: false, reason: `the flowtable's counter flag was refused: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}` } };
       this.d.log.error('flowtable counter flag refused; applying the ruleset without a flowtable', e);
       if (this.plan) this.policy = this.buildPolicy(this.plan);
-      if (this.policy) await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS);
+      return this.policy ? await this.nft.apply(renderRuleset(this.policy), DYNAMIC_SETS) : undefined;
     }
   }
 

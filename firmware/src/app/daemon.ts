@@ -77,6 +77,7 @@ export class Daemon {
     this.app = new AppService({
       config: o.config, provisioning: o.provisioning, base: o.base, log: o.log, now: this.now,
       conditions: this.conditions, features: this.features, nft: adapters.nft, cutter: adapters.cutter, flowtable: adapters.flowtable, flowtableCounter: adapters.flowtableCounter,
+      storageFailed: (e, where) => this.store?.storage.noteFailure(e, where),
     });
   }
 
@@ -98,6 +99,8 @@ export class Daemon {
     });
     this.store = store;
     this.stoppers.push(() => store.stop());
+    // what a full state dir kept from being written is written once it takes writes again
+    store.storage.onRecovered(() => void app.saveLastGood());
     store.start();
     // a refused file: a condition on the page, and an alert naming the fields (page, upstream)
     for (const r of o.refusals ?? []) {

@@ -78,6 +78,7 @@ export class StorageWatch {
   private readonly poller: Poller;
   private checking = false;
   private held: Finding[] = [];
+  private readonly recoveredHooks: (() => void)[] = [];
   /** The store could not be opened on disk at start: only a restart brings it back. */
   private inMemory = false;
   private readonly st: StorageStatus;
@@ -110,6 +111,11 @@ export class StorageWatch {
     if (this.st.writable) this.o.log.error(`storage: a write failed (${where}); utmd keeps enforcing and retries when space returns`, e);
     this.st.writable = false;
     this.o.conditions.set('storage', false, `writes failing: ${storageCode(e)} (${where}); ${this.st.writeFailures} failed so far`);
+  }
+
+  /** Calls `fn` each time writes work again after a failure (what could not be written then). */
+  onRecovered(fn: () => void): void {
+    this.recoveredHooks.push(fn);
   }
 
   /** The store runs in memory since start (it could not be opened on disk): never "recovered" without a restart. */
@@ -184,5 +190,6 @@ export class StorageWatch {
     const held = this.held;
     this.held = [];
     for (const f of held) this.o.reraise(f);
+    for (const fn of this.recoveredHooks) fn();
   }
 }

@@ -1,4 +1,6 @@
-// Adapter (router mode only): renders dnsmasq's config and its names file into the state dir,
+// Adapter (router mode only): renders dnsmasq's config and its names file into the runtime dir
+// (the unit's tmpfs: a full state dir must not keep the office from its DHCP server; the state
+// dir when there is none), keeps dnsmasq's leases in the state dir (they outlive a reboot),
 // makes sure dnsmasq's own unprivileged user and run dir exist, supervises
 // `dnsmasq --keep-in-foreground`, has it re-read the names file (SIGHUP) when the held names
 // change, and watches its lease file; each lease becomes a sighting.
@@ -11,11 +13,13 @@ import { Supervisor, type SupervisorHealth } from '../sensors/supervisor.js';
 import { parseLeases, renderDnsmasqConfig, type DnsmasqPlan, type Lease } from './dnsmasq.js';
 import { DNSMASQ_DIR } from '../sys/paths.js';
 import { Poller } from '../time/poller.js';
-import { DNSMASQ_USER, ensureSystemUser, prepareRunDir, shareWithGroup, type SystemUser } from './dnsmasqUser.js';
+import { DNSMASQ_USER, ensureSystemUser, prepareRunDir, prepareSharedDir, shareWithGroup, type SystemUser } from './dnsmasqUser.js';
 import { errnoCode } from '../errors/errorText.js';
 
 export interface DnsmasqServiceOptions {
   stateDir: string;
+  /** Where the config, the names file and the pid file go (sys/paths.ts scratchDir); default stateDir. */
+  runtimeDir?: string | undefined;
   plan: Omit<DnsmasqPlan, 'leaseFile' | 'pidFile' | 'namesFile' | 'user'>;
   /** The first names file (renderNamesFile); later ones through setNames(). */
   names: string;
@@ -44,18 +48,27 @@ export class DnsmasqService {
     this.names = o.names;
   }
 
-  /** dnsmasq's own directory: lease and pid files, owned by its user. */
+  /** dnsmasq's own directory in the state dir: the lease file, owned by its user. */
   get runDir(): string {
     return join(this.o.stateDir, DNSMASQ_DIR);
+  }
+
+  private get runtimeDir(): string {
+    return this.o.runtimeDir ?? this.o.stateDir;
+  }
+
+  /** Its directory in the runtime dir (the run dir when there is none): names and pid files. */
+  get confDir(): string {
+    return join(this.runtimeDir, DNSMASQ_DIR);
   }
 
   get leaseFile(): string {
     return join(this.runDir, LEASES);
   }
 
-  /** Read by dnsmasq as its own user (at start too), so it lives in the run dir. */
+  /** Read by dnsmasq as its own user (at start too), so it lives in a dir of its group. */
   get namesFile(): string {
-    return join(this.runDir, 'names.hosts');
+    return join(this.confDir, 'names.hosts');
   }
 
   /** Prepares user and files, writes the config and starts dnsmasq; throws DnsmasqConfigError
@@ -69,9 +82,10 @@ export class DnsmasqService {
       this.user = { name: 'nobody', uid: 65534, gid: 65534, created: false };
     }
     await prepareRunDir(this.o.stateDir, this.runDir, LEASES, this.user);
-    const conf = join(this.o.stateDir, 'dnsmasq.conf');
+    if (this.confDir !== this.runDir) await prepareSharedDir(this.runtimeDir, this.confDir, this.user);
+    const conf = join(this.runtimeDir, 'dnsmasq.conf');
     const text = renderDnsmasqConfig({
-      ...this.o.plan, leaseFile: this.leaseFile, pidFile: join(this.runDir, 'dnsmasq.pid'), namesFile: this.namesFile, user: this.user.name,
+      ...this.o.plan, leaseFile: this.leaseFile, pidFile: join(this.confDir, 'dnsmasq.pid'), namesFile: this.namesFile, user: this.user.name,
     });
     await this.writeNames();
     await writeAtomic(conf, text, 0o600);

@@ -69,21 +69,27 @@ export async function ensureSystemUser(name = DNSMASQ_USER): Promise<SystemUser>
  *  dnsmasq itself makes the pid file and hands it to the user. Throws on I/O errors (no
  *  CAP_CHOWN, read-only state dir). */
 export async function prepareRunDir(stateDir: string, dir: string, leaseName: string, user: SystemUser): Promise<void> {
-  const sd = await stat(stateDir);
-  if ((sd.mode & 0o001) === 0) {
-    if (sd.gid !== user.gid) await chown(stateDir, sd.uid, user.gid);
-    await chmod(stateDir, (sd.mode & 0o700) | 0o010);
-  }
-  await mkdir(dir, { recursive: true, mode: 0o750 });
-  const d = await stat(dir);
-  if (d.gid !== user.gid) await chown(dir, d.uid, user.gid);
-  await chmod(dir, 0o750);
+  await prepareSharedDir(stateDir, dir, user);
   const lease = join(dir, leaseName);
   const fh = await open(lease, 'a', 0o644);
   await fh.close();
   const st = await stat(lease);
   if (st.uid !== user.uid || st.gid !== user.gid) await chown(lease, user.uid, user.gid);
   await chmod(lease, 0o644);
+}
+
+/** `parent` passable by the user's group (0710 unless others may already pass; the unit's
+ *  RuntimeDirectory is 0700), and `dir` in it root's with the user's group (0750). */
+export async function prepareSharedDir(parent: string, dir: string, user: SystemUser): Promise<void> {
+  const sd = await stat(parent);
+  if ((sd.mode & 0o001) === 0) {
+    if (sd.gid !== user.gid) await chown(parent, sd.uid, user.gid);
+    await chmod(parent, (sd.mode & 0o700) | 0o010);
+  }
+  await mkdir(dir, { recursive: true, mode: 0o750 });
+  const d = await stat(dir);
+  if (d.gid !== user.gid) await chown(dir, d.uid, user.gid);
+  await chmod(dir, 0o750);
 }
 
 /** Gives a file utmd wrote (e.g. the names file) to the user's group, read-only (0640). */

@@ -14,6 +14,8 @@ import { DhcpCapture } from './capture.js';
 import { DnsLookupCapture } from './dnsLookups.js';
 import { DeviceTable } from './deviceTable.js';
 import { DnsmasqService } from './dnsmasqService.js';
+import { DnsmasqConfigError } from './dnsmasq.js';
+import { scratchDir } from '../sys/paths.js';
 import { dhcpGateway } from './dhcpGateway.js';
 import { roleNames } from './hostNames.js';
 import { NamesGuard } from './namesGuard.js';
@@ -32,6 +34,9 @@ import type { DeviceNaming } from '../alerts/naming.js';
 import type { DeviceRef } from '../alerts/types.js';
 import { devicesMigrations } from './migrations.js';
 import { byCodeUnit } from '../collections/order.js';
+
+/** How long a DHCP server that could not start waits before it is tried again. */
+const DNSMASQ_RETRY_MS = 15_000;
 
 export interface DevicesFeatureOptions {
   /** The package root: rules/fingerprints.json is read from there. */
@@ -60,6 +65,8 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
   private lookups: DnsLookupCapture | null = null;
   private kernel: KernelTables | null = null;
   private dnsmasq: DnsmasqService | null = null;
+  /** A DHCP server that could not start (a full disk, a busy port) is tried again after this. */
+  private dnsmasqRetry: NodeJS.Timeout | null = null;
   /** Router mode: the host names dnsmasq refuses (null in bridge mode: no DHCP server of ours). */
   private names: NamesGuard | null = null;
   private qset: QuarantineSet | null = null;
@@ -147,6 +154,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     this.capture = null;
     this.lookups = null;
     this.dnsmasq = null;
+    this.cancelDnsmasqRetry();
     await cap?.stop();
     await look?.stop();
     await dm?.stop();
@@ -196,8 +204,8 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     const role = roleNames([r.boxName, ctx.provisioning?.deviceId ?? '']);
     this.names = new NamesGuard(role, this.state?.devices.values() ?? []);
     ctx.conditions.set('dhcp:names', true, this.names.summary());
-    this.dnsmasq = new DnsmasqService({
-      stateDir: ctx.stateDir, now: ctx.now, names: this.names.namesFile(),
+    const dm = new DnsmasqService({
+      stateDir: ctx.stateDir, runtimeDir: scratchDir(ctx.stateDir), now: ctx.now, names: this.names.namesFile(),
       plan: {
         ifaces: plan.servedPorts ?? plan.ifaces.lan, prefix: served.prefix, gateway: served.gateway, dnsServers: r.dnsServers,
         localDomain: r.localDomain, boxNames: [r.boxName], roleNames: role, rebindAllowed: r.dnsRebindAllowed,
@@ -206,17 +214,35 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
       onLeases: (ls) => this.sightings('lease', ls.map((l) => ({ mac: l.mac, ipv4: l.ipv4 }))),
       onError: (what, e) => ctx.log.warn(`${what}: ${(e as Error).message}`),
     });
+    this.dnsmasq = dm;
     try {
-      await this.dnsmasq.start();
+      await dm.start();
     } catch (e) {
-      ctx.conditions.set('sensor:dnsmasq', false, `cannot start: ${(e as Error).message}`);
+      const again = !(e instanceof DnsmasqConfigError);
+      ctx.conditions.set('sensor:dnsmasq', false, `cannot start: ${(e as Error).message}${again ? `; trying again in ${DNSMASQ_RETRY_MS / 1000} s` : ''}`);
+      await dm.stop();
+      if (this.dnsmasq !== dm || !again) return;
+      // the office needs its DHCP server back without a restart (space freed, port released)
+      this.dnsmasq = null;
+      const key = this.portsKey;
+      this.dnsmasqRetry = setTimeout(() => {
+        this.dnsmasqRetry = null;
+        if (this.dnsmasq === null && this.portsKey === key) void this.startDnsmasq(ctx);
+      }, DNSMASQ_RETRY_MS);
+      this.dnsmasqRetry.unref();
     }
+  }
+
+  private cancelDnsmasqRetry(): void {
+    if (this.dnsmasqRetry) clearTimeout(this.dnsmasqRetry);
+    this.dnsmasqRetry = null;
   }
 
   async stop(): Promise<void> {
     for (const p of this.pollers) p.stop();
     this.pollers = [];
     this.kernel?.stop();
+    this.cancelDnsmasqRetry();
     await this.capture?.stop();
     await this.lookups?.stop();
     await this.dnsmasq?.stop();

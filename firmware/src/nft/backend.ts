@@ -11,6 +11,9 @@ export interface ApplyReport {
   checkedMs: number;
   appliedMs: number;
   verifiedMs: number;
+  /** The kernel took the document, but its last-good copy could not be written (a full state
+   *  dir): why. The older last-good stays whole on disk; saveLastGood() tries again. */
+  unsaved?: Error;
 }
 
 /** The part features use: incremental set changes and listings of our own sets. */
@@ -41,6 +44,9 @@ export interface RulesetBackend extends RulesetSets {
   check(doc: NftDocument | string): Promise<void>;
   /** Our tables as the kernel holds them, without set elements. */
   readBack(): Promise<{ nftables: unknown[] }>;
+  /** Writes the last-good copy an apply could not (its report's `unsaved`); nothing when none
+   *  is pending. Throws the write's error. */
+  saveLastGood(): Promise<void>;
   /** Re-applies the last-good document; false when there is none. */
   restoreLastGood(): Promise<boolean>;
   /** Ends what the backend keeps running (the long-lived nft); the daemon's last stop step. */

@@ -4,7 +4,7 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { prepareAtomic } from '../sys/files.js';
+import { prepareAtomic, writeAtomic, type PreparedFile } from '../sys/files.js';
 import { run, RunError } from '../sys/run.js';
 import type { NftDocument } from './json.js';
 import { verifyReadBack } from './verify.js';
@@ -70,6 +70,8 @@ export class NftDriver implements RulesetBackend {
   private readonly timeoutMs: number;
   private readonly opts: Required<Pick<NftDriverOptions, 'workDir'>> & NftDriverOptions;
   private seq = 0;
+  /** The last applied document whose last-good copy could not be written (saveLastGood). */
+  private unsavedLastGood: string | null = null;
   private readonly session: NftSession;
   private readonly sessionMaxBytes: number;
 
@@ -186,10 +188,18 @@ export class NftDriver implements RulesetBackend {
     const t0 = performance.now();
     await this.check(text);
     // last-good is the whole document (a restore after boot starts from empty tables anyway),
-    // written before the kernel takes it: a full state dir stops the apply here, with the
-    // ruleset before still in force, not after the kernel changed (the documents handed to nft
-    // are on the unit's tmpfs, sys/paths.ts scratchDir, and no longer fail on a full disk)
-    const lastGood = await prepareAtomic(this.opts.lastGoodPath, JSON.stringify(doc));
+    // written and synced before the kernel takes it, renamed into place only after the read-back.
+    // A state dir that cannot take it (full) does not stop the apply: the kernel change must not
+    // wait for flash (a cable moved to the other port, a quarantine). The older last-good stays
+    // whole on disk, the report says `unsaved`, and saveLastGood() writes it later.
+    const body = JSON.stringify(doc);
+    let lastGood: PreparedFile | undefined;
+    let unsaved: Error | undefined;
+    try {
+      lastGood = await prepareAtomic(this.opts.lastGoodPath, body);
+    } catch (e) {
+      unsaved = e instanceof Error ? e : new Error(String(e));
+    }
     let t1: number;
     let t2: number;
     try {
@@ -199,11 +209,27 @@ export class NftDriver implements RulesetBackend {
       const problems = verifyReadBack(doc, await this.readBack(), this.opts.tableName);
       if (problems.length) throw new NftError(`ruleset read back differs: ${problems.join('; ')}`, '');
     } catch (e) {
-      await lastGood.discard();
+      await lastGood?.discard();
       throw e;
     }
-    await lastGood.commit();
-    return { kept: plan.kept, checkedMs: t1 - t0, appliedMs: t2 - t1, verifiedMs: performance.now() - t2 };
+    try {
+      await lastGood?.commit();
+    } catch (e) {
+      unsaved = e instanceof Error ? e : new Error(String(e));
+    }
+    this.unsavedLastGood = unsaved ? body : null;
+    return { kept: plan.kept, checkedMs: t1 - t0, appliedMs: t2 - t1, verifiedMs: performance.now() - t2, ...(unsaved ? { unsaved } : {}) };
+  }
+
+  /** Writes the last-good that an apply could not (its report said `unsaved`); nothing when
+   *  none is pending. In turn with every change, so a newer apply's copy is never overwritten.
+   *  Throws the write's error (ENOSPC while the state dir is still full). */
+  saveLastGood(): Promise<void> {
+    return this.change(async () => {
+      if (this.unsavedLastGood === null) return;
+      await writeAtomic(this.opts.lastGoodPath, this.unsavedLastGood);
+      this.unsavedLastGood = null;
+    });
   }
 
   /** Our tables' objects per family (terse: no elements); a family without our table is absent. */

@@ -198,6 +198,11 @@ export class DryRunBackend implements RulesetBackend {
     return Promise.resolve();
   }
 
+  /** A dry run keeps its last-good in memory: never unsaved. */
+  saveLastGood(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async restoreLastGood(): Promise<boolean> {
     if (this.lastGood === null) return false;
     this.take('restore', this.lastGood);

@@ -9,6 +9,7 @@
 // - the office gets no IPv6 from the box (no router advertisements, no DHCPv6).
 import test from 'ava';
 import { readFile, stat } from 'node:fs/promises';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, type Lab, type LabHost } from '../../lab/lab.js';
 import { labProvisioning, labUtmdConfig, startUtmd, type Utmd } from '../../lab/utmd.js';
@@ -52,7 +53,10 @@ test.serial('router: role and held names are never registered, rebinding is refu
   ]));
   const config = labUtmdConfig(lab, []);
   config['router'] = { ...(config['router'] as object), dnsRebindAllowed: ['example', 'provider-lab.jp'], boxName: 'otasuke' };
-  const utmd = await startUtmd(lab, { config, provisioning: labProvisioning(BOX_ID, { learningDays: 0 }) });
+  // as under the unit: a runtime dir of its own (0700, as RuntimeDirectoryMode says) for dnsmasq's config, names and pid
+  const runtimeDir = join(lab.dir, 'run');
+  mkdirSync(runtimeDir, { mode: 0o700 });
+  const utmd = await startUtmd(lab, { config, provisioning: labProvisioning(BOX_ID, { learningDays: 0 }), env: { RUNTIME_DIRECTORY: runtimeDir } });
   const running = await waitFor(async () => { const s = await dnsmasqStatus(utmd); return s?.health?.ok && s.health.pid ? s : undefined; },
     { what: 'dnsmasq running', timeoutMs: 20_000 });
   const office = lab.hosts[0]!; // a PC with a fixed address, asking the box for names
@@ -66,15 +70,21 @@ test.serial('router: role and held names are never registered, rebinding is refu
   t.not(passwd[2], '0');
   t.is(passwd[6], '/usr/sbin/nologin');
   const uid = Number(passwd[2]);
-  for (const f of ['dnsmasq.leases', 'dnsmasq.pid']) {
-    const st = await waitFor(async () => stat(join(utmd.stateDir, 'dnsmasq', f)).catch(() => undefined), { what: f, timeoutMs: 10_000 });
+  // the leases in the state dir (they outlive a reboot); pid and names on the runtime dir's tmpfs
+  for (const f of [join(utmd.stateDir, 'dnsmasq', 'dnsmasq.leases'), join(runtimeDir, 'dnsmasq', 'dnsmasq.pid')]) {
+    const st = await waitFor(async () => stat(f).catch(() => undefined), { what: f, timeoutMs: 10_000 });
     t.is(st.uid, uid, `${f} belongs to otasuke-dnsmasq`);
     t.is(st.mode & 0o022, 0, `${f}: nobody else may write it`);
   }
-  const dir = await stat(join(utmd.stateDir, 'dnsmasq'));
-  t.deepEqual([dir.uid, dir.gid, dir.mode & 0o777], [0, Number(passwd[3]), 0o750], 'the directory is root\'s: dnsmasq cannot plant other files there');
-  const names = await stat(join(utmd.stateDir, 'dnsmasq', 'names.hosts'));
+  for (const d of [join(utmd.stateDir, 'dnsmasq'), join(runtimeDir, 'dnsmasq')]) {
+    const dir = await stat(d);
+    t.deepEqual([dir.uid, dir.gid, dir.mode & 0o777], [0, Number(passwd[3]), 0o750], `${d} is root's: dnsmasq cannot plant other files there`);
+  }
+  const rt = await stat(runtimeDir);
+  t.deepEqual([rt.gid, rt.mode & 0o777], [Number(passwd[3]), 0o710], 'the runtime dir: dnsmasq\'s group may pass, not list');
+  const names = await stat(join(runtimeDir, 'dnsmasq', 'names.hosts'));
   t.deepEqual([names.uid, names.mode & 0o777], [0, 0o640], 'the names file: root writes, dnsmasq reads');
+  t.true(statSync(join(runtimeDir, 'dnsmasq.conf')).isFile(), 'the config on the runtime dir');
 
   // --- names a device may not take --------------------------------------------------------
   const clients: Array<{ name: string; via: 'udhcpc' | 'dhclient' }> = [

@@ -67,9 +67,9 @@ test('a broken apply leaves the previous ruleset in the kernel and last-good on 
   });
 });
 
-test('a last-good that cannot be written (a full state dir) stops the apply before the kernel changes; once it can, the apply goes through', async (t) => {
+test('a last-good that cannot be written (a full state dir) does not stop the apply: the older one stays whole, and saveLastGood writes the new one once it can', async (t) => {
   await withNs(t, async (ns, driver, dir) => {
-    const { before, lastGood } = await appliedRouter(ns, driver, dir);
+    const { lastGood } = await appliedRouter(ns, driver, dir);
     const p = fixture('router');
     p.blocklists[0]!.v4.single.push('192.0.2.77');
     const next = renderRuleset(p);
@@ -77,14 +77,22 @@ test('a last-good that cannot be written (a full state dir) stops the apply befo
     // ignores permissions, so a read-only mode would not)
     const tmp = join(dir, `last-good.json.tmp-${process.pid}`);
     mkdirSync(tmp);
-    await t.throwsAsync(driver.apply(next));
-    t.is(await nftText(ns), before, 'the kernel still holds the ruleset before');
+    const report = await driver.apply(next);
+    t.truthy(report.unsaved, 'the report says the copy is not saved');
+    t.regex(await nftText(ns), /192\.0\.2\.77/, 'the kernel took the new ruleset');
+    t.is(readFileSync(join(dir, 'last-good.json'), 'utf8'), lastGood, 'the older last-good is whole');
+    await t.throwsAsync(driver.saveLastGood(), undefined, 'still cannot be written');
     t.is(readFileSync(join(dir, 'last-good.json'), 'utf8'), lastGood);
     rmSync(tmp, { recursive: true });
-    await driver.apply(next);
-    t.regex(await nftText(ns), /192\.0\.2\.77/);
-    t.true(readFileSync(join(dir, 'last-good.json'), 'utf8').includes('192.0.2.77'));
+    await driver.saveLastGood();
+    t.true(readFileSync(join(dir, 'last-good.json'), 'utf8').includes('192.0.2.77'), 'saved once it can be');
     t.false(existsSync(tmp), 'no temp file left');
+    // nothing pending any more: a second call leaves the file as it is, a later apply saves itself
+    await driver.saveLastGood();
+    const q = fixture('router');
+    q.blocklists[0]!.v4.single.push('192.0.2.78');
+    t.falsy((await driver.apply(renderRuleset(q))).unsaved);
+    t.true(readFileSync(join(dir, 'last-good.json'), 'utf8').includes('192.0.2.78'));
   });
 });
 

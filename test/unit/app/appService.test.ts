@@ -133,3 +133,38 @@ test('router mode: no flowtable without a way to set its counter flag, and none 
   t.like(status, { ruleset: { flowtable: { available: false } } });
   t.regex(JSON.stringify(status), /counter flag was refused: Error: Could not process rule: Operation not supported/);
 });
+
+test('a ruleset the kernel took but the state dir could not save: enforced, said, counted as a storage failure, saved later', async (t) => {
+  const conditions = new Conditions(() => 0);
+  const failures: string[] = [];
+  let writable = false;
+  let saves = 0;
+  class FullDisk extends DryRunBackend {
+    override async apply(...a: Parameters<DryRunBackend['apply']>): ReturnType<DryRunBackend['apply']> {
+      const r = await super.apply(...a);
+      return writable ? r : { ...r, unsaved: Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) };
+    }
+    override saveLastGood(): Promise<void> {
+      saves++;
+      return writable ? Promise.resolve() : Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    }
+  }
+  const app = new AppService({
+    config: testConfig(), provisioning: null, base: BASE, log: quietLog, now: () => 0, conditions, features: [],
+    nft: (serialize) => new FullDisk(BASE.tableName, serialize), storageFailed: (_e, where) => void failures.push(where),
+  });
+  t.true(await app.firstApply(PLAN, 0), 'the apply counts as done: the kernel has the ruleset');
+  const c = (): { ok: boolean; detail: string } | undefined => conditions.list().find((x) => x.id === 'ruleset') as { ok: boolean; detail: string } | undefined;
+  t.true(c()?.ok);
+  t.regex(c()?.detail ?? '', /not saved to disk \(ENOSPC\)/);
+  t.deepEqual(failures, ['saving the last-good ruleset']);
+  await app.saveLastGood();
+  t.is(saves, 1);
+  t.regex(c()?.detail ?? '', /not saved/, 'still full: still said');
+  t.is(failures.length, 2);
+  writable = true;
+  await app.saveLastGood();
+  t.true(c()?.ok);
+  t.is(c()?.detail, 'applied', 'saved: the condition says so');
+  t.is(failures.length, 2);
+});

@@ -48,6 +48,8 @@ test('low space raises "disk" and prunes; failed writes raise "storage", hold fi
     read: async () => reading,
     maxHeld: 2,
   });
+  let hooks = 0;
+  w.onRecovered(() => hooks++);
   await w.check();
   t.true(conditions.list().find((c) => c.id === 'disk')?.ok);
   t.is(prunes, 0);
@@ -72,6 +74,9 @@ test('low space raises "disk" and prunes; failed writes raise "storage", hold fi
   t.true(conditions.list().find((c) => c.id === 'disk')?.ok);
   t.deepEqual(stored, ['b', 'c']);
   t.true(w.status().writable);
+  t.is(hooks, 1, 'what waits for writes (the last-good ruleset) is told once');
+  await w.check();
+  t.is(hooks, 1);
 });
 
 test('a store opened in memory at start is never reported as recovered (only a restart brings the disk back)', async (t) => {

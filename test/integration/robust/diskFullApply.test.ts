@@ -1,0 +1,86 @@
+// The state dir full while the ruleset must change, with nft's documents on their own tmpfs
+// (RUNTIME_DIRECTORY, as the unit gives utmd): the kernel change must not wait for flash.
+//  - router: the ISP router is plugged in only while the disk is full. The full apply that
+//    follows the new port roles goes through (the office gets a lease and the internet); the
+//    last-good on disk stays the older, whole one, and is replaced once space returns.
+import test, { type ExecutionContext } from 'ava';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLab, type Lab } from '../../lab/lab.js';
+import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
+import { tcpProbe } from '../../lab/services.js';
+import { waitFor } from '../../lab/poll.js';
+import { run } from '../../lab/run.js';
+import { internetWeb, status, tryLease, waitPorts } from '../ports/helpers.js';
+
+type Cond = { id: string; ok: boolean; detail?: string };
+
+/** A state dir and a runtime dir, each its own small tmpfs under the lab's dir (unmounted in teardown). */
+async function dirs(t: ExecutionContext, lab: Lab): Promise<{ stateDir: string; runtimeDir: string; fill: () => void; free: () => void }> {
+  const stateDir = join(lab.dir, 'state');
+  const runtimeDir = join(lab.dir, 'run');
+  for (const [dir, size] of [[stateDir, '24m'], [runtimeDir, '8m']] as const) {
+    mkdirSync(dir, { recursive: true });
+    await run(['mount', '-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'utm-test-full', dir]);
+    t.teardown(async () => { await run(['umount', '-l', dir]); });
+  }
+  const filler = join(stateDir, 'filler');
+  return {
+    stateDir, runtimeDir,
+    fill: () => {
+      writeFileSync(filler, '');
+      for (const size of [256 * 1024, 4096, 512, 1]) {
+        for (;;) {
+          try { appendFileSync(filler, Buffer.alloc(size)); } catch { break; }
+        }
+      }
+    },
+    free: () => rmSync(filler, { force: true }),
+  };
+}
+
+const cond = async (utmd: Utmd, id: string): Promise<Cond | undefined> =>
+  ((await utmd.status()) as { conditions: Cond[] }).conditions.find((c) => c.id === id);
+
+async function waitCond(utmd: Utmd, id: string, ok: boolean, timeoutMs = 20_000): Promise<Cond> {
+  return waitFor(async () => { const c = await cond(utmd, id); return c?.ok === ok ? c : undefined; }, { what: `condition ${id} ${ok ? 'ok' : 'down'}`, timeoutMs });
+}
+
+test.serial('router: the ISP router plugged in while the state dir is full → the new ruleset applies, the office is served; last-good replaced once space returns', async (t) => {
+  const lab = await createLab({ mode: 'router', routerUnplugged: true, lanAddressing: 'none' });
+  t.teardown(() => lab.destroy());
+  const d = await dirs(t, lab);
+  const web = await internetWeb(lab);
+  const config = { ...labUtmdConfig(lab), interfaces: {}, lan: {}, storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const utmd = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning: labProvisioning('box-full-apply-r'), env: { RUNTIME_DIRECTORY: d.runtimeDir } });
+  t.teardown(() => utmd.stop());
+  await waitPorts(utmd, (p) => !p.proven && p.problems.some((x) => x.code === 'no-evidence'), 'ports unproven');
+  const lastGoodPath = join(d.stateDir, 'ruleset.last-good.json');
+  const before = readFileSync(lastGoodPath, 'utf8');
+
+  d.fill();
+  await waitCond(utmd, 'disk', false);
+  await lab.plugRouter();
+  await waitPorts(utmd, (p) => p.proven && p.wan === lab.box.wanIf, 'the ports worked out once the router is there');
+  const office = await tryLease(lab, lab.hosts[0]!, 40_000);
+  t.truthy(office, 'the office PC got a lease while the disk is full');
+  await waitFor(async () => (await tcpProbe(lab.hosts[0]!.ns, [web], { timeoutMs: 1500 }))[0]?.outcome === 'connected',
+    { what: 'the office reaches the internet while the disk is full', timeoutMs: 20_000 });
+  const ruleset = await cond(utmd, 'ruleset');
+  t.true(ruleset?.ok, `the ruleset is applied: ${ruleset?.detail}`);
+  t.regex(ruleset?.detail ?? '', /not saved/, 'and says that it is not saved');
+  t.false((await waitCond(utmd, 'storage', false)).ok, 'the failed save is a storage failure');
+  t.is(readFileSync(lastGoodPath, 'utf8'), before, 'the older last-good is still whole on disk');
+  t.deepEqual(readdirSync(d.runtimeDir).filter((f) => f.endsWith('.json')), [], 'no document left on the tmpfs');
+
+  // space returns: the applied ruleset is saved without a restart
+  d.free();
+  await waitCond(utmd, 'storage', true);
+  await waitFor(async () => readFileSync(lastGoodPath, 'utf8') !== before, { what: 'the new last-good saved', timeoutMs: 20_000 });
+  const saved = JSON.parse(readFileSync(lastGoodPath, 'utf8')) as { nftables: unknown[] };
+  t.true(saved.nftables.length > 0);
+  t.true((await cond(utmd, 'ruleset'))?.ok);
+  t.notRegex((await cond(utmd, 'ruleset'))?.detail ?? '', /not saved/);
+  t.true((await status(utmd)).conditions.find((c) => c.id === 'ports')?.ok);
+  t.is(utmd.proc.exitStatus(), undefined);
+});
