@@ -100,7 +100,7 @@ export class AlertStore {
     this.reporting = buildReporting({
       db, sink: this.sink, status: () => this.forwarder?.status() ?? null, conditions: d.conditions, alerts: this.alerts,
       config: d.config.reporting, now: d.now, log: d.log, lang: this.lang, text: d.text, startedAt: d.startedAt,
-      stateDir: d.stateDir, features: d.features,
+      stateDir: d.stateDir, features: d.features, storageFailed: (e, where) => this.storage.absorb(e, where),
     });
     const target = d.config.upstream ?? d.provisioning?.upstream;
     const u = target ? resolveUpstream(target) : null;

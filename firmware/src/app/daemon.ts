@@ -213,6 +213,7 @@ export class Daemon {
       stateDir: o.stateDir, config: o.config, provisioning: o.provisioning, base: o.base,
       log: o.log, now: this.now, repos: f.repositories?.(store.db), ruleset: app.nft, conditions: this.conditions, deviceId: this.deviceId,
       capture, nameDevice: store.nameDevice, cutConnections: () => app.cutConnections(),
+      storageFailed: (e, where) => store.storage.absorb(e, `${f.id}: ${where}`),
       plan: () => app.currentPlan(),
       raise: (f) => store.raise(f),
       requestApply: () => app.apply(),

@@ -54,6 +54,9 @@ export interface ReportingDeps {
   dayOf?: ((ms: number) => DaySpan) | undefined;
   /** How often the link status is sampled (default 5 s). */
   pollMs?: number | undefined;
+  /** Counts a storage error (a full disk: the storage watch says it once) and returns true;
+   *  false for any other error, which is logged here. */
+  storageFailed?: ((e: unknown, where: string) => boolean) | undefined;
 }
 
 /** What `utmctl upstream status` and the technician's page show besides the delivery status. */
@@ -177,7 +180,7 @@ export class Reporting {
       return seq;
     } catch (e) {
       this.counts.errors++;
-      this.d.log.error('heartbeat failed', e);
+      if (!this.d.storageFailed?.(e, 'heartbeat')) this.d.log.error('heartbeat failed', e);
       return null;
     }
   }
@@ -306,7 +309,7 @@ export class Reporting {
       fn();
     } catch (e) {
       this.counts.errors++;
-      this.d.log.error(`${what} failed`, e);
+      if (!this.d.storageFailed?.(e, what)) this.d.log.error(`${what} failed`, e);
     }
   }
 

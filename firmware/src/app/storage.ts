@@ -118,6 +118,14 @@ export class StorageWatch {
     this.recoveredHooks.push(fn);
   }
 
+  /** Counts `e` when it is a storage error (noteFailure) and says whether it was; the caller
+   *  keeps what it could not write. Callers that retry every few seconds log nothing more. */
+  absorb(e: unknown, where: string): boolean {
+    if (!isStorageError(e)) return false;
+    this.noteFailure(e, where);
+    return true;
+  }
+
   /** The store runs in memory since start (it could not be opened on disk): never "recovered" without a restart. */
   storeInMemory(e: unknown): void {
     this.inMemory = true;

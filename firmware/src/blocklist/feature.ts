@@ -25,7 +25,7 @@ import { SelfProtect } from './selfProtect.js';
 import { refreshFeed, type FetchFn } from './refresh.js';
 import { ParseReuse } from './lastParse.js';
 import { statusFault, statusLoaded, statusUnchanged } from './feedStatus.js';
-import { blocklistRepos, type AllowRepo, type BlocklistRepos, type FeedStatusRepo, type ManualBlocksRepo } from './repos.js';
+import { blocklistRepos, HeldFeedStatus, type AllowRepo, type BlocklistRepos, type FeedStatusStore, type ManualBlocksRepo } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
 import { blocklistHandlers } from './handlers.js';
 import { initialised } from './initialised.js';
@@ -59,7 +59,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   /** What the kernel's sets hold per group (after the last apply or sync). */
   readonly applied = new Map<string, SetContent>();
   hits: HitIndex = { feeds: [] };
-  statusRepo: FeedStatusRepo | null = null;
+  statusRepo: FeedStatusStore | null = null;
   manualRepo: ManualBlocksRepo | null = null;
   allowRepo: AllowRepo | null = null;
   private store: LastGoodStore | null = null;
@@ -81,7 +81,8 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   /** Loads the catalog and the last-good snapshots; no network. */
   async init(ctx: FeatureContext<BlocklistRepos>): Promise<void> {
     this.ctx = ctx;
-    this.statusRepo = ctx.repos.status;
+    // a full disk must not stop a refresh halfway: rows it cannot take wait in memory
+    this.statusRepo = new HeldFeedStatus(ctx.repos.status, (e) => ctx.storageFailed?.(e, 'feed status') ?? false);
     this.manualRepo = ctx.repos.manual;
     this.allowRepo = ctx.repos.allow;
     this.store = new LastGoodStore(ctx.stateDir, (a, b) => this.diffs.diff(a, b));

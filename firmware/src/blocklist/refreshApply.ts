@@ -12,7 +12,7 @@ import type { V4Change } from './groupContent.js';
 import type { PackedRanges, SetContent } from './packed.js';
 import { statusApplyFailed } from './feedStatus.js';
 import { errorMessage } from '../errors/errorText.js';
-import type { BlocklistRepos, FeedStatusRepo, FeedStatusRow } from './repos.js';
+import type { BlocklistRepos, FeedStatusStore, FeedStatusRow } from './repos.js';
 
 /** What one refresh report says (utmctl feeds refresh, the refresh tests). */
 export interface RefreshReport {
@@ -100,7 +100,7 @@ export interface ApplyLoadedState {
   /** Last-good merged ranges per enabled feed (the loaded ones already in). */
   ranges: Map<string, PackedRanges>;
   usable: Map<string, number>;
-  statusRepo: FeedStatusRepo;
+  statusRepo: FeedStatusStore;
   store: LastGoodStore;
   syncSets(timings: SyncTimings, whileApplying: () => void): Promise<SyncStats>;
   fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void;

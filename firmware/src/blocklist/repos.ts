@@ -40,7 +40,13 @@ export function newStatus(feedId: string): FeedStatusRow {
   };
 }
 
-export class FeedStatusRepo {
+/** What the feature reads and writes of the feed status rows. */
+export interface FeedStatusStore {
+  get(feedId: string): FeedStatusRow;
+  put(s: FeedStatusRow): void;
+}
+
+export class FeedStatusRepo implements FeedStatusStore {
   private readonly getStmt;
   private readonly allStmt;
   private readonly putStmt;
@@ -144,6 +150,39 @@ export interface BlocklistRepos {
   status: FeedStatusRepo;
   manual: ManualBlocksRepo;
   allow: AllowRepo;
+}
+
+/** Feed status rows over a store that may refuse writes (a full disk): a row it could not take
+ *  is held in memory, served from there, and written with the next put that works. A refresh
+ *  must not stop halfway because its bookkeeping could not be written (the kernel sets and the
+ *  feature's ranges would part). `failed(e)` counts a storage error and says it was one; any
+ *  other error is thrown. */
+export class HeldFeedStatus implements FeedStatusStore {
+  private readonly held = new Map<string, FeedStatusRow>();
+
+  constructor(private readonly repo: FeedStatusStore, private readonly failed: (e: unknown) => boolean) {}
+
+  /** Rows waiting for the store. */
+  get waiting(): number {
+    return this.held.size;
+  }
+
+  get(feedId: string): FeedStatusRow {
+    const h = this.held.get(feedId);
+    return h ? structuredClone(h) : this.repo.get(feedId);
+  }
+
+  put(s: FeedStatusRow): void {
+    this.held.set(s.feedId, structuredClone(s));
+    try {
+      for (const [id, r] of this.held) {
+        this.repo.put(r);
+        this.held.delete(id);
+      }
+    } catch (e) {
+      if (!this.failed(e)) throw e;
+    }
+  }
 }
 
 /** Prepares the blocklist feature's statements on the open store. */

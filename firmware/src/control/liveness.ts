@@ -95,6 +95,8 @@ export async function readLiveness(path: string, now = Date.now()): Promise<Live
 export class Liveness {
   private startTicks = 0;
   private on = false;
+  /** The last write failed (a full disk): the next failure is not said again. */
+  private failing = false;
 
   constructor(private readonly path: string) {}
 
@@ -116,9 +118,12 @@ export class Liveness {
     try {
       writeFileSync(tmp, `${JSON.stringify(body)}\n`, { mode: 0o600 });
       renameSync(tmp, this.path);
+      this.failing = false;
     } catch (e) {
-      // a full disk must not fail the command; utmctl then reads the previous list
-      process.emitWarning(`liveness file not written: ${String(e)}`);
+      // a full disk must not fail the command; utmctl then reads the previous list. Said once
+      // per run of failures: every command writes this file (the storage condition shows the disk).
+      if (!this.failing) process.emitWarning(`liveness file not written (said once until it is again): ${String(e)}`);
+      this.failing = true;
     }
   }
 

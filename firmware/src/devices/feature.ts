@@ -324,7 +324,8 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
       this.counts.lastFlushMs = Math.round((performance.now() - t0) * 10) / 10;
     } catch (e) {
       this.counts.flushErrors++;
-      this.ctx?.log.error('device inventory could not be stored', e);
+      // a full disk is counted and shown once (the storage condition); the changes stay dirty
+      if (!this.ctx?.storageFailed?.(e, 'device inventory')) this.ctx?.log.error('device inventory could not be stored', e);
     }
   }
 

@@ -57,6 +57,10 @@ export interface FeatureContext<R = unknown> {
   capture?: CaptureHub | undefined;
   /** How staff know an office device (from whichever feature knows it), for views that word alerts. */
   nameDevice?: NameDevice | undefined;
+  /** Counts `e` as a failed write to the state dir (the page's `storage` condition; what it
+   *  could not write is the feature's to keep) and returns true when it is one (a full disk);
+   *  false for any other error. */
+  storageFailed?: (e: unknown, where: string) => boolean;
   /** Ends open connections that the lists now forbid (after an incremental set change;
    *  a full apply does it itself). Never rejects. */
   cutConnections?: () => Promise<void>;

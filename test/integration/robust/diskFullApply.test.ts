@@ -3,6 +3,9 @@
 //  - router: the ISP router is plugged in only while the disk is full. The full apply that
 //    follows the new port roles goes through (the office gets a lease and the internet); the
 //    last-good on disk stays the older, whole one, and is replaced once space returns.
+//  - bridge: a feed update arrives while the disk is full (its status row and snapshot cannot
+//    be written); the new address is blocked (one nft transaction, its document on the tmpfs),
+//    no document is left there, and the snapshot is saved once space returns.
 import test, { type ExecutionContext } from 'ava';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +15,7 @@ import { tcpProbe } from '../../lab/services.js';
 import { waitFor } from '../../lab/poll.js';
 import { run } from '../../lab/run.js';
 import { internetWeb, status, tryLease, waitPorts } from '../ports/helpers.js';
+import { feedLab, refresh } from '../blocklist/helpers.js';
 
 type Cond = { id: string; ok: boolean; detail?: string };
 
@@ -82,5 +86,40 @@ test.serial('router: the ISP router plugged in while the state dir is full → t
   t.true((await cond(utmd, 'ruleset'))?.ok);
   t.notRegex((await cond(utmd, 'ruleset'))?.detail ?? '', /not saved/);
   t.true((await status(utmd)).conditions.find((c) => c.id === 'ports')?.ok);
+  t.is(utmd.proc.exitStatus(), undefined);
+});
+
+test.serial('bridge: a feed update while the state dir is full is enforced (document on the tmpfs, none left behind)', async (t) => {
+  const fl = await feedLab(t);
+  const d = await dirs(t, fl.lab);
+  const [X, Y] = ['203.0.113.61', '203.0.113.62'];
+  fl.writeFeed([X]);
+  await fl.serve();
+  const config = { ...fl.config, storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const utmd = await startUtmd(fl.lab, { stateDir: d.stateDir, config, env: { RUNTIME_DIRECTORY: d.runtimeDir } });
+  t.teardown(() => utmd.stop());
+  await fl.until(X, 'timeout', 'the first list enforced');
+  t.is(await fl.probe(Y), 'connected');
+
+  d.fill();
+  await waitCond(utmd, 'disk', false);
+  fl.writeFeed([X, Y]);
+  const r = await refresh(utmd);
+  t.is(r.find((x) => x.feedId === 'lab-c2')?.result, 'loaded', JSON.stringify(r));
+  await fl.until(Y, 'timeout', 'the new address blocked while the disk is full');
+  t.is(await fl.probe(X), 'timeout');
+  t.deepEqual(readdirSync(d.runtimeDir).filter((f) => f.endsWith('.json')), [], 'no document left on the tmpfs');
+  const feed = await waitCond(utmd, 'feed:lab-c2', false);
+  t.regex(feed.detail ?? '', /2 entries enforced, not saved/);
+
+  // space returns: the next refresh saves the list (the download is evaluated again: its
+  // validators were not kept), and the feed is healthy again
+  d.free();
+  await waitCond(utmd, 'storage', true);
+  const again = await refresh(utmd);
+  t.not(again.find((x) => x.feedId === 'lab-c2')?.result, 'fault');
+  t.true((await waitCond(utmd, 'feed:lab-c2', true)).ok);
+  t.is((await refresh(utmd)).find((x) => x.feedId === 'lab-c2')?.result, 'unchanged', 'then unchanged downloads cost nothing again');
+  t.is(await fl.probe(Y), 'timeout');
   t.is(utmd.proc.exitStatus(), undefined);
 });
