@@ -9,9 +9,11 @@
 //      tmpfs (/dev/shm), as utmd writes it to its unit's RuntimeDirectory;
 //   3. RAW baseline: `nft -f` of a pre-rendered file holding the same elements in the same
 //      layout (singles hash set, one hash set per masked prefix length, interval set of rare
-//      lengths; the hash sets declared with the size ours have): JSON before ours, native and
-//      JSON after (the faster), the mean of before and after counts (the shared machine's load
-//      drifts); and, as more columns, the layout before (singles hash set + all merged ranges
+//      lengths; the hash sets declared with the size ours have) in three forms: native, JSON
+//      with addresses as text, JSON with IPv4 addresses as numbers (as ours writes them since
+//      2026-12-03: nft reads them faster). The numeric JSON before ours; all three after (the
+//      fastest); the mean of before and after counts (the shared machine's load drifts); and,
+//      as more columns (each the fastest form), the layout before (singles hash set + all merged ranges
 //      in one interval set) and the same masked hash sets unsized (the kernel's rhashtable: the
 //      raw baseline until 2026-12-03);
 //   4. a 1% change (0.5% removed, 0.5% added, singles and prefixes alike) through
@@ -136,14 +138,23 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
     // shared machine drifts within a run, so the masked raw load is measured before ours and
     // again after it, and the mean of the two counts.
     const rawCpu: number[] = [];
-    const rawRun = async (layout: string, json: boolean): Promise<number> => {
+    // forms of the same document: native syntax, JSON with addresses as text, and (IPv4) JSON
+    // with addresses as numbers, the form ours writes (nftSync.ts joinV4): the fastest counts
+    const forms = family === 4 ? (['nft', 'json', 'int'] as const) : (['nft', 'json'] as const);
+    const file = (layout: string, form: 'nft' | 'json' | 'int'): string => join(dir, `raw-${layout}.${form === 'int' ? 'int.json' : form}`);
+    const rawRun = async (layout: string, form: 'nft' | 'json' | 'int'): Promise<number> => {
       await run([...nftArgv, '-f', join(dir, `raw-${layout}-setup.nft`)], { timeoutMs: 600_000 });
-      const [, ms, cpu] = await timedCpu(() => run([...nftArgv, ...(json ? ['-j'] : []), '-f', join(dir, `raw-${layout}.${json ? 'json' : 'nft'}`)], { timeoutMs: 600_000 }));
+      const [, ms, cpu] = await timedCpu(() => run([...nftArgv, ...(form === 'nft' ? [] : ['-j']), '-f', file(layout, form)], { timeoutMs: 600_000 }));
       if (layout === 'masked') rawCpu.push(cpu);
       await run([...nftArgv, '-f', join(dir, 'raw-teardown.nft')], { timeoutMs: 600_000 });
       return ms;
     };
-    const rawBefore = await rawRun('masked', true);
+    const best = async (layout: string): Promise<number> => {
+      let min = Infinity;
+      for (const f of forms) min = Math.min(min, await rawRun(layout, f));
+      return min;
+    };
+    const rawBefore = await rawRun('masked', forms[forms.length - 1]!);
 
     // Warm-up, not measured: a one-entry download from the same server, so the box knows its
     // feed server as it does in steady state (the first download from a new server re-applies
@@ -179,11 +190,12 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
     // peak RSS of our code path (full load + 1% update), before the bench renders the raw files
     const rssMB = process.resourceUsage().maxRSS / 1024;
 
-    const rawNative = await rawRun('masked', false);
-    const rawJson = await rawRun('masked', true);
-    const rawMs = (rawBefore + Math.min(rawNative, rawJson)) / 2;
-    const oldRawMs = Math.min(await rawRun('interval', false), await rawRun('interval', true));
-    const rhashRawMs = Math.min(await rawRun('rhash', false), await rawRun('rhash', true));
+    const rawNative = await rawRun('masked', 'nft');
+    const rawJson = await rawRun('masked', 'json');
+    const rawInt = family === 4 ? await rawRun('masked', 'int') : Infinity;
+    const rawMs = (rawBefore + Math.min(rawNative, rawJson, rawInt)) / 2;
+    const oldRawMs = await best('interval');
+    const rhashRawMs = await best('rhash');
     const expect = JSON.parse(readFileSync(join(dir, 'raw-expect.json'), 'utf8')) as { singles: number; lengths: string; rare: number };
     const got = { singles: content.singles, lengths: content.lengths, rare: content.nets };
     if (JSON.stringify(got) !== JSON.stringify(expect)) throw new Error(`raw baseline holds other sets than ours: ${JSON.stringify(expect)} vs ${JSON.stringify(got)}`);
@@ -191,7 +203,7 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
 
     process.stdout.write(`${JSON.stringify({
       n, family, singles: content.singles, nets: content.nets, lengths: content.lengths, rules,
-      oursMs, rawBeforeMs: rawBefore, rawNativeMs: rawNative, rawJsonMs: rawJson, rawMs, oldRawMs, rhashRawMs,
+      oursMs, rawBeforeMs: rawBefore, rawNativeMs: rawNative, rawJsonMs: rawJson, rawIntMs: Number.isFinite(rawInt) ? rawInt : null, rawMs, oldRawMs, rhashRawMs,
       updateMs: updMs, sameMs, update: rep2[0]?.sync, oursCpuMs: oursCpu, updCpuMs: updCpu, rawCpuMs: Math.min(...rawCpu), peakRssMB: rssMB, fullPhases: rep[0]?.timings, updatePhases: rep2[0]?.timings,
     })}\n`);
     await feature.stop();
@@ -221,22 +233,27 @@ function writeRawFiles(syn: Synthetic, dir: string): void {
   const rare = c.v4Nets.map((r) => range(Number(r.first), Number(r.last)));
   const old: Array<{ text: string; json: unknown }> = [];
   for (let i = 0; i < packed.v4First.length; i++) if (packed.v4First[i] !== packed.v4Last[i]) old.push(range(packed.v4First[i]!, packed.v4Last[i]!));
-  const write = (layout: string, setup: string[], nft: string[], json: unknown[]): void => {
+  const write = (layout: string, setup: string[], nft: string[], json: unknown[], int: unknown[]): void => {
     writeFileSync(join(dir, `raw-${layout}-setup.nft`), `add table inet raw\n${setup.join('\n')}\n`);
     writeFileSync(join(dir, `raw-${layout}.nft`), `${nft.join('\n')}\n`);
     writeFileSync(join(dir, `raw-${layout}.json`), JSON.stringify({ nftables: json }));
+    writeFileSync(join(dir, `raw-${layout}.int.json`), JSON.stringify({ nftables: int }));
   };
+  // JSON with the hash sets' addresses as numbers (what ours writes; the ranges stay text)
+  const singleNums = Array.from(c.v4Singles);
   // masked: the hash sets sized as ours (nft/policy.ts hashSetSize); rhash: the same unsized (the kernel's rhashtable)
   for (const [layout, size] of [['masked', (k: number) => `size ${hashSetSize(k)}; `], ['rhash', () => '']] as const) {
     write(layout,
       [`add set inet raw s { type ipv4_addr; ${size(singles.length)}}`, ...masked.map((m) => `add set inet raw p${m.len} { type ipv4_addr; ${size(m.nets.length)}}`), 'add set inet raw n { type ipv4_addr; flags interval; }'],
       [`add element inet raw s { ${singles.join(', ')} }`, ...masked.map((m) => `add element inet raw p${m.len} { ${m.nets.join(', ')} }`), ...(rare.length ? [`add element inet raw n { ${rare.map((r) => r.text).join(', ')} }`] : [])],
-      [el('s', singles), ...masked.map((m) => el(`p${m.len}`, m.nets)), ...(rare.length ? [el('n', rare.map((r) => r.json))] : [])]);
+      [el('s', singles), ...masked.map((m) => el(`p${m.len}`, m.nets)), ...(rare.length ? [el('n', rare.map((r) => r.json))] : [])],
+      [el('s', singleNums), ...c.v4Masked.map((m) => el(`p${m.len}`, Array.from(m.nets))), ...(rare.length ? [el('n', rare.map((r) => r.json))] : [])]);
   }
   write('interval',
     ['add set inet raw s { type ipv4_addr; }', 'add set inet raw n { type ipv4_addr; flags interval; }'],
     [`add element inet raw s { ${singles.join(', ')} }`, `add element inet raw n { ${old.map((r) => r.text).join(', ')} }`],
-    [el('s', singles), el('n', old.map((r) => r.json))]);
+    [el('s', singles), el('n', old.map((r) => r.json))],
+    [el('s', singleNums), el('n', old.map((r) => r.json))]);
   writeFileSync(join(dir, 'raw-teardown.nft'), 'delete table inet raw\n');
   writeFileSync(join(dir, 'raw-expect.json'), JSON.stringify({ singles: c.v4Singles.length, lengths: c.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' '), rare: c.v4Nets.length }));
 }
@@ -321,7 +338,7 @@ async function main(): Promise<void> {
     console.log(`          nft part: full = ${m((r) => r.fullPhases.applyMs / r.rawMs).toFixed(2)}× raw; 1% = ${m((r) => (100 * r.updatePhases.applyMs) / r.fullPhases.applyMs).toFixed(1)}% of the full nft load`);
     const r0 = results[0]!;
     console.log(`          layout: ${r0.singles} singles, masked ${r0.lengths}, ${r0.nets} prefixes of rare lengths in the interval set; ${r0.rules} lookup rules per group, family and direction`);
-    console.log(`          (raw = the same masked hash sets, sized as ours; raw-interval = the layout before: singles hash + every merged range in one interval set; raw-rhash = the masked hash sets unsized (the kernel's rhashtable, the raw baseline before 2026-12-03); raw JSON before ours ${f(m((r) => r.rawBeforeMs))} s, after: native ${f(m((r) => r.rawNativeMs))} s, JSON ${f(m((r) => r.rawJsonMs))} s; update ${JSON.stringify(r0.update)})`);
+    console.log(`          (raw = the same masked hash sets, sized as ours; raw-interval = the layout before: singles hash + every merged range in one interval set; raw-rhash = the masked hash sets unsized (the kernel's rhashtable, the raw baseline before 2026-12-03); raw before ours (${r0.family === 4 ? 'JSON, addresses as numbers' : 'JSON'}) ${f(m((r) => r.rawBeforeMs))} s, after: native ${f(m((r) => r.rawNativeMs))} s, JSON ${f(m((r) => r.rawJsonMs))} s${r0.family === 4 ? `, JSON with numbers ${f(m((r) => r.rawIntMs ?? NaN))} s` : ''}; update ${JSON.stringify(r0.update)})`);
   }
 }
 

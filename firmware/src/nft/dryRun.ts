@@ -10,6 +10,7 @@ import type { ApplyReport, RulesetBackend } from './backend.js';
 import { NftError } from './driver.js';
 import type { NftDocument } from './json.js';
 import { verifyReadBack } from './verify.js';
+import { ipv4Text } from '../net/ipText.js';
 
 /** One transaction as the dry run received it. */
 export interface DryRunTransaction {
@@ -167,7 +168,11 @@ export class DryRunBackend implements RulesetBackend {
       } else if (isObj(body.element)) {
         const el = body.element;
         const s = this.need(next, String(el.family), String(el.name));
-        for (const e of Array.isArray(el.elem) ? el.elem : []) {
+        // like nft: an ipv4_addr key given as a number is the address (blocklist/nftSync.ts joinV4)
+        const v4 = s.head.type === 'ipv4_addr';
+        for (const given of Array.isArray(el.elem) ? el.elem : []) {
+          if (v4 && typeof given === 'number' && !(Number.isInteger(given) && given >= 0 && given <= 0xffffffff)) throw this.refused(`Error: Value ${given} exceeds valid range 0-4294967295`);
+          const e: unknown = v4 && typeof given === 'number' ? ipv4Text(given) : given;
           const k = elementKey(e);
           if (verb === 'create' && s.elems.has(k)) throw this.refused(`Error: Could not process rule: File exists (${k})`);
           if (verb === 'delete' && !s.elems.delete(k)) throw this.refused(`Error: Could not process rule: No such file or directory (${k})`);
