@@ -6,15 +6,18 @@
 //  - bridge: a feed update arrives while the disk is full (its status row and snapshot cannot
 //    be written); the new address is blocked (one nft transaction, its document on the tmpfs),
 //    no document is left there, and the snapshot is saved once space returns.
+//  - router: utmd killed (kill -9) and started again with the disk still full: the office is
+//    served (forwarded, blocked, a new lease), the page and utmctl answer.
 import test, { type ExecutionContext } from 'ava';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
-import { tcpProbe } from '../../lab/services.js';
+import { startTcpListener, tcpProbe } from '../../lab/services.js';
 import { waitFor } from '../../lab/poll.js';
 import { run } from '../../lab/run.js';
-import { internetWeb, status, tryLease, waitPorts } from '../ports/helpers.js';
+import { internetWeb, pageFrom, status, tryLease, waitPorts } from '../ports/helpers.js';
+import { privateMac } from '../devices/clients.js';
 import { feedLab, refresh } from '../blocklist/helpers.js';
 
 type Cond = { id: string; ok: boolean; detail?: string };
@@ -122,4 +125,44 @@ test.serial('bridge: a feed update while the state dir is full is enforced (docu
   t.is((await refresh(utmd)).find((x) => x.feedId === 'lab-c2')?.result, 'unchanged', 'then unchanged downloads cost nothing again');
   t.is(await fl.probe(Y), 'timeout');
   t.is(utmd.proc.exitStatus(), undefined);
+});
+
+test.serial('router: utmd killed and started again while the state dir stays full → the office is served, the list enforced, the page and utmctl answer', async (t) => {
+  const lab = await createLab({ mode: 'router', lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  const d = await dirs(t, lab);
+  const web = await internetWeb(lab);
+  const { malware } = lab.internet;
+  await startTcpListener(lab, lab.ns.wan, [{ addr: malware.v4, port: 443 }]);
+  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const provisioning = labProvisioning('box-full-restart', { learningDays: 0 });
+  const env = { RUNTIME_DIRECTORY: d.runtimeDir };
+  const first = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
+  await waitCond(first, 'sensor:dnsmasq', true, 30_000);
+  d.fill();
+  await waitCond(first, 'disk', false);
+  process.kill(first.proc.pid, 'SIGKILL');
+  await waitFor(() => first.proc.exitStatus() !== undefined, { what: 'utmd gone' });
+  // systemd empties the unit's RuntimeDirectory when it stops and makes it again (0700)
+  for (const f of readdirSync(d.runtimeDir)) rmSync(join(d.runtimeDir, f), { recursive: true, force: true });
+  chownSync(d.runtimeDir, 0, 0);
+  chmodSync(d.runtimeDir, 0o700);
+
+  const second = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
+  t.teardown(() => second.stop());
+  const host = lab.hosts[0]!;
+  await waitFor(async () => {
+    const [fwd, blk] = await tcpProbe(host.ns, [web, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
+    return fwd?.outcome === 'connected' && blk?.outcome === 'timeout';
+  }, { what: 'forwarded and blocked after the restart on a full disk', timeoutMs: 30_000 });
+  await waitCond(second, 'sensor:dnsmasq', true, 30_000);
+  const pc = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
+  const lease = await tryLease(lab, pc, 40_000);
+  t.truthy(lease, 'a new office PC gets a lease from the restarted box while the disk is full');
+  t.regex(lease?.address ?? '', /^192\.168\.77\.\d+$/);
+  await lease?.stop();
+  t.is(await pageFrom(lab, host.ns), 'connected', 'the page answers');
+  t.is((await second.ctl(['status'])).code, 0, 'utmctl status answers');
+  t.false((await waitCond(second, 'disk', false)).ok, 'and the page says the disk is full');
+  t.is(second.proc.exitStatus(), undefined);
 });
