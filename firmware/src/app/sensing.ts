@@ -7,6 +7,7 @@ import { Observation, type ObservationStatus } from '../sensors/observation.js';
 import type { Conditions } from './conditions.js';
 import type { Feature } from '../feature/contract.js';
 import type { Logger } from './log.js';
+import { scratchDir } from '../sys/paths.js';
 
 export interface SensingDeps {
   stateDir: string;
@@ -18,17 +19,27 @@ export interface SensingDeps {
   raise: (f: Finding) => void;
 }
 
+/** How long sensors that could not start wait before they are tried again. */
+const RETRY_MS = 15_000;
+
 export class Sensing {
   private obs: Observation | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private stopped = false;
   readonly counts = { packets: 0, flows: 0, errors: 0 };
 
   constructor(private readonly d: SensingDeps) {}
 
-  /** Starts the listener and ulogd2; a failure is a condition (and so an alert), not fatal. */
+  /** Starts the listener and ulogd2; a failure is a condition (and so an alert), not fatal,
+   *  and they are tried again every RETRY_MS (a full disk, a port taken) until they start. */
   async start(): Promise<void> {
     const { d } = this;
+    this.retry = null;
+    if (this.stopped) return;
     const obs = new Observation({
       stateDir: d.stateDir,
+      // ulogd.conf on the unit's tmpfs: a full state dir must not blind the box
+      configDir: scratchDir(d.stateDir),
       nflogGroups: [d.nflogGroup],
       nfct: { enabled: true },
       now: d.now,
@@ -42,12 +53,20 @@ export class Sensing {
     try {
       await obs.start();
     } catch (e) {
-      d.log.error('sensors could not start', e);
-      d.conditions.set('sensor:ulogd', false, `cannot start: ${(e as Error).message}`);
+      d.log.error(`sensors could not start; trying again in ${RETRY_MS / 1000} s`, e);
+      d.conditions.set('sensor:ulogd', false, `cannot start: ${(e as Error).message}; trying again in ${RETRY_MS / 1000} s`);
+      await obs.stop().catch(() => undefined);
+      if (this.obs !== obs || this.stopped) return;
+      this.obs = null;
+      this.retry = setTimeout(() => void this.start(), RETRY_MS);
+      this.retry.unref();
     }
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
     await this.obs?.stop();
     this.obs = null;
   }

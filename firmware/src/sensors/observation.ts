@@ -10,6 +10,8 @@ import { CONNTRACK_SYSCTLS, setSysctls } from '../sys/sysctl.js';
 
 export interface ObservationOptions {
   stateDir: string;
+  /** Where ulogd.conf goes (sys/paths.ts scratchDir: the unit's tmpfs); default stateDir. */
+  configDir?: string | undefined;
   nflogGroups: number[];
   nfct: { enabled: boolean; eventMask?: number | undefined; pollInterval?: number | undefined };
   now: () => number;
@@ -54,7 +56,7 @@ export class Observation {
     const port = await listener.start();
     this.listener = listener;
     this.ulogd = new UlogdSensor({
-      stateDir: o.stateDir, now: o.now, onHealth: o.onHealth, onLoss: o.onLoss, onLogLine: o.onLogLine,
+      stateDir: o.stateDir, configDir: o.configDir, now: o.now, onHealth: o.onHealth, onLoss: o.onLoss, onLogLine: o.onLogLine,
       config: {
         pluginDir: o.pluginDir ?? '/usr/lib/x86_64-linux-gnu/ulogd',
         nflogGroups: o.nflogGroups, udpPort: port, nfct: o.nfct,

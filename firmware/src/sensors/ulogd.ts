@@ -1,4 +1,5 @@
-// The ulogd2 sensor: writes the rendered ulogd.conf into the state dir and runs
+// The ulogd2 sensor: writes the rendered ulogd.conf into its config dir (the unit's tmpfs; the
+// state dir when there is none) and runs
 // `ulogd -c FILE` in the foreground under the Supervisor (ulogd2 2.0.8 stays in the
 // foreground unless -d is given). ulogd2 logs to stdout (logfile="stdout"); its lines are
 // classified to detect readiness and to count netlink loss messages.
@@ -25,6 +26,8 @@ export interface UlogdLossStats {
 
 export interface UlogdSensorOptions {
   stateDir: string;
+  /** Where ulogd.conf is written (default stateDir); the child records stay in stateDir. */
+  configDir?: string | undefined;
   /** Rendered into ulogd.conf; logFile is forced to "stdout". */
   config: Omit<UlogdConfigInput, 'logFile'>;
   now: () => number;
@@ -54,14 +57,14 @@ export class UlogdSensor {
 
   /** Path of the rendered config file. */
   configPath(): string {
-    return path.join(this.opts.stateDir, ULOGD_CONF_NAME);
+    return path.join(this.opts.configDir ?? this.opts.stateDir, ULOGD_CONF_NAME);
   }
 
   /** Render and write the config (atomically), then start ulogd2 under supervision. */
   async start(): Promise<void> {
     if (this.supervisor) return;
     const text = renderUlogdConfig({ ...this.opts.config, logFile: 'stdout' });
-    await mkdir(this.opts.stateDir, { recursive: true });
+    await mkdir(this.opts.configDir ?? this.opts.stateDir, { recursive: true });
     const tmp = `${this.configPath()}.tmp`;
     await writeFile(tmp, text, { mode: 0o600 });
     await rename(tmp, this.configPath());

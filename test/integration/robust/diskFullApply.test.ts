@@ -156,6 +156,7 @@ test.serial('router: utmd killed and started again while the state dir stays ful
     return fwd?.outcome === 'connected' && blk?.outcome === 'timeout';
   }, { what: 'forwarded and blocked after the restart on a full disk', timeoutMs: 30_000 });
   await waitCond(second, 'sensor:dnsmasq', true, 30_000);
+  await waitCond(second, 'sensor:ulogd', true, 30_000); // the blocklist hits and flows it reports
   const pc = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
   const lease = await tryLease(lab, pc, 40_000);
   t.truthy(lease, 'a new office PC gets a lease from the restarted box while the disk is full');
