@@ -3,7 +3,8 @@
 // enforces the new list again (not the older one on disk), and the snapshot is written by itself
 // once space returns. Real files on a small tmpfs; the ruleset is the dry-run backend.
 import test, { type ExecutionContext } from 'ava';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { fillUp } from './helpers.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LastGoodStore } from '../../../firmware/src/blocklist/lastGood.js';
@@ -33,14 +34,7 @@ async function fullStateDir(t: ExecutionContext): Promise<{ dir: string; fill: (
   const filler = join(dir, 'filler');
   return {
     dir,
-    fill: () => {
-      writeFileSync(filler, '');
-      for (const size of [64 * 1024, 4096, 512, 1]) {
-        for (;;) {
-          try { appendFileSync(filler, Buffer.alloc(size)); } catch { break; }
-        }
-      }
-    },
+    fill: () => fillUp(filler),
     free: () => rmSync(filler, { force: true }),
   };
 }

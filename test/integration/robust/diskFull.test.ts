@@ -2,7 +2,7 @@
 // forwarded packet, a blocked packet), the page and utmctl show the full disk, the alert it
 // could not store is stored and sent once space returns, all without a restart.
 import test from 'ava';
-import { mkdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab } from '../../lab/lab.js';
 import { startTcpListener, tcpProbe } from '../../lab/services.js';
@@ -11,7 +11,7 @@ import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
 import { run } from '../../lab/run.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
-import { httpGet } from './helpers.js';
+import { fillUp, httpGet } from './helpers.js';
 import { privateMac, runDhclient, WINDOWS_10 } from '../devices/clients.js';
 
 type Cond = { id: string; ok: boolean; detail?: string };
@@ -43,14 +43,7 @@ for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: state di
 
   // fill the state dir to the last byte
   const filler = join(stateDir, 'filler');
-  writeFileSync(filler, '');
-  const chunk = Buffer.alloc(256 * 1024);
-  for (;;) {
-    try { appendFileSync(filler, chunk); } catch { break; }
-  }
-  for (;;) {
-    try { appendFileSync(filler, Buffer.alloc(4096)); } catch { break; }
-  }
+  fillUp(filler);
   // utmd notices the full disk by itself
   await waitFor(async () => (await status()).conditions.some((c) => c.id === 'disk' && !c.ok), { what: 'disk condition down', timeoutMs: 15_000 });
   // a new alert (a blocked contact from a fresh port) cannot be stored: counted, never a crash

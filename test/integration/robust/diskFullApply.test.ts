@@ -10,7 +10,8 @@
 //    office is served (forwarded, blocked, in router mode a new lease), ulogd2 runs, the page
 //    and utmctl answer.
 import test, { type ExecutionContext } from 'ava';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { fillUp } from './helpers.js';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
@@ -35,14 +36,7 @@ async function dirs(t: ExecutionContext, lab: Lab): Promise<{ stateDir: string; 
   const filler = join(stateDir, 'filler');
   return {
     stateDir, runtimeDir,
-    fill: () => {
-      writeFileSync(filler, '');
-      for (const size of [256 * 1024, 4096, 512, 1]) {
-        for (;;) {
-          try { appendFileSync(filler, Buffer.alloc(size)); } catch { break; }
-        }
-      }
-    },
+    fill: () => fillUp(filler),
     free: () => rmSync(filler, { force: true }),
   };
 }

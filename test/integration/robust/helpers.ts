@@ -1,5 +1,5 @@
 // Shared by the robustness tests: what runs in the box namespace and who started it.
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT, type Lab } from '../../lab/lab.js';
 import { run } from '../../lab/run.js';
@@ -90,4 +90,15 @@ export async function startFlood(lab: Lab, ns: string, addr: string, port: numbe
 /** Open file descriptors of a process (its /proc/PID/fd entries). */
 export function fdCount(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Grows `file` until its file system refuses another byte (ENOSPC): a full disk, to the last
+ *  byte, in bigger then smaller appends. */
+export function fillUp(file: string): void {
+  writeFileSync(file, '');
+  for (const size of [256 * 1024, 4096, 512, 1]) {
+    for (;;) {
+      try { appendFileSync(file, Buffer.alloc(size)); } catch { break; }
+    }
+  }
 }
