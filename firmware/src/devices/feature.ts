@@ -13,9 +13,7 @@ import { applyAction, quarantinedAddresses, quarantinedMacs, type DeviceAction }
 import { DhcpCapture } from './capture.js';
 import { DnsLookupCapture } from './dnsLookups.js';
 import { DeviceTable } from './deviceTable.js';
-import { DnsmasqService } from './dnsmasqService.js';
-import { DnsmasqConfigError } from './dnsmasq.js';
-import { scratchDir } from '../sys/paths.js';
+import { OfficeDhcp } from './officeDhcp.js';
 import { dhcpGateway } from './dhcpGateway.js';
 import { roleNames } from './hostNames.js';
 import { NamesGuard } from './namesGuard.js';
@@ -34,9 +32,6 @@ import type { DeviceNaming } from '../alerts/naming.js';
 import type { DeviceRef } from '../alerts/types.js';
 import { devicesMigrations } from './migrations.js';
 import { byCodeUnit } from '../collections/order.js';
-
-/** How long a DHCP server that could not start waits before it is tried again. */
-const DNSMASQ_RETRY_MS = 15_000;
 
 export interface DevicesFeatureOptions {
   /** The package root: rules/fingerprints.json is read from there. */
@@ -64,9 +59,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
   private capture: DhcpCapture | null = null;
   private lookups: DnsLookupCapture | null = null;
   private kernel: KernelTables | null = null;
-  private dnsmasq: DnsmasqService | null = null;
-  /** A DHCP server that could not start (a full disk, a busy port) is tried again after this. */
-  private dnsmasqRetry: NodeJS.Timeout | null = null;
+  private dnsmasq: OfficeDhcp | null = null;
   /** Router mode: the host names dnsmasq refuses (null in bridge mode: no DHCP server of ours). */
   private names: NamesGuard | null = null;
   private qset: QuarantineSet | null = null;
@@ -154,7 +147,6 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     this.capture = null;
     this.lookups = null;
     this.dnsmasq = null;
-    this.cancelDnsmasqRetry();
     await cap?.stop();
     await look?.stop();
     await dm?.stop();
@@ -204,8 +196,8 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     const role = roleNames([r.boxName, ctx.provisioning?.deviceId ?? '']);
     this.names = new NamesGuard(role, this.state?.devices.values() ?? []);
     ctx.conditions.set('dhcp:names', true, this.names.summary());
-    const dm = new DnsmasqService({
-      stateDir: ctx.stateDir, runtimeDir: scratchDir(ctx.stateDir), now: ctx.now, names: this.names.namesFile(),
+    this.dnsmasq = new OfficeDhcp({
+      stateDir: ctx.stateDir, now: ctx.now, names: this.names.namesFile(),
       plan: {
         ifaces: plan.servedPorts ?? plan.ifaces.lan, prefix: served.prefix, gateway: served.gateway, dnsServers: r.dnsServers,
         localDomain: r.localDomain, boxNames: [r.boxName], roleNames: role, rebindAllowed: r.dnsRebindAllowed,
@@ -213,36 +205,20 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
       onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
       onLeases: (ls) => this.sightings('lease', ls.map((l) => ({ mac: l.mac, ipv4: l.ipv4 }))),
       onError: (what, e) => ctx.log.warn(`${what}: ${(e as Error).message}`),
-    });
-    this.dnsmasq = dm;
-    try {
-      await dm.start();
-    } catch (e) {
-      const again = !(e instanceof DnsmasqConfigError);
-      ctx.conditions.set('sensor:dnsmasq', false, `cannot start: ${(e as Error).message}${again ? `; trying again in ${DNSMASQ_RETRY_MS / 1000} s` : ''}`);
-      await dm.stop();
-      if (this.dnsmasq !== dm || !again) return;
-      // the office needs its DHCP server back without a restart (space freed, port released)
-      this.dnsmasq = null;
-      const key = this.portsKey;
-      this.dnsmasqRetry = setTimeout(() => {
-        this.dnsmasqRetry = null;
-        if (this.dnsmasq === null && this.portsKey === key) void this.startDnsmasq(ctx);
-      }, DNSMASQ_RETRY_MS);
-      this.dnsmasqRetry.unref();
-    }
+    }, ctx.conditions);
+    await this.dnsmasq.start(); // said and tried again while it cannot start (officeDhcp.ts)
   }
 
-  private cancelDnsmasqRetry(): void {
-    if (this.dnsmasqRetry) clearTimeout(this.dnsmasqRetry);
-    this.dnsmasqRetry = null;
+  /** dnsmasq's status and the held names; null while no DHCP server runs (or waits to be tried again). */
+  private dhcpStatus(): Record<string, unknown> | null {
+    const dm = this.dnsmasq?.current();
+    return dm ? { ...dm.status(), names: this.names?.status() ?? null } : null;
   }
 
   async stop(): Promise<void> {
     for (const p of this.pollers) p.stop();
     this.pollers = [];
     this.kernel?.stop();
-    this.cancelDnsmasqRetry();
     await this.capture?.stop();
     await this.lookups?.stop();
     await this.dnsmasq?.stop();
@@ -404,7 +380,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
       dhcp: this.capture?.status() ?? null,
       dnsLookups: this.lookups?.status() ?? null,
       kernelTables: this.kernel?.stats ?? null,
-      dnsmasq: this.dnsmasq ? { ...this.dnsmasq.status(), names: this.names?.status() ?? null } : null,
+      dnsmasq: this.dhcpStatus(),
       quarantineSet: this.qset?.counts ?? null,
       inventory: this.state?.counters ?? null,
     };
