@@ -114,8 +114,11 @@ export async function startUtmd(lab: Lab, opts: StartUtmdOptions = {}): Promise<
       opts.onOutput?.(text);
     },
   });
-  const ctl = (a: readonly string[]): Promise<RunResult> => runResult([process.execPath, UTMCTL_BIN, '--state-dir', stateDir, ...a], { cwd: REPO_ROOT });
-  const status = async (): Promise<unknown> => JSON.parse(await run([process.execPath, UTMCTL_BIN, '--state-dir', stateDir, 'status', '--json'], { cwd: REPO_ROOT })) as unknown;
+  // utmctl finds utmd's socket in the runtime dir too, as on the box (cli/utmctl.ts)
+  const runtimeDir = opts.env?.['RUNTIME_DIRECTORY'];
+  const dirs = ['--state-dir', stateDir, ...(runtimeDir ? ['--runtime-dir', runtimeDir] : [])];
+  const ctl = (a: readonly string[]): Promise<RunResult> => runResult([process.execPath, UTMCTL_BIN, ...dirs, ...a], { cwd: REPO_ROOT });
+  const status = async (): Promise<unknown> => JSON.parse(await run([process.execPath, UTMCTL_BIN, ...dirs, 'status', '--json'], { cwd: REPO_ROOT })) as unknown;
   const ready = await waitFor(async () => {
     if (proc.exitStatus() !== undefined) return 'exited';
     await status();

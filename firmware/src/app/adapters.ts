@@ -27,6 +27,8 @@ export type PlannerPort = Pick<NetworkPlanner, 'first' | 'start' | 'stop' | 'sta
 export type SensingPort = Pick<Sensing, 'start' | 'stop' | 'status'>;
 /** A started control socket. */
 export interface ControlPort {
+  /** The socket's path. */
+  readonly path?: string | undefined;
   inProgress(): Array<{ cmd: string; elapsedMs: number }>;
   stop(): Promise<void>;
 }

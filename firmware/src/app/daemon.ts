@@ -4,7 +4,7 @@
 // (app/adapters.ts). start() restores the last-good ruleset before anything slow happens.
 import { officePort } from './officePort.js';
 import type { CaptureHub } from '../sensors/captureHub.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
 import type { BasePolicy } from '../nft/policy.js';
@@ -12,9 +12,10 @@ import { loadCredential } from '../auth/credential.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { LIVENESS_FILE_NAME } from '../control/liveness.js';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
+import { scratchDir } from '../sys/paths.js';
 import { describeRefusal, refusalConditionId, refusalFinding, type Refusal } from '../config/fallback.js';
 import type { FeatureViews, WebServer } from '../../../webui/src/index.js';
-import type { ControlPort, DaemonAdapters, PlannerPort, SensingPort } from './adapters.js';
+import type { ControlPort, ControlStart, DaemonAdapters, PlannerPort, SensingPort } from './adapters.js';
 import { AlertStore } from './alertStore.js';
 import { AppService, type Timings } from './appService.js';
 import { coreHandlers, type Handlers } from './commands.js';
@@ -167,11 +168,10 @@ export class Daemon {
       start: () => listenBoth(adapters.listenPage, listener, o.config.ui.port, secure, o.log),
     });
     const control: RetriedStart<ControlPort> = new RetriedStart<ControlPort>({
-      id: 'control', conditions: this.conditions, log: o.log, stop: (c) => c.stop(), describe: () => 'listening',
-      start: (): Promise<ControlPort> => adapters.listenControl({
-        socketPath: join(o.stateDir, SOCKET_NAME), livenessPath: join(o.stateDir, LIVENESS_FILE_NAME),
-        handlers: this.handlers(store, credential, { planner, sensing, capture, control, page, secure }),
-      }),
+      id: 'control', conditions: this.conditions, log: o.log, stop: (c) => c.stop(),
+      describe: (c) => (c.path && dirname(c.path) !== o.stateDir ? `listening on ${c.path} (the state dir cannot be written)` : 'listening'),
+      start: (): Promise<ControlPort> => listenControlIn(adapters.listenControl, [o.stateDir, scratchDir(o.stateDir)],
+        this.handlers(store, credential, { planner, sensing, capture, control, page, secure })),
     });
     status = () => this.statusOf(store, { planner, sensing, capture, control, page });
     this.stoppers.push(() => control.stop());
@@ -262,4 +262,20 @@ export class Daemon {
     for (const f of this.features) Object.assign(all, f.handlers?.() ?? {});
     return all;
   }
+}
+
+/** Listens on the control socket in the first of `dirs` where it can be made (the state dir;
+ *  the runtime dir when the state dir cannot be written: a flash turned read-only, EROFS), its
+ *  liveness file beside it; utmctl looks in both (cli/utmctl.ts). Errors other than storage
+ *  errors, and the last dir's, are thrown. */
+export async function listenControlIn(listen: DaemonAdapters['listenControl'], dirs: readonly string[], handlers: ControlStart['handlers']): Promise<ControlPort> {
+  const tried = [...new Set(dirs)];
+  for (const [i, dir] of tried.entries()) {
+    try {
+      return await listen({ socketPath: join(dir, SOCKET_NAME), livenessPath: join(dir, LIVENESS_FILE_NAME), handlers });
+    } catch (e) {
+      if (i === tried.length - 1 || !isStorageError(e)) throw e;
+    }
+  }
+  throw new Error('no directory for the control socket');
 }

@@ -13,7 +13,8 @@ import type { Logger } from './log.js';
 import { errnoCode, errorMessage } from '../errors/errorText.js';
 import { Poller } from '../time/poller.js';
 
-const STORAGE_CODES = /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_READONLY_DBMOVED|SQLITE_CANTOPEN)/;
+// SQLITE_READONLY*: a database on a file system that turned read-only (a failing flash)
+const STORAGE_CODES = /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_READONLY|SQLITE_CANTOPEN)/;
 const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
 
 /** True for an error (or any error in its cause chain) that means "storage cannot take writes". */

@@ -1,12 +1,13 @@
-// utmctl: the technician's CLI. Talks to utmd over the unix socket in the state dir.
+// utmctl: the technician's CLI. Talks to utmd over the unix socket in the state dir (or, when
+// utmd could not make it there, a read-only state dir, in its runtime dir).
 // Every command takes --json; human output neutralises control characters from the wire.
 import { join } from 'node:path';
-import { BusyError, call, NotAnsweringError, NotRunningError, RemoteError } from '../control/client.js';
+import { BusyError, callAny, NotAnsweringError, NotRunningError, RemoteError } from '../control/client.js';
 import { EXIT, faultsOf } from './faults.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { hashPassword } from '../auth/password.js';
 import { describeWeak, weakPasswordReason } from '../auth/weakPasswords.js';
-import { DEFAULT_STATE_DIR } from '../sys/paths.js';
+import { DEFAULT_RUNTIME_DIR, DEFAULT_STATE_DIR } from '../sys/paths.js';
 import { durationArg, parseArgs, str, UsageError, type ParsedArgs } from './args.js';
 import { printHuman, type CliWords } from './human.js';
 import { durationText } from '../../../webui/src/i18n/upstream.js';
@@ -16,7 +17,10 @@ const WORDS: CliWords = { duration: (ms) => durationText(ms, 'en') };
 import { BLOCKLIST_USAGE, checkFile, readFeedFile, routeBlocklist } from './blocklistCmds.js';
 import { BOX_USAGE, runBoxCommand } from './boxCmds.js';
 
-const USAGE = `usage: utmctl [--state-dir DIR] [--json] COMMAND
+const USAGE = `usage: utmctl [--state-dir DIR] [--runtime-dir DIR] [--json] COMMAND
+
+  --runtime-dir: where utmd listens when its state dir cannot be written (default: $RUNTIME_DIRECTORY,
+  else ${DEFAULT_RUNTIME_DIR} with the default state dir)
 
   status                   health of the box: mode, sensors, ruleset, upstream
   alerts [--limit N]       latest alerts, newest first, with their evidence
@@ -89,8 +93,16 @@ export function route(pos: string[], limit: string | undefined, opts: Record<str
   throw new UsageError(`unknown command: ${pos.join(' ') || '(none)'}`);
 }
 
+/** The state dir's control socket, then the runtime dir's (--runtime-dir, $RUNTIME_DIRECTORY,
+ *  or the unit's when the state dir is the default one). */
+function controlSockets(p: ParsedArgs): string[] {
+  const stateDir = str(p, 'state-dir');
+  const runtimeDir = str(p, 'runtime-dir') ?? process.env['RUNTIME_DIRECTORY']?.split(':')[0] ?? (stateDir ? undefined : DEFAULT_RUNTIME_DIR);
+  return [...new Set([join(stateDir ?? DEFAULT_STATE_DIR, SOCKET_NAME), ...(runtimeDir ? [join(runtimeDir, SOCKET_NAME)] : [])])];
+}
+
 async function main(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, ['state-dir', 'limit', 'format', 'column', 'for', 'note', 'device', 'remote', 'kind', 'reason', 'out'], ['json', 'help']);
+  const p = parseArgs(argv, ['state-dir', 'runtime-dir', 'limit', 'format', 'column', 'for', 'note', 'device', 'remote', 'kind', 'reason', 'out'], ['json', 'help']);
   if (p.flags.has('help') || p.positional.length === 0) {
     process.stdout.write(`${USAGE}\n`);
     return p.flags.has('help') ? 0 : 64;
@@ -115,8 +127,7 @@ async function main(argv: string[]): Promise<number> {
   const { cmd, args } = p.positional[0] === 'blocklist' && p.positional[1] === 'add-feed'
     ? { cmd: 'blocklist.add', args: await readFeedFile(p.positional[2]) }
     : routeAlerts(p.positional, p) ?? route(p.positional, str(p, 'limit'), opts);
-  const sock = join(str(p, 'state-dir') ?? DEFAULT_STATE_DIR, SOCKET_NAME);
-  const result = await call(sock, cmd, args, {
+  const result = await callAny(controlSockets(p), cmd, args, {
     onBusy: (p) => process.stderr.write(`utmctl: utmd is busy: working on ${p.cmd} for ${Math.round(p.elapsedMs / 1000)} s${p.running.length ? ` (also: ${p.running.map((r) => r.cmd).join(', ')})` : ''}; waiting for the answer to ${cmd}…\n`),
   });
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

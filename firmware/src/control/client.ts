@@ -156,3 +156,20 @@ export function call(path: string, cmd: string, args: Record<string, unknown> = 
     });
   });
 }
+
+/** call() on the first of `paths` where utmd listens (the state dir's socket, then the runtime
+ *  dir's, where utmd listens when the state dir cannot be written). Only "not running" moves on
+ *  to the next path: no request was sent then, so nothing runs twice. */
+export async function callAny(paths: readonly string[], cmd: string, args: Record<string, unknown> = {}, o: CallOptions = {}): Promise<unknown> {
+  for (const [i, path] of paths.entries()) {
+    try {
+      return await call(path, cmd, args, o);
+    } catch (e) {
+      if (!(e instanceof NotRunningError) || i === paths.length - 1) {
+        if (e instanceof NotRunningError && paths.length > 1) throw new NotRunningError(`utmd is not running (nobody listens on ${paths.join(' or ')})`, { cause: e });
+        throw e;
+      }
+    }
+  }
+  throw new NotRunningError('utmd is not running (no control socket given)');
+}

@@ -18,7 +18,7 @@ export class ControlServer {
   private readonly timers = new Set<NodeJS.Timeout>();
 
   /** `livenessPath`: the file that lets utmctl tell a blocked main loop from a stuck one (liveness.ts). */
-  constructor(private readonly path: string, private readonly handlers: Record<string, Handler>, private readonly livenessPath?: string) {}
+  constructor(readonly path: string, private readonly handlers: Record<string, Handler>, private readonly livenessPath?: string) {}
 
   async start(): Promise<void> {
     await rm(this.path, { force: true });

@@ -1,7 +1,8 @@
 // Adapter (router mode only): renders dnsmasq's config and its names file into the runtime dir
 // (the unit's tmpfs: a full state dir must not keep the office from its DHCP server; the state
-// dir when there is none), keeps dnsmasq's leases in the state dir (they outlive a reboot),
-// makes sure dnsmasq's own unprivileged user and run dir exist, supervises
+// dir when there is none), keeps dnsmasq's leases in the state dir (they outlive a reboot; on
+// the runtime dir, seeded from the state dir's, while the state dir cannot be written: a flash
+// turned read-only must not take the office's DHCP server with it), makes sure dnsmasq's own unprivileged user and run dir exist, supervises
 // `dnsmasq --keep-in-foreground`, has it re-read the names file (SIGHUP) when the held names
 // change, and watches its lease file; each lease becomes a sighting.
 import { readFile } from 'node:fs/promises';
@@ -42,10 +43,13 @@ export class DnsmasqService {
   private names: string;
   private writtenNames = '';
   private user: SystemUser | null = null;
+  /** Where dnsmasq keeps its leases (chosen at each start). */
+  private leasePath: string;
   readonly counts = { reads: 0, leases: 0, skipped: 0, namesReloads: 0 };
 
   constructor(private readonly o: DnsmasqServiceOptions) {
     this.names = o.names;
+    this.leasePath = join(this.runDir, LEASES);
   }
 
   /** dnsmasq's own directory in the state dir: the lease file, owned by its user. */
@@ -62,8 +66,9 @@ export class DnsmasqService {
     return join(this.runtimeDir, DNSMASQ_DIR);
   }
 
+  /** The state dir's lease file, or the runtime dir's while the state dir cannot be written. */
   get leaseFile(): string {
-    return join(this.runDir, LEASES);
+    return this.leasePath;
   }
 
   /** Read by dnsmasq as its own user (at start too), so it lives in a dir of its group. */
@@ -81,7 +86,7 @@ export class DnsmasqService {
       this.o.onError(`dnsmasq user ${DNSMASQ_USER} unavailable, running dnsmasq as nobody`, e);
       this.user = { name: 'nobody', uid: 65534, gid: 65534, created: false };
     }
-    await prepareRunDir(this.o.stateDir, this.runDir, LEASES, this.user);
+    this.leasePath = await this.prepareLeases(this.user);
     if (this.confDir !== this.runDir) await prepareSharedDir(this.runtimeDir, this.confDir, this.user);
     const conf = join(this.runtimeDir, 'dnsmasq.conf');
     const text = renderDnsmasqConfig({
@@ -100,6 +105,29 @@ export class DnsmasqService {
     this.sup.start();
     this.leases = new Poller({ everyMs: this.o.pollMs ?? 2000, run: () => this.readLeases(), ref: true });
     this.leases.start();
+  }
+
+  /** Prepares the lease file in the state dir; when that fails (EROFS: dnsmasq would not start
+   *  without a lease file it can write) and there is a runtime dir, one there instead, seeded
+   *  with the state dir's leases unless it already has its own (a start again within this
+   *  run): the office keeps its addresses until the next reboot. Returns its path. */
+  private async prepareLeases(user: SystemUser): Promise<string> {
+    try {
+      await prepareRunDir(this.o.stateDir, this.runDir, LEASES, user);
+      return join(this.runDir, LEASES);
+    } catch (e) {
+      if (this.confDir === this.runDir) throw e;
+      this.o.onError("dnsmasq's lease file in the state dir (kept on the runtime dir until a start finds the state dir writable)", e);
+    }
+    const fallback = join(this.confDir, LEASES);
+    const own = await readFile(fallback, 'utf8').catch(() => null);
+    if (own === null) {
+      const seed = await readFile(join(this.runDir, LEASES), 'utf8').catch(() => '');
+      await prepareSharedDir(this.runtimeDir, this.confDir, user);
+      await writeAtomic(fallback, seed, 0o644);
+    }
+    await prepareRunDir(this.runtimeDir, this.confDir, LEASES, user);
+    return fallback;
   }
 
   /** New names file text (renderNamesFile): written, then dnsmasq re-reads it on SIGHUP after

@@ -14,6 +14,9 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/otasuke-utm';
+/** The unit's RuntimeDirectory (image/systemd/utmd.service): utmctl looks for utmd's control
+ *  socket here when the state dir has none (utmd listens here when the state dir cannot be written). */
+export const DEFAULT_RUNTIME_DIR = '/run/otasuke-utm';
 export const DEFAULT_CONFIG = '/etc/otasuke-utm/config.json';
 export const DEFAULT_PROVISIONING = '/etc/otasuke-utm/provisioning.json';
 /** The last-good ruleset inside the state dir; image/systemd/utmd-restore.service names it too. */

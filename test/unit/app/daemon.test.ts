@@ -122,3 +122,22 @@ test.serial('a refused apply is the ruleset condition and the last apply error; 
   t.is(condition(s, 'ruleset')?.ok, true);
   t.is(s.ruleset.lastApplyError, null);
 });
+
+test('the control socket goes to the runtime dir only when the state dir cannot take it (a storage error); other errors are thrown', async (t) => {
+  const { listenControlIn } = await import('../../../firmware/src/app/daemon.js');
+  const fail = (code: string): Error => Object.assign(new Error(`${code}: bind`), { code });
+  const tried: string[] = [];
+  const listen = (refuse: Record<string, Error>) => async (c: { socketPath: string; livenessPath: string }) => {
+    tried.push(`${c.socketPath} ${c.livenessPath}`);
+    const e = Object.entries(refuse).find(([dir]) => c.socketPath.startsWith(dir))?.[1];
+    if (e) throw e;
+    return { path: c.socketPath, inProgress: () => [], stop: async () => {} };
+  };
+  const port = await listenControlIn(listen({ '/state/': fail('EROFS') }), ['/state', '/run/x'], {});
+  t.is(port.path, '/run/x/utmd.sock');
+  t.deepEqual(tried, ['/state/utmd.sock /state/utmd.live.json', '/run/x/utmd.sock /run/x/utmd.live.json'], 'the liveness file beside the socket');
+  t.is((await listenControlIn(listen({}), ['/state', '/run/x'], {})).path, '/state/utmd.sock');
+  await t.throwsAsync(listenControlIn(listen({ '/state/': fail('EACCES') }), ['/state', '/run/x'], {}), { message: /EACCES/ }, 'not a storage error: no fallback');
+  await t.throwsAsync(listenControlIn(listen({ '/state/': fail('EROFS') }), ['/state', '/state'], {}), { message: /EROFS/ }, 'no runtime dir of its own: the error');
+  await t.throwsAsync(listenControlIn(listen({ '/state/': fail('EROFS'), '/run/': fail('ENOSPC') }), ['/state', '/run/x'], {}), { message: /ENOSPC/ });
+});

@@ -19,6 +19,9 @@ test('storage errors are told from others, also when wrapped', (t) => {
   t.true(isStorageError(errWith('SQLITE_IOERR_WRITE')));
   t.true(isStorageError(errWith('ENOSPC')));
   t.true(isStorageError(new Error('apply failed', { cause: errWith('EDQUOT') })));
+  // a file system turned read-only: the files' EROFS, SQLite's "attempt to write a readonly database"
+  t.true(isStorageError(errWith('EROFS')));
+  t.true(isStorageError(errWith('SQLITE_READONLY')));
   t.false(isStorageError(errWith('SQLITE_CONSTRAINT_UNIQUE')));
   t.false(isStorageError(new TypeError('x')));
   t.false(isStorageError('SQLITE_FULL'));

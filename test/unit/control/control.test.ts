@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlServer } from '../../../firmware/src/control/server.js';
-import { BusyError, call, NotAnsweringError, NotRunningError, probeLiveness, RemoteError } from '../../../firmware/src/control/client.js';
+import { BusyError, call, callAny, NotAnsweringError, NotRunningError, probeLiveness, RemoteError } from '../../../firmware/src/control/client.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CommandError } from '../../../firmware/src/control/protocol.js';
@@ -50,6 +50,26 @@ test('not running: a socket path that is a plain file (nobody listening) is NotR
   const path = join(dir, 'utmd.sock');
   writeFileSync(path, '');
   await t.throwsAsync(call(path, 'status'), { instanceOf: NotRunningError });
+});
+
+test('callAny: the state dir\'s socket first, the runtime dir\'s when nobody listens there; both named when neither answers', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-ctl-'));
+  const stale = join(dir, 'state.sock');
+  writeFileSync(stale, ''); // left by a utmd killed on a read-only state dir
+  const path = join(dir, 'run.sock');
+  let calls = 0;
+  const srv = new ControlServer(path, { echo: (a) => { calls++; return a; } });
+  await srv.start();
+  t.teardown(async () => {
+    await srv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  t.deepEqual(await callAny([stale, path], 'echo', { x: 2 }), { x: 2 });
+  t.deepEqual(await callAny([path, stale], 'echo', { x: 3 }), { x: 3 });
+  t.is(calls, 2, 'each command ran once');
+  const e = await t.throwsAsync(callAny([stale, join(dir, 'absent.sock')], 'echo'), { instanceOf: NotRunningError });
+  t.regex(e?.message ?? '', /state\.sock or .*absent\.sock/);
+  await t.throwsAsync(callAny([join(dir, 'absent.sock')], 'echo'), { instanceOf: NotRunningError, message: /absent\.sock\)$/ });
 });
 
 test('not answering: connected but silent is NotAnsweringError, not "not running"', async (t) => {
