@@ -14,6 +14,8 @@ STAMP := node_modules/.installed-$(shell sha256sum package-lock.json | cut -c1-1
 DEBS += shellcheck systemd
 # test/bench/packetPath.bench.ts: bulk TCP (iperf3) and its small C UDP generator (gcc, libc6-dev)
 DEBS += iperf3 gcc libc6-dev
+# test/integration/robust/readOnly.test.ts: the state dir on a loop-mounted ext4 (losetup, mkfs.ext4)
+DEBS += mount e2fsprogs
 # test/e2e/office.test.ts: the monthly report's figures read back from the printed PDF
 DEBS += poppler-utils
 # The libraries of syslog-ng-core, which the lab runs unpacked (it cannot be installed beside rsyslog).
