@@ -255,7 +255,28 @@ export async function cleanupStale(): Promise<string[]> {
     for (const ns of byLab.get(id) ?? []) {
       if (await deleteNamespace(ns)) removed.push(ns);
     }
+    removed.push(...await releaseMounts(labDir(id)));
     await removeOwnerMarker(id);
   }
   return removed;
+}
+
+/** Unmounts what a lab mounted under its dir (the robustness tests' tmpfs and loop-mounted
+ *  state dirs), deepest first, and detaches the loop devices backed by files there. */
+async function releaseMounts(dir: string): Promise<string[]> {
+  const released: string[] = [];
+  const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
+  for (const m of mounts) if ((await runResult(['umount', '-l', m])).code === 0) released.push(`mount ${m}`);
+  let loops: string[] = [];
+  try {
+    loops = (await readdir('/sys/block')).filter((d) => d.startsWith('loop'));
+  } catch {
+    return released;
+  }
+  for (const loop of loops) {
+    const backing = await readFile(`/sys/block/${loop}/loop/backing_file`, 'utf8').catch(() => '');
+    if (backing.startsWith(`${dir}/`) && (await runResult(['losetup', '-d', `/dev/${loop}`])).code === 0) released.push(`/dev/${loop}`);
+  }
+  return released;
 }
