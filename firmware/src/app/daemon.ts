@@ -22,7 +22,7 @@ import { coreHandlers, type Handlers } from './commands.js';
 import { Conditions } from './conditions.js';
 import type { Feature, FeatureContext } from '../feature/contract.js';
 import type { Logger } from './log.js';
-import { RetriedStart } from './retriedStart.js';
+import { RetriedStart } from '../sensors/retriedStart.js';
 import { isStorageError } from './storage.js';
 import type { StaffText } from '../text/staffText.js';
 import { prepareStateDir } from './stateDir.js';

@@ -8,6 +8,7 @@ import type { Conditions } from './conditions.js';
 import type { Feature } from '../feature/contract.js';
 import type { Logger } from './log.js';
 import { scratchDir } from '../sys/paths.js';
+import { EVERY_15_S, RetriedStart } from '../sensors/retriedStart.js';
 
 export interface SensingDeps {
   stateDir: string;
@@ -19,23 +20,27 @@ export interface SensingDeps {
   raise: (f: Finding) => void;
 }
 
-/** How long sensors that could not start wait before they are tried again. */
-const RETRY_MS = 15_000;
-
 export class Sensing {
-  private obs: Observation | null = null;
-  private retry: NodeJS.Timeout | null = null;
-  private stopped = false;
+  /** ulogd2 and its listener: a failure to start is `sensor:ulogd` (and so an alert), not
+   *  fatal, and they are tried again every 15 s (a full disk, a port taken) until they start. */
+  private readonly sensors: RetriedStart<Observation>;
   readonly counts = { packets: 0, flows: 0, errors: 0 };
 
-  constructor(private readonly d: SensingDeps) {}
+  constructor(private readonly d: SensingDeps) {
+    this.sensors = new RetriedStart<Observation>({
+      id: 'sensor:ulogd', conditions: d.conditions, log: d.log, backoff: EVERY_15_S,
+      start: () => this.observe(), stop: (obs) => obs.stop(),
+    });
+  }
 
-  /** Starts the listener and ulogd2; a failure is a condition (and so an alert), not fatal,
-   *  and they are tried again every RETRY_MS (a full disk, a port taken) until they start. */
-  async start(): Promise<void> {
+  /** Starts the listener and ulogd2, or says why not and tries again later. Never throws. */
+  start(): Promise<void> {
+    return this.sensors.start();
+  }
+
+  /** One start of the listener and ulogd2; leaves nothing running when it fails. */
+  private async observe(): Promise<Observation> {
     const { d } = this;
-    this.retry = null;
-    if (this.stopped) return;
     const obs = new Observation({
       stateDir: d.stateDir,
       // ulogd.conf on the unit's tmpfs: a full state dir must not blind the box
@@ -49,30 +54,21 @@ export class Sensing {
       onLoss: (l) =>
         d.conditions.set('loss:ulogd', false, `${l.lossMessages} loss message(s) from ulogd2${l.maxBufferReached.NFCT || l.maxBufferReached.NFLOG ? '; netlink buffer at its maximum: events are being lost' : ''}`),
     });
-    this.obs = obs;
     try {
       await obs.start();
+      return obs;
     } catch (e) {
-      d.log.error(`sensors could not start; trying again in ${RETRY_MS / 1000} s`, e);
-      d.conditions.set('sensor:ulogd', false, `cannot start: ${(e as Error).message}; trying again in ${RETRY_MS / 1000} s`);
       await obs.stop().catch(() => undefined);
-      if (this.obs !== obs || this.stopped) return;
-      this.obs = null;
-      this.retry = setTimeout(() => void this.start(), RETRY_MS);
-      this.retry.unref();
+      throw e;
     }
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
-    this.retry = null;
-    await this.obs?.stop();
-    this.obs = null;
+  stop(): Promise<void> {
+    return this.sensors.stop();
   }
 
   status(): { counts: Sensing['counts']; observation: ObservationStatus | null } {
-    return { counts: { ...this.counts }, observation: this.obs?.status() ?? null };
+    return { counts: { ...this.counts }, observation: this.sensors.current()?.status() ?? null };
   }
 
   /** Routes one event; an exception is counted and logged, never thrown into the listener. */

@@ -205,7 +205,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
       onHealth: (h) => ctx.conditions.set(`sensor:${h.id}`, h.ok, h.detail),
       onLeases: (ls) => this.sightings('lease', ls.map((l) => ({ mac: l.mac, ipv4: l.ipv4 }))),
       onError: (what, e) => ctx.log.warn(`${what}: ${(e as Error).message}`),
-    }, ctx.conditions);
+    }, ctx);
     await this.dnsmasq.start(); // said and tried again while it cannot start (officeDhcp.ts)
   }
 

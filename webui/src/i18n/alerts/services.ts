@@ -1,6 +1,6 @@
 // Catalog texts for the box's own services that could not start: the status page and the
 // technician access (the control socket utmctl talks to). Both are retried by the box
-// (firmware/src/app/retriedStart.ts) while enforcement goes on. Plain text only; the output
+// (firmware/src/sensors/retriedStart.ts) while enforcement goes on. Plain text only; the output
 // layer escapes it. "Whom to call" is appended by explainAlert.
 import type { AlertCatalog } from '../types.js';
 
