@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TechnicianFacts } from '../../../webui/src/deps/deps.js';
 import { SOCKET_NAME } from '../control/protocol.js';
 import { writeDiag } from '../diag/collect.js';
-import { LAST_GOOD_FILE } from '../sys/paths.js';
+import { LAST_GOOD_FILE, scratchDir } from '../sys/paths.js';
 import { loadBoxCertificate, type BoxCertificate } from '../web/certificate.js';
 import { HostNames } from '../web/hostNamesReader.js';
 import { technicianFacts, type SystemFacts } from '../web/technician.js';
@@ -155,7 +155,7 @@ export async function diagnosticsArchive(d: SecurePorts): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'utm-webdiag-'));
   try {
     const out = join(dir, 'diag.tar.gz');
-    await writeDiag({ stateDir: d.stateDir, socket: join(d.stateDir, SOCKET_NAME), out, etcDir: '/etc/otasuke-utm' });
+    await writeDiag({ stateDir: d.stateDir, sockets: [join(d.stateDir, SOCKET_NAME), join(scratchDir(d.stateDir), SOCKET_NAME)], out, etcDir: '/etc/otasuke-utm' });
     return await readFile(out);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 // utmctl commands about the box itself rather than the daemon: `update status` (A/B slots)
 // and `diag` (the archive for the provider). Both work when utmd is down.
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { writeDiag } from '../diag/collect.js';
-import { SOCKET_NAME } from '../control/protocol.js';
+import { controlSockets } from './controlSockets.js';
 import { DEFAULT_PROVISIONING, DEFAULT_STATE_DIR } from '../sys/paths.js';
 import { formatUpdateStatus } from '../update/status.js';
 import { readUpdateStatus } from '../update/statusReader.js';
@@ -26,7 +26,7 @@ export async function runBoxCommand(p: ParsedArgs, json: boolean, write: (s: str
     const stateDir = str(p, 'state-dir') ?? DEFAULT_STATE_DIR;
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     const out = str(p, 'out') ?? `otasuke-diag-${stamp}.tar.gz`;
-    const r = await writeDiag({ stateDir, socket: join(stateDir, SOCKET_NAME), out, etcDir: dirname(DEFAULT_PROVISIONING) });
+    const r = await writeDiag({ stateDir, sockets: controlSockets(p), out, etcDir: dirname(DEFAULT_PROVISIONING) });
     write(json ? `${JSON.stringify(r, null, 2)}\n` : `wrote ${r.out}: ${r.files.length} files${r.missing.length ? `; not available: ${r.missing.map((m) => m.split(':')[0]).join(', ')}` : ''}\n`);
     return 0;
   }

@@ -1,13 +1,12 @@
 // utmctl: the technician's CLI. Talks to utmd over the unix socket in the state dir (or, when
 // utmd could not make it there, a read-only state dir, in its runtime dir).
 // Every command takes --json; human output neutralises control characters from the wire.
-import { join } from 'node:path';
 import { BusyError, callAny, NotAnsweringError, NotRunningError, RemoteError } from '../control/client.js';
 import { EXIT, faultsOf } from './faults.js';
-import { SOCKET_NAME } from '../control/protocol.js';
 import { hashPassword } from '../auth/password.js';
 import { describeWeak, weakPasswordReason } from '../auth/weakPasswords.js';
-import { DEFAULT_RUNTIME_DIR, DEFAULT_STATE_DIR } from '../sys/paths.js';
+import { DEFAULT_RUNTIME_DIR } from '../sys/paths.js';
+import { controlSockets } from './controlSockets.js';
 import { durationArg, parseArgs, str, UsageError, type ParsedArgs } from './args.js';
 import { printHuman, type CliWords } from './human.js';
 import { durationText } from '../../../webui/src/i18n/upstream.js';
@@ -91,14 +90,6 @@ export function route(pos: string[], limit: string | undefined, opts: Record<str
   const bl = routeBlocklist(pos, opts);
   if (bl) return bl;
   throw new UsageError(`unknown command: ${pos.join(' ') || '(none)'}`);
-}
-
-/** The state dir's control socket, then the runtime dir's (--runtime-dir, $RUNTIME_DIRECTORY,
- *  or the unit's when the state dir is the default one). */
-function controlSockets(p: ParsedArgs): string[] {
-  const stateDir = str(p, 'state-dir');
-  const runtimeDir = str(p, 'runtime-dir') ?? process.env['RUNTIME_DIRECTORY']?.split(':')[0] ?? (stateDir ? undefined : DEFAULT_RUNTIME_DIR);
-  return [...new Set([join(stateDir ?? DEFAULT_STATE_DIR, SOCKET_NAME), ...(runtimeDir ? [join(runtimeDir, SOCKET_NAME)] : [])])];
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -5,7 +5,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call } from '../control/client.js';
+import { callAny } from '../control/client.js';
 import { run } from '../sys/run.js';
 import { readUpdateStatus } from '../update/statusReader.js';
 import { redactJson, redactText } from './redact.js';
@@ -13,7 +13,8 @@ import { errorMessage } from '../errors/errorText.js';
 
 export interface DiagOptions {
   stateDir: string;
-  socket: string;
+  /** utmd's control socket: the first of these where it listens (control/client.ts callAny). */
+  sockets: readonly string[];
   out: string;
   etcDir: string;
 }
@@ -29,16 +30,16 @@ const cmd = (argv: string[]) => async (): Promise<string> => {
   return `$ ${argv.join(' ')} (exit ${r.code})\n${r.stdout}${r.stderr ? `\n[stderr]\n${r.stderr}` : ''}`;
 };
 const json = (v: unknown): string => `${JSON.stringify(redactJson(v), null, 2)}\n`;
-const daemon = (sock: string, c: string) => async (): Promise<string> => json(await call(sock, c, {}, { deadlineMs: 20_000 }));
+const daemon = (socks: readonly string[], c: string) => async (): Promise<string> => json(await callAny(socks, c, {}, { deadlineMs: 20_000 }));
 const jsonFile = (path: string) => async (): Promise<string> => json(JSON.parse(await readFile(path, 'utf8')));
 
 function parts(o: DiagOptions): Part[] {
   return [
     { file: 'versions.txt', get: async () => [await readFile('/etc/otasuke-release', 'utf8').catch(() => '(no /etc/otasuke-release)\n'), `node ${process.version}\n`, await cmd(['uname', '-a'])()].join('') },
     { file: 'update-status.json', get: async () => json(await readUpdateStatus()) },
-    { file: 'status.json', get: daemon(o.socket, 'status') },
-    { file: 'blocklist-status.json', get: daemon(o.socket, 'blocklist.status') },
-    { file: 'ruleset-rendered.json', get: daemon(o.socket, 'ruleset.print') },
+    { file: 'status.json', get: daemon(o.sockets, 'status') },
+    { file: 'blocklist-status.json', get: daemon(o.sockets, 'blocklist.status') },
+    { file: 'ruleset-rendered.json', get: daemon(o.sockets, 'ruleset.print') },
     { file: 'ruleset-kernel.txt', get: cmd(['nft', 'list', 'table', 'inet', 'utm']) },
     { file: 'ruleset-kernel-bridge.txt', get: cmd(['nft', 'list', 'table', 'bridge', 'utm']) },
     { file: 'provisioning.json', get: jsonFile(join(o.etcDir, 'provisioning.json')) },
