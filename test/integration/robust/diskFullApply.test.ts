@@ -10,19 +10,17 @@
 //    office is served (forwarded, blocked, in router mode a new lease), ulogd2 runs, the page
 //    and utmctl answer.
 import test, { type ExecutionContext } from 'ava';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fillUp } from './helpers.js';
+import { cond, feedUpdateWhileBroken, killAndRestart, waitCond } from './brokenDisk.js';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../../lab/lab.js';
-import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
-import { startTcpListener, tcpProbe } from '../../lab/services.js';
+import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
+import { tcpProbe } from '../../lab/services.js';
 import { waitFor } from '../../lab/poll.js';
 import { run } from '../../lab/run.js';
-import { internetWeb, pageFrom, status, tryLease, waitPorts } from '../ports/helpers.js';
-import { privateMac } from '../devices/clients.js';
+import { internetWeb, status, tryLease, waitPorts } from '../ports/helpers.js';
 import { feedLab, refresh } from '../blocklist/helpers.js';
-
-type Cond = { id: string; ok: boolean; detail?: string };
 
 /** A state dir and a runtime dir, each its own small tmpfs under the lab's dir (unmounted in teardown). */
 async function dirs(t: ExecutionContext, lab: Lab): Promise<{ stateDir: string; runtimeDir: string; fill: () => void; free: () => void }> {
@@ -39,13 +37,6 @@ async function dirs(t: ExecutionContext, lab: Lab): Promise<{ stateDir: string; 
     fill: () => fillUp(filler),
     free: () => rmSync(filler, { force: true }),
   };
-}
-
-const cond = async (utmd: Utmd, id: string): Promise<Cond | undefined> =>
-  ((await utmd.status()) as { conditions: Cond[] }).conditions.find((c) => c.id === id);
-
-async function waitCond(utmd: Utmd, id: string, ok: boolean, timeoutMs = 20_000): Promise<Cond> {
-  return waitFor(async () => { const c = await cond(utmd, id); return c?.ok === ok ? c : undefined; }, { what: `condition ${id} ${ok ? 'ok' : 'down'}`, timeoutMs });
 }
 
 test.serial('router: the ISP router plugged in while the state dir is full → the new ruleset applies, the office is served; last-good replaced once space returns', async (t) => {
@@ -91,24 +82,10 @@ test.serial('bridge: a feed update while the state dir is full is enforced (docu
   const fl = await feedLab(t);
   const d = await dirs(t, fl.lab);
   const [X, Y] = ['203.0.113.61', '203.0.113.62'];
-  fl.writeFeed([X]);
-  await fl.serve();
-  const config = { ...fl.config, storage: { minFreeMb: 4, checkSeconds: 1 } };
-  const utmd = await startUtmd(fl.lab, { stateDir: d.stateDir, config, env: { RUNTIME_DIRECTORY: d.runtimeDir } });
-  t.teardown(() => utmd.stop());
-  await fl.until(X, 'timeout', 'the first list enforced');
-  t.is(await fl.probe(Y), 'connected');
-
-  d.fill();
-  await waitCond(utmd, 'disk', false);
-  fl.writeFeed([X, Y]);
-  const r = await refresh(utmd);
-  t.is(r.find((x) => x.feedId === 'lab-c2')?.result, 'loaded', JSON.stringify(r));
-  await fl.until(Y, 'timeout', 'the new address blocked while the disk is full');
-  t.is(await fl.probe(X), 'timeout');
-  t.deepEqual(readdirSync(d.runtimeDir).filter((f) => f.endsWith('.json')), [], 'no document left on the tmpfs');
-  const feed = await waitCond(utmd, 'feed:lab-c2', false);
-  t.regex(feed.detail ?? '', /2 entries enforced, not saved/);
+  const utmd = await feedUpdateWhileBroken(t, fl, d, async (u) => {
+    d.fill();
+    await waitCond(u, 'disk', false);
+  }, [X, Y]);
 
   // space returns: the next refresh saves the list (the download is evaluated again: its
   // validators were not kept), and the feed is healthy again
@@ -126,41 +103,13 @@ for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}: utmd kil
   const lab = await createLab({ mode, lanHosts: 1 });
   t.teardown(() => lab.destroy());
   const d = await dirs(t, lab);
-  const web = await internetWeb(lab);
-  const { malware } = lab.internet;
-  await startTcpListener(lab, lab.ns.wan, [{ addr: malware.v4, port: 443 }]);
-  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
-  const provisioning = labProvisioning('box-full-restart', { learningDays: 0 });
-  const env = { RUNTIME_DIRECTORY: d.runtimeDir };
-  const first = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
-  await waitCond(first, mode === 'router' ? 'sensor:dnsmasq' : 'sensor:ulogd', true, 30_000);
-  d.fill();
-  await waitCond(first, 'disk', false);
-  process.kill(first.proc.pid, 'SIGKILL');
-  await waitFor(() => first.proc.exitStatus() !== undefined, { what: 'utmd gone' });
-  // systemd empties the unit's RuntimeDirectory when it stops and makes it again (0700)
-  for (const f of readdirSync(d.runtimeDir)) rmSync(join(d.runtimeDir, f), { recursive: true, force: true });
-  chownSync(d.runtimeDir, 0, 0);
-  chmodSync(d.runtimeDir, 0o700);
-
-  const second = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
-  t.teardown(() => second.stop());
-  const host = lab.hosts[0]!;
-  await waitFor(async () => {
-    const [fwd, blk] = await tcpProbe(host.ns, [web, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
-    return fwd?.outcome === 'connected' && blk?.outcome === 'timeout';
-  }, { what: 'forwarded and blocked after the restart on a full disk', timeoutMs: 30_000 });
-  await waitCond(second, 'sensor:ulogd', true, 30_000); // the blocklist hits and flows it reports
-  if (mode === 'router') {
-    await waitCond(second, 'sensor:dnsmasq', true, 30_000);
-    const pc = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
-    const lease = await tryLease(lab, pc, 40_000);
-    t.truthy(lease, 'a new office PC gets a lease from the restarted box while the disk is full');
-    t.regex(lease?.address ?? '', /^192\.168\.77\.\d+$/);
-    await lease?.stop();
-  }
-  t.is(await pageFrom(lab, host.ns), 'connected', 'the page answers');
-  t.is((await second.ctl(['status'])).code, 0, 'utmctl status answers');
+  const { second } = await killAndRestart(t, lab, d, {
+    mode, id: 'box-full-restart',
+    breakDisk: async (first) => {
+      d.fill();
+      await waitCond(first, 'disk', false);
+    },
+  });
   t.false((await waitCond(second, 'disk', false)).ok, 'and the page says the disk is full');
   t.is(second.proc.exitStatus(), undefined);
 });

@@ -1,0 +1,107 @@
+// Shared by the broken-state-dir worlds (diskFullApply.test.ts: full; readOnly.test.ts: turned
+// read-only): conditions read through utmctl, and the world "utmd killed and started again
+// while the state dir stays broken".
+import type { ExecutionContext } from 'ava';
+import { chmodSync, chownSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Lab } from '../../lab/lab.js';
+import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
+import { startTcpListener, tcpProbe } from '../../lab/services.js';
+import { waitFor } from '../../lab/poll.js';
+import { internetWeb, pageFrom, tryLease } from '../ports/helpers.js';
+import { privateMac } from '../devices/clients.js';
+import type { DhcpClient } from '../devices/clients.js';
+import { refresh, type FeedLab } from '../blocklist/helpers.js';
+
+export type Cond = { id: string; ok: boolean; detail?: string };
+
+export const cond = async (utmd: Utmd, id: string): Promise<Cond | undefined> =>
+  ((await utmd.status()) as { conditions: Cond[] }).conditions.find((c) => c.id === id);
+
+export async function waitCond(utmd: Utmd, id: string, ok: boolean, timeoutMs = 20_000): Promise<Cond> {
+  return waitFor(async () => { const c = await cond(utmd, id); return c?.ok === ok ? c : undefined; }, { what: `condition ${id} ${ok ? 'ok' : 'down'}`, timeoutMs });
+}
+
+/** Where a broken-disk world's utmd keeps its state and runtime files. */
+export interface BrokenDirs { stateDir: string; runtimeDir: string }
+
+export interface RestartWorld {
+  mode: 'router' | 'bridge';
+  /** Breaks the state dir (fills it, makes it read-only) while the first utmd runs. */
+  breakDisk: (first: Utmd) => Promise<void>;
+  /** Runs before breakDisk (e.g. a lease to be kept). */
+  before?: ((first: Utmd) => Promise<void>) | undefined;
+  id: string;
+}
+
+/**
+ * utmd started on `d`, the state dir broken, utmd killed (kill -9) and started again as systemd
+ * would (runtime dir emptied): the office must be forwarded and the listed address blocked,
+ * ulogd2 run, in router mode dnsmasq run and a new office PC get a lease, the page and utmctl
+ * answer. Returns the second utmd and, in router mode, the new PC's lease (stopped) and MAC.
+ */
+export async function killAndRestart(t: ExecutionContext, lab: Lab, d: BrokenDirs, w: RestartWorld): Promise<{ second: Utmd; pc: { mac: string; lease: DhcpClient | null } | null }> {
+  const web = await internetWeb(lab);
+  const { malware } = lab.internet;
+  await startTcpListener(lab, lab.ns.wan, [{ addr: malware.v4, port: 443 }]);
+  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const provisioning = labProvisioning(w.id, { learningDays: 0 });
+  const env = { RUNTIME_DIRECTORY: d.runtimeDir };
+  const first = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
+  await waitCond(first, w.mode === 'router' ? 'sensor:dnsmasq' : 'sensor:ulogd', true, 30_000);
+  await w.before?.(first);
+  await w.breakDisk(first);
+  process.kill(first.proc.pid, 'SIGKILL');
+  await waitFor(() => first.proc.exitStatus() !== undefined, { what: 'utmd gone' });
+  // systemd empties the unit's RuntimeDirectory when it stops and makes it again (0700)
+  for (const f of readdirSync(d.runtimeDir)) rmSync(join(d.runtimeDir, f), { recursive: true, force: true });
+  chownSync(d.runtimeDir, 0, 0);
+  chmodSync(d.runtimeDir, 0o700);
+
+  const second = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
+  t.teardown(() => second.stop());
+  const host = lab.hosts[0]!;
+  await waitFor(async () => {
+    const [fwd, blk] = await tcpProbe(host.ns, [web, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
+    return fwd?.outcome === 'connected' && blk?.outcome === 'timeout';
+  }, { what: 'forwarded and blocked after the restart on a broken state dir', timeoutMs: 30_000 });
+  await waitCond(second, 'sensor:ulogd', true, 30_000); // the blocklist hits and flows it reports
+  let pc: { mac: string; lease: DhcpClient | null } | null = null;
+  if (w.mode === 'router') {
+    await waitCond(second, 'sensor:dnsmasq', true, 30_000);
+    const host2 = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
+    const lease = await tryLease(lab, host2, 40_000);
+    t.truthy(lease, 'a new office PC gets a lease from the restarted box');
+    t.regex(lease?.address ?? '', /^192\.168\.77\.\d+$/);
+    await lease?.stop();
+    pc = { mac: host2.mac, lease };
+  }
+  t.is(await pageFrom(lab, host.ns), 'connected', 'the page answers');
+  t.is((await second.ctl(['status'])).code, 0, 'utmctl status answers');
+  return { second, pc };
+}
+
+/**
+ * Bridge: utmd enforcing a one-address list on `d`, the state dir broken, then a feed update
+ * with a second address: loaded, enforced (one nft transaction, its document on the tmpfs,
+ * none left behind), the feed's condition says it is not saved. Returns the running utmd.
+ */
+export async function feedUpdateWhileBroken(t: ExecutionContext, fl: FeedLab, d: BrokenDirs, breakDisk: (u: Utmd) => Promise<void>, [X, Y]: [string, string]): Promise<Utmd> {
+  fl.writeFeed([X]);
+  await fl.serve();
+  const config = { ...fl.config, storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const utmd = await startUtmd(fl.lab, { stateDir: d.stateDir, config, env: { RUNTIME_DIRECTORY: d.runtimeDir } });
+  t.teardown(() => utmd.stop());
+  await fl.until(X, 'timeout', 'the first list enforced');
+  t.is(await fl.probe(Y), 'connected');
+
+  await breakDisk(utmd);
+  fl.writeFeed([X, Y]);
+  const r = await refresh(utmd);
+  t.is(r.find((x) => x.feedId === 'lab-c2')?.result, 'loaded', JSON.stringify(r));
+  await fl.until(Y, 'timeout', 'the new address blocked on a broken state dir');
+  t.is(await fl.probe(X), 'timeout');
+  t.deepEqual(readdirSync(d.runtimeDir).filter((f) => f.endsWith('.json')), [], 'no document left on the tmpfs');
+  t.regex((await waitCond(utmd, 'feed:lab-c2', false)).detail ?? '', /2 entries enforced, not saved/);
+  return utmd;
+}
