@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { cooldownMsFor, type Config } from '../config/schema.js';
 import type { Provisioning } from '../config/provisioning.js';
-import { openDb, type Db } from '../store/db.js';
+import { openDb, readDbCopy, type Db } from '../store/db.js';
 import { schemaOf } from './schema.js';
 import { AlertsRepo } from '../alerts/alertsRepo.js';
 import { OutboxRepo } from '../upstream/outboxRepo.js';
@@ -30,6 +30,11 @@ import { pruneForSpace, scheduleRetention } from './retention.js';
 import { isStorageError, StorageWatch } from './storage.js';
 import type { Reporting } from './reporting.js';
 import { buildReporting } from './reportingWiring.js';
+
+/** The largest store copied into memory when the disk's cannot be opened for writing. */
+const MEMORY_COPY_MAX_BYTES = 64 * 1024 * 1024;
+/** How far a store in memory moves the sequence counter past the disk's (OutboxRepo.skipAhead). */
+const SEQ_SKIP = 1_000_000;
 
 /** How long a grown finding must be quiet before upstream is told its final figures. */
 const GROWTH_QUIET_MS = 10 * 60_000;
@@ -65,14 +70,22 @@ export class AlertStore {
 
   /** Opens utm.db in the state dir, or a store in memory when the disk fails (storage errors only; others throw). */
   static open(d: AlertStoreDeps): AlertStore {
+    const file = join(d.stateDir, 'utm.db');
     try {
-      return new AlertStore(d, openDb(join(d.stateDir, 'utm.db'), schemaOf(d.features)), null);
+      return new AlertStore(d, openDb(file, schemaOf(d.features)), null);
     } catch (e) {
       // A full or failing disk at start (e.g. a migration needing space) must not keep utmd
       // down: enforce and serve the page with a store in memory, and say so loudly.
       if (!isStorageError(e)) throw e;
-      d.log.error('the store cannot be opened on disk; running with one in memory until utmd restarts', e);
-      return new AlertStore(d, openDb(':memory:', schemaOf(d.features)), e);
+      // A copy of the disk's store when it can be read (a read-only flash, a full disk): the
+      // alerts, devices and unsent messages carry on, and the sequence numbers go on past the
+      // disk's (SEQ_SKIP ahead: after a repair the disk's store knows nothing of those given
+      // here). Else an empty one, whose numbers start again at 1.
+      const copy = readDbCopy(file, MEMORY_COPY_MAX_BYTES);
+      d.log.error(`the store cannot be opened on disk; running with ${copy ? 'a copy of it' : 'an empty one'} in memory until utmd restarts`, e);
+      const db = openDb(copy ?? ':memory:', schemaOf(d.features));
+      if (copy) new OutboxRepo(db).skipAhead(SEQ_SKIP);
+      return new AlertStore(d, db, e);
     }
   }
 

@@ -2,6 +2,7 @@
 // owner (store/migration.ts), each run once, in its own transaction, and recorded by id in
 // `schema_migrations`. A database from before ids (user_version counted one global list) is
 // adopted by store/legacy.ts without running anything again.
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { inRunOrder, type Migration } from './migration.js';
 import { IDS_TRACKED, LEGACY_ORDER, legacyApplied, userVersionFor } from './legacy.js';
@@ -12,9 +13,10 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-/** Opens (creating if needed) the database at `file` (':memory:' for tests) and runs the
- *  `migrations` it has not run. Throws StoreError for a database of newer firmware. */
-export function openDb(file: string, migrations: readonly Migration[]): Db {
+/** Opens (creating if needed) the database at `file` (':memory:' for tests; the bytes of a
+ *  database: a copy of it in memory, readDbCopy) and runs the `migrations` it has not run.
+ *  Throws StoreError for a database of newer firmware. */
+export function openDb(file: string | Buffer, migrations: readonly Migration[]): Db {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -71,4 +73,27 @@ function adopt(db: Db): Set<string> {
     const rows = db.prepare('SELECT id FROM schema_migrations').pluck().all();
     return new Set(rows.filter((r): r is string => typeof r === 'string'));
   })();
+}
+
+/** The bytes of the database at `file` (its WAL included), read without writing a byte: the
+ *  copy a store in memory starts from when the disk's cannot be opened for writing (a
+ *  read-only or full file system). Null when there is none, it cannot be read, or its file is
+ *  larger than `maxBytes` (the copy lives in utmd's memory). */
+export function readDbCopy(file: string, maxBytes: number): Buffer | null {
+  try {
+    if (statSync(file).size > maxBytes) return null;
+    const disk = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const bytes = disk.serialize();
+      // a WAL database's header says so (bytes 18, 19: 2); a database in memory has no WAL,
+      // and SQLite refuses to open one that says it has (SQLITE_CANTOPEN): rollback journal (1)
+      if (bytes.length >= 20 && bytes[18] === 2) bytes[18] = 1;
+      if (bytes.length >= 20 && bytes[19] === 2) bytes[19] = 1;
+      return bytes;
+    } finally {
+      disk.close();
+    }
+  } catch {
+    return null;
+  }
 }

@@ -83,6 +83,13 @@ export class OutboxRepo {
     return n;
   }
 
+  /** Moves the counter `n` ahead: a store in memory copied from the disk's gives numbers the
+   *  disk's counter does not know of; after a repair the disk's store must not give them again
+   *  before `n` more messages (years of a box's messages). */
+  skipAhead(n: number): void {
+    this.setState.run(this.nextSeq() + n, 'nextSeq');
+  }
+
   /** The number the next message will get. */
   nextSeq(): number {
     return Number(this.getState.get('nextSeq'));
