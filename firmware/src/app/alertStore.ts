@@ -134,7 +134,6 @@ export class AlertStore {
   start(): void {
     const { d } = this;
     this.retention = scheduleRetention({ alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes: this.mutes }, d.now, d.log);
-    if (this.openFailure) this.storage.storeInMemory(this.openFailure);
     this.storage.start();
     // A finding that grew since upstream last heard of it is told its final figures once quiet.
     this.settle = setInterval(() => {
@@ -156,6 +155,9 @@ export class AlertStore {
       const f = conditionFinding(c, this.outbox.pending().count);
       if (f) this.raise(f);
     });
+    // after the listener above: a store in memory since start is an alert too (it was set
+    // before the listener, and so never alerted, until 2026-12-03)
+    if (this.openFailure) this.storage.storeInMemory(this.openFailure);
   }
 
   /** Ends the upstream link, the disk watch and retention (the reporting stops on its own turn). */

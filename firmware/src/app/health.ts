@@ -11,12 +11,18 @@ export function conditionFinding(c: Condition, queued: number | null): Finding |
   if (c.id === 'ruleset') return { ...base, kind: 'ruleset_failed', severity: 'warning', dedupKey: 'ruleset', params: {} };
   if (c.id.startsWith('sensor:')) return { ...base, kind: 'sensor_down', severity: 'warning', dedupKey: c.id, params: { sensor: c.id.slice(7) } };
   if (c.id === 'disk') return { ...base, kind: 'disk_low', severity: 'warning', dedupKey: 'disk', params: { freeMb: freeMbOf(c.detail) } };
-  if (c.id === 'storage') return { ...base, kind: 'storage_failed', severity: 'warning', dedupKey: 'storage', params: {} };
+  if (c.id === 'storage') return { ...base, kind: 'storage_failed', severity: 'warning', dedupKey: 'storage', params: readOnlyOf(c.detail) ? { readOnly: true } : {} };
   if (c.id === 'ports') return { ...base, kind: 'ports_unproven', severity: 'warning', dedupKey: 'ports', params: {} };
   if (c.id === 'page') return { ...base, kind: 'page_down', severity: 'warning', dedupKey: 'page', params: {} };
   if (c.id === 'control') return { ...base, kind: 'control_down', severity: 'warning', dedupKey: 'control', params: {} };
   if (c.id === 'upstream') return { ...base, kind: 'upstream_unreachable', severity: 'info', dedupKey: 'upstream', params: { queued: queued ?? undefined } };
   return null;
+}
+
+/** Whether a 'storage' condition's detail names a file system that turned read-only (EROFS;
+ *  SQLite's SQLITE_READONLY*): a fault that does not mend itself, unlike a full disk. */
+function readOnlyOf(detail: string | undefined): boolean {
+  return /\b(EROFS|SQLITE_READONLY\w*)\b/.test(detail ?? '');
 }
 
 /** The free MB a 'disk' condition's detail starts with ("12 MB free …"), for the message. */

@@ -129,5 +129,9 @@ for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}: utmd kil
   const seqAfter = ((await second.status()) as { upstream: { nextSeq: number } }).upstream.nextSeq;
   t.true(seqBefore > 1 && seqAfter >= seqBefore + 1_000_000, `sequence numbers moved on: ${seqBefore} → ${seqAfter}`);
   t.false((await waitCond(second, 'storage', false)).ok, 'and the box says its storage fails');
+  // the office's alert says the flash failed (no "back by itself once there is room")
+  const stored = await waitFor(async () => (JSON.parse((await second.ctl(['alerts', '--json'])).stdout) as Array<{ kind: string; params: Record<string, unknown> }>)
+    .find((a) => a.kind === 'storage_failed'), { what: 'the storage alert', timeoutMs: 20_000 });
+  t.deepEqual(stored.params, { readOnly: true });
   t.is(second.proc.exitStatus(), undefined);
 });

@@ -27,14 +27,28 @@ export const storageAlerts: AlertCatalog = {
   },
 
   storage_failed: {
-    ja: () => ({
+    // readOnly: the file system turned read-only (a failing flash: EROFS), which does not mend
+    // itself as a full disk does once there is room
+    ja: (p) => (p['readOnly'] === true ? {
+      title: '本装置が記録を書き込めなくなっています',
+      what: '本装置の中の記録をしまっておく場所が故障して、書き込みができない状態になっています。',
+      why: 'この間のお知らせは本装置の中に残りません。部品の故障のため、自然には直りません。',
+      did: '危険な通信を止める働きと、この画面の表示は続いています。',
+      todo: 'お仕事はそのまま続けてください。本装置の点検か交換が必要です。すぐに相談窓口にご連絡ください。',
+    } : {
       title: '本装置が記録を書き込めなくなっています',
       what: '本装置の中の記録をしまっておく場所がいっぱいか、故障していて、新しい記録を書き込めません。',
       why: 'この間のお知らせは本装置の中に残らないことがあります。',
       did: '危険な通信を止める働きと、この画面の表示は続いています。空きができしだい、本装置は自分で元に戻ります。',
       todo: 'お仕事はそのまま続けてください。すぐに相談窓口にご連絡ください。',
     }),
-    en: () => ({
+    en: (p) => (p['readOnly'] === true ? {
+      title: 'This box cannot write its records',
+      what: 'The place inside this box where it keeps its records has failed and can no longer be written to.',
+      why: 'Alerts from this time are not kept on the box. This is a fault in its parts and will not fix itself.',
+      did: 'Dangerous traffic is still being stopped and this page still works.',
+      todo: 'Please carry on working. The box needs to be checked or replaced: call the help desk now.',
+    } : {
       title: 'This box cannot write its records',
       what: 'The place inside this box where it keeps its records is full or failing, so new records cannot be written.',
       why: 'Alerts from this time may not be kept on the box.',
