@@ -3,6 +3,7 @@
 // recovery messages (app/reporting.ts), once each, so the alert itself stays on the box.
 import type { Finding } from '../alerts/types.js';
 import type { Condition } from './conditions.js';
+import { READ_ONLY_CODES } from './storage.js';
 
 /** The page alert for a condition that just failed, or null when it is not alert-worthy. */
 export function conditionFinding(c: Condition, queued: number | null): Finding | null {
@@ -22,7 +23,7 @@ export function conditionFinding(c: Condition, queued: number | null): Finding |
 /** Whether a 'storage' condition's detail names a file system that turned read-only (EROFS;
  *  SQLite's SQLITE_READONLY*): a fault that does not mend itself, unlike a full disk. */
 function readOnlyOf(detail: string | undefined): boolean {
-  return /\b(EROFS|SQLITE_READONLY\w*)\b/.test(detail ?? '');
+  return READ_ONLY_CODES.test(detail ?? '');
 }
 
 /** The free MB a 'disk' condition's detail starts with ("12 MB free …"), for the message. */

@@ -16,6 +16,8 @@ import { Poller } from '../time/poller.js';
 // SQLITE_READONLY*: a database on a file system that turned read-only (a failing flash)
 const STORAGE_CODES = /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_READONLY|SQLITE_CANTOPEN)/;
 const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
+/** Codes that say the file system turned read-only (a fault that does not mend itself, unlike a full disk). */
+export const READ_ONLY_CODES = /\b(EROFS|SQLITE_READONLY\w*)\b/;
 
 /** True for an error (or any error in its cause chain) that means "storage cannot take writes". */
 export function isStorageError(e: unknown): boolean {

@@ -2,9 +2,10 @@
 // (the unit's tmpfs: a full state dir must not keep the office from its DHCP server; the state
 // dir when there is none), keeps dnsmasq's leases in the state dir (they outlive a reboot; on
 // the runtime dir, seeded from the state dir's, while the state dir cannot be written: a flash
-// turned read-only must not take the office's DHCP server with it), makes sure dnsmasq's own unprivileged user and run dir exist, supervises
-// `dnsmasq --keep-in-foreground`, has it re-read the names file (SIGHUP) when the held names
-// change, and watches its lease file; each lease becomes a sighting.
+// turned read-only must not take the office's DHCP server with it), makes sure dnsmasq's own
+// unprivileged user and run dir exist, supervises `dnsmasq --keep-in-foreground`, has it
+// re-read the names file (SIGHUP) when the held names change, and watches its lease file; each
+// lease becomes a sighting.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
