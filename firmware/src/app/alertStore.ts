@@ -27,7 +27,8 @@ import { readRefusedNote } from './provisioningNote.js';
 import type { Feature } from '../feature/contract.js';
 import type { Logger } from './log.js';
 import { pruneForSpace, scheduleRetention } from './retention.js';
-import { isStorageError, StorageWatch } from './storage.js';
+import { StorageWatch } from './storage.js';
+import { isStorageError } from '../errors/storageError.js';
 import type { Reporting } from './reporting.js';
 import { buildReporting } from './reportingWiring.js';
 

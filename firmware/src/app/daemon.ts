@@ -23,7 +23,7 @@ import { Conditions } from './conditions.js';
 import type { Feature, FeatureContext } from '../feature/contract.js';
 import type { Logger } from './log.js';
 import { RetriedStart } from '../sensors/retriedStart.js';
-import { isStorageError } from './storage.js';
+import { isStorageError } from '../errors/storageError.js';
 import type { StaffText } from '../text/staffText.js';
 import { prepareStateDir } from './stateDir.js';
 import { listenBoth, loadSessionSecret, pageApp, prepareSecurePage, secureDeps, webDeps, type PagePorts, type SecurePage } from './web.js';

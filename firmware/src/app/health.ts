@@ -3,7 +3,7 @@
 // recovery messages (app/reporting.ts), once each, so the alert itself stays on the box.
 import type { Finding } from '../alerts/types.js';
 import type { Condition } from './conditions.js';
-import { READ_ONLY_CODES } from './storage.js';
+import { READ_ONLY_CODES } from '../errors/storageError.js';
 
 /** The page alert for a condition that just failed, or null when it is not alert-worthy. */
 export function conditionFinding(c: Condition, queued: number | null): Finding | null {

@@ -1,6 +1,6 @@
 // Adapter (router mode only): renders dnsmasq's config and its names file into the runtime dir
 // (the unit's tmpfs: a full state dir must not keep the office from its DHCP server; the state
-// dir when there is none), keeps dnsmasq's leases in the state dir (they outlive a reboot; on
+// dir when there is none, or when it is full), keeps dnsmasq's leases in the state dir (they outlive a reboot; on
 // the runtime dir, seeded from the state dir's, while the state dir cannot be written: a flash
 // turned read-only must not take the office's DHCP server with it), makes sure dnsmasq's own
 // unprivileged user and run dir exist, supervises `dnsmasq --keep-in-foreground`, has it
@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '../sys/files.js';
+import { inWritableDir } from '../sys/writableDir.js';
 import { systemBin } from '../sys/bin.js';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
 import { Supervisor, type SupervisorHealth } from '../sensors/supervisor.js';
@@ -46,6 +47,8 @@ export class DnsmasqService {
   private user: SystemUser | null = null;
   /** Where dnsmasq keeps its leases (chosen at each start). */
   private leasePath: string;
+  /** The runtime dir this start uses: the given one, or the state dir while that is full. */
+  private dir: string | undefined;
   readonly counts = { reads: 0, leases: 0, skipped: 0, namesReloads: 0 };
 
   constructor(private readonly o: DnsmasqServiceOptions) {
@@ -59,7 +62,7 @@ export class DnsmasqService {
   }
 
   private get runtimeDir(): string {
-    return this.o.runtimeDir ?? this.o.stateDir;
+    return this.dir ?? this.o.runtimeDir ?? this.o.stateDir;
   }
 
   /** Its directory in the runtime dir (the run dir when there is none): names and pid files. */
@@ -87,14 +90,10 @@ export class DnsmasqService {
       this.o.onError(`dnsmasq user ${DNSMASQ_USER} unavailable, running dnsmasq as nobody`, e);
       this.user = { name: 'nobody', uid: 65534, gid: 65534, created: false };
     }
-    this.leasePath = await this.prepareLeases(this.user);
-    if (this.confDir !== this.runDir) await prepareSharedDir(this.runtimeDir, this.confDir, this.user);
-    const conf = join(this.runtimeDir, 'dnsmasq.conf');
-    const text = renderDnsmasqConfig({
-      ...this.o.plan, leaseFile: this.leaseFile, pidFile: join(this.confDir, 'dnsmasq.pid'), namesFile: this.namesFile, user: this.user.name,
-    });
-    await this.writeNames();
-    await writeAtomic(conf, text, 0o600);
+    const user = this.user;
+    // the state dir when the runtime dir is full (/run is shared by every service of the box)
+    const conf = await inWritableDir([this.o.runtimeDir ?? this.o.stateDir, this.o.stateDir], (dir) => this.prepareFiles(dir, user),
+      (dir, e) => this.o.onError(`dnsmasq's files in ${dir} (written to the state dir instead)`, e));
     this.sup = new Supervisor({
       id: 'dnsmasq',
       argv: [systemBin('dnsmasq'), '--keep-in-foreground', `--conf-file=${conf}`, '--log-facility=-'],
@@ -106,6 +105,20 @@ export class DnsmasqService {
     this.sup.start();
     this.leases = new Poller({ everyMs: this.o.pollMs ?? 2000, run: () => this.readLeases(), ref: true });
     this.leases.start();
+  }
+
+  /** Leases, names, config and the pid file's dir, with `dir` as the runtime dir. Returns the config's path. */
+  private async prepareFiles(dir: string, user: SystemUser): Promise<string> {
+    this.dir = dir;
+    this.leasePath = await this.prepareLeases(user);
+    if (this.confDir !== this.runDir) await prepareSharedDir(this.runtimeDir, this.confDir, user);
+    const conf = join(this.runtimeDir, 'dnsmasq.conf');
+    const text = renderDnsmasqConfig({
+      ...this.o.plan, leaseFile: this.leaseFile, pidFile: join(this.confDir, 'dnsmasq.pid'), namesFile: this.namesFile, user: user.name,
+    });
+    await this.writeNames();
+    await writeAtomic(conf, text, 0o600);
+    return conf;
   }
 
   /** Prepares the lease file in the state dir; when that fails (EROFS: dnsmasq would not start

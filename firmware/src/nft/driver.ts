@@ -13,6 +13,7 @@ import { systemBin } from '../sys/bin.js';
 import { errorMessage } from '../errors/errorText.js';
 import type { ApplyReport, RulesetBackend } from './backend.js';
 import { isOneLine, NftSession, NftSessionError } from './session.js';
+import { inWritableDir } from '../sys/writableDir.js';
 
 export class NftError extends Error {
   override name = 'NftError';
@@ -74,6 +75,8 @@ export class NftDriver implements RulesetBackend {
   private unsavedLastGood: string | null = null;
   private readonly session: NftSession;
   private readonly sessionMaxBytes: number;
+  /** Where documents are written: the work dir, else (full, read-only) beside last-good. */
+  private readonly documentDirs: readonly string[];
 
   constructor(opts: NftDriverOptions) {
     this.opts = { ...opts, workDir: opts.workDir ?? dirname(opts.lastGoodPath) };
@@ -83,7 +86,8 @@ export class NftDriver implements RulesetBackend {
     // 30 s at most: a session document is ≤ 64 KiB and the sets listed are small (count check
     // ≤ VERIFY_MAX_ELEMENTS, device sightings); a hung child must not hold the apply queue long
     this.session = new NftSession({ nft: this.nft, home: join(this.opts.workDir, 'nft-home-absent'), timeoutMs: Math.min(this.timeoutMs, 30_000) });
-    removeLeftDocuments(this.opts.workDir);
+    this.documentDirs = [this.opts.workDir, dirname(opts.lastGoodPath)];
+    for (const dir of new Set(this.documentDirs)) removeLeftDocuments(dir);
   }
 
   /** Ends the long-lived nft, if one runs (the daemon's stop). */
@@ -106,7 +110,8 @@ export class NftDriver implements RulesetBackend {
     return this.opts.serialize ? this.opts.serialize(fn) : fn();
   }
 
-  /** A document goes through a private file passed with `-f`: nft opens `-` as /dev/stdin
+  /** A document goes through a private file passed with `-f` (in the work dir, else beside
+   *  last-good): nft opens `-` as /dev/stdin
    *  by path, which fails on the socketpair Node gives a child as stdin. `started` runs once
    *  nft is started on the written file. The file is written and removed synchronously: a
    *  1.5 MB document takes 0.5–2 ms in one write(2), while the async write's three 512 KiB
@@ -116,8 +121,17 @@ export class NftDriver implements RulesetBackend {
     let file: string | undefined;
     try {
       if (doc !== undefined) {
-        file = join(this.opts.workDir, `nft-${process.pid}-${++this.seq}.json`);
-        writeFileSync(file, doc, { mode: 0o600 });
+        // the state dir when the runtime dir is full (sys/writableDir.ts)
+        file = await inWritableDir(this.documentDirs, (dir) => {
+          const f = join(dir, `nft-${process.pid}-${++this.seq}.json`);
+          try {
+            writeFileSync(f, doc, { mode: 0o600 });
+          } catch (e) {
+            rmSync(f, { force: true }); // a part written before the disk filled
+            throw e;
+          }
+          return f;
+        });
       }
       const argv = [...this.nft, '-j', ...args, ...(file ? ['-f', file] : [])];
       const running = run(argv, { timeoutMs: this.timeoutMs }); // spawns at once

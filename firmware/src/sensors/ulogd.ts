@@ -5,10 +5,11 @@
 // classified to detect readiness and to count netlink loss messages.
 //
 // Order at start: bind the UdpEventListener first, pass its port here, then start().
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { systemBin } from '../sys/bin.js';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
+import { inWritableDir } from '../sys/writableDir.js';
+import { writeAtomic } from '../sys/files.js';
 import { Supervisor, type BackoffOptions, type SupervisorHealth } from './supervisor.js';
 import { renderUlogdConfig, type UlogdConfigInput } from './ulogdConfig.js';
 import { classifyUlogdLine } from './ulogdLog.js';
@@ -53,21 +54,27 @@ export class UlogdSensor {
     lossMessages: 0, maxBufferReached: { NFCT: false, NFLOG: false }, errorLines: 0,
   };
 
-  constructor(private readonly opts: UlogdSensorOptions) {}
+  /** Where ulogd.conf is: the config dir, or the state dir while that is full. */
+  private confDir: string;
+
+  constructor(private readonly opts: UlogdSensorOptions) {
+    this.confDir = opts.configDir ?? opts.stateDir;
+  }
 
   /** Path of the rendered config file. */
   configPath(): string {
-    return path.join(this.opts.configDir ?? this.opts.stateDir, ULOGD_CONF_NAME);
+    return path.join(this.confDir, ULOGD_CONF_NAME);
   }
 
-  /** Render and write the config (atomically), then start ulogd2 under supervision. */
+  /** Render and write the config (atomically; in the state dir when the config dir is full),
+   *  then start ulogd2 under supervision. */
   async start(): Promise<void> {
     if (this.supervisor) return;
     const text = renderUlogdConfig({ ...this.opts.config, logFile: 'stdout' });
-    await mkdir(this.opts.configDir ?? this.opts.stateDir, { recursive: true });
-    const tmp = `${this.configPath()}.tmp`;
-    await writeFile(tmp, text, { mode: 0o600 });
-    await rename(tmp, this.configPath());
+    this.confDir = await inWritableDir([this.opts.configDir ?? this.opts.stateDir, this.opts.stateDir], async (dir) => {
+      await writeAtomic(path.join(dir, ULOGD_CONF_NAME), text, 0o600);
+      return dir;
+    });
     this.supervisor = new Supervisor({
       id: 'ulogd',
       argv: [...(this.opts.argvPrefix ?? []), this.opts.ulogdPath ?? systemBin('ulogd'),

@@ -1,6 +1,6 @@
 // A child that cannot start is tried again, without a restart: dnsmasq (the office's DHCP
 // server) and ulogd2 (the box's eyes) each find their file in the runtime dir blocked at
-// start (a file where dnsmasq's directory goes, a directory where ulogd2's config is written):
+// start (a file where dnsmasq's directory goes, a directory where ulogd2's config goes):
 // both say so and keep trying; once the obstacle is gone, both run and the office gets a lease.
 import test from 'ava';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,9 +26,9 @@ test.serial('router: dnsmasq and ulogd2 blocked at start are tried again and run
   const runtimeDir = join(lab.dir, 'run');
   mkdirSync(runtimeDir, { mode: 0o700 });
   const dnsmasqDir = join(runtimeDir, 'dnsmasq');
-  const ulogdTmp = join(runtimeDir, 'ulogd.conf.tmp');
+  const ulogdConf = join(runtimeDir, 'ulogd.conf');
   writeFileSync(dnsmasqDir, 'not a directory');
-  mkdirSync(ulogdTmp);
+  mkdirSync(join(ulogdConf, 'not-a-file'), { recursive: true });
   const utmd = await startUtmd(lab, {
     config: labUtmdConfig(lab, []), provisioning: labProvisioning('box-start-retry', { learningDays: 0 }), env: { RUNTIME_DIRECTORY: runtimeDir },
   });
@@ -37,7 +37,7 @@ test.serial('router: dnsmasq and ulogd2 blocked at start are tried again and run
   t.regex((await waitCond(utmd, 'sensor:ulogd', false, /trying again/)).detail ?? '', /cannot start/);
 
   rmSync(dnsmasqDir);
-  rmSync(ulogdTmp, { recursive: true });
+  rmSync(ulogdConf, { recursive: true });
   await waitCond(utmd, 'sensor:dnsmasq', true);
   await waitCond(utmd, 'sensor:ulogd', true);
   const pc = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });

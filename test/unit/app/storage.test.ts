@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
-import { isStorageError, StorageWatch, type DiskReading } from '../../../firmware/src/app/storage.js';
+import { StorageWatch, type DiskReading } from '../../../firmware/src/app/storage.js';
+import { isStorageError } from '../../../firmware/src/errors/storageError.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,0 +1,90 @@
+// The runtime dir full: the unit's RuntimeDirectory lives on /run, a small tmpfs that every
+// service of the box shares, so another one can fill it. utmd keeps there what it hands its
+// children (nft's documents, dnsmasq's and ulogd2's configs), and none of that may cut the
+// office off:
+//  - router and bridge: /run already full when utmd starts (a reboot does not empty it when
+//    what fills it comes back with the boot): the office is forwarded, the listed address
+//    blocked, ulogd2 runs, in router mode a new office PC gets a lease, the page and utmctl
+//    answer, and the box says its runtime dir is full;
+//  - router: /run fills while utmd runs, then the ISP router is plugged in: the new port
+//    roles' ruleset applies (its document beside last-good), dnsmasq starts for the office.
+import test, { type ExecutionContext } from 'ava';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fillUp } from './helpers.js';
+import { cond, waitCond } from './brokenDisk.js';
+import { createLab, type Lab } from '../../lab/lab.js';
+import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
+import { startTcpListener, tcpProbe } from '../../lab/services.js';
+import { waitFor } from '../../lab/poll.js';
+import { run } from '../../lab/run.js';
+import { internetWeb, pageFrom, tryLease, waitPorts } from '../ports/helpers.js';
+import { privateMac } from '../devices/clients.js';
+
+/** A small tmpfs as /run (under the lab's dir), the unit's runtime dir in it, and a filler
+ *  beside it (another service's file: emptying our runtime dir does not free it). */
+async function runFs(t: ExecutionContext, lab: Lab): Promise<{ stateDir: string; runtimeDir: string; fill: () => void; free: () => void }> {
+  const fs = join(lab.dir, 'runfs');
+  mkdirSync(fs, { recursive: true });
+  await run(['mount', '-t', 'tmpfs', '-o', 'size=8m,mode=0755', 'utm-test-run', fs]);
+  t.teardown(async () => { await run(['umount', '-l', fs]); });
+  const runtimeDir = join(fs, 'otasuke-utm');
+  mkdirSync(runtimeDir, { mode: 0o700 });
+  const filler = join(fs, 'filler');
+  return { stateDir: join(lab.dir, 'state'), runtimeDir, fill: () => fillUp(filler), free: () => rmSync(filler, { force: true }) };
+}
+
+for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}: /run full before utmd starts → the office is served, the list enforced, the sensors run, the page and utmctl answer`, async (t) => {
+  const lab = await createLab({ mode, lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  const d = await runFs(t, lab);
+  const web = await internetWeb(lab);
+  const { malware } = lab.internet;
+  await startTcpListener(lab, lab.ns.wan, [{ addr: malware.v4, port: 443 }]);
+  d.fill();
+  const utmd = await startUtmd(lab, {
+    stateDir: d.stateDir, config: labUtmdConfig(lab, [malware.v4]), provisioning: labProvisioning(`box-run-full-${mode}`, { learningDays: 0 }),
+    env: { RUNTIME_DIRECTORY: d.runtimeDir },
+  });
+  t.teardown(() => utmd.stop());
+  const host = lab.hosts[0]!;
+  await waitFor(async () => {
+    const [fwd, blk] = await tcpProbe(host.ns, [web, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
+    return fwd?.outcome === 'connected' && blk?.outcome === 'timeout';
+  }, { what: 'forwarded and blocked with /run full', timeoutMs: 30_000 });
+  await waitCond(utmd, 'sensor:ulogd', true, 30_000);
+  if (mode === 'router') {
+    await waitCond(utmd, 'sensor:dnsmasq', true, 30_000);
+    const pc = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
+    const lease = await tryLease(lab, pc, 40_000);
+    t.truthy(lease, 'a new office PC gets a lease with /run full');
+    await lease?.stop();
+  }
+  t.is(await pageFrom(lab, host.ns), 'connected', 'the page answers');
+  t.is((await utmd.ctl(['status'])).code, 0, 'utmctl status answers');
+  t.true((await cond(utmd, 'ruleset'))?.ok, 'the ruleset is applied');
+  t.is(utmd.proc.exitStatus(), undefined);
+});
+
+test.serial('router: /run fills while utmd runs, then the ISP router is plugged in → the new ruleset applies, the office gets a lease and the internet', async (t) => {
+  const lab = await createLab({ mode: 'router', routerUnplugged: true, lanAddressing: 'none' });
+  t.teardown(() => lab.destroy());
+  const d = await runFs(t, lab);
+  const web = await internetWeb(lab);
+  const config = { ...labUtmdConfig(lab), interfaces: {}, lan: {} };
+  const utmd = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning: labProvisioning('box-run-full-plug'), env: { RUNTIME_DIRECTORY: d.runtimeDir } });
+  t.teardown(() => utmd.stop());
+  await waitPorts(utmd, (p) => !p.proven && p.problems.some((x) => x.code === 'no-evidence'), 'ports unproven');
+  d.fill();
+  await lab.plugRouter();
+  await waitPorts(utmd, (p) => p.proven && p.wan === lab.box.wanIf, 'the ports worked out once the router is there');
+  const office = await tryLease(lab, lab.hosts[0]!, 40_000);
+  t.truthy(office, 'the office PC got a lease with /run full');
+  await waitFor(async () => (await tcpProbe(lab.hosts[0]!.ns, [web], { timeoutMs: 1500 }))[0]?.outcome === 'connected',
+    { what: 'the office reaches the internet with /run full', timeoutMs: 20_000 });
+  t.true((await cond(utmd, 'ruleset'))?.ok, 'the ruleset is applied');
+  t.deepEqual(readdirSync(d.stateDir).filter((f) => /^nft-.*\.json$/.test(f)), [], 'no document left in the state dir');
+  await office?.stop();
+  d.free();
+  t.is(utmd.proc.exitStatus(), undefined);
+});
