@@ -149,7 +149,7 @@ export class Daemon {
       o.log.error(`${c.refusedBundle}: login uses this box's own password (utmctl password) until a new bundle is installed`);
       this.conditions.set('admin-password', false, `${c.refusedBundle}; using this box's own password (utmctl password)`);
     }, (e) => o.log.error('the admin password check failed; the bundle\'s password stays in use', e));
-    const secret = await loadSessionSecret(o.stateDir);
+    const secret = await loadSessionSecret(o.stateDir, o.log);
     const pagePorts = this.pagePorts(store);
     // The secure page (login and every action over HTTPS with the box's certificate) and the
     // technician view; the plain page stays read-only and links to it.

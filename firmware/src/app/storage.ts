@@ -4,6 +4,7 @@
 // (SQLITE_FULL, SQLITE_IOERR, ENOSPC, …) raises the `storage` condition and is counted, never
 // a crash; findings that could not be stored are held (bounded) and stored once writes work
 // again, so the monitoring centre still hears about them. Recovery needs no restart.
+import { rmSync, writeFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -118,7 +119,27 @@ export class StorageWatch {
   /** The store runs in memory since start (it could not be opened on disk): never "recovered" without a restart. */
   storeInMemory(e: unknown): void {
     this.inMemory = true;
-    this.noteFailure(e, 'opening the store; running with one in memory, restart utmd once there is space');
+    // SQLite says only "cannot open" for a store it cannot create: a file written now says
+    // why (EROFS: the flash failed; ENOSPC: full), which the office's alert words differently
+    const why = storageCode(e).startsWith('SQLITE_CANTOPEN') ? this.writeError() ?? e : e;
+    this.noteFailure(why, 'opening the store; running with one in memory, restart utmd once there is space');
+  }
+
+  /** The error a small file written in the state dir meets now, or null when it can be written. */
+  private writeError(): unknown {
+    const file = join(this.o.stateDir, `storage-probe.tmp-${process.pid}`);
+    try {
+      writeFileSync(file, '.', { mode: 0o600 });
+      return null;
+    } catch (e) {
+      return e;
+    } finally {
+      try {
+        rmSync(file, { force: true });
+      } catch {
+        // nothing was made on a file system that takes no writes
+      }
+    }
   }
 
   /** Keeps a finding that could not be stored, to store it once writes work again. */

@@ -11,6 +11,8 @@ import type { Alert } from '../alerts/types.js';
 import type { Credential } from '../auth/credential.js';
 import { verifyCredential } from '../auth/credential.js';
 import { writeAtomic } from '../sys/files.js';
+import { isStorageError } from '../errors/storageError.js';
+import { errorMessage } from '../errors/errorText.js';
 import { DEFAULT_TIME_ZONE, type Provisioning } from '../config/provisioning.js';
 import type { NetworkPlan } from '../policy/network.js';
 import type { AlertsRepo } from '../alerts/alertsRepo.js';
@@ -54,8 +56,10 @@ function upstreamSilent(p: PagePorts): Overview['upstreamSilent'] {
   return s.state === 'silent' ? { since: s.since, waiting: s.waiting } : undefined;
 }
 
-/** The session secret: 32 random bytes created once, kept 0600 in the state dir. */
-export async function loadSessionSecret(stateDir: string): Promise<Buffer> {
+/** The session secret: 32 random bytes created once, kept 0600 in the state dir. One that
+ *  cannot be kept (a full or read-only state dir) serves this run only: sign-ins end at the
+ *  next start, and the page still opens. */
+export async function loadSessionSecret(stateDir: string, log?: Pick<Logger, 'warn'>): Promise<Buffer> {
   const file = join(stateDir, 'session.key');
   try {
     const b = await readFile(file);
@@ -64,7 +68,12 @@ export async function loadSessionSecret(stateDir: string): Promise<Buffer> {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   const fresh = randomBytes(32);
-  await writeAtomic(file, fresh, 0o600);
+  try {
+    await writeAtomic(file, fresh, 0o600);
+  } catch (e) {
+    if (!isStorageError(e)) throw e;
+    log?.warn(`page: the session key cannot be saved (${errorMessage(e)}); sign-ins last until utmd restarts`);
+  }
   return fresh;
 }
 

@@ -56,6 +56,8 @@ export async function loadCertificate(d: SecurePorts): Promise<BoxCertificate> {
       d.log.error(`the provisioning bundle's certificate is refused (${reason}); the box's own certificate is used`);
       d.conditions.set('tls', false, `bundle certificate refused: ${reason}; using the box's own`);
     },
+    fallbackDir: scratchDir(d.stateDir),
+    onFallback: (dir, e) => d.log.error(`the box's certificate cannot be kept in ${dir}; a new one at each start until it can`, e),
   });
   if (!tls || cert.source === 'provisioning') d.conditions.set('tls', true, `${cert.source} certificate ${cert.fingerprint256}`);
   return cert;

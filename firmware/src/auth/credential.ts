@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Provisioning } from '../config/provisioning.js';
 import { writeAtomic } from '../sys/files.js';
+import { isStorageError } from '../errors/storageError.js';
 import { generatePassword, hashPassword, needsRehash, verifyPassword } from './password.js';
 import { knownWeakPasswordOf } from './weakPasswords.js';
 
@@ -70,7 +71,13 @@ async function generated(stateDir: string, refusedBundle: string | null): Promis
   let password = (await readOptional(file))?.trim() ?? '';
   if (!password) {
     password = generatePassword();
-    await writeAtomic(file, `${password}\n`, 0o600);
+    try {
+      await writeAtomic(file, `${password}\n`, 0o600);
+    } catch (e) {
+      // a full or read-only state dir: this run's password (utmctl password shows it), a new
+      // one at the next start; the store on the same disk raises the storage condition
+      if (!isStorageError(e)) throw e;
+    }
   }
   return { source: 'generated', hash: await hashPassword(password), password, refusedBundle, upgradeFile: null, upgradedFrom: null, ready: Promise.resolve() };
 }

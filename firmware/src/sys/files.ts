@@ -2,6 +2,19 @@
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+/** mkdir -p that tells why: Node's recursive mkdir says ENOENT for a new dir on a read-only
+ *  file system (Node 20); a plain mkdir of the last part then gives the true code (EROFS),
+ *  which callers treat as a storage error (errors/storageError.ts). */
+export async function makeDir(dir: string, mode = 0o700): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await mkdir(dir, { mode }); // throws the true code (or ENOENT: the parent is missing indeed)
+    throw e;
+  }
+}
+
 /** Writes `data` to `path` via a temp file, fsync and rename; `data` may come in pieces (each
  *  written when it comes: a large file made between turns of the event loop). Throws on I/O errors. */
 export async function writeAtomic(path: string, data: string | Buffer | AsyncIterable<string>, mode = 0o600): Promise<void> {
@@ -20,7 +33,7 @@ export interface PreparedFile {
  *  shows here (and throws, leaving no temp file), before whatever the new content depends on
  *  is done; then commit() or discard(). */
 export async function prepareAtomic(path: string, data: string | Buffer | AsyncIterable<string>, mode = 0o600): Promise<PreparedFile> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDir(dirname(path));
   const tmp = `${path}.tmp-${process.pid}`;
   const discard = (): Promise<void> => rm(tmp, { force: true }).catch(() => undefined);
   try {

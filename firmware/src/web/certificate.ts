@@ -4,7 +4,9 @@
 // technicians trust it by its SHA-256 fingerprint (utmctl and the technician view show it).
 import { execFile } from 'node:child_process';
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { makeDir } from '../sys/files.js';
+import { inWritableDir } from '../sys/writableDir.js';
 import { join } from 'node:path';
 import { isValidAddress } from '../net/ip.js';
 import { normaliseDomain } from '../net/dnsName.js';
@@ -98,7 +100,7 @@ function run(cmd: string, args: string[]): Promise<void> {
 
 /** Makes a self-signed ECDSA P-256 certificate for `san` into dir (key 0600), atomically. */
 export async function generateCertificate(dir: string, san: string, commonName = 'otasuke-utm'): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDir(dir);
   const tmp = await mkdtemp(join(dir, '.new-'));
   try {
     const key = join(tmp, KEY_FILE);
@@ -139,6 +141,11 @@ export interface LoadCertificateOptions {
   names: readonly string[];
   /** Told when the bundle's certificate is refused (the generated one is used instead). */
   onRefused?: ((reason: string) => void) | undefined;
+  /** Where a generated certificate goes when the state dir takes no writes (full, read-only
+   *  flash): the runtime dir; a new one (another fingerprint) at each start meanwhile. */
+  fallbackDir?: string | undefined;
+  /** Told when it went there. */
+  onFallback?: ((dir: string, e: unknown) => void) | undefined;
 }
 
 /** The certificate to serve: the bundle's when it is valid, else the kept generated one,
@@ -163,8 +170,11 @@ export async function loadBoxCertificate(o: LoadCertificateOptions): Promise<Box
       if (!(e instanceof CertificateError)) throw e;
     }
   }
-  await generateCertificate(dir, subjectAltName(o.addresses, o.names));
-  const fresh = await readPair(dir);
+  const made = await inWritableDir([dir, ...(o.fallbackDir ? [join(o.fallbackDir, TLS_DIR)] : [])], async (d) => {
+    await generateCertificate(d, subjectAltName(o.addresses, o.names));
+    return d;
+  }, o.onFallback);
+  const fresh = await readPair(made);
   if (!fresh) throw new CertificateError('the generated certificate was not found');
   return { ...inspectCertificate(fresh.cert, fresh.key, o.now), source: 'generated' };
 }

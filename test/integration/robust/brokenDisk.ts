@@ -60,25 +60,51 @@ export async function killAndRestart(t: ExecutionContext, lab: Lab, d: BrokenDir
 
   const second = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
   t.teardown(() => second.stop());
+  const pc = await officeServed(t, lab, second, w.mode, web);
+  return { second, pc };
+}
+
+/** The office forwarded to `web` and the listed malware address blocked, ulogd2 running (the
+ *  blocklist hits and flows it reports), in router mode dnsmasq running and a new office PC
+ *  leased; the page and utmctl answer. Returns that PC's MAC and lease (stopped). */
+async function officeServed(t: ExecutionContext, lab: Lab, utmd: Utmd, mode: 'router' | 'bridge', web: { addr: string; port: number }): Promise<{ mac: string; lease: DhcpClient | null } | null> {
   const host = lab.hosts[0]!;
   await waitFor(async () => {
-    const [fwd, blk] = await tcpProbe(host.ns, [web, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
+    const [fwd, blk] = await tcpProbe(host.ns, [web, { addr: lab.internet.malware.v4, port: 443 }], { timeoutMs: 1500 });
     return fwd?.outcome === 'connected' && blk?.outcome === 'timeout';
-  }, { what: 'forwarded and blocked after the restart on a broken state dir', timeoutMs: 30_000 });
-  await waitCond(second, 'sensor:ulogd', true, 30_000); // the blocklist hits and flows it reports
+  }, { what: 'forwarded and blocked on a broken disk', timeoutMs: 30_000 });
+  await waitCond(utmd, 'sensor:ulogd', true, 30_000);
   let pc: { mac: string; lease: DhcpClient | null } | null = null;
-  if (w.mode === 'router') {
-    await waitCond(second, 'sensor:dnsmasq', true, 30_000);
+  if (mode === 'router') {
+    await waitCond(utmd, 'sensor:dnsmasq', true, 30_000);
     const host2 = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
     const lease = await tryLease(lab, host2, 40_000);
-    t.truthy(lease, 'a new office PC gets a lease from the restarted box');
+    t.truthy(lease, 'a new office PC gets a lease');
     t.regex(lease?.address ?? '', /^192\.168\.77\.\d+$/);
     await lease?.stop();
     pc = { mac: host2.mac, lease };
   }
   t.is(await pageFrom(lab, host.ns), 'connected', 'the page answers');
-  t.is((await second.ctl(['status'])).code, 0, 'utmctl status answers');
-  return { second, pc };
+  t.is((await utmd.ctl(['status'])).code, 0, 'utmctl status answers');
+  return pc;
+}
+
+/**
+ * utmd started for the first time on `d` as it is (broken already): the office must be
+ * forwarded and the listed address blocked, ulogd2 run, in router mode dnsmasq run and a new
+ * office PC get a lease, the page and utmctl answer. Returns the running utmd.
+ */
+export async function servedFromStart(t: ExecutionContext, lab: Lab, d: BrokenDirs, mode: 'router' | 'bridge', id: string): Promise<Utmd> {
+  const web = await internetWeb(lab);
+  const { malware } = lab.internet;
+  await startTcpListener(lab, lab.ns.wan, [{ addr: malware.v4, port: 443 }]);
+  const utmd = await startUtmd(lab, {
+    stateDir: d.stateDir, config: labUtmdConfig(lab, [malware.v4]), provisioning: labProvisioning(id, { learningDays: 0 }),
+    env: { RUNTIME_DIRECTORY: d.runtimeDir },
+  });
+  t.teardown(() => utmd.stop());
+  await officeServed(t, lab, utmd, mode, web);
+  return utmd;
 }
 
 /**

@@ -9,7 +9,10 @@
 //  - router and bridge: utmd killed (kill -9) and started again on the read-only file system:
 //    the office is served, the list enforced, the sensors run, the page and utmctl answer, and
 //    the box says its storage fails. dnsmasq keeps its leases on the runtime dir (seeded with
-//    the state dir's), utmctl finds utmd's control socket there.
+//    the state dir's), utmctl finds utmd's control socket there;
+//  - router and bridge: the state dir read-only from the very first start (nothing in it yet:
+//    no store, no certificate, no session key, no password): the office is served the same,
+//    and the alert says the flash failed (SQLite's "cannot open" explained by a write's EROFS).
 import test, { type ExecutionContext } from 'ava';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,12 +24,12 @@ import { run, runResult } from '../../lab/run.js';
 import { internetWeb, pageFrom, tryLease, waitPorts } from '../ports/helpers.js';
 import { privateMac } from '../devices/clients.js';
 import { feedLab } from '../blocklist/helpers.js';
-import { cond, feedUpdateWhileBroken, killAndRestart, waitCond } from './brokenDisk.js';
+import { cond, feedUpdateWhileBroken, killAndRestart, servedFromStart, waitCond } from './brokenDisk.js';
 
 /** A state dir on its own ext4 (a loop device, errors=remount-ro) and a runtime dir on a small
  *  tmpfs, both under the lab's dir; `fail()` makes the ext4 read-only as a failing flash does.
  *  Unmounted and detached in teardown. */
-async function dirs(t: ExecutionContext, lab: Lab): Promise<{ stateDir: string; runtimeDir: string; fail: () => Promise<void> }> {
+async function dirs(t: ExecutionContext, lab: Lab): Promise<{ stateDir: string; runtimeDir: string; fail: () => Promise<void>; readOnlyNow: () => Promise<void> }> {
   const stateDir = join(lab.dir, 'state');
   const runtimeDir = join(lab.dir, 'run');
   const image = join(lab.dir, 'state.img');
@@ -47,6 +50,7 @@ async function dirs(t: ExecutionContext, lab: Lab): Promise<{ stateDir: string; 
   t.teardown(async () => { await runResult(['umount', '-l', runtimeDir]); });
   return {
     stateDir, runtimeDir,
+    readOnlyNow: async () => { await run(['mount', '-o', 'remount,ro', stateDir]); },
     fail: async () => {
       writeFileSync(`/sys/fs/ext4/${loop.replace('/dev/', '')}/trigger_fs_error`, '1');
       await waitFor(() => readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === stateDir && /(^|,)(ro|emergency_ro)(,|$)/.test(l.split(' ')[3] ?? '')),
@@ -134,4 +138,17 @@ for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}: utmd kil
     .find((a) => a.kind === 'storage_failed'), { what: 'the storage alert', timeoutMs: 20_000 });
   t.deepEqual(stored.params, { readOnly: true });
   t.is(second.proc.exitStatus(), undefined);
+});
+
+for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}: a state dir read-only from the very first start (empty: no store, no certificate, no last-good) → the office is served, the box says its storage fails`, async (t) => {
+  const lab = await createLab({ mode, lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  const d = await dirs(t, lab);
+  await d.readOnlyNow();
+  const utmd = await servedFromStart(t, lab, d, mode, `box-ro-first-${mode}`);
+  t.false((await waitCond(utmd, 'storage', false)).ok, 'the box says its storage fails');
+  const stored = await waitFor(async () => (JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Array<{ kind: string; params: Record<string, unknown> }>)
+    .find((a) => a.kind === 'storage_failed'), { what: 'the storage alert', timeoutMs: 20_000 });
+  t.deepEqual(stored.params, { readOnly: true }, 'and that it is a fault, not a full disk');
+  t.is(utmd.proc.exitStatus(), undefined);
 });

@@ -12,14 +12,13 @@ import test, { type ExecutionContext } from 'ava';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fillUp } from './helpers.js';
-import { cond, waitCond } from './brokenDisk.js';
+import { cond, servedFromStart } from './brokenDisk.js';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
-import { startTcpListener, tcpProbe } from '../../lab/services.js';
+import { tcpProbe } from '../../lab/services.js';
 import { waitFor } from '../../lab/poll.js';
 import { run } from '../../lab/run.js';
-import { internetWeb, pageFrom, tryLease, waitPorts } from '../ports/helpers.js';
-import { privateMac } from '../devices/clients.js';
+import { internetWeb, tryLease, waitPorts } from '../ports/helpers.js';
 
 /** A small tmpfs as /run (under the lab's dir), the unit's runtime dir in it, and a filler
  *  beside it (another service's file: emptying our runtime dir does not free it). */
@@ -38,30 +37,8 @@ for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}: /run ful
   const lab = await createLab({ mode, lanHosts: 1 });
   t.teardown(() => lab.destroy());
   const d = await runFs(t, lab);
-  const web = await internetWeb(lab);
-  const { malware } = lab.internet;
-  await startTcpListener(lab, lab.ns.wan, [{ addr: malware.v4, port: 443 }]);
   d.fill();
-  const utmd = await startUtmd(lab, {
-    stateDir: d.stateDir, config: labUtmdConfig(lab, [malware.v4]), provisioning: labProvisioning(`box-run-full-${mode}`, { learningDays: 0 }),
-    env: { RUNTIME_DIRECTORY: d.runtimeDir },
-  });
-  t.teardown(() => utmd.stop());
-  const host = lab.hosts[0]!;
-  await waitFor(async () => {
-    const [fwd, blk] = await tcpProbe(host.ns, [web, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
-    return fwd?.outcome === 'connected' && blk?.outcome === 'timeout';
-  }, { what: 'forwarded and blocked with /run full', timeoutMs: 30_000 });
-  await waitCond(utmd, 'sensor:ulogd', true, 30_000);
-  if (mode === 'router') {
-    await waitCond(utmd, 'sensor:dnsmasq', true, 30_000);
-    const pc = await lab.addLanHost({ mac: privateMac(), addressing: 'none' });
-    const lease = await tryLease(lab, pc, 40_000);
-    t.truthy(lease, 'a new office PC gets a lease with /run full');
-    await lease?.stop();
-  }
-  t.is(await pageFrom(lab, host.ns), 'connected', 'the page answers');
-  t.is((await utmd.ctl(['status'])).code, 0, 'utmctl status answers');
+  const utmd = await servedFromStart(t, lab, d, mode, `box-run-full-${mode}`);
   t.true((await cond(utmd, 'ruleset'))?.ok, 'the ruleset is applied');
   t.is(utmd.proc.exitStatus(), undefined);
 });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -96,4 +96,21 @@ test('a store opened in memory at start is never reported as recovered (only a r
   const c = conditions.list().find((x) => x.id === 'storage');
   t.false(c?.ok);
   t.regex(c?.detail ?? '', /restart utmd/);
+});
+
+test('a store that cannot be opened (SQLITE_CANTOPEN) is explained by a write in the state dir: its error, or the store\'s own when the write works', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-storage-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const watch = (stateDir: string): [StorageWatch, Conditions] => {
+    const conditions = new Conditions(() => 1);
+    return [new StorageWatch({ stateDir, minFreeMb: 1, checkMs: 60_000, conditions, log: quiet, prune: () => ({}), reraise: () => undefined }), conditions];
+  };
+  const [w, conditions] = watch(dir);
+  w.storeInMemory(errWith('SQLITE_CANTOPEN'));
+  t.regex(conditions.list().find((x) => x.id === 'storage')?.detail ?? '', /SQLITE_CANTOPEN/, 'a writable dir: the store\'s own reason');
+  t.deepEqual(readdirSync(dir), [], 'no probe file left');
+  // a state dir whose writes fail (here: missing) names the write's error instead
+  const [w2, c2] = watch(join(dir, 'absent'));
+  w2.storeInMemory(errWith('SQLITE_CANTOPEN'));
+  t.regex(c2.list().find((x) => x.id === 'storage')?.detail ?? '', /ENOENT/);
 });
