@@ -29,6 +29,7 @@ import type { Logger } from './log.js';
 import { pruneForSpace, scheduleRetention } from './retention.js';
 import { StorageWatch } from './storage.js';
 import { isStorageError } from '../errors/storageError.js';
+import { scratchDir } from '../sys/paths.js';
 import type { Reporting } from './reporting.js';
 import { buildReporting } from './reportingWiring.js';
 
@@ -97,7 +98,7 @@ export class AlertStore {
     this.mutes = new MutesRepo(db, d.now);
     const repos = { alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes: this.mutes };
     this.storage = new StorageWatch({
-      stateDir: d.stateDir, minFreeMb: d.config.storage.minFreeMb, checkMs: d.config.storage.checkSeconds * 1000,
+      stateDir: d.stateDir, runtimeDir: scratchDir(d.stateDir), minFreeMb: d.config.storage.minFreeMb, checkMs: d.config.storage.checkSeconds * 1000,
       conditions: d.conditions, log: d.log, reraise: (f) => this.raise(f),
       prune: () => pruneForSpace(repos, d.now(), () => void db.pragma('wal_checkpoint(TRUNCATE)')),
     });

@@ -30,6 +30,10 @@ export function diskLow(r: DiskReading, minFreeBytes: number): boolean {
   return r.freeBytes < minFreeBytes;
 }
 
+/** Below this free in the runtime dir, the `runtime-dir` condition fails (a 100k-entry nft
+ *  document is 1.5 MB). */
+const RUNTIME_MIN_FREE_BYTES = 2 * 1024 * 1024;
+
 export interface StorageWatchOptions {
   stateDir: string;
   minFreeMb: number;
@@ -42,6 +46,10 @@ export interface StorageWatchOptions {
   reraise: (f: Finding) => void;
   /** Reads the file system (tests inject); default statfs(2). */
   read?: ((dir: string) => Promise<DiskReading>) | undefined;
+  /** The unit's runtime dir (on /run, shared by every service of the box), watched for space
+   *  too: the `runtime-dir` condition, for the technician and the centre (not the office's
+   *  page: the box goes on, its children's files in the state dir, sys/writableDir.ts). */
+  runtimeDir?: string | undefined;
   /** Most findings held while writes fail; the oldest are dropped beyond it. */
   maxHeld?: number | undefined;
 }
@@ -172,8 +180,22 @@ export class StorageWatch {
       this.o.conditions.set('disk', !low, `${mb} MB free in the state dir (threshold ${this.o.minFreeMb} MB)`);
       if (low) this.pruneNow();
       if (!this.st.writable && !this.inMemory && (await this.probe())) this.recovered();
+      await this.checkRuntimeDir();
     } finally {
       this.checking = false;
+    }
+  }
+
+  private async checkRuntimeDir(): Promise<void> {
+    const dir = this.o.runtimeDir;
+    if (!dir || dir === this.o.stateDir) return;
+    try {
+      const r = await (this.o.read ?? readStatfs)(dir);
+      const mb = Math.floor(r.freeBytes / 1024 / 1024);
+      const full = r.freeBytes < RUNTIME_MIN_FREE_BYTES;
+      this.o.conditions.set('runtime-dir', !full, `${mb} MB free in the runtime dir ${dir}${full ? ": nft's documents and the children's configs go to the state dir meanwhile" : ''}`);
+    } catch (e) {
+      this.o.conditions.set('runtime-dir', false, `cannot read the free space of ${dir}: ${errorMessage(e)}`);
     }
   }
 

@@ -5,14 +5,15 @@
 //  - router and bridge: /run already full when utmd starts (a reboot does not empty it when
 //    what fills it comes back with the boot): the office is forwarded, the listed address
 //    blocked, ulogd2 runs, in router mode a new office PC gets a lease, the page and utmctl
-//    answer, and the box says its runtime dir is full;
+//    answer, and the box says its runtime dir is full (the `runtime-dir` condition: the
+//    technician and the centre hear of it; no alert on the office's page);
 //  - router: /run fills while utmd runs, then the ISP router is plugged in: the new port
 //    roles' ruleset applies (its document beside last-good), dnsmasq starts for the office.
 import test, { type ExecutionContext } from 'ava';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fillUp } from './helpers.js';
-import { cond, servedFromStart } from './brokenDisk.js';
+import { cond, servedFromStart, waitCond } from './brokenDisk.js';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
 import { tcpProbe } from '../../lab/services.js';
@@ -40,6 +41,9 @@ for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}: /run ful
   d.fill();
   const utmd = await servedFromStart(t, lab, d, mode, `box-run-full-${mode}`);
   t.true((await cond(utmd, 'ruleset'))?.ok, 'the ruleset is applied');
+  t.regex((await waitCond(utmd, 'runtime-dir', false)).detail ?? '', /0 MB free in the runtime dir/, 'the technician and the centre hear of it');
+  t.false((JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Array<{ kind: string }>).some((a) => a.kind === 'storage_failed' || a.kind === 'disk_low'),
+    'the office is not alarmed: its box goes on');
   t.is(utmd.proc.exitStatus(), undefined);
 });
 
@@ -48,11 +52,12 @@ test.serial('router: /run fills while utmd runs, then the ISP router is plugged 
   t.teardown(() => lab.destroy());
   const d = await runFs(t, lab);
   const web = await internetWeb(lab);
-  const config = { ...labUtmdConfig(lab), interfaces: {}, lan: {} };
+  const config = { ...labUtmdConfig(lab), interfaces: {}, lan: {}, storage: { minFreeMb: 4, checkSeconds: 1 } };
   const utmd = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning: labProvisioning('box-run-full-plug'), env: { RUNTIME_DIRECTORY: d.runtimeDir } });
   t.teardown(() => utmd.stop());
   await waitPorts(utmd, (p) => !p.proven && p.problems.some((x) => x.code === 'no-evidence'), 'ports unproven');
   d.fill();
+  await waitCond(utmd, 'runtime-dir', false);
   await lab.plugRouter();
   await waitPorts(utmd, (p) => p.proven && p.wan === lab.box.wanIf, 'the ports worked out once the router is there');
   const office = await tryLease(lab, lab.hosts[0]!, 40_000);
@@ -63,5 +68,6 @@ test.serial('router: /run fills while utmd runs, then the ISP router is plugged 
   t.deepEqual(readdirSync(d.stateDir).filter((f) => /^nft-.*\.json$/.test(f)), [], 'no document left in the state dir');
   await office?.stop();
   d.free();
+  await waitCond(utmd, 'runtime-dir', true);
   t.is(utmd.proc.exitStatus(), undefined);
 });

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import { StorageWatch, type DiskReading } from '../../../firmware/src/app/storage.js';
 import { isStorageError } from '../../../firmware/src/errors/storageError.js';
+import { conditionFinding } from '../../../firmware/src/app/health.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -113,4 +114,28 @@ test('a store that cannot be opened (SQLITE_CANTOPEN) is explained by a write in
   const [w2, c2] = watch(join(dir, 'absent'));
   w2.storeInMemory(errWith('SQLITE_CANTOPEN'));
   t.regex(c2.list().find((x) => x.id === 'storage')?.detail ?? '', /ENOENT/);
+});
+
+test('the runtime dir is watched too: full, it fails the runtime-dir condition (no page alert), and recovers', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-storage-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const conditions = new Conditions(() => 1);
+  let runFree = 0;
+  const w = new StorageWatch({
+    stateDir: dir, runtimeDir: '/run/otasuke-utm', minFreeMb: 1, checkMs: 60_000, conditions, log: quiet, prune: () => ({}), reraise: () => undefined,
+    read: async (d) => (d === dir ? { freeBytes: 500 * MB, totalBytes: 1000 * MB } : { freeBytes: runFree, totalBytes: 8 * MB }),
+  });
+  await w.check();
+  const c = conditions.list().find((x) => x.id === 'runtime-dir');
+  t.false(c?.ok);
+  t.regex(c?.detail ?? '', /0 MB free in the runtime dir \/run\/otasuke-utm: .*state dir/);
+  t.true(conditions.list().find((x) => x.id === 'disk')?.ok, 'the state dir is fine');
+  t.is(conditionFinding(c!, null), null, 'not an alert on the office\'s page: the box goes on');
+  runFree = 6 * MB;
+  await w.check();
+  t.true(conditions.list().find((x) => x.id === 'runtime-dir')?.ok);
+  // without a runtime dir of its own (utmd run by hand) nothing is said
+  const c2 = new Conditions(() => 1);
+  await new StorageWatch({ stateDir: dir, runtimeDir: dir, minFreeMb: 1, checkMs: 60_000, conditions: c2, log: quiet, prune: () => ({}), reraise: () => undefined }).check();
+  t.is(c2.list().find((x) => x.id === 'runtime-dir'), undefined);
 });

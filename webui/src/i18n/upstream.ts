@@ -39,6 +39,10 @@ const FIXED: Record<string, { ja: string; en: string }> = {
   'devices:oui': { ja: 'メーカー名の一覧', en: 'the vendor registry' },
   page: { ja: '本装置の画面（ブラウザで開くページ）', en: 'the status page of this box' },
   control: { ja: '技術者用の操作（utmctl）の受け付け', en: 'the technician commands (utmctl)' },
+  ports: { ja: 'つなぎ口（ポート）の見分け', en: 'the port roles (which cable is which)' },
+  disk: { ja: '記録をしまう場所の空き', en: 'free space for the records' },
+  storage: { ja: '記録の書き込み', en: 'writing the records' },
+  'runtime-dir': { ja: '作業用の一時領域（/run）の空き', en: 'free working space in memory (/run)' },
 };
 
 /** The condition in plain words, naming the sensor, feed or part: "通信の見張り（ulogd2）". */
