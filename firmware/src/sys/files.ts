@@ -10,8 +10,11 @@ export async function makeDir(dir: string, mode = 0o700): Promise<void> {
     await mkdir(dir, { recursive: true, mode });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await mkdir(dir, { mode }); // throws the true code (or ENOENT: the parent is missing indeed)
-    throw e;
+    try {
+      await mkdir(dir, { mode }); // throws the true code (or ENOENT: the parent is missing indeed)
+    } catch (plain) {
+      if ((plain as NodeJS.ErrnoException).code !== 'EEXIST') throw plain;
+    }
   }
 }
 
