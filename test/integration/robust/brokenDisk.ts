@@ -8,7 +8,8 @@ import type { Lab } from '../../lab/lab.js';
 import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
 import { startTcpListener, tcpProbe } from '../../lab/services.js';
 import { waitFor } from '../../lab/poll.js';
-import { internetWeb, pageFrom, tryLease } from '../ports/helpers.js';
+import { internetWeb, pageFrom, tryLease, waitPorts } from '../ports/helpers.js';
+import { createLab } from '../../lab/lab.js';
 import { privateMac } from '../devices/clients.js';
 import type { DhcpClient } from '../devices/clients.js';
 import { refresh, type FeedLab } from '../blocklist/helpers.js';
@@ -87,6 +88,35 @@ async function officeServed(t: ExecutionContext, lab: Lab, utmd: Utmd, mode: 'ro
   t.is(await pageFrom(lab, host.ns), 'connected', 'the page answers');
   t.is((await utmd.ctl(['status'])).code, 0, 'utmctl status answers');
   return pc;
+}
+
+/**
+ * Router: utmd started on `dirs(t, lab)` with the ISP router unplugged (ports unproven), the
+ * disk broken (`breakDisk`), then the router plugged in: the ports must be worked out, and the
+ * office PC get a lease and reach the internet (the new ruleset applied, dnsmasq started on the
+ * broken disk). `beforeBreak` runs once the ports are unproven. Returns the running utmd and
+ * the office's lease (running).
+ */
+export async function plugRouterWhileBroken<D extends BrokenDirs>(t: ExecutionContext, id: string, dirs: (t: ExecutionContext, lab: Lab) => Promise<D>,
+  breakDisk: (d: D, u: Utmd) => Promise<void>, beforeBreak?: (d: D) => void): Promise<{ lab: Lab; d: D; utmd: Utmd; office: DhcpClient | null }> {
+  const lab = await createLab({ mode: 'router', routerUnplugged: true, lanAddressing: 'none' });
+  t.teardown(() => lab.destroy());
+  const d = await dirs(t, lab);
+  const web = await internetWeb(lab);
+  const config = { ...labUtmdConfig(lab), interfaces: {}, lan: {}, storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const utmd = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning: labProvisioning(id), env: { RUNTIME_DIRECTORY: d.runtimeDir } });
+  t.teardown(() => utmd.stop());
+  await waitPorts(utmd, (p) => !p.proven && p.problems.some((x) => x.code === 'no-evidence'), 'ports unproven');
+  beforeBreak?.(d);
+  await breakDisk(d, utmd);
+  await lab.plugRouter();
+  await waitPorts(utmd, (p) => p.proven && p.wan === lab.box.wanIf, 'the ports worked out once the router is there');
+  const office = await tryLease(lab, lab.hosts[0]!, 40_000);
+  t.truthy(office, `the office PC got a lease on a broken disk (DHCP server: ${JSON.stringify(await cond(utmd, 'sensor:dnsmasq'))})`);
+  t.teardown(() => office?.stop());
+  await waitFor(async () => (await tcpProbe(lab.hosts[0]!.ns, [web], { timeoutMs: 1500 }))[0]?.outcome === 'connected',
+    { what: 'the office reaches the internet on a broken disk', timeoutMs: 20_000 });
+  return { lab, d, utmd, office };
 }
 
 /**

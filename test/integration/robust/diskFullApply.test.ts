@@ -12,14 +12,12 @@
 import test, { type ExecutionContext } from 'ava';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fillUp } from './helpers.js';
-import { cond, feedUpdateWhileBroken, killAndRestart, waitCond } from './brokenDisk.js';
+import { cond, feedUpdateWhileBroken, killAndRestart, plugRouterWhileBroken, waitCond } from './brokenDisk.js';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../../lab/lab.js';
-import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
-import { tcpProbe } from '../../lab/services.js';
 import { waitFor } from '../../lab/poll.js';
 import { run } from '../../lab/run.js';
-import { internetWeb, status, tryLease, waitPorts } from '../ports/helpers.js';
+import { status } from '../ports/helpers.js';
 import { feedLab, refresh } from '../blocklist/helpers.js';
 
 /** A state dir and a runtime dir, each its own small tmpfs under the lab's dir (unmounted in teardown). */
@@ -40,37 +38,24 @@ async function dirs(t: ExecutionContext, lab: Lab): Promise<{ stateDir: string; 
 }
 
 test.serial('router: the ISP router plugged in while the state dir is full → the new ruleset applies, the office is served; last-good replaced once space returns', async (t) => {
-  const lab = await createLab({ mode: 'router', routerUnplugged: true, lanAddressing: 'none' });
-  t.teardown(() => lab.destroy());
-  const d = await dirs(t, lab);
-  const web = await internetWeb(lab);
-  const config = { ...labUtmdConfig(lab), interfaces: {}, lan: {}, storage: { minFreeMb: 4, checkSeconds: 1 } };
-  const utmd = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning: labProvisioning('box-full-apply-r'), env: { RUNTIME_DIRECTORY: d.runtimeDir } });
-  t.teardown(() => utmd.stop());
-  await waitPorts(utmd, (p) => !p.proven && p.problems.some((x) => x.code === 'no-evidence'), 'ports unproven');
-  const lastGoodPath = join(d.stateDir, 'ruleset.last-good.json');
-  const before = readFileSync(lastGoodPath, 'utf8');
-
-  d.fill();
-  await waitCond(utmd, 'disk', false);
-  await lab.plugRouter();
-  await waitPorts(utmd, (p) => p.proven && p.wan === lab.box.wanIf, 'the ports worked out once the router is there');
-  const office = await tryLease(lab, lab.hosts[0]!, 40_000);
-  t.truthy(office, 'the office PC got a lease while the disk is full');
-  await waitFor(async () => (await tcpProbe(lab.hosts[0]!.ns, [web], { timeoutMs: 1500 }))[0]?.outcome === 'connected',
-    { what: 'the office reaches the internet while the disk is full', timeoutMs: 20_000 });
+  let before = '';
+  const lastGoodPath = (d: { stateDir: string }): string => join(d.stateDir, 'ruleset.last-good.json');
+  const { d, utmd } = await plugRouterWhileBroken(t, 'box-full-apply-r', dirs, async (dd, u) => {
+    dd.fill();
+    await waitCond(u, 'disk', false);
+  }, (dd) => { before = readFileSync(lastGoodPath(dd), 'utf8'); });
   const ruleset = await cond(utmd, 'ruleset');
   t.true(ruleset?.ok, `the ruleset is applied: ${ruleset?.detail}`);
   t.regex(ruleset?.detail ?? '', /not saved/, 'and says that it is not saved');
   t.false((await waitCond(utmd, 'storage', false)).ok, 'the failed save is a storage failure');
-  t.is(readFileSync(lastGoodPath, 'utf8'), before, 'the older last-good is still whole on disk');
+  t.is(readFileSync(lastGoodPath(d), 'utf8'), before, 'the older last-good is still whole on disk');
   t.deepEqual(readdirSync(d.runtimeDir).filter((f) => f.endsWith('.json')), [], 'no document left on the tmpfs');
 
   // space returns: the applied ruleset is saved without a restart
   d.free();
   await waitCond(utmd, 'storage', true);
-  await waitFor(async () => readFileSync(lastGoodPath, 'utf8') !== before, { what: 'the new last-good saved', timeoutMs: 20_000 });
-  const saved = JSON.parse(readFileSync(lastGoodPath, 'utf8')) as { nftables: unknown[] };
+  await waitFor(async () => readFileSync(lastGoodPath(d), 'utf8') !== before, { what: 'the new last-good saved', timeoutMs: 20_000 });
+  const saved = JSON.parse(readFileSync(lastGoodPath(d), 'utf8')) as { nftables: unknown[] };
   t.true(saved.nftables.length > 0);
   t.true((await cond(utmd, 'ruleset'))?.ok);
   t.notRegex((await cond(utmd, 'ruleset'))?.detail ?? '', /not saved/);

@@ -17,14 +17,14 @@ import test, { type ExecutionContext } from 'ava';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../../lab/lab.js';
-import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
+import type { Utmd } from '../../lab/utmd.js';
 import { tcpProbe } from '../../lab/services.js';
 import { waitFor } from '../../lab/poll.js';
 import { run, runResult } from '../../lab/run.js';
-import { internetWeb, pageFrom, tryLease, waitPorts } from '../ports/helpers.js';
+import { pageFrom, tryLease } from '../ports/helpers.js';
 import { privateMac } from '../devices/clients.js';
 import { feedLab } from '../blocklist/helpers.js';
-import { cond, feedUpdateWhileBroken, killAndRestart, servedFromStart, waitCond } from './brokenDisk.js';
+import { cond, feedUpdateWhileBroken, killAndRestart, plugRouterWhileBroken, servedFromStart, waitCond } from './brokenDisk.js';
 
 /** A state dir on its own ext4 (a loop device, errors=remount-ro) and a runtime dir on a small
  *  tmpfs, both under the lab's dir; `fail()` makes the ext4 read-only as a failing flash does.
@@ -60,22 +60,7 @@ async function dirs(t: ExecutionContext, lab: Lab): Promise<{ stateDir: string; 
 }
 
 test.serial('router: the ISP router plugged in after the state dir went read-only → the new ruleset applies, the office is served, the box says storage fails', async (t) => {
-  const lab = await createLab({ mode: 'router', routerUnplugged: true, lanAddressing: 'none' });
-  t.teardown(() => lab.destroy());
-  const d = await dirs(t, lab);
-  const web = await internetWeb(lab);
-  const config = { ...labUtmdConfig(lab), interfaces: {}, lan: {}, storage: { minFreeMb: 4, checkSeconds: 1 } };
-  const utmd = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning: labProvisioning('box-ro-apply'), env: { RUNTIME_DIRECTORY: d.runtimeDir } });
-  t.teardown(() => utmd.stop());
-  await waitPorts(utmd, (p) => !p.proven && p.problems.some((x) => x.code === 'no-evidence'), 'ports unproven');
-
-  await d.fail();
-  await lab.plugRouter();
-  await waitPorts(utmd, (p) => p.proven && p.wan === lab.box.wanIf, 'the ports worked out once the router is there');
-  const office = await tryLease(lab, lab.hosts[0]!, 40_000);
-  t.truthy(office, `the office PC got a lease on a read-only state dir (DHCP server: ${JSON.stringify(await cond(utmd, 'sensor:dnsmasq'))})`);
-  await waitFor(async () => (await tcpProbe(lab.hosts[0]!.ns, [web], { timeoutMs: 1500 }))[0]?.outcome === 'connected',
-    { what: 'the office reaches the internet', timeoutMs: 20_000 });
+  const { lab, utmd } = await plugRouterWhileBroken(t, 'box-ro-apply', dirs, (d) => d.fail());
   const ruleset = await cond(utmd, 'ruleset');
   t.true(ruleset?.ok, `the ruleset is applied: ${ruleset?.detail}`);
   t.regex(ruleset?.detail ?? '', /not saved/, 'and says that it is not saved');
@@ -83,7 +68,6 @@ test.serial('router: the ISP router plugged in after the state dir went read-onl
   t.regex(storage.detail ?? '', /EROFS|READONLY|IOERR/, `storage says why: ${storage.detail}`);
   t.is(await pageFrom(lab, lab.hosts[0]!.ns), 'connected', 'the page answers');
   t.is(utmd.proc.exitStatus(), undefined);
-  await office?.stop();
 });
 
 test.serial('bridge: a feed update after the state dir went read-only is enforced', async (t) => {

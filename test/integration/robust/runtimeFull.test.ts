@@ -13,13 +13,9 @@ import test, { type ExecutionContext } from 'ava';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fillUp } from './helpers.js';
-import { cond, servedFromStart, waitCond } from './brokenDisk.js';
+import { cond, plugRouterWhileBroken, servedFromStart, waitCond } from './brokenDisk.js';
 import { createLab, type Lab } from '../../lab/lab.js';
-import { startUtmd, labUtmdConfig, labProvisioning } from '../../lab/utmd.js';
-import { tcpProbe } from '../../lab/services.js';
-import { waitFor } from '../../lab/poll.js';
 import { run } from '../../lab/run.js';
-import { internetWeb, tryLease, waitPorts } from '../ports/helpers.js';
 
 /** A small tmpfs as /run (under the lab's dir), the unit's runtime dir in it, and a filler
  *  beside it (another service's file: emptying our runtime dir does not free it). */
@@ -48,25 +44,12 @@ for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}: /run ful
 });
 
 test.serial('router: /run fills while utmd runs, then the ISP router is plugged in → the new ruleset applies, the office gets a lease and the internet', async (t) => {
-  const lab = await createLab({ mode: 'router', routerUnplugged: true, lanAddressing: 'none' });
-  t.teardown(() => lab.destroy());
-  const d = await runFs(t, lab);
-  const web = await internetWeb(lab);
-  const config = { ...labUtmdConfig(lab), interfaces: {}, lan: {}, storage: { minFreeMb: 4, checkSeconds: 1 } };
-  const utmd = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning: labProvisioning('box-run-full-plug'), env: { RUNTIME_DIRECTORY: d.runtimeDir } });
-  t.teardown(() => utmd.stop());
-  await waitPorts(utmd, (p) => !p.proven && p.problems.some((x) => x.code === 'no-evidence'), 'ports unproven');
-  d.fill();
-  await waitCond(utmd, 'runtime-dir', false);
-  await lab.plugRouter();
-  await waitPorts(utmd, (p) => p.proven && p.wan === lab.box.wanIf, 'the ports worked out once the router is there');
-  const office = await tryLease(lab, lab.hosts[0]!, 40_000);
-  t.truthy(office, 'the office PC got a lease with /run full');
-  await waitFor(async () => (await tcpProbe(lab.hosts[0]!.ns, [web], { timeoutMs: 1500 }))[0]?.outcome === 'connected',
-    { what: 'the office reaches the internet with /run full', timeoutMs: 20_000 });
+  const { d, utmd } = await plugRouterWhileBroken(t, 'box-run-full-plug', runFs, async (dd, u) => {
+    dd.fill();
+    await waitCond(u, 'runtime-dir', false);
+  });
   t.true((await cond(utmd, 'ruleset'))?.ok, 'the ruleset is applied');
   t.deepEqual(readdirSync(d.stateDir).filter((f) => /^nft-.*\.json$/.test(f)), [], 'no document left in the state dir');
-  await office?.stop();
   d.free();
   await waitCond(utmd, 'runtime-dir', true);
   t.is(utmd.proc.exitStatus(), undefined);
