@@ -52,6 +52,8 @@ export interface AlertStoreDeps {
   conditions: Conditions;
   text: StaffText;
   features: readonly Feature[];
+  /** StorageWatchOptions.onReadOnly. */
+  onReadOnly?: ((e: unknown) => void) | undefined;
 }
 
 export class AlertStore {
@@ -99,7 +101,7 @@ export class AlertStore {
     const repos = { alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes: this.mutes };
     this.storage = new StorageWatch({
       stateDir: d.stateDir, runtimeDir: scratchDir(d.stateDir), minFreeMb: d.config.storage.minFreeMb, checkMs: d.config.storage.checkSeconds * 1000,
-      conditions: d.conditions, log: d.log, reraise: (f) => this.raise(f),
+      conditions: d.conditions, log: d.log, reraise: (f) => this.raise(f), onReadOnly: d.onReadOnly,
       prune: () => pruneForSpace(repos, d.now(), () => void db.pragma('wal_checkpoint(TRUNCATE)')),
     });
     const q = d.config.upstreamQueue;

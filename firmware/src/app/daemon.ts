@@ -52,6 +52,8 @@ export interface DaemonOptions {
   text: StaffText;
   /** Config or bundle files refused at start (utmd runs on their last-good copies or the defaults). */
   refusals?: Refusal[] | undefined;
+  /** The state dir turned read-only under the running store (app/storage.ts onReadOnly). */
+  onStoreReadOnly?: ((e: unknown) => void) | undefined;
 }
 
 /** What utmd logs and tells systemd once it runs. */
@@ -96,7 +98,7 @@ export class Daemon {
     // 2. Store, alerts and upstream; features load their persisted state.
     const store = AlertStore.open({
       stateDir: o.stateDir, config: o.config, provisioning: o.provisioning, deviceId: this.deviceId, startedAt: this.startedAt,
-      now: this.now, log: o.log, conditions: this.conditions, text: o.text, features: this.features,
+      now: this.now, log: o.log, conditions: this.conditions, text: o.text, features: this.features, onReadOnly: o.onStoreReadOnly,
     });
     this.store = store;
     this.stoppers.push(() => store.stop());

@@ -12,7 +12,7 @@ import type { Finding } from '../alerts/types.js';
 import type { Conditions } from './conditions.js';
 import type { Logger } from './log.js';
 import { errnoCode, errorMessage } from '../errors/errorText.js';
-import { isStorageError } from '../errors/storageError.js';
+import { isStorageError, READ_ONLY_CODES } from '../errors/storageError.js';
 import { Poller } from '../time/poller.js';
 
 /** The error's code for the technician, e.g. SQLITE_FULL or ENOSPC. */
@@ -50,6 +50,10 @@ export interface StorageWatchOptions {
    *  too: the `runtime-dir` condition, for the technician and the centre (not the office's
    *  page: the box goes on, its children's files in the state dir, sys/writableDir.ts). */
   runtimeDir?: string | undefined;
+  /** Told once when a write on the disk's store fails because its file system turned
+   *  read-only (EROFS, SQLITE_READONLY: a failing flash, which does not mend itself); not
+   *  for a store in memory. The daemon's entry point restarts utmd under systemd then. */
+  onReadOnly?: ((e: unknown) => void) | undefined;
   /** Most findings held while writes fail; the oldest are dropped beyond it. */
   maxHeld?: number | undefined;
 }
@@ -79,6 +83,7 @@ export class StorageWatch {
   private readonly recoveredHooks: (() => void)[] = [];
   /** The store could not be opened on disk at start: only a restart brings it back. */
   private inMemory = false;
+  private readOnlySaid = false;
   private readonly st: StorageStatus;
 
   constructor(private readonly o: StorageWatchOptions) {
@@ -103,12 +108,25 @@ export class StorageWatch {
   }
 
   /** A write failed at a boundary: count it, raise `storage`, and check space now. */
-  noteFailure(e: unknown, where: string): void {
+  noteFailure(failure: unknown, where: string): void {
+    const e = this.explained(failure);
+    if (!this.inMemory && !this.readOnlySaid && READ_ONLY_CODES.test(storageCode(e))) {
+      this.readOnlySaid = true;
+      this.o.onReadOnly?.(e);
+    }
     this.st.writeFailures++;
     this.st.lastFailure = { at: Date.now(), where, code: storageCode(e) };
     if (this.st.writable) this.o.log.error(`storage: a write failed (${where}); utmd keeps enforcing and retries when space returns`, e);
     this.st.writable = false;
     this.o.conditions.set('storage', false, `writes failing: ${storageCode(e)} (${where}); ${this.st.writeFailures} failed so far`);
+  }
+
+  /** SQLite says only "disk I/O error" or "cannot open" where the file system refuses every
+   *  write (an open database on a flash turned read-only gets SQLITE_IOERR_WRITE, not
+   *  SQLITE_READONLY): a small file written now says why (EROFS: the flash failed, ENOSPC:
+   *  full), which the office's alert words differently and which may restart utmd. */
+  private explained(e: unknown): unknown {
+    return /^(SQLITE_IOERR|SQLITE_CANTOPEN|EIO$)/.test(storageCode(e)) ? this.writeError() ?? e : e;
   }
 
   /** Calls `fn` each time writes work again after a failure (what could not be written then). */
@@ -127,10 +145,7 @@ export class StorageWatch {
   /** The store runs in memory since start (it could not be opened on disk): never "recovered" without a restart. */
   storeInMemory(e: unknown): void {
     this.inMemory = true;
-    // SQLite says only "cannot open" for a store it cannot create: a file written now says
-    // why (EROFS: the flash failed; ENOSPC: full), which the office's alert words differently
-    const why = storageCode(e).startsWith('SQLITE_CANTOPEN') ? this.writeError() ?? e : e;
-    this.noteFailure(why, 'opening the store; running with one in memory, restart utmd once there is space');
+    this.noteFailure(e, 'opening the store; running with one in memory, restart utmd once there is space');
   }
 
   /** The error a small file written in the state dir meets now, or null when it can be written. */

@@ -45,6 +45,11 @@ export async function checkFile(file: string, kind: 'config' | 'provisioning'): 
   }
 }
 
+/** utmd's exit status when it stops to be started again (EX_TEMPFAIL, sysexits.h). */
+export const EXIT_RESTART = 75;
+/** A restart for a read-only state dir waits until utmd has run this long. */
+const READ_ONLY_RESTART_AFTER_MS = 60_000;
+
 /** Runs the daemon until a signal; `restoredMs` is how long the early restore took (or null). */
 export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Promise<void> {
   const log = stderrLogger();
@@ -66,16 +71,32 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
   const base = parseWith(BasePolicySchema, readFileSync(basePath, 'utf8'), basePath);
 
   const { features, views } = composeFeatures({ config, provisioning, stateDir, root });
+  const startedAt = Date.now();
   const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, views, staticDir: join(root, 'webui', 'static'), restoredMs, refusals,
-    text: staffText(provisioning?.desk ?? null) }, systemAdapters({ stateDir, tableName: base.tableName, log }));
+    text: staffText(provisioning?.desk ?? null), onStoreReadOnly: (e) => restartForReadOnly(e) }, systemAdapters({ stateDir, tableName: base.tableName, log }));
   const notifier = new SdNotifier({ env: process.env, pid: process.pid, run: systemdNotify, onError: (e) => log.warn(`sd_notify: ${(e as Error).message}`) });
   let stopping = false;
-  const stop = (sig: string): void => {
+  const stop = (sig: string, code = 0): void => {
     if (stopping) return;
     stopping = true;
     log.info(`${sig}: stopping (the ruleset stays in the kernel)`);
-    void notifier.stop().then(() => daemon.stop()).then(() => process.exit(0));
+    void notifier.stop().then(() => daemon.stop()).then(() => process.exit(code));
   };
+  // The flash under the state dir turned read-only while utmd runs: the store on it takes no
+  // more alerts or messages, so the monitoring centre would hear nothing more (silence) and
+  // the page would miss what happens. Started again, utmd runs its store in memory from a copy
+  // of the disk's, alerts "storage failed" and goes on reporting (app/alertStore.ts). Under
+  // systemd (Restart=always) utmd therefore stops itself, once it has run a minute (no fast
+  // loop, whatever happens); run by hand, nothing would start it again, so it goes on as it is.
+  function restartForReadOnly(e: unknown): void {
+    if (!process.env['INVOCATION_ID']) {
+      log.error('the state dir turned read-only: alerts are held in memory and the monitoring centre hears nothing new until utmd is started again (then its store runs in memory)', e);
+      return;
+    }
+    const waitMs = Math.max(0, READ_ONLY_RESTART_AFTER_MS - (Date.now() - startedAt));
+    log.error(`the state dir turned read-only: restarting in ${Math.ceil(waitMs / 1000)} s, so that the store runs in memory and the monitoring centre hears of it (systemd starts utmd again)`, e);
+    setTimeout(() => stop('state dir read-only', EXIT_RESTART), waitMs);
+  }
   // Last line of defence for a write path that no boundary caught: a storage error (disk
   // full, I/O error) is counted and shown, never the end of enforcement and the page. Any
   // other uncaught error still ends utmd (systemd restarts it; the ruleset stays).

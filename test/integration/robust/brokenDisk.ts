@@ -54,10 +54,7 @@ export async function killAndRestart(t: ExecutionContext, lab: Lab, d: BrokenDir
   await w.breakDisk(first);
   process.kill(first.proc.pid, 'SIGKILL');
   await waitFor(() => first.proc.exitStatus() !== undefined, { what: 'utmd gone' });
-  // systemd empties the unit's RuntimeDirectory when it stops and makes it again (0700)
-  for (const f of readdirSync(d.runtimeDir)) rmSync(join(d.runtimeDir, f), { recursive: true, force: true });
-  chownSync(d.runtimeDir, 0, 0);
-  chmodSync(d.runtimeDir, 0o700);
+  systemdRestart(d);
 
   const second = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
   t.teardown(() => second.stop());
@@ -65,10 +62,18 @@ export async function killAndRestart(t: ExecutionContext, lab: Lab, d: BrokenDir
   return { second, pc };
 }
 
+/** What systemd does between a stop and a start: it empties the unit's RuntimeDirectory and
+ *  makes it again (root, 0700). */
+export function systemdRestart(d: BrokenDirs): void {
+  for (const f of readdirSync(d.runtimeDir)) rmSync(join(d.runtimeDir, f), { recursive: true, force: true });
+  chownSync(d.runtimeDir, 0, 0);
+  chmodSync(d.runtimeDir, 0o700);
+}
+
 /** The office forwarded to `web` and the listed malware address blocked, ulogd2 running (the
  *  blocklist hits and flows it reports), in router mode dnsmasq running and a new office PC
  *  leased; the page and utmctl answer. Returns that PC's MAC and lease (stopped). */
-async function officeServed(t: ExecutionContext, lab: Lab, utmd: Utmd, mode: 'router' | 'bridge', web: { addr: string; port: number }): Promise<{ mac: string; lease: DhcpClient | null } | null> {
+export async function officeServed(t: ExecutionContext, lab: Lab, utmd: Utmd, mode: 'router' | 'bridge', web: { addr: string; port: number }): Promise<{ mac: string; lease: DhcpClient | null } | null> {
   const host = lab.hosts[0]!;
   await waitFor(async () => {
     const [fwd, blk] = await tcpProbe(host.ns, [web, { addr: lab.internet.malware.v4, port: 443 }], { timeoutMs: 1500 });

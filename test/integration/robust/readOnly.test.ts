@@ -12,19 +12,24 @@
 //    the state dir's), utmctl finds utmd's control socket there;
 //  - router and bridge: the state dir read-only from the very first start (nothing in it yet:
 //    no store, no certificate, no session key, no password): the office is served the same,
-//    and the alert says the flash failed (SQLite's "cannot open" explained by a write's EROFS).
+//    and the alert says the flash failed (SQLite's "cannot open" explained by a write's EROFS);
+//  - router, under systemd (INVOCATION_ID): the flash turns read-only while utmd runs: utmd
+//    stops itself (exit 75) once it has run a minute and, started again as systemd does, runs
+//    its store in memory: the office is served and the centre receives "storage failed"
+//    instead of silence.
 import test, { type ExecutionContext } from 'ava';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../../lab/lab.js';
-import type { Utmd } from '../../lab/utmd.js';
-import { tcpProbe } from '../../lab/services.js';
+import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
+import { startTcpListener, tcpProbe } from '../../lab/services.js';
 import { waitFor } from '../../lab/poll.js';
 import { run, runResult } from '../../lab/run.js';
-import { pageFrom, tryLease } from '../ports/helpers.js';
+import { internetWeb, pageFrom, tryLease } from '../ports/helpers.js';
 import { privateMac } from '../devices/clients.js';
 import { feedLab } from '../blocklist/helpers.js';
-import { cond, feedUpdateWhileBroken, killAndRestart, plugRouterWhileBroken, servedFromStart, waitCond } from './brokenDisk.js';
+import { cond, feedUpdateWhileBroken, killAndRestart, officeServed, plugRouterWhileBroken, servedFromStart, systemdRestart, waitCond } from './brokenDisk.js';
+import { startUdpCollector } from '../../lab/collector.js';
 
 /** A state dir on its own ext4 (a loop device, errors=remount-ro) and a runtime dir on a small
  *  tmpfs, both under the lab's dir; `fail()` makes the ext4 read-only as a failing flash does.
@@ -135,4 +140,41 @@ for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}: a state 
     .find((a) => a.kind === 'storage_failed'), { what: 'the storage alert', timeoutMs: 20_000 });
   t.deepEqual(stored.params, { readOnly: true }, 'and that it is a fault, not a full disk');
   t.is(utmd.proc.exitStatus(), undefined);
+});
+
+test.serial('router, under systemd: the state dir turns read-only while utmd runs → utmd stops itself (75) once it has run a minute; started again, it serves the office and the centre receives "storage failed"', async (t) => {
+  const lab = await createLab({ mode: 'router', lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  const d = await dirs(t, lab);
+  const collector = await startUdpCollector(lab);
+  t.teardown(() => collector.stop());
+  const web = await internetWeb(lab);
+  const { malware } = lab.internet;
+  await startTcpListener(lab, lab.ns.wan, [{ addr: malware.v4, port: 443 }]);
+  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const provisioning = labProvisioning('box-ro-systemd', { learningDays: 0 });
+  // INVOCATION_ID: systemd sets it for every service it runs
+  const env = { RUNTIME_DIRECTORY: d.runtimeDir, INVOCATION_ID: 'lab' };
+  const first = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
+  t.teardown(() => first.stop());
+  await waitCond(first, 'sensor:ulogd', true, 30_000);
+  await d.fail();
+  // a blocked connection: its alert is the first write the read-only store refuses
+  await tcpProbe(lab.hosts[0]!.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 800 });
+  await waitFor(() => first.proc.exitStatus(), { what: 'utmd stopping itself', timeoutMs: 120_000 }).catch((e: unknown) => {
+    t.log(first.proc.stderr().slice(-3000));
+    throw e;
+  });
+  t.deepEqual(first.proc.exitStatus(), { code: 75, signal: null }, 'to be started again (EX_TEMPFAIL)');
+
+  systemdRestart(d);
+  const second = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
+  t.teardown(() => second.stop());
+  await officeServed(t, lab, second, 'router', web);
+  const stored = await waitFor(async () => (JSON.parse((await second.ctl(['alerts', '--json'])).stdout) as Array<{ kind: string; params: Record<string, unknown> }>)
+    .find((a) => a.kind === 'storage_failed'), { what: 'the storage alert', timeoutMs: 20_000 });
+  t.deepEqual(stored.params, { readOnly: true });
+  const line = await collector.waitFor((l) => l.includes('storage_failed'), 30_000);
+  t.regex(line, /box-ro-systemd/, 'the monitoring centre hears that the box\'s storage failed, not silence');
+  t.is(second.proc.exitStatus(), undefined, 'and the store in memory does not stop it again');
 });

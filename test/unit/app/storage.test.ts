@@ -139,3 +139,22 @@ test('the runtime dir is watched too: full, it fails the runtime-dir condition (
   await new StorageWatch({ stateDir: dir, runtimeDir: dir, minFreeMb: 1, checkMs: 60_000, conditions: c2, log: quiet, prune: () => ({}), reraise: () => undefined }).check();
   t.is(c2.list().find((x) => x.id === 'runtime-dir'), undefined);
 });
+
+test('a write refused by a read-only file system is told once (onReadOnly), a full disk and a store in memory never', (t) => {
+  const told: string[] = [];
+  const make = (): StorageWatch => new StorageWatch({
+    stateDir: '/nonexistent', minFreeMb: 1, checkMs: 60_000, conditions: new Conditions(() => 1), log: quiet, prune: () => ({}), reraise: () => undefined,
+    onReadOnly: (e) => told.push((e as NodeJS.ErrnoException).code ?? '?'),
+  });
+  const w = make();
+  w.noteFailure(errWith('SQLITE_FULL'), 'alert');
+  w.noteFailure(errWith('ENOSPC'), 'snapshot');
+  t.deepEqual(told, [], 'full: it comes back by itself');
+  w.noteFailure(errWith('SQLITE_READONLY'), 'alert');
+  w.noteFailure(errWith('EROFS'), 'last-good');
+  t.deepEqual(told, ['SQLITE_READONLY'], 'read-only: once');
+  const m = make();
+  m.storeInMemory(errWith('SQLITE_READONLY'));
+  m.noteFailure(errWith('EROFS'), 'last-good');
+  t.deepEqual(told, ['SQLITE_READONLY'], 'a store in memory since start: nothing to gain from a restart');
+});
