@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { makeDir } from '../sys/files.js';
 import { inWritableDir } from '../sys/writableDir.js';
-import { join } from 'node:path';
 import { isValidAddress } from '../net/ip.js';
 import { normaliseDomain } from '../net/dnsName.js';
 
