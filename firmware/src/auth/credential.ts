@@ -62,7 +62,14 @@ async function bundleIsWeak(stateDir: string, hash: string): Promise<string | nu
   const file = join(stateDir, CHECKED_FILE);
   if ((await readOptional(file))?.trim() === digest(hash)) return null;
   const weak = await knownWeakPasswordOf(hash);
-  if (weak === null) await writeAtomic(file, `${digest(hash)}\n`, 0o600);
+  if (weak === null) {
+    try {
+      await writeAtomic(file, `${digest(hash)}\n`, 0o600);
+    } catch (e) {
+      // a full or read-only state dir: the check passed, it only runs again at the next start
+      if (!isStorageError(e)) throw e;
+    }
+  }
   return weak;
 }
 
