@@ -4,9 +4,10 @@
 // (the user may read, not write, them), so it cannot plant or change other files.
 // Debian's dnsmasq-base ships a `dnsmasq` user, but its group is the shared `nogroup` and any
 // other dnsmasq on the system (NetworkManager, libvirt) runs as it too: ours is our own.
-import { chmod, chown, mkdir, open, stat } from 'node:fs/promises';
+import { chmod, chown, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemBin } from '../sys/bin.js';
+import { makeDir } from '../sys/files.js';
 import { run, RunError } from '../sys/run.js';
 
 export const DNSMASQ_USER = 'otasuke-dnsmasq';
@@ -86,7 +87,7 @@ export async function prepareSharedDir(parent: string, dir: string, user: System
     if (sd.gid !== user.gid) await chown(parent, sd.uid, user.gid);
     await chmod(parent, (sd.mode & 0o700) | 0o010);
   }
-  await mkdir(dir, { recursive: true, mode: 0o750 });
+  await makeDir(dir, 0o750);
   const d = await stat(dir);
   if (d.gid !== user.gid) await chown(dir, d.uid, user.gid);
   await chmod(dir, 0o750);
