@@ -6,7 +6,6 @@
 // again, so the monitoring centre still hears about them. Recovery needs no restart.
 import { rmSync, writeFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
-import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Finding } from '../alerts/types.js';
 import type { Conditions } from './conditions.js';
@@ -148,11 +147,12 @@ export class StorageWatch {
     this.noteFailure(e, 'opening the store; running with one in memory, restart utmd once there is space');
   }
 
-  /** The error a small file written in the state dir meets now, or null when it can be written. */
-  private writeError(): unknown {
+  /** The error a small file (`bytes`) written in the state dir meets now, or null when it can
+   *  be written (it is removed again). */
+  private writeError(bytes = 1): unknown {
     const file = join(this.o.stateDir, `storage-probe.tmp-${process.pid}`);
     try {
-      writeFileSync(file, '.', { mode: 0o600 });
+      writeFileSync(file, Buffer.alloc(bytes), { mode: 0o600 });
       return null;
     } catch (e) {
       return e;
@@ -194,7 +194,8 @@ export class StorageWatch {
       const mb = Math.floor(r.freeBytes / 1024 / 1024);
       this.o.conditions.set('disk', !low, `${mb} MB free in the state dir (threshold ${this.o.minFreeMb} MB)`);
       if (low) this.pruneNow();
-      if (!this.st.writable && !this.inMemory && (await this.probe())) this.recovered();
+      // 64 KiB: room for a few rows again, not just a byte (still full or failing: next round)
+      if (!this.st.writable && !this.inMemory && this.writeError(64 * 1024) === null) this.recovered();
       await this.checkRuntimeDir();
     } finally {
       this.checking = false;
@@ -222,19 +223,6 @@ export class StorageWatch {
     } catch (e) {
       if (isStorageError(e)) this.noteFailure(e, 'prune');
       else this.o.log.error('storage: prune failed', e);
-    }
-  }
-
-  /** Can a small file be written (and removed) in the state dir again? */
-  private async probe(): Promise<boolean> {
-    const file = join(this.o.stateDir, `storage-probe.tmp-${process.pid}`);
-    try {
-      await writeFile(file, Buffer.alloc(64 * 1024), { mode: 0o600 });
-      return true;
-    } catch {
-      return false; // still full (or failing): try again next round
-    } finally {
-      await rm(file, { force: true }).catch(() => undefined);
     }
   }
 
