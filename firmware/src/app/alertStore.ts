@@ -162,12 +162,15 @@ export class AlertStore {
     // after the listener above: a store in memory since start is an alert too (it was set
     // before the listener, and so never alerted, until 2026-12-03)
     if (this.openFailure) this.storage.storeInMemory(this.openFailure);
+    // what the process before this one could not store (a full disk, the flash turned
+    // read-only before it restarted itself): kept in the runtime dir, stored now
+    this.storage.restoreHeld();
   }
 
   /** Ends the upstream link, the disk watch and retention (the reporting stops on its own turn). */
   async stop(): Promise<void> {
     await this.forwarder?.stop();
-    this.storage.stop();
+    await this.storage.stop();
     if (this.settle) clearInterval(this.settle);
     this.settle = null;
     this.retention?.stop();

@@ -13,6 +13,7 @@ import type { Logger } from './log.js';
 import { errnoCode, errorMessage } from '../errors/errorText.js';
 import { isStorageError, READ_ONLY_CODES } from '../errors/storageError.js';
 import { Poller } from '../time/poller.js';
+import { HELD_FILE, HeldFile, readHeldFile } from './heldFile.js';
 
 /** The error's code for the technician, e.g. SQLITE_FULL or ENOSPC. */
 export function storageCode(e: unknown): string {
@@ -55,6 +56,9 @@ export interface StorageWatchOptions {
   onReadOnly?: ((e: unknown) => void) | undefined;
   /** Most findings held while writes fail; the oldest are dropped beyond it. */
   maxHeld?: number | undefined;
+  /** Where the held findings are also kept, to outlive the process (app/heldFile.ts).
+   *  Default: HELD_FILE in the runtime dir, else in the state dir. */
+  heldPath?: string | undefined;
 }
 
 export interface StorageStatus {
@@ -84,9 +88,13 @@ export class StorageWatch {
   private inMemory = false;
   private readOnlySaid = false;
   private readonly st: StorageStatus;
+  private readonly heldFile: HeldFile;
+  private readonly heldPath: string;
 
   constructor(private readonly o: StorageWatchOptions) {
     this.poller = new Poller({ everyMs: o.checkMs, run: () => this.check() });
+    this.heldPath = o.heldPath ?? join(o.runtimeDir ?? o.stateDir, HELD_FILE);
+    this.heldFile = new HeldFile(this.heldPath, o.log);
     this.st = {
       freeBytes: null, totalBytes: null, minFreeBytes: o.minFreeMb * 1024 * 1024, low: false, writable: true,
       writeFailures: 0, lastFailure: null, held: 0, heldDropped: 0, pruned: {},
@@ -98,8 +106,20 @@ export class StorageWatch {
     this.poller.start(true);
   }
 
-  stop(): void {
+  /** Stops the checks; settles once the held findings' file is written. */
+  async stop(): Promise<void> {
     this.poller.stop();
+    await this.heldFile.idle();
+  }
+
+  /** Stores the findings an earlier process held and saved (app/heldFile.ts): each goes
+   *  through `reraise`, and is held again if the store still refuses it. */
+  restoreHeld(): void {
+    const saved = readHeldFile(this.heldPath, this.o.log);
+    if (!saved.length) return;
+    this.o.log.info(`storage: storing ${saved.length} finding(s) held before utmd last stopped`);
+    for (const f of saved) this.o.reraise(f);
+    this.heldFile.save(this.held);
   }
 
   status(): StorageStatus {
@@ -173,6 +193,7 @@ export class StorageWatch {
       this.st.heldDropped += this.held.length - max;
       this.held = this.held.slice(-max);
     }
+    this.heldFile.save(this.held);
   }
 
   /** One round: statfs, `disk` condition, pruning when low, recovery probe when writes failed. Never rejects. */
@@ -233,6 +254,7 @@ export class StorageWatch {
     const held = this.held;
     this.held = [];
     for (const f of held) this.o.reraise(f);
+    this.heldFile.save(this.held);
     for (const fn of this.recoveredHooks) fn();
   }
 }

@@ -16,7 +16,8 @@
 //  - router, under systemd (INVOCATION_ID): the flash turns read-only while utmd runs: utmd
 //    stops itself (exit 75) once it has run a minute and, started again as systemd does, runs
 //    its store in memory: the office is served and the centre receives "storage failed"
-//    instead of silence.
+//    instead of silence, and the alert the read-only store refused (a blocked connection to
+//    the malware server) too: kept in the runtime dir, which systemd keeps over the restart.
 import test, { type ExecutionContext } from 'ava';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ import { run, runResult } from '../../lab/run.js';
 import { internetWeb, pageFrom, tryLease } from '../ports/helpers.js';
 import { privateMac } from '../devices/clients.js';
 import { feedLab } from '../blocklist/helpers.js';
-import { cond, feedUpdateWhileBroken, killAndRestart, officeServed, plugRouterWhileBroken, servedFromStart, systemdRestart, waitCond } from './brokenDisk.js';
+import { cond, feedUpdateWhileBroken, killAndRestart, officeServed, plugRouterWhileBroken, servedFromStart, waitCond } from './brokenDisk.js';
 import { startUdpCollector } from '../../lab/collector.js';
 
 /** A state dir on its own ext4 (a loop device, errors=remount-ro) and a runtime dir on a small
@@ -142,7 +143,7 @@ for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}: a state 
   t.is(utmd.proc.exitStatus(), undefined);
 });
 
-test.serial('router, under systemd: the state dir turns read-only while utmd runs → utmd stops itself (75) once it has run a minute; started again, it serves the office and the centre receives "storage failed"', async (t) => {
+test.serial('router, under systemd: the state dir turns read-only while utmd runs → utmd stops itself (75) once it has run a minute; started again, it serves the office and the centre receives "storage failed" and the alert the store refused', async (t) => {
   const lab = await createLab({ mode: 'router', lanHosts: 1 });
   t.teardown(() => lab.destroy());
   const d = await dirs(t, lab);
@@ -160,17 +161,26 @@ test.serial('router, under systemd: the state dir turns read-only while utmd run
   await waitCond(first, 'sensor:ulogd', true, 30_000);
   await d.fail();
   // a blocked connection: its alert is the first write the read-only store refuses
+  const probedAt = Date.now();
   await tcpProbe(lab.hosts[0]!.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 800 });
   await waitFor(() => first.proc.exitStatus(), { what: 'utmd stopping itself', timeoutMs: 120_000 }).catch((e: unknown) => {
     t.log(first.proc.stderr().slice(-3000));
     throw e;
   });
   t.deepEqual(first.proc.exitStatus(), { code: 75, signal: null }, 'to be started again (EX_TEMPFAIL)');
+  const restartedAt = Date.now();
 
-  systemdRestart(d);
+  // an automatic restart: systemd keeps the runtime dir (RuntimeDirectoryPreserve=restart)
   const second = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
   t.teardown(() => second.stop());
+  // before any new traffic to it: the centre hears of the connection the first process saw
+  // and could not store (never sent by it: its store refused the alert)
+  const hitLine = await collector.waitFor((l) => l.includes('blocklist_hit'), 30_000);
+  t.true(hitLine.includes(malware.v4), `the refused alert reaches the centre after the restart: ${hitLine}`);
   await officeServed(t, lab, second, 'router', web);
+  type Listed = { kind: string; firstSeen: number; remote?: { ip?: string } };
+  const hit = (JSON.parse((await second.ctl(['alerts', '--json'])).stdout) as Listed[]).find((a) => a.kind === 'blocklist_hit' && a.remote?.ip === malware.v4);
+  t.true(hit !== undefined && hit.firstSeen >= probedAt - 5_000 && hit.firstSeen < restartedAt, `the page shows it from its time, before the restart: ${JSON.stringify(hit)}`);
   const stored = await waitFor(async () => (JSON.parse((await second.ctl(['alerts', '--json'])).stdout) as Array<{ kind: string; params: Record<string, unknown> }>)
     .find((a) => a.kind === 'storage_failed'), { what: 'the storage alert', timeoutMs: 20_000 });
   t.deepEqual(stored.params, { readOnly: true });

@@ -82,6 +82,8 @@ test('low space raises "disk" and prunes; failed writes raise "storage", hold fi
   t.is(hooks, 1, 'what waits for writes (the last-good ruleset) is told once');
   await w.check();
   t.is(hooks, 1);
+  await w.stop(); // the held findings' file, written and removed, before the dir goes
+  t.deepEqual(readdirSync(dir).filter((f) => f.startsWith('held')), []);
 });
 
 test('a store opened in memory at start is never reported as recovered (only a restart brings the disk back)', async (t) => {
