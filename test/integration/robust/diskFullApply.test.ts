@@ -10,9 +10,9 @@
 //    office is served (forwarded, blocked, in router mode a new lease), ulogd2 runs, the page
 //    and utmctl answer.
 import test, { type ExecutionContext } from 'ava';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fillUp } from './helpers.js';
-import { cond, feedUpdateWhileBroken, killAndRestart, plugRouterWhileBroken, waitCond } from './brokenDisk.js';
+import { cond, feedUpdateWhileBroken, killAndRestart, nftDocumentsLeft, plugRouterWhileBroken, waitCond } from './brokenDisk.js';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { waitFor } from '../../lab/poll.js';
@@ -49,7 +49,7 @@ test.serial('router: the ISP router plugged in while the state dir is full → t
   t.regex(ruleset?.detail ?? '', /not saved/, 'and says that it is not saved');
   t.false((await waitCond(utmd, 'storage', false)).ok, 'the failed save is a storage failure');
   t.is(readFileSync(lastGoodPath(d), 'utf8'), before, 'the older last-good is still whole on disk');
-  t.deepEqual(readdirSync(d.runtimeDir).filter((f) => f.endsWith('.json')), [], 'no document left on the tmpfs');
+  t.deepEqual(nftDocumentsLeft(d.runtimeDir), [], 'no document left on the tmpfs');
 
   // space returns: the applied ruleset is saved without a restart
   d.free();
