@@ -12,7 +12,7 @@ import { errorMessage } from '../errors/errorText.js';
 
 /** Names that only writeAtomic, the ulogd config writer and the nft driver use for temporary files. */
 export function isTempName(name: string): boolean {
-  return /\.tmp(-\d+)?$/.test(name) || /^nft-\d+-\d+\.json$/.test(name);
+  return /\.tmp(-\d+)?$/.test(name) || /^nft-\d+-\d+\.(?:json|nft)$/.test(name);
 }
 
 /** Pure: the mode an entry must have, or null when it is fine (or not ours to change).

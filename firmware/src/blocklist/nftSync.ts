@@ -25,13 +25,13 @@
 //   family's lookup chains are flushed, the set deleted and added with its new size and its
 //   elements, and the rules added back (nothing looks the set up in between: one transaction).
 // The whole update of every group is one nft transaction (one `-f` file): all or nothing.
-import type { IpRange } from '../net/ip.js';
+import { exactCidr, formatAddress, type IpRange } from '../net/ip.js';
 import type { RulesetSets } from '../nft/backend.js';
 import { blocklistLookupChain, blocklistSetNames, hashSetSize } from '../nft/policy.js';
 import { groupLookupRules } from '../nft/render.js';
 import { rangeElem } from '../policy/elements.js';
 import { diffRanges } from './diff.js';
-import { commonU32, diffU32 } from './packed.js';
+import { commonU32, diffU32, v4Text } from './packed.js';
 import { diffV6, v6Count } from '../net/ip6Numbers.js';
 import { joinV6 } from '../net/ip6Text.js';
 import { emptyContent, type SetContent } from './prefixSets.js';
@@ -49,6 +49,9 @@ export interface SyncPlan {
    *  of several Buffers is copied once, into the document, not first into a Buffer of its own
    *  (at 1M elements each copy is 15 MB). */
   cmds: Fragment[];
+  /** The same commands in nft's own syntax, one a line, when they are element changes only
+   *  (the common small update: nft/driver.ts transactNative); null otherwise. */
+  native: string[] | null;
   /** Sets to count after apply. */
   verify: SetExpectation[];
   stats: SyncStats;
@@ -148,17 +151,23 @@ interface FamilyIo<K> {
   common?: (prev: K, next: K) => number;
   size: (xs: K) => number;
   json: (xs: K) => string | Buffer;
+  /** The elements in nft's own syntax, `a,b,…`. */
+  text: (xs: K) => string;
 }
 
-const V4: FamilyIo<Uint32Array> = { family: 4, diff: diffU32, common: commonU32, size: (xs) => xs.length, json: joinV4 };
-const V6: FamilyIo<Uint32Array> = { family: 6, diff: diffV6, size: v6Count, json: joinV6 };
+const V4: FamilyIo<Uint32Array> = { family: 4, diff: diffU32, common: commonU32, size: (xs) => xs.length, json: joinV4, text: (xs) => Array.from(xs, v4Text).join(',') };
+// joinV6 writes only hex digits, colons, commas and the quotes around each address
+const V6: FamilyIo<Uint32Array> = { family: 6, diff: diffV6, size: v6Count, json: joinV6, text: (xs) => joinV6(xs).toString('latin1').replaceAll('"', '') };
+
+/** Names nft's own syntax takes as they are (ours: `bl_…`, the table's). */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Plans the update of group `g` from `prev` (what the kernel holds) to `next`. `change`: what
  *  the patch of the content found changed (groupContent.ts); taken instead of diffing the IPv4
  *  hash sets when it leads from exactly `prev` to exactly `next`. */
 export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next: SetContent, change?: V4Change | null): SyncPlan {
   // a group whose feeds did not change keeps the very same content object: nothing to walk
-  if (prev === next) return { cmds: [], verify: [], stats: { added: 0, deleted: 0, intervalSetsReplaced: 0 } };
+  if (prev === next) return { cmds: [], native: [], verify: [], stats: { added: 0, deleted: 0, intervalSetsReplaced: 0 } };
   const known = change && change.from === prev && change.to === next ? change : null;
   const pre: Fragment[] = [];
   const chains: Fragment[] = [];
@@ -168,6 +177,12 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
   const post: Fragment[] = [];
   const verify: SetExpectation[] = [];
   const stats: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
+  /** The plan in nft's own syntax while it holds element changes only (null after anything else). */
+  let native: string[] | null = PLAIN_NAME.test(table) ? [] : null;
+  const nativeCmd = (verb: 'delete' | 'create', set: string, elems: string): void => {
+    if (native && PLAIN_NAME.test(set)) native.push(`${verb} element inet ${table} ${set} { ${elems} }`);
+    else native = null;
+  };
 
   /** A hash set that exists in the kernel: difference, or flush + refill when most changed.
    *  `readBack`: also counted after the update when small (the singles set; a masked set is
@@ -186,12 +201,14 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
       stats.deleted += np - common;
     };
     if (hashSetSize(np) !== hashSetSize(nn)) {
+      native = null;
       resized.push(setCmd('delete', table, name, io.family), setCmd('add', table, name, io.family, nn));
       if (nn) resized.push(elementCmd('add', table, name, io.json(n)));
       refilled();
       return;
     }
     if (!given && io.common && Math.abs(nn - np) > nn / 2) {
+      native = null;
       pre.push(flushCmd(table, name));
       if (nn) pre.push(elementCmd('add', table, name, io.json(n)));
       refilled();
@@ -201,11 +218,14 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     const nAdd = io.size(d.add);
     const nDel = io.size(d.del);
     if (nAdd + nDel > io.size(n) / 2) {
+      native = null;
       pre.push(flushCmd(table, name));
       if (io.size(n)) pre.push(elementCmd('add', table, name, io.json(n)));
     } else {
       if (nDel) pre.push(elementCmd('delete', table, name, io.json(d.del)));
       if (nAdd) pre.push(elementCmd('create', table, name, io.json(d.add)));
+      if (nDel) nativeCmd('delete', name, io.text(d.del));
+      if (nAdd) nativeCmd('create', name, io.text(d.add));
       // only a set changed by difference relies on what the kernel held before
       if (readBack && (nAdd || nDel) && io.size(n) <= VERIFY_MAX_ELEMENTS) verify.push({ set: name, expected: io.size(n) });
     }
@@ -226,10 +246,12 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
       const name = names.masked(len);
       if (pm && nm) hashSet(io, name, pm.nets, nm.nets, false, given?.masked[n.masked.indexOf(nm)]);
       else if (nm) {
+        native = null;
         pre.push(setCmd('add', table, name, io.family, io.size(nm.nets)));
         if (io.size(nm.nets)) pre.push(elementCmd('add', table, name, io.json(nm.nets)));
         stats.added += io.size(nm.nets);
       } else if (pm) {
+        native = null;
         post.push(setCmd('delete', table, name, io.family)); // after the rules that used it are gone
         stats.deleted += io.size(pm.nets);
       }
@@ -237,6 +259,7 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     const pl = p.masked.map((m) => m.len).join(',');
     const nl = n.masked.map((m) => m.len).join(',');
     if (pl !== nl || resized.length) {
+      native = null;
       const lookups = g.dirs.map((dir) => ({ dir, chain: blocklistLookupChain(g.id, dir, io.family) }));
       for (const { chain } of lookups) chains.push(`{"flush":{"chain":{"family":"inet","table":${q(table)},"name":${q(chain)}}}}`);
       chains.push(...resized);
@@ -250,12 +273,15 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     // the interval set: prefixes of rare lengths, few; edited like the hash sets
     const d = diffRanges(p.nets, n.nets);
     if (d.add.length + d.del.length > n.nets.length / 2 && d.add.length + d.del.length > 0) {
+      native = null;
       pre.push(flushCmd(table, names.net));
       if (n.nets.length) pre.push(elementCmd('add', table, names.net, netsJson(n.nets)));
       stats.intervalSetsReplaced++;
     } else if (d.add.length || d.del.length) {
       if (d.del.length) pre.push(elementCmd('delete', table, names.net, netsJson(d.del)));
       if (d.add.length) pre.push(elementCmd('create', table, names.net, netsJson(d.add)));
+      if (d.del.length) nativeCmd('delete', names.net, netsText(d.del));
+      if (d.add.length) nativeCmd('create', names.net, netsText(d.add));
       if (n.nets.length <= VERIFY_MAX_ELEMENTS) verify.push({ set: names.net, expected: n.nets.length });
     }
     stats.added += d.add.length;
@@ -264,11 +290,30 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
 
   family(V4, (c) => ({ singles: c.v4Singles, masked: c.v4Masked, nets: c.v4Nets }), known);
   family(V6, (c) => ({ singles: c.v6Singles, masked: c.v6Masked, nets: c.v6Nets }));
-  return { cmds: [...pre, ...chains, ...post], verify, stats };
+  return { cmds: [...pre, ...chains, ...post], native, verify, stats };
 }
 
 function netsJson(nets: readonly IpRange[]): string {
   return nets.map((r) => JSON.stringify(rangeElem(r))).join(',');
+}
+
+/** An interval set's elements in nft's own syntax: `a`, `a/len`, `a-b`. */
+function netsText(nets: readonly IpRange[]): string {
+  return nets.map((r) => {
+    if (r.first === r.last) return formatAddress(r.family, r.first);
+    const c = exactCidr(r);
+    return c ? `${formatAddress(r.family, c.first)}/${c.prefixLen}` : `${formatAddress(r.family, r.first)}-${formatAddress(r.family, r.last)}`;
+  }).join(',');
+}
+
+/** The plans as one batch in nft's own syntax, when every one has it (element changes only). */
+export function nativeDocument(plans: readonly SyncPlan[]): string | null {
+  const lines: string[] = [];
+  for (const p of plans) {
+    if (!p.native) return null;
+    lines.push(...p.native);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** One document (one transaction) from the fragments of several plans. */

@@ -7,7 +7,7 @@ import type { FeatureContext } from '../feature/contract.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import type { GroupLayout } from './layout.js';
 import type { LastGoodStore, PreparedSnapshot } from './lastGood.js';
-import { planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
+import { nativeDocument, planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
 import type { V4Change } from './groupContent.js';
 import type { PackedRanges, SetContent } from './packed.js';
 import { statusApplyFailed } from './feedStatus.js';
@@ -72,9 +72,12 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
     // one turn of the apply queue: a full apply (which renders `applied`) never runs
     // between the write and the count check
     await ctx.ruleset.change(async () => {
-      const doc = syncDocument(plans);
       const t1 = performance.now();
-      await ctx.ruleset.transact(doc, s.whileApplying);
+      // element changes only (the common update): in nft's own syntax through the long-lived
+      // nft when the backend can (nft/driver.ts transactNative), else the JSON document
+      const native = nativeDocument(plans);
+      const sent = native !== null && ctx.ruleset.transactNative ? await ctx.ruleset.transactNative(native, s.whileApplying) : false;
+      if (!sent) await ctx.ruleset.transact(syncDocument(plans), s.whileApplying);
       await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
       if (s.timings) s.timings.nftMs = performance.now() - t1;
       for (const [k, v] of next) s.applied.set(k, v);

@@ -25,6 +25,10 @@ export interface RulesetSets {
    *  given, is called once nft has the whole document and works on it (not when it never got
    *  that far): userspace work started then overlaps nft's instead of delaying its start. */
   transact(doc: string | Uint8Array, started?: () => void): Promise<void>;
+  /** The same for a small batch written in nft's own syntax (one command a line): faster
+   *  through the long-lived nft (nft/driver.ts). Resolves false, having done nothing, where
+   *  it cannot go that way: then send the batch to transact as JSON. */
+  transactNative?(text: string, started?: () => void): Promise<boolean>;
   /** One of our sets with its elements, as `nft -j list set FAMILY TABLE NAME` prints it.
    *  Throws NftError (e.g. the set does not exist). */
   listSet(family: 'inet' | 'bridge', set: string): Promise<string>;

@@ -45,8 +45,12 @@ export const SESSION_MAX_BYTES = 64 * 1024;
 
 export type { ApplyReport } from './backend.js';
 
-/** Our documents' names in the work dir: `nft-PID-SEQ.json` (NftDriver.run). */
-const DOCUMENT = /^nft-(\d+)-\d+\.json$/;
+/** Our documents' names in the work dir: `nft-PID-SEQ.json`, `nft-PID-SEQ.nft` in nft's own
+ *  syntax (NftDriver.run, transactNative). */
+const DOCUMENT = /^nft-(\d+)-\d+\.(?:json|nft)$/;
+
+/** Paths nft's `include "…"` takes as they are (no quote, space or escape to get wrong). */
+const PLAIN_PATH = /^\/[\w./-]+$/;
 
 /** Removes the documents a process other than this one left in `dir` (a daemon killed while
  *  nft ran: up to 15 MB each, at a 1M-entry load; in the state dir, where utmd run by hand
@@ -120,19 +124,7 @@ export class NftDriver implements RulesetBackend {
   protected async run(args: string[], doc?: string | Uint8Array, started?: () => void): Promise<string> {
     let file: string | undefined;
     try {
-      if (doc !== undefined) {
-        // the state dir when the runtime dir is full (sys/writableDir.ts)
-        file = await inWritableDir(this.documentDirs, (dir) => {
-          const f = join(dir, `nft-${process.pid}-${++this.seq}.json`);
-          try {
-            writeFileSync(f, doc, { mode: 0o600 });
-          } catch (e) {
-            rmSync(f, { force: true }); // a part written before the disk filled
-            throw e;
-          }
-          return f;
-        });
-      }
+      if (doc !== undefined) file = await this.writeDocument(doc, 'json');
       const argv = [...this.nft, '-j', ...args, ...(file ? ['-f', file] : [])];
       const running = run(argv, { timeoutMs: this.timeoutMs }); // spawns at once
       started?.();
@@ -143,6 +135,21 @@ export class NftDriver implements RulesetBackend {
     } finally {
       if (file) rmSync(file, { force: true });
     }
+  }
+
+  /** Writes `doc` to a private file in the work dir (the state dir when the runtime dir is
+   *  full, sys/writableDir.ts), synchronously (see run); the caller removes it. */
+  private writeDocument(doc: string | Uint8Array, ext: 'json' | 'nft'): Promise<string> {
+    return inWritableDir(this.documentDirs, (dir) => {
+      const f = join(dir, `nft-${process.pid}-${++this.seq}.${ext}`);
+      try {
+        writeFileSync(f, doc, { mode: 0o600 });
+      } catch (e) {
+        rmSync(f, { force: true }); // a part written before the disk filled
+        throw e;
+      }
+      return f;
+    });
   }
 
   get table(): string {
@@ -158,6 +165,28 @@ export class NftDriver implements RulesetBackend {
       return;
     }
     await this.change(() => this.inSession(() => this.session.run(doc, started)));
+  }
+
+  /** A small batch of element commands written in nft's own syntax, as one transaction
+   *  through the long-lived nft: the line it gets is `include "FILE"`, so nft reads the batch
+   *  with buffered reads instead of one byte per read(2) (libedit, nft/session.ts). 1,000
+   *  element changes in a 97k-element set took 1.7–3.0 ms this way, 6.7–7.0 ms as a JSON
+   *  line (nft 1.0.6, 2026-12-04); everything the file holds is one batch, refused whole, and
+   *  its errors come on stderr as a line's do. Returns false, having done nothing, when it
+   *  cannot go this way (no session, too large, a work dir path include would not take):
+   *  the caller sends its JSON then. Throws NftError. */
+  async transactNative(text: string, started?: () => void): Promise<boolean> {
+    if (this.sessionMaxBytes <= 0 || text.length > this.sessionMaxBytes) return false;
+    if (!this.documentDirs.every((d) => PLAIN_PATH.test(d))) return false;
+    await this.change(async () => {
+      const file = await this.writeDocument(text, 'nft');
+      try {
+        await this.inSession(() => this.session.run(`include "${file}"`, started));
+      } finally {
+        rmSync(file, { force: true });
+      }
+    });
+    return true;
   }
 
   /** Maps the session's errors to NftError as for a process of its own. */

@@ -17,6 +17,7 @@ test('which modes are wanted, and only for our own entries', (t) => {
   t.is(wantedMode('dir', 0o40710, 0, 0), 0o700, 'a sub-directory is never passable');
   t.true(isTempName('ruleset.last-good.json.tmp-1234'));
   t.true(isTempName('ulogd.conf.tmp'));
+  t.true(isTempName('nft-4242-7.nft'), 'a native batch of the nft driver');
   t.true(isTempName('nft-99-3.json'));
   t.false(isTempName('utm.db'));
   t.false(isTempName('tmp'));
