@@ -12,6 +12,7 @@ import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
 import type { Guard } from './guard.js';
 import { RangePacker, type PackedRanges, type V4Parts } from './packed.js';
 import { patchParts, patchUnion } from './packedPatch.js';
+import type { V4Delta } from './snapshotDelta.js';
 
 export type ReuseRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256' | 'urls'>;
 
@@ -85,7 +86,7 @@ export function evaluateChanged(
 
 /** The entries and ranges of the new body: last's, patched; null if `dropped` is not within
  *  last's entries (never for what evaluateChanged gives; the caller then reads the whole). */
-export function patchLast(last: LastParse, dropped: V4Parts, fresh: V4Parts): { parts: V4Parts; ranges: Pick<PackedRanges, 'v4First' | 'v4Last'> } | null {
+export function patchLast(last: LastParse, dropped: V4Parts, fresh: V4Parts): { parts: V4Parts; ranges: Pick<PackedRanges, 'v4First' | 'v4Last'>; delta: V4Delta } | null {
   const parts = patchParts(last.parts, dropped, fresh);
-  return parts && { parts, ranges: patchUnion(last.ranges, parts, dropped, fresh) };
+  return parts && { parts, ...patchUnion(last.ranges, parts, dropped, fresh) };
 }

@@ -4,6 +4,7 @@
 // result equals what RangePacker and unionParts give for the whole new body (property tests in
 // test/unit/blocklist/lastParse.test.ts).
 import type { PackedRanges, V4Parts } from './packed.js';
+import type { V4Delta } from './snapshotDelta.js';
 
 /** `base` − `minus` + `plus`, as multisets, in order; null when `minus` is not within `base`
  *  (the caller then reads the whole body). One pass over `base`, no sort of it. */
@@ -61,8 +62,11 @@ function lowerBound(xs: Float64Array | Uint32Array, v: number, lo: number): numb
  * change itself make a window that is merged again from `now` alone. A range of `before`
  * outside every window holds the same entries now, and windows are never next to a range
  * copied, so the result is unionParts(now) (property test against it).
+ * `delta`: diffV4Ranges(before, result), from the windows alone (the ranges outside them are
+ * the same in both): what the group content and the snapshot would otherwise get by walking
+ * both whole lists, cold, once per refresh (2.1–2.5 ms of a 100k update, 2026-12-04).
  */
-export function patchUnion(before: Pick<PackedRanges, 'v4First' | 'v4Last'>, now: V4Parts, minus: V4Parts, plus: V4Parts): Pick<PackedRanges, 'v4First' | 'v4Last'> {
+export function patchUnion(before: Pick<PackedRanges, 'v4First' | 'v4Last'>, now: V4Parts, minus: V4Parts, plus: V4Parts): { ranges: Pick<PackedRanges, 'v4First' | 'v4Last'>; delta: V4Delta } {
   // the changes' spans, by first address
   const spans: Array<[number, number]> = [];
   for (const p of [minus, plus]) {
@@ -78,6 +82,7 @@ export function patchUnion(before: Pick<PackedRanges, 'v4First' | 'v4Last'>, now
   let k = 0;
   let r = 0; // ranges of `before` handled up to here
   let c = 0;
+  const delta = new DeltaBuilder();
   const copy = (to: number): void => {
     first.set(rf.subarray(r, to), k);
     last.set(rl.subarray(r, to), k);
@@ -103,11 +108,39 @@ export function patchUnion(before: Pick<PackedRanges, 'v4First' | 'v4Last'>, now
     }
     copy(lo);
     r = j;
+    const k0 = k;
     k = mergeWindow(now, a, b, first, last, k);
+    delta.window(rf, rl, lo, j, first, last, k0, k);
   }
   copy(n);
-  if (k >= (n + spans.length) * 0.9) return { v4First: first.subarray(0, k), v4Last: last.subarray(0, k) };
-  return { v4First: first.slice(0, k), v4Last: last.slice(0, k) };
+  const ranges = k >= (n + spans.length) * 0.9 ? { v4First: first.subarray(0, k), v4Last: last.subarray(0, k) } : { v4First: first.slice(0, k), v4Last: last.slice(0, k) };
+  return { ranges, delta: delta.finish() };
+}
+
+/** The ranges deleted and added, window by window (windows come in address order). */
+class DeltaBuilder {
+  private readonly delF: number[] = [];
+  private readonly delL: number[] = [];
+  private readonly addF: number[] = [];
+  private readonly addL: number[] = [];
+
+  /** One window: ranges bf/bl[i..ie) before, nf/nl[j..je) now (each sorted, disjoint). */
+  window(bf: Float64Array, bl: Float64Array, i: number, ie: number, nf: Float64Array, nl: Float64Array, j: number, je: number): void {
+    while (i < ie || j < je) {
+      const b = i < ie ? (bf[i] ?? 0) : Infinity;
+      const v = j < je ? (nf[j] ?? 0) : Infinity;
+      if (b === v && bl[i] === nl[j]) { i++; j++; }
+      else if (b <= v) { this.delF.push(b); this.delL.push(bl[i] ?? 0); i++; }
+      else { this.addF.push(v); this.addL.push(nl[j] ?? 0); j++; }
+    }
+  }
+
+  finish(): V4Delta {
+    return {
+      del: { v4First: Float64Array.from(this.delF), v4Last: Float64Array.from(this.delL) },
+      add: { v4First: Float64Array.from(this.addF), v4Last: Float64Array.from(this.addL) },
+    };
+  }
 }
 
 /** The merged ranges of the entries of `now` within a..b (none crosses its ends) written from

@@ -10,6 +10,7 @@ import { clean, evaluateChanged, patchLast, reusableFeed, reuseKey, type ParseRe
 import { RangePacker, type PackedRanges } from './packed.js';
 import { EMPTY_V6 } from './packedV6.js';
 import type { Validators } from './repos.js';
+import type { V4Delta, V4Ranges } from './snapshotDelta.js';
 
 export type FetchFn = (req: FeedFetchRequest) => Promise<FeedFetchResult>;
 
@@ -17,7 +18,11 @@ export type FetchFn = (req: FeedFetchRequest) => Promise<FeedFetchResult>;
 export type RefreshOutcome = { peers: string[] } & (
   | { kind: 'unchanged' }
   | { kind: 'fault'; reason: string; detail: Record<string, unknown>; stats?: FeedStats | undefined }
-  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators; timings: RefreshTimings });
+  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators; timings: RefreshTimings; v4Delta?: KnownDelta | undefined });
+
+/** The IPv4 ranges' change from `base` (the feed's ranges after its last read) to the new
+ *  ranges, known from patching them (packedPatch.ts): V4Diffs.remember takes it. */
+export interface KnownDelta { base: V4Ranges; delta: V4Delta }
 
 /** Where the time of one refresh went (ms). */
 export interface RefreshTimings { fetchMs: number; evaluateMs: number; packMs: number }
@@ -93,11 +98,13 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   if (changed && next && slot?.last) {
     if (!changed.health.ok) return { kind: 'fault', reason: changed.health.reason, detail: changed.health.detail, stats: changed.stats, peers: seen() };
     const t2 = performance.now();
+    const base = slot.last.ranges;
     const patched = patchLast(slot.last, changed.dropped, changed.fresh);
     if (patched) {
       slot.last = { body: next, key, parts: patched.parts, ranges: patched.ranges, stats: changed.stats };
       const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
-      return { kind: 'ok', ranges: { ...patched.ranges, ...EMPTY_V6 }, usable: changed.stats.usable, stats: changed.stats, validators, timings, peers: seen() };
+      const v4Delta = { base, delta: patched.delta };
+      return { kind: 'ok', ranges: { ...patched.ranges, ...EMPTY_V6 }, usable: changed.stats.usable, stats: changed.stats, validators, timings, v4Delta, peers: seen() };
     }
   }
   const packer = new RangePacker();

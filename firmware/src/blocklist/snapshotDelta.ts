@@ -49,15 +49,26 @@ export class V4Diffs {
   private readonly last: Array<{ base: V4Ranges; next: V4Ranges; delta: V4Delta }> = [];
   constructor(private readonly keep = 2) {}
 
-  /** diffV4Ranges(base, next), computed once per pair of list objects. */
+  /** diffV4Ranges(base, next), computed once per pair of lists (the same arrays). */
   diff(base: V4Ranges, next: V4Ranges): V4Delta {
-    const hit = this.last.find((e) => e.base === base && e.next === next);
+    const hit = this.last.find((e) => same(e.base, base) && same(e.next, next));
     if (hit) return hit.delta;
     const delta = diffV4Ranges(base, next);
-    this.last.push({ base, next, delta });
-    if (this.last.length > this.keep) this.last.shift();
+    this.remember(base, next, delta);
     return delta;
   }
+
+  /** Takes `delta` as diffV4Ranges(base, next), known another way (a feed's ranges patched
+   *  with the lines that changed: packedPatch.ts patchUnion, property-tested against it). */
+  remember(base: V4Ranges, next: V4Ranges, delta: V4Delta): void {
+    this.last.push({ base, next, delta });
+    if (this.last.length > this.keep) this.last.shift();
+  }
+}
+
+/** The same list: the same arrays (a list copied into a new object with `...` keeps them). */
+function same(a: V4Ranges, b: V4Ranges): boolean {
+  return a.v4First === b.v4First && a.v4Last === b.v4Last;
 }
 
 /** `base` without `d.del` and with `d.add`, in order. Throws SnapshotDeltaError when a deleted

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { refreshFeed, type RefreshOutcome } from '../../../firmware/src/blocklist/refresh.js';
 import { ParseReuse, evaluateChanged, patchLast, reuseKey } from '../../../firmware/src/blocklist/lastParse.js';
 import { RangePacker, unionParts, type V4Parts } from '../../../firmware/src/blocklist/packed.js';
+import { diffV4Ranges } from '../../../firmware/src/blocklist/snapshotDelta.js';
 import { bodyDelta, BLOCK_BYTES } from '../../../firmware/src/blocklist/bodyDelta.js';
 import { buildGuard, protectedRanges } from '../../../firmware/src/blocklist/guard.js';
 import { FeedSchema, type ResolvedFeed } from '../../../firmware/src/config/feedCatalog.js';
@@ -144,5 +145,9 @@ test('patching the entries and their ranges gives the merge of the new entries (
     t.deepEqual([...got!.parts.otherFirst], [...want.otherFirst]);
     const u = unionParts(want);
     t.deepEqual([[...got!.ranges.v4First], [...got!.ranges.v4Last]], [[...u.v4First], [...u.v4Last]]);
+    // the change of the ranges, from the windows alone: what walking both lists gives
+    const walked = diffV4Ranges(last.ranges, got!.ranges);
+    const flat = (d: typeof walked): number[][] => [[...d.del.v4First], [...d.del.v4Last], [...d.add.v4First], [...d.add.v4Last]];
+    t.deepEqual(flat(got!.delta), flat(walked));
   }), { numRuns: 500 });
 });
