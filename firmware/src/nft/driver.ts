@@ -43,6 +43,10 @@ export interface NftDriverOptions {
  *  reads its stdin one byte per system call, a fork of the daemon costs 7–66 ms. */
 export const SESSION_MAX_BYTES = 64 * 1024;
 
+/** A batch in nft's own syntax goes through the long-lived nft up to this size (nft reads the
+ *  included file with buffered reads: the byte-per-read limit above does not apply). */
+export const NATIVE_MAX_BYTES = 4 * 1024 * 1024;
+
 export type { ApplyReport } from './backend.js';
 
 /** Our documents' names in the work dir: `nft-PID-SEQ.json`, `nft-PID-SEQ.nft` in nft's own
@@ -176,7 +180,7 @@ export class NftDriver implements RulesetBackend {
    *  cannot go this way (no session, too large, a work dir path include would not take):
    *  the caller sends its JSON then. Throws NftError. */
   async transactNative(text: string, started?: () => void): Promise<boolean> {
-    if (this.sessionMaxBytes <= 0 || text.length > this.sessionMaxBytes) return false;
+    if (this.sessionMaxBytes <= 0 || text.length > NATIVE_MAX_BYTES) return false;
     if (!this.documentDirs.every((d) => PLAIN_PATH.test(d))) return false;
     await this.change(async () => {
       const file = await this.writeDocument(text, 'nft');
