@@ -56,9 +56,6 @@ export interface StorageWatchOptions {
   onReadOnly?: ((e: unknown) => void) | undefined;
   /** Most findings held while writes fail; the oldest are dropped beyond it. */
   maxHeld?: number | undefined;
-  /** Where the held findings are also kept, to outlive the process (app/heldFile.ts).
-   *  Default: HELD_FILE in the runtime dir, else in the state dir. */
-  heldPath?: string | undefined;
 }
 
 export interface StorageStatus {
@@ -93,7 +90,8 @@ export class StorageWatch {
 
   constructor(private readonly o: StorageWatchOptions) {
     this.poller = new Poller({ everyMs: o.checkMs, run: () => this.check() });
-    this.heldPath = o.heldPath ?? join(o.runtimeDir ?? o.stateDir, HELD_FILE);
+    // kept where the process after this one finds it: the runtime dir, else the state dir
+    this.heldPath = join(o.runtimeDir ?? o.stateDir, HELD_FILE);
     this.heldFile = new HeldFile(this.heldPath, o.log);
     this.st = {
       freeBytes: null, totalBytes: null, minFreeBytes: o.minFreeMb * 1024 * 1024, low: false, writable: true,

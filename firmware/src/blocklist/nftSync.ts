@@ -177,11 +177,13 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
   const post: Fragment[] = [];
   const verify: SetExpectation[] = [];
   const stats: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
-  /** The plan in nft's own syntax while it holds element changes only (null after anything else). */
-  let native: string[] | null = PLAIN_NAME.test(table) ? [] : null;
+  /** Each `delete`/`create` element command of `pre` in nft's own syntax, in the same order:
+   *  the plan has a native form when these are all it holds (planned at the end). */
+  const native: string[] = [];
+  let plainNames = PLAIN_NAME.test(table);
   const nativeCmd = (verb: 'delete' | 'create', set: string, elems: string): void => {
-    if (native && PLAIN_NAME.test(set)) native.push(`${verb} element inet ${table} ${set} { ${elems} }`);
-    else native = null;
+    if (!PLAIN_NAME.test(set)) plainNames = false;
+    native.push(`${verb} element inet ${table} ${set} { ${elems} }`);
   };
 
   /** A hash set that exists in the kernel: difference, or flush + refill when most changed.
@@ -201,14 +203,12 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
       stats.deleted += np - common;
     };
     if (hashSetSize(np) !== hashSetSize(nn)) {
-      native = null;
       resized.push(setCmd('delete', table, name, io.family), setCmd('add', table, name, io.family, nn));
       if (nn) resized.push(elementCmd('add', table, name, io.json(n)));
       refilled();
       return;
     }
     if (!given && io.common && Math.abs(nn - np) > nn / 2) {
-      native = null;
       pre.push(flushCmd(table, name));
       if (nn) pre.push(elementCmd('add', table, name, io.json(n)));
       refilled();
@@ -218,7 +218,6 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     const nAdd = io.size(d.add);
     const nDel = io.size(d.del);
     if (nAdd + nDel > io.size(n) / 2) {
-      native = null;
       pre.push(flushCmd(table, name));
       if (io.size(n)) pre.push(elementCmd('add', table, name, io.json(n)));
     } else {
@@ -246,12 +245,10 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
       const name = names.masked(len);
       if (pm && nm) hashSet(io, name, pm.nets, nm.nets, false, given?.masked[n.masked.indexOf(nm)]);
       else if (nm) {
-        native = null;
         pre.push(setCmd('add', table, name, io.family, io.size(nm.nets)));
         if (io.size(nm.nets)) pre.push(elementCmd('add', table, name, io.json(nm.nets)));
         stats.added += io.size(nm.nets);
       } else if (pm) {
-        native = null;
         post.push(setCmd('delete', table, name, io.family)); // after the rules that used it are gone
         stats.deleted += io.size(pm.nets);
       }
@@ -259,7 +256,6 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     const pl = p.masked.map((m) => m.len).join(',');
     const nl = n.masked.map((m) => m.len).join(',');
     if (pl !== nl || resized.length) {
-      native = null;
       const lookups = g.dirs.map((dir) => ({ dir, chain: blocklistLookupChain(g.id, dir, io.family) }));
       for (const { chain } of lookups) chains.push(`{"flush":{"chain":{"family":"inet","table":${q(table)},"name":${q(chain)}}}}`);
       chains.push(...resized);
@@ -273,7 +269,6 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     // the interval set: prefixes of rare lengths, few; edited like the hash sets
     const d = diffRanges(p.nets, n.nets);
     if (d.add.length + d.del.length > n.nets.length / 2 && d.add.length + d.del.length > 0) {
-      native = null;
       pre.push(flushCmd(table, names.net));
       if (n.nets.length) pre.push(elementCmd('add', table, names.net, netsJson(n.nets)));
       stats.intervalSetsReplaced++;
@@ -290,7 +285,10 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
 
   family(V4, (c) => ({ singles: c.v4Singles, masked: c.v4Masked, nets: c.v4Nets }), known);
   family(V6, (c) => ({ singles: c.v6Singles, masked: c.v6Masked, nets: c.v6Nets }));
-  return { cmds: [...pre, ...chains, ...post], native, verify, stats };
+  // element changes only: one native line for each command (a flush, a set declared or
+  // deleted, a chain rewritten has none), and names nft's own syntax takes as they are
+  const elementsOnly = !chains.length && !post.length && native.length === pre.length;
+  return { cmds: [...pre, ...chains, ...post], native: plainNames && elementsOnly ? native : null, verify, stats };
 }
 
 function netsJson(nets: readonly IpRange[]): string {
