@@ -25,7 +25,7 @@ import type { Logger } from './log.js';
 import { RetriedStart } from '../sensors/retriedStart.js';
 import { isStorageError } from '../errors/storageError.js';
 import type { StaffText } from '../text/staffText.js';
-import { prepareStateDir } from './stateDir.js';
+import { prepareStateDir, removeTempFiles } from './stateDir.js';
 import { listenBoth, loadSessionSecret, pageApp, prepareSecurePage, secureDeps, webDeps, type PagePorts, type SecurePage } from './web.js';
 import type { SecurePorts } from './webSecure.js';
 
@@ -95,6 +95,10 @@ export class Daemon {
     await app.restoreLastGood(o.restoredMs, t0);
     // Our own leftovers ended, temporary files removed, 0700/0600 enforced (app/stateDir).
     await prepareStateDir(o.stateDir, o.log);
+    // the runtime dir outlives a restart of the unit (RuntimeDirectoryPreserve=restart): a
+    // write a kill -9 interrupted there would stay until the next stop
+    const runtime = scratchDir(o.stateDir);
+    if (runtime !== o.stateDir) await removeTempFiles(runtime, o.log);
     // 2. Store, alerts and upstream; features load their persisted state.
     const store = AlertStore.open({
       stateDir: o.stateDir, config: o.config, provisioning: o.provisioning, deviceId: this.deviceId, startedAt: this.startedAt,

@@ -50,6 +50,33 @@ export async function prepareStateDir(dir: string, log: Logger, uid: number = pr
   return report;
 }
 
+/** Removes the temporary files of interrupted writes at the top of `dir` (the unit's
+ *  RuntimeDirectory, which systemd keeps over a restart since held findings live there:
+ *  app/heldFile.ts). Nothing else there is touched: dnsmasq's own sub-directory, the held
+ *  list itself, this process's own temporary files. Returns the paths removed; a failure is logged, never thrown. */
+export async function removeTempFiles(dir: string, log: Logger): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    log.warn(`cannot list ${dir}: ${errorMessage(e)}`);
+    return [];
+  }
+  const removed: string[] = [];
+  // this process's own (`.tmp-PID`, `nft-PID-SEQ`) may be in use right now
+  const ours = new RegExp(`(?:\\.tmp-|^nft-)${process.pid}(?:-\\d+\\.\\w+)?$`);
+  for (const n of names.filter((x) => isTempName(x) && !ours.test(x))) {
+    try {
+      await rm(join(dir, n), { force: true });
+      removed.push(join(dir, n));
+    } catch (e) {
+      log.warn(`cannot remove temporary file ${join(dir, n)}: ${errorMessage(e)}`);
+    }
+  }
+  if (removed.length) log.info(`removed ${removed.length} temporary file(s) of interrupted writes in ${dir}`, removed.slice(0, 20));
+  return removed;
+}
+
 async function walk(path: string, depth: number, uid: number, report: PrepareReport, log: Logger): Promise<void> {
   let st;
   try {

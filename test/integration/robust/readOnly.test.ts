@@ -19,7 +19,7 @@
 //    instead of silence, and the alert the read-only store refused (a blocked connection to
 //    the malware server) too: kept in the runtime dir, which systemd keeps over the restart.
 import test, { type ExecutionContext } from 'ava';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { startUtmd, labUtmdConfig, labProvisioning, type Utmd } from '../../lab/utmd.js';
@@ -169,6 +169,9 @@ test.serial('router, under systemd: the state dir turns read-only while utmd run
   });
   t.deepEqual(first.proc.exitStatus(), { code: 75, signal: null }, 'to be started again (EX_TEMPFAIL)');
   const restartedAt = Date.now();
+  // what a write interrupted by a kill -9 leaves there (the held list's rewrite, a batch for nft)
+  const stale = [join(d.runtimeDir, 'held-findings.json.tmp-999999'), join(d.runtimeDir, 'nft-999999-1.nft')];
+  for (const f of stale) writeFileSync(f, 'x'.repeat(4096));
 
   // an automatic restart: systemd keeps the runtime dir (RuntimeDirectoryPreserve=restart)
   const second = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning, env });
@@ -187,4 +190,5 @@ test.serial('router, under systemd: the state dir turns read-only while utmd run
   const line = await collector.waitFor((l) => l.includes('storage_failed'), 30_000);
   t.regex(line, /box-ro-systemd/, 'the monitoring centre hears that the box\'s storage failed, not silence');
   t.is(second.proc.exitStatus(), undefined, 'and the store in memory does not stop it again');
+  for (const f of stale) t.false(existsSync(f), `a kept runtime dir does not collect interrupted writes: ${f}`);
 });

@@ -4,7 +4,7 @@ import test from 'ava';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isTempName, prepareStateDir, wantedMode } from '../../../firmware/src/app/stateDir.js';
+import { isTempName, prepareStateDir, removeTempFiles, wantedMode } from '../../../firmware/src/app/stateDir.js';
 
 test('which modes are wanted, and only for our own entries', (t) => {
   t.is(wantedMode('dir', 0o40755, 0, 0), 0o700);
@@ -63,4 +63,21 @@ test('a pre-existing 0755 state dir with 0644 files becomes 0700/0600, says so, 
   lines.length = 0;
   t.is((await prepareStateDir(dir, log)).fixed.length, 0);
   t.false(lines.some((l) => /permissions fixed/.test(l)));
+});
+
+test('the runtime dir kept over a restart loses the temp files of a killed utmd, and keeps its own and everything else', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-run-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const stale = ['held-findings.json.tmp-4242', 'nft-4242-7.nft', 'nft-4242-8.json', 'ulogd.conf.tmp'];
+  const own = [`held-findings.json.tmp-${process.pid}`, `nft-${process.pid}-3.nft`];
+  const kept = ['held-findings.json', 'utmd.sock', 'dnsmasq', 'nft-home-absent', ...own];
+  for (const n of [...stale, ...kept]) writeFileSync(join(dir, n), 'x');
+  const lines: string[] = [];
+  const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+  const removed = await removeTempFiles(dir, log);
+  t.deepEqual(removed.map((p) => p.slice(dir.length + 1)).sort(), [...stale].sort());
+  for (const n of stale) t.false(existsSync(join(dir, n)), n);
+  for (const n of kept) t.true(existsSync(join(dir, n)), n);
+  t.true(lines.some((l) => /removed 4 temporary file/.test(l)));
+  t.deepEqual(await removeTempFiles(join(dir, 'absent'), log), [], 'a missing dir is logged, not thrown');
 });
