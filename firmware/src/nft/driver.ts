@@ -14,6 +14,7 @@ import { errorMessage } from '../errors/errorText.js';
 import type { ApplyReport, RulesetBackend } from './backend.js';
 import { isOneLine, NftSession, NftSessionError } from './session.js';
 import { inWritableDir } from '../sys/writableDir.js';
+import { isStorageError } from '../errors/storageError.js';
 
 export class NftError extends Error {
   override name = 'NftError';
@@ -177,20 +178,29 @@ export class NftDriver implements RulesetBackend {
    *  element changes in a 97k-element set took 1.7–3.0 ms this way, 6.7–7.0 ms as a JSON
    *  line (nft 1.0.6, 2026-12-04); everything the file holds is one batch, refused whole, and
    *  its errors come on stderr as a line's do. Returns false, having done nothing, when it
-   *  cannot go this way (no session, too large, a work dir path include would not take):
+   *  cannot go this way (no session, too large, a work dir path include would not take, no
+   *  dir that takes the file):
    *  the caller sends its JSON then. Throws NftError. */
   async transactNative(text: string, started?: () => void): Promise<boolean> {
     if (this.sessionMaxBytes <= 0 || text.length > NATIVE_MAX_BYTES) return false;
     if (!this.documentDirs.every((d) => PLAIN_PATH.test(d))) return false;
-    await this.change(async () => {
-      const file = await this.writeDocument(text, 'nft');
+    return this.change(async () => {
+      let file: string;
+      try {
+        file = await this.writeDocument(text, 'nft');
+      } catch (e) {
+        // no dir takes the file (/run and the state dir both full or read-only): the JSON
+        // line through the session needs no file, so the caller's JSON still gets there
+        if (isStorageError(e)) return false;
+        throw e;
+      }
       try {
         await this.inSession(() => this.session.run(`include "${file}"`, started));
       } finally {
         rmSync(file, { force: true });
       }
+      return true;
     });
-    return true;
   }
 
   /** Maps the session's errors to NftError as for a process of its own. */

@@ -2,9 +2,10 @@
 // (`include "FILE"`: nft/driver.ts transactNative, blocklist/nftSync.ts native): against the
 // real kernel in a namespace this test makes and removes, the sets then hold exactly what the
 // JSON document would have given (IPv4 and IPv6 singles, an interval set with a prefix and a
-// range), a batch nft refuses changes nothing and says why, and no document is left behind.
+// range), a batch nft refuses changes nothing and says why, and no document is left behind;
+// when no dir takes the batch's file (both full) nothing is sent and the JSON line still works.
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -135,3 +136,45 @@ test('a work dir whose path include would not take as it is: nothing is done, an
     t.deepEqual(readdirSync(odd), []);
   });
 });
+
+test('no dir takes the batch\'s file (runtime and state dir full): nothing is done, and the same update as a JSON line still gets there', async (t) => {
+  await withNs(t, async (ns) => {
+    const root = mkdtempSync(join(tmpdir(), 'utm-natfull-'));
+    const full = join(root, 'full');
+    mkdirSync(full);
+    await run(['mount', '-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'utm-test-natfull', full]);
+    const driver = new NftDriver({ nft: ['ip', 'netns', 'exec', ns, '/usr/sbin/nft'], lastGoodPath: join(full, 'state', 'last-good.json'), workDir: full, tableName: 'utm' });
+    t.teardown(async () => {
+      await driver.close();
+      await run(['umount', '-l', full], { allowFailure: true });
+      rmSync(root, { recursive: true, force: true });
+    });
+    mkdirSync(join(full, 'state'));
+    // the first load before the disk filled
+    await driver.transact(syncDocument([planGroupSync('utm', G, emptyContent(), A)]));
+    writeFileSync(join(full, 'filler'), Buffer.alloc(60 * 1024));
+    await run(['dd', 'if=/dev/zero', `of=${join(full, 'filler2')}`, 'bs=4k', 'count=64'], { allowFailure: true }); // the rest, to ENOSPC
+    const before = await sets(ns);
+    const update = planGroupSync('utm', G, A, B);
+    t.false(await driver.transactNative(nativeDocument([update]) ?? ''), 'no file could be written: not sent');
+    t.deepEqual(await sets(ns), before, 'and nothing changed');
+    await driver.transact(syncDocument([update])); // a small document: one line to the session, no file
+    const want = await withNsSets(t, [A, B]);
+    t.deepEqual(await sets(ns), want, 'the JSON line gave the update');
+    t.deepEqual(readdirSync(full).filter((f) => f.startsWith('nft-')), [], 'no part of a document left behind');
+  });
+});
+
+/** The sets a fresh namespace holds after these contents were synced one after another (JSON). */
+async function withNsSets(t: ExecutionContext, steps: SetContent[]): Promise<Record<string, string[]>> {
+  let got: Record<string, string[]> = {};
+  await withNs(t, async (ns, d) => {
+    let prev = emptyContent();
+    for (const next of steps) {
+      await d.transact(syncDocument([planGroupSync('utm', G, prev, next)]));
+      prev = next;
+    }
+    got = await sets(ns);
+  });
+  return got;
+}
