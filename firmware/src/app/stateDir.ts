@@ -65,16 +65,19 @@ export async function removeTempFiles(dir: string, log: Logger): Promise<string[
   const removed: string[] = [];
   // this process's own (`.tmp-PID`, `nft-PID-SEQ`) may be in use right now
   const ours = new RegExp(`(?:\\.tmp-|^nft-)${process.pid}(?:-\\d+\\.\\w+)?$`);
-  for (const n of names.filter((x) => isTempName(x) && !ours.test(x))) {
-    try {
-      await rm(join(dir, n), { force: true });
-      removed.push(join(dir, n));
-    } catch (e) {
-      log.warn(`cannot remove temporary file ${join(dir, n)}: ${errorMessage(e)}`);
-    }
-  }
+  for (const n of names.filter((x) => isTempName(x) && !ours.test(x))) await removeTemp(join(dir, n), removed, log);
   if (removed.length) log.info(`removed ${removed.length} temporary file(s) of interrupted writes in ${dir}`, removed.slice(0, 20));
   return removed;
+}
+
+/** Removes one temporary file, noting it in `removed`; a failure is logged. */
+async function removeTemp(path: string, removed: string[], log: Logger): Promise<void> {
+  try {
+    await rm(path, { force: true });
+    removed.push(path);
+  } catch (e) {
+    log.warn(`cannot remove temporary file ${path}: ${errorMessage(e)}`);
+  }
 }
 
 async function walk(path: string, depth: number, uid: number, report: PrepareReport, log: Logger): Promise<void> {
@@ -108,12 +111,7 @@ async function walk(path: string, depth: number, uid: number, report: PrepareRep
     const p = join(path, n);
     if (depth === 0 && n === DNSMASQ_DIR) continue; // devices/dnsmasqUser.ts owns its modes
     if (isTempName(n)) {
-      try {
-        await rm(p, { force: true });
-        report.tempRemoved.push(p);
-      } catch (e) {
-        log.warn(`state dir: cannot remove temporary file ${p}: ${errorMessage(e)}`);
-      }
+      await removeTemp(p, report.tempRemoved, log);
       continue;
     }
     await walk(p, depth + 1, uid, report, log);
