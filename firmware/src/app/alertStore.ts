@@ -100,7 +100,7 @@ export class AlertStore {
     this.mutes = new MutesRepo(db, d.now);
     const repos = { alerts: this.alerts, outbox: this.outbox, incidents: this.incidents, mutes: this.mutes };
     this.storage = new StorageWatch({
-      stateDir: d.stateDir, runtimeDir: scratchDir(d.stateDir), minFreeMb: d.config.storage.minFreeMb, checkMs: d.config.storage.checkSeconds * 1000,
+      stateDir: d.stateDir, runtimeDir: scratchDir(d.stateDir), minFreeMb: d.config.storage.minFreeMb, reserveMb: d.config.storage.reserveMb, checkMs: d.config.storage.checkSeconds * 1000,
       conditions: d.conditions, log: d.log, reraise: (f) => this.raise(f), onReadOnly: d.onReadOnly,
       prune: () => pruneForSpace(repos, d.now(), () => void db.pragma('wal_checkpoint(TRUNCATE)')),
     });

@@ -4,8 +4,12 @@
 // (SQLITE_FULL, SQLITE_IOERR, ENOSPC, …) raises the `storage` condition and is counted, never
 // a crash; findings that could not be stored are held (bounded) and stored once writes work
 // again, so the monitoring centre still hears about them. Recovery needs no restart.
-import { rmSync, writeFileSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
+// A reserve file (`space-reserve`, storage.reserveMb) holds back a few MB while there is room:
+// a write refused because the disk is full (whoever filled it) removes it, so the store works
+// again at once and the alert, the `disk` and `storage` conditions and the held findings reach
+// the monitoring centre while the disk stays full; it is made again once there is room.
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { open, rename, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Finding } from '../alerts/types.js';
 import type { Conditions } from './conditions.js';
@@ -34,6 +38,11 @@ export function diskLow(r: DiskReading, minFreeBytes: number): boolean {
  *  document is 1.5 MB). */
 const RUNTIME_MIN_FREE_BYTES = 2 * 1024 * 1024;
 
+/** The reserve's file in the state dir. */
+export const RESERVE_FILE = 'space-reserve';
+/** Codes of a write refused for want of room (the reserve helps), not of a failing disk. */
+const FULL_CODES = /^(SQLITE_FULL|ENOSPC|EDQUOT)/;
+
 export interface StorageWatchOptions {
   stateDir: string;
   minFreeMb: number;
@@ -56,6 +65,9 @@ export interface StorageWatchOptions {
   onReadOnly?: ((e: unknown) => void) | undefined;
   /** Most findings held while writes fail; the oldest are dropped beyond it. */
   maxHeld?: number | undefined;
+  /** MB held back in the reserve file (0: none). Counted as used: the `disk` condition asks
+   *  for minFreeMb free besides it, and it is made only then. */
+  reserveMb?: number | undefined;
 }
 
 export interface StorageStatus {
@@ -69,6 +81,8 @@ export interface StorageStatus {
   held: number;
   heldDropped: number;
   pruned: Record<string, number>;
+  /** The reserve file: its size, whether it is there now, how often a full disk took it. */
+  reserve: { bytes: number; present: boolean; released: number; lastReleasedAt: number | null };
 }
 
 async function readStatfs(dir: string): Promise<DiskReading> {
@@ -96,11 +110,23 @@ export class StorageWatch {
     this.st = {
       freeBytes: null, totalBytes: null, minFreeBytes: o.minFreeMb * 1024 * 1024, low: false, writable: true,
       writeFailures: 0, lastFailure: null, held: 0, heldDropped: 0, pruned: {},
+      reserve: { bytes: (o.reserveMb ?? 0) * 1024 * 1024, present: false, released: 0, lastReleasedAt: null },
     };
+    this.reservePath = join(o.stateDir, RESERVE_FILE);
   }
+
+  private readonly reservePath: string;
 
   /** Checks now, then every checkMs. */
   start(): void {
+    // a reserve an earlier config asked for, no longer wanted
+    if (!this.st.reserve.bytes) {
+      try {
+        rmSync(this.reservePath, { force: true });
+      } catch (e) {
+        this.o.log.warn(`storage: cannot remove the unwanted reserve ${this.reservePath}: ${errorMessage(e)}`);
+      }
+    }
     this.poller.start(true);
   }
 
@@ -121,7 +147,7 @@ export class StorageWatch {
   }
 
   status(): StorageStatus {
-    return { ...this.st, held: this.held.length, pruned: { ...this.st.pruned } };
+    return { ...this.st, held: this.held.length, pruned: { ...this.st.pruned }, reserve: { ...this.st.reserve } };
   }
 
   /** A write failed at a boundary: count it, raise `storage`, and check space now. */
@@ -136,6 +162,62 @@ export class StorageWatch {
     if (this.st.writable) this.o.log.error(`storage: a write failed (${where}); utmd keeps enforcing and retries when space returns`, e);
     this.st.writable = false;
     this.o.conditions.set('storage', false, `writes failing: ${storageCode(e)} (${where}); ${this.st.writeFailures} failed so far`);
+    if (FULL_CODES.test(storageCode(e))) this.releaseReserve();
+  }
+
+  /** The disk is full: the reserve goes, and writes are tried again right after the caller
+   *  held what it could not write (the held findings are stored and sent from there on). */
+  private releaseReserve(): void {
+    if (!this.reserveThere()) return;
+    try {
+      rmSync(this.reservePath, { force: true });
+    } catch (e) {
+      this.o.log.error('storage: the disk is full and its reserve cannot be removed', e);
+      return;
+    }
+    const r = this.st.reserve;
+    r.present = false;
+    r.released++;
+    r.lastReleasedAt = Date.now();
+    this.o.log.error(`storage: the disk is full; its ${Math.round(r.bytes / 1048576)} MB reserve released, so alerts are kept and sent while it stays full`);
+    setImmediate(() => this.tryRecover());
+  }
+
+  /** Whether the reserve file is there whole. */
+  private reserveThere(): boolean {
+    const r = this.st.reserve;
+    if (!r.bytes) return false;
+    try {
+      r.present = statSync(this.reservePath).size === r.bytes;
+    } catch {
+      r.present = false;
+    }
+    return r.present;
+  }
+
+  /** Makes the reserve file (a temporary name until whole, so a kill leaves no half reserve). */
+  private async makeReserve(): Promise<void> {
+    const r = this.st.reserve;
+    const tmp = `${this.reservePath}.tmp-${process.pid}`;
+    try {
+      const fh = await open(tmp, 'w', 0o600);
+      try {
+        const chunk = Buffer.alloc(1024 * 1024);
+        for (let left = r.bytes; left > 0; left -= chunk.length) await fh.write(chunk, 0, Math.min(left, chunk.length));
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, this.reservePath);
+      r.present = true;
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      this.o.log.warn(`storage: cannot make the ${Math.round(r.bytes / 1048576)} MB reserve in ${this.o.stateDir}: ${errorMessage(e)}`);
+    }
+  }
+
+  /** Writes work again (a 64 KiB test write: room for a few rows, not just a byte)? Then recover. */
+  private tryRecover(): void {
+    if (!this.st.writable && !this.inMemory && this.writeError(64 * 1024) === null) this.recovered();
   }
 
   /** SQLite says only "disk I/O error" or "cannot open" where the file system refuses every
@@ -206,15 +288,26 @@ export class StorageWatch {
         this.o.log.warn(`storage: cannot read free space of ${this.o.stateDir}: ${errorMessage(e)}`);
         return;
       }
-      this.st.freeBytes = r.freeBytes;
+      this.tryRecover(); // still full or failing: next round
+      // a reserve not held (released, or not made yet) is owed: counted as used, made when there is room besides it
+      const res = this.st.reserve;
+      let free = r.freeBytes;
+      if (res.bytes && !this.reserveThere() && this.st.writable && free - res.bytes >= this.st.minFreeBytes) {
+        await this.makeReserve();
+        if (res.present) free -= res.bytes;
+      }
+      const owed = res.bytes && !res.present ? res.bytes : 0;
+      this.st.freeBytes = free;
       this.st.totalBytes = r.totalBytes;
-      const low = diskLow(r, this.st.minFreeBytes);
+      const low = diskLow({ freeBytes: free - owed, totalBytes: r.totalBytes }, this.st.minFreeBytes);
       this.st.low = low;
-      const mb = Math.floor(r.freeBytes / 1024 / 1024);
-      this.o.conditions.set('disk', !low, `${mb} MB free in the state dir (threshold ${this.o.minFreeMb} MB)`);
-      if (low) this.pruneNow();
-      // 64 KiB: room for a few rows again, not just a byte (still full or failing: next round)
-      if (!this.st.writable && !this.inMemory && this.writeError(64 * 1024) === null) this.recovered();
+      const mb = Math.floor(free / 1024 / 1024);
+      const reserveText = res.bytes ? `, besides a ${Math.round(res.bytes / 1048576)} MB reserve${owed ? ' not held now' : ''}` : '';
+      this.o.conditions.set('disk', !low, `${mb} MB free in the state dir (threshold ${this.o.minFreeMb} MB${reserveText})`);
+      if (low) {
+        this.pruneNow();
+        this.tryRecover();
+      }
       await this.checkRuntimeDir();
     } finally {
       this.checking = false;
@@ -247,7 +340,8 @@ export class StorageWatch {
 
   private recovered(): void {
     this.st.writable = true;
-    this.o.conditions.set('storage', true, 'writes work again');
+    const onReserve = this.st.reserve.released > 0 && !this.reserveThere();
+    this.o.conditions.set('storage', true, `writes work again${onReserve ? ', on the space the reserve held (the disk needs room: see the disk condition)' : ''}`);
     this.o.log.info(`storage: writes work again; storing ${this.held.length} held finding(s)`);
     const held = this.held;
     this.held = [];

@@ -79,7 +79,7 @@ interface StatusAnswer {
   alerts?: { total?: number };
   upstream?: { pending?: { count?: number } };
   memory?: { rssBytes?: number };
-  storage?: { freeBytes: number | null; minFreeBytes: number; writable: boolean; writeFailures?: number; held?: number };
+  storage?: { freeBytes: number | null; minFreeBytes: number; writable: boolean; writeFailures?: number; held?: number; reserve?: { bytes: number; present: boolean; released: number } };
   page?: { open?: number; clients?: number; refusedPerClient?: number; timedOut?: number };
   capture?: { frames?: number; kernelDrops?: number; overflows?: number; truncated?: number; health?: { ok: boolean }[] };
   control?: { inProgress?: { cmd: string; elapsedMs: number }[] };
@@ -100,7 +100,7 @@ function printStatus(s: StatusAnswer, out: (s: string) => void): void {
   if (s.storage) {
     const st = s.storage;
     out(`storage    ${st.freeBytes === null ? '?' : Math.floor(st.freeBytes / 1048576)} MiB free (threshold ${Math.floor(st.minFreeBytes / 1048576)}), `
-      + `${st.writable ? 'writes ok' : 'WRITES FAILING'}${st.writeFailures ? `, ${safe(st.writeFailures)} failed writes` : ''}${st.held ? `, ${safe(st.held)} findings held` : ''}\n`);
+      + `${st.writable ? 'writes ok' : 'WRITES FAILING'}${st.writeFailures ? `, ${safe(st.writeFailures)} failed writes` : ''}${st.held ? `, ${safe(st.held)} findings held` : ''}${reserveText(st.reserve)}\n`);
   }
   if (s.capture) {
     const c = s.capture;
@@ -115,6 +115,12 @@ function printStatus(s: StatusAnswer, out: (s: string) => void): void {
 }
 
 /** "    told: <title> / <what to do>" when the daemon explained the alert. */
+/** The state dir's reserve (app/storage.ts), when one is configured. */
+function reserveText(r: { bytes: number; present: boolean; released: number } | undefined): string {
+  if (!r?.bytes) return '';
+  return `, reserve ${safe(Math.round(r.bytes / 1048576))} MiB ${r.present ? 'held' : 'NOT HELD'}${r.released ? ` (released ${safe(r.released)}× by a full disk)` : ''}`;
+}
+
 function toldLine(v: Told): string {
   return v.text ? `    told: ${safe(v.text.title)} / ${safe(v.text.todo)}\n` : '';
 }

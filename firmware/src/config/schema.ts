@@ -68,8 +68,9 @@ export const ConfigSchema = z
       .strictObject({
         minFreeMb: z.int().min(1).max(1_000_000).default(64).describe('Free space (MB) in the state dir below which utmd raises the "disk" condition and deletes low-value records first (sent upstream messages, alerts older than 7 days); unsent messages are never deleted'),
         checkSeconds: z.int().min(1).max(3600).default(30).describe('How often the free space in the state dir is checked'),
+        reserveMb: z.int().min(0).max(4096).default(8).describe('Space (MB) utmd holds back in a file in the state dir while there is room (0: none). A write refused because the disk is full removes it, so alerts are still stored and sent to the monitoring centre while the disk stays full; it is made again once minFreeMb is free besides it'),
       })
-      .default({ minFreeMb: 64, checkSeconds: 30 })
+      .default({ minFreeMb: 64, checkSeconds: 30, reserveMb: 8 })
       .describe('The state dir\'s disk space'),
     sensors: z
       .strictObject({

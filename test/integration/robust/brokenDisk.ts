@@ -115,7 +115,8 @@ export async function plugRouterWhileBroken<D extends BrokenDirs>(t: ExecutionCo
   t.teardown(() => lab.destroy());
   const d = await dirs(t, lab);
   const web = await internetWeb(lab);
-  const config = { ...labUtmdConfig(lab), interfaces: {}, lan: {}, storage: { minFreeMb: 4, checkSeconds: 1 } };
+  // no reserve (app/storage.ts): a disk that stays full, the reserve spent (or never made)
+  const config = { ...labUtmdConfig(lab), interfaces: {}, lan: {}, storage: { minFreeMb: 4, checkSeconds: 1, reserveMb: 0 } };
   const utmd = await startUtmd(lab, { stateDir: d.stateDir, config, provisioning: labProvisioning(id), env: { RUNTIME_DIRECTORY: d.runtimeDir } });
   t.teardown(() => utmd.stop());
   await waitPorts(utmd, (p) => !p.proven && p.problems.some((x) => x.code === 'no-evidence'), 'ports unproven');
@@ -157,7 +158,8 @@ export async function servedFromStart(t: ExecutionContext, lab: Lab, d: BrokenDi
 export async function feedUpdateWhileBroken(t: ExecutionContext, fl: FeedLab, d: BrokenDirs, breakDisk: (u: Utmd) => Promise<void>, [X, Y]: [string, string]): Promise<Utmd> {
   fl.writeFeed([X]);
   await fl.serve();
-  const config = { ...fl.config, storage: { minFreeMb: 4, checkSeconds: 1 } };
+  // no reserve (app/storage.ts): a disk that stays full, the reserve spent (or never made)
+  const config = { ...fl.config, storage: { minFreeMb: 4, checkSeconds: 1, reserveMb: 0 } };
   const utmd = await startUtmd(fl.lab, { stateDir: d.stateDir, config, env: { RUNTIME_DIRECTORY: d.runtimeDir } });
   t.teardown(() => utmd.stop());
   await fl.until(X, 'timeout', 'the first list enforced');

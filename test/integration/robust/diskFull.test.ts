@@ -1,6 +1,9 @@
 // A small tmpfs state dir filled up, then freed: utmd stays up and keeps enforcing (a
 // forwarded packet, a blocked packet), the page and utmctl show the full disk, the alert it
-// could not store is stored and sent once space returns, all without a restart.
+// could not store is stored and sent once space returns, all without a restart. The first two
+// worlds have no reserve (storage.reserveMb 0: spent already, or the disk was too full to make
+// one); the third has the default one, and the centre hears of the full disk and of a blocked
+// contact while the disk stays full.
 import test from 'ava';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +18,7 @@ import { fillUp, httpGet } from './helpers.js';
 import { privateMac, runDhclient, WINDOWS_10 } from '../devices/clients.js';
 
 type Cond = { id: string; ok: boolean; detail?: string };
-type Status = { conditions: Cond[]; storage: { writeFailures: number; held: number; low: boolean } };
+type Status = { conditions: Cond[]; storage: { writeFailures: number; held: number; low: boolean; reserve: { present: boolean; released: number } } };
 
 for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: state dir full, then freed: enforcement, page and utmctl go on; recovery by itself`, async (t) => {
   const lab = await createLab({ mode, lanHosts: 1 });
@@ -27,7 +30,7 @@ for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: state di
   const collector = await startUdpCollector(lab);
   const { web, malware } = lab.internet;
   await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }]);
-  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1, reserveMb: 0 } };
   const utmd = await startUtmd(lab, { stateDir, config, provisioning: labProvisioning('box-robust-02', { learningDays: 0 }) });
   t.teardown(() => utmd.stop());
   const host = lab.hosts[0]!;
@@ -81,4 +84,48 @@ for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: state di
   await collector.waitFor((line) => line.includes('storage_failed'), 30_000);
   t.deepEqual(await enforcement(), ['connected', 'timeout'], 'after: forwarded and blocked');
   t.is(utmd.proc.exitStatus(), undefined);
+});
+
+test.serial('router: state dir filled up by someone else, with the reserve: the centre hears of the full disk and of a blocked contact while it stays full', async (t) => {
+  const lab = await createLab({ mode: 'router', lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  const stateDir = join(lab.dir, 'state');
+  mkdirSync(stateDir, { recursive: true });
+  await run(['mount', '-t', 'tmpfs', '-o', 'size=24m,mode=0700', 'utm-test-state', stateDir]);
+  t.teardown(async () => { await run(['umount', '-l', stateDir]); });
+  const collector = await startUdpCollector(lab);
+  const { web, malware } = lab.internet;
+  await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }]);
+  // the product's default reserve (8 MB); 4 MB more kept free
+  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const utmd = await startUtmd(lab, { stateDir, config, provisioning: labProvisioning('box-robust-05', { learningDays: 0 }) });
+  t.teardown(() => utmd.stop());
+  const host = lab.hosts[0]!;
+  const status = async (): Promise<Status> => (await utmd.status()) as Status;
+  await waitFor(async () => (await status()).storage.reserve.present, { what: 'the reserve made', timeoutMs: 15_000 });
+  await waitFor(async () => (await status()).conditions.some((c) => c.id === 'sensor:dnsmasq' && c.ok), { what: 'dnsmasq running', timeoutMs: 30_000 });
+
+  // someone else's file takes every byte left; utmd's next write meets the full disk
+  fillUp(join(stateDir, 'filler'));
+  const [fwd, blk] = await tcpProbe(host.ns, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
+  t.deepEqual([fwd?.outcome, blk?.outcome], ['connected', 'timeout'], 'while full: forwarded and blocked');
+  // the centre hears, while the filler is still there: the blocked contact and the full disk
+  await collector.waitFor((l) => l.includes('blocklist_hit'), 30_000);
+  await collector.waitFor((l) => l.includes('disk_low'), 30_000);
+  const s = await waitFor(async () => { const x = await status(); return x.storage.reserve.released > 0 && x.conditions.some((c) => c.id === 'storage' && c.ok) ? x : undefined; },
+    { what: 'writes work again on the released reserve', timeoutMs: 20_000 });
+  t.false(s.storage.reserve.present);
+  t.true(s.storage.writeFailures > 0, 'the refused write was counted');
+  t.true(s.conditions.some((c) => c.id === 'disk' && !c.ok), 'the disk is still low (the reserve is owed)');
+  const alerts = JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[];
+  t.true(alerts.some((a) => a.kind === 'blocklist_hit'), 'the blocked contact is stored on the box too');
+  t.regex((await utmd.ctl(['status'])).stdout, /reserve 8 MiB NOT HELD \(released 1× by a full disk\)/);
+  const home = await httpGet(host.ns, `http://${lab.box.lanAddress.v4}/`);
+  t.notRegex(home.body ?? '', /state-safe/, 'the page does not say all is well');
+
+  // room again: the reserve is made again and the disk condition clears, without a restart
+  rmSync(join(stateDir, 'filler'));
+  await waitFor(async () => { const x = await status(); return x.storage.reserve.present && x.conditions.some((c) => c.id === 'disk' && c.ok); },
+    { what: 'the reserve back, the disk ok', timeoutMs: 20_000 });
+  t.is(utmd.proc.exitStatus(), undefined, 'utmd never restarted');
 });

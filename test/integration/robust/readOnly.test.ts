@@ -184,7 +184,13 @@ for (const mode of ['router', 'bridge'] as const) test.serial(`${mode}, under sy
     // the held alert is in the (memory) store before the centre can take it
     await waitFor(async () => (JSON.parse((await second.ctl(['alerts', '--json'])).stdout) as Array<{ kind: string }>).some((a) => a.kind === 'blocklist_hit'),
       { what: 'the held alert stored by the restarted utmd', timeoutMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 3_000)); // sends to the stopped collector fail meanwhile
+    // a send to the stopped collector fails (ICMP port unreachable → ECONNREFUSED), and the
+    // alert waits in the queue, before the collector comes back
+    const down = await waitFor(async () => {
+      const u = (JSON.parse((await second.ctl(['upstream', 'status', '--json'])).stdout) as { status: { lastError: string | null; queueDepth: number } }).status;
+      return u.lastError !== null && u.queueDepth > 0 ? u : undefined;
+    }, { what: 'a failed send to the stopped collector, the alert still queued', timeoutMs: 30_000 });
+    t.regex(down.lastError ?? '', /ECONNREFUSED|refused/i, `upstream status: ${JSON.stringify(down)}`);
     collector = await startUdpCollector(lab);
   }
   // before any new traffic to it: the centre hears of the connection the first process saw
