@@ -27,7 +27,7 @@ import { readRefusedNote } from './provisioningNote.js';
 import type { Feature } from '../feature/contract.js';
 import type { Logger } from './log.js';
 import { pruneForSpace, scheduleRetention } from './retention.js';
-import { StorageWatch } from './storage.js';
+import { releaseReserveToOpen, StorageWatch } from './storage.js';
 import { isStorageError } from '../errors/storageError.js';
 import { scratchDir } from '../sys/paths.js';
 import type { Reporting } from './reporting.js';
@@ -75,25 +75,40 @@ export class AlertStore {
   /** Opens utm.db in the state dir, or a store in memory when the disk fails (storage errors only; others throw). */
   static open(d: AlertStoreDeps): AlertStore {
     const file = join(d.stateDir, 'utm.db');
+    const schema = schemaOf(d.features);
+    let failure: unknown;
     try {
-      return new AlertStore(d, openDb(file, schemaOf(d.features)), null);
+      return new AlertStore(d, openDb(file, schema), null);
     } catch (e) {
-      // A full or failing disk at start (e.g. a migration needing space) must not keep utmd
-      // down: enforce and serve the page with a store in memory, and say so loudly.
       if (!isStorageError(e)) throw e;
-      // A copy of the disk's store when it can be read (a read-only flash, a full disk): the
-      // alerts, devices and unsent messages carry on, and the sequence numbers go on past the
-      // disk's (SEQ_SKIP ahead: after a repair the disk's store knows nothing of those given
-      // here). Else an empty one, whose numbers start again at 1.
-      const copy = readDbCopy(file, MEMORY_COPY_MAX_BYTES);
-      d.log.error(`the store cannot be opened on disk; running with ${copy ? 'a copy of it' : 'an empty one'} in memory until utmd restarts`, e);
-      const db = openDb(copy ?? ':memory:', schemaOf(d.features));
-      if (copy) new OutboxRepo(db).skipAhead(SEQ_SKIP);
-      return new AlertStore(d, db, e);
+      failure = e;
     }
+    // A full disk (after a clean stop SQLite needs room even to read: SQLITE_IOERR_SHMSIZE):
+    // the reserve makes that room, and the store stays on disk (said once started)
+    if (releaseReserveToOpen(d.stateDir, d.log)) {
+      try {
+        return new AlertStore(d, openDb(file, schema), null, failure);
+      } catch (e) {
+        if (!isStorageError(e)) throw e;
+        failure = e;
+      }
+    }
+    // A full or failing disk at start (e.g. a migration needing space) must not keep utmd
+    // down: enforce and serve the page with a store in memory, and say so loudly.
+    // A copy of the disk's store when it can be read (a read-only flash, a full disk): the
+    // alerts, devices and unsent messages carry on, and the sequence numbers go on past the
+    // disk's (SEQ_SKIP ahead: after a repair the disk's store knows nothing of those given
+    // here). Else an empty one, whose numbers start again at 1.
+    const copy = readDbCopy(file, MEMORY_COPY_MAX_BYTES);
+    d.log.error(`the store cannot be opened on disk; running with ${copy ? 'a copy of it' : 'an empty one'} in memory until utmd restarts`, failure);
+    const db = openDb(copy ?? ':memory:', schema);
+    if (copy) new OutboxRepo(db).skipAhead(SEQ_SKIP);
+    return new AlertStore(d, db, failure);
   }
 
-  private constructor(private readonly d: AlertStoreDeps, readonly db: Db, private readonly openFailure: unknown) {
+  /** `openFailure`: the disk's store could not be opened (this one is in memory); `openedOnReserve`:
+   *  it could, once the reserve was given up (app/storage.ts releaseReserveToOpen). */
+  private constructor(private readonly d: AlertStoreDeps, readonly db: Db, private readonly openFailure: unknown, private readonly openedOnReserve: unknown = null) {
     this.alerts = new AlertsRepo(db);
     this.outbox = new OutboxRepo(db);
     this.incidents = new IncidentsRepo(db);
@@ -162,6 +177,7 @@ export class AlertStore {
     // after the listener above: a store in memory since start is an alert too (it was set
     // before the listener, and so never alerted, until 2026-12-03)
     if (this.openFailure) this.storage.storeInMemory(this.openFailure);
+    if (this.openedOnReserve) this.storage.openedOnReserve(this.openedOnReserve);
     // what the process before this one could not store (a full disk, the flash turned
     // read-only before it restarted itself): kept in the runtime dir, stored now
     this.storage.restoreHeld();

@@ -43,6 +43,30 @@ export const RESERVE_FILE = 'space-reserve';
 /** Codes of a write refused for want of room (the reserve helps), not of a failing disk. */
 const FULL_CODES = /^(SQLITE_FULL|ENOSPC|EDQUOT)/;
 
+/** Before the store is open (AlertStore.open): when a small write in `stateDir` is refused for
+ *  want of room and the reserve is there, removes it and says so; returns whether it did. */
+export function releaseReserveToOpen(stateDir: string, log: Logger): boolean {
+  const reserve = join(stateDir, RESERVE_FILE);
+  const probe = join(stateDir, `storage-probe.tmp-${process.pid}`);
+  try {
+    statSync(reserve);
+    writeFileSync(probe, Buffer.alloc(64 * 1024), { mode: 0o600 });
+    return false; // there is room: the store failed for another reason
+  } catch (e) {
+    if (!FULL_CODES.test(storageCode(e))) return false; // no reserve, or a disk that fails
+  } finally {
+    rmSync(probe, { force: true });
+  }
+  try {
+    rmSync(reserve, { force: true });
+  } catch (e) {
+    log.error('storage: the disk is full and its reserve cannot be removed', e);
+    return false;
+  }
+  log.error('storage: the disk is full; its reserve released to open the store on disk');
+  return true;
+}
+
 export interface StorageWatchOptions {
   stateDir: string;
   minFreeMb: number;
@@ -239,6 +263,16 @@ export class StorageWatch {
     if (!isStorageError(e)) return false;
     this.noteFailure(e, where);
     return true;
+  }
+
+  /** The store was opened on disk only once its reserve was given up (releaseReserveToOpen):
+   *  counted as a release, and said as a failed write (the alerts; writes work again at the
+   *  first check). After the conditions' listener, as storeInMemory. */
+  openedOnReserve(e: unknown): void {
+    this.st.reserve.present = false;
+    this.st.reserve.released++;
+    this.st.reserve.lastReleasedAt = Date.now();
+    this.noteFailure(e, 'opening the store; opened on disk on the space its reserve held');
   }
 
   /** The store runs in memory since start (it could not be opened on disk): never "recovered" without a restart. */

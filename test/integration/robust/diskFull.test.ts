@@ -129,3 +129,38 @@ test.serial('router: state dir filled up by someone else, with the reserve: the 
     { what: 'the reserve back, the disk ok', timeoutMs: 20_000 });
   t.is(utmd.proc.exitStatus(), undefined, 'utmd never restarted');
 });
+
+test.serial('bridge: stopped cleanly, the state dir filled by someone else, started again → the store opens on disk on the reserve\'s space (not in memory) and the centre hears of the full disk', async (t) => {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+  t.teardown(() => lab.destroy());
+  const stateDir = join(lab.dir, 'state');
+  mkdirSync(stateDir, { recursive: true });
+  await run(['mount', '-t', 'tmpfs', '-o', 'size=24m,mode=0700', 'utm-test-state', stateDir]);
+  t.teardown(async () => { await run(['umount', '-l', stateDir]); });
+  const collector = await startUdpCollector(lab);
+  const { web, malware } = lab.internet;
+  await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }]);
+  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const provisioning = labProvisioning('box-robust-06', { learningDays: 0 });
+  const first = await startUtmd(lab, { stateDir, config, provisioning });
+  await waitFor(async () => ((await first.status()) as Status).storage.reserve.present, { what: 'the reserve made', timeoutMs: 15_000 });
+  // a clean stop: SQLite removes its WAL and shared-memory files, and needs room to make them again
+  await first.stop();
+  fillUp(join(stateDir, 'filler'));
+  const utmd = await startUtmd(lab, { stateDir, config, provisioning });
+  t.teardown(() => utmd.stop());
+  const status = async (): Promise<Status> => (await utmd.status()) as Status;
+  const s = await waitFor(async () => { const x = await status(); return x.conditions.some((c) => c.id === 'storage' && c.ok) ? x : undefined; },
+    { what: 'writes work on the disk\'s store (not a store in memory, which never says so)', timeoutMs: 20_000 });
+  t.like(s.storage.reserve, { present: false, released: 1 });
+  t.true(s.conditions.some((c) => c.id === 'disk' && !c.ok), 'the disk is still low (the reserve is owed)');
+  const host = lab.hosts[0]!;
+  const [fwd, blk] = await tcpProbe(host.ns, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
+  t.deepEqual([fwd?.outcome, blk?.outcome], ['connected', 'timeout'], 'while full: forwarded and blocked');
+  // the centre hears, the filler still there: the failed open, the full disk, the blocked contact
+  await collector.waitFor((l) => l.includes('storage_failed'), 30_000);
+  await collector.waitFor((l) => l.includes('disk_low'), 30_000);
+  await collector.waitFor((l) => l.includes('blocklist_hit'), 30_000);
+  t.true((JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[]).some((a) => a.kind === 'blocklist_hit'));
+  t.is(utmd.proc.exitStatus(), undefined);
+});

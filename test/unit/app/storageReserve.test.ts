@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
-import { RESERVE_FILE, StorageWatch, type DiskReading } from '../../../firmware/src/app/storage.js';
+import { releaseReserveToOpen, RESERVE_FILE, StorageWatch, type DiskReading } from '../../../firmware/src/app/storage.js';
 import { isTempName } from '../../../firmware/src/app/stateDir.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 
@@ -108,4 +108,20 @@ test('a failing or read-only disk keeps the reserve (it would not help), and 0 M
   none.w.start();
   await none.w.stop();
   t.deepEqual(readdirSync(none.dir), []);
+});
+
+test('before the store opens, the reserve goes only for a disk without room (here there is room, or no reserve: kept, false)', async (t) => {
+  const { dir, w, conditions } = world(t);
+  t.false(releaseReserveToOpen(dir, quiet), 'no reserve yet');
+  await w.check();
+  t.false(releaseReserveToOpen(dir, quiet), 'room for a small write: the store failed for another reason');
+  t.true(existsSync(join(dir, RESERVE_FILE)));
+  t.deepEqual(readdirSync(dir), [RESERVE_FILE], 'no probe file left');
+  // once the store was opened on the reserve's space (AlertStore.open), the watch counts and says it
+  rmSync(join(dir, RESERVE_FILE));
+  w.openedOnReserve(errWith('SQLITE_IOERR_SHMSIZE'));
+  t.like(w.status().reserve, { released: 1, present: false });
+  t.regex(cond(conditions, 'storage')?.detail ?? '', /SQLITE_IOERR_SHMSIZE \(opening the store; opened on disk on the space its reserve held\)/);
+  await w.check();
+  t.true(cond(conditions, 'storage')?.ok, 'writes work at the first check');
 });
