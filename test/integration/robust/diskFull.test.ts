@@ -3,8 +3,8 @@
 // could not store is stored and sent once space returns, all without a restart. The first two
 // worlds have no reserve (storage.reserveMb 0: spent already, or the disk was too full to make
 // one); the third has the default one, and the centre hears of the full disk and of a blocked
-// contact while the disk stays full.
-import test from 'ava';
+// contact while the disk stays full; the fourth starts again after a clean stop on a full disk.
+import test, { type ExecutionContext } from 'ava';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab } from '../../lab/lab.js';
@@ -20,7 +20,10 @@ import { privateMac, runDhclient, WINDOWS_10 } from '../devices/clients.js';
 type Cond = { id: string; ok: boolean; detail?: string };
 type Status = { conditions: Cond[]; storage: { writeFailures: number; held: number; low: boolean; reserve: { present: boolean; released: number } } };
 
-for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: state dir full, then freed: enforcement, page and utmctl go on; recovery by itself`, async (t) => {
+/** A lab whose state dir is a 24 MB tmpfs, a collector, a web server and a blocked address
+ *  listening on the internet side, and utmd's config (4 MB kept free; `reserveMb` as given,
+ *  else the product's default). */
+async function fullDiskLab(t: ExecutionContext, mode: 'bridge' | 'router', reserveMb?: number) {
   const lab = await createLab({ mode, lanHosts: 1 });
   t.teardown(() => lab.destroy());
   const stateDir = join(lab.dir, 'state');
@@ -30,15 +33,21 @@ for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: state di
   const collector = await startUdpCollector(lab);
   const { web, malware } = lab.internet;
   await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }]);
-  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1, reserveMb: 0 } };
-  const utmd = await startUtmd(lab, { stateDir, config, provisioning: labProvisioning('box-robust-02', { learningDays: 0 }) });
-  t.teardown(() => utmd.stop());
+  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1, ...(reserveMb === undefined ? {} : { reserveMb }) } };
   const host = lab.hosts[0]!;
-  const page = `http://${lab.box.lanAddress.v4}/`;
+  /** A forwarded and a blocked connection from the LAN host: their outcomes. */
   const enforcement = async (): Promise<[string | undefined, string | undefined]> => {
     const [fwd, blk] = await tcpProbe(host.ns, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
     return [fwd?.outcome, blk?.outcome];
   };
+  return { lab, stateDir, collector, config, host, enforcement };
+}
+
+for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: state dir full, then freed: enforcement, page and utmctl go on; recovery by itself`, async (t) => {
+  const { lab, stateDir, collector, config, host, enforcement } = await fullDiskLab(t, mode, 0);
+  const utmd = await startUtmd(lab, { stateDir, config, provisioning: labProvisioning('box-robust-02', { learningDays: 0 }) });
+  t.teardown(() => utmd.stop());
+  const page = `http://${lab.box.lanAddress.v4}/`;
   t.deepEqual(await enforcement(), ['connected', 'timeout'], 'before: forwarded and blocked');
   const status = async (): Promise<Status> => (await utmd.status()) as Status;
   await waitFor(async () => (await status()).conditions.some((c) => c.id === 'disk' && c.ok), { what: 'disk ok', timeoutMs: 15_000 });
@@ -87,28 +96,17 @@ for (const mode of ['bridge', 'router'] as const) test.serial(`${mode}: state di
 });
 
 test.serial('router: state dir filled up by someone else, with the reserve: the centre hears of the full disk and of a blocked contact while it stays full', async (t) => {
-  const lab = await createLab({ mode: 'router', lanHosts: 1 });
-  t.teardown(() => lab.destroy());
-  const stateDir = join(lab.dir, 'state');
-  mkdirSync(stateDir, { recursive: true });
-  await run(['mount', '-t', 'tmpfs', '-o', 'size=24m,mode=0700', 'utm-test-state', stateDir]);
-  t.teardown(async () => { await run(['umount', '-l', stateDir]); });
-  const collector = await startUdpCollector(lab);
-  const { web, malware } = lab.internet;
-  await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }]);
   // the product's default reserve (8 MB); 4 MB more kept free
-  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const { lab, stateDir, collector, config, host, enforcement } = await fullDiskLab(t, 'router');
   const utmd = await startUtmd(lab, { stateDir, config, provisioning: labProvisioning('box-robust-05', { learningDays: 0 }) });
   t.teardown(() => utmd.stop());
-  const host = lab.hosts[0]!;
   const status = async (): Promise<Status> => (await utmd.status()) as Status;
   await waitFor(async () => (await status()).storage.reserve.present, { what: 'the reserve made', timeoutMs: 15_000 });
   await waitFor(async () => (await status()).conditions.some((c) => c.id === 'sensor:dnsmasq' && c.ok), { what: 'dnsmasq running', timeoutMs: 30_000 });
 
   // someone else's file takes every byte left; utmd's next write meets the full disk
   fillUp(join(stateDir, 'filler'));
-  const [fwd, blk] = await tcpProbe(host.ns, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
-  t.deepEqual([fwd?.outcome, blk?.outcome], ['connected', 'timeout'], 'while full: forwarded and blocked');
+  t.deepEqual(await enforcement(), ['connected', 'timeout'], 'while full: forwarded and blocked');
   // the centre hears, while the filler is still there: the blocked contact and the full disk
   await collector.waitFor((l) => l.includes('blocklist_hit'), 30_000);
   await collector.waitFor((l) => l.includes('disk_low'), 30_000);
@@ -131,16 +129,7 @@ test.serial('router: state dir filled up by someone else, with the reserve: the 
 });
 
 test.serial('bridge: stopped cleanly, the state dir filled by someone else, started again → the store opens on disk on the reserve\'s space (not in memory) and the centre hears of the full disk', async (t) => {
-  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
-  t.teardown(() => lab.destroy());
-  const stateDir = join(lab.dir, 'state');
-  mkdirSync(stateDir, { recursive: true });
-  await run(['mount', '-t', 'tmpfs', '-o', 'size=24m,mode=0700', 'utm-test-state', stateDir]);
-  t.teardown(async () => { await run(['umount', '-l', stateDir]); });
-  const collector = await startUdpCollector(lab);
-  const { web, malware } = lab.internet;
-  await startTcpListener(lab, lab.ns.wan, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }]);
-  const config = { ...labUtmdConfig(lab, [malware.v4]), storage: { minFreeMb: 4, checkSeconds: 1 } };
+  const { lab, stateDir, collector, config, enforcement } = await fullDiskLab(t, 'bridge');
   const provisioning = labProvisioning('box-robust-06', { learningDays: 0 });
   const first = await startUtmd(lab, { stateDir, config, provisioning });
   await waitFor(async () => ((await first.status()) as Status).storage.reserve.present, { what: 'the reserve made', timeoutMs: 15_000 });
@@ -154,9 +143,7 @@ test.serial('bridge: stopped cleanly, the state dir filled by someone else, star
     { what: 'writes work on the disk\'s store (not a store in memory, which never says so)', timeoutMs: 20_000 });
   t.like(s.storage.reserve, { present: false, released: 1 });
   t.true(s.conditions.some((c) => c.id === 'disk' && !c.ok), 'the disk is still low (the reserve is owed)');
-  const host = lab.hosts[0]!;
-  const [fwd, blk] = await tcpProbe(host.ns, [{ addr: web.v4, port: 80 }, { addr: malware.v4, port: 443 }], { timeoutMs: 1500 });
-  t.deepEqual([fwd?.outcome, blk?.outcome], ['connected', 'timeout'], 'while full: forwarded and blocked');
+  t.deepEqual(await enforcement(), ['connected', 'timeout'], 'while full: forwarded and blocked');
   // the centre hears, the filler still there: the failed open, the full disk, the blocked contact
   await collector.waitFor((l) => l.includes('storage_failed'), 30_000);
   await collector.waitFor((l) => l.includes('disk_low'), 30_000);
