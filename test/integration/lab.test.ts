@@ -62,7 +62,10 @@ for (const mode of ['bridge', 'router'] as const satisfies readonly LabMode[]) {
     t.true((await rxPackets(lab.ns.box, 'eth1')) > boxIn, 'box eth1 (LAN side) received packets');
     t.true((await rxPackets(lab.ns.box, 'eth0')) > boxOut, 'box eth0 (WAN side) received replies');
     // No NAT in the lab itself: the internet host sees the LAN host's own address.
-    const remotes = new Set(listener.accepted().map((a) => a.remote.replace(/^::ffff:/, '')));
+    // (the listener prints each accept a little after the client saw it: wait for every host's)
+    const remotesNow = (): Set<string> => new Set(listener.accepted().map((a) => a.remote.replace(/^::ffff:/, '')));
+    const remotes = await waitFor(() => { const r = remotesNow(); return lab.hosts.every((h) => r.has(h.v4) && h.v6 !== undefined && r.has(h.v6)) ? r : undefined; },
+      { what: 'the server to print every host\'s accept', timeoutMs: 10_000 }).catch(remotesNow);
     for (const h of lab.hosts) {
       t.true(remotes.has(h.v4), `${h.v4} seen by the server`);
       t.true(h.v6 !== undefined && remotes.has(h.v6), `${String(h.v6)} seen by the server`);
@@ -142,6 +145,7 @@ test('two labs can exist at once and do not see each other', async (t) => {
   // Same addresses in both labs, yet each host lands in its own lab.
   t.true(await tcpConnect(ha.ns, a.internet.web.v4, 80, 10_000));
   t.true(await tcpConnect(hb.ns, b.internet.web.v4, 80, 10_000));
+  await waitFor(() => la.accepted().length >= 1, { what: 'lab a\'s server to print its accept', timeoutMs: 10_000 }).catch(() => undefined);
   t.is(la.accepted().length, 1, 'lab a saw only its own host');
 });
 
