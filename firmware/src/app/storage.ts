@@ -192,7 +192,12 @@ export class StorageWatch {
   /** The disk is full: the reserve goes, and writes are tried again right after the caller
    *  held what it could not write (the held findings are stored and sent from there on). */
   private releaseReserve(): void {
-    if (!this.reserveThere()) return;
+    if (!this.st.reserve.bytes) return;
+    try {
+      statSync(this.reservePath); // whatever its size (one an earlier config made goes too)
+    } catch {
+      return;
+    }
     try {
       rmSync(this.reservePath, { force: true });
     } catch (e) {

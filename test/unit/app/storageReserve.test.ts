@@ -125,3 +125,19 @@ test('before the store opens, the reserve goes only for a disk without room (her
   await w.check();
   t.true(cond(conditions, 'storage')?.ok, 'writes work at the first check');
 });
+
+test('a reserve of another size (an earlier config\'s) is given up by a full disk too, and made again at the configured size', async (t) => {
+  const { dir, w, stored, setFree } = world(t);
+  writeFileSync(join(dir, RESERVE_FILE), Buffer.alloc(4096));
+  setFree(11); // no room to make the 2 MB one yet
+  await w.check();
+  w.noteFailure(errWith('ENOSPC'), 'alert x');
+  w.hold(finding('x'));
+  t.false(existsSync(join(dir, RESERVE_FILE)));
+  await turn();
+  t.deepEqual(stored, ['x']);
+  t.like(w.status().reserve, { released: 1 });
+  setFree(400);
+  await w.check();
+  t.is(statSync(join(dir, RESERVE_FILE)).size, 2 * MB);
+});
