@@ -43,28 +43,49 @@ export const RESERVE_FILE = 'space-reserve';
 /** Codes of a write refused for want of room (the reserve helps), not of a failing disk. */
 const FULL_CODES = /^(SQLITE_FULL|ENOSPC|EDQUOT)/;
 
-/** Before the store is open (AlertStore.open): when a small write in `stateDir` is refused for
- *  want of room and the reserve is there, removes it and says so; returns whether it did. */
-export function releaseReserveToOpen(stateDir: string, log: Logger): boolean {
-  const reserve = join(stateDir, RESERVE_FILE);
-  const probe = join(stateDir, `storage-probe.tmp-${process.pid}`);
+/** The error a small file (`bytes`) written in `dir` meets now, or null when it can be
+ *  written (it is removed again). */
+function probeWrite(dir: string, bytes: number): unknown {
+  const file = join(dir, `storage-probe.tmp-${process.pid}`);
   try {
-    statSync(reserve);
-    writeFileSync(probe, Buffer.alloc(64 * 1024), { mode: 0o600 });
-    return false; // there is room: the store failed for another reason
+    writeFileSync(file, Buffer.alloc(bytes), { mode: 0o600 });
+    return null;
   } catch (e) {
-    if (!FULL_CODES.test(storageCode(e))) return false; // no reserve, or a disk that fails
+    return e;
   } finally {
-    rmSync(probe, { force: true });
+    try {
+      rmSync(file, { force: true });
+    } catch {
+      // nothing was made on a file system that takes no writes
+    }
+  }
+}
+
+/** Removes the reserve file at `path` when there is one (whatever its size: one an earlier
+ *  config made goes too); says so, and why. Returns whether it did. */
+function removeReserve(path: string, why: string, log: Logger): boolean {
+  try {
+    statSync(path);
+  } catch {
+    return false;
   }
   try {
-    rmSync(reserve, { force: true });
+    rmSync(path, { force: true });
   } catch (e) {
     log.error('storage: the disk is full and its reserve cannot be removed', e);
     return false;
   }
-  log.error('storage: the disk is full; its reserve released to open the store on disk');
+  log.error(`storage: the disk is full; its reserve released ${why}`);
   return true;
+}
+
+/** Before the store is open (AlertStore.open): when a small write in `stateDir` is refused for
+ *  want of room and the reserve is there, removes it; returns whether it did. */
+export function releaseReserveToOpen(stateDir: string, log: Logger): boolean {
+  const e = probeWrite(stateDir, 64 * 1024);
+  // room (the store failed for another reason), or a disk that fails rather than fills
+  if (e === null || !FULL_CODES.test(storageCode(e))) return false;
+  return removeReserve(join(stateDir, RESERVE_FILE), 'to open the store on disk', log);
 }
 
 export interface StorageWatchOptions {
@@ -192,23 +213,11 @@ export class StorageWatch {
   /** The disk is full: the reserve goes, and writes are tried again right after the caller
    *  held what it could not write (the held findings are stored and sent from there on). */
   private releaseReserve(): void {
-    if (!this.st.reserve.bytes) return;
-    try {
-      statSync(this.reservePath); // whatever its size (one an earlier config made goes too)
-    } catch {
-      return;
-    }
-    try {
-      rmSync(this.reservePath, { force: true });
-    } catch (e) {
-      this.o.log.error('storage: the disk is full and its reserve cannot be removed', e);
-      return;
-    }
+    if (!this.st.reserve.bytes || !removeReserve(this.reservePath, 'so alerts are kept and sent while it stays full', this.o.log)) return;
     const r = this.st.reserve;
     r.present = false;
     r.released++;
     r.lastReleasedAt = Date.now();
-    this.o.log.error(`storage: the disk is full; its ${Math.round(r.bytes / 1048576)} MB reserve released, so alerts are kept and sent while it stays full`);
     setImmediate(() => this.tryRecover());
   }
 
@@ -289,19 +298,7 @@ export class StorageWatch {
   /** The error a small file (`bytes`) written in the state dir meets now, or null when it can
    *  be written (it is removed again). */
   private writeError(bytes = 1): unknown {
-    const file = join(this.o.stateDir, `storage-probe.tmp-${process.pid}`);
-    try {
-      writeFileSync(file, Buffer.alloc(bytes), { mode: 0o600 });
-      return null;
-    } catch (e) {
-      return e;
-    } finally {
-      try {
-        rmSync(file, { force: true });
-      } catch {
-        // nothing was made on a file system that takes no writes
-      }
-    }
+    return probeWrite(this.o.stateDir, bytes);
   }
 
   /** Keeps a finding that could not be stored, to store it once writes work again. */
