@@ -4,6 +4,7 @@
 import type { Finding } from '../alerts/types.js';
 import type { Condition } from './conditions.js';
 import { READ_ONLY_CODES } from '../errors/storageError.js';
+import { RESERVE_USED_NOTE } from './storage.js';
 
 /** The page alert for a condition that just failed, or null when it is not alert-worthy. */
 export function conditionFinding(c: Condition, queued: number | null): Finding | null {
@@ -12,7 +13,7 @@ export function conditionFinding(c: Condition, queued: number | null): Finding |
   if (c.id === 'ruleset') return { ...base, kind: 'ruleset_failed', severity: 'warning', dedupKey: 'ruleset', params: {} };
   if (c.id.startsWith('sensor:')) return { ...base, kind: 'sensor_down', severity: 'warning', dedupKey: c.id, params: { sensor: c.id.slice(7) } };
   if (c.id === 'disk') return { ...base, kind: 'disk_low', severity: 'warning', dedupKey: 'disk', params: { freeMb: freeMbOf(c.detail) } };
-  if (c.id === 'storage') return { ...base, kind: 'storage_failed', severity: 'warning', dedupKey: 'storage', params: readOnlyOf(c.detail) ? { readOnly: true } : {} };
+  if (c.id === 'storage') return { ...base, kind: 'storage_failed', severity: 'warning', dedupKey: 'storage', params: storageParams(c.detail) };
   if (c.id === 'ports') return { ...base, kind: 'ports_unproven', severity: 'warning', dedupKey: 'ports', params: {} };
   if (c.id === 'page') return { ...base, kind: 'page_down', severity: 'warning', dedupKey: 'page', params: {} };
   if (c.id === 'control') return { ...base, kind: 'control_down', severity: 'warning', dedupKey: 'control', params: {} };
@@ -20,10 +21,13 @@ export function conditionFinding(c: Condition, queued: number | null): Finding |
   return null;
 }
 
-/** Whether a 'storage' condition's detail names a file system that turned read-only (EROFS;
- *  SQLite's SQLITE_READONLY*): a fault that does not mend itself, unlike a full disk. */
-function readOnlyOf(detail: string | undefined): boolean {
-  return READ_ONLY_CODES.test(detail ?? '');
+/** What the office's storage alert needs from a 'storage' condition's detail: `readOnly`, a
+ *  file system that turned read-only (EROFS; SQLite's SQLITE_READONLY*), a fault that does not
+ *  mend itself, unlike a full disk; `onReserve`, a full disk whose reserve the box now writes
+ *  on (app/storage.ts), so alerts are still kept and sent. */
+function storageParams(detail = ''): { readOnly?: true; onReserve?: true } {
+  if (READ_ONLY_CODES.test(detail)) return { readOnly: true };
+  return detail.includes(RESERVE_USED_NOTE) ? { onReserve: true } : {};
 }
 
 /** The free MB a 'disk' condition's detail starts with ("12 MB free …"), for the message. */

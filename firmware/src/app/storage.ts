@@ -40,6 +40,9 @@ const RUNTIME_MIN_FREE_BYTES = 2 * 1024 * 1024;
 
 /** The reserve's file in the state dir. */
 export const RESERVE_FILE = 'space-reserve';
+/** Ends the `storage` condition's detail when a full disk took the reserve: the office's
+ *  alert then says the box goes on on its spare space (app/health.ts). */
+export const RESERVE_USED_NOTE = 'writing on the space the reserve held';
 /** Codes of a write refused for want of room (the reserve helps), not of a failing disk. */
 const FULL_CODES = /^(SQLITE_FULL|ENOSPC|EDQUOT)/;
 
@@ -196,29 +199,38 @@ export class StorageWatch {
   }
 
   /** A write failed at a boundary: count it, raise `storage`, and check space now. */
-  noteFailure(failure: unknown, where: string): void {
+  noteFailure(failure: unknown, where: string, onReserve = false): void {
     const e = this.explained(failure);
-    if (!this.inMemory && !this.readOnlySaid && READ_ONLY_CODES.test(storageCode(e))) {
+    const code = storageCode(e);
+    if (!this.inMemory && !this.readOnlySaid && READ_ONLY_CODES.test(code)) {
       this.readOnlySaid = true;
       this.o.onReadOnly?.(e);
     }
     this.st.writeFailures++;
-    this.st.lastFailure = { at: Date.now(), where, code: storageCode(e) };
+    this.st.lastFailure = { at: Date.now(), where, code };
     if (this.st.writable) this.o.log.error(`storage: a write failed (${where}); utmd keeps enforcing and retries when space returns`, e);
     this.st.writable = false;
-    this.o.conditions.set('storage', false, `writes failing: ${storageCode(e)} (${where}); ${this.st.writeFailures} failed so far`);
-    if (FULL_CODES.test(storageCode(e))) this.releaseReserve();
+    // the reserve goes before the condition is set: the alert it raises says which case it is
+    if (FULL_CODES.test(code) && this.releaseReserve()) onReserve = true;
+    this.o.conditions.set('storage', false, `writes failing: ${code} (${where}); ${this.st.writeFailures} failed so far${onReserve ? `; ${RESERVE_USED_NOTE}` : ''}`);
   }
 
   /** The disk is full: the reserve goes, and writes are tried again right after the caller
-   *  held what it could not write (the held findings are stored and sent from there on). */
-  private releaseReserve(): void {
-    if (!this.st.reserve.bytes || !removeReserve(this.reservePath, 'so alerts are kept and sent while it stays full', this.o.log)) return;
+   *  held what it could not write (the held findings are stored and sent from there on).
+   *  Returns whether it went now. */
+  private releaseReserve(): boolean {
+    if (!this.st.reserve.bytes || !removeReserve(this.reservePath, 'so alerts are kept and sent while it stays full', this.o.log)) return false;
+    this.countRelease();
+    setImmediate(() => this.tryRecover());
+    return true;
+  }
+
+  /** A full disk took the reserve (status and `utmctl status`). */
+  private countRelease(): void {
     const r = this.st.reserve;
     r.present = false;
     r.released++;
     r.lastReleasedAt = Date.now();
-    setImmediate(() => this.tryRecover());
   }
 
   /** Whether the reserve file is there whole. */
@@ -283,10 +295,8 @@ export class StorageWatch {
    *  counted as a release, and said as a failed write (the alerts; writes work again at the
    *  first check). After the conditions' listener, as storeInMemory. */
   openedOnReserve(e: unknown): void {
-    this.st.reserve.present = false;
-    this.st.reserve.released++;
-    this.st.reserve.lastReleasedAt = Date.now();
-    this.noteFailure(e, 'opening the store; opened on disk on the space its reserve held');
+    this.countRelease();
+    this.noteFailure(e, 'opening the store', true);
   }
 
   /** The store runs in memory since start (it could not be opened on disk): never "recovered" without a restart. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import { releaseReserveToOpen, RESERVE_FILE, StorageWatch, type DiskReading } from '../../../firmware/src/app/storage.js';
+import { conditionFinding } from '../../../firmware/src/app/health.js';
 import { isTempName } from '../../../firmware/src/app/stateDir.js';
 import type { Finding } from '../../../firmware/src/alerts/types.js';
 
@@ -30,6 +31,11 @@ function world(t: { teardown(fn: () => void): void }, reserveMb = 2): { dir: str
 }
 
 const cond = (c: Conditions, id: string): { ok: boolean; detail?: string } | undefined => c.list().find((x) => x.id === id);
+/** The params of the office's alert the `storage` condition raises now. */
+const storageAlert = (c: Conditions): unknown => {
+  const s = c.list().find((x) => x.id === 'storage');
+  return s && conditionFinding(s, null)?.params;
+};
 
 test('the reserve is made while there is room besides it, whole and under its own name', async (t) => {
   const { dir, w, conditions } = world(t);
@@ -66,6 +72,7 @@ test('a write refused for want of room gives the reserve up: what was held is st
   w.hold(finding('blocklist_hit'));
   t.false(existsSync(join(dir, RESERVE_FILE)), 'the reserve is gone at once');
   t.false(cond(conditions, 'storage')?.ok);
+  t.deepEqual(storageAlert(conditions), { onReserve: true }, "the office's alert says the box goes on on its spare space");
   t.deepEqual(stored, [], 'nothing stored before the caller held it');
   await turn();
   t.deepEqual(stored, ['blocklist_hit'], 'stored on the space the reserve held');
@@ -82,6 +89,7 @@ test('a write refused for want of room gives the reserve up: what was held is st
   w.noteFailure(errWith('ENOSPC'), 'alert x');
   w.hold(finding('x'));
   t.like(w.status().reserve, { released: 1 });
+  t.deepEqual(storageAlert(conditions), {}, 'no spare space this time: the alert says records cannot be written');
   // room again: the reserve comes back
   setFree(400);
   await w.check();
@@ -91,9 +99,10 @@ test('a write refused for want of room gives the reserve up: what was held is st
 });
 
 test('a failing or read-only disk keeps the reserve (it would not help), and 0 MB makes none', async (t) => {
-  const { dir, w } = world(t);
+  const { dir, w, conditions } = world(t);
   await w.check();
   w.noteFailure(errWith('EROFS'), 'last-good');
+  t.deepEqual(storageAlert(conditions), { readOnly: true });
   w.noteFailure(errWith('SQLITE_IOERR_WRITE'), 'alert');
   t.true(existsSync(join(dir, RESERVE_FILE)));
   t.like(w.status().reserve, { present: true, released: 0 });
@@ -121,7 +130,8 @@ test('before the store opens, the reserve goes only for a disk without room (her
   rmSync(join(dir, RESERVE_FILE));
   w.openedOnReserve(errWith('SQLITE_IOERR_SHMSIZE'));
   t.like(w.status().reserve, { released: 1, present: false });
-  t.regex(cond(conditions, 'storage')?.detail ?? '', /SQLITE_IOERR_SHMSIZE \(opening the store; opened on disk on the space its reserve held\)/);
+  t.regex(cond(conditions, 'storage')?.detail ?? '', /SQLITE_IOERR_SHMSIZE \(opening the store\); 1 failed so far; writing on the space the reserve held$/);
+  t.deepEqual(storageAlert(conditions), { onReserve: true });
   await w.check();
   t.true(cond(conditions, 'storage')?.ok, 'writes work at the first check');
 });
