@@ -11,7 +11,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { v6RangesFromTexts, v6RangeTexts } from './packedV6.js';
+import { v6RangesFromTexts, v6RangesJson } from './packedV6.js';
 import { applyV4Delta, diffV4Ranges, type V4Delta, type V4Ranges } from './snapshotDelta.js';
 import { writeAtomic } from '../sys/files.js';
 import type { PackedRanges } from './packed.js';
@@ -122,7 +122,7 @@ function* snapshotSteps(s: FeedSnapshot): Generator<void, string> {
   const head = JSON.stringify({ version: 2, feedId: s.feedId, savedAt: s.savedAt, usable: s.usable });
   const v4Singles = yield* base64Chunks(singles);
   const v4Ranges = yield* base64Chunks(pairs);
-  return `${head.slice(0, -1)},"v4Singles":"${v4Singles}","v4Ranges":"${v4Ranges}","v6":${JSON.stringify(v6RangeTexts(s.ranges))}}`;
+  return `${head.slice(0, -1)},"v4Singles":"${v4Singles}","v4Ranges":"${v4Ranges}","v6":${v6RangesJson(s.ranges)}}`;
 }
 
 /** How many of the ranges from..to-1 are single addresses. */
@@ -215,10 +215,11 @@ const DeltaSchema = z.strictObject({
 /** The change of `s` against `base` as a delta file's text (pure). */
 export function encodeDelta(base: FeedSnapshot, s: FeedSnapshot, diff: (a: V4Ranges, b: V4Ranges) => V4Delta = diffV4Ranges): { text: string; ranges: number } {
   const d = diff(base.ranges, s.ranges);
-  const text = JSON.stringify({
+  const head = JSON.stringify({
     version: 1, feedId: s.feedId, base: { savedAt: base.savedAt, ranges: base.ranges.v4First.length }, savedAt: s.savedAt, usable: s.usable,
-    del: pairsText(d.del), add: pairsText(d.add), v6: v6RangeTexts(s.ranges),
+    del: pairsText(d.del), add: pairsText(d.add),
   });
+  const text = `${head.slice(0, -1)},"v6":${v6RangesJson(s.ranges)}}`;
   return { text, ranges: d.del.v4First.length + d.add.v4First.length };
 }
 

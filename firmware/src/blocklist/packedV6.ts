@@ -5,7 +5,7 @@
 // linear merge-walk. The IPv4 twin lives in packed.ts. Pure.
 import type { IpRange } from '../net/ip.js';
 import { cmpV6, copyV6, putV6BigInt, readV6RangeText, sortV6Order, touchesV6, v6BigInt } from '../net/ip6Numbers.js';
-import { v6RangeTexts as rangeTexts } from '../net/ip6Text.js';
+import { v6RangesJson as rangesJson } from '../net/ip6Text.js';
 
 /** Sorted, disjoint, non-adjacent IPv6 ranges (4 words an address). */
 export interface V6Ranges {
@@ -132,12 +132,13 @@ export function v6IpRanges(p: V6Ranges): IpRange[] {
   return out;
 }
 
-/** Snapshot text of the ranges (`a`, `a/len`, `a-b`, as every snapshot format writes them). */
-export function v6RangeTexts(p: V6Ranges): string[] {
-  return rangeTexts(p.v6First, p.v6Last);
+/** Snapshot text of the ranges: the JSON array of their texts (`a`, `a/len`, `a-b`, as every
+ *  snapshot format writes them). */
+export function v6RangesJson(p: V6Ranges): string {
+  return rangesJson(p.v6First, p.v6Last);
 }
 
-/** Reads v6RangeTexts back on numbers; throws IpParseError on a bad entry and RangeError when
+/** Reads v6RangesJson's texts back on numbers; throws IpParseError on a bad entry and RangeError when
  *  the list is not sorted, disjoint and non-adjacent (not written by us). */
 export function v6RangesFromTexts(texts: readonly string[]): V6Ranges {
   const first = new Uint32Array(4 * texts.length);

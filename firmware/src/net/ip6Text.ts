@@ -72,6 +72,24 @@ export function v6RangeTexts(first: Uint32Array, last: Uint32Array): string[] {
   return out;
 }
 
+/** `["a","a/len","a-b",…]`: the JSON array of every range's text (v6RangeTexts), written into
+ *  one buffer and read out once: no string per range (a snapshot's IPv6 list: 100k ranges took
+ *  30–60 ms as strings then JSON.stringify). The texts need no escaping. */
+export function v6RangesJson(first: Uint32Array, last: Uint32Array): string {
+  const n = first.length >>> 2;
+  const buf = Buffer.allocUnsafe(2 + 87 * n);
+  let o = 0;
+  buf[o++] = 91; // [
+  for (let i = 0; i < n; i++) {
+    if (i > 0) buf[o++] = 44; // ,
+    buf[o++] = 34; // "
+    o = writeV6Range(first, 4 * i, last, 4 * i, buf, o);
+    buf[o++] = 34;
+  }
+  buf[o++] = 93; // ]
+  return buf.toString('latin1', 0, o);
+}
+
 /** Text of every address of a list (4 words each). */
 export function v6Texts(xs: Uint32Array): string[] {
   return v6RangeTexts(xs, xs); // a range whose first is its last is written as the address

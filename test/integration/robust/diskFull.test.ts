@@ -117,9 +117,11 @@ test.serial('router: state dir filled up by someone else, with the reserve: the 
   t.true(s.conditions.some((c) => c.id === 'disk' && !c.ok), 'the disk is still low (the reserve is owed)');
   const alerts = JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[];
   t.true(alerts.some((a) => a.kind === 'blocklist_hit'), 'the blocked contact is stored on the box too');
+  t.true(alerts.some((a) => a.kind === 'storage_failed' && a.params['onReserve'] === true), 'the storage alert says the box writes on its spare space');
   t.regex((await utmd.ctl(['status'])).stdout, /reserve 8 MiB NOT HELD \(released 1× by a full disk\)/);
   const home = await httpGet(host.ns, `http://${lab.box.lanAddress.v4}/`);
   t.notRegex(home.body ?? '', /state-safe/, 'the page does not say all is well');
+  t.regex(home.body ?? '', /予備の空きに切り替えた/, "the office reads that alerts are still kept, not that nothing can be written");
 
   // room again: the reserve is made again and the disk condition clears, without a restart
   rmSync(join(stateDir, 'filler'));
@@ -148,6 +150,8 @@ test.serial('bridge: stopped cleanly, the state dir filled by someone else, star
   await collector.waitFor((l) => l.includes('storage_failed'), 30_000);
   await collector.waitFor((l) => l.includes('disk_low'), 30_000);
   await collector.waitFor((l) => l.includes('blocklist_hit'), 30_000);
-  t.true((JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[]).some((a) => a.kind === 'blocklist_hit'));
+  const alerts = JSON.parse((await utmd.ctl(['alerts', '--json'])).stdout) as Alert[];
+  t.true(alerts.some((a) => a.kind === 'blocklist_hit'));
+  t.true(alerts.some((a) => a.kind === 'storage_failed' && a.params['onReserve'] === true), 'the storage alert says the box writes on its spare space');
   t.is(utmd.proc.exitStatus(), undefined);
 });

@@ -7,10 +7,10 @@ import { parseFeed } from '../../../firmware/src/blocklist/parse.js';
 import { buildGuard, emptyGuardResult, guardEntry, protectedRanges } from '../../../firmware/src/blocklist/guard.js';
 import { guardV6 } from '../../../firmware/src/blocklist/guardV6.js';
 import { packRanges, RangePacker, splitPacked, unionPacked } from '../../../firmware/src/blocklist/packed.js';
-import { v6IpRanges, v6RangesFromTexts, v6RangeTexts } from '../../../firmware/src/blocklist/packedV6.js';
+import { v6IpRanges, v6RangesFromTexts, v6RangesJson } from '../../../firmware/src/blocklist/packedV6.js';
 import { maskedLengths } from '../../../firmware/src/blocklist/prefixSets.js';
 import { evaluateFeed, type FeedRules } from '../../../firmware/src/blocklist/evaluate.js';
-import { decodeSnapshot, encodeSnapshot } from '../../../firmware/src/blocklist/lastGood.js';
+import { applyDelta, decodeSnapshot, encodeDelta, encodeSnapshot } from '../../../firmware/src/blocklist/lastGood.js';
 import { putV6BigInt, v6BigInt } from '../../../firmware/src/net/ip6Numbers.js';
 import { formatAddress, formatRange, rangeToCidrs, type IpRange } from '../../../firmware/src/net/ip.js';
 import { mergeRanges } from '../../../firmware/src/net/rangeMerge.js';
@@ -124,7 +124,12 @@ test('a snapshot keeps IPv6 ranges as text (format 2, readable by the firmware b
     t.is(json.version, 2);
     t.deepEqual(json.v6, mergeRanges([entries])[6].map(formatRange));
     t.deepEqual(v6IpRanges(decodeSnapshot(text).ranges), v6IpRanges(ranges));
-    t.deepEqual(v6IpRanges(v6RangesFromTexts(v6RangeTexts(ranges))), v6IpRanges(ranges));
+    t.deepEqual(v6IpRanges(v6RangesFromTexts(JSON.parse(v6RangesJson(ranges)) as string[])), v6IpRanges(ranges));
+    // a delta file carries the whole IPv6 list the same way
+    const base = { feedId: 'x', savedAt: 1, usable: 0, ranges: packRanges([]) };
+    const delta = encodeDelta(base, { feedId: 'x', savedAt: 2, usable: entries.length, ranges });
+    t.deepEqual((JSON.parse(delta.text) as { v6: string[] }).v6, json.v6);
+    t.deepEqual(v6IpRanges(applyDelta(base, delta.text)?.ranges ?? packRanges([])), v6IpRanges(ranges));
   }));
   t.throws(() => v6RangesFromTexts(['2001:db8::5', '2001:db8::4']), { instanceOf: RangeError });
   t.throws(() => v6RangesFromTexts(['2001:db8::4', '2001:db8::5']), { instanceOf: RangeError }, 'adjacent ranges are not minimal');
