@@ -5,7 +5,7 @@ import type { IpRange } from '../net/ip.js';
 import type { Feed } from '../config/feedCatalog.js';
 import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
 import { emptyGuardResult, guardEntry, guardV4Batch, type Guard, type GuardReason } from './guard.js';
-import { guardV6, guardV6Range } from './guardV6.js';
+import { guardV6Batch, guardV6Range } from './guardV6.js';
 import { parseFeed, type LineRejectReason, type RejectSample } from './parse.js';
 
 export type FeedRules = Pick<Feed, 'id' | 'format' | 'csv' | 'allowHostBits' | 'minEntries' | 'maxShrinkRatio' | 'maxRejectRatio' | 'sha256'>;
@@ -39,6 +39,13 @@ export interface V4Sink {
   addV4(first: number, last: number): void;
 }
 
+/** Where guarded IPv6 entries go as words (a RangePacker), as V4Sink: in batches, entry k's
+ *  first at words[8k..8k+3], last at words[8k+4..8k+7]; one at a time what the guard carved. */
+export interface V6Sink {
+  addV6Batch(words: Uint32Array, n: number): void;
+  addV6(w: Uint32Array): void;
+}
+
 export interface FeedOutcome {
   feedId: string;
   health: FeedHealth;
@@ -59,9 +66,9 @@ export function evaluateFeed(
   /** With `sink`: guarded IPv4 entries as numbers, read on numbers from the line to here for
    *  the plain formats (no bigint or object per entry), in batches (parse.ts onV4Batch). */
   sinkV4?: V4Sink,
-  /** With `sinkV4`: guarded IPv6 entries as words (first at w[0..3], last at w[4..7], valid
-   *  during the call), read and guarded on numbers the same way (guardV6.ts). */
-  sinkV6?: (w: Uint32Array) => void,
+  /** With `sinkV4`: guarded IPv6 entries as words, read and guarded on numbers the same way,
+   *  in batches (parse.ts onV6Batch, guardV6.ts). */
+  sinkV6?: V6Sink,
 ): FeedOutcome {
   const stats: FeedStats = {
     dataLines: 0, parseAccepted: 0, parseRejected: {}, parseRejectedTotal: 0,
@@ -85,7 +92,7 @@ export function evaluateFeed(
       : (r: IpRange): void => { usable++; entries.push(r); };
     // made once, not per entry: a closure per line is 1M short-lived objects at 1M
     const keepV4 = (a: number, b: number): void => { usable++; sinkV4?.addV4(a, b); };
-    const keepV6 = (w: Uint32Array): void => { usable++; sinkV6?.(w); };
+    const keepV6 = (w: Uint32Array): void => { usable++; sinkV6?.addV6(w); };
     const p = parseFeed(body.text, {
       format: feed.format,
       ...(feed.csv ? { csv: feed.csv } : {}),
@@ -104,7 +111,13 @@ export function evaluateFeed(
           sinkV4.addV4Batch(fs, ls, m);
         },
       } : {}),
-      ...(sink && sinkV4 && sinkV6 ? { onV6: (w: Uint32Array) => guardV6(w, guard, g, keepV6) } : {}),
+      ...(sink && sinkV4 && sinkV6 ? {
+        onV6Batch: (words: Uint32Array, n: number) => {
+          const m = guardV6Batch(words, n, guard, g, keepV6);
+          usable += m;
+          sinkV6.addV6Batch(words, m);
+        },
+      } : {}),
     });
     stats.dataLines += p.dataLines;
     stats.parseAccepted += p.acceptedTotal;

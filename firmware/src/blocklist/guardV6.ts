@@ -28,11 +28,11 @@ export function v6Segments(segs: readonly Segment[], minPrefix: number): V6Segme
 
 const DIFF = new Uint32Array(4);
 
-/** True when last − first + 1 > 2^hostBits (w: first at 0..3, last at 4..7). */
-function tooBroad(w: Uint32Array, hostBits: number): boolean {
+/** True when last − first + 1 > 2^hostBits (w: first at at..at+3, last at at+4..at+7). */
+function tooBroad(w: Uint32Array, hostBits: number, at = 0): boolean {
   let borrow = 0;
   for (let k = 3; k >= 0; k--) {
-    const d = (w[4 + k] ?? 0) - (w[k] ?? 0) - borrow;
+    const d = (w[at + 4 + k] ?? 0) - (w[at + k] ?? 0) - borrow;
     DIFF[k] = d >>> 0;
     borrow = d < 0 ? 1 : 0;
   }
@@ -118,6 +118,30 @@ export function guardV6(w: Uint32Array, guard: Guard, res: GuardResult, keep: (w
   res.carvedTotal++;
   sample(w, [...reasons][0] ?? firstReason, true);
   for (const k of kept) keep(k);
+}
+
+/** guardV6 over a batch (parse.ts onV6Batch: entry k's words at words[8k..8k+7]), in place, as
+ *  guardV4Batch: the entries clear of every protected segment and not too broad are moved to
+ *  the front, in order, and their count returned; any other takes guardV6 (same counts, samples
+ *  and carving) and what survives of it goes to `keep`. No callback on the common path. */
+export function guardV6Batch(words: Uint32Array, n: number, guard: Guard, res: GuardResult, keep: (w: Uint32Array) => void): number {
+  const s = guard.v6;
+  if (!s) throw new TypeError('guard built without IPv6 segments (use buildGuard)');
+  const segments = s.reasons.length;
+  let m = 0;
+  for (let k = 0; k < n; k++) {
+    const at = 8 * k;
+    if (!tooBroad(words, s.maxHostBits, at)) {
+      const i = firstEndingAtOrAfter(s, words, at);
+      if (i >= segments || cmpV6(s.first, 4 * i, words, at + 4) > 0) {
+        if (m !== k) words.copyWithin(8 * m, at, at + 8);
+        m++;
+        continue;
+      }
+    }
+    guardV6(words.slice(at, at + 8), guard, res, keep); // the rare path
+  }
+  return m;
 }
 
 /** guardV6 for an entry the full parser read (bigints: ranges and rare lines). */

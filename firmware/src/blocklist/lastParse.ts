@@ -55,7 +55,7 @@ export function clean(s: FeedStats, packer: RangePacker): boolean {
 /** Parse and guard whole lines alone; null unless clean. */
 function evaluateLines(feed: ReuseRules, body: Buffer, guard: Guard): { stats: FeedStats; parts: V4Parts } | null {
   const packer = new RangePacker();
-  const o = evaluateFeed(feed, { v4: { text: body } }, guard, null, (r) => packer.add(r), packer, (w) => packer.addV6(w));
+  const o = evaluateFeed(feed, { v4: { text: body } }, guard, null, (r) => packer.add(r), packer, packer);
   return clean(o.stats, packer) ? { stats: o.stats, parts: packer.parts() } : null;
 }
 

@@ -110,6 +110,13 @@ export class RangePacker {
     this.v6.add(w);
   }
 
+  /** IPv6 entries k < n as words (first at words[8k..8k+3], last at words[8k+4..8k+7]; parse.ts
+   *  onV6Batch). */
+  addV6Batch(words: Uint32Array, n: number): void {
+    this.v6Added += n;
+    for (let k = 0; k < n; k++) this.v6.add(words, 8 * k);
+  }
+
   /** An IPv4 entry as numbers, first ≤ last. */
   addV4(first: number, last: number): void {
     if (first === last) return this.singles.push(first);

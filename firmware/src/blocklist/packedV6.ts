@@ -55,10 +55,10 @@ export class V6Collector {
   private readonly ranges = new Words();
   private readonly scratch = new Uint32Array(8);
 
-  /** An entry as words: first at w[0..3], last at w[4..7]. */
-  add(w: Uint32Array): void {
-    if (cmpV6(w, 0, w, 4) === 0) this.singles.push(w, 0, 4);
-    else this.ranges.push(w, 0, 8);
+  /** An entry as words: first at w[at..at+3], last at w[at+4..at+7]. */
+  add(w: Uint32Array, at = 0): void {
+    if (cmpV6(w, at, w, at + 4) === 0) this.singles.push(w, at, 4);
+    else this.ranges.push(w, at, 8);
   }
 
   /** An entry the full parser read (bigints; rare lines and ranges). */

@@ -32,6 +32,23 @@ export function scanV4Batch(bytes: Uint8Array, pos: number, allowHostBits: boole
   return at;
 }
 
+/** scanV4Batch for lines that are each exactly one IPv6 address or prefix (scanV6Line): entry
+ *  k's first address at words[8k..8k+3], its last at words[8k+4..8k+7]. */
+export function scanV6Batch(bytes: Uint8Array, pos: number, allowHostBits: boolean, out: Float64Array, words: Uint32Array): number {
+  const size = bytes.length;
+  const room = words.length >>> 3;
+  let n = 0;
+  let at = pos;
+  while (at <= size && n < room) {
+    const end = scanV6Line(bytes, at, size, allowHostBits, words, 8 * n);
+    if (end < 0) break;
+    n++;
+    at = end + 1;
+  }
+  out[2] = n;
+  return at;
+}
+
 /** Whether bytes[from..to) is exactly one IPv4 entry (into out[0], out[1]; out[2] = 4) or,
  *  with `v6`, one IPv6 entry (into v6[0..7]; out[2] = 6). */
 function entryAt(bytes: Uint8Array, from: number, to: number, allowHostBits: boolean, out: Float64Array, v6: Uint32Array | undefined): boolean {

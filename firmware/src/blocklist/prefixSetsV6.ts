@@ -2,7 +2,7 @@
 // merged ranges (packedV6.ts) cut into prefixes (net/ip6Numbers.ts forEachCidrV6), singles
 // and the network addresses of each common length as sorted Uint32Arrays of 4 words an
 // address; prefixes of rare lengths as the interval set's few ranges. Pure.
-import { forEachCidrV6, v6BigInt } from '../net/ip6Numbers.js';
+import { copyV6, forEachCidrV6, v6BigInt } from '../net/ip6Numbers.js';
 import type { IpRange } from '../net/ip.js';
 import type { V6Ranges } from './packedV6.js';
 import { maskedLengths } from './prefixSets.js';
@@ -28,8 +28,9 @@ export function splitV6(p: V6Ranges): V6Content {
   const v6Nets: IpRange[] = [];
   let s = 0;
   const put = (w: Uint32Array, at: number, len: number): void => {
+    // four words copied, not a subarray per prefix (an object each: 100k of them)
     if (len === 128) {
-      v6Singles.set(w.subarray(at, at + 4), s);
+      copyV6(w, at, v6Singles, s);
       s += 4;
       return;
     }
@@ -37,7 +38,7 @@ export function splitV6(p: V6Ranges): V6Content {
     const m = v6Masked[k];
     if (m) {
       const o = fill[k] ?? 0;
-      m.nets.set(w.subarray(at, at + 4), o);
+      copyV6(w, at, m.nets, o);
       fill[k] = o + 4;
       return;
     }

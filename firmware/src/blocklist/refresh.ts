@@ -108,7 +108,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     }
   }
   const packer = new RangePacker();
-  const outcome = evaluateFeed(i.feed, bodies, guard, i.lastGoodUsable, (r) => packer.add(r), packer, (w) => packer.addV6(w));
+  const outcome = evaluateFeed(i.feed, bodies, guard, i.lastGoodUsable, (r) => packer.add(r), packer, packer);
   if (!outcome.health.ok) return { kind: 'fault', reason: outcome.health.reason, detail: outcome.health.detail, stats: outcome.stats, peers: seen() };
   const t2 = performance.now();
   let ranges: PackedRanges;

@@ -95,11 +95,11 @@ function hostMaskWord(len: number, k: number): number {
  * Reads the line that starts at `buf[from]` (it ends at a line feed, a carriage return right
  * before one, or `to`) when it is exactly one IPv6 address or `address/len` in the strict form
  * net/ip.ts parseCidr accepts (length 0–128 in decimal without leading zeros; host bits zero
- * unless `allowHostBits`, which masks them). Writes first into out[0..3] and last into
- * out[4..7]; returns the index of the line feed (or `to`), -1 on anything else (the caller then
+ * unless `allowHostBits`, which masks them). Writes first into out[at..at+3] and last into
+ * out[at+4..at+7]; returns the index of the line feed (or `to`), -1 on anything else (the caller then
  * takes the full parser, which names the reason). No allocation.
  */
-export function scanV6Line(buf: Uint8Array, from: number, to: number, allowHostBits: boolean, out: Uint32Array): number {
+export function scanV6Line(buf: Uint8Array, from: number, to: number, allowHostBits: boolean, out: Uint32Array, at = 0): number {
   const size = Math.min(to, buf.length);
   let nl = from;
   let slash = -1;
@@ -109,7 +109,7 @@ export function scanV6Line(buf: Uint8Array, from: number, to: number, allowHostB
     if (c === 47 && slash < 0) slash = nl;
   }
   const end = nl > from && buf[nl - 1] === 13 ? nl - 1 : nl;
-  if (!scanV6Address(buf, from, slash < 0 ? end : slash, out, 0)) return -1;
+  if (!scanV6Address(buf, from, slash < 0 ? end : slash, out, at)) return -1;
   let len = 128;
   if (slash >= 0) {
     const digits = end - slash - 1;
@@ -124,10 +124,10 @@ export function scanV6Line(buf: Uint8Array, from: number, to: number, allowHostB
   }
   for (let k = 0; k < 4; k++) {
     const m = hostMaskWord(len, k);
-    const w = out[k] ?? 0;
+    const w = out[at + k] ?? 0;
     if ((w & m) !== 0 && !allowHostBits) return -1;
-    out[k] = (w & ~m) >>> 0;
-    out[4 + k] = (w | m) >>> 0;
+    out[at + k] = (w & ~m) >>> 0;
+    out[at + 4 + k] = (w | m) >>> 0;
   }
   return nl;
 }

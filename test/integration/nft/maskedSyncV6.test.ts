@@ -34,7 +34,7 @@ const singles = (n: number, salt: number): string[] =>
 function load(lines: string[]): SetContent {
   const p = new RangePacker();
   const o = evaluateFeed({ id: 'f', format: 'range', allowHostBits: false, minEntries: 1, maxShrinkRatio: 0, maxRejectRatio: 0 },
-    { v6: { text: lines.join('\n') } }, buildGuard(), null, (r) => p.add(r), p, (w) => p.addV6(w));
+    { v6: { text: lines.join('\n') } }, buildGuard(), null, (r) => p.add(r), p, p);
   if (!o.health.ok || o.stats.usable !== lines.length) throw new Error(`feed not loadable: ${JSON.stringify(o.stats)}`);
   return splitPacked(p.finish());
 }

@@ -208,7 +208,7 @@ test('a feed longer than one onV4Batch batch gives the same entries, in the same
       const rules = { id: 'f', format, ...(format === 'csv' ? { csv: { column: 2 } } : {}), allowHostBits: false, minEntries: 1, maxShrinkRatio: 0, maxRejectRatio: 1 };
       const ref = evaluateFeed(rules, { v4: { text: body } }, guard, null);
       const p = new RangePacker();
-      const got = evaluateFeed(rules, { v4: { text: Buffer.from(body) } }, guard, null, (r) => p.add(r), p, (w) => p.addV6(w));
+      const got = evaluateFeed(rules, { v4: { text: Buffer.from(body) } }, guard, null, (r) => p.add(r), p, p);
       t.deepEqual({ ...got.stats, usable: 0 }, { ...ref.stats, usable: 0 });
       t.is(got.stats.usable, ref.entries.length);
       const packed = p.finish();
