@@ -6,7 +6,7 @@ import type { IpRange } from '../net/ip.js';
 import { mergeRanges } from '../net/rangeMerge.js';
 
 import { sortU32 } from '../net/cidrNumbers.js';
-import { EMPTY_V6, unionV6, V6Collector, type V6Ranges } from './packedV6.js';
+import { EMPTY_V6, unionV6, V6Collector, v6PartsRanges, type V6Ranges } from './packedV6.js';
 
 export { splitPacked, type SetContent } from './prefixSets.js';
 
@@ -96,24 +96,20 @@ export class RangePacker {
   private readonly prefixes = new NumList(new Float64Array(256), newF64);
   private readonly pairs: Array<[number, number]> = [];
   private readonly v6 = new V6Collector();
-  private v6Added = 0;
 
   add(r: IpRange): void {
     if (r.family === 4) return this.addV4(Number(r.first), Number(r.last));
-    this.v6Added++;
     this.v6.addRange(r);
   }
 
   /** An IPv6 entry as words (first at w[0..3], last at w[4..7]). */
   addV6(w: Uint32Array): void {
-    this.v6Added++;
     this.v6.add(w);
   }
 
   /** IPv6 entries k < n as words (first at words[8k..8k+3], last at words[8k+4..8k+7]; parse.ts
    *  onV6Batch). */
   addV6Batch(words: Uint32Array, n: number): void {
-    this.v6Added += n;
     for (let k = 0; k < n; k++) this.v6.add(words, 8 * k);
   }
 
@@ -139,18 +135,19 @@ export class RangePacker {
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
-    return this.finishWithParts().ranges;
+    return { ...unionParts(this.parts()), ...this.v6.finish() };
   }
 
-  /** finish, with the IPv4 parts it merged (for the next refresh: lastParse.ts). */
-  finishWithParts(): { ranges: PackedRanges; parts: V4Parts } {
+  /** finish, with the IPv4 and IPv6 parts it merged (for the next refresh: lastParse.ts). */
+  finishWithParts(): { ranges: PackedRanges; parts: V4Parts; v6Parts: Uint32Array } {
     const parts = this.parts();
-    return { ranges: { ...unionParts(parts), ...this.v6.finish() }, parts };
+    const v6Parts = this.v6Parts();
+    return { ranges: { ...unionParts(parts), ...v6PartsRanges(v6Parts) }, parts, v6Parts };
   }
 
-  /** Whether an IPv6 entry was added. */
-  hasV6(): boolean {
-    return this.v6Added > 0;
+  /** The IPv6 entries added, sorted by (first, last), duplicates kept (packedV6.ts V6Collector.parts). */
+  v6Parts(): Uint32Array {
+    return this.v6.parts();
   }
 
   /** The IPv4 entries added, sorted, duplicates kept (what finish merges; a later refresh

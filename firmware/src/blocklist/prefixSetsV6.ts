@@ -3,6 +3,7 @@
 // and the network addresses of each common length as sorted Uint32Arrays of 4 words an
 // address; prefixes of rare lengths as the interval set's few ranges. Pure.
 import { copyV6, forEachCidrV6, v6BigInt } from '../net/ip6Numbers.js';
+import { exactPrefixV6 } from '../net/ip6Text.js';
 import type { IpRange } from '../net/ip.js';
 import type { V6Ranges } from './packedV6.js';
 import { maskedLengths } from './prefixSets.js';
@@ -18,7 +19,10 @@ export function splitV6(p: V6Ranges): V6Content {
   const l = p.v6Last;
   const counts = new Float64Array(129);
   const count = (_w: Uint32Array, _at: number, len: number): void => { counts[len] = (counts[len] ?? 0) + 1; };
-  for (let i = 0; i < f.length; i += 4) forEachCidrV6(f, i, l, i, count);
+  // most ranges are one prefix (a single address: 128): its length, without cutting
+  const exact = new Uint8Array(f.length >>> 2);
+  countExact(f, l, exact, counts);
+  for (let i = 0; i < f.length; i += 4) if (exact[i >>> 2] === NOT_ONE) forEachCidrV6(f, i, l, i, count);
   const lens = maskedLengths(counts, 128);
   const slot = new Int16Array(129).fill(-1);
   lens.forEach((len, i) => { slot[len] = i; });
@@ -45,6 +49,23 @@ export function splitV6(p: V6Ranges): V6Content {
     const first = v6BigInt(w, at);
     v6Nets.push({ family: 6, first, last: first + (1n << BigInt(128 - len)) - 1n });
   };
-  for (let i = 0; i < f.length; i += 4) forEachCidrV6(f, i, l, i, put);
+  for (let i = 0; i < f.length; i += 4) {
+    const len = exact[i >>> 2] ?? NOT_ONE;
+    if (len === NOT_ONE) forEachCidrV6(f, i, l, i, put);
+    else put(f, i, len);
+  }
   return { v6Singles, v6Masked, v6Nets };
+}
+
+/** exact[k] for a range that is not one prefix. */
+const NOT_ONE = 255;
+
+/** Each range's prefix length into exact[k] when it is exactly one prefix (counted), else
+ *  NOT_ONE (the caller cuts it). A top-level loop: no callback per range. */
+function countExact(f: Uint32Array, l: Uint32Array, exact: Uint8Array, counts: Float64Array): void {
+  for (let i = 0; i < f.length; i += 4) {
+    const len = exactPrefixV6(f, i, l, i);
+    exact[i >>> 2] = len < 0 ? NOT_ONE : len;
+    if (len >= 0) counts[len] = (counts[len] ?? 0) + 1;
+  }
 }

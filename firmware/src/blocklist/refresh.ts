@@ -8,7 +8,6 @@ import { FeedFetchError, fetchFeed, type FeedFetchRequest, type FeedFetchResult 
 import type { Guard } from './guard.js';
 import { clean, evaluateChanged, patchLast, reusableFeed, reuseKey, type ParseReuse } from './lastParse.js';
 import { RangePacker, type PackedRanges } from './packed.js';
-import { EMPTY_V6 } from './packedV6.js';
 import type { Validators } from './repos.js';
 import type { V4Delta, V4Ranges } from './snapshotDelta.js';
 
@@ -90,7 +89,8 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   const t1 = performance.now();
   const guard = typeof i.guard === 'function' ? i.guard(seen()) : i.guard;
   // a feed read line by line keeps its download for the next refresh (lastParse.ts)
-  const next = bodies.v4 && !bodies.v6 && Buffer.isBuffer(bodies.v4.text) && reusableFeed(i.feed) ? bodies.v4.text : undefined;
+  const only = reusableFeed(i.feed) ? (bodies.v4 ?? bodies.v6)?.text : undefined; // one URL
+  const next = Buffer.isBuffer(only) ? only : undefined;
   const slot = next ? i.reuse : undefined;
   const key = slot ? reuseKey(i.feed, guard) : '';
   // the lines that changed since the last download, when that gives the same result
@@ -101,10 +101,10 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     const base = slot.last.ranges;
     const patched = patchLast(slot.last, changed.dropped, changed.fresh);
     if (patched) {
-      slot.last = { body: next, key, parts: patched.parts, ranges: patched.ranges, stats: changed.stats };
+      slot.last = { body: next, key, parts: patched.parts, ranges: patched.ranges, v6Parts: patched.v6Parts, stats: changed.stats };
       const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
       const v4Delta = { base, delta: patched.delta };
-      return { kind: 'ok', ranges: { ...patched.ranges, ...EMPTY_V6 }, usable: changed.stats.usable, stats: changed.stats, validators, timings, v4Delta, peers: seen() };
+      return { kind: 'ok', ranges: patched.ranges, usable: changed.stats.usable, stats: changed.stats, validators, timings, v4Delta, peers: seen() };
     }
   }
   const packer = new RangePacker();
@@ -112,10 +112,10 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   if (!outcome.health.ok) return { kind: 'fault', reason: outcome.health.reason, detail: outcome.health.detail, stats: outcome.stats, peers: seen() };
   const t2 = performance.now();
   let ranges: PackedRanges;
-  if (slot && next && clean(outcome.stats, packer)) {
+  if (slot && next && clean(outcome.stats)) {
     const done = packer.finishWithParts();
     ranges = done.ranges;
-    slot.last = { body: next, key, parts: done.parts, ranges: done.ranges, stats: outcome.stats };
+    slot.last = { body: next, key, parts: done.parts, ranges: done.ranges, v6Parts: done.v6Parts, stats: outcome.stats };
   } else {
     if (slot) slot.last = null;
     ranges = packer.finish();

@@ -278,17 +278,18 @@ export function diffV6(prev: Uint32Array, next: Uint32Array): { add: Uint32Array
 }
 
 /**
- * The order of `n` keys of 4 words each at keys[stride·i ..] (a permutation of 0..n−1),
- * ascending: LSD radix sort by 16-bit digits, least significant first, skipping a digit all
- * keys share (the low words of /64 prefixes). Linear, no comparison callback.
+ * The order of `n` keys of `keyWords` words each (4: an address; 8: a first and last address,
+ * ordered by first, then last) at keys[stride·i ..] (a permutation of 0..n−1), ascending: LSD
+ * radix sort by 16-bit digits, least significant first, skipping a digit all keys share (the
+ * low words of /64 prefixes). Linear, no comparison callback.
  */
-export function sortV6Order(keys: Uint32Array, stride: number, n: number): Uint32Array {
+export function sortV6Order(keys: Uint32Array, stride: number, n: number, keyWords = 4): Uint32Array {
   let order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   let tmp = new Uint32Array(n);
   const count = new Uint32Array(65_537);
-  for (let digit = 0; digit < 8; digit++) {
-    const word = 3 - (digit >> 1);
+  for (let digit = 0; digit < 2 * keyWords; digit++) {
+    const word = keyWords - 1 - (digit >> 1);
     const shift = (digit & 1) * 16;
     count.fill(0);
     for (let i = 0; i < n; i++) {

@@ -6,7 +6,8 @@ import test from 'ava';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { refreshFeed, type RefreshOutcome } from '../../../firmware/src/blocklist/refresh.js';
-import { ParseReuse, evaluateChanged, patchLast, reuseKey } from '../../../firmware/src/blocklist/lastParse.js';
+import { ParseReuse, evaluateChanged, patchLast, reusableFeed, reuseKey } from '../../../firmware/src/blocklist/lastParse.js';
+import { patchV6Parts, v6PartsRanges } from '../../../firmware/src/blocklist/packedV6.js';
 import { RangePacker, unionParts, type V4Parts } from '../../../firmware/src/blocklist/packed.js';
 import { diffV4Ranges } from '../../../firmware/src/blocklist/snapshotDelta.js';
 import { bodyDelta, BLOCK_BYTES } from '../../../firmware/src/blocklist/bodyDelta.js';
@@ -14,9 +15,9 @@ import { buildGuard, protectedRanges } from '../../../firmware/src/blocklist/gua
 import { FeedSchema, type ResolvedFeed } from '../../../firmware/src/config/feedCatalog.js';
 import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
 
-function feedOf(format: 'plain' | 'range' | 'spamhaus-drop', allowHostBits = false): ResolvedFeed {
+function feedOf(format: 'plain' | 'range' | 'spamhaus-drop', allowHostBits = false, family: 'v4' | 'v6' = 'v4'): ResolvedFeed {
   return { ...FeedSchema.parse({
-    id: 'f1', name: { ja: 'テスト', en: 'test' }, description: { ja: 'テスト', en: 'test' }, category: 'malware', urls: { v4: 'http://192.0.2.53/f1.txt' }, format, direction: 'both', action: 'drop', minEntries: 1, refresh: '0 * * * *', enabledByDefault: true, allowHostBits,
+    id: 'f1', name: { ja: 'テスト', en: 'test' }, description: { ja: 'テスト', en: 'test' }, category: 'malware', urls: { [family]: 'http://192.0.2.53/f1.txt' }, format, direction: 'both', action: 'drop', minEntries: 1, refresh: '0 * * * *', enabledByDefault: true, allowHostBits,
   }), enabled: true } as unknown as ResolvedFeed;
 }
 
@@ -61,26 +62,30 @@ function edit(ls: string[], es: Edit[]): string[] {
   return out;
 }
 
-/** Clean lines only (no rejection, no IPv6), so that the changed-lines path is taken. */
+/** Clean lines only (no rejection), so that the changed-lines path is taken. */
 const cleanAddr = fc.tuple(fc.constantFrom(45, 77, 185, 203), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), octet).map((a) => a.join('.'));
+// few distinct IPv6 addresses and prefixes of one /40, so that they repeat, nest and touch
+const cleanV6 = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 6 })).map(([a, b]) => `2a01:4f8:${a}::${b}`);
 const cleanLine = fc.oneof(
   { weight: 40, arbitrary: cleanAddr },
   { weight: 2, arbitrary: cleanAddr.map((a) => `${a.replace(/\.\d+$/, '.0')}/24`) },
+  { weight: 6, arbitrary: cleanV6 },
+  { weight: 2, arbitrary: fc.oneof(fc.constantFrom('2a01:4f8:1::/48', '2a01:4f8:2::/64', '2a01:4f8::/40', '2a01:4f8:3::4/126'), fc.tuple(cleanV6, cleanV6).map(([a, b]) => `${a} - ${b}`)) },
   { weight: 1, arbitrary: fc.constantFrom('# c', '', '45.0.0.1 # why') },
 ).chain((l) => fc.constantFrom(`${l}\n`, `${l}\n`, `${l}\r\n`));
 const smallEdits = fc.array(fc.record({ at: fc.nat(), del: fc.nat(40), ins: fc.array(cleanLine, { maxLength: 20 }) }), { maxLength: 6 });
 
 test('reading the changed lines gives what reading the whole download gives, through a run of edits', async (t) => {
   await fc.assert(fc.asyncProperty(
-    fc.constantFrom('plain', 'range', 'spamhaus-drop'), fc.boolean(), fc.array(cleanLine, { minLength: 300, maxLength: 1500 }), fc.array(smallEdits, { minLength: 1, maxLength: 3 }), fc.boolean(),
-    async (format, hostBits, base, runs, dirty) => {
-      const feed = feedOf(format, hostBits);
+    fc.constantFrom('plain', 'range', 'spamhaus-drop'), fc.boolean(), fc.array(cleanLine, { minLength: 300, maxLength: 1500 }), fc.array(smallEdits, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.constantFrom<'v4' | 'v6'>('v4', 'v6'),
+    async (format, hostBits, base, runs, dirty, family) => {
+      const feed = feedOf(format, hostBits, family);
       const reuse = new ParseReuse();
       let ls: string[] = base;
       let usable: number | null = null;
       for (let r = 0; r <= runs.length; r++) {
         if (r > 0) ls = edit(ls, runs[r - 1]!);
-        // now and then a body with rejected lines, IPv6 or a missing last line feed
+        // now and then a body with rejected lines, a protected address or a missing last line feed
         const text = ls.join('') + (dirty && r === 1 ? '10.0.0.1\n2001:db8::7\n198.51.100.3' : '');
         const body = Buffer.from(text);
         const whole = await refresh(feed, body, usable);
@@ -138,8 +143,9 @@ test('patching the entries and their ranges gives the merge of the new entries (
     const gone = new Set(base.length ? drop.map((d) => d % base.length) : []);
     const now = [...base.filter((_, k) => !gone.has(k)), ...add];
     const then = pack(base);
-    const last = { body: Buffer.alloc(0), key: '', parts: then, ranges: unionParts(pack(base)), stats: {} as never };
-    const got = patchLast(last, pack(base.filter((_, k) => gone.has(k))), pack(add));
+    const none = new Uint32Array(0);
+    const last = { body: Buffer.alloc(0), key: '', parts: then, ranges: unionParts(pack(base)), v6Parts: none, stats: {} as never };
+    const got = patchLast(last, { parts: pack(base.filter((_, k) => gone.has(k))), v6Parts: none }, { parts: pack(add), v6Parts: none });
     const want = pack(now);
     t.deepEqual([...got!.parts.singles], [...want.singles]);
     t.deepEqual([...got!.parts.otherFirst], [...want.otherFirst]);
@@ -150,4 +156,47 @@ test('patching the entries and their ranges gives the merge of the new entries (
     const flat = (d: typeof walked): number[][] => [[...d.del.v4First], [...d.del.v4Last], [...d.add.v4First], [...d.add.v4Last]];
     t.deepEqual(flat(got!.delta), flat(walked));
   }), { numRuns: 500 });
+});
+
+test('patching IPv6 entries gives the sorted entries and the merge of the new ones (nested, touching, repeated)', (t) => {
+  // entries inside 2001:db8::/112 as (first, width): singles mostly, some wider; few distinct values
+  const entry = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 20 }) }));
+  const words = (x: number): number[] => [0x20010db8, 0, 0, x];
+  const pack = (es: Array<[number, number]>): Uint32Array => {
+    const p = new RangePacker();
+    for (const [f, w] of es) p.addV6(Uint32Array.from([...words(f), ...words(f + w)]));
+    return p.v6Parts();
+  };
+  fc.assert(fc.property(fc.array(entry, { maxLength: 200 }), fc.array(fc.nat(), { maxLength: 30 }), fc.array(entry, { maxLength: 30 }), (base, drop, add) => {
+    const gone = new Set(base.length ? drop.map((d) => d % base.length) : []);
+    const now = [...base.filter((_, k) => !gone.has(k)), ...add];
+    const got = patchV6Parts(pack(base), pack(base.filter((_, k) => gone.has(k))), pack(add));
+    t.deepEqual([...got!], [...pack(now)]);
+    const p = new RangePacker();
+    for (const [f, w] of now) p.addV6(Uint32Array.from([...words(f), ...words(f + w)]));
+    const want = p.finish();
+    const u = v6PartsRanges(got!);
+    t.deepEqual([[...u.v6First], [...u.v6Last]], [[...want.v6First], [...want.v6Last]]);
+  }), { numRuns: 500 });
+  // what the base does not hold cannot be taken away: the caller reads the whole body then
+  t.is(patchV6Parts(pack([[5, 0]]), pack([[6, 0]]), pack([])), null);
+  t.is(patchV6Parts(pack([[5, 0]]), pack([[5, 0], [5, 0]]), pack([])), null);
+});
+
+test('a 1% change of a clean IPv6 feed is read in part, and the ranges are those of the whole read', async (t) => {
+  const feed = feedOf('plain', false, 'v6');
+  const ls = Array.from({ length: 5000 }, (_, k) => (k % 10 === 0 ? `2a01:4f8:${k.toString(16)}::/48\n` : `2a02:db8::${k.toString(16)}\n`));
+  const prev = Buffer.from(ls.join(''));
+  const next = Buffer.from(edit(ls, [{ at: 0, del: 25, ins: [] }, { at: 2500, del: 1, ins: ['2a03::9\n'] }, { at: 4980, del: 0, ins: ['2a01:4f8:10::/64\n', '2a02:db8::1\n'] }]).join(''));
+  const reuse = new ParseReuse();
+  await refresh(feed, prev, null, reuse);
+  t.truthy(reuse.last, 'a clean evaluation is kept');
+  const c = evaluateChanged(feed, reuse.last!, next, guard, reuseKey(feed, guard), 5000);
+  t.truthy(c, 'taken');
+  t.is(c!.stats.usable, 5000 - 25 - 1 + 1 + 2);
+  t.deepEqual(seen(await refresh(feed, next, 5000, reuse)), seen(await refresh(feed, next, 5000)));
+  // a feed with both URLs is read whole (its two bodies are one list)
+  const both = { ...feed, urls: { v4: 'http://192.0.2.53/a.txt', v6: 'http://192.0.2.53/b.txt' } };
+  t.false(reusableFeed(both));
+  t.true(reusableFeed(feed));
 });
