@@ -6,12 +6,15 @@
 // 1M-entry feed of mostly singles (11 MB in format 1, whose write and fsync took 0.15–0.3 s of
 // a full load here), read back without parsing 1M strings.
 // A refresh that changed little writes only its change against that base, in
-// `<id>.delta` (snapshotDelta.ts): the base is written again (and the delta removed) once
-// the change passes MAX_DELTA_SHARE of the base's ranges.
+// `<id>.delta` (snapshotDelta.ts, snapshotDeltaV6.ts): the base is written again (and the
+// delta removed) once the change passes MAX_DELTA_SHARE of the base's ranges. Firmware from
+// before 2026-12-04 refuses a format-2 delta and starts from the base alone (an older list it
+// enforced) after a rollback.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { v6RangesFromTexts, v6RangesJson } from './packedV6.js';
+import { v6RangesFromTexts, v6RangesJson, type V6Ranges } from './packedV6.js';
+import { applyV6Delta, diffV6Ranges } from './snapshotDeltaV6.js';
 import { applyV4Delta, diffV4Ranges, type V4Delta, type V4Ranges } from './snapshotDelta.js';
 import { writeAtomic } from '../sys/files.js';
 import type { PackedRanges } from './packed.js';
@@ -195,32 +198,53 @@ function mergeSingles(singlesText: string, ranges: V4Ranges): V4Ranges {
   return { v4First, v4Last };
 }
 
-/** A base's change has its own file until it passes this share of the base's IPv4 ranges. */
+/** A base's change has its own file until it passes this share of the base's ranges. */
 export const MAX_DELTA_SHARE = 0.125;
 
-const DeltaSchema = z.strictObject({
-  version: z.literal(1).describe('Delta format version'),
+const DeltaBase = {
+  savedAt: z.number().describe('savedAt of the base snapshot this change applies to'),
+  ranges: z.int().min(0).describe('IPv4 ranges in that base'),
+};
+const DeltaHead = {
   feedId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/).describe('Feed the entries belong to'),
-  base: z.strictObject({
-    savedAt: z.number().describe('savedAt of the base snapshot this change applies to'),
-    ranges: z.int().min(0).describe('IPv4 ranges in that base'),
-  }).describe('The base snapshot this change applies to; another base makes the delta stale'),
   savedAt: z.number().describe('When the entries were accepted (ms since epoch)'),
   usable: z.int().min(0).describe('Accepted entries before merging'),
   del: z.string().describe('IPv4 ranges of the base no longer listed: base64 of uint32 pairs'),
   add: z.string().describe('IPv4 ranges listed now and not in the base: base64 of uint32 pairs'),
-  v6: z.array(z.string().max(100)).describe('IPv6 ranges as text (the whole list: short)'),
-});
+};
+const DeltaSchema = z.discriminatedUnion('version', [
+  z.strictObject({
+    version: z.literal(2).describe('Delta format version'),
+    ...DeltaHead,
+    base: z.strictObject({ ...DeltaBase, v6Ranges: z.int().min(0).describe('IPv6 ranges in that base') })
+      .describe('The base snapshot this change applies to; another base makes the delta stale'),
+    v6Del: z.array(z.string().max(100)).describe('IPv6 ranges of the base no longer listed, as text'),
+    v6Add: z.array(z.string().max(100)).describe('IPv6 ranges listed now and not in the base, as text'),
+  }),
+  z.strictObject({
+    version: z.literal(1).describe('Delta format version (written before 2026-12-04: the whole IPv6 list)'),
+    ...DeltaHead,
+    base: z.strictObject(DeltaBase).describe('The base snapshot this change applies to; another base makes the delta stale'),
+    v6: z.array(z.string().max(100)).describe('IPv6 ranges as text (the whole list)'),
+  }),
+]);
 
-/** The change of `s` against `base` as a delta file's text (pure). */
+/** How many ranges a list holds, both families. */
+function rangeCount(r: PackedRanges): number {
+  return r.v4First.length + (r.v6First.length >>> 2);
+}
+
+/** The change of `s` against `base` as a delta file's text (pure), format 2: both families'
+ *  ranges that left and came. */
 export function encodeDelta(base: FeedSnapshot, s: FeedSnapshot, diff: (a: V4Ranges, b: V4Ranges) => V4Delta = diffV4Ranges): { text: string; ranges: number } {
   const d = diff(base.ranges, s.ranges);
+  const d6 = diffV6Ranges(base.ranges, s.ranges);
   const head = JSON.stringify({
-    version: 1, feedId: s.feedId, base: { savedAt: base.savedAt, ranges: base.ranges.v4First.length }, savedAt: s.savedAt, usable: s.usable,
-    del: pairsText(d.del), add: pairsText(d.add),
+    version: 2, feedId: s.feedId, base: { savedAt: base.savedAt, ranges: base.ranges.v4First.length, v6Ranges: base.ranges.v6First.length >>> 2 },
+    savedAt: s.savedAt, usable: s.usable, del: pairsText(d.del), add: pairsText(d.add),
   });
-  const text = `${head.slice(0, -1)},"v6":${v6RangesJson(s.ranges)}}`;
-  return { text, ranges: d.del.v4First.length + d.add.v4First.length };
+  const text = `${head.slice(0, -1)},"v6Del":${v6RangesJson(d6.del)},"v6Add":${v6RangesJson(d6.add)}}`;
+  return { text, ranges: d.del.v4First.length + d.add.v4First.length + ((d6.del.v6First.length + d6.add.v6First.length) >>> 2) };
 }
 
 /** A base with its delta applied; null when the delta belongs to another base (a base written
@@ -234,16 +258,18 @@ export function applyDelta(base: FeedSnapshot, text: string): FeedSnapshot | nul
   }
   const r = DeltaSchema.safeParse(raw);
   if (!r.success) throw new LastGoodError(`snapshot delta refused: ${r.error.issues[0]?.message ?? ''}`);
-  if (r.data.feedId !== base.feedId || r.data.base.savedAt !== base.savedAt || r.data.base.ranges !== base.ranges.v4First.length) return null;
+  const d = r.data;
+  if (d.feedId !== base.feedId || d.base.savedAt !== base.savedAt || d.base.ranges !== base.ranges.v4First.length) return null;
+  if (d.version === 2 && d.base.v6Ranges !== base.ranges.v6First.length >>> 2) return null;
   let v4: V4Ranges;
-  let v6;
+  let v6: V6Ranges;
   try {
-    v4 = applyV4Delta(base.ranges, { del: readPairs(r.data.del, 'delta del'), add: readPairs(r.data.add, 'delta add') });
-    v6 = v6RangesFromTexts(r.data.v6);
+    v4 = applyV4Delta(base.ranges, { del: readPairs(d.del, 'delta del'), add: readPairs(d.add, 'delta add') });
+    v6 = d.version === 1 ? v6RangesFromTexts(d.v6) : applyV6Delta(base.ranges, { del: v6RangesFromTexts(d.v6Del), add: v6RangesFromTexts(d.v6Add) });
   } catch (e) {
     throw new LastGoodError('snapshot delta does not apply to its base', { cause: e });
   }
-  return { feedId: base.feedId, savedAt: r.data.savedAt, usable: r.data.usable, ranges: { ...v4, ...v6 } };
+  return { feedId: base.feedId, savedAt: d.savedAt, usable: d.usable, ranges: { ...v4, ...v6 } };
 }
 
 /** Reads a snapshot back; throws LastGoodError if it is malformed or not minimal. */
@@ -305,9 +331,10 @@ export class LastGoodStore {
   async prepare(s: FeedSnapshot): Promise<PreparedSnapshot> {
     const base = this.bases.get(s.feedId);
     // a delta holds at least the difference in length: skip the walk when that is already too much
-    if (base && Math.abs(s.ranges.v4First.length - base.ranges.v4First.length) <= base.ranges.v4First.length * MAX_DELTA_SHARE) {
+    const limit = base ? rangeCount(base.ranges) * MAX_DELTA_SHARE : 0;
+    if (base && Math.abs(rangeCount(s.ranges) - rangeCount(base.ranges)) <= limit) {
       const d = encodeDelta(base, s, this.diff);
-      if (d.ranges <= base.ranges.v4First.length * MAX_DELTA_SHARE) {
+      if (d.ranges <= limit) {
         return { write: () => writeAtomic(this.file(s.feedId, 'delta'), d.text) };
       }
     }
