@@ -90,22 +90,7 @@ export class V6Collector {
 
   /** The minimal ranges of everything added. */
   finish(): V6Ranges {
-    const s = this.singles.xs;
-    const ns = this.singles.n >>> 2;
-    const r = this.ranges.xs;
-    const nr = this.ranges.n >>> 3;
-    const so = sortV6Order(s, 4, ns);
-    const ro = sortV6Order(r, 8, nr);
-    return coalesce((emit) => {
-      let i = 0;
-      let j = 0;
-      while (i < ns || j < nr) {
-        const si = 4 * (so[i] ?? 0);
-        const rj = 8 * (ro[j] ?? 0);
-        if (j >= nr || (i < ns && cmpV6(s, si, r, rj) <= 0)) { emit(s, si, s, si); i++; }
-        else { emit(r, rj, r, rj + 4); j++; }
-      }
-    }, ns + nr);
+    return v6PartsRanges(this.parts());
   }
 }
 

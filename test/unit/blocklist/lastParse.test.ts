@@ -2,7 +2,7 @@
 // (lastParse.ts, bodyDelta.ts) gives what reading the whole download gives: the same ranges,
 // counts, samples and health, through random edits of random feeds (blocks moved, lines
 // inserted and removed across block boundaries, CRLF, comments, duplicates, rejected lines).
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { refreshFeed, type RefreshOutcome } from '../../../firmware/src/blocklist/refresh.js';
@@ -122,14 +122,21 @@ test('a 1% change of a clean feed is read in part: only the changed lines', asyn
   t.true(d!.dropped.length <= 4 * BLOCK_BYTES, `dropped ${d!.dropped.length} bytes`);
   t.is(bodyDelta(prev, Buffer.from([...ls].reverse().join(''))), null, 'everything moved: read whole');
   t.is(bodyDelta(Buffer.from(`\ufeff${ls.join('')}`), prev), null, 'a byte-order mark: read whole');
+  const reuse = await takenInPart(t, feed, prev, next);
+  t.is(evaluateChanged(feed, reuse.last!, next, buildGuard(), reuseKey(feed, buildGuard()), 5000), null, 'another guard: read whole');
+});
+
+/** The 5,000-line `prev` read whole, then `next` (25 lines gone, 1 changed, 2 new) read from
+ *  its changed lines: checks it was, and returns the slot. */
+async function takenInPart(t: ExecutionContext, feed: ResolvedFeed, prev: Buffer, next: Buffer): Promise<ParseReuse> {
   const reuse = new ParseReuse();
   await refresh(feed, prev, null, reuse);
   t.truthy(reuse.last, 'a clean evaluation is kept');
   const c = evaluateChanged(feed, reuse.last!, next, guard, reuseKey(feed, guard), 5000);
   t.truthy(c, 'taken');
   t.is(c!.stats.usable, 5000 - 25 - 1 + 1 + 2);
-  t.is(evaluateChanged(feed, reuse.last!, next, buildGuard(), reuseKey(feed, buildGuard()), 5000), null, 'another guard: read whole');
-});
+  return reuse;
+}
 
 
 test('patching the entries and their ranges gives the merge of the new entries (dense, touching, overlapping)', (t) => {
@@ -188,12 +195,7 @@ test('a 1% change of a clean IPv6 feed is read in part, and the ranges are those
   const ls = Array.from({ length: 5000 }, (_, k) => (k % 10 === 0 ? `2a01:4f8:${k.toString(16)}::/48\n` : `2a02:db8::${k.toString(16)}\n`));
   const prev = Buffer.from(ls.join(''));
   const next = Buffer.from(edit(ls, [{ at: 0, del: 25, ins: [] }, { at: 2500, del: 1, ins: ['2a03::9\n'] }, { at: 4980, del: 0, ins: ['2a01:4f8:10::/64\n', '2a02:db8::1\n'] }]).join(''));
-  const reuse = new ParseReuse();
-  await refresh(feed, prev, null, reuse);
-  t.truthy(reuse.last, 'a clean evaluation is kept');
-  const c = evaluateChanged(feed, reuse.last!, next, guard, reuseKey(feed, guard), 5000);
-  t.truthy(c, 'taken');
-  t.is(c!.stats.usable, 5000 - 25 - 1 + 1 + 2);
+  const reuse = await takenInPart(t, feed, prev, next);
   t.deepEqual(seen(await refresh(feed, next, 5000, reuse)), seen(await refresh(feed, next, 5000)));
   // a feed with both URLs is read whole (its two bodies are one list)
   const both = { ...feed, urls: { v4: 'http://192.0.2.53/a.txt', v6: 'http://192.0.2.53/b.txt' } };
