@@ -13,6 +13,7 @@ import { EMPTY_PACKED, unionPacked, type PackedRanges, type U32Diff } from './pa
 import { countV4, maskedLengths, splitPacked, splitV4, type SetContent } from './prefixSets.js';
 import { diffV4Ranges, type V4Delta, type V4Ranges } from './snapshotDelta.js';
 import { splitV6 } from './prefixSetsV6.js';
+import { patchV6Content, type V6Change } from './groupContentV6.js';
 
 /** Above this share of changed ranges the whole list is cut again (one pass, no merges). */
 const PATCH_MAX_SHARE = 0.25;
@@ -77,6 +78,8 @@ export interface V4Change {
   to: SetContent;
   singles: U32Diff;
   masked: U32Diff[];
+  /** The same for the IPv6 hash sets, when their content was patched too (groupContentV6.ts). */
+  v6?: V6Change | null;
 }
 
 /** `del` and `add` (ascending) without the values in both: a prefix that left with one range
@@ -156,8 +159,9 @@ export function patchContentChange(prevRanges: PackedRanges, prev: SetContent, n
   // prefixes of rare lengths: few (they are what is left after the masked lengths)
   const gone = new Set(del.v4Nets.map((r) => r.first));
   const v4Nets: IpRange[] = [...prev.v4Nets.filter((r) => !gone.has(r.first)), ...add.v4Nets].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  const to = { v4Singles, v4Masked, v4Nets, ...splitV6(next) };
-  return { from: prev, to, singles: exactChange(del.v4Singles, add.v4Singles), masked };
+  const v6 = patchV6Content(prevRanges, prev, next, PATCH_MAX_SHARE);
+  const to = { v4Singles, v4Masked, v4Nets, ...(v6?.content ?? splitV6(next)) };
+  return { from: prev, to, singles: exactChange(del.v4Singles, add.v4Singles), masked, v6: v6?.change ?? null };
 }
 
 interface Memo { inputs: readonly PackedRanges[]; ranges: PackedRanges; content: SetContent; change: V4Change | null }

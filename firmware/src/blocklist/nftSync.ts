@@ -284,7 +284,7 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
   };
 
   family(V4, (c) => ({ singles: c.v4Singles, masked: c.v4Masked, nets: c.v4Nets }), known);
-  family(V6, (c) => ({ singles: c.v6Singles, masked: c.v6Masked, nets: c.v6Nets }));
+  family(V6, (c) => ({ singles: c.v6Singles, masked: c.v6Masked, nets: c.v6Nets }), known?.v6);
   // element changes only: one native line for each command (a flush, a set declared or
   // deleted, a chain rewritten has none), and names nft's own syntax takes as they are
   const elementsOnly = !chains.length && !post.length && native.length === pre.length;

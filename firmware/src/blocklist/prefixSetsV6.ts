@@ -13,8 +13,9 @@ export interface MaskedV6 { len: number; nets: Uint32Array }
 
 export interface V6Content { v6Singles: Uint32Array; v6Masked: MaskedV6[]; v6Nets: IpRange[] }
 
-/** Cuts minimal IPv6 ranges into singles, masked prefixes per common length and rare ones. */
-export function splitV6(p: V6Ranges): V6Content {
+/** Per-length counts of the prefixes the ranges cut into (index 0..128), and each range's
+ *  length when it is exactly one prefix (else NOT_ONE). */
+function cutCounts(p: V6Ranges): { counts: Float64Array; exact: Uint8Array } {
   const f = p.v6First;
   const l = p.v6Last;
   const counts = new Float64Array(129);
@@ -23,7 +24,21 @@ export function splitV6(p: V6Ranges): V6Content {
   const exact = new Uint8Array(f.length >>> 2);
   countExact(f, l, exact, counts);
   for (let i = 0; i < f.length; i += 4) if (exact[i >>> 2] === NOT_ONE) forEachCidrV6(f, i, l, i, count);
-  const lens = maskedLengths(counts, 128);
+  return { counts, exact };
+}
+
+/** Per-length counts of the prefixes the ranges cut into (index 0..128). */
+export function countV6(p: V6Ranges): Float64Array {
+  return cutCounts(p).counts;
+}
+
+/** Cuts minimal IPv6 ranges into singles, masked prefixes per common length (`lens`, by
+ *  default those the ranges' own counts choose) and rare ones. */
+export function splitV6(p: V6Ranges, lensGiven?: readonly number[]): V6Content {
+  const f = p.v6First;
+  const l = p.v6Last;
+  const { counts, exact } = cutCounts(p);
+  const lens = lensGiven ?? maskedLengths(counts, 128);
   const slot = new Int16Array(129).fill(-1);
   lens.forEach((len, i) => { slot[len] = i; });
   const v6Singles = new Uint32Array(4 * (counts[128] ?? 0));
