@@ -8,17 +8,18 @@
 // list is cut again. A patch also knows what left and what came of each IPv4 hash set
 // (V4Change): the sync planner takes that instead of diffing two 1M arrays (nftSync.ts).
 // Pure apart from the memo itself.
-import type { IpRange } from '../net/ip.js';
 import { EMPTY_PACKED, unionPacked, type PackedRanges, type U32Diff } from './packed.js';
 import { countV4, maskedLengths, splitPacked, splitV4, type SetContent } from './prefixSets.js';
 import { diffV4Ranges, type V4Delta, type V4Ranges } from './snapshotDelta.js';
 import { splitV6 } from './prefixSetsV6.js';
 import { patchV6Content, type V6Change } from './groupContentV6.js';
+import { patchMasked, patchRare, type KeyPatch } from './contentPatch.js';
+
+const U32_PATCH: KeyPatch<Uint32Array> = { patch: (p, d, a) => patchSorted(p, d, a), exact: (d, a) => exactChange(d, a), empty: new Uint32Array(0) };
 
 /** Above this share of changed ranges the whole list is cut again (one pass, no merges). */
 const PATCH_MAX_SHARE = 0.25;
 
-const NO_U32 = new Uint32Array(0);
 
 /** `prev` without `del` and with `add` (all ascending, duplicate-free); null when a deleted value
  *  is missing or an added one already there (the caller then cuts the whole list). Runs between
@@ -146,22 +147,13 @@ export function patchContentChange(prevRanges: PackedRanges, prev: SetContent, n
   const add = splitV4(d.add.v4First, d.add.v4Last, lens, addCounts);
   const v4Singles = patchSorted(prev.v4Singles, del.v4Singles, add.v4Singles);
   if (!v4Singles) return null;
-  const v4Masked = [];
-  const masked: U32Diff[] = [];
-  for (const [k, m] of prev.v4Masked.entries()) {
-    const d = del.v4Masked[k]?.nets ?? NO_U32;
-    const a = add.v4Masked[k]?.nets ?? NO_U32;
-    const nets = patchSorted(m.nets, d, a);
-    if (!nets) return null;
-    v4Masked.push({ len: m.len, nets });
-    masked.push(exactChange(d, a));
-  }
+  const m = patchMasked(prev.v4Masked, del.v4Masked, add.v4Masked, U32_PATCH);
+  if (!m) return null;
   // prefixes of rare lengths: few (they are what is left after the masked lengths)
-  const gone = new Set(del.v4Nets.map((r) => r.first));
-  const v4Nets: IpRange[] = [...prev.v4Nets.filter((r) => !gone.has(r.first)), ...add.v4Nets].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const v4Nets = patchRare(prev.v4Nets, del.v4Nets, add.v4Nets);
   const v6 = patchV6Content(prevRanges, prev, next, PATCH_MAX_SHARE);
-  const to = { v4Singles, v4Masked, v4Nets, ...(v6?.content ?? splitV6(next)) };
-  return { from: prev, to, singles: exactChange(del.v4Singles, add.v4Singles), masked, v6: v6?.change ?? null };
+  const to = { v4Singles, v4Masked: m.masked, v4Nets, ...(v6?.content ?? splitV6(next)) };
+  return { from: prev, to, singles: exactChange(del.v4Singles, add.v4Singles), masked: m.change, v6: v6?.change ?? null };
 }
 
 interface Memo { inputs: readonly PackedRanges[]; ranges: PackedRanges; content: SetContent; change: V4Change | null }

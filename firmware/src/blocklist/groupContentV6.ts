@@ -4,14 +4,14 @@
 // of each IPv6 hash set is known for the sync planner (nftSync.ts) instead of diffing the sets
 // again. Pure, on words (4 an address, net/ip6Numbers.ts).
 import { cmpV6, copyV6 } from '../net/ip6Numbers.js';
-import type { IpRange } from '../net/ip.js';
+import { patchMasked, patchRare, type KeyPatch, type SetDiff } from './contentPatch.js';
 import type { V6Ranges } from './packedV6.js';
 import { maskedLengths } from './prefixSets.js';
 import { countV6, splitV6, type V6Content } from './prefixSetsV6.js';
 import { diffV6Ranges } from './snapshotDeltaV6.js';
 
 /** What left (`del`) and came (`add`) of one IPv6 hash set, ascending; no address in both. */
-export interface V6Diff { del: Uint32Array; add: Uint32Array }
+export type V6Diff = SetDiff<Uint32Array>;
 
 /** What a patched IPv6 content changed: the singles and each masked length (index as in both
  *  contents' v6Masked). */
@@ -119,20 +119,10 @@ export function patchV6Content(prevRanges: V6Ranges, prev: V6Content, next: V6Ra
   const add = splitV6(d.add, lens);
   const v6Singles = patchSortedV6(prev.v6Singles, del.v6Singles, add.v6Singles);
   if (!v6Singles) return null;
-  const v6Masked = [];
-  const masked: V6Diff[] = [];
-  for (const [k, m] of prev.v6Masked.entries()) {
-    const dm = del.v6Masked[k]?.nets ?? NONE;
-    const am = add.v6Masked[k]?.nets ?? NONE;
-    const nets = patchSortedV6(m.nets, dm, am);
-    if (!nets) return null;
-    v6Masked.push({ len: m.len, nets });
-    masked.push(exactChangeV6(dm, am));
-  }
-  // prefixes of rare lengths: few
-  const gone = new Set(del.v6Nets.map((r) => r.first));
-  const v6Nets: IpRange[] = [...prev.v6Nets.filter((r) => !gone.has(r.first)), ...add.v6Nets].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  return { content: { v6Singles, v6Masked, v6Nets }, change: { singles: exactChangeV6(del.v6Singles, add.v6Singles), masked } };
+  const m = patchMasked(prev.v6Masked, del.v6Masked, add.v6Masked, WORDS_PATCH);
+  if (!m) return null;
+  const content = { v6Singles, v6Masked: m.masked, v6Nets: patchRare(prev.v6Nets, del.v6Nets, add.v6Nets) };
+  return { content, change: { singles: exactChangeV6(del.v6Singles, add.v6Singles), masked: m.change } };
 }
 
-const NONE = new Uint32Array(0);
+const WORDS_PATCH: KeyPatch<Uint32Array> = { patch: patchSortedV6, exact: exactChangeV6, empty: new Uint32Array(0) };
