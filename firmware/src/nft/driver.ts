@@ -322,11 +322,11 @@ export class NftDriver implements RulesetBackend {
     let text: string;
     try {
       text = await readFile(this.opts.lastGoodPath, 'utf8');
-    await mkdir(this.opts.workDir, { recursive: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw e;
     }
+    await mkdir(this.opts.workDir, { recursive: true }); // where the document is handed to nft
     await this.exec([], text);
     return true;
   }
