@@ -15,11 +15,11 @@ import { splitV6 } from './prefixSetsV6.js';
 import { patchV6Content, type V6Change } from './groupContentV6.js';
 import { patchMasked, patchRare, type KeyPatch } from './contentPatch.js';
 
-const U32_PATCH: KeyPatch<Uint32Array> = { patch: (p, d, a) => patchSorted(p, d, a), exact: (d, a) => exactChange(d, a), empty: new Uint32Array(0) };
-
 /** Above this share of changed ranges the whole list is cut again (one pass, no merges). */
 const PATCH_MAX_SHARE = 0.25;
 
+/** How IPv4 hash sets' sorted values are patched (contentPatch.ts). */
+const U32_PATCH: KeyPatch<Uint32Array> = { patch: patchSorted, exact: exactChange, empty: new Uint32Array(0) };
 
 /** `prev` without `del` and with `add` (all ascending, duplicate-free); null when a deleted value
  *  is missing or an added one already there (the caller then cuts the whole list). Runs between

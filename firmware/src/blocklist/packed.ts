@@ -135,7 +135,7 @@ export class RangePacker {
 
   /** The minimal packed ranges of everything added. */
   finish(): PackedRanges {
-    return { ...unionParts(this.parts()), ...this.v6.finish() };
+    return this.finishWithParts().ranges;
   }
 
   /** finish, with the IPv4 and IPv6 parts it merged (for the next refresh: lastParse.ts). */
