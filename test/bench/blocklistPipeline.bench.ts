@@ -1,5 +1,5 @@
 // The blocklist's userspace, without nft or HTTP: `npx tsx test/bench/blocklistPipeline.bench.ts
-//   [--size 100000] [--reps 7] [--builds before=/tmp/old,after=.]`.
+//   [--size 100000] [--reps 7] [--builds before=/tmp/old,after=.] [--sorted]`.
 // CPU time (process.cpuUsage) of each step of a full load and of a 1% update of the synthetic
 // feed of blocklist.bench.ts (blocklistV4Feed.ts: 97% singles in random order, 3% prefixes /20–/24): refreshFeed
 // (parse, guard, merge; the download replaced by the bytes), the group's content and the set
@@ -8,6 +8,8 @@
 // load; the CPU time of these steps much less, so this is where a change of the userspace is
 // measured, tree against tree, alternating, in fresh processes under the unit's node flags
 // (each step runs once per process, cold, as a refresh runs once an hour on the box).
+// `--sorted`: the feed's lines in address order (blocklistV4Feed.ts feedText), the 1% change
+// spread all over the download.
 // A build is a directory holding a compiled tree (`dist/firmware/src`: `npx tsc -p
 // tsconfig.bench.json` in it, e.g. a `git archive` copy with node_modules linked).
 import { execFileSync } from 'node:child_process';
@@ -22,8 +24,8 @@ import { benchNodeFlags, compileBench } from './compiled.js';
 import { change, feedText, generate, type Synthetic } from './blocklistV4Feed.js';
 
 /** The feed of blocklist.bench.ts as the downloaded bytes. */
-function feedBytes(s: Synthetic): Buffer {
-  return Buffer.from(feedText(s));
+function feedBytes(s: Synthetic, sorted: boolean): Buffer {
+  return Buffer.from(feedText(s, sorted));
 }
 
 const STEPS = ['refresh', 'plan', 'snapshot', 'write', 'total'] as const;
@@ -31,7 +33,7 @@ type Step = (typeof STEPS)[number];
 
 /** One process: warm-up entry, full load, 1% update through BUILD's compiled modules; prints
  *  one JSON line { full: {step: ms}, update: {step: ms} }. */
-async function child(build: string, n: number): Promise<void> {
+async function child(build: string, n: number, sorted: boolean): Promise<void> {
   const mod = (p: string): Promise<any> => import(pathToFileURL(join(build, 'dist/firmware/src', p)).href);
   const { refreshFeed } = await mod('blocklist/refresh.js');
   const { GroupContents } = await mod('blocklist/groupContent.js');
@@ -43,7 +45,7 @@ async function child(build: string, n: number): Promise<void> {
   // a tree that reads only the changed lines of a download (lastParse.ts) gets its slot
   const reuse = existsSync(join(build, 'dist/firmware/src/blocklist/lastParse.js')) ? new (await mod('blocklist/lastParse.js')).ParseReuse() : undefined;
   const syn = generate(n, 42);
-  const bodies: Array<[string, Buffer]> = [['warm', Buffer.from('# warm-up\n203.0.113.250\n')], ['full', feedBytes(syn)], ['update', feedBytes(change(syn, 7))]];
+  const bodies: Array<[string, Buffer]> = [['warm', Buffer.from('# warm-up\n203.0.113.250\n')], ['full', feedBytes(syn, sorted)], ['update', feedBytes(change(syn, 7), sorted)]];
   const feed = { id: 'bench', urls: { v4: 'http://bench/feed.txt' }, format: 'plain', allowHostBits: false, minEntries: 1, maxShrinkRatio: 0.5, maxRejectRatio: 0.1, maxBytes: 2 ** 30 };
   const guard = buildGuard({ protected: [] });
   const dir = mkdtempSync(join(tmpdir(), 'utm-blpipe-'));
@@ -91,18 +93,18 @@ const median = (xs: number[]): number => {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { child: { type: 'string' }, size: { type: 'string', default: '100000' }, reps: { type: 'string', default: '7' }, builds: { type: 'string', default: 'this=.' } } });
+  const { values } = parseArgs({ options: { child: { type: 'string' }, size: { type: 'string', default: '100000' }, reps: { type: 'string', default: '7' }, builds: { type: 'string', default: 'this=.' }, sorted: { type: 'boolean', default: false } } });
   const n = Number(values.size);
-  if (values.child) return child(values.child, n);
+  if (values.child) return child(values.child, n, values.sorted);
   const compiled = compileBench(import.meta.url);
   const { flags, from } = benchNodeFlags();
   const builds = values.builds.split(',').map((b) => { const [name, dir] = b.split('='); return { name: name!, dir: resolve(dir === '.' ? packageRoot() : dir!) }; });
   for (const b of builds) if (!existsSync(join(b.dir, 'dist/firmware/src/blocklist/refresh.js'))) throw new Error(`${b.name}: ${b.dir} holds no compiled tree (npx tsc -p tsconfig.bench.json there)`);
-  console.log(`${n} entries; CPU ms per step, median of ${values.reps} fresh processes per build, alternating (node ${flags.join(' ')} from ${from})`);
+  console.log(`${n} entries${values.sorted ? ' in address order' : ''}; CPU ms per step, median of ${values.reps} fresh processes per build, alternating (node ${flags.join(' ')} from ${from})`);
   const rows = new Map<string, Array<Record<'full' | 'update', Record<Step, number>>>>(builds.map((b) => [b.name, []]));
   for (let i = 0; i < Number(values.reps); i++) {
     for (const b of builds) {
-      const stdout = execFileSync(process.execPath, [...flags, compiled, '--child', b.dir, '--size', String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const stdout = execFileSync(process.execPath, [...flags, compiled, '--child', b.dir, '--size', String(n), ...(values.sorted ? ['--sorted'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
       rows.get(b.name)!.push(JSON.parse(stdout.trim().split('\n').pop()!) as Record<'full' | 'update', Record<Step, number>>);
     }
   }

@@ -27,12 +27,16 @@ export function generate(n: number, seed: number): Synthetic {
   return { singles, prefixes };
 }
 
-/** The feed's text (`plain` format): a comment line, the singles, then the prefixes. */
-export function feedText(s: Synthetic): string {
-  const lines: string[] = ['# synthetic bench feed'];
-  for (const v of s.singles) lines.push(v4Text(v));
-  for (const [a, len] of s.prefixes) lines.push(`${v4Text(a)}/${len}`);
-  return `${lines.join('\n')}\n`;
+/** The feed's text (`plain` format): a comment line, the singles, then the prefixes, in the
+ *  order they were added (a list that appends new entries and drops its oldest: the 1% change's
+ *  lines are together, at the head and the end); `sorted`: every entry in address order, as
+ *  iprange's output and other sorted lists are (the 1% change's lines are everywhere). */
+export function feedText(s: Synthetic, sorted = false): string {
+  const entries: Array<[number, string]> = [];
+  for (const v of s.singles) entries.push([v, v4Text(v)]);
+  for (const [a, len] of s.prefixes) entries.push([a, `${v4Text(a)}/${len}`]);
+  if (sorted) entries.sort((x, y) => x[0] - y[0]);
+  return `${['# synthetic bench feed', ...entries.map((e) => e[1])].join('\n')}\n`;
 }
 
 /** 0.5% of singles and prefixes removed (the first ones), as many new ones added (new /24s at

@@ -8,6 +8,11 @@ import test from 'ava';
 import { REAL_FEEDS, contentPrefixes, dataLines, realFeed, referenceRead, refreshRead } from '../../helpers/realFeeds.js';
 import { MASKED_MAX_LENGTHS, MASKED_MIN_PREFIXES } from '../../../firmware/src/blocklist/prefixSets.js';
 import { parseEntry, rangeToCidrs } from '../../../firmware/src/net/ip.js';
+import { createHash } from 'node:crypto';
+import { refreshFeed, type RefreshOutcome } from '../../../firmware/src/blocklist/refresh.js';
+import { ParseReuse } from '../../../firmware/src/blocklist/lastParse.js';
+import { buildGuard } from '../../../firmware/src/blocklist/guard.js';
+import { FeedSchema, type ResolvedFeed } from '../../../firmware/src/config/feedCatalog.js';
 
 const withData = REAL_FEEDS.filter((f) => dataLines(realFeed(f.feed).text).length > 0);
 
@@ -78,4 +83,38 @@ test('an empty real list (feodo, 2018: a header and no entry) is refused as empt
   const { outcome } = refreshRead(realFeed('feodo').text);
   t.false(outcome.health.ok);
   t.like(outcome.health, { reason: 'empty' });
+});
+
+const feed = { ...FeedSchema.parse({
+  id: 'real', name: { ja: 'テスト', en: 'test' }, description: { ja: 'テスト', en: 'test' }, category: 'malware', urls: { v4: 'http://192.0.2.53/real.txt' },
+  format: 'plain', direction: 'both', action: 'drop', minEntries: 1, refresh: '0 * * * *', enabledByDefault: true,
+}), enabled: true } as unknown as ResolvedFeed;
+
+/** One refresh of `feed` whose download is `name`'s file. */
+function refreshWith(name: string, lastGoodUsable: number | null, reuse?: ParseReuse): Promise<RefreshOutcome> {
+  const body = Buffer.from(realFeed(name).text);
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  return refreshFeed({
+    feed, limits: { fetchTimeoutSeconds: 5, maxBytes: 1 << 24 }, guard: buildGuard(), validators: {}, lastGoodUsable, reuse,
+    fetch: () => Promise.resolve({ status: 'ok' as const, body, sha256, finalUrl: 'http://192.0.2.53/real.txt' }),
+  });
+}
+const ranges = (o: RefreshOutcome): unknown => (o.kind === 'ok' ? { first: [...o.ranges.v4First], last: [...o.ranges.v4Last], usable: o.usable, stats: o.stats } : o);
+
+test('DROP, then ET block at the same URL (a real near-duplicate, sorted, 8% changed in every part of it): read whole, as it should be, with the same outcome', async (t) => {
+  const reuse = new ParseReuse();
+  const first = await refreshWith('spamhaus_drop', null, reuse);
+  t.truthy(reuse.last, 'a clean list is kept for the next refresh');
+  const usable = first.kind === 'ok' ? first.usable : null;
+  const next = await refreshWith('et_block', usable, reuse);
+  t.true(next.kind === 'ok' && next.v4Delta === undefined, 'a change in every block: the whole download is read');
+  t.deepEqual(ranges(next), ranges(await refreshWith('et_block', usable)));
+  t.truthy(reuse.last, 'and kept for the next refresh');
+});
+
+test('FireHOL level1 is never read in part: its bogon lines are refused at every refresh, and a list with refused lines is read whole (their samples and counts are shown)', async (t) => {
+  const reuse = new ParseReuse();
+  const o = await refreshWith('firehol_level1', null, reuse);
+  t.is(o.kind, 'ok');
+  t.is(reuse.last, null);
 });
