@@ -4,8 +4,8 @@ import type { ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLab, type Lab } from '../../lab/lab.js';
-import { startHttpServer, startTcpListener, tcpProbe, type HttpServer } from '../../lab/services.js';
+import { createLab, type Lab, type LabOptions } from '../../lab/lab.js';
+import { hostPort, startHttpServer, startTcpListener, tcpProbe, type HttpServer } from '../../lab/services.js';
 import { labUtmdConfig, startUtmd, type Utmd } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
 
@@ -24,9 +24,20 @@ export interface FeedLab {
   until(addr: string, outcome: 'connected' | 'timeout', what: string): Promise<void>;
 }
 
+export interface FeedLabOptions {
+  /** The lab's shape (default: bridge mode, one LAN host). */
+  lab?: Partial<LabOptions>;
+  /** The family of the feed's one URL (default 4: served on the feeds host's IPv4 address). */
+  family?: 4 | 6;
+  /** The feed's format (default `plain`). */
+  format?: 'plain' | 'range';
+}
+
 /** Builds the lab (destroyed in teardown even on failure). */
-export async function feedLab(t: ExecutionContext): Promise<FeedLab> {
-  const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+export async function feedLab(t: ExecutionContext, opts: FeedLabOptions = {}): Promise<FeedLab> {
+  const lab = await createLab({ mode: 'bridge', lanHosts: 1, ...opts.lab });
+  const family = opts.family ?? 4;
+  const feedsAddr = family === 4 ? lab.internet.feeds.v4 : lab.internet.feeds.v6;
   const dir = mkdtempSync(join(tmpdir(), 'utm-feed-'));
   t.teardown(async () => {
     try {
@@ -35,8 +46,8 @@ export async function feedLab(t: ExecutionContext): Promise<FeedLab> {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  // every address of 203.0.113.0/24 answers on 443 (AnyIP in wan)
-  await startTcpListener(lab, lab.ns.wan, [{ addr: '0.0.0.0', port: 443 }]);
+  // every address of 203.0.113.0/24 (and 2001:db8:66::/64) answers on 443 (AnyIP in wan)
+  await startTcpListener(lab, lab.ns.wan, [{ addr: family === 4 ? '0.0.0.0' : '::', port: 443 }]);
   const config = {
     ...labUtmdConfig(lab, []),
     // Closed connections are reaped (and their flow end reported) when conntrack is listed:
@@ -50,8 +61,8 @@ export async function feedLab(t: ExecutionContext): Promise<FeedLab> {
         id: 'lab-c2',
         name: { ja: 'ラボのリスト', en: 'Lab list' },
         description: { ja: 'テスト用のリストです。', en: 'A list for tests.' },
-        urls: { v4: `http://${lab.internet.feeds.v4}:${FEED_PORT}/feed.txt` },
-        format: 'plain',
+        urls: { [`v${family}`]: `http://${hostPort(feedsAddr, FEED_PORT)}/feed.txt` },
+        format: opts.format ?? 'plain',
         category: 'c2',
         direction: 'both',
         action: 'drop',
@@ -67,7 +78,7 @@ export async function feedLab(t: ExecutionContext): Promise<FeedLab> {
   return {
     lab, dir, config,
     writeFeed: (lines) => writeFileSync(join(dir, 'feed.txt'), `# lab feed\n${lines.join('\n')}\n`),
-    serve: () => startHttpServer(lab, lab.ns.wan, lab.internet.feeds.v4, FEED_PORT, dir),
+    serve: () => startHttpServer(lab, lab.ns.wan, feedsAddr, FEED_PORT, dir),
     start: () => startUtmd(lab, { config }),
     probe,
     until: async (addr, outcome, what) => {
