@@ -76,7 +76,8 @@ function cutMidLine(chunks: readonly Buffer[]): boolean {
 
 /** Download one URL; resolves ok/unchanged, rejects with FeedFetchError. */
 export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
-  const deadline = Date.now() + req.timeoutMs; // adapter: wall-clock deadline is its job
+  // a monotonic deadline: the wall clock may be set while a download runs (NTP at boot)
+  const deadline = performance.now() + req.timeoutMs;
   const maxRedirects = req.maxRedirects ?? 3;
   const peers = new Set<string>();
   const hostOf = (url: string): string | null => {
@@ -91,7 +92,7 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
     const host = hostOf(url);
     if (!host || isIP(host)) return;
     try {
-      const remaining = Math.max(1, deadline - Date.now());
+      const remaining = Math.max(1, deadline - performance.now());
       let timer: NodeJS.Timeout | undefined;
       const all = await Promise.race([
         lookup(host, { all: true, verbatim: true }),
@@ -116,7 +117,7 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
         reject(new FeedFetchError('bad_url', `unsupported scheme ${parsed.protocol}`));
         return;
       }
-      const remaining = deadline - Date.now();
+      const remaining = deadline - performance.now();
       if (remaining <= 0) {
         reject(new FeedFetchError('timeout', 'deadline passed before request'));
         return;

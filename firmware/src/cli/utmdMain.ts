@@ -71,7 +71,7 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
   const base = parseWith(BasePolicySchema, readFileSync(basePath, 'utf8'), basePath);
 
   const { features, views } = composeFeatures({ config, provisioning, stateDir, root });
-  const startedAt = Date.now();
+  const startedAt = performance.now(); // monotonic: the wall clock may be set at boot
   const daemon = new Daemon({ stateDir, config, provisioning, base, log, features, views, staticDir: join(root, 'webui', 'static'), restoredMs, refusals,
     text: staffText(provisioning?.desk ?? null), onStoreReadOnly: (e) => restartForReadOnly(e) }, systemAdapters({ stateDir, tableName: base.tableName, log }));
   const notifier = new SdNotifier({ env: process.env, pid: process.pid, run: systemdNotify, onError: (e) => log.warn(`sd_notify: ${(e as Error).message}`) });
@@ -93,7 +93,7 @@ export async function runDaemon(args: ParsedArgs, restoredMs: number | null): Pr
       log.error('the state dir turned read-only: alerts are held in memory and the monitoring centre hears nothing new until utmd is started again (then its store runs in memory)', e);
       return;
     }
-    const waitMs = Math.max(0, READ_ONLY_RESTART_AFTER_MS - (Date.now() - startedAt));
+    const waitMs = Math.max(0, READ_ONLY_RESTART_AFTER_MS - (performance.now() - startedAt));
     log.error(`the state dir turned read-only: restarting in ${Math.ceil(waitMs / 1000)} s, so that the store runs in memory and the monitoring centre hears of it (systemd starts utmd again)`, e);
     setTimeout(() => stop('state dir read-only', EXIT_RESTART), waitMs);
   }

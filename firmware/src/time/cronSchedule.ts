@@ -64,11 +64,20 @@ export interface CronJob {
 /** Longest single timer (setTimeout's limit is 2^31 - 1 ms); longer waits re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** How often a waiting job looks at the wall clock again: a clock set back (NTP correcting a
+ *  real-time clock that ran ahead, or kept local time, 9 h ahead in Japan) would otherwise hold
+ *  the next run back by as much as it went back. */
+export const CLOCK_CHECK_MS = 60_000;
+
 export interface CronOptions {
   /** A run whose promise has not settled yet makes the next one skip. */
   noOverlap?: boolean;
   /** A run that threw or rejected (default: a process warning; jobs report their own errors). */
   onError?: (e: unknown) => void;
+  /** The wall clock (default Date.now; tests move it). */
+  now?: () => number;
+  /** How often a waiting job looks at the clock again (default CLOCK_CHECK_MS). */
+  checkMs?: number;
 }
 
 /** Runs `run` at every time `expr` names (box-local). Throws node-cron's Error when `expr` is
@@ -80,7 +89,8 @@ export function scheduleCron(expr: string, run: () => unknown, o: CronOptions = 
     return { stop: () => void task.stop() };
   }
   const onError = o.onError ?? ((e: unknown) => process.emitWarning(`scheduled job (${expr}) failed: ${String(e)}`));
-  const now = Date.now;
+  const now = o.now ?? Date.now;
+  const checkMs = Math.min(o.checkMs ?? CLOCK_CHECK_MS, MAX_TIMER_MS);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   let busy = false;
@@ -102,9 +112,17 @@ export function scheduleCron(expr: string, run: () => unknown, o: CronOptions = 
     const at = nextRun(fields, after);
     if (stopped || at === null) return;
     const wait = (): void => {
-      const left = at - now();
+      if (stopped) return;
+      const t = now();
+      const left = at - t;
       if (left > 0) {
-        timer = setTimeout(wait, Math.min(left, MAX_TIMER_MS));
+        // the clock went back: the next time from now comes before the one armed
+        const sooner = nextRun(fields, t);
+        if (sooner !== null && sooner < at) {
+          arm(t);
+          return;
+        }
+        timer = setTimeout(wait, Math.min(left, checkMs));
         return;
       }
       fire();

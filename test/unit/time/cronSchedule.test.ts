@@ -73,3 +73,42 @@ test('a job every second runs, a slow one does not overlap itself, and stop() en
   await new Promise((r) => setTimeout(r, 1500));
   t.is(fast, after, 'nothing runs after stop()');
 });
+
+/** A wall clock that runs with the real one, from `start`, and can be set like NTP sets it. */
+function settableClock(start: number): { now: () => number; set: (to: number) => void } {
+  let offset = start - Date.now();
+  return { now: () => Date.now() + offset, set: (to) => { offset = to - Date.now(); } };
+}
+
+test('the clock set back (NTP correcting a real-time clock kept in JST, 9 h ahead): the next run follows the clock, not the time armed before', async (t) => {
+  // 0.8 s before 20:00 by the wrong clock: the hourly job is armed for 20:00
+  const right = new Date(2026, 11, 4, 11, 0, 0, 0).getTime() - 800;
+  const clock = settableClock(right + 9 * 3600_000);
+  const runs: number[] = [];
+  const job = scheduleCron('0 * * * *', () => { runs.push(clock.now()); }, { now: clock.now, checkMs: 50 });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    clock.set(right + 100); // NTP: back 9 h; 11:00 comes in 0.7 s
+    const deadline = Date.now() + 20_000;
+    while (runs.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    t.is(runs.length, 1, 'ran at 11:00 by the corrected clock, not 9 h later');
+    t.true(runs[0]! >= right + 800 && runs[0]! < right + 3600_000, `at 11:00, not before, not at 20:00: ${new Date(runs[0]!).toString()}`);
+  } finally {
+    job.stop();
+  }
+});
+
+test('the clock set forward past several runs: one run at once, then the schedule from the new time', async (t) => {
+  const clock = settableClock(new Date(2026, 11, 4, 10, 59, 0).getTime());
+  const runs: number[] = [];
+  const job = scheduleCron('0 * * * *', () => { runs.push(clock.now()); }, { now: clock.now, checkMs: 50 });
+  try {
+    clock.set(new Date(2026, 11, 4, 14, 30, 0).getTime()); // 11:00, 12:00, 13:00 and 14:00 passed
+    const deadline = Date.now() + 20_000;
+    while (runs.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    t.is(runs.length, 1, 'one catch-up run, not one per hour missed');
+  } finally {
+    job.stop();
+  }
+});
