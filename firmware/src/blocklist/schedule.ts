@@ -33,9 +33,11 @@ export interface AttemptState {
   lastAttemptAt: number | null;
 }
 
-/** True if a cron tick at `now` should fetch, or be skipped because backoff is still running. */
+/** True if a cron tick at `now` should fetch, or be skipped because backoff is still running.
+ *  A last attempt later than `now` was timed by a clock since set back (NTP at boot): the
+ *  backoff is not counted from it, or the feed would wait as long as the clock went back. */
 export function shouldAttempt(now: number, state: AttemptState, policy: BackoffPolicy = {}): boolean {
-  if (state.lastAttemptAt === null || state.consecutiveFailures === 0) return true;
+  if (state.lastAttemptAt === null || state.consecutiveFailures === 0 || now < state.lastAttemptAt) return true;
   return now >= state.lastAttemptAt + backoffMs(state.consecutiveFailures, policy);
 }
 

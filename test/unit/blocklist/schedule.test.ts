@@ -29,3 +29,10 @@ test('backoff doubles to a cap', (t) => {
   t.true(shouldAttempt(60_000, { consecutiveFailures: 1, lastAttemptAt: 0 }));
   t.is(retryAt(1000, 2, 7), 1000 + 120_000 + 7);
 });
+
+test('a last failed attempt timed by a clock since set back 9 h does not hold the next attempt back 9 h', (t) => {
+  const boot = Date.UTC(2026, 11, 4, 11); // the clock, corrected
+  const wrong = boot + 9 * 3_600_000; // the failed attempt, timed by the clock running 9 h ahead
+  t.true(shouldAttempt(boot + 60_000, { consecutiveFailures: 1, lastAttemptAt: wrong }));
+  t.false(shouldAttempt(wrong + 59_999, { consecutiveFailures: 1, lastAttemptAt: wrong }), 'a clock not set back keeps the backoff');
+});
