@@ -37,7 +37,7 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1764547200}"
 
 # The appliance's Debian packages (beyond minbase). No compiler, no npm, no ssh server.
 readonly PACKAGES=(
-  systemd systemd-sysv systemd-resolved udev dbus kmod linux-image-amd64 initramfs-tools
+  systemd systemd-sysv systemd-resolved systemd-timesyncd udev dbus kmod linux-image-amd64 initramfs-tools
   systemd-boot-efi rauc rauc-service iproute2 nftables conntrack ulogd2 ulogd2-json tcpdump dnsmasq-base
   nodejs ca-certificates curl util-linux mount e2fsprogs dosfstools procps less zstd
 )

@@ -76,8 +76,12 @@ printf 'COMPRESS=zstd\n' >"${ROOT}/etc/initramfs-tools/conf.d/otasuke"
 in_root update-initramfs -u -k "$KVER"
 
 # --- Services --------------------------------------------------------------------------------
+# The clock: a box left alone for years needs it right (TLS to the collector and the feeds,
+# the messages' timestamps, the daily statistics, the schedules). timesyncd takes NTP servers
+# from DHCP (systemd-networkd passes them) or Debian's pool, and keeps the last time it knew
+# in /var/lib/systemd/timesync, so a box whose RTC battery is dead starts from it, not 1970.
 in_root systemctl enable utmd-restore.service otasuke-firstboot.service utmd.service otasuke-healthy.service \
-  systemd-networkd.service systemd-resolved.service
+  systemd-networkd.service systemd-resolved.service systemd-timesyncd.service
 # Debian's nftables.service loads /etc/nftables.conf, which starts with `flush ruleset`:
 # it would wipe the restored last-good ruleset. Debian enables ulogd2.service on install; its
 # default config would take NFLOG groups and write /var/log/ulog, while utmd renders and

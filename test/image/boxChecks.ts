@@ -51,6 +51,8 @@ export async function checkFactoryBox(t: ExecutionContext, lab: Lab, vm: Vm, col
   t.regex(await vm.sh('journalctl -b -u otasuke-firstboot.service --no-pager -o cat'), /installed the provisioning bundle from removable media \(\/tmp\/[^)]*\/prov\/otasuke-utm\/provisioning\.json\)/);
   // Debian's own nftables/ulogd2 services stay masked.
   t.is((await vm.shResult('systemctl is-enabled nftables.service ulogd2.service')).output.trim().split(/\s+/).join(' '), 'masked masked');
+  // The clock is kept by NTP (no server answers in the lab: it runs and waits).
+  t.is((await vm.shResult('systemctl is-enabled systemd-timesyncd.service')).output.trim(), 'enabled');
 
   // The office PC reaches the internet through the box (bridge: the box is transparent).
   const through = await waitFor(async () => {
