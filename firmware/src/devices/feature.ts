@@ -1,8 +1,7 @@
 // The device inventory as a daemon feature: restores the inventory in init(), hands the
-// quarantined MACs to the first apply, then runs passive discovery (DHCP capture, kernel
-// tables, dnsmasq leases in router mode), folds every sighting into the pure reducer, raises
-// its findings through the alert pipeline, changes the kernel quarantine set incrementally,
-// and persists devices and the audit log in batches.
+// quarantined MACs to the first apply, then runs passive discovery (DHCP capture, kernel tables,
+// dnsmasq leases in router mode), folds every sighting into the pure reducer, raises its findings
+// through the alert pipeline, changes the kernel quarantine set incrementally, persists in batches.
 import { join } from 'node:path';
 import { CHILDREN_DIR } from '../sys/childRecords.js';
 import { Poller } from '../time/poller.js';
@@ -32,6 +31,7 @@ import type { DeviceNaming } from '../alerts/naming.js';
 import type { DeviceRef } from '../alerts/types.js';
 import { devicesMigrations } from './migrations.js';
 import { byCodeUnit } from '../collections/order.js';
+import { LearningClock } from './learningClock.js';
 
 export interface DevicesFeatureOptions {
   /** The package root: rules/fingerprints.json is read from there. */
@@ -66,6 +66,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
   private pollers: Poller[] = [];
   private dirty = new Set<string>();
   private pendingAudit: InventoryState['audit'][number][] = [];
+  private readonly learnClock = new LearningClock();
   readonly counts = { observations: 0, findings: 0, flushes: 0, flushErrors: 0, invalidRows: 0, lastFlushMs: 0 };
 
   constructor(private readonly o: DevicesFeatureOptions) {
@@ -141,15 +142,9 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     const ctx = this.need();
     const plan = ctx.plan();
     if (!plan || (this.portsKey === portsKey(plan) && this.capture)) return;
-    const cap = this.capture;
-    const look = this.lookups;
-    const dm = this.dnsmasq;
-    this.capture = null;
-    this.lookups = null;
-    this.dnsmasq = null;
-    await cap?.stop();
-    await look?.stop();
-    await dm?.stop();
+    const [cap, look, dm] = [this.capture, this.lookups, this.dnsmasq];
+    [this.capture, this.lookups, this.dnsmasq] = [null, null, null];
+    for (const sensor of [cap, look, dm]) await sensor?.stop();
     this.followPlan(ctx, plan);
     // Stopped on purpose: the `ports` condition says why; this one must not keep a stale "running".
     if (dm && !this.dnsmasq) ctx.conditions.set('sensor:dnsmasq', true, 'not serving: the office ports are not worked out');
@@ -219,9 +214,7 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     for (const p of this.pollers) p.stop();
     this.pollers = [];
     this.kernel?.stop();
-    await this.capture?.stop();
-    await this.lookups?.stop();
-    await this.dnsmasq?.stop();
+    for (const sensor of [this.capture, this.lookups, this.dnsmasq]) await sensor?.stop();
     this.flush();
   }
 
@@ -255,12 +248,19 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     if (this.names && obs.dhcp?.hostname) ctx.conditions.set('dhcp:names', true, this.names.summary());
     if (refused) { this.counts.findings++; ctx.raise(refused); }
     // Fire and forget: the quarantine queue never rejects; a failed change sets its condition.
-    void this.commit(observe(this.state, obs, ctx.now(), this.policy, this.table), [obs.mac]);
+    const now = this.wallNow(ctx.now());
+    void this.commit(observe(this.state, obs, now, this.policy, this.table), [obs.mac]);
+  }
+
+  /** `now`; a step of the wall clock since the last look moves the learning start (learningClock.ts). */
+  private wallNow(now: number): number {
+    if (this.state) this.state = this.learnClock.follow(this.state, now, this.policy, (at) => this.repo?.moveLearningStart(at));
+    return now;
   }
 
   private runTick(): void {
     if (!this.state || !this.ctx) return;
-    const step = tick(this.state, this.ctx.now(), this.policy, this.table);
+    const step = tick(this.state, this.wallNow(this.ctx.now()), this.policy, this.table);
     if (step.state !== this.state) void this.commit(step, [...step.state.devices.values()].map((d) => d.mac)); // never rejects (see ingest)
   }
 

@@ -27,6 +27,7 @@ export class DevicesRepo {
   private readonly auditPruneStmt;
   private readonly metaGetStmt;
   private readonly metaSetStmt;
+  private readonly metaMoveStmt;
 
   constructor(private readonly db: Db) {
     this.upsertStmt = db.prepare(`INSERT INTO devices (mac, status, first_seen, last_seen, record) VALUES (@mac, @status, @first_seen, @last_seen, @record)
@@ -39,6 +40,7 @@ export class DevicesRepo {
     this.auditPruneStmt = db.prepare('DELETE FROM device_audit WHERE id <= (SELECT max(id) FROM device_audit) - ?');
     this.metaGetStmt = db.prepare<[string], { value: string }>('SELECT value FROM device_meta WHERE key = ?');
     this.metaSetStmt = db.prepare('INSERT INTO device_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING');
+    this.metaMoveStmt = db.prepare('INSERT INTO device_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
 
   /** Reads every device and the newest `auditMax` audit entries (oldest first). Never throws for bad rows. */
@@ -57,6 +59,11 @@ export class DevicesRepo {
       else invalid++;
     }
     return { devices, audit, invalid };
+  }
+
+  /** Moves the learning period's start (the wall clock was set while it ran: learningClock.ts). */
+  moveLearningStart(at: number): void {
+    this.metaMoveStmt.run('learning_start', String(at));
   }
 
   /** The learning period's start, stored once at first start: returns the stored value,
