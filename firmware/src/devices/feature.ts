@@ -248,19 +248,22 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     if (this.names && obs.dhcp?.hostname) ctx.conditions.set('dhcp:names', true, this.names.summary());
     if (refused) { this.counts.findings++; ctx.raise(refused); }
     // Fire and forget: the quarantine queue never rejects; a failed change sets its condition.
-    const now = this.wallNow(ctx.now());
+    const now = this.wallNow();
     void this.commit(observe(this.state, obs, now, this.policy, this.table), [obs.mac]);
   }
 
-  /** `now`; a step of the wall clock since the last look moves the learning start (learningClock.ts). */
-  private wallNow(now: number): number {
+  /** The wall clock; a step of it since the last look moves the learning start in this.state
+   *  (learningClock.ts): read it before this.state. */
+  private wallNow(): number {
+    const now = this.need().now();
     if (this.state) this.state = this.learnClock.follow(this.state, now, this.policy, (at) => this.repo?.moveLearningStart(at));
     return now;
   }
 
   private runTick(): void {
     if (!this.state || !this.ctx) return;
-    const step = tick(this.state, this.wallNow(this.ctx.now()), this.policy, this.table);
+    const now = this.wallNow();
+    const step = tick(this.state, now, this.policy, this.table);
     if (step.state !== this.state) void this.commit(step, [...step.state.devices.values()].map((d) => d.mac)); // never rejects (see ingest)
   }
 
@@ -362,14 +365,10 @@ export class DevicesFeature implements Feature<DevicesRepo>, DevicesView {
     return this.repo?.recentAudit(limit) ?? [];
   }
 
-  handlers(): Handlers {
-    return devicesHandlers(this);
-  }
+  handlers(): Handlers { return devicesHandlers(this); }
 
   /** The page's view model and decision port (the composition hands it to webui/). */
-  views(): DevicesView {
-    return this;
-  }
+  views(): DevicesView { return this; }
 
   status(): Record<string, unknown> {
     return {
