@@ -45,6 +45,23 @@ export function parseLeaseDns(text: string): string[] {
   return out.slice(0, 32);
 }
 
+/** NTP servers handed out by DHCP, which timesyncd uses first: systemd-networkd leases
+ *  (`NTP=a b`), dhclient leases (`option ntp-servers a, b;`, `option dhcp6.sntp-servers …`).
+ *  Addresses only (the box's image keeps time with timesyncd, fed by networkd). */
+export function parseLeaseNtp(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const l = raw.trim();
+    const list = (/^option\s+(?:ntp-servers|dhcp6\.sntp-servers)\s+([^;]+);?$/.exec(l) ?? /^NTP=(.+)$/.exec(l))?.[1];
+    if (list === undefined) continue;
+    for (const part of list.split(/[\s,]+/)) {
+      const a = peerAddress(part);
+      if (a) out.push(a);
+    }
+  }
+  return out.slice(0, 32);
+}
+
 /** Host names or addresses of systemd-timesyncd config (`NTP=`, `FallbackNTP=`). */
 export function parseTimesyncd(text: string): string[] {
   const out: string[] = [];

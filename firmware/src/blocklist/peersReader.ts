@@ -5,13 +5,14 @@
 import { lookup } from 'node:dns/promises';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseChrony, parseLeaseDns, parseResolvConf, parseTimesyncd } from './peers.js';
+import { parseChrony, parseLeaseDns, parseLeaseNtp, parseResolvConf, parseTimesyncd } from './peers.js';
 import { peerAddress } from '../net/hostOrAddress.js';
 
 export interface PeerSources {
   /** resolv.conf files (the box's own, and systemd-resolved's list of upstream servers). */
   resolvConf: string[];
-  /** Folders of DHCP lease files (dhclient, systemd-networkd); every file in them is read. */
+  /** Folders of DHCP lease files (dhclient, systemd-networkd): their DNS and NTP servers;
+   *  every file in them is read. */
   leaseDirs: string[];
   /** systemd-timesyncd config files and drop-in folders. */
   timesyncd: string[];
@@ -91,11 +92,10 @@ export async function readBoxPeers(o: { sources?: PeerSources; extraNtp?: readon
     }
     return all;
   };
-  const resolver = [
-    ...(await read(src.resolvConf)).flatMap(parseResolvConf),
-    ...(await read(src.leaseDirs)).flatMap(parseLeaseDns),
-  ];
+  const leases = await read(src.leaseDirs);
+  const resolver = [...(await read(src.resolvConf)).flatMap(parseResolvConf), ...leases.flatMap(parseLeaseDns)];
   const hosts = [...new Set([
+    ...leases.flatMap(parseLeaseNtp), // from DHCP: what timesyncd asks first
     ...(await read(src.timesyncd)).flatMap(parseTimesyncd),
     ...(await read(src.chrony)).flatMap(parseChrony),
     ...(o.extraNtp ?? []),

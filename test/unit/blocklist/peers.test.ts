@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mergePeers, parseChrony, parseLeaseDns, parseResolvConf, parseTimesyncd } from '../../../firmware/src/blocklist/peers.js';
+import { mergePeers, parseChrony, parseLeaseDns, parseLeaseNtp, parseResolvConf, parseTimesyncd } from '../../../firmware/src/blocklist/peers.js';
 import { isHostOrAddress, peerAddress } from '../../../firmware/src/net/hostOrAddress.js';
 import { readBoxPeers } from '../../../firmware/src/blocklist/peersReader.js';
 
@@ -16,6 +16,12 @@ test('DHCP leases: dhclient and networkd forms', (t) => {
   t.deepEqual(parseLeaseDns(dhclient), ['192.0.2.60', '192.0.2.61', '2001:db8::53']);
   t.deepEqual(parseLeaseDns('ADDRESS=100.64.77.2\nDNS=198.51.100.53 198.51.100.54\nNTP=192.0.2.123\n'), ['198.51.100.53', '198.51.100.54']);
   t.deepEqual(parseLeaseDns('option domain-name-servers evil.example;\n'), []);
+});
+
+test('DHCP leases: the NTP servers handed out (networkd and dhclient forms), addresses only', (t) => {
+  t.deepEqual(parseLeaseNtp('ADDRESS=100.64.77.2\nDNS=198.51.100.53\nNTP=192.0.2.123 192.0.2.124\n'), ['192.0.2.123', '192.0.2.124']);
+  t.deepEqual(parseLeaseNtp('lease {\n  option ntp-servers 192.0.2.125,192.0.2.126;\n  option dhcp6.sntp-servers 2001:db8::123;\n}\n'), ['192.0.2.125', '192.0.2.126', '2001:db8::123']);
+  t.deepEqual(parseLeaseNtp('NTP=ntp.evil.example\noption ntp-servers 999.1.1.1;\n'), []);
 });
 
 test('timesyncd and chrony: the servers they name', (t) => {
@@ -44,6 +50,7 @@ test('readBoxPeers reads files and folders, missing ones are simply absent, addr
   writeFileSync(join(dir, 'resolv.conf'), 'nameserver 192.0.2.60\n');
   mkdirSync(join(dir, 'leases'));
   writeFileSync(join(dir, 'leases', 'dhclient.eth0.leases'), 'option domain-name-servers 192.0.2.61;\n');
+  writeFileSync(join(dir, 'leases', '2'), 'ADDRESS=100.64.77.2\nNTP=192.0.2.124\n'); // networkd's lease of ifindex 2
   mkdirSync(join(dir, 'timesyncd.conf.d'));
   writeFileSync(join(dir, 'timesyncd.conf.d', 'ntp.conf'), '[Time]\nNTP=192.0.2.123\n');
   const r = await readBoxPeers({
@@ -52,6 +59,6 @@ test('readBoxPeers reads files and folders, missing ones are simply absent, addr
     timeoutMs: 2000,
   });
   t.deepEqual(r.resolver, ['192.0.2.60', '192.0.2.61']);
-  t.deepEqual(r.ntp, ['192.0.2.123', '2001:db8::123']);
+  t.deepEqual(r.ntp, ['192.0.2.123', '192.0.2.124', '2001:db8::123'], 'the NTP server DHCP handed out is protected too');
   t.deepEqual(r.unresolved, ['name.invalid']);
 });
