@@ -79,7 +79,8 @@ in_root update-initramfs -u -k "$KVER"
 # The clock: a box left alone for years needs it right (TLS to the collector and the feeds,
 # the messages' timestamps, the daily statistics, the schedules). timesyncd takes NTP servers
 # from DHCP (systemd-networkd passes them) or Debian's pool, and keeps the last time it knew
-# in /var/lib/systemd/timesync, so a box whose RTC battery is dead starts from it, not 1970.
+# in /var/lib/systemd/timesync: after its first sync, a box whose RTC battery is dead starts
+# from that time at boot, not from systemd's build date.
 in_root systemctl enable utmd-restore.service otasuke-firstboot.service utmd.service otasuke-healthy.service \
   systemd-networkd.service systemd-resolved.service systemd-timesyncd.service
 # Debian's nftables.service loads /etc/nftables.conf, which starts with `flush ruleset`:

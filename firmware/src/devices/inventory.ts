@@ -24,7 +24,7 @@ export interface Step {
 }
 
 /** True while devices are being learned silently (first policy.learningDays after startedAt). */
-export function inLearning(state: InventoryState, now: number, policy: InventoryPolicy): boolean {
+export function inLearning(state: InventoryState, now: number, policy: Pick<InventoryPolicy, 'learningDays'>): boolean {
   return now < state.startedAt + policy.learningDays * DAY;
 }
 

@@ -5,11 +5,11 @@
 // alert as new. A step is what the wall clock moved beyond the monotonic clock between two
 // looks; while the learning runs, its start moves by the step (either way), so the learning
 // lasts its days of real time. Pure but for the monotonic clock it is given.
+import { inLearning } from './inventory.js';
 import type { InventoryPolicy, InventoryState } from './model.js';
 
 /** Less than this between the two clocks is drift or a slow look, not a step. */
 export const STEP_MS = 5 * 60_000;
-const DAY = 86_400_000;
 
 export class LearningClock {
   private last: { wall: number; mono: number } | null = null;
@@ -24,7 +24,7 @@ export class LearningClock {
     this.last = { wall, mono };
     if (!last) return state;
     const step = wall - last.wall - (mono - last.mono);
-    if (Math.abs(step) < STEP_MS || last.wall >= state.startedAt + policy.learningDays * DAY) return state;
+    if (Math.abs(step) < STEP_MS || !inLearning(state, last.wall, policy)) return state;
     const startedAt = state.startedAt + step;
     save(startedAt);
     return { ...state, startedAt };
