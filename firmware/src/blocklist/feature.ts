@@ -32,6 +32,7 @@ import { initialised } from './initialised.js';
 import { Poller } from '../time/poller.js';
 import { blocklistMigrations } from './migrations.js';
 import type { SyncStats } from './nftSync.js';
+import type { Generations } from './stagedLoad.js';
 import { applyLoaded, syncSets, type LoadedFeed, type RefreshReport, type SyncTimings } from './refreshApply.js';
 import { scheduleCron, type CronJob } from '../time/cronSchedule.js';
 
@@ -42,6 +43,8 @@ export interface BlocklistFeatureOptions {
   fetch?: FetchFn | undefined;
   /** Where the box's resolvers and NTP servers are named (tests; default: the system's files). */
   peerSources?: PeerSources | undefined;
+  /** Least elements of a family whose load is staged (tests; default STAGE_MIN_ELEMENTS). */
+  stageMinElements?: number | undefined;
 }
 
 /** How often the box's resolvers and NTP servers are re-read (a DHCP renewal may change them). */
@@ -58,6 +61,8 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   readonly usable = new Map<string, number>();
   /** What the kernel's sets hold per group (after the last apply or sync). */
   readonly applied = new Map<string, SetContent>();
+  /** Which of their two names each group's sets carry in the kernel (stagedLoad.ts). */
+  readonly gens: Generations = new Map();
   hits: HitIndex = { feeds: [] };
   statusRepo: FeedStatusStore | null = null;
   manualRepo: ManualBlocksRepo | null = null;
@@ -182,7 +187,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   /** The feed groups and the manual group; each says which list a hit on it came from. */
   groups(): FeatureGroup[] {
     const now = this.need().now();
-    const out = this.layout.map((g) => toBlocklistGroup(g, this.applied.get(g.id) ?? emptyContent()));
+    const out = this.layout.map((g) => toBlocklistGroup(g, this.applied.get(g.id) ?? emptyContent(), this.gens));
     out.push(manualGroup(this.manualRepo?.live(now) ?? [], now));
     const groups = out.map((rules) => ({ rules, describe: (remoteIp: string) => describeHit(this.feeds, this.layout, this.hits, rules.id, remoteIp) ?? { name: rules.id } }));
     this.rendered = new Map(groups.map((g) => [g.rules.id, g]));
@@ -357,7 +362,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
 
   /** Brings every group's sets to the content of the current ranges: one transaction. */
   private syncSets(timings?: SyncTimings, whileApplying?: () => void): Promise<SyncStats> {
-    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g), change: (id) => this.contents.change(id), timings, whileApplying });
+    return syncSets({ ctx: this.need(), layout: this.layout, applied: this.applied, content: (g) => this.content(g), change: (id) => this.contents.change(id), timings, whileApplying, gens: this.gens, stageMin: this.o.stageMinElements });
   }
 
   private fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void {

@@ -4,7 +4,8 @@
 // feeds, and a group's sets keep their names from one refresh to the next (incremental
 // updates need stable names). Which feed listed an address is answered in userspace by the
 // hit index (hitIndex.ts), not by more sets. Pure.
-import type { BlocklistGroup, FamilyElems, ListAction, ListDirection } from '../nft/policy.js';
+import type { BlocklistGroup, FamilyElems, ListAction, ListDirection, SetGeneration } from '../nft/policy.js';
+import { genOf } from './stagedLoad.js';
 import { rangeElem } from '../policy/elements.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { v4Text, type SetContent } from './packed.js';
@@ -54,8 +55,10 @@ export function groupElems(c: SetContent): { v4: FamilyElems; v6: FamilyElems } 
 }
 
 /** The renderer's group for a layout and its current content. */
-export function toBlocklistGroup(g: GroupLayout, c: SetContent): BlocklistGroup {
-  return { id: g.id, direction: g.direction, action: g.action, ...groupElems(c) };
+export function toBlocklistGroup(g: GroupLayout, c: SetContent, gens?: ReadonlyMap<string, SetGeneration>): BlocklistGroup {
+  const e = groupElems(c);
+  const gen = (fam: 4 | 6): { gen?: SetGeneration } => (genOf(gens, g.id, fam) ? { gen: 1 } : {}); // the usual names: no field
+  return { id: g.id, direction: g.direction, action: g.action, v4: { ...e.v4, ...gen(4) }, v6: { ...e.v6, ...gen(6) } };
 }
 
 export { emptyContent } from './prefixSets.js';

@@ -27,7 +27,9 @@
 // The whole update of every group is one nft transaction (one `-f` file): all or nothing.
 import { exactCidr, formatAddress, type IpRange } from '../net/ip.js';
 import type { RulesetSets } from '../nft/backend.js';
-import { blocklistLookupChain, blocklistSetNames, hashSetSize } from '../nft/policy.js';
+import { blocklistLookupChain, blocklistSetNames, hashSetSize, type SetGeneration } from '../nft/policy.js';
+import { genKey, genOf, stageFamily, wantsStage, type StageIo } from './stagedLoad.js';
+import { elementCmd, flushCmd, fragmentsDocument, joinV4, q, setCmd, type Fragment } from './elementJson.js';
 import { groupLookupRules } from '../nft/render.js';
 import { rangeElem } from '../policy/elements.js';
 import { diffRanges } from './diff.js';
@@ -55,97 +57,23 @@ export interface SyncPlan {
   /** Sets to count after apply. */
   verify: SetExpectation[];
   stats: SyncStats;
+  /** Staged loads (stagedLoad.ts), run before `cmds`: the new sets declared empty, then
+   *  filled in `fill.length` documents that may run at the same time. Empty: none. */
+  declare: Fragment[];
+  fill: Fragment[][];
+  /** Families whose sets carry their other name once `cmds` is taken. */
+  gens: Array<[string, SetGeneration]>;
 }
 
-/** One command's JSON: text, bytes, or bytes in parts. */
-type Fragment = string | Buffer | readonly Buffer[];
-
-const q = (s: string): string => JSON.stringify(s);
-
-function elementCmd(verb: 'create' | 'delete' | 'add', table: string, set: string, elemsJson: string | Buffer): Fragment {
-  const head = `{${q(verb)}:{"element":{"family":"inet","table":${q(table)},"name":${q(set)},"elem":[`;
-  if (typeof elemsJson === 'string') return `${head}${elemsJson}]}}}`;
-  return [Buffer.from(head), elemsJson, Buffer.from(']}}}')];
-}
-
-function flushCmd(table: string, set: string): string {
-  return `{"flush":{"set":{"family":"inet","table":${q(table)},"name":${q(set)}}}}`;
-}
-
-/** `add set` (a feed group's hash set: with its size for `count` elements) or `delete set`. */
-function setCmd(verb: 'add' | 'delete', table: string, set: string, family: 4 | 6, count = 0): string {
-  const type = verb === 'add' ? `,"type":${q(family === 4 ? 'ipv4_addr' : 'ipv6_addr')},"size":${hashSetSize(count)}` : '';
-  return `{${q(verb)}:{"set":{"family":"inet","table":${q(table)},"name":${q(set)}${type}}}}`;
-}
-
-/** 0..9999 as four ASCII digits, zero-padded: DIGITS4[4n..4n+3]. */
-const DIGITS4 = (() => {
-  const t = new Uint8Array(40_000);
-  for (let n = 0; n < 10_000; n++) {
-    const d = String(n).padStart(4, '0');
-    for (let k = 0; k < 4; k++) t[4 * n + k] = d.charCodeAt(k);
-  }
-  return t;
-})();
-
-/** IPv4 elements as JSON numbers, `3221225985,…` (the address as one unsigned 32-bit
- *  integer, which nft reads for an ipv4_addr key as it reads "192.0.2.1": checked with nft
- *  1.0.6 and 1.1.3 for add, create and delete), written as ASCII bytes into one Buffer (≤ 11
- *  bytes an address, no string per element). nft takes a number without the text parse of an
- *  address: a 1M-element load took 1.44–1.46 s instead of 1.59–1.60 s (nft 1.0.6), 1.28–1.31
- *  instead of 1.47–1.51 s (1.1.3), and the document is 12 MB instead of 17 (2026-12-03). */
-export function joinV4(xs: Uint32Array): Buffer {
-  const buf = Buffer.allocUnsafe(xs.length * 11 + 8);
-  let o = 0;
-  for (let i = 0; i < xs.length; i++) {
-    buf[o++] = 44; // ,
-    o = writeU32(buf, o, xs[i] ?? 0);
-  }
-  return buf.subarray(xs.length ? 1 : 0, o); // no comma before the first
-}
-
-/** Writes the decimal digits of `v` (0 ≤ v < 2^32) at `o`; returns the end. */
-function writeU32(buf: Buffer, o: number, v: number): number {
-  if (v >= 100_000_000) {
-    const hi = Math.floor(v / 100_000_000); // 1..42
-    const lo = v - hi * 100_000_000;
-    const mid = Math.floor(lo / 10_000);
-    if (hi >= 10) buf[o++] = 48 + Math.floor(hi / 10);
-    buf[o++] = 48 + (hi % 10);
-    o = digits4(buf, o, mid);
-    return digits4(buf, o, lo - mid * 10_000);
-  }
-  if (v >= 10_000) {
-    const hi = Math.floor(v / 10_000);
-    o = shortDigits(buf, o, hi);
-    return digits4(buf, o, v - hi * 10_000);
-  }
-  return shortDigits(buf, o, v);
-}
-
-/** Four digits of `n` (0..9999), zero-padded. */
-function digits4(buf: Buffer, o: number, n: number): number {
-  const at = 4 * n;
-  buf[o] = DIGITS4[at] ?? 48;
-  buf[o + 1] = DIGITS4[at + 1] ?? 48;
-  buf[o + 2] = DIGITS4[at + 2] ?? 48;
-  buf[o + 3] = DIGITS4[at + 3] ?? 48;
-  return o + 4;
-}
-
-/** The digits of `n` (0..9999), without leading zeros. */
-function shortDigits(buf: Buffer, o: number, n: number): number {
-  const skip = n >= 1000 ? 0 : n >= 100 ? 1 : n >= 10 ? 2 : 3;
-  for (let k = 4 * n + skip, end = 4 * n + 4; k < end; k++) buf[o++] = DIGITS4[k] ?? 48;
-  return o;
-}
+/** How the sync stages large loads: the generations in force, the least elements a staged
+ *  family has, and into how many documents its fill is cut. */
+export interface StageOptions { gens: ReadonlyMap<string, SetGeneration>; minElements: number; parts: number }
 
 /** A group as the sync needs it: its id and the directions its lookup chains exist for. */
 export interface GroupRef { id: string; dirs: readonly ('out' | 'in')[] }
 
 /** One family's key arrays and how their elements are written. */
-interface FamilyIo<K> {
-  family: 4 | 6;
+interface FamilyIo<K> extends StageIo<K> {
   diff: (prev: K, next: K) => { add: K; del: K };
   /** How many elements both hold (both ascending), when it is cheaper than a diff. */
   common?: (prev: K, next: K) => number;
@@ -155,9 +83,9 @@ interface FamilyIo<K> {
   text: (xs: K) => string;
 }
 
-const V4: FamilyIo<Uint32Array> = { family: 4, diff: diffU32, common: commonU32, size: (xs) => xs.length, json: joinV4, text: (xs) => Array.from(xs, v4Text).join(',') };
+const V4: FamilyIo<Uint32Array> = { family: 4, slice: (xs, a, b) => xs.subarray(a, b), diff: diffU32, common: commonU32, size: (xs) => xs.length, json: joinV4, text: (xs) => Array.from(xs, v4Text).join(',') };
 // joinV6 writes only hex digits, colons, commas and the quotes around each address
-const V6: FamilyIo<Uint32Array> = { family: 6, diff: diffV6, size: v6Count, json: joinV6, text: (xs) => joinV6(xs).toString('latin1').replaceAll('"', '') };
+const V6: FamilyIo<Uint32Array> = { family: 6, slice: (xs, a, b) => xs.subarray(4 * a, 4 * b), diff: diffV6, size: v6Count, json: joinV6, text: (xs) => joinV6(xs).toString('latin1').replaceAll('"', '') };
 
 /** Names nft's own syntax takes as they are (ours: `bl_…`, the table's). */
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -165,9 +93,9 @@ const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Plans the update of group `g` from `prev` (what the kernel holds) to `next`. `change`: what
  *  the patch of the content found changed (groupContent.ts); taken instead of diffing the IPv4
  *  hash sets when it leads from exactly `prev` to exactly `next`. */
-export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next: SetContent, change?: V4Change | null): SyncPlan {
+export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next: SetContent, change?: V4Change | null, stage?: StageOptions): SyncPlan {
   // a group whose feeds did not change keeps the very same content object: nothing to walk
-  if (prev === next) return { cmds: [], native: [], verify: [], stats: { added: 0, deleted: 0, intervalSetsReplaced: 0 } };
+  if (prev === next) return { cmds: [], native: [], verify: [], stats: { added: 0, deleted: 0, intervalSetsReplaced: 0 }, declare: [], fill: [], gens: [] };
   const known = change && change.from === prev && change.to === next ? change : null;
   const pre: Fragment[] = [];
   const chains: Fragment[] = [];
@@ -177,6 +105,9 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
   const post: Fragment[] = [];
   const verify: SetExpectation[] = [];
   const stats: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
+  const declare: Fragment[] = [];
+  const fill: Fragment[][] = [];
+  const gens: Array<[string, SetGeneration]> = [];
   /** Each `delete`/`create` element command of `pre` in nft's own syntax, in the same order:
    *  the plan has a native form when these are all it holds (planned at the end). */
   const native: string[] = [];
@@ -234,9 +165,42 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
 
   const family = <K>(io: FamilyIo<K>, pick: (c: SetContent) => { singles: K; masked: Array<{ len: number; nets: K }>; nets: IpRange[] },
     given?: { singles: { add: K; del: K }; masked: { add: K; del: K }[] } | null): void => {
-    const names = blocklistSetNames(g.id, io.family);
+    const gen = genOf(stage?.gens, g.id, io.family);
+    const names = blocklistSetNames(g.id, io.family, gen);
     const p = pick(prev);
     const n = pick(next);
+    const sizes = (c: typeof p): { singles: number; masked: Array<{ len: number; n: number }>; total: number } => {
+      const masked = c.masked.map((m) => ({ len: m.len, n: io.size(m.nets) }));
+      return { singles: io.size(c.singles), masked, total: masked.reduce((t, m) => t + m.n, io.size(c.singles) + c.nets.length) };
+    };
+    if (stage && wantsStage(sizes(p), sizes(n), stage.minElements, hashSetSize)) {
+      const s = stageFamily(table, g, gen, p.masked.map((m) => m.len), io, n, netsJson(n.nets), stage.parts);
+      declare.push(...s.declare);
+      s.fill.forEach((part, i) => (fill[i] ??= []).push(...part));
+      chains.push(...s.swap);
+      post.push(...s.drop);
+      gens.push([genKey(g.id, io.family), s.gen]);
+      // counted as a refill: every set's common part stays, the rest is added or deleted
+      const refill = <T>(pp: T, nn: T, size: (x: T) => number, common: (a: T, b: T) => number): void => {
+        const c = common(pp, nn);
+        stats.added += size(nn) - c;
+        stats.deleted += size(pp) - c;
+      };
+      const commonKeys = (a: K, b: K): number => (io.common ? io.common(a, b) : io.size(b) - io.size(io.diff(a, b).add));
+      refill(p.singles, n.singles, io.size, commonKeys);
+      const lens = new Set([...p.masked, ...n.masked].map((m) => m.len));
+      for (const len of lens) {
+        const pm = p.masked.find((m) => m.len === len)?.nets;
+        const nm = n.masked.find((m) => m.len === len)?.nets;
+        if (pm && nm) refill(pm, nm, io.size, commonKeys);
+        else if (nm) stats.added += io.size(nm);
+        else if (pm) stats.deleted += io.size(pm);
+      }
+      const d = diffRanges(p.nets, n.nets);
+      stats.added += d.add.length;
+      stats.deleted += d.del.length;
+      return;
+    }
     hashSet(io, names.single, p.singles, n.singles, true, given?.singles);
     const lens = [...new Set([...p.masked, ...n.masked].map((m) => m.len))].sort((a, b) => b - a);
     for (const len of lens) {
@@ -261,7 +225,7 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
       chains.push(...resized);
       resized = [];
       for (const { dir, chain } of lookups) {
-        for (const expr of groupLookupRules(g.id, io.family, dir, n.masked.map((m) => m.len))) {
+        for (const expr of groupLookupRules(g.id, io.family, dir, n.masked.map((m) => m.len), gen)) {
           chains.push(JSON.stringify({ add: { rule: { family: 'inet', table, chain, expr } } }));
         }
       }
@@ -288,7 +252,7 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
   // element changes only: one native line for each command (a flush, a set declared or
   // deleted, a chain rewritten has none), and names nft's own syntax takes as they are
   const elementsOnly = !chains.length && !post.length && native.length === pre.length;
-  return { cmds: [...pre, ...chains, ...post], native: plainNames && elementsOnly ? native : null, verify, stats };
+  return { cmds: [...pre, ...chains, ...post], native: plainNames && elementsOnly ? native : null, verify, stats, declare, fill, gens };
 }
 
 function netsJson(nets: readonly IpRange[]): string {
@@ -316,17 +280,7 @@ export function nativeDocument(plans: readonly SyncPlan[]): string | null {
 
 /** One document (one transaction) from the fragments of several plans. */
 export function syncDocument(plans: readonly SyncPlan[]): Buffer {
-  const parts: Buffer[] = [Buffer.from('{"nftables":[{"metainfo":{"json_schema_version":1}}')];
-  for (const p of plans) {
-    for (const c of p.cmds) {
-      parts.push(Buffer.from(','));
-      if (typeof c === 'string') parts.push(Buffer.from(c));
-      else if (Buffer.isBuffer(c)) parts.push(c);
-      else parts.push(...c);
-    }
-  }
-  parts.push(Buffer.from(']}'));
-  return Buffer.concat(parts);
+  return fragmentsDocument(plans.flatMap((p) => p.cmds));
 }
 
 export class SetCountError extends Error {
@@ -353,12 +307,12 @@ export async function verifyCounts(ruleset: RulesetSets, expect: readonly SetExp
  *  `groups` says which directions each group's chains exist for (default: both). */
 export function planSync(table: string, applied: ReadonlyMap<string, SetContent>, next: ReadonlyMap<string, SetContent>,
   groups: readonly { id: string; direction: 'outbound' | 'inbound' | 'both' }[] = [],
-  changeOf: (id: string) => V4Change | null = () => null): { plans: SyncPlan[]; total: SyncStats } {
+  changeOf: (id: string) => V4Change | null = () => null, stage?: StageOptions): { plans: SyncPlan[]; total: SyncStats } {
   const dirsOf = (id: string): ('out' | 'in')[] => {
     const d = groups.find((x) => x.id === id)?.direction ?? 'both';
     return d === 'both' ? ['out', 'in'] : d === 'outbound' ? ['out'] : ['in'];
   };
-  const plans = [...next].map(([id, content]) => planGroupSync(table, { id, dirs: dirsOf(id) }, applied.get(id) ?? emptyContent(), content, changeOf(id)));
+  const plans = [...next].map(([id, content]) => planGroupSync(table, { id, dirs: dirsOf(id) }, applied.get(id) ?? emptyContent(), content, changeOf(id), stage));
   const total: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
   for (const p of plans) {
     total.added += p.stats.added;

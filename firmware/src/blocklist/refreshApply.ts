@@ -7,7 +7,10 @@ import type { FeatureContext } from '../feature/contract.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import type { GroupLayout } from './layout.js';
 import type { LastGoodStore, PreparedSnapshot } from './lastGood.js';
-import { nativeDocument, planSync, syncDocument, verifyCounts, type SyncStats } from './nftSync.js';
+import { nativeDocument, planSync, syncDocument, verifyCounts, type SyncPlan, type SyncStats } from './nftSync.js';
+import { fragmentsDocument } from './elementJson.js';
+import { STAGE_MIN_ELEMENTS, type Generations } from './stagedLoad.js';
+import type { RulesetSets } from '../nft/backend.js';
 import type { V4Change } from './groupContent.js';
 import type { PackedRanges, SetContent } from './packed.js';
 import { statusApplyFailed } from './feedStatus.js';
@@ -53,6 +56,11 @@ export interface SetsState {
    *  userspace work that may run meanwhile (nft is another process, this box has 2 cores).
    *  It must not depend on the outcome. */
   whileApplying?: (() => void) | undefined;
+  /** The generation of each group's sets (stagedLoad.ts); updated here. Absent: large loads
+   *  are not staged (one transaction, as before). */
+  gens?: Generations | undefined;
+  /** Least elements of a staged family (default STAGE_MIN_ELEMENTS). */
+  stageMin?: number | undefined;
 }
 
 /** Where one set sync's time went (ms): content and plan (userspace), the nft transaction
@@ -65,7 +73,8 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
   const table = ctx.ruleset.table;
   const t0 = performance.now();
   const next = new Map(s.layout.map((g) => [g.id, s.content(g)]));
-  const { plans, total } = planSync(table, s.applied, next, s.layout, s.change);
+  const stage = s.gens ? { gens: s.gens, minElements: s.stageMin ?? STAGE_MIN_ELEMENTS, parts: ctx.ruleset.fillParts ?? 1 } : undefined;
+  const { plans, total } = planSync(table, s.applied, next, s.layout, s.change, stage);
   if (s.timings) s.timings.planMs = performance.now() - t0;
   if (plans.every((p) => p.cmds.length === 0)) return total;
   try {
@@ -73,11 +82,18 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
     // between the write and the count check
     await ctx.ruleset.change(async () => {
       const t1 = performance.now();
+      let startedOnce = false;
+      const started = (): void => {
+        if (!startedOnce) s.whileApplying?.();
+        startedOnce = true;
+      };
+      await stageLoads(ctx.ruleset, plans, started);
       // element changes only (the common update): in nft's own syntax through the long-lived
       // nft when the backend can (nft/driver.ts transactNative), else the JSON document
       const native = nativeDocument(plans);
-      const sent = native !== null && ctx.ruleset.transactNative ? await ctx.ruleset.transactNative(native, s.whileApplying) : false;
-      if (!sent) await ctx.ruleset.transact(syncDocument(plans), s.whileApplying);
+      const sent = native !== null && ctx.ruleset.transactNative ? await ctx.ruleset.transactNative(native, started) : false;
+      if (!sent) await ctx.ruleset.transact(syncDocument(plans), started);
+      for (const p of plans) for (const [k, g] of p.gens) s.gens?.set(k, g); // the kernel's names now
       await verifyCounts(ctx.ruleset, plans.flatMap((p) => p.verify));
       if (s.timings) s.timings.nftMs = performance.now() - t1;
       for (const [k, v] of next) s.applied.set(k, v);
@@ -95,6 +111,22 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
     }
   }
   return total;
+}
+
+/** Steps 1 and 2 of the plans' staged loads (stagedLoad.ts): the new sets declared in one
+ *  small transaction, then filled, the parts at the same time where the backend can. */
+async function stageLoads(ruleset: RulesetSets, plans: readonly SyncPlan[], started: () => void): Promise<void> {
+  const declare = plans.flatMap((p) => p.declare);
+  if (!declare.length) return;
+  await ruleset.transact(fragmentsDocument(declare));
+  const parts = Math.max(...plans.map((p) => p.fill.length));
+  const docs: Buffer[] = [];
+  for (let i = 0; i < parts; i++) {
+    const cmds = plans.flatMap((p) => p.fill[i] ?? []);
+    if (cmds.length) docs.push(fragmentsDocument(cmds));
+  }
+  if (ruleset.fill) await ruleset.fill(docs, started);
+  else for (const d of docs) await ruleset.transact(d, started);
 }
 
 /** What applying the loaded feeds touches of the feature. */

@@ -29,6 +29,14 @@ export interface RulesetSets {
    *  through the long-lived nft (nft/driver.ts). Resolves false, having done nothing, where
    *  it cannot go that way: then send the batch to transact as JSON. */
   transactNative?(text: string, started?: () => void): Promise<boolean>;
+  /** Runs documents that only add elements to sets nothing looks up yet (a staged load,
+   *  blocklist/stagedLoad.ts), each as a transaction of its own, at the same time where the
+   *  backend can (nft processes of their own); resolves once all are taken. `started`: once
+   *  every one is running. Throws NftError (the first refusal) once all ended. Absent: the
+   *  caller sends them one by one through transact. */
+  fill?(docs: readonly Uint8Array[], started?: () => void): Promise<void>;
+  /** Into how many documents a staged load is best cut (fill's processes at once). */
+  readonly fillParts?: number;
   /** One of our sets with its elements, as `nft -j list set FAMILY TABLE NAME` prints it.
    *  Throws NftError (e.g. the set does not exist). */
   listSet(family: 'inet' | 'bridge', set: string): Promise<string>;

@@ -4,6 +4,7 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { prepareAtomic, writeAtomic, type PreparedFile } from '../sys/files.js';
 import { run, RunError } from '../sys/run.js';
 import type { NftDocument } from './json.js';
@@ -38,6 +39,8 @@ export interface NftDriverOptions {
   /** Set transactions up to this many bytes go through one long-lived `nft -j -i`
    *  (nft/session.ts); larger ones through `nft -f`. 0: never. Default SESSION_MAX_BYTES. */
   sessionMaxBytes?: number | undefined;
+  /** nft processes a staged load runs at once (fill). Default: the CPUs, at most 4. */
+  fillParts?: number | undefined;
 }
 
 /** Below this, a long-lived nft beats a new process (README, blocklist benchmark): nft -i
@@ -84,6 +87,7 @@ export class NftDriver implements RulesetBackend {
   private unsavedLastGood: string | null = null;
   private readonly session: NftSession;
   private readonly sessionMaxBytes: number;
+  readonly fillParts: number;
   /** Where documents are written: the work dir, else (full, read-only) beside last-good. */
   private readonly documentDirs: readonly string[];
 
@@ -92,6 +96,7 @@ export class NftDriver implements RulesetBackend {
     this.nft = opts.nft ?? [systemBin('nft')];
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.sessionMaxBytes = opts.sessionMaxBytes ?? SESSION_MAX_BYTES;
+    this.fillParts = Math.max(1, opts.fillParts ?? Math.min(availableParallelism(), 4));
     // 30 s at most: a session document is ≤ 64 KiB and the sets listed are small (count check
     // ≤ VERIFY_MAX_ELEMENTS, device sightings); a hung child must not hold the apply queue long
     this.session = new NftSession({ nft: this.nft, home: join(this.opts.workDir, 'nft-home-absent'), timeoutMs: Math.min(this.timeoutMs, 30_000) });
@@ -170,6 +175,22 @@ export class NftDriver implements RulesetBackend {
       return;
     }
     await this.change(() => this.inSession(() => this.session.run(doc, started)));
+  }
+
+  /** Documents that only add elements to sets nothing looks up yet (RulesetSets.fill), each
+   *  through `nft -f` in a process of its own, all at once: nft's parse and its netlink work
+   *  for one part run while another's does (100k addresses in 2 parts: 0.14 s against 0.20
+   *  s, by hand, 2026-12-04). Waits for every one, then throws the first refusal. */
+  async fill(docs: readonly Uint8Array[], started?: () => void): Promise<void> {
+    let running = 0;
+    const each = (): void => {
+      if (++running === docs.length) started?.();
+    };
+    await this.change(async () => {
+      const done = await Promise.allSettled(docs.map((d) => this.run([], d, each)));
+      const refused = done.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (refused) throw refused.reason;
+    });
   }
 
   /** A small batch of element commands written in nft's own syntax, as one transaction

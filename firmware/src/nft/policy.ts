@@ -38,6 +38,8 @@ export interface FamilyElems {
    *  with the length's netmask; longest length first. Lengths here are rendered as sets
    *  and rules even when empty. */
   masked?: MaskedElems[] | undefined;
+  /** Which of the two names the sets carry (default 0). */
+  gen?: SetGeneration | undefined;
 }
 
 /** Network addresses of the prefixes of one length (`len` below the family's full length). */
@@ -105,9 +107,15 @@ export function hashSetSize(count: number): number {
   return size;
 }
 
-/** Names of the sets that hold one group's elements of one family. */
-export function blocklistSetNames(group: string, family: 4 | 6): { single: string; net: string; masked: (len: number) => string } {
-  return { single: `bl_${group}_v${family}`, net: `bl_${group}_v${family}n`, masked: (len) => `bl_${group}_v${family}_p${len}` };
+/** Which of two names a group's sets of one family carry (`bl_g_v4…` or `bl_g_v4b…`): a large
+ *  load fills new sets under the other name while the old ones still do the lookups, then one
+ *  transaction points the lookup rules at them (blocklist/stagedLoad.ts). */
+export type SetGeneration = 0 | 1;
+
+/** Names of the sets that hold one group's elements of one family (generation `gen`). */
+export function blocklistSetNames(group: string, family: 4 | 6, gen: SetGeneration = 0): { single: string; net: string; masked: (len: number) => string } {
+  const stem = `bl_${group}_v${family}${gen ? 'b' : ''}`;
+  return { single: stem, net: `${stem}n`, masked: (len) => `${stem}_p${len}` };
 }
 
 /** The chain that looks one group's sets of one family up for one direction (its rules are

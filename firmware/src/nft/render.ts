@@ -5,7 +5,7 @@ import {
   ACCEPT, DROP, MASQUERADE, addToSet, anySet, counter, ctState, eq, inSet, log, meta, ne, payload,
   type ChainObj, type Cmd, type Expr, type Family, type NftDocument, type SetElem, type SetObj, type Stmt,
 } from './json.js';
-import { blocklistHitChain, blocklistLogPrefix, blocklistLookupChain, blocklistSetNames, hashSetSize, type BlocklistGroup, type Interfaces, type Policy } from './policy.js';
+import { blocklistHitChain, blocklistLogPrefix, blocklistLookupChain, blocklistSetNames, hashSetSize, type BlocklistGroup, type SetGeneration, type Interfaces, type Policy } from './policy.js';
 import { netmaskText } from '../net/cidrNumbers.js';
 
 const FILTER = 0; // nft's "filter" priority
@@ -107,9 +107,9 @@ function renderInet(p: Policy): Cmd[] {
   if (ft) out.push({ add: { flowtable: { family: F, table: t, name: FLOWTABLE, hook: 'ingress', prio: FILTER, dev: ft, flags: ['counter'] } } });
   for (const g of p.blocklists) {
     for (const fam of [4, 6] as const) {
-      const names = blocklistSetNames(g.id, fam);
-      const type = fam === 4 ? 'ipv4_addr' : 'ipv6_addr';
       const fe = fam === 4 ? g.v4 : g.v6;
+      const names = blocklistSetNames(g.id, fam, fe.gen);
+      const type = fam === 4 ? 'ipv4_addr' : 'ipv6_addr';
       // feed groups: fixed-size hash sets (hashSetSize); the manual group's timeouts need the rhashtable
       set({ name: names.single, type, ...(g.timeouts ? { flags: ['timeout'] } : { size: hashSetSize(fe.single.length) }), ...elems(fe.single) });
       for (const m of fe.masked ?? []) set({ name: names.masked(m.len), type, ...(g.timeouts ? {} : { size: hashSetSize(m.elems.length) }), ...elems(m.elems) });
@@ -216,10 +216,11 @@ interface ChainRules { name: string; rules: Stmt[][] }
 /** The rules of one group's lookup chain for one family and direction: its singles, each
  *  masked prefix length (longest first, `ip daddr & 255.255.255.0 @bl_g_v4_p24`), then its
  *  interval set, each jumping to the group's hit chain. The sync rewrites them when the
- *  group's lengths change (blocklist/nftSync.ts), so both render them here. */
-export function groupLookupRules(group: string, family: 4 | 6, dir: 'out' | 'in', maskedLens: readonly number[]): Stmt[][] {
+ *  group's lengths change or its sets move to their other name (blocklist/nftSync.ts,
+ *  stagedLoad.ts), so both render them here. */
+export function groupLookupRules(group: string, family: 4 | 6, dir: 'out' | 'in', maskedLens: readonly number[], gen: SetGeneration = 0): Stmt[][] {
   const field = payload(family === 4 ? 'ip' : 'ip6', dir === 'out' ? 'daddr' : 'saddr');
-  const names = blocklistSetNames(group, family);
+  const names = blocklistSetNames(group, family, gen);
   const hit: Stmt = { jump: { target: blocklistHitChain(group, dir) } };
   return [
     [inSet(field, names.single), hit],
@@ -247,8 +248,8 @@ function blocklistChains(p: Policy): ChainRules[] {
       top.push([ne(payload(proto, field), `@allow_v${fam}`), { jump: { target: name } }]);
       lookups.push({ name, rules: groups.map((g) => [{ jump: { target: blocklistLookupChain(g.id, dir, fam) } }]) });
       for (const g of groups) {
-        const lens = ((fam === 4 ? g.v4 : g.v6).masked ?? []).map((m) => m.len);
-        lookups.push({ name: blocklistLookupChain(g.id, dir, fam), rules: groupLookupRules(g.id, fam, dir, lens) });
+        const fe = fam === 4 ? g.v4 : g.v6;
+        lookups.push({ name: blocklistLookupChain(g.id, dir, fam), rules: groupLookupRules(g.id, fam, dir, (fe.masked ?? []).map((m) => m.len), fe.gen) });
       }
     }
   }

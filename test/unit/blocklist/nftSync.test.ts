@@ -1,5 +1,6 @@
 import test from 'ava';
-import { joinV4, nativeDocument, planGroupSync, syncDocument, VERIFY_MAX_ELEMENTS } from '../../../firmware/src/blocklist/nftSync.js';
+import { nativeDocument, planGroupSync, syncDocument, VERIFY_MAX_ELEMENTS } from '../../../firmware/src/blocklist/nftSync.js';
+import { joinV4 } from '../../../firmware/src/blocklist/elementJson.js';
 import { hashSetSize } from '../../../firmware/src/nft/policy.js';
 import { emptyContent } from '../../../firmware/src/blocklist/layout.js';
 import type { SetContent } from '../../../firmware/src/blocklist/packed.js';
