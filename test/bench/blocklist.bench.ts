@@ -15,7 +15,9 @@
 //      fastest); the mean of before and after counts (the shared machine's load drifts); and,
 //      as more columns (each the fastest form), the layout before (singles hash set + all merged ranges
 //      in one interval set) and the same masked hash sets unsized (the kernel's rhashtable: the
-//      raw baseline until 2026-12-03);
+//      raw baseline until 2026-12-03); and raw-parallel: the numeric JSON cut into the parts a
+//      staged load fills at once (blocklist/stagedLoad.ts), each `nft -f` in a process of its
+//      own, all at once (IPv4);
 //   4. a 1% change (0.5% removed, 0.5% added, singles and prefixes alike) through
 //      refresh() again; then the same version once more (304: must cost nothing);
 // and prints the ratios against the targets (full ≤ 1.2× raw, 1% ≤ 10% of full, peak RSS ≤ 300 MB).
@@ -28,7 +30,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../firmware/src/blocklist/repos.js';
@@ -197,6 +199,13 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
     const rawJson = await rawRun('masked', 'json');
     const rawInt = family === 4 ? await rawRun('masked', 'int') : Infinity;
     const rawMs = (rawBefore + Math.min(rawNative, rawJson, rawInt)) / 2;
+    // raw-parallel: the parts of the same document, each in an nft process of its own, at once
+    let rawParMs: number | null = null;
+    if (family === 4) {
+      await run([...nftArgv, '-f', join(dir, 'raw-masked-setup.nft')], { timeoutMs: 600_000 });
+      [, rawParMs] = await timed(() => Promise.all(Array.from({ length: fillParts() }, (_, i) => run([...nftArgv, '-j', '-f', join(dir, `raw-masked.part${i}.int.json`)], { timeoutMs: 600_000 }))));
+      await run([...nftArgv, '-f', join(dir, 'raw-teardown.nft')], { timeoutMs: 600_000 });
+    }
     const oldRawMs = await best('interval');
     const rhashRawMs = await best('rhash');
     const expect = JSON.parse(readFileSync(join(dir, 'raw-expect.json'), 'utf8')) as { singles: number; lengths: string; rare: number };
@@ -206,7 +215,7 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
 
     process.stdout.write(`${JSON.stringify({
       n, family, singles: content.singles, nets: content.nets, lengths: content.lengths, rules,
-      oursMs, rawBeforeMs: rawBefore, rawNativeMs: rawNative, rawJsonMs: rawJson, rawIntMs: Number.isFinite(rawInt) ? rawInt : null, rawMs, oldRawMs, rhashRawMs,
+      oursMs, rawBeforeMs: rawBefore, rawNativeMs: rawNative, rawJsonMs: rawJson, rawIntMs: Number.isFinite(rawInt) ? rawInt : null, rawMs, rawParMs, oldRawMs, rhashRawMs,
       updateMs: updMs, sameMs, update: rep2[0]?.sync, oursCpuMs: oursCpu, updCpuMs: updCpu, rawCpuMs: Math.min(...rawCpu), peakRssMB: rssMB, fullPhases: rep[0]?.timings, updatePhases: rep2[0]?.timings,
     })}\n`);
     await feature.stop();
@@ -257,6 +266,14 @@ function writeRawFiles(syn: Synthetic, dir: string): void {
     [`add element inet raw s { ${singles.join(', ')} }`, `add element inet raw n { ${old.map((r) => r.text).join(', ')} }`],
     [el('s', singles), el('n', old.map((r) => r.json))],
     [el('s', singleNums), el('n', old.map((r) => r.json))]);
+  // the same masked document cut into the parts a staged load fills at once (NftDriver
+  // fillParts), part i holding elements [i·n/k, (i+1)·n/k) of every set: raw-parallel
+  const k = fillParts();
+  for (let i = 0; i < k; i++) {
+    const cut = <T>(xs: readonly T[]): T[] => xs.slice(Math.floor((i * xs.length) / k), Math.floor(((i + 1) * xs.length) / k));
+    const cmds: Array<[string, unknown[]]> = [['s', cut(singleNums)], ...c.v4Masked.map((m): [string, unknown[]] => [`p${m.len}`, cut(Array.from(m.nets))]), ['n', i === 0 ? rare.map((r) => r.json) : []]];
+    writeFileSync(join(dir, `raw-masked.part${i}.int.json`), JSON.stringify({ nftables: cmds.filter(([, e]) => e.length).map(([name, e]) => el(name, e)) }));
+  }
   writeFileSync(join(dir, 'raw-teardown.nft'), 'delete table inet raw\n');
   writeFileSync(join(dir, 'raw-expect.json'), JSON.stringify({ singles: c.v4Singles.length, lengths: c.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' '), rare: c.v4Nets.length }));
 }
@@ -274,6 +291,10 @@ async function waitHttp(port: number): Promise<void> {
   }
   throw new Error('bench HTTP server did not start');
 }
+
+/** nft processes a staged load fills at once: NftDriver's default. */
+const fillParts = (): number => Math.min(availableParallelism(), 4);
+const r0Par = (rs: Array<Record<string, any>>): boolean => rs.every((r) => typeof r.rawParMs === 'number');
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -338,6 +359,7 @@ async function main(): Promise<void> {
       .map((k) => `${k.replace(/Ms$/, '')} ${(m((r) => r[key][k] ?? 0) / 1000).toFixed(3)}`).join(', ');
     console.log(`          phases full: ${ph('fullPhases')}\n                  1%: ${ph('updatePhases')} (apply = plan + nft + the rest)`);
     console.log(`          CPU time (this process + nft): ours ${f(m((r) => r.oursCpuMs))} s, raw ${f(m((r) => r.rawCpuMs))} s: ${m((r) => r.oursCpuMs / r.rawCpuMs).toFixed(2)}×; 1% update ${f(m((r) => r.updCpuMs))} s: ${m((r) => (100 * r.updCpuMs) / r.oursCpuMs).toFixed(1)}% of the full load's`);
+    if (r0Par(results)) console.log(`          raw-parallel (the same document in ${fillParts()} nft processes at once, as ours fills a large load): ${f(m((r) => r.rawParMs))} s; ours/raw-parallel ${m((r) => r.oursMs / r.rawParMs).toFixed(2)}×`);
     console.log(`          the same version again (304, unchanged): ${f(m((r) => r.sameMs))} s`);
     console.log(`          nft part: full = ${m((r) => r.fullPhases.applyMs / r.rawMs).toFixed(2)}× raw; 1% = ${m((r) => (100 * r.updatePhases.applyMs) / r.fullPhases.applyMs).toFixed(1)}% of the full nft load`);
     const r0 = results[0]!;
