@@ -141,6 +141,11 @@ test('a stray set of the other name (an interrupted load), a refused fill, the t
   const g = b.group;
   const nftArgv = [systemBin('ip'), 'netns', 'exec', b.ns, systemBin('nft')];
   const table = b.world.base.tableName;
+  // utmd killed in the middle of a load, then started again: its full apply at start replaces
+  // every set of the table, so a half-filled set of the other name does not outlive it
+  await run([...nftArgv, `add set inet ${table} bl_${g}_v4b_p20 { type ipv4_addr; size 768; }`]);
+  await b.applyFull();
+  t.deepEqual(await b.sets(), [`bl_${g}_v4`, `bl_${g}_v4n`]);
   // what a load killed after its fill leaves: the other generation's singles set, with an
   // address that is not on the list (and declared with another size)
   await run([...nftArgv, `add set inet ${table} bl_${g}_v4b { type ipv4_addr; size 64; }`]);
