@@ -6,17 +6,9 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
-import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
-import { NftDriver } from '../../../firmware/src/nft/driver.js';
 import { BasePolicySchema } from '../../../firmware/src/nft/policy.js';
-import { renderRuleset } from '../../../firmware/src/nft/render.js';
-import { buildPolicy } from '../../../firmware/src/policy/build.js';
-import { openDb } from '../../../firmware/src/store/db.js';
-import { everyMigration } from '../../helpers/schema.js';
-import { oneFeedNamespace, oneFeedWorld } from '../../helpers/oneFeed.js';
-import { Conditions } from '../../../firmware/src/app/conditions.js';
-import { systemBin } from '../../../firmware/src/sys/bin.js';
+import { oneFeedNamespace } from '../../helpers/oneFeed.js';
+import { bootOneFeedNft } from '../../helpers/oneFeedNft.js';
 import { run } from '../../../firmware/src/sys/run.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -27,27 +19,8 @@ const body = (n: number): string => Array.from({ length: n }, (_, i) => `203.0.$
 
 test('a resize the kernel refuses (the table deleted behind utmd) ends in a full apply with the new list at its new size', async (t) => {
   const { ns, stateDir } = await oneFeedNamespace(t, 'utm-resize-');
-  const nftArgv = [systemBin('ip'), 'netns', 'exec', ns, systemBin('nft')];
-  const { config, plan, feed, fetch } = oneFeedWorld(body(3));
-  const nft = new NftDriver({ nft: nftArgv, lastGoodPath: join(stateDir, 'last-good.json'), tableName: base.tableName });
-  t.teardown(() => nft.close());
-  const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch });
-  let fullApplies = 0;
-  const applyFull = async (): Promise<boolean> => {
-    fullApplies++;
-    await nft.apply(renderRuleset(buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: feature.groups().map((g) => g.rules) })));
-    return true;
-  };
-  const warnings: string[] = [];
-  const db = openDb(':memory:', everyMigration);
-  t.teardown(() => db.close());
-  await feature.init({
-    stateDir, config, provisioning: null, base, log: { info: () => {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
-    now: Date.now, repos: blocklistRepos(db), ruleset: nft, conditions: new Conditions(Date.now), deviceId: 'test', plan: () => plan,
-    raise: () => {}, requestApply: applyFull,
-  });
-  await applyFull();
-  const group = feature.groups()[0]!.rules.id;
+  const { world, nftArgv, feature, warnings, group, fullApplies } = await bootOneFeedNft(t, ns, stateDir, body(3));
+  const { feed } = world;
   const singles = `bl_${group}_v4`;
   /** The singles set's declared size and element count, as the kernel reports them. */
   const kernelSet = async (): Promise<{ size: number | undefined; count: number }> => {
@@ -63,13 +36,13 @@ test('a resize the kernel refuses (the table deleted behind utmd) ends in a full
   await refresh();
   t.deepEqual(await kernelSet(), { size: 768, count: 3 });
   // (the first download from a feed server re-applies the ruleset once, to protect that server)
-  const before = fullApplies;
+  const before = fullApplies();
 
   // behind utmd's back: the whole table goes; the next list crosses a size (768 → 1536)
   await run([...nftArgv, 'delete', 'table', 'inet', base.tableName]);
   feed.body = body(1000);
   await refresh();
-  t.is(fullApplies, before + 1, 'the refused sync was followed by one full apply');
+  t.is(fullApplies(), before + 1, 'the refused sync was followed by one full apply');
   t.true(warnings.some((w) => /incremental set update failed/.test(w)), 'the refusal is logged');
   t.deepEqual(await kernelSet(), { size: 1536, count: 1000 }, 'the full apply declared the new size and loaded the new list');
   t.is(feature.usable.get('lab-c2'), 1000);
@@ -77,7 +50,7 @@ test('a resize the kernel refuses (the table deleted behind utmd) ends in a full
   // and the next crossing (back down to 768) is a sync again, not another full apply
   feed.body = body(600); // a 40% shrink: within the feed's guard
   await refresh();
-  t.is(fullApplies, before + 1);
+  t.is(fullApplies(), before + 1);
   t.deepEqual(await kernelSet(), { size: 768, count: 600 });
   const probe = await run([...nftArgv, 'get', 'element', 'inet', base.tableName, singles, '{ 203.0.0.18 }'], { allowFailure: true });
   t.is(probe.code, 0, 'an address of the list is in the set');

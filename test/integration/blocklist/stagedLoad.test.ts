@@ -8,17 +8,9 @@
 // with the list enforced and nothing of the other generation left. `stageMinElements` is
 // lowered so that small lists stage (the default is 20,000 elements).
 import test, { type ExecutionContext } from 'ava';
-import { join } from 'node:path';
-import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
-import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
 import { NftDriver } from '../../../firmware/src/nft/driver.js';
-import { renderRuleset } from '../../../firmware/src/nft/render.js';
-import { buildPolicy } from '../../../firmware/src/policy/build.js';
-import { openDb } from '../../../firmware/src/store/db.js';
-import { everyMigration } from '../../helpers/schema.js';
-import { oneFeedNamespace, oneFeedWorld } from '../../helpers/oneFeed.js';
-import { Conditions } from '../../../firmware/src/app/conditions.js';
-import { systemBin } from '../../../firmware/src/sys/bin.js';
+import { oneFeedNamespace } from '../../helpers/oneFeed.js';
+import { bootOneFeedNft } from '../../helpers/oneFeedNft.js';
 import { run } from '../../../firmware/src/sys/run.js';
 import { addDummy, execInResult, ipIn } from '../../lab/netns.js';
 
@@ -42,39 +34,19 @@ class FailingFill extends NftDriver {
 
 async function box(t: ExecutionContext, first: string) {
   const { ns, stateDir } = await oneFeedNamespace(t, 'utm-staged-');
-  const nftArgv = [systemBin('ip'), 'netns', 'exec', ns, systemBin('nft')];
-  const world = oneFeedWorld(first);
-  const { config, plan, base, fetch } = world;
-  const nft = new FailingFill({ nft: nftArgv, lastGoodPath: join(stateDir, 'last-good.json'), tableName: base.tableName, fillParts: 2 });
-  t.teardown(() => nft.close());
-  const feature = new BlocklistFeature({ catalogPath: join(world.root, 'rules/feeds.json'), fetch, stageMinElements: 100 });
-  let fullApplies = 0;
-  const applyFull = async (): Promise<boolean> => {
-    fullApplies++;
-    await nft.apply(renderRuleset(buildPolicy({ config, provisioning: null, base, plan, quarantine: [], extraGroups: feature.groups().map((g) => g.rules) })));
-    return true;
-  };
-  const warnings: string[] = [];
-  const db = openDb(':memory:', everyMigration);
-  t.teardown(() => db.close());
-  await feature.init({
-    stateDir, config, provisioning: null, base, log: { info: () => {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
-    now: Date.now, repos: blocklistRepos(db), ruleset: nft, conditions: new Conditions(Date.now), deviceId: 'test', plan: () => plan,
-    raise: () => {}, requestApply: applyFull,
-  });
-  await applyFull();
+  const booted = await bootOneFeedNft(t, ns, stateDir, first, { driver: (o) => new FailingFill({ ...o, fillParts: 2 }), feature: { stageMinElements: 100 } });
+  const { world, nft, nftArgv, feature, warnings, group, applyFull, fullApplies } = booted;
   // a route out of the namespace into a dummy port (nothing leaves it): the output hook
   // looks every packet the namespace sends up in the blocklist
   await ipIn(ns, ['link', 'set', 'lo', 'up']);
   await addDummy(ns, 'up0');
   await ipIn(ns, ['addr', 'add', '192.0.2.2/24', 'dev', 'up0']);
   await ipIn(ns, ['route', 'add', 'default', 'via', '192.0.2.1', 'dev', 'up0', 'onlink']);
-  const group = feature.groups()[0]!.rules.id;
-  const table = base.tableName;
+  const table = world.base.tableName;
   const nftOut = async (...args: string[]): Promise<string> => (await run([...nftArgv, ...args])).stdout;
   return {
-    ns, nft, feature, world, warnings, group,
-    fullApplies: () => fullApplies,
+    ns, nft, nftArgv, feature, world, warnings, group,
+    fullApplies,
     applyFull,
     refresh: async (text: string): Promise<void> => {
       world.feed.body = text;
@@ -139,7 +111,7 @@ test('a staged load: the other names, one generation left, the list enforced; a 
 test('a stray set of the other name (an interrupted load), a refused fill, the table deleted behind utmd: each ends with the list enforced and one generation', async (t) => {
   const b = await box(t, '192.0.2.200');
   const g = b.group;
-  const nftArgv = [systemBin('ip'), 'netns', 'exec', b.ns, systemBin('nft')];
+  const { nftArgv } = b;
   const table = b.world.base.tableName;
   // utmd killed in the middle of a load, then started again: its full apply at start replaces
   // every set of the table, so a half-filled set of the other name does not outlive it
