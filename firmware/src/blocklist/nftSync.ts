@@ -24,7 +24,11 @@
 //   count moves to another size, the set is declared again within the same transaction: the
 //   family's lookup chains are flushed, the set deleted and added with its new size and its
 //   elements, and the rules added back (nothing looks the set up in between: one transaction).
-// The whole update of every group is one nft transaction (one `-f` file): all or nothing.
+// - A family of STAGE_MIN_ELEMENTS or more that must be loaded whole (declared again, a length
+//   gained or lost, more than half replaced) is staged instead (stagedLoad.ts): filled under
+//   its sets' other name first, in parallel parts, then swapped in by the transaction below.
+// What the traffic sees changes in one nft transaction for the update of every group: all or
+// nothing.
 import { exactCidr, formatAddress, type IpRange } from '../net/ip.js';
 import type { RulesetSets } from '../nft/backend.js';
 import { blocklistLookupChain, blocklistSetNames, hashSetSize, type SetGeneration } from '../nft/policy.js';
