@@ -1,5 +1,12 @@
 // Polling with a deadline: the lab and the tests use this instead of sleeping.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SET_READ_MS } from '../../firmware/src/devices/kernelTables.js';
+
+/** How long a test waits for a device seen only in the sightings set to reach the inventory:
+ *  one read period of the set (devices/kernelTables.ts) and 30 s for a loaded machine. The
+ *  wait was 60 s, as long as the period itself: it took 58 s on an idle machine and failed on
+ *  a loaded one (CI, 2026-12-04). */
+export const SIGHTING_WAIT_MS = SET_READ_MS + 30_000;
 
 export class PollTimeoutError extends Error {
   override name = 'PollTimeoutError';

@@ -26,6 +26,10 @@ export interface KernelTablesOptions {
 
 export interface PollStats { polls: number; sightings: number; skipped: number; errors: number; lastMs: number | null; maxMs: number }
 
+/** How often the sightings set (`lan_seen`) is read: a device seen only there (a fixed address,
+ *  no DHCP, no neighbour entry on the box) reaches the inventory within one period. */
+export const SET_READ_MS = 60_000;
+
 const fresh = (): PollStats => ({ polls: 0, sightings: 0, skipped: 0, errors: 0, lastMs: null, maxMs: 0 });
 
 export class KernelTables {
@@ -35,7 +39,7 @@ export class KernelTables {
 
   constructor(private readonly o: KernelTablesOptions) {
     this.neigh = new Poller({ everyMs: o.neighIntervalMs ?? 30_000, run: () => this.readNeighbours() });
-    this.set = new Poller({ everyMs: o.setIntervalMs ?? 60_000, run: () => this.readSet() });
+    this.set = new Poller({ everyMs: o.setIntervalMs ?? SET_READ_MS, run: () => this.readSet() });
   }
 
   start(): void {

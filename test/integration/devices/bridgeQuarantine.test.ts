@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { startTcpListener, tcpProbe } from '../../lab/services.js';
 import { startUtmd, labUtmdConfig } from '../../lab/utmd.js';
-import { waitFor } from '../../lab/poll.js';
+import { SIGHTING_WAIT_MS, waitFor } from '../../lab/poll.js';
 
 const NFT = '/usr/sbin/nft';
 /** IEEE's "local experimental" ether type: a frame no other table of the box sees. */
@@ -143,7 +143,7 @@ test.serial('bridge: an open connection to a quarantined device ends though its 
   // one connection of its own through the box: sighted, then in the inventory with its address
   t.is((await tcpProbe(host.ns, [{ addr: SEG_ADDR, port: 8080 }]))[0]?.outcome, 'connected');
   await waitFor(async () => (JSON.parse((await utmd.ctl(['devices', '--json'])).stdout) as { devices: { mac: string; ipv4: string[] }[] }).devices
-    .some((d) => d.mac === host.mac && d.ipv4.includes(host.v4)) || undefined, { what: 'the device and its address in the inventory', timeoutMs: 60_000 });
+    .some((d) => d.mac === host.mac && d.ipv4.includes(host.v4)) || undefined, { what: 'the device and its address in the inventory', timeoutMs: SIGHTING_WAIT_MS });
   // a connection from the other office port to it
   const echo = await lab.spawnAgent(host.ns, 'chatter', ['echo', `${host.v4}:7007`]);
   await echo.waitForOutput((s) => s.includes('listening'), { what: 'echo server', timeoutMs: 20_000 });

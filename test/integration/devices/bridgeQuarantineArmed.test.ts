@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { startTcpListener, tcpProbe } from '../../lab/services.js';
 import { startUtmd, labUtmdConfig, type Utmd } from '../../lab/utmd.js';
-import { waitFor } from '../../lab/poll.js';
+import { SIGHTING_WAIT_MS, waitFor } from '../../lab/poll.js';
 
 const NFT = '/usr/sbin/nft';
 const SEG_ADDR = '192.168.77.201';
@@ -53,7 +53,7 @@ async function makeKnown(utmd: Utmd, dev: End, peer: End, port: number): Promise
   await waitFor(async () => (await tcpProbe(dev.ns, [{ addr: peer.v4, port }]))[0]?.outcome === 'connected' || undefined,
     { what: 'the device\'s own connection across the bridge', timeoutMs: 20_000 });
   await waitFor(async () => (await inventory(utmd)).some((d) => d.mac === dev.mac && d.ipv4.includes(dev.v4)) || undefined,
-    { what: 'the device and its address in the inventory', timeoutMs: 60_000 });
+    { what: 'the device and its address in the inventory', timeoutMs: SIGHTING_WAIT_MS });
 }
 
 /** The bridge forward chain as nft prints it; armed when the sender lookup comes first. */

@@ -10,7 +10,7 @@ import test, { type ExecutionContext } from 'ava';
 import { z } from 'zod';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { startUtmd, labUtmdConfig, type Utmd } from '../../lab/utmd.js';
-import { waitFor } from '../../lab/poll.js';
+import { SIGHTING_WAIT_MS, waitFor } from '../../lab/poll.js';
 import type { LabProcess } from '../../lab/process.js';
 import { feedLab, refresh } from '../blocklist/helpers.js';
 
@@ -101,7 +101,7 @@ for (const mode of ['router', 'bridge'] as const) {
     const chat = await openChat(lab, '198.51.100.90');
     await entryPresent(lab, chat);
     const mac = lab.hosts[0]!.mac;
-    await waitFor(() => inInventory(utmd, mac), { what: 'the talking device in the inventory', timeoutMs: 60_000 });
+    await waitFor(() => inInventory(utmd, mac), { what: 'the talking device in the inventory', timeoutMs: SIGHTING_WAIT_MS });
     // router: the inet table; bridge: while a device is quarantined the bridge table looks up
     // every frame (armed, nft/render.ts bridgeForwardRules) before the inet table sees it
     const family = mode === 'bridge' ? 'bridge' : 'inet';
@@ -130,7 +130,7 @@ for (const mode of ['router', 'bridge'] as const) {
     await lab.exec(host.ns, ['ping', '-q', '-c', '2', '-i', '0.2', '-W', '2', lab.internet.web.v4]);
     const chat = await openChat(lab, lab.internet.collector.v6);
     await entryPresent(lab, chat);
-    await waitFor(() => inInventory(utmd, host.mac), { what: 'the talking device in the inventory', timeoutMs: 60_000 });
+    await waitFor(() => inInventory(utmd, host.mac), { what: 'the talking device in the inventory', timeoutMs: SIGHTING_WAIT_MS });
     // router: the inet table; bridge: while a device is quarantined the bridge table looks up
     // every frame (armed, nft/render.ts bridgeForwardRules) before the inet table sees it
     const family = mode === 'bridge' ? 'bridge' : 'inet';
