@@ -31,10 +31,9 @@
 // nothing.
 import { exactCidr, formatAddress, type IpRange } from '../net/ip.js';
 import type { RulesetSets } from '../nft/backend.js';
-import { blocklistLookupChain, blocklistSetNames, hashSetSize, type SetGeneration } from '../nft/policy.js';
-import { genKey, genOf, stageFamily, wantsStage, type StageIo } from './stagedLoad.js';
-import { elementCmd, flushCmd, fragmentsDocument, joinV4, q, setCmd, type Fragment } from './elementJson.js';
-import { groupLookupRules } from '../nft/render.js';
+import { blocklistSetNames, hashSetSize, type SetGeneration } from '../nft/policy.js';
+import { genKey, genOf, lookupRewrite, stageFamily, wantsStage, type StageIo } from './stagedLoad.js';
+import { elementCmd, flushCmd, fragmentsDocument, joinV4, setCmd, type Fragment } from './elementJson.js';
 import { rangeElem } from '../policy/elements.js';
 import { diffRanges } from './diff.js';
 import { commonU32, diffU32, v4Text } from './packed.js';
@@ -224,15 +223,8 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     const pl = p.masked.map((m) => m.len).join(',');
     const nl = n.masked.map((m) => m.len).join(',');
     if (pl !== nl || resized.length) {
-      const lookups = g.dirs.map((dir) => ({ dir, chain: blocklistLookupChain(g.id, dir, io.family) }));
-      for (const { chain } of lookups) chains.push(`{"flush":{"chain":{"family":"inet","table":${q(table)},"name":${q(chain)}}}}`);
-      chains.push(...resized);
+      chains.push(...lookupRewrite(table, g, io.family, n.masked.map((m) => m.len), gen, resized));
       resized = [];
-      for (const { dir, chain } of lookups) {
-        for (const expr of groupLookupRules(g.id, io.family, dir, n.masked.map((m) => m.len), gen)) {
-          chains.push(JSON.stringify({ add: { rule: { family: 'inet', table, chain, expr } } }));
-        }
-      }
     }
     // the interval set: prefixes of rare lengths, few; edited like the hash sets
     const d = diffRanges(p.nets, n.nets);

@@ -81,16 +81,23 @@ export function stageFamily<K>(table: string, group: { id: string; dirs: readonl
   declare.push(intervalSetCmd(table, names.net, io.family), flushCmd(table, names.net));
   if (next.nets.length) fill[0]?.push(elementCmd('add', table, names.net, netsJson));
 
-  const swap: Fragment[] = [];
-  const lookups = group.dirs.map((dir) => ({ dir, chain: blocklistLookupChain(group.id, dir, io.family) }));
-  for (const { chain } of lookups) swap.push(`{"flush":{"chain":{"family":"inet","table":${q(table)},"name":${q(chain)}}}}`);
-  for (const { dir, chain } of lookups) {
-    for (const expr of groupLookupRules(group.id, io.family, dir, next.masked.map((m) => m.len), gen)) {
-      swap.push(JSON.stringify({ add: { rule: { family: 'inet', table, chain, expr } } }));
-    }
-  }
+  const swap = lookupRewrite(table, group, io.family, next.masked.map((m) => m.len), gen);
   const drop = [old.single, ...prevLens.map((len) => old.masked(len)), old.net].map((name) => setCmd('delete', table, name, io.family));
   return { declare, fill, swap, drop, gen };
+}
+
+/** A group's lookup chains of one family rewritten in place: flushed, then `between` (sets
+ *  declared again while nothing looks them up), then their rules for `lens` on the sets of
+ *  generation `gen` (nft/render.ts groupLookupRules, as the full render writes them). */
+export function lookupRewrite(table: string, group: { id: string; dirs: readonly ('out' | 'in')[] }, family: 4 | 6,
+  lens: readonly number[], gen: SetGeneration, between: readonly Fragment[] = []): Fragment[] {
+  const lookups = group.dirs.map((dir) => ({ dir, chain: blocklistLookupChain(group.id, dir, family) }));
+  const out: Fragment[] = lookups.map(({ chain }) => `{"flush":{"chain":{"family":"inet","table":${q(table)},"name":${q(chain)}}}}`);
+  out.push(...between);
+  for (const { dir, chain } of lookups) {
+    for (const expr of groupLookupRules(group.id, family, dir, lens, gen)) out.push(JSON.stringify({ add: { rule: { family: 'inet', table, chain, expr } } }));
+  }
+  return out;
 }
 
 /** Whether a family's change is a large load worth staging: at least `minElements` elements
