@@ -32,7 +32,7 @@ import { initialised } from './initialised.js';
 import { Poller } from '../time/poller.js';
 import { blocklistMigrations } from './migrations.js';
 import type { SyncStats } from './nftSync.js';
-import type { Generations } from './stagedLoad.js';
+import { STAGE_MIN_ELEMENTS, type Generations } from './stagedLoad.js';
 import { applyLoaded, syncSets, type LoadedFeed, type RefreshReport, type SyncTimings } from './refreshApply.js';
 import { scheduleCron, type CronJob } from '../time/cronSchedule.js';
 
@@ -316,6 +316,8 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       const wanted = this.feeds.filter((f) => f.enabled && (!feedIds || feedIds.includes(f.id)));
       // a feed disabled or gone from the config keeps no download in memory
       for (const id of this.lastParses.keys()) if (!this.feeds.some((f) => f.enabled && f.id === id)) this.lastParses.delete(id);
+      // a feed new or large may stage: its nft processes start now, while the downloads wait (nft/fillProcesses.ts)
+      if (wanted.some((f) => (this.usable.get(f.id) ?? Infinity) >= (this.o.stageMinElements ?? STAGE_MIN_ELEMENTS))) ctx.ruleset.prepareFill?.();
       if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
       let peersMoved = false;
       const reports: RefreshReport[] = [];

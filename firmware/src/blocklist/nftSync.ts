@@ -32,7 +32,7 @@
 import { exactCidr, formatAddress, type IpRange } from '../net/ip.js';
 import type { RulesetSets } from '../nft/backend.js';
 import { blocklistSetNames, hashSetSize, type SetGeneration } from '../nft/policy.js';
-import { genKey, genOf, lookupRewrite, stageFamily, wantsStage, type StageIo } from './stagedLoad.js';
+import { genKey, genOf, joinParts, lookupRewrite, stageFamily, wantsStage, type FillPart, type StageIo } from './stagedLoad.js';
 import { elementCmd, flushCmd, fragmentsDocument, joinV4, setCmd, type Fragment } from './elementJson.js';
 import { rangeElem } from '../policy/elements.js';
 import { diffRanges } from './diff.js';
@@ -63,7 +63,7 @@ export interface SyncPlan {
   /** Staged loads (stagedLoad.ts), run before `cmds`: the new sets declared empty, then
    *  filled in `fill.length` documents that may run at the same time. Empty: none. */
   declare: Fragment[];
-  fill: Fragment[][];
+  fill: FillPart[];
   /** Families whose sets carry their other name once `cmds` is taken. */
   gens: Array<[string, SetGeneration]>;
 }
@@ -109,7 +109,7 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
   const verify: SetExpectation[] = [];
   const stats: SyncStats = { added: 0, deleted: 0, intervalSetsReplaced: 0 };
   const declare: Fragment[] = [];
-  const fill: Fragment[][] = [];
+  const fill: FillPart[] = [];
   const gens: Array<[string, SetGeneration]> = [];
   /** Each `delete`/`create` element command of `pre` in nft's own syntax, in the same order:
    *  the plan has a native form when these are all it holds (planned at the end). */
@@ -179,7 +179,7 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
     if (stage && wantsStage(sizes(p), sizes(n), stage.minElements, hashSetSize)) {
       const s = stageFamily(table, g, gen, p.masked.map((m) => m.len), io, n, netsJson(n.nets), stage.parts);
       declare.push(...s.declare);
-      s.fill.forEach((part, i) => (fill[i] ??= []).push(...part));
+      joinParts(fill, s.fill);
       chains.push(...s.swap);
       post.push(...s.drop);
       gens.push([genKey(g.id, io.family), s.gen]);

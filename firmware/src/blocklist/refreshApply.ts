@@ -9,7 +9,7 @@ import type { GroupLayout } from './layout.js';
 import type { LastGoodStore, PreparedSnapshot } from './lastGood.js';
 import { nativeDocument, planSync, syncDocument, verifyCounts, type SyncPlan, type SyncStats } from './nftSync.js';
 import { fragmentsDocument } from './elementJson.js';
-import { STAGE_MIN_ELEMENTS, type Generations } from './stagedLoad.js';
+import { joinParts, STAGE_MIN_ELEMENTS, type FillPart, type Generations } from './stagedLoad.js';
 import type { RulesetSets } from '../nft/backend.js';
 import type { V4Change } from './groupContent.js';
 import type { PackedRanges, SetContent } from './packed.js';
@@ -114,19 +114,25 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
 }
 
 /** Steps 1 and 2 of the plans' staged loads (stagedLoad.ts): the new sets declared in one
- *  small transaction, then filled, the parts at the same time where the backend can. */
+ *  small transaction, then filled, the parts at the same time where the backend can. The first
+ *  part's document is written while nft declares the sets (the long-lived nft, another
+ *  process), each next one while the nft before works (nft/driver.ts fill). */
 async function stageLoads(ruleset: RulesetSets, plans: readonly SyncPlan[], started: () => void): Promise<void> {
   const declare = plans.flatMap((p) => p.declare);
   if (!declare.length) return;
-  await ruleset.transact(fragmentsDocument(declare));
-  const parts = Math.max(...plans.map((p) => p.fill.length));
-  const docs: Buffer[] = [];
-  for (let i = 0; i < parts; i++) {
-    const cmds = plans.flatMap((p) => p.fill[i] ?? []);
-    if (cmds.length) docs.push(fragmentsDocument(cmds));
-  }
+  const fill: FillPart[] = [];
+  for (const p of plans) joinParts(fill, p.fill);
+  const docs = fill.map((part) => (): Buffer | null => {
+    const cmds = part();
+    return cmds.length ? fragmentsDocument(cmds) : null;
+  });
+  const declared = ruleset.transact(fragmentsDocument(declare));
+  declared.catch(() => undefined); // awaited below, also when the first part throws
+  const first = docs[0]?.() ?? null;
+  await declared;
+  docs[0] = () => first;
   if (ruleset.fill) await ruleset.fill(docs, started);
-  else for (const d of docs) await ruleset.transact(d, started);
+  else for (const d of docs.map((make) => make())) if (d) await ruleset.transact(d, started);
 }
 
 /** What applying the loaded feeds touches of the feature. */

@@ -43,11 +43,23 @@ export interface StageIo<K> {
 /** One family's content to load. */
 export interface StageContent<K> { singles: K; masked: ReadonlyArray<{ len: number; nets: K }>; nets: readonly IpRange[] }
 
+/** One fill document's `add element` commands, written when its turn comes (the next part's
+ *  while the nft before works: nft/driver.ts fill). */
+export type FillPart = () => Fragment[];
+
+/** `more`'s parts added to `into`'s, part by part. */
+export function joinParts(into: FillPart[], more: readonly FillPart[]): void {
+  more.forEach((part, i) => {
+    const before = into[i];
+    into[i] = before ? () => [...before(), ...part()] : part;
+  });
+}
+
 export interface Stage {
   /** Step 1: `add set` and `flush set` of every new set. */
   declare: Fragment[];
   /** Step 2: `parts` lists of `add element` commands (some may be empty). */
-  fill: Fragment[][];
+  fill: FillPart[];
   /** Step 3, in the sync's transaction: the lookup chains flushed and pointed at the new sets. */
   swap: Fragment[];
   /** Step 3, after the swap: the old sets deleted. */
@@ -64,7 +76,7 @@ export function stageFamily<K>(table: string, group: { id: string; dirs: readonl
   const old = blocklistSetNames(group.id, io.family, from);
   const names = blocklistSetNames(group.id, io.family, gen);
   const k = Math.max(1, Math.floor(parts));
-  const fill: Fragment[][] = Array.from({ length: k }, () => []);
+  const jobs: Array<Array<() => Fragment>> = Array.from({ length: k }, () => []);
   const declare: Fragment[] = [];
   const hash = (name: string, xs: K): void => {
     const n = io.size(xs);
@@ -73,13 +85,14 @@ export function stageFamily<K>(table: string, group: { id: string; dirs: readonl
     for (let i = 0; i < k; i++) {
       const a = Math.floor((i * n) / k);
       const b = Math.floor(((i + 1) * n) / k);
-      if (b > a) fill[i]?.push(elementCmd('add', table, name, io.json(io.slice(xs, a, b))));
+      if (b > a) jobs[i]?.push(() => elementCmd('add', table, name, io.json(io.slice(xs, a, b))));
     }
   };
   hash(names.single, next.singles);
   for (const m of next.masked) hash(names.masked(m.len), m.nets);
   declare.push(intervalSetCmd(table, names.net, io.family), flushCmd(table, names.net));
-  if (next.nets.length) fill[0]?.push(elementCmd('add', table, names.net, netsJson));
+  if (next.nets.length) jobs[0]?.push(() => elementCmd('add', table, names.net, netsJson));
+  const fill = jobs.map((part): FillPart => () => part.map((job) => job()));
 
   const swap = lookupRewrite(table, group, io.family, next.masked.map((m) => m.len), gen);
   const drop = [old.single, ...prevLens.map((len) => old.masked(len)), old.net].map((name) => setCmd('delete', table, name, io.family));

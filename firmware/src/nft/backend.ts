@@ -31,10 +31,13 @@ export interface RulesetSets {
   transactNative?(text: string, started?: () => void): Promise<boolean>;
   /** Runs documents that only add elements to sets nothing looks up yet (a staged load,
    *  blocklist/stagedLoad.ts), each as a transaction of its own, at the same time where the
-   *  backend can (nft processes of their own); resolves once all are taken. `started`: once
-   *  every one is running. Throws NftError (the first refusal) once all ended. Absent: the
-   *  caller sends them one by one through transact. */
-  fill?(docs: readonly Uint8Array[], started?: () => void): Promise<void>;
+   *  backend can (nft processes of their own); resolves once all are taken. Each part's
+   *  document is made (`parts[i]()`, null: nothing to add) when its turn comes. `started`:
+   *  once every one is running. Throws NftError (the first refusal) once all ended. Absent:
+   *  the caller sends them one by one through transact. */
+  fill?(parts: ReadonlyArray<() => Uint8Array | null>, started?: () => void): Promise<void>;
+  /** Gets ready for a fill ahead of it, at a quiet moment (a feed refresh's start). */
+  prepareFill?(): void;
   /** Into how many documents a staged load is best cut (fill's processes at once). */
   readonly fillParts?: number;
   /** One of our sets with its elements, as `nft -j list set FAMILY TABLE NAME` prints it.

@@ -6,7 +6,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { prepareAtomic, writeAtomic, type PreparedFile } from '../sys/files.js';
-import { run, RunError } from '../sys/run.js';
+import { run, RunError, type WaitingRun } from '../sys/run.js';
+import { FillProcesses, goLine } from './fillProcesses.js';
 import type { NftDocument } from './json.js';
 import { verifyReadBack } from './verify.js';
 import { keepDynamicSets, parseKernelTable, type KernelTable } from './keepSets.js';
@@ -57,6 +58,8 @@ export type { ApplyReport } from './backend.js';
  *  syntax (NftDriver.run, transactNative). */
 const DOCUMENT = /^nft-(\d+)-\d+\.(?:json|nft)$/;
 
+const noop = (): void => undefined;
+
 /** Paths nft's `include "…"` takes as they are (no quote, space or escape to get wrong). */
 const PLAIN_PATH = /^\/[\w./-]+$/;
 
@@ -88,6 +91,7 @@ export class NftDriver implements RulesetBackend {
   private readonly session: NftSession;
   private readonly sessionMaxBytes: number;
   readonly fillParts: number;
+  private readonly fills: FillProcesses;
   /** Where documents are written: the work dir, else (full, read-only) beside last-good. */
   private readonly documentDirs: readonly string[];
 
@@ -100,13 +104,20 @@ export class NftDriver implements RulesetBackend {
     // 30 s at most: a session document is ≤ 64 KiB and the sets listed are small (count check
     // ≤ VERIFY_MAX_ELEMENTS, device sightings); a hung child must not hold the apply queue long
     this.session = new NftSession({ nft: this.nft, home: join(this.opts.workDir, 'nft-home-absent'), timeoutMs: Math.min(this.timeoutMs, 30_000) });
+    this.fills = new FillProcesses([...this.nft, '-j'], this.fillParts, this.timeoutMs);
     this.documentDirs = [this.opts.workDir, dirname(opts.lastGoodPath)];
     for (const dir of new Set(this.documentDirs)) removeLeftDocuments(dir);
   }
 
   /** Ends the long-lived nft, if one runs (the daemon's stop). */
   close(): Promise<void> {
+    this.fills.close();
     return this.session.close();
+  }
+
+  /** Starts the fill's nft processes ahead, to wait for a staged load (nft/fillProcesses.ts). */
+  prepareFill(): void {
+    this.fills.prepare();
   }
 
   /**
@@ -130,13 +141,15 @@ export class NftDriver implements RulesetBackend {
    *  nft is started on the written file. The file is written and removed synchronously: a
    *  1.5 MB document takes 0.5–2 ms in one write(2), while the async write's three 512 KiB
    *  chunks each waited for a turn of the event loop, which a GC or other work on it held
-   *  for 20–40 ms in all before nft could start (100k blocklist benchmark, README). */
-  protected async run(args: string[], doc?: string | Uint8Array, started?: () => void): Promise<string> {
+   *  for 20–40 ms in all before nft could start (100k blocklist benchmark, README).
+   *  `waiting`: an nft started ahead (fillProcesses.ts) that takes the document instead. */
+  protected async run(args: string[], doc?: string | Uint8Array, started?: () => void, waiting?: WaitingRun | null): Promise<string> {
     let file: string | undefined;
     try {
       if (doc !== undefined) file = await this.writeDocument(doc, 'json');
       const argv = [...this.nft, '-j', ...args, ...(file ? ['-f', file] : [])];
-      const running = run(argv, { timeoutMs: this.timeoutMs }); // spawns at once
+      // spawns at once (or tells the waiting one its file)
+      const running = waiting && file && !args.length ? waiting.go(goLine(file)) : run(argv, { timeoutMs: this.timeoutMs });
       started?.();
       return (await running).stdout;
     } catch (e) {
@@ -180,15 +193,33 @@ export class NftDriver implements RulesetBackend {
   /** Documents that only add elements to sets nothing looks up yet (RulesetSets.fill), each
    *  through `nft -f` in a process of its own, all at once: nft's parse and its netlink work
    *  for one part run while another's does (100k addresses in 2 parts: 0.14 s against 0.20
-   *  s, by hand, 2026-12-04). Waits for every one, then throws the first refusal. */
-  async fill(docs: readonly Uint8Array[], started?: () => void): Promise<void> {
-    let running = 0;
-    const each = (): void => {
-      if (++running === docs.length) started?.();
-    };
+   *  s, by hand, 2026-12-04). A part's document is made when its turn comes (the next one
+   *  while the nft before works) and goes to a process started ahead where one waits
+   *  (prepareFill). Waits for every one, then throws the first refusal. */
+  async fill(parts: ReadonlyArray<() => Uint8Array | null>, started?: () => void): Promise<void> {
     await this.change(async () => {
-      const done = await Promise.allSettled(docs.map((d) => this.run([], d, each)));
+      const running: Array<Promise<string>> = [];
+      let broke: Error | undefined;
+      try {
+        for (const make of parts) {
+          const doc = make();
+          if (!doc) continue;
+          // this part's nft starts before the next part's document is made
+          let begun = (): void => undefined;
+          const isRunning = new Promise<void>((resolve) => (begun = resolve));
+          const part = this.run([], doc, () => begun(), this.fills.take());
+          running.push(part);
+          await Promise.race([isRunning, part.then(noop, noop)]);
+        }
+        started?.();
+      } catch (e) {
+        // a part's document could not be made: the parts running still end first
+        broke = e instanceof Error ? e : new Error(String(e));
+      }
+      this.fills.used();
+      const done = await Promise.allSettled(running);
       const refused = done.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (broke !== undefined) throw broke;
       if (refused) throw refused.reason;
     });
   }

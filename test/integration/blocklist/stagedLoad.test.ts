@@ -24,7 +24,7 @@ const body = (n: number, p: number, from = 0): string => [
 
 class FailingFill extends NftDriver {
   failNext = false;
-  override async fill(docs: readonly Uint8Array[], started?: () => void): Promise<void> {
+  override async fill(docs: ReadonlyArray<() => Uint8Array | null>, started?: () => void): Promise<void> {
     if (!this.failNext) return super.fill(docs, started);
     this.failNext = false;
     await super.fill(docs.slice(0, 1), started); // one part taken, then the next refused

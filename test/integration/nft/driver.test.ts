@@ -117,3 +117,25 @@ test('restoreLastGood re-enforces the saved document after the tables are gone',
     t.regex(await nftText(ns), /table inet utm/);
   });
 });
+
+test('fill: each part in an nft started ahead (those waiting killed, as the OOM killer might: started afresh), all elements taken; a refused part fails the fill once every part ended', async (t) => {
+  await withNs(t, async (ns, driver) => {
+    t.teardown(() => driver.close());
+    await run(['ip', 'netns', 'exec', ns, '/usr/sbin/nft', '-f', '-'], { stdin: 'table inet utm {\n set a { type ipv4_addr; size 65536; }\n}\n' });
+    const part = (from: number, n: number) => () => Buffer.from(JSON.stringify({ nftables: [{ add: { element: { family: 'inet', table: 'utm', name: 'a', elem: Array.from({ length: n }, (_, i) => 0xc6336400 + from + i) } } }] }));
+    driver.prepareFill();
+    // the launchers are this driver's: kill the ones waiting (as the OOM killer might)
+    await run(['pkill', '-KILL', '-f', `utm-nft-fill ip netns exec ${ns} `]); // fails when none matched
+    await new Promise((r) => setTimeout(r, 100));
+    let started = 0;
+    await driver.fill([part(0, 100), () => null, part(100, 100)], () => started++);
+    t.is(started, 1);
+    const listed = JSON.parse(await driver.listSet('inet', 'a')) as { nftables: Array<{ set?: { elem?: unknown[] } }> };
+    t.is(listed.nftables.find((x) => x.set)?.set?.elem?.length, 200, 'both parts taken');
+    driver.prepareFill();
+    const bad = () => Buffer.from(JSON.stringify({ nftables: [{ add: { element: { family: 'inet', table: 'utm', name: 'missing', elem: [1] } } }] }));
+    await t.throwsAsync(driver.fill([part(200, 10), bad]), { instanceOf: NftError });
+    const after = JSON.parse(await driver.listSet('inet', 'a')) as { nftables: Array<{ set?: { elem?: unknown[] } }> };
+    t.is(after.nftables.find((x) => x.set)?.set?.elem?.length, 210, 'the good part ran to its end');
+  });
+});
