@@ -355,9 +355,9 @@ async function main(): Promise<void> {
     const upd = m((r) => r.updateMs);
     console.log(`${String(n).padEnd(9)} ${f(ours)} ${f(raw)}  ${m((r) => r.oursMs / r.rawMs).toFixed(2).padStart(6)}×  ${f(upd)}  ` +
       `${m((r) => (100 * r.updateMs) / r.oursMs).toFixed(1).padStart(6)}%  ${m((r) => r.peakRssMB).toFixed(0).padStart(8)}     ${f(m((r) => r.oldRawMs))}  ${m((r) => r.oursMs / r.oldRawMs).toFixed(2).padStart(12)}×     ${f(m((r) => r.rhashRawMs))}  ${m((r) => r.oursMs / r.rhashRawMs).toFixed(2).padStart(9)}×   (max RSS ${Math.max(...results.map((r) => r.peakRssMB)).toFixed(0)})`);
-    const ph = (key: string): string => ['fetchMs', 'evaluateMs', 'packMs', 'applyMs', 'planMs', 'nftMs', 'saveMs']
+    const ph = (key: string): string => ['fetchMs', 'evaluateMs', 'packMs', 'applyMs', 'planMs', 'runningMs', 'nftMs', 'saveMs']
       .map((k) => `${k.replace(/Ms$/, '')} ${(m((r) => r[key][k] ?? 0) / 1000).toFixed(3)}`).join(', ');
-    console.log(`          phases full: ${ph('fullPhases')}\n                  1%: ${ph('updatePhases')} (apply = plan + nft + the rest)`);
+    console.log(`          phases full: ${ph('fullPhases')}\n                  1%: ${ph('updatePhases')} (apply = plan + nft + the rest; running: from the sync's start until every nft of it runs)`);
     console.log(`          CPU time (this process + nft): ours ${f(m((r) => r.oursCpuMs))} s, raw ${f(m((r) => r.rawCpuMs))} s: ${m((r) => r.oursCpuMs / r.rawCpuMs).toFixed(2)}×; 1% update ${f(m((r) => r.updCpuMs))} s: ${m((r) => (100 * r.updCpuMs) / r.oursCpuMs).toFixed(1)}% of the full load's`);
     if (r0Par(results)) console.log(`          raw-parallel (the same document in ${fillParts()} nft processes at once, as ours fills a large load): ${f(m((r) => r.rawParMs))} s; ours/raw-parallel ${m((r) => r.oursMs / r.rawParMs).toFixed(2)}×`);
     console.log(`          the same version again (304, unchanged): ${f(m((r) => r.sameMs))} s`);

@@ -32,7 +32,7 @@ import { initialised } from './initialised.js';
 import { Poller } from '../time/poller.js';
 import { blocklistMigrations } from './migrations.js';
 import type { SyncStats } from './nftSync.js';
-import { STAGE_MIN_ELEMENTS, type Generations } from './stagedLoad.js';
+import { MIN_LINE_BYTES, STAGE_MIN_ELEMENTS, type Generations } from './stagedLoad.js';
 import { applyLoaded, syncSets, type LoadedFeed, type RefreshReport, type SyncTimings } from './refreshApply.js';
 import { scheduleCron, type CronJob } from '../time/cronSchedule.js';
 
@@ -316,8 +316,9 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       const wanted = this.feeds.filter((f) => f.enabled && (!feedIds || feedIds.includes(f.id)));
       // a feed disabled or gone from the config keeps no download in memory
       for (const id of this.lastParses.keys()) if (!this.feeds.some((f) => f.enabled && f.id === id)) this.lastParses.delete(id);
-      // a feed new or large may stage: its nft processes start now, while the downloads wait (nft/fillProcesses.ts)
-      if (wanted.some((f) => (this.usable.get(f.id) ?? Infinity) >= (this.o.stageMinElements ?? STAGE_MIN_ELEMENTS))) ctx.ruleset.prepareFill?.();
+      // a first or large load may stage: its nft processes start while the downloads wait (nft/fillProcesses.ts)
+      const large = this.o.stageMinElements ?? STAGE_MIN_ELEMENTS;
+      if (wanted.some((f) => (this.usable.get(f.id) ?? Infinity) >= large)) ctx.ruleset.prepareFill?.();
       if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
       let peersMoved = false;
       const reports: RefreshReport[] = [];
@@ -330,7 +331,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
         const out = await refreshFeed({
           feed, limits: ctx.config.feeds, guard: (fetchedFrom) => this.guard(fetchedFrom), validators: st.validators,
           lastGoodUsable: this.ranges.has(feed.id) ? (this.usable.get(feed.id) ?? null) : null, fetch: this.o.fetch,
-          reuse: this.reuseOf(feed.id),
+          reuse: this.reuseOf(feed.id), downloaded: (bytes) => { if (bytes >= large * MIN_LINE_BYTES) ctx.ruleset.prepareFill?.(); },
         });
         if (await initialised(this.selfProtect).noteFeed(feed.id, out.peers)) peersMoved = true;
         if (out.kind === 'unchanged') {

@@ -39,6 +39,8 @@ export interface RefreshInput {
   /** This feed's last download and its entries, kept by the caller between refreshes: a new
    *  download is then read only where its lines changed (lastParse.ts). Filled in here. */
   reuse?: ParseReuse | undefined;
+  /** Called with the bytes downloaded, before they are read (a large one may be loaded whole). */
+  downloaded?: ((bytes: number) => void) | undefined;
 }
 
 /** Downloads and evaluates one feed; never throws for feed or network problems (they are faults). */
@@ -86,6 +88,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     bodies[k] = { text: r.body, sha256: r.sha256 };
     validators[k] = { etag: r.etag, lastModified: r.lastModified, sha256: r.sha256 };
   }
+  i.downloaded?.([...got.values()].reduce((n, r) => n + (r.status === 'ok' ? r.body.length : 0), 0));
   const t1 = performance.now();
   const guard = typeof i.guard === 'function' ? i.guard(seen()) : i.guard;
   // a feed read line by line keeps its download for the next refresh (lastParse.ts)

@@ -64,8 +64,9 @@ export interface SetsState {
 }
 
 /** Where one set sync's time went (ms): content and plan (userspace), the nft transaction
- *  (from the document handed over to nft's answer, count check included). */
-export interface SyncTimings { planMs?: number; nftMs?: number }
+ *  (from the document handed over to nft's answer, count check included), and from the
+ *  sync's start until every nft of it runs (the userspace in a load's critical path). */
+export interface SyncTimings { planMs?: number; nftMs?: number; runningMs?: number }
 
 /** Brings every group's sets to the content of the current ranges: one transaction. */
 export async function syncSets(s: SetsState): Promise<SyncStats> {
@@ -84,6 +85,7 @@ export async function syncSets(s: SetsState): Promise<SyncStats> {
       const t1 = performance.now();
       let startedOnce = false;
       const started = (): void => {
+        if (!startedOnce && s.timings) s.timings.runningMs = performance.now() - t0;
         if (!startedOnce) s.whileApplying?.();
         startedOnce = true;
       };

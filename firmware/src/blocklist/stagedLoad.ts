@@ -30,6 +30,9 @@ export function genOf(gens: ReadonlyMap<string, SetGeneration> | undefined, grou
 
 /** A family's load smaller than this goes in one transaction, as before (nothing to gain). */
 export const STAGE_MIN_ELEMENTS = 20_000;
+/** The shortest line an address takes in a feed ("1.2.3.4\n"): a download of fewer than
+ *  STAGE_MIN_ELEMENTS times this many bytes cannot stage. */
+export const MIN_LINE_BYTES = 8;
 
 /** How a family's key arrays are counted, cut and written. */
 export interface StageIo<K> {

@@ -1,0 +1,61 @@
+// When a refresh starts a staged load's nft processes ahead (nft/fillProcesses.ts): at its start
+// for a feed loaded for the first time or whose last-good is large, after a download large
+// enough to hold a staged load, and not for a feed whose last-good is small.
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Conditions } from '../../../firmware/src/app/conditions.js';
+import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
+import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
+import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
+import { openDb } from '../../../firmware/src/store/db.js';
+import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
+import { everyMigration } from '../../helpers/schema.js';
+import { BASE, PLAN, quietLog, testConfig } from '../../helpers/daemon.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const FEED = {
+  id: 'lab-c2', name: { ja: 'ラボ', en: 'lab' }, description: { ja: 'テスト用', en: 'test' },
+  urls: { v4: 'http://192.0.2.53/feed.txt' }, format: 'plain', category: 'c2', direction: 'both', action: 'drop',
+  refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.01, maxRejectRatio: 0.5, enabledByDefault: true,
+};
+const list = (n: number, from = 0): string => Array.from({ length: n }, (_, i) => `203.0.113.${2 * (i + from)}\n`).join('');
+
+test('prepareFill: at a first load, after a large download, at the start of a refresh of a large feed; not for a small one', async (t) => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'utm-prepfill-'));
+  t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
+  let body = list(5);
+  const events: string[] = [];
+  const fetch = async (): Promise<FeedFetchResult> => {
+    events.push('download');
+    return { status: 'ok', body: Buffer.from(body), sha256: createHash('sha256').update(body).digest('hex'), finalUrl: FEED.urls.v4 };
+  };
+  const config = testConfig({ feeds: { shipped: false, jitterSeconds: 0, extra: [FEED] } });
+  // staged from 20 elements: a download of 20 × 8 bytes or more may stage
+  const feature = new BlocklistFeature({ catalogPath: join(ROOT, 'rules/feeds.json'), fetch, stageMinElements: 20, peerSources: { resolvConf: [], leaseDirs: [], timesyncd: [], chrony: [] } });
+  const kernel = new DryRunBackend(BASE.tableName);
+  Object.assign(kernel, { prepareFill: () => void events.push('prepareFill') });
+  const db = openDb(':memory:', everyMigration);
+  t.teardown(() => db.close());
+  await feature.init({
+    stateDir, config, provisioning: null, base: BASE, log: quietLog, now: Date.now, repos: blocklistRepos(db), ruleset: kernel, conditions: new Conditions(Date.now), deviceId: 'test',
+    plan: () => PLAN, raise: () => {}, requestApply: async () => true,
+  });
+  t.is((await feature.refresh())[0]?.result, 'loaded');
+  t.deepEqual(events, ['prepareFill', 'download'], 'a first load: its size is not known before the download');
+  events.length = 0;
+  body = list(40);
+  t.is((await feature.refresh())[0]?.result, 'loaded');
+  t.deepEqual(events, ['download', 'prepareFill'], 'last-good small, the download may hold 20 addresses: started before it is read');
+  events.length = 0;
+  body = list(40, 1);
+  t.is((await feature.refresh())[0]?.result, 'loaded');
+  t.deepEqual(events.slice(0, 2), ['prepareFill', 'download'], 'a feed whose last-good is large: started before the download');
+  events.length = 0;
+  body = list(5);
+  feature.usable.set('lab-c2', 5); // (the shrink check would refuse 40 → 5: only its start matters here)
+  await feature.refresh();
+  t.deepEqual(events, ['download'], 'last-good small, a small download: nothing started');
+});
