@@ -145,11 +145,13 @@ export class NftDriver implements RulesetBackend {
    *  `waiting`: an nft started ahead (fillProcesses.ts) that takes the document instead. */
   protected async run(args: string[], doc?: string | Uint8Array, started?: () => void, waiting?: WaitingRun | null): Promise<string> {
     let file: string | undefined;
+    let told = false;
     try {
       if (doc !== undefined) file = await this.writeDocument(doc, 'json');
       const argv = [...this.nft, '-j', ...args, ...(file ? ['-f', file] : [])];
       // spawns at once (or tells the waiting one its file)
-      const running = waiting && file && !args.length ? waiting.go(goLine(file)) : run(argv, { timeoutMs: this.timeoutMs });
+      told = Boolean(waiting && file && !args.length);
+      const running = told && waiting && file ? waiting.go(goLine(file)) : run(argv, { timeoutMs: this.timeoutMs });
       started?.();
       return (await running).stdout;
     } catch (e) {
@@ -157,6 +159,7 @@ export class NftDriver implements RulesetBackend {
       throw new NftError(`nft ${args.join(' ')} failed: ${stderr.split('\n')[0] ?? ''}`, stderr, { cause: e });
     } finally {
       if (file) rmSync(file, { force: true });
+      if (!told) waiting?.kill(); // taken from the pool, never told a file: it would wait until utmd ends
     }
   }
 

@@ -4,6 +4,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { FillProcesses, goLine } from '../../../firmware/src/nft/fillProcesses.js';
 import { run } from '../../../firmware/src/sys/run.js';
+import { NftDriver } from '../../../firmware/src/nft/driver.js';
 
 /** A stand-in for `nft -j`: prints its arguments (the launcher adds `-f PATH`). */
 const ECHO = ['/bin/echo', 'nft', '-j'];
@@ -73,4 +74,16 @@ test('ones not used end after the idle time', async (t) => {
   const again = f.take();
   t.truthy(again);
   again?.kill();
+});
+
+test('a fill whose document cannot be written ends the waiting process it took', async (t) => {
+  const marker = `utm-fill-test-${randomBytes(4).toString('hex')}`;
+  // no folder takes a file under /dev/null: the write fails before the process is told
+  const driver = new NftDriver({ nft: ['/bin/echo', marker], lastGoodPath: '/dev/null/last-good.json', workDir: '/dev/null/work', tableName: 'utm', fillParts: 1, sessionMaxBytes: 0 });
+  t.teardown(() => driver.close());
+  driver.prepareFill();
+  t.is(await waiting(marker), 1);
+  await t.throwsAsync(driver.fill([() => Buffer.from('{"nftables":[]}')]));
+  for (let i = 0; i < 100 && (await waiting(marker)) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.is(await waiting(marker), 0, 'not left waiting until utmd ends');
 });
