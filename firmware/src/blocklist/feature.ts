@@ -316,9 +316,9 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       const wanted = this.feeds.filter((f) => f.enabled && (!feedIds || feedIds.includes(f.id)));
       // a feed disabled or gone from the config keeps no download in memory
       for (const id of this.lastParses.keys()) if (!this.feeds.some((f) => f.enabled && f.id === id)) this.lastParses.delete(id);
-      // a first or large load may stage: its nft processes start while the downloads wait (nft/fillProcesses.ts)
+      // a large load may stage: its nft processes start while the downloads wait (nft/fillProcesses.ts)
       const large = this.o.stageMinElements ?? STAGE_MIN_ELEMENTS;
-      if (wanted.some((f) => (this.usable.get(f.id) ?? Infinity) >= large)) ctx.ruleset.prepareFill?.();
+      if (wanted.some((f) => (this.usable.get(f.id) ?? 0) >= large)) ctx.ruleset.prepareFill?.();
       if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
       let peersMoved = false;
       const reports: RefreshReport[] = [];
@@ -331,7 +331,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
         const out = await refreshFeed({
           feed, limits: ctx.config.feeds, guard: (fetchedFrom) => this.guard(fetchedFrom), validators: st.validators,
           lastGoodUsable: this.ranges.has(feed.id) ? (this.usable.get(feed.id) ?? null) : null, fetch: this.o.fetch,
-          reuse: this.reuseOf(feed.id), downloaded: (bytes) => { if (bytes >= large * MIN_LINE_BYTES) ctx.ruleset.prepareFill?.(); },
+          reuse: this.reuseOf(feed.id), sized: (bytes) => { if (bytes >= large * MIN_LINE_BYTES) ctx.ruleset.prepareFill?.(); },
         });
         if (await initialised(this.selfProtect).noteFeed(feed.id, out.peers)) peersMoved = true;
         if (out.kind === 'unchanged') {

@@ -43,6 +43,8 @@ export interface FeedFetchRequest {
   userAgent?: string;
   /** How many redirects to follow (default 3). */
   maxRedirects?: number;
+  /** Called with a 200 answer's declared length (Content-Length), before its body arrives. */
+  sized?: ((bytes: number) => void) | undefined;
 }
 
 /** `peers`: every address the download resolved its hosts to or connected to (redirects included). */
@@ -170,6 +172,7 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
         if (Number.isFinite(declared) && declared > req.maxBytes) {
           return fail(new FeedFetchError('too_large', `content-length ${declared} > ${req.maxBytes}`, status));
         }
+        if (Number.isSafeInteger(declared)) req.sized?.(declared);
         // With a declared length the body is copied into place as it arrives (while the next
         // chunk is on its way), not joined after the last one: at 15 MB the join took ~15 ms
         // between the download and the parse.

@@ -39,8 +39,9 @@ export interface RefreshInput {
   /** This feed's last download and its entries, kept by the caller between refreshes: a new
    *  download is then read only where its lines changed (lastParse.ts). Filled in here. */
   reuse?: ParseReuse | undefined;
-  /** Called with the bytes downloaded, before they are read (a large one may be loaded whole). */
-  downloaded?: ((bytes: number) => void) | undefined;
+  /** Called with a download's size once it is known (its declared length as its body starts
+ *  to arrive, else its end), before it is read: a large one may be loaded whole. */
+  sized?: ((bytes: number) => void) | undefined;
 }
 
 /** Downloads and evaluates one feed; never throws for feed or network problems (they are faults). */
@@ -48,6 +49,11 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   const fetch = i.fetch ?? fetchFeed;
   const urls = (['v4', 'v6'] as const).flatMap((k) => (i.feed.urls[k] ? [[k, i.feed.urls[k]] as const] : []));
   const peers = new Set<string>();
+  let told = 0; // bytes the servers declared so far
+  const sized = (n: number): void => {
+    told += n;
+    i.sized?.(told);
+  };
   const download = async (withValidators: boolean): Promise<Map<'v4' | 'v6', FeedFetchResult>> => {
     const res = new Map<'v4' | 'v6', FeedFetchResult>();
     for (const [k, url] of urls) {
@@ -55,7 +61,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
       try {
         const r = await fetch({
           url, timeoutMs: i.limits.fetchTimeoutSeconds * 1000, maxBytes: Math.min(i.feed.maxBytes, i.limits.maxBytes),
-          etag: v?.etag, lastModified: v?.lastModified, sha256: i.feed.sha256?.[k],
+          etag: v?.etag, lastModified: v?.lastModified, sha256: i.feed.sha256?.[k], sized,
         });
         for (const p of r.peers ?? []) peers.add(p);
         res.set(k, r);
@@ -88,7 +94,8 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     bodies[k] = { text: r.body, sha256: r.sha256 };
     validators[k] = { etag: r.etag, lastModified: r.lastModified, sha256: r.sha256 };
   }
-  i.downloaded?.([...got.values()].reduce((n, r) => n + (r.status === 'ok' ? r.body.length : 0), 0));
+  // a body without a declared length: its size now
+  if (!told) i.sized?.([...got.values()].reduce((n, r) => n + (r.status === 'ok' ? r.body.length : 0), 0));
   const t1 = performance.now();
   const guard = typeof i.guard === 'function' ? i.guard(seen()) : i.guard;
   // a feed read line by line keeps its download for the next refresh (lastParse.ts)

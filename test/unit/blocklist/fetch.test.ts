@@ -95,14 +95,18 @@ test('downloads, reports validators and digest; 304 means unchanged', async (t) 
   t.is(r.sha256, SHA);
   t.is(r.etag, '"v1"');
   t.is(r.lastModified, 'Thu, 26 Nov 2026 08:00:00 GMT');
-  t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, etag: '"v1"' }), { status: 'unchanged', peers: ['127.0.0.1'] });
+  const told: number[] = [];
+  t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, etag: '"v1"', sized: (n) => told.push(n) }), { status: 'unchanged', peers: ['127.0.0.1'] });
+  t.deepEqual(told, [], 'a 304 has no size to tell');
   t.deepEqual(await fetchFeed({ ...base, url: `${url}/feed`, lastModified: r.lastModified }), { status: 'unchanged', peers: ['127.0.0.1'] });
 });
 
-test('a body with a declared length that comes in pieces arrives whole, with its digest', async (t) => {
+test('a body with a declared length that comes in pieces arrives whole, with its digest; its size is told before it arrives', async (t) => {
   const url = await startServer(t);
-  const r = await fetchFeed({ ...base, url: `${url}/paced` });
+  const told: number[] = [];
+  const r = await fetchFeed({ ...base, url: `${url}/paced`, sized: (n) => told.push(n) });
   if (r.status !== 'ok') return t.fail(`expected ok: ${JSON.stringify(r)}`);
+  t.deepEqual(told, [Buffer.byteLength(PACED)], 'once, the declared length');
   t.is(r.body.toString('utf8'), PACED);
   t.is(r.sha256, createHash('sha256').update(PACED).digest('hex'));
 });

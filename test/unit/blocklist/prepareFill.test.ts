@@ -1,6 +1,7 @@
 // When a refresh starts a staged load's nft processes ahead (nft/fillProcesses.ts): at its start
-// for a feed loaded for the first time or whose last-good is large, after a download large
-// enough to hold a staged load, and not for a feed whose last-good is small.
+// for a feed whose last-good is large, after a download large enough to hold a staged load
+// (a first load included), and never for a small feed (a box whose feeds are small keeps no
+// waiting process, not even after its first refresh).
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
-import type { FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
+import type { FeedFetchRequest, FeedFetchResult } from '../../../firmware/src/blocklist/fetch.js';
 import { openDb } from '../../../firmware/src/store/db.js';
 import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
 import { everyMigration } from '../../helpers/schema.js';
@@ -23,12 +24,14 @@ const FEED = {
 };
 const list = (n: number, from = 0): string => Array.from({ length: n }, (_, i) => `203.0.113.${2 * (i + from)}\n`).join('');
 
-test('prepareFill: at a first load, after a large download, at the start of a refresh of a large feed; not for a small one', async (t) => {
+test('prepareFill: after a large download, at the start of a refresh of a large feed; never for a small one', async (t) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'utm-prepfill-'));
   t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
   let body = list(5);
   const events: string[] = [];
-  const fetch = async (): Promise<FeedFetchResult> => {
+  let declared = false; // the server sends a Content-Length
+  const fetch = async (req: FeedFetchRequest): Promise<FeedFetchResult> => {
+    if (declared) req.sized?.(Buffer.byteLength(body));
     events.push('download');
     return { status: 'ok', body: Buffer.from(body), sha256: createHash('sha256').update(body).digest('hex'), finalUrl: FEED.urls.v4 };
   };
@@ -44,11 +47,11 @@ test('prepareFill: at a first load, after a large download, at the start of a re
     plan: () => PLAN, raise: () => {}, requestApply: async () => true,
   });
   t.is((await feature.refresh())[0]?.result, 'loaded');
-  t.deepEqual(events, ['prepareFill', 'download'], 'a first load: its size is not known before the download');
+  t.deepEqual(events, ['download'], 'a first download of 5 lines: nothing started');
   events.length = 0;
   body = list(40);
   t.is((await feature.refresh())[0]?.result, 'loaded');
-  t.deepEqual(events, ['download', 'prepareFill'], 'last-good small, the download may hold 20 addresses: started before it is read');
+  t.deepEqual(events, ['download', 'prepareFill'], 'a download that may hold 20 addresses: started before it is read');
   events.length = 0;
   body = list(40, 1);
   t.is((await feature.refresh())[0]?.result, 'loaded');
@@ -58,4 +61,9 @@ test('prepareFill: at a first load, after a large download, at the start of a re
   feature.usable.set('lab-c2', 5); // (the shrink check would refuse 40 → 5: only its start matters here)
   await feature.refresh();
   t.deepEqual(events, ['download'], 'last-good small, a small download: nothing started');
+  events.length = 0;
+  declared = true;
+  body = list(40, 2);
+  await feature.refresh();
+  t.deepEqual(events, ['prepareFill', 'download'], 'a declared length large enough: started as the body starts to arrive');
 });
