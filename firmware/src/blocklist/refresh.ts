@@ -40,7 +40,7 @@ export interface RefreshInput {
    *  download is then read only where its lines changed (lastParse.ts). Filled in here. */
   reuse?: ParseReuse | undefined;
   /** Called with a download's size once it is known (its declared length as its body starts
- *  to arrive, else its end), before it is read: a large one may be loaded whole. */
+   *  to arrive, else its end), before it is read: a large one may be loaded whole. */
   sized?: ((bytes: number) => void) | undefined;
 }
 

@@ -35,7 +35,7 @@ export interface RunResult {
 
 /** Runs argv[0] with argv[1..]; throws RunError on spawn failure, timeout or non-zero exit. */
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  return startWaiting(argv, opts).go(opts.stdin ?? '');
+  return start(argv, opts, false).go(opts.stdin ?? '');
 }
 
 /** A program started now that waits for its input (`go`): its start, a fork of this whole
@@ -54,6 +54,11 @@ export interface WaitingRun {
  *  this one running (a CLI or a test may end with one still waiting: its stdin then closes,
  *  and a program reading it ends). */
 export function startWaiting(argv: readonly string[], opts: RunOptions = {}): WaitingRun {
+  return start(argv, opts, true);
+}
+
+/** Starts argv; `waits`: until `go` it does not hold this process's event loop. */
+function start(argv: readonly string[], opts: RunOptions, waits: boolean): WaitingRun {
   const [cmd, ...args] = argv;
   let ended = false;
   let child: ChildProcess | undefined;
@@ -113,13 +118,13 @@ export function startWaiting(argv: readonly string[], opts: RunOptions = {}): Wa
     }));
     // A child that exits before reading stdin raises EPIPE on the stream; the exit code tells the story.
     proc.stdin?.on('error', () => undefined);
-    hold(proc, false);
+    if (waits) hold(proc, false);
   });
   // settled before `go` (killed, failed to start): reported by go, not as an unhandled rejection
   result.then(() => { ended = true; }, () => { ended = true; });
   return {
     go(stdin) {
-      if (child) hold(child, true);
+      if (child && waits) hold(child, true);
       arm();
       child?.stdin?.end(stdin);
       return result;
