@@ -66,8 +66,11 @@ async function child(build: string, n: number, sorted: boolean): Promise<void> {
       const o = (await refreshFeed({
         feed, limits: { fetchTimeoutSeconds: 10, maxBytes: 2 ** 30 }, guard, validators: {}, lastGoodUsable: usable, reuse,
         fetch: () => Promise.resolve({ status: 'ok', body, sha256, finalUrl: feed.urls.v4, peers: [] }),
-      })) as { kind: string; ranges: unknown; usable: number };
+      })) as { kind: string; ranges: unknown; usable: number; v4Delta?: { base: unknown; delta: unknown } };
       if (o.kind !== 'ok') throw new Error(`${phase}: ${JSON.stringify(o)}`);
+      // the change the patch already knows, handed on as BlocklistFeature does (a tree whose
+      // refresh reports it): the group content and the snapshot then do not walk both lists
+      if (o.v4Delta && diffs?.remember) diffs.remember(o.v4Delta.base, o.ranges, o.v4Delta.delta);
       const c1 = cpu();
       const content = contents.content('g', [o.ranges]);
       const { plans } = planSync('utm', applied, new Map([['g', content]]), layout, (id: string) => contents.change?.(id) ?? null);
