@@ -16,9 +16,12 @@ import { z } from 'zod';
 import { v6RangesFromTexts, v6RangesJson, type V6Ranges } from './packedV6.js';
 import { applyV6Delta, diffV6Ranges } from './snapshotDeltaV6.js';
 import { applyV4Delta, diffV4Ranges, type V4Delta, type V4Ranges } from './snapshotDelta.js';
-import { writeAtomic } from '../sys/files.js';
+import { prepareAtomic, writeAtomic } from '../sys/files.js';
+import { encodeSnapshot, encodeSnapshotYielding } from './snapshotEncode.js';
 import type { PackedRanges } from './packed.js';
 import { errnoCode } from '../errors/errorText.js';
+
+export { encodeSnapshot };
 
 export class LastGoodError extends Error {
   override name = 'LastGoodError';
@@ -84,93 +87,6 @@ function readPairs(text: string, what: string): V4Ranges {
     v4Last[i] = l;
   }
   return { v4First, v4Last };
-}
-
-/** Indexes a snapshot encoder handles between two yields (a few ms of work). */
-const CHUNK = 3 << 15;
-
-/** base64 of `xs`' bytes, a chunk at a time (chunks of a multiple of 3 bytes concatenate into
- *  the same text as one call); yields between chunks. */
-function* base64Chunks(xs: Uint32Array): Generator<void, string> {
-  let out = '';
-  for (let i = 0; i < xs.length; i += CHUNK) {
-    const part = xs.subarray(i, i + CHUNK);
-    out += Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('base64');
-    yield;
-  }
-  return out;
-}
-
-/** The steps of encodeSnapshot, yielding between chunks of the list (so the work can run
- *  while nft, another process, takes the update). The text is JSON: the base64 fields are
- *  spliced in as they are (their alphabet needs no escaping; JSON.stringify of a 5 MB string
- *  cost 45–65 ms here). */
-function* snapshotSteps(s: FeedSnapshot): Generator<void, string> {
-  const { v4First: f, v4Last: l } = s.ranges;
-  // the passes over the ranges are top-level functions called per chunk, not loops in this
-  // generator: V8 does not compile a loop inside a generator on the stack (OSR), so they ran in
-  // the interpreter (100k ranges: ~12 ms cold in the generator, ~4 ms in a function)
-  let n = 0;
-  for (let i = 0; i < f.length; i += CHUNK) {
-    n += countSingles(f, l, i, Math.min(i + CHUNK, f.length));
-    yield;
-  }
-  const singles = new Uint32Array(n);
-  const pairs = new Uint32Array(2 * (f.length - n));
-  const at = new Float64Array(2); // next index in singles, in pairs
-  for (let i = 0; i < f.length; i += CHUNK) {
-    splitSingles(f, l, i, Math.min(i + CHUNK, f.length), singles, pairs, at);
-    yield;
-  }
-  const head = JSON.stringify({ version: 2, feedId: s.feedId, savedAt: s.savedAt, usable: s.usable });
-  const v4Singles = yield* base64Chunks(singles);
-  const v4Ranges = yield* base64Chunks(pairs);
-  return `${head.slice(0, -1)},"v4Singles":"${v4Singles}","v4Ranges":"${v4Ranges}","v6":${v6RangesJson(s.ranges)}}`;
-}
-
-/** How many of the ranges from..to-1 are single addresses. */
-function countSingles(f: Float64Array, l: Float64Array, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) if (f[i] === l[i]) n++;
-  return n;
-}
-
-/** The ranges from..to-1: single addresses into `singles`, the others as (first, last) into
- *  `pairs`, from the indexes in `at` (moved on). */
-function splitSingles(f: Float64Array, l: Float64Array, from: number, to: number, singles: Uint32Array, pairs: Uint32Array, at: Float64Array): void {
-  let a = at[0] ?? 0;
-  let b = at[1] ?? 0;
-  for (let i = from; i < to; i++) {
-    const x = f[i] ?? 0;
-    const y = l[i] ?? 0;
-    if (x === y) singles[a++] = x;
-    else { pairs[b++] = x; pairs[b++] = y; }
-  }
-  at[0] = a;
-  at[1] = b;
-}
-
-/** Runs an encoder's steps to the end at once. */
-function runSteps<T>(steps: Generator<void, T>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
-
-/** Runs an encoder's steps, letting the event loop turn between them (I/O callbacks, a child
- *  process being started, run in between). */
-async function runStepsYielding<T>(steps: Generator<void, T>): Promise<T> {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
-
-/** Serialises a snapshot (pure), format 2: singles apart from the other ranges. */
-export function encodeSnapshot(s: FeedSnapshot): string {
-  return runSteps(snapshotSteps(s));
 }
 
 /** Singles (base64 of uint32s) and other ranges merged back into one list, checked sorted,
@@ -302,8 +218,12 @@ export function decodeSnapshot(text: string): FeedSnapshot {
 type SnapshotFile = 'base' | 'delta' | 'format1';
 const SUFFIX: Record<SnapshotFile, string> = { base: '.snap', delta: '.delta', format1: '.json' };
 
-/** A snapshot encoded and not yet written (LastGoodStore.prepare). */
-export interface PreparedSnapshot { write(): Promise<void> }
+/** A snapshot encoded and not yet written (LastGoodStore.prepare); `discard` (the kernel refused
+ *  the entries) removes what was written ahead of `write`. */
+export interface PreparedSnapshot { write(): Promise<void>; discard(): Promise<void> }
+
+/** A delta up to this size is written ahead (see prepare); a larger one after, as a base is. */
+const AHEAD_MAX_BYTES = 1 << 20;
 
 /** File-backed store of per-feed snapshots. */
 export class LastGoodStore {
@@ -325,26 +245,34 @@ export class LastGoodStore {
   }
 
   /** Encodes one feed's snapshot (the CPU part of `save`, in steps that let the event loop
-   *  turn: it can run while nft takes the update) without writing anything; `write()` then
-   *  replaces the files as `save` does. Call `write()` only once the kernel took the entries,
-   *  and before preparing that feed's next snapshot. */
+   *  turn: it can run while nft takes the update) without replacing anything (a small change is
+   *  written beside its place); `write()` then replaces the files as `save` does, `discard()`
+   *  removes what was written ahead. Call one of them only once the kernel took or refused the
+   *  entries, and before preparing that feed's next snapshot. */
   async prepare(s: FeedSnapshot): Promise<PreparedSnapshot> {
     const base = this.bases.get(s.feedId);
     // a delta holds at least the difference in length: skip the walk when that is already too much
     const limit = base ? rangeCount(base.ranges) * MAX_DELTA_SHARE : 0;
     if (base && Math.abs(rangeCount(s.ranges) - rangeCount(base.ranges)) <= limit) {
       const d = encodeDelta(base, s, this.diff);
+      // written beside its place (temp + fsync) while nft takes the update, renamed into place
+      // once it did: the fsync (1–13 ms here) is no longer after nft's answer
+      const file = this.file(s.feedId, 'delta');
+      if (d.ranges <= limit && d.text.length > AHEAD_MAX_BYTES) return { write: () => writeAtomic(file, d.text), discard: async () => {} };
       if (d.ranges <= limit) {
-        return { write: () => writeAtomic(this.file(s.feedId, 'delta'), d.text) };
+        const ahead = prepareAtomic(file, d.text);
+        ahead.catch(() => undefined); // write() throws it
+        return { write: async () => (await ahead).commit(), discard: async () => (await ahead.catch(() => null))?.discard() };
       }
     }
-    const text = Buffer.from(await runStepsYielding(snapshotSteps(s)), 'latin1');
+    const text = Buffer.from(await encodeSnapshotYielding(s), 'latin1');
     return {
       write: async () => {
         await writeAtomic(this.file(s.feedId, 'base'), text);
         this.bases.set(s.feedId, s);
         await rm(this.file(s.feedId, 'delta'), { force: true });
       },
+      discard: async () => {},
     };
   }
 

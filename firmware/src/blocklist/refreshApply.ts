@@ -202,7 +202,9 @@ export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedF
   try {
     sync = await s.syncSets(syncTimings, () => void prepare());
   } catch (e) {
-    // the kernel kept what it had: go back to the previous last-good in memory too
+    // the kernel kept what it had: go back to the previous last-good in memory too, and on disk
+    // remove what was written ahead (before a next refresh writes its own there)
+    await Promise.all((prepared ?? []).map(({ snapshot }) => snapshot.then((p) => p.discard(), () => undefined)));
     s.ranges.clear();
     for (const [k, v] of previous) s.ranges.set(k, v);
     for (const c of changed) {

@@ -138,6 +138,32 @@ test('the store writes a small change as a delta beside its base, a large one as
   t.deepEqual((await new LastGoodStore(dir).loadAll(() => undefined)).map((s) => s.savedAt), [3]);
 });
 
+test('a delta is written ahead beside its place and moved into it by write(); discard() leaves the files as they were', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-lg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const list = (n: number, from = 0): string[] => Array.from({ length: n }, (_, i) => `198.51.${Math.floor((from + i) / 100)}.${((from + i) % 100) * 2}`);
+  const snap = (entries: string[], savedAt: number) => ({ feedId: 'f', savedAt, usable: entries.length, ranges: packRanges(entries.map((e) => parseEntry(e))) });
+  const files = (): string[] => readdirSync(snapshotDir(dir)).sort();
+  const store = new LastGoodStore(dir);
+  await store.save(snap(list(100), 1));
+  await store.save(snap([...list(99), '203.0.113.1'], 2));
+  const delta = readFileSync(join(snapshotDir(dir), 'f.delta'), 'utf8');
+  // prepared (the kernel has not answered yet): written beside, not in place
+  const refused = await store.prepare(snap([...list(98), '203.0.113.5', '203.0.113.7'], 3));
+  for (let i = 0; i < 400 && files().length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+  t.is(files().length, 3, `the change written ahead: ${files().join(' ')}`);
+  t.is(readFileSync(join(snapshotDir(dir), 'f.delta'), 'utf8'), delta, 'not in place before write()');
+  await refused.discard();
+  t.deepEqual(files(), ['f.delta', 'f.snap'], 'a refused change leaves nothing behind');
+  t.deepEqual((await new LastGoodStore(dir).loadAll(() => t.fail())).map((s) => s.savedAt), [2]);
+  const taken = await store.prepare(snap([...list(98), '203.0.113.9', '203.0.113.11'], 4));
+  await taken.write();
+  t.deepEqual(files(), ['f.delta', 'f.snap']);
+  const back = await new LastGoodStore(dir).loadAll(() => t.fail());
+  t.deepEqual(back.map((s) => s.savedAt), [4]);
+  t.true(packedHasV4(back[0]!.ranges, Number(parseEntry('203.0.113.11').first)));
+});
+
 test('a delta of an older base is ignored, a broken one reported; the base is read either way', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'utm-lg-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

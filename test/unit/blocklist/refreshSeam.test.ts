@@ -3,7 +3,7 @@
 // update that a full apply repairs, and after the kernel lost an element (the read-back count
 // check). The same path runs against real nft in test/integration/blocklist/refusedApply.test.ts.
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BasePolicySchema } from '../../../firmware/src/nft/policy.js';
@@ -156,4 +156,31 @@ test.serial('the snapshot is encoded while nft takes the update and written only
   h.backend.refuseNext('Error: Could not process rule: Cannot allocate memory', 2);
   await t.throwsAsync(() => h.feature.refresh());
   t.is(onDisk(), second, 'the snapshot still holds what the kernel enforces');
+});
+
+test('a refused update of a few lines leaves nothing it wrote ahead; taken, its change is saved beside the base', async (t) => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'utm-seam-'));
+  const db = openDb(':memory:', everyMigration);
+  t.teardown(() => {
+    db.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+  const lines = Array.from({ length: 40 }, (_, i) => `198.51.100.${2 * i + 1}`);
+  const h = await bootOneFeed(stateDir, db, `${lines.join('\n')}\n`);
+  t.true(await h.applyFull());
+  t.is((await h.feature.refresh())[0]?.result, 'loaded');
+  const files = (): string[] => readdirSync(join(stateDir, 'blocklist', 'feeds')).sort();
+  t.deepEqual(files(), ['lab-c2.snap']);
+  // one line of 40 changed: a delta, written while the (refused) transaction ran
+  h.feed.body = `${[...lines.slice(1), '203.0.113.9'].join('\n')}\n`;
+  h.backend.refuseNext('Error: Could not process rule: Cannot allocate memory', 2);
+  await t.throwsAsync(() => h.feature.refresh());
+  // what was written ahead is gone when the refusal is reported, and does not turn up later
+  for (let i = 0; i < 40; i++) {
+    t.deepEqual(files(), ['lab-c2.snap'], 'no delta, no file written ahead left');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  t.is((await h.feature.refresh())[0]?.result, 'loaded');
+  t.deepEqual(files(), ['lab-c2.delta', 'lab-c2.snap']);
+  t.is((await new LastGoodStore(stateDir).loadAll(() => t.fail()))[0]?.usable, 40);
 });
