@@ -255,11 +255,11 @@ export class LastGoodStore {
     const limit = base ? rangeCount(base.ranges) * MAX_DELTA_SHARE : 0;
     if (base && Math.abs(rangeCount(s.ranges) - rangeCount(base.ranges)) <= limit) {
       const d = encodeDelta(base, s, this.diff);
-      // written beside its place (temp + fsync) while nft takes the update, renamed into place
-      // once it did: the fsync (1–13 ms here) is no longer after nft's answer
-      const file = this.file(s.feedId, 'delta');
-      if (d.ranges <= limit && d.text.length > AHEAD_MAX_BYTES) return { write: () => writeAtomic(file, d.text), discard: async () => {} };
       if (d.ranges <= limit) {
+        const file = this.file(s.feedId, 'delta');
+        if (d.text.length > AHEAD_MAX_BYTES) return { write: () => writeAtomic(file, d.text), discard: async () => {} };
+        // written beside its place (temp + fsync) while nft takes the update, renamed into place
+        // once it did: the fsync (1–15 ms here) no longer follows nft's answer
         const ahead = prepareAtomic(file, d.text);
         ahead.catch(() => undefined); // write() throws it
         return { write: async () => (await ahead).commit(), discard: async () => (await ahead.catch(() => null))?.discard() };
