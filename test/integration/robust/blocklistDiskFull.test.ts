@@ -3,7 +3,7 @@
 // enforces the new list again (not the older one on disk), and the snapshot is written by itself
 // once space returns. Real files on a small tmpfs; the ruleset is the dry-run backend.
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { fillUp } from './helpers.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,4 +77,30 @@ test.serial('a feed update taken while the disk is full stays enforced, survives
   t.is((await second.feature.refresh())[0]?.result, 'unchanged', 'then unchanged downloads cost nothing again');
   t.is(second.backend.transactions.length, n);
   await second.feature.stop();
+});
+
+test.serial('a small update (a delta, written while nft works) taken while the disk is full: enforced, not saved, no temp file left; saved once space returns', async (t) => {
+  const disk = await fullStateDir(t);
+  const db = openDb(':memory:', everyMigration);
+  t.teardown(() => db.close());
+  const lines = Array.from({ length: 40 }, (_, i) => `198.51.100.${2 * i + 1}`);
+  const h = await boot(disk.dir, db, `${lines.join('\n')}\n`);
+  t.is((await h.feature.refresh())[0]?.result, 'loaded');
+  const files = (): string[] => readdirSync(join(disk.dir, 'blocklist', 'feeds')).sort();
+  t.deepEqual(files(), ['lab-c2.snap']);
+
+  disk.fill();
+  h.feed.body = `${[...lines.slice(1), '203.0.113.9'].join('\n')}\n`; // 1 of 40 lines: a delta
+  t.is((await h.feature.refresh())[0]?.result, 'loaded');
+  t.is(h.backend.elements('inet', SET)?.length, 40);
+  t.regex(h.feedCondition()?.detail ?? '', /not saved/);
+  t.deepEqual(files(), ['lab-c2.snap'], 'no delta, and no half-written temp file taking the space left');
+
+  disk.free();
+  t.is((await h.feature.refresh())[0]?.result, 'loaded', 'the same download again: its validators were not kept');
+  t.deepEqual(files(), ['lab-c2.delta', 'lab-c2.snap']);
+  t.true(h.feedCondition()?.ok);
+  const back = await new LastGoodStore(disk.dir).loadAll(() => t.fail());
+  t.is(back[0]?.usable, 40);
+  await h.feature.stop();
 });
