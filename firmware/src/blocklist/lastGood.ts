@@ -17,11 +17,11 @@ import { v6RangesFromTexts, v6RangesJson, type V6Ranges } from './packedV6.js';
 import { applyV6Delta, diffV6Ranges } from './snapshotDeltaV6.js';
 import { applyV4Delta, diffV4Ranges, type V4Delta, type V4Ranges } from './snapshotDelta.js';
 import { prepareAtomic, writeAtomic } from '../sys/files.js';
-import { encodeSnapshot, encodeSnapshotYielding } from './snapshotEncode.js';
+import { encodeSnapshot, encodeSnapshotYielding, type FeedSnapshot } from './snapshotEncode.js';
 import type { PackedRanges } from './packed.js';
 import { errnoCode } from '../errors/errorText.js';
 
-export { encodeSnapshot };
+export { encodeSnapshot, type FeedSnapshot };
 
 export class LastGoodError extends Error {
   override name = 'LastGoodError';
@@ -46,13 +46,6 @@ const SnapshotSchema = z.discriminatedUnion('version', [
     v4: z.string().describe('base64 of little-endian uint32 pairs first,last'),
   }),
 ]);
-
-export interface FeedSnapshot {
-  feedId: string;
-  savedAt: number;
-  usable: number;
-  ranges: PackedRanges;
-}
 
 /** The folder that holds the snapshots. */
 export function snapshotDir(stateDir: string): string {

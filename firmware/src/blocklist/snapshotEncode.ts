@@ -4,8 +4,8 @@
 import { v6RangesJson } from './packedV6.js';
 import type { PackedRanges } from './packed.js';
 
-/** What a snapshot holds (lastGood.ts FeedSnapshot). */
-export interface SnapshotFields {
+/** One feed's last-good entries as a snapshot holds them (lastGood.ts reads and writes them). */
+export interface FeedSnapshot {
   feedId: string;
   savedAt: number;
   usable: number;
@@ -31,7 +31,7 @@ function* base64Chunks(xs: Uint32Array): Generator<void, string> {
  *  while nft, another process, takes the update). The text is JSON: the base64 fields are
  *  spliced in as they are (their alphabet needs no escaping; JSON.stringify of a 5 MB string
  *  cost 45–65 ms here). */
-function* snapshotSteps(s: SnapshotFields): Generator<void, string> {
+function* snapshotSteps(s: FeedSnapshot): Generator<void, string> {
   const { v4First: f, v4Last: l } = s.ranges;
   // the passes over the ranges are top-level functions called per chunk, not loops in this
   // generator: V8 does not compile a loop inside a generator on the stack (OSR), so they ran in
@@ -95,11 +95,11 @@ async function runStepsYielding<T>(steps: Generator<void, T>): Promise<T> {
 }
 
 /** Serialises a snapshot (pure), format 2: singles apart from the other ranges. */
-export function encodeSnapshot(s: SnapshotFields): string {
+export function encodeSnapshot(s: FeedSnapshot): string {
   return runSteps(snapshotSteps(s));
 }
 
 /** encodeSnapshot, letting the event loop turn between its steps. */
-export function encodeSnapshotYielding(s: SnapshotFields): Promise<string> {
+export function encodeSnapshotYielding(s: FeedSnapshot): Promise<string> {
   return runStepsYielding(snapshotSteps(s));
 }
