@@ -109,7 +109,14 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     if (!changed.health.ok) return { kind: 'fault', reason: changed.health.reason, detail: changed.health.detail, stats: changed.stats, peers: seen() };
     const t2 = performance.now();
     const base = slot.last.ranges;
-    const patched = patchLast(slot.last, changed.dropped, changed.fresh);
+    // the whole read gives the same result: a patch that throws (a bug of ours) must not stop
+    // the feed's every next update, as a RangeError did until 2026-12-05 (packedPatch.ts RangeOut)
+    let patched: ReturnType<typeof patchLast>;
+    try {
+      patched = patchLast(slot.last, changed.dropped, changed.fresh);
+    } catch {
+      patched = null;
+    }
     if (patched) {
       slot.last = { body: next, key, parts: patched.parts, ranges: patched.ranges, v6Parts: patched.v6Parts, stats: changed.stats };
       const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };

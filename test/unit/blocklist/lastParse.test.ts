@@ -10,6 +10,7 @@ import { ParseReuse, evaluateChanged, patchLast, reusableFeed, reuseKey } from '
 import { patchV6Parts, v6PartsRanges } from '../../../firmware/src/blocklist/packedV6.js';
 import { RangePacker, unionParts, type V4Parts } from '../../../firmware/src/blocklist/packed.js';
 import { diffV4Ranges } from '../../../firmware/src/blocklist/snapshotDelta.js';
+import { patchParts } from '../../../firmware/src/blocklist/packedPatch.js';
 import { bodyDelta, BLOCK_BYTES } from '../../../firmware/src/blocklist/bodyDelta.js';
 import { buildGuard, protectedRanges } from '../../../firmware/src/blocklist/guard.js';
 import { FeedSchema, type ResolvedFeed } from '../../../firmware/src/config/feedCatalog.js';
@@ -163,6 +164,41 @@ test('patching the entries and their ranges gives the merge of the new entries (
     const flat = (d: typeof walked): number[][] => [[...d.del.v4First], [...d.del.v4Last], [...d.add.v4First], [...d.add.v4Last]];
     t.deepEqual(flat(got!.delta), flat(walked));
   }), { numRuns: 500 });
+});
+
+test('taking out a range that covered listed addresses splits it into as many ranges as they are', (t) => {
+  // one range before (the /24 over its singles), 64 after: more than the one more per change
+  // the output was sized for (a RangeError that stopped the feed's every update, found 2026-12-05)
+  const p = new RangePacker();
+  p.addV4(0x0a000000, 0x0a0000ff);
+  for (let i = 1; i < 128; i += 2) p.addV4(0x0a000000 + i, 0x0a000000 + i);
+  const then = p.parts();
+  const none = new Uint32Array(0);
+  const last = { body: Buffer.alloc(0), key: '', parts: then, ranges: unionParts(then), v6Parts: none, stats: {} as never };
+  const gone = new RangePacker();
+  gone.addV4(0x0a000000, 0x0a0000ff);
+  const got = patchLast(last, { parts: gone.parts(), v6Parts: none }, { parts: new RangePacker().parts(), v6Parts: none });
+  t.is(got?.ranges.v4First.length, 64);
+  t.deepEqual([...got!.ranges.v4First], [...got!.parts.singles]);
+  t.is(got?.delta.add.v4First.length, 64);
+  t.is(got?.delta.del.v4First.length, 1);
+});
+
+test('patching IPv4 entries refuses a dropped entry the base does not hold (single, range, one copy too many)', (t) => {
+  const pack = (es: Array<[number, number]>): V4Parts => {
+    const p = new RangePacker();
+    for (const [f, l] of es) p.addV4(f, l);
+    return p.parts();
+  };
+  const base = pack([[5, 5], [10, 20], [10, 30], [40, 40]]);
+  t.is(patchParts(base, pack([[6, 6]]), pack([])), null, 'a single not held');
+  t.is(patchParts(base, pack([[10, 25]]), pack([])), null, 'a range whose first is held, not its last');
+  t.is(patchParts(base, pack([[10, 30], [10, 30]]), pack([])), null, 'a range held once, dropped twice');
+  t.is(patchParts(base, pack([[50, 60]]), pack([])), null, 'a range past the end');
+  t.is(patchParts(base, pack([[40, 40], [40, 40]]), pack([])), null, 'a single held once, dropped twice');
+  t.is(patchParts(base, pack([[5, 5], [40, 40], [40, 40]]), pack([[1, 1]])), null, 'the same, with one added');
+  const ok = patchParts(base, pack([[10, 20], [40, 40]]), pack([[10, 25], [3, 3]]));
+  t.deepEqual(ok && [[...ok.singles], [...ok.otherFirst], [...ok.otherLast]], [[3, 5], [10, 10], [25, 30]]);
 });
 
 test('patching IPv6 entries gives the sorted entries and the merge of the new ones (nested, touching, repeated)', (t) => {
