@@ -14,6 +14,7 @@ import { diffV4Ranges, type V4Delta, type V4Ranges } from './snapshotDelta.js';
 import { splitV6 } from './prefixSetsV6.js';
 import { patchV6Content, type V6Change } from './groupContentV6.js';
 import { patchMasked, patchRare, type KeyPatch } from './contentPatch.js';
+import { lowerBound } from './gallop.js';
 
 /** Above this share of changed ranges the whole list is cut again (one pass, no merges). */
 const PATCH_MAX_SHARE = 0.25;
@@ -36,14 +37,7 @@ export function patchSorted(prev: Uint32Array, del: Uint32Array, add: Uint32Arra
     const dv = di < del.length ? (del[di] ?? 0) : Infinity;
     const av = ai < add.length ? (add[ai] ?? 0) : Infinity;
     const v = dv < av ? dv : av;
-    // the first index at or after i holding a value ≥ v
-    let lo = i;
-    let hi = prev.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((prev[mid] ?? 0) < v) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(prev, v, i); // the first index at or after i holding a value ≥ v
     if (o + lo - i > n) return null;
     out.set(prev.subarray(i, lo), o);
     o += lo - i;

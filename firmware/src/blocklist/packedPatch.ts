@@ -5,6 +5,7 @@
 // test/unit/blocklist/lastParse.test.ts).
 import type { PackedRanges, V4Parts } from './packed.js';
 import type { V4Delta } from './snapshotDelta.js';
+import { lowerBound } from './gallop.js';
 
 /** `base` − `minus` + `plus`, as multisets, in order; null when `minus` is not within `base`
  *  (the caller then reads the whole body). No sort of `base`, no walk over it either: each
@@ -61,27 +62,6 @@ function patchPairs(base: V4Parts, minus: V4Parts, plus: V4Parts): Pick<V4Parts,
     }
   }
   return copyTo(nb) && k === of.length ? { otherFirst: of, otherLast: ol } : null;
-}
-
-/** Index of the first value of `xs` (ascending) not below `v`, at or after `lo`: steps of 1,
- *  2, 4, … from `lo`, then a binary search within the last step. The changes come in address
- *  order, each a little after the one before: ~2·log2(distance) reads instead of log2(length).
- *  A 1% update runs ~10,000 of these, cold: 3.4–4.2 ms of its read when each searched to the
- *  end of the array (and mergeWindow's from its start), 2026-12-05. */
-function lowerBound(xs: Float64Array | Uint32Array, v: number, lo: number): number {
-  const n = xs.length;
-  let hi = lo;
-  for (let step = 1; hi < n && (xs[hi] ?? 0) < v; step *= 2) {
-    lo = hi + 1;
-    hi += step;
-  }
-  if (hi > n) hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((xs[mid] ?? 0) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
