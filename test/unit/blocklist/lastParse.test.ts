@@ -140,8 +140,8 @@ async function takenInPart(t: ExecutionContext, feed: ResolvedFeed, prev: Buffer
 }
 
 
-test('patching the entries and their ranges gives the merge of the new entries (dense, touching, overlapping)', (t) => {
-  const entry = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 20 }) }));
+for (const [what, max] of [['dense, touching, overlapping', 300], ['sparse: most changes meet nothing', 1_000_000]] as const) test(`patching the entries and their ranges gives the merge of the new entries (${what})`, (t) => {
+  const entry = fc.tuple(fc.integer({ min: 0, max }), fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 20 }) }));
   fc.assert(fc.property(fc.array(entry, { maxLength: 200 }), fc.array(fc.nat(), { maxLength: 30 }), fc.array(entry, { maxLength: 30 }), (base, drop, add) => {
     const pack = (es: Array<[number, number]>): V4Parts => {
       const p = new RangePacker();
