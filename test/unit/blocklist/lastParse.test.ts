@@ -112,6 +112,22 @@ test('random lines of every kind, random edits: the same outcome either way', as
   }), { numRuns: 150 });
 });
 
+test('an update that drops a prefix over listed addresses is patched, and reads as the whole download does', async (t) => {
+  // the /22 merged its 512 listed addresses into one range; without it they are 512 ranges, more
+  // than the changed lines' spans (the patch's first sizing, until 2026-12-05)
+  const feed = feedOf('plain');
+  const filler = Array.from({ length: 3000 }, (_, i) => `45.${1 + (i >> 8)}.${i & 255}.1\n`); // long enough to be read in part
+  const inside = Array.from({ length: 512 }, (_, i) => `77.1.${i >> 7}.${2 * (i & 127) + 1}\n`);
+  const before = Buffer.from([...filler, '77.1.0.0/22\n', ...inside].join(''));
+  const after = Buffer.from([...filler, ...inside].join(''));
+  const reuse = new ParseReuse();
+  const first = await refresh(feed, before, null, reuse);
+  t.is(first.kind, 'ok');
+  const patched = await refresh(feed, after, first.kind === 'ok' ? first.usable : null, reuse);
+  t.true(patched.kind === 'ok' && patched.v4Delta !== undefined, 'read in part (the patch, not the whole read)');
+  t.deepEqual(seen(patched), seen(await refresh(feed, after, first.kind === 'ok' ? first.usable : null)));
+});
+
 test('a 1% change of a clean feed is read in part: only the changed lines', async (t) => {
   const feed = feedOf('plain');
   const ls = Array.from({ length: 5000 }, (_, k) => `203.0.${k >> 8}.${k & 255}\n`);
