@@ -3,7 +3,7 @@
 // a box without chrony simply has no chrony file. Never throws: what cannot be read is
 // counted in `problems` and the rest is used.
 import { lookup } from 'node:dns/promises';
-import { readdir, readFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseChrony, parseLeaseDns, parseLeaseNtp, parseResolvConf, parseTimesyncd } from './peers.js';
 import { peerAddress } from '../net/hostOrAddress.js';
@@ -36,25 +36,42 @@ export interface ReadPeersResult {
 
 const MAX_FILE = 256 * 1024;
 
-/** Text of a file, or of every regular file in a folder (sorted); missing paths give nothing. */
-async function texts(path: string): Promise<string[]> {
-  try {
-    const buf = await readFile(path);
-    return [buf.subarray(0, MAX_FILE).toString('utf8')];
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    if (code !== 'EISDIR') throw e;
-  }
+/** Text of a file, or of every regular file in a folder (sorted); missing paths give nothing.
+ *  Read synchronously: a dozen small files in /etc, /run and /var/lib take ~0.4 ms so, and took
+ *  ~2 ms through the thread pool, one after another, before each feed download. Opened
+ *  non-blocking and read only when regular, so a FIFO or device in a folder cannot hang utmd. */
+function texts(path: string): string[] {
+  const top = open(path);
+  if (top !== FOLDER) return top === null ? [] : [top];
   const out: string[] = [];
-  for (const name of (await readdir(path)).sort().slice(0, 64)) {
-    try {
-      out.push((await readFile(join(path, name))).subarray(0, MAX_FILE).toString('utf8'));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
-    }
+  for (const name of readdirSync(path).sort().slice(0, 64)) {
+    const t = open(join(path, name));
+    if (typeof t === 'string') out.push(t);
   }
   return out;
+}
+
+const FOLDER = Symbol('folder');
+
+/** The first MAX_FILE bytes of a regular file; FOLDER; or null when missing or anything else. */
+function open(path: string): string | typeof FOLDER | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENXIO') return null; // ENXIO: a socket
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return FOLDER;
+    if (!st.isFile()) return null;
+    const head = Buffer.allocUnsafe(Math.min(st.size, MAX_FILE));
+    return head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Every address a host name resolves to now (both families), within `timeoutMs`; [] on failure. */
@@ -81,23 +98,20 @@ export async function resolveHost(host: string, timeoutMs: number): Promise<stri
  */
 export async function readBoxPeers(o: { sources?: PeerSources; extraNtp?: readonly string[]; timeoutMs?: number; onProblem?: (what: string, e: unknown) => void }): Promise<ReadPeersResult> {
   const src = o.sources ?? DEFAULT_PEER_SOURCES;
-  const read = async (paths: string[]): Promise<string[]> => {
-    const all: string[] = [];
-    for (const p of paths) {
-      try {
-        all.push(...(await texts(p)));
-      } catch (e) {
-        o.onProblem?.(p, e);
-      }
+  const read = (paths: string[]): string[] => paths.flatMap((p) => {
+    try {
+      return texts(p);
+    } catch (e) {
+      o.onProblem?.(p, e);
+      return [];
     }
-    return all;
-  };
-  const leases = await read(src.leaseDirs);
-  const resolver = [...(await read(src.resolvConf)).flatMap(parseResolvConf), ...leases.flatMap(parseLeaseDns)];
+  });
+  const leases = read(src.leaseDirs);
+  const resolver = [...read(src.resolvConf).flatMap(parseResolvConf), ...leases.flatMap(parseLeaseDns)];
   const hosts = [...new Set([
     ...leases.flatMap(parseLeaseNtp), // from DHCP: what timesyncd asks first
-    ...(await read(src.timesyncd)).flatMap(parseTimesyncd),
-    ...(await read(src.chrony)).flatMap(parseChrony),
+    ...read(src.timesyncd).flatMap(parseTimesyncd),
+    ...read(src.chrony).flatMap(parseChrony),
     ...(o.extraNtp ?? []),
   ])].slice(0, 32);
   const ntp: string[] = [];

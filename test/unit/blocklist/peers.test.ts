@@ -1,4 +1,7 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,4 +64,22 @@ test('readBoxPeers reads files and folders, missing ones are simply absent, addr
   t.deepEqual(r.resolver, ['192.0.2.60', '192.0.2.61']);
   t.deepEqual(r.ntp, ['192.0.2.123', '192.0.2.124', '2001:db8::123'], 'the NTP server DHCP handed out is protected too');
   t.deepEqual(r.unresolved, ['name.invalid']);
+});
+
+test('readBoxPeers skips a FIFO or socket among the files: nothing waits for a writer that never comes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'utm-peers-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'leases'));
+  execFileSync('mkfifo', [join(dir, 'leases', '1'), join(dir, 'resolv.fifo')]);
+  writeFileSync(join(dir, 'leases', '2'), 'DNS=192.0.2.61\n');
+  const socket = createServer().listen(join(dir, 'leases', '3'));
+  await once(socket, 'listening');
+  t.teardown(() => socket.close());
+  const problems: string[] = [];
+  const r = await readBoxPeers({
+    sources: { resolvConf: [join(dir, 'resolv.fifo')], leaseDirs: [join(dir, 'leases')], timesyncd: [], chrony: [] },
+    onProblem: (what) => problems.push(what),
+  });
+  t.deepEqual(r.resolver, ['192.0.2.61'], 'the regular file beside the FIFO is read');
+  t.deepEqual(problems, []);
 });
