@@ -1,7 +1,8 @@
 // HTTP(S) adapter that downloads one feed URL with node:http/https: an overall deadline,
 // a byte limit enforced while streaming (aborts at the first byte too many), conditional
 // requests (ETag / If-Modified-Since; 304 → unchanged), at most a few redirects (never
-// https → http), and an optional pinned SHA-256 of the body. It reports the addresses it
+// https → http), and an optional pinned SHA-256 of the body (the only digest taken here: a
+// refresh takes the others while nft works, bodyDigest). It reports the addresses it
 // resolved and connected to (`peers`, on success and on failure): the guard protects them, so
 // a feed listing its own download server cannot stop itself from ever refreshing.
 import { createHash } from 'node:crypto';
@@ -47,10 +48,16 @@ export interface FeedFetchRequest {
   sized?: ((bytes: number) => void) | undefined;
 }
 
-/** `peers`: every address the download resolved its hosts to or connected to (redirects included). */
+/** `peers`: every address the download resolved its hosts to or connected to (redirects
+ *  included). `sha256`: only when the request pinned one (and it matched). */
 export type FeedFetchResult =
   | { status: 'unchanged'; peers?: string[] }
-  | { status: 'ok'; body: Buffer; sha256: string; etag?: string; lastModified?: string; finalUrl: string; peers?: string[] };
+  | { status: 'ok'; body: Buffer; sha256?: string | undefined; etag?: string; lastModified?: string; finalUrl: string; peers?: string[] };
+
+/** The SHA-256 of a body, lower-case hex. */
+export function bodyDigest(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
 
 function headerValue(h: string | string[] | undefined): string | undefined {
   return Array.isArray(h) ? h[0] : h;
@@ -179,14 +186,15 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
         const whole = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : null;
         const chunks: Buffer[] = [];
         let bytes = 0;
-        const hash = createHash('sha256');
+        // a pinned digest is taken as the body arrives; any other later, off the download's path
+        const hash = req.sha256 ? createHash('sha256') : null;
         res.on('data', (chunk: Buffer) => {
           if (whole && bytes + chunk.length > whole.length) return fail(new FeedFetchError('network', `body longer than its content-length ${declared}`, status));
           if (whole) chunk.copy(whole, bytes);
           else chunks.push(chunk);
           bytes += chunk.length;
           if (bytes > req.maxBytes) return fail(new FeedFetchError('too_large', `body passed ${req.maxBytes} bytes`, status));
-          hash.update(chunk);
+          hash?.update(chunk);
         });
         res.on('error', (err) => fail(new FeedFetchError('network', 'response error', status, { cause: err })));
         res.on('end', () => {
@@ -196,7 +204,7 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
           if (closeDelimited(res.headers) && cutMidLine(chunks)) {
             return fail(new FeedFetchError('network', 'connection closed mid-line (the server sent no length)', status));
           }
-          const sha256 = hash.digest('hex');
+          const sha256 = hash?.digest('hex');
           if (req.sha256 && req.sha256.toLowerCase() !== sha256) {
             return fail(new FeedFetchError('checksum_mismatch', `sha256 ${sha256} does not match the pinned digest`, status));
           }
@@ -207,7 +215,7 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
           resolve({
             status: 'ok',
             body: whole ?? Buffer.concat(chunks, bytes),
-            sha256,
+            ...(sha256 !== undefined ? { sha256 } : {}),
             finalUrl: parsed.href,
             ...(etag !== undefined ? { etag } : {}),
             ...(lastModified !== undefined ? { lastModified } : {}),

@@ -29,6 +29,8 @@ export interface LastParse {
   /** Its IPv6 entries, sorted, duplicates kept (V6Collector.parts). */
   v6Parts: Uint32Array;
   stats: FeedStats;
+  /** The body's SHA-256, once taken (refresh.ts: the outcome's digest). */
+  sha256?: string | undefined;
 }
 
 /** The slot a caller keeps per feed between refreshes (refresh.ts fills it). */

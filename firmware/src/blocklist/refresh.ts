@@ -4,7 +4,7 @@
 import type { FeedsConfig } from '../config/feeds.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { evaluateFeed, type FeedBody, type FeedStats } from './evaluate.js';
-import { FeedFetchError, fetchFeed, type FeedFetchRequest, type FeedFetchResult } from './fetch.js';
+import { bodyDigest, FeedFetchError, fetchFeed, type FeedFetchRequest, type FeedFetchResult } from './fetch.js';
 import type { Guard } from './guard.js';
 import { clean, evaluateChanged, patchLast, reusableFeed, reuseKey, type ParseReuse } from './lastParse.js';
 import { RangePacker, type PackedRanges } from './packed.js';
@@ -17,7 +17,9 @@ export type FetchFn = (req: FeedFetchRequest) => Promise<FeedFetchResult>;
 export type RefreshOutcome = { peers: string[] } & (
   | { kind: 'unchanged' }
   | { kind: 'fault'; reason: string; detail: Record<string, unknown>; stats?: FeedStats | undefined }
-  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators; timings: RefreshTimings; v4Delta?: KnownDelta | undefined });
+  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators; digest: () => void; timings: RefreshTimings; v4Delta?: KnownDelta | undefined });
+// `digest`: fills in `validators`' sha256 (the bodies' digests, taken once the outcome is to be
+// recorded: refreshApply.ts takes them while nft works, off the update's path)
 
 /** The IPv4 ranges' change from `base` (the feed's ranges after its last read) to the new
  *  ranges, known from patching them (packedPatch.ts): V4Diffs.remember takes it. */
@@ -82,7 +84,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     // one URL changed, another did not: the unchanged body is not kept, so fetch all afresh
     if (unchanged > 0) got = await download(false);
     // A server without validators sent the same bytes again: nothing to parse, plan or apply.
-    if (i.lastGoodUsable !== null && got.size > 0 && [...got].every(([k, r]) => r.status === 'ok' && r.sha256 === i.validators[k]?.sha256)) return { kind: 'unchanged', peers: seen() };
+    if (i.lastGoodUsable !== null && got.size > 0 && [...got].every(([k, r]) => r.status === 'ok' && sameBytes(i, k, r.body))) return { kind: 'unchanged', peers: seen() };
   } catch (e) {
     if (e instanceof FeedFetchError) return { kind: 'fault', reason: e.reason, detail: { message: e.message, httpStatus: e.httpStatus }, peers: seen() };
     return { kind: 'fault', reason: 'network', detail: { message: String(e) }, peers: seen() };
@@ -94,6 +96,14 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     bodies[k] = { text: r.body, sha256: r.sha256 };
     validators[k] = { etag: r.etag, lastModified: r.lastModified, sha256: r.sha256 };
   }
+  const digest = (): void => {
+    for (const [k, r] of got) {
+      const v = validators[k];
+      if (r.status !== 'ok' || !v) continue;
+      v.sha256 ??= bodyDigest(r.body);
+      if (i.reuse?.last?.body === r.body) i.reuse.last.sha256 = v.sha256;
+    }
+  };
   // a body without a declared length: its size now
   if (!told) i.sized?.([...got.values()].reduce((n, r) => n + (r.status === 'ok' ? r.body.length : 0), 0));
   const t1 = performance.now();
@@ -121,7 +131,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
       slot.last = { body: next, key, parts: patched.parts, ranges: patched.ranges, v6Parts: patched.v6Parts, stats: changed.stats };
       const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
       const v4Delta = { base, delta: patched.delta };
-      return { kind: 'ok', ranges: patched.ranges, usable: changed.stats.usable, stats: changed.stats, validators, timings, v4Delta, peers: seen() };
+      return { kind: 'ok', ranges: patched.ranges, usable: changed.stats.usable, stats: changed.stats, validators, digest, timings, v4Delta, peers: seen() };
     }
   }
   const packer = new RangePacker();
@@ -138,7 +148,18 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     ranges = packer.finish();
   }
   const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
-  return { kind: 'ok', ranges, usable: outcome.stats.usable, stats: outcome.stats, validators, timings, peers: seen() };
+  return { kind: 'ok', ranges, usable: outcome.stats.usable, stats: outcome.stats, validators, digest, timings, peers: seen() };
+}
+
+/** Whether a download holds the bytes of the last accepted one of URL `k`: compared with the
+ *  last download kept for reading in parts when that is the accepted one (its digest is the
+ *  accepted digest), else by digest. */
+function sameBytes(i: RefreshInput, k: 'v4' | 'v6', body: Buffer): boolean {
+  const accepted = i.validators[k]?.sha256;
+  if (accepted === undefined) return false;
+  const last = i.reuse?.last;
+  if (last?.sha256 === accepted) return body.equals(last.body);
+  return bodyDigest(body) === accepted;
 }
 
 /** Rejected counts by reason for the status row (parser, guard, and `carved:<reason>`). */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { FeedFetchError, fetchFeed, type FeedFetchFailure } from '../../../firmware/src/blocklist/fetch.js';
+import { bodyDigest, FeedFetchError, fetchFeed, type FeedFetchFailure } from '../../../firmware/src/blocklist/fetch.js';
 
 const BODY = '192.0.2.1\n198.51.100.0/24\n';
 const SHA = createHash('sha256').update(BODY).digest('hex');
@@ -87,12 +87,15 @@ async function failure(p: Promise<unknown>): Promise<FeedFetchFailure | 'resolve
 // generous deadline: the suite shares the machine with namespace tests; only /slow tests the timeout
 const base = { timeoutMs: 60_000, maxBytes: 64 * 1024 };
 
-test('downloads, reports validators and digest; 304 means unchanged', async (t) => {
+test('downloads, reports validators (the digest only when pinned); 304 means unchanged', async (t) => {
   const url = await startServer(t);
   const r = await fetchFeed({ ...base, url: `${url}/feed` });
   if (r.status !== 'ok') return t.fail('expected ok');
   t.is(r.body.toString('utf8'), BODY);
-  t.is(r.sha256, SHA);
+  t.is(r.sha256, undefined, 'not pinned: the caller takes the digest later (bodyDigest)');
+  t.is(bodyDigest(r.body), SHA);
+  const pinned = await fetchFeed({ ...base, url: `${url}/feed`, sha256: SHA.toUpperCase() });
+  t.is(pinned.status === 'ok' ? pinned.sha256 : null, SHA);
   t.is(r.etag, '"v1"');
   t.is(r.lastModified, 'Thu, 26 Nov 2026 08:00:00 GMT');
   const told: number[] = [];
@@ -104,7 +107,7 @@ test('downloads, reports validators and digest; 304 means unchanged', async (t) 
 test('a body with a declared length that comes in pieces arrives whole, with its digest; its size is told before it arrives', async (t) => {
   const url = await startServer(t);
   const told: number[] = [];
-  const r = await fetchFeed({ ...base, url: `${url}/paced`, sized: (n) => told.push(n) });
+  const r = await fetchFeed({ ...base, url: `${url}/paced`, sized: (n) => told.push(n), sha256: createHash('sha256').update(PACED).digest('hex') });
   if (r.status !== 'ok') return t.fail(`expected ok: ${JSON.stringify(r)}`);
   t.deepEqual(told, [Buffer.byteLength(PACED)], 'once, the declared length');
   t.is(r.body.toString('utf8'), PACED);
