@@ -105,6 +105,12 @@ function contentCountsV6(c: V6Content): Float64Array {
  *  hash set; null when the masked lengths change or more than `maxShare` of the ranges changed
  *  (the caller cuts `next` whole then). */
 export function patchV6Content(prevRanges: V6Ranges, prev: V6Content, next: V6Ranges, maxShare: number): { content: V6Content; change: V6Change } | null {
+  // an IPv4 update leaves the IPv6 ranges as they were: the same content, nothing changed (its
+  // walk below ran cold at every such update: ~0.4 ms of a 100k feed's 1% update)
+  if (sameWords(prevRanges.v6First, next.v6First) && sameWords(prevRanges.v6Last, next.v6Last)) {
+    const none = { del: NO_WORDS, add: NO_WORDS };
+    return { content: { v6Singles: prev.v6Singles, v6Masked: prev.v6Masked, v6Nets: prev.v6Nets }, change: { singles: none, masked: prev.v6Masked.map(() => none) } };
+  }
   const limit = (next.v6First.length >>> 2) * maxShare;
   if (Math.abs(next.v6First.length - prevRanges.v6First.length) / 4 > limit) return null;
   const d = diffV6Ranges(prevRanges, next);
@@ -125,4 +131,10 @@ export function patchV6Content(prevRanges: V6Ranges, prev: V6Content, next: V6Ra
   return { content, change: { singles: exactChangeV6(del.v6Singles, add.v6Singles), masked: m.change } };
 }
 
-const WORDS_PATCH: KeyPatch<Uint32Array> = { patch: patchSortedV6, exact: exactChangeV6, empty: new Uint32Array(0) };
+const NO_WORDS = new Uint32Array(0);
+const WORDS_PATCH: KeyPatch<Uint32Array> = { patch: patchSortedV6, exact: exactChangeV6, empty: NO_WORDS };
+
+/** Whether two word arrays hold the same words (one native compare). */
+function sameWords(a: Uint32Array, b: Uint32Array): boolean {
+  return a === b || (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
+}

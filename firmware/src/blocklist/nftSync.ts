@@ -168,10 +168,12 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
 
   const family = <K>(io: FamilyIo<K>, pick: (c: SetContent) => { singles: K; masked: Array<{ len: number; nets: K }>; nets: IpRange[] },
     given?: { singles: { add: K; del: K }; masked: { add: K; del: K }[] } | null): void => {
-    const gen = genOf(stage?.gens, g.id, io.family);
-    const names = blocklistSetNames(g.id, io.family, gen);
     const p = pick(prev);
     const n = pick(next);
+    // the very same sets (an update of the other family only): nothing to walk
+    if (p.singles === n.singles && p.masked === n.masked && p.nets === n.nets) return;
+    const gen = genOf(stage?.gens, g.id, io.family);
+    const names = blocklistSetNames(g.id, io.family, gen);
     const sizes = (c: typeof p): { singles: number; masked: Array<{ len: number; n: number }>; total: number } => {
       const masked = c.masked.map((m) => ({ len: m.len, n: io.size(m.nets) }));
       return { singles: io.size(c.singles), masked, total: masked.reduce((t, m) => t + m.n, io.size(c.singles) + c.nets.length) };

@@ -71,3 +71,23 @@ test('patchSortedV6 refuses what does not fit; exactChangeV6 drops what left and
   const del = w(1, 2);
   t.is(exactChangeV6(del, w(7)).del, del, 'nothing common: the inputs as they are');
 });
+
+test('an IPv4 change keeps the IPv6 content as it was: the same sets, nothing to send for them', (t) => {
+  const v4 = (a: number, n = 0): IpRange => ({ family: 4, first: BigInt(0xc6336400 + a), last: BigInt(0xc6336400 + a + n) });
+  const both = [...many48, arbRangeAt(7), arbRangeAt(900)];
+  const singles = Array.from({ length: 200 }, (_, i) => v4(1000 + 3 * i));
+  const prev = packRanges([...both, ...singles, v4(9), v4(64, 63)]);
+  const next = packRanges([...both, ...singles, v4(20), v4(64, 63)]);
+  const from = splitPacked(prev);
+  const c = patchContentChange(prev, from, next);
+  t.truthy(c?.v6, 'patched');
+  t.deepEqual(c?.to, splitPacked(next));
+  t.is(c?.to.v6Singles, from.v6Singles, 'the very same IPv6 sets');
+  t.is(c?.to.v6Masked, from.v6Masked);
+  t.is(c?.to.v6Nets, from.v6Nets);
+  t.deepEqual(c?.v6?.singles, { del: new Uint32Array(0), add: new Uint32Array(0) });
+  const g = { id: 'g', dirs: ['out' as const] };
+  const known = planGroupSync('t', g, from, c!.to, c);
+  t.deepEqual([known.cmds, known.native, known.stats], (({ cmds, native, stats }) => [cmds, native, stats])(planGroupSync('t', g, from, c!.to, null)));
+  t.false(known.native!.some((l) => l.includes('_v6')), 'no IPv6 set in the update');
+});
