@@ -36,7 +36,7 @@ import { genKey, genOf, joinParts, lookupRewrite, stageFamily, wantsStage, type 
 import { elementCmd, flushCmd, fragmentsDocument, joinV4, setCmd, type Fragment } from './elementJson.js';
 import { rangeElem } from '../policy/elements.js';
 import { diffRanges } from './diff.js';
-import { commonU32, diffU32, v4Text } from './packed.js';
+import { commonU32, diffU32 } from './packed.js';
 import { diffV6, v6Count } from '../net/ip6Numbers.js';
 import { joinV6 } from '../net/ip6Text.js';
 import { emptyContent, type SetContent } from './prefixSets.js';
@@ -86,7 +86,9 @@ interface FamilyIo<K> extends StageIo<K> {
   text: (xs: K) => string;
 }
 
-const V4: FamilyIo<Uint32Array> = { family: 4, slice: (xs, a, b) => xs.subarray(a, b), diff: diffU32, common: commonU32, size: (xs) => xs.length, json: joinV4, text: (xs) => Array.from(xs, v4Text).join(',') };
+// nft's own syntax takes an IPv4 element as the address's 32-bit number too (nft 1.0.6 and 1.1.3,
+// create and delete, checked 2026-12-05): the same bytes as the JSON, no string per element
+const V4: FamilyIo<Uint32Array> = { family: 4, slice: (xs, a, b) => xs.subarray(a, b), diff: diffU32, common: commonU32, size: (xs) => xs.length, json: joinV4, text: (xs) => joinV4(xs).toString('latin1') };
 // joinV6 writes only hex digits, colons, commas and the quotes around each address
 const V6: FamilyIo<Uint32Array> = { family: 6, slice: (xs, a, b) => xs.subarray(4 * a, 4 * b), diff: diffV6, size: v6Count, json: joinV6, text: (xs) => joinV6(xs).toString('latin1').replaceAll('"', '') };
 

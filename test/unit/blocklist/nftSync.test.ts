@@ -165,17 +165,17 @@ test('a count that moves to another size: the set is declared again, between the
   t.false(text.includes('"add":{"set"') || text.includes('"delete":{"set"') || text.includes('"chain"'));
 });
 
-test('element changes only also come in nft\'s own syntax; anything else (a refill, a new length, a name nft would not take as it is) has none', (t) => {
+test('element changes only also come in nft\'s own syntax (an IPv4 address as its number); anything else (a refill, a new length, a name nft would not take as it is) has none', (t) => {
   const small = planGroupSync('utm', G('g'), content(base, ['10.0.0.0/8', '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/28']), content([...base.slice(1), 0xcb0071f0], ['10.0.0.0/8', '192.0.2.0/24', '198.51.100.0/24', '198.18.0.0/15']));
   t.deepEqual(small.native, [
-    'delete element inet utm bl_g_v4 { 203.0.113.0 }',
-    'create element inet utm bl_g_v4 { 203.0.113.240 }',
+    'delete element inet utm bl_g_v4 { 3405803776 }', // 203.0.113.0
+    'create element inet utm bl_g_v4 { 3405804016 }', // 203.0.113.240
     'delete element inet utm bl_g_v4n { 203.0.113.0/28 }',
     'create element inet utm bl_g_v4n { 198.18.0.0/15 }',
   ]);
   t.is(nativeDocument([small]), `${small.native?.join('\n')}\n`);
   const inMasked = planGroupSync('utm', G('g'), masked(24, p24), masked(24, [...p24.slice(1), 0x0c000000]));
-  t.deepEqual(inMasked.native, ['delete element inet utm bl_g_v4_p24 { 11.0.0.0 }', 'create element inet utm bl_g_v4_p24 { 12.0.0.0 }']);
+  t.deepEqual(inMasked.native, ['delete element inet utm bl_g_v4_p24 { 184549376 }', 'create element inet utm bl_g_v4_p24 { 201326592 }']); // 11.0.0.0, 12.0.0.0
   t.deepEqual(planGroupSync('utm', G('g'), content(base), content(base)).native, [], 'nothing to do');
   t.is(planGroupSync('utm', G('g'), emptyContent(), content(base)).native, null, 'a first load (flush and refill)');
   t.is(planGroupSync('utm', G('g'), masked(24, p24), emptyContent()).native, null, 'a length no longer used (a set deleted, chains rewritten)');
