@@ -351,7 +351,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
           changed.push({ feed, ranges: out.ranges, usable: out.usable, status: statusLoaded(st, out, now), digest: out.digest });
           reports.push({ feedId: feed.id, result: 'loaded', entries: out.usable, timings: { ...out.timings } });
         }
-        initialised(this.statusRepo).put(st);
+        if (out.kind !== 'ok') initialised(this.statusRepo).put(st); // a loaded one's: once the kernel took it (or refused it)
       }
       if (peersMoved) await this.peersChanged('a feed server has a new address');
       if (!changed.length) return reports;
