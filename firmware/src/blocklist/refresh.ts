@@ -84,7 +84,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     // one URL changed, another did not: the unchanged body is not kept, so fetch all afresh
     if (unchanged > 0) got = await download(false);
     // A server without validators sent the same bytes again: nothing to parse, plan or apply.
-    if (i.lastGoodUsable !== null && got.size > 0 && [...got].every(([k, r]) => r.status === 'ok' && sameBytes(i, k, r.body))) return { kind: 'unchanged', peers: seen() };
+    if (i.lastGoodUsable !== null && got.size > 0 && [...got].every(([k, r]) => r.status === 'ok' && sameBytes(i, k, r))) return { kind: 'unchanged', peers: seen() };
   } catch (e) {
     if (e instanceof FeedFetchError) return { kind: 'fault', reason: e.reason, detail: { message: e.message, httpStatus: e.httpStatus }, peers: seen() };
     return { kind: 'fault', reason: 'network', detail: { message: String(e) }, peers: seen() };
@@ -153,13 +153,14 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
 
 /** Whether a download holds the bytes of the last accepted one of URL `k`: compared with the
  *  last download kept for reading in parts when that is the accepted one (its digest is the
- *  accepted digest), else by digest. */
-function sameBytes(i: RefreshInput, k: 'v4' | 'v6', body: Buffer): boolean {
+ *  accepted digest), else by digest (then kept in `r`, not taken again). */
+function sameBytes(i: RefreshInput, k: 'v4' | 'v6', r: Extract<FeedFetchResult, { status: 'ok' }>): boolean {
   const accepted = i.validators[k]?.sha256;
   if (accepted === undefined) return false;
   const last = i.reuse?.last;
-  if (last?.sha256 === accepted) return body.equals(last.body);
-  return bodyDigest(body) === accepted;
+  if (r.sha256 === undefined && last?.sha256 === accepted) return r.body.equals(last.body);
+  r.sha256 ??= bodyDigest(r.body);
+  return r.sha256 === accepted;
 }
 
 /** Rejected counts by reason for the status row (parser, guard, and `carved:<reason>`). */
