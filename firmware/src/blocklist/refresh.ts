@@ -10,6 +10,7 @@ import { clean, evaluateChanged, patchLast, reusableFeed, reuseKey, type ParseRe
 import { RangePacker, type PackedRanges } from './packed.js';
 import type { Validators } from './repos.js';
 import type { V4Delta, V4Ranges } from './snapshotDelta.js';
+import { errorMessage } from '../errors/errorText.js';
 
 export type FetchFn = (req: FeedFetchRequest) => Promise<FeedFetchResult>;
 
@@ -17,9 +18,11 @@ export type FetchFn = (req: FeedFetchRequest) => Promise<FeedFetchResult>;
 export type RefreshOutcome = { peers: string[] } & (
   | { kind: 'unchanged' }
   | { kind: 'fault'; reason: string; detail: Record<string, unknown>; stats?: FeedStats | undefined }
-  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators; digest: () => void; timings: RefreshTimings; v4Delta?: KnownDelta | undefined });
+  | { kind: 'ok'; ranges: PackedRanges; usable: number; stats: FeedStats; validators: Validators; digest: () => void; timings: RefreshTimings; v4Delta?: KnownDelta | undefined; readWhole?: string | undefined });
 // `digest`: fills in `validators`' sha256 (the bodies' digests, taken once the outcome is to be
-// recorded: refreshApply.ts takes them while nft works, off the update's path)
+// recorded: refreshApply.ts takes them while nft works, off the update's path). `readWhole`: why
+// a download that could be read in part was read whole (a patch that threw: a bug of ours, which
+// the feed survives but the log must show)
 
 /** The IPv4 ranges' change from `base` (the feed's ranges after its last read) to the new
  *  ranges, known from patching them (packedPatch.ts): V4Diffs.remember takes it. */
@@ -115,6 +118,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   const key = slot ? reuseKey(i.feed, guard) : '';
   // the lines that changed since the last download, when that gives the same result
   const changed = next && slot?.last ? evaluateChanged(i.feed, slot.last, next, guard, key, i.lastGoodUsable) : null;
+  let readWhole: string | undefined;
   if (changed && next && slot?.last) {
     if (!changed.health.ok) return { kind: 'fault', reason: changed.health.reason, detail: changed.health.detail, stats: changed.stats, peers: seen() };
     const t2 = performance.now();
@@ -124,7 +128,8 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     let patched: ReturnType<typeof patchLast>;
     try {
       patched = patchLast(slot.last, changed.dropped, changed.fresh);
-    } catch {
+    } catch (e) {
+      readWhole = `the patch of its changed lines failed: ${errorMessage(e)}`;
       patched = null;
     }
     if (patched) {
@@ -148,7 +153,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     ranges = packer.finish();
   }
   const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
-  return { kind: 'ok', ranges, usable: outcome.stats.usable, stats: outcome.stats, validators, digest, timings, peers: seen() };
+  return { kind: 'ok', ranges, usable: outcome.stats.usable, stats: outcome.stats, validators, digest, timings, peers: seen(), ...(readWhole ? { readWhole } : {}) };
 }
 
 /** Whether a download holds the bytes of the last accepted one of URL `k`: compared with the

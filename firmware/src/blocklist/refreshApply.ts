@@ -39,6 +39,8 @@ export interface LoadedFeed {
   status: FeedStatusRow;
   /** Fills in the status's validators' digests (refresh.ts RefreshOutcome). */
   digest?: (() => void) | undefined;
+  /** Why its download was read whole though it could be read in part (logged here). */
+  readWhole?: string | undefined;
 }
 
 /** The sets' side of the feature: the layout, what the kernel holds, what it should hold. */
@@ -187,6 +189,7 @@ async function saveLoaded(s: ApplyLoadedState, c: LoadedFeed, snapshot: Promise<
  *  marks each loaded feed faulty and rethrows the refusal. */
 export async function applyLoaded(s: ApplyLoadedState, changed: readonly LoadedFeed[], previous: ReadonlyMap<string, PackedRanges>, reports: RefreshReport[]): Promise<void> {
   const { ctx } = s;
+  for (const c of changed) if (c.readWhole) ctx.log.warn(`blocklist: feed ${c.feed.id} was read whole: ${c.readWhole}`);
   let sync: SyncStats | undefined;
   const tApply = performance.now();
   const syncTimings: SyncTimings = {};

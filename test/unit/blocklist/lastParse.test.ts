@@ -128,6 +128,21 @@ test('an update that drops a prefix over listed addresses is patched, and reads 
   t.deepEqual(seen(patched), seen(await refresh(feed, after, first.kind === 'ok' ? first.usable : null)));
 });
 
+test('a patch that throws (a bug of ours) reads the download whole, and says so for the log', async (t) => {
+  const feed = feedOf('plain');
+  const ls = Array.from({ length: 5000 }, (_, k) => `203.0.${k >> 8}.${k & 255}\n`);
+  const next = Buffer.from(edit(ls, [{ at: 2500, del: 1, ins: ['192.0.2.9\n'] }]).join(''));
+  const reuse = new ParseReuse();
+  const first = await refresh(feed, Buffer.from(ls.join('')), null, reuse);
+  if (first.kind !== 'ok' || !reuse.last) return t.fail('the first read is kept');
+  t.is(first.readWhole, undefined);
+  reuse.last = { ...reuse.last, parts: { ...reuse.last.parts, singles: null as unknown as Uint32Array } }; // no array: the patch throws
+  const out = await refresh(feed, next, first.usable, reuse);
+  t.true(out.kind === 'ok' && out.v4Delta === undefined, 'read whole');
+  t.regex(out.kind === 'ok' ? out.readWhole ?? '' : '', /^the patch of its changed lines failed: .+/);
+  t.deepEqual(seen(out), seen(await refresh(feed, next, first.usable)), 'the same entries as a whole read');
+});
+
 test('a 1% change of a clean feed is read in part: only the changed lines', async (t) => {
   const feed = feedOf('plain');
   const ls = Array.from({ length: 5000 }, (_, k) => `203.0.${k >> 8}.${k & 255}\n`);
