@@ -82,15 +82,15 @@ interface FamilyIo<K> extends StageIo<K> {
   common?: (prev: K, next: K) => number;
   size: (xs: K) => number;
   json: (xs: K) => string | Buffer;
-  /** The elements in nft's own syntax, `a,b,…`. */
-  text: (xs: K) => string;
+  /** The elements in nft's own syntax, `a,b,…`, from their JSON (`json`'s output). */
+  text: (json: string | Buffer) => string;
 }
 
 // nft's own syntax takes an IPv4 element as the address's 32-bit number too (nft 1.0.6 and 1.1.3,
 // create and delete, checked 2026-12-05): the same bytes as the JSON, no string per element
-const V4: FamilyIo<Uint32Array> = { family: 4, slice: (xs, a, b) => xs.subarray(a, b), diff: diffU32, common: commonU32, size: (xs) => xs.length, json: joinV4, text: (xs) => joinV4(xs).toString('latin1') };
+const V4: FamilyIo<Uint32Array> = { family: 4, slice: (xs, a, b) => xs.subarray(a, b), diff: diffU32, common: commonU32, size: (xs) => xs.length, json: joinV4, text: (json) => json.toString('latin1') };
 // joinV6 writes only hex digits, colons, commas and the quotes around each address
-const V6: FamilyIo<Uint32Array> = { family: 6, slice: (xs, a, b) => xs.subarray(4 * a, 4 * b), diff: diffV6, size: v6Count, json: joinV6, text: (xs) => joinV6(xs).toString('latin1').replaceAll('"', '') };
+const V6: FamilyIo<Uint32Array> = { family: 6, slice: (xs, a, b) => xs.subarray(4 * a, 4 * b), diff: diffV6, size: v6Count, json: joinV6, text: (json) => json.toString('latin1').replaceAll('"', '') };
 
 /** Names nft's own syntax takes as they are (ours: `bl_…`, the table's). */
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -157,10 +157,13 @@ export function planGroupSync(table: string, g: GroupRef, prev: SetContent, next
       pre.push(flushCmd(table, name));
       if (io.size(n)) pre.push(elementCmd('add', table, name, io.json(n)));
     } else {
-      if (nDel) pre.push(elementCmd('delete', table, name, io.json(d.del)));
-      if (nAdd) pre.push(elementCmd('create', table, name, io.json(d.add)));
-      if (nDel) nativeCmd('delete', name, io.text(d.del));
-      if (nAdd) nativeCmd('create', name, io.text(d.add));
+      // each list written once: the native line is the JSON's elements, as nft's syntax has them
+      const del = nDel ? io.json(d.del) : '';
+      const add = nAdd ? io.json(d.add) : '';
+      if (nDel) pre.push(elementCmd('delete', table, name, del));
+      if (nAdd) pre.push(elementCmd('create', table, name, add));
+      if (nDel) nativeCmd('delete', name, io.text(del));
+      if (nAdd) nativeCmd('create', name, io.text(add));
       // only a set changed by difference relies on what the kernel held before
       if (readBack && (nAdd || nDel) && io.size(n) <= VERIFY_MAX_ELEMENTS) verify.push({ set: name, expected: io.size(n) });
     }
