@@ -36,7 +36,7 @@ export interface RulesetSets {
    *  once every one is running. Throws NftError (the first refusal) once all ended. Absent:
    *  the caller sends them one by one through transact. */
   fill?(parts: ReadonlyArray<() => Uint8Array | null>, started?: () => void): Promise<void>;
-  /** Gets ready for a fill ahead of it, at a quiet moment (a feed refresh's start). */
+  /** Gets ready for a fill ahead of it, at a quiet moment (while a large first download arrives). */
   prepareFill?(): void;
   /** Into how many documents a staged load is best cut (fill's processes at once). */
   readonly fillParts?: number;

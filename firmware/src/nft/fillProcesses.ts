@@ -2,8 +2,8 @@
 // for the path of its document. Starting a process forks the whole daemon: ~7 ms at the RSS of
 // a 100k-address load here (150 MB), ~1.5 ms at 46 MB (measured 2026-12-04), on the event
 // loop. At the fill that cost fell between one part's start and the next, twice, in the
-// load's critical path; started ahead it falls at a quiet moment (the refresh's start, which
-// waits for the download; or RESTOCK_MS after a fill). A waiting process is a `sh` blocked
+// load's critical path; started ahead it falls at a quiet moment (while a large first download
+// arrives: blocklist/feature.ts; or RESTOCK_MS after a fill). A waiting process is a `sh` blocked
 // on a read of its stdin (~1 MB); given a path it becomes `nft -j -f PATH` (exec: no fork).
 // Ones not used within IDLE_MS end: a box whose feeds are small keeps none.
 import { startWaiting, type WaitingRun } from '../sys/run.js';
