@@ -68,8 +68,8 @@ function readPairs(text: string, what: string): V4Ranges {
   const buf = Buffer.from(text, 'base64');
   if (buf.length % 8 !== 0) throw new LastGoodError(`snapshot ${what} data has a bad length`);
   const n = buf.length / 8;
-  const v4First = new Float64Array(n);
-  const v4Last = new Float64Array(n);
+  const v4First = new Uint32Array(n);
+  const v4Last = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const f = buf.readUInt32LE(8 * i);
     const l = buf.readUInt32LE(8 * i + 4);
@@ -89,8 +89,8 @@ function mergeSingles(singlesText: string, ranges: V4Ranges): V4Ranges {
   if (buf.length % 4 !== 0) throw new LastGoodError('snapshot singles data has a bad length');
   const ns = buf.length / 4;
   const nr = ranges.v4First.length;
-  const v4First = new Float64Array(ns + nr);
-  const v4Last = new Float64Array(ns + nr);
+  const v4First = new Uint32Array(ns + nr);
+  const v4Last = new Uint32Array(ns + nr);
   let i = 0;
   let j = 0;
   for (let k = 0; k < ns + nr; k++) {

@@ -149,21 +149,21 @@ function mergeSpans(x: RangeList, y: RangeList): { first: Float64Array; last: Fl
  *  others (a /16 over listed addresses) splits one range into many, more than the one more
  *  per change the arrays are first sized for. */
 class RangeOut {
-  first: Float64Array;
-  last: Float64Array;
+  first: Uint32Array;
+  last: Uint32Array;
   k = 0;
 
   constructor(capacity: number) {
-    this.first = new Float64Array(capacity);
-    this.last = new Float64Array(capacity);
+    this.first = new Uint32Array(capacity);
+    this.last = new Uint32Array(capacity);
   }
 
   /** Room for `extra` more ranges. */
   room(extra: number): void {
     if (this.k + extra <= this.first.length) return;
     const cap = Math.max(this.k + extra, 2 * this.first.length);
-    const first = new Float64Array(cap);
-    const last = new Float64Array(cap);
+    const first = new Uint32Array(cap);
+    const last = new Uint32Array(cap);
     first.set(this.first.subarray(0, this.k));
     last.set(this.last.subarray(0, this.k));
     this.first = first;
@@ -171,7 +171,7 @@ class RangeOut {
   }
 
   /** Ranges from..to of `f`/`l`, as they are. */
-  copy(f: Float64Array, l: Float64Array, from: number, to: number): void {
+  copy(f: Uint32Array, l: Uint32Array, from: number, to: number): void {
     this.room(to - from);
     this.first.set(f.subarray(from, to), this.k);
     this.last.set(l.subarray(from, to), this.k);
@@ -187,7 +187,7 @@ class DeltaBuilder {
   private readonly addL: number[] = [];
 
   /** One window: ranges bf/bl[i..ie) before, nf/nl[j..je) now (each sorted, disjoint). */
-  window(bf: Float64Array, bl: Float64Array, i: number, ie: number, nf: Float64Array, nl: Float64Array, j: number, je: number): void {
+  window(bf: Uint32Array, bl: Uint32Array, i: number, ie: number, nf: Uint32Array, nl: Uint32Array, j: number, je: number): void {
     while (i < ie || j < je) {
       const b = i < ie ? (bf[i] ?? 0) : Infinity;
       const v = j < je ? (nf[j] ?? 0) : Infinity;
@@ -199,8 +199,8 @@ class DeltaBuilder {
 
   finish(): V4Delta {
     return {
-      del: { v4First: Float64Array.from(this.delF), v4Last: Float64Array.from(this.delL) },
-      add: { v4First: Float64Array.from(this.addF), v4Last: Float64Array.from(this.addL) },
+      del: { v4First: Uint32Array.from(this.delF), v4Last: Uint32Array.from(this.delL) },
+      add: { v4First: Uint32Array.from(this.addF), v4Last: Uint32Array.from(this.addL) },
     };
   }
 }

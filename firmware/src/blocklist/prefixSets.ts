@@ -54,14 +54,14 @@ export function maskedLengths(counts: ArrayLike<number>, bits: number): number[]
 const CHUNK = 4096;
 
 /** The per-length prefix counts of IPv4 ranges (index 0..32; 32 = single addresses). */
-export function countV4(first: Float64Array, last: Float64Array, counts = new Float64Array(33)): Float64Array {
+export function countV4(first: Uint32Array, last: Uint32Array, counts = new Float64Array(33)): Float64Array {
   const n = first.length;
   for (let i = 0; i < n; i += CHUNK) countV4Chunk(first, last, i, Math.min(n, i + CHUNK), counts);
   return counts;
 }
 
 /** countV4 of ranges from..to, added into `counts`. */
-function countV4Chunk(first: Float64Array, last: Float64Array, from: number, to: number, counts: Float64Array): void {
+function countV4Chunk(first: Uint32Array, last: Uint32Array, from: number, to: number, counts: Float64Array): void {
   for (let i = from; i < to; i++) {
     const f = first[i] ?? 0;
     const l = last[i] ?? f; // both arrays have the same length: never the fallback
@@ -73,7 +73,7 @@ function countV4Chunk(first: Float64Array, last: Float64Array, from: number, to:
 /** The IPv4 sets of sorted disjoint ranges, cut with the given masked lengths (`counts`: the
  *  ranges' prefix counts per length, every length, exactly as countV4 gives them: each length's
  *  array is sized by it). Every output list is ascending. Throws nothing. */
-export function splitV4(first: Float64Array, last: Float64Array, lens: readonly number[], counts: ArrayLike<number>): Pick<SetContent, 'v4Singles' | 'v4Masked' | 'v4Nets'> {
+export function splitV4(first: Uint32Array, last: Uint32Array, lens: readonly number[], counts: ArrayLike<number>): Pick<SetContent, 'v4Singles' | 'v4Masked' | 'v4Nets'> {
   const n = first.length;
   const out = new V4Split(counts);
   for (let i = 0; i < n; i += CHUNK) splitV4Chunk(first, last, i, Math.min(n, i + CHUNK), out);
@@ -109,7 +109,7 @@ class V4Split {
 }
 
 /** splitV4 of ranges from..to into `out` (the prefixes as forEachCidrV4 cuts them). */
-function splitV4Chunk(first: Float64Array, last: Float64Array, from: number, to: number, out: V4Split): void {
+function splitV4Chunk(first: Uint32Array, last: Uint32Array, from: number, to: number, out: V4Split): void {
   for (let i = from; i < to; i++) {
     const f = first[i] ?? 0;
     const l = last[i] ?? f;

@@ -5,7 +5,7 @@
 // Pure, on numbers (IPv4 ranges as sorted first/last arrays).
 
 /** Sorted, disjoint IPv4 ranges as first/last arrays (PackedRanges' IPv4 part). */
-export interface V4Ranges { v4First: Float64Array; v4Last: Float64Array }
+export interface V4Ranges { v4First: Uint32Array; v4Last: Uint32Array }
 
 /** What changed from a base list to a new one: ranges deleted and added, each in order. */
 export interface V4Delta { del: V4Ranges; add: V4Ranges }
@@ -37,7 +37,7 @@ export function diffV4Ranges(base: V4Ranges, next: V4Ranges): V4Delta {
     if (j >= nn || (i < nb && b <= n)) { delF.push(b); delL.push(bl[i] ?? 0); i++; }
     else { addF.push(n); addL.push(nl[j] ?? 0); j++; }
   }
-  return { del: { v4First: Float64Array.from(delF), v4Last: Float64Array.from(delL) }, add: { v4First: Float64Array.from(addF), v4Last: Float64Array.from(addL) } };
+  return { del: { v4First: Uint32Array.from(delF), v4Last: Uint32Array.from(delL) }, add: { v4First: Uint32Array.from(addF), v4Last: Uint32Array.from(addL) } };
 }
 
 /** The ranges diffs of one refresh, remembered by the identity of the two lists (the last few):
@@ -77,8 +77,8 @@ function same(a: V4Ranges, b: V4Ranges): boolean {
 export function applyV4Delta(base: V4Ranges, d: V4Delta): V4Ranges {
   const n = base.v4First.length - d.del.v4First.length + d.add.v4First.length;
   if (n < 0) throw new SnapshotDeltaError('delta deletes more ranges than its base holds');
-  const first = new Float64Array(n);
-  const last = new Float64Array(n);
+  const first = new Uint32Array(n);
+  const last = new Uint32Array(n);
   let k = 0;
   let di = 0;
   let ai = 0;

@@ -55,7 +55,7 @@ function* snapshotSteps(s: FeedSnapshot): Generator<void, string> {
 }
 
 /** How many of the ranges from..to-1 are single addresses. */
-function countSingles(f: Float64Array, l: Float64Array, from: number, to: number): number {
+function countSingles(f: Uint32Array, l: Uint32Array, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) if (f[i] === l[i]) n++;
   return n;
@@ -63,7 +63,7 @@ function countSingles(f: Float64Array, l: Float64Array, from: number, to: number
 
 /** The ranges from..to-1: single addresses into `singles`, the others as (first, last) into
  *  `pairs`, from the indexes in `at` (moved on). */
-function splitSingles(f: Float64Array, l: Float64Array, from: number, to: number, singles: Uint32Array, pairs: Uint32Array, at: Float64Array): void {
+function splitSingles(f: Uint32Array, l: Uint32Array, from: number, to: number, singles: Uint32Array, pairs: Uint32Array, at: Float64Array): void {
   let a = at[0] ?? 0;
   let b = at[1] ?? 0;
   for (let i = from; i < to; i++) {

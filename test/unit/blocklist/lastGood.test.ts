@@ -25,8 +25,8 @@ test('property: a snapshot decodes to the same ranges', (t) => {
 test('the encoder writes format 2 byte for byte, across its chunks (250k ranges: singles apart, base64 of uint32s)', (t) => {
   // the text as format 2 defines it, written the plain way: the file must not change with how it is encoded
   const n = 250_000;
-  const v4First = new Float64Array(n);
-  const v4Last = new Float64Array(n);
+  const v4First = new Uint32Array(n);
+  const v4Last = new Uint32Array(n);
   let v = 0x01000000;
   for (let i = 0; i < n; i++) {
     v += 2 + ((i * 7919) % 300);
@@ -215,4 +215,18 @@ test('a rollback keeps a list: format 2 and its deltas are files older firmware 
   t.deepEqual((await new LastGoodStore(dir).loadAll(() => t.fail())).map((s) => s.savedAt), [9]);
   await store.remove('f');
   t.deepEqual(readdirSync(snapshotDir(dir)), []);
+});
+
+test('IPv4 ranges are uint32s, exact at the ends of the address space: packed, stored, read back, patched by a delta', (t) => {
+  const top = 0xffffffff;
+  const ranges = packRanges([parseEntry('0.0.0.0/32'), parseEntry('255.255.255.0/25'), parseEntry('255.255.255.128/25'), parseEntry('2001:db8::/64')]);
+  t.true(ranges.v4First instanceof Uint32Array && ranges.v4Last instanceof Uint32Array, 'half the bytes of a Float64Array');
+  t.deepEqual([Array.from(ranges.v4First), Array.from(ranges.v4Last)], [[0, 0xffffff00], [0, top]], 'the two /25 merged up to 255.255.255.255');
+  const back = decodeSnapshot(encodeSnapshot({ feedId: 'x', savedAt: 5, usable: 3, ranges })).ranges;
+  t.deepEqual([Array.from(back.v4First), Array.from(back.v4Last)], [[0, 0xffffff00], [0, top]]);
+  t.true(packedHasV4(back, top) && packedHasV4(back, 0) && !packedHasV4(back, 1));
+  const next = packRanges([parseEntry('0.0.0.0/32'), parseEntry('255.255.255.255/32')]);
+  const d = diffV4Ranges(back, next);
+  const patched = applyV4Delta(back, d);
+  t.deepEqual([Array.from(patched.v4First), Array.from(patched.v4Last)], [[0, top], [0, top]]);
 });
