@@ -20,7 +20,9 @@
 //      own, all at once (IPv4);
 //   4. a 1% change (0.5% removed, 0.5% added, singles and prefixes alike) through
 //      refresh() again, with the driver as an hourly refresh finds it (the load's waiting nft
-//      processes ended: asAnHourLater); then the same version once more (304: must cost nothing);
+//      processes ended: asAnHourLater), right after the load or `--idle-ms N` later (V8's memory
+//      reducer runs meanwhile, as in the hour between two refreshes); then the same version
+//      once more (304: must cost nothing);
 // and prints the ratios against the targets (full ≤ 1.2× raw, 1% ≤ 10% of full, peak RSS ≤ 300 MB).
 // `--sorted`: the IPv4 feed's lines in address order (as iprange's output and other sorted
 // lists are), so that the 1% change's lines are spread all over the download, not at its head
@@ -116,7 +118,7 @@ async function timedCpu<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
 
 /** One size, in this (child) process, on the feed files the parent wrote into `dir`
  *  (so the generator's data does not count in this process's peak RSS). Prints one JSON line. */
-async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: number | undefined): Promise<void> {
+async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: number | undefined, idleMs: number): Promise<void> {
   const ns = `utm-bench-${randomBytes(3).toString('hex')}`;
   let server: ChildProcess | null = null;
   let scratch: string | undefined;
@@ -206,6 +208,9 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
     utimesSync(join(dir, 'feed-1pct.txt'), later, later);
     renameSync(join(dir, 'feed-1pct.txt'), join(dir, 'feed.txt'));
     asAnHourLater(nft);
+    // --idle-ms: the daemon idle between the load and the update, as between two hourly
+    // refreshes: V8's memory reducer collects the load's garbage and shrinks the heap meanwhile
+    if (idleMs > 0) await new Promise((r) => setTimeout(r, idleMs));
     const kidsBefore = childPids();
     const [rep2, updMs, updCpu] = await timedCpu(() => feature.refresh());
     if (rep2[0]?.result !== 'loaded') throw new Error(`bench update not loaded: ${JSON.stringify(rep2)}`);
@@ -335,7 +340,10 @@ async function main(): Promise<void> {
   // spawns nft, as before it existed); default the driver's own
   const mi = args.indexOf('--session-max-bytes');
   const sessionMax = mi >= 0 ? Number(args[mi + 1]) : undefined;
-  if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!, family, sessionMax);
+  // --idle-ms N: wait N ms between the full load and the 1% update (default 0: right after)
+  const ii = args.indexOf('--idle-ms');
+  const idleMs = ii >= 0 ? Number(args[ii + 1]) : 0;
+  if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!, family, sessionMax, idleMs);
   const si = args.indexOf('--sizes');
   const sizes = (si >= 0 ? args[si + 1]! : '100000,1000000').split(',').map(Number);
   const ri = args.indexOf('--runs');
@@ -344,7 +352,7 @@ async function main(): Promise<void> {
   // the measured side runs as utmd does: compiled, under the unit's node flags
   const compiled = compileBench(import.meta.url);
   const { flags, from } = benchNodeFlags();
-  console.log(`IPv${family} feed${sorted ? ' in address order' : ''}; median of ${runs} runs per size${sessionMax === undefined ? '' : `; long-lived nft for transactions up to ${sessionMax} bytes`} (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')} from ${from})`);
+  console.log(`IPv${family} feed${sorted ? ' in address order' : ''}; median of ${runs} runs per size${sessionMax === undefined ? '' : `; long-lived nft for transactions up to ${sessionMax} bytes`}${idleMs ? `; the update ${idleMs} ms after the load` : ''} (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')} from ${from})`);
   console.log('size      ours(s)  raw(s)  ours/raw  1%upd(s)  upd/full  peakRSS(MB)  raw-interval(s)  ours/raw-interval  raw-rhash(s)  ours/raw-rhash   [targets: ≤1.2×, ≤10%, ≤300 MB]');
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
@@ -364,7 +372,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < runs; i++) {
         copyFileSync(join(dir, 'feed.base.txt'), join(dir, 'feed.txt'));
         copyFileSync(join(dir, 'feed.1pct.txt'), join(dir, 'feed-1pct.txt'));
-        const out = await run([process.execPath, ...flags, compiled, '--child', String(n), dir, '--family', String(family), ...(sessionMax === undefined ? [] : ['--session-max-bytes', String(sessionMax)])], { timeoutMs: 1_800_000 });
+        const out = await run([process.execPath, ...flags, compiled, '--child', String(n), dir, '--family', String(family), '--idle-ms', String(idleMs), ...(sessionMax === undefined ? [] : ['--session-max-bytes', String(sessionMax)])], { timeoutMs: 1_800_000 });
         const line = out.stdout.trim().split('\n').pop()!;
         // BENCH_JSONL=FILE: every run's raw figures, one JSON line each (for A/B comparisons)
         if (process.env['BENCH_JSONL']) appendFileSync(process.env['BENCH_JSONL'], `${line}\n`);
