@@ -32,7 +32,7 @@
 // tree before issue 14's IPv6 work also has, so it runs on both trees for an old/new comparison.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../firmware/src/blocklist/feature.js';
@@ -51,6 +51,7 @@ import { run } from '../../firmware/src/sys/run.js';
 import { RangePacker, splitPacked, v4Text } from '../../firmware/src/blocklist/packed.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags, compileBench } from './compiled.js';
+import { asAnHourLater, childPids } from './daemonState.js';
 import { change6, count6, feedText6, generate6, writeRawFiles6, type Synthetic6 } from './blocklistV6Feed.js';
 import { change, feedText, generate, type Synthetic } from './blocklistV4Feed.js';
 
@@ -75,38 +76,16 @@ function cpuMs(): number {
   const stat = (pid: string | number): string[] => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   const f = stat('self');
   let live = 0;
-  for (const task of readdirSync('/proc/self/task')) {
-    for (const pid of readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
-      try {
-        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'nft') continue;
-        const c = stat(pid);
-        live += Number(c[11]) + Number(c[12]);
-      } catch {
-        continue; // ended between the listing and the read: its time is in cutime now
-      }
+  for (const pid of childPids()) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'nft') continue;
+      const c = stat(pid);
+      live += Number(c[11]) + Number(c[12]);
+    } catch {
+      continue; // ended between the listing and the read: its time is in cutime now
     }
   }
   return (u.user + u.system) / 1000 + (Number(f[13]) + Number(f[14]) + live) * 10;
-}
-
-/** This process's children now (every thread's). */
-function childPids(): Set<string> {
-  const out = new Set<string>();
-  for (const task of readdirSync('/proc/self/task')) {
-    for (const pid of readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) out.add(pid);
-  }
-  return out;
-}
-
-/** The driver as an hourly refresh finds it: the nft processes a large load started ahead of
- *  its fill (nft/fillProcesses.ts) ended IDLE_MS (15 min) after, and no restock is due. Right
- *  after the load they are still there (or due), which hid what a refresh that starts them
- *  costs (two forks of the daemon: the 1% update 27 → 39 ms before 2026-12-05). */
-function asAnHourLater(nft: NftDriver): void {
-  const fills = (nft as unknown as { fills: { restock?: NodeJS.Timeout | undefined; endWaiting: () => void } }).fills;
-  clearTimeout(fills.restock);
-  fills.restock = undefined;
-  fills.endWaiting();
 }
 
 /** `fn`'s wall time and CPU time (ms). */

@@ -32,7 +32,7 @@ import { initialised } from './initialised.js';
 import { Poller } from '../time/poller.js';
 import { blocklistMigrations } from './migrations.js';
 import type { SyncStats } from './nftSync.js';
-import { MIN_LINE_BYTES, STAGE_MIN_ELEMENTS, type Generations } from './stagedLoad.js';
+import { fillAhead, STAGE_MIN_ELEMENTS, type Generations } from './stagedLoad.js';
 import { applyLoaded, syncSets, type LoadedFeed, type RefreshReport, type SyncTimings } from './refreshApply.js';
 import { scheduleCron, type CronJob } from '../time/cronSchedule.js';
 
@@ -316,14 +316,8 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       const wanted = this.feeds.filter((f) => f.enabled && (!feedIds || feedIds.includes(f.id)));
       // a feed disabled or gone from the config keeps no download in memory
       for (const id of this.lastParses.keys()) if (!this.feeds.some((f) => f.enabled && f.id === id)) this.lastParses.delete(id);
-      // A large first load stages (stagedLoad.ts): its nft processes are started ahead, once the
-      // download's size says it may (nft/fillProcesses.ts). Not for a feed whose last-good is
-      // large already: its refresh changes elements, and starting them forked the daemon twice
-      // (100k: the 1% update 27 → 39 ms, 2026-12-05) for processes it never used; the rare
-      // refresh of such a feed that fills whole (a new set size, most of it replaced) starts
-      // its nft processes when it fills.
+      // a large first load stages: its nft processes start as its download arrives
       const large = this.o.stageMinElements ?? STAGE_MIN_ELEMENTS;
-      const mayStage = (feed: ResolvedFeed, bytes: number): boolean => bytes >= large * MIN_LINE_BYTES && (this.usable.get(feed.id) ?? 0) < large;
       if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
       let peersMoved = false;
       const reports: RefreshReport[] = [];
@@ -336,7 +330,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
         const out = await refreshFeed({
           feed, limits: ctx.config.feeds, guard: (fetchedFrom) => this.guard(fetchedFrom), validators: st.validators,
           lastGoodUsable: this.ranges.has(feed.id) ? (this.usable.get(feed.id) ?? null) : null, fetch: this.o.fetch,
-          reuse: this.reuseOf(feed.id), sized: (bytes) => { if (mayStage(feed, bytes)) ctx.ruleset.prepareFill?.(); },
+          reuse: this.reuseOf(feed.id), sized: (bytes) => { if (fillAhead(bytes, this.usable.get(feed.id) ?? 0, large)) ctx.ruleset.prepareFill?.(); },
         });
         if (await initialised(this.selfProtect).noteFeed(feed.id, out.peers)) peersMoved = true;
         if (out.kind === 'unchanged') {
