@@ -20,9 +20,13 @@
 //      own, all at once (IPv4);
 //   4. a 1% change (0.5% removed, 0.5% added, singles and prefixes alike) through
 //      refresh() again, with the driver as an hourly refresh finds it (the load's waiting nft
-//      processes ended: asAnHourLater), right after the load or `--idle-ms N` later (V8's memory
-//      reducer runs meanwhile, as in the hour between two refreshes); then the same version
-//      once more (304: must cost nothing);
+//      processes ended: asAnHourLater) and the heap as the hour leaves it: the load's garbage
+//      collected and the bytecode V8 flushes after five major GCs without a call flushed (six
+//      full GCs, `gc()`: the child runs with `--expose-gc` beside the unit's flags; `--no-gc`:
+//      right after the load instead, its garbage collected during the update), and
+//      `--idle-ms N` later (V8's memory reducer runs meanwhile; on this VM a process idle for
+//      seconds also wakes slowly: a python download of the same file took 1.6 ms, and 21–36 ms
+//      after 20 s idle, 2026-12-05); then the same version once more (304: must cost nothing);
 // and prints the ratios against the targets (full ≤ 1.2× raw, 1% ≤ 10% of full, peak RSS ≤ 300 MB).
 // `--sorted`: the IPv4 feed's lines in address order (as iprange's output and other sorted
 // lists are), so that the 1% change's lines are spread all over the download, not at its head
@@ -30,7 +34,7 @@
 // `--family 6`: the same for an IPv6 feed (70% single addresses, 30% prefixes: mostly /48 and
 // /64, some /56 and /32, a few of rare lengths; blocklistV6Feed.ts). It uses only the APIs the
 // tree before issue 14's IPv6 work also has, so it runs on both trees for an old/new comparison.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -97,7 +101,7 @@ async function timedCpu<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
 
 /** One size, in this (child) process, on the feed files the parent wrote into `dir`
  *  (so the generator's data does not count in this process's peak RSS). Prints one JSON line. */
-async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: number | undefined, idleMs: number): Promise<void> {
+async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: number | undefined, idleMs: number, collect: boolean): Promise<void> {
   const ns = `utm-bench-${randomBytes(3).toString('hex')}`;
   let server: ChildProcess | null = null;
   let scratch: string | undefined;
@@ -187,6 +191,8 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
     utimesSync(join(dir, 'feed-1pct.txt'), later, later);
     renameSync(join(dir, 'feed-1pct.txt'), join(dir, 'feed.txt'));
     asAnHourLater(nft);
+    // the hour's major GCs (see the head of this file): not measured
+    if (collect) for (let i = 0; i < 6; i++) (globalThis as { gc?: () => void }).gc?.();
     // --idle-ms: the daemon idle between the load and the update, as between two hourly
     // refreshes: V8's memory reducer collects the load's garbage and shrinks the heap meanwhile
     if (idleMs > 0) await new Promise((r) => setTimeout(r, idleMs));
@@ -322,7 +328,9 @@ async function main(): Promise<void> {
   // --idle-ms N: wait N ms between the full load and the 1% update (default 0: right after)
   const ii = args.indexOf('--idle-ms');
   const idleMs = ii >= 0 ? Number(args[ii + 1]) : 0;
-  if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!, family, sessionMax, idleMs);
+  // --no-gc: the update right after the load, its garbage not collected first
+  const collect = !args.includes('--no-gc');
+  if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!, family, sessionMax, idleMs, collect);
   const si = args.indexOf('--sizes');
   const sizes = (si >= 0 ? args[si + 1]! : '100000,1000000').split(',').map(Number);
   const ri = args.indexOf('--runs');
@@ -331,7 +339,7 @@ async function main(): Promise<void> {
   // the measured side runs as utmd does: compiled, under the unit's node flags
   const compiled = compileBench(import.meta.url);
   const { flags, from } = benchNodeFlags();
-  console.log(`IPv${family} feed${sorted ? ' in address order' : ''}; median of ${runs} runs per size${sessionMax === undefined ? '' : `; long-lived nft for transactions up to ${sessionMax} bytes`}${idleMs ? `; the update ${idleMs} ms after the load` : ''} (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')} from ${from})`);
+  console.log(`IPv${family} feed${sorted ? ' in address order' : ''}; median of ${runs} runs per size${sessionMax === undefined ? '' : `; long-lived nft for transactions up to ${sessionMax} bytes`}${collect ? '; the load\'s garbage collected before the update (six gc())' : '; the update right after the load'}${idleMs ? `, ${idleMs} ms after it` : ''} (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')} from ${from})`);
   console.log('size      ours(s)  raw(s)  ours/raw  1%upd(s)  upd/full  peakRSS(MB)  raw-interval(s)  ours/raw-interval  raw-rhash(s)  ours/raw-rhash   [targets: ≤1.2×, ≤10%, ≤300 MB]');
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
@@ -351,7 +359,11 @@ async function main(): Promise<void> {
       for (let i = 0; i < runs; i++) {
         copyFileSync(join(dir, 'feed.base.txt'), join(dir, 'feed.txt'));
         copyFileSync(join(dir, 'feed.1pct.txt'), join(dir, 'feed-1pct.txt'));
-        const out = await run([process.execPath, ...flags, compiled, '--child', String(n), dir, '--family', String(family), '--idle-ms', String(idleMs), ...(sessionMax === undefined ? [] : ['--session-max-bytes', String(sessionMax)])], { timeoutMs: 1_800_000 });
+        // the bench's own files on disk before the run: else the snapshot's fsync in the measured
+        // refreshes waits for them (ext4 commits them with it: a 1% update's save 1–23 ms here
+        // right after these copies, 2026-12-05), which no box pays
+        execFileSync('sync');
+        const out = await run([process.execPath, ...flags, ...(collect ? ['--expose-gc'] : []), compiled, '--child', String(n), dir, '--family', String(family), '--idle-ms', String(idleMs), ...(collect ? [] : ['--no-gc']), ...(sessionMax === undefined ? [] : ['--session-max-bytes', String(sessionMax)])], { timeoutMs: 1_800_000 });
         const line = out.stdout.trim().split('\n').pop()!;
         // BENCH_JSONL=FILE: every run's raw figures, one JSON line each (for A/B comparisons)
         if (process.env['BENCH_JSONL']) appendFileSync(process.env['BENCH_JSONL'], `${line}\n`);
