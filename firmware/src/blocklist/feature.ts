@@ -347,7 +347,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
           // a refused apply must not leave the feed looking healthy with the refused numbers.
           this.ranges.set(feed.id, out.ranges);
           if (out.v4Delta) this.diffs.remember(out.v4Delta.base, out.ranges, out.v4Delta.delta);
-          changed.push({ feed, ranges: out.ranges, usable: out.usable, status: statusLoaded(st, out, now), digest: out.digest, readWhole: out.readWhole });
+          changed.push({ feed, ranges: out.ranges, usable: out.usable, status: statusLoaded(st, out, now), digest: out.digest, readWhole: out.readWhole, patched: out.v4Delta !== undefined });
           reports.push({ feedId: feed.id, result: 'loaded', entries: out.usable, timings: { ...out.timings } });
         }
         if (out.kind !== 'ok') initialised(this.statusRepo).put(st); // a loaded one's: once the kernel took it (or refused it)
