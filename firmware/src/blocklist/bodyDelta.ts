@@ -99,6 +99,30 @@ export function bodyDelta(prev: Buffer, next: Buffer, maxShare = 0.25): BodyDelt
       run = 2 * BLOCK_BYTES;
       continue;
     }
+    // where in the block they part, to the line: the lines before it are the same; there, a
+    // line or a few inserted or removed (a sorted list's 1% change is one here, one there: a
+    // block of each side read for each would be most of the body)
+    const same = lineStart(prev, o, o + samePrefix(prev, o, oe, next, p));
+    if (same > o) {
+      p += same - o;
+      o = same;
+      continue;
+    }
+    const step = lineStep(prev, o, next, p);
+    if (step) {
+      if (step.fresh > p) {
+        fresh.push(next.subarray(p, step.fresh));
+        freshBytes += step.fresh - p;
+        p = step.fresh;
+      }
+      if (step.dropped > o) {
+        dropped.push(prev.subarray(o, step.dropped));
+        droppedBytes += step.dropped - o;
+        o = step.dropped;
+      }
+      if (freshBytes > np * maxShare || droppedBytes > no * maxShare) return null;
+      continue;
+    }
     const pe = chunkEnd(next, p);
     // the old lines further on (lines inserted), the new lines further on (lines removed): near
     // first, then, a few times a walk, as far as a moved 1% of the body
@@ -142,6 +166,56 @@ export function bodyDelta(prev: Buffer, next: Buffer, maxShare = 0.25): BodyDelt
   if (o < no) { dropped.push(prev.subarray(o)); droppedBytes += no - o; }
   if (freshBytes > np * maxShare || droppedBytes > no * maxShare) return null;
   return { fresh: joinLines(fresh), dropped: joinLines(dropped) };
+}
+
+/** How many bytes from prev[o] and next[p] are the same, up to `oe`: a plain loop (V8
+ *  optimises it while it runs; ten native compares of a binary search cost more, cold). */
+function samePrefix(prev: Buffer, o: number, oe: number, next: Buffer, p: number): number {
+  const n = Math.min(oe - o, next.length - p);
+  let k = 0;
+  while (k < n && prev[o + k] === next[p + k]) k++;
+  return k;
+}
+
+/** The start of the line of `b` that holds `at` (`from` at the earliest: a line start). */
+function lineStart(b: Buffer, from: number, at: number): number {
+  if (at <= from) return from;
+  return Math.max(from, b.lastIndexOf(10, at - 1) + 1);
+}
+
+/** Lines looked at on each side for a parting of one or a few lines. */
+const STEP_LINES = 8;
+
+/** Where the bodies meet again when, from prev[o] and next[p] (line starts, different lines),
+ *  a few lines were inserted (the old line among next's next lines), removed (the new line
+ *  among prev's next lines) or one line replaced by one (the lines after them the same): the
+ *  new positions (`fresh`: next's lines up to it are new; `dropped`: prev's up to it went), or
+ *  null (a larger change: the block search takes it). */
+function lineStep(prev: Buffer, o: number, next: Buffer, p: number): { fresh: number; dropped: number } | null {
+  const oe = prev.indexOf(10, o);
+  const pe = next.indexOf(10, p);
+  if (oe < 0 || pe < 0) return null; // a last line without a line feed: the block walk's end takes it
+  const inserted = findLineAmong(next, pe + 1, prev, o, oe + 1);
+  if (inserted >= 0) return { fresh: inserted, dropped: o };
+  const removed = findLineAmong(prev, oe + 1, next, p, pe + 1);
+  if (removed >= 0) return { fresh: p, dropped: removed };
+  // one line for one, when the next lines are the same again
+  const on = prev.indexOf(10, oe + 1);
+  const pn = next.indexOf(10, pe + 1);
+  if (on >= 0 && pn >= 0 && on - oe === pn - pe && next.compare(prev, oe + 1, on + 1, pe + 1, pn + 1) === 0) return { fresh: pe + 1, dropped: oe + 1 };
+  return null;
+}
+
+/** Where among the STEP_LINES lines of `hay` from `from` the line `line[s..e)` is, or -1. */
+function findLineAmong(hay: Buffer, from: number, line: Buffer, s: number, e: number): number {
+  const len = e - s;
+  for (let k = 0, q = from; k < STEP_LINES && q < hay.length; k++) {
+    const qe = hay.indexOf(10, q);
+    if (qe < 0) return -1;
+    if (qe + 1 - q === len && hay.compare(line, s, e, q, qe + 1) === 0) return q;
+    q = qe + 1;
+  }
+  return -1;
 }
 
 /** Pieces of whole lines as one body: a piece that does not end with a line feed (only a

@@ -158,6 +158,23 @@ test('a 1% change of a clean feed is read in part: only the changed lines', asyn
   t.is(evaluateChanged(feed, reuse.last!, next, buildGuard(), reuseKey(feed, buildGuard()), 5000), null, 'another guard: read whole');
 });
 
+test('a 1% change spread all over a sorted list (a line here, a line there) is read in part: only the changed lines', async (t) => {
+  const feed = feedOf('plain');
+  const ls = Array.from({ length: 5000 }, (_, k) => `203.0.${k >> 8}.${k & 255}\n`);
+  // every 100th line: one removed, one added after it, one replaced (50 changes, all over)
+  const edits = Array.from({ length: 50 }, (_, i) => ({ at: 100 * i + 50, del: i % 3 === 1 ? 0 : 1, ins: i % 3 === 0 ? [] : [`192.0.2.${i}\n`] }));
+  const next = Buffer.from(edit(ls, edits).join(''));
+  const d = bodyDelta(Buffer.from(ls.join('')), next);
+  t.truthy(d, 'not given up');
+  t.true(d!.fresh.length <= 34 * 14, `fresh ${d!.fresh.length} bytes: the new lines`);
+  t.true(d!.dropped.length <= 34 * 12, `dropped ${d!.dropped.length} bytes: the lines that went`);
+  const reuse = new ParseReuse();
+  const first = await refresh(feed, Buffer.from(ls.join('')), null, reuse);
+  const patched = await refresh(feed, next, first.kind === 'ok' ? first.usable : null, reuse);
+  t.true(patched.kind === 'ok' && patched.v4Delta !== undefined, 'read in part');
+  t.deepEqual(seen(patched), seen(await refresh(feed, next, first.kind === 'ok' ? first.usable : null)));
+});
+
 /** The 5,000-line `prev` read whole, then `next` (25 lines gone, 1 changed, 2 new) read from
  *  its changed lines: checks it was, and returns the slot. */
 async function takenInPart(t: ExecutionContext, feed: ResolvedFeed, prev: Buffer, next: Buffer): Promise<ParseReuse> {
