@@ -62,8 +62,10 @@ function findLines(hay: Buffer, from: number, needle: Buffer, bytes: number): nu
  * The new lines and the dropped lines of `next` against `prev`, or null when it is not worth
  * it (more than `maxShare` of either body changed) or not safe (a byte-order mark). The two
  * bodies are walked side by side a block of whole lines at a time; where they part, the
- * walk looks a window ahead in each for the other's next lines (lines inserted, or removed),
- * else counts one block of each as changed. Every cut is at a line start of its body.
+ * walk goes on to the first line that differs and steps over one line inserted, removed or
+ * replaced there (a sorted list's change is one here, one there); else it looks a window
+ * ahead in each for the other's next lines (lines inserted, or removed), else counts one
+ * block of each as changed. Every cut is at a line start of its body.
  */
 export function bodyDelta(prev: Buffer, next: Buffer, maxShare = 0.25): BodyDelta | null {
   if (bom(prev) || bom(next)) return null;
@@ -158,7 +160,7 @@ export function bodyDelta(prev: Buffer, next: Buffer, maxShare = 0.25): BodyDelt
       o = oe;
     }
     if (freshBytes > np * maxShare || droppedBytes > no * maxShare) return null;
-    // changes all over (a sorted feed's 1%: every block has some): give up early, each
+    // most of what was walked changed (a list rewritten, reordered): give up early, each
     // parting costs two window searches, and the whole read is due anyway
     if (o + p > EARLY_BYTES && 2 * (freshBytes + droppedBytes) > o + p) return null;
   }
