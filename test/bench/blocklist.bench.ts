@@ -1,9 +1,11 @@
-// Blocklist load benchmark: `npx tsx test/bench/blocklist.bench.ts [--sizes 100000,1000000] [--runs 3] [--family 6]`.
+// Blocklist load benchmark: `npx tsx test/bench/blocklist.bench.ts [--sizes 100000,1000000] [--runs 3] [--family 6] [--no-warm-up]`.
 // For each size, in a child process of its own (so peak RSS is per size), and in a network
 // namespace it creates and removes:
 //   1. generates a synthetic feed (97% single IPv4 addresses, 3% prefixes /24../20) served
 //      by a local HTTP server on 127.0.0.1;
-//   2. OURS: BlocklistFeature.refresh() = download, parse, guard, merge, plan, one nft
+//   2. OURS, after what utmd's start does before its first refresh (BlocklistFeature.warmUp:
+//      the refresh's code run once on a made-up 5,000-entry list; `--no-warm-up`: not):
+//      BlocklistFeature.refresh() = download, parse, guard, merge, plan, one nft
 //      transaction into the sets (a one-entry warm-up download before it, not measured, so the
 //      box knows its feed server as in steady state), snapshot to disk; nft's document on a
 //      tmpfs (/dev/shm), as utmd writes it to its unit's RuntimeDirectory;
@@ -101,7 +103,7 @@ async function timedCpu<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
 
 /** One size, in this (child) process, on the feed files the parent wrote into `dir`
  *  (so the generator's data does not count in this process's peak RSS). Prints one JSON line. */
-async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: number | undefined, idleMs: number, collect: boolean): Promise<void> {
+async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: number | undefined, idleMs: number, collect: boolean, warmCode: boolean): Promise<void> {
   const ns = `utm-bench-${randomBytes(3).toString('hex')}`;
   let server: ChildProcess | null = null;
   let scratch: string | undefined;
@@ -143,6 +145,8 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
       raise: (f) => console.error('finding', f.kind, JSON.stringify(f.params)), requestApply: applyFull,
     });
     await applyFull(); // the empty sets exist, as after utmd's first apply
+    // what utmd's start does before the first refresh (blocklist/warmUp.ts); --no-warm-up: not
+    if (warmCode) await feature.warmUp();
 
     // RAW: `nft -f` of the parent's files into freshly created sets of a scratch table each
     // time (a flushed set keeps its grown hash table: not a fair start). The load of this
@@ -330,7 +334,9 @@ async function main(): Promise<void> {
   const idleMs = ii >= 0 ? Number(args[ii + 1]) : 0;
   // --no-gc: the update right after the load, its garbage not collected first
   const collect = !args.includes('--no-gc');
-  if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!, family, sessionMax, idleMs, collect);
+  // --no-warm-up: the feature's refresh code not run on a made-up list before the first load
+  const warm = !args.includes('--no-warm-up');
+  if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!, family, sessionMax, idleMs, collect, warm);
   const si = args.indexOf('--sizes');
   const sizes = (si >= 0 ? args[si + 1]! : '100000,1000000').split(',').map(Number);
   const ri = args.indexOf('--runs');
@@ -339,7 +345,7 @@ async function main(): Promise<void> {
   // the measured side runs as utmd does: compiled, under the unit's node flags
   const compiled = compileBench(import.meta.url);
   const { flags, from } = benchNodeFlags();
-  console.log(`IPv${family} feed${sorted ? ' in address order' : ''}; median of ${runs} runs per size${sessionMax === undefined ? '' : `; long-lived nft for transactions up to ${sessionMax} bytes`}${collect ? '; the load\'s garbage collected before the update (six gc())' : '; the update right after the load'}${idleMs ? `, ${idleMs} ms after it` : ''} (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')} from ${from})`);
+  console.log(`IPv${family} feed${sorted ? ' in address order' : ''}; median of ${runs} runs per size${sessionMax === undefined ? '' : `; long-lived nft for transactions up to ${sessionMax} bytes`}${collect ? '; the load\'s garbage collected before the update (six gc())' : '; the update right after the load'}${idleMs ? `, ${idleMs} ms after it` : ''}${warm ? '; the refresh code warmed up at start (warmUp.ts)' : '; no warm-up at start'} (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')} from ${from})`);
   console.log('size      ours(s)  raw(s)  ours/raw  1%upd(s)  upd/full  peakRSS(MB)  raw-interval(s)  ours/raw-interval  raw-rhash(s)  ours/raw-rhash   [targets: ≤1.2×, ≤10%, ≤300 MB]');
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
@@ -363,7 +369,7 @@ async function main(): Promise<void> {
         // refreshes waits for them (ext4 commits them with it: a 1% update's save 1–23 ms here
         // right after these copies, 2026-12-05), which no box pays
         execFileSync('sync');
-        const out = await run([process.execPath, ...flags, ...(collect ? ['--expose-gc'] : []), compiled, '--child', String(n), dir, '--family', String(family), '--idle-ms', String(idleMs), ...(collect ? [] : ['--no-gc']), ...(sessionMax === undefined ? [] : ['--session-max-bytes', String(sessionMax)])], { timeoutMs: 1_800_000 });
+        const out = await run([process.execPath, ...flags, ...(collect ? ['--expose-gc'] : []), compiled, '--child', String(n), dir, '--family', String(family), '--idle-ms', String(idleMs), ...(collect ? [] : ['--no-gc']), ...(warm ? [] : ['--no-warm-up']), ...(sessionMax === undefined ? [] : ['--session-max-bytes', String(sessionMax)])], { timeoutMs: 1_800_000 });
         const line = out.stdout.trim().split('\n').pop()!;
         // BENCH_JSONL=FILE: every run's raw figures, one JSON line each (for A/B comparisons)
         if (process.env['BENCH_JSONL']) appendFileSync(process.env['BENCH_JSONL'], `${line}\n`);

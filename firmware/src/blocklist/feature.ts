@@ -33,6 +33,7 @@ import { Poller } from '../time/poller.js';
 import { blocklistMigrations } from './migrations.js';
 import type { SyncStats } from './nftSync.js';
 import { fillAhead, STAGE_MIN_ELEMENTS, type Generations } from './stagedLoad.js';
+import { warmUp } from './warmUp.js';
 import { applyLoaded, syncSets, type LoadedFeed, type RefreshReport, type SyncTimings } from './refreshApply.js';
 import { scheduleCron, type CronJob } from '../time/cronSchedule.js';
 
@@ -45,6 +46,8 @@ export interface BlocklistFeatureOptions {
   peerSources?: PeerSources | undefined;
   /** Least elements of a family whose load is staged (tests; default STAGE_MIN_ELEMENTS). */
   stageMinElements?: number | undefined;
+  /** Run the refresh's code once on a made-up list at start (warmUp.ts; default true). */
+  warmUp?: boolean | undefined;
 }
 
 /** How often the box's resolvers and NTP servers are re-read (a DHCP renewal may change them). */
@@ -75,6 +78,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   private timers = new Set<NodeJS.Timeout>();
   private chain: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private warmed = false;
   warnings: string[] = [];
 
   constructor(readonly o: BlocklistFeatureOptions) {}
@@ -252,6 +256,9 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       // spread per box (a fleet powered on together does not hit the feed in one second)
       if (!this.ranges.has(f.id)) this.later(this.jitter(f.id) % 60_000, () => this.onTick(f.id));
     }
+    // the refresh's code run once on a made-up list (warmUp.ts), first in the refreshes' queue:
+    // ahead of every refresh, never beside one
+    if (this.o.warmUp !== false && !this.warmed && this.feeds.some((x) => x.enabled)) void this.warmUp();
     this.peersPoll.start(true);
     ctx.log.info(`blocklist: ${this.feeds.filter((x) => x.enabled).length} feeds enabled, ${this.layout.length} groups`);
   }
@@ -293,6 +300,22 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
     const st = initialised(this.statusRepo).get(feedId);
     if (!shouldAttempt(ctx.now(), { consecutiveFailures: st.consecutiveFailures, lastAttemptAt: st.lastAttemptAt })) return;
     this.later(this.jitter(feedId), () => void this.refresh([feedId]).catch((e: unknown) => ctx.log.error(`feed ${feedId} refresh failed`, e)));
+  }
+
+  /** Runs the refresh's code once on a made-up list (warmUp.ts), in the refreshes' queue. */
+  warmUp(): Promise<void> {
+    this.warmed = true;
+    return this.serial(() => this.warm());
+  }
+
+  private async warm(): Promise<void> {
+    const ctx = this.need();
+    try {
+      const r = await warmUp();
+      ctx.log.info(`blocklist: refresh code warmed up on ${r.entries} made-up entries and a ${r.changed}-element change in ${Math.round(r.ms)} ms`);
+    } catch (e) {
+      ctx.log.warn('blocklist: warm-up of the refresh code failed (refreshes are not affected)', e);
+    }
   }
 
   /** Feed `feedId`'s kept last download (made on first use). */
