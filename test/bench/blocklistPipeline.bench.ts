@@ -35,7 +35,7 @@ type Step = (typeof STEPS)[number];
 
 /** One process: warm-up entry, full load, 1% update through BUILD's compiled modules; prints
  *  one JSON line { full: {step: ms}, update: {step: ms} }. */
-async function child(build: string, n: number, sorted: boolean, wall: boolean): Promise<void> {
+async function child(build: string, n: number, sorted: boolean, wall: boolean, warm: boolean): Promise<void> {
   const mod = (p: string): Promise<any> => import(pathToFileURL(join(build, 'dist/firmware/src', p)).href);
   const { refreshFeed } = await mod('blocklist/refresh.js');
   const { GroupContents } = await mod('blocklist/groupContent.js');
@@ -46,6 +46,8 @@ async function child(build: string, n: number, sorted: boolean, wall: boolean): 
   const delta = await mod('blocklist/snapshotDelta.js');
   // a tree that reads only the changed lines of a download (lastParse.ts) gets its slot
   const reuse = existsSync(join(build, 'dist/firmware/src/blocklist/lastParse.js')) ? new (await mod('blocklist/lastParse.js')).ParseReuse() : undefined;
+  // what utmd's start does before the first refresh, in a tree that has it (warmUp.ts)
+  if (warm && existsSync(join(build, 'dist/firmware/src/blocklist/warmUp.js'))) await (await mod('blocklist/warmUp.js')).warmUp();
   const syn = generate(n, 42);
   const bodies: Array<[string, Buffer]> = [['warm', Buffer.from('# warm-up\n203.0.113.250\n')], ['full', feedBytes(syn, sorted)], ['update', feedBytes(change(syn, 7), sorted)]];
   const feed = { id: 'bench', urls: { v4: 'http://bench/feed.txt' }, format: 'plain', allowHostBits: false, minEntries: 1, maxShrinkRatio: 0.5, maxRejectRatio: 0.1, maxBytes: 2 ** 30 };
@@ -99,9 +101,9 @@ const median = (xs: number[]): number => {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { child: { type: 'string' }, size: { type: 'string', default: '100000' }, reps: { type: 'string', default: '7' }, builds: { type: 'string', default: 'this=.' }, sorted: { type: 'boolean', default: false }, wall: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { child: { type: 'string' }, size: { type: 'string', default: '100000' }, reps: { type: 'string', default: '7' }, builds: { type: 'string', default: 'this=.' }, sorted: { type: 'boolean', default: false }, wall: { type: 'boolean', default: false }, 'no-warm-up': { type: 'boolean', default: false } } });
   const n = Number(values.size);
-  if (values.child) return child(values.child, n, values.sorted, values.wall);
+  if (values.child) return child(values.child, n, values.sorted, values.wall, !values['no-warm-up']);
   const compiled = compileBench(import.meta.url);
   const { flags, from } = benchNodeFlags();
   const builds = values.builds.split(',').map((b) => { const [name, dir] = b.split('='); return { name: name!, dir: resolve(dir === '.' ? packageRoot() : dir!) }; });
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
   const rows = new Map<string, Array<Record<'full' | 'update', Record<Step, number>>>>(builds.map((b) => [b.name, []]));
   for (let i = 0; i < Number(values.reps); i++) {
     for (const b of builds) {
-      const stdout = execFileSync(process.execPath, [...flags, compiled, '--child', b.dir, '--size', String(n), ...(values.sorted ? ['--sorted'] : []), ...(values.wall ? ['--wall'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const stdout = execFileSync(process.execPath, [...flags, compiled, '--child', b.dir, '--size', String(n), ...(values.sorted ? ['--sorted'] : []), ...(values.wall ? ['--wall'] : []), ...(values['no-warm-up'] ? ['--no-warm-up'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
       rows.get(b.name)!.push(JSON.parse(stdout.trim().split('\n').pop()!) as Record<'full' | 'update', Record<Step, number>>);
     }
   }
