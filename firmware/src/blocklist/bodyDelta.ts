@@ -62,8 +62,8 @@ function findLines(hay: Buffer, from: number, needle: Buffer, bytes: number): nu
  * The new lines and the dropped lines of `next` against `prev`, or null when it is not worth
  * it (more than `maxShare` of either body changed) or not safe (a byte-order mark). The two
  * bodies are walked side by side a block of whole lines at a time; where they part, the
- * walk goes on to the first line that differs and steps over one line inserted, removed or
- * replaced there (a sorted list's change is one here, one there); else it looks a window
+ * walk goes on to the first line that differs and steps over the few lines removed, inserted
+ * or replaced there (a sorted list's change is one or two here and there); else it looks a window
  * ahead in each for the other's next lines (lines inserted, or removed), else counts one
  * block of each as changed. Every cut is at a line start of its body.
  */
@@ -102,8 +102,8 @@ export function bodyDelta(prev: Buffer, next: Buffer, maxShare = 0.25): BodyDelt
       continue;
     }
     // where in the block they part, to the line: the lines before it are the same; there, a
-    // line or a few inserted or removed (a sorted list's 1% change is one here, one there: a
-    // block of each side read for each would be most of the body)
+    // few lines inserted, removed or replaced (a sorted list's change is one or two here and
+    // there: a block of each side read for each would be most of the body)
     const same = lineStart(prev, o, o + samePrefix(prev, o, oe, next, p));
     if (same > o) {
       p += same - o;
@@ -189,35 +189,44 @@ function lineStart(b: Buffer, from: number, at: number): number {
 const STEP_LINES = 8;
 
 /** Where the bodies meet again when, from prev[o] and next[p] (line starts, different lines),
- *  a few lines were inserted (the old line among next's next lines), removed (the new line
- *  among prev's next lines) or one line replaced by one (the lines after them the same): the
+ *  a few lines were removed, inserted or replaced by a few others: the nearest line pair that
+ *  is the same again, within STEP_LINES lines on each side, the fewest lines skipped first (a
+ *  sorted list's change is a line or two here and there: an hourly list replacing 8% of its
+ *  lines changed two or three neighbours together often enough that a step over one line only
+ *  left its walk to the block search, which then gave up; fixtures/feeds/versions). Returns the
  *  new positions (`fresh`: next's lines up to it are new; `dropped`: prev's up to it went), or
- *  null (a larger change: the block search takes it). */
+ *  null (a larger change: the block search takes it). Any pair of the same lines is a correct
+ *  meeting point (the lines between are read as dropped and fresh); the nearest reads fewest. */
 function lineStep(prev: Buffer, o: number, next: Buffer, p: number): { fresh: number; dropped: number } | null {
-  const oe = prev.indexOf(10, o);
-  const pe = next.indexOf(10, p);
-  if (oe < 0 || pe < 0) return null; // a last line without a line feed: the block walk's end takes it
-  const inserted = findLineAmong(next, pe + 1, prev, o, oe + 1);
-  if (inserted >= 0) return { fresh: inserted, dropped: o };
-  const removed = findLineAmong(prev, oe + 1, next, p, pe + 1);
-  if (removed >= 0) return { fresh: p, dropped: removed };
-  // one line for one, when the next lines are the same again
-  const on = prev.indexOf(10, oe + 1);
-  const pn = next.indexOf(10, pe + 1);
-  if (on >= 0 && pn >= 0 && on - oe === pn - pe && next.compare(prev, oe + 1, on + 1, pe + 1, pn + 1) === 0) return { fresh: pe + 1, dropped: oe + 1 };
+  const a = lineStarts(prev, o);
+  const b = lineStarts(next, p);
+  // a[k]..a[k+1] is prev's k-th line from o; b[l]..b[l+1] next's l-th from p
+  const na = a.length - 1;
+  const nb = b.length - 1;
+  for (let d = 1; d <= na + nb - 2; d++) {
+    for (let k = Math.max(0, d - (nb - 1)); k <= Math.min(d, na - 1); k++) {
+      const l = d - k;
+      const s = a[k] ?? 0;
+      const e = a[k + 1] ?? 0;
+      const q = b[l] ?? 0;
+      if (e - s === (b[l + 1] ?? 0) - q && next.compare(prev, s, e, q, q + (e - s)) === 0) return { fresh: q, dropped: s };
+    }
+  }
   return null;
 }
 
-/** Where among the STEP_LINES lines of `hay` from `from` the line `line[s..e)` is, or -1. */
-function findLineAmong(hay: Buffer, from: number, line: Buffer, s: number, e: number): number {
-  const len = e - s;
-  for (let k = 0, q = from; k < STEP_LINES && q < hay.length; k++) {
-    const qe = hay.indexOf(10, q);
-    if (qe < 0) return -1;
-    if (qe + 1 - q === len && hay.compare(line, s, e, q, qe + 1) === 0) return q;
-    q = qe + 1;
+/** The starts of up to STEP_LINES + 1 whole lines of `b` from `from`, and the end of the last
+ *  (so line i is [starts[i], starts[i + 1])); a last line without a line feed is left out (the
+ *  block walk's end takes it). */
+function lineStarts(b: Buffer, from: number): number[] {
+  const starts = [from];
+  for (let q = from, k = 0; k <= STEP_LINES; k++) {
+    const e = b.indexOf(10, q);
+    if (e < 0) break;
+    q = e + 1;
+    starts.push(q);
   }
-  return -1;
+  return starts;
 }
 
 /** Pieces of whole lines as one body: a piece that does not end with a line feed (only a

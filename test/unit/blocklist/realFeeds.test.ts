@@ -101,13 +101,15 @@ function refreshWith(name: string, lastGoodUsable: number | null, reuse?: ParseR
 }
 const ranges = (o: RefreshOutcome): unknown => (o.kind === 'ok' ? { first: [...o.ranges.v4First], last: [...o.ranges.v4Last], usable: o.usable, stats: o.stats } : o);
 
-test('DROP, then ET block at the same URL (a real near-duplicate, sorted, 8% changed in every part of it): read whole, as it should be, with the same outcome', async (t) => {
+test('DROP, then ET block at the same URL (a real near-duplicate, sorted, 8% changed in every part of it): read from its changed lines (a few at each parting: bodyDelta lineStep), with the outcome of a whole read', async (t) => {
   const reuse = new ParseReuse();
   const first = await refreshWith('spamhaus_drop', null, reuse);
   t.truthy(reuse.last, 'a clean list is kept for the next refresh');
   const usable = first.kind === 'ok' ? first.usable : null;
   const next = await refreshWith('et_block', usable, reuse);
-  t.true(next.kind === 'ok' && next.v4Delta === undefined, 'a change in every block: the whole download is read');
+  // until 2026-12-06 a change in every block was read whole: the walk stepped over one line
+  // only, and two or three neighbours changed together left it to the block search
+  t.true(next.kind === 'ok' && next.v4Delta !== undefined, 'read in part');
   t.deepEqual(ranges(next), ranges(await refreshWith('et_block', usable)));
   t.truthy(reuse.last, 'and kept for the next refresh');
 });
