@@ -157,6 +157,28 @@ test('a 10k-element transaction on one line, then its removal', async (t) => {
   });
 });
 
+test('a small document and its end marker reach nft in one write (each write wakes nft); a large one in its own', async (t) => {
+  await withNs(t, async ({ ns, driver, session }) => {
+    const child = (session as unknown as { child: ChildProcess | null }).child;
+    const stdin = child?.stdin;
+    if (!stdin) return t.fail('no session child');
+    const writes: number[] = [];
+    const write = stdin.write.bind(stdin) as (chunk: string | Uint8Array) => boolean;
+    stdin.write = ((chunk: string | Uint8Array) => {
+      writes.push(chunk.length);
+      return write(chunk);
+    }) as typeof stdin.write;
+    await driver.transact(elems('add', ['192.0.2.7']));
+    t.is(writes.length, 1);
+    t.deepEqual(await members(ns), ['192.0.2.7']);
+    writes.length = 0;
+    const big = range(0, 6_000); // ~100 KB of JSON: not copied into a joined string
+    await driver.transact(elems('add', big));
+    t.is(writes.length, 2);
+    t.is((await members(ns)).length, 6_001);
+  });
+});
+
 test('close() ends the child and leaves no process; a document on several lines goes through nft -f', async (t) => {
   await withNs(t, async ({ ns, driver, session }) => {
     await driver.transact(JSON.stringify(JSON.parse(elems('add', ['192.0.2.4'])), null, 1));
