@@ -334,7 +334,6 @@ async function main(): Promise<void> {
   const idleMs = ii >= 0 ? Number(args[ii + 1]) : 0;
   // --no-gc: the update right after the load, its garbage not collected first
   const collect = !args.includes('--no-gc');
-  // --no-warm-up: the feature's refresh code not run on a made-up list before the first load
   const warm = !args.includes('--no-warm-up');
   if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!, family, sessionMax, idleMs, collect, warm);
   const si = args.indexOf('--sizes');

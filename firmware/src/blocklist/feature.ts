@@ -9,8 +9,8 @@ import type { Db } from '../store/db.js';
 import { blocklistFinding, parseLogPrefix } from '../alerts/fromPacket.js';
 import type { PacketLogEvent } from '../sensors/events.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
-import { readShippedCatalog, readTechnician, resolveFeeds } from './feedSources.js';
-import type { HitIndex } from './hitIndex.js';
+import { loadFeeds } from './feedSources.js';
+import { hitIndexOf, type HitIndex } from './hitIndex.js';
 import { describeHit } from './describe.js';
 import { emptyContent, layoutGroups, toBlocklistGroup, type GroupLayout } from './layout.js';
 import { LastGoodStore } from './lastGood.js';
@@ -33,7 +33,7 @@ import { Poller } from '../time/poller.js';
 import { blocklistMigrations } from './migrations.js';
 import type { SyncStats } from './nftSync.js';
 import { fillAhead, STAGE_MIN_ELEMENTS, type Generations } from './stagedLoad.js';
-import { warmUp } from './warmUp.js';
+import { warmUpLogged } from './warmUp.js';
 import { applyLoaded, syncSets, type LoadedFeed, type RefreshReport, type SyncTimings } from './refreshApply.js';
 import { scheduleCron, type CronJob } from '../time/cronSchedule.js';
 
@@ -151,19 +151,9 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   /** (Re)reads every catalog layer; the layout follows the enabled feeds. */
   async loadCatalog(): Promise<void> {
     const ctx = this.need();
-    let shipped: Awaited<ReturnType<typeof readShippedCatalog>> = [];
-    try {
-      shipped = ctx.config.feeds.shipped ? await readShippedCatalog(this.o.catalogPath) : [];
-    } catch (e) {
-      ctx.log.error('shipped feed catalog unreadable; provider and technician feeds still run', e);
-    }
-    let tech = null;
-    try {
-      tech = await readTechnician(ctx.stateDir);
-    } catch (e) {
-      ctx.log.error('technician feed file ignored', e);
-    }
-    const merged = resolveFeeds(shipped, ctx.config, ctx.provisioning, tech);
+    const merged = await loadFeeds({
+      catalogPath: this.o.catalogPath, stateDir: ctx.stateDir, config: ctx.config, provisioning: ctx.provisioning, onError: (what, e) => ctx.log.error(what, e),
+    });
     this.feeds = merged.feeds;
     this.warnings = merged.warnings.map((w) => `${w.feedId}: ${w.problem}`);
     this.layout = layoutGroups(this.feeds);
@@ -181,11 +171,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   private readonly contents = new GroupContents((a, b) => this.diffs.diff(a, b));
 
   private rebuildHits(): void {
-    // the index holds packed ranges already; rebuild it as the catalog-order list of feeds
-    this.hits = { feeds: this.feeds.flatMap((f) => {
-      const r = this.ranges.get(f.id);
-      return r ? [{ feedId: f.id, v4First: r.v4First, v4Last: r.v4Last, v6First: r.v6First, v6Last: r.v6Last }] : [];
-    }) };
+    this.hits = hitIndexOf(this.feeds, this.ranges); // the ranges are packed already
   }
 
   /** The feed groups and the manual group; each says which list a hit on it came from. */
@@ -305,17 +291,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   /** Runs the refresh's code once on a made-up list (warmUp.ts), in the refreshes' queue. */
   warmUp(): Promise<void> {
     this.warmed = true;
-    return this.serial(() => this.warm());
-  }
-
-  private async warm(): Promise<void> {
-    const ctx = this.need();
-    try {
-      const r = await warmUp();
-      ctx.log.info(`blocklist: refresh code warmed up on ${r.entries} made-up entries and a ${r.changed}-element change in ${Math.round(r.ms)} ms`);
-    } catch (e) {
-      ctx.log.warn('blocklist: warm-up of the refresh code failed (refreshes are not affected)', e);
-    }
+    return this.serial(() => warmUpLogged(this.need().log));
   }
 
   /** Feed `feedId`'s kept last download (made on first use). */

@@ -77,3 +77,23 @@ export function resolveFeeds(shipped: readonly Feed[], config: Config, provision
   });
   return { feeds, warnings: [...merged.warnings, ...withTech.warnings] };
 }
+
+/** Every layer read and resolved (resolveFeeds): an unreadable shipped catalog or technician
+ *  file is told to `onError` and left out, and the other layers still run. */
+export async function loadFeeds(o: {
+  catalogPath: string; stateDir: string; config: Config; provisioning: Provisioning | null; onError: (what: string, e: unknown) => void;
+}): Promise<MergedCatalog> {
+  let shipped: Feed[] = [];
+  try {
+    shipped = o.config.feeds.shipped ? await readShippedCatalog(o.catalogPath) : [];
+  } catch (e) {
+    o.onError('shipped feed catalog unreadable; provider and technician feeds still run', e);
+  }
+  let tech: TechnicianOverrides | null = null;
+  try {
+    tech = await readTechnician(o.stateDir);
+  } catch (e) {
+    o.onError('technician feed file ignored', e);
+  }
+  return resolveFeeds(shipped, o.config, o.provisioning, tech);
+}

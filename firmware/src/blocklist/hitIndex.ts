@@ -4,7 +4,7 @@
 // IPv4 is kept in Uint32Arrays (8 bytes a range, ~8 MB for a 1M-entry feed) instead of
 // bigint objects (~70 MB); IPv6 in Uint32Arrays of 4 words an address (packedV6.ts).
 import type { Address, IpRange } from '../net/ip.js';
-import { packRanges } from './packed.js';
+import { packRanges, type PackedRanges } from './packed.js';
 import { v6Has, type V6Ranges } from './packedV6.js';
 
 interface FeedRanges extends V6Ranges {
@@ -15,6 +15,14 @@ interface FeedRanges extends V6Ranges {
 
 export interface HitIndex {
   feeds: FeedRanges[];
+}
+
+/** The index of the feeds that have merged ranges (`ranges` by feed id), in catalog order. */
+export function hitIndexOf(feeds: ReadonlyArray<{ id: string }>, ranges: ReadonlyMap<string, PackedRanges>): HitIndex {
+  return { feeds: feeds.flatMap((f) => {
+    const r = ranges.get(f.id);
+    return r ? [{ feedId: f.id, v4First: r.v4First, v4Last: r.v4Last, v6First: r.v6First, v6Last: r.v6Last }] : [];
+  }) };
 }
 
 /** Build from each feed's guarded entries (in catalog order; lookups keep that order). */

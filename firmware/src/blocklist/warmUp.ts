@@ -20,6 +20,7 @@ import { encodeSnapshot } from './snapshotEncode.js';
 import { V4Diffs } from './snapshotDelta.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import type { PackedRanges } from './packed.js';
+import type { Logger } from '../sys/log.js';
 
 /** Entries of the made-up list: enough that the loops of a step run past V8's first
  *  compilation (a 1,000-entry list gave a load half the gain), little enough to cost a few tens
@@ -54,7 +55,7 @@ const dotted = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 
 
 /** `n` lines in address order, as lists are published: 97% single addresses (1.0.0.0–9.255.255.255),
  *  3% /24 networks (11.0.0.0–99.255.255.255); a comment line first. */
-export function madeUpList(n: number, seed: number): number[][] {
+export function madeUpList(n: number, seed: number): [singles: number[], nets: number[]] {
   const next = numbers(seed);
   const singles = new Set<number>();
   const nets = new Set<number>();
@@ -74,7 +75,7 @@ function listText(singles: readonly number[], nets: readonly number[]): Buffer {
  *  of ours (a warm-up that failed costs nothing but its own time: the caller logs it). */
 export async function warmUp(entries = WARM_ENTRIES): Promise<WarmUpReport> {
   const t0 = performance.now();
-  const [singles = [], nets = []] = madeUpList(entries, 0x5eed);
+  const [singles, nets] = madeUpList(entries, 0x5eed);
   // the 1%: every 200th single replaced by its neighbour + 1 (scattered, as in a sorted list),
   // the first 0.5% dropped and as many added past the last
   const changedSingles = singles.filter((_, i) => i >= singles.length / 200).map((v, i) => (i % 200 === 0 ? v + 1 : v));
@@ -117,4 +118,15 @@ export async function warmUp(entries = WARM_ENTRIES): Promise<WarmUpReport> {
     await new Promise<void>((resolve) => setImmediate(resolve)); // the event loop turns between the two
   }
   return { entries, changed, patched, ms: performance.now() - t0 };
+}
+
+/** warmUp, its outcome logged: what it did, or why it failed (a bug of ours, which costs the
+ *  refreshes nothing). Never throws. */
+export async function warmUpLogged(log: Pick<Logger, 'info' | 'warn'>): Promise<void> {
+  try {
+    const r = await warmUp();
+    log.info(`blocklist: refresh code warmed up on ${r.entries} made-up entries and a ${r.changed}-element change in ${Math.round(r.ms)} ms`);
+  } catch (e) {
+    log.warn('blocklist: warm-up of the refresh code failed (refreshes are not affected)', e);
+  }
 }
