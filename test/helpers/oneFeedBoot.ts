@@ -1,7 +1,7 @@
 // One utmd life of the one-feed world (oneFeed.ts): a BlocklistFeature over `stateDir` and `db`
 // with the dry-run ruleset backend, initialised as the daemon does, and its full apply (which,
 // like the daemon's, reports failure as `false`). Shared by the refresh seam tests.
-import { BlocklistFeature } from '../../firmware/src/blocklist/feature.js';
+import { BlocklistFeature, type BlocklistFeatureOptions } from '../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../firmware/src/blocklist/repos.js';
 import { DryRunBackend } from '../../firmware/src/nft/dryRun.js';
 import { renderRuleset } from '../../firmware/src/nft/render.js';
@@ -11,10 +11,12 @@ import { Conditions } from '../../firmware/src/app/conditions.js';
 import type { Finding } from '../../firmware/src/alerts/types.js';
 import { oneFeedWorld } from './oneFeed.js';
 
-export async function bootOneFeed(stateDir: string, db: Db, body: string) {
+export async function bootOneFeed(stateDir: string, db: Db, body: string, o: Pick<BlocklistFeatureOptions, 'fetch' | 'peerSources'> = {}) {
   const { root, base, config, plan, feed, fetch } = oneFeedWorld(body);
   const backend = new DryRunBackend(base.tableName);
-  const feature = new BlocklistFeature({ catalogPath: `${root}/rules/feeds.json`, fetch, peerSources: { resolvConf: [], leaseDirs: [], timesyncd: [], chrony: [] } });
+  const feature = new BlocklistFeature({
+    catalogPath: `${root}/rules/feeds.json`, fetch: o.fetch ?? fetch, peerSources: o.peerSources ?? { resolvConf: [], leaseDirs: [], timesyncd: [], chrony: [] },
+  });
   let fullApplies = 0;
   const applyFull = async (): Promise<boolean> => {
     fullApplies++;

@@ -22,9 +22,9 @@ import { guardFor } from './protect.js';
 import { allPeerAddresses, type BoxPeers } from './peers.js';
 import type { PeerSources } from './peersReader.js';
 import { SelfProtect } from './selfProtect.js';
-import { refreshFeed, type FetchFn } from './refresh.js';
+import { besideDownload, refreshFeed, type FetchFn } from './refresh.js';
 import { ParseReuse } from './lastParse.js';
-import { statusFault, statusLoaded, statusUnchanged } from './feedStatus.js';
+import { feedFault, statusFault, statusLoaded, statusUnchanged } from './feedStatus.js';
 import { blocklistRepos, HeldFeedStatus, type AllowRepo, type BlocklistRepos, type FeedStatusStore, type ManualBlocksRepo } from './repos.js';
 import { backoffMs, feedJitterMs, shouldAttempt } from './schedule.js';
 import { blocklistHandlers } from './handlers.js';
@@ -221,9 +221,11 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
 
   /** Re-reads resolvers and NTP servers; a change re-applies the ruleset (its allowlist). */
   refreshPeers(): Promise<void> {
-    return this.serial(async () => {
-      if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
-    });
+    return this.serial(() => this.rereadPeers());
+  }
+
+  private async rereadPeers(): Promise<void> {
+    if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
   }
 
   private async peersChanged(why: string): Promise<void> {
@@ -317,7 +319,9 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
       for (const id of this.lastParses.keys()) if (!this.feeds.some((f) => f.enabled && f.id === id)) this.lastParses.delete(id);
       // a large first load stages: its nft processes start as its download arrives
       const large = this.o.stageMinElements ?? STAGE_MIN_ELEMENTS;
-      if (await initialised(this.selfProtect).refreshBox()) await this.peersChanged('resolvers or time servers changed');
+      // the box's resolvers and time servers are re-read while the first download arrives (a
+      // time server's name may take seconds to resolve); the guard that judges it waits for them
+      const peersRead = besideDownload(() => this.rereadPeers());
       let peersMoved = false;
       const reports: RefreshReport[] = [];
       const changed: LoadedFeed[] = [];
@@ -329,7 +333,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
         const out = await refreshFeed({
           feed, limits: ctx.config.feeds, guard: (fetchedFrom) => this.guard(fetchedFrom), validators: st.validators,
           lastGoodUsable: this.ranges.has(feed.id) ? (this.usable.get(feed.id) ?? null) : null, fetch: this.o.fetch,
-          reuse: this.reuseOf(feed.id), sized: (bytes) => { if (fillAhead(bytes, this.usable.get(feed.id) ?? 0, large)) ctx.ruleset.prepareFill?.(); },
+          reuse: this.reuseOf(feed.id), beside: peersRead, sized: (bytes) => { if (fillAhead(bytes, this.usable.get(feed.id) ?? 0, large)) ctx.ruleset.prepareFill?.(); },
         });
         if (await initialised(this.selfProtect).noteFeed(feed.id, out.peers)) peersMoved = true;
         if (out.kind === 'unchanged') {
@@ -351,6 +355,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
         }
         if (out.kind !== 'ok') initialised(this.statusRepo).put(st); // a loaded one's: once the kernel took it (or refused it)
       }
+      await peersRead(); // also when no download got that far
       if (peersMoved) await this.peersChanged('a feed server has a new address');
       if (!changed.length) return reports;
       await applyLoaded({
@@ -367,13 +372,7 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   }
 
   private fault(feed: ResolvedFeed, reason: string, detail: Record<string, unknown>): void {
-    const ctx = this.need();
-    ctx.conditions.set(`feed:${feed.id}`, false, `${reason}; last-good kept`);
-    ctx.raise({
-      kind: 'feed_fault', severity: 'warning', dedupKey: `${feed.id}|${reason}`, at: ctx.now(), action: 'none', upstream: false, // upstream hears the feed:ID condition's failure and recovery
-      params: { feedId: feed.id, feedNameJa: feed.name.ja, feedNameEn: feed.name.en, reason, keptEntries: this.usable.get(feed.id) ?? 0 },
-      evidence: { ...detail, feedId: feed.id, reason },
-    });
+    feedFault(this.need(), feed, reason, detail, this.usable.get(feed.id) ?? 0);
   }
 
   handlers() {

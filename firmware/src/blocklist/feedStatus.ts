@@ -1,6 +1,9 @@
-// How a feed's status row moves with each refresh outcome (pure). The feature records the row;
-// a loaded download's new counts are only taken once the kernel holds the entries, so a refused
-// apply never leaves the feed looking healthy with numbers the kernel does not enforce.
+// How a feed's status row moves with each refresh outcome (pure), and what a fault tells the box
+// (feedFault). The feature records the row; a loaded download's new counts are only taken once
+// the kernel holds the entries, so a refused apply never leaves the feed looking healthy with
+// numbers the kernel does not enforce.
+import type { FeatureContext } from '../feature/contract.js';
+import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { rejectedCounts, type RefreshOutcome } from './refresh.js';
 import type { FeedStatusRow } from './repos.js';
 import { packedCount } from './packed.js';
@@ -37,4 +40,15 @@ export function statusApplyFailed(st: FeedStatusRow, message: string, now: numbe
   st.consecutiveFailures++;
   st.lastError = `apply: ${message.slice(0, 300)}`;
   st.lastErrorAt = now;
+}
+
+/** A feed's download could not be used (or not applied): its condition fails and the office
+ *  gets a feed_fault alert, saying how many entries stay enforced (the last-good). */
+export function feedFault(ctx: Pick<FeatureContext<unknown>, 'conditions' | 'raise' | 'now'>, feed: ResolvedFeed, reason: string, detail: Record<string, unknown>, keptEntries: number): void {
+  ctx.conditions.set(`feed:${feed.id}`, false, `${reason}; last-good kept`);
+  ctx.raise({
+    kind: 'feed_fault', severity: 'warning', dedupKey: `${feed.id}|${reason}`, at: ctx.now(), action: 'none', upstream: false, // upstream hears the feed:ID condition's failure and recovery
+    params: { feedId: feed.id, feedNameJa: feed.name.ja, feedNameEn: feed.name.en, reason, keptEntries },
+    evidence: { ...detail, feedId: feed.id, reason },
+  });
 }

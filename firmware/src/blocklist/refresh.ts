@@ -47,6 +47,20 @@ export interface RefreshInput {
   /** Called with a download's size once it is known (its declared length as its body starts
    *  to arrive, else its end), before it is read: a large one may be loaded whole. */
   sized?: ((bytes: number) => void) | undefined;
+  /** Work started once the download is on its way and awaited before its entries are judged
+   *  (the box's resolvers re-read: the guard must know them). Its failure is the refresh's. */
+  beside?: (() => Promise<void>) | undefined;
+}
+
+/** `work` as a refresh's `beside`: started at the first call, once the download's request is out
+ *  (after this turn of the event loop: the request is on its way), the same promise at every call. */
+export function besideDownload(work: () => Promise<void>): () => Promise<void> {
+  let started: Promise<void> | undefined;
+  return () => {
+    started ??= new Promise<void>((r) => setImmediate(r)).then(work);
+    started.catch(() => undefined); // the caller awaits it, maybe only after the download
+    return started;
+  };
 }
 
 /** Downloads and evaluates one feed; never throws for feed or network problems (they are faults). */
@@ -80,8 +94,11 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   const seen = (): string[] => [...peers];
   let got: Map<'v4' | 'v6', FeedFetchResult>;
   const t0 = performance.now();
+  const first = download(i.lastGoodUsable !== null);
+  first.catch(() => undefined); // awaited below
+  const beside = i.beside?.();
   try {
-    got = await download(i.lastGoodUsable !== null);
+    got = await first;
     const unchanged = [...got.values()].filter((r) => r.status === 'unchanged').length;
     if (unchanged === got.size) return { kind: 'unchanged', peers: seen() };
     // one URL changed, another did not: the unchanged body is not kept, so fetch all afresh
@@ -109,6 +126,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   };
   // a body without a declared length: its size now
   if (!told) i.sized?.([...got.values()].reduce((n, r) => n + (r.status === 'ok' ? r.body.length : 0), 0));
+  await beside;
   const t1 = performance.now();
   const guard = typeof i.guard === 'function' ? i.guard(seen()) : i.guard;
   // a feed read line by line keeps its download for the next refresh (lastParse.ts)
