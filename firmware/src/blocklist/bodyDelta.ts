@@ -60,114 +60,182 @@ function findLines(hay: Buffer, from: number, needle: Buffer, bytes: number): nu
 
 /**
  * The new lines and the dropped lines of `next` against `prev`, or null when it is not worth
- * it (more than `maxShare` of either body changed) or not safe (a byte-order mark). The two
- * bodies are walked side by side a block of whole lines at a time; where they part, the
- * walk goes on to the first line that differs and steps over the few lines removed, inserted
- * or replaced there (a sorted list's change is one or two here and there); else it looks a window
- * ahead in each for the other's next lines (lines inserted, or removed), else counts one
- * block of each as changed. Every cut is at a line start of its body.
+ * it (more than `maxShare` of either body changed) or not safe (a byte-order mark): BodyWalk
+ * over the whole body at once.
  */
 export function bodyDelta(prev: Buffer, next: Buffer, maxShare = 0.25): BodyDelta | null {
-  if (bom(prev) || bom(next)) return null;
-  const fresh: Buffer[] = [];
-  const dropped: Buffer[] = [];
-  let freshBytes = 0;
-  let droppedBytes = 0;
-  let p = 0; // in next
-  let o = 0; // in prev
-  const np = next.length;
-  const no = prev.length;
-  const ahead = windowBytes(prev);
-  let farLeft = FAR_SEARCHES;
-  let run = BLOCK_BYTES; // grows while the bodies follow each other: few calls over long equal runs
-  while (p < np && o < no) {
-    if (run > BLOCK_BYTES) {
-      const re = chunkEnd(prev, o, run);
-      if (re > 0 && p + (re - o) <= np && next.compare(prev, o, re, p, p + (re - o)) === 0) {
-        p += re - o;
-        o = re;
-        run = Math.min(MAX_RUN, run * 2);
+  return new BodyWalk(prev, next.length, maxShare).finish(next);
+}
+
+/** Bytes of the new body a step of the walk may read past where it stands (the far window,
+ *  a block and its last line, the step's lines): a walk of a body still arriving stops that
+ *  far before its end, so each of its steps reads what the walk of the whole body reads. */
+function reachBytes(prev: Buffer): number {
+  return windowBytes(prev) + 4 * BLOCK_BYTES;
+}
+
+/**
+ * bodyDelta, walked as the new body arrives (fetch.ts `received`): `advance` with the bytes so
+ * far, `finish` with the whole. The two bodies are walked side by side a block of whole lines
+ * at a time; where they part, the walk goes on to the first line that differs and steps over
+ * the few lines removed, inserted or replaced there (a sorted list's change is one or two here
+ * and there); else it looks a window ahead in each for the other's next lines (lines inserted,
+ * or removed), else counts one block of each as changed. Every cut is at a line start of its
+ * body. While the body arrives the walk stays reachBytes behind its end and never takes a
+ * line it has not seen whole: with lines of up to a few KiB it makes the steps the walk of the
+ * whole body makes (property test, bodyWalk.test.ts; longer ones may part it elsewhere, as
+ * correctly), and only the body's last ~1/64 is left to walk when the download ends.
+ */
+export class BodyWalk {
+  private readonly fresh: Buffer[] = [];
+  private readonly dropped: Buffer[] = [];
+  private freshBytes = 0;
+  private droppedBytes = 0;
+  private p = 0; // in next
+  private o = 0; // in prev
+  private readonly ahead: number;
+  private readonly reach: number;
+  private farLeft = FAR_SEARCHES;
+  private run = BLOCK_BYTES; // grows while the bodies follow each other: few calls over long equal runs
+  /** The walk gave up (null), or reached the last body's last line without a line feed. */
+  private state: 'walking' | 'given up' | 'at last line' = 'walking';
+
+  /** `total`: the new body's length (its declared Content-Length). */
+  constructor(private readonly prev: Buffer, private readonly total: number, private readonly maxShare = 0.25) {
+    this.ahead = windowBytes(prev);
+    this.reach = reachBytes(prev);
+    if (bom(prev)) this.state = 'given up';
+  }
+
+  /** Bytes of the new body walked so far. */
+  get walkedBytes(): number {
+    return this.p;
+  }
+
+  /** Walks the first `next.length` bytes of the new body, as far as they decide. */
+  advance(next: Buffer): void {
+    if (next.length >= this.total) return; // the whole body: finish walks it
+    if (bom(next)) this.state = 'given up';
+    this.walk(next, next.length - this.reach);
+  }
+
+  /** The whole new body (the bytes `advance` saw first): what changed, or null (read it whole). */
+  finish(next: Buffer): BodyDelta | null {
+    if (next.length !== this.total || bom(next)) return null;
+    this.walk(next, next.length);
+    if (this.state === 'given up') return null;
+    const np = next.length;
+    const no = this.prev.length;
+    if (this.p < np) { this.fresh.push(next.subarray(this.p)); this.freshBytes += np - this.p; }
+    if (this.o < no) { this.dropped.push(this.prev.subarray(this.o)); this.droppedBytes += no - this.o; }
+    if (this.tooMuch()) return null;
+    return { fresh: joinLines(this.fresh), dropped: joinLines(this.dropped) };
+  }
+
+  private tooMuch(): boolean {
+    return this.freshBytes > this.total * this.maxShare || this.droppedBytes > this.prev.length * this.maxShare;
+  }
+
+  /** Steps from where the walk stands while it stands before `until` in `next` (all of it
+   *  when `until` is its length: the whole body). */
+  private walk(next: Buffer, until: number): void {
+    const prev = this.prev;
+    const whole = until >= next.length;
+    const np = next.length;
+    const no = prev.length;
+    let { p, o, run } = this;
+    const save = (): void => {
+      this.p = p;
+      this.o = o;
+      this.run = run;
+    };
+    while (this.state === 'walking' && p < until && o < no) {
+      if (run > BLOCK_BYTES) {
+        // a body still arriving: a run no longer than what is there past a block
+        const re = chunkEnd(prev, o, whole ? run : Math.min(run, np - p - 2 * BLOCK_BYTES));
+        if (re > 0 && p + (re - o) <= np && next.compare(prev, o, re, p, p + (re - o)) === 0) {
+          p += re - o;
+          o = re;
+          run = Math.min(MAX_RUN, run * 2);
+          continue;
+        }
+        run = BLOCK_BYTES; // they part within it: block by block again
+      }
+      const oe = chunkEnd(prev, o);
+      if (oe < 0) {
+        this.state = 'at last line'; // the last body's last line has no line feed: it is read again
+        break;
+      }
+      const len = oe - o;
+      // the next block of the last body follows: one compare of ~1 KiB
+      if (p + len <= np && next.compare(prev, o, oe, p, p + len) === 0) {
+        p += len;
+        o = oe;
+        run = 2 * BLOCK_BYTES;
         continue;
       }
-      run = BLOCK_BYTES; // they part within it: block by block again
-    }
-    const oe = chunkEnd(prev, o);
-    if (oe < 0) break; // the last body's last line has no line feed: it is read again
-    const len = oe - o;
-    // the next block of the last body follows: one compare of ~1 KiB
-    if (p + len <= np && next.compare(prev, o, oe, p, p + len) === 0) {
-      p += len;
-      o = oe;
-      run = 2 * BLOCK_BYTES;
-      continue;
-    }
-    // where in the block they part, to the line: the lines before it are the same; there, a
-    // few lines inserted, removed or replaced (a sorted list's change is one or two here and
-    // there: a block of each side read for each would be most of the body)
-    const same = lineStart(prev, o, o + samePrefix(prev, o, oe, next, p));
-    if (same > o) {
-      p += same - o;
-      o = same;
-      continue;
-    }
-    const step = lineStep(prev, o, next, p);
-    if (step) {
-      if (step.fresh > p) {
-        fresh.push(next.subarray(p, step.fresh));
-        freshBytes += step.fresh - p;
-        p = step.fresh;
+      // where in the block they part, to the line: the lines before it are the same; there, a
+      // few lines inserted, removed or replaced (a sorted list's change is one or two here and
+      // there: a block of each side read for each would be most of the body)
+      const same = lineStart(prev, o, o + samePrefix(prev, o, oe, next, p));
+      if (same > o) {
+        p += same - o;
+        o = same;
+        continue;
       }
-      if (step.dropped > o) {
-        dropped.push(prev.subarray(o, step.dropped));
-        droppedBytes += step.dropped - o;
-        o = step.dropped;
+      const step = lineStep(prev, o, next, p);
+      if (step) {
+        if (step.fresh > p) p = this.take('fresh', next, p, step.fresh);
+        if (step.dropped > o) o = this.take('dropped', prev, o, step.dropped);
+        if (this.tooMuch()) this.state = 'given up';
+        continue;
       }
-      if (freshBytes > np * maxShare || droppedBytes > no * maxShare) return null;
-      continue;
+      const pe = chunkEnd(next, p);
+      // a line longer than what arrived past it: the walk waits for the rest
+      if (pe < 0 && !whole) break;
+      // the old lines further on (lines inserted), the new lines further on (lines removed): near
+      // first, then, a few times a walk, as far as a moved 1% of the body
+      let inserted = findLines(next, p, prev.subarray(o, oe), NEAR_BYTES);
+      let removed = pe < 0 ? -1 : findLines(prev, o, next.subarray(p, pe), NEAR_BYTES);
+      if (inserted < 0 && removed < 0 && this.ahead > NEAR_BYTES && this.farLeft > 0) {
+        this.farLeft--;
+        inserted = findLines(next, p, prev.subarray(o, oe), this.ahead);
+        removed = pe < 0 ? -1 : findLines(prev, o, next.subarray(p, pe), this.ahead);
+      }
+      if (removed === o) {
+        // the new block is the start of the old one (the bodies part within it): the same lines
+        o += pe - p;
+        p = pe;
+        continue;
+      }
+      if (inserted >= 0 && (removed < 0 || inserted - p <= removed - o)) {
+        p = this.take('fresh', next, p, inserted);
+      } else if (removed >= 0) {
+        o = this.take('dropped', prev, o, removed);
+      } else {
+        // both blocks changed: one of each is read
+        p = this.take('fresh', next, p, pe < 0 ? np : pe);
+        o = this.take('dropped', prev, o, oe);
+      }
+      if (this.tooMuch()) this.state = 'given up';
+      // most of what was walked changed (a list rewritten, reordered): give up early, each
+      // parting costs two window searches, and the whole read is due anyway
+      else if (o + p > EARLY_BYTES && 2 * (this.freshBytes + this.droppedBytes) > o + p) this.state = 'given up';
     }
-    const pe = chunkEnd(next, p);
-    // the old lines further on (lines inserted), the new lines further on (lines removed): near
-    // first, then, a few times a walk, as far as a moved 1% of the body
-    let inserted = findLines(next, p, prev.subarray(o, oe), NEAR_BYTES);
-    let removed = pe < 0 ? -1 : findLines(prev, o, next.subarray(p, pe), NEAR_BYTES);
-    if (inserted < 0 && removed < 0 && ahead > NEAR_BYTES && farLeft > 0) {
-      farLeft--;
-      inserted = findLines(next, p, prev.subarray(o, oe), ahead);
-      removed = pe < 0 ? -1 : findLines(prev, o, next.subarray(p, pe), ahead);
-    }
-    if (removed === o) {
-      // the new block is the start of the old one (the bodies part within it): the same lines
-      o += pe - p;
-      p = pe;
-      continue;
-    }
-    if (inserted >= 0 && (removed < 0 || inserted - p <= removed - o)) {
-      fresh.push(next.subarray(p, inserted));
-      freshBytes += inserted - p;
-      p = inserted;
-    } else if (removed >= 0) {
-      dropped.push(prev.subarray(o, removed));
-      droppedBytes += removed - o;
-      o = removed;
-    } else {
-      // both blocks changed: one of each is read
-      const to = pe < 0 ? np : pe;
-      fresh.push(next.subarray(p, to));
-      freshBytes += to - p;
-      p = to;
-      dropped.push(prev.subarray(o, oe));
-      droppedBytes += len;
-      o = oe;
-    }
-    if (freshBytes > np * maxShare || droppedBytes > no * maxShare) return null;
-    // most of what was walked changed (a list rewritten, reordered): give up early, each
-    // parting costs two window searches, and the whole read is due anyway
-    if (o + p > EARLY_BYTES && 2 * (freshBytes + droppedBytes) > o + p) return null;
+    save();
   }
-  if (p < np) { fresh.push(next.subarray(p)); freshBytes += np - p; }
-  if (o < no) { dropped.push(prev.subarray(o)); droppedBytes += no - o; }
-  if (freshBytes > np * maxShare || droppedBytes > no * maxShare) return null;
-  return { fresh: joinLines(fresh), dropped: joinLines(dropped) };
+
+  /** Lines [from, to) of `body` as new or dropped; returns `to` (where the walk goes on). */
+  private take(kind: 'fresh' | 'dropped', body: Buffer, from: number, to: number): number {
+    if (kind === 'fresh') {
+      this.fresh.push(body.subarray(from, to));
+      this.freshBytes += to - from;
+    } else {
+      this.dropped.push(body.subarray(from, to));
+      this.droppedBytes += to - from;
+    }
+    return to;
+  }
 }
 
 /** How many bytes from prev[o] and next[p] are the same, up to `oe`: a plain loop (V8

@@ -46,6 +46,9 @@ export interface FeedFetchRequest {
   maxRedirects?: number;
   /** Called with a 200 answer's declared length (Content-Length), before its body arrives. */
   sized?: ((bytes: number) => void) | undefined;
+  /** Called as a body of declared length arrives: the buffer it is copied into (of that
+   *  length; a redirect's answer gets another) and how many of its first bytes are in. */
+  received?: ((body: Buffer, bytes: number) => void) | undefined;
 }
 
 /** `peers`: every address the download resolved its hosts to or connected to (redirects
@@ -195,6 +198,7 @@ export function fetchFeed(req: FeedFetchRequest): Promise<FeedFetchResult> {
           bytes += chunk.length;
           if (bytes > req.maxBytes) return fail(new FeedFetchError('too_large', `body passed ${req.maxBytes} bytes`, status));
           hash?.update(chunk);
+          if (whole) req.received?.(whole, bytes);
         });
         res.on('error', (err) => fail(new FeedFetchError('network', 'response error', status, { cause: err })));
         res.on('end', () => {

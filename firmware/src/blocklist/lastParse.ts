@@ -7,7 +7,7 @@
 // whenever that could not hold (a rejected or carved line, another guard or format, too much
 // changed) the caller reads the whole body. Pure: the caller keeps the LastParse.
 import type { Feed } from '../config/feedCatalog.js';
-import { bodyDelta } from './bodyDelta.js';
+import { bodyDelta, type BodyWalk } from './bodyDelta.js';
 import { evaluateFeed, type FeedStats } from './evaluate.js';
 import { judgeFeedUpdate, type FeedHealth } from './feedHealth.js';
 import type { Guard } from './guard.js';
@@ -71,12 +71,13 @@ function evaluateLines(feed: ReuseRules, body: Buffer, guard: Guard): { stats: F
 
 /** The evaluation of `next` from `last` and the lines that changed: the stats and health
  *  evaluateFeed would give for the whole body, and the entries of the lines that went
- *  (`dropped`) and came (`fresh`) for patchLast; null when it cannot be had that way. */
+ *  (`dropped`) and came (`fresh`) for patchLast; null when it cannot be had that way. `walk`:
+ *  the walk of `next` against last's body begun while it arrived (else walked here). */
 export function evaluateChanged(
-  feed: ReuseRules, last: LastParse, next: Buffer, guard: Guard, key: string, lastGoodCount: number | null,
+  feed: ReuseRules, last: LastParse, next: Buffer, guard: Guard, key: string, lastGoodCount: number | null, walk?: BodyWalk,
 ): { health: FeedHealth; stats: FeedStats; dropped: LineParts; fresh: LineParts } | null {
   if (last.key !== key) return null;
-  const d = bodyDelta(last.body, next);
+  const d = walk ? walk.finish(next) : bodyDelta(last.body, next);
   if (!d) return null;
   const fresh = evaluateLines(feed, d.fresh, guard);
   const dropped = fresh && evaluateLines(feed, d.dropped, guard);

@@ -4,6 +4,7 @@
 import type { FeedsConfig } from '../config/feeds.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { evaluateFeed, type FeedBody, type FeedStats } from './evaluate.js';
+import { BodyWalk } from './bodyDelta.js';
 import { bodyDigest, FeedFetchError, fetchFeed, type FeedFetchRequest, type FeedFetchResult } from './fetch.js';
 import type { Guard } from './guard.js';
 import { clean, evaluateChanged, patchLast, reusableFeed, reuseKey, type ParseReuse } from './lastParse.js';
@@ -28,8 +29,9 @@ export type RefreshOutcome = { peers: string[] } & (
  *  ranges, known from patching them (packedPatch.ts): V4Diffs.remember takes it. */
 export interface KnownDelta { base: V4Ranges; delta: V4Delta }
 
-/** Where the time of one refresh went (ms). */
-export interface RefreshTimings { fetchMs: number; evaluateMs: number; packMs: number }
+/** Where the time of one refresh went (ms); for one read from its changed lines, how many bytes
+ *  of the download their walk had passed when it ended (BodyWalk: walked as it arrived). */
+export interface RefreshTimings { fetchMs: number; evaluateMs: number; packMs: number; walkedEarlyBytes?: number }
 
 export interface RefreshInput {
   feed: ResolvedFeed;
@@ -73,6 +75,24 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     told += n;
     i.sized?.(told);
   };
+  // a feed read from its changed lines: their walk begins as the download arrives (BodyWalk),
+  // so that only the body's last ~1/64 is left to walk when it ends
+  const lastBody = reusableFeed(i.feed) ? i.reuse?.last?.body : undefined;
+  // `failed`: a bug of ours; the walk is then made once the body is in, as before
+  const walking: { body?: Buffer; walk?: BodyWalk | undefined; failed?: boolean } = {};
+  const received = lastBody ? (body: Buffer, bytes: number): void => {
+    if (walking.failed) return;
+    try {
+      if (walking.body !== body) { // the first answer's body, or a redirect's
+        walking.body = body;
+        walking.walk = new BodyWalk(lastBody, body.length);
+      }
+      walking.walk?.advance(body.subarray(0, bytes));
+    } catch {
+      walking.walk = undefined;
+      walking.failed = true;
+    }
+  } : undefined;
   const download = async (withValidators: boolean): Promise<Map<'v4' | 'v6', FeedFetchResult>> => {
     const res = new Map<'v4' | 'v6', FeedFetchResult>();
     for (const [k, url] of urls) {
@@ -80,7 +100,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
       try {
         const r = await fetch({
           url, timeoutMs: i.limits.fetchTimeoutSeconds * 1000, maxBytes: Math.min(i.feed.maxBytes, i.limits.maxBytes),
-          etag: v?.etag, lastModified: v?.lastModified, sha256: i.feed.sha256?.[k], sized,
+          etag: v?.etag, lastModified: v?.lastModified, sha256: i.feed.sha256?.[k], sized, received,
         });
         for (const p of r.peers ?? []) peers.add(p);
         res.set(k, r);
@@ -135,7 +155,9 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   const slot = next ? i.reuse : undefined;
   const key = slot ? reuseKey(i.feed, guard) : '';
   // the lines that changed since the last download, when that gives the same result
-  const changed = next && slot?.last ? evaluateChanged(i.feed, slot.last, next, guard, key, i.lastGoodUsable) : null;
+  const walked = walking.body === next ? walking.walk : undefined;
+  const walkedEarlyBytes = walked?.walkedBytes ?? 0;
+  const changed = next && slot?.last ? evaluateChanged(i.feed, slot.last, next, guard, key, i.lastGoodUsable, walked) : null;
   let readWhole: string | undefined;
   if (changed && next && slot?.last) {
     if (!changed.health.ok) return { kind: 'fault', reason: changed.health.reason, detail: changed.health.detail, stats: changed.stats, peers: seen() };
@@ -152,7 +174,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
     }
     if (patched) {
       slot.last = { body: next, key, parts: patched.parts, ranges: patched.ranges, v6Parts: patched.v6Parts, stats: changed.stats };
-      const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2 };
+      const timings = { fetchMs: t1 - t0, evaluateMs: t2 - t1, packMs: performance.now() - t2, walkedEarlyBytes };
       const v4Delta = { base, delta: patched.delta };
       return { kind: 'ok', ranges: patched.ranges, usable: changed.stats.usable, stats: changed.stats, validators, digest, timings, v4Delta, peers: seen() };
     }

@@ -114,6 +114,21 @@ test('a body with a declared length that comes in pieces arrives whole, with its
   t.is(r.sha256, createHash('sha256').update(PACED).digest('hex'));
 });
 
+test('a body with a declared length is shown as it arrives: the buffer it fills and how much is in', async (t) => {
+  const url = await startServer(t);
+  const seen: Array<[Buffer, number, string]> = [];
+  const r = await fetchFeed({ ...base, url: `${url}/paced`, received: (body, bytes) => seen.push([body, bytes, body.subarray(0, bytes).toString('latin1')]) });
+  if (r.status !== 'ok') return t.fail(`expected ok: ${JSON.stringify(r)}`);
+  t.true(seen.length >= 4, `in pieces: ${seen.length}`);
+  t.true(seen.every(([b]) => b === r.body), 'one buffer, the body returned');
+  t.deepEqual(seen.map(([, n]) => n), [...seen.map(([, n]) => n)].sort((a, b) => a - b), 'growing');
+  t.is(seen.at(-1)?.[1], Buffer.byteLength(PACED));
+  t.true(seen.every(([, n, text]) => text === PACED.slice(0, n)), 'each time, the body\'s first bytes as sent');
+  const none: number[] = [];
+  await fetchFeed({ ...base, url: `${url}/big-chunked`, maxBytes: 10_000_000, received: (_, n) => none.push(n) });
+  t.deepEqual(none, [], 'no declared length: nothing to show it in');
+});
+
 test('reports the servers it resolved and connected to, on success and on failure', async (t) => {
   const url = await startServer(t);
   const r = await fetchFeed({ ...base, url: `${url}/feed` });

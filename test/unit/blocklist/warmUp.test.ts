@@ -19,6 +19,7 @@ test('the warm-up reads a made-up list whole, then its 1% change in part (the pa
   t.is(r.entries, WARM_ENTRIES);
   // the second read was patched from the changed lines, not read whole: the update's code ran
   t.true(r.patched);
+  t.true(r.walkedEarlyBytes > 16_000, `its changed lines walked as it arrived: ${r.walkedEarlyBytes} bytes`);
   // ~0.5% dropped at the head, ~0.5% moved by one address, as many added: ~100 element changes
   t.true(r.changed > 40 && r.changed < 200, `changed ${r.changed}`);
 });
