@@ -18,7 +18,7 @@ import { manualGroup } from './manual.js';
 import type { PackedRanges, SetContent } from './packed.js';
 import { GroupContents } from './groupContent.js';
 import { V4Diffs } from './snapshotDelta.js';
-import { guardFor } from './protect.js';
+import { GuardCache } from './protect.js';
 import { allPeerAddresses, type BoxPeers } from './peers.js';
 import type { PeerSources } from './peersReader.js';
 import { SelfProtect } from './selfProtect.js';
@@ -216,8 +216,10 @@ export class BlocklistFeature implements Feature<BlocklistRepos> {
   /** The guard every list goes through (feeds, manual blocks), as of now. */
   guard(fetchedNow: readonly string[] = []) {
     const ctx = this.need();
-    return guardFor({ config: ctx.config, provisioning: ctx.provisioning, plan: ctx.plan(), extraAllow: this.technicianAllow(), peers: this.peers(fetchedNow) });
+    return this.guards.get({ config: ctx.config, provisioning: ctx.provisioning, plan: ctx.plan(), extraAllow: this.technicianAllow(), peers: this.peers(fetchedNow) });
   }
+
+  private readonly guards = new GuardCache();
 
   /** Re-reads resolvers and NTP servers; a change re-applies the ruleset (its allowlist). */
   refreshPeers(): Promise<void> {

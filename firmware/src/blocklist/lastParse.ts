@@ -47,9 +47,18 @@ export function reusableFeed(feed: ReuseRules): boolean {
 
 /** What the reading of a line depends on besides its bytes: the format options and the guard. */
 export function reuseKey(feed: ReuseRules, guard: Guard): string {
-  const segs = (f: 4 | 6): string => guard.segments[f].map((s) => `${s.first}-${s.last}:${s.reason}`).join(',');
-  return `${feed.format}|${feed.allowHostBits}|${guard.maxSize[4]}|${guard.maxSize[6]}|${segs(4)}|${segs(6)}`;
+  let g = guardKeys.get(guard);
+  if (g === undefined) {
+    const segs = (f: 4 | 6): string => guard.segments[f].map((s) => `${s.first}-${s.last}:${s.reason}`).join(',');
+    g = `${guard.maxSize[4]}|${guard.maxSize[6]}|${segs(4)}|${segs(6)}`;
+    guardKeys.set(guard, g);
+  }
+  return `${feed.format}|${feed.allowHostBits}|${g}`;
 }
+
+/** A guard's part of reuseKey, once per guard (a guard is not changed once built; GuardCache
+ *  gives a refresh the last one's when nothing it protects changed). */
+const guardKeys = new WeakMap<Guard, string>();
 
 /** Whether an evaluation can be patched later: no line rejected or carved (their samples keep
  *  line numbers and the first few), no declared count. */

@@ -4,7 +4,7 @@
 import type { FeedsConfig } from '../config/feeds.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import { evaluateFeed, type FeedBody, type FeedStats } from './evaluate.js';
-import { BodyWalk } from './bodyDelta.js';
+import { ArrivingWalk } from './arrivingWalk.js';
 import { bodyDigest, FeedFetchError, fetchFeed, type FeedFetchRequest, type FeedFetchResult } from './fetch.js';
 import type { Guard } from './guard.js';
 import { clean, evaluateChanged, patchLast, reusableFeed, reuseKey, type ParseReuse } from './lastParse.js';
@@ -78,21 +78,8 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   // a feed read from its changed lines: their walk begins as the download arrives (BodyWalk),
   // so that only the body's last ~1/64 is left to walk when it ends
   const lastBody = reusableFeed(i.feed) ? i.reuse?.last?.body : undefined;
-  // `failed`: a bug of ours; the walk is then made once the body is in, as before
-  const walking: { body?: Buffer; walk?: BodyWalk | undefined; failed?: boolean } = {};
-  const received = lastBody ? (body: Buffer, bytes: number): void => {
-    if (walking.failed) return;
-    try {
-      if (walking.body !== body) { // the first answer's body, or a redirect's
-        walking.body = body;
-        walking.walk = new BodyWalk(lastBody, body.length);
-      }
-      walking.walk?.advance(body.subarray(0, bytes));
-    } catch {
-      walking.walk = undefined;
-      walking.failed = true;
-    }
-  } : undefined;
+  const arriving = lastBody ? new ArrivingWalk(lastBody) : undefined;
+  const received = arriving ? (body: Buffer, bytes: number): void => arriving.received(body, bytes) : undefined;
   const download = async (withValidators: boolean): Promise<Map<'v4' | 'v6', FeedFetchResult>> => {
     const res = new Map<'v4' | 'v6', FeedFetchResult>();
     for (const [k, url] of urls) {
@@ -155,7 +142,7 @@ export async function refreshFeed(i: RefreshInput): Promise<RefreshOutcome> {
   const slot = next ? i.reuse : undefined;
   const key = slot ? reuseKey(i.feed, guard) : '';
   // the lines that changed since the last download, when that gives the same result
-  const walked = walking.body === next ? walking.walk : undefined;
+  const walked = next ? arriving?.take(next) : undefined;
   const walkedEarlyBytes = walked?.walkedBytes ?? 0;
   const changed = next && slot?.last ? evaluateChanged(i.feed, slot.last, next, guard, key, i.lastGoodUsable, walked) : null;
   let readWhole: string | undefined;

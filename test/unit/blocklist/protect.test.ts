@@ -49,3 +49,33 @@ test('resolvers, NTP and feed servers are protected with their own reason, in th
   t.regex(reasonText('resolver'), /DNS/);
   t.truthy(buildGuard);
 });
+
+test('GuardCache gives the last guard while nothing it protects changed, a new one as soon as anything did', async (t) => {
+  const { GuardCache, guardFor } = await import('../../../firmware/src/blocklist/protect.js');
+  const config = ConfigSchema.parse({ mode: 'router', allowlist: { local: ['203.0.113.200'] } });
+  const plan: NetworkPlan = {
+    mode: 'router', ifaces: { wan: 'eth0', lan: ['eth1'] }, bridgePorts: [], lanPrefixes: ['192.168.77.0/24'],
+    boxAddresses: ['100.64.77.2'], gateways: ['100.64.77.1'], wanReason: '', problems: [],
+  };
+  const peers = { resolver: ['192.0.2.60'], ntp: ['192.0.2.123'], feed_host: ['198.51.100.80'] };
+  const input = { config, provisioning: null, plan, extraAllow: ['192.0.2.99'], peers };
+  const cache = new GuardCache();
+  const first = cache.get(input);
+  t.deepEqual(first, guardFor(input), 'the guard guardFor builds');
+  // the same texts in new objects (a refresh reads them afresh): the very same guard
+  t.is(cache.get({ ...input, plan: { ...plan }, extraAllow: ['192.0.2.99'], peers: { ...peers } }), first);
+  const changes: Array<[string, Parameters<typeof guardFor>[0]]> = [
+    ['a technician allow entry', { ...input, extraAllow: ['192.0.2.98'] }],
+    ['a new resolver', { ...input, peers: { ...peers, resolver: ['192.0.2.61'] } }],
+    ['a feed server', { ...input, peers: { ...peers, feed_host: [] } }],
+    ['the box address', { ...input, plan: { ...plan, boxAddresses: ['100.64.77.3'] } }],
+    ['the breadth limit', { ...input, config: ConfigSchema.parse({ mode: 'router', allowlist: { local: ['203.0.113.200'] }, feeds: { minPrefix: { v4: 16 } } }) }],
+    ['the same text under another reason', { ...input, extraAllow: [], peers: { ...peers, ntp: ['192.0.2.123', '192.0.2.99'] } }],
+  ];
+  for (const [what, changed] of changes) {
+    const g = cache.get(changed);
+    t.not(g, first, what);
+    t.deepEqual(g, guardFor(changed), what);
+    t.is(cache.get(input), cache.get(input), 'and back');
+  }
+});
