@@ -12,17 +12,10 @@ import { bodyDelta, BodyWalk, type BodyDelta } from '../../../firmware/src/block
 const FEEDS = new URL('../../fixtures/feeds/', import.meta.url);
 const file = (p: string): Buffer => readFileSync(new URL(p, FEEDS));
 
-/** A small seeded generator (xorshift): the same cases at every run. */
+/** A small seeded generator (a linear congruential one, in [0, 1)): the same cases at every run. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Bytes of the new body walked before its last piece arrived, in the last call of walked(). */
