@@ -145,11 +145,6 @@ export class BodyWalk {
     const np = next.length;
     const no = prev.length;
     let { p, o, run } = this;
-    const save = (): void => {
-      this.p = p;
-      this.o = o;
-      this.run = run;
-    };
     while (this.state === 'walking' && p < until && o < no) {
       if (run > BLOCK_BYTES) {
         // a body still arriving: a run no longer than what is there past a block
@@ -223,7 +218,9 @@ export class BodyWalk {
       // parting costs two window searches, and the whole read is due anyway
       else if (o + p > EARLY_BYTES && 2 * (this.freshBytes + this.droppedBytes) > o + p) this.state = 'given up';
     }
-    save();
+    this.p = p;
+    this.o = o;
+    this.run = run;
   }
 
   /** Lines [from, to) of the new body (`fresh`) or of the last (`dropped`) as changed;

@@ -36,22 +36,19 @@ export function protectedList(i: ProtectInput): ProtectedRange[] {
 
 /** What protectedList protects, as the texts it reads, by reason (nothing parsed yet). */
 function protectedTexts(i: ProtectInput): Array<[RuntimeReason, readonly string[]]> {
-  const out: Array<[RuntimeReason, readonly string[]]> = [];
-  const add = (reason: RuntimeReason, texts: readonly string[]): void => {
-    out.push([reason, texts]);
-  };
-  add('allowlist', [...i.config.allowlist.local, ...i.extraAllow]);
-  add('lan', i.plan?.lanPrefixes ?? i.config.lan.prefixes ?? []);
-  add('gateway', i.plan?.gateways ?? []);
-  add('own_address', i.plan?.boxAddresses ?? []);
-  add('management', i.provisioning?.management ?? []);
   const upstream = i.config.upstream?.host ?? i.provisioning?.upstream.host;
-  if (upstream) add('upstream', [upstream]);
-  // router mode: dnsmasq forwards the office's DNS there; cutting it cuts the whole office
-  add('resolver', [...(i.config.router.dnsServers ?? []), ...(i.peers?.resolver ?? [])]);
-  add('ntp', i.peers?.ntp ?? []);
-  add('feed_host', i.peers?.feed_host ?? []);
-  return out;
+  return [
+    ['allowlist', [...i.config.allowlist.local, ...i.extraAllow]],
+    ['lan', i.plan?.lanPrefixes ?? i.config.lan.prefixes ?? []],
+    ['gateway', i.plan?.gateways ?? []],
+    ['own_address', i.plan?.boxAddresses ?? []],
+    ['management', i.provisioning?.management ?? []],
+    ['upstream', upstream ? [upstream] : []],
+    // router mode: dnsmasq forwards the office's DNS there; cutting it cuts the whole office
+    ['resolver', [...(i.config.router.dnsServers ?? []), ...(i.peers?.resolver ?? [])]],
+    ['ntp', i.peers?.ntp ?? []],
+    ['feed_host', i.peers?.feed_host ?? []],
+  ];
 }
 
 /** The guard for this box: breadth limits from config, protected list from the network. */

@@ -22,6 +22,7 @@ import { V4Diffs } from './snapshotDelta.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
 import type { PackedRanges } from './packed.js';
 import type { Logger } from '../sys/log.js';
+import { ipv4Text } from '../net/ipText.js';
 
 /** Entries of the made-up list: enough that the loops of a step run past V8's first
  *  compilation (a 1,000-entry list gave a load half the gain), little enough to cost a few tens
@@ -52,7 +53,6 @@ function numbers(seed: number): () => number {
   };
 }
 
-const dotted = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 
 /** `n` lines in address order, as lists are published: 97% single addresses (1.0.0.0–9.255.255.255),
  *  3% /24 networks (11.0.0.0–99.255.255.255); a comment line first. */
@@ -67,7 +67,7 @@ export function madeUpList(n: number, seed: number): [singles: number[], nets: n
 }
 
 function listText(singles: readonly number[], nets: readonly number[]): Buffer {
-  const lines = [...singles.map((v) => [v, dotted(v)] as const), ...nets.map((v) => [v, `${dotted(v)}/24`] as const)];
+  const lines = [...singles.map((v) => [v, ipv4Text(v)] as const), ...nets.map((v) => [v, `${ipv4Text(v)}/24`] as const)];
   lines.sort((a, b) => a[0] - b[0]);
   return Buffer.from(`# made-up list (warm-up)\n${lines.map((l) => l[1]).join('\n')}\n`);
 }
@@ -98,8 +98,9 @@ export async function warmUp(entries = WARM_ENTRIES): Promise<WarmUpReport> {
       fetch: async (req) => {
         // the body as a download gives it, in pieces between turns of the event loop: the
         // changed lines walked as it arrives (arrivingWalk.ts)
-        for (let n = 16 * 1024; req.received && n < body.length + 16 * 1024; n += 16 * 1024) {
-          req.received(body, Math.min(body.length, n));
+        for (let n = 0; req.received && n < body.length;) {
+          n = Math.min(body.length, n + 16 * 1024);
+          req.received(body, n);
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
         return { status: 'ok', body, finalUrl: FEED.urls.v4 ?? '', peers: [] };

@@ -10,8 +10,8 @@ import { refreshFeed, type RefreshOutcome } from '../../../firmware/src/blocklis
 import { ParseReuse } from '../../../firmware/src/blocklist/lastParse.js';
 import { buildGuard } from '../../../firmware/src/blocklist/guard.js';
 import type { ResolvedFeed } from '../../../firmware/src/config/feedCatalog.js';
+import { ipv4Text } from '../../../firmware/src/net/ipText.js';
 
-const ip = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 
 /** 30,000 addresses in a seeded order (a list published unsorted), and its next version: 1%
  *  of them replaced here and there. */
@@ -20,7 +20,7 @@ function versions(): [Buffer, Buffer] {
   const next = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
   const a = Array.from({ length: 30_000 }, () => 0x0b000000 + (next() % 0x50000000));
   const b = a.map((v, i) => (i % 100 === 50 ? 0xcb007100 + (i % 256) : v));
-  const text = (xs: number[]): Buffer => Buffer.from(`# list\n${xs.map(ip).join('\n')}\n`);
+  const text = (xs: number[]): Buffer => Buffer.from(`# list\n${xs.map(ipv4Text).join('\n')}\n`);
   return [text(a), text(b)];
 }
 
