@@ -161,8 +161,8 @@ export class RangePacker {
     // duplicates kept: a patch takes away as many as a dropped line held
     const keys = this.prefixes.take().sort();
     const ranges: Array<[number, number]> = [...this.pairs].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    const pf = new Float64Array(keys.length + ranges.length);
-    const pl = new Float64Array(keys.length + ranges.length);
+    const pf = new Uint32Array(keys.length + ranges.length);
+    const pl = new Uint32Array(keys.length + ranges.length);
     // prefixes (sorted by network, then size) and pairs (sorted by first, then last), merged
     // by (first, last)
     let i = 0;
@@ -188,11 +188,11 @@ export class RangePacker {
 }
 
 /** A feed's IPv4 entries before the merge: single addresses ascending, the other entries by
- *  (first, last); duplicates kept. */
+ *  (first, last); duplicates kept. Addresses, all in Uint32Arrays (gallop.ts). */
 export interface V4Parts {
   singles: Uint32Array;
-  otherFirst: Float64Array;
-  otherLast: Float64Array;
+  otherFirst: Uint32Array;
+  otherLast: Uint32Array;
 }
 
 /** The minimal ranges of IPv4 parts. */
@@ -212,8 +212,8 @@ function union2(a: PackedRanges, b: PackedRanges): PackedRanges {
   return { ...unionV4(a.v4First, a.v4Last, b.v4First, b.v4Last), ...unionV6(a, b) };
 }
 
-/** The IPv4 part of union2; the second list may be a Float64Array (a packer's other ranges). */
-function unionV4(af: Uint32Array, al: Uint32Array, bf: Uint32Array | Float64Array, bl: Uint32Array | Float64Array): Pick<PackedRanges, 'v4First' | 'v4Last'> {
+/** The IPv4 part of union2 (and of unionParts: the singles against the other entries). */
+function unionV4(af: Uint32Array, al: Uint32Array, bf: Uint32Array, bl: Uint32Array): Pick<PackedRanges, 'v4First' | 'v4Last'> {
   const na = af.length;
   const nb = bf.length;
   const first = new Uint32Array(na + nb);

@@ -25,8 +25,8 @@ function patchPairs(base: V4Parts, minus: V4Parts, plus: V4Parts): Pick<V4Parts,
   const nm = minus.otherFirst.length;
   const np = plus.otherFirst.length;
   if (nm > nb) return null;
-  const of = new Float64Array(nb - nm + np);
-  const ol = new Float64Array(nb - nm + np);
+  const of = new Uint32Array(nb - nm + np);
+  const ol = new Uint32Array(nb - nm + np);
   let i = 0; // base copied up to here
   let k = 0; // out written up to here
   // false when it would not fit: more dropped than the base holds (not a patch of it)
@@ -125,14 +125,14 @@ function changeSpans(minus: V4Parts, plus: V4Parts): RangeList {
   return mergeSpans(m, p);
 }
 
-interface RangeList { first: Float64Array | Uint32Array; last: Float64Array | Uint32Array }
+interface RangeList { first: Uint32Array; last: Uint32Array }
 
 /** Two lists ordered by first address as one. */
-function mergeSpans(x: RangeList, y: RangeList): { first: Float64Array; last: Float64Array } {
+function mergeSpans(x: RangeList, y: RangeList): RangeList {
   const nx = x.first.length;
   const ny = y.first.length;
-  const first = new Float64Array(nx + ny);
-  const last = new Float64Array(nx + ny);
+  const first = new Uint32Array(nx + ny);
+  const last = new Uint32Array(nx + ny);
   for (let i = 0, j = 0, k = 0; k < nx + ny; k++) {
     if (j >= ny || (i < nx && (x.first[i] ?? 0) <= (y.first[j] ?? 0))) {
       first[k] = x.first[i] ?? 0;

@@ -249,6 +249,28 @@ test('patching IPv4 entries refuses a dropped entry the base does not hold (sing
   t.deepEqual(ok && [[...ok.singles], [...ok.otherFirst], [...ok.otherLast]], [[3, 5], [10, 10], [25, 30]]);
 });
 
+test('IPv4 parts are Uint32Arrays from the packer and from a patch, up to 255.255.255.255 (one array kind: gallop.ts)', (t) => {
+  const pack = (es: Array<[number, number]>): V4Parts => {
+    const p = new RangePacker();
+    for (const [f, l] of es) p.addV4(f, l);
+    return p.parts();
+  };
+  const top = 0xffffffff;
+  // a /8 and a range at the top, a /1 above 2^31, singles on both sides of 2^30 (V8's small integers)
+  const base = pack([[0xff000000, top], [0xfffffff0, top], [0x80000000, top], [0x3fffffff, 0x3fffffff], [0x40000000, 0x40000000]]);
+  const then = unionParts(base);
+  const none = new Uint32Array(0);
+  const last = { body: Buffer.alloc(0), key: '', parts: base, ranges: then, v6Parts: none, stats: {} as never };
+  const got = patchLast(last, { parts: pack([[0x80000000, top], [0x40000000, 0x40000000]]), v6Parts: none }, { parts: pack([[0xfffffffe, top], [0x50000000, 0x50000001]]), v6Parts: none });
+  for (const parts of [base, got!.parts]) {
+    for (const a of [parts.singles, parts.otherFirst, parts.otherLast]) t.true(a instanceof Uint32Array);
+  }
+  const whole = unionParts(pack([[0xff000000, top], [0xfffffff0, top], [0x3fffffff, 0x3fffffff], [0xfffffffe, top], [0x50000000, 0x50000001]]));
+  t.deepEqual([[...got!.ranges.v4First], [...got!.ranges.v4Last]], [[...whole.v4First], [...whole.v4Last]]);
+  t.deepEqual([...got!.ranges.v4Last], [0x3fffffff, 0x50000001, top]);
+  t.deepEqual(diffV4Ranges(then, got!.ranges), got!.delta);
+});
+
 test('patching IPv6 entries gives the sorted entries and the merge of the new ones (nested, touching, repeated)', (t) => {
   // entries inside 2001:db8::/112 as (first, width): singles mostly, some wider; few distinct values
   const entry = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 20 }) }));
