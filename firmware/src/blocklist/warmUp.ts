@@ -53,7 +53,6 @@ function numbers(seed: number): () => number {
   };
 }
 
-
 /** `n` lines in address order, as lists are published: 97% single addresses (1.0.0.0–9.255.255.255),
  *  3% /24 networks (11.0.0.0–99.255.255.255); a comment line first. */
 export function madeUpList(n: number, seed: number): [singles: number[], nets: number[]] {

@@ -43,7 +43,6 @@ function chunkings(size: number): Array<[string, () => number]> {
   ];
 }
 
-
 /** A made-up list of `n` addresses (seeded), sorted or not, and a new version of it: `every`th
  *  line replaced, the first `head` lines dropped, `tail` lines added at the end, and a cluster
  *  of `cluster` lines replaced together in the middle. */

@@ -12,7 +12,6 @@ import { buildGuard } from '../../../firmware/src/blocklist/guard.js';
 import type { ResolvedFeed } from '../../../firmware/src/config/feedCatalog.js';
 import { ipv4Text } from '../../../firmware/src/net/ipText.js';
 
-
 /** 30,000 addresses in a seeded order (a list published unsorted), and its next version: 1%
  *  of them replaced here and there. */
 function versions(): [Buffer, Buffer] {

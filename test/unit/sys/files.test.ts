@@ -1,6 +1,7 @@
 // makeDir: mkdir -p that tells why; prepareAtomic: a small content in synchronous writes, a large
-// or streamed one in awaited ones, each fsynced, renamed only at commit. The read-only case (Node's recursive mkdir says ENOENT on a
-// read-only file system, makeDir says EROFS) needs a mount: test/integration/robust/readOnly.test.ts.
+// or streamed one in awaited ones, each fsynced, renamed only at commit. The read-only case
+// (Node's recursive mkdir says ENOENT on a read-only file system, makeDir says EROFS) needs a
+// mount: test/integration/robust/readOnly.test.ts; a full disk: test/integration/robust/.
 import test from 'ava';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,6 @@ test('prepareAtomic: small, large and streamed contents land whole at commit (06
     ['streamed.txt', pieces(), Buffer.from(`${'a'.repeat(70_000)}b`)],
   ] as const) {
     const path = join(dir, 'new', 'sub', name); // the dir is made on the way
-    writeFileSync(`${dir}/leftover`, 'x');
     const p = await prepareAtomic(path, data);
     t.false(existsSync(path), `${name}: not in place before commit`);
     await p.commit();
