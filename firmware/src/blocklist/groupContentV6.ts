@@ -135,6 +135,6 @@ const NO_WORDS = new Uint32Array(0);
 const WORDS_PATCH: KeyPatch<Uint32Array> = { patch: patchSortedV6, exact: exactChangeV6, empty: NO_WORDS };
 
 /** Whether two word arrays hold the same words (one native compare). */
-function sameWords(a: Uint32Array, b: Uint32Array): boolean {
+export function sameWords(a: Uint32Array, b: Uint32Array): boolean {
   return a === b || (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
 }

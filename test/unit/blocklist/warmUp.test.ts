@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../../firmware/src/blocklist/repos.js';
-import { madeUpList, warmUp, WARM_ENTRIES } from '../../../firmware/src/blocklist/warmUp.js';
+import { madeUpList, warmUp, warmWidePatch, WARM_ENTRIES } from '../../../firmware/src/blocklist/warmUp.js';
 import { Conditions } from '../../../firmware/src/app/conditions.js';
 import { DryRunBackend } from '../../../firmware/src/nft/dryRun.js';
 import { openDb } from '../../../firmware/src/store/db.js';
@@ -19,9 +19,19 @@ test('the warm-up reads a made-up list whole, then its 1% change in part (the pa
   t.is(r.entries, WARM_ENTRIES);
   // the second read was patched from the changed lines, not read whole: the update's code ran
   t.true(r.patched);
+  t.true(r.wideChanged > 3_600, `changes over the whole space: ${r.wideChanged}`);
   t.true(r.walkedEarlyBytes > 16_000, `its changed lines walked as it arrived: ${r.walkedEarlyBytes} bytes`);
   // ~0.5% dropped at the head, ~0.5% moved by one address, as many added: ~100 element changes
   t.true(r.changed > 40 && r.changed < 200, `changed ${r.changed}`);
+});
+
+test('then the patch runs on changes over the whole address space, as a real update\'s values lie', (t) => {
+  // each round: 500 of 8,000 addresses and 16 of 256 /24s dropped, as many added (the element
+  // changes of the content, a /24 that stays a /24 or a dropped one inside another not counted)
+  const one = warmWidePatch(1);
+  // (it throws when the patched ranges differ from the whole merge, or the content was cut whole)
+  t.true(one > 900 && one <= 1032, `changed ${one}`);
+  t.is(warmWidePatch(1), one); // the same made-up change at every start
 });
 
 test('the made-up list is the same at every start: 97% singles, 3% /24 networks, ascending', (t) => {
