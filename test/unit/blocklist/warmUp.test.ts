@@ -1,6 +1,7 @@
 // The refresh's warm-up (blocklist/warmUp.ts): it runs the steps a refresh runs, the patch of a
-// 1% change included, on a made-up list, and the feature queues it at start ahead of its first
-// refresh, never beside one; `warmUp: false` and a box without feeds run none.
+// 1% change included, on a made-up list, then the patch again on changes all over the IPv4 space;
+// the feature queues it at start ahead of its first refresh, never beside one; `warmUp: false`
+// and a box without feeds run none.
 import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ test('the warm-up reads a made-up list whole, then its 1% change in part (the pa
   t.true(r.changed > 40 && r.changed < 200, `changed ${r.changed}`);
 });
 
-test('then the patch runs on changes over the whole address space, as a real update\'s values lie', (t) => {
+test('then the patch runs on changes all over the address space, where a real list\'s addresses lie', (t) => {
   // each round: 500 of 8,000 addresses and 16 of 256 /24s dropped, as many added (the element
   // changes of the content, a /24 that stays a /24 or a dropped one inside another not counted)
   const one = warmWidePatch(1);
