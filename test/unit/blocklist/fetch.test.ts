@@ -9,8 +9,9 @@ const BODY = '192.0.2.1\n198.51.100.0/24\n';
 const SHA = createHash('sha256').update(BODY).digest('hex');
 const PACED = Array.from({ length: 3000 }, (_, i) => `198.51.100.${i % 256}\n`).join('');
 
-/** A local feed server on 127.0.0.1 with a few misbehaving paths. */
-async function startServer(t: { teardown: (fn: () => void) => void }): Promise<string> {
+/** A local feed server on 127.0.0.1 with a few misbehaving paths. `pace(sent)`: awaited before
+ *  /paced's next piece, once `sent` bytes of it are out (default: 5 ms). */
+async function startServer(t: { teardown: (fn: () => void) => void }, pace: (sent: number) => Promise<void> = () => new Promise((r) => setTimeout(r, 5))): Promise<string> {
   const server = http.createServer((req, res) => {
     switch (req.url) {
       case '/feed':
@@ -35,7 +36,7 @@ async function startServer(t: { teardown: (fn: () => void) => void }): Promise<s
         return;
       }
       case '/paced': {
-        // a declared length, the body in pieces some time apart (copied into place as they come)
+        // a declared length, the body in pieces apart (copied into place as they come)
         const body = Buffer.from(PACED);
         res.writeHead(200, { 'content-length': String(body.length) });
         const cuts = [0, 7, 20_000, 20_001, body.length];
@@ -44,7 +45,7 @@ async function startServer(t: { teardown: (fn: () => void) => void }): Promise<s
           if (i === cuts.length - 1) { res.end(); return; }
           res.write(body.subarray(cuts[i], cuts[i + 1]));
           i++;
-          setTimeout(next, 5);
+          void pace(cuts[i] ?? 0).then(next);
         };
         next();
         return;
@@ -115,9 +116,24 @@ test('a body with a declared length that comes in pieces arrives whole, with its
 });
 
 test('a body with a declared length is shown as it arrives: the buffer it fills and how much is in', async (t) => {
-  const url = await startServer(t);
+  // each of the server's 4 pieces goes out once the fetch has shown every byte before it (a
+  // pause of a few ms was not enough on a loaded machine: two pieces came in one read)
+  let shown = 0;
+  let waiting: Array<[number, () => void]> = [];
+  const pace = (sent: number): Promise<void> => new Promise((resolve) => {
+    if (shown >= sent) resolve();
+    else waiting.push([sent, resolve]);
+    setTimeout(resolve, 2_000); // a fetch that shows nothing before the end fails below, not by a hang
+  });
+  const url = await startServer(t, pace);
   const seen: Array<[Buffer, number, string]> = [];
-  const r = await fetchFeed({ ...base, url: `${url}/paced`, received: (body, bytes) => seen.push([body, bytes, body.subarray(0, bytes).toString('latin1')]) });
+  const received = (body: Buffer, bytes: number): void => {
+    seen.push([body, bytes, body.subarray(0, bytes).toString('latin1')]);
+    shown = bytes;
+    for (const [sent, resolve] of waiting) if (shown >= sent) resolve();
+    waiting = waiting.filter(([sent]) => shown < sent);
+  };
+  const r = await fetchFeed({ ...base, url: `${url}/paced`, received });
   if (r.status !== 'ok') return t.fail(`expected ok: ${JSON.stringify(r)}`);
   t.true(seen.length >= 4, `in pieces: ${seen.length}`);
   t.true(seen.every(([b]) => b === r.body), 'one buffer, the body returned');
