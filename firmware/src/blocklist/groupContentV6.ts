@@ -6,6 +6,7 @@
 import { cmpV6, copyV6 } from '../net/ip6Numbers.js';
 import { patchMasked, patchRare, type KeyPatch, type SetDiff } from './contentPatch.js';
 import type { V6Ranges } from './packedV6.js';
+import { sameWords } from './packed.js';
 import { maskedLengths } from './prefixSets.js';
 import { countV6, splitV6, type V6Content } from './prefixSetsV6.js';
 import { diffV6Ranges } from './snapshotDeltaV6.js';
@@ -133,8 +134,3 @@ export function patchV6Content(prevRanges: V6Ranges, prev: V6Content, next: V6Ra
 
 const NO_WORDS = new Uint32Array(0);
 const WORDS_PATCH: KeyPatch<Uint32Array> = { patch: patchSortedV6, exact: exactChangeV6, empty: NO_WORDS };
-
-/** Whether two word arrays hold the same words (one native compare). */
-export function sameWords(a: Uint32Array, b: Uint32Array): boolean {
-  return a === b || (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
-}

@@ -201,6 +201,11 @@ export function unionParts(p: V4Parts): Pick<PackedRanges, 'v4First' | 'v4Last'>
   return unionV4(p.singles, p.singles, p.otherFirst, p.otherLast);
 }
 
+/** Whether two word arrays hold the same words (one native compare). */
+export function sameWords(a: Uint32Array, b: Uint32Array): boolean {
+  return a === b || (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
+}
+
 /** Number of merged ranges held (both families). */
 export function packedCount(p: PackedRanges): number {
   return p.v4First.length + (p.v6First.length >>> 2);

@@ -14,7 +14,6 @@
 // (README, "Benchmark", twenty-seventh sitting). Pure but for its timing.
 import { buildGuard } from './guard.js';
 import { GroupContents } from './groupContent.js';
-import { sameWords } from './groupContentV6.js';
 import { encodeDelta } from './lastGood.js';
 import { ParseReuse } from './lastParse.js';
 import { emptyContent, type SetContent } from './prefixSets.js';
@@ -24,7 +23,7 @@ import { refreshFeed } from './refresh.js';
 import { encodeSnapshot } from './snapshotEncode.js';
 import { diffV4Ranges, V4Diffs } from './snapshotDelta.js';
 import type { ResolvedFeed } from '../config/feedCatalog.js';
-import { unionParts, type PackedRanges, type V4Parts } from './packed.js';
+import { sameWords, unionParts, type PackedRanges, type V4Parts } from './packed.js';
 import { patchParts, patchUnion } from './packedPatch.js';
 import { EMPTY_V6 } from './packedV6.js';
 import type { Logger } from '../sys/log.js';

@@ -123,7 +123,7 @@ test('a body with a declared length is shown as it arrives: the buffer it fills 
   const pace = (sent: number): Promise<void> => new Promise((resolve) => {
     if (shown >= sent) resolve();
     else waiting.push([sent, resolve]);
-    setTimeout(resolve, 2_000); // a fetch that shows nothing before the end fails below, not by a hang
+    setTimeout(resolve, 2_000).unref(); // a fetch that shows nothing before the end fails below, not by a hang
   });
   const url = await startServer(t, pace);
   const seen: Array<[Buffer, number, string]> = [];
