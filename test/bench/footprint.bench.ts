@@ -5,23 +5,32 @@
 // what the box really spends. Bridge mode: the office ports are bridge members eth1..ethN (the
 // extra ones lead to unbridged ends in the switch namespace, so no loop). Targets (issue 14):
 // utmd idle RSS ≤ 80 MB; whole box ≤ 150 MB at 4 ports.
-// Usage: npx tsx test/bench/footprint.bench.ts [--ports 2,4,8] [--idle-ms 15000]
+// Usage: npx tsx test/bench/footprint.bench.ts [--ports 2,4,8] [--idle-ms 15000] [--lists]
 //   [--builds NAME=DIR,…] [--variants NAME=FLAGS;…] [--rounds N]
+// --lists: utmd holds the blocklists a box ships enabled (rules/feeds.json: Feodo, Spamhaus DROP,
+// ET compromised) at real sizes: public versions of them (test/fixtures/feeds/real, FireHOL's
+// copies; SOURCES.md) served from the lab's feeds host, loaded by a refresh before the idle wait,
+// so the figure holds each list's data, its last download kept for the next refresh, and the
+// refresh's code the warm-up compiled. Without it utmd has no feed (the lab's default).
 // --builds compares compiled trees in one run (DIR holds firmware/bin/utmd, e.g. a `git archive`
 // of a commit built with tsconfig.build.json: see README "Memory"); --variants compares node flag
 // sets (FLAGS replace the unit's; `unit` means the unit's own). Every combination is measured in
 // turn, round after round, so a baseline and its changes share the machine's state.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLab } from '../lab/lab.js';
 import { addVeth, namespacePids, setMaster } from '../lab/netns.js';
 import { labUtmdConfig, startUtmd } from '../lab/utmd.js';
+import { hostPort, startHttpServer } from '../lab/services.js';
+import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags } from './compiled.js';
 
 const { values } = parseArgs({ options: {
   ports: { type: 'string', default: '2,4,8' }, 'idle-ms': { type: 'string', default: '15000' },
   builds: { type: 'string' }, variants: { type: 'string' }, rounds: { type: 'string', default: '1' },
+  lists: { type: 'boolean', default: false },
 } });
 const portCounts = values.ports.split(',').map(Number);
 const idleMs = Number(values['idle-ms']);
@@ -40,8 +49,31 @@ function readProc(pid: number): Proc | null {
   }
 }
 
+/** The lists a box ships enabled (rules/feeds.json enabledByDefault), as the real public files
+ *  that stand in for them (test/fixtures/feeds/real). */
+const SHIPPED_LISTS: ReadonlyArray<{ id: string; file: string }> = [
+  { id: 'feodo-c2', file: 'feodo.bf2e5be9.ipset' },
+  { id: 'spamhaus-drop', file: 'spamhaus_drop.132c795d.netset' },
+  { id: 'et-compromised', file: 'et_compromised.8396cf69.ipset' },
+];
+const LIST_PORT = 8080;
+
+/** The feeds config of `--lists`: each shipped list as an extra feed on the lab's feeds host. */
+function listFeeds(feedsHost: string): Record<string, unknown> {
+  return {
+    shipped: false, jitterSeconds: 0, fetchTimeoutSeconds: 10,
+    extra: SHIPPED_LISTS.map((l) => ({
+      id: l.id, name: { ja: l.id, en: l.id }, description: { ja: '計測用', en: 'for the measurement' },
+      urls: { v4: `http://${hostPort(feedsHost, LIST_PORT)}/${l.file}` }, format: 'plain', category: 'c2',
+      direction: 'both', action: 'drop', refresh: '0 0 1 1 *', minEntries: 1, maxShrinkRatio: 0.5,
+      maxRejectRatio: 0.1, enabledByDefault: true,
+    })),
+  };
+}
+
 async function measure(ports: number, flags: string[], utmdBin?: string): Promise<{ procs: Proc[]; utmdPid: number }> {
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+  const listDir = values.lists ? mkdtempSync(join(tmpdir(), 'utm-footprint-')) : undefined;
   try {
     const lan = ['eth1'];
     for (let k = 2; k <= ports; k++) {
@@ -50,8 +82,21 @@ async function measure(ports: number, flags: string[], utmdBin?: string): Promis
       lan.push(`eth${k}`);
     }
     const base = labUtmdConfig(lab, []);
-    const config = { ...base, interfaces: { ...(base['interfaces'] as Record<string, unknown>), lan } };
+    if (listDir) {
+      for (const l of SHIPPED_LISTS) copyFileSync(join(packageRoot(), 'test/fixtures/feeds/real', l.file), join(listDir, l.file));
+      await startHttpServer(lab, lab.ns.wan, lab.internet.feeds.v4, LIST_PORT, listDir);
+    }
+    const config = { ...base, interfaces: { ...(base['interfaces'] as Record<string, unknown>), lan }, ...(listDir ? { feeds: listFeeds(lab.internet.feeds.v4) } : {}) };
     const utmd = await startUtmd(lab, { config, nodeFlags: flags, ...(utmdBin !== undefined ? { utmdBin } : {}) });
+    if (listDir) {
+      const r = await utmd.ctl(['blocklist', 'refresh', '--json']);
+      const reports = JSON.parse(r.stdout || '[]') as Array<{ feedId: string; result: string; reason?: string }>;
+      // the stored Feodo version is empty (its list often is): refused as empty, as on a box
+      const held = reports.filter((x) => x.result === 'loaded' || x.result === 'unchanged' || x.reason === 'empty');
+      if (held.length !== SHIPPED_LISTS.length) throw new Error(`the lists did not load: ${r.stdout} ${r.stderr}`);
+      const status = await utmd.ctl(['blocklist', 'status', '--json']);
+      console.log(`  lists: ${reports.map((x) => `${x.feedId} ${x.reason ?? x.result}`).join(', ')}; status ${status.stdout.replace(/\s+/g, ' ').slice(0, 400)}`);
+    }
     await new Promise((r) => setTimeout(r, idleMs)); // idle: start-up garbage settles, children up
     const procs = (await namespacePids(lab.ns.box)).map(readProc).filter((p): p is Proc => p !== null);
     const mem = (await utmd.status() as { memory: Record<string, number> }).memory;
@@ -61,6 +106,7 @@ async function measure(ports: number, flags: string[], utmdBin?: string): Promis
     return { procs, utmdPid };
   } finally {
     await lab.destroy();
+    if (listDir) rmSync(listDir, { recursive: true, force: true });
   }
 }
 
@@ -76,7 +122,7 @@ const builds: Array<[string, string | undefined]> = values.builds
 const variants: Array<[string, string[]]> = values.variants
   ? values.variants.split(';').map((v) => { const [n, f] = named(v); return [n, f === undefined || f === 'unit' ? flags : f.split(' ').filter(Boolean)]; })
   : [['unit', flags]];
-console.log(`unit flags: ${flags.join(' ')} (from ${from}); idle ${idleMs} ms; MB = 2^20 bytes`);
+console.log(`unit flags: ${flags.join(' ')} (from ${from}); idle ${idleMs} ms; ${values.lists ? `the shipped lists loaded (${SHIPPED_LISTS.map((l) => l.id).join(', ')})` : 'no feed'}; MB = 2^20 bytes`);
 const rows: string[] = [];
 for (let round = 1; round <= Number(values.rounds); round++) {
   for (const n of portCounts) {
