@@ -5,6 +5,8 @@
 // what the box really spends. Bridge mode: the office ports are bridge members eth1..ethN (the
 // extra ones lead to unbridged ends in the switch namespace, so no loop). Targets (issue 14):
 // utmd idle RSS ≤ 80 MB; whole box ≤ 150 MB at 4 ports.
+// The default 15 s idle is the figure just after a start: an idle utmd then grows for ~10 minutes
+// (85–86 MB at 2 ports by 9–12 minutes, 2026-12-06, README "Memory"); `--idle-ms 720000` for that.
 // Usage: npx tsx test/bench/footprint.bench.ts [--ports 2,4,8] [--idle-ms 15000] [--lists]
 //   [--builds NAME=DIR,…] [--variants NAME=FLAGS;…] [--rounds N]
 // --lists: utmd holds the blocklists a box ships enabled (rules/feeds.json: Feodo, Spamhaus DROP,
