@@ -101,8 +101,9 @@ async function measure(ports: number, flags: string[], utmdBin?: string): Promis
     }
     await new Promise((r) => setTimeout(r, idleMs)); // idle: start-up garbage settles, children up
     const procs = (await namespacePids(lab.ns.box)).map(readProc).filter((p): p is Proc => p !== null);
-    const mem = (await utmd.status() as { memory: Record<string, number> }).memory;
-    console.log(`  ${ports} ports: utmd heap used ${((mem['heapUsedBytes'] ?? NaN) / MB).toFixed(1)} MB of ${((mem['heapTotalBytes'] ?? NaN) / MB).toFixed(1)} MB, external ${((mem['externalBytes'] ?? NaN) / MB).toFixed(1)} MB`);
+    const mem = (await utmd.status() as { memory: Record<string, number> & { collector?: { available: boolean; collections: number; freedBytes: number } } }).memory;
+    const gc = mem.collector;
+    console.log(`  ${ports} ports: utmd heap used ${((mem['heapUsedBytes'] ?? NaN) / MB).toFixed(1)} MB of ${((mem['heapTotalBytes'] ?? NaN) / MB).toFixed(1)} MB, external ${((mem['externalBytes'] ?? NaN) / MB).toFixed(1)} MB; idle collector ${gc?.available ? `${gc.collections} collections, ${(gc.freedBytes / MB).toFixed(1)} MB of garbage freed` : 'off'}`);
     const utmdPid = utmd.proc.pid;
     await utmd.stop();
     return { procs, utmdPid };

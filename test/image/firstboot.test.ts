@@ -38,7 +38,11 @@ test('an invalid bundle on the provisioning partition is refused with its reason
   // Bridge mode, ports by themselves: the office reaches the internet through the box.
   await waitFor(async () => (await tcpProbe(lab.hosts[0]!.ns, [{ addr: lab.internet.web.v4, port: 80 }], { timeoutMs: 2000 * f }))[0]?.outcome === 'connected',
     { what: 'office → web through the box', timeoutMs: 120_000 * f, intervalMs: 1000 });
-  t.regex(await vm.utmctl('status'), /bridge/);
+  const status = await vm.utmctl('status');
+  t.regex(status, /bridge/);
+  // utmd.service's --expose-gc reaches the box's own node: the idle collector runs there
+  t.regex(status, /^memory {5}\d+ MiB RSS; idle collections \d+/m);
+  t.log(`on the image (node ${(await vm.sh('node --version')).trim()}): ${/^memory .*$/m.exec(status)?.[0] ?? '?'}`);
   // The page (from the office side) shows the refusal in its health.
   const health = await waitFor(async () => {
     const r = await execInResult(lab.hosts[0]!.ns, ['curl', '-sS', '-m', '5', `http://${await boxAddress(lab) ?? '192.168.77.2'}/api/health`]);

@@ -61,6 +61,9 @@ export interface DaemonAdapters {
   listenPage: ListenPage;
   /** Listens on the control socket; rejects (having cleaned up) when it cannot. */
   listenControl: (o: ControlStart) => Promise<ControlPort>;
+  /** A full garbage collection (node's `gc`, under --expose-gc as utmd.service runs it);
+   *  absent: the heap's idle growth is left to V8 (sys/idleCollector.ts). */
+  gc?: (() => void) | undefined;
 }
 
 /** The real adapters of utmd for `stateDir` and our table `tableName`. */
@@ -90,5 +93,12 @@ export function systemAdapters(o: { stateDir: string; tableName: string; log: Lo
       }
       return server;
     },
+    gc: exposedGc(),
   };
+}
+
+/** node's `gc` when utmd runs with --expose-gc (utmd.service), else undefined. */
+function exposedGc(): (() => void) | undefined {
+  const gc = (globalThis as { gc?: unknown }).gc;
+  return typeof gc === 'function' ? () => void (gc as () => unknown)() : undefined;
 }

@@ -72,6 +72,8 @@ export interface StatusParts {
   page: unknown;
   /** The page and control socket starts: state, attempts, the last failure. */
   listeners: unknown;
+  /** The idle collector's figures (sys/idleCollector.ts), shown beside the memory figures. */
+  collector: unknown;
 }
 
 export class AppService {
@@ -266,7 +268,7 @@ export class AppService {
       ruleset: { lastApplyError: this.lastApplyError, queue: this.queue.counts, flowtable: this.ft?.verdict ?? null },
       alerts: parts.store.alerts,
       upstream: parts.store.upstream,
-      memory: memoryFigures(),
+      memory: { ...memoryFigures(), collector: parts.collector },
       sensors: parts.sensors,
       capture: parts.capture,
       control: parts.control,

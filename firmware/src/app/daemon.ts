@@ -23,6 +23,7 @@ import { Conditions } from './conditions.js';
 import type { Feature, FeatureContext } from '../feature/contract.js';
 import type { Logger } from './log.js';
 import { RetriedStart } from '../sensors/retriedStart.js';
+import { IdleCollector } from '../sys/idleCollector.js';
 import { isStorageError } from '../errors/storageError.js';
 import type { StaffText } from '../text/staffText.js';
 import { prepareStateDir, removeTempFiles } from './stateDir.js';
@@ -71,12 +72,15 @@ export class Daemon {
   private readonly stoppers: (() => Promise<void> | void)[] = [];
   /** Open from start() until stop(); the fatal handler reports storage errors to it. */
   private store: AlertStore | null = null;
+  /** Gives the heap's idle growth back (sys/idleCollector.ts). */
+  private readonly collector: IdleCollector;
 
   constructor(private readonly o: DaemonOptions, private readonly adapters: DaemonAdapters) {
     this.now = adapters.now;
     this.startedAt = this.now();
     this.features = o.features ?? [];
     this.conditions = new Conditions(this.now);
+    this.collector = new IdleCollector({ gc: adapters.gc, now: this.now });
     this.app = new AppService({
       config: o.config, provisioning: o.provisioning, base: o.base, log: o.log, now: this.now,
       conditions: this.conditions, features: this.features, nft: adapters.nft, cutter: adapters.cutter, flowtable: adapters.flowtable, flowtableCounter: adapters.flowtableCounter,
@@ -185,6 +189,9 @@ export class Daemon {
     // 6. The page, last: everything it shows exists by now.
     this.stoppers.push(() => page.stop());
     await page.start();
+    // 7. Running: the heap's idle growth is given back from now on.
+    this.stoppers.push(() => this.collector.stop());
+    this.collector.start();
     return { mode: app.currentPlan()?.mode ?? null, timings: app.timings };
   }
 
@@ -247,6 +254,7 @@ export class Daemon {
       control: { inProgress: (parts.control.current()?.inProgress() ?? []).filter((c) => c.cmd !== 'status') },
       page: parts.page.current()?.connections() ?? null,
       listeners: { page: parts.page.status(), control: parts.control.status() },
+      collector: this.collector.status(),
     });
   }
 

@@ -78,7 +78,7 @@ interface StatusAnswer {
   ports?: { proven?: boolean; wan?: string | null; served?: string[]; seen?: Record<string, string[]> };
   alerts?: { total?: number };
   upstream?: { pending?: { count?: number } };
-  memory?: { rssBytes?: number };
+  memory?: { rssBytes?: number; collector?: { available?: boolean; collections?: number; freedBytes?: number } };
   storage?: { freeBytes: number | null; minFreeBytes: number; writable: boolean; writeFailures?: number; held?: number; reserve?: { bytes: number; present: boolean; released: number } };
   page?: { open?: number; clients?: number; refusedPerClient?: number; timedOut?: number };
   capture?: { frames?: number; kernelDrops?: number; overflows?: number; truncated?: number; health?: { ok: boolean }[] };
@@ -96,7 +96,9 @@ function printStatus(s: StatusAnswer, out: (s: string) => void): void {
   out(`uptime     ${safe(s.uptimeSeconds)} s\n`);
   out(`alerts     ${safe(s.alerts?.total)} stored\n`);
   out(`upstream   ${safe(s.upstream?.pending?.count ?? '-')} waiting to be sent\n`);
-  out(`memory     ${Math.round((s.memory?.rssBytes ?? 0) / 1048576)} MiB RSS\n`);
+  const gc = s.memory?.collector;
+  const idle = gc?.available ? `; idle collections ${safe(gc.collections ?? 0)} (${Math.round((gc.freedBytes ?? 0) / 1048576)} MiB of garbage freed)` : gc ? '; idle collector off (node without --expose-gc)' : '';
+  out(`memory     ${Math.round((s.memory?.rssBytes ?? 0) / 1048576)} MiB RSS${idle}\n`);
   if (s.storage) {
     const st = s.storage;
     out(`storage    ${st.freeBytes === null ? '?' : Math.floor(st.freeBytes / 1048576)} MiB free (threshold ${Math.floor(st.minFreeBytes / 1048576)}), `

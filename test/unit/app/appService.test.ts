@@ -76,11 +76,11 @@ test('status carries the ruleset side and the parts it is given', async (t) => {
   await app.firstApply(PLAN, 0);
   conditions.set('sensor:ulogd', false, 'exited');
   const s = app.status({
-    deviceId: 'box-1', startedAt: 0, ports: 'P', store: { alerts: 'A', upstream: 'U', storage: 'S' }, sensors: 'N', capture: 'K', control: 'C', page: null, listeners: 'L',
+    deviceId: 'box-1', startedAt: 0, ports: 'P', store: { alerts: 'A', upstream: 'U', storage: 'S' }, sensors: 'N', capture: 'K', control: 'C', page: null, listeners: 'L', collector: 'G',
   });
   t.like(s, {
     deviceId: 'box-1', mode: 'router', lanPrefixes: PLAN.lanPrefixes, ports: 'P', alerts: 'A', upstream: 'U', storage: 'S',
-    sensors: 'N', capture: 'K', control: 'C', page: null, listeners: 'L', features: { f: { n: 1 } }, ruleset: { lastApplyError: null, queue: { applies: 1, changes: 0 } },
+    sensors: 'N', capture: 'K', control: 'C', page: null, listeners: 'L', memory: { collector: 'G' }, features: { f: { n: 1 } }, ruleset: { lastApplyError: null, queue: { applies: 1, changes: 0 } },
   });
   t.deepEqual((s.conditions as Array<{ id: string }>).map((c) => c.id), ['ruleset', 'sensor:ulogd']);
 });
@@ -104,7 +104,7 @@ test('router mode: the flowtable is used only when the probe offers it, asked on
     t.deepEqual(asked, [ports], 'asked once for the same ports');
     t.deepEqual(armed, available ? [ports, ports] : [], 'every apply that makes the flowtable sets its counter flag');
     t.is(JSON.stringify(app.render()).includes('"flowtable"'), available);
-    const status = app.status({ deviceId: 'b', startedAt: 0, ports: null, store: { alerts: null, upstream: null, storage: null }, sensors: null, capture: null, control: null, page: null, listeners: null });
+    const status = app.status({ deviceId: 'b', startedAt: 0, ports: null, store: { alerts: null, upstream: null, storage: null }, sensors: null, capture: null, control: null, page: null, listeners: null, collector: null });
     t.like(status, { ruleset: { flowtable: { available } } });
   }
 });
@@ -129,7 +129,7 @@ test('router mode: no flowtable without a way to set its counter flag, and none 
   t.true(await refused.app.firstApply(plan, 0));
   t.deepEqual(refused.docs().map((d) => d.includes('"flowtable"')), [true, false]);
   t.false(JSON.stringify(refused.app.render()).includes('"flowtable"'));
-  const status = refused.app.status({ deviceId: 'b', startedAt: 0, ports: null, store: { alerts: null, upstream: null, storage: null }, sensors: null, capture: null, control: null, page: null, listeners: null });
+  const status = refused.app.status({ deviceId: 'b', startedAt: 0, ports: null, store: { alerts: null, upstream: null, storage: null }, sensors: null, capture: null, control: null, page: null, listeners: null, collector: null });
   t.like(status, { ruleset: { flowtable: { available: false } } });
   t.regex(JSON.stringify(status), /counter flag was refused: Error: Could not process rule: Operation not supported/);
 });

@@ -53,3 +53,10 @@ test('utmctl web cert prints the fingerprint to compare, the pin and the names; 
   t.regex(out, /valid until: 2036-01-01/);
   t.false(out.includes('\u001b'));
 });
+
+test('utmctl status says what the idle collector freed, or that it is off', (t) => {
+  const line = (memory: unknown): string => print('status', { memory }).split('\n').find((l) => l.startsWith('memory')) ?? '';
+  t.is(line({ rssBytes: 80 * 1048576, collector: { available: true, collections: 3, freedBytes: 9 * 1048576 } }), 'memory     80 MiB RSS; idle collections 3 (9 MiB of garbage freed)');
+  t.is(line({ rssBytes: 85 * 1048576, collector: { available: false, collections: 0 } }), 'memory     85 MiB RSS; idle collector off (node without --expose-gc)');
+  t.is(line({ rssBytes: 85 * 1048576 }), 'memory     85 MiB RSS', 'an older utmd: no collector figures');
+});
