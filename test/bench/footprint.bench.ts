@@ -7,6 +7,8 @@
 // utmd idle RSS ≤ 80 MB; whole box ≤ 150 MB at 4 ports.
 // The default 15 s idle is the figure just after a start: an idle utmd then grows for ~10 minutes
 // (85–86 MB at 2 ports by 9–12 minutes, 2026-12-06, README "Memory"); `--idle-ms 720000` for that.
+// The lab's LAN host gets a registered MAC (an office's PCs and printers have them; the lab's are
+// random), so utmd reads the IEEE registry to name its vendor, as in any real office.
 // Usage: npx tsx test/bench/footprint.bench.ts [--ports 2,4,8] [--idle-ms 15000] [--lists]
 //   [--builds NAME=DIR,…] [--variants NAME=FLAGS;…] [--rounds N]
 // --lists: utmd holds the blocklists a box ships enabled (rules/feeds.json: Feodo, Spamhaus DROP,
@@ -25,7 +27,8 @@ import { parseArgs } from 'node:util';
 import { createLab } from '../lab/lab.js';
 import { addVeth, namespacePids, setMaster } from '../lab/netns.js';
 import { labUtmdConfig, startUtmd } from '../lab/utmd.js';
-import { hostPort, startHttpServer } from '../lab/services.js';
+import { hostPort, ping, startHttpServer } from '../lab/services.js';
+import { waitFor } from '../lab/poll.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags } from './compiled.js';
 
@@ -59,6 +62,8 @@ const SHIPPED_LISTS: ReadonlyArray<{ id: string; file: string }> = [
   { id: 'et-compromised', file: 'et_compromised.8396cf69.ipset' },
 ];
 const LIST_PORT = 8080;
+/** A registered (universal) MAC: Seiko Epson's 00:26:AB. */
+const OFFICE_PC_MAC = '00:26:ab:12:34:56';
 
 /** The feeds config of `--lists`: each shipped list as an extra feed on the lab's feeds host. */
 function listFeeds(feedsHost: string): Record<string, unknown> {
@@ -89,7 +94,16 @@ async function measure(ports: number, flags: string[], utmdBin?: string): Promis
       await startHttpServer(lab, lab.ns.wan, lab.internet.feeds.v4, LIST_PORT, listDir);
     }
     const config = { ...base, interfaces: { ...(base['interfaces'] as Record<string, unknown>), lan }, ...(listDir ? { feeds: listFeeds(lab.internet.feeds.v4) } : {}) };
+    // An office PC has a registered MAC (the lab's are random): its vendor is looked up in the
+    // IEEE registry, which utmd then holds (devices/ouiIndex.ts), as in every real office.
+    const pc = lab.hosts[0];
+    if (!pc) throw new Error('the lab has no LAN host');
+    await lab.setHostMac(pc, OFFICE_PC_MAC);
     const utmd = await startUtmd(lab, { config, nodeFlags: flags, ...(utmdBin !== undefined ? { utmdBin } : {}) });
+    await waitFor(async () => {
+      await ping(pc.ns, lab.internet.web.v4, 1000);
+      return /Seiko Epson/i.test((await utmd.ctl(['devices'])).stdout);
+    }, { what: 'utmd to see the office PC and name its vendor', timeoutMs: 60_000, intervalMs: 2000 });
     if (listDir) {
       const r = await utmd.ctl(['blocklist', 'refresh', '--json']);
       const reports = JSON.parse(r.stdout || '[]') as Array<{ feedId: string; result: string; reason?: string }>;

@@ -1,9 +1,8 @@
 // The vendor of a MAC address from the IEEE registry through the `oui-data` package (MA-L 6 hex
-// digits, MA-M 7, MA-S 9; longest prefix wins). Reading and writing MACs is net/mac.ts.
-import { createRequire } from 'node:module';
+// digits, MA-M 7, MA-S 9; longest prefix wins), read into a compact index (devices/ouiIndex.ts).
+// Reading and writing MACs is net/mac.ts.
 import { isLocallyAdministered, isMulticast } from '../net/mac.js';
-
-export type OuiTable = Readonly<Record<string, string>>;
+import { loadOuiIndex, type OuiIndex } from './ouiIndex.js';
 
 export interface OuiLookup {
   /** Registered organisation for a normalised MAC; null for randomised, multicast or unknown. */
@@ -14,26 +13,17 @@ export interface OuiLookup {
 
 const VENDOR_MAX = 80;
 
-/** The registry as shipped by oui-data (about 5.6 MB of JSON). Throws if the package is missing. */
-export function loadOuiData(): OuiTable {
-  const require = createRequire(import.meta.url);
-  return require('oui-data') as OuiTable;
-}
-
-/** Builds a lookup that reads the registry lazily, once, through `load` (default: oui-data).
+/** Builds a lookup that reads the registry lazily, once, through `load` (default: oui-data's).
  *  Errors from `load` propagate from the first vendorOf call. */
-export function createOuiLookup(load: () => OuiTable = loadOuiData): OuiLookup {
-  let table: OuiTable | null = null;
+export function createOuiLookup(load: () => OuiIndex = loadOuiIndex): OuiLookup {
+  let table: OuiIndex | null = null;
   return {
     vendorOf(mac: string): string | null {
       if (isLocallyAdministered(mac) || isMulticast(mac)) return null;
       table ??= load();
       const hex = mac.replace(/:/g, '').toUpperCase();
-      const entry = table[hex.slice(0, 9)] ?? table[hex.slice(0, 7)] ?? table[hex.slice(0, 6)];
-      if (entry === undefined) return null;
-      // The registry value is "Organisation\naddress lines…": keep the name only.
-      const name = (entry.split('\n')[0] ?? '').trim();
-      return name === '' ? null : name.slice(0, VENDOR_MAX);
+      const name = table.nameOf(hex.slice(0, 9)) ?? table.nameOf(hex.slice(0, 7)) ?? table.nameOf(hex.slice(0, 6));
+      return name === undefined || name === '' ? null : name.slice(0, VENDOR_MAX);
     },
     loaded: () => table !== null,
   };

@@ -1,6 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { createOuiLookup } from '../../../firmware/src/devices/mac.js';
+import { buildOuiIndex } from '../../../firmware/src/devices/ouiIndex.js';
 import { isLocallyAdministered, isMulticast, normaliseMac } from '../../../firmware/src/net/mac.js';
 
 test('normaliseMac accepts common spellings and rejects the rest', (t) => {
@@ -27,7 +28,8 @@ test('locally administered and multicast bits', (t) => {
 
 test('vendorOf reads the registry once, lazily, longest prefix first; random MACs have no vendor', (t) => {
   let loads = 0;
-  const lookup = createOuiLookup(() => { loads++; return { F0D1A9: 'Apple, Inc.\n1 Infinite Loop', '70B3D51': 'Short Block Ltd\nx', '70B3D5123': 'Tiny Block Ltd\ny' }; });
+  const registry = { F0D1A9: 'Apple, Inc.\n1 Infinite Loop', '70B3D51': 'Short Block Ltd\nx', '70B3D5123': 'Tiny Block Ltd\ny', '000001': ' \nno name' };
+  const lookup = createOuiLookup(() => { loads++; return buildOuiIndex(Buffer.from(JSON.stringify(registry))); });
   t.false(lookup.loaded());
   t.is(lookup.vendorOf('02:d1:a9:00:00:01'), null);
   t.is(loads, 0);
@@ -35,6 +37,7 @@ test('vendorOf reads the registry once, lazily, longest prefix first; random MAC
   t.is(lookup.vendorOf('70:b3:d5:12:34:56'), 'Tiny Block Ltd');
   t.is(lookup.vendorOf('70:b3:d5:19:99:99'), 'Short Block Ltd');
   t.is(lookup.vendorOf('00:00:5e:00:53:01'), null);
+  t.is(lookup.vendorOf('00:00:01:00:00:01'), null, 'registered without a name');
   t.is(loads, 1);
 });
 
