@@ -1,12 +1,15 @@
 // Adapter: reads the network facts from iproute2's JSON output, and creates the bridge in
 // zero-config bridge mode. Commands run with argv arrays only.
 import { existsSync } from 'node:fs';
+import { systemBin } from '../sys/bin.js';
 import { run, RunError } from '../sys/run.js';
 import { parseFdb, parseNeighbourEntries, readBridgeFdb, readNeighbourTable } from './neighbours.js';
 import type { AddrFact, LinkFact, NetworkFacts } from './topology.js';
 
+const IP = systemBin('ip');
+
 async function ipJson(args: string[]): Promise<unknown[]> {
-  const r = await run(args, { timeoutMs: 10_000, allowFailure: true });
+  const r = await run([IP, ...args], { timeoutMs: 10_000, allowFailure: true });
   if (r.code !== 0 || !r.stdout.trim()) return [];
   const v: unknown = JSON.parse(r.stdout);
   if (!Array.isArray(v)) return [];
@@ -29,7 +32,10 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 /** Reads links (with carrier), addresses, default gateways, neighbours and (if `bridge` exists) its FDB. */
 export async function readNetworkFacts(bridge?: string): Promise<NetworkFacts> {
-  const links: LinkFact[] = (await ipJson(['ip', '-j', '-d', 'link', 'show'])).map((x) => {
+  // one listing for links and addresses: `addr show -d` carries every link field used here
+  // (a reading every 10 s: each `ip` is a process, and its garbage outlives a scavenge)
+  const listing = await ipJson(['-j', '-d', 'addr', 'show']);
+  const links: LinkFact[] = listing.map((x) => {
     const l = x as J;
     const info = l.linkinfo as J | undefined;
     const name = String(l.ifname);
@@ -38,7 +44,7 @@ export async function readNetworkFacts(bridge?: string): Promise<NetworkFacts> {
     return { name, kind: str(info?.info_kind), linkType: String(l.link_type), master: str(l.master), mac: str(l.address), wireless, carrier };
   });
   const addrs: AddrFact[] = [];
-  for (const x of await ipJson(['ip', '-j', 'addr', 'show'])) {
+  for (const x of listing) {
     const l = x as J;
     for (const a of (l.addr_info as J[] | undefined) ?? []) {
       const family = a.family === 'inet' ? 4 : a.family === 'inet6' ? 6 : null;
@@ -47,8 +53,8 @@ export async function readNetworkFacts(bridge?: string): Promise<NetworkFacts> {
     }
   }
   const defaultGateways = [
-    ...(await ipJson(['ip', '-j', 'route', 'show', 'default'])),
-    ...(await ipJson(['ip', '-j', '-6', 'route', 'show', 'default'])),
+    ...(await ipJson(['-j', 'route', 'show', 'default'])),
+    ...(await ipJson(['-j', '-6', 'route', 'show', 'default'])),
   ]
     .map((r) => str((r as J).gateway))
     .filter((g): g is string => !!g);
@@ -65,10 +71,10 @@ export async function readNetworkFacts(bridge?: string): Promise<NetworkFacts> {
 
 /** Creates `bridge` if missing, enslaves `ports` and brings everything up. Idempotent. */
 export async function ensureBridge(bridge: string, ports: string[], links: LinkFact[]): Promise<void> {
-  if (!links.some((l) => l.name === bridge)) await run(['ip', 'link', 'add', bridge, 'type', 'bridge']);
+  if (!links.some((l) => l.name === bridge)) await run([IP, 'link', 'add', bridge, 'type', 'bridge']);
   for (const p of ports) {
-    if (links.find((l) => l.name === p)?.master !== bridge) await run(['ip', 'link', 'set', p, 'master', bridge]);
-    await run(['ip', 'link', 'set', p, 'up']);
+    if (links.find((l) => l.name === p)?.master !== bridge) await run([IP, 'link', 'set', p, 'master', bridge]);
+    await run([IP, 'link', 'set', p, 'up']);
   }
-  await run(['ip', 'link', 'set', bridge, 'up']);
+  await run([IP, 'link', 'set', bridge, 'up']);
 }
