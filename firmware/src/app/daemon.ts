@@ -72,7 +72,7 @@ export class Daemon {
   private readonly stoppers: (() => Promise<void> | void)[] = [];
   /** Open from start() until stop(); the fatal handler reports storage errors to it. */
   private store: AlertStore | null = null;
-  /** Gives the heap's idle growth back (sys/idleCollector.ts). */
+  /** Keeps idle garbage from growing the heap (sys/idleCollector.ts). */
   private readonly collector: IdleCollector;
 
   constructor(private readonly o: DaemonOptions, private readonly adapters: DaemonAdapters) {
@@ -189,7 +189,7 @@ export class Daemon {
     // 6. The page, last: everything it shows exists by now.
     this.stoppers.push(() => page.stop());
     await page.start();
-    // 7. Running: the heap's idle growth is given back from now on.
+    // 7. Running: idle garbage is collected before V8 grows the heap for it.
     this.stoppers.push(() => this.collector.stop());
     this.collector.start();
     return { mode: app.currentPlan()?.mode ?? null, timings: app.timings };
