@@ -4,9 +4,9 @@
 // it parsed (2026-12-06), the first time an office device with a registered MAC was seen. We
 // need the names only. So the file's bytes are scanned: each key, and its value up to the
 // first "\n" escape; the names (30,665 different ones) go into one buffer, the keys into a
-// sorted Float64Array: ~1.3 MB, mostly outside the heap. The file is a dependency's, but read as
-// untrusted: anything that is not a flat object of hex keys and string values is refused (the
-// address lines after a name are skipped over, their escapes not decoded).
+// sorted Float64Array: 1.6 MiB kept, mostly outside the heap. The file is a dependency's, but
+// read as untrusted: anything that is not a flat object of hex keys and string values is
+// refused (the address lines after a name are skipped over, their escapes not decoded).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
