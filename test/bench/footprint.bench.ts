@@ -11,7 +11,7 @@
 // The lab's LAN host gets a registered MAC (an office's PCs and printers have them; the lab's are
 // random), so utmd reads the IEEE registry to name its vendor, as in any real office.
 // Usage: npx tsx test/bench/footprint.bench.ts [--ports 2,4,8] [--idle-ms 15000] [--lists]
-//   [--builds NAME=DIR,…] [--variants NAME=FLAGS;…] [--rounds N]
+//   [--builds NAME=DIR,…] [--variants NAME=FLAGS;…] [--rounds N] [--smaps]
 // --lists: utmd holds the blocklists a box ships enabled (rules/feeds.json: Feodo, Spamhaus DROP,
 // ET compromised) at real sizes: public versions of them (test/fixtures/feeds/real, FireHOL's
 // copies; SOURCES.md) served from the lab's feeds host, loaded by a refresh before the idle wait,
@@ -19,7 +19,8 @@
 // refresh's code the warm-up compiled. Without it utmd has no feed (the lab's default).
 // --builds compares compiled trees in one run (DIR holds firmware/bin/utmd, e.g. a `git archive`
 // of a commit built with tsconfig.build.json: see README "Memory"); --variants compares node flag
-// sets (FLAGS replace the unit's; `unit` means the unit's own). Every combination is measured in
+// sets (FLAGS replace the unit's; the word `unit` stands for the unit's own, and KEY=VALUE
+// words with an upper-case KEY are utmd's environment, e.g. `GLIBC_TUNABLES=… unit`). Every combination is measured in
 // turn, round after round, so a baseline and its changes share the machine's state.
 import { mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,11 +33,12 @@ import { hostPort, ping, startHttpServer } from '../lab/services.js';
 import { waitFor } from '../lab/poll.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags } from './compiled.js';
+import { rollupBytes, smapsBreakdown } from './procMemory.js';
 
 const { values } = parseArgs({ options: {
   ports: { type: 'string', default: '2,4,8' }, 'idle-ms': { type: 'string', default: '15000' },
   builds: { type: 'string' }, variants: { type: 'string' }, rounds: { type: 'string', default: '1' },
-  lists: { type: 'boolean', default: false },
+  lists: { type: 'boolean', default: false }, smaps: { type: 'boolean', default: false },
 } });
 const portCounts = values.ports.split(',').map(Number);
 const idleMs = Number(values['idle-ms']);
@@ -48,8 +50,7 @@ function readProc(pid: number): Proc | null {
   try {
     const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
-    return { pid, comm, rss: kb('Rss'), pss: kb('Pss') };
+    return { pid, comm, rss: rollupBytes(rollup, 'Rss'), pss: rollupBytes(rollup, 'Pss') };
   } catch {
     return null; // exited meanwhile
   }
@@ -79,7 +80,7 @@ function listFeeds(feedsHost: string): Record<string, unknown> {
   };
 }
 
-async function measure(ports: number, flags: string[], utmdBin?: string): Promise<{ procs: Proc[]; utmdPid: number }> {
+async function measure(ports: number, flags: string[], env: Record<string, string>, utmdBin?: string): Promise<{ procs: Proc[]; utmdPid: number }> {
   const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
   const listDir = values.lists ? mkdtempSync(join(tmpdir(), 'utm-footprint-')) : undefined;
   try {
@@ -100,7 +101,7 @@ async function measure(ports: number, flags: string[], utmdBin?: string): Promis
     const pc = lab.hosts[0];
     if (!pc) throw new Error('the lab has no LAN host');
     await lab.setHostMac(pc, OFFICE_PC_MAC);
-    const utmd = await startUtmd(lab, { config, nodeFlags: flags, ...(utmdBin !== undefined ? { utmdBin } : {}) });
+    const utmd = await startUtmd(lab, { config, nodeFlags: flags, env, ...(utmdBin !== undefined ? { utmdBin } : {}) });
     await waitFor(async () => {
       await ping(pc.ns, lab.internet.web.v4, 1000);
       return /Seiko Epson/i.test((await utmd.ctl(['devices'])).stdout);
@@ -120,6 +121,7 @@ async function measure(ports: number, flags: string[], utmdBin?: string): Promis
     const gc = mem.collector;
     console.log(`  ${ports} ports: utmd heap used ${((mem['heapUsedBytes'] ?? NaN) / MB).toFixed(1)} MB of ${((mem['heapTotalBytes'] ?? NaN) / MB).toFixed(1)} MB, external ${((mem['externalBytes'] ?? NaN) / MB).toFixed(1)} MB; idle collector ${gc?.available ? `${gc.collections} collections, ${(gc.freedBytes / MB).toFixed(1)} MB of garbage freed` : 'off'}`);
     const utmdPid = utmd.proc.pid;
+    if (values.smaps) console.log(`  utmd RSS by mapping (MB): ${smapsBreakdown(readFileSync(`/proc/${utmdPid}/smaps`, 'utf8'))}`);
     await utmd.stop();
     return { procs, utmdPid };
   } finally {
@@ -137,16 +139,28 @@ const named = (s: string): [string, string | undefined] => {
 const builds: Array<[string, string | undefined]> = values.builds
   ? values.builds.split(',').map((b) => { const [n, d] = named(b); return [n, d === undefined ? undefined : join(d, 'firmware/bin/utmd')]; })
   : [['this tree', undefined]];
-const variants: Array<[string, string[]]> = values.variants
-  ? values.variants.split(';').map((v) => { const [n, f] = named(v); return [n, f === undefined || f === 'unit' ? flags : f.split(' ').filter(Boolean)]; })
-  : [['unit', flags]];
+/** A variant's words: `unit` stands for the unit's flags, KEY=VALUE (an upper-case name) is
+ *  environment, anything else a node flag. */
+function variant(words: string): { flags: string[]; env: Record<string, string> } {
+  const out = { flags: [] as string[], env: {} as Record<string, string> };
+  for (const w of words.split(' ').filter(Boolean)) {
+    const [k, v] = named(w);
+    if (w === 'unit') out.flags.push(...flags);
+    else if (/^[A-Z_][A-Z0-9_]*$/.test(k) && v !== undefined) out.env[k] = v;
+    else out.flags.push(w);
+  }
+  return out;
+}
+const variants: Array<[string, { flags: string[]; env: Record<string, string> }]> = values.variants
+  ? values.variants.split(';').map((v) => { const [n, f] = named(v); return [n, variant(f ?? 'unit')]; })
+  : [['unit', variant('unit')]];
 console.log(`unit flags: ${flags.join(' ')} (from ${from}); idle ${idleMs} ms; ${values.lists ? `the shipped lists loaded (${SHIPPED_LISTS.map((l) => l.id).join(', ')})` : 'no feed'}; MB = 2^20 bytes`);
 const rows: string[] = [];
 for (let round = 1; round <= Number(values.rounds); round++) {
   for (const n of portCounts) {
     for (const [bname, bin] of builds) {
-      for (const [vname, vflags] of variants) {
-        const { procs, utmdPid } = await measure(n, vflags, bin);
+      for (const [vname, v] of variants) {
+        const { procs, utmdPid } = await measure(n, v.flags, v.env, bin);
         const utmd = procs.find((p) => p.pid === utmdPid);
         const children = procs.filter((p) => p.pid !== utmdPid);
         const sum = (k: 'rss' | 'pss'): number => procs.reduce((a, p) => a + p[k], 0) / MB;
