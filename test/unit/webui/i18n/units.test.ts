@@ -26,6 +26,7 @@ test('places, machines and times count with the right word', (t) => {
   t.is(times(2, 'en'), 'twice');
   t.is(times(288, 'ja'), '288回');
   t.is(count(1234567), '1,234,567');
+  for (const n of [0, 7, 999, 1000, 999_999.6, -1234, 2 ** 53 + 2]) t.is(count(n), Math.round(n).toLocaleString('en-US'), String(n));
 });
 
 test('data sizes are SI with one decimal below ten', (t) => {

@@ -14,3 +14,8 @@ test('a bad timestamp prints a dash instead of throwing', (t) => {
   t.is(formatWhen(1e20, 'en', 'Asia/Tokyo'), '-');
   t.is(formatStamp(Infinity, 'en', 'Asia/Tokyo'), '-');
 });
+
+test('a zone this node\'s ICU does not know prints the time in UTC, marked, instead of failing the page', (t) => {
+  t.is(formatWhen(at, 'en', 'Mars/Olympus_Mons'), '26 Nov, 13:39 UTC');
+  t.is(formatStamp(at, 'ja', 'Mars/Olympus_Mons'), '2026/11/26 13:39:05 UTC');
+});

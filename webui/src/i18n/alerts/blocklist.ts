@@ -8,6 +8,7 @@
 import type { Category } from '../../../../firmware/src/config/feedCatalog.js';
 import type { AlertParams } from '../../../../firmware/src/alerts/types.js';
 import type { AlertCatalog, Lang } from '../types.js';
+import { count } from '../units.js';
 
 /** What a listed address is, in words an office worker understands. */
 export const categoryPhrase: Record<Category, Record<Lang, string>> = {
@@ -85,7 +86,7 @@ export const blocklistAlerts: AlertCatalog = {
         why: 'このリストは、危険な相手との通信を止めたり見張ったりするために使っています。更新できない間は、新しく見つかった危険な相手に対応できないことがあります。',
         did: n === undefined
           ? '前回正しく取り込めたリストをそのまま使い続けています。インターネットは普段どおり使えます。'
-          : `前回正しく取り込めたリスト（${n.toLocaleString('ja-JP')} 件）をそのまま使い続けています。インターネットは普段どおり使えます。`,
+          : `前回正しく取り込めたリスト（${count(n)} 件）をそのまま使い続けています。インターネットは普段どおり使えます。`,
         todo: '皆さまの側で必要な作業はありません。装置が時間をおいて自動でやり直します。このお知らせが何日も続く場合は、保守の担当者にご連絡ください。',
       };
     },
@@ -97,7 +98,7 @@ export const blocklistAlerts: AlertCatalog = {
         why: 'This list is used to stop or watch connections with dangerous places on the internet. While it cannot be updated, newly discovered dangers may not be covered.',
         did: n === undefined
           ? 'The box keeps using the last version that loaded correctly. The internet works as usual.'
-          : `The box keeps using the last version that loaded correctly (${n.toLocaleString('en-US')} entries). The internet works as usual.`,
+          : `The box keeps using the last version that loaded correctly (${count(n)} entries). The internet works as usual.`,
         todo: 'Nothing needs to be done on your side. The box will try again by itself. If this message keeps appearing for several days, please contact your maintenance contact.',
       };
     },
