@@ -8,7 +8,7 @@ DEBS := nftables ulogd2 ulogd2-json iproute2 conntrack tcpdump dnsmasq-base rsys
 SYSLOG_NG_ROOT := /var/cache/utm-lab/syslog-ng
 STAMP := node_modules/.installed-$(shell sha256sum package-lock.json | cut -c1-16)
 
-.PHONY: all deps debs build check test test-unit test-integration bench bench-flowtable run docs clean image image-test image-debs
+.PHONY: all deps debs build check test test-unit test-integration bench bench-flowtable bench-image run docs clean image image-test image-debs
 
 # Tools the tests need: such a test fails under CI when its tool is missing.
 DEBS += shellcheck systemd
@@ -60,8 +60,10 @@ test-integration: deps build
 	npx tsx test/lab/cleanup.ts
 	npx ava 'test/integration/**/*.test.ts'
 
+# The benches that boot a VM have targets of their own (bench-flowtable, bench-image).
+VM_BENCHES := test/bench/flowtableVm.bench.ts test/bench/imageFootprint.bench.ts
 bench: deps build
-	@for b in test/bench/*.bench.ts; do echo "== $$b"; npx tsx $$b || exit 1; done
+	@for b in $(filter-out $(VM_BENCHES),$(wildcard test/bench/*.bench.ts)); do echo "== $$b"; npx tsx $$b || exit 1; done
 
 run: deps build
 	node --import tsx test/lab/demo.ts $(if $(MODE),--mode $(MODE))
@@ -98,6 +100,12 @@ image-test: image-debs $(STAMP)
 	image/build.sh --out $(IMAGE_TEST_OUT) --cache $(IMAGE_CACHE) --keyring $(IMAGE_CACHE)/test-ca/ca.cert.pem
 	OTASUKE_TEST_IMAGE=$(abspath $(IMAGE_TEST_OUT)) OTASUKE_TEST_CA=$(IMAGE_CACHE)/test-ca \
 	  npx ava --config ava.image.config.mjs
+
+# utmd's memory on the booted test image, idle for 10 minutes (test/bench/imageFootprint.bench.ts).
+bench-image: image-debs $(STAMP)
+	@test -f $(IMAGE_CACHE)/test-ca/ca.cert.pem || image/rauc/make-test-ca.sh $(IMAGE_CACHE)/test-ca
+	image/build.sh --out $(IMAGE_TEST_OUT) --cache $(IMAGE_CACHE) --keyring $(IMAGE_CACHE)/test-ca/ca.cert.pem
+	OTASUKE_TEST_IMAGE=$(abspath $(IMAGE_TEST_OUT)) npx tsx test/bench/imageFootprint.bench.ts
 
 # Router mode's flowtable measured on the kernel the box ships (test/bench/flowtableVm.bench.ts):
 # boots Debian 13's kernel under QEMU with a small root filesystem built from Debian's archive

@@ -10,7 +10,6 @@
 // Bundles are made on the host from the built slot image (unsquashfs → edit → mksquashfs),
 // signed with the throwaway test CA (OTASUKE_TEST_CA, made by `make image-test`), and
 // downloaded by the guest from an HTTP server on the internet side of the lab.
-import { hashPassword } from '../../firmware/src/auth/password.js';
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -22,13 +21,10 @@ import { startUdpCollector } from '../lab/collector.js';
 import { startHttpServer, startTcpListener } from '../lab/services.js';
 import { checkFactoryBox, logBootTime } from './boxChecks.js';
 import { startIspDhcp } from './ispDhcp.js';
-import { IMAGE_DIR, prepareDisk, slowFactor, startVm, wireTaps, type Vm } from './vm.js';
+import { IMAGE_DIR, prepareDisk, slowFactor, startVm, validProvisioning, wireTaps, type Vm } from './vm.js';
 
 const CA = process.env.OTASUKE_TEST_CA ?? '/var/cache/otasuke-image/test-ca';
 const BUNDLE_SH = join(REPO_ROOT, 'image/rauc/bundle.sh');
-// The shipped example's password is refused as a known example (issue 12): use a real one.
-const PROVISIONING = Promise.all([readFile(join(REPO_ROOT, 'image/provisioning.example.json'), 'utf8'), hashPassword('image-update-test-password-7', undefined, { N: 1024, r: 8, p: 1 })])
-  .then(([text, hash]) => text.replace(/"scrypt\$[^"]+"/, JSON.stringify(hash)));
 
 /** Slot images from the built one (one unpack): `good` with VERSION changed; `broken` also with a utmd that exits at once. */
 async function slotImages(work: string, good: string, broken: string): Promise<{ good: string; broken: string }> {
@@ -87,7 +83,7 @@ test('the image boots as the box (internet through it, blocklist dropped, page, 
   const web = await startHttpServer(lab, lab.ns.wan, lab.internet.web.v4, 8080, join(work, 'www'));
 
   const dir = join(lab.dir, 'vm');
-  const vm = await startVm(lab, dir, await prepareDisk(dir, { provisioning: await PROVISIONING }));
+  const vm = await startVm(lab, dir, await prepareDisk(dir, { provisioning: await validProvisioning() }));
   t.teardown(() => t.log(`console: ${vm.consoleLog}`));
 
   // Bundles while the box boots.

@@ -15,6 +15,7 @@ import type { LabProcess } from '../lab/process.js';
 import { CommandError, run, runResult } from '../lab/run.js';
 import { REPO_ROOT } from '../lab/lab.js';
 import { EXIT } from '../../firmware/src/cli/faults.js';
+import { hashPassword } from '../../firmware/src/auth/password.js';
 
 // mtools checks FAT geometry against the whole disk file; the ESP is inside it.
 process.env.MTOOLS_SKIP_CHECK = '1';
@@ -73,6 +74,13 @@ export function chooseAccel(): Promise<AccelChoice> {
     return { accel: 'tcg', why: `KVM cannot execute OVMF here: ${said}${pvm}` };
   })();
   return accelChoice;
+}
+
+/** The shipped example bundle with a real admin password (the example's own is refused as a
+ *  known example, issue 12): a box as a provider provisions it. */
+export async function validProvisioning(): Promise<string> {
+  const [text, hash] = await Promise.all([readFile(join(REPO_ROOT, 'image/provisioning.example.json'), 'utf8'), hashPassword('image-update-test-password-7', undefined, { N: 1024, r: 8, p: 1 })]);
+  return text.replace(/"scrypt\$[^"]+"/, JSON.stringify(hash));
 }
 
 /** Copies the built disk for one VM (sparse), with an optional provisioning bundle and the test kernel arguments. */

@@ -1,0 +1,82 @@
+// Benchmark: utmd's memory on the appliance image itself — Debian 13's node (built on shared
+// libraries and the system's ICU, unlike the static binary the lab runs), the unit's flags and
+// environment as systemd gives them, the image's kernel — booted under QEMU in a lab as the image
+// tests boot it (test/image/vm.ts; KVM when it runs UEFI firmware here, else TCG). The box is
+// provisioned as a provider ships it (collector listening) and an office PC with a registered MAC
+// browses through it, so utmd names the PC's vendor from the IEEE registry as in any office.
+// Then it idles: utmd's RSS/PSS and its unit's whole control group (ulogd2, tcpdump) are read
+// from the guest's /proc every `--every-ms`, utmd's RSS by mapping at the end.
+// Needs a built test image (`make image-test` builds it into build/image-test; OTASUKE_TEST_IMAGE
+// names another).
+// Usage: npx tsx test/bench/imageFootprint.bench.ts [--idle-ms 600000] [--every-ms 60000]
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLab } from '../lab/lab.js';
+import { startUdpCollector } from '../lab/collector.js';
+import { waitFor } from '../lab/poll.js';
+import { ping, startTcpListener } from '../lab/services.js';
+import { startIspDhcp } from '../image/ispDhcp.js';
+import { IMAGE_DIR, prepareDisk, slowFactor, startVm, validProvisioning, wireTaps } from '../image/vm.js';
+import { rollupBytes, smapsBreakdown } from './procMemory.js';
+
+const { values } = parseArgs({ options: {
+  'idle-ms': { type: 'string', default: '600000' }, 'every-ms': { type: 'string', default: '60000' },
+} });
+const idleMs = Number(values['idle-ms']);
+const everyMs = Number(values['every-ms']);
+const MB = 1024 * 1024;
+/** A registered (universal) MAC: Seiko Epson's 00:26:AB (as footprint.bench.ts). */
+const OFFICE_PC_MAC = '00:26:ab:12:34:56';
+/** utmd's pid: the process of its unit that runs firmware/bin/utmd (echoed with a marker,
+ *  since the guest console's lines may carry terminal control sequences). */
+const UTMD_PID = `for p in $(cat /sys/fs/cgroup/system.slice/utmd.service/cgroup.procs); do grep -qsa firmware/bin/utmd /proc/$p/cmdline && echo "pid=$p"; done`;
+const UNIT_PROCS = '/sys/fs/cgroup/system.slice/utmd.service/cgroup.procs';
+
+const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
+try {
+  const f = await slowFactor();
+  await wireTaps(lab);
+  await startIspDhcp(lab);
+  await startUdpCollector(lab);
+  await startTcpListener(lab, lab.ns.wan, [{ addr: lab.internet.web.v4, port: 80 }]);
+  const pc = lab.hosts[0];
+  if (!pc) throw new Error('the lab has no LAN host');
+  await lab.setHostMac(pc, OFFICE_PC_MAC);
+  const dir = join(lab.dir, 'vm');
+  const vm = await startVm(lab, dir, await prepareDisk(dir, { provisioning: await validProvisioning() }));
+  console.log(`image ${IMAGE_DIR}; ${vm.accel.accel} (${vm.accel.why}); idle ${idleMs} ms; MB = 2^20 bytes`);
+  await vm.waitShell();
+  console.log(`healthy ${await vm.waitHealthy()} s after power-on; node ${(await vm.sh('node --version')).trim()}; ${(await vm.sh(`tr '\\0' ' ' < /proc/$(systemctl show -p MainPID --value utmd.service)/cmdline`)).trim()}`);
+  await waitFor(async () => {
+    await ping(pc.ns, lab.internet.web.v4, 1000);
+    return /Seiko Epson/i.test(await vm.utmctl('devices'));
+  }, { what: 'utmd to see the office PC and name its vendor', timeoutMs: 120_000 * f, intervalMs: 2000 });
+  const start = Date.now();
+  console.log('| idle min | utmd RSS | utmd PSS | utmd anonymous | unit (utmd + children) RSS | unit PSS |');
+  console.log('|---|---|---|---|---|---|');
+  for (;;) {
+    const pids: string[] = (await vm.sh(`cat ${UNIT_PROCS}`)).match(/\d+/g) ?? [];
+    const said = (await vm.shResult(UTMD_PID)).output; // a child may end meanwhile (grep complains)
+    const utmdPid = /pid=(\d+)/.exec(said)?.[1];
+    if (utmdPid === undefined || !pids.includes(utmdPid)) throw new Error(`utmd's pid (${JSON.stringify(said)}) is not among its unit's processes ${JSON.stringify(pids)}`);
+    let rss = 0, pss = 0, utmd = '';
+    for (const pid of pids) {
+      const r = await vm.shResult(`cat /proc/${pid}/smaps_rollup`);
+      if (r.code !== 0) continue; // ended meanwhile
+      rss += rollupBytes(r.output, 'Rss');
+      pss += rollupBytes(r.output, 'Pss');
+      if (pid === utmdPid) utmd = r.output;
+    }
+    const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
+    const min = (Date.now() - start) / 60_000;
+    console.log(`| ${min.toFixed(1)} | ${mb(rollupBytes(utmd, 'Rss'))} | ${mb(rollupBytes(utmd, 'Pss'))} | ${mb(rollupBytes(utmd, 'Anonymous'))} | ${mb(rss)} (${pids.length} processes) | ${mb(pss)} |`);
+    if (Date.now() - start >= idleMs) {
+      console.log(`utmd RSS by mapping (MB): ${smapsBreakdown(await vm.sh(`cat /proc/${utmdPid}/smaps`))}`);
+      console.log((await vm.utmctl('status')).split('\n').filter((l) => /^memory/.test(l)).join('\n'));
+      break;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+} finally {
+  await lab.destroy();
+}
