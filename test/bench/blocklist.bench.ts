@@ -57,6 +57,7 @@ import { run } from '../../firmware/src/sys/run.js';
 import { RangePacker, splitPacked, v4Text } from '../../firmware/src/blocklist/packed.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags, compileBench } from './compiled.js';
+import { keepMallocTunablesToSelf } from '../../firmware/src/sys/mallocTunables.js';
 import { asAnHourLater, childPids } from './daemonState.js';
 import { change6, count6, feedText6, generate6, writeRawFiles6, type Synthetic6 } from './blocklistV6Feed.js';
 import { change, feedText, generate, type Synthetic } from './blocklistV4Feed.js';
@@ -335,6 +336,8 @@ async function main(): Promise<void> {
   // --no-gc: the update right after the load, its garbage not collected first
   const collect = !args.includes('--no-gc');
   const warm = !args.includes('--no-warm-up');
+  // the measured side is utmd: the unit's GLIBC_TUNABLES are its own, not its nft's (utmd.ts)
+  if (ci >= 0) keepMallocTunablesToSelf();
   if (ci >= 0) return child(Number(args[ci + 1]), args[ci + 2]!, family, sessionMax, idleMs, collect, warm);
   const si = args.indexOf('--sizes');
   const sizes = (si >= 0 ? args[si + 1]! : '100000,1000000').split(',').map(Number);
@@ -343,8 +346,8 @@ async function main(): Promise<void> {
   const sorted = args.includes('--sorted');
   // the measured side runs as utmd does: compiled, under the unit's node flags
   const compiled = compileBench(import.meta.url);
-  const { flags, from } = benchNodeFlags();
-  console.log(`IPv${family} feed${sorted ? ' in address order' : ''}; median of ${runs} runs per size${sessionMax === undefined ? '' : `; long-lived nft for transactions up to ${sessionMax} bytes`}${collect ? '; the load\'s garbage collected before the update (six gc())' : '; the update right after the load'}${idleMs ? `, ${idleMs} ms after it` : ''}${warm ? '; the refresh code warmed up at start (warmUp.ts)' : '; no warm-up at start'} (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')} from ${from})`);
+  const { flags, env, from } = benchNodeFlags();
+  console.log(`IPv${family} feed${sorted ? ' in address order' : ''}; median of ${runs} runs per size${sessionMax === undefined ? '' : `; long-lived nft for transactions up to ${sessionMax} bytes`}${collect ? '; the load\'s garbage collected before the update (six gc())' : '; the update right after the load'}${idleMs ? `, ${idleMs} ms after it` : ''}${warm ? '; the refresh code warmed up at start (warmUp.ts)' : '; no warm-up at start'} (each run: fresh namespace, fresh process: compiled, node ${flags.join(' ')}${Object.keys(env).length ? `, environment ${JSON.stringify(env)}` : ''} from ${from})`);
   console.log('size      ours(s)  raw(s)  ours/raw  1%upd(s)  upd/full  peakRSS(MB)  raw-interval(s)  ours/raw-interval  raw-rhash(s)  ours/raw-rhash   [targets: ≤1.2×, ≤10%, ≤300 MB]');
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
@@ -368,7 +371,7 @@ async function main(): Promise<void> {
         // refreshes waits for them (ext4 commits them with it: a 1% update's save 1–23 ms here
         // right after these copies, 2026-12-05), which no box pays
         execFileSync('sync');
-        const out = await run([process.execPath, ...flags, ...(collect ? ['--expose-gc'] : []), compiled, '--child', String(n), dir, '--family', String(family), '--idle-ms', String(idleMs), ...(collect ? [] : ['--no-gc']), ...(warm ? [] : ['--no-warm-up']), ...(sessionMax === undefined ? [] : ['--session-max-bytes', String(sessionMax)])], { timeoutMs: 1_800_000 });
+        const out = await run([process.execPath, ...flags, ...(collect ? ['--expose-gc'] : []), compiled, '--child', String(n), dir, '--family', String(family), '--idle-ms', String(idleMs), ...(collect ? [] : ['--no-gc']), ...(warm ? [] : ['--no-warm-up']), ...(sessionMax === undefined ? [] : ['--session-max-bytes', String(sessionMax)])], { timeoutMs: 1_800_000, env: { ...process.env, ...env } });
         const line = out.stdout.trim().split('\n').pop()!;
         // BENCH_JSONL=FILE: every run's raw figures, one JSON line each (for A/B comparisons)
         if (process.env['BENCH_JSONL']) appendFileSync(process.env['BENCH_JSONL'], `${line}\n`);

@@ -105,14 +105,14 @@ async function main(): Promise<void> {
   const n = Number(values.size);
   if (values.child) return child(values.child, n, values.sorted, values.wall, !values['no-warm-up']);
   const compiled = compileBench(import.meta.url);
-  const { flags, from } = benchNodeFlags();
+  const { flags, env, from } = benchNodeFlags();
   const builds = values.builds.split(',').map((b) => { const [name, dir] = b.split('='); return { name: name!, dir: resolve(dir === '.' ? packageRoot() : dir!) }; });
   for (const b of builds) if (!existsSync(join(b.dir, 'dist/firmware/src/blocklist/refresh.js'))) throw new Error(`${b.name}: ${b.dir} holds no compiled tree (npx tsc -p tsconfig.bench.json there)`);
-  console.log(`${n} entries${values.sorted ? ' in address order' : ''}; ${values.wall ? 'wall' : 'CPU'} ms per step, median of ${values.reps} fresh processes per build, alternating (node ${flags.join(' ')} from ${from})`);
+  console.log(`${n} entries${values.sorted ? ' in address order' : ''}; ${values.wall ? 'wall' : 'CPU'} ms per step, median of ${values.reps} fresh processes per build, alternating (node ${flags.join(' ')}${Object.keys(env).length ? `, environment ${JSON.stringify(env)}` : ''} from ${from})`);
   const rows = new Map<string, Array<Record<'full' | 'update', Record<Step, number>>>>(builds.map((b) => [b.name, []]));
   for (let i = 0; i < Number(values.reps); i++) {
     for (const b of builds) {
-      const stdout = execFileSync(process.execPath, [...flags, compiled, '--child', b.dir, '--size', String(n), ...(values.sorted ? ['--sorted'] : []), ...(values.wall ? ['--wall'] : []), ...(values['no-warm-up'] ? ['--no-warm-up'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const stdout = execFileSync(process.execPath, [...flags, compiled, '--child', b.dir, '--size', String(n), ...(values.sorted ? ['--sorted'] : []), ...(values.wall ? ['--wall'] : []), ...(values['no-warm-up'] ? ['--no-warm-up'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...env } });
       rows.get(b.name)!.push(JSON.parse(stdout.trim().split('\n').pop()!) as Record<'full' | 'update', Record<Step, number>>);
     }
   }

@@ -1,6 +1,7 @@
 // Benchmarks that report memory run their measured side as utmd runs on the box: compiled
 // JavaScript (dist/, no tsx loader, whose hooks thread alone costs ~35 MB RSS) under the node
-// flags of the systemd unit. BENCH_NODE_FLAGS overrides the flags, for trying other settings.
+// flags and environment of the systemd unit. BENCH_NODE_FLAGS and BENCH_NODE_ENV override them,
+// for trying other settings.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -17,10 +18,36 @@ export function serviceNodeFlags(): string[] {
   return exec[2]!.trim().split(/\s+/).filter(Boolean);
 }
 
-/** The flags to measure with, and where they came from. */
-export function benchNodeFlags(): { flags: string[]; from: string } {
-  const env = process.env['BENCH_NODE_FLAGS'];
-  return env !== undefined ? { flags: env.split(' ').filter(Boolean), from: 'BENCH_NODE_FLAGS' } : { flags: serviceNodeFlags(), from: 'image/systemd/utmd.service' };
+/** KEY=VALUE words as an environment (throws on anything else: systemd's quoting is not read). */
+function envWords(text: string, where: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const w of text.split(/\s+/).filter(Boolean)) {
+    const m = /^([A-Z_][A-Z0-9_]*)=([^"'\\]*)$/.exec(w);
+    if (!m) throw new Error(`${where}: cannot read ${JSON.stringify(w)} as KEY=VALUE`);
+    env[m[1]!] = m[2]!;
+  }
+  return env;
+}
+
+/** The environment utmd.service's Environment= lines give utmd. */
+export function serviceEnvironment(): Record<string, string> {
+  const unit = readFileSync(join(ROOT, 'image/systemd/utmd.service'), 'utf8');
+  const env: Record<string, string> = {};
+  for (const m of unit.matchAll(/^Environment=(.*)$/gm)) Object.assign(env, envWords(m[1]!, 'utmd.service Environment='));
+  return env;
+}
+
+/** The flags and environment to measure with (the unit's; BENCH_NODE_FLAGS and BENCH_NODE_ENV,
+ *  KEY=VALUE words, replace them), and where the flags came from. A measured child gets
+ *  `{ ...process.env, ...env }`. */
+export function benchNodeFlags(): { flags: string[]; env: Record<string, string>; from: string } {
+  const flags = process.env['BENCH_NODE_FLAGS'];
+  const env = process.env['BENCH_NODE_ENV'];
+  return {
+    flags: flags !== undefined ? flags.split(' ').filter(Boolean) : serviceNodeFlags(),
+    env: env !== undefined ? envWords(env, 'BENCH_NODE_ENV') : serviceEnvironment(),
+    from: `${flags !== undefined ? 'BENCH_NODE_FLAGS' : 'image/systemd/utmd.service'}${env !== undefined ? ', environment from BENCH_NODE_ENV' : ''}`,
+  };
 }
 
 /** Compiles test/bench (and what it imports) into dist/; returns the compiled path of `benchFile` (a file URL). */

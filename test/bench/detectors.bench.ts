@@ -117,9 +117,9 @@ if (args.includes('--rss-only')) {
 
   if (!args.includes('--skip-rss')) {
     // A fresh process, so the 50-device day's heap does not count.
-    const { flags, from } = benchNodeFlags();
-    console.log(`memory pass: compiled (dist/), node ${flags.join(' ')} (from ${from})`);
-    const child = spawnSync(process.execPath, [...flags, '--expose-gc', compileBench(import.meta.url), '--rss-only', ...(names ? [] : ['--no-names'])], { encoding: 'utf8' });
+    const { flags, env, from } = benchNodeFlags();
+    console.log(`memory pass: compiled (dist/), node ${flags.join(' ')}${Object.keys(env).length ? `, environment ${JSON.stringify(env)}` : ''} (from ${from})`);
+    const child = spawnSync(process.execPath, [...flags, '--expose-gc', compileBench(import.meta.url), '--rss-only', ...(names ? [] : ['--no-names'])], { encoding: 'utf8', env: { ...process.env, ...env } });
     process.stdout.write(child.stdout);
     if (child.status !== 0) process.stderr.write(child.stderr);
   }

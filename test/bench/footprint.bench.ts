@@ -8,6 +8,7 @@
 // The default 15 s idle is the figure just after a start: an idle utmd then grows for minutes
 // (2026-12-06, 2 ports: 79 MB at 60 s, 81 MB after 10 minutes with the idle collector; 96 MB
 // before it and the compact OUI index; README "Memory"); `--idle-ms 600000` for the steady state.
+// utmd is provisioned (a lab bundle naming Asia/Tokyo, as the example bundle does).
 // The lab's LAN host gets a registered MAC (an office's PCs and printers have them; the lab's are
 // random), so utmd reads the IEEE registry to name its vendor, as in any real office.
 // Usage: npx tsx test/bench/footprint.bench.ts [--ports 2,4,8] [--idle-ms 15000] [--lists]
@@ -19,16 +20,17 @@
 // refresh's code the warm-up compiled. Without it utmd has no feed (the lab's default).
 // --builds compares compiled trees in one run (DIR holds firmware/bin/utmd, e.g. a `git archive`
 // of a commit built with tsconfig.build.json: see README "Memory"); --variants compares node flag
-// sets (FLAGS replace the unit's; the word `unit` stands for the unit's own, and KEY=VALUE
-// words with an upper-case KEY are utmd's environment, e.g. `GLIBC_TUNABLES=… unit`). Every combination is measured in
-// turn, round after round, so a baseline and its changes share the machine's state.
+// sets (FLAGS replace the unit's; the word `unit` stands for the unit's flags and environment,
+// and KEY=VALUE words with an upper-case KEY set utmd's environment, later words winning: e.g.
+// `unit GLIBC_TUNABLES=` for the unit without its malloc tunables). Every combination is
+// measured in turn, round after round, so a baseline and its changes share the machine's state.
 import { mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLab } from '../lab/lab.js';
 import { addVeth, namespacePids, setMaster } from '../lab/netns.js';
-import { labUtmdConfig, startUtmd } from '../lab/utmd.js';
+import { labProvisioning, labUtmdConfig, startUtmd } from '../lab/utmd.js';
 import { hostPort, ping, startHttpServer } from '../lab/services.js';
 import { waitFor } from '../lab/poll.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
@@ -101,7 +103,10 @@ async function measure(ports: number, flags: string[], env: Record<string, strin
     const pc = lab.hosts[0];
     if (!pc) throw new Error('the lab has no LAN host');
     await lab.setHostMac(pc, OFFICE_PC_MAC);
-    const utmd = await startUtmd(lab, { config, nodeFlags: flags, env, ...(utmdBin !== undefined ? { utmdBin } : {}) });
+    // provisioned as a provider ships a box (the example bundle names its time zone, which utmd
+    // checks: with Intl that alone kept ~8 MB of ICU data in utmd, invisible to an unprovisioned lab)
+    const provisioning = labProvisioning('footprint', { timeZone: 'Asia/Tokyo' });
+    const utmd = await startUtmd(lab, { config, provisioning, nodeFlags: flags, env, ...(utmdBin !== undefined ? { utmdBin } : {}) });
     await waitFor(async () => {
       await ping(pc.ns, lab.internet.web.v4, 1000);
       return /Seiko Epson/i.test((await utmd.ctl(['devices'])).stdout);
@@ -130,7 +135,7 @@ async function measure(ports: number, flags: string[], env: Record<string, strin
   }
 }
 
-const { flags, from } = benchNodeFlags();
+const { flags, env: unitEnv, from } = benchNodeFlags();
 /** "NAME=VALUE" split at the first "=" (flags hold "=" too); no "=": [s, undefined]. */
 const named = (s: string): [string, string | undefined] => {
   const i = s.indexOf('=');
@@ -139,13 +144,16 @@ const named = (s: string): [string, string | undefined] => {
 const builds: Array<[string, string | undefined]> = values.builds
   ? values.builds.split(',').map((b) => { const [n, d] = named(b); return [n, d === undefined ? undefined : join(d, 'firmware/bin/utmd')]; })
   : [['this tree', undefined]];
-/** A variant's words: `unit` stands for the unit's flags, KEY=VALUE (an upper-case name) is
- *  environment, anything else a node flag. */
+/** A variant's words: `unit` stands for the unit's flags and environment, KEY=VALUE (an
+ *  upper-case name) is environment, anything else a node flag; later words win. */
 function variant(words: string): { flags: string[]; env: Record<string, string> } {
   const out = { flags: [] as string[], env: {} as Record<string, string> };
   for (const w of words.split(' ').filter(Boolean)) {
     const [k, v] = named(w);
-    if (w === 'unit') out.flags.push(...flags);
+    if (w === 'unit') {
+      out.flags.push(...flags);
+      Object.assign(out.env, unitEnv);
+    }
     else if (/^[A-Z_][A-Z0-9_]*$/.test(k) && v !== undefined) out.env[k] = v;
     else out.flags.push(w);
   }
@@ -154,7 +162,7 @@ function variant(words: string): { flags: string[]; env: Record<string, string> 
 const variants: Array<[string, { flags: string[]; env: Record<string, string> }]> = values.variants
   ? values.variants.split(';').map((v) => { const [n, f] = named(v); return [n, variant(f ?? 'unit')]; })
   : [['unit', variant('unit')]];
-console.log(`unit flags: ${flags.join(' ')} (from ${from}); idle ${idleMs} ms; ${values.lists ? `the shipped lists loaded (${SHIPPED_LISTS.map((l) => l.id).join(', ')})` : 'no feed'}; MB = 2^20 bytes`);
+console.log(`unit flags: ${flags.join(' ')}${Object.keys(unitEnv).length ? `, environment ${JSON.stringify(unitEnv)}` : ''} (from ${from}); idle ${idleMs} ms; ${values.lists ? `the shipped lists loaded (${SHIPPED_LISTS.map((l) => l.id).join(', ')})` : 'no feed'}; MB = 2^20 bytes`);
 const rows: string[] = [];
 for (let round = 1; round <= Number(values.rounds); round++) {
   for (const n of portCounts) {

@@ -283,15 +283,15 @@ async function inner(): Promise<void> {
 function outer(): void {
   // The receiving side runs as utmd does on the box (compiled, the unit's node flags).
   const compiled = compileBench(import.meta.url);
-  const { flags, from } = benchNodeFlags();
-  console.log(`receiver: compiled (dist/), node ${flags.join(' ')} (from ${from})`);
+  const { flags, env, from } = benchNodeFlags();
+  console.log(`receiver: compiled (dist/), node ${flags.join(' ')}${Object.keys(env).length ? `, environment ${JSON.stringify(env)}` : ''} (from ${from})`);
   const ns = `utm-bench-${randomBytes(3).toString('hex')}`;
   const ip = ['/usr/sbin/ip', '/usr/bin/ip', '/sbin/ip'].find((p) => spawnSync(p, ['-V']).status === 0) ?? 'ip';
   execFileSync(ip, ['netns', 'add', ns]);
   try {
     execFileSync(ip, ['netns', 'exec', ns, ip, 'link', 'set', 'lo', 'up']);
     const run = (extra: string[]): void => {
-      const r = spawnSync(ip, ['netns', 'exec', ns, process.execPath, ...flags, compiled, '--inner', ...extra, ...args], { stdio: 'inherit' });
+      const r = spawnSync(ip, ['netns', 'exec', ns, process.execPath, ...flags, compiled, '--inner', ...extra, ...args], { stdio: 'inherit', env: { ...process.env, ...env } });
       if (r.status !== 0) process.exitCode = 1;
     };
     if (!args.includes('--skip-day')) run([]);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
 import { DEFAULT_STATE_DIR, LAST_GOOD_FILE } from '../sys/paths.js';
+import { keepMallocTunablesToSelf } from '../sys/mallocTunables.js';
 import { parseArgs, str } from './args.js';
 
 const VALUED = ['state-dir', 'config', 'provisioning', 'check-config', 'check-provisioning'];
@@ -80,6 +81,7 @@ async function daemon(argv: string[]): Promise<void> {
   await m.runDaemon(args, restoredMs);
 }
 
+keepMallocTunablesToSelf(); // before the first child (restoreEarly's nft)
 const argv = process.argv.slice(2);
 const oneShot = argv.some((a) => a === '--help' || a.startsWith('--check-'));
 (oneShot ? main(argv) : daemon(argv).then(() => -1)).then(

@@ -15,6 +15,7 @@ import { createLab, type Lab, type LabHost } from '../../lab/lab.js';
 import { labProvisioning, labUtmdConfig, startUtmd, type Utmd } from '../../lab/utmd.js';
 import { waitFor } from '../../lab/poll.js';
 import type { Alert } from '../../../firmware/src/alerts/types.js';
+import { serviceEnvironment } from '../../bench/compiled.js';
 import { IOS, privateMac, resolveIn, runDhclient, runUdhcpc, WINDOWS_10 } from './clients.js';
 
 const RESOLVER = '192.0.2.53'; // lab.internet.feeds.v4: labUtmdConfig pins the box's forwarder here
@@ -56,7 +57,9 @@ test.serial('router: role and held names are never registered, rebinding is refu
   // as under the unit: a runtime dir of its own (0700, as RuntimeDirectoryMode says) for dnsmasq's config, names and pid
   const runtimeDir = join(lab.dir, 'run');
   mkdirSync(runtimeDir, { mode: 0o700 });
-  const utmd = await startUtmd(lab, { config, provisioning: labProvisioning(BOX_ID, { learningDays: 0 }), env: { RUNTIME_DIRECTORY: runtimeDir } });
+  // and the unit's environment, GLIBC_TUNABLES among it (checked below: for utmd alone)
+  const unitEnv = serviceEnvironment();
+  const utmd = await startUtmd(lab, { config, provisioning: labProvisioning(BOX_ID, { learningDays: 0 }), env: { ...unitEnv, RUNTIME_DIRECTORY: runtimeDir } });
   const running = await waitFor(async () => { const s = await dnsmasqStatus(utmd); return s?.health?.ok && s.health.pid ? s : undefined; },
     { what: 'dnsmasq running', timeoutMs: 20_000 });
   const office = lab.hosts[0]!; // a PC with a fixed address, asking the box for names
@@ -66,6 +69,11 @@ test.serial('router: role and held names are never registered, rebinding is refu
   // --- dnsmasq's user and files -----------------------------------------------------------
   const ps = (await lab.exec(lab.ns.box, ['ps', '-o', 'user:32=,comm=', '-p', String(running.health!.pid)])).trim().split(/\s+/);
   t.deepEqual(ps, ['otasuke-dnsmasq', 'dnsmasq'], 'ps shows dnsmasq as its own user');
+  // the unit's malloc tunables are utmd's own: dnsmasq, like every child, runs on glibc's defaults
+  const environ = async (pid: number): Promise<string[]> => (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+  t.truthy(unitEnv['GLIBC_TUNABLES'], 'utmd.service sets GLIBC_TUNABLES');
+  t.true((await environ(utmd.proc.pid)).includes(`GLIBC_TUNABLES=${unitEnv['GLIBC_TUNABLES']}`), 'utmd starts with them');
+  t.false((await environ(running.health!.pid!)).some((e) => e.startsWith('GLIBC_TUNABLES=')), 'dnsmasq does not get them');
   const passwd = (await lab.exec(lab.ns.box, ['getent', 'passwd', 'otasuke-dnsmasq'])).trim().split(':');
   t.not(passwd[2], '0');
   t.is(passwd[6], '/usr/sbin/nologin');
