@@ -41,6 +41,17 @@ test('vendorOf reads the registry once, lazily, longest prefix first; random MAC
   t.is(loads, 1);
 });
 
+test('a registry that cannot be read is read once: every later lookup gives the same error', (t) => {
+  let loads = 0;
+  const lookup = createOuiLookup(() => { loads++; return buildOuiIndex(Buffer.from('{"F0D1A9": "Apple, Inc.\\nx", oops')); });
+  const first = t.throws(() => lookup.vendorOf('f0:d1:a9:12:34:56'));
+  const again = t.throws(() => lookup.vendorOf('00:11:32:00:00:01'));
+  t.is(again?.message, first?.message);
+  t.is(lookup.vendorOf('02:d1:a9:00:00:01'), null, 'a random MAC still needs no registry');
+  t.is(loads, 1);
+  t.false(lookup.loaded());
+});
+
 test('the real oui-data registry knows Apple, Synology and Seiko Epson', (t) => {
   const lookup = createOuiLookup();
   t.is(lookup.vendorOf('f0:d1:a9:00:00:01'), 'Apple, Inc.');
