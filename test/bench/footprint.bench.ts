@@ -1,5 +1,5 @@
 // Benchmark: the whole box's memory at 2, 4 and 8 office ports, idle — utmd (compiled, under
-// the node flags of utmd.service) plus every child it runs (ulogd2, the one capture tcpdump,
+// the node flags and environment of utmd.service) plus every child it runs (ulogd2, the one capture tcpdump,
 // dnsmasq in router mode), read from /proc of every process in the box namespace. RSS counts
 // shared pages (libc, node's own) in every process; PSS divides them fairly, so the PSS sum is
 // what the box really spends. Bridge mode: the office ports are bridge members eth1..ethN (the
@@ -7,7 +7,9 @@
 // utmd idle RSS ≤ 80 MB; whole box ≤ 150 MB at 4 ports.
 // The default 15 s idle is the figure just after a start: an idle utmd then grows for minutes
 // (2026-12-06, 2 ports: 79 MB at 60 s, 81 MB after 10 minutes with the idle collector; 96 MB
-// before it and the compact OUI index; README "Memory"); `--idle-ms 600000` for the steady state.
+// before it and the compact OUI index; 77 MB with the malloc threshold and no comments; README
+// "Memory"); `--idle-ms 600000` for the steady state. The lab runs this machine's static node;
+// the box runs Debian's, which costs more: imageFootprint.bench.ts measures the image itself.
 // utmd is provisioned (a lab bundle naming Asia/Tokyo, as the example bundle does).
 // The lab's LAN host gets a registered MAC (an office's PCs and printers have them; the lab's are
 // random), so utmd reads the IEEE registry to name its vendor, as in any real office.
