@@ -43,7 +43,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlocklistFeature } from '../../firmware/src/blocklist/feature.js';
 import { blocklistRepos } from '../../firmware/src/blocklist/repos.js';
-import { BasePolicySchema, hashSetSize } from '../../firmware/src/nft/policy.js';
+import { BasePolicySchema } from '../../firmware/src/nft/policy.js';
 import { NftDriver } from '../../firmware/src/nft/driver.js';
 import { renderRuleset } from '../../firmware/src/nft/render.js';
 import { buildPolicy } from '../../firmware/src/policy/build.js';
@@ -54,13 +54,12 @@ import { everyMigration } from '../helpers/schema.js';
 import { Conditions } from '../../firmware/src/app/conditions.js';
 import { systemBin } from '../../firmware/src/sys/bin.js';
 import { run } from '../../firmware/src/sys/run.js';
-import { RangePacker, splitPacked, v4Text } from '../../firmware/src/blocklist/packed.js';
 import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { benchNodeFlags, compileBench } from './compiled.js';
 import { keepMallocTunablesToSelf } from '../../firmware/src/sys/mallocTunables.js';
 import { asAnHourLater, childPids } from './daemonState.js';
 import { change6, count6, feedText6, generate6, writeRawFiles6, type Synthetic6 } from './blocklistV6Feed.js';
-import { change, feedText, generate, type Synthetic } from './blocklistV4Feed.js';
+import { change, feedText, generate, writeRawFiles } from './blocklistV4Feed.js';
 
 const ROOT = packageRoot();
 const base = BasePolicySchema.parse(JSON.parse(readFileSync(join(ROOT, 'rules/base-policy.json'), 'utf8')));
@@ -248,56 +247,6 @@ async function child(n: number, dir: string, family: 4 | 6, sessionMaxBytes: num
   }
 }
 
-/** The raw baselines' files, written by the parent (so neither their data nor their text
- *  counts in the measured process): the masked layout of the same entries (singles hash set,
- *  one hash set per masked length, interval set of rare lengths), and the layout before
- *  (singles hash set + every merged range in one interval set); native and JSON each. */
-function writeRawFiles(syn: Synthetic, dir: string): void {
-  const packer = new RangePacker();
-  for (const v of syn.singles) packer.addV4(v, v);
-  for (const [a, len] of syn.prefixes) packer.addV4(a, a + 2 ** (32 - len) - 1);
-  const packed = packer.finish();
-  const c = splitPacked(packed);
-  const singles = Array.from(c.v4Singles, (x) => v4Text(x));
-  const el = (name: string, elems: unknown[]): unknown => ({ add: { element: { family: 'inet', table: 'raw', name, elem: elems } } });
-  const range = (f: number, l: number): { text: string; json: unknown } => ({ text: `${v4Text(f)}-${v4Text(l)}`, json: { range: [v4Text(f), v4Text(l)] } });
-  const masked = c.v4Masked.map((m) => ({ len: m.len, nets: Array.from(m.nets, (x) => v4Text(x)) }));
-  const rare = c.v4Nets.map((r) => range(Number(r.first), Number(r.last)));
-  const old: Array<{ text: string; json: unknown }> = [];
-  for (let i = 0; i < packed.v4First.length; i++) if (packed.v4First[i] !== packed.v4Last[i]) old.push(range(packed.v4First[i]!, packed.v4Last[i]!));
-  const write = (layout: string, setup: string[], nft: string[], json: unknown[], int: unknown[]): void => {
-    writeFileSync(join(dir, `raw-${layout}-setup.nft`), `add table inet raw\n${setup.join('\n')}\n`);
-    writeFileSync(join(dir, `raw-${layout}.nft`), `${nft.join('\n')}\n`);
-    writeFileSync(join(dir, `raw-${layout}.json`), JSON.stringify({ nftables: json }));
-    writeFileSync(join(dir, `raw-${layout}.int.json`), JSON.stringify({ nftables: int }));
-  };
-  // JSON with the hash sets' addresses as numbers (what ours writes; the ranges stay text)
-  const singleNums = Array.from(c.v4Singles);
-  // masked: the hash sets sized as ours (nft/policy.ts hashSetSize); rhash: the same unsized (the kernel's rhashtable)
-  for (const [layout, size] of [['masked', (k: number) => `size ${hashSetSize(k)}; `], ['rhash', () => '']] as const) {
-    write(layout,
-      [`add set inet raw s { type ipv4_addr; ${size(singles.length)}}`, ...masked.map((m) => `add set inet raw p${m.len} { type ipv4_addr; ${size(m.nets.length)}}`), 'add set inet raw n { type ipv4_addr; flags interval; }'],
-      [`add element inet raw s { ${singles.join(', ')} }`, ...masked.map((m) => `add element inet raw p${m.len} { ${m.nets.join(', ')} }`), ...(rare.length ? [`add element inet raw n { ${rare.map((r) => r.text).join(', ')} }`] : [])],
-      [el('s', singles), ...masked.map((m) => el(`p${m.len}`, m.nets)), ...(rare.length ? [el('n', rare.map((r) => r.json))] : [])],
-      [el('s', singleNums), ...c.v4Masked.map((m) => el(`p${m.len}`, Array.from(m.nets))), ...(rare.length ? [el('n', rare.map((r) => r.json))] : [])]);
-  }
-  write('interval',
-    ['add set inet raw s { type ipv4_addr; }', 'add set inet raw n { type ipv4_addr; flags interval; }'],
-    [`add element inet raw s { ${singles.join(', ')} }`, `add element inet raw n { ${old.map((r) => r.text).join(', ')} }`],
-    [el('s', singles), el('n', old.map((r) => r.json))],
-    [el('s', singleNums), el('n', old.map((r) => r.json))]);
-  // the same masked document cut into the parts a staged load fills at once (NftDriver
-  // fillParts), part i holding elements [i·n/k, (i+1)·n/k) of every set: raw-parallel
-  const k = fillParts();
-  for (let i = 0; i < k; i++) {
-    const cut = <T>(xs: readonly T[]): T[] => xs.slice(Math.floor((i * xs.length) / k), Math.floor(((i + 1) * xs.length) / k));
-    const cmds: Array<[string, unknown[]]> = [['s', cut(singleNums)], ...c.v4Masked.map((m): [string, unknown[]] => [`p${m.len}`, cut(Array.from(m.nets))]), ['n', i === 0 ? rare.map((r) => r.json) : []]];
-    writeFileSync(join(dir, `raw-masked.part${i}.int.json`), JSON.stringify({ nftables: cmds.filter(([, e]) => e.length).map(([name, e]) => el(name, e)) }));
-  }
-  writeFileSync(join(dir, 'raw-teardown.nft'), 'delete table inet raw\n');
-  writeFileSync(join(dir, 'raw-expect.json'), JSON.stringify({ singles: c.v4Singles.length, lengths: c.v4Masked.map((m) => `/${m.len}:${m.nets.length}`).join(' '), rare: c.v4Nets.length }));
-}
-
 async function waitHttp(port: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
@@ -356,7 +305,7 @@ async function main(): Promise<void> {
       if (family === 4) {
         const syn = generate(n, 42);
         writeFileSync(join(dir, 'feed.base.txt'), feedText(syn, sorted));
-        writeRawFiles(syn, dir);
+        writeRawFiles(syn, dir, fillParts());
         writeFileSync(join(dir, 'feed.1pct.txt'), feedText(change(syn, 7), sorted));
       } else {
         const syn: Synthetic6 = generate6(n, 42);
