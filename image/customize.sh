@@ -25,6 +25,14 @@ chmod 0755 -- "${ROOT}${APP_DIR}/firmware/bin/utmd" "${ROOT}${APP_DIR}/firmware/
   "${ROOT}${APP_DIR}/image/firstboot/otasuke-firstboot" "${ROOT}${APP_DIR}/image/health/otasuke-healthcheck"
 ln -sf -- "${APP_DIR}/firmware/bin/utmd" "${ROOT}/usr/local/bin/utmd"
 ln -sf -- "${APP_DIR}/firmware/bin/utmctl" "${ROOT}/usr/local/bin/utmctl"
+# The runtime build.sh put in the app tree is the box's only node (no Debian nodejs): utmd.service
+# starts it by its path, and the launchers' `#!/usr/bin/env node` find it through this link.
+chmod 0755 -- "${ROOT}${APP_DIR}/node/bin/node"
+ln -sf -- "${APP_DIR}/node/bin/node" "${ROOT}/usr/local/bin/node"
+if [[ -e "${ROOT}/usr/bin/node" ]]; then
+  echo "customize: /usr/bin/node exists: a second Node.js reached the image" >&2
+  exit 1
+fi
 # The native module loads and the validator runs with the image's own Node and glibc.
 in_root node -e "new (require('${APP_DIR}/node_modules/better-sqlite3'))(':memory:').close()"
 # The example bundle's password is a known example one, so the validator must run AND refuse
