@@ -54,11 +54,12 @@ const words = (m: Map<string, string[]>, k: string): string[] => (m.get(k) ?? []
 
 const UNITS = readdirSync(join(IMAGE, 'systemd')).filter((f) => f.endsWith('.service'));
 
-/** systemd-analyze verify on copies whose /opt/otasuke-utm paths point at this checkout. */
+/** systemd-analyze verify on copies whose /opt/otasuke-utm paths point at this checkout (and the
+ *  image's node, which build.sh puts there, at this node: the same build). */
 async function verifyUnits(files: Record<string, string>): Promise<{ code: number; ours: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'utm-units-'));
   try {
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text.replaceAll('/opt/otasuke-utm/', ROOT));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text.replaceAll('/opt/otasuke-utm/node/bin/node', process.execPath).replaceAll('/opt/otasuke-utm/', ROOT));
     const r = await sh(['systemd-analyze', 'verify', '--man=no', ...Object.keys(files).map((n) => join(dir, n))]);
     // verify exits 0 on many parse warnings, so every line naming our units counts as a problem.
     const ours = r.stderr.split('\n').filter((l) => l.includes(dir) || Object.keys(files).some((n) => l.includes(n)));
