@@ -43,6 +43,7 @@ deps: debs $(STAMP)
 
 build: $(STAMP)
 	npx tsc -p tsconfig.build.json
+	node firmware/bundle.mjs
 
 check: $(STAMP)
 	npx tsc -p tsconfig.json --noEmit

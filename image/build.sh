@@ -158,8 +158,8 @@ tar -xzf "$NPM_TGZ" -C "${STAGE}/npm" --strip-components=1 --no-same-owner
 [[ "$("${RUNTIME}/bin/node" --version)" == "v${NODE_PACKAGE##*@}" ]] || die "${NODE_TGZ}: bin/node is not ${NODE_PACKAGE}"
 
 # --- 1. App modules, built inside trixie ----------------------------------------------------
-step "application (tsc on the host: plain JavaScript output)"
-(cd "$PROJECT" && npx tsc -p tsconfig.build.json)
+step "application (tsc and firmware/bundle.mjs on the host: plain JavaScript output)"
+(cd "$PROJECT" && npx tsc -p tsconfig.build.json && node firmware/bundle.mjs)
 # Keyed by what `npm ci --omit=dev` installs (the lock's non-dev entries and the root's runtime
 # dependencies), not the whole lock: a new lint or test tool must not cost a 12-minute rebuild.
 PRODLOCK="$(node -e '

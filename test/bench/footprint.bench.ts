@@ -21,7 +21,7 @@
 // so the figure holds each list's data, its last download kept for the next refresh, and the
 // refresh's code the warm-up compiled. Without it utmd has no feed (the lab's default).
 // --builds compares compiled trees in one run (DIR holds firmware/bin/utmd, e.g. a `git archive`
-// of a commit built with tsconfig.build.json: see README "Memory"); --variants compares node flag
+// of a commit built as its Makefile builds: see README "Memory"); --variants compares node flag
 // sets (FLAGS replace the unit's; the word `unit` stands for the unit's flags and environment,
 // and KEY=VALUE words with an upper-case KEY set utmd's environment, later words winning: e.g.
 // `unit GLIBC_TUNABLES=` for the unit without its malloc tunables). Every combination is

@@ -1,7 +1,8 @@
 // The web UI as an Express app: one server-rendered page, a read-only JSON API, login and
 // an extension point for state-changing actions. The daemon builds WebDeps and mounts it.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../../firmware/src/sys/paths.js';
 import { DEFAULT_TIME_ZONE } from '../../firmware/src/config/provisioning.js';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { createAuth, overTls, sessionOf, type Refusal } from './auth/auth.js';
@@ -33,13 +34,9 @@ function doneOf(q: unknown): DoneAction | null {
   return q === 'approve' || q === 'quarantine' || q === 'release' || q === 'ack' ? q : null;
 }
 
-/** Finds webui/static whether running from source (tsx) or from dist/. */
+/** webui/static: the one configured, or the package's (from source, dist or the bundle alike). */
 function findStaticDir(configured: string | undefined): string {
-  const candidates = [
-    configured,
-    fileURLToPath(new URL('../static', import.meta.url)),
-    fileURLToPath(new URL('../../../webui/static', import.meta.url)),
-  ];
+  const candidates = [configured, join(packageRoot(), 'webui', 'static')];
   const found = candidates.find((d): d is string => !!d && existsSync(d));
   if (!found) throw new Error(`webui static directory not found (tried ${candidates.filter(Boolean).join(', ')})`);
   return found;

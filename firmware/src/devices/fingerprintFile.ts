@@ -1,13 +1,12 @@
 // Adapter: reads rules/fingerprints.json from disk and compiles it.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../sys/paths.js';
 import { compileFingerprints, FingerprintTableError, type FingerprintTable } from './fingerprints.js';
 
-/** Default location of the table in the source tree / image. */
-export const DEFAULT_FINGERPRINTS_PATH = fileURLToPath(new URL('../../../rules/fingerprints.json', import.meta.url));
-
-/** Reads and compiles the fingerprint table. Throws FingerprintTableError (cause: fs or JSON error). */
-export function loadFingerprints(path: string = DEFAULT_FINGERPRINTS_PATH): FingerprintTable {
+/** Reads and compiles the fingerprint table (by default the package's, from source, dist or the
+ *  bundle alike). Throws FingerprintTableError (cause: fs or JSON error). */
+export function loadFingerprints(path: string = join(packageRoot(), 'rules', 'fingerprints.json')): FingerprintTable {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));

@@ -16,7 +16,7 @@ const SHIPPED_EXAMPLE = readFileSync(join(ROOT, 'image/provisioning.example.json
 // The shipped example's password is a known example one, which --check-provisioning refuses
 // (issue 12); the bundles installed here carry a hash of a real password (cheap N for speed).
 const EXAMPLE = SHIPPED_EXAMPLE.replace(/"scrypt\$[^"]+"/, JSON.stringify(await hashPassword('k7dq-x3mp-9wzt-h2vn', undefined, { N: 1024, r: 8, p: 1 })));
-const built = existsSync(join(ROOT, 'dist/firmware/src/cli/utmd.js'));
+const built = existsSync(join(ROOT, 'dist/bundle/utmd.js')); // what firmware/bin/utmd runs
 
 interface Box {
   root: string;
@@ -57,7 +57,7 @@ const mode = (p: string): number => statSync(p).mode & 0o777;
 const other = (): string => EXAMPLE.replace('otasuke-demo-0001', 'otasuke-demo-0002');
 
 test.before((t) => {
-  if (!built) t.log('dist/ missing: run `make build` (or npx tsc -p tsconfig.build.json) first');
+  if (!built) t.log('dist/ missing: run `make build` first');
 });
 
 test('a valid bundle on removable media is installed; state dir 0700; done marker', async (t) => {

@@ -2,8 +2,9 @@
 // list and every deviceType the shipped fingerprint rules name — has words in ja and en, and
 // the device list, the device alerts and every alert's naming of a device show those words.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'ava';
-import { DEFAULT_FINGERPRINTS_PATH } from '../../../../firmware/src/devices/fingerprintFile.js';
+import { packageRoot } from '../../../../firmware/src/sys/paths.js';
 import { DEVICE_TYPES } from '../../../../firmware/src/devices/fingerprints.js';
 import { deviceAlerts } from '../../../../webui/src/i18n/alerts/devices.js';
 import { deviceEn, deviceJa } from '../../../../webui/src/i18n/alerts/phrases.js';
@@ -26,7 +27,7 @@ function kindsInRules(v: unknown, out = new Set<string>()): Set<string> {
   return out;
 }
 
-const kinds = new Set<string>([...DEVICE_TYPES, ...kindsInRules(JSON.parse(readFileSync(DEFAULT_FINGERPRINTS_PATH, 'utf8')))]);
+const kinds = new Set<string>([...DEVICE_TYPES, ...kindsInRules(JSON.parse(readFileSync(join(packageRoot(), 'rules', 'fingerprints.json'), 'utf8')))]);
 
 test('every kind the classifier can produce has words in both languages', (t) => {
   t.true(kinds.has('nas') && kinds.has('iot'), 'the rules file was read');
