@@ -3,7 +3,8 @@
 // with the npm dependencies inside (better-sqlite3 stays outside: it is a native module).
 // Why: V8 keeps every loaded module's record and source text for the process's life, and
 // node's ESM loader holds more per module. The 298 compiled files and ~100 dependency files
-// idled 3 MB RSS above one bundle (README "Memory"). The output is plain ASCII: one non-ASCII
+// held 4 MB RSS above one bundle in a bare load, ~1 MB after 10 idle minutes (README "Memory";
+// with glibc's mmap threshold at 512 KiB, utmd.service). The output is plain ASCII: one non-ASCII
 // character left in a template or regex (the Japanese text) would make V8 store the whole file
 // as two bytes a character. `make build` runs this; image/build.sh too. Run: node firmware/bundle.mjs
 import { build } from 'esbuild';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every character above U+007F as a \u escape: valid in strings, templates and regexes alike. */
-export function asciiOnly(text) {
+function asciiOnly(text) {
   return text.replace(/[^\x00-\x7f]/gu, (c) => {
     const cp = c.codePointAt(0);
     const unit = (u) => `\\u${u.toString(16).padStart(4, '0')}`;

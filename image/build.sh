@@ -12,8 +12,9 @@
 #      in; Debian's nodejs is built without both and held utmd 11-18 MB higher (README "Memory").
 #   1. app modules: `npm ci --omit=dev` INSIDE a trixie builder (build-essential, python3), with
 #      that node and npm's own release (pinned too; it carries node-gyp) against the runtime's
-#      headers, so better-sqlite3 is compiled for the image's Node and glibc. The result is cached by the hash of the lock's production
-#      entries and the runtime; the toolchain never reaches the image.
+#      headers, so better-sqlite3 is compiled for the image's Node and glibc. The result is
+#      cached by the hash of the lock's production entries and the runtime; the toolchain never
+#      reaches the image.
 #   2. rootfs: mmdebstrap trixie minbase + the appliance packages; image/customize.sh installs
 #      the app, units and boot files; SOURCE_DATE_EPOCH makes it reproducible.
 #   3. rootfs.squashfs (the slot image, the unit of A/B updates) and its sha256.

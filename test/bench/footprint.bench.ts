@@ -8,8 +8,8 @@
 // The default 15 s idle is the figure just after a start: an idle utmd then grows for minutes
 // (2026-12-06, 2 ports: 79 MB at 60 s, 81 MB after 10 minutes with the idle collector; 96 MB
 // before it and the compact OUI index; 77 MB with the malloc threshold and no comments; README
-// "Memory"); `--idle-ms 600000` for the steady state. The lab runs this machine's static node;
-// the box runs Debian's, which costs more: imageFootprint.bench.ts measures the image itself.
+// "Memory"); `--idle-ms 600000` for the steady state. The lab runs this machine's node, which
+// the image now ships too (image/build.sh); imageFootprint.bench.ts measures the image itself.
 // utmd is provisioned (a lab bundle naming Asia/Tokyo, as the example bundle does).
 // The lab's LAN host gets a registered MAC (an office's PCs and printers have them; the lab's are
 // random), so utmd reads the IEEE registry to name its vendor, as in any real office.
