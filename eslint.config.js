@@ -41,6 +41,18 @@ export default tseslint.config(
     },
   },
   {
+    // The daemon and its page stay off ICU: the first Intl object, collator or locale-aware
+    // method maps ~8 MB of ICU data into utmd for good (issue 14: idle utmd ≤ 80 MB). Dates:
+    // webui/src/views/format.ts; zone offsets: firmware/src/time/zone.ts; names that must sort:
+    // firmware/src/collections/order.ts.
+    files: ['firmware/src/**/*.ts', 'webui/src/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'Intl', message: 'ICU costs utmd ~8 MB for good: see eslint.config.js' }],
+      'no-restricted-properties': ['error', ...['localeCompare', 'toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']
+        .map((property) => ({ property, message: 'ICU costs utmd ~8 MB for good: see eslint.config.js' }))],
+    },
+  },
+  {
     // Tests: they poke parsed JSON and library internals deeply and feed hostile shapes to
     // parsers, so `any` and the no-unsafe-* rules are the test's own business; and `x!` on a
     // value the test just made fails that test at that line anyway (a check would only

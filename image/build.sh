@@ -40,11 +40,12 @@ PROVISIONING=""
 # time for releases (git log -1 --format=%ct).
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1764547200}"
 
-# The appliance's Debian packages (beyond minbase). No compiler, no npm, no ssh server.
+# The appliance's Debian packages (beyond minbase). No compiler, no npm, no ssh server. tzdata:
+# the page prints times in the office's zone from its TZif file (firmware/src/time/zone.ts).
 readonly PACKAGES=(
   systemd systemd-sysv systemd-resolved systemd-timesyncd udev dbus kmod linux-image-amd64 initramfs-tools
   systemd-boot-efi rauc rauc-service iproute2 nftables conntrack ulogd2 ulogd2-json tcpdump dnsmasq-base
-  libstdc++6 ca-certificates curl util-linux mount e2fsprogs dosfstools procps less zstd
+  libstdc++6 ca-certificates tzdata curl util-linux mount e2fsprogs dosfstools procps less zstd
 )
 # The builder's packages: the app's native module is compiled here, never on the host. Not
 # Debian's npm and node-gyp: Debian's node-gyp links every addon to Debian's libnode.so, which

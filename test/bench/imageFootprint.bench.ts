@@ -15,7 +15,7 @@ import { createLab } from '../lab/lab.js';
 import { startUdpCollector } from '../lab/collector.js';
 import { waitFor } from '../lab/poll.js';
 import { ping, startTcpListener } from '../lab/services.js';
-import { startIspDhcp } from '../image/ispDhcp.js';
+import { boxAddress, startIspDhcp } from '../image/ispDhcp.js';
 import { IMAGE_DIR, prepareDisk, slowFactor, startVm, validProvisioning, wireTaps } from '../image/vm.js';
 import { rollupBytes, smapsBreakdown } from './procMemory.js';
 
@@ -31,6 +31,17 @@ const OFFICE_PC_MAC = '00:26:ab:12:34:56';
  *  since the guest console's lines may carry terminal control sequences). */
 const UTMD_PID = `for p in $(cat /sys/fs/cgroup/system.slice/utmd.service/cgroup.procs); do grep -qsa firmware/bin/utmd /proc/$p/cmdline && echo "pid=$p"; done`;
 const UNIT_PROCS = '/sys/fs/cgroup/system.slice/utmd.service/cgroup.procs';
+
+/** Anonymous mappings' RSS at two samples ("start-end kB" lines): each one's size, whether it
+ *  is 64 MiB-aligned (a glibc arena), and its RSS then and now, largest now first. */
+function anonGrowth(before: string, after: string): string {
+  const parse = (text: string): Map<string, number> => new Map([...text.matchAll(/^([0-9a-f]+-[0-9a-f]+) (\d+)$/gm)].map((m) => [m[1] ?? '', Number(m[2])]));
+  const b = parse(before), a = parse(after);
+  return [...new Set([...b.keys(), ...a.keys()])].map((range) => {
+    const [lo = 0n, hi = 0n] = range.split('-').map((x) => BigInt(`0x${x}`));
+    return { range, sizeKb: Number((hi - lo) / 1024n), arena: lo % (64n << 20n) === 0n, then: b.get(range) ?? 0, now: a.get(range) ?? 0 };
+  }).sort((x, y) => y.now - x.now).map((m) => `  ${m.range} size ${m.sizeKb}${m.arena ? ' (64 MiB-aligned)' : ''}: ${m.then} → ${m.now}`).join('\n');
+}
 
 const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
 try {
@@ -51,9 +62,19 @@ try {
     await ping(pc.ns, lab.internet.web.v4, 1000);
     return /Seiko Epson/i.test(await vm.utmctl('devices'));
   }, { what: 'utmd to see the office PC and name its vendor', timeoutMs: 120_000 * f, intervalMs: 2000 });
+  // someone in the office reads the page, in both languages, as staff do (its dates once mapped
+  // ~8 MB of ICU data into utmd for good)
+  for (const lang of ['ja', 'en']) {
+    await waitFor(async () => {
+      const url = `http://${await boxAddress(lab) ?? '192.168.77.2'}/?lang=${lang}`;
+      const page = await lab.exec(pc.ns, ['curl', '-sS', '-m', '30', '-o', '/dev/null', '-w', '%{http_code}', url], { timeoutMs: 40_000 }).catch(() => '');
+      return page === '200' ? page : undefined;
+    }, { what: `the page (${lang}) from the office side`, timeoutMs: 120_000 * f, intervalMs: 1000 });
+  }
   const start = Date.now();
-  console.log('| idle min | utmd RSS | utmd PSS | utmd anonymous | unit (utmd + children) RSS | unit PSS |');
-  console.log('|---|---|---|---|---|---|');
+  let anonBefore: string | undefined;
+  console.log('| idle min | utmd RSS | utmd PSS | utmd anonymous | brk heap | node file | V8 heap used / committed | collections | unit (utmd + children) RSS | unit PSS |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (;;) {
     const pids: string[] = (await vm.sh(`cat ${UNIT_PROCS}`)).match(/\d+/g) ?? [];
     const said = (await vm.shResult(UTMD_PID)).output; // a child may end meanwhile (grep complains)
@@ -69,9 +90,17 @@ try {
     }
     const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
     const min = (Date.now() - start) / 60_000;
-    console.log(`| ${min.toFixed(1)} | ${mb(rollupBytes(utmd, 'Rss'))} | ${mb(rollupBytes(utmd, 'Pss'))} | ${mb(rollupBytes(utmd, 'Anonymous'))} | ${mb(rss)} (${pids.length} processes) | ${mb(pss)} |`);
+    // anonymous mappings by RSS, to tell what grows: glibc's thread arenas are 64 MiB-aligned,
+    // V8's pages are multiples of 256 KiB
+    const anon = await vm.sh(`awk '/^[0-9a-f]+-/{r=$1; n=$6} /^Rss:/{ if (n=="" && $2>=256) print r, $2 }' /proc/${utmdPid}/smaps`);
+    anonBefore ??= anon;
+    const parts = await vm.sh(`awk '/^[0-9a-f]+-/{n=$6} /^Rss:/{ if (n=="[heap]") h+=$2; else if (n ~ /\\/node$/) f+=$2 } END{print "heap=" h+0 " node=" f+0}' /proc/${utmdPid}/smaps`);
+    const kb = (k: string): number => Number(new RegExp(`${k}=(\\d+)`).exec(parts)?.[1] ?? 0) * 1024;
+    const m = (JSON.parse(await vm.utmctl('--json status')) as { memory: { heapUsedBytes: number; heapTotalBytes: number; collector?: { collections?: number } } }).memory;
+    console.log(`| ${min.toFixed(1)} | ${mb(rollupBytes(utmd, 'Rss'))} | ${mb(rollupBytes(utmd, 'Pss'))} | ${mb(rollupBytes(utmd, 'Anonymous'))} | ${mb(kb('heap'))} | ${mb(kb('node'))} | ${mb(m.heapUsedBytes)} / ${mb(m.heapTotalBytes)} | ${m.collector?.collections ?? '-'} | ${mb(rss)} (${pids.length} processes) | ${mb(pss)} |`);
     if (Date.now() - start >= idleMs) {
       console.log(`utmd RSS by mapping (MB): ${smapsBreakdown(await vm.sh(`cat /proc/${utmdPid}/smaps`))}`);
+      console.log(`anonymous mappings ≥ 256 KiB resident (kB), first sample → last:\n${anonGrowth(anonBefore, anon)}`);
       console.log((await vm.utmctl('status')).split('\n').filter((l) => /^memory/.test(l)).join('\n'));
       break;
     }

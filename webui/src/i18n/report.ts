@@ -1,6 +1,7 @@
 // Staff text of the monthly report (issue 12), ja first, en: written to be shown to the
 // office's management, who know nothing about networks. Words follow glossary.ts.
 import type { Recommendation, Weather } from '../report/model.js';
+import { EN_MONTHS_LONG } from './months.js';
 import type { Lang } from './types.js';
 
 export interface ReportWords {
@@ -116,7 +117,7 @@ export const REPORT_WORDS: Record<Lang, ReportWords> = {
     noReport: 'この月の記録はありません。',
   },
   en: {
-    title: (m) => `Network watch report, ${new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${m}-01T00:00:00Z`))}`,
+    title: (m) => `Network watch report, ${EN_MONTHS_LONG[Number(m.slice(5, 7)) - 1] ?? m.slice(5, 7)} ${m.slice(0, 4)}`,
     subtitle: (o) => `Otasuke UTM (device ID ${o})`,
     weatherHeading: "This month's weather",
     weather: {

@@ -11,7 +11,9 @@ const okNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
  *  Number#toLocaleString's first use maps ~8 MB of ICU data into utmd for good. */
 export function count(n: number): string {
   const r = Math.round(n);
-  return Number.isSafeInteger(r) ? String(r).replace(/\B(?=(\d{3})+$)/g, ',') : r.toLocaleString('en-US');
+  if (!Number.isFinite(r)) return String(r);
+  // beyond 2^53 every double is an integer: its digits in full, never "1e+21"
+  return String(Number.isSafeInteger(r) ? r : BigInt(r)).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 /** English plural: plural(1, 'server') → "1 server", plural(30, 'server') → "30 servers". */

@@ -3,17 +3,13 @@
 // number and day written under it, and the chart has a text title).
 import { html, type Html } from '../html/html.js';
 import { OFFICE_WORDS } from '../i18n/office.js';
+import { formatDay } from './format.js';
 import type { Lang } from '../i18n/types.js';
 import type { WeekFacts } from '../office/week.js';
 
 const W = 320;
 const H = 120;
 const BAR_AREA = 80;
-
-function dayLabel(day: string, lang: Lang): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'UTC', month: 'numeric', day: 'numeric' }).format(d);
-}
 
 /** The bar chart alone (also used by the monthly report's daily chart). */
 export function barChart(bars: ReadonlyArray<{ label: string; value: number | null }>, title: string, noData: string): Html {
@@ -40,6 +36,6 @@ export function weekSection(w: WeekFacts, lang: Lang): Html {
   return html`<section class="week" id="week" aria-labelledby="week-heading" data-live>
 <h2 id="week-heading">${t.weekHeading}</h2>
 <p class="week-words">${t.weekWords({ blocked: w.blocked, alerts: w.alerts, danger: w.danger, newDevices: w.newDevices, days: w.counted })}</p>
-${w.counted > 0 ? barChart(w.days.map((d) => ({ label: dayLabel(d.day, lang), value: d.blocked })), t.weekChart(w.blocked), t.weekNoData) : ''}
+${w.counted > 0 ? barChart(w.days.map((d) => ({ label: formatDay(d.day, lang), value: d.blocked })), t.weekChart(w.blocked), t.weekNoData) : ''}
 </section>`;
 }
