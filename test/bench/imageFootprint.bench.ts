@@ -8,7 +8,11 @@
 // from the guest's /proc every `--every-ms`, utmd's RSS by mapping at the end.
 // Needs a built test image (`make image-test` builds it into build/image-test; OTASUKE_TEST_IMAGE
 // names another).
+// --variants compares the unit's environment on one booted image: for each round and variant, a
+// runtime drop-in (/run/systemd/system/utmd.service.d/) sets the variant's Environment= lines
+// ("unit" alone: none) and utmd is restarted, so every variant starts the same way.
 // Usage: npx tsx test/bench/imageFootprint.bench.ts [--idle-ms 600000] [--every-ms 60000]
+//   [--variants 'NAME=unit[ K=V…];…'] [--rounds N]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLab } from '../lab/lab.js';
@@ -21,6 +25,7 @@ import { rollupBytes, smapsBreakdown } from './procMemory.js';
 
 const { values } = parseArgs({ options: {
   'idle-ms': { type: 'string', default: '600000' }, 'every-ms': { type: 'string', default: '60000' },
+  variants: { type: 'string' }, rounds: { type: 'string', default: '1' },
 } });
 const idleMs = Number(values['idle-ms']);
 const everyMs = Number(values['every-ms']);
@@ -32,16 +37,40 @@ const OFFICE_PC_MAC = '00:26:ab:12:34:56';
 const UTMD_PID = `for p in $(cat /sys/fs/cgroup/system.slice/utmd.service/cgroup.procs); do grep -qsa firmware/bin/utmd /proc/$p/cmdline && echo "pid=$p"; done`;
 const UNIT_PROCS = '/sys/fs/cgroup/system.slice/utmd.service/cgroup.procs';
 
-/** Anonymous mappings' RSS at two samples ("start-end kB" lines): each one's size, whether it
- *  is 64 MiB-aligned (a glibc arena), and its RSS then and now, largest now first. */
+/** Anonymous mappings' RSS at two samples ("start-end kB" lines, every anonymous mapping): the
+ *  change in glibc's thread arenas (64 MiB-aligned: their first mapping), in V8's pages (the
+ *  rest of ≥ 256 KiB) and in everything smaller, and each arena then and now. */
 function anonGrowth(before: string, after: string): string {
   const parse = (text: string): Map<string, number> => new Map([...text.matchAll(/^([0-9a-f]+-[0-9a-f]+) (\d+)$/gm)].map((m) => [m[1] ?? '', Number(m[2])]));
   const b = parse(before), a = parse(after);
-  return [...new Set([...b.keys(), ...a.keys()])].map((range) => {
+  const sums = { arenas: [0, 0], large: [0, 0], small: [0, 0] };
+  const arenas: string[] = [];
+  for (const range of new Set([...b.keys(), ...a.keys()])) {
     const [lo = 0n, hi = 0n] = range.split('-').map((x) => BigInt(`0x${x}`));
-    return { range, sizeKb: Number((hi - lo) / 1024n), arena: lo % (64n << 20n) === 0n, then: b.get(range) ?? 0, now: a.get(range) ?? 0 };
-  }).sort((x, y) => y.now - x.now).map((m) => `  ${m.range} size ${m.sizeKb}${m.arena ? ' (64 MiB-aligned)' : ''}: ${m.then} → ${m.now}`).join('\n');
+    const then = b.get(range) ?? 0, now = a.get(range) ?? 0;
+    const kind = lo % (64n << 20n) === 0n ? 'arenas' : hi - lo >= 256n * 1024n ? 'large' : 'small';
+    sums[kind][0]! += then;
+    sums[kind][1]! += now;
+    if (kind === 'arenas') arenas.push(`${range.split('-')[0] ?? ''} ${then} → ${now}`);
+  }
+  const kb = ([x = 0, y = 0]: number[]): string => `${(x / 1024).toFixed(1)} → ${(y / 1024).toFixed(1)} MB`;
+  return `glibc thread arenas ${kb(sums.arenas)} (kB each: ${arenas.join(', ')}); other ≥ 256 KiB (V8's pages) ${kb(sums.large)}; smaller ${kb(sums.small)}`;
 }
+
+/** A variant: its name and the Environment= assignments it adds to the unit's. */
+interface Variant { name: string; env: string[] }
+function parseVariants(text: string | undefined): Variant[] | null {
+  if (text === undefined) return null;
+  return text.split(';').filter(Boolean).map((v) => {
+    const [name = '', spec = ''] = v.split('=', 2).length === 2 ? [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)] : [v, 'unit'];
+    const words = spec.trim().split(/\s+/);
+    if (words[0] !== 'unit' || words.slice(1).some((w) => !/^[A-Z_][A-Z0-9_]*=[^'"\\\s]*$/.test(w))) throw new Error(`variant ${v}: 'NAME=unit[ K=V…]' (no quotes or spaces in V)`);
+    return { name, env: words.slice(1) };
+  });
+}
+const variants = parseVariants(values.variants);
+const rounds = Number(values.rounds);
+
 
 const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
 try {
@@ -58,53 +87,76 @@ try {
   console.log(`image ${IMAGE_DIR}; ${vm.accel.accel} (${vm.accel.why}); idle ${idleMs} ms; MB = 2^20 bytes`);
   await vm.waitShell();
   console.log(`healthy ${await vm.waitHealthy()} s after power-on; node ${(await vm.sh('node --version')).trim()}; ${(await vm.sh(`tr '\\0' ' ' < /proc/$(systemctl show -p MainPID --value utmd.service)/cmdline`)).trim()}`);
-  await waitFor(async () => {
-    await ping(pc.ns, lab.internet.web.v4, 1000);
-    return /Seiko Epson/i.test(await vm.utmctl('devices'));
-  }, { what: 'utmd to see the office PC and name its vendor', timeoutMs: 120_000 * f, intervalMs: 2000 });
-  // someone in the office reads the page, in both languages, as staff do (its dates once mapped
-  // ~8 MB of ICU data into utmd for good)
-  for (const lang of ['ja', 'en']) {
+
+  /** The office PC browses until utmd names its vendor; someone in the office reads the page in
+   *  both languages, as staff do (its dates once mapped ~8 MB of ICU data into utmd for good);
+   *  then utmd idles and is read every minute. Returns utmd's RSS at the end. */
+  const idle = async (label: string): Promise<number> => {
     await waitFor(async () => {
-      const url = `http://${await boxAddress(lab) ?? '192.168.77.2'}/?lang=${lang}`;
-      const page = await lab.exec(pc.ns, ['curl', '-sS', '-m', '30', '-o', '/dev/null', '-w', '%{http_code}', url], { timeoutMs: 40_000 }).catch(() => '');
-      return page === '200' ? page : undefined;
-    }, { what: `the page (${lang}) from the office side`, timeoutMs: 120_000 * f, intervalMs: 1000 });
-  }
-  const start = Date.now();
-  let anonBefore: string | undefined;
-  console.log('| idle min | utmd RSS | utmd PSS | utmd anonymous | brk heap | node file | V8 heap used / committed | collections | unit (utmd + children) RSS | unit PSS |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (;;) {
-    const pids: string[] = (await vm.sh(`cat ${UNIT_PROCS}`)).match(/\d+/g) ?? [];
-    const said = (await vm.shResult(UTMD_PID)).output; // a child may end meanwhile (grep complains)
-    const utmdPid = /pid=(\d+)/.exec(said)?.[1];
-    if (utmdPid === undefined || !pids.includes(utmdPid)) throw new Error(`utmd's pid (${JSON.stringify(said)}) is not among its unit's processes ${JSON.stringify(pids)}`);
-    let rss = 0, pss = 0, utmd = '';
-    for (const pid of pids) {
-      const r = await vm.shResult(`cat /proc/${pid}/smaps_rollup`);
-      if (r.code !== 0) continue; // ended meanwhile
-      rss += rollupBytes(r.output, 'Rss');
-      pss += rollupBytes(r.output, 'Pss');
-      if (pid === utmdPid) utmd = r.output;
+      await ping(pc.ns, lab.internet.web.v4, 1000);
+      return /Seiko Epson/i.test(await vm.utmctl('devices'));
+    }, { what: 'utmd to see the office PC and name its vendor', timeoutMs: 120_000 * f, intervalMs: 2000 });
+    for (const lang of ['ja', 'en']) {
+      await waitFor(async () => {
+        const url = `http://${await boxAddress(lab) ?? '192.168.77.2'}/?lang=${lang}`;
+        const page = await lab.exec(pc.ns, ['curl', '-sS', '-m', '30', '-o', '/dev/null', '-w', '%{http_code}', url], { timeoutMs: 40_000 }).catch(() => '');
+        return page === '200' ? page : undefined;
+      }, { what: `the page (${lang}) from the office side`, timeoutMs: 120_000 * f, intervalMs: 1000 });
     }
-    const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
-    const min = (Date.now() - start) / 60_000;
-    // anonymous mappings by RSS, to tell what grows: glibc's thread arenas are 64 MiB-aligned,
-    // V8's pages are multiples of 256 KiB
-    const anon = await vm.sh(`awk '/^[0-9a-f]+-/{r=$1; n=$6} /^Rss:/{ if (n=="" && $2>=256) print r, $2 }' /proc/${utmdPid}/smaps`);
-    anonBefore ??= anon;
-    const parts = await vm.sh(`awk '/^[0-9a-f]+-/{n=$6} /^Rss:/{ if (n=="[heap]") h+=$2; else if (n ~ /\\/node$/) f+=$2 } END{print "heap=" h+0 " node=" f+0}' /proc/${utmdPid}/smaps`);
-    const kb = (k: string): number => Number(new RegExp(`${k}=(\\d+)`).exec(parts)?.[1] ?? 0) * 1024;
-    const m = (JSON.parse(await vm.utmctl('--json status')) as { memory: { heapUsedBytes: number; heapTotalBytes: number; collector?: { collections?: number } } }).memory;
-    console.log(`| ${min.toFixed(1)} | ${mb(rollupBytes(utmd, 'Rss'))} | ${mb(rollupBytes(utmd, 'Pss'))} | ${mb(rollupBytes(utmd, 'Anonymous'))} | ${mb(kb('heap'))} | ${mb(kb('node'))} | ${mb(m.heapUsedBytes)} / ${mb(m.heapTotalBytes)} | ${m.collector?.collections ?? '-'} | ${mb(rss)} (${pids.length} processes) | ${mb(pss)} |`);
-    if (Date.now() - start >= idleMs) {
-      console.log(`utmd RSS by mapping (MB): ${smapsBreakdown(await vm.sh(`cat /proc/${utmdPid}/smaps`))}`);
-      console.log(`anonymous mappings ≥ 256 KiB resident (kB), first sample → last:\n${anonGrowth(anonBefore, anon)}`);
-      console.log((await vm.utmctl('status')).split('\n').filter((l) => /^memory/.test(l)).join('\n'));
-      break;
+    const start = Date.now();
+    let anonFirst: string | undefined;
+    console.log(`\n${label}\n`);
+    console.log('| idle min | utmd RSS | utmd PSS | utmd anonymous | brk heap | node file | V8 heap used / committed | collections | unit (utmd + children) RSS | unit PSS |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (let sample = 0; ; sample++) {
+      const pids: string[] = (await vm.sh(`cat ${UNIT_PROCS}`)).match(/\d+/g) ?? [];
+      const said = (await vm.shResult(UTMD_PID)).output; // a child may end meanwhile (grep complains)
+      const utmdPid = /pid=(\d+)/.exec(said)?.[1];
+      if (utmdPid === undefined || !pids.includes(utmdPid)) throw new Error(`utmd's pid (${JSON.stringify(said)}) is not among its unit's processes ${JSON.stringify(pids)}`);
+      let rss = 0, pss = 0, utmd = '';
+      for (const pid of pids) {
+        const r = await vm.shResult(`cat /proc/${pid}/smaps_rollup`);
+        if (r.code !== 0) continue; // ended meanwhile
+        rss += rollupBytes(r.output, 'Rss');
+        pss += rollupBytes(r.output, 'Pss');
+        if (pid === utmdPid) utmd = r.output;
+      }
+      const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
+      const min = (Date.now() - start) / 60_000;
+      // every anonymous mapping's RSS, to tell what grows (compared from the second sample on:
+      // the first still holds the start's garbage)
+      const anon = await vm.sh(`awk '/^[0-9a-f]+-/{r=$1; n=$6} /^Rss:/{ if (n=="") print r, $2 }' /proc/${utmdPid}/smaps`);
+      if (sample === 1) anonFirst = anon;
+      const parts = await vm.sh(`awk '/^[0-9a-f]+-/{n=$6} /^Rss:/{ if (n=="[heap]") h+=$2; else if (n ~ /\\/node$/) f+=$2 } END{print "heap=" h+0 " node=" f+0}' /proc/${utmdPid}/smaps`);
+      const kb = (k: string): number => Number(new RegExp(`${k}=(\\d+)`).exec(parts)?.[1] ?? 0) * 1024;
+      const m = (JSON.parse(await vm.utmctl('--json status')) as { memory: { heapUsedBytes: number; heapTotalBytes: number; collector?: { collections?: number } } }).memory;
+      console.log(`| ${min.toFixed(1)} | ${mb(rollupBytes(utmd, 'Rss'))} | ${mb(rollupBytes(utmd, 'Pss'))} | ${mb(rollupBytes(utmd, 'Anonymous'))} | ${mb(kb('heap'))} | ${mb(kb('node'))} | ${mb(m.heapUsedBytes)} / ${mb(m.heapTotalBytes)} | ${m.collector?.collections ?? '-'} | ${mb(rss)} (${pids.length} processes) | ${mb(pss)} |`);
+      if (Date.now() - start >= idleMs) {
+        console.log(`utmd RSS by mapping (MB): ${smapsBreakdown(await vm.sh(`cat /proc/${utmdPid}/smaps`))}`);
+        if (anonFirst !== undefined) console.log(`anonymous memory from the second sample to the last: ${anonGrowth(anonFirst, anon)}`);
+        console.log((await vm.utmctl('status')).split('\n').filter((l) => /^memory/.test(l)).join('\n'));
+        return rollupBytes(utmd, 'Rss');
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
     }
-    await new Promise((r) => setTimeout(r, everyMs));
+  };
+
+  if (!variants) {
+    await idle('after power-on, as the unit ships');
+  } else {
+    const results: string[] = [];
+    const dropIn = '/run/systemd/system/utmd.service.d/bench.conf';
+    for (let round = 1; round <= rounds; round++) {
+      for (const v of variants) {
+        const lines = ['[Service]', ...v.env.map((e) => `Environment=${e}`)].join('\\n');
+        await vm.sh(`mkdir -p ${dropIn.replace(/\/[^/]+$/, '')} && printf '${lines}\\n' > ${dropIn} && systemctl daemon-reload && systemctl restart utmd.service`, 600_000 * f);
+        const env = await vm.sh(`tr '\\0' '\\n' < /proc/$(systemctl show -p MainPID --value utmd.service)/environ | grep -E '^(GLIBC_TUNABLES|UV_THREADPOOL_SIZE|MALLOC_ARENA_MAX)=' || true`);
+        const rss = await idle(`round ${round}, ${v.name} (${v.env.join(' ') || 'the unit as it ships'}; utmd's environment: ${env.trim().split('\n').join(' ') || '-'})`);
+        results.push(`| ${round} | ${v.name} | ${v.env.join(' ') || 'unit'} | ${(rss / MB).toFixed(1)} MB |`);
+      }
+    }
+    console.log('\n| round | variant | environment | utmd RSS after the idle time |\n|---|---|---|---|');
+    console.log(results.join('\n'));
   }
 } finally {
   await lab.destroy();

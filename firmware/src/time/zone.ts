@@ -249,19 +249,17 @@ const zones = new Map<string, Zone>();
 /** The zone `name` (an IANA name: Asia/Tokyo, Japan, UTC), its rules read once from `dir`.
  *  A name that is not on the list, or whose rules cannot be read, gives UTC, marked unknown. */
 export function zoneNamed(name: string, dir: string = ZONEINFO_DIR): Zone {
+  const utc: Zone = { name, known: false, offsetMs: () => 0 };
+  if (!isTimeZoneName(name)) return utc; // not cached: the cache holds at most the list's names
   const key = `${dir}\0${name}`;
   let z = zones.get(key);
   if (!z) {
-    let rules: ZoneRules | null = null;
     try {
-      if (isTimeZoneName(name)) rules = readRules(name, dir);
+      const r = readRules(name, dir);
+      z = { name, known: true, offsetMs: (ms) => r.offsetAt(Math.floor(ms / 1000)) * 1000 };
     } catch {
-      rules = null;
+      z = utc;
     }
-    const r = rules;
-    z = r
-      ? { name, known: true, offsetMs: (ms) => r.offsetAt(Math.floor(ms / 1000)) * 1000 }
-      : { name, known: false, offsetMs: () => 0 };
     zones.set(key, z);
   }
   return z;
