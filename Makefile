@@ -2,7 +2,7 @@
 # Both install what they need on a fresh Debian 12 machine (as root) first.
 SHELL := /bin/bash
 DEBS := nftables ulogd2 ulogd2-json iproute2 conntrack tcpdump dnsmasq-base rsyslog rsyslog-openssl rsyslog-gnutls rsyslog-relp openssl \
-        chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3 fonts-ipafont-gothic
+        chromium busybox udhcpc isc-dhcp-client iputils-ping netcat-openbsd kmod procps python3 fonts-ipafont-gothic tzdata
 # The stamp names the lock file's hash: npm ci runs only when the lock really changed
 # (not when a fresh checkout merely has newer file times).
 SYSLOG_NG_ROOT := /var/cache/utm-lab/syslog-ng
