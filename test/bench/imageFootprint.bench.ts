@@ -62,7 +62,8 @@ interface Variant { name: string; env: string[] }
 function parseVariants(text: string | undefined): Variant[] | null {
   if (text === undefined) return null;
   return text.split(';').filter(Boolean).map((v) => {
-    const [name = '', spec = ''] = v.split('=', 2).length === 2 ? [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)] : [v, 'unit'];
+    const eq = v.indexOf('=');
+    const [name, spec] = eq < 0 ? [v, 'unit'] : [v.slice(0, eq), v.slice(eq + 1)];
     const words = spec.trim().split(/\s+/);
     if (words[0] !== 'unit' || words.slice(1).some((w) => !/^[A-Z_][A-Z0-9_]*=[^'"\\\s]*$/.test(w))) throw new Error(`variant ${v}: 'NAME=unit[ K=V…]' (no quotes or spaces in V)`);
     return { name, env: words.slice(1) };
@@ -70,7 +71,6 @@ function parseVariants(text: string | undefined): Variant[] | null {
 }
 const variants = parseVariants(values.variants);
 const rounds = Number(values.rounds);
-
 
 const lab = await createLab({ mode: 'bridge', lanHosts: 1 });
 try {

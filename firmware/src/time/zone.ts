@@ -249,8 +249,8 @@ const zones = new Map<string, Zone>();
 /** The zone `name` (an IANA name: Asia/Tokyo, Japan, UTC), its rules read once from `dir`.
  *  A name that is not on the list, or whose rules cannot be read, gives UTC, marked unknown. */
 export function zoneNamed(name: string, dir: string = ZONEINFO_DIR): Zone {
-  const utc: Zone = { name, known: false, offsetMs: () => 0 };
-  if (!isTimeZoneName(name)) return utc; // not cached: the cache holds at most the list's names
+  const utc = (): Zone => ({ name, known: false, offsetMs: () => 0 });
+  if (!isTimeZoneName(name)) return utc(); // not cached: the cache holds at most the list's names
   const key = `${dir}\0${name}`;
   let z = zones.get(key);
   if (!z) {
@@ -258,7 +258,7 @@ export function zoneNamed(name: string, dir: string = ZONEINFO_DIR): Zone {
       const r = readRules(name, dir);
       z = { name, known: true, offsetMs: (ms) => r.offsetAt(Math.floor(ms / 1000)) * 1000 };
     } catch {
-      z = utc;
+      z = utc();
     }
     zones.set(key, z);
   }
