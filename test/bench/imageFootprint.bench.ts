@@ -1,6 +1,6 @@
-// Benchmark: utmd's memory on the appliance image itself — Debian 13's node (built on shared
-// libraries and the system's ICU, unlike the static binary the lab runs), the unit's flags and
-// environment as systemd gives them, the image's kernel — booted under QEMU in a lab as the image
+// Benchmark: utmd's memory on the appliance image itself — the image's node (Node.js's own
+// build, as the lab's), the unit's flags and environment as systemd gives them, the image's
+// kernel (Debian 13's, whose defaults differ from the host's) — booted under QEMU in a lab as the image
 // tests boot it (test/image/vm.ts; KVM when it runs UEFI firmware here, else TCG). The box is
 // provisioned as a provider ships it (collector listening) and an office PC with a registered MAC
 // browses through it, so utmd names the PC's vendor from the IEEE registry as in any office.
@@ -10,9 +10,11 @@
 // names another).
 // --variants compares the unit's environment on one booted image: for each round and variant, a
 // runtime drop-in (/run/systemd/system/utmd.service.d/) sets the variant's Environment= lines
-// ("unit" alone: none) and utmd is restarted, so every variant starts the same way.
+// ("unit" alone: none) and utmd is restarted, so every variant starts the same way. A word
+// `thp=always|madvise|never` sets the kernel's transparent huge pages instead (box-wide, in
+// /sys/kernel/mm/transparent_hugepage/enabled; a variant without it gets the image's own setting).
 // Usage: npx tsx test/bench/imageFootprint.bench.ts [--idle-ms 600000] [--every-ms 60000]
-//   [--variants 'NAME=unit[ K=V…];…'] [--rounds N]
+//   [--variants 'NAME=unit[ K=V…][ thp=…];…'] [--rounds N]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLab } from '../lab/lab.js';
@@ -57,16 +59,21 @@ function anonGrowth(before: string, after: string): string {
   return `glibc thread arenas ${kb(sums.arenas)} (kB each: ${arenas.join(', ')}); other ≥ 256 KiB (V8's pages) ${kb(sums.large)}; smaller ${kb(sums.small)}`;
 }
 
-/** A variant: its name and the Environment= assignments it adds to the unit's. */
-interface Variant { name: string; env: string[] }
+/** A variant: its name, the Environment= assignments it adds to the unit's, and the kernel's
+ *  transparent huge page mode it runs under (undefined: the image's own). */
+interface Variant { name: string; env: string[]; thp: string | undefined }
 function parseVariants(text: string | undefined): Variant[] | null {
   if (text === undefined) return null;
   return text.split(';').filter(Boolean).map((v) => {
     const eq = v.indexOf('=');
     const [name, spec] = eq < 0 ? [v, 'unit'] : [v.slice(0, eq), v.slice(eq + 1)];
     const words = spec.trim().split(/\s+/);
-    if (words[0] !== 'unit' || words.slice(1).some((w) => !/^[A-Z_][A-Z0-9_]*=[^'"\\\s]*$/.test(w))) throw new Error(`variant ${v}: 'NAME=unit[ K=V…]' (no quotes or spaces in V)`);
-    return { name, env: words.slice(1) };
+    const thp = words.find((w) => w.startsWith('thp='))?.slice(4);
+    const env = words.slice(1).filter((w) => !w.startsWith('thp='));
+    if (words[0] !== 'unit' || env.some((w) => !/^[A-Z_][A-Z0-9_]*=[^'"\\\s]*$/.test(w)) || (thp !== undefined && !['always', 'madvise', 'never'].includes(thp))) {
+      throw new Error(`variant ${v}: 'NAME=unit[ K=V…][ thp=always|madvise|never]' (no quotes or spaces in V)`);
+    }
+    return { name, env, thp };
   });
 }
 const variants = parseVariants(values.variants);
@@ -106,8 +113,8 @@ try {
     const start = Date.now();
     let anonFirst: string | undefined;
     console.log(`\n${label}\n`);
-    console.log('| idle min | utmd RSS | utmd PSS | utmd anonymous | brk heap | node file | V8 heap used / committed | collections | unit (utmd + children) RSS | unit PSS |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    console.log('| idle min | utmd RSS | utmd PSS | utmd anonymous | of it huge pages | brk heap | node file | V8 heap used / committed | collections | unit (utmd + children) RSS | unit PSS |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (let sample = 0; ; sample++) {
       const pids: string[] = (await vm.sh(`cat ${UNIT_PROCS}`)).match(/\d+/g) ?? [];
       const said = (await vm.shResult(UTMD_PID)).output; // a child may end meanwhile (grep complains)
@@ -130,7 +137,7 @@ try {
       const parts = await vm.sh(`awk '/^[0-9a-f]+-/{n=$6} /^Rss:/{ if (n=="[heap]") h+=$2; else if (n ~ /\\/node$/) f+=$2 } END{print "heap=" h+0 " node=" f+0}' /proc/${utmdPid}/smaps`);
       const kb = (k: string): number => Number(new RegExp(`${k}=(\\d+)`).exec(parts)?.[1] ?? 0) * 1024;
       const m = (JSON.parse(await vm.utmctl('--json status')) as { memory: { heapUsedBytes: number; heapTotalBytes: number; collector?: { collections?: number } } }).memory;
-      console.log(`| ${min.toFixed(1)} | ${mb(rollupBytes(utmd, 'Rss'))} | ${mb(rollupBytes(utmd, 'Pss'))} | ${mb(rollupBytes(utmd, 'Anonymous'))} | ${mb(kb('heap'))} | ${mb(kb('node'))} | ${mb(m.heapUsedBytes)} / ${mb(m.heapTotalBytes)} | ${m.collector?.collections ?? '-'} | ${mb(rss)} (${pids.length} processes) | ${mb(pss)} |`);
+      console.log(`| ${min.toFixed(1)} | ${mb(rollupBytes(utmd, 'Rss'))} | ${mb(rollupBytes(utmd, 'Pss'))} | ${mb(rollupBytes(utmd, 'Anonymous'))} | ${mb(rollupBytes(utmd, 'AnonHugePages'))} | ${mb(kb('heap'))} | ${mb(kb('node'))} | ${mb(m.heapUsedBytes)} / ${mb(m.heapTotalBytes)} | ${m.collector?.collections ?? '-'} | ${mb(rss)} (${pids.length} processes) | ${mb(pss)} |`);
       if (Date.now() - start >= idleMs) {
         console.log(`utmd RSS by mapping (MB): ${smapsBreakdown(await vm.sh(`cat /proc/${utmdPid}/smaps`))}`);
         if (anonFirst !== undefined) console.log(`anonymous memory from the second sample to the last: ${anonGrowth(anonFirst, anon)}`);
@@ -146,16 +153,20 @@ try {
   } else {
     const results: string[] = [];
     const dropIn = '/run/systemd/system/utmd.service.d/bench.conf';
+    const thpFile = '/sys/kernel/mm/transparent_hugepage/enabled';
+    const imageThp = /\[(\w+)\]/.exec(await vm.sh(`cat ${thpFile}`))?.[1] ?? 'always';
     for (let round = 1; round <= rounds; round++) {
       for (const v of variants) {
         const lines = ['[Service]', ...v.env.map((e) => `Environment=${e}`)].join('\\n');
+        await vm.sh(`echo ${v.thp ?? imageThp} > ${thpFile}`);
         await vm.sh(`mkdir -p ${dropIn.replace(/\/[^/]+$/, '')} && printf '${lines}\\n' > ${dropIn} && systemctl daemon-reload && systemctl restart utmd.service`, 600_000 * f);
         const env = await vm.sh(`tr '\\0' '\\n' < /proc/$(systemctl show -p MainPID --value utmd.service)/environ | grep -E '^(GLIBC_TUNABLES|UV_THREADPOOL_SIZE|MALLOC_ARENA_MAX)=' || true`);
-        const rss = await idle(`round ${round}, ${v.name} (${v.env.join(' ') || 'the unit as it ships'}; utmd's environment: ${env.trim().split('\n').join(' ') || '-'})`);
-        results.push(`| ${round} | ${v.name} | ${v.env.join(' ') || 'unit'} | ${(rss / MB).toFixed(1)} MB |`);
+        const thp = (await vm.sh(`cat ${thpFile}`)).trim();
+        const rss = await idle(`round ${round}, ${v.name} (${v.env.join(' ') || 'the unit as it ships'}; utmd's environment: ${env.trim().split('\n').join(' ') || '-'}; transparent huge pages: ${thp})`);
+        results.push(`| ${round} | ${v.name} | ${v.env.join(' ') || 'unit'} | ${thp} | ${(rss / MB).toFixed(1)} MB |`);
       }
     }
-    console.log('\n| round | variant | environment | utmd RSS after the idle time |\n|---|---|---|---|');
+    console.log('\n| round | variant | environment | transparent huge pages | utmd RSS after the idle time |\n|---|---|---|---|---|');
     console.log(results.join('\n'));
   }
 } finally {
