@@ -53,6 +53,9 @@ export async function checkFactoryBox(t: ExecutionContext, lab: Lab, vm: Vm, col
   t.is((await vm.shResult('systemctl is-enabled nftables.service ulogd2.service')).output.trim().split(/\s+/).join(' '), 'masked masked');
   // The clock is kept by NTP (no server answers in the lab: it runs and waits).
   t.is((await vm.shResult('systemctl is-enabled systemd-timesyncd.service')).output.trim(), 'enabled');
+  // Huge pages only where asked for (tmpfiles; Debian 13's kernel says "always"): idle daemons
+  // do not grow by 2 MiB steps (README "Memory").
+  t.regex(await vm.sh('cat /sys/kernel/mm/transparent_hugepage/enabled'), /\[madvise\]/);
 
   // The office PC reaches the internet through the box (bridge: the box is transparent).
   const through = await waitFor(async () => {

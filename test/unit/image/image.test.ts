@@ -149,6 +149,16 @@ test('sysctl.d names only keys that exist on this kernel', async (t) => {
   t.false(existsSync(path('net.ipv4.no_such_key_utm')), 'the probe must be able to fail');
 });
 
+test('tmpfiles turns transparent huge pages to madvise, a mode this kernel offers', (t) => {
+  const writes = read('system/tmpfiles.conf').split('\n').filter((l) => /^w\s/.test(l)).map((l) => l.trim().split(/\s+/));
+  const thp = writes.find((w) => w[1] === '/sys/kernel/mm/transparent_hugepage/enabled');
+  t.truthy(thp, 'a w line for /sys/kernel/mm/transparent_hugepage/enabled');
+  t.is(thp?.[6], 'madvise', 'the argument is the 7th field: w PATH MODE USER GROUP AGE ARGUMENT');
+  const file = '/sys/kernel/mm/transparent_hugepage/enabled';
+  if (!existsSync(file)) return t.log('this kernel has no transparent huge pages; the mode was not checked against it');
+  t.true(readFileSync(file, 'utf8').split(/\s+/).map((w) => w.replace(/[[\]]/g, '')).includes('madvise'), readFileSync(file, 'utf8'));
+});
+
 test('modules-load.d names nf_conntrack and br_netfilter, one valid module name a line', (t) => {
   const mods = read('modules-load.d/otasuke-utm.conf').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   t.deepEqual([...mods].sort(), ['br_netfilter', 'nf_conntrack']);
