@@ -59,6 +59,26 @@ function anonGrowth(before: string, after: string): string {
   return `glibc thread arenas ${kb(sums.arenas)} (kB each: ${arenas.join(', ')}); other ≥ 256 KiB (V8's pages) ${kb(sums.large)}; smaller ${kb(sums.small)}`;
 }
 
+/** The brk heap's range and the largest anonymous mappings by RSS (range, size, RSS), from smaps
+ *  text: when utmd reads several MB above its usual figure, this tells whether the brk heap could
+ *  not grow (malloc then takes mappings of its own) or which mapping grew. */
+function largestAnon(smaps: string, count = 6): string {
+  const rows: { range: string; sizeKb: number; rssKb: number; name: string }[] = [];
+  let cur: { range: string; sizeKb: number; rssKb: number; name: string } | undefined;
+  for (const line of smaps.split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      cur = { range: `${head[1]}-${head[2]}`, sizeKb: Number((BigInt(`0x${head[2]}`) - BigInt(`0x${head[1]}`)) / 1024n), rssKb: 0, name: head[3] ?? '' };
+      rows.push(cur);
+    } else if (cur && line.startsWith('Rss:')) cur.rssKb = Number(line.split(/\s+/)[1]);
+  }
+  const heap = rows.find((r) => r.name === '[heap]');
+  const anon = rows.filter((r) => r.name === '').sort((a, b) => b.rssKb - a.rssKb).slice(0, count);
+  const mb = (kb: number): string => (kb / 1024).toFixed(1);
+  return `[heap] ${heap ? `${heap.range} (${mb(heap.sizeKb)} MB, RSS ${mb(heap.rssKb)})` : 'none'}; largest anonymous (MB RSS of size): `
+    + anon.map((r) => `${r.range} ${mb(r.rssKb)} of ${mb(r.sizeKb)}`).join(', ');
+}
+
 /** A variant: its name, the Environment= assignments it adds to the unit's, and the kernel's
  *  transparent huge page mode it runs under (undefined: the image's own). */
 interface Variant { name: string; env: string[]; thp: string | undefined }
@@ -94,6 +114,20 @@ try {
   console.log(`image ${IMAGE_DIR}; ${vm.accel.accel} (${vm.accel.why}); idle ${idleMs} ms; MB = 2^20 bytes`);
   await vm.waitShell();
   console.log(`healthy ${await vm.waitHealthy()} s after power-on; node ${(await vm.sh('node --version')).trim()}; ${(await vm.sh(`tr '\\0' ' ' < /proc/$(systemctl show -p MainPID --value utmd.service)/cmdline`)).trim()}`);
+
+  /** `utmctl --json status`, read again when the serial console mixed a kernel line into it. */
+  type Status = { memory: { heapUsedBytes: number; heapTotalBytes: number; collector?: { collections?: number } } };
+  const statusJson = async (): Promise<Status> => {
+    for (let attempt = 1; ; attempt++) {
+      const text = await vm.utmctl('--json status');
+      try {
+        return JSON.parse(text) as Status;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        console.log(`(utmctl's JSON came back garbled, read again: ${String(e)})`);
+      }
+    }
+  };
 
   /** The office PC browses until utmd names its vendor; someone in the office reads the page in
    *  both languages, as staff do (its dates once mapped ~8 MB of ICU data into utmd for good);
@@ -136,10 +170,12 @@ try {
       if (sample === 1) anonFirst = anon;
       const parts = await vm.sh(`awk '/^[0-9a-f]+-/{n=$6} /^Rss:/{ if (n=="[heap]") h+=$2; else if (n ~ /\\/node$/) f+=$2 } END{print "heap=" h+0 " node=" f+0}' /proc/${utmdPid}/smaps`);
       const kb = (k: string): number => Number(new RegExp(`${k}=(\\d+)`).exec(parts)?.[1] ?? 0) * 1024;
-      const m = (JSON.parse(await vm.utmctl('--json status')) as { memory: { heapUsedBytes: number; heapTotalBytes: number; collector?: { collections?: number } } }).memory;
+      const m = (await statusJson()).memory;
       console.log(`| ${min.toFixed(1)} | ${mb(rollupBytes(utmd, 'Rss'))} | ${mb(rollupBytes(utmd, 'Pss'))} | ${mb(rollupBytes(utmd, 'Anonymous'))} | ${mb(rollupBytes(utmd, 'AnonHugePages'))} | ${mb(kb('heap'))} | ${mb(kb('node'))} | ${mb(m.heapUsedBytes)} / ${mb(m.heapTotalBytes)} | ${m.collector?.collections ?? '-'} | ${mb(rss)} (${pids.length} processes) | ${mb(pss)} |`);
       if (Date.now() - start >= idleMs) {
-        console.log(`utmd RSS by mapping (MB): ${smapsBreakdown(await vm.sh(`cat /proc/${utmdPid}/smaps`))}`);
+        const smaps = await vm.sh(`cat /proc/${utmdPid}/smaps`);
+        console.log(`utmd RSS by mapping (MB): ${smapsBreakdown(smaps)}`);
+        console.log(`${largestAnon(smaps)}`);
         if (anonFirst !== undefined) console.log(`anonymous memory from the second sample to the last: ${anonGrowth(anonFirst, anon)}`);
         console.log((await vm.utmctl('status')).split('\n').filter((l) => /^memory/.test(l)).join('\n'));
         return rollupBytes(utmd, 'Rss');
