@@ -176,6 +176,8 @@ try {
         const smaps = await vm.sh(`cat /proc/${utmdPid}/smaps`);
         console.log(`utmd RSS by mapping (MB): ${smapsBreakdown(smaps)}`);
         console.log(`${largestAnon(smaps)}`);
+        const gaveUp = (await vm.sh(`journalctl -b -u utmd.service -o cat --no-pager | grep -c 'malloc heap cannot grow' || true`)).trim();
+        console.log(`utmd starts that found their malloc heap blocked (this boot, sys/heapRoom.ts): ${gaveUp}`);
         if (anonFirst !== undefined) console.log(`anonymous memory from the second sample to the last: ${anonGrowth(anonFirst, anon)}`);
         console.log((await vm.utmctl('status')).split('\n').filter((l) => /^memory/.test(l)).join('\n'));
         return rollupBytes(utmd, 'Rss');
