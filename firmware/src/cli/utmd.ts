@@ -9,7 +9,8 @@ import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
 import { DEFAULT_STATE_DIR, LAST_GOOD_FILE } from '../sys/paths.js';
 import { keepMallocTunablesToSelf } from '../sys/mallocTunables.js';
-import { EXIT_HEAP_BLOCKED, ownHeapVerdict } from '../sys/heapRoom.js';
+import { ownHeapVerdict } from '../sys/heapRoom.js';
+import { EXIT_RESTART } from '../sys/exitStatus.js';
 import { parseArgs, str } from './args.js';
 
 const VALUED = ['state-dir', 'config', 'provisioning', 'check-config', 'check-provisioning'];
@@ -89,7 +90,7 @@ const oneShot = argv.some((a) => a === '--help' || a.startsWith('--check-'));
 // process, which draws a new heap address (sys/heapRoom.ts).
 const heap = oneShot ? { startAgain: false } : ownHeapVerdict();
 if (heap.note) process.stderr.write(heap.note);
-if (heap.startAgain) process.exit(EXIT_HEAP_BLOCKED);
+if (heap.startAgain) process.exit(EXIT_RESTART);
 (oneShot ? main(argv) : daemon(argv).then(() => -1)).then(
   (code) => {
     if (code >= 0) process.exit(code);

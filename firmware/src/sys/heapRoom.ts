@@ -18,8 +18,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
-/** Exit status of a start given up for a blocked heap (EX_TEMPFAIL: "try again"). */
-export const EXIT_HEAP_BLOCKED = 75;
 /** Starts given up in a row before utmd runs with the blocked heap anyway. */
 export const MAX_TRIES = 2;
 /** The count of starts given up in a row, in the unit's runtime dir (kept over a restart, emptied at a stop). */
