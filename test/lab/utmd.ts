@@ -9,8 +9,6 @@ import { REPO_ROOT } from './lab.js';
 import { waitFor } from './poll.js';
 import type { LabProcess } from './process.js';
 import { run, runResult, type RunResult } from './run.js';
-import { MAX_TRIES } from '../../firmware/src/sys/heapRoom.js';
-import { EXIT_RESTART } from '../../firmware/src/sys/exitStatus.js';
 
 export const UTMD_BIN = join(REPO_ROOT, 'firmware/bin/utmd');
 export const UTMCTL_BIN = join(REPO_ROOT, 'firmware/bin/utmctl');
@@ -108,30 +106,26 @@ export async function startUtmd(lab: Lab, opts: StartUtmdOptions = {}): Promise<
     args.push('--provisioning', provisioningPath);
   }
   const logPath = join(lab.dir, 'utmd.log');
+  const proc = await lab.spawn(lab.ns.box, [process.execPath, ...(opts.nodeFlags ?? []), opts.utmdBin ?? UTMD_BIN, ...args], {
+    cwd: REPO_ROOT,
+    ...(opts.env ? { env: opts.env } : {}),
+    onOutput: (_stream, text) => {
+      void appendFile(logPath, text).catch((e: unknown) => process.stderr.write(`lab: cannot write ${logPath}: ${String(e)}\n`));
+      opts.onOutput?.(text);
+    },
+  });
   // utmctl finds utmd's socket in the runtime dir too, as on the box (cli/utmctl.ts)
   const runtimeDir = opts.env?.['RUNTIME_DIRECTORY'];
   const dirs = ['--state-dir', stateDir, ...(runtimeDir ? ['--runtime-dir', runtimeDir] : [])];
   const ctl = (a: readonly string[]): Promise<RunResult> => runResult([process.execPath, UTMCTL_BIN, ...dirs, ...a], { cwd: REPO_ROOT });
   const status = async (): Promise<unknown> => JSON.parse(await run([process.execPath, UTMCTL_BIN, ...dirs, 'status', '--json'], { cwd: REPO_ROOT })) as unknown;
-  // As systemd does under utmd.service: start it again when it gave up a start whose malloc
-  // heap could not grow (exit 75, sys/heapRoom.ts; only when it believes systemd runs it, about
-  // one start in 64). It gives up at most MAX_TRIES starts in a row, so this ends.
-  for (let start = 1; ; start++) {
-    const proc = await lab.spawn(lab.ns.box, [process.execPath, ...(opts.nodeFlags ?? []), opts.utmdBin ?? UTMD_BIN, ...args], {
-      cwd: REPO_ROOT,
-      ...(opts.env ? { env: opts.env } : {}),
-      onOutput: (_stream, text) => {
-        void appendFile(logPath, text).catch((e: unknown) => process.stderr.write(`lab: cannot write ${logPath}: ${String(e)}\n`));
-        opts.onOutput?.(text);
-      },
-    });
-    const ready = await waitFor(async () => {
-      if (proc.exitStatus() !== undefined) return 'exited';
-      await status();
-      return 'up';
-    }, { what: 'utmctl status to answer', timeoutMs: opts.readyTimeoutMs ?? 30_000, intervalMs: 200 });
-    if (ready === 'up') return { proc, stateDir, configPath, logPath, ctl, status, stop: () => proc.stop() };
-    if (proc.exitStatus()?.code === EXIT_RESTART && start <= MAX_TRIES) continue;
+  const ready = await waitFor(async () => {
+    if (proc.exitStatus() !== undefined) return 'exited';
+    await status();
+    return 'up';
+  }, { what: 'utmctl status to answer', timeoutMs: opts.readyTimeoutMs ?? 30_000, intervalMs: 200 });
+  if (ready === 'exited') {
     throw new UtmdStartError(`utmd exited (${JSON.stringify(proc.exitStatus())}) before it was up; stderr: ${proc.stderr().slice(-3000)}`);
   }
+  return { proc, stateDir, configPath, logPath, ctl, status, stop: () => proc.stop() };
 }

@@ -9,8 +9,7 @@ import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
 import { DEFAULT_STATE_DIR, LAST_GOOD_FILE } from '../sys/paths.js';
 import { keepMallocTunablesToSelf } from '../sys/mallocTunables.js';
-import { ownHeapVerdict } from '../sys/heapRoom.js';
-import { EXIT_RESTART } from '../sys/exitStatus.js';
+import { ownHeapNote } from '../sys/heapRoom.js';
 import { parseArgs, str } from './args.js';
 
 const VALUED = ['state-dir', 'config', 'provisioning', 'check-config', 'check-provisioning'];
@@ -86,11 +85,9 @@ async function daemon(argv: string[]): Promise<void> {
 keepMallocTunablesToSelf(); // before the first child (restoreEarly's nft)
 const argv = process.argv.slice(2);
 const oneShot = argv.some((a) => a === '--help' || a.startsWith('--check-'));
-// A daemon whose malloc heap cannot grow ends before it does anything: systemd starts a new
-// process, which draws a new heap address (sys/heapRoom.ts).
-const heap = oneShot ? { startAgain: false } : ownHeapVerdict();
-if (heap.note) process.stderr.write(heap.note);
-if (heap.startAgain) process.exit(EXIT_RESTART);
+// A daemon whose malloc heap cannot grow says so (sys/heapRoom.ts).
+const heapBlocked = oneShot ? undefined : ownHeapNote();
+if (heapBlocked) process.stderr.write(heapBlocked);
 (oneShot ? main(argv) : daemon(argv).then(() => -1)).then(
   (code) => {
     if (code >= 0) process.exit(code);

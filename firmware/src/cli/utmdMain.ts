@@ -16,7 +16,6 @@ import { DEFAULT_CONFIG, DEFAULT_PROVISIONING, DEFAULT_STATE_DIR, packageRoot } 
 import { SdNotifier, systemdNotify } from '../sys/sdNotify.js';
 import { str, UsageError, type ParsedArgs } from './args.js';
 import { staffText } from '../../../webui/src/index.js';
-import { EXIT_RESTART } from '../sys/exitStatus.js';
 
 export const USAGE = `usage: utmd [--state-dir DIR] [--config FILE] [--provisioning FILE]
        utmd --check-config FILE | --check-provisioning FILE`;
@@ -46,6 +45,8 @@ export async function checkFile(file: string, kind: 'config' | 'provisioning'): 
   }
 }
 
+/** utmd's exit status when it stops to be started again (EX_TEMPFAIL, sysexits.h). */
+export const EXIT_RESTART = 75;
 /** A restart for a read-only state dir waits until utmd has run this long. */
 const READ_ONLY_RESTART_AFTER_MS = 60_000;
 

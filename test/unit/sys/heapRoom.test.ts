@@ -1,8 +1,5 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { brkHeapBlocked, heapVerdict, MAX_TRIES } from '../../../firmware/src/sys/heapRoom.js';
+import { brkHeapBlocked, heapNote } from '../../../firmware/src/sys/heapRoom.js';
 
 // Maps of two real processes on this machine (node 20.20.2, the bundle loaded under the unit's
 // flags, 2026-12-07): one of 300 starts whose heap ended on a 256 KiB boundary, where V8 put its
@@ -36,57 +33,8 @@ test('brkHeapBlocked: a mapping that begins where the heap ends, and only that',
   t.true(brkHeapBlocked(BLOCKED.split('\n').reverse().join('\n')));
 });
 
-function runtimeDir(): string {
-  return mkdtempSync(join(tmpdir(), 'utm-heaproom-'));
-}
-
-test('heapVerdict: under systemd a blocked heap ends the start, at most MAX_TRIES times in a row', (t) => {
-  const dir = runtimeDir();
-  try {
-    const env = { INVOCATION_ID: 'abc', RUNTIME_DIRECTORY: dir };
-    for (let i = 1; i <= MAX_TRIES; i++) {
-      const v = heapVerdict(BLOCKED, env);
-      t.true(v.startAgain, `try ${i}`);
-      t.regex(v.note ?? '', new RegExp(`try ${i} of ${MAX_TRIES}`));
-    }
-    const last = heapVerdict(BLOCKED, env);
-    t.false(last.startAgain, 'the same draw every time (no address randomisation): go on');
-    t.regex(last.note ?? '', /going on with it/);
-    t.false(existsSync(join(dir, 'heap-blocked-starts')), 'the count starts again');
-    t.true(heapVerdict(BLOCKED, env).startAgain, 'a later start may try again');
-    t.false(heapVerdict(ROOMY, env).startAgain);
-    t.false(existsSync(join(dir, 'heap-blocked-starts')), 'a start with room clears the count');
-    t.is(heapVerdict(ROOMY, env).note, undefined, 'nothing to say');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('heapVerdict: run by hand, in the lab, or with a runtime dir it cannot write, utmd goes on', (t) => {
-  t.false(heapVerdict(BLOCKED, {}).startAgain, 'not under systemd: nobody would start it again');
-  t.regex(heapVerdict(BLOCKED, {}).note ?? '', /going on/);
-  t.false(heapVerdict(BLOCKED, { INVOCATION_ID: 'abc' }).startAgain, 'no runtime dir');
-  t.false(heapVerdict(BLOCKED, { INVOCATION_ID: 'abc', RUNTIME_DIRECTORY: 'relative' }).startAgain);
-  t.false(heapVerdict(BLOCKED, { RUNTIME_DIRECTORY: '/run/x' }).startAgain, 'not started by systemd');
-  const dir = runtimeDir();
-  try {
-    const env = { INVOCATION_ID: 'abc', RUNTIME_DIRECTORY: join(dir, 'absent') }; // named, gone
-    const v = heapVerdict(BLOCKED, env);
-    t.false(v.startAgain, 'the count cannot be kept: never a loop of restarts');
-    t.regex(v.note ?? '', /cannot be written/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('heapVerdict: a count file with rubbish in it counts as none', (t) => {
-  const dir = runtimeDir();
-  try {
-    const env = { INVOCATION_ID: 'abc', RUNTIME_DIRECTORY: dir };
-    writeFileSync(join(dir, 'heap-blocked-starts'), 'nine\n');
-    t.true(heapVerdict(BLOCKED, env).startAgain);
-    t.is(readFileSync(join(dir, 'heap-blocked-starts'), 'utf8'), '1\n');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('heapNote: one line for the journal when the heap cannot grow, nothing otherwise', (t) => {
+  t.regex(heapNote(BLOCKED) ?? '', /^utmd: this process's malloc heap cannot grow .*\n$/);
+  t.is(heapNote(ROOMY), undefined);
+  t.is(heapNote(''), undefined);
 });
