@@ -173,7 +173,7 @@ try {
       const m = (await statusJson()).memory;
       console.log(`| ${min.toFixed(1)} | ${mb(rollupBytes(utmd, 'Rss'))} | ${mb(rollupBytes(utmd, 'Pss'))} | ${mb(rollupBytes(utmd, 'Anonymous'))} | ${mb(rollupBytes(utmd, 'AnonHugePages'))} | ${mb(kb('heap'))} | ${mb(kb('node'))} | ${mb(m.heapUsedBytes)} / ${mb(m.heapTotalBytes)} | ${m.collector?.collections ?? '-'} | ${mb(rss)} (${pids.length} processes) | ${mb(pss)} |`);
       if (Date.now() - start >= idleMs) {
-        const smaps = await vm.sh(`cat /proc/${utmdPid}/smaps`);
+        const smaps = await vm.sh(`cat /proc/${utmdPid}/smaps`, 300_000); // ~100 KB over the serial console: slow on a loaded host
         console.log(`utmd RSS by mapping (MB): ${smapsBreakdown(smaps)}`);
         console.log(`${largestAnon(smaps)}`);
         const gaveUp = (await vm.sh(`journalctl -b -u utmd.service -o cat --no-pager | grep -c 'malloc heap cannot grow' || true`)).trim();
