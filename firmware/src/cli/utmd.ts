@@ -9,7 +9,8 @@ import { systemBin } from '../sys/bin.js';
 import { run } from '../sys/run.js';
 import { DEFAULT_STATE_DIR, LAST_GOOD_FILE } from '../sys/paths.js';
 import { keepMallocTunablesToSelf } from '../sys/mallocTunables.js';
-import { ownHeapNote } from '../sys/heapRoom.js';
+import { handOver, heapPlan, ownMaps, parentGone, takeDrawn } from '../sys/heapRoom.js';
+import { systemdNotify } from '../sys/sdNotify.js';
 import { parseArgs, str } from './args.js';
 
 const VALUED = ['state-dir', 'config', 'provisioning', 'check-config', 'check-provisioning'];
@@ -82,13 +83,31 @@ async function daemon(argv: string[]): Promise<void> {
   await m.runDaemon(args, restoredMs);
 }
 
+/**
+ * A daemon whose malloc heap cannot grow hands its unit over to a fresh process, or says so
+ * (sys/heapRoom.ts). Resolves false when this process is to exit (a fresh one took over).
+ */
+async function heapRoom(startEnv: NodeJS.ProcessEnv): Promise<boolean> {
+  const drawn = takeDrawn();
+  if (drawn && !(await parentGone(drawn.parent))) {
+    process.stderr.write(`utmd: the process that handed over (PID ${drawn.parent}) is still running; leaving the unit to it\n`);
+    return false;
+  }
+  const plan = heapPlan({
+    maps: ownMaps(), env: startEnv, execPath: process.execPath, execArgv: process.execArgv,
+    argv: process.argv, pid: process.pid, drawn,
+  });
+  if (plan.kind === 'note') process.stderr.write(plan.line);
+  if (plan.kind !== 'handOver') return true;
+  const took = await handOver(plan.plan, (pid) => systemdNotify([`--pid=${pid}`]), (line) => process.stderr.write(line));
+  return !took;
+}
+
+const startEnv = { ...process.env }; // as systemd gave it: a fresh process gets it whole
 keepMallocTunablesToSelf(); // before the first child (restoreEarly's nft)
 const argv = process.argv.slice(2);
 const oneShot = argv.some((a) => a === '--help' || a.startsWith('--check-'));
-// A daemon whose malloc heap cannot grow says so (sys/heapRoom.ts).
-const heapBlocked = oneShot ? undefined : ownHeapNote();
-if (heapBlocked) process.stderr.write(heapBlocked);
-(oneShot ? main(argv) : daemon(argv).then(() => -1)).then(
+(oneShot ? main(argv) : heapRoom(startEnv).then(async (stay) => (stay ? daemon(argv).then(() => -1) : 0))).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
