@@ -14,8 +14,7 @@
 //  - outside systemd: no hand-over, the note;
 //  - a heap with room under systemd: nothing happens.
 import test, { type ExecutionContext } from 'ava';
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../../lab/lab.js';
 import { labUtmdConfig, UTMCTL_BIN, UTMD_BIN } from '../../lab/utmd.js';
@@ -24,42 +23,9 @@ import { waitFor } from '../../lab/poll.js';
 import { runResult } from '../../lab/run.js';
 import { REPO_ROOT } from '../../lab/lab.js';
 import { serviceEnvironment, serviceNodeFlags } from '../../bench/compiled.js';
+import { topPads, tunablesWithTopPad as tunables } from '../../helpers/heapProbe.js';
 import { nsPids, cmdlineOf, descendsFrom } from './helpers.js';
 import { DRAW_ENV, MAX_DRAWS } from '../../../firmware/src/sys/heapRoom.js';
-
-// The same check as sys/heapRoom.ts's brkHeapBlocked, as a plain script: it must load no
-// more than utmd does before its heap is laid out (the layout is fixed as V8 starts).
-const PROBE = `import { readFileSync } from 'node:fs';
-const r = [...readFileSync('/proc/self/maps', 'utf8').matchAll(/^([0-9a-f]+)-([0-9a-f]+) .*$/gm)];
-const h = r.find((m) => m[0].endsWith('[heap]'));
-process.stdout.write(h && r.some((m) => BigInt('0x' + m[1]) === BigInt('0x' + h[2])) ? 'blocked' : 'roomy');
-`;
-
-const tunables = (topPad: number): string => `${serviceEnvironment()['GLIBC_TUNABLES'] ?? ''}:glibc.malloc.top_pad=${topPad}`.replace(/^:/, '');
-
-function probe(script: string, args: readonly string[], topPad: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('setarch', ['-R', process.execPath, ...serviceNodeFlags(), script, ...args], { env: { ...process.env, GLIBC_TUNABLES: tunables(topPad) } },
-      (e, out) => (e ? reject(new Error(`heap probe: ${e.message}`)) : resolve(out)));
-  });
-}
-
-/** Top pads (in bytes) that block the heap of a node started as utmd is here, and one that does not. */
-async function topPads(dir: string, args: readonly string[]): Promise<{ blocking: number[]; roomy: number }> {
-  const script = join(dir, 'utmd-heap-probe.mjs');
-  writeFileSync(script, PROBE);
-  const blocking: number[] = [];
-  let roomy = -1;
-  for (let page = 0; page < 1024 && blocking.length < 3; page += 4) {
-    const pads = [0, 1, 2, 3].map((i) => (page + i) * 4096);
-    const seen = await Promise.all(pads.map((p) => probe(script, args, p)));
-    pads.forEach((p, i) => {
-      if (seen[i] === 'blocked') blocking.push(p);
-      else if (roomy < 0) roomy = p;
-    });
-  }
-  return { blocking, roomy };
-}
 
 /** Gone, or a zombie nobody reaps yet (this machine's PID 1 is not an init). */
 function gone(pid: number): boolean {
@@ -158,7 +124,7 @@ test.serial('a blocked malloc heap: utmd hands its unit over to a fresh process 
   t.teardown(() => lab.destroy());
   // the probe's arguments as long as utmd's (argv is copied to the heap before V8 starts)
   const like = join(lab.dir, 'under-systemd');
-  const pads = await topPads(lab.dir, ['--state-dir', join(like, 'state'), '--config', join(like, 'utmd.json')]);
+  const pads = await topPads(UTMD_BIN, ['--state-dir', join(like, 'state'), '--config', join(like, 'utmd.json')]);
   t.log(`top pads that block the heap with ASLR off: ${pads.blocking.join(', ')}; one with room: ${pads.roomy}`);
   t.true(pads.blocking.length > 0 && pads.roomy >= 0, 'the search found both layouts');
 
@@ -231,5 +197,4 @@ test.serial('a blocked malloc heap: utmd hands its unit over to a fresh process 
   t.notRegex(k.log(), /cannot grow|handing over/);
   t.false(k.notes().some((n) => n.args.startsWith('--pid=')));
   await stopUtmd(lab, k.proc.pid);
-  rmSync(join(lab.dir, 'utmd-heap-probe.mjs'), { force: true });
 });
