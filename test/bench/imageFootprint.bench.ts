@@ -176,8 +176,8 @@ try {
         const smaps = await vm.sh(`cat /proc/${utmdPid}/smaps`, 300_000); // ~100 KB over the serial console: slow on a loaded host
         console.log(`utmd RSS by mapping (MB): ${smapsBreakdown(smaps)}`);
         console.log(`${largestAnon(smaps)}`);
-        const gaveUp = (await vm.sh(`journalctl -b -u utmd.service -o cat --no-pager | grep -c 'malloc heap cannot grow' || true`)).trim();
-        console.log(`utmd starts that found their malloc heap blocked (this boot, sys/heapRoom.ts): ${gaveUp}`);
+        const count = async (what: string): Promise<string> => (await vm.sh(`journalctl -b -u utmd.service -o cat --no-pager | grep -c '${what}' || true`)).trim();
+        console.log(`utmd starts that found their malloc heap blocked (this boot, sys/heapRoom.ts): ${await count('malloc heap cannot grow')}, handed over to a fresh process: ${await count('handing over to a fresh process')}`);
         if (anonFirst !== undefined) console.log(`anonymous memory from the second sample to the last: ${anonGrowth(anonFirst, anon)}`);
         console.log((await vm.utmctl('status')).split('\n').filter((l) => /^memory/.test(l)).join('\n'));
         return rollupBytes(utmd, 'Rss');

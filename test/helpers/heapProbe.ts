@@ -3,7 +3,8 @@
 // address every time, and glibc's top pad decides where it ends as V8 reserves its code range.
 // The pads that make it end on a 256 KiB boundary, where the code range then lands, are found
 // by starting node as utmd starts (the unit's flags and GLIBC_TUNABLES, argument strings of the
-// same lengths: node copies them to the heap before V8 starts) with a probe that checks.
+// same lengths: node copies them to the heap before V8 starts; the same environment's kind:
+// NODE_EXTRA_CA_CERTS alone, say, moves the pads) with a probe that checks.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,19 +24,19 @@ export function tunablesWithTopPad(topPad: number): string {
   return [serviceEnvironment()['GLIBC_TUNABLES'], `glibc.malloc.top_pad=${topPad}`].filter(Boolean).join(':');
 }
 
-function probe(script: string, args: readonly string[], topPad: number): Promise<string> {
+function probe(script: string, args: readonly string[], env: NodeJS.ProcessEnv, topPad: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('setarch', ['-R', process.execPath, ...serviceNodeFlags(), script, ...args], { env: { ...process.env, GLIBC_TUNABLES: tunablesWithTopPad(topPad) } },
+    execFile('setarch', ['-R', process.execPath, ...serviceNodeFlags(), script, ...args], { env: { ...env, GLIBC_TUNABLES: tunablesWithTopPad(topPad) } },
       (e, out) => (e ? reject(new Error(`heap probe: ${e.message}`)) : resolve(out)));
   });
 }
 
 /**
  * Top pads (bytes, up to `want` of them) that block the heap of this machine's node started as
- * `node FLAGS <script> ARGS`, with a script path as long as `script`, and the first pad that
- * leaves room (-1 when none was seen).
+ * `node FLAGS <script> ARGS` in environment `env`, with a script path as long as `script`, and
+ * the first pad that leaves room (-1 when none was seen).
  */
-export async function topPads(script: string, args: readonly string[], want = 3): Promise<{ blocking: number[]; roomy: number }> {
+export async function topPads(script: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, want = 3): Promise<{ blocking: number[]; roomy: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'utm-heap-'));
   try {
     const name = 'p'.repeat(Math.max(1, script.length - dir.length - 1 - '.mjs'.length));
@@ -45,7 +46,7 @@ export async function topPads(script: string, args: readonly string[], want = 3)
     let roomy = -1;
     for (let page = 0; page < 1024 && blocking.length < want; page += 4) {
       const pads = [0, 1, 2, 3].map((i) => (page + i) * 4096);
-      const seen = await Promise.all(pads.map((p) => probe(file, args, p)));
+      const seen = await Promise.all(pads.map((p) => probe(file, args, env, p)));
       pads.forEach((p, i) => {
         if (seen[i] === 'blocked') blocking.push(p);
         else if (roomy < 0) roomy = p;

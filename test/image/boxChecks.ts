@@ -2,7 +2,8 @@
 // factory slot): office → internet through it, a blocklisted address dropped, the page from
 // the office side, the collector hearing from it, the read-only root and the data partition,
 // first boot having taken the provisioning partition's bundle, utmd's exposure score, its
-// sd_notify watchdog, and the root slot's bytes unchanged. The update test runs these on its
+// hand-over of a blocked malloc heap to a fresh process, its sd_notify watchdog, and the root
+// slot's bytes unchanged. The update test runs these on its
 // factory boot so the slowest part of an emulated run (the first boot) happens once.
 import type { ExecutionContext } from 'ava';
 import { readFile, stat } from 'node:fs/promises';
@@ -14,6 +15,8 @@ import { waitFor } from '../lab/poll.js';
 import { tcpProbe } from '../lab/services.js';
 import { boxAddress } from './ispDhcp.js';
 import { IMAGE_DIR, type Vm } from './vm.js';
+import { REPO_ROOT } from '../lab/lab.js';
+import { topPads, tunablesWithTopPad } from '../helpers/heapProbe.js';
 
 /** The exposure utmd.service must not exceed (image/README.md, "utmd.service hardening"). */
 export const MAX_EXPOSURE = 5.0;
@@ -99,16 +102,51 @@ export async function checkFactoryBox(t: ExecutionContext, lab: Lab, vm: Vm, col
 
   // sd_notify: utmd is a Type=notify unit that became active, so READY=1 reached systemd.
   t.regex(await vm.sh('systemctl show -p Type -p ActiveState -p SubState utmd.service'), /Type=notify[\s\S]*ActiveState=active[\s\S]*SubState=running/);
-  // The watchdog restarts a hung daemon (a runtime drop-in shortens WatchdogSec for the test;
-  // SIGSTOP freezes the event loop, so no more pings).
+  // A start whose malloc heap cannot grow hands the unit over to a fresh process
+  // (firmware/src/sys/heapRoom.ts), and systemd follows it: a runtime drop-in starts utmd with
+  // address space randomisation off and a glibc top pad that blocks its heap (found on this
+  // host with the same node, flags, arguments and kind of environment: test/helpers/heapProbe.ts),
+  // so every draw is blocked and both hand-overs happen. Under that drop-in, with a short
+  // watchdog, the fresh process must keep systemd's watchdog fed; and SIGSTOP then freezes its
+  // event loop, so no more pings: systemd restarts the hung daemon.
   const dropIn = '/run/systemd/system/utmd.service.d/test.conf';
-  await vm.sh(`mkdir -p ${dropIn.replace(/\/[^/]+$/, '')} && printf '[Service]\\nWatchdogSec=10s\\n' > ${dropIn} && systemctl daemon-reload && systemctl restart utmd.service`, 600_000);
-  // `MainPID=N` (the bare `--value` answer did not come back as a number over the console).
-  const mainPid = async (): Promise<number> => Number(/MainPID=(\d+)/.exec(await vm.sh('systemctl show -p MainPID utmd.service'))?.[1] ?? Number.NaN);
+  // `MainPID=N` (the bare `--value` answer did not come back as a number over the console, and
+  // the console adds colour codes after it).
+  const shown = async (p: string): Promise<string> => /=([\w.-]*)/.exec(await vm.sh(`systemctl show -p ${p} utmd.service`))?.[1] ?? '';
+  const mainPid = async (): Promise<number> => Number(await shown('MainPID') || Number.NaN);
   const active = async (): Promise<boolean> => (await vm.shResult('systemctl is-active utmd.service', 10_000)).output.trim() === 'active';
-  await waitFor(active, { what: 'utmd active with the short watchdog', timeoutMs: 120_000 * f, intervalMs: 2000 });
-  const frozen = await mainPid();
-  t.true(frozen > 1, `utmd main pid ${frozen}`);
+  const unit = await readFile(join(REPO_ROOT, 'image/systemd/utmd.service'), 'utf8');
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
+  const args = exec.split(/\s+/).slice(1).filter((a) => !a.startsWith('--') || a === '--state-dir');
+  const pads = await topPads(args[0] ?? '', args.slice(1), { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin', LANG: 'C.UTF-8' });
+  t.log(`top pads that block utmd's heap with ASLR off: ${pads.blocking.join(', ')}`);
+  const restartsBefore = await shown('NRestarts');
+  let handedOver = '';
+  for (const pad of pads.blocking) {
+    const conf = `[Service]\nWatchdogSec=20s\nLockPersonality=no\nEnvironment=GLIBC_TUNABLES=${tunablesWithTopPad(pad)}\nExecStart=\nExecStart=/usr/bin/setarch -R ${exec}\n`;
+    const since = (await vm.sh('date +%s')).trim();
+    const t0 = Date.now();
+    // vm.sh throws when `systemctl restart` fails: the hand-over must not fail the job
+    await vm.sh(`mkdir -p ${dropIn.replace(/\/[^/]+$/, '')} && echo ${Buffer.from(conf).toString('base64')} | base64 -d > ${dropIn} && systemctl daemon-reload && systemctl restart utmd.service`, 600_000);
+    handedOver = await vm.sh(`journalctl -u utmd.service --since @${since} --no-pager -o cat | grep -E 'handing over|cannot grow' || true`);
+    t.log(`top pad ${pad}: systemctl restart returned after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (handedOver.includes('handing over')) break;
+    t.log(`top pad ${pad}: utmd's heap had room on the box; trying the next`);
+  }
+  t.log(`utmd's journal:\n${handedOver.trim()}`);
+  const draws = [...handedOver.matchAll(/handing over to a fresh process \(PID (\d+), draw (\d) of 2\)/g)];
+  t.deepEqual(draws.map((d) => d[2]), ['1', '2'], 'two hand-overs in a row');
+  t.regex(handedOver, /draw 2 of 2\)[\s\S]*cannot grow .*expect ~7–10 MB/, 'the third process keeps running and says so');
+  await waitFor(active, { what: 'utmd active after the hand-overs', timeoutMs: 120_000 * f, intervalMs: 2000 });
+  const fresh = await mainPid();
+  t.is(fresh, Number(draws[1]?.[1]), 'systemd follows the process named last as the main PID');
+  t.is(await shown('NRestarts'), restartsBefore, 'no restart counted (the health check counts them)');
+  t.is(await shown('Result'), 'success');
+  // Three watchdog periods: the fresh process's pings reach systemd, nothing restarts it.
+  await new Promise((r) => setTimeout(r, 60_000));
+  t.is(await mainPid(), fresh, 'the fresh process still runs after three watchdog periods');
+  t.true((await vm.utmctl('status')).includes('bridge'), 'and answers utmctl');
+  const frozen = fresh;
   await vm.sh(`kill -STOP ${frozen}`);
   // systemd aborts the silent daemon and starts a new one: another main pid, active again.
   await waitFor(async () => { const p = await mainPid(); return p > 1 && p !== frozen && await active(); },
@@ -118,7 +156,7 @@ export async function checkFactoryBox(t: ExecutionContext, lab: Lab, vm: Vm, col
   t.regex(dogs, /[Ww]atchdog timeout/);
   const [after] = await tcpProbe(office.ns, [{ addr: malware.v4, port: 443 }], { timeoutMs: 2000 * f });
   t.is(after?.outcome, 'timeout', 'the block holds across the restart');
-  // Back to the shipped unit: the 10 s watchdog would keep cutting a busy emulated utmd short
+  // Back to the shipped unit: a short watchdog would keep cutting a busy emulated utmd short
   // (seen: "utmd is not running" at the next utmctl call). `systemctl restart` returns once
   // utmd sent READY=1; then utmd must answer utmctl before the caller goes on.
   await vm.sh(`rm -f ${dropIn} && systemctl daemon-reload && systemctl restart utmd.service`, 600_000);
