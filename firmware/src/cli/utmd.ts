@@ -93,6 +93,8 @@ async function heapRoom(startEnv: NodeJS.ProcessEnv): Promise<boolean> {
     process.stderr.write(`utmd: the process that handed over (PID ${drawn.parent}) is still running; leaving the unit to it\n`);
     return false;
   }
+  // systemd's watchdog is this process's now: say so to utmd's children, as systemd would have
+  if (drawn && process.env.WATCHDOG_USEC !== undefined) process.env.WATCHDOG_PID = String(process.pid);
   const plan = heapPlan({
     maps: ownMaps(), env: startEnv, execPath: process.execPath, execArgv: process.execArgv,
     argv: process.argv, pid: process.pid, drawn,

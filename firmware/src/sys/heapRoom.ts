@@ -73,7 +73,9 @@ export function takeDrawn(env: NodeJS.ProcessEnv = process.env): Drawn | undefin
   const mark = env[DRAW_ENV];
   delete env[DRAW_ENV];
   const m = /^([1-9]):([1-9][0-9]{0,9})$/.exec(mark ?? '');
-  return m ? { draw: Number(m[1]), parent: Number(m[2]) } : undefined;
+  // PID 1 is never the parent that handed over (a stray mark set for the unit would make every
+  // start wait for it)
+  return m && Number(m[2]) > 1 ? { draw: Number(m[1]), parent: Number(m[2]) } : undefined;
 }
 
 export interface HandOverPlan {
@@ -121,14 +123,19 @@ export function handOverLine(plan: HandOverPlan, childPid: number): string {
 export type MainPidNotifier = (pid: number) => Promise<void>;
 
 /**
- * Starts the fresh process and names it to systemd. Resolves true once systemd took it (the
- * caller then exits); false when either step failed: the fresh process is killed (it is still
- * waiting for this one to go, so it has done nothing) and this process carries on.
+ * Starts the fresh process and names it to systemd. Resolves true once systemd-notify said the
+ * message was processed and the fresh process still runs (the caller then exits); false when a
+ * step failed or the fresh process died meanwhile (systemd refuses a PID that is gone, without
+ * telling the sender): this process names itself the main PID again (best effort: a notify that
+ * timed out may still have been processed), kills the fresh one (still waiting for this one to
+ * go, so it has done nothing) and carries on. (A unit whose NotifyAccess= is not `all` would
+ * ignore the message silently; utmd's own READY=1 needs `all` as well.)
  */
-export async function handOver(plan: HandOverPlan, notifyMainPid: MainPidNotifier, log: (line: string) => void): Promise<boolean> {
+export async function handOver(plan: HandOverPlan, notifyMainPid: MainPidNotifier, log: (line: string) => void, ownPid = process.pid): Promise<boolean> {
   const [file, ...args] = plan.argv;
   if (file === undefined) return false;
   const child = spawn(file, args, { env: plan.env, stdio: 'inherit' });
+  let named = false;
   try {
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -136,10 +143,13 @@ export async function handOver(plan: HandOverPlan, notifyMainPid: MainPidNotifie
     });
     if (child.pid === undefined) throw new Error('no PID');
     log(handOverLine(plan, child.pid));
+    named = true;
     await notifyMainPid(child.pid);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the fresh process ended (${child.exitCode ?? child.signalCode})`);
     child.unref();
     return true;
   } catch (e) {
+    if (named) await notifyMainPid(ownPid).catch(() => undefined);
     child.kill('SIGKILL');
     log(`utmd: could not hand over to a fresh process (${(e as Error).message.replace(/\s+/g, ' ').trim()}); carrying on: expect ~7–10 MB more memory until utmd next starts\n`);
     return false;

@@ -83,7 +83,7 @@ test('takeDrawn: reads the mark and removes it from the environment; a mark that
   const env: NodeJS.ProcessEnv = { [DRAW_ENV]: '2:1234', PATH: '/bin' };
   t.deepEqual(takeDrawn(env), { draw: 2, parent: 1234 });
   t.deepEqual(env, { PATH: '/bin' }, 'no child of utmd inherits it');
-  for (const bad of ['', '0:12', '1:0', '1:-3', 'x', '1:12:3', '10:12', '1:12345678901', ' 1:12']) {
+  for (const bad of ['', '0:12', '1:0', '1:1', '1:-3', 'x', '1:12:3', '10:12', '1:12345678901', ' 1:12']) {
     const e: NodeJS.ProcessEnv = { [DRAW_ENV]: bad };
     t.is(takeDrawn(e), undefined, JSON.stringify(bad));
     t.false(DRAW_ENV in e);
@@ -124,13 +124,28 @@ test('handOver: a real fresh process is started and named to systemd; when syste
 
   const refused: number[] = [];
   const lines2: string[] = [];
-  t.false(await handOver(plan, async (pid) => { refused.push(pid); throw new Error('systemd-notify: exit 1'); }, (l) => lines2.push(l)));
+  t.false(await handOver(plan, async (pid) => { refused.push(pid); throw new Error('systemd-notify: exit 1'); }, (l) => lines2.push(l), 4242));
   const orphan = refused[0];
   if (orphan === undefined) return t.fail('no PID named');
+  t.is(refused[1], 4242, 'this process names itself the main PID again (a timed-out notify may have been processed)');
   // killed with SIGKILL: gone within moments (its zombie is reaped by node)
   for (let i = 0; i < 100 && alive(orphan); i++) await new Promise((r) => setTimeout(r, 20));
   t.false(alive(orphan), 'the fresh process does not outlive a refused hand-over');
   t.regex(lines2.join(''), /could not hand over to a fresh process \(systemd-notify: exit 1\); carrying on/);
 
   t.false(await handOver({ ...plan, argv: ['/nonexistent/node'] }, async () => { t.fail('no PID to name'); }, () => undefined), 'a node that cannot start: carry on');
+});
+
+test('handOver: a fresh process that died before systemd took it is no hand-over (systemd refuses a PID that is gone, silently)', async (t) => {
+  const plan = { argv: [process.execPath, '-e', 'process.exit(3)'], env: { ...process.env }, draw: 1 };
+  const named: number[] = [];
+  const lines: string[] = [];
+  const took = await handOver(plan, async (pid) => {
+    named.push(pid);
+    // systemd-notify takes a moment; the fresh process has ended by the time it returns
+    for (let i = 0; i < 250 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+  }, (l) => lines.push(l), 4242);
+  t.false(took, 'this process carries on');
+  t.is(named[1], 4242, 'and names itself the main PID again');
+  t.regex(lines.join(''), /could not hand over to a fresh process \(the fresh process ended \(3\)\); carrying on/);
 });
