@@ -10,12 +10,19 @@ import { packageRoot } from '../../firmware/src/sys/paths.js';
 
 const ROOT = packageRoot();
 
+/** utmd.service's ExecStart, split: node, its flags, and the script with its arguments
+ *  (throws when the unit does not start node). */
+export function serviceExecStart(): { node: string; flags: string[]; script: string[] } {
+  const unit = readFileSync(join(ROOT, 'image/systemd/utmd.service'), 'utf8');
+  const exec = /^ExecStart=(\S+)((?:\s+--\S+)*)(.*)$/m.exec(unit);
+  if (!exec || !exec[1]!.endsWith('/node')) throw new Error('utmd.service: ExecStart does not start with node');
+  const words = (text: string): string[] => text.trim().split(/\s+/).filter(Boolean);
+  return { node: exec[1]!, flags: words(exec[2]!), script: words(exec[3]!) };
+}
+
 /** Node flags of utmd.service's ExecStart (throws when the unit does not start node). */
 export function serviceNodeFlags(): string[] {
-  const unit = readFileSync(join(ROOT, 'image/systemd/utmd.service'), 'utf8');
-  const exec = /^ExecStart=(\S+)((?:\s+--\S+)*)/m.exec(unit);
-  if (!exec || !exec[1]!.endsWith('/node')) throw new Error('utmd.service: ExecStart does not start with node');
-  return exec[2]!.trim().split(/\s+/).filter(Boolean);
+  return serviceExecStart().flags;
 }
 
 /** KEY=VALUE words as an environment (throws on anything else: systemd's quoting is not read). */

@@ -15,7 +15,7 @@ import { waitFor } from '../lab/poll.js';
 import { tcpProbe } from '../lab/services.js';
 import { boxAddress } from './ispDhcp.js';
 import { IMAGE_DIR, type Vm } from './vm.js';
-import { REPO_ROOT } from '../lab/lab.js';
+import { serviceExecStart } from '../bench/compiled.js';
 import { topPads, tunablesWithTopPad } from '../helpers/heapProbe.js';
 
 /** The exposure utmd.service must not exceed (image/README.md, "utmd.service hardening"). */
@@ -115,10 +115,9 @@ export async function checkFactoryBox(t: ExecutionContext, lab: Lab, vm: Vm, col
   const shown = async (p: string): Promise<string> => /=([\w.-]*)/.exec(await vm.sh(`systemctl show -p ${p} utmd.service`))?.[1] ?? '';
   const mainPid = async (): Promise<number> => Number(await shown('MainPID') || Number.NaN);
   const active = async (): Promise<boolean> => (await vm.shResult('systemctl is-active utmd.service', 10_000)).output.trim() === 'active';
-  const unit = await readFile(join(REPO_ROOT, 'image/systemd/utmd.service'), 'utf8');
-  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
-  const args = exec.split(/\s+/).slice(1).filter((a) => !a.startsWith('--') || a === '--state-dir');
-  const pads = await topPads(args[0] ?? '', args.slice(1), { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin', LANG: 'C.UTF-8' });
+  const { node, flags, script } = serviceExecStart();
+  const exec = [node, ...flags, ...script].join(' ');
+  const pads = await topPads(script[0] ?? '', script.slice(1), { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin', LANG: 'C.UTF-8' });
   t.log(`top pads that block utmd's heap with ASLR off: ${pads.blocking.join(', ')}`);
   const restartsBefore = await shown('NRestarts');
   let handedOver = '';
