@@ -94,6 +94,20 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000 + (Number(f[13]) + Number(f[14]) + live) * 10;
 }
 
+/** The machine's idle share (0–1) over `ms`, from /proc/stat's first line (idle + iowait of
+ *  every core): sampled before a size's runs, while the bench itself waits, so that a reader
+ *  can tell a quiet machine from a busy one (the 100k full load's wall ratio moves toward its
+ *  CPU ratio when the cores are taken: README, "Current figures"). */
+async function idleShare(ms: number): Promise<number> {
+  const read = (): number[] => readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  const d = b.map((x, i) => x - (a[i] ?? 0));
+  const total = d.reduce((x, y) => x + y, 0);
+  return total > 0 ? ((d[3] ?? 0) + (d[4] ?? 0)) / total : 1;
+}
+
 /** `fn`'s wall time and CPU time (ms). */
 async function timedCpu<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
   const c0 = cpuMs();
@@ -301,6 +315,7 @@ async function main(): Promise<void> {
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'utm-bench-'));
     const results: Array<Record<string, any>> = [];
+    const idle = await idleShare(2000);
     try {
       if (family === 4) {
         const syn = generate(n, 42);
@@ -343,6 +358,9 @@ async function main(): Promise<void> {
     if (r0Par(results)) console.log(`          raw-parallel (the same document in ${fillParts()} nft processes at once, as ours fills a large load): ${f(m((r) => r.rawParMs))} s; ours/raw-parallel ${m((r) => r.oursMs / r.rawParMs).toFixed(2)}×`);
     console.log(`          the same version again (304, unchanged): ${f(m((r) => r.sameMs))} s; processes the 1% update started (forks of the daemon): ${Math.max(...results.map((r) => r.updateForks ?? 0))} (most in a run)`);
     console.log(`          nft part: full = ${m((r) => r.fullPhases.applyMs / r.rawMs).toFixed(2)}× raw; 1% = ${m((r) => (100 * r.updatePhases.applyMs) / r.fullPhases.applyMs).toFixed(1)}% of the full nft load`);
+    const idleAfter = await idleShare(2000);
+    const busy = Math.min(idle, idleAfter) < 0.8;
+    console.log(`          per run: ours/raw ${results.map((r) => `${(r.oursMs / r.rawMs).toFixed(2)}×`).join(', ')}; 1% update ${results.map((r) => `${((100 * r.updateMs) / r.oursMs).toFixed(1)}%`).join(', ')}; the machine ${Math.round(100 * idle)}% idle before the runs, ${Math.round(100 * idleAfter)}% after (2 s each, ${availableParallelism()} cores)${busy ? ': BUSY, the wall ratios are not this code\'s (a busy machine moves the full load toward its CPU ratio)' : ''}`);
     const r0 = results[0]!;
     console.log(`          layout: ${r0.singles} singles, masked ${r0.lengths}, ${r0.nets} prefixes of rare lengths in the interval set; ${r0.rules} lookup rules per group, family and direction`);
     console.log(`          (raw = the same masked hash sets, sized as ours; raw-interval = the layout before: singles hash + every merged range in one interval set; raw-rhash = the masked hash sets unsized (the kernel's rhashtable, the raw baseline before 2026-12-03); raw before ours (${r0.family === 4 ? 'JSON, addresses as numbers' : 'JSON'}) ${f(m((r) => r.rawBeforeMs))} s, after: native ${f(m((r) => r.rawNativeMs))} s, JSON ${f(m((r) => r.rawJsonMs))} s${r0.family === 4 ? `, JSON with numbers ${f(m((r) => r.rawIntMs ?? NaN))} s` : ''}; update ${JSON.stringify(r0.update)})`);
